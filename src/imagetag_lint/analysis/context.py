@@ -1,0 +1,26 @@
+"""What every rule gets: the flow index, the rule data, and a way to make findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from imagetag_lint.analysis.image_flow import ImageFlowIndex
+from imagetag_lint.findings import Finding, Related, Span
+from imagetag_lint.rules import RuleSet
+
+
+@dataclass
+class RuleContext:
+    index: ImageFlowIndex
+    rule_set: RuleSet
+
+    def finding(
+        self,
+        code: str,
+        span: Span,
+        values: dict[str, str],
+        steps: tuple[str, ...] = (),
+        related: tuple[Related, ...] = (),
+    ) -> Finding:
+        message = self.rule_set.rules[code].render_message(**values)
+        return Finding(code=code, message=message, span=span, steps=steps, related=related)

@@ -1,0 +1,111 @@
+"""Deploy sites with fixed images, and the deploy calls a function makes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from imagetag_lint.analysis.image_flow import ImageFlowIndex, Sink, YamlImage
+from imagetag_lint.golang.model import Function, SourceFile
+from imagetag_lint.golang.parser import Node
+from imagetag_lint.golang.syntax import is_inside
+
+
+@dataclass(frozen=True)
+class FixedSite:
+    """A deployment whose image is fixed text."""
+
+    kind: str  # field | yaml | deploy-arg
+    file: SourceFile
+    start: int
+    end: int
+    image: str
+    how: str
+    unit: Function | None
+    local: bool
+    node: Node  # the value expression, or the string literal holding the YAML line
+    sink: Sink | None = None
+    yaml: YamlImage | None = None
+
+
+def _is_fixed_yaml(value: str) -> bool:
+    return not any(marker in value for marker in ("%", "{{", "${", "$("))
+
+
+def fixed_sites(index: ImageFlowIndex, file: SourceFile) -> list[FixedSite]:
+    """Every deployment in the file whose image is fixed text, local or not."""
+    key = ("fixed-sites", id(file))
+    cached = index.cache.get(key)
+    if cached is None:
+        cached = index.cache[key] = list(_find_fixed_sites(index, file))
+    return cached  # type: ignore[return-value]
+
+
+def _find_fixed_sites(index: ImageFlowIndex, file: SourceFile) -> Iterator[FixedSite]:
+    facts = index.facts(file)
+    for sink in index.image_field_sinks(file):
+        origin = index.origin(sink.expr, file, sink.unit)
+        if origin.kind != "literal":
+            continue
+        pull_never = sink.key is not None and index.pull_never_beside(sink.key, file, sink.unit)
+        how = _how(sink.expr, origin.text, "the `Image` field")
+        yield FixedSite("field", file, sink.expr.start_byte, sink.expr.end_byte, origin.text, how,
+                        sink.unit, index.is_local_image(origin.text, pull_never), sink.expr, sink=sink)
+    for image in index.yaml_images(file):
+        if not _is_fixed_yaml(image.value):
+            continue
+        yield FixedSite("yaml", file, image.start, image.end, image.value, "a YAML `image:` line",
+                        facts.unit_of(image.string), index.is_local_image(image.value, image.pull_never),
+                        image.string, yaml=image)
+    for unit in facts.units:
+        for sink in index.call_sinks(unit):
+            if sink.kind != "deploy-arg" or sink.target is None:
+                continue
+            origin = index.origin(sink.expr, file, unit)
+            if origin.kind != "literal":
+                continue
+            how = _how(sink.expr, origin.text, f"the image argument of `{sink.target.name}`")
+            yield FixedSite("deploy-arg", file, sink.expr.start_byte, sink.expr.end_byte, origin.text,
+                            how, unit, index.is_local_image(origin.text), sink.expr, sink=sink)
+
+
+def _how(expr: Node, value: str, where: str) -> str:
+    kind = expr.type
+    if kind in ("interpreted_string_literal", "raw_string_literal"):
+        return f"a string literal in {where}"
+    if kind in ("identifier", "selector_expression"):
+        name = (expr.text or b"").decode()
+        return f"the constant `{name}` in {where}"
+    return f"fixed text in {where}"
+
+
+def sites_in(index: ImageFlowIndex, function: Function) -> list[FixedSite]:
+    """Fixed deploy sites inside one function (a deploy helper that hardcodes its image)."""
+    return [s for s in fixed_sites(index, function.file) if s.unit is function and is_inside(s.node, function.node)]
+
+
+@dataclass(frozen=True)
+class DeployCall:
+    """A call, in some function, of a function that deploys an image."""
+
+    call: Node
+    unit: Function
+    target: Function
+    image_params: frozenset[int]  # parameters the target passes on to a deployment
+    fixed: tuple[FixedSite, ...]  # fixed images the target deploys itself
+
+
+def deploy_calls(index: ImageFlowIndex, unit: Function) -> list[DeployCall]:
+    found = []
+    for call in index.calls_in(unit):
+        if index.consumer(call) is not None or index.producer(call, unit.file) is not None:
+            continue
+        for target in index.project.resolve_call(call, unit.file):
+            if target is unit:
+                continue
+            params = index.deploy_params(target)
+            fixed = tuple(s for s in sites_in(index, target) if s.local)
+            if params or fixed:
+                found.append(DeployCall(call, unit, target, params, fixed))
+            break
+    return found

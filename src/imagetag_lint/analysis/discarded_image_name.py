@@ -1,0 +1,219 @@
+"""IMG001 discarded-image-name: the image name a builder returns is dropped."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from imagetag_lint.analysis.context import RuleContext
+from imagetag_lint.analysis.deployments import deploy_calls
+from imagetag_lint.analysis.explain import (
+    call_name,
+    capture_step,
+    parameter_step,
+    pass_step,
+    use_step,
+    variable_for,
+)
+from imagetag_lint.analysis.image_flow import ImageFlowIndex, ProducerRef
+from imagetag_lint.analysis.pairing import build_name_of, in_goroutine, pair
+from imagetag_lint.findings import Finding, Related
+from imagetag_lint.golang.model import Function, SourceFile
+from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.syntax import (
+    assigned_names,
+    assignment_of,
+    enclosing,
+    identifiers,
+    is_blank_read,
+    is_inside,
+    is_write,
+)
+
+CODE = "IMG001"
+_INIT_CONTEXT = {
+    "if_statement": "in an `if` init statement",
+    "expression_switch_statement": "in a `switch` init statement",
+    "type_switch_statement": "in a `switch` init statement",
+    "for_clause": "in a `for` init statement",
+}
+
+
+@dataclass(frozen=True)
+class Discard:
+    """A producer call whose image-name result is lost, and how."""
+
+    call: Node
+    file: SourceFile
+    unit: Function | None
+    producer: ProducerRef
+    how: str
+    statement: Node | None = None  # the :=, = or var statement, when there is one
+    target: Node | None = None  # the `_` or the variable that receives the image name
+
+
+def find_discards(index: ImageFlowIndex, file: SourceFile) -> Iterator[Discard]:
+    facts = index.facts(file)
+    for call in facts.calls:
+        producer = index.producer(call, file)
+        if producer is None:
+            continue
+        unit = facts.unit_of(call)
+        if unit is not None and producer.wrapper is unit:
+            continue  # a recursive wrapper
+        found = classify(call, producer)
+        if found is not None:
+            how, statement, target = found
+            yield Discard(call, file, unit, producer, how, statement, target)
+
+
+def classify(call: Node, producer: ProducerRef) -> tuple[str, Node | None, Node | None] | None:
+    """How the image result of this call is dropped, or None when it is kept."""
+    node = call
+    parent = node.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        node, parent = parent, parent.parent
+    if parent is None:
+        return None
+    if parent.type == "expression_statement":
+        return "the call is a statement of its own", None, None
+    if parent.type == "go_statement":
+        return "the call runs in a `go` statement", None, None
+    if parent.type == "defer_statement":
+        return "the call runs in a `defer` statement", None, None
+    assignment = assignment_of(node)
+    if assignment is None:
+        return None
+    statement, position = assignment
+    targets = assigned_names(statement)
+    right = statement.child_by_field_name("right") or statement.child_by_field_name("value")
+    if right is None or right.named_child_count != 1 or len(targets) != producer.results:
+        return None
+    if position != 0:
+        return None
+    target = targets[producer.image_result]
+    if target.type != "identifier":
+        return None  # a field or index expression keeps the value
+    if text(target) == "_":
+        context = _context(statement)
+        return f"assigned to `_`{' ' + context if context else ''}", statement, target
+    lost = _unread(target, statement)
+    if lost is not None:
+        return lost, statement, target
+    return None
+
+
+def _context(statement: Node) -> str:
+    parent = statement.parent
+    if statement.type == "var_spec":
+        return "in a `var` declaration"
+    if parent is not None and parent.type in _INIT_CONTEXT:
+        return _INIT_CONTEXT[parent.type]
+    return ""
+
+
+def _unread(target: Node, statement: Node) -> str | None:
+    """Why the variable that got the image name is never really read, or None if it is."""
+    name = text(target)
+    scope = _search_scope(statement)
+    if scope is None:
+        return None
+    loop = enclosing(statement, ("for_statement",))
+    if loop is not None and is_inside(loop, scope):
+        for occurrence in identifiers(loop, name):
+            if occurrence.start_byte >= statement.start_byte:
+                break
+            if not is_write(occurrence) and not is_blank_read(occurrence):
+                return None  # read on the next iteration
+    for occurrence in identifiers(scope, name):
+        if occurrence.start_byte < statement.end_byte:
+            continue
+        if is_blank_read(occurrence):
+            continue
+        if is_write(occurrence):
+            return f"`{name}` is overwritten before it is read"
+        return None
+    if _named_result_returned(target, statement):
+        return None
+    if any(is_blank_read(o) for o in identifiers(scope, name) if o.start_byte > statement.end_byte):
+        return f"`{name}` is only read by `_ = {name}`"
+    return f"`{name}` is never read"
+
+
+def _search_scope(statement: Node) -> Node | None:
+    if statement.type == "short_var_declaration":
+        parent = statement.parent
+        if parent is not None and parent.type in _INIT_CONTEXT:
+            return parent.parent if parent.type == "for_clause" else parent
+        return enclosing(statement, ("block",)) or parent
+    # `=` and `var` may write a variable declared further out: search the whole function
+    outer = statement
+    function = enclosing(statement, ("function_declaration", "method_declaration", "func_literal"))
+    while function is not None:
+        outer = function
+        function = enclosing(function, ("function_declaration", "method_declaration", "func_literal"))
+    return outer if outer is not statement else statement.parent
+
+
+def _named_result_returned(target: Node, statement: Node) -> bool:
+    """A named result is read by every bare `return` after the assignment."""
+    function = enclosing(statement, ("function_declaration", "method_declaration", "func_literal"))
+    if function is None:
+        return False
+    result = function.child_by_field_name("result")
+    name = text(target)
+    if result is None or result.type != "parameter_list":
+        return False
+    if not any(text(n) == name for p in result.named_children for n in p.children_by_field_name("name")):
+        return False
+    body = function.child_by_field_name("body")
+    stack = [body] if body is not None else []
+    while stack:
+        node = stack.pop()
+        if node.type == "return_statement" and node.named_child_count == 0 and node.start_byte > statement.end_byte:
+            return True
+        if node.type != "func_literal":
+            stack.extend(node.named_children)
+    return False
+
+
+def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
+    index = ctx.index
+    discards = list(find_discards(index, file))
+    for discard in discards:
+        unit = discard.unit
+        deploys = deploy_calls(index, unit) if unit is not None else []
+        siblings = [d for d in discards if d.unit is unit]
+        position = next(i for i, d in enumerate(siblings) if d is discard)
+        build_name = build_name_of(index, discard.call, file, unit)
+        deploy = pair(build_name, position, deploys)
+        variable = variable_for(build_name, deploy.target if deploy is not None else None)
+        callers = count_calls(index, deploy.target) if deploy is not None else 0
+        steps = (
+            capture_step(variable, discard.call, discard.how, in_goroutine(discard.call)),
+            pass_step(variable, deploy),
+            parameter_step(deploy, callers),
+            use_step(deploy, None),
+        )
+        related: list[Related] = []
+        if deploy is not None:
+            related.append(Related(file.span(deploy.call), f"the image is deployed here by `{call_name(deploy.call)}`"))
+            for site in deploy.fixed[:1]:
+                related.append(Related(site.file.span_bytes(site.start, site.end), f"with the fixed image `{site.image}`"))
+        yield ctx.finding(
+            CODE,
+            file.span(discard.call),
+            {"call": call_name(discard.call), "how": discard.how},
+            steps,
+            tuple(related),
+        )
+
+
+def count_calls(index: ImageFlowIndex, target: Function) -> int:
+    package = index.project.package_of(target.file)
+    total = 0
+    for file in package.files:
+        for call in index.facts(file).calls:
+            if any(f is target for f in index.project.resolve_call(call, file)):
+                total += 1
+    return total

@@ -1,0 +1,75 @@
+"""The four steps of the fix, worded with the names found in the code."""
+
+from __future__ import annotations
+
+import re
+
+from imagetag_lint.analysis.deployments import DeployCall, FixedSite
+from imagetag_lint.golang.model import Function
+from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.syntax import arguments, callee
+
+
+def call_name(call: Node) -> str:
+    qualifier, name = callee(call)
+    return f"{qualifier}.{name}" if qualifier else name
+
+
+def variable_for(build_name: str | None, target: Function | None) -> str:
+    """`acme/data-storage` -> `dataStorageImage`; a deploy target `deployDataStorage` -> same."""
+    base = ""
+    if build_name:
+        base = build_name.rsplit("/", 1)[-1].split(":", 1)[0]
+    elif target is not None:
+        base = re.sub(r"^(?:[Dd]eploy|[Cc]reate|[Aa]pply|[Ss]etup)", "", target.name)
+    words = [w for w in re.split(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])", base) if w]
+    if not words or not words[0][0].isalpha():
+        return "imageName"
+    head, *tail = words
+    return head.lower() + "".join(w[:1].upper() + w[1:].lower() for w in tail) + "Image"
+
+
+def capture_step(variable: str, call: Node, how: str, in_goroutine: bool) -> str:
+    name = call_name(call)
+    if in_goroutine:
+        return (
+            f"capture: `{variable}, err := {name}(...)` inside the goroutine and send it out with "
+            "the result (a field of the struct sent on the channel); read it after the receive"
+        )
+    if "`if` init" in how:
+        return f"capture: hoist the call out of the `if`: `{variable}, err := {name}(...)`, then `if err != nil {{`"
+    return f"capture: `{variable}, err := {name}(...)` instead of dropping the name"
+
+
+def pass_step(variable: str, deploy: DeployCall | None) -> str:
+    if deploy is None:
+        return f"pass: give `{variable}` to the function that deploys the image"
+    args = arguments(deploy.call)
+    for index in sorted(deploy.image_params):
+        if index < len(args):
+            return f"pass: call `{call_name(deploy.call)}` with `{variable}` instead of `{text(args[index])}`"
+    return f"pass: call `{call_name(deploy.call)}(..., {variable})`"
+
+
+def parameter_step(deploy: DeployCall | None, callers: int) -> str:
+    if deploy is None:
+        return "parameter: add an `imageName string` parameter to the deploy function and update every caller"
+    target = deploy.target
+    if deploy.image_params:
+        names = ", ".join(f"`{p.name}`" for p in target.params if p.index in deploy.image_params)
+        return f"parameter: `{target.name}` already takes the image ({names}); keep it"
+    where = f"{target.file.filename}:{target.node.start_point.row + 1}"
+    sites = "its call site" if callers == 1 else f"all {callers} call sites"
+    return f"parameter: add `imageName string` to `{target.name}` ({where}) and update {sites}"
+
+
+def use_step(deploy: DeployCall | None, site: FixedSite | None) -> str:
+    if site is None and deploy is not None and deploy.fixed:
+        site = deploy.fixed[0]
+    if site is None:
+        if deploy is not None and deploy.image_params:
+            return f"use: `{deploy.target.name}` already deploys its image parameter"
+        return "use: `Image: imageName` in place of the fixed image"
+    if site.kind == "yaml":
+        return f"use: put imageName on the manifest's `image:` line instead of `{site.image}`"
+    return f"use: `Image: imageName` instead of `{text(site.node)}`"

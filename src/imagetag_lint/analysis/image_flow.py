@@ -1,0 +1,611 @@
+"""The image-flow model shared by the rules: producers, consumers, sinks and where values come from.
+
+A producer call returns the real image name; consumers (build-with-tag, loaders) take one; sinks
+deploy one (an `Image:` field, the image parameter of a deploy function, a YAML `image:` line).
+`ImageFlowIndex` answers questions about these over a `Project`, memoizing the inferences that
+cross functions (wrappers around builders, deploy functions) with a guard against cycles.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from imagetag_lint.golang.model import Function, SourceFile
+from imagetag_lint.golang.parser import Node, captures, matches, text
+from imagetag_lint.golang.project import Project
+from imagetag_lint.golang.syntax import (
+    STRING_TYPES,
+    arguments,
+    assigned_names,
+    assignment_of,
+    callee,
+    enclosing,
+    identifiers,
+    is_inside,
+    is_write,
+    string_value,
+    unparen,
+)
+from imagetag_lint.rules import Consumer, ImageFlow
+
+CALLS = "(call_expression) @call"
+KEYED = "(keyed_element key: (literal_element (identifier) @key) value: (literal_element) @value)"
+FORMAT_FUNCS = {"Sprintf": 0, "Fprintf": 1, "Printf": 0, "Errorf": 0}
+_VERB = re.compile(r"%(?:\[(\d+)\])?[-+# 0]*(?:\d+|\*)?(?:\.(?:\d+|\*)?)?([a-zA-Z%])")
+# a YAML image line in a string: in raw strings lines end with real newlines, in interpreted
+# strings often with the two characters \n
+YAML_IMAGE = re.compile(rb"""(?:^|\n|\\n|`|")[ \t]*(?:-[ \t]+)?image:[ \t]*["']?([^\s"'\\`]+)""")
+_YAML_PULL_NEVER = re.compile(rb"imagePullPolicy:[ \t]*[\"']?Never")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a value comes from; `key` identifies the value (equal keys, same value)."""
+
+    kind: str  # literal | built | generated | param | unknown
+    key: object
+    description: str
+    text: str = ""  # the literal's text for kind == "literal"
+    node: Node | None = field(default=None, compare=False)
+
+
+UNKNOWN = Origin("unknown", None, "an expression")
+
+
+@dataclass(frozen=True)
+class ProducerRef:
+    name: str
+    image_result: int
+    results: int
+    wrapper: Function | None = None  # set for inferred wrappers
+
+
+@dataclass(eq=False)
+class Sink:
+    """A place that deploys, loads or passes on an image reference."""
+
+    kind: str  # field | deploy-arg | load-arg | format-arg
+    expr: Node
+    file: SourceFile
+    unit: Function | None
+    call: Node | None = None  # for *-arg sinks
+    target: Function | None = None  # deploy function for deploy-arg
+    key: Node | None = None  # the `Image` key for field sinks
+
+
+@dataclass(frozen=True)
+class YamlImage:
+    file: SourceFile
+    string: Node
+    start: int  # byte range of the image value in the file
+    end: int
+    value: str
+    pull_never: bool
+
+
+@dataclass(eq=False)
+class FileFacts:
+    file: SourceFile
+    calls: list[Node]
+    keyed: list[tuple[Node, Node]]  # (key identifier, value literal_element)
+    unit_starts: list[int]
+    units: list[Function]
+
+    def unit_of(self, node: Node) -> Function | None:
+        index = bisect_right(self.unit_starts, node.start_byte) - 1
+        if index >= 0 and is_inside(node, self.units[index].node):
+            return self.units[index]
+        return None
+
+
+class ImageFlowIndex:
+    def __init__(self, project: Project, flow: ImageFlow) -> None:
+        self.project = project
+        self.flow = flow
+        self._producers = {p.name: p for p in flow.producers}
+        self._consumers = {c.name: c for c in flow.consumers}
+        self._facts: dict[int, FileFacts] = {}
+        self._wrapper: dict[int, ProducerRef | None] = {}
+        self._deploy: dict[int, frozenset[int]] = {}
+        self.cache: dict[tuple[str, int], object] = {}  # per-file results of the rules' helpers
+
+    # -- per-file facts -------------------------------------------------------------------
+
+    def facts(self, file: SourceFile) -> FileFacts:
+        facts = self._facts.get(id(file))
+        if facts is None:
+            root = file.tree.root_node
+            found = captures(CALLS, root)
+            keyed = [(m["key"][0], m["value"][0]) for m in matches(KEYED, root)]
+            units = [
+                f
+                for node in root.named_children
+                if (f := self.project.function_at(file, node)) is not None
+            ]
+            facts = FileFacts(
+                file=file,
+                calls=sorted(found.get("call", []), key=lambda n: n.start_byte),
+                keyed=keyed,
+                unit_starts=[u.node.start_byte for u in units],
+                units=units,
+            )
+            self._facts[id(file)] = facts
+        return facts
+
+    def calls_in(self, unit: Function) -> list[Node]:
+        facts = self.facts(unit.file)
+        start = unit.node.start_byte
+        calls = facts.calls
+        first = bisect_right([c.start_byte for c in calls], start - 1)
+        return [c for c in calls[first:] if c.start_byte < unit.node.end_byte]
+
+    # -- producers and consumers ----------------------------------------------------------
+
+    def producer(self, call: Node, file: SourceFile) -> ProducerRef | None:
+        _, name = callee(call)
+        configured = self._producers.get(name)
+        if configured is not None:
+            return ProducerRef(name, configured.image_result, configured.results)
+        if not name:
+            return None
+        for target in self.project.resolve_call(call, file):
+            wrapper = self.wrapper(target)
+            if wrapper is not None:
+                return wrapper
+        return None
+
+    def consumer(self, call: Node) -> Consumer | None:
+        return self._consumers.get(callee(call)[1])
+
+    def is_generator(self, call: Node) -> bool:
+        return self.flow.is_generator(callee(call)[1])
+
+    def wrapper(self, function: Function) -> ProducerRef | None:
+        """A function whose image-name result comes straight from a producer is a producer."""
+        key = id(function)
+        if key in self._wrapper:
+            return self._wrapper[key]
+        self._wrapper[key] = None  # cycle guard
+        result = self._infer_wrapper(function)
+        self._wrapper[key] = result
+        return result
+
+    def _infer_wrapper(self, function: Function) -> ProducerRef | None:
+        body = function.body
+        if body is None or function.result_count == 0:
+            return None
+        for statement in _returns(body):
+            values = [unparen(v) for v in _return_values(statement)]
+            if len(values) == 1 and values[0].type == "call_expression":
+                inner = self.producer(values[0], function.file)
+                if inner is not None and inner.results == function.result_count:
+                    return ProducerRef(function.name, inner.image_result, inner.results, function)
+            for index, value in enumerate(values):
+                if value.type != "identifier" or len(values) != function.result_count:
+                    continue
+                origin = self.origin(value, function.file, function)
+                if origin.kind == "built":
+                    return ProducerRef(function.name, index, function.result_count, function)
+        return None
+
+    # -- where values come from -----------------------------------------------------------
+
+    def origin(self, expr: Node, file: SourceFile, unit: Function | None, depth: int = 0) -> Origin:
+        expr = unparen(expr)
+        fixed = self.fixed_text(expr, file, unit)
+        if fixed is not None:
+            return Origin("literal", ("literal", fixed), f"the fixed text `{fixed}`", fixed, expr)
+        if depth > 8:
+            return UNKNOWN
+        if expr.type == "call_expression":
+            if self.is_generator(expr):
+                name = callee(expr)[1]
+                return Origin("generated", ("generated", expr.id), f"a fresh call of `{name}`", node=expr)
+            producer = self.producer(expr, file)
+            if producer is not None and producer.results == 1:
+                return Origin("built", ("built", expr.id), f"the result of `{producer.name}`", node=expr)
+            return UNKNOWN
+        if expr.type != "identifier" or unit is None:
+            return UNKNOWN
+        return self._identifier_origin(expr, file, unit, depth)
+
+    def _identifier_origin(self, ident: Node, file: SourceFile, unit: Function, depth: int) -> Origin:
+        name = text(ident)
+        definition = self.reaching_definition(ident, unit)
+        if definition is None:
+            owner = self._declaring_function(ident, unit)
+            if owner is not None:
+                return Origin("param", ("param", owner.id, name), f"the parameter `{name}`", node=ident)
+            return Origin("unknown", ("var", name), f"`{name}`")
+        statement, index = definition
+        right = statement.child_by_field_name("right") or statement.child_by_field_name("value")
+        values = right.named_children if right is not None else []
+        left = assigned_names(statement)
+        if len(values) == len(left) and index < len(values):
+            inner = self.origin(values[index], file, unit, depth + 1)
+            if inner.kind in ("generated", "built", "literal"):
+                return Origin(inner.kind, inner.key, f"`{name}` ({inner.description})", inner.text, inner.node)
+            return Origin(inner.kind, inner.key if inner.key is not None else ("def", statement.id, index), f"`{name}`", node=inner.node)
+        if len(values) == 1 and unparen(values[0]).type == "call_expression":
+            call = unparen(values[0])
+            producer = self.producer(call, file)
+            if producer is not None and producer.image_result == index:
+                return Origin("built", ("built", call.id), f"`{name}`, the result of `{producer.name}`", node=call)
+        return Origin("unknown", ("def", statement.id, index), f"`{name}`")
+
+    def reaching_definition(self, ident: Node, unit: Function) -> tuple[Node, int] | None:
+        """The last write of ident's name before it, in a scope that contains it."""
+        name = text(ident)
+        body = unit.body
+        if body is None:
+            return None
+        best: tuple[Node, int] | None = None
+        for occurrence in identifiers(body, name):
+            if occurrence.start_byte >= ident.start_byte:
+                break
+            if not is_write(occurrence):
+                continue
+            statement = occurrence.parent
+            if statement is not None and statement.type == "expression_list":
+                statement = statement.parent
+            if statement is None:
+                continue
+            if statement.type == "short_var_declaration" or statement.type == "var_spec":
+                scope = _declaration_scope(statement)
+                if scope is not None and not is_inside(ident, scope):
+                    continue
+            names = assigned_names(statement)
+            index = next(i for i, n in enumerate(names) if n.id == occurrence.id)
+            best = (statement, index)
+        return best
+
+    def _declaring_function(self, ident: Node, unit: Function) -> Node | None:
+        """The function (declaration or literal around ident) that has ident's name as parameter."""
+        name = text(ident)
+        current: Node | None = ident
+        while current is not None:
+            if current.type in ("func_literal", "function_declaration", "method_declaration"):
+                parameters = current.child_by_field_name("parameters")
+                if parameters is not None and any(
+                    text(n) == name
+                    for p in parameters.named_children
+                    for n in p.children_by_field_name("name")
+                ):
+                    return current
+                if current.id == unit.node.id:
+                    return None
+            current = current.parent
+        return None
+
+    # -- fixed text -----------------------------------------------------------------------
+
+    def fixed_text(self, expr: Node, file: SourceFile, unit: Function | None, depth: int = 0) -> str | None:
+        """The string an expression always has (literals, constants, + and Sprintf of those)."""
+        expr = unparen(expr)
+        if depth > 16:
+            return None
+        kind = expr.type
+        if kind in STRING_TYPES:
+            return string_value(expr)
+        if kind == "binary_expression":
+            operator = expr.child_by_field_name("operator")
+            if operator is None or text(operator) != "+":
+                return None
+            left = expr.child_by_field_name("left")
+            right = expr.child_by_field_name("right")
+            if left is None or right is None:
+                return None
+            first = self.fixed_text(left, file, unit, depth + 1)
+            second = self.fixed_text(right, file, unit, depth + 1) if first is not None else None
+            return first + second if first is not None and second is not None else None
+        if kind == "identifier":
+            return self._const_text(file, text(expr), None, unit, depth)
+        if kind == "selector_expression":
+            operand = expr.child_by_field_name("operand")
+            field_node = expr.child_by_field_name("field")
+            if operand is not None and field_node is not None and operand.type == "identifier":
+                qualifier = text(operand)
+                if qualifier in file.imports:
+                    return self._const_text(file, text(field_node), qualifier, None, depth)
+            return None
+        if kind == "call_expression":
+            return self._sprintf_text(expr, file, unit, depth)
+        return None
+
+    def _const_text(self, file: SourceFile, name: str, qualifier: str | None, unit: Function | None, depth: int) -> str | None:
+        if unit is not None and unit.body is not None:
+            local = _local_const(unit.body, name)
+            if local is not None:
+                return self.fixed_text(local, file, unit, depth + 1)
+            if qualifier is None and self._shadowed(name, unit):
+                return None
+        resolved = self.project.resolve_const(file, name, qualifier)
+        if resolved is None:
+            return None
+        const_file, value = resolved
+        return self.fixed_text(value, const_file, None, depth + 1)
+
+    def _shadowed(self, name: str, unit: Function) -> bool:
+        if unit.param(name) is not None:
+            return True
+        body = unit.body
+        return body is not None and any(is_write(i) for i in identifiers(body, name))
+
+    def _sprintf_text(self, call: Node, file: SourceFile, unit: Function | None, depth: int) -> str | None:
+        qualifier, name = callee(call)
+        if qualifier != "fmt" or name != "Sprintf":
+            return None
+        args = arguments(call)
+        texts = [self.fixed_text(a, file, unit, depth + 1) for a in args]
+        if not texts or any(t is None for t in texts):
+            return None
+        return format_go(texts[0] or "", [t or "" for t in texts[1:]])
+
+    # -- sinks ----------------------------------------------------------------------------
+
+    def image_field_sinks(self, file: SourceFile) -> Iterator[Sink]:
+        facts = self.facts(file)
+        fields = set(self.flow.image_fields)
+        for key, value in facts.keyed:
+            if text(key) in fields and value.named_child_count == 1:
+                expr = value.named_children[0]
+                if expr.type == "literal_value":
+                    continue
+                yield Sink("field", expr, file, facts.unit_of(key), key=key)
+
+    def call_sinks(self, unit: Function) -> Iterator[Sink]:
+        """Loader arguments, deploy-function image arguments and image verbs of format calls."""
+        file = unit.file
+        for call in self.calls_in(unit):
+            args = arguments(call)
+            consumer = self.consumer(call)
+            if consumer is not None:
+                if consumer.kind == "load" and consumer.image_arg < len(args):
+                    yield Sink("load-arg", args[consumer.image_arg], file, unit, call=call)
+                continue
+            for index in self.format_image_args(call, file, unit):
+                yield Sink("format-arg", args[index], file, unit, call=call)
+            for target in self.project.resolve_call(call, file):
+                for index in sorted(self.deploy_params(target)):
+                    if index < len(args):
+                        yield Sink("deploy-arg", args[index], file, unit, call=call, target=target)
+                break
+
+    def format_image_args(self, call: Node, file: SourceFile, unit: Function | None) -> list[int]:
+        qualifier, name = callee(call)
+        position = FORMAT_FUNCS.get(name)
+        if qualifier != "fmt" or position is None:
+            return []
+        args = arguments(call)
+        if position >= len(args):
+            return []
+        template = self.fixed_text(args[position], file, unit)
+        if template is None or "image:" not in template:
+            return []
+        return [position + 1 + i for i in image_verbs(template) if position + 1 + i < len(args)]
+
+    def deploy_params(self, function: Function) -> frozenset[int]:
+        """Indices of parameters that the function passes on to a sink."""
+        key = id(function)
+        if key in self._deploy:
+            return self._deploy[key]
+        self._deploy[key] = frozenset()  # cycle guard
+        result = frozenset(self._infer_deploy_params(function))
+        self._deploy[key] = result
+        return result
+
+    def _infer_deploy_params(self, function: Function) -> Iterator[int]:
+        if function.body is None or not function.params:
+            return
+        sinks = [s for s in self.image_field_sinks(function.file) if s.unit is function]
+        sinks.extend(self.call_sinks(function))
+        for sink in sinks:
+            expr = unparen(sink.expr)
+            if expr.type != "identifier":
+                continue
+            param = function.param(text(expr))
+            if param is None:
+                continue
+            origin = self.origin(expr, function.file, function)
+            if origin.kind == "param" and origin.key == ("param", function.node.id, param.name):
+                yield param.index
+
+    def yaml_images(self, file: SourceFile) -> Iterator[YamlImage]:
+        source = file.source
+        if b"image:" not in source:
+            return
+        root = file.tree.root_node
+        seen: dict[int, Node | None] = {}
+        for match in YAML_IMAGE.finditer(source):
+            start, end = match.span(1)
+            string = _string_at(root, match.start(1), seen)
+            if string is None or not _multiline(string):
+                continue
+            value = match.group(1).decode("utf-8", "replace")
+            yield YamlImage(file, string, start, end, value, _YAML_PULL_NEVER.search(string.text or b"") is not None)
+
+    # -- locally built images -------------------------------------------------------------
+
+    @cached_property
+    def build_names(self) -> frozenset[str]:
+        """Image names that builder calls in the linted code name (`ImageName: "acme/x"`)."""
+        names: set[str] = set()
+        build_fields = set(self.flow.build_name_fields)
+        for file in list(self.project.files()):
+            facts = self.facts(file)
+            for key, value in facts.keyed:
+                if text(key) not in build_fields or value.named_child_count != 1:
+                    continue
+                unit = facts.unit_of(key)
+                fixed = self.fixed_text(value.named_children[0], file, unit)
+                if fixed and (unit is None or self.builds(unit)):
+                    names.add(repository(fixed))
+            for unit in facts.units:
+                for call in self.calls_in(unit):
+                    consumer = self.consumer(call)
+                    args = arguments(call)
+                    if consumer is not None and consumer.kind == "build" and consumer.image_arg < len(args):
+                        fixed = self.fixed_text(args[consumer.image_arg], file, unit)
+                        if fixed:
+                            names.add(repository(fixed))
+        names.discard("")
+        return frozenset(names)
+
+    def builds(self, unit: Function) -> bool:
+        """Has the function a build event: a producer call or a build-with-tag call?"""
+        for call in self.calls_in(unit):
+            consumer = self.consumer(call)
+            if consumer is not None and consumer.kind == "build":
+                return True
+            if self.producer(call, unit.file) is not None:
+                return True
+        return False
+
+    def is_local_image(self, image: str, pull_never: bool = False) -> bool:
+        if pull_never:
+            return True
+        if any(image.startswith(prefix) for prefix in self.flow.local_prefixes):
+            return True
+        if any(re.search(pattern, image) for pattern in self.flow.local_patterns):
+            return True
+        repo = repository(image)
+        return any(repo == name or repo.endswith("/" + name) for name in self.build_names)
+
+    def pull_never_beside(self, key: Node, file: SourceFile, unit: Function | None) -> bool:
+        literal = key.parent.parent if key.parent is not None else None
+        literal = literal.parent if literal is not None else None
+        if literal is None or literal.type != "literal_value":
+            return False
+        fields = set(self.flow.pull_policy_fields)
+        for element in literal.named_children:
+            if element.type != "keyed_element":
+                continue
+            key_node = element.child_by_field_name("key")
+            value = element.child_by_field_name("value")
+            if key_node is None or value is None or text(key_node) not in fields:
+                continue
+            value_text = text(value)
+            if value_text.endswith("PullNever") or self.fixed_text(value.named_children[0], file, unit) == "Never":
+                return True
+        return False
+
+
+def repository(image: str) -> str:
+    """`localhost/acme/app:v1@sha256:...` -> `acme/app`: the path without host prefix and tag."""
+    image = image.split("@", 1)[0]
+    slash = image.rfind("/")
+    colon = image.rfind(":")
+    if colon > slash:
+        image = image[:colon]
+    if image.startswith("localhost/"):
+        image = image[len("localhost/"):]
+    return image
+
+
+def image_verbs(template: str) -> list[int]:
+    """Argument indices (0-based, after the format) of verbs that stand on an `image:` line."""
+    result = []
+    argument = 0
+    for match in _VERB.finditer(template):
+        if match.group(2) == "%":
+            continue
+        if match.group(1):
+            argument = int(match.group(1)) - 1
+        line_start = template.rfind("\n", 0, match.start()) + 1
+        before = template[line_start:match.start()].strip()
+        if before.lstrip("- ").startswith("image:"):
+            result.append(argument)
+        argument += 1
+    return result
+
+
+def format_go(template: str, values: list[str]) -> str | None:
+    """fmt.Sprintf for the verbs fixed text can fill (%s %v %q %d); None for anything else."""
+    out = []
+    position = 0
+    argument = 0
+    for match in _VERB.finditer(template):
+        out.append(template[position:match.start()])
+        position = match.end()
+        verb = match.group(2)
+        if verb == "%":
+            out.append("%")
+            continue
+        if match.group(1):
+            argument = int(match.group(1)) - 1
+        if argument >= len(values) or verb not in "svqd":
+            return None
+        value = values[argument]
+        out.append(f'"{value}"' if verb == "q" else value)
+        argument += 1
+    out.append(template[position:])
+    return "".join(out)
+
+
+def _returns(body: Node) -> Iterator[Node]:
+    """Return statements of a function body, not of the closures inside it."""
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if node.type == "return_statement":
+            yield node
+            continue
+        if node.type == "func_literal":
+            continue
+        stack.extend(node.named_children)
+
+
+def _return_values(statement: Node) -> list[Node]:
+    for child in statement.named_children:
+        if child.type == "expression_list":
+            return list(child.named_children)
+    return []
+
+
+def _declaration_scope(statement: Node) -> Node | None:
+    parent = statement.parent
+    if statement.type == "var_spec":
+        parent = enclosing(statement, ("var_declaration",))
+        parent = parent.parent if parent is not None else None
+    if parent is None:
+        return None
+    if parent.type in ("if_statement", "expression_switch_statement", "type_switch_statement", "for_clause"):
+        return parent.parent if parent.type == "for_clause" else parent
+    return enclosing(statement, ("block", "func_literal", "communication_case", "expression_case", "default_case", "type_case")) or parent
+
+
+def _local_const(body: Node, name: str) -> Node | None:
+    if b"const" not in (body.text or b""):
+        return None
+    for occurrence in identifiers(body, name):
+        spec = occurrence.parent
+        if spec is None or spec.type != "const_spec":
+            continue
+        names = spec.children_by_field_name("name")
+        value = spec.child_by_field_name("value")
+        if value is None:
+            continue
+        for index, candidate in enumerate(names):
+            if candidate.id == occurrence.id and index < value.named_child_count:
+                return value.named_children[index]
+    return None
+
+
+def _string_at(root: Node, offset: int, seen: dict[int, Node | None]) -> Node | None:
+    node = root.descendant_for_byte_range(offset, offset)
+    while node is not None and node.type not in STRING_TYPES:
+        node = node.parent
+    return node
+
+
+def _multiline(string: Node) -> bool:
+    raw = string.text or b""
+    return b"\n" in raw or b"\\n" in raw
+
+
+def line_of(file: SourceFile, offset: int) -> int:
+    return file.position(offset).row

@@ -1,0 +1,132 @@
+"""Configuration: `[tool.imagetag-lint]` in pyproject.toml or `.imagetag-lint.toml`, nearest wins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from imagetag_lint.errors import ImagetagLintError
+from imagetag_lint.rules import (
+    ImageFlow,
+    SEVERITIES,
+    parse_consumer,
+    parse_producer,
+    parse_settings,
+)
+from imagetag_lint.tomlload import check_keys, expect, expect_str_list, load_toml
+
+CONFIG_FILE = ".imagetag-lint.toml"
+_FLOW_SETTINGS = {
+    "generator-patterns",
+    "image-fields",
+    "build-name-fields",
+    "pull-policy-fields",
+    "local-prefixes",
+    "local-patterns",
+}
+KEYS = {
+    "select",
+    "ignore",
+    "exclude",
+    "per-file-ignores",
+    "rule-dirs",
+    "severity",
+    "producers",
+    "consumers",
+    "baseline",
+    "max-file-size",
+} | _FLOW_SETTINGS
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None = None
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    rule_dirs: tuple[Path, ...] = ()
+    severity: dict[str, str] = field(default_factory=dict)
+    flow: ImageFlow = field(default_factory=ImageFlow)
+    baseline: Path | None = None
+    max_file_size: int | None = None
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest `.imagetag-lint.toml`, or pyproject.toml with our table, at or above start."""
+    for directory in (start, *start.parents):
+        candidate = directory / CONFIG_FILE
+        if candidate.is_file():
+            return candidate
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                has_table = b"[tool.imagetag-lint" in pyproject.read_bytes()
+            except OSError:
+                has_table = False
+            if has_table:
+                return pyproject
+    return None
+
+
+def load_config(path: Path | None) -> Config:
+    if path is None:
+        return Config()
+    data = load_toml(path)
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("imagetag-lint")
+        if table is None:
+            raise ImagetagLintError(f"{path}: no [tool.imagetag-lint] table")
+        where = f"{path}: [tool.imagetag-lint]"
+    else:
+        table = data
+        where = str(path)
+    return parse_config(expect(table, dict, where, "tool.imagetag-lint"), path, where)
+
+
+def parse_config(table: dict[str, Any], path: Path, where: str) -> Config:
+    check_keys(table, KEYS, where)
+    base = path.parent
+    values: dict[str, Any] = {"path": path}
+    if "select" in table:
+        values["select"] = expect_str_list(table["select"], where, "select")
+    for key in ("ignore", "exclude"):
+        if key in table:
+            values[key] = expect_str_list(table[key], where, key)
+    if "per-file-ignores" in table:
+        ignores = expect(table["per-file-ignores"], dict, where, "per-file-ignores")
+        values["per_file_ignores"] = tuple(
+            (pattern, expect_str_list(codes, where, f"per-file-ignores.{pattern}"))
+            for pattern, codes in ignores.items()
+        )
+    if "rule-dirs" in table:
+        values["rule_dirs"] = tuple(base / d for d in expect_str_list(table["rule-dirs"], where, "rule-dirs"))
+    if "severity" in table:
+        severity = expect(table["severity"], dict, where, "severity")
+        for code, level in severity.items():
+            if level not in SEVERITIES:
+                raise ImagetagLintError(f"{where}: 'severity.{code}' must be one of {', '.join(SEVERITIES)}")
+        values["severity"] = dict(severity)
+    if "baseline" in table:
+        values["baseline"] = base / expect(table["baseline"], str, where, "baseline")
+    if "max-file-size" in table:
+        size = expect(table["max-file-size"], int, where, "max-file-size")
+        if size <= 0:
+            raise ImagetagLintError(f"{where}: 'max-file-size' must be positive")
+        values["max_file_size"] = size
+    values["flow"] = _flow(table, where)
+    return Config(**values)
+
+
+def _flow(table: dict[str, Any], where: str) -> ImageFlow:
+    producers = tuple(
+        parse_producer(item, f"{where}: producers[{i}]")
+        for i, item in enumerate(expect(table.get("producers", []), list, where, "producers"))
+    )
+    consumers = tuple(
+        parse_consumer(item, f"{where}: consumers[{i}]")
+        for i, item in enumerate(expect(table.get("consumers", []), list, where, "consumers"))
+    )
+    settings = {key: table[key] for key in _FLOW_SETTINGS if key in table}
+    return ImageFlow(producers=producers, consumers=consumers, **parse_settings(settings, where))

@@ -1,0 +1,155 @@
+"""Parsed Go files and the declarations the rules ask about."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from imagetag_lint.findings import Position, Span
+from imagetag_lint.golang.parser import Node, Tree, text
+from imagetag_lint.golang.syntax import string_value
+
+
+@dataclass(eq=False)
+class SourceFile:
+    filename: str  # as reported (relative to the working directory when possible)
+    directory: str  # absolute directory, the package key with the package name
+    source: bytes
+    tree: Tree
+    package: str
+    imports: dict[str, str]  # local name -> import path
+    reported: bool = True  # False for siblings read only to resolve names
+
+    @cached_property
+    def line_starts(self) -> list[int]:
+        starts = [0]
+        find = self.source.find
+        index = find(b"\n")
+        while index != -1:
+            starts.append(index + 1)
+            index = find(b"\n", index + 1)
+        return starts
+
+    def position(self, offset: int) -> Position:
+        line = bisect_right(self.line_starts, offset) - 1
+        start = self.line_starts[line]
+        prefix = self.source[start:offset]
+        return Position(line + 1, len(prefix.decode("utf-8", "replace")) + 1)
+
+    def span(self, node: Node) -> Span:
+        return self.span_bytes(node.start_byte, node.end_byte)
+
+    def span_bytes(self, start: int, end: int) -> Span:
+        return Span(self.filename, start, end, self.position(start), self.position(end))
+
+    @property
+    def has_errors(self) -> bool:
+        return self.tree.root_node.has_error
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    index: int
+    type_text: str
+    node: Node
+
+
+@dataclass(eq=False)
+class Function:
+    name: str
+    file: SourceFile
+    node: Node
+    params: list[Param]
+    result_count: int
+    receiver: str | None = None
+    _const_cache: dict[str, Node | None] = field(default_factory=dict, repr=False)
+
+    @property
+    def body(self) -> Node | None:
+        return self.node.child_by_field_name("body")
+
+    @property
+    def exported(self) -> bool:
+        return self.name[:1].isupper()
+
+    def param(self, name: str) -> Param | None:
+        for param in self.params:
+            if param.name == name:
+                return param
+        return None
+
+
+def read_function(file: SourceFile, node: Node) -> Function:
+    name_node = node.child_by_field_name("name")
+    receiver = None
+    if node.type == "method_declaration":
+        receiver_list = node.child_by_field_name("receiver")
+        receiver = text(receiver_list) if receiver_list is not None else None
+    params = read_params(node.child_by_field_name("parameters"))
+    result = node.child_by_field_name("result")
+    if result is None:
+        result_count = 0
+    elif result.type == "parameter_list":
+        result_count = sum(
+            max(1, len(p.children_by_field_name("name"))) for p in result.named_children
+            if p.type == "parameter_declaration"
+        )
+    else:
+        result_count = 1
+    return Function(
+        name=text(name_node) if name_node is not None else "",
+        file=file,
+        node=node,
+        params=params,
+        result_count=result_count,
+        receiver=receiver,
+    )
+
+
+def read_params(parameter_list: Node | None) -> list[Param]:
+    params: list[Param] = []
+    if parameter_list is None:
+        return params
+    for declaration in parameter_list.named_children:
+        if declaration.type not in ("parameter_declaration", "variadic_parameter_declaration"):
+            continue
+        type_node = declaration.child_by_field_name("type")
+        type_text = text(type_node) if type_node is not None else ""
+        if declaration.type == "variadic_parameter_declaration":
+            type_text = "..." + type_text
+        names = declaration.children_by_field_name("name")
+        if not names:
+            params.append(Param("", len(params), type_text, declaration))
+        for name in names:
+            params.append(Param(text(name), len(params), type_text, name))
+    return params
+
+
+def read_imports(root: Node) -> dict[str, str]:
+    imports: dict[str, str] = {}
+    for declaration in root.named_children:
+        if declaration.type != "import_declaration":
+            continue
+        specs = [c for c in declaration.named_children if c.type == "import_spec"]
+        for spec_list in declaration.named_children:
+            if spec_list.type == "import_spec_list":
+                specs.extend(c for c in spec_list.named_children if c.type == "import_spec")
+        for spec in specs:
+            path_node = spec.child_by_field_name("path")
+            path = string_value(path_node) if path_node is not None else None
+            if not path:
+                continue
+            alias = spec.child_by_field_name("name")
+            local = text(alias) if alias is not None else path.rsplit("/", 1)[-1]
+            imports[local] = path
+    return imports
+
+
+def package_name(root: Node) -> str:
+    for child in root.named_children:
+        if child.type == "package_clause":
+            for name in child.named_children:
+                return text(name)
+    return ""

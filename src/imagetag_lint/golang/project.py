@@ -1,0 +1,167 @@
+"""The package index: declarations across files and packages, and what the rules infer from them.
+
+Files are added as they are read; a package's other files and imported local packages are
+loaded on demand through a `Loader`, so a one-file run still resolves deploy functions in
+sibling files and wrappers in other packages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from imagetag_lint.golang.model import Function, SourceFile, read_function
+from imagetag_lint.golang.parser import Node
+from imagetag_lint.golang.syntax import callee
+
+PackageKey = tuple[str, str]  # (absolute directory, package name)
+
+
+class Loader(Protocol):
+    def load_directory(self, directory: str, token: bytes | None) -> list[SourceFile]:
+        """Parse the not yet loaded Go files of directory that pass the prefilter (or hold token)."""
+
+    def directory_for_import(self, import_path: str, from_directory: str) -> str | None:
+        """The directory of a package of the linted module, or None for external packages."""
+
+
+@dataclass(eq=False)
+class Package:
+    key: PackageKey
+    files: list[SourceFile] = field(default_factory=list)
+    functions: dict[str, list[Function]] = field(default_factory=dict)
+    consts: dict[str, tuple[SourceFile, Node]] = field(default_factory=dict)  # name -> value expr
+    complete: bool = False  # every file of the directory has been loaded
+
+    @property
+    def directory(self) -> str:
+        return self.key[0]
+
+
+class Project:
+    def __init__(self, loader: Loader | None = None) -> None:
+        self.loader = loader
+        self.packages: dict[PackageKey, Package] = {}
+        self.by_node: dict[tuple[int, int], Function] = {}  # (id of file, node id)
+
+    # -- building -------------------------------------------------------------------------
+
+    def add_file(self, file: SourceFile) -> Package:
+        key = (file.directory, file.package)
+        package = self.packages.get(key)
+        if package is None:
+            package = self.packages[key] = Package(key)
+        package.files.append(file)
+        for node in file.tree.root_node.named_children:
+            if node.type in ("function_declaration", "method_declaration"):
+                function = read_function(file, node)
+                package.functions.setdefault(function.name, []).append(function)
+                self.by_node[(id(file), node.id)] = function
+            elif node.type == "const_declaration":
+                _read_consts(file, node, package.consts)
+        return package
+
+    def package_of(self, file: SourceFile) -> Package:
+        return self.packages[(file.directory, file.package)]
+
+    def files(self) -> Iterator[SourceFile]:
+        for package in list(self.packages.values()):
+            yield from package.files
+
+    def functions(self) -> Iterator[Function]:
+        for package in list(self.packages.values()):
+            for group in list(package.functions.values()):
+                yield from group
+
+    def function_at(self, file: SourceFile, node: Node) -> Function | None:
+        return self.by_node.get((id(file), node.id))
+
+    def _load(self, directory: str, token: bytes | None) -> None:
+        if self.loader is None:
+            return
+        for file in self.loader.load_directory(directory, token):
+            self.add_file(file)
+
+    # -- resolution -----------------------------------------------------------------------
+
+    def imported_packages(self, file: SourceFile, qualifier: str) -> list[Package]:
+        path = file.imports.get(qualifier)
+        if path is None or self.loader is None:
+            return []
+        directory = self.loader.directory_for_import(path, file.directory)
+        if directory is None:
+            return []
+        found = [p for p in self.packages.values() if p.directory == directory]
+        if not any(p.complete for p in found):
+            self._load(directory, None)
+            for package in self.packages.values():
+                if package.directory == directory:
+                    package.complete = True
+            found = [p for p in self.packages.values() if p.directory == directory]
+        return [p for p in found if not p.key[1].endswith("_test")]
+
+    def _same_package(self, file: SourceFile) -> list[Package]:
+        package = self.package_of(file)
+        if not package.complete:
+            package.complete = True
+            self._load(file.directory, None)
+        return [package]
+
+    def resolve_call(self, call: Node, file: SourceFile) -> list[Function]:
+        qualifier, name = callee(call)
+        if not name:
+            return []
+        if qualifier is None:
+            packages = self._same_package(file)
+        elif qualifier in file.imports:
+            packages = self.imported_packages(file, qualifier)
+        else:  # a method call: methods of the same package
+            packages = self._same_package(file)
+            return [
+                f for p in packages for f in p.functions.get(name, []) if f.receiver is not None
+            ]
+        return [f for p in packages for f in p.functions.get(name, []) if f.receiver is None]
+
+    def resolve_const(
+        self, file: SourceFile, name: str, qualifier: str | None = None
+    ) -> tuple[SourceFile, Node] | None:
+        if qualifier is not None:
+            packages = self.imported_packages(file, qualifier)
+        else:
+            packages = [self.package_of(file)]
+        for package in packages:
+            if name in package.consts:
+                return package.consts[name]
+        if qualifier is None and self.loader is not None:
+            package = packages[0]
+            if not package.complete:
+                self._load(package.directory, name.encode())
+                return package.consts.get(name)
+        return None
+
+
+def _read_consts(file: SourceFile, declaration: Node, into: dict[str, tuple[SourceFile, Node]]) -> None:
+    for spec in declaration.named_children:
+        if spec.type != "const_spec":
+            continue
+        names = spec.children_by_field_name("name")
+        value = spec.child_by_field_name("value")
+        if value is None:
+            continue
+        values = value.named_children
+        for index, name in enumerate(names):
+            if index < len(values) and name.text:
+                into[name.text.decode()] = (file, values[index])
+
+
+def local_consts(body: Node) -> Iterable[Node]:
+    """const declarations inside a function body (rare, but real code has them)."""
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if node.type == "const_declaration":
+            yield node
+            continue
+        if b"const" in (node.text or b""):
+            stack.extend(node.named_children)

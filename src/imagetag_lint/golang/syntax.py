@@ -1,0 +1,144 @@
+"""Small questions about Go syntax nodes, answered without recursion."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from imagetag_lint.golang.parser import Node, captures, text
+
+FUNCTION_TYPES = ("function_declaration", "method_declaration", "func_literal")
+STRING_TYPES = ("interpreted_string_literal", "raw_string_literal")
+
+
+def callee(call: Node) -> tuple[str | None, str]:
+    """(qualifier, name) of a call: `pkg.F(...)` -> ("pkg", "F"), `F(...)` -> (None, "F")."""
+    function = call.child_by_field_name("function")
+    if function is None:
+        return None, ""
+    if function.type == "identifier":
+        return None, text(function)
+    if function.type == "selector_expression":
+        operand = function.child_by_field_name("operand")
+        field = function.child_by_field_name("field")
+        qualifier = text(operand) if operand is not None and operand.type == "identifier" else "?"
+        return qualifier, text(field) if field is not None else ""
+    if function.type == "generic_type" or function.type == "index_expression":
+        return None, ""
+    return None, ""
+
+
+def arguments(call: Node) -> list[Node]:
+    args = call.child_by_field_name("arguments")
+    if args is None:
+        return []
+    return [child for child in args.named_children if child.type != "comment"]
+
+
+def unparen(node: Node) -> Node:
+    while node.type == "parenthesized_expression" and node.named_child_count == 1:
+        inner = node.named_children[0]
+        node = inner
+    return node
+
+
+def enclosing(node: Node, types: tuple[str, ...]) -> Node | None:
+    current = node.parent
+    while current is not None:
+        if current.type in types:
+            return current
+        current = current.parent
+    return None
+
+
+def enclosing_function(node: Node) -> Node | None:
+    return enclosing(node, FUNCTION_TYPES)
+
+
+def is_inside(node: Node, container: Node) -> bool:
+    return container.start_byte <= node.start_byte and node.end_byte <= container.end_byte
+
+
+def identifiers(node: Node, name: str) -> Iterator[Node]:
+    """Every identifier node called `name` under node, in source order (the walk runs in C)."""
+    encoded = name.encode()
+    found = captures("(identifier) @id", node).get("id", [])
+    for ident in sorted(found, key=lambda n: n.start_byte):
+        if ident.text == encoded:
+            yield ident
+
+
+def string_value(node: Node) -> str | None:
+    """The value of a Go string literal node (escapes decoded), or None for other nodes."""
+    if node.type == "raw_string_literal":
+        return text(node)[1:-1]
+    if node.type != "interpreted_string_literal":
+        return None
+    parts = []
+    for child in node.named_children:
+        piece = text(child)
+        if child.type == "escape_sequence":
+            piece = _ESCAPES.get(piece, piece[1:])
+        parts.append(piece)
+    return "".join(parts)
+
+
+_ESCAPES = {"\\n": "\n", "\\t": "\t", '\\"': '"', "\\\\": "\\", "\\r": "\r", "\\'": "'"}
+
+
+def assignment_of(expr: Node) -> tuple[Node, int] | None:
+    """For an expression on the right of `:=`, `=` or `var`, the statement and its index."""
+    parent = expr.parent
+    if parent is None or parent.type != "expression_list":
+        return None
+    statement = parent.parent
+    if statement is None:
+        return None
+    if statement.type in ("short_var_declaration", "assignment_statement"):
+        if statement.child_by_field_name("right") != parent:
+            return None
+    elif statement.type != "var_spec":
+        return None
+    index = [c.id for c in parent.named_children].index(expr.id)
+    return statement, index
+
+
+def assigned_names(statement: Node) -> list[Node]:
+    """Left-hand side expressions of `:=`, `=`, or the names of a var spec."""
+    if statement.type == "var_spec":
+        return statement.children_by_field_name("name")
+    left = statement.child_by_field_name("left")
+    return list(left.named_children) if left is not None else []
+
+
+def is_write(ident: Node) -> bool:
+    """True when this identifier occurrence is the target of `=`, `:=` or `var` (not a read)."""
+    parent = ident.parent
+    if parent is None:
+        return False
+    if parent.type == "var_spec":
+        return any(n.id == ident.id for n in parent.children_by_field_name("name"))
+    if parent.type != "expression_list":
+        return False
+    statement = parent.parent
+    if statement is None or statement.type not in ("short_var_declaration", "assignment_statement"):
+        return False
+    if statement.child_by_field_name("left") != parent:
+        return False
+    operator = statement.child_by_field_name("operator")
+    return operator is None or text(operator) in ("=", ":=")
+
+
+def is_blank_read(ident: Node) -> bool:
+    """`_ = name`: the compiler counts it as a use, we do not."""
+    parent = ident.parent
+    if parent is None or parent.type != "expression_list" or parent.named_child_count != 1:
+        return False
+    statement = parent.parent
+    if statement is None or statement.type != "assignment_statement":
+        return False
+    left = statement.child_by_field_name("left")
+    return (
+        statement.child_by_field_name("right") == parent
+        and left is not None
+        and text(left) == "_"
+    )

@@ -1,0 +1,250 @@
+"""Rule data from rules/ (shipped in the wheel) and from users' extra rule directories."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from imagetag_lint.errors import ImagetagLintError
+from imagetag_lint.tomlload import check_keys, expect, expect_str_list, load_toml
+
+IMPLEMENTED_CODES = ("IMG001", "IMG002", "IMG003")
+SEVERITIES = ("error", "warning", "note")
+DOC_SECTIONS = {
+    "what-it-does": "What it does",
+    "why-is-this-bad": "Why is this bad?",
+    "example": "Example",
+    "use-instead": "Use instead",
+    "fix-safety": "Fix safety",
+}
+FLOW_FILE = "image-flow.toml"
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: str
+    summary: str
+    message: str
+    docs: tuple[tuple[str, str], ...]  # (section title, markdown) in DOC_SECTIONS order
+
+    def doc(self, key: str) -> str:
+        return dict(self.docs).get(DOC_SECTIONS[key], "")
+
+    def render_message(self, **values: str) -> str:
+        return self.message.format(**values)
+
+
+@dataclass(frozen=True)
+class Producer:
+    name: str
+    image_result: int = 0
+    results: int = 2
+
+
+@dataclass(frozen=True)
+class Consumer:
+    name: str
+    kind: str  # "build" or "load"
+    image_arg: int = 0
+
+
+@dataclass(frozen=True)
+class ImageFlow:
+    producers: tuple[Producer, ...] = ()
+    consumers: tuple[Consumer, ...] = ()
+    generator_patterns: tuple[str, ...] = ()
+    image_fields: tuple[str, ...] = ()
+    build_name_fields: tuple[str, ...] = ()
+    pull_policy_fields: tuple[str, ...] = ()
+    local_prefixes: tuple[str, ...] = ()
+    local_patterns: tuple[str, ...] = ()
+    _generator_re: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+
+    def is_generator(self, name: str) -> bool:
+        if self._generator_re is None:
+            if not self.generator_patterns:
+                return False
+            joined = "|".join(f"(?:{p})" for p in self.generator_patterns)
+            object.__setattr__(self, "_generator_re", re.compile(joined))
+        assert self._generator_re is not None
+        return self._generator_re.search(name) is not None
+
+    def merged(self, other: ImageFlow) -> ImageFlow:
+        return ImageFlow(
+            producers=_union(self.producers, other.producers),
+            consumers=_union(self.consumers, other.consumers),
+            generator_patterns=_union(self.generator_patterns, other.generator_patterns),
+            image_fields=_union(self.image_fields, other.image_fields),
+            build_name_fields=_union(self.build_name_fields, other.build_name_fields),
+            pull_policy_fields=_union(self.pull_policy_fields, other.pull_policy_fields),
+            local_prefixes=_union(self.local_prefixes, other.local_prefixes),
+            local_patterns=_union(self.local_patterns, other.local_patterns),
+        )
+
+
+def _union(first: tuple[Any, ...], second: tuple[Any, ...]) -> tuple[Any, ...]:
+    return first + tuple(item for item in second if item not in first)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    rules: dict[str, Rule]
+    flow: ImageFlow
+
+
+def builtin_rules_dir() -> Path:
+    """rules/ as shipped in the wheel (imagetag_lint/builtin_rules), or the source checkout's."""
+    installed = Path(__file__).parent / "builtin_rules"
+    if (installed / FLOW_FILE).is_file():
+        return installed
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+def load_rule_set(extra_dirs: tuple[Path, ...] = ()) -> RuleSet:
+    rules: dict[str, Rule] = {}
+    flow = ImageFlow()
+    for directory in (builtin_rules_dir(), *extra_dirs):
+        if not directory.is_dir():
+            raise ImagetagLintError(f"{directory}: rule directory not found")
+        for path in sorted(directory.glob("*.toml")):
+            if path.name == FLOW_FILE:
+                flow = flow.merged(parse_flow(load_toml(path), str(path)))
+            else:
+                rule = parse_rule(load_toml(path), str(path), rules)
+                rules[rule.code] = rule
+    for code in IMPLEMENTED_CODES:
+        if code not in rules:
+            raise ImagetagLintError(f"{builtin_rules_dir()}: rule {code} has no data file")
+    return RuleSet(rules=rules, flow=flow)
+
+
+_RULE_KEYS = {"code", "name", "severity", "summary", "message", "docs"}
+
+
+def parse_rule(data: dict[str, Any], where: str, known: dict[str, Rule]) -> Rule:
+    check_keys(data, _RULE_KEYS, where)
+    code = expect(data.get("code"), str, where, "code")
+    if code not in IMPLEMENTED_CODES:
+        raise ImagetagLintError(f"{where}: 'code' {code!r} is not a rule this version implements")
+    base = known.get(code)
+    if base is not None:  # an extra rule directory overrides parts of a built-in rule
+        return _override(base, data, where)
+    for key in ("name", "severity", "summary", "message", "docs"):
+        if key not in data:
+            raise ImagetagLintError(f"{where}: missing key '{key}'")
+    return _override(Rule(code, "", "error", "", "", ()), data, where)
+
+
+def _override(rule: Rule, data: dict[str, Any], where: str) -> Rule:
+    changes: dict[str, Any] = {}
+    for key in ("name", "summary", "message"):
+        if key in data:
+            changes[key] = expect(data[key], str, where, key)
+    if "severity" in data:
+        changes["severity"] = parse_severity(data["severity"], where)
+    if "message" in changes:
+        _check_template(changes["message"], where)
+    if "docs" in data:
+        docs = expect(data["docs"], dict, where, "docs")
+        check_keys(docs, set(DOC_SECTIONS), f"{where}: [docs]")
+        merged = dict(rule.docs)
+        for key, title in DOC_SECTIONS.items():
+            if key in docs:
+                merged[title] = expect(docs[key], str, where, f"docs.{key}").strip()
+        changes["docs"] = tuple((t, merged[t]) for t in DOC_SECTIONS.values() if t in merged)
+    return replace(rule, **changes)
+
+
+def parse_severity(value: object, where: str) -> str:
+    severity = expect(value, str, where, "severity")
+    if severity not in SEVERITIES:
+        raise ImagetagLintError(f"{where}: 'severity' must be one of {', '.join(SEVERITIES)}")
+    return str(severity)
+
+
+def _check_template(message: str, where: str) -> None:
+    try:
+        message.format_map(_AnyValue())
+    except (ValueError, IndexError) as exc:
+        raise ImagetagLintError(f"{where}: 'message' is not a valid template: {exc}") from None
+
+
+class _AnyValue(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return key
+
+
+_FLOW_KEYS = {"producers", "consumers", "settings"}
+_PRODUCER_KEYS = {"name", "image-result", "results"}
+_CONSUMER_KEYS = {"name", "kind", "image-arg"}
+_SETTINGS_LISTS = {
+    "generator-patterns": "generator_patterns",
+    "image-fields": "image_fields",
+    "build-name-fields": "build_name_fields",
+    "pull-policy-fields": "pull_policy_fields",
+    "local-prefixes": "local_prefixes",
+    "local-patterns": "local_patterns",
+}
+
+
+def parse_flow(data: dict[str, Any], where: str) -> ImageFlow:
+    check_keys(data, _FLOW_KEYS, where)
+    producers = tuple(
+        parse_producer(item, f"{where}: producers[{i}]")
+        for i, item in enumerate(expect(data.get("producers", []), list, where, "producers"))
+    )
+    consumers = tuple(
+        parse_consumer(item, f"{where}: consumers[{i}]")
+        for i, item in enumerate(expect(data.get("consumers", []), list, where, "consumers"))
+    )
+    settings = expect(data.get("settings", {}), dict, where, "settings")
+    return ImageFlow(producers=producers, consumers=consumers, **parse_settings(settings, where))
+
+
+def parse_settings(settings: dict[str, Any], where: str) -> dict[str, tuple[str, ...]]:
+    check_keys(settings, set(_SETTINGS_LISTS), f"{where}: [settings]")
+    values = {
+        attr: expect_str_list(settings[key], where, key)
+        for key, attr in _SETTINGS_LISTS.items()
+        if key in settings
+    }
+    for pattern in (*values.get("generator_patterns", ()), *values.get("local_patterns", ())):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ImagetagLintError(f"{where}: bad regular expression {pattern!r}: {exc}") from None
+    return values
+
+
+def parse_producer(item: object, where: str) -> Producer:
+    table = expect(item, dict, where, "producer")
+    check_keys(table, _PRODUCER_KEYS, where)
+    name = _identifier(table.get("name"), where)
+    results = expect(table.get("results", 2), int, where, "results")
+    image_result = expect(table.get("image-result", 0), int, where, "image-result")
+    if not 0 <= image_result < results:
+        raise ImagetagLintError(f"{where}: 'image-result' must be below 'results'")
+    return Producer(name=name, image_result=image_result, results=results)
+
+
+def parse_consumer(item: object, where: str) -> Consumer:
+    table = expect(item, dict, where, "consumer")
+    check_keys(table, _CONSUMER_KEYS, where)
+    kind = expect(table.get("kind", "load"), str, where, "kind")
+    if kind not in ("build", "load"):
+        raise ImagetagLintError(f"{where}: 'kind' must be \"build\" or \"load\"")
+    image_arg = expect(table.get("image-arg", 0), int, where, "image-arg")
+    if image_arg < 0:
+        raise ImagetagLintError(f"{where}: 'image-arg' must not be negative")
+    return Consumer(name=_identifier(table.get("name"), where), kind=kind, image_arg=image_arg)
+
+
+def _identifier(value: object, where: str) -> str:
+    name = expect(value, str, where, "name")
+    if not re.fullmatch(r"[A-Za-z_]\w*", name):
+        raise ImagetagLintError(f"{where}: 'name' must be a Go identifier, got {name!r}")
+    return str(name)

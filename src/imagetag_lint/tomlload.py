@@ -1,0 +1,50 @@
+"""TOML reading with errors that name the file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from imagetag_lint.errors import ImagetagLintError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+
+def load_toml(path: Path) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ImagetagLintError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ImagetagLintError(f"{path}: not valid UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ImagetagLintError(f"{path}: invalid TOML: {exc}") from None
+
+
+def check_keys(table: dict[str, Any], allowed: set[str], where: str) -> None:
+    for key in table:
+        if key not in allowed:
+            raise ImagetagLintError(f"{where}: unknown key '{key}'")
+
+
+def expect(value: object, kind: type | tuple[type, ...], where: str, key: str) -> Any:
+    if isinstance(value, bool) and kind is int:
+        raise ImagetagLintError(f"{where}: '{key}' must be an integer")
+    if not isinstance(value, kind):
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise ImagetagLintError(f"{where}: '{key}' must be of type {names}")
+    return value
+
+
+def expect_str_list(value: object, where: str, key: str) -> tuple[str, ...]:
+    items = expect(value, list, where, key)
+    for item in items:
+        if not isinstance(item, str):
+            raise ImagetagLintError(f"{where}: '{key}' must be a list of strings")
+    return tuple(items)
