@@ -156,7 +156,7 @@ class Linter:
         if not names or not self._clean:
             return
         pattern = prefilter(self.options.rule_set.flow, names)
-        for path in sorted(self._clean):
+        for path in sorted(self._clean - self._loaded):
             try:
                 with open(path, "rb") as handle:
                     source = handle.read()

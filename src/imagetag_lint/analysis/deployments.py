@@ -81,7 +81,15 @@ def _how(expr: Node, value: str, where: str) -> str:
 
 def sites_in(index: ImageFlowIndex, function: Function) -> list[FixedSite]:
     """Fixed deploy sites inside one function (a deploy helper that hardcodes its image)."""
-    return [s for s in fixed_sites(index, function.file) if s.unit is function and is_inside(s.node, function.node)]
+    key = ("sites-by-unit", id(function.file))
+    by_unit = index.cache.get(key)
+    if by_unit is None:
+        grouped: dict[int, list[FixedSite]] = {}
+        for site in fixed_sites(index, function.file):
+            if site.unit is not None and is_inside(site.node, site.unit.node):
+                grouped.setdefault(id(site.unit), []).append(site)
+        by_unit = index.cache[key] = grouped
+    return by_unit.get(id(function), [])  # type: ignore[attr-defined,no-any-return]
 
 
 @dataclass(frozen=True)

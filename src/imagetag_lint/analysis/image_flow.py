@@ -94,6 +94,9 @@ class FileFacts:
     keyed: list[tuple[Node, Node]]  # (key identifier, value literal_element)
     unit_starts: list[int]
     units: list[Function]
+    call_starts: list[int] = field(default_factory=list)
+    field_sinks: list[Sink] | None = None
+    field_sinks_by_unit: dict[int, list[Sink]] = field(default_factory=dict)
 
     def unit_of(self, node: Node) -> Function | None:
         index = bisect_right(self.unit_starts, node.start_byte) - 1
@@ -126,9 +129,11 @@ class ImageFlowIndex:
                 for node in root.named_children
                 if (f := self.project.function_at(file, node)) is not None
             ]
+            calls = sorted(found.get("call", []), key=lambda n: n.start_byte)
             facts = FileFacts(
                 file=file,
-                calls=sorted(found.get("call", []), key=lambda n: n.start_byte),
+                calls=calls,
+                call_starts=[c.start_byte for c in calls],
                 keyed=keyed,
                 unit_starts=[u.node.start_byte for u in units],
                 units=units,
@@ -138,10 +143,9 @@ class ImageFlowIndex:
 
     def calls_in(self, unit: Function) -> list[Node]:
         facts = self.facts(unit.file)
-        start = unit.node.start_byte
-        calls = facts.calls
-        first = bisect_right([c.start_byte for c in calls], start - 1)
-        return [c for c in calls[first:] if c.start_byte < unit.node.end_byte]
+        first = bisect_right(facts.call_starts, unit.node.start_byte - 1)
+        last = bisect_right(facts.call_starts, unit.node.end_byte - 1)
+        return facts.calls[first:last]
 
     # -- producers and consumers ----------------------------------------------------------
 
@@ -347,15 +351,25 @@ class ImageFlowIndex:
 
     # -- sinks ----------------------------------------------------------------------------
 
-    def image_field_sinks(self, file: SourceFile) -> Iterator[Sink]:
+    def image_field_sinks(self, file: SourceFile) -> list[Sink]:
+        """`Image: value` elements of composite literals in the file (cached)."""
         facts = self.facts(file)
-        fields = set(self.flow.image_fields)
-        for key, value in facts.keyed:
-            if text(key) in fields and value.named_child_count == 1:
-                expr = value.named_children[0]
-                if expr.type == "literal_value":
-                    continue
-                yield Sink("field", expr, file, facts.unit_of(key), key=key)
+        if facts.field_sinks is None:
+            fields = {name.encode() for name in self.flow.image_fields}
+            facts.field_sinks = []
+            for key, value in facts.keyed:
+                if key.text in fields and value.named_child_count == 1:
+                    expr = value.named_children[0]
+                    if expr.type != "literal_value":
+                        sink = Sink("field", expr, file, facts.unit_of(key), key=key)
+                        facts.field_sinks.append(sink)
+                        if sink.unit is not None:
+                            facts.field_sinks_by_unit.setdefault(id(sink.unit), []).append(sink)
+        return facts.field_sinks
+
+    def image_field_sinks_in(self, unit: Function) -> list[Sink]:
+        self.image_field_sinks(unit.file)
+        return self.facts(unit.file).field_sinks_by_unit.get(id(unit), [])
 
     def call_sinks(self, unit: Function) -> Iterator[Sink]:
         """Loader arguments, deploy-function image arguments and image verbs of format calls."""
@@ -401,7 +415,7 @@ class ImageFlowIndex:
     def _infer_deploy_params(self, function: Function) -> Iterator[int]:
         if function.body is None or not function.params:
             return
-        sinks = [s for s in self.image_field_sinks(function.file) if s.unit is function]
+        sinks = list(self.image_field_sinks_in(function))
         sinks.extend(self.call_sinks(function))
         for sink in sinks:
             expr = unparen(sink.expr)

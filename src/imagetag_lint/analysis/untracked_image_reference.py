@@ -49,7 +49,7 @@ def _check_flow(ctx: RuleContext, unit: Function, discards: list[Discard]) -> It
     file = unit.file
     built = _built_values(index, unit, discards)
     captured = any(key[0] == "built" for key in built if isinstance(key, tuple))
-    sinks: list[Sink] = [s for s in index.image_field_sinks(file) if s.unit is unit]
+    sinks: list[Sink] = list(index.image_field_sinks_in(unit))
     sinks.extend(index.call_sinks(unit))
     for sink in sinks:
         origin = index.origin(sink.expr, file, unit)
@@ -92,7 +92,7 @@ def _mismatch(origin: Origin, sink: Sink, built: dict[object, str], discards: li
     dropped = call_name(discards[0].call)
     if origin.kind == "param":
         return f"{origin.description}, while the name `{dropped}` returns is dropped"
-    if origin.kind == "unknown" and not captured and unparen(sink.expr).type in ("identifier", "selector_expression"):
+    if origin.kind == "unknown" and not captured:
         return f"{origin.description}, while the name `{dropped}` returns is dropped"
     return None
 

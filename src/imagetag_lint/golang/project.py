@@ -44,6 +44,7 @@ class Project:
         self.loader = loader
         self.packages: dict[PackageKey, Package] = {}
         self.by_node: dict[tuple[int, int], Function] = {}  # (id of file, node id)
+        self._missing_consts: set[tuple[str, str]] = set()
 
     # -- building -------------------------------------------------------------------------
 
@@ -126,19 +127,34 @@ class Project:
     def resolve_const(
         self, file: SourceFile, name: str, qualifier: str | None = None
     ) -> tuple[SourceFile, Node] | None:
-        if qualifier is not None:
-            packages = self.imported_packages(file, qualifier)
-        else:
+        if qualifier is None:
+            directory: str | None = file.directory
             packages = [self.package_of(file)]
+        else:
+            path = file.imports.get(qualifier)
+            directory = None
+            if path is not None and self.loader is not None:
+                directory = self.loader.directory_for_import(path, file.directory)
+            if directory is None:
+                return None
+            packages = self._in_directory(directory)
         for package in packages:
             if name in package.consts:
                 return package.consts[name]
-        if qualifier is None and self.loader is not None:
-            package = packages[0]
-            if not package.complete:
-                self._load(package.directory, name.encode())
-                return package.consts.get(name)
+        if directory is None or (directory, name) in self._missing_consts:
+            return None
+        # a constant in a file the prefilter skipped: parse the files that mention it
+        self._missing_consts.add((directory, name))
+        self._load(directory, name.encode())
+        for package in self._in_directory(directory) if qualifier else [self.package_of(file)]:
+            if name in package.consts:
+                return package.consts[name]
         return None
+
+    def _in_directory(self, directory: str) -> list[Package]:
+        return [
+            p for p in self.packages.values() if p.directory == directory and not p.key[1].endswith("_test")
+        ]
 
 
 def _read_consts(file: SourceFile, declaration: Node, into: dict[str, tuple[SourceFile, Node]]) -> None:
