@@ -150,11 +150,11 @@ def _lint(
     paths = args.paths or ["."]
     if paths == ["-"]:
         source = (stdin or sys.stdin.buffer).read()
-        return lint_source(source, args.stdin_filename or "-", options, cwd)
+        return lint_source(source, args.stdin_filename or "-", options, cwd)[0]
     if "-" in paths:
         raise ImagetagLintError("'-' (stdin) cannot be combined with other paths")
     discovered, errors = discover(paths, cwd, config.exclude)
-    result = lint_paths(discovered, options, cwd)
+    result = lint_paths(discovered, options, cwd)[0]
     result.errors[:0] = errors
     return result
 

@@ -58,8 +58,9 @@ class LintResult:
 
 
 class Linter:
-    def __init__(self, options: LintOptions, cwd: Path) -> None:
+    def __init__(self, options: LintOptions, cwd: Path, overlay: dict[str, bytes] | None = None) -> None:
         self.options = options
+        self.overlay = overlay or {}  # absolute path -> bytes that stand in for the file on disk
         self.cwd = cwd
         self.modules = ModuleMap()
         self.project = Project(loader=self)
@@ -68,13 +69,14 @@ class Linter:
         self.result = LintResult()
         self._loaded: set[str] = set()  # absolute paths parsed into the project
         self._clean: set[str] = set()  # absolute paths read and found to need no parse
+        self._paths: dict[int, str] = {}  # id of SourceFile -> absolute path
 
     # -- input ----------------------------------------------------------------------------
 
     def add(self, discovered: Iterable[Discovered]) -> None:
         for item in discovered:
             try:
-                source = read_go_file(item.path, item.display, self.options.max_file_bytes)
+                source = self.read(str(item.path), item.display)
             except InputError as error:
                 self.result.errors.append(error)
                 continue
@@ -106,6 +108,7 @@ class Linter:
             reported=reported,
         )
         self._loaded.add(path)
+        self._paths[id(file)] = path
         if reported:
             self.result.sources[display] = file
             error = first_error(tree)
@@ -116,6 +119,14 @@ class Linter:
                 )
         return file
 
+    def read(self, path: str, display: str) -> bytes:
+        if path in self.overlay:
+            return self.overlay[path]
+        return read_go_file(Path(path), display, self.options.max_file_bytes)
+
+    def path_of(self, file: SourceFile) -> str:
+        return self._paths[id(file)]
+
     # -- the Loader protocol --------------------------------------------------------------
 
     def load_directory(self, directory: str, token: bytes | None) -> list[SourceFile]:
@@ -125,7 +136,7 @@ class Linter:
                 continue
             display = self._display(path)
             try:
-                source = read_go_file(Path(path), display, self.options.max_file_bytes)
+                source = self.read(path, display)
             except InputError:
                 continue  # reported when the file itself is linted; here it only resolves names
             if (token is None and self.pattern.search(source) is None) or (token is not None and token not in source):
@@ -158,10 +169,8 @@ class Linter:
         pattern = prefilter(self.options.rule_set.flow, names)
         for path in sorted(self._clean - self._loaded):
             try:
-                with open(path, "rb") as handle:
-                    source = handle.read()
-                check_source(source, path, self.options.max_file_bytes)
-            except (OSError, InputError):
+                source = self.read(path, path)
+            except InputError:
                 continue
             if pattern.search(source) is not None:
                 self._clean.discard(path)
@@ -179,14 +188,18 @@ class Linter:
         return self.result
 
 
-def lint_paths(discovered: list[Discovered], options: LintOptions, cwd: Path) -> LintResult:
-    linter = Linter(options, cwd)
+def lint_paths(
+    discovered: list[Discovered], options: LintOptions, cwd: Path, overlay: dict[str, bytes] | None = None
+) -> tuple[LintResult, Linter]:
+    linter = Linter(options, cwd, overlay)
     linter.add(discovered)
     linter.rescan_for_inferred_names()
-    return linter.analyse()
+    return linter.analyse(), linter
 
 
-def lint_source(source: bytes, filename: str, options: LintOptions, cwd: Path | None = None) -> LintResult:
+def lint_source(
+    source: bytes, filename: str, options: LintOptions, cwd: Path | None = None
+) -> tuple[LintResult, Linter]:
     """Lint one file's bytes (siblings on disk beside `filename`, if any, resolve names)."""
     cwd = cwd or Path.cwd()
     linter = Linter(options, cwd)
@@ -194,8 +207,8 @@ def lint_source(source: bytes, filename: str, options: LintOptions, cwd: Path | 
         check_source(source, filename, options.max_file_bytes)
     except InputError as error:
         linter.result.errors.append(error)
-        return linter.result
+        return linter.result, linter
     path = str((cwd / filename).absolute())
     linter.add_source(source, path, filename)
     linter._loaded.add(path)  # the buffer, not the file on disk, is this file
-    return linter.analyse()
+    return linter.analyse(), linter

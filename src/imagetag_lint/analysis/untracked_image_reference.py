@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from imagetag_lint.analysis.context import RuleContext
-from imagetag_lint.analysis.deployments import sites_in
+from imagetag_lint.analysis.deployments import FixedSite, sites_in
 from imagetag_lint.analysis.discarded_image_name import Discard, find_discards
 from imagetag_lint.analysis.explain import call_name
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, Origin, Sink
 from imagetag_lint.findings import Finding, Related
-from imagetag_lint.golang.model import Function, SourceFile
+from imagetag_lint.golang.model import Function, Param, SourceFile
 from imagetag_lint.golang.parser import text
 from imagetag_lint.golang.syntax import arguments, identifiers, unparen
 
@@ -44,21 +45,39 @@ def _built_values(index: ImageFlowIndex, unit: Function, discards: list[Discard]
     return built
 
 
-def _check_flow(ctx: RuleContext, unit: Function, discards: list[Discard]) -> Iterator[Finding]:
-    index = ctx.index
-    file = unit.file
+@dataclass(frozen=True)
+class Mismatch:
+    sink: Sink
+    origin: Origin
+    how: str
+
+
+def flow_mismatches(index: ImageFlowIndex, unit: Function, discards: list[Discard]) -> list[Mismatch]:
+    """Deploy sinks of a building function that receive something other than the built value."""
     built = _built_values(index, unit, discards)
     captured = any(key[0] == "built" for key in built if isinstance(key, tuple))
     sinks: list[Sink] = list(index.image_field_sinks_in(unit))
     sinks.extend(index.call_sinks(unit))
+    found = []
     for sink in sinks:
-        origin = index.origin(sink.expr, file, unit)
+        origin = index.origin(sink.expr, unit.file, unit)
         if origin.kind in ("literal", "built") or origin.key in built:
             continue
         how = _mismatch(origin, sink, built, discards, captured)
-        if how is None:
-            continue
-        related = [Related(file.span(d.call), f"the image is built here by `{call_name(d.call)}`, whose result is dropped") for d in discards[:2]]
+        if how is not None:
+            found.append(Mismatch(sink, origin, how))
+    return found
+
+
+def _check_flow(ctx: RuleContext, unit: Function, discards: list[Discard]) -> Iterator[Finding]:
+    file = unit.file
+    built = _built_values(ctx.index, unit, discards)
+    for mismatch in flow_mismatches(ctx.index, unit, discards):
+        sink = mismatch.sink
+        related = tuple(
+            Related(file.span(d.call), f"the image is built here by `{call_name(d.call)}`, whose result is dropped")
+            for d in discards[:2]
+        )
         fix_value = _built_variable(built)
         steps = (
             "capture: keep the name the build returns"
@@ -67,13 +86,7 @@ def _check_flow(ctx: RuleContext, unit: Function, discards: list[Discard]) -> It
             "parameter: the deploy function must take the name as an `imageName string` parameter",
             "use: deploy `imageName`, never a recomputed or fixed reference",
         )
-        yield ctx.finding(
-            CODE,
-            file.span(sink.expr),
-            {"reference": text(sink.expr), "how": how},
-            steps,
-            tuple(related),
-        )
+        yield ctx.finding(CODE, file.span(sink.expr), {"reference": text(sink.expr), "how": mismatch.how}, steps, related)
 
 
 def _mismatch(origin: Origin, sink: Sink, built: dict[object, str], discards: list[Discard], captured: bool) -> str | None:
@@ -101,20 +114,25 @@ def _built_variable(built: dict[object, str]) -> str:
     return ", ".join(f"`{n}`" for n in built.values())
 
 
-def _ignored_image_params(ctx: RuleContext, unit: Function) -> Iterator[Finding]:
+def ignored_image_params(index: ImageFlowIndex, unit: Function) -> list[tuple[Param, FixedSite]]:
+    """String parameters named like an image that the body never reads while it deploys fixed text."""
     body = unit.body
     if body is None:
-        return
-    candidates = [p for p in unit.params if p.name and p.name != "_" and _IMAGE_PARAM.search(p.name) and p.type_text == "string"]
-    if not candidates:
-        return
-    for param in candidates:
+        return []
+    found = []
+    for param in unit.params:
+        if not param.name or param.name == "_" or param.type_text != "string" or not _IMAGE_PARAM.search(param.name):
+            continue
         if next(identifiers(body, param.name), None) is not None:
             continue
-        sites = sites_in(ctx.index, unit)
-        if not sites:
-            return
-        site = sites[0]
+        sites = sites_in(index, unit)
+        if sites:
+            found.append((param, sites[0]))
+    return found
+
+
+def _ignored_image_params(ctx: RuleContext, unit: Function) -> Iterator[Finding]:
+    for param, site in ignored_image_params(ctx.index, unit):
         steps = (
             "capture: callers already pass the built name to this parameter",
             f"pass: keep passing it to `{unit.name}`",

@@ -1,0 +1,222 @@
+"""Applying fixes: pick non-overlapping ones, verify each re-parses, loop, write atomically.
+
+Everything happens on an in-memory overlay of the files (path -> bytes); the linter reads
+through it, so a round of fixes is re-linted before the next round, and `--diff` shares every
+step with `--fix` except the final write.
+"""
+
+from __future__ import annotations
+
+import difflib
+from bisect import bisect_right
+import hashlib
+import os
+import stat
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from imagetag_lint.errors import InputError
+from imagetag_lint.findings import Fix, Finding
+from imagetag_lint.fix.edits import OverlapError, apply_edits, fixes_overlap
+from imagetag_lint.fix.planner import plan_fixes
+from imagetag_lint.golang.parser import parse
+from imagetag_lint.lint import Linter, LintResult
+
+MAX_ROUNDS = 25
+APPLICABLE = {False: ("safe",), True: ("safe", "unsafe")}
+
+Relint = Callable[[dict[str, bytes]], tuple[LintResult, Linter]]
+
+
+@dataclass
+class FixOutcome:
+    result: LintResult  # findings left after the last round
+    original: dict[str, bytes] = field(default_factory=dict)  # absolute path -> bytes as read
+    fixed: dict[str, bytes] = field(default_factory=dict)  # absolute path -> bytes after fixes
+    display: dict[str, str] = field(default_factory=dict)  # absolute path -> name as reported
+    applied: list[Finding] = field(default_factory=list)  # findings whose fix was applied
+    rejected: list[str] = field(default_factory=list)  # fixes rolled back, with the reason
+
+    @property
+    def changed(self) -> list[str]:
+        return sorted(p for p, data in self.fixed.items() if data != self.original.get(p))
+
+
+def attach_fixes(result: LintResult, linter: Linter) -> LintResult:
+    """Give every finding the fix the planner made for it (or None)."""
+    if not result.findings:
+        return result
+    files = [f for f in result.sources.values() if any(x.filename == f.filename for x in result.findings)]
+    fixes = plan_fixes(linter.index, files)
+    by_hand = "no edit can do this soundly; follow the four steps by hand"
+    result.findings = [
+        replace(f, fix=fixes.get((f.code, f.filename, f.span.start_byte)) or Fix("display-only", by_hand))
+        for f in result.findings
+    ]
+    return result
+
+
+def fix_all(relint: Relint, unsafe: bool) -> FixOutcome:
+    overlay: dict[str, bytes] = {}
+    outcome: FixOutcome | None = None
+    for _ in range(MAX_ROUNDS):
+        result, linter = relint(overlay)
+        result = attach_fixes(result, linter)
+        if outcome is None:
+            outcome = FixOutcome(result)
+        outcome.result = result
+        chosen = choose(result.findings, APPLICABLE[unsafe], _regions(result))
+        if not chosen:
+            break
+        paths = {linter.path_of(f): f for f in result.sources.values()}
+        by_name = {f.filename: path for path, f in paths.items()}
+        for path, file in paths.items():
+            outcome.original.setdefault(path, file.source)
+            outcome.display[path] = file.filename
+        accepted: list[tuple[Fix, list[Finding]]] = []
+        for fix, findings in chosen:
+            try:
+                _apply_fixes([fix], overlay, by_name, outcome)  # each alone must re-parse
+            except (OverlapError, _Rejected) as reason:
+                outcome.rejected.append(f"{findings[0].filename}:{findings[0].span.start.row}: {reason}")
+                continue
+            accepted.append((fix, findings))
+        if not accepted:
+            break
+        try:
+            overlay.update(_apply_fixes([fix for fix, _ in accepted], overlay, by_name, outcome))
+        except (OverlapError, _Rejected):
+            accepted = accepted[:1]
+            overlay.update(_apply_fixes([accepted[0][0]], overlay, by_name, outcome))
+        for _, findings in accepted:
+            outcome.applied.extend(findings)
+    assert outcome is not None
+    outcome.fixed = {p: overlay.get(p, data) for p, data in outcome.original.items()}
+    return outcome
+
+
+class _Rejected(Exception):
+    pass
+
+
+Region = tuple[str, int]  # (filename, start byte of the top-level declaration)
+
+
+def _regions(result: LintResult) -> Callable[[str, int], Region]:
+    starts: dict[str, list[int]] = {}
+    for name, file in result.sources.items():
+        starts[name] = [node.start_byte for node in file.tree.root_node.named_children]
+
+    def region(filename: str, offset: int) -> Region:
+        declarations = starts.get(filename, [])
+        return filename, declarations[max(0, bisect_right(declarations, offset) - 1)] if declarations else 0
+
+    return region
+
+
+def choose(
+    findings: list[Finding], applicable: tuple[str, ...], region: Callable[[str, int], Region]
+) -> list[tuple[Fix, list[Finding]]]:
+    """Fixes to apply this round: one per distinct fix, none touching a declaration another
+    chosen fix touches (both were planned on the same text; the next round re-plans the rest)."""
+    chosen: list[tuple[Fix, list[Finding]]] = []
+    taken: set[Region] = set()
+    for finding in findings:
+        fix = finding.fix
+        if fix is None or fix.applicability not in applicable or not fix.edits:
+            continue
+        same = next((entry for entry in chosen if entry[0] == fix), None)
+        if same is not None:
+            same[1].append(finding)
+            continue
+        regions = {region(e.filename, e.start_byte) for e in fix.edits}
+        if regions & taken or any(fixes_overlap(fix, other) for other, _ in chosen):
+            continue
+        taken |= regions
+        chosen.append((fix, [finding]))
+    return chosen
+
+
+def _apply_fixes(
+    fixes: list[Fix], overlay: dict[str, bytes], by_name: dict[str, str], outcome: FixOutcome
+) -> dict[str, bytes]:
+    """The new text of every file the fixes touch; all were planned on the current overlay."""
+    updated: dict[str, bytes] = {}
+    edits = [e for fix in fixes for e in fix.edits]
+    for filename in sorted({e.filename for e in edits}):
+        path = by_name.get(filename)
+        if path is None:
+            raise _Rejected(f"{filename} is not among the linted files")
+        before = overlay.get(path, outcome.original[path])
+        after = apply_edits(before, [e for e in edits if e.filename == filename])
+        if _errors(after) > _errors(before):
+            raise _Rejected(f"the fix would leave a syntax error in {filename}; rolled back")
+        updated[path] = after
+    return updated
+
+
+def _errors(source: bytes) -> int:
+    tree = parse(source)
+    if not tree.root_node.has_error:
+        return 0
+    count = 0
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            count += 1
+        elif node.has_error:
+            stack.extend(node.children)
+    return count
+
+
+def unified_diff(outcome: FixOutcome) -> str:
+    chunks = []
+    for path in outcome.changed:
+        name = outcome.display.get(path, path)
+        before = outcome.original[path].decode("utf-8", "replace").splitlines(keepends=True)
+        after = outcome.fixed[path].decode("utf-8", "replace").splitlines(keepends=True)
+        chunks.extend(difflib.unified_diff(before, after, f"a/{name}", f"b/{name}"))
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in chunks)
+
+
+def write_files(outcome: FixOutcome) -> list[InputError]:
+    """Write every changed file atomically; refuse files changed on disk since they were read."""
+    errors = []
+    for path in outcome.changed:
+        name = outcome.display.get(path, path)
+        try:
+            write_atomic(Path(path), outcome.original[path], outcome.fixed[path])
+        except InputError as error:
+            errors.append(InputError(name, error.problem))
+    return errors
+
+
+def write_atomic(path: Path, expected: bytes, content: bytes) -> None:
+    try:
+        info = path.stat()
+        with open(path, "rb") as handle:
+            current = handle.read()
+    except OSError as exc:
+        raise InputError(str(path), f"cannot re-read before writing: {exc.strerror or exc}") from None
+    if hashlib.sha256(current).digest() != hashlib.sha256(expected).digest():
+        raise InputError(str(path), "changed on disk since it was read; not fixed (run again)")
+    if not info.st_mode & stat.S_IWUSR:
+        raise InputError(str(path), "file is read-only; not fixed")
+    directory = path.parent
+    handle_fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(handle_fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, stat.S_IMODE(info.st_mode))
+        os.replace(temporary, path)
+    except OSError as exc:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise InputError(str(path), f"cannot write: {exc.strerror or exc}") from None
