@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, Sink, YamlImage
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node
-from imagetag_lint.golang.syntax import is_inside
+from imagetag_lint.golang.syntax import arguments, is_inside
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,10 @@ class DeployCall:
     target: Function
     image_params: frozenset[int]  # parameters the target passes on to a deployment
     fixed: tuple[FixedSite, ...]  # fixed images the target deploys itself
+    passed: tuple[str, ...] = ()  # fixed images the call passes to those parameters
+
+    def images(self) -> tuple[str, ...]:
+        return tuple(site.image for site in self.fixed) + self.passed
 
 
 def deploy_calls(index: ImageFlowIndex, unit: Function) -> list[DeployCall]:
@@ -114,6 +118,11 @@ def deploy_calls(index: ImageFlowIndex, unit: Function) -> list[DeployCall]:
             params = index.deploy_params(target)
             fixed = tuple(s for s in sites_in(index, target) if s.local)
             if params or fixed:
-                found.append(DeployCall(call, unit, target, params, fixed))
+                args = arguments(call)
+                passed = tuple(
+                    text for i in sorted(params) if i < len(args)
+                    if (text := index.fixed_text(args[i], unit.file, unit)) is not None
+                )
+                found.append(DeployCall(call, unit, target, params, fixed, passed))
             break
     return found

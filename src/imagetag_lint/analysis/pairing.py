@@ -55,18 +55,44 @@ def _norm(value: str) -> str:
 
 
 def pair(build_name: str | None, position: int, deploys: list[DeployCall]) -> DeployCall | None:
-    """The deploy call for the build at `position` among the function's dropped builds."""
+    """The deploy call for the build at `position` among the function's dropped builds.
+
+    When the build names its image, a deploy helper that hardcodes an image of another service
+    is never paired with it: passing the name there would deploy the wrong service.
+    """
+    if build_name:
+        candidates = [d for d in deploys if not d.images() or _matches(build_name, d)]
+        named = [d for d in candidates if _matches(build_name, d)]
+        if named:
+            return named[0]
+        deploys = candidates
     if not deploys:
         return None
     if len(deploys) == 1:
         return deploys[0]
-    if build_name:
-        wanted = _norm(build_name.rsplit("/", 1)[-1])
-        for deploy in deploys:
-            images = [_norm(site.image) for site in deploy.fixed]
-            if wanted and (wanted in _norm(deploy.target.name) or any(wanted in i for i in images)):
-                return deploy
     return deploys[position] if position < len(deploys) else None
+
+
+def _matches(build_name: str, deploy: DeployCall) -> bool:
+    """Does the deploy helper's name or fixed image mention the built service?"""
+    names = [_norm(deploy.target.name)] + [_norm(image) for image in deploy.images()]
+    return any(key in name for key in _service_keys(build_name) for name in names)
+
+
+def names_service(build_name: str, text: str) -> bool:
+    """Does text (an image, a function name) mention the service that build_name builds?"""
+    return any(key in _norm(text) for key in _service_keys(build_name))
+
+
+def _service_keys(build_name: str) -> list[str]:
+    """`acme/kubernaut-holmesgpt-api` -> kubernautholmesgptapi, holmesgptapi (not just `api`)."""
+    words = [w for w in re.split(r"[^a-z0-9]+", build_name.rsplit("/", 1)[-1].lower()) if w]
+    keys = []
+    for size in range(len(words), 0, -1):
+        key = "".join(words[-size:])
+        if len(key) >= 4:
+            keys.append(key)
+    return keys
 
 
 def in_goroutine(call: Node) -> bool:

@@ -17,7 +17,7 @@ from imagetag_lint.analysis.deployments import DeployCall, FixedSite, deploy_cal
 from imagetag_lint.analysis.discarded_image_name import Discard, find_discards
 from imagetag_lint.analysis.explain import variable_for
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, Sink, image_verbs
-from imagetag_lint.analysis.pairing import build_name_of, in_goroutine, pair
+from imagetag_lint.analysis.pairing import build_name_of, in_goroutine, names_service, pair
 from imagetag_lint.analysis.untracked_image_reference import (
     Mismatch,
     flow_mismatches,
@@ -26,7 +26,7 @@ from imagetag_lint.analysis.untracked_image_reference import (
 from imagetag_lint.findings import Edit, Fix
 from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.model import Function, SourceFile
-from imagetag_lint.golang.parser import Node, captures, text
+from imagetag_lint.golang.parser import Node, captures, parse, text
 from imagetag_lint.golang.syntax import (
     FUNCTION_TYPES,
     arguments,
@@ -92,7 +92,7 @@ class Planner:
                 except CannotFix as reason:
                     yield key, Fix("display-only", str(reason))
                     continue
-                fix = plan.fix()
+                fix = self.finish(plan)
                 yield key, fix
                 for covered in plan.covers:
                     yield covered, fix
@@ -115,9 +115,23 @@ class Planner:
     def _guarded(self, make: object) -> Fix:
         try:
             plan = make()  # type: ignore[operator]
+            return self.finish(plan)
         except CannotFix as reason:
             return Fix("display-only", str(reason))
-        return plan.fix()  # type: ignore[no-any-return]
+
+    def finish(self, plan: Plan) -> Fix:
+        """Remove imports the edits leave unused (Go refuses to compile them), then seal the fix."""
+        files = {f.filename: f for f in self.index.project.files()}
+        for filename in sorted({e.filename for e in plan.edits}):
+            file = files.get(filename)
+            if file is None:
+                continue
+            after = E.apply_edits(file.source, [e for e in plan.edits if e.filename == filename])
+            unused = _qualifiers(file.tree.root_node) - _qualifiers(parse(after).root_node)
+            for spec in _import_specs(file.tree.root_node):
+                if _import_name(spec) in unused:
+                    plan.edits.append(_remove_import(file, spec))
+        return plan.fix()
 
     # -- IMG001: the whole repair ---------------------------------------------------------
 
@@ -153,7 +167,7 @@ class Planner:
         if deploy is not None and capture.reaches(deploy.call):
             passed = self.pass_to(deploy, variable, plan) or passed
         if not passed:
-            passed = self.use_in_unit(unit, variable, capture, plan)
+            passed = self.use_in_unit(unit, variable, capture, plan, build_name)
         if not passed:
             raise CannotFix(
                 "no deployment in this function can take the captured name; capture it and pass it "
@@ -265,7 +279,12 @@ class Planner:
         indent = E.line_indent(file, go.start_byte)
         plan.edits.append(E.insert(file, go.start_byte, f"var {outer} string\n{indent}"))
         inner_indent = E.line_indent(file, after)
-        plan.edits.append(E.insert(file, after, f"\n{inner_indent}{outer} = {variable}"))
+        hoisted = isinstance(capture, _BlockScope) and capture.statement.type == "if_statement"
+        line_end = file.source.find(b"\n", after)
+        if hoisted or line_end == -1:
+            plan.edits.append(E.insert(file, after, f"\n{inner_indent}{outer} = {variable}"))
+        else:  # after the statement's line, so a trailing comment stays where it was
+            plan.edits.append(E.insert(file, line_end + 1, f"{inner_indent}{outer} = {variable}\n"))
         plan.unsafe.append("the name now crosses goroutines through a variable ordered by the channel receive")
         return outer
 
@@ -383,9 +402,13 @@ class Planner:
         plus = _concat_operator(string)
         return [E.edit(file, site.start, site.end, f"{quote}{plus}{value}{plus}{quote}")]
 
-    def use_in_unit(self, unit: Function, variable: str, capture: _Scope, plan: Plan) -> bool:
+    def use_in_unit(self, unit: Function, variable: str, capture: _Scope, plan: Plan, build_name: str | None) -> bool:
         """No deploy call: the build's own function deploys fixed text; use the name there."""
-        sites = [s for s in fixed_sites(self.index, unit.file) if s.unit is unit and s.local and capture.reaches(s.node)]
+        sites = [
+            s for s in fixed_sites(self.index, unit.file)
+            if s.unit is unit and s.local and capture.reaches(s.node)
+            and (build_name is None or names_service(build_name, s.image))
+        ]
         sites = _sites_for_build(tuple(sites))
         for site in sites:
             plan.edits.extend(self.use_parameter(site, variable))
@@ -462,7 +485,7 @@ class Planner:
                 if target is not None and target.type == "identifier" and text(target) != "_" and _visible_at(self.index, unit, target, site.node):
                     plan = Plan(message=f"deploy `{text(target)}`, the name the build returned")
                     plan.edits.append(E.edit(unit.file, site.start, site.end, text(target)))
-                    yield ("IMG002", unit.file.filename, site.start), plan.fix()
+                    yield ("IMG002", unit.file.filename, site.start), self.finish(plan)
                     break
 
     def plan_use_param(self, unit: Function, parameter: str, site: FixedSite) -> Plan:
@@ -643,6 +666,32 @@ def _go_literal(site: FixedSite):  # type: ignore[no-untyped-def]
         return json.dumps(site.image)
 
     return value
+
+
+_QUALIFIERS = "[(selector_expression operand: (identifier) @q) (qualified_type package: (package_identifier) @q)]"
+
+
+def _qualifiers(root: Node) -> set[str]:
+    return {text(n) for n in captures(_QUALIFIERS, root).get("q", [])}
+
+
+def _import_specs(root: Node) -> list[Node]:
+    return captures("(import_spec) @spec", root).get("spec", [])
+
+
+def _import_name(spec: Node) -> str:
+    alias = spec.child_by_field_name("name")
+    path = spec.child_by_field_name("path")
+    if alias is not None:
+        return text(alias)
+    return text(path).strip('"`').rsplit("/", 1)[-1] if path is not None else ""
+
+
+def _remove_import(file: SourceFile, spec: Node) -> Edit:
+    node = spec if spec.parent is None or spec.parent.type == "import_spec_list" else spec.parent
+    start = E.line_start(file, node.start_byte)
+    end = file.source.find(b"\n", node.end_byte)
+    return E.edit(file, start, end + 1 if end != -1 else node.end_byte, "")
 
 
 def _concat_operator(string: Node) -> str:
