@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 import argparse
-import fnmatch
+import io
 import sys
 import traceback
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, NoReturn
 
 from imagetag_lint import __version__
 from imagetag_lint.config import Config, find_config, load_config
-from imagetag_lint.errors import ImagetagLintError
-from imagetag_lint.files import MAX_FILE_BYTES, discover
+from imagetag_lint.errors import ImagetagLintError, InputError
+from imagetag_lint.files import MAX_FILE_BYTES, discover, read_go_file
 from imagetag_lint.findings import Finding
+from imagetag_lint.gate import ignored_by_file, narrow, suppressed
+from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.lint import CHECKS, LintOptions, LintResult, lint_paths, lint_source
-from imagetag_lint.rules import RuleSet, load_rule_set
+from imagetag_lint.report.formats import FORMATS, render, write_text
+from imagetag_lint.rules import Rule, RuleSet, load_rule_set
+from imagetag_lint.suppress import PREFIX, SUPPRESSION_CODES, directive_file
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("text", "json", "json-lines")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,6 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .); - reads stdin")
     parser.add_argument("--output-format", choices=FORMATS, default="text")
+    parser.add_argument(
+        "--output-file", metavar="FILE", help="write the --output-format report to FILE and print the text report"
+    )
+    parser.add_argument("--baseline", metavar="FILE", help="report only findings that FILE does not record")
+    parser.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE and exit 0")
+    parser.add_argument("--new-from-rev", metavar="REV", help="report only findings on lines changed since REV (git)")
     parser.add_argument("--select", metavar="CODES", help="comma-separated rule codes or prefixes to enable")
     parser.add_argument("--ignore", metavar="CODES", help="comma-separated rule codes or prefixes to disable")
     parser.add_argument("--config", metavar="FILE", help="use this config file instead of searching for one")
@@ -87,22 +96,30 @@ def resolve_config(args: argparse.Namespace, cwd: Path) -> Config:
 
 
 def selected_codes(config: Config, args: argparse.Namespace, rule_set: RuleSet) -> frozenset[str]:
-    select = _split(args.select) if args.select else config.select
-    ignore = (*config.ignore, *(_split(args.ignore) if args.ignore else ()))
-    codes = set(rule_set.rules) if select is None else set(_expand(select, rule_set))
-    return frozenset(codes - set(_expand(ignore, rule_set)))
+    where = f"{config.path}: " if config.path is not None else ""
+    if args.select:
+        codes = set(_expand(_split(args.select), rule_set, "--select"))
+    elif config.select is not None:
+        codes = set(_expand(config.select, rule_set, f"{where}'select'"))
+    else:
+        codes = set(rule_set.rules)
+    codes -= set(_expand(config.ignore, rule_set, f"{where}'ignore'"))
+    codes -= set(_expand(_split(args.ignore or ""), rule_set, "--ignore"))
+    for pattern, selectors in config.per_file_ignores:
+        _expand(selectors, rule_set, f"{where}'per-file-ignores.{pattern}'")
+    return frozenset(codes)
 
 
 def _split(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
-def _expand(selectors: Sequence[str], rule_set: RuleSet) -> list[str]:
+def _expand(selectors: Sequence[str], rule_set: RuleSet, where: str) -> list[str]:
     codes = []
     for selector in selectors:
         matching = [c for c in rule_set.rules if selector == "ALL" or c.startswith(selector.upper())]
         if not matching:
-            raise ImagetagLintError(f"unknown rule selector '{selector}'")
+            raise ImagetagLintError(f"{where}: unknown rule selector '{selector}'")
         codes.extend(matching)
     return codes
 
@@ -125,74 +142,157 @@ def run(args: argparse.Namespace, stdin: IO[bytes] | None = None) -> int:
             raise ImagetagLintError(f"unknown rule code '{args.explain}'")
         sys.stdout.write(explain(rule_set.rules[code]))
         return EXIT_CLEAN
+    if args.write_baseline and (args.baseline or args.new_from_rev):
+        raise ImagetagLintError("--write-baseline records every finding; drop --baseline and --new-from-rev")
+    selected = selected_codes(config, args, rule_set)
     options = LintOptions(
         rule_set=rule_set,
-        select=selected_codes(config, args, rule_set) & frozenset(CHECKS),
+        select=selected & frozenset(CHECKS),
         max_file_bytes=config.max_file_size or MAX_FILE_BYTES,
     )
-    result = _lint(args, config, options, cwd, stdin)
-    findings = [f for f in result.findings if not _ignored_by_file(f, config)]
-    return report(args, rule_set, result, findings)
+    linted = _lint(args, config, options, cwd, stdin, directives=bool(selected & SUPPRESSION_CODES))
+    findings = suppressed(linted.result.findings, linted.files, rule_set, selected)
+    findings = [f for f in findings if not ignored_by_file(f, config, cwd)]
+    if args.write_baseline:
+        return _write_baseline(Path(args.write_baseline), findings, linted.result, cwd)
+    baseline = Path(args.baseline) if args.baseline else config.baseline
+    findings, notes = narrow(findings, baseline, args.new_from_rev, cwd, (linted.linted, selected))
+    return report(args, rule_set, linted.result, findings, notes, linted.files)
 
 
-def _with_severity(rule_set: RuleSet, config: Config) -> dict[str, object]:  # type: ignore[type-arg]
+def _with_severity(rule_set: RuleSet, config: Config) -> dict[str, Rule]:
     rules = dict(rule_set.rules)
     for code, level in config.severity.items():
         if code not in rules:
             raise ImagetagLintError(f"{config.path}: 'severity.{code}' names an unknown rule")
         rules[code] = replace(rules[code], severity=level)
-    return rules  # type: ignore[return-value]
+    return rules
+
+
+@dataclass(frozen=True)
+class Linted:
+    result: LintResult
+    files: dict[str, SourceFile]  # reported files with their trees, and files parsed for directives only
+    linted: frozenset[str]  # every file linted, parsed or not, by display name
 
 
 def _lint(
-    args: argparse.Namespace, config: Config, options: LintOptions, cwd: Path, stdin: IO[bytes] | None
-) -> LintResult:
+    args: argparse.Namespace,
+    config: Config,
+    options: LintOptions,
+    cwd: Path,
+    stdin: IO[bytes] | None,
+    directives: bool,
+) -> Linted:
     paths = args.paths or ["."]
     if paths == ["-"]:
         source = (stdin or sys.stdin.buffer).read()
-        return lint_source(source, args.stdin_filename or "-", options, cwd)[0]
-    if "-" in paths:
-        raise ImagetagLintError("'-' (stdin) cannot be combined with other paths")
-    discovered, errors = discover(paths, cwd, config.exclude)
-    result = lint_paths(discovered, options, cwd)[0]
-    result.errors[:0] = errors
-    return result
-
-
-def _ignored_by_file(finding: Finding, config: Config) -> bool:
-    for pattern, codes in config.per_file_ignores:
-        if fnmatch.fnmatchcase(finding.filename, pattern) or fnmatch.fnmatchcase(
-            Path(finding.filename).name, pattern
-        ):
-            if any(finding.code.startswith(code) for code in codes):
-                return True
-    return False
-
-
-def report(args: argparse.Namespace, rule_set: RuleSet, result: LintResult, findings: list[Finding]) -> int:
-    out = sys.stdout
-    for error in result.errors:
-        print(f"imagetag-lint: error: {error}", file=sys.stderr)
-    for warning in result.warnings:
-        print(f"imagetag-lint: warning: {warning}", file=sys.stderr)
-    if args.output_format == "json":
-        from imagetag_lint.report.json_report import render_json
-
-        out.write(render_json(findings, rule_set))
-    elif args.output_format == "json-lines":
-        from imagetag_lint.report.json_report import render_json_lines
-
-        out.write(render_json_lines(findings, rule_set))
+        name = args.stdin_filename or "-"
+        result = lint_source(source, name, options, cwd)[0]
+        inputs: list[tuple[str, Path, bytes | None]] = [(name, cwd / name, source)]
     else:
-        from imagetag_lint.report.text import render_text, statistics, summary_line
+        if "-" in paths:
+            raise ImagetagLintError("'-' (stdin) cannot be combined with other paths")
+        discovered, errors = discover(paths, cwd, config.exclude)
+        result = lint_paths(discovered, options, cwd)[0]
+        result.errors[:0] = errors
+        inputs = [(d.display, d.path, None) for d in discovered]
+    files = dict(result.sources)
+    if directives:  # files the prefilter skipped may still hold (now unused) suppressions
+        files.update(_directive_files(inputs, result, options.max_file_bytes))
+    return Linted(result, files, frozenset(display for display, _, _ in inputs))
 
-        render_text(findings, rule_set, result.sources, out, args.color)
-        if args.statistics:
-            out.write(statistics(findings, rule_set))
-        if not args.quiet:
-            out.write(summary_line(findings, 0, len(result.errors), result.files_checked) + "\n")
+
+def _directive_files(
+    inputs: list[tuple[str, Path, bytes | None]], result: LintResult, max_bytes: int
+) -> dict[str, SourceFile]:
+    failed = {error.filename for error in result.errors}
+    found = {}
+    for display, path, source in inputs:
+        if display in result.sources or display in failed:
+            continue
+        if source is None:
+            try:
+                source = read_go_file(path, display, max_bytes)
+            except InputError:
+                continue
+        if PREFIX in source:
+            found[display] = directive_file(source, display, str(path.parent))
+    return found
+
+
+def _write_baseline(path: Path, findings: list[Finding], result: LintResult, cwd: Path) -> int:
+    from imagetag_lint.baseline import render_baseline
+
+    _print_problems(result)
+    _write(path, render_baseline(findings, cwd, path.parent.absolute()), "the baseline")
+    noun = "finding" if len(findings) == 1 else "findings"
+    print(f"Wrote {len(findings)} {noun} to {path}.")
+    return EXIT_ERROR if result.errors else EXIT_CLEAN
+
+
+def _write(path: Path, text: str, what: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ImagetagLintError(f"{path}: cannot write {what}: {exc.strerror or exc}") from None
+
+
+def report(
+    args: argparse.Namespace,
+    rule_set: RuleSet,
+    result: LintResult,
+    findings: list[Finding],
+    notes: Sequence[str] = (),
+    sources: dict[str, SourceFile] | None = None,
+) -> int:
+    _print_problems(result)
+    sources = result.sources if sources is None else sources
+    rendered = render(args.output_format, findings, rule_set, result.errors, Path.cwd())
+    if args.output_file:  # the chosen format to the file, the text report to the terminal
+        if rendered is None:
+            buffer = io.StringIO()
+            _text(buffer, args, result, rule_set, sources, findings, notes, color="never")
+            rendered = buffer.getvalue()
+        _write(Path(args.output_file), rendered, "the report")
+        rendered = None
+    if rendered is None:
+        _text(sys.stdout, args, result, rule_set, sources, findings, notes, color=args.color)
+    else:
+        sys.stdout.write(rendered)
     if result.errors:
         return EXIT_ERROR
     if findings and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _text(
+    out: IO[str],
+    args: argparse.Namespace,
+    result: LintResult,
+    rule_set: RuleSet,
+    sources: dict[str, SourceFile],
+    findings: list[Finding],
+    notes: Sequence[str],
+    color: str,
+) -> None:
+    write_text(
+        out,
+        findings,
+        rule_set,
+        sources,
+        color=color,
+        statistics=args.statistics,
+        quiet=args.quiet,
+        errors=len(result.errors),
+        files=result.files_checked,
+        notes=notes,
+    )
+
+
+def _print_problems(result: LintResult) -> None:
+    for error in result.errors:
+        print(f"imagetag-lint: error: {error}", file=sys.stderr)
+    for warning in result.warnings:
+        print(f"imagetag-lint: warning: {warning}", file=sys.stderr)

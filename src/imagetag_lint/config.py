@@ -60,14 +60,19 @@ def find_config(start: Path) -> Path | None:
         if candidate.is_file():
             return candidate
         pyproject = directory / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                has_table = b"[tool.imagetag-lint" in pyproject.read_bytes()
-            except OSError:
-                has_table = False
-            if has_table:
-                return pyproject
+        if pyproject.is_file() and _has_our_table(pyproject):
+            return pyproject
     return None
+
+
+def _has_our_table(pyproject: Path) -> bool:
+    try:
+        if b"imagetag-lint" not in pyproject.read_bytes():  # most pyproject.toml files: no parse
+            return False
+    except OSError:
+        return False
+    tool = load_toml(pyproject).get("tool")
+    return isinstance(tool, dict) and "imagetag-lint" in tool
 
 
 def load_config(path: Path | None) -> Config:

@@ -52,6 +52,7 @@ class Finding:
     related: tuple[Related, ...] = ()
     fix: Fix | None = None
     flow: tuple[Related, ...] = field(default=(), compare=False)
+    fingerprint: str = field(default="", compare=False)  # set by fingerprint.with_fingerprints
 
     @property
     def filename(self) -> str:

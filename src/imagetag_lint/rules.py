@@ -10,7 +10,7 @@ from typing import Any
 from imagetag_lint.errors import ImagetagLintError
 from imagetag_lint.tomlload import check_keys, expect, expect_str_list, load_toml
 
-IMPLEMENTED_CODES = ("IMG001", "IMG002", "IMG003")
+IMPLEMENTED_CODES = ("IMG001", "IMG002", "IMG003", "IMG100", "IMG101")
 SEVERITIES = ("error", "warning", "note")
 DOC_SECTIONS = {
     "what-it-does": "What it does",

@@ -49,6 +49,7 @@ def finding_to_dict(finding: Finding, rule_set: RuleSet) -> dict[str, Any]:
             for related in finding.related
         ],
         "fix": fix,
+        "fingerprint": finding.fingerprint,  # stable when code moves; the baseline and SARIF use it
     }
 
 

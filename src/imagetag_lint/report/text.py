@@ -6,6 +6,7 @@ rich is imported only here, and only when there is something to draw.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING
 
 from imagetag_lint.findings import Finding
@@ -89,7 +90,9 @@ def _frame(finding: Finding, file: SourceFile | None) -> str:
     return f"{gutter}{line}\n{' ' * (len(gutter) - 2)}| {' ' * start}{'^' * width}"
 
 
-def summary_line(findings: list[Finding], fixable: int, errors: int, files: int) -> str:
+def summary_line(
+    findings: list[Finding], fixable: int, errors: int, files: int, notes: Sequence[str] = ()
+) -> str:
     parts = []
     if findings:
         noun = "finding" if len(findings) == 1 else "findings"
@@ -101,6 +104,8 @@ def summary_line(findings: list[Finding], fixable: int, errors: int, files: int)
         parts.append("All checks passed")
     checked = f" in {files} file{'s' if files != 1 else ''}"
     line = parts[0] + checked
+    if notes:  # what narrowed the report: a baseline, --new-from-rev
+        line += f" ({'; '.join(notes)})"
     if errors:
         line += f"; {errors} file{'s' if errors != 1 else ''} could not be linted"
     return line + "."

@@ -1,0 +1,59 @@
+"""Fingerprints: the identity of a finding that survives code moving above it.
+
+SARIF's `partialFingerprints` and the baseline share them. A fingerprint hashes the rule code,
+the enclosing function, the finding's own source text (whitespace-normalised) and an occurrence
+index among findings with the same key in the same file. Line numbers are left out on purpose,
+and so is the filename: it travels beside the fingerprint (SARIF location, baseline entry), so a
+fingerprint does not depend on the directory the tool runs from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+
+from imagetag_lint.findings import Finding
+from imagetag_lint.golang.model import SourceFile
+from imagetag_lint.golang.parser import Node, text
+
+VERSION = "v1"
+_DECLARATIONS = ("function_declaration", "method_declaration")
+
+
+def with_fingerprints(findings: Iterable[Finding], sources: Mapping[str, SourceFile]) -> list[Finding]:
+    seen: dict[tuple[str, str], int] = defaultdict(int)
+    stamped = []
+    for finding in sorted(findings, key=Finding.sort_key):
+        key = finding_key(finding, sources.get(finding.filename))
+        occurrence = seen[(finding.filename, key)]
+        seen[(finding.filename, key)] += 1
+        stamped.append(replace(finding, fingerprint=digest(f"{key}\0{occurrence}")))
+    return stamped
+
+
+def finding_key(finding: Finding, file: SourceFile | None) -> str:
+    if file is None:  # no source to read (should not happen): fall back to what the finding says
+        return "\0".join((VERSION, finding.code, "", " ".join(finding.message.split())))
+    span = finding.span
+    snippet = file.source[span.start_byte : span.end_byte].decode("utf-8", "replace")
+    function = enclosing_function_name(file, span.start_byte, span.end_byte)
+    return "\0".join((VERSION, finding.code, function, " ".join(snippet.split())))
+
+
+def enclosing_function_name(file: SourceFile, start: int, end: int) -> str:
+    """`Name` or `(receiver) Name` of the declaration around the bytes; "" at package level."""
+    node: Node | None = file.tree.root_node.descendant_for_byte_range(start, end)
+    while node is not None and node.type not in _DECLARATIONS:
+        node = node.parent
+    if node is None:
+        return ""
+    name = node.child_by_field_name("name")
+    receiver = node.child_by_field_name("receiver")
+    prefix = " ".join(text(receiver).split()) + " " if receiver is not None else ""
+    return prefix + (text(name) if name is not None else "")
+
+
+def digest(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]

@@ -1,0 +1,59 @@
+"""One entry point per output format, so the command line only picks one."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import IO
+
+from imagetag_lint.errors import InputError
+from imagetag_lint.findings import Finding
+from imagetag_lint.golang.model import SourceFile
+from imagetag_lint.rules import RuleSet
+
+FORMATS = ("text", "json", "json-lines", "sarif", "github")
+
+
+def render(
+    output_format: str, findings: list[Finding], rule_set: RuleSet, errors: Sequence[InputError], cwd: Path
+) -> str | None:
+    """The report in a machine format, or None for text (drawn by write_text)."""
+    if output_format == "json":
+        from imagetag_lint.report.json_report import render_json
+
+        return render_json(findings, rule_set)
+    if output_format == "json-lines":
+        from imagetag_lint.report.json_report import render_json_lines
+
+        return render_json_lines(findings, rule_set)
+    if output_format == "sarif":
+        from imagetag_lint.report.sarif import render_sarif
+
+        return render_sarif(findings, rule_set, errors, cwd)
+    if output_format == "github":
+        from imagetag_lint.report.github import render_github
+
+        return render_github(findings, rule_set)
+    return None
+
+
+def write_text(
+    out: IO[str],
+    findings: list[Finding],
+    rule_set: RuleSet,
+    sources: Mapping[str, SourceFile],
+    *,
+    color: str,
+    statistics: bool = False,
+    quiet: bool = False,
+    errors: int = 0,
+    files: int = 0,
+    notes: Sequence[str] = (),
+) -> None:
+    from imagetag_lint.report import text
+
+    text.render_text(findings, rule_set, dict(sources), out, color)
+    if statistics:
+        out.write(text.statistics(findings, rule_set))
+    if not quiet:
+        out.write(text.summary_line(findings, 0, errors, files, notes) + "\n")

@@ -1,0 +1,185 @@
+"""Configuration: `[tool.imagetag-lint]` in pyproject.toml or `.imagetag-lint.toml`, nearest wins."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from samples import (
+    DEPLOY_IMAGE_LINE,
+    SETUP_BUILD_LINE,
+    found,
+    lint_json,
+    run_cli,
+    write_module,
+)
+
+BOTH = {("e2e/deploy.go", DEPLOY_IMAGE_LINE, "IMG002"), ("e2e/setup.go", SETUP_BUILD_LINE, "IMG001")}
+ONLY_DEPLOY = {("e2e/deploy.go", DEPLOY_IMAGE_LINE, "IMG002")}
+ONLY_SETUP = {("e2e/setup.go", SETUP_BUILD_LINE, "IMG001")}
+
+
+def configured(tmp_path: Path, text: str, name: str = "pyproject.toml") -> Path:
+    write_module(tmp_path)
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        pytest.param("pyproject.toml", '[tool.imagetag-lint]\nselect = ["IMG002"]\n', ONLY_DEPLOY, id="select"),
+        pytest.param(".imagetag-lint.toml", 'select = ["IMG002"]\n', ONLY_DEPLOY, id="own-file"),
+        pytest.param("pyproject.toml", '[tool."imagetag-lint"]\nselect = ["IMG00"]\n', BOTH, id="quoted-table"),
+        pytest.param(".imagetag-lint.toml", 'ignore = ["IMG002"]\n', ONLY_SETUP, id="ignore"),
+        pytest.param(".imagetag-lint.toml", 'exclude = ["e2e/deploy.go"]\n', ONLY_SETUP, id="exclude"),
+        pytest.param(
+            ".imagetag-lint.toml", '[per-file-ignores]\n"deploy.go" = ["IMG002"]\n', ONLY_SETUP, id="per-file-name"
+        ),
+        pytest.param(
+            ".imagetag-lint.toml", '[per-file-ignores]\n"e2e/set*.go" = ["IMG0"]\n', ONLY_DEPLOY, id="per-file-glob"
+        ),
+    ],
+)
+def test_settings(tmp_path: Path, name: str, text: str, expected: set[tuple[str, int, str]]) -> None:
+    configured(tmp_path, text, name)
+    assert found(lint_json([], tmp_path)[1]) == expected
+
+
+def test_nearest_file_wins(tmp_path: Path) -> None:
+    configured(tmp_path, 'select = ["IMG001"]\n', ".imagetag-lint.toml")
+    (tmp_path / "pyproject.toml").write_text('[tool.imagetag-lint]\nselect = ["IMG002"]\n')
+    assert found(lint_json([], tmp_path)[1]) == ONLY_SETUP  # same directory: .imagetag-lint.toml first
+    (tmp_path / "e2e" / "pyproject.toml").write_text('[tool.imagetag-lint]\nselect = ["IMG002"]\n')
+    assert found(lint_json(["."], tmp_path / "e2e")[1]) == {("deploy.go", DEPLOY_IMAGE_LINE, "IMG002")}
+
+
+def test_pyproject_without_our_table_is_passed_over(tmp_path: Path) -> None:
+    configured(tmp_path, 'select = ["IMG001"]\n', ".imagetag-lint.toml")
+    (tmp_path / "e2e" / "pyproject.toml").write_text('[project]\nname = "x"\n[tool.other]\nimagetag-lint = 1\n')
+    assert found(lint_json(["."], tmp_path / "e2e")[1]) == {("setup.go", SETUP_BUILD_LINE, "IMG001")}
+
+
+def test_per_file_ignores_are_relative_to_the_config_file(tmp_path: Path) -> None:
+    configured(tmp_path, '[per-file-ignores]\n"e2e/deploy.go" = ["IMG002"]\n', ".imagetag-lint.toml")
+    assert found(lint_json(["."], tmp_path / "e2e")[1]) == {("setup.go", SETUP_BUILD_LINE, "IMG001")}
+
+
+def test_command_line_wins(tmp_path: Path) -> None:
+    configured(tmp_path, 'select = ["IMG001"]\n', ".imagetag-lint.toml")
+    assert found(lint_json(["--select", "IMG002"], tmp_path)[1]) == ONLY_DEPLOY
+    assert found(lint_json(["--isolated"], tmp_path)[1]) == BOTH
+    (tmp_path / "other.toml").write_text('ignore = ["IMG001"]\n')
+    assert found(lint_json(["--config", "other.toml"], tmp_path)[1]) == ONLY_DEPLOY
+
+
+def test_severity_override(tmp_path: Path) -> None:
+    configured(tmp_path, '[tool.imagetag-lint.severity]\nIMG002 = "warning"\n')
+    severities = {f["code"]: f["severity"] for f in lint_json([], tmp_path)[1]}
+    assert severities == {"IMG001": "error", "IMG002": "warning"}
+
+
+CUSTOM_BUILDER = """\
+package e2e
+
+import (
+	"context"
+
+	"example.com/e2e/testenv"
+)
+
+func SetupGateway(ctx context.Context) error {
+	_, err := testenv.BuildTestImage("gateway")
+	if err != nil {
+		return err
+	}
+	id := testenv.GenerateTag("gateway")
+	if err := testenv.Stage("kind", id); err != nil {
+		return err
+	}
+	return testenv.Push(ctx, testenv.GenerateTag("gateway"))
+}
+"""
+
+
+def test_extra_builders_and_loaders(tmp_path: Path) -> None:
+    configured(
+        tmp_path,
+        """\
+[tool.imagetag-lint]
+generator-patterns = ['^GenerateTag$']
+[[tool.imagetag-lint.producers]]
+name = "BuildTestImage"
+[[tool.imagetag-lint.consumers]]
+name = "Push"
+kind = "load"
+image-arg = 1
+""",
+    )
+    write_module(tmp_path, {"e2e/gateway.go": CUSTOM_BUILDER})
+    assert {(row, code) for name, row, code in found(lint_json(["e2e/gateway.go"], tmp_path)[1])} == {
+        (10, "IMG001"),
+        (18, "IMG003"),
+    }
+    assert lint_json(["--isolated", "e2e/gateway.go"], tmp_path) == (0, [])
+
+
+def test_extra_rule_directory(tmp_path: Path) -> None:
+    configured(tmp_path, 'rule-dirs = ["lint-rules"]\n', ".imagetag-lint.toml")
+    (tmp_path / "lint-rules").mkdir()
+    (tmp_path / "lint-rules" / "IMG001.toml").write_text(
+        'code = "IMG001"\nseverity = "warning"\nmessage = "our builders return the tag: keep `{call}`"\n'
+    )
+    (tmp_path / "lint-rules" / "image-flow.toml").write_text('[[producers]]\nname = "BuildTestImage"\n')
+    write_module(tmp_path, {"e2e/gateway.go": CUSTOM_BUILDER})
+    findings = {f["location"]["row"]: f for f in lint_json(["e2e/gateway.go", "e2e/setup.go"], tmp_path)[1]}
+    assert findings[10]["message"] == "our builders return the tag: keep `testenv.BuildTestImage`"
+    assert findings[10]["severity"] == "warning"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "problem"),
+    [
+        pytest.param(
+            "pyproject.toml",
+            '[tool.imagetag-lint]\nselct = ["IMG001"]\n',
+            "pyproject.toml: [tool.imagetag-lint]: unknown key 'selct'",
+            id="pyproject-key",
+        ),
+        pytest.param(
+            ".imagetag-lint.toml",
+            'select = ["IMG001"]\nexclud = []\n',
+            ".imagetag-lint.toml: unknown key 'exclud'",
+            id="own-file-key",
+        ),
+        pytest.param(
+            ".imagetag-lint.toml",
+            '[[producers]]\nname = "B"\nimage-reslt = 0\n',
+            ".imagetag-lint.toml: producers[0]: unknown key 'image-reslt'",
+            id="nested-key",
+        ),
+        pytest.param(".imagetag-lint.toml", 'select = "IMG001"\n', "'select' must be of type list", id="wrong-type"),
+        pytest.param(
+            ".imagetag-lint.toml",
+            'ignore = ["IMG9"]\n',
+            ".imagetag-lint.toml: 'ignore': unknown rule selector 'IMG9'",
+            id="unknown-selector",
+        ),
+        pytest.param(
+            ".imagetag-lint.toml",
+            '[per-file-ignores]\n"*.go" = ["IMX"]\n',
+            ".imagetag-lint.toml: 'per-file-ignores.*.go': unknown rule selector 'IMX'",
+            id="unknown-per-file-selector",
+        ),
+        pytest.param(
+            ".imagetag-lint.toml", '[severity]\nIMG001 = "fatal"\n', "'severity.IMG001' must be one of", id="severity"
+        ),
+        pytest.param(".imagetag-lint.toml", "select = [\n", ".imagetag-lint.toml: invalid TOML", id="bad-toml"),
+    ],
+)
+def test_config_errors_name_the_file_and_key(tmp_path: Path, name: str, text: str, problem: str) -> None:
+    configured(tmp_path, text, name)
+    code, out, err = run_cli([], tmp_path)
+    assert (code, out) == (2, "")
+    assert err.startswith("imagetag-lint: error: ") and problem in err
+    assert len(err.splitlines()) == 1
