@@ -49,7 +49,9 @@ def discover(
     errors: list[InputError] = []
     for raw in paths:
         path = (cwd / raw).absolute()
-        if path.is_dir():
+        if path.is_symlink() and not path.exists():
+            errors.append(InputError(raw, "broken symbolic link"))
+        elif path.is_dir():
             for file in _walk(path, cwd, exclude, errors):
                 found.setdefault(file.path, file)
         elif path.is_file():
@@ -77,7 +79,9 @@ def _walk(root: Path, cwd: Path, exclude: tuple[str, ...], errors: list[InputErr
             if name.startswith("."):
                 continue
             try:
-                is_dir = entry.is_dir()
+                if entry.is_symlink():
+                    continue  # like the go tool: symbolic links are not followed (no loops, no twins)
+                is_dir = entry.is_dir(follow_symlinks=False)
             except OSError:
                 continue
             display = display_name(Path(entry.path), cwd)

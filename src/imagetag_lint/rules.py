@@ -212,6 +212,9 @@ def parse_settings(settings: dict[str, Any], where: str) -> dict[str, tuple[str,
         for key, attr in _SETTINGS_LISTS.items()
         if key in settings
     }
+    for key in ("local_prefixes", "image_fields", "build_name_fields", "pull_policy_fields"):
+        if any(not item for item in values.get(key, ())):
+            raise ImagetagLintError(f"{where}: '{key.replace('_', '-')}' must not hold an empty string")
     for pattern in (*values.get("generator_patterns", ()), *values.get("local_patterns", ())):
         try:
             re.compile(pattern)
@@ -221,18 +224,22 @@ def parse_settings(settings: dict[str, Any], where: str) -> dict[str, tuple[str,
 
 
 def parse_producer(item: object, where: str) -> Producer:
-    table = expect(item, dict, where, "producer")
+    table = _table(item, where)
     check_keys(table, _PRODUCER_KEYS, where)
     name = _identifier(table.get("name"), where)
     results = expect(table.get("results", 2), int, where, "results")
     image_result = expect(table.get("image-result", 0), int, where, "image-result")
-    if not 0 <= image_result < results:
+    if results < 1:
+        raise ImagetagLintError(f"{where}: 'results' must be at least 1")
+    if image_result < 0:
+        raise ImagetagLintError(f"{where}: 'image-result' must not be negative")
+    if image_result >= results:
         raise ImagetagLintError(f"{where}: 'image-result' must be below 'results'")
     return Producer(name=name, image_result=image_result, results=results)
 
 
 def parse_consumer(item: object, where: str) -> Consumer:
-    table = expect(item, dict, where, "consumer")
+    table = _table(item, where)
     check_keys(table, _CONSUMER_KEYS, where)
     kind = expect(table.get("kind", "load"), str, where, "kind")
     if kind not in ("build", "load"):
@@ -241,6 +248,12 @@ def parse_consumer(item: object, where: str) -> Consumer:
     if image_arg < 0:
         raise ImagetagLintError(f"{where}: 'image-arg' must not be negative")
     return Consumer(name=_identifier(table.get("name"), where), kind=kind, image_arg=image_arg)
+
+
+def _table(item: object, where: str) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        raise ImagetagLintError(f"{where}: must be a table (name = ..., ...)")
+    return item
 
 
 def _identifier(value: object, where: str) -> str:

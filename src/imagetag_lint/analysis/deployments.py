@@ -59,12 +59,16 @@ def _find_fixed_sites(index: ImageFlowIndex, file: SourceFile) -> Iterator[Fixed
                         image.string, yaml=image)
     for unit in facts.units:
         for sink in index.call_sinks(unit):
-            if sink.kind != "deploy-arg" or sink.target is None:
+            if sink.kind == "deploy-arg" and sink.target is not None:
+                where = f"the image argument of `{sink.target.name}`"
+            elif sink.kind == "format-arg":
+                where = "the argument formatted into a manifest's `image:` line"
+            else:
                 continue
             origin = index.origin(sink.expr, file, unit)
             if origin.kind != "literal":
                 continue
-            how = _how(sink.expr, origin.text, f"the image argument of `{sink.target.name}`")
+            how = _how(sink.expr, origin.text, where)
             yield FixedSite("deploy-arg", file, sink.expr.start_byte, sink.expr.end_byte, origin.text,
                             how, unit, index.is_local_image(origin.text), sink.expr, sink=sink)
 
@@ -75,7 +79,7 @@ def _how(expr: Node, value: str, where: str) -> str:
         return f"a string literal in {where}"
     if kind in ("identifier", "selector_expression"):
         name = (expr.text or b"").decode()
-        return f"the constant `{name}` in {where}"
+        return f"`{name}`, which always holds this text, in {where}"
     return f"fixed text in {where}"
 
 

@@ -23,6 +23,7 @@ from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
     assigned_names,
     assignment_of,
+    callee,
     enclosing,
     identifiers,
     is_blank_read,
@@ -52,7 +53,16 @@ class Discard:
     target: Node | None = None  # the `_` or the variable that receives the image name
 
 
-def find_discards(index: ImageFlowIndex, file: SourceFile) -> Iterator[Discard]:
+def find_discards(index: ImageFlowIndex, file: SourceFile) -> list[Discard]:
+    """Every dropped producer result in the file (cached: several rules ask)."""
+    key = ("discards", id(file))
+    cached = index.cache.get(key)
+    if cached is None:
+        cached = index.cache[key] = list(_find_discards(index, file))
+    return cached  # type: ignore[return-value]
+
+
+def _find_discards(index: ImageFlowIndex, file: SourceFile) -> Iterator[Discard]:
     facts = index.facts(file)
     for call in facts.calls:
         producer = index.producer(call, file)
@@ -75,6 +85,8 @@ def classify(call: Node, producer: ProducerRef) -> tuple[str, Node | None, Node 
         node, parent = parent, parent.parent
     if parent is None:
         return None
+    if parent.type == "argument_list" and parent.named_child_count == 1 and parent.parent is not None:
+        return _forwarded(parent.parent, producer)
     if parent.type == "expression_statement":
         return "the call is a statement of its own", None, None
     if parent.type == "go_statement":
@@ -100,6 +112,22 @@ def classify(call: Node, producer: ProducerRef) -> tuple[str, Node | None, Node 
     lost = _unread(target, statement)
     if lost is not None:
         return lost, statement, target
+    return None
+
+
+# Assertion helpers that take both results and keep only the error (Gomega, testify-style).
+_CHECKS_ERROR_ONLY = {"Expect", "Ω", "ExpectWithOffset", "Eventually", "NoError", "Check", "check"}
+# Helpers that return the first result when the error is nil (generic Must[T]): the name lives on.
+_RETURNS_VALUE = {"Must", "must", "MustGet", "OrDie"}
+
+
+def _forwarded(outer: Node, producer: ProducerRef) -> tuple[str, Node | None, Node | None] | None:
+    """`Expect(Build(...)).To(...)`, `check(Build(...))`: both results handed to another call."""
+    _, name = callee(outer)
+    if name in _RETURNS_VALUE:
+        return classify(outer, ProducerRef(name, 0, 1))
+    if name in _CHECKS_ERROR_ONLY:
+        return f"passed to `{name}`, which only checks the error", None, None
     return None
 
 

@@ -20,38 +20,58 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
     for site in fixed_sites(ctx.index, file):
         if not site.local:
             continue
-        owner = site.unit.name if site.unit is not None else "the package"
-        steps = (
-            f"capture: name the image that the builder returns for `{repository(site.image)}` in the caller of `{owner}`",
-            f"pass: pass that name to `{owner}`",
-            f"parameter: add an `imageName string` parameter to `{owner}` and update every caller",
-            _use_step(site),
-        )
+        builds = list(_builds_of(ctx, site))
         yield ctx.finding(
             CODE,
             file.span_bytes(site.start, site.end),
             {"image": site.image, "how": site.how},
-            steps,
-            tuple(_builds_of(ctx, site)),
+            _steps(ctx, site, builds),
+            tuple(builds),
         )
 
 
-def _use_step(site: FixedSite) -> str:
+def _steps(ctx: RuleContext, site: FixedSite, builds: list[Related]) -> tuple[str, ...]:
+    owner = site.unit.name if site.unit is not None else None
+    builds_here = site.unit is not None and ctx.index.builds(site.unit)
+    if builds_here:
+        assert owner is not None
+        return (
+            f"capture: name the image the builder returns in `{owner}` (it builds this image itself)",
+            "pass: nothing to pass: the name is already in this function",
+            "parameter: none needed",
+            _use_step(site, "the captured name"),
+        )
+    if owner is None:
+        return (
+            f"capture: name the image the builder returns for `{repository(site.image)}`",
+            "pass: pass it to the function that deploys this manifest",
+            "parameter: that function takes it as an `imageName string` parameter",
+            _use_step(site, "`imageName`"),
+        )
+    return (
+        f"capture: name the image the builder returns for `{repository(site.image)}` in the callers of `{owner}`",
+        f"pass: pass that name to `{owner}`",
+        f"parameter: add an `imageName string` parameter to `{owner}` and update every caller",
+        _use_step(site, "`imageName`"),
+    )
+
+
+def _use_step(site: FixedSite, name: str) -> str:
+    old = (site.node.text or b"").decode()
     if site.kind == "yaml":
-        return f"use: format imageName into the manifest's `image:` line instead of `{site.image}`"
-    if site.kind == "deploy-arg":
-        return f"use: pass imageName instead of `{(site.node.text or b'').decode()}`"
-    return f"use: `Image: imageName` instead of `{(site.node.text or b'').decode()}`"
+        return f"use: format {name} into the manifest's `image:` line instead of `{site.image}`"
+    if site.kind in ("deploy-arg", "format-arg"):
+        return f"use: pass {name} instead of `{old}`"
+    return f"use: set `Image` to {name} instead of `{old}`"
 
 
 def _builds_of(ctx: RuleContext, site: FixedSite) -> Iterator[Related]:
-    """The builder calls that build this image (by name), so the reader sees both ends."""
+    """The dropped builds of this image (by name) in the same package: both ends of the bug."""
     index = ctx.index
     wanted = repository(site.image)
+    package = index.project.package_of(site.file)
     shown = 0
-    for file in list(index.project.files()):
-        if b"Image" not in file.source and b"image" not in file.source:
-            continue
+    for file in package.files:
         for discard in find_discards(index, file):
             name = build_name_of(index, discard.call, file, discard.unit)
             if name and (wanted == repository(name) or wanted.endswith("/" + repository(name))):

@@ -35,7 +35,7 @@ from imagetag_lint.rules import Consumer, ImageFlow
 CALLS = "(call_expression) @call"
 KEYED = "(keyed_element key: (literal_element (identifier) @key) value: (literal_element) @value)"
 FORMAT_FUNCS = {"Sprintf": 0, "Fprintf": 1, "Printf": 0, "Errorf": 0}
-_VERB = re.compile(r"%(?:\[(\d+)\])?[-+# 0]*(?:\d+|\*)?(?:\.(?:\d+|\*)?)?([a-zA-Z%])")
+_VERB = re.compile(r"%(?:\[(\d+)\])?[-+# 0]*(\d+|\*)?(?:\.(\d+|\*)?)?([a-zA-Z%])")
 # a YAML image line in a string: in raw strings lines end with real newlines, in interpreted
 # strings often with the two characters \n
 YAML_IMAGE = re.compile(rb"""(?:^|\n|\\n|`|")[ \t]*(?:-[ \t]+)?image:[ \t]*["']?([^\s"'\\`]+)""")
@@ -112,9 +112,10 @@ class ImageFlowIndex:
         self._producers = {p.name: p for p in flow.producers}
         self._consumers = {c.name: c for c in flow.consumers}
         self._facts: dict[int, FileFacts] = {}
-        self._wrapper: dict[int, ProducerRef | None] = {}
-        self._deploy: dict[int, frozenset[int]] = {}
+        self._wrapper: dict[int, object] = {}
+        self._deploy: dict[int, object] = {}
         self.cache: dict[tuple[str, int], object] = {}  # per-file results of the rules' helpers
+        self._visiting: dict[int, set[int]] = {}  # per inference: functions being inferred
 
     # -- per-file facts -------------------------------------------------------------------
 
@@ -150,13 +151,52 @@ class ImageFlowIndex:
     # -- producers and consumers ----------------------------------------------------------
 
     def producer(self, call: Node, file: SourceFile) -> ProducerRef | None:
-        _, name = callee(call)
+        qualifier, name = callee(call)
+        if not name:
+            return None
+        targets = self.project.resolve_call(call, file)
+        configured = self._producers.get(name)
+        if configured is not None:
+            if qualifier is not None and qualifier not in file.imports and targets and all(
+                t.result_count != configured.results for t in targets
+            ):
+                return None  # a method of the same name that returns something else
+            return ProducerRef(name, configured.image_result, configured.results)
+        for target in targets:
+            wrapper = self.wrapper(target)
+            if wrapper is not None:
+                return wrapper
+        if qualifier is None and not targets:
+            return self._function_value(call, file)
+        return None
+
+    def _function_value(self, call: Node, file: SourceFile) -> ProducerRef | None:
+        """`build := infrastructure.BuildAndLoadImageToKind; build(cfg, w)`: a producer by value."""
+        function = call.child_by_field_name("function")
+        facts = self.facts(file)
+        unit = facts.unit_of(call)
+        if function is None or unit is None:
+            return None
+        definition = self.reaching_definition(function, unit)
+        if definition is None:
+            return None
+        statement, index = definition
+        right = statement.child_by_field_name("right") or statement.child_by_field_name("value")
+        if right is None or index >= right.named_child_count:
+            return None
+        value = unparen(right.named_children[index])
+        if value.type == "selector_expression":
+            field_node = value.child_by_field_name("field")
+            name = text(field_node) if field_node is not None else ""
+        elif value.type == "identifier":
+            name = text(value)
+        else:
+            return None
         configured = self._producers.get(name)
         if configured is not None:
             return ProducerRef(name, configured.image_result, configured.results)
-        if not name:
-            return None
-        for target in self.project.resolve_call(call, file):
+        package = self.project.package_of(file)
+        for target in package.functions.get(name, []):
             wrapper = self.wrapper(target)
             if wrapper is not None:
                 return wrapper
@@ -170,20 +210,53 @@ class ImageFlowIndex:
 
     def wrapper(self, function: Function) -> ProducerRef | None:
         """A function whose image-name result comes straight from a producer is a producer."""
+        return self._infer(function, self._wrapper, self._infer_wrapper)  # type: ignore[return-value]
+
+    def _infer(self, function: Function, cache: dict[int, object], compute: object) -> object:
+        """Memoized inference over the call graph, callees first, without recursion.
+
+        Chains of wrappers can be thousands of calls deep and call graphs have cycles: the
+        functions are visited from an explicit stack, each after the functions it calls, and a
+        function met again while it is being inferred counts as inferring nothing (the guard).
+        """
         key = id(function)
-        if key in self._wrapper:
-            return self._wrapper[key]
-        self._wrapper[key] = None  # cycle guard
-        result = self._infer_wrapper(function)
-        self._wrapper[key] = result
-        return result
+        if key in cache:
+            return cache[key]
+        visiting = self._visiting.setdefault(id(cache), set())
+        if key in visiting:
+            return cache.get(key)
+        stack: list[tuple[Function, bool]] = [(function, False)]
+        while stack:
+            current, expanded = stack.pop()
+            current_key = id(current)
+            if current_key in cache:
+                continue
+            if expanded:
+                cache[current_key] = compute(current)  # type: ignore[operator]
+                visiting.discard(current_key)
+                continue
+            visiting.add(current_key)
+            stack.append((current, True))
+            for callee_function in self._callees(current):
+                if id(callee_function) not in cache and id(callee_function) not in visiting:
+                    stack.append((callee_function, False))
+        return cache[key]
+
+    def _callees(self, function: Function) -> list[Function]:
+        found = []
+        for call in self.calls_in(function):
+            found.extend(self.project.resolve_call(call, function.file))
+        return found
 
     def _infer_wrapper(self, function: Function) -> ProducerRef | None:
         body = function.body
         if body is None or function.result_count == 0:
             return None
+        named = _named_results(function.node)
         for statement in _returns(body):
             values = [unparen(v) for v in _return_values(statement)]
+            if not values and named:  # a bare return returns the named results
+                values = [_NamedResult(n, statement) for n in named]  # type: ignore[misc]
             if len(values) == 1 and values[0].type == "call_expression":
                 inner = self.producer(values[0], function.file)
                 if inner is not None and inner.results == function.result_count:
@@ -317,6 +390,10 @@ class ImageFlowIndex:
                     return self._const_text(file, text(field_node), qualifier, None, depth)
             return None
         if kind == "call_expression":
+            qualifier, name = callee(expr)
+            args = arguments(expr)
+            if qualifier is None and name == "string" and len(args) == 1:
+                return self.fixed_text(args[0], file, unit, depth + 1)
             return self._sprintf_text(expr, file, unit, depth)
         return None
 
@@ -404,13 +481,8 @@ class ImageFlowIndex:
 
     def deploy_params(self, function: Function) -> frozenset[int]:
         """Indices of parameters that the function passes on to a sink."""
-        key = id(function)
-        if key in self._deploy:
-            return self._deploy[key]
-        self._deploy[key] = frozenset()  # cycle guard
-        result = frozenset(self._infer_deploy_params(function))
-        self._deploy[key] = result
-        return result
+        found = self._infer(function, self._deploy, lambda f: frozenset(self._infer_deploy_params(f)))  # type: ignore[arg-type]
+        return found if found is not None else frozenset()  # type: ignore[return-value]
 
     def _infer_deploy_params(self, function: Function) -> Iterator[int]:
         if function.body is None or not function.params:
@@ -479,7 +551,24 @@ class ImageFlowIndex:
                 return True
         return False
 
+    @cached_property
+    def loaded_names(self) -> frozenset[str]:
+        """Fixed images handed to a loader: they exist in the cluster under exactly that name."""
+        names = set()
+        for file in list(self.project.files()):
+            for unit in self.facts(file).units:
+                for call in self.calls_in(unit):
+                    consumer = self.consumer(call)
+                    args = arguments(call)
+                    if consumer is not None and consumer.kind == "load" and consumer.image_arg < len(args):
+                        fixed = self.fixed_text(args[consumer.image_arg], file, unit)
+                        if fixed:
+                            names.add(fixed)
+        return frozenset(names)
+
     def is_local_image(self, image: str, pull_never: bool = False) -> bool:
+        if image in self.loaded_names:
+            return False  # loaded into the cluster under this very name (a preloaded registry image)
         if pull_never:
             return True
         if any(image.startswith(prefix) for prefix in self.flow.local_prefixes):
@@ -525,10 +614,11 @@ def image_verbs(template: str) -> list[int]:
     result = []
     argument = 0
     for match in _VERB.finditer(template):
-        if match.group(2) == "%":
+        if match.group(4) == "%":
             continue
         if match.group(1):
             argument = int(match.group(1)) - 1
+        argument += (match.group(2) == "*") + (match.group(3) == "*")  # width and precision arguments
         line_start = template.rfind("\n", 0, match.start()) + 1
         before = template[line_start:match.start()].strip()
         if before.lstrip("- ").startswith("image:"):
@@ -545,19 +635,39 @@ def format_go(template: str, values: list[str]) -> str | None:
     for match in _VERB.finditer(template):
         out.append(template[position:match.start()])
         position = match.end()
-        verb = match.group(2)
+        verb = match.group(4)
         if verb == "%":
             out.append("%")
             continue
         if match.group(1):
             argument = int(match.group(1)) - 1
-        if argument >= len(values) or verb not in "svqd":
+        if match.group(2) == "*" or match.group(3) == "*" or argument >= len(values) or verb not in "svqd":
             return None
         value = values[argument]
         out.append(f'"{value}"' if verb == "q" else value)
         argument += 1
     out.append(template[position:])
     return "".join(out)
+
+
+class _NamedResult:
+    """A named result read by a bare `return`: an identifier that stands at the return."""
+
+    type = "identifier"
+
+    def __init__(self, name: Node, at: Node) -> None:
+        self.text = name.text
+        self.start_byte = at.start_byte
+        self.end_byte = at.start_byte
+        self.id = -at.id - 1
+        self.parent = at.parent
+
+
+def _named_results(function: Node) -> list[Node]:
+    result = function.child_by_field_name("result")
+    if result is None or result.type != "parameter_list":
+        return []
+    return [n for p in result.named_children for n in p.children_by_field_name("name")]
 
 
 def _returns(body: Node) -> Iterator[Node]:
@@ -616,9 +726,16 @@ def _string_at(root: Node, offset: int, seen: dict[int, Node | None]) -> Node | 
     return node
 
 
+_MANIFEST_KEYS = re.compile(rb"(?:^|\n|\\n|[`\"])[ \t]*(?:-[ \t]+)?(?:apiVersion|kind|containers|initContainers|spec|metadata|name):")
+
+
 def _multiline(string: Node) -> bool:
-    raw = string.text or b""
-    return b"\n" in raw or b"\\n" in raw
+    """A manifest has several lines and keys besides `image:` (a log line with `image:` is not one)."""
+    whole = string
+    while whole.parent is not None and whole.parent.type in ("binary_expression", "parenthesized_expression"):
+        whole = whole.parent  # one piece of a concatenated manifest
+    raw = whole.text or b""
+    return (b"\n" in raw or b"\\n" in raw) and _MANIFEST_KEYS.search(raw) is not None
 
 
 def line_of(file: SourceFile, offset: int) -> int:

@@ -13,11 +13,12 @@ from imagetag_lint.analysis.explain import call_name
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, Origin, Sink
 from imagetag_lint.findings import Finding, Related
 from imagetag_lint.golang.model import Function, Param, SourceFile
-from imagetag_lint.golang.parser import text
-from imagetag_lint.golang.syntax import arguments, identifiers, unparen
+from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.syntax import arguments, callee, enclosing, identifiers, is_blank_read, is_write, unparen
 
 CODE = "IMG003"
-_IMAGE_PARAM = re.compile(r"(?i)image")
+# imageName, gatewayImage, image, img, imageRef: not imagePullSecret or imagePullPolicy
+_IMAGE_PARAM = re.compile(r"(?i)(?:^img$|image(?:name|ref|reference|tag)?$)")
 
 
 def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
@@ -55,18 +56,48 @@ class Mismatch:
 def flow_mismatches(index: ImageFlowIndex, unit: Function, discards: list[Discard]) -> list[Mismatch]:
     """Deploy sinks of a building function that receive something other than the built value."""
     built = _built_values(index, unit, discards)
-    captured = any(key[0] == "built" for key in built if isinstance(key, tuple))
     sinks: list[Sink] = list(index.image_field_sinks_in(unit))
     sinks.extend(index.call_sinks(unit))
+    origins = [(sink, index.origin(sink.expr, unit.file, unit)) for sink in sinks]
+    # a captured name that is only logged is as lost as a dropped one
+    captured = [c for c in index.calls_in(unit) if ("built", c.id) in built]
+    lost = bool(discards) or (bool(captured) and all(_only_logged(index, unit, c) for c in captured))
     found = []
-    for sink in sinks:
-        origin = index.origin(sink.expr, unit.file, unit)
+    for sink, origin in origins:
         if origin.kind in ("literal", "built") or origin.key in built:
             continue
-        how = _mismatch(origin, sink, built, discards, captured)
-        if how is not None:
-            found.append(Mismatch(sink, origin, how))
+        how = _mismatch(origin, sink, built, discards, lost)
+        if how is None:
+            continue
+        found.append(Mismatch(sink, origin, how))
     return found
+
+
+_LOGGERS = re.compile(r"^(?:Print|Fprint|Log|Info|Debug|Warn|Error|Trace|Sprint)|^(?:By|Logf)$")
+
+
+def _only_logged(index: ImageFlowIndex, unit: Function, call: Node) -> bool:
+    """Is the variable a producer call's image went into read only by log lines (or `_ =`)?"""
+    parent = call.parent
+    statement = parent.parent if parent is not None else None
+    if statement is None or statement.type not in ("short_var_declaration", "assignment_statement"):
+        return False
+    producer = index.producer(call, unit.file)
+    left = statement.child_by_field_name("left")
+    targets = left.named_children if left is not None else []
+    if producer is None or producer.image_result >= len(targets):
+        return False
+    target = targets[producer.image_result]
+    if target.type != "identifier" or unit.body is None:
+        return False
+    for use in identifiers(unit.body, text(target)):
+        if use.start_byte <= target.start_byte or is_write(use) or is_blank_read(use):
+            continue
+        holder = use.parent
+        outer = holder.parent if holder is not None and holder.type == "argument_list" else None
+        if outer is None or not _LOGGERS.search(callee(outer)[1]):
+            return False
+    return True
 
 
 def _check_flow(ctx: RuleContext, unit: Function, discards: list[Discard]) -> Iterator[Finding]:
@@ -89,24 +120,28 @@ def _check_flow(ctx: RuleContext, unit: Function, discards: list[Discard]) -> It
         yield ctx.finding(CODE, file.span(sink.expr), {"reference": text(sink.expr), "how": mismatch.how}, steps, related)
 
 
-def _mismatch(origin: Origin, sink: Sink, built: dict[object, str], discards: list[Discard], captured: bool) -> str | None:
+def _mismatch(origin: Origin, sink: Sink, built: dict[object, str], discards: list[Discard], lost: bool) -> str | None:
     if origin.kind == "generated":
         fresh = unparen(sink.expr).type == "call_expression"
         if fresh:
-            return f"{origin.description} at the deploy site, which makes a new name"
+            return f"a fresh call of `{callee(unparen(sink.expr))[1]}` at the deploy site, which makes a new name"
         if built:
             names = ", ".join(f"`{n}`" for n in built.values())
-            return f"{origin.description}, computed independently of the name the build used ({names})"
+            return f"a name made by a separate generator call, not the name the build used ({names})"
         if discards:
-            return f"{origin.description}, while the name `{call_name(discards[0].call)}` returns is dropped"
+            return f"a name made by a generator call, while the name `{call_name(discards[0].call)}` returns is dropped"
         return None
-    if not discards:
+    if not lost:
         return None
-    dropped = call_name(discards[0].call)
+    why = (
+        f"the name `{call_name(discards[0].call)}` returns is dropped"
+        if discards
+        else f"the built name ({', '.join(f'`{n}`' for n in built.values())}) reaches no deployment"
+    )
     if origin.kind == "param":
-        return f"{origin.description}, while the name `{dropped}` returns is dropped"
-    if origin.kind == "unknown" and not captured:
-        return f"{origin.description}, while the name `{dropped}` returns is dropped"
+        return f"a parameter of the function, while {why}"
+    if origin.kind == "unknown":
+        return f"a value computed on its own, while {why}"
     return None
 
 
@@ -125,7 +160,7 @@ def ignored_image_params(index: ImageFlowIndex, unit: Function) -> list[tuple[Pa
             continue
         if next(identifiers(body, param.name), None) is not None:
             continue
-        sites = sites_in(index, unit)
+        sites = [site for site in sites_in(index, unit) if site.local]
         if sites:
             found.append((param, sites[0]))
     return found

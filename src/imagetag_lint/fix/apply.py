@@ -22,7 +22,8 @@ from imagetag_lint.findings import Fix, Finding
 from imagetag_lint.fix.edits import OverlapError, apply_edits, fixes_overlap
 from imagetag_lint.fix.planner import plan_fixes
 from imagetag_lint.golang.parser import parse
-from imagetag_lint.lint import Linter, LintResult
+from imagetag_lint.files import Discovered
+from imagetag_lint.lint import Linter, LintOptions, LintResult, lint_paths
 
 MAX_ROUNDS = 25
 APPLICABLE = {False: ("safe",), True: ("safe", "unsafe")}
@@ -220,3 +221,10 @@ def write_atomic(path: Path, expected: bytes, content: bytes) -> None:
         except OSError:
             pass
         raise InputError(str(path), f"cannot write: {exc.strerror or exc}") from None
+
+
+def fix_paths(
+    discovered: list[Discovered], options: LintOptions, cwd: Path, unsafe: bool = False
+) -> FixOutcome:
+    """Fix the files in memory; the caller writes them (`write_files`) or prints a diff."""
+    return fix_all(lambda overlay: lint_paths(discovered, options, cwd, overlay), unsafe)

@@ -371,7 +371,7 @@ class Planner:
     def use_parameter(self, site: FixedSite, parameter: str) -> list[Edit]:
         """Step 4: the deployment uses the parameter where it had fixed text."""
         file = site.file
-        if site.kind in ("field", "deploy-arg"):
+        if site.kind in ("field", "deploy-arg", "format-arg"):
             return [E.edit(file, site.start, site.end, parameter)]
         return self.splice_yaml(site, parameter)
 
@@ -482,6 +482,9 @@ class Planner:
                 if producer is None or call.start_byte > site.start:
                     continue
                 target = _captured_target(call, producer.image_result)
+                build_name = build_name_of(self.index, call, unit.file, unit)
+                if build_name is not None and not names_service(build_name, site.image):
+                    continue
                 if target is not None and target.type == "identifier" and text(target) != "_" and _visible_at(self.index, unit, target, site.node):
                     plan = Plan(message=f"deploy `{text(target)}`, the name the build returned")
                     plan.edits.append(E.edit(unit.file, site.start, site.end, text(target)))
