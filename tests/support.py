@@ -61,3 +61,37 @@ def copy_corpus(destination: Path) -> Path:
     target = destination / "corpus"
     shutil.copytree(FIXTURES, target, ignore=shutil.ignore_patterns("*.fixed"))
     return target
+
+
+INFRA = '''package infrastructure
+
+import "io"
+
+type ImageBuildConfig struct{ ImageName, Dockerfile string }
+
+func BuildAndLoadImageToKind(cfg ImageBuildConfig, w io.Writer) (string, error) {
+	return "localhost/" + cfg.ImageName + ":e2e-1", nil
+}
+'''
+
+K8S = '''package k8s
+
+import "context"
+
+type Container struct {
+	Name  string
+	Image string
+}
+
+func Apply(ctx context.Context, c Container) error { return nil }
+'''
+
+
+def go_module(root: Path, files: dict[str, str]) -> Path:
+    """A small Go module (example.com/m) with stub infrastructure and k8s packages."""
+    (root / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
+    for name, content in {"infrastructure/infra.go": INFRA, "k8s/k8s.go": K8S, **files}.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+    return root

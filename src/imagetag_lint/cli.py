@@ -6,7 +6,7 @@ import argparse
 import io
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, NoReturn
@@ -14,7 +14,7 @@ from typing import IO, NoReturn
 from imagetag_lint import __version__
 from imagetag_lint.config import Config, find_config, load_config
 from imagetag_lint.errors import ImagetagLintError, InputError
-from imagetag_lint.files import MAX_FILE_BYTES, discover, read_go_file
+from imagetag_lint.files import MAX_FILE_BYTES, Discovered, discover, read_go_file
 from imagetag_lint.findings import Finding
 from imagetag_lint.gate import ignored_by_file, narrow, suppressed
 from imagetag_lint.golang.model import SourceFile
@@ -45,6 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--baseline", metavar="FILE", help="report only findings that FILE does not record")
     parser.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE and exit 0")
     parser.add_argument("--new-from-rev", metavar="REV", help="report only findings on lines changed since REV (git)")
+    parser.add_argument("--fix", action="store_true", help="apply safe fixes (with --unsafe-fixes, unsafe ones too)")
+    parser.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes marked unsafe")
+    parser.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; change nothing")
+    parser.add_argument("--show-fixes", action="store_true", help="list the findings that --fix fixed")
+    parser.add_argument(
+        "--exit-non-zero-on-fix", action="store_true", help="with --fix: exit 1 when a file was changed"
+    )
     parser.add_argument("--select", metavar="CODES", help="comma-separated rule codes or prefixes to enable")
     parser.add_argument("--ignore", metavar="CODES", help="comma-separated rule codes or prefixes to disable")
     parser.add_argument("--config", metavar="FILE", help="use this config file instead of searching for one")
@@ -62,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, stdin: IO[bytes] | None = None) -> int:
-    verbose = argv is not None and ("--verbose" in argv or "-v" in argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    verbose = "--verbose" in arguments or "-v" in arguments
     try:
         return run(build_parser().parse_args(argv), stdin)
     except ImagetagLintError as error:
@@ -74,7 +82,7 @@ def main(argv: Sequence[str] | None = None, stdin: IO[bytes] | None = None) -> i
         print("imagetag-lint: interrupted", file=sys.stderr)
         return 130
     except Exception as error:  # noqa: BLE001 - the one place that turns surprises into exit 2
-        if verbose or "--verbose" in sys.argv:
+        if verbose:
             traceback.print_exc()
         print(
             f"imagetag-lint: error: internal error: {type(error).__name__}: {error} "
@@ -150,14 +158,86 @@ def run(args: argparse.Namespace, stdin: IO[bytes] | None = None) -> int:
         select=selected & frozenset(CHECKS),
         max_file_bytes=config.max_file_size or MAX_FILE_BYTES,
     )
-    linted = _lint(args, config, options, cwd, stdin, directives=bool(selected & SUPPRESSION_CODES))
-    findings = suppressed(linted.result.findings, linted.files, rule_set, selected)
-    findings = [f for f in findings if not ignored_by_file(f, config, cwd)]
-    if args.write_baseline:
-        return _write_baseline(Path(args.write_baseline), findings, linted.result, cwd)
+    paths = args.paths or (["-"] if args.stdin_filename else ["."])
+    if "-" in paths and paths != ["-"]:
+        raise ImagetagLintError("'-' (stdin) cannot be combined with other paths")
+    if args.stdin_filename and paths != ["-"]:
+        raise ImagetagLintError("--stdin-filename names the file read from stdin: pass - as the path")
+    stdin_source = (stdin or sys.stdin.buffer).read() if paths == ["-"] else None
+    discovered: list[Discovered] = []
+    input_errors: list[InputError] = []
+    if stdin_source is None:
+        discovered, input_errors = discover(paths, cwd, config.exclude)
     baseline = Path(args.baseline) if args.baseline else config.baseline
-    findings, notes = narrow(findings, baseline, args.new_from_rev, cwd, (linted.linted, selected))
-    return report(args, rule_set, linted.result, findings, notes, linted.files)
+    directives = bool(selected & SUPPRESSION_CODES)
+
+    def lint_round(overlay: dict[str, bytes]) -> Round:
+        linted = _lint(args, options, cwd, stdin_source, discovered, input_errors, directives, overlay)
+        findings = suppressed(linted.result.findings, linted.files, rule_set, selected)
+        findings = [f for f in findings if not ignored_by_file(f, config, cwd)]
+        if args.write_baseline:
+            return Round(linted, findings, ())
+        findings, notes = narrow(findings, baseline, args.new_from_rev, cwd, (linted.linted, selected))
+        return Round(linted, findings, notes)
+
+    if args.fix or args.diff:
+        if args.write_baseline:
+            raise ImagetagLintError("--write-baseline does not combine with --fix or --diff")
+        return _fix(args, rule_set, lint_round)
+    round_ = lint_round({})
+    if args.write_baseline:
+        return _write_baseline(Path(args.write_baseline), round_.findings, round_.linted.result, cwd)
+    return report(args, rule_set, round_.linted.result, round_.findings, round_.notes, round_.linted.files)
+
+
+@dataclass(frozen=True)
+class Round:
+    """One lint of the inputs (through an overlay of fixed texts): what to report or fix."""
+
+    linted: Linted
+    findings: list[Finding]
+    notes: Sequence[str]
+
+
+def _fix(args: argparse.Namespace, rule_set: RuleSet, lint_round: Callable[[dict[str, bytes]], Round]) -> int:
+    from imagetag_lint.fix.apply import FixRound, fix_all, unified_diff, write_files
+
+    def relint(overlay: dict[str, bytes]) -> FixRound:
+        round_ = lint_round(overlay)
+        linted = round_.linted
+        return FixRound(round_.findings, linted.files, linted.paths, linted.result, round_.notes)
+
+    outcome = fix_all(relint, unsafe=args.unsafe_fixes)
+    result = outcome.result
+    if args.diff:
+        _print_problems(result)
+        diff = unified_diff(outcome)
+        sys.stdout.write(diff)
+        count = len(outcome.applied)
+        if count and not args.quiet:
+            noun = "fix" if count == 1 else "fixes"
+            print(f"Would apply {count} {noun} in {len(outcome.changed)} file(s).", file=sys.stderr)
+        if result.errors:
+            return EXIT_ERROR
+        return EXIT_FINDINGS if diff else EXIT_CLEAN
+    if args.paths == ["-"] or (not args.paths and args.stdin_filename):
+        path = next(iter(outcome.original), None)
+        sys.stdout.buffer.write(outcome.fixed.get(path, b"") if path else b"")  # type: ignore[arg-type]
+        return EXIT_CLEAN
+    result.errors.extend(write_files(outcome))
+    notes = list(outcome.notes)
+    if outcome.applied:
+        noun = "finding" if len(outcome.applied) == 1 else "findings"
+        notes.insert(0, f"fixed {len(outcome.applied)} {noun} in {len(outcome.changed)} file(s)")
+    if args.show_fixes:
+        for finding in outcome.applied:
+            print(f"Fixed {finding.filename}:{finding.span.start.row}:{finding.span.start.column}: {finding.code} {finding.message}")
+    for rejected in outcome.rejected:
+        print(f"imagetag-lint: warning: {rejected}", file=sys.stderr)
+    code = report(args, rule_set, result, outcome.findings, notes, outcome.files)
+    if code == EXIT_CLEAN and args.exit_non_zero_on_fix and outcome.changed:
+        return EXIT_FINDINGS
+    return code
 
 
 def _with_severity(rule_set: RuleSet, config: Config) -> dict[str, Rule]:
@@ -174,33 +254,37 @@ class Linted:
     result: LintResult
     files: dict[str, SourceFile]  # reported files with their trees, and files parsed for directives only
     linted: frozenset[str]  # every file linted, parsed or not, by display name
+    paths: dict[str, str]  # display name -> absolute path, for writing fixes
 
 
 def _lint(
     args: argparse.Namespace,
-    config: Config,
     options: LintOptions,
     cwd: Path,
-    stdin: IO[bytes] | None,
+    stdin_source: bytes | None,
+    discovered: list[Discovered],
+    input_errors: list[InputError],
     directives: bool,
+    overlay: dict[str, bytes],
 ) -> Linted:
-    paths = args.paths or ["."]
-    if paths == ["-"]:
-        source = (stdin or sys.stdin.buffer).read()
-        name = args.stdin_filename or "-"
-        result = lint_source(source, name, options, cwd)[0]
-        inputs: list[tuple[str, Path, bytes | None]] = [(name, cwd / name, source)]
+    from imagetag_lint.fix.apply import attach_fixes
+
+    if stdin_source is not None:
+        name = args.stdin_filename or "-"  # siblings of a named file resolve names from disk
+        path = str((cwd / name).absolute())
+        source = overlay.get(path, stdin_source)
+        result, linter = lint_source(source, name, options, cwd)
+        inputs: list[tuple[str, Path, bytes | None]] = [(name, Path(path), source)]
     else:
-        if "-" in paths:
-            raise ImagetagLintError("'-' (stdin) cannot be combined with other paths")
-        discovered, errors = discover(paths, cwd, config.exclude)
-        result = lint_paths(discovered, options, cwd)[0]
-        result.errors[:0] = errors
-        inputs = [(d.display, d.path, None) for d in discovered]
+        result, linter = lint_paths(discovered, options, cwd, overlay)
+        result.errors[:0] = input_errors
+        inputs = [(d.display, d.path, overlay.get(str(d.path))) for d in discovered]
+    attach_fixes(result, linter)
     files = dict(result.sources)
     if directives:  # files the prefilter skipped may still hold (now unused) suppressions
         files.update(_directive_files(inputs, result, options.max_file_bytes))
-    return Linted(result, files, frozenset(display for display, _, _ in inputs))
+    paths = {display: str(path) for display, path, _ in inputs}
+    return Linted(result, files, frozenset(paths), paths)
 
 
 def _directive_files(

@@ -87,8 +87,8 @@ def names_service(build_name: str, text: str) -> bool:
 def _service_keys(build_name: str) -> list[str]:
     """`acme/kubernaut-holmesgpt-api` -> kubernautholmesgptapi, holmesgptapi (not just `api`)."""
     words = [w for w in re.split(r"[^a-z0-9]+", build_name.rsplit("/", 1)[-1].lower()) if w]
-    keys = []
-    for size in range(len(words), 0, -1):
+    keys = ["".join(words)] if words else []  # the whole name counts whatever its length
+    for size in range(len(words) - 1, 0, -1):
         key = "".join(words[-size:])
         if len(key) >= 4:
             keys.append(key)

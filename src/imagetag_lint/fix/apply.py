@@ -13,7 +13,7 @@ import hashlib
 import os
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -22,18 +22,32 @@ from imagetag_lint.findings import Fix, Finding
 from imagetag_lint.fix.edits import OverlapError, apply_edits, fixes_overlap
 from imagetag_lint.fix.planner import plan_fixes
 from imagetag_lint.golang.parser import parse
-from imagetag_lint.files import Discovered
-from imagetag_lint.lint import Linter, LintOptions, LintResult, lint_paths
+from imagetag_lint.golang.model import SourceFile
+from imagetag_lint.lint import Linter, LintResult
 
 MAX_ROUNDS = 25
 APPLICABLE = {False: ("safe",), True: ("safe", "unsafe")}
 
-Relint = Callable[[dict[str, bytes]], tuple[LintResult, Linter]]
+@dataclass
+class FixRound:
+    """What one lint of the overlay gives the fixer."""
+
+    findings: list[Finding]  # to report and fix (suppressions and config already applied)
+    files: dict[str, SourceFile]  # by display name: parsed files, with their current text
+    paths: dict[str, str]  # display name -> absolute path
+    result: LintResult  # errors, warnings, counts
+    notes: Sequence[str] = ()
+
+
+Relint = Callable[[dict[str, bytes]], FixRound]
 
 
 @dataclass
 class FixOutcome:
-    result: LintResult  # findings left after the last round
+    result: LintResult  # of the last round
+    findings: list[Finding] = field(default_factory=list)  # left after the last round
+    files: dict[str, SourceFile] = field(default_factory=dict)
+    notes: Sequence[str] = ()
     original: dict[str, bytes] = field(default_factory=dict)  # absolute path -> bytes as read
     fixed: dict[str, bytes] = field(default_factory=dict)  # absolute path -> bytes after fixes
     display: dict[str, str] = field(default_factory=dict)  # absolute path -> name as reported
@@ -46,14 +60,16 @@ class FixOutcome:
 
 
 def attach_fixes(result: LintResult, linter: Linter) -> LintResult:
-    """Give every finding the fix the planner made for it (or None)."""
+    """Give every finding the fix the planner made for it (a display-only one at least)."""
     if not result.findings:
         return result
-    files = [f for f in result.sources.values() if any(x.filename == f.filename for x in result.findings)]
+    names = {x.filename for x in result.findings}
+    files = [f for f in result.sources.values() if f.filename in names]
     fixes = plan_fixes(linter.index, files)
     by_hand = "no edit can do this soundly; follow the four steps by hand"
     result.findings = [
-        replace(f, fix=fixes.get((f.code, f.filename, f.span.start_byte)) or Fix("display-only", by_hand))
+        f if f.fix is not None
+        else replace(f, fix=fixes.get((f.code, f.filename, f.span.start_byte)) or Fix("display-only", by_hand))
         for f in result.findings
     ]
     return result
@@ -63,19 +79,22 @@ def fix_all(relint: Relint, unsafe: bool) -> FixOutcome:
     overlay: dict[str, bytes] = {}
     outcome: FixOutcome | None = None
     for _ in range(MAX_ROUNDS):
-        result, linter = relint(overlay)
-        result = attach_fixes(result, linter)
+        round_ = relint(overlay)
         if outcome is None:
-            outcome = FixOutcome(result)
-        outcome.result = result
-        chosen = choose(result.findings, APPLICABLE[unsafe], _regions(result))
+            outcome = FixOutcome(round_.result)
+        outcome.result, outcome.findings, outcome.files, outcome.notes = (
+            round_.result, round_.findings, round_.files, round_.notes,
+        )
+        chosen = choose(round_.findings, APPLICABLE[unsafe], _regions(round_.files))
         if not chosen:
             break
-        paths = {linter.path_of(f): f for f in result.sources.values()}
-        by_name = {f.filename: path for path, f in paths.items()}
-        for path, file in paths.items():
-            outcome.original.setdefault(path, file.source)
-            outcome.display[path] = file.filename
+        by_name = {}
+        for name, file in round_.files.items():
+            path = round_.paths.get(name)
+            if path is not None:
+                by_name[name] = path
+                outcome.original.setdefault(path, file.source)
+                outcome.display[path] = name
         accepted: list[tuple[Fix, list[Finding]]] = []
         for fix, findings in chosen:
             try:
@@ -93,6 +112,7 @@ def fix_all(relint: Relint, unsafe: bool) -> FixOutcome:
             overlay.update(_apply_fixes([accepted[0][0]], overlay, by_name, outcome))
         for _, findings in accepted:
             outcome.applied.extend(findings)
+        # the rest were planned on the old text: the next round re-lints and re-plans them
     assert outcome is not None
     outcome.fixed = {p: overlay.get(p, data) for p, data in outcome.original.items()}
     return outcome
@@ -105,9 +125,9 @@ class _Rejected(Exception):
 Region = tuple[str, int]  # (filename, start byte of the top-level declaration)
 
 
-def _regions(result: LintResult) -> Callable[[str, int], Region]:
+def _regions(files: dict[str, SourceFile]) -> Callable[[str, int], Region]:
     starts: dict[str, list[int]] = {}
-    for name, file in result.sources.items():
+    for name, file in files.items():
         starts[name] = [node.start_byte for node in file.tree.root_node.named_children]
 
     def region(filename: str, offset: int) -> Region:
@@ -222,9 +242,3 @@ def write_atomic(path: Path, expected: bytes, content: bytes) -> None:
             pass
         raise InputError(str(path), f"cannot write: {exc.strerror or exc}") from None
 
-
-def fix_paths(
-    discovered: list[Discovered], options: LintOptions, cwd: Path, unsafe: bool = False
-) -> FixOutcome:
-    """Fix the files in memory; the caller writes them (`write_files`) or prints a diff."""
-    return fix_all(lambda overlay: lint_paths(discovered, options, cwd, overlay), unsafe)

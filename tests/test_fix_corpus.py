@@ -1,0 +1,94 @@
+"""`--fix` on a copy of the whole fixture corpus: golden output, builds, idempotent, honest leftovers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from imagetag_lint.cli import main
+from support import FIXTURES, copy_corpus, gofmt_unformatted, run_go
+
+GOLDEN = sorted(FIXTURES.rglob("*.go.fixed"))
+
+
+@pytest.fixture(scope="module")
+def fixed_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_corpus(tmp_path_factory.mktemp("fixed"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)
+        assert main(["--fix", "--unsafe-fixes", "--exit-zero", "--quiet", "."]) == 0
+    return root
+
+
+def test_there_are_golden_files() -> None:
+    assert len(GOLDEN) >= 10
+
+
+@pytest.mark.parametrize("golden", GOLDEN, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_fixed_file_matches_golden(golden: Path, fixed_corpus: Path) -> None:
+    source = golden.with_suffix("")
+    fixed = fixed_corpus / source.relative_to(FIXTURES)
+    assert fixed.read_bytes() == golden.read_bytes()
+
+
+def test_files_without_golden_are_unchanged(fixed_corpus: Path) -> None:
+    for source in FIXTURES.rglob("*.go"):
+        if not source.with_name(source.name + ".fixed").exists():
+            assert (fixed_corpus / source.relative_to(FIXTURES)).read_bytes() == source.read_bytes(), source
+
+
+def test_fixed_corpus_builds_vets_and_is_gofmt_clean(fixed_corpus: Path) -> None:
+    build = run_go(["build", "./..."], fixed_corpus)
+    assert build.returncode == 0, build.stderr
+    vet = run_go(["vet", "./..."], fixed_corpus)
+    assert vet.returncode == 0, vet.stderr
+    assert gofmt_unformatted(fixed_corpus) == ""
+
+
+def test_only_display_only_findings_remain(fixed_corpus: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(fixed_corpus)
+    main(["--output-format", "json", "--exit-zero", "."])
+    left = json.loads(capsys.readouterr().out)
+    assert left, "the corpus has cases no sound edit can fix"
+    assert {f["fix"]["applicability"] for f in left} == {"display-only"}
+    assert all(f["fix"]["message"] for f in left)
+
+
+def test_second_fix_changes_nothing(fixed_corpus: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(fixed_corpus)
+    before = {p: p.read_bytes() for p in fixed_corpus.rglob("*.go")}
+    assert main(["--fix", "--unsafe-fixes", "--exit-non-zero-on-fix", "--exit-zero", "--quiet", "."]) == 0
+    assert {p: p.read_bytes() for p in fixed_corpus.rglob("*.go")} == before
+    capsys.readouterr()
+    assert main(["--diff", "--unsafe-fixes", "."]) == 0
+    assert capsys.readouterr().out.strip() == ""
+
+
+def test_diff_shows_the_fix_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    root = copy_corpus(tmp_path)
+    monkeypatch.chdir(root)
+    before = {p: p.read_bytes() for p in root.rglob("*.go")}
+    assert main(["--diff", "--unsafe-fixes", "."]) == 1
+    diff = capsys.readouterr().out
+    assert {p: p.read_bytes() for p in root.rglob("*.go")} == before
+    assert "--- a/sequential/setup.go" in diff and "+++ b/sequential/setup.go" in diff
+    assert "+\tkubernautDatastorageImage, err := infrastructure.BuildAndLoadImageToKind(cfg, w)" in diff
+    patched = {line[6:] for line in diff.splitlines() if line.startswith("+++ b/")}
+    assert patched == {str(g.relative_to(FIXTURES).with_suffix("")) for g in GOLDEN}
+
+
+def test_safe_fixes_alone_leave_unsafe_ones_and_still_build(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    root = copy_corpus(tmp_path)
+    monkeypatch.chdir(root)
+    main(["--fix", "--exit-zero", "--quiet", "."])
+    capsys.readouterr()
+    main(["--output-format", "json", "--exit-zero", "."])
+    left = json.loads(capsys.readouterr().out)
+    assert "unsafe" in {f["fix"]["applicability"] for f in left}
+    assert "safe" not in {f["fix"]["applicability"] for f in left}
+    parallel = (root / "parallel" / "setup.go").read_text()
+    assert "Built string" not in parallel  # goroutine reshaping is unsafe
+    build = run_go(["build", "./..."], root)
+    assert build.returncode == 0, build.stderr
