@@ -64,6 +64,7 @@ def discover(
 
 
 def _walk(root: Path, cwd: Path, exclude: tuple[str, ...], errors: list[InputError]) -> Iterator[Discovered]:
+    base = str(cwd) + os.sep
     stack = [str(root)]
     while stack:
         directory = stack.pop()
@@ -84,28 +85,47 @@ def _walk(root: Path, cwd: Path, exclude: tuple[str, ...], errors: list[InputErr
                 is_dir = entry.is_dir(follow_symlinks=False)
             except OSError:
                 continue
-            display = display_name(Path(entry.path), cwd)
+            path = entry.path
+            display = path[len(base):] if path.startswith(base) else path
+            if os.sep != "/":
+                display = display.replace(os.sep, "/")
             if exclude and excluded(display, exclude):
                 continue
             if is_dir:
                 if name not in SKIPPED_DIRS and not name.startswith("_"):
-                    subdirs.append(entry.path)
+                    subdirs.append(path)
             elif name.endswith(".go"):
-                yield Discovered(Path(entry.path), display, explicit=False)
+                yield Discovered(Path(path), display, explicit=False)
         stack.extend(reversed(subdirs))
 
 
-def read_go_file(path: Path, display: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+def read_go_file(path: Path | str, display: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     """The file's bytes, or an InputError that says in a few words why it cannot be linted."""
     try:
-        with open(path, "rb") as handle:
-            source = handle.read(max_bytes + 1)
+        descriptor = os.open(path, os.O_RDONLY)
     except PermissionError:
         raise InputError(display, "cannot read: permission denied") from None
     except FileNotFoundError:
         raise InputError(display, "no such file or directory") from None
     except OSError as exc:
         raise InputError(display, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        size = os.fstat(descriptor).st_size
+        if size > max_bytes:
+            raise InputError(display, f"file is larger than {max_bytes // (1024 * 1024)} MiB; not linted")
+        chunks = [os.read(descriptor, size + 1)]  # one read for a regular file; loop for the rest
+        while chunks[-1] and sum(map(len, chunks)) <= max_bytes:
+            chunk = os.read(descriptor, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        source = b"".join(chunks)
+    except IsADirectoryError:
+        raise InputError(display, "is a directory, not a Go file") from None
+    except OSError as exc:
+        raise InputError(display, f"cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(descriptor)
     check_source(source, display, max_bytes)
     return source
 
@@ -127,14 +147,61 @@ def check_source(source: bytes, display: str, max_bytes: int = MAX_FILE_BYTES) -
         ) from None
 
 
-def prefilter(flow: ImageFlow, extra_names: Iterable[str] = ()) -> re.Pattern[bytes]:
-    """Bytes that any rule needs in a file before the file is worth parsing."""
-    names = sorted({p.name for p in flow.producers} | {c.name for c in flow.consumers} | set(extra_names))
-    fields = sorted(set(flow.image_fields))
-    alternatives = [re.escape(n.encode()) for n in names]
-    alternatives += [re.escape(f.encode()) + rb"\s*:" for f in fields]
-    alternatives.append(rb"image:")
-    return re.compile(b"|".join(alternatives))
+class Prefilter:
+    """Which files are worth parsing? Cheap substring gates first, then two regexes.
+
+    Every configured name shares a few substrings (`Image`, `image`); a file with none of the
+    gates is settled by a handful of C-speed `in` scans. The rest are *strong* (a builder, a
+    loader, a manifest line, a local image prefix, a pull policy: parse now) or *weak* (only an
+    `Image:` field: parse when a name makes it matter, see `Linter.settle_deferred`).
+    """
+
+    CLEAN, WEAK, STRONG = 0, 1, 2
+
+    def __init__(self, flow: ImageFlow, extra_names: Iterable[str] = ()) -> None:
+        names = sorted({p.name for p in flow.producers} | {c.name for c in flow.consumers} | set(extra_names))
+        strong = [n.encode() for n in names] + [b"image:", b"PullNever", b'"Never"']
+        strong += [prefix.encode() for prefix in flow.local_prefixes]
+        fields = [f.encode() for f in sorted(set(flow.image_fields))]
+        literals = strong + fields
+        gates = [gate for gate in _GATES if any(gate in literal for literal in literals)]
+        gates += [literal for literal in literals if not any(gate in literal for gate in _GATES)]
+        self.gates = tuple(dict.fromkeys(gates))
+        alternatives = [re.escape(literal) for literal in strong]
+        alternatives += [pattern.encode() for pattern in flow.local_patterns]
+        self.strong = re.compile(b"|".join(alternatives))
+        self.weak = re.compile(b"|".join(re.escape(f) + rb"\s*:" for f in fields)) if fields else None
+        self.has_patterns = bool(flow.local_patterns)
+
+    def classify(self, source: bytes) -> int:
+        if not self.has_patterns and not any(gate in source for gate in self.gates):
+            return self.CLEAN
+        if self.strong.search(source) is not None:
+            return self.STRONG
+        if self.weak is not None and self.weak.search(source) is not None:
+            return self.WEAK
+        return self.CLEAN
+
+    def wants(self, source: bytes) -> bool:
+        return self.classify(source) != self.CLEAN
+
+
+_GATES = (b"Image", b"image")
+
+
+_IMPORTS = re.compile(rb'^import\s*(?:\(([^)]*)\)|("[^"\n]*"|\w+\s+"[^"\n]*"))', re.MULTILINE)
+_QUOTED = re.compile(rb'"([^"\n]+)"')
+
+
+def imported_paths(source: bytes) -> frozenset[str]:
+    """The import paths of a Go file, read from its header without parsing."""
+    end = source.find(b"\nfunc ")
+    header = source if end == -1 else source[:end]
+    found = set()
+    for match in _IMPORTS.finditer(header):
+        block = match.group(1) or match.group(2) or b""
+        found.update(q.decode("utf-8", "replace") for q in _QUOTED.findall(block))
+    return frozenset(found)
 
 
 def go_files_in(directory: str) -> list[str]:
@@ -171,6 +238,15 @@ class ModuleMap:
             result = self.module_of(parent) if parent != directory else None
         self._roots[directory] = result
         return result
+
+    def import_path(self, directory: str) -> str | None:
+        """The import path of the package in directory, through the go.mod above it."""
+        module = self.module_of(directory)
+        if module is None:
+            return None
+        path, root = module
+        relative = os.path.relpath(directory, root)
+        return path if relative == "." else path + "/" + relative.replace(os.sep, "/")
 
     def directory_for_import(self, import_path: str, from_directory: str) -> str | None:
         module = self.module_of(from_directory)

@@ -22,12 +22,14 @@ from imagetag_lint.files import (
     ModuleMap,
     check_source,
     go_files_in,
-    prefilter,
+    Prefilter,
+    imported_paths,
     read_go_file,
 )
 from imagetag_lint.findings import Finding
 from imagetag_lint.golang.model import SourceFile, package_name, read_imports
 from imagetag_lint.golang.parser import first_error, parse
+from imagetag_lint.golang.syntax import reset_caches
 from imagetag_lint.golang.project import Project
 from imagetag_lint.rules import RuleSet
 
@@ -59,16 +61,19 @@ class LintResult:
 
 class Linter:
     def __init__(self, options: LintOptions, cwd: Path, overlay: dict[str, bytes] | None = None) -> None:
+        reset_caches()
         self.options = options
         self.overlay = overlay or {}  # absolute path -> bytes that stand in for the file on disk
         self.cwd = cwd
         self.modules = ModuleMap()
         self.project = Project(loader=self)
         self.index = ImageFlowIndex(self.project, options.rule_set.flow)
-        self.pattern = prefilter(options.rule_set.flow)
+        self.prefilter = Prefilter(options.rule_set.flow)
         self.result = LintResult()
         self._loaded: set[str] = set()  # absolute paths parsed into the project
         self._clean: set[str] = set()  # absolute paths read and found to need no parse
+        self._clean_imports: dict[str, frozenset[str]] = {}  # reported clean files -> import paths
+        self._deferred: dict[str, str] = {}  # reported files with only `Image:` fields -> display
         self._paths: dict[int, str] = {}  # id of SourceFile -> absolute path
 
     # -- input ----------------------------------------------------------------------------
@@ -84,8 +89,14 @@ class Linter:
 
     def add_source(self, source: bytes, path: str, display: str, reported: bool = True) -> None:
         self.result.files_checked += reported
-        if self.pattern.search(source) is None:
+        kind = self.prefilter.classify(source)
+        if kind == Prefilter.CLEAN:
             self._clean.add(path)
+            if reported:
+                self._clean_imports[path] = imported_paths(source)
+            return
+        if kind == Prefilter.WEAK and reported:
+            self._deferred[path] = display
             return
         self._parse_into_project(source, path, display, reported)
 
@@ -134,16 +145,46 @@ class Linter:
         for path in go_files_in(directory):
             if path in self._loaded or (token is None and path in self._clean):
                 continue
-            display = self._display(path)
+            reported = path in self._deferred
+            display = self._deferred.pop(path, None) or self._display(path)
             try:
                 source = self.read(path, display)
             except InputError:
                 continue  # reported when the file itself is linted; here it only resolves names
-            if (token is None and self.pattern.search(source) is None) or (token is not None and token not in source):
-                self._clean.add(path)
+            if (token is None and not self.prefilter.wants(source)) or (token is not None and token not in source):
+                if reported:
+                    self._deferred[path] = display
+                else:
+                    self._clean.add(path)
                 continue
-            loaded.append(self._parse(source, path, display, reported=False))
+            loaded.append(self._parse(source, path, display, reported=reported))
         return loaded
+
+    def settle_deferred(self) -> None:
+        """Parse the `Image:`-only files that name a locally built image or a constant holding one.
+
+        Without `localhost/`, a pull policy or a builder in the file, an `Image:` field is a
+        finding only through a build name (`acme/datastorage`) or a constant defined elsewhere;
+        the rest are parsed later only if a build's flow reaches into their package.
+        """
+        if not self._deferred:
+            return
+        names = {name.encode() for name in self.index.build_names if name}
+        for package in list(self.project.packages.values()):
+            for const, (file, value) in list(package.consts.items()):
+                fixed = self.index.fixed_text(value, file, None)
+                if fixed and self.index.is_local_image(fixed):
+                    names.add(const.encode())
+        for path, display in sorted(self._deferred.items()):
+            if path in self._loaded:
+                continue
+            try:
+                source = self.read(path, display)
+            except InputError:
+                continue
+            if any(name in source for name in names):
+                del self._deferred[path]
+                self._parse_into_project(source, path, display, reported=True)
 
     def directory_for_import(self, import_path: str, from_directory: str) -> str | None:
         return self.modules.directory_for_import(import_path, from_directory)
@@ -157,22 +198,29 @@ class Linter:
     # -- analysis -------------------------------------------------------------------------
 
     def rescan_for_inferred_names(self) -> None:
-        """Files that call a wrapper or deploy function by its own name hold no builder token."""
-        names = {
-            function.name
-            for function in self.project.functions()
-            if self.index.wrapper(function) is not None or self.index.deploy_params(function)
-        }
-        names -= {p.name for p in self.options.rule_set.flow.producers}
-        if not names or not self._clean:
+        """Callers of a wrapper (a function returning a builder's result) hold no builder token.
+
+        They call it by its own name, from its package or from a package that imports it: only
+        those files are read again, and only those that mention a wrapper's name are parsed.
+        """
+        producers = {p.name for p in self.options.rule_set.flow.producers}
+        wrappers = [
+            f for f in list(self.project.functions())
+            if f.name not in producers and f.result_count and self.index.wrapper(f) is not None
+        ]
+        if not wrappers or not self._clean_imports:
             return
-        pattern = prefilter(self.options.rule_set.flow, names)
-        for path in sorted(self._clean - self._loaded):
+        directories = {f.file.directory for f in wrappers}
+        imports = {p for d in directories if (p := self.modules.import_path(d)) is not None}
+        names = [f.name.encode() for f in wrappers]
+        for path, imported in sorted(self._clean_imports.items()):
+            if path in self._loaded or (os.path.dirname(path) not in directories and not imported & imports):
+                continue
             try:
                 source = self.read(path, path)
             except InputError:
                 continue
-            if pattern.search(source) is not None:
+            if any(name in source for name in names):
                 self._clean.discard(path)
                 self._parse_into_project(source, path, self._display(path), reported=True)
 
@@ -194,6 +242,7 @@ def lint_paths(
     linter = Linter(options, cwd, overlay)
     linter.add(discovered)
     linter.rescan_for_inferred_names()
+    linter.settle_deferred()
     return linter.analyse(), linter
 
 

@@ -146,6 +146,8 @@ def _unread(target: Node, statement: Node) -> str | None:
     scope = _search_scope(statement)
     if scope is None:
         return None
+    if statement.type == "assignment_statement" and not _declared_locally(scope, name):
+        return None  # a package-level variable: read anywhere in the package
     loop = enclosing(statement, ("for_statement",))
     if loop is not None and is_inside(loop, scope):
         for occurrence in identifiers(loop, name):
@@ -166,6 +168,20 @@ def _unread(target: Node, statement: Node) -> str | None:
     if any(is_blank_read(o) for o in identifiers(scope, name) if o.start_byte > statement.end_byte):
         return f"`{name}` is only read by `_ = {name}`"
     return f"`{name}` is never read"
+
+
+def _declared_locally(function: Node, name: str) -> bool:
+    """Is name a parameter, result or local variable of the function (or a closure in it)?"""
+    for occurrence in identifiers(function, name):
+        parent = occurrence.parent
+        if parent is None:
+            continue
+        if parent.type in ("parameter_declaration", "variadic_parameter_declaration", "var_spec", "range_clause"):
+            return True
+        if parent.type == "expression_list" and parent.parent is not None and parent.parent.type == "short_var_declaration":
+            if parent.parent.child_by_field_name("left") == parent:
+                return True
+    return False
 
 
 def _search_scope(statement: Node) -> Node | None:

@@ -112,10 +112,17 @@ class ImageFlowIndex:
         self._producers = {p.name: p for p in flow.producers}
         self._consumers = {c.name: c for c in flow.consumers}
         self._facts: dict[int, FileFacts] = {}
-        self._wrapper: dict[int, object] = {}
-        self._deploy: dict[int, object] = {}
+        self._wrapper_table: dict[int, ProducerRef] = {}
+        self._wrapper_generation = -1
+        self._inferring = False  # inside a fixpoint: answer from the table being built
+        self._call_name_cache: dict[int, frozenset[str]] = {}
+        self._wrapper_seen: set[int] = set()
+        self._build_names: frozenset[str] = frozenset()
+        self._build_names_generation = -1  # functions a fixpoint has already considered
+        self._deploy_seen: set[int] = set()
+        self._deploy_table: dict[int, frozenset[int]] = {}
+        self._deploy_generation = -1
         self.cache: dict[tuple[str, int], object] = {}  # per-file results of the rules' helpers
-        self._visiting: dict[int, set[int]] = {}  # per inference: functions being inferred
 
     # -- per-file facts -------------------------------------------------------------------
 
@@ -210,43 +217,46 @@ class ImageFlowIndex:
 
     def wrapper(self, function: Function) -> ProducerRef | None:
         """A function whose image-name result comes straight from a producer is a producer."""
-        return self._infer(function, self._wrapper, self._infer_wrapper)  # type: ignore[return-value]
+        return self._wrappers().get(id(function))
 
-    def _infer(self, function: Function, cache: dict[int, object], compute: object) -> object:
-        """Memoized inference over the call graph, callees first, without recursion.
+    def _wrappers(self) -> dict[int, ProducerRef]:
+        """Every wrapper among the loaded functions, found by a fixpoint over names.
 
-        Chains of wrappers can be thousands of calls deep and call graphs have cycles: the
-        functions are visited from an explicit stack, each after the functions it calls, and a
-        function met again while it is being inferred counts as inferring nothing (the guard).
+        A function can only wrap a producer it mentions: the first pass looks at functions whose
+        text names a configured producer, each later pass at those naming a wrapper found by the
+        pass before. No recursion, so wrapper chains of any depth and recursive functions are fine.
         """
-        key = id(function)
-        if key in cache:
-            return cache[key]
-        visiting = self._visiting.setdefault(id(cache), set())
-        if key in visiting:
-            return cache.get(key)
-        stack: list[tuple[Function, bool]] = [(function, False)]
-        while stack:
-            current, expanded = stack.pop()
-            current_key = id(current)
-            if current_key in cache:
-                continue
-            if expanded:
-                cache[current_key] = compute(current)  # type: ignore[operator]
-                visiting.discard(current_key)
-                continue
-            visiting.add(current_key)
-            stack.append((current, True))
-            for callee_function in self._callees(current):
-                if id(callee_function) not in cache and id(callee_function) not in visiting:
-                    stack.append((callee_function, False))
-        return cache[key]
+        if self._inferring or self._wrapper_generation == self.project.generation:
+            return self._wrapper_table
+        self._inferring = True
+        try:
+            while self._wrapper_generation != self.project.generation:  # lazy loads add functions
+                generation = self.project.generation
+                table = self._wrapper_table
+                candidates = [f for f in self.project.functions() if f.result_count and f.body is not None]
+                seeds = [p.name.encode() for p in self.flow.producers]
+                fresh = [f for f in candidates if id(f) not in self._wrapper_seen]
+                self._wrapper_seen.update(id(f) for f in fresh)
+                pending = [f for f in fresh if _mentions(f, seeds)]  # calls, or names as values
+                while pending:
+                    found = set()
+                    for function in pending:
+                        if id(function) not in table:
+                            wrapper = self._infer_wrapper(function)
+                            if wrapper is not None:
+                                table[id(function)] = wrapper
+                                found.add(function.name)
+                    pending = [f for f in candidates if id(f) not in table and self._call_names(f) & found]
+                self._wrapper_generation = generation
+        finally:
+            self._inferring = False
+        return self._wrapper_table
 
-    def _callees(self, function: Function) -> list[Function]:
-        found = []
-        for call in self.calls_in(function):
-            found.extend(self.project.resolve_call(call, function.file))
-        return found
+    def _call_names(self, function: Function) -> frozenset[str]:
+        names = self._call_name_cache.get(id(function))
+        if names is None:
+            names = self._call_name_cache[id(function)] = frozenset(callee(c)[1] for c in self.calls_in(function))
+        return names
 
     def _infer_wrapper(self, function: Function) -> ProducerRef | None:
         body = function.body
@@ -481,8 +491,36 @@ class ImageFlowIndex:
 
     def deploy_params(self, function: Function) -> frozenset[int]:
         """Indices of parameters that the function passes on to a sink."""
-        found = self._infer(function, self._deploy, lambda f: frozenset(self._infer_deploy_params(f)))  # type: ignore[arg-type]
-        return found if found is not None else frozenset()  # type: ignore[return-value]
+        return self._deploy_functions().get(id(function), frozenset())
+
+    def _deploy_functions(self) -> dict[int, frozenset[int]]:
+        """Deploy functions among the loaded ones, by a fixpoint over names like `_wrappers`."""
+        if self._inferring or self._deploy_generation == self.project.generation:
+            return self._deploy_table
+        self._wrappers()  # deploy sinks ask what is built
+        self._inferring = True
+        try:
+            while self._deploy_generation != self.project.generation:
+                generation = self.project.generation
+                table = self._deploy_table
+                candidates = [f for f in self.project.functions() if f.params and f.body is not None]
+                seeds = [n.encode() for n in self.flow.image_fields] + [b"image:", b"Sprintf", b"Fprintf"]
+                seeds += [c.name.encode() for c in self.flow.consumers if c.kind == "load"]
+                fresh = [f for f in candidates if id(f) not in self._deploy_seen]
+                self._deploy_seen.update(id(f) for f in fresh)
+                pending = [f for f in fresh if _mentions(f, seeds)]
+                while pending:
+                    found = set()
+                    for function in pending:
+                        params = frozenset(self._infer_deploy_params(function))
+                        if params and params != table.get(id(function)):
+                            table[id(function)] = params
+                            found.add(function.name)
+                    pending = [f for f in candidates if self._call_names(f) & found]
+                self._deploy_generation = generation
+        finally:
+            self._inferring = False
+        return self._deploy_table
 
     def _infer_deploy_params(self, function: Function) -> Iterator[int]:
         if function.body is None or not function.params:
@@ -516,9 +554,15 @@ class ImageFlowIndex:
 
     # -- locally built images -------------------------------------------------------------
 
-    @cached_property
+    @property
     def build_names(self) -> frozenset[str]:
         """Image names that builder calls in the linted code name (`ImageName: "acme/x"`)."""
+        if self._build_names_generation != self.project.generation:
+            self._build_names = self._collect_build_names()
+            self._build_names_generation = self.project.generation
+        return self._build_names
+
+    def _collect_build_names(self) -> frozenset[str]:
         names: set[str] = set()
         build_fields = set(self.flow.build_name_fields)
         for file in list(self.project.files()):
@@ -668,6 +712,11 @@ def _named_results(function: Node) -> list[Node]:
     if result is None or result.type != "parameter_list":
         return []
     return [n for p in result.named_children for n in p.children_by_field_name("name")]
+
+
+def _mentions(function: Function, names: list[bytes]) -> bool:
+    source, start, end = function.file.source, function.node.start_byte, function.node.end_byte
+    return any(source.find(name, start, end) != -1 for name in names)
 
 
 def _returns(body: Node) -> Iterator[Node]:

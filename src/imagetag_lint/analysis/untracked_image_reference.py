@@ -158,7 +158,7 @@ def ignored_image_params(index: ImageFlowIndex, unit: Function) -> list[tuple[Pa
     for param in unit.params:
         if not param.name or param.name == "_" or param.type_text != "string" or not _IMAGE_PARAM.search(param.name):
             continue
-        if next(identifiers(body, param.name), None) is not None:
+        if identifiers(body, param.name):
             continue
         sites = [site for site in sites_in(index, unit) if site.local]
         if sites:

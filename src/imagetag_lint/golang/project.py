@@ -45,10 +45,12 @@ class Project:
         self.packages: dict[PackageKey, Package] = {}
         self.by_node: dict[tuple[int, int], Function] = {}  # (id of file, node id)
         self._missing_consts: set[tuple[str, str]] = set()
+        self.generation = 0  # counts added files: inferences over all functions depend on it
 
     # -- building -------------------------------------------------------------------------
 
     def add_file(self, file: SourceFile) -> Package:
+        self.generation += 1
         key = (file.directory, file.package)
         package = self.packages.get(key)
         if package is None:

@@ -10,8 +10,27 @@ FUNCTION_TYPES = ("function_declaration", "method_declaration", "func_literal")
 STRING_TYPES = ("interpreted_string_literal", "raw_string_literal")
 
 
+# Per-run caches keyed by (node id, byte range): a node id is unique among live trees, and
+# `reset_caches()` runs at the start of every lint so no entry outlives its tree.
+_CALLEES: dict[tuple[int, int, int], tuple[str | None, str]] = {}
+_IDENTIFIERS: dict[tuple[int, int, int], dict[bytes, list[Node]]] = {}
+
+
+def reset_caches() -> None:
+    _CALLEES.clear()
+    _IDENTIFIERS.clear()
+
+
 def callee(call: Node) -> tuple[str | None, str]:
     """(qualifier, name) of a call: `pkg.F(...)` -> ("pkg", "F"), `F(...)` -> (None, "F")."""
+    key = (call.id, call.start_byte, call.end_byte)
+    found = _CALLEES.get(key)
+    if found is None:
+        found = _CALLEES[key] = _callee(call)
+    return found
+
+
+def _callee(call: Node) -> tuple[str | None, str]:
     function = call.child_by_field_name("function")
     if function is None:
         return None, ""
@@ -22,8 +41,6 @@ def callee(call: Node) -> tuple[str | None, str]:
         field = function.child_by_field_name("field")
         qualifier = text(operand) if operand is not None and operand.type == "identifier" else "?"
         return qualifier, text(field) if field is not None else ""
-    if function.type == "generic_type" or function.type == "index_expression":
-        return None, ""
     return None, ""
 
 
@@ -58,13 +75,17 @@ def is_inside(node: Node, container: Node) -> bool:
     return container.start_byte <= node.start_byte and node.end_byte <= container.end_byte
 
 
-def identifiers(node: Node, name: str) -> Iterator[Node]:
+def identifiers(node: Node, name: str) -> list[Node]:
     """Every identifier node called `name` under node, in source order (the walk runs in C)."""
-    encoded = name.encode()
-    found = captures("(identifier) @id", node).get("id", [])
-    for ident in sorted(found, key=lambda n: n.start_byte):
-        if ident.text == encoded:
-            yield ident
+    key = (node.id, node.start_byte, node.end_byte)
+    table = _IDENTIFIERS.get(key)
+    if table is None:
+        table = {}
+        found = captures("(identifier) @id", node).get("id", [])
+        for ident in sorted(found, key=lambda n: n.start_byte):
+            table.setdefault(ident.text or b"", []).append(ident)
+        _IDENTIFIERS[key] = table
+    return table.get(name.encode(), [])
 
 
 def string_value(node: Node) -> str | None:
