@@ -33,6 +33,7 @@ from imagetag_lint.golang.syntax import (
 from imagetag_lint.rules import Consumer, ImageFlow
 
 CALLS = "(call_expression) @call"
+_FIELD_IDENTIFIERS = "(selector_expression field: (field_identifier) @f)"
 KEYED = "(keyed_element key: (literal_element (identifier) @key) value: (literal_element) @value)"
 FORMAT_FUNCS = {"Sprintf": 0, "Fprintf": 1, "Printf": 0, "Errorf": 0}
 _VERB = re.compile(r"%(?:\[(\d+)\])?[-+# 0]*(\d+|\*)?(?:\.(\d+|\*)?)?([a-zA-Z%])")
@@ -132,11 +133,7 @@ class ImageFlowIndex:
             root = file.tree.root_node
             found = captures(CALLS, root)
             keyed = [(m["key"][0], m["value"][0]) for m in matches(KEYED, root)]
-            units = [
-                f
-                for node in root.named_children
-                if (f := self.project.function_at(file, node)) is not None
-            ]
+            units = self.project.units.get(id(file), [])
             calls = sorted(found.get("call", []), key=lambda n: n.start_byte)
             facts = FileFacts(
                 file=file,
@@ -448,11 +445,32 @@ class ImageFlowIndex:
                 if key.text in fields and value.named_child_count == 1:
                     expr = value.named_children[0]
                     if expr.type != "literal_value":
-                        sink = Sink("field", expr, file, facts.unit_of(key), key=key)
-                        facts.field_sinks.append(sink)
-                        if sink.unit is not None:
-                            facts.field_sinks_by_unit.setdefault(id(sink.unit), []).append(sink)
+                        facts.field_sinks.append(Sink("field", expr, file, facts.unit_of(key), key=key))
+            if any(b"." + name in file.source for name in fields):
+                facts.field_sinks.extend(self._assigned_fields(file, fields))
+            for sink in facts.field_sinks:
+                if sink.unit is not None:
+                    facts.field_sinks_by_unit.setdefault(id(sink.unit), []).append(sink)
         return facts.field_sinks
+
+    def _assigned_fields(self, file: SourceFile, fields: set[bytes]) -> Iterator[Sink]:
+        """`dep.Spec.Containers[0].Image = ref`: an image field set by assignment."""
+        facts = self.facts(file)
+        for field_node in captures(_FIELD_IDENTIFIERS, file.tree.root_node).get("f", []):
+            selector = field_node.parent
+            if field_node.text not in fields or selector is None or selector.type != "selector_expression":
+                continue
+            left = selector.parent
+            statement = left.parent if left is not None else None
+            if left is None or statement is None or statement.type != "assignment_statement":
+                continue
+            operator = statement.child_by_field_name("operator")
+            right = statement.child_by_field_name("right")
+            if statement.child_by_field_name("left") != left or right is None or (operator is not None and text(operator) != "="):
+                continue
+            position = [c.id for c in left.named_children].index(selector.id)
+            if position < right.named_child_count and left.named_child_count == right.named_child_count:
+                yield Sink("field", right.named_children[position], file, facts.unit_of(statement), key=field_node)
 
     def image_field_sinks_in(self, unit: Function) -> list[Sink]:
         self.image_field_sinks(unit.file)

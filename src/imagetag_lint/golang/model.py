@@ -65,9 +65,12 @@ class Function:
     result_count: int
     receiver: str | None = None
     _const_cache: dict[str, Node | None] = field(default_factory=dict, repr=False)
+    declaration_body: Node | None = None  # for a package-level `var _ = Describe(..., func() {...})`
 
     @property
     def body(self) -> Node | None:
+        if self.declaration_body is not None:
+            return self.declaration_body
         return self.node.child_by_field_name("body")
 
     @property
@@ -105,6 +108,55 @@ def read_function(file: SourceFile, node: Node) -> Function:
         params=params,
         result_count=result_count,
         receiver=receiver,
+    )
+
+
+# Ginkgo nodes whose closure is one flow of its own (containers such as Describe only group them).
+SPEC_NODES = {
+    "It", "FIt", "PIt", "Specify", "BeforeEach", "AfterEach", "JustBeforeEach", "JustAfterEach",
+    "BeforeAll", "AfterAll", "BeforeSuite", "AfterSuite", "SynchronizedBeforeSuite",
+    "SynchronizedAfterSuite", "DescribeTable", "Entry", "DeferCleanup",
+}
+
+
+def read_spec_closures(file: SourceFile, declaration: Node) -> list[Function]:
+    """The flows of a package-level var: each Ginkgo spec closure, or the closure it holds."""
+    found: list[Function] = []
+    stack = [declaration]
+    while stack:
+        node = stack.pop()
+        if node.type == "func_literal" and _is_flow(node):
+            found.append(_closure_function(file, node))
+            continue
+        stack.extend(reversed(node.named_children))
+    return found
+
+
+def _is_flow(literal: Node) -> bool:
+    parent = literal.parent
+    if parent is not None and parent.type == "expression_list":
+        return True  # var setup = func() { ... }
+    call = parent.parent if parent is not None and parent.type == "argument_list" else None
+    function = call.child_by_field_name("function") if call is not None else None
+    if function is None:
+        return False
+    name = function.child_by_field_name("field") if function.type == "selector_expression" else function
+    return name is not None and text(name) in SPEC_NODES
+
+
+def _closure_function(file: SourceFile, literal: Node) -> Function:
+    call = literal.parent.parent if literal.parent is not None else None
+    label = "closure"
+    if call is not None and call.type == "call_expression":
+        function = call.child_by_field_name("function")
+        label = text(function) if function is not None else label
+    return Function(
+        name=f"{label} at line {literal.start_point.row + 1}",
+        file=file,
+        node=literal,
+        params=read_params(literal.child_by_field_name("parameters")),
+        result_count=0,
+        declaration_body=literal.child_by_field_name("body"),
     )
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from imagetag_lint.golang.model import Function, SourceFile, read_function
+from imagetag_lint.golang.model import Function, SourceFile, read_function, read_spec_closures
 from imagetag_lint.golang.parser import Node
 from imagetag_lint.golang.syntax import callee
 
@@ -44,6 +44,7 @@ class Project:
         self.loader = loader
         self.packages: dict[PackageKey, Package] = {}
         self.by_node: dict[tuple[int, int], Function] = {}  # (id of file, node id)
+        self.units: dict[int, list[Function]] = {}  # id of file -> its functions and spec closures
         self._missing_consts: set[tuple[str, str]] = set()
         self.generation = 0  # counts added files: inferences over all functions depend on it
 
@@ -56,13 +57,20 @@ class Project:
         if package is None:
             package = self.packages[key] = Package(key)
         package.files.append(file)
+        units: list[Function] = []
         for node in file.tree.root_node.named_children:
             if node.type in ("function_declaration", "method_declaration"):
                 function = read_function(file, node)
                 package.functions.setdefault(function.name, []).append(function)
                 self.by_node[(id(file), node.id)] = function
+                units.append(function)
             elif node.type == "const_declaration":
                 _read_consts(file, node, package.consts)
+            elif node.type == "var_declaration" and b"func(" in (node.text or b""):
+                for closure in read_spec_closures(file, node):  # analysed like functions, never called
+                    self.by_node[(id(file), closure.node.id)] = closure
+                    units.append(closure)
+        self.units[id(file)] = sorted(units, key=lambda f: f.node.start_byte)
         return package
 
     def package_of(self, file: SourceFile) -> Package:
