@@ -222,7 +222,7 @@ def _fix(args: argparse.Namespace, rule_set: RuleSet, lint_round: Callable[[dict
         return EXIT_FINDINGS if diff else EXIT_CLEAN
     if args.paths == ["-"] or (not args.paths and args.stdin_filename):
         path = next(iter(outcome.original), None)
-        sys.stdout.buffer.write(outcome.fixed.get(path, b"") if path else b"")  # type: ignore[arg-type]
+        sys.stdout.buffer.write(outcome.fixed.get(path, b"") if path else b"")
         return EXIT_CLEAN
     result.errors.extend(write_files(outcome))
     notes = list(outcome.notes)

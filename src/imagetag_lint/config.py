@@ -8,8 +8,8 @@ from typing import Any
 
 from imagetag_lint.errors import ImagetagLintError
 from imagetag_lint.rules import (
-    ImageFlow,
     SEVERITIES,
+    ImageFlow,
     parse_consumer,
     parse_producer,
     parse_settings,

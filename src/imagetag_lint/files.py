@@ -86,7 +86,7 @@ def _walk(root: Path, cwd: Path, exclude: tuple[str, ...], errors: list[InputErr
             except OSError:
                 continue
             path = entry.path
-            display = path[len(base):] if path.startswith(base) else path
+            display = path.removeprefix(base)
             if os.sep != "/":
                 display = display.replace(os.sep, "/")
             if exclude and excluded(display, exclude):
@@ -197,7 +197,7 @@ def imported_paths(source: bytes) -> frozenset[str]:
     """The import paths of a Go file, read from its header without parsing."""
     end = source.find(b"\nfunc ")
     header = source if end == -1 else source[:end]
-    found = set()
+    found: set[str] = set()
     for match in _IMPORTS.finditer(header):
         block = match.group(1) or match.group(2) or b""
         found.update(q.decode("utf-8", "replace") for q in _QUOTED.findall(block))

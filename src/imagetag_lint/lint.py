@@ -11,7 +11,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from imagetag_lint.analysis import discarded_image_name, hardcoded_image_reference, untracked_image_reference
+from imagetag_lint.analysis import (
+    discarded_image_name,
+    hardcoded_image_reference,
+    untracked_image_reference,
+)
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.errors import InputError
@@ -20,17 +24,17 @@ from imagetag_lint.files import (
     MAX_FILE_BYTES,
     Discovered,
     ModuleMap,
+    Prefilter,
     check_source,
     go_files_in,
-    Prefilter,
     imported_paths,
     read_go_file,
 )
 from imagetag_lint.findings import Finding
 from imagetag_lint.golang.model import SourceFile, package_name, read_imports
 from imagetag_lint.golang.parser import first_error, parse
-from imagetag_lint.golang.syntax import reset_caches
 from imagetag_lint.golang.project import Project
+from imagetag_lint.golang.syntax import reset_caches
 from imagetag_lint.rules import RuleSet
 
 Check = Callable[[RuleContext, SourceFile], Iterator[Finding]]

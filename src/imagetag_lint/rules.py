@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -62,16 +63,9 @@ class ImageFlow:
     pull_policy_fields: tuple[str, ...] = ()
     local_prefixes: tuple[str, ...] = ()
     local_patterns: tuple[str, ...] = ()
-    _generator_re: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
 
     def is_generator(self, name: str) -> bool:
-        if self._generator_re is None:
-            if not self.generator_patterns:
-                return False
-            joined = "|".join(f"(?:{p})" for p in self.generator_patterns)
-            object.__setattr__(self, "_generator_re", re.compile(joined))
-        assert self._generator_re is not None
-        return self._generator_re.search(name) is not None
+        return bool(self.generator_patterns) and _any_of(self.generator_patterns).search(name) is not None
 
     def merged(self, other: ImageFlow) -> ImageFlow:
         return ImageFlow(
@@ -84,6 +78,11 @@ class ImageFlow:
             local_prefixes=_union(self.local_prefixes, other.local_prefixes),
             local_patterns=_union(self.local_patterns, other.local_patterns),
         )
+
+
+@lru_cache(maxsize=64)
+def _any_of(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
 def _union(first: tuple[Any, ...], second: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -178,9 +178,9 @@ def _declared_locally(function: Node, name: str) -> bool:
             continue
         if parent.type in ("parameter_declaration", "variadic_parameter_declaration", "var_spec", "range_clause"):
             return True
-        if parent.type == "expression_list" and parent.parent is not None and parent.parent.type == "short_var_declaration":
-            if parent.parent.child_by_field_name("left") == parent:
-                return True
+        statement = parent.parent
+        if statement is not None and statement.type == "short_var_declaration" and statement.child_by_field_name("left") == parent:
+            return True
     return False
 
 

@@ -21,7 +21,6 @@ from imagetag_lint.golang.syntax import (
     STRING_TYPES,
     arguments,
     assigned_names,
-    assignment_of,
     callee,
     enclosing,
     identifiers,
@@ -397,9 +396,9 @@ class ImageFlowIndex:
                     return self._const_text(file, text(field_node), qualifier, None, depth)
             return None
         if kind == "call_expression":
-            qualifier, name = callee(expr)
+            function_qualifier, function_name = callee(expr)
             args = arguments(expr)
-            if qualifier is None and name == "string" and len(args) == 1:
+            if function_qualifier is None and function_name == "string" and len(args) == 1:
                 return self.fixed_text(args[0], file, unit, depth + 1)
             return self._sprintf_text(expr, file, unit, depth)
         return None
@@ -666,8 +665,7 @@ def repository(image: str) -> str:
     colon = image.rfind(":")
     if colon > slash:
         image = image[:colon]
-    if image.startswith("localhost/"):
-        image = image[len("localhost/"):]
+    image = image.removeprefix("localhost/")
     return image
 
 

@@ -14,7 +14,14 @@ from imagetag_lint.analysis.image_flow import ImageFlowIndex, Origin, Sink
 from imagetag_lint.findings import Finding, Related
 from imagetag_lint.golang.model import Function, Param, SourceFile
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import arguments, callee, enclosing, identifiers, is_blank_read, is_write, unparen
+from imagetag_lint.golang.syntax import (
+    arguments,
+    callee,
+    identifiers,
+    is_blank_read,
+    is_write,
+    unparen,
+)
 
 CODE = "IMG003"
 # imageName, gatewayImage, image, img, imageRef: not imagePullSecret or imagePullPolicy

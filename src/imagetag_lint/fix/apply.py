@@ -8,21 +8,21 @@ step with `--fix` except the final write.
 from __future__ import annotations
 
 import difflib
-from bisect import bisect_right
 import hashlib
 import os
 import stat
 import tempfile
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from imagetag_lint.errors import InputError
-from imagetag_lint.findings import Fix, Finding
+from imagetag_lint.findings import Finding, Fix
 from imagetag_lint.fix.edits import OverlapError, apply_edits, fixes_overlap
 from imagetag_lint.fix.planner import plan_fixes
-from imagetag_lint.golang.parser import parse
 from imagetag_lint.golang.model import SourceFile
+from imagetag_lint.golang.parser import parse
 from imagetag_lint.lint import Linter, LintResult
 
 MAX_ROUNDS = 25
@@ -194,7 +194,7 @@ def _errors(source: bytes) -> int:
 
 
 def unified_diff(outcome: FixOutcome) -> str:
-    chunks = []
+    chunks: list[str] = []
     for path in outcome.changed:
         name = outcome.display.get(path, path)
         before = outcome.original[path].decode("utf-8", "replace").splitlines(keepends=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 
 from imagetag_lint.findings import Edit, Fix
@@ -60,7 +61,7 @@ def fixes_overlap(first: Fix, second: Fix) -> bool:
 def apply_edits(source: bytes, edits: Iterable[Edit]) -> bytes:
     """Apply non-overlapping edits of one file, from the end so earlier offsets stay valid."""
     ordered = sorted(edits, key=lambda e: (e.start_byte, e.end_byte), reverse=True)
-    for later, earlier in zip(ordered, ordered[1:]):
+    for later, earlier in itertools.pairwise(ordered):
         if overlaps(later, earlier):
             raise OverlapError(f"edits overlap at byte {later.start_byte}")
     pieces = []

@@ -10,14 +10,24 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from imagetag_lint.analysis.deployments import DeployCall, FixedSite, deploy_calls, fixed_sites
+from imagetag_lint.analysis.deployments import (
+    DeployCall,
+    FixedSite,
+    deploy_calls,
+    fixed_sites,
+)
 from imagetag_lint.analysis.discarded_image_name import Discard, find_discards
 from imagetag_lint.analysis.explain import variable_for
-from imagetag_lint.analysis.image_flow import ImageFlowIndex, Sink, image_verbs
-from imagetag_lint.analysis.pairing import build_name_of, in_goroutine, names_service, pair
+from imagetag_lint.analysis.image_flow import ImageFlowIndex, Sink
+from imagetag_lint.analysis.pairing import (
+    build_name_of,
+    in_goroutine,
+    names_service,
+    pair,
+)
 from imagetag_lint.analysis.untracked_image_reference import (
     Mismatch,
     flow_mismatches,
@@ -99,11 +109,11 @@ class Planner:
             if not unit_discards:
                 for mismatch in mismatches:
                     key = ("IMG003", file.filename, mismatch.sink.expr.start_byte)
-                    yield key, self._guarded(lambda m=mismatch: self.plan_use_built(unit, m))
+                    yield key, self._guarded(self.plan_use_built, unit, mismatch)
                 yield from self._captured_literals(unit)
             for param, site in ignored_image_params(index, unit):
                 key = ("IMG003", file.filename, param.node.start_byte)
-                yield key, self._guarded(lambda p=param.name, s=site: self.plan_use_param(unit, p, s))
+                yield key, self._guarded(self.plan_use_param, unit, param.name, site)
         for site in fixed_sites(index, file):
             if site.local:
                 yield ("IMG002", file.filename, site.start), Fix(
@@ -112,10 +122,9 @@ class Planner:
                     "(no build of this image is in reach of this function)",
                 )
 
-    def _guarded(self, make: object) -> Fix:
+    def _guarded(self, make: Callable[..., Plan], *args: object) -> Fix:
         try:
-            plan = make()  # type: ignore[operator]
-            return self.finish(plan)
+            return self.finish(make(*args))
         except CannotFix as reason:
             return Fix("display-only", str(reason))
 
@@ -153,7 +162,8 @@ class Planner:
         goroutine = in_goroutine(discard.call)
         if goroutine:
             variable = self.carry_out_of_goroutine(discard, capture, variable, deploy, plan)
-            capture = _OuterScope(enclosing(_go_statement(discard.call), ("block",)))
+            go_statement = _go_statement(discard.call)
+            capture = _OuterScope(enclosing(go_statement, ("block",)) if go_statement is not None else None)
         passed = False
         go = _go_statement(discard.call) if goroutine else None
         for mismatch in mismatches:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cache
 
 import tree_sitter_go
 from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
 
-__all__ = ["Node", "Tree", "parse", "captures", "matches", "walk", "text", "has_syntax_errors"]
+__all__ = ["Node", "Tree", "captures", "has_syntax_errors", "matches", "parse", "text", "walk"]
 
 GO = Language(tree_sitter_go.language())
 _PARSER = Parser(GO)
@@ -18,7 +18,7 @@ def parse(source: bytes) -> Tree:
     return _PARSER.parse(source)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _query(source: str) -> Query:
     return Query(GO, source)
 

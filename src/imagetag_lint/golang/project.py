@@ -11,7 +11,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from imagetag_lint.golang.model import Function, SourceFile, read_function, read_spec_closures
+from imagetag_lint.golang.model import (
+    Function,
+    SourceFile,
+    read_function,
+    read_spec_closures,
+)
 from imagetag_lint.golang.parser import Node
 from imagetag_lint.golang.syntax import callee
 

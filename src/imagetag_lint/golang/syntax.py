@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from imagetag_lint.golang.parser import Node, captures, text
 
 FUNCTION_TYPES = ("function_declaration", "method_declaration", "func_literal")
