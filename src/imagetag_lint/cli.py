@@ -267,8 +267,6 @@ def _lint(
     directives: bool,
     overlay: dict[str, bytes],
 ) -> Linted:
-    from imagetag_lint.fix.apply import attach_fixes
-
     if stdin_source is not None:
         name = args.stdin_filename or "-"  # siblings of a named file resolve names from disk
         path = str((cwd / name).absolute())
@@ -278,8 +276,11 @@ def _lint(
     else:
         result, linter = lint_paths(discovered, options, cwd, overlay)
         result.errors[:0] = input_errors
-        inputs = [(d.display, d.path, overlay.get(str(d.path))) for d in discovered]
-    attach_fixes(result, linter)
+        inputs = [(d.display, Path(d.path), overlay.get(d.path)) for d in discovered]
+    if result.findings:  # the fix planner is imported only when there is something to fix
+        from imagetag_lint.fix.apply import attach_fixes
+
+        attach_fixes(result, linter)
     files = dict(result.sources)
     if directives:  # files the prefilter skipped may still hold (now unused) suppressions
         files.update(_directive_files(inputs, result, options.max_file_bytes))

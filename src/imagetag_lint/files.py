@@ -19,7 +19,7 @@ BOM = b"\xef\xbb\xbf"
 
 @dataclass(frozen=True)
 class Discovered:
-    path: Path  # absolute
+    path: str  # absolute
     display: str  # relative to the working directory when below it
     explicit: bool  # named on the command line (always linted, never excluded)
 
@@ -45,7 +45,7 @@ def excluded(display: str, patterns: Iterable[str]) -> bool:
 def discover(
     paths: Iterable[str], cwd: Path, exclude: tuple[str, ...] = ()
 ) -> tuple[list[Discovered], list[InputError]]:
-    found: dict[Path, Discovered] = {}
+    found: dict[str, Discovered] = {}
     errors: list[InputError] = []
     for raw in paths:
         path = (cwd / raw).absolute()
@@ -55,7 +55,7 @@ def discover(
             for file in _walk(path, cwd, exclude, errors):
                 found.setdefault(file.path, file)
         elif path.is_file():
-            found[path] = Discovered(path, display_name(path, cwd), explicit=True)
+            found[str(path)] = Discovered(str(path), display_name(path, cwd), explicit=True)
         elif path.exists() or path.is_symlink():
             errors.append(InputError(raw, "not a regular file or directory"))
         else:
@@ -95,7 +95,7 @@ def _walk(root: Path, cwd: Path, exclude: tuple[str, ...], errors: list[InputErr
                 if name not in SKIPPED_DIRS and not name.startswith("_"):
                     subdirs.append(path)
             elif name.endswith(".go"):
-                yield Discovered(Path(path), display, explicit=False)
+                yield Discovered(path, display, explicit=False)
         stack.extend(reversed(subdirs))
 
 
@@ -114,7 +114,7 @@ def read_go_file(path: Path | str, display: str, max_bytes: int = MAX_FILE_BYTES
         if size > max_bytes:
             raise InputError(display, f"file is larger than {max_bytes // (1024 * 1024)} MiB; not linted")
         chunks = [os.read(descriptor, size + 1)]  # one read for a regular file; loop for the rest
-        while chunks[-1] and sum(map(len, chunks)) <= max_bytes:
+        while len(chunks[-1]) > size and sum(map(len, chunks)) <= max_bytes:
             chunk = os.read(descriptor, 1 << 20)
             if not chunk:
                 break
@@ -186,7 +186,7 @@ class Prefilter:
         return self.classify(source) != self.CLEAN
 
 
-_GATES = (b"Image", b"image")
+_GATES = (b"mage",)  # in Image and image: one scan for both
 
 
 _IMPORTS = re.compile(rb'^import\s*(?:\(([^)]*)\)|("[^"\n]*"|\w+\s+"[^"\n]*"))', re.MULTILINE)

@@ -76,7 +76,7 @@ class Linter:
         self.result = LintResult()
         self._loaded: set[str] = set()  # absolute paths parsed into the project
         self._clean: set[str] = set()  # absolute paths read and found to need no parse
-        self._clean_imports: dict[str, frozenset[str]] = {}  # reported clean files -> import paths
+        self._clean_reported: list[str] = []  # linted files the prefilter found nothing in
         self._deferred: dict[str, str] = {}  # reported files with only `Image:` fields -> display
         self._paths: dict[int, str] = {}  # id of SourceFile -> absolute path
 
@@ -85,11 +85,11 @@ class Linter:
     def add(self, discovered: Iterable[Discovered]) -> None:
         for item in discovered:
             try:
-                source = self.read(str(item.path), item.display)
+                source = self.read(item.path, item.display)
             except InputError as error:
                 self.result.errors.append(error)
                 continue
-            self.add_source(source, str(item.path), item.display)
+            self.add_source(source, item.path, item.display)
 
     def add_source(self, source: bytes, path: str, display: str, reported: bool = True) -> None:
         self.result.files_checked += reported
@@ -97,7 +97,7 @@ class Linter:
         if kind == Prefilter.CLEAN:
             self._clean.add(path)
             if reported:
-                self._clean_imports[path] = imported_paths(source)
+                self._clean_reported.append(path)
             return
         if kind == Prefilter.WEAK and reported:
             self._deferred[path] = display
@@ -212,17 +212,19 @@ class Linter:
             f for f in list(self.project.functions())
             if f.name not in producers and f.result_count and self.index.wrapper(f) is not None
         ]
-        if not wrappers or not self._clean_imports:
+        if not wrappers or not self._clean_reported:
             return
         directories = {f.file.directory for f in wrappers}
         imports = {p for d in directories if (p := self.modules.import_path(d)) is not None}
         names = [f.name.encode() for f in wrappers]
-        for path, imported in sorted(self._clean_imports.items()):
-            if path in self._loaded or (os.path.dirname(path) not in directories and not imported & imports):
+        for path in self._clean_reported:
+            if path in self._loaded:
                 continue
             try:
                 source = self.read(path, path)
             except InputError:
+                continue
+            if os.path.dirname(path) not in directories and not imported_paths(source) & imports:
                 continue
             if any(name in source for name in names):
                 self._clean.discard(path)
