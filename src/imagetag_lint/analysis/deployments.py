@@ -34,11 +34,7 @@ def _is_fixed_yaml(value: str) -> bool:
 
 def fixed_sites(index: ImageFlowIndex, file: SourceFile) -> list[FixedSite]:
     """Every deployment in the file whose image is fixed text, local or not."""
-    key = ("fixed-sites", id(file))
-    cached = index.cache.get(key)
-    if cached is None:
-        cached = index.cache[key] = list(_find_fixed_sites(index, file))
-    return cached  # type: ignore[return-value]
+    return index.per_file("fixed-sites", file, lambda: _find_fixed_sites(index, file))
 
 
 def _find_fixed_sites(index: ImageFlowIndex, file: SourceFile) -> Iterator[FixedSite]:

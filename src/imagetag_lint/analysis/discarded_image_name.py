@@ -54,12 +54,8 @@ class Discard:
 
 
 def find_discards(index: ImageFlowIndex, file: SourceFile) -> list[Discard]:
-    """Every dropped producer result in the file (cached: several rules ask)."""
-    key = ("discards", id(file))
-    cached = index.cache.get(key)
-    if cached is None:
-        cached = index.cache[key] = list(_find_discards(index, file))
-    return cached  # type: ignore[return-value]
+    """Every dropped producer result in the file."""
+    return index.per_file("discards", file, lambda: _find_discards(index, file))
 
 
 def _find_discards(index: ImageFlowIndex, file: SourceFile) -> Iterator[Discard]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, captures, matches, text
@@ -31,6 +32,7 @@ from imagetag_lint.golang.syntax import (
 )
 from imagetag_lint.rules import Consumer, ImageFlow
 
+T = TypeVar("T")
 CALLS = "(call_expression) @call"
 _FIELD_IDENTIFIERS = "(selector_expression field: (field_identifier) @f)"
 KEYED = "(keyed_element key: (literal_element (identifier) @key) value: (literal_element) @value)"
@@ -123,6 +125,14 @@ class ImageFlowIndex:
         self._deploy_table: dict[int, frozenset[int]] = {}
         self._deploy_generation = -1
         self.cache: dict[tuple[str, int], object] = {}  # per-file results of the rules' helpers
+
+    def per_file(self, name: str, file: SourceFile, compute: Callable[[], Iterable[T]]) -> list[T]:
+        """A per-file result of a rule helper, computed once per run (several rules ask)."""
+        key = (name, id(file))
+        cached = self.cache.get(key)
+        if cached is None:
+            cached = self.cache[key] = list(compute())
+        return cached  # type: ignore[return-value]
 
     # -- per-file facts -------------------------------------------------------------------
 
