@@ -48,14 +48,14 @@ def discover(
     found: dict[str, Discovered] = {}
     errors: list[InputError] = []
     for raw in paths:
-        path = (cwd / raw).absolute()
+        path = Path(os.path.normpath(cwd / raw))
         if path.is_symlink() and not path.exists():
             errors.append(InputError(raw, "broken symbolic link"))
         elif path.is_dir():
             for file in _walk(path, cwd, exclude, errors):
-                found.setdefault(file.path, file)
+                found.setdefault(os.path.realpath(file.path), file)
         elif path.is_file():
-            found[str(path)] = Discovered(str(path), display_name(path, cwd), explicit=True)
+            found.setdefault(os.path.realpath(path), Discovered(str(path), display_name(path, cwd), explicit=True))
         elif path.exists() or path.is_symlink():
             errors.append(InputError(raw, "not a regular file or directory"))
         else:
@@ -112,7 +112,7 @@ def read_go_file(path: Path | str, display: str, max_bytes: int = MAX_FILE_BYTES
     try:
         size = os.fstat(descriptor).st_size
         if size > max_bytes:
-            raise InputError(display, f"file is larger than {max_bytes // (1024 * 1024)} MiB; not linted")
+            raise InputError(display, f"file is larger than {_size(max_bytes)}; not linted")
         chunks = [os.read(descriptor, size + 1)]  # one read for a regular file; loop for the rest
         while len(chunks[-1]) > size and sum(map(len, chunks)) <= max_bytes:
             chunk = os.read(descriptor, 1 << 20)
@@ -130,9 +130,15 @@ def read_go_file(path: Path | str, display: str, max_bytes: int = MAX_FILE_BYTES
     return source
 
 
+def _size(limit: int) -> str:
+    if limit % (1024 * 1024) == 0:
+        return f"{limit // (1024 * 1024)} MiB"
+    return f"{limit} bytes"
+
+
 def check_source(source: bytes, display: str, max_bytes: int = MAX_FILE_BYTES) -> None:
     if len(source) > max_bytes:
-        raise InputError(display, f"file is larger than {max_bytes // (1024 * 1024)} MiB; not linted")
+        raise InputError(display, f"file is larger than {_size(max_bytes)}; not linted")
     if source.isascii():
         if b"\0" in source:
             raise InputError(display, "binary file (contains NUL bytes); not linted")

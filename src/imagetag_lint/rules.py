@@ -214,11 +214,13 @@ def parse_settings(settings: dict[str, Any], where: str) -> dict[str, tuple[str,
     for key in ("local_prefixes", "image_fields", "build_name_fields", "pull_policy_fields"):
         if any(not item for item in values.get(key, ())):
             raise ImagetagLintError(f"{where}: '{key.replace('_', '-')}' must not hold an empty string")
-    for pattern in (*values.get("generator_patterns", ()), *values.get("local_patterns", ())):
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ImagetagLintError(f"{where}: bad regular expression {pattern!r}: {exc}") from None
+    for key in ("generator_patterns", "local_patterns"):
+        for pattern in values.get(key, ()):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                name = key.replace("_", "-")
+                raise ImagetagLintError(f"{where}: '{name}': bad regular expression {pattern!r}: {exc}") from None
     return values
 
 
