@@ -18,6 +18,7 @@ from samples import (
     SETUP_GO,
     write_module,
 )
+from support import FIXTURES
 
 from imagetag_lint import __version__
 from imagetag_lint.cli import main
@@ -393,6 +394,7 @@ def check_contract(finding: dict[str, Any]) -> None:
         check_position(related["location"])
     fix = finding["fix"]
     if fix is None:
+        assert finding["code"] not in {"IMG001", "IMG002", "IMG003"}  # these always say what to do
         return
     assert set(fix) == {"applicability", "message", "edits"}
     assert fix["applicability"] in {"safe", "unsafe", "display-only"}
@@ -485,6 +487,17 @@ def test_json_filenames_are_relative_to_the_working_directory(
     assert findings["IMG002"]["filename"] == deploy_name
     assert {r["filename"] for r in findings["IMG001"]["related"]} == {setup_name, deploy_name}
     assert {e["filename"] for e in findings["IMG001"]["fix"]["edits"]} == {setup_name, deploy_name}
+
+
+def test_json_contract_holds_across_the_fixture_corpus(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(FIXTURES)
+    code, findings = run_json(capsys, "--exit-zero")
+    assert code == 0 and len(findings) > 100
+    for finding in findings:
+        check_contract(finding)
+    assert {f["fix"]["applicability"] for f in findings} == {"safe", "unsafe", "display-only"}
 
 
 def test_json_clean_run_is_an_empty_list(module: Path, capsys: pytest.CaptureFixture[str]) -> None:
