@@ -13,15 +13,14 @@ from typing import IO, NoReturn
 
 from imagetag_lint import __version__
 from imagetag_lint.config import Config, find_config, load_config
+from imagetag_lint.directives import PREFIX, SUPPRESSION_CODES
 from imagetag_lint.errors import ImagetagLintError, InputError
 from imagetag_lint.files import MAX_FILE_BYTES, Discovered, discover, read_go_file
 from imagetag_lint.findings import Finding
-from imagetag_lint.gate import ignored_by_file, narrow, suppressed
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.lint import CHECKS, LintOptions, LintResult, lint_paths, lint_source
 from imagetag_lint.report.formats import FORMATS, render, write_text
 from imagetag_lint.rules import Rule, RuleSet, load_rule_set
-from imagetag_lint.suppress import PREFIX, SUPPRESSION_CODES, directive_file
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -173,6 +172,11 @@ def run(args: argparse.Namespace, stdin: IO[bytes] | None = None) -> int:
 
     def lint_round(overlay: dict[str, bytes]) -> Round:
         linted = _lint(args, options, cwd, stdin_source, discovered, input_errors, directives, overlay)
+        quiet_run = not linted.result.findings and not any(PREFIX in f.source for f in linted.files.values())
+        if quiet_run and not (baseline or args.new_from_rev or args.write_baseline):
+            return Round(linted, [], ())  # nothing to suppress, fingerprint or narrow
+        from imagetag_lint.gate import ignored_by_file, narrow, suppressed
+
         findings = suppressed(linted.result.findings, linted.files, rule_set, selected)
         findings = [f for f in findings if not ignored_by_file(f, config, cwd)]
         if args.write_baseline:
@@ -302,6 +306,8 @@ def _directive_files(
             except InputError:
                 continue
         if PREFIX in source:
+            from imagetag_lint.suppress import directive_file
+
             found[display] = directive_file(source, display, str(path.parent))
     return found
 

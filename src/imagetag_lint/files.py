@@ -24,11 +24,12 @@ class Discovered:
     explicit: bool  # named on the command line (always linted, never excluded)
 
 
-def display_name(path: Path, cwd: Path) -> str:
-    try:
-        return path.relative_to(cwd).as_posix()
-    except ValueError:
-        return path.as_posix()
+def display_name(path: Path | str, cwd: Path) -> str:
+    """The name a user sees: relative to the working directory (`../x.go` outside it)."""
+    text = str(path)
+    base = str(cwd).rstrip(os.sep) + os.sep
+    relative = text[len(base):] if text.startswith(base) else os.path.relpath(text, cwd)
+    return relative.replace(os.sep, "/") if os.sep != "/" else relative
 
 
 def excluded(display: str, patterns: Iterable[str]) -> bool:
@@ -64,7 +65,6 @@ def discover(
 
 
 def _walk(root: Path, cwd: Path, exclude: tuple[str, ...], errors: list[InputError]) -> Iterator[Discovered]:
-    base = str(cwd) + os.sep
     stack = [str(root)]
     while stack:
         directory = stack.pop()
@@ -86,9 +86,7 @@ def _walk(root: Path, cwd: Path, exclude: tuple[str, ...], errors: list[InputErr
             except OSError:
                 continue
             path = entry.path
-            display = path.removeprefix(base)
-            if os.sep != "/":
-                display = display.replace(os.sep, "/")
+            display = display_name(path, cwd)
             if exclude and excluded(display, exclude):
                 continue
             if is_dir:

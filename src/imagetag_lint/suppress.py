@@ -13,14 +13,12 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from imagetag_lint.directives import NO_REASON, PREFIX, SUPPRESSION_CODES, UNUSED
 from imagetag_lint.findings import Edit, Finding, Fix, Span
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.golang.parser import Node, captures, parse
 from imagetag_lint.rules import RuleSet
 
-UNUSED, NO_REASON = "IMG100", "IMG101"
-SUPPRESSION_CODES = frozenset({UNUSED, NO_REASON})
-PREFIX = b"//imagetaglint:"
 KINDS = ("ignore", "file-ignore")
 _DIRECTIVE = re.compile(r"//imagetaglint:(?P<kind>[\w-]*)(?P<codes>[^/]*)(?://(?P<reason>.*))?", re.DOTALL)
 _CODE = re.compile(r"[^\s,]+")
