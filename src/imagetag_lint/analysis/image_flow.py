@@ -512,8 +512,8 @@ class ImageFlowIndex:
         if position >= len(args):
             return []
         template = self.fixed_text(args[position], file, unit)
-        if template is None or "image:" not in template:
-            return []
+        if template is None or "image:" not in template or not looks_like_manifest(template.encode()):
+            return []  # a log line that mentions `image: %s` deploys nothing
         return [position + 1 + i for i in image_verbs(template) if position + 1 + i < len(args)]
 
     def deploy_params(self, function: Function) -> frozenset[int]:
@@ -804,13 +804,16 @@ def _string_at(root: Node, offset: int, seen: dict[int, Node | None]) -> Node | 
 _MANIFEST_KEYS = re.compile(rb"(?:^|\n|\\n|[`\"])[ \t]*(?:-[ \t]+)?(?:apiVersion|kind|containers|initContainers|spec|metadata|name):")
 
 
+def looks_like_manifest(raw: bytes) -> bool:
+    return (b"\n" in raw or b"\\n" in raw) and _MANIFEST_KEYS.search(raw) is not None
+
+
 def _multiline(string: Node) -> bool:
     """A manifest has several lines and keys besides `image:` (a log line with `image:` is not one)."""
     whole = string
     while whole.parent is not None and whole.parent.type in ("binary_expression", "parenthesized_expression"):
         whole = whole.parent  # one piece of a concatenated manifest
-    raw = whole.text or b""
-    return (b"\n" in raw or b"\\n" in raw) and _MANIFEST_KEYS.search(raw) is not None
+    return looks_like_manifest(whole.text or b"")
 
 
 def line_of(file: SourceFile, offset: int) -> int:
