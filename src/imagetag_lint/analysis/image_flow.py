@@ -191,13 +191,17 @@ class ImageFlowIndex:
         if function is None or unit is None:
             return None
         definition = self.reaching_definition(function, unit)
-        if definition is None:
-            return None
-        statement, index = definition
-        right = statement.child_by_field_name("right") or statement.child_by_field_name("value")
-        if right is None or index >= right.named_child_count:
-            return None
-        value = unparen(right.named_children[index])
+        if definition is None:  # a package-level `var build = infrastructure.BuildImageForKind`
+            held = self.project.package_of(file).vars.get(text(function))
+            if held is None:
+                return None
+            value = unparen(held[1])
+        else:
+            statement, index = definition
+            right = statement.child_by_field_name("right") or statement.child_by_field_name("value")
+            if right is None or index >= right.named_child_count:
+                return None
+            value = unparen(right.named_children[index])
         if value.type == "selector_expression":
             field_node = value.child_by_field_name("field")
             name = text(field_node) if field_node is not None else ""

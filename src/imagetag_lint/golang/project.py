@@ -17,7 +17,7 @@ from imagetag_lint.golang.model import (
     read_function,
     read_spec_closures,
 )
-from imagetag_lint.golang.parser import Node
+from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import callee
 
 PackageKey = tuple[str, str]  # (absolute directory, package name)
@@ -37,6 +37,7 @@ class Package:
     files: list[SourceFile] = field(default_factory=list)
     functions: dict[str, list[Function]] = field(default_factory=dict)
     consts: dict[str, tuple[SourceFile, Node]] = field(default_factory=dict)  # name -> value expr
+    vars: dict[str, tuple[SourceFile, Node]] = field(default_factory=dict)  # package-level, initialised
     complete: bool = False  # every file of the directory has been loaded
 
     @property
@@ -71,7 +72,9 @@ class Project:
                 units.append(function)
             elif node.type == "const_declaration":
                 _read_consts(file, node, package.consts)
-            elif node.type == "var_declaration" and b"func(" in (node.text or b""):
+            elif node.type == "var_declaration" and b"func(" not in (node.text or b""):
+                _read_vars(file, node, package.vars)
+            elif node.type == "var_declaration":
                 for closure in read_spec_closures(file, node):  # analysed like functions, never called
                     self.by_node[(id(file), closure.node.id)] = closure
                     units.append(closure)
@@ -184,6 +187,19 @@ def _read_consts(file: SourceFile, declaration: Node, into: dict[str, tuple[Sour
         for index, name in enumerate(names):
             if index < len(values) and name.text:
                 into[name.text.decode()] = (file, values[index])
+
+
+def _read_vars(file: SourceFile, declaration: Node, into: dict[str, tuple[SourceFile, Node]]) -> None:
+    specs = [c for c in declaration.named_children if c.type == "var_spec"]
+    for spec_list in declaration.named_children:
+        if spec_list.type == "var_spec_list":
+            specs.extend(c for c in spec_list.named_children if c.type == "var_spec")
+    for spec in specs:
+        value = spec.child_by_field_name("value")
+        names = spec.children_by_field_name("name")
+        if value is not None and len(names) == value.named_child_count:
+            for name, expr in zip(names, value.named_children):
+                into[text(name)] = (file, expr)
 
 
 def local_consts(body: Node) -> Iterable[Node]:
