@@ -156,7 +156,6 @@ func Setup(ctx context.Context, w io.Writer) error {
 }
 """,
         id="function-value-in-a-package-variable",
-        marks=pytest.mark.xfail(strict=True, reason="a builder held in a package-level variable is not resolved"),
     ),
     pytest.param(
         HEADER
@@ -465,7 +464,6 @@ NOOP = [
     pytest.param(
         {"e2e/setup.go": captured('\tfmt.Fprintf(w, "image: %s\\n", "localhost/svc:e2e")\n')},
         id="image-colon-verb-in-a-one-line-log-message",
-        marks=pytest.mark.xfail(strict=True, reason="a one-line `image: %s` log format is taken for a manifest"),
     ),
     pytest.param(
         {
@@ -473,7 +471,6 @@ NOOP = [
             + '\nfunc logImage(w io.Writer, image string) {\n\tfmt.Fprintf(w, "image: %s\\n", image)\n}\n'
         },
         id="logging-helper-with-an-image-colon-verb",
-        marks=pytest.mark.xfail(strict=True, reason="a logging helper is inferred as a deploy function"),
     ),
     pytest.param(
         {
