@@ -327,6 +327,34 @@ func Setup(ctx context.Context, w io.Writer) error {
         HEADER
         + """
 func Setup(ctx context.Context, w io.Writer) error {
+	if _, err := infrastructure.BuildAndLoadImageToKind(infrastructure.ImageBuildConfig{ImageName: "svc"}, w); err != nil { // want IMG001
+		return err
+	}
+	manifest := "apiVersion: v1\\nkind: Pod\\nspec:\\n  containers:\\n  - name: svc\\n"
+	manifest += fmt.Sprintf("    image: %s\\n", "localhost/svc:e2e") // want IMG002
+	return k8s.ApplyManifest(manifest)
+}
+""",
+        id="manifest-built-line-by-line-with-sprintf",
+        marks=pytest.mark.xfail(strict=True, reason="regression of ddc8582: a one-line Sprintf piece of a manifest"),
+    ),
+    pytest.param(
+        HEADER
+        + """
+func Setup(ctx context.Context, w io.Writer) error {
+	if _, err := infrastructure.BuildAndLoadImageToKind(infrastructure.ImageBuildConfig{ImageName: "svc"}, w); err != nil { // want IMG001
+		return err
+	}
+	return k8s.ApplyManifest("kind: Pod\\nspec:\\n  containers:\\n" + fmt.Sprintf("  - image: %s\\n", "localhost/svc:e2e")) // want IMG002
+}
+""",
+        id="sprintf-piece-of-a-concatenated-manifest",
+        marks=pytest.mark.xfail(strict=True, reason="regression of ddc8582: a one-line Sprintf piece of a manifest"),
+    ),
+    pytest.param(
+        HEADER
+        + """
+func Setup(ctx context.Context, w io.Writer) error {
 	image, err := infrastructure.BuildAndLoadImageToKind(infrastructure.ImageBuildConfig{ImageName: "svc"}, w)
 	if err != nil {
 		return err
