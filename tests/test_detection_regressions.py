@@ -336,7 +336,6 @@ func Setup(ctx context.Context, w io.Writer) error {
 }
 """,
         id="manifest-built-line-by-line-with-sprintf",
-        marks=pytest.mark.xfail(strict=True, reason="regression of ddc8582: a one-line Sprintf piece of a manifest"),
     ),
     pytest.param(
         HEADER
@@ -349,7 +348,6 @@ func Setup(ctx context.Context, w io.Writer) error {
 }
 """,
         id="sprintf-piece-of-a-concatenated-manifest",
-        marks=pytest.mark.xfail(strict=True, reason="regression of ddc8582: a one-line Sprintf piece of a manifest"),
     ),
     pytest.param(
         HEADER

@@ -227,7 +227,6 @@ IGNOREDPARAM_UNREAD = without(
 )
 
 
-@pytest.mark.xfail(strict=True, reason="the fix for an unread captured name takes another build's deploy call")
 @example(case=("ignoredparam", {"ignoredparam/deploy.go": IGNOREDPARAM_UNREAD}))
 @settings(max_examples=FEW, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(case=mutated_package())
@@ -272,9 +271,6 @@ func TestDeploy(t *testing.T) {
 """
 
 
-@pytest.mark.xfail(
-    strict=True, reason="--fix in a file with a syntax error deploys another function's name, then flips it every run"
-)
 def test_fix_in_a_file_with_a_syntax_error_converges() -> None:
     with corpus_copy({"testfiles/suite_test.go": UNCLOSED_TEST_MAIN}) as root:
         runs = []
@@ -320,7 +316,6 @@ func deployNotification(ctx context.Context, image string) error {
 """
 
 
-@pytest.mark.xfail(strict=True, reason="the fix for an unread captured name takes another build's deploy call")
 @pytest.mark.parametrize(
     "first",
     [

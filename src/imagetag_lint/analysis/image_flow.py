@@ -516,7 +516,9 @@ class ImageFlowIndex:
         if position >= len(args):
             return []
         template = self.fixed_text(args[position], file, unit)
-        if template is None or "image:" not in template or not looks_like_manifest(template.encode()):
+        if template is None or "image:" not in template:
+            return []
+        if not looks_like_manifest(template.encode()) and not _piece_of_manifest(call):
             return []  # a log line that mentions `image: %s` deploys nothing
         return [position + 1 + i for i in image_verbs(template) if position + 1 + i < len(args)]
 
@@ -806,6 +808,21 @@ def _string_at(root: Node, offset: int, seen: dict[int, Node | None]) -> Node | 
 
 
 _MANIFEST_KEYS = re.compile(rb"(?:^|\n|\\n|[`\"])[ \t]*(?:-[ \t]+)?(?:apiVersion|kind|containers|initContainers|spec|metadata|name):")
+
+
+def _piece_of_manifest(call: Node) -> bool:
+    """`manifest += fmt.Sprintf("  image: %s\n", ...)` or one `+` piece of a manifest."""
+    whole = call
+    while whole.parent is not None and whole.parent.type in ("binary_expression", "parenthesized_expression"):
+        whole = whole.parent
+    if whole is not call and looks_like_manifest(whole.text or b""):
+        return True
+    holder = whole.parent
+    statement = holder.parent if holder is not None and holder.type == "expression_list" else None
+    if statement is None or statement.type != "assignment_statement":
+        return False
+    operator = statement.child_by_field_name("operator")
+    return operator is not None and text(operator) == "+="
 
 
 def looks_like_manifest(raw: bytes) -> bool:

@@ -171,8 +171,10 @@ def _apply_fixes(
         if path is None:
             raise _Rejected(f"{filename} is not among the linted files")
         before = overlay.get(path, outcome.original[path])
+        if _errors(before):
+            raise _Rejected(f"{filename} has syntax errors; fix them first, then rerun --fix")
         after = apply_edits(before, [e for e in edits if e.filename == filename])
-        if _errors(after) > _errors(before):
+        if _errors(after):
             raise _Rejected(f"the fix would leave a syntax error in {filename}; rolled back")
         updated[path] = after
     return updated

@@ -305,6 +305,8 @@ class Planner:
         if deploy.image_params:
             for position in sorted(deploy.image_params):
                 if position < len(args):
+                    if self.index.origin(args[position], file, deploy.unit).kind == "built":
+                        return False  # it already deploys a built name (another build's, maybe)
                     edit = E.replace(file, args[position], variable)
                     if not any(E.overlaps(edit, e) for e in plan.edits):
                         plan.edits.append(edit)
