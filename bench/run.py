@@ -265,7 +265,9 @@ class Command:
 
     def display(self) -> str:
         # programs by name, not by where they are installed on the measuring machine
-        return " ".join(shlex.quote(os.path.basename(a) if i == 0 else a) for i, a in enumerate(self.argv))
+        repo = str(Path(__file__).resolve().parent.parent) + os.sep
+        shown = [os.path.basename(a) if i == 0 else a.replace(repo, "<repo>/") for i, a in enumerate(self.argv)]
+        return " ".join(shlex.quote(a) for a in shown)
 
 
 def shell_cat() -> list[str]:
