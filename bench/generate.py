@@ -59,46 +59,13 @@ def mark(rule: str, kind: str) -> str:
 # Vocabulary
 # --------------------------------------------------------------------------
 
-NOUNS = (
-    "account user order invoice payment refund cart item product catalog price "
-    "quota tenant project cluster node pod volume snapshot backup restore "
-    "policy role binding token session secret certificate key route gateway "
-    "listener endpoint service deployment replica job schedule task worker "
-    "queue message event topic subscription webhook alert metric sample "
-    "report dashboard panel query index shard segment record ledger entry "
-    "budget forecast region zone rack host disk bucket object blob manifest "
-    "artifact release channel feature flag experiment cohort audit trail "
-    "notification template address contact profile preference device lease"
-).split()
-VERBS = (
-    "get list create update delete sync reconcile validate apply resolve "
-    "fetch refresh compute merge import export archive restore publish "
-    "enqueue dispatch render rotate revoke approve reject schedule drain"
-).split()
-ADJS = (
-    "active pending stale primary secondary default internal external "
-    "remote local cached durable ephemeral shared"
-).split()
-AREAS = (
-    "billing auth catalog inventory scheduler storage network metrics ingest "
-    "search notify payments audit identity gateway registry controller "
-    "webhook quota tenancy reporting pipeline cache config featureflags "
-    "ledger shipping pricing recommendations messaging observability "
-    "provisioning backup dns certs secrets admission autoscaler"
-).split()
-SUBS = (
-    "api client server store model service worker handler util validation "
-    "events cache admin v1 v2 internal sync export importer planner"
-).split()
-SUITES = (
-    "operator webhook upgrade ingress storage metrics rollout multitenancy "
-    "autoscaling backup networkpolicy certmanager gateway scheduler "
-    "admission migration canary failover quota tracing"
-).split()
-COMPONENTS = (
-    "operator webhook api-server worker sidecar migrator scheduler "
-    "gateway exporter agent"
-).split()
+NOUNS = ["account", "user", "order", "invoice", "payment", "refund", "cart", "item", "product", "catalog", "price", "quota", "tenant", "project", "cluster", "node", "pod", "volume", "snapshot", "backup", "restore", "policy", "role", "binding", "token", "session", "secret", "certificate", "key", "route", "gateway", "listener", "endpoint", "service", "deployment", "replica", "job", "schedule", "task", "worker", "queue", "message", "event", "topic", "subscription", "webhook", "alert", "metric", "sample", "report", "dashboard", "panel", "query", "index", "shard", "segment", "record", "ledger", "entry", "budget", "forecast", "region", "zone", "rack", "host", "disk", "bucket", "object", "blob", "manifest", "artifact", "release", "channel", "feature", "flag", "experiment", "cohort", "audit", "trail", "notification", "template", "address", "contact", "profile", "preference", "device", "lease"]
+VERBS = ["get", "list", "create", "update", "delete", "sync", "reconcile", "validate", "apply", "resolve", "fetch", "refresh", "compute", "merge", "import", "export", "archive", "restore", "publish", "enqueue", "dispatch", "render", "rotate", "revoke", "approve", "reject", "schedule", "drain"]
+ADJS = ["active", "pending", "stale", "primary", "secondary", "default", "internal", "external", "remote", "local", "cached", "durable", "ephemeral", "shared"]
+AREAS = ["billing", "auth", "catalog", "inventory", "scheduler", "storage", "network", "metrics", "ingest", "search", "notify", "payments", "audit", "identity", "gateway", "registry", "controller", "webhook", "quota", "tenancy", "reporting", "pipeline", "cache", "config", "featureflags", "ledger", "shipping", "pricing", "recommendations", "messaging", "observability", "provisioning", "backup", "dns", "certs", "secrets", "admission", "autoscaler"]
+SUBS = ["api", "client", "server", "store", "model", "service", "worker", "handler", "util", "validation", "events", "cache", "admin", "v1", "v2", "internal", "sync", "export", "importer", "planner"]
+SUITES = ["operator", "webhook", "upgrade", "ingress", "storage", "metrics", "rollout", "multitenancy", "autoscaling", "backup", "networkpolicy", "certmanager", "gateway", "scheduler", "admission", "migration", "canary", "failover", "quota", "tracing"]
+COMPONENTS = ["operator", "webhook", "api-server", "worker", "sidecar", "migrator", "scheduler", "gateway", "exporter", "agent"]
 FIELD_TYPES = (
     "string", "string", "string", "int", "int64", "bool", "time.Time",
     "[]string", "map[string]string", "float64", "*time.Duration", "[]byte",

@@ -41,7 +41,7 @@ from typing import Any
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 sys.dont_write_bytecode = True  # no bench/__pycache__ from the import below
-import generate  # noqa: E402  (bench/generate.py, standard library only)
+import generate
 
 AST_GREP_CONFIG = BENCH_DIR / "rules" / "ast-grep" / "sgconfig.yml"
 SEMGREP_RULES = BENCH_DIR / "rules" / "semgrep.yml"
@@ -358,7 +358,7 @@ def parse_semgrep(path: Path) -> list[tuple[str, str, int, int]]:
 
 
 def norm_path(p: str) -> str:
-    return p[2:] if p.startswith("./") else p
+    return p.removeprefix("./")
 
 
 def covers(finding: tuple[str, str, int, int], planted: dict[str, Any]) -> bool:

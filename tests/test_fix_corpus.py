@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from support import FIXTURES, copy_corpus, gofmt_unformatted, run_go
 
 from imagetag_lint.cli import main
-from support import FIXTURES, copy_corpus, gofmt_unformatted, run_go
 
 GOLDEN = sorted(FIXTURES.rglob("*.go.fixed"))
 

@@ -8,13 +8,13 @@ import stat
 from pathlib import Path
 
 import pytest
+from support import go_module, run_go
 
 from imagetag_lint.cli import main
 from imagetag_lint.errors import InputError
 from imagetag_lint.findings import Edit, Position
 from imagetag_lint.fix.apply import write_atomic
 from imagetag_lint.fix.edits import OverlapError, apply_edits, overlaps
-from support import go_module, run_go
 
 SETUP = '''package e2e
 

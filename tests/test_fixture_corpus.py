@@ -7,9 +7,9 @@ import os
 from pathlib import Path
 
 import pytest
+from support import FIXTURES, wanted
 
 from imagetag_lint.cli import main
-from support import FIXTURES, wanted
 
 PACKAGES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
 
