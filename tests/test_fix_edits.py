@@ -243,3 +243,13 @@ def test_overlapping_edits_are_refused() -> None:
     with pytest.raises(OverlapError):
         apply_edits(b"0123456789", [at(2, 5, "x"), at(4, 6, "y")])
     assert apply_edits(b"0123456789", [at(8, 9, "Z"), at(0, 1, "A"), at(4, 4, "-")]) == b"A123-4567Z9"
+
+
+def test_hoisting_turns_a_later_redeclaration_into_an_assignment(tmp_path: Path) -> None:
+    later = SETUP.replace("\treturn deployApp(ctx)\n", "\terr := deployApp(ctx)\n\treturn err\n")
+    root = go_module(tmp_path, {"e2e/setup.go": later})
+    fix(root)
+    text = (root / "e2e/setup.go").read_text()
+    assert "appImage, err := infrastructure.BuildAndLoadImageToKind(" in text
+    assert "\terr = deployApp(ctx, appImage)\n" in text
+    assert run_go(["build", "./..."], root).returncode == 0

@@ -21,7 +21,6 @@ BOM = b"\xef\xbb\xbf"
 class Discovered:
     path: str  # absolute
     display: str  # relative to the working directory when below it
-    explicit: bool  # named on the command line (always linted, never excluded)
 
 
 def display_name(path: Path | str, cwd: Path) -> str:
@@ -56,7 +55,7 @@ def discover(
             for file in _walk(path, cwd, exclude, errors):
                 found.setdefault(os.path.realpath(file.path), file)
         elif path.is_file():
-            found.setdefault(os.path.realpath(path), Discovered(str(path), display_name(path, cwd), explicit=True))
+            found.setdefault(os.path.realpath(path), Discovered(str(path), display_name(path, cwd)))
         elif path.exists() or path.is_symlink():
             errors.append(InputError(raw, "not a regular file or directory"))
         else:
@@ -93,7 +92,7 @@ def _walk(root: Path, cwd: Path, exclude: tuple[str, ...], errors: list[InputErr
                 if name not in SKIPPED_DIRS and not name.startswith("_"):
                     subdirs.append(path)
             elif name.endswith(".go"):
-                yield Discovered(path, display, explicit=False)
+                yield Discovered(path, display)
         stack.extend(reversed(subdirs))
 
 

@@ -78,7 +78,6 @@ class Linter:
         self._clean: set[str] = set()  # absolute paths read and found to need no parse
         self._clean_reported: list[str] = []  # linted files the prefilter found nothing in
         self._deferred: dict[str, str] = {}  # reported files with only `Image:` fields -> display
-        self._paths: dict[int, str] = {}  # id of SourceFile -> absolute path
 
     # -- input ----------------------------------------------------------------------------
 
@@ -123,7 +122,6 @@ class Linter:
             reported=reported,
         )
         self._loaded.add(path)
-        self._paths[id(file)] = path
         if reported:
             self.result.sources[display] = file
             error = first_error(tree)
@@ -138,9 +136,6 @@ class Linter:
         if path in self.overlay:
             return self.overlay[path]
         return read_go_file(Path(path), display, self.options.max_file_bytes)
-
-    def path_of(self, file: SourceFile) -> str:
-        return self._paths[id(file)]
 
     # -- the Loader protocol --------------------------------------------------------------
 

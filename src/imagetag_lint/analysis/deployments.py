@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from imagetag_lint.analysis.image_flow import ImageFlowIndex, Sink, YamlImage
+from imagetag_lint.analysis.image_flow import ImageFlowIndex, Sink
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node
 from imagetag_lint.golang.syntax import arguments, is_inside
@@ -25,7 +25,6 @@ class FixedSite:
     local: bool
     node: Node  # the value expression, or the string literal holding the YAML line
     sink: Sink | None = None
-    yaml: YamlImage | None = None
 
 
 def _is_fixed_yaml(value: str) -> bool:
@@ -52,7 +51,7 @@ def _find_fixed_sites(index: ImageFlowIndex, file: SourceFile) -> Iterator[Fixed
             continue
         yield FixedSite("yaml", file, image.start, image.end, image.value, "a YAML `image:` line",
                         facts.unit_of(image.string), index.is_local_image(image.value, image.pull_never),
-                        image.string, yaml=image)
+                        image.string)
     for unit in facts.units:
         for sink in index.call_sinks(unit):
             if sink.kind == "deploy-arg" and sink.target is not None:

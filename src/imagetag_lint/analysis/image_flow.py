@@ -576,10 +576,9 @@ class ImageFlowIndex:
         if b"image:" not in source:
             return
         root = file.tree.root_node
-        seen: dict[int, Node | None] = {}
         for match in YAML_IMAGE.finditer(source):
             start, end = match.span(1)
-            string = _string_at(root, match.start(1), seen)
+            string = _string_at(root, match.start(1))
             if string is None or not _multiline(string):
                 continue
             value = match.group(1).decode("utf-8", "replace")
@@ -800,7 +799,7 @@ def _local_const(body: Node, name: str) -> Node | None:
     return None
 
 
-def _string_at(root: Node, offset: int, seen: dict[int, Node | None]) -> Node | None:
+def _string_at(root: Node, offset: int) -> Node | None:
     node = root.descendant_for_byte_range(offset, offset)
     while node is not None and node.type not in STRING_TYPES:
         node = node.parent
@@ -836,6 +835,3 @@ def _multiline(string: Node) -> bool:
         whole = whole.parent  # one piece of a concatenated manifest
     return looks_like_manifest(whole.text or b"")
 
-
-def line_of(file: SourceFile, offset: int) -> int:
-    return file.position(offset).row

@@ -473,15 +473,10 @@ class Planner:
             candidate: Node | None = None
             if consumer is not None and consumer.kind == "build" and consumer.image_arg < len(args):
                 candidate = unparen(args[consumer.image_arg])
-            elif consumer is None and index.producer(call, unit.file) is not None:
-                candidate = _captured_target(call, index.producer(call, unit.file).image_result)  # type: ignore[union-attr]
-            if candidate is None or candidate.type != "identifier":
-                continue
-            definition = index.reaching_definition(sink.expr, unit) if False else None
-            origin = index.origin(candidate, unit.file, unit)
-            if origin.kind in ("generated", "built", "param", "unknown") and _visible_at(index, unit, candidate, sink.expr):
+            elif consumer is None and (producer := index.producer(call, unit.file)) is not None:
+                candidate = _captured_target(call, producer.image_result)
+            if candidate is not None and candidate.type == "identifier" and _visible_at(index, unit, candidate, sink.expr):
                 return text(candidate)
-            _ = definition
         return None
 
     def _captured_literals(self, unit: Function) -> Iterator[tuple[FindingKey, Fix]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 from imagetag_lint.findings import Position, Span
@@ -43,10 +43,6 @@ class SourceFile:
     def span_bytes(self, start: int, end: int) -> Span:
         return Span(self.filename, start, end, self.position(start), self.position(end))
 
-    @property
-    def has_errors(self) -> bool:
-        return self.tree.root_node.has_error
-
 
 @dataclass(frozen=True)
 class Param:
@@ -64,7 +60,6 @@ class Function:
     params: list[Param]
     result_count: int
     receiver: str | None = None
-    _const_cache: dict[str, Node | None] = field(default_factory=dict, repr=False)
     declaration_body: Node | None = None  # for a package-level `var _ = Describe(..., func() {...})`
 
     @property

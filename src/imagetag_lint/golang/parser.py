@@ -8,7 +8,7 @@ from functools import cache
 import tree_sitter_go
 from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
 
-__all__ = ["Node", "Tree", "captures", "has_syntax_errors", "matches", "parse", "text", "walk"]
+__all__ = ["Node", "Tree", "captures", "first_error", "matches", "parse", "text"]
 
 GO = Language(tree_sitter_go.language())
 _PARSER = Parser(GO)
@@ -33,22 +33,9 @@ def matches(query_source: str, node: Node) -> list[dict[str, list[Node]]]:
     return [found for _, found in QueryCursor(_query(query_source)).matches(node)]
 
 
-def walk(node: Node) -> Iterator[Node]:
-    """Every named descendant of node, pre-order, without recursion (deep trees are fine)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(current.named_children))
-
-
 def text(node: Node) -> str:
     raw = node.text
     return raw.decode("utf-8", "replace") if raw is not None else ""
-
-
-def has_syntax_errors(tree: Tree) -> bool:
-    return tree.root_node.has_error
 
 
 def first_error(tree: Tree) -> Node | None:

@@ -7,7 +7,7 @@ sibling files and wrappers in other packages.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -92,9 +92,6 @@ class Project:
         for package in list(self.packages.values()):
             for group in list(package.functions.values()):
                 yield from group
-
-    def function_at(self, file: SourceFile, node: Node) -> Function | None:
-        return self.by_node.get((id(file), node.id))
 
     def _load(self, directory: str, token: bytes | None) -> None:
         if self.loader is None:
@@ -200,15 +197,3 @@ def _read_vars(file: SourceFile, declaration: Node, into: dict[str, tuple[Source
         if value is not None and len(names) == value.named_child_count:
             for name, expr in zip(names, value.named_children):
                 into[text(name)] = (file, expr)
-
-
-def local_consts(body: Node) -> Iterable[Node]:
-    """const declarations inside a function body (rare, but real code has them)."""
-    stack = [body]
-    while stack:
-        node = stack.pop()
-        if node.type == "const_declaration":
-            yield node
-            continue
-        if b"const" in (node.text or b""):
-            stack.extend(node.named_children)

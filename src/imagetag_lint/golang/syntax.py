@@ -65,10 +65,6 @@ def enclosing(node: Node, types: tuple[str, ...]) -> Node | None:
     return None
 
 
-def enclosing_function(node: Node) -> Node | None:
-    return enclosing(node, FUNCTION_TYPES)
-
-
 def is_inside(node: Node, container: Node) -> bool:
     return container.start_byte <= node.start_byte and node.end_byte <= container.end_byte
 

@@ -56,4 +56,4 @@ def write_text(
     if statistics:
         out.write(text.statistics(findings, rule_set))
     if not quiet:
-        out.write(text.summary_line(findings, 0, errors, files, notes) + "\n")
+        out.write(text.summary_line(findings, errors, files, notes) + "\n")

@@ -90,20 +90,12 @@ def _frame(finding: Finding, file: SourceFile | None) -> str:
     return f"{gutter}{line}\n{' ' * (len(gutter) - 2)}| {' ' * start}{'^' * width}"
 
 
-def summary_line(
-    findings: list[Finding], fixable: int, errors: int, files: int, notes: Sequence[str] = ()
-) -> str:
-    parts = []
+def summary_line(findings: list[Finding], errors: int, files: int, notes: Sequence[str] = ()) -> str:
     if findings:
-        noun = "finding" if len(findings) == 1 else "findings"
-        parts.append(f"Found {len(findings)} {noun}")
-        if fixable:
-            parts[-1] += f" ({fixable} fixable with `--fix`"
-            parts[-1] += ")"
+        line = f"Found {len(findings)} {'finding' if len(findings) == 1 else 'findings'}"
     else:
-        parts.append("All checks passed")
-    checked = f" in {files} file{'s' if files != 1 else ''}"
-    line = parts[0] + checked
+        line = "All checks passed"
+    line += f" in {files} file{'s' if files != 1 else ''}"
     if notes:  # what narrowed the report: a baseline, --new-from-rev
         line += f" ({'; '.join(notes)})"
     if errors:
