@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -15,7 +16,7 @@ from imagetag_lint import __version__
 from imagetag_lint.config import Config, find_config, load_config
 from imagetag_lint.directives import PREFIX, SUPPRESSION_CODES
 from imagetag_lint.errors import ImagetagLintError, InputError
-from imagetag_lint.files import MAX_FILE_BYTES, Discovered, discover, read_go_file
+from imagetag_lint.files import MAX_FILE_BYTES, Discovered, discover
 from imagetag_lint.findings import Finding
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.lint import CHECKS, LintOptions, LintResult, lint_paths, lint_source
@@ -276,39 +277,29 @@ def _lint(
         path = str((cwd / name).absolute())
         source = overlay.get(path, stdin_source)
         result, linter = lint_source(source, name, options, cwd)
-        inputs: list[tuple[str, Path, bytes | None]] = [(name, Path(path), source)]
+        paths = {name: path}
     else:
         result, linter = lint_paths(discovered, options, cwd, overlay)
         result.errors[:0] = input_errors
-        inputs = [(d.display, Path(d.path), overlay.get(d.path)) for d in discovered]
+        paths = {d.display: d.path for d in discovered}
     if result.findings:  # the fix planner is imported only when there is something to fix
         from imagetag_lint.fix.apply import attach_fixes
 
         attach_fixes(result, linter)
     files = dict(result.sources)
     if directives:  # files the prefilter skipped may still hold (now unused) suppressions
-        files.update(_directive_files(inputs, result, options.max_file_bytes))
-    paths = {display: str(path) for display, path, _ in inputs}
+        files.update(_directive_files(result))
     return Linted(result, files, frozenset(paths), paths)
 
 
-def _directive_files(
-    inputs: list[tuple[str, Path, bytes | None]], result: LintResult, max_bytes: int
-) -> dict[str, SourceFile]:
-    failed = {error.filename for error in result.errors}
+def _directive_files(result: LintResult) -> dict[str, SourceFile]:
+    """Files the prefilter kept from the parser that hold suppression comments (perhaps unused)."""
     found = {}
-    for display, path, source in inputs:
-        if display in result.sources or display in failed:
-            continue
-        if source is None:
-            try:
-                source = read_go_file(path, display, max_bytes)
-            except InputError:
-                continue
-        if PREFIX in source:
+    for display, (path, source) in result.directive_sources.items():
+        if display not in result.sources:
             from imagetag_lint.suppress import directive_file
 
-            found[display] = directive_file(source, display, str(path.parent))
+            found[display] = directive_file(source, display, os.path.dirname(path))
     return found
 
 

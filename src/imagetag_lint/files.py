@@ -45,54 +45,61 @@ def excluded(display: str, patterns: Iterable[str]) -> bool:
 def discover(
     paths: Iterable[str], cwd: Path, exclude: tuple[str, ...] = ()
 ) -> tuple[list[Discovered], list[InputError]]:
-    found: dict[str, Discovered] = {}
+    found: dict[str, Discovered] = {}  # canonical path -> file: one file named two ways is linted once
     errors: list[InputError] = []
+    base = str(cwd)
     for raw in paths:
-        path = Path(os.path.normpath(cwd / raw))
-        if path.is_symlink() and not path.exists():
+        path = os.path.normpath(os.path.join(base, raw))
+        if os.path.isdir(path):
+            real = os.path.realpath(path)
+            for file, relative in _walk(path, cwd, exclude, errors):
+                found.setdefault(os.path.join(real, relative), file)
+        elif os.path.isfile(path):
+            found.setdefault(os.path.realpath(path), Discovered(path, display_name(path, cwd)))
+        elif os.path.islink(path) and not os.path.exists(path):
             errors.append(InputError(raw, "broken symbolic link"))
-        elif path.is_dir():
-            for file in _walk(path, cwd, exclude, errors):
-                found.setdefault(os.path.realpath(file.path), file)
-        elif path.is_file():
-            found.setdefault(os.path.realpath(path), Discovered(str(path), display_name(path, cwd)))
-        elif path.exists() or path.is_symlink():
+        elif os.path.lexists(path):
             errors.append(InputError(raw, "not a regular file or directory"))
         else:
             errors.append(InputError(raw, "no such file or directory"))
     return sorted(found.values(), key=lambda d: d.display), errors
 
 
-def _walk(root: Path, cwd: Path, exclude: tuple[str, ...], errors: list[InputError]) -> Iterator[Discovered]:
-    stack = [str(root)]
+def _walk(
+    root: str, cwd: Path, exclude: tuple[str, ...], errors: list[InputError]
+) -> Iterator[tuple[Discovered, str]]:
+    """The Go files below root, with their paths relative to it. Symbolic links are not followed
+    (like the go tool: no loops, no twins), so a file's real path is the root's plus that."""
+    prefix = display_name(root, cwd)
+    prefix = "" if prefix == "." else prefix + "/"
+    stack = [(root, "")]
     while stack:
-        directory = stack.pop()
+        directory, relative = stack.pop()
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
             problem = "permission denied" if isinstance(exc, PermissionError) else exc.strerror or str(exc)
-            errors.append(InputError(display_name(Path(directory), cwd) + "/", f"cannot read directory: {problem}"))
+            errors.append(InputError(prefix + relative or "./", f"cannot read directory: {problem}"))
             continue
         subdirs = []
         for entry in entries:
             name = entry.name
-            if name.startswith("."):
+            if name[0] == ".":
                 continue
             try:
                 if entry.is_symlink():
-                    continue  # like the go tool: symbolic links are not followed (no loops, no twins)
+                    continue
                 is_dir = entry.is_dir(follow_symlinks=False)
             except OSError:
                 continue
-            path = entry.path
-            display = display_name(path, cwd)
+            display = prefix + relative + name
             if exclude and excluded(display, exclude):
                 continue
             if is_dir:
-                if name not in SKIPPED_DIRS and not name.startswith("_"):
-                    subdirs.append(path)
+                if name not in SKIPPED_DIRS and name[0] != "_":
+                    subdirs.append((entry.path, relative + name + "/"))
             elif name.endswith(".go"):
-                yield Discovered(path, display)
+                yield Discovered(entry.path, display), relative + name
         stack.extend(reversed(subdirs))
 
 
@@ -153,8 +160,10 @@ def check_source(source: bytes, display: str, max_bytes: int = MAX_FILE_BYTES) -
 class Prefilter:
     """Which files are worth parsing? Cheap substring gates first, then two regexes.
 
-    Every configured name shares a few substrings (`Image`, `image`); a file with none of the
-    gates is settled by a handful of C-speed `in` scans. The rest are *strong* (a builder, a
+    Everything a rule reports on holds `Image` or `image` (a builder's or loader's name, an image
+    field, a manifest's `image:` line, a suppression comment), so one C-speed scan for `mage`
+    settles most files. Local prefixes (`localhost/`) are gates too: a file with only such a
+    constant must be parsed for the constant to be known. The rest are *strong* (a builder, a
     loader, a manifest line, a local image prefix, a pull policy: parse now) or *weak* (only an
     `Image:` field: parse when a name makes it matter, see `Linter.settle_deferred`).
     """
@@ -163,12 +172,10 @@ class Prefilter:
 
     def __init__(self, flow: ImageFlow, extra_names: Iterable[str] = ()) -> None:
         names = sorted({p.name for p in flow.producers} | {c.name for c in flow.consumers} | set(extra_names))
-        strong = [n.encode() for n in names] + [b"image:", b"PullNever", b'"Never"']
-        strong += [prefix.encode() for prefix in flow.local_prefixes]
+        prefixes = [prefix.encode() for prefix in flow.local_prefixes]
+        strong = [n.encode() for n in names] + [b"image:", b"PullNever", b'"Never"'] + prefixes
         fields = [f.encode() for f in sorted(set(flow.image_fields))]
-        literals = strong + fields
-        gates = [gate for gate in _GATES if any(gate in literal for literal in literals)]
-        gates += [literal for literal in literals if not any(gate in literal for gate in _GATES)]
+        gates = [b"mage"] + [g for g in [n.encode() for n in names] + fields + prefixes if b"mage" not in g]
         self.gates = tuple(dict.fromkeys(gates))
         alternatives = [re.escape(literal) for literal in strong]
         alternatives += [pattern.encode() for pattern in flow.local_patterns]
@@ -176,9 +183,17 @@ class Prefilter:
         self.weak = re.compile(b"|".join(re.escape(f) + rb"\s*:" for f in fields)) if fields else None
         self.has_patterns = bool(flow.local_patterns)
 
+    def gate(self, source: bytes) -> bool:
+        """False when no rule can find anything in source: the file needs no parse."""
+        if self.has_patterns:
+            return True
+        for gate in self.gates:
+            if gate in source:
+                return True
+        return False
+
     def classify(self, source: bytes) -> int:
-        if not self.has_patterns and not any(gate in source for gate in self.gates):
-            return self.CLEAN
+        """CLEAN, WEAK or STRONG, for a source that passed the gate."""
         if self.strong.search(source) is not None:
             return self.STRONG
         if self.weak is not None and self.weak.search(source) is not None:
@@ -186,25 +201,49 @@ class Prefilter:
         return self.CLEAN
 
     def wants(self, source: bytes) -> bool:
-        return self.classify(source) != self.CLEAN
+        return self.gate(source) and self.classify(source) != self.CLEAN
 
 
-_GATES = (b"mage",)  # in Image and image: one scan for both
+def import_header(source: bytes) -> bytes:
+    """The import declarations of a Go file, cut out without parsing (b"" when it has none).
+
+    They follow the package clause, before any other declaration; comment lines between them
+    are skipped.
+    """
+    start = source.find(b"\nimport")
+    if start == -1:
+        return b""
+    size = len(source)
+    position = end = start + 1
+    while position < size:
+        if source.startswith(b"import", position):
+            after = position + 6
+            while after < size and source[after] in b" \t":
+                after += 1
+            if source.startswith(b"(", after):
+                close = source.find(b"\n)", after)  # gofmt puts the parenthesis on its own line
+                close = source.find(b")", after) if close == -1 else close + 1
+                end = size if close == -1 else close + 1
+            else:
+                line = source.find(b"\n", after)
+                end = size if line == -1 else line
+            position = end
+        elif source.startswith(b"//", position):
+            line = source.find(b"\n", position)
+            position = size if line == -1 else line
+        else:
+            break
+        while position < size and source[position] in b" \t\r\n":
+            position += 1
+    return source[start + 1 : end]
 
 
-_IMPORTS = re.compile(rb'^import\s*(?:\(([^)]*)\)|("[^"\n]*"|\w+\s+"[^"\n]*"))', re.MULTILINE)
 _QUOTED = re.compile(rb'"([^"\n]+)"')
 
 
 def imported_paths(source: bytes) -> frozenset[str]:
     """The import paths of a Go file, read from its header without parsing."""
-    end = source.find(b"\nfunc ")
-    header = source if end == -1 else source[:end]
-    found: set[str] = set()
-    for match in _IMPORTS.finditer(header):
-        block = match.group(1) or match.group(2) or b""
-        found.update(q.decode("utf-8", "replace") for q in _QUOTED.findall(block))
-    return frozenset(found)
+    return frozenset(q.decode("utf-8", "replace") for q in _QUOTED.findall(import_header(source)))
 
 
 def go_files_in(directory: str) -> list[str]:

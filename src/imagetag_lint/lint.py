@@ -18,6 +18,7 @@ from imagetag_lint.analysis import (
 )
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
+from imagetag_lint.directives import PREFIX
 from imagetag_lint.errors import InputError
 from imagetag_lint.files import (
     BOM,
@@ -27,7 +28,7 @@ from imagetag_lint.files import (
     Prefilter,
     check_source,
     go_files_in,
-    imported_paths,
+    import_header,
     read_go_file,
 )
 from imagetag_lint.findings import Finding
@@ -61,6 +62,11 @@ class LintResult:
     warnings: list[str] = field(default_factory=list)
     files_checked: int = 0
     sources: dict[str, SourceFile] = field(default_factory=dict)  # reported files by display name
+    # files not parsed that hold a suppression comment: display name -> (path, source)
+    directive_sources: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+
+
+KEPT_BYTES = 16 * 1024 * 1024  # deferred sources kept in memory rather than read twice
 
 
 class Linter:
@@ -76,8 +82,10 @@ class Linter:
         self.result = LintResult()
         self._loaded: set[str] = set()  # absolute paths parsed into the project
         self._clean: set[str] = set()  # absolute paths read and found to need no parse
-        self._clean_reported: list[str] = []  # linted files the prefilter found nothing in
+        self._clean_reported: dict[str, bytes] = {}  # linted files the prefilter skipped -> their imports
         self._deferred: dict[str, str] = {}  # reported files with only `Image:` fields -> display
+        self._kept: dict[str, bytes] = {}  # sources of deferred files, up to KEPT_BYTES in all
+        self._kept_bytes = 0
 
     # -- input ----------------------------------------------------------------------------
 
@@ -92,14 +100,24 @@ class Linter:
 
     def add_source(self, source: bytes, path: str, display: str, reported: bool = True) -> None:
         self.result.files_checked += reported
+        if not self.prefilter.gate(source):
+            self._clean.add(path)
+            if reported:
+                self._clean_reported[path] = import_header(source)
+            return
+        if reported and PREFIX in source:
+            self.result.directive_sources[display] = (path, source)
         kind = self.prefilter.classify(source)
         if kind == Prefilter.CLEAN:
             self._clean.add(path)
             if reported:
-                self._clean_reported.append(path)
+                self._clean_reported[path] = import_header(source)
             return
         if kind == Prefilter.WEAK and reported:
             self._deferred[path] = display
+            if self._kept_bytes + len(source) <= KEPT_BYTES:  # read once, parsed perhaps later
+                self._kept[path] = source
+                self._kept_bytes += len(source)
             return
         self._parse_into_project(source, path, display, reported)
 
@@ -122,6 +140,7 @@ class Linter:
             reported=reported,
         )
         self._loaded.add(path)
+        self._kept.pop(path, None)
         if reported:
             self.result.sources[display] = file
             error = first_error(tree)
@@ -133,9 +152,12 @@ class Linter:
         return file
 
     def read(self, path: str, display: str) -> bytes:
-        if path in self.overlay:
-            return self.overlay[path]
-        return read_go_file(Path(path), display, self.options.max_file_bytes)
+        source = self.overlay.get(path)
+        if source is None:
+            source = self._kept.get(path)
+        if source is None:
+            source = read_go_file(path, display, self.options.max_file_bytes)
+        return source
 
     # -- the Loader protocol --------------------------------------------------------------
 
@@ -210,19 +232,20 @@ class Linter:
         if not wrappers or not self._clean_reported:
             return
         directories = {f.file.directory for f in wrappers}
-        imports = {p for d in directories if (p := self.modules.import_path(d)) is not None}
+        imports = {b'"%s"' % p.encode() for d in directories if (p := self.modules.import_path(d)) is not None}
         names = [f.name.encode() for f in wrappers]
-        for path in self._clean_reported:
+        for path, header in list(self._clean_reported.items()):
             if path in self._loaded:
+                continue
+            if os.path.dirname(path) not in directories and not any(i in header for i in imports):
                 continue
             try:
                 source = self.read(path, path)
             except InputError:
                 continue
-            if os.path.dirname(path) not in directories and not imported_paths(source) & imports:
-                continue
             if any(name in source for name in names):
                 self._clean.discard(path)
+                del self._clean_reported[path]
                 self._parse_into_project(source, path, self._display(path), reported=True)
 
     def analyse(self) -> LintResult:

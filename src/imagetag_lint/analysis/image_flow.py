@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import TypeVar
 
 from imagetag_lint.golang.model import Function, SourceFile
-from imagetag_lint.golang.parser import Node, captures, matches, text
+from imagetag_lint.golang.parser import Node, captures, text
 from imagetag_lint.golang.project import Project
 from imagetag_lint.golang.syntax import (
     STRING_TYPES,
@@ -35,7 +35,6 @@ from imagetag_lint.rules import Consumer, ImageFlow
 T = TypeVar("T")
 CALLS = "(call_expression) @call"
 _FIELD_IDENTIFIERS = "(selector_expression field: (field_identifier) @f)"
-KEYED = "(keyed_element key: (literal_element (identifier) @key) value: (literal_element) @value)"
 FORMAT_FUNCS = {"Sprintf": 0, "Fprintf": 1, "Printf": 0, "Errorf": 0}
 _VERB = re.compile(r"%(?:\[(\d+)\])?[-+# 0]*(\d+|\*)?(?:\.(\d+|\*)?)?([a-zA-Z%])")
 # a YAML image line in a string: in raw strings lines end with real newlines, in interpreted
@@ -56,6 +55,7 @@ class Origin:
 
 
 UNKNOWN = Origin("unknown", None, "an expression")
+_NOT_CACHED = (-1, None)
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ class YamlImage:
 class FileFacts:
     file: SourceFile
     calls: list[Node]
-    keyed: list[tuple[Node, Node]]  # (key identifier, value literal_element)
+    keyed: list[tuple[Node, Node]]  # (key identifier, value literal_element) of the configured fields
     unit_starts: list[int]
     units: list[Function]
     call_starts: list[int] = field(default_factory=list)
@@ -113,6 +113,8 @@ class ImageFlowIndex:
         self.flow = flow
         self._producers = {p.name: p for p in flow.producers}
         self._consumers = {c.name: c for c in flow.consumers}
+        keys = sorted({*flow.image_fields, *flow.build_name_fields}, key=lambda k: (-len(k), k))
+        self._keys = re.compile(rb"\b(%s)\s*:(?!=)" % b"|".join(re.escape(k.encode()) for k in keys)) if keys else None
         self._facts: dict[int, FileFacts] = {}
         self._wrapper_table: dict[int, ProducerRef] = {}
         self._wrapper_generation = -1
@@ -125,6 +127,7 @@ class ImageFlowIndex:
         self._deploy_table: dict[int, frozenset[int]] = {}
         self._deploy_generation = -1
         self.cache: dict[tuple[str, int], object] = {}  # per-file results of the rules' helpers
+        self._producer_cache: dict[tuple[int, int, int], tuple[int, ProducerRef | None]] = {}
 
     def per_file(self, name: str, file: SourceFile, compute: Callable[[], Iterable[T]]) -> list[T]:
         """A per-file result of a rule helper, computed once per run (several rules ask)."""
@@ -141,7 +144,7 @@ class ImageFlowIndex:
         if facts is None:
             root = file.tree.root_node
             found = captures(CALLS, root)
-            keyed = [(m["key"][0], m["value"][0]) for m in matches(KEYED, root)]
+            keyed = list(_keyed_elements(root, file.source, self._keys))
             units = self.project.units.get(id(file), [])
             calls = sorted(found.get("call", []), key=lambda n: n.start_byte)
             facts = FileFacts(
@@ -164,6 +167,18 @@ class ImageFlowIndex:
     # -- producers and consumers ----------------------------------------------------------
 
     def producer(self, call: Node, file: SourceFile) -> ProducerRef | None:
+        """The producer a call runs, if any (memoized once the wrappers are settled)."""
+        if self._inferring or self._wrapper_generation != self.project.generation:
+            return self._producer(call, file)
+        key = (id(file), call.id, call.start_byte)
+        cached = self._producer_cache.get(key, _NOT_CACHED)
+        if cached is not _NOT_CACHED and cached[0] == self.project.generation:
+            return cached[1]
+        found = self._producer(call, file)
+        self._producer_cache[key] = (self.project.generation, found)
+        return found
+
+    def _producer(self, call: Node, file: SourceFile) -> ProducerRef | None:
         qualifier, name = callee(call)
         if not name:
             return None
@@ -493,18 +508,24 @@ class ImageFlowIndex:
         """Loader arguments, deploy-function image arguments and image verbs of format calls."""
         file = unit.file
         for call in self.calls_in(unit):
-            args = arguments(call)
-            consumer = self.consumer(call)
+            qualifier, name = callee(call)
+            consumer = self._consumers.get(name)
             if consumer is not None:
-                if consumer.kind == "load" and consumer.image_arg < len(args):
-                    yield Sink("load-arg", args[consumer.image_arg], file, unit, call=call)
+                if consumer.kind == "load":
+                    args = arguments(call)
+                    if consumer.image_arg < len(args):
+                        yield Sink("load-arg", args[consumer.image_arg], file, unit, call=call)
                 continue
-            for index in self.format_image_args(call, file, unit):
-                yield Sink("format-arg", args[index], file, unit, call=call)
+            if qualifier == "fmt" and name in FORMAT_FUNCS:
+                for index in self.format_image_args(call, file, unit):
+                    yield Sink("format-arg", arguments(call)[index], file, unit, call=call)
             for target in self.project.resolve_call(call, file):
-                for index in sorted(self.deploy_params(target)):
-                    if index < len(args):
-                        yield Sink("deploy-arg", args[index], file, unit, call=call, target=target)
+                params = self.deploy_params(target)
+                if params:
+                    args = arguments(call)
+                    for index in sorted(params):
+                        if index < len(args):
+                            yield Sink("deploy-arg", args[index], file, unit, call=call, target=target)
                 break
 
     def format_image_args(self, call: Node, file: SourceFile, unit: Function | None) -> list[int]:
@@ -609,8 +630,10 @@ class ImageFlowIndex:
             for unit in facts.units:
                 for call in self.calls_in(unit):
                     consumer = self.consumer(call)
+                    if consumer is None or consumer.kind != "build":
+                        continue
                     args = arguments(call)
-                    if consumer is not None and consumer.kind == "build" and consumer.image_arg < len(args):
+                    if consumer.image_arg < len(args):
                         fixed = self.fixed_text(args[consumer.image_arg], file, unit)
                         if fixed:
                             names.add(repository(fixed))
@@ -635,8 +658,10 @@ class ImageFlowIndex:
             for unit in self.facts(file).units:
                 for call in self.calls_in(unit):
                     consumer = self.consumer(call)
+                    if consumer is None or consumer.kind != "load":
+                        continue
                     args = arguments(call)
-                    if consumer is not None and consumer.kind == "load" and consumer.image_arg < len(args):
+                    if consumer.image_arg < len(args):
                         fixed = self.fixed_text(args[consumer.image_arg], file, unit)
                         if fixed:
                             names.add(fixed)
@@ -671,6 +696,25 @@ class ImageFlowIndex:
             if value_text.endswith("PullNever") or self.fixed_text(value.named_children[0], file, unit) == "Never":
                 return True
         return False
+
+
+def _keyed_elements(root: Node, source: bytes, keys: re.Pattern[bytes] | None) -> Iterator[tuple[Node, Node]]:
+    """`Image: value` elements of composite literals, found from the bytes: only the configured
+    field names are looked up in the tree."""
+    if keys is None:
+        return
+    for match in keys.finditer(source):
+        start, end = match.span(1)
+        key = root.descendant_for_byte_range(start, end)
+        if key is None or key.type != "identifier" or key.start_byte != start or key.end_byte != end:
+            continue
+        element = key.parent
+        keyed = element.parent if element is not None else None
+        if element is None or keyed is None or element.type != "literal_element" or keyed.type != "keyed_element":
+            continue
+        value = keyed.child_by_field_name("value")
+        if value is not None and keyed.child_by_field_name("key") == element:
+            yield key, value
 
 
 def repository(image: str) -> str:

@@ -52,6 +52,7 @@ class Project:
         self.by_node: dict[tuple[int, int], Function] = {}  # (id of file, node id)
         self.units: dict[int, list[Function]] = {}  # id of file -> its functions and spec closures
         self._missing_consts: set[tuple[str, str]] = set()
+        self._calls: dict[tuple[int, int, int], tuple[int, list[Function]]] = {}
         self.generation = 0  # counts added files: inferences over all functions depend on it
 
     # -- building -------------------------------------------------------------------------
@@ -125,6 +126,16 @@ class Project:
         return [package]
 
     def resolve_call(self, call: Node, file: SourceFile) -> list[Function]:
+        """The functions a call may run (memoized until a file is added)."""
+        key = (id(file), call.id, call.start_byte)
+        cached = self._calls.get(key)
+        if cached is not None and cached[0] == self.generation:
+            return cached[1]
+        found = self._resolve_call(call, file)
+        self._calls[key] = (self.generation, found)
+        return found
+
+    def _resolve_call(self, call: Node, file: SourceFile) -> list[Function]:
         qualifier, name = callee(call)
         if not name:
             return []

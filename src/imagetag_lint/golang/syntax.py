@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from imagetag_lint.golang.parser import Node, captures, text
+from imagetag_lint.golang.parser import Node, text
 
 FUNCTION_TYPES = ("function_declaration", "method_declaration", "func_literal")
 STRING_TYPES = ("interpreted_string_literal", "raw_string_literal")
@@ -11,7 +11,7 @@ STRING_TYPES = ("interpreted_string_literal", "raw_string_literal")
 # Per-run caches keyed by (node id, byte range): a node id is unique among live trees, and
 # `reset_caches()` runs at the start of every lint so no entry outlives its tree.
 _CALLEES: dict[tuple[int, int, int], tuple[str | None, str]] = {}
-_IDENTIFIERS: dict[tuple[int, int, int], dict[bytes, list[Node]]] = {}
+_IDENTIFIERS: dict[tuple[int, int, int, str], list[Node]] = {}
 
 
 def reset_caches() -> None:
@@ -70,16 +70,36 @@ def is_inside(node: Node, container: Node) -> bool:
 
 
 def identifiers(node: Node, name: str) -> list[Node]:
-    """Every identifier node called `name` under node, in source order (the walk runs in C)."""
-    key = (node.id, node.start_byte, node.end_byte)
-    table = _IDENTIFIERS.get(key)
-    if table is None:
-        table = {}
-        found = captures("(identifier) @id", node).get("id", [])
-        for ident in sorted(found, key=lambda n: n.start_byte):
-            table.setdefault(ident.text or b"", []).append(ident)
-        _IDENTIFIERS[key] = table
-    return table.get(name.encode(), [])
+    """Every identifier node called `name` under node, in source order.
+
+    The name is found in the node's bytes (a C-speed scan) and each whole-word hit is checked
+    against the tree, so only the few matching nodes are ever created.
+    """
+    key = (node.id, node.start_byte, node.end_byte, name)
+    found = _IDENTIFIERS.get(key)
+    if found is None:
+        found = _IDENTIFIERS[key] = _find_identifiers(node, name.encode())
+    return found
+
+
+def _find_identifiers(node: Node, name: bytes) -> list[Node]:
+    source = node.text or b""
+    base = node.start_byte
+    size = len(name)
+    found = []
+    index = source.find(name)
+    while index != -1:
+        end = index + size
+        if (index == 0 or source[index - 1] not in _WORD) and (end == len(source) or source[end] not in _WORD):
+            hit = node.descendant_for_byte_range(base + index, base + end)
+            if hit is not None and hit.type == "identifier" and hit.start_byte == base + index and hit.end_byte == base + end:
+                found.append(hit)
+        index = source.find(name, end)
+    return found
+
+
+# bytes that continue an identifier (every byte of a multi-byte UTF-8 letter counts)
+_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") | frozenset(range(0x80, 0x100))
 
 
 def string_value(node: Node) -> str | None:
