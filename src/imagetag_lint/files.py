@@ -173,7 +173,7 @@ class Prefilter:
     def __init__(self, flow: ImageFlow, extra_names: Iterable[str] = ()) -> None:
         names = sorted({p.name for p in flow.producers} | {c.name for c in flow.consumers} | set(extra_names))
         prefixes = [prefix.encode() for prefix in flow.local_prefixes]
-        strong = [n.encode() for n in names] + [b"image:", b"PullNever", b'"Never"'] + prefixes
+        strong = [n.encode() for n in names] + [b"PullNever", b'"Never"'] + prefixes
         fields = [f.encode() for f in sorted(set(flow.image_fields))]
         gates = [b"mage"] + [g for g in [n.encode() for n in names] + fields + prefixes if b"mage" not in g]
         self.gates = tuple(dict.fromkeys(gates))
@@ -193,8 +193,14 @@ class Prefilter:
         return False
 
     def classify(self, source: bytes) -> int:
-        """CLEAN, WEAK or STRONG, for a source that passed the gate."""
-        if self.strong.search(source) is not None:
+        """CLEAN, WEAK or STRONG, for a source that passed the gate.
+
+        A strong token on a comment line (`// like BuildAndLoadImageToKind`) does not count.
+        """
+        for match in self.strong.finditer(source):
+            if not _on_comment_line(source, match.start()):
+                return self.STRONG
+        if _yaml_image_line(source):
             return self.STRONG
         if self.weak is not None and self.weak.search(source) is not None:
             return self.WEAK
@@ -236,6 +242,33 @@ def import_header(source: bytes) -> bytes:
         while position < size and source[position] in b" \t\r\n":
             position += 1
     return source[start + 1 : end]
+
+
+def _on_comment_line(source: bytes, position: int) -> bool:
+    line = source.rfind(b"\n", 0, position) + 1
+    return source[line:position].lstrip(b" \t").startswith(b"//")
+
+
+def _yaml_image_line(source: bytes) -> bool:
+    """Has source an `image:` key at the start of a line of a manifest held in a string?
+
+    The line starts the source, follows a newline, the two characters \\n, a quote or a
+    backquote, as YAML_IMAGE in the image-flow analysis reads them; `- image:` counts too.
+    """
+    position = source.find(b"image:")
+    while position != -1:
+        start = position
+        while start > 0 and source[start - 1] in b" \t":
+            start -= 1
+        if start > 0 and source[start - 1] == 0x2D and start < position:  # "- image:"
+            start -= 1
+            while start > 0 and source[start - 1] in b" \t":
+                start -= 1
+        line_start = start == 0 or source[start - 1] in b"\n`\"" or source[start - 2 : start] == b"\\n"
+        if line_start and not _on_comment_line(source, position):
+            return True
+        position = source.find(b"image:", position + 6)
+    return False
 
 
 _QUOTED = re.compile(rb'"([^"\n]+)"')

@@ -56,6 +56,12 @@ class Origin:
 
 UNKNOWN = Origin("unknown", None, "an expression")
 _NOT_CACHED = (-1, None)
+# predeclared functions and conversions: never a producer held in a variable
+_BUILTINS = frozenset({
+    "append", "cap", "clear", "close", "complex", "copy", "delete", "imag", "len", "make", "max", "min", "new",
+    "panic", "print", "println", "real", "recover", "string", "int", "int8", "int16", "int32", "int64", "uint",
+    "uint8", "uint16", "uint32", "uint64", "uintptr", "float32", "float64", "byte", "rune", "bool", "error", "any",
+})
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,7 @@ class ImageFlowIndex:
         self._facts: dict[int, FileFacts] = {}
         self._wrapper_table: dict[int, ProducerRef] = {}
         self._wrapper_generation = -1
+        self._wrapper_names: set[str] = set()
         self._inferring = False  # inside a fixpoint: answer from the table being built
         self._call_name_cache: dict[int, frozenset[str]] = {}
         self._wrapper_seen: set[int] = set()
@@ -182,8 +189,13 @@ class ImageFlowIndex:
         qualifier, name = callee(call)
         if not name:
             return None
-        targets = self.project.resolve_call(call, file)
+        targets = self.project.resolve_call(call, file)  # loads the package it calls into, if local
+        self._wrappers()  # settles (or, inside the fixpoint, reads) the wrapper names
         configured = self._producers.get(name)
+        if configured is None and name not in self._wrapper_names:
+            if qualifier is not None or targets or name in _BUILTINS:
+                return None  # no producer and no wrapper has this name
+            return self._function_value(call, file)
         if configured is not None:
             if qualifier is not None and qualifier not in file.imports and targets and all(
                 t.result_count != configured.results for t in targets
@@ -205,6 +217,9 @@ class ImageFlowIndex:
         unit = facts.unit_of(call)
         if function is None or unit is None:
             return None
+        held_names = [n.encode() for n in (*self._producers, *self._wrapper_names)]
+        if not _mentions(unit, held_names) and text(function) not in self.project.package_of(file).vars:
+            return None  # the function holds no producer's name, and there is no such package variable
         definition = self.reaching_definition(function, unit)
         if definition is None:  # a package-level `var build = infrastructure.BuildImageForKind`
             held = self.project.package_of(file).vars.get(text(function))
@@ -270,6 +285,7 @@ class ImageFlowIndex:
                             wrapper = self._infer_wrapper(function)
                             if wrapper is not None:
                                 table[id(function)] = wrapper
+                                self._wrapper_names.add(function.name)
                                 found.add(function.name)
                     pending = [f for f in candidates if id(f) not in table and self._call_names(f) & found]
                 self._wrapper_generation = generation
@@ -618,6 +634,7 @@ class ImageFlowIndex:
     def _collect_build_names(self) -> frozenset[str]:
         names: set[str] = set()
         build_fields = set(self.flow.build_name_fields)
+        builders = [c.name.encode() for c in self.flow.consumers if c.kind == "build"]
         for file in list(self.project.files()):
             facts = self.facts(file)
             for key, value in facts.keyed:
@@ -627,6 +644,8 @@ class ImageFlowIndex:
                 fixed = self.fixed_text(value.named_children[0], file, unit)
                 if fixed and (unit is None or self.builds(unit)):
                     names.add(repository(fixed))
+            if not any(name in file.source for name in builders):
+                continue
             for unit in facts.units:
                 for call in self.calls_in(unit):
                     consumer = self.consumer(call)
@@ -654,7 +673,10 @@ class ImageFlowIndex:
     def loaded_names(self) -> frozenset[str]:
         """Fixed images handed to a loader: they exist in the cluster under exactly that name."""
         names = set()
+        loaders = [c.name.encode() for c in self.flow.consumers if c.kind == "load"]
         for file in list(self.project.files()):
+            if not any(name in file.source for name in loaders):
+                continue
             for unit in self.facts(file).units:
                 for call in self.calls_in(unit):
                     consumer = self.consumer(call)
