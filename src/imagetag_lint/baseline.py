@@ -11,12 +11,12 @@ import json
 import os
 from collections import Counter
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from imagetag_lint.errors import ImagetagLintError
 from imagetag_lint.findings import Finding
+from imagetag_lint.record import record
 
 FORMAT_KEY = "imagetag-lint-baseline"
 FORMAT_VERSION = 1
@@ -25,8 +25,10 @@ _ENTRY_KEYS = {"filename", "code", "fingerprint", "line", "message"}
 Key = tuple[str, str, str]  # (filename relative to the baseline, code, fingerprint)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Known:
+    """What a baseline leaves: the findings it does not record, and counts of hidden and stale entries."""
+
     new: list[Finding]  # not in the baseline: these fail the run
     known: int  # findings the baseline hides
     stale: int  # baseline entries no finding matches any more (fixed, or changed)

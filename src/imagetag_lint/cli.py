@@ -6,9 +6,7 @@ import argparse
 import io
 import os
 import sys
-import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, NoReturn
 
@@ -20,6 +18,7 @@ from imagetag_lint.files import MAX_FILE_BYTES, Discovered, discover
 from imagetag_lint.findings import Finding
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.lint import CHECKS, LintOptions, LintResult, lint_paths, lint_source
+from imagetag_lint.record import record, replace
 from imagetag_lint.report.formats import FORMATS, render, write_text
 from imagetag_lint.rules import Rule, RuleSet, load_rule_set
 
@@ -83,6 +82,8 @@ def main(argv: Sequence[str] | None = None, stdin: IO[bytes] | None = None) -> i
         return 130
     except Exception as error:  # noqa: BLE001 - the one place that turns surprises into exit 2
         if verbose:
+            import traceback
+
             traceback.print_exc()
         print(
             f"imagetag-lint: error: internal error: {type(error).__name__}: {error} "
@@ -195,7 +196,7 @@ def run(args: argparse.Namespace, stdin: IO[bytes] | None = None) -> int:
     return report(args, rule_set, round_.linted.result, round_.findings, round_.notes, round_.linted.files)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Round:
     """One lint of the inputs (through an overlay of fixed texts): what to report or fix."""
 
@@ -254,8 +255,10 @@ def _with_severity(rule_set: RuleSet, config: Config) -> dict[str, Rule]:
     return rules
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Linted:
+    """One lint of the inputs, with what reporting and fixing need of it."""
+
     result: LintResult
     files: dict[str, SourceFile]  # reported files with their trees, and files parsed for directives only
     linted: frozenset[str]  # every file linted, parsed or not, by display name

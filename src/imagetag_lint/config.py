@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from imagetag_lint.errors import ImagetagLintError
+from imagetag_lint.record import field, record
 from imagetag_lint.rules import (
     SEVERITIES,
     ImageFlow,
@@ -39,8 +39,10 @@ KEYS = {
 } | _FLOW_SETTINGS
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Config:
+    """The settings read from `.imagetag-lint.toml` or `[tool.imagetag-lint]` in `pyproject.toml`."""
+
     path: Path | None = None
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()

@@ -6,10 +6,10 @@ import fnmatch
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from imagetag_lint.errors import InputError
+from imagetag_lint.record import record
 from imagetag_lint.rules import ImageFlow
 
 SKIPPED_DIRS = {"vendor", "testdata", "node_modules"}
@@ -17,8 +17,10 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Discovered:
+    """A Go file found under the paths given on the command line."""
+
     path: str  # absolute
     display: str  # relative to the working directory when below it
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from imagetag_lint.record import field, record
 
 
-@dataclass(frozen=True, order=True)
+@record(frozen=True, order=True)
 class Position:
+    """A place in a file: 1-based row and column (in characters)."""
+
     row: int  # 1-based
     column: int  # 1-based, in characters
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Span:
+    """A byte range of a file with its start and end positions."""
+
     filename: str
     start_byte: int
     end_byte: int
@@ -20,14 +24,18 @@ class Span:
     end: Position
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Related:
+    """A secondary location of a finding, with what it shows."""
+
     span: Span
     message: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Edit:
+    """Replace a byte range of a file with new text."""
+
     filename: str
     start_byte: int
     end_byte: int
@@ -36,15 +44,19 @@ class Edit:
     end: Position
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Fix:
+    """The edits that fix one finding, and how safe they are to apply."""
+
     applicability: str  # "safe", "unsafe" or "display-only"
     message: str
     edits: tuple[Edit, ...] = ()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Finding:
+    """One reported problem: rule code, message, where, the steps to fix it, and its fix."""
+
     code: str
     message: str
     span: Span

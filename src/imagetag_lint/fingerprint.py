@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 
 from imagetag_lint.findings import Finding
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.record import replace
 
 VERSION = "v1"
 _DECLARATIONS = ("function_declaration", "method_declaration")

@@ -10,11 +10,11 @@ import os
 import re
 import subprocess
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from imagetag_lint.errors import ImagetagLintError
 from imagetag_lint.findings import Finding
+from imagetag_lint.record import record
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _ESCAPES = {"\\": "\\", '"': '"', "t": "\t", "n": "\n", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
@@ -22,8 +22,10 @@ _ESCAPES = {"\\": "\\", '"': '"', "t": "\t", "n": "\n", "r": "\r", "a": "\a", "b
 Ranges = tuple[tuple[int, int], ...]  # inclusive (first, last) rows
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ChangedLines:
+    """The rows changed since a git revision, by path, and the untracked files."""
+
     rev: str
     root: Path  # the repository's top level
     ranges: dict[str, Ranges]  # path relative to root -> changed rows

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from imagetag_lint.analysis import (
@@ -36,6 +35,8 @@ from imagetag_lint.golang.model import SourceFile, package_name, read_imports
 from imagetag_lint.golang.parser import first_error, parse
 from imagetag_lint.golang.project import Project
 from imagetag_lint.golang.syntax import reset_caches
+from imagetag_lint.parallel import map_split
+from imagetag_lint.record import field, record
 from imagetag_lint.rules import RuleSet
 
 Check = Callable[[RuleContext, SourceFile], Iterator[Finding]]
@@ -48,15 +49,19 @@ CHECKS: dict[str, Check] = {
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LintOptions:
+    """The rules and limits of one lint."""
+
     rule_set: RuleSet
     select: frozenset[str] = frozenset(CHECKS)
     max_file_bytes: int = MAX_FILE_BYTES
 
 
-@dataclass
+@record
 class LintResult:
+    """What one lint found: findings, input errors and warnings, and the parsed files."""
+
     findings: list[Finding] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -67,6 +72,11 @@ class LintResult:
 
 
 KEPT_BYTES = 16 * 1024 * 1024  # deferred sources kept in memory rather than read twice
+PARALLEL_MIN_FILES = 1000  # below this, forking costs more than it saves
+# The prefilter's verdict on one file, as plain data (it may come from another process):
+# (kind or _UNREADABLE, imports of a clean file or the problem, source if needed, has directives)
+Scan = tuple[int, "bytes | str", "bytes | None", bool]
+_UNREADABLE = -1
 
 
 class Linter:
@@ -90,36 +100,52 @@ class Linter:
     # -- input ----------------------------------------------------------------------------
 
     def add(self, discovered: Iterable[Discovered]) -> None:
-        for item in discovered:
-            try:
-                source = self.read(item.path, item.display)
-            except InputError as error:
-                self.result.errors.append(error)
-                continue
-            self.add_source(source, item.path, item.display)
+        """Read and prefilter the files (in several processes for a large tree), then parse
+        those that can hold a finding, in the order given."""
+        items = list(discovered)
+        scans = map_split(self._scan, [(item.path, item.display) for item in items], min_items=PARALLEL_MIN_FILES)
+        for item, scan in zip(items, scans):
+            self._take(item.path, item.display, scan)
 
-    def add_source(self, source: bytes, path: str, display: str, reported: bool = True) -> None:
-        self.result.files_checked += reported
+    def add_source(self, source: bytes, path: str, display: str) -> None:
+        self._take(path, display, self._scan_source(source))
+
+    def _scan(self, job: tuple[str, str]) -> Scan:
+        path, display = job
+        try:
+            source = self.read(path, display)
+        except InputError as error:
+            return (_UNREADABLE, error.problem, None, False)
+        return self._scan_source(source)
+
+    def _scan_source(self, source: bytes) -> Scan:
+        """What the prefilter says of a file: (kind, its imports if clean, source, directives?)."""
         if not self.prefilter.gate(source):
-            self._clean.add(path)
-            if reported:
-                self._clean_reported[path] = import_header(source)
-            return
-        if reported and PREFIX in source:
-            self.result.directive_sources[display] = (path, source)
+            return (Prefilter.CLEAN, import_header(source), None, False)
+        directives = PREFIX in source
         kind = self.prefilter.classify(source)
         if kind == Prefilter.CLEAN:
-            self._clean.add(path)
-            if reported:
-                self._clean_reported[path] = import_header(source)
+            return (kind, import_header(source), source if directives else None, directives)
+        return (kind, b"", source, directives)
+
+    def _take(self, path: str, display: str, scan: Scan) -> None:
+        kind, info, source, directives = scan
+        if kind == _UNREADABLE:
+            self.result.errors.append(InputError(display, str(info)))
             return
-        if kind == Prefilter.WEAK and reported:
+        self.result.files_checked += 1
+        if directives and source is not None:
+            self.result.directive_sources[display] = (path, source)
+        if kind == Prefilter.CLEAN or source is None:
+            self._clean.add(path)
+            self._clean_reported[path] = info if isinstance(info, bytes) else b""
+        elif kind == Prefilter.WEAK:
             self._deferred[path] = display
             if self._kept_bytes + len(source) <= KEPT_BYTES:  # read once, parsed perhaps later
                 self._kept[path] = source
                 self._kept_bytes += len(source)
-            return
-        self._parse_into_project(source, path, display, reported)
+        else:
+            self._parse_into_project(source, path, display, reported=True)
 
     def _parse_into_project(self, source: bytes, path: str, display: str, reported: bool) -> SourceFile:
         file = self._parse(source, path, display, reported)

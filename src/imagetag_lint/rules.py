@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from imagetag_lint.errors import ImagetagLintError
+from imagetag_lint.record import record, replace
 from imagetag_lint.tomlload import check_keys, expect, expect_str_list, load_toml
 
 IMPLEMENTED_CODES = ("IMG001", "IMG002", "IMG003", "IMG100", "IMG101")
@@ -23,8 +23,10 @@ DOC_SECTIONS = {
 FLOW_FILE = "image-flow.toml"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rule:
+    """A rule's data from `rules/`: code, name, severity, message template and docs."""
+
     code: str
     name: str
     severity: str
@@ -39,22 +41,28 @@ class Rule:
         return self.message.format(**values)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Producer:
+    """A function that returns the real image name (a builder)."""
+
     name: str
     image_result: int = 0
     results: int = 2
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Consumer:
+    """A function that takes an image name: a build-with-tag call or a loader."""
+
     name: str
     kind: str  # "build" or "load"
     image_arg: int = 0
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ImageFlow:
+    """The image-flow knobs from `rules/image-flow.toml` and the user's configuration."""
+
     producers: tuple[Producer, ...] = ()
     consumers: tuple[Consumer, ...] = ()
     generator_patterns: tuple[str, ...] = ()
@@ -89,8 +97,10 @@ def _union(first: tuple[Any, ...], second: tuple[Any, ...]) -> tuple[Any, ...]:
     return first + tuple(item for item in second if item not in first)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RuleSet:
+    """Every rule by code, and the image-flow knobs they share."""
+
     rules: dict[str, Rule]
     flow: ImageFlow
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 
 from imagetag_lint.directives import NO_REASON, PREFIX, SUPPRESSION_CODES, UNUSED
 from imagetag_lint.findings import Edit, Finding, Fix, Span
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.golang.parser import Node, captures, parse
+from imagetag_lint.record import field, record
 from imagetag_lint.rules import RuleSet
 
 KINDS = ("ignore", "file-ignore")
@@ -24,15 +24,19 @@ _DIRECTIVE = re.compile(r"//imagetaglint:(?P<kind>[\w-]*)(?P<codes>[^/]*)(?://(?
 _CODE = re.compile(r"[^\s,]+")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Code:
+    """A rule code named in a suppression comment, with its place."""
+
     name: str  # as written
     start_byte: int
     end_byte: int
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Suppression:
+    """One suppression comment: its codes, reason and place."""
+
     file: SourceFile = field(compare=False)
     kind: str
     codes: tuple[Code, ...]
@@ -54,8 +58,10 @@ class Suppression:
         return f"//imagetaglint:{self.kind}" + "".join(f" {c.name}" for c in (self.codes if codes is None else codes))
 
 
-@dataclass
+@record
 class SuppressionResult:
+    """Findings left after suppressions, and the suppression findings (IMG100, IMG101)."""
+
     findings: list[Finding]  # what is left, plus IMG100/IMG101 findings
     suppressed: int = 0
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.findings import Finding, Related, Span
+from imagetag_lint.record import record
 from imagetag_lint.rules import RuleSet
 
 
-@dataclass
+@record
 class RuleContext:
+    """What every rule's check receives: the image-flow index and the rule set."""
+
     index: ImageFlowIndex
     rule_set: RuleSet
 

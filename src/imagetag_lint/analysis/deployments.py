@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, Sink
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node
 from imagetag_lint.golang.syntax import arguments, is_inside
+from imagetag_lint.record import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FixedSite:
     """A deployment whose image is fixed text."""
 
@@ -91,7 +91,7 @@ def sites_in(index: ImageFlowIndex, function: Function) -> list[FixedSite]:
     return by_unit.get(id(function), [])  # type: ignore[attr-defined,no-any-return]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DeployCall:
     """A call, in some function, of a function that deploys an image."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.deployments import deploy_calls
@@ -30,6 +29,7 @@ from imagetag_lint.golang.syntax import (
     is_inside,
     is_write,
 )
+from imagetag_lint.record import record
 
 CODE = "IMG001"
 _INIT_CONTEXT = {
@@ -40,7 +40,7 @@ _INIT_CONTEXT = {
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Discard:
     """A producer call whose image-name result is lost, and how."""
 

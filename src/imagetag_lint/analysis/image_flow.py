@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TypeVar
 
@@ -30,6 +29,7 @@ from imagetag_lint.golang.syntax import (
     string_value,
     unparen,
 )
+from imagetag_lint.record import field, record
 from imagetag_lint.rules import Consumer, ImageFlow
 
 T = TypeVar("T")
@@ -43,7 +43,7 @@ YAML_IMAGE = re.compile(rb"""(?:^|\n|\\n|`|")[ \t]*(?:-[ \t]+)?image:[ \t]*["']?
 _YAML_PULL_NEVER = re.compile(rb"imagePullPolicy:[ \t]*[\"']?Never")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Origin:
     """Where a value comes from; `key` identifies the value (equal keys, same value)."""
 
@@ -64,15 +64,17 @@ _BUILTINS = frozenset({
 })
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ProducerRef:
+    """A call that returns an image name: a configured builder, or a wrapper around one."""
+
     name: str
     image_result: int
     results: int
     wrapper: Function | None = None  # set for inferred wrappers
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Sink:
     """A place that deploys, loads or passes on an image reference."""
 
@@ -85,8 +87,10 @@ class Sink:
     key: Node | None = None  # the `Image` key for field sinks
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class YamlImage:
+    """An `image:` line of a manifest held in a Go string."""
+
     file: SourceFile
     string: Node
     start: int  # byte range of the image value in the file
@@ -95,8 +99,10 @@ class YamlImage:
     pull_never: bool
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class FileFacts:
+    """Per-file facts the analyses share: calls, image-field elements and units, in source order."""
+
     file: SourceFile
     calls: list[Node]
     keyed: list[tuple[Node, Node]]  # (key identifier, value literal_element) of the configured fields

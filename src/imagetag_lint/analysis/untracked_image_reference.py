@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.deployments import FixedSite, sites_in
@@ -22,6 +21,7 @@ from imagetag_lint.golang.syntax import (
     is_write,
     unparen,
 )
+from imagetag_lint.record import record
 
 CODE = "IMG003"
 # imageName, gatewayImage, image, img, imageRef: not imagePullSecret or imagePullPolicy
@@ -53,8 +53,10 @@ def _built_values(index: ImageFlowIndex, unit: Function, discards: list[Discard]
     return built
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Mismatch:
+    """A deployment that uses another reference than the image its function built."""
+
     sink: Sink
     origin: Origin
     how: str

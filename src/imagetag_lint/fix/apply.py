@@ -7,14 +7,10 @@ step with `--fix` except the final write.
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 import os
 import stat
-import tempfile
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from imagetag_lint.errors import InputError
@@ -24,11 +20,12 @@ from imagetag_lint.fix.planner import plan_fixes
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.golang.parser import parse
 from imagetag_lint.lint import Linter, LintResult
+from imagetag_lint.record import field, record, replace
 
 MAX_ROUNDS = 25
 APPLICABLE = {False: ("safe",), True: ("safe", "unsafe")}
 
-@dataclass
+@record
 class FixRound:
     """What one lint of the overlay gives the fixer."""
 
@@ -42,8 +39,10 @@ class FixRound:
 Relint = Callable[[dict[str, bytes]], FixRound]
 
 
-@dataclass
+@record
 class FixOutcome:
+    """What `--fix` did: the fixed texts, the findings fixed and those that remain."""
+
     result: LintResult  # of the last round
     findings: list[Finding] = field(default_factory=list)  # left after the last round
     files: dict[str, SourceFile] = field(default_factory=dict)
@@ -196,6 +195,8 @@ def _errors(source: bytes) -> int:
 
 
 def unified_diff(outcome: FixOutcome) -> str:
+    import difflib  # only --diff needs it
+
     chunks: list[str] = []
     for path in outcome.changed:
         name = outcome.display.get(path, path)
@@ -224,10 +225,12 @@ def write_atomic(path: Path, expected: bytes, content: bytes) -> None:
             current = handle.read()
     except OSError as exc:
         raise InputError(str(path), f"cannot re-read before writing: {exc.strerror or exc}") from None
-    if hashlib.sha256(current).digest() != hashlib.sha256(expected).digest():
+    if current != expected:
         raise InputError(str(path), "changed on disk since it was read; not fixed (run again)")
     if not info.st_mode & stat.S_IWUSR:
         raise InputError(str(path), "file is read-only; not fixed")
+    import tempfile  # only a --fix that changes a file needs it
+
     directory = path.parent
     handle_fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 
 from imagetag_lint.analysis.deployments import (
     DeployCall,
@@ -47,6 +46,7 @@ from imagetag_lint.golang.syntax import (
     is_write,
     unparen,
 )
+from imagetag_lint.record import field, record
 
 FindingKey = tuple[str, str, int]  # (code, filename, start byte)
 
@@ -55,8 +55,10 @@ class CannotFix(Exception):
     """No sound edit exists; the message says what to do by hand."""
 
 
-@dataclass
+@record
 class Plan:
+    """The edits that fix one finding, gathered before they are checked and applied."""
+
     edits: list[Edit] = field(default_factory=list)
     covers: set[FindingKey] = field(default_factory=set)
     unsafe: list[str] = field(default_factory=list)  # why it is unsafe, if it is

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
 from functools import cached_property
 
 from imagetag_lint.findings import Position, Span
 from imagetag_lint.golang.parser import Node, Tree, text
 from imagetag_lint.golang.syntax import string_value
+from imagetag_lint.record import record
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class SourceFile:
+    """A parsed Go file."""
+
     filename: str  # as reported (relative to the working directory when possible)
     directory: str  # absolute directory, the package key with the package name
     source: bytes
@@ -44,16 +46,20 @@ class SourceFile:
         return Span(self.filename, start, end, self.position(start), self.position(end))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Param:
+    """A parameter of a function."""
+
     name: str
     index: int
     type_text: str
     node: Node
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Function:
+    """A function, method or Ginkgo spec closure: a unit the analyses look into."""
+
     name: str
     file: SourceFile
     node: Node

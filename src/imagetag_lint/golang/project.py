@@ -8,7 +8,6 @@ sibling files and wrappers in other packages.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Protocol
 
 from imagetag_lint.golang.model import (
@@ -19,6 +18,7 @@ from imagetag_lint.golang.model import (
 )
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import callee
+from imagetag_lint.record import field, record
 
 PackageKey = tuple[str, str]  # (absolute directory, package name)
 
@@ -31,8 +31,10 @@ class Loader(Protocol):
         """The directory of a package of the linted module, or None for external packages."""
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Package:
+    """The loaded files of one Go package and their declarations."""
+
     key: PackageKey
     files: list[SourceFile] = field(default_factory=list)
     functions: dict[str, list[Function]] = field(default_factory=dict)

@@ -1,0 +1,95 @@
+"""Reading and prefiltering in several processes gives exactly what one process gives."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from support import FIXTURES, wanted
+
+from imagetag_lint import lint, parallel
+from imagetag_lint.cli import main
+from imagetag_lint.parallel import map_split, processes_for
+
+forking = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the split forks only on Linux")
+
+
+def test_small_inputs_stay_in_one_process() -> None:
+    assert processes_for(10, min_items=1000) == 1
+    assert processes_for(999, min_items=1000) == 1
+
+
+@forking
+def test_large_inputs_are_split_when_there_are_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    assert processes_for(5000, min_items=1000) == 2
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0}, raising=False)
+    assert processes_for(5000, min_items=1000) == 1
+
+
+@forking
+def test_results_come_back_in_order_from_the_children(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(4)), raising=False)
+    parent = os.getpid()
+    items = list(range(1000))
+    results = map_split(lambda i: (i, os.getpid() != parent, b"x" * (i % 7)), items, min_items=10)
+    assert [value for value, _, _ in results] == items
+    assert [blob for _, _, blob in results] == [b"x" * (i % 7) for i in items]
+    done_elsewhere = {i % 4 for i, in_child, _ in results if in_child}
+    assert done_elsewhere == {1, 2, 3}  # every share but the parent's came from a child
+
+
+@forking
+def test_a_child_that_fails_has_its_share_done_by_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    parent = os.getpid()
+
+    def fragile(item: int) -> int:
+        if os.getpid() != parent:
+            raise RuntimeError("the child breaks")
+        return item * 2
+
+    assert map_split(fragile, list(range(500)), min_items=10) == [i * 2 for i in range(500)]
+
+
+@forking
+def test_results_marshal_cannot_carry_are_done_by_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    results = map_split(lambda i: object() if i % 2 else i, list(range(100)), min_items=10)
+    assert [r for r in results if isinstance(r, int)] == list(range(0, 100, 2))
+    assert len(results) == 100
+
+
+def lint_corpus(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, set[tuple[str, int, str]], str]:
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        code = main(["--output-format", "json", "."])
+    finally:
+        os.chdir(cwd)
+    out, err = capsys.readouterr()
+    return code, {(f["filename"], f["location"]["row"], f["code"]) for f in json.loads(out)}, err
+
+
+@forking
+def test_the_corpus_linted_in_several_processes_matches_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2}, raising=False)
+    corpus = tmp_path / "go"
+    shutil.copytree(FIXTURES, corpus)
+    (corpus / "k8s" / "unreadable.go").write_bytes(b"package k8s\n\x00binary")  # an error, from any share
+    single = lint_corpus(corpus, capsys)
+    monkeypatch.setattr(lint, "PARALLEL_MIN_FILES", 2)
+    calls = []
+    split = parallel.map_split
+    monkeypatch.setattr(lint, "map_split", lambda *a, **k: calls.append(k) or split(*a, **k))
+    assert lint_corpus(corpus, capsys) == single
+    assert single[:2] == (2, wanted(corpus))
+    assert single[2] == "imagetag-lint: error: k8s/unreadable.go: binary file (contains NUL bytes); not linted\n"
+    assert calls == [{"min_items": 2}]
+    assert parallel.processes_for(len(list(corpus.rglob("*.go"))), 2) == 3  # the parent and two children
