@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from support import FIXTURES, wanted
 
-from imagetag_lint import lint, parallel
+from imagetag_lint import files, parallel
 from imagetag_lint.cli import main
 from imagetag_lint.parallel import map_split, processes_for
 
@@ -41,6 +41,17 @@ def test_results_come_back_in_order_from_the_children(monkeypatch: pytest.Monkey
     assert [blob for _, _, blob in results] == [b"x" * (i % 7) for i in items]
     done_elsewhere = {i % 4 for i, in_child, _ in results if in_child}
     assert done_elsewhere == {1, 2, 3}  # every share but the parent's came from a child
+
+
+@forking
+def test_a_busy_caller_keeps_one_share_and_finishes_it_last(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    parent = os.getpid()
+    split = parallel.Split(lambda i: (i, os.getpid() == parent), list(range(300)), min_items=10, busy=True)
+    assert (split.shares, len(split.children)) == (3, 2)
+    results = split.results()
+    assert [i for i, _ in results] == list(range(300))
+    assert {i % 3 for i, here in results if here} == {0}
 
 
 @forking
@@ -84,12 +95,16 @@ def test_the_corpus_linted_in_several_processes_matches_one(
     shutil.copytree(FIXTURES, corpus)
     (corpus / "k8s" / "unreadable.go").write_bytes(b"package k8s\n\x00binary")  # an error, from any share
     single = lint_corpus(corpus, capsys)
-    monkeypatch.setattr(lint, "PARALLEL_MIN_FILES", 2)
-    calls = []
-    split = parallel.map_split
-    monkeypatch.setattr(lint, "map_split", lambda *a, **k: calls.append(k) or split(*a, **k))
+    monkeypatch.setattr(files, "PARALLEL_MIN_FILES", 2)
+    forked = []
+
+    class Recorded(parallel.Split):  # type: ignore[type-arg]
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            forked.append((self.shares, len(self.children)))
+
+    monkeypatch.setattr(files, "Split", Recorded)
     assert lint_corpus(corpus, capsys) == single
     assert single[:2] == (2, wanted(corpus))
     assert single[2] == "imagetag-lint: error: k8s/unreadable.go: binary file (contains NUL bytes); not linted\n"
-    assert calls == [{"min_items": 2}]
-    assert parallel.processes_for(len(list(corpus.rglob("*.go"))), 2) == 3  # the parent and two children
+    assert forked == [(4, 3)]  # three children (one per CPU) and the parent's own share

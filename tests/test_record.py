@@ -86,7 +86,8 @@ def test_mutable_records_compare_by_value_and_are_unhashable() -> None:
 
 def test_eq_false_keeps_identity() -> None:
     node = Node("x")
-    assert node != Node("x") and node == node
+    alias = node
+    assert node != Node("x") and node == alias
     assert len({node, Node("x")}) == 2
 
 

@@ -8,19 +8,22 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, NoReturn
+from typing import IO, TYPE_CHECKING, NoReturn
 
 from imagetag_lint import __version__
 from imagetag_lint.config import Config, find_config, load_config
 from imagetag_lint.directives import PREFIX, SUPPRESSION_CODES
 from imagetag_lint.errors import ImagetagLintError, InputError
-from imagetag_lint.files import MAX_FILE_BYTES, Discovered, discover
+from imagetag_lint.files import MAX_FILE_BYTES, Discovered, discover, start_scan
 from imagetag_lint.findings import Finding
-from imagetag_lint.golang.model import SourceFile
-from imagetag_lint.lint import CHECKS, LintOptions, LintResult, lint_paths, lint_source
+from imagetag_lint.options import LintOptions
 from imagetag_lint.record import record, replace
 from imagetag_lint.report.formats import FORMATS, render, write_text
-from imagetag_lint.rules import Rule, RuleSet, load_rule_set
+from imagetag_lint.rules import ANALYSIS_CODES, Rule, RuleSet, load_rule_set
+
+if TYPE_CHECKING:  # the parser and the analyses are imported once the files are being read
+    from imagetag_lint.golang.model import SourceFile
+    from imagetag_lint.lint import LintResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -156,7 +159,7 @@ def run(args: argparse.Namespace, stdin: IO[bytes] | None = None) -> int:
     selected = selected_codes(config, args, rule_set)
     options = LintOptions(
         rule_set=rule_set,
-        select=selected & frozenset(CHECKS),
+        select=selected & frozenset(ANALYSIS_CODES),
         max_file_bytes=config.max_file_size or MAX_FILE_BYTES,
     )
     paths = args.paths or (["-"] if args.stdin_filename else ["."])
@@ -276,13 +279,19 @@ def _lint(
     overlay: dict[str, bytes],
 ) -> Linted:
     if stdin_source is not None:
+        from imagetag_lint.lint import lint_source
+
         name = args.stdin_filename or "-"  # siblings of a named file resolve names from disk
         path = str((cwd / name).absolute())
         source = overlay.get(path, stdin_source)
         result, linter = lint_source(source, name, options, cwd)
         paths = {name: path}
     else:
-        result, linter = lint_paths(discovered, options, cwd, overlay)
+        # the files are read in forked processes while the parser and the analyses are imported
+        pending = start_scan(discovered, options.rule_set.flow, options.max_file_bytes, overlay)
+        from imagetag_lint.lint import lint_paths
+
+        result, linter = lint_paths(discovered, options, cwd, overlay, pending)
         result.errors[:0] = input_errors
         paths = {d.display: d.path for d in discovered}
     if result.findings:  # the fix planner is imported only when there is something to fix

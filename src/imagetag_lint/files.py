@@ -5,10 +5,12 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
+from imagetag_lint.directives import PREFIX
 from imagetag_lint.errors import InputError
+from imagetag_lint.parallel import Split
 from imagetag_lint.record import record
 from imagetag_lint.rules import ImageFlow
 
@@ -212,6 +214,52 @@ class Prefilter:
         return self.gate(source) and self.classify(source) != self.CLEAN
 
 
+# The prefilter's verdict on one file, as plain data (it may come from another process):
+# (Prefilter kind or UNREADABLE, the imports of a clean file or the problem, the source when it
+# is needed later, whether it holds suppression comments)
+Scan = tuple[int, "bytes | str", "bytes | None", bool]
+UNREADABLE = -1
+PARALLEL_MIN_FILES = 1000  # below this, forking costs more than it saves
+
+
+class Scanner:
+    """Reads a file and settles what the prefilter says of it: the work `start_scan` shares out."""
+
+    def __init__(self, prefilter: Prefilter, max_bytes: int, overlay: dict[str, bytes] | None = None) -> None:
+        self.prefilter = prefilter
+        self.max_bytes = max_bytes
+        self.overlay = overlay or {}  # absolute path -> bytes that stand in for the file on disk
+
+    def __call__(self, job: tuple[str, str]) -> Scan:
+        path, display = job
+        source = self.overlay.get(path)
+        try:
+            if source is None:
+                source = read_go_file(path, display, self.max_bytes)
+        except InputError as error:
+            return (UNREADABLE, error.problem, None, False)
+        return self.scan(source)
+
+    def scan(self, source: bytes) -> Scan:
+        if not self.prefilter.gate(source):
+            return (Prefilter.CLEAN, import_header(source), None, False)
+        directives = PREFIX in source
+        kind = self.prefilter.classify(source)
+        if kind == Prefilter.CLEAN:
+            return (kind, import_header(source), source if directives else None, directives)
+        return (kind, b"", source, directives)
+
+
+def start_scan(
+    discovered: Sequence[Discovered], flow: ImageFlow, max_bytes: int, overlay: dict[str, bytes] | None = None
+) -> Split[tuple[str, str], Scan]:
+    """Start reading and prefiltering the files, in forked processes for a large tree; the
+    caller goes on (importing the parser, say) and takes the verdicts with `.results()`."""
+    scanner = Scanner(Prefilter(flow), max_bytes, overlay)
+    jobs = [(item.path, item.display) for item in discovered]
+    return Split(scanner, jobs, min_items=PARALLEL_MIN_FILES, busy=True)
+
+
 def import_header(source: bytes) -> bytes:
     """The import declarations of a Go file, cut out without parsing (b"" when it has none).
 
@@ -279,6 +327,34 @@ _QUOTED = re.compile(rb'"([^"\n]+)"')
 def imported_paths(source: bytes) -> frozenset[str]:
     """The import paths of a Go file, read from its header without parsing."""
     return frozenset(q.decode("utf-8", "replace") for q in _QUOTED.findall(import_header(source)))
+
+
+def declares_const(source: bytes, name: bytes) -> bool:
+    """Might source declare a constant called name? (Never False when it does.)
+
+    Looks at the text of each `const` declaration, up to the `)` gofmt puts on a line of its own
+    after a group, or to the end of the line for a single one.
+    """
+    if name not in source:
+        return False
+    position = source.find(b"const")
+    while position != -1:
+        end = position + 5
+        if (position == 0 or source[position - 1] not in _WORD) and (end == len(source) or source[end] not in _WORD):
+            rest = source[end : end + 16].lstrip()
+            if rest.startswith(b"("):
+                close = source.find(b"\n)", end)
+                stop = source.find(b")", end) if close == -1 else close
+            else:
+                stop = source.find(b"\n", end)
+            declaration = source[end : len(source) if stop == -1 else stop]
+            if re.search(rb"(?<![\w.])%s(?!\w)" % re.escape(name), declaration):
+                return True
+        position = source.find(b"const", end)
+    return False
+
+
+_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") | frozenset(range(0x80, 0x100))
 
 
 def go_files_in(directory: str) -> list[str]:

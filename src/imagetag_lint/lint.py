@@ -7,7 +7,8 @@ needs; sibling files and imported local packages are parsed on demand to resolve
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+import re
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from imagetag_lint.analysis import (
@@ -17,27 +18,29 @@ from imagetag_lint.analysis import (
 )
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
-from imagetag_lint.directives import PREFIX
 from imagetag_lint.errors import InputError
 from imagetag_lint.files import (
     BOM,
-    MAX_FILE_BYTES,
+    UNREADABLE,
     Discovered,
     ModuleMap,
     Prefilter,
+    Scan,
+    Scanner,
     check_source,
+    declares_const,
     go_files_in,
-    import_header,
     read_go_file,
+    start_scan,
 )
 from imagetag_lint.findings import Finding
 from imagetag_lint.golang.model import SourceFile, package_name, read_imports
 from imagetag_lint.golang.parser import first_error, parse
 from imagetag_lint.golang.project import Project
 from imagetag_lint.golang.syntax import reset_caches
-from imagetag_lint.parallel import map_split
+from imagetag_lint.options import LintOptions
+from imagetag_lint.parallel import Split
 from imagetag_lint.record import field, record
-from imagetag_lint.rules import RuleSet
 
 Check = Callable[[RuleContext, SourceFile], Iterator[Finding]]
 
@@ -47,15 +50,6 @@ CHECKS: dict[str, Check] = {
     hardcoded_image_reference.CODE: hardcoded_image_reference.check,
     untracked_image_reference.CODE: untracked_image_reference.check,
 }
-
-
-@record(frozen=True)
-class LintOptions:
-    """The rules and limits of one lint."""
-
-    rule_set: RuleSet
-    select: frozenset[str] = frozenset(CHECKS)
-    max_file_bytes: int = MAX_FILE_BYTES
 
 
 @record
@@ -72,11 +66,6 @@ class LintResult:
 
 
 KEPT_BYTES = 16 * 1024 * 1024  # deferred sources kept in memory rather than read twice
-PARALLEL_MIN_FILES = 1000  # below this, forking costs more than it saves
-# The prefilter's verdict on one file, as plain data (it may come from another process):
-# (kind or _UNREADABLE, imports of a clean file or the problem, source if needed, has directives)
-Scan = tuple[int, "bytes | str", "bytes | None", bool]
-_UNREADABLE = -1
 
 
 class Linter:
@@ -89,6 +78,7 @@ class Linter:
         self.project = Project(loader=self)
         self.index = ImageFlowIndex(self.project, options.rule_set.flow)
         self.prefilter = Prefilter(options.rule_set.flow)
+        self.scanner = Scanner(self.prefilter, options.max_file_bytes, self.overlay)
         self.result = LintResult()
         self._loaded: set[str] = set()  # absolute paths parsed into the project
         self._clean: set[str] = set()  # absolute paths read and found to need no parse
@@ -99,38 +89,20 @@ class Linter:
 
     # -- input ----------------------------------------------------------------------------
 
-    def add(self, discovered: Iterable[Discovered]) -> None:
-        """Read and prefilter the files (in several processes for a large tree), then parse
-        those that can hold a finding, in the order given."""
-        items = list(discovered)
-        scans = map_split(self._scan, [(item.path, item.display) for item in items], min_items=PARALLEL_MIN_FILES)
-        for item, scan in zip(items, scans):
+    def add(self, discovered: Sequence[Discovered], pending: Split[tuple[str, str], Scan] | None = None) -> None:
+        """Take the prefilter's verdicts (from `start_scan`, or read here), then parse the files
+        that can hold a finding, in the order given."""
+        if pending is None:
+            pending = start_scan(discovered, self.options.rule_set.flow, self.options.max_file_bytes, self.overlay)
+        for item, scan in zip(discovered, pending.results()):
             self._take(item.path, item.display, scan)
 
     def add_source(self, source: bytes, path: str, display: str) -> None:
-        self._take(path, display, self._scan_source(source))
-
-    def _scan(self, job: tuple[str, str]) -> Scan:
-        path, display = job
-        try:
-            source = self.read(path, display)
-        except InputError as error:
-            return (_UNREADABLE, error.problem, None, False)
-        return self._scan_source(source)
-
-    def _scan_source(self, source: bytes) -> Scan:
-        """What the prefilter says of a file: (kind, its imports if clean, source, directives?)."""
-        if not self.prefilter.gate(source):
-            return (Prefilter.CLEAN, import_header(source), None, False)
-        directives = PREFIX in source
-        kind = self.prefilter.classify(source)
-        if kind == Prefilter.CLEAN:
-            return (kind, import_header(source), source if directives else None, directives)
-        return (kind, b"", source, directives)
+        self._take(path, display, self.scanner.scan(source))
 
     def _take(self, path: str, display: str, scan: Scan) -> None:
         kind, info, source, directives = scan
-        if kind == _UNREADABLE:
+        if kind == UNREADABLE:
             self.result.errors.append(InputError(display, str(info)))
             return
         self.result.files_checked += 1
@@ -198,7 +170,11 @@ class Linter:
                 source = self.read(path, display)
             except InputError:
                 continue  # reported when the file itself is linted; here it only resolves names
-            if (token is None and not self.prefilter.wants(source)) or (token is not None and token not in source):
+            if token is not None and not declares_const(source, token):
+                if reported:
+                    self._deferred[path] = display
+                continue
+            if token is None and not self.prefilter.wants(source):
                 if reported:
                     self._deferred[path] = display
                 else:
@@ -258,12 +234,13 @@ class Linter:
         if not wrappers or not self._clean_reported:
             return
         directories = {f.file.directory for f in wrappers}
-        imports = {b'"%s"' % p.encode() for d in directories if (p := self.modules.import_path(d)) is not None}
+        imports = {p.encode() for d in directories if (p := self.modules.import_path(d)) is not None}
+        importing = re.compile(b'"(?:%s)"' % b"|".join(map(re.escape, sorted(imports)))) if imports else None
         names = [f.name.encode() for f in wrappers]
         for path, header in list(self._clean_reported.items()):
             if path in self._loaded:
                 continue
-            if os.path.dirname(path) not in directories and not any(i in header for i in imports):
+            if os.path.dirname(path) not in directories and (importing is None or not importing.search(header)):
                 continue
             try:
                 source = self.read(path, path)
@@ -287,10 +264,14 @@ class Linter:
 
 
 def lint_paths(
-    discovered: list[Discovered], options: LintOptions, cwd: Path, overlay: dict[str, bytes] | None = None
+    discovered: list[Discovered],
+    options: LintOptions,
+    cwd: Path,
+    overlay: dict[str, bytes] | None = None,
+    pending: Split[tuple[str, str], Scan] | None = None,
 ) -> tuple[LintResult, Linter]:
     linter = Linter(options, cwd, overlay)
-    linter.add(discovered)
+    linter.add(discovered, pending)
     linter.rescan_for_inferred_names()
     linter.settle_deferred()
     return linter.analyse(), linter

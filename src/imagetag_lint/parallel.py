@@ -13,7 +13,7 @@ import marshal
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -38,25 +38,41 @@ def map_split(function: Callable[[T], R], items: Sequence[T], *, min_items: int)
     Results must be made of what `marshal` carries (None, bool, int, str, bytes, tuple, list,
     dict); function must not change state the parent relies on, since a child's changes are lost.
     """
-    count = processes_for(len(items), min_items)
-    if count == 1:
-        return [function(item) for item in items]
-    children: list[tuple[int, int, int]] = []  # (share, pid, read end of its pipe)
-    for share in range(1, count):
-        child = _fork(function, items[share::count])
-        if child is not None:
-            children.append((share, *child))
-    results: list[R | None] = [None] * len(items)
-    done = {share for share, _, _ in children}
-    for share in range(count):
-        if share not in done:
-            results[share::count] = [function(item) for item in items[share::count]]
-    for share, pid, read_end in children:
-        values: list[R] | None = _collect(pid, read_end, len(items[share::count]))
-        if values is None:  # the child failed: its share is done here
-            values = [function(item) for item in items[share::count]]
-        results[share::count] = values
-    return results  # type: ignore[return-value]
+    return Split(function, items, min_items=min_items).results()
+
+
+class Split(Generic[T, R]):
+    """`map_split` started now and finished by `results()`: the children work meanwhile.
+
+    With `busy=True` the caller has other work to do before it asks for the results (imports,
+    say): then every CPU gets a child and the caller keeps one share for itself, done last.
+    """
+
+    def __init__(self, function: Callable[[T], R], items: Sequence[T], *, min_items: int, busy: bool = False) -> None:
+        self.function = function
+        self.items = items
+        processes = processes_for(len(items), min_items)
+        self.shares = processes + 1 if busy and processes > 1 else processes
+        self.children: list[tuple[int, int, int]] = []  # (share, pid, read end of its pipe)
+        for share in range(1, self.shares):
+            child = _fork(function, items[share :: self.shares])
+            if child is not None:
+                self.children.append((share, *child))
+
+    def results(self) -> list[R]:
+        function, items, count = self.function, self.items, self.shares
+        results: list[R | None] = [None] * len(items)
+        done = {share for share, _, _ in self.children}
+        for share in range(count):
+            if share not in done:
+                results[share::count] = [function(item) for item in items[share::count]]
+        for share, pid, read_end in self.children:
+            values: list[R] | None = _collect(pid, read_end, len(items[share::count]))
+            if values is None:  # the child failed: its share is done here
+                values = [function(item) for item in items[share::count]]
+            results[share::count] = values
+        self.children = []
+        return results  # type: ignore[return-value]
 
 
 def _fork(function: Callable[[T], R], share: Sequence[T]) -> tuple[int, int] | None:

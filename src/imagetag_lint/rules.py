@@ -11,7 +11,8 @@ from imagetag_lint.errors import ImagetagLintError
 from imagetag_lint.record import record, replace
 from imagetag_lint.tomlload import check_keys, expect, expect_str_list, load_toml
 
-IMPLEMENTED_CODES = ("IMG001", "IMG002", "IMG003", "IMG100", "IMG101")
+ANALYSIS_CODES = ("IMG001", "IMG002", "IMG003")  # rules an analysis module checks (lint.CHECKS)
+IMPLEMENTED_CODES = (*ANALYSIS_CODES, "IMG100", "IMG101")
 SEVERITIES = ("error", "warning", "note")
 DOC_SECTIONS = {
     "what-it-does": "What it does",

@@ -141,6 +141,7 @@ class ImageFlowIndex:
         self._deploy_generation = -1
         self.cache: dict[tuple[str, int], object] = {}  # per-file results of the rules' helpers
         self._producer_cache: dict[tuple[int, int, int], tuple[int, ProducerRef | None]] = {}
+        self._holds: dict[tuple[int, str, int], bool] = {}
 
     def per_file(self, name: str, file: SourceFile, compute: Callable[[], Iterable[T]]) -> list[T]:
         """A per-file result of a rule helper, computed once per run (several rules ask)."""
@@ -223,9 +224,9 @@ class ImageFlowIndex:
         unit = facts.unit_of(call)
         if function is None or unit is None:
             return None
-        held_names = [n.encode() for n in (*self._producers, *self._wrapper_names)]
-        if not _mentions(unit, held_names) and text(function) not in self.project.package_of(file).vars:
-            return None  # the function holds no producer's name, and there is no such package variable
+        name = text(function)
+        if name not in self.project.package_of(file).vars and not self._holds_function(unit, name):
+            return None  # no package variable, and no assignment in the unit, holds a builder
         definition = self.reaching_definition(function, unit)
         if definition is None:  # a package-level `var build = infrastructure.BuildImageForKind`
             held = self.project.package_of(file).vars.get(text(function))
@@ -254,6 +255,19 @@ class ImageFlowIndex:
             if wrapper is not None:
                 return wrapper
         return None
+
+    def _holds_function(self, unit: Function, name: str) -> bool:
+        """Can a variable called name hold a builder in unit: is it assigned there, in a unit
+        that mentions a builder's or a wrapper's name?"""
+        key = (id(unit), name, len(self._wrapper_names))
+        held = self._holds.get(key)
+        if held is None:
+            seeds = [n.encode() for n in (*self._producers, *self._wrapper_names)]
+            body = unit.body
+            held = self._holds[key] = (
+                body is not None and _mentions(unit, seeds) and any(is_write(i) for i in identifiers(body, name))
+            )
+        return held
 
     def consumer(self, call: Node) -> Consumer | None:
         return self._consumers.get(callee(call)[1])

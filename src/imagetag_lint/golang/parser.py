@@ -5,12 +5,39 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import cache
 
-import tree_sitter_go
 from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
 
 __all__ = ["Node", "Tree", "captures", "first_error", "matches", "parse", "text"]
 
-GO = Language(tree_sitter_go.language())
+
+def _go_language() -> object:
+    """The Go grammar from tree_sitter_go's extension module, loaded without running the package's
+    `__init__`: that imports `importlib.resources` (and `tempfile`) for its query files, a few
+    milliseconds on every start, and the grammar is all we use."""
+    import importlib.machinery
+    import importlib.util
+    import os
+
+    try:
+        spec = importlib.util.find_spec("tree_sitter_go")
+        for directory in (spec.submodule_search_locations or []) if spec is not None else []:
+            for name in sorted(os.listdir(directory)):
+                if name.startswith("_binding.") and name.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)):
+                    path = os.path.join(directory, name)
+                    loader = importlib.machinery.ExtensionFileLoader("tree_sitter_go._binding", path)
+                    binding = importlib.util.spec_from_file_location("tree_sitter_go._binding", path, loader=loader)
+                    if binding is not None:
+                        module = importlib.util.module_from_spec(binding)
+                        loader.exec_module(module)
+                        return module.language()
+    except (ImportError, OSError, AttributeError):
+        pass
+    import tree_sitter_go  # the ordinary way, if the package's layout ever changes
+
+    return tree_sitter_go.language()
+
+
+GO = Language(_go_language())
 _PARSER = Parser(GO)
 
 

@@ -55,6 +55,8 @@ class Project:
         self.units: dict[int, list[Function]] = {}  # id of file -> its functions and spec closures
         self._missing_consts: set[tuple[str, str]] = set()
         self._calls: dict[tuple[int, int, int], tuple[int, list[Function]]] = {}
+        self._by_directory: dict[str, list[Package]] = {}
+        self._import_directories: dict[tuple[str, str], str | None] = {}
         self.generation = 0  # counts added files: inferences over all functions depend on it
 
     # -- building -------------------------------------------------------------------------
@@ -65,6 +67,7 @@ class Project:
         package = self.packages.get(key)
         if package is None:
             package = self.packages[key] = Package(key)
+            self._by_directory.setdefault(file.directory, []).append(package)
         package.files.append(file)
         units: list[Function] = []
         for node in file.tree.root_node.named_children:
@@ -105,19 +108,15 @@ class Project:
     # -- resolution -----------------------------------------------------------------------
 
     def imported_packages(self, file: SourceFile, qualifier: str) -> list[Package]:
-        path = file.imports.get(qualifier)
-        if path is None or self.loader is None:
-            return []
-        directory = self.loader.directory_for_import(path, file.directory)
+        directory = self.import_directory(file, qualifier)
         if directory is None:
             return []
-        found = [p for p in self.packages.values() if p.directory == directory]
+        found = self._by_directory.get(directory, [])
         if not any(p.complete for p in found):
             self._load(directory, None)
-            for package in self.packages.values():
-                if package.directory == directory:
-                    package.complete = True
-            found = [p for p in self.packages.values() if p.directory == directory]
+            found = self._by_directory.get(directory, [])
+            for package in found:
+                package.complete = True
         return [p for p in found if not p.key[1].endswith("_test")]
 
     def _same_package(self, file: SourceFile) -> list[Package]:
@@ -159,10 +158,7 @@ class Project:
             directory: str | None = file.directory
             packages = [self.package_of(file)]
         else:
-            path = file.imports.get(qualifier)
-            directory = None
-            if path is not None and self.loader is not None:
-                directory = self.loader.directory_for_import(path, file.directory)
+            directory = self.import_directory(file, qualifier)
             if directory is None:
                 return None
             packages = self._in_directory(directory)
@@ -180,9 +176,17 @@ class Project:
         return None
 
     def _in_directory(self, directory: str) -> list[Package]:
-        return [
-            p for p in self.packages.values() if p.directory == directory and not p.key[1].endswith("_test")
-        ]
+        return [p for p in self._by_directory.get(directory, []) if not p.key[1].endswith("_test")]
+
+    def import_directory(self, file: SourceFile, qualifier: str) -> str | None:
+        """The directory of the local package a file imports as qualifier (None: not local)."""
+        path = file.imports.get(qualifier)
+        if path is None or self.loader is None:
+            return None
+        key = (path, file.directory)
+        if key not in self._import_directories:
+            self._import_directories[key] = self.loader.directory_for_import(path, file.directory)
+        return self._import_directories[key]
 
 
 def _read_consts(file: SourceFile, declaration: Node, into: dict[str, tuple[SourceFile, Node]]) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from imagetag_lint.errors import InputError
 from imagetag_lint.findings import Finding
-from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.rules import RuleSet
+
+if TYPE_CHECKING:
+    from imagetag_lint.golang.model import SourceFile
 
 FORMATS = ("text", "json", "json-lines", "sarif", "github")
 
