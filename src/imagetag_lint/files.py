@@ -14,6 +14,8 @@ from imagetag_lint.parallel import Split
 from imagetag_lint.record import record
 from imagetag_lint.rules import ImageFlow
 
+# bytes that continue a Go identifier (every byte of a multi-byte UTF-8 letter counts)
+WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") | frozenset(range(0x80, 0x100))
 SKIPPED_DIRS = {"vendor", "testdata", "node_modules"}
 MAX_FILE_BYTES = 64 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"
@@ -55,9 +57,11 @@ def discover(
     for raw in paths:
         path = os.path.normpath(os.path.join(base, raw))
         if os.path.isdir(path):
-            real = os.path.realpath(path)
-            for file, relative in _walk(path, cwd, exclude, errors):
-                found.setdefault(os.path.join(real, relative), file)
+            real = os.path.join(os.path.realpath(path), "")
+            unreadable: list[InputError] = []
+            for file, relative in _walk(path, cwd, exclude, unreadable):
+                found.setdefault(real + relative, file)
+            errors.extend(sorted(unreadable, key=lambda e: e.filename))  # the walk's order is the disk's
         elif os.path.isfile(path):
             found.setdefault(os.path.realpath(path), Discovered(path, display_name(path, cwd)))
         elif os.path.islink(path) and not os.path.exists(path):
@@ -80,7 +84,7 @@ def _walk(
     while stack:
         directory, relative = stack.pop()
         try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+            entries = list(os.scandir(directory))  # no order needed: the result is sorted at the end
         except OSError as exc:
             problem = "permission denied" if isinstance(exc, PermissionError) else exc.strerror or str(exc)
             errors.append(InputError(prefix + relative or "./", f"cannot read directory: {problem}"))
@@ -104,7 +108,7 @@ def _walk(
                     subdirs.append((entry.path, relative + name + "/"))
             elif name.endswith(".go"):
                 yield Discovered(entry.path, display), relative + name
-        stack.extend(reversed(subdirs))
+        stack.extend(subdirs)
 
 
 def read_go_file(path: Path | str, display: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
@@ -181,9 +185,8 @@ class Prefilter:
         fields = [f.encode() for f in sorted(set(flow.image_fields))]
         gates = [b"mage"] + [g for g in [n.encode() for n in names] + fields + prefixes if b"mage" not in g]
         self.gates = tuple(dict.fromkeys(gates))
-        alternatives = [re.escape(literal) for literal in strong]
-        alternatives += [pattern.encode() for pattern in flow.local_patterns]
-        self.strong = re.compile(b"|".join(alternatives))
+        self.strong = tuple(strong)  # each found with bytes.find: a regex alternation is 10x slower
+        self.patterns = re.compile(b"|".join(p.encode() for p in flow.local_patterns)) if flow.local_patterns else None
         self.weak = re.compile(b"|".join(re.escape(f) + rb"\s*:" for f in fields)) if fields else None
         self.has_patterns = bool(flow.local_patterns)
 
@@ -201,10 +204,15 @@ class Prefilter:
 
         A strong token on a comment line (`// like BuildAndLoadImageToKind`) does not count.
         """
-        for match in self.strong.finditer(source):
-            if not _on_comment_line(source, match.start()):
-                return self.STRONG
-        if _yaml_image_line(source):
+        for literal in self.strong:
+            position = source.find(literal)
+            while position != -1:
+                if not _on_comment_line(source, position):
+                    return self.STRONG
+                position = source.find(literal, position + 1)
+        if self.patterns is not None and self.patterns.search(source) is not None:
+            return self.STRONG
+        if next(yaml_image_keys(source), None) is not None:
             return self.STRONG
         if self.weak is not None and self.weak.search(source) is not None:
             return self.WEAK
@@ -299,11 +307,11 @@ def _on_comment_line(source: bytes, position: int) -> bool:
     return source[line:position].lstrip(b" \t").startswith(b"//")
 
 
-def _yaml_image_line(source: bytes) -> bool:
-    """Has source an `image:` key at the start of a line of a manifest held in a string?
+def yaml_image_keys(source: bytes) -> Iterator[int]:
+    """Offsets of each `image:` key at the start of a line of a manifest held in a string.
 
-    The line starts the source, follows a newline, the two characters \\n, a quote or a
-    backquote, as YAML_IMAGE in the image-flow analysis reads them; `- image:` counts too.
+    The line starts the source, or follows a newline, the two characters \\n, a quote or a
+    backquote; `- image:` counts too; Go comment lines do not.
     """
     position = source.find(b"image:")
     while position != -1:
@@ -316,9 +324,8 @@ def _yaml_image_line(source: bytes) -> bool:
                 start -= 1
         line_start = start == 0 or source[start - 1] in b"\n`\"" or source[start - 2 : start] == b"\\n"
         if line_start and not _on_comment_line(source, position):
-            return True
+            yield position
         position = source.find(b"image:", position + 6)
-    return False
 
 
 _QUOTED = re.compile(rb'"([^"\n]+)"')
@@ -340,7 +347,7 @@ def declares_const(source: bytes, name: bytes) -> bool:
     position = source.find(b"const")
     while position != -1:
         end = position + 5
-        if (position == 0 or source[position - 1] not in _WORD) and (end == len(source) or source[end] not in _WORD):
+        if (position == 0 or source[position - 1] not in WORD_BYTES) and (end == len(source) or source[end] not in WORD_BYTES):
             rest = source[end : end + 16].lstrip()
             if rest.startswith(b"("):
                 close = source.find(b"\n)", end)
@@ -352,9 +359,6 @@ def declares_const(source: bytes, name: bytes) -> bool:
                 return True
         position = source.find(b"const", end)
     return False
-
-
-_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") | frozenset(range(0x80, 0x100))
 
 
 def go_files_in(directory: str) -> list[str]:

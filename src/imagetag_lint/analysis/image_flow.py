@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from typing import TypeVar
 
+from imagetag_lint.files import WORD_BYTES, yaml_image_keys
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, captures, text
 from imagetag_lint.golang.project import Project
@@ -34,12 +35,11 @@ from imagetag_lint.rules import Consumer, ImageFlow
 
 T = TypeVar("T")
 CALLS = "(call_expression) @call"
-_FIELD_IDENTIFIERS = "(selector_expression field: (field_identifier) @f)"
 FORMAT_FUNCS = {"Sprintf": 0, "Fprintf": 1, "Printf": 0, "Errorf": 0}
 _VERB = re.compile(r"%(?:\[(\d+)\])?[-+# 0]*(\d+|\*)?(?:\.(\d+|\*)?)?([a-zA-Z%])")
-# a YAML image line in a string: in raw strings lines end with real newlines, in interpreted
-# strings often with the two characters \n
-YAML_IMAGE = re.compile(rb"""(?:^|\n|\\n|`|")[ \t]*(?:-[ \t]+)?image:[ \t]*["']?([^\s"'\\`]+)""")
+# the value of a YAML `image:` key found by files.yaml_image_keys (in raw strings lines end with
+# real newlines, in interpreted strings often with the two characters \n)
+_YAML_VALUE = re.compile(rb"""image:[ \t]*["']?([^\s"'\\`]+)""")
 _YAML_PULL_NEVER = re.compile(rb"imagePullPolicy:[ \t]*[\"']?Never")
 
 
@@ -125,8 +125,7 @@ class ImageFlowIndex:
         self.flow = flow
         self._producers = {p.name: p for p in flow.producers}
         self._consumers = {c.name: c for c in flow.consumers}
-        keys = sorted({*flow.image_fields, *flow.build_name_fields}, key=lambda k: (-len(k), k))
-        self._keys = re.compile(rb"\b(%s)\s*:(?!=)" % b"|".join(re.escape(k.encode()) for k in keys)) if keys else None
+        self._keys = tuple(sorted({f.encode() for f in (*flow.image_fields, *flow.build_name_fields)}))
         self._facts: dict[int, FileFacts] = {}
         self._wrapper_table: dict[int, ProducerRef] = {}
         self._wrapper_generation = -1
@@ -182,6 +181,14 @@ class ImageFlowIndex:
 
     def producer(self, call: Node, file: SourceFile) -> ProducerRef | None:
         """The producer a call runs, if any (memoized once the wrappers are settled)."""
+        qualifier, name = callee(call)
+        if (
+            qualifier is not None
+            and name not in self._producers
+            and qualifier in file.imports
+            and self.project.import_directory(file, qualifier) is None
+        ):
+            return None  # a package outside the module: only a configured name is a builder there
         if self._inferring or self._wrapper_generation != self.project.generation:
             return self._producer(call, file)
         key = (id(file), call.id, call.start_byte)
@@ -520,9 +527,13 @@ class ImageFlowIndex:
     def _assigned_fields(self, file: SourceFile, fields: set[bytes]) -> Iterator[Sink]:
         """`dep.Spec.Containers[0].Image = ref`: an image field set by assignment."""
         facts = self.facts(file)
-        for field_node in captures(_FIELD_IDENTIFIERS, file.tree.root_node).get("f", []):
+        root = file.tree.root_node
+        for start, end in _word_offsets(file.source, fields):
+            field_node = root.descendant_for_byte_range(start, end)
+            if field_node is None or field_node.type != "field_identifier" or field_node.start_byte != start:
+                continue
             selector = field_node.parent
-            if field_node.text not in fields or selector is None or selector.type != "selector_expression":
+            if selector is None or selector.type != "selector_expression":
                 continue
             left = selector.parent
             statement = left.parent if left is not None else None
@@ -633,7 +644,10 @@ class ImageFlowIndex:
         if b"image:" not in source:
             return
         root = file.tree.root_node
-        for match in YAML_IMAGE.finditer(source):
+        for key in yaml_image_keys(source):
+            match = _YAML_VALUE.match(source, key)
+            if match is None:
+                continue
             start, end = match.span(1)
             string = _string_at(root, match.start(1))
             if string is None or not _multiline(string):
@@ -740,13 +754,31 @@ class ImageFlowIndex:
         return False
 
 
-def _keyed_elements(root: Node, source: bytes, keys: re.Pattern[bytes] | None) -> Iterator[tuple[Node, Node]]:
+def _word_offsets(source: bytes, names: Iterable[bytes]) -> list[tuple[int, int]]:
+    """(start, end) of every whole-word occurrence of the names, in source order."""
+    found = []
+    for name in names:
+        position = source.find(name)
+        while position != -1:
+            end = position + len(name)
+            if (position == 0 or source[position - 1] not in WORD_BYTES) and source[end : end + 1] not in _WORD_AFTER:
+                found.append((position, end))
+            position = source.find(name, end)
+    return sorted(found)
+
+
+_WORD_AFTER = {bytes([b]) for b in WORD_BYTES}
+
+
+def _keyed_elements(root: Node, source: bytes, keys: tuple[bytes, ...]) -> Iterator[tuple[Node, Node]]:
     """`Image: value` elements of composite literals, found from the bytes: only the configured
     field names are looked up in the tree."""
-    if keys is None:
-        return
-    for match in keys.finditer(source):
-        start, end = match.span(1)
+    for start, end in _word_offsets(source, keys):
+        colon = end
+        while source[colon : colon + 1] in (b" ", b"\t"):
+            colon += 1
+        if source[colon : colon + 1] != b":" or source[colon + 1 : colon + 2] == b"=":
+            continue
         key = root.descendant_for_byte_range(start, end)
         if key is None or key.type != "identifier" or key.start_byte != start or key.end_byte != end:
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from imagetag_lint.files import WORD_BYTES
 from imagetag_lint.golang.parser import Node, text
 
 FUNCTION_TYPES = ("function_declaration", "method_declaration", "func_literal")
@@ -90,16 +91,12 @@ def _find_identifiers(node: Node, name: bytes) -> list[Node]:
     index = source.find(name)
     while index != -1:
         end = index + size
-        if (index == 0 or source[index - 1] not in _WORD) and (end == len(source) or source[end] not in _WORD):
+        if (index == 0 or source[index - 1] not in WORD_BYTES) and (end == len(source) or source[end] not in WORD_BYTES):
             hit = node.descendant_for_byte_range(base + index, base + end)
             if hit is not None and hit.type == "identifier" and hit.start_byte == base + index and hit.end_byte == base + end:
                 found.append(hit)
         index = source.find(name, end)
     return found
-
-
-# bytes that continue an identifier (every byte of a multi-byte UTF-8 letter counts)
-_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") | frozenset(range(0x80, 0x100))
 
 
 def string_value(node: Node) -> str | None:
