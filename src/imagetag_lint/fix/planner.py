@@ -528,10 +528,12 @@ class Planner:
             for file in package.files:
                 found.update(file.imports)
                 for node in file.tree.root_node.named_children:
-                    if node.type in ("function_declaration", "method_declaration"):
+                    if node.type not in ("type_declaration", "var_declaration", "const_declaration"):
                         continue
-                    for spec in captures("[(type_spec name: (_) @n) (var_spec name: (_) @n) (const_spec name: (_) @n)]", node).get("n", []):
-                        found.add(text(spec))
+                    specs = list(node.named_children)
+                    specs.extend(c for s in list(specs) if s.type.endswith("_spec_list") for c in s.named_children)
+                    for spec in specs:
+                        found.update(text(name) for name in spec.children_by_field_name("name"))
             found.update(package.functions)
             names = self.index.cache[key] = found
         return names  # type: ignore[return-value]
@@ -732,11 +734,25 @@ def _append_argument(file: SourceFile, call: Node, value: str) -> Edit:
 def _name_uses(root: Node, name: str) -> Iterator[Node]:
     for ident in identifiers(root, name):
         yield ident
-    encoded = name.encode()
-
-    for ident in captures("(field_identifier) @f", root).get("f", []):
-        if ident.text == encoded and ident.parent is not None and ident.parent.type == "selector_expression":
-            yield ident
+    source, base, encoded = root.text or b"", root.start_byte, name.encode()
+    position = source.find(encoded)
+    while position != -1:
+        end = position + len(encoded)
+        before = position
+        while before > 0 and source[before - 1] in b" \t\r\n":
+            before -= 1
+        if before > 0 and source[before - 1] == 0x2E:  # a selector: x.name (gofmt allows a line break)
+            hit = root.descendant_for_byte_range(base + position, base + end)
+            if (
+                hit is not None
+                and hit.type == "field_hitifier"
+                and hit.start_byte == base + position
+                and hit.end_byte == base + end
+                and hit.parent is not None
+                and hit.parent.type == "selector_expression"
+            ):
+                yield hit
+        position = source.find(encoded, end)
 
 
 def _captured_target(call: Node, image_result: int) -> Node | None:
