@@ -182,14 +182,15 @@ class ImageFlowIndex:
     def producer(self, call: Node, file: SourceFile) -> ProducerRef | None:
         """The producer a call runs, if any (memoized once the wrappers are settled)."""
         qualifier, name = callee(call)
-        if (
-            qualifier is not None
-            and name not in self._producers
-            and qualifier in file.imports
-            and self.project.import_directory(file, qualifier) is None
-        ):
-            return None  # a package outside the module: only a configured name is a builder there
-        if self._inferring or self._wrapper_generation != self.project.generation:
+        settled = not self._inferring and self._wrapper_generation == self.project.generation
+        if qualifier is not None and name not in self._producers and name not in self._wrapper_names:
+            if qualifier in file.imports:
+                directory = self.project.import_directory(file, qualifier)
+                if directory is None or (settled and self.project.loaded(directory)):
+                    return None  # outside the module, or a loaded package with no wrapper of this name
+            elif settled and self.project.package_of(file).complete:
+                return None  # a method: the package is loaded and has no wrapper of this name
+        if not settled:
             return self._producer(call, file)
         key = (id(file), call.id, call.start_byte)
         cached = self._producer_cache.get(key, _NOT_CACHED)

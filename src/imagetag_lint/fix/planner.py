@@ -732,8 +732,7 @@ def _append_argument(file: SourceFile, call: Node, value: str) -> Edit:
 
 
 def _name_uses(root: Node, name: str) -> Iterator[Node]:
-    for ident in identifiers(root, name):
-        yield ident
+    yield from identifiers(root, name)
     source, base, encoded = root.text or b"", root.start_byte, name.encode()
     position = source.find(encoded)
     while position != -1:

@@ -175,6 +175,10 @@ class Project:
                 return package.consts[name]
         return None
 
+    def loaded(self, directory: str) -> bool:
+        """Has the package in directory been loaded whole (as far as the prefilter lets)?"""
+        return any(p.complete for p in self._by_directory.get(directory, ()))
+
     def _in_directory(self, directory: str) -> list[Package]:
         return [p for p in self._by_directory.get(directory, []) if not p.key[1].endswith("_test")]
 
