@@ -138,6 +138,7 @@ class ImageFlowIndex:
         self._deploy_seen: set[int] = set()
         self._deploy_table: dict[int, frozenset[int]] = {}
         self._deploy_generation = -1
+        self._deploy_names: set[str] = set()
         self.cache: dict[tuple[str, int], object] = {}  # per-file results of the rules' helpers
         self._producer_cache: dict[tuple[int, int, int], tuple[int, ProducerRef | None]] = {}
         self._holds: dict[tuple[int, str, int], bool] = {}
@@ -184,12 +185,10 @@ class ImageFlowIndex:
         qualifier, name = callee(call)
         settled = not self._inferring and self._wrapper_generation == self.project.generation
         if qualifier is not None and name not in self._producers and name not in self._wrapper_names:
-            if qualifier in file.imports:
-                directory = self.project.import_directory(file, qualifier)
-                if directory is None or (settled and self.project.loaded(directory)):
-                    return None  # outside the module, or a loaded package with no wrapper of this name
-            elif settled and self.project.package_of(file).complete:
-                return None  # a method: the package is loaded and has no wrapper of this name
+            if qualifier in file.imports and self.project.import_directory(file, qualifier) is None:
+                return None  # a package outside the module: only a configured name is a builder there
+            if settled and self._target_loaded(file, qualifier):
+                return None  # the package is loaded and has no wrapper of this name
         if not settled:
             return self._producer(call, file)
         key = (id(file), call.id, call.start_byte)
@@ -199,6 +198,13 @@ class ImageFlowIndex:
         found = self._producer(call, file)
         self._producer_cache[key] = (self.project.generation, found)
         return found
+
+    def _target_loaded(self, file: SourceFile, qualifier: str | None) -> bool:
+        """Is every function a call with this qualifier may run loaded already (or outside the module)?"""
+        if qualifier is not None and qualifier in file.imports:
+            directory = self.project.import_directory(file, qualifier)
+            return directory is None or self.project.loaded(directory)
+        return self.project.package_of(file).complete
 
     def _producer(self, call: Node, file: SourceFile) -> ProducerRef | None:
         qualifier, name = callee(call)
@@ -555,6 +561,7 @@ class ImageFlowIndex:
     def call_sinks(self, unit: Function) -> Iterator[Sink]:
         """Loader arguments, deploy-function image arguments and image verbs of format calls."""
         file = unit.file
+        self._deploy_functions()  # settles (or, inside the fixpoint, reads) the deploy names
         for call in self.calls_in(unit):
             qualifier, name = callee(call)
             consumer = self._consumers.get(name)
@@ -567,6 +574,8 @@ class ImageFlowIndex:
             if qualifier == "fmt" and name in FORMAT_FUNCS:
                 for index in self.format_image_args(call, file, unit):
                     yield Sink("format-arg", arguments(call)[index], file, unit, call=call)
+            if name not in self._deploy_names and self._target_loaded(file, qualifier):
+                continue  # no deploy function has this name, and no package it may call is left to load
             for target in self.project.resolve_call(call, file):
                 params = self.deploy_params(target)
                 if params:
@@ -617,6 +626,7 @@ class ImageFlowIndex:
                         params = frozenset(self._infer_deploy_params(function))
                         if params and params != table.get(id(function)):
                             table[id(function)] = params
+                            self._deploy_names.add(function.name)
                             found.add(function.name)
                     pending = [f for f in candidates if self._call_names(f) & found]
                 self._deploy_generation = generation
