@@ -123,13 +123,17 @@ SPEC_NODES = {
 def read_spec_closures(file: SourceFile, declaration: Node) -> list[Function]:
     """The flows of a package-level var: each Ginkgo spec closure, or the closure it holds."""
     found: list[Function] = []
-    stack = [declaration]
-    while stack:
-        node = stack.pop()
-        if node.type == "func_literal" and _is_flow(node):
-            found.append(_closure_function(file, node))
-            continue
-        stack.extend(reversed(node.named_children))
+    source, start = file.source, declaration.start_byte
+    end = declaration.end_byte
+    flow_end = -1  # closures inside a flow belong to it
+    position = source.find(b"func", start, end)
+    while position != -1:  # the `func` keywords: far fewer than the nodes of a spec tree
+        keyword = declaration.descendant_for_byte_range(position, position + 4)
+        literal = keyword.parent if keyword is not None and keyword.type == "func" else None
+        if literal is not None and literal.type == "func_literal" and position >= flow_end and _is_flow(literal):
+            found.append(_closure_function(file, literal))
+            flow_end = literal.end_byte
+        position = source.find(b"func", position + 4, end)
     return found
 
 
