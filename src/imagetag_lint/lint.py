@@ -205,7 +205,7 @@ class Linter:
                 source = self.read(path, display)
             except InputError:
                 continue
-            if any(name in source for name in names):
+            if any(source.find(name) != -1 for name in names):
                 del self._deferred[path]
                 self._parse_into_project(source, path, display, reported=True)
 
@@ -246,7 +246,7 @@ class Linter:
                 source = self.read(path, path)
             except InputError:
                 continue
-            if any(name in source for name in names):
+            if any(source.find(name) != -1 for name in names):
                 self._clean.discard(path)
                 del self._clean_reported[path]
                 self._parse_into_project(source, path, self._display(path), reported=True)

@@ -524,7 +524,7 @@ class ImageFlowIndex:
                     expr = value.named_children[0]
                     if expr.type != "literal_value":
                         facts.field_sinks.append(Sink("field", expr, file, facts.unit_of(key), key=key))
-            if any(b"." + name in file.source for name in fields):
+            if any(file.source.find(b"." + name) != -1 for name in fields):
                 facts.field_sinks.extend(self._assigned_fields(file, fields))
             for sink in facts.field_sinks:
                 if sink.unit is not None:
@@ -652,7 +652,7 @@ class ImageFlowIndex:
 
     def yaml_images(self, file: SourceFile) -> Iterator[YamlImage]:
         source = file.source
-        if b"image:" not in source:
+        if source.find(b"image:") == -1:
             return
         root = file.tree.root_node
         for key in yaml_image_keys(source):
@@ -689,7 +689,7 @@ class ImageFlowIndex:
                 fixed = self.fixed_text(value.named_children[0], file, unit)
                 if fixed and (unit is None or self.builds(unit)):
                     names.add(repository(fixed))
-            if not any(name in file.source for name in builders):
+            if not any(file.source.find(name) != -1 for name in builders):
                 continue
             for unit in facts.units:
                 for call in self.calls_in(unit):
@@ -720,7 +720,7 @@ class ImageFlowIndex:
         names = set()
         loaders = [c.name.encode() for c in self.flow.consumers if c.kind == "load"]
         for file in list(self.project.files()):
-            if not any(name in file.source for name in loaders):
+            if not any(file.source.find(name) != -1 for name in loaders):
                 continue
             for unit in self.facts(file).units:
                 for call in self.calls_in(unit):
