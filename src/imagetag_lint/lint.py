@@ -35,7 +35,7 @@ from imagetag_lint.files import (
 )
 from imagetag_lint.findings import Finding
 from imagetag_lint.golang.model import SourceFile, package_name, read_imports
-from imagetag_lint.golang.parser import first_error, parse
+from imagetag_lint.golang.parser import Tree, first_error, parse
 from imagetag_lint.golang.project import Project
 from imagetag_lint.golang.syntax import reset_caches
 from imagetag_lint.options import LintOptions
@@ -63,6 +63,11 @@ class LintResult:
     sources: dict[str, SourceFile] = field(default_factory=dict)  # reported files by display name
     # files not parsed that hold a suppression comment: display name -> (path, source)
     directive_sources: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+
+
+def parse_source(source: bytes) -> Tree:
+    # tree-sitter does not expect a BOM; blanks keep every byte offset where it was
+    return parse(b"   " + source[3:] if source.startswith(BOM) else source)
 
 
 KEPT_BYTES = 16 * 1024 * 1024  # deferred sources kept in memory rather than read twice
@@ -94,13 +99,19 @@ class Linter:
         that can hold a finding, in the order given."""
         if pending is None:
             pending = start_scan(discovered, self.options.rule_set.flow, self.options.max_file_bytes, self.overlay)
-        for item, scan in zip(discovered, pending.results()):
-            self._take(item.path, item.display, scan)
+        trees: dict[int, Tree] = {}
+
+        def parse_early(index: int, scan: Scan) -> None:  # while the other verdicts are still coming
+            if scan[0] == Prefilter.STRONG and scan[2] is not None:
+                trees[index] = parse_source(scan[2])
+
+        for index, (item, scan) in enumerate(zip(discovered, pending.results(parse_early))):
+            self._take(item.path, item.display, scan, trees.pop(index, None))
 
     def add_source(self, source: bytes, path: str, display: str) -> None:
         self._take(path, display, self.scanner.scan(source))
 
-    def _take(self, path: str, display: str, scan: Scan) -> None:
+    def _take(self, path: str, display: str, scan: Scan, tree: Tree | None = None) -> None:
         kind, info, source, directives = scan
         if kind == UNREADABLE:
             self.result.errors.append(InputError(display, str(info)))
@@ -117,16 +128,17 @@ class Linter:
                 self._kept[path] = source
                 self._kept_bytes += len(source)
         else:
-            self._parse_into_project(source, path, display, reported=True)
+            self._parse_into_project(source, path, display, reported=True, tree=tree)
 
-    def _parse_into_project(self, source: bytes, path: str, display: str, reported: bool) -> SourceFile:
-        file = self._parse(source, path, display, reported)
+    def _parse_into_project(
+        self, source: bytes, path: str, display: str, reported: bool, tree: Tree | None = None
+    ) -> SourceFile:
+        file = self._parse(source, path, display, reported, tree)
         self.project.add_file(file)
         return file
 
-    def _parse(self, source: bytes, path: str, display: str, reported: bool) -> SourceFile:
-        # tree-sitter does not expect a BOM; blanks keep every byte offset where it was
-        tree = parse(b"   " + source[3:] if source.startswith(BOM) else source)
+    def _parse(self, source: bytes, path: str, display: str, reported: bool, tree: Tree | None = None) -> SourceFile:
+        tree = parse_source(source) if tree is None else tree
         root = tree.root_node
         file = SourceFile(
             filename=display,

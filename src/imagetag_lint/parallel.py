@@ -1,16 +1,19 @@
 """Splitting a cheap job over several processes, only when there is enough of it to pay.
 
 Reading and prefiltering a large tree is the one part of a lint that needs no shared state: each
-file is settled on its own. On Linux, `map_split` forks children that take every n-th item and
-send their results back through a pipe as `marshal` data. Forking costs a few milliseconds, so
-small inputs (a pre-commit run) stay in one process. Whatever goes wrong in a child (it cannot
-be forked, it dies, its data is cut short), the parent does that share itself: nothing is lost.
+file is settled on its own. On Linux, `Split` forks children that take every n-th item and
+stream their results back through a pipe, a `marshal` frame every few dozen items, so the
+parent can start on the first results (parsing the files worth it) while the children go on.
+Forking costs a few milliseconds, so small inputs (a pre-commit run) stay in one process.
+Whatever goes wrong in a child (it cannot be forked, it dies, its data is cut short), the parent
+does the rest of that share itself: nothing is lost.
 """
 
 from __future__ import annotations
 
 import marshal
 import os
+import select
 import sys
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
@@ -19,6 +22,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 MAX_PROCESSES = 4
+FRAME_ITEMS = 64  # results per frame a child sends
+_HEADER = 4  # bytes of a frame's length
 
 
 def processes_for(items: int, min_items: int) -> int:
@@ -45,82 +50,131 @@ class Split(Generic[T, R]):
     """`map_split` started now and finished by `results()`: the children work meanwhile.
 
     With `busy=True` the caller has other work to do before it asks for the results (imports,
-    say): then every CPU gets a child and the caller keeps one share for itself, done last.
+    say): then the children take every share and the caller keeps none.
     """
 
     def __init__(self, function: Callable[[T], R], items: Sequence[T], *, min_items: int, busy: bool = False) -> None:
         self.function = function
         self.items = items
-        processes = processes_for(len(items), min_items)
-        self.shares = processes + 1 if busy and processes > 1 else processes
-        self.children: list[tuple[int, int, int]] = []  # (share, pid, read end of its pipe)
-        for share in range(1, self.shares):
-            child = _fork(function, items[share :: self.shares])
+        self.shares = processes_for(len(items), min_items)
+        self.children: list[_Child] = []
+        first = 0 if busy and self.shares > 1 else 1
+        for share in range(first, self.shares):
+            child = _Child.fork(function, items[share :: self.shares], share)
             if child is not None:
-                self.children.append((share, *child))
+                self.children.append(child)
 
-    def results(self) -> list[R]:
-        function, items, count = self.function, self.items, self.shares
+    def results(self, on_result: Callable[[int, R], None] | None = None) -> list[R]:
+        """Every result, in the order of the items. `on_result(index, result)` sees each one as
+        it arrives, in no particular order."""
+        items, count = self.items, self.shares
         results: list[R | None] = [None] * len(items)
-        done = {share for share, _, _ in self.children}
+        done = [False] * len(items)
+
+        def take(index: int, result: R) -> None:
+            results[index] = result
+            done[index] = True
+            if on_result is not None:
+                on_result(index, result)
+
+        forked = {child.share for child in self.children}
         for share in range(count):
-            if share not in done:
-                results[share::count] = [function(item) for item in items[share::count]]
-        for share, pid, read_end in self.children:
-            values: list[R] | None = _collect(pid, read_end, len(items[share::count]))
-            if values is None:  # the child failed: its share is done here
-                values = [function(item) for item in items[share::count]]
-            results[share::count] = values
+            if share not in forked:
+                for index in range(share, len(items), count):
+                    take(index, self.function(items[index]))
+        pending = {child.read_end: child for child in self.children}
+        poller = select.poll() if pending else None
+        for read_end in pending:
+            poller.register(read_end, select.POLLIN)  # type: ignore[union-attr]
+        while pending:
+            for read_end, _ in poller.poll():  # type: ignore[union-attr]
+                child = pending[read_end]
+                for position, result in child.receive():
+                    take(child.share + position * count, result)  # type: ignore[arg-type]
+                if child.finished:
+                    poller.unregister(read_end)  # type: ignore[union-attr]
+                    del pending[read_end]
+        for child in self.children:
+            child.wait()
         self.children = []
+        for index, finished in enumerate(done):
+            if not finished:  # a child failed: what it did not send is done here
+                take(index, self.function(items[index]))
         return results  # type: ignore[return-value]
 
 
-def _fork(function: Callable[[T], R], share: Sequence[T]) -> tuple[int, int] | None:
-    try:
-        read_end, write_end = os.pipe()
-    except OSError:
-        return None
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_end)
-        os.close(write_end)
-        return None
-    if pid == 0:  # the child: compute, send, and leave without running any exit handler
-        code = 1
+class _Child:
+    """A forked process working on one share, and what the parent has received from it."""
+
+    def __init__(self, pid: int, read_end: int, share: int) -> None:
+        self.pid = pid
+        self.read_end = read_end
+        self.share = share
+        self.buffer = b""
+        self.received = 0  # results decoded so far
+        self.finished = False
+        self.broken = False
+
+    @classmethod
+    def fork(cls, function: Callable[[T], R], share_items: Sequence[T], share: int) -> _Child | None:
         try:
+            read_end, write_end = os.pipe()
+        except OSError:
+            return None
+        try:
+            pid = os.fork()
+        except OSError:
             os.close(read_end)
-            data = memoryview(marshal.dumps([function(item) for item in share]))
-            while data:
-                data = data[os.write(write_end, data) :]
-            code = 0
-        except BaseException:  # noqa: BLE001, S110 - the parent redoes this share
+            os.close(write_end)
+            return None
+        if pid == 0:  # the child: compute, send, and leave without running any exit handler
+            code = 1
+            try:
+                os.close(read_end)
+                for start in range(0, len(share_items), FRAME_ITEMS):
+                    payload = marshal.dumps([function(item) for item in share_items[start : start + FRAME_ITEMS]])
+                    data = memoryview(len(payload).to_bytes(_HEADER, "little") + payload)
+                    while data:
+                        data = data[os.write(write_end, data) :]
+                code = 0
+            except BaseException:  # noqa: BLE001, S110 - the parent does what was not sent
+                pass
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        return cls(pid, read_end, share)
+
+    def receive(self) -> list[tuple[int, object]]:
+        """Read what the pipe holds; return the newly complete results as (position, result)."""
+        try:
+            chunk = os.read(self.read_end, 1 << 20)
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self.finished = True
+            return []
+        buffer = self.buffer + chunk if self.buffer else chunk
+        found: list[tuple[int, object]] = []
+        start = 0
+        while len(buffer) - start >= _HEADER and not self.broken:
+            size = int.from_bytes(buffer[start : start + _HEADER], "little")
+            if len(buffer) - start < _HEADER + size:
+                break
+            try:
+                values = marshal.loads(buffer[start + _HEADER : start + _HEADER + size])
+            except (EOFError, ValueError, TypeError):
+                self.broken = True
+                break
+            start += _HEADER + size
+            for value in values if isinstance(values, list) else ():
+                found.append((self.received, value))
+                self.received += 1
+        self.buffer = buffer[start:]
+        return found
+
+    def wait(self) -> None:
+        os.close(self.read_end)
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
             pass
-        finally:
-            os._exit(code)
-    os.close(write_end)
-    return pid, read_end
-
-
-def _collect(pid: int, read_end: int, expected: int) -> list[R] | None:
-    chunks = []
-    try:
-        while chunk := os.read(read_end, 1 << 20):
-            chunks.append(chunk)
-    except OSError:
-        chunks = []
-    finally:
-        os.close(read_end)
-    try:
-        _, status = os.waitpid(pid, 0)
-    except ChildProcessError:
-        status = 1
-    if status != 0 or not chunks:
-        return None
-    try:
-        values = marshal.loads(b"".join(chunks))
-    except (EOFError, ValueError, TypeError):
-        return None
-    if not isinstance(values, list) or len(values) != expected:
-        return None
-    return values
