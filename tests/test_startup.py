@@ -35,7 +35,7 @@ def test_start_up_imports_only_what_the_run_needs(tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / "k8s", tmp_path / "k8s")
     (tmp_path / "go.mod").write_text("module example.com/e2e\n\ngo 1.22\n")
     modules = _imported_after("main(['--output-format', 'json', 'k8s'])", tmp_path)
-    assert "tree_sitter" in modules and not modules & {"rich", "libcst", "dataclasses", "inspect"}
+    assert "tree_sitter" in modules and not modules & {"rich", "libcst", "dataclasses", "inspect", "tomllib"}
     assert not modules & {"imagetag_lint.fix.apply", "imagetag_lint.suppress", "difflib", "tempfile"}
 
 
@@ -47,3 +47,53 @@ def test_the_go_grammar_loads_without_its_package_init(monkeypatch: pytest.Monke
     assert direct.name == Language(tree_sitter_go.language()).name == "go"
     monkeypatch.setattr(importlib.util, "find_spec", lambda _name: None)  # the fallback: a plain import
     assert Language(parser._go_language()).name == "go"
+
+
+def test_the_program_exits_with_mains_code_and_flushed_output(tmp_path: Path) -> None:
+    """`python -m imagetag_lint` (like the console script) leaves with os._exit once output is flushed."""
+    import json
+
+    from support import wanted
+
+    done = subprocess.run(
+        [sys.executable, "-m", "imagetag_lint", "--output-format", "json", "."],
+        cwd=FIXTURES, capture_output=True, text=True, check=False,
+    )
+    findings = {(f["filename"], f["location"]["row"], f["code"]) for f in json.loads(done.stdout)}
+    assert (done.returncode, done.stderr) == (1, "")
+    assert findings == wanted(FIXTURES)  # every byte of a long report made it out
+    assert subprocess.run([sys.executable, "-m", "imagetag_lint", "--version"], capture_output=True, check=False).returncode == 0
+
+
+def test_a_closed_output_pipe_is_an_error_exit_without_a_traceback(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "k8s", tmp_path / "k8s")
+    (tmp_path / "go.mod").write_text("module example.com/e2e\n\ngo 1.22\n")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "imagetag_lint", "--output-format", "json", "k8s"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the reader is gone before anything is written
+    error = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 2
+    assert "Traceback" not in error
+
+
+def test_the_compiled_rules_match_the_toml_files() -> None:
+    """rules/compiled.json is what the built-in rules load from; regenerate it with
+    `python -m imagetag_lint.rules` after editing a TOML file in rules/."""
+    from imagetag_lint.rules import COMPILED_FILE, builtin_rules_dir, compile_rules
+
+    directory = builtin_rules_dir()
+    assert (directory / COMPILED_FILE).read_text(encoding="utf-8") == compile_rules(directory)
+
+
+def test_the_compiled_rules_load_like_the_toml_files(tmp_path: Path) -> None:
+    from imagetag_lint import rules
+
+    compiled = rules.load_rule_set()
+    for path in rules.builtin_rules_dir().glob("*.toml"):
+        shutil.copy(path, tmp_path / path.name)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rules, "builtin_rules_dir", lambda: tmp_path)  # no compiled file here
+        assert rules.load_rule_set() == compiled

@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from imagetag_lint.cli import main
+from imagetag_lint.cli import entry
 
-raise SystemExit(main())
+entry()

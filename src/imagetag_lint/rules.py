@@ -22,6 +22,7 @@ DOC_SECTIONS = {
     "fix-safety": "Fix safety",
 }
 FLOW_FILE = "image-flow.toml"
+COMPILED_FILE = "compiled.json"  # the built-in TOML files, as JSON (see _rule_files)
 
 
 @record(frozen=True)
@@ -118,18 +119,37 @@ def load_rule_set(extra_dirs: tuple[Path, ...] = ()) -> RuleSet:
     rules: dict[str, Rule] = {}
     flow = ImageFlow()
     for directory in (builtin_rules_dir(), *extra_dirs):
-        if not directory.is_dir():
-            raise ImagetagLintError(f"{directory}: rule directory not found")
-        for path in sorted(directory.glob("*.toml")):
+        for path, data in _rule_files(directory):
             if path.name == FLOW_FILE:
-                flow = flow.merged(parse_flow(load_toml(path), str(path)))
+                flow = flow.merged(parse_flow(data, str(path)))
             else:
-                rule = parse_rule(load_toml(path), str(path), rules)
+                rule = parse_rule(data, str(path), rules)
                 rules[rule.code] = rule
     for code in IMPLEMENTED_CODES:
         if code not in rules:
             raise ImagetagLintError(f"{builtin_rules_dir()}: rule {code} has no data file")
     return RuleSet(rules=rules, flow=flow)
+
+
+def _rule_files(directory: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """The TOML files of a rule directory, parsed. The built-in rules also ship as COMPILED_FILE,
+    their TOML read once at release time: JSON loads in C, and no TOML parser is imported."""
+    if directory == builtin_rules_dir() and (directory / COMPILED_FILE).is_file():
+        import json
+
+        compiled = json.loads((directory / COMPILED_FILE).read_bytes())
+        return [(directory / name, data) for name, data in sorted(compiled.items())]
+    if not directory.is_dir():
+        raise ImagetagLintError(f"{directory}: rule directory not found")
+    return [(path, load_toml(path)) for path in sorted(directory.glob("*.toml"))]
+
+
+def compile_rules(directory: Path) -> str:
+    """COMPILED_FILE's text for a rule directory (`python -m imagetag_lint.rules` writes it)."""
+    import json
+
+    files = {path.name: load_toml(path) for path in sorted(directory.glob("*.toml"))}
+    return json.dumps(files, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 _RULE_KEYS = {"code", "name", "severity", "summary", "message", "docs"}
@@ -273,3 +293,8 @@ def _identifier(value: object, where: str) -> str:
     if not re.fullmatch(r"[A-Za-z_]\w*", name):
         raise ImagetagLintError(f"{where}: 'name' must be a Go identifier, got {name!r}")
     return str(name)
+
+
+if __name__ == "__main__":
+    source = Path(__file__).resolve().parents[2] / "rules"
+    (source / COMPILED_FILE).write_text(compile_rules(source), encoding="utf-8")

@@ -8,13 +8,13 @@ from typing import Any
 
 from imagetag_lint.errors import ImagetagLintError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
 
 def load_toml(path: Path) -> dict[str, Any]:
+    # imported here: a run with no configuration file reads no TOML (the rules ship compiled)
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
     try:
         raw = path.read_bytes()
     except OSError as exc:
