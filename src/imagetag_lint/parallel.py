@@ -23,6 +23,7 @@ R = TypeVar("R")
 
 MAX_PROCESSES = 4
 FRAME_ITEMS = 64  # results per frame a child sends
+PIPE_BYTES = 1 << 20  # what a child may send ahead of the parent (Linux's usual maximum)
 _HEADER = 4  # bytes of a frame's length
 
 
@@ -121,6 +122,7 @@ class _Child:
             read_end, write_end = os.pipe()
         except OSError:
             return None
+        _widen(write_end)
         try:
             pid = os.fork()
         except OSError:
@@ -178,3 +180,14 @@ class _Child:
             os.waitpid(self.pid, 0)
         except ChildProcessError:
             pass
+
+
+def _widen(pipe: int) -> None:
+    """Let a child run ahead of a busy parent: a pipe holds 64 KiB by default, and a child that
+    fills it waits. Linux lets a process grow its pipes to /proc/sys/fs/pipe-max-size."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(pipe, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
+    except (ImportError, OSError):
+        pass  # the default size works, only slower
