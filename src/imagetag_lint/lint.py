@@ -252,7 +252,7 @@ class Linter:
         for path, header in list(self._clean_reported.items()):
             if path in self._loaded:
                 continue
-            if os.path.dirname(path) not in directories and (importing is None or not importing.search(header)):
+            if path.rpartition(os.sep)[0] not in directories and (importing is None or not importing.search(header)):
                 continue
             try:
                 source = self.read(path, path)

@@ -142,6 +142,7 @@ class ImageFlowIndex:
         self.cache: dict[tuple[str, int], object] = {}  # per-file results of the rules' helpers
         self._producer_cache: dict[tuple[int, int, int], tuple[int, ProducerRef | None]] = {}
         self._holds: dict[tuple[int, str, int], bool] = {}
+        self._builds: dict[tuple[int, int], bool] = {}
 
     def per_file(self, name: str, file: SourceFile, compute: Callable[[], Iterable[T]]) -> list[T]:
         """A per-file result of a rule helper, computed once per run (several rules ask)."""
@@ -706,13 +707,17 @@ class ImageFlowIndex:
 
     def builds(self, unit: Function) -> bool:
         """Has the function a build event: a producer call or a build-with-tag call?"""
-        for call in self.calls_in(unit):
-            consumer = self.consumer(call)
-            if consumer is not None and consumer.kind == "build":
-                return True
-            if self.producer(call, unit.file) is not None:
-                return True
-        return False
+        key = (id(unit), self.project.generation)
+        found = None if self._inferring else self._builds.get(key)
+        if found is None:
+            found = any(
+                ((consumer := self.consumer(call)) is not None and consumer.kind == "build")
+                or self.producer(call, unit.file) is not None
+                for call in self.calls_in(unit)
+            )
+            if not self._inferring:
+                self._builds[key] = found
+        return found
 
     @cached_property
     def loaded_names(self) -> frozenset[str]:

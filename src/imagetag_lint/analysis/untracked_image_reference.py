@@ -62,9 +62,11 @@ class Mismatch:
     how: str
 
 
-def flow_mismatches(index: ImageFlowIndex, unit: Function, discards: list[Discard]) -> list[Mismatch]:
+def flow_mismatches(
+    index: ImageFlowIndex, unit: Function, discards: list[Discard], built: dict[object, str] | None = None
+) -> list[Mismatch]:
     """Deploy sinks of a building function that receive something other than the built value."""
-    built = _built_values(index, unit, discards)
+    built = _built_values(index, unit, discards) if built is None else built
     sinks: list[Sink] = list(index.image_field_sinks_in(unit))
     sinks.extend(index.call_sinks(unit))
     origins = [(sink, index.origin(sink.expr, unit.file, unit)) for sink in sinks]
@@ -112,7 +114,7 @@ def _only_logged(index: ImageFlowIndex, unit: Function, call: Node) -> bool:
 def _check_flow(ctx: RuleContext, unit: Function, discards: list[Discard]) -> Iterator[Finding]:
     file = unit.file
     built = _built_values(ctx.index, unit, discards)
-    for mismatch in flow_mismatches(ctx.index, unit, discards):
+    for mismatch in flow_mismatches(ctx.index, unit, discards, built):
         sink = mismatch.sink
         related = tuple(
             Related(file.span(d.call), f"the image is built here by `{call_name(d.call)}`, whose result is dropped")
