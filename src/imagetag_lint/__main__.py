@@ -2,4 +2,5 @@ from __future__ import annotations
 
 from imagetag_lint.cli import entry
 
-entry()
+if __name__ == "__main__":
+    entry()

@@ -76,6 +76,9 @@ def main(argv: Sequence[str] | None = None, stdin: IO[bytes] | None = None) -> i
     verbose = "--verbose" in arguments or "-v" in arguments
     if argv is None:  # a process of our own (not a test's): collect cycles rarely, as mypy does
         gc.set_threshold(200_000, 30, 30)
+    for name in ("stdout", "stderr"):  # started with the descriptor closed: Python gives None
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 - for the process' life
     try:
         return run(build_parser().parse_args(argv), stdin)
     except ImagetagLintError as error:
@@ -103,11 +106,12 @@ def entry() -> NoReturn:
     """The console script: `main()`, then leave at once. A lint's objects (trees, nodes, indexes)
     die with the process; freeing them one by one costs several milliseconds for nothing."""
     code = main()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except OSError:  # a closed pipe (`imagetag-lint | head`): nothing more can be said
-        code = code or EXIT_ERROR
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:  # None when the process was started with that descriptor closed
+                stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`imagetag-lint | head`): nothing more can be said
+            code = code or EXIT_ERROR
     os._exit(code)
 
 
@@ -304,9 +308,12 @@ def _lint(
     else:
         # the files are read in forked processes while the parser and the analyses are imported
         pending = start_scan(discovered, options.rule_set.flow, options.max_file_bytes, overlay)
-        from imagetag_lint.lint import lint_paths
+        try:
+            from imagetag_lint.lint import lint_paths
 
-        result, linter = lint_paths(discovered, options, cwd, overlay, pending)
+            result, linter = lint_paths(discovered, options, cwd, overlay, pending)
+        finally:
+            pending.close()  # stops the readers if anything went wrong before they were heard
         result.errors[:0] = input_errors
         paths = {d.display: d.path for d in discovered}
     if result.findings:  # the fix planner is imported only when there is something to fix

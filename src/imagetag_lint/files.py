@@ -79,6 +79,9 @@ def _walk(
     """The Go files below root, with their paths relative to it. Symbolic links are not followed
     (like the go tool: no loops, no twins), so a file's real path is the root's plus that."""
     prefix = display_name(root, cwd)
+    # below the working directory a file's name is the root's plus its path; above it (`..`),
+    # the path may lead back in, so each name is worked out on its own
+    outside = prefix == ".." or prefix.startswith("../") or os.path.isabs(prefix)
     prefix = "" if prefix == "." else prefix + "/"
     stack = [(root, "")]
     while stack:
@@ -100,7 +103,7 @@ def _walk(
                 is_dir = entry.is_dir(follow_symlinks=False)
             except OSError:
                 continue
-            display = prefix + relative + name
+            display = display_name(entry.path, cwd) if outside else prefix + relative + name
             if exclude and excluded(display, exclude):
                 continue
             if is_dir:
@@ -275,6 +278,8 @@ def import_header(source: bytes) -> bytes:
     are skipped.
     """
     start = source.find(b"\nimport")
+    while start != -1 and _in_block_comment(source, start):  # a doc comment that says "import"
+        start = source.find(b"\nimport", start + 7)
     if start == -1:
         return b""
     size = len(source)
@@ -295,6 +300,9 @@ def import_header(source: bytes) -> bytes:
         elif source.startswith(b"//", position):
             line = source.find(b"\n", position)
             position = size if line == -1 else line
+        elif source.startswith(b"/*", position):
+            close = source.find(b"*/", position + 2)
+            position = size if close == -1 else close + 2
         else:
             break
         while position < size and source[position] in b" \t\r\n":
@@ -328,6 +336,13 @@ def yaml_image_keys(source: bytes) -> Iterator[int]:
         position = source.find(b"image:", position + 6)
 
 
+def _in_block_comment(source: bytes, position: int) -> bool:
+    """Is position inside a /* comment */? (Before the imports there are only comments and the
+    package clause, so no string can hold a /*.)"""
+    opened = source.rfind(b"/*", 0, position)
+    return opened != -1 and source.find(b"*/", opened, position) == -1
+
+
 _QUOTED = re.compile(rb'"([^"\n]+)"')
 
 
@@ -351,6 +366,8 @@ def declares_const(source: bytes, name: bytes) -> bool:
             rest = source[end : end + 16].lstrip()
             if rest.startswith(b"("):
                 close = source.find(b"\n)", end)
+                while close != -1 and source.count(b"`", end, close) % 2:  # a line of a raw string
+                    close = source.find(b"\n)", close + 2)
                 stop = source.find(b")", end) if close == -1 else close
             else:
                 stop = source.find(b"\n", end)

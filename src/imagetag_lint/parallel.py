@@ -14,6 +14,7 @@ from __future__ import annotations
 import marshal
 import os
 import select
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
@@ -61,13 +62,25 @@ class Split(Generic[T, R]):
         self.children: list[_Child] = []
         first = 0 if busy and self.shares > 1 else 1
         for share in range(first, self.shares):
-            child = _Child.fork(function, items[share :: self.shares], share)
+            child = _Child.fork(function, items[share :: self.shares], share, [c.read_end for c in self.children])
             if child is not None:
                 self.children.append(child)
 
     def results(self, on_result: Callable[[int, R], None] | None = None) -> list[R]:
         """Every result, in the order of the items. `on_result(index, result)` sees each one as
-        it arrives, in no particular order."""
+        it arrives, in no particular order. If anything raises, the children are stopped."""
+        try:
+            return self._results(on_result)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop and reap the children that are still running (nothing to do after `results()`)."""
+        for child in self.children:
+            child.stop()
+        self.children = []
+
+    def _results(self, on_result: Callable[[int, R], None] | None) -> list[R]:
         items, count = self.items, self.shares
         results: list[R | None] = [None] * len(items)
         done = [False] * len(items)
@@ -84,19 +97,19 @@ class Split(Generic[T, R]):
                 for index in range(share, len(items), count):
                     take(index, self.function(items[index]))
         pending = {child.read_end: child for child in self.children}
-        poller = select.poll() if pending else None
+        poller = select.poll()
         for read_end in pending:
-            poller.register(read_end, select.POLLIN)  # type: ignore[union-attr]
+            poller.register(read_end, select.POLLIN)
         while pending:
-            for read_end, _ in poller.poll():  # type: ignore[union-attr]
+            for read_end, _ in poller.poll():
                 child = pending[read_end]
                 for position, result in child.receive():
                     take(child.share + position * count, result)  # type: ignore[arg-type]
                 if child.finished:
-                    poller.unregister(read_end)  # type: ignore[union-attr]
+                    poller.unregister(read_end)
                     del pending[read_end]
         for child in self.children:
-            child.wait()
+            child.reap()
         self.children = []
         for index, finished in enumerate(done):
             if not finished:  # a child failed: what it did not send is done here
@@ -111,13 +124,14 @@ class _Child:
         self.pid = pid
         self.read_end = read_end
         self.share = share
-        self.buffer = b""
+        self.buffer = bytearray()
         self.received = 0  # results decoded so far
         self.finished = False
         self.broken = False
+        self.reaped = False
 
     @classmethod
-    def fork(cls, function: Callable[[T], R], share_items: Sequence[T], share: int) -> _Child | None:
+    def fork(cls, function: Callable[[T], R], share_items: Sequence[T], share: int, siblings: list[int]) -> _Child | None:
         try:
             read_end, write_end = os.pipe()
         except OSError:
@@ -132,7 +146,8 @@ class _Child:
         if pid == 0:  # the child: compute, send, and leave without running any exit handler
             code = 1
             try:
-                os.close(read_end)
+                for fd in (read_end, *siblings):  # only the parent reads; a sibling's EOF is not ours to delay
+                    os.close(fd)
                 for start in range(0, len(share_items), FRAME_ITEMS):
                     payload = marshal.dumps([function(item) for item in share_items[start : start + FRAME_ITEMS]])
                     data = memoryview(len(payload).to_bytes(_HEADER, "little") + payload)
@@ -155,31 +170,44 @@ class _Child:
         if not chunk:
             self.finished = True
             return []
-        buffer = self.buffer + chunk if self.buffer else chunk
+        buffer = self.buffer
+        buffer += chunk
         found: list[tuple[int, object]] = []
         start = 0
-        while len(buffer) - start >= _HEADER and not self.broken:
-            size = int.from_bytes(buffer[start : start + _HEADER], "little")
-            if len(buffer) - start < _HEADER + size:
-                break
-            try:
-                values = marshal.loads(buffer[start + _HEADER : start + _HEADER + size])
-            except (EOFError, ValueError, TypeError):
-                self.broken = True
-                break
-            start += _HEADER + size
-            for value in values if isinstance(values, list) else ():
-                found.append((self.received, value))
-                self.received += 1
-        self.buffer = buffer[start:]
+        with memoryview(buffer) as view:
+            while len(buffer) - start >= _HEADER and not self.broken:
+                size = int.from_bytes(view[start : start + _HEADER], "little")
+                if len(buffer) - start < _HEADER + size:
+                    break
+                try:
+                    values = marshal.loads(view[start + _HEADER : start + _HEADER + size])
+                except (EOFError, ValueError, TypeError):
+                    self.broken = True
+                    break
+                start += _HEADER + size
+                for value in values if isinstance(values, list) else ():
+                    found.append((self.received, value))
+                    self.received += 1
+        del buffer[:start]
         return found
 
-    def wait(self) -> None:
+    def reap(self) -> None:
+        if self.reaped:
+            return
+        self.reaped = True
         os.close(self.read_end)
         try:
             os.waitpid(self.pid, 0)
         except ChildProcessError:
             pass
+
+    def stop(self) -> None:
+        if not self.reaped:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.reap()
 
 
 def _widen(pipe: int) -> None:

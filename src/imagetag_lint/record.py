@@ -13,10 +13,19 @@ Supported: fields with defaults, `field(default=..., default_factory=..., compar
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
-from typing import Any, TypeVar, dataclass_transform, overload
+from typing import Any, TypeVar, overload
 
 T = TypeVar("T")
+
+if sys.version_info >= (3, 11):
+    from typing import dataclass_transform
+else:  # pragma: no cover - exercised on Python 3.10 only, where type checkers are not run
+
+    def dataclass_transform(**_: Any) -> Callable[[T], T]:
+        return lambda function: function
+
 _MISSING: Any = object()
 
 
@@ -96,11 +105,13 @@ def _build(cls: type[T], *, frozen: bool, eq: bool, order: bool) -> type[T]:
                 delattr(cls, name)
             else:
                 setattr(cls, name, option.default)
-    body = [f"def __init__(self, {', '.join(parameters)}):" if parameters else "def __init__(self):"]
+    if {"_r_self", "_r_dict"} & set(names):
+        raise TypeError(f"{cls.__name__}: the field names _r_self and _r_dict are reserved")
+    body = [f"def __init__(_r_self, {', '.join(parameters)}):" if parameters else "def __init__(_r_self):"]
     if frozen:  # a frozen record's __setattr__ refuses: fill its __dict__ directly
-        body.append("    d = self.__dict__")
+        body.append("    _r_dict = _r_self.__dict__")
     body += [f"    {line}" for line in assignments]
-    body += [f"    d[{n!r}] = {n}" if frozen else f"    self.{n} = {n}" for n in names] or ["    pass"]
+    body += [f"    _r_dict[{n!r}] = {n}" if frozen else f"    _r_self.{n} = {n}" for n in names] or ["    pass"]
     fields = ", ".join(f"{n}={{self.{n}!r}}" for n in names)
     body.append(f"def __repr__(self):\n    return f'{cls.__qualname__}({fields})'")
     key = "(" + "".join(f"self.{n}, " for n in compared) + ")"

@@ -56,12 +56,6 @@ class Origin:
 
 UNKNOWN = Origin("unknown", None, "an expression")
 _NOT_CACHED = (-1, None)
-# predeclared functions and conversions: never a producer held in a variable
-_BUILTINS = frozenset({
-    "append", "cap", "clear", "close", "complex", "copy", "delete", "imag", "len", "make", "max", "min", "new",
-    "panic", "print", "println", "real", "recover", "string", "int", "int8", "int16", "int32", "int64", "uint",
-    "uint8", "uint16", "uint32", "uint64", "uintptr", "float32", "float64", "byte", "rune", "bool", "error", "any",
-})
 
 
 @record(frozen=True)
@@ -215,7 +209,7 @@ class ImageFlowIndex:
         self._wrappers()  # settles (or, inside the fixpoint, reads) the wrapper names
         configured = self._producers.get(name)
         if configured is None and name not in self._wrapper_names:
-            if qualifier is not None or targets or name in _BUILTINS:
+            if qualifier is not None or targets:
                 return None  # no producer and no wrapper has this name
             return self._function_value(call, file)
         if configured is not None:
@@ -575,6 +569,8 @@ class ImageFlowIndex:
             if qualifier == "fmt" and name in FORMAT_FUNCS:
                 for index in self.format_image_args(call, file, unit):
                     yield Sink("format-arg", arguments(call)[index], file, unit, call=call)
+            if not self._inferring and self._deploy_generation != self.project.generation:
+                self._deploy_functions()  # an earlier call loaded a package: its deploy functions count
             if name not in self._deploy_names and self._target_loaded(file, qualifier):
                 continue  # no deploy function has this name, and no package it may call is left to load
             for target in self.project.resolve_call(call, file):
@@ -786,13 +782,24 @@ def _word_offsets(source: bytes, names: Iterable[bytes]) -> list[tuple[int, int]
 _WORD_AFTER = {bytes([b]) for b in WORD_BYTES}
 
 
+def _skip_blanks(source: bytes, position: int) -> int:
+    """The first offset from position that is not a blank or inside a /* comment */."""
+    while True:
+        while source[position : position + 1] in (b" ", b"\t", b"\r", b"\n"):
+            position += 1
+        if not source.startswith(b"/*", position):
+            return position
+        close = source.find(b"*/", position + 2)
+        if close == -1:
+            return len(source)
+        position = close + 2
+
+
 def _keyed_elements(root: Node, source: bytes, keys: tuple[bytes, ...]) -> Iterator[tuple[Node, Node]]:
     """`Image: value` elements of composite literals, found from the bytes: only the configured
     field names are looked up in the tree."""
     for start, end in _word_offsets(source, keys):
-        colon = end
-        while source[colon : colon + 1] in (b" ", b"\t"):
-            colon += 1
+        colon = _skip_blanks(source, end)
         if source[colon : colon + 1] != b":" or source[colon + 1 : colon + 2] == b"=":
             continue
         key = root.descendant_for_byte_range(start, end)
