@@ -13,7 +13,7 @@ from support import FIXTURES, wanted
 
 from imagetag_lint import files, parallel
 from imagetag_lint.cli import main
-from imagetag_lint.parallel import map_split, processes_for
+from imagetag_lint.parallel import Split, processes_for
 
 forking = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the split forks only on Linux")
 
@@ -36,7 +36,7 @@ def test_results_come_back_in_order_from_the_children(monkeypatch: pytest.Monkey
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(4)), raising=False)
     parent = os.getpid()
     items = list(range(1000))
-    results = map_split(lambda i: (i, os.getpid() != parent, b"x" * (i % 7)), items, min_items=10)
+    results = Split(lambda i: (i, os.getpid() != parent, b"x" * (i % 7)), items, min_items=10).results()
     assert [value for value, _, _ in results] == items
     assert [blob for _, _, blob in results] == [b"x" * (i % 7) for i in items]
     done_elsewhere = {i % 4 for i, in_child, _ in results if in_child}
@@ -91,13 +91,13 @@ def test_a_child_that_fails_has_its_share_done_by_the_parent(monkeypatch: pytest
             raise RuntimeError("the child breaks")
         return item * 2
 
-    assert map_split(fragile, list(range(500)), min_items=10) == [i * 2 for i in range(500)]
+    assert Split(fragile, list(range(500)), min_items=10).results() == [i * 2 for i in range(500)]
 
 
 @forking
 def test_results_marshal_cannot_carry_are_done_by_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
-    results = map_split(lambda i: object() if i % 2 else i, list(range(100)), min_items=10)
+    results = Split(lambda i: object() if i % 2 else i, list(range(100)), min_items=10).results()
     assert [r for r in results if isinstance(r, int)] == list(range(0, 100, 2))
     assert len(results) == 100
 

@@ -343,14 +343,6 @@ def _in_block_comment(source: bytes, position: int) -> bool:
     return opened != -1 and source.find(b"*/", opened, position) == -1
 
 
-_QUOTED = re.compile(rb'"([^"\n]+)"')
-
-
-def imported_paths(source: bytes) -> frozenset[str]:
-    """The import paths of a Go file, read from its header without parsing."""
-    return frozenset(q.decode("utf-8", "replace") for q in _QUOTED.findall(import_header(source)))
-
-
 def declares_const(source: bytes, name: bytes) -> bool:
     """Might source declare a constant called name? (Never False when it does.)
 

@@ -39,17 +39,12 @@ def processes_for(items: int, min_items: int) -> int:
     return max(1, min(cpus, MAX_PROCESSES, items // max(1, min_items // 2)))
 
 
-def map_split(function: Callable[[T], R], items: Sequence[T], *, min_items: int) -> list[R]:
-    """[function(item) for item in items], shared among processes when items are many.
+class Split(Generic[T, R]):
+    """[function(item) for item in items], shared among forked processes when items are many:
+    started now, finished by `results()`, the children working meanwhile.
 
     Results must be made of what `marshal` carries (None, bool, int, str, bytes, tuple, list,
     dict); function must not change state the parent relies on, since a child's changes are lost.
-    """
-    return Split(function, items, min_items=min_items).results()
-
-
-class Split(Generic[T, R]):
-    """`map_split` started now and finished by `results()`: the children work meanwhile.
 
     With `busy=True` the caller has other work to do before it asks for the results (imports,
     say): then the children take every share and the caller keeps none.

@@ -41,7 +41,6 @@ def render_text(
     sources: dict[str, SourceFile],
     stream: IO[str],
     color: str,
-    fixable: int = 0,
     show_steps: bool = True,
 ) -> None:
     if not findings:
