@@ -30,12 +30,12 @@ def _imported_after(code: str, cwd: Path) -> set[str]:
 def test_start_up_imports_only_what_the_run_needs(tmp_path: Path) -> None:
     """The commit path pays for every import: --version loads no parser, a clean run no rich,
     dataclasses or libcst, and nothing imports the fixer or the suppression stage needlessly."""
-    heavy = {"tree_sitter", "rich", "libcst", "dataclasses", "inspect"}
+    heavy = {"tree_sitter", "rich", "libcst", "dataclasses", "inspect", "shutil"}
     assert not _imported_after("main(['--version'])", tmp_path) & (heavy | {"imagetag_lint.lint"})
     shutil.copytree(FIXTURES / "k8s", tmp_path / "k8s")
     (tmp_path / "go.mod").write_text("module example.com/e2e\n\ngo 1.22\n")
     modules = _imported_after("main(['--output-format', 'json', 'k8s'])", tmp_path)
-    assert "tree_sitter" in modules and not modules & {"rich", "libcst", "dataclasses", "inspect", "tomllib"}
+    assert "tree_sitter" in modules and not modules & {"rich", "libcst", "dataclasses", "inspect", "tomllib", "shutil"}
     assert not modules & {"imagetag_lint.fix.apply", "imagetag_lint.suppress", "difflib", "tempfile"}
 
 

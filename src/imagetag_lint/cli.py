@@ -34,9 +34,23 @@ class _Parser(argparse.ArgumentParser):
         raise ImagetagLintError(message)
 
 
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    """argparse's help formatter, sized without `shutil`: argparse makes one for every argument
+    it adds, and the first import of shutil costs milliseconds on every start."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 80
+    return argparse.HelpFormatter(prog, width=max(columns - 2, 11))  # as HelpFormatter sizes itself
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="imagetag-lint",
+        formatter_class=_formatter,
         description="Find and fix dropped image names in Go Kind E2E suites.",
         epilog="Exit codes: 0 nothing found, 1 findings remain, 2 usage, config or input errors.",
     )
