@@ -343,6 +343,20 @@ def _in_block_comment(source: bytes, position: int) -> bool:
     return opened != -1 and source.find(b"*/", opened, position) == -1
 
 
+def word_offsets(source: bytes, names: Iterable[bytes]) -> list[tuple[int, int]]:
+    """(start, end) of every whole-word occurrence of the names in source, in source order."""
+    found = []
+    size = len(source)
+    for name in names:
+        position = source.find(name)
+        while position != -1:
+            end = position + len(name)
+            if (position == 0 or source[position - 1] not in WORD_BYTES) and (end == size or source[end] not in WORD_BYTES):
+                found.append((position, end))
+            position = source.find(name, end)
+    return sorted(found)
+
+
 def declares_const(source: bytes, name: bytes) -> bool:
     """Might source declare a constant called name? (Never False when it does.)
 
@@ -351,22 +365,18 @@ def declares_const(source: bytes, name: bytes) -> bool:
     """
     if source.find(name) == -1:
         return False
-    position = source.find(b"const")
-    while position != -1:
-        end = position + 5
-        if (position == 0 or source[position - 1] not in WORD_BYTES) and (end == len(source) or source[end] not in WORD_BYTES):
-            rest = source[end : end + 16].lstrip()
-            if rest.startswith(b"("):
-                close = source.find(b"\n)", end)
-                while close != -1 and source.count(b"`", end, close) % 2:  # a line of a raw string
-                    close = source.find(b"\n)", close + 2)
-                stop = source.find(b")", end) if close == -1 else close
-            else:
-                stop = source.find(b"\n", end)
-            declaration = source[end : len(source) if stop == -1 else stop]
-            if re.search(rb"(?<![\w.])%s(?!\w)" % re.escape(name), declaration):
-                return True
-        position = source.find(b"const", end)
+    for _, end in word_offsets(source, (b"const",)):
+        rest = source[end : end + 16].lstrip()
+        if rest.startswith(b"("):
+            close = source.find(b"\n)", end)
+            while close != -1 and source.count(b"`", end, close) % 2:  # a line of a raw string
+                close = source.find(b"\n)", close + 2)
+            stop = source.find(b")", end) if close == -1 else close
+        else:
+            stop = source.find(b"\n", end)
+        declaration = source[end : len(source) if stop == -1 else stop]
+        if re.search(rb"(?<![\w.])%s(?!\w)" % re.escape(name), declaration):
+            return True
     return False
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from typing import TypeVar
 
-from imagetag_lint.files import WORD_BYTES, yaml_image_keys
+from imagetag_lint.files import word_offsets, yaml_image_keys
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, captures, text
 from imagetag_lint.golang.project import Project
@@ -530,7 +530,7 @@ class ImageFlowIndex:
         """`dep.Spec.Containers[0].Image = ref`: an image field set by assignment."""
         facts = self.facts(file)
         root = file.tree.root_node
-        for start, end in _word_offsets(file.source, fields):
+        for start, end in word_offsets(file.source, fields):
             field_node = root.descendant_for_byte_range(start, end)
             if field_node is None or field_node.type != "field_identifier" or field_node.start_byte != start:
                 continue
@@ -766,22 +766,6 @@ class ImageFlowIndex:
         return False
 
 
-def _word_offsets(source: bytes, names: Iterable[bytes]) -> list[tuple[int, int]]:
-    """(start, end) of every whole-word occurrence of the names, in source order."""
-    found = []
-    for name in names:
-        position = source.find(name)
-        while position != -1:
-            end = position + len(name)
-            if (position == 0 or source[position - 1] not in WORD_BYTES) and source[end : end + 1] not in _WORD_AFTER:
-                found.append((position, end))
-            position = source.find(name, end)
-    return sorted(found)
-
-
-_WORD_AFTER = {bytes([b]) for b in WORD_BYTES}
-
-
 def _skip_blanks(source: bytes, position: int) -> int:
     """The first offset from position that is not a blank or inside a /* comment */."""
     while True:
@@ -798,7 +782,7 @@ def _skip_blanks(source: bytes, position: int) -> int:
 def _keyed_elements(root: Node, source: bytes, keys: tuple[bytes, ...]) -> Iterator[tuple[Node, Node]]:
     """`Image: value` elements of composite literals, found from the bytes: only the configured
     field names are looked up in the tree."""
-    for start, end in _word_offsets(source, keys):
+    for start, end in word_offsets(source, keys):
         colon = _skip_blanks(source, end)
         if source[colon : colon + 1] != b":" or source[colon + 1 : colon + 2] == b"=":
             continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from imagetag_lint.files import WORD_BYTES
+from imagetag_lint.files import word_offsets
 from imagetag_lint.golang.parser import Node, text
 
 FUNCTION_TYPES = ("function_declaration", "method_declaration", "func_literal")
@@ -84,18 +84,12 @@ def identifiers(node: Node, name: str) -> list[Node]:
 
 
 def _find_identifiers(node: Node, name: bytes) -> list[Node]:
-    source = node.text or b""
     base = node.start_byte
-    size = len(name)
     found = []
-    index = source.find(name)
-    while index != -1:
-        end = index + size
-        if (index == 0 or source[index - 1] not in WORD_BYTES) and (end == len(source) or source[end] not in WORD_BYTES):
-            hit = node.descendant_for_byte_range(base + index, base + end)
-            if hit is not None and hit.type == "identifier" and hit.start_byte == base + index and hit.end_byte == base + end:
-                found.append(hit)
-        index = source.find(name, end)
+    for start, end in word_offsets(node.text or b"", (name,)):
+        hit = node.descendant_for_byte_range(base + start, base + end)
+        if hit is not None and hit.type == "identifier" and hit.start_byte == base + start and hit.end_byte == base + end:
+            found.append(hit)
     return found
 
 
