@@ -73,6 +73,12 @@ class ImageFlow:
     pull_policy_fields: tuple[str, ...] = ()
     local_prefixes: tuple[str, ...] = ()
     local_patterns: tuple[str, ...] = ()
+    python_producers: tuple[Producer, ...] = ()  # [python] in image-flow.toml
+    python_generator_patterns: tuple[str, ...] = ()
+
+    def python_settings(self) -> ImageFlow:
+        """The knobs as the Python front-end reads them: its own generators, shared local images."""
+        return replace(self, generator_patterns=self.python_generator_patterns)
 
     def is_generator(self, name: str) -> bool:
         return bool(self.generator_patterns) and _any_of(self.generator_patterns).search(name) is not None
@@ -87,6 +93,8 @@ class ImageFlow:
             pull_policy_fields=_union(self.pull_policy_fields, other.pull_policy_fields),
             local_prefixes=_union(self.local_prefixes, other.local_prefixes),
             local_patterns=_union(self.local_patterns, other.local_patterns),
+            python_producers=_union(self.python_producers, other.python_producers),
+            python_generator_patterns=_union(self.python_generator_patterns, other.python_generator_patterns),
         )
 
 
@@ -208,7 +216,8 @@ class _AnyValue(dict[str, str]):
         return key
 
 
-_FLOW_KEYS = {"producers", "consumers", "settings"}
+_FLOW_KEYS = {"producers", "consumers", "settings", "python"}
+_PYTHON_KEYS = {"producers", "generator-patterns"}
 _PRODUCER_KEYS = {"name", "image-result", "results"}
 _CONSUMER_KEYS = {"name", "kind", "image-arg"}
 _SETTINGS_LISTS = {
@@ -232,10 +241,25 @@ def parse_flow(data: dict[str, Any], where: str) -> ImageFlow:
         for i, item in enumerate(expect(data.get("consumers", []), list, where, "consumers"))
     )
     settings = expect(data.get("settings", {}), dict, where, "settings")
-    return ImageFlow(producers=producers, consumers=consumers, **parse_settings(settings, where))
+    python = expect(data.get("python", {}), dict, where, "python")
+    return ImageFlow(producers=producers, consumers=consumers, **parse_settings(settings, where), **parse_python(python, where))
 
 
-def parse_settings(settings: dict[str, Any], where: str) -> dict[str, tuple[str, ...]]:
+def parse_python(table: dict[str, Any], where: str) -> dict[str, Any]:
+    """[python]: producers (functions returning the built image's name) and generator patterns."""
+    check_keys(table, _PYTHON_KEYS, f"{where}: [python]")
+    items = expect(table.get("producers", []), list, where, "python.producers")
+    producers = tuple(parse_producer(item, f"{where}: python.producers[{i}]") for i, item in enumerate(items))
+    patterns = expect_str_list(table.get("generator-patterns", []), where, "python.generator-patterns")
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ImagetagLintError(f"{where}: 'python.generator-patterns': bad regular expression {pattern!r}: {exc}") from None
+    return {"python_producers": producers, "python_generator_patterns": patterns}
+
+
+def parse_settings(settings: dict[str, Any], where: str) -> dict[str, Any]:
     check_keys(settings, set(_SETTINGS_LISTS), f"{where}: [settings]")
     values = {
         attr: expect_str_list(settings[key], where, key)

@@ -1,0 +1,110 @@
+"""IMG001, IMG002 and IMG003 on Python code: one flow per function, findings with their fixes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from imagetag_lint.findings import Finding, Fix, Related, Span
+from imagetag_lint.python import codemod
+from imagetag_lint.python.discards import Discard, find_discards, other_references
+from imagetag_lint.python.flow import (
+    COMPUTED,
+    FIXED,
+    FRESH,
+    PARAM,
+    Flow,
+    Sink,
+)
+from imagetag_lint.python.project import Function
+from imagetag_lint.python.values import SILENT
+from imagetag_lint.rules import RuleSet
+
+CODES = ("IMG001", "IMG002", "IMG003")
+
+
+def check_project(flow: Flow, rule_set: RuleSet, select: frozenset[str] = frozenset(CODES)) -> list[Finding]:
+    found: dict[tuple[str, str, int], Finding] = {}
+    for function in flow.project.functions:
+        for finding in _check_function(flow, rule_set, function):
+            key = (finding.code, finding.filename, finding.span.start_byte)
+            if finding.code in select and key not in found:
+                found[key] = finding
+    return sorted(found.values(), key=Finding.sort_key)
+
+
+def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterator[Finding]:
+    discards = find_discards(flow, function)
+    mismatched = list(_mismatched(flow, function, discards))
+    hardcoded = [s for s in flow.sinks.get(function, []) if _hardcoded(flow, s)]
+    plan = codemod.plan_flow(flow, function, discards, [s for s, _ in mismatched], hardcoded)
+    for discard in discards:
+        related = tuple(Related(_span(s), f"the deployment here gets `{_shown(s)}` instead")
+                        for s in other_references(flow, function)[:3])
+        yield _finding(rule_set, "IMG001", _discard_span(discard), {"call": discard.producer, "how": discard.how},
+                       plan.steps, related, plan.fix)
+    for sink, how in mismatched:
+        related = tuple(_built_here(d) for d in discards[:3])
+        yield _finding(rule_set, "IMG003", _span(sink), {"reference": _shown(sink), "how": how},
+                       plan.steps, related, plan.fix)
+    for sink in hardcoded:
+        test_plan = plan if discards else codemod.plan_fixture_request(flow, function, sink)
+        related = tuple(_built_here(d) for d in discards[:3])
+        yield _finding(rule_set, "IMG002", _span(sink), {"image": sink.value.text, "how": sink.value.how},
+                       test_plan.steps, related, test_plan.fix)
+
+
+def _mismatched(flow: Flow, function: Function, discards: list[Discard]) -> Iterator[tuple[Sink, str]]:
+    """Sinks that receive a reference other than the built one, and how it was made."""
+    fixture_flow = any(d.kind == "fixture" for d in discards)
+    sinks = flow.sinks.get(function, [])
+    if fixture_flow:
+        sinks = sinks + [s for s in other_references(flow, function) if s.function is not function]
+    public = {s.value.text for s in sinks if s.value.kind == FIXED and not flow.is_local_image(s.value.text)}
+    fresh_builds = {v.text for kind, e in flow.consumer_arguments(function)
+                    for v in [flow.value(e, function.module, function, plain=True)] if v.kind == FRESH}
+    lost = f", while `{discards[0].producer}`'s image name is dropped" if discards else ""
+    for sink in sinks:
+        value = sink.value
+        if value.kind in SILENT or (value.kind == FIXED and flow.is_local_image(value.text)):
+            continue
+        if value.kind == FRESH and (discards or value.text in fresh_builds):
+            yield sink, f"a fresh call of `{value.text}`, a new name each time, not the one the build used"
+        elif not discards:
+            continue
+        elif value.kind == PARAM:
+            yield sink, f"the parameter `{value.text}`{lost}"
+        elif value.kind == COMPUTED:
+            yield sink, f"a name computed apart from the build{lost}"
+        elif value.kind == FIXED and fixture_flow and len(public) == 1:
+            yield sink, f"fixed text{lost}"
+
+
+def _hardcoded(flow: Flow, sink: Sink) -> bool:
+    return sink.deploys and sink.value.kind == FIXED and flow.is_local_image(sink.value.text)
+
+
+def _finding(rule_set: RuleSet, code: str, span: Span, values: dict[str, str], steps: tuple[str, ...],
+             related: tuple[Related, ...], fix: Fix) -> Finding:
+    message = rule_set.rules[code].render_message(**values)
+    return Finding(code=code, message=message, span=span, steps=steps, related=related, fix=fix)
+
+
+def _span(sink: Sink) -> Span:
+    return sink.module.file.span(sink.start, sink.end)
+
+
+def _shown(sink: Sink) -> str:
+    if sink.value.kind == FIXED:
+        return sink.value.text
+    return sink.module.file.source[sink.start : sink.end].decode("utf-8", "replace")
+
+
+def _discard_span(discard: Discard) -> Span:
+    module = discard.function.module
+    return module.file.span(module.start(discard.node), module.end(discard.node))
+
+
+def _built_here(discard: Discard) -> Related:
+    if discard.kind == "fixture":
+        return Related(_discard_span(discard), f"the fixture `{discard.producer}` builds the image; this test drops it")
+    return Related(_discard_span(discard), f"the image is built here by `{discard.producer}`, which returns its real name")

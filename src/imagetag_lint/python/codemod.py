@@ -1,0 +1,411 @@
+"""The four steps as a libcst codemod: capture the dropped name, pass it, add a parameter to a
+helper that hardcodes the image (updating its callers), use it. The codemod rewrites the tree;
+the fix is the difference between the old and the new text as byte-range edits, so the shared
+apply path (and overlap checks, --diff, verification) treats Python like Go."""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+from collections.abc import Callable
+from typing import Any
+
+import libcst as cst
+
+from imagetag_lint.findings import Edit, Fix
+from imagetag_lint.python.discards import Discard
+from imagetag_lint.python.flow import FIXED, Flow, Sink
+from imagetag_lint.python.project import Function
+from imagetag_lint.python.source import PythonFile
+from imagetag_lint.python.syntax import Module, string_value
+from imagetag_lint.python.values import repository
+from imagetag_lint.record import record
+
+Change = Callable[[cst.CSTNode], cst.CSTNode]
+NO_SPACE = cst.SimpleWhitespace("")
+BY_HAND = "no edit can do this soundly; follow the four steps by hand"
+
+
+@record(frozen=True)
+class Plan:
+    """The four steps in words, and the fix that carries them out."""
+
+    steps: tuple[str, ...]
+    fix: Fix
+
+
+class _Replace(cst.CSTTransformer):
+    def __init__(self, changes: dict[cst.CSTNode, Change]) -> None:
+        super().__init__()
+        self.changes = changes
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> cst.CSTNode:  # type: ignore[override]
+        change = self.changes.get(original_node)
+        return change(updated_node) if change is not None else updated_node
+
+
+def rewrite(module: Module, changes: dict[cst.CSTNode, Change]) -> tuple[Edit, ...] | None:
+    """Run the codemod on one module; the edits it makes, or None if the result does not compile."""
+    new = module.tree.visit(_Replace(changes)).code
+    try:
+        compile(new, module.file.filename, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return None
+    return edits_between(module.file, new)
+
+
+def edits_between(file: PythonFile, new: str) -> tuple[Edit, ...]:
+    """Minimal byte-range edits that turn the file into `new`: changed line blocks, trimmed to
+    the characters that differ."""
+    old_lines = file.source.decode("utf-8").splitlines(keepends=True)
+    new_lines = new.splitlines(keepends=True)
+    offsets = [0]
+    for line in old_lines:
+        offsets.append(offsets[-1] + len(line.encode()))
+    edits = []
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        if i2 - i1 == j2 - j1:  # the same lines, changed: one edit per line
+            blocks = [(i, i + 1, j, j + 1) for i, j in zip(range(i1, i2), range(j1, j2))]
+        else:
+            blocks = [(i1, i2, j1, j2)]
+        for a1, a2, b1, b2 in blocks:
+            before, after = "".join(old_lines[a1:a2]), "".join(new_lines[b1:b2])
+            if before == after:
+                continue
+            head = _common_prefix(before, after)
+            tail = _common_prefix(before[head:][::-1], after[head:][::-1])
+            start = offsets[a1] + len(before[:head].encode())
+            end = offsets[a2] - len(before[len(before) - tail :].encode())
+            edits.append(file.edit(start, end, after[head : len(after) - tail]))
+    return tuple(edits)
+
+
+def _common_prefix(first: str, second: str) -> int:
+    size = 0
+    for a, b in zip(first, second):
+        if a != b:
+            break
+        size += 1
+    return size
+
+
+# -- the flow of one function -------------------------------------------------------------
+
+
+def plan_flow(flow: Flow, function: Function, discards: list[Discard], mismatched: list[Sink],
+              hardcoded: list[Sink]) -> Plan:
+    if not discards:
+        return _plan_fresh(flow, function, mismatched)
+    discard = discards[0]
+    variable = _variable_for(discard)
+    own = [s for s in [*mismatched, *hardcoded] if s.function is function]
+    helpers = _hardcoding_helpers(flow, function, mismatched)
+    steps = _flow_steps(flow, discard, variable, own, helpers)
+    if not own and not helpers:
+        return Plan(steps, Fix("display-only", "no deployment in reach takes the image name; " + BY_HAND))
+    changes: dict[Module, dict[cst.CSTNode, Change]] = {}
+    local = changes.setdefault(function.module, {})
+    _capture(discard, variable, local)
+    for sink in own:
+        if not _use(sink, variable, local):
+            return Plan(steps, Fix("display-only", BY_HAND))
+    safe = True
+    for helper, sinks in helpers.items():
+        parameter = _free_name(helper, "image")
+        helper_changes = changes.setdefault(helper.module, {})
+        if not _add_parameter(helper, parameter, helper_changes):
+            return Plan(steps, Fix("display-only", BY_HAND))
+        for sink in sinks:
+            if not _use(sink, parameter, helper_changes):
+                return Plan(steps, Fix("display-only", BY_HAND))
+        for call in (c for caller, c in flow.project.callers(helper) if caller is function):
+            local[call] = _pass_argument(variable, parameter)
+        safe = safe and _private(helper)
+    edits = _rewrite_all(changes)
+    if edits is None:
+        return Plan(steps, Fix("display-only", BY_HAND))
+    message = f"name the image `{discard.producer}` returns `{variable}` and deploy it"
+    return Plan(steps, Fix("safe" if safe else "unsafe", message, edits))
+
+
+def _rewrite_all(changes: dict[Module, dict[cst.CSTNode, Change]]) -> tuple[Edit, ...] | None:
+    edits: list[Edit] = []
+    for module, module_changes in sorted(changes.items(), key=lambda item: item[0].file.filename):
+        if not module_changes:
+            continue
+        found = rewrite(module, module_changes)
+        if found is None:
+            return None
+        edits.extend(found)
+    return tuple(edits) if edits else None
+
+
+def _variable_for(discard: Discard) -> str:
+    if discard.kind in ("unread", "fixture") and discard.target is not None:
+        return discard.target.value
+    return _free_name(discard.function, "image")
+
+
+def _free_name(function: Function, base: str) -> str:
+    module = function.module
+    taken = {n.value for n in function.names if not _label(module, n)} | set(function.params)
+    for candidate in (base, f"built_{base}", f"{base}_name"):
+        if candidate not in taken:
+            return candidate
+    index = 2
+    while f"{base}_{index}" in taken:
+        index += 1
+    return f"{base}_{index}"
+
+
+def _label(module: Module, name: cst.Name) -> bool:
+    """A keyword argument's or an attribute's name: not a variable."""
+    parent = module.parent(name)
+    return (isinstance(parent, cst.Arg) and parent.keyword is name) or (
+        isinstance(parent, cst.Attribute) and parent.attr is name
+    )
+
+
+def _hardcoding_helpers(flow: Flow, function: Function, mismatched: list[Sink]) -> dict[Function, list[Sink]]:
+    """Helpers this function calls that deploy a fixed reference (local, or the mismatched one)
+    and are called from nowhere else in the linted code: they can take the image instead."""
+    helpers: dict[Function, list[Sink]] = {}
+    for call in function.calls:
+        helper = flow.project.resolve(call, function.module)
+        if helper is None or helper is function or helper in helpers or flow.image_params.get(helper):
+            continue
+        sinks = [s for s in flow.sinks.get(helper, []) if s.deploys and s.value.kind == FIXED
+                 and (flow.is_local_image(s.value.text) or s in mismatched)]
+        if sinks and all(caller is function for caller, _ in flow.project.callers(helper)):
+            helpers[helper] = sinks
+    return helpers
+
+
+def _private(helper: Function) -> bool:
+    base = posixpath.basename(helper.module.file.filename)
+    return helper.name.startswith("_") or base == "conftest.py" or base.startswith("test_") or base.endswith("_test.py")
+
+
+def _flow_steps(flow: Flow, discard: Discard, variable: str, own: list[Sink],
+                helpers: dict[Function, list[Sink]]) -> tuple[str, ...]:
+    if discard.kind == "fixture":
+        capture = f"capture: the test already requests the fixture `{variable}`"
+    elif discard.kind == "unread":
+        capture = f"capture: `{variable}` already holds the image name; read it"
+    elif discard.kind == "bare":
+        capture = f"capture: `{variable} = {discard.producer}(...)` instead of dropping the name"
+    else:
+        capture = f"capture: bind the image name to `{variable}` instead of `_`"
+    if own:
+        old = _old_text(own[0])
+        steps = (capture, f"pass: deploy `{variable}` instead of `{old}`", "parameter: none needed",
+                 f"use: `{variable}` in place of `{old}`")
+        deploy_args = [s for s in own if s.kind == "deploy-arg" and s.target is not None]
+        if deploy_args and deploy_args[0].target is not None:
+            target = deploy_args[0].target
+            steps = (capture, f"pass: call `{target.name}` with `{variable}` instead of `{old}`",
+                     f"parameter: `{target.name}` already takes the image; keep it",
+                     f"use: `{target.name}` already deploys its image parameter")
+        return steps
+    if helpers:
+        helper, sinks = next(iter(helpers.items()))
+        where = f"{helper.module.file.filename}:{helper.module.line(helper.node)}"
+        count = sum(1 for _ in flow.project.callers(helper))
+        sites = "its call site" if count == 1 else f"all {count} call sites"
+        return (capture, f"pass: call `{helper.name}` with `{variable}`",
+                f"parameter: add an `image` parameter to `{helper.name}` ({where}) and update {sites}",
+                f"use: `image` instead of `{_old_text(sinks[0])}` in `{helper.name}`")
+    return (capture, f"pass: give `{variable}` to the function that deploys the image",
+            "parameter: add an `image` parameter to the deploy function and update every caller",
+            "use: deploy `image` in place of the fixed reference")
+
+
+def _old_text(sink: Sink) -> str:
+    if sink.value.kind == FIXED:
+        return sink.value.text
+    return sink.module.file.source[sink.start : sink.end].decode("utf-8", "replace")
+
+
+# -- the edits ------------------------------------------------------------------------------
+
+
+def _capture(discard: Discard, variable: str, changes: dict[cst.CSTNode, Change]) -> None:
+    if discard.kind == "bare" and discard.statement is not None:
+        slots = [cst.Name(variable if i == discard.image_result else "_") for i in range(discard.results)]
+        target: cst.BaseAssignTargetExpression = (
+            slots[0] if discard.results == 1
+            else cst.Tuple([cst.Element(s) for s in slots], lpar=[], rpar=[])
+        )
+
+        def assign(node: cst.CSTNode) -> cst.CSTNode:
+            assert isinstance(node, cst.Expr)
+            return cst.Assign([cst.AssignTarget(target)], node.value, node.semicolon)
+
+        changes[discard.statement] = assign
+    elif discard.kind in ("blank", "slot") and discard.target is not None:
+        changes[discard.target] = lambda _node: cst.Name(variable)
+
+
+def _use(sink: Sink, name: str, changes: dict[cst.CSTNode, Change]) -> bool:
+    """Put `name` where the sink's reference is; False when no sound edit can."""
+    if sink.kind == "yaml" and sink.value.kind == FIXED:
+        if sink.node in changes:
+            return False
+        return _format_into(sink, name, changes)
+    if sink.node in changes:
+        return False
+    changes[sink.node] = lambda _node: cst.Name(name)
+    return True
+
+
+def _format_into(sink: Sink, name: str, changes: dict[cst.CSTNode, Change]) -> bool:
+    """A fixed `image:` line in a plain string: make the string an f-string holding `{name}`."""
+    node = sink.node
+    if not isinstance(node, cst.SimpleString) or sink.function is None:
+        return False
+    if sink.function.module.function_of(node) is None:
+        return False  # a module constant: other readers would lose their text
+    prefix = node.prefix.lower()
+    if "b" in prefix or "f" in prefix or "u" in prefix or "{" in node.value or "}" in node.value:
+        return False
+    if string_value(node) is None or sink.value.text not in node.value:
+        return False
+    new = "f" + node.value.replace(sink.value.text, "{" + name + "}", 1)
+    changes[node] = lambda _node: cst.parse_expression(new)
+    return True
+
+
+def _add_parameter(function: Function, parameter: str, changes: dict[cst.CSTNode, Change]) -> bool:
+    params = function.node.params
+    if params.star_arg is not cst.MaybeSentinel.DEFAULT or params.kwonly_params or params.star_kwarg is not None:
+        return False
+    if any(p.default is not None for p in params.params):
+        return False
+
+    def add(node: cst.CSTNode) -> cst.CSTNode:
+        assert isinstance(node, cst.Parameters)
+        return node.with_changes(params=_appended(list(node.params), cst.Param(cst.Name(parameter))))
+
+    changes[params] = add
+    return True
+
+
+def _pass_argument(variable: str, parameter: str) -> Change:
+    def add(node: cst.CSTNode) -> cst.CSTNode:
+        assert isinstance(node, cst.Call)
+        args = list(node.args)
+        if any(a.keyword is not None or a.star for a in args):
+            new = cst.Arg(cst.Name(variable), keyword=cst.Name(parameter),
+                          equal=cst.AssignEqual(whitespace_before=NO_SPACE, whitespace_after=NO_SPACE))
+        else:
+            new = cst.Arg(cst.Name(variable))
+        return node.with_changes(args=_appended(args, new))
+
+    return add
+
+
+def _appended(items: list[Any], new: Any) -> list[Any]:
+    """Append an argument or parameter, keeping a trailing comma and the one-per-line layout."""
+    if not items or not isinstance(items[-1].comma, cst.Comma):
+        return [*items, new]
+    last = items[-1]
+    previous = items[-2].comma if len(items) > 1 else None
+    spacing = previous.whitespace_after if isinstance(previous, cst.Comma) else cst.SimpleWhitespace(" ")
+    assert isinstance(last.comma, cst.Comma)
+    new = new.with_changes(comma=last.comma)
+    last = last.with_changes(comma=last.comma.with_changes(whitespace_after=spacing))
+    return [*items[:-1], last, new]
+
+
+# -- a fresh generator call at the deploy --------------------------------------------------
+
+
+def _name_change(name: str) -> Change:
+    return lambda _node: cst.Name(name)
+
+
+def _plan_fresh(flow: Flow, function: Function, mismatched: list[Sink]) -> Plan:
+    """`name = generate(); build(name); deploy(generate())`: deploy `name`."""
+    module = function.module
+    names = [e for kind, e in flow.consumer_arguments(function) if isinstance(e, cst.Name)]
+    for sink in mismatched:
+        earlier = [n for n in names if module.end(n) <= sink.start]
+        if not earlier:
+            continue
+        variable = earlier[-1].value
+        old = _old_text(sink)
+        steps = (f"capture: the build already uses `{variable}`", f"pass: deploy `{variable}` instead of `{old}`",
+                 "parameter: none needed", f"use: `{variable}` in place of a second `{old}`")
+        edits = rewrite(module, {sink.node: _name_change(variable)})
+        if edits:
+            return Plan(steps, Fix("safe", f"deploy `{variable}`, the name the build used", edits))
+        return Plan(steps, Fix("display-only", BY_HAND))
+    return Plan((), Fix("display-only", BY_HAND))
+
+
+# -- a test that names the image its fixture builds ----------------------------------------
+
+
+def plan_fixture_request(flow: Flow, function: Function, sink: Sink) -> Plan:
+    """A test deploys a fixed copy of an image a fixture in scope builds: request the fixture."""
+    old = sink.value.text
+    fixture = _fixture_building(flow, function, old) if function.is_test else None
+    owner = function.name
+    if fixture is None and flow.consumer_arguments(function):
+        use = "format it into the manifest's `image:` line" if sink.kind == "yaml" else "deploy it"
+        steps = (
+            f"capture: name the image `{owner}` builds (it builds this image itself)",
+            "pass: nothing to pass: the name is already in this function",
+            "parameter: none needed",
+            f"use: {use} instead of `{old}`",
+        )
+        return Plan(steps, Fix("display-only", BY_HAND))
+    if fixture is None:
+        steps = (
+            f"capture: name the image the builder returns for `{repository(old)}` in the callers of `{owner}`",
+            f"pass: pass that name to `{owner}`",
+            f"parameter: add an `image` parameter to `{owner}` and update every caller",
+            f"use: `image` instead of `{old}`",
+        )
+        return Plan(steps, Fix("display-only", BY_HAND))
+    steps = (
+        f"capture: request the fixture `{fixture}`, which builds this image, as a parameter of `{function.name}`",
+        "pass: nothing to pass: the test receives it directly",
+        f"parameter: add `{fixture}` to the parameters of `{function.name}`",
+        f"use: `{fixture}` instead of `{old}`",
+    )
+    changes: dict[cst.CSTNode, Change] = {}
+    if not _add_parameter(function, fixture, changes) or not _use(sink, fixture, changes):
+        return Plan(steps, Fix("display-only", BY_HAND))
+    edits = rewrite(function.module, changes)
+    if not edits:
+        return Plan(steps, Fix("display-only", BY_HAND))
+    return Plan(steps, Fix("safe", f"request the fixture `{fixture}` and deploy it", edits))
+
+
+def _fixture_building(flow: Flow, test: Function, image: str) -> str | None:
+    """The one producer fixture in the test's scope that builds this image's repository (or the
+    only producer fixture in scope)."""
+    visible = [name for name in flow.project.fixtures if name not in test.params
+               and (f := flow.project.fixture_for(name, test)) is not None and f in flow.producers]
+    matching = [name for name in visible if repository(image) in _repositories(flow, name, test)]
+    if len(matching) == 1:
+        return matching[0]
+    return visible[0] if len(visible) == 1 and not matching else None
+
+
+def _repositories(flow: Flow, fixture_name: str, test: Function) -> set[str]:
+    fixture = flow.project.fixture_for(fixture_name, test)
+    found: set[str] = set()
+    if fixture is None:
+        return found
+    for kind, tag in flow.consumer_arguments(fixture):
+        value = flow.value(tag, fixture.module, fixture, plain=True)
+        if kind == "build" and value.kind == FIXED:
+            found.add(repository(value.text))
+        elif kind == "build" and value.prefix and ":" in value.prefix:
+            found.add(repository(value.prefix.split(":", 1)[0]))
+    return found

@@ -1,0 +1,147 @@
+"""Where a Python function drops the image name a producer returned (IMG001's question)."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from imagetag_lint.python.flow import FIXED, Flow, Sink
+from imagetag_lint.python.project import Function
+from imagetag_lint.python.syntax import Module
+from imagetag_lint.python.values import SILENT
+from imagetag_lint.record import record
+
+
+@record(frozen=True, eq=False)
+class Discard:
+    """A producer call (or a requested fixture) whose image name is lost, and how."""
+
+    function: Function
+    node: cst.CSTNode  # the call, or the test's parameter
+    producer: str  # the producer's name (the fixture's name for a fixture)
+    how: str
+    kind: str  # "bare", "blank", "slot", "unread", "fixture"
+    statement: cst.CSTNode | None = None  # the Expr or Assign statement
+    target: cst.Name | None = None  # the `_` or the variable that got the name
+    results: int = 1
+    image_result: int = 0
+
+
+def find_discards(flow: Flow, function: Function) -> list[Discard]:
+    found = []
+    for call in function.calls:
+        shape = flow.shape_of_call(call, function.module)
+        if shape is None or flow.project.resolve(call, function.module) is function:
+            continue
+        lost = _classify(call, function, shape.results, shape.image_result)
+        if lost is not None:
+            how, kind, statement, target = lost
+            found.append(Discard(function, call, call_text(function.module, call), how, kind, statement, target,
+                                 shape.results, shape.image_result))
+    if function.is_test:
+        found.extend(_unread_fixtures(flow, function))
+    return found
+
+
+def call_text(module: Module, call: cst.Call) -> str:
+    return module.code(call.func)
+
+
+def _classify(call: cst.Call, function: Function, results: int,
+              image_result: int) -> tuple[str, str, cst.CSTNode | None, cst.Name | None] | None:
+    module = function.module
+    node: cst.CSTNode = call
+    parent = module.parent(node)
+    if isinstance(parent, cst.Await):
+        node, parent = parent, module.parent(parent)
+    if isinstance(parent, cst.Expr):
+        return "the call is a statement of its own", "bare", parent, None
+    if not isinstance(parent, cst.Assign) or parent.value is not node or len(parent.targets) != 1:
+        return None
+    target = parent.targets[0].target
+    if isinstance(target, cst.Name) and results == 1:
+        slot = target
+    elif isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == results:
+        element = target.elements[image_result].value
+        if not isinstance(element, cst.Name):
+            return None
+        slot = element
+    else:
+        return None
+    if slot.value == "_":
+        if slot is target:
+            return "assigned to `_`", "blank", parent, slot
+        return "its slot of the tuple unpacking is `_`", "slot", parent, slot
+    if not is_read_after(function, slot.value, parent):
+        return f"`{slot.value}` is never read", "unread", parent, slot
+    return None
+
+
+def is_read_after(function: Function, name: str, statement: cst.CSTNode) -> bool:
+    """Is the variable read after this statement (or anywhere in a loop around it)?"""
+    module = function.module
+    after = module.end(statement)
+    loops = [a for a in module.ancestors(statement) if isinstance(a, (cst.For, cst.While))
+             and module.inside(a, function.node)]
+    for occurrence in function.names:
+        if occurrence.value != name or not is_read(module, occurrence):
+            continue
+        if module.start(occurrence) >= after or any(module.inside(occurrence, loop) for loop in loops):
+            return True
+    return False
+
+
+def is_read(module: Module, name: cst.Name) -> bool:
+    """A load of the name: not a store target, a parameter, a def's name or an attribute's name;
+    `_ = name` (the usual silencer) does not count either."""
+    parent = module.parent(name)
+    if isinstance(parent, (cst.Param, cst.FunctionDef, cst.ClassDef, cst.AssignTarget, cst.ImportAlias)):
+        return False
+    if isinstance(parent, cst.Attribute) and parent.attr is name:
+        return False
+    if isinstance(parent, cst.Arg) and parent.keyword is name:
+        return False
+    if isinstance(parent, (cst.AnnAssign, cst.AugAssign, cst.For)) and parent.target is name:
+        return isinstance(parent, cst.AugAssign)
+    if isinstance(parent, cst.Assign):
+        return not all(isinstance(t.target, cst.Name) and t.target.value == "_" for t in parent.targets)
+    while isinstance(parent, (cst.Element, cst.Tuple, cst.List, cst.StarredElement)):
+        parent = module.parent(parent)
+    return not isinstance(parent, cst.AssignTarget)
+
+
+def _unread_fixtures(flow: Flow, function: Function) -> list[Discard]:
+    """A test requests a fixture that builds the image, never reads it, and deploys something
+    else (itself or through a helper that hardcodes the image)."""
+    if not other_references(flow, function):
+        return []
+    found = []
+    params = function.node.params
+    for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
+        fixture = flow.project.fixture_for(param.name.value, function)
+        if fixture is None or fixture not in flow.producers:
+            continue
+        if any(o.value == param.name.value and is_read(function.module, o) for o in function.names):
+            continue
+        how = f"the test requests the fixture `{param.name.value}` and never reads it"
+        found.append(Discard(function, param, param.name.value, how, "fixture", None, param.name))
+    return found
+
+
+def other_references(flow: Flow, function: Function) -> list[Sink]:
+    """The deployments of a function that get something other than a built name: its own sinks,
+    and fixed references in the helpers it calls (two calls deep)."""
+    wrong = [s for s in flow.sinks.get(function, []) if s.value.kind not in SILENT]
+    seen = {function}
+    frontier = [function]
+    for _ in range(2):
+        reached = []
+        for caller in frontier:
+            for call in caller.calls:
+                target = flow.project.resolve(call, caller.module)
+                if target is None or target in seen:
+                    continue
+                seen.add(target)
+                reached.append(target)
+                wrong.extend(s for s in flow.sinks.get(target, []) if s.deploys and s.value.kind == FIXED)
+        frontier = reached
+    return wrong

@@ -1,0 +1,510 @@
+"""Image flow in Python: what expressions evaluate to, which functions produce an image name,
+which deploy one (sinks), and which parameters reach a sink."""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from imagetag_lint.python.project import MAX_ROUNDS, Function, Project
+from imagetag_lint.python.syntax import (
+    Module,
+    callee_name,
+    keyword,
+    positional,
+    string_value,
+)
+from imagetag_lint.python.values import (
+    BUILT,
+    COMPUTED,
+    ENV,
+    ENV_VALUE,
+    FIXED,
+    FRESH,
+    OPAQUE,
+    OPAQUE_VALUE,
+    PARAM,
+    SDK_IMAGE,
+    Value,
+    combine,
+    command_image,
+    command_words,
+    is_deploy_call,
+    is_environment,
+    is_sdk_build,
+    repository,
+)
+from imagetag_lint.record import record
+from imagetag_lint.rules import ImageFlow, Producer
+
+MAX_DEPTH = 12
+CONTAINER_CALLS = {"V1Container", "Container"}  # kubernetes client, lightkube
+GENERATED_OBJECTS = {"gen"}  # kr8s: Pod.gen(name=..., image=...)
+CONTAINER_KEYS = {"containers", "initContainers", "ephemeralContainers"}
+YAML_IMAGE = re.compile(r"^([ \t]*(?:-[ \t]+)?image:[ \t]*)([\"']?)([^\s\"'#]*)", re.MULTILINE)
+
+
+@record(frozen=True)
+class Shape:
+    """What a producer returns: the image name alone, or a tuple with it at one index."""
+
+    name: str
+    image_result: int = 0
+    results: int = 1
+
+
+class Sink:
+    """A place an image reference goes: a container's `image`, a manifest line, a loader, or an
+    argument for a function's image parameter."""
+
+    def __init__(self, kind: str, function: Function | None, module: Module, node: cst.CSTNode, value: Value,
+                 start: int, end: int, target: Function | None = None, call: cst.Call | None = None) -> None:
+        self.kind = kind  # "container", "dict", "store", "yaml", "deploy-arg", "load"
+        self.function = function
+        self.module = module
+        self.node = node  # the expression (or the string holding the YAML line)
+        self.value = value
+        self.start, self.end = start, end  # the bytes that name the image
+        self.target = target  # the function called, for "deploy-arg"
+        self.call = call  # the call the reference is an argument of, if any
+
+    @property
+    def deploys(self) -> bool:
+        return self.kind != "load"
+
+
+class Flow:
+    """Summaries of every function of a project, settled to a fixed point."""
+
+    def __init__(self, project: Project, settings: ImageFlow, producers: tuple[Producer, ...]) -> None:
+        self.project = project
+        self.settings = settings
+        self.configured = {p.name: Shape(p.name, p.image_result, p.results) for p in producers}
+        self.producers: dict[Function, Shape] = {}
+        self.image_params: dict[Function, set[str]] = {}
+        self.deploying: set[Function] = set()
+        self.generators = re.compile("|".join(f"(?:{p})" for p in settings.generator_patterns) or "(?!)")
+        self._tags: dict[Function, list[tuple[str, cst.BaseExpression]]] = {}
+        for function in project.functions:
+            self._tags[function] = list(self._consumer_arguments(function))
+        self._settle()
+        self.sinks: dict[Function | None, list[Sink]] = {}
+        for function in project.functions:
+            self.sinks[function] = list(self._sinks_of(function))
+        self.built_repositories = self._built_repositories()
+        self.loaded = {
+            v.text for f in project.functions for kind, e in self._tags[f] if kind == "load"
+            for v in [self.value(e, f.module, f, plain=True)] if v.kind == FIXED
+        }
+
+    # -- summaries ------------------------------------------------------------------------
+
+    def _settle(self) -> None:
+        for _ in range(MAX_ROUNDS):
+            before = (dict(self.producers), {f: set(p) for f, p in self.image_params.items()}, set(self.deploying))
+            for function in self.project.functions:
+                shape = self._returns_image(function)
+                if shape is not None:
+                    self.producers[function] = shape
+                if any(is_deploy_call(c) or self.project.resolve(c, function.module) in self.deploying
+                       for c in function.calls):
+                    self.deploying.add(function)
+                params = {s.value.text for s in self._sinks_of(function) if s.deploys and s.value.kind == PARAM}
+                if params:
+                    self.image_params[function] = params
+            after = (self.producers, self.image_params, self.deploying)
+            if before == after:
+                return
+
+    def _returns_image(self, function: Function) -> Shape | None:
+        name = function.fixture or function.name
+        for result in function.results:
+            if isinstance(result, cst.Tuple):
+                elements = [e.value for e in result.elements]
+                for index, element in enumerate(elements):
+                    if self.value(element, function.module, function).kind == BUILT:
+                        return Shape(name, index, len(elements))
+            elif self.value(result, function.module, function).kind == BUILT:
+                return Shape(name)
+        return None
+
+    def shape_of_call(self, call: cst.Call, module: Module) -> Shape | None:
+        target = self.project.resolve(call, module)
+        if target is not None:
+            return self.producers.get(target)
+        name = callee_name(call)
+        return self.configured.get(name) if name in self.configured else None
+
+    def applied(self, function: Function | None) -> bool:
+        """Is what this function builds sent to a cluster (by it, or by a caller it returns to)?"""
+        if function is None:
+            return False
+        if function in self.deploying:
+            return True
+        return bool(function.results) and any(c in self.deploying for c, _ in self.project.callers(function))
+
+    # -- values ---------------------------------------------------------------------------
+
+    def value(self, node: cst.BaseExpression, module: Module, function: Function | None,
+              plain: bool = False, depth: int = 0) -> Value:
+        """What an expression evaluates to; `plain` skips matching it against the function's
+        own build and load arguments (used to ask what a tag itself is made of)."""
+        if depth > MAX_DEPTH:
+            return OPAQUE_VALUE
+        if function is not None and not plain and self._consumed_before(node, module, function):
+            underlying = self.value(node, module, function, plain=True, depth=depth + 1)
+            return underlying if underlying.kind in (PARAM, ENV) else Value(BUILT, "the build")
+        text = string_value(node)
+        if text is not None:
+            return Value(FIXED, text, "a string literal")
+        if isinstance(node, (cst.FormattedString, cst.ConcatenatedString, cst.BinaryOperation)):
+            return self._formatted(node, module, function, depth)
+        if isinstance(node, cst.Call):
+            return self._call_value(node, module, function, depth)
+        if isinstance(node, cst.Name):
+            return self._name_value(node, module, function, depth)
+        if isinstance(node, cst.Subscript):
+            if is_environment(node):
+                return ENV_VALUE
+            base = node.value
+            if (
+                isinstance(base, cst.Attribute)
+                and base.attr.value == "tags"
+                and self.value(base.value, module, function, depth=depth + 1).kind == SDK_IMAGE
+            ):
+                return Value(BUILT, "images.build")
+            return OPAQUE_VALUE
+        if isinstance(node, cst.Await):
+            return self.value(node.expression, module, function, plain, depth + 1)
+        return OPAQUE_VALUE
+
+    def _consumed_before(self, node: cst.BaseExpression, module: Module, function: Function) -> bool:
+        code = module.code(node)
+        start = module.start(node)
+        return any(
+            module.start(tag) < start and module.code(tag) == code and tag is not node
+            for kind, tag in self._tags[function]
+            if kind in ("build", "load")
+        )
+
+    def _formatted(self, node: cst.BaseExpression, module: Module, function: Function | None, depth: int) -> Value:
+        parts: list[Value] = []
+        how = "an f-string of literals"
+        if isinstance(node, cst.FormattedString):
+            for part in node.parts:
+                if isinstance(part, cst.FormattedStringText):
+                    parts.append(Value(FIXED, part.value))
+                elif isinstance(part, cst.FormattedStringExpression):
+                    if part.format_spec or part.conversion:
+                        return OPAQUE_VALUE
+                    parts.append(self.value(part.expression, module, function, depth=depth + 1))
+        elif isinstance(node, cst.ConcatenatedString):
+            parts = [self.value(node.left, module, function, depth=depth + 1),
+                     self.value(node.right, module, function, depth=depth + 1)]
+        elif isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            how = "a concatenation of literals"
+            parts = [self.value(node.left, module, function, depth=depth + 1),
+                     self.value(node.right, module, function, depth=depth + 1)]
+        else:
+            return OPAQUE_VALUE
+        return combine(parts, how)
+
+    def _call_value(self, call: cst.Call, module: Module, function: Function | None, depth: int) -> Value:
+        if is_environment(call):
+            return ENV_VALUE
+        if is_sdk_build(call):
+            return Value("tuple", "images.build")
+        name = callee_name(call)
+        if name == "format" and isinstance(call.func, cst.Attribute):
+            template = self.value(call.func.value, module, function, depth=depth + 1)
+            if template.kind != FIXED:
+                return OPAQUE_VALUE
+            parts = [template, *(self.value(a.value, module, function, depth=depth + 1) for a in call.args)]
+            if all(p.kind == FIXED for p in parts):
+                try:
+                    return Value(FIXED, template.text.format(
+                        *(p.text for p, a in zip(parts[1:], call.args) if a.keyword is None),
+                        **{a.keyword.value: p.text for p, a in zip(parts[1:], call.args) if a.keyword is not None},
+                    ), "a formatted string of literals")
+                except (IndexError, KeyError, ValueError):
+                    return OPAQUE_VALUE
+            return combine([Value(FIXED, template.text.split("{", 1)[0]), *parts[1:]], "")
+        if name == "str" and len(call.args) == 1:
+            return self.value(call.args[0].value, module, function, depth=depth + 1)
+        shape = self.shape_of_call(call, module)
+        if shape is not None:
+            return Value(BUILT, shape.name) if shape.results == 1 else Value("tuple", shape.name)
+        if name and self.generators.search(name):
+            return Value(FRESH, name)
+        return OPAQUE_VALUE
+
+    def _name_value(self, node: cst.Name, module: Module, function: Function | None, depth: int) -> Value:
+        name = node.value
+        if function is not None:
+            binding = self._binding(name, module.start(node), function)
+            if binding is not None:
+                return self._bound_value(binding, module, function, depth)
+            if name in function.params and (function.fixture or function.is_test):
+                # pytest fills these in: a fixture of the linted code, or one from a plugin
+                fixture = self.project.fixture_for(name, function)
+                return Value(BUILT, name) if fixture in self.producers else OPAQUE_VALUE
+            if name in function.params:
+                return Value(PARAM, name)
+        assignments = self.project.scopes[module].assignments.get(name)
+        if assignments:
+            found = self.value(assignments[-1][1], module, None, depth=depth + 1)  # type: ignore[arg-type]
+            if found.kind == FIXED:
+                return Value(FIXED, found.text, f"the module constant `{name}`")
+            return found
+        return OPAQUE_VALUE
+
+    def _binding(self, name: str, before: int, function: Function) -> tuple[cst.CSTNode, cst.CSTNode] | None:
+        found = None
+        module = function.module
+        for bound, target, statement in function.bindings:
+            if bound == name and module.end(statement) <= before:
+                found = (target, statement)
+        return found
+
+    def _bound_value(self, binding: tuple[cst.CSTNode, cst.CSTNode], module: Module, function: Function,
+                     depth: int) -> Value:
+        target, statement = binding
+        if not isinstance(statement, (cst.Assign, cst.AnnAssign)) or statement.value is None:
+            return OPAQUE_VALUE
+        outer = statement.targets[0].target if isinstance(statement, cst.Assign) else statement.target
+        if outer is target:
+            return self.value(statement.value, module, function, depth=depth + 1)
+        if isinstance(outer, (cst.Tuple, cst.List)):
+            elements = [e.value for e in outer.elements]
+            if target not in elements or any(isinstance(e, cst.StarredElement) for e in elements):
+                return OPAQUE_VALUE
+            index = elements.index(target)  # type: ignore[arg-type]
+            return self.slot_value(statement.value, index, len(elements), module, function, depth)
+        return OPAQUE_VALUE
+
+    def slot_value(self, value: cst.BaseExpression, index: int, count: int, module: Module,
+                   function: Function | None, depth: int = 0) -> Value:
+        """The value of one slot of a tuple unpacking."""
+        if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == count:
+            return self.value(value.elements[index].value, module, function, depth=depth + 1)
+        if isinstance(value, cst.Call):
+            if is_sdk_build(value):
+                return Value(SDK_IMAGE) if index == 0 else OPAQUE_VALUE
+            shape = self.shape_of_call(value, module)
+            if shape is not None and shape.results == count:
+                return Value(BUILT, shape.name) if index == shape.image_result else OPAQUE_VALUE
+        return OPAQUE_VALUE
+
+    # -- consumers and sinks --------------------------------------------------------------
+
+    def _consumer_arguments(self, function: Function) -> list[tuple[str, cst.BaseExpression]]:
+        """("build" | "load", the image-name expression) for every build and load in a function."""
+        found: list[tuple[str, cst.BaseExpression]] = []
+        for call in function.calls:
+            words = command_words(call)
+            if words is not None:
+                command = command_image(words)
+                if command is not None and command[0] in ("build", "load"):
+                    found.append(command)
+            elif is_sdk_build(call):
+                tag = keyword(call, "tag")
+                if tag is not None:
+                    found.append(("build", tag))
+            elif callee_name(call) == "load_docker_image" and isinstance(call.func, cst.Attribute):
+                args = positional(call)
+                image = args[0] if args else keyword(call, "name")
+                if image is not None:
+                    found.append(("load", image))
+        return found
+
+    def _sinks_of(self, function: Function) -> list[Sink]:
+        module = function.module
+        sinks: list[Sink] = []
+
+        def add(kind: str, node: cst.BaseExpression, call: cst.Call | None = None, target: Function | None = None) -> None:
+            value = self.value(node, module, function)
+            sinks.append(Sink(kind, function, module, node, value, module.start(node), module.end(node), target, call))
+
+        for call in function.calls:
+            name = callee_name(call)
+            image = keyword(call, "image")
+            if image is not None and (name in CONTAINER_CALLS or (name in GENERATED_OBJECTS and isinstance(call.func, cst.Attribute))):
+                add("container", image, call)
+            target = self.project.resolve(call, module)
+            if target is not None and target is not function:
+                for param in sorted(self.image_params.get(target, ())):
+                    argument = self.project.argument_for(call, target, param)
+                    if argument is not None:
+                        add("deploy-arg", argument, call, target)
+        for kind, node in self._tags[function]:
+            if kind == "load":
+                add("load", node)
+        if not self.applied(function):
+            return sinks
+        for mapping in function.dicts:
+            for element in mapping.elements:
+                if (
+                    isinstance(element, cst.DictElement)
+                    and string_value(element.key) == "image"
+                    and self._in_containers(mapping, module)
+                ):
+                    add("dict", element.value)
+        for store in function.stores:
+            target_node = store.targets[0].target
+            if isinstance(target_node, cst.Subscript) and self._container_store(target_node):
+                add("store", store.value)
+        for string in function.strings:
+            sinks.extend(self._yaml_sinks(string, module, function))
+        for constant, string in self._constants_used(function):
+            sinks.extend(self._yaml_sinks(string, module, function, constant))
+        return sinks
+
+    def _in_containers(self, mapping: cst.Dict, module: Module) -> bool:
+        for ancestor in module.ancestors(mapping):
+            if isinstance(ancestor, cst.DictElement) and string_value(ancestor.key) in CONTAINER_KEYS:
+                return True
+            if isinstance(ancestor, (cst.FunctionDef, cst.SimpleStatementLine)):
+                break
+        return False
+
+    def _container_store(self, target: cst.Subscript) -> bool:
+        """`spec["containers"][0]["image"] = ...`."""
+        keys: list[str | None] = []
+        node: cst.BaseExpression = target
+        while isinstance(node, cst.Subscript):
+            element = node.slice[0].slice if node.slice else None
+            keys.append(string_value(element.value) if isinstance(element, cst.Index) else None)
+            node = node.value
+        return bool(keys) and keys[0] == "image" and any(k in CONTAINER_KEYS for k in keys[1:])
+
+    def _constants_used(self, function: Function) -> list[tuple[cst.Name, cst.BaseExpression]]:
+        """Module-level strings with an `image:` line that this function reads by name."""
+        scope = self.project.scopes[function.module]
+        used = []
+        for name in function.names:
+            assignments = scope.assignments.get(name.value)
+            if assignments and function.module.parent(name) is not None:
+                value = assignments[-1][1]
+                if isinstance(value, cst.BaseExpression) and value in scope.strings:
+                    used.append((name, value))
+        return used
+
+    def _yaml_sinks(self, string: cst.BaseExpression, module: Module, function: Function,
+                    used_as: cst.Name | None = None) -> list[Sink]:
+        """The `image:` lines of a manifest string: a fixed reference, an f-string expression, or
+        a `.format` / `string.Template` placeholder filled in by this function."""
+        if isinstance(string, cst.FormattedString):
+            return self._fstring_sinks(string, module, function)
+        text = string_value(string)
+        if text is None or "image:" not in text:
+            return []
+        use: cst.CSTNode = used_as if used_as is not None else string
+        sinks = []
+        code = module.code(string)
+        for match in YAML_IMAGE.finditer(text):
+            image = match.group(3)
+            filled = self._placeholder(image, use, module)
+            if filled is not None:
+                value = self.value(filled[0], module, function)
+                sinks.append(Sink("yaml", function, module, filled[0], value, module.start(filled[0]),
+                                  module.end(filled[0]), call=filled[1]))
+            elif image and "{" not in image and "$" not in image:
+                offset = code.find(image)
+                if offset == -1:
+                    continue
+                start = module.start(string) + len(code[:offset].encode())
+                end = start + len(image.encode())
+                how = "a YAML `image:` line in a string"
+                if used_as is not None:
+                    how = f"a YAML `image:` line in the module constant `{used_as.value}`"
+                sinks.append(Sink("yaml", function, module, string, Value(FIXED, image, how), start, end))
+        return sinks
+
+    def _placeholder(self, image: str, use: cst.CSTNode, module: Module) -> tuple[cst.BaseExpression, cst.Call] | None:
+        """The argument that fills `{image}` (`.format`) or `$image` (`Template.substitute`)."""
+        brace = re.fullmatch(r"\{(\w*)\}", image)
+        dollar = re.fullmatch(r"\$\{?(\w+)\}?", image)
+        if brace is None and dollar is None:
+            return None
+        parent = module.parent(use)
+        if dollar is not None and isinstance(parent, cst.Arg):
+            template = module.parent(parent)
+            if isinstance(template, cst.Call) and callee_name(template) == "Template":
+                parent = module.parent(template)
+        call = module.parent(parent) if isinstance(parent, cst.Attribute) else None
+        if not isinstance(call, cst.Call) or not isinstance(parent, cst.Attribute):
+            return None
+        method = parent.attr.value
+        if brace is not None and method == "format":
+            field = brace.group(1)
+            if field.isdigit() or not field:
+                args = positional(call)
+                index = int(field or 0)
+                return (args[index], call) if index < len(args) else None
+            found = keyword(call, field)
+            return (found, call) if found is not None else None
+        if dollar is not None and method in ("substitute", "safe_substitute"):
+            found = keyword(call, dollar.group(1))
+            return (found, call) if found is not None else None
+        return None
+
+    def _fstring_sinks(self, string: cst.FormattedString, module: Module, function: Function) -> list[Sink]:
+        sinks = []
+        line = ""
+        for part in string.parts:
+            if isinstance(part, cst.FormattedStringText):
+                line = (line + part.value).rsplit("\n", 1)[-1]
+            elif isinstance(part, cst.FormattedStringExpression):
+                if re.fullmatch(r"[ \t]*(?:-[ \t]+)?image:[ \t]*[\"']?", line):
+                    expression = part.expression
+                    value = self.value(expression, module, function)
+                    sinks.append(Sink("yaml", function, module, expression, value, module.start(expression),
+                                      module.end(expression)))
+                line += "{}"
+        return sinks
+
+    # -- local images ---------------------------------------------------------------------
+
+    def _built_repositories(self) -> set[str]:
+        """Repositories this code builds: from fixed tags and the literal head of formatted ones
+        (`f"dask-kubernetes:{tag}"`), also through the arguments callers pass for a tag parameter."""
+        found: set[str] = set()
+        for function in self.project.functions:
+            for kind, tag in self._tags[function]:
+                if kind != "build":
+                    continue
+                values = [self.value(tag, function.module, function, plain=True)]
+                if values[0].kind == PARAM:
+                    values = [self.value(a, caller.module, caller, plain=True)
+                              for caller, call in self.project.callers(function)
+                              if (a := self.project.argument_for(call, function, values[0].text)) is not None]
+                for value in values:
+                    if value.kind == FIXED:
+                        found.add(repository(value.text))
+                    elif value.kind == COMPUTED and ":" in value.prefix:
+                        found.add(repository(value.prefix.split(":", 1)[0]))
+        found.discard("")
+        return found
+
+    def is_local_image(self, image: str) -> bool:
+        if image in self.loaded and repository(image) not in self.built_repositories:
+            return False  # a registry image loaded into the cluster under this very name
+        if any(image.startswith(prefix) for prefix in self.settings.local_prefixes):
+            return True
+        if any(re.search(pattern, image) for pattern in self.settings.local_patterns):
+            return True
+        repo = repository(image)
+        return any(repo == name or repo.endswith("/" + name) for name in self.built_repositories)
+
+    def summarised(self) -> set[Function]:
+        """Functions other files may use without a token of their own: producers, fixtures that
+        produce, deploy helpers (by image parameter or a fixed reference)."""
+        hardcoding = {f for f, sinks in self.sinks.items() if f is not None and any(s.deploys for s in sinks)}
+        return set(self.producers) | set(self.image_params) | hardcoding
+
+    def consumer_arguments(self, function: Function) -> list[tuple[str, cst.BaseExpression]]:
+        return self._tags[function]
+
+
+__all__ = ["BUILT", "COMPUTED", "FIXED", "FRESH", "OPAQUE", "PARAM", "Flow", "Shape", "Sink"]

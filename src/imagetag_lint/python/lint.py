@@ -1,0 +1,56 @@
+"""The Python front-end's pure core: `{display name: bytes}` in, findings (with fixes) out.
+
+Files pass the bytes prefilter first; libcst is imported only when one does. A second pass
+reads the skipped files for the names of the functions and fixtures the first pass found
+(a test that requests a fixture or calls a deploy helper may mention no token of its own).
+"""
+
+from __future__ import annotations
+
+from imagetag_lint.errors import InputError
+from imagetag_lint.findings import Finding
+from imagetag_lint.python.prefilter import wants
+from imagetag_lint.record import field, record
+from imagetag_lint.rules import RuleSet
+
+CODES = frozenset({"IMG001", "IMG002", "IMG003"})
+
+
+@record
+class PythonResult:
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    parsed: list[str] = field(default_factory=list)  # display names of the files libcst read
+
+
+def lint_python_sources(sources: dict[str, bytes], rule_set: RuleSet, select: frozenset[str] = CODES) -> PythonResult:
+    result = PythonResult()
+    producers = [p.name for p in rule_set.flow.python_producers]
+    candidates = {name: source for name, source in sources.items() if wants(source, producers)}
+    if not candidates:
+        return result
+    from imagetag_lint.python.checks import check_project  # libcst: only now
+    from imagetag_lint.python.flow import Flow
+    from imagetag_lint.python.project import Project, word_pattern
+    from imagetag_lint.python.source import PythonFile
+    from imagetag_lint.python.syntax import Module, ParseError
+
+    modules: list[Module] = []
+
+    def parse(names: list[str]) -> None:
+        for name in names:
+            try:
+                modules.append(Module(PythonFile(name, sources[name])))
+            except ParseError as error:
+                result.errors.append(InputError(name, f"not valid Python: {error}"))
+            result.parsed.append(name)
+
+    settings, producers_ = rule_set.flow.python_settings(), rule_set.flow.python_producers
+    parse(sorted(candidates))
+    first = Flow(Project(modules), settings, producers_)
+    pattern = word_pattern(sorted({f.fixture or f.name for f in first.summarised()}))
+    if pattern is not None:
+        parse(sorted(n for n, s in sources.items() if n not in candidates and pattern.search(s)))
+    flow = Flow(Project(modules), settings, producers_)
+    result.findings = check_project(flow, rule_set, select)
+    return result

@@ -1,0 +1,220 @@
+"""The linted Python files as one project: functions, pytest fixtures (scoped by conftest.py
+directory), name resolution, and the per-function summaries the rules read (producers, image
+parameters, deploying functions), computed once to a fixed point."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+
+import libcst as cst
+
+from imagetag_lint.python.syntax import (
+    Module,
+    callee_name,
+    fixture_name,
+    parameter_names,
+)
+
+MAX_ROUNDS = 6  # wrappers of wrappers of ...: summaries settle in a few rounds
+
+
+class Function:
+    """A `def` in a linted file, with the nodes of its own body (nested defs excluded)."""
+
+    def __init__(self, module: Module, node: cst.FunctionDef) -> None:
+        self.module = module
+        self.node = node
+        self.name = node.name.value
+        self.params = parameter_names(node)
+        self.fixture = fixture_name(node)
+        self.directory = posixpath.dirname(module.file.filename)
+        self.calls: list[cst.Call] = []
+        self.bindings: list[tuple[str, cst.CSTNode, cst.CSTNode]] = []  # (name, target, statement)
+        self.names: list[cst.Name] = []
+        self.results: list[cst.BaseExpression] = []  # return and yield values
+        self.strings: list[cst.BaseExpression] = []  # outermost string literals
+        self.dicts: list[cst.Dict] = []
+        self.stores: list[cst.Assign] = []  # `x[...]["image"] = ...`
+
+    @property
+    def is_test(self) -> bool:
+        return self.name.startswith("test") and self.fixture is None
+
+    @property
+    def is_method(self) -> bool:
+        return bool(self.params) and self.params[0] in ("self", "cls")
+
+    def __repr__(self) -> str:
+        return f"<Function {self.module.file.filename}:{self.name}>"
+
+
+class Scope:
+    """The nodes of one module outside any function (module constants, YAML templates)."""
+
+    def __init__(self) -> None:
+        self.assignments: dict[str, list[tuple[cst.CSTNode, cst.CSTNode]]] = {}  # name -> (target, value)
+        self.strings: list[cst.BaseExpression] = []
+
+
+class Project:
+    def __init__(self, modules: list[Module]) -> None:
+        self.modules = modules
+        self.functions: list[Function] = []
+        self.scopes: dict[Module, Scope] = {}
+        self.owner: dict[cst.CSTNode, Function] = {}  # FunctionDef -> Function
+        for module in modules:
+            self._index(module)
+        self.by_name: dict[str, list[Function]] = {}
+        self.fixtures: dict[str, list[Function]] = {}
+        for function in self.functions:
+            if function.fixture is not None:
+                self.fixtures.setdefault(function.fixture, []).append(function)
+            else:
+                self.by_name.setdefault(function.name, []).append(function)
+
+    def _index(self, module: Module) -> None:
+        scope = Scope()
+        self.scopes[module] = scope
+        for node in module.nodes:
+            if isinstance(node, cst.FunctionDef):
+                function = Function(module, node)
+                self.owner[node] = function
+                self.functions.append(function)
+        for node in module.nodes:
+            owner_node = module.function_of(node)
+            owner = self.owner.get(owner_node) if owner_node is not None else None
+            if owner is None:
+                self._index_module_level(module, scope, node)
+            else:
+                self._index_body(module, owner, node)
+
+    def _index_module_level(self, module: Module, scope: Scope, node: cst.CSTNode) -> None:
+        if isinstance(node, cst.Assign) and len(node.targets) == 1:
+            target = node.targets[0].target
+            if isinstance(target, cst.Name):
+                scope.assignments.setdefault(target.value, []).append((target, node.value))
+        elif isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Name) and node.value is not None:
+            scope.assignments.setdefault(node.target.value, []).append((node.target, node.value))
+        elif _outermost_string(module, node):
+            scope.strings.append(node)  # type: ignore[arg-type]
+
+    def _index_body(self, module: Module, function: Function, node: cst.CSTNode) -> None:
+        if isinstance(node, cst.Call):
+            function.calls.append(node)
+        elif isinstance(node, cst.Name):
+            function.names.append(node)
+        elif isinstance(node, (cst.Return, cst.Yield)) and node.value is not None:
+            value = node.value
+            if isinstance(value, cst.BaseExpression):
+                function.results.append(value)
+        elif isinstance(node, cst.Dict):
+            function.dicts.append(node)
+        elif _outermost_string(module, node):
+            function.strings.append(node)  # type: ignore[arg-type]
+        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.For, cst.WithItem, cst.NamedExpr)):
+            for name, target in _bound_names(node):
+                function.bindings.append((name, target, node))
+            if isinstance(node, cst.Assign) and isinstance(node.targets[0].target, cst.Subscript):
+                function.stores.append(node)
+        elif isinstance(node, cst.ExceptHandler) and node.name is not None and isinstance(node.name.name, cst.Name):
+            function.bindings.append((node.name.name.value, node.name.name, node))
+
+    # -- resolution -----------------------------------------------------------------------
+
+    def function_at(self, node: cst.CSTNode, module: Module) -> Function | None:
+        owner = module.function_of(node)
+        return self.owner.get(owner) if owner is not None else None
+
+    def resolve(self, call: cst.Call, module: Module) -> Function | None:
+        """The linted function a call runs: same module first, else the one definition by that
+        name (`helpers.deploy(...)`, `self.deploy(...)`), else None."""
+        name = callee_name(call)
+        func = call.func
+        if not name or not (isinstance(func, cst.Name) or _plain_attribute(func)):
+            return None
+        candidates = self.by_name.get(name, [])
+        local = [c for c in candidates if c.module is module]
+        if len(local) == 1:
+            return local[0]
+        return candidates[0] if len(candidates) == 1 and not local else None
+
+    def fixture_for(self, name: str, requester: Function) -> Function | None:
+        """The fixture a test (or fixture) gets for a parameter: its own module's, else the
+        nearest conftest.py's in its directory or above."""
+        candidates = self.fixtures.get(name, [])
+        for candidate in candidates:
+            if candidate.module is requester.module and candidate is not requester:
+                return candidate
+        best: Function | None = None
+        for candidate in candidates:
+            filename = candidate.module.file.filename
+            if posixpath.basename(filename) != "conftest.py" or candidate is requester:
+                continue
+            nearer = best is None or len(candidate.directory) > len(best.directory)
+            if nearer and _within(requester.directory, candidate.directory):
+                best = candidate
+        return best
+
+    def callers(self, target: Function) -> Iterator[tuple[Function, cst.Call]]:
+        for function in self.functions:
+            for call in function.calls:
+                if callee_name(call) == target.name and self.resolve(call, function.module) is target:
+                    yield function, call
+
+    def argument_for(self, call: cst.Call, target: Function, param: str) -> cst.BaseExpression | None:
+        """The argument a call passes for a parameter of the function it runs."""
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == param:
+                return arg.value
+        if param not in target.params:
+            return None
+        index = target.params.index(param) - (1 if target.is_method and isinstance(call.func, cst.Attribute) else 0)
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        if any(a.star for a in call.args):
+            return None
+        return positional[index] if 0 <= index < len(positional) else None
+
+
+def _within(directory: str, ancestor: str) -> bool:
+    return ancestor in ("", ".") or directory == ancestor or directory.startswith(ancestor + "/")
+
+
+def _plain_attribute(func: cst.BaseExpression) -> bool:
+    """`module.f` or `self.f`: one attribute on a name (not `client.images.build`)."""
+    return isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
+
+
+_STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
+
+
+def _outermost_string(module: Module, node: cst.CSTNode) -> bool:
+    if not isinstance(node, _STRINGS):
+        return False
+    return not isinstance(module.parent(node), cst.ConcatenatedString)
+
+
+def _bound_names(node: cst.CSTNode) -> Iterator[tuple[str, cst.CSTNode]]:
+    targets: list[cst.CSTNode] = []
+    if isinstance(node, cst.Assign):
+        targets = [t.target for t in node.targets]
+    elif isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.For, cst.NamedExpr)):
+        targets = [node.target]
+    elif isinstance(node, cst.WithItem) and node.asname is not None:
+        targets = [node.asname.name]
+    stack = list(targets)
+    while stack:
+        target = stack.pop()
+        if isinstance(target, cst.Name):
+            yield target.value, target
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            stack.extend(e.value for e in target.elements)
+        elif isinstance(target, cst.StarredElement):
+            stack.append(target.value)
+
+
+def word_pattern(names: list[str]) -> re.Pattern[bytes] | None:
+    if not names:
+        return None
+    return re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in sorted(names)) + rb")\b")

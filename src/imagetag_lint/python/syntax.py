@@ -1,0 +1,159 @@
+"""The one place that knows libcst: parsing a module and the few node questions the rules ask.
+
+Only two metadata providers run (byte spans and parents, in one batched pass); scope and
+qualified-name analysis cost several times the parse and the rules do not need them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+import libcst as cst
+from libcst.metadata import (
+    ByteSpanPositionProvider,
+    CodeSpan,
+    MetadataWrapper,
+    ParentNodeProvider,
+)
+
+from imagetag_lint.python.source import PythonFile
+
+
+class ParseError(ValueError):
+    """The file is not Python libcst can read."""
+
+
+class Module:
+    """A parsed Python file: the tree, byte spans and parents of every node, and the nodes
+    the rules look at, in source order."""
+
+    def __init__(self, file: PythonFile) -> None:
+        self.file = file
+        try:
+            self.tree = cst.parse_module(file.source)
+        except cst.ParserSyntaxError as error:
+            raise ParseError(f"{error.raw_line}:{error.raw_column + 1}: {error.message}") from None
+        wrapper = MetadataWrapper(self.tree, unsafe_skip_copy=True)
+        resolved = wrapper.resolve_many([ByteSpanPositionProvider, ParentNodeProvider])
+        self._spans: Mapping[cst.CSTNode, CodeSpan] = resolved[ByteSpanPositionProvider]  # type: ignore[assignment]
+        self._parents: Mapping[cst.CSTNode, cst.CSTNode] = resolved[ParentNodeProvider]  # type: ignore[assignment]
+        self.nodes = sorted(self._spans, key=lambda n: (self._spans[n].start, -self._spans[n].length))
+        self._functions: dict[cst.CSTNode, cst.FunctionDef | None] = {}
+
+    # -- positions ------------------------------------------------------------------------
+
+    def start(self, node: cst.CSTNode) -> int:
+        return int(self._spans[node].start)
+
+    def end(self, node: cst.CSTNode) -> int:
+        span = self._spans[node]
+        return int(span.start + span.length)
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.file.source[self.start(node) : self.end(node)].decode("utf-8", "replace")
+
+    def line(self, node: cst.CSTNode) -> int:
+        return self.file.position(self.start(node)).row
+
+    # -- structure ------------------------------------------------------------------------
+
+    def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        return self._parents.get(node)
+
+    def ancestors(self, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+        parent = self._parents.get(node)
+        while parent is not None:
+            yield parent
+            parent = self._parents.get(parent)
+
+    def function_of(self, node: cst.CSTNode) -> cst.FunctionDef | None:
+        """The innermost function whose body holds the node (lambdas do not count)."""
+        if node not in self._functions:
+            found = None
+            for ancestor in self.ancestors(node):
+                if isinstance(ancestor, cst.FunctionDef):
+                    found = ancestor
+                    break
+            self._functions[node] = found
+        return self._functions[node]
+
+    def of_type(self, kind: type[cst.CSTNode]) -> list[cst.CSTNode]:
+        return [n for n in self.nodes if isinstance(n, kind)]
+
+    def inside(self, node: cst.CSTNode, outer: cst.CSTNode) -> bool:
+        return self.start(outer) <= self.start(node) and self.end(node) <= self.end(outer)
+
+
+def dotted(node: cst.BaseExpression) -> str:
+    """`a.b.c` for names and attribute chains, '' for anything else."""
+    parts = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return ""
+    parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+def callee_name(call: cst.Call) -> str:
+    """The last name of what is called: `run` for `subprocess.run(...)`, '' for `f()()`."""
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    if isinstance(func, cst.Name):
+        return func.value
+    return ""
+
+
+def keyword(call: cst.Call, name: str) -> cst.BaseExpression | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    return None
+
+
+def positional(call: cst.Call) -> list[cst.BaseExpression]:
+    return [arg.value for arg in call.args if arg.keyword is None and not arg.star]
+
+
+def string_value(node: cst.BaseExpression) -> str | None:
+    """The text of a plain (non-f, non-bytes) string literal or implicit concatenation."""
+    if isinstance(node, cst.SimpleString):
+        if "b" in node.prefix.lower():
+            return None
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    if isinstance(node, cst.ConcatenatedString):
+        left, right = string_value(node.left), string_value(node.right)
+        return None if left is None or right is None else left + right
+    return None
+
+
+def decorator_names(function: cst.FunctionDef) -> list[str]:
+    names = []
+    for decorator in function.decorators:
+        target = decorator.decorator
+        if isinstance(target, cst.Call):
+            target = target.func
+        names.append(dotted(target))
+    return names
+
+
+def fixture_name(function: cst.FunctionDef) -> str | None:
+    """The name tests request a pytest fixture by (`name=` in the decorator wins), or None."""
+    for decorator in function.decorators:
+        target = decorator.decorator
+        call = target if isinstance(target, cst.Call) else None
+        name = dotted(call.func if call is not None else target)
+        if name in ("pytest.fixture", "fixture", "pytest_asyncio.fixture"):
+            renamed = keyword(call, "name") if call is not None else None
+            text = string_value(renamed) if renamed is not None else None
+            return text or function.name.value
+    return None
+
+
+def parameter_names(function: cst.FunctionDef) -> list[str]:
+    params = function.params
+    every = [*params.posonly_params, *params.params, *params.kwonly_params]
+    return [p.name.value for p in every]

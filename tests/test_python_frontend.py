@@ -1,0 +1,129 @@
+"""The Python front-end's pieces: prefilter and second pass, configured producers, parse errors,
+minimal edits from the codemod, and the `[python]` table of image-flow.toml."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from imagetag_lint.errors import ImagetagLintError
+from imagetag_lint.python.lint import lint_python_sources
+from imagetag_lint.rules import RuleSet, load_rule_set, parse_flow
+
+
+@pytest.fixture(scope="module")
+def rule_set() -> RuleSet:
+    return load_rule_set()
+
+
+def _sources(**files: str) -> dict[str, bytes]:
+    return {name.replace("__", "/") + ".py": textwrap.dedent(text).encode() for name, text in files.items()}
+
+
+HARNESS = """
+    import subprocess
+    from kubernetes import client
+
+    def build_app():
+        tag = "localhost/app:" + str(id(object()))
+        subprocess.run(["docker", "build", "-t", tag, "."], check=True)
+        return tag
+
+    def deploy(api, image):
+        api.create_namespaced_pod("default", client.V1Container(name="app", image=image))
+"""
+
+
+def test_files_without_a_token_are_not_parsed(rule_set: RuleSet) -> None:
+    result = lint_python_sources(_sources(util="def add(a, b):\n    return a + b\n"), rule_set)
+    assert (result.parsed, result.findings) == ([], [])
+
+
+def test_a_caller_with_no_token_of_its_own_is_read_in_the_second_pass(rule_set: RuleSet) -> None:
+    caller = """
+        from harness import build_app, deploy
+
+        def test_app(api):
+            build_app()
+            deploy(api, "localhost/app:v1")
+    """
+    result = lint_python_sources(_sources(harness=HARNESS, test_app=caller, util="X = 1\n"), rule_set)
+    assert sorted(result.parsed) == ["harness.py", "test_app.py"]
+    assert [(f.filename, f.span.start.row, f.code) for f in result.findings] == [
+        ("test_app.py", 5, "IMG001"),
+        ("test_app.py", 6, "IMG002"),
+    ]
+
+
+def test_configured_producers_need_no_body(rule_set: RuleSet) -> None:
+    test = """
+        from e2e.kind import build_and_load_image_to_kind
+        from kubernetes import client
+
+        def test_app(api):
+            _ = build_and_load_image_to_kind("app")
+            api.create_namespaced_pod("default", client.V1Container(name="app", image="localhost/app:dev"))
+    """
+    codes = [(f.span.start.row, f.code) for f in lint_python_sources(_sources(test_x=test), rule_set).findings]
+    assert codes == [(6, "IMG001"), (7, "IMG002")]
+
+
+def test_a_file_that_is_not_python_is_an_error_and_the_rest_is_linted(rule_set: RuleSet) -> None:
+    sources = _sources(harness=HARNESS, broken="def deploy(:\n    image = 'x'\n")
+    result = lint_python_sources(sources, rule_set)
+    assert [(e.filename, e.problem.split(":")[0]) for e in result.errors] == [("broken.py", "not valid Python")]
+
+
+def test_select_limits_the_codes(rule_set: RuleSet) -> None:
+    caller = """
+        from harness import build_app, deploy
+
+        def test_app(api):
+            build_app()
+            deploy(api, "localhost/app:v1")
+    """
+    sources = _sources(harness=HARNESS, test_app=caller)
+    assert [f.code for f in lint_python_sources(sources, rule_set, frozenset({"IMG002"})).findings] == ["IMG002"]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "edits"),
+    [
+        pytest.param("a = 1\nb = 2\n", "a = 1\nb = 3\n", [(10, 11, "3")], id="one-character"),
+        pytest.param("f()\ng(x)\n", "y = f()\ng(y)\n", [(0, 0, "y = "), (6, 7, "y")], id="two-lines"),
+        pytest.param("f(\n    a,\n)\n", "f(\n    a,\n    b,\n)\n", [(10, 10, "    b,\n")], id="inserted-line"),
+        pytest.param("s = 'é'\nf()\n", "s = 'é'\ny = f()\n", [(9, 9, "y = ")], id="bytes-not-characters"),
+    ],
+)
+def test_edits_between_are_minimal_byte_ranges(before: str, after: str, edits: list[tuple[int, int, str]]) -> None:
+    from imagetag_lint.fix.edits import apply_edits
+    from imagetag_lint.python.codemod import edits_between
+    from imagetag_lint.python.source import PythonFile
+
+    file = PythonFile("m.py", before.encode())
+    found = edits_between(file, after)
+    assert [(e.start_byte, e.end_byte, e.content) for e in found] == edits
+    assert apply_edits(before.encode(), found) == after.encode()
+
+
+def test_the_python_table_rejects_unknown_keys() -> None:
+    with pytest.raises(ImagetagLintError, match=r"\[python\]: unknown key 'producer'"):
+        parse_flow({"python": {"producer": []}}, "rules/image-flow.toml")
+    with pytest.raises(ImagetagLintError, match="bad regular expression"):
+        parse_flow({"python": {"generator-patterns": ["("]}}, "rules/image-flow.toml")
+
+
+def test_python_files_without_a_token_do_not_import_libcst(tmp_path: Path) -> None:
+    program = textwrap.dedent("""
+        import sys
+        from imagetag_lint.python.lint import lint_python_sources
+        from imagetag_lint.rules import load_rule_set
+        lint_python_sources({"a.py": b"def f():\\n    return 1\\n"}, load_rule_set())
+        print("libcst" in sys.modules)
+    """)
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
