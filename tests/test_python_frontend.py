@@ -127,3 +127,36 @@ def test_python_files_without_a_token_do_not_import_libcst(tmp_path: Path) -> No
     """)
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("source", "wanted"),
+    [
+        pytest.param(b'kind = str(record.get("kind", "other"))\n', False, id="kind-as-a-dict-key"),
+        pytest.param(b'card = {"title": t, "image": url}\n', False, id="image-key-without-containers"),
+        pytest.param(b'run(["kind", "load", "docker-image", tag])\n', True, id="kind-load"),
+        pytest.param(b'run(["docker", "build", "-t", tag, "."])\n', True, id="docker-build"),
+        pytest.param(b'spec = {"containers": [{"image": name}]}\n', True, id="image-key-in-containers"),
+        pytest.param(b'MANIFEST = """\n  - image: app:dev\n"""\n', True, id="yaml-image-line"),
+    ],
+)
+def test_the_prefilter_wants_harness_tokens_only(source: bytes, wanted: bool) -> None:
+    from imagetag_lint.python.prefilter import wants
+
+    assert wants(source) is wanted
+
+
+def test_the_benchmark_tree_gives_its_planted_findings(tmp_path: Path, rule_set: RuleSet) -> None:
+    """Two suites with the same helper names: calls resolve to the helpers beside the test."""
+    sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
+    try:
+        import generate_python
+    finally:
+        sys.path.pop(0)
+    manifest = generate_python.generate(tmp_path / "tree", files=700, seed=3)
+    sources = {p.relative_to(tmp_path / "tree").as_posix(): p.read_bytes() for p in (tmp_path / "tree").rglob("*.py")}
+    result = lint_python_sources(sources, rule_set)
+    planted = {(p["path"], p["line"], p["rule"]) for p in manifest["planted"]}
+    assert len(planted) == 8
+    assert {(f.filename, f.span.start.row, f.code) for f in result.findings} == planted
+    assert len(result.parsed) == manifest["e2e_files"]

@@ -49,8 +49,9 @@ def lint_python_sources(sources: dict[str, bytes], rule_set: RuleSet, select: fr
     parse(sorted(candidates))
     first = Flow(Project(modules), settings, producers_)
     pattern = word_pattern(sorted({f.fixture or f.name for f in first.summarised()}))
+    before = len(modules)
     if pattern is not None:
         parse(sorted(n for n, s in sources.items() if n not in candidates and pattern.search(s)))
-    flow = Flow(Project(modules), settings, producers_)
+    flow = first if len(modules) == before else Flow(Project(modules), settings, producers_)
     result.findings = check_project(flow, rule_set, select)
     return result

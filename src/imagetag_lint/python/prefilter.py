@@ -10,16 +10,24 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-# docker/podman builds, the docker SDK, kind/k3d/minikube loaders, pytest-kind, Kubernetes
-# clients (kubernetes, kr8s, lightkube) and YAML manifests with an `image:` line.
+# Command lists naming docker/podman or a cluster loader, the docker SDK, pytest-kind,
+# Kubernetes clients (kubernetes, kr8s, lightkube, kubectl) and manifests with an `image:` line
+# or an "image" key. Files that only call a builder or a deploy helper by name are found by the
+# second pass (see lint.py).
 TOKENS = (
-    rb"\bbuild\b",
+    rb"[\"'](?:docker|podman|k3d|minikube|kubectl)[\"']",
+    rb"[\"']kind[\"']\s*,\s*[\"']load[\"']",  # "kind" alone is a common dict key
     rb"\.images\.build\b",
     rb"\bload_docker_image\b",
-    rb"docker-image",
-    rb"\bimage\b[\"']?\s*[:=]",
-    rb"V1Container\b",
+    rb"\bV1Container\b",
+    rb"\bContainer\(",
+    rb"\.gen\(",
+    rb"\bcreate_namespaced_",
+    rb"(?:^|\n)[ \t]*(?:-[ \t]+)?image:[ \t]",
 )
+# An "image" key is common (cards, thumbnails); it counts beside a "containers" key only.
+IMAGE_KEY = re.compile(rb"[\"']image[\"']\s*(?:\]\s*=|:)")
+CONTAINERS = b"containers"
 
 
 @lru_cache(maxsize=8)
@@ -30,4 +38,6 @@ def _pattern(names: tuple[str, ...]) -> re.Pattern[bytes]:
 
 def wants(source: bytes, producer_names: Iterable[str] = ()) -> bool:
     """Does this Python file mention anything the image-flow rules look at?"""
-    return _pattern(tuple(sorted(producer_names))).search(source) is not None
+    if _pattern(tuple(sorted(producer_names))).search(source) is not None:
+        return True
+    return CONTAINERS in source and IMAGE_KEY.search(source) is not None

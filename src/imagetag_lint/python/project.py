@@ -66,6 +66,7 @@ class Project:
         self.owner: dict[cst.CSTNode, Function] = {}  # FunctionDef -> Function
         for module in modules:
             self._index(module)
+        self._calls_by_name: dict[str, list[tuple[Function, cst.Call]]] | None = None
         self.by_name: dict[str, list[Function]] = {}
         self.fixtures: dict[str, list[Function]] = {}
         for function in self.functions:
@@ -128,17 +129,23 @@ class Project:
         return self.owner.get(owner) if owner is not None else None
 
     def resolve(self, call: cst.Call, module: Module) -> Function | None:
-        """The linted function a call runs: same module first, else the one definition by that
-        name (`helpers.deploy(...)`, `self.deploy(...)`), else None."""
+        """The linted function a call runs: the one definition by that name, else the one in the
+        same module, else the one in the same directory (`helpers.deploy(...)`), else None."""
         name = callee_name(call)
         func = call.func
         if not name or not (isinstance(func, cst.Name) or _plain_attribute(func)):
             return None
         candidates = self.by_name.get(name, [])
-        local = [c for c in candidates if c.module is module]
-        if len(local) == 1:
-            return local[0]
-        return candidates[0] if len(candidates) == 1 and not local else None
+        if len(candidates) == 1:
+            return candidates[0]
+        directory = posixpath.dirname(module.file.filename)
+        for nearer in (
+            [c for c in candidates if c.module is module],
+            [c for c in candidates if c.directory == directory],  # `from helpers import deploy`
+        ):
+            if nearer:
+                return nearer[0] if len(nearer) == 1 else None
+        return None
 
     def fixture_for(self, name: str, requester: Function) -> Function | None:
         """The fixture a test (or fixture) gets for a parameter: its own module's, else the
@@ -158,10 +165,14 @@ class Project:
         return best
 
     def callers(self, target: Function) -> Iterator[tuple[Function, cst.Call]]:
-        for function in self.functions:
-            for call in function.calls:
-                if callee_name(call) == target.name and self.resolve(call, function.module) is target:
-                    yield function, call
+        if self._calls_by_name is None:
+            self._calls_by_name = {}
+            for function in self.functions:
+                for call in function.calls:
+                    self._calls_by_name.setdefault(callee_name(call), []).append((function, call))
+        for function, call in self._calls_by_name.get(target.name, []):
+            if self.resolve(call, function.module) is target:
+                yield function, call
 
     def argument_for(self, call: cst.Call, target: Function, param: str) -> cst.BaseExpression | None:
         """The argument a call passes for a parameter of the function it runs."""

@@ -1,7 +1,7 @@
 """The one place that knows libcst: parsing a module and the few node questions the rules ask.
 
-Only two metadata providers run (byte spans and parents, in one batched pass); scope and
-qualified-name analysis cost several times the parse and the rules do not need them.
+One metadata provider runs (byte spans); scope and qualified-name analysis cost several times
+the parse, and the rules do not need them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from libcst.metadata import (
     ByteSpanPositionProvider,
     CodeSpan,
     MetadataWrapper,
-    ParentNodeProvider,
 )
 
 from imagetag_lint.python.source import PythonFile
@@ -33,12 +32,22 @@ class Module:
             self.tree = cst.parse_module(file.source)
         except cst.ParserSyntaxError as error:
             raise ParseError(f"{error.raw_line}:{error.raw_column + 1}: {error.message}") from None
+        # byte spans come from libcst's metadata; parents and owning functions from one walk
+        # of our own (ParentNodeProvider costs three times as much)
         wrapper = MetadataWrapper(self.tree, unsafe_skip_copy=True)
-        resolved = wrapper.resolve_many([ByteSpanPositionProvider, ParentNodeProvider])
-        self._spans: Mapping[cst.CSTNode, CodeSpan] = resolved[ByteSpanPositionProvider]  # type: ignore[assignment]
-        self._parents: Mapping[cst.CSTNode, cst.CSTNode] = resolved[ParentNodeProvider]  # type: ignore[assignment]
-        self.nodes = sorted(self._spans, key=lambda n: (self._spans[n].start, -self._spans[n].length))
+        self._spans: Mapping[cst.CSTNode, CodeSpan] = wrapper.resolve(ByteSpanPositionProvider)
+        self._parents: dict[cst.CSTNode, cst.CSTNode] = {}
         self._functions: dict[cst.CSTNode, cst.FunctionDef | None] = {}
+        self.nodes: list[cst.CSTNode] = []  # in source order
+        stack: list[tuple[cst.CSTNode, cst.FunctionDef | None]] = [(self.tree, None)]
+        while stack:
+            node, function = stack.pop()
+            self.nodes.append(node)
+            self._functions[node] = function
+            inner = node if isinstance(node, cst.FunctionDef) else function
+            for child in reversed(node.children):
+                self._parents[child] = node
+                stack.append((child, inner))
 
     # -- positions ------------------------------------------------------------------------
 
@@ -68,14 +77,7 @@ class Module:
 
     def function_of(self, node: cst.CSTNode) -> cst.FunctionDef | None:
         """The innermost function whose body holds the node (lambdas do not count)."""
-        if node not in self._functions:
-            found = None
-            for ancestor in self.ancestors(node):
-                if isinstance(ancestor, cst.FunctionDef):
-                    found = ancestor
-                    break
-            self._functions[node] = found
-        return self._functions[node]
+        return self._functions.get(node)
 
     def of_type(self, kind: type[cst.CSTNode]) -> list[cst.CSTNode]:
         return [n for n in self.nodes if isinstance(n, kind)]
