@@ -11,7 +11,9 @@ from pathlib import Path
 
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures" / "go"
-MARKER = re.compile(r"(?://|#)\s*(?P<kind>todo-want|want)\s+(?P<body>IMG\d{3}\b.*)$")
+# `// want` and `# want` (a YAML comment in a raw string) run to the end of the line; `/* want */`
+# ends at `*/`, for a line whose line comment cannot hold the marker (a suppression's reason).
+MARKER = re.compile(r"(?P<open>//|/\*|#)\s*(?P<kind>todo-want|want)\s+(?P<body>IMG\d{3}\b.*)$")
 # One expectation: a code, then any number of quoted regular expressions (`\"` is a quote).
 EXPECTATION = re.compile(r'\s*(?P<code>IMG\d{3})\b(?P<patterns>(?:\s+"(?:[^"\\]|\\.)*")*)')
 PATTERN = re.compile(r'"((?:[^"\\]|\\.)*)"')
@@ -43,6 +45,8 @@ def parse_marker(text: str, path: str, line: int) -> list[Want]:
     if marker is None:
         return []
     body, wants = marker.group("body"), []
+    if marker.group("open") == "/*":
+        body = body.split("*/", 1)[0]
     position = 0
     while position < len(body):
         expectation = EXPECTATION.match(body, position)

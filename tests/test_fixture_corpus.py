@@ -47,7 +47,7 @@ def in_package(package: str, items: list[Found]) -> list[Found]:
 def test_corpus_is_large_enough(corpus_markers: list[Want]) -> None:
     wants = [want for want in corpus_markers if not want.todo]
     assert len(wants) >= 40
-    assert {want.code for want in wants} == {"IMG001", "IMG002", "IMG003"}
+    assert {want.code for want in wants} == {"IMG001", "IMG002", "IMG003", "IMG100", "IMG101"}
 
 
 def test_every_corpus_marker_says_which_message(corpus_markers: list[Want]) -> None:
@@ -87,6 +87,9 @@ def test_bare_yaml_and_todo_markers() -> None:
     assert parse_marker("\timage: localhost/a:e2e # want IMG002", "a.go", 1) == [Want("a.go", 1, "IMG002")]
     assert parse_marker('f() // todo-want IMG001 "f"', "a.go", 2) == [Want("a.go", 2, "IMG001", ("f",), todo=True)]
     assert parse_marker("f() // wanted later", "a.go", 2) == []
+    assert parse_marker('f() /* want IMG101 "no reason" */ //imagetaglint:ignore IMG002', "a.go", 5) == [
+        Want("a.go", 5, "IMG101", ("no reason",))
+    ]
 
 
 @pytest.mark.parametrize("line", ['f() // want IMG001 "unclosed', "f() // want IMG001 discarded", 'f() // want IMG001 "("'])
