@@ -19,6 +19,9 @@ EXPECTATION = re.compile(r'\s*(?P<code>IMG\d{3})\b(?P<patterns>(?:\s+"(?:[^"\\]|
 PATTERN = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 
+Found = tuple[str, int, str, str]  # a reported finding: path, line, code, message
+
+
 @dataclass(frozen=True)
 class Want:
     """One finding that a marker expects: `// want IMG002 "regexp"`, or `// todo-want ...` for a
@@ -32,6 +35,10 @@ class Want:
 
     def matches(self, code: str, message: str) -> bool:
         return code == self.code and all(re.search(pattern, message) for pattern in self.patterns)
+
+    def met_by(self, finding: Found) -> bool:
+        path, line, code, message = finding
+        return (path, line) == (self.path, self.line) and self.matches(code, message)
 
     def __str__(self) -> str:
         marker = "todo-want" if self.todo else "want"
@@ -80,17 +87,14 @@ def wanted(root: Path) -> set[tuple[str, int, str]]:
     return {(want.path, want.line, want.code) for want in markers(root) if not want.todo}
 
 
-def unmatched(wants: list[Want], findings: list[tuple[str, int, str, str]]) -> tuple[list[Want], list[tuple[str, int, str, str]]]:
-    """The expectations no finding meets and the findings no expectation takes, one finding per
-    expectation; (path, line, code, message) are the findings."""
+def unmatched(wants: list[Want], findings: list[Found]) -> tuple[list[Want], list[Found]]:
+    """The expectations no finding meets and the findings no expectation takes (one each)."""
     left = list(findings)
     missing = []
     # Expectations with more patterns choose first, so a bare marker cannot take a finding that
     # only a more specific marker on the same line accepts.
     for want in sorted(wants, key=lambda want: -len(want.patterns)):
-        taken = next(
-            (f for f in left if (f[0], f[1]) == (want.path, want.line) and want.matches(f[2], f[3])), None
-        )
+        taken = next((finding for finding in left if want.met_by(finding)), None)
         if taken is None:
             missing.append(want)
         else:

@@ -1,4 +1,5 @@
-"""The fixture corpus: every `// want` marker is found with its message, and nothing else is."""
+"""The fixture corpus: every `// want` marker is found with its message, nothing else is, and
+every `// todo-want` (a known gap) is still missing."""
 
 from __future__ import annotations
 
@@ -9,12 +10,11 @@ import os
 from pathlib import Path
 
 import pytest
-from support import FIXTURES, Want, markers, parse_marker, unmatched
+from support import FIXTURES, Found, Want, markers, parse_marker, unmatched
 
 from imagetag_lint.cli import main
 
 PACKAGES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
-Found = tuple[str, int, str, str]  # path, line, code, message
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,9 @@ def test_every_corpus_marker_says_which_message(corpus_markers: list[Want]) -> N
 
 
 @pytest.mark.parametrize("package", PACKAGES)
-def test_package_findings_match_want_markers(package: str, corpus_findings: list[Found], corpus_markers: list[Want]) -> None:
+def test_package_findings_match_want_markers(
+    package: str, corpus_findings: list[Found], corpus_markers: list[Want]
+) -> None:
     wants = [want for want in corpus_markers if not want.todo and want.path.startswith(package + "/")]
     missing, unexpected = unmatched(wants, in_package(package, corpus_findings))
     assert not missing and not unexpected, (
@@ -66,6 +68,14 @@ def test_package_findings_match_want_markers(package: str, corpus_findings: list
 
 def test_whole_corpus_matches(corpus_findings: list[Found], corpus_markers: list[Want]) -> None:
     assert unmatched([want for want in corpus_markers if not want.todo], corpus_findings) == ([], [])
+
+
+def test_known_gaps_are_still_missing(corpus_findings: list[Found], corpus_markers: list[Want]) -> None:
+    """A `// todo-want` that starts being found must become a `// want`."""
+    gaps = [want for want in corpus_markers if want.todo]
+    assert gaps, "the corpus documents its known gaps with todo-want markers"
+    found = [str(want) for want in gaps if any(want.met_by(finding) for finding in corpus_findings)]
+    assert found == [], "now reported, promote to `// want`"
 
 
 @pytest.mark.parametrize("package", PACKAGES)
@@ -92,7 +102,9 @@ def test_bare_yaml_and_todo_markers() -> None:
     ]
 
 
-@pytest.mark.parametrize("line", ['f() // want IMG001 "unclosed', "f() // want IMG001 discarded", 'f() // want IMG001 "("'])
+@pytest.mark.parametrize(
+    "line", ['f() // want IMG001 "unclosed', "f() // want IMG001 discarded", 'f() // want IMG001 "("']
+)
 def test_malformed_marker_is_an_error(line: str) -> None:
     with pytest.raises(ValueError, match="^a.go:4: "):
         parse_marker(line, "a.go", 4)
