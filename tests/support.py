@@ -13,7 +13,7 @@ TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures" / "go"
 # `// want` and `# want` (a YAML comment in a raw string) run to the end of the line; `/* want */`
 # ends at `*/`, for a line whose line comment cannot hold the marker (a suppression's reason).
-MARKER = re.compile(r"(?P<open>//|/\*|#)\s*(?P<kind>todo-want|want)\s+(?P<body>IMG\d{3}\b.*)$")
+MARKER = re.compile(r"(?P<open>//|/\*|#)\s*(?P<kind>todo-want|want)\s+(?P<body>.*)$")
 # One expectation: a code, then any number of quoted regular expressions (`\"` is a quote).
 EXPECTATION = re.compile(r'\s*(?P<code>IMG\d{3})\b(?P<patterns>(?:\s+"(?:[^"\\]|\\.)*")*)')
 PATTERN = re.compile(r'"((?:[^"\\]|\\.)*)"')
@@ -55,9 +55,9 @@ def parse_marker(text: str, path: str, line: int) -> list[Want]:
     if marker.group("open") == "/*":
         body = body.split("*/", 1)[0]
     position = 0
-    while position < len(body):
+    while position == 0 or body[position:].strip():
         expectation = EXPECTATION.match(body, position)
-        if expectation is None or expectation.end() == position:
+        if expectation is None:
             raise ValueError(f"{path}:{line}: malformed marker at {body[position:]!r}")
         patterns = tuple(PATTERN.findall(expectation.group("patterns")))
         for pattern in patterns:
@@ -67,8 +67,6 @@ def parse_marker(text: str, path: str, line: int) -> list[Want]:
                 raise ValueError(f"{path}:{line}: bad pattern {pattern!r}: {error}") from None
         wants.append(Want(path, line, expectation.group("code"), patterns, marker.group("kind") == "todo-want"))
         position = expectation.end()
-        if body[position:].strip() == "":
-            break
     return wants
 
 

@@ -103,7 +103,14 @@ def test_bare_yaml_and_todo_markers() -> None:
 
 
 @pytest.mark.parametrize(
-    "line", ['f() // want IMG001 "unclosed', "f() // want IMG001 discarded", 'f() // want IMG001 "("']
+    "line",
+    [
+        'f() // want IMG001 "unclosed',
+        "f() // want IMG001 discarded",
+        'f() // want IMG001 "("',
+        'f() // want "no code"',
+        "f() /* want */",
+    ],
 )
 def test_malformed_marker_is_an_error(line: str) -> None:
     with pytest.raises(ValueError, match="^a.go:4: "):

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import re
 import shutil
-import tomllib
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from samples import lint_json
 from support import FIXTURES, run_go
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # the project's dependency on 3.10
+    import tomli as tomllib
 
 RULES = Path(__file__).resolve().parents[1] / "rules"
 CODES = sorted(path.stem for path in RULES.glob("IMG*.toml"))
