@@ -204,7 +204,8 @@ def run(args: argparse.Namespace, stdin: IO[bytes] | None = None) -> int:
     discovered: list[Discovered] = []
     input_errors: list[InputError] = []
     if stdin_source is None:
-        discovered, input_errors = discover(paths, cwd, config.exclude)
+        root = config.path.parent if config.path is not None else None  # exclude is relative to it
+        discovered, input_errors = discover(paths, cwd, config.exclude, root)
     baseline = Path(args.baseline) if args.baseline else config.baseline
     directives = bool(selected & SUPPRESSION_CODES)
 
