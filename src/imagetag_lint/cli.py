@@ -20,6 +20,7 @@ from imagetag_lint.findings import Finding
 from imagetag_lint.options import LintOptions
 from imagetag_lint.record import record, replace
 from imagetag_lint.report.formats import FORMATS, render, write_text
+from imagetag_lint.report.summary import NotWritten, Summary, summarize
 from imagetag_lint.rules import ANALYSIS_CODES, Rule, RuleSet, load_rule_set
 
 if TYPE_CHECKING:  # the parser and the analyses are imported once the files are being read
@@ -244,6 +245,7 @@ class Round:
 
 def _fix(args: argparse.Namespace, rule_set: RuleSet, lint_round: Callable[[dict[str, bytes]], Round]) -> int:
     from imagetag_lint.fix.apply import FixRound, fix_all, unified_diff, write_files
+    from imagetag_lint.report.summary import written
 
     def relint(overlay: dict[str, bytes]) -> FixRound:
         round_ = lint_round(overlay)
@@ -267,17 +269,16 @@ def _fix(args: argparse.Namespace, rule_set: RuleSet, lint_round: Callable[[dict
         path = next(iter(outcome.original), None)
         sys.stdout.buffer.write(outcome.fixed.get(path, b"") if path else b"")
         return EXIT_CLEAN
-    result.errors.extend(write_files(outcome))
+    unwritten = write_files(outcome)
+    result.errors.extend(unwritten)
     notes = list(outcome.notes)
-    if outcome.applied:
-        noun = "finding" if len(outcome.applied) == 1 else "findings"
-        notes.insert(0, f"fixed {len(outcome.applied)} {noun} in {len(outcome.changed)} file(s)")
     if args.show_fixes:
         for finding in outcome.applied:
             print(f"Fixed {finding.filename}:{finding.span.start.row}:{finding.span.start.column}: {finding.code} {finding.message}")
     for rejected in outcome.rejected:
         print(f"imagetag-lint: warning: {rejected}", file=sys.stderr)
-    code = report(args, rule_set, result, outcome.findings, notes, outcome.files)
+    fixed = written(outcome.applied, [(e.filename, e.problem) for e in unwritten])
+    code = report(args, rule_set, result, outcome.findings, notes, outcome.files, fixed)
     if code == EXIT_CLEAN and args.exit_non_zero_on_fix and outcome.changed:
         return EXIT_FINDINGS
     return code
@@ -376,19 +377,23 @@ def report(
     findings: list[Finding],
     notes: Sequence[str] = (),
     sources: dict[str, SourceFile] | None = None,
+    fixed: tuple[list[Finding], list[NotWritten]] = ([], []),
 ) -> int:
+    """Report the findings; fixed is, after --fix, the findings whose fixes were written and the
+    files that were not (those are among result.errors too)."""
     _print_problems(result)
     sources = result.sources if sources is None else sources
     rendered = render(args.output_format, findings, rule_set, result.errors, Path.cwd())
+    summary = summarize(findings, result.files_checked, len(result.errors) - len(fixed[1]), notes, *fixed)
     if args.output_file:  # the chosen format to the file, the text report to the terminal
         if rendered is None:
             buffer = io.StringIO()
-            _text(buffer, args, result, rule_set, sources, findings, notes, color="never")
+            _text(buffer, args, rule_set, sources, findings, summary, color="never")
             rendered = buffer.getvalue()
         _write(Path(args.output_file), rendered, "the report")
         rendered = None
     if rendered is None:
-        _text(sys.stdout, args, result, rule_set, sources, findings, notes, color=args.color)
+        _text(sys.stdout, args, rule_set, sources, findings, summary, color=args.color)
     else:
         sys.stdout.write(rendered)
     if result.errors:
@@ -401,24 +406,14 @@ def report(
 def _text(
     out: IO[str],
     args: argparse.Namespace,
-    result: LintResult,
     rule_set: RuleSet,
     sources: dict[str, SourceFile],
     findings: list[Finding],
-    notes: Sequence[str],
+    summary: Summary,
     color: str,
 ) -> None:
     write_text(
-        out,
-        findings,
-        rule_set,
-        sources,
-        color=color,
-        statistics=args.statistics,
-        quiet=args.quiet,
-        errors=len(result.errors),
-        files=result.files_checked,
-        notes=notes,
+        out, findings, rule_set, sources, color=color, summary=summary, statistics=args.statistics, quiet=args.quiet
     )
 
 
