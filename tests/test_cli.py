@@ -176,7 +176,7 @@ def test_explain_takes_lower_case_codes(capsys: pytest.CaptureFixture[str]) -> N
 def test_explain_unknown_code_exits_2(capsys: pytest.CaptureFixture[str], code: str) -> None:
     exit_code, out, err = run(capsys, "--explain", code)
     assert (exit_code, out) == (2, "")
-    assert one_error(err) == f"unknown rule code '{code}'"
+    assert one_error(err) == f"unknown rule '{code}': give a code (IMG001) or a name (discarded-image-name)"
 
 
 # -- --select and --ignore --------------------------------------------------------------------

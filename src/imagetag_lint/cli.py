@@ -65,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--new-from-rev", metavar="REV", help="report only findings on lines changed since REV (git)")
     parser.add_argument("--fix", action="store_true", help="apply safe fixes (with --unsafe-fixes, unsafe ones too)")
     parser.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes marked unsafe")
-    parser.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; change nothing")
+    parser.add_argument(
+        "--diff", action="store_true", help="print the fixes as a unified diff; change nothing (text output only)"
+    )
     parser.add_argument("--show-fixes", action="store_true", help="list the findings that --fix fixed")
     parser.add_argument(
         "--exit-non-zero-on-fix", action="store_true", help="with --fix: exit 1 when a file was changed"
@@ -76,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--isolated", action="store_true", help="ignore every config file")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
     parser.add_argument("--statistics", action="store_true", help="print the number of findings per rule")
-    parser.add_argument("--explain", metavar="CODE", help="explain a rule and exit")
+    parser.add_argument("--explain", metavar="RULE", help="explain a rule (a code or a name) and exit")
     parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     parser.add_argument("--stdin-filename", metavar="NAME", help="the name of the file read from stdin")
@@ -181,13 +183,15 @@ def run(args: argparse.Namespace, stdin: IO[bytes] | None = None) -> int:
         sys.stdout.write(list_rules(rule_set))
         return EXIT_CLEAN
     if args.explain:
-        from imagetag_lint.report.docs import explain
+        from imagetag_lint.report.docs import explain, find_rule
 
-        code = args.explain.upper()
-        if code not in rule_set.rules:
-            raise ImagetagLintError(f"unknown rule code '{args.explain}'")
-        sys.stdout.write(explain(rule_set.rules[code]))
+        rule = find_rule(rule_set, args.explain)
+        if rule is None:
+            raise ImagetagLintError(f"unknown rule '{args.explain}': give a code (IMG001) or a name (discarded-image-name)")
+        sys.stdout.write(explain(rule))
         return EXIT_CLEAN
+    if args.diff:
+        _check_diff(args)
     if args.write_baseline and (args.baseline or args.new_from_rev):
         raise ImagetagLintError("--write-baseline records every finding; drop --baseline and --new-from-rev")
     selected = selected_codes(config, args, rule_set)
@@ -232,6 +236,21 @@ def run(args: argparse.Namespace, stdin: IO[bytes] | None = None) -> int:
     if args.write_baseline:
         return _write_baseline(Path(args.write_baseline), round_.findings, round_.linted.result, cwd)
     return report(args, rule_set, round_.linted.result, round_.findings, round_.notes, round_.linted.files)
+
+
+def _check_diff(args: argparse.Namespace) -> None:
+    """--diff prints a patch and nothing else: a report it would silently drop is a usage error."""
+    dropped = [
+        flag
+        for flag, given in (
+            (f"--output-format {args.output_format}", args.output_format != "text"),
+            ("--output-file", args.output_file),
+            ("--statistics", args.statistics),
+        )
+        if given
+    ]
+    if dropped:
+        raise ImagetagLintError(f"--diff prints only the fixes as a unified diff; drop {' and '.join(dropped)}")
 
 
 @record(frozen=True)
