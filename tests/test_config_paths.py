@@ -6,7 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from samples import DEPLOY_IMAGE_LINE, SETUP_BUILD_LINE, found, lint_json, run_cli, write_module
+from samples import (
+    DEPLOY_IMAGE_LINE,
+    SETUP_BUILD_LINE,
+    found,
+    lint_json,
+    run_cli,
+    write_module,
+)
 
 
 def project(tmp_path: Path, text: str) -> Path:

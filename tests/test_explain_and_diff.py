@@ -42,8 +42,8 @@ def test_explain_takes_the_rule_name(capsys: pytest.CaptureFixture[str], code: s
 
 def img001_go_blocks(capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
     out = run(capsys, "--explain", "discarded-image-name")[1]
-    sections = dict(re.findall(r"^## (.+?)\n(.*?)(?=^## |\Z)", out, re.S | re.M))
-    return {title: re.search(r"```go\n(.*?)```", sections[title], re.S).group(1) for title in ("Example", "Use instead")}  # type: ignore[union-attr]
+    sections = dict(re.findall(r"^## (.+?)\n(.*?)(?=^## |\Z)", out, re.DOTALL | re.MULTILINE))
+    return {title: re.search(r"```go\n(.*?)```", sections[title], re.DOTALL).group(1) for title in ("Example", "Use instead")}  # type: ignore[union-attr]
 
 
 def test_img001_explanation_shows_the_four_steps(capsys: pytest.CaptureFixture[str]) -> None:

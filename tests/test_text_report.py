@@ -10,11 +10,18 @@ import pytest
 from samples import run_cli, write_module
 
 from imagetag_lint.findings import Edit, Finding, Fix, Position, Span
-from imagetag_lint.report.summary import Fixable, NotWritten, fix_hint, summarize, summary_lines, written
+from imagetag_lint.report.summary import (
+    Fixable,
+    NotWritten,
+    fix_hint,
+    summarize,
+    summary_lines,
+    written,
+)
 from imagetag_lint.report.text import cut_around
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "kind-e2e"
-HEADER = re.compile(r"^(\S+):(\d+):\d+: (IMG\d{3}) (\[\*\]|\[unsafe\]|\[by hand\]) \[[a-z-]+\] ", re.M)
+HEADER = re.compile(r"^(\S+):(\d+):\d+: (IMG\d{3}) (\[\*\]|\[unsafe\]|\[by hand\]) \[[a-z-]+\] ", re.MULTILINE)
 
 
 def finding(filename: str, applicability: str | None, row: int = 1) -> Finding:
