@@ -117,9 +117,9 @@ def test_report_hook_fails_on_the_bug(try_repo: tuple[Path, str, int]) -> None:
     assert code == 1, output
     section = hook_sections(output)["imagetag-lint"]
     assert "Failed" in section.splitlines()[0] and "- exit code: 1" in section
-    assert "e2e/setup.go:13:15: IMG001 [discarded-image-name]" in section
-    assert "e2e/deploy.go:10:45: IMG002 [hardcoded-image-reference]" in section
-    assert "Found 2 findings in 4 files." in section
+    assert "e2e/setup.go:13:15: IMG001 [*] [discarded-image-name]" in section
+    assert "e2e/deploy.go:10:45: IMG002 [*] [hardcoded-image-reference]" in section
+    assert "Found 2 findings in 2 files (4 linted)." in section
 
 
 def test_fix_hook_fixes_and_fails(try_repo: tuple[Path, str, int]) -> None:

@@ -20,6 +20,7 @@ from imagetag_lint.findings import Finding
 from imagetag_lint.options import LintOptions
 from imagetag_lint.record import record, replace
 from imagetag_lint.report.formats import FORMATS, render, write_text
+from imagetag_lint.report.summary import NotWritten, Summary, summarize
 from imagetag_lint.rules import ANALYSIS_CODES, Rule, RuleSet, load_rule_set
 
 if TYPE_CHECKING:  # the parser and the analyses are imported once the files are being read
@@ -64,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--new-from-rev", metavar="REV", help="report only findings on lines changed since REV (git)")
     parser.add_argument("--fix", action="store_true", help="apply safe fixes (with --unsafe-fixes, unsafe ones too)")
     parser.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes marked unsafe")
-    parser.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; change nothing")
+    parser.add_argument(
+        "--diff", action="store_true", help="print the fixes as a unified diff; change nothing (text output only)"
+    )
     parser.add_argument("--show-fixes", action="store_true", help="list the findings that --fix fixed")
     parser.add_argument(
         "--exit-non-zero-on-fix", action="store_true", help="with --fix: exit 1 when a file was changed"
@@ -75,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--isolated", action="store_true", help="ignore every config file")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
     parser.add_argument("--statistics", action="store_true", help="print the number of findings per rule")
-    parser.add_argument("--explain", metavar="CODE", help="explain a rule and exit")
+    parser.add_argument("--explain", metavar="RULE", help="explain a rule (a code or a name) and exit")
     parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     parser.add_argument("--stdin-filename", metavar="NAME", help="the name of the file read from stdin")
@@ -180,13 +183,15 @@ def run(args: argparse.Namespace, stdin: IO[bytes] | None = None) -> int:
         sys.stdout.write(list_rules(rule_set))
         return EXIT_CLEAN
     if args.explain:
-        from imagetag_lint.report.docs import explain
+        from imagetag_lint.report.docs import explain, find_rule
 
-        code = args.explain.upper()
-        if code not in rule_set.rules:
-            raise ImagetagLintError(f"unknown rule code '{args.explain}'")
-        sys.stdout.write(explain(rule_set.rules[code]))
+        rule = find_rule(rule_set, args.explain)
+        if rule is None:
+            raise ImagetagLintError(f"unknown rule '{args.explain}': give a code (IMG001) or a name (discarded-image-name)")
+        sys.stdout.write(explain(rule))
         return EXIT_CLEAN
+    if args.diff:
+        _check_diff(args)
     if args.write_baseline and (args.baseline or args.new_from_rev):
         raise ImagetagLintError("--write-baseline records every finding; drop --baseline and --new-from-rev")
     selected = selected_codes(config, args, rule_set)
@@ -204,7 +209,8 @@ def run(args: argparse.Namespace, stdin: IO[bytes] | None = None) -> int:
     discovered: list[Discovered] = []
     input_errors: list[InputError] = []
     if stdin_source is None:
-        discovered, input_errors = discover(paths, cwd, config.exclude)
+        root = config.path.parent if config.path is not None else None  # exclude is relative to it
+        discovered, input_errors = discover(paths, cwd, config.exclude, root)
     baseline = Path(args.baseline) if args.baseline else config.baseline
     directives = bool(selected & SUPPRESSION_CODES)
 
@@ -232,6 +238,21 @@ def run(args: argparse.Namespace, stdin: IO[bytes] | None = None) -> int:
     return report(args, rule_set, round_.linted.result, round_.findings, round_.notes, round_.linted.files)
 
 
+def _check_diff(args: argparse.Namespace) -> None:
+    """--diff prints a patch and nothing else: a report it would silently drop is a usage error."""
+    dropped = [
+        flag
+        for flag, given in (
+            (f"--output-format {args.output_format}", args.output_format != "text"),
+            ("--output-file", args.output_file),
+            ("--statistics", args.statistics),
+        )
+        if given
+    ]
+    if dropped:
+        raise ImagetagLintError(f"--diff prints only the fixes as a unified diff; drop {' and '.join(dropped)}")
+
+
 @record(frozen=True)
 class Round:
     """One lint of the inputs (through an overlay of fixed texts): what to report or fix."""
@@ -243,6 +264,7 @@ class Round:
 
 def _fix(args: argparse.Namespace, rule_set: RuleSet, lint_round: Callable[[dict[str, bytes]], Round]) -> int:
     from imagetag_lint.fix.apply import FixRound, fix_all, unified_diff, write_files
+    from imagetag_lint.report.summary import written
 
     def relint(overlay: dict[str, bytes]) -> FixRound:
         round_ = lint_round(overlay)
@@ -266,17 +288,16 @@ def _fix(args: argparse.Namespace, rule_set: RuleSet, lint_round: Callable[[dict
         path = next(iter(outcome.original), None)
         sys.stdout.buffer.write(outcome.fixed.get(path, b"") if path else b"")
         return EXIT_CLEAN
-    result.errors.extend(write_files(outcome))
+    unwritten = write_files(outcome)
+    result.errors.extend(unwritten)
     notes = list(outcome.notes)
-    if outcome.applied:
-        noun = "finding" if len(outcome.applied) == 1 else "findings"
-        notes.insert(0, f"fixed {len(outcome.applied)} {noun} in {len(outcome.changed)} file(s)")
     if args.show_fixes:
         for finding in outcome.applied:
             print(f"Fixed {finding.filename}:{finding.span.start.row}:{finding.span.start.column}: {finding.code} {finding.message}")
     for rejected in outcome.rejected:
         print(f"imagetag-lint: warning: {rejected}", file=sys.stderr)
-    code = report(args, rule_set, result, outcome.findings, notes, outcome.files)
+    fixed = written(outcome.applied, [(e.filename, e.problem) for e in unwritten])
+    code = report(args, rule_set, result, outcome.findings, notes, outcome.files, fixed)
     if code == EXIT_CLEAN and args.exit_non_zero_on_fix and outcome.changed:
         return EXIT_FINDINGS
     return code
@@ -375,19 +396,23 @@ def report(
     findings: list[Finding],
     notes: Sequence[str] = (),
     sources: dict[str, SourceFile] | None = None,
+    fixed: tuple[list[Finding], list[NotWritten]] = ([], []),
 ) -> int:
+    """Report the findings; fixed is, after --fix, the findings whose fixes were written and the
+    files that were not (those are among result.errors too)."""
     _print_problems(result)
     sources = result.sources if sources is None else sources
     rendered = render(args.output_format, findings, rule_set, result.errors, Path.cwd())
+    summary = summarize(findings, result.files_checked, len(result.errors) - len(fixed[1]), notes, *fixed)
     if args.output_file:  # the chosen format to the file, the text report to the terminal
         if rendered is None:
             buffer = io.StringIO()
-            _text(buffer, args, result, rule_set, sources, findings, notes, color="never")
+            _text(buffer, args, rule_set, sources, findings, summary, color="never")
             rendered = buffer.getvalue()
         _write(Path(args.output_file), rendered, "the report")
         rendered = None
     if rendered is None:
-        _text(sys.stdout, args, result, rule_set, sources, findings, notes, color=args.color)
+        _text(sys.stdout, args, rule_set, sources, findings, summary, color=args.color)
     else:
         sys.stdout.write(rendered)
     if result.errors:
@@ -400,24 +425,14 @@ def report(
 def _text(
     out: IO[str],
     args: argparse.Namespace,
-    result: LintResult,
     rule_set: RuleSet,
     sources: dict[str, SourceFile],
     findings: list[Finding],
-    notes: Sequence[str],
+    summary: Summary,
     color: str,
 ) -> None:
     write_text(
-        out,
-        findings,
-        rule_set,
-        sources,
-        color=color,
-        statistics=args.statistics,
-        quiet=args.quiet,
-        errors=len(result.errors),
-        files=result.files_checked,
-        notes=notes,
+        out, findings, rule_set, sources, color=color, summary=summary, statistics=args.statistics, quiet=args.quiet
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -56,14 +57,18 @@ class Config:
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest `.imagetag-lint.toml`, or pyproject.toml with our table, at or above start."""
+    """The nearest `.imagetag-lint.toml`, or pyproject.toml with our table, at or above start.
+
+    The path is relative to start (the working directory), so that messages naming the file, and
+    the paths the file names (rule directories, the baseline), read as the user would type them."""
+    start = start.absolute()
     for directory in (start, *start.parents):
         candidate = directory / CONFIG_FILE
         if candidate.is_file():
-            return candidate
+            return Path(os.path.relpath(candidate, start))
         pyproject = directory / "pyproject.toml"
-        if pyproject.is_file() and _has_our_table(pyproject):
-            return pyproject
+        if pyproject.is_file() and _has_our_table(Path(os.path.relpath(pyproject, start))):
+            return Path(os.path.relpath(pyproject, start))
     return None
 
 

@@ -49,8 +49,10 @@ def excluded(display: str, patterns: Iterable[str]) -> bool:
 
 
 def discover(
-    paths: Iterable[str], cwd: Path, exclude: tuple[str, ...] = ()
+    paths: Iterable[str], cwd: Path, exclude: tuple[str, ...] = (), exclude_root: Path | None = None
 ) -> tuple[list[Discovered], list[InputError]]:
+    """The Go files below paths; exclude patterns are relative to exclude_root (the config file's
+    directory), the working directory when it is None."""
     found: dict[str, Discovered] = {}  # canonical path -> file: one file named two ways is linted once
     errors: list[InputError] = []
     base = str(cwd)
@@ -59,7 +61,10 @@ def discover(
         if os.path.isdir(path):
             real = os.path.join(os.path.realpath(path), "")
             unreadable: list[InputError] = []
-            for file, relative in _walk(path, cwd, exclude, unreadable):
+            anchor = _anchor(path, exclude_root or cwd) if exclude else ""
+            # a directory named on the command line is linted: patterns that exclude it are dropped
+            patterns = tuple(p for p in exclude if not anchor or not excluded(anchor[:-1], (p,)))
+            for file, relative in _walk(path, cwd, (patterns, anchor), unreadable):
                 found.setdefault(real + relative, file)
             errors.extend(sorted(unreadable, key=lambda e: e.filename))  # the walk's order is the disk's
         elif os.path.isfile(path):
@@ -73,11 +78,20 @@ def discover(
     return sorted(found.values(), key=lambda d: d.display), errors
 
 
+def _anchor(root: str, exclude_root: Path) -> str:
+    """root's path relative to exclude_root, as the prefix of the names exclude patterns see."""
+    relative = Path(os.path.relpath(root, exclude_root.absolute())).as_posix()
+    return "" if relative == "." else relative + "/"
+
+
 def _walk(
-    root: str, cwd: Path, exclude: tuple[str, ...], errors: list[InputError]
+    root: str, cwd: Path, exclusion: tuple[tuple[str, ...], str], errors: list[InputError]
 ) -> Iterator[tuple[Discovered, str]]:
     """The Go files below root, with their paths relative to it. Symbolic links are not followed
-    (like the go tool: no loops, no twins), so a file's real path is the root's plus that."""
+    (like the go tool: no loops, no twins), so a file's real path is the root's plus that.
+    exclusion is the exclude patterns and root's path relative to the directory they are
+    relative to."""
+    exclude, anchor = exclusion
     prefix = display_name(root, cwd)
     # below the working directory a file's name is the root's plus its path; above it (`..`),
     # the path may lead back in, so each name is worked out on its own
@@ -104,7 +118,7 @@ def _walk(
             except OSError:
                 continue
             display = display_name(entry.path, cwd) if outside else prefix + relative + name
-            if exclude and excluded(display, exclude):
+            if exclude and excluded(anchor + relative + name, exclude):
                 continue
             if is_dir:
                 if name not in SKIPPED_DIRS and name[0] != "_":
