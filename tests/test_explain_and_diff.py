@@ -13,17 +13,6 @@ from imagetag_lint.cli import main
 from imagetag_lint.rules import load_rule_set
 
 RULES = load_rule_set(()).rules
-GO_HEADER = '''package e2e
-
-import (
-	"context"
-	"io"
-
-	"example.com/m/infrastructure"
-	"example.com/m/k8s"
-)
-
-'''
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -60,7 +49,8 @@ def test_img001_explanation_is_real_go(tmp_path: Path, capsys: pytest.CaptureFix
     for title, source in blocks.items():
         directory = tmp_path / title.replace(" ", "-")
         directory.mkdir()
-        root = go_module(directory, {"e2e/e2e.go": GO_HEADER + source})
+        # the blocks are whole files written against the rule docs' stub module (example.com/e2e)
+        root = go_module(directory, {"e2e/e2e.go": source.replace('"example.com/e2e/', '"example.com/m/')})
         for command in (["build", "./..."], ["vet", "./..."]):
             done = run_go(command, root)
             assert done.returncode == 0, (title, done.stderr)
