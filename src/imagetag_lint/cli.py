@@ -317,7 +317,7 @@ def _lint(
         name = args.stdin_filename or "-"  # siblings of a named file resolve names from disk
         path = str((cwd / name).absolute())
         source = overlay.get(path, stdin_source)
-        result, linter = lint_source(source, name, options, cwd)
+        result, _ = lint_source(source, name, options, cwd)
         paths = {name: path}
     else:
         # the files are read in forked processes while the parser and the analyses are imported
@@ -325,15 +325,11 @@ def _lint(
         try:
             from imagetag_lint.lint import lint_paths
 
-            result, linter = lint_paths(discovered, options, cwd, overlay, pending)
+            result, _ = lint_paths(discovered, options, cwd, overlay, pending)
         finally:
             pending.close()  # stops the readers if anything went wrong before they were heard
         result.errors[:0] = input_errors
         paths = {d.display: d.path for d in discovered}
-    if result.findings:  # the fix planner is imported only when there is something to fix
-        from imagetag_lint.fix.apply import attach_fixes
-
-        attach_fixes(result, linter)
     files = dict(result.sources)
     if directives:  # files the prefilter skipped may still hold (now unused) suppressions
         files.update(_directive_files(result))

@@ -41,6 +41,7 @@ from imagetag_lint.golang.syntax import reset_caches
 from imagetag_lint.options import LintOptions
 from imagetag_lint.parallel import Split
 from imagetag_lint.record import field, record
+from imagetag_lint.repair.discard import Repairs
 
 Check = Callable[[RuleContext, SourceFile], Iterator[Finding]]
 
@@ -264,7 +265,7 @@ class Linter:
                 self._parse_into_project(source, path, self._display(path), reported=True)
 
     def analyse(self) -> LintResult:
-        context = RuleContext(self.index, self.options.rule_set)
+        context = RuleContext(self.index, self.options.rule_set, Repairs(self.index))
         for file in list(self.project.files()):
             if not file.reported:
                 continue

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from imagetag_lint.directives import NO_REASON, PREFIX, SUPPRESSION_CODES, UNUSED
-from imagetag_lint.findings import Edit, Finding, Fix, Span
+from imagetag_lint.findings import Applicability, Edit, Finding, Fix, Span
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.golang.parser import Node, captures, parse
 from imagetag_lint.record import field, record
@@ -232,7 +232,7 @@ def _span(suppression: Suppression) -> Span:
 
 def _removal(suppression: Suppression, unused: list[Code]) -> Fix:
     if len(unused) == len(suppression.codes):
-        return Fix("safe", "remove the unused suppression", (_delete_comment(suppression),))
+        return Fix(Applicability.SAFE, "remove the unused suppression", (_delete_comment(suppression),))
     kept = [code for code in suppression.codes if code not in unused]
     first, last = suppression.codes[0], suppression.codes[-1]
     source = suppression.file.source
@@ -240,7 +240,7 @@ def _removal(suppression: Suppression, unused: list[Code]) -> Fix:
     content = separator.join(code.name for code in kept)
     names = ", ".join(code.name for code in unused)
     return Fix(
-        "safe", f"remove unused code {names}", (_edit(suppression.file, first.start_byte, last.end_byte, content),)
+        Applicability.SAFE, f"remove unused code {names}", (_edit(suppression.file, first.start_byte, last.end_byte, content),)
     )
 
 

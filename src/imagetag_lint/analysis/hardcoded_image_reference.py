@@ -6,12 +6,14 @@ from collections.abc import Iterator
 
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.deployments import FixedSite, fixed_sites
-from imagetag_lint.analysis.discarded_image_name import find_discards
+from imagetag_lint.analysis.discards import find_discards
 from imagetag_lint.analysis.explain import call_name
 from imagetag_lint.analysis.image_flow import repository
 from imagetag_lint.analysis.pairing import build_name_of
-from imagetag_lint.findings import Finding, Related
+from imagetag_lint.findings import Finding, Fix, Related
 from imagetag_lint.golang.model import SourceFile
+from imagetag_lint.repair.plan import by_hand
+from imagetag_lint.repair.use import captured_name_fix
 
 CODE = "IMG002"
 
@@ -27,7 +29,22 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             {"image": site.image, "how": site.how},
             _steps(ctx, site, builds),
             tuple(builds),
+            _fix(ctx, site),
         )
+
+
+def _fix(ctx: RuleContext, site: FixedSite) -> Fix:
+    """The repair of a dropped build that rewrites this text, or the build's captured name."""
+    fix = ctx.repairs.resolving(site.file.filename, site.start)
+    if fix is None and not any(d.unit is site.unit for d in find_discards(ctx.index, site.file)):
+        fix = captured_name_fix(ctx.index, site)
+    return fix or _NO_BUILD_IN_REACH
+
+
+_NO_BUILD_IN_REACH = by_hand(
+    "pass the name the builder returns to this deployment and use it here "
+    "(no build of this image is in reach of this function)"
+)
 
 
 def _steps(ctx: RuleContext, site: FixedSite, builds: list[Related]) -> tuple[str, ...]:

@@ -16,11 +16,10 @@ from pathlib import Path
 from imagetag_lint.errors import InputError
 from imagetag_lint.findings import Finding, Fix
 from imagetag_lint.fix.edits import OverlapError, apply_edits, fixes_overlap
-from imagetag_lint.fix.planner import plan_fixes
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.golang.parser import parse
-from imagetag_lint.lint import Linter, LintResult
-from imagetag_lint.record import field, record, replace
+from imagetag_lint.lint import LintResult
+from imagetag_lint.record import field, record
 
 MAX_ROUNDS = 25
 APPLICABLE = {False: ("safe",), True: ("safe", "unsafe")}
@@ -56,22 +55,6 @@ class FixOutcome:
     @property
     def changed(self) -> list[str]:
         return sorted(p for p, data in self.fixed.items() if data != self.original.get(p))
-
-
-def attach_fixes(result: LintResult, linter: Linter) -> LintResult:
-    """Give every finding the fix the planner made for it (a display-only one at least)."""
-    if not result.findings:
-        return result
-    names = {x.filename for x in result.findings}
-    files = [f for f in result.sources.values() if f.filename in names]
-    fixes = plan_fixes(linter.index, files)
-    by_hand = "no edit can do this soundly; follow the four steps by hand"
-    result.findings = [
-        f if f.fix is not None
-        else replace(f, fix=fixes.get((f.code, f.filename, f.span.start_byte)) or Fix("display-only", by_hand))
-        for f in result.findings
-    ]
-    return result
 
 
 def fix_all(relint: Relint, unsafe: bool) -> FixOutcome:
