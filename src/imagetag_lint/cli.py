@@ -13,14 +13,15 @@ from typing import IO, TYPE_CHECKING, NoReturn
 
 from imagetag_lint import __version__
 from imagetag_lint.config import Config, find_config, load_config
-from imagetag_lint.directives import PREFIX, SUPPRESSION_CODES
+from imagetag_lint.directives import PREFIX
 from imagetag_lint.errors import ImagetagLintError, InputError
 from imagetag_lint.files import MAX_FILE_BYTES, Discovered, discover, start_scan
 from imagetag_lint.findings import Finding
 from imagetag_lint.options import LintOptions
 from imagetag_lint.record import record, replace
+from imagetag_lint.registry import ANALYSIS_CODES, SUPPRESSION_CODES
 from imagetag_lint.report.formats import FORMATS, render, write_text
-from imagetag_lint.rules import ANALYSIS_CODES, Rule, RuleSet, load_rule_set
+from imagetag_lint.rules import Rule, RuleSet, load_rule_set
 
 if TYPE_CHECKING:  # the parser and the analyses are imported once the files are being read
     from imagetag_lint.golang.model import SourceFile

@@ -9,13 +9,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
+from importlib import import_module
 from pathlib import Path
 
-from imagetag_lint.analysis import (
-    discarded_image_name,
-    hardcoded_image_reference,
-    untracked_image_reference,
-)
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.errors import InputError
@@ -41,15 +37,14 @@ from imagetag_lint.golang.syntax import reset_caches
 from imagetag_lint.options import LintOptions
 from imagetag_lint.parallel import Split
 from imagetag_lint.record import field, record
+from imagetag_lint.registry import RULES, RuleKind
 from imagetag_lint.repair.discard import Repairs
 
 Check = Callable[[RuleContext, SourceFile], Iterator[Finding]]
 
-# The registry of analyses: explicit, in code order.
+# The analyses, in the registry's order
 CHECKS: dict[str, Check] = {
-    discarded_image_name.CODE: discarded_image_name.check,
-    hardcoded_image_reference.CODE: hardcoded_image_reference.check,
-    untracked_image_reference.CODE: untracked_image_reference.check,
+    rule.code: import_module(rule.module).check for rule in RULES if rule.kind is RuleKind.ANALYSIS
 }
 
 

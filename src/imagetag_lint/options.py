@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from imagetag_lint.files import MAX_FILE_BYTES
 from imagetag_lint.record import record
-from imagetag_lint.rules import ANALYSIS_CODES, RuleSet
+from imagetag_lint.registry import ANALYSIS_CODES
+from imagetag_lint.rules import RuleSet
 
 
 @record(frozen=True)
