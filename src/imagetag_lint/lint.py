@@ -14,6 +14,7 @@ from pathlib import Path
 
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
+from imagetag_lint.directives import PREFIX
 from imagetag_lint.errors import InputError
 from imagetag_lint.files import (
     BOM,
@@ -34,10 +35,10 @@ from imagetag_lint.golang.model import SourceFile, package_name, read_imports
 from imagetag_lint.golang.parser import Tree, first_error, parse
 from imagetag_lint.golang.project import Project
 from imagetag_lint.golang.syntax import reset_caches
-from imagetag_lint.options import LintOptions
+from imagetag_lint.options import LintOptions, LintRun
 from imagetag_lint.parallel import Split
 from imagetag_lint.record import field, record
-from imagetag_lint.registry import RULES, RuleKind
+from imagetag_lint.registry import RULES, SUPPRESSION_CODES, RuleKind
 from imagetag_lint.repair.discard import Repairs
 
 Check = Callable[[RuleContext, SourceFile], Iterator[Finding]]
@@ -56,9 +57,12 @@ class LintResult:
     errors: list[InputError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     files_checked: int = 0
-    sources: dict[str, SourceFile] = field(default_factory=dict)  # reported files by display name
+    # parsed files by display name: the reported ones, and those parsed only for their suppressions
+    sources: dict[str, SourceFile] = field(default_factory=dict)
     # files not parsed that hold a suppression comment: display name -> (path, source)
     directive_sources: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    paths: dict[str, str] = field(default_factory=dict)  # every file linted: display name -> absolute path
+    notes: list[str] = field(default_factory=list)  # for the summary: what the baseline or a diff left out
 
 
 def parse_source(source: bytes) -> Tree:
@@ -300,3 +304,46 @@ def lint_source(
     linter.add_source(source, path, filename)
     linter._loaded.add(path)  # the buffer, not the file on disk, is this file
     return linter.analyse(), linter
+
+
+def lint_run(run: LintRun, overlay: dict[str, bytes], pending: Split[tuple[str, str], Scan] | None) -> LintResult:
+    """Lint a run's inputs through the overlay, then pass the findings through its gate."""
+    inputs = run.inputs
+    if inputs.stdin is not None:
+        path = str((run.cwd / inputs.stdin_name).absolute())
+        result, _ = lint_source(overlay.get(path, inputs.stdin), inputs.stdin_name, run.options, run.cwd)
+        result.paths = {inputs.stdin_name: path}
+    else:
+        result, _ = lint_paths(inputs.discovered, run.options, run.cwd, overlay, pending)
+        result.errors[:0] = inputs.errors
+        result.paths = {d.display: d.path for d in inputs.discovered}
+    if run.gate.selected & SUPPRESSION_CODES:  # files the prefilter skipped may hold (unused) suppressions
+        result.sources.update(_directive_files(result))
+    _gate(result, run)
+    return result
+
+
+def _directive_files(result: LintResult) -> dict[str, SourceFile]:
+    """Files the prefilter kept from the parser that hold suppression comments (perhaps unused)."""
+    found = {}
+    for display, (path, source) in result.directive_sources.items():
+        if display not in result.sources:
+            from imagetag_lint.suppress import directive_file
+
+            found[display] = directive_file(source, display, os.path.dirname(path))
+    return found
+
+
+def _gate(result: LintResult, run: LintRun) -> None:
+    gate = run.gate
+    quiet = not result.findings and not any(PREFIX in f.source for f in result.sources.values())
+    if quiet and gate.narrow and not (gate.baseline or gate.new_from_rev):
+        return  # nothing to suppress, fingerprint or narrow
+    from imagetag_lint.gate import ignored_by_file, narrow, suppressed
+
+    findings = suppressed(result.findings, result.sources, run.options.rule_set, gate.selected)
+    findings = [f for f in findings if not ignored_by_file(f, gate.config, run.cwd)]
+    if gate.narrow:
+        scope = (frozenset(result.paths), gate.selected)
+        findings, result.notes = narrow(findings, gate.baseline, gate.new_from_rev, run.cwd, scope)
+    result.findings = findings

@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 import stat
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 from imagetag_lint.errors import InputError
-from imagetag_lint.findings import Finding, Fix
+from imagetag_lint.findings import Applicability, Finding, Fix
 from imagetag_lint.fix.edits import OverlapError, apply_edits, fixes_overlap
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.golang.parser import parse
@@ -22,30 +22,17 @@ from imagetag_lint.lint import LintResult
 from imagetag_lint.record import field, record
 
 MAX_ROUNDS = 25
-APPLICABLE = {False: ("safe",), True: ("safe", "unsafe")}
+APPLICABLE = {False: (Applicability.SAFE,), True: (Applicability.SAFE, Applicability.UNSAFE)}
 
-@record
-class FixRound:
-    """What one lint of the overlay gives the fixer."""
-
-    findings: list[Finding]  # to report and fix (suppressions and config already applied)
-    files: dict[str, SourceFile]  # by display name: parsed files, with their current text
-    paths: dict[str, str]  # display name -> absolute path
-    result: LintResult  # errors, warnings, counts
-    notes: Sequence[str] = ()
-
-
-Relint = Callable[[dict[str, bytes]], FixRound]
+Lint = Callable[[dict[str, bytes]], LintResult]  # lints the inputs through an overlay of fixed texts
 
 
 @record
 class FixOutcome:
-    """What `--fix` did: the fixed texts, the findings fixed and those that remain."""
+    """What the fix rounds did: the last round's result, the texts before and after, and the
+    findings whose fixes were applied."""
 
-    result: LintResult  # of the last round
-    findings: list[Finding] = field(default_factory=list)  # left after the last round
-    files: dict[str, SourceFile] = field(default_factory=dict)
-    notes: Sequence[str] = ()
+    result: LintResult  # of the last round: what remains to report
     original: dict[str, bytes] = field(default_factory=dict)  # absolute path -> bytes as read
     fixed: dict[str, bytes] = field(default_factory=dict)  # absolute path -> bytes after fixes
     display: dict[str, str] = field(default_factory=dict)  # absolute path -> name as reported
@@ -57,22 +44,21 @@ class FixOutcome:
         return sorted(p for p, data in self.fixed.items() if data != self.original.get(p))
 
 
-def fix_all(relint: Relint, unsafe: bool) -> FixOutcome:
+def fix_all(lint: Lint, unsafe: bool) -> FixOutcome:
+    """Rounds of lint -> choose -> apply on an overlay, until no fix applies."""
     overlay: dict[str, bytes] = {}
     outcome: FixOutcome | None = None
     for _ in range(MAX_ROUNDS):
-        round_ = relint(overlay)
+        result = lint(overlay)
         if outcome is None:
-            outcome = FixOutcome(round_.result)
-        outcome.result, outcome.findings, outcome.files, outcome.notes = (
-            round_.result, round_.findings, round_.files, round_.notes,
-        )
-        chosen = choose(round_.findings, APPLICABLE[unsafe], _regions(round_.files))
+            outcome = FixOutcome(result)
+        outcome.result = result
+        chosen = choose(result.findings, APPLICABLE[unsafe], _regions(result.sources))
         if not chosen:
             break
         by_name = {}
-        for name, file in round_.files.items():
-            path = round_.paths.get(name)
+        for name, file in result.sources.items():
+            path = result.paths.get(name)
             if path is not None:
                 by_name[name] = path
                 outcome.original.setdefault(path, file.source)
