@@ -10,9 +10,7 @@ from imagetag_lint.errors import ImagetagLintError
 from imagetag_lint.record import field, record
 from imagetag_lint.rules import (
     ImageFlow,
-    parse_consumer,
-    parse_producer,
-    parse_settings,
+    flow_of,
     parse_severity,
 )
 from imagetag_lint.tomlload import check_keys, expect, expect_str_list, load_toml
@@ -125,13 +123,4 @@ def parse_config(table: dict[str, Any], path: Path, where: str) -> Config:
 
 
 def _flow(table: dict[str, Any], where: str) -> ImageFlow:
-    producers = tuple(
-        parse_producer(item, f"{where}: producers[{i}]")
-        for i, item in enumerate(expect(table.get("producers", []), list, where, "producers"))
-    )
-    consumers = tuple(
-        parse_consumer(item, f"{where}: consumers[{i}]")
-        for i, item in enumerate(expect(table.get("consumers", []), list, where, "consumers"))
-    )
-    settings = {key: table[key] for key in _FLOW_SETTINGS if key in table}
-    return ImageFlow(producers=producers, consumers=consumers, **parse_settings(settings, where))
+    return flow_of(table, {key: table[key] for key in _FLOW_SETTINGS if key in table}, where)

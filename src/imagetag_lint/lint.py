@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from importlib import import_module
 from pathlib import Path
 
@@ -210,16 +210,7 @@ class Linter:
                 fixed = self.index.fixed_text(value, file, None)
                 if fixed and self.index.is_local_image(fixed):
                     names.add(const.encode())
-        for path, display in sorted(self._deferred.items()):
-            if path in self._loaded:
-                continue
-            try:
-                source = self.read(path, display)
-            except InputError:
-                continue
-            if any(source.find(name) != -1 for name in names):
-                del self._deferred[path]
-                self._parse_into_project(source, path, display, reported=True)
+        self._parse_mentioning(names, sorted(self._deferred.items()), self._deferred.pop)
 
     def directory_for_import(self, import_path: str, from_directory: str) -> str | None:
         return self.modules.directory_for_import(import_path, from_directory)
@@ -248,20 +239,33 @@ class Linter:
         directories = {f.file.directory for f in wrappers}
         imports = {p.encode() for d in directories if (p := self.modules.import_path(d)) is not None}
         importing = re.compile(b'"(?:%s)"' % b"|".join(map(re.escape, sorted(imports)))) if imports else None
-        names = [f.name.encode() for f in wrappers]
-        for path, header in list(self._clean_reported.items()):
+        candidates = [
+            (path, self._display(path))
+            for path, header in self._clean_reported.items()
+            if path.rpartition(os.sep)[0] in directories or (importing is not None and importing.search(header))
+        ]
+
+        def forget(path: str) -> None:
+            self._clean.discard(path)
+            del self._clean_reported[path]
+
+        self._parse_mentioning({f.name.encode() for f in wrappers}, candidates, forget)
+
+    def _parse_mentioning(
+        self, names: Collection[bytes], candidates: Iterable[tuple[str, str]], forget: Callable[[str], object]
+    ) -> None:
+        """Parse, as reported files, the candidates (path, display) not parsed yet whose text
+        mentions one of the names; `forget` drops each from the list it was waiting in."""
+        for path, display in candidates:
             if path in self._loaded:
                 continue
-            if path.rpartition(os.sep)[0] not in directories and (importing is None or not importing.search(header)):
-                continue
             try:
-                source = self.read(path, path)
+                source = self.read(path, display)
             except InputError:
                 continue
             if any(source.find(name) != -1 for name in names):
-                self._clean.discard(path)
-                del self._clean_reported[path]
-                self._parse_into_project(source, path, self._display(path), reported=True)
+                forget(path)
+                self._parse_into_project(source, path, display, reported=True)
 
     def analyse(self) -> LintResult:
         context = RuleContext(self.index, self.options.rule_set, Repairs(self.index))

@@ -223,15 +223,19 @@ _SETTINGS_LISTS = {
 
 def parse_flow(data: dict[str, Any], where: str) -> ImageFlow:
     check_keys(data, _FLOW_KEYS, where)
+    return flow_of(data, expect(data.get("settings", {}), dict, where, "settings"), where)
+
+
+def flow_of(table: dict[str, Any], settings: dict[str, Any], where: str) -> ImageFlow:
+    """The image flow of a table's `producers` and `consumers` lists and of the settings."""
     producers = tuple(
         parse_producer(item, f"{where}: producers[{i}]")
-        for i, item in enumerate(expect(data.get("producers", []), list, where, "producers"))
+        for i, item in enumerate(expect(table.get("producers", []), list, where, "producers"))
     )
     consumers = tuple(
         parse_consumer(item, f"{where}: consumers[{i}]")
-        for i, item in enumerate(expect(data.get("consumers", []), list, where, "consumers"))
+        for i, item in enumerate(expect(table.get("consumers", []), list, where, "consumers"))
     )
-    settings = expect(data.get("settings", {}), dict, where, "settings")
     return ImageFlow(producers=producers, consumers=consumers, **parse_settings(settings, where))
 
 

@@ -17,7 +17,7 @@ from imagetag_lint.errors import InputError
 from imagetag_lint.findings import Applicability, Finding, Fix
 from imagetag_lint.fix.edits import OverlapError, apply_edits, fixes_overlap
 from imagetag_lint.golang.model import SourceFile
-from imagetag_lint.golang.parser import parse
+from imagetag_lint.golang.parser import first_error, parse
 from imagetag_lint.lint import LintResult
 from imagetag_lint.record import field, record
 
@@ -148,19 +148,8 @@ def _apply_fixes(
     return updated
 
 
-def _errors(source: bytes) -> int:
-    tree = parse(source)
-    if not tree.root_node.has_error:
-        return 0
-    count = 0
-    stack = [tree.root_node]
-    while stack:
-        node = stack.pop()
-        if node.is_error or node.is_missing:
-            count += 1
-        elif node.has_error:
-            stack.extend(node.children)
-    return count
+def _errors(source: bytes) -> bool:
+    return first_error(parse(source)) is not None
 
 
 def unified_diff(outcome: FixOutcome) -> str:
