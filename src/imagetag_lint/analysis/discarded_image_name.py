@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.deployments import deploy_calls
 from imagetag_lint.analysis.discards import find_discards
-from imagetag_lint.analysis.explain import (
+from imagetag_lint.analysis.image_flow import ImageFlowIndex
+from imagetag_lint.analysis.pairing import build_name_of, in_goroutine, pair
+from imagetag_lint.analysis.steps import (
     call_name,
     capture_step,
     parameter_step,
@@ -15,8 +17,6 @@ from imagetag_lint.analysis.explain import (
     use_step,
     variable_for,
 )
-from imagetag_lint.analysis.image_flow import ImageFlowIndex
-from imagetag_lint.analysis.pairing import build_name_of, in_goroutine, pair
 from imagetag_lint.findings import Finding, Related
 from imagetag_lint.golang.model import Function, SourceFile
 
@@ -27,11 +27,11 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
     index = ctx.index
     discards = list(find_discards(index, file))
     for discard in discards:
-        unit = discard.unit
-        deploys = deploy_calls(index, unit) if unit is not None else []
-        siblings = [d for d in discards if d.unit is unit]
+        function = discard.function
+        deploys = deploy_calls(index, function) if function is not None else []
+        siblings = [d for d in discards if d.function is function]
         position = next(i for i, d in enumerate(siblings) if d is discard)
-        build_name = build_name_of(index, discard.call, file, unit)
+        build_name = build_name_of(index, discard.call, file, function)
         deploy = pair(build_name, position, deploys)
         variable = variable_for(build_name, deploy.target if deploy is not None else None)
         callers = count_calls(index, deploy.target) if deploy is not None else 0

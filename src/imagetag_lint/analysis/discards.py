@@ -37,7 +37,7 @@ class Discard:
 
     call: Node
     file: SourceFile
-    unit: Function | None
+    function: Function | None
     producer: ProducerRef
     how: str
     statement: Node | None = None  # the :=, = or var statement, when there is one
@@ -55,13 +55,13 @@ def _find_discards(index: ImageFlowIndex, file: SourceFile) -> Iterator[Discard]
         producer = index.producer(call, file)
         if producer is None:
             continue
-        unit = facts.unit_of(call)
-        if unit is not None and producer.wrapper is unit:
+        function = facts.unit_of(call)
+        if function is not None and producer.wrapper is function:
             continue  # a recursive wrapper
         found = classify(call, producer)
         if found is not None:
             how, statement, target = found
-            yield Discard(call, file, unit, producer, how, statement, target)
+            yield Discard(call, file, function, producer, how, statement, target)
 
 
 def classify(call: Node, producer: ProducerRef) -> tuple[str, Node | None, Node | None] | None:

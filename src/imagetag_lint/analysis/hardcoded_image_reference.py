@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.deployments import FixedSite, fixed_sites
 from imagetag_lint.analysis.discards import find_discards
-from imagetag_lint.analysis.explain import call_name
 from imagetag_lint.analysis.image_flow import repository
 from imagetag_lint.analysis.pairing import build_name_of
+from imagetag_lint.analysis.steps import call_name
 from imagetag_lint.findings import Finding, Fix, Related
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.repair.plan import by_hand
@@ -36,7 +36,7 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
 def _fix(ctx: RuleContext, site: FixedSite) -> Fix:
     """The repair of a dropped build that rewrites this text, or the build's captured name."""
     fix = ctx.repairs.resolving(site.file.filename, site.start)
-    if fix is None and not any(d.unit is site.unit for d in find_discards(ctx.index, site.file)):
+    if fix is None and not any(d.function is site.function for d in find_discards(ctx.index, site.file)):
         fix = captured_name_fix(ctx.index, site)
     return fix or _NO_BUILD_IN_REACH
 
@@ -48,8 +48,8 @@ _NO_BUILD_IN_REACH = by_hand(
 
 
 def _steps(ctx: RuleContext, site: FixedSite, builds: list[Related]) -> tuple[str, ...]:
-    owner = site.unit.name if site.unit is not None else None
-    builds_here = site.unit is not None and ctx.index.builds(site.unit)
+    owner = site.function.name if site.function is not None else None
+    builds_here = site.function is not None and ctx.index.builds(site.function)
     if builds_here:
         assert owner is not None
         return (
@@ -90,7 +90,7 @@ def _builds_of(ctx: RuleContext, site: FixedSite) -> Iterator[Related]:
     shown = 0
     for file in package.files:
         for discard in find_discards(index, file):
-            name = build_name_of(index, discard.call, file, discard.unit)
+            name = build_name_of(index, discard.call, file, discard.function)
             if name and (wanted == repository(name) or wanted.endswith("/" + repository(name))):
                 yield Related(file.span(discard.call), f"the image is built here by `{call_name(discard.call)}`, which returns its real name")
                 shown += 1

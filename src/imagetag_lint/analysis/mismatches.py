@@ -9,8 +9,8 @@ import re
 
 from imagetag_lint.analysis.deployments import FixedSite, sites_in
 from imagetag_lint.analysis.discards import Discard, find_discards
-from imagetag_lint.analysis.explain import call_name
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, Origin, Sink
+from imagetag_lint.analysis.steps import call_name
 from imagetag_lint.golang.model import Function, Param, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
@@ -54,48 +54,48 @@ def building_functions(index: ImageFlowIndex, file: SourceFile) -> list[Building
 def _building_functions(index: ImageFlowIndex, file: SourceFile) -> list[BuildingFunction]:
     discards = find_discards(index, file)
     found = []
-    for unit in index.facts(file).units:
-        if index.builds(unit):
-            mine = [d for d in discards if d.unit is unit]
-            built = _built_values(index, unit, mine)
-            found.append(BuildingFunction(unit, mine, built, flow_mismatches(index, unit, mine, built)))
+    for function in index.facts(file).units:
+        if index.builds(function):
+            mine = [d for d in discards if d.function is function]
+            built = _built_values(index, function, mine)
+            found.append(BuildingFunction(function, mine, built, flow_mismatches(index, function, mine, built)))
     return found
 
 
-def mismatches_of(index: ImageFlowIndex, unit: Function) -> list[Mismatch]:
-    for building in building_functions(index, unit.file):
-        if building.function is unit:
+def mismatches_of(index: ImageFlowIndex, function: Function) -> list[Mismatch]:
+    for building in building_functions(index, function.file):
+        if building.function is function:
             return building.mismatches
     return []
 
 
-def _built_values(index: ImageFlowIndex, unit: Function, discards: list[Discard]) -> dict[object, str]:
+def _built_values(index: ImageFlowIndex, function: Function, discards: list[Discard]) -> dict[object, str]:
     """Origin keys of the values this function built or tagged, with a name for messages."""
     dropped = {d.call.id for d in discards}
     built: dict[object, str] = {}
-    for call in index.calls_in(unit):
+    for call in index.calls_in(function):
         consumer = index.consumer(call)
         args = arguments(call)
         if consumer is not None and consumer.kind == "build" and consumer.image_arg < len(args):
-            origin = index.origin(args[consumer.image_arg], unit.file, unit)
+            origin = index.origin(args[consumer.image_arg], function.file, function)
             if origin.key is not None:
                 built[origin.key] = text(args[consumer.image_arg])
-        elif call.id not in dropped and index.producer(call, unit.file) is not None:
+        elif call.id not in dropped and index.producer(call, function.file) is not None:
             built[("built", call.id)] = call_name(call)
     return built
 
 
 def flow_mismatches(
-    index: ImageFlowIndex, unit: Function, discards: list[Discard], built: dict[object, str] | None = None
+    index: ImageFlowIndex, function: Function, discards: list[Discard], built: dict[object, str] | None = None
 ) -> list[Mismatch]:
     """Deploy sinks of a building function that receive something other than the built value."""
-    built = _built_values(index, unit, discards) if built is None else built
-    sinks: list[Sink] = list(index.image_field_sinks_in(unit))
-    sinks.extend(index.call_sinks(unit))
-    origins = [(sink, index.origin(sink.expr, unit.file, unit)) for sink in sinks]
+    built = _built_values(index, function, discards) if built is None else built
+    sinks: list[Sink] = list(index.image_field_sinks_in(function))
+    sinks.extend(index.call_sinks(function))
+    origins = [(sink, index.origin(sink.expr, function.file, function)) for sink in sinks]
     # a captured name that is only logged is as lost as a dropped one
-    captured = [c for c in index.calls_in(unit) if ("built", c.id) in built]
-    lost = bool(discards) or (bool(captured) and all(_only_logged(index, unit, c) for c in captured))
+    captured = [c for c in index.calls_in(function) if ("built", c.id) in built]
+    lost = bool(discards) or (bool(captured) and all(_only_logged(index, function, c) for c in captured))
     found = []
     for sink, origin in origins:
         if origin.kind in ("literal", "built") or origin.key in built:
@@ -110,21 +110,21 @@ def flow_mismatches(
 _LOGGERS = re.compile(r"^(?:Print|Fprint|Log|Info|Debug|Warn|Error|Trace|Sprint)|^(?:By|Logf)$")
 
 
-def _only_logged(index: ImageFlowIndex, unit: Function, call: Node) -> bool:
+def _only_logged(index: ImageFlowIndex, function: Function, call: Node) -> bool:
     """Is the variable a producer call's image went into read only by log lines (or `_ =`)?"""
     parent = call.parent
     statement = parent.parent if parent is not None else None
     if statement is None or statement.type not in ("short_var_declaration", "assignment_statement"):
         return False
-    producer = index.producer(call, unit.file)
+    producer = index.producer(call, function.file)
     left = statement.child_by_field_name("left")
     targets = left.named_children if left is not None else []
     if producer is None or producer.image_result >= len(targets):
         return False
     target = targets[producer.image_result]
-    if target.type != "identifier" or unit.body is None:
+    if target.type != "identifier" or function.body is None:
         return False
-    for use in identifiers(unit.body, text(target)):
+    for use in identifiers(function.body, text(target)):
         if use.start_byte <= target.start_byte or is_write(use) or is_blank_read(use):
             continue
         holder = use.parent
@@ -159,18 +159,18 @@ def _mismatch(origin: Origin, sink: Sink, built: dict[object, str], discards: li
 
 
 
-def ignored_image_params(index: ImageFlowIndex, unit: Function) -> list[tuple[Param, FixedSite]]:
+def ignored_image_params(index: ImageFlowIndex, function: Function) -> list[tuple[Param, FixedSite]]:
     """String parameters named like an image that the body never reads while it deploys fixed text."""
-    body = unit.body
+    body = function.body
     if body is None:
         return []
     found = []
-    for param in unit.params:
+    for param in function.params:
         if not param.name or param.name == "_" or param.type_text != "string" or not _IMAGE_PARAM.search(param.name):
             continue
         if identifiers(body, param.name):
             continue
-        sites = [site for site in sites_in(index, unit) if site.local]
+        sites = [site for site in sites_in(index, function) if site.local]
         if sites:
             found.append((param, sites[0]))
     return found

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imagetag_lint.analysis.context import RuleContext
-from imagetag_lint.analysis.explain import call_name
 from imagetag_lint.analysis.mismatches import (
     BuildingFunction,
     Mismatch,
     building_functions,
     ignored_image_params,
 )
+from imagetag_lint.analysis.steps import call_name
 from imagetag_lint.findings import Finding, Fix, Related
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import text

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from imagetag_lint.analysis.deployments import DeployCall, deploy_calls
 from imagetag_lint.analysis.discards import Discard, find_discards
-from imagetag_lint.analysis.explain import variable_for
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.analysis.mismatches import Mismatch, mismatches_of
 from imagetag_lint.analysis.pairing import build_name_of, in_goroutine, pair
+from imagetag_lint.analysis.steps import variable_for
 from imagetag_lint.findings import Fix
 from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.model import SourceFile
@@ -35,7 +35,7 @@ BY_HAND = by_hand("no edit can do this soundly; follow the four steps by hand")
 def plan_discard_repair(
     index: ImageFlowIndex, discard: Discard, position: int, deploys: list[DeployCall], mismatches: list[Mismatch]
 ) -> Plan:
-    function = discard.unit
+    function = discard.function
     if function is None or function.body is None:
         raise CannotFix("the build is outside a function; capture its result by hand")
     file = discard.file
@@ -111,7 +111,7 @@ class Repairs:
         repairs = FileRepairs()
         discards = find_discards(index, file)
         for function in index.facts(file).units:
-            mine = [d for d in discards if d.unit is function]
+            mine = [d for d in discards if d.function is function]
             if not mine:
                 continue
             mismatches = mismatches_of(index, function)

@@ -25,7 +25,7 @@ def carry_out_of_goroutine(
     """Assign an outer variable before the goroutine reports; read it after the receive."""
     file = discard.file
     go = go_statement(discard.call)
-    function = discard.unit
+    function = discard.function
     assert function is not None
     loop = enclosing(go, ("for_statement",)) if go is not None else None
     if go is None or (loop is not None and is_inside(loop, function.node)):

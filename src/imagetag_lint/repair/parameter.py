@@ -26,12 +26,12 @@ from imagetag_lint.repair.plan import CannotFix, Plan
 
 def pass_to(index: ImageFlowIndex, deploy: DeployCall, variable: str, plan: Plan) -> bool:
     """Steps 2-4 for a deploy function: pass the name (adding the parameter if needed)."""
-    file = deploy.unit.file
+    file = deploy.function.file
     args = arguments(deploy.call)
     if deploy.image_params:
         for position in sorted(deploy.image_params):
             if position < len(args):
-                if index.origin(args[position], file, deploy.unit).kind == "built":
+                if index.origin(args[position], file, deploy.function).kind == "built":
                     return False  # it already deploys a built name (another build's, maybe)
                 edit = E.replace(file, args[position], variable)
                 if not any(E.overlaps(edit, e) for e in plan.edits):
@@ -62,7 +62,7 @@ def _add_parameter(index: ImageFlowIndex, deploy: DeployCall, variable: str, pla
         plan.rewrites.add((site.file.filename, site.start))
     old_value = _go_literal(sites[0])
     for caller_file, call in callers:
-        value = variable if call.id == deploy.call.id and caller_file is deploy.unit.file else old_value(caller_file, target.file)
+        value = variable if call.id == deploy.call.id and caller_file is deploy.function.file else old_value(caller_file, target.file)
         plan.edits.append(_append_argument(caller_file, call, value))
     return True
 
@@ -124,7 +124,7 @@ def use_in_site(site: FixedSite, name: str) -> list[Edit]:
 def _splice_yaml(site: FixedSite, value: str) -> list[Edit]:
     file = site.file
     string = site.node
-    if enclosing(string, ("const_declaration",)) is not None or site.unit is None:
+    if enclosing(string, ("const_declaration",)) is not None or site.function is None:
         raise CannotFix("the manifest is a constant; format the image name into it by hand")
     call = string.parent.parent if string.parent is not None else None
     if call is not None and call.type == "call_expression" and string.parent is not None and string.parent.type == "argument_list":

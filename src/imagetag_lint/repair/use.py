@@ -30,7 +30,7 @@ def use_in_function(
     """No deploy call: the build's own function deploys fixed text; use the name there."""
     sites = [
         s for s in fixed_sites(index, function.file)
-        if s.unit is function and s.local and capture.reaches(s.node)
+        if s.function is function and s.local and capture.reaches(s.node)
         and (build_name is None or names_service(build_name, s.image))
     ]
     sites = sites_for_build(tuple(sites))
@@ -95,7 +95,7 @@ def _built_variable(index: ImageFlowIndex, function: Function, sink: Sink) -> st
 
 def captured_name_fix(index: ImageFlowIndex, site: FixedSite) -> Fix | None:
     """Fixed text in a function whose build result is captured: deploy that variable instead."""
-    function = site.unit
+    function = site.function
     if function is None or not site.local or site.kind not in ("field", "deploy-arg"):
         return None
     for call in index.calls_in(function):

@@ -1,4 +1,5 @@
-"""The four steps of the fix, worded with the names found in the code."""
+"""The four steps of the fix (capture, pass, parameter, use), worded with the names found in the
+code: a finding's `steps`. (`--explain` renders a rule's docs, in `report/docs.py`.)"""
 
 from __future__ import annotations
 
