@@ -47,7 +47,7 @@ def test_start_up_imports_only_what_the_run_needs(tmp_path: Path) -> None:
     (tmp_path / "go.mod").write_text("module example.com/e2e\n\ngo 1.22\n")
     modules = _imported_after("main(['--output-format', 'json', 'k8s'])", tmp_path)
     assert "tree_sitter" in modules and not modules & {"rich", "libcst", "dataclasses", "inspect", "tomllib", "shutil"}
-    assert not modules & {"imagetag_lint.fix.apply", "imagetag_lint.suppress", "difflib", "tempfile"}
+    assert not modules & {"imagetag_lint.fix.apply", "imagetag_lint.repair.plan", "imagetag_lint.suppress", "difflib", "tempfile"}
 
 
 def test_the_go_grammar_loads_without_its_package_init(monkeypatch: pytest.MonkeyPatch) -> None:

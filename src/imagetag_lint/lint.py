@@ -39,7 +39,6 @@ from imagetag_lint.options import LintOptions, LintRun
 from imagetag_lint.parallel import Split
 from imagetag_lint.record import field, record
 from imagetag_lint.registry import RULES, SUPPRESSION_CODES, RuleKind
-from imagetag_lint.repair.discard import Repairs
 
 Check = Callable[[RuleContext, SourceFile], Iterator[Finding]]
 
@@ -268,7 +267,7 @@ class Linter:
                 self._parse_into_project(source, path, display, reported=True)
 
     def analyse(self) -> LintResult:
-        context = RuleContext(self.index, self.options.rule_set, Repairs(self.index))
+        context = RuleContext(self.index, self.options.rule_set)
         for file in list(self.project.files()):
             if not file.reported:
                 continue

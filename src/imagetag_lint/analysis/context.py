@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.findings import Finding, Fix, Related, Span
-from imagetag_lint.record import record
-from imagetag_lint.repair.discard import Repairs
+from imagetag_lint.record import field, record
 from imagetag_lint.rules import RuleSet
+
+if TYPE_CHECKING:
+    from imagetag_lint.repair.discard import Repairs
 
 
 @record
@@ -15,7 +19,16 @@ class RuleContext:
 
     index: ImageFlowIndex
     rule_set: RuleSet
-    repairs: Repairs
+    _repairs: Repairs | None = field(default=None, compare=False)
+
+    @property
+    def repairs(self) -> Repairs:
+        """The run's repairs; the repair library is imported only once a finding needs a fix."""
+        if self._repairs is None:
+            from imagetag_lint.repair.discard import Repairs
+
+            self._repairs = Repairs(self.index)
+        return self._repairs
 
     def finding(
         self,

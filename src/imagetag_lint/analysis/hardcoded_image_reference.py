@@ -10,10 +10,8 @@ from imagetag_lint.analysis.discards import find_discards
 from imagetag_lint.analysis.image_flow import repository
 from imagetag_lint.analysis.pairing import build_name_of
 from imagetag_lint.analysis.steps import call_name
-from imagetag_lint.findings import Finding, Fix, Related
+from imagetag_lint.findings import Applicability, Finding, Fix, Related
 from imagetag_lint.golang.model import SourceFile
-from imagetag_lint.repair.plan import by_hand
-from imagetag_lint.repair.use import captured_name_fix
 
 CODE = "IMG002"
 
@@ -37,11 +35,14 @@ def _fix(ctx: RuleContext, site: FixedSite) -> Fix:
     """The repair of a dropped build that rewrites this text, or the build's captured name."""
     fix = ctx.repairs.resolving(site.file.filename, site.start)
     if fix is None and not any(d.function is site.function for d in find_discards(ctx.index, site.file)):
+        from imagetag_lint.repair.use import captured_name_fix
+
         fix = captured_name_fix(ctx.index, site)
     return fix or _NO_BUILD_IN_REACH
 
 
-_NO_BUILD_IN_REACH = by_hand(
+_NO_BUILD_IN_REACH = Fix(
+    Applicability.DISPLAY_ONLY,
     "pass the name the builder returns to this deployment and use it here "
     "(no build of this image is in reach of this function)"
 )

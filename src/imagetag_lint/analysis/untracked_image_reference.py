@@ -15,9 +15,6 @@ from imagetag_lint.analysis.steps import call_name
 from imagetag_lint.findings import Finding, Fix, Related
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import text
-from imagetag_lint.repair.discard import BY_HAND
-from imagetag_lint.repair.plan import guarded
-from imagetag_lint.repair.use import plan_use_built, plan_use_param
 
 CODE = "IMG003"
 
@@ -52,6 +49,10 @@ def _check_flow(ctx: RuleContext, building: BuildingFunction) -> Iterator[Findin
 
 def _fix(ctx: RuleContext, building: BuildingFunction, mismatch: Mismatch) -> Fix:
     """The repair of the function's dropped build, or the variable its captured build used."""
+    from imagetag_lint.repair.discard import BY_HAND
+    from imagetag_lint.repair.plan import guarded
+    from imagetag_lint.repair.use import plan_use_built
+
     if building.discards:
         return ctx.repairs.resolving(building.function.file.filename, mismatch.sink.expr.start_byte) or BY_HAND
     return guarded(ctx.index, plan_use_built, ctx.index, building.function, mismatch)
@@ -59,6 +60,9 @@ def _fix(ctx: RuleContext, building: BuildingFunction, mismatch: Mismatch) -> Fi
 
 def _ignored_image_params(ctx: RuleContext, function: Function) -> Iterator[Finding]:
     for param, site in ignored_image_params(ctx.index, function):
+        from imagetag_lint.repair.plan import guarded
+        from imagetag_lint.repair.use import plan_use_param
+
         steps = (
             "capture: callers already pass the built name to this parameter",
             f"pass: keep passing it to `{function.name}`",
