@@ -44,7 +44,7 @@ def _fix(ctx: RuleContext, site: FixedSite) -> Fix:
 _NO_BUILD_IN_REACH = Fix(
     Applicability.DISPLAY_ONLY,
     "pass the name the builder returns to this deployment and use it here "
-    "(no build of this image is in reach of this function)"
+    "(no build of this image is in reach of this function)",
 )
 
 
