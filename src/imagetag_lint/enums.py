@@ -36,3 +36,12 @@ class ConsumerKind(TextEnum):
 
     BUILD = "build"
     LOAD = "load"
+
+
+class SiteKind(TextEnum):
+    """Where a deployment holds fixed image text."""
+
+    FIELD = "field"  # an `Image:` field
+    YAML = "yaml"  # an `image:` line of a manifest in a Go string
+    DEPLOY_ARG = "deploy-arg"  # the image argument of a deploy function
+    FORMAT_ARG = "format-arg"  # an argument formatted into a manifest's `image:` line

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, Sink
+from imagetag_lint.enums import SiteKind
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node
 from imagetag_lint.golang.syntax import arguments, is_inside
@@ -15,7 +16,7 @@ from imagetag_lint.record import record
 class FixedSite:
     """A deployment whose image is fixed text."""
 
-    kind: str  # field | yaml | deploy-arg
+    kind: SiteKind
     file: SourceFile
     start: int
     end: int
@@ -44,12 +45,12 @@ def _find_fixed_sites(index: ImageFlowIndex, file: SourceFile) -> Iterator[Fixed
             continue
         pull_never = sink.key is not None and index.pull_never_beside(sink.key, file, sink.unit)
         how = _how(sink.expr, origin.text, "the `Image` field")
-        yield FixedSite("field", file, sink.expr.start_byte, sink.expr.end_byte, origin.text, how,
+        yield FixedSite(SiteKind.FIELD, file, sink.expr.start_byte, sink.expr.end_byte, origin.text, how,
                         sink.unit, index.is_local_image(origin.text, pull_never), sink.expr, sink=sink)
     for image in index.yaml_images(file):
         if not _is_fixed_yaml(image.value):
             continue
-        yield FixedSite("yaml", file, image.start, image.end, image.value, "a YAML `image:` line",
+        yield FixedSite(SiteKind.YAML, file, image.start, image.end, image.value, "a YAML `image:` line",
                         facts.unit_of(image.string), index.is_local_image(image.value, image.pull_never),
                         image.string)
     for function in facts.units:
@@ -64,7 +65,7 @@ def _find_fixed_sites(index: ImageFlowIndex, file: SourceFile) -> Iterator[Fixed
             if origin.kind != "literal":
                 continue
             how = _how(sink.expr, origin.text, where)
-            yield FixedSite("deploy-arg", file, sink.expr.start_byte, sink.expr.end_byte, origin.text,
+            yield FixedSite(SiteKind.DEPLOY_ARG, file, sink.expr.start_byte, sink.expr.end_byte, origin.text,
                             how, function, index.is_local_image(origin.text), sink.expr, sink=sink)
 
 

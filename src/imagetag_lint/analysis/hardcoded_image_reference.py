@@ -10,6 +10,7 @@ from imagetag_lint.analysis.discards import find_discards
 from imagetag_lint.analysis.image_flow import repository
 from imagetag_lint.analysis.pairing import build_name_of
 from imagetag_lint.analysis.steps import call_name
+from imagetag_lint.enums import SiteKind
 from imagetag_lint.findings import Applicability, Finding, Fix, Related
 from imagetag_lint.golang.model import SourceFile
 
@@ -76,9 +77,9 @@ def _steps(ctx: RuleContext, site: FixedSite, builds: list[Related]) -> tuple[st
 
 def _use_step(site: FixedSite, name: str) -> str:
     old = (site.node.text or b"").decode()
-    if site.kind == "yaml":
+    if site.kind is SiteKind.YAML:
         return f"use: format {name} into the manifest's `image:` line instead of `{site.image}`"
-    if site.kind in ("deploy-arg", "format-arg"):
+    if site.kind in (SiteKind.DEPLOY_ARG, SiteKind.FORMAT_ARG):
         return f"use: pass {name} instead of `{old}`"
     return f"use: set `Image` to {name} instead of `{old}`"
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 
 from imagetag_lint.analysis.deployments import DeployCall, FixedSite
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
+from imagetag_lint.enums import SiteKind
 from imagetag_lint.findings import Edit
 from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.model import Function, SourceFile
@@ -116,7 +117,7 @@ def _parameter_edit(target: Function, parameter: str) -> Edit:
 
 def use_in_site(site: FixedSite, name: str) -> list[Edit]:
     """Step 4: the deployment uses the name where it had fixed text."""
-    if site.kind in ("field", "deploy-arg", "format-arg"):
+    if site.kind in (SiteKind.FIELD, SiteKind.DEPLOY_ARG, SiteKind.FORMAT_ARG):
         return [E.edit(site.file, site.start, site.end, name)]
     return _splice_yaml(site, name)
 
@@ -151,7 +152,7 @@ def _splice_yaml(site: FixedSite, value: str) -> list[Edit]:
 
 def _go_literal(site: FixedSite) -> Callable[[SourceFile, SourceFile], str]:
     """The expression a caller passes to keep its old behaviour: the literal or the constant."""
-    original = (site.node.text or b"").decode() if site.kind in ("field", "deploy-arg") else ""
+    original = (site.node.text or b"").decode() if site.kind in (SiteKind.FIELD, SiteKind.DEPLOY_ARG) else ""
 
     def value(caller: SourceFile, defining: SourceFile) -> str:
         node = unparen(site.node)

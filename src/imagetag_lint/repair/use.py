@@ -7,7 +7,7 @@ from imagetag_lint.analysis.deployments import FixedSite, fixed_sites
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, Sink
 from imagetag_lint.analysis.mismatches import Mismatch
 from imagetag_lint.analysis.pairing import build_name_of, names_service
-from imagetag_lint.enums import ConsumerKind
+from imagetag_lint.enums import ConsumerKind, SiteKind
 from imagetag_lint.findings import Fix
 from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.model import Function
@@ -96,7 +96,7 @@ def _built_variable(index: ImageFlowIndex, function: Function, sink: Sink) -> st
 def captured_name_fix(index: ImageFlowIndex, site: FixedSite) -> Fix | None:
     """Fixed text in a function whose build result is captured: deploy that variable instead."""
     function = site.function
-    if function is None or not site.local or site.kind not in ("field", "deploy-arg"):
+    if function is None or not site.local or site.kind not in (SiteKind.FIELD, SiteKind.DEPLOY_ARG):
         return None
     for call in index.calls_in(function):
         producer = index.producer(call, function.file)
