@@ -201,9 +201,11 @@ def run(args: argparse.Namespace, stdin: IO[bytes] | None = None) -> int:
     if args.stdin_filename and paths != ["-"]:
         raise ImagetagLintError("--stdin-filename names the file read from stdin: pass - as the path")
     stdin_source = (stdin or sys.stdin.buffer).read() if paths == ["-"] else None
-    inputs = Inputs(stdin=stdin_source, stdin_name=args.stdin_filename or "-")
     if stdin_source is None:
-        inputs = Inputs(*discover(paths, cwd, config.exclude))
+        discovered, walk_errors = discover(paths, cwd, config.exclude)
+        inputs = Inputs(discovered, walk_errors)
+    else:
+        inputs = Inputs(stdin=stdin_source, stdin_name=args.stdin_filename or "-")
     baseline = Path(args.baseline) if args.baseline else config.baseline
     gate = Gate(config, selected, baseline, args.new_from_rev, narrow=not args.write_baseline)
     lint_run = LintRun(options, inputs, gate, cwd)
