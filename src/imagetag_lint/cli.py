@@ -7,21 +7,21 @@ import gc
 import io
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NoReturn
 
 from imagetag_lint import __version__
 from imagetag_lint.config import Config, find_config, load_config
-from imagetag_lint.directives import PREFIX, SUPPRESSION_CODES
-from imagetag_lint.errors import ImagetagLintError, InputError
-from imagetag_lint.files import MAX_FILE_BYTES, Discovered, discover, start_scan
+from imagetag_lint.errors import ImagetagLintError
+from imagetag_lint.files import MAX_FILE_BYTES, discover
 from imagetag_lint.findings import Finding
-from imagetag_lint.options import LintOptions
-from imagetag_lint.record import record, replace
+from imagetag_lint.options import Gate, Inputs, LintOptions, LintRun
+from imagetag_lint.record import replace
+from imagetag_lint.registry import ANALYSIS_CODES
 from imagetag_lint.report.formats import FORMATS, render, write_text
 from imagetag_lint.report.summary import NotWritten, Summary, summarize
-from imagetag_lint.rules import ANALYSIS_CODES, Rule, RuleSet, load_rule_set
+from imagetag_lint.rules import Rule, RuleSet, load_rule_set
 
 if TYPE_CHECKING:  # the parser and the analyses are imported once the files are being read
     from imagetag_lint.golang.model import SourceFile
@@ -206,36 +206,23 @@ def run(args: argparse.Namespace, stdin: IO[bytes] | None = None) -> int:
     if args.stdin_filename and paths != ["-"]:
         raise ImagetagLintError("--stdin-filename names the file read from stdin: pass - as the path")
     stdin_source = (stdin or sys.stdin.buffer).read() if paths == ["-"] else None
-    discovered: list[Discovered] = []
-    input_errors: list[InputError] = []
     if stdin_source is None:
         root = config.path.parent if config.path is not None else None  # exclude is relative to it
-        discovered, input_errors = discover(paths, cwd, config.exclude, root)
+        discovered, walk_errors = discover(paths, cwd, config.exclude, root)
+        inputs = Inputs(discovered, walk_errors)
+    else:
+        inputs = Inputs(stdin=stdin_source, stdin_name=args.stdin_filename or "-")
     baseline = Path(args.baseline) if args.baseline else config.baseline
-    directives = bool(selected & SUPPRESSION_CODES)
-
-    def lint_round(overlay: dict[str, bytes]) -> Round:
-        linted = _lint(args, options, cwd, stdin_source, discovered, input_errors, directives, overlay)
-        quiet_run = not linted.result.findings and not any(PREFIX in f.source for f in linted.files.values())
-        if quiet_run and not (baseline or args.new_from_rev or args.write_baseline):
-            return Round(linted, [], ())  # nothing to suppress, fingerprint or narrow
-        from imagetag_lint.gate import ignored_by_file, narrow, suppressed
-
-        findings = suppressed(linted.result.findings, linted.files, rule_set, selected)
-        findings = [f for f in findings if not ignored_by_file(f, config, cwd)]
-        if args.write_baseline:
-            return Round(linted, findings, ())
-        findings, notes = narrow(findings, baseline, args.new_from_rev, cwd, (linted.linted, selected))
-        return Round(linted, findings, notes)
-
+    gate = Gate(config, selected, baseline, args.new_from_rev, narrow=not args.write_baseline)
+    lint_run = LintRun(options, inputs, gate, cwd)
     if args.fix or args.diff:
         if args.write_baseline:
             raise ImagetagLintError("--write-baseline does not combine with --fix or --diff")
-        return _fix(args, rule_set, lint_round)
-    round_ = lint_round({})
+        return _fix(args, rule_set, lint_run)
+    result = lint_run.lint({})
     if args.write_baseline:
-        return _write_baseline(Path(args.write_baseline), round_.findings, round_.linted.result, cwd)
-    return report(args, rule_set, round_.linted.result, round_.findings, round_.notes, round_.linted.files)
+        return _write_baseline(Path(args.write_baseline), result.findings, result, cwd)
+    return report(args, rule_set, result, result.findings, result.notes, result.sources)
 
 
 def _check_diff(args: argparse.Namespace) -> None:
@@ -253,25 +240,11 @@ def _check_diff(args: argparse.Namespace) -> None:
         raise ImagetagLintError(f"--diff prints only the fixes as a unified diff; drop {' and '.join(dropped)}")
 
 
-@record(frozen=True)
-class Round:
-    """One lint of the inputs (through an overlay of fixed texts): what to report or fix."""
-
-    linted: Linted
-    findings: list[Finding]
-    notes: Sequence[str]
-
-
-def _fix(args: argparse.Namespace, rule_set: RuleSet, lint_round: Callable[[dict[str, bytes]], Round]) -> int:
-    from imagetag_lint.fix.apply import FixRound, fix_all, unified_diff, write_files
+def _fix(args: argparse.Namespace, rule_set: RuleSet, lint_run: LintRun) -> int:
+    from imagetag_lint.fix.apply import fix_all, unified_diff, write_files
     from imagetag_lint.report.summary import written
 
-    def relint(overlay: dict[str, bytes]) -> FixRound:
-        round_ = lint_round(overlay)
-        linted = round_.linted
-        return FixRound(round_.findings, linted.files, linted.paths, linted.result, round_.notes)
-
-    outcome = fix_all(relint, unsafe=args.unsafe_fixes)
+    outcome = fix_all(lint_run.lint, unsafe=args.unsafe_fixes)
     result = outcome.result
     if args.diff:
         _print_problems(result)
@@ -290,14 +263,14 @@ def _fix(args: argparse.Namespace, rule_set: RuleSet, lint_round: Callable[[dict
         return EXIT_CLEAN
     unwritten = write_files(outcome)
     result.errors.extend(unwritten)
-    notes = list(outcome.notes)
+    notes = list(result.notes)
     if args.show_fixes:
         for finding in outcome.applied:
             print(f"Fixed {finding.filename}:{finding.span.start.row}:{finding.span.start.column}: {finding.code} {finding.message}")
     for rejected in outcome.rejected:
         print(f"imagetag-lint: warning: {rejected}", file=sys.stderr)
     fixed = written(outcome.applied, [(e.filename, e.problem) for e in unwritten])
-    code = report(args, rule_set, result, outcome.findings, notes, outcome.files, fixed)
+    code = report(args, rule_set, result, result.findings, notes, result.sources, fixed)
     if code == EXIT_CLEAN and args.exit_non_zero_on_fix and outcome.changed:
         return EXIT_FINDINGS
     return code
@@ -310,66 +283,6 @@ def _with_severity(rule_set: RuleSet, config: Config) -> dict[str, Rule]:
             raise ImagetagLintError(f"{config.path}: 'severity.{code}' names an unknown rule")
         rules[code] = replace(rules[code], severity=level)
     return rules
-
-
-@record(frozen=True)
-class Linted:
-    """One lint of the inputs, with what reporting and fixing need of it."""
-
-    result: LintResult
-    files: dict[str, SourceFile]  # reported files with their trees, and files parsed for directives only
-    linted: frozenset[str]  # every file linted, parsed or not, by display name
-    paths: dict[str, str]  # display name -> absolute path, for writing fixes
-
-
-def _lint(
-    args: argparse.Namespace,
-    options: LintOptions,
-    cwd: Path,
-    stdin_source: bytes | None,
-    discovered: list[Discovered],
-    input_errors: list[InputError],
-    directives: bool,
-    overlay: dict[str, bytes],
-) -> Linted:
-    if stdin_source is not None:
-        from imagetag_lint.lint import lint_source
-
-        name = args.stdin_filename or "-"  # siblings of a named file resolve names from disk
-        path = str((cwd / name).absolute())
-        source = overlay.get(path, stdin_source)
-        result, linter = lint_source(source, name, options, cwd)
-        paths = {name: path}
-    else:
-        # the files are read in forked processes while the parser and the analyses are imported
-        pending = start_scan(discovered, options.rule_set.flow, options.max_file_bytes, overlay)
-        try:
-            from imagetag_lint.lint import lint_paths
-
-            result, linter = lint_paths(discovered, options, cwd, overlay, pending)
-        finally:
-            pending.close()  # stops the readers if anything went wrong before they were heard
-        result.errors[:0] = input_errors
-        paths = {d.display: d.path for d in discovered}
-    if result.findings:  # the fix planner is imported only when there is something to fix
-        from imagetag_lint.fix.apply import attach_fixes
-
-        attach_fixes(result, linter)
-    files = dict(result.sources)
-    if directives:  # files the prefilter skipped may still hold (now unused) suppressions
-        files.update(_directive_files(result))
-    return Linted(result, files, frozenset(paths), paths)
-
-
-def _directive_files(result: LintResult) -> dict[str, SourceFile]:
-    """Files the prefilter kept from the parser that hold suppression comments (perhaps unused)."""
-    found = {}
-    for display, (path, source) in result.directive_sources.items():
-        if display not in result.sources:
-            from imagetag_lint.suppress import directive_file
-
-            found[display] = directive_file(source, display, os.path.dirname(path))
-    return found
 
 
 def _write_baseline(path: Path, findings: list[Finding], result: LintResult, cwd: Path) -> int:

@@ -11,11 +11,11 @@ from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import FUNCTION_TYPES, arguments, enclosing, unparen
 
 
-def build_name_of(index: ImageFlowIndex, call: Node, file: SourceFile, unit: Function | None) -> str | None:
+def build_name_of(index: ImageFlowIndex, call: Node, file: SourceFile, function: Function | None) -> str | None:
     """The image name a builder call's config names (`ImageName: "acme/datastorage"`)."""
     fields = set(index.flow.build_name_fields)
     for arg in arguments(call):
-        literal = _composite(index, unparen(arg), unit)
+        literal = _composite(index, unparen(arg), function)
         if literal is None:
             continue
         body = literal.child_by_field_name("body")
@@ -23,11 +23,11 @@ def build_name_of(index: ImageFlowIndex, call: Node, file: SourceFile, unit: Fun
             key = element.child_by_field_name("key")
             value = element.child_by_field_name("value")
             if element.type == "keyed_element" and key is not None and value is not None and text(key) in fields:
-                return index.fixed_text(value.named_children[0], file, unit) if value.named_child_count else None
+                return index.fixed_text(value.named_children[0], file, function) if value.named_child_count else None
     return None
 
 
-def _composite(index: ImageFlowIndex, node: Node, unit: Function | None) -> Node | None:
+def _composite(index: ImageFlowIndex, node: Node, function: Function | None) -> Node | None:
     for _ in range(4):
         if node.type == "composite_literal":
             return node
@@ -36,8 +36,8 @@ def _composite(index: ImageFlowIndex, node: Node, unit: Function | None) -> Node
             if operand is None:
                 return None
             node = unparen(operand)
-        elif node.type == "identifier" and unit is not None:
-            definition = index.reaching_definition(node, unit)
+        elif node.type == "identifier" and function is not None:
+            definition = index.reaching_definition(node, function)
             if definition is None:
                 return None
             statement, position = definition
