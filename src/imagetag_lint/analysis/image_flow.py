@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from typing import TypeVar
 
-from imagetag_lint.files import word_offsets, yaml_image_keys
+from imagetag_lint.golang.lexing import word_offsets, yaml_image_keys
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, captures, text
 from imagetag_lint.golang.project import Project
@@ -37,7 +37,7 @@ T = TypeVar("T")
 CALLS = "(call_expression) @call"
 FORMAT_FUNCS = {"Sprintf": 0, "Fprintf": 1, "Printf": 0, "Errorf": 0}
 _VERB = re.compile(r"%(?:\[(\d+)\])?[-+# 0]*(\d+|\*)?(?:\.(\d+|\*)?)?([a-zA-Z%])")
-# the value of a YAML `image:` key found by files.yaml_image_keys (in raw strings lines end with
+# the value of a YAML `image:` key found by lexing.yaml_image_keys (in raw strings lines end with
 # real newlines, in interpreted strings often with the two characters \n)
 _YAML_VALUE = re.compile(rb"""image:[ \t]*["']?([^\s"'\\`]+)""")
 _YAML_PULL_NEVER = re.compile(rb"imagePullPolicy:[ \t]*[\"']?Never")

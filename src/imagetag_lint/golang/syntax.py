@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from imagetag_lint.files import word_offsets
+from imagetag_lint.golang.lexing import word_offsets
 from imagetag_lint.golang.parser import Node, text
 
 FUNCTION_TYPES = ("function_declaration", "method_declaration", "func_literal")
