@@ -136,6 +136,18 @@ def assigned_names(statement: Node) -> list[Node]:
     return list(left.named_children) if left is not None else []
 
 
+def right_values(statement: Node) -> list[Node]:
+    """Right-hand side expressions of `:=`, `=`, or the values of a var or const spec."""
+    right = statement.child_by_field_name("right") or statement.child_by_field_name("value")
+    return right.named_children if right is not None else []
+
+
+def assigned_value(statement: Node, index: int) -> Node | None:
+    """The expression a definition gives its index-th name (`a, b := f()`: f() for a, None for b)."""
+    values = right_values(statement)
+    return unparen(values[index]) if index < len(values) else None
+
+
 def is_write(ident: Node) -> bool:
     """True when this identifier occurrence is the target of `=`, `:=` or `var` (not a read)."""
     parent = ident.parent

@@ -1,0 +1,10 @@
+"""The image-flow engine: producers, values, sinks and locality over one per-run cache.
+
+- `run`: the per-run cache (`FlowRun`), per-file facts and the fixpoint over names;
+- `producers`: calls that return an image name (configured builders, inferred wrappers);
+- `values`: what an expression may hold (`origin`), reaching definitions, constant folding;
+- `sinks`: image fields, loader and deploy-function arguments, manifests in Go strings;
+- `locality`: what is built or loaded here, and which images are local.
+
+`analysis.image_flow.ImageFlowIndex` is the face the rules use.
+"""

@@ -1,0 +1,190 @@
+"""The per-run cache the engine's functions share, per-file facts, and the fixpoint over names."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
+from typing import Generic, TypeVar
+
+from imagetag_lint.engine.model import ProducerRef, Sink
+from imagetag_lint.golang.lexing import word_offsets
+from imagetag_lint.golang.model import Function, SourceFile
+from imagetag_lint.golang.parser import Node, captures
+from imagetag_lint.golang.project import Project
+from imagetag_lint.golang.syntax import callee, is_inside
+from imagetag_lint.record import field, record
+from imagetag_lint.rules import ImageFlow
+
+T = TypeVar("T")
+CALLS = "(call_expression) @call"
+
+
+@record(eq=False)
+class FileFacts:
+    """Per-file facts the analyses share: calls, image-field elements and functions, in source order."""
+
+    file: SourceFile
+    calls: list[Node]
+    keyed: list[tuple[Node, Node]]  # (key identifier, value literal_element) of the configured fields
+    function_starts: list[int]
+    functions: list[Function]
+    call_starts: list[int] = field(default_factory=list)
+    field_sinks: list[Sink] | None = None  # the file's image-field sinks, once asked for
+    field_sinks_by_function: dict[int, list[Sink]] = field(default_factory=dict)
+
+    def function_of(self, node: Node) -> Function | None:
+        index = bisect_right(self.function_starts, node.start_byte) - 1
+        if index >= 0 and is_inside(node, self.functions[index].node):
+            return self.functions[index]
+        return None
+
+    # the former names, kept for the rule modules that still use them
+    @property
+    def units(self) -> list[Function]:
+        return self.functions
+
+    def unit_of(self, node: Node) -> Function | None:
+        return self.function_of(node)
+
+
+class Fixpoint(Generic[T]):
+    """A table inferred pass by pass over function names (wrappers, deploy functions)."""
+
+    def __init__(self) -> None:
+        self.table: dict[int, T] = {}  # id of function -> what was inferred
+        self.names: set[str] = set()  # names of the functions in the table
+        self.seen: set[int] = set()  # functions a pass has already considered
+        self.generation = -1  # the project generation the table is settled for
+
+
+class FlowRun:
+    """What one run remembers: per-file facts, the two fixpoints and the memos that cross functions.
+
+    Results that depend on the loaded functions carry the project generation they were made at;
+    `inferring` is set while a fixpoint runs, when answers come from the table being built.
+    """
+
+    def __init__(self, project: Project, flow: ImageFlow) -> None:
+        self.project = project
+        self.flow = flow
+        self.producers = {p.name: p for p in flow.producers}
+        self.consumers = {c.name: c for c in flow.consumers}
+        self.keyed_fields = tuple(sorted({f.encode() for f in (*flow.image_fields, *flow.build_name_fields)}))
+        self.files: dict[int, FileFacts] = {}
+        self.wrappers: Fixpoint[ProducerRef] = Fixpoint()
+        self.deploys: Fixpoint[frozenset[int]] = Fixpoint()
+        self.inferring = False
+        self.call_names: dict[int, frozenset[str]] = {}  # id of function -> names it calls
+        self.producer_calls: dict[tuple[int, int, int], tuple[int, ProducerRef | None]] = {}
+        self.holds: dict[tuple[int, str, int], bool] = {}  # can a variable hold a builder
+        self.build_events: dict[tuple[int, int], bool] = {}  # has a function a build event
+        self.built_repositories: tuple[int, frozenset[str]] = (-1, frozenset())  # (generation, names)
+        self.loaded_images: frozenset[str] | None = None
+        self.rule_cache: dict[tuple[str, int], object] = {}  # the rule helpers' per-run results
+
+
+def facts(run: FlowRun, file: SourceFile) -> FileFacts:
+    found = run.files.get(id(file))
+    if found is None:
+        root = file.tree.root_node
+        calls = sorted(captures(CALLS, root).get("call", []), key=lambda n: n.start_byte)
+        functions = run.project.file_functions.get(id(file), [])
+        found = run.files[id(file)] = FileFacts(
+            file=file,
+            calls=calls,
+            call_starts=[c.start_byte for c in calls],
+            keyed=list(_keyed_elements(root, file.source, run.keyed_fields)),
+            function_starts=[f.node.start_byte for f in functions],
+            functions=functions,
+        )
+    return found
+
+
+def calls_in(run: FlowRun, function: Function) -> list[Node]:
+    file_facts = facts(run, function.file)
+    first = bisect_right(file_facts.call_starts, function.node.start_byte - 1)
+    last = bisect_right(file_facts.call_starts, function.node.end_byte - 1)
+    return file_facts.calls[first:last]
+
+
+def call_names(run: FlowRun, function: Function) -> frozenset[str]:
+    names = run.call_names.get(id(function))
+    if names is None:
+        names = run.call_names[id(function)] = frozenset(callee(c)[1] for c in calls_in(run, function))
+    return names
+
+
+def mentions(function: Function, names: list[bytes]) -> bool:
+    source, start, end = function.file.source, function.node.start_byte, function.node.end_byte
+    return any(source.find(name, start, end) != -1 for name in names)
+
+
+def settle(
+    run: FlowRun,
+    fixpoint: Fixpoint[T],
+    candidate: Callable[[Function], bool],
+    seeds: list[bytes],
+    update: Callable[[Function], bool],
+    revisit_known: bool,
+) -> None:
+    """Settle a fixpoint over the loaded functions.
+
+    A function can only wrap (or pass on to) something it names: the first pass looks at the
+    functions whose text names a seed, each later pass at those calling a function the pass before
+    added. `update` infers one function and says whether its table entry changed. No recursion, so
+    chains of any depth and recursive functions are fine. Lazy loads add functions: a generation
+    change starts over with the new ones.
+    """
+    run.inferring = True
+    try:
+        while fixpoint.generation != run.project.generation:
+            generation = run.project.generation
+            pool = [f for f in run.project.functions() if candidate(f)]
+            fresh = [f for f in pool if id(f) not in fixpoint.seen]
+            fixpoint.seen.update(id(f) for f in fresh)
+            pending = [f for f in fresh if mentions(f, seeds)]  # calls, or names as values
+            while pending:
+                found = set()
+                for function in pending:
+                    if update(function):
+                        fixpoint.names.add(function.name)
+                        found.add(function.name)
+                table = fixpoint.table
+                pending = [
+                    f for f in pool if (revisit_known or id(f) not in table) and call_names(run, f) & found
+                ]
+            fixpoint.generation = generation
+    finally:
+        run.inferring = False
+
+
+def _skip_blanks(source: bytes, position: int) -> int:
+    """The first offset from position that is not a blank or inside a /* comment */."""
+    while True:
+        while source[position : position + 1] in (b" ", b"\t", b"\r", b"\n"):
+            position += 1
+        if not source.startswith(b"/*", position):
+            return position
+        close = source.find(b"*/", position + 2)
+        if close == -1:
+            return len(source)
+        position = close + 2
+
+
+def _keyed_elements(root: Node, source: bytes, keys: tuple[bytes, ...]) -> Iterator[tuple[Node, Node]]:
+    """`Image: value` elements of composite literals, found from the bytes: only the configured
+    field names are looked up in the tree."""
+    for start, end in word_offsets(source, keys):
+        colon = _skip_blanks(source, end)
+        if source[colon : colon + 1] != b":" or source[colon + 1 : colon + 2] == b"=":
+            continue
+        key = root.descendant_for_byte_range(start, end)
+        if key is None or key.type != "identifier" or key.start_byte != start or key.end_byte != end:
+            continue
+        element = key.parent
+        keyed = element.parent if element is not None else None
+        if element is None or keyed is None or element.type != "literal_element" or keyed.type != "keyed_element":
+            continue
+        value = keyed.child_by_field_name("value")
+        if value is not None and keyed.child_by_field_name("key") == element:
+            yield key, value
