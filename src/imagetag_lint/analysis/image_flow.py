@@ -34,28 +34,17 @@ T = TypeVar("T")
 class ImageFlowIndex(FlowRun):
     """The engine's questions as methods of the run they share (`index.origin(expr, file, function)`)."""
 
-    facts = facts
-    calls_in = calls_in
-    # producers
-    producer = producers.producer
-    consumer = producers.consumer
-    is_generator = producers.is_generator
-    wrapper = producers.wrapper
-    # values
-    origin = values.origin
-    reaching_definition = staticmethod(values.reaching_definition)
-    fixed_text = values.fixed_text
-    # sinks
-    image_field_sinks = sinks.image_field_sinks
-    image_field_sinks_in = sinks.image_field_sinks_in
-    call_sinks = sinks.call_sinks
-    format_image_args = sinks.format_image_args
+    # each part's questions, bound to this run: `index.origin(...)` is `values.origin(index, ...)`
+    facts, calls_in = facts, calls_in
+    producer, consumer, is_generator, wrapper = (
+        producers.producer, producers.consumer, producers.is_generator, producers.wrapper
+    )
+    origin, fixed_text, reaching_definition = values.origin, values.fixed_text, staticmethod(values.reaching_definition)
+    image_field_sinks, image_field_sinks_in, call_sinks, format_image_args, deploy_params = (
+        sinks.image_field_sinks, sinks.image_field_sinks_in, sinks.call_sinks, sinks.format_image_args, sinks.deploy_params
+    )
     yaml_images = staticmethod(manifests.yaml_images)
-    deploy_params = sinks.deploy_params
-    # locality
-    builds = locality.builds
-    is_local_image = locality.is_local_image
-    pull_never_beside = locality.pull_never_beside
+    builds, is_local_image, pull_never_beside = locality.builds, locality.is_local_image, locality.pull_never_beside
 
     def per_file(self, name: str, file: SourceFile, compute: Callable[[], Iterable[T]]) -> list[T]:
         """A per-file result of a rule helper, computed once per run (several rules ask)."""

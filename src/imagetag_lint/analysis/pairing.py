@@ -8,7 +8,13 @@ from imagetag_lint.analysis.deployments import DeployCall
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import FUNCTION_TYPES, arguments, enclosing, unparen
+from imagetag_lint.golang.syntax import (
+    FUNCTION_TYPES,
+    arguments,
+    assigned_value,
+    enclosing,
+    unparen,
+)
 
 
 def build_name_of(index: ImageFlowIndex, call: Node, file: SourceFile, unit: Function | None) -> str | None:
@@ -38,13 +44,10 @@ def _composite(index: ImageFlowIndex, node: Node, unit: Function | None) -> Node
             node = unparen(operand)
         elif node.type == "identifier" and unit is not None:
             definition = index.reaching_definition(node, unit)
-            if definition is None:
+            value = assigned_value(*definition) if definition is not None else None
+            if value is None:
                 return None
-            statement, position = definition
-            right = statement.child_by_field_name("right") or statement.child_by_field_name("value")
-            if right is None or position >= right.named_child_count:
-                return None
-            node = unparen(right.named_children[position])
+            node = value
         else:
             return None
     return None

@@ -7,7 +7,7 @@ from functools import cached_property
 
 from imagetag_lint.findings import Position, Span
 from imagetag_lint.golang.parser import Node, Tree, text
-from imagetag_lint.golang.syntax import string_value
+from imagetag_lint.golang.syntax import declaration_specs, string_value
 from imagetag_lint.record import record
 
 
@@ -189,11 +189,7 @@ def read_imports(root: Node) -> dict[str, str]:
     for declaration in root.named_children:
         if declaration.type != "import_declaration":
             continue
-        specs = [c for c in declaration.named_children if c.type == "import_spec"]
-        for spec_list in declaration.named_children:
-            if spec_list.type == "import_spec_list":
-                specs.extend(c for c in spec_list.named_children if c.type == "import_spec")
-        for spec in specs:
+        for spec in declaration_specs(declaration, "import_spec"):
             path_node = spec.child_by_field_name("path")
             path = string_value(path_node) if path_node is not None else None
             if not path:

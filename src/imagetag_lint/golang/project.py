@@ -17,7 +17,7 @@ from imagetag_lint.golang.model import (
     read_spec_closures,
 )
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import callee
+from imagetag_lint.golang.syntax import callee, declaration_specs
 from imagetag_lint.record import field, record
 
 PackageKey = tuple[str, str]  # (absolute directory, package name)
@@ -208,11 +208,7 @@ def _read_consts(file: SourceFile, declaration: Node, into: dict[str, tuple[Sour
 
 
 def _read_vars(file: SourceFile, declaration: Node, into: dict[str, tuple[SourceFile, Node]]) -> None:
-    specs = [c for c in declaration.named_children if c.type == "var_spec"]
-    for spec_list in declaration.named_children:
-        if spec_list.type == "var_spec_list":
-            specs.extend(c for c in spec_list.named_children if c.type == "var_spec")
-    for spec in specs:
+    for spec in declaration_specs(declaration, "var_spec"):
         value = spec.child_by_field_name("value")
         names = spec.children_by_field_name("name")
         if value is not None and len(names) == value.named_child_count:

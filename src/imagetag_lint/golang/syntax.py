@@ -136,6 +136,15 @@ def assigned_names(statement: Node) -> list[Node]:
     return list(left.named_children) if left is not None else []
 
 
+def declaration_specs(declaration: Node, spec_type: str) -> list[Node]:
+    """The specs of a declaration, alone or grouped: `import "x"` and `import ( ... )` alike."""
+    specs = [c for c in declaration.named_children if c.type == spec_type]
+    for spec_list in declaration.named_children:
+        if spec_list.type == spec_type + "_list":
+            specs.extend(c for c in spec_list.named_children if c.type == spec_type)
+    return specs
+
+
 def right_values(statement: Node) -> list[Node]:
     """Right-hand side expressions of `:=`, `=`, or the values of a var or const spec."""
     right = statement.child_by_field_name("right") or statement.child_by_field_name("value")
