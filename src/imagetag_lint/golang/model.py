@@ -58,7 +58,7 @@ class Param:
 
 @record(eq=False)
 class Function:
-    """A function, method or Ginkgo spec closure: a unit the analyses look into."""
+    """A function, method or Ginkgo spec closure: what the analyses look into, one at a time."""
 
     name: str
     file: SourceFile
@@ -112,7 +112,7 @@ def read_function(file: SourceFile, node: Node) -> Function:
     )
 
 
-# Ginkgo nodes whose closure is one flow of its own (containers such as Describe only group them).
+# Ginkgo nodes whose closure is one function of its own (containers such as Describe only group them).
 SPEC_NODES = {
     "It", "FIt", "PIt", "Specify", "BeforeEach", "AfterEach", "JustBeforeEach", "JustAfterEach",
     "BeforeAll", "AfterAll", "BeforeSuite", "AfterSuite", "SynchronizedBeforeSuite",
@@ -121,23 +121,23 @@ SPEC_NODES = {
 
 
 def read_spec_closures(file: SourceFile, declaration: Node) -> list[Function]:
-    """The flows of a package-level var: each Ginkgo spec closure, or the closure it holds."""
+    """The functions of a package-level var: each Ginkgo spec closure, or the closure it holds."""
     found: list[Function] = []
     source, start = file.source, declaration.start_byte
     end = declaration.end_byte
-    flow_end = -1  # closures inside a flow belong to it
+    spec_end = -1  # closures inside a spec closure belong to it
     position = source.find(b"func", start, end)
     while position != -1:  # the `func` keywords: far fewer than the nodes of a spec tree
         keyword = declaration.descendant_for_byte_range(position, position + 4)
         literal = keyword.parent if keyword is not None and keyword.type == "func" else None
-        if literal is not None and literal.type == "func_literal" and position >= flow_end and _is_flow(literal):
+        if literal is not None and literal.type == "func_literal" and position >= spec_end and _is_spec_closure(literal):
             found.append(_closure_function(file, literal))
-            flow_end = literal.end_byte
+            spec_end = literal.end_byte
         position = source.find(b"func", position + 4, end)
     return found
 
 
-def _is_flow(literal: Node) -> bool:
+def _is_spec_closure(literal: Node) -> bool:
     parent = literal.parent
     if parent is not None and parent.type == "expression_list":
         return True  # var setup = func() { ... }
