@@ -107,6 +107,18 @@ class DeployCall:
 
 
 def deploy_calls(index: ImageFlowIndex, unit: Function) -> list[DeployCall]:
+    """The calls of deploy functions in unit (once per function and project generation: every
+    dropped build in the function asks)."""
+    key = ("deploy-calls", id(unit))
+    generation = index.project.generation
+    cached = index.cache.get(key)
+    if isinstance(cached, tuple) and cached[0] == generation:
+        return cached[1]  # type: ignore[no-any-return]
+    found = index.cache[key] = (generation, _deploy_calls(index, unit))
+    return found[1]
+
+
+def _deploy_calls(index: ImageFlowIndex, unit: Function) -> list[DeployCall]:
     found = []
     for call in index.calls_in(unit):
         if index.consumer(call) is not None or index.producer(call, unit.file) is not None:

@@ -220,11 +220,11 @@ def _named_result_returned(target: Node, statement: Node) -> bool:
 def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
     index = ctx.index
     discards = list(find_discards(index, file))
+    positions = _positions_in_function(discards)
     for discard in discards:
         unit = discard.unit
         deploys = deploy_calls(index, unit) if unit is not None else []
-        siblings = [d for d in discards if d.unit is unit]
-        position = next(i for i, d in enumerate(siblings) if d is discard)
+        position = positions[id(discard)]
         build_name = build_name_of(index, discard.call, file, unit)
         deploy = pair(build_name, position, deploys)
         variable = variable_for(build_name, deploy.target if deploy is not None else None)
@@ -249,11 +249,15 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         )
 
 
+def _positions_in_function(discards: list[Discard]) -> dict[int, int]:
+    """Each discard's place among the discards of its function (by id of the discard)."""
+    positions: dict[int, int] = {}
+    counts: dict[int, int] = {}
+    for discard in discards:
+        position = positions[id(discard)] = counts.get(id(discard.unit), 0)
+        counts[id(discard.unit)] = position + 1
+    return positions
+
+
 def count_calls(index: ImageFlowIndex, target: Function) -> int:
-    package = index.project.package_of(target.file)
-    total = 0
-    for file in package.files:
-        for call in index.facts(file).calls:
-            if any(f is target for f in index.project.resolve_call(call, file)):
-                total += 1
-    return total
+    return index.call_count(target)

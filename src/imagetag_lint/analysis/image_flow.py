@@ -21,7 +21,7 @@ from imagetag_lint.engine.model import (
     SinkKind,
     YamlImage,
 )
-from imagetag_lint.engine.run import FileFacts, FlowRun, calls_in, facts
+from imagetag_lint.engine.run import FileFacts, FlowRun, call_count, calls_in, facts
 from imagetag_lint.golang.model import SourceFile
 
 __all__ = [
@@ -35,7 +35,7 @@ class ImageFlowIndex(FlowRun):
     """The engine's questions as methods of the run they share (`index.origin(expr, file, function)`)."""
 
     # each part's questions, bound to this run: `index.origin(...)` is `values.origin(index, ...)`
-    facts, calls_in = facts, calls_in
+    facts, calls_in, call_count = facts, calls_in, call_count
     producer, consumer, is_generator, wrapper = (
         producers.producer, producers.consumer, producers.is_generator, producers.wrapper
     )

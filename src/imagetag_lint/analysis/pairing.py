@@ -13,6 +13,7 @@ from imagetag_lint.golang.syntax import (
     arguments,
     assigned_value,
     enclosing,
+    parent,
     unparen,
 )
 
@@ -100,14 +101,14 @@ def _service_keys(build_name: str) -> list[str]:
 
 def in_goroutine(call: Node) -> bool:
     """Does the call run in another goroutine (`go F()` or inside `go func() { ... }()`)?"""
-    parent = call.parent
-    if parent is not None and parent.type == "go_statement":
+    holder = parent(call)
+    if holder is not None and holder.type == "go_statement":
         return True
     function = enclosing(call, FUNCTION_TYPES)
     while function is not None and function.type == "func_literal":
-        invocation = function.parent
+        invocation = parent(function)
         if invocation is not None and invocation.type == "call_expression":
-            statement = invocation.parent
+            statement = parent(invocation)
             if statement is not None and statement.type == "go_statement":
                 return True
         function = enclosing(function, FUNCTION_TYPES)

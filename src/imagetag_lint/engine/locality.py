@@ -9,7 +9,7 @@ from imagetag_lint.engine import producers, values
 from imagetag_lint.engine.run import FlowRun, calls_in, facts
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import arguments
+from imagetag_lint.golang.syntax import arguments, parent
 
 
 def build_names(run: FlowRun) -> frozenset[str]:
@@ -95,8 +95,9 @@ def is_local_image(run: FlowRun, image: str, pull_never: bool = False) -> bool:
 
 def pull_never_beside(run: FlowRun, key: Node, file: SourceFile, function: Function | None) -> bool:
     """Does the composite literal of an `Image` key also say `ImagePullPolicy: PullNever`?"""
-    literal = key.parent.parent if key.parent is not None else None
-    literal = literal.parent if literal is not None else None
+    element = parent(key)
+    literal = parent(element) if element is not None else None
+    literal = parent(literal) if literal is not None else None
     if literal is None or literal.type != "literal_value":
         return False
     fields = set(run.flow.pull_policy_fields)

@@ -11,12 +11,13 @@ from imagetag_lint.golang.lexing import word_offsets
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, captures
 from imagetag_lint.golang.project import Project
-from imagetag_lint.golang.syntax import callee, is_inside
+from imagetag_lint.golang.syntax import callee, deep_ancestry, is_inside, parent
 from imagetag_lint.record import field, record
 from imagetag_lint.rules import ImageFlow
 
 T = TypeVar("T")
 CALLS = "(call_expression) @call"
+_MANY_KEYS = 64  # with fewer image-field keys in a file, their depth costs little
 
 
 @record(eq=False)
@@ -80,6 +81,7 @@ class FlowRun:
         self.build_events: dict[tuple[int, int], bool] = {}  # has a function a build event
         self.built_repositories: tuple[int, frozenset[str]] = (-1, frozenset())  # (generation, names)
         self.loaded_images: frozenset[str] | None = None
+        self.calls_of: dict[int, tuple[int, dict[int, int]]] = {}  # id of package -> calls per function
         self.rule_cache: dict[tuple[str, int], object] = {}  # the rule helpers' per-run results
 
 
@@ -112,6 +114,20 @@ def call_names(run: FlowRun, function: Function) -> frozenset[str]:
     if names is None:
         names = run.call_names[id(function)] = frozenset(callee(c)[1] for c in calls_in(run, function))
     return names
+
+
+def call_count(run: FlowRun, target: Function) -> int:
+    """How many calls in its package may run target (counted for every function at once)."""
+    package = run.project.package_of(target.file)
+    generation, counts = run.calls_of.get(id(package), (-1, {}))
+    if generation != run.project.generation:
+        generation, counts = run.project.generation, {}
+        for file in package.files:  # resolving a call may load the rest of the package
+            for call in facts(run, file).calls:
+                for called in {id(f) for f in run.project.resolve_call(call, file)}:
+                    counts[called] = counts.get(called, 0) + 1
+        run.calls_of[id(package)] = (generation, counts)
+    return counts.get(id(target), 0)
 
 
 def mentions(function: Function, names: list[bytes]) -> bool:
@@ -174,15 +190,18 @@ def _skip_blanks(source: bytes, position: int) -> int:
 def _keyed_elements(root: Node, source: bytes, keys: tuple[bytes, ...]) -> Iterator[tuple[Node, Node]]:
     """`Image: value` elements of composite literals, found from the bytes: only the configured
     field names are looked up in the tree."""
-    for start, end in word_offsets(source, keys):
+    offsets = word_offsets(source, keys)
+    # many keys deep in a tree (nested composite literals): look them up in the tree's parent map
+    deep = deep_ancestry(root, [start for start, _ in offsets]) if len(offsets) >= _MANY_KEYS else None
+    for start, end in offsets:
         colon = _skip_blanks(source, end)
         if source[colon : colon + 1] != b":" or source[colon + 1 : colon + 2] == b"=":
             continue
-        key = root.descendant_for_byte_range(start, end)
+        key = deep.identifiers.get((start, end)) if deep is not None else root.descendant_for_byte_range(start, end)
         if key is None or key.type != "identifier" or key.start_byte != start or key.end_byte != end:
             continue
-        element = key.parent
-        keyed = element.parent if element is not None else None
+        element = parent(key)
+        keyed = parent(element) if element is not None else None
         if element is None or keyed is None or element.type != "literal_element" or keyed.type != "keyed_element":
             continue
         value = keyed.child_by_field_name("value")

@@ -511,13 +511,21 @@ class Planner:
     def fresh_name(self, base: str, unit: Function, taken: set[str] | None = None) -> str:
         """base, or base2, base3...: a name the function and the package's top level do not use."""
         used = (taken or set()) | self.top_level_names(unit)
-        body = (unit.node.text or b"")
+        words = self.words_in(unit)
         for number in range(1, 100):
             name = base if number == 1 else f"{base}{number}"
-            if name in used or re.search(rb"\b" + name.encode() + rb"\b", body):
+            if name in used or name.encode() in words:
                 continue
             return name
         raise CannotFix("no fresh variable name is free")
+
+    def words_in(self, unit: Function) -> frozenset[bytes]:
+        """The words of a function's text, read once: every dropped build in it asks for a name."""
+        key = ("words", id(unit))
+        words = self.index.cache.get(key)
+        if words is None:
+            words = self.index.cache[key] = frozenset(re.findall(rb"\w+", unit.node.text or b""))
+        return words  # type: ignore[return-value]
 
     def top_level_names(self, unit: Function) -> set[str]:
         package = self.index.project.package_of(unit.file)

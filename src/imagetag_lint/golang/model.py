@@ -33,6 +33,11 @@ class SourceFile:
             index = find(b"\n", index + 1)
         return starts
 
+    @cached_property
+    def crlf(self) -> bool:
+        """Does the file end its lines with \\r\\n? (Edits keep its line endings.)"""
+        return self.source.find(b"\r\n") != -1
+
     def position(self, offset: int) -> Position:
         line = bisect_right(self.line_starts, offset) - 1
         start = self.line_starts[line]
