@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from imagetag_lint.engine import producers, values
-from imagetag_lint.engine.run import FlowRun, calls_in, facts
+from imagetag_lint.engine.run import FlowRun, calls_in, facts, function_facts
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import arguments, parent
@@ -57,16 +57,17 @@ def _consumed_images(run: FlowRun, file: SourceFile, kind: str) -> Iterator[str]
 
 def builds(run: FlowRun, function: Function) -> bool:
     """Has the function a build event: a producer call or a build-with-tag call?"""
-    key = (id(function), run.project.generation)
-    found = None if run.inferring else run.build_events.get(key)
-    if found is None:
-        found = any(
-            ((consumer := producers.consumer(run, call)) is not None and consumer.kind == "build")
-            or producers.producer(run, call, function.file) is not None
-            for call in calls_in(run, function)
-        )
-        if not run.inferring:
-            run.build_events[key] = found
+    memo = function_facts(run, function)
+    generation = run.project.generation
+    if not run.inferring and memo.builds[0] == generation:
+        return memo.builds[1]
+    found = any(
+        ((consumer := producers.consumer(run, call)) is not None and consumer.kind == "build")
+        or producers.producer(run, call, function.file) is not None
+        for call in calls_in(run, function)
+    )
+    if not run.inferring:
+        memo.builds = (generation, found)
     return found
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from imagetag_lint.engine import values
 from imagetag_lint.engine.model import OriginKind, ProducerRef
-from imagetag_lint.engine.run import FlowRun, facts, mentions, settle
+from imagetag_lint.engine.run import FlowRun, facts, function_facts, mentions, settle
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
@@ -120,12 +120,13 @@ def _function_value(run: FlowRun, call: Node, file: SourceFile) -> ProducerRef |
 def _holds_function(run: FlowRun, function: Function, name: str) -> bool:
     """Can a variable called name hold a builder in function: is it assigned there, in a function
     that mentions a builder's or a wrapper's name?"""
-    key = (id(function), name, len(run.wrappers.names))
-    held = run.holds.get(key)
+    holds = function_facts(run, function).holds
+    key = (name, len(run.wrappers.names))
+    held = holds.get(key)
     if held is None:
         seeds = [n.encode() for n in (*run.producers, *run.wrappers.names)]
         body = function.body
-        held = run.holds[key] = (
+        held = holds[key] = (
             body is not None and mentions(function, seeds) and any(is_write(i) for i in identifiers(body, name))
         )
     return held

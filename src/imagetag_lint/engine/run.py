@@ -48,6 +48,15 @@ class FileFacts:
         return self.function_of(node)
 
 
+@record(eq=False)
+class FunctionFacts:
+    """What the engine remembers of one function (computed once, asked for at every call)."""
+
+    call_names: frozenset[str] | None = None  # the names it calls
+    builds: tuple[int, bool] = (-1, False)  # (project generation, has it a build event)
+    holds: dict[tuple[str, int], bool] = field(default_factory=dict)  # (variable, wrappers known) -> can it hold a builder
+
+
 class Fixpoint(Generic[T]):
     """A table inferred pass by pass over function names (wrappers, deploy functions)."""
 
@@ -75,10 +84,8 @@ class FlowRun:
         self.wrappers: Fixpoint[ProducerRef] = Fixpoint()
         self.deploys: Fixpoint[frozenset[int]] = Fixpoint()
         self.inferring = False
-        self.call_names: dict[int, frozenset[str]] = {}  # id of function -> names it calls
+        self.functions: dict[int, FunctionFacts] = {}  # id of function -> what is known of it
         self.producer_calls: dict[tuple[int, int, int], tuple[int, ProducerRef | None]] = {}
-        self.holds: dict[tuple[int, str, int], bool] = {}  # can a variable hold a builder
-        self.build_events: dict[tuple[int, int], bool] = {}  # has a function a build event
         self.built_repositories: tuple[int, frozenset[str]] = (-1, frozenset())  # (generation, names)
         self.loaded_images: frozenset[str] | None = None
         self.calls_of: dict[int, tuple[int, dict[int, int]]] = {}  # id of package -> calls per function
@@ -109,11 +116,18 @@ def calls_in(run: FlowRun, function: Function) -> list[Node]:
     return file_facts.calls[first:last]
 
 
+def function_facts(run: FlowRun, function: Function) -> FunctionFacts:
+    found = run.functions.get(id(function))
+    if found is None:
+        found = run.functions[id(function)] = FunctionFacts()
+    return found
+
+
 def call_names(run: FlowRun, function: Function) -> frozenset[str]:
-    names = run.call_names.get(id(function))
-    if names is None:
-        names = run.call_names[id(function)] = frozenset(callee(c)[1] for c in calls_in(run, function))
-    return names
+    memo = function_facts(run, function)
+    if memo.call_names is None:
+        memo.call_names = frozenset(callee(c)[1] for c in calls_in(run, function))
+    return memo.call_names
 
 
 def call_count(run: FlowRun, target: Function) -> int:
