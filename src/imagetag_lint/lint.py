@@ -25,12 +25,12 @@ from imagetag_lint.files import (
     Scan,
     Scanner,
     check_source,
-    declares_const,
     go_files_in,
     read_go_file,
     start_scan,
 )
 from imagetag_lint.findings import Finding
+from imagetag_lint.golang.lexing import declares_const
 from imagetag_lint.golang.model import SourceFile, package_name, read_imports
 from imagetag_lint.golang.parser import Tree, first_error, parse
 from imagetag_lint.golang.project import Project

@@ -40,20 +40,20 @@ def fixed_sites(index: ImageFlowIndex, file: SourceFile) -> list[FixedSite]:
 def _find_fixed_sites(index: ImageFlowIndex, file: SourceFile) -> Iterator[FixedSite]:
     facts = index.facts(file)
     for sink in index.image_field_sinks(file):
-        origin = index.origin(sink.expr, file, sink.unit)
+        origin = index.origin(sink.expr, file, sink.function)
         if origin.kind != "literal":
             continue
-        pull_never = sink.key is not None and index.pull_never_beside(sink.key, file, sink.unit)
+        pull_never = sink.key is not None and index.pull_never_beside(sink.key, file, sink.function)
         how = _how(sink.expr, origin.text, "the `Image` field")
         yield FixedSite(SiteKind.FIELD, file, sink.expr.start_byte, sink.expr.end_byte, origin.text, how,
-                        sink.unit, index.is_local_image(origin.text, pull_never), sink.expr, sink=sink)
+                        sink.function, index.is_local_image(origin.text, pull_never), sink.expr, sink=sink)
     for image in index.yaml_images(file):
         if not _is_fixed_yaml(image.value):
             continue
         yield FixedSite(SiteKind.YAML, file, image.start, image.end, image.value, "a YAML `image:` line",
-                        facts.unit_of(image.string), index.is_local_image(image.value, image.pull_never),
+                        facts.function_of(image.string), index.is_local_image(image.value, image.pull_never),
                         image.string)
-    for function in facts.units:
+    for function in facts.functions:
         for sink in index.call_sinks(function):
             if sink.kind == "deploy-arg" and sink.target is not None:
                 where = f"the image argument of `{sink.target.name}`"
@@ -108,6 +108,18 @@ class DeployCall:
 
 
 def deploy_calls(index: ImageFlowIndex, function: Function) -> list[DeployCall]:
+    """The calls of deploy functions in the function (once per function and project generation: every
+    dropped build in the function asks)."""
+    key = ("deploy-calls", id(function))
+    generation = index.project.generation
+    cached = index.cache.get(key)
+    if isinstance(cached, tuple) and cached[0] == generation:
+        return cached[1]  # type: ignore[no-any-return]
+    found = index.cache[key] = (generation, _deploy_calls(index, function))
+    return found[1]
+
+
+def _deploy_calls(index: ImageFlowIndex, function: Function) -> list[DeployCall]:
     found = []
     for call in index.calls_in(function):
         if index.consumer(call) is not None or index.producer(call, function.file) is not None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.deployments import deploy_calls
-from imagetag_lint.analysis.discards import find_discards
+from imagetag_lint.analysis.discards import Discard, find_discards
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.analysis.pairing import build_name_of, in_goroutine, pair
 from imagetag_lint.analysis.steps import (
@@ -26,11 +26,11 @@ CODE = "IMG001"
 def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
     index = ctx.index
     discards = list(find_discards(index, file))
+    positions = _positions_in_function(discards)
     for discard in discards:
         function = discard.function
         deploys = deploy_calls(index, function) if function is not None else []
-        siblings = [d for d in discards if d.function is function]
-        position = next(i for i, d in enumerate(siblings) if d is discard)
+        position = positions[id(discard)]
         build_name = build_name_of(index, discard.call, file, function)
         deploy = pair(build_name, position, deploys)
         variable = variable_for(build_name, deploy.target if deploy is not None else None)
@@ -56,11 +56,15 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         )
 
 
+def _positions_in_function(discards: list[Discard]) -> dict[int, int]:
+    """Each discard's place among the discards of its function (by id of the discard)."""
+    positions: dict[int, int] = {}
+    counts: dict[int, int] = {}
+    for discard in discards:
+        position = positions[id(discard)] = counts.get(id(discard.function), 0)
+        counts[id(discard.function)] = position + 1
+    return positions
+
+
 def count_calls(index: ImageFlowIndex, target: Function) -> int:
-    package = index.project.package_of(target.file)
-    total = 0
-    for file in package.files:
-        for call in index.facts(file).calls:
-            if any(f is target for f in index.project.resolve_call(call, file)):
-                total += 1
-    return total
+    return index.call_count(target)

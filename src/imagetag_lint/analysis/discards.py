@@ -20,6 +20,7 @@ from imagetag_lint.golang.syntax import (
     is_blank_read,
     is_inside,
     is_write,
+    right_values,
 )
 from imagetag_lint.record import record
 
@@ -55,7 +56,7 @@ def _find_discards(index: ImageFlowIndex, file: SourceFile) -> Iterator[Discard]
         producer = index.producer(call, file)
         if producer is None:
             continue
-        function = facts.unit_of(call)
+        function = facts.function_of(call)
         if function is not None and producer.wrapper is function:
             continue  # a recursive wrapper
         found = classify(call, producer)
@@ -85,8 +86,7 @@ def classify(call: Node, producer: ProducerRef) -> tuple[str, Node | None, Node 
         return None
     statement, position = assignment
     targets = assigned_names(statement)
-    right = statement.child_by_field_name("right") or statement.child_by_field_name("value")
-    if right is None or right.named_child_count != 1 or len(targets) != producer.results:
+    if len(right_values(statement)) != 1 or len(targets) != producer.results:
         return None
     if position != 0:
         return None

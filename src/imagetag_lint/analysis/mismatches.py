@@ -54,7 +54,7 @@ def building_functions(index: ImageFlowIndex, file: SourceFile) -> list[Building
 def _building_functions(index: ImageFlowIndex, file: SourceFile) -> list[BuildingFunction]:
     discards = find_discards(index, file)
     found = []
-    for function in index.facts(file).units:
+    for function in index.facts(file).functions:
         if index.builds(function):
             mine = [d for d in discards if d.function is function]
             built = _built_values(index, function, mine)

@@ -22,7 +22,7 @@ CODE = "IMG003"
 def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
     for building in building_functions(ctx.index, file):
         yield from _check_flow(ctx, building)
-    for function in ctx.index.facts(file).units:
+    for function in ctx.index.facts(file).functions:
         yield from _ignored_image_params(ctx, function)
 
 

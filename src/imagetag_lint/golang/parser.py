@@ -41,8 +41,19 @@ GO = Language(_go_language())
 _PARSER = Parser(GO)
 
 
+# the roots of the trees parsed since the last `forget_trees()`: `syntax` finds a deeply nested
+# node's tree among them (a node does not know its tree)
+ROOTS: list[Node] = []
+
+
 def parse(source: bytes) -> Tree:
-    return _PARSER.parse(source)
+    tree = _PARSER.parse(source)
+    ROOTS.append(tree.root_node)
+    return tree
+
+
+def forget_trees() -> None:
+    ROOTS.clear()
 
 
 @cache

@@ -110,7 +110,7 @@ class Repairs:
         index = self.index
         repairs = FileRepairs()
         discards = find_discards(index, file)
-        for function in index.facts(file).units:
+        for function in index.facts(file).functions:
             mine = [d for d in discards if d.function is function]
             if not mine:
                 continue

@@ -13,13 +13,22 @@ from imagetag_lint.repair.plan import CannotFix
 def fresh_name(index: ImageFlowIndex, base: str, function: Function, taken: set[str] | None = None) -> str:
     """base, or base2, base3...: a name the function and the package's top level do not use."""
     used = (taken or set()) | top_level_names(index, function)
-    body = function.node.text or b""
+    words = words_in(index, function)
     for number in range(1, 100):
         name = base if number == 1 else f"{base}{number}"
-        if name in used or re.search(rb"\b" + name.encode() + rb"\b", body):
+        if name in used or name.encode() in words:
             continue
         return name
     raise CannotFix("no fresh variable name is free")
+
+
+def words_in(index: ImageFlowIndex, function: Function) -> frozenset[bytes]:
+    """The words of a function's text, read once: every dropped build in it asks for a name."""
+    key = ("words", id(function))
+    words = index.cache.get(key)
+    if words is None:
+        words = index.cache[key] = frozenset(re.findall(rb"\w+", function.node.text or b""))
+    return words  # type: ignore[return-value]
 
 
 def top_level_names(index: ImageFlowIndex, function: Function) -> frozenset[str]:
