@@ -67,11 +67,6 @@ class Sink:
     target: Function | None = None  # deploy function for deploy-arg
     key: Node | None = None  # the `Image` key for field sinks
 
-    @property
-    def unit(self) -> Function | None:
-        """The former name of `function`, kept for the rule modules that still use it."""
-        return self.function
-
 
 @record(frozen=True)
 class YamlImage:

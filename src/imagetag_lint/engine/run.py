@@ -39,14 +39,6 @@ class FileFacts:
             return self.functions[index]
         return None
 
-    # the former names, kept for the rule modules that still use them
-    @property
-    def units(self) -> list[Function]:
-        return self.functions
-
-    def unit_of(self, node: Node) -> Function | None:
-        return self.function_of(node)
-
 
 @record(eq=False)
 class FunctionFacts:
