@@ -467,7 +467,7 @@ def test_broken_config_names_the_file_and_the_key(
     else:
         assert problem.search(line), line
     if "rule directory" not in line:
-        assert f"{module / name}: " in line
+        assert line.startswith(f"{ERROR}{name}: ")  # relative to the working directory
 
 
 @pytest.mark.parametrize(
@@ -487,7 +487,7 @@ def test_bad_regular_expression_names_the_file_and_the_key(
     out, err = capsys.readouterr()
     assert (code, out) == (2, "")
     (line,) = err.splitlines()
-    assert line.startswith(f"{ERROR}{module / name}: ")
+    assert line.startswith(f"{ERROR}{name}: ")
     assert "bad regular expression" in line
     assert f"'{key}'" in line
 
@@ -495,4 +495,4 @@ def test_bad_regular_expression_names_the_file_and_the_key(
 def test_config_that_is_not_utf8(module: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (module / ".imagetag-lint.toml").write_bytes(b'select = ["IMG001"] # caf\xe9\n')
     assert main(["e2e"]) == 2
-    assert capsys.readouterr() == ("", f"{ERROR}{module / '.imagetag-lint.toml'}: not valid UTF-8\n")
+    assert capsys.readouterr() == ("", f"{ERROR}.imagetag-lint.toml: not valid UTF-8\n")

@@ -51,7 +51,7 @@ def test_only_the_new_finding_is_reported(repo: Path) -> None:
     code, findings = lint_json(["--new-from-rev", "HEAD"], repo)
     assert (code, found(findings)) == (1, {("e2e/deploy.go", 14, "IMG002")})
     code, out, _ = run_cli(["--new-from-rev", "HEAD"], repo)
-    assert out.splitlines()[-1] == "Found 1 finding in 4 files (only lines changed since HEAD)."
+    assert out.splitlines()[-2] == "Found 1 finding in 1 file (4 linted; only lines changed since HEAD)."
 
 
 def test_staged_changes_and_older_revisions(repo: Path) -> None:

@@ -68,7 +68,7 @@ def test_output_file_gets_the_format_and_the_terminal_gets_text(tmp_path: Path, 
         ["--output-format", output_format, "--output-file", "report.out", "--color", "always"], tmp_path
     )
     assert (code, err) == (1, "")
-    assert "IMG001" in out and out.endswith("Found 2 findings in 4 files.\n")
+    assert "IMG001" in out and out.endswith("Found 2 findings in 2 files (4 linted).\n[*] 2 fixable with --fix.\n")
     written = (tmp_path / "report.out").read_text(encoding="utf-8")
     if output_format == "text":
         assert written == plain[1]  # never coloured

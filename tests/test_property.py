@@ -21,6 +21,7 @@ from samples import chdir, write_module
 from support import FIXTURES
 
 from imagetag_lint.cli import main
+from imagetag_lint.golang import parser
 from imagetag_lint.golang.parser import parse
 
 # The conftest's profile sets the example count (more on CI); the slow properties take a share.
@@ -152,17 +153,7 @@ def test_mutated_fixtures_never_crash(case: tuple[str, bytes]) -> None:
 
 def syntax_errors(source: bytes) -> int:
     """ERROR and MISSING nodes in the tree-sitter parse."""
-    count = 0
-    cursor = parse(source).walk()
-    while True:
-        node = cursor.node
-        assert node is not None
-        count += node.is_error or node.is_missing
-        if node.has_error and cursor.goto_first_child():
-            continue
-        while not cursor.goto_next_sibling():
-            if not cursor.goto_parent():
-                return count
+    return sum(1 for _ in parser.syntax_errors(parse(source)))
 
 
 def go_files(root: Path) -> dict[str, bytes]:

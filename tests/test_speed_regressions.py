@@ -16,7 +16,7 @@ import pytest
 from support import go_module, wanted
 
 from imagetag_lint.cli import main
-from imagetag_lint.files import declares_const, import_header
+from imagetag_lint.golang.lexing import declares_const, import_header
 from imagetag_lint.parallel import Split
 
 SETUP = """\

@@ -16,9 +16,20 @@ from imagetag_lint.golang import parser
 
 def test_every_analysis_code_has_a_check() -> None:
     from imagetag_lint.lint import CHECKS
-    from imagetag_lint.rules import ANALYSIS_CODES
+    from imagetag_lint.registry import ANALYSIS_CODES
 
     assert tuple(CHECKS) == ANALYSIS_CODES
+
+
+def test_the_registry_names_each_rule_module_by_its_code() -> None:
+    from importlib import import_module
+
+    from imagetag_lint.registry import RULES, RuleKind
+    from imagetag_lint.rules import load_rule_set
+
+    analyses = [rule for rule in RULES if rule.kind is RuleKind.ANALYSIS]
+    assert [import_module(rule.module).CODE for rule in analyses] == [rule.code for rule in analyses]
+    assert sorted(load_rule_set().rules) == sorted(rule.code for rule in RULES)
 
 
 def _imported_after(code: str, cwd: Path) -> set[str]:
@@ -36,7 +47,7 @@ def test_start_up_imports_only_what_the_run_needs(tmp_path: Path) -> None:
     (tmp_path / "go.mod").write_text("module example.com/e2e\n\ngo 1.22\n")
     modules = _imported_after("main(['--output-format', 'json', 'k8s'])", tmp_path)
     assert "tree_sitter" in modules and not modules & {"rich", "libcst", "dataclasses", "inspect", "tomllib", "shutil"}
-    assert not modules & {"imagetag_lint.fix.apply", "imagetag_lint.suppress", "difflib", "tempfile"}
+    assert not modules & {"imagetag_lint.fix.apply", "imagetag_lint.repair.plan", "imagetag_lint.suppress", "difflib", "tempfile"}
 
 
 def test_the_go_grammar_loads_without_its_package_init(monkeypatch: pytest.MonkeyPatch) -> None:

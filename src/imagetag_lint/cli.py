@@ -7,20 +7,21 @@ import gc
 import io
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NoReturn
 
 from imagetag_lint import __version__
 from imagetag_lint.config import Config, find_config, load_config
-from imagetag_lint.directives import PREFIX, SUPPRESSION_CODES
-from imagetag_lint.errors import ImagetagLintError, InputError
-from imagetag_lint.files import MAX_FILE_BYTES, Discovered, discover, start_scan
+from imagetag_lint.errors import ImagetagLintError
+from imagetag_lint.files import MAX_FILE_BYTES, discover
 from imagetag_lint.findings import Finding
-from imagetag_lint.options import LintOptions
-from imagetag_lint.record import record, replace
+from imagetag_lint.options import Gate, Inputs, LintOptions, LintRun
+from imagetag_lint.record import replace
+from imagetag_lint.registry import ANALYSIS_CODES
 from imagetag_lint.report.formats import FORMATS, render, write_text
-from imagetag_lint.rules import ANALYSIS_CODES, Rule, RuleSet, load_rule_set
+from imagetag_lint.report.summary import NotWritten, Summary, summarize
+from imagetag_lint.rules import Rule, RuleSet, load_rule_set
 
 if TYPE_CHECKING:  # the parser and the analyses are imported once the files are being read
     from imagetag_lint.golang.model import SourceFile
@@ -64,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--new-from-rev", metavar="REV", help="report only findings on lines changed since REV (git)")
     parser.add_argument("--fix", action="store_true", help="apply safe fixes (with --unsafe-fixes, unsafe ones too)")
     parser.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes marked unsafe")
-    parser.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; change nothing")
+    parser.add_argument(
+        "--diff", action="store_true", help="print the fixes as a unified diff; change nothing (text output only)"
+    )
     parser.add_argument("--show-fixes", action="store_true", help="list the findings that --fix fixed")
     parser.add_argument(
         "--exit-non-zero-on-fix", action="store_true", help="with --fix: exit 1 when a file was changed"
@@ -75,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--isolated", action="store_true", help="ignore every config file")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
     parser.add_argument("--statistics", action="store_true", help="print the number of findings per rule")
-    parser.add_argument("--explain", metavar="CODE", help="explain a rule and exit")
+    parser.add_argument("--explain", metavar="RULE", help="explain a rule (a code or a name) and exit")
     parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     parser.add_argument("--stdin-filename", metavar="NAME", help="the name of the file read from stdin")
@@ -180,13 +183,15 @@ def run(args: argparse.Namespace, stdin: IO[bytes] | None = None) -> int:
         sys.stdout.write(list_rules(rule_set))
         return EXIT_CLEAN
     if args.explain:
-        from imagetag_lint.report.docs import explain
+        from imagetag_lint.report.docs import explain, find_rule
 
-        code = args.explain.upper()
-        if code not in rule_set.rules:
-            raise ImagetagLintError(f"unknown rule code '{args.explain}'")
-        sys.stdout.write(explain(rule_set.rules[code]))
+        rule = find_rule(rule_set, args.explain)
+        if rule is None:
+            raise ImagetagLintError(f"unknown rule '{args.explain}': give a code (IMG001) or a name (discarded-image-name)")
+        sys.stdout.write(explain(rule))
         return EXIT_CLEAN
+    if args.diff:
+        _check_diff(args)
     if args.write_baseline and (args.baseline or args.new_from_rev):
         raise ImagetagLintError("--write-baseline records every finding; drop --baseline and --new-from-rev")
     selected = selected_codes(config, args, rule_set)
@@ -201,55 +206,45 @@ def run(args: argparse.Namespace, stdin: IO[bytes] | None = None) -> int:
     if args.stdin_filename and paths != ["-"]:
         raise ImagetagLintError("--stdin-filename names the file read from stdin: pass - as the path")
     stdin_source = (stdin or sys.stdin.buffer).read() if paths == ["-"] else None
-    discovered: list[Discovered] = []
-    input_errors: list[InputError] = []
     if stdin_source is None:
-        discovered, input_errors = discover(paths, cwd, config.exclude)
+        root = config.path.parent if config.path is not None else None  # exclude is relative to it
+        discovered, walk_errors = discover(paths, cwd, config.exclude, root)
+        inputs = Inputs(discovered, walk_errors)
+    else:
+        inputs = Inputs(stdin=stdin_source, stdin_name=args.stdin_filename or "-")
     baseline = Path(args.baseline) if args.baseline else config.baseline
-    directives = bool(selected & SUPPRESSION_CODES)
-
-    def lint_round(overlay: dict[str, bytes]) -> Round:
-        linted = _lint(args, options, cwd, stdin_source, discovered, input_errors, directives, overlay)
-        quiet_run = not linted.result.findings and not any(PREFIX in f.source for f in linted.files.values())
-        if quiet_run and not (baseline or args.new_from_rev or args.write_baseline):
-            return Round(linted, [], ())  # nothing to suppress, fingerprint or narrow
-        from imagetag_lint.gate import ignored_by_file, narrow, suppressed
-
-        findings = suppressed(linted.result.findings, linted.files, rule_set, selected)
-        findings = [f for f in findings if not ignored_by_file(f, config, cwd)]
-        if args.write_baseline:
-            return Round(linted, findings, ())
-        findings, notes = narrow(findings, baseline, args.new_from_rev, cwd, (linted.linted, selected))
-        return Round(linted, findings, notes)
-
+    gate = Gate(config, selected, baseline, args.new_from_rev, narrow=not args.write_baseline)
+    lint_run = LintRun(options, inputs, gate, cwd)
     if args.fix or args.diff:
         if args.write_baseline:
             raise ImagetagLintError("--write-baseline does not combine with --fix or --diff")
-        return _fix(args, rule_set, lint_round)
-    round_ = lint_round({})
+        return _fix(args, rule_set, lint_run)
+    result = lint_run.lint({})
     if args.write_baseline:
-        return _write_baseline(Path(args.write_baseline), round_.findings, round_.linted.result, cwd)
-    return report(args, rule_set, round_.linted.result, round_.findings, round_.notes, round_.linted.files)
+        return _write_baseline(Path(args.write_baseline), result.findings, result, cwd)
+    return report(args, rule_set, result, result.findings, result.notes, result.sources)
 
 
-@record(frozen=True)
-class Round:
-    """One lint of the inputs (through an overlay of fixed texts): what to report or fix."""
+def _check_diff(args: argparse.Namespace) -> None:
+    """--diff prints a patch and nothing else: a report it would silently drop is a usage error."""
+    dropped = [
+        flag
+        for flag, given in (
+            (f"--output-format {args.output_format}", args.output_format != "text"),
+            ("--output-file", args.output_file),
+            ("--statistics", args.statistics),
+        )
+        if given
+    ]
+    if dropped:
+        raise ImagetagLintError(f"--diff prints only the fixes as a unified diff; drop {' and '.join(dropped)}")
 
-    linted: Linted
-    findings: list[Finding]
-    notes: Sequence[str]
 
+def _fix(args: argparse.Namespace, rule_set: RuleSet, lint_run: LintRun) -> int:
+    from imagetag_lint.fix.apply import fix_all, unified_diff, write_files
+    from imagetag_lint.report.summary import written
 
-def _fix(args: argparse.Namespace, rule_set: RuleSet, lint_round: Callable[[dict[str, bytes]], Round]) -> int:
-    from imagetag_lint.fix.apply import FixRound, fix_all, unified_diff, write_files
-
-    def relint(overlay: dict[str, bytes]) -> FixRound:
-        round_ = lint_round(overlay)
-        linted = round_.linted
-        return FixRound(round_.findings, linted.files, linted.paths, linted.result, round_.notes)
-
-    outcome = fix_all(relint, unsafe=args.unsafe_fixes)
+    outcome = fix_all(lint_run.lint, unsafe=args.unsafe_fixes)
     result = outcome.result
     if args.diff:
         _print_problems(result)
@@ -266,17 +261,16 @@ def _fix(args: argparse.Namespace, rule_set: RuleSet, lint_round: Callable[[dict
         path = next(iter(outcome.original), None)
         sys.stdout.buffer.write(outcome.fixed.get(path, b"") if path else b"")
         return EXIT_CLEAN
-    result.errors.extend(write_files(outcome))
-    notes = list(outcome.notes)
-    if outcome.applied:
-        noun = "finding" if len(outcome.applied) == 1 else "findings"
-        notes.insert(0, f"fixed {len(outcome.applied)} {noun} in {len(outcome.changed)} file(s)")
+    unwritten = write_files(outcome)
+    result.errors.extend(unwritten)
+    notes = list(result.notes)
     if args.show_fixes:
         for finding in outcome.applied:
             print(f"Fixed {finding.filename}:{finding.span.start.row}:{finding.span.start.column}: {finding.code} {finding.message}")
     for rejected in outcome.rejected:
         print(f"imagetag-lint: warning: {rejected}", file=sys.stderr)
-    code = report(args, rule_set, result, outcome.findings, notes, outcome.files)
+    fixed = written(outcome.applied, [(e.filename, e.problem) for e in unwritten])
+    code = report(args, rule_set, result, result.findings, notes, result.sources, fixed)
     if code == EXIT_CLEAN and args.exit_non_zero_on_fix and outcome.changed:
         return EXIT_FINDINGS
     return code
@@ -289,66 +283,6 @@ def _with_severity(rule_set: RuleSet, config: Config) -> dict[str, Rule]:
             raise ImagetagLintError(f"{config.path}: 'severity.{code}' names an unknown rule")
         rules[code] = replace(rules[code], severity=level)
     return rules
-
-
-@record(frozen=True)
-class Linted:
-    """One lint of the inputs, with what reporting and fixing need of it."""
-
-    result: LintResult
-    files: dict[str, SourceFile]  # reported files with their trees, and files parsed for directives only
-    linted: frozenset[str]  # every file linted, parsed or not, by display name
-    paths: dict[str, str]  # display name -> absolute path, for writing fixes
-
-
-def _lint(
-    args: argparse.Namespace,
-    options: LintOptions,
-    cwd: Path,
-    stdin_source: bytes | None,
-    discovered: list[Discovered],
-    input_errors: list[InputError],
-    directives: bool,
-    overlay: dict[str, bytes],
-) -> Linted:
-    if stdin_source is not None:
-        from imagetag_lint.lint import lint_source
-
-        name = args.stdin_filename or "-"  # siblings of a named file resolve names from disk
-        path = str((cwd / name).absolute())
-        source = overlay.get(path, stdin_source)
-        result, linter = lint_source(source, name, options, cwd)
-        paths = {name: path}
-    else:
-        # the files are read in forked processes while the parser and the analyses are imported
-        pending = start_scan(discovered, options.rule_set.flow, options.max_file_bytes, overlay)
-        try:
-            from imagetag_lint.lint import lint_paths
-
-            result, linter = lint_paths(discovered, options, cwd, overlay, pending)
-        finally:
-            pending.close()  # stops the readers if anything went wrong before they were heard
-        result.errors[:0] = input_errors
-        paths = {d.display: d.path for d in discovered}
-    if result.findings:  # the fix planner is imported only when there is something to fix
-        from imagetag_lint.fix.apply import attach_fixes
-
-        attach_fixes(result, linter)
-    files = dict(result.sources)
-    if directives:  # files the prefilter skipped may still hold (now unused) suppressions
-        files.update(_directive_files(result))
-    return Linted(result, files, frozenset(paths), paths)
-
-
-def _directive_files(result: LintResult) -> dict[str, SourceFile]:
-    """Files the prefilter kept from the parser that hold suppression comments (perhaps unused)."""
-    found = {}
-    for display, (path, source) in result.directive_sources.items():
-        if display not in result.sources:
-            from imagetag_lint.suppress import directive_file
-
-            found[display] = directive_file(source, display, os.path.dirname(path))
-    return found
 
 
 def _write_baseline(path: Path, findings: list[Finding], result: LintResult, cwd: Path) -> int:
@@ -375,19 +309,23 @@ def report(
     findings: list[Finding],
     notes: Sequence[str] = (),
     sources: dict[str, SourceFile] | None = None,
+    fixed: tuple[list[Finding], list[NotWritten]] = ([], []),
 ) -> int:
+    """Report the findings; fixed is, after --fix, the findings whose fixes were written and the
+    files that were not (those are among result.errors too)."""
     _print_problems(result)
     sources = result.sources if sources is None else sources
     rendered = render(args.output_format, findings, rule_set, result.errors, Path.cwd())
+    summary = summarize(findings, result.files_checked, len(result.errors) - len(fixed[1]), notes, *fixed)
     if args.output_file:  # the chosen format to the file, the text report to the terminal
         if rendered is None:
             buffer = io.StringIO()
-            _text(buffer, args, result, rule_set, sources, findings, notes, color="never")
+            _text(buffer, args, rule_set, sources, findings, summary, color="never")
             rendered = buffer.getvalue()
         _write(Path(args.output_file), rendered, "the report")
         rendered = None
     if rendered is None:
-        _text(sys.stdout, args, result, rule_set, sources, findings, notes, color=args.color)
+        _text(sys.stdout, args, rule_set, sources, findings, summary, color=args.color)
     else:
         sys.stdout.write(rendered)
     if result.errors:
@@ -400,24 +338,14 @@ def report(
 def _text(
     out: IO[str],
     args: argparse.Namespace,
-    result: LintResult,
     rule_set: RuleSet,
     sources: dict[str, SourceFile],
     findings: list[Finding],
-    notes: Sequence[str],
+    summary: Summary,
     color: str,
 ) -> None:
     write_text(
-        out,
-        findings,
-        rule_set,
-        sources,
-        color=color,
-        statistics=args.statistics,
-        quiet=args.quiet,
-        errors=len(result.errors),
-        files=result.files_checked,
-        notes=notes,
+        out, findings, rule_set, sources, color=color, summary=summary, statistics=args.statistics, quiet=args.quiet
     )
 
 

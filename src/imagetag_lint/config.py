@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
+from imagetag_lint.enums import Severity
 from imagetag_lint.errors import ImagetagLintError
 from imagetag_lint.record import field, record
 from imagetag_lint.rules import (
-    SEVERITIES,
     ImageFlow,
-    parse_consumer,
-    parse_producer,
-    parse_settings,
+    flow_of,
+    parse_severity,
 )
 from imagetag_lint.tomlload import check_keys, expect, expect_str_list, load_toml
 
@@ -49,21 +49,25 @@ class Config:
     exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     rule_dirs: tuple[Path, ...] = ()
-    severity: dict[str, str] = field(default_factory=dict)
+    severity: dict[str, Severity] = field(default_factory=dict)
     flow: ImageFlow = field(default_factory=ImageFlow)
     baseline: Path | None = None
     max_file_size: int | None = None
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest `.imagetag-lint.toml`, or pyproject.toml with our table, at or above start."""
+    """The nearest `.imagetag-lint.toml`, or pyproject.toml with our table, at or above start.
+
+    The path is relative to start (the working directory), so that messages naming the file, and
+    the paths the file names (rule directories, the baseline), read as the user would type them."""
+    start = start.absolute()
     for directory in (start, *start.parents):
         candidate = directory / CONFIG_FILE
         if candidate.is_file():
-            return candidate
+            return Path(os.path.relpath(candidate, start))
         pyproject = directory / "pyproject.toml"
-        if pyproject.is_file() and _has_our_table(pyproject):
-            return pyproject
+        if pyproject.is_file() and _has_our_table(Path(os.path.relpath(pyproject, start))):
+            return Path(os.path.relpath(pyproject, start))
     return None
 
 
@@ -111,10 +115,7 @@ def parse_config(table: dict[str, Any], path: Path, where: str) -> Config:
         values["rule_dirs"] = tuple(base / d for d in expect_str_list(table["rule-dirs"], where, "rule-dirs"))
     if "severity" in table:
         severity = expect(table["severity"], dict, where, "severity")
-        for code, level in severity.items():
-            if level not in SEVERITIES:
-                raise ImagetagLintError(f"{where}: 'severity.{code}' must be one of {', '.join(SEVERITIES)}")
-        values["severity"] = dict(severity)
+        values["severity"] = {code: parse_severity(level, where, f"severity.{code}") for code, level in severity.items()}
     if "baseline" in table:
         values["baseline"] = base / expect(table["baseline"], str, where, "baseline")
     if "max-file-size" in table:
@@ -127,13 +128,4 @@ def parse_config(table: dict[str, Any], path: Path, where: str) -> Config:
 
 
 def _flow(table: dict[str, Any], where: str) -> ImageFlow:
-    producers = tuple(
-        parse_producer(item, f"{where}: producers[{i}]")
-        for i, item in enumerate(expect(table.get("producers", []), list, where, "producers"))
-    )
-    consumers = tuple(
-        parse_consumer(item, f"{where}: consumers[{i}]")
-        for i, item in enumerate(expect(table.get("consumers", []), list, where, "consumers"))
-    )
-    settings = {key: table[key] for key in _FLOW_SETTINGS if key in table}
-    return ImageFlow(producers=producers, consumers=consumers, **parse_settings(settings, where))
+    return flow_of(table, {key: table[key] for key in _FLOW_SETTINGS if key in table}, where)

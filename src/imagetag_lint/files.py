@@ -1,4 +1,7 @@
-"""Discovering, reading and prefiltering Go files: the only part that looks at the disk."""
+"""Discovering, reading and prefiltering Go files: the only part that looks at the disk.
+
+The byte-level Go lexing the prefilter uses lives in `golang.lexing`.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +13,11 @@ from pathlib import Path
 
 from imagetag_lint.directives import PREFIX
 from imagetag_lint.errors import InputError
+from imagetag_lint.golang.lexing import import_header, on_comment_line, yaml_image_keys
 from imagetag_lint.parallel import Split
 from imagetag_lint.record import record
 from imagetag_lint.rules import ImageFlow
 
-# bytes that continue a Go identifier (every byte of a multi-byte UTF-8 letter counts)
-WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") | frozenset(range(0x80, 0x100))
 SKIPPED_DIRS = {"vendor", "testdata", "node_modules"}
 MAX_FILE_BYTES = 64 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"
@@ -49,8 +51,10 @@ def excluded(display: str, patterns: Iterable[str]) -> bool:
 
 
 def discover(
-    paths: Iterable[str], cwd: Path, exclude: tuple[str, ...] = ()
+    paths: Iterable[str], cwd: Path, exclude: tuple[str, ...] = (), exclude_root: Path | None = None
 ) -> tuple[list[Discovered], list[InputError]]:
+    """The Go files below paths; exclude patterns are relative to exclude_root (the config file's
+    directory), the working directory when it is None."""
     found: dict[str, Discovered] = {}  # canonical path -> file: one file named two ways is linted once
     errors: list[InputError] = []
     base = str(cwd)
@@ -59,7 +63,10 @@ def discover(
         if os.path.isdir(path):
             real = os.path.join(os.path.realpath(path), "")
             unreadable: list[InputError] = []
-            for file, relative in _walk(path, cwd, exclude, unreadable):
+            anchor = _anchor(path, exclude_root or cwd) if exclude else ""
+            # a directory named on the command line is linted: patterns that exclude it are dropped
+            patterns = tuple(p for p in exclude if not anchor or not excluded(anchor[:-1], (p,)))
+            for file, relative in _walk(path, cwd, (patterns, anchor), unreadable):
                 found.setdefault(real + relative, file)
             errors.extend(sorted(unreadable, key=lambda e: e.filename))  # the walk's order is the disk's
         elif os.path.isfile(path):
@@ -73,11 +80,20 @@ def discover(
     return sorted(found.values(), key=lambda d: d.display), errors
 
 
+def _anchor(root: str, exclude_root: Path) -> str:
+    """root's path relative to exclude_root, as the prefix of the names exclude patterns see."""
+    relative = Path(os.path.relpath(root, exclude_root.absolute())).as_posix()
+    return "" if relative == "." else relative + "/"
+
+
 def _walk(
-    root: str, cwd: Path, exclude: tuple[str, ...], errors: list[InputError]
+    root: str, cwd: Path, exclusion: tuple[tuple[str, ...], str], errors: list[InputError]
 ) -> Iterator[tuple[Discovered, str]]:
     """The Go files below root, with their paths relative to it. Symbolic links are not followed
-    (like the go tool: no loops, no twins), so a file's real path is the root's plus that."""
+    (like the go tool: no loops, no twins), so a file's real path is the root's plus that.
+    exclusion is the exclude patterns and root's path relative to the directory they are
+    relative to."""
+    exclude, anchor = exclusion
     prefix = display_name(root, cwd)
     # below the working directory a file's name is the root's plus its path; above it (`..`),
     # the path may lead back in, so each name is worked out on its own
@@ -104,7 +120,7 @@ def _walk(
             except OSError:
                 continue
             display = display_name(entry.path, cwd) if outside else prefix + relative + name
-            if exclude and excluded(display, exclude):
+            if exclude and excluded(anchor + relative + name, exclude):
                 continue
             if is_dir:
                 if name not in SKIPPED_DIRS and name[0] != "_":
@@ -210,7 +226,7 @@ class Prefilter:
         for literal in self.strong:
             position = source.find(literal)
             while position != -1:
-                if not _on_comment_line(source, position):
+                if not on_comment_line(source, position):
                     return self.STRONG
                 position = source.find(literal, position + 1)
         if self.patterns is not None and self.patterns.search(source) is not None:
@@ -269,115 +285,6 @@ def start_scan(
     scanner = Scanner(Prefilter(flow), max_bytes, overlay)
     jobs = [(item.path, item.display) for item in discovered]
     return Split(scanner, jobs, min_items=PARALLEL_MIN_FILES, busy=True)
-
-
-def import_header(source: bytes) -> bytes:
-    """The import declarations of a Go file, cut out without parsing (b"" when it has none).
-
-    They follow the package clause, before any other declaration; comment lines between them
-    are skipped.
-    """
-    start = source.find(b"\nimport")
-    while start != -1 and _in_block_comment(source, start):  # a doc comment that says "import"
-        start = source.find(b"\nimport", start + 7)
-    if start == -1:
-        return b""
-    size = len(source)
-    position = end = start + 1
-    while position < size:
-        if source.startswith(b"import", position):
-            after = position + 6
-            while after < size and source[after] in b" \t":
-                after += 1
-            if source.startswith(b"(", after):
-                close = source.find(b"\n)", after)  # gofmt puts the parenthesis on its own line
-                close = source.find(b")", after) if close == -1 else close + 1
-                end = size if close == -1 else close + 1
-            else:
-                line = source.find(b"\n", after)
-                end = size if line == -1 else line
-            position = end
-        elif source.startswith(b"//", position):
-            line = source.find(b"\n", position)
-            position = size if line == -1 else line
-        elif source.startswith(b"/*", position):
-            close = source.find(b"*/", position + 2)
-            position = size if close == -1 else close + 2
-        else:
-            break
-        while position < size and source[position] in b" \t\r\n":
-            position += 1
-    return source[start + 1 : end]
-
-
-def _on_comment_line(source: bytes, position: int) -> bool:
-    line = source.rfind(b"\n", 0, position) + 1
-    return source[line:position].lstrip(b" \t").startswith(b"//")
-
-
-def yaml_image_keys(source: bytes) -> Iterator[int]:
-    """Offsets of each `image:` key at the start of a line of a manifest held in a string.
-
-    The line starts the source, or follows a newline, the two characters \\n, a quote or a
-    backquote; `- image:` counts too; Go comment lines do not.
-    """
-    position = source.find(b"image:")
-    while position != -1:
-        start = position
-        while start > 0 and source[start - 1] in b" \t":
-            start -= 1
-        if start > 0 and source[start - 1] == 0x2D and start < position:  # "- image:"
-            start -= 1
-            while start > 0 and source[start - 1] in b" \t":
-                start -= 1
-        line_start = start == 0 or source[start - 1] in b"\n`\"" or source[start - 2 : start] == b"\\n"
-        if line_start and not _on_comment_line(source, position):
-            yield position
-        position = source.find(b"image:", position + 6)
-
-
-def _in_block_comment(source: bytes, position: int) -> bool:
-    """Is position inside a /* comment */? (Before the imports there are only comments and the
-    package clause, so no string can hold a /*.)"""
-    opened = source.rfind(b"/*", 0, position)
-    return opened != -1 and source.find(b"*/", opened, position) == -1
-
-
-def word_offsets(source: bytes, names: Iterable[bytes]) -> list[tuple[int, int]]:
-    """(start, end) of every whole-word occurrence of the names in source, in source order."""
-    found = []
-    size = len(source)
-    for name in names:
-        position = source.find(name)
-        while position != -1:
-            end = position + len(name)
-            if (position == 0 or source[position - 1] not in WORD_BYTES) and (end == size or source[end] not in WORD_BYTES):
-                found.append((position, end))
-            position = source.find(name, end)
-    return sorted(found)
-
-
-def declares_const(source: bytes, name: bytes) -> bool:
-    """Might source declare a constant called name? (Never False when it does.)
-
-    Looks at the text of each `const` declaration, up to the `)` gofmt puts on a line of its own
-    after a group, or to the end of the line for a single one.
-    """
-    if source.find(name) == -1:
-        return False
-    for _, end in word_offsets(source, (b"const",)):
-        rest = source[end : end + 16].lstrip()
-        if rest.startswith(b"("):
-            close = source.find(b"\n)", end)
-            while close != -1 and source.count(b"`", end, close) % 2:  # a line of a raw string
-                close = source.find(b"\n)", close + 2)
-            stop = source.find(b")", end) if close == -1 else close
-        else:
-            stop = source.find(b"\n", end)
-        declaration = source[end : len(source) if stop == -1 else stop]
-        if re.search(rb"(?<![\w.])%s(?!\w)" % re.escape(name), declaration):
-            return True
-    return False
 
 
 def go_files_in(directory: str) -> list[str]:

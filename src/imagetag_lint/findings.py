@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from imagetag_lint.enums import Applicability
 from imagetag_lint.record import field, record
+
+__all__ = ["Applicability", "Edit", "Finding", "Fix", "Position", "Related", "Span"]
 
 
 @record(frozen=True, order=True)
@@ -48,7 +51,7 @@ class Edit:
 class Fix:
     """The edits that fix one finding, and how safe they are to apply."""
 
-    applicability: str  # "safe", "unsafe" or "display-only"
+    applicability: Applicability
     message: str
     edits: tuple[Edit, ...] = ()
 

@@ -43,11 +43,13 @@ def finding_key(finding: Finding, file: SourceFile | None) -> str:
 
 
 def enclosing_function_name(file: SourceFile, start: int, end: int) -> str:
-    """`Name` or `(receiver) Name` of the declaration around the bytes; "" at package level."""
-    node: Node | None = file.tree.root_node.descendant_for_byte_range(start, end)
-    while node is not None and node.type not in _DECLARATIONS:
-        node = node.parent
-    if node is None:
+    """`Name` or `(receiver) Name` of the declaration around the bytes; "" at package level.
+
+    Go declares functions and methods only at the top level, so the declaration is the file's
+    child that holds the bytes (walking up `parent`s costs the depth at every step).
+    """
+    node: Node | None = file.tree.root_node.first_child_for_byte(start)
+    if node is None or node.type not in _DECLARATIONS or not node.start_byte <= start <= end <= node.end_byte:
         return ""
     name = node.child_by_field_name("name")
     receiver = node.child_by_field_name("receiver")

@@ -29,12 +29,14 @@ def suppressed(
 
 
 def ignored_by_file(finding: Finding, config: Config, cwd: Path) -> bool:
-    # patterns are relative to the config file's directory; the name relative to the working
-    # directory and the bare file name are tried too
-    names = {finding.filename, Path(finding.filename).name}
+    # patterns are relative to the config file's directory (the working directory without one),
+    # wherever the tool runs; the bare file name is tried too
+    names = {Path(finding.filename).name}
     if config.path is not None:
         relative = os.path.relpath(os.path.abspath(cwd / finding.filename), config.path.parent.absolute())
         names.add(Path(relative).as_posix())
+    else:
+        names.add(finding.filename)
     for pattern, codes in config.per_file_ignores:
         if any(fnmatch.fnmatchcase(name, pattern) for name in names) and any(
             finding.code.startswith(code) for code in codes

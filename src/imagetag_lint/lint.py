@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from importlib import import_module
 from pathlib import Path
 
-from imagetag_lint.analysis import (
-    discarded_image_name,
-    hardcoded_image_reference,
-    untracked_image_reference,
-)
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
+from imagetag_lint.directives import PREFIX
 from imagetag_lint.errors import InputError
 from imagetag_lint.files import (
     BOM,
@@ -28,27 +25,26 @@ from imagetag_lint.files import (
     Scan,
     Scanner,
     check_source,
-    declares_const,
     go_files_in,
     read_go_file,
     start_scan,
 )
 from imagetag_lint.findings import Finding
+from imagetag_lint.golang.lexing import declares_const
 from imagetag_lint.golang.model import SourceFile, package_name, read_imports
 from imagetag_lint.golang.parser import Tree, first_error, parse
 from imagetag_lint.golang.project import Project
 from imagetag_lint.golang.syntax import reset_caches
-from imagetag_lint.options import LintOptions
+from imagetag_lint.options import LintOptions, LintRun
 from imagetag_lint.parallel import Split
 from imagetag_lint.record import field, record
+from imagetag_lint.registry import RULES, SUPPRESSION_CODES, RuleKind
 
 Check = Callable[[RuleContext, SourceFile], Iterator[Finding]]
 
-# The registry of analyses: explicit, in code order.
+# The analyses, in the registry's order
 CHECKS: dict[str, Check] = {
-    discarded_image_name.CODE: discarded_image_name.check,
-    hardcoded_image_reference.CODE: hardcoded_image_reference.check,
-    untracked_image_reference.CODE: untracked_image_reference.check,
+    rule.code: import_module(rule.module).check for rule in RULES if rule.kind is RuleKind.ANALYSIS
 }
 
 
@@ -60,9 +56,12 @@ class LintResult:
     errors: list[InputError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     files_checked: int = 0
-    sources: dict[str, SourceFile] = field(default_factory=dict)  # reported files by display name
+    # parsed files by display name: the reported ones, and those parsed only for their suppressions
+    sources: dict[str, SourceFile] = field(default_factory=dict)
     # files not parsed that hold a suppression comment: display name -> (path, source)
     directive_sources: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    paths: dict[str, str] = field(default_factory=dict)  # every file linted: display name -> absolute path
+    notes: list[str] = field(default_factory=list)  # for the summary: what the baseline or a diff left out
 
 
 def parse_source(source: bytes) -> Tree:
@@ -210,16 +209,7 @@ class Linter:
                 fixed = self.index.fixed_text(value, file, None)
                 if fixed and self.index.is_local_image(fixed):
                     names.add(const.encode())
-        for path, display in sorted(self._deferred.items()):
-            if path in self._loaded:
-                continue
-            try:
-                source = self.read(path, display)
-            except InputError:
-                continue
-            if any(source.find(name) != -1 for name in names):
-                del self._deferred[path]
-                self._parse_into_project(source, path, display, reported=True)
+        self._parse_mentioning(names, sorted(self._deferred.items()), self._deferred.pop)
 
     def directory_for_import(self, import_path: str, from_directory: str) -> str | None:
         return self.modules.directory_for_import(import_path, from_directory)
@@ -248,20 +238,33 @@ class Linter:
         directories = {f.file.directory for f in wrappers}
         imports = {p.encode() for d in directories if (p := self.modules.import_path(d)) is not None}
         importing = re.compile(b'"(?:%s)"' % b"|".join(map(re.escape, sorted(imports)))) if imports else None
-        names = [f.name.encode() for f in wrappers]
-        for path, header in list(self._clean_reported.items()):
+        candidates = [
+            (path, self._display(path))
+            for path, header in self._clean_reported.items()
+            if path.rpartition(os.sep)[0] in directories or (importing is not None and importing.search(header))
+        ]
+
+        def forget(path: str) -> None:
+            self._clean.discard(path)
+            del self._clean_reported[path]
+
+        self._parse_mentioning({f.name.encode() for f in wrappers}, candidates, forget)
+
+    def _parse_mentioning(
+        self, names: Collection[bytes], candidates: Iterable[tuple[str, str]], forget: Callable[[str], object]
+    ) -> None:
+        """Parse, as reported files, the candidates (path, display) not parsed yet whose text
+        mentions one of the names; `forget` drops each from the list it was waiting in."""
+        for path, display in candidates:
             if path in self._loaded:
                 continue
-            if path.rpartition(os.sep)[0] not in directories and (importing is None or not importing.search(header)):
-                continue
             try:
-                source = self.read(path, path)
+                source = self.read(path, display)
             except InputError:
                 continue
             if any(source.find(name) != -1 for name in names):
-                self._clean.discard(path)
-                del self._clean_reported[path]
-                self._parse_into_project(source, path, self._display(path), reported=True)
+                forget(path)
+                self._parse_into_project(source, path, display, reported=True)
 
     def analyse(self) -> LintResult:
         context = RuleContext(self.index, self.options.rule_set)
@@ -304,3 +307,46 @@ def lint_source(
     linter.add_source(source, path, filename)
     linter._loaded.add(path)  # the buffer, not the file on disk, is this file
     return linter.analyse(), linter
+
+
+def lint_run(run: LintRun, overlay: dict[str, bytes], pending: Split[tuple[str, str], Scan] | None) -> LintResult:
+    """Lint a run's inputs through the overlay, then pass the findings through its gate."""
+    inputs = run.inputs
+    if inputs.stdin is not None:
+        path = str((run.cwd / inputs.stdin_name).absolute())
+        result, _ = lint_source(overlay.get(path, inputs.stdin), inputs.stdin_name, run.options, run.cwd)
+        result.paths = {inputs.stdin_name: path}
+    else:
+        result, _ = lint_paths(inputs.discovered, run.options, run.cwd, overlay, pending)
+        result.errors[:0] = inputs.errors
+        result.paths = {d.display: d.path for d in inputs.discovered}
+    if run.gate.selected & SUPPRESSION_CODES:  # files the prefilter skipped may hold (unused) suppressions
+        result.sources.update(_directive_files(result))
+    _gate(result, run)
+    return result
+
+
+def _directive_files(result: LintResult) -> dict[str, SourceFile]:
+    """Files the prefilter kept from the parser that hold suppression comments (perhaps unused)."""
+    found = {}
+    for display, (path, source) in result.directive_sources.items():
+        if display not in result.sources:
+            from imagetag_lint.suppress import directive_file
+
+            found[display] = directive_file(source, display, os.path.dirname(path))
+    return found
+
+
+def _gate(result: LintResult, run: LintRun) -> None:
+    gate = run.gate
+    quiet = not result.findings and not any(PREFIX in f.source for f in result.sources.values())
+    if quiet and gate.narrow and not (gate.baseline or gate.new_from_rev):
+        return  # nothing to suppress, fingerprint or narrow
+    from imagetag_lint.gate import ignored_by_file, narrow, suppressed
+
+    findings = suppressed(result.findings, result.sources, run.options.rule_set, gate.selected)
+    findings = [f for f in findings if not ignored_by_file(f, gate.config, run.cwd)]
+    if gate.narrow:
+        scope = (frozenset(result.paths), gate.selected)
+        findings, result.notes = narrow(findings, gate.baseline, gate.new_from_rev, run.cwd, scope)
+    result.findings = findings

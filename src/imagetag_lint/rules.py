@@ -7,13 +7,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from imagetag_lint.enums import ConsumerKind, Severity
 from imagetag_lint.errors import ImagetagLintError
 from imagetag_lint.record import record, replace
+from imagetag_lint.registry import IMPLEMENTED_CODES
 from imagetag_lint.tomlload import check_keys, expect, expect_str_list, load_toml
 
-ANALYSIS_CODES = ("IMG001", "IMG002", "IMG003")  # rules an analysis module checks (lint.CHECKS)
-IMPLEMENTED_CODES = (*ANALYSIS_CODES, "IMG100", "IMG101")
-SEVERITIES = ("error", "warning", "note")
+SEVERITIES = tuple(severity.value for severity in Severity)
 DOC_SECTIONS = {
     "what-it-does": "What it does",
     "why-is-this-bad": "Why is this bad?",
@@ -31,7 +31,7 @@ class Rule:
 
     code: str
     name: str
-    severity: str
+    severity: Severity
     summary: str
     message: str
     docs: tuple[tuple[str, str], ...]  # (section title, markdown) in DOC_SECTIONS order
@@ -57,7 +57,7 @@ class Consumer:
     """A function that takes an image name: a build-with-tag call or a loader."""
 
     name: str
-    kind: str  # "build" or "load"
+    kind: ConsumerKind
     image_arg: int = 0
 
 
@@ -174,7 +174,7 @@ def parse_rule(data: dict[str, Any], where: str, known: dict[str, Rule]) -> Rule
     for key in ("name", "severity", "summary", "message", "docs"):
         if key not in data:
             raise ImagetagLintError(f"{where}: missing key '{key}'")
-    return _override(Rule(code, "", "error", "", "", ()), data, where)
+    return _override(Rule(code, "", Severity.ERROR, "", "", ()), data, where)
 
 
 def _override(rule: Rule, data: dict[str, Any], where: str) -> Rule:
@@ -197,11 +197,11 @@ def _override(rule: Rule, data: dict[str, Any], where: str) -> Rule:
     return replace(rule, **changes)
 
 
-def parse_severity(value: object, where: str) -> str:
-    severity = expect(value, str, where, "severity")
-    if severity not in SEVERITIES:
-        raise ImagetagLintError(f"{where}: 'severity' must be one of {', '.join(SEVERITIES)}")
-    return str(severity)
+def parse_severity(value: object, where: str, key: str = "severity") -> Severity:
+    if value not in SEVERITIES:
+        expect(value, str, where, key)
+        raise ImagetagLintError(f"{where}: '{key}' must be one of {', '.join(SEVERITIES)}")
+    return Severity(value)
 
 
 def _check_template(message: str, where: str) -> None:
@@ -232,17 +232,23 @@ _SETTINGS_LISTS = {
 
 def parse_flow(data: dict[str, Any], where: str) -> ImageFlow:
     check_keys(data, _FLOW_KEYS, where)
+    return flow_of(data, expect(data.get("settings", {}), dict, where, "settings"), where)
+
+
+def flow_of(table: dict[str, Any], settings: dict[str, Any], where: str) -> ImageFlow:
+    """The image flow of a table's `producers` and `consumers` lists and of the settings."""
     producers = tuple(
         parse_producer(item, f"{where}: producers[{i}]")
-        for i, item in enumerate(expect(data.get("producers", []), list, where, "producers"))
+        for i, item in enumerate(expect(table.get("producers", []), list, where, "producers"))
     )
     consumers = tuple(
         parse_consumer(item, f"{where}: consumers[{i}]")
-        for i, item in enumerate(expect(data.get("consumers", []), list, where, "consumers"))
+        for i, item in enumerate(expect(table.get("consumers", []), list, where, "consumers"))
     )
-    settings = expect(data.get("settings", {}), dict, where, "settings")
-    python = expect(data.get("python", {}), dict, where, "python")
-    return ImageFlow(producers=producers, consumers=consumers, **parse_settings(settings, where), **parse_python(python, where))
+    python = expect(table.get("python", {}), dict, where, "python")
+    return ImageFlow(
+        producers=producers, consumers=consumers, **parse_settings(settings, where), **parse_python(python, where)
+    )
 
 
 def parse_python(table: dict[str, Any], where: str) -> dict[str, Any]:
@@ -298,12 +304,12 @@ def parse_consumer(item: object, where: str) -> Consumer:
     table = _table(item, where)
     check_keys(table, _CONSUMER_KEYS, where)
     kind = expect(table.get("kind", "load"), str, where, "kind")
-    if kind not in ("build", "load"):
+    if kind not in tuple(ConsumerKind):
         raise ImagetagLintError(f"{where}: 'kind' must be \"build\" or \"load\"")
     image_arg = expect(table.get("image-arg", 0), int, where, "image-arg")
     if image_arg < 0:
         raise ImagetagLintError(f"{where}: 'image-arg' must not be negative")
-    return Consumer(name=_identifier(table.get("name"), where), kind=kind, image_arg=image_arg)
+    return Consumer(name=_identifier(table.get("name"), where), kind=ConsumerKind(kind), image_arg=image_arg)
 
 
 def _table(item: object, where: str) -> dict[str, Any]:

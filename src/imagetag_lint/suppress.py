@@ -12,11 +12,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from imagetag_lint.directives import NO_REASON, PREFIX, SUPPRESSION_CODES, UNUSED
-from imagetag_lint.findings import Edit, Finding, Fix, Span
+from imagetag_lint.directives import PREFIX
+from imagetag_lint.findings import Applicability, Edit, Finding, Fix, Span
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.golang.parser import Node, captures, parse
 from imagetag_lint.record import field, record
+from imagetag_lint.registry import (
+    SUPPRESSION_CODES,
+    SUPPRESSION_WITHOUT_REASON,
+    UNUSED_SUPPRESSION,
+)
 from imagetag_lint.rules import RuleSet
 
 KINDS = ("ignore", "file-ignore")
@@ -180,15 +185,15 @@ def _suppressing(finding: Finding, suppressions: list[Suppression]) -> Suppressi
 
 def _judge(suppression: Suppression, used: set[str], rule_set: RuleSet, selected: frozenset[str]) -> list[Finding]:
     if suppression.problem:
-        return [_unused(suppression, suppression.problem, rule_set, fix=None)] if UNUSED in selected else []
+        return [_unused(suppression, suppression.problem, rule_set, fix=None)] if UNUSED_SUPPRESSION in selected else []
     unused = [
         (code, why) for code in suppression.codes if (why := _why_unused(code, suppression, used, rule_set, selected))
     ]
-    if unused and UNUSED in selected:
+    if unused and UNUSED_SUPPRESSION in selected:
         fix = _removal(suppression, [code for code, _ in unused])
         why = "; ".join(dict.fromkeys(why for _, why in unused))
         return [_unused(suppression, why, rule_set, fix, [code for code, _ in unused])]
-    if used and not suppression.reason and NO_REASON in selected:
+    if used and not suppression.reason and SUPPRESSION_WITHOUT_REASON in selected:
         return [_no_reason(suppression, sorted(used), rule_set)]
     return []
 
@@ -212,15 +217,15 @@ def _unused(
     suppression: Suppression, why: str, rule_set: RuleSet, fix: Fix | None, codes: list[Code] | None = None
 ) -> Finding:
     # a partly unused suppression is named by its unused codes only: that part suppresses nothing
-    message = rule_set.rules[UNUSED].render_message(directive=suppression.directive(codes), why=why)
-    return Finding(UNUSED, message, _span(suppression), fix=fix)
+    message = rule_set.rules[UNUSED_SUPPRESSION].render_message(directive=suppression.directive(codes), why=why)
+    return Finding(UNUSED_SUPPRESSION, message, _span(suppression), fix=fix)
 
 
 def _no_reason(suppression: Suppression, codes: list[str], rule_set: RuleSet) -> Finding:
     listed = ", ".join(codes)
     example = f"//imagetaglint:{suppression.kind} {listed} // <why>"
-    message = rule_set.rules[NO_REASON].render_message(codes=listed, example=example)
-    return Finding(NO_REASON, message, _span(suppression))
+    message = rule_set.rules[SUPPRESSION_WITHOUT_REASON].render_message(codes=listed, example=example)
+    return Finding(SUPPRESSION_WITHOUT_REASON, message, _span(suppression))
 
 
 def _span(suppression: Suppression) -> Span:
@@ -232,7 +237,7 @@ def _span(suppression: Suppression) -> Span:
 
 def _removal(suppression: Suppression, unused: list[Code]) -> Fix:
     if len(unused) == len(suppression.codes):
-        return Fix("safe", "remove the unused suppression", (_delete_comment(suppression),))
+        return Fix(Applicability.SAFE, "remove the unused suppression", (_delete_comment(suppression),))
     kept = [code for code in suppression.codes if code not in unused]
     first, last = suppression.codes[0], suppression.codes[-1]
     source = suppression.file.source
@@ -240,7 +245,7 @@ def _removal(suppression: Suppression, unused: list[Code]) -> Fix:
     content = separator.join(code.name for code in kept)
     names = ", ".join(code.name for code in unused)
     return Fix(
-        "safe", f"remove unused code {names}", (_edit(suppression.file, first.start_byte, last.end_byte, content),)
+        Applicability.SAFE, f"remove unused code {names}", (_edit(suppression.file, first.start_byte, last.end_byte, content),)
     )
 
 

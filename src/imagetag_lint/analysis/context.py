@@ -1,27 +1,43 @@
-"""What every rule gets: the flow index, the rule data, and a way to make findings."""
+"""What every rule gets: the flow index, the rule data, the run's repairs, and a way to make findings."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
-from imagetag_lint.findings import Finding, Related, Span
-from imagetag_lint.record import record
+from imagetag_lint.findings import Finding, Fix, Related, Span
+from imagetag_lint.record import field, record
 from imagetag_lint.rules import RuleSet
+
+if TYPE_CHECKING:
+    from imagetag_lint.repair.discard import Repairs
 
 
 @record
 class RuleContext:
-    """What every rule's check receives: the image-flow index and the rule set."""
+    """What every rule's check receives: the image-flow index, the rule set and the repairs."""
 
     index: ImageFlowIndex
     rule_set: RuleSet
+    _repairs: Repairs | None = field(default=None, compare=False)
+
+    @property
+    def repairs(self) -> Repairs:
+        """The run's repairs; the repair library is imported only once a finding needs a fix."""
+        if self._repairs is None:
+            from imagetag_lint.repair.discard import Repairs
+
+            self._repairs = Repairs(self.index)
+        return self._repairs
 
     def finding(
         self,
         code: str,
         span: Span,
         values: dict[str, str],
-        steps: tuple[str, ...] = (),
-        related: tuple[Related, ...] = (),
+        steps: tuple[str, ...],
+        related: tuple[Related, ...],
+        fix: Fix,
     ) -> Finding:
         message = self.rule_set.rules[code].render_message(**values)
-        return Finding(code=code, message=message, span=span, steps=steps, related=related)
+        return Finding(code=code, message=message, span=span, steps=steps, related=related, fix=fix)

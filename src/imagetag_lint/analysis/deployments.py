@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, Sink
+from imagetag_lint.enums import SiteKind
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node
 from imagetag_lint.golang.syntax import arguments, is_inside
@@ -15,13 +16,13 @@ from imagetag_lint.record import record
 class FixedSite:
     """A deployment whose image is fixed text."""
 
-    kind: str  # field | yaml | deploy-arg
+    kind: SiteKind
     file: SourceFile
     start: int
     end: int
     image: str
     how: str
-    unit: Function | None
+    function: Function | None
     local: bool
     node: Node  # the value expression, or the string literal holding the YAML line
     sink: Sink | None = None
@@ -39,33 +40,33 @@ def fixed_sites(index: ImageFlowIndex, file: SourceFile) -> list[FixedSite]:
 def _find_fixed_sites(index: ImageFlowIndex, file: SourceFile) -> Iterator[FixedSite]:
     facts = index.facts(file)
     for sink in index.image_field_sinks(file):
-        origin = index.origin(sink.expr, file, sink.unit)
+        origin = index.origin(sink.expr, file, sink.function)
         if origin.kind != "literal":
             continue
-        pull_never = sink.key is not None and index.pull_never_beside(sink.key, file, sink.unit)
+        pull_never = sink.key is not None and index.pull_never_beside(sink.key, file, sink.function)
         how = _how(sink.expr, origin.text, "the `Image` field")
-        yield FixedSite("field", file, sink.expr.start_byte, sink.expr.end_byte, origin.text, how,
-                        sink.unit, index.is_local_image(origin.text, pull_never), sink.expr, sink=sink)
+        yield FixedSite(SiteKind.FIELD, file, sink.expr.start_byte, sink.expr.end_byte, origin.text, how,
+                        sink.function, index.is_local_image(origin.text, pull_never), sink.expr, sink=sink)
     for image in index.yaml_images(file):
         if not _is_fixed_yaml(image.value):
             continue
-        yield FixedSite("yaml", file, image.start, image.end, image.value, "a YAML `image:` line",
-                        facts.unit_of(image.string), index.is_local_image(image.value, image.pull_never),
+        yield FixedSite(SiteKind.YAML, file, image.start, image.end, image.value, "a YAML `image:` line",
+                        facts.function_of(image.string), index.is_local_image(image.value, image.pull_never),
                         image.string)
-    for unit in facts.units:
-        for sink in index.call_sinks(unit):
+    for function in facts.functions:
+        for sink in index.call_sinks(function):
             if sink.kind == "deploy-arg" and sink.target is not None:
                 where = f"the image argument of `{sink.target.name}`"
             elif sink.kind == "format-arg":
                 where = "the argument formatted into a manifest's `image:` line"
             else:
                 continue
-            origin = index.origin(sink.expr, file, unit)
+            origin = index.origin(sink.expr, file, function)
             if origin.kind != "literal":
                 continue
             how = _how(sink.expr, origin.text, where)
-            yield FixedSite("deploy-arg", file, sink.expr.start_byte, sink.expr.end_byte, origin.text,
-                            how, unit, index.is_local_image(origin.text), sink.expr, sink=sink)
+            yield FixedSite(SiteKind.DEPLOY_ARG, file, sink.expr.start_byte, sink.expr.end_byte, origin.text,
+                            how, function, index.is_local_image(origin.text), sink.expr, sink=sink)
 
 
 def _how(expr: Node, value: str, where: str) -> str:
@@ -80,13 +81,13 @@ def _how(expr: Node, value: str, where: str) -> str:
 
 def sites_in(index: ImageFlowIndex, function: Function) -> list[FixedSite]:
     """Fixed deploy sites inside one function (a deploy helper that hardcodes its image)."""
-    key = ("sites-by-unit", id(function.file))
+    key = ("sites-by-function", id(function.file))
     by_unit = index.cache.get(key)
     if by_unit is None:
         grouped: dict[int, list[FixedSite]] = {}
         for site in fixed_sites(index, function.file):
-            if site.unit is not None and is_inside(site.node, site.unit.node):
-                grouped.setdefault(id(site.unit), []).append(site)
+            if site.function is not None and is_inside(site.node, site.function.node):
+                grouped.setdefault(id(site.function), []).append(site)
         by_unit = index.cache[key] = grouped
     return by_unit.get(id(function), [])  # type: ignore[attr-defined,no-any-return]
 
@@ -96,7 +97,7 @@ class DeployCall:
     """A call, in some function, of a function that deploys an image."""
 
     call: Node
-    unit: Function
+    function: Function
     target: Function
     image_params: frozenset[int]  # parameters the target passes on to a deployment
     fixed: tuple[FixedSite, ...]  # fixed images the target deploys itself
@@ -106,13 +107,25 @@ class DeployCall:
         return tuple(site.image for site in self.fixed) + self.passed
 
 
-def deploy_calls(index: ImageFlowIndex, unit: Function) -> list[DeployCall]:
+def deploy_calls(index: ImageFlowIndex, function: Function) -> list[DeployCall]:
+    """The calls of deploy functions in the function (once per function and project generation: every
+    dropped build in the function asks)."""
+    key = ("deploy-calls", id(function))
+    generation = index.project.generation
+    cached = index.cache.get(key)
+    if isinstance(cached, tuple) and cached[0] == generation:
+        return cached[1]  # type: ignore[no-any-return]
+    found = index.cache[key] = (generation, _deploy_calls(index, function))
+    return found[1]
+
+
+def _deploy_calls(index: ImageFlowIndex, function: Function) -> list[DeployCall]:
     found = []
-    for call in index.calls_in(unit):
-        if index.consumer(call) is not None or index.producer(call, unit.file) is not None:
+    for call in index.calls_in(function):
+        if index.consumer(call) is not None or index.producer(call, function.file) is not None:
             continue
-        for target in index.project.resolve_call(call, unit.file):
-            if target is unit:
+        for target in index.project.resolve_call(call, function.file):
+            if target is function:
                 continue
             params = index.deploy_params(target)
             fixed = tuple(s for s in sites_in(index, target) if s.local)
@@ -120,8 +133,8 @@ def deploy_calls(index: ImageFlowIndex, unit: Function) -> list[DeployCall]:
                 args = arguments(call)
                 passed = tuple(
                     text for i in sorted(params) if i < len(args)
-                    if (text := index.fixed_text(args[i], unit.file, unit)) is not None
+                    if (text := index.fixed_text(args[i], function.file, function)) is not None
                 )
-                found.append(DeployCall(call, unit, target, params, fixed, passed))
+                found.append(DeployCall(call, function, target, params, fixed, passed))
             break
     return found

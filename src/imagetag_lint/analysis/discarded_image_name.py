@@ -6,7 +6,10 @@ from collections.abc import Iterator
 
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.deployments import deploy_calls
-from imagetag_lint.analysis.explain import (
+from imagetag_lint.analysis.discards import Discard, find_discards
+from imagetag_lint.analysis.image_flow import ImageFlowIndex
+from imagetag_lint.analysis.pairing import build_name_of, in_goroutine, pair
+from imagetag_lint.analysis.steps import (
     call_name,
     capture_step,
     parameter_step,
@@ -14,218 +17,21 @@ from imagetag_lint.analysis.explain import (
     use_step,
     variable_for,
 )
-from imagetag_lint.analysis.image_flow import ImageFlowIndex, ProducerRef
-from imagetag_lint.analysis.pairing import build_name_of, in_goroutine, pair
 from imagetag_lint.findings import Finding, Related
 from imagetag_lint.golang.model import Function, SourceFile
-from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import (
-    assigned_names,
-    assignment_of,
-    callee,
-    enclosing,
-    identifiers,
-    is_blank_read,
-    is_inside,
-    is_write,
-)
-from imagetag_lint.record import record
 
 CODE = "IMG001"
-_INIT_CONTEXT = {
-    "if_statement": "in an `if` init statement",
-    "expression_switch_statement": "in a `switch` init statement",
-    "type_switch_statement": "in a `switch` init statement",
-    "for_clause": "in a `for` init statement",
-}
-
-
-@record(frozen=True)
-class Discard:
-    """A producer call whose image-name result is lost, and how."""
-
-    call: Node
-    file: SourceFile
-    unit: Function | None
-    producer: ProducerRef
-    how: str
-    statement: Node | None = None  # the :=, = or var statement, when there is one
-    target: Node | None = None  # the `_` or the variable that receives the image name
-
-
-def find_discards(index: ImageFlowIndex, file: SourceFile) -> list[Discard]:
-    """Every dropped producer result in the file."""
-    return index.per_file("discards", file, lambda: _find_discards(index, file))
-
-
-def _find_discards(index: ImageFlowIndex, file: SourceFile) -> Iterator[Discard]:
-    facts = index.facts(file)
-    for call in facts.calls:
-        producer = index.producer(call, file)
-        if producer is None:
-            continue
-        unit = facts.unit_of(call)
-        if unit is not None and producer.wrapper is unit:
-            continue  # a recursive wrapper
-        found = classify(call, producer)
-        if found is not None:
-            how, statement, target = found
-            yield Discard(call, file, unit, producer, how, statement, target)
-
-
-def classify(call: Node, producer: ProducerRef) -> tuple[str, Node | None, Node | None] | None:
-    """How the image result of this call is dropped, or None when it is kept."""
-    node = call
-    parent = node.parent
-    while parent is not None and parent.type == "parenthesized_expression":
-        node, parent = parent, parent.parent
-    if parent is None:
-        return None
-    if parent.type == "argument_list" and parent.named_child_count == 1 and parent.parent is not None:
-        return _forwarded(parent.parent, producer)
-    if parent.type == "expression_statement":
-        return "the call is a statement of its own", None, None
-    if parent.type == "go_statement":
-        return "the call runs in a `go` statement", None, None
-    if parent.type == "defer_statement":
-        return "the call runs in a `defer` statement", None, None
-    assignment = assignment_of(node)
-    if assignment is None:
-        return None
-    statement, position = assignment
-    targets = assigned_names(statement)
-    right = statement.child_by_field_name("right") or statement.child_by_field_name("value")
-    if right is None or right.named_child_count != 1 or len(targets) != producer.results:
-        return None
-    if position != 0:
-        return None
-    target = targets[producer.image_result]
-    if target.type != "identifier":
-        return None  # a field or index expression keeps the value
-    if text(target) == "_":
-        context = _context(statement)
-        return f"assigned to `_`{' ' + context if context else ''}", statement, target
-    lost = _unread(target, statement)
-    if lost is not None:
-        return lost, statement, target
-    return None
-
-
-# Assertion helpers that take both results and keep only the error (Gomega, testify-style).
-_CHECKS_ERROR_ONLY = {"Expect", "Ω", "ExpectWithOffset", "Eventually", "NoError", "Check", "check"}
-# Helpers that return the first result when the error is nil (generic Must[T]): the name lives on.
-_RETURNS_VALUE = {"Must", "must", "MustGet", "OrDie"}
-
-
-def _forwarded(outer: Node, producer: ProducerRef) -> tuple[str, Node | None, Node | None] | None:
-    """`Expect(Build(...)).To(...)`, `check(Build(...))`: both results handed to another call."""
-    _, name = callee(outer)
-    if name in _RETURNS_VALUE:
-        return classify(outer, ProducerRef(name, 0, 1))
-    if name in _CHECKS_ERROR_ONLY:
-        return f"passed to `{name}`, which only checks the error", None, None
-    return None
-
-
-def _context(statement: Node) -> str:
-    parent = statement.parent
-    if statement.type == "var_spec":
-        return "in a `var` declaration"
-    if parent is not None and parent.type in _INIT_CONTEXT:
-        return _INIT_CONTEXT[parent.type]
-    return ""
-
-
-def _unread(target: Node, statement: Node) -> str | None:
-    """Why the variable that got the image name is never really read, or None if it is."""
-    name = text(target)
-    scope = _search_scope(statement)
-    if scope is None:
-        return None
-    if statement.type == "assignment_statement" and not _declared_locally(scope, name):
-        return None  # a package-level variable: read anywhere in the package
-    loop = enclosing(statement, ("for_statement",))
-    if loop is not None and is_inside(loop, scope):
-        for occurrence in identifiers(loop, name):
-            if occurrence.start_byte >= statement.start_byte:
-                break
-            if not is_write(occurrence) and not is_blank_read(occurrence):
-                return None  # read on the next iteration
-    for occurrence in identifiers(scope, name):
-        if occurrence.start_byte < statement.end_byte:
-            continue
-        if is_blank_read(occurrence):
-            continue
-        if is_write(occurrence):
-            return f"`{name}` is overwritten before it is read"
-        return None
-    if _named_result_returned(target, statement):
-        return None
-    if any(is_blank_read(o) for o in identifiers(scope, name) if o.start_byte > statement.end_byte):
-        return f"`{name}` is only read by `_ = {name}`"
-    return f"`{name}` is never read"
-
-
-def _declared_locally(function: Node, name: str) -> bool:
-    """Is name a parameter, result or local variable of the function (or a closure in it)?"""
-    for occurrence in identifiers(function, name):
-        parent = occurrence.parent
-        if parent is None:
-            continue
-        if parent.type in ("parameter_declaration", "variadic_parameter_declaration", "var_spec", "range_clause"):
-            return True
-        statement = parent.parent
-        if statement is not None and statement.type == "short_var_declaration" and statement.child_by_field_name("left") == parent:
-            return True
-    return False
-
-
-def _search_scope(statement: Node) -> Node | None:
-    if statement.type == "short_var_declaration":
-        parent = statement.parent
-        if parent is not None and parent.type in _INIT_CONTEXT:
-            return parent.parent if parent.type == "for_clause" else parent
-        return enclosing(statement, ("block",)) or parent
-    # `=` and `var` may write a variable declared further out: search the whole function
-    outer = statement
-    function = enclosing(statement, ("function_declaration", "method_declaration", "func_literal"))
-    while function is not None:
-        outer = function
-        function = enclosing(function, ("function_declaration", "method_declaration", "func_literal"))
-    return outer if outer is not statement else statement.parent
-
-
-def _named_result_returned(target: Node, statement: Node) -> bool:
-    """A named result is read by every bare `return` after the assignment."""
-    function = enclosing(statement, ("function_declaration", "method_declaration", "func_literal"))
-    if function is None:
-        return False
-    result = function.child_by_field_name("result")
-    name = text(target)
-    if result is None or result.type != "parameter_list":
-        return False
-    if not any(text(n) == name for p in result.named_children for n in p.children_by_field_name("name")):
-        return False
-    body = function.child_by_field_name("body")
-    stack = [body] if body is not None else []
-    while stack:
-        node = stack.pop()
-        if node.type == "return_statement" and node.named_child_count == 0 and node.start_byte > statement.end_byte:
-            return True
-        if node.type != "func_literal":
-            stack.extend(node.named_children)
-    return False
 
 
 def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
     index = ctx.index
     discards = list(find_discards(index, file))
+    positions = _positions_in_function(discards)
     for discard in discards:
-        unit = discard.unit
-        deploys = deploy_calls(index, unit) if unit is not None else []
-        siblings = [d for d in discards if d.unit is unit]
-        position = next(i for i, d in enumerate(siblings) if d is discard)
-        build_name = build_name_of(index, discard.call, file, unit)
+        function = discard.function
+        deploys = deploy_calls(index, function) if function is not None else []
+        position = positions[id(discard)]
+        build_name = build_name_of(index, discard.call, file, function)
         deploy = pair(build_name, position, deploys)
         variable = variable_for(build_name, deploy.target if deploy is not None else None)
         callers = count_calls(index, deploy.target) if deploy is not None else 0
@@ -246,14 +52,19 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             {"call": call_name(discard.call), "how": discard.how},
             steps,
             tuple(related),
+            ctx.repairs.of_discard(discard),
         )
 
 
+def _positions_in_function(discards: list[Discard]) -> dict[int, int]:
+    """Each discard's place among the discards of its function (by id of the discard)."""
+    positions: dict[int, int] = {}
+    counts: dict[int, int] = {}
+    for discard in discards:
+        position = positions[id(discard)] = counts.get(id(discard.function), 0)
+        counts[id(discard.function)] = position + 1
+    return positions
+
+
 def count_calls(index: ImageFlowIndex, target: Function) -> int:
-    package = index.project.package_of(target.file)
-    total = 0
-    for file in package.files:
-        for call in index.facts(file).calls:
-            if any(f is target for f in index.project.resolve_call(call, file)):
-                total += 1
-    return total
+    return index.call_count(target)

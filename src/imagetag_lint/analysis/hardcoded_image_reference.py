@@ -6,11 +6,12 @@ from collections.abc import Iterator
 
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.deployments import FixedSite, fixed_sites
-from imagetag_lint.analysis.discarded_image_name import find_discards
-from imagetag_lint.analysis.explain import call_name
+from imagetag_lint.analysis.discards import find_discards
 from imagetag_lint.analysis.image_flow import repository
 from imagetag_lint.analysis.pairing import build_name_of
-from imagetag_lint.findings import Finding, Related
+from imagetag_lint.analysis.steps import call_name
+from imagetag_lint.enums import SiteKind
+from imagetag_lint.findings import Applicability, Finding, Fix, Related
 from imagetag_lint.golang.model import SourceFile
 
 CODE = "IMG002"
@@ -27,12 +28,30 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             {"image": site.image, "how": site.how},
             _steps(ctx, site, builds),
             tuple(builds),
+            _fix(ctx, site),
         )
 
 
+def _fix(ctx: RuleContext, site: FixedSite) -> Fix:
+    """The repair of a dropped build that rewrites this text, or the build's captured name."""
+    fix = ctx.repairs.resolving(site.file.filename, site.start)
+    if fix is None and not any(d.function is site.function for d in find_discards(ctx.index, site.file)):
+        from imagetag_lint.repair.use import captured_name_fix
+
+        fix = captured_name_fix(ctx.index, site)
+    return fix or _NO_BUILD_IN_REACH
+
+
+_NO_BUILD_IN_REACH = Fix(
+    Applicability.DISPLAY_ONLY,
+    "pass the name the builder returns to this deployment and use it here "
+    "(no build of this image is in reach of this function)",
+)
+
+
 def _steps(ctx: RuleContext, site: FixedSite, builds: list[Related]) -> tuple[str, ...]:
-    owner = site.unit.name if site.unit is not None else None
-    builds_here = site.unit is not None and ctx.index.builds(site.unit)
+    owner = site.function.name if site.function is not None else None
+    builds_here = site.function is not None and ctx.index.builds(site.function)
     if builds_here:
         assert owner is not None
         return (
@@ -58,9 +77,9 @@ def _steps(ctx: RuleContext, site: FixedSite, builds: list[Related]) -> tuple[st
 
 def _use_step(site: FixedSite, name: str) -> str:
     old = (site.node.text or b"").decode()
-    if site.kind == "yaml":
+    if site.kind is SiteKind.YAML:
         return f"use: format {name} into the manifest's `image:` line instead of `{site.image}`"
-    if site.kind in ("deploy-arg", "format-arg"):
+    if site.kind in (SiteKind.DEPLOY_ARG, SiteKind.FORMAT_ARG):
         return f"use: pass {name} instead of `{old}`"
     return f"use: set `Image` to {name} instead of `{old}`"
 
@@ -73,7 +92,7 @@ def _builds_of(ctx: RuleContext, site: FixedSite) -> Iterator[Related]:
     shown = 0
     for file in package.files:
         for discard in find_discards(index, file):
-            name = build_name_of(index, discard.call, file, discard.unit)
+            name = build_name_of(index, discard.call, file, discard.function)
             if name and (wanted == repository(name) or wanted.endswith("/" + repository(name))):
                 yield Related(file.span(discard.call), f"the image is built here by `{call_name(discard.call)}`, which returns its real name")
                 shown += 1

@@ -8,14 +8,21 @@ from imagetag_lint.analysis.deployments import DeployCall
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import FUNCTION_TYPES, arguments, enclosing, unparen
+from imagetag_lint.golang.syntax import (
+    FUNCTION_TYPES,
+    arguments,
+    assigned_value,
+    enclosing,
+    parent,
+    unparen,
+)
 
 
-def build_name_of(index: ImageFlowIndex, call: Node, file: SourceFile, unit: Function | None) -> str | None:
+def build_name_of(index: ImageFlowIndex, call: Node, file: SourceFile, function: Function | None) -> str | None:
     """The image name a builder call's config names (`ImageName: "acme/datastorage"`)."""
     fields = set(index.flow.build_name_fields)
     for arg in arguments(call):
-        literal = _composite(index, unparen(arg), unit)
+        literal = _composite(index, unparen(arg), function)
         if literal is None:
             continue
         body = literal.child_by_field_name("body")
@@ -23,11 +30,11 @@ def build_name_of(index: ImageFlowIndex, call: Node, file: SourceFile, unit: Fun
             key = element.child_by_field_name("key")
             value = element.child_by_field_name("value")
             if element.type == "keyed_element" and key is not None and value is not None and text(key) in fields:
-                return index.fixed_text(value.named_children[0], file, unit) if value.named_child_count else None
+                return index.fixed_text(value.named_children[0], file, function) if value.named_child_count else None
     return None
 
 
-def _composite(index: ImageFlowIndex, node: Node, unit: Function | None) -> Node | None:
+def _composite(index: ImageFlowIndex, node: Node, function: Function | None) -> Node | None:
     for _ in range(4):
         if node.type == "composite_literal":
             return node
@@ -36,15 +43,12 @@ def _composite(index: ImageFlowIndex, node: Node, unit: Function | None) -> Node
             if operand is None:
                 return None
             node = unparen(operand)
-        elif node.type == "identifier" and unit is not None:
-            definition = index.reaching_definition(node, unit)
-            if definition is None:
+        elif node.type == "identifier" and function is not None:
+            definition = index.reaching_definition(node, function)
+            value = assigned_value(*definition) if definition is not None else None
+            if value is None:
                 return None
-            statement, position = definition
-            right = statement.child_by_field_name("right") or statement.child_by_field_name("value")
-            if right is None or position >= right.named_child_count:
-                return None
-            node = unparen(right.named_children[position])
+            node = value
         else:
             return None
     return None
@@ -97,14 +101,14 @@ def _service_keys(build_name: str) -> list[str]:
 
 def in_goroutine(call: Node) -> bool:
     """Does the call run in another goroutine (`go F()` or inside `go func() { ... }()`)?"""
-    parent = call.parent
-    if parent is not None and parent.type == "go_statement":
+    holder = parent(call)
+    if holder is not None and holder.type == "go_statement":
         return True
     function = enclosing(call, FUNCTION_TYPES)
     while function is not None and function.type == "func_literal":
-        invocation = function.parent
+        invocation = parent(function)
         if invocation is not None and invocation.type == "call_expression":
-            statement = invocation.parent
+            statement = parent(invocation)
             if statement is not None and statement.type == "go_statement":
                 return True
         function = enclosing(function, FUNCTION_TYPES)

@@ -10,43 +10,29 @@ from __future__ import annotations
 import os
 import stat
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 from imagetag_lint.errors import InputError
-from imagetag_lint.findings import Finding, Fix
+from imagetag_lint.findings import Applicability, Finding, Fix
 from imagetag_lint.fix.edits import OverlapError, apply_edits, fixes_overlap
-from imagetag_lint.fix.planner import plan_fixes
 from imagetag_lint.golang.model import SourceFile
-from imagetag_lint.golang.parser import parse
-from imagetag_lint.lint import Linter, LintResult
-from imagetag_lint.record import field, record, replace
+from imagetag_lint.golang.parser import first_error, parse
+from imagetag_lint.lint import LintResult
+from imagetag_lint.record import field, record
 
 MAX_ROUNDS = 25
-APPLICABLE = {False: ("safe",), True: ("safe", "unsafe")}
+APPLICABLE = {False: (Applicability.SAFE,), True: (Applicability.SAFE, Applicability.UNSAFE)}
 
-@record
-class FixRound:
-    """What one lint of the overlay gives the fixer."""
-
-    findings: list[Finding]  # to report and fix (suppressions and config already applied)
-    files: dict[str, SourceFile]  # by display name: parsed files, with their current text
-    paths: dict[str, str]  # display name -> absolute path
-    result: LintResult  # errors, warnings, counts
-    notes: Sequence[str] = ()
-
-
-Relint = Callable[[dict[str, bytes]], FixRound]
+Lint = Callable[[dict[str, bytes]], LintResult]  # lints the inputs through an overlay of fixed texts
 
 
 @record
 class FixOutcome:
-    """What `--fix` did: the fixed texts, the findings fixed and those that remain."""
+    """What the fix rounds did: the last round's result, the texts before and after, and the
+    findings whose fixes were applied."""
 
-    result: LintResult  # of the last round
-    findings: list[Finding] = field(default_factory=list)  # left after the last round
-    files: dict[str, SourceFile] = field(default_factory=dict)
-    notes: Sequence[str] = ()
+    result: LintResult  # of the last round: what remains to report
     original: dict[str, bytes] = field(default_factory=dict)  # absolute path -> bytes as read
     fixed: dict[str, bytes] = field(default_factory=dict)  # absolute path -> bytes after fixes
     display: dict[str, str] = field(default_factory=dict)  # absolute path -> name as reported
@@ -58,38 +44,21 @@ class FixOutcome:
         return sorted(p for p, data in self.fixed.items() if data != self.original.get(p))
 
 
-def attach_fixes(result: LintResult, linter: Linter) -> LintResult:
-    """Give every finding the fix the planner made for it (a display-only one at least)."""
-    if not result.findings:
-        return result
-    names = {x.filename for x in result.findings}
-    files = [f for f in result.sources.values() if f.filename in names]
-    fixes = plan_fixes(linter.index, files)
-    by_hand = "no edit can do this soundly; follow the four steps by hand"
-    result.findings = [
-        f if f.fix is not None
-        else replace(f, fix=fixes.get((f.code, f.filename, f.span.start_byte)) or Fix("display-only", by_hand))
-        for f in result.findings
-    ]
-    return result
-
-
-def fix_all(relint: Relint, unsafe: bool) -> FixOutcome:
+def fix_all(lint: Lint, unsafe: bool) -> FixOutcome:
+    """Rounds of lint -> choose -> apply on an overlay, until no fix applies."""
     overlay: dict[str, bytes] = {}
     outcome: FixOutcome | None = None
     for _ in range(MAX_ROUNDS):
-        round_ = relint(overlay)
+        result = lint(overlay)
         if outcome is None:
-            outcome = FixOutcome(round_.result)
-        outcome.result, outcome.findings, outcome.files, outcome.notes = (
-            round_.result, round_.findings, round_.files, round_.notes,
-        )
-        chosen = choose(round_.findings, APPLICABLE[unsafe], _regions(round_.files))
+            outcome = FixOutcome(result)
+        outcome.result = result
+        chosen = choose(result.findings, APPLICABLE[unsafe], _regions(result.sources))
         if not chosen:
             break
         by_name = {}
-        for name, file in round_.files.items():
-            path = round_.paths.get(name)
+        for name, file in result.sources.items():
+            path = result.paths.get(name)
             if path is not None:
                 by_name[name] = path
                 outcome.original.setdefault(path, file.source)
@@ -179,19 +148,8 @@ def _apply_fixes(
     return updated
 
 
-def _errors(source: bytes) -> int:
-    tree = parse(source)
-    if not tree.root_node.has_error:
-        return 0
-    count = 0
-    stack = [tree.root_node]
-    while stack:
-        node = stack.pop()
-        if node.is_error or node.is_missing:
-            count += 1
-        elif node.has_error:
-            stack.extend(node.children)
-    return count
+def _errors(source: bytes) -> bool:
+    return first_error(parse(source)) is not None
 
 
 def unified_diff(outcome: FixOutcome) -> str:

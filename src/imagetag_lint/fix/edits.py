@@ -15,7 +15,7 @@ class OverlapError(ValueError):
 
 
 def edit(file: SourceFile, start: int, end: int, content: str) -> Edit:
-    if b"\r\n" in file.source and "\n" in content:
+    if "\n" in content and file.crlf:
         content = content.replace("\r\n", "\n").replace("\n", "\r\n")
     return Edit(file.filename, start, end, content, file.position(start), file.position(end))
 

@@ -7,7 +7,7 @@ from functools import cached_property
 
 from imagetag_lint.findings import Position, Span
 from imagetag_lint.golang.parser import Node, Tree, text
-from imagetag_lint.golang.syntax import string_value
+from imagetag_lint.golang.syntax import declaration_specs, string_value
 from imagetag_lint.record import record
 
 
@@ -32,6 +32,11 @@ class SourceFile:
             starts.append(index + 1)
             index = find(b"\n", index + 1)
         return starts
+
+    @cached_property
+    def crlf(self) -> bool:
+        """Does the file end its lines with \\r\\n? (Edits keep its line endings.)"""
+        return self.source.find(b"\r\n") != -1
 
     def position(self, offset: int) -> Position:
         line = bisect_right(self.line_starts, offset) - 1
@@ -58,7 +63,7 @@ class Param:
 
 @record(eq=False)
 class Function:
-    """A function, method or Ginkgo spec closure: a unit the analyses look into."""
+    """A function, method or Ginkgo spec closure: what the analyses look into, one at a time."""
 
     name: str
     file: SourceFile
@@ -112,7 +117,7 @@ def read_function(file: SourceFile, node: Node) -> Function:
     )
 
 
-# Ginkgo nodes whose closure is one flow of its own (containers such as Describe only group them).
+# Ginkgo nodes whose closure is one function of its own (containers such as Describe only group them).
 SPEC_NODES = {
     "It", "FIt", "PIt", "Specify", "BeforeEach", "AfterEach", "JustBeforeEach", "JustAfterEach",
     "BeforeAll", "AfterAll", "BeforeSuite", "AfterSuite", "SynchronizedBeforeSuite",
@@ -121,23 +126,23 @@ SPEC_NODES = {
 
 
 def read_spec_closures(file: SourceFile, declaration: Node) -> list[Function]:
-    """The flows of a package-level var: each Ginkgo spec closure, or the closure it holds."""
+    """The functions of a package-level var: each Ginkgo spec closure, or the closure it holds."""
     found: list[Function] = []
     source, start = file.source, declaration.start_byte
     end = declaration.end_byte
-    flow_end = -1  # closures inside a flow belong to it
+    spec_end = -1  # closures inside a spec closure belong to it
     position = source.find(b"func", start, end)
     while position != -1:  # the `func` keywords: far fewer than the nodes of a spec tree
         keyword = declaration.descendant_for_byte_range(position, position + 4)
         literal = keyword.parent if keyword is not None and keyword.type == "func" else None
-        if literal is not None and literal.type == "func_literal" and position >= flow_end and _is_flow(literal):
+        if literal is not None and literal.type == "func_literal" and position >= spec_end and _is_spec_closure(literal):
             found.append(_closure_function(file, literal))
-            flow_end = literal.end_byte
+            spec_end = literal.end_byte
         position = source.find(b"func", position + 4, end)
     return found
 
 
-def _is_flow(literal: Node) -> bool:
+def _is_spec_closure(literal: Node) -> bool:
     parent = literal.parent
     if parent is not None and parent.type == "expression_list":
         return True  # var setup = func() { ... }
@@ -189,11 +194,7 @@ def read_imports(root: Node) -> dict[str, str]:
     for declaration in root.named_children:
         if declaration.type != "import_declaration":
             continue
-        specs = [c for c in declaration.named_children if c.type == "import_spec"]
-        for spec_list in declaration.named_children:
-            if spec_list.type == "import_spec_list":
-                specs.extend(c for c in spec_list.named_children if c.type == "import_spec")
-        for spec in specs:
+        for spec in declaration_specs(declaration, "import_spec"):
             path_node = spec.child_by_field_name("path")
             path = string_value(path_node) if path_node is not None else None
             if not path:

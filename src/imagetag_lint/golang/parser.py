@@ -41,8 +41,19 @@ GO = Language(_go_language())
 _PARSER = Parser(GO)
 
 
+# the roots of the trees parsed since the last `forget_trees()`: `syntax` finds a deeply nested
+# node's tree among them (a node does not know its tree)
+ROOTS: list[Node] = []
+
+
 def parse(source: bytes) -> Tree:
-    return _PARSER.parse(source)
+    tree = _PARSER.parse(source)
+    ROOTS.append(tree.root_node)
+    return tree
+
+
+def forget_trees() -> None:
+    ROOTS.clear()
 
 
 @cache
@@ -65,13 +76,16 @@ def text(node: Node) -> str:
     return raw.decode("utf-8", "replace") if raw is not None else ""
 
 
+def syntax_errors(tree: Tree) -> Iterator[Node]:
+    """The ERROR and MISSING nodes of a tree, in order: the one walk that looks for them."""
+    if tree.root_node.has_error:
+        yield from (node for node in _walk_all(tree.root_node) if node.is_error or node.is_missing)
+
+
 def first_error(tree: Tree) -> Node | None:
     if not tree.root_node.has_error:
         return None
-    for node in _walk_all(tree.root_node):
-        if node.is_error or node.is_missing:
-            return node
-    return tree.root_node
+    return next(syntax_errors(tree), tree.root_node)
 
 
 def _walk_all(node: Node) -> Iterator[Node]:

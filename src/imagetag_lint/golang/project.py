@@ -17,7 +17,7 @@ from imagetag_lint.golang.model import (
     read_spec_closures,
 )
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import callee
+from imagetag_lint.golang.syntax import callee, declaration_specs
 from imagetag_lint.record import field, record
 
 PackageKey = tuple[str, str]  # (absolute directory, package name)
@@ -52,7 +52,7 @@ class Project:
         self.loader = loader
         self.packages: dict[PackageKey, Package] = {}
         self.by_node: dict[tuple[int, int], Function] = {}  # (id of file, node id)
-        self.units: dict[int, list[Function]] = {}  # id of file -> its functions and spec closures
+        self.file_functions: dict[int, list[Function]] = {}  # id of file -> its functions and spec closures
         self._missing_consts: set[tuple[str, str]] = set()
         self._calls: dict[tuple[int, int, int], tuple[int, list[Function]]] = {}
         self._by_directory: dict[str, list[Package]] = {}
@@ -69,13 +69,13 @@ class Project:
             package = self.packages[key] = Package(key)
             self._by_directory.setdefault(file.directory, []).append(package)
         package.files.append(file)
-        units: list[Function] = []
+        functions: list[Function] = []
         for node in file.tree.root_node.named_children:
             if node.type in ("function_declaration", "method_declaration"):
                 function = read_function(file, node)
                 package.functions.setdefault(function.name, []).append(function)
                 self.by_node[(id(file), node.id)] = function
-                units.append(function)
+                functions.append(function)
             elif node.type == "const_declaration":
                 _read_consts(file, node, package.consts)
             elif node.type == "var_declaration" and b"func(" not in (node.text or b""):
@@ -83,8 +83,8 @@ class Project:
             elif node.type == "var_declaration":
                 for closure in read_spec_closures(file, node):  # analysed like functions, never called
                     self.by_node[(id(file), closure.node.id)] = closure
-                    units.append(closure)
-        self.units[id(file)] = sorted(units, key=lambda f: f.node.start_byte)
+                    functions.append(closure)
+        self.file_functions[id(file)] = sorted(functions, key=lambda f: f.node.start_byte)
         return package
 
     def package_of(self, file: SourceFile) -> Package:
@@ -208,11 +208,7 @@ def _read_consts(file: SourceFile, declaration: Node, into: dict[str, tuple[Sour
 
 
 def _read_vars(file: SourceFile, declaration: Node, into: dict[str, tuple[SourceFile, Node]]) -> None:
-    specs = [c for c in declaration.named_children if c.type == "var_spec"]
-    for spec_list in declaration.named_children:
-        if spec_list.type == "var_spec_list":
-            specs.extend(c for c in spec_list.named_children if c.type == "var_spec")
-    for spec in specs:
+    for spec in declaration_specs(declaration, "var_spec"):
         value = spec.child_by_field_name("value")
         names = spec.children_by_field_name("name")
         if value is not None and len(names) == value.named_child_count:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from imagetag_lint.files import word_offsets
-from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.lexing import word_offsets
+from imagetag_lint.golang.parser import ROOTS, Node, forget_trees, text
 
 FUNCTION_TYPES = ("function_declaration", "method_declaration", "func_literal")
 STRING_TYPES = ("interpreted_string_literal", "raw_string_literal")
@@ -18,6 +18,8 @@ _IDENTIFIERS: dict[tuple[int, int, int, str], list[Node]] = {}
 def reset_caches() -> None:
     _CALLEES.clear()
     _IDENTIFIERS.clear()
+    _DEEP.clear()
+    forget_trees()
 
 
 def callee(call: Node) -> tuple[str | None, str]:
@@ -58,11 +60,131 @@ def unparen(node: Node) -> Node:
 
 
 def enclosing(node: Node, types: tuple[str, ...]) -> Node | None:
+    """The nearest ancestor of one of the types (walked up at most _SHALLOW steps by `parent`)."""
+    for ancestry in _DEEP:
+        if ancestry.holds(node):
+            return ancestry.enclosing(node, types)
     current = node.parent
+    steps = 0
     while current is not None:
         if current.type in types:
             return current
+        steps += 1
+        if steps == _SHALLOW:
+            deep = _ancestry_of(current)
+            if deep is not None:
+                return deep.enclosing(current, types)
         current = current.parent
+    return None
+
+
+def parent(node: Node) -> Node | None:
+    """`node.parent`, from the parent map when the node's tree is deeply nested."""
+    key = (node.id, node.start_byte)
+    for ancestry in _DEEP:
+        if key in ancestry.parents:
+            return ancestry.parents[key]
+    return node.parent
+
+
+# Deep nesting (a long else-if chain, a nested composite literal) makes `Node.parent` slow:
+# tree-sitter finds a parent by walking down from the root, so each step up costs the depth, and
+# walks up from many nodes cost the cube of it. A walk that passes _SHALLOW steps switches to the
+# tree's parent map, made once by one cursor walk, with each answer remembered along the way.
+_SHALLOW = 48
+NodeKey = tuple[int, int]  # (id, start byte): unique among live trees
+
+
+class Ancestry:
+    """Parent links of one deeply nested tree, and the `enclosing` answers found through them."""
+
+    def __init__(self, root: Node) -> None:
+        self.root = root
+        self.parents: dict[NodeKey, Node | None] = {(root.id, root.start_byte): None}
+        self.identifiers: dict[tuple[int, int], Node] = {}  # byte range -> identifier
+        self.answers: dict[tuple[NodeKey, tuple[str, ...]], Node | None] = {}
+        self.steps = 0  # parent links followed: the work `enclosing` did
+        path = [root]  # the cursor's node and its ancestors
+        cursor = root.walk()
+        while True:
+            if cursor.goto_first_child():
+                child = cursor.node
+                assert child is not None
+                self.parents[(child.id, child.start_byte)] = path[-1]
+                if child.type == "identifier":
+                    self.identifiers[child.byte_range] = child
+                path.append(child)
+                continue
+            while not cursor.goto_next_sibling():
+                if not cursor.goto_parent():
+                    return
+                path.pop()
+            sibling = cursor.node
+            assert sibling is not None
+            path[-1] = sibling
+            self.parents[(sibling.id, sibling.start_byte)] = path[-2]
+            if sibling.type == "identifier":
+                self.identifiers[sibling.byte_range] = sibling
+
+    def holds(self, node: Node) -> bool:
+        return (node.id, node.start_byte) in self.parents
+
+    def enclosing(self, node: Node, types: tuple[str, ...]) -> Node | None:
+        visited = []
+        key = (node.id, node.start_byte)
+        found: Node | None = None
+        while (key, types) not in self.answers:
+            visited.append((key, types))
+            self.steps += 1
+            up = self.parents.get(key)
+            if up is None or up.type in types:
+                found = up
+                break
+            key = (up.id, up.start_byte)
+        else:
+            found = self.answers[(key, types)]
+        for seen in visited:
+            self.answers[seen] = found
+        return found
+
+
+_DEEP: list[Ancestry] = []  # the deeply nested trees met in this run
+
+
+def deep_ancestry(root: Node, offsets: list[int]) -> Ancestry | None:
+    """The parent map of root's tree if a sample of the offsets lies deeper than _SHALLOW (made once).
+
+    The depth is counted by a cursor going down from the root, which costs no parent walk.
+    """
+    key = (root.id, root.start_byte)
+    for ancestry in _DEEP:
+        if (ancestry.root.id, ancestry.root.start_byte) == key:
+            return ancestry
+    for offset in offsets[:: max(1, len(offsets) // 16)]:
+        cursor = root.walk()
+        depth = 0
+        while cursor.goto_first_child_for_byte(offset) is not None:
+            depth += 1
+            if depth == _SHALLOW:
+                ancestry = Ancestry(root)
+                _DEEP.append(ancestry)
+                return ancestry
+    return None
+
+
+def _ancestry_of(node: Node) -> Ancestry | None:
+    """The parent map of node's tree, made now: the tree is the parsed one that holds node."""
+    start, end = node.start_byte, node.end_byte
+    for root in reversed(ROOTS):
+        if not root.start_byte <= start <= end <= root.end_byte:
+            continue
+        candidate = root.descendant_for_byte_range(start, end)
+        while candidate is not None and candidate.id != node.id and candidate.byte_range == node.byte_range:
+            candidate = candidate.parent  # node may be an ancestor with the same bytes
+        if candidate is not None and candidate.id == node.id:
+            ancestry = Ancestry(root)
+            _DEEP.append(ancestry)
+            return ancestry
     return None
 
 
@@ -136,19 +258,40 @@ def assigned_names(statement: Node) -> list[Node]:
     return list(left.named_children) if left is not None else []
 
 
+def declaration_specs(declaration: Node, spec_type: str) -> list[Node]:
+    """The specs of a declaration, alone or grouped: `import "x"` and `import ( ... )` alike."""
+    specs = [c for c in declaration.named_children if c.type == spec_type]
+    for spec_list in declaration.named_children:
+        if spec_list.type == spec_type + "_list":
+            specs.extend(c for c in spec_list.named_children if c.type == spec_type)
+    return specs
+
+
+def right_values(statement: Node) -> list[Node]:
+    """Right-hand side expressions of `:=`, `=`, or the values of a var or const spec."""
+    right = statement.child_by_field_name("right") or statement.child_by_field_name("value")
+    return right.named_children if right is not None else []
+
+
+def assigned_value(statement: Node, index: int) -> Node | None:
+    """The expression a definition gives its index-th name (`a, b := f()`: f() for a, None for b)."""
+    values = right_values(statement)
+    return unparen(values[index]) if index < len(values) else None
+
+
 def is_write(ident: Node) -> bool:
     """True when this identifier occurrence is the target of `=`, `:=` or `var` (not a read)."""
-    parent = ident.parent
-    if parent is None:
+    holder = parent(ident)
+    if holder is None:
         return False
-    if parent.type == "var_spec":
-        return any(n.id == ident.id for n in parent.children_by_field_name("name"))
-    if parent.type != "expression_list":
+    if holder.type == "var_spec":
+        return any(n.id == ident.id for n in holder.children_by_field_name("name"))
+    if holder.type != "expression_list":
         return False
-    statement = parent.parent
+    statement = parent(holder)
     if statement is None or statement.type not in ("short_var_declaration", "assignment_statement"):
         return False
-    if statement.child_by_field_name("left") != parent:
+    if statement.child_by_field_name("left") != holder:
         return False
     operator = statement.child_by_field_name("operator")
     return operator is None or text(operator) in ("=", ":=")

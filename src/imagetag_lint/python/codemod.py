@@ -12,6 +12,7 @@ from typing import Any
 
 import libcst as cst
 
+from imagetag_lint.enums import Applicability
 from imagetag_lint.findings import Edit, Fix
 from imagetag_lint.python.discards import Discard
 from imagetag_lint.python.flow import FIXED, Flow, Sink
@@ -105,30 +106,30 @@ def plan_flow(flow: Flow, function: Function, discards: list[Discard], mismatche
     helpers = _hardcoding_helpers(flow, function, mismatched)
     steps = _flow_steps(flow, discard, variable, own, helpers)
     if not own and not helpers:
-        return Plan(steps, Fix("display-only", "no deployment in reach takes the image name; " + BY_HAND))
+        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, "no deployment in reach takes the image name; " + BY_HAND))
     changes: dict[Module, dict[cst.CSTNode, Change]] = {}
     local = changes.setdefault(function.module, {})
     _capture(discard, variable, local)
     for sink in own:
         if not _use(sink, variable, local):
-            return Plan(steps, Fix("display-only", BY_HAND))
+            return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
     safe = True
     for helper, sinks in helpers.items():
         parameter = _free_name(helper, "image")
         helper_changes = changes.setdefault(helper.module, {})
         if not _add_parameter(helper, parameter, helper_changes):
-            return Plan(steps, Fix("display-only", BY_HAND))
+            return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
         for sink in sinks:
             if not _use(sink, parameter, helper_changes):
-                return Plan(steps, Fix("display-only", BY_HAND))
+                return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
         for call in (c for caller, c in flow.project.callers(helper) if caller is function):
             local[call] = _pass_argument(variable, parameter)
         safe = safe and _private(helper)
     edits = _rewrite_all(changes)
     if edits is None:
-        return Plan(steps, Fix("display-only", BY_HAND))
+        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
     message = f"name the image `{discard.producer}` returns `{variable}` and deploy it"
-    return Plan(steps, Fix("safe" if safe else "unsafe", message, edits))
+    return Plan(steps, Fix(Applicability.SAFE if safe else Applicability.UNSAFE, message, edits))
 
 
 def _rewrite_all(changes: dict[Module, dict[cst.CSTNode, Change]]) -> tuple[Edit, ...] | None:
@@ -341,9 +342,9 @@ def _plan_fresh(flow: Flow, function: Function, mismatched: list[Sink]) -> Plan:
                  "parameter: none needed", f"use: `{variable}` in place of a second `{old}`")
         edits = rewrite(module, {sink.node: _name_change(variable)})
         if edits:
-            return Plan(steps, Fix("safe", f"deploy `{variable}`, the name the build used", edits))
-        return Plan(steps, Fix("display-only", BY_HAND))
-    return Plan((), Fix("display-only", BY_HAND))
+            return Plan(steps, Fix(Applicability.SAFE, f"deploy `{variable}`, the name the build used", edits))
+        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
+    return Plan((), Fix(Applicability.DISPLAY_ONLY, BY_HAND))
 
 
 # -- a test that names the image its fixture builds ----------------------------------------
@@ -362,7 +363,7 @@ def plan_fixture_request(flow: Flow, function: Function, sink: Sink) -> Plan:
             "parameter: none needed",
             f"use: {use} instead of `{old}`",
         )
-        return Plan(steps, Fix("display-only", BY_HAND))
+        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
     if fixture is None:
         steps = (
             f"capture: name the image the builder returns for `{repository(old)}` in the callers of `{owner}`",
@@ -370,7 +371,7 @@ def plan_fixture_request(flow: Flow, function: Function, sink: Sink) -> Plan:
             f"parameter: add an `image` parameter to `{owner}` and update every caller",
             f"use: `image` instead of `{old}`",
         )
-        return Plan(steps, Fix("display-only", BY_HAND))
+        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
     steps = (
         f"capture: request the fixture `{fixture}`, which builds this image, as a parameter of `{function.name}`",
         "pass: nothing to pass: the test receives it directly",
@@ -379,11 +380,11 @@ def plan_fixture_request(flow: Flow, function: Function, sink: Sink) -> Plan:
     )
     changes: dict[cst.CSTNode, Change] = {}
     if not _add_parameter(function, fixture, changes) or not _use(sink, fixture, changes):
-        return Plan(steps, Fix("display-only", BY_HAND))
+        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
     edits = rewrite(function.module, changes)
     if not edits:
-        return Plan(steps, Fix("display-only", BY_HAND))
-    return Plan(steps, Fix("safe", f"request the fixture `{fixture}` and deploy it", edits))
+        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
+    return Plan(steps, Fix(Applicability.SAFE, f"request the fixture `{fixture}` and deploy it", edits))
 
 
 def _fixture_building(flow: Flow, test: Function, image: str) -> str | None:

@@ -12,6 +12,12 @@ def explain(rule: Rule) -> str:
     return "\n".join(lines)
 
 
+def find_rule(rule_set: RuleSet, key: str) -> Rule | None:
+    """The rule with this code (any case) or name (`discarded-image-name`)."""
+    rule = rule_set.rules.get(key.upper())
+    return rule or next((r for r in rule_set.rules.values() if r.name == key.lower()), None)
+
+
 def list_rules(rule_set: RuleSet) -> str:
     width = max(len(r.name) for r in rule_set.rules.values())
     return "".join(

@@ -8,6 +8,7 @@ from typing import IO, TYPE_CHECKING
 
 from imagetag_lint.errors import InputError
 from imagetag_lint.findings import Finding
+from imagetag_lint.report.summary import Summary, summary_lines
 from imagetag_lint.rules import RuleSet
 
 if TYPE_CHECKING:
@@ -46,16 +47,16 @@ def write_text(
     sources: Mapping[str, SourceFile],
     *,
     color: str,
+    summary: Summary,
     statistics: bool = False,
     quiet: bool = False,
-    errors: int = 0,
-    files: int = 0,
-    notes: Sequence[str] = (),
 ) -> None:
+    """The findings and the summary; with statistics, only the count of findings per rule."""
     from imagetag_lint.report import text
 
-    text.render_text(findings, rule_set, dict(sources), out, color)
     if statistics:
         out.write(text.statistics(findings, rule_set))
+        return
+    text.render_text(findings, rule_set, dict(sources), out, color)
     if not quiet:
-        out.write(text.summary_line(findings, errors, files, notes) + "\n")
+        out.write("".join(line + "\n" for line in summary_lines(summary)))

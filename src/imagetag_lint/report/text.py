@@ -6,11 +6,11 @@ rich is imported only here, and only when there is something to draw.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING
 
 from imagetag_lint.findings import Finding
 from imagetag_lint.golang.model import SourceFile
+from imagetag_lint.report.summary import marker
 from imagetag_lint.rules import RuleSet
 
 if TYPE_CHECKING:
@@ -48,14 +48,15 @@ def render_text(
     from rich.markup import escape
 
     console = make_console(stream, color)
+    width = frame_width(stream, console.width)
     for finding in findings:
         rule = rule_set.rules[finding.code]
         where = f"{finding.filename}:{finding.span.start.row}:{finding.span.start.column}"
         console.print(
-            f"[bold]{escape(where)}[/]: [bold red]{finding.code}[/] "
+            f"[bold]{escape(where)}[/]: [bold red]{finding.code}[/] [bold]{escape(marker(finding))}[/] "
             f"[dim]\\[{rule.name}][/] {escape(finding.message)}"
         )
-        frame = _frame(finding, sources.get(finding.filename))
+        frame = _frame(finding, sources.get(finding.filename), width)
         if frame:
             console.print(escape(frame), style="none")
         for related in finding.related:
@@ -71,35 +72,54 @@ def render_text(
         console.print()
 
 
-def _frame(finding: Finding, file: SourceFile | None) -> str:
+def frame_width(stream: IO[str], console_width: int) -> int | None:
+    """How wide a code frame may be: the terminal's width, COLUMNS when it is set, or no limit
+    (a pipe or a file keeps whole lines)."""
+    import os
+
+    if stream.isatty():
+        return console_width
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _frame(finding: Finding, file: SourceFile | None, width: int | None = None) -> str:
     if file is None:
         return ""
     row = finding.span.start.row
     lines = file.source.split(b"\n", row)[row - 1 : row]
     if not lines:
         return ""
-    line = lines[0].rstrip(b"\r").decode("utf-8", "replace").expandtabs(4)
-    raw = file.source.split(b"\n", row)[row - 1].decode("utf-8", "replace")
+    raw = lines[0].rstrip(b"\r").decode("utf-8", "replace")
+    line = raw.expandtabs(4)
     start = len(raw[: finding.span.start.column - 1].expandtabs(4))
     if finding.span.end.row == row:
-        width = max(1, len(raw[: finding.span.end.column - 1].expandtabs(4)) - start)
+        carets = max(1, len(raw[: finding.span.end.column - 1].expandtabs(4)) - start)
     else:
-        width = max(1, len(line) - start)
+        carets = max(1, len(line) - start)
     gutter = f"{row:>5} | "
-    return f"{gutter}{line}\n{' ' * (len(gutter) - 2)}| {' ' * start}{'^' * width}"
+    if width is not None:
+        line, start, carets = cut_around(line, start, carets, max(width - len(gutter), 20))
+    return f"{gutter}{line}\n{' ' * (len(gutter) - 2)}| {' ' * start}{'^' * carets}"
 
 
-def summary_line(findings: list[Finding], errors: int, files: int, notes: Sequence[str] = ()) -> str:
-    if findings:
-        line = f"Found {len(findings)} {'finding' if len(findings) == 1 else 'findings'}"
-    else:
-        line = "All checks passed"
-    line += f" in {files} file{'s' if files != 1 else ''}"
-    if notes:  # what narrowed the report: a baseline, --new-from-rev
-        line += f" ({'; '.join(notes)})"
-    if errors:
-        line += f"; {errors} file{'s' if errors != 1 else ''} could not be linted"
-    return line + "."
+def cut_around(line: str, start: int, carets: int, room: int) -> tuple[str, int, int]:
+    """A window of line at most room characters wide that shows the caret span (from its start
+    when the span is wider), with `…` where the line was cut; and the span moved into it."""
+    if len(line) <= room:
+        return line, start, carets
+    # the span in the middle of the window; a span wider than it starts a little way in
+    left = max(0, start - max((room - carets) // 2, min(10, room // 4)))
+    left = min(left, len(line) - room)
+    window = line[left : left + room]
+    if left > 0:
+        window = "…" + window[1:]
+    if left + room < len(line):
+        window = window[:-1] + "…"
+    start -= left
+    return window, start, max(1, min(carets, room - start))
 
 
 def statistics(findings: list[Finding], rule_set: RuleSet) -> str:

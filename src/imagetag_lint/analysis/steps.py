@@ -1,10 +1,12 @@
-"""The four steps of the fix, worded with the names found in the code."""
+"""The four steps of the fix (capture, pass, parameter, use), worded with the names found in the
+code: a finding's `steps`. (`--explain` renders a rule's docs, in `report/docs.py`.)"""
 
 from __future__ import annotations
 
 import re
 
 from imagetag_lint.analysis.deployments import DeployCall, FixedSite
+from imagetag_lint.enums import SiteKind
 from imagetag_lint.golang.model import Function
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import arguments, callee
@@ -70,6 +72,6 @@ def use_step(deploy: DeployCall | None, site: FixedSite | None) -> str:
         if deploy is not None and deploy.image_params:
             return f"use: `{deploy.target.name}` already deploys its image parameter"
         return "use: `Image: imageName` in place of the fixed image"
-    if site.kind == "yaml":
+    if site.kind is SiteKind.YAML:
         return f"use: put imageName on the manifest's `image:` line instead of `{site.image}`"
     return f"use: `Image: imageName` instead of `{text(site.node)}`"

@@ -1,0 +1,3 @@
+module example.com/shop-e2e
+
+go 1.22

@@ -1,0 +1,177 @@
+"""Deployments that get another reference than the one built (the IMG003 facts).
+
+The IMG003 rule reports them; the repair of a dropped build in the same function rewrites them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from imagetag_lint.analysis.deployments import FixedSite, sites_in
+from imagetag_lint.analysis.discards import Discard, find_discards
+from imagetag_lint.analysis.image_flow import ImageFlowIndex, Origin, Sink
+from imagetag_lint.analysis.steps import call_name
+from imagetag_lint.golang.model import Function, Param, SourceFile
+from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.syntax import (
+    arguments,
+    callee,
+    identifiers,
+    is_blank_read,
+    is_write,
+    unparen,
+)
+from imagetag_lint.record import record
+
+# imageName, gatewayImage, image, img, imageRef: not imagePullSecret or imagePullPolicy
+_IMAGE_PARAM = re.compile(r"(?i)(?:^img$|image(?:name|ref|reference|tag)?$)")
+
+
+@record(frozen=True)
+class Mismatch:
+    """A deployment that uses another reference than the image its function built."""
+
+    sink: Sink
+    origin: Origin
+    how: str
+
+
+@record(frozen=True)
+class BuildingFunction:
+    """A function that builds an image: its dropped builds, what it built, and its mismatches."""
+
+    function: Function
+    discards: list[Discard]
+    built: dict[object, str]
+    mismatches: list[Mismatch]
+
+
+def building_functions(index: ImageFlowIndex, file: SourceFile) -> list[BuildingFunction]:
+    """Every function of the file that builds, with its mismatches (computed once per run)."""
+    return index.per_file("building-functions", file, lambda: _building_functions(index, file))
+
+
+def _building_functions(index: ImageFlowIndex, file: SourceFile) -> list[BuildingFunction]:
+    discards = find_discards(index, file)
+    found = []
+    for function in index.facts(file).functions:
+        if index.builds(function):
+            mine = [d for d in discards if d.function is function]
+            built = _built_values(index, function, mine)
+            found.append(BuildingFunction(function, mine, built, flow_mismatches(index, function, mine, built)))
+    return found
+
+
+def mismatches_of(index: ImageFlowIndex, function: Function) -> list[Mismatch]:
+    for building in building_functions(index, function.file):
+        if building.function is function:
+            return building.mismatches
+    return []
+
+
+def _built_values(index: ImageFlowIndex, function: Function, discards: list[Discard]) -> dict[object, str]:
+    """Origin keys of the values this function built or tagged, with a name for messages."""
+    dropped = {d.call.id for d in discards}
+    built: dict[object, str] = {}
+    for call in index.calls_in(function):
+        consumer = index.consumer(call)
+        args = arguments(call)
+        if consumer is not None and consumer.kind == "build" and consumer.image_arg < len(args):
+            origin = index.origin(args[consumer.image_arg], function.file, function)
+            if origin.key is not None:
+                built[origin.key] = text(args[consumer.image_arg])
+        elif call.id not in dropped and index.producer(call, function.file) is not None:
+            built[("built", call.id)] = call_name(call)
+    return built
+
+
+def flow_mismatches(
+    index: ImageFlowIndex, function: Function, discards: list[Discard], built: dict[object, str] | None = None
+) -> list[Mismatch]:
+    """Deploy sinks of a building function that receive something other than the built value."""
+    built = _built_values(index, function, discards) if built is None else built
+    sinks: list[Sink] = list(index.image_field_sinks_in(function))
+    sinks.extend(index.call_sinks(function))
+    origins = [(sink, index.origin(sink.expr, function.file, function)) for sink in sinks]
+    # a captured name that is only logged is as lost as a dropped one
+    captured = [c for c in index.calls_in(function) if ("built", c.id) in built]
+    lost = bool(discards) or (bool(captured) and all(_only_logged(index, function, c) for c in captured))
+    found = []
+    for sink, origin in origins:
+        if origin.kind in ("literal", "built") or origin.key in built:
+            continue
+        how = _mismatch(origin, sink, built, discards, lost)
+        if how is None:
+            continue
+        found.append(Mismatch(sink, origin, how))
+    return found
+
+
+_LOGGERS = re.compile(r"^(?:Print|Fprint|Log|Info|Debug|Warn|Error|Trace|Sprint)|^(?:By|Logf)$")
+
+
+def _only_logged(index: ImageFlowIndex, function: Function, call: Node) -> bool:
+    """Is the variable a producer call's image went into read only by log lines (or `_ =`)?"""
+    parent = call.parent
+    statement = parent.parent if parent is not None else None
+    if statement is None or statement.type not in ("short_var_declaration", "assignment_statement"):
+        return False
+    producer = index.producer(call, function.file)
+    left = statement.child_by_field_name("left")
+    targets = left.named_children if left is not None else []
+    if producer is None or producer.image_result >= len(targets):
+        return False
+    target = targets[producer.image_result]
+    if target.type != "identifier" or function.body is None:
+        return False
+    for use in identifiers(function.body, text(target)):
+        if use.start_byte <= target.start_byte or is_write(use) or is_blank_read(use):
+            continue
+        holder = use.parent
+        outer = holder.parent if holder is not None and holder.type == "argument_list" else None
+        if outer is None or not _LOGGERS.search(callee(outer)[1]):
+            return False
+    return True
+
+def _mismatch(origin: Origin, sink: Sink, built: dict[object, str], discards: list[Discard], lost: bool) -> str | None:
+    if origin.kind == "generated":
+        fresh = unparen(sink.expr).type == "call_expression"
+        if fresh:
+            return f"a fresh call of `{callee(unparen(sink.expr))[1]}` at the deploy site, which makes a new name"
+        if built:
+            names = ", ".join(f"`{n}`" for n in built.values())
+            return f"a name made by a separate generator call, not the name the build used ({names})"
+        if discards:
+            return f"a name made by a generator call, while the name `{call_name(discards[0].call)}` returns is dropped"
+        return None
+    if not lost:
+        return None
+    why = (
+        f"the name `{call_name(discards[0].call)}` returns is dropped"
+        if discards
+        else f"the built name ({', '.join(f'`{n}`' for n in built.values())}) reaches no deployment"
+    )
+    if origin.kind == "param":
+        return f"a parameter of the function, while {why}"
+    if origin.kind == "unknown":
+        return f"a value computed on its own, while {why}"
+    return None
+
+
+
+def ignored_image_params(index: ImageFlowIndex, function: Function) -> list[tuple[Param, FixedSite]]:
+    """String parameters named like an image that the body never reads while it deploys fixed text."""
+    body = function.body
+    if body is None:
+        return []
+    found = []
+    for param in function.params:
+        if not param.name or param.name == "_" or param.type_text != "string" or not _IMAGE_PARAM.search(param.name):
+            continue
+        if identifiers(body, param.name):
+            continue
+        sites = [site for site in sites_in(index, function) if site.local]
+        if sites:
+            found.append((param, sites[0]))
+    return found
+

@@ -1,0 +1,69 @@
+"""Kubernetes manifests held in Go strings: their `image:` lines, and whether a text is one."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from imagetag_lint.engine.model import YamlImage
+from imagetag_lint.golang.lexing import yaml_image_keys
+from imagetag_lint.golang.model import SourceFile
+from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.syntax import STRING_TYPES
+
+# the value of a YAML `image:` key found by lexing.yaml_image_keys (in raw strings lines end with
+# real newlines, in interpreted strings often with the two characters \n)
+_YAML_VALUE = re.compile(rb"""image:[ \t]*["']?([^\s"'\\`]+)""")
+_YAML_PULL_NEVER = re.compile(rb"imagePullPolicy:[ \t]*[\"']?Never")
+_MANIFEST_KEYS = re.compile(rb"(?:^|\n|\\n|[`\"])[ \t]*(?:-[ \t]+)?(?:apiVersion|kind|containers|initContainers|spec|metadata|name):")
+
+
+def yaml_images(file: SourceFile) -> Iterator[YamlImage]:
+    source = file.source
+    if source.find(b"image:") == -1:
+        return
+    root = file.tree.root_node
+    for key in yaml_image_keys(source):
+        match = _YAML_VALUE.match(source, key)
+        if match is None:
+            continue
+        start, end = match.span(1)
+        string = _string_at(root, match.start(1))
+        if string is None or not _multiline(string):
+            continue
+        value = match.group(1).decode("utf-8", "replace")
+        yield YamlImage(file, string, start, end, value, _YAML_PULL_NEVER.search(string.text or b"") is not None)
+
+
+def _string_at(root: Node, offset: int) -> Node | None:
+    node = root.descendant_for_byte_range(offset, offset)
+    while node is not None and node.type not in STRING_TYPES:
+        node = node.parent
+    return node
+
+
+def piece_of_manifest(call: Node) -> bool:
+    """`manifest += fmt.Sprintf("  image: %s\n", ...)` or one `+` piece of a manifest."""
+    whole = call
+    while whole.parent is not None and whole.parent.type in ("binary_expression", "parenthesized_expression"):
+        whole = whole.parent
+    if whole is not call and looks_like_manifest(whole.text or b""):
+        return True
+    holder = whole.parent
+    statement = holder.parent if holder is not None and holder.type == "expression_list" else None
+    if statement is None or statement.type != "assignment_statement":
+        return False
+    operator = statement.child_by_field_name("operator")
+    return operator is not None and text(operator) == "+="
+
+
+def looks_like_manifest(raw: bytes) -> bool:
+    return (b"\n" in raw or b"\\n" in raw) and _MANIFEST_KEYS.search(raw) is not None
+
+
+def _multiline(string: Node) -> bool:
+    """A manifest has several lines and keys besides `image:` (a log line with `image:` is not one)."""
+    whole = string
+    while whole.parent is not None and whole.parent.type in ("binary_expression", "parenthesized_expression"):
+        whole = whole.parent  # one piece of a concatenated manifest
+    return looks_like_manifest(whole.text or b"")

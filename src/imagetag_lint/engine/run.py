@@ -1,0 +1,215 @@
+"""The per-run cache the engine's functions share, per-file facts, and the fixpoint over names."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
+from typing import Generic, TypeVar
+
+from imagetag_lint.engine.model import ProducerRef, Sink
+from imagetag_lint.golang.lexing import word_offsets
+from imagetag_lint.golang.model import Function, SourceFile
+from imagetag_lint.golang.parser import Node, captures
+from imagetag_lint.golang.project import Project
+from imagetag_lint.golang.syntax import callee, deep_ancestry, is_inside, parent
+from imagetag_lint.record import field, record
+from imagetag_lint.rules import ImageFlow
+
+T = TypeVar("T")
+CALLS = "(call_expression) @call"
+_MANY_KEYS = 64  # with fewer image-field keys in a file, their depth costs little
+
+
+@record(eq=False)
+class FileFacts:
+    """Per-file facts the analyses share: calls, image-field elements and functions, in source order."""
+
+    file: SourceFile
+    calls: list[Node]
+    keyed: list[tuple[Node, Node]]  # (key identifier, value literal_element) of the configured fields
+    function_starts: list[int]
+    functions: list[Function]
+    call_starts: list[int] = field(default_factory=list)
+    field_sinks: list[Sink] | None = None  # the file's image-field sinks, once asked for
+    field_sinks_by_function: dict[int, list[Sink]] = field(default_factory=dict)
+
+    def function_of(self, node: Node) -> Function | None:
+        index = bisect_right(self.function_starts, node.start_byte) - 1
+        if index >= 0 and is_inside(node, self.functions[index].node):
+            return self.functions[index]
+        return None
+
+
+@record(eq=False)
+class FunctionFacts:
+    """What the engine remembers of one function (computed once, asked for at every call)."""
+
+    call_names: frozenset[str] | None = None  # the names it calls
+    builds: tuple[int, bool] = (-1, False)  # (project generation, has it a build event)
+    holds: dict[tuple[str, int], bool] = field(default_factory=dict)  # (variable, wrappers known) -> can it hold a builder
+
+
+class Fixpoint(Generic[T]):
+    """A table inferred pass by pass over function names (wrappers, deploy functions)."""
+
+    def __init__(self) -> None:
+        self.table: dict[int, T] = {}  # id of function -> what was inferred
+        self.names: set[str] = set()  # names of the functions in the table
+        self.seen: set[int] = set()  # functions a pass has already considered
+        self.generation = -1  # the project generation the table is settled for
+
+
+class FlowRun:
+    """What one run remembers: per-file facts, the two fixpoints and the memos that cross functions.
+
+    Results that depend on the loaded functions carry the project generation they were made at;
+    `inferring` is set while a fixpoint runs, when answers come from the table being built.
+    """
+
+    def __init__(self, project: Project, flow: ImageFlow) -> None:
+        self.project = project
+        self.flow = flow
+        self.producers = {p.name: p for p in flow.producers}
+        self.consumers = {c.name: c for c in flow.consumers}
+        self.keyed_fields = tuple(sorted({f.encode() for f in (*flow.image_fields, *flow.build_name_fields)}))
+        self.files: dict[int, FileFacts] = {}
+        self.wrappers: Fixpoint[ProducerRef] = Fixpoint()
+        self.deploys: Fixpoint[frozenset[int]] = Fixpoint()
+        self.inferring = False
+        self.functions: dict[int, FunctionFacts] = {}  # id of function -> what is known of it
+        self.producer_calls: dict[tuple[int, int, int], tuple[int, ProducerRef | None]] = {}
+        self.built_repositories: tuple[int, frozenset[str]] = (-1, frozenset())  # (generation, names)
+        self.loaded_images: frozenset[str] | None = None
+        self.calls_of: dict[int, tuple[int, dict[int, int]]] = {}  # id of package -> calls per function
+        self.rule_cache: dict[tuple[str, int], object] = {}  # the rule helpers' per-run results
+
+
+def facts(run: FlowRun, file: SourceFile) -> FileFacts:
+    found = run.files.get(id(file))
+    if found is None:
+        root = file.tree.root_node
+        calls = sorted(captures(CALLS, root).get("call", []), key=lambda n: n.start_byte)
+        functions = run.project.file_functions.get(id(file), [])
+        found = run.files[id(file)] = FileFacts(
+            file=file,
+            calls=calls,
+            call_starts=[c.start_byte for c in calls],
+            keyed=list(_keyed_elements(root, file.source, run.keyed_fields)),
+            function_starts=[f.node.start_byte for f in functions],
+            functions=functions,
+        )
+    return found
+
+
+def calls_in(run: FlowRun, function: Function) -> list[Node]:
+    file_facts = facts(run, function.file)
+    first = bisect_right(file_facts.call_starts, function.node.start_byte - 1)
+    last = bisect_right(file_facts.call_starts, function.node.end_byte - 1)
+    return file_facts.calls[first:last]
+
+
+def function_facts(run: FlowRun, function: Function) -> FunctionFacts:
+    found = run.functions.get(id(function))
+    if found is None:
+        found = run.functions[id(function)] = FunctionFacts()
+    return found
+
+
+def call_names(run: FlowRun, function: Function) -> frozenset[str]:
+    memo = function_facts(run, function)
+    if memo.call_names is None:
+        memo.call_names = frozenset(callee(c)[1] for c in calls_in(run, function))
+    return memo.call_names
+
+
+def call_count(run: FlowRun, target: Function) -> int:
+    """How many calls in its package may run target (counted for every function at once)."""
+    package = run.project.package_of(target.file)
+    generation, counts = run.calls_of.get(id(package), (-1, {}))
+    if generation != run.project.generation:
+        generation, counts = run.project.generation, {}
+        for file in package.files:  # resolving a call may load the rest of the package
+            for call in facts(run, file).calls:
+                for called in {id(f) for f in run.project.resolve_call(call, file)}:
+                    counts[called] = counts.get(called, 0) + 1
+        run.calls_of[id(package)] = (generation, counts)
+    return counts.get(id(target), 0)
+
+
+def mentions(function: Function, names: list[bytes]) -> bool:
+    source, start, end = function.file.source, function.node.start_byte, function.node.end_byte
+    return any(source.find(name, start, end) != -1 for name in names)
+
+
+def settle(
+    run: FlowRun,
+    fixpoint: Fixpoint[T],
+    candidate: Callable[[Function], bool],
+    seeds: list[bytes],
+    update: Callable[[Function], bool],
+    revisit_known: bool,
+) -> None:
+    """Settle a fixpoint over the loaded functions.
+
+    A function can only wrap (or pass on to) something it names: the first pass looks at the
+    functions whose text names a seed, each later pass at those calling a function the pass before
+    added. `update` infers one function and says whether its table entry changed. No recursion, so
+    chains of any depth and recursive functions are fine. Lazy loads add functions: a generation
+    change starts over with the new ones.
+    """
+    run.inferring = True
+    try:
+        while fixpoint.generation != run.project.generation:
+            generation = run.project.generation
+            pool = [f for f in run.project.functions() if candidate(f)]
+            fresh = [f for f in pool if id(f) not in fixpoint.seen]
+            fixpoint.seen.update(id(f) for f in fresh)
+            pending = [f for f in fresh if mentions(f, seeds)]  # calls, or names as values
+            while pending:
+                found = set()
+                for function in pending:
+                    if update(function):
+                        fixpoint.names.add(function.name)
+                        found.add(function.name)
+                table = fixpoint.table
+                pending = [
+                    f for f in pool if (revisit_known or id(f) not in table) and call_names(run, f) & found
+                ]
+            fixpoint.generation = generation
+    finally:
+        run.inferring = False
+
+
+def _skip_blanks(source: bytes, position: int) -> int:
+    """The first offset from position that is not a blank or inside a /* comment */."""
+    while True:
+        while source[position : position + 1] in (b" ", b"\t", b"\r", b"\n"):
+            position += 1
+        if not source.startswith(b"/*", position):
+            return position
+        close = source.find(b"*/", position + 2)
+        if close == -1:
+            return len(source)
+        position = close + 2
+
+
+def _keyed_elements(root: Node, source: bytes, keys: tuple[bytes, ...]) -> Iterator[tuple[Node, Node]]:
+    """`Image: value` elements of composite literals, found from the bytes: only the configured
+    field names are looked up in the tree."""
+    offsets = word_offsets(source, keys)
+    # many keys deep in a tree (nested composite literals): look them up in the tree's parent map
+    deep = deep_ancestry(root, [start for start, _ in offsets]) if len(offsets) >= _MANY_KEYS else None
+    for start, end in offsets:
+        colon = _skip_blanks(source, end)
+        if source[colon : colon + 1] != b":" or source[colon + 1 : colon + 2] == b"=":
+            continue
+        key = deep.identifiers.get((start, end)) if deep is not None else root.descendant_for_byte_range(start, end)
+        if key is None or key.type != "identifier" or key.start_byte != start or key.end_byte != end:
+            continue
+        element = parent(key)
+        keyed = parent(element) if element is not None else None
+        if element is None or keyed is None or element.type != "literal_element" or keyed.type != "keyed_element":
+            continue
+        value = keyed.child_by_field_name("value")
+        if value is not None and keyed.child_by_field_name("key") == element:
+            yield key, value

@@ -1,0 +1,156 @@
+"""Sinks: where an image reference is deployed, loaded or passed on.
+
+An `Image:` field (in a composite literal or assigned), a loader's image argument, an image verb
+of a format call that writes a manifest, and the image arguments of deploy functions: functions
+inferred, by a fixpoint over names, to pass a parameter on to a sink.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from imagetag_lint.engine import producers, values
+from imagetag_lint.engine.formats import FORMAT_FUNCS, image_verbs
+from imagetag_lint.engine.manifests import looks_like_manifest, piece_of_manifest
+from imagetag_lint.engine.model import OriginKind, Sink, SinkKind
+from imagetag_lint.engine.run import FlowRun, calls_in, facts, settle
+from imagetag_lint.golang.lexing import word_offsets
+from imagetag_lint.golang.model import Function, SourceFile
+from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.syntax import arguments, callee, unparen
+
+
+def image_field_sinks(run: FlowRun, file: SourceFile) -> list[Sink]:
+    """`Image: value` elements of composite literals in the file (cached)."""
+    file_facts = facts(run, file)
+    if file_facts.field_sinks is None:
+        fields = {name.encode() for name in run.flow.image_fields}
+        found = file_facts.field_sinks = []
+        for key, value in file_facts.keyed:
+            if key.text in fields and value.named_child_count == 1:
+                expr = value.named_children[0]
+                if expr.type != "literal_value":
+                    found.append(Sink(SinkKind.FIELD, expr, file, file_facts.function_of(key), key=key))
+        if any(file.source.find(b"." + name) != -1 for name in fields):
+            found.extend(_assigned_fields(run, file, fields))
+        for sink in found:
+            if sink.function is not None:
+                file_facts.field_sinks_by_function.setdefault(id(sink.function), []).append(sink)
+    return file_facts.field_sinks
+
+
+def _assigned_fields(run: FlowRun, file: SourceFile, fields: set[bytes]) -> Iterator[Sink]:
+    """`dep.Spec.Containers[0].Image = ref`: an image field set by assignment."""
+    file_facts = facts(run, file)
+    root = file.tree.root_node
+    for start, end in word_offsets(file.source, fields):
+        field_node = root.descendant_for_byte_range(start, end)
+        if field_node is None or field_node.type != "field_identifier" or field_node.start_byte != start:
+            continue
+        selector = field_node.parent
+        if selector is None or selector.type != "selector_expression":
+            continue
+        left = selector.parent
+        statement = left.parent if left is not None else None
+        if left is None or statement is None or statement.type != "assignment_statement":
+            continue
+        operator = statement.child_by_field_name("operator")
+        right = statement.child_by_field_name("right")
+        if statement.child_by_field_name("left") != left or right is None or (operator is not None and text(operator) != "="):
+            continue
+        position = [c.id for c in left.named_children].index(selector.id)
+        if position < right.named_child_count and left.named_child_count == right.named_child_count:
+            yield Sink(SinkKind.FIELD, right.named_children[position], file, file_facts.function_of(statement), key=field_node)
+
+
+def image_field_sinks_in(run: FlowRun, function: Function) -> list[Sink]:
+    image_field_sinks(run, function.file)
+    return facts(run, function.file).field_sinks_by_function.get(id(function), [])
+
+
+def call_sinks(run: FlowRun, function: Function) -> Iterator[Sink]:
+    """Loader arguments, deploy-function image arguments and image verbs of format calls."""
+    file = function.file
+    deploy_functions(run)  # settles (or, inside the fixpoint, reads) the deploy names
+    for call in calls_in(run, function):
+        qualifier, name = callee(call)
+        consumer = run.consumers.get(name)
+        if consumer is not None:
+            if consumer.kind == "load":
+                args = arguments(call)
+                if consumer.image_arg < len(args):
+                    yield Sink(SinkKind.LOAD_ARG, args[consumer.image_arg], file, function, call=call)
+            continue
+        if qualifier == "fmt" and name in FORMAT_FUNCS:
+            for index in format_image_args(run, call, file, function):
+                yield Sink(SinkKind.FORMAT_ARG, arguments(call)[index], file, function, call=call)
+        if not run.inferring and run.deploys.generation != run.project.generation:
+            deploy_functions(run)  # an earlier call loaded a package: its deploy functions count
+        if name not in run.deploys.names and producers.target_loaded(run, file, qualifier):
+            continue  # no deploy function has this name, and no package it may call is left to load
+        for target in run.project.resolve_call(call, file):
+            params = deploy_params(run, target)
+            if params:
+                args = arguments(call)
+                for index in sorted(params):
+                    if index < len(args):
+                        yield Sink(SinkKind.DEPLOY_ARG, args[index], file, function, call=call, target=target)
+            break
+
+
+def format_image_args(run: FlowRun, call: Node, file: SourceFile, function: Function | None) -> list[int]:
+    qualifier, name = callee(call)
+    position = FORMAT_FUNCS.get(name)
+    if qualifier != "fmt" or position is None:
+        return []
+    args = arguments(call)
+    if position >= len(args):
+        return []
+    template = values.fixed_text(run, args[position], file, function)
+    if template is None or "image:" not in template:
+        return []
+    if not looks_like_manifest(template.encode()) and not piece_of_manifest(call):
+        return []  # a log line that mentions `image: %s` deploys nothing
+    return [position + 1 + i for i in image_verbs(template) if position + 1 + i < len(args)]
+
+
+def deploy_params(run: FlowRun, function: Function) -> frozenset[int]:
+    """Indices of parameters that the function passes on to a sink."""
+    return deploy_functions(run).get(id(function), frozenset())
+
+
+def deploy_functions(run: FlowRun) -> dict[int, frozenset[int]]:
+    """Deploy functions among the loaded ones, by a fixpoint over names (`run.settle`)."""
+    fixpoint = run.deploys
+    if run.inferring or fixpoint.generation == run.project.generation:
+        return fixpoint.table
+    producers.wrappers(run)  # deploy sinks ask what is built
+
+    def update(function: Function) -> bool:
+        params = frozenset(_infer_deploy_params(run, function))
+        if params and params != fixpoint.table.get(id(function)):
+            fixpoint.table[id(function)] = params
+            return True
+        return False
+
+    seeds = [n.encode() for n in run.flow.image_fields] + [b"image:", b"Sprintf", b"Fprintf"]
+    seeds += [c.name.encode() for c in run.flow.consumers if c.kind == "load"]
+    settle(run, fixpoint, lambda f: bool(f.params) and f.body is not None, seeds, update, revisit_known=True)
+    return fixpoint.table
+
+
+def _infer_deploy_params(run: FlowRun, function: Function) -> Iterator[int]:
+    if function.body is None or not function.params:
+        return
+    sinks = list(image_field_sinks_in(run, function))
+    sinks.extend(call_sinks(run, function))
+    for sink in sinks:
+        expr = unparen(sink.expr)
+        if expr.type != "identifier":
+            continue
+        param = function.param(text(expr))
+        if param is None:
+            continue
+        origin = values.origin(run, expr, function.file, function)
+        if origin.kind == OriginKind.PARAM and origin.key == ("param", function.node.id, param.name):
+            yield param.index

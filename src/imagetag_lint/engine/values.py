@@ -1,0 +1,224 @@
+"""Values: what an expression may hold, where a name was last defined, and constant folding.
+
+An expression's `Origin` is fixed text (a literal, a constant, `+` and `Sprintf` of those), a
+fresh generator call, a producer's result, a parameter, or unknown; a name's origin is that of
+its reaching definition.
+"""
+
+from __future__ import annotations
+
+from imagetag_lint.engine import producers
+from imagetag_lint.engine.formats import format_go
+from imagetag_lint.engine.model import UNKNOWN, Origin, OriginKind
+from imagetag_lint.engine.run import FlowRun
+from imagetag_lint.golang.model import Function, SourceFile
+from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.syntax import (
+    FUNCTION_TYPES,
+    STRING_TYPES,
+    arguments,
+    assigned_names,
+    callee,
+    enclosing,
+    identifiers,
+    is_inside,
+    is_write,
+    right_values,
+    string_value,
+    unparen,
+)
+
+_KEPT = (OriginKind.GENERATED, OriginKind.BUILT, OriginKind.LITERAL)  # a name keeps its value's description
+
+
+def origin(run: FlowRun, expr: Node, file: SourceFile, function: Function | None, depth: int = 0) -> Origin:
+    expr = unparen(expr)
+    fixed = fixed_text(run, expr, file, function)
+    if fixed is not None:
+        return Origin(OriginKind.LITERAL, ("literal", fixed), f"the fixed text `{fixed}`", fixed, expr)
+    if depth > 8:
+        return UNKNOWN
+    if expr.type == "call_expression":
+        if producers.is_generator(run, expr):
+            name = callee(expr)[1]
+            return Origin(OriginKind.GENERATED, ("generated", expr.id), f"a fresh call of `{name}`", node=expr)
+        producer = producers.producer(run, expr, file)
+        if producer is not None and producer.results == 1:
+            return Origin(OriginKind.BUILT, ("built", expr.id), f"the result of `{producer.name}`", node=expr)
+        return UNKNOWN
+    if expr.type != "identifier" or function is None:
+        return UNKNOWN
+    return _identifier_origin(run, expr, file, function, depth)
+
+
+def _identifier_origin(run: FlowRun, ident: Node, file: SourceFile, function: Function, depth: int) -> Origin:
+    name = text(ident)
+    definition = reaching_definition(ident, function)
+    if definition is None:
+        owner = _declaring_function(ident, function)
+        if owner is not None:
+            return Origin(OriginKind.PARAM, ("param", owner.id, name), f"the parameter `{name}`", node=ident)
+        return Origin(OriginKind.UNKNOWN, ("var", name), f"`{name}`")
+    statement, index = definition
+    values = right_values(statement)
+    if len(values) == len(assigned_names(statement)) and index < len(values):
+        inner = origin(run, values[index], file, function, depth + 1)
+        if inner.kind in _KEPT:
+            return Origin(inner.kind, inner.key, f"`{name}` ({inner.description})", inner.text, inner.node)
+        key = inner.key if inner.key is not None else ("def", statement.id, index)
+        return Origin(inner.kind, key, f"`{name}`", node=inner.node)
+    if len(values) == 1 and unparen(values[0]).type == "call_expression":
+        call = unparen(values[0])
+        producer = producers.producer(run, call, file)
+        if producer is not None and producer.image_result == index:
+            return Origin(OriginKind.BUILT, ("built", call.id), f"`{name}`, the result of `{producer.name}`", node=call)
+    return Origin(OriginKind.UNKNOWN, ("def", statement.id, index), f"`{name}`")
+
+
+def reaching_definition(ident: Node, function: Function) -> tuple[Node, int] | None:
+    """The last write of ident's name before it, in a scope that contains it: (statement, index)."""
+    name = text(ident)
+    body = function.body
+    if body is None:
+        return None
+    best: tuple[Node, int] | None = None
+    for occurrence in identifiers(body, name):
+        if occurrence.start_byte >= ident.start_byte:
+            break
+        if not is_write(occurrence):
+            continue
+        statement = occurrence.parent
+        if statement is not None and statement.type == "expression_list":
+            statement = statement.parent
+        if statement is None:
+            continue
+        if statement.type == "short_var_declaration" or statement.type == "var_spec":
+            scope = _declaration_scope(statement)
+            if scope is not None and not is_inside(ident, scope):
+                continue
+        names = assigned_names(statement)
+        index = next(i for i, n in enumerate(names) if n.id == occurrence.id)
+        best = (statement, index)
+    return best
+
+
+def _declaring_function(ident: Node, function: Function) -> Node | None:
+    """The function (declaration or literal around ident) that has ident's name as parameter."""
+    name = text(ident)
+    current: Node | None = ident
+    while current is not None:
+        if current.type in FUNCTION_TYPES:
+            parameters = current.child_by_field_name("parameters")
+            if parameters is not None and any(
+                text(n) == name
+                for p in parameters.named_children
+                for n in p.children_by_field_name("name")
+            ):
+                return current
+            if current.id == function.node.id:
+                return None
+        current = current.parent
+    return None
+
+
+def _declaration_scope(statement: Node) -> Node | None:
+    parent = statement.parent
+    if statement.type == "var_spec":
+        parent = enclosing(statement, ("var_declaration",))
+        parent = parent.parent if parent is not None else None
+    if parent is None:
+        return None
+    if parent.type in ("if_statement", "expression_switch_statement", "type_switch_statement", "for_clause"):
+        return parent.parent if parent.type == "for_clause" else parent
+    return enclosing(statement, ("block", "func_literal", "communication_case", "expression_case", "default_case", "type_case")) or parent
+
+
+# -- constant folding ----------------------------------------------------------------------
+
+
+def fixed_text(run: FlowRun, expr: Node, file: SourceFile, function: Function | None, depth: int = 0) -> str | None:
+    """The string an expression always has (literals, constants, + and Sprintf of those)."""
+    expr = unparen(expr)
+    if depth > 16:
+        return None
+    kind = expr.type
+    if kind in STRING_TYPES:
+        return string_value(expr)
+    if kind == "binary_expression":
+        operator = expr.child_by_field_name("operator")
+        if operator is None or text(operator) != "+":
+            return None
+        left = expr.child_by_field_name("left")
+        right = expr.child_by_field_name("right")
+        if left is None or right is None:
+            return None
+        first = fixed_text(run, left, file, function, depth + 1)
+        second = fixed_text(run, right, file, function, depth + 1) if first is not None else None
+        return first + second if first is not None and second is not None else None
+    if kind == "identifier":
+        return _const_text(run, file, text(expr), None, function, depth)
+    if kind == "selector_expression":
+        operand = expr.child_by_field_name("operand")
+        field_node = expr.child_by_field_name("field")
+        if operand is not None and field_node is not None and operand.type == "identifier":
+            qualifier = text(operand)
+            if qualifier in file.imports:
+                return _const_text(run, file, text(field_node), qualifier, None, depth)
+        return None
+    if kind == "call_expression":
+        function_qualifier, function_name = callee(expr)
+        args = arguments(expr)
+        if function_qualifier is None and function_name == "string" and len(args) == 1:
+            return fixed_text(run, args[0], file, function, depth + 1)
+        return _sprintf_text(run, expr, file, function, depth)
+    return None
+
+
+def _const_text(
+    run: FlowRun, file: SourceFile, name: str, qualifier: str | None, function: Function | None, depth: int
+) -> str | None:
+    if function is not None and function.body is not None:
+        local = _local_const(function.body, name)
+        if local is not None:
+            return fixed_text(run, local, file, function, depth + 1)
+        if qualifier is None and _shadowed(name, function):
+            return None
+    resolved = run.project.resolve_const(file, name, qualifier)
+    if resolved is None:
+        return None
+    const_file, value = resolved
+    return fixed_text(run, value, const_file, None, depth + 1)
+
+
+def _shadowed(name: str, function: Function) -> bool:
+    if function.param(name) is not None:
+        return True
+    body = function.body
+    return body is not None and any(is_write(i) for i in identifiers(body, name))
+
+
+def _sprintf_text(run: FlowRun, call: Node, file: SourceFile, function: Function | None, depth: int) -> str | None:
+    qualifier, name = callee(call)
+    if qualifier != "fmt" or name != "Sprintf":
+        return None
+    texts = [fixed_text(run, a, file, function, depth + 1) for a in arguments(call)]
+    if not texts or any(t is None for t in texts):
+        return None
+    return format_go(texts[0] or "", [t or "" for t in texts[1:]])
+
+
+def _local_const(body: Node, name: str) -> Node | None:
+    if b"const" not in (body.text or b""):
+        return None
+    for occurrence in identifiers(body, name):
+        spec = occurrence.parent
+        if spec is None or spec.type != "const_spec":
+            continue
+        names = spec.children_by_field_name("name")
+        value = spec.child_by_field_name("value")
+        if value is None:
+            continue
+        for index, candidate in enumerate(names):
+            if candidate.id == occurrence.id and index < value.named_child_count:
+                return value.named_children[index]
+    return None

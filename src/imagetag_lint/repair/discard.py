@@ -1,0 +1,129 @@
+"""The whole repair of a dropped build (IMG001): capture, pass, parameter, use.
+
+One repair may resolve other findings too: the IMG003 stale argument it replaces, the IMG002
+fixed text it turns into the new parameter. `Repairs` plans each dropped build once per run and
+hands the same fix to every finding the repair resolves.
+"""
+
+from __future__ import annotations
+
+from imagetag_lint.analysis.deployments import DeployCall, deploy_calls
+from imagetag_lint.analysis.discards import Discard, find_discards
+from imagetag_lint.analysis.image_flow import ImageFlowIndex
+from imagetag_lint.analysis.mismatches import Mismatch, mismatches_of
+from imagetag_lint.analysis.pairing import build_name_of, in_goroutine, pair
+from imagetag_lint.analysis.steps import variable_for
+from imagetag_lint.findings import Fix
+from imagetag_lint.fix import edits as E
+from imagetag_lint.golang.model import SourceFile
+from imagetag_lint.golang.syntax import enclosing
+from imagetag_lint.record import field, record
+from imagetag_lint.repair.capture import ExistingName, OuterScope, capture
+from imagetag_lint.repair.goroutine import (
+    carry_out_of_goroutine,
+    go_statement,
+    synchronised_between,
+)
+from imagetag_lint.repair.names import fresh_name
+from imagetag_lint.repair.parameter import pass_to
+from imagetag_lint.repair.plan import CannotFix, Plan, Rewritten, by_hand, seal
+from imagetag_lint.repair.use import drop_orphan, use_in_function
+
+BY_HAND = by_hand("no edit can do this soundly; follow the four steps by hand")
+
+
+def plan_discard_repair(
+    index: ImageFlowIndex, discard: Discard, position: int, deploys: list[DeployCall], mismatches: list[Mismatch]
+) -> Plan:
+    function = discard.function
+    if function is None or function.body is None:
+        raise CannotFix("the build is outside a function; capture its result by hand")
+    file = discard.file
+    build_name = build_name_of(index, discard.call, file, function)
+    deploy = pair(build_name, position, deploys)
+    plan = Plan()
+    variable = fresh_name(index, variable_for(build_name, deploy.target if deploy else None), function)
+    scope = capture(discard, variable, plan)
+    if isinstance(scope, ExistingName):
+        variable = scope.name
+    go = None
+    if in_goroutine(discard.call):
+        variable = carry_out_of_goroutine(index, discard, scope, variable, deploy, plan)
+        go = go_statement(discard.call)  # found, or carrying the name out was refused
+        scope = OuterScope(enclosing(go, ("block",)) if go is not None else None)
+    passed = False
+    for mismatch in mismatches:
+        if go is not None and not synchronised_between(function, go, mismatch.sink.expr):
+            continue
+        if scope.reaches(mismatch.sink.expr):
+            plan.edits.append(E.replace(file, mismatch.sink.expr, variable))
+            plan.rewrites.add((file.filename, mismatch.sink.expr.start_byte))
+            drop_orphan(index, function, mismatch.sink.expr, plan)
+            passed = True
+    if deploy is not None and scope.reaches(deploy.call):
+        passed = pass_to(index, deploy, variable, plan) or passed
+    if not passed:
+        passed = use_in_function(index, function, variable, scope, plan, build_name)
+    if not passed:
+        raise CannotFix(
+            "no deployment in this function can take the captured name; capture it and pass it "
+            "to the function that deploys the image by hand"
+        )
+    plan.message = f"capture the image name in `{variable}` and deploy it"
+    return plan
+
+
+@record
+class FileRepairs:
+    """The repairs of one file's dropped builds, and the fixes of what they rewrite."""
+
+    by_call: dict[int, Fix] = field(default_factory=dict)  # builder call's node id -> its fix
+    rewrites: dict[Rewritten, Fix] = field(default_factory=dict)
+
+
+class Repairs:
+    """The repairs of one run, each planned once whichever rule asks first."""
+
+    def __init__(self, index: ImageFlowIndex) -> None:
+        self.index = index
+        self._files: dict[int, FileRepairs] = {}
+
+    def of_discard(self, discard: Discard) -> Fix:
+        return self.of_file(discard.file).by_call.get(discard.call.id, BY_HAND)
+
+    def resolving(self, filename: str, start_byte: int) -> Fix | None:
+        """The fix of the first repair that rewrites the expression at this place, if one does."""
+        for file in list(self.index.project.files()):
+            if file.reported:
+                fix = self.of_file(file).rewrites.get((filename, start_byte))
+                if fix is not None:
+                    return fix
+        return None
+
+    def of_file(self, file: SourceFile) -> FileRepairs:
+        repairs = self._files.get(id(file))
+        if repairs is None:
+            repairs = self._files[id(file)] = self._plan_file(file)
+        return repairs
+
+    def _plan_file(self, file: SourceFile) -> FileRepairs:
+        index = self.index
+        repairs = FileRepairs()
+        discards = find_discards(index, file)
+        for function in index.facts(file).functions:
+            mine = [d for d in discards if d.function is function]
+            if not mine:
+                continue
+            mismatches = mismatches_of(index, function)
+            deploys = deploy_calls(index, function)
+            for position, discard in enumerate(mine):
+                try:
+                    plan = plan_discard_repair(index, discard, position, deploys, mismatches)
+                except CannotFix as reason:
+                    repairs.by_call[discard.call.id] = by_hand(str(reason))
+                    continue
+                fix = seal(index, plan)
+                repairs.by_call[discard.call.id] = fix
+                for place in plan.rewrites:
+                    repairs.rewrites.setdefault(place, fix)
+        return repairs

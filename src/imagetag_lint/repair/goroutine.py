@@ -1,0 +1,88 @@
+"""The goroutine hand-off: a name captured inside a goroutine reaches the launching function
+through an outer variable that is read only after a receive (or Wait) orders it."""
+
+from __future__ import annotations
+
+from imagetag_lint.analysis.deployments import DeployCall
+from imagetag_lint.analysis.discards import Discard
+from imagetag_lint.analysis.image_flow import ImageFlowIndex
+from imagetag_lint.fix import edits as E
+from imagetag_lint.golang.model import Function
+from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.syntax import FUNCTION_TYPES, callee, enclosing, is_inside
+from imagetag_lint.repair.capture import BlockScope, Scope
+from imagetag_lint.repair.names import fresh_name
+from imagetag_lint.repair.plan import CannotFix, Plan
+
+
+def go_statement(call: Node) -> Node | None:
+    return enclosing(call, ("go_statement",))
+
+
+def carry_out_of_goroutine(
+    index: ImageFlowIndex, discard: Discard, capture: Scope, variable: str, deploy: DeployCall | None, plan: Plan
+) -> str:
+    """Assign an outer variable before the goroutine reports; read it after the receive."""
+    file = discard.file
+    go = go_statement(discard.call)
+    function = discard.function
+    assert function is not None
+    loop = enclosing(go, ("for_statement",)) if go is not None else None
+    if go is None or (loop is not None and is_inside(loop, function.node)):
+        raise CannotFix(
+            "the goroutine is started in a loop: carry each name out in the result struct sent on "
+            "the channel and read it after the receive"
+        )
+    closure = enclosing(discard.call, ("func_literal",))
+    after = capture.statement_end()
+    report = _first_report(closure, after) if closure is not None else None
+    if report is None:
+        raise CannotFix("carry the name out of the goroutine with the result it reports on the channel")
+    if deploy is None or not synchronised_between(function, go, deploy.call):
+        raise CannotFix(
+            "read the name only after a receive (or Wait) that orders it after the goroutine's send"
+        )
+    outer = fresh_name(index, variable + "Built", function, {variable})
+    indent = E.line_indent(file, go.start_byte)
+    plan.edits.append(E.insert(file, go.start_byte, f"var {outer} string\n{indent}"))
+    inner_indent = E.line_indent(file, after)
+    hoisted = isinstance(capture, BlockScope) and capture.statement.type == "if_statement"
+    line_end = file.source.find(b"\n", after)
+    if hoisted or line_end == -1:
+        plan.edits.append(E.insert(file, after, f"\n{inner_indent}{outer} = {variable}"))
+    else:  # after the statement's line, so a trailing comment stays where it was
+        plan.edits.append(E.insert(file, line_end + 1, f"{inner_indent}{outer} = {variable}\n"))
+    plan.unsafe.append("the name now crosses goroutines through a variable ordered by the channel receive")
+    return outer
+
+
+def _first_report(closure: Node, after: int) -> Node | None:
+    """The first send or `Done()` in the goroutine after the capture."""
+    body = closure.child_by_field_name("body")
+    stack = [body] if body is not None else []
+    found: list[Node] = []
+    while stack:
+        node = stack.pop()
+        if node.type in FUNCTION_TYPES and node is not body:
+            continue
+        if node.start_byte >= after and (node.type == "send_statement" or (node.type == "call_expression" and callee(node)[1] == "Done")):
+            found.append(node)
+        stack.extend(node.named_children)
+    return min(found, key=lambda n: n.start_byte) if found else None
+
+
+def synchronised_between(function: Function, go: Node, deploy_call: Node) -> bool:
+    """A receive or a Wait() in the launching function between the go statement and the deploy."""
+    body = function.body
+    stack = [body] if body is not None else []
+    while stack:
+        node = stack.pop()
+        if node.type == "func_literal":
+            continue
+        if go.end_byte <= node.start_byte < deploy_call.start_byte:
+            if node.type == "unary_expression" and text(node).startswith("<-"):
+                return True
+            if node.type == "call_expression" and callee(node)[1] == "Wait":
+                return True
+        stack.extend(node.named_children)
+    return False

@@ -1,0 +1,53 @@
+"""Fresh variable names: ones neither the function nor its package's top level uses."""
+
+from __future__ import annotations
+
+import re
+
+from imagetag_lint.analysis.image_flow import ImageFlowIndex
+from imagetag_lint.golang.model import Function
+from imagetag_lint.golang.parser import text
+from imagetag_lint.repair.plan import CannotFix
+
+
+def fresh_name(index: ImageFlowIndex, base: str, function: Function, taken: set[str] | None = None) -> str:
+    """base, or base2, base3...: a name the function and the package's top level do not use."""
+    used = (taken or set()) | top_level_names(index, function)
+    words = words_in(index, function)
+    for number in range(1, 100):
+        name = base if number == 1 else f"{base}{number}"
+        if name in used or name.encode() in words:
+            continue
+        return name
+    raise CannotFix("no fresh variable name is free")
+
+
+def words_in(index: ImageFlowIndex, function: Function) -> frozenset[bytes]:
+    """The words of a function's text, read once: every dropped build in it asks for a name."""
+    key = ("words", id(function))
+    words = index.cache.get(key)
+    if words is None:
+        words = index.cache[key] = frozenset(re.findall(rb"\w+", function.node.text or b""))
+    return words  # type: ignore[return-value]
+
+
+def top_level_names(index: ImageFlowIndex, function: Function) -> frozenset[str]:
+    package = index.project.package_of(function.file)
+    # computed once per package and run, kept with its first file
+    return index.per_file("top-level-names", package.files[0], lambda: [_top_level_names(index, function)])[0]
+
+
+def _top_level_names(index: ImageFlowIndex, function: Function) -> frozenset[str]:
+    package = index.project.package_of(function.file)
+    found: set[str] = set()
+    for file in package.files:
+        found.update(file.imports)
+        for node in file.tree.root_node.named_children:
+            if node.type not in ("type_declaration", "var_declaration", "const_declaration"):
+                continue
+            specs = list(node.named_children)
+            specs.extend(c for s in list(specs) if s.type.endswith("_spec_list") for c in s.named_children)
+            for spec in specs:
+                found.update(text(name) for name in spec.children_by_field_name("name"))
+    found.update(package.functions)
+    return frozenset(found)

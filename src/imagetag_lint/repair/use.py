@@ -1,0 +1,143 @@
+"""Repairs inside one function: deploy the name the build used where a fixed or recomputed
+reference stands, and drop a variable the edit leaves unread."""
+
+from __future__ import annotations
+
+from imagetag_lint.analysis.deployments import FixedSite, fixed_sites
+from imagetag_lint.analysis.image_flow import ImageFlowIndex, Sink
+from imagetag_lint.analysis.mismatches import Mismatch
+from imagetag_lint.analysis.pairing import build_name_of, names_service
+from imagetag_lint.enums import ConsumerKind, SiteKind
+from imagetag_lint.findings import Fix
+from imagetag_lint.fix import edits as E
+from imagetag_lint.golang.model import Function
+from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.syntax import (
+    arguments,
+    identifiers,
+    is_inside,
+    is_write,
+    unparen,
+)
+from imagetag_lint.repair.capture import Scope, left_names
+from imagetag_lint.repair.parameter import sites_for_build, use_in_site
+from imagetag_lint.repair.plan import CannotFix, Plan, seal
+
+
+def use_in_function(
+    index: ImageFlowIndex, function: Function, variable: str, capture: Scope, plan: Plan, build_name: str | None
+) -> bool:
+    """No deploy call: the build's own function deploys fixed text; use the name there."""
+    sites = [
+        s for s in fixed_sites(index, function.file)
+        if s.function is function and s.local and capture.reaches(s.node)
+        and (build_name is None or names_service(build_name, s.image))
+    ]
+    sites = sites_for_build(tuple(sites))
+    for site in sites:
+        plan.edits.extend(use_in_site(site, variable))
+        plan.rewrites.add((site.file.filename, site.start))
+    return bool(sites)
+
+
+def drop_orphan(index: ImageFlowIndex, function: Function, replaced: Node, plan: Plan) -> None:
+    """`name := Generate...()` whose only read was replaced would not compile: remove it."""
+    expr = unparen(replaced)
+    if expr.type != "identifier" or function.body is None:
+        return
+    name = text(expr)
+    definition = index.reaching_definition(expr, function)
+    if definition is None:
+        return
+    statement, _ = definition
+    file = function.file
+    edited = [e for e in plan.edits if e.filename == file.filename]
+    reads = [
+        i for i in identifiers(function.body, name)
+        if not is_write(i) and i.id != expr.id and not any(e.start_byte <= i.start_byte < e.end_byte for e in edited)
+    ]
+    if reads:
+        return
+    if statement.type != "short_var_declaration" or len(left_names(statement)) != 1:
+        raise CannotFix(f"`{name}` would be left unused; remove it by hand")
+    start = E.line_start(file, statement.start_byte)
+    end = file.source.find(b"\n", statement.end_byte)
+    plan.edits.append(E.edit(file, start, end + 1 if end != -1 else statement.end_byte, ""))
+
+
+def plan_use_built(index: ImageFlowIndex, function: Function, mismatch: Mismatch) -> Plan:
+    """A recomputed name where the built one is in a variable: use the variable."""
+    built = _built_variable(index, function, mismatch.sink)
+    if built is None:
+        raise CannotFix("pass the variable the build used instead of recomputing the name")
+    plan = Plan(message=f"use `{built}`, the name the build used")
+    plan.edits.append(E.replace(function.file, mismatch.sink.expr, built))
+    drop_orphan(index, function, mismatch.sink.expr, plan)
+    return plan
+
+
+def _built_variable(index: ImageFlowIndex, function: Function, sink: Sink) -> str | None:
+    """A variable holding the built name, declared before the sink in a scope around it."""
+    for call in index.calls_in(function):
+        if call.start_byte >= sink.expr.start_byte:
+            break
+        consumer = index.consumer(call)
+        args = arguments(call)
+        candidate: Node | None = None
+        if consumer is not None and consumer.kind == ConsumerKind.BUILD and consumer.image_arg < len(args):
+            candidate = unparen(args[consumer.image_arg])
+        elif consumer is None and (producer := index.producer(call, function.file)) is not None:
+            candidate = _captured_target(call, producer.image_result)
+        if candidate is not None and candidate.type == "identifier" and _visible_at(function, candidate, sink.expr):
+            return text(candidate)
+    return None
+
+
+def captured_name_fix(index: ImageFlowIndex, site: FixedSite) -> Fix | None:
+    """Fixed text in a function whose build result is captured: deploy that variable instead."""
+    function = site.function
+    if function is None or not site.local or site.kind not in (SiteKind.FIELD, SiteKind.DEPLOY_ARG):
+        return None
+    for call in index.calls_in(function):
+        producer = index.producer(call, function.file)
+        if producer is None or call.start_byte > site.start:
+            continue
+        target = _captured_target(call, producer.image_result)
+        build_name = build_name_of(index, call, function.file, function)
+        if build_name is not None and not names_service(build_name, site.image):
+            continue
+        if target is not None and target.type == "identifier" and text(target) != "_" and _visible_at(function, target, site.node):
+            plan = Plan(message=f"deploy `{text(target)}`, the name the build returned")
+            plan.edits.append(E.edit(function.file, site.start, site.end, text(target)))
+            return seal(index, plan)
+    return None
+
+
+def plan_use_param(parameter: str, site: FixedSite) -> Plan:
+    plan = Plan(message=f"deploy the `{parameter}` parameter instead of `{site.image}`")
+    plan.edits.extend(use_in_site(site, parameter))
+    return plan
+
+
+def _captured_target(call: Node, image_result: int) -> Node | None:
+    parent = call.parent
+    if parent is None or parent.type != "expression_list":
+        return None
+    statement = parent.parent
+    if statement is None or statement.type not in ("short_var_declaration", "assignment_statement"):
+        return None
+    left = left_names(statement)
+    return left[image_result] if image_result < len(left) else None
+
+
+def _visible_at(function: Function, variable: Node, use: Node) -> bool:
+    """Is the variable declared in a block that also holds `use` (so the name resolves there)?"""
+    statement = variable.parent.parent if variable.parent is not None else None
+    if statement is None:
+        return False
+    if statement.type == "short_var_declaration":
+        block = statement.parent
+        if block is not None and block.type in ("if_statement", "for_clause", "expression_switch_statement"):
+            block = block.parent
+        return block is not None and is_inside(use, block) and use.start_byte > variable.end_byte
+    return use.start_byte > variable.end_byte

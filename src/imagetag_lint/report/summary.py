@@ -1,0 +1,147 @@
+"""The words at the end of the text report: what was found, what `--fix` can do, what it did.
+
+Everything here takes plain counts, so that the summary says exactly what happened: files *with*
+findings (not files linted), fixes that were written (not merely planned), and never "All checks
+passed" for a run that exits non-zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from imagetag_lint.findings import Finding
+from imagetag_lint.record import field, record
+
+# the marker a finding carries in the text report, by its fix's applicability (as ruff's `[*]`)
+MARKERS = {"safe": "[*]", "unsafe": "[unsafe]", "display-only": "[by hand]"}
+
+
+def marker(finding: Finding) -> str:
+    """`[*]` fixed by --fix, `[unsafe]` needs --unsafe-fixes, `[by hand]` no edit is offered."""
+    return MARKERS[finding.fix.applicability if finding.fix is not None else "display-only"]
+
+
+@record(frozen=True)
+class Fixable:
+    """How the findings left can be fixed."""
+
+    safe: int = 0  # by --fix
+    unsafe: int = 0  # by --fix --unsafe-fixes
+    by_hand: int = 0  # display-only fixes and findings without a fix
+
+
+def fixable(findings: Iterable[Finding]) -> Fixable:
+    counts = {"safe": 0, "unsafe": 0, "display-only": 0}
+    for finding in findings:
+        counts[finding.fix.applicability if finding.fix is not None else "display-only"] += 1
+    return Fixable(counts["safe"], counts["unsafe"], counts["display-only"])
+
+
+@record(frozen=True)
+class NotWritten:
+    """A file `--fix` changed in memory but could not write, and why."""
+
+    filename: str
+    reason: str
+    findings: tuple[Finding, ...]  # the findings whose fix needed this file: they are still there
+
+
+@record(frozen=True)
+class Summary:
+    """Plain counts of one run, for the last lines of the text report."""
+
+    findings: int = 0  # left to report, counting those whose fix was not written
+    files_with_findings: int = 0
+    files_linted: int = 0
+    fixable: Fixable = field(default_factory=Fixable)
+    errors: int = 0  # files that could not be linted
+    notes: Sequence[str] = ()  # what narrowed the report: a baseline, --new-from-rev
+    fixed: int = 0  # findings whose fix was written
+    fixed_files: int = 0
+    not_written: Sequence[NotWritten] = ()
+
+
+def summarize(
+    findings: Sequence[Finding],
+    files_linted: int,
+    errors: int = 0,
+    notes: Sequence[str] = (),
+    fixed: Sequence[Finding] = (),
+    not_written: Sequence[NotWritten] = (),
+) -> Summary:
+    """The counts of a run; with --fix, fixed are the findings whose fixes were written."""
+    left = [*findings, *(f for n in not_written for f in n.findings)]
+    return Summary(
+        findings=len(left),
+        files_with_findings=len({f.filename for f in left}),
+        files_linted=files_linted,
+        fixable=fixable(left),
+        errors=errors,
+        notes=tuple(notes),
+        fixed=len(fixed),
+        fixed_files=len({e.filename for f in fixed if f.fix is not None for e in f.fix.edits}),
+        not_written=tuple(not_written),
+    )
+
+
+def summary_lines(summary: Summary) -> list[str]:
+    lines = []
+    if summary.fixed:
+        lines.append(f"Fixed {_count(summary.fixed, 'finding')} in {_count(summary.fixed_files, 'file')}.")
+    for skipped in summary.not_written:
+        fixes = _count(len(skipped.findings), "fix", "fixes")
+        lines.append(f"Not written: {skipped.filename} ({skipped.reason}); its {fixes} did not happen.")
+    lines.append(_outcome(summary))
+    hint = fix_hint(summary.fixable)
+    if hint:
+        lines.append(hint)
+    return lines
+
+
+def fix_hint(counts: Fixable) -> str:
+    """`N fixable with --fix (M more with --unsafe-fixes); K to fix by hand.`, or "" for none."""
+    parts = []
+    if counts.safe:
+        more = f" ({counts.unsafe} more with --unsafe-fixes)" if counts.unsafe else ""
+        parts.append(f"[*] {counts.safe} fixable with --fix{more}")
+    elif counts.unsafe:
+        parts.append(f"{counts.unsafe} fixable with --fix --unsafe-fixes")
+    if counts.by_hand:
+        parts.append(f"{counts.by_hand} to fix by hand")
+    return "; ".join(parts) + "." if parts else ""
+
+
+def _outcome(summary: Summary) -> str:
+    linted = _count(summary.files_linted, "file")
+    details = list(summary.notes)
+    if summary.findings:
+        line = f"Found {_count(summary.findings, 'finding')} in {_count(summary.files_with_findings, 'file')}"
+        details.insert(0, f"{summary.files_linted} linted")
+    elif summary.errors or summary.fixed:  # the run may still exit non-zero (--exit-non-zero-on-fix)
+        line = f"No findings {'left ' if summary.fixed else ''}in {linted}"
+    else:
+        line = f"All checks passed in {linted}"
+    if details:
+        line += f" ({'; '.join(details)})"
+    if summary.errors:
+        line += f"; {_count(summary.errors, 'file')} could not be linted"
+    return line + "."
+
+
+def _count(number: int, noun: str, plural: str | None = None) -> str:
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
+def written(applied: Sequence[Finding], failures: Sequence[tuple[str, str]]) -> tuple[list[Finding], list[NotWritten]]:
+    """Split the fixes --fix applied into those written and, per file not written (its name and
+    why), how many fixes needed it."""
+    reasons = dict(failures)
+
+    def files(finding: Finding) -> set[str]:
+        return {e.filename for e in finding.fix.edits} if finding.fix is not None else {finding.filename}
+
+    fixed = [f for f in applied if not files(f) & reasons.keys()]
+    not_written = [
+        NotWritten(name, reason, tuple(f for f in applied if name in files(f))) for name, reason in reasons.items()
+    ]
+    return fixed, not_written

@@ -1,0 +1,144 @@
+"""Shapes whose cost once grew with the cube or the square of their size (issue 10's cliffs).
+
+Each shape is linted at n and 4n. The work is counted, not timed: lines of the linter's own code
+run beyond those of the shape at size 1 (a walk up `Node.parent` or a loop over every call
+shows there) and, for deep trees, the parent links followed. Four times the input may cost at
+most five times the work.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import pytest
+from support import go_module
+
+import imagetag_lint
+from imagetag_lint.cli import main
+from imagetag_lint.golang import syntax
+
+PACKAGE = str(Path(imagetag_lint.__file__).parent)
+HEAD = """package e2e
+
+import (
+	"io"
+
+	"example.com/m/infrastructure"
+)
+
+type Container struct{ Image string }
+type Spec struct {
+	Containers []Container
+	Inner      *Spec
+}
+
+"""
+
+
+def _build(name: str) -> str:
+    return f'_, _ = infrastructure.BuildAndLoadImageToKind(infrastructure.ImageBuildConfig{{ImageName: "{name}"}}, w)'
+
+
+def else_if_chain(n: int) -> str:
+    """A dropped build in every branch of one long else-if chain (each branch one level deeper)."""
+    branches = [f"if a == {i} {{\n\t\t{_build(f'svc{i}')}\n\t}}" for i in range(n)]
+    return HEAD + "func Setup(w io.Writer, a int) {\n\t" + " else ".join(branches) + "\n}\n"
+
+
+def nested_literal(n: int) -> str:
+    """A composite literal nested n deep, with a fixed local image at every level."""
+    inner = 'Spec{Containers: []Container{{Image: "localhost/app:v0"}}}'
+    for i in range(1, n):
+        inner = f'Spec{{Containers: []Container{{{{Image: "localhost/app:v{i}"}}}}, Inner: &{inner}}}'
+    return HEAD + f"func Setup(w io.Writer) Spec {{\n\t{_build('app')}\n\treturn {inner}\n}}\n"
+
+
+def goroutines(n: int) -> str:
+    """n goroutines in one function, each dropping the name it builds."""
+    body = "".join(f"\tgo func() {{\n\t\t{_build(f'svc{i}')}\n\t\tdone <- true\n\t}}()\n" for i in range(n))
+    return HEAD + f"func Setup(w io.Writer) {{\n\tdone := make(chan bool)\n{body}\t<-done\n}}\n"
+
+
+def deploy_helper_calls(n: int) -> str:
+    """A dropped build before a call of a deploy helper that hardcodes its image, and n more callers."""
+    helper = 'func deploy(w io.Writer) Container {\n\t_ = w\n\treturn Container{Image: "localhost/app:v1"}\n}\n\n'
+    setup = f"func Setup(w io.Writer) {{\n\t{_build('app')}\n\tdeploy(w)\n}}\n\n"
+    others = "".join(f"func Other{i}(w io.Writer) {{\n\tdeploy(w)\n}}\n\n" for i in range(n))
+    return HEAD + helper + setup + others
+
+
+def _work(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, int]:
+    """(lines of the linter's code run, parent links followed in deep trees) for one lint of root."""
+    lines = 0
+
+    def local(frame: FrameType, event: str, arg: Any) -> Callable[..., Any]:
+        nonlocal lines
+        lines += event == "line"
+        return local
+
+    def calls(frame: FrameType, event: str, arg: Any) -> Callable[..., Any] | None:
+        return local if frame.f_code.co_filename.startswith(PACKAGE) else None
+
+    sys.settrace(calls)
+    try:
+        code = main(["--output-format", "json", "--exit-zero", str(root)])
+    finally:
+        sys.settrace(None)
+    assert code == 0 and '"code": "IMG00' in capsys.readouterr().out
+    return lines, sum(ancestry.steps for ancestry in syntax._DEEP)
+
+
+@pytest.mark.parametrize(
+    ("shape", "n"),
+    [
+        pytest.param(else_if_chain, 60, id="else-if-chain"),
+        pytest.param(nested_literal, 80, id="nested-composite-literal"),
+        pytest.param(goroutines, 100, id="goroutines-in-one-function"),
+        pytest.param(deploy_helper_calls, 200, id="deploy-helper-call-sites"),
+    ],
+)
+def test_four_times_the_input_is_at_most_five_times_the_work(
+    shape: Callable[[int], str], n: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    works = []
+    for size in (1, n, 4 * n):
+        (tmp_path / str(size)).mkdir()
+        works.append(_work(go_module(tmp_path / str(size), {"e2e/setup.go": shape(size)}), capsys))
+    base, small, large = works
+    lines = (small[0] - base[0], large[0] - base[0])  # the part that grows with the shape
+    assert lines[1] <= 5 * lines[0], f"lines run beyond n=1: {lines[0]} at n={n}, {lines[1]} at 4n"
+    assert large[1] <= 5 * max(small[1], 1), f"parent links followed: {small[1]} at n={n}, {large[1]} at 4n"
+
+
+class _CountingBytes(bytes):
+    """File bytes that count the searches over them."""
+
+    searches = 0
+
+    def find(self, *args: Any) -> int:
+        _CountingBytes.searches += 1
+        return super().find(*args)
+
+    def __contains__(self, item: object) -> bool:
+        _CountingBytes.searches += 1
+        return super().__contains__(item)  # type: ignore[operator]
+
+
+def test_the_edits_of_a_file_look_for_its_line_endings_once() -> None:
+    """An edit keeps the file's line endings; n call sites of a deploy helper make n edits, so the
+    file is searched for `\\r\\n` once, not once per edit (that made a lint with a fix quadratic)."""
+    from imagetag_lint.fix.edits import edit
+    from imagetag_lint.golang.model import SourceFile
+    from imagetag_lint.golang.parser import parse
+
+    source = _CountingBytes(b"package e2e\r\n\r\nfunc f() {\r\n}\r\n")
+    file = SourceFile("e2e.go", "/e2e", source, parse(source), "e2e", {})
+    file.position(0)  # the line index is made once, with a search per line
+    _CountingBytes.searches = 0
+    edits = [edit(file, 10, 10, "\nvar x = 1\n") for _ in range(100)]
+    assert {e.content for e in edits} == {"\r\nvar x = 1\r\n"}
+    assert _CountingBytes.searches <= 1
