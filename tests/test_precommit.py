@@ -107,7 +107,7 @@ def test_manifest_is_valid() -> None:
     hooks = {hook["id"]: hook for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
     assert set(hooks) == {"imagetag-lint", "imagetag-lint-fix"}
     for hook in hooks.values():
-        assert (hook["language"], hook["types"], hook["require_serial"]) == ("python", ["go"], True)
+        assert (hook["language"], hook["types_or"], hook["require_serial"]) == ("python", ["go", "python"], True)
     assert hooks["imagetag-lint"]["entry"] == "imagetag-lint"
     assert hooks["imagetag-lint-fix"]["entry"] == "imagetag-lint --fix --exit-non-zero-on-fix"
 

@@ -24,8 +24,8 @@ from imagetag_lint.report.summary import NotWritten, Summary, summarize
 from imagetag_lint.rules import Rule, RuleSet, load_rule_set
 
 if TYPE_CHECKING:  # the parser and the analyses are imported once the files are being read
-    from imagetag_lint.golang.model import SourceFile
     from imagetag_lint.lint import LintResult
+    from imagetag_lint.linted import LintedFile
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -308,7 +308,7 @@ def report(
     result: LintResult,
     findings: list[Finding],
     notes: Sequence[str] = (),
-    sources: dict[str, SourceFile] | None = None,
+    sources: dict[str, LintedFile] | None = None,
     fixed: tuple[list[Finding], list[NotWritten]] = ([], []),
 ) -> int:
     """Report the findings; fixed is, after --fix, the findings whose fixes were written and the
@@ -339,7 +339,7 @@ def _text(
     out: IO[str],
     args: argparse.Namespace,
     rule_set: RuleSet,
-    sources: dict[str, SourceFile],
+    sources: dict[str, LintedFile],
     findings: list[Finding],
     summary: Summary,
     color: str,

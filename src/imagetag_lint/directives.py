@@ -3,3 +3,4 @@
 from __future__ import annotations
 
 PREFIX = b"//imagetaglint:"
+PYTHON_PREFIX = b"imagetaglint:"  # after `#` and optional blanks: `# imagetaglint: ignore[IMG001] why`

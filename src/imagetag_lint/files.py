@@ -125,7 +125,7 @@ def _walk(
             if is_dir:
                 if name not in SKIPPED_DIRS and name[0] != "_":
                     subdirs.append((entry.path, relative + name + "/"))
-            elif name.endswith(".go"):
+            elif name.endswith((".go", ".py")):
                 yield Discovered(entry.path, display), relative + name
         stack.extend(subdirs)
 

@@ -16,13 +16,14 @@ from collections.abc import Iterable, Mapping
 from imagetag_lint.findings import Finding
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.python.source import PythonFile
 from imagetag_lint.record import replace
 
 VERSION = "v1"
 _DECLARATIONS = ("function_declaration", "method_declaration")
 
 
-def with_fingerprints(findings: Iterable[Finding], sources: Mapping[str, SourceFile]) -> list[Finding]:
+def with_fingerprints(findings: Iterable[Finding], sources: Mapping[str, SourceFile | PythonFile]) -> list[Finding]:
     seen: dict[tuple[str, str], int] = defaultdict(int)
     stamped = []
     for finding in sorted(findings, key=Finding.sort_key):
@@ -33,12 +34,15 @@ def with_fingerprints(findings: Iterable[Finding], sources: Mapping[str, SourceF
     return stamped
 
 
-def finding_key(finding: Finding, file: SourceFile | None) -> str:
+def finding_key(finding: Finding, file: SourceFile | PythonFile | None) -> str:
     if file is None:  # no source to read (should not happen): fall back to what the finding says
         return "\0".join((VERSION, finding.code, "", " ".join(finding.message.split())))
     span = finding.span
     snippet = file.source[span.start_byte : span.end_byte].decode("utf-8", "replace")
-    function = enclosing_function_name(file, span.start_byte, span.end_byte)
+    if isinstance(file, PythonFile):
+        function = file.enclosing_function(span.start_byte)
+    else:
+        function = enclosing_function_name(file, span.start_byte, span.end_byte)
     return "\0".join((VERSION, finding.code, function, " ".join(snippet.split())))
 
 

@@ -10,17 +10,20 @@ import fnmatch
 import os
 from collections.abc import Collection, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from imagetag_lint.config import Config
 from imagetag_lint.findings import Finding
 from imagetag_lint.fingerprint import with_fingerprints
-from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.rules import RuleSet
 from imagetag_lint.suppress import apply_suppressions
 
+if TYPE_CHECKING:
+    from imagetag_lint.linted import LintedFile
+
 
 def suppressed(
-    findings: list[Finding], files: Mapping[str, SourceFile], rule_set: RuleSet, selected: frozenset[str]
+    findings: list[Finding], files: Mapping[str, LintedFile], rule_set: RuleSet, selected: frozenset[str]
 ) -> list[Finding]:
     """Findings left after inline suppressions, plus IMG100/IMG101, all fingerprinted."""
     outcome = apply_suppressions(with_fingerprints(findings, files), files, rule_set, selected)

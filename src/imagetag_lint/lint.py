@@ -11,10 +11,11 @@ import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
-from imagetag_lint.directives import PREFIX
+from imagetag_lint.directives import PREFIX, PYTHON_PREFIX
 from imagetag_lint.errors import InputError
 from imagetag_lint.files import (
     BOM,
@@ -37,12 +38,16 @@ from imagetag_lint.golang.project import Project
 from imagetag_lint.golang.syntax import reset_caches
 from imagetag_lint.options import LintOptions, LintRun
 from imagetag_lint.parallel import Split
+from imagetag_lint.python.driver import is_python
 from imagetag_lint.record import field, record
 from imagetag_lint.registry import RULES, SUPPRESSION_CODES, RuleKind
 
 Check = Callable[[RuleContext, SourceFile], Iterator[Finding]]
 
 # The analyses, in the registry's order
+if TYPE_CHECKING:
+    from imagetag_lint.linted import LintedFile
+
 CHECKS: dict[str, Check] = {
     rule.code: import_module(rule.module).check for rule in RULES if rule.kind is RuleKind.ANALYSIS
 }
@@ -57,7 +62,7 @@ class LintResult:
     warnings: list[str] = field(default_factory=list)
     files_checked: int = 0
     # parsed files by display name: the reported ones, and those parsed only for their suppressions
-    sources: dict[str, SourceFile] = field(default_factory=dict)
+    sources: dict[str, LintedFile] = field(default_factory=dict)
     # files not parsed that hold a suppression comment: display name -> (path, source)
     directive_sources: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     paths: dict[str, str] = field(default_factory=dict)  # every file linted: display name -> absolute path
@@ -312,18 +317,40 @@ def lint_source(
 def lint_run(run: LintRun, overlay: dict[str, bytes], pending: Split[tuple[str, str], Scan] | None) -> LintResult:
     """Lint a run's inputs through the overlay, then pass the findings through its gate."""
     inputs = run.inputs
+    python: list[tuple[str, str]] = []  # (display, path) of the Python files, linted by python/
     if inputs.stdin is not None:
         path = str((run.cwd / inputs.stdin_name).absolute())
-        result, _ = lint_source(overlay.get(path, inputs.stdin), inputs.stdin_name, run.options, run.cwd)
+        if is_python(inputs.stdin_name):
+            result = LintResult()
+            python.append((inputs.stdin_name, path))
+            overlay = {**overlay, path: overlay.get(path, inputs.stdin)}
+        else:
+            result, _ = lint_source(overlay.get(path, inputs.stdin), inputs.stdin_name, run.options, run.cwd)
         result.paths = {inputs.stdin_name: path}
     else:
-        result, _ = lint_paths(inputs.discovered, run.options, run.cwd, overlay, pending)
+        python = [(d.display, d.path) for d in inputs.discovered if is_python(d.path)]
+        go = [d for d in inputs.discovered if not is_python(d.path)]
+        result = lint_paths(go, run.options, run.cwd, overlay, pending)[0] if go or not python else LintResult()
         result.errors[:0] = inputs.errors
         result.paths = {d.display: d.path for d in inputs.discovered}
+    if python:
+        _lint_python(result, python, overlay, run)
     if run.gate.selected & SUPPRESSION_CODES:  # files the prefilter skipped may hold (unused) suppressions
         result.sources.update(_directive_files(result))
     _gate(result, run)
     return result
+
+
+def _lint_python(result: LintResult, files: list[tuple[str, str]], overlay: dict[str, bytes], run: LintRun) -> None:
+    from imagetag_lint.python.driver import lint_python_files
+
+    options = run.options
+    found = lint_python_files(files, overlay, options.rule_set, options.select, options.max_file_bytes, str(run.cwd))
+    result.findings = sorted([*result.findings, *found.findings], key=Finding.sort_key)
+    result.errors.extend(found.errors)
+    result.warnings.extend(found.warnings)
+    result.files_checked += found.checked
+    result.sources.update(found.files)
 
 
 def _directive_files(result: LintResult) -> dict[str, SourceFile]:
@@ -339,7 +366,9 @@ def _directive_files(result: LintResult) -> dict[str, SourceFile]:
 
 def _gate(result: LintResult, run: LintRun) -> None:
     gate = run.gate
-    quiet = not result.findings and not any(PREFIX in f.source for f in result.sources.values())
+    quiet = not result.findings and not any(
+        PREFIX in f.source or PYTHON_PREFIX in f.source for f in result.sources.values()
+    )
     if quiet and gate.narrow and not (gate.baseline or gate.new_from_rev):
         return  # nothing to suppress, fingerprint or narrow
     from imagetag_lint.gate import ignored_by_file, narrow, suppressed

@@ -61,7 +61,8 @@ class LintRun:
     def lint(self, overlay: dict[str, bytes]) -> LintResult:
         pending = None
         if self.inputs.stdin is None:  # the files are read in forked processes while the parser loads
-            pending = start_scan(self.inputs.discovered, self.options.rule_set.flow, self.options.max_file_bytes, overlay)
+            go = [d for d in self.inputs.discovered if not d.path.endswith(".py")]  # python/ reads its own
+            pending = start_scan(go, self.options.rule_set.flow, self.options.max_file_bytes, overlay)
         try:
             from imagetag_lint.lint import lint_run
 

@@ -1,7 +1,9 @@
-"""Inline suppressions, read from real Go comments, and the findings about them (IMG100, IMG101).
+"""Inline suppressions, read from real comments, and the findings about them (IMG100, IMG101).
 
     //imagetaglint:ignore IMG001 // reason        on the finding's line, or alone on the line above
     //imagetaglint:file-ignore IMG002 // reason   before the package clause: the whole file
+    # imagetaglint: ignore[IMG001] reason         the same in Python (python/suppressions.py)
+    # imagetaglint: file-ignore[IMG002] reason    before the first statement
 
 A suppression without a reason still suppresses, and is reported (IMG101). A suppression, or a
 code in one, that suppresses nothing is reported (IMG100) with a safe fix that removes it.
@@ -16,6 +18,8 @@ from imagetag_lint.directives import PREFIX
 from imagetag_lint.findings import Applicability, Edit, Finding, Fix, Span
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.golang.parser import Node, captures, parse
+from imagetag_lint.python import suppressions as python_directives
+from imagetag_lint.python.source import PythonFile
 from imagetag_lint.record import field, record
 from imagetag_lint.registry import (
     SUPPRESSION_CODES,
@@ -42,7 +46,7 @@ class Code:
 class Suppression:
     """One suppression comment: its codes, reason and place."""
 
-    file: SourceFile = field(compare=False)
+    file: SourceFile | PythonFile = field(compare=False)
     kind: str
     codes: tuple[Code, ...]
     reason: str | None  # None when there is no `//` after the codes
@@ -60,7 +64,10 @@ class Suppression:
         return not self.problem and (self.whole_file or finding.span.start.row in self.rows)
 
     def directive(self, codes: Iterable[Code] | None = None) -> str:
-        return f"//imagetaglint:{self.kind}" + "".join(f" {c.name}" for c in (self.codes if codes is None else codes))
+        names = [c.name for c in (self.codes if codes is None else codes)]
+        if isinstance(self.file, PythonFile):
+            return python_directives.render(self.kind, names)
+        return f"//imagetaglint:{self.kind}" + "".join(f" {name}" for name in names)
 
 
 @record
@@ -74,7 +81,9 @@ class SuppressionResult:
 # -- reading --------------------------------------------------------------------------------
 
 
-def read_suppressions(file: SourceFile) -> list[Suppression]:
+def read_suppressions(file: SourceFile | PythonFile) -> list[Suppression]:
+    if isinstance(file, PythonFile):
+        return _python_suppressions(file)
     if PREFIX not in file.source:
         return []
     root = file.tree.root_node
@@ -144,6 +153,50 @@ def _rows(comment: Node) -> range:
     return range(comment.start_point.row + 1, comment.end_point.row + 2)
 
 
+def _python_suppressions(file: PythonFile) -> list[Suppression]:
+    comments = python_directives.directive_comments(file)
+    standalone_rows = {c.row for c in comments if c.standalone}
+    found = []
+    for comment in comments:
+        parsed = python_directives.parse_directive(comment.text)
+        assert parsed is not None  # directive_comments keeps only those
+        kind, named, reason = parsed
+        codes = tuple(
+            Code(name, comment.start + len(comment.text[:start].encode()), comment.start + len(comment.text[:end].encode()))
+            for name, start, end in named
+        )
+        rows = {comment.row}
+        if comment.standalone:
+            below = comment.row + 1
+            while below in standalone_rows:
+                below += 1
+            rows.add(below)
+        found.append(
+            Suppression(
+                file=file,
+                kind=kind,
+                codes=codes,
+                reason=reason,
+                start_byte=comment.start,
+                end_byte=comment.end,
+                rows=frozenset() if kind == "file-ignore" else frozenset(rows),
+                standalone=comment.standalone,
+                problem=_python_problem(kind, codes, comment.before_code),
+            )
+        )
+    return found
+
+
+def _python_problem(kind: str, codes: tuple[Code, ...], before_code: bool) -> str:
+    if kind not in KINDS:
+        return f"`imagetaglint: {kind}` is not a directive; write `imagetaglint: ignore[...]` or `imagetaglint: file-ignore[...]`"
+    if not codes:
+        return f"it names no rule code; write them in brackets: `# imagetaglint: {kind}[IMG001] reason`"
+    if kind == "file-ignore" and not before_code:
+        return "`file-ignore` must come before the first statement"
+    return ""
+
+
 def directive_file(source: bytes, display: str, directory: str) -> SourceFile:
     """A file the prefilter skipped but that holds directives: parsed only for its comments."""
     tree = parse(b"   " + source[3:] if source.startswith(b"\xef\xbb\xbf") else source)
@@ -154,7 +207,7 @@ def directive_file(source: bytes, display: str, directory: str) -> SourceFile:
 
 
 def apply_suppressions(
-    findings: Iterable[Finding], files: Mapping[str, SourceFile], rule_set: RuleSet, selected: frozenset[str]
+    findings: Iterable[Finding], files: Mapping[str, SourceFile | PythonFile], rule_set: RuleSet, selected: frozenset[str]
 ) -> SuppressionResult:
     """Drop suppressed findings; add IMG100/IMG101 findings (when selected) about the comments."""
     by_file = {name: read_suppressions(file) for name, file in files.items()}
@@ -224,6 +277,8 @@ def _unused(
 def _no_reason(suppression: Suppression, codes: list[str], rule_set: RuleSet) -> Finding:
     listed = ", ".join(codes)
     example = f"//imagetaglint:{suppression.kind} {listed} // <why>"
+    if isinstance(suppression.file, PythonFile):
+        example = f"{suppression.directive()} <why>"
     message = rule_set.rules[SUPPRESSION_WITHOUT_REASON].render_message(codes=listed, example=example)
     return Finding(SUPPRESSION_WITHOUT_REASON, message, _span(suppression))
 
@@ -262,5 +317,5 @@ def _delete_comment(suppression: Suppression) -> Edit:
     return _edit(file, start, suppression.end_byte, "")
 
 
-def _edit(file: SourceFile, start: int, end: int, content: str) -> Edit:
+def _edit(file: SourceFile | PythonFile, start: int, end: int, content: str) -> Edit:
     return Edit(file.filename, start, end, content, file.position(start), file.position(end))

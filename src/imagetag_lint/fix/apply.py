@@ -19,6 +19,7 @@ from imagetag_lint.fix.edits import OverlapError, apply_edits, fixes_overlap
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.golang.parser import first_error, parse
 from imagetag_lint.lint import LintResult
+from imagetag_lint.python.source import PythonFile
 from imagetag_lint.record import field, record
 
 MAX_ROUNDS = 25
@@ -93,10 +94,13 @@ class _Rejected(Exception):
 Region = tuple[str, int]  # (filename, start byte of the top-level declaration)
 
 
-def _regions(files: dict[str, SourceFile]) -> Callable[[str, int], Region]:
+def _regions(files: dict[str, SourceFile | PythonFile]) -> Callable[[str, int], Region]:
     starts: dict[str, list[int]] = {}
     for name, file in files.items():
-        starts[name] = [node.start_byte for node in file.tree.root_node.named_children]
+        if isinstance(file, PythonFile):
+            starts[name] = file.top_level_starts()
+        else:
+            starts[name] = [node.start_byte for node in file.tree.root_node.named_children]
 
     def region(filename: str, offset: int) -> Region:
         declarations = starts.get(filename, [])
@@ -139,16 +143,21 @@ def _apply_fixes(
         if path is None:
             raise _Rejected(f"{filename} is not among the linted files")
         before = overlay.get(path, outcome.original[path])
-        if _errors(before):
+        if _errors(before, filename):
             raise _Rejected(f"{filename} has syntax errors; fix them first, then rerun --fix")
         after = apply_edits(before, [e for e in edits if e.filename == filename])
-        if _errors(after):
+        if _errors(after, filename):
             raise _Rejected(f"the fix would leave a syntax error in {filename}; rolled back")
         updated[path] = after
     return updated
 
 
-def _errors(source: bytes) -> bool:
+def _errors(source: bytes, filename: str) -> bool:
+    if filename.endswith(".py"):
+        # libcst: only a Python fix pays for it
+        from imagetag_lint.python.syntax import parses
+
+        return not parses(source)
     return first_error(parse(source)) is not None
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 
 from imagetag_lint.findings import Edit, Position, Span
+
+_DEF = re.compile(rb"^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
 
 
 class PythonFile:
@@ -33,3 +36,36 @@ class PythonFile:
 
     def edit(self, start: int, end: int, content: str) -> Edit:
         return Edit(self.filename, start, end, content, self.position(start), self.position(end))
+
+    def enclosing_function(self, offset: int) -> str:
+        """The name of the `def` around a byte (by indentation; "" at module level): what a
+        fingerprint keeps so that it survives code moving above the function."""
+        line = bisect_right(self.line_starts, offset) - 1
+        start = self.line_starts[line]
+        indent = len(self.source[start:offset]) - len(self.source[start:offset].lstrip(b" \t"))
+        stack: list[tuple[int, str]] = []
+        for match in _DEF.finditer(self.source, 0, start):
+            depth = len(match.group(1))
+            while stack and stack[-1][0] >= depth:
+                stack.pop()
+            stack.append((depth, match.group(2).decode()))
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        return stack[-1][1] if stack else ""
+
+    def top_level_starts(self) -> list[int]:
+        """Byte offsets of the module's top-level statements (the regions fixes may not share)."""
+        import ast  # only --fix asks
+
+        try:
+            body = ast.parse(self.source).body
+        except (SyntaxError, ValueError):
+            return []
+        starts = []
+        for node in body:
+            first: ast.stmt | ast.expr = node
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.decorator_list:
+                first = node.decorator_list[0]
+            starts.append(self.line_starts[first.lineno - 1] + first.col_offset)
+        return starts
+

@@ -86,6 +86,16 @@ class Module:
         return self.start(outer) <= self.start(node) and self.end(node) <= self.end(outer)
 
 
+def parses(source: bytes) -> bool:
+    """Does libcst read the text, and does Python compile it (a fix must leave both true)?"""
+    try:
+        cst.parse_module(source)
+        compile(source, "<fixed>", "exec", dont_inherit=True)
+    except (cst.ParserSyntaxError, SyntaxError, ValueError):
+        return False
+    return True
+
+
 def dotted(node: cst.BaseExpression) -> str:
     """`a.b.c` for names and attribute chains, '' for anything else."""
     parts = []

@@ -12,7 +12,7 @@ from imagetag_lint.report.summary import Summary, summary_lines
 from imagetag_lint.rules import RuleSet
 
 if TYPE_CHECKING:
-    from imagetag_lint.golang.model import SourceFile
+    from imagetag_lint.linted import LintedFile
 
 FORMATS = ("text", "json", "json-lines", "sarif", "github")
 
@@ -44,7 +44,7 @@ def write_text(
     out: IO[str],
     findings: list[Finding],
     rule_set: RuleSet,
-    sources: Mapping[str, SourceFile],
+    sources: Mapping[str, LintedFile],
     *,
     color: str,
     summary: Summary,

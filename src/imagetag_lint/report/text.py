@@ -9,12 +9,13 @@ from collections import Counter
 from typing import IO, TYPE_CHECKING
 
 from imagetag_lint.findings import Finding
-from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.report.summary import marker
 from imagetag_lint.rules import RuleSet
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from imagetag_lint.linted import LintedFile
 
 
 def make_console(stream: IO[str], color: str) -> Console:
@@ -38,7 +39,7 @@ def make_console(stream: IO[str], color: str) -> Console:
 def render_text(
     findings: list[Finding],
     rule_set: RuleSet,
-    sources: dict[str, SourceFile],
+    sources: dict[str, LintedFile],
     stream: IO[str],
     color: str,
     show_steps: bool = True,
@@ -85,7 +86,7 @@ def frame_width(stream: IO[str], console_width: int) -> int | None:
         return None
 
 
-def _frame(finding: Finding, file: SourceFile | None, width: int | None = None) -> str:
+def _frame(finding: Finding, file: LintedFile | None, width: int | None = None) -> str:
     if file is None:
         return ""
     row = finding.span.start.row

@@ -1,0 +1,119 @@
+"""The Python files of a run: read them (through the overlay of fixed texts), add the conftest.py
+files that give them fixtures, lint, and hand back findings, problems and the files to report.
+
+Imports no libcst: `python.lint` does, and only when a file passes the prefilter.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from imagetag_lint.errors import InputError
+from imagetag_lint.files import read_go_file
+from imagetag_lint.findings import Finding
+from imagetag_lint.python.source import PythonFile
+from imagetag_lint.record import field, record
+from imagetag_lint.rules import RuleSet
+
+SUFFIX = ".py"
+CONFTEST = "conftest.py"
+
+
+def is_python(path: str) -> bool:
+    return path.endswith(SUFFIX)
+
+
+@record
+class PythonRun:
+    """What linting the Python files gave."""
+
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    files: dict[str, PythonFile] = field(default_factory=dict)  # reported files, by display name
+    checked: int = 0
+
+
+def lint_python_files(
+    items: Sequence[tuple[str, str]],
+    overlay: dict[str, bytes],
+    rule_set: RuleSet,
+    select: frozenset[str],
+    max_file_bytes: int,
+    cwd: str,
+) -> PythonRun:
+    """Lint (display name, absolute path) pairs. Their sibling modules and the conftest.py files
+    above them (up to the working directory) are read too, to resolve helpers and fixtures, but
+    not reported: pre-commit passes only the changed files."""
+    run = PythonRun()
+    sources: dict[str, bytes] = {}
+    for display, path in items:
+        try:
+            sources[display] = _read(path, display, overlay, max_file_bytes)
+        except InputError as error:
+            run.errors.append(error)
+            continue
+        run.checked += 1
+    reported = set(sources)
+    for display, path in [*_siblings(items), *_conftests_above(items, cwd)]:
+        if display not in sources:
+            try:
+                sources[display] = _read(path, display, overlay, max_file_bytes)
+            except InputError:
+                continue  # it only gives fixtures; linted, it reports its own problem
+    if not sources:
+        return run
+    from imagetag_lint.python.lint import lint_python_sources
+
+    try:
+        result = lint_python_sources(sources, rule_set, select & frozenset({"IMG001", "IMG002", "IMG003"}))
+    except ModuleNotFoundError as missing:  # libcst is the `python` extra
+        if missing.name != "libcst":
+            raise
+        needs = "linting Python needs libcst: pip install 'imagetag-lint[python]'"
+        run.errors.extend(InputError(name, needs) for name in sorted(reported))
+        return run
+    for unparsed in result.errors:
+        if unparsed.filename in reported:
+            run.warnings.append(f"{unparsed.filename}: {unparsed.problem}; not analysed")
+    run.findings = [f for f in result.findings if f.filename in reported]
+    wanted = {f.filename for f in run.findings} | {n for n in reported if b"imagetaglint:" in sources[n]}
+    run.files = {name: PythonFile(name, sources[name]) for name in sorted(wanted)}
+    return run
+
+
+def _read(path: str, display: str, overlay: dict[str, bytes], max_file_bytes: int) -> bytes:
+    source = overlay.get(path)
+    return source if source is not None else read_go_file(path, display, max_file_bytes)
+
+
+def _siblings(items: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The other Python modules in the linted files' directories."""
+    found: dict[str, str] = {}
+    for directory, shown in {(os.path.dirname(path), os.path.dirname(display)) for display, path in items}:
+        try:
+            entries = [e for e in os.scandir(directory) if e.name.endswith(SUFFIX) and e.is_file()]
+        except OSError:
+            continue
+        for entry in entries:
+            found.setdefault(f"{shown}/{entry.name}" if shown else entry.name, entry.path)
+    return sorted(found.items())
+
+
+def _conftests_above(items: Sequence[tuple[str, str]], cwd: str) -> list[tuple[str, str]]:
+    """conftest.py files in the linted files' directories and above, within the working directory."""
+    found: dict[str, str] = {}
+    root = os.path.join(os.path.abspath(cwd), "")
+    for display, path in items:
+        directory = os.path.dirname(os.path.abspath(path))
+        shown = os.path.dirname(display)
+        while True:
+            candidate = os.path.join(directory, CONFTEST)
+            name = f"{shown}/{CONFTEST}" if shown else CONFTEST
+            if name not in found and os.path.isfile(candidate):
+                found[name] = candidate
+            if not os.path.join(directory, "").startswith(root) or os.path.join(directory, "") == root or not shown:
+                break
+            directory, shown = os.path.dirname(directory), os.path.dirname(shown)
+    return sorted(found.items())

@@ -1,0 +1,191 @@
+"""Python files through the command line: discovery beside Go, the report formats, --fix and
+--diff through the shared apply path, suppressions, baselines and stdin."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from python_support import PYTHON_FIXTURES, package_sources, wanted
+from support import FIXTURES
+from support import wanted as go_wanted
+
+from imagetag_lint.cli import main
+
+GOLDEN = sorted(PYTHON_FIXTURES.rglob("*.py.fixed"))
+
+
+def _copy(destination: Path) -> Path:
+    target = destination / "py"
+    shutil.copytree(PYTHON_FIXTURES, target, ignore=shutil.ignore_patterns("*.fixed"))
+    return target
+
+
+def _json(args: list[str], capsys: pytest.CaptureFixture[str]) -> list[dict[str, object]]:
+    capsys.readouterr()
+    main(["--output-format", "json", "--exit-zero", *args])
+    found: list[dict[str, object]] = json.loads(capsys.readouterr().out)
+    return found
+
+
+def _rows(findings: list[dict[str, object]]) -> set[tuple[str, int, str]]:
+    return {(str(f["filename"]), f["location"]["row"], str(f["code"])) for f in findings}  # type: ignore[index]
+
+
+def _all_wanted() -> set[tuple[str, int, str]]:
+    found: set[tuple[str, int, str]] = set()
+    for package in (p for p in PYTHON_FIXTURES.iterdir() if p.is_dir()):
+        found |= {w[:3] for w in wanted(package_sources(package))}
+    return found
+
+
+def test_the_walk_lints_python_files_and_finds_every_want(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _copy(tmp_path)
+    monkeypatch.chdir(root)
+    assert _rows(_json(["."], capsys)) == _all_wanted()
+
+
+def test_go_and_python_in_one_tree(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(FIXTURES, tmp_path / "go", ignore=shutil.ignore_patterns("*.fixed"))
+    shutil.copytree(PYTHON_FIXTURES / "suite", tmp_path / "go" / "suite", ignore=shutil.ignore_patterns("*.fixed"))
+    monkeypatch.chdir(tmp_path / "go")
+    found = _rows(_json(["."], capsys))
+    assert {f for f in found if f[0].endswith(".go")} == go_wanted(FIXTURES)
+    assert {f for f in found if f[0].endswith(".py")} == {("suite/" + w[0].split("/", 1)[1], *w[1:3]) for w in
+                                                          wanted(package_sources(PYTHON_FIXTURES / "suite"))}
+
+
+def test_fix_gives_the_golden_files_and_a_second_fix_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _copy(tmp_path)
+    monkeypatch.chdir(root)
+    assert main(["--fix", "--unsafe-fixes", "--exit-zero", "--quiet", "."]) == 0
+    for golden in GOLDEN:
+        fixed = root / golden.relative_to(PYTHON_FIXTURES).with_suffix("")
+        assert fixed.read_text() == golden.read_text(), fixed
+    for source in PYTHON_FIXTURES.rglob("*.py"):
+        if not source.with_name(source.name + ".fixed").exists():
+            assert (root / source.relative_to(PYTHON_FIXTURES)).read_bytes() == source.read_bytes(), source
+    before = {p: p.read_bytes() for p in root.rglob("*.py")}
+    capsys.readouterr()
+    assert main(["--diff", "--unsafe-fixes", "."]) == 0
+    assert capsys.readouterr().out.strip() == ""
+    assert {p: p.read_bytes() for p in root.rglob("*.py")} == before
+    left = _json(["."], capsys)
+    assert left and {f["fix"]["applicability"] for f in left} == {"display-only"}  # type: ignore[index]
+
+
+def test_safe_fixes_leave_the_unsafe_parameter_change(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _copy(tmp_path)
+    monkeypatch.chdir(root)
+    main(["--fix", "--exit-zero", "--quiet", "helpers"])
+    left = _json(["helpers"], capsys)
+    assert {(f["filename"], f["fix"]["applicability"]) for f in left if f["code"] == "IMG001"} == {  # type: ignore[index]
+        ("helpers/test_helpers.py", "unsafe")
+    }
+    assert "def deploy_worker(core_api, namespace):" in (root / "helpers" / "harness.py").read_text()
+
+
+def test_diff_shows_the_codemod_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _copy(tmp_path)
+    monkeypatch.chdir(root)
+    before = (root / "discards" / "test_discards.py").read_bytes()
+    capsys.readouterr()
+    assert main(["--diff", "discards"]) == 1
+    diff = capsys.readouterr().out
+    assert "+++ b/discards/test_discards.py" in diff
+    assert '+    image = build_image("app")' in diff
+    assert (root / "discards" / "test_discards.py").read_bytes() == before
+
+
+def test_a_fix_that_breaks_python_is_rolled_back() -> None:
+    from imagetag_lint.fix.apply import _errors
+
+    assert _errors(b"x = (\n", "a.py")
+    assert not _errors(b"x = 1\n", "a.py")
+
+
+SUPPRESSED = '''from kubernetes import client
+
+
+def test_x(core_api, operator_image):  # imagetaglint: ignore[IMG001]
+    client.V1Container(name="a", image="acme/operator:v1")  # imagetaglint: ignore[IMG002, IMG003] tracked in #12
+    x = 1  # imagetaglint: ignore[IMG002] nothing here
+    # imagetaglint: ignore IMG002
+    return x
+'''
+
+
+def test_python_suppressions(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(PYTHON_FIXTURES / "suite", tmp_path / "suite", ignore=shutil.ignore_patterns("*.fixed", "test_*"))
+    (tmp_path / "suite" / "test_x.py").write_text(SUPPRESSED)
+    monkeypatch.chdir(tmp_path)
+    found = {(f["location"]["row"], f["code"], f["message"]) for f in _json(["suite/test_x.py"], capsys)}  # type: ignore[index]
+    assert found == {
+        (4, "IMG101", "the suppression of IMG001 gives no reason; add one: `# imagetaglint: ignore[IMG001] <why>`"),
+        (5, "IMG100", "`# imagetaglint: ignore[IMG003]` suppresses nothing: no IMG003 finding on this line"),
+        (6, "IMG100", "`# imagetaglint: ignore[IMG002]` suppresses nothing: no IMG002 finding on this line"),
+        (7, "IMG100", "`# imagetaglint: ignore` suppresses nothing: it names no rule code; write them in brackets: "
+         "`# imagetaglint: ignore[IMG001] reason`"),
+    }
+    main(["--fix", "--quiet", "--exit-zero", "suite/test_x.py"])
+    text = (tmp_path / "suite" / "test_x.py").read_text()
+    assert "# imagetaglint: ignore[IMG002] tracked in #12" in text
+    assert "    x = 1\n" in text
+
+
+def test_baseline_records_python_findings(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(PYTHON_FIXTURES / "suite", tmp_path / "suite", ignore=shutil.ignore_patterns("*.fixed"))
+    monkeypatch.chdir(tmp_path)
+    assert main(["--write-baseline", "baseline.json", "suite"]) == 0
+    assert _json(["--baseline", "baseline.json", "suite"], capsys) == []
+    helpers = tmp_path / "suite" / "helpers.py"
+    helpers.write_text("\n\n" + helpers.read_text())  # code moves: fingerprints hold
+    assert _json(["--baseline", "baseline.json", "suite"], capsys) == []
+
+
+def test_stdin_with_a_python_name(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(PYTHON_FIXTURES / "suite", tmp_path / "suite", ignore=shutil.ignore_patterns("*.fixed"))
+    monkeypatch.chdir(tmp_path)
+    source = (tmp_path / "suite" / "test_operator.py").read_text()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(source.encode())))
+    rows = _rows(_json(["-", "--stdin-filename", "suite/test_operator.py"], capsys))
+    assert rows == {("suite/test_operator.py", 9, "IMG001"), ("suite/test_operator.py", 10, "IMG002")}
+
+
+def test_a_go_only_run_does_not_import_libcst_and_a_python_run_does(tmp_path: Path) -> None:
+    shutil.copytree(PYTHON_FIXTURES / "suite", tmp_path / "suite", ignore=shutil.ignore_patterns("*.fixed"))
+    program = "import sys\nfrom imagetag_lint.cli import main\nmain(['--exit-zero', '--quiet', 'suite'])\nprint('libcst' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert done.stdout.split()[-1] == "True"
+
+
+def test_without_libcst_python_files_are_an_error_and_go_still_runs(tmp_path: Path) -> None:
+    shutil.copytree(PYTHON_FIXTURES / "suite", tmp_path / "suite", ignore=shutil.ignore_patterns("*.fixed"))
+    program = "import sys\nsys.modules['libcst'] = None\nfrom imagetag_lint.cli import main\nraise SystemExit(main(['suite/test_operator.py']))"
+    done = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert "suite/test_operator.py: linting Python needs libcst: pip install 'imagetag-lint[python]'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_python_file_libcst_cannot_parse_is_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "test_broken.py").write_text('import subprocess\nsubprocess.run(["docker", "build", "-t", x\n')
+    monkeypatch.chdir(tmp_path)
+    assert main(["test_broken.py"]) == 0
+    captured = capsys.readouterr()
+    assert "test_broken.py: not valid Python" in captured.err + captured.out
