@@ -189,3 +189,19 @@ def test_a_python_file_libcst_cannot_parse_is_a_warning(
     assert main(["test_broken.py"]) == 0
     captured = capsys.readouterr()
     assert "test_broken.py: not valid Python" in captured.err + captured.out
+
+
+def test_config_adds_python_producers(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.imagetag-lint.python]\nproducers = [{ name = "make_operator_image" }]\n'
+    )
+    (tmp_path / "test_x.py").write_text(
+        "from e2e import make_operator_image\nfrom kubernetes import client\n\n\ndef test_x(core_api):\n"
+        "    make_operator_image()\n"
+        '    core_api.create_namespaced_pod("default", client.V1Container(name="o", image="localhost/operator:1"))\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    assert _rows(_json(["."], capsys)) == {("test_x.py", 6, "IMG001"), ("test_x.py", 7, "IMG002")}
+    (tmp_path / "pyproject.toml").write_text('[tool.imagetag-lint.python]\nproducer = []\n')
+    assert main(["."]) == 2
+    assert "[python]: unknown key 'producer'" in capsys.readouterr().err

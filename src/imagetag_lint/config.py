@@ -36,6 +36,7 @@ KEYS = {
     "consumers",
     "baseline",
     "max-file-size",
+    "python",  # [tool.imagetag-lint.python]: producers and generator-patterns of Python code
 } | _FLOW_SETTINGS
 
 
