@@ -91,7 +91,7 @@ def _read(path: str, display: str, overlay: dict[str, bytes], max_file_bytes: in
 def _siblings(items: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     """The other Python modules in the linted files' directories."""
     found: dict[str, str] = {}
-    for directory, shown in {(os.path.dirname(path), os.path.dirname(display)) for display, path in items}:
+    for directory, shown in _directories(items):
         try:
             entries = [e for e in os.scandir(directory) if e.name.endswith(SUFFIX) and e.is_file()]
         except OSError:
@@ -105,15 +105,20 @@ def _conftests_above(items: Sequence[tuple[str, str]], cwd: str) -> list[tuple[s
     """conftest.py files in the linted files' directories and above, within the working directory."""
     found: dict[str, str] = {}
     root = os.path.join(os.path.abspath(cwd), "")
-    for display, path in items:
-        directory = os.path.dirname(os.path.abspath(path))
-        shown = os.path.dirname(display)
-        while True:
+    seen: set[str] = set()
+    for directory, shown in _directories(items):
+        while directory not in seen:
+            seen.add(directory)
             candidate = os.path.join(directory, CONFTEST)
-            name = f"{shown}/{CONFTEST}" if shown else CONFTEST
-            if name not in found and os.path.isfile(candidate):
-                found[name] = candidate
-            if not os.path.join(directory, "").startswith(root) or os.path.join(directory, "") == root or not shown:
+            if os.path.isfile(candidate):
+                found[f"{shown}/{CONFTEST}" if shown else CONFTEST] = candidate
+            inside = os.path.join(directory, "")
+            if not shown or inside == root or not inside.startswith(root):
                 break
             directory, shown = os.path.dirname(directory), os.path.dirname(shown)
     return sorted(found.items())
+
+
+def _directories(items: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(absolute directory, its display name) of the files, each once."""
+    return sorted({(os.path.dirname(os.path.abspath(path)), os.path.dirname(display)) for display, path in items})

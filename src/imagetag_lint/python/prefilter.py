@@ -11,19 +11,24 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 # Command lists naming docker/podman or a cluster loader, the docker SDK, pytest-kind,
-# Kubernetes clients (kubernetes, kr8s, lightkube, kubectl) and manifests with an `image:` line
-# or an "image" key. Files that only call a builder or a deploy helper by name are found by the
-# second pass (see lint.py).
-TOKENS = (
-    rb"[\"'](?:docker|podman|k3d|minikube|kubectl)[\"']",
-    rb"[\"']kind[\"']\s*,\s*[\"']load[\"']",  # "kind" alone is a common dict key
-    rb"\.images\.build\b",
-    rb"\bload_docker_image\b",
-    rb"\bV1Container\b",
-    rb"\bContainer\(",
-    rb"\.gen\(",
-    rb"\bcreate_namespaced_",
-    rb"(?:^|\n)[ \t]*(?:-[ \t]+)?image:[ \t]",
+# Kubernetes clients (kubernetes, kr8s, lightkube, kubectl) and manifests with an `image:` line.
+# Each token is a literal the file must hold (a C-speed `in`) and, for the common words, a
+# regular expression that starts with that literal and says more. Files that only call a builder
+# or a deploy helper by name are found by the second pass (see lint.py).
+TOKENS: tuple[tuple[bytes, bytes | None], ...] = (
+    (b"docker", rb"docker[\"']"),
+    (b"podman", rb"podman[\"']"),
+    (b"k3d", rb"k3d[\"']"),
+    (b"minikube", rb"minikube[\"']"),
+    (b"kubectl", rb"kubectl[\"']"),
+    (b"kind", rb"kind[\"']\s*,\s*[\"']load[\"']"),  # "kind" alone is a common dict key
+    (b".images.build", None),
+    (b"load_docker_image", None),
+    (b"V1Container", None),
+    (b"Container(", None),
+    (b".gen(", None),
+    (b"create_namespaced_", None),
+    (b"image:", rb"image:[ \t]"),
 )
 # An "image" key is common (cards, thumbnails); it counts beside a "containers" key only.
 IMAGE_KEY = re.compile(rb"[\"']image[\"']\s*(?:\]\s*=|:)")
@@ -31,13 +36,15 @@ CONTAINERS = b"containers"
 
 
 @lru_cache(maxsize=8)
-def _pattern(names: tuple[str, ...]) -> re.Pattern[bytes]:
-    extra = tuple(rb"\b" + re.escape(name.encode()) + rb"\b" for name in names)
-    return re.compile(b"|".join(TOKENS + extra))
+def _tokens(names: tuple[str, ...]) -> tuple[tuple[bytes, re.Pattern[bytes] | None], ...]:
+    compiled = [(literal, re.compile(pattern) if pattern else None) for literal, pattern in TOKENS]
+    compiled += [(name.encode(), re.compile(re.escape(name.encode()) + rb"\b")) for name in names]
+    return tuple(compiled)
 
 
 def wants(source: bytes, producer_names: Iterable[str] = ()) -> bool:
     """Does this Python file mention anything the image-flow rules look at?"""
-    if _pattern(tuple(sorted(producer_names))).search(source) is not None:
-        return True
+    for literal, pattern in _tokens(tuple(sorted(producer_names))):
+        if literal in source and (pattern is None or pattern.search(source) is not None):
+            return True
     return CONTAINERS in source and IMAGE_KEY.search(source) is not None

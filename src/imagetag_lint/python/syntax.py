@@ -6,6 +6,7 @@ the parse, and the rules do not need them.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 
 import libcst as cst
@@ -32,22 +33,25 @@ class Module:
             self.tree = cst.parse_module(file.source)
         except cst.ParserSyntaxError as error:
             raise ParseError(f"{error.raw_line}:{error.raw_column + 1}: {error.message}") from None
-        # byte spans come from libcst's metadata; parents and owning functions from one walk
-        # of our own (ParentNodeProvider costs three times as much)
+        # byte spans come from libcst's metadata; parents and owning functions from one walk of
+        # our own over the nodes' fields (libcst's `children` and ParentNodeProvider run a
+        # visitor per node and cost several times the parse)
         wrapper = MetadataWrapper(self.tree, unsafe_skip_copy=True)
         self._spans: Mapping[cst.CSTNode, CodeSpan] = wrapper.resolve(ByteSpanPositionProvider)
         self._parents: dict[cst.CSTNode, cst.CSTNode] = {}
         self._functions: dict[cst.CSTNode, cst.FunctionDef | None] = {}
-        self.nodes: list[cst.CSTNode] = []  # in source order
         stack: list[tuple[cst.CSTNode, cst.FunctionDef | None]] = [(self.tree, None)]
         while stack:
             node, function = stack.pop()
-            self.nodes.append(node)
             self._functions[node] = function
             inner = node if isinstance(node, cst.FunctionDef) else function
-            for child in reversed(node.children):
+            for child in _children(node):
                 self._parents[child] = node
                 stack.append((child, inner))
+        spans = self._spans
+        self.nodes: list[cst.CSTNode] = sorted(  # in source order, outer before inner
+            (n for n in self._functions if n in spans), key=lambda n: (spans[n].start, -spans[n].length)
+        )
 
     # -- positions ------------------------------------------------------------------------
 
@@ -84,6 +88,22 @@ class Module:
 
     def inside(self, node: cst.CSTNode, outer: cst.CSTNode) -> bool:
         return self.start(outer) <= self.start(node) and self.end(node) <= self.end(outer)
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The node's child nodes, read from its dataclass fields."""
+    names = _FIELDS.get(type(node))
+    if names is None:
+        names = _FIELDS[type(node)] = tuple(f.name for f in dataclasses.fields(node))
+    for name in names:
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif isinstance(value, (list, tuple)):
+            yield from (item for item in value if isinstance(item, cst.CSTNode))
 
 
 def parses(source: bytes) -> bool:
