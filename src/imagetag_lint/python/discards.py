@@ -118,8 +118,8 @@ def _unread_fixtures(flow: Flow, function: Function) -> list[Discard]:
     params = function.node.params
     for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
         fixture = flow.project.fixture_for(param.name.value, function)
-        if fixture is None or fixture not in flow.producers:
-            continue
+        if fixture is None or fixture not in flow.producers or fixture in flow.deploying:
+            continue  # a fixture that also deploys is requested for what it does, not its value
         if any(o.value == param.name.value and is_read(function.module, o) for o in function.names):
             continue
         how = f"the test requests the fixture `{param.name.value}` and never reads it"
