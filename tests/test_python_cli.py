@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from python_support import PYTHON_FIXTURES, package_sources, wanted
@@ -205,3 +206,24 @@ def test_config_adds_python_producers(tmp_path: Path, capsys: pytest.CaptureFixt
     (tmp_path / "pyproject.toml").write_text('[tool.imagetag-lint.python]\nproducer = []\n')
     assert main(["."]) == 2
     assert "[python]: unknown key 'producer'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        pytest.param(lambda text: b"\xef\xbb\xbf" + text, id="byte-order-mark"),
+        pytest.param(lambda text: text.replace(b"\n", b"\r\n"), id="crlf"),
+    ],
+)
+def test_fix_keeps_the_byte_order_mark_and_line_endings(
+    encode: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(PYTHON_FIXTURES / "discards", tmp_path / "discards", ignore=shutil.ignore_patterns("*.fixed"))
+    target = tmp_path / "discards" / "test_discards.py"
+    target.write_bytes(encode(target.read_bytes()))
+    monkeypatch.chdir(tmp_path)
+    first = min(_json(["discards"], capsys), key=lambda f: f["location"]["row"])  # type: ignore[index]
+    assert (first["location"]["row"], first["location"]["column"]) == (7, 5)  # type: ignore[index]
+    main(["--fix", "--quiet", "--exit-zero", "discards"])
+    golden = (PYTHON_FIXTURES / "discards" / "test_discards.py.fixed").read_bytes()
+    assert target.read_bytes() == encode(golden)

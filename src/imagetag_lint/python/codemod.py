@@ -52,7 +52,7 @@ def rewrite(module: Module, changes: dict[cst.CSTNode, Change]) -> tuple[Edit, .
         compile(new, module.file.filename, "exec", dont_inherit=True)
     except (SyntaxError, ValueError):
         return None
-    return edits_between(module.file, new)
+    return edits_between(module.file, ("\ufeff" if module.bom else "") + new)
 
 
 def edits_between(file: PythonFile, new: str) -> tuple[Edit, ...]:

@@ -19,6 +19,9 @@ from libcst.metadata import (
 from imagetag_lint.python.source import PythonFile
 
 
+BOM = b"\xef\xbb\xbf"
+
+
 class ParseError(ValueError):
     """The file is not Python libcst can read."""
 
@@ -29,8 +32,10 @@ class Module:
 
     def __init__(self, file: PythonFile) -> None:
         self.file = file
+        # libcst drops a byte order mark, so its byte offsets start after it
+        self.bom = len(BOM) if file.source.startswith(BOM) else 0
         try:
-            self.tree = cst.parse_module(file.source)
+            self.tree = cst.parse_module(file.source[self.bom :])
         except cst.ParserSyntaxError as error:
             raise ParseError(f"{error.raw_line}:{error.raw_column + 1}: {error.message}") from None
         # byte spans come from libcst's metadata; parents and owning functions from one walk of
@@ -56,11 +61,11 @@ class Module:
     # -- positions ------------------------------------------------------------------------
 
     def start(self, node: cst.CSTNode) -> int:
-        return int(self._spans[node].start)
+        return self.bom + int(self._spans[node].start)
 
     def end(self, node: cst.CSTNode) -> int:
         span = self._spans[node]
-        return int(span.start + span.length)
+        return self.bom + int(span.start + span.length)
 
     def code(self, node: cst.CSTNode) -> str:
         return self.file.source[self.start(node) : self.end(node)].decode("utf-8", "replace")
