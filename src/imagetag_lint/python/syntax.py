@@ -18,7 +18,6 @@ from libcst.metadata import (
 
 from imagetag_lint.python.source import PythonFile
 
-
 BOM = b"\xef\xbb\xbf"
 
 
