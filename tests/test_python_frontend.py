@@ -160,3 +160,19 @@ def test_the_benchmark_tree_gives_its_planted_findings(tmp_path: Path, rule_set:
     assert len(planted) == 8
     assert {(f.filename, f.span.start.row, f.code) for f in result.findings} == planted
     assert len(result.parsed) == manifest["e2e_files"]
+
+
+def test_deeply_nested_code_is_a_problem_not_a_crash(rule_set: RuleSet) -> None:
+    chain = " + ".join(['"a"'] * 3000)
+    source = f'import subprocess\nX = {chain}\nsubprocess.run(["docker", "build", "-t", X, "."])\n'
+    result = lint_python_sources({"deep.py": source.encode()}, rule_set)
+    assert [(e.filename, e.problem) for e in result.errors] == [("deep.py", "nested too deeply for libcst to read")]
+
+
+def test_long_implicit_concatenations_are_read_without_recursion() -> None:
+    import libcst as cst
+
+    from imagetag_lint.python.syntax import string_value
+
+    node = cst.parse_expression("(" + " ".join(['"ab"'] * 2000) + ")")
+    assert string_value(node) == "ab" * 2000

@@ -47,10 +47,10 @@ class _Replace(cst.CSTTransformer):
 
 def rewrite(module: Module, changes: dict[cst.CSTNode, Change]) -> tuple[Edit, ...] | None:
     """Run the codemod on one module; the edits it makes, or None if the result does not compile."""
-    new = module.tree.visit(_Replace(changes)).code
     try:
+        new = module.tree.visit(_Replace(changes)).code
         compile(new, module.file.filename, "exec", dont_inherit=True)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError):
         return None
     return edits_between(module.file, ("\ufeff" if module.bom else "") + new)
 

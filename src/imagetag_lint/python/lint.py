@@ -42,7 +42,7 @@ def lint_python_sources(sources: dict[str, bytes], rule_set: RuleSet, select: fr
             try:
                 modules.append(Module(PythonFile(name, sources[name])))
             except ParseError as error:
-                result.errors.append(InputError(name, f"not valid Python: {error}"))
+                result.errors.append(InputError(name, str(error)))
             result.parsed.append(name)
 
     settings, producers_ = rule_set.flow.python_settings(), rule_set.flow.python_producers

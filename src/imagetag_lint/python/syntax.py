@@ -35,8 +35,13 @@ class Module:
         self.bom = len(BOM) if file.source.startswith(BOM) else 0
         try:
             self.tree = cst.parse_module(file.source[self.bom :])
+            self._index()
         except cst.ParserSyntaxError as error:
-            raise ParseError(f"{error.raw_line}:{error.raw_column + 1}: {error.message}") from None
+            raise ParseError(f"not valid Python: {error.raw_line}:{error.raw_column + 1}: {error.message}") from None
+        except RecursionError:  # libcst's visitors recurse
+            raise ParseError("nested too deeply for libcst to read") from None
+
+    def _index(self) -> None:
         # byte spans come from libcst's metadata; parents and owning functions from one walk of
         # our own over the nodes' fields (libcst's `children` and ParentNodeProvider run a
         # visitor per node and cost several times the parse)
@@ -115,7 +120,7 @@ def parses(source: bytes) -> bool:
     try:
         cst.parse_module(source)
         compile(source, "<fixed>", "exec", dont_inherit=True)
-    except (cst.ParserSyntaxError, SyntaxError, ValueError):
+    except (cst.ParserSyntaxError, SyntaxError, ValueError, RecursionError):
         return False
     return True
 
@@ -160,9 +165,19 @@ def string_value(node: cst.BaseExpression) -> str | None:
             return None
         value = node.evaluated_value
         return value if isinstance(value, str) else None
-    if isinstance(node, cst.ConcatenatedString):
-        left, right = string_value(node.left), string_value(node.right)
-        return None if left is None or right is None else left + right
+    if isinstance(node, cst.ConcatenatedString):  # "a" "b" "c": walked without recursion
+        parts: list[str] = []
+        stack: list[cst.BaseExpression] = [node]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, cst.ConcatenatedString):
+                stack += [item.right, item.left]
+                continue
+            text = string_value(item)
+            if text is None:
+                return None
+            parts.append(text)
+        return "".join(parts)
     return None
 
 
