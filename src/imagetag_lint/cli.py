@@ -242,7 +242,8 @@ class Round:
 
 
 def _fix(args: argparse.Namespace, rule_set: RuleSet, lint_round: Callable[[dict[str, bytes]], Round]) -> int:
-    from imagetag_lint.fix.apply import FixRound, fix_all, unified_diff, write_files
+    from imagetag_lint.fix.apply import FixRound, fix_all, unified_diff
+    from imagetag_lint.fix.write import write_files
 
     def relint(overlay: dict[str, bytes]) -> FixRound:
         round_ = lint_round(overlay)
@@ -266,13 +267,18 @@ def _fix(args: argparse.Namespace, rule_set: RuleSet, lint_round: Callable[[dict
         path = next(iter(outcome.original), None)
         sys.stdout.buffer.write(outcome.fixed.get(path, b"") if path else b"")
         return EXIT_CLEAN
-    result.errors.extend(write_files(outcome))
+    not_written = write_files(outcome)
+    result.errors.extend(not_written)
+    unwritten = {error.filename for error in not_written}
+    fixed = [f for f in outcome.applied if f.fix is None or not any(e.filename in unwritten for e in f.fix.edits)]
     notes = list(outcome.notes)
-    if outcome.applied:
-        noun = "finding" if len(outcome.applied) == 1 else "findings"
-        notes.insert(0, f"fixed {len(outcome.applied)} {noun} in {len(outcome.changed)} file(s)")
+    if fixed:
+        noun = "finding" if len(fixed) == 1 else "findings"
+        notes.insert(0, f"fixed {len(fixed)} {noun} in {len(outcome.changed) - len(unwritten)} file(s)")
+    if unwritten:
+        notes.insert(1 if fixed else 0, f"{len(unwritten)} file(s) not written (see the errors above)")
     if args.show_fixes:
-        for finding in outcome.applied:
+        for finding in fixed:
             print(f"Fixed {finding.filename}:{finding.span.start.row}:{finding.span.start.column}: {finding.code} {finding.message}")
     for rejected in outcome.rejected:
         print(f"imagetag-lint: warning: {rejected}", file=sys.stderr)
