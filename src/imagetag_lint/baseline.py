@@ -17,6 +17,7 @@ from typing import Any
 from imagetag_lint.errors import ImagetagLintError
 from imagetag_lint.findings import Finding
 from imagetag_lint.record import record
+from imagetag_lint.regular import read_regular
 
 FORMAT_KEY = "imagetag-lint-baseline"
 FORMAT_VERSION = 1
@@ -109,7 +110,7 @@ def filter_known(
 
 def load_baseline(path: Path) -> Counter[Key]:
     try:
-        raw = path.read_text(encoding="utf-8")
+        raw = read_regular(path).decode("utf-8")
     except FileNotFoundError:
         raise ImagetagLintError(f"{path}: baseline file not found (create it with --write-baseline {path})") from None
     except (OSError, UnicodeDecodeError) as exc:

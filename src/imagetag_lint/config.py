@@ -7,6 +7,7 @@ from typing import Any
 
 from imagetag_lint.errors import ImagetagLintError
 from imagetag_lint.record import field, record
+from imagetag_lint.regular import read_regular
 from imagetag_lint.rules import (
     SEVERITIES,
     ImageFlow,
@@ -69,7 +70,7 @@ def find_config(start: Path) -> Path | None:
 
 def _has_our_table(pyproject: Path) -> bool:
     try:
-        if b"imagetag-lint" not in pyproject.read_bytes():  # most pyproject.toml files: no parse
+        if b"imagetag-lint" not in read_regular(pyproject):  # most pyproject.toml files: no parse
             return False
     except OSError:
         return False

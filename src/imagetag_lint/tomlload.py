@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from imagetag_lint.errors import ImagetagLintError
+from imagetag_lint.regular import read_regular
 
 
 def load_toml(path: Path) -> dict[str, Any]:
@@ -16,7 +17,7 @@ def load_toml(path: Path) -> dict[str, Any]:
     else:  # pragma: no cover - exercised on Python 3.10 only
         import tomli as tomllib
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except OSError as exc:
         raise ImagetagLintError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
