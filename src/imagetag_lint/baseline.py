@@ -61,6 +61,8 @@ def parse_baseline(raw: str, where: str) -> Counter[Key]:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise ImagetagLintError(f"{where}: not valid JSON: {exc.msg} (line {exc.lineno})") from None
+    except RecursionError:  # json decodes nested arrays and objects recursively
+        raise ImagetagLintError(f"{where}: not a baseline: arrays or objects nested too deeply") from None
     if not isinstance(data, dict) or data.get(FORMAT_KEY) != FORMAT_VERSION:
         raise ImagetagLintError(f"{where}: not an imagetag-lint baseline (write one with --write-baseline)")
     entries = data.get("findings")

@@ -8,13 +8,7 @@ from typing import Any
 from imagetag_lint.errors import ImagetagLintError
 from imagetag_lint.record import field, record
 from imagetag_lint.regular import read_regular
-from imagetag_lint.rules import (
-    SEVERITIES,
-    ImageFlow,
-    parse_consumer,
-    parse_producer,
-    parse_settings,
-)
+from imagetag_lint.rules import ImageFlow, parse_flow_tables, parse_severity
 from imagetag_lint.tomlload import check_keys, expect, expect_str_list, load_toml
 
 CONFIG_FILE = ".imagetag-lint.toml"
@@ -112,10 +106,7 @@ def parse_config(table: dict[str, Any], path: Path, where: str) -> Config:
         values["rule_dirs"] = tuple(base / d for d in expect_str_list(table["rule-dirs"], where, "rule-dirs"))
     if "severity" in table:
         severity = expect(table["severity"], dict, where, "severity")
-        for code, level in severity.items():
-            if level not in SEVERITIES:
-                raise ImagetagLintError(f"{where}: 'severity.{code}' must be one of {', '.join(SEVERITIES)}")
-        values["severity"] = dict(severity)
+        values["severity"] = {code: parse_severity(level, where, f"severity.{code}") for code, level in severity.items()}
     if "baseline" in table:
         values["baseline"] = base / expect(table["baseline"], str, where, "baseline")
     if "max-file-size" in table:
@@ -128,13 +119,5 @@ def parse_config(table: dict[str, Any], path: Path, where: str) -> Config:
 
 
 def _flow(table: dict[str, Any], where: str) -> ImageFlow:
-    producers = tuple(
-        parse_producer(item, f"{where}: producers[{i}]")
-        for i, item in enumerate(expect(table.get("producers", []), list, where, "producers"))
-    )
-    consumers = tuple(
-        parse_consumer(item, f"{where}: consumers[{i}]")
-        for i, item in enumerate(expect(table.get("consumers", []), list, where, "consumers"))
-    )
     settings = {key: table[key] for key in _FLOW_SETTINGS if key in table}
-    return ImageFlow(producers=producers, consumers=consumers, **parse_settings(settings, where))
+    return parse_flow_tables(table, settings, where)

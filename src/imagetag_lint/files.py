@@ -200,7 +200,7 @@ class Prefilter:
         gates = [b"mage"] + [g for g in [n.encode() for n in names] + fields + prefixes if b"mage" not in g]
         self.gates = tuple(dict.fromkeys(gates))
         self.strong = tuple(strong)  # each found with bytes.find: a regex alternation is 10x slower
-        self.patterns = re.compile(b"|".join(p.encode() for p in flow.local_patterns)) if flow.local_patterns else None
+        self.patterns = re.compile(b"|".join(b"(?:%s)" % p.encode() for p in flow.local_patterns)) if flow.local_patterns else None
         self.weak = re.compile(b"|".join(re.escape(f) + rb"\s*:" for f in fields)) if fields else None
         self.has_patterns = bool(flow.local_patterns)
 

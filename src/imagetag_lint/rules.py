@@ -14,6 +14,14 @@ from imagetag_lint.tomlload import check_keys, expect, expect_str_list, load_tom
 ANALYSIS_CODES = ("IMG001", "IMG002", "IMG003")  # rules an analysis module checks (lint.CHECKS)
 IMPLEMENTED_CODES = (*ANALYSIS_CODES, "IMG100", "IMG101")
 SEVERITIES = ("error", "warning", "note")
+# the fields each rule's message template may name (what the analyses and suppress.py pass)
+MESSAGE_FIELDS = {
+    "IMG001": ("call", "how"),
+    "IMG002": ("image", "how"),
+    "IMG003": ("reference", "how"),
+    "IMG100": ("directive", "why"),
+    "IMG101": ("codes", "example"),
+}
 DOC_SECTIONS = {
     "what-it-does": "What it does",
     "why-is-this-bad": "Why is this bad?",
@@ -177,7 +185,7 @@ def _override(rule: Rule, data: dict[str, Any], where: str) -> Rule:
     if "severity" in data:
         changes["severity"] = parse_severity(data["severity"], where)
     if "message" in changes:
-        _check_template(changes["message"], where)
+        check_template(changes["message"], MESSAGE_FIELDS[rule.code], where)
     if "docs" in data:
         docs = expect(data["docs"], dict, where, "docs")
         check_keys(docs, set(DOC_SECTIONS), f"{where}: [docs]")
@@ -189,23 +197,34 @@ def _override(rule: Rule, data: dict[str, Any], where: str) -> Rule:
     return replace(rule, **changes)
 
 
-def parse_severity(value: object, where: str) -> str:
-    severity = expect(value, str, where, "severity")
+def parse_severity(value: object, where: str, key: str = "severity") -> str:
+    """One severity (config.py's `severity` table shares it, naming its own key)."""
+    severity = expect(value, str, where, key)
     if severity not in SEVERITIES:
-        raise ImagetagLintError(f"{where}: 'severity' must be one of {', '.join(SEVERITIES)}")
+        raise ImagetagLintError(f"{where}: '{key}' must be one of {', '.join(SEVERITIES)}")
     return str(severity)
 
 
-def _check_template(message: str, where: str) -> None:
+def check_template(message: str, fields: tuple[str, ...], where: str) -> None:
+    """A message template names only its rule's fields, plainly: a format spec or a conversion
+    (`{call:>200000000}`) could make a message of any size, so neither is allowed."""
+    import string
+
+    problem = ""
     try:
-        message.format_map(_AnyValue())
-    except (ValueError, IndexError) as exc:
-        raise ImagetagLintError(f"{where}: 'message' is not a valid template: {exc}") from None
-
-
-class _AnyValue(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return key
+        for _, name, spec, conversion in string.Formatter().parse(message):
+            if name is None:
+                continue
+            if name not in fields:
+                problem = f"unknown field {{{name}}} (this rule has {', '.join('{' + f + '}' for f in fields)})"
+            elif spec or conversion:
+                problem = f"{{{name}}} has a format spec or conversion; write the field alone"
+            if problem:
+                break
+    except ValueError as exc:
+        problem = str(exc)
+    if problem:
+        raise ImagetagLintError(f"{where}: 'message' is not a valid template: {problem}")
 
 
 _FLOW_KEYS = {"producers", "consumers", "settings"}
@@ -223,6 +242,12 @@ _SETTINGS_LISTS = {
 
 def parse_flow(data: dict[str, Any], where: str) -> ImageFlow:
     check_keys(data, _FLOW_KEYS, where)
+    return parse_flow_tables(data, expect(data.get("settings", {}), dict, where, "settings"), where)
+
+
+def parse_flow_tables(data: dict[str, Any], settings: dict[str, Any], where: str) -> ImageFlow:
+    """The flow from `producers` and `consumers` in data and the lists in settings (image-flow.toml
+    keeps those under [settings], the configuration at its top level)."""
     producers = tuple(
         parse_producer(item, f"{where}: producers[{i}]")
         for i, item in enumerate(expect(data.get("producers", []), list, where, "producers"))
@@ -231,7 +256,6 @@ def parse_flow(data: dict[str, Any], where: str) -> ImageFlow:
         parse_consumer(item, f"{where}: consumers[{i}]")
         for i, item in enumerate(expect(data.get("consumers", []), list, where, "consumers"))
     )
-    settings = expect(data.get("settings", {}), dict, where, "settings")
     return ImageFlow(producers=producers, consumers=consumers, **parse_settings(settings, where))
 
 
@@ -246,13 +270,23 @@ def parse_settings(settings: dict[str, Any], where: str) -> dict[str, tuple[str,
         if any(not item for item in values.get(key, ())):
             raise ImagetagLintError(f"{where}: '{key.replace('_', '-')}' must not hold an empty string")
     for key in ("generator_patterns", "local_patterns"):
-        for pattern in values.get(key, ()):
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                name = key.replace("_", "-")
-                raise ImagetagLintError(f"{where}: '{name}': bad regular expression {pattern!r}: {exc}") from None
+        check_patterns(values.get(key, ()), where, key.replace("_", "-"))
     return values
+
+
+def check_patterns(patterns: tuple[str, ...], where: str, key: str) -> None:
+    """Each pattern compiles, and so do all of them joined, as they are used (`_any_of`): a
+    global flag such as `(?i)` or a group name used twice only fails there."""
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ImagetagLintError(f"{where}: '{key}': bad regular expression {pattern!r}: {exc}") from None
+    try:
+        _any_of(patterns)
+    except re.error as exc:
+        hint = " (use a scoped flag such as (?i:...) and distinct group names)"
+        raise ImagetagLintError(f"{where}: '{key}': the patterns do not combine: {exc}{hint}") from None
 
 
 def parse_producer(item: object, where: str) -> Producer:

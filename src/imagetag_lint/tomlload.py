@@ -26,6 +26,8 @@ def load_toml(path: Path) -> dict[str, Any]:
         raise ImagetagLintError(f"{path}: not valid UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise ImagetagLintError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise ImagetagLintError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
 
 
 def check_keys(table: dict[str, Any], allowed: set[str], where: str) -> None:
