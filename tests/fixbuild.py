@@ -64,8 +64,9 @@ class Service:
     drop: str  # one of DROPS
     deploy: str  # one of DEPLOYS
     calls: int  # deploy-helper calls in the setup function
-    other_file_calls: int  # calls from a second file of the package
+    other_file_calls: int  # calls from another function, in other.go or (same_file_caller) setup.go
     helper_in_other_file: bool  # the deploy helper lives in deploy.go
+    same_file_caller: bool = False  # the other function lives in setup.go
 
 
 @record(frozen=True)
@@ -76,6 +77,7 @@ class Program:
     def shape(self) -> str:
         return "; ".join(
             f"{s.name}: drop={s.drop} deploy={s.deploy} calls={s.calls}+{s.other_file_calls}"
+            + (" (other caller in setup.go)" if s.other_file_calls and s.same_file_caller else "")
             + (" helper-in-deploy.go" if s.helper_in_other_file else "")
             for s in self.services
         )
@@ -90,6 +92,7 @@ def services(draw: st.DrawFn, name: str) -> Service:
         calls=draw(st.integers(1, 3)),
         other_file_calls=draw(st.integers(0, 2)),
         helper_in_other_file=draw(st.booleans()),
+        same_file_caller=draw(st.booleans()),
     )
 
 
@@ -221,7 +224,7 @@ def render(program: Program, package: str) -> dict[str, str]:
         if service.drop == "wrapper":
             parts["setup.go"].append(_wrapper(service))
         if service.other_file_calls:
-            parts["other.go"].append(_other(service))
+            parts["setup.go" if service.same_file_caller else "other.go"].append(_other(service))
     if any(s.drop == "expect" for s in program.services):
         parts["setup.go"].append(MUST)
     return {name: _file(package, "\n".join(chunks)) for name, chunks in parts.items() if chunks}

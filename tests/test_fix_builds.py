@@ -50,7 +50,8 @@ BATCH_SIZE = 8
 
 # The compiler's message for each failure a fixture under FIXTURES records.
 KNOWN = {
-    "caller-in-another-file": re.compile(r"not enough arguments in call to deploy"),
+    "caller-in-another-file": re.compile(r"other\.go:\d+:\d+: not enough arguments in call to deploy"),
+    "manifest-helper-empty-argument": re.compile(r"setup\.go:\d+:\d+: not enough arguments in call to deploy"),
     "reference-variable-left-unused": re.compile(r"declared and not used: \w+Ref\b"),
 }
 TALLY: Counter[str] = Counter()
@@ -61,6 +62,14 @@ def known_failure(errors: str) -> str | None:
 
 
 def _record(outcome: Outcome) -> None:
+    log = os.environ.get("IMAGETAG_LINT_LONG_LOG")
+    if log:  # one line per program, so a run stopped early still has its figures
+        with open(log, "a", encoding="utf-8") as handle:
+            errors = [line for line in outcome.build_errors.splitlines() if ": " in line and not line.startswith("#")]
+            entry = {"variant": outcome.variant, "shape": outcome.program.shape, "changed": outcome.changed,
+                     "broken": known_failure(outcome.build_errors) or ("NEW" if outcome.broken else ""),
+                     "error": errors[0] if errors else "", "unstable": outcome.unstable}  # fmt: skip
+            handle.write(json.dumps(entry) + "\n")
     TALLY["programs"] += 1
     TALLY[f"changed ({outcome.variant})"] += outcome.changed
     if outcome.broken:
@@ -129,6 +138,11 @@ CASES = {
         "the deploy helper gets an image parameter, but its call in another file of the package "
         "(a file with no image text, which is not parsed) keeps the old arguments: "
         "'not enough arguments in call to deployAlpha'"
+    ),
+    "manifest_helper_other_caller": (
+        "a deploy helper that writes its image into a fmt.Sprintf YAML template gets an image parameter; "
+        "the call that has the built name passes it, another call in the same file gets an empty argument "
+        "('deployAlpha(ctx, w, )'): 'not enough arguments in call to deployAlpha'"
     ),
     "reference_variable_unused": (
         "the built name replaces the variable that held the old reference at the deploy call, and "
