@@ -22,8 +22,8 @@ from support import run_go
 from imagetag_lint.cli import main
 from imagetag_lint.record import record
 
-DROPS = ("if-init", "blank", "bare", "closure", "goroutine", "wrapper", "expect")
-DEPLOYS = ("literal", "constant", "sprintf", "raw-yaml", "parameter", "parameter-var")
+DROPS = ("if-init", "blank", "assign", "bare", "closure", "goroutine", "wrapper", "expect")
+DEPLOYS = ("literal", "constant", "sprintf", "raw-yaml", "parameter", "parameter-var", "parameter-const")
 SERVICES = ("alpha", "beta")
 
 MODULE = "example.com/fixbuild"
@@ -124,6 +124,8 @@ def _drop(service: Service) -> str:
         return f"\tif _, err := {call}; err != nil {{\n\t\treturn err\n\t}}\n"
     if service.drop == "blank":
         return f"\t{{\n\t\t_, err := {call}\n\t\tif err != nil {{\n\t\t\treturn err\n\t\t}}\n\t}}\n"
+    if service.drop == "assign":  # `=` to an error declared before
+        return f"\tvar {service.name}Err error\n\t_, {service.name}Err = {call}\n\tif {service.name}Err != nil {{\n\t\treturn {service.name}Err\n\t}}\n"
     if service.drop == "bare":
         return f"\t{call}\n"
     if service.drop == "closure":
@@ -147,6 +149,8 @@ def _deploy_arguments(service: Service, in_setup: bool) -> str:
         return f'ctx, w, "{_image(service)}"'
     if service.deploy == "parameter-var":
         return f"ctx, w, {service.name}Ref" if in_setup else f'ctx, w, "{_image(service)}"'
+    if service.deploy == "parameter-const":
+        return f"ctx, w, {service.name}Default"
     return "ctx, w"
 
 
@@ -188,6 +192,8 @@ def _helper(service: Service) -> str:
     if service.deploy in ("literal", "constant", "raw-yaml"):
         body = "\t_ = w\n" + body
     constant = f'const {service.name}Image = "{image}"\n\n' if service.deploy == "constant" else ""
+    if service.deploy == "parameter-const":
+        constant = f'const {service.name}Default = "{image}"\n\n'
     return f"{constant}func deploy{title}({parameters}) error {{\n{body}}}\n"
 
 
