@@ -3,6 +3,7 @@ links as report files, a full standard output."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import subprocess
@@ -10,7 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from samples import SETUP_GO, write_module
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from samples import SETUP_GO, chdir, write_module
 
 from imagetag_lint.cli import main
 
@@ -74,6 +77,18 @@ def test_stdin_fix_of_a_binary_input_says_why_on_stderr(module: Path, capsysbina
     code, _, err = fix_stdin(capsysbinary, b"package e2e\n\x00")
     assert code == 2
     assert "imagetag-lint: error: e2e/setup.go: binary file" in err
+
+
+@settings(max_examples=max(10, settings.default.max_examples // 3), deadline=None)
+@given(source=st.binary(max_size=300) | st.text(max_size=300).map(lambda text: ("package e2e\n" + text).encode()))
+def test_stdin_fix_never_prints_less_than_the_source(tmp_path_factory: pytest.TempPathFactory, source: bytes) -> None:
+    out, err = io.BytesIO(), io.StringIO()
+    stdout = io.TextIOWrapper(out, encoding="utf-8")
+    with chdir(tmp_path_factory.getbasetemp()), contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(err):
+        code = main(["-", "--fix", "--isolated"], stdin=io.BytesIO(source))
+    stdout.flush()
+    assert code in (0, 2), err.getvalue()
+    assert out.getvalue() == source  # nothing here can be fixed: the source comes back unchanged
 
 
 # -- FIFOs and other files that are not regular -------------------------------------------------------
