@@ -190,7 +190,7 @@ def test_a_full_stdout_is_one_line_and_exit_2(module: Path, output_format: str) 
         result = subprocess.run(
             [sys.executable, "-c", "from imagetag_lint.cli import entry; entry()", "--isolated",
              "--output-format", output_format, "e2e"],
-            stdout=full, stderr=subprocess.PIPE, text=True, timeout=120,
+            check=False, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120,
         )  # fmt: skip
     assert result.returncode == 2
     assert result.stderr == "imagetag-lint: error: cannot write to standard output: No space left on device\n"
