@@ -67,6 +67,12 @@ class Service:
     other_file_calls: int  # calls from another function, in other.go or (same_file_caller) setup.go
     helper_in_other_file: bool  # the deploy helper lives in deploy.go
     same_file_caller: bool = False  # the other function lives in setup.go
+    helper_package: bool = False  # the helper is exported from the subpackage `deploy`
+
+    @property
+    def helper(self) -> str:
+        """The helper's name where it is called (its callers all live in the building package)."""
+        return f"deploy.Deploy{_title(self.name)}" if self.helper_package else f"deploy{_title(self.name)}"
 
 
 @record(frozen=True)
@@ -78,7 +84,7 @@ class Program:
         return "; ".join(
             f"{s.name}: drop={s.drop} deploy={s.deploy} calls={s.calls}+{s.other_file_calls}"
             + (" (other caller in setup.go)" if s.other_file_calls and s.same_file_caller else "")
-            + (" helper-in-deploy.go" if s.helper_in_other_file else "")
+            + (" helper-in-package-deploy" if s.helper_package else " helper-in-deploy.go" if s.helper_in_other_file else "")
             for s in self.services
         )
 
@@ -93,6 +99,7 @@ def services(draw: st.DrawFn, name: str) -> Service:
         other_file_calls=draw(st.integers(0, 2)),
         helper_in_other_file=draw(st.booleans()),
         same_file_caller=draw(st.booleans()),
+        helper_package=draw(st.booleans()),
     )
 
 
@@ -150,7 +157,7 @@ def _deploy_arguments(service: Service, in_setup: bool) -> str:
     if service.deploy == "parameter-var":
         return f"ctx, w, {service.name}Ref" if in_setup else f'ctx, w, "{_image(service)}"'
     if service.deploy == "parameter-const":
-        return f"ctx, w, {service.name}Default"
+        return f"ctx, w, {_default(service)}"
     return "ctx, w"
 
 
@@ -160,8 +167,13 @@ def _setup(service: Service) -> str:
     if service.deploy == "parameter-var":
         body += f'\t{service.name}Ref := "{_image(service)}"\n'
     for _ in range(service.calls):
-        body += f"\tif err := deploy{title}({_deploy_arguments(service, True)}); err != nil {{\n\t\treturn err\n\t}}\n"
+        body += f"\tif err := {service.helper}({_deploy_arguments(service, True)}); err != nil {{\n\t\treturn err\n\t}}\n"
     return f"func Setup{title}(ctx context.Context, w io.Writer) error {{\n{body}\treturn nil\n}}\n"
+
+
+def _default(service: Service) -> str:
+    """The constant a parameter-const helper's callers pass (exported beside an exported helper)."""
+    return f"deploy.{_title(service.name)}Default" if service.helper_package else f"{service.name}Default"
 
 
 def _helper(service: Service) -> str:
@@ -193,8 +205,9 @@ def _helper(service: Service) -> str:
         body = "\t_ = w\n" + body
     constant = f'const {service.name}Image = "{image}"\n\n' if service.deploy == "constant" else ""
     if service.deploy == "parameter-const":
-        constant = f'const {service.name}Default = "{image}"\n\n'
-    return f"{constant}func deploy{title}({parameters}) error {{\n{body}}}\n"
+        constant = f'const {_default(service).removeprefix("deploy.")} = "{image}"\n\n'
+    name = f"Deploy{title}" if service.helper_package else f"deploy{title}"
+    return f"{constant}func {name}({parameters}) error {{\n{body}}}\n"
 
 
 def _wrapper(service: Service) -> str:
@@ -208,7 +221,7 @@ def _wrapper(service: Service) -> str:
 def _other(service: Service) -> str:
     title = _title(service.name)
     calls = "".join(
-        f"\tif err := deploy{title}({_deploy_arguments(service, False)}); err != nil {{\n\t\treturn err\n\t}}\n"
+        f"\tif err := {service.helper}({_deploy_arguments(service, False)}); err != nil {{\n\t\treturn err\n\t}}\n"
         for _ in range(service.other_file_calls)
     )
     return f"func Redeploy{title}(ctx context.Context, w io.Writer) error {{\n{calls}\treturn nil\n}}\n"
@@ -221,26 +234,34 @@ def repr_go(text: str) -> str:
 MUST = "func Must(image string, err error) string {\n\tif err != nil {\n\t\tpanic(err)\n\t}\n\treturn image\n}\n"
 
 
-def render(program: Program, package: str) -> dict[str, str]:
-    """The package's files by name, each with exactly the imports it uses."""
-    parts: dict[str, list[str]] = {"setup.go": [], "deploy.go": [], "other.go": []}
+def render(program: Program, package: str, path: str) -> dict[str, str]:
+    """The package's files by name (path is its import path), each with exactly the imports it
+    uses; a helper in the subpackage `deploy` is in deploy/deploy.go."""
+    parts: dict[str, list[str]] = {"setup.go": [], "deploy.go": [], "other.go": [], "deploy/deploy.go": []}
     for service in program.services:
         parts["setup.go"].append(_setup(service))
-        parts["deploy.go" if service.helper_in_other_file else "setup.go"].append(_helper(service))
+        home = "deploy/deploy.go" if service.helper_package else "deploy.go" if service.helper_in_other_file else "setup.go"
+        parts[home].append(_helper(service))
         if service.drop == "wrapper":
             parts["setup.go"].append(_wrapper(service))
         if service.other_file_calls:
             parts["setup.go" if service.same_file_caller else "other.go"].append(_other(service))
     if any(s.drop == "expect" for s in program.services):
         parts["setup.go"].append(MUST)
-    return {name: _file(package, "\n".join(chunks)) for name, chunks in parts.items() if chunks}
+    return {
+        name: _file("deploy" if name.startswith("deploy/") else package, "\n".join(chunks), path)
+        for name, chunks in parts.items()
+        if chunks
+    }
 
 
-def _file(package: str, body: str) -> str:
+def _file(package: str, body: str, path: str) -> str:
     imports = [
-        path for path, use in (("context", "context."), ("fmt", "fmt."), ("io", "io."))
+        name for name, use in (("context", "context."), ("fmt", "fmt."), ("io", "io."))
         if use in body
     ] + [f"{MODULE}/{name}" for name in ("infrastructure", "k8s") if f"{name}." in body]
+    if "deploy.Deploy" in body:
+        imports.append(f"{path}/deploy")
     block = "".join(f'\t"{path}"\n' for path in imports)
     return f"package {package}\n\nimport (\n{block})\n\n{body}"
 
@@ -278,7 +299,8 @@ def write_module(root: Path, programs: list[Program]) -> dict[str, Path]:
         for index, program in enumerate(programs):
             directory = root / variant / f"p{index}"
             directory.mkdir(parents=True)
-            for name, text in render(program, f"p{index}").items():
+            for name, text in render(program, f"p{index}", f"{MODULE}/{variant}/p{index}").items():
+                (directory / name).parent.mkdir(exist_ok=True)
                 (directory / name).write_text(text)
             packages[f"{variant}/p{index}"] = directory
     return packages
@@ -298,7 +320,7 @@ def go_failures(root: Path) -> dict[str, str]:
     return failures
 
 
-_HEADER = re.compile(rf"^# {re.escape(MODULE)}/(\S+)$", re.MULTILINE)
+_HEADER = re.compile(rf"^# {re.escape(MODULE)}/((?:safe|unsafe)/p\d+)\S*$", re.MULTILINE)
 _LOCATION = re.compile(r"^(?:vet: )?\.?/?((?:safe|unsafe)/p\d+)/", re.MULTILINE)
 
 

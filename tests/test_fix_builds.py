@@ -50,8 +50,9 @@ BATCH_SIZE = 8
 
 # The compiler's message for each failure a fixture under FIXTURES records.
 KNOWN = {
-    "caller-in-another-file": re.compile(r"other\.go:\d+:\d+: not enough arguments in call to deploy"),
-    "manifest-helper-empty-argument": re.compile(r"setup\.go:\d+:\d+: not enough arguments in call to deploy"),
+    "exported-helper-in-another-package": re.compile(r"not enough arguments in call to deploy\.Deploy"),
+    "caller-in-another-file": re.compile(r"other\.go:\d+:\d+: not enough arguments in call to deploy[A-Z]"),
+    "manifest-helper-empty-argument": re.compile(r"setup\.go:\d+:\d+: not enough arguments in call to deploy[A-Z]"),
     "reference-variable-left-unused": re.compile(r"declared and not used: \w+Ref\b"),
 }
 TALLY: Counter[str] = Counter()
@@ -110,20 +111,20 @@ def test_long_run_tally() -> None:
 # -- the counterexamples, one fixture package each ---------------------------------------------------
 
 
-def fixture_module(root: Path, case: str) -> Path:
-    """A module holding the stub packages and the fixture package `case` (as `safe/p0`)."""
+def fixture_module(root: Path, case: str, variant: str = "safe") -> Path:
+    """A module holding the stub packages and the fixture package `case` as `variant/p0` (the
+    fixtures import their own subpackages from `safe/p0`)."""
     write_fixbuild_module(root, [])
-    package = root / "safe" / "p0"
+    package = root / variant / "p0"
     shutil.copytree(FIXTURES / case, package)
+    for path in package.rglob("*.go"):
+        path.write_text(path.read_text().replace(f"{MODULE}/safe/p0", f"{MODULE}/{variant}/p0"))
     return package
 
 
-def fixed_builds(root: Path, *extra: str) -> str:
+def fixed_builds(root: Path, variant: str) -> str:
     """Fix the module, and say what went wrong: the compiler's and vet's output, or a second
     --fix that still changes something; empty when all is well."""
-    variant = "unsafe" if "--unsafe-fixes" in extra else "safe"
-    if variant == "unsafe":
-        os.rename(root / "safe", root / "unsafe")
     fix(root, variant)
     failures = "\n".join(go_failures(root).values())
     after = snapshot(root)
@@ -133,20 +134,38 @@ def fixed_builds(root: Path, *extra: str) -> str:
     return failures
 
 
-CASES = {
+BOTH = ("safe", "unsafe")
+CASES = {  # fixture package: (what goes wrong, the variants it goes wrong in)
     "caller_in_another_file": (
-        "the deploy helper gets an image parameter, but its call in another file of the package "
-        "(a file with no image text, which is not parsed) keeps the old arguments: "
-        "'not enough arguments in call to deployAlpha'"
+        (
+            "the deploy helper gets an image parameter, but its call in another file of the package "
+            "(a file with no image text, which is not parsed) keeps the old arguments: "
+            "'not enough arguments in call to deployAlpha'"
+        ),
+        BOTH,
+    ),
+    "exported_helper_other_package": (
+        (
+            "with --unsafe-fixes the exported helper in another package gets an image parameter, but its "
+            "call in the building package keeps the old arguments and the captured name is left unused: "
+            "'declared and not used: alphaImage', 'not enough arguments in call to deploy.DeployAlpha'"
+        ),
+        ("unsafe",),
     ),
     "manifest_helper_other_caller": (
-        "a deploy helper that writes its image into a fmt.Sprintf YAML template gets an image parameter; "
-        "the call that has the built name passes it, another call in the same file gets an empty argument "
-        "('deployAlpha(ctx, w, )'): 'not enough arguments in call to deployAlpha'"
+        (
+            "a deploy helper that writes its image into a fmt.Sprintf YAML template gets an image parameter; "
+            "the call that has the built name passes it, another call in the same file gets an empty argument "
+            "('deployAlpha(ctx, w, )'): 'not enough arguments in call to deployAlpha'"
+        ),
+        BOTH,
     ),
     "reference_variable_unused": (
-        "the built name replaces the variable that held the old reference at the deploy call, and "
-        "the variable's declaration stays: 'declared and not used: alphaRef'"
+        (
+            "the built name replaces the variable that held the old reference at the deploy call, and "
+            "the variable's declaration stays: 'declared and not used: alphaRef'"
+        ),
+        BOTH,
     ),
 }
 
@@ -162,13 +181,19 @@ def test_the_fixtures_compile_before_the_fix(tmp_path: Path) -> None:
         assert go_failures(root) == {}, case
 
 
-@pytest.mark.parametrize(
-    "case", [pytest.param(c, marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=r), id=c) for c, r in CASES.items()]
-)
-@pytest.mark.parametrize("unsafe", [False, True], ids=["fix", "unsafe-fixes"])
-def test_fixture_still_builds_after_the_fix(tmp_path: Path, case: str, unsafe: bool) -> None:
-    fixture_module(tmp_path, case)
-    assert fixed_builds(tmp_path, *(["--unsafe-fixes"] if unsafe else [])) == ""
+def _fixture_params() -> list[Any]:
+    params = []
+    for case, (reason, failing) in CASES.items():
+        for variant in BOTH:
+            marks = [pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason)] if variant in failing else []
+            params.append(pytest.param(case, variant, marks=marks, id=f"{case}-{variant}"))
+    return params
+
+
+@pytest.mark.parametrize(("case", "variant"), _fixture_params())
+def test_fixture_still_builds_after_the_fix(tmp_path: Path, case: str, variant: str) -> None:
+    fixture_module(tmp_path, case, variant)
+    assert fixed_builds(tmp_path, variant) == ""
 
 
 CALL_SITES = 201
