@@ -250,3 +250,11 @@ def test_python_findings_are_valid_sarif_and_github_annotations(
     main(["--output-format", "github", "--exit-zero", "suite"])
     lines = capsys.readouterr().out.splitlines()
     assert "::error file=suite/test_operator.py,line=10,col=42,endLine=10,endColumn=64," in "\n".join(lines)
+
+
+def test_a_fix_edits_a_helper_file_that_has_no_selected_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(PYTHON_FIXTURES / "helpers", tmp_path / "helpers", ignore=shutil.ignore_patterns("*.fixed"))
+    monkeypatch.chdir(tmp_path)
+    main(["--select", "IMG001", "--fix", "--unsafe-fixes", "--quiet", "--exit-zero", "helpers"])
+    for name in ("harness.py", "test_helpers.py"):
+        assert (tmp_path / "helpers" / name).read_bytes() == (PYTHON_FIXTURES / "helpers" / f"{name}.fixed").read_bytes()

@@ -78,7 +78,9 @@ def lint_python_files(
         if unparsed.filename in reported:
             run.warnings.append(f"{unparsed.filename}: {unparsed.problem}; not analysed")
     run.findings = [f for f in result.findings if f.filename in reported]
+    edited = {e.filename for f in run.findings if f.fix is not None for e in f.fix.edits}
     wanted = {f.filename for f in run.findings} | {n for n in reported if b"imagetaglint:" in sources[n]}
+    wanted |= edited & reported  # a fix may add a parameter to a helper whose file has no finding
     run.files = {name: PythonFile(name, sources[name]) for name in sorted(wanted)}
     return run
 
