@@ -68,10 +68,10 @@ def lint_python_files(
 
     try:
         result = lint_python_sources(sources, rule_set, select & frozenset({"IMG001", "IMG002", "IMG003"}))
-    except ModuleNotFoundError as missing:  # libcst is the `python` extra
+    except ModuleNotFoundError as missing:  # a dependency, but an install can lack it
         if missing.name != "libcst":
             raise
-        needs = "linting Python needs libcst: pip install 'imagetag-lint[python]'"
+        needs = "linting Python needs libcst: pip install libcst"
         run.errors.extend(InputError(name, needs) for name in sorted(reported))
         return run
     for unparsed in result.errors:
