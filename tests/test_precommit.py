@@ -191,3 +191,18 @@ def test_every_package_ships() -> None:
     listed = set(load_toml(ROOT / "pyproject.toml")["tool"]["setuptools"]["packages"])
     on_disk = {".".join(path.parent.relative_to(ROOT / "src").parts) for path in (ROOT / "src").rglob("__init__.py")}
     assert listed == on_disk | {"imagetag_lint.builtin_rules"}
+
+
+def test_the_hooks_lint_python_files(hook_repo: tuple[Path, str], tmp_path: Path) -> None:
+    """`types_or: [go, python]`: a pytest suite alone is linted (the hook environment has libcst)."""
+    from python_support import PYTHON_FIXTURES
+
+    repo = tmp_path / "py-repo"
+    shutil.copytree(PYTHON_FIXTURES / "suite", repo / "e2e", ignore=shutil.ignore_patterns("*.fixed"))
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    done = pre_commit("try-repo", str(hook_repo[0]), "imagetag-lint", "--ref", hook_repo[1], "--all-files", "--verbose", cwd=repo)
+    section = hook_sections(done.stdout + done.stderr)["imagetag-lint"]
+    assert done.returncode == 1, section
+    assert "e2e/test_operator.py:9:58: IMG001 [*] [discarded-image-name]" in section
+    assert "Found 4 findings in 3 files (4 linted)." in section
