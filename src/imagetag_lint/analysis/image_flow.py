@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from typing import TypeVar
 
+from imagetag_lint.analysis.container_types import ContainerTypes
 from imagetag_lint.files import word_offsets, yaml_image_keys
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, captures, text
@@ -137,6 +138,7 @@ class ImageFlowIndex:
         self._producer_cache: dict[tuple[int, int, int], tuple[int, ProducerRef | None]] = {}
         self._holds: dict[tuple[int, str, int], bool] = {}
         self._builds: dict[tuple[int, int], bool] = {}
+        self.container_types = ContainerTypes(self)  # which `Image` fields deploy, by their struct's type
 
     def per_file(self, name: str, file: SourceFile, compute: Callable[[], Iterable[T]]) -> list[T]:
         """A per-file result of a rule helper, computed once per run (several rules ask)."""
@@ -517,7 +519,7 @@ class ImageFlowIndex:
             for key, value in facts.keyed:
                 if key.text in fields and value.named_child_count == 1:
                     expr = value.named_children[0]
-                    if expr.type != "literal_value":
+                    if expr.type != "literal_value" and self.container_types.literal_deploys(key, file):
                         facts.field_sinks.append(Sink("field", expr, file, facts.unit_of(key), key=key))
             if any(file.source.find(b"." + name) != -1 for name in fields):
                 facts.field_sinks.extend(self._assigned_fields(file, fields))
@@ -546,6 +548,8 @@ class ImageFlowIndex:
             if statement.child_by_field_name("left") != left or right is None or (operator is not None and text(operator) != "="):
                 continue
             position = [c.id for c in left.named_children].index(selector.id)
+            if not self.container_types.assignment_deploys(selector, file):
+                continue  # the struct deploys nothing (an options struct, a report row)
             if position < right.named_child_count and left.named_child_count == right.named_child_count:
                 yield Sink("field", right.named_children[position], file, facts.unit_of(statement), key=field_node)
 

@@ -15,7 +15,7 @@ func TestPodmanRunArgs(t *testing.T) {
 			name: "detached with a port",
 			opts: RunOptions{
 				Name:   "payments-mock",
-				Image:  "localhost/shop-payments-mock:test", // todo-ok IMG002 "payments-mock:test"
+				Image:  "localhost/shop-payments-mock:test",
 				Ports:  map[int]int{18080: 8080},
 				Detach: true,
 			},
@@ -25,7 +25,7 @@ func TestPodmanRunArgs(t *testing.T) {
 			name: "network and environment",
 			opts: RunOptions{
 				Name:    "mail",
-				Image:   "localhost/shop-mailhog:test", // todo-ok IMG002 "mailhog:test"
+				Image:   "localhost/shop-mailhog:test",
 				Network: "kind",
 				Env:     map[string]string{"MH_HOSTNAME": "mail"},
 			},
@@ -43,7 +43,7 @@ func TestPodmanRunArgs(t *testing.T) {
 
 func TestPodmanRunArgsSetsImageLast(t *testing.T) {
 	opts := RunOptions{Name: "registry"}
-	opts.Image = "localhost/shop-registry:test" // todo-ok IMG002 "registry:test"
+	opts.Image = "localhost/shop-registry:test"
 	args := PodmanRunArgs(opts)
 	if args[len(args)-1] != opts.Image {
 		t.Fatalf("image is not the last argument: %v", args)

@@ -74,7 +74,7 @@ func SetupCheckoutInfrastructure(ctx context.Context, w io.Writer) error {
 			return fmt.Errorf("build %s: %w", result.service, result.err)
 		}
 		images[result.service] = result.image
-		records = append(records, infrastructure.BuildRecord{Service: result.service, Image: result.image, Duration: result.elapsed}) // todo-ok IMG003 "result.image"
+		records = append(records, infrastructure.BuildRecord{Service: result.service, Image: result.image, Duration: result.elapsed})
 	}
 	if err := infrastructure.WriteBuildReport(w, records); err != nil {
 		return err

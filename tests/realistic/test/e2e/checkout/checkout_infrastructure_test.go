@@ -9,7 +9,7 @@ import (
 
 func TestBuildReportRows(t *testing.T) {
 	var out strings.Builder
-	rows := []infrastructure.BuildRecord{{Service: "payments", Image: "localhost/shop-payments:e2e-1-0001"}} // todo-ok IMG002 "shop-payments"
+	rows := []infrastructure.BuildRecord{{Service: "payments", Image: "localhost/shop-payments:e2e-1-0001"}}
 	if err := infrastructure.WriteBuildReport(&out, rows); err != nil {
 		t.Fatal(err)
 	}
