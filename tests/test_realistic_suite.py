@@ -91,3 +91,16 @@ def test_known_false_findings_are_still_reported(findings: dict[Key, str]) -> No
 def test_suite_builds(command: list[str]) -> None:
     result = run_go(command, REALISTIC)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_img002_is_a_warning_only_for_a_copy_of_a_fixed_build_tag() -> None:
+    out = io.StringIO()
+    cwd = os.getcwd()
+    os.chdir(REALISTIC)
+    try:
+        with contextlib.redirect_stdout(out):
+            main(["--isolated", "--output-format", "json", "--exit-zero", "--select", "IMG002", "."])
+    finally:
+        os.chdir(cwd)
+    severities = {(f["severity"], "copies the tag" in f["message"]) for f in json.loads(out.getvalue())}
+    assert severities == {("warning", True), ("error", False)}

@@ -65,6 +65,7 @@ class Finding:
     fix: Fix | None = None
     flow: tuple[Related, ...] = field(default=(), compare=False)
     fingerprint: str = field(default="", compare=False)  # set by fingerprint.with_fingerprints
+    severity: str = field(default="", compare=False)  # "": the rule's severity
 
     @property
     def filename(self) -> str:

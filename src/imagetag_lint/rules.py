@@ -35,6 +35,11 @@ class Rule:
     summary: str
     message: str
     docs: tuple[tuple[str, str], ...]  # (section title, markdown) in DOC_SECTIONS order
+    configured_severity: bool = False  # set by the user's config: it wins over a finding's own
+
+    def severity_of(self, finding_severity: str) -> str:
+        """A finding's severity: its own (IMG002 has two), unless the user's config set one."""
+        return self.severity if self.configured_severity or not finding_severity else finding_severity
 
     def doc(self, key: str) -> str:
         return dict(self.docs).get(DOC_SECTIONS[key], "")

@@ -22,6 +22,14 @@ class RuleContext:
         values: dict[str, str],
         steps: tuple[str, ...] = (),
         related: tuple[Related, ...] = (),
+        severity: str = "",
     ) -> Finding:
-        message = self.rule_set.rules[code].render_message(**values)
-        return Finding(code=code, message=message, span=span, steps=steps, related=related)
+        rule = self.rule_set.rules[code]
+        return Finding(
+            code=code,
+            message=rule.render_message(**values),
+            span=span,
+            steps=steps,
+            related=related,
+            severity=rule.severity_of(severity),
+        )

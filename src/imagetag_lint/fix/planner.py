@@ -121,7 +121,7 @@ class Planner:
                 yield ("IMG002", file.filename, site.start), Fix(
                     "display-only",
                     "pass the name the builder returns to this deployment and use it here "
-                    "(no build of this image is in reach of this function)",
+                    "(no fix of a dropped build covers this deployment)",
                 )
 
     def _guarded(self, make: Callable[..., Plan], *args: object) -> Fix:
