@@ -103,3 +103,10 @@ def test_sarif_level_is_the_finding_severity(tmp_path: Path, monkeypatch: pytest
     main(["--output-format", "sarif", "--select", "IMG002", "e2e"])
     sarif = json.loads(capsys.readouterr().out)
     assert [r["level"] for r in sarif["runs"][0]["results"]] == ["warning"]
+
+
+def test_text_output_labels_the_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    module(tmp_path, 'infrastructure.ImageBuildConfig{ImageName: "localhost/app:e2e"}')
+    monkeypatch.chdir(tmp_path)
+    main(["--color", "never", "--select", "IMG002", "e2e"])
+    assert "IMG002 [hardcoded-image-reference] warning: the deployment's image" in capsys.readouterr().out
