@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-from imagetag_lint.analysis.build_sites import BuildSite, builds_of, same_reference
+from imagetag_lint.analysis.build_sites import what_builds_show
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.deployments import FixedSite, fixed_sites
 from imagetag_lint.analysis.discarded_image_name import find_discards
@@ -23,7 +22,7 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         if not site.local:
             continue
         builds = list(_builds_of(ctx, site))
-        why, severity, seen = _why(ctx, site)
+        why, severity, seen = what_builds_show(ctx.index, site)
         if seen is not None and all(r.span != seen.span for r in builds):
             builds.insert(0, Related(seen.span, f"the image is built here by `{seen.callee}` as `{seen.name}`"))
         yield ctx.finding(
@@ -34,54 +33,6 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             tuple(builds),
             severity,
         )
-
-
-def _why(ctx: RuleContext, site: FixedSite) -> tuple[str, str, BuildSite | None]:
-    """What the analysis saw about the builds of this image, the severity that follows, and the
-    build it names. Error: the reference cannot be what is built; warning: it copies a fixed
-    build tag and works until that tag changes."""
-    made = sorted(builds_of(ctx.index, site.image), key=lambda build: _distance(site, build))
-    for build in made:
-        if same_reference(build, site.image):
-            return (f"it copies the tag the build at {_at(build)} gives the image, and breaks when that tag changes",
-                    "warning", build)
-    for build in made:
-        if build.tagged:
-            return f"the build at {_at(build)} tags this repository `{build.name}`, not this reference", "error", build
-    for build in made:
-        return (f"the build at {_at(build)} names only the repository `{build.name}`, so the builder chooses the tag",
-                "error", build)
-    return f"{_local_evidence(ctx, site)}, and no build in the linted code is seen to make it", "error", None
-
-
-def _distance(site: FixedSite, build: BuildSite) -> tuple[int, int]:
-    """Name the nearest build: in the deploy's function, file, package, then anywhere."""
-    unit = site.unit
-    if unit is not None and unit.node.start_byte <= build.call.start_byte < unit.node.end_byte and build.file is site.file:
-        return (0, build.call.start_byte)
-    if build.file is site.file:
-        return (1, build.call.start_byte)
-    if build.file.directory == site.file.directory:
-        return (2, 0)
-    return (3, 0)
-
-
-def _at(build: BuildSite) -> str:
-    return f"{build.span.filename}:{build.span.start.row} (`{build.callee}`)"
-
-
-def _local_evidence(ctx: RuleContext, site: FixedSite) -> str:
-    """Why the image counts as built locally, as `is_local_image` decided it."""
-    flow = ctx.index.flow
-    prefix = next((p for p in flow.local_prefixes if site.image.startswith(p)), None)
-    if prefix is not None:
-        return f"the `{prefix}` prefix marks it as built locally"
-    pattern = next((p for p in flow.local_patterns if re.search(p, site.image)), None)
-    if pattern is not None:
-        return f"it matches the local pattern `{pattern}`"
-    if any(repository(site.image) == n or repository(site.image).endswith("/" + n) for n in ctx.index.build_names):
-        return "a build in the linted code names its repository"
-    return "its pull policy `Never` says it is loaded into the cluster"
 
 
 def _steps(ctx: RuleContext, site: FixedSite, builds: list[Related]) -> tuple[str, ...]:
