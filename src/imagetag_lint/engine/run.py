@@ -82,6 +82,8 @@ class FlowRun:
         self.loaded_images: frozenset[str] | None = None
         self.calls_of: dict[int, tuple[int, dict[int, int]]] = {}  # id of package -> calls per function
         self.rule_cache: dict[tuple[str, int], object] = {}  # the rule helpers' per-run results
+        self.container_entries: list[tuple[str, str]] | None = None  # container-types as (path, name)
+        self.container_structs: dict[tuple[str, str], bool] = {}  # (package directory, type) -> its Image deploys
 
 
 def facts(run: FlowRun, file: SourceFile) -> FileFacts:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from imagetag_lint.engine import producers, values
+from imagetag_lint.engine import containers, producers, values
 from imagetag_lint.engine.formats import FORMAT_FUNCS, image_verbs
 from imagetag_lint.engine.manifests import looks_like_manifest, piece_of_manifest
 from imagetag_lint.engine.model import OriginKind, Sink, SinkKind
@@ -29,7 +29,7 @@ def image_field_sinks(run: FlowRun, file: SourceFile) -> list[Sink]:
         for key, value in file_facts.keyed:
             if key.text in fields and value.named_child_count == 1:
                 expr = value.named_children[0]
-                if expr.type != "literal_value":
+                if expr.type != "literal_value" and containers.literal_deploys(run, key, file):
                     found.append(Sink(SinkKind.FIELD, expr, file, file_facts.function_of(key), key=key))
         if any(file.source.find(b"." + name) != -1 for name in fields):
             found.extend(_assigned_fields(run, file, fields))
@@ -59,6 +59,8 @@ def _assigned_fields(run: FlowRun, file: SourceFile, fields: set[bytes]) -> Iter
         if statement.child_by_field_name("left") != left or right is None or (operator is not None and text(operator) != "="):
             continue
         position = [c.id for c in left.named_children].index(selector.id)
+        if not containers.assignment_deploys(run, selector, file):
+            continue  # the struct deploys nothing (an options struct, a report row)
         if position < right.named_child_count and left.named_child_count == right.named_child_count:
             yield Sink(SinkKind.FIELD, right.named_children[position], file, file_facts.function_of(statement), key=field_node)
 
