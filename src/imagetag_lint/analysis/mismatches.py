@@ -153,8 +153,8 @@ def _mismatch(origin: Origin, sink: Sink, built: dict[object, str], discards: li
     )
     if origin.kind == "param":
         return f"a parameter of the function, while {why}"
-    if origin.kind == "unknown":
-        return f"a value the analysis does not trace to the build, while {why}"
+    if origin.kind == "computed":
+        return f"a reference put together from its parts, while {why}"
     return None
 
 

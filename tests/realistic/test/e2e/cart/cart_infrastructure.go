@@ -118,7 +118,7 @@ func SetupCartInfrastructure(ctx context.Context, w io.Writer) error {
 	// Phase 7: the debug sidecar some developers attach with SHOP_DEBUG.
 	if image := os.Getenv("SHOP_DEBUG_IMAGE"); image != "" {
 		debug := corev1.EphemeralContainer{
-			EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "debug", Image: image}, // todo-ok IMG003 "`image`"
+			EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "debug", Image: image},
 			TargetContainerName:      "cart",
 		}
 		fmt.Fprintf(w, "attach %s with: kubectl debug -it deploy/cart --image=%s\n", debug.Name, debug.Image)

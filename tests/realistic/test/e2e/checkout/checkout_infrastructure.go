@@ -82,7 +82,7 @@ func SetupCheckoutInfrastructure(ctx context.Context, w io.Writer) error {
 
 	if err := infrastructure.DeployService(ctx, Namespace, infrastructure.ServiceDeployment{
 		Name:  "checkout",
-		Image: images["checkout"], // todo-ok IMG003 "checkout"
+		Image: images["checkout"],
 		Port:  8080,
 		Env:   map[string]string{"PAYMENTS_URL": "http://payments:8080", "INVENTORY_URL": "http://inventory:8080"},
 	}, w); err != nil {
@@ -90,7 +90,7 @@ func SetupCheckoutInfrastructure(ctx context.Context, w io.Writer) error {
 	}
 	if err := infrastructure.DeployService(ctx, Namespace, infrastructure.ServiceDeployment{
 		Name:  "inventory",
-		Image: images["inventory"], // todo-ok IMG003 "inventory"
+		Image: images["inventory"],
 		Port:  8080,
 	}, w); err != nil {
 		return err
