@@ -21,7 +21,8 @@ CODE = "IMG003"
 
 def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
     for building in building_functions(ctx.index, file):
-        yield from _check_flow(ctx, building)
+        if not building.discards:  # else the dropped build's IMG001 names its stale deployments
+            yield from _check_flow(ctx, building)
     for function in ctx.index.facts(file).functions:
         yield from _ignored_image_params(ctx, function)
 

@@ -27,7 +27,7 @@ func SetupNotificationsInfrastructure(ctx context.Context, w io.Writer) error {
 	}, w); err != nil {
 		return fmt.Errorf("build notifications: %w", err)
 	}
-	if err := deployNotifications(ctx, notificationsImage, w); err != nil { // want IMG003 "notificationsImage"
+	if err := deployNotifications(ctx, notificationsImage, w); err != nil {
 		return err
 	}
 
