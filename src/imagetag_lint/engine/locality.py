@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from imagetag_lint.engine import producers, values
+from imagetag_lint.engine import commands, producers, values
 from imagetag_lint.engine.run import FlowRun, calls_in, facts, function_facts
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
@@ -34,13 +34,15 @@ def _collect_build_names(run: FlowRun) -> frozenset[str]:
             if fixed and (function is None or builds(run, function)):
                 names.add(repository(fixed))
         names.update(repository(image) for image in _consumed_images(run, file, "build"))
+    names.update(repository(build.image) for build in commands.raw_builds(run))
     names.discard("")
     return frozenset(names)
 
 
 def _consumed_images(run: FlowRun, file: SourceFile, kind: str) -> Iterator[str]:
     """The fixed image arguments of the file's consumer calls of one kind (build, load)."""
-    names = [c.name.encode() for c in run.flow.consumers if c.kind == kind]
+    inferred = commands.command_facts(run).consumers.values()
+    names = [c.name.encode() for c in (*run.flow.consumers, *inferred) if c.kind == kind]
     if not any(file.source.find(name) != -1 for name in names):
         return
     for function in facts(run, file).functions:

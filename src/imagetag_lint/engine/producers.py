@@ -133,7 +133,16 @@ def _holds_function(run: FlowRun, function: Function, name: str) -> bool:
 
 
 def consumer(run: FlowRun, call: Node) -> Consumer | None:
-    return run.consumers.get(callee(call)[1])
+    """A configured consumer, or a helper whose body runs a container build or load command."""
+    name = callee(call)[1]
+    configured = run.consumers.get(name)
+    if configured is not None:
+        return configured
+    from imagetag_lint.engine.commands import (
+        inferred_consumer,  # commands reads calls, as this module does
+    )
+
+    return inferred_consumer(run, name)
 
 
 def is_generator(run: FlowRun, call: Node) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from imagetag_lint.engine import containers, producers, values
+from imagetag_lint.engine import commands, containers, producers, values
 from imagetag_lint.engine.formats import FORMAT_FUNCS, image_verbs
 from imagetag_lint.engine.manifests import looks_like_manifest, piece_of_manifest
 from imagetag_lint.engine.model import OriginKind, Sink, SinkKind
@@ -76,7 +76,7 @@ def call_sinks(run: FlowRun, function: Function) -> Iterator[Sink]:
     deploy_functions(run)  # settles (or, inside the fixpoint, reads) the deploy names
     for call in calls_in(run, function):
         qualifier, name = callee(call)
-        consumer = run.consumers.get(name)
+        consumer = producers.consumer(run, call)
         if consumer is not None:
             if consumer.kind == "load":
                 args = arguments(call)
@@ -136,7 +136,8 @@ def deploy_functions(run: FlowRun) -> dict[int, frozenset[int]]:
         return False
 
     seeds = [n.encode() for n in run.flow.image_fields] + [b"image:", b"Sprintf", b"Fprintf"]
-    seeds += [c.name.encode() for c in run.flow.consumers if c.kind == "load"]
+    inferred = commands.command_facts(run).consumers.values()
+    seeds += [c.name.encode() for c in (*run.flow.consumers, *inferred) if c.kind == "load"]
     settle(run, fixpoint, lambda f: bool(f.params) and f.body is not None, seeds, update, revisit_known=True)
     return fixpoint.table
 
