@@ -145,4 +145,11 @@ def _local_evidence(index: ImageFlowIndex, site: FixedSite) -> str:
         return f"it matches the local pattern `{pattern}`"
     if any(repository(site.image) == n or repository(site.image).endswith("/" + n) for n in index.build_names):
         return "a build in the linted code names its repository"
+    made = index.generated_images.get(repository(site.image))
+    if made is not None:
+        reference, generator = made
+        host = reference.split("/", 1)[0] + "/"
+        if not site.image.startswith(host):
+            return f"`{generator}` names this service's images `{reference}`, and this reference lacks the `{host}` prefix"
+        return f"`{generator}` names this service's images `{reference}`"
     return "its pull policy `Never` says it is loaded into the cluster"

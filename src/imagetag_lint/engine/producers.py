@@ -178,7 +178,7 @@ def _infer_wrapper(run: FlowRun, function: Function) -> ProducerRef | None:
     if body is None or function.result_count == 0:
         return None
     named = _named_results(function.node)
-    for statement in _returns(body):
+    for statement in returns(body):
         results = [unparen(v) for v in _return_values(statement)]
         if not results and named:  # a bare return returns the named results
             results = [_NamedResult(n, statement) for n in named]  # type: ignore[misc]
@@ -214,7 +214,7 @@ def _named_results(function: Node) -> list[Node]:
     return [n for p in result.named_children for n in p.children_by_field_name("name")]
 
 
-def _returns(body: Node) -> Iterator[Node]:
+def returns(body: Node) -> Iterator[Node]:
     """Return statements of a function body, not of the closures inside it."""
     stack = [body]
     while stack:

@@ -87,6 +87,7 @@ class FlowRun:
         self.rule_cache: dict[tuple[str, int], object] = {}  # the rule helpers' per-run results
         self.container_entries: list[tuple[str, str]] | None = None  # container-types as (path, name)
         self.container_structs: dict[tuple[str, str], bool] = {}  # (package directory, type) -> its Image deploys
+        self.generated_made: tuple[int, dict[str, tuple[str, str]]] = (-1, {})  # (generation, what generators make)
         self.commands: CommandFacts | None = None  # build and load helpers inferred from their commands
 
 

@@ -111,5 +111,5 @@ spec:
     spec:
       containers:
       - name: gateway
-        image: shop-notifications:e2e # todo-want IMG002 "shop-notifications:e2e"
+        image: shop-notifications:e2e # want IMG002 "shop-notifications:e2e.*GenerateImageName. names this service's images .localhost/shop-notifications:<tag>., and this reference lacks the .localhost/. prefix"
 `
