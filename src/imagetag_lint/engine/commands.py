@@ -17,6 +17,8 @@ from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
     STRING_TYPES,
     arguments,
+    assigned_names,
+    assigned_value,
     callee,
     identifiers,
     is_write,
@@ -81,7 +83,7 @@ def raw_builds_in(run: FlowRun, function: Function) -> list[RawBuild]:
 
 def _read(run: FlowRun, function: Function, found: CommandFacts) -> None:
     for call in calls_in(run, function):
-        command = _command_words(call)
+        command = _command_words(call, function)
         if command is None:
             continue
         kind, image = command
@@ -95,12 +97,12 @@ def _read(run: FlowRun, function: Function, found: CommandFacts) -> None:
             found.consumers.setdefault(function.name, Consumer(function.name, kind, index))
 
 
-def _command_words(call: Node) -> tuple[ConsumerKind, Node] | None:
+def _command_words(call: Node, function: Function) -> tuple[ConsumerKind, Node] | None:
     """(build or load, the image argument) of an `exec.Command` that builds, saves or loads."""
     qualifier, name = callee(call)
     if qualifier != "exec" or name not in ("Command", "CommandContext"):
         return None
-    args = arguments(call)[1 if name == "CommandContext" else 0 :]
+    args = _spread(arguments(call)[1 if name == "CommandContext" else 0 :], function)
     if not args:
         return None
     tool = string_value(args[0]) if args[0].type in STRING_TYPES else None
@@ -121,6 +123,35 @@ def _command_words(call: Node) -> tuple[ConsumerKind, Node] | None:
         for position in range(1, len(rest)):
             if words[position] is None and words[position - 1] not in _OUTPUT_FLAGS:
                 return ConsumerKind.LOAD, unparen(rest[position])
+    return None
+
+
+def _spread(args: list[Node], function: Function) -> list[Node]:
+    """The arguments with a trailing `args...` replaced by the elements of the slice literal that
+    defined it (`args := []string{"build", "-t", image}`; what is appended later is not read)."""
+    if not args or args[-1].type != "variadic_argument" or not args[-1].named_children:
+        return args
+    spread = unparen(args[-1].named_children[0])
+    value = _slice_literal(function, text(spread)) if spread.type == "identifier" else None
+    body = value.child_by_field_name("body") if value is not None and value.type == "composite_literal" else None
+    if body is None:
+        return args[:-1]
+    elements = [e.named_children[0] for e in body.named_children if e.type == "literal_element" and e.named_children]
+    return args[:-1] + elements
+
+
+def _slice_literal(function: Function, name: str) -> Node | None:
+    """The slice literal a local is declared with (`args := []string{...}`), if it has one."""
+    if function.body is None:
+        return None
+    for use in identifiers(function.body, name):
+        statement = use.parent.parent if use.parent is not None else None
+        if statement is not None and statement.type == "short_var_declaration" and is_write(use):
+            names = assigned_names(statement)
+            index = next((i for i, n in enumerate(names) if n.id == use.id), None)
+            value = assigned_value(statement, index) if index is not None else None
+            if value is not None and value.type == "composite_literal":
+                return value
     return None
 
 
