@@ -103,3 +103,23 @@ def test_img002_is_a_warning_only_for_a_copy_of_a_fixed_build_tag() -> None:
         os.chdir(cwd)
     severities = {(f["severity"], "copies the tag" in f["message"]) for f in json.loads(out.getvalue())}
     assert severities == {("warning", True), ("error", False)}
+
+
+def test_fixed_suite_builds_and_vets(tmp_path: Path) -> None:
+    """`--fix --unsafe-fixes` on the suite leaves a module that `go build` and `go vet` accept."""
+    import shutil
+
+    root = tmp_path / "realistic"
+    shutil.copytree(REALISTIC, root)
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            main(["--isolated", "--fix", "--unsafe-fixes", "--exit-zero", "."])
+    finally:
+        os.chdir(cwd)
+    changed = [p for p in root.rglob("*.go") if p.read_bytes() != (REALISTIC / p.relative_to(root)).read_bytes()]
+    assert changed, "the suite has safe fixes to apply"
+    for command in (["build", "./..."], ["vet", "./..."]):
+        result = run_go(command, root)
+        assert result.returncode == 0, result.stdout + result.stderr
