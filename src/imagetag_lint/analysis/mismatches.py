@@ -155,6 +155,10 @@ def _mismatch(origin: Origin, sink: Sink, built: dict[object, str], discards: li
         return f"a parameter of the function, while {why}"
     if origin.kind == "computed":
         return f"a reference put together from its parts, while {why}"
+    if origin.kind == "unknown" and not discards:
+        # the evidence is the captured name that only reaches log lines, not the value deployed
+        # (with a drop, the IMG001 finding is the defect and an unknown value adds nothing)
+        return f"a value the analysis does not trace to the build, while {why}"
     return None
 
 
