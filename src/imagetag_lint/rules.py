@@ -35,6 +35,11 @@ class Rule:
     summary: str
     message: str
     docs: tuple[tuple[str, str], ...]  # (section title, markdown) in DOC_SECTIONS order
+    configured_severity: bool = False  # set by the user's config: it wins over a finding's own
+
+    def severity_of(self, finding_severity: Severity | None) -> Severity:
+        """A finding's severity: its own (IMG002 has two), unless the user's config set one."""
+        return self.severity if self.configured_severity or finding_severity is None else finding_severity
 
     def doc(self, key: str) -> str:
         return dict(self.docs).get(DOC_SECTIONS[key], "")
@@ -73,6 +78,7 @@ class ImageFlow:
     pull_policy_fields: tuple[str, ...] = ()
     local_prefixes: tuple[str, ...] = ()
     local_patterns: tuple[str, ...] = ()
+    container_types: tuple[str, ...] = ()
 
     def is_generator(self, name: str) -> bool:
         return bool(self.generator_patterns) and _any_of(self.generator_patterns).search(name) is not None
@@ -87,6 +93,7 @@ class ImageFlow:
             pull_policy_fields=_union(self.pull_policy_fields, other.pull_policy_fields),
             local_prefixes=_union(self.local_prefixes, other.local_prefixes),
             local_patterns=_union(self.local_patterns, other.local_patterns),
+            container_types=_union(self.container_types, other.container_types),
         )
 
 
@@ -228,6 +235,7 @@ _SETTINGS_LISTS = {
     "pull-policy-fields": "pull_policy_fields",
     "local-prefixes": "local_prefixes",
     "local-patterns": "local_patterns",
+    "container-types": "container_types",
 }
 
 
@@ -256,7 +264,7 @@ def parse_settings(settings: dict[str, Any], where: str) -> dict[str, tuple[str,
         for key, attr in _SETTINGS_LISTS.items()
         if key in settings
     }
-    for key in ("local_prefixes", "image_fields", "build_name_fields", "pull_policy_fields"):
+    for key in ("local_prefixes", "image_fields", "build_name_fields", "pull_policy_fields", "container_types"):
         if any(not item for item in values.get(key, ())):
             raise ImagetagLintError(f"{where}: '{key.replace('_', '-')}' must not hold an empty string")
     for key in ("generator_patterns", "local_patterns"):
