@@ -325,7 +325,7 @@ def _with_severity(rule_set: RuleSet, config: Config) -> dict[str, Rule]:
     for code, level in config.severity.items():
         if code not in rules:
             raise ImagetagLintError(f"{config.path}: 'severity.{code}' names an unknown rule")
-        rules[code] = replace(rules[code], severity=level)
+        rules[code] = replace(rules[code], severity=level, configured_severity=True)
     return rules
 
 

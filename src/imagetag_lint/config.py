@@ -21,6 +21,7 @@ _FLOW_SETTINGS = {
     "pull-policy-fields",
     "local-prefixes",
     "local-patterns",
+    "container-types",
 }
 KEYS = {
     "select",

@@ -202,7 +202,8 @@ class Prefilter:
     field, a manifest's `image:` line, a suppression comment), so one C-speed scan for `mage`
     settles most files. Local prefixes (`localhost/`) are gates too: a file with only such a
     constant must be parsed for the constant to be known. The rest are *strong* (a builder, a
-    loader, a manifest line, a local image prefix, a pull policy: parse now) or *weak* (only an
+    loader, a manifest line, a local image prefix, a pull policy, an `exec.Command` that may run
+    a container build or load: parse now) or *weak* (only an
     `Image:` field: parse when a name makes it matter, see `Linter.settle_deferred`).
     """
 
@@ -211,7 +212,8 @@ class Prefilter:
     def __init__(self, flow: ImageFlow, extra_names: Iterable[str] = ()) -> None:
         names = sorted({p.name for p in flow.producers} | {c.name for c in flow.consumers} | set(extra_names))
         prefixes = [prefix.encode() for prefix in flow.local_prefixes]
-        strong = [n.encode() for n in names] + [b"PullNever", b'"Never"'] + prefixes
+        # `exec.Command`: a function that runs `podman build -t` or `kind load` may be a build or load helper
+        strong = [n.encode() for n in names] + [b"PullNever", b'"Never"', b"exec.Command"] + prefixes
         fields = [f.encode() for f in sorted(set(flow.image_fields))]
         gates = [b"mage"] + [g for g in [n.encode() for n in names] + fields + prefixes if b"mage" not in g]
         self.gates = tuple(dict.fromkeys(gates))

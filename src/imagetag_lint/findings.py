@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from imagetag_lint.enums import Applicability
+from imagetag_lint.enums import Applicability, Severity
 from imagetag_lint.record import field, record
 
 __all__ = ["Applicability", "Edit", "Finding", "Fix", "Position", "Related", "Span"]
@@ -68,6 +68,7 @@ class Finding:
     fix: Fix | None = None
     flow: tuple[Related, ...] = field(default=(), compare=False)
     fingerprint: str = field(default="", compare=False)  # set by fingerprint.with_fingerprints
+    severity: Severity | None = field(default=None, compare=False)  # None: the rule's severity
 
     @property
     def filename(self) -> str:

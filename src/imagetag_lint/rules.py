@@ -35,6 +35,11 @@ class Rule:
     summary: str
     message: str
     docs: tuple[tuple[str, str], ...]  # (section title, markdown) in DOC_SECTIONS order
+    configured_severity: bool = False  # set by the user's config: it wins over a finding's own
+
+    def severity_of(self, finding_severity: Severity | None) -> Severity:
+        """A finding's severity: its own (IMG002 has two), unless the user's config set one."""
+        return self.severity if self.configured_severity or finding_severity is None else finding_severity
 
     def doc(self, key: str) -> str:
         return dict(self.docs).get(DOC_SECTIONS[key], "")
@@ -75,6 +80,7 @@ class ImageFlow:
     local_patterns: tuple[str, ...] = ()
     python_producers: tuple[Producer, ...] = ()  # [python] in image-flow.toml
     python_generator_patterns: tuple[str, ...] = ()
+    container_types: tuple[str, ...] = ()
 
     def python_settings(self) -> ImageFlow:
         """The knobs as the Python front-end reads them: its own generators, shared local images."""
@@ -95,6 +101,7 @@ class ImageFlow:
             local_patterns=_union(self.local_patterns, other.local_patterns),
             python_producers=_union(self.python_producers, other.python_producers),
             python_generator_patterns=_union(self.python_generator_patterns, other.python_generator_patterns),
+            container_types=_union(self.container_types, other.container_types),
         )
 
 
@@ -237,6 +244,7 @@ _SETTINGS_LISTS = {
     "pull-policy-fields": "pull_policy_fields",
     "local-prefixes": "local_prefixes",
     "local-patterns": "local_patterns",
+    "container-types": "container_types",
 }
 
 
@@ -282,7 +290,7 @@ def parse_settings(settings: dict[str, Any], where: str) -> dict[str, Any]:
         for key, attr in _SETTINGS_LISTS.items()
         if key in settings
     }
-    for key in ("local_prefixes", "image_fields", "build_name_fields", "pull_policy_fields"):
+    for key in ("local_prefixes", "image_fields", "build_name_fields", "pull_policy_fields", "container_types"):
         if any(not item for item in values.get(key, ())):
             raise ImagetagLintError(f"{where}: '{key.replace('_', '-')}' must not hold an empty string")
     for key in ("generator_patterns", "local_patterns"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
+from imagetag_lint.enums import Severity
 from imagetag_lint.findings import Finding, Fix, Related, Span
 from imagetag_lint.record import field, record
 from imagetag_lint.rules import RuleSet
@@ -38,6 +39,15 @@ class RuleContext:
         steps: tuple[str, ...],
         related: tuple[Related, ...],
         fix: Fix,
+        severity: Severity | None = None,
     ) -> Finding:
-        message = self.rule_set.rules[code].render_message(**values)
-        return Finding(code=code, message=message, span=span, steps=steps, related=related, fix=fix)
+        rule = self.rule_set.rules[code]
+        return Finding(
+            code=code,
+            message=rule.render_message(**values),
+            span=span,
+            steps=steps,
+            related=related,
+            fix=fix,
+            severity=rule.severity_of(severity),
+        )

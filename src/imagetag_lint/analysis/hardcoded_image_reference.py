@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from imagetag_lint.analysis.build_sites import what_builds_show
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.deployments import FixedSite, fixed_sites
 from imagetag_lint.analysis.discards import find_discards
@@ -22,13 +23,17 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         if not site.local:
             continue
         builds = list(_builds_of(ctx, site))
+        why, severity, seen = what_builds_show(ctx.index, site)
+        if seen is not None and all(r.span != seen.span for r in builds):
+            builds.insert(0, Related(seen.span, f"the image is built here by `{seen.callee}` as `{seen.name}`"))
         yield ctx.finding(
             CODE,
             file.span_bytes(site.start, site.end),
-            {"image": site.image, "how": site.how},
+            {"image": site.image, "how": site.how, "why": why},
             _steps(ctx, site, builds),
             tuple(builds),
             _fix(ctx, site),
+            severity,
         )
 
 
@@ -45,7 +50,7 @@ def _fix(ctx: RuleContext, site: FixedSite) -> Fix:
 _NO_BUILD_IN_REACH = Fix(
     Applicability.DISPLAY_ONLY,
     "pass the name the builder returns to this deployment and use it here "
-    "(no build of this image is in reach of this function)",
+    "(no fix of a dropped build covers this deployment)",
 )
 
 
@@ -55,7 +60,7 @@ def _steps(ctx: RuleContext, site: FixedSite, builds: list[Related]) -> tuple[st
     if builds_here:
         assert owner is not None
         return (
-            f"capture: name the image the builder returns in `{owner}` (it builds this image itself)",
+            f"capture: name the image the builder returns in `{owner}` (it calls a builder itself)",
             "pass: nothing to pass: the name is already in this function",
             "parameter: none needed",
             _use_step(site, "the captured name"),

@@ -66,3 +66,7 @@ class ImageFlowIndex(FlowRun):
     @property
     def loaded_names(self) -> frozenset[str]:
         return locality.loaded_names(self)
+
+    @property
+    def generated_images(self) -> dict[str, tuple[str, str]]:
+        return locality.generated_images(self)

@@ -137,12 +137,12 @@ def _mismatch(origin: Origin, sink: Sink, built: dict[object, str], discards: li
     if origin.kind == "generated":
         fresh = unparen(sink.expr).type == "call_expression"
         if fresh:
-            return f"a fresh call of `{callee(unparen(sink.expr))[1]}` at the deploy site, which makes a new name"
+            return f"a fresh call of `{callee(unparen(sink.expr))[1]}` at the deploy site, which makes a new name that no build here used"
         if built:
             names = ", ".join(f"`{n}`" for n in built.values())
             return f"a name made by a separate generator call, not the name the build used ({names})"
         if discards:
-            return f"a name made by a generator call, while the name `{call_name(discards[0].call)}` returns is dropped"
+            return f"a name made by a separate generator call, while the name `{call_name(discards[0].call)}` returns is dropped"
         return None
     if not lost:
         return None
@@ -153,8 +153,12 @@ def _mismatch(origin: Origin, sink: Sink, built: dict[object, str], discards: li
     )
     if origin.kind == "param":
         return f"a parameter of the function, while {why}"
-    if origin.kind == "unknown":
-        return f"a value computed on its own, while {why}"
+    if origin.kind == "computed":
+        return f"a reference put together from its parts, while {why}"
+    if origin.kind == "unknown" and not discards:
+        # the evidence is the captured name that only reaches log lines, not the value deployed
+        # (with a drop, the IMG001 finding is the defect and an unknown value adds nothing)
+        return f"a value the analysis does not trace to the build, while {why}"
     return None
 
 

@@ -11,7 +11,9 @@ from imagetag_lint.analysis.mismatches import (
     building_functions,
     ignored_image_params,
 )
+from imagetag_lint.analysis.other_repository import other_repositories
 from imagetag_lint.analysis.steps import call_name
+from imagetag_lint.enums import Applicability
 from imagetag_lint.findings import Finding, Fix, Related
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import text
@@ -21,9 +23,39 @@ CODE = "IMG003"
 
 def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
     for building in building_functions(ctx.index, file):
-        yield from _check_flow(ctx, building)
+        if not building.discards:  # else the dropped build's IMG001 names its stale deployments
+            yield from _check_flow(ctx, building)
     for function in ctx.index.facts(file).functions:
         yield from _ignored_image_params(ctx, function)
+        yield from _other_repositories(ctx, function)
+
+
+def _other_repositories(ctx: RuleContext, function: Function) -> Iterator[Finding]:
+    """A build that tags one repository while the load and the deployment use another."""
+    file = function.file
+    for found in other_repositories(ctx.index, function):
+        build = found.build
+        at = f"{build.function.file.filename}:{build.call.start_point.row + 1}"
+        how = (
+            f"`{found.image}`, while the build at {at} tags another repository, `{build.image}`; "
+            "nothing in the linted code builds this one"
+        )
+        related = (
+            Related(build.function.file.span(build.call), f"the build tags `{build.image}` here"),
+            *(Related(file.span(s.expr), f"`{found.image}` is also used here") for s in found.also),
+        )
+        steps = (
+            f"capture: decide which name is right: the build's `{build.image}` or `{found.image}`",
+            f"pass: tag the build and deploy the same reference ({at})",
+            "parameter: let the build helper take the name (`-t` of a parameter) and return or share it",
+            f"use: load and deploy the name the build tagged, not `{found.image}`",
+        )
+        fix = Fix(
+            Applicability.DISPLAY_ONLY,
+            f"the build tags `{build.image}` while this deploys `{found.image}`: make them one name by hand",
+        )
+        values = {"reference": text(found.sink.expr), "how": how}
+        yield ctx.finding(CODE, file.span(found.sink.expr), values, steps, related, fix)
 
 
 def _check_flow(ctx: RuleContext, building: BuildingFunction) -> Iterator[Finding]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from imagetag_lint.engine import producers, values
+from imagetag_lint.engine import commands, producers, values
+from imagetag_lint.engine.formats import format_go
 from imagetag_lint.engine.run import FlowRun, calls_in, facts, function_facts
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import arguments, parent
+from imagetag_lint.golang.syntax import arguments, callee, parent
 
 
 def build_names(run: FlowRun) -> frozenset[str]:
@@ -34,13 +35,15 @@ def _collect_build_names(run: FlowRun) -> frozenset[str]:
             if fixed and (function is None or builds(run, function)):
                 names.add(repository(fixed))
         names.update(repository(image) for image in _consumed_images(run, file, "build"))
+    names.update(repository(build.image) for build in commands.raw_builds(run))
     names.discard("")
     return frozenset(names)
 
 
 def _consumed_images(run: FlowRun, file: SourceFile, kind: str) -> Iterator[str]:
     """The fixed image arguments of the file's consumer calls of one kind (build, load)."""
-    names = [c.name.encode() for c in run.flow.consumers if c.kind == kind]
+    inferred = commands.command_facts(run).consumers.values()
+    names = [c.name.encode() for c in (*run.flow.consumers, *inferred) if c.kind == kind]
     if not any(file.source.find(name) != -1 for name in names):
         return
     for function in facts(run, file).functions:
@@ -91,7 +94,9 @@ def is_local_image(run: FlowRun, image: str, pull_never: bool = False) -> bool:
     if any(re.search(pattern, image) for pattern in run.flow.local_patterns):
         return True
     repo = repository(image)
-    return any(repo == name or repo.endswith("/" + name) for name in build_names(run))
+    if any(repo == name or repo.endswith("/" + name) for name in build_names(run)):
+        return True
+    return repo in generated_images(run)  # a generator of the linted code makes this repository
 
 
 def pull_never_beside(run: FlowRun, key: Node, file: SourceFile, function: Function | None) -> bool:
@@ -124,3 +129,55 @@ def repository(image: str) -> str:
         image = image[:colon]
     image = image.removeprefix("localhost/")
     return image
+
+
+def generated_images(run: FlowRun) -> dict[str, tuple[str, str]]:
+    """What the generators of the linted code make, by repository: `GenerateImageName("cart")`
+    whose body returns `fmt.Sprintf("localhost/shop-%s:%s", service, tag)` makes
+    `localhost/shop-cart:<tag>`, so `shop-cart` is a local repository ({repository: (reference
+    with `<tag>`, generator name)})."""
+    generation, found = run.generated_made
+    if generation != run.project.generation:
+        found = {}
+        for file in list(run.project.files()):
+            for call in facts(run, file).calls:
+                if producers.is_generator(run, call):
+                    made = _generated(run, call, file)
+                    if made is not None:
+                        found.setdefault(repository(made), (made, callee(call)[1]))
+        run.generated_made = (run.project.generation, found)
+    return found
+
+
+def _generated(run: FlowRun, call: Node, file: SourceFile) -> str | None:
+    """The reference a generator call makes, its unknown parts (a random tag) as `<tag>`."""
+    given = [values.fixed_text(run, arg, file, None) for arg in arguments(call)]
+    for target in run.project.resolve_call(call, file):
+        if target.body is None:
+            continue
+        for statement in producers.returns(target.body):
+            returned = statement.named_children[0] if statement.named_child_count else None
+            if returned is not None and returned.type == "expression_list" and returned.named_child_count == 1:
+                returned = returned.named_children[0]
+            if returned is None or returned.type != "call_expression" or callee(returned) != ("fmt", "Sprintf"):
+                continue
+            args = arguments(returned)
+            template = values.fixed_text(run, args[0], target.file, target) if args else None
+            if template is None:
+                continue
+            parts = [_part(run, arg, target, given) for arg in args[1:]]
+            made = format_go(template, parts)
+            if made is not None and "\0" not in repository(made) and "/" in made.split(":", 1)[0]:
+                return made.replace("\0", "<tag>")
+    return None
+
+
+def _part(run: FlowRun, arg: Node, target: Function, given: list[str | None]) -> str:
+    """A Sprintf argument's text: fixed, a parameter the call fills with fixed text, or unknown."""
+    fixed = values.fixed_text(run, arg, target.file, target)
+    if fixed is not None:
+        return fixed
+    param = target.param(text(arg)) if arg.type == "identifier" else None
+    if param is not None and param.index < len(given) and given[param.index] is not None:
+        return given[param.index] or ""
+    return "\0"

@@ -21,6 +21,7 @@ class OriginKind(Kind):
     BUILT = "built"
     GENERATED = "generated"
     PARAM = "param"
+    COMPUTED = "computed"  # a reference put together from its parts (`"localhost/" + name + ":e2e"`)
     UNKNOWN = "unknown"
 
 

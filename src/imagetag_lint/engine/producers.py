@@ -133,7 +133,16 @@ def _holds_function(run: FlowRun, function: Function, name: str) -> bool:
 
 
 def consumer(run: FlowRun, call: Node) -> Consumer | None:
-    return run.consumers.get(callee(call)[1])
+    """A configured consumer, or a helper whose body runs a container build or load command."""
+    name = callee(call)[1]
+    configured = run.consumers.get(name)
+    if configured is not None:
+        return configured
+    from imagetag_lint.engine.commands import (
+        inferred_consumer,  # commands reads calls, as this module does
+    )
+
+    return inferred_consumer(run, name)
 
 
 def is_generator(run: FlowRun, call: Node) -> bool:
@@ -169,7 +178,7 @@ def _infer_wrapper(run: FlowRun, function: Function) -> ProducerRef | None:
     if body is None or function.result_count == 0:
         return None
     named = _named_results(function.node)
-    for statement in _returns(body):
+    for statement in returns(body):
         results = [unparen(v) for v in _return_values(statement)]
         if not results and named:  # a bare return returns the named results
             results = [_NamedResult(n, statement) for n in named]  # type: ignore[misc]
@@ -205,7 +214,7 @@ def _named_results(function: Node) -> list[Node]:
     return [n for p in result.named_children for n in p.children_by_field_name("name")]
 
 
-def _returns(body: Node) -> Iterator[Node]:
+def returns(body: Node) -> Iterator[Node]:
     """Return statements of a function body, not of the closures inside it."""
     stack = [body]
     while stack:

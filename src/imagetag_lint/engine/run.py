@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from imagetag_lint.engine.model import ProducerRef, Sink
 from imagetag_lint.golang.lexing import word_offsets
@@ -14,6 +14,9 @@ from imagetag_lint.golang.project import Project
 from imagetag_lint.golang.syntax import callee, deep_ancestry, is_inside, parent
 from imagetag_lint.record import field, record
 from imagetag_lint.rules import ImageFlow
+
+if TYPE_CHECKING:
+    from imagetag_lint.engine.commands import CommandFacts
 
 T = TypeVar("T")
 CALLS = "(call_expression) @call"
@@ -82,6 +85,10 @@ class FlowRun:
         self.loaded_images: frozenset[str] | None = None
         self.calls_of: dict[int, tuple[int, dict[int, int]]] = {}  # id of package -> calls per function
         self.rule_cache: dict[tuple[str, int], object] = {}  # the rule helpers' per-run results
+        self.container_entries: list[tuple[str, str]] | None = None  # container-types as (path, name)
+        self.container_structs: dict[tuple[str, str], bool] = {}  # (package directory, type) -> its Image deploys
+        self.generated_made: tuple[int, dict[str, tuple[str, str]]] = (-1, {})  # (generation, what generators make)
+        self.commands: CommandFacts | None = None  # build and load helpers inferred from their commands
 
 
 def facts(run: FlowRun, file: SourceFile) -> FileFacts:

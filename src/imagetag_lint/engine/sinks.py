@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from imagetag_lint.engine import producers, values
+from imagetag_lint.engine import commands, containers, producers, values
 from imagetag_lint.engine.formats import FORMAT_FUNCS, image_verbs
 from imagetag_lint.engine.manifests import looks_like_manifest, piece_of_manifest
 from imagetag_lint.engine.model import OriginKind, Sink, SinkKind
@@ -29,7 +29,7 @@ def image_field_sinks(run: FlowRun, file: SourceFile) -> list[Sink]:
         for key, value in file_facts.keyed:
             if key.text in fields and value.named_child_count == 1:
                 expr = value.named_children[0]
-                if expr.type != "literal_value":
+                if expr.type != "literal_value" and containers.literal_deploys(run, key, file):
                     found.append(Sink(SinkKind.FIELD, expr, file, file_facts.function_of(key), key=key))
         if any(file.source.find(b"." + name) != -1 for name in fields):
             found.extend(_assigned_fields(run, file, fields))
@@ -59,6 +59,8 @@ def _assigned_fields(run: FlowRun, file: SourceFile, fields: set[bytes]) -> Iter
         if statement.child_by_field_name("left") != left or right is None or (operator is not None and text(operator) != "="):
             continue
         position = [c.id for c in left.named_children].index(selector.id)
+        if not containers.assignment_deploys(run, selector, file):
+            continue  # the struct deploys nothing (an options struct, a report row)
         if position < right.named_child_count and left.named_child_count == right.named_child_count:
             yield Sink(SinkKind.FIELD, right.named_children[position], file, file_facts.function_of(statement), key=field_node)
 
@@ -74,7 +76,7 @@ def call_sinks(run: FlowRun, function: Function) -> Iterator[Sink]:
     deploy_functions(run)  # settles (or, inside the fixpoint, reads) the deploy names
     for call in calls_in(run, function):
         qualifier, name = callee(call)
-        consumer = run.consumers.get(name)
+        consumer = producers.consumer(run, call)
         if consumer is not None:
             if consumer.kind == "load":
                 args = arguments(call)
@@ -134,7 +136,8 @@ def deploy_functions(run: FlowRun) -> dict[int, frozenset[int]]:
         return False
 
     seeds = [n.encode() for n in run.flow.image_fields] + [b"image:", b"Sprintf", b"Fprintf"]
-    seeds += [c.name.encode() for c in run.flow.consumers if c.kind == "load"]
+    inferred = commands.command_facts(run).consumers.values()
+    seeds += [c.name.encode() for c in (*run.flow.consumers, *inferred) if c.kind == "load"]
     settle(run, fixpoint, lambda f: bool(f.params) and f.body is not None, seeds, update, revisit_known=True)
     return fixpoint.table
 

@@ -38,6 +38,8 @@ def origin(run: FlowRun, expr: Node, file: SourceFile, function: Function | None
         return Origin(OriginKind.LITERAL, ("literal", fixed), f"the fixed text `{fixed}`", fixed, expr)
     if depth > 8:
         return UNKNOWN
+    if _put_together(run, expr, file, function):
+        return Origin(OriginKind.COMPUTED, ("computed", expr.id), "a reference put together from its parts", node=expr)
     if expr.type == "call_expression":
         if producers.is_generator(run, expr):
             name = callee(expr)[1]
@@ -49,6 +51,38 @@ def origin(run: FlowRun, expr: Node, file: SourceFile, function: Function | None
     if expr.type != "identifier" or function is None:
         return UNKNOWN
     return _identifier_origin(run, expr, file, function, depth)
+
+
+def _put_together(run: FlowRun, expr: Node, file: SourceFile, function: Function | None) -> bool:
+    """Is expr a `+` or `fmt.Sprintf` whose fixed pieces are the shape of an image reference (a
+    registry prefix, a `:tag`)? Such a value is computed on its own, not received: whatever its
+    other parts hold, it is not the name a builder returned."""
+    if expr.type == "binary_expression":
+        operator = expr.child_by_field_name("operator")
+        if operator is None or text(operator) != "+":
+            return False
+        pieces = _sum_pieces(expr)
+    elif expr.type == "call_expression" and callee(expr) == ("fmt", "Sprintf"):
+        pieces = arguments(expr)[:1]
+    else:
+        return False
+    fixed = [fixed_text(run, piece, file, function) for piece in pieces]
+    return any(piece is not None and ("/" in piece or piece.startswith(":") or "%s:" in piece) for piece in fixed)
+
+
+def _sum_pieces(expr: Node) -> list[Node]:
+    """The operands of a chain of `+` (`a + b + c` is `(a + b) + c`)."""
+    pieces: list[Node] = []
+    stack = [expr]
+    while stack:
+        node = unparen(stack.pop())
+        operator = node.child_by_field_name("operator") if node.type == "binary_expression" else None
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if operator is not None and text(operator) == "+" and left is not None and right is not None:
+            stack.extend((right, left))
+        else:
+            pieces.append(node)
+    return pieces
 
 
 def _identifier_origin(run: FlowRun, ident: Node, file: SourceFile, function: Function, depth: int) -> Origin:

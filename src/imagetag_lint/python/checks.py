@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from imagetag_lint.enums import Severity
 from imagetag_lint.findings import Finding, Fix, Related, Span
 from imagetag_lint.python import codemod
 from imagetag_lint.python.discards import Discard, find_discards, other_references
@@ -49,8 +50,9 @@ def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterat
     for sink in hardcoded:
         test_plan = plan if discards else codemod.plan_fixture_request(flow, function, sink)
         related = tuple(_built_here(d) for d in discards[:3])
-        yield _finding(rule_set, "IMG002", _span(sink), {"image": sink.value.text, "how": sink.value.how},
-                       test_plan.steps, related, test_plan.fix)
+        why, severity = flow.why_local(sink.value.text)
+        values = {"image": sink.value.text, "how": sink.value.how, "why": why}
+        yield _finding(rule_set, "IMG002", _span(sink), values, test_plan.steps, related, test_plan.fix, severity)
 
 
 def _mismatched(flow: Flow, function: Function, discards: list[Discard]) -> Iterator[tuple[Sink, str]]:
@@ -84,9 +86,10 @@ def _hardcoded(flow: Flow, sink: Sink) -> bool:
 
 
 def _finding(rule_set: RuleSet, code: str, span: Span, values: dict[str, str], steps: tuple[str, ...],
-             related: tuple[Related, ...], fix: Fix) -> Finding:
-    message = rule_set.rules[code].render_message(**values)
-    return Finding(code=code, message=message, span=span, steps=steps, related=related, fix=fix)
+             related: tuple[Related, ...], fix: Fix, severity: Severity | None = None) -> Finding:
+    rule = rule_set.rules[code]
+    return Finding(code=code, message=rule.render_message(**values), span=span, steps=steps, related=related,
+                   fix=fix, severity=rule.severity_of(severity))
 
 
 def _span(sink: Sink) -> Span:

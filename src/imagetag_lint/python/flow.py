@@ -7,6 +7,7 @@ import re
 
 import libcst as cst
 
+from imagetag_lint.enums import Severity
 from imagetag_lint.python.project import MAX_ROUNDS, Function, Project
 from imagetag_lint.python.syntax import (
     Module,
@@ -54,6 +55,15 @@ class Shape:
     results: int = 1
 
 
+@record(frozen=True)
+class BuildSite:
+    """A build in the linted code: the repository it tags, its fixed tag (or ""), where it is."""
+
+    repository: str
+    tag: str
+    where: str  # file:line
+
+
 class Sink:
     """A place an image reference goes: a container's `image`, a manifest line, a loader, or an
     argument for a function's image parameter."""
@@ -92,7 +102,8 @@ class Flow:
         self.sinks: dict[Function | None, list[Sink]] = {}
         for function in project.functions:
             self.sinks[function] = list(self._sinks_of(function))
-        self.built_repositories = self._built_repositories()
+        self.builds = self._build_sites()
+        self.built_repositories = {b.repository for b in self.builds}
         self.loaded = {
             v.text for f in project.functions for kind, e in self._tags[f] if kind == "load"
             for v in [self.value(e, f.module, f, plain=True)] if v.kind == FIXED
@@ -466,26 +477,46 @@ class Flow:
 
     # -- local images ---------------------------------------------------------------------
 
-    def _built_repositories(self) -> set[str]:
-        """Repositories this code builds: from fixed tags and the literal head of formatted ones
-        (`f"dask-kubernetes:{tag}"`), also through the arguments callers pass for a tag parameter."""
-        found: set[str] = set()
+    def _build_sites(self) -> list[BuildSite]:
+        """The builds of the linted code, with the repository each tags: from fixed tags and the
+        literal head of formatted ones (`f"dask-kubernetes:{tag}"`), also through the arguments
+        callers pass for a tag parameter."""
+        found: list[BuildSite] = []
         for function in self.project.functions:
+            module = function.module
             for kind, tag in self._tags[function]:
                 if kind != "build":
                     continue
-                values = [self.value(tag, function.module, function, plain=True)]
+                values = [self.value(tag, module, function, plain=True)]
                 if values[0].kind == PARAM:
                     values = [self.value(a, caller.module, caller, plain=True)
                               for caller, call in self.project.callers(function)
                               if (a := self.project.argument_for(call, function, values[0].text)) is not None]
+                where = f"{module.file.filename}:{module.line(tag)}"
                 for value in values:
-                    if value.kind == FIXED:
-                        found.add(repository(value.text))
+                    if value.kind == FIXED and repository(value.text):
+                        found.append(BuildSite(repository(value.text), value.text, where))
                     elif value.kind == COMPUTED and ":" in value.prefix:
-                        found.add(repository(value.prefix.split(":", 1)[0]))
-        found.discard("")
+                        found.append(BuildSite(repository(value.prefix.split(":", 1)[0]), "", where))
         return found
+
+    def why_local(self, image: str) -> tuple[str, Severity]:
+        """What the builds say about a fixed reference to a local image, and how bad it is."""
+        repo = repository(image)
+        made = [b for b in self.builds if repo == b.repository or repo.endswith("/" + b.repository)]
+        for build in made:
+            if build.tag == image:
+                why = f"it copies the tag the build at {build.where} gives the image, and breaks when that tag changes"
+                return why, Severity.WARNING
+        for build in made:
+            if build.tag:
+                return f"the build at {build.where} tags this repository `{build.tag}`, not this reference", Severity.ERROR
+        if made:
+            why = f"the build at {made[0].where} gives this repository a tag computed as it runs, not this reference"
+            return why, Severity.ERROR
+        prefix = next((p for p in self.settings.local_prefixes if image.startswith(p)), None)
+        evidence = f"the `{prefix}` prefix marks it as built locally" if prefix else "a local pattern marks it as built locally"
+        return f"{evidence}, and no build of it is seen in the linted code", Severity.ERROR
 
     def is_local_image(self, image: str) -> bool:
         if image in self.loaded and repository(image) not in self.built_repositories:

@@ -117,6 +117,14 @@ def _hoist_if_init(discard: Discard, if_statement: Node, variable: str, plan: Pl
         operator = next((c for c in later.children if c.type == ":="), None)
         if operator is not None:
             plan.edits.append(E.replace(file, operator, "="))
+    for later in _later_var_declarations(block, if_statement, set(others)):
+        # `var err error` after the hoisted `name, err :=` would declare err twice: the hoisted
+        # one already is an error, so the declaration goes (its line with it)
+        if re.fullmatch(r"var\s+(\w+)\s+error", text(later).strip()) is None:
+            raise CannotFix(f"`{text(later)}` later in the block would redeclare a hoisted name; hoist the call by hand")
+        start = E.line_start(file, later.start_byte)
+        end = file.source.find(b"\n", later.end_byte)
+        plan.edits.append(E.edit(file, start, end + 1 if end != -1 else later.end_byte, ""))
     return BlockScope(if_statement)
 
 
@@ -166,4 +174,14 @@ def _later_redeclarations(block: Node, after: Node, names: set[str]) -> Iterator
             continue
         left = {text(n) for n in left_names(statement)} - {"_"}
         if left and left <= names:
+            yield statement
+
+
+def _later_var_declarations(block: Node, after: Node, names: set[str]) -> Iterator[Node]:
+    """`var err error` later in the block, declaring a name the hoisted call now declares."""
+    for statement in block.named_children:
+        if statement.start_byte <= after.start_byte or statement.type != "var_declaration":
+            continue
+        declared = {text(n) for spec in statement.named_children for n in spec.children_by_field_name("name")}
+        if declared & names:
             yield statement

@@ -13,10 +13,17 @@ from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.analysis.mismatches import Mismatch, mismatches_of
 from imagetag_lint.analysis.pairing import build_name_of, in_goroutine, pair
 from imagetag_lint.analysis.steps import variable_for
-from imagetag_lint.findings import Fix
+from imagetag_lint.findings import Edit, Fix
 from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.model import SourceFile
-from imagetag_lint.golang.syntax import enclosing
+from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.syntax import (
+    assigned_names,
+    enclosing,
+    identifiers,
+    is_write,
+    unparen,
+)
 from imagetag_lint.record import field, record
 from imagetag_lint.repair.capture import ExistingName, OuterScope, capture
 from imagetag_lint.repair.goroutine import (
@@ -42,7 +49,12 @@ def plan_discard_repair(
     build_name = build_name_of(index, discard.call, file, function)
     deploy = pair(build_name, position, deploys)
     plan = Plan()
-    variable = fresh_name(index, variable_for(build_name, deploy.target if deploy else None), function)
+    stale = None if in_goroutine(discard.call) else stale_local(index, discard, mismatches)
+    if stale is not None:  # reuse the stale local: it gets the built name, the deploy keeps reading it
+        variable = text(stale)
+        plan.edits.append(remove_statement(discard.file, stale))
+    else:
+        variable = fresh_name(index, variable_for(build_name, deploy.target if deploy else None), function)
     scope = capture(discard, variable, plan)
     if isinstance(scope, ExistingName):
         variable = scope.name
@@ -55,7 +67,10 @@ def plan_discard_repair(
     for mismatch in mismatches:
         if go is not None and not synchronised_between(function, go, mismatch.sink.expr):
             continue
-        if scope.reaches(mismatch.sink.expr):
+        if stale is not None and scope.reaches(mismatch.sink.expr):
+            plan.rewrites.add((file.filename, mismatch.sink.expr.start_byte))  # it reads the reused name
+            passed = True
+        elif scope.reaches(mismatch.sink.expr):
             plan.edits.append(E.replace(file, mismatch.sink.expr, variable))
             plan.rewrites.add((file.filename, mismatch.sink.expr.start_byte))
             drop_orphan(index, function, mismatch.sink.expr, plan)
@@ -127,3 +142,39 @@ class Repairs:
                 for place in plan.rewrites:
                     repairs.rewrites.setdefault(place, fix)
         return repairs
+
+
+def stale_local(index: ImageFlowIndex, discard: Discard, mismatches: list[Mismatch]) -> Node | None:
+    """The one local every stale deployment of the function reads (`notificationsImage :=
+    GenerateImageName(...)`), when it can take the built name instead of a second variable: a
+    one-name `:=` in the block of the dropped build, before it, and read only after the build."""
+    function, statement = discard.function, discard.statement
+    if function is None or function.body is None or statement is None or not mismatches:
+        return None
+    exprs = [unparen(m.sink.expr) for m in mismatches]
+    if any(e.type != "identifier" for e in exprs) or len({text(e) for e in exprs}) != 1:
+        return None
+    definition = index.reaching_definition(exprs[0], function)
+    if definition is None or definition[0].type != "short_var_declaration":
+        return None
+    declaration = definition[0]
+    names = assigned_names(declaration)
+    build_statement = statement.parent if statement.parent is not None and statement.parent.type == "if_statement" else statement
+    if len(names) != 1 or declaration.parent is None or declaration.parent != build_statement.parent:
+        return None
+    if declaration.start_byte >= build_statement.start_byte:
+        return None
+    name = text(names[0])
+    for use in identifiers(function.body, name):
+        if use.id != names[0].id and (is_write(use) or use.start_byte < build_statement.end_byte):
+            return None  # written again, or read before the build: it must keep its own value
+    return names[0]
+
+
+def remove_statement(file: SourceFile, name: Node) -> Edit:
+    """The edit that deletes the line of the statement declaring name."""
+    statement = name.parent.parent if name.parent is not None and name.parent.parent is not None else name
+    start = E.line_start(file, statement.start_byte)
+    end = file.source.find(b"\n", statement.end_byte)
+    return E.edit(file, start, end + 1 if end != -1 else statement.end_byte, "")
+

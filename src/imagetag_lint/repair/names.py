@@ -6,7 +6,7 @@ import re
 
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.golang.model import Function
-from imagetag_lint.golang.parser import text
+from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.repair.plan import CannotFix
 
 
@@ -14,10 +14,11 @@ def fresh_name(index: ImageFlowIndex, base: str, function: Function, taken: set[
     """base, or base2, base3...: a name the function and the package's top level do not use."""
     used = (taken or set()) | top_level_names(index, function)
     words = words_in(index, function)
+    folded = {name.lower() for name in used} | scope_names_folded(index, function)
     for number in range(1, 100):
         name = base if number == 1 else f"{base}{number}"
-        if name in used or name.encode() in words:
-            continue
+        if name in used or name.encode() in words or name.lower() in folded:
+            continue  # taken, or differs from a name in scope only by case (`datastorageImage`, `dataStorageImage`)
         return name
     raise CannotFix("no fresh variable name is free")
 
@@ -51,3 +52,34 @@ def _top_level_names(index: ImageFlowIndex, function: Function) -> frozenset[str
                 found.update(text(name) for name in spec.children_by_field_name("name"))
     found.update(package.functions)
     return frozenset(found)
+
+
+def scope_names_folded(index: ImageFlowIndex, function: Function) -> frozenset[str]:
+    """The function's identifiers, lower-cased: the names a reader sees in scope (not the keys of
+    composite literals, `ImageName:`, which name fields)."""
+    key = ("scope-names-folded", id(function))
+    found = index.cache.get(key)
+    if found is None:
+        found = index.cache[key] = frozenset(_scope_names(function))
+    return found  # type: ignore[return-value]
+
+
+def _scope_names(function: Function) -> set[str]:
+    names: set[str] = set()
+    stack = [function.node]
+    while stack:
+        node = stack.pop()
+        if node.type == "identifier" and not _is_literal_key(node):
+            names.add(text(node).lower())
+        stack.extend(node.named_children)
+    return names
+
+
+def _is_literal_key(node: Node) -> bool:
+    element = node.parent
+    keyed = element.parent if element is not None else None
+    return (
+        element is not None and element.type == "literal_element"
+        and keyed is not None and keyed.type == "keyed_element" and keyed.child_by_field_name("key") == element
+    )
+

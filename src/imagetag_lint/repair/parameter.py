@@ -32,8 +32,8 @@ def pass_to(index: ImageFlowIndex, deploy: DeployCall, variable: str, plan: Plan
     if deploy.image_params:
         for position in sorted(deploy.image_params):
             if position < len(args):
-                if index.origin(args[position], file, deploy.function).kind == "built":
-                    return False  # it already deploys a built name (another build's, maybe)
+                if index.origin(args[position], file, deploy.function).kind in ("built", "unknown"):
+                    return False  # it deploys a built name (another build's, maybe) or one not known here
                 edit = E.replace(file, args[position], variable)
                 if not any(E.overlaps(edit, e) for e in plan.edits):
                     plan.edits.append(edit)

@@ -32,7 +32,7 @@ def annotation(finding: Finding, rule_set: RuleSet) -> str:
     lines += [
         f"related {r.span.filename}:{r.span.start.row}:{r.span.start.column}: {r.message}" for r in finding.related
     ]
-    return f"::{COMMANDS[rule.severity]} {listed}::{escape_data(chr(10).join(lines))}"
+    return f"::{COMMANDS[finding.severity or rule.severity]} {listed}::{escape_data(chr(10).join(lines))}"
 
 
 def escape_data(value: str) -> str:

@@ -33,7 +33,7 @@ def finding_to_dict(finding: Finding, rule_set: RuleSet) -> dict[str, Any]:
     return {
         "code": finding.code,
         "name": rule.name,
-        "severity": rule.severity,
+        "severity": finding.severity or rule.severity,
         "message": finding.message,
         "filename": finding.filename,
         "location": _position(finding.span.start),

@@ -85,7 +85,7 @@ def _result(finding: Finding, rule: Rule, rule_index: int) -> Json:
     result: Json = {
         "ruleId": finding.code,
         "ruleIndex": rule_index,
-        "level": LEVELS[rule.severity],
+        "level": LEVELS[finding.severity or rule.severity],
         "message": {"text": finding.message},
         "locations": [{"physicalLocation": physical_location(finding.span)}],
     }

@@ -53,9 +53,11 @@ def render_text(
     for finding in findings:
         rule = rule_set.rules[finding.code]
         where = f"{finding.filename}:{finding.span.start.row}:{finding.span.start.column}"
+        severity = finding.severity or rule.severity
+        label = "" if severity == "error" else f"[yellow]{severity}:[/] "  # errors are the default
         console.print(
             f"[bold]{escape(where)}[/]: [bold red]{finding.code}[/] [bold]{escape(marker(finding))}[/] "
-            f"[dim]\\[{rule.name}][/] {escape(finding.message)}"
+            f"[dim]\\[{rule.name}][/] {label}{escape(finding.message)}"
         )
         frame = _frame(finding, sources.get(finding.filename), width)
         if frame:

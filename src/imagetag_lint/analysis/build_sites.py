@@ -1,0 +1,155 @@
+"""The builds the linted code makes, with the name each one is given, so that IMG002 says only
+what it saw: which build makes the repository a fixed reference names, and with which tag."""
+
+from __future__ import annotations
+
+import re
+from typing import cast
+
+from imagetag_lint.analysis.deployments import FixedSite
+from imagetag_lint.analysis.image_flow import ImageFlowIndex, repository
+from imagetag_lint.analysis.pairing import build_name_of
+from imagetag_lint.enums import Severity
+from imagetag_lint.findings import Span
+from imagetag_lint.golang.model import Function, SourceFile
+from imagetag_lint.golang.parser import Node
+from imagetag_lint.golang.project import Package
+from imagetag_lint.golang.syntax import arguments, callee
+from imagetag_lint.record import record
+
+
+@record(frozen=True)
+class BuildSite:
+    """A build call and the name the code gives it (`ImageName: "acme/api"`, a tag argument)."""
+
+    file: SourceFile
+    call: Node
+    name: str  # as written: a repository alone, or a full reference with its tag
+
+    @property
+    def tagged(self) -> bool:
+        """Does the name carry its tag (`acme/api:v1`), or does the builder choose one?"""
+        last = self.name.rsplit("/", 1)[-1]
+        return ":" in last or "@" in last
+
+    @property
+    def callee(self) -> str:
+        qualifier, name = callee(self.call)
+        return f"{qualifier}.{name}" if qualifier else name
+
+    @property
+    def span(self) -> Span:
+        return self.file.span(self.call)
+
+
+def builds_of(index: ImageFlowIndex, site: FixedSite) -> list[BuildSite]:
+    """The builds whose name has the repository of the site's image, in the site's package and
+    the packages its file imports: the same answer whether one package or the tree is linted."""
+    wanted = repository(site.image)
+    return [
+        build for build in _builds_near(index, site.file)
+        if wanted == repository(build.name) or wanted.endswith("/" + repository(build.name))
+    ]
+
+
+def same_reference(site: BuildSite, image: str) -> bool:
+    """Is image the very name a tagged build uses (a `localhost/` prefix added or not)?"""
+    return site.tagged and site.name.removeprefix("localhost/") == image.removeprefix("localhost/")
+
+
+def _builds_near(index: ImageFlowIndex, file: SourceFile) -> list[BuildSite]:
+    project = index.project
+    packages = [project.package_of(file)]
+    for qualifier in file.imports:
+        packages.extend(p for p in project.imported_packages(file, qualifier) if p not in packages)
+    return [build for package in packages for build in _build_sites(index, package)]
+
+
+def _build_sites(index: ImageFlowIndex, package: Package) -> list[BuildSite]:
+    key = ("build-sites", id(package))
+    cached = cast("tuple[int, list[BuildSite]] | None", index.cache.get(key))
+    if cached is None or cached[0] != index.project.generation:  # a lazy load may add builds
+        cached = (index.project.generation, _collect(index, package))
+        index.cache[key] = cached
+    return cached[1]
+
+
+def _collect(index: ImageFlowIndex, package: Package) -> list[BuildSite]:
+    sites = []
+    for file in list(package.files):
+        for function in index.facts(file).functions:
+            if not index.builds(function):
+                continue
+            for call in index.calls_in(function):
+                name = _build_name(index, call, file, function)
+                if name:
+                    sites.append(BuildSite(file, call, name))
+    return sites
+
+
+def _build_name(index: ImageFlowIndex, call: Node, file: SourceFile, function: Function) -> str | None:
+    consumer = index.consumer(call)
+    if consumer is not None:
+        args = arguments(call)
+        if consumer.kind != "build" or consumer.image_arg >= len(args):
+            return None
+        return index.fixed_text(args[consumer.image_arg], file, function)
+    if index.producer(call, file) is None:
+        return None
+    return build_name_of(index, call, file, function)
+
+
+def what_builds_show(index: ImageFlowIndex, site: FixedSite) -> tuple[str, Severity, BuildSite | None]:
+    """What the analysis saw about the builds of this image, the severity that follows, and the
+    build it names. Error: the reference cannot be what is built; warning: it copies a fixed
+    build tag and works until that tag changes."""
+    made = sorted(builds_of(index, site), key=lambda build: _distance(site, build))
+    for build in made:
+        if same_reference(build, site.image):
+            return (f"it copies the tag the build at {_at(build)} gives the image, and breaks when that tag changes",
+                    Severity.WARNING, build)
+    for build in made:
+        if build.tagged:
+            return f"the build at {_at(build)} tags this repository `{build.name}`, not this reference", Severity.ERROR, build
+    if made:  # every build of the repository leaves the tag to the builder
+        build = made[0]
+        return (f"the build at {_at(build)} names only the repository `{build.name}`, so the builder chooses the tag",
+                Severity.ERROR, build)
+    return f"{_local_evidence(index, site)}, and no build of it is seen in this package or the packages it imports", Severity.ERROR, None
+
+
+def _distance(site: FixedSite, build: BuildSite) -> tuple[int, int]:
+    """Name the nearest build: in the deploy's function, file, package, then anywhere."""
+    function = site.function
+    if function is not None and function.node.start_byte <= build.call.start_byte < function.node.end_byte and build.file is site.file:
+        return (0, build.call.start_byte)
+    if build.file is site.file:
+        return (1, build.call.start_byte)
+    if build.file.directory == site.file.directory:
+        return (2, 0)
+    return (3, 0)
+
+
+def _at(build: BuildSite) -> str:
+    return f"{build.span.filename}:{build.span.start.row} (`{build.callee}`)"
+
+
+def _local_evidence(index: ImageFlowIndex, site: FixedSite) -> str:
+    """Why the image counts as built locally, as `is_local_image` decided it."""
+    flow = index.flow
+    prefix = next((p for p in flow.local_prefixes if site.image.startswith(p)), None)
+    if prefix is not None:
+        return f"the `{prefix}` prefix marks it as built locally"
+    pattern = next((p for p in flow.local_patterns if re.search(p, site.image)), None)
+    if pattern is not None:
+        return f"it matches the local pattern `{pattern}`"
+    if any(repository(site.image) == n or repository(site.image).endswith("/" + n) for n in index.build_names):
+        return "a build in the linted code names its repository"
+    made = index.generated_images.get(repository(site.image))
+    if made is not None:
+        reference, generator = made
+        host = reference.split("/", 1)[0] + "/"
+        if not site.image.startswith(host):
+            return f"`{generator}` names this service's images `{reference}`, and this reference lacks the `{host}` prefix"
+        return f"`{generator}` names this service's images `{reference}`"
+    return "its pull policy `Never` says it is loaded into the cluster"

@@ -1,0 +1,72 @@
+"""One defect, one finding: what a dropped build's IMG001 finding names.
+
+A dropped build and the stale deployment it causes are one defect. The IMG001 finding at the
+drop names, as related places, the deploy call it pairs with, the fixed images that deploy call
+ends in, and the deployments of its function that get another reference (the IMG003 facts, which
+IMG003 does not report again in a function that drops a build). A fixed image stays an IMG002
+finding of its own: it sits in a deploy helper that may serve other callers, and a run that
+lints only the helper's file must still see it.
+"""
+
+from __future__ import annotations
+
+from imagetag_lint.analysis.deployments import (
+    DeployCall,
+    FixedSite,
+    deploy_calls,
+    sites_in,
+)
+from imagetag_lint.analysis.discards import Discard, find_discards
+from imagetag_lint.analysis.image_flow import ImageFlowIndex
+from imagetag_lint.analysis.mismatches import Mismatch, mismatches_of
+from imagetag_lint.analysis.pairing import build_name_of, pair
+from imagetag_lint.golang.model import SourceFile
+from imagetag_lint.record import record
+
+
+@record(eq=False)
+class DroppedBuild:
+    """A dropped build with what its finding names."""
+
+    discard: Discard
+    build_name: str | None
+    deploy: DeployCall | None  # the deploy call it pairs with
+    fixed: tuple[FixedSite, ...]  # the fixed local images that deploy call ends in
+    stale: tuple[Mismatch, ...]  # deployments of its function that get another reference
+
+
+def dropped_builds(index: ImageFlowIndex, file: SourceFile) -> list[DroppedBuild]:
+    """The file's dropped builds, each with what it names (computed once per run)."""
+    return index.per_file("dropped-builds", file, lambda: _dropped_builds(index, file))
+
+
+def _dropped_builds(index: ImageFlowIndex, file: SourceFile) -> list[DroppedBuild]:
+    discards = find_discards(index, file)
+    found: list[DroppedBuild] = []
+    for function in index.facts(file).functions:
+        mine = [d for d in discards if d.function is function]
+        if not mine:
+            continue
+        deploys = deploy_calls(index, function)
+        paired = []
+        for position, discard in enumerate(mine):
+            build_name = build_name_of(index, discard.call, file, function)
+            paired.append((discard, build_name, pair(build_name, position, deploys)))
+        stale: dict[int, list[Mismatch]] = {}
+        for mismatch in mismatches_of(index, function):
+            owner = next((i for i, (_, _, d) in enumerate(paired) if d is not None and d.call == mismatch.sink.call), 0)
+            stale.setdefault(owner, []).append(mismatch)
+        for position, (discard, build_name, deploy) in enumerate(paired):
+            fixed = _fixed_of(index, deploy) if deploy is not None else ()
+            found.append(DroppedBuild(discard, build_name, deploy, fixed, tuple(stale.get(position, ()))))
+    return found
+
+
+def _fixed_of(index: ImageFlowIndex, deploy: DeployCall) -> tuple[FixedSite, ...]:
+    """The local fixed images the deploy call ends in: those the helper deploys itself, and
+    fixed text the call passes to its image parameters."""
+    passed = tuple(
+        site for site in sites_in(index, deploy.function)
+        if site.local and site.sink is not None and site.sink.call == deploy.call
+    )
+    return tuple(site for site in deploy.fixed if site.local) + passed

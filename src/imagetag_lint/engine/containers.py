@@ -1,0 +1,269 @@
+"""Which `Image` fields deploy: the type of the struct that holds them.
+
+An `Image:` key or an `x.Image = ...` assignment deploys only when its struct is a container
+type: one of the configured `container-types` (Kubernetes' `corev1.Container` and its kin through
+any import alias, or a stand-in of a configured name), or a struct of the linted code whose image
+field the code hands on to one of those, to an applied manifest or to a loader (an options
+struct that builds a `podman run` argument list, a log or a report row deploys nothing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from imagetag_lint.engine import producers
+from imagetag_lint.engine.run import FlowRun, calls_in, facts
+from imagetag_lint.golang.model import SourceFile
+from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.project import Package
+from imagetag_lint.golang.syntax import arguments, unparen
+
+# (import path or "" for a type of the linted file's own package, type name)
+TypeName = tuple[str, str]
+_ELEMENT_TYPES = ("slice_type", "array_type", "implicit_length_array_type")
+_CONTAINER_INDEXES = (b"Containers", b"InitContainers", b"EphemeralContainers")
+
+
+def literal_deploys(run: FlowRun, key: Node, file: SourceFile) -> bool:
+    """Does the `Image:` key of a composite literal deploy (is the literal a container)?"""
+    element = key.parent
+    keyed = element.parent if element is not None else None
+    literal = keyed.parent if keyed is not None else None
+    if literal is None or literal.type != "literal_value":
+        return False
+    return _is_container(run, literal_type(literal), file)
+
+
+def assignment_deploys(run: FlowRun, selector: Node, file: SourceFile) -> bool:
+    """Does `x.Image = ...` deploy? Through `.Containers[i]` yes; else by x's visible type."""
+    operand = selector.child_by_field_name("operand")
+    if operand is None:
+        return False
+    operand = unparen(operand)
+    if operand.type == "index_expression":
+        indexed = operand.child_by_field_name("operand")
+        if indexed is not None and indexed.type == "selector_expression":
+            field_node = indexed.child_by_field_name("field")
+            if field_node is not None and field_node.text in _CONTAINER_INDEXES:
+                return True
+    if operand.type != "identifier":
+        return True  # the type is not visible: keep the field a deployment
+    declared = variable_type(operand)
+    if declared is None:
+        return True
+    return _is_container(run, declared, file)
+
+
+def _configured(run: FlowRun) -> list[TypeName]:
+    if run.container_entries is None:
+        run.container_entries = [_split_entry(entry) for entry in run.flow.container_types]
+    return run.container_entries
+
+
+def _is_container(run: FlowRun, type_node: Node | None, file: SourceFile) -> bool:
+    named = type_name(type_node, file)
+    if named is None:
+        return False  # no visible named type (an anonymous struct, an elided unknown type)
+    path, name = named
+    for configured_path, configured_name in _configured(run):
+        if configured_name != name:
+            continue
+        if not configured_path or path == configured_path or path.endswith("/" + configured_path):
+            return True
+    return _feeds_a_container(run, path, name, file)
+
+
+def _feeds_a_container(run: FlowRun, path: str, name: str, file: SourceFile) -> bool:
+    """A struct of the linted code whose image field its package puts into a container, an
+    applied manifest or a loader (`Image: svc.Image` in a `corev1.Container`)."""
+    for package in _packages(run, path, file):
+        key = (package.directory, name)
+        found = run.container_structs.get(key)
+        if found is None:
+            run.container_structs[key] = False  # a cycle through the same type proves nothing
+            found = run.container_structs[key] = any(_reads_into_sink(run, package, name))
+        if found:
+            return True
+    return False
+
+
+def _packages(run: FlowRun, path: str, file: SourceFile) -> list[Package]:
+    project = run.project
+    if not path:
+        return [project.package_of(file)]
+    qualifier = next((local for local, imported in file.imports.items() if imported == path), None)
+    return project.imported_packages(file, qualifier) if qualifier is not None else []
+
+
+def _reads_into_sink(run: FlowRun, package: Package, name: str) -> Iterator[bool]:
+    """Reads of the struct's image field that stand where an image deploys. Only the raw facts
+    are read (no cached sink lists), so that a question asked while those lists are being built
+    cannot leave a partial answer behind."""
+    # sinks asks this module first: imported here, not at the top
+    from imagetag_lint.engine.sinks import format_image_args
+
+    fields = {f.encode() for f in run.flow.image_fields}
+    for file in list(package.files):
+        file_facts = facts(run, file)
+        for key, value in file_facts.keyed:
+            read = key.text in fields and value.named_child_count == 1
+            if read and _reads_field_of(value.named_children[0], name, fields):
+                yield literal_deploys(run, key, file)
+        for function in file_facts.functions:
+            for call in calls_in(run, function):
+                consumer = producers.consumer(run, call)
+                args = arguments(call)
+                if consumer is not None and consumer.kind == "load" and consumer.image_arg < len(args):
+                    yield _reads_field_of(args[consumer.image_arg], name, fields)
+                for position in format_image_args(run, call, file, function):
+                    yield _reads_field_of(args[position], name, fields)
+
+
+def _reads_field_of(expr: Node, name: str, fields: set[bytes]) -> bool:
+    """Is expr `x.Image` where x's visible type is the struct name?"""
+    expr = unparen(expr)
+    if expr.type != "selector_expression":
+        return False
+    field_node = expr.child_by_field_name("field")
+    operand = expr.child_by_field_name("operand")
+    if field_node is None or operand is None or field_node.text not in fields or operand.type != "identifier":
+        return False
+    declared = variable_type(operand)
+    return declared is not None and _base_name(declared) == name
+
+
+def literal_type(literal: Node) -> Node | None:
+    """The type node of a `literal_value`, taking the element type for an elided one
+    (`[]corev1.Container{{Image: x}}`, a map's values)."""
+    steps: list[str] = []  # from the inner literal outwards: "element", "key" or "value"
+    current = literal
+    while True:
+        parent = current.parent
+        if parent is None:
+            return None
+        if parent.type == "composite_literal":
+            type_node = parent.child_by_field_name("type")
+            break
+        holder = parent.parent if parent.type == "literal_element" else None
+        if holder is None:
+            return None
+        if holder.type == "keyed_element":
+            steps.append("key" if holder.child_by_field_name("key") == parent else "value")
+            outer = holder.parent
+            if outer is None:
+                return None
+            current = outer
+        elif holder.type == "literal_value":
+            steps.append("element")
+            current = holder
+        else:
+            return None
+    for step in reversed(steps):
+        type_node = _strip_pointer(type_node)
+        if type_node is None:
+            return None
+        if type_node.type in _ELEMENT_TYPES and step != "key":
+            type_node = type_node.child_by_field_name("element")
+        elif type_node.type == "map_type" and step != "element":
+            type_node = type_node.child_by_field_name(step)
+        else:
+            return None  # an element of a named slice or map type: not followed
+    return type_node
+
+
+def _strip_pointer(type_node: Node | None) -> Node | None:
+    while type_node is not None and type_node.type in ("pointer_type", "parenthesized_type"):
+        type_node = type_node.named_children[0] if type_node.named_children else None
+    if type_node is not None and type_node.type == "generic_type":
+        type_node = type_node.child_by_field_name("type")
+    return type_node
+
+
+def type_name(type_node: Node | None, file: SourceFile) -> TypeName | None:
+    """(import path, name) of a named type; the path is "" for the file's own package."""
+    type_node = _strip_pointer(type_node)
+    if type_node is None:
+        return None
+    if type_node.type == "type_identifier":
+        return ("", text(type_node))
+    if type_node.type == "qualified_type":
+        package = type_node.child_by_field_name("package")
+        name = type_node.child_by_field_name("name")
+        if package is None or name is None:
+            return None
+        path = file.imports.get(text(package))
+        return (path, text(name)) if path is not None else None
+    return None
+
+
+def _base_name(type_node: Node) -> str | None:
+    stripped = _strip_pointer(type_node)
+    if stripped is None:
+        return None
+    if stripped.type == "qualified_type":
+        name = stripped.child_by_field_name("name")
+        return text(name) if name is not None else None
+    return text(stripped) if stripped.type == "type_identifier" else None
+
+
+def variable_type(ident: Node) -> Node | None:
+    """The type an identifier visibly has: a parameter's declared type, `var x T`, or
+    `x := T{...}` / `x := &T{...}` (the nearest declaration before it in an enclosing function)."""
+    name = ident.text
+    current = ident.parent
+    while current is not None:
+        if current.type in ("function_declaration", "method_declaration", "func_literal"):
+            found = _declared_in(current, name, ident.start_byte)
+            if found is not None:
+                return found
+        current = current.parent
+    return None
+
+
+def _declared_in(function: Node, name: bytes | None, before: int) -> Node | None:
+    parameters = function.child_by_field_name("parameters")
+    for declaration in parameters.named_children if parameters is not None else []:
+        if any(n.text == name for n in declaration.children_by_field_name("name")):
+            return declaration.child_by_field_name("type")
+    body = function.child_by_field_name("body")
+    found: Node | None = None
+    stack = [body] if body is not None else []
+    while stack:
+        node = stack.pop()
+        if node.start_byte >= before or node.type == "func_literal":
+            continue
+        declared = _declaration_type(node, name)
+        if declared is not None and (found is None or node.start_byte > found.start_byte):
+            found = declared
+        stack.extend(node.named_children)
+    return found
+
+
+def _declaration_type(node: Node, name: bytes | None) -> Node | None:
+    if node.type == "var_spec" and any(n.text == name for n in node.children_by_field_name("name")):
+        return node.child_by_field_name("type") or _literal_type_of(node.child_by_field_name("value"))
+    if node.type == "short_var_declaration":
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        if left is None or right is None:
+            return None
+        names = [n.text for n in left.named_children]
+        if name in names and len(names) == right.named_child_count:
+            return _literal_type_of(right.named_children[names.index(name)])
+    return None
+
+
+def _literal_type_of(value: Node | None) -> Node | None:
+    if value is not None and value.type == "expression_list" and value.named_child_count == 1:
+        value = value.named_children[0]
+    if value is not None and value.type == "unary_expression":
+        value = value.child_by_field_name("operand")
+    if value is not None and value.type == "composite_literal":
+        return value.child_by_field_name("type")
+    return None
+
+
+def _split_entry(entry: str) -> TypeName:
+    """`k8s.io/api/core/v1.Container` -> (`k8s.io/api/core/v1`, `Container`); `Container` -> ("", ...)."""
+    path, _, name = entry.rpartition(".")
+    return (path, name)

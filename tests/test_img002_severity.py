@@ -1,0 +1,112 @@
+"""IMG002's two severities, and messages that say only what the analysis saw of the builds."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from support import go_module
+
+from imagetag_lint.cli import main
+
+HEADER = """\
+package e2e
+
+import (
+	"context"
+	"io"
+
+	"example.com/m/infrastructure"
+	"example.com/m/k8s"
+)
+
+func deployApp(ctx context.Context) error {
+	return k8s.Apply(ctx, k8s.Container{Name: "app", Image: "localhost/app:e2e"})
+}
+"""
+
+CASES = [
+    pytest.param(
+        'infrastructure.ImageBuildConfig{ImageName: "app"}',
+        "error",
+        r"the build at e2e/setup\.go:\d+ \(`infrastructure\.BuildAndLoadImageToKind`\) names only the repository `app`, so the builder chooses the tag",
+        id="build-names-only-the-repository",
+    ),
+    pytest.param(
+        'infrastructure.ImageBuildConfig{ImageName: "localhost/app:v2"}',
+        "error",
+        r"the build at e2e/setup\.go:\d+ .* tags this repository `localhost/app:v2`, not this reference",
+        id="build-tags-another-reference",
+    ),
+    pytest.param(
+        'infrastructure.ImageBuildConfig{ImageName: "localhost/app:e2e"}',
+        "warning",
+        r"it copies the tag the build at e2e/setup\.go:\d+ .* gives the image, and breaks when that tag changes",
+        id="fixed-copy-of-the-build-tag",
+    ),
+    pytest.param(
+        'infrastructure.ImageBuildConfig{ImageName: "other"}',
+        "error",
+        r"the `localhost/` prefix marks it as built locally, and no build of it is seen in this package or the packages it imports",
+        id="no-build-of-this-repository-seen",
+    ),
+]
+
+
+def lint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], config: str = "") -> list[dict[str, object]]:
+    monkeypatch.chdir(tmp_path)
+    if config:
+        (tmp_path / ".imagetag-lint.toml").write_text(config)
+    main(["--output-format", "json", "--select", "IMG002", "e2e"])
+    out, err = capsys.readouterr()
+    assert err == "", err
+    found: list[dict[str, object]] = json.loads(out)
+    return found
+
+
+def module(tmp_path: Path, build_config: str) -> None:
+    build = f"""
+func SetupApp(ctx context.Context, w io.Writer) error {{
+	image, err := infrastructure.BuildAndLoadImageToKind({build_config}, w)
+	if err != nil {{
+		return err
+	}}
+	_ = image
+	return deployApp(ctx)
+}}
+"""
+    go_module(tmp_path, {"e2e/setup.go": HEADER + build})
+
+
+@pytest.mark.parametrize(("build_config", "severity", "message"), CASES)
+def test_severity_and_message_follow_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], build_config: str, severity: str, message: str
+) -> None:
+    module(tmp_path, build_config)
+    [finding] = lint(tmp_path, monkeypatch, capsys)
+    assert finding["severity"] == severity
+    assert re.search(message, str(finding["message"])), finding["message"]
+    assert "dynamic tag" not in str(finding["message"])
+
+
+def test_configured_severity_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    module(tmp_path, 'infrastructure.ImageBuildConfig{ImageName: "localhost/app:e2e"}')
+    [finding] = lint(tmp_path, monkeypatch, capsys, '[severity]\nIMG002 = "error"\n')
+    assert finding["severity"] == "error"
+
+
+def test_sarif_level_is_the_finding_severity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    module(tmp_path, 'infrastructure.ImageBuildConfig{ImageName: "localhost/app:e2e"}')
+    monkeypatch.chdir(tmp_path)
+    main(["--output-format", "sarif", "--select", "IMG002", "e2e"])
+    sarif = json.loads(capsys.readouterr().out)
+    assert [r["level"] for r in sarif["runs"][0]["results"]] == ["warning"]
+
+
+def test_text_output_labels_the_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    module(tmp_path, 'infrastructure.ImageBuildConfig{ImageName: "localhost/app:e2e"}')
+    monkeypatch.chdir(tmp_path)
+    main(["--color", "never", "--select", "IMG002", "e2e"])
+    assert "IMG002 [*] [hardcoded-image-reference] warning: the deployment's image" in capsys.readouterr().out

@@ -1,0 +1,66 @@
+"""One defect, one finding: a dropped build's IMG001 names the stale deployments of its function
+as related places, and IMG003 does not report them a second time."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from support import TESTS
+
+from imagetag_lint.cli import main
+
+FIXTURES = TESTS / "fixtures" / "go"
+
+
+def lint(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *paths: str) -> list[dict[str, object]]:
+    monkeypatch.chdir(FIXTURES)
+    main(["--isolated", "--output-format", "json", "--exit-zero", *paths])
+    findings: list[dict[str, object]] = json.loads(capsys.readouterr().out)
+    return findings
+
+
+def rows(finding: dict[str, object]) -> dict[int, str]:
+    related = finding["related"]
+    assert isinstance(related, list)
+    return {r["location"]["row"]: r["message"] for r in related}
+
+
+def test_recomputed_references_are_related_places_of_the_drop(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    findings = lint(capsys, monkeypatch, "mismatch")
+    drop = next(f for f in findings if f["code"] == "IMG001" and f["location"]["row"] == 77)  # type: ignore[index]
+    related = rows(drop)
+    for row in (81, 84):  # the load and the deploy of `tagged`
+        assert "the deployment receives `tagged` instead (a reference put together from its parts" in related[row]
+    assert not [f for f in findings if f["code"] == "IMG003" and f["location"]["row"] in (81, 84)]  # type: ignore[index]
+
+
+def test_a_parameter_deployed_while_the_build_is_dropped(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    findings = lint(capsys, monkeypatch, "multifile")
+    drops = [f for f in findings if f["code"] == "IMG001"]
+    messages = [m for f in drops for m in rows(f).values()]
+    assert any("`contextAPIImage` instead (a parameter of the function" in m for m in messages)
+    assert not [f for f in findings if f["code"] == "IMG003"]
+
+
+def test_without_a_drop_the_mismatch_is_its_own_finding(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that tags one generated name while the deploy gets a fresh one drops nothing: IMG003."""
+    findings = lint(capsys, monkeypatch, "generated")
+    assert {f["location"]["row"] for f in findings if f["code"] == "IMG003"} >= {37, 54, 66, 79}  # type: ignore[index]
+
+
+def test_the_fix_of_the_drop_rewrites_its_stale_deployments(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    findings = lint(capsys, monkeypatch, "mismatch")
+    drop = next(f for f in findings if f["code"] == "IMG001" and f["location"]["row"] == 77)  # type: ignore[index]
+    fix = drop["fix"]
+    assert isinstance(fix, dict)
+    rewritten = {e["location"]["row"] for e in fix["edits"]}
+    assert {81, 84} <= rewritten
