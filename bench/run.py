@@ -21,7 +21,7 @@ ratios hold on a noisy machine:
 
 It reports medians, min-max, peak RSS and ratios, how the whole-tree lint
 grows with the tree (1x, 2x, 4x), whether each tool finds the planted bugs,
-and the targets of issue 12 with PASS/FAIL.  Pure standard library.
+and the speed targets with PASS/FAIL.  Pure standard library.
 """
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ SEMGREP_RULES = BENCH_DIR / "rules" / "semgrep.yml"
 README_BEGIN = "<!-- bench-results:begin -->"
 README_END = "<!-- bench-results:end -->"
 
-# The targets of issue 12: cold means --no-cache, warm a second run on an unchanged tree.
+# The speed targets: cold means --no-cache, warm a second run on an unchanged tree.
 TARGET_COLD_SPEEDUP_VS_AST_GREP = 10.0
 TARGET_SPEEDUP_VS_AST_GREP = 15.0
 TARGET_MAX_RATIO_VS_CAT = 4.0
@@ -573,7 +573,7 @@ def scaling_table(points: list[ScalePoint]) -> list[str]:
 
 
 def targets(by: dict[str, Command], points: list[ScalePoint]) -> list[str]:
-    """The targets of issue 12 (2 cores, medians, ratios from the same run)."""
+    """The speed targets (2 cores, medians, ratios from the same run)."""
     lint, warm, cat, sg = by.get("lint"), by.get("lint-warm"), by.get("cat"), by.get("ast-grep")
     one, one_warm = by.get("one"), by.get("one-warm")
     rows = ["| target | measured | verdict |", "|---|---|---|"]
@@ -799,7 +799,7 @@ def run_profile(args: argparse.Namespace, bench: Bench, lint: Tool, ast_grep: To
         (f"Commands ({profile} profile)", commands),
         (f"Results ({profile} profile, scale 1)", main_table(cmds, by)),
         (f"Growth ({profile} profile, whole-tree lint)", scaling_table(points)),
-        (f"Targets of issue 12 ({profile} profile)", targets(by, points)),
+        (f"Speed targets ({profile} profile)", targets(by, points)),
         (f"Planted bugs found ({profile} profile, warm-up run output)", checks),
     ]
 

@@ -1,4 +1,4 @@
-"""Shapes whose cost once grew with the cube or the square of their size (issue 10's cliffs).
+"""Shapes whose cost once grew with the cube or the square of their size.
 
 Each shape is linted at n and 4n. The work is counted, not timed: lines of the linter's own code
 run beyond those of the shape at size 1 (a walk up `Node.parent` or a loop over every call
