@@ -3,6 +3,8 @@ links as report files, a full standard output."""
 
 from __future__ import annotations
 
+import re
+
 import contextlib
 import io
 import os
@@ -69,8 +71,16 @@ def test_stdin_fix_prints_the_source_unchanged_when_it_fixes_nothing(
 ) -> None:
     code, out, err = fix_stdin(capsysbinary, source)
     assert out == source
-    assert code in (0, 2)
-    assert all(line.startswith("imagetag-lint: ") for line in err.splitlines())
+    findings = [line for line in err.splitlines() if re.match(r"e2e/setup\.go:\d+:\d+: IMG\d{3} ", line)]
+    assert code == (2 if "error:" in err else 1 if findings else 0)
+    assert all(line.startswith("imagetag-lint: ") for line in err.splitlines() if line not in findings)
+
+
+def test_stdin_fix_says_what_is_left_on_stderr_and_exits_1(module: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    code, out, err = fix_stdin(capsysbinary, DISPLAY_ONLY.encode())
+    assert out == DISPLAY_ONLY.encode()  # the buffer is unchanged: its fix is by hand
+    assert code == 1
+    assert re.search(r"^e2e/setup\.go:\d+:\d+: IMG00\d ", err, re.MULTILINE)
 
 
 def test_stdin_fix_of_a_binary_input_says_why_on_stderr(module: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:

@@ -304,7 +304,12 @@ def _fix(args: argparse.Namespace, rule_set: RuleSet, lint_run: LintRun, stdin_s
         sys.stdout.flush()
         sys.stdout.buffer.write(next(iter(outcome.fixed.values()), stdin_source))
         _print_problems(result)
-        return EXIT_ERROR if result.errors else EXIT_CLEAN
+        for finding in result.findings:  # what is left goes to stderr, as ruff does: stdout is the buffer
+            where = f"{finding.filename}:{finding.span.start.row}:{finding.span.start.column}"
+            print(f"{where}: {finding.code} {finding.message}", file=sys.stderr)
+        if result.errors:
+            return EXIT_ERROR
+        return EXIT_FINDINGS if result.findings and not args.exit_zero else EXIT_CLEAN
     not_written = write_files(outcome)
     result.errors.extend(not_written)
     fixed, unwritten = written(outcome.applied, [(e.filename, e.problem) for e in not_written])
