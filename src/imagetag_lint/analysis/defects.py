@@ -51,7 +51,7 @@ def _dropped_builds(index: ImageFlowIndex, file: SourceFile) -> list[DroppedBuil
         paired = []
         for position, discard in enumerate(mine):
             build_name = build_name_of(index, discard.call, file, function)
-            paired.append((discard, build_name, pair(build_name, position, deploys)))
+            paired.append((discard, build_name, pair(build_name, position, deploys, discard.call, len(mine))))
         stale: dict[int, list[Mismatch]] = {}
         for mismatch in mismatches_of(index, function):
             owner = next((i for i, (_, _, d) in enumerate(paired) if d is not None and d.call == mismatch.sink.call), 0)

@@ -58,22 +58,23 @@ def _norm(value: str) -> str:
     return re.sub(r"[^a-z0-9]", "", value.lower())
 
 
-def pair(build_name: str | None, position: int, deploys: list[DeployCall]) -> DeployCall | None:
-    """The deploy call for the build at `position` among the function's dropped builds.
+def pair(build_name: str | None, position: int, deploys: list[DeployCall], build: Node, builds: int = 1) -> DeployCall | None:
+    """The deploy call for the build at `position` among the function's `builds` dropped builds.
 
-    When the build names its image, a deploy helper that hardcodes an image of another service
-    is never paired with it: passing the name there would deploy the wrong service.
+    Only a deploy call after the build can use its name. When the build names its image, a deploy
+    helper that hardcodes an image of another service is never paired with it: passing the name
+    there would deploy the wrong service. Without a name to match, a build is paired by position
+    only when the function has as many deploy calls as dropped builds: no pairing beats a wrong one.
     """
+    deploys = [d for d in deploys if d.call.start_byte >= build.end_byte]
     if build_name:
         candidates = [d for d in deploys if not d.images() or _matches(build_name, d)]
         named = [d for d in candidates if _matches(build_name, d)]
         if named:
             return named[0]
         deploys = candidates
-    if not deploys:
+    if not deploys or len(deploys) != builds:
         return None
-    if len(deploys) == 1:
-        return deploys[0]
     return deploys[position] if position < len(deploys) else None
 
 

@@ -40,14 +40,19 @@ BY_HAND = by_hand("no edit can do this soundly; follow the four steps by hand")
 
 
 def plan_discard_repair(
-    index: ImageFlowIndex, discard: Discard, position: int, deploys: list[DeployCall], mismatches: list[Mismatch]
+    index: ImageFlowIndex,
+    discard: Discard,
+    position: int,
+    deploys: list[DeployCall],
+    mismatches: list[Mismatch],
+    builds: int = 1,
 ) -> Plan:
     function = discard.function
     if function is None or function.body is None:
         raise CannotFix("the build is outside a function; capture its result by hand")
     file = discard.file
     build_name = build_name_of(index, discard.call, file, function)
-    deploy = pair(build_name, position, deploys)
+    deploy = pair(build_name, position, deploys, discard.call, builds)
     plan = Plan()
     stale = None if in_goroutine(discard.call) else stale_local(index, discard, mismatches)
     if stale is not None:  # reuse the stale local: it gets the built name, the deploy keeps reading it
@@ -133,7 +138,7 @@ class Repairs:
             deploys = deploy_calls(index, function)
             for position, discard in enumerate(mine):
                 try:
-                    plan = plan_discard_repair(index, discard, position, deploys, mismatches)
+                    plan = plan_discard_repair(index, discard, position, deploys, mismatches, len(mine))
                 except CannotFix as reason:
                     repairs.by_call[discard.call.id] = by_hand(str(reason))
                     continue
