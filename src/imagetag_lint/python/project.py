@@ -124,10 +124,6 @@ class Project:
 
     # -- resolution -----------------------------------------------------------------------
 
-    def function_at(self, node: cst.CSTNode, module: Module) -> Function | None:
-        owner = module.function_of(node)
-        return self.owner.get(owner) if owner is not None else None
-
     def resolve(self, call: cst.Call, module: Module) -> Function | None:
         """The linted function a call runs: the one definition by that name, else the one in the
         same module, else the one in the same directory (`helpers.deploy(...)`), else None."""

@@ -92,9 +92,6 @@ class Module:
         """The innermost function whose body holds the node (lambdas do not count)."""
         return self._functions.get(node)
 
-    def of_type(self, kind: type[cst.CSTNode]) -> list[cst.CSTNode]:
-        return [n for n in self.nodes if isinstance(n, kind)]
-
     def inside(self, node: cst.CSTNode, outer: cst.CSTNode) -> bool:
         return self.start(outer) <= self.start(node) and self.end(node) <= self.end(outer)
 
@@ -179,16 +176,6 @@ def string_value(node: cst.BaseExpression) -> str | None:
             parts.append(text)
         return "".join(parts)
     return None
-
-
-def decorator_names(function: cst.FunctionDef) -> list[str]:
-    names = []
-    for decorator in function.decorators:
-        target = decorator.decorator
-        if isinstance(target, cst.Call):
-            target = target.func
-        names.append(dotted(target))
-    return names
 
 
 def fixture_name(function: cst.FunctionDef) -> str | None:
