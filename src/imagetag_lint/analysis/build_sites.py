@@ -115,7 +115,7 @@ def what_builds_show(index: ImageFlowIndex, site: FixedSite) -> tuple[str, Sever
         build = made[0]
         return (f"the build at {_at(build)} names only the repository `{build.name}`, so the builder chooses the tag",
                 Severity.ERROR, build)
-    return f"{_local_evidence(index, site)}, and no build of it is seen in this package or the packages it imports", Severity.ERROR, None
+    return f"{_local_evidence(index, site)}, and no build seen in this package or the packages it imports names its repository", Severity.ERROR, None
 
 
 def _distance(site: FixedSite, build: BuildSite) -> tuple[int, int]:

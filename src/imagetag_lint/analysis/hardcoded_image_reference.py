@@ -11,7 +11,7 @@ from imagetag_lint.analysis.discards import find_discards
 from imagetag_lint.analysis.image_flow import repository
 from imagetag_lint.analysis.pairing import build_name_of
 from imagetag_lint.analysis.steps import call_name
-from imagetag_lint.enums import SiteKind
+from imagetag_lint.enums import ConsumerKind, SiteKind
 from imagetag_lint.findings import Applicability, Finding, Fix, Related
 from imagetag_lint.golang.model import SourceFile
 
@@ -20,7 +20,7 @@ CODE = "IMG002"
 
 def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
     for site in fixed_sites(ctx.index, file):
-        if not site.local:
+        if not site.local or _unit_test_fixture(ctx, site):
             continue
         builds = list(_builds_of(ctx, site))
         why, severity, seen = what_builds_show(ctx.index, site)
@@ -35,6 +35,25 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             _fix(ctx, site),
             severity,
         )
+
+
+def _unit_test_fixture(ctx: RuleContext, site: FixedSite) -> bool:
+    """A Go unit test (a `_test.go` function taking `*testing.T`, `B` or `F`) that neither builds
+    nor loads an image, and hands a fixed image to a deploy function (a manifest renderer, a spec
+    builder), is testing that function with a fixture. A container literal it fills and applies
+    itself is still a deployment: the test reaches the cluster with it."""
+    function = site.function
+    if function is None or site.kind is not SiteKind.DEPLOY_ARG or not site.file.filename.endswith("_test.go"):
+        return False
+    parameters = function.node.child_by_field_name("parameters")
+    if parameters is None or b"*testing." not in (parameters.text or b""):
+        return False
+    index = ctx.index
+    loads = any(
+        (consumer := index.consumer(call)) is not None and consumer.kind is ConsumerKind.LOAD
+        for call in index.calls_in(function)
+    )
+    return not loads and not index.builds(function)
 
 
 def _fix(ctx: RuleContext, site: FixedSite) -> Fix:
