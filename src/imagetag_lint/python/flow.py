@@ -516,7 +516,7 @@ class Flow:
             return why, Severity.ERROR
         prefix = next((p for p in self.settings.local_prefixes if image.startswith(p)), None)
         evidence = f"the `{prefix}` prefix marks it as built locally" if prefix else "a local pattern marks it as built locally"
-        return f"{evidence}, and no build of it is seen in the linted code", Severity.ERROR
+        return f"{evidence}, and no build in the linted code names its repository", Severity.ERROR
 
     def is_local_image(self, image: str) -> bool:
         if image in self.loaded and repository(image) not in self.built_repositories:
