@@ -34,9 +34,10 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         deploy = dropped.deploy if dropped is not None else None
         variable = variable_for(build_name, deploy.target if deploy is not None else None)
         callers = count_calls(index, deploy.target) if deploy is not None else 0
+        goroutine = in_goroutine(discard.call)
         steps = (
-            capture_step(variable, discard.call, discard.how, in_goroutine(discard.call)),
-            pass_step(variable, deploy),
+            capture_step(variable, discard.call, discard.how, goroutine),
+            pass_step(variable + "Built" if goroutine else variable, deploy),  # the outer variable
             parameter_step(deploy, callers),
             use_step(deploy, None),
         )
