@@ -15,8 +15,8 @@ EXAMPLE = Path(__file__).parent.parent / "examples" / "kind-e2e"
 
 # (file, line, code, applicability): every form of the bug the example holds, and its fix
 EXPECTED = {
-    ("e2e/setup.go", 22, "IMG001", "unsafe"),  # dropped in a goroutine fan-out
-    ("e2e/setup.go", 55, "IMG002", "unsafe"),  # ... and deployed as a hardcoded `Image:`
+    ("e2e/setup.go", 22, "IMG001", "safe"),  # dropped in a goroutine fan-out drained by a counted loop
+    ("e2e/setup.go", 55, "IMG002", "safe"),  # ... and deployed as a hardcoded `Image:`
     ("e2e/setup.go", 63, "IMG001", "safe"),  # dropped in an `if` init statement
     ("e2e/setup.go", 75, "IMG002", "safe"),  # ... and deployed as a hardcoded `Image:`
     ("e2e/manifests.go", 13, "IMG001", "safe"),  # dropped, and deployed from a YAML manifest

@@ -99,7 +99,8 @@ def test_safe_fixes_alone_leave_unsafe_ones_and_still_build(tmp_path: Path, caps
     applicability = {f["fix"]["applicability"] for f in left if f["fix"]}  # IMG101 has no fix
     assert "unsafe" in applicability
     assert "safe" not in applicability
-    parallel = (root / "parallel" / "setup.go").read_text()
-    assert "Built string" not in parallel  # goroutine reshaping is unsafe
+    handoff = (root / "handoff" / "setup.go").read_text()
+    assert "var gatewayImageBuilt string" in handoff  # a hand-off whose order is proven is safe
+    assert "cacheImageBuilt" not in handoff  # one that may send before the build is not
     build = run_go(["build", "./..."], root)
     assert build.returncode == 0, build.stderr

@@ -59,7 +59,7 @@ def rule_dir(module: Path, message: str) -> None:
 @pytest.mark.parametrize(
     ("message", "problem"),
     [
-        pytest.param("dropped {nothing}", "unknown field {nothing} (this rule has {call}, {how})", id="unknown-field"),
+        pytest.param("dropped {nothing}", "unknown field {nothing} (this rule has {call}, {how}, {consequence})", id="unknown-field"),
         pytest.param("dropped {call:>200000000}", "{call} has a format spec or conversion", id="huge-padding"),
         pytest.param("dropped {call!r}", "{call} has a format spec or conversion", id="conversion"),
         pytest.param("dropped {call.__class__}", "unknown field {call.__class__}", id="attribute"),

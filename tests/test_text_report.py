@@ -34,8 +34,19 @@ def finding(filename: str, applicability: str | None, row: int = 1) -> Finding:
 # -- markers ------------------------------------------------------------------------------------
 
 
-def test_each_finding_is_marked_as_its_fix_applies(tmp_path: Path) -> None:
+def _example_with_an_unproven_hand_off(tmp_path: Path) -> Path:
+    """The example, with its receive loop counting `cap(results)` times: a count the analysis does
+    not prove, so the goroutine hand-off (and the hardcoded image it rewrites) is an unsafe fix."""
     root = shutil.copytree(EXAMPLE, tmp_path / "kind-e2e")
+    setup = root / "e2e" / "setup.go"
+    source = setup.read_text(encoding="utf-8")
+    assert "for i := 0; i < 2; i++ {" in source
+    setup.write_text(source.replace("for i := 0; i < 2; i++ {", "for i := 0; i < cap(results); i++ {"), encoding="utf-8")
+    return root
+
+
+def test_each_finding_is_marked_as_its_fix_applies(tmp_path: Path) -> None:
+    root = _example_with_an_unproven_hand_off(tmp_path)
     _, text, _ = run_cli(["--isolated", "--color", "never"], root)
     _, json_out, _ = run_cli(["--isolated", "--output-format", "json"], root)
     import json
@@ -48,7 +59,7 @@ def test_each_finding_is_marked_as_its_fix_applies(tmp_path: Path) -> None:
 
 
 def test_summary_counts_files_with_findings_and_what_fix_can_do(tmp_path: Path) -> None:
-    root = shutil.copytree(EXAMPLE, tmp_path / "kind-e2e")
+    root = _example_with_an_unproven_hand_off(tmp_path)
     code, out, _ = run_cli(["--isolated", "--color", "never"], root)
     assert code == 1
     assert out.splitlines()[-2:] == [
@@ -58,7 +69,7 @@ def test_summary_counts_files_with_findings_and_what_fix_can_do(tmp_path: Path) 
 
 
 def test_summary_after_fix_says_what_was_fixed_and_what_is_left(tmp_path: Path) -> None:
-    root = shutil.copytree(EXAMPLE, tmp_path / "kind-e2e")
+    root = _example_with_an_unproven_hand_off(tmp_path)
     code, out, _ = run_cli(["--isolated", "--fix", "--color", "never"], root)
     assert code == 1
     assert out.splitlines()[-3:] == [

@@ -26,7 +26,7 @@ class Registered:
 
 
 RULES: tuple[Registered, ...] = (
-    Registered("IMG001", RuleKind.ANALYSIS, "imagetag_lint.analysis.discarded_image_name", ("call", "how")),
+    Registered("IMG001", RuleKind.ANALYSIS, "imagetag_lint.analysis.discarded_image_name", ("call", "how", "consequence")),
     Registered("IMG002", RuleKind.ANALYSIS, "imagetag_lint.analysis.hardcoded_image_reference", ("image", "how", "why")),
     Registered("IMG003", RuleKind.ANALYSIS, "imagetag_lint.analysis.untracked_image_reference", ("reference", "how")),
     # an unused suppression, and a suppression without a reason

@@ -17,6 +17,7 @@ from imagetag_lint.analysis.steps import (
     use_step,
     variable_for,
 )
+from imagetag_lint.enums import Severity
 from imagetag_lint.findings import Finding, Related
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import text
@@ -33,9 +34,10 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         deploy = dropped.deploy if dropped is not None else None
         variable = variable_for(build_name, deploy.target if deploy is not None else None)
         callers = count_calls(index, deploy.target) if deploy is not None else 0
+        goroutine = in_goroutine(discard.call)
         steps = (
-            capture_step(variable, discard.call, discard.how, in_goroutine(discard.call)),
-            pass_step(variable, deploy),
+            capture_step(variable, discard.call, discard.how, goroutine),
+            pass_step(variable + "Built" if goroutine else variable, deploy),  # the outer variable
             parameter_step(deploy, callers),
             use_step(deploy, None),
         )
@@ -50,11 +52,25 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         yield ctx.finding(
             CODE,
             file.span(discard.call),
-            {"call": call_name(discard.call), "how": discard.how},
+            {"call": call_name(discard.call), "how": discard.how, "consequence": _consequence(build_name)},
             steps,
             tuple(related),
             ctx.repairs.of_discard(discard),
+            Severity.WARNING if _tagged(build_name) else None,
         )
+
+
+def _tagged(build_name: str | None) -> bool:
+    """Does the build's config name a whole reference, tag included (`localhost/app:latest`)?"""
+    return build_name is not None and build_name.rfind(":") > build_name.rfind("/")
+
+
+def _consequence(build_name: str | None) -> str:
+    """What the drop costs, in words the analysis can stand behind: when the caller chose the tag
+    itself, the deployment can repeat it, and breaks only when the two copies drift apart."""
+    if _tagged(build_name):
+        return f"the deployment must repeat `{build_name}` by hand, and breaks when that tag changes"
+    return "the deployment cannot know the tag that was built"
 
 
 def count_calls(index: ImageFlowIndex, target: Function) -> int:

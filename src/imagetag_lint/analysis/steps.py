@@ -35,8 +35,9 @@ def capture_step(variable: str, call: Node, how: str, in_goroutine: bool) -> str
     name = call_name(call)
     if in_goroutine:
         return (
-            f"capture: `{variable}, err := {name}(...)` inside the goroutine and send it out with "
-            "the result (a field of the struct sent on the channel); read it after the receive"
+            f"capture: `{variable}, err := {name}(...)` inside the goroutine and assign it to an outer "
+            f"`var {variable}Built string` declared before the `go` statement, before the goroutine "
+            "sends its result (or calls `Done()`); read it only after the receive (or `Wait()`)"
         )
     if "`if` init" in how:
         return f"capture: hoist the call out of the `if`: `{variable}, err := {name}(...)`, then `if err != nil {{`"

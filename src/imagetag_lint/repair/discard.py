@@ -27,9 +27,12 @@ from imagetag_lint.golang.syntax import (
 from imagetag_lint.record import field, record
 from imagetag_lint.repair.capture import ExistingName, OuterScope, capture
 from imagetag_lint.repair.goroutine import (
+    UNORDERED,
+    HandOff,
     carry_out_of_goroutine,
     go_statement,
     synchronised_between,
+    unordered_reads,
 )
 from imagetag_lint.repair.names import fresh_name
 from imagetag_lint.repair.parameter import pass_to
@@ -64,8 +67,10 @@ def plan_discard_repair(
     if isinstance(scope, ExistingName):
         variable = scope.name
     go = None
+    hand_off: HandOff | None = None
     if in_goroutine(discard.call):
-        variable = carry_out_of_goroutine(index, discard, scope, variable, deploy, plan)
+        hand_off = carry_out_of_goroutine(index, discard, scope, variable, deploy, plan)
+        variable = hand_off.name
         go = go_statement(discard.call)  # found, or carrying the name out was refused
         scope = OuterScope(enclosing(go, ("block",)) if go is not None else None)
     passed = False
@@ -89,6 +94,8 @@ def plan_discard_repair(
             "no deployment in this function can take the captured name; capture it and pass it "
             "to the function that deploys the image by hand"
         )
+    if hand_off is not None and unordered_reads(hand_off, function, plan):
+        plan.unsafe.append(UNORDERED)
     plan.message = f"capture the image name in `{variable}` and deploy it"
     return plan
 

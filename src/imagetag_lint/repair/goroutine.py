@@ -3,16 +3,33 @@ through an outer variable that is read only after a receive (or Wait) orders it.
 
 from __future__ import annotations
 
+import re
+
 from imagetag_lint.analysis.deployments import DeployCall
 from imagetag_lint.analysis.discards import Discard
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
+from imagetag_lint.findings import Edit
 from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.model import Function
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import FUNCTION_TYPES, callee, enclosing, is_inside
+from imagetag_lint.record import record
 from imagetag_lint.repair.capture import BlockScope, Scope
 from imagetag_lint.repair.names import fresh_name
+from imagetag_lint.repair.ordering import drained_at
 from imagetag_lint.repair.plan import CannotFix, Plan
+
+UNORDERED = "the name now crosses goroutines through a variable whose order the analysis cannot prove"
+
+
+@record
+class HandOff:
+    """The outer variable that carries the name, its own edits, and where the launching function may
+    read it: after `drained` (a byte offset), or nowhere proven when it is None."""
+
+    name: str
+    edits: list[Edit]
+    drained: int | None
 
 
 def go_statement(call: Node) -> Node | None:
@@ -21,8 +38,9 @@ def go_statement(call: Node) -> Node | None:
 
 def carry_out_of_goroutine(
     index: ImageFlowIndex, discard: Discard, capture: Scope, variable: str, deploy: DeployCall | None, plan: Plan
-) -> str:
-    """Assign an outer variable before the goroutine reports; read it after the receive."""
+) -> HandOff:
+    """Assign an outer variable before the goroutine reports; read it after the receive. The
+    caller decides the fix's safety once every read is placed (see `unordered_reads`)."""
     file = discard.file
     go = go_statement(discard.call)
     function = discard.function
@@ -44,16 +62,19 @@ def carry_out_of_goroutine(
         )
     outer = fresh_name(index, variable + "Built", function, {variable})
     indent = E.line_indent(file, go.start_byte)
-    plan.edits.append(E.insert(file, go.start_byte, f"var {outer} string\n{indent}"))
+    declare = E.insert(file, go.start_byte, f"var {outer} string\n{indent}")
     inner_indent = E.line_indent(file, after)
     hoisted = isinstance(capture, BlockScope) and capture.statement.type == "if_statement"
     line_end = file.source.find(b"\n", after)
     if hoisted or line_end == -1:
-        plan.edits.append(E.insert(file, after, f"\n{inner_indent}{outer} = {variable}"))
+        write = E.insert(file, after, f"\n{inner_indent}{outer} = {variable}")
     else:  # after the statement's line, so a trailing comment stays where it was
-        plan.edits.append(E.insert(file, line_end + 1, f"{inner_indent}{outer} = {variable}\n"))
-    plan.unsafe.append("the name now crosses goroutines through a variable ordered by the channel receive")
-    return outer
+        write = E.insert(file, line_end + 1, f"{inner_indent}{outer} = {variable}\n")
+    plan.edits.extend((declare, write))
+    drained = None
+    if isinstance(capture, BlockScope) and function.body is not None:
+        drained = drained_at(function.body, go, capture.statement, after)
+    return HandOff(outer, [declare, write], drained)
 
 
 def _first_report(closure: Node, after: int) -> Node | None:
@@ -85,4 +106,20 @@ def synchronised_between(function: Function, go: Node, deploy_call: Node) -> boo
             if node.type == "call_expression" and callee(node)[1] == "Wait":
                 return True
         stack.extend(node.named_children)
+    return False
+
+
+def unordered_reads(hand_off: HandOff, function: Function, plan: Plan) -> bool:
+    """Does any edit read the carried name in the launching function where no drain orders it?"""
+    body = function.body
+    if hand_off.drained is None or body is None:
+        return True
+    word = re.compile(rf"\b{re.escape(hand_off.name)}\b")
+    own = {id(e) for e in hand_off.edits}
+    filename = hand_off.edits[0].filename
+    for edit in plan.edits:
+        if id(edit) in own or edit.filename != filename or not word.search(edit.content):
+            continue
+        if body.start_byte <= edit.start_byte < body.end_byte and edit.start_byte < hand_off.drained:
+            return True
     return False

@@ -32,7 +32,7 @@ func SetupNotificationsInfrastructure(ctx context.Context, w io.Writer) error {
 	}
 
 	var err error
-	_, err = infrastructure.BuildAndLoadImageToKind(infrastructure.ImageBuildConfig{ // want IMG001 "discarded"
+	_, err = infrastructure.BuildAndLoadImageToKind(infrastructure.ImageBuildConfig{ // want IMG001 "discarded .*must repeat `localhost/shop-email-worker:latest` by hand"
 		ServiceName: "email-worker",
 		ImageName:   "localhost/shop-email-worker:latest",
 		Dockerfile:  "services/email-worker/Dockerfile",

@@ -1,0 +1,93 @@
+"""The goroutine hand-off is a safe fix only where the code proves the write happens before the read.
+
+The fixture corpus checks the findings and the golden `.go.fixed` files; this checks what the
+corpus does not: each hand-off's `fix.applicability` in the JSON report, by the function it is in.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from support import FIXTURES
+
+from imagetag_lint.cli import main
+
+EXPECTED = {
+    ("handoff/setup.go", "SetupRangeCount"): "safe",  # `for range 2` drains both single sends
+    ("handoff/setup.go", "SetupSingleReceive"): "safe",  # one goroutine, one send, one receive
+    ("handoff/setup.go", "SetupExplicitDone"): "safe",  # wg.Add(1), Done after the write, Wait
+    ("handoff/setup.go", "SetupSendBeforeBuild"): "unsafe",  # a send in a branch before the write
+    ("handoff/setup.go", "SetupSelect"): "unsafe",  # the receive may lose to a timeout
+    ("handoff/setup.go", "SetupEarlyReturn"): "unsafe",  # a return between the go and the drain
+    ("handoff/setup.go", "SetupUncountedReceives"): "unsafe",  # `for range steps`: no literal count
+    ("handoff/setup.go", "SetupDoneBeforeBuild"): "unsafe",  # wg.Done() in a branch before the write
+    ("handoff/setup.go", "SetupSharedChannel"): "unsafe",  # the caller's channel: unseen senders
+    ("parallel/setup.go", "SetupAIAnalysisInfrastructureParallel"): "safe",  # `for i := 0; i < 3; i++`
+    ("parallel/setup.go", "SetupHolmesGPTInfrastructureParallel"): "safe",  # wg.Add(2), defer Done, Wait
+    ("parallel/setup.go", "SetupServicesParallel"): "display-only",  # goroutines started in a loop
+}
+
+
+def _function_at(filename: str, row: int) -> str:
+    """The name of the Go function whose declaration is the last one at or above the row."""
+    name = ""
+    lines = (FIXTURES / filename).read_text().splitlines()
+    for line in lines[:row]:
+        match = re.match(r"func (\w+)\(", line)
+        if match:
+            name = match.group(1)
+    return name
+
+
+@pytest.fixture(scope="module")
+def applicability(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], str]:
+    report = tmp_path_factory.mktemp("handoff") / "report.json"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(FIXTURES)
+        main(["--output-format", "json", "--output-file", str(report), "--exit-zero", "--select", "IMG001", "handoff", "parallel"])
+    found: dict[tuple[str, str], set[str]] = {}
+    for finding in json.loads(report.read_text()):
+        key = (finding["filename"], _function_at(finding["filename"], finding["location"]["row"]))
+        found.setdefault(key, set()).add(finding["fix"]["applicability"])
+    # a function with several dropped builds (the fan-out) must give them all the same answer
+    assert all(len(kinds) == 1 for kinds in found.values()), found
+    return {key: kinds.pop() for key, kinds in found.items()}
+
+
+def test_every_hand_off_case_is_found(applicability: dict[tuple[str, str], str]) -> None:
+    assert sorted(applicability) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED), ids=lambda case: case[1])
+def test_hand_off_applicability(case: tuple[str, str], applicability: dict[tuple[str, str], str]) -> None:
+    assert applicability[case] == EXPECTED[case]
+
+
+def test_an_unproven_hand_off_says_why(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(FIXTURES)
+    main(["--output-format", "json", "--exit-zero", "--select", "IMG001", "handoff"])
+    unsafe = [f for f in json.loads(capsys.readouterr().out) if f["fix"]["applicability"] == "unsafe"]
+    assert unsafe
+    assert all("cannot prove" in f["fix"]["message"] for f in unsafe)
+
+
+def test_the_steps_name_the_outer_variable_the_fix_adds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Step 1 and 2 say what the fix does (an outer variable, read after the receive), in the
+    JSON report and the text report alike."""
+    monkeypatch.chdir(FIXTURES)
+    report = tmp_path / "report.json"
+    main(["--output-format", "json", "--output-file", str(report), "--exit-zero", "--select", "IMG001", "handoff/setup.go"])
+    first = json.loads(report.read_text())[0]
+    assert first["steps"][0].startswith("capture: `gatewayImage, err := infrastructure.BuildAndLoadImageToKind(...)` inside the goroutine")
+    assert "`var gatewayImageBuilt string` declared before the `go` statement" in first["steps"][0]
+    assert "a field of the struct" not in first["steps"][0]
+    assert first["steps"][1] == "pass: call `deploy` with `gatewayImageBuilt` instead of `image`"
+    golden = (FIXTURES / "handoff" / "setup.go.fixed").read_text()
+    assert "\tvar gatewayImageBuilt string\n\tgo func() {" in golden  # what the steps describe
+    assert "return deploy(ctx, namespace, gatewayImageBuilt)" in golden
+    text = tmp_path / "report.txt"
+    main(["--output-file", str(text), "--exit-zero", "--select", "IMG001", "handoff/setup.go"])
+    assert first["steps"][0] in text.read_text()
