@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import libcst as cst
+
 from imagetag_lint.enums import Severity
 from imagetag_lint.findings import Finding, Fix, Related, Span
 from imagetag_lint.python import codemod
@@ -43,8 +45,12 @@ def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterat
     for discard in discards:
         related = tuple(Related(_span(s), f"the deployment here gets `{_shown(s)}` instead")
                         for s in other_references(flow, function)[:3])
-        yield _finding(rule_set, "IMG001", _discard_span(discard), {"call": discard.producer, "how": discard.how},
-                       plan.steps, related, plan.fix)
+        tag = _fixed_tag(flow, discard)
+        consequence = (f"the deployment must repeat `{tag}` by hand, and breaks when that tag changes" if tag
+                       else "the deployment cannot know the tag that was built")
+        values = {"call": discard.producer, "how": discard.how, "consequence": consequence}
+        yield _finding(rule_set, "IMG001", _discard_span(discard), values, plan.steps, related, plan.fix,
+                       Severity.WARNING if tag else None)
     for sink, how in mismatched:
         related = tuple(_built_here(d) for d in discards[:3])
         yield _finding(rule_set, "IMG003", _span(sink), {"reference": _shown(sink), "how": how},
@@ -81,6 +87,25 @@ def _mismatched(flow: Flow, function: Function, discards: list[Discard]) -> Iter
             yield sink, f"a name computed apart from the build{lost}"
         elif value.kind == FIXED and fixture_flow and len(public) == 1:
             yield sink, f"fixed text{lost}"
+
+
+def _fixed_tag(flow: Flow, discard: Discard) -> str | None:
+    """The whole reference the producer's own build names (`dask-kubernetes:dev`), if it does:
+    then the drop is a copy to keep in step by hand, not a tag the deployment cannot know."""
+    function, module = discard.function, discard.function.module
+    if discard.kind == "fixture":
+        producer = flow.project.fixture_for(discard.producer, function)
+    elif isinstance(discard.node, cst.Call):
+        producer = flow.project.resolve(discard.node, module)
+    else:
+        producer = None
+    if producer is None:
+        return None
+    for kind, tag in flow.consumer_arguments(producer):
+        value = flow.value(tag, producer.module, producer, plain=True)
+        if kind == "build" and value.kind == FIXED and value.text.rfind(":") > value.text.rfind("/"):
+            return value.text
+    return None
 
 
 def _unit_test(flow: Flow, function: Function) -> bool:
