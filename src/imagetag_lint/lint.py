@@ -30,7 +30,7 @@ from imagetag_lint.files import (
     start_scan,
 )
 from imagetag_lint.findings import Finding
-from imagetag_lint.golang.lexing import declares_const
+from imagetag_lint.golang.lexing import declares_const, word_offsets
 from imagetag_lint.golang.model import SourceFile, package_name, read_imports
 from imagetag_lint.golang.parser import Tree, first_error, parse
 from imagetag_lint.golang.project import Project
@@ -191,6 +191,26 @@ class Linter:
                 else:
                     self._clean.add(path)
                 continue
+            loaded.append(self._parse(source, path, display, reported=reported))
+        return loaded
+
+    def load_mentioning(self, directory: str, word: bytes) -> list[SourceFile]:
+        """Parse the not yet loaded Go files of directory that hold word as a whole word (the
+        callers of a function whose signature a fix changes); a linted file is parsed as reported,
+        so a fix may edit it."""
+        loaded = []
+        for path in go_files_in(directory):
+            if path in self._loaded:
+                continue
+            display = self._deferred.get(path) or self._display(path)
+            try:
+                source = self.read(path, display)
+            except InputError:
+                continue
+            if not word_offsets(source, (word,)):
+                continue
+            reported = self._deferred.pop(path, None) is not None or self._clean_reported.pop(path, None) is not None
+            self._clean.discard(path)
             loaded.append(self._parse(source, path, display, reported=reported))
         return loaded
 

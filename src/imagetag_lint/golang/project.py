@@ -30,6 +30,9 @@ class Loader(Protocol):
     def directory_for_import(self, import_path: str, from_directory: str) -> str | None:
         """The directory of a package of the linted module, or None for external packages."""
 
+    def load_mentioning(self, directory: str, word: bytes) -> list[SourceFile]:
+        """Parse the not yet loaded Go files of directory that hold word as a whole word."""
+
 
 @record(eq=False)
 class Package:
@@ -54,6 +57,7 @@ class Project:
         self.by_node: dict[tuple[int, int], Function] = {}  # (id of file, node id)
         self.file_functions: dict[int, list[Function]] = {}  # id of file -> its functions and spec closures
         self._missing_consts: set[tuple[str, str]] = set()
+        self._mentions_loaded: set[tuple[str, str]] = set()
         self._calls: dict[tuple[int, int, int], tuple[int, list[Function]]] = {}
         self._by_directory: dict[str, list[Package]] = {}
         self._import_directories: dict[tuple[str, str], str | None] = {}
@@ -104,6 +108,14 @@ class Project:
             return
         for file in self.loader.load_directory(directory, token):
             self.add_file(file)
+
+    def load_mentioning(self, directory: str, name: str) -> None:
+        """Load the files of directory that mention name: every caller of a function in its
+        package, which a fix that changes the function's signature must update."""
+        if self.loader is not None and (directory, name) not in self._mentions_loaded:
+            self._mentions_loaded.add((directory, name))
+            for file in self.loader.load_mentioning(directory, name.encode()):
+                self.add_file(file)
 
     # -- resolution -----------------------------------------------------------------------
 
