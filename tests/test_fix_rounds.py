@@ -1,0 +1,110 @@
+"""Fix rounds: they converge however many fixes one declaration needs, and say what they left
+when fixes keep coming."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from pathlib import Path
+
+from samples import chdir
+from support import go_module, run_go
+
+from imagetag_lint.cli import main
+from imagetag_lint.findings import Applicability, Finding, Fix
+from imagetag_lint.fix.apply import MAX_ROUNDS, choose, fix_all
+from imagetag_lint.fix.edits import edit
+from imagetag_lint.golang.model import SourceFile
+from imagetag_lint.golang.parser import parse
+from imagetag_lint.lint import LintResult
+
+CALL_SITES = 201
+
+
+def many_call_sites(count: int) -> str:
+    calls = "".join(f'\tif err := deployAlpha(ctx, w, "n{i}"); err != nil {{\n\t\treturn err\n\t}}\n' for i in range(count))
+    return f"""package e2e
+
+import (
+	"context"
+	"io"
+
+	"example.com/m/infrastructure"
+	"example.com/m/k8s"
+)
+
+func Setup(ctx context.Context, w io.Writer) error {{
+	if _, err := infrastructure.BuildAndLoadImageToKind(infrastructure.ImageBuildConfig{{ImageName: "alpha"}}, w); err != nil {{
+		return err
+	}}
+{calls}	return nil
+}}
+
+func deployAlpha(ctx context.Context, w io.Writer, namespace string) error {{
+	_ = w
+	return k8s.Apply(ctx, k8s.Container{{Name: namespace, Image: "localhost/alpha:e2e-test"}})
+}}
+"""
+
+
+def run(args: list[str], root: Path) -> str:
+    out = io.StringIO()
+    with chdir(root), contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        main(["--isolated", *args])
+    return out.getvalue()
+
+
+def test_a_helper_with_201_call_sites_is_fixed_in_one_run(tmp_path: Path) -> None:
+    """The parameter is added and the other 200 calls get the built name in the same run (they
+    took a round each; the rounds stopped after 25 and said nothing)."""
+    root = go_module(tmp_path, {"e2e/setup.go": many_call_sites(CALL_SITES)})
+    run(["--fix", "."], root)
+    fixed = (root / "e2e" / "setup.go").read_text()
+    assert fixed.count("deployAlpha(ctx, w, ") == CALL_SITES
+    assert fixed.count(", alphaImage); err != nil") == CALL_SITES
+    assert json.loads(run(["--output-format", "json", "."], root)) == []
+    result = run_go(["vet", "./..."], root)
+    assert result.returncode == 0, result.stderr
+    run(["--fix", "."], root)
+    assert (root / "e2e" / "setup.go").read_text() == fixed
+
+
+def _toggling_lint(path: str) -> object:
+    """A lint whose one finding's fix always turns `x = 1` into `x = 2` and back: it never ends."""
+
+    def lint(overlay: dict[str, bytes]) -> LintResult:
+        source = overlay.get(path, b"package e2e\n\nvar x = 1\n")
+        file = SourceFile("e2e.go", str(Path(path).parent), source, parse(source), "e2e", {})
+        start = source.index(b"= ") + 2
+        other = "2" if source[start : start + 1] == b"1" else "1"
+        fix = Fix(Applicability.SAFE, "toggle", (edit(file, start, start + 1, other),))
+        finding = Finding("IMG002", "toggled", file.span_bytes(start, start + 1), fix=fix)
+        return LintResult(findings=[finding], sources={"e2e.go": file}, paths={"e2e.go": path})
+
+    return lint
+
+
+def test_rounds_that_never_end_stop_and_say_what_was_left(tmp_path: Path) -> None:
+    outcome = fix_all(_toggling_lint(str(tmp_path / "e2e.go")), unsafe=False)  # type: ignore[arg-type]
+    rounds = MAX_ROUNDS + 2  # the bound grows with the fixes the first round offers
+    assert outcome.rejected == [f"--fix stopped after {rounds} rounds with 1 more fixes to apply; run it again"]
+    assert len(outcome.applied) == rounds
+
+
+def _finding(file: SourceFile, start: int, end: int, content: str) -> Finding:
+    fix = Fix(Applicability.SAFE, "fix", (edit(file, start, end, content),))
+    return Finding("IMG002", "found", file.span_bytes(start, end), fix=fix)
+
+
+def test_fixes_that_put_names_in_place_of_literals_share_a_declaration() -> None:
+    source = b'package e2e\n\nfunc f(image string) {\n\ta := "localhost/a:v1"\n\tb := "localhost/a:v1"\n\t_, _ = a, b\n}\n'
+    file = SourceFile("e2e.go", "/m", source, parse(source), "e2e", {})
+    literals = [i for i in range(len(source)) if source.startswith(b'"localhost', i)]
+    names = [_finding(file, i, i + len(b'"localhost/a:v1"'), "image") for i in literals]
+    other = _finding(file, source.index(b"_, _"), source.index(b"_, _") + 1, "c")  # not a literal
+    region = lambda filename, offset: (filename, 0)  # noqa: E731 - one declaration
+    sources = {"e2e.go": file}
+    assert [fix for fix, _ in choose(names, (Applicability.SAFE,), region, sources)] == [f.fix for f in names]
+    assert [fix for fix, _ in choose([other, *names], (Applicability.SAFE,), region, sources)] == [other.fix]
+    assert [fix for fix, _ in choose([*names, other], (Applicability.SAFE,), region, sources)] == [f.fix for f in names]
