@@ -13,7 +13,7 @@ from support import go_module, run_go
 
 from imagetag_lint.cli import main
 from imagetag_lint.findings import Applicability, Finding, Fix
-from imagetag_lint.fix.apply import MAX_ROUNDS, choose, fix_all
+from imagetag_lint.fix.apply import MAX_ROUNDS, Lint, choose, fix_all
 from imagetag_lint.fix.edits import edit
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.golang.parser import parse
@@ -70,7 +70,7 @@ def test_a_helper_with_201_call_sites_is_fixed_in_one_run(tmp_path: Path) -> Non
     assert (root / "e2e" / "setup.go").read_text() == fixed
 
 
-def _toggling_lint(path: str) -> object:
+def _toggling_lint(path: str) -> Lint:
     """A lint whose one finding's fix always turns `x = 1` into `x = 2` and back: it never ends."""
 
     def lint(overlay: dict[str, bytes]) -> LintResult:
@@ -86,7 +86,7 @@ def _toggling_lint(path: str) -> object:
 
 
 def test_rounds_that_never_end_stop_and_say_what_was_left(tmp_path: Path) -> None:
-    outcome = fix_all(_toggling_lint(str(tmp_path / "e2e.go")), unsafe=False)  # type: ignore[arg-type]
+    outcome = fix_all(_toggling_lint(str(tmp_path / "e2e.go")), unsafe=False)
     rounds = MAX_ROUNDS + 2  # the bound grows with the fixes the first round offers
     assert outcome.rejected == [f"--fix stopped after {rounds} rounds with 1 more fixes to apply; run it again"]
     assert len(outcome.applied) == rounds
@@ -97,14 +97,17 @@ def _finding(file: SourceFile, start: int, end: int, content: str) -> Finding:
     return Finding("IMG002", "found", file.span_bytes(start, end), fix=fix)
 
 
+def _one_declaration(filename: str, offset: int) -> tuple[str, int]:
+    return filename, 0
+
+
 def test_fixes_that_put_names_in_place_of_literals_share_a_declaration() -> None:
     source = b'package e2e\n\nfunc f(image string) {\n\ta := "localhost/a:v1"\n\tb := "localhost/a:v1"\n\t_, _ = a, b\n}\n'
     file = SourceFile("e2e.go", "/m", source, parse(source), "e2e", {})
     literals = [i for i in range(len(source)) if source.startswith(b'"localhost', i)]
     names = [_finding(file, i, i + len(b'"localhost/a:v1"'), "image") for i in literals]
     other = _finding(file, source.index(b"_, _"), source.index(b"_, _") + 1, "c")  # not a literal
-    region = lambda filename, offset: (filename, 0)  # noqa: E731 - one declaration
     sources = {"e2e.go": file}
-    assert [fix for fix, _ in choose(names, (Applicability.SAFE,), region, sources)] == [f.fix for f in names]
-    assert [fix for fix, _ in choose([other, *names], (Applicability.SAFE,), region, sources)] == [other.fix]
-    assert [fix for fix, _ in choose([*names, other], (Applicability.SAFE,), region, sources)] == [f.fix for f in names]
+    assert [fix for fix, _ in choose(names, (Applicability.SAFE,), _one_declaration, sources)] == [f.fix for f in names]
+    assert [fix for fix, _ in choose([other, *names], (Applicability.SAFE,), _one_declaration, sources)] == [other.fix]
+    assert [fix for fix, _ in choose([*names, other], (Applicability.SAFE,), _one_declaration, sources)] == [f.fix for f in names]
