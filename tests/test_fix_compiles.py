@@ -67,6 +67,21 @@ func deploy(ctx context.Context, w io.Writer, image string) error {
 }
 """
 
+STALE_LOCAL_PASSED_THRICE = HEAD + """	img := "localhost/alpha:e2e-test"
+	if err := deploy(ctx, w, img); err != nil {
+		return err
+	}
+	if err := deploy(ctx, w, img); err != nil {
+		return err
+	}
+	return deploy(ctx, w, img)
+}
+
+func deploy(ctx context.Context, w io.Writer, image string) error {
+	return k8s.Apply(ctx, k8s.Container{Name: "alpha", Image: image})
+}
+"""
+
 HELPER = """
 func deploy(ctx context.Context, w io.Writer) error {
 	_ = w
@@ -83,6 +98,20 @@ import (
 
 func Redeploy(ctx context.Context, w io.Writer) error {
 	return deploy(ctx, w)
+}
+"""
+
+QUALIFIED_CALLER_WITHOUT_IMAGES = """package e2e
+
+import (
+	"context"
+	"io"
+
+	"example.com/m/e2e/deploy"
+)
+
+func Redeploy(ctx context.Context, w io.Writer) error {
+	return deploy.Deploy(ctx, w)
 }
 """
 
@@ -128,6 +157,12 @@ CASES = {  # name: (files, variant, text each named file holds after the fix, te
         {"e2e/setup.go": ['img := "localhost/alpha:e2e-test"', "return deploy(ctx, w, alphaImage)"]},
         {},
     ),
+    "stale-local-passed-three-times": (
+        {"e2e/setup.go": STALE_LOCAL_PASSED_THRICE},
+        "safe",
+        {"e2e/setup.go": ["return deploy(ctx, w, alphaImage)"]},
+        {"e2e/setup.go": ["img"]},
+    ),
     "caller-in-a-file-without-images": (
         {"e2e/setup.go": HEAD + "\treturn deploy(ctx, w)\n}\n" + HELPER, "e2e/other.go": CALLER_IN_A_FILE_WITHOUT_IMAGES},
         "safe",
@@ -141,6 +176,12 @@ CASES = {  # name: (files, variant, text each named file holds after the fix, te
             "e2e/setup.go": ["deploy.Deploy(ctx, w, alphaImage)", 'deploy.Deploy(ctx, w, "localhost/alpha:e2e-test")'],
             "e2e/deploy/deploy.go": ["imageName string", "Image: imageName"],
         },
+        {},
+    ),
+    "qualified-caller-in-a-file-without-images": (
+        {"e2e/setup.go": QUALIFIED, "e2e/deploy/deploy.go": EXPORTED_HELPER, "e2e/other.go": QUALIFIED_CALLER_WITHOUT_IMAGES},
+        "unsafe",
+        {"e2e/other.go": ['deploy.Deploy(ctx, w, "localhost/alpha:e2e-test")']},
         {},
     ),
 }

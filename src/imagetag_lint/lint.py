@@ -194,15 +194,18 @@ class Linter:
             loaded.append(self._parse(source, path, display, reported=reported))
         return loaded
 
-    def load_mentioning(self, directory: str, word: bytes) -> list[SourceFile]:
+    def load_mentioning(self, directory: str, word: bytes, importers: bool = False) -> list[SourceFile]:
         """Parse the not yet loaded Go files of directory that hold word as a whole word (the
-        callers of a function whose signature a fix changes); a linted file is parsed as reported,
-        so a fix may edit it."""
+        callers of a function whose signature a fix changes), and with importers the linted
+        files of other packages that import directory's package and hold it; a linted file is
+        parsed as reported, so a fix may edit it."""
+        candidates = [(path, self._deferred.get(path) or self._display(path)) for path in go_files_in(directory)]
+        if importers:
+            candidates.extend(self._importers(directory))
         loaded = []
-        for path in go_files_in(directory):
+        for path, display in candidates:
             if path in self._loaded:
                 continue
-            display = self._deferred.get(path) or self._display(path)
             try:
                 source = self.read(path, display)
             except InputError:
@@ -213,6 +216,15 @@ class Linter:
             self._clean.discard(path)
             loaded.append(self._parse(source, path, display, reported=reported))
         return loaded
+
+    def _importers(self, directory: str) -> list[tuple[str, str]]:
+        """The linted files not yet parsed that may import the package in directory."""
+        import_path = self.modules.import_path(directory)
+        if import_path is None:
+            return []
+        quoted = b'"%s"' % import_path.encode()
+        found = [(path, self._display(path)) for path, header in self._clean_reported.items() if quoted in header]
+        return found + sorted(self._deferred.items())  # read anyway: the word decides
 
     def settle_deferred(self) -> None:
         """Parse the `Image:`-only files that name a locally built image or a constant holding one.

@@ -109,7 +109,7 @@ def _call_sites(index: ImageFlowIndex, target: Function) -> list[tuple[SourceFil
     """Every call of target in the linted code; None when it is also used as a value."""
     found = []
     home = (target.file.directory, target.file.package)
-    index.project.load_mentioning(target.file.directory, target.name)  # callers in unparsed files
+    index.project.load_mentioning(target.file.directory, target.name, target.exported)  # callers in unparsed files
     for file in list(index.project.files()):
         if target.name.encode() not in file.source:
             continue

@@ -19,7 +19,7 @@ from imagetag_lint.golang.syntax import (
 )
 from imagetag_lint.repair.capture import Scope, left_names
 from imagetag_lint.repair.parameter import drop_orphan, sites_for_build, use_in_site
-from imagetag_lint.repair.plan import CannotFix, Plan, seal
+from imagetag_lint.repair.plan import CannotFix, Plan, by_hand, seal
 
 
 def use_in_function(
@@ -82,6 +82,10 @@ def captured_name_fix(index: ImageFlowIndex, site: FixedSite) -> Fix | None:
         if target is not None and target.type == "identifier" and text(target) != "_" and _visible_at(function, target, site.node):
             plan = Plan(message=f"deploy `{text(target)}`, the name the build returned")
             plan.edits.append(E.edit(function.file, site.start, site.end, text(target)))
+            try:
+                drop_orphan(index, function, site.node, plan)  # `ref := "..."` read only here
+            except CannotFix as reason:
+                return by_hand(str(reason))
             return seal(index, plan)
     return None
 
