@@ -140,7 +140,7 @@ def choose(
     findings: list[Finding],
     applicable: tuple[str, ...],
     region: Callable[[str, int], Region],
-    sources: dict[str, SourceFile] | None = None,
+    sources: dict[str, SourceFile],
 ) -> Chosen:
     """Fixes to apply this round: one per distinct fix, none overlapping another, and none
     touching a declaration another chosen fix touches (both were planned on the same text; the
@@ -158,7 +158,7 @@ def choose(
             chosen[fix].append(finding)
             continue
         regions = {region(e.filename, e.start_byte) for e in fix.edits}
-        sharing = sources is not None and _literal_to_name(fix, sources)
+        sharing = _literal_to_name(fix, sources)
         if regions & exclusive or (not sharing and regions & shared) or taken.overlaps(fix):
             continue
         (shared if sharing else exclusive).update(regions)
