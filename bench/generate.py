@@ -13,6 +13,11 @@ file, a monolithic reconciler) and about 2 % of the files in
 ``test/e2e/...`` Kind infrastructure packages that build images, deploy
 them, fan out goroutines and contain planted bugs (IMG001, IMG002, IMG003).
 
+With ``--profile dense`` the E2E weight sits in one large infrastructure
+package instead (about 60 files and 1.7 MB, the largest 50-100 KB, with long
+setup functions that fan out goroutines, generate image names and run podman
+and kind directly), and 2 suites; the default profile's output is unchanged.
+
 Scale N writes N shards: shard 0 at the root and shard k under
 ``staging/src/github.com/acme/modK/``, each with the same layout, so the
 tree grows linearly.  The output is a pure function of (seed, scale).
@@ -39,6 +44,7 @@ from typing import Any
 
 GENERATOR_VERSION = 1
 MANIFEST_NAME = "BENCH_MANIFEST.json"
+PROFILES = ("default", "dense")
 DEFAULT_SEED = 20240611
 
 # Per-shard budget.  30 MiB = 31,457,280 bytes; aim a little above it.
@@ -1810,6 +1816,521 @@ class E2EWriter:
 
 
 # --------------------------------------------------------------------------
+# The dense profile: a large E2E infrastructure package
+# --------------------------------------------------------------------------
+#
+# Real monorepos keep most of their E2E weight in one infrastructure package:
+# about 60 files and 1.7 MB, the largest 50-100 KB, made of setup functions of
+# 200-400 lines that fan out goroutines, send results on channels, generate
+# image names, run podman and kind directly and apply YAML manifests.
+
+DENSE_GO_FILES = 3005
+DENSE_GO_BYTES = 31_600_000
+DENSE_INFRA_BYTES = 1_700_000
+DENSE_SETUP_FILES = 32
+DENSE_TEST_FILES = 21
+# Setup files whose functions call BuildAndLoadImageToKind (the rest build with podman directly).
+DENSE_BUILDER_FILES = 3
+# Two suites of 7-9 files each.
+DENSE_SUITE_FILE_BUDGET = 14
+# config, builder, deploy, kind, rebuild, wait and manifests (E2EWriter.infrastructure_files).
+BASE_INFRA_FILES = 7
+# Planted bugs of the infrastructure package, per shard: (kind, count).
+DENSE_BUG_QUOTA: tuple[tuple[str, int], ...] = (
+    ("goroutine-define", 2), ("setup-yaml", 2), ("setup-literal", 2), ("img003-fresh", 2),
+)
+DENSE_BUG_RULES = {"goroutine-define": "IMG001", "setup-yaml": "IMG002", "setup-literal": "IMG002",
+                   "img003-fresh": "IMG003"}
+DENSE_COMPONENTS = (
+    "datastorage", "gateway", "notifier", "analyzer", "workflow", "signals", "remediation",
+    "effectiveness", "toolset", "authwebhook", "exporter", "dashboard", "scheduler", "ingester",
+    "router", "auditor", "planner", "executor", "collector", "enricher", "classifier", "escalator",
+    "recorder", "replayer", "archiver", "indexer", "resolver", "throttler", "validator", "mutator",
+    "reporter", "forwarder",
+)
+BUILDER_CALL_RE = re.compile(r"\b(?:BuildAndLoadImageToKind|BuildImageForKind|LoadImageToKind)\(")
+
+DENSE_NAMES = """package infrastructure
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os/exec"
+	"strings"
+	"time"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
+)
+
+// setupResult is what a setup goroutine sends back on its result channel.
+type setupResult struct {
+	step   string
+	image  string
+	output []byte
+	err    error
+}
+
+// GenerateImageName returns a fresh image reference for component: every
+// call returns a new tag, so a caller must keep the name it built with.
+func GenerateImageName(component string) string {
+	buf := make([]byte, 4)
+	_, _ = rand.Read(buf)
+	return fmt.Sprintf("localhost/%s:e2e-%s", component, hex.EncodeToString(buf))
+}
+
+// applyObject applies obj to the Kind cluster with kubectl.
+func applyObject(ctx context.Context, cfg *Config, obj client.Object) error {
+	data, err := yaml.Marshal(obj)
+	if err != nil {
+		return fmt.Errorf("marshal %s: %w", obj.GetName(), err)
+	}
+	return KubectlApply(ctx, cfg, string(data))
+}
+
+// waitForPods waits until every pod that matches selector is ready.
+func waitForPods(ctx context.Context, cfg *Config, namespace, selector string, timeout time.Duration) error {
+	cmd := exec.CommandContext(ctx, "kubectl", "--context", "kind-"+cfg.ClusterName, "wait", "pod",
+		"-n", namespace, "-l", selector, "--for=condition=Ready", "--timeout="+timeout.String())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("kubectl wait %s: %w: %s", strings.TrimSpace(selector), err, out)
+	}
+	return nil
+}
+"""
+
+DENSE_SETUP_IMPORTS = """import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+"""
+
+T_DENSE_OPTIONS = Template("""// ${Comp}Options configures the ${comp} deployment of the E2E suites.
+type ${Comp}Options struct {
+	Image     string
+	Namespace string
+	Replicas  int32
+	LogLevel  string
+	Port      int32
+	ExtraArgs []string
+}
+
+// args renders the command line of the ${comp} container; the image is
+// passed on so that the process can report which build it runs.
+func (o ${Comp}Options) args() []string {
+	args := []string{"--image", o.Image, "--namespace", o.Namespace, "--log-level", o.LogLevel}
+	args = append(args, fmt.Sprintf("--port=%d", o.Port))
+	return append(args, o.ExtraArgs...)
+}
+
+""")
+
+T_DENSE_MANIFEST = Template("""const ${x}Manifest = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  namespace: %s
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: ${name}
+  template:
+    metadata:
+      labels:
+        app: ${name}
+    spec:
+      containers:
+      - name: ${name}
+${image}        imagePullPolicy: Never
+        ports:
+        - containerPort: ${port}
+        env:
+        - name: UPSTREAM
+          value: ${comp}.%s.svc:${port}
+`
+
+""")
+
+DENSE_MANIFEST_IMAGE = {
+    None: ("        image: %s\n", "namespace, imageName, namespace"),
+    "setup-yaml": ("        image: localhost/${name}:e2e-test" + mark("IMG002", "setup-yaml") + "\n",
+                   "namespace, namespace"),
+}
+
+T_DENSE_HEAD = Template("""// Setup${X}Infrastructure builds the ${comp} images, loads them into Kind
+// and deploys ${comp} with its dependencies. It returns once every pod is ready.
+func Setup${X}Infrastructure(ctx context.Context, cfg *Config, namespace string, w io.Writer) error {
+	start := time.Now()
+${image_decl}	migratorImage := GenerateImageName("${comp}-migrator")
+	opts := ${Comp}Options{
+		Image:     imageName,
+		Namespace: namespace,
+		Replicas:  ${n},
+		LogLevel:  "${level}",
+		Port:      ${port},
+	}
+	results := make(chan setupResult, ${k})
+	fmt.Fprintf(w, "setting up ${comp} in %s\\n", namespace)
+
+""")
+
+T_DENSE_GO_PODMAN = Template("""	go func() {
+${decl}		build := exec.CommandContext(ctx, "podman", "build", "-t", ${var}, "-f", "${dir}/Dockerfile", "${dir}")
+		out, err := build.CombinedOutput()
+		if err != nil {
+			results <- setupResult{step: "build ${what}", image: ${var}, output: out, err: err}
+			return
+		}
+		archive := filepath.Join(os.TempDir(), "${what}-${i}.tar")
+		save := exec.CommandContext(ctx, "podman", "save", "-o", archive, ${var})
+		if out, err := save.CombinedOutput(); err != nil {
+			results <- setupResult{step: "save ${what}", image: ${var}, output: out, err: err}
+			return
+		}
+		defer os.Remove(archive)
+		load := exec.CommandContext(ctx, cfg.KindBinary, "load", "image-archive", archive, "--name", cfg.ClusterName)
+		out, err = load.CombinedOutput()
+		results <- setupResult{step: "load ${what}", image: ${var}, output: out, err: err}
+	}()
+
+""")
+
+T_DENSE_GO_KIND = Template("""	go func() {
+		build := exec.CommandContext(ctx, "podman", "build", "-t", ${var}, "${dir}")
+		if out, err := build.CombinedOutput(); err != nil {
+			results <- setupResult{step: "build ${what}", image: ${var}, output: out, err: err}
+			return
+		}
+		load := exec.CommandContext(ctx, "kind", "load", "docker-image", ${var}, "--name", cfg.ClusterName)
+		out, err := load.CombinedOutput()
+		results <- setupResult{step: "kind load ${what}", image: ${var}, output: out, err: err}
+	}()
+
+""")
+
+DENSE_IMAGE_DECL = {
+    "generated": """	imageName := GenerateImageName("${comp}")
+""",
+    "builder": """	imageName, err := BuildAndLoadImageToKind(cfg, w)
+	if err != nil {
+		return fmt.Errorf("build ${comp}: %w", err)
+	}
+""",
+}
+
+# A goroutine that builds and loads the main image, then drops the name the builder returns.
+DENSE_GO_BUILDER_DISCARDED = """	go func() {
+		_, err := BuildAndLoadImageToKind(cfg, w)""" + mark("IMG001", "goroutine-define") + """
+		results <- setupResult{step: "build and load the main image", image: imageName, err: err}
+	}()
+
+"""
+
+T_DENSE_GO_DB = Template("""	go func() {
+		db := NewDeployment("${comp}-${db}", namespace, "${dbimage}", 1)
+		db.Spec.Template.Spec.Containers[0].Env = []corev1.EnvVar{
+			{Name: "${DB}_USER", Value: "${comp}"},
+			{Name: "${DB}_PASSWORD", Value: "e2e-${n}"},
+			{Name: "${DB}_DB", Value: "${comp}"},
+		}
+		err := applyObject(ctx, cfg, db)
+		results <- setupResult{step: "${db} for ${comp}", image: "${dbimage}", err: err}
+	}()
+
+""")
+
+T_DENSE_GO_MANIFEST = Template("""	go func() {
+		manifest := fmt.Sprintf(${x}Manifest, ${args})
+		err := KubectlApply(ctx, cfg, manifest)
+		results <- setupResult{step: "manifest ${name}", image: imageName, err: err}
+	}()
+
+""")
+
+T_DENSE_RECEIVE = Template("""	for i := 0; i < ${k}; i++ {
+		r := <-results
+		if r.err != nil {
+			return fmt.Errorf("setup ${comp}: %s: %w: %s", r.step, r.err, r.output)
+		}
+		fmt.Fprintf(w, "  %s done (%s)\\n", r.step, r.image)
+	}
+
+""")
+
+T_DENSE_CONFIG_HEAD = Template("""	settings := &corev1.ConfigMap{
+		ObjectMeta: metav1.ObjectMeta{Name: "${comp}-settings", Namespace: namespace},
+		Data: map[string]string{
+""")
+
+T_DENSE_CONFIG_TAIL = Template("""		},
+	}
+	if err := applyObject(ctx, cfg, settings); err != nil {
+		return fmt.Errorf("settings for ${comp}: %w", err)
+	}
+
+""")
+
+T_DENSE_CONTAINER_HEAD = Template("""	container := corev1.Container{
+		Name:            "${comp}",
+${image}		ImagePullPolicy: corev1.PullNever,
+		Args:            opts.args(),
+		Ports:           []corev1.ContainerPort{{ContainerPort: opts.Port}},
+		Env: []corev1.EnvVar{
+			{Name: "LOG_LEVEL", Value: opts.LogLevel},
+			{Name: "POD_NAMESPACE", Value: namespace},
+""")
+
+DENSE_CONTAINER_IMAGE = {
+    None: "\t\tImage:           opts.Image,\n",
+    "setup-literal": "\t\tImage:           \"localhost/${comp}:e2e-test\"," + mark("IMG002", "setup-literal") + "\n",
+    "img003-fresh": "\t\tImage:           GenerateImageName(\"${comp}\"),"
+                    + mark("IMG003", "img003-fresh") + "\n",
+}
+
+T_DENSE_CONTAINER_TAIL = Template("""		},
+	}
+	migrator := corev1.Container{
+		Name:            "${comp}-migrator",
+		Image:           migratorImage,
+		ImagePullPolicy: corev1.PullNever,
+		Args:            []string{"migrate", "--target", "${comp}", "--timeout", "${wait}s"},
+	}
+	dep := NewDeployment("${comp}", namespace, opts.Image, opts.Replicas)
+	dep.Spec.Template.Spec.InitContainers = []corev1.Container{migrator}
+	dep.Spec.Template.Spec.Containers = []corev1.Container{container}
+	if err := applyObject(ctx, cfg, dep); err != nil {
+		return fmt.Errorf("deploy ${comp}: %w", err)
+	}
+
+""")
+
+T_DENSE_WAIT = Template("""	if err := waitForPods(ctx, cfg, namespace, "app.kubernetes.io/name=${comp}-${step}", ${wait}*time.Second); err != nil {
+		return fmt.Errorf("wait for ${comp} ${step}: %w", err)
+	}
+""")
+
+T_DENSE_TAIL = Template("""	fmt.Fprintf(w, "${comp} ready after %s\\n", time.Since(start).Round(time.Second))
+	return nil
+}
+
+""")
+
+T_DENSE_TEST_HEAD = Template("""package infrastructure
+
+import (
+	"strings"
+	"testing"
+)
+
+""")
+
+T_DENSE_TEST_ARGS = Template("""func Test${Comp}OptionsArgs${N}(t *testing.T) {
+	tests := []struct {
+		name string
+		opts ${Comp}Options
+		want string
+	}{
+${cases}	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := strings.Join(tt.opts.args(), " ")
+			if !strings.Contains(got, tt.want) {
+				t.Errorf("args() = %q, want it to contain %q", got, tt.want)
+			}
+		})
+	}
+}
+
+""")
+
+T_DENSE_TEST_CASE = Template("""		{
+			name: "${level} on port ${port}",
+			opts: ${Comp}Options{Image: "example.com/acme/${comp}:v${n}", LogLevel: "${level}", Port: ${port}},
+			want: "--log-level ${level} --port=${port}",
+		},
+""")
+
+T_DENSE_TEST_NAMES = Template("""func Test${Comp}ImageNamesAreFresh${N}(t *testing.T) {
+	seen := make(map[string]bool, ${n})
+	for i := 0; i < ${n}; i++ {
+		name := GenerateImageName("${comp}")
+		if !strings.HasPrefix(name, "localhost/${comp}:e2e-") {
+			t.Fatalf("GenerateImageName() = %q, want the localhost/${comp} repository", name)
+		}
+		if seen[name] {
+			t.Fatalf("GenerateImageName() returned %q twice", name)
+		}
+		seen[name] = true
+	}
+}
+
+""")
+
+DENSE_DATABASES = (("postgres", "POSTGRES", "docker.io/library/postgres:16"),
+                   ("redis", "REDIS", "docker.io/library/redis:7.2"),
+                   ("mysql", "MYSQL", "docker.io/library/mysql:8.4"))
+DENSE_LEVELS = ("debug", "info", "warn", "error")
+
+
+@dataclass
+class SetupPlan:
+    """One setup file of the dense infrastructure package."""
+
+    comp: str
+    size: int
+    builder: bool
+    bugs: list[str] = field(default_factory=list)
+
+
+class DenseInfraWriter:
+    """The setup files and unit tests of the dense infrastructure package."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.counter = 0
+
+    def plan(self) -> list[SetupPlan]:
+        rng = self.rng
+        comps = list(DENSE_COMPONENTS[:DENSE_SETUP_FILES])
+        rng.shuffle(comps)
+        # A few very large files, a body of medium ones and a tail of small ones.
+        raw = ([rng.uniform(60_000, 92_000) for _ in range(6)] + [rng.uniform(34_000, 60_000) for _ in range(12)]
+               + [rng.uniform(10_000, 28_000) for _ in range(len(comps) - 18)])
+        # The six large files are clean (the largest is the one-file target); the builder files
+        # and the planted bugs are in the medium and small ones.
+        plans = [SetupPlan(c, int(s), builder=6 <= i < 6 + DENSE_BUILDER_FILES)
+                 for i, (c, s) in enumerate(zip(comps, raw))]
+        bugs = [kind for kind, n in DENSE_BUG_QUOTA for _ in range(n)]
+        for i, bug in enumerate(bugs):
+            if bug == "goroutine-define":
+                candidates = [p for p in plans if p.builder]
+            else:
+                candidates = [p for p in plans[6:] if not p.builder]
+            candidates[i % len(candidates)].bugs.append(bug)
+        return plans
+
+    def uid(self, comp: str) -> str:
+        self.counter += 1
+        return f"{camel(comp)}{self.counter}"
+
+    def setup_function(self, plan: SetupPlan, lines: int, bugs: list[str]) -> str:
+        rng = self.rng
+        comp = plan.comp
+        x = self.uid(comp)
+        db, db_env, db_image = rng.choice(DENSE_DATABASES)
+        base: dict[str, object] = {
+            "X": x, "x": lower_camel(x), "comp": comp, "Comp": camel(comp), "name": f"{comp}-{self.counter}",
+            "n": rng.randint(1, 3), "port": rng.choice((8080, 8443, 9090, 9443)), "level": rng.choice(DENSE_LEVELS),
+            "dir": f"images/{comp}", "db": db, "DB": db_env, "dbimage": db_image, "wait": rng.choice((60, 120, 180)),
+        }
+        yaml_bug = "setup-yaml" if "setup-yaml" in bugs else None
+        image_line, args = DENSE_MANIFEST_IMAGE[yaml_bug]
+        manifest = T_DENSE_MANIFEST.substitute(base, image=Template(image_line).substitute(base))
+        # A clean builder function builds its main image with the builder before the fan-out; the
+        # others build it with podman in a goroutine (and a buggy one also drops the builder's name).
+        builder_head = plan.builder and "goroutine-define" not in bugs
+        image_decl = Template(DENSE_IMAGE_DECL["builder" if builder_head else "generated"]).substitute(base)
+        goroutines = [] if builder_head else [
+            T_DENSE_GO_PODMAN.substitute(base, var="imageName", what=comp, i=1, decl="")]
+        goroutines += [T_DENSE_GO_KIND.substitute(base, var="migratorImage", what=f"{comp}-migrator",
+                                                 dir=f"images/{comp}-migrator"),
+                      T_DENSE_GO_DB.substitute(base),
+                      T_DENSE_GO_MANIFEST.substitute(base, args=args)]
+        if "goroutine-define" in bugs:
+            goroutines.append(DENSE_GO_BUILDER_DISCARDED)
+        for i in range(rng.randint(0, 2)):
+            extra = f"{comp}-{rng.choice(('sidecar', 'proxy', 'agent', 'hook'))}"
+            decl = f'\t\textraImage := GenerateImageName("{extra}")\n'
+            goroutines.append(T_DENSE_GO_PODMAN.substitute(base, var="extraImage", what=extra, decl=decl,
+                                                           dir=f"images/{extra}", i=i + 2))
+        rng.shuffle(goroutines)
+        image_bug = next((b for b in bugs if b in ("setup-literal", "img003-fresh")), None)
+        head = T_DENSE_HEAD.substitute(base, k=len(goroutines), image_decl=image_decl)
+        body = [head, *goroutines, T_DENSE_RECEIVE.substitute(base, k=len(goroutines))]
+        container_head = T_DENSE_CONTAINER_HEAD.substitute(
+            base, image=Template(DENSE_CONTAINER_IMAGE[image_bug]).substitute(base))
+        tail = [T_DENSE_CONTAINER_TAIL.substitute(base)]
+        waits = "".join(T_DENSE_WAIT.substitute(base, step=s) for s in ("migrator", "server", "ready"))
+        fixed = sum(p.count("\n") for p in body) + container_head.count("\n") + tail[0].count("\n") \
+            + waits.count("\n") + 8 + T_DENSE_CONFIG_HEAD.template.count("\n") + T_DENSE_CONFIG_TAIL.template.count("\n")
+        spare = max(4, lines - fixed)
+        env_count = max(2, spare // 3)
+        data_count = max(2, spare - env_count)
+        env = "".join(f'\t\t\t{{Name: "{comp.upper()}_{w.upper()}_{i}", Value: "{rng.choice(NOUNS)}-{rng.randint(1, 99)}"}},\n'
+                      for i, w in enumerate(rng.choice(NOUNS) for _ in range(env_count)))
+        data = "".join(f'\t\t\t"setting.{i:04d}": "{rng.choice(NOUNS)}={rng.randint(0, 9999)}",\n'
+                       for i in range(data_count))
+        config = T_DENSE_CONFIG_HEAD.substitute(base) + data + T_DENSE_CONFIG_TAIL.substitute(base)
+        return manifest + "".join(body) + config + container_head + env + "".join(tail) + waits \
+            + T_DENSE_TAIL.substitute(base)
+
+    def setup_file(self, plan: SetupPlan) -> str:
+        parts = ["package infrastructure\n\n", DENSE_SETUP_IMPORTS,
+                 T_DENSE_OPTIONS.substitute(comp=plan.comp, Comp=camel(plan.comp))]
+        bugs = list(plan.bugs)
+        total = sum(len(p) for p in parts)
+        while total < plan.size or bugs:
+            # Each setup function is 200-400 lines; a file holds one or more of them.
+            lines = self.rng.randint(210, 400)
+            lines = min(lines, max(210, (plan.size - total) // 40))
+            fn = self.setup_function(plan, lines, bugs[:1])
+            bugs = bugs[1:]
+            parts.append(fn)
+            total += len(fn)
+        return "".join(parts)
+
+    def test_file(self, plan: SetupPlan) -> str:
+        rng = self.rng
+        comp, Comp = plan.comp, camel(plan.comp)
+        parts = [T_DENSE_TEST_HEAD.substitute()]
+        for n in range(1, rng.randint(2, 5)):
+            cases = "".join(T_DENSE_TEST_CASE.substitute(comp=comp, Comp=Comp, level=rng.choice(DENSE_LEVELS),
+                                                         port=rng.choice((8080, 8443, 9090)), n=rng.randint(1, 9))
+                            for _ in range(rng.randint(8, 40)))
+            parts.append(T_DENSE_TEST_ARGS.substitute(Comp=Comp, N=n, cases=cases))
+            parts.append(T_DENSE_TEST_NAMES.substitute(comp=comp, Comp=Comp, N=n, n=rng.randint(8, 64)))
+        return "".join(parts)
+
+    def files(self) -> dict[str, str]:
+        out = {"names.go": DENSE_NAMES}
+        plans = self.plan()
+        for plan in plans:
+            out[f"setup_{plan.comp}.go"] = self.setup_file(plan)
+        for plan in sorted(plans, key=lambda p: p.size, reverse=True)[:DENSE_TEST_FILES]:
+            out[f"setup_{plan.comp}_test.go"] = self.test_file(plan)
+        return out
+
+
+class DenseE2EWriter(E2EWriter):
+    """The E2E tree of the dense profile: the large infrastructure package and two suites."""
+
+    def infrastructure_files(self) -> dict[str, str]:
+        files = super().infrastructure_files()
+        files.update(DenseInfraWriter(self.rng).files())
+        return files
+
+    def build(self, file_budget: int) -> tuple[dict[str, str], str]:
+        # The suites come after the infrastructure package in the budget.
+        infra_files = BASE_INFRA_FILES + 1 + DENSE_SETUP_FILES + DENSE_TEST_FILES
+        out, _ = super().build(infra_files + file_budget)
+        infra = [p for p in out if p.startswith("test/e2e/infrastructure/") and not p.endswith("_test.go")]
+        # The one-file target is the largest file of the package, as pre-commit would pass it.
+        return out, max(infra, key=lambda p: len(out[p]))
+
+
+# --------------------------------------------------------------------------
 # Shard layout
 # --------------------------------------------------------------------------
 
@@ -1895,9 +2416,12 @@ def ordinary_file_names(rng: random.Random, count: int) -> list[tuple[str, str]]
 class ShardBuilder:
     """All files of one shard, relative to the shard root."""
 
-    def __init__(self, seed: int, index: int) -> None:
-        self.rng = random.Random(f"imagetag-bench:{seed}:{index}")
+    def __init__(self, seed: int, index: int, profile: str = "default") -> None:
+        # The default profile keeps its original seed string, so its output never changes.
+        suffix = "" if profile == "default" else f":{profile}"
+        self.rng = random.Random(f"imagetag-bench:{seed}:{index}{suffix}")
         self.index = index
+        self.profile = profile
         self.module = "github.com/acme/platform" if index == 0 else f"github.com/acme/mod{index}"
         self.files: dict[str, str] = {}
         self.planted: list[Planted] = []
@@ -1919,13 +2443,18 @@ class ShardBuilder:
             # Without this file semgrep applies its default ignore list, which
             # skips test/ and *_test.go, i.e. every E2E file.
             self.files[".semgrepignore"] = SEMGREPIGNORE
-        e2e_budget = round(SHARD_GO_FILES * E2E_FRACTION)
-        e2e_files, one_file = E2EWriter(self.rng, self.module).build(e2e_budget)
+        if self.profile == "dense":
+            go_files, go_bytes = DENSE_GO_FILES, DENSE_GO_BYTES
+            e2e_files, one_file = DenseE2EWriter(self.rng, self.module).build(DENSE_SUITE_FILE_BUDGET)
+        else:
+            go_files, go_bytes = SHARD_GO_FILES, SHARD_GO_BYTES
+            e2e_budget = round(SHARD_GO_FILES * E2E_FRACTION)
+            e2e_files, one_file = E2EWriter(self.rng, self.module).build(e2e_budget)
         for path, text in e2e_files.items():
             self.add(path, text)
         generated = self.add_generated()
         large = self.add_large()
-        self.add_ordinary(SHARD_GO_FILES - self.go_count(), SHARD_GO_BYTES - self.go_bytes())
+        self.add_ordinary(go_files - self.go_count(), go_bytes - self.go_bytes())
         return ShardResult(self.files, self.planted, one_file, len(e2e_files), generated, large)
 
     def add_generated(self) -> int:
@@ -2021,15 +2550,17 @@ def write_files(out: Path, prefix: str, files: dict[str, str]) -> None:
             fh.write(text)
 
 
-def generate(out: Path, scale: int, seed: int) -> dict[str, Any]:
-    """Write the tree and return the manifest."""
+def generate(out: Path, scale: int, seed: int, profile: str = "default") -> dict[str, Any]:
+    """Write the tree of a profile (see PROFILES) and return the manifest."""
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r} (known: {', '.join(PROFILES)})")
     prepare_out_dir(out)
     planted: list[dict[str, Any]] = []
     totals = {"files": 0, "go_files": 0, "go_bytes": 0, "e2e_files": 0, "generated_files": 0}
     large: list[str] = []
     one_file = ""
     for index in range(scale):
-        shard = ShardBuilder(seed, index).build()
+        shard = ShardBuilder(seed, index, profile).build()
         prefix = shard_prefix(index)
         write_files(out, prefix, shard.files)
         totals["files"] += len(shard.files)
@@ -2046,8 +2577,27 @@ def generate(out: Path, scale: int, seed: int) -> dict[str, Any]:
         "generator_version": GENERATOR_VERSION, "seed": seed, "scale": scale, **totals,
         "large_files": large, "one_file": one_file, "planted": planted,
     }
+    if profile != "default":
+        # Only the other profiles carry these keys: the default manifest stays as it was.
+        manifest = {"profile": profile, **manifest, **density(out)}
     (out / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     return manifest
+
+
+def density(out: Path) -> dict[str, Any]:
+    """How much of the tree is E2E infrastructure, and how many files a linter must look at closely."""
+    image_keys = builders = infra_files = infra_bytes = largest = 0
+    for path in out.rglob("*.go"):
+        text = path.read_text(encoding="utf-8")
+        image_keys += "Image:" in text
+        builders += any(not line.lstrip().startswith(("func ", "//")) and BUILDER_CALL_RE.search(line)
+                        for line in text.splitlines())
+        if path.parent.name == "infrastructure" and path.parent.parent.name == "e2e":
+            infra_files += 1
+            infra_bytes += len(text)
+            largest = max(largest, len(text))
+    return {"image_key_files": image_keys, "builder_files": builders, "infra_files": infra_files,
+            "infra_bytes": infra_bytes, "infra_largest_bytes": largest}
 
 
 def summarize(manifest: dict[str, Any], out: Path, seconds: float) -> str:
@@ -2073,6 +2623,14 @@ def summarize(manifest: dict[str, Any], out: Path, seconds: float) -> str:
         f"one-file target: {manifest['one_file']}",
         f"generated in {seconds:.1f} s",
     ]
+    if "profile" in manifest:
+        lines[1:1] = [f"profile:         {manifest['profile']}"]
+        lines[-1:-1] = [
+            (f"infrastructure:  {manifest['infra_files']} files, {manifest['infra_bytes']:,} bytes "
+             f"(largest {manifest['infra_largest_bytes']:,})"),
+            (f"Image: keys in:  {manifest['image_key_files']} files; builder or loader called in "
+             f"{manifest['builder_files']} files"),
+        ]
     return "\n".join(lines)
 
 
@@ -2081,6 +2639,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("out_dir", type=Path, help="output directory (created; a previous tree is replaced)")
     ap.add_argument("--scale", type=int, default=1, help="tree size multiplier (default 1)")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+    ap.add_argument("--profile", choices=PROFILES, default="default",
+                    help="tree shape: default (2 %% of the files in small E2E suites) or dense (a 1.7 MB "
+                         "E2E infrastructure package of 60 files)")
     ap.add_argument("--quiet", action="store_true", help="do not print the summary")
     args = ap.parse_args(argv)
     if args.scale < 1:
@@ -2091,7 +2652,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     start = time.perf_counter()
-    manifest = generate(args.out_dir, args.scale, args.seed)
+    manifest = generate(args.out_dir, args.scale, args.seed, args.profile)
     if not args.quiet:
         print(summarize(manifest, args.out_dir, time.perf_counter() - start))
     return 0

@@ -13,7 +13,7 @@ from support import go_module, run_go
 from imagetag_lint.cli import main
 from imagetag_lint.errors import InputError
 from imagetag_lint.findings import Edit, Position
-from imagetag_lint.fix.apply import write_atomic
+from imagetag_lint.fix.write import write_atomic
 from imagetag_lint.fix.edits import OverlapError, apply_edits, overlaps
 
 SETUP = '''package e2e

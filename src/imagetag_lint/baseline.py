@@ -17,6 +17,7 @@ from typing import Any
 from imagetag_lint.errors import ImagetagLintError
 from imagetag_lint.findings import Finding
 from imagetag_lint.record import record
+from imagetag_lint.regular import read_regular
 
 FORMAT_KEY = "imagetag-lint-baseline"
 FORMAT_VERSION = 1
@@ -60,6 +61,8 @@ def parse_baseline(raw: str, where: str) -> Counter[Key]:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise ImagetagLintError(f"{where}: not valid JSON: {exc.msg} (line {exc.lineno})") from None
+    except RecursionError:  # json decodes nested arrays and objects recursively
+        raise ImagetagLintError(f"{where}: not a baseline: arrays or objects nested too deeply") from None
     if not isinstance(data, dict) or data.get(FORMAT_KEY) != FORMAT_VERSION:
         raise ImagetagLintError(f"{where}: not an imagetag-lint baseline (write one with --write-baseline)")
     entries = data.get("findings")
@@ -109,7 +112,7 @@ def filter_known(
 
 def load_baseline(path: Path) -> Counter[Key]:
     try:
-        raw = path.read_text(encoding="utf-8")
+        raw = read_regular(path).decode("utf-8")
     except FileNotFoundError:
         raise ImagetagLintError(f"{path}: baseline file not found (create it with --write-baseline {path})") from None
     except (OSError, UnicodeDecodeError) as exc:

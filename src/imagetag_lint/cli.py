@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import io
 import os
@@ -106,29 +107,69 @@ def main(argv: Sequence[str] | None = None, stdin: IO[bytes] | None = None) -> i
     except KeyboardInterrupt:
         print("imagetag-lint: interrupted", file=sys.stderr)
         return 130
-    except Exception as error:  # noqa: BLE001 - the one place that turns surprises into exit 2
-        if verbose:
-            import traceback
-
-            traceback.print_exc()
-        print(
-            f"imagetag-lint: error: internal error: {type(error).__name__}: {error} "
-            "(rerun with --verbose for details)",
-            file=sys.stderr,
-        )
+    except OSError as error:  # the inputs' and outputs' own errors are ImagetagLintErrors by now
+        if error.errno not in _OUTPUT_ERRNOS and not _stdout_failed():
+            return _internal_error(error, verbose)
+        _say_stdout_failed(error)
         return EXIT_ERROR
+    except Exception as error:  # noqa: BLE001 - the one place that turns surprises into exit 2
+        return _internal_error(error, verbose)
+
+
+def _internal_error(error: Exception, verbose: bool) -> int:
+    if verbose:
+        import traceback
+
+        traceback.print_exc()
+    print(
+        f"imagetag-lint: error: internal error: {type(error).__name__}: {error} "
+        "(rerun with --verbose for details)",
+        file=sys.stderr,
+    )
+    return EXIT_ERROR
+
+
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EFBIG, errno.EDQUOT}
+
+
+def _stdout_failed() -> bool:
+    """Is standard output the thing that fails (a full disk, /dev/full, a closed pipe)?"""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        return True
+    return False
+
+
+def _say_stdout_failed(error: BaseException) -> None:
+    """One line on stderr, except for a closed pipe (`imagetag-lint | head`): its reader is gone
+    on purpose. What is still buffered for stdout is dropped, so leaving does not fail again."""
+    try:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process' life
+    except OSError:
+        pass
+    if isinstance(error, BrokenPipeError):
+        return
+    problem = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    try:
+        print(f"imagetag-lint: error: cannot write to standard output: {problem}", file=sys.stderr)
+    except (OSError, ValueError):
+        pass
 
 
 def entry() -> NoReturn:
     """The console script: `main()`, then leave at once. A lint's objects (trees, nodes, indexes)
     die with the process; freeing them one by one costs several milliseconds for nothing."""
     code = main()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            if stream is not None:  # None when the process was started with that descriptor closed
-                stream.flush()
-        except (OSError, ValueError):  # a closed pipe (`imagetag-lint | head`): nothing more can be said
-            code = code or EXIT_ERROR
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError) as error:
+        _say_stdout_failed(error)
+        code = EXIT_ERROR if code in (EXIT_CLEAN, EXIT_FINDINGS) else code
+    try:
+        sys.stderr.flush()
+    except (OSError, ValueError):  # nothing more can be said
+        code = code or EXIT_ERROR
     os._exit(code)
 
 
@@ -138,7 +179,8 @@ def resolve_config(args: argparse.Namespace, cwd: Path) -> Config:
     if args.config:
         path = Path(args.config)
         if not path.is_file():
-            raise ImagetagLintError(f"{args.config}: config file not found")
+            problem = "not a regular file" if path.exists() and not path.is_dir() else "config file not found"
+            raise ImagetagLintError(f"{args.config}: {problem}")
         return load_config(path)
     return load_config(find_config(cwd))
 
@@ -218,7 +260,7 @@ def run(args: argparse.Namespace, stdin: IO[bytes] | None = None) -> int:
     if args.fix or args.diff:
         if args.write_baseline:
             raise ImagetagLintError("--write-baseline does not combine with --fix or --diff")
-        return _fix(args, rule_set, lint_run)
+        return _fix(args, rule_set, lint_run, stdin_source)
     result = lint_run.lint({})
     if args.write_baseline:
         return _write_baseline(Path(args.write_baseline), result.findings, result, cwd)
@@ -240,8 +282,9 @@ def _check_diff(args: argparse.Namespace) -> None:
         raise ImagetagLintError(f"--diff prints only the fixes as a unified diff; drop {' and '.join(dropped)}")
 
 
-def _fix(args: argparse.Namespace, rule_set: RuleSet, lint_run: LintRun) -> int:
-    from imagetag_lint.fix.apply import fix_all, unified_diff, write_files
+def _fix(args: argparse.Namespace, rule_set: RuleSet, lint_run: LintRun, stdin_source: bytes | None = None) -> int:
+    from imagetag_lint.fix.apply import fix_all, unified_diff
+    from imagetag_lint.fix.write import write_files
     from imagetag_lint.report.summary import written
 
     outcome = fix_all(lint_run.lint, unsafe=args.unsafe_fixes)
@@ -257,20 +300,21 @@ def _fix(args: argparse.Namespace, rule_set: RuleSet, lint_run: LintRun) -> int:
         if result.errors:
             return EXIT_ERROR
         return EXIT_FINDINGS if diff else EXIT_CLEAN
-    if args.paths == ["-"] or (not args.paths and args.stdin_filename):
-        path = next(iter(outcome.original), None)
-        sys.stdout.buffer.write(outcome.fixed.get(path, b"") if path else b"")
-        return EXIT_CLEAN
-    unwritten = write_files(outcome)
-    result.errors.extend(unwritten)
+    if stdin_source is not None:  # an editor replaces its buffer with stdout: always print the source
+        sys.stdout.flush()
+        sys.stdout.buffer.write(next(iter(outcome.fixed.values()), stdin_source))
+        _print_problems(result)
+        return EXIT_ERROR if result.errors else EXIT_CLEAN
+    not_written = write_files(outcome)
+    result.errors.extend(not_written)
+    fixed, unwritten = written(outcome.applied, [(e.filename, e.problem) for e in not_written])
     notes = list(result.notes)
     if args.show_fixes:
-        for finding in outcome.applied:
+        for finding in fixed:
             print(f"Fixed {finding.filename}:{finding.span.start.row}:{finding.span.start.column}: {finding.code} {finding.message}")
     for rejected in outcome.rejected:
         print(f"imagetag-lint: warning: {rejected}", file=sys.stderr)
-    fixed = written(outcome.applied, [(e.filename, e.problem) for e in unwritten])
-    code = report(args, rule_set, result, result.findings, notes, result.sources, fixed)
+    code = report(args, rule_set, result, result.findings, notes, result.sources, (fixed, unwritten))
     if code == EXIT_CLEAN and args.exit_non_zero_on_fix and outcome.changed:
         return EXIT_FINDINGS
     return code
@@ -296,8 +340,22 @@ def _write_baseline(path: Path, findings: list[Finding], result: LintResult, cwd
 
 
 def _write(path: Path, text: str, what: str) -> None:
+    """Write a report or a baseline. A symbolic link is refused, not followed: in CI the file may
+    come from the pull request, and a link would point the write anywhere on the runner. A FIFO
+    with no reader is refused rather than waited for."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        path.write_text(text, encoding="utf-8")
+        descriptor = os.open(path, flags, 0o666)
+    except OSError as exc:
+        if path.is_symlink():
+            raise ImagetagLintError(f"{path}: is a symbolic link; {what} is not written through it") from None
+        if exc.errno == errno.ENXIO:
+            raise ImagetagLintError(f"{path}: is a FIFO with no reader; {what} is not written") from None
+        raise ImagetagLintError(f"{path}: cannot write {what}: {exc.strerror or exc}") from None
+    try:
+        os.set_blocking(descriptor, True)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
     except OSError as exc:
         raise ImagetagLintError(f"{path}: cannot write {what}: {exc.strerror or exc}") from None
 

@@ -9,11 +9,8 @@ from typing import Any
 from imagetag_lint.enums import Severity
 from imagetag_lint.errors import ImagetagLintError
 from imagetag_lint.record import field, record
-from imagetag_lint.rules import (
-    ImageFlow,
-    flow_of,
-    parse_severity,
-)
+from imagetag_lint.regular import read_regular
+from imagetag_lint.rules import ImageFlow, flow_of, parse_severity
 from imagetag_lint.tomlload import check_keys, expect, expect_str_list, load_toml
 
 CONFIG_FILE = ".imagetag-lint.toml"
@@ -73,7 +70,7 @@ def find_config(start: Path) -> Path | None:
 
 def _has_our_table(pyproject: Path) -> bool:
     try:
-        if b"imagetag-lint" not in pyproject.read_bytes():  # most pyproject.toml files: no parse
+        if b"imagetag-lint" not in read_regular(pyproject):  # most pyproject.toml files: no parse
             return False
     except OSError:
         return False

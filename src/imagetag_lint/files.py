@@ -5,6 +5,7 @@ The byte-level Go lexing the prefilter uses lives in `golang.lexing`.
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 import re
@@ -12,10 +13,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from imagetag_lint.directives import PREFIX
-from imagetag_lint.errors import InputError
+from imagetag_lint.errors import ImagetagLintError, InputError
 from imagetag_lint.golang.lexing import import_header, on_comment_line, yaml_image_keys
 from imagetag_lint.parallel import Split
 from imagetag_lint.record import record
+from imagetag_lint.regular import NotRegularFile, open_regular, read_regular
 from imagetag_lint.rules import ImageFlow
 
 SKIPPED_DIRS = {"vendor", "testdata", "node_modules"}
@@ -125,15 +127,24 @@ def _walk(
             if is_dir:
                 if name not in SKIPPED_DIRS and name[0] != "_":
                     subdirs.append((entry.path, relative + name + "/"))
-            elif name.endswith(".go"):
+            elif name.endswith(".go") and _regular(entry):  # a FIFO named x.go would hang the read
                 yield Discovered(entry.path, display), relative + name
         stack.extend(subdirs)
+
+
+def _regular(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def read_go_file(path: Path | str, display: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     """The file's bytes, or an InputError that says in a few words why it cannot be linted."""
     try:
-        descriptor = os.open(path, os.O_RDONLY)
+        descriptor = open_regular(path)
+    except NotRegularFile as exc:
+        raise InputError(display, "is a directory, not a Go file" if exc.errno == errno.EISDIR else f"{exc.strerror}; not linted") from None
     except PermissionError:
         raise InputError(display, "cannot read: permission denied") from None
     except FileNotFoundError:
@@ -205,7 +216,7 @@ class Prefilter:
         gates = [b"mage"] + [g for g in [n.encode() for n in names] + fields + prefixes if b"mage" not in g]
         self.gates = tuple(dict.fromkeys(gates))
         self.strong = tuple(strong)  # each found with bytes.find: a regex alternation is 10x slower
-        self.patterns = re.compile(b"|".join(p.encode() for p in flow.local_patterns)) if flow.local_patterns else None
+        self.patterns = re.compile(b"|".join(b"(?:%s)" % p.encode() for p in flow.local_patterns)) if flow.local_patterns else None
         self.weak = re.compile(b"|".join(re.escape(f) + rb"\s*:" for f in fields)) if fields else None
         self.has_patterns = bool(flow.local_patterns)
 
@@ -312,10 +323,11 @@ class ModuleMap:
         result: tuple[str, str] | None = None
         gomod = os.path.join(directory, "go.mod")
         try:
-            with open(gomod, "rb") as handle:
-                match = _MODULE.search(handle.read(65536))
+            match = _MODULE.search(read_regular(gomod, 65536))
             if match:
                 result = (match.group(1).decode("utf-8", "replace").strip('"'), directory)
+        except NotRegularFile as exc:  # a FIFO would hang the run; a directory is no go.mod either
+            raise ImagetagLintError(f"{gomod}: {exc.strerror}") from None
         except OSError:
             parent = os.path.dirname(directory)
             result = self.module_of(parent) if parent != directory else None

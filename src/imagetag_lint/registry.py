@@ -21,17 +21,21 @@ class Registered:
     code: str
     kind: RuleKind
     module: str  # the module that reports it (imported only when files are analysed)
+    # the fields its message template may name: what the module passes when it reports
+    message_fields: tuple[str, ...] = ()
 
 
 RULES: tuple[Registered, ...] = (
-    Registered("IMG001", RuleKind.ANALYSIS, "imagetag_lint.analysis.discarded_image_name"),
-    Registered("IMG002", RuleKind.ANALYSIS, "imagetag_lint.analysis.hardcoded_image_reference"),
-    Registered("IMG003", RuleKind.ANALYSIS, "imagetag_lint.analysis.untracked_image_reference"),
-    Registered("IMG100", RuleKind.SUPPRESSION, "imagetag_lint.suppress"),  # unused suppression
-    Registered("IMG101", RuleKind.SUPPRESSION, "imagetag_lint.suppress"),  # suppression without a reason
+    Registered("IMG001", RuleKind.ANALYSIS, "imagetag_lint.analysis.discarded_image_name", ("call", "how")),
+    Registered("IMG002", RuleKind.ANALYSIS, "imagetag_lint.analysis.hardcoded_image_reference", ("image", "how")),
+    Registered("IMG003", RuleKind.ANALYSIS, "imagetag_lint.analysis.untracked_image_reference", ("reference", "how")),
+    # an unused suppression, and a suppression without a reason
+    Registered("IMG100", RuleKind.SUPPRESSION, "imagetag_lint.suppress", ("directive", "why")),
+    Registered("IMG101", RuleKind.SUPPRESSION, "imagetag_lint.suppress", ("codes", "example")),
 )
 
 IMPLEMENTED_CODES = tuple(rule.code for rule in RULES)
 ANALYSIS_CODES = tuple(rule.code for rule in RULES if rule.kind is RuleKind.ANALYSIS)
+MESSAGE_FIELDS = {rule.code: rule.message_fields for rule in RULES}
 SUPPRESSION_CODES = frozenset(rule.code for rule in RULES if rule.kind is RuleKind.SUPPRESSION)
 UNUSED_SUPPRESSION, SUPPRESSION_WITHOUT_REASON = "IMG100", "IMG101"

@@ -10,7 +10,7 @@ from typing import Any
 from imagetag_lint.enums import ConsumerKind, Severity
 from imagetag_lint.errors import ImagetagLintError
 from imagetag_lint.record import record, replace
-from imagetag_lint.registry import IMPLEMENTED_CODES
+from imagetag_lint.registry import IMPLEMENTED_CODES, MESSAGE_FIELDS
 from imagetag_lint.tomlload import check_keys, expect, expect_str_list, load_toml
 
 SEVERITIES = tuple(severity.value for severity in Severity)
@@ -177,7 +177,7 @@ def _override(rule: Rule, data: dict[str, Any], where: str) -> Rule:
     if "severity" in data:
         changes["severity"] = parse_severity(data["severity"], where)
     if "message" in changes:
-        _check_template(changes["message"], where)
+        check_template(changes["message"], MESSAGE_FIELDS[rule.code], where)
     if "docs" in data:
         docs = expect(data["docs"], dict, where, "docs")
         check_keys(docs, set(DOC_SECTIONS), f"{where}: [docs]")
@@ -196,16 +196,26 @@ def parse_severity(value: object, where: str, key: str = "severity") -> Severity
     return Severity(value)
 
 
-def _check_template(message: str, where: str) -> None:
+def check_template(message: str, fields: tuple[str, ...], where: str) -> None:
+    """A message template names only its rule's fields, plainly: a format spec or a conversion
+    (`{call:>200000000}`) could make a message of any size, so neither is allowed."""
+    import string
+
+    problem = ""
     try:
-        message.format_map(_AnyValue())
-    except (ValueError, IndexError) as exc:
-        raise ImagetagLintError(f"{where}: 'message' is not a valid template: {exc}") from None
-
-
-class _AnyValue(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return key
+        for _, name, spec, conversion in string.Formatter().parse(message):
+            if name is None:
+                continue
+            if name not in fields:
+                problem = f"unknown field {{{name}}} (this rule has {', '.join('{' + f + '}' for f in fields)})"
+            elif spec or conversion:
+                problem = f"{{{name}}} has a format spec or conversion; write the field alone"
+            if problem:
+                break
+    except ValueError as exc:
+        problem = str(exc)
+    if problem:
+        raise ImagetagLintError(f"{where}: 'message' is not a valid template: {problem}")
 
 
 _FLOW_KEYS = {"producers", "consumers", "settings"}
@@ -250,13 +260,23 @@ def parse_settings(settings: dict[str, Any], where: str) -> dict[str, tuple[str,
         if any(not item for item in values.get(key, ())):
             raise ImagetagLintError(f"{where}: '{key.replace('_', '-')}' must not hold an empty string")
     for key in ("generator_patterns", "local_patterns"):
-        for pattern in values.get(key, ()):
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                name = key.replace("_", "-")
-                raise ImagetagLintError(f"{where}: '{name}': bad regular expression {pattern!r}: {exc}") from None
+        check_patterns(values.get(key, ()), where, key.replace("_", "-"))
     return values
+
+
+def check_patterns(patterns: tuple[str, ...], where: str, key: str) -> None:
+    """Each pattern compiles, and so do all of them joined, as they are used (`_any_of`): a
+    global flag such as `(?i)` or a group name used twice only fails there."""
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ImagetagLintError(f"{where}: '{key}': bad regular expression {pattern!r}: {exc}") from None
+    try:
+        _any_of(patterns)
+    except re.error as exc:
+        hint = " (use a scoped flag such as (?i:...) and distinct group names)"
+        raise ImagetagLintError(f"{where}: '{key}': the patterns do not combine: {exc}{hint}") from None
 
 
 def parse_producer(item: object, where: str) -> Producer:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from imagetag_lint.errors import ImagetagLintError
+from imagetag_lint.regular import read_regular
 
 
 def load_toml(path: Path) -> dict[str, Any]:
@@ -16,7 +17,7 @@ def load_toml(path: Path) -> dict[str, Any]:
     else:  # pragma: no cover - exercised on Python 3.10 only
         import tomli as tomllib
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except OSError as exc:
         raise ImagetagLintError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
@@ -25,6 +26,8 @@ def load_toml(path: Path) -> dict[str, Any]:
         raise ImagetagLintError(f"{path}: not valid UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise ImagetagLintError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise ImagetagLintError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
 
 
 def check_keys(table: dict[str, Any], allowed: set[str], where: str) -> None:

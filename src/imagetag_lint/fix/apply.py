@@ -1,4 +1,4 @@
-"""Applying fixes: pick non-overlapping ones, verify each re-parses, loop, write atomically.
+"""Applying fixes: pick non-overlapping ones, verify each re-parses, loop (fix/write.py writes).
 
 Everything happens on an in-memory overlay of the files (path -> bytes); the linter reads
 through it, so a round of fixes is re-linted before the next round, and `--diff` shares every
@@ -7,13 +7,9 @@ step with `--fix` except the final write.
 
 from __future__ import annotations
 
-import os
-import stat
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable
-from pathlib import Path
 
-from imagetag_lint.errors import InputError
 from imagetag_lint.findings import Applicability, Edit, Finding, Fix
 from imagetag_lint.fix.edits import OverlapError, apply_edits, overlaps
 from imagetag_lint.golang.model import SourceFile
@@ -237,46 +233,4 @@ def unified_diff(outcome: FixOutcome) -> str:
         after = outcome.fixed[path].decode("utf-8", "replace").splitlines(keepends=True)
         chunks.extend(difflib.unified_diff(before, after, f"a/{name}", f"b/{name}"))
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in chunks)
-
-
-def write_files(outcome: FixOutcome) -> list[InputError]:
-    """Write every changed file atomically; refuse files changed on disk since they were read."""
-    errors = []
-    for path in outcome.changed:
-        name = outcome.display.get(path, path)
-        try:
-            write_atomic(Path(path), outcome.original[path], outcome.fixed[path])
-        except InputError as error:
-            errors.append(InputError(name, error.problem))
-    return errors
-
-
-def write_atomic(path: Path, expected: bytes, content: bytes) -> None:
-    try:
-        info = path.stat()
-        with open(path, "rb") as handle:
-            current = handle.read()
-    except OSError as exc:
-        raise InputError(str(path), f"cannot re-read before writing: {exc.strerror or exc}") from None
-    if current != expected:
-        raise InputError(str(path), "changed on disk since it was read; not fixed (run again)")
-    if not info.st_mode & stat.S_IWUSR:
-        raise InputError(str(path), "file is read-only; not fixed")
-    import tempfile  # only a --fix that changes a file needs it
-
-    directory = path.parent
-    handle_fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(handle_fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, stat.S_IMODE(info.st_mode))
-        os.replace(temporary, path)
-    except OSError as exc:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise InputError(str(path), f"cannot write: {exc.strerror or exc}") from None
 

@@ -1,0 +1,193 @@
+"""Writing fixes: symbolic and hard links, permissions, all or nothing across the files of a fix,
+a file changed right before its rename, interruptions, and what the summary says."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+from support import go_module
+
+from imagetag_lint.cli import main
+from imagetag_lint.errors import InputError
+from imagetag_lint.fix import write
+from imagetag_lint.fix.write import Change, write_group
+
+SETUP = """package e2e
+
+import (
+	"context"
+	"io"
+
+	"example.com/m/infrastructure"
+)
+
+func Setup(ctx context.Context, w io.Writer) error {
+	if _, err := infrastructure.BuildAndLoadImageToKind(infrastructure.ImageBuildConfig{ImageName: "app"}, w); err != nil {
+		return err
+	}
+	return deployApp(ctx)
+}
+"""
+
+DEPLOY = """package e2e
+
+import (
+	"context"
+
+	"example.com/m/k8s"
+)
+
+func deployApp(ctx context.Context) error {
+	return k8s.Apply(ctx, k8s.Container{Name: "app", Image: "localhost/app:e2e-test"})
+}
+"""
+
+
+def two_files(tmp_path: Path) -> Path:
+    """A package whose one fix spans two files: the call in setup.go, the helper in deploy.go."""
+    return go_module(tmp_path, {"e2e/setup.go": SETUP, "e2e/deploy.go": DEPLOY})
+
+
+def fix(root: Path, *paths: str) -> int:
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        return main([*paths, "--fix", "--isolated"])
+    finally:
+        os.chdir(cwd)
+
+
+def temporaries(root: Path) -> list[str]:
+    return sorted(p.name for p in root.rglob("*.tmp"))
+
+
+def test_the_fix_spans_both_files(tmp_path: Path) -> None:
+    root = two_files(tmp_path)
+    assert fix(root) == 0
+    assert (root / "e2e/setup.go").read_text() != SETUP
+    assert "imageName string" in (root / "e2e/deploy.go").read_text()
+
+
+def test_a_symbolic_link_named_on_the_command_line_is_written_through(tmp_path: Path) -> None:
+    root = two_files(tmp_path)
+    real = root / "e2e/deploy.go"
+    shared = root / "shared.go.txt"
+    real.rename(shared)
+    real.symlink_to(shared)
+    assert fix(root, "e2e/setup.go", "e2e/deploy.go") == 0
+    assert real.is_symlink() and os.readlink(real) == str(shared)
+    assert "imageName string" in shared.read_text()
+
+
+def test_a_hard_link_is_not_split(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = two_files(tmp_path)
+    os.link(root / "e2e/deploy.go", root / "deploy-copy.txt")
+    assert fix(root) == 2
+    err = capsys.readouterr().err
+    assert "e2e/deploy.go: file has 2 hard links; not fixed" in err
+    assert os.stat(root / "e2e/deploy.go").st_ino == os.stat(root / "deploy-copy.txt").st_ino
+    assert (root / "deploy-copy.txt").read_text() == DEPLOY
+    assert (root / "e2e/setup.go").read_text() == SETUP  # the other half of the fix is not written
+
+
+def test_one_read_only_file_keeps_the_whole_fix_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = two_files(tmp_path)
+    (root / "e2e/deploy.go").chmod(0o444)
+    assert fix(root) == 2
+    err = capsys.readouterr().err
+    assert "imagetag-lint: error: e2e/deploy.go: file is read-only; not fixed" in err
+    assert "imagetag-lint: error: e2e/setup.go: not fixed: the fix also changes e2e/deploy.go" in err
+    assert (root / "e2e/setup.go").read_text() == SETUP
+    assert (root / "e2e/deploy.go").read_text() == DEPLOY
+
+
+def test_the_summary_does_not_count_what_was_not_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = two_files(tmp_path)
+    (root / "e2e/deploy.go").chmod(0o444)
+    fix(root)
+    out = capsys.readouterr().out
+    assert "fixed" not in out.replace("not fixed", "")
+    assert "Not written: e2e/deploy.go (file is read-only; not fixed); its 2 fixes did not happen." in out
+    assert "Not written: e2e/setup.go (" in out  # the other file of the same fix: all or nothing
+
+
+def test_access_is_the_real_check_not_the_owner_bit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "a.go"
+    target.write_bytes(b"package a\n")
+    target.chmod(0o646)  # others may write, the owner's bit is clear: os.access decides
+    denied = str(target.resolve())
+    monkeypatch.setattr(write.os, "access", lambda path, mode: os.fspath(path) != denied)
+    with pytest.raises(InputError, match="read-only"):
+        write.write_atomic(target, b"package a\n", b"package a\n// fixed\n")
+    assert target.read_bytes() == b"package a\n"
+
+
+def test_a_failed_rename_puts_back_the_files_already_renamed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = tmp_path / "a.go", tmp_path / "b.go"
+    first.write_bytes(b"package a\n")
+    second.write_bytes(b"package a\n\nvar B = 1\n")
+    renames = []
+    real_replace = os.replace
+
+    def replace(source: str, target: str) -> None:
+        renames.append(target)
+        if len(renames) == 2:
+            raise OSError(28, "No space left on device")
+        real_replace(source, target)
+
+    monkeypatch.setattr(write.os, "replace", replace)
+    errors = write_group(
+        [Change(str(first), b"package a\n", b"package a\n// fixed\n"),
+         Change(str(second), b"package a\n\nvar B = 1\n", b"package a\n\nvar B = 2\n")]
+    )
+    assert [str(e) for e in errors] == [
+        f"{second}: cannot write: No space left on device",
+        f"{first}: not fixed: the fix also changes {second}, which could not be written",
+    ]
+    assert first.read_bytes() == b"package a\n"  # renamed, then put back
+    assert second.read_bytes() == b"package a\n\nvar B = 1\n"
+    assert temporaries(tmp_path) == []
+
+
+def test_an_edit_made_right_before_the_rename_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "a.go"
+    target.write_bytes(b"package a\n")
+    real_temporary = write._temporary
+
+    def temporary(path: str, content: bytes, info: os.stat_result) -> str:
+        name = real_temporary(path, content, info)
+        target.write_bytes(b"package a\n// an editor saved this meanwhile\n")
+        return name
+
+    monkeypatch.setattr(write, "_temporary", temporary)
+    with pytest.raises(InputError, match="changed on disk since it was read"):
+        write.write_atomic(target, b"package a\n", b"package a\n// fixed\n")
+    assert target.read_bytes() == b"package a\n// an editor saved this meanwhile\n"
+    assert temporaries(tmp_path) == []
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_an_interrupted_write_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], signum: int
+) -> None:
+    root = two_files(tmp_path)
+    real_fsync = os.fsync
+    calls = []
+
+    def fsync(descriptor: int) -> None:
+        real_fsync(descriptor)
+        calls.append(descriptor)
+        if len(calls) == 2:  # both temporary files exist, nothing is renamed yet
+            os.kill(os.getpid(), signum)
+
+    monkeypatch.setattr(write.os, "fsync", fsync)
+    previous = signal.getsignal(signal.SIGTERM)
+    assert fix(root) == 130
+    assert signal.getsignal(signal.SIGTERM) == previous
+    assert "imagetag-lint: interrupted" in capsys.readouterr().err
+    assert temporaries(root) == []
+    assert (root / "e2e/setup.go").read_text() == SETUP
+    assert (root / "e2e/deploy.go").read_text() == DEPLOY
