@@ -183,9 +183,9 @@ def _one_long_line(items: int) -> str:
     images = ", ".join(['{Image: "localhost/app:v1"}'] * items)
     return (
         'package e2e\n\nimport (\n\t"io"\n\n\t"example.com/e2e/infrastructure"\n)\n\n'
-        "type C struct{ Image string }\n\nfunc Setup(w io.Writer) []C {\n"
+        "type Container struct{ Image string }\n\nfunc Setup(w io.Writer) []Container {\n"
         '\t_, _ = infrastructure.BuildAndLoadImageToKind(infrastructure.ImageBuildConfig{ImageName: "app"}, w)\n'
-        f"\treturn []C{{{images}}}\n}}\n"
+        f"\treturn []Container{{{images}}}\n}}\n"
     )
 
 
