@@ -36,6 +36,8 @@ def pass_to(index: ImageFlowIndex, deploy: DeployCall, variable: str, plan: Plan
             if position < len(args):
                 if index.origin(args[position], file, deploy.function).kind == "built":
                     return False  # it already deploys a built name (another build's, maybe)
+                if text(unparen(args[position])) == variable:
+                    return True  # it reads the name already (a stale local reused for the built name)
                 edit = E.replace(file, args[position], variable)
                 if not any(E.overlaps(edit, e) for e in plan.edits):
                     plan.edits.append(edit)
@@ -68,7 +70,9 @@ def drop_orphan(index: ImageFlowIndex, function: Function, replaced: Node, plan:
         raise CannotFix(f"`{name}` would be left unused; remove it by hand")
     start = E.line_start(file, statement.start_byte)
     end = file.source.find(b"\n", statement.end_byte)
-    plan.edits.append(E.edit(file, start, end + 1 if end != -1 else statement.end_byte, ""))
+    removal = E.edit(file, start, end + 1 if end != -1 else statement.end_byte, "")
+    if not any(E.overlaps(removal, e) for e in plan.edits):  # another step may already rewrite it
+        plan.edits.append(removal)
 
 
 def _add_parameter(index: ImageFlowIndex, deploy: DeployCall, variable: str, plan: Plan) -> bool:
