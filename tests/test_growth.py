@@ -71,8 +71,17 @@ def deploy_helper_calls(n: int) -> str:
     return HEAD + helper + setup + others
 
 
-def _work(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, int]:
-    """(lines of the linter's code run, parent links followed in deep trees) for one lint of root."""
+def deploy_calls_in_one_function(n: int) -> str:
+    """A dropped build followed by n calls of a deploy helper that hardcodes its image, all in
+    one function: the fix gives the helper a parameter, and every call site needs an edit."""
+    helper = 'func deploy(w io.Writer, namespace string) Container {\n\t_ = w\n\treturn Container{Image: "localhost/app:v1"}\n}\n\n'
+    calls = "".join(f'\t_ = deploy(w, "n{i}")\n' for i in range(n))
+    return HEAD + helper + f"func Setup(w io.Writer) {{\n\t{_build('app')}\n{calls}}}\n"
+
+
+def _work(root: Path, capsys: pytest.CaptureFixture[str], fix: bool = False) -> tuple[int, int]:
+    """(lines of the linter's code run, parent links followed in deep trees) for one lint of root
+    (or one `--fix`)."""
     lines = 0
 
     def local(frame: FrameType, event: str, arg: Any) -> Callable[..., Any]:
@@ -85,10 +94,11 @@ def _work(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, int]:
 
     sys.settrace(calls)
     try:
-        code = main(["--output-format", "json", "--exit-zero", str(root)])
+        code = main(["--fix" if fix else "--output-format=json", "--exit-zero", str(root)])
     finally:
         sys.settrace(None)
-    assert code == 0 and '"code": "IMG00' in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert code == 0 and ("No findings left" in out if fix else '"code": "IMG00' in out), out[-2000:]
     return lines, sum(ancestry.steps for ancestry in syntax._DEEP)
 
 
@@ -112,6 +122,23 @@ def test_four_times_the_input_is_at_most_five_times_the_work(
     lines = (small[0] - base[0], large[0] - base[0])  # the part that grows with the shape
     assert lines[1] <= 5 * lines[0], f"lines run beyond n=1: {lines[0]} at n={n}, {lines[1]} at 4n"
     assert large[1] <= 5 * max(small[1], 1), f"parent links followed: {small[1]} at n={n}, {large[1]} at 4n"
+
+
+def test_fixing_four_times_the_call_sites_is_at_most_five_times_the_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--fix` of a build dropped before n calls of one deploy helper in one function: the
+    parameter and every call site are fixed in a few rounds, each linear (it took a round per
+    call site, each re-planning every fix, and stopped after 25)."""
+    works = []
+    for size in (1, 50, 200):
+        (tmp_path / str(size)).mkdir()
+        root = go_module(tmp_path / str(size), {"e2e/setup.go": deploy_calls_in_one_function(size)})
+        works.append(_work(root, capsys, fix=True))
+        assert (root / "e2e" / "setup.go").read_text().count(", appImage)") == size
+    base, small, large = works
+    lines = (small[0] - base[0], large[0] - base[0])
+    assert lines[1] <= 5 * lines[0], f"lines run beyond n=1: {lines[0]} at n=50, {lines[1]} at n=200"
 
 
 class _CountingBytes(bytes):

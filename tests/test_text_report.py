@@ -186,4 +186,31 @@ def test_long_lines_are_cut_to_the_width(tmp_path: Path, monkeypatch: pytest.Mon
     assert code[carets.index("^") :].startswith("infra.BuildAndLoadImageToKind")
     monkeypatch.delenv("COLUMNS")
     _, whole, _ = run_cli(["--isolated", "--color", "never", "e2e/setup.go"], root)
-    assert "…" not in whole  # a pipe without COLUMNS keeps whole lines
+    assert "…" not in whole  # a pipe without COLUMNS keeps lines of ordinary length whole
+
+
+def _one_long_line(items: int) -> str:
+    """A dropped build and `items` fixed local images on one line: one finding per image."""
+    images = ", ".join(['{Image: "localhost/app:v1"}'] * items)
+    return (
+        'package e2e\n\nimport (\n\t"io"\n\n\t"example.com/e2e/infrastructure"\n)\n\n'
+        "type Container struct{ Image string }\n\nfunc Setup(w io.Writer) []Container {\n"
+        '\t_, _ = infrastructure.BuildAndLoadImageToKind(infrastructure.ImageBuildConfig{ImageName: "app"}, w)\n'
+        f"\treturn []Container{{{images}}}\n}}\n"
+    )
+
+
+def test_a_long_line_in_a_pipe_gives_output_linear_in_the_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No terminal and no COLUMNS: every finding on the line shows a frame of bounded width,
+    not the whole line (which made 100 KB of code print 120 MB)."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    sizes = []
+    for items in (300, 1200):
+        root = write_module(tmp_path / str(items), {"e2e/setup.go": _one_long_line(items), "e2e/deploy.go": ""})
+        code, out, err = run_cli(["--isolated", "--color", "never", "e2e/setup.go"], root)
+        assert code == 1, err
+        assert out.count("IMG002") >= items
+        frames = [line for line in out.splitlines() if re.match(r"\s+\d+ \| ", line)]
+        assert max(len(line) for line in frames) <= 1000
+        sizes.append(len(out))
+    assert sizes[1] <= 5 * sizes[0], f"output: {sizes[0]} characters for 300 images, {sizes[1]} for 1,200"

@@ -31,7 +31,7 @@ from imagetag_lint.files import (
     start_scan,
 )
 from imagetag_lint.findings import Finding
-from imagetag_lint.golang.lexing import declares_const
+from imagetag_lint.golang.lexing import declares_const, word_offsets
 from imagetag_lint.golang.model import SourceFile, package_name, read_imports
 from imagetag_lint.golang.parser import Tree, first_error, parse
 from imagetag_lint.golang.project import Project
@@ -198,6 +198,38 @@ class Linter:
                 continue
             loaded.append(self._parse(source, path, display, reported=reported))
         return loaded
+
+    def load_mentioning(self, directory: str, word: bytes, importers: bool = False) -> list[SourceFile]:
+        """Parse the not yet loaded Go files of directory that hold word as a whole word (the
+        callers of a function whose signature a fix changes), and with importers the linted
+        files of other packages that import directory's package and hold it; a linted file is
+        parsed as reported, so a fix may edit it."""
+        candidates = [(path, self._deferred.get(path) or self._display(path)) for path in go_files_in(directory)]
+        if importers:
+            candidates.extend(self._importers(directory))
+        loaded = []
+        for path, display in candidates:
+            if path in self._loaded:
+                continue
+            try:
+                source = self.read(path, display)
+            except InputError:
+                continue
+            if not word_offsets(source, (word,)):
+                continue
+            reported = self._deferred.pop(path, None) is not None or self._clean_reported.pop(path, None) is not None
+            self._clean.discard(path)
+            loaded.append(self._parse(source, path, display, reported=reported))
+        return loaded
+
+    def _importers(self, directory: str) -> list[tuple[str, str]]:
+        """The linted files not yet parsed that may import the package in directory."""
+        import_path = self.modules.import_path(directory)
+        if import_path is None:
+            return []
+        quoted = b'"%s"' % import_path.encode()
+        found = [(path, self._display(path)) for path, header in self._clean_reported.items() if quoted in header]
+        return found + sorted(self._deferred.items())  # read anyway: the word decides
 
     def settle_deferred(self) -> None:
         """Parse the `Image:`-only files that name a locally built image or a constant holding one.

@@ -62,7 +62,8 @@ def parameter_step(deploy: DeployCall | None, callers: int) -> str:
         names = ", ".join(f"`{p.name}`" for p in target.params if p.index in deploy.image_params)
         return f"parameter: `{target.name}` already takes the image ({names}); keep it"
     where = f"{target.file.filename}:{target.node.start_point.row + 1}"
-    sites = "its call site" if callers == 1 else f"all {callers} call sites"
+    # an exported function's callers in other packages are not counted
+    sites = "every call site" if target.exported else "its call site" if callers == 1 else f"all {callers} call sites"
     return f"parameter: add `imageName string` to `{target.name}` ({where}) and update {sites}"
 
 

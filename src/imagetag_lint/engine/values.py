@@ -7,6 +7,8 @@ its reaching definition.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from imagetag_lint.engine import producers
 from imagetag_lint.engine.formats import format_go
 from imagetag_lint.engine.model import UNKNOWN, Origin, OriginKind
@@ -22,10 +24,10 @@ from imagetag_lint.golang.syntax import (
     enclosing,
     identifiers,
     is_inside,
-    is_write,
     right_values,
     string_value,
     unparen,
+    written_identifiers,
 )
 
 _KEPT = (OriginKind.GENERATED, OriginKind.BUILT, OriginKind.LITERAL)  # a name keeps its value's description
@@ -115,12 +117,9 @@ def reaching_definition(ident: Node, function: Function) -> tuple[Node, int] | N
     body = function.body
     if body is None:
         return None
-    best: tuple[Node, int] | None = None
-    for occurrence in identifiers(body, name):
-        if occurrence.start_byte >= ident.start_byte:
-            break
-        if not is_write(occurrence):
-            continue
+    writes, starts = written_identifiers(body, name)
+    for position in range(bisect_left(starts, ident.start_byte) - 1, -1, -1):  # the nearest first
+        occurrence = writes[position]
         statement = occurrence.parent
         if statement is not None and statement.type == "expression_list":
             statement = statement.parent
@@ -131,9 +130,8 @@ def reaching_definition(ident: Node, function: Function) -> tuple[Node, int] | N
             if scope is not None and not is_inside(ident, scope):
                 continue
         names = assigned_names(statement)
-        index = next(i for i, n in enumerate(names) if n.id == occurrence.id)
-        best = (statement, index)
-    return best
+        return statement, next(i for i, n in enumerate(names) if n.id == occurrence.id)
+    return None
 
 
 def _declaring_function(ident: Node, function: Function) -> Node | None:
@@ -228,7 +226,7 @@ def _shadowed(name: str, function: Function) -> bool:
     if function.param(name) is not None:
         return True
     body = function.body
-    return body is not None and any(is_write(i) for i in identifiers(body, name))
+    return body is not None and bool(written_identifiers(body, name)[0])
 
 
 def _sprintf_text(run: FlowRun, call: Node, file: SourceFile, function: Function | None, depth: int) -> str | None:

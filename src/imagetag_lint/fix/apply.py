@@ -7,11 +7,11 @@ step with `--fix` except the final write.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable
 
-from imagetag_lint.findings import Applicability, Finding, Fix
-from imagetag_lint.fix.edits import OverlapError, apply_edits, fixes_overlap
+from imagetag_lint.findings import Applicability, Edit, Finding, Fix
+from imagetag_lint.fix.edits import OverlapError, apply_edits, overlaps
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.golang.parser import first_error, parse
 from imagetag_lint.lint import LintResult
@@ -42,17 +42,29 @@ class FixOutcome:
 
 
 def fix_all(lint: Lint, unsafe: bool) -> FixOutcome:
-    """Rounds of lint -> choose -> apply on an overlay, until no fix applies."""
+    """Rounds of lint -> choose -> apply on an overlay, until no fix applies.
+
+    Each round applies at least one fix, so the rounds end; a bound that grows with the fixes
+    the first round offers stops fixes that undo each other, and says what was left."""
     overlay: dict[str, bytes] = {}
     outcome: FixOutcome | None = None
-    for _ in range(MAX_ROUNDS):
+    rounds, limit = 0, MAX_ROUNDS
+    while True:
         result = lint(overlay)
         if outcome is None:
             outcome = FixOutcome(result)
         outcome.result = result
-        chosen = choose(result.findings, APPLICABLE[unsafe], _regions(result.sources))
+        chosen = choose(result.findings, APPLICABLE[unsafe], _regions(result.sources), result.sources)
         if not chosen:
             break
+        if rounds == 0:
+            limit = MAX_ROUNDS + len(chosen) + sum(1 for f in result.findings if f.fix is not None and f.fix.edits)
+        if rounds == limit:
+            outcome.rejected.append(
+                f"--fix stopped after {rounds} rounds with {len(chosen)} more fixes to apply; run it again"
+            )
+            break
+        rounds += 1
         by_name = {}
         for name, file in result.sources.items():
             path = result.paths.get(name)
@@ -60,27 +72,46 @@ def fix_all(lint: Lint, unsafe: bool) -> FixOutcome:
                 by_name[name] = path
                 outcome.original.setdefault(path, file.source)
                 outcome.display[path] = name
-        accepted: list[tuple[Fix, list[Finding]]] = []
-        for fix, findings in chosen:
-            try:
-                _apply_fixes([fix], overlay, by_name, outcome)  # each alone must re-parse
-            except (OverlapError, _Rejected) as reason:
-                outcome.rejected.append(f"{findings[0].filename}:{findings[0].span.start.row}: {reason}")
-                continue
-            accepted.append((fix, findings))
+        accepted = _accept(chosen, overlay, by_name, outcome)
         if not accepted:
             break
-        try:
-            overlay.update(_apply_fixes([fix for fix, _ in accepted], overlay, by_name, outcome))
-        except (OverlapError, _Rejected):
-            accepted = accepted[:1]
-            overlay.update(_apply_fixes([accepted[0][0]], overlay, by_name, outcome))
         for _, findings in accepted:
             outcome.applied.extend(findings)
         # the rest were planned on the old text: the next round re-lints and re-plans them
     assert outcome is not None
     outcome.fixed = {p: overlay.get(p, data) for p, data in outcome.original.items()}
     return outcome
+
+
+Chosen = list[tuple[Fix, list[Finding]]]
+
+
+def _accept(chosen: Chosen, overlay: dict[str, bytes], by_name: dict[str, str], outcome: FixOutcome) -> Chosen:
+    """Apply the chosen fixes to the overlay (all of them when together they re-parse, else each
+    that re-parses alone); the fixes applied."""
+    try:
+        overlay.update(_apply_fixes([fix for fix, _ in chosen], overlay, by_name, outcome))
+        return chosen
+    except (OverlapError, _Rejected):
+        pass  # find the culprits one by one
+    accepted: Chosen = []
+    for fix, findings in chosen:
+        try:
+            _apply_fixes([fix], overlay, by_name, outcome)  # each alone must re-parse
+        except (OverlapError, _Rejected) as reason:
+            message = f"{findings[0].filename}:{findings[0].span.start.row}: {reason}"
+            if message not in outcome.rejected:  # planned again each round
+                outcome.rejected.append(message)
+            continue
+        accepted.append((fix, findings))
+    if not accepted:
+        return accepted
+    try:
+        overlay.update(_apply_fixes([fix for fix, _ in accepted], overlay, by_name, outcome))
+    except (OverlapError, _Rejected):
+        accepted = accepted[:1]
+        overlay.update(_apply_fixes([accepted[0][0]], overlay, by_name, outcome))
+    return accepted
 
 
 class _Rejected(Exception):
@@ -106,26 +137,70 @@ def _regions(files: dict[str, SourceFile | PythonFile]) -> Callable[[str, int], 
 
 
 def choose(
-    findings: list[Finding], applicable: tuple[str, ...], region: Callable[[str, int], Region]
-) -> list[tuple[Fix, list[Finding]]]:
-    """Fixes to apply this round: one per distinct fix, none touching a declaration another
-    chosen fix touches (both were planned on the same text; the next round re-plans the rest)."""
-    chosen: list[tuple[Fix, list[Finding]]] = []
-    taken: set[Region] = set()
+    findings: list[Finding],
+    applicable: tuple[str, ...],
+    region: Callable[[str, int], Region],
+    sources: dict[str, SourceFile],
+) -> Chosen:
+    """Fixes to apply this round: one per distinct fix, none overlapping another, and none
+    touching a declaration another chosen fix touches (both were planned on the same text; the
+    next round re-plans the rest), except that fixes which only put a name in place of a string
+    literal share a declaration (see `_literal_to_name`)."""
+    chosen: dict[Fix, list[Finding]] = {}
+    exclusive: set[Region] = set()  # declarations a chosen fix of any kind touches
+    shared: set[Region] = set()  # declarations only literal-to-name fixes touch
+    taken = _TakenBytes()
     for finding in findings:
         fix = finding.fix
         if fix is None or fix.applicability not in applicable or not fix.edits:
             continue
-        same = next((entry for entry in chosen if entry[0] == fix), None)
-        if same is not None:
-            same[1].append(finding)
+        if fix in chosen:
+            chosen[fix].append(finding)
             continue
         regions = {region(e.filename, e.start_byte) for e in fix.edits}
-        if regions & taken or any(fixes_overlap(fix, other) for other, _ in chosen):
+        sharing = _literal_to_name(fix, sources)
+        if regions & exclusive or (not sharing and regions & shared) or taken.overlaps(fix):
             continue
-        taken |= regions
-        chosen.append((fix, [finding]))
-    return chosen
+        (shared if sharing else exclusive).update(regions)
+        taken.add(fix)
+        chosen[fix] = [finding]
+    return list(chosen.items())
+
+
+def _literal_to_name(fix: Fix, sources: dict[str, SourceFile]) -> bool:
+    """Does every edit of the fix replace a string literal with a name? Such fixes commute with
+    each other: a literal reads no variable and no package, so putting a name there leaves
+    nothing unused, declares nothing, and the name was in scope when the fix was planned."""
+    for edit in fix.edits:
+        file = sources.get(edit.filename)
+        if file is None or not edit.content.isidentifier():
+            return False
+        old = file.source[edit.start_byte : edit.end_byte]
+        if len(old) < 2 or old[0] != old[-1] or old[:1] not in (b'"', b"`"):
+            return False
+    return True
+
+
+class _TakenBytes:
+    """The edits of the fixes chosen so far, by file and start: does a new fix overlap one?
+    (Looked up by position, so choosing n fixes is not n * n comparisons.)"""
+
+    def __init__(self) -> None:
+        self._edits: dict[str, list[tuple[int, int, Edit]]] = {}
+
+    def overlaps(self, fix: Fix) -> bool:
+        for edit in fix.edits:
+            placed = self._edits.get(edit.filename, [])
+            position = max(0, bisect_left(placed, edit.start_byte, key=lambda t: t[0]) - 2)
+            while position < len(placed) and placed[position][0] <= edit.end_byte:
+                if overlaps(edit, placed[position][2]):
+                    return True
+                position += 1
+        return False
+
+    def add(self, fix: Fix) -> None:
+        for edit in fix.edits:
+            insort(self._edits.setdefault(edit.filename, []), (edit.start_byte, edit.end_byte, edit), key=lambda t: t[:2])
 
 
 def _apply_fixes(

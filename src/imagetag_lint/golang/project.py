@@ -30,6 +30,10 @@ class Loader(Protocol):
     def directory_for_import(self, import_path: str, from_directory: str) -> str | None:
         """The directory of a package of the linted module, or None for external packages."""
 
+    def load_mentioning(self, directory: str, word: bytes, importers: bool = False) -> list[SourceFile]:
+        """Parse the not yet loaded Go files of directory that hold word as a whole word (with
+        importers: also the linted files of other packages that import it and hold the word)."""
+
 
 @record(eq=False)
 class Package:
@@ -54,6 +58,7 @@ class Project:
         self.by_node: dict[tuple[int, int], Function] = {}  # (id of file, node id)
         self.file_functions: dict[int, list[Function]] = {}  # id of file -> its functions and spec closures
         self._missing_consts: set[tuple[str, str]] = set()
+        self._mentions_loaded: set[tuple[str, str, bool]] = set()
         self._calls: dict[tuple[int, int, int], tuple[int, list[Function]]] = {}
         self._by_directory: dict[str, list[Package]] = {}
         self._import_directories: dict[tuple[str, str], str | None] = {}
@@ -104,6 +109,15 @@ class Project:
             return
         for file in self.loader.load_directory(directory, token):
             self.add_file(file)
+
+    def load_mentioning(self, directory: str, name: str, importers: bool = False) -> None:
+        """Load the files of directory that mention name: every caller of a function in its
+        package, which a fix that changes the function's signature must update (with importers,
+        an exported function's callers in the other linted packages too)."""
+        if self.loader is not None and (directory, name, importers) not in self._mentions_loaded:
+            self._mentions_loaded.add((directory, name, importers))
+            for file in self.loader.load_mentioning(directory, name.encode(), importers):
+                self.add_file(file)
 
     # -- resolution -----------------------------------------------------------------------
 

@@ -13,11 +13,13 @@ STRING_TYPES = ("interpreted_string_literal", "raw_string_literal")
 # `reset_caches()` runs at the start of every lint so no entry outlives its tree.
 _CALLEES: dict[tuple[int, int, int], tuple[str | None, str]] = {}
 _IDENTIFIERS: dict[tuple[int, int, int, str], list[Node]] = {}
+_WRITES: dict[tuple[int, int, int, str], tuple[list[Node], list[int]]] = {}
 
 
 def reset_caches() -> None:
     _CALLEES.clear()
     _IDENTIFIERS.clear()
+    _WRITES.clear()
     _DEEP.clear()
     forget_trees()
 
@@ -202,6 +204,18 @@ def identifiers(node: Node, name: str) -> list[Node]:
     found = _IDENTIFIERS.get(key)
     if found is None:
         found = _IDENTIFIERS[key] = _find_identifiers(node, name.encode())
+    return found
+
+
+def written_identifiers(node: Node, name: str) -> tuple[list[Node], list[int]]:
+    """The identifiers called `name` under node that are written (`is_write`), in source order,
+    and their start bytes: found once, so asking for the definition that reaches each of n reads
+    does not look at every occurrence n times."""
+    key = (node.id, node.start_byte, node.end_byte, name)
+    found = _WRITES.get(key)
+    if found is None:
+        written = [i for i in identifiers(node, name) if is_write(i)]
+        found = _WRITES[key] = (written, [i.start_byte for i in written])
     return found
 
 

@@ -35,9 +35,9 @@ from imagetag_lint.repair.goroutine import (
     unordered_reads,
 )
 from imagetag_lint.repair.names import fresh_name
-from imagetag_lint.repair.parameter import pass_to
+from imagetag_lint.repair.parameter import drop_orphan, pass_to
 from imagetag_lint.repair.plan import CannotFix, Plan, Rewritten, by_hand, seal
-from imagetag_lint.repair.use import drop_orphan, use_in_function
+from imagetag_lint.repair.use import use_in_function
 
 BY_HAND = by_hand("no edit can do this soundly; follow the four steps by hand")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.findings import Edit
 from imagetag_lint.fix import edits as E
+from imagetag_lint.golang.lexing import word_offsets
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.golang.parser import Node, captures, parse, text
 
@@ -18,12 +19,25 @@ def unused_import_edits(index: ImageFlowIndex, edits: list[Edit]) -> list[Edit]:
         file = files.get(filename)
         if file is None:
             continue
-        after = E.apply_edits(file.source, [e for e in edits if e.filename == filename])
+        mine = [e for e in edits if e.filename == filename]
+        specs = _file_import_specs(index, file)
+        if not any(_removes_word(file, mine, _import_name(spec)) for spec in specs):
+            continue  # no edit removes a package name: the costly check (a parse of the file) is moot
+        after = E.apply_edits(file.source, mine)
         unused = _qualifiers(file.tree.root_node) - _qualifiers(parse(after).root_node)
-        for spec in _import_specs(file.tree.root_node):
+        for spec in specs:
             if _import_name(spec) in unused:
                 removals.append(_remove_import(file, spec))
     return removals
+
+
+def _file_import_specs(index: ImageFlowIndex, file: SourceFile) -> list[Node]:
+    return index.per_file("import-specs", file, lambda: _import_specs(file.tree.root_node))
+
+
+def _removes_word(file: SourceFile, edits: list[Edit], name: str) -> bool:
+    word = name.encode()
+    return bool(word) and any(word_offsets(file.source[e.start_byte : e.end_byte], (word,)) for e in edits)
 
 
 def _qualifiers(root: Node) -> set[str]:

@@ -13,14 +13,16 @@ from imagetag_lint.enums import SiteKind
 from imagetag_lint.findings import Edit
 from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.model import Function, SourceFile
-from imagetag_lint.golang.parser import Node
+from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
     arguments,
     callee,
     enclosing,
     identifiers,
+    is_write,
     unparen,
 )
+from imagetag_lint.repair.capture import left_names
 from imagetag_lint.repair.names import fresh_name
 from imagetag_lint.repair.plan import CannotFix, Plan
 
@@ -32,15 +34,45 @@ def pass_to(index: ImageFlowIndex, deploy: DeployCall, variable: str, plan: Plan
     if deploy.image_params:
         for position in sorted(deploy.image_params):
             if position < len(args):
+                if text(unparen(args[position])) == variable:
+                    return True  # it reads the name already (a stale local reused for the built name)
                 if index.origin(args[position], file, deploy.function).kind in ("built", "unknown"):
                     return False  # it deploys a built name (another build's, maybe) or one not known here
                 edit = E.replace(file, args[position], variable)
                 if not any(E.overlaps(edit, e) for e in plan.edits):
                     plan.edits.append(edit)
                     plan.rewrites.add((file.filename, args[position].start_byte))
+                    drop_orphan(index, deploy.function, args[position], plan)  # `ref := "..."` read only here
                 return True
         return False
     return _add_parameter(index, deploy, variable, plan)
+
+
+def drop_orphan(index: ImageFlowIndex, function: Function, replaced: Node, plan: Plan) -> None:
+    """`name := Generate...()` whose only read was replaced would not compile: remove it."""
+    expr = unparen(replaced)
+    if expr.type != "identifier" or function.body is None:
+        return
+    name = text(expr)
+    definition = index.reaching_definition(expr, function)
+    if definition is None:
+        return
+    statement, _ = definition
+    file = function.file
+    edited = [e for e in plan.edits if e.filename == file.filename]
+    reads = [
+        i for i in identifiers(function.body, name)
+        if not is_write(i) and i.id != expr.id and not any(e.start_byte <= i.start_byte < e.end_byte for e in edited)
+    ]
+    if reads:
+        return
+    if statement.type != "short_var_declaration" or len(left_names(statement)) != 1:
+        raise CannotFix(f"`{name}` would be left unused; remove it by hand")
+    start = E.line_start(file, statement.start_byte)
+    end = file.source.find(b"\n", statement.end_byte)
+    removal = E.edit(file, start, end + 1 if end != -1 else statement.end_byte, "")
+    if not any(E.overlaps(removal, e) for e in plan.edits):  # another step may already rewrite it
+        plan.edits.append(removal)
 
 
 def _add_parameter(index: ImageFlowIndex, deploy: DeployCall, variable: str, plan: Plan) -> bool:
@@ -61,7 +93,7 @@ def _add_parameter(index: ImageFlowIndex, deploy: DeployCall, variable: str, pla
     for site in sites:
         plan.edits.extend(use_in_site(site, parameter))
         plan.rewrites.add((site.file.filename, site.start))
-    old_value = _go_literal(sites[0])
+    old_value = _go_literal(index, sites[0])
     for caller_file, call in callers:
         value = variable if call.id == deploy.call.id and caller_file is deploy.function.file else old_value(caller_file, target.file)
         plan.edits.append(_append_argument(caller_file, call, value))
@@ -81,6 +113,7 @@ def _call_sites(index: ImageFlowIndex, target: Function) -> list[tuple[SourceFil
     """Every call of target in the linted code; None when it is also used as a value."""
     found = []
     home = (target.file.directory, target.file.package)
+    index.project.load_mentioning(target.file.directory, target.name, target.exported)  # callers in unparsed files
     for file in list(index.project.files()):
         if target.name.encode() not in file.source:
             continue
@@ -150,16 +183,22 @@ def _splice_yaml(site: FixedSite, value: str) -> list[Edit]:
     return [E.edit(file, site.start, site.end, f"{quote}{plus}{value}{plus}{quote}")]
 
 
-def _go_literal(site: FixedSite) -> Callable[[SourceFile, SourceFile], str]:
-    """The expression a caller passes to keep its old behaviour: the literal or the constant."""
-    original = (site.node.text or b"").decode() if site.kind in (SiteKind.FIELD, SiteKind.DEPLOY_ARG) else ""
+def _go_literal(index: ImageFlowIndex, site: FixedSite) -> Callable[[SourceFile, SourceFile], str]:
+    """The expression a caller passes to keep its old behaviour: the literal, the package's
+    constant, or else the image as a Go string (a YAML line or a format argument has no
+    expression of its own, and a local variable of the deploy function is not in the caller's
+    scope)."""
+    node = unparen(site.node)
+    spelled = (node.text or b"").decode()
+    if site.kind not in (SiteKind.FIELD, SiteKind.DEPLOY_ARG):
+        node, spelled = site.node, ""
+    constant = node.type == "identifier" and site.function is not None and index.project.resolve_const(site.file, spelled) is not None
 
     def value(caller: SourceFile, defining: SourceFile) -> str:
-        node = unparen(site.node)
-        if node.type in ("interpreted_string_literal", "raw_string_literal"):
-            return original
-        if node.type == "identifier" and caller.directory == defining.directory and caller.package == defining.package:
-            return original
+        if spelled and node.type in ("interpreted_string_literal", "raw_string_literal"):
+            return spelled
+        if constant and caller.directory == defining.directory and caller.package == defining.package:
+            return spelled
         return json.dumps(site.image)
 
     return value
@@ -201,7 +240,7 @@ def _name_uses(root: Node, name: str) -> Iterator[Node]:
             hit = root.descendant_for_byte_range(base + position, base + end)
             if (
                 hit is not None
-                and hit.type == "field_hitifier"
+                and hit.type == "field_identifier"
                 and hit.start_byte == base + position
                 and hit.end_byte == base + end
                 and hit.parent is not None

@@ -14,14 +14,12 @@ from imagetag_lint.golang.model import Function
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
     arguments,
-    identifiers,
     is_inside,
-    is_write,
     unparen,
 )
 from imagetag_lint.repair.capture import Scope, left_names
-from imagetag_lint.repair.parameter import sites_for_build, use_in_site
-from imagetag_lint.repair.plan import CannotFix, Plan, seal
+from imagetag_lint.repair.parameter import drop_orphan, sites_for_build, use_in_site
+from imagetag_lint.repair.plan import CannotFix, Plan, by_hand, seal
 
 
 def use_in_function(
@@ -38,31 +36,6 @@ def use_in_function(
         plan.edits.extend(use_in_site(site, variable))
         plan.rewrites.add((site.file.filename, site.start))
     return bool(sites)
-
-
-def drop_orphan(index: ImageFlowIndex, function: Function, replaced: Node, plan: Plan) -> None:
-    """`name := Generate...()` whose only read was replaced would not compile: remove it."""
-    expr = unparen(replaced)
-    if expr.type != "identifier" or function.body is None:
-        return
-    name = text(expr)
-    definition = index.reaching_definition(expr, function)
-    if definition is None:
-        return
-    statement, _ = definition
-    file = function.file
-    edited = [e for e in plan.edits if e.filename == file.filename]
-    reads = [
-        i for i in identifiers(function.body, name)
-        if not is_write(i) and i.id != expr.id and not any(e.start_byte <= i.start_byte < e.end_byte for e in edited)
-    ]
-    if reads:
-        return
-    if statement.type != "short_var_declaration" or len(left_names(statement)) != 1:
-        raise CannotFix(f"`{name}` would be left unused; remove it by hand")
-    start = E.line_start(file, statement.start_byte)
-    end = file.source.find(b"\n", statement.end_byte)
-    plan.edits.append(E.edit(file, start, end + 1 if end != -1 else statement.end_byte, ""))
 
 
 def plan_use_built(index: ImageFlowIndex, function: Function, mismatch: Mismatch) -> Plan:
@@ -109,6 +82,10 @@ def captured_name_fix(index: ImageFlowIndex, site: FixedSite) -> Fix | None:
         if target is not None and target.type == "identifier" and text(target) != "_" and _visible_at(function, target, site.node):
             plan = Plan(message=f"deploy `{text(target)}`, the name the build returned")
             plan.edits.append(E.edit(function.file, site.start, site.end, text(target)))
+            try:
+                drop_orphan(index, function, site.node, plan)  # `ref := "..."` read only here
+            except CannotFix as reason:
+                return by_hand(str(reason))
             return seal(index, plan)
     return None
 

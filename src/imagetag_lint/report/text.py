@@ -75,9 +75,14 @@ def render_text(
         console.print()
 
 
-def frame_width(stream: IO[str], console_width: int) -> int | None:
-    """How wide a code frame may be: the terminal's width, COLUMNS when it is set, or no limit
-    (a pipe or a file keeps whole lines)."""
+# A pipe or a file keeps lines of code whole up to this width; a longer line (minified or
+# generated code) is cut around the caret, so the output stays linear in the input however
+# many findings share the line.
+PIPE_WIDTH = 1000
+
+
+def frame_width(stream: IO[str], console_width: int) -> int:
+    """How wide a code frame may be: the terminal's width, COLUMNS when it is set, or PIPE_WIDTH."""
     import os
 
     if stream.isatty():
@@ -85,26 +90,33 @@ def frame_width(stream: IO[str], console_width: int) -> int | None:
     try:
         return int(os.environ["COLUMNS"])
     except (KeyError, ValueError):
-        return None
+        return PIPE_WIDTH
 
 
 def _frame(finding: Finding, file: LintedFile | None, width: int | None = None) -> str:
     if file is None:
         return ""
-    row = finding.span.start.row
-    lines = file.source.split(b"\n", row)[row - 1 : row]
-    if not lines:
+    span, row = finding.span, finding.span.start.row
+    starts = file.line_starts  # found once per file: splitting the file per finding was quadratic
+    if not 0 < row <= len(starts) or not starts[row - 1] <= span.start_byte <= len(file.source):
         return ""
-    raw = lines[0].rstrip(b"\r").decode("utf-8", "replace")
+    begin, end = starts[row - 1], starts[row] - 1 if row < len(starts) else len(file.source)
+    stop = min(span.end_byte, end)
+    if width is not None:  # only bytes near the span can be shown: a long line costs no more
+        begin = max(begin, span.start_byte - 4 * width)
+        end = min(end, max(stop, span.start_byte + 4 * width) + 4 * width)
+        stop = min(stop, end)
+    raw = file.source[begin:end].rstrip(b"\r").decode("utf-8", "replace")
     line = raw.expandtabs(4)
-    start = len(raw[: finding.span.start.column - 1].expandtabs(4))
-    if finding.span.end.row == row:
-        carets = max(1, len(raw[: finding.span.end.column - 1].expandtabs(4)) - start)
-    else:
-        carets = max(1, len(line) - start)
+    first = len(file.source[begin : span.start_byte].decode("utf-8", "replace"))
+    last = len(file.source[begin:stop].decode("utf-8", "replace")) if span.end.row == row else len(raw)
+    start = len(raw[:first].expandtabs(4))
+    carets = max(1, len(raw[:last].expandtabs(4)) - start)
     gutter = f"{row:>5} | "
     if width is not None:
         line, start, carets = cut_around(line, start, carets, max(width - len(gutter), 20))
+        if begin > starts[row - 1] and not line.startswith("…"):
+            line = "…" + line[1:]
     return f"{gutter}{line}\n{' ' * (len(gutter) - 2)}| {' ' * start}{'^' * carets}"
 
 

@@ -1,0 +1,57 @@
+"""Fix rounds: fixes that cannot disturb each other share a round, and rounds that never end
+stop and say what they left (a helper with 201 call sites fixed in one run is in
+test_fix_builds.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from imagetag_lint.findings import Applicability, Finding, Fix
+from imagetag_lint.fix.apply import MAX_ROUNDS, Lint, choose, fix_all
+from imagetag_lint.fix.edits import edit
+from imagetag_lint.golang.model import SourceFile
+from imagetag_lint.golang.parser import parse
+from imagetag_lint.lint import LintResult
+
+
+def _toggling_lint(path: str) -> Lint:
+    """A lint whose one finding's fix always turns `x = 1` into `x = 2` and back: it never ends."""
+
+    def lint(overlay: dict[str, bytes]) -> LintResult:
+        source = overlay.get(path, b"package e2e\n\nvar x = 1\n")
+        file = SourceFile("e2e.go", str(Path(path).parent), source, parse(source), "e2e", {})
+        start = source.index(b"= ") + 2
+        other = "2" if source[start : start + 1] == b"1" else "1"
+        fix = Fix(Applicability.SAFE, "toggle", (edit(file, start, start + 1, other),))
+        finding = Finding("IMG002", "toggled", file.span_bytes(start, start + 1), fix=fix)
+        return LintResult(findings=[finding], sources={"e2e.go": file}, paths={"e2e.go": path})
+
+    return lint
+
+
+def test_rounds_that_never_end_stop_and_say_what_was_left(tmp_path: Path) -> None:
+    outcome = fix_all(_toggling_lint(str(tmp_path / "e2e.go")), unsafe=False)
+    rounds = MAX_ROUNDS + 2  # the bound grows with the fixes the first round offers
+    assert outcome.rejected == [f"--fix stopped after {rounds} rounds with 1 more fixes to apply; run it again"]
+    assert len(outcome.applied) == rounds
+
+
+def _finding(file: SourceFile, start: int, end: int, content: str) -> Finding:
+    fix = Fix(Applicability.SAFE, "fix", (edit(file, start, end, content),))
+    return Finding("IMG002", "found", file.span_bytes(start, end), fix=fix)
+
+
+def _one_declaration(filename: str, offset: int) -> tuple[str, int]:
+    return filename, 0
+
+
+def test_fixes_that_put_names_in_place_of_literals_share_a_declaration() -> None:
+    source = b'package e2e\n\nfunc f(image string) {\n\ta := "localhost/a:v1"\n\tb := "localhost/a:v1"\n\t_, _ = a, b\n}\n'
+    file = SourceFile("e2e.go", "/m", source, parse(source), "e2e", {})
+    literals = [i for i in range(len(source)) if source.startswith(b'"localhost', i)]
+    names = [_finding(file, i, i + len(b'"localhost/a:v1"'), "image") for i in literals]
+    other = _finding(file, source.index(b"_, _"), source.index(b"_, _") + 1, "c")  # not a literal
+    sources = {"e2e.go": file}
+    assert [fix for fix, _ in choose(names, (Applicability.SAFE,), _one_declaration, sources)] == [f.fix for f in names]
+    assert [fix for fix, _ in choose([other, *names], (Applicability.SAFE,), _one_declaration, sources)] == [other.fix]
+    assert [fix for fix, _ in choose([*names, other], (Applicability.SAFE,), _one_declaration, sources)] == [f.fix for f in names]
