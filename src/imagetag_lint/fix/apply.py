@@ -140,7 +140,7 @@ def choose(
     findings: list[Finding],
     applicable: tuple[str, ...],
     region: Callable[[str, int], Region],
-    sources: dict[str, SourceFile],
+    sources: dict[str, SourceFile | PythonFile],
 ) -> Chosen:
     """Fixes to apply this round: one per distinct fix, none overlapping another, and none
     touching a declaration another chosen fix touches (both were planned on the same text; the
@@ -167,7 +167,7 @@ def choose(
     return list(chosen.items())
 
 
-def _literal_to_name(fix: Fix, sources: dict[str, SourceFile]) -> bool:
+def _literal_to_name(fix: Fix, sources: dict[str, SourceFile | PythonFile]) -> bool:
     """Does every edit of the fix replace a string literal with a name? Such fixes commute with
     each other: a literal reads no variable and no package, so putting a name there leaves
     nothing unused, declares nothing, and the name was in scope when the fix was planned."""
