@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from shapes import SHAPES  # noqa: E402 - this folder is not a package
+from shapes import SHAPES
 
 TARGET = 5.0
 

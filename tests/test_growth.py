@@ -18,7 +18,7 @@ import pytest
 from support import go_module
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
-from shapes import (  # noqa: E402 - the shapes live with the benchmark that times them
+from shapes import (
     deploy_calls_in_one_function,
     deploy_helper_calls,
     else_if_chain,
