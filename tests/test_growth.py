@@ -17,68 +17,20 @@ from typing import Any
 import pytest
 from support import go_module
 
+sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
+from shapes import (
+    deploy_calls_in_one_function,
+    deploy_helper_calls,
+    else_if_chain,
+    goroutines,
+    nested_literal,
+)
+
 import imagetag_lint
 from imagetag_lint.cli import main
 from imagetag_lint.golang import syntax
 
 PACKAGE = str(Path(imagetag_lint.__file__).parent)
-HEAD = """package e2e
-
-import (
-	"io"
-
-	"example.com/m/infrastructure"
-)
-
-type Container struct{ Image string }
-type Spec struct {
-	Containers []Container
-	Inner      *Spec
-}
-
-"""
-
-
-def _build(name: str) -> str:
-    return f'_, _ = infrastructure.BuildAndLoadImageToKind(infrastructure.ImageBuildConfig{{ImageName: "{name}"}}, w)'
-
-
-def else_if_chain(n: int) -> str:
-    """A dropped build in every branch of one long else-if chain (each branch one level deeper)."""
-    branches = [f"if a == {i} {{\n\t\t{_build(f'svc{i}')}\n\t}}" for i in range(n)]
-    return HEAD + "func Setup(w io.Writer, a int) {\n\t" + " else ".join(branches) + "\n}\n"
-
-
-def nested_literal(n: int) -> str:
-    """A composite literal nested n deep, with a fixed local image at every level."""
-    inner = 'Spec{Containers: []Container{{Image: "localhost/app:v0"}}}'
-    for i in range(1, n):
-        inner = f'Spec{{Containers: []Container{{{{Image: "localhost/app:v{i}"}}}}, Inner: &{inner}}}'
-    return HEAD + f"func Setup(w io.Writer) Spec {{\n\t{_build('app')}\n\treturn {inner}\n}}\n"
-
-
-def goroutines(n: int) -> str:
-    """n goroutines in one function, each dropping the name it builds."""
-    body = "".join(f"\tgo func() {{\n\t\t{_build(f'svc{i}')}\n\t\tdone <- true\n\t}}()\n" for i in range(n))
-    return HEAD + f"func Setup(w io.Writer) {{\n\tdone := make(chan bool)\n{body}\t<-done\n}}\n"
-
-
-def deploy_helper_calls(n: int) -> str:
-    """A dropped build before a call of a deploy helper that hardcodes its image, and n more callers."""
-    helper = 'func deploy(w io.Writer) Container {\n\t_ = w\n\treturn Container{Image: "localhost/app:v1"}\n}\n\n'
-    setup = f"func Setup(w io.Writer) {{\n\t{_build('app')}\n\tdeploy(w)\n}}\n\n"
-    others = "".join(f"func Other{i}(w io.Writer) {{\n\tdeploy(w)\n}}\n\n" for i in range(n))
-    return HEAD + helper + setup + others
-
-
-def deploy_calls_in_one_function(n: int) -> str:
-    """A dropped build followed by n calls of a deploy helper that hardcodes its image, all in
-    one function: the fix gives the helper a parameter, and every call site needs an edit."""
-    helper = 'func deploy(w io.Writer, namespace string) Container {\n\t_ = w\n\treturn Container{Image: "localhost/app:v1"}\n}\n\n'
-    calls = "".join(f'\t_ = deploy(w, "n{i}")\n' for i in range(n))
-    return HEAD + helper + f"func Setup(w io.Writer) {{\n\t{_build('app')}\n{calls}}}\n"
-
-
 def _work(root: Path, capsys: pytest.CaptureFixture[str], fix: bool = False) -> tuple[int, int]:
     """(lines of the linter's code run, parent links followed in deep trees) for one lint of root
     (or one `--fix`)."""

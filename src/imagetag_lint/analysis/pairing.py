@@ -64,7 +64,8 @@ def pair(build_name: str | None, position: int, deploys: list[DeployCall], build
     Only a deploy call after the build can use its name. When the build names its image, a deploy
     helper that hardcodes an image of another service is never paired with it: passing the name
     there would deploy the wrong service. Without a name to match, a build is paired by position
-    only when the function has as many deploy calls as dropped builds: no pairing beats a wrong one.
+    only when the function has as many deploy calls as dropped builds (or one build and one deploy
+    function, called once or more): no pairing beats a wrong one.
     """
     deploys = [d for d in deploys if d.call.start_byte >= build.end_byte]
     if build_name:
@@ -73,7 +74,11 @@ def pair(build_name: str | None, position: int, deploys: list[DeployCall], build
         if named:
             return named[0]
         deploys = candidates
-    if not deploys or len(deploys) != builds:
+    if not deploys:
+        return None
+    if builds == 1 and len({id(d.target) for d in deploys}) == 1:
+        return deploys[0]  # one build, and one deploy function called after it (perhaps again and again)
+    if len(deploys) != builds:
         return None
     return deploys[position] if position < len(deploys) else None
 
