@@ -1,7 +1,9 @@
 """A small buggy Go module for the integration tests (pre-commit, git, baselines, formats).
 
 `e2e/setup.go` drops the name the builder returns (IMG001 on SETUP_BUILD_LINE); `e2e/deploy.go`
-deploys a hardcoded reference to the same image (IMG002 on DEPLOY_IMAGE_LINE).
+deploys a hardcoded reference to the same image (DEPLOY_IMAGE_LINE). The drop and the stale deploy
+are one defect: one IMG001, whose related places name the fixed image. The fixed image is an IMG002
+of its own only when IMG001 is not selected (`--select IMG002`), or when the run does not see the drop.
 """
 
 from __future__ import annotations
@@ -53,6 +55,9 @@ func deployDataStorage(ctx context.Context) error {
 }
 """
 DEPLOY_IMAGE_LINE = 10
+
+DROP = ("e2e/setup.go", SETUP_BUILD_LINE, "IMG001")  # what a run of every rule reports
+FIXED_IMAGE = ("e2e/deploy.go", DEPLOY_IMAGE_LINE, "IMG002")  # reported alone with --select IMG002
 
 INFRASTRUCTURE_GO = """\
 package infrastructure

@@ -29,7 +29,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-BOTH = {("e2e/deploy.go", DEPLOY_IMAGE_LINE, "IMG002"), ("e2e/setup.go", SETUP_BUILD_LINE, "IMG001")}
+REPORTED = {("e2e/setup.go", SETUP_BUILD_LINE, "IMG001")}  # one defect: the drop names the fixed image it deploys
 ONLY_SETUP = {("e2e/setup.go", SETUP_BUILD_LINE, "IMG001")}
 ONLY_DEPLOY = {("e2e/deploy.go", DEPLOY_IMAGE_LINE, "IMG002")}
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -87,12 +87,12 @@ def test_clean_module_exits_0(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, c
 def test_findings_exit_1(module: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "--color", "never")
     assert (code, err) == (1, "")
-    assert out.endswith("Found 2 findings in 2 files (4 linted).\n[*] 2 fixable with --fix.\n")
+    assert out.endswith("Found 1 finding in 1 file (4 linted).\n[*] 1 fixable with --fix.\n")
 
 
 def test_no_argument_lints_the_working_directory(module: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_json(capsys) == run_json(capsys, ".")
-    assert found(run_json(capsys)[1]) == BOTH
+    assert found(run_json(capsys)[1]) == REPORTED
 
 
 @pytest.mark.parametrize(
@@ -187,10 +187,10 @@ def test_explain_unknown_code_exits_2(capsys: pytest.CaptureFixture[str], code: 
     [
         pytest.param(["--select", "IMG001"], ONLY_SETUP, id="select-code"),
         pytest.param(["--select", "img002"], ONLY_DEPLOY, id="select-lower-case"),
-        pytest.param(["--select", "IMG00"], BOTH, id="select-prefix"),
-        pytest.param(["--select", "IMG"], BOTH, id="select-family"),
-        pytest.param(["--select", "ALL"], BOTH, id="select-all"),
-        pytest.param(["--select", "IMG001, IMG002"], BOTH, id="select-list-with-spaces"),
+        pytest.param(["--select", "IMG00"], REPORTED, id="select-prefix"),
+        pytest.param(["--select", "IMG"], REPORTED, id="select-family"),
+        pytest.param(["--select", "ALL"], REPORTED, id="select-all"),
+        pytest.param(["--select", "IMG001, IMG002"], REPORTED, id="select-list-with-spaces"),
         pytest.param(["--select", "IMG003"], set(), id="select-other-rule"),
         pytest.param(["--ignore", "IMG002"], ONLY_SETUP, id="ignore-code"),
         pytest.param(["--ignore", "IMG00"], set(), id="ignore-prefix"),
@@ -230,7 +230,15 @@ def test_statistics_counts_findings_per_rule(module: Path, capsys: pytest.Captur
     (module / "e2e" / "more.go").write_text(SETUP_GO.replace("SetupDataStorage", "SetupMore"), encoding="utf-8")
     code, out, _ = run(capsys, "--statistics", "--color", "never")
     assert code == 1
-    assert out == "    2  IMG001  discarded-image-name\n    1  IMG002  hardcoded-image-reference\n"  # only the table
+    assert out == "    2  IMG001  discarded-image-name\n"  # only the table
+    _, out, _ = run(capsys, "--statistics", "--select", "IMG002,IMG1", "--color", "never")
+    assert out == "    1  IMG002  hardcoded-image-reference\n"  # the fixed image alone, once IMG001 is off
+    (module / "e2e" / "more.go").write_text(
+        SETUP_GO.replace("SetupDataStorage", "SetupMore").replace(" err != nil {", " err != nil { //imagetaglint:ignore IMG001", 1),
+        encoding="utf-8",
+    )
+    _, out, _ = run(capsys, "--statistics", "--color", "never")
+    assert out == "    1  IMG001  discarded-image-name\n    1  IMG101  suppression-without-reason\n"
 
 
 def test_statistics_on_a_clean_run_adds_nothing(
@@ -244,7 +252,7 @@ def test_statistics_on_a_clean_run_adds_nothing(
 def test_exit_zero_still_reports(module: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "--exit-zero", "--color", "never")
     assert (code, err) == (0, "")
-    assert "e2e/setup.go:13:15: IMG001" in out and out.endswith("Found 2 findings in 2 files (4 linted).\n[*] 2 fixable with --fix.\n")
+    assert "e2e/setup.go:13:15: IMG001" in out and out.endswith("Found 1 finding in 1 file (4 linted).\n[*] 1 fixable with --fix.\n")
 
 
 def test_exit_zero_does_not_hide_input_errors(module: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -257,7 +265,7 @@ def test_quiet_prints_findings_without_the_summary(module: Path, capsys: pytest.
     loud = run(capsys, "--color", "never")[1]
     code, out, err = run(capsys, "--quiet", "--color", "never")
     assert (code, err) == (1, "")
-    assert out == loud.removesuffix("Found 2 findings in 2 files (4 linted).\n[*] 2 fixable with --fix.\n")
+    assert out == loud.removesuffix("Found 1 finding in 1 file (4 linted).\n[*] 1 fixable with --fix.\n")
     assert "e2e/setup.go:13:15: IMG001" in out
     assert run(capsys, "-q", "--color", "never")[1] == out
 
@@ -410,6 +418,10 @@ def test_json_contract(module: Path, capsys: pytest.CaptureFixture[str]) -> None
     (module / "e2e" / "setup.go").write_text(setup, encoding="utf-8")
     code, findings = run_json(capsys, "--select", "IMG")
     assert code == 1
+    assert {f["code"] for f in findings} == {"IMG101"}  # the suppressed drop still names the fixed image
+    code, alone = run_json(capsys, "--select", "IMG002")
+    assert code == 1
+    findings += alone
     assert {f["code"] for f in findings} == {"IMG002", "IMG101"}
     for finding in findings:
         check_contract(finding)
@@ -426,8 +438,8 @@ def text_at(path: Path, position: dict[str, int]) -> str:
 def test_json_positions_are_1_based_characters(module: Path, capsys: pytest.CaptureFixture[str]) -> None:
     deploy = DEPLOY_GO.replace("\treturn k8s.Apply(", "\t/* café ☕ */ return k8s.Apply(")
     (module / "e2e" / "deploy.go").write_text(deploy, encoding="utf-8")
-    findings = {f["code"]: f for f in run_json(capsys)[1]}
-    build, image = findings["IMG001"], findings["IMG002"]
+    build = {f["code"]: f for f in run_json(capsys)[1]}["IMG001"]
+    image = {f["code"]: f for f in run_json(capsys, "--select", "IMG002")[1]}["IMG002"]
     assert text_at(module / "e2e" / "setup.go", build["location"]).startswith(
         "infrastructure.BuildAndLoadImageToKind(cfg, w);"
     )
@@ -482,8 +494,10 @@ def test_json_filenames_are_relative_to_the_working_directory(
 ) -> None:
     monkeypatch.chdir(module / cwd)
     findings = {f["code"]: f for f in run_json(capsys, arg.format(root=module))[1]}
+    assert set(findings) == {"IMG001"}  # the fixed image it deploys is a related place
     assert findings["IMG001"]["filename"] == setup_name
-    assert findings["IMG002"]["filename"] == deploy_name
+    alone = run_json(capsys, "--select", "IMG002", arg.format(root=module))[1]
+    assert [f["filename"] for f in alone] == [deploy_name]
     assert {r["filename"] for r in findings["IMG001"]["related"]} == {setup_name, deploy_name}
     assert {e["filename"] for e in findings["IMG001"]["fix"]["edits"]} == {setup_name, deploy_name}
 
@@ -520,7 +534,7 @@ def test_config_file(module: Path, capsys: pytest.CaptureFixture[str], name: str
     (module / ".imagetag-lint.toml").write_text('select = ["IMG001"]\n', encoding="utf-8")
     assert found(run_json(capsys)[1]) == ONLY_SETUP  # the nearest file, when none is named
     assert found(run_json(capsys, "--config", name)[1]) == ONLY_DEPLOY
-    assert found(run_json(capsys, "--config", name, "--isolated")[1]) == BOTH  # --isolated ignores them all
+    assert found(run_json(capsys, "--config", name, "--isolated")[1]) == REPORTED  # --isolated ignores them all
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from samples import (
     write_module,
 )
 
-BOTH = {("e2e/deploy.go", DEPLOY_IMAGE_LINE, "IMG002"), ("e2e/setup.go", SETUP_BUILD_LINE, "IMG001")}
+REPORTED = {("e2e/setup.go", SETUP_BUILD_LINE, "IMG001")}  # the drop; the fixed image it deploys is a related place
 ONLY_DEPLOY = {("e2e/deploy.go", DEPLOY_IMAGE_LINE, "IMG002")}
 ONLY_SETUP = {("e2e/setup.go", SETUP_BUILD_LINE, "IMG001")}
 
@@ -30,14 +30,14 @@ def configured(tmp_path: Path, text: str, name: str = "pyproject.toml") -> Path:
     [
         pytest.param("pyproject.toml", '[tool.imagetag-lint]\nselect = ["IMG002"]\n', ONLY_DEPLOY, id="select"),
         pytest.param(".imagetag-lint.toml", 'select = ["IMG002"]\n', ONLY_DEPLOY, id="own-file"),
-        pytest.param("pyproject.toml", '[tool."imagetag-lint"]\nselect = ["IMG00"]\n', BOTH, id="quoted-table"),
+        pytest.param("pyproject.toml", '[tool."imagetag-lint"]\nselect = ["IMG00"]\n', REPORTED, id="quoted-table"),
         pytest.param(".imagetag-lint.toml", 'ignore = ["IMG002"]\n', ONLY_SETUP, id="ignore"),
         pytest.param(".imagetag-lint.toml", 'exclude = ["e2e/deploy.go"]\n', ONLY_SETUP, id="exclude"),
         pytest.param(
             ".imagetag-lint.toml", '[per-file-ignores]\n"deploy.go" = ["IMG002"]\n', ONLY_SETUP, id="per-file-name"
         ),
         pytest.param(
-            ".imagetag-lint.toml", '[per-file-ignores]\n"e2e/set*.go" = ["IMG0"]\n', ONLY_DEPLOY, id="per-file-glob"
+            ".imagetag-lint.toml", '[per-file-ignores]\n"e2e/dep*.go" = ["IMG0"]\n', ONLY_SETUP, id="per-file-glob"
         ),
     ],
 )
@@ -68,7 +68,7 @@ def test_per_file_ignores_are_relative_to_the_config_file(tmp_path: Path) -> Non
 def test_command_line_wins(tmp_path: Path) -> None:
     configured(tmp_path, 'select = ["IMG001"]\n', ".imagetag-lint.toml")
     assert found(lint_json(["--select", "IMG002"], tmp_path)[1]) == ONLY_DEPLOY
-    assert found(lint_json(["--isolated"], tmp_path)[1]) == BOTH
+    assert found(lint_json(["--isolated"], tmp_path)[1]) == REPORTED
     (tmp_path / "other.toml").write_text('ignore = ["IMG001"]\n')
     assert found(lint_json(["--config", "other.toml"], tmp_path)[1]) == ONLY_DEPLOY
 
@@ -76,6 +76,7 @@ def test_command_line_wins(tmp_path: Path) -> None:
 def test_severity_override(tmp_path: Path) -> None:
     configured(tmp_path, '[tool.imagetag-lint.severity]\nIMG002 = "warning"\n')
     severities = {f["code"]: f["severity"] for f in lint_json([], tmp_path)[1]}
+    severities |= {f["code"]: f["severity"] for f in lint_json(["--select", "IMG002"], tmp_path)[1]}
     assert severities == {"IMG001": "error", "IMG002": "warning"}
 
 

@@ -33,9 +33,10 @@ var (
 )
 """
 
+# The drop's IMG001 names this fixed image as its related place: one defect, one finding.
 DEPLOY_HARDCODED = """
 func deploySvc(ctx context.Context) error {
-	return k8s.Apply(ctx, k8s.Container{Name: "svc", Image: "localhost/svc:e2e"}) // want IMG002
+	return k8s.Apply(ctx, k8s.Container{Name: "svc", Image: "localhost/svc:e2e"})
 }
 """
 

@@ -1,11 +1,14 @@
 """One defect, one finding: a dropped build's IMG001 names the stale deployments of its function
-as related places, and IMG003 does not report them a second time."""
+and the fixed image its deploy call ends in as related places, and IMG003 and IMG002 do not report
+them a second time."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+from samples import DROP, FIXED_IMAGE, found, lint_json, write_module
 from support import TESTS
 
 from imagetag_lint.cli import main
@@ -64,3 +67,34 @@ def test_the_fix_of_the_drop_rewrites_its_stale_deployments(
     assert isinstance(fix, dict)
     rewritten = {e["location"]["row"] for e in fix["edits"]}
     assert {81, 84} <= rewritten
+
+
+# -- the fixed image a drop names: one finding at the drop, an IMG002 only where the drop is not seen
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        pytest.param([], {DROP}, id="every-rule"),
+        pytest.param(["--select", "IMG002"], {FIXED_IMAGE}, id="select-img002"),
+        pytest.param(["--ignore", "IMG001"], {FIXED_IMAGE}, id="ignore-img001"),
+        pytest.param(["e2e/deploy.go"], {FIXED_IMAGE}, id="the-helper-file-alone"),
+        pytest.param(["e2e/setup.go"], {DROP}, id="the-drop-file-alone"),
+    ],
+)
+def test_the_fixed_image_of_a_drop_is_reported_once(tmp_path: Path, args: list[str], expected: set[object]) -> None:
+    code, findings = lint_json(["--isolated", *args], write_module(tmp_path))
+    assert (code, found(findings)) == (1, expected)
+
+
+def test_the_drop_names_its_fixed_image(tmp_path: Path) -> None:
+    (drop,) = lint_json(["--isolated"], write_module(tmp_path))[1]
+    related = {(r["filename"], r["location"]["row"]): r["message"] for r in drop["related"]}
+    assert related[FIXED_IMAGE[:2]] == "with the fixed image `localhost/datastorage:e2e-test`"
+
+
+def test_a_per_file_ignore_of_the_drop_covers_its_fixed_image(tmp_path: Path) -> None:
+    write_module(tmp_path)
+    (tmp_path / ".imagetag-lint.toml").write_text('[per-file-ignores]\n"e2e/setup.go" = ["IMG001"]\n', encoding="utf-8")
+    assert lint_json([], tmp_path) == (0, [])
+    assert found(lint_json(["--select", "IMG002"], tmp_path)[1]) == {FIXED_IMAGE}

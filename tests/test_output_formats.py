@@ -22,13 +22,17 @@ def test_github_annotations(tmp_path: Path) -> None:
     write_module(tmp_path)
     code, out, _ = run_cli(["--output-format", "github"], tmp_path)
     assert code == 1
-    deploy, setup = out.splitlines()
+    (setup,) = out.splitlines()  # one defect: the fixed image is a related place of the drop
+    assert setup.startswith(f"::error file=e2e/setup.go,line={SETUP_BUILD_LINE},col=15,")
+    assert f"%0Arelated e2e/deploy.go:{DEPLOY_IMAGE_LINE}:45: with the fixed image `localhost/datastorage:e2e-test`" in setup
+    code, out, _ = run_cli(["--output-format", "github", "--select", "IMG002"], tmp_path)
+    assert code == 1
+    (deploy,) = out.splitlines()
     assert deploy.startswith(
         f"::error file=e2e/deploy.go,line={DEPLOY_IMAGE_LINE},col=45,endLine={DEPLOY_IMAGE_LINE},endColumn=77,"
         "title=IMG002 hardcoded-image-reference::IMG002 the deployment's image is fixed text"
     )
     assert "%0Arelated e2e/setup.go:13:15: the image is built here" in deploy
-    assert setup.startswith(f"::error file=e2e/setup.go,line={SETUP_BUILD_LINE},col=15,")
 
 
 def test_github_levels_and_multi_line_findings(tmp_path: Path) -> None:
@@ -68,7 +72,7 @@ def test_output_file_gets_the_format_and_the_terminal_gets_text(tmp_path: Path, 
         ["--output-format", output_format, "--output-file", "report.out", "--color", "always"], tmp_path
     )
     assert (code, err) == (1, "")
-    assert "IMG001" in out and out.endswith("Found 2 findings in 2 files (4 linted).\n[*] 2 fixable with --fix.\n")
+    assert "IMG001" in out and out.endswith("Found 1 finding in 1 file (4 linted).\n[*] 1 fixable with --fix.\n")
     written = (tmp_path / "report.out").read_text(encoding="utf-8")
     if output_format == "text":
         assert written == plain[1]  # never coloured

@@ -118,8 +118,8 @@ def test_report_hook_fails_on_the_bug(try_repo: tuple[Path, str, int]) -> None:
     section = hook_sections(output)["imagetag-lint"]
     assert "Failed" in section.splitlines()[0] and "- exit code: 1" in section
     assert "e2e/setup.go:13:15: IMG001 [*] [discarded-image-name]" in section
-    assert "e2e/deploy.go:10:45: IMG002 [*] [hardcoded-image-reference]" in section
-    assert "Found 2 findings in 2 files (4 linted)." in section
+    assert "related e2e/deploy.go:10:45: with the fixed image `localhost/datastorage:e2e-test`" in section  # one defect
+    assert "Found 1 finding in 1 file (4 linted)." in section
 
 
 def test_fix_hook_fixes_and_fails(try_repo: tuple[Path, str, int]) -> None:
@@ -151,7 +151,7 @@ def test_readme_hook_blocks_a_commit_with_the_bug(hook_repo: tuple[Path, str], t
     blocked = run(["git", "commit", "-m", "deploy data storage"], repo, env)
     output = blocked.stdout + blocked.stderr
     assert blocked.returncode == 1, output
-    assert "e2e/setup.go:13:15: IMG001" in output and "e2e/deploy.go:10:45: IMG002" in output
+    assert "e2e/setup.go:13:15: IMG001" in output and "related e2e/deploy.go:10:45: with the fixed image" in output
     assert run(["git", "rev-parse", "--verify", "-q", "HEAD"], repo).returncode != 0  # nothing committed
 
     write_module(repo, {"e2e/setup.go": FIXED_SETUP_GO, "e2e/deploy.go": FIXED_DEPLOY_GO})

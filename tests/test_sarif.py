@@ -133,7 +133,10 @@ def test_severity_overrides_set_the_level(tmp_path: Path, validator: Draft4Valid
     code, log = sarif([], tmp_path)
     assert_valid(log, validator)
     levels = {r["ruleId"]: r["level"] for r in log["runs"][0]["results"]}
-    assert (code, levels) == (1, {"IMG001": "error", "IMG002": "note"})
+    assert (code, levels) == (1, {"IMG001": "error"})  # the fixed image is a related place of the drop
+    _, alone = sarif(["--select", "IMG002"], tmp_path)
+    assert_valid(alone, validator)
+    assert {r["ruleId"]: r["level"] for r in alone["runs"][0]["results"]} == {"IMG002": "note"}
     rules = {r["id"]: r for r in log["runs"][0]["tool"]["driver"]["rules"]}
     assert rules["IMG002"]["defaultConfiguration"]["level"] == "note"
 

@@ -19,7 +19,6 @@ from samples import (
 
 BUILD = "\tif _, err := infrastructure.BuildAndLoadImageToKind(cfg, w); err != nil {\n"
 IMAGE = '\treturn k8s.Apply(ctx, k8s.Container{Image: "localhost/datastorage:e2e-test"})\n'
-BOTH = {("e2e/setup.go", SETUP_BUILD_LINE, "IMG001"), ("e2e/deploy.go", DEPLOY_IMAGE_LINE, "IMG002")}
 
 
 def lint_with(tmp_path: Path, setup: str = SETUP_GO, deploy: str = DEPLOY_GO, *args: str) -> list[dict[str, Any]]:
@@ -59,7 +58,9 @@ def in_deploy(before: str, after: str) -> str:
 )
 def test_suppressed(tmp_path: Path, setup: str) -> None:
     findings = lint_with(tmp_path, setup)
-    assert {f["code"] for f in findings} == {"IMG002"}, findings
+    assert findings == []  # the stale deploy is the suppressed drop's defect: not reported apart
+    alone = lint_with(tmp_path, setup, DEPLOY_GO, "--select", "IMG002")
+    assert found(alone) == {("e2e/deploy.go", DEPLOY_IMAGE_LINE, "IMG002")}  # an IMG001 suppression hides no IMG002
 
 
 @pytest.mark.parametrize(
@@ -82,14 +83,14 @@ def test_not_suppressed(tmp_path: Path, setup: str) -> None:
 def test_suppression_only_reads_real_comments(tmp_path: Path) -> None:
     setup = in_setup(BUILD, '\t_ = "//imagetaglint:ignore IMG009"\n' + BUILD)
     findings = lint_with(tmp_path, setup)
-    assert {f["code"] for f in findings} == {"IMG001", "IMG002"}  # no IMG100 about the string
+    assert {f["code"] for f in findings} == {"IMG001"}  # no IMG100 about the string
 
 
 def test_file_ignore_after_the_package_clause_is_reported_and_does_not_suppress(tmp_path: Path) -> None:
     setup = in_setup("package e2e\n", "package e2e\n\n//imagetaglint:file-ignore IMG001 // r\n")
     findings = lint_with(tmp_path, setup)
     unused = [f for f in findings if f["code"] == "IMG100"]
-    assert {f["code"] for f in findings} == {"IMG001", "IMG002", "IMG100"}
+    assert {f["code"] for f in findings} == {"IMG001", "IMG100"}
     assert "must come before the package clause" in unused[0]["message"]
     assert unused[0]["fix"] is None  # the intent is clear; deleting it would lose it
 
@@ -97,7 +98,7 @@ def test_file_ignore_after_the_package_clause_is_reported_and_does_not_suppress(
 def test_missing_reason_is_reported_and_still_suppresses(tmp_path: Path) -> None:
     setup = in_setup(BUILD, BUILD[:-1] + " //imagetaglint:ignore IMG001\n")
     findings = lint_with(tmp_path, setup)
-    assert found(findings) == {("e2e/setup.go", 13, "IMG101"), ("e2e/deploy.go", DEPLOY_IMAGE_LINE, "IMG002")}
+    assert found(findings) == {("e2e/setup.go", 13, "IMG101")}
     (no_reason,) = [f for f in findings if f["code"] == "IMG101"]
     assert "//imagetaglint:ignore IMG001 // <why>" in no_reason["message"]
     assert no_reason["location"]["column"] == BUILD.index("{") + 3  # the comment, after `{ `
@@ -105,7 +106,7 @@ def test_missing_reason_is_reported_and_still_suppresses(tmp_path: Path) -> None
 
 def test_empty_reason_counts_as_missing(tmp_path: Path) -> None:
     setup = in_setup(BUILD, "\t//imagetaglint:ignore IMG001 //   \n" + BUILD)
-    assert {f["code"] for f in lint_with(tmp_path, setup)} == {"IMG101", "IMG002"}
+    assert {f["code"] for f in lint_with(tmp_path, setup)} == {"IMG101"}
 
 
 def apply_edits(text: str, edits: list[dict[str, Any]]) -> str:
@@ -192,14 +193,17 @@ def test_unselected_rules_are_not_judged(tmp_path: Path) -> None:
     setup = in_setup(BUILD, "\t//imagetaglint:ignore IMG003 // r\n" + BUILD)
     assert "IMG100" in {f["code"] for f in lint_with(tmp_path, setup)}
     selected = lint_with(tmp_path, setup, DEPLOY_GO, "--select", "IMG001,IMG002,IMG1")
-    assert {f["code"] for f in selected} == {"IMG001", "IMG002"}  # IMG003 did not run: cannot say
+    assert {f["code"] for f in selected} == {"IMG001"}  # IMG003 did not run: cannot say
     ignored = lint_with(tmp_path, setup, DEPLOY_GO, "--ignore", "IMG003")
-    assert {f["code"] for f in ignored} == {"IMG001", "IMG002"}
+    assert {f["code"] for f in ignored} == {"IMG001"}
+    alone = lint_with(tmp_path, setup, DEPLOY_GO, "--select", "IMG002,IMG1")
+    assert {f["code"] for f in alone} == {"IMG002"}
 
 
 def test_suppression_findings_can_be_turned_off(tmp_path: Path) -> None:
     setup = in_setup(BUILD, "\t//imagetaglint:ignore IMG003\n" + BUILD)
-    assert {f["code"] for f in lint_with(tmp_path, setup, DEPLOY_GO, "--ignore", "IMG1")} == {"IMG001", "IMG002"}
+    assert {f["code"] for f in lint_with(tmp_path, setup, DEPLOY_GO, "--ignore", "IMG1")} == {"IMG001"}
+    assert {f["code"] for f in lint_with(tmp_path, setup, DEPLOY_GO, "--ignore", "IMG001,IMG1")} == {"IMG002"}
 
 
 def test_unused_suppression_in_a_file_the_prefilter_skips(tmp_path: Path) -> None:
@@ -210,10 +214,19 @@ def test_unused_suppression_in_a_file_the_prefilter_skips(tmp_path: Path) -> Non
 
 def test_all_suppressed_exits_zero(tmp_path: Path) -> None:
     setup = in_setup(BUILD, "\t//imagetaglint:ignore IMG001 // r\n" + BUILD)
-    deploy = in_deploy(IMAGE, "\t//imagetaglint:ignore IMG002 // r\n" + IMAGE)
-    write_module(tmp_path, {"e2e/setup.go": setup, "e2e/deploy.go": deploy})
+    write_module(tmp_path, {"e2e/setup.go": setup})
     code, out, _ = run_cli(["e2e"], tmp_path)
+    assert (code, out) == (0, "All checks passed in 2 files.\n")  # the stale deploy is the drop's defect
+    deploy = in_deploy(IMAGE, "\t//imagetaglint:ignore IMG002 // r\n" + IMAGE)
+    write_module(tmp_path, {"e2e/deploy.go": deploy})
+    code, out, _ = run_cli(["e2e", "--select", "IMG002,IMG1"], tmp_path)
     assert (code, out) == (0, "All checks passed in 2 files.\n")
+
+
+def test_a_suppression_of_the_fixed_image_a_drop_names_is_unused(tmp_path: Path) -> None:
+    deploy = in_deploy(IMAGE, "\t//imagetaglint:ignore IMG002 // r\n" + IMAGE)
+    findings = lint_with(tmp_path, SETUP_GO, deploy)
+    assert found(findings) == {("e2e/setup.go", SETUP_BUILD_LINE, "IMG001"), ("e2e/deploy.go", DEPLOY_IMAGE_LINE, "IMG100")}
 
 
 def test_stdin_suppressions(tmp_path: Path) -> None:

@@ -63,8 +63,8 @@ def test_summary_counts_files_with_findings_and_what_fix_can_do(tmp_path: Path) 
     code, out, _ = run_cli(["--isolated", "--color", "never"], root)
     assert code == 1
     assert out.splitlines()[-2:] == [
-        "Found 7 findings in 2 files (3 linted).",
-        "[*] 5 fixable with --fix (2 more with --unsafe-fixes).",
+        "Found 5 findings in 2 files (3 linted).",
+        "[*] 4 fixable with --fix (1 more with --unsafe-fixes).",
     ]
 
 
@@ -73,12 +73,12 @@ def test_summary_after_fix_says_what_was_fixed_and_what_is_left(tmp_path: Path) 
     code, out, _ = run_cli(["--isolated", "--fix", "--color", "never"], root)
     assert code == 1
     assert out.splitlines()[-3:] == [
-        "Fixed 5 findings in 2 files.",
-        "Found 2 findings in 1 file (3 linted).",
-        "2 fixable with --fix --unsafe-fixes.",
+        "Fixed 4 findings in 2 files.",
+        "Found 1 finding in 1 file (3 linted).",
+        "1 fixable with --fix --unsafe-fixes.",
     ]
     code, out, _ = run_cli(["--isolated", "--fix", "--unsafe-fixes", "--exit-non-zero-on-fix"], root)
-    assert (code, out) == (1, "Fixed 2 findings in 1 file.\nNo findings left in 3 files.\n")
+    assert (code, out) == (1, "Fixed 1 finding in 1 file.\nNo findings left in 3 files.\n")
     assert run_cli(["--isolated"], root)[:2] == (0, "All checks passed in 3 files.\n")
 
 
@@ -88,7 +88,14 @@ def test_summary_never_claims_a_fix_that_was_not_written(tmp_path: Path) -> None
     code, out, err = run_cli(["--fix", "--color", "never"], root)
     assert code == 2
     assert "All checks passed" not in out and "Fixed" not in out
-    assert "Not written: e2e/setup.go (file is read-only; not fixed); its 2 fixes did not happen." in out  # both fixes edit it
+    # the drop's one fix edits both files: neither is written, and it is one finding left
+    assert out.splitlines()[-4:] == [
+        "Not written: e2e/setup.go (file is read-only; not fixed); its 1 fix did not happen.",
+        "Not written: e2e/deploy.go (not fixed: the fix also changes e2e/setup.go, which could not be written); "
+        "its 1 fix did not happen.",
+        "Found 1 finding in 1 file (4 linted).",
+        "[*] 1 fixable with --fix.",
+    ]
     assert "e2e/setup.go: file is read-only; not fixed" in err
 
 
@@ -146,7 +153,7 @@ def test_statistics_prints_only_the_table(tmp_path: Path) -> None:
     assert (code, err) == (1, "")
     assert out == (
         "    3  IMG001  discarded-image-name\n"
-        "    3  IMG002  hardcoded-image-reference\n"
+        "    1  IMG002  hardcoded-image-reference\n"
         "    1  IMG003  untracked-image-reference\n"
     )
 

@@ -304,7 +304,7 @@ class Linter:
                 self._parse_into_project(source, path, display, reported=True)
 
     def analyse(self) -> LintResult:
-        context = RuleContext(self.index, self.options.rule_set)
+        context = RuleContext(self.index, self.options.rule_set, frozenset(self.options.select))
         for file in list(self.project.files()):
             if not file.reported:
                 continue

@@ -20,6 +20,7 @@ class RuleContext:
 
     index: ImageFlowIndex
     rule_set: RuleSet
+    selected: frozenset[str] = frozenset()  # the codes this run reports
     _repairs: Repairs | None = field(default=None, compare=False)
 
     @property

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from imagetag_lint.analysis.build_sites import what_builds_show
 from imagetag_lint.analysis.context import RuleContext
+from imagetag_lint.analysis.defects import dropped_builds
 from imagetag_lint.analysis.deployments import FixedSite, fixed_sites
 from imagetag_lint.analysis.discards import find_discards
 from imagetag_lint.analysis.image_flow import repository
@@ -16,11 +17,13 @@ from imagetag_lint.findings import Applicability, Finding, Fix, Related
 from imagetag_lint.golang.model import SourceFile
 
 CODE = "IMG002"
+DROP_CODE = "IMG001"  # discarded-image-name: its findings name the fixed image a drop leads to
 
 
 def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
+    named = _named_by_a_drop(ctx) if DROP_CODE in ctx.selected else frozenset()
     for site in fixed_sites(ctx.index, file):
-        if not site.local or _unit_test_fixture(ctx, site):
+        if not site.local or _unit_test_fixture(ctx, site) or (site.file.filename, site.start) in named:
             continue
         builds = list(_builds_of(ctx, site))
         why, severity, seen = what_builds_show(ctx.index, site)
@@ -35,6 +38,23 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             _fix(ctx, site),
             severity,
         )
+
+
+def _named_by_a_drop(ctx: RuleContext) -> frozenset[tuple[str, int]]:
+    """The fixed images that an IMG001 of this run names as its related place: a dropped build and
+    the fixed image its deploy call ends in are one defect, reported once, at the drop."""
+    index = ctx.index
+    key = ("named-by-a-drop", index.project.generation)
+    named = index.cache.get(key)
+    if named is None:
+        named = index.cache[key] = frozenset(
+            (site.file.filename, site.start)
+            for file in list(index.project.files())
+            if file.reported
+            for dropped in dropped_builds(index, file)
+            for site in dropped.fixed
+        )
+    return named  # type: ignore[return-value]
 
 
 def _unit_test_fixture(ctx: RuleContext, site: FixedSite) -> bool:

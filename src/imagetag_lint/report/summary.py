@@ -70,7 +70,9 @@ def summarize(
     not_written: Sequence[NotWritten] = (),
 ) -> Summary:
     """The counts of a run; with --fix, fixed are the findings whose fixes were written."""
-    left = [*findings, *(f for n in not_written for f in n.findings)]
+    # a fix over two files that were not written is listed under both, and is still one finding
+    unwritten = {id(f): f for n in not_written for f in n.findings}
+    left = [*findings, *unwritten.values()]
     return Summary(
         findings=len(left),
         files_with_findings=len({f.filename for f in left}),

@@ -264,7 +264,7 @@ func deployCartService(ctx context.Context, w io.Writer) error {
 				Spec: corev1.PodSpec{
 					Containers: []corev1.Container{{
 						Name:            "cart",
-						Image:           "localhost/shop-cart:e2e", // want IMG002 "`localhost/shop-cart:e2e`.*no build seen in this package or the packages it imports names its repository"
+						Image:           "localhost/shop-cart:e2e",
 						ImagePullPolicy: corev1.PullNever,
 						Env: []corev1.EnvVar{
 							{Name: "DATABASE_URL", Value: "postgres://postgres:shop@postgres:5432/cart"},
