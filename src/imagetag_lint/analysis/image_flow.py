@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from imagetag_lint.engine import locality, manifests, producers, sinks, values
-from imagetag_lint.engine.locality import repository
 from imagetag_lint.engine.model import (
     Origin,
     OriginKind,
@@ -23,6 +22,7 @@ from imagetag_lint.engine.model import (
 )
 from imagetag_lint.engine.run import FileFacts, FlowRun, call_count, calls_in, facts
 from imagetag_lint.golang.model import SourceFile
+from imagetag_lint.images import repository
 
 __all__ = [
     "FileFacts", "ImageFlowIndex", "Origin", "OriginKind", "ProducerRef", "Sink", "SinkKind", "YamlImage", "repository",

@@ -11,6 +11,7 @@ from imagetag_lint.engine.run import FlowRun, calls_in, facts, function_facts
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import arguments, callee, parent
+from imagetag_lint.images import repository
 
 
 def build_names(run: FlowRun) -> frozenset[str]:
@@ -120,15 +121,6 @@ def pull_never_beside(run: FlowRun, key: Node, file: SourceFile, function: Funct
     return False
 
 
-def repository(image: str) -> str:
-    """`localhost/acme/app:v1@sha256:...` -> `acme/app`: the path without host prefix and tag."""
-    image = image.split("@", 1)[0]
-    slash = image.rfind("/")
-    colon = image.rfind(":")
-    if colon > slash:
-        image = image[:colon]
-    image = image.removeprefix("localhost/")
-    return image
 
 
 def generated_images(run: FlowRun) -> dict[str, tuple[str, str]]:

@@ -14,12 +14,12 @@ import libcst as cst
 
 from imagetag_lint.enums import Applicability
 from imagetag_lint.findings import Edit, Fix
+from imagetag_lint.images import repository
 from imagetag_lint.python.discards import Discard
 from imagetag_lint.python.flow import FIXED, Flow, Sink
 from imagetag_lint.python.project import Function
 from imagetag_lint.python.source import PythonFile
 from imagetag_lint.python.syntax import Module, string_value
-from imagetag_lint.python.values import repository
 from imagetag_lint.record import record
 
 Change = Callable[[cst.CSTNode], cst.CSTNode]

@@ -8,6 +8,7 @@ import re
 import libcst as cst
 
 from imagetag_lint.enums import Severity
+from imagetag_lint.images import repository
 from imagetag_lint.python.project import MAX_ROUNDS, Function, Project
 from imagetag_lint.python.syntax import (
     Module,
@@ -34,7 +35,6 @@ from imagetag_lint.python.values import (
     is_deploy_call,
     is_environment,
     is_sdk_build,
-    repository,
 )
 from imagetag_lint.record import record
 from imagetag_lint.rules import ImageFlow, Producer
@@ -43,7 +43,6 @@ MAX_DEPTH = 12
 CONTAINER_CALLS = {"V1Container", "Container"}  # kubernetes client, lightkube
 GENERATED_OBJECTS = {"gen"}  # kr8s: Pod.gen(name=..., image=...)
 CONTAINER_KEYS = {"containers", "initContainers", "ephemeralContainers"}
-YAML_IMAGE = re.compile(r"^([ \t]*(?:-[ \t]+)?image:[ \t]*)([\"']?)([^\s\"'#]*)", re.MULTILINE)
 
 
 @record(frozen=True)
@@ -330,6 +329,10 @@ class Flow:
         return found
 
     def _sinks_of(self, function: Function) -> list[Sink]:
+        from imagetag_lint.python.manifests import (
+            yaml_sinks,  # it builds this module's Sinks
+        )
+
         module = function.module
         sinks: list[Sink] = []
 
@@ -366,9 +369,9 @@ class Flow:
             if isinstance(target_node, cst.Subscript) and self._container_store(target_node):
                 add("store", store.value)
         for string in function.strings:
-            sinks.extend(self._yaml_sinks(string, module, function))
+            sinks.extend(yaml_sinks(self, string, module, function))
         for constant, string in self._constants_used(function):
-            sinks.extend(self._yaml_sinks(string, module, function, constant))
+            sinks.extend(yaml_sinks(self, string, module, function, constant))
         return sinks
 
     def _in_containers(self, mapping: cst.Dict, module: Module) -> bool:
@@ -400,82 +403,6 @@ class Flow:
                 if isinstance(value, cst.BaseExpression) and value in scope.strings:
                     used.append((name, value))
         return used
-
-    def _yaml_sinks(self, string: cst.BaseExpression, module: Module, function: Function,
-                    used_as: cst.Name | None = None) -> list[Sink]:
-        """The `image:` lines of a manifest string: a fixed reference, an f-string expression, or
-        a `.format` / `string.Template` placeholder filled in by this function."""
-        if isinstance(string, cst.FormattedString):
-            return self._fstring_sinks(string, module, function)
-        text = string_value(string)
-        if text is None or "image:" not in text:
-            return []
-        use: cst.CSTNode = used_as if used_as is not None else string
-        sinks = []
-        code = module.code(string)
-        for match in YAML_IMAGE.finditer(text):
-            image = match.group(3)
-            filled = self._placeholder(image, use, module)
-            if filled is not None:
-                value = self.value(filled[0], module, function)
-                sinks.append(Sink("yaml", function, module, filled[0], value, module.start(filled[0]),
-                                  module.end(filled[0]), call=filled[1]))
-            elif image and "{" not in image and "$" not in image:
-                offset = code.find(image)
-                if offset == -1:
-                    continue
-                start = module.start(string) + len(code[:offset].encode())
-                end = start + len(image.encode())
-                how = "a YAML `image:` line in a string"
-                if used_as is not None:
-                    how = f"a YAML `image:` line in the module constant `{used_as.value}`"
-                sinks.append(Sink("yaml", function, module, string, Value(FIXED, image, how), start, end))
-        return sinks
-
-    def _placeholder(self, image: str, use: cst.CSTNode, module: Module) -> tuple[cst.BaseExpression, cst.Call] | None:
-        """The argument that fills `{image}` (`.format`) or `$image` (`Template.substitute`)."""
-        brace = re.fullmatch(r"\{(\w*)\}", image)
-        dollar = re.fullmatch(r"\$\{?(\w+)\}?", image)
-        if brace is None and dollar is None:
-            return None
-        parent = module.parent(use)
-        if dollar is not None and isinstance(parent, cst.Arg):
-            template = module.parent(parent)
-            if isinstance(template, cst.Call) and callee_name(template) == "Template":
-                parent = module.parent(template)
-        call = module.parent(parent) if isinstance(parent, cst.Attribute) else None
-        if not isinstance(call, cst.Call) or not isinstance(parent, cst.Attribute):
-            return None
-        method = parent.attr.value
-        if brace is not None and method == "format":
-            field = brace.group(1)
-            if field.isdigit() or not field:
-                args = positional(call)
-                index = int(field or 0)
-                return (args[index], call) if index < len(args) else None
-            found = keyword(call, field)
-            return (found, call) if found is not None else None
-        if dollar is not None and method in ("substitute", "safe_substitute"):
-            found = keyword(call, dollar.group(1))
-            return (found, call) if found is not None else None
-        return None
-
-    def _fstring_sinks(self, string: cst.FormattedString, module: Module, function: Function) -> list[Sink]:
-        sinks = []
-        line = ""
-        for part in string.parts:
-            if isinstance(part, cst.FormattedStringText):
-                line = (line + part.value).rsplit("\n", 1)[-1]
-            elif isinstance(part, cst.FormattedStringExpression):
-                if re.fullmatch(r"[ \t]*(?:-[ \t]+)?image:[ \t]*[\"']?", line):
-                    expression = part.expression
-                    value = self.value(expression, module, function)
-                    sinks.append(Sink("yaml", function, module, expression, value, module.start(expression),
-                                      module.end(expression)))
-                line += "{}"
-        return sinks
-
-    # -- local images ---------------------------------------------------------------------
 
     def _build_sites(self) -> list[BuildSite]:
         """The builds of the linted code, with the repository each tags: from fixed tags and the

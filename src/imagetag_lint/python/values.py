@@ -6,6 +6,7 @@ import re
 
 import libcst as cst
 
+from imagetag_lint.images import repository  # noqa: F401 - the front-end's modules import it from here
 from imagetag_lint.python.syntax import callee_name, dotted, positional, string_value
 from imagetag_lint.record import record
 
@@ -122,13 +123,3 @@ def is_deploy_call(call: cst.Call) -> bool:
     if name in _DEPLOY_FUNCTIONS:
         return True
     return isinstance(call.func, cst.Attribute) and bool(_DEPLOY_CALL.match(name))
-
-
-def repository(image: str) -> str:
-    """`localhost/acme/app:v1@sha256:...` -> `acme/app`: the path without host prefix and tag."""
-    image = image.split("@", 1)[0]
-    slash = image.rfind("/")
-    colon = image.rfind(":")
-    if colon > slash:
-        image = image[:colon]
-    return image.removeprefix("localhost/")
