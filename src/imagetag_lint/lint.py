@@ -208,6 +208,17 @@ class Linter:
         if importers:
             candidates.extend(self._importers(directory))
         loaded = []
+        for path, display, source in self._unparsed(candidates):
+            if not word_offsets(source, (word,)):
+                continue
+            reported = self._deferred.pop(path, None) is not None or self._clean_reported.pop(path, None) is not None
+            self._clean.discard(path)
+            loaded.append(self._parse(source, path, display, reported=reported))
+        return loaded
+
+    def _unparsed(self, candidates: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str, bytes]]:
+        """(path, display, source) of the candidates not parsed yet that can be read (one that
+        cannot is reported when it is linted itself; here it would only resolve names)."""
         for path, display in candidates:
             if path in self._loaded:
                 continue
@@ -215,12 +226,7 @@ class Linter:
                 source = self.read(path, display)
             except InputError:
                 continue
-            if not word_offsets(source, (word,)):
-                continue
-            reported = self._deferred.pop(path, None) is not None or self._clean_reported.pop(path, None) is not None
-            self._clean.discard(path)
-            loaded.append(self._parse(source, path, display, reported=reported))
-        return loaded
+            yield path, display, source
 
     def _importers(self, directory: str) -> list[tuple[str, str]]:
         """The linted files not yet parsed that may import the package in directory."""
@@ -292,13 +298,7 @@ class Linter:
     ) -> None:
         """Parse, as reported files, the candidates (path, display) not parsed yet whose text
         mentions one of the names; `forget` drops each from the list it was waiting in."""
-        for path, display in candidates:
-            if path in self._loaded:
-                continue
-            try:
-                source = self.read(path, display)
-            except InputError:
-                continue
+        for path, display, source in self._unparsed(candidates):
             if any(source.find(name) != -1 for name in names):
                 forget(path)
                 self._parse_into_project(source, path, display, reported=True)
