@@ -1532,7 +1532,8 @@ DEPLOY_ROLLOUT = {
                     + "\n\t\tExpect(k8sClient.Update(suiteCtx, dep)).To(Succeed())\n",
 }
 
-T_MANIFEST = Template("""const ${x}Manifest = `apiVersion: apps/v1
+# the Deployment manifest both profiles start from (the dense one adds an env var)
+MANIFEST_HEAD = """const ${x}Manifest = `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: ${name}
@@ -1552,7 +1553,9 @@ spec:
 ${image}        imagePullPolicy: Never
         ports:
         - containerPort: ${port}
-`
+"""
+
+T_MANIFEST = Template(MANIFEST_HEAD + """`
 
 // apply${X}Manifest applies the ${name} manifest with the built image.
 func apply${X}Manifest(ctx context.Context) error {
@@ -1936,27 +1939,7 @@ func (o ${Comp}Options) args() []string {
 
 """)
 
-T_DENSE_MANIFEST = Template("""const ${x}Manifest = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-  namespace: %s
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: ${name}
-  template:
-    metadata:
-      labels:
-        app: ${name}
-    spec:
-      containers:
-      - name: ${name}
-${image}        imagePullPolicy: Never
-        ports:
-        - containerPort: ${port}
-        env:
+T_DENSE_MANIFEST = Template(MANIFEST_HEAD + """        env:
         - name: UPSTREAM
           value: ${comp}.%s.svc:${port}
 `
