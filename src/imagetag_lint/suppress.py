@@ -292,6 +292,11 @@ def _span(suppression: Suppression) -> Span:
 
 def _removal(suppression: Suppression, unused: list[Code]) -> Fix:
     if len(unused) == len(suppression.codes):
+        if _joins_code_lines(suppression):
+            return Fix(
+                Applicability.DISPLAY_ONLY,
+                "remove the unused suppression by hand, then run gofmt (the lines around it may need aligning)",
+            )
         return Fix(Applicability.SAFE, "remove the unused suppression", (_delete_comment(suppression),))
     kept = [code for code in suppression.codes if code not in unused]
     first, last = suppression.codes[0], suppression.codes[-1]
@@ -304,12 +309,35 @@ def _removal(suppression: Suppression, unused: list[Code]) -> Fix:
     )
 
 
+def _line(file: SourceFile | PythonFile, row: int) -> bytes:
+    """Row's text (1-based) without its line ending; b"" past either end of the file."""
+    if row < 1 or row > len(file.line_starts):
+        return b""
+    end = file.line_starts[row] if row < len(file.line_starts) else len(file.source)
+    return file.source[file.line_starts[row - 1] : end].rstrip(b"\r\n")
+
+
+_KEYED = re.compile(rb"^\s*\w+:\s*\S")  # `Name: value`: a line of a composite literal gofmt aligns
+
+
+def _joins_code_lines(suppression: Suppression) -> bool:
+    """A line of its own between two keyed elements (`Name: "svc",`): gofmt aligns the values of a
+    block of them, and this line may be what keeps two blocks apart, so taking it out may leave
+    code that gofmt would change."""
+    if not suppression.standalone or not isinstance(suppression.file, SourceFile):
+        return False
+    row = suppression.file.position(suppression.start_byte).row
+    return all(_KEYED.match(_line(suppression.file, near)) for near in (row - 1, row + 1))
+
+
 def _delete_comment(suppression: Suppression) -> Edit:
     file = suppression.file
     if suppression.standalone:  # the whole line goes
         row = file.position(suppression.start_byte).row
         start = file.line_starts[row - 1]
         end = file.line_starts[row] if row < len(file.line_starts) else len(file.source)
+        if _line(file, row - 1).strip() == b"//" and not _line(file, row + 1).lstrip().startswith(b"//"):
+            start = file.line_starts[row - 2]  # it ended a doc comment after an empty `//` line: that goes too
         return _edit(file, start, end, "")
     start = suppression.start_byte
     while start > 0 and file.source[start - 1 : start] in (b" ", b"\t"):
