@@ -37,3 +37,10 @@ def test_a_build_that_leaves_the_tag_to_the_builder_is_an_error(capsys: pytest.C
     finding = img001(capsys)[("cart_infrastructure.go", 82)]
     assert finding["severity"] == "error"
     assert finding["message"].endswith("the deployment cannot know the tag that was built")
+
+
+def test_the_pass_step_of_a_reused_stale_local_says_it_already_reaches_the_deploy(capsys: pytest.CaptureFixture[str]) -> None:
+    finding = img001(capsys)[("notifications_infrastructure.go", 24)]
+    steps = finding["steps"]
+    assert isinstance(steps, list)
+    assert steps[1] == "pass: `deployNotifications` already gets `notificationsImage`; step 1 makes it the built name"

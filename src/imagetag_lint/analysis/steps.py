@@ -50,7 +50,10 @@ def pass_step(variable: str, deploy: DeployCall | None) -> str:
     args = arguments(deploy.call)
     for index in sorted(deploy.image_params):
         if index < len(args):
-            return f"pass: call `{call_name(deploy.call)}` with `{variable}` instead of `{text(args[index])}`"
+            passed = text(args[index])
+            if passed == variable:  # the stale local is reused: it will hold the built name
+                return f"pass: `{call_name(deploy.call)}` already gets `{variable}`; step 1 makes it the built name"
+            return f"pass: call `{call_name(deploy.call)}` with `{variable}` instead of `{passed}`"
     return f"pass: call `{call_name(deploy.call)}(..., {variable})`"
 
 
