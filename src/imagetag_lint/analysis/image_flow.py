@@ -64,9 +64,5 @@ class ImageFlowIndex(FlowRun):
         return locality.build_names(self)
 
     @property
-    def loaded_names(self) -> frozenset[str]:
-        return locality.loaded_names(self)
-
-    @property
     def generated_images(self) -> dict[str, tuple[str, str]]:
         return locality.generated_images(self)
