@@ -11,6 +11,8 @@ from imagetag_lint.analysis.deployments import FixedSite, sites_in
 from imagetag_lint.analysis.discards import Discard, find_discards
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, Origin, Sink
 from imagetag_lint.analysis.steps import call_name
+from imagetag_lint.engine.commands import command_image
+from imagetag_lint.enums import ConsumerKind
 from imagetag_lint.golang.model import Function, Param, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
@@ -76,7 +78,12 @@ def _built_values(index: ImageFlowIndex, function: Function, discards: list[Disc
     for call in index.calls_in(function):
         consumer = index.consumer(call)
         args = arguments(call)
-        if consumer is not None and consumer.kind == "build" and consumer.image_arg < len(args):
+        command = command_image(call, function)  # `podman build -t X` run here builds X too
+        if command is not None and command[0] is ConsumerKind.BUILD:
+            origin = index.origin(command[1], function.file, function)
+            if origin.key is not None:
+                built[origin.key] = text(command[1])
+        elif consumer is not None and consumer.kind == "build" and consumer.image_arg < len(args):
             origin = index.origin(args[consumer.image_arg], function.file, function)
             if origin.key is not None:
                 built[origin.key] = text(args[consumer.image_arg])

@@ -97,6 +97,11 @@ def _read(run: FlowRun, function: Function, found: CommandFacts) -> None:
             found.consumers.setdefault(function.name, Consumer(function.name, kind, index))
 
 
+def command_image(call: Node, function: Function) -> tuple[ConsumerKind, Node] | None:
+    """(build or load, the image argument) of an `exec.Command` that builds, saves or loads."""
+    return _command_words(call, function)
+
+
 def _command_words(call: Node, function: Function) -> tuple[ConsumerKind, Node] | None:
     """(build or load, the image argument) of an `exec.Command` that builds, saves or loads."""
     qualifier, name = callee(call)
