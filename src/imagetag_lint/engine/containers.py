@@ -9,14 +9,23 @@ struct that builds a `podman run` argument list, a log or a report row deploys n
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
 
 from imagetag_lint.engine import producers
 from imagetag_lint.engine.run import FlowRun, calls_in, facts
-from imagetag_lint.golang.model import SourceFile
+from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.project import Package
-from imagetag_lint.golang.syntax import arguments, unparen
+from imagetag_lint.golang.syntax import (
+    FUNCTION_TYPES,
+    arguments,
+    enclosing,
+    identifiers,
+    parent,
+    unparen,
+)
+from imagetag_lint.record import record
 
 # (import path or "" for a type of the linted file's own package, type name)
 TypeName = tuple[str, str]
@@ -48,7 +57,7 @@ def assignment_deploys(run: FlowRun, selector: Node, file: SourceFile) -> bool:
                 return True
     if operand.type != "identifier":
         return True  # the type is not visible: keep the field a deployment
-    declared = variable_type(operand)
+    declared = variable_type(run, operand)
     if declared is None:
         return True
     return _is_container(run, declared, file)
@@ -102,34 +111,67 @@ def _reads_into_sink(run: FlowRun, package: Package, name: str) -> Iterator[bool
     # sinks asks this module first: imported here, not at the top
     from imagetag_lint.engine.sinks import format_image_args
 
-    fields = {f.encode() for f in run.flow.image_fields}
     for file in list(package.files):
-        file_facts = facts(run, file)
-        for key, value in file_facts.keyed:
-            read = key.text in fields and value.named_child_count == 1
-            if read and _reads_field_of(value.named_children[0], name, fields):
+        reads = field_reads(run, file)
+        for key, base in reads.keyed:
+            if base == name:
                 yield literal_deploys(run, key, file)
+        for function, call, bases in reads.calls:
+            if name not in bases.values():
+                continue  # no argument of this call reads the field of a value of this type
+            consumer = producers.consumer(run, call)
+            if consumer is not None and consumer.kind == "load" and consumer.image_arg < len(arguments(call)):
+                yield bases.get(consumer.image_arg) == name
+            for position in format_image_args(run, call, file, function):
+                yield bases.get(position) == name
+
+
+@record(frozen=True)
+class FieldReads:
+    """Where a file reads an image field of a value whose type it shows (`svc.Image` with `svc`
+    declared `svc := Service{...}`): the type's name at each `Image:` value and call argument.
+    Read once per file; every struct asked about is then a lookup."""
+
+    keyed: list[tuple[Node, str]]  # (the `Image` key, the type name of the value read)
+    calls: list[tuple[Function, Node, dict[int, str]]]  # (function, call, argument index -> type name)
+
+
+def field_reads(run: FlowRun, file: SourceFile) -> FieldReads:
+    file_facts = facts(run, file)
+    found = file_facts.field_reads
+    if found is None:
+        fields = {f.encode() for f in run.flow.image_fields}
+        keyed = []
+        for key, value in file_facts.keyed:
+            if key.text in fields and value.named_child_count == 1:
+                base = _field_read_type(run, value.named_children[0], fields)
+                if base is not None:
+                    keyed.append((key, base))
+        calls = []
         for function in file_facts.functions:
             for call in calls_in(run, function):
-                consumer = producers.consumer(run, call)
-                args = arguments(call)
-                if consumer is not None and consumer.kind == "load" and consumer.image_arg < len(args):
-                    yield _reads_field_of(args[consumer.image_arg], name, fields)
-                for position in format_image_args(run, call, file, function):
-                    yield _reads_field_of(args[position], name, fields)
+                bases = {}
+                for index, arg in enumerate(arguments(call)):
+                    base = _field_read_type(run, arg, fields)
+                    if base is not None:
+                        bases[index] = base
+                if bases:
+                    calls.append((function, call, bases))
+        found = file_facts.field_reads = FieldReads(keyed, calls)
+    return found
 
 
-def _reads_field_of(expr: Node, name: str, fields: set[bytes]) -> bool:
-    """Is expr `x.Image` where x's visible type is the struct name?"""
+def _field_read_type(run: FlowRun, expr: Node, fields: set[bytes]) -> str | None:
+    """If expr is `x.Image`, the name of x's visible type."""
     expr = unparen(expr)
     if expr.type != "selector_expression":
-        return False
+        return None
     field_node = expr.child_by_field_name("field")
     operand = expr.child_by_field_name("operand")
     if field_node is None or operand is None or field_node.text not in fields or operand.type != "identifier":
-        return False
-    declared = variable_type(operand)
-    return declared is not None and _base_name(declared) == name
+        return None
+    declared = variable_type(run, operand)
+    return _base_name(declared) if declared is not None else None
 
 
 def literal_type(literal: Node) -> Node | None:
@@ -206,37 +248,62 @@ def _base_name(type_node: Node) -> str | None:
     return text(stripped) if stripped.type == "type_identifier" else None
 
 
-def variable_type(ident: Node) -> Node | None:
+def variable_type(run: FlowRun, ident: Node) -> Node | None:
     """The type an identifier visibly has: a parameter's declared type, `var x T`, or
     `x := T{...}` / `x := &T{...}` (the nearest declaration before it in an enclosing function)."""
     name = ident.text
     current = ident.parent
     while current is not None:
         if current.type in ("function_declaration", "method_declaration", "func_literal"):
-            found = _declared_in(current, name, ident.start_byte)
+            found = _declared_in(run, current, name, ident.start_byte)
             if found is not None:
                 return found
         current = current.parent
     return None
 
 
-def _declared_in(function: Node, name: bytes | None, before: int) -> Node | None:
+def _declared_in(run: FlowRun, function: Node, name: bytes | None, before: int) -> Node | None:
     parameters = function.child_by_field_name("parameters")
     for declaration in parameters.named_children if parameters is not None else []:
         if any(n.text == name for n in declaration.children_by_field_name("name")):
             return declaration.child_by_field_name("type")
-    body = function.child_by_field_name("body")
-    found: Node | None = None
-    stack = [body] if body is not None else []
-    while stack:
-        node = stack.pop()
-        if node.start_byte >= before or node.type == "func_literal":
-            continue
-        declared = _declaration_type(node, name)
-        if declared is not None and (found is None or node.start_byte > found.start_byte):
-            found = declared
-        stack.extend(node.named_children)
+    if name is None:
+        return None
+    starts, types = _declarations(run, function, name)
+    index = bisect_left(starts, before) - 1  # the last declaration that starts before `before`
+    return types[index] if index >= 0 else None
+
+
+def _declarations(run: FlowRun, function: Node, name: bytes) -> tuple[list[int], list[Node]]:
+    """The starts and visible types of the name's typed declarations in the function's body (not
+    in its closures), in source order: found once per function and name from the name's
+    occurrences, so each identifier asked about costs a bisection, not a walk of the body."""
+    key = (function.id, function.start_byte, function.end_byte, name)
+    found = run.declared_types.get(key)
+    if found is None:
+        found = run.declared_types[key] = ([], [])
+        body = function.child_by_field_name("body")
+        for ident in identifiers(body, name.decode()) if body is not None else []:
+            declaration = _declaration_of(ident)
+            owner = enclosing(declaration, FUNCTION_TYPES) if declaration is not None else None
+            if declaration is None or owner is None or owner.id != function.id:
+                continue  # not a declaration, or one of a closure inside the function
+            declared = _declaration_type(declaration, name)
+            if declared is not None:
+                found[0].append(declaration.start_byte)
+                found[1].append(declared)
     return found
+
+
+def _declaration_of(ident: Node) -> Node | None:
+    """The `var` spec or `:=` statement whose name ident is."""
+    holder = parent(ident)
+    if holder is not None and holder.type == "var_spec":
+        return holder
+    statement = parent(holder) if holder is not None and holder.type == "expression_list" else None
+    if statement is not None and statement.type == "short_var_declaration" and statement.child_by_field_name("left") == holder:
+        return statement
+    return None
 
 
 def _declaration_type(node: Node, name: bytes | None) -> Node | None:

@@ -17,6 +17,7 @@ from imagetag_lint.rules import ImageFlow
 
 if TYPE_CHECKING:
     from imagetag_lint.engine.commands import CommandFacts
+    from imagetag_lint.engine.containers import FieldReads
 
 T = TypeVar("T")
 CALLS = "(call_expression) @call"
@@ -35,6 +36,7 @@ class FileFacts:
     call_starts: list[int] = field(default_factory=list)
     field_sinks: list[Sink] | None = None  # the file's image-field sinks, once asked for
     field_sinks_by_function: dict[int, list[Sink]] = field(default_factory=dict)
+    field_reads: FieldReads | None = None  # where the file reads an image field of a typed value
 
     def function_of(self, node: Node) -> Function | None:
         index = bisect_right(self.function_starts, node.start_byte) - 1
@@ -87,6 +89,7 @@ class FlowRun:
         self.rule_cache: dict[tuple[str, int], object] = {}  # the rule helpers' per-run results
         self.container_entries: list[tuple[str, str]] | None = None  # container-types as (path, name)
         self.container_structs: dict[tuple[str, str], bool] = {}  # (package directory, type) -> its Image deploys
+        self.declared_types: dict[tuple[int, int, int, bytes], tuple[list[int], list[Node]]] = {}  # (function node, name) -> typed declarations
         self.generated_made: tuple[int, dict[str, tuple[str, str]]] = (-1, {})  # (generation, what generators make)
         self.commands: CommandFacts | None = None  # build and load helpers inferred from their commands
 
