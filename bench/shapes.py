@@ -63,6 +63,20 @@ def deploy_calls_in_one_function(n: int) -> str:
     return HEAD + helper + f"func Setup(w io.Writer) {{\n\t{_build('app')}\n{calls}}}\n"
 
 
+def option_structs(n: int) -> str:
+    """A dropped build, and n functions that each fill an options struct of their own with an
+    image and log its `Image` field: is any of the n structs a container (its image handed on to
+    a sink somewhere in the package)?"""
+    functions = "".join(
+        f"type Options{i} struct{{ Image string }}\n\n"
+        f"func setup{i}(w io.Writer) {{\n\to := Options{i}{{Image: \"localhost/svc{i}:e2e\"}}\n"
+        f"\tlog(w, \"image\", o.Image)\n}}\n\n"
+        for i in range(n)
+    )
+    log = "func log(w io.Writer, words ...string) {\n\t_, _ = w, words\n}\n\n"
+    return HEAD + log + f"func Setup(w io.Writer) {{\n\t{_build('app')}\n}}\n\n" + functions
+
+
 # name -> (shape, n, whether `--fix` is what grows)
 SHAPES = {
     "else-if chain, a dropped build per branch": (else_if_chain, 250, False),
@@ -70,4 +84,5 @@ SHAPES = {
     "goroutines in one function": (goroutines, 500, False),
     "deploy-helper call sites (lint)": (deploy_helper_calls, 2500, False),
     "--fix with N call sites of one helper": (deploy_calls_in_one_function, 100, True),
+    "options structs, each filled and read in its own function": (option_structs, 500, False),
 }

@@ -24,6 +24,7 @@ from shapes import (
     else_if_chain,
     goroutines,
     nested_literal,
+    option_structs,
 )
 
 import imagetag_lint
@@ -61,6 +62,7 @@ def _work(root: Path, capsys: pytest.CaptureFixture[str], fix: bool = False) -> 
         pytest.param(nested_literal, 80, id="nested-composite-literal"),
         pytest.param(goroutines, 100, id="goroutines-in-one-function"),
         pytest.param(deploy_helper_calls, 200, id="deploy-helper-call-sites"),
+        pytest.param(option_structs, 60, id="options-structs"),
     ],
 )
 def test_four_times_the_input_is_at_most_five_times_the_work(

@@ -25,7 +25,7 @@ from imagetag_lint.golang.syntax import (
     parent,
     unparen,
 )
-from imagetag_lint.record import record
+from imagetag_lint.record import field, record
 
 # (import path or "" for a type of the linted file's own package, type name)
 TypeName = tuple[str, str]
@@ -112,52 +112,50 @@ def _reads_into_sink(run: FlowRun, package: Package, name: str) -> Iterator[bool
     from imagetag_lint.engine.sinks import format_image_args
 
     for file in list(package.files):
-        reads = field_reads(run, file)
-        for key, base in reads.keyed:
-            if base == name:
-                yield literal_deploys(run, key, file)
-        for function, call, bases in reads.calls:
-            if name not in bases.values():
-                continue  # no argument of this call reads the field of a value of this type
+        reads = field_reads(run, file).get(name)
+        if reads is None:
+            continue  # the file reads no image field of a value of this type
+        for key in reads.keys:
+            yield literal_deploys(run, key, file)
+        for function, call, positions in reads.calls:
             consumer = producers.consumer(run, call)
             if consumer is not None and consumer.kind == "load" and consumer.image_arg < len(arguments(call)):
-                yield bases.get(consumer.image_arg) == name
+                yield consumer.image_arg in positions
             for position in format_image_args(run, call, file, function):
-                yield bases.get(position) == name
+                yield position in positions
 
 
-@record(frozen=True)
+@record(eq=False)
 class FieldReads:
-    """Where a file reads an image field of a value whose type it shows (`svc.Image` with `svc`
-    declared `svc := Service{...}`): the type's name at each `Image:` value and call argument.
-    Read once per file; every struct asked about is then a lookup."""
+    """Where a file reads the image field of a value of one visible type (`svc.Image`, with
+    `svc := Service{...}` or a parameter `svc Service`), in source order."""
 
-    keyed: list[tuple[Node, str]]  # (the `Image` key, the type name of the value read)
-    calls: list[tuple[Function, Node, dict[int, str]]]  # (function, call, argument index -> type name)
+    keys: list[Node] = field(default_factory=list)  # `Image:` keys whose value reads it
+    calls: list[tuple[Function, Node, frozenset[int]]] = field(default_factory=list)  # (function, call, argument indices)
 
 
-def field_reads(run: FlowRun, file: SourceFile) -> FieldReads:
+def field_reads(run: FlowRun, file: SourceFile) -> dict[str, FieldReads]:
+    """The file's reads of image fields by the name of the type read (read once per file: every
+    struct asked about is then a lookup, not a walk over the package's calls)."""
     file_facts = facts(run, file)
     found = file_facts.field_reads
     if found is None:
+        found = file_facts.field_reads = {}
         fields = {f.encode() for f in run.flow.image_fields}
-        keyed = []
         for key, value in file_facts.keyed:
             if key.text in fields and value.named_child_count == 1:
                 base = _field_read_type(run, value.named_children[0], fields)
                 if base is not None:
-                    keyed.append((key, base))
-        calls = []
+                    found.setdefault(base, FieldReads()).keys.append(key)
         for function in file_facts.functions:
             for call in calls_in(run, function):
-                bases = {}
+                bases: dict[str, set[int]] = {}
                 for index, arg in enumerate(arguments(call)):
                     base = _field_read_type(run, arg, fields)
                     if base is not None:
-                        bases[index] = base
-                if bases:
-                    calls.append((function, call, bases))
-        found = file_facts.field_reads = FieldReads(keyed, calls)
+                        bases.setdefault(base, set()).add(index)
+                for base, positions in bases.items():
+                    found.setdefault(base, FieldReads()).calls.append((function, call, frozenset(positions)))
     return found
 
 

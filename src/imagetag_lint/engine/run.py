@@ -36,7 +36,7 @@ class FileFacts:
     call_starts: list[int] = field(default_factory=list)
     field_sinks: list[Sink] | None = None  # the file's image-field sinks, once asked for
     field_sinks_by_function: dict[int, list[Sink]] = field(default_factory=dict)
-    field_reads: FieldReads | None = None  # where the file reads an image field of a typed value
+    field_reads: dict[str, FieldReads] | None = None  # where the file reads image fields, by type name
 
     def function_of(self, node: Node) -> Function | None:
         index = bisect_right(self.function_starts, node.start_byte) - 1
