@@ -12,11 +12,14 @@ from collections.abc import Iterator
 from imagetag_lint.engine import values
 from imagetag_lint.engine.model import OriginKind, ProducerRef
 from imagetag_lint.engine.run import FlowRun, facts, function_facts, mentions, settle
+from imagetag_lint.golang.lexing import word_offsets
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
+    FUNCTION_TYPES,
     assigned_value,
     callee,
+    enclosing,
     identifiers,
     is_write,
     unparen,
@@ -215,16 +218,18 @@ def _named_results(function: Node) -> list[Node]:
 
 
 def returns(body: Node) -> Iterator[Node]:
-    """Return statements of a function body, not of the closures inside it."""
-    stack = [body]
-    while stack:
-        node = stack.pop()
-        if node.type == "return_statement":
-            yield node
-            continue
-        if node.type == "func_literal":
-            continue
-        stack.extend(node.named_children)
+    """Return statements of a function body, not of the closures inside it, last first. The
+    `return` keywords are found in the body's bytes, so the body is never walked node by node."""
+    owner = body.parent
+    base = body.start_byte
+    for start, end in reversed(word_offsets(body.text or b"", (b"return",))):
+        keyword = body.descendant_for_byte_range(base + start, base + end)
+        statement = keyword.parent if keyword is not None and keyword.type == "return" else None
+        if statement is None or statement.type != "return_statement":
+            continue  # the word in a comment or a string
+        function = enclosing(statement, FUNCTION_TYPES)
+        if owner is not None and function is not None and function.id == owner.id:
+            yield statement
 
 
 def _return_values(statement: Node) -> list[Node]:
