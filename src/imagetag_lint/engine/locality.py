@@ -132,13 +132,21 @@ def generated_images(run: FlowRun) -> dict[str, tuple[str, str]]:
     if generation != run.project.generation:
         found = {}
         for file in list(run.project.files()):
-            for call in facts(run, file).calls:
-                if producers.is_generator(run, call):
-                    made = _generated(run, call, file)
-                    if made is not None:
-                        found.setdefault(repository(made), (made, callee(call)[1]))
+            for call in _generator_calls(run, file):
+                made = _generated(run, call, file)
+                if made is not None:
+                    found.setdefault(repository(made), (made, callee(call)[1]))
         run.generated_made = (run.project.generation, found)
     return found
+
+
+def _generator_calls(run: FlowRun, file: SourceFile) -> list[Node]:
+    """The file's calls of a generator, found once: each new generation asks again what they make,
+    not which calls they are."""
+    file_facts = facts(run, file)
+    if file_facts.generator_calls is None:
+        file_facts.generator_calls = [call for call in file_facts.calls if producers.is_generator(run, call)]
+    return file_facts.generator_calls
 
 
 def _generated(run: FlowRun, call: Node, file: SourceFile) -> str | None:

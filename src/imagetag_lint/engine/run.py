@@ -37,6 +37,7 @@ class FileFacts:
     field_sinks: list[Sink] | None = None  # the file's image-field sinks, once asked for
     field_sinks_by_function: dict[int, list[Sink]] = field(default_factory=dict)
     field_reads: dict[str, FieldReads] | None = None  # where the file reads image fields, by type name
+    generator_calls: list[Node] | None = None  # the calls of an image-name generator
 
     def function_of(self, node: Node) -> Function | None:
         index = bisect_right(self.function_starts, node.start_byte) - 1
