@@ -1,0 +1,134 @@
+"""The engine's lookups that read bytes instead of walking nodes: each gives what a walk of the
+tree gives (engine/containers.py: a variable's visible type; engine/producers.py: return statements)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from imagetag_lint.engine.containers import variable_type
+from imagetag_lint.engine.producers import returns
+from imagetag_lint.engine.run import FlowRun
+from imagetag_lint.golang.parser import Node, parse, text
+from imagetag_lint.golang.project import Project
+from imagetag_lint.rules import load_rule_set
+
+
+def _nodes(root: Node) -> Iterator[Node]:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(node.children))
+
+
+def _function(source: str, name: str) -> Node:
+    root = parse(source.encode()).root_node
+    return next(n for n in _nodes(root) if n.type == "function_declaration" and (n.child_by_field_name("name") or n).text == name.encode())
+
+
+def _marked_uses(function: Node) -> list[Node]:
+    """The identifiers `o` on the lines marked `// ask`."""
+    source = function.text or b""
+    asked = []
+    for node in _nodes(function):
+        if node.type == "identifier" and text(node) == "o":
+            line_end = source.find(b"\n", node.end_byte - function.start_byte)
+            if b"// ask" in source[node.end_byte - function.start_byte : line_end]:
+                asked.append(node)
+    return asked
+
+
+TYPES = """package e2e
+
+type A struct{ Image string }
+type B struct{ Image string }
+
+func use(string) {}
+
+func f(p B) {
+	use(p.Image)
+	o := A{}
+	use(o.Image) // ask A
+	if true {
+		o := &B{}
+		use(o.Image) // ask B
+	}
+	use(o.Image) // ask B
+	go func() {
+		o := A{}
+		use(o.Image) // ask A
+	}()
+	use(o.Image) // ask B
+	{
+		var o A
+		use(o.Image) // ask A
+	}
+	x, o := 1, make([]B, 1)
+	use(o.Image) // ask A
+	_ = x
+}
+"""
+
+
+def test_a_variable_has_the_type_of_its_last_typed_declaration_before_it_in_its_functions() -> None:
+    """The walk's answer: the nearest typed declaration before the use, in the closure first and
+    then in the function around it, whatever block it sits in; an untyped `:=` changes nothing."""
+    run = FlowRun(Project(), load_rule_set().flow)
+    function = _function(TYPES, "f")
+    answers = []
+    for use in _marked_uses(function):
+        declared = variable_type(run, use)
+        answers.append(text(declared) if declared is not None else None)
+    assert answers == ["A", "B", "B", "A", "B", "A", "A"]
+
+
+def test_a_parameter_gives_its_declared_type() -> None:
+    run = FlowRun(Project(), load_rule_set().flow)
+    function = _function("package e2e\n\nfunc f(o *Options) {\n\tuse(o.Image) // ask\n}\n", "f")
+    (use,) = _marked_uses(function)
+    declared = variable_type(run, use)
+    assert declared is not None and text(declared) == "*Options"
+
+
+RETURNS = """package e2e
+
+// return in a comment
+func f(a int) (string, error) {
+	if a == 0 {
+		return "zero", nil
+	}
+	g := func() string {
+		return "closure"
+	}
+	s := "return"
+	/* return */
+	for i := 0; i < a; i++ {
+		if i == 3 {
+			return g(), nil
+		}
+	}
+	return s, nil
+}
+"""
+
+
+def _walked_returns(body: Node) -> list[Node]:
+    found, stack = [], [body]
+    while stack:
+        node = stack.pop()
+        if node.type == "return_statement":
+            found.append(node)
+        elif node.type != "func_literal":
+            stack.extend(node.named_children)
+    return found
+
+
+@pytest.mark.parametrize("source", [pytest.param(RETURNS, id="comments-strings-closures")])
+def test_returns_are_the_function_s_own_last_first(source: str) -> None:
+    body = _function(source, "f").child_by_field_name("body")
+    assert body is not None
+    found = list(returns(body))
+    assert [text(s) for s in found] == ["return s, nil", "return g(), nil", 'return "zero", nil']
+    assert [s.id for s in found] == [s.id for s in _walked_returns(body)]
