@@ -7,6 +7,7 @@ step with `--fix` except the final write.
 
 from __future__ import annotations
 
+import gc
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable
 
@@ -77,7 +78,11 @@ def fix_all(lint: Lint, unsafe: bool) -> FixOutcome:
             break
         for _, findings in accepted:
             outcome.applied.extend(findings)
-        # the rest were planned on the old text: the next round re-lints and re-plans them
+        # the rest were planned on the old text: the next round re-lints and re-plans them, and
+        # parses every file again: this round's trees go first (the run collects cycles rarely,
+        # and the project holds its files in cycles), which halves the peak of a --fix run
+        result.sources.clear()
+        gc.collect()
     assert outcome is not None
     outcome.fixed = {p: overlay.get(p, data) for p, data in outcome.original.items()}
     return outcome
