@@ -19,8 +19,8 @@ from imagetag_lint.analysis.deployments import (
 from imagetag_lint.analysis.discards import Discard, find_discards
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.analysis.mismatches import Mismatch, mismatches_of
-from imagetag_lint.analysis.pairing import build_name_of, pair
-from imagetag_lint.golang.model import SourceFile
+from imagetag_lint.analysis.pairing import build_name_of, names_service, pair
+from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.record import record
 
 
@@ -57,9 +57,28 @@ def _dropped_builds(index: ImageFlowIndex, file: SourceFile) -> list[DroppedBuil
             owner = next((i for i, (_, _, d) in enumerate(paired) if d is not None and d.call == mismatch.sink.call), 0)
             stale.setdefault(owner, []).append(mismatch)
         for position, (discard, build_name, deploy) in enumerate(paired):
-            fixed = _fixed_of(index, deploy) if deploy is not None else ()
+            if deploy is not None:
+                fixed = _fixed_of(index, deploy)
+            else:
+                fixed = _deployed_here(index, function, discard, build_name, len(mine))
             found.append(DroppedBuild(discard, build_name, deploy, fixed, tuple(stale.get(position, ()))))
     return found
+
+
+def _deployed_here(
+    index: ImageFlowIndex, function: Function, discard: Discard, build_name: str | None, builds: int
+) -> tuple[FixedSite, ...]:
+    """With no deploy call, the fixed local images the build's own function deploys after it (a
+    manifest it applies itself): of the service the build names, or of its one build. All of
+    them name one image, as the repair that rewrites them requires."""
+    if build_name is None and builds != 1:
+        return ()
+    sites = [
+        site for site in sites_in(index, function)
+        if site.local and site.start >= discard.call.end_byte
+        and (build_name is None or names_service(build_name, site.image))
+    ]
+    return tuple(sites) if len({site.image for site in sites}) == 1 else ()
 
 
 def _fixed_of(index: ImageFlowIndex, deploy: DeployCall) -> tuple[FixedSite, ...]:

@@ -35,11 +35,14 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         variable = variable_for(build_name, deploy.target if deploy is not None else None)
         callers = count_calls(index, deploy.target) if deploy is not None else 0
         goroutine = in_goroutine(discard.call)
+        # with no deploy call, the fixed images the function deploys itself (a manifest it applies)
+        here = dropped.fixed if dropped is not None and deploy is None else ()
+        carried = variable + "Built" if goroutine else variable  # the outer variable
         steps = (
             capture_step(variable, discard.call, discard.how, goroutine),
-            pass_step(variable + "Built" if goroutine else variable, deploy),  # the outer variable
-            parameter_step(deploy, callers),
-            use_step(deploy, None),
+            pass_step(carried, deploy, bool(here)),
+            parameter_step(deploy, callers, bool(here)),
+            use_step(deploy, here[0] if here else None, carried if here else "imageName"),
         )
         related: list[Related] = []
         if deploy is not None:

@@ -10,6 +10,7 @@ from imagetag_lint.analysis.defects import dropped_builds
 from imagetag_lint.analysis.deployments import FixedSite, fixed_sites
 from imagetag_lint.analysis.discards import find_discards
 from imagetag_lint.analysis.image_flow import repository
+from imagetag_lint.analysis.mismatches import ignored_image_params
 from imagetag_lint.analysis.pairing import build_name_of
 from imagetag_lint.analysis.steps import call_name
 from imagetag_lint.enums import ConsumerKind, SiteKind
@@ -18,12 +19,15 @@ from imagetag_lint.golang.model import SourceFile
 
 CODE = "IMG002"
 DROP_CODE = "IMG001"  # discarded-image-name: its findings name the fixed image a drop leads to
+UNTRACKED_CODE = "IMG003"  # untracked-image-reference: it names the fixed image a helper deploys instead of its parameter
 
 
 def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
     named = _named_by_a_drop(ctx) if DROP_CODE in ctx.selected else frozenset()
     for site in fixed_sites(ctx.index, file):
         if not site.local or _unit_test_fixture(ctx, site) or (site.file.filename, site.start) in named:
+            continue
+        if UNTRACKED_CODE in ctx.selected and _instead_of_a_parameter(ctx, site):
             continue
         builds = list(_builds_of(ctx, site))
         why, severity, seen = what_builds_show(ctx.index, site)
@@ -55,6 +59,13 @@ def _named_by_a_drop(ctx: RuleContext) -> frozenset[tuple[str, int]]:
             for site in dropped.fixed
         )
     return named  # type: ignore[return-value]
+
+
+def _instead_of_a_parameter(ctx: RuleContext, site: FixedSite) -> bool:
+    """Is this the fixed image a deploy helper deploys while it ignores its image parameter? That
+    IMG003 names it and its fix puts the parameter here: one defect, one finding."""
+    function = site.function
+    return function is not None and any(found is site for _, found in ignored_image_params(ctx.index, function))
 
 
 def _unit_test_fixture(ctx: RuleContext, site: FixedSite) -> bool:

@@ -186,3 +186,55 @@ def ignored_image_params(index: ImageFlowIndex, function: Function) -> list[tupl
             found.append((param, sites[0]))
     return found
 
+
+
+def built_variables(index: ImageFlowIndex, function: Function, before: Node) -> list[Node]:
+    """The variables that hold a name this function built, in order, before a place: the value
+    tagged by a build (`-t imageName`, `BuildImageWithTag(img, ...)`) and a producer's captured
+    result (`img, err := BuildAndLoadImageToKind(...)`)."""
+    found = []
+    for call in index.calls_in(function):
+        if call.start_byte >= before.start_byte:
+            break
+        consumer = index.consumer(call)
+        args = arguments(call)
+        command = command_image(call, function)
+        candidate: Node | None = None
+        if command is not None and command[0] is ConsumerKind.BUILD:
+            candidate = command[1]
+        elif consumer is not None and consumer.kind == ConsumerKind.BUILD and consumer.image_arg < len(args):
+            candidate = unparen(args[consumer.image_arg])
+        elif consumer is None and (producer := index.producer(call, function.file)) is not None:
+            candidate = _captured(call, producer.image_result)
+        if candidate is not None and candidate.type == "identifier" and text(candidate) != "_":
+            found.append(candidate)
+    return found
+
+
+def meant_name(index: ImageFlowIndex, function: Function, mismatch: Mismatch) -> Node | None:
+    """The built variable a mismatched deployment means: the one made by the same generator call
+    (`GenerateImageName("catalog")` at the deploy, `catalogImage := GenerateImageName("catalog")`
+    built), else the function's only built variable. None when the code does not say which."""
+    candidates = built_variables(index, function, mismatch.sink.expr)
+    if mismatch.origin.kind == "generated" and mismatch.origin.node is not None:
+        made = text(mismatch.origin.node)
+        generated = {id(c): index.origin(c, function.file, function) for c in candidates}
+        same = [c for c in candidates if (o := generated[id(c)]).node is not None and text(o.node) == made]
+        if same:
+            return same[-1]
+        # a name another generator call made is another service's
+        candidates = [c for c in candidates if generated[id(c)].kind != "generated"]
+    if len({text(c) for c in candidates}) == 1:
+        return candidates[-1]
+    return None
+
+
+def _captured(call: Node, image_result: int) -> Node | None:
+    """The variable a call's image result is assigned to (`img, err := F()`), if any."""
+    holder = call.parent
+    statement = holder.parent if holder is not None and holder.type == "expression_list" else None
+    if statement is None or statement.type not in ("short_var_declaration", "assignment_statement"):
+        return None
+    left = statement.child_by_field_name("left")
+    targets = left.named_children if left is not None else []
+    return targets[image_result] if image_result < len(targets) else None
