@@ -12,6 +12,8 @@ from imagetag_lint.analysis.discards import Discard, find_discards
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, Origin, Sink
 from imagetag_lint.analysis.steps import call_name
 from imagetag_lint.engine.commands import command_image
+from imagetag_lint.engine.locality import loaded_names
+from imagetag_lint.engine.run import mentions
 from imagetag_lint.enums import ConsumerKind
 from imagetag_lint.golang.model import Function, Param, SourceFile
 from imagetag_lint.golang.parser import Node, text
@@ -57,11 +59,22 @@ def _building_functions(index: ImageFlowIndex, file: SourceFile) -> list[Buildin
     discards = find_discards(index, file)
     found = []
     for function in index.facts(file).functions:
-        if index.builds(function):
+        if index.builds(function) or _runs_a_build(index, function):
             mine = [d for d in discards if d.function is function]
             built = _built_values(index, function, mine)
             found.append(BuildingFunction(function, mine, built, flow_mismatches(index, function, mine, built)))
     return found
+
+
+def _runs_a_build(index: ImageFlowIndex, function: Function) -> bool:
+    """Does the function run a container build itself (`exec.Command("podman", "build", "-t", X)`)?
+    Its fresh generator calls at a deployment are as untracked as those beside a builder call."""
+    if not mentions(function, [b"exec.Command"]):
+        return False
+    return any(
+        (command := command_image(call, function)) is not None and command[0] is ConsumerKind.BUILD
+        for call in index.calls_in(function)
+    )
 
 
 def mismatches_of(index: ImageFlowIndex, function: Function) -> list[Mismatch]:
@@ -105,9 +118,12 @@ def flow_mismatches(
     lost = bool(discards) or (bool(captured) and all(_only_logged(index, function, c) for c in captured))
     found = []
     for sink, origin in origins:
-        if origin.kind in ("literal", "built") or origin.key in built:
+        if origin.kind == "built" or origin.key in built:
             continue
-        how = _mismatch(origin, sink, built, discards, lost)
+        if origin.kind == "literal":
+            how = _fixed_instead(index, sink, origin, built) if lost and not discards else None
+        else:
+            how = _mismatch(origin, sink, built, discards, lost)
         if how is None:
             continue
         found.append(Mismatch(sink, origin, how))
@@ -139,6 +155,16 @@ def _only_logged(index: ImageFlowIndex, function: Function, call: Node) -> bool:
         if outer is None or not _LOGGERS.search(callee(outer)[1]):
             return False
     return True
+
+def _fixed_instead(index: ImageFlowIndex, sink: Sink, origin: Origin, built: dict[object, str]) -> str | None:
+    """A registry reference deployed while the captured built name reaches only log lines: the
+    deployment gets fixed text instead of the build. A local one is IMG002's; one loaded under
+    that very name is a preloaded image, deployed on purpose."""
+    if sink.kind == "load-arg" or index.is_local_image(origin.text) or origin.text in loaded_names(index):
+        return None
+    names = ", ".join(f"`{n}`" for n in built.values())
+    return f"fixed text `{origin.text}`, while the built name ({names}) reaches no deployment"
+
 
 def _mismatch(origin: Origin, sink: Sink, built: dict[object, str], discards: list[Discard], lost: bool) -> str | None:
     if origin.kind == "generated":
