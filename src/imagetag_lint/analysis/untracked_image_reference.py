@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imagetag_lint.analysis.context import RuleContext
-from imagetag_lint.analysis.image_flow import Sink
+from imagetag_lint.analysis.image_flow import Sink, repository
 from imagetag_lint.analysis.mismatches import (
     BuildingFunction,
     Mismatch,
@@ -30,6 +30,37 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
     for function in ctx.index.facts(file).functions:
         yield from _ignored_image_params(ctx, function)
         yield from _other_repositories(ctx, function)
+        yield from _unbuilt_loads(ctx, function)
+
+
+def _unbuilt_loads(ctx: RuleContext, function: Function) -> Iterator[Finding]:
+    """A `localhost/` reference loaded into the cluster that no file of the module builds."""
+    from imagetag_lint.analysis.unbuilt_local import unbuilt_loads
+
+    file = function.file
+    for load in unbuilt_loads(ctx.index, function):
+        what = "a local reference" if text(load.expr) == f'"{load.image}"' else f"`{load.image}`, a local reference"
+        how = (
+            f"{what} that no file of this Go module builds: no line that names its repository tags "
+            "or builds it, and no Go string names its service"
+        )
+        deployed = [
+            Related(file.span(sink.expr), f"`{load.image}` is deployed here")
+            for sink in [*ctx.index.image_field_sinks_in(function), *ctx.index.call_sinks(function)]
+            if sink.kind != "load-arg" and ctx.index.fixed_text(sink.expr, file, function) == load.image
+        ]
+        steps = (
+            f"capture: build `{repository(load.image)}` in the suite and keep the name the build returns",
+            f"pass: load that name instead of `{load.image}`",
+            "parameter: none needed",
+            "use: deploy the name the build returned wherever this reference is deployed",
+        )
+        fix = Fix(
+            Applicability.DISPLAY_ONLY,
+            f"nothing in this module builds `{load.image}`: build it in the suite, or load a reference that exists",
+        )
+        values = {"reference": text(load.expr), "how": how}
+        yield ctx.finding(CODE, file.span(load.expr), values, steps, tuple(deployed), fix)
 
 
 def _other_repositories(ctx: RuleContext, function: Function) -> Iterator[Finding]:
