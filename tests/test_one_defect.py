@@ -119,3 +119,16 @@ def test_a_drop_names_the_manifest_its_own_function_applies(
     drop = next(f for f in findings if f["code"] == "IMG001" and f["location"]["row"] == 35)  # type: ignore[index]
     assert rows(drop)[48] == "with the fixed image `localhost/kubernaut-datastorage:e2e-test`"
     assert not [f for f in findings if f["code"] == "IMG002" and f["location"]["row"] == 48]  # type: ignore[index]
+
+
+def test_a_drop_names_the_constant_manifest_its_function_applies(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`k8s.ApplyManifest(ctx, dataStorageManifest)` after the drop of `BuildDataStorageImage`: the
+    constant's fixed line is that drop's related place. The audit drop that applies the same
+    constant is not paired with it: its builder's name does not mention the image's service."""
+    findings = lint(capsys, monkeypatch, "wrapusers")
+    drops = {f["location"]["row"]: f for f in findings if f["code"] == "IMG001"}  # type: ignore[index]
+    assert rows(drops[36])[26] == "with the fixed image `localhost/kubernaut-datastorage:e2e-test`"
+    assert 26 not in rows(drops[53])
+    assert not [f for f in findings if f["code"] == "IMG002" and f["location"]["row"] == 26]  # type: ignore[index]

@@ -81,6 +81,8 @@ def use_step(deploy: DeployCall | None, site: FixedSite | None, name: str = "ima
         if deploy is not None and deploy.image_params:
             return f"use: `{deploy.target.name}` already deploys its image parameter"
         return "use: `Image: imageName` in place of the fixed image"
+    if site.kind is SiteKind.YAML and site.function is None:  # a package-level constant holds the manifest
+        return f"use: make the manifest a template (`image: %s`) and format {name} into it instead of `{site.image}`"
     if site.kind is SiteKind.YAML:
         return f"use: put {name} on the manifest's `image:` line instead of `{site.image}`"
     if site.kind is SiteKind.DEPLOY_ARG:

@@ -121,7 +121,7 @@ spec:
     spec:
       containers:
       - name: payments
-        image: localhost/shop-payments:latest # want IMG002 "shop-payments:latest.*the build at .*checkout_infrastructure.go:47 .* names only the repository .localhost/shop-payments., so the builder chooses the tag"
+        image: localhost/shop-payments:latest
         imagePullPolicy: Never
         ports:
         - containerPort: 8080

@@ -91,7 +91,7 @@ spec:
     spec:
       containers:
       - name: worker
-        image: localhost/shop-email-worker:latest # want IMG002 "copies the tag the build at .*:35 .* breaks when that tag changes"
+        image: localhost/shop-email-worker:latest
         imagePullPolicy: Never
 `
 
