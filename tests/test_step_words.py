@@ -68,3 +68,16 @@ def test_a_helper_that_ignores_its_parameter_asks_nothing_of_its_callers(
         "parameter: `deployDataStorageService` already has `imageName string`",
         "use: deploy `imageName` instead of `localhost/kubernaut-datastorage:e2e-test`",
     ]
+
+
+def test_img002_says_the_caller_already_keeps_the_built_name(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`SetupCart` captures the name (and only logs it), then calls `deployCart`, which hardcodes
+    the image: step 1 names the variable instead of asking to capture the name again."""
+    steps = steps_of(capsys, monkeypatch, "servicename", 32, "IMG002")
+    assert steps[:3] == [
+        "capture: `SetupCart` already keeps the built name in `cartImage`",
+        "pass: pass `cartImage` to `deployCart`",
+        "parameter: add an `imageName string` parameter to `deployCart` and update every caller",
+    ]

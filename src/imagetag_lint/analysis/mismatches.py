@@ -231,7 +231,7 @@ def built_variables(index: ImageFlowIndex, function: Function, before: Node) -> 
         elif consumer is not None and consumer.kind == ConsumerKind.BUILD and consumer.image_arg < len(args):
             candidate = unparen(args[consumer.image_arg])
         elif consumer is None and (producer := index.producer(call, function.file)) is not None:
-            candidate = _captured(call, producer.image_result)
+            candidate = captured(call, producer.image_result)
         if candidate is not None and candidate.type == "identifier" and text(candidate) != "_":
             found.append(candidate)
     return found
@@ -255,7 +255,7 @@ def meant_name(index: ImageFlowIndex, function: Function, mismatch: Mismatch) ->
     return None
 
 
-def _captured(call: Node, image_result: int) -> Node | None:
+def captured(call: Node, image_result: int) -> Node | None:
     """The variable a call's image result is assigned to (`img, err := F()`), if any."""
     holder = call.parent
     statement = holder.parent if holder is not None and holder.type == "expression_list" else None
