@@ -507,7 +507,7 @@ def test_json_contract_holds_across_the_fixture_corpus(
 ) -> None:
     monkeypatch.chdir(FIXTURES)
     code, findings = run_json(capsys, "--exit-zero")
-    assert code == 0 and len(findings) > 100
+    assert code == 0 and len(findings) > 90
     for finding in findings:
         check_contract(finding)
     assert {f["fix"]["applicability"] for f in findings if f["fix"]} == {"safe", "unsafe", "display-only"}

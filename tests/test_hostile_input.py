@@ -97,7 +97,8 @@ def test_stdin_fix_never_prints_less_than_the_source(tmp_path_factory: pytest.Te
     with chdir(tmp_path_factory.getbasetemp()), contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(err):
         code = main(["-", "--fix", "--isolated"], stdin=io.BytesIO(source))
     stdout.flush()
-    assert code in (0, 2), err.getvalue()
+    # 1: findings remain (`//imagetaglint:` alone is an IMG100 that no edit settles)
+    assert code in (0, 1, 2), err.getvalue()
     assert out.getvalue() == source  # nothing here can be fixed: the source comes back unchanged
 
 

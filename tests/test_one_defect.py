@@ -98,3 +98,37 @@ def test_a_per_file_ignore_of_the_drop_covers_its_fixed_image(tmp_path: Path) ->
     (tmp_path / ".imagetag-lint.toml").write_text('[per-file-ignores]\n"e2e/setup.go" = ["IMG001"]\n', encoding="utf-8")
     assert lint_json([], tmp_path) == (0, [])
     assert found(lint_json(["--select", "IMG002"], tmp_path)[1]) == {FIXED_IMAGE}
+
+
+def test_the_fixed_image_of_a_helper_that_ignores_its_parameter_is_reported_once(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The IMG003 on the ignored parameter names the fixed image; alone, IMG002 still reports it."""
+    findings = lint(capsys, monkeypatch, "ignoredparam")
+    param = next(f for f in findings if f["code"] == "IMG003" and f["location"]["row"] == 18)  # type: ignore[index]
+    assert "the fixed image `localhost/kubernaut-datastorage:e2e-test` is deployed instead" in rows(param)[25]
+    assert {f["location"]["row"] for f in findings if f["code"] == "IMG002"} == {76}  # type: ignore[index]
+    alone = lint(capsys, monkeypatch, "--select", "IMG002", "ignoredparam")
+    assert {f["location"]["row"] for f in alone} == {25, 45, 63, 76}  # type: ignore[index]
+
+
+def test_a_drop_names_the_manifest_its_own_function_applies(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    findings = lint(capsys, monkeypatch, "yamlmanifest")
+    drop = next(f for f in findings if f["code"] == "IMG001" and f["location"]["row"] == 35)  # type: ignore[index]
+    assert rows(drop)[48] == "with the fixed image `localhost/kubernaut-datastorage:e2e-test`"
+    assert not [f for f in findings if f["code"] == "IMG002" and f["location"]["row"] == 48]  # type: ignore[index]
+
+
+def test_a_drop_names_the_constant_manifest_its_function_applies(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`k8s.ApplyManifest(ctx, dataStorageManifest)` after the drop of `BuildDataStorageImage`: the
+    constant's fixed line is that drop's related place. The audit drop that applies the same
+    constant is not paired with it: its builder's name does not mention the image's service."""
+    findings = lint(capsys, monkeypatch, "wrapusers")
+    drops = {f["location"]["row"]: f for f in findings if f["code"] == "IMG001"}  # type: ignore[index]
+    assert rows(drops[36])[26] == "with the fixed image `localhost/kubernaut-datastorage:e2e-test`"
+    assert 26 not in rows(drops[53])
+    assert not [f for f in findings if f["code"] == "IMG002" and f["location"]["row"] == 26]  # type: ignore[index]

@@ -113,7 +113,9 @@ def what_builds_show(index: ImageFlowIndex, site: FixedSite) -> tuple[str, Sever
             return f"the build at {_at(build)} tags this repository `{build.name}`, not this reference", Severity.ERROR, build
     if made:  # every build of the repository leaves the tag to the builder
         build = made[0]
-        return (f"the build at {_at(build)} names only the repository `{build.name}`, so the builder chooses the tag",
+        host = build.name.split("/", 1)[0] + "/" if "/" in build.name else ""
+        lacks = f", and this reference lacks the `{host}` prefix" if host == "localhost/" and not site.image.startswith(host) else ""
+        return (f"the build at {_at(build)} names only the repository `{build.name}`, so the builder chooses the tag{lacks}",
                 Severity.ERROR, build)
     return f"{_local_evidence(index, site)}, and no build seen in this package or the packages it imports names its repository", Severity.ERROR, None
 

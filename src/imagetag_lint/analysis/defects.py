@@ -14,13 +14,16 @@ from imagetag_lint.analysis.deployments import (
     DeployCall,
     FixedSite,
     deploy_calls,
+    fixed_sites,
     sites_in,
 )
 from imagetag_lint.analysis.discards import Discard, find_discards
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.analysis.mismatches import Mismatch, mismatches_of
-from imagetag_lint.analysis.pairing import build_name_of, pair
-from imagetag_lint.golang.model import SourceFile
+from imagetag_lint.analysis.pairing import build_name_of, names_service, pair
+from imagetag_lint.golang.model import Function, SourceFile
+from imagetag_lint.golang.syntax import callee, identifiers
+from imagetag_lint.images import repository
 from imagetag_lint.record import record
 
 
@@ -57,8 +60,49 @@ def _dropped_builds(index: ImageFlowIndex, file: SourceFile) -> list[DroppedBuil
             owner = next((i for i, (_, _, d) in enumerate(paired) if d is not None and d.call == mismatch.sink.call), 0)
             stale.setdefault(owner, []).append(mismatch)
         for position, (discard, build_name, deploy) in enumerate(paired):
-            fixed = _fixed_of(index, deploy) if deploy is not None else ()
+            if deploy is not None:
+                fixed = _fixed_of(index, deploy)
+            else:
+                fixed = _deployed_here(index, function, discard, build_name, len(mine))
             found.append(DroppedBuild(discard, build_name, deploy, fixed, tuple(stale.get(position, ()))))
+    return found
+
+
+def _deployed_here(
+    index: ImageFlowIndex, function: Function, discard: Discard, build_name: str | None, builds: int
+) -> tuple[FixedSite, ...]:
+    """With no deploy call, the fixed local images the build's own function deploys after it (a
+    manifest it applies itself, also one held in a package-level constant): of the service the
+    build names, or that its builder's name mentions. All of them name one image, as the repair
+    that rewrites them requires."""
+    if build_name is None and builds != 1:
+        return ()
+    # without a name in the config, the builder's own name must mention the image's service
+    # (`wrappers.BuildDataStorageImage` and `localhost/kubernaut-datastorage:e2e-test`)
+    builder = callee(discard.call)[1]
+    sites = [
+        site for site in [*sites_in(index, function), *_constants_read(index, function, discard)]
+        if site.local and (site.function is None or site.start >= discard.call.end_byte)
+        and (names_service(build_name, site.image) if build_name else names_service(repository(site.image), builder))
+    ]
+    return tuple(sites) if len({site.image for site in sites}) == 1 else ()
+
+
+def _constants_read(index: ImageFlowIndex, function: Function, discard: Discard) -> list[FixedSite]:
+    """The fixed images of package-level constant manifests the function reads after the build
+    (`KubectlApply(ctx, ns, paymentsManifest, w)`): it deploys them itself."""
+    body = function.body
+    if body is None:
+        return []
+    package = index.project.package_of(function.file)
+    found: list[FixedSite] = []
+    for name, (file, value) in package.consts.items():
+        if not any(use.start_byte >= discard.call.end_byte for use in identifiers(body, name)):
+            continue
+        found.extend(
+            site for site in fixed_sites(index, file)
+            if site.function is None and value.start_byte <= site.node.start_byte < value.end_byte
+        )
     return found
 
 

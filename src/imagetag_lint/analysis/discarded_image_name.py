@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.defects import dropped_builds
-from imagetag_lint.analysis.discards import find_discards
+from imagetag_lint.analysis.discards import Discard, find_discards
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
+from imagetag_lint.analysis.mismatches import mismatches_of
 from imagetag_lint.analysis.pairing import build_name_of, in_goroutine
 from imagetag_lint.analysis.steps import (
     call_name,
@@ -32,14 +33,17 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         dropped = in_functions.get(id(discard))
         build_name = dropped.build_name if dropped is not None else build_name_of(index, discard.call, file, None)
         deploy = dropped.deploy if dropped is not None else None
-        variable = variable_for(build_name, deploy.target if deploy is not None else None)
+        variable = _reused_local(index, discard) or variable_for(build_name, deploy.target if deploy is not None else None)
         callers = count_calls(index, deploy.target) if deploy is not None else 0
         goroutine = in_goroutine(discard.call)
+        # with no deploy call, the fixed images the function deploys itself (a manifest it applies)
+        here = dropped.fixed if dropped is not None and deploy is None else ()
+        carried = variable + "Built" if goroutine else variable  # the outer variable
         steps = (
             capture_step(variable, discard.call, discard.how, goroutine),
-            pass_step(variable + "Built" if goroutine else variable, deploy),  # the outer variable
-            parameter_step(deploy, callers),
-            use_step(deploy, None),
+            pass_step(carried, deploy, bool(here)),
+            parameter_step(deploy, callers, bool(here)),
+            use_step(deploy, here[0] if here else None, carried if here else "imageName"),
         )
         related: list[Related] = []
         if deploy is not None:
@@ -58,6 +62,17 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             ctx.repairs.of_discard(discard),
             Severity.WARNING if _tagged(build_name) else None,
         )
+
+
+def _reused_local(index: ImageFlowIndex, discard: Discard) -> str | None:
+    """The stale local the repair gives the built name instead of a new variable, if it does (the
+    finding's fix imports the repairs anyway)."""
+    from imagetag_lint.repair.discard import stale_local
+
+    if discard.function is None or in_goroutine(discard.call):
+        return None
+    stale = stale_local(index, discard, mismatches_of(index, discard.function))
+    return text(stale) if stale is not None else None
 
 
 def _tagged(build_name: str | None) -> bool:

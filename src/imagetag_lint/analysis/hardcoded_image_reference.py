@@ -4,26 +4,31 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from imagetag_lint.analysis.build_sites import what_builds_show
+from imagetag_lint.analysis.build_sites import BuildSite, what_builds_show
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.defects import dropped_builds
 from imagetag_lint.analysis.deployments import FixedSite, fixed_sites
 from imagetag_lint.analysis.discards import find_discards
 from imagetag_lint.analysis.image_flow import repository
+from imagetag_lint.analysis.mismatches import captured, ignored_image_params
 from imagetag_lint.analysis.pairing import build_name_of
 from imagetag_lint.analysis.steps import call_name
 from imagetag_lint.enums import ConsumerKind, SiteKind
 from imagetag_lint.findings import Applicability, Finding, Fix, Related
 from imagetag_lint.golang.model import SourceFile
+from imagetag_lint.golang.parser import text
 
 CODE = "IMG002"
 DROP_CODE = "IMG001"  # discarded-image-name: its findings name the fixed image a drop leads to
+UNTRACKED_CODE = "IMG003"  # untracked-image-reference: it names the fixed image a helper deploys instead of its parameter
 
 
 def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
     named = _named_by_a_drop(ctx) if DROP_CODE in ctx.selected else frozenset()
     for site in fixed_sites(ctx.index, file):
         if not site.local or _unit_test_fixture(ctx, site) or (site.file.filename, site.start) in named:
+            continue
+        if UNTRACKED_CODE in ctx.selected and _instead_of_a_parameter(ctx, site):
             continue
         builds = list(_builds_of(ctx, site))
         why, severity, seen = what_builds_show(ctx.index, site)
@@ -33,7 +38,7 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             CODE,
             file.span_bytes(site.start, site.end),
             {"image": site.image, "how": site.how, "why": why},
-            _steps(ctx, site, builds),
+            _kept_steps(ctx, site, seen) or _steps(ctx, site, builds),
             tuple(builds),
             _fix(ctx, site),
             severity,
@@ -55,6 +60,13 @@ def _named_by_a_drop(ctx: RuleContext) -> frozenset[tuple[str, int]]:
             for site in dropped.fixed
         )
     return named  # type: ignore[return-value]
+
+
+def _instead_of_a_parameter(ctx: RuleContext, site: FixedSite) -> bool:
+    """Is this the fixed image a deploy helper deploys while it ignores its image parameter? That
+    IMG003 names it and its fix puts the parameter here: one defect, one finding."""
+    function = site.function
+    return function is not None and any(found is site for _, found in ignored_image_params(ctx.index, function))
 
 
 def _unit_test_fixture(ctx: RuleContext, site: FixedSite) -> bool:
@@ -115,6 +127,30 @@ def _steps(ctx: RuleContext, site: FixedSite, builds: list[Related]) -> tuple[st
         f"capture: name the image the builder returns for `{repository(site.image)}` in the callers of `{owner}`",
         f"pass: pass that name to `{owner}`",
         f"parameter: add an `imageName string` parameter to `{owner}` and update every caller",
+        _use_step(site, "`imageName`"),
+    )
+
+
+def _kept_steps(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> tuple[str, ...] | None:
+    """The steps when the build the message names keeps its name in a variable and its function
+    calls the helper that deploys this fixed image: the name is there, it only needs passing."""
+    owner = site.function
+    if seen is None or owner is None:
+        return None
+    index = ctx.index
+    caller = index.facts(seen.file).function_of(seen.call)
+    producer = index.producer(seen.call, seen.file)
+    variable = captured(seen.call, producer.image_result) if producer is not None else None
+    if caller is None or variable is None or variable.type != "identifier" or text(variable) == "_" or caller is owner:
+        return None
+    calls = any(owner in index.project.resolve_call(call, caller.file) for call in index.calls_in(caller))
+    if not calls:
+        return None
+    name = text(variable)
+    return (
+        f"capture: `{caller.name}` already keeps the built name in `{name}`",
+        f"pass: pass `{name}` to `{owner.name}`",
+        f"parameter: add an `imageName string` parameter to `{owner.name}` and update every caller",
         _use_step(site, "`imageName`"),
     )
 

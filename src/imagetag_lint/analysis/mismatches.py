@@ -12,6 +12,8 @@ from imagetag_lint.analysis.discards import Discard, find_discards
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, Origin, Sink
 from imagetag_lint.analysis.steps import call_name
 from imagetag_lint.engine.commands import command_image
+from imagetag_lint.engine.locality import loaded_names
+from imagetag_lint.engine.run import mentions
 from imagetag_lint.enums import ConsumerKind
 from imagetag_lint.golang.model import Function, Param, SourceFile
 from imagetag_lint.golang.parser import Node, text
@@ -57,11 +59,22 @@ def _building_functions(index: ImageFlowIndex, file: SourceFile) -> list[Buildin
     discards = find_discards(index, file)
     found = []
     for function in index.facts(file).functions:
-        if index.builds(function):
+        if index.builds(function) or _runs_a_build(index, function):
             mine = [d for d in discards if d.function is function]
             built = _built_values(index, function, mine)
             found.append(BuildingFunction(function, mine, built, flow_mismatches(index, function, mine, built)))
     return found
+
+
+def _runs_a_build(index: ImageFlowIndex, function: Function) -> bool:
+    """Does the function run a container build itself (`exec.Command("podman", "build", "-t", X)`)?
+    Its fresh generator calls at a deployment are as untracked as those beside a builder call."""
+    if not mentions(function, [b"exec.Command"]):
+        return False
+    return any(
+        (command := command_image(call, function)) is not None and command[0] is ConsumerKind.BUILD
+        for call in index.calls_in(function)
+    )
 
 
 def mismatches_of(index: ImageFlowIndex, function: Function) -> list[Mismatch]:
@@ -105,9 +118,12 @@ def flow_mismatches(
     lost = bool(discards) or (bool(captured) and all(_only_logged(index, function, c) for c in captured))
     found = []
     for sink, origin in origins:
-        if origin.kind in ("literal", "built") or origin.key in built:
+        if origin.kind == "built" or origin.key in built:
             continue
-        how = _mismatch(origin, sink, built, discards, lost)
+        if origin.kind == "literal":
+            how = _fixed_instead(index, sink, origin, built) if lost and not discards else None
+        else:
+            how = _mismatch(origin, sink, built, discards, lost)
         if how is None:
             continue
         found.append(Mismatch(sink, origin, how))
@@ -139,6 +155,16 @@ def _only_logged(index: ImageFlowIndex, function: Function, call: Node) -> bool:
         if outer is None or not _LOGGERS.search(callee(outer)[1]):
             return False
     return True
+
+def _fixed_instead(index: ImageFlowIndex, sink: Sink, origin: Origin, built: dict[object, str]) -> str | None:
+    """A registry reference deployed while the captured built name reaches only log lines: the
+    deployment gets fixed text instead of the build. A local one is IMG002's; one loaded under
+    that very name is a preloaded image, deployed on purpose."""
+    if sink.kind == "load-arg" or index.is_local_image(origin.text) or origin.text in loaded_names(index):
+        return None
+    names = ", ".join(f"`{n}`" for n in built.values())
+    return f"fixed text `{origin.text}`, while the built name ({names}) reaches no deployment"
+
 
 def _mismatch(origin: Origin, sink: Sink, built: dict[object, str], discards: list[Discard], lost: bool) -> str | None:
     if origin.kind == "generated":
@@ -186,3 +212,55 @@ def ignored_image_params(index: ImageFlowIndex, function: Function) -> list[tupl
             found.append((param, sites[0]))
     return found
 
+
+
+def built_variables(index: ImageFlowIndex, function: Function, before: Node) -> list[Node]:
+    """The variables that hold a name this function built, in order, before a place: the value
+    tagged by a build (`-t imageName`, `BuildImageWithTag(img, ...)`) and a producer's captured
+    result (`img, err := BuildAndLoadImageToKind(...)`)."""
+    found = []
+    for call in index.calls_in(function):
+        if call.start_byte >= before.start_byte:
+            break
+        consumer = index.consumer(call)
+        args = arguments(call)
+        command = command_image(call, function)
+        candidate: Node | None = None
+        if command is not None and command[0] is ConsumerKind.BUILD:
+            candidate = command[1]
+        elif consumer is not None and consumer.kind == ConsumerKind.BUILD and consumer.image_arg < len(args):
+            candidate = unparen(args[consumer.image_arg])
+        elif consumer is None and (producer := index.producer(call, function.file)) is not None:
+            candidate = captured(call, producer.image_result)
+        if candidate is not None and candidate.type == "identifier" and text(candidate) != "_":
+            found.append(candidate)
+    return found
+
+
+def meant_name(index: ImageFlowIndex, function: Function, mismatch: Mismatch) -> Node | None:
+    """The built variable a mismatched deployment means: the one made by the same generator call
+    (`GenerateImageName("catalog")` at the deploy, `catalogImage := GenerateImageName("catalog")`
+    built), else the function's only built variable. None when the code does not say which."""
+    candidates = built_variables(index, function, mismatch.sink.expr)
+    if mismatch.origin.kind == "generated" and mismatch.origin.node is not None:
+        made = text(mismatch.origin.node)
+        generated = {id(c): index.origin(c, function.file, function) for c in candidates}
+        same = [c for c in candidates if (o := generated[id(c)]).node is not None and text(o.node) == made]
+        if same:
+            return same[-1]
+        # a name another generator call made is another service's
+        candidates = [c for c in candidates if generated[id(c)].kind != "generated"]
+    if len({text(c) for c in candidates}) == 1:
+        return candidates[-1]
+    return None
+
+
+def captured(call: Node, image_result: int) -> Node | None:
+    """The variable a call's image result is assigned to (`img, err := F()`), if any."""
+    holder = call.parent
+    statement = holder.parent if holder is not None and holder.type == "expression_list" else None
+    if statement is None or statement.type not in ("short_var_declaration", "assignment_statement"):
+        return None
+    left = statement.child_by_field_name("left")
+    targets = left.named_children if left is not None else []
+    return targets[image_result] if image_result < len(targets) else None

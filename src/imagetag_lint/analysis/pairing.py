@@ -19,18 +19,77 @@ from imagetag_lint.golang.syntax import (
 
 
 def build_name_of(index: ImageFlowIndex, call: Node, file: SourceFile, function: Function | None) -> str | None:
-    """The image name a builder call's config names (`ImageName: "acme/datastorage"`)."""
+    """The image name a builder call's config names (`ImageName: "acme/datastorage"`), or the one
+    the builder makes from a field the config gives (`ServiceName: "cart"` into a generator that
+    makes `localhost/shop-cart:<tag>` names the repository `localhost/shop-cart`)."""
     fields = set(index.flow.build_name_fields)
-    for arg in arguments(call):
+    configs: list[tuple[int, dict[str, Node]]] = []
+    for position, arg in enumerate(arguments(call)):
         literal = _composite(index, unparen(arg), function)
         if literal is None:
             continue
-        body = literal.child_by_field_name("body")
-        for element in body.named_children if body is not None else []:
-            key = element.child_by_field_name("key")
-            value = element.child_by_field_name("value")
-            if element.type == "keyed_element" and key is not None and value is not None and text(key) in fields:
+        keyed = _keyed(literal)
+        for name, value in keyed.items():
+            if name in fields:
                 return index.fixed_text(value.named_children[0], file, function) if value.named_child_count else None
+        configs.append((position, keyed))
+    return _made_by_builder(index, call, file, function, configs) if configs else None
+
+
+def _keyed(literal: Node) -> dict[str, Node]:
+    """The keyed elements of a composite literal, by key."""
+    body = literal.child_by_field_name("body")
+    found = {}
+    for element in body.named_children if body is not None else []:
+        key = element.child_by_field_name("key")
+        value = element.child_by_field_name("value")
+        if element.type == "keyed_element" and key is not None and value is not None:
+            found[text(key)] = value
+    return found
+
+
+def _made_by_builder(
+    index: ImageFlowIndex, call: Node, file: SourceFile, function: Function | None, configs: list[tuple[int, dict[str, Node]]]
+) -> str | None:
+    """The reference a builder of the linted code makes when its only name is a generator call on
+    a config field (`GenerateImageName(cfg.ServiceName)`) and the caller's config gives that field
+    as fixed text. A tag the generator computes as it runs is left out: the repository is known."""
+    from imagetag_lint.engine.locality import generated_reference
+
+    for target in index.project.resolve_call(call, file):
+        made = set()
+        for inner in index.calls_in(target) if target.body is not None else []:
+            if not index.is_generator(inner):
+                continue
+            given: list[str | None] = []
+            for arg in arguments(inner):
+                given.append(_config_field(index, arg, target, file, function, configs))
+            if any(value is not None for value in given):
+                made.add(generated_reference(index, inner, target.file, given))
+        if len(made) == 1 and (reference := made.pop()) is not None:
+            return reference.split(":<tag>", 1)[0] if reference.endswith(":<tag>") else reference
+        return None
+    return None
+
+
+def _config_field(
+    index: ImageFlowIndex,
+    arg: Node,
+    target: Function,
+    file: SourceFile,
+    function: Function | None,
+    configs: list[tuple[int, dict[str, Node]]],
+) -> str | None:
+    """The fixed text the caller's config gives a `param.Field` argument inside the builder."""
+    arg = unparen(arg)
+    operand, field = arg.child_by_field_name("operand"), arg.child_by_field_name("field")
+    if arg.type != "selector_expression" or operand is None or field is None or operand.type != "identifier":
+        return None
+    param = target.param(text(operand))
+    for position, keyed in configs:
+        value = keyed.get(text(field))
+        if param is not None and param.index == position and value is not None and value.named_child_count:
+            return index.fixed_text(value.named_children[0], file, function)
     return None
 
 

@@ -44,7 +44,9 @@ def capture_step(variable: str, call: Node, how: str, in_goroutine: bool) -> str
     return f"capture: `{variable}, err := {name}(...)` instead of dropping the name"
 
 
-def pass_step(variable: str, deploy: DeployCall | None) -> str:
+def pass_step(variable: str, deploy: DeployCall | None, deployed_here: bool = False) -> str:
+    if deployed_here:
+        return "pass: nothing to pass: this function deploys the image itself"
     if deploy is None:
         return f"pass: give `{variable}` to the function that deploys the image"
     args = arguments(deploy.call)
@@ -57,7 +59,9 @@ def pass_step(variable: str, deploy: DeployCall | None) -> str:
     return f"pass: call `{call_name(deploy.call)}(..., {variable})`"
 
 
-def parameter_step(deploy: DeployCall | None, callers: int) -> str:
+def parameter_step(deploy: DeployCall | None, callers: int, deployed_here: bool = False) -> str:
+    if deployed_here:
+        return "parameter: none needed"
     if deploy is None:
         return "parameter: add an `imageName string` parameter to the deploy function and update every caller"
     target = deploy.target
@@ -70,13 +74,17 @@ def parameter_step(deploy: DeployCall | None, callers: int) -> str:
     return f"parameter: add `imageName string` to `{target.name}` ({where}) and update {sites}"
 
 
-def use_step(deploy: DeployCall | None, site: FixedSite | None) -> str:
+def use_step(deploy: DeployCall | None, site: FixedSite | None, name: str = "imageName") -> str:
     if site is None and deploy is not None and deploy.fixed:
         site = deploy.fixed[0]
     if site is None:
         if deploy is not None and deploy.image_params:
             return f"use: `{deploy.target.name}` already deploys its image parameter"
         return "use: `Image: imageName` in place of the fixed image"
+    if site.kind is SiteKind.YAML and site.function is None:  # a package-level constant holds the manifest
+        return f"use: make the manifest a template (`image: %s`) and format {name} into it instead of `{site.image}`"
     if site.kind is SiteKind.YAML:
-        return f"use: put imageName on the manifest's `image:` line instead of `{site.image}`"
-    return f"use: `Image: imageName` instead of `{text(site.node)}`"
+        return f"use: put {name} on the manifest's `image:` line instead of `{site.image}`"
+    if site.kind is SiteKind.DEPLOY_ARG:
+        return f"use: pass `{name}` instead of `{text(site.node)}`"
+    return f"use: `Image: {name}` instead of `{text(site.node)}`"

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imagetag_lint.analysis.context import RuleContext
+from imagetag_lint.analysis.image_flow import Sink, repository
 from imagetag_lint.analysis.mismatches import (
     BuildingFunction,
     Mismatch,
     building_functions,
     ignored_image_params,
+    meant_name,
 )
 from imagetag_lint.analysis.other_repository import other_repositories
 from imagetag_lint.analysis.steps import call_name
@@ -28,6 +30,37 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
     for function in ctx.index.facts(file).functions:
         yield from _ignored_image_params(ctx, function)
         yield from _other_repositories(ctx, function)
+        yield from _unbuilt_loads(ctx, function)
+
+
+def _unbuilt_loads(ctx: RuleContext, function: Function) -> Iterator[Finding]:
+    """A `localhost/` reference loaded into the cluster that no file of the module builds."""
+    from imagetag_lint.analysis.unbuilt_local import unbuilt_loads
+
+    file = function.file
+    for load in unbuilt_loads(ctx.index, function):
+        what = "a local reference" if text(load.expr) == f'"{load.image}"' else f"`{load.image}`, a local reference"
+        how = (
+            f"{what} that no file of this Go module builds: no line that names its repository tags "
+            "or builds it, and no Go string names its service"
+        )
+        deployed = [
+            Related(file.span(sink.expr), f"`{load.image}` is deployed here")
+            for sink in [*ctx.index.image_field_sinks_in(function), *ctx.index.call_sinks(function)]
+            if sink.kind != "load-arg" and ctx.index.fixed_text(sink.expr, file, function) == load.image
+        ]
+        steps = (
+            f"capture: build `{repository(load.image)}` in the suite and keep the name the build returns",
+            f"pass: load that name instead of `{load.image}`",
+            "parameter: none needed",
+            "use: deploy the name the build returned wherever this reference is deployed",
+        )
+        fix = Fix(
+            Applicability.DISPLAY_ONLY,
+            f"nothing in this module builds `{load.image}`: build it in the suite, or load a reference that exists",
+        )
+        values = {"reference": text(load.expr), "how": how}
+        yield ctx.finding(CODE, file.span(load.expr), values, steps, tuple(deployed), fix)
 
 
 def _other_repositories(ctx: RuleContext, function: Function) -> Iterator[Finding]:
@@ -67,16 +100,32 @@ def _check_flow(ctx: RuleContext, building: BuildingFunction) -> Iterator[Findin
             Related(file.span(d.call), f"the image is built here by `{call_name(d.call)}`, whose result is dropped")
             for d in discards[:2]
         )
-        fix_value = ", ".join(f"`{n}`" for n in built.values())
-        steps = (
-            "capture: keep the name the build returns"
-            + (f" (`{call_name(discards[0].call)}` drops it)" if discards else f" ({fix_value})" if fix_value else ""),
-            f"pass: give the deployment that name instead of `{text(sink.expr)}`",
-            "parameter: the deploy function must take the name as an `imageName string` parameter",
-            "use: deploy `imageName`, never a recomputed or fixed reference",
-        )
+        meant = meant_name(ctx.index, building.function, mismatch)
+        name = f"`{text(meant)}`" if meant is not None else "the built name"
+        if meant is not None:
+            capture = f"capture: the built name is already in `{text(meant)}`; keep it"
+        elif len(built) == 1:
+            capture = f"capture: keep the name the build gives ({next(iter(built.values()))})"
+        else:  # several builds, and the code does not say which one this deployment means
+            capture = "capture: keep the name the build of this image gives"
+        steps = (capture, f"pass: give the deployment {name} instead of `{text(sink.expr)}`", *_deploy_steps(sink, name))
         values = {"reference": text(sink.expr), "how": mismatch.how}
         yield ctx.finding(CODE, file.span(sink.expr), values, steps, related, _fix(ctx, building, mismatch))
+
+
+def _deploy_steps(sink: Sink, name: str) -> tuple[str, str]:
+    """The parameter and use steps: a deploy function that takes the image already uses it."""
+    if sink.kind == "deploy-arg" and sink.target is not None:
+        return (
+            f"parameter: `{sink.target.name}` already takes the image; keep it",
+            f"use: `{sink.target.name}` already deploys its image parameter",
+        )
+    if sink.kind == "load-arg" and sink.call is not None:
+        return ("parameter: none needed", f"use: load {name}, the name the build tagged")
+    if sink.kind == "field":
+        value = f"`Image: {name.strip('`')}`" if name.startswith("`") else f"{name} in the `Image` field"
+        return ("parameter: none needed", f"use: {value}")
+    return ("parameter: none needed", f"use: put {name} where `{text(sink.expr)}` stands")
 
 
 def _fix(ctx: RuleContext, building: BuildingFunction, mismatch: Mismatch) -> Fix:
@@ -96,8 +145,8 @@ def _ignored_image_params(ctx: RuleContext, function: Function) -> Iterator[Find
         from imagetag_lint.repair.use import plan_use_param
 
         steps = (
-            "capture: callers already pass the built name to this parameter",
-            f"pass: keep passing it to `{function.name}`",
+            f"capture: nothing to capture: `{function.name}` gets the image from its callers",
+            f"pass: nothing to change in the callers of `{function.name}`",
             f"parameter: `{function.name}` already has `{param.name} string`",
             f"use: deploy `{param.name}` instead of `{site.image}`",
         )

@@ -149,9 +149,11 @@ def _generator_calls(run: FlowRun, file: SourceFile) -> list[Node]:
     return file_facts.generator_calls
 
 
-def _generated(run: FlowRun, call: Node, file: SourceFile) -> str | None:
-    """The reference a generator call makes, its unknown parts (a random tag) as `<tag>`."""
-    given = [values.fixed_text(run, arg, file, None) for arg in arguments(call)]
+def _generated(run: FlowRun, call: Node, file: SourceFile, given: list[str | None] | None = None) -> str | None:
+    """The reference a generator call makes, its unknown parts (a random tag) as `<tag>`; `given`
+    holds what the caller knows of its arguments (their fixed text by default)."""
+    if given is None:
+        given = [values.fixed_text(run, arg, file, None) for arg in arguments(call)]
     for target in run.project.resolve_call(call, file):
         if target.body is None:
             continue
@@ -170,6 +172,9 @@ def _generated(run: FlowRun, call: Node, file: SourceFile) -> str | None:
             if made is not None and "\0" not in repository(made) and "/" in made.split(":", 1)[0]:
                 return made.replace("\0", "<tag>")
     return None
+
+
+generated_reference = _generated  # for the analyses: a generator call with arguments a caller knows
 
 
 def _part(run: FlowRun, arg: Node, target: Function, given: list[str | None]) -> str:

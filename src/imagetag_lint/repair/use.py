@@ -4,18 +4,16 @@ reference stands, and drop a variable the edit leaves unread."""
 from __future__ import annotations
 
 from imagetag_lint.analysis.deployments import FixedSite, fixed_sites
-from imagetag_lint.analysis.image_flow import ImageFlowIndex, Sink
-from imagetag_lint.analysis.mismatches import Mismatch
+from imagetag_lint.analysis.image_flow import ImageFlowIndex
+from imagetag_lint.analysis.mismatches import Mismatch, meant_name
 from imagetag_lint.analysis.pairing import build_name_of, names_service
-from imagetag_lint.enums import ConsumerKind, SiteKind
+from imagetag_lint.enums import SiteKind
 from imagetag_lint.findings import Fix
 from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.model import Function
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
-    arguments,
     is_inside,
-    unparen,
 )
 from imagetag_lint.repair.capture import Scope, left_names
 from imagetag_lint.repair.parameter import drop_orphan, sites_for_build, use_in_site
@@ -39,31 +37,16 @@ def use_in_function(
 
 
 def plan_use_built(index: ImageFlowIndex, function: Function, mismatch: Mismatch) -> Plan:
-    """A recomputed name where the built one is in a variable: use the variable."""
-    built = _built_variable(index, function, mismatch.sink)
+    """A recomputed name where the built one is in a variable: use the variable (the one the
+    deployment means, when the function builds several)."""
+    meant = meant_name(index, function, mismatch)
+    built = text(meant) if meant is not None and _visible_at(function, meant, mismatch.sink.expr) else None
     if built is None:
         raise CannotFix("pass the variable the build used instead of recomputing the name")
     plan = Plan(message=f"use `{built}`, the name the build used")
     plan.edits.append(E.replace(function.file, mismatch.sink.expr, built))
     drop_orphan(index, function, mismatch.sink.expr, plan)
     return plan
-
-
-def _built_variable(index: ImageFlowIndex, function: Function, sink: Sink) -> str | None:
-    """A variable holding the built name, declared before the sink in a scope around it."""
-    for call in index.calls_in(function):
-        if call.start_byte >= sink.expr.start_byte:
-            break
-        consumer = index.consumer(call)
-        args = arguments(call)
-        candidate: Node | None = None
-        if consumer is not None and consumer.kind == ConsumerKind.BUILD and consumer.image_arg < len(args):
-            candidate = unparen(args[consumer.image_arg])
-        elif consumer is None and (producer := index.producer(call, function.file)) is not None:
-            candidate = _captured_target(call, producer.image_result)
-        if candidate is not None and candidate.type == "identifier" and _visible_at(function, candidate, sink.expr):
-            return text(candidate)
-    return None
 
 
 def captured_name_fix(index: ImageFlowIndex, site: FixedSite) -> Fix | None:

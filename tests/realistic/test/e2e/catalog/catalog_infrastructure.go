@@ -101,11 +101,11 @@ func deployCatalog(ctx context.Context, image string, w io.Writer) error {
 }
 
 // deployRecommendations deploys the recommendations service.
-func deployRecommendations(ctx context.Context, image string, w io.Writer) error { // want IMG003 "image"
+func deployRecommendations(ctx context.Context, image string, w io.Writer) error { // want IMG003 "`localhost/shop-recommendations:e2e` \(`deployRecommendations` ignores its `image` parameter\)"
 	fmt.Fprintln(w, "deploying recommendations")
 	return infrastructure.DeployService(ctx, Namespace, infrastructure.ServiceDeployment{
 		Name:  "recommendations",
-		Image: "localhost/shop-recommendations:e2e", // want IMG002 "shop-recommendations:e2e"
+		Image: "localhost/shop-recommendations:e2e",
 		Port:  8080,
 	}, w)
 }

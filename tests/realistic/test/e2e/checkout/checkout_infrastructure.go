@@ -121,7 +121,7 @@ spec:
     spec:
       containers:
       - name: payments
-        image: localhost/shop-payments:latest # want IMG002 "shop-payments:latest"
+        image: localhost/shop-payments:latest
         imagePullPolicy: Never
         ports:
         - containerPort: 8080

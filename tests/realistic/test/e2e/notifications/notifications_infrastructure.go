@@ -70,7 +70,7 @@ func deployNotifications(ctx context.Context, image string, w io.Writer) error {
 func deployWebhook(ctx context.Context, w io.Writer) error {
 	containers := []corev1.Container{{
 		Name:            "webhook",
-		Image:           "localhost/shop-webhook:e2e", // want IMG002 "shop-webhook:e2e"
+		Image:           "localhost/shop-webhook:e2e", // want IMG002 "`localhost/shop-webhook:e2e` .*the build at .*notifications_infrastructure.go:47 .* names only the repository `localhost/shop-webhook`, so the builder chooses the tag"
 		ImagePullPolicy: corev1.PullNever,
 	}}
 	return infrastructure.ApplyObject(ctx, Namespace, corev1.PodSpec{Containers: containers}, w)
@@ -91,7 +91,7 @@ spec:
     spec:
       containers:
       - name: worker
-        image: localhost/shop-email-worker:latest # want IMG002 "copies the tag the build at .*:35 .* breaks when that tag changes"
+        image: localhost/shop-email-worker:latest
         imagePullPolicy: Never
 `
 
@@ -111,5 +111,5 @@ spec:
     spec:
       containers:
       - name: gateway
-        image: shop-notifications:e2e # want IMG002 "shop-notifications:e2e.*GenerateImageName. names this service's images .localhost/shop-notifications:<tag>., and this reference lacks the .localhost/. prefix"
+        image: shop-notifications:e2e # want IMG002 "shop-notifications:e2e.*the build at .*notifications_infrastructure.go:24 .* names only the repository .localhost/shop-notifications., so the builder chooses the tag, and this reference lacks the .localhost/. prefix"
 `
