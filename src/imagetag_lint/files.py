@@ -25,6 +25,31 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"
 
 
+class ReadLog:
+    """What a lint read beyond its inputs (siblings, imported packages, go.mod files, directory
+    listings), so that a cached result names every file its analysis could have seen."""
+
+    def __init__(self, inputs: Iterable[str]) -> None:
+        self.inputs = frozenset(inputs)
+        # path -> (its bytes, None when absent; how many were read at most, -1 for all)
+        # (None also for a file that could not be read: it may be readable next time)
+        self.files: dict[str, tuple[bytes | None, int]] = {}
+        self.listings: dict[str, tuple[str, ...]] = {}  # directory -> the Go files it held
+
+    def read(self, path: str, source: bytes | None, limit: int = -1) -> None:
+        if path not in self.inputs:
+            self.files.setdefault(path, (source, limit))
+
+
+_log: ReadLog | None = None
+
+
+def log_reads(log: ReadLog | None) -> None:
+    """Start (or, with None, stop) recording what the lint reads beyond its inputs."""
+    global _log  # one lint per process at a time; the readers are deep in the engine
+    _log = log
+
+
 @record(frozen=True)
 class Discovered:
     """A Go file found under the paths given on the command line."""
@@ -141,6 +166,18 @@ def _regular(entry: os.DirEntry[str]) -> bool:
 
 def read_go_file(path: Path | str, display: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     """The file's bytes, or an InputError that says in a few words why it cannot be linted."""
+    try:
+        source = _read_file(path, display, max_bytes)
+    except InputError:
+        if _log is not None:  # a file that cannot be read now may be read later
+            _log.read(str(path), None)
+        raise
+    if _log is not None:
+        _log.read(str(path), source)
+    return source
+
+
+def _read_file(path: Path | str, display: str, max_bytes: int) -> bytes:
     try:
         descriptor = open_regular(path)
     except NotRegularFile as exc:
@@ -302,13 +339,15 @@ def start_scan(
 
 def go_files_in(directory: str) -> list[str]:
     try:
-        return sorted(
-            entry.path for entry in os.scandir(directory) if entry.name.endswith(".go") and entry.is_file()
-        )
+        found = sorted(entry.path for entry in os.scandir(directory) if entry.name.endswith(".go") and entry.is_file())
     except OSError:
-        return []
+        found = []
+    if _log is not None:
+        _log.listings[directory] = tuple(found)
+    return found
 
 
+GO_MOD_BYTES = 65536  # the module line is at the top
 _MODULE = re.compile(rb"^module\s+(\S+)", re.MULTILINE)
 
 
@@ -325,12 +364,17 @@ class ModuleMap:
         result: tuple[str, str] | None = None
         gomod = os.path.join(directory, "go.mod")
         try:
-            match = _MODULE.search(read_regular(gomod, 65536))
+            header = read_regular(gomod, GO_MOD_BYTES)
+            if _log is not None:
+                _log.read(gomod, header, GO_MOD_BYTES)
+            match = _MODULE.search(header)
             if match:
                 result = (match.group(1).decode("utf-8", "replace").strip('"'), directory)
         except NotRegularFile as exc:  # a FIFO would hang the run; a directory is no go.mod either
             raise ImagetagLintError(f"{gomod}: {exc.strerror}") from None
         except OSError:
+            if _log is not None:
+                _log.read(gomod, None, GO_MOD_BYTES)
             parent = os.path.dirname(directory)
             result = self.module_of(parent) if parent != directory else None
         self._roots[directory] = result

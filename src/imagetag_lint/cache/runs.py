@@ -1,0 +1,332 @@
+"""A lint answered from the cache when nothing it depends on changed, else run and stored.
+
+The unit cached is the whole run. The engine resolves names across the project, not only
+within a package: `Linter.settle_deferred` parses the files that mention a build name found
+in *any* parsed file, and IMG002 asks whether any file of the run builds the image it sees
+(`engine.locality.build_names`). Editing one file can thus change a finding in any other, and
+no smaller group of files has a result that depends on that group alone. A run entry is keyed
+by the digests of every input (with the tool and its configuration), and lists what the lint
+read beyond its inputs (siblings, imported packages, go.mod files, directory listings: see
+`files.ReadLog`); it is used only when all of those are unchanged.
+
+Per file, a table keyed by path keeps `(st_mtime_ns, st_size, st_ino)`, the content digest and,
+for a file the prefilter found clean, its verdict. A file whose stat is unchanged is not read
+again: not to check a run entry, and not to prefilter it when the run must lint again.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from imagetag_lint import __version__
+from imagetag_lint.cache.codec import decode_result, encode_result
+from imagetag_lint.cache.store import CacheDir, digest
+from imagetag_lint.errors import InputError
+from imagetag_lint.files import (
+    Prefilter,
+    ReadLog,
+    Scan,
+    Scanner,
+    go_files_in,
+    log_reads,
+    read_go_file,
+)
+from imagetag_lint.lint_result import LintResult
+from imagetag_lint.options import LintRun
+from imagetag_lint.parallel import Settled
+from imagetag_lint.regular import read_regular
+from imagetag_lint.rules import builtin_rules_dir
+
+FORMAT = 1
+RUNS = "runs"
+# File times are coarse (a tick of the kernel's clock): a file written twice within one keeps its
+# stat. A stat this close to the run's start is not trusted next time (git's "racily clean").
+RACY_NS = 2 * 10**9
+# (st_mtime_ns, st_size, st_ino, content digest, the prefilter's verdict on a clean file: (kind, imports))
+TableEntry = tuple[int, int, int, bytes, "tuple[int, bytes] | None"]
+Dependency = tuple[str, int, "bytes | None"]  # (path, bytes read at most or -1, digest; None: absent)
+Listing = tuple[str, str, tuple[str, ...]]  # ("go" or "py", directory, what it held)
+
+
+class RunCache:
+    """One run's use of a cache directory. `reads` counts the inputs read from disk (the rest
+    were known by their stat), `linted` whether the lint ran or the cache answered."""
+
+    def __init__(self, directory: Path, run: LintRun) -> None:
+        self.store = CacheDir(directory)
+        self.run = run
+        self.salt = _salt(run)
+        self.table_name = "files-" + self.salt.hex()
+        self.table = _table(self.store.read(self.table_name))
+        self.changed: dict[str, TableEntry] = {}
+        self.scanner = Scanner(Prefilter(run.options.rule_set.flow), run.options.max_file_bytes)
+        self.scans: dict[str, Scan] = {}  # inputs read while computing the key, prefiltered
+        self.reads = 0
+        self.linted = False
+
+    def lint(self) -> LintResult:
+        digests = self._input_digests()
+        if digests is None:  # an input cannot be read or walked: reported by a lint of its own
+            self.linted = True
+            return self.run.lint({})
+        key = digest(self.salt + b"".join(digests))
+        name = f"{RUNS}/{key.hex()}"
+        result = self._lookup(name, key)
+        if result is None:
+            result = self._lint_and_store(name, key)
+        self._save_table()
+        return result
+
+    # -- the key -----------------------------------------------------------------------------
+
+    def _input_digests(self) -> list[bytes] | None:
+        inputs = self.run.inputs
+        if inputs.stdin is not None or inputs.errors:
+            return None
+        found = []
+        for item in inputs.discovered:
+            entry = self._known(item.path)
+            if entry is None:
+                entry = self._read_input(item.path, item.display)
+                if entry is None:
+                    return None
+            found.append(b"%s\0%s\0%s\0" % (item.display.encode(), item.path.encode(), entry[3]))
+        return found
+
+    def _known(self, path: str) -> TableEntry | None:
+        """The table's entry for path when its stat is unchanged."""
+        entry = self.changed.get(path) or self.table.get(path)
+        if entry is None:
+            return None
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        return entry if entry[:3] == (stat.st_mtime_ns, stat.st_size, stat.st_ino) else None
+
+    def _read_input(self, path: str, display: str) -> TableEntry | None:
+        try:
+            stat = os.stat(path)
+            source = read_go_file(path, display, self.run.options.max_file_bytes)
+        except (OSError, InputError):
+            return None
+        self.reads += 1
+        verdict = None
+        if not path.endswith(".py"):  # python/ reads its own inputs
+            scan = self.scans[path] = self.scanner.scan(source)
+            if scan[0] == Prefilter.CLEAN and not scan[3] and isinstance(scan[1], bytes):
+                verdict = (scan[0], scan[1])
+        entry = _entry(stat, digest(source), verdict)
+        self.changed[path] = entry
+        return entry
+
+    # -- a hit -------------------------------------------------------------------------------
+
+    def _lookup(self, name: str, key: bytes) -> LintResult | None:
+        try:
+            form, stored_key, files, listings, data = self.store.read(name)
+            if form != FORMAT or stored_key != key:
+                return None
+            if any(self._dependency(path, limit) != wanted for path, limit, wanted in files):
+                return None
+            if any(_listing(kind, directory) != tuple(held) for kind, directory, held in listings):
+                return None
+            findings, errors, warnings, notes, checked = decode_result(data)
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError):  # not an entry we wrote
+            return None
+        result = LintResult(findings, errors, warnings, checked, notes=notes)
+        result.paths = {d.display: d.path for d in self.run.inputs.discovered}
+        result.sources = _frame_sources(result)  # type: ignore[assignment]
+        return result
+
+    def _dependency(self, path: str, limit: int) -> bytes | None:
+        """The digest of what the lint would read of path now; None when it cannot be read."""
+        if limit != -1:
+            try:
+                return digest(read_regular(path, limit))
+            except OSError:
+                return None
+        entry = self._known(path)
+        if entry is not None:
+            return entry[3]
+        try:
+            stat = os.stat(path)
+            source = read_go_file(path, path, self.run.options.max_file_bytes)
+        except (OSError, InputError):
+            return None
+        entry = _entry(stat, digest(source), None)
+        self.changed[path] = entry
+        return entry[3]
+
+    # -- a miss ------------------------------------------------------------------------------
+
+    def _lint_and_store(self, name: str, key: bytes) -> LintResult:
+        self.linted = True
+        log = ReadLog(d.path for d in self.run.inputs.discovered)
+        log_reads(log)
+        try:
+            result = self.run.lint({}, Settled(list(self._scans())))
+        finally:
+            log_reads(None)
+        files: list[Dependency] = [
+            (path, limit, None if source is None else digest(source)) for path, (source, limit) in sorted(log.files.items())
+        ]
+        baseline = self.run.gate.baseline
+        if baseline is not None and self.run.gate.narrow:  # the gate reads it
+            files.append((str(baseline), -1, self._dependency(str(baseline), -1)))
+        listings: list[Listing] = [("go", d, held) for d, held in sorted(log.listings.items())]
+        listings.extend(("py", d, _listing("py", d)) for d in self._python_directories())
+        data = encode_result(result.findings, result.errors, result.warnings, result.notes, result.files_checked)
+        self.store.write(name, (FORMAT, key, files, listings, data))
+        self.store.prune(RUNS)
+        return result
+
+    def _scans(self) -> Iterator[Scan]:
+        """The prefilter's verdicts on the Go inputs, in order: known, computed already, or now."""
+        for item in self.run.inputs.discovered:
+            if item.path.endswith(".py"):
+                continue
+            scan = self.scans.pop(item.path, None)
+            if scan is None:
+                entry = self.changed.get(item.path) or self.table.get(item.path)
+                verdict = None if entry is None else entry[4]
+                if verdict is not None:  # the stat was checked when the key was made
+                    scan = (verdict[0], verdict[1], None, False)
+                else:
+                    self.reads += 1
+                    scan = self.scanner((item.path, item.display))
+            yield scan
+
+    def _python_directories(self) -> list[str]:
+        """The directories python/ lists for siblings and conftest.py files: each Python input's,
+        and those above it up to the working directory."""
+        root = str(self.run.cwd.absolute())
+        found: set[str] = set()
+        for item in self.run.inputs.discovered:
+            if not item.path.endswith(".py"):
+                continue
+            directory = os.path.dirname(os.path.abspath(item.path))
+            while directory not in found:
+                found.add(directory)
+                if directory == root or not directory.startswith(os.path.join(root, "")):
+                    break
+                directory = os.path.dirname(directory)
+        return sorted(found)
+
+    def _save_table(self) -> None:
+        if self.changed:
+            self.store.write(self.table_name, {**self.table, **self.changed})
+            self.table.update(self.changed)
+            self.changed = {}
+
+
+def _entry(stat: os.stat_result, content: bytes, verdict: tuple[int, bytes] | None) -> TableEntry:
+    """A table entry for a file read now; one written too recently gets a time no stat has."""
+    mtime = stat.st_mtime_ns if time.time_ns() - stat.st_mtime_ns > RACY_NS else -1
+    return (mtime, stat.st_size, stat.st_ino, content, verdict)
+
+
+def _table(data: object) -> dict[str, TableEntry]:
+    """The per-file table as stored; an empty one when it is anything else."""
+    if not isinstance(data, dict):
+        return {}
+    table: dict[str, TableEntry] = {}
+    for path, entry in data.items():
+        if isinstance(path, str) and isinstance(entry, tuple) and len(entry) == 5 and isinstance(entry[3], bytes):
+            verdict = entry[4]
+            if verdict is None or (isinstance(verdict, tuple) and len(verdict) == 2 and isinstance(verdict[1], bytes)):
+                table[path] = entry
+    return table
+
+
+def _listing(kind: str, directory: str) -> tuple[str, ...]:
+    if kind == "go":
+        return tuple(go_files_in(directory))
+    try:
+        return tuple(sorted(e.name for e in os.scandir(directory) if e.name.endswith(".py") and e.is_file()))
+    except OSError:
+        return ()
+
+
+def _frame_sources(result: LintResult) -> dict[str, object]:
+    """The files the text report shows code frames of: those with findings."""
+    # PythonFile is bytes and line starts, all a code frame reads, whatever the language
+    from imagetag_lint.python.source import PythonFile
+
+    sources: dict[str, object] = {}
+    for name in sorted({f.filename for f in result.findings}):
+        path = result.paths.get(name)
+        if path is not None:
+            try:
+                sources[name] = PythonFile(name, read_regular(path))
+            except OSError:
+                continue
+    return sources
+
+
+def _salt(run: LintRun) -> bytes:
+    """What a cached result depends on besides the files: the tool, its rules and settings."""
+    options, gate = run.options, run.gate
+    parts: list[object] = [
+        FORMAT,
+        __version__,
+        _tool_stamp(),
+        str(run.cwd.absolute()),
+        sorted(options.select),
+        sorted(gate.selected),
+        options.max_file_bytes,
+        gate.narrow,
+        str(gate.baseline),
+        str(gate.config.path),
+        _contents([gate.config.path] if gate.config.path is not None else []),
+        _contents(_files_in(gate.config.rule_dirs)),
+    ]
+    return digest(repr(parts).encode())
+
+
+def _tool_stamp() -> list[tuple[str, int, int]]:
+    """The tool's own files (code and built-in rules) by size and time: an edited checkout, or
+    another build of the same version, does not reuse results of the old code."""
+    package = Path(__file__).parent.parent
+    return [
+        (path, stat.st_size, stat.st_mtime_ns)
+        for path, stat in _stats(_files_in([package, builtin_rules_dir()], recursive=True))
+    ]
+
+
+def _stats(paths: Iterable[Path]) -> Iterator[tuple[str, os.stat_result]]:
+    for path in paths:
+        try:
+            yield str(path), os.stat(path)
+        except OSError:
+            continue
+
+
+def _files_in(directories: Iterable[Path], recursive: bool = False) -> list[Path]:
+    found: list[Path] = []
+    stack = list(directories)
+    while stack:
+        directory = stack.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir() and recursive and entry.name != "__pycache__":
+                stack.append(Path(entry.path))
+            elif entry.name.endswith((".py", ".toml", ".json")):
+                found.append(Path(entry.path))
+    return sorted(found)
+
+
+def _contents(paths: Iterable[Path]) -> list[tuple[str, bytes]]:
+    found = []
+    for path in paths:
+        try:
+            found.append((str(path), digest(read_regular(path))))
+        except OSError:
+            found.append((str(path), b""))
+    return found
