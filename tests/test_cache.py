@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from samples import chdir
-from support import FIXTURES, go_module
+from support import go_module
 
 from imagetag_lint import files
 from imagetag_lint.cache import DIRECTORY_NAME, ENVIRONMENT_VARIABLE
@@ -83,16 +83,16 @@ def runs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Runs]:
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many files tree-sitter parsed, run after run."""
-    import imagetag_lint.lint as lint
+    from imagetag_lint import lint as pipeline
 
     count = [0]
-    original = lint.parse
+    original = pipeline.parse
 
     def counting(source: bytes) -> object:
         count[0] += 1
         return original(source)
 
-    monkeypatch.setattr(lint, "parse", counting)
+    monkeypatch.setattr(pipeline, "parse", counting)
     return count
 
 
@@ -201,7 +201,7 @@ def test_a_foreign_entry_with_a_valid_checksum_is_not_trusted(
     store = CacheDir(module / DIRECTORY_NAME)
     (name,) = [f"runs/{p.name}" for p in (module / DIRECTORY_NAME / "runs").iterdir()]
     form, key, deps, listings, data = store.read(name)
-    findings, errors, warnings, notes, checked = data
+    findings = data[0]
     for payload in [
         (form, b"another key.....", deps, listings, data),  # the right place, another key
         (form + 1, key, deps, listings, data),
@@ -318,3 +318,17 @@ def _age(root: Path, only: Path | None = None, offset: int = 0) -> None:
 
 def test_the_read_log_is_off_outside_a_cached_lint() -> None:
     assert files._log is None
+
+
+def test_old_entries_are_pruned(module: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import imagetag_lint.cache.runs as cached
+
+    monkeypatch.setattr(cached, "KEPT_RUNS", 3)
+    monkeypatch.setattr(cached, "KEPT_TABLES", 2)
+    selections = ["IMG001", "IMG002", "IMG003", "IMG001,IMG002", "IMG002,IMG003"]
+    for select in selections:  # each selection is another key, and another per-file table
+        lint(module, "--select", select, capsys=capsys)
+    cache = module / DIRECTORY_NAME
+    assert len(list((cache / "runs").iterdir())) == 3 and len(list(cache.glob("files-*"))) == 2
+    last = lint(module, "--select", selections[-1], capsys=capsys)
+    assert last == lint(module, "--select", selections[-1], "--no-cache", capsys=capsys)

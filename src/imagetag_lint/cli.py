@@ -282,7 +282,8 @@ def _lint(args: argparse.Namespace, lint_run: LintRun, config: Config) -> LintRe
     from imagetag_lint.cache import cache_directory
     from imagetag_lint.cache.runs import RunCache
 
-    cache = RunCache(cache_directory(args.cache_dir, config.path, lint_run.cwd), lint_run)
+    frames = args.output_format == "text" or bool(args.output_file)  # the text report shows code
+    cache = RunCache(cache_directory(args.cache_dir, config.path, lint_run.cwd), lint_run, frames)
     result = cache.lint()
     if cache.store.problem is not None:
         print(f"imagetag-lint: warning: {cache.store.problem}", file=sys.stderr)

@@ -42,6 +42,8 @@ from imagetag_lint.rules import builtin_rules_dir
 
 FORMAT = 1
 RUNS = "runs"
+KEPT_RUNS = 64  # run entries kept, the most recent ones
+KEPT_TABLES = 4  # per-file tables kept: one per tool build and configuration in use
 # File times are coarse (a tick of the kernel's clock): a file written twice within one keeps its
 # stat. A stat this close to the run's start is not trusted next time (git's "racily clean").
 RACY_NS = 2 * 10**9
@@ -53,11 +55,13 @@ Listing = tuple[str, str, tuple[str, ...]]  # ("go" or "py", directory, what it 
 
 class RunCache:
     """One run's use of a cache directory. `reads` counts the inputs read from disk (the rest
-    were known by their stat), `linted` whether the lint ran or the cache answered."""
+    were known by their stat), `linted` whether the lint ran or the cache answered. frames: the
+    report draws code frames, so a result from the cache reads the files with findings."""
 
-    def __init__(self, directory: Path, run: LintRun) -> None:
+    def __init__(self, directory: Path, run: LintRun, frames: bool = True) -> None:
         self.store = CacheDir(directory)
         self.run = run
+        self.frames = frames
         self.salt = _salt(run)
         self.table_name = "files-" + self.salt.hex()
         self.table = _table(self.store.read(self.table_name))
@@ -99,7 +103,7 @@ class RunCache:
     def _known(self, path: str) -> TableEntry | None:
         """The table's entry for path when its stat is unchanged."""
         entry = self.changed.get(path) or self.table.get(path)
-        if entry is None:
+        if entry is None or not _valid(entry):
             return None
         try:
             stat = os.stat(path)
@@ -139,7 +143,8 @@ class RunCache:
             return None
         result = LintResult(findings, errors, warnings, checked, notes=notes)
         result.paths = {d.display: d.path for d in self.run.inputs.discovered}
-        result.sources = _frame_sources(result)  # type: ignore[assignment]
+        if self.frames:
+            result.sources = _frame_sources(result)  # type: ignore[assignment]
         return result
 
     def _dependency(self, path: str, limit: int) -> bytes | None:
@@ -181,7 +186,7 @@ class RunCache:
         listings.extend(("py", d, _listing("py", d)) for d in self._python_directories())
         data = encode_result(result.findings, result.errors, result.warnings, result.notes, result.files_checked)
         self.store.write(name, (FORMAT, key, files, listings, data))
-        self.store.prune(RUNS)
+        self.store.prune(RUNS, KEPT_RUNS)
         return result
 
     def _scans(self) -> Iterator[Scan]:
@@ -221,6 +226,7 @@ class RunCache:
             self.store.write(self.table_name, {**self.table, **self.changed})
             self.table.update(self.changed)
             self.changed = {}
+            self.store.prune(".", KEPT_TABLES, prefix="files-")
 
 
 def _entry(stat: os.stat_result, content: bytes, verdict: tuple[int, bytes] | None) -> TableEntry:
@@ -230,16 +236,15 @@ def _entry(stat: os.stat_result, content: bytes, verdict: tuple[int, bytes] | No
 
 
 def _table(data: object) -> dict[str, TableEntry]:
-    """The per-file table as stored; an empty one when it is anything else."""
-    if not isinstance(data, dict):
-        return {}
-    table: dict[str, TableEntry] = {}
-    for path, entry in data.items():
-        if isinstance(path, str) and isinstance(entry, tuple) and len(entry) == 5 and isinstance(entry[3], bytes):
-            verdict = entry[4]
-            if verdict is None or (isinstance(verdict, tuple) and len(verdict) == 2 and isinstance(verdict[1], bytes)):
-                table[path] = entry
-    return table
+    """The per-file table as stored (each entry is checked when used); empty if it is no dict."""
+    return data if isinstance(data, dict) else {}
+
+
+def _valid(entry: object) -> bool:
+    if not (isinstance(entry, tuple) and len(entry) == 5 and isinstance(entry[3], bytes)):
+        return False
+    verdict = entry[4]
+    return verdict is None or (isinstance(verdict, tuple) and len(verdict) == 2 and isinstance(verdict[1], bytes))
 
 
 def _listing(kind: str, directory: str) -> tuple[str, ...]:
@@ -290,24 +295,8 @@ def _salt(run: LintRun) -> bytes:
 def _tool_stamp() -> list[tuple[str, int, int]]:
     """The tool's own files (code and built-in rules) by size and time: an edited checkout, or
     another build of the same version, does not reuse results of the old code."""
-    package = Path(__file__).parent.parent
-    return [
-        (path, stat.st_size, stat.st_mtime_ns)
-        for path, stat in _stats(_files_in([package, builtin_rules_dir()], recursive=True))
-    ]
-
-
-def _stats(paths: Iterable[Path]) -> Iterator[tuple[str, os.stat_result]]:
-    for path in paths:
-        try:
-            yield str(path), os.stat(path)
-        except OSError:
-            continue
-
-
-def _files_in(directories: Iterable[Path], recursive: bool = False) -> list[Path]:
-    found: list[Path] = []
-    stack = list(directories)
+    found = []
+    stack = [os.path.dirname(os.path.dirname(__file__)), str(builtin_rules_dir())]
     while stack:
         directory = stack.pop()
         try:
@@ -315,10 +304,25 @@ def _files_in(directories: Iterable[Path], recursive: bool = False) -> list[Path
         except OSError:
             continue
         for entry in entries:
-            if entry.is_dir() and recursive and entry.name != "__pycache__":
-                stack.append(Path(entry.path))
-            elif entry.name.endswith((".py", ".toml", ".json")):
-                found.append(Path(entry.path))
+            try:
+                if entry.is_dir() and entry.name != "__pycache__":
+                    stack.append(entry.path)
+                elif entry.name.endswith((".py", ".toml", ".json")):
+                    stat = entry.stat()
+                    found.append((entry.path, stat.st_size, stat.st_mtime_ns))
+            except OSError:
+                continue
+    return sorted(found)
+
+
+def _files_in(directories: Iterable[Path]) -> list[Path]:
+    """The rule files of the configured rule directories."""
+    found: list[Path] = []
+    for directory in directories:
+        try:
+            found.extend(Path(e.path) for e in os.scandir(directory) if e.name.endswith((".toml", ".json")))
+        except OSError:
+            continue
     return sorted(found)
 
 

@@ -22,7 +22,6 @@ except ImportError:  # pragma: no cover - CPython always has it; other interpret
 MAGIC = b"imagetag-lint-cache 1\n"
 _DIGEST = 16
 TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by imagetag-lint.\n"
-KEPT_RUNS = 64  # run entries kept; the oldest go first
 
 
 def digest(data: bytes) -> bytes:
@@ -68,12 +67,14 @@ class CacheDir:
             self._failed(error)
             _remove(temporary)
 
-    def prune(self, folder: str, keep: int = KEPT_RUNS) -> None:
-        """Remove all but the keep most recently written entries of folder."""
+    def prune(self, folder: str, keep: int, prefix: str = "") -> None:
+        """Remove all but the keep most recently written entries of folder whose names start
+        with prefix."""
         try:
-            entries = sorted(os.scandir(self.path / folder), key=_written, reverse=True)
+            entries = [e for e in os.scandir(self.path / folder) if e.name.startswith(prefix) and e.is_file()]
         except OSError:
             return
+        entries.sort(key=_written, reverse=True)
         for entry in entries[keep:]:
             _remove(Path(entry.path))
 
