@@ -332,3 +332,17 @@ def test_old_entries_are_pruned(module: Path, capsys: pytest.CaptureFixture[str]
     assert len(list((cache / "runs").iterdir())) == 3 and len(list(cache.glob("files-*"))) == 2
     last = lint(module, "--select", selections[-1], capsys=capsys)
     assert last == lint(module, "--select", selections[-1], "--no-cache", capsys=capsys)
+
+
+def test_a_first_run_reads_its_inputs_in_forked_processes_with_the_same_result(
+    module: Path, capsys: pytest.CaptureFixture[str], runs: Runs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import imagetag_lint.cache.runs as cached
+
+    for index in range(12):
+        (module / "util" / f"f{index}.go").write_text(CLEAN.replace("Sum", f"Sum{index}"))
+    _age(module)
+    cold = lint(module, "--no-cache", capsys=capsys)
+    monkeypatch.setattr(cached, "PARALLEL_MIN_FILES", 4)  # a large tree's first run: the readers fork
+    assert lint(module, capsys=capsys) == cold and runs.last.reads == 17
+    assert lint(module, capsys=capsys) == cold and not runs.last.linted and runs.last.reads == 0

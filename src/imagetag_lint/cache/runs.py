@@ -26,6 +26,7 @@ from imagetag_lint.cache.codec import decode_result, encode_result
 from imagetag_lint.cache.store import CacheDir, digest
 from imagetag_lint.errors import InputError
 from imagetag_lint.files import (
+    PARALLEL_MIN_FILES,
     Prefilter,
     ReadLog,
     Scan,
@@ -36,7 +37,7 @@ from imagetag_lint.files import (
 )
 from imagetag_lint.lint_result import LintResult
 from imagetag_lint.options import LintRun
-from imagetag_lint.parallel import Settled
+from imagetag_lint.parallel import Settled, Split
 from imagetag_lint.regular import read_regular
 from imagetag_lint.rules import builtin_rules_dir
 
@@ -90,15 +91,13 @@ class RunCache:
         inputs = self.run.inputs
         if inputs.stdin is not None or inputs.errors:
             return None
-        found = []
-        for item in inputs.discovered:
-            entry = self._known(item.path)
-            if entry is None:
-                entry = self._read_input(item.path, item.display)
-                if entry is None:
-                    return None
-            found.append(b"%s\0%s\0%s\0" % (item.display.encode(), item.path.encode(), entry[3]))
-        return found
+        known = {item.path: self._known(item.path) for item in inputs.discovered}
+        if not self._read_inputs([(i.path, i.display) for i in inputs.discovered if known[i.path] is None]):
+            return None
+        return [
+            b"%s\0%s\0%s\0" % (item.display.encode(), item.path.encode(), (known[item.path] or self.changed[item.path])[3])
+            for item in inputs.discovered
+        ]
 
     def _known(self, path: str) -> TableEntry | None:
         """The table's entry for path when its stat is unchanged."""
@@ -111,21 +110,34 @@ class RunCache:
             return None
         return entry if entry[:3] == (stat.st_mtime_ns, stat.st_size, stat.st_ino) else None
 
-    def _read_input(self, path: str, display: str) -> TableEntry | None:
+    def _read_inputs(self, jobs: list[tuple[str, str]]) -> bool:
+        """Read, digest and prefilter the inputs the table does not know, in forked processes
+        when they are many (a first run): False when one cannot be read."""
+        results = Split(self._read_input, jobs, min_items=PARALLEL_MIN_FILES).results()
+        for (path, _), result in zip(jobs, results):
+            if result is None:
+                return False
+            entry, scan = result
+            self.changed[path] = entry
+            if scan is not None:
+                self.scans[path] = scan
+        self.reads += len(jobs)
+        return True
+
+    def _read_input(self, job: tuple[str, str]) -> tuple[TableEntry, Scan | None] | None:
+        """(its table entry, the prefilter's verdict) for one input; plain data, as it may be
+        computed in another process."""
+        path, display = job
         try:
             stat = os.stat(path)
             source = read_go_file(path, display, self.run.options.max_file_bytes)
         except (OSError, InputError):
             return None
-        self.reads += 1
-        verdict = None
-        if not path.endswith(".py"):  # python/ reads its own inputs
-            scan = self.scans[path] = self.scanner.scan(source)
-            if scan[0] == Prefilter.CLEAN and not scan[3] and isinstance(scan[1], bytes):
-                verdict = (scan[0], scan[1])
-        entry = _entry(stat, digest(source), verdict)
-        self.changed[path] = entry
-        return entry
+        if path.endswith(".py"):  # python/ reads its own inputs
+            return _entry(stat, digest(source), None), None
+        scan = self.scanner.scan(source)
+        clean = scan[0] == Prefilter.CLEAN and not scan[3] and isinstance(scan[1], bytes)
+        return _entry(stat, digest(source), (scan[0], scan[1]) if clean else None), scan  # type: ignore[arg-type]
 
     # -- a hit -------------------------------------------------------------------------------
 
