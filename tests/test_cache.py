@@ -346,3 +346,28 @@ def test_a_first_run_reads_its_inputs_in_forked_processes_with_the_same_result(
     monkeypatch.setattr(cached, "PARALLEL_MIN_FILES", 4)  # a large tree's first run: the readers fork
     assert lint(module, capsys=capsys) == cold and runs.last.reads == 17
     assert lint(module, capsys=capsys) == cold and not runs.last.linted and runs.last.reads == 0
+
+
+def test_a_python_run_sees_a_conftest_appear_above_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], runs: Runs
+) -> None:
+    """A Python file's findings depend on the fixtures of the conftest.py files above it, which
+    are not inputs of a one-file run: a conftest.py that appears one directory up, and goes
+    away again, must reach the cached result."""
+    import shutil
+
+    from support import TESTS
+
+    suite = tmp_path / "project" / "suite"
+    shutil.copytree(TESTS / "fixtures" / "python" / "fixtures", suite, ignore=shutil.ignore_patterns("other"))
+    root, one = tmp_path / "project", "suite/test_operator.py"
+    conftest = (suite / "conftest.py").read_text()
+    (suite / "conftest.py").write_text(conftest.replace("def docker_image(", "def renamed_image("))
+    without = lint(root, one, capsys=capsys)
+    assert lint(root, one, capsys=capsys) == without and not runs.last.linted
+    (root / "conftest.py").write_text(conftest)  # the fixture, one directory up
+    above = lint(root, one, capsys=capsys)
+    assert runs.last.linted and above == lint(root, one, "--no-cache", capsys=capsys)
+    assert above != without and "IMG001" in above[1]
+    (root / "conftest.py").unlink()
+    assert lint(root, one, capsys=capsys) == without
