@@ -14,7 +14,7 @@ import pytest
 from samples import chdir
 from support import go_module
 
-from imagetag_lint import files
+from imagetag_lint import reads
 from imagetag_lint.cache import DIRECTORY_NAME, ENVIRONMENT_VARIABLE
 from imagetag_lint.cache.runs import RunCache
 from imagetag_lint.cache.store import MAGIC, CacheDir
@@ -317,7 +317,7 @@ def _age(root: Path, only: Path | None = None, offset: int = 0) -> None:
 
 
 def test_the_read_log_is_off_outside_a_cached_lint() -> None:
-    assert files._log is None
+    assert reads._log is None
 
 
 def test_old_entries_are_pruned(module: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

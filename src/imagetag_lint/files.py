@@ -16,6 +16,7 @@ from imagetag_lint.directives import PREFIX
 from imagetag_lint.errors import ImagetagLintError, InputError
 from imagetag_lint.golang.lexing import import_header, on_comment_line, yaml_image_keys
 from imagetag_lint.parallel import Split
+from imagetag_lint.reads import note_file, note_listing
 from imagetag_lint.record import record
 from imagetag_lint.regular import NotRegularFile, open_regular, read_regular
 from imagetag_lint.rules import ImageFlow
@@ -23,31 +24,6 @@ from imagetag_lint.rules import ImageFlow
 SKIPPED_DIRS = {"vendor", "testdata", "node_modules"}
 MAX_FILE_BYTES = 64 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"
-
-
-class ReadLog:
-    """What a lint read beyond its inputs (siblings, imported packages, go.mod files, directory
-    listings), so that a cached result names every file its analysis could have seen."""
-
-    def __init__(self, inputs: Iterable[str]) -> None:
-        self.inputs = frozenset(inputs)
-        # path -> (its bytes, None when absent; how many were read at most, -1 for all)
-        # (None also for a file that could not be read: it may be readable next time)
-        self.files: dict[str, tuple[bytes | None, int]] = {}
-        self.listings: dict[str, tuple[str, ...]] = {}  # directory -> the Go files it held
-
-    def read(self, path: str, source: bytes | None, limit: int = -1) -> None:
-        if path not in self.inputs:
-            self.files.setdefault(path, (source, limit))
-
-
-_log: ReadLog | None = None
-
-
-def log_reads(log: ReadLog | None) -> None:
-    """Start (or, with None, stop) recording what the lint reads beyond its inputs."""
-    global _log  # one lint per process at a time; the readers are deep in the engine
-    _log = log
 
 
 @record(frozen=True)
@@ -169,11 +145,9 @@ def read_go_file(path: Path | str, display: str, max_bytes: int = MAX_FILE_BYTES
     try:
         source = _read_file(path, display, max_bytes)
     except InputError:
-        if _log is not None:  # a file that cannot be read now may be read later
-            _log.read(str(path), None)
+        note_file(str(path), None)  # a file that cannot be read now may be readable later
         raise
-    if _log is not None:
-        _log.read(str(path), source)
+    note_file(str(path), source)
     return source
 
 
@@ -342,8 +316,7 @@ def go_files_in(directory: str) -> list[str]:
         found = sorted(entry.path for entry in os.scandir(directory) if entry.name.endswith(".go") and entry.is_file())
     except OSError:
         found = []
-    if _log is not None:
-        _log.listings[directory] = tuple(found)
+    note_listing(directory, found)
     return found
 
 
@@ -365,16 +338,14 @@ class ModuleMap:
         gomod = os.path.join(directory, "go.mod")
         try:
             header = read_regular(gomod, GO_MOD_BYTES)
-            if _log is not None:
-                _log.read(gomod, header, GO_MOD_BYTES)
+            note_file(gomod, header, GO_MOD_BYTES)
             match = _MODULE.search(header)
             if match:
                 result = (match.group(1).decode("utf-8", "replace").strip('"'), directory)
         except NotRegularFile as exc:  # a FIFO would hang the run; a directory is no go.mod either
             raise ImagetagLintError(f"{gomod}: {exc.strerror}") from None
         except OSError:
-            if _log is not None:
-                _log.read(gomod, None, GO_MOD_BYTES)
+            note_file(gomod, None, GO_MOD_BYTES)
             parent = os.path.dirname(directory)
             result = self.module_of(parent) if parent != directory else None
         self._roots[directory] = result

@@ -7,7 +7,7 @@ in *any* parsed file, and IMG002 asks whether any file of the run builds the ima
 no smaller group of files has a result that depends on that group alone. A run entry is keyed
 by the digests of every input (with the tool and its configuration), and lists what the lint
 read beyond its inputs (siblings, imported packages, go.mod files, directory listings: see
-`files.ReadLog`); it is used only when all of those are unchanged.
+`reads.py`); it is used only when all of those are unchanged.
 
 Per file, a table keyed by path keeps `(st_mtime_ns, st_size, st_ino)`, the content digest and,
 for a file the prefilter found clean, its verdict. A file whose stat is unchanged is not read
@@ -28,16 +28,15 @@ from imagetag_lint.errors import InputError
 from imagetag_lint.files import (
     PARALLEL_MIN_FILES,
     Prefilter,
-    ReadLog,
     Scan,
     Scanner,
     go_files_in,
-    log_reads,
     read_go_file,
 )
 from imagetag_lint.lint_result import LintResult
 from imagetag_lint.options import LintRun
 from imagetag_lint.parallel import Settled, Split
+from imagetag_lint.reads import ReadLog, log_reads
 from imagetag_lint.regular import read_regular
 from imagetag_lint.rules import builtin_rules_dir
 
