@@ -273,9 +273,13 @@ class Command:
     errors: list[str] = field(default_factory=list)
 
     def display(self) -> str:
-        # programs by name, not by where they are installed on the measuring machine
+        # programs by name, not by where they are installed on the measuring machine; a cache
+        # directory under the work directory as <work>/...
         repo = str(Path(__file__).resolve().parent.parent) + os.sep
+        work = str(self.cache_dir.parent.parent) + os.sep if self.cache_dir is not None else None
         shown = [os.path.basename(a) if i == 0 else a.replace(repo, "<repo>/") for i, a in enumerate(self.argv)]
+        if work is not None:
+            shown = [a.replace(work, "<work>/") for a in shown]
         return " ".join(shlex.quote(a) for a in shown)
 
 

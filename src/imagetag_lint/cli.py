@@ -25,7 +25,7 @@ from imagetag_lint.report.summary import NotWritten, Summary, summarize
 from imagetag_lint.rules import Rule, RuleSet, load_rule_set
 
 if TYPE_CHECKING:  # the parser and the analyses are imported once the files are being read
-    from imagetag_lint.lint import LintResult
+    from imagetag_lint.lint_result import LintResult
     from imagetag_lint.linted import LintedFile
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -72,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--show-fixes", action="store_true", help="list the findings that --fix fixed")
     parser.add_argument(
         "--exit-non-zero-on-fix", action="store_true", help="with --fix: exit 1 when a file was changed"
+    )
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    parser.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="keep the cache in DIR (default: $IMAGETAG_LINT_CACHE_DIR, else .imagetag-lint-cache at the project root)",
     )
     parser.add_argument("--select", metavar="CODES", help="comma-separated rule codes or prefixes to enable")
     parser.add_argument("--ignore", metavar="CODES", help="comma-separated rule codes or prefixes to disable")
@@ -261,10 +267,27 @@ def run(args: argparse.Namespace, stdin: IO[bytes] | None = None) -> int:
         if args.write_baseline:
             raise ImagetagLintError("--write-baseline does not combine with --fix or --diff")
         return _fix(args, rule_set, lint_run, stdin_source)
-    result = lint_run.lint({})
+    result = _lint(args, lint_run, config)
     if args.write_baseline:
         return _write_baseline(Path(args.write_baseline), result.findings, result, cwd)
     return report(args, rule_set, result, result.findings, result.notes, result.sources)
+
+
+def _lint(args: argparse.Namespace, lint_run: LintRun, config: Config) -> LintResult:
+    """Lint, through the cache unless told not to. A run on stdin or with --new-from-rev (whose
+    result depends on the buffer, or on git) goes around it; --fix and --diff never reach here:
+    a fix needs parsed trees."""
+    if args.no_cache or lint_run.inputs.stdin is not None or args.new_from_rev:
+        return lint_run.lint({})
+    from imagetag_lint.cache import cache_directory
+    from imagetag_lint.cache.runs import RunCache
+
+    frames = args.output_format == "text" or bool(args.output_file)  # the text report shows code
+    cache = RunCache(cache_directory(args.cache_dir, config.path, lint_run.cwd), lint_run, frames)
+    result = cache.lint()
+    if cache.store.problem is not None:
+        print(f"imagetag-lint: warning: {cache.store.problem}", file=sys.stderr)
+    return result
 
 
 def _check_diff(args: argparse.Namespace) -> None:

@@ -16,6 +16,7 @@ from imagetag_lint.directives import PREFIX
 from imagetag_lint.errors import ImagetagLintError, InputError
 from imagetag_lint.golang.lexing import import_header, on_comment_line, yaml_image_keys
 from imagetag_lint.parallel import Split
+from imagetag_lint.reads import note_file, note_listing
 from imagetag_lint.record import record
 from imagetag_lint.regular import NotRegularFile, open_regular, read_regular
 from imagetag_lint.rules import ImageFlow
@@ -141,6 +142,16 @@ def _regular(entry: os.DirEntry[str]) -> bool:
 
 def read_go_file(path: Path | str, display: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     """The file's bytes, or an InputError that says in a few words why it cannot be linted."""
+    try:
+        source = _read_file(path, display, max_bytes)
+    except InputError:
+        note_file(str(path), None)  # a file that cannot be read now may be readable later
+        raise
+    note_file(str(path), source)
+    return source
+
+
+def _read_file(path: Path | str, display: str, max_bytes: int) -> bytes:
     try:
         descriptor = open_regular(path)
     except NotRegularFile as exc:
@@ -302,13 +313,14 @@ def start_scan(
 
 def go_files_in(directory: str) -> list[str]:
     try:
-        return sorted(
-            entry.path for entry in os.scandir(directory) if entry.name.endswith(".go") and entry.is_file()
-        )
+        found = sorted(entry.path for entry in os.scandir(directory) if entry.name.endswith(".go") and entry.is_file())
     except OSError:
-        return []
+        found = []
+    note_listing(directory, found)
+    return found
 
 
+GO_MOD_BYTES = 65536  # the module line is at the top
 _MODULE = re.compile(rb"^module\s+(\S+)", re.MULTILINE)
 
 
@@ -325,12 +337,15 @@ class ModuleMap:
         result: tuple[str, str] | None = None
         gomod = os.path.join(directory, "go.mod")
         try:
-            match = _MODULE.search(read_regular(gomod, 65536))
+            header = read_regular(gomod, GO_MOD_BYTES)
+            note_file(gomod, header, GO_MOD_BYTES)
+            match = _MODULE.search(header)
             if match:
                 result = (match.group(1).decode("utf-8", "replace").strip('"'), directory)
         except NotRegularFile as exc:  # a FIFO would hang the run; a directory is no go.mod either
             raise ImagetagLintError(f"{gomod}: {exc.strerror}") from None
         except OSError:
+            note_file(gomod, None, GO_MOD_BYTES)
             parent = os.path.dirname(directory)
             result = self.module_of(parent) if parent != directory else None
         self._roots[directory] = result

@@ -11,7 +11,6 @@ import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
@@ -36,37 +35,20 @@ from imagetag_lint.golang.model import SourceFile, package_name, read_imports
 from imagetag_lint.golang.parser import Tree, first_error, parse
 from imagetag_lint.golang.project import Project
 from imagetag_lint.golang.syntax import reset_caches
+from imagetag_lint.lint_result import LintResult
 from imagetag_lint.options import LintOptions, LintRun
-from imagetag_lint.parallel import Split
+from imagetag_lint.parallel import Pending
 from imagetag_lint.python.driver import is_python
-from imagetag_lint.record import field, record
 from imagetag_lint.registry import RULES, SUPPRESSION_CODES, RuleKind
 
 Check = Callable[[RuleContext, SourceFile], Iterator[Finding]]
 
-# The analyses, in the registry's order
-if TYPE_CHECKING:
-    from imagetag_lint.linted import LintedFile
+__all__ = ["CHECKS", "LintResult", "Linter", "lint_paths", "lint_run", "lint_source"]
 
+# The analyses, in the registry's order
 CHECKS: dict[str, Check] = {
     rule.code: import_module(rule.module).check for rule in RULES if rule.kind is RuleKind.ANALYSIS
 }
-
-
-@record
-class LintResult:
-    """What one lint found: findings, input errors and warnings, and the parsed files."""
-
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[InputError] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    files_checked: int = 0
-    # parsed files by display name: the reported ones, and those parsed only for their suppressions
-    sources: dict[str, LintedFile] = field(default_factory=dict)
-    # files not parsed that hold a suppression comment: display name -> (path, source)
-    directive_sources: dict[str, tuple[str, bytes]] = field(default_factory=dict)
-    paths: dict[str, str] = field(default_factory=dict)  # every file linted: display name -> absolute path
-    notes: list[str] = field(default_factory=list)  # for the summary: what the baseline or a diff left out
 
 
 def parse_source(source: bytes) -> Tree:
@@ -98,7 +80,7 @@ class Linter:
 
     # -- input ----------------------------------------------------------------------------
 
-    def add(self, discovered: Sequence[Discovered], pending: Split[tuple[str, str], Scan] | None = None) -> None:
+    def add(self, discovered: Sequence[Discovered], pending: Pending[Scan] | None = None) -> None:
         """Take the prefilter's verdicts (from `start_scan`, or read here), then parse the files
         that can hold a finding, in the order given."""
         if pending is None:
@@ -320,7 +302,7 @@ def lint_paths(
     options: LintOptions,
     cwd: Path,
     overlay: dict[str, bytes] | None = None,
-    pending: Split[tuple[str, str], Scan] | None = None,
+    pending: Pending[Scan] | None = None,
 ) -> tuple[LintResult, Linter]:
     linter = Linter(options, cwd, overlay)
     linter.add(discovered, pending)
@@ -346,7 +328,7 @@ def lint_source(
     return linter.analyse(), linter
 
 
-def lint_run(run: LintRun, overlay: dict[str, bytes], pending: Split[tuple[str, str], Scan] | None) -> LintResult:
+def lint_run(run: LintRun, overlay: dict[str, bytes], pending: Pending[Scan] | None) -> LintResult:
     """Lint a run's inputs through the overlay, then pass the findings through its gate."""
     inputs = run.inputs
     python: list[tuple[str, str]] = []  # (display, path) of the Python files, linted by python/

@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 
 from imagetag_lint.config import Config
 from imagetag_lint.errors import InputError
-from imagetag_lint.files import MAX_FILE_BYTES, Discovered, start_scan
+from imagetag_lint.files import MAX_FILE_BYTES, Discovered, Scan, start_scan
+from imagetag_lint.parallel import Pending
 from imagetag_lint.record import field, record
 from imagetag_lint.registry import ANALYSIS_CODES
 from imagetag_lint.rules import RuleSet
 
 if TYPE_CHECKING:
-    from imagetag_lint.lint import LintResult
+    from imagetag_lint.lint_result import LintResult
 
 
 @record(frozen=True)
@@ -58,9 +59,9 @@ class LintRun:
     gate: Gate
     cwd: Path
 
-    def lint(self, overlay: dict[str, bytes]) -> LintResult:
-        pending = None
-        if self.inputs.stdin is None:  # the files are read in forked processes while the parser loads
+    def lint(self, overlay: dict[str, bytes], pending: Pending[Scan] | None = None) -> LintResult:
+        """pending: the prefilter's verdicts on the Go inputs, when the caller has them already."""
+        if pending is None and self.inputs.stdin is None:  # read in forked processes while the parser loads
             go = [d for d in self.inputs.discovered if not d.path.endswith(".py")]  # python/ reads its own
             pending = start_scan(go, self.options.rule_set.flow, self.options.max_file_bytes, overlay)
         try:

@@ -17,7 +17,7 @@ import select
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -110,6 +110,30 @@ class Split(Generic[T, R]):
             if not finished:  # a child failed: what it did not send is done here
                 take(index, self.function(items[index]))
         return results  # type: ignore[return-value]
+
+
+class Pending(Protocol[R]):
+    """Results on their way: a `Split`, or a `Settled` list known from the start."""
+
+    def results(self, on_result: Callable[[int, R], None] | None = None) -> list[R]: ...
+
+    def close(self) -> None: ...
+
+
+class Settled(Generic[R]):
+    """Results already at hand (from the cache), handed over as a `Split` would hand them."""
+
+    def __init__(self, results: list[R]) -> None:
+        self._results = results
+
+    def results(self, on_result: Callable[[int, R], None] | None = None) -> list[R]:
+        if on_result is not None:
+            for index, result in enumerate(self._results):
+                on_result(index, result)
+        return self._results
+
+    def close(self) -> None:
+        pass
 
 
 class _Child:

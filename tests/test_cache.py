@@ -1,0 +1,373 @@
+"""The persistent cache: where it lives, what it trusts, and that it never changes a result."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from samples import chdir
+from support import go_module
+
+from imagetag_lint import reads
+from imagetag_lint.cache import DIRECTORY_NAME, ENVIRONMENT_VARIABLE
+from imagetag_lint.cache.runs import RunCache
+from imagetag_lint.cache.store import MAGIC, CacheDir
+from imagetag_lint.cli import main
+
+SETUP = '''package e2e
+
+import (
+	"io"
+
+	"example.com/m/infrastructure"
+	"example.com/m/k8s"
+)
+
+func Setup(w io.Writer) error {
+	_, err := infrastructure.BuildAndLoadImageToKind(infrastructure.ImageBuildConfig{ImageName: "shop"}, w)
+	if err != nil {
+		return err
+	}
+	return k8s.Apply(nil, k8s.Container{Name: "shop", Image: "localhost/shop:e2e"})
+}
+'''
+
+CLEAN = '''package util
+
+// Sum adds two numbers.
+func Sum(a, b int) int { return a + b }
+'''
+
+
+@pytest.fixture(autouse=True)
+def _no_cache_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENVIRONMENT_VARIABLE, raising=False)
+
+
+@pytest.fixture
+def module(tmp_path: Path) -> Path:
+    (tmp_path / "m").mkdir()
+    return go_module(tmp_path / "m", {"e2e/setup.go": SETUP, "util/sum.go": CLEAN, "util/more.go": CLEAN})
+
+
+class Runs:
+    """Every RunCache the command line makes, so a test can ask what the last one did."""
+
+    def __init__(self) -> None:
+        self.made: list[RunCache] = []
+
+    @property
+    def last(self) -> RunCache:
+        return self.made[-1]
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Runs]:
+    seen = Runs()
+    original = RunCache.__init__
+
+    def init(self: RunCache, *args: object) -> None:
+        original(self, *args)  # type: ignore[arg-type]
+        seen.made.append(self)
+
+    monkeypatch.setattr(RunCache, "__init__", init)
+    yield seen
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many files tree-sitter parsed, run after run."""
+    from imagetag_lint import lint as pipeline
+
+    count = [0]
+    original = pipeline.parse
+
+    def counting(source: bytes) -> object:
+        count[0] += 1
+        return original(source)
+
+    monkeypatch.setattr(pipeline, "parse", counting)
+    return count
+
+
+def lint(cwd: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with chdir(cwd):
+        code = main(["--output-format", "json", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_a_warm_run_answers_from_the_cache_and_parses_nothing(
+    module: Path, capsys: pytest.CaptureFixture[str], runs: Runs, parses: list[int]
+) -> None:
+    _age(module)
+    cold = lint(module, "--no-cache", capsys=capsys)
+    assert not (module / DIRECTORY_NAME).exists()  # --no-cache writes nothing
+    first = lint(module, capsys=capsys)
+    assert runs.last.linted and parses[0] > 0
+    before = parses[0]
+    warm = lint(module, capsys=capsys)
+    assert not runs.last.linted and runs.last.reads == 0 and parses[0] == before
+    assert cold == first == warm
+    assert {f["code"] for f in json.loads(warm[1])} == {"IMG001", "IMG002"}
+
+
+def test_the_text_report_from_the_cache_shows_the_same_code_frames(
+    module: Path, capsys: pytest.CaptureFixture[str], runs: Runs
+) -> None:
+    with chdir(module):
+        cold = main(["--no-cache", "--color", "never"]), capsys.readouterr()
+        main(["--color", "never"])
+        capsys.readouterr()
+        warm = main(["--color", "never"]), capsys.readouterr()
+    assert not runs.last.linted
+    assert warm == cold
+    assert "^^^" in cold[1].out
+
+
+def test_the_cache_directory_is_tagged_and_ignored_by_git(module: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lint(module, capsys=capsys)
+    cache = module / DIRECTORY_NAME
+    assert (cache / ".gitignore").read_text() == "*\n"
+    assert (cache / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+
+
+def test_the_cache_sits_beside_the_config_file(module: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (module / ".imagetag-lint.toml").write_text('select = ["IMG001"]\n')
+    lint(module / "e2e", ".", capsys=capsys)
+    assert (module / DIRECTORY_NAME).is_dir() and not (module / "e2e" / DIRECTORY_NAME).exists()
+
+
+def test_the_environment_variable_and_the_option_choose_the_directory(
+    module: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENVIRONMENT_VARIABLE, str(tmp_path / "from-env"))
+    lint(module, capsys=capsys)
+    assert (tmp_path / "from-env" / "CACHEDIR.TAG").is_file() and not (module / DIRECTORY_NAME).exists()
+    lint(module, "--cache-dir", str(tmp_path / "from-option"), capsys=capsys)
+    assert (tmp_path / "from-option" / "CACHEDIR.TAG").is_file()
+
+
+def test_an_unwritable_cache_directory_is_a_warning(module: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = module / "not-a-directory"
+    blocker.write_text("")
+    cold = lint(module, "--no-cache", capsys=capsys)
+    code, out, err = lint(module, "--cache-dir", str(blocker / "cache"), capsys=capsys)
+    assert (code, out) == cold[:2]
+    assert err.count("imagetag-lint: warning:") == 1 and "cannot write the cache" in err and "Traceback" not in err
+
+
+def _damaged(data: bytes) -> list[tuple[str, bytes]]:
+    head = len(MAGIC) + 16
+    return [
+        ("empty", b""),
+        ("truncated", data[: len(data) // 2]),
+        ("header only", data[:head]),
+        ("flipped byte", data[:-1] + bytes([data[-1] ^ 0xFF])),
+        ("another format", b"imagetag-lint-cache 0\n" + data[len(MAGIC) :]),
+        ("garbage", os.urandom(len(data))),
+    ]
+
+
+@pytest.mark.parametrize("which", ["run", "table"])
+def test_a_damaged_entry_is_ignored_and_rebuilt(
+    module: Path, which: str, capsys: pytest.CaptureFixture[str], runs: Runs
+) -> None:
+    cold = lint(module, "--no-cache", capsys=capsys)
+    lint(module, capsys=capsys)
+    cache = module / DIRECTORY_NAME
+    (entry,) = (cache / "runs").iterdir() if which == "run" else cache.glob("files-*")
+    good = entry.read_bytes()
+    for name, data in _damaged(good):
+        entry.write_bytes(data)
+        assert lint(module, capsys=capsys) == cold, name
+        assert runs.last.linted == (which == "run"), name  # a damaged run entry is a miss
+        assert entry.read_bytes() != data, name  # and written again
+        assert lint(module, capsys=capsys) == cold and not runs.last.linted, name
+
+
+def test_a_foreign_entry_with_a_valid_checksum_is_not_trusted(
+    module: Path, capsys: pytest.CaptureFixture[str], runs: Runs
+) -> None:
+    """An entry made for another key (another tree's, copied in its place) or of another shape."""
+    cold = lint(module, "--no-cache", capsys=capsys)
+    lint(module, capsys=capsys)
+    store = CacheDir(module / DIRECTORY_NAME)
+    (name,) = [f"runs/{p.name}" for p in (module / DIRECTORY_NAME / "runs").iterdir()]
+    form, key, deps, listings, data = store.read(name)
+    findings = data[0]
+    for payload in [
+        (form, b"another key.....", deps, listings, data),  # the right place, another key
+        (form + 1, key, deps, listings, data),
+        (form, key, deps, listings, ([("x",)], [], [], [], 0)),
+        (form, key, deps, listings, ([], [], [1], [], 0)),
+        [1, 2, 3],
+        {"a": "b"},
+        None,
+    ]:
+        store.write(name, payload)
+        assert lint(module, capsys=capsys) == cold, payload
+        assert runs.last.linted, payload
+    assert findings  # the payloads above would have hidden them
+
+
+def test_an_edit_re_reads_only_that_file_among_the_clean_ones(
+    module: Path, capsys: pytest.CaptureFixture[str], runs: Runs, parses: list[int]
+) -> None:
+    for index in range(20):
+        (module / "util" / f"f{index}.go").write_text(CLEAN.replace("Sum", f"Sum{index}"))
+    _age(module)
+    lint(module, capsys=capsys)
+    parsed = parses[0]
+    edited = module / "util" / "f3.go"
+    edited.write_text(CLEAN.replace("Sum", "Total"))
+    _age(module, only=edited, offset=1)
+    lint(module, capsys=capsys)
+    # the run is one unit (see cache/runs.py): it is linted again, and parses what it parsed before;
+    # of the inputs only the edited file and those the prefilter wants parsed are read again
+    assert runs.last.linted and parses[0] == 2 * parsed
+    wanted = {"e2e/setup.go", "infrastructure/infra.go"}  # a builder's name: the others are clean
+    assert runs.last.reads == 1 + len(wanted)
+
+
+def test_a_new_sibling_or_an_edited_import_outside_the_inputs_is_seen(
+    module: Path, capsys: pytest.CaptureFixture[str], runs: Runs
+) -> None:
+    """A one-file run reads beyond its input (the packages it imports): those are checked too."""
+    one = "e2e/setup.go"
+    lint(module, one, capsys=capsys)
+    assert not lint(module, one, capsys=capsys)[2] and not runs.last.linted
+    infra = module / "infrastructure" / "infra.go"
+    infra.write_text(infra.read_text().replace("func BuildAndLoadImageToKind", "func BuildAndLoadImageToKindOld"))
+    _age(module, only=infra, offset=2)
+    cold = lint(module, one, "--no-cache", capsys=capsys)
+    assert lint(module, one, capsys=capsys) == cold and runs.last.linted
+    (module / "infrastructure" / "more.go").write_text(
+        "package infrastructure\n\nfunc BuildAndLoadImageToKind(cfg ImageBuildConfig, w any) (string, error) {\n"
+        '\treturn "", nil\n}\n'
+    )
+    cold = lint(module, one, "--no-cache", capsys=capsys)
+    assert lint(module, one, capsys=capsys) == cold and runs.last.linted
+
+
+def test_a_rewrite_that_keeps_the_size_and_the_time_is_seen(
+    module: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Timestamps are coarse: a file written twice in one tick keeps its stat. A file changed
+    moments before the run is read again on the next one, whatever its stat says."""
+    setup = module / "e2e" / "setup.go"
+    stat = setup.stat()
+    lint(module, capsys=capsys)
+    setup.write_text(SETUP.replace('"localhost/shop:e2e"', '"docker.io/shop:e2e"'))
+    os.utime(setup, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert setup.stat().st_size == stat.st_size and setup.stat().st_ino == stat.st_ino
+    assert lint(module, capsys=capsys) == lint(module, "--no-cache", capsys=capsys)
+
+
+def test_concurrent_runs_share_a_cache_safely(module: Path) -> None:
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    env.pop(ENVIRONMENT_VARIABLE, None)
+    command = [sys.executable, "-m", "imagetag_lint", "--output-format", "json", "."]
+    cold = subprocess.run([*command, "--no-cache"], cwd=module, env=env, capture_output=True, check=False)
+    for _ in range(2):
+        started = [subprocess.Popen(command, cwd=module, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(4)]
+        for process in started:
+            out, err = process.communicate(timeout=120)
+            assert (process.returncode, out, err) == (cold.returncode, cold.stdout, cold.stderr)
+    leftovers = [p.name for p in (module / DIRECTORY_NAME).rglob("*") if p.name.endswith(".tmp")]
+    assert leftovers == []
+
+
+def test_a_warm_run_imports_neither_the_parser_nor_rich(module: Path) -> None:
+    program = (
+        "import sys\nfrom imagetag_lint.cli import main\nmain(['--output-format', 'json', '.'])\n"
+        "print(' '.join(sorted(sys.modules)), file=sys.stderr)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != ENVIRONMENT_VARIABLE}
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-c", program], cwd=module, env=env, capture_output=True, text=True, check=True)
+    modules = set(done.stderr.split())
+    assert "imagetag_lint.cache.runs" in modules
+    assert not modules & {"tree_sitter", "rich", "libcst", "imagetag_lint.lint", "imagetag_lint.engine", "hashlib"}
+
+
+def test_fix_and_stdin_runs_leave_the_cache_alone(module: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with chdir(module):
+        main(["--stdin-filename", "e2e/setup.go", "-"], stdin=io.BytesIO(SETUP.encode()))
+        main(["--diff", "."])
+        main(["--fix", "."])
+    capsys.readouterr()
+    assert not (module / DIRECTORY_NAME).exists()
+
+
+def _age(root: Path, only: Path | None = None, offset: int = 0) -> None:
+    """Move file times a minute into the past (each file its own time), so that the cache
+    trusts their stat as it would on a tree edited a while ago."""
+    past = (os.stat(root).st_mtime_ns // 10**9 - 60) * 10**9
+    paths = [only] if only is not None else sorted(root.rglob("*.go"))
+    for index, path in enumerate(paths):
+        stamp = past + (index + 1) * 1000 + offset * 10**6
+        os.utime(path, ns=(stamp, stamp))
+
+
+def test_the_read_log_is_off_outside_a_cached_lint() -> None:
+    assert reads._log is None
+
+
+def test_old_entries_are_pruned(module: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import imagetag_lint.cache.runs as cached
+
+    monkeypatch.setattr(cached, "KEPT_RUNS", 3)
+    monkeypatch.setattr(cached, "KEPT_TABLES", 2)
+    selections = ["IMG001", "IMG002", "IMG003", "IMG001,IMG002", "IMG002,IMG003"]
+    for select in selections:  # each selection is another key, and another per-file table
+        lint(module, "--select", select, capsys=capsys)
+    cache = module / DIRECTORY_NAME
+    assert len(list((cache / "runs").iterdir())) == 3 and len(list(cache.glob("files-*"))) == 2
+    last = lint(module, "--select", selections[-1], capsys=capsys)
+    assert last == lint(module, "--select", selections[-1], "--no-cache", capsys=capsys)
+
+
+def test_a_first_run_reads_its_inputs_in_forked_processes_with_the_same_result(
+    module: Path, capsys: pytest.CaptureFixture[str], runs: Runs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import imagetag_lint.cache.runs as cached
+
+    for index in range(12):
+        (module / "util" / f"f{index}.go").write_text(CLEAN.replace("Sum", f"Sum{index}"))
+    _age(module)
+    cold = lint(module, "--no-cache", capsys=capsys)
+    monkeypatch.setattr(cached, "PARALLEL_MIN_FILES", 4)  # a large tree's first run: the readers fork
+    assert lint(module, capsys=capsys) == cold and runs.last.reads == 17
+    assert lint(module, capsys=capsys) == cold and not runs.last.linted and runs.last.reads == 0
+
+
+def test_a_python_run_sees_a_conftest_appear_above_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], runs: Runs
+) -> None:
+    """A Python file's findings depend on the fixtures of the conftest.py files above it, which
+    are not inputs of a one-file run: a conftest.py that appears one directory up, and goes
+    away again, must reach the cached result."""
+    import shutil
+
+    from support import TESTS
+
+    suite = tmp_path / "project" / "suite"
+    shutil.copytree(TESTS / "fixtures" / "python" / "fixtures", suite, ignore=shutil.ignore_patterns("other"))
+    root, one = tmp_path / "project", "suite/test_operator.py"
+    conftest = (suite / "conftest.py").read_text()
+    (suite / "conftest.py").write_text(conftest.replace("def docker_image(", "def renamed_image("))
+    without = lint(root, one, capsys=capsys)
+    assert lint(root, one, capsys=capsys) == without and not runs.last.linted
+    (root / "conftest.py").write_text(conftest)  # the fixture, one directory up
+    above = lint(root, one, capsys=capsys)
+    assert runs.last.linted and above == lint(root, one, "--no-cache", capsys=capsys)
+    assert above != without and "IMG001" in above[1]
+    (root / "conftest.py").unlink()
+    assert lint(root, one, capsys=capsys) == without

@@ -1,0 +1,130 @@
+"""The cache never changes a result: cold, warm, and after random edits to random files of the
+corpus, a cached run prints what a --no-cache run prints and exits the same way."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from samples import chdir
+from support import FIXTURES, TESTS, go_module
+
+from imagetag_lint.cache import ENVIRONMENT_VARIABLE
+from imagetag_lint.cache.runs import RunCache
+from imagetag_lint.cli import main
+
+EXAMPLES = max(8, settings.default.max_examples // 4)  # each example lints the corpus three times
+
+GENERATED_SETUP = '''package suite{n}
+
+import (
+	"io"
+
+	"example.com/m/infrastructure"
+	"example.com/m/k8s"
+)
+
+const shop = "localhost/shop{n}:e2e"
+
+func Setup{n}(w io.Writer) error {{
+	image, err := infrastructure.BuildAndLoadImageToKind(infrastructure.ImageBuildConfig{{ImageName: "shop{n}"}}, w)
+	if err != nil {{
+		return err
+	}}
+	_ = image
+	return k8s.Apply(nil, k8s.Container{{Name: "shop", Image: shop}})
+}}
+'''
+
+
+@pytest.fixture(scope="module")
+def corpus() -> Iterator[Path]:
+    """The Go fixtures, the realistic suite and a small generated module, side by side."""
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        shutil.copytree(FIXTURES, root / "fixtures", ignore=shutil.ignore_patterns("*.fixed", "*.md"))
+        shutil.copytree(TESTS / "realistic", root / "realistic", ignore=shutil.ignore_patterns("*.md"))
+        (root / "generated").mkdir()
+        go_module(root / "generated", {f"suite{n}/setup.go": GENERATED_SETUP.format(n=n) for n in range(4)})
+        yield root
+
+
+def _lines_of_the_corpus() -> list[str]:
+    paths = sorted(FIXTURES.rglob("*.go")) + sorted((TESTS / "realistic").rglob("*.go"))
+    return sorted({line for path in paths for line in path.read_text(encoding="utf-8").splitlines(True)})
+
+
+LINES = _lines_of_the_corpus()
+
+# (what to do, which file, which line or other file, a line of Go)
+EDIT = st.tuples(
+    st.sampled_from(["insert", "delete-line", "replace-line", "copy-over", "new-file", "remove-file"]),
+    st.integers(min_value=0, max_value=10**6),
+    st.integers(min_value=0, max_value=10**6),
+    st.sampled_from(LINES),
+)
+
+
+def _apply(root: Path, edit: tuple[str, int, int, str]) -> None:
+    action, which, where, line = edit
+    files = sorted(root.rglob("*.go"))
+    if not files:
+        return
+    path = files[which % len(files)]
+    lines = path.read_text(encoding="utf-8").splitlines(True)
+    at = where % (len(lines) + 1)
+    if action == "insert":
+        lines.insert(at, line)
+    elif action == "delete-line" and lines:
+        del lines[at % len(lines)]
+    elif action == "replace-line" and lines:
+        lines[at % len(lines)] = line
+    elif action == "copy-over":
+        lines = files[where % len(files)].read_text(encoding="utf-8").splitlines(True)
+    elif action == "new-file":
+        target = files[where % len(files)].parent / f"added{which % 7}.go"
+        target.write_text("".join(lines), encoding="utf-8")
+        return
+    elif action == "remove-file":
+        path.unlink()
+        return
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def _lint(root: Path, *args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with chdir(root), redirect_stdout(out), redirect_stderr(err):
+        code = main(["--output-format", "json", *args])
+    return code, out.getvalue(), err.getvalue()
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(EDIT, max_size=4))
+def test_cached_runs_print_what_uncached_runs_print(
+    corpus: Path, edits: list[tuple[str, int, int, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(ENVIRONMENT_VARIABLE, raising=False)
+    made: list[RunCache] = []
+    original = RunCache.__init__
+
+    def init(self: RunCache, *args: object) -> None:
+        original(self, *args)  # type: ignore[arg-type]
+        made.append(self)
+
+    monkeypatch.setattr(RunCache, "__init__", init)
+    for edit in edits:
+        _apply(corpus, edit)
+    expected = _lint(corpus, ".", "--no-cache")
+    assert "internal error" not in expected[2]
+    assert _lint(corpus, ".") == expected  # after the edits: the cache from the examples before
+    assert _lint(corpus, ".") == expected and not made[-1].linted  # unchanged: answered from the cache
+    # the one-file runs of pre-commit read beyond their input: the same holds for them
+    one = sorted(p.relative_to(corpus).as_posix() for p in corpus.rglob("*.go"))[len(edits) * 7 % 50 :][:1]
+    assert _lint(corpus, *one, "--no-cache") == _lint(corpus, *one) == _lint(corpus, *one)
