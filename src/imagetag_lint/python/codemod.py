@@ -48,11 +48,39 @@ class _Replace(cst.CSTTransformer):
 def rewrite(module: Module, changes: dict[cst.CSTNode, Change]) -> tuple[Edit, ...] | None:
     """Run the codemod on one module; the edits it makes, or None if the result does not compile."""
     try:
-        new = module.tree.visit(_Replace(changes)).code
+        new = _rewrite_subtrees(module, changes)
+        if new is None:  # a changed node whose text libcst does not give back alone
+            new = module.tree.visit(_Replace(changes)).code
         compile(new, module.file.filename, "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError):
         return None
     return edits_between(module.file, ("\ufeff" if module.bom else "") + new)
+
+
+def _rewrite_subtrees(module: Module, changes: dict[cst.CSTNode, Change]) -> str | None:
+    """The module's new text, made by transforming only the outermost changed nodes and
+    splicing their code in (a whole-module transform rebuilds and prints every node: most of a
+    fix's cost). None when a node's code printed alone is not its text in the file (a node
+    holding an indented block prints its body at the wrong depth)."""
+    roots = [n for n in changes if not any(a in changes for a in module.ancestors(n))]
+    pieces = []
+    for root in roots:
+        if module.tree.code_for_node(root) != module.code(root):
+            return None
+        changed = root.visit(_Replace(changes))
+        if not isinstance(changed, cst.CSTNode):
+            return None
+        pieces.append((module.start(root), module.end(root), module.tree.code_for_node(changed)))
+    source = module.file.source
+    parts, last = [], len(source)
+    for start, end, text in sorted(pieces, reverse=True):
+        if end > last:
+            return None  # overlapping roots: cannot happen for outermost nodes, but never splice twice
+        parts.append(source[end:last].decode("utf-8"))
+        parts.append(text)
+        last = start
+    parts.append(source[module.bom : last].decode("utf-8"))
+    return "".join(reversed(parts))
 
 
 def edits_between(file: PythonFile, new: str) -> tuple[Edit, ...]:

@@ -10,11 +10,7 @@ import dataclasses
 from collections.abc import Iterator, Mapping
 
 import libcst as cst
-from libcst.metadata import (
-    ByteSpanPositionProvider,
-    CodeSpan,
-    MetadataWrapper,
-)
+from libcst.metadata import ByteSpanPositionProvider, CodeSpan, MetadataWrapper
 
 from imagetag_lint.python.source import PythonFile
 
@@ -45,8 +41,7 @@ class Module:
         # byte spans come from libcst's metadata; parents and owning functions from one walk of
         # our own over the nodes' fields (libcst's `children` and ParentNodeProvider run a
         # visitor per node and cost several times the parse)
-        wrapper = MetadataWrapper(self.tree, unsafe_skip_copy=True)
-        self._spans: Mapping[cst.CSTNode, CodeSpan] = wrapper.resolve(ByteSpanPositionProvider)
+        self._spans: Mapping[cst.CSTNode, CodeSpan] = _byte_spans(self.tree)
         self._parents: dict[cst.CSTNode, cst.CSTNode] = {}
         self._functions: dict[cst.CSTNode, cst.FunctionDef | None] = {}
         stack: list[tuple[cst.CSTNode, cst.FunctionDef | None]] = [(self.tree, None)]
@@ -94,6 +89,18 @@ class Module:
 
     def inside(self, node: cst.CSTNode, outer: cst.CSTNode) -> bool:
         return self.start(outer) <= self.start(node) and self.end(node) <= self.end(outer)
+
+
+def _byte_spans(tree: cst.Module) -> Mapping[cst.CSTNode, CodeSpan]:
+    """Byte spans of every node. `MetadataWrapper.resolve` also walks the whole tree once more
+    with no visitor (its batched pass), which costs as much as the spans: the provider runs
+    alone when libcst's internals are the ones this was written against."""
+    provider = ByteSpanPositionProvider()
+    generate, computed = getattr(provider, "_gen_impl", None), getattr(provider, "_computed", None)
+    if generate is None or not isinstance(computed, dict):
+        return MetadataWrapper(tree, unsafe_skip_copy=True).resolve(ByteSpanPositionProvider)
+    generate(tree)
+    return computed
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
