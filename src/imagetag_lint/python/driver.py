@@ -67,7 +67,7 @@ def lint_python_files(
     from imagetag_lint.python.lint import lint_python_sources
 
     try:
-        result = lint_python_sources(sources, rule_set, select & frozenset({"IMG001", "IMG002", "IMG003"}))
+        result = lint_python_sources(sources, rule_set, select & frozenset({"IMG001", "IMG002", "IMG003"}), reported)
     except ModuleNotFoundError as missing:  # a dependency, but an install can lack it
         if missing.name != "libcst":
             raise
@@ -123,4 +123,6 @@ def _conftests_above(items: Sequence[tuple[str, str]], cwd: str) -> list[tuple[s
 
 def _directories(items: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     """(absolute directory, its display name) of the files, each once."""
-    return sorted({(os.path.dirname(os.path.abspath(path)), os.path.dirname(display)) for display, path in items})
+    # dirname first: a whole-tree run names thousands of files in a few hundred directories
+    pairs = {(os.path.dirname(path), os.path.dirname(display)) for display, path in items}
+    return sorted({(os.path.abspath(directory or "."), shown) for directory, shown in pairs})
