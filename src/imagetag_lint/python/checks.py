@@ -23,6 +23,7 @@ from imagetag_lint.python.values import SILENT
 from imagetag_lint.rules import RuleSet
 
 CODES = ("IMG001", "IMG002", "IMG003")
+FIXTURE_KINDS = ("fixture", "usefixtures")  # drops of a fixture's value (the producer is the fixture)
 
 
 Place = tuple[str, int]  # (file, start byte) of a finding or a related place
@@ -104,7 +105,7 @@ def _short(how: str, sink: Sink) -> str:
 
 def _mismatched(flow: Flow, function: Function, discards: list[Discard]) -> Iterator[tuple[Sink, str]]:
     """Sinks that receive a reference other than the built one, and how it was made."""
-    fixture_flow = any(d.kind == "fixture" for d in discards)
+    fixture_flow = any(d.kind in FIXTURE_KINDS for d in discards)
     sinks = flow.sinks.get(function, [])
     if fixture_flow:
         sinks = sinks + [s for s in other_references(flow, function) if s.function is not function]
@@ -132,7 +133,7 @@ def _fixed_tag(flow: Flow, discard: Discard) -> str | None:
     """The whole reference the producer's own build names (`dask-kubernetes:dev`), if it does:
     then the drop is a copy to keep in step by hand, not a tag the deployment cannot know."""
     function, module = discard.function, discard.function.module
-    if discard.kind == "fixture":
+    if discard.kind in FIXTURE_KINDS:
         producer = flow.project.fixture_for(discard.producer, function)
     elif isinstance(discard.node, cst.Call):
         producer = flow.project.resolve(discard.node, module)
@@ -153,7 +154,7 @@ def _unit_test(flow: Flow, function: Function) -> bool:
         return False
     return not any(
         (fixture := flow.project.fixture_for(name, function)) is not None and fixture in flow.producers
-        for name in function.params
+        for name in [*function.params, *(name for name, _ in function.usefixtures)]
     )
 
 
@@ -184,6 +185,6 @@ def _discard_span(discard: Discard) -> Span:
 
 
 def _built_here(discard: Discard) -> Related:
-    if discard.kind == "fixture":
+    if discard.kind in FIXTURE_KINDS:
         return Related(_discard_span(discard), f"the fixture `{discard.producer}` builds the image; this test drops it")
     return Related(_discard_span(discard), f"the image is built here by `{discard.producer}`, which returns its real name")

@@ -137,7 +137,8 @@ def plan_flow(flow: Flow, function: Function, discards: list[Discard], mismatche
         return Plan(steps, Fix(Applicability.DISPLAY_ONLY, "no deployment in reach takes the image name; " + BY_HAND))
     changes: dict[Module, dict[cst.CSTNode, Change]] = {}
     local = changes.setdefault(function.module, {})
-    _capture(discard, variable, local)
+    if not _capture(discard, variable, local):
+        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
     for sink in own:
         if not _use(sink, variable, local):
             return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
@@ -157,6 +158,8 @@ def plan_flow(flow: Flow, function: Function, discards: list[Discard], mismatche
     if edits is None:
         return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
     message = f"name the image `{discard.producer}` returns `{variable}` and deploy it"
+    if discard.kind in ("fixture", "usefixtures"):
+        message = f"deploy the image of the fixture `{variable}`"
     return Plan(steps, Fix(Applicability.SAFE if safe else Applicability.UNSAFE, message, edits))
 
 
@@ -175,6 +178,8 @@ def _rewrite_all(changes: dict[Module, dict[cst.CSTNode, Change]]) -> tuple[Edit
 def _variable_for(discard: Discard) -> str:
     if discard.kind in ("unread", "fixture") and discard.target is not None:
         return discard.target.value
+    if discard.kind == "usefixtures":
+        return discard.producer  # requested as a parameter, pytest passes it by its name
     return _free_name(discard.function, "image")
 
 
@@ -222,6 +227,9 @@ def _flow_steps(flow: Flow, discard: Discard, variable: str, own: list[Sink],
                 helpers: dict[Function, list[Sink]]) -> tuple[str, ...]:
     if discard.kind == "fixture":
         capture = f"capture: the test already requests the fixture `{variable}`"
+    elif discard.kind == "usefixtures":
+        capture = (f"capture: request the fixture `{variable}` as a parameter of `{discard.function.name}` "
+                   "(`usefixtures` runs it but gives the test no value)")
     elif discard.kind == "unread":
         capture = f"capture: `{variable}` already holds the image name; read it"
     elif discard.kind == "bare":
@@ -261,7 +269,10 @@ def _old_text(sink: Sink) -> str:
 # -- the edits ------------------------------------------------------------------------------
 
 
-def _capture(discard: Discard, variable: str, changes: dict[cst.CSTNode, Change]) -> None:
+def _capture(discard: Discard, variable: str, changes: dict[cst.CSTNode, Change]) -> bool:
+    """Bind the dropped name to `variable`; False when no sound edit can."""
+    if discard.kind == "usefixtures":
+        return _add_parameter(discard.function, variable, changes)
     if discard.kind == "bare" and discard.statement is not None:
         slots = [cst.Name(variable if i == discard.image_result else "_") for i in range(discard.results)]
         target: cst.BaseAssignTargetExpression = (
@@ -276,6 +287,7 @@ def _capture(discard: Discard, variable: str, changes: dict[cst.CSTNode, Change]
         changes[discard.statement] = assign
     elif discard.kind in ("blank", "slot") and discard.target is not None:
         changes[discard.target] = lambda _node: cst.Name(variable)
+    return True
 
 
 def _use(sink: Sink, name: str, changes: dict[cst.CSTNode, Change]) -> bool:

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 import libcst as cst
 
+from imagetag_lint.python.imports import Binding, bindings, module_file, star_imports
 from imagetag_lint.python.syntax import (
     Module,
     callee_name,
     fixture_name,
     parameter_names,
+    used_fixtures,
 )
 
 MAX_ROUNDS = 6  # wrappers of wrappers of ...: summaries settle in a few rounds
@@ -29,6 +31,7 @@ class Function:
         self.name = node.name.value
         self.params = parameter_names(node)
         self.fixture = fixture_name(node)
+        self.usefixtures = used_fixtures(node)  # (name, the string that names it)
         self.directory = posixpath.dirname(module.file.filename)
         self.calls: list[cst.Call] = []
         self.bindings: list[tuple[str, cst.CSTNode, cst.CSTNode]] = []  # (name, target, statement)
@@ -59,14 +62,22 @@ class Scope:
 
 
 class Project:
-    def __init__(self, modules: list[Module]) -> None:
+    def __init__(self, modules: list[Module], known: Collection[str] = ()) -> None:
+        """`known` names every file of the run (parsed or not): whether a directory is a package
+        (holds an `__init__.py`) decides where an import looks."""
         self.modules = modules
+        self.known = set(known) | {m.file.filename for m in modules}
         self.functions: list[Function] = []
         self.scopes: dict[Module, Scope] = {}
         self.owner: dict[cst.CSTNode, Function] = {}  # FunctionDef -> Function
+        self.by_file = {m.file.filename: m for m in modules}
+        self.imports = {m: bindings(m) for m in modules}
+        self.stars = {m for m in modules if star_imports(m)}
+        self.top_level: dict[Module, dict[str, Function]] = {m: {} for m in modules}
         for module in modules:
             self._index(module)
         self._calls_by_name: dict[str, list[tuple[Function, cst.Call]]] | None = None
+        self._resolved: dict[cst.Call, Function | None] = {}
         self.by_name: dict[str, list[Function]] = {}
         self.fixtures: dict[str, list[Function]] = {}
         for function in self.functions:
@@ -74,6 +85,8 @@ class Project:
                 self.fixtures.setdefault(function.fixture, []).append(function)
             else:
                 self.by_name.setdefault(function.name, []).append(function)
+            if isinstance(function.module.parent(function.node), cst.Module):
+                self.top_level[function.module].setdefault(function.name, function)
 
     def _index(self, module: Module) -> None:
         scope = Scope()
@@ -125,19 +138,73 @@ class Project:
     # -- resolution -----------------------------------------------------------------------
 
     def resolve(self, call: cst.Call, module: Module) -> Function | None:
-        """The linted function a call runs: the one definition by that name, else the one in the
-        same module, else the one in the same directory (`helpers.deploy(...)`), else None."""
+        """The linted function a call runs (memoized: the summaries ask for every call each round)."""
+        if call not in self._resolved:
+            self._resolved[call] = self._resolve(call, module)
+        return self._resolved[call]
+
+    def _resolve(self, call: cst.Call, module: Module) -> Function | None:
+        """By the module's own definitions and imports first: `deploy(...)` defined here or bound
+        by `from helpers import deploy`, `helpers.deploy(...)` after `import helpers`; a name
+        imported from a module outside the run is none of ours. Methods (`self.deploy`), names a
+        star import may bring and imports of files the run did not read fall back to the name:
+        the one definition by that name, else the one in the same module, else the one in the
+        same directory."""
         name = callee_name(call)
         func = call.func
         if not name or not (isinstance(func, cst.Name) or _plain_attribute(func)):
             return None
+        local = self.top_level[module].get(name) if isinstance(func, cst.Name) else None
+        if local is not None:
+            return local
+        head = func.value if isinstance(func, cst.Name) else func.value.value  # type: ignore[attr-defined]
+        binding = self.imports[module].get(head)
+        if binding is not None:
+            decided, found = self._imported(module, binding, name if isinstance(func, cst.Attribute) else "")
+            if decided:
+                return found
+        elif isinstance(func, cst.Name) and module not in self.stars:
+            return None  # a builtin, or a name the file never binds
+        return self._by_name(name, module)
+
+    def _imported(self, module: Module, binding: Binding, attribute: str, depth: int = 0) -> tuple[bool, Function | None]:
+        """(decided, the function) an import binding and the attribute called on it name. Not
+        decided when the module is not found where Python would look but may be a file of the
+        run (a relative import, or a name that files of the run live under)."""
+        name = binding.name or attribute
+        path = module_file(module.file.filename, binding.module, binding.level, self.known)
+        if binding.name and attribute:  # `from pkg import helpers` then `helpers.deploy()`: a submodule
+            submodule = ".".join(p for p in (binding.module, binding.name) if p)
+            path = module_file(module.file.filename, submodule, binding.level, self.known)
+            name = attribute
+        if path is None:
+            return (binding.level == 0 and not self._local_package(binding.module or binding.name)), None
+        target = self.by_file.get(path)
+        if target is None or depth > MAX_ROUNDS:
+            return True, None  # a file of the run that names no image: none of its functions matter
+        found = self.top_level[target].get(name)
+        if found is not None:
+            return True, found
+        again = self.imports[target].get(name)  # re-exported: `from .impl import deploy` in __init__.py
+        if again is None or again.name == "":
+            return True, None
+        return self._imported(target, again, "", depth + 1)
+
+    def _local_package(self, name: str) -> bool:
+        """Does some file of the run live under this module's top-level name (the import may use
+        a `sys.path` entry of its own)?"""
+        head = name.split(".", 1)[0]
+        return bool(head) and any(f == head + ".py" or f.startswith(head + "/") or f"/{head}/" in f
+                                  or f.endswith(f"/{head}.py") for f in self.known)
+
+    def _by_name(self, name: str, module: Module) -> Function | None:
         candidates = self.by_name.get(name, [])
         if len(candidates) == 1:
             return candidates[0]
         directory = posixpath.dirname(module.file.filename)
         for nearer in (
             [c for c in candidates if c.module is module],
-            [c for c in candidates if c.directory == directory],  # `from helpers import deploy`
+            [c for c in candidates if c.directory == directory],
         ):
             if nearer:
                 return nearer[0] if len(nearer) == 1 else None
@@ -166,9 +233,12 @@ class Project:
             for function in self.functions:
                 for call in function.calls:
                     self._calls_by_name.setdefault(callee_name(call), []).append((function, call))
-        for function, call in self._calls_by_name.get(target.name, []):
-            if self.resolve(call, function.module) is target:
-                yield function, call
+        names = {target.name} | {alias for bound in self.imports.values() for alias, b in bound.items()
+                                 if b.name == target.name and alias != target.name}
+        for name in sorted(names):
+            for function, call in self._calls_by_name.get(name, []):
+                if self.resolve(call, function.module) is target:
+                    yield function, call
 
     def argument_for(self, call: cst.Call, target: Function, param: str) -> cst.BaseExpression | None:
         """The argument a call passes for a parameter of the function it runs."""

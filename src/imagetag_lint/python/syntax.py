@@ -198,6 +198,20 @@ def fixture_name(function: cst.FunctionDef) -> str | None:
     return None
 
 
+def used_fixtures(function: cst.FunctionDef) -> list[tuple[str, cst.SimpleString]]:
+    """The fixtures `@pytest.mark.usefixtures("a", "b")` requests: pytest runs them before the
+    test, which cannot read their values."""
+    found = []
+    for decorator in function.decorators:
+        call = decorator.decorator
+        if isinstance(call, cst.Call) and dotted(call.func) in ("pytest.mark.usefixtures", "mark.usefixtures"):
+            for node in positional(call):
+                text = string_value(node)
+                if text and isinstance(node, cst.SimpleString):
+                    found.append((text, node))
+    return found
+
+
 def parameter_names(function: cst.FunctionDef) -> list[str]:
     params = function.params
     every = [*params.posonly_params, *params.params, *params.kwonly_params]
