@@ -78,6 +78,7 @@ class Project:
             self._index(module)
         self._calls_by_name: dict[str, list[tuple[Function, cst.Call]]] | None = None
         self._resolved: dict[cst.Call, Function | None] = {}
+        self._names: set[str] | None = None
         self.by_name: dict[str, list[Function]] = {}
         self.fixtures: dict[str, list[Function]] = {}
         for function in self.functions:
@@ -105,6 +106,8 @@ class Project:
                 self._index_body(module, owner, node)
 
     def _index_module_level(self, module: Module, scope: Scope, node: cst.CSTNode) -> None:
+        if type(node) not in _MODULE_LEVEL:
+            return
         if isinstance(node, cst.Assign) and len(node.targets) == 1:
             target = node.targets[0].target
             if isinstance(target, cst.Name):
@@ -115,6 +118,8 @@ class Project:
             scope.strings.append(node)  # type: ignore[arg-type]
 
     def _index_body(self, module: Module, function: Function, node: cst.CSTNode) -> None:
+        if type(node) not in _IN_BODY:  # most nodes (whitespace, commas, operators): libcst's
+            return  # classes are ABCs, so each isinstance below costs a slow check
         if isinstance(node, cst.Call):
             function.calls.append(node)
         elif isinstance(node, cst.Name):
@@ -127,7 +132,7 @@ class Project:
             function.dicts.append(node)
         elif _outermost_string(module, node):
             function.strings.append(node)  # type: ignore[arg-type]
-        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.For, cst.WithItem, cst.NamedExpr)):
+        if isinstance(node, _BINDERS):
             for name, target in _bound_names(node):
                 function.bindings.append((name, target, node))
             if isinstance(node, cst.Assign) and isinstance(node.targets[0].target, cst.Subscript):
@@ -191,11 +196,11 @@ class Project:
         return self._imported(target, again, "", depth + 1)
 
     def _local_package(self, name: str) -> bool:
-        """Does some file of the run live under this module's top-level name (the import may use
-        a `sys.path` entry of its own)?"""
-        head = name.split(".", 1)[0]
-        return bool(head) and any(f == head + ".py" or f.startswith(head + "/") or f"/{head}/" in f
-                                  or f.endswith(f"/{head}.py") for f in self.known)
+        """Do files of the run live under this module's top-level name (the import may use a
+        `sys.path` entry of its own)?"""
+        if self._names is None:  # every directory and module name of the run's files, once
+            self._names = {part.removesuffix(".py") for f in self.known for part in f.split("/")}
+        return name.split(".", 1)[0] in self._names
 
     def _by_name(self, name: str, module: Module) -> Function | None:
         candidates = self.by_name.get(name, [])
@@ -264,6 +269,10 @@ def _plain_attribute(func: cst.BaseExpression) -> bool:
 
 
 _STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
+_BINDERS = (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.For, cst.WithItem, cst.NamedExpr)
+# the node types the indexes look at (libcst's node classes are final: their type is exact)
+_MODULE_LEVEL = frozenset({cst.Assign, cst.AnnAssign, *_STRINGS})
+_IN_BODY = frozenset({cst.Call, cst.Name, cst.Return, cst.Yield, cst.Dict, cst.ExceptHandler, *_STRINGS, *_BINDERS})
 
 
 def _outermost_string(module: Module, node: cst.CSTNode) -> bool:

@@ -113,10 +113,31 @@ def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         names = _FIELDS[type(node)] = tuple(f.name for f in dataclasses.fields(node))
     for name in names:
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        kind = _KINDS.get(type(value))
+        if kind is None:
+            kind = _KINDS[type(value)] = _kind(type(value))
+        if kind == _NODE:
             yield value
-        elif isinstance(value, (list, tuple)):
-            yield from (item for item in value if isinstance(item, cst.CSTNode))
+        elif kind == _SEQUENCE:
+            yield from (item for item in value if _is_node(item))
+
+
+_NODE, _SEQUENCE, _OTHER = 1, 2, 0
+_KINDS: dict[type, int] = {}  # a field value's type -> node, sequence or other: libcst's node
+# classes are ABCs, and isinstance against an ABC is a slow check on every call
+
+
+def _kind(kind: type) -> int:
+    if issubclass(kind, cst.CSTNode):
+        return _NODE
+    return _SEQUENCE if issubclass(kind, (list, tuple)) else _OTHER
+
+
+def _is_node(value: object) -> bool:
+    kind = _KINDS.get(type(value))
+    if kind is None:
+        kind = _KINDS[type(value)] = _kind(type(value))
+    return kind == _NODE
 
 
 def parses(source: bytes) -> bool:
