@@ -56,7 +56,8 @@ def lint_python_files(
             continue
         run.checked += 1
     reported = set(sources)
-    for display, path in [*_siblings(items), *_conftests_above(items, cwd)]:
+    directories = _directories(items)
+    for display, path in [*_siblings(directories), *_conftests_above(directories, cwd)]:
         if display not in sources:
             try:
                 sources[display] = _read(path, display, overlay, max_file_bytes)
@@ -90,10 +91,10 @@ def _read(path: str, display: str, overlay: dict[str, bytes], max_file_bytes: in
     return source if source is not None else read_go_file(path, display, max_file_bytes)
 
 
-def _siblings(items: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+def _siblings(directories: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """The other Python modules in the linted files' directories."""
     found: dict[str, str] = {}
-    for directory, shown in _directories(items):
+    for directory, shown in directories:
         try:
             entries = [e for e in os.scandir(directory) if e.name.endswith(SUFFIX) and e.is_file()]
         except OSError:
@@ -103,12 +104,12 @@ def _siblings(items: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     return sorted(found.items())
 
 
-def _conftests_above(items: Sequence[tuple[str, str]], cwd: str) -> list[tuple[str, str]]:
+def _conftests_above(directories: list[tuple[str, str]], cwd: str) -> list[tuple[str, str]]:
     """conftest.py files in the linted files' directories and above, within the working directory."""
     found: dict[str, str] = {}
     root = os.path.join(os.path.abspath(cwd), "")
     seen: set[str] = set()
-    for directory, shown in _directories(items):
+    for directory, shown in directories:
         while directory not in seen:
             seen.add(directory)
             candidate = os.path.join(directory, CONFTEST)
