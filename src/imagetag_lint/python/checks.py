@@ -74,7 +74,7 @@ def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterat
     for sink in hardcoded:
         test_plan = plan if discards else codemod.plan_fixture_request(flow, function, sink)
         related = tuple(_built_here(d) for d in discards[:3])
-        why, severity = flow.why_local(sink.value.text)
+        why, severity = flow.why_local(sink.value.text, function)
         values = {"image": sink.value.text, "how": sink.value.how, "why": why}
         yield _finding(rule_set, "IMG002", _span(sink), values, test_plan.steps, related, test_plan.fix,
                        severity), set()
