@@ -293,3 +293,18 @@ def test_stdin_fix_prints_the_fixed_python(tmp_path: Path, capsys: pytest.Captur
     assert printed.out == golden[: golden.index("    image = build_worker()")] + kept
     assert "helpers/test_helpers.py:25:9: IMG001" in printed.err
     assert (tmp_path / "helpers" / "test_helpers.py").read_bytes() == source
+
+
+def test_a_python_run_without_candidates_imports_no_parser_and_no_rich(tmp_path: Path) -> None:
+    """Files that mention no builder, loader or sink are never parsed: libcst stays unimported,
+    and a JSON report needs no rich (look-alikes: an "image" key, a subprocess that is not docker)."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "cards.py").write_text(
+        'import subprocess\n\n\ndef card(title, url):\n    return {"title": title, "image": url}\n\n\n'
+        'def revision():\n    return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True).stdout\n'
+    )
+    (tmp_path / "app" / "kinds.py").write_text('KINDS = {"kind": "Pod", "containers": []}\n')
+    program = ("import sys\nfrom imagetag_lint.cli import main\ncode = main(['--output-format', 'json', 'app'])\n"
+               "print(code, sorted(m for m in ('libcst', 'rich', 'tree_sitter_go') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "0 []"

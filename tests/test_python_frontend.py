@@ -177,3 +177,24 @@ def test_long_implicit_concatenations_are_read_without_recursion() -> None:
 
     node = cst.parse_expression("(" + " ".join(['"ab"'] * 2000) + ")")
     assert string_value(node) == "ab" * 2000
+
+
+def test_a_helper_called_under_an_alias_gets_the_image_at_that_call(rule_set: RuleSet) -> None:
+    """The fix adds a parameter to a helper that hardcodes the image: its call sites are found
+    through `import ... as`, or the fixed code would call it without the new argument."""
+    harness = HARNESS + """
+    def _deploy_fixed(api):
+        api.create_namespaced_pod("default", client.V1Container(name="app", image="localhost/app:latest"))
+    """
+    caller = """
+        from harness import build_app, _deploy_fixed as deploy_fixed
+
+        def test_app(api):
+            build_app()
+            deploy_fixed(api)
+    """
+    sources = _sources(harness=harness, test_app=caller)
+    (drop,) = lint_python_sources(sources, rule_set).findings
+    assert drop.fix is not None
+    edits = {(e.filename, e.start.row, e.content) for e in drop.fix.edits}
+    assert ("test_app.py", 6, ", image") in edits and ("harness.py", 13, ", image") in edits

@@ -79,6 +79,7 @@ class Project:
         self._calls_by_name: dict[str, list[tuple[Function, cst.Call]]] | None = None
         self._resolved: dict[cst.Call, Function | None] = {}
         self._names: set[str] | None = None
+        self._aliases: dict[str, set[str]] | None = None
         self.by_name: dict[str, list[Function]] = {}
         self.fixtures: dict[str, list[Function]] = {}
         for function in self.functions:
@@ -238,9 +239,13 @@ class Project:
             for function in self.functions:
                 for call in function.calls:
                     self._calls_by_name.setdefault(callee_name(call), []).append((function, call))
-        names = {target.name} | {alias for bound in self.imports.values() for alias, b in bound.items()
-                                 if b.name == target.name and alias != target.name}
-        for name in sorted(names):
+        if self._aliases is None:  # `from helpers import deploy as run_deploy`: calls of run_deploy
+            self._aliases = {}
+            for bound in self.imports.values():
+                for alias, binding in bound.items():
+                    if binding.name and alias != binding.name:
+                        self._aliases.setdefault(binding.name, set()).add(alias)
+        for name in sorted({target.name} | self._aliases.get(target.name, set())):
             for function, call in self._calls_by_name.get(name, []):
                 if self.resolve(call, function.module) is target:
                     yield function, call
