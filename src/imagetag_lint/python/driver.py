@@ -12,12 +12,19 @@ from collections.abc import Sequence
 from imagetag_lint.errors import InputError
 from imagetag_lint.files import read_go_file
 from imagetag_lint.findings import Finding
+from imagetag_lint.python.reach import (
+    ROUNDS,
+    ModuleFinder,
+    display_name,
+    imported_modules,
+)
 from imagetag_lint.python.source import PythonFile
 from imagetag_lint.record import field, record
 from imagetag_lint.rules import RuleSet
 
 SUFFIX = ".py"
 CONFTEST = "conftest.py"
+FEW_FILES = 64  # a run of at most this many files follows the imports of every one
 
 
 def is_python(path: str) -> bool:
@@ -63,6 +70,7 @@ def lint_python_files(
                 sources[display] = _read(path, display, overlay, max_file_bytes)
             except InputError:
                 continue  # it only gives fixtures; linted, it reports its own problem
+    _read_imported(sources, dict(items), overlay, max_file_bytes, cwd)
     if not sources:
         return run
     from imagetag_lint.python.lint import lint_python_sources
@@ -84,6 +92,40 @@ def lint_python_files(
     wanted |= edited & reported  # a fix may add a parameter to a helper whose file has no finding
     run.files = {name: PythonFile(name, sources[name]) for name in sorted(wanted)}
     return run
+
+
+def _read_imported(sources: dict[str, bytes], paths: dict[str, str], overlay: dict[str, bytes],
+                   max_file_bytes: int, cwd: str) -> None:
+    """Read the local modules the files import (and those they import), to resolve builders and
+    helpers that live in other directories; like siblings, they are not reported. A run of a few
+    files (pre-commit's) follows the imports of each; a larger one those of its tests and
+    conftest.py files, where drops are (reading every module's imports costs more than the lint
+    of a tree whose modules are all in the run already)."""
+    finder = ModuleFinder(os.path.abspath(cwd))
+    few = len(paths) <= FEW_FILES
+    frontier = [(display, os.path.abspath(path)) for display, path in paths.items()
+                if display in sources and (few or _test_module(display))]
+    known_paths = set(paths.values())  # absolute already
+    for _ in range(ROUNDS):
+        reached = []
+        for display, path in frontier:
+            for level, name in set(imported_modules(sources[display])):
+                for found in finder.paths(path, level, name):
+                    shown = display_name(found, path, display)
+                    if shown is None or shown in sources or found in known_paths:
+                        continue
+                    try:
+                        sources[shown] = _read(found, shown, overlay, max_file_bytes)
+                    except InputError:
+                        continue
+                    known_paths.add(found)
+                    reached.append((shown, found))
+        frontier = reached
+
+
+def _test_module(display: str) -> bool:
+    name = os.path.basename(display)
+    return name.startswith("test_") or name.endswith("_test.py") or name == CONFTEST
 
 
 def _read(path: str, display: str, overlay: dict[str, bytes], max_file_bytes: int) -> bytes:
