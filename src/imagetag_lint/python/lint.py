@@ -61,6 +61,6 @@ def lint_python_sources(sources: dict[str, bytes], rule_set: RuleSet, select: fr
         # the literal `in` first: the regular expression's word boundaries cost ten times more
         parse(sorted(n for n, s in sources.items()
                      if n not in candidates and any(w in s for w in words) and pattern.search(s)))
-    flow = first if len(modules) == before else Flow(Project(modules, sources), settings, producers_)
+    flow = first if len(modules) == before else Flow(Project(modules, sources, first.project), settings, producers_)
     result.findings = check_project(flow, rule_set, select, reported)
     return result

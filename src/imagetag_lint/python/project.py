@@ -62,24 +62,30 @@ class Scope:
 
 
 class Project:
-    def __init__(self, modules: list[Module], known: Collection[str] = ()) -> None:
+    def __init__(self, modules: list[Module], known: Collection[str] = (), previous: Project | None = None) -> None:
         """`known` names every file of the run (parsed or not): whether a directory is a package
-        (holds an `__init__.py`) decides where an import looks."""
+        (holds an `__init__.py`) decides where an import looks. The modules a `previous` project
+        (the first pass's) indexed are taken from it, not walked again."""
         self.modules = modules
         self.known = set(known) | {m.file.filename for m in modules}
         self.functions: list[Function] = []
         self.scopes: dict[Module, Scope] = {}
         self.owner: dict[cst.CSTNode, Function] = {}  # FunctionDef -> Function
         self.by_file = {m.file.filename: m for m in modules}
-        self.imports = {m: bindings(m) for m in modules}
+        old: dict[Module, dict[str, Binding]] = previous.imports if previous is not None else {}
+        self.imports: dict[Module, dict[str, Binding]] = {m: old[m] if m in old else bindings(m) for m in modules}
         self.stars = {m for m in modules if star_imports(m)}
         self.top_level: dict[Module, dict[str, Function]] = {m: {} for m in modules}
         for module in modules:
-            self._index(module)
+            if previous is not None and module in previous.scopes:
+                self._adopt(previous, module)
+            else:
+                self._index(module)
         self._calls_by_name: dict[str, list[tuple[Function, cst.Call]]] | None = None
         self._resolved: dict[cst.Call, Function | None] = {}
         self._names: set[str] | None = None
         self._aliases: dict[str, set[str]] | None = None
+        self._by_module: dict[Module, list[Function]] | None = None
         self.by_name: dict[str, list[Function]] = {}
         self.fixtures: dict[str, list[Function]] = {}
         for function in self.functions:
@@ -105,6 +111,19 @@ class Project:
                 self._index_module_level(module, scope, node)
             else:
                 self._index_body(module, owner, node)
+
+    def _adopt(self, previous: Project, module: Module) -> None:
+        self.scopes[module] = previous.scopes[module]
+        for function in previous.functions_of(module):
+            self.owner[function.node] = function
+            self.functions.append(function)
+
+    def functions_of(self, module: Module) -> list[Function]:
+        if self._by_module is None:
+            self._by_module = {}
+            for function in self.functions:
+                self._by_module.setdefault(function.module, []).append(function)
+        return self._by_module.get(module, [])
 
     def _index_module_level(self, module: Module, scope: Scope, node: cst.CSTNode) -> None:
         if type(node) not in _MODULE_LEVEL:
