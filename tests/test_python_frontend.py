@@ -198,3 +198,21 @@ def test_a_helper_called_under_an_alias_gets_the_image_at_that_call(rule_set: Ru
     assert drop.fix is not None
     edits = {(e.filename, e.start.row, e.content) for e in drop.fix.edits}
     assert ("test_app.py", 6, ", image") in edits and ("harness.py", 13, ", image") in edits
+
+
+def test_a_nested_builder_resolves_in_its_module(rule_set: RuleSet) -> None:
+    test = """
+        import subprocess
+        from kubernetes import client
+
+        def test_app(api):
+            def build():
+                tag = "localhost/app:" + str(id(object()))
+                subprocess.run(["docker", "build", "-t", tag, "."], check=True)
+                return tag
+
+            build()
+            api.create_namespaced_pod("default", client.V1Container(name="app", image="localhost/app:dev"))
+    """
+    codes = [(f.span.start.row, f.code) for f in lint_python_sources(_sources(test_x=test), rule_set).findings]
+    assert codes == [(11, "IMG001")]

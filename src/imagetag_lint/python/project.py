@@ -188,8 +188,10 @@ class Project:
             decided, found = self._imported(module, binding, name if isinstance(func, cst.Attribute) else "")
             if decided:
                 return found
-        elif isinstance(func, cst.Name) and module not in self.stars:
-            return None  # a builtin, or a name the file never binds
+        elif isinstance(func, cst.Name):
+            nested = [c for c in self.by_name.get(name, []) if c.module is module]  # a def inside a def
+            if len(nested) == 1 or module not in self.stars:
+                return nested[0] if len(nested) == 1 else None  # else a builtin, or a name never bound
         return self._by_name(name, module)
 
     def _imported(self, module: Module, binding: Binding, attribute: str, depth: int = 0) -> tuple[bool, Function | None]:
