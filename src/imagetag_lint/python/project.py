@@ -15,6 +15,8 @@ from imagetag_lint.python.syntax import (
     Module,
     callee_name,
     fixture_name,
+    inherited_marks,
+    module_marks,
     parameter_names,
     used_fixtures,
 )
@@ -25,13 +27,17 @@ MAX_ROUNDS = 6  # wrappers of wrappers of ...: summaries settle in a few rounds
 class Function:
     """A `def` in a linted file, with the nodes of its own body (nested defs excluded)."""
 
-    def __init__(self, module: Module, node: cst.FunctionDef) -> None:
+    def __init__(self, module: Module, node: cst.FunctionDef, pytestmark: list[cst.BaseExpression] | None = None) -> None:
         self.module = module
         self.node = node
         self.name = node.name.value
         self.params = parameter_names(node)
         self.fixture = fixture_name(node)
-        self.usefixtures = used_fixtures(node)  # (name, the string that names it)
+        # `usefixtures` marks: (fixture, where a drop of it is shown): the string that names it in
+        # the function's own decorator, the function's name for a class's or module's mark
+        own = used_fixtures([d.decorator for d in node.decorators])
+        inherited = used_fixtures(inherited_marks(module, node, pytestmark or []))
+        self.usefixtures: list[tuple[str, cst.CSTNode]] = [*own, *((name, node.name) for name, _ in inherited)]
         self.directory = posixpath.dirname(module.file.filename)
         self.calls: list[cst.Call] = []
         self.bindings: list[tuple[str, cst.CSTNode, cst.CSTNode]] = []  # (name, target, statement)
@@ -99,9 +105,10 @@ class Project:
     def _index(self, module: Module) -> None:
         scope = Scope()
         self.scopes[module] = scope
+        pytestmark = module_marks(module)
         for node in module.nodes:
             if isinstance(node, cst.FunctionDef):
-                function = Function(module, node)
+                function = Function(module, node, pytestmark)
                 self.owner[node] = function
                 self.functions.append(function)
         for node in module.nodes:

@@ -7,7 +7,7 @@ the parse, and the rules do not need them.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 
 import libcst as cst
 from libcst.metadata import ByteSpanPositionProvider, CodeSpan, MetadataWrapper
@@ -219,18 +219,42 @@ def fixture_name(function: cst.FunctionDef) -> str | None:
     return None
 
 
-def used_fixtures(function: cst.FunctionDef) -> list[tuple[str, cst.SimpleString]]:
-    """The fixtures `@pytest.mark.usefixtures("a", "b")` requests: pytest runs them before the
-    test, which cannot read their values."""
+def used_fixtures(marks: Sequence[cst.BaseExpression]) -> list[tuple[str, cst.SimpleString]]:
+    """The fixtures `pytest.mark.usefixtures("a", "b")` among these marks requests (a function's
+    or a class's decorators, a module's `pytestmark`): pytest runs them before the test, which
+    cannot read their values."""
     found = []
-    for decorator in function.decorators:
-        call = decorator.decorator
+    for call in marks:
         if isinstance(call, cst.Call) and dotted(call.func) in ("pytest.mark.usefixtures", "mark.usefixtures"):
             for node in positional(call):
                 text = string_value(node)
                 if text and isinstance(node, cst.SimpleString):
                     found.append((text, node))
     return found
+
+
+def inherited_marks(module: Module, function: cst.FunctionDef, pytestmark: list[cst.BaseExpression]) -> list[cst.BaseExpression]:
+    """The marks a function gets from the classes around it and the module's `pytestmark`."""
+    marks = []
+    for ancestor in module.ancestors(function):
+        if isinstance(ancestor, cst.ClassDef):
+            marks += [d.decorator for d in ancestor.decorators]
+    return marks + pytestmark
+
+
+def module_marks(module: Module) -> list[cst.BaseExpression]:
+    """`pytestmark = mark` or `pytestmark = [mark, ...]` at the top of a module."""
+    for statement in module.tree.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if (isinstance(small, cst.Assign) and len(small.targets) == 1
+                    and isinstance(small.targets[0].target, cst.Name) and small.targets[0].target.value == "pytestmark"):
+                value = small.value
+                if isinstance(value, (cst.List, cst.Tuple)):
+                    return [e.value for e in value.elements]
+                return [value]
+    return []
 
 
 def parameter_names(function: cst.FunctionDef) -> list[str]:
