@@ -6,8 +6,9 @@
 About 2,000 modules of ordinary application code (services, models, utilities; a few mention
 an "image" key or run git in a subprocess, as real code does) and 1% pytest-kind E2E harness
 code: conftest.py files with session fixtures that build images (docker CLI and docker SDK),
-helpers that deploy them, and tests, some of which drop the built name (planted IMG001,
-IMG002, IMG003 findings). BENCH_MANIFEST.json at the root lists the planted findings.
+helpers that deploy them, and tests, some of which drop the built name (planted IMG001 findings,
+whose stale deployments are their related places) or deploy a fixed copy of it (planted IMG002).
+BENCH_MANIFEST.json at the root lists the planted findings.
 """
 
 from __future__ import annotations
@@ -147,10 +148,14 @@ def test_{name}_starts(core_api, {name}_image):
 
 def test_{name}_worker(core_api):
     build_{name}_worker()  # planted IMG001
-    deploy(core_api, "default", "acme/{name}-worker:latest")  # planted IMG002
+    deploy(core_api, "default", "acme/{name}-worker:latest")  # the drop's related place
 
 
 def test_{name}_upgrade(core_api, {name}_image):  # planted IMG001
+    deploy(core_api, "default", "acme/{name}:latest")  # the drop's related place
+
+
+def test_{name}_pinned(core_api):
     deploy(core_api, "default", "acme/{name}:latest")  # planted IMG002
 '''
 

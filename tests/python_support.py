@@ -12,6 +12,8 @@ from imagetag_lint.rules import RuleSet
 
 PYTHON_FIXTURES = Path(__file__).parent / "fixtures" / "python"
 WANT = re.compile(r"#\s*want\s+(IMG\d{3}.*)$")
+# a related place of a finding on another line: `# related IMG001 "message"`
+RELATED = re.compile(r"#\s*related\s+(IMG\d{3}.*)$")
 ITEM = re.compile(r'(IMG\d{3})(?:\s+"((?:[^"\\]|\\.)*)")?')
 
 Want = tuple[str, int, str, str]  # (file, line, code, message regexp or "")
@@ -22,11 +24,11 @@ def package_sources(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root.parent).as_posix(): p.read_bytes() for p in sorted(root.rglob("*.py"))}
 
 
-def wanted(sources: dict[str, bytes]) -> set[Want]:
+def wanted(sources: dict[str, bytes], marker: re.Pattern[str] = WANT) -> set[Want]:
     found = set()
     for name, source in sources.items():
         for number, line in enumerate(source.decode().splitlines(), 1):
-            match = WANT.search(line)
+            match = marker.search(line)
             if match:
                 for item in ITEM.finditer(match.group(1)):
                     found.add((name, number, item.group(1), item.group(2) or ""))
@@ -40,6 +42,19 @@ def mismatches(findings: list[Finding], wants: set[Want]) -> tuple[list[Want], l
     expected = {w[:3] for w in wants}
     unexpected = [f"{k[0]}:{k[1]} {k[2]} {m}" for k, m in sorted(found.items()) if k not in expected]
     return missing, unexpected
+
+
+def related_mismatches(findings: list[Finding], sources: dict[str, bytes]) -> tuple[list[Want], list[str]]:
+    """`# related` markers no finding names (file, line, the finding's code, the place's message),
+    and the stale deployments an IMG001 names on lines without a marker."""
+    places = {(r.span.filename, r.span.start.row, f.code, r.message) for f in findings for r in f.related}
+    wants = wanted(sources, RELATED)
+    missing = [w for w in sorted(wants)
+               if not any(p[:3] == w[:3] and re.search(w[3], p[3]) for p in places)]
+    marked = {w[:3] for w in wants}
+    unmarked = [f"{p[0]}:{p[1]} {p[2]} {p[3]}" for p in sorted(places)
+                if p[2] == "IMG001" and p[3].startswith(("the deployment here", "the load here")) and p[:3] not in marked]
+    return missing, unmarked
 
 
 def fix_rounds(sources: dict[str, bytes], rule_set: RuleSet, applicable: tuple[str, ...] = ("safe", "unsafe")) -> dict[str, bytes]:

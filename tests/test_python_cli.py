@@ -136,14 +136,16 @@ def test_python_suppressions(tmp_path: Path, capsys: pytest.CaptureFixture[str],
     found = {(f["location"]["row"], f["code"], f["message"]) for f in _json(["suite/test_x.py"], capsys)}  # type: ignore[index]
     assert found == {
         (4, "IMG101", "the suppression of IMG001 gives no reason; add one: `# imagetaglint: ignore[IMG001] <why>`"),
-        (5, "IMG100", "`# imagetaglint: ignore[IMG003]` suppresses nothing: no IMG003 finding on this line"),
+        # the fixed image is a related place of the drop on line 4, not a finding of its own
+        (5, "IMG100", "`# imagetaglint: ignore[IMG002, IMG003]` suppresses nothing: no IMG002 finding on this line; "
+         "no IMG003 finding on this line"),
         (6, "IMG100", "`# imagetaglint: ignore[IMG002]` suppresses nothing: no IMG002 finding on this line"),
         (7, "IMG100", "`# imagetaglint: ignore` suppresses nothing: it names no rule code; write them in brackets: "
          "`# imagetaglint: ignore[IMG001] reason`"),
     }
     main(["--fix", "--quiet", "--exit-zero", "suite/test_x.py"])
     text = (tmp_path / "suite" / "test_x.py").read_text()
-    assert "# imagetaglint: ignore[IMG002] tracked in #12" in text
+    assert '    client.V1Container(name="a", image="acme/operator:v1")\n' in text
     assert "    x = 1\n" in text
 
 
@@ -163,7 +165,7 @@ def test_stdin_with_a_python_name(tmp_path: Path, capsys: pytest.CaptureFixture[
     source = (tmp_path / "suite" / "test_operator.py").read_text()
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(source.encode())))
     rows = _rows(_json(["-", "--stdin-filename", "suite/test_operator.py"], capsys))
-    assert rows == {("suite/test_operator.py", 9, "IMG001"), ("suite/test_operator.py", 10, "IMG002")}
+    assert rows == {("suite/test_operator.py", 9, "IMG001")}  # the fixed image on line 10 is its related place
 
 
 def test_a_go_only_run_does_not_import_libcst_and_a_python_run_does(tmp_path: Path) -> None:
@@ -202,7 +204,7 @@ def test_config_adds_python_producers(tmp_path: Path, capsys: pytest.CaptureFixt
         '    core_api.create_namespaced_pod("default", client.V1Container(name="o", image="localhost/operator:1"))\n'
     )
     monkeypatch.chdir(tmp_path)
-    assert _rows(_json(["."], capsys)) == {("test_x.py", 6, "IMG001"), ("test_x.py", 7, "IMG002")}
+    assert _rows(_json(["."], capsys)) == {("test_x.py", 6, "IMG001")}  # line 7 is its related place
     (tmp_path / "pyproject.toml").write_text('[tool.imagetag-lint.python]\nproducer = []\n')
     assert main(["."]) == 2
     assert "[python]: unknown key 'producer'" in capsys.readouterr().err
@@ -249,7 +251,7 @@ def test_python_findings_are_valid_sarif_and_github_annotations(
     assert any(r.get("relatedLocations") for r in results)
     main(["--output-format", "github", "--exit-zero", "suite"])
     lines = capsys.readouterr().out.splitlines()
-    assert "::error file=suite/test_operator.py,line=10,col=42,endLine=10,endColumn=64," in "\n".join(lines)
+    assert "::error file=suite/test_operator.py,line=9,col=58,endLine=9,endColumn=72," in "\n".join(lines)
 
 
 def test_a_fix_edits_a_helper_file_that_has_no_selected_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -266,7 +268,10 @@ def test_python_file_ignores(tmp_path: Path, capsys: pytest.CaptureFixture[str],
     source = target.read_text()
     monkeypatch.chdir(tmp_path)
     target.write_text("# imagetaglint: file-ignore[IMG002] the app image is pinned on purpose here\n" + source)
-    assert {f["code"] for f in _json(["discards/test_discards.py"], capsys)} == {"IMG001", "IMG003"}
+    # the drops are not selected: their fixed images stand alone, and the file ignores them
+    assert _json(["--select", "IMG002", "discards/test_discards.py"], capsys) == []
+    target.write_text("# imagetaglint: file-ignore[IMG001] the drops are known\n" + source)
+    assert _json(["discards/test_discards.py"], capsys) == []  # with the drops go the places they name
     target.write_text(source + "# imagetaglint: file-ignore[IMG002] too late\n")
     late = [f for f in _json(["discards/test_discards.py"], capsys) if f["code"] == "IMG100"]
     assert [f["message"] for f in late] == [
@@ -288,3 +293,18 @@ def test_stdin_fix_prints_the_fixed_python(tmp_path: Path, capsys: pytest.Captur
     assert printed.out == golden[: golden.index("    image = build_worker()")] + kept
     assert "helpers/test_helpers.py:25:9: IMG001" in printed.err
     assert (tmp_path / "helpers" / "test_helpers.py").read_bytes() == source
+
+
+def test_a_python_run_without_candidates_imports_no_parser_and_no_rich(tmp_path: Path) -> None:
+    """Files that mention no builder, loader or sink are never parsed: libcst stays unimported,
+    and a JSON report needs no rich (look-alikes: an "image" key, a subprocess that is not docker)."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "cards.py").write_text(
+        'import subprocess\n\n\ndef card(title, url):\n    return {"title": title, "image": url}\n\n\n'
+        'def revision():\n    return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True).stdout\n'
+    )
+    (tmp_path / "app" / "kinds.py").write_text('KINDS = {"kind": "Pod", "containers": []}\n')
+    program = ("import sys\nfrom imagetag_lint.cli import main\ncode = main(['--output-format', 'json', 'app'])\n"
+               "print(code, sorted(m for m in ('libcst', 'rich', 'tree_sitter_go') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "0 []"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from python_support import PYTHON_FIXTURES, fix_rounds, mismatches, package_sources, wanted
+from python_support import PYTHON_FIXTURES, RELATED, fix_rounds, mismatches, package_sources, related_mismatches, wanted
 
 from imagetag_lint.python.lint import lint_python_sources
 from imagetag_lint.rules import RuleSet, load_rule_set
@@ -22,8 +22,9 @@ def rule_set() -> RuleSet:
 
 def test_the_packages_cover_every_rule() -> None:
     wants = set().union(*(wanted(package_sources(PYTHON_FIXTURES / p)) for p in PACKAGES))
+    related = set().union(*(wanted(package_sources(PYTHON_FIXTURES / p), RELATED) for p in PACKAGES))
     assert {code for _, _, code, _ in wants} == {"IMG001", "IMG002", "IMG003"}
-    assert len(wants) >= 30
+    assert len(wants) + len(related) >= 30
 
 
 @pytest.mark.parametrize("package", PACKAGES)
@@ -33,6 +34,8 @@ def test_findings_match_want_markers(package: str, rule_set: RuleSet) -> None:
     assert result.errors == []
     missing, unexpected = mismatches(result.findings, wanted(sources))
     assert not missing and not unexpected, f"missing: {missing}\nunexpected: {unexpected}"
+    missing, unmarked = related_mismatches(result.findings, sources)
+    assert not missing and not unmarked, f"missing related: {missing}\nunmarked: {unmarked}"
 
 
 @pytest.mark.parametrize("package", PACKAGES)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 import libcst as cst
 
@@ -23,49 +23,89 @@ from imagetag_lint.python.values import SILENT
 from imagetag_lint.rules import RuleSet
 
 CODES = ("IMG001", "IMG002", "IMG003")
+FIXTURE_KINDS = ("fixture", "usefixtures")  # drops of a fixture's value (the producer is the fixture)
 
 
-def check_project(flow: Flow, rule_set: RuleSet, select: frozenset[str] = frozenset(CODES)) -> list[Finding]:
+Place = tuple[str, int]  # (file, start byte) of a finding or a related place
+
+
+def check_project(flow: Flow, rule_set: RuleSet, select: frozenset[str] = frozenset(CODES),
+                  reported: Collection[str] | None = None) -> list[Finding]:
+    """The findings of every function. One defect is one finding: the stale deployments of a
+    dropped build (the fixed or recomputed reference the deploy uses) are related places of its
+    IMG001, and stand as an IMG002 or IMG003 of their own only when that IMG001 is not reported
+    (not selected, or its file is not among the `reported` ones: then the drop is not seen)."""
     found: dict[tuple[str, str, int], Finding] = {}
+    named: set[Place] = set()  # the stale deployments a reported IMG001 names
     for function in flow.project.functions:
-        for finding in _check_function(flow, rule_set, function):
+        for finding, stale in _check_function(flow, rule_set, function):
             key = (finding.code, finding.filename, finding.span.start_byte)
-            if finding.code in select and key not in found:
-                found[key] = finding
-    return sorted(found.values(), key=Finding.sort_key)
+            if finding.code not in select or key in found:
+                continue
+            found[key] = finding
+            if reported is None or finding.filename in reported:
+                named |= stale
+    kept = [f for f in found.values() if f.code == "IMG001" or (f.filename, f.span.start_byte) not in named]
+    return sorted(kept, key=Finding.sort_key)
 
 
-def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterator[Finding]:
+def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterator[tuple[Finding, set[Place]]]:
     discards = find_discards(flow, function)
     mismatched = list(_mismatched(flow, function, discards))
     hardcoded = [s for s in flow.sinks.get(function, []) if _hardcoded(flow, s)]
     if not discards and _unit_test(flow, function):
         hardcoded = []  # the fixed image is test data for what the test checks
     plan = codemod.plan_flow(flow, function, discards, [s for s, _ in mismatched], hardcoded)
+    stale = _stale_deployments(flow, function, discards, dict(mismatched))
+    places = {(_span(s).filename, _span(s).start_byte) for s, _ in stale}
     for discard in discards:
-        related = tuple(Related(_span(s), f"the deployment here gets `{_shown(s)}` instead")
-                        for s in other_references(flow, function)[:3])
+        related = tuple(Related(_span(s), f"the {'deployment' if s.deploys else 'load'} here gets `{_shown(s)}` instead ({how})")
+                        for s, how in stale)
         tag = _fixed_tag(flow, discard)
         consequence = (f"the deployment must repeat `{tag}` by hand, and breaks when that tag changes" if tag
                        else "the deployment cannot know the tag that was built")
         values = {"call": discard.producer, "how": discard.how, "consequence": consequence}
         yield _finding(rule_set, "IMG001", _discard_span(discard), values, plan.steps, related, plan.fix,
-                       Severity.WARNING if tag else None)
+                       Severity.WARNING if tag else None), places
     for sink, how in mismatched:
         related = tuple(_built_here(d) for d in discards[:3])
         yield _finding(rule_set, "IMG003", _span(sink), {"reference": _shown(sink), "how": how},
-                       plan.steps, related, plan.fix)
+                       plan.steps, related, plan.fix), set()
     for sink in hardcoded:
         test_plan = plan if discards else codemod.plan_fixture_request(flow, function, sink)
         related = tuple(_built_here(d) for d in discards[:3])
-        why, severity = flow.why_local(sink.value.text)
+        why, severity = flow.why_local(sink.value.text, function)
         values = {"image": sink.value.text, "how": sink.value.how, "why": why}
-        yield _finding(rule_set, "IMG002", _span(sink), values, test_plan.steps, related, test_plan.fix, severity)
+        yield _finding(rule_set, "IMG002", _span(sink), values, test_plan.steps, related, test_plan.fix,
+                       severity), set()
+
+
+def _stale_deployments(flow: Flow, function: Function, discards: list[Discard],
+                       mismatched: dict[Sink, str]) -> list[tuple[Sink, str]]:
+    """The deployments a drop leaves with another reference, and how each got it: the
+    function's own mismatched or fixed local references, and the fixed local references of the
+    helpers it calls."""
+    if not discards:
+        return []
+    found = []
+    for sink in other_references(flow, function):
+        if sink in mismatched:
+            found.append((sink, _short(mismatched[sink], sink)))
+        elif _hardcoded(flow, sink):
+            found.append((sink, sink.value.how))
+    return found
+
+
+def _short(how: str, sink: Sink) -> str:
+    """IMG003's account of a reference without the drop it mentions (the IMG001 is that drop)."""
+    if sink.value.kind == FIXED:
+        return sink.value.how or "fixed text"
+    return how.split(", while ", 1)[0]
 
 
 def _mismatched(flow: Flow, function: Function, discards: list[Discard]) -> Iterator[tuple[Sink, str]]:
     """Sinks that receive a reference other than the built one, and how it was made."""
-    fixture_flow = any(d.kind == "fixture" for d in discards)
+    fixture_flow = any(d.kind in FIXTURE_KINDS for d in discards)
     sinks = flow.sinks.get(function, [])
     if fixture_flow:
         sinks = sinks + [s for s in other_references(flow, function) if s.function is not function]
@@ -93,7 +133,7 @@ def _fixed_tag(flow: Flow, discard: Discard) -> str | None:
     """The whole reference the producer's own build names (`dask-kubernetes:dev`), if it does:
     then the drop is a copy to keep in step by hand, not a tag the deployment cannot know."""
     function, module = discard.function, discard.function.module
-    if discard.kind == "fixture":
+    if discard.kind in FIXTURE_KINDS:
         producer = flow.project.fixture_for(discard.producer, function)
     elif isinstance(discard.node, cst.Call):
         producer = flow.project.resolve(discard.node, module)
@@ -114,7 +154,7 @@ def _unit_test(flow: Flow, function: Function) -> bool:
         return False
     return not any(
         (fixture := flow.project.fixture_for(name, function)) is not None and fixture in flow.producers
-        for name in function.params
+        for name in [*function.params, *(name for name, _ in function.usefixtures)]
     )
 
 
@@ -145,6 +185,6 @@ def _discard_span(discard: Discard) -> Span:
 
 
 def _built_here(discard: Discard) -> Related:
-    if discard.kind == "fixture":
+    if discard.kind in FIXTURE_KINDS:
         return Related(_discard_span(discard), f"the fixture `{discard.producer}` builds the image; this test drops it")
     return Related(_discard_span(discard), f"the image is built here by `{discard.producer}`, which returns its real name")

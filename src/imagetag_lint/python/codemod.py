@@ -48,11 +48,39 @@ class _Replace(cst.CSTTransformer):
 def rewrite(module: Module, changes: dict[cst.CSTNode, Change]) -> tuple[Edit, ...] | None:
     """Run the codemod on one module; the edits it makes, or None if the result does not compile."""
     try:
-        new = module.tree.visit(_Replace(changes)).code
+        new = _rewrite_subtrees(module, changes)
+        if new is None:  # a changed node whose text libcst does not give back alone
+            new = module.tree.visit(_Replace(changes)).code
         compile(new, module.file.filename, "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError):
         return None
     return edits_between(module.file, ("\ufeff" if module.bom else "") + new)
+
+
+def _rewrite_subtrees(module: Module, changes: dict[cst.CSTNode, Change]) -> str | None:
+    """The module's new text, made by transforming only the outermost changed nodes and
+    splicing their code in (a whole-module transform rebuilds and prints every node: most of a
+    fix's cost). None when a node's code printed alone is not its text in the file (a node
+    holding an indented block prints its body at the wrong depth)."""
+    roots = [n for n in changes if not any(a in changes for a in module.ancestors(n))]
+    pieces = []
+    for root in roots:
+        if module.tree.code_for_node(root) != module.code(root):
+            return None
+        changed = root.visit(_Replace(changes))
+        if not isinstance(changed, cst.CSTNode):
+            return None
+        pieces.append((module.start(root), module.end(root), module.tree.code_for_node(changed)))
+    source = module.file.source
+    parts, last = [], len(source)
+    for start, end, text in sorted(pieces, reverse=True):
+        if end > last:
+            return None  # overlapping roots: cannot happen for outermost nodes, but never splice twice
+        parts.append(source[end:last].decode("utf-8"))
+        parts.append(text)
+        last = start
+    parts.append(source[module.bom : last].decode("utf-8"))
+    return "".join(reversed(parts))
 
 
 def edits_between(file: PythonFile, new: str) -> tuple[Edit, ...]:
@@ -109,7 +137,8 @@ def plan_flow(flow: Flow, function: Function, discards: list[Discard], mismatche
         return Plan(steps, Fix(Applicability.DISPLAY_ONLY, "no deployment in reach takes the image name; " + BY_HAND))
     changes: dict[Module, dict[cst.CSTNode, Change]] = {}
     local = changes.setdefault(function.module, {})
-    _capture(discard, variable, local)
+    if not _capture(discard, variable, local):
+        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
     for sink in own:
         if not _use(sink, variable, local):
             return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
@@ -129,6 +158,8 @@ def plan_flow(flow: Flow, function: Function, discards: list[Discard], mismatche
     if edits is None:
         return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
     message = f"name the image `{discard.producer}` returns `{variable}` and deploy it"
+    if discard.kind in ("fixture", "usefixtures"):
+        message = f"deploy the image of the fixture `{variable}`"
     return Plan(steps, Fix(Applicability.SAFE if safe else Applicability.UNSAFE, message, edits))
 
 
@@ -147,6 +178,8 @@ def _rewrite_all(changes: dict[Module, dict[cst.CSTNode, Change]]) -> tuple[Edit
 def _variable_for(discard: Discard) -> str:
     if discard.kind in ("unread", "fixture") and discard.target is not None:
         return discard.target.value
+    if discard.kind == "usefixtures":
+        return discard.producer  # requested as a parameter, pytest passes it by its name
     return _free_name(discard.function, "image")
 
 
@@ -194,6 +227,9 @@ def _flow_steps(flow: Flow, discard: Discard, variable: str, own: list[Sink],
                 helpers: dict[Function, list[Sink]]) -> tuple[str, ...]:
     if discard.kind == "fixture":
         capture = f"capture: the test already requests the fixture `{variable}`"
+    elif discard.kind == "usefixtures":
+        capture = (f"capture: request the fixture `{variable}` as a parameter of `{discard.function.name}` "
+                   "(`usefixtures` runs it but gives the test no value)")
     elif discard.kind == "unread":
         capture = f"capture: `{variable}` already holds the image name; read it"
     elif discard.kind == "bare":
@@ -233,7 +269,10 @@ def _old_text(sink: Sink) -> str:
 # -- the edits ------------------------------------------------------------------------------
 
 
-def _capture(discard: Discard, variable: str, changes: dict[cst.CSTNode, Change]) -> None:
+def _capture(discard: Discard, variable: str, changes: dict[cst.CSTNode, Change]) -> bool:
+    """Bind the dropped name to `variable`; False when no sound edit can."""
+    if discard.kind == "usefixtures":
+        return _add_parameter(discard.function, variable, changes)
     if discard.kind == "bare" and discard.statement is not None:
         slots = [cst.Name(variable if i == discard.image_result else "_") for i in range(discard.results)]
         target: cst.BaseAssignTargetExpression = (
@@ -248,6 +287,7 @@ def _capture(discard: Discard, variable: str, changes: dict[cst.CSTNode, Change]
         changes[discard.statement] = assign
     elif discard.kind in ("blank", "slot") and discard.target is not None:
         changes[discard.target] = lambda _node: cst.Name(variable)
+    return True
 
 
 def _use(sink: Sink, name: str, changes: dict[cst.CSTNode, Change]) -> bool:

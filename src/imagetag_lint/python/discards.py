@@ -16,10 +16,10 @@ class Discard:
     """A producer call (or a requested fixture) whose image name is lost, and how."""
 
     function: Function
-    node: cst.CSTNode  # the call, or the test's parameter
+    node: cst.CSTNode  # the call, the test's parameter, or the fixture's name in `usefixtures`
     producer: str  # the producer's name (the fixture's name for a fixture)
     how: str
-    kind: str  # "bare", "blank", "slot", "unread", "fixture"
+    kind: str  # "bare", "blank", "slot", "unread", "fixture", "usefixtures"
     statement: cst.CSTNode | None = None  # the Expr or Assign statement
     target: cst.Name | None = None  # the `_` or the variable that got the name
     results: int = 1
@@ -124,6 +124,12 @@ def _unread_fixtures(flow: Flow, function: Function) -> list[Discard]:
             continue
         how = f"the test requests the fixture `{param.name.value}` and never reads it"
         found.append(Discard(function, param, param.name.value, how, "fixture", None, param.name))
+    for name, node in function.usefixtures:
+        fixture = flow.project.fixture_for(name, function)
+        if name in function.params or fixture is None or fixture not in flow.producers or fixture in flow.deploying:
+            continue
+        how = f"the test requests the fixture `{name}` through `usefixtures`, which gives it no value"
+        found.append(Discard(function, node, name, how, "usefixtures"))
     return found
 
 

@@ -12,12 +12,19 @@ from collections.abc import Sequence
 from imagetag_lint.errors import InputError
 from imagetag_lint.files import read_go_file
 from imagetag_lint.findings import Finding
+from imagetag_lint.python.reach import (
+    ROUNDS,
+    ModuleFinder,
+    display_name,
+    imported_modules,
+)
 from imagetag_lint.python.source import PythonFile
 from imagetag_lint.record import field, record
 from imagetag_lint.rules import RuleSet
 
 SUFFIX = ".py"
 CONFTEST = "conftest.py"
+FEW_FILES = 64  # a run of at most this many files follows the imports of every one
 
 
 def is_python(path: str) -> bool:
@@ -56,18 +63,20 @@ def lint_python_files(
             continue
         run.checked += 1
     reported = set(sources)
-    for display, path in [*_siblings(items), *_conftests_above(items, cwd)]:
+    directories = _directories(items)
+    for display, path in [*_siblings(directories), *_conftests_above(directories, cwd)]:
         if display not in sources:
             try:
                 sources[display] = _read(path, display, overlay, max_file_bytes)
             except InputError:
                 continue  # it only gives fixtures; linted, it reports its own problem
+    _read_imported(sources, dict(items), overlay, max_file_bytes, cwd)
     if not sources:
         return run
     from imagetag_lint.python.lint import lint_python_sources
 
     try:
-        result = lint_python_sources(sources, rule_set, select & frozenset({"IMG001", "IMG002", "IMG003"}))
+        result = lint_python_sources(sources, rule_set, select & frozenset({"IMG001", "IMG002", "IMG003"}), reported)
     except ModuleNotFoundError as missing:  # a dependency, but an install can lack it
         if missing.name != "libcst":
             raise
@@ -85,15 +94,49 @@ def lint_python_files(
     return run
 
 
+def _read_imported(sources: dict[str, bytes], paths: dict[str, str], overlay: dict[str, bytes],
+                   max_file_bytes: int, cwd: str) -> None:
+    """Read the local modules the files import (and those they import), to resolve builders and
+    helpers that live in other directories; like siblings, they are not reported. A run of a few
+    files (pre-commit's) follows the imports of each; a larger one those of its tests and
+    conftest.py files, where drops are (reading every module's imports costs more than the lint
+    of a tree whose modules are all in the run already)."""
+    finder = ModuleFinder(os.path.abspath(cwd))
+    few = len(paths) <= FEW_FILES
+    frontier = [(display, os.path.abspath(path)) for display, path in paths.items()
+                if display in sources and (few or _test_module(display))]
+    known_paths = set(paths.values())  # absolute already
+    for _ in range(ROUNDS):
+        reached = []
+        for display, path in frontier:
+            for level, name in set(imported_modules(sources[display])):
+                for found in finder.paths(path, level, name):
+                    shown = display_name(found, path, display)
+                    if shown is None or shown in sources or found in known_paths:
+                        continue
+                    try:
+                        sources[shown] = _read(found, shown, overlay, max_file_bytes)
+                    except InputError:
+                        continue
+                    known_paths.add(found)
+                    reached.append((shown, found))
+        frontier = reached
+
+
+def _test_module(display: str) -> bool:
+    name = os.path.basename(display)
+    return name.startswith("test_") or name.endswith("_test.py") or name == CONFTEST
+
+
 def _read(path: str, display: str, overlay: dict[str, bytes], max_file_bytes: int) -> bytes:
     source = overlay.get(path)
     return source if source is not None else read_go_file(path, display, max_file_bytes)
 
 
-def _siblings(items: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+def _siblings(directories: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """The other Python modules in the linted files' directories."""
     found: dict[str, str] = {}
-    for directory, shown in _directories(items):
+    for directory, shown in directories:
         try:
             entries = [e for e in os.scandir(directory) if e.name.endswith(SUFFIX) and e.is_file()]
         except OSError:
@@ -103,12 +146,12 @@ def _siblings(items: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     return sorted(found.items())
 
 
-def _conftests_above(items: Sequence[tuple[str, str]], cwd: str) -> list[tuple[str, str]]:
+def _conftests_above(directories: list[tuple[str, str]], cwd: str) -> list[tuple[str, str]]:
     """conftest.py files in the linted files' directories and above, within the working directory."""
     found: dict[str, str] = {}
     root = os.path.join(os.path.abspath(cwd), "")
     seen: set[str] = set()
-    for directory, shown in _directories(items):
+    for directory, shown in directories:
         while directory not in seen:
             seen.add(directory)
             candidate = os.path.join(directory, CONFTEST)
@@ -123,4 +166,6 @@ def _conftests_above(items: Sequence[tuple[str, str]], cwd: str) -> list[tuple[s
 
 def _directories(items: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     """(absolute directory, its display name) of the files, each once."""
-    return sorted({(os.path.dirname(os.path.abspath(path)), os.path.dirname(display)) for display, path in items})
+    # dirname first: a whole-tree run names thousands of files in a few hundred directories
+    pairs = {(os.path.dirname(path), os.path.dirname(display)) for display, path in items}
+    return sorted({(os.path.abspath(directory or "."), shown) for directory, shown in pairs})

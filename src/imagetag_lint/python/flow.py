@@ -61,6 +61,7 @@ class BuildSite:
     repository: str
     tag: str
     where: str  # file:line
+    owner: str = ""  # file:function of the build
 
 
 class Sink:
@@ -420,17 +421,22 @@ class Flow:
                               for caller, call in self.project.callers(function)
                               if (a := self.project.argument_for(call, function, values[0].text)) is not None]
                 where = f"{module.file.filename}:{module.line(tag)}"
+                owner = f"{module.file.filename}:{function.name}"
                 for value in values:
                     if value.kind == FIXED and repository(value.text):
-                        found.append(BuildSite(repository(value.text), value.text, where))
+                        found.append(BuildSite(repository(value.text), value.text, where, owner))
                     elif value.kind == COMPUTED and ":" in value.prefix:
-                        found.append(BuildSite(repository(value.prefix.split(":", 1)[0]), "", where))
+                        found.append(BuildSite(repository(value.prefix.split(":", 1)[0]), "", where, owner))
         return found
 
-    def why_local(self, image: str) -> tuple[str, Severity]:
-        """What the builds say about a fixed reference to a local image, and how bad it is."""
+    def why_local(self, image: str, near: Function | None = None) -> tuple[str, Severity]:
+        """What the builds say about a fixed reference to a local image, and how bad it is; the
+        builds of the deploying function, then of its file, are named first."""
         repo = repository(image)
         made = [b for b in self.builds if repo == b.repository or repo.endswith("/" + b.repository)]
+        if near is not None:
+            filename = near.module.file.filename
+            made.sort(key=lambda b: (b.owner != f"{filename}:{near.name}", not b.owner.startswith(filename + ":")))
         for build in made:
             if build.tag == image:
                 why = f"it copies the tag the build at {build.where} gives the image, and breaks when that tag changes"

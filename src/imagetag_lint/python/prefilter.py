@@ -13,7 +13,7 @@ from functools import lru_cache
 # Command lists naming docker/podman or a cluster loader, the docker SDK, pytest-kind,
 # Kubernetes clients (kubernetes, kr8s, lightkube, kubectl) and manifests with an `image:` line.
 # Each token is a literal the file must hold (a C-speed `in`) and, for the common words, a
-# regular expression that starts with that literal and says more. Files that only call a builder
+# regular expression that says more. Files that only call a builder
 # or a deploy helper by name are found by the second pass (see lint.py).
 TOKENS: tuple[tuple[bytes, bytes | None], ...] = (
     (b"docker", rb"docker[\"']"),
@@ -21,7 +21,8 @@ TOKENS: tuple[tuple[bytes, bytes | None], ...] = (
     (b"k3d", rb"k3d[\"']"),
     (b"minikube", rb"minikube[\"']"),
     (b"kubectl", rb"kubectl[\"']"),
-    (b"kind", rb"kind[\"']\s*,\s*[\"']load[\"']"),  # "kind" alone is a common dict key
+    # `kind load docker-image`: "kind" alone is a common dict key, "docker-image" is rare
+    (b"docker-image", rb"kind[\"']\s*,\s*[\"']load[\"']"),
     (b".images.build", None),
     (b"load_docker_image", None),
     (b"V1Container", None),

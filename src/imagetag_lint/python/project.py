@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 import libcst as cst
 
+from imagetag_lint.python.imports import Binding, bindings, module_file, star_imports
 from imagetag_lint.python.syntax import (
     Module,
     callee_name,
     fixture_name,
+    inherited_marks,
+    module_marks,
     parameter_names,
+    used_fixtures,
 )
 
 MAX_ROUNDS = 6  # wrappers of wrappers of ...: summaries settle in a few rounds
@@ -23,12 +27,17 @@ MAX_ROUNDS = 6  # wrappers of wrappers of ...: summaries settle in a few rounds
 class Function:
     """A `def` in a linted file, with the nodes of its own body (nested defs excluded)."""
 
-    def __init__(self, module: Module, node: cst.FunctionDef) -> None:
+    def __init__(self, module: Module, node: cst.FunctionDef, pytestmark: list[cst.BaseExpression] | None = None) -> None:
         self.module = module
         self.node = node
         self.name = node.name.value
         self.params = parameter_names(node)
         self.fixture = fixture_name(node)
+        # `usefixtures` marks: (fixture, where a drop of it is shown): the string that names it in
+        # the function's own decorator, the function's name for a class's or module's mark
+        own = used_fixtures([d.decorator for d in node.decorators])
+        inherited = used_fixtures(inherited_marks(module, node, pytestmark or []))
+        self.usefixtures: list[tuple[str, cst.CSTNode]] = [*own, *((name, node.name) for name, _ in inherited)]
         self.directory = posixpath.dirname(module.file.filename)
         self.calls: list[cst.Call] = []
         self.bindings: list[tuple[str, cst.CSTNode, cst.CSTNode]] = []  # (name, target, statement)
@@ -59,14 +68,30 @@ class Scope:
 
 
 class Project:
-    def __init__(self, modules: list[Module]) -> None:
+    def __init__(self, modules: list[Module], known: Collection[str] = (), previous: Project | None = None) -> None:
+        """`known` names every file of the run (parsed or not): whether a directory is a package
+        (holds an `__init__.py`) decides where an import looks. The modules a `previous` project
+        (the first pass's) indexed are taken from it, not walked again."""
         self.modules = modules
+        self.known = set(known) | {m.file.filename for m in modules}
         self.functions: list[Function] = []
         self.scopes: dict[Module, Scope] = {}
         self.owner: dict[cst.CSTNode, Function] = {}  # FunctionDef -> Function
+        self.by_file = {m.file.filename: m for m in modules}
+        old: dict[Module, dict[str, Binding]] = previous.imports if previous is not None else {}
+        self.imports: dict[Module, dict[str, Binding]] = {m: old[m] if m in old else bindings(m) for m in modules}
+        self.stars = {m for m in modules if star_imports(m)}
+        self.top_level: dict[Module, dict[str, Function]] = {m: {} for m in modules}
         for module in modules:
-            self._index(module)
+            if previous is not None and module in previous.scopes:
+                self._adopt(previous, module)
+            else:
+                self._index(module)
         self._calls_by_name: dict[str, list[tuple[Function, cst.Call]]] | None = None
+        self._resolved: dict[cst.Call, Function | None] = {}
+        self._names: set[str] | None = None
+        self._aliases: dict[str, set[str]] | None = None
+        self._by_module: dict[Module, list[Function]] | None = None
         self.by_name: dict[str, list[Function]] = {}
         self.fixtures: dict[str, list[Function]] = {}
         for function in self.functions:
@@ -74,13 +99,16 @@ class Project:
                 self.fixtures.setdefault(function.fixture, []).append(function)
             else:
                 self.by_name.setdefault(function.name, []).append(function)
+            if isinstance(function.module.parent(function.node), cst.Module):
+                self.top_level[function.module].setdefault(function.name, function)
 
     def _index(self, module: Module) -> None:
         scope = Scope()
         self.scopes[module] = scope
+        pytestmark = module_marks(module)
         for node in module.nodes:
             if isinstance(node, cst.FunctionDef):
-                function = Function(module, node)
+                function = Function(module, node, pytestmark)
                 self.owner[node] = function
                 self.functions.append(function)
         for node in module.nodes:
@@ -91,7 +119,22 @@ class Project:
             else:
                 self._index_body(module, owner, node)
 
+    def _adopt(self, previous: Project, module: Module) -> None:
+        self.scopes[module] = previous.scopes[module]
+        for function in previous.functions_of(module):
+            self.owner[function.node] = function
+            self.functions.append(function)
+
+    def functions_of(self, module: Module) -> list[Function]:
+        if self._by_module is None:
+            self._by_module = {}
+            for function in self.functions:
+                self._by_module.setdefault(function.module, []).append(function)
+        return self._by_module.get(module, [])
+
     def _index_module_level(self, module: Module, scope: Scope, node: cst.CSTNode) -> None:
+        if type(node) not in _MODULE_LEVEL:
+            return
         if isinstance(node, cst.Assign) and len(node.targets) == 1:
             target = node.targets[0].target
             if isinstance(target, cst.Name):
@@ -102,6 +145,8 @@ class Project:
             scope.strings.append(node)  # type: ignore[arg-type]
 
     def _index_body(self, module: Module, function: Function, node: cst.CSTNode) -> None:
+        if type(node) not in _IN_BODY:  # most nodes (whitespace, commas, operators): libcst's
+            return  # classes are ABCs, so each isinstance below costs a slow check
         if isinstance(node, cst.Call):
             function.calls.append(node)
         elif isinstance(node, cst.Name):
@@ -114,7 +159,7 @@ class Project:
             function.dicts.append(node)
         elif _outermost_string(module, node):
             function.strings.append(node)  # type: ignore[arg-type]
-        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.For, cst.WithItem, cst.NamedExpr)):
+        if isinstance(node, _BINDERS):
             for name, target in _bound_names(node):
                 function.bindings.append((name, target, node))
             if isinstance(node, cst.Assign) and isinstance(node.targets[0].target, cst.Subscript):
@@ -125,19 +170,75 @@ class Project:
     # -- resolution -----------------------------------------------------------------------
 
     def resolve(self, call: cst.Call, module: Module) -> Function | None:
-        """The linted function a call runs: the one definition by that name, else the one in the
-        same module, else the one in the same directory (`helpers.deploy(...)`), else None."""
+        """The linted function a call runs (memoized: the summaries ask for every call each round)."""
+        if call not in self._resolved:
+            self._resolved[call] = self._resolve(call, module)
+        return self._resolved[call]
+
+    def _resolve(self, call: cst.Call, module: Module) -> Function | None:
+        """By the module's own definitions and imports first: `deploy(...)` defined here or bound
+        by `from helpers import deploy`, `helpers.deploy(...)` after `import helpers`; a name
+        imported from a module outside the run is none of ours. Methods (`self.deploy`), names a
+        star import may bring and imports of files the run did not read fall back to the name:
+        the one definition by that name, else the one in the same module, else the one in the
+        same directory."""
         name = callee_name(call)
         func = call.func
         if not name or not (isinstance(func, cst.Name) or _plain_attribute(func)):
             return None
+        local = self.top_level[module].get(name) if isinstance(func, cst.Name) else None
+        if local is not None:
+            return local
+        head = func.value if isinstance(func, cst.Name) else func.value.value  # type: ignore[attr-defined]
+        binding = self.imports[module].get(head)
+        if binding is not None:
+            decided, found = self._imported(module, binding, name if isinstance(func, cst.Attribute) else "")
+            if decided:
+                return found
+        elif isinstance(func, cst.Name):
+            nested = [c for c in self.by_name.get(name, []) if c.module is module]  # a def inside a def
+            if len(nested) == 1 or module not in self.stars:
+                return nested[0] if len(nested) == 1 else None  # else a builtin, or a name never bound
+        return self._by_name(name, module)
+
+    def _imported(self, module: Module, binding: Binding, attribute: str, depth: int = 0) -> tuple[bool, Function | None]:
+        """(decided, the function) an import binding and the attribute called on it name. Not
+        decided when the module is not found where Python would look but may be a file of the
+        run (a relative import, or a name that files of the run live under)."""
+        name = binding.name or attribute
+        path = module_file(module.file.filename, binding.module, binding.level, self.known)
+        if binding.name and attribute:  # `from pkg import helpers` then `helpers.deploy()`: a submodule
+            submodule = ".".join(p for p in (binding.module, binding.name) if p)
+            path = module_file(module.file.filename, submodule, binding.level, self.known)
+            name = attribute
+        if path is None:
+            return (binding.level == 0 and not self._local_package(binding.module or binding.name)), None
+        target = self.by_file.get(path)
+        if target is None or depth > MAX_ROUNDS:
+            return True, None  # a file of the run that names no image: none of its functions matter
+        found = self.top_level[target].get(name)
+        if found is not None:
+            return True, found
+        again = self.imports[target].get(name)  # re-exported: `from .impl import deploy` in __init__.py
+        if again is None or again.name == "":
+            return True, None
+        return self._imported(target, again, "", depth + 1)
+
+    def _local_package(self, name: str) -> bool:
+        """Do files of the run live under this module's top-level name (the import may use a
+        `sys.path` entry of its own)?"""
+        if self._names is None:  # every directory and module name of the run's files, once
+            self._names = {part.removesuffix(".py") for f in self.known for part in f.split("/")}
+        return name.split(".", 1)[0] in self._names
+
+    def _by_name(self, name: str, module: Module) -> Function | None:
         candidates = self.by_name.get(name, [])
         if len(candidates) == 1:
             return candidates[0]
         directory = posixpath.dirname(module.file.filename)
         for nearer in (
             [c for c in candidates if c.module is module],
-            [c for c in candidates if c.directory == directory],  # `from helpers import deploy`
+            [c for c in candidates if c.directory == directory],
         ):
             if nearer:
                 return nearer[0] if len(nearer) == 1 else None
@@ -166,9 +267,16 @@ class Project:
             for function in self.functions:
                 for call in function.calls:
                     self._calls_by_name.setdefault(callee_name(call), []).append((function, call))
-        for function, call in self._calls_by_name.get(target.name, []):
-            if self.resolve(call, function.module) is target:
-                yield function, call
+        if self._aliases is None:  # `from helpers import deploy as run_deploy`: calls of run_deploy
+            self._aliases = {}
+            for bound in self.imports.values():
+                for alias, binding in bound.items():
+                    if binding.name and alias != binding.name:
+                        self._aliases.setdefault(binding.name, set()).add(alias)
+        for name in sorted({target.name} | self._aliases.get(target.name, set())):
+            for function, call in self._calls_by_name.get(name, []):
+                if self.resolve(call, function.module) is target:
+                    yield function, call
 
     def argument_for(self, call: cst.Call, target: Function, param: str) -> cst.BaseExpression | None:
         """The argument a call passes for a parameter of the function it runs."""
@@ -194,6 +302,10 @@ def _plain_attribute(func: cst.BaseExpression) -> bool:
 
 
 _STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
+_BINDERS = (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.For, cst.WithItem, cst.NamedExpr)
+# the node types the indexes look at (libcst's node classes are final: their type is exact)
+_MODULE_LEVEL = frozenset({cst.Assign, cst.AnnAssign, *_STRINGS})
+_IN_BODY = frozenset({cst.Call, cst.Name, cst.Return, cst.Yield, cst.Dict, cst.ExceptHandler, *_STRINGS, *_BINDERS})
 
 
 def _outermost_string(module: Module, node: cst.CSTNode) -> bool:

@@ -7,14 +7,10 @@ the parse, and the rules do not need them.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 
 import libcst as cst
-from libcst.metadata import (
-    ByteSpanPositionProvider,
-    CodeSpan,
-    MetadataWrapper,
-)
+from libcst.metadata import ByteSpanPositionProvider, CodeSpan, MetadataWrapper
 
 from imagetag_lint.python.source import PythonFile
 
@@ -45,8 +41,7 @@ class Module:
         # byte spans come from libcst's metadata; parents and owning functions from one walk of
         # our own over the nodes' fields (libcst's `children` and ParentNodeProvider run a
         # visitor per node and cost several times the parse)
-        wrapper = MetadataWrapper(self.tree, unsafe_skip_copy=True)
-        self._spans: Mapping[cst.CSTNode, CodeSpan] = wrapper.resolve(ByteSpanPositionProvider)
+        self._spans: Mapping[cst.CSTNode, CodeSpan] = _byte_spans(self.tree)
         self._parents: dict[cst.CSTNode, cst.CSTNode] = {}
         self._functions: dict[cst.CSTNode, cst.FunctionDef | None] = {}
         stack: list[tuple[cst.CSTNode, cst.FunctionDef | None]] = [(self.tree, None)]
@@ -96,6 +91,18 @@ class Module:
         return self.start(outer) <= self.start(node) and self.end(node) <= self.end(outer)
 
 
+def _byte_spans(tree: cst.Module) -> Mapping[cst.CSTNode, CodeSpan]:
+    """Byte spans of every node. `MetadataWrapper.resolve` also walks the whole tree once more
+    with no visitor (its batched pass), which costs as much as the spans: the provider runs
+    alone when libcst's internals are the ones this was written against."""
+    provider = ByteSpanPositionProvider()
+    generate, computed = getattr(provider, "_gen_impl", None), getattr(provider, "_computed", None)
+    if generate is None or not isinstance(computed, dict):
+        return MetadataWrapper(tree, unsafe_skip_copy=True).resolve(ByteSpanPositionProvider)
+    generate(tree)
+    return computed
+
+
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
@@ -106,10 +113,31 @@ def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         names = _FIELDS[type(node)] = tuple(f.name for f in dataclasses.fields(node))
     for name in names:
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        kind = _KINDS.get(type(value))
+        if kind is None:
+            kind = _KINDS[type(value)] = _kind(type(value))
+        if kind == _NODE:
             yield value
-        elif isinstance(value, (list, tuple)):
-            yield from (item for item in value if isinstance(item, cst.CSTNode))
+        elif kind == _SEQUENCE:
+            yield from (item for item in value if _is_node(item))
+
+
+_NODE, _SEQUENCE, _OTHER = 1, 2, 0
+_KINDS: dict[type, int] = {}  # a field value's type -> node, sequence or other: libcst's node
+# classes are ABCs, and isinstance against an ABC is a slow check on every call
+
+
+def _kind(kind: type) -> int:
+    if issubclass(kind, cst.CSTNode):
+        return _NODE
+    return _SEQUENCE if issubclass(kind, (list, tuple)) else _OTHER
+
+
+def _is_node(value: object) -> bool:
+    kind = _KINDS.get(type(value))
+    if kind is None:
+        kind = _KINDS[type(value)] = _kind(type(value))
+    return kind == _NODE
 
 
 def parses(source: bytes) -> bool:
@@ -189,6 +217,44 @@ def fixture_name(function: cst.FunctionDef) -> str | None:
             text = string_value(renamed) if renamed is not None else None
             return text or function.name.value
     return None
+
+
+def used_fixtures(marks: Sequence[cst.BaseExpression]) -> list[tuple[str, cst.SimpleString]]:
+    """The fixtures `pytest.mark.usefixtures("a", "b")` among these marks requests (a function's
+    or a class's decorators, a module's `pytestmark`): pytest runs them before the test, which
+    cannot read their values."""
+    found = []
+    for call in marks:
+        if isinstance(call, cst.Call) and dotted(call.func) in ("pytest.mark.usefixtures", "mark.usefixtures"):
+            for node in positional(call):
+                text = string_value(node)
+                if text and isinstance(node, cst.SimpleString):
+                    found.append((text, node))
+    return found
+
+
+def inherited_marks(module: Module, function: cst.FunctionDef, pytestmark: list[cst.BaseExpression]) -> list[cst.BaseExpression]:
+    """The marks a function gets from the classes around it and the module's `pytestmark`."""
+    marks = []
+    for ancestor in module.ancestors(function):
+        if isinstance(ancestor, cst.ClassDef):
+            marks += [d.decorator for d in ancestor.decorators]
+    return marks + pytestmark
+
+
+def module_marks(module: Module) -> list[cst.BaseExpression]:
+    """`pytestmark = mark` or `pytestmark = [mark, ...]` at the top of a module."""
+    for statement in module.tree.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if (isinstance(small, cst.Assign) and len(small.targets) == 1
+                    and isinstance(small.targets[0].target, cst.Name) and small.targets[0].target.value == "pytestmark"):
+                value = small.value
+                if isinstance(value, (cst.List, cst.Tuple)):
+                    return [e.value for e in value.elements]
+                return [value]
+    return []
 
 
 def parameter_names(function: cst.FunctionDef) -> list[str]:
