@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from support import go_module
+from support import FIXTURES, go_module
 
 from imagetag_lint.cli import main
 
@@ -110,3 +110,14 @@ def test_text_output_labels_the_warning(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.chdir(tmp_path)
     main(["--color", "never", "--select", "IMG002", "e2e"])
     assert "IMG002 [*] [hardcoded-image-reference] warning: the deployment's image" in capsys.readouterr().out
+
+
+def test_the_corpus_severities(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """fixtures/go/severity: the copy of a static build tag is a warning, another tag an error."""
+    monkeypatch.chdir(FIXTURES)
+    main(["--output-format", "json", "--exit-zero", "severity"])
+    found = json.loads(capsys.readouterr().out)
+    assert [(f["code"], f["severity"], f["message"].split("`")[1]) for f in found] == [
+        ("IMG002", "warning", "localhost/kubernaut-pricing:e2e"),
+        ("IMG002", "error", "localhost/kubernaut-quote:e2e"),
+    ]

@@ -65,7 +65,10 @@ def test_results_have_what_code_scanning_reads(corpus_log: Json) -> None:
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == FIXTURES.as_uri() + "/"
     for result in run["results"]:
         assert rule_ids[result["ruleIndex"]] == result["ruleId"]
-        assert result["level"] == levels[result["ruleId"]] and result["message"]["text"]
+        # IMG002 is a warning where the fixed image copies a static build tag (fixtures/go/severity)
+        copy_of_the_build_tag = result["ruleId"] == "IMG002" and "copies the tag" in result["message"]["text"]
+        assert result["level"] == ("warning" if copy_of_the_build_tag else levels[result["ruleId"]])
+        assert result["message"]["text"]
         (location,) = result["locations"]
         artifact = location["physicalLocation"]["artifactLocation"]
         assert artifact["uriBaseId"] == "%SRCROOT%" and (FIXTURES / artifact["uri"]).is_file()

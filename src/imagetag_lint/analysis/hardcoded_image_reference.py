@@ -16,7 +16,7 @@ from imagetag_lint.analysis.steps import call_name
 from imagetag_lint.enums import ConsumerKind, SiteKind
 from imagetag_lint.findings import Applicability, Finding, Fix, Related
 from imagetag_lint.golang.model import SourceFile
-from imagetag_lint.golang.parser import text
+from imagetag_lint.golang.parser import Node, text
 
 CODE = "IMG002"
 DROP_CODE = "IMG001"  # discarded-image-name: its findings name the fixed image a drop leads to
@@ -73,19 +73,31 @@ def _unit_test_fixture(ctx: RuleContext, site: FixedSite) -> bool:
     """A Go unit test (a `_test.go` function taking `*testing.T`, `B` or `F`) that neither builds
     nor loads an image, and hands a fixed image to a deploy function (a manifest renderer, a spec
     builder), is testing that function with a fixture. A container literal it fills and applies
-    itself is still a deployment: the test reaches the cluster with it."""
+    itself is still a deployment: the test reaches the cluster with it. A Ginkgo spec closure is
+    such a test only when the deploy function returns no `error`: it renders, and cannot have
+    reached a cluster (an E2E spec's deploy helpers return the error of their cluster calls)."""
     function = site.function
     if function is None or site.kind is not SiteKind.DEPLOY_ARG or not site.file.filename.endswith("_test.go"):
         return False
-    parameters = function.node.child_by_field_name("parameters")
-    if parameters is None or b"*testing." not in (parameters.text or b""):
-        return False
+    if function.node.type == "func_literal":
+        target = site.sink.target if site.sink is not None else None
+        if target is None or _returns_an_error(target.node):
+            return False
+    else:
+        parameters = function.node.child_by_field_name("parameters")
+        if parameters is None or b"*testing." not in (parameters.text or b""):
+            return False
     index = ctx.index
     loads = any(
         (consumer := index.consumer(call)) is not None and consumer.kind is ConsumerKind.LOAD
         for call in index.calls_in(function)
     )
     return not loads and not index.builds(function)
+
+
+def _returns_an_error(declaration: Node) -> bool:
+    result = declaration.child_by_field_name("result")
+    return result is None or b"error" in (result.text or b"")  # no result: it acts, not renders
 
 
 def _fix(ctx: RuleContext, site: FixedSite) -> Fix:
