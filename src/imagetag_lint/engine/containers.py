@@ -90,10 +90,49 @@ def _feeds_a_container(run: FlowRun, path: str, name: str, file: SourceFile) -> 
         found = run.container_structs.get(key)
         if found is None:
             run.container_structs[key] = False  # a cycle through the same type proves nothing
-            found = run.container_structs[key] = any(_reads_into_sink(run, package, name))
+            found = run.container_structs[key] = _embeds_a_container(run, package, name) or any(
+                _reads_into_sink(run, package, name)
+            )
         if found:
             return True
     return False
+
+
+def _embeds_a_container(run: FlowRun, package: Package, name: str) -> bool:
+    """A struct that embeds a container type (`struct{ corev1.EphemeralContainerCommon }`): its
+    promoted `Image` field is that container's image."""
+    return any(_is_container(run, embedded, file) for file, embedded in _embedded_types(run, package).get(name, ()))
+
+
+def _embedded_types(run: FlowRun, package: Package) -> dict[str, list[tuple[SourceFile, Node]]]:
+    """The package's struct types by name -> the types they embed; files loaded since the last
+    question are added, so each file's declarations are read once."""
+    indexed, table = run.embedded_types.get(package.key, (0, {}))
+    files = list(package.files)
+    for file in files[indexed:]:
+        for declaration in file.tree.root_node.named_children:
+            if declaration.type != "type_declaration":
+                continue
+            for spec in declaration.named_children:
+                struct = spec.child_by_field_name("type") if spec.type == "type_spec" else None
+                spec_name = spec.child_by_field_name("name")
+                if struct is not None and struct.type == "struct_type" and spec_name is not None:
+                    embedded = [(file, node) for node in _embedded_fields(struct)]
+                    if embedded:
+                        table.setdefault(text(spec_name), []).extend(embedded)
+    run.embedded_types[package.key] = (len(files), table)
+    return table
+
+
+def _embedded_fields(struct: Node) -> Iterator[Node]:
+    for fields in struct.named_children:
+        if fields.type != "field_declaration_list":
+            continue
+        for declaration in fields.named_children:
+            if declaration.type == "field_declaration" and declaration.child_by_field_name("name") is None:
+                embedded = declaration.child_by_field_name("type")
+                if embedded is not None:
+                    yield embedded
 
 
 def _packages(run: FlowRun, path: str, file: SourceFile) -> list[Package]:

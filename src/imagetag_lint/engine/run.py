@@ -10,7 +10,7 @@ from imagetag_lint.engine.model import ProducerRef, Sink
 from imagetag_lint.golang.lexing import word_offsets
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, captures
-from imagetag_lint.golang.project import Project
+from imagetag_lint.golang.project import PackageKey, Project
 from imagetag_lint.golang.syntax import callee, deep_ancestry, is_inside, parent
 from imagetag_lint.record import field, record
 from imagetag_lint.rules import ImageFlow
@@ -90,6 +90,8 @@ class FlowRun:
         self.rule_cache: dict[tuple[str, int], object] = {}  # the rule helpers' per-run results
         self.container_entries: list[tuple[str, str]] | None = None  # container-types as (path, name)
         self.container_structs: dict[tuple[str, str], bool] = {}  # (package directory, type) -> its Image deploys
+        # package -> (files indexed, struct name -> the types it embeds, with their file)
+        self.embedded_types: dict[PackageKey, tuple[int, dict[str, list[tuple[SourceFile, Node]]]]] = {}
         self.declared_types: dict[tuple[int, int, int, bytes], tuple[list[int], list[Node]]] = {}  # (function node, name) -> typed declarations
         self.generated_made: tuple[int, dict[str, tuple[str, str]]] = (-1, {})  # (generation, what generators make)
         self.commands: CommandFacts | None = None  # build and load helpers inferred from their commands
