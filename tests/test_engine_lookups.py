@@ -1,9 +1,11 @@
 """The engine's lookups that read bytes instead of walking nodes: each gives what a walk of the
-tree gives (engine/containers.py: a variable's visible type; engine/producers.py: return statements)."""
+tree gives (engine/containers.py: a variable's visible type; engine/producers.py: return statements;
+golang/syntax.py: a file's calls)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +14,7 @@ from imagetag_lint.engine.producers import returns
 from imagetag_lint.engine.run import FlowRun
 from imagetag_lint.golang.parser import Node, parse, text
 from imagetag_lint.golang.project import Project
+from imagetag_lint.golang.syntax import call_expressions
 from imagetag_lint.rules import load_rule_set
 
 
@@ -132,3 +135,58 @@ def test_returns_are_the_function_s_own_last_first(source: str) -> None:
     found = list(returns(body))
     assert [text(s) for s in found] == ["return s, nil", "return g(), nil", 'return "zero", nil']
     assert [s.id for s in found] == [s.id for s in _walked_returns(body)]
+
+
+CALLS = """package e2e
+
+import "time"
+
+func f(x int) func(int) int { return nil }
+
+func g() {
+	_ = time.Since(time.Now()).Round(time.Second)
+	_ = f(1)(2)
+	_ = make([]string, len("(("))
+	_ = new(int)
+	_ = []byte("x") // a conversion, not a call
+	_ = (f)(3)
+	_ = string('(') /* ( */
+	_ = func() int { return len(`(`) }()
+}
+"""
+
+BROKEN = """package e2e
+
+func g() {
+	f(1, h(2)
+	k(3)
+}
+"""
+
+TESTS = Path(__file__).parent
+
+
+def _walked_calls(root: Node) -> list[Node]:
+    return [node for node in _nodes(root) if node.type == "call_expression"]
+
+
+def _corpus() -> list[Path]:
+    return sorted(p for d in ("fixtures/go", "realistic") for p in (TESTS / d).rglob("*.go"))
+
+
+@pytest.mark.parametrize("source", [pytest.param(CALLS, id="nested-strings-comments"), pytest.param(BROKEN, id="syntax-error")])
+def test_a_file_s_calls_are_the_walk_s_calls_in_tree_order(source: str) -> None:
+    root = parse(source.encode()).root_node
+    found = call_expressions(root, source.encode())
+    assert [n.id for n in found] == [n.id for n in _walked_calls(root)]
+    assert len(found) == (12 if source == CALLS else 3)
+    assert not any(text(n).startswith("[]byte") for n in found)
+
+
+def test_every_corpus_file_s_calls_are_the_walk_s_calls() -> None:
+    files = _corpus()
+    assert len(files) > 50
+    for path in files:
+        source = path.read_bytes()
+        root = parse(source).root_node
+        assert [n.id for n in call_expressions(root, source)] == [n.id for n in _walked_calls(root)], path

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imagetag_lint.engine import values
+from imagetag_lint.engine.commands import inferred_consumer
 from imagetag_lint.engine.model import OriginKind, ProducerRef
 from imagetag_lint.engine.run import FlowRun, facts, function_facts, mentions, settle
 from imagetag_lint.golang.lexing import word_offsets
@@ -141,10 +142,6 @@ def consumer(run: FlowRun, call: Node) -> Consumer | None:
     configured = run.consumers.get(name)
     if configured is not None:
         return configured
-    from imagetag_lint.engine.commands import (
-        inferred_consumer,  # commands reads calls, as this module does
-    )
-
     return inferred_consumer(run, name)
 
 

@@ -9,9 +9,15 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from imagetag_lint.engine.model import ProducerRef, Sink
 from imagetag_lint.golang.lexing import word_offsets
 from imagetag_lint.golang.model import Function, SourceFile
-from imagetag_lint.golang.parser import Node, captures
+from imagetag_lint.golang.parser import Node
 from imagetag_lint.golang.project import PackageKey, Project
-from imagetag_lint.golang.syntax import callee, deep_ancestry, is_inside, parent
+from imagetag_lint.golang.syntax import (
+    call_expressions,
+    callee,
+    deep_ancestry,
+    is_inside,
+    parent,
+)
 from imagetag_lint.record import field, record
 from imagetag_lint.rules import ImageFlow
 
@@ -20,7 +26,6 @@ if TYPE_CHECKING:
     from imagetag_lint.engine.containers import FieldReads
 
 T = TypeVar("T")
-CALLS = "(call_expression) @call"
 _MANY_KEYS = 64  # with fewer image-field keys in a file, their depth costs little
 
 
@@ -101,7 +106,7 @@ def facts(run: FlowRun, file: SourceFile) -> FileFacts:
     found = run.files.get(id(file))
     if found is None:
         root = file.tree.root_node
-        calls = sorted(captures(CALLS, root).get("call", []), key=lambda n: n.start_byte)
+        calls = call_expressions(root, file.source)
         functions = run.project.file_functions.get(id(file), [])
         found = run.files[id(file)] = FileFacts(
             file=file,
