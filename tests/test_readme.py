@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -12,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).parent.parent
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```\n", re.DOTALL | re.MULTILINE)
-INSTALL = "python3 -m pip install"
+INSTALL = "python -m pip install ."
 
 
 def section(heading: str) -> str:
@@ -26,7 +27,7 @@ def examples() -> list[tuple[str, str, str]]:
     blocks = list(FENCE.finditer(text))
     found = []
     for i, block in enumerate(blocks):
-        if block.group(1) != "sh" or block.group(2).startswith(INSTALL):
+        if block.group(1) != "sh" or INSTALL in block.group(2):
             continue
         assert i + 1 < len(blocks) and blocks[i + 1].group(1) in ("text", "diff"), f"no output after {block.group(2)!r}"
         output = blocks[i + 1]
@@ -52,6 +53,17 @@ def test_setup_shows_commands_with_their_output() -> None:
     commands = [command for command, _, _ in examples()]
     assert commands == ["imagetag-lint examples/kind-e2e", "imagetag-lint --diff examples/kind-e2e"]
     assert INSTALL in section("Set up")
+
+
+def test_a_bare_run_in_the_clone_reports_only_the_example() -> None:
+    """Set up says that with no argument every finding in this clone is in `examples/`."""
+    assert "every finding is in `examples/`" in section("Set up")
+    done = subprocess.run(
+        [sys.executable, "-m", "imagetag_lint", "--output-format", "json", "--no-cache"],
+        check=False, cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    findings = json.loads(done.stdout)
+    assert findings and {f["filename"].split("/")[0] for f in findings} == {"examples"}, done.stderr
 
 
 @pytest.mark.parametrize(("command", "shown", "prose"), examples(), ids=lambda v: v if v.startswith("imagetag") else "")
