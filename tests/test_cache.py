@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from samples import chdir
-from support import go_module
+from support import copy_corpus, go_module
 
 from imagetag_lint import reads
 from imagetag_lint.cache import DIRECTORY_NAME, ENVIRONMENT_VARIABLE
@@ -200,13 +200,15 @@ def test_a_foreign_entry_with_a_valid_checksum_is_not_trusted(
     lint(module, capsys=capsys)
     store = CacheDir(module / DIRECTORY_NAME)
     (name,) = [f"runs/{p.name}" for p in (module / DIRECTORY_NAME / "runs").iterdir()]
-    form, key, deps, listings, data = store.read(name)
+    form, key, clean, deps, listings, data = store.read(name)
     findings = data[0]
     for payload in [
-        (form, b"another key.....", deps, listings, data),  # the right place, another key
-        (form + 1, key, deps, listings, data),
-        (form, key, deps, listings, ([("x",)], [], [], [], 0)),
-        (form, key, deps, listings, ([], [], [1], [], 0)),
+        (form, b"another key.....", clean, deps, listings, data),  # the right place, another key
+        (form + 1, key, clean, deps, listings, data),
+        (form, key, (clean[0], b"other clean files"), deps, listings, data),
+        (form, key, ("two", None), deps, listings, data),
+        (form, key, clean, deps, listings, ([("x",)], [], [], [], 0)),
+        (form, key, clean, deps, listings, ([], [], [1], [], 0)),
         [1, 2, 3],
         {"a": "b"},
         None,
@@ -217,7 +219,7 @@ def test_a_foreign_entry_with_a_valid_checksum_is_not_trusted(
     assert findings  # the payloads above would have hidden them
 
 
-def test_an_edit_re_reads_only_that_file_among_the_clean_ones(
+def test_an_edit_that_keeps_a_file_clean_reuses_the_entry_and_parses_nothing(
     module: Path, capsys: pytest.CaptureFixture[str], runs: Runs, parses: list[int]
 ) -> None:
     for index in range(20):
@@ -226,14 +228,46 @@ def test_an_edit_re_reads_only_that_file_among_the_clean_ones(
     lint(module, capsys=capsys)
     parsed = parses[0]
     edited = module / "util" / "f3.go"
-    edited.write_text(CLEAN.replace("Sum", "Total"))
+    edited.write_text(CLEAN.replace("Sum", "Total") + "\nfunc Twice(a int) int { return 2 * a }\n")
     _age(module, only=edited, offset=1)
+    assert lint(module, capsys=capsys) == lint(module, "--no-cache", capsys=capsys)
+    assert parses[0] == 2 * parsed  # the --no-cache run's parses
     lint(module, capsys=capsys)
-    # the run is one unit (see cache/runs.py): it is linted again, and parses what it parsed before;
-    # of the inputs only the edited file and those the prefilter wants parsed are read again
-    assert runs.last.linted and parses[0] == 2 * parsed
-    wanted = {"e2e/setup.go", "infrastructure/infra.go"}  # a builder's name: the others are clean
-    assert runs.last.reads == 1 + len(wanted)
+    # of the inputs only the edited file is read again, and found clean: nothing to lint
+    edited.write_text(CLEAN.replace("Sum", "Plus"))
+    _age(module, only=edited, offset=2)
+    assert lint(module, capsys=capsys)[:2] == lint(module, "--no-cache", capsys=capsys)[:2]
+    assert not runs.last.linted and runs.last.reads == 1 and parses[0] == 3 * parsed
+    # an edit that makes it a candidate (a builder's name) lints again
+    edited.write_text(SETUP.replace("package e2e", "package util"))
+    _age(module, only=edited, offset=3)
+    assert lint(module, capsys=capsys) == lint(module, "--no-cache", capsys=capsys)
+    assert runs.last.linted
+
+
+def test_a_clean_file_added_or_removed_reuses_the_entry_with_the_count_corrected(
+    module: Path, capsys: pytest.CaptureFixture[str], runs: Runs, parses: list[int]
+) -> None:
+    def text() -> str:
+        with chdir(module):
+            main([])
+        return capsys.readouterr().out
+
+    first = text()
+    before = parses[0]
+    (module / "util" / "added.go").write_text(CLEAN.replace("Sum", "Added"))
+    with_added = text()
+    assert not runs.last.linted and parses[0] == before
+    assert with_added == _uncached_text(module, capsys) and with_added != first  # the count
+    (module / "util" / "more.go").unlink()
+    (module / "util" / "added.go").unlink()
+    assert text() == _uncached_text(module, capsys) and not runs.last.linted
+
+
+def _uncached_text(root: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    with chdir(root):
+        main(["--no-cache"])
+    return capsys.readouterr().out
 
 
 def test_a_new_sibling_or_an_edited_import_outside_the_inputs_is_seen(
@@ -371,3 +405,46 @@ def test_a_python_run_sees_a_conftest_appear_above_it(
     assert above != without and "IMG001" in above[1]
     (root / "conftest.py").unlink()
     assert lint(root, one, capsys=capsys) == without
+
+
+WRAPPER = '''package wrap
+
+import (
+	"io"
+
+	"example.com/m/infrastructure"
+)
+
+func Build(w io.Writer) (string, error) {
+	return infrastructure.BuildAndLoadImageToKind(infrastructure.ImageBuildConfig{ImageName: "wrapped"}, w)
+}
+'''
+
+
+def test_a_clean_file_that_calls_a_wrapper_is_seen_when_it_appears(
+    module: Path, capsys: pytest.CaptureFixture[str], runs: Runs
+) -> None:
+    """The lint looks for a wrapper's callers among the clean files by their import headers:
+    then which clean files there are is part of what the result depends on."""
+    go_module(module, {"wrap/wrap.go": WRAPPER})
+    lint(module, capsys=capsys)
+    (module / "caller").mkdir()
+    (module / "caller" / "caller.go").write_text(
+        'package caller\n\nimport "example.com/m/wrap"\n\nfunc Run() {\n\t_, _ = wrap.Build(nil)\n}\n'
+    )
+    cold = lint(module, "--no-cache", capsys=capsys)
+    assert "caller/caller.go" in cold[1]  # the dropped result of the wrapper
+    assert lint(module, capsys=capsys) == cold and runs.last.linted
+
+
+def test_a_build_script_removed_from_the_module_is_seen(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], runs: Runs
+) -> None:
+    """A load of a local image is reported when no file of the module builds it: the files the
+    search read, scripts among them, are part of what the result depends on."""
+    root = copy_corpus(tmp_path)
+    before = lint(root, "unbuilt/setup.go", capsys=capsys)
+    (root / "hack" / "build-ghost.sh").unlink()
+    cold = lint(root, "unbuilt/setup.go", "--no-cache", capsys=capsys)
+    assert cold != before
+    assert lint(root, "unbuilt/setup.go", capsys=capsys) == cold and runs.last.linted

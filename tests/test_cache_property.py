@@ -44,6 +44,39 @@ func Setup{n}(w io.Writer) error {{
 '''
 
 
+# a wrapper of the builder, and clean files: one calls the wrapper (the lint finds it by its
+# import header and parses it), the others nothing the lint looks at
+WRAPPER = '''package wrap
+
+import (
+	"io"
+
+	"example.com/m/infrastructure"
+)
+
+func Build(w io.Writer) (string, error) {
+	return infrastructure.BuildAndLoadImageToKind(infrastructure.ImageBuildConfig{ImageName: "wrapped"}, w)
+}
+'''
+
+CALLER = '''package caller
+
+import "example.com/m/wrap"
+
+func Run() {
+	_, _ = wrap.Build(nil)
+}
+'''
+
+HELPER = '''package util{n}
+
+// Add{n} adds.
+func Add{n}(a, b int) int {{ return a + b + {n} }}
+'''
+
+CLEAN_LINES = ["// a note\n", "func more() int { return 1 }\n", "var counter = 0\n", "\n", "type pair struct{ a, b int }\n"]
+
+
 @pytest.fixture(scope="module")
 def corpus() -> Iterator[Path]:
     """The Go fixtures, the realistic suite and a small generated module, side by side."""
@@ -52,7 +85,9 @@ def corpus() -> Iterator[Path]:
         shutil.copytree(FIXTURES, root / "fixtures", ignore=shutil.ignore_patterns("*.fixed", "*.md"))
         shutil.copytree(TESTS / "realistic", root / "realistic", ignore=shutil.ignore_patterns("*.md"))
         (root / "generated").mkdir()
-        go_module(root / "generated", {f"suite{n}/setup.go": GENERATED_SETUP.format(n=n) for n in range(4)})
+        generated = {f"suite{n}/setup.go": GENERATED_SETUP.format(n=n) for n in range(4)}
+        generated.update({f"util{n}/add.go": HELPER.format(n=n) for n in range(4)})
+        go_module(root / "generated", {**generated, "wrap/wrap.go": WRAPPER, "caller/caller.go": CALLER})
         yield root
 
 
@@ -63,19 +98,61 @@ def _lines_of_the_corpus() -> list[str]:
 
 LINES = _lines_of_the_corpus()
 
+ACTIONS = ["insert", "delete-line", "replace-line", "copy-over", "new-file", "remove-file"]
+# edits that keep a clean file clean (most edits of a large tree), or make it a candidate, and
+# edits of the files other than Go ones a module search reads (a build script)
+CLEAN_ACTIONS = ["clean-edit", "clean-edit", "clean-new", "clean-remove", "make-candidate", "script"]
+
 # (what to do, which file, which line or other file, a line of Go)
 EDIT = st.tuples(
-    st.sampled_from(["insert", "delete-line", "replace-line", "copy-over", "new-file", "remove-file"]),
+    st.sampled_from(ACTIONS + CLEAN_ACTIONS),
     st.integers(min_value=0, max_value=10**6),
     st.integers(min_value=0, max_value=10**6),
     st.sampled_from(LINES),
 )
 
 
+def _clean(path: Path) -> bool:
+    """Clean for the prefilter, near enough: the edits below keep it so, or mean not to."""
+    return b"mage" not in path.read_bytes() and b"imagetag-lint" not in path.read_bytes()
+
+
+def _apply_clean(root: Path, files: list[Path], edit: tuple[str, int, int, str]) -> None:
+    action, which, where, line = edit
+    if action == "script":
+        scripts = sorted(
+            p for p in root.rglob("*")
+            if p.is_file() and p.suffix in {".sh", ".yaml", ".yml", ""} and "." not in p.relative_to(root).parts[0][:1]
+        )
+        if scripts:
+            script = scripts[which % len(scripts)]
+            if where % 2:
+                script.unlink()
+            else:
+                script.write_text(script.read_text(errors="replace") + "docker build -t localhost/ghost:e2e .\n")
+        return
+    clean = [p for p in files if _clean(p)]
+    if not clean:
+        return
+    path = clean[which % len(clean)]
+    text = path.read_text(encoding="utf-8")
+    if action == "clean-edit":
+        path.write_text(text + CLEAN_LINES[where % len(CLEAN_LINES)], encoding="utf-8")
+    elif action == "clean-new":
+        (path.parent / f"clean{where % 5}.go").write_text(text.split("\n", 1)[0] + "\n\nvar x = 1\n", encoding="utf-8")
+    elif action == "clean-remove":
+        path.unlink()
+    elif action == "make-candidate":
+        path.write_text(text + "\n" + line, encoding="utf-8")
+
+
 def _apply(root: Path, edit: tuple[str, int, int, str]) -> None:
     action, which, where, line = edit
     files = sorted(root.rglob("*.go"))
     if not files:
+        return
+    if action in CLEAN_ACTIONS:
+        _apply_clean(root, files, edit)
         return
     path = files[which % len(files)]
     lines = path.read_text(encoding="utf-8").splitlines(True)
@@ -125,6 +202,8 @@ def test_cached_runs_print_what_uncached_runs_print(
     assert "internal error" not in expected[2]
     assert _lint(corpus, ".") == expected  # after the edits: the cache from the examples before
     assert _lint(corpus, ".") == expected and not made[-1].linted  # unchanged: answered from the cache
+    # the text report shows the count of files checked, which a clean file added or removed changes
+    assert _lint(corpus, ".", "--output-format", "text") == _lint(corpus, ".", "--output-format", "text", "--no-cache")
     # the one-file runs of pre-commit read beyond their input: the same holds for them
     one = sorted(p.relative_to(corpus).as_posix() for p in corpus.rglob("*.go"))[len(edits) * 7 % 50 :][:1]
     assert _lint(corpus, *one, "--no-cache") == _lint(corpus, *one) == _lint(corpus, *one)

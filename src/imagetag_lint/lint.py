@@ -77,6 +77,9 @@ class Linter:
         self._deferred: dict[str, str] = {}  # reported files with only `Image:` fields -> display
         self._kept: dict[str, bytes] = {}  # sources of deferred files, up to KEPT_BYTES in all
         self._kept_bytes = 0
+        # whether the lint chose files by the clean ones' paths or import headers (a cached
+        # result then depends on which clean files there are, not only on how many)
+        self.clean_consulted = False
 
     # -- input ----------------------------------------------------------------------------
 
@@ -215,6 +218,7 @@ class Linter:
         import_path = self.modules.import_path(directory)
         if import_path is None:
             return []
+        self.clean_consulted = True
         quoted = b'"%s"' % import_path.encode()
         found = [(path, self._display(path)) for path, header in self._clean_reported.items() if quoted in header]
         return found + sorted(self._deferred.items())  # read anyway: the word decides
@@ -258,7 +262,10 @@ class Linter:
             f for f in list(self.project.functions())
             if f.name not in producers and f.result_count and self.index.wrapper(f) is not None
         ]
-        if not wrappers or not self._clean_reported:
+        if not wrappers:
+            return
+        self.clean_consulted = True  # even with no clean file now: one added may call a wrapper
+        if not self._clean_reported:
             return
         directories = {f.file.directory for f in wrappers}
         imports = {p.encode() for d in directories if (p := self.modules.import_path(d)) is not None}
@@ -308,7 +315,9 @@ def lint_paths(
     linter.add(discovered, pending)
     linter.rescan_for_inferred_names()
     linter.settle_deferred()
-    return linter.analyse(), linter
+    result = linter.analyse()
+    result.clean_consulted = linter.clean_consulted
+    return result, linter
 
 
 def lint_source(

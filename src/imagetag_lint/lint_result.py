@@ -27,3 +27,4 @@ class LintResult:
     directive_sources: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     paths: dict[str, str] = field(default_factory=dict)  # every file linted: display name -> absolute path
     notes: list[str] = field(default_factory=list)  # for the summary: what the baseline or a diff left out
+    clean_consulted: bool = False  # see Linter.clean_consulted

@@ -1,18 +1,26 @@
-"""What a lint read beyond its inputs (siblings, imported packages, go.mod files, directory
-listings), so that a cached result names every file its analysis could have seen. The readers
-in `files.py` report here; only a lint run through the cache turns the log on."""
+"""What a lint read beyond the inputs whose bytes key its cached result (siblings, imported
+packages, clean inputs it looked into after all, go.mod files, directory listings, the files a
+module search opened), so that a cached result names every file its analysis could have seen.
+The readers report here; only a lint run through the cache turns the log on."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
+
+from imagetag_lint.regular import read_regular
+
+EXISTS = -2  # the `limit` of a file whose existence alone was asked
 
 
 class ReadLog:
     def __init__(self, inputs: Iterable[str]) -> None:
-        self.inputs = frozenset(inputs)
-        # path -> (its bytes, None when absent or unreadable; how many were read at most, -1 for all)
+        self.inputs = frozenset(inputs)  # files whose bytes the key holds already: not logged
+        # path -> (its bytes, None when absent or unreadable; how many were read at most, -1 for
+        # all of a Go file, EXISTS when only whether it is a file was asked)
         self.files: dict[str, tuple[bytes | None, int]] = {}
         self.listings: dict[str, tuple[str, ...]] = {}  # directory -> the Go files it held
+        self.walks: dict[str, tuple[str, ...]] = {}  # directory -> what a walk saw in it (walk_listing)
 
     def read(self, path: str, source: bytes | None, limit: int = -1) -> None:
         if path not in self.inputs:
@@ -36,3 +44,39 @@ def note_file(path: str, source: bytes | None, limit: int = -1) -> None:
 def note_listing(directory: str, found: list[str]) -> None:
     if _log is not None:
         _log.listings[directory] = tuple(found)
+
+
+def note_walk(directory: str, directories: Iterable[str], files: Iterable[str]) -> None:
+    """What `os.walk` listed in directory, before any filtering."""
+    if _log is not None:
+        _log.walks[directory] = walk_listing(directories, files)
+
+
+def walk_listing(directories: Iterable[str], files: Iterable[str]) -> tuple[str, ...]:
+    return (*sorted(d + "/" for d in directories), *sorted(files))
+
+
+def walked(directory: str) -> tuple[str, ...]:
+    """walk_listing of directory as `os.walk` sees it now (empty when it cannot be listed)."""
+    for _, directories, files in os.walk(directory):
+        return walk_listing(directories, files)
+    return ()
+
+
+def is_file(path: str) -> bool:
+    """os.path.isfile, logged: a file that appears or goes away changes the answer."""
+    found = os.path.isfile(path)
+    note_file(path, b"" if found else None, EXISTS)
+    return found
+
+
+def read_at_most(path: str, largest: int) -> bytes | None:
+    """The bytes of a regular file, or None when it holds more than largest; OSError when it
+    cannot be read. Logged with what was read (one byte more than largest, at most)."""
+    try:
+        data = read_regular(path, largest + 1)
+    except OSError:
+        note_file(path, None, largest + 1)
+        raise
+    note_file(path, data, largest + 1)
+    return data if len(data) <= largest else None

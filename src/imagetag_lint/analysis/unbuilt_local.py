@@ -27,6 +27,7 @@ from imagetag_lint.enums import ConsumerKind
 from imagetag_lint.golang.model import Function
 from imagetag_lint.golang.parser import Node
 from imagetag_lint.golang.syntax import STRING_TYPES, arguments, string_value
+from imagetag_lint.reads import is_file, note_walk, read_at_most
 from imagetag_lint.record import record
 
 _SKIPPED_DIRECTORIES = {"vendor", "node_modules", "third_party", "testdata"}
@@ -81,7 +82,7 @@ def _module_of(directory: str) -> str | None:
     """The directory of the nearest `go.mod` at or above directory."""
     current = os.path.abspath(directory)
     while True:
-        if os.path.isfile(os.path.join(current, "go.mod")):
+        if is_file(os.path.join(current, "go.mod")):  # logged, as every read here: a cached result names them
             return current
         parent = os.path.dirname(current)
         if parent == current:
@@ -109,6 +110,7 @@ def _search(module: str, segment: str) -> bool:
     name = segment.encode()
     quoted = _service_words(segment)
     for root, directories, files in os.walk(module):
+        note_walk(root, directories, files)
         directories[:] = [d for d in directories if not d.startswith(".") and d not in _SKIPPED_DIRECTORIES]
         if root != module and "go.mod" in files:
             directories[:] = []  # another module: its builds are not this module's
@@ -118,12 +120,11 @@ def _search(module: str, segment: str) -> bool:
                 continue
             path = os.path.join(root, filename)
             try:
-                if os.path.getsize(path) > _LARGEST:
-                    continue
-                with open(path, "rb") as handle:
-                    data = handle.read()
+                data = read_at_most(path, _LARGEST)
             except OSError:
                 return True  # unreadable: it may build the image, so say nothing
+            if data is None:
+                continue
             if name in data and _names_a_build(data, name):
                 return True
             if filename.endswith(".go") and any(_given_to_a_build(data, word) for word in quoted if word in data):

@@ -4,10 +4,23 @@ The unit cached is the whole run. The engine resolves names across the project, 
 within a package: `Linter.settle_deferred` parses the files that mention a build name found
 in *any* parsed file, and IMG002 asks whether any file of the run builds the image it sees
 (`engine.locality.build_names`). Editing one file can thus change a finding in any other, and
-no smaller group of files has a result that depends on that group alone. A run entry is keyed
-by the digests of every input (with the tool and its configuration), and lists what the lint
-read beyond its inputs (siblings, imported packages, go.mod files, directory listings: see
-`reads.py`); it is used only when all of those are unchanged.
+no smaller group of files has a result that depends on that group alone.
+
+What a run's result depends on, and so what its entry holds:
+- the tool and its configuration (the salt);
+- the bytes of every input the prefilter does not find clean (a builder, loader or sink token,
+  an `Image:` field, a suppression comment) and of every Python input: the key;
+- of the clean Go inputs, only that they are clean: the lint keeps their import headers and
+  otherwise looks at them only on demand, and then reads them (logged below). Their number is
+  the report's "files checked", which a hit corrects. When the lint chose files among them by
+  path or import header (`Linter.clean_consulted`: a wrapper's callers, a package's importers)
+  the entry holds a digest of their paths and headers too; when the report's baseline notes
+  count entries by file, their names are in the key;
+- what the lint read beyond the inputs the key holds (siblings, imported packages, clean
+  inputs it looked into, go.mod files, directory listings, the files a module search opened:
+  see `reads.py`), each checked on a hit.
+So an edit that keeps a file clean, of a file the lint did not read, reuses the entry, as does
+adding or removing such a file where no listing the lint made sees it; anything else lints again.
 
 Per file, a table keyed by path keeps `(st_mtime_ns, st_size, st_ino)`, the content digest and,
 for a file the prefilter found clean, its verdict. A file whose stat is unchanged is not read
@@ -36,11 +49,11 @@ from imagetag_lint.files import (
 from imagetag_lint.lint_result import LintResult
 from imagetag_lint.options import LintRun
 from imagetag_lint.parallel import Settled, Split
-from imagetag_lint.reads import ReadLog, log_reads
+from imagetag_lint.reads import EXISTS, ReadLog, log_reads, walked
 from imagetag_lint.regular import read_regular
 from imagetag_lint.rules import builtin_rules_dir
 
-FORMAT = 1
+FORMAT = 2
 RUNS = "runs"
 KEPT_RUNS = 64  # run entries kept, the most recent ones
 KEPT_TABLES = 4  # per-file tables kept: one per tool build and configuration in use
@@ -50,7 +63,8 @@ RACY_NS = 2 * 10**9
 # (st_mtime_ns, st_size, st_ino, content digest, the prefilter's verdict on a clean file: (kind, imports))
 TableEntry = tuple[int, int, int, bytes, "tuple[int, bytes] | None"]
 Dependency = tuple[str, int, "bytes | None"]  # (path, bytes read at most or -1, digest; None: absent)
-Listing = tuple[str, str, tuple[str, ...]]  # ("go" or "py", directory, what it held)
+Listing = tuple[str, str, tuple[str, ...]]  # ("go", "py" or "walk", directory, what it held)
+Clean = tuple[str, str, bytes]  # a clean Go input: (display, path, its import header)
 
 
 class RunCache:
@@ -68,15 +82,16 @@ class RunCache:
         self.changed: dict[str, TableEntry] = {}
         self.scanner = Scanner(Prefilter(run.options.rule_set.flow), run.options.max_file_bytes)
         self.scans: dict[str, Scan] = {}  # inputs read while computing the key, prefiltered
+        self.clean: list[Clean] = []  # the clean Go inputs, known when the key is made
         self.reads = 0
         self.linted = False
 
     def lint(self) -> LintResult:
-        digests = self._input_digests()
-        if digests is None:  # an input cannot be read or walked: reported by a lint of its own
+        parts = self._key_parts()
+        if parts is None:  # an input cannot be read or walked: reported by a lint of its own
             self.linted = True
             return self.run.lint({})
-        key = digest(self.salt + b"".join(digests))
+        key = digest(self.salt + b"".join(parts))
         name = f"{RUNS}/{key.hex()}"
         result = self._lookup(name, key)
         if result is None:
@@ -86,17 +101,30 @@ class RunCache:
 
     # -- the key -----------------------------------------------------------------------------
 
-    def _input_digests(self) -> list[bytes] | None:
+    def _key_parts(self) -> list[bytes] | None:
+        """What the key holds of the inputs: the bytes of those not clean; of the clean ones,
+        their names only when the report shows them (the baseline's stale entries, by file)."""
         inputs = self.run.inputs
         if inputs.stdin is not None or inputs.errors:
             return None
         known = {item.path: self._known(item.path) for item in inputs.discovered}
         if not self._read_inputs([(i.path, i.display) for i in inputs.discovered if known[i.path] is None]):
             return None
-        return [
-            b"%s\0%s\0%s\0" % (item.display.encode(), item.path.encode(), (known[item.path] or self.changed[item.path])[3])
-            for item in inputs.discovered
-        ]
+        names_shown = self.run.gate.baseline is not None and self.run.gate.narrow
+        parts = []
+        for item in inputs.discovered:
+            entry = known[item.path] or self.changed[item.path]
+            name = b"%s\0%s\0" % (item.display.encode(), item.path.encode())
+            if entry[4] is None:
+                parts.append(name + entry[3] + b"\0")
+            else:
+                self.clean.append((item.display, item.path, entry[4][1]))
+                if names_shown:
+                    parts.append(name + b"clean\0")
+        return parts
+
+    def _clean_digest(self) -> bytes:
+        return digest(b"".join(b"%s\0%s\0%s\0" % (d.encode(), p.encode(), header) for d, p, header in self.clean))
 
     def _known(self, path: str) -> TableEntry | None:
         """The table's entry for path when its stat is unchanged."""
@@ -132,7 +160,11 @@ class RunCache:
             source = read_go_file(path, display, self.run.options.max_file_bytes)
         except (OSError, InputError):
             return None
-        if path.endswith(".py"):  # python/ reads its own inputs
+        return self._entry_of(path, stat, source)
+
+    def _entry_of(self, path: str, stat: os.stat_result, source: bytes) -> tuple[TableEntry, Scan | None]:
+        """The table entry of a file read now, with the prefilter's verdict on a Go file."""
+        if not path.endswith(".go"):  # python/ reads its own inputs
             return _entry(stat, digest(source), None), None
         scan = self.scanner.scan(source)
         clean = scan[0] == Prefilter.CLEAN and not scan[3] and isinstance(scan[1], bytes)
@@ -142,14 +174,17 @@ class RunCache:
 
     def _lookup(self, name: str, key: bytes) -> LintResult | None:
         try:
-            form, stored_key, files, listings, data = self.store.read(name)
+            form, stored_key, (clean_count, consulted), files, listings, data = self.store.read(name)
             if form != FORMAT or stored_key != key:
+                return None
+            if consulted is not None and consulted != self._clean_digest():
                 return None
             if any(self._dependency(path, limit) != wanted for path, limit, wanted in files):
                 return None
             if any(_listing(kind, directory) != tuple(held) for kind, directory, held in listings):
                 return None
             findings, errors, warnings, notes, checked = decode_result(data)
+            checked += len(self.clean) - clean_count  # the clean inputs added or removed
         except (TypeError, ValueError, KeyError, IndexError, AttributeError):  # not an entry we wrote
             return None
         result = LintResult(findings, errors, warnings, checked, notes=notes)
@@ -160,7 +195,12 @@ class RunCache:
 
     def _dependency(self, path: str, limit: int) -> bytes | None:
         """The digest of what the lint would read of path now; None when it cannot be read."""
+        if limit == EXISTS:
+            return digest(b"") if os.path.isfile(path) else None
         if limit != -1:
+            entry = self._known(path)
+            if entry is not None and entry[1] < limit:  # all of it was read: its digest is known
+                return entry[3]
             try:
                 return digest(read_regular(path, limit))
             except OSError:
@@ -173,7 +213,7 @@ class RunCache:
             source = read_go_file(path, path, self.run.options.max_file_bytes)
         except (OSError, InputError):
             return None
-        entry = _entry(stat, digest(source), None)
+        entry = self._entry_of(path, stat, source)[0]
         self.changed[path] = entry
         return entry[3]
 
@@ -181,10 +221,12 @@ class RunCache:
 
     def _lint_and_store(self, name: str, key: bytes) -> LintResult:
         self.linted = True
-        log = ReadLog(d.path for d in self.run.inputs.discovered)
+        scans = Settled(list(self._scans()))  # before the log starts: the prefilter's reads are not the lint's
+        clean = {path for _, path, _ in self.clean}
+        log = ReadLog(d.path for d in self.run.inputs.discovered if d.path not in clean)
         log_reads(log)
         try:
-            result = self.run.lint({}, Settled(list(self._scans())))
+            result = self.run.lint({}, scans)
         finally:
             log_reads(None)
         files: list[Dependency] = [
@@ -195,8 +237,10 @@ class RunCache:
             files.append((str(baseline), -1, self._dependency(str(baseline), -1)))
         listings: list[Listing] = [("go", d, held) for d, held in sorted(log.listings.items())]
         listings.extend(("py", d, _listing("py", d)) for d in self._python_directories())
+        listings.extend(("walk", d, held) for d, held in sorted(log.walks.items()))
+        consulted = self._clean_digest() if result.clean_consulted else None
         data = encode_result(result.findings, result.errors, result.warnings, result.notes, result.files_checked)
-        self.store.write(name, (FORMAT, key, files, listings, data))
+        self.store.write(name, (FORMAT, key, (len(self.clean), consulted), files, listings, data))
         self.store.prune(RUNS, KEPT_RUNS)
         return result
 
@@ -261,6 +305,8 @@ def _valid(entry: object) -> bool:
 def _listing(kind: str, directory: str) -> tuple[str, ...]:
     if kind == "go":
         return tuple(go_files_in(directory))
+    if kind == "walk":
+        return walked(directory)
     try:
         return tuple(sorted(e.name for e in os.scandir(directory) if e.name.endswith(".py") and e.is_file()))
     except OSError:
