@@ -304,6 +304,20 @@ def test_a_rewrite_that_keeps_the_size_and_the_time_is_seen(
     assert lint(module, capsys=capsys) == lint(module, "--no-cache", capsys=capsys)
 
 
+def test_a_rewrite_that_puts_the_old_time_back_is_seen(module: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`cp -p`, `rsync -t` and `tar` put an old modification time back; the change time they
+    cannot set tells the cache that the file changed."""
+    _age(module)
+    setup = module / "e2e" / "setup.go"
+    stat = setup.stat()
+    first = lint(module, capsys=capsys)
+    setup.write_text(SETUP.replace('"localhost/shop:e2e"', '"localhost/shox:e2e"'))
+    os.utime(setup, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (setup.stat().st_size, setup.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    again = lint(module, capsys=capsys)
+    assert again == lint(module, "--no-cache", capsys=capsys) and again != first
+
+
 def test_concurrent_runs_share_a_cache_safely(module: Path) -> None:
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     env.pop(ENVIRONMENT_VARIABLE, None)

@@ -22,7 +22,9 @@ What a run's result depends on, and so what its entry holds:
 So an edit that keeps a file clean, of a file the lint did not read, reuses the entry, as does
 adding or removing such a file where no listing the lint made sees it; anything else lints again.
 
-Per file, a table keyed by path keeps `(st_mtime_ns, st_size, st_ino)`, the content digest and,
+Per file, a table keyed by path keeps a stamp of `st_mtime_ns` and `st_ctime_ns` (a tool that puts an
+old modification time back, `cp -p`, `rsync -t`, `tar`, cannot set the change time), `st_size`,
+`st_ino`, the content digest and,
 for a file the prefilter found clean, its verdict. A file whose stat is unchanged is not read
 again: not to check a run entry, and not to prefilter it when the run must lint again.
 """
@@ -53,14 +55,14 @@ from imagetag_lint.reads import EXISTS, ReadLog, log_reads, walked
 from imagetag_lint.regular import read_regular
 from imagetag_lint.rules import builtin_rules_dir
 
-FORMAT = 2
+FORMAT = 3
 RUNS = "runs"
 KEPT_RUNS = 64  # run entries kept, the most recent ones
 KEPT_TABLES = 4  # per-file tables kept: one per tool build and configuration in use
 # File times are coarse (a tick of the kernel's clock): a file written twice within one keeps its
 # stat. A stat this close to the run's start is not trusted next time (git's "racily clean").
 RACY_NS = 2 * 10**9
-# (st_mtime_ns, st_size, st_ino, content digest, the prefilter's verdict on a clean file: (kind, imports))
+# (stamp of st_mtime_ns and st_ctime_ns, st_size, st_ino, content digest, the prefilter's verdict on a clean file: (kind, imports))
 TableEntry = tuple[int, int, int, bytes, "tuple[int, bytes] | None"]
 Dependency = tuple[str, int, "bytes | None"]  # (path, bytes read at most or -1, digest; None: absent)
 Listing = tuple[str, str, tuple[str, ...]]  # ("go", "py" or "walk", directory, what it held)
@@ -135,7 +137,7 @@ class RunCache:
             stat = os.stat(path)
         except OSError:
             return None
-        return entry if entry[:3] == (stat.st_mtime_ns, stat.st_size, stat.st_ino) else None
+        return entry if entry[:3] == (_stamp(stat), stat.st_size, stat.st_ino) else None
 
     def _read_inputs(self, jobs: list[tuple[str, str]]) -> bool:
         """Read, digest and prefilter the inputs the table does not know, in forked processes
@@ -286,8 +288,14 @@ class RunCache:
 
 def _entry(stat: os.stat_result, content: bytes, verdict: tuple[int, bytes] | None) -> TableEntry:
     """A table entry for a file read now; one written too recently gets a time no stat has."""
-    mtime = stat.st_mtime_ns if time.time_ns() - stat.st_mtime_ns > RACY_NS else -1
-    return (mtime, stat.st_size, stat.st_ino, content, verdict)
+    stamp = _stamp(stat) if time.time_ns() - stat.st_mtime_ns > RACY_NS else -1
+    return (stamp, stat.st_size, stat.st_ino, content, verdict)
+
+
+def _stamp(stat: os.stat_result) -> int:
+    """The file's modification and change times in one int (a tuple of ints hashes the same in
+    every process); -1 is kept for a stat too recent to trust."""
+    return hash((stat.st_mtime_ns, stat.st_ctime_ns)) & (2**62 - 1)
 
 
 def _table(data: object) -> dict[str, TableEntry]:
