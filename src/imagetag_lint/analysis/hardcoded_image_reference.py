@@ -13,6 +13,7 @@ from imagetag_lint.analysis.image_flow import repository
 from imagetag_lint.analysis.mismatches import captured, ignored_image_params
 from imagetag_lint.analysis.pairing import build_name_of
 from imagetag_lint.analysis.steps import call_name
+from imagetag_lint.analysis.unit_fixtures import only_inspected, testing_parameters
 from imagetag_lint.enums import ConsumerKind, SiteKind
 from imagetag_lint.findings import Applicability, Finding, Fix, Related
 from imagetag_lint.golang.model import SourceFile
@@ -75,11 +76,18 @@ def _unit_test_fixture(ctx: RuleContext, site: FixedSite) -> bool:
     builder), is testing that function with a fixture. A container literal it fills and applies
     itself is still a deployment: the test reaches the cluster with it. A Ginkgo spec closure is
     such a test only when the deploy function returns no `error`: it renders, and cannot have
-    reached a cluster (an E2E spec's deploy helpers return the error of their cluster calls)."""
+    reached a cluster (an E2E spec's deploy helpers return the error of their cluster calls). A
+    container literal the test keeps to itself (reads its fields, hands it only to `t` or the
+    standard library) is a fixture too: nothing applies it."""
     function = site.function
-    if function is None or site.kind is not SiteKind.DEPLOY_ARG or not site.file.filename.endswith("_test.go"):
+    if function is None or not site.file.filename.endswith("_test.go"):
         return False
-    if function.node.type == "func_literal":
+    if site.kind is SiteKind.FIELD:
+        if not testing_parameters(function) or not only_inspected(site.node, function):
+            return False
+    elif site.kind is not SiteKind.DEPLOY_ARG:
+        return False
+    elif function.node.type == "func_literal":
         target = site.sink.target if site.sink is not None else None
         if target is None or _returns_an_error(target.node):
             return False

@@ -67,9 +67,19 @@ def _made_by_builder(
             if any(value is not None for value in given):
                 made.add(generated_reference(index, inner, target.file, given))
         if len(made) == 1 and (reference := made.pop()) is not None:
-            return reference.split(":<tag>", 1)[0] if reference.endswith(":<tag>") else reference
+            return _without_made_tag(reference)
         return None
     return None
+
+
+def _without_made_tag(reference: str) -> str:
+    """The repository alone when the generator computes any part of the tag as it runs
+    (`localhost/shop-auth:e2e-<tag>`): a fixed prefix does not make the tag one a deployment can
+    repeat."""
+    repository, colon, tag = reference.rpartition(":")
+    if colon and "/" not in tag and "<tag>" in tag:
+        return repository
+    return reference
 
 
 def _config_field(
@@ -155,7 +165,8 @@ def names_service(build_name: str, text: str) -> bool:
 
 def _service_keys(build_name: str) -> list[str]:
     """`acme/kubernaut-holmesgpt-api` -> kubernautholmesgptapi, holmesgptapi (not just `api`)."""
-    words = [w for w in re.split(r"[^a-z0-9]+", build_name.rsplit("/", 1)[-1].lower()) if w]
+    last = build_name.rsplit("/", 1)[-1].split(":", 1)[0]  # the tag names no service
+    words = [w for w in re.split(r"[^a-z0-9]+", last.lower()) if w]
     keys = ["".join(words)] if words else []  # the whole name counts whatever its length
     for size in range(len(words) - 1, 0, -1):
         key = "".join(words[-size:])
