@@ -146,3 +146,15 @@ def test_every_img001_capture_step_names_what_its_fix_writes(
         if outer is not None:
             assert outer.group(1) in inserted, (finding["filename"], finding["location"]["row"], step)
     assert checked >= 10
+
+
+def test_img002_names_the_variable_its_own_function_keeps_the_name_in(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steps = steps_of(capsys, monkeypatch, "shopnames", 29, "IMG002")
+    assert steps == [
+        "capture: `SetupNotifier` already keeps the built name in `notifierImg`",
+        "pass: nothing to pass: the name is already in this function",
+        "parameter: none needed",
+        "use: set `Image` to `notifierImg` instead of `notifierImage`",
+    ]

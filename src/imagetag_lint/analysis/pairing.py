@@ -24,6 +24,7 @@ def build_name_of(index: ImageFlowIndex, call: Node, file: SourceFile, function:
     makes `localhost/shop-cart:<tag>` names the repository `localhost/shop-cart`)."""
     fields = set(index.flow.build_name_fields)
     configs: list[tuple[int, dict[str, Node]]] = []
+    named: str | None = None
     for position, arg in enumerate(arguments(call)):
         literal = _composite(index, unparen(arg), function)
         if literal is None:
@@ -31,9 +32,22 @@ def build_name_of(index: ImageFlowIndex, call: Node, file: SourceFile, function:
         keyed = _keyed(literal)
         for name, value in keyed.items():
             if name in fields:
-                return index.fixed_text(value.named_children[0], file, function) if value.named_child_count else None
+                named = index.fixed_text(value.named_children[0], file, function) if value.named_child_count else None
+                if named is None:
+                    return None
+                configs = [(position, {name: value})]  # what the builder makes of this field alone
+                break
+        if named is not None:
+            break
         configs.append((position, keyed))
-    return _made_by_builder(index, call, file, function, configs) if configs else None
+    made = _made_by_builder(index, call, file, function, configs) if configs else None
+    if named is None:
+        return made
+    # the builder's generator may turn the name into another repository (`ImageName: "notifier"`
+    # into `localhost/shop-notifier`); a registry prefix alone leaves it the name the config gives
+    if made is not None and made != named and not made.endswith("/" + named) and not made.endswith("/" + named.split(":", 1)[0]):
+        return made
+    return named
 
 
 def _keyed(literal: Node) -> dict[str, Node]:
