@@ -20,6 +20,13 @@ _STATEMENTS = ("expression_statement", "if_statement", "block", "for_statement",
                "inc_statement", "dec_statement")
 _ASSIGNMENTS = ("short_var_declaration", "assignment_statement", "var_spec")
 _INSPECTING_BUILTINS = frozenset({"len", "cap", "print", "println"})
+# packages whose functions only read, format or compare what they are given (by import path: a
+# module without a dot in its path would look like the standard library)
+_INSPECTING_PACKAGES = frozenset({
+    "bytes", "cmp", "encoding/json", "errors", "fmt", "log", "maps", "reflect", "regexp", "slices",
+    "sort", "strconv", "strings", "testing", "unicode",
+    "github.com/google/go-cmp/cmp", "github.com/stretchr/testify/assert", "github.com/stretchr/testify/require",
+})
 
 
 def testing_parameters(function: Function) -> frozenset[str]:
@@ -35,8 +42,8 @@ def testing_parameters(function: Function) -> frozenset[str]:
 
 def only_inspected(value: Node, function: Function) -> bool:
     """Does the container value holding `value` (an `Image` field's value) stay in the test: kept
-    in a local that is only read, compared and handed to the test's own `t` or the standard
-    library (`t.Fatal(c)`, `reflect.DeepEqual`)? Any other call, a return, a send or a bigger
+    in a local that is only read, compared and handed to the test's own `t` or a package that
+    only reads it (`t.Fatal(c)`, `reflect.DeepEqual`)? Any other call, a return, a send or a bigger
     value it goes into may reach a cluster, so it counts as deployed."""
     holder = _outermost(value)
     above = parent(holder)
@@ -103,11 +110,11 @@ def _stays(use: Node, function: Function) -> bool:
 
 
 def _inspecting(call: Node, function: Function) -> bool:
-    """A call that cannot deploy: a method of the test's `t`, the standard library, a builtin."""
+    """A call that cannot deploy: a method of the test's `t`, a package that only reads, formats
+    or compares (`fmt`, `reflect`, testify's `assert`), a builtin."""
     qualifier, name = callee(call)
     if qualifier is None:
         return name in _INSPECTING_BUILTINS
     if qualifier in testing_parameters(function):
         return True
-    path = function.file.imports.get(qualifier)
-    return path is not None and "." not in path.split("/", 1)[0]
+    return function.file.imports.get(qualifier) in _INSPECTING_PACKAGES
