@@ -35,8 +35,8 @@ def test_recomputed_references_are_related_places_of_the_drop(
     findings = lint(capsys, monkeypatch, "mismatch")
     drop = next(f for f in findings if f["code"] == "IMG001" and f["location"]["row"] == 77)  # type: ignore[index]
     related = rows(drop)
-    for row in (81, 84):  # the load and the deploy of `tagged`
-        assert "the deployment receives `tagged` instead (a reference put together from its parts" in related[row]
+    for row, receiver in ((81, "the load"), (84, "the deployment")):  # the load and the deploy of `tagged`
+        assert f"{receiver} receives `tagged` instead (a reference put together from its parts" in related[row]
     assert not [f for f in findings if f["code"] == "IMG003" and f["location"]["row"] in (81, 84)]  # type: ignore[index]
 
 

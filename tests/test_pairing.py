@@ -43,3 +43,13 @@ def test_two_dropped_builds_and_one_deploy_call_are_not_paired_by_guess(capsys: 
     two = [f for f in findings(capsys) if f["code"] == "IMG001" and f["location"]["row"] in (32, 35)]  # type: ignore[index]
     assert len(two) == 2
     assert all(deployed_at(f) == [] for f in two)
+
+
+def test_the_tag_of_a_built_name_names_no_service() -> None:
+    """`localhost/app:latest` builds `app`: its tag must not match a helper of another service
+    whose image is tagged `latest` (nor a generator's `e2e-<tag>`)."""
+    from imagetag_lint.analysis.pairing import names_service
+
+    assert names_service("localhost/shop-gateway:e2e-<tag>", "deployGateway")
+    assert not names_service("localhost/app:latest", "localhost/billing:latest")
+    assert not names_service("localhost/shop-gateway:e2e-<tag>", "localhost/ledger:e2e")

@@ -5,6 +5,7 @@ image, and no deploy call where the function deploys the image itself."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from support import TESTS
@@ -80,4 +81,80 @@ def test_img002_says_the_caller_already_keeps_the_built_name(
         "capture: `SetupCart` already keeps the built name in `cartImage`",
         "pass: pass `cartImage` to `deployCart`",
         "parameter: add an `imageName string` parameter to `deployCart` and update every caller",
+    ]
+
+
+def test_a_bare_call_capture_step_writes_what_the_fix_writes(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steps = steps_of(capsys, monkeypatch, "steps/capture.go", 15, "IMG001")
+    assert steps[0] == (
+        "capture: `inventoryImage, _ := infrastructure.BuildAndLoadImageToKind(...)` instead of dropping "
+        "the name (its other results stay ignored, as before)"
+    )
+
+
+def test_the_steps_use_the_fresh_name_the_fix_gives(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steps = steps_of(capsys, monkeypatch, "steps/capture.go", 29, "IMG001")
+    assert steps[:2] == [
+        "capture: `authImage2, err := infrastructure.BuildAndLoadImageToKind(...)` instead of dropping the name",
+        "pass: call `deployAuth(..., authImage2)`",
+    ]
+
+
+def test_a_goroutine_started_in_a_loop_sends_its_name_in_the_result(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steps = steps_of(capsys, monkeypatch, "steps/capture.go", 52, "IMG001")
+    assert "send it in the result it reports" in steps[0]
+    assert "outer" in steps[0] and "var " not in steps[0]  # an outer variable is what it warns against
+    assert steps[1] == "pass: give the function that deploys the image the name read from each service's received result"
+
+
+CAPTURED = re.compile(r"capture: (?:hoist the call out of the `if`: )?`([^`]+) := ")
+OUTER = re.compile(r"an outer `(var \w+ string)`")
+
+
+def test_every_img001_capture_step_names_what_its_fix_writes(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Across the corpus, the targets and the outer variable that step 1 names are the text the
+    fix inserts: the steps describe the fix, not another one."""
+    monkeypatch.chdir(FIXTURES)
+    main(["--isolated", "--output-format", "json", "--exit-zero", "."])
+    found = json.loads(capsys.readouterr().out)
+    checked = 0
+    for finding in found:
+        fix = finding["fix"]
+        if finding["code"] != "IMG001" or fix is None or not fix["edits"]:
+            continue
+        inserted = "\n".join(edit["content"] for edit in fix["edits"])
+        step = finding["steps"][0]
+        captured = CAPTURED.match(step)
+        if captured is not None:
+            written = captured.group(1)
+            name = written.split(",")[0] if not written.startswith("_") else written.split(", ")[1]
+            assert name in inserted, (finding["filename"], finding["location"]["row"], step)
+            for edit in fix["edits"]:  # an inserted `targets := ` is the one step 1 shows
+                targets = re.match(r"([\w, ]+) := ", edit["content"])
+                if targets is not None and name in targets.group(1):
+                    assert targets.group(1) == written, (finding["filename"], finding["location"]["row"], step)
+            checked += 1
+        outer = OUTER.search(step)
+        if outer is not None:
+            assert outer.group(1) in inserted, (finding["filename"], finding["location"]["row"], step)
+    assert checked >= 10
+
+
+def test_img002_names_the_variable_its_own_function_keeps_the_name_in(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steps = steps_of(capsys, monkeypatch, "shopnames", 29, "IMG002")
+    assert steps == [
+        "capture: `SetupNotifier` already keeps the built name in `notifierImg`",
+        "pass: nothing to pass: the name is already in this function",
+        "parameter: none needed",
+        "use: set `Image` to `notifierImg` instead of `notifierImage`",
     ]

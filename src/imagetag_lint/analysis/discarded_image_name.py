@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.defects import dropped_builds
+from imagetag_lint.analysis.deployments import DeployCall
 from imagetag_lint.analysis.discards import Discard, find_discards
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.analysis.mismatches import mismatches_of
@@ -13,6 +14,7 @@ from imagetag_lint.analysis.pairing import build_name_of, in_goroutine
 from imagetag_lint.analysis.steps import (
     call_name,
     capture_step,
+    goroutine_in_loop,
     parameter_step,
     pass_step,
     use_step,
@@ -33,15 +35,18 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         dropped = in_functions.get(id(discard))
         build_name = dropped.build_name if dropped is not None else build_name_of(index, discard.call, file, None)
         deploy = dropped.deploy if dropped is not None else None
-        variable = _reused_local(index, discard) or variable_for(build_name, deploy.target if deploy is not None else None)
+        proposed = variable_for(build_name, deploy.target if deploy is not None else None)
+        kept = _kept_name(discard)
+        variable = kept or _reused_local(index, discard) or _fresh(index, discard, proposed)
         callers = count_calls(index, deploy.target) if deploy is not None else 0
         goroutine = in_goroutine(discard.call)
         # with no deploy call, the fixed images the function deploys itself (a manifest it applies)
         here = dropped.fixed if dropped is not None and deploy is None else ()
-        carried = variable + "Built" if goroutine else variable  # the outer variable
+        carried = _fresh(index, discard, variable + "Built", {variable}) if goroutine else variable  # the outer variable
+        results = (discard.producer.results, discard.producer.image_result)
         steps = (
-            capture_step(variable, discard.call, discard.how, goroutine),
-            pass_step(carried, deploy, bool(here)),
+            capture_step(variable, discard.call, discard.how, goroutine, carried, results, bool(kept)),
+            _looped_pass_step(deploy) if goroutine and goroutine_in_loop(discard.call) else pass_step(carried, deploy, bool(here)),
             parameter_step(deploy, callers, bool(here)),
             use_step(deploy, here[0] if here else None, carried if here else "imageName"),
         )
@@ -52,7 +57,8 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             related.append(Related(site.file.span_bytes(site.start, site.end), f"with the fixed image `{site.image}`"))
         for mismatch in dropped.stale if dropped is not None else ():
             where = file.span(mismatch.sink.expr)
-            related.append(Related(where, f"the deployment receives `{text(mismatch.sink.expr)}` instead ({mismatch.how})"))
+            receiver = "the load" if mismatch.sink.kind == "load-arg" else "the deployment"
+            related.append(Related(where, f"{receiver} receives `{text(mismatch.sink.expr)}` instead ({mismatch.how})"))
         yield ctx.finding(
             CODE,
             file.span(discard.call),
@@ -73,6 +79,33 @@ def _reused_local(index: ImageFlowIndex, discard: Discard) -> str | None:
         return None
     stale = stale_local(index, discard, mismatches_of(index, discard.function))
     return text(stale) if stale is not None else None
+
+
+def _kept_name(discard: Discard) -> str | None:
+    """The variable that already holds the name but is never read (`img, err := ...`, then only
+    `_ = img`): the repair deploys it rather than capturing the name again."""
+    target = discard.target
+    if target is None or target.type != "identifier" or text(target) == "_" or "overwritten" in discard.how:
+        return None
+    return text(target)
+
+
+def _fresh(index: ImageFlowIndex, discard: Discard, base: str, taken: set[str] | None = None) -> str:
+    """The name the repair gives the captured image: base, or base2... when base is taken."""
+    from imagetag_lint.repair.names import fresh_name
+    from imagetag_lint.repair.plan import CannotFix
+
+    if discard.function is None:
+        return base
+    try:
+        return fresh_name(index, base, discard.function, taken)
+    except CannotFix:
+        return base
+
+
+def _looped_pass_step(deploy: DeployCall | None) -> str:
+    where = f"`{call_name(deploy.call)}`" if deploy is not None else "the function that deploys the image"
+    return f"pass: give {where} the name read from each service's received result"
 
 
 def _tagged(build_name: str | None) -> bool:

@@ -13,10 +13,12 @@ from imagetag_lint.analysis.image_flow import repository
 from imagetag_lint.analysis.mismatches import captured, ignored_image_params
 from imagetag_lint.analysis.pairing import build_name_of
 from imagetag_lint.analysis.steps import call_name
+from imagetag_lint.analysis.unit_fixtures import only_inspected, testing_parameters
 from imagetag_lint.enums import ConsumerKind, SiteKind
 from imagetag_lint.findings import Applicability, Finding, Fix, Related
-from imagetag_lint.golang.model import SourceFile
+from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.syntax import is_inside
 
 CODE = "IMG002"
 DROP_CODE = "IMG001"  # discarded-image-name: its findings name the fixed image a drop leads to
@@ -38,7 +40,7 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             CODE,
             file.span_bytes(site.start, site.end),
             {"image": site.image, "how": site.how, "why": why},
-            _kept_steps(ctx, site, seen) or _steps(ctx, site, builds),
+            _kept_steps(ctx, site, seen) or _steps(ctx, site, builds, seen),
             tuple(builds),
             _fix(ctx, site),
             severity,
@@ -75,11 +77,18 @@ def _unit_test_fixture(ctx: RuleContext, site: FixedSite) -> bool:
     builder), is testing that function with a fixture. A container literal it fills and applies
     itself is still a deployment: the test reaches the cluster with it. A Ginkgo spec closure is
     such a test only when the deploy function returns no `error`: it renders, and cannot have
-    reached a cluster (an E2E spec's deploy helpers return the error of their cluster calls)."""
+    reached a cluster (an E2E spec's deploy helpers return the error of their cluster calls). A
+    container literal the test keeps to itself (reads its fields, hands it only to `t` or the
+    standard library) is a fixture too: nothing applies it."""
     function = site.function
-    if function is None or site.kind is not SiteKind.DEPLOY_ARG or not site.file.filename.endswith("_test.go"):
+    if function is None or not site.file.filename.endswith("_test.go"):
         return False
-    if function.node.type == "func_literal":
+    if site.kind is SiteKind.FIELD:
+        if not testing_parameters(function) or not only_inspected(site.node, function):
+            return False
+    elif site.kind is not SiteKind.DEPLOY_ARG:
+        return False
+    elif function.node.type == "func_literal":
         target = site.sink.target if site.sink is not None else None
         if target is None or _returns_an_error(target.node):
             return False
@@ -117,11 +126,19 @@ _NO_BUILD_IN_REACH = Fix(
 )
 
 
-def _steps(ctx: RuleContext, site: FixedSite, builds: list[Related]) -> tuple[str, ...]:
+def _steps(ctx: RuleContext, site: FixedSite, builds: list[Related], seen: BuildSite | None) -> tuple[str, ...]:
     owner = site.function.name if site.function is not None else None
     builds_here = site.function is not None and ctx.index.builds(site.function)
     if builds_here:
-        assert owner is not None
+        assert owner is not None and site.function is not None
+        kept = _captured_here(ctx, site.function, seen)
+        if kept is not None:
+            return (
+                f"capture: `{owner}` already keeps the built name in `{kept}`",
+                "pass: nothing to pass: the name is already in this function",
+                "parameter: none needed",
+                _use_step(site, f"`{kept}`"),
+            )
         return (
             f"capture: name the image the builder returns in `{owner}` (it calls a builder itself)",
             "pass: nothing to pass: the name is already in this function",
@@ -141,6 +158,17 @@ def _steps(ctx: RuleContext, site: FixedSite, builds: list[Related]) -> tuple[st
         f"parameter: add an `imageName string` parameter to `{owner}` and update every caller",
         _use_step(site, "`imageName`"),
     )
+
+
+def _captured_here(ctx: RuleContext, function: Function, seen: BuildSite | None) -> str | None:
+    """The variable the function keeps the name of the build the message names in, if it does."""
+    if seen is None or not is_inside(seen.call, function.node):
+        return None
+    producer = ctx.index.producer(seen.call, seen.file)
+    variable = captured(seen.call, producer.image_result) if producer is not None else None
+    if variable is None or variable.type != "identifier" or text(variable) == "_":
+        return None
+    return text(variable)
 
 
 def _kept_steps(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> tuple[str, ...] | None:

@@ -6,6 +6,7 @@ The IMG003 rule reports them; the repair of a dropped build in the same function
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from imagetag_lint.analysis.deployments import FixedSite, sites_in
 from imagetag_lint.analysis.discards import Discard, find_discards
@@ -13,6 +14,7 @@ from imagetag_lint.analysis.image_flow import ImageFlowIndex, Origin, Sink
 from imagetag_lint.analysis.steps import call_name
 from imagetag_lint.engine.commands import command_image
 from imagetag_lint.engine.locality import loaded_names
+from imagetag_lint.engine.model import SinkKind
 from imagetag_lint.engine.run import mentions
 from imagetag_lint.enums import ConsumerKind
 from imagetag_lint.golang.model import Function, Param, SourceFile
@@ -77,6 +79,17 @@ def _runs_a_build(index: ImageFlowIndex, function: Function) -> bool:
     )
 
 
+def _command_loads(index: ImageFlowIndex, function: Function) -> Iterator[Sink]:
+    """The images the function loads into the cluster itself (`exec.Command("kind", "load",
+    "docker-image", X)`): X reaches the cluster as surely as through a loader function."""
+    if not mentions(function, [b"exec.Command"]):
+        return
+    for call in index.calls_in(function):
+        command = command_image(call, function)
+        if command is not None and command[0] is ConsumerKind.LOAD:
+            yield Sink(SinkKind.LOAD_ARG, command[1], function.file, function, call=call)
+
+
 def mismatches_of(index: ImageFlowIndex, function: Function) -> list[Mismatch]:
     for building in building_functions(index, function.file):
         if building.function is function:
@@ -112,6 +125,7 @@ def flow_mismatches(
     built = _built_values(index, function, discards) if built is None else built
     sinks: list[Sink] = list(index.image_field_sinks_in(function))
     sinks.extend(index.call_sinks(function))
+    sinks.extend(_command_loads(index, function))
     origins = [(sink, index.origin(sink.expr, function.file, function)) for sink in sinks]
     # a captured name that is only logged is as lost as a dropped one
     captured = [c for c in index.calls_in(function) if ("built", c.id) in built]
@@ -170,7 +184,8 @@ def _mismatch(origin: Origin, sink: Sink, built: dict[object, str], discards: li
     if origin.kind == "generated":
         fresh = unparen(sink.expr).type == "call_expression"
         if fresh:
-            return f"a fresh call of `{callee(unparen(sink.expr))[1]}` at the deploy site, which makes a new name that no build here used"
+            where = "the load" if sink.kind == "load-arg" else "the deploy site"
+            return f"a fresh call of `{callee(unparen(sink.expr))[1]}` at {where}, which makes a new name that no build here used"
         if built:
             names = ", ".join(f"`{n}`" for n in built.values())
             return f"a name made by a separate generator call, not the name the build used ({names})"

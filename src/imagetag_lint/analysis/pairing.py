@@ -24,6 +24,7 @@ def build_name_of(index: ImageFlowIndex, call: Node, file: SourceFile, function:
     makes `localhost/shop-cart:<tag>` names the repository `localhost/shop-cart`)."""
     fields = set(index.flow.build_name_fields)
     configs: list[tuple[int, dict[str, Node]]] = []
+    named: str | None = None
     for position, arg in enumerate(arguments(call)):
         literal = _composite(index, unparen(arg), function)
         if literal is None:
@@ -31,9 +32,22 @@ def build_name_of(index: ImageFlowIndex, call: Node, file: SourceFile, function:
         keyed = _keyed(literal)
         for name, value in keyed.items():
             if name in fields:
-                return index.fixed_text(value.named_children[0], file, function) if value.named_child_count else None
+                named = index.fixed_text(value.named_children[0], file, function) if value.named_child_count else None
+                if named is None:
+                    return None
+                configs = [(position, {name: value})]  # what the builder makes of this field alone
+                break
+        if named is not None:
+            break
         configs.append((position, keyed))
-    return _made_by_builder(index, call, file, function, configs) if configs else None
+    made = _made_by_builder(index, call, file, function, configs) if configs else None
+    if named is None:
+        return made
+    # the builder's generator may turn the name into another repository (`ImageName: "notifier"`
+    # into `localhost/shop-notifier`); a registry prefix alone leaves it the name the config gives
+    if made is not None and made != named and not made.endswith("/" + named) and not made.endswith("/" + named.split(":", 1)[0]):
+        return made
+    return named
 
 
 def _keyed(literal: Node) -> dict[str, Node]:
@@ -67,9 +81,19 @@ def _made_by_builder(
             if any(value is not None for value in given):
                 made.add(generated_reference(index, inner, target.file, given))
         if len(made) == 1 and (reference := made.pop()) is not None:
-            return reference.split(":<tag>", 1)[0] if reference.endswith(":<tag>") else reference
+            return _without_made_tag(reference)
         return None
     return None
+
+
+def _without_made_tag(reference: str) -> str:
+    """The repository alone when the generator computes any part of the tag as it runs
+    (`localhost/shop-auth:e2e-<tag>`): a fixed prefix does not make the tag one a deployment can
+    repeat."""
+    repository, colon, tag = reference.rpartition(":")
+    if colon and "/" not in tag and "<tag>" in tag:
+        return repository
+    return reference
 
 
 def _config_field(
@@ -155,7 +179,8 @@ def names_service(build_name: str, text: str) -> bool:
 
 def _service_keys(build_name: str) -> list[str]:
     """`acme/kubernaut-holmesgpt-api` -> kubernautholmesgptapi, holmesgptapi (not just `api`)."""
-    words = [w for w in re.split(r"[^a-z0-9]+", build_name.rsplit("/", 1)[-1].lower()) if w]
+    last = build_name.rsplit("/", 1)[-1].split(":", 1)[0]  # the tag names no service
+    words = [w for w in re.split(r"[^a-z0-9]+", last.lower()) if w]
     keys = ["".join(words)] if words else []  # the whole name counts whatever its length
     for size in range(len(words) - 1, 0, -1):
         key = "".join(words[-size:])

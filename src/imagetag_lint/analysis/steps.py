@@ -9,7 +9,13 @@ from imagetag_lint.analysis.deployments import DeployCall, FixedSite
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.golang.model import Function
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import arguments, callee
+from imagetag_lint.golang.syntax import (
+    FUNCTION_TYPES,
+    arguments,
+    callee,
+    enclosing,
+    is_inside,
+)
 
 
 def call_name(call: Node) -> str:
@@ -31,17 +37,54 @@ def variable_for(build_name: str | None, target: Function | None) -> str:
     return head.lower() + "".join(w[:1].upper() + w[1:].lower() for w in tail) + "Image"
 
 
-def capture_step(variable: str, call: Node, how: str, in_goroutine: bool) -> str:
+def capture_step(
+    variable: str,
+    call: Node,
+    how: str,
+    in_goroutine: bool,
+    carried: str | None = None,
+    results: tuple[int, int] = (2, 0),
+    kept: bool = False,
+) -> str:
+    """`carried` is the outer variable a goroutine's name is handed out in (`<variable>Built`);
+    `results` the builder's result count and which one is the image."""
     name = call_name(call)
+    if kept and not in_goroutine:
+        return f"capture: `{variable}` already holds the name `{name}` returns; deploy it instead of leaving it unread"
     if in_goroutine:
+        if goroutine_in_loop(call):
+            return (
+                f"capture: `{variable}, err := {name}(...)` inside the goroutine and send it in the "
+                "result it reports (add a field to the result, set it at the send, read it at the "
+                "receive): the goroutine is started in a loop, so one outer variable would keep only "
+                "the last name written"
+            )
         return (
             f"capture: `{variable}, err := {name}(...)` inside the goroutine and assign it to an outer "
-            f"`var {variable}Built string` declared before the `go` statement, before the goroutine "
+            f"`var {carried or variable + 'Built'} string` declared before the `go` statement, before the goroutine "
             "sends its result (or calls `Done()`); read it only after the receive (or `Wait()`)"
         )
     if "`if` init" in how:
         return f"capture: hoist the call out of the `if`: `{variable}, err := {name}(...)`, then `if err != nil {{`"
+    holder = call.parent
+    if holder is not None and holder.type == "expression_statement":
+        # the repair names the image result and keeps ignoring the rest, as the statement did
+        count, image = results
+        targets = ["_"] * count
+        targets[image if image < count else 0] = variable
+        ignored = " (its other results stay ignored, as before)" if count > 1 else ""
+        return f"capture: `{', '.join(targets)} := {name}(...)` instead of dropping the name{ignored}"
     return f"capture: `{variable}, err := {name}(...)` instead of dropping the name"
+
+
+def goroutine_in_loop(call: Node) -> bool:
+    """Is the call in a goroutine that its function starts inside a loop (one `go` per item)?"""
+    go = enclosing(call, ("go_statement",))
+    if go is None:
+        return False
+    owner = enclosing(go, FUNCTION_TYPES)
+    loop = enclosing(go, ("for_statement",))
+    return loop is not None and (owner is None or is_inside(loop, owner))
 
 
 def pass_step(variable: str, deploy: DeployCall | None, deployed_here: bool = False) -> str:

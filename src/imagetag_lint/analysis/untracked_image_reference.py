@@ -108,7 +108,8 @@ def _check_flow(ctx: RuleContext, building: BuildingFunction) -> Iterator[Findin
             capture = f"capture: keep the name the build gives ({next(iter(built.values()))})"
         else:  # several builds, and the code does not say which one this deployment means
             capture = "capture: keep the name the build of this image gives"
-        steps = (capture, f"pass: give the deployment {name} instead of `{text(sink.expr)}`", *_deploy_steps(sink, name))
+        receiver = "load" if sink.kind == "load-arg" else "give the deployment"
+        steps = (capture, f"pass: {receiver} {name} instead of `{text(sink.expr)}`", *_deploy_steps(sink, name))
         values = {"reference": text(sink.expr), "how": mismatch.how}
         yield ctx.finding(CODE, file.span(sink.expr), values, steps, related, _fix(ctx, building, mismatch))
 
