@@ -110,7 +110,7 @@ def _pair(flow: Flow, discards: list[Discard],
     built = {d: _built_by(flow, d) for d in discards}
     paired: dict[Discard, list[tuple[Sink, str]]] = {d: [] for d in discards}
     for sink, how in stale:
-        repo = reference_repository(sink)
+        repo = reference_repository(flow, sink)
         shown = [d for d in discards if repo is not None and any(same_repository(repo, b) for b in built[d])]
         allowed = shown or [d for d in discards if builds_for(flow, built[d], sink)]
         if allowed:
@@ -124,11 +124,12 @@ def _plan(flow: Flow, function: Function, discard: Discard, stale: list[Sink],
     deploy (a registry image beside the build is related to the drop, and left to you)."""
     plan = codemod.plan_flow(flow, function, discard, stale, taken)
     built = _built_by(flow, discard)
-    unshown = [s for s in stale if not shown_to_build(built, s)]
+    unshown = [s for s in stale if not shown_to_build(flow, built, s, discard.node)]
     if not unshown or plan.fix.applicability == Applicability.DISPLAY_ONLY:
         return plan
-    repo = reference_repository(unshown[0])
-    unknown = f"no build `{discard.producer}` runs is shown to make `{repo}`"
+    repo = reference_repository(flow, unshown[0])
+    what = f"`{repo}`" if repo else f"the image of `{codemod.old_text(unshown[0])}`"
+    unknown = f"no build `{discard.producer}` runs is shown to make {what}"
     steps = (*plan.steps[:-1], f"{plan.steps[-1]}, once you know it is the image meant there ({unknown})")
     return codemod.Plan(steps, Fix(Applicability.DISPLAY_ONLY, f"{unknown}; {codemod.BY_HAND}"))
 

@@ -33,7 +33,7 @@ from imagetag_lint.python.project import Function
 def fixture_building(flow: Flow, test: Function, sink: Sink) -> str | None:
     """The producer fixture in the test's reach whose builds are shown to make the sink's
     repository: the only one, or the only one of those the test requests."""
-    repo = reference_repository(sink)
+    repo = reference_repository(flow, sink)
     if not test.is_test or repo is None:
         return None
     matching = []
@@ -52,7 +52,9 @@ def fixture_building(flow: Flow, test: Function, sink: Sink) -> str | None:
 def plan_untracked(flow: Flow, function: Function, sink: Sink) -> Plan:
     """IMG003 with no drop to pair it with."""
     if sink.value.kind == FRESH:
-        return plan_fresh(flow, function, sink)
+        plan = plan_fresh(flow, function, sink)
+        if plan.fix.applicability != Applicability.DISPLAY_ONLY or fixture_building(flow, function, sink) is None:
+            return plan
     return plan_fixture_request(flow, function, sink)
 
 
@@ -84,7 +86,7 @@ def plan_fixture_request(flow: Flow, function: Function, sink: Sink) -> Plan:
 
 def _by_hand_steps(flow: Flow, function: Function, sink: Sink) -> tuple[str, ...]:
     old = old_text(sink)
-    repo = reference_repository(sink) or repository(old)
+    repo = reference_repository(flow, sink) or repository(old)
     owner = function.name
     if flow.consumer_arguments(function):
         use = "format it into the manifest's `image:` line" if sink.kind == "yaml" else "deploy it"

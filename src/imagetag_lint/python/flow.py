@@ -102,6 +102,7 @@ class Flow:
         self.sinks: dict[Function | None, list[Sink]] = {}
         for function in project.functions:
             self.sinks[function] = list(self._sinks_of(function))
+        self.repositories_cache: dict[Function, frozenset[str]] = {}  # pairing.repositories_built's, per producer
         self.builds = self._build_sites()
         self.built_repositories = {b.repository for b in self.builds}
         self.loaded = {

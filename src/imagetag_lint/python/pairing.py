@@ -8,7 +8,7 @@ from __future__ import annotations
 import libcst as cst
 
 from imagetag_lint.images import repository
-from imagetag_lint.python.flow import COMPUTED, FIXED, FRESH, Flow, Sink
+from imagetag_lint.python.flow import COMPUTED, FIXED, FRESH, PARAM, Flow, Sink
 from imagetag_lint.python.project import Function
 
 MAX_DEPTH = 4  # a fixture, the helper it calls, the helper that one calls ...
@@ -22,8 +22,12 @@ def repositories_built(flow: Flow, producer: Function | None, call: cst.Call | N
     configured builder, a tag from elsewhere)."""
     if producer is None:
         return frozenset()
-    arguments = _arguments(flow, call, producer, caller) if call is not None and caller is not None else {}
-    return frozenset(_repositories(flow, producer, arguments, 0, {producer}))
+    if call is not None and caller is not None:
+        return frozenset(_repositories(flow, producer, _arguments(flow, call, producer, caller), 0, {producer}))
+    cached = flow.repositories_cache.get(producer)
+    if cached is None:
+        cached = flow.repositories_cache[producer] = frozenset(_repositories(flow, producer, {}, 0, {producer}))
+    return cached
 
 
 def _repositories(flow: Flow, function: Function, arguments: dict[str, str], depth: int,
@@ -122,13 +126,35 @@ def _text(flow: Flow, node: cst.BaseExpression, function: Function, arguments: d
     return None
 
 
-def reference_repository(sink: Sink) -> str | None:
-    """The repository a deployment's reference names, when its text shows one."""
+def reference_repository(flow: Flow, sink: Sink) -> str | None:
+    """The repository a deployment's reference names, when its text shows one; for a fresh
+    generator call, the one the generator's result names with the call's arguments
+    (`generate_image_name("shop-worker")`)."""
     value = sink.value
     if value.kind == FIXED:
         return _repository_of(value.text, True)
     if value.kind == COMPUTED:
         return _repository_of(value.prefix, False)
+    if value.kind == FRESH and sink.function is not None:
+        node = sink.node
+        if isinstance(node, cst.Name):
+            node = assigned_value(sink.function, node) or node
+        return _generated_repository(flow, node, sink.function)
+    return None
+
+
+def _generated_repository(flow: Flow, node: cst.CSTNode, function: Function) -> str | None:
+    if not isinstance(node, cst.Call):
+        return None
+    generator = flow.project.resolve(node, function.module)
+    if generator is None:
+        return None
+    arguments = _arguments(flow, node, generator, function)
+    for result in generator.results:
+        found = _text(flow, result, generator, arguments, 0)
+        repo = _repository_of(*found) if found is not None else None
+        if repo:
+            return repo
     return None
 
 
@@ -136,10 +162,15 @@ def same_repository(first: str, second: str) -> bool:
     return first == second or first.endswith("/" + second) or second.endswith("/" + first)
 
 
-def shown_to_build(built: frozenset[str], sink: Sink) -> bool:
-    """Is a build of `built` shown to make the sink's repository (or does the reference show
-    none: a parameter, a generator call)?"""
-    repo = reference_repository(sink)
+def shown_to_build(flow: Flow, built: frozenset[str], sink: Sink, call: cst.CSTNode | None = None) -> bool:
+    """Is a build of `built` shown to make the sink's repository? A parameter is, when the
+    dropped call builds from it (`build(name)` beside `image: {name}`); a reference whose text
+    shows no repository (a generator the linted code does not define) is given the benefit."""
+    if sink.value.kind == PARAM:
+        return isinstance(call, cst.Call) and any(
+            isinstance(a.value, cst.Name) and a.value.value == sink.value.text for a in call.args
+        )
+    repo = reference_repository(flow, sink)
     return repo is None or any(same_repository(repo, b) for b in built)
 
 
@@ -150,7 +181,7 @@ def builds_for(flow: Flow, built: frozenset[str], sink: Sink) -> bool:
     image no build here makes (`daskdev/dask:latest` beside a dropped `dask-kubernetes:dev`)
     is the stale stand-in of the one build in reach. A build whose repository is unknown may
     stand in for any reference no other build of the linted code makes."""
-    repo = reference_repository(sink)
+    repo = reference_repository(flow, sink)
     if repo is None:
         return True
     if any(same_repository(repo, b) for b in built):
