@@ -129,9 +129,12 @@ def plan_flow(flow: Flow, function: Function, discard: Discard, stale: list[Sink
     (those its build is shown to make, in the function and in helpers only it calls). `taken`
     holds the names the fixes of the function's other drops bind."""
     variable = variable_for(discard, taken)
+    value = variable  # what the deployments get: a fixture's tuple gives its image slot
+    if discard.kind in ("fixture", "usefixtures") and discard.results > 1:
+        value = f"{variable}[{discard.image_result}]"
     own = [s for s in stale if s.function is function]
     helpers = _hardcoding_helpers(flow, function, stale)
-    steps = _flow_steps(flow, discard, variable, own, helpers)
+    steps = _flow_steps(flow, discard, variable, own, helpers, value)
     if not own and not helpers:
         return Plan(steps, Fix(Applicability.DISPLAY_ONLY, "no deployment in reach takes the image name; " + BY_HAND))
     changes: dict[Module, dict[cst.CSTNode, Change]] = {}
@@ -139,7 +142,7 @@ def plan_flow(flow: Flow, function: Function, discard: Discard, stale: list[Sink
     if not _capture(discard, variable, local):
         return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
     for sink in own:
-        if not use_name(sink, variable, local):
+        if not use_name(sink, value, local):
             return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
     safe = True
     for helper, sinks in helpers.items():
@@ -151,7 +154,7 @@ def plan_flow(flow: Flow, function: Function, discard: Discard, stale: list[Sink
             if not use_name(sink, parameter, helper_changes):
                 return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
         for call in (c for caller, c in flow.project.callers(helper) if caller is function):
-            local[call] = _pass_argument(variable, parameter)
+            local[call] = _pass_argument(value, parameter)
         safe = safe and _private(helper)
     edits = _rewrite_all(changes)
     if edits is None:
@@ -223,7 +226,7 @@ def _private(helper: Function) -> bool:
 
 
 def _flow_steps(flow: Flow, discard: Discard, variable: str, own: list[Sink],
-                helpers: dict[Function, list[Sink]]) -> tuple[str, ...]:
+                helpers: dict[Function, list[Sink]], value: str) -> tuple[str, ...]:
     if discard.kind == "fixture":
         capture = f"capture: the test already requests the fixture `{variable}`"
     elif discard.kind == "usefixtures":
@@ -237,12 +240,12 @@ def _flow_steps(flow: Flow, discard: Discard, variable: str, own: list[Sink],
         capture = f"capture: bind the image name to `{variable}` instead of `_`"
     if own:
         old = old_text(own[0])
-        steps = (capture, f"pass: deploy `{variable}` instead of `{old}`", "parameter: none needed",
-                 f"use: `{variable}` in place of `{old}`")
+        steps = (capture, f"pass: deploy `{value}` instead of `{old}`", "parameter: none needed",
+                 f"use: `{value}` in place of `{old}`")
         deploy_args = [s for s in own if s.kind == "deploy-arg" and s.target is not None]
         if deploy_args and deploy_args[0].target is not None:
             target = deploy_args[0].target
-            steps = (capture, f"pass: call `{target.name}` with `{variable}` instead of `{old}`",
+            steps = (capture, f"pass: call `{target.name}` with `{value}` instead of `{old}`",
                      f"parameter: `{target.name}` already takes the image; keep it",
                      f"use: `{target.name}` already deploys its image parameter")
         return steps
@@ -251,10 +254,10 @@ def _flow_steps(flow: Flow, discard: Discard, variable: str, own: list[Sink],
         where = f"{helper.module.file.filename}:{helper.module.line(helper.node)}"
         count = sum(1 for _ in flow.project.callers(helper))
         sites = "its call site" if count == 1 else f"all {count} call sites"
-        return (capture, f"pass: call `{helper.name}` with `{variable}`",
+        return (capture, f"pass: call `{helper.name}` with `{value}`",
                 f"parameter: add an `image` parameter to `{helper.name}` ({where}) and update {sites}",
                 f"use: `image` instead of `{old_text(sinks[0])}` in `{helper.name}`")
-    return (capture, f"pass: give `{variable}` to the function that deploys the image",
+    return (capture, f"pass: give `{value}` to the function that deploys the image",
             "parameter: add an `image` parameter to the deploy function and update every caller",
             "use: deploy `image` in place of the fixed reference")
 
@@ -297,8 +300,13 @@ def use_name(sink: Sink, name: str, changes: dict[cst.CSTNode, Change]) -> bool:
         return _format_into(sink, name, changes)
     if sink.node in changes:
         return False
-    changes[sink.node] = lambda _node: cst.Name(name)
+    changes[sink.node] = lambda _node: expression(name)
     return True
+
+
+def expression(text: str) -> cst.BaseExpression:
+    """A variable, or a slot of one (`api_build[0]`)."""
+    return cst.Name(text) if text.isidentifier() else cst.parse_expression(text)
 
 
 def _format_into(sink: Sink, name: str, changes: dict[cst.CSTNode, Change]) -> bool:
@@ -338,10 +346,10 @@ def _pass_argument(variable: str, parameter: str) -> Change:
         assert isinstance(node, cst.Call)
         args = list(node.args)
         if any(a.keyword is not None or a.star for a in args):
-            new = cst.Arg(cst.Name(variable), keyword=cst.Name(parameter),
+            new = cst.Arg(expression(variable), keyword=cst.Name(parameter),
                           equal=cst.AssignEqual(whitespace_before=NO_SPACE, whitespace_after=NO_SPACE))
         else:
-            new = cst.Arg(cst.Name(variable))
+            new = cst.Arg(expression(variable))
         return node.with_changes(args=_appended(args, new))
 
     return add

@@ -127,7 +127,9 @@ def _unread_fixtures(flow: Flow, function: Function) -> list[Discard]:
         if any(o.value == param.name.value and is_read(function.module, o) for o in function.names):
             continue
         how = f"the test requests the fixture `{param.name.value}` and never reads it"
-        found.append(Discard(function, param, param.name.value, how, "fixture", None, param.name))
+        shape = flow.producers[fixture]
+        found.append(Discard(function, param, param.name.value, how, "fixture", None, param.name,
+                             shape.results, shape.image_result))
     for name, node in function.usefixtures:
         fixture = flow.project.fixture_for(name, function)
         if name in function.params or fixture is None or fixture not in flow.producers or fixture in flow.deploying:
@@ -135,7 +137,8 @@ def _unread_fixtures(flow: Flow, function: Function) -> list[Discard]:
         if not _stands_in(flow, fixture, references):
             continue
         how = f"the test requests the fixture `{name}` through `usefixtures`, which gives it no value"
-        found.append(Discard(function, node, name, how, "usefixtures"))
+        shape = flow.producers[fixture]
+        found.append(Discard(function, node, name, how, "usefixtures", None, None, shape.results, shape.image_result))
     return found
 
 

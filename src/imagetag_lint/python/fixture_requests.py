@@ -66,6 +66,9 @@ def plan_fixture_request(flow: Flow, function: Function, sink: Sink) -> Plan:
     if fixture is None:
         return Plan(_by_hand_steps(flow, function, sink), Fix(Applicability.DISPLAY_ONLY, BY_HAND))
     requested = fixture in function.params
+    producer = flow.project.fixture_for(fixture, function)
+    shape = flow.producers.get(producer) if producer is not None else None
+    value = f"{fixture}[{shape.image_result}]" if shape is not None and shape.results > 1 else fixture
     if requested:
         capture = f"capture: the test already requests the fixture `{fixture}`, which builds this image"
         parameter = "parameter: none needed"
@@ -73,9 +76,9 @@ def plan_fixture_request(flow: Flow, function: Function, sink: Sink) -> Plan:
         capture = f"capture: request the fixture `{fixture}`, which builds this image, as a parameter of `{function.name}`"
         parameter = f"parameter: add `{fixture}` to the parameters of `{function.name}`"
     steps = (capture, "pass: nothing to pass: the test receives it directly", parameter,
-             f"use: `{fixture}` instead of `{old}`")
+             f"use: `{value}` instead of `{old}`")
     changes: dict[cst.CSTNode, Change] = {}
-    if (not requested and not add_parameter(function, fixture, changes)) or not use_name(sink, fixture, changes):
+    if (not requested and not add_parameter(function, fixture, changes)) or not use_name(sink, value, changes):
         return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
     edits = rewrite(function.module, changes)
     if not edits:
