@@ -31,15 +31,18 @@ from imagetag_lint.python.project import Function
 
 
 def fixture_building(flow: Flow, test: Function, sink: Sink) -> str | None:
-    """The producer fixture in the test's reach whose builds are shown to make the sink's
-    repository: the only one, or the only one of those the test requests."""
+    """The producer fixture in the reach of a test (or of a fixture: it may request another)
+    whose builds are shown to make the sink's repository: the only one, or the only one of
+    those the test requests."""
     repo = reference_repository(flow, sink)
-    if not test.is_test or repo is None:
+    if not _run_by_pytest(test) or repo is None:
         return None
     matching = []
     for name in sorted(flow.project.fixtures):
         fixture = flow.project.fixture_for(name, test)
-        if fixture is not None and fixture in flow.producers and any(
+        if fixture is None or name == test.fixture or (test.fixture is not None and test.fixture in fixture.params):
+            continue  # a fixture cannot request itself, nor one that requests it
+        if fixture in flow.producers and any(
             same_repository(repo, built) for built in repositories_built(flow, fixture)
         ):
             matching.append(name)
@@ -69,13 +72,14 @@ def plan_fixture_request(flow: Flow, function: Function, sink: Sink) -> Plan:
     producer = flow.project.fixture_for(fixture, function)
     shape = flow.producers.get(producer) if producer is not None else None
     value = f"{fixture}[{shape.image_result}]" if shape is not None and shape.results > 1 else fixture
+    who = "the test" if function.is_test else "the fixture"
     if requested:
-        capture = f"capture: the test already requests the fixture `{fixture}`, which builds this image"
+        capture = f"capture: {who} already requests the fixture `{fixture}`, which builds this image"
         parameter = "parameter: none needed"
     else:
         capture = f"capture: request the fixture `{fixture}`, which builds this image, as a parameter of `{function.name}`"
         parameter = f"parameter: add `{fixture}` to the parameters of `{function.name}`"
-    steps = (capture, "pass: nothing to pass: the test receives it directly", parameter,
+    steps = (capture, f"pass: nothing to pass: {who} receives it directly", parameter,
              f"use: `{value}` instead of `{old}`")
     changes: dict[cst.CSTNode, Change] = {}
     if (not requested and not add_parameter(function, fixture, changes)) or not use_name(sink, value, changes):
@@ -96,8 +100,8 @@ def _by_hand_steps(flow: Flow, function: Function, sink: Sink) -> tuple[str, ...
         return (f"capture: name the image `{owner}` builds (it builds this image itself)",
                 "pass: nothing to pass: the name is already in this function", "parameter: none needed",
                 f"use: {use} instead of `{old}`")
-    if function.is_test:
-        # pytest calls a test: its values come from fixtures, not from callers
+    if _run_by_pytest(function):
+        # pytest calls tests and fixtures: their values come from fixtures, not from callers
         builds = [b.where for b in flow.builds if same_repository(repo, b.repository)]
         capture = (f"capture: return the name the build at {builds[0]} gives `{repo}` from a fixture (no fixture "
                    "in reach is shown to build it)" if builds else
@@ -110,6 +114,10 @@ def _by_hand_steps(flow: Flow, function: Function, sink: Sink) -> tuple[str, ...
             f"pass: pass that name to `{owner}`",
             f"parameter: add an `image` parameter to `{owner}` and update every caller",
             f"use: `image` instead of `{old}`")
+
+
+def _run_by_pytest(function: Function) -> bool:
+    return function.is_test or function.fixture is not None
 
 
 def plan_fresh(flow: Flow, function: Function, sink: Sink) -> Plan:
