@@ -8,6 +8,7 @@ import libcst as cst
 
 from imagetag_lint.enums import Applicability, Severity
 from imagetag_lint.findings import Finding, Fix, Related, Span
+from imagetag_lint.images import repository
 from imagetag_lint.python import codemod, fixture_requests
 from imagetag_lint.python.discards import Discard, find_discards, other_references
 from imagetag_lint.python.flow import (
@@ -139,9 +140,14 @@ def _built_by(flow: Flow, discard: Discard) -> frozenset[str]:
     function = discard.function
     if discard.kind in FIXTURE_KINDS:
         return repositories_built(flow, flow.project.fixture_for(discard.producer, function))
-    if isinstance(discard.node, cst.Call):
-        return repositories_built(flow, flow.project.resolve(discard.node, function.module), discard.node, function)
-    return frozenset()
+    if not isinstance(discard.node, cst.Call):
+        return frozenset()
+    producer = flow.project.resolve(discard.node, function.module)
+    if producer is not None:
+        return repositories_built(flow, producer, discard.node, function)
+    # a configured builder: the service it names among its arguments (`build_and_load_image_to_kind("shop-api")`)
+    texts = [flow.value(a.value, function.module, function, plain=True) for a in discard.node.args]
+    return frozenset(repository(v.text) for v in texts if v.kind == FIXED and v.text and " " not in v.text)
 
 
 def _needs_a_drop(flow: Flow, function: Function, sink: Sink) -> bool:
