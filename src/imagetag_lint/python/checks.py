@@ -24,7 +24,6 @@ from imagetag_lint.python.pairing import (
     freshly_computed,
     reference_repository,
     repositories_built,
-    same_repository,
     shown_to_build,
 )
 from imagetag_lint.python.project import Function
@@ -111,8 +110,8 @@ def _pair(flow: Flow, discards: list[Discard],
     built = {d: _built_by(flow, d) for d in discards}
     paired: dict[Discard, list[tuple[Sink, str]]] = {d: [] for d in discards}
     for sink, how in stale:
-        repo = reference_repository(flow, sink)
-        shown = [d for d in discards if repo is not None and any(same_repository(repo, b) for b in built[d])]
+        positive = sink.value.kind == PARAM or reference_repository(flow, sink) is not None
+        shown = [d for d in discards if positive and shown_to_build(flow, built[d], sink, d.node)]
         allowed = shown or [d for d in discards if builds_for(flow, built[d], sink)]
         if allowed:
             paired[allowed[0]].append((sink, how))
