@@ -10,6 +10,7 @@ import libcst as cst
 from imagetag_lint.images import repository
 from imagetag_lint.python.flow import COMPUTED, FIXED, FRESH, PARAM, Flow, Sink
 from imagetag_lint.python.project import Function
+from imagetag_lint.python.syntax import callee_name
 
 MAX_DEPTH = 4  # a fixture, the helper it calls, the helper that one calls ...
 
@@ -192,9 +193,15 @@ def builds_for(flow: Flow, built: frozenset[str], sink: Sink) -> bool:
     return not claimed
 
 
+# calls that give a new value each time: a name made from one is never the one a build used
+FRESH_CALLS = {"uuid1", "uuid4", "time", "time_ns", "monotonic", "now", "utcnow", "token_hex", "token_urlsafe",
+               "randint", "randrange", "choice", "choices", "random", "getrandbits", "urandom"}
+
+
 def freshly_computed(flow: Flow, sink: Sink) -> bool:
-    """A reference made at the deploy from a call (`f"app:e2e-{uuid4().hex}"`, a generator): a
-    name no build used, whatever the build next to it made."""
+    """A reference made at the deploy from a call that gives a new value each time
+    (`f"app:e2e-{uuid4().hex}"`, a name generator): a name no build used, whatever the build
+    next to it made. (A call such as `version()` may give the build's own tag again.)"""
     if sink.value.kind == FRESH:
         return True
     if sink.value.kind != COMPUTED or sink.function is None:
@@ -207,7 +214,9 @@ def _has_call(flow: Flow, node: cst.CSTNode, function: Function, depth: int) -> 
     while todo:
         current = todo.pop()
         if isinstance(current, cst.Call):
-            return True
+            name = callee_name(current)
+            if name in FRESH_CALLS or (name and flow.generators.search(name)):
+                return True
         if isinstance(current, cst.Name) and depth < 3:
             bound = assigned_value(function, current)
             if bound is not None and _has_call(flow, bound, function, depth + 1):
