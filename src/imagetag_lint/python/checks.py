@@ -6,9 +6,10 @@ from collections.abc import Collection, Iterator
 
 import libcst as cst
 
-from imagetag_lint.enums import Severity
+from imagetag_lint.enums import Applicability, Severity
 from imagetag_lint.findings import Finding, Fix, Related, Span
-from imagetag_lint.python import codemod
+from imagetag_lint.images import repository
+from imagetag_lint.python import codemod, fixture_requests
 from imagetag_lint.python.discards import Discard, find_discards, other_references
 from imagetag_lint.python.flow import (
     COMPUTED,
@@ -17,6 +18,13 @@ from imagetag_lint.python.flow import (
     PARAM,
     Flow,
     Sink,
+)
+from imagetag_lint.python.pairing import (
+    builds_for,
+    freshly_computed,
+    reference_repository,
+    repositories_built,
+    shown_to_build,
 )
 from imagetag_lint.python.project import Function
 from imagetag_lint.python.values import SILENT
@@ -51,33 +59,110 @@ def check_project(flow: Flow, rule_set: RuleSet, select: frozenset[str] = frozen
 
 def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterator[tuple[Finding, set[Place]]]:
     discards = find_discards(flow, function)
-    mismatched = list(_mismatched(flow, function, discards))
+    mismatched = dict(_mismatched(flow, function, discards))
     hardcoded = [s for s in flow.sinks.get(function, []) if _hardcoded(flow, s)]
     if not discards and _unit_test(flow, function):
         hardcoded = []  # the fixed image is test data for what the test checks
-    plan = codemod.plan_flow(flow, function, discards, [s for s, _ in mismatched], hardcoded)
-    stale = _stale_deployments(flow, function, discards, dict(mismatched))
-    places = {(_span(s).filename, _span(s).start_byte) for s, _ in stale}
+    paired = _pair(flow, discards, _stale_deployments(flow, function, discards, mismatched))
+    owner = {sink: discard for discard, stale in paired.items() for sink, _ in stale}
+    mismatched = {s: how for s, how in mismatched.items() if s in owner or not _needs_a_drop(flow, function, s)}
+    plans: dict[Discard, codemod.Plan] = {}
+    taken: frozenset[str] = frozenset()
+    for discard in discards:  # two drops in one function bind two names
+        plans[discard] = _plan(flow, function, discard, [s for s, _ in paired[discard]], taken)
+        taken |= {codemod.variable_for(discard, taken)}
+    places = {(_span(s).filename, _span(s).start_byte) for s in owner}
     for discard in discards:
         related = tuple(Related(_span(s), f"the {'deployment' if s.deploys else 'load'} here gets `{_shown(s)}` instead ({how})")
-                        for s, how in stale)
+                        for s, how in paired[discard])
         tag = _fixed_tag(flow, discard)
         consequence = (f"the deployment must repeat `{tag}` by hand, and breaks when that tag changes" if tag
                        else "the deployment cannot know the tag that was built")
         values = {"call": discard.producer, "how": discard.how, "consequence": consequence}
+        plan = plans[discard]
         yield _finding(rule_set, "IMG001", _discard_span(discard), values, plan.steps, related, plan.fix,
                        Severity.WARNING if tag else None), places
-    for sink, how in mismatched:
-        related = tuple(_built_here(d) for d in discards[:3])
+    for sink, how in mismatched.items():
+        paired_with = owner.get(sink)
+        if paired_with is not None:
+            how += "" if sink.value.kind == FRESH else f", while `{paired_with.producer}`'s image name is dropped"
+            plan, related = plans[paired_with], (_built_here(paired_with),)
+        else:
+            plan, related = fixture_requests.plan_untracked(flow, function, sink), ()
         yield _finding(rule_set, "IMG003", _span(sink), {"reference": _shown(sink), "how": how},
                        plan.steps, related, plan.fix), set()
     for sink in hardcoded:
-        test_plan = plan if discards else codemod.plan_fixture_request(flow, function, sink)
-        related = tuple(_built_here(d) for d in discards[:3])
+        paired_with = owner.get(sink)
+        if paired_with is not None:
+            plan, related = plans[paired_with], (_built_here(paired_with),)
+        else:
+            plan, related = fixture_requests.plan_fixture_request(flow, function, sink), ()
         why, severity = flow.why_local(sink.value.text, function)
         values = {"image": sink.value.text, "how": sink.value.how, "why": why}
-        yield _finding(rule_set, "IMG002", _span(sink), values, test_plan.steps, related, test_plan.fix,
-                       severity), set()
+        yield _finding(rule_set, "IMG002", _span(sink), values, plan.steps, related, plan.fix, severity), set()
+
+
+def _pair(flow: Flow, discards: list[Discard],
+          stale: list[tuple[Sink, str]]) -> dict[Discard, list[tuple[Sink, str]]]:
+    """Each stale deployment goes to the drop whose build makes its repository, else to the
+    first drop whose build may stand in for it (see `builds_for`), else to none: then it is a
+    finding of its own, never fixed with another service's image."""
+    built = {d: _built_by(flow, d) for d in discards}
+    paired: dict[Discard, list[tuple[Sink, str]]] = {d: [] for d in discards}
+    for sink, how in stale:
+        positive = sink.value.kind == PARAM or reference_repository(flow, sink) is not None
+        shown = [d for d in discards if positive and shown_to_build(flow, built[d], sink, d.node)]
+        allowed = shown or [d for d in discards if builds_for(flow, built[d], sink)]
+        if allowed:
+            paired[allowed[0]].append((sink, how))
+    return paired
+
+
+def _plan(flow: Flow, function: Function, discard: Discard, stale: list[Sink],
+          taken: frozenset[str]) -> codemod.Plan:
+    """The drop's fix, offered only when its build is shown to make every repository it would
+    deploy (a registry image beside the build is related to the drop, and left to you)."""
+    plan = codemod.plan_flow(flow, function, discard, stale, taken)
+    built = _built_by(flow, discard)
+    unshown = [s for s in stale if not shown_to_build(flow, built, s, discard.node)]
+    if not unshown or plan.fix.applicability == Applicability.DISPLAY_ONLY:
+        return plan
+    repo = reference_repository(flow, unshown[0])
+    what = f"`{repo}`" if repo else f"the image of `{codemod.old_text(unshown[0])}`"
+    unknown = f"no build `{discard.producer}` runs is shown to make {what}"
+    steps = (*plan.steps[:-1], f"{plan.steps[-1]}, once you know it is the image meant there ({unknown})")
+    return codemod.Plan(steps, Fix(Applicability.DISPLAY_ONLY, f"{unknown}; {codemod.BY_HAND}"))
+
+
+def _built_by(flow: Flow, discard: Discard) -> frozenset[str]:
+    """The repositories the dropped build makes (a builder call's with its arguments)."""
+    function = discard.function
+    if discard.kind in FIXTURE_KINDS:
+        return repositories_built(flow, flow.project.fixture_for(discard.producer, function))
+    if not isinstance(discard.node, cst.Call):
+        return frozenset()
+    producer = flow.project.resolve(discard.node, function.module)
+    if producer is not None:
+        return repositories_built(flow, producer, discard.node, function)
+    # a configured builder: the service it names among its arguments (`build_and_load_image_to_kind("shop-api")`)
+    texts = [flow.value(a.value, function.module, function, plain=True) for a in discard.node.args]
+    return frozenset(repository(v.text) for v in texts if v.kind == FIXED and v.text and " " not in v.text)
+
+
+def _needs_a_drop(flow: Flow, function: Function, sink: Sink) -> bool:
+    """Is the sink untracked only because a drop beside it lost the built name? (A parameter,
+    a formatted name or a registry image is fine in a function that drops nothing, or whose
+    drops build something else; a fresh generator call, or a fresh name beside a fixture
+    that builds its repository, never is.)"""
+    return sink.value.kind != FRESH and _fresh_beside_fixture(flow, function, sink) is None
+
+
+def _fresh_beside_fixture(flow: Flow, function: Function, sink: Sink) -> str | None:
+    """The fixture in the test's reach that builds the repository of a name the test computes
+    afresh at its deploy (`f"localhost/api:e2e-{uuid4().hex}"`): the tag no build used."""
+    if not sink.deploys or function not in flow.deploying or not freshly_computed(flow, sink):
+        return None
+    return fixture_requests.fixture_building(flow, function, sink)
 
 
 def _stale_deployments(flow: Flow, function: Function, discards: list[Discard],
@@ -97,10 +182,10 @@ def _stale_deployments(flow: Flow, function: Function, discards: list[Discard],
 
 
 def _short(how: str, sink: Sink) -> str:
-    """IMG003's account of a reference without the drop it mentions (the IMG001 is that drop)."""
+    """IMG003's account of a reference, as a related place of the drop's IMG001."""
     if sink.value.kind == FIXED:
         return sink.value.how or "fixed text"
-    return how.split(", while ", 1)[0]
+    return how
 
 
 def _mismatched(flow: Flow, function: Function, discards: list[Discard]) -> Iterator[tuple[Sink, str]]:
@@ -112,7 +197,6 @@ def _mismatched(flow: Flow, function: Function, discards: list[Discard]) -> Iter
     public = {s.value.text for s in sinks if s.value.kind == FIXED and not flow.is_local_image(s.value.text)}
     fresh_builds = {v.text for kind, e in flow.consumer_arguments(function)
                     for v in [flow.value(e, function.module, function, plain=True)] if v.kind == FRESH}
-    lost = f", while `{discards[0].producer}`'s image name is dropped" if discards else ""
     for sink in sinks:
         value = sink.value
         if value.kind in SILENT or (value.kind == FIXED and flow.is_local_image(value.text)):
@@ -120,13 +204,15 @@ def _mismatched(flow: Flow, function: Function, discards: list[Discard]) -> Iter
         if value.kind == FRESH and (discards or value.text in fresh_builds):
             yield sink, f"a fresh call of `{value.text}`, a new name each time, not the one the build used"
         elif not discards:
-            continue
+            fixture = _fresh_beside_fixture(flow, function, sink)
+            if fixture is not None:
+                yield sink, f"a name computed at the deploy, not the one the fixture `{fixture}` built"
         elif value.kind == PARAM:
-            yield sink, f"the parameter `{value.text}`{lost}"
+            yield sink, f"the parameter `{value.text}`"
         elif value.kind == COMPUTED:
-            yield sink, f"a name computed apart from the build{lost}"
+            yield sink, "a name computed apart from the build"
         elif value.kind == FIXED and fixture_flow and len(public) == 1:
-            yield sink, f"fixed text{lost}"
+            yield sink, "fixed text"
 
 
 def _fixed_tag(flow: Flow, discard: Discard) -> str | None:

@@ -14,7 +14,6 @@ import libcst as cst
 
 from imagetag_lint.enums import Applicability
 from imagetag_lint.findings import Edit, Fix
-from imagetag_lint.images import repository
 from imagetag_lint.python.discards import Discard
 from imagetag_lint.python.flow import FIXED, Flow, Sink
 from imagetag_lint.python.project import Function
@@ -124,15 +123,18 @@ def _common_prefix(first: str, second: str) -> int:
 # -- the flow of one function -------------------------------------------------------------
 
 
-def plan_flow(flow: Flow, function: Function, discards: list[Discard], mismatched: list[Sink],
-              hardcoded: list[Sink]) -> Plan:
-    if not discards:
-        return _plan_fresh(flow, function, mismatched)
-    discard = discards[0]
-    variable = _variable_for(discard)
-    own = [s for s in [*mismatched, *hardcoded] if s.function is function]
-    helpers = _hardcoding_helpers(flow, function, mismatched)
-    steps = _flow_steps(flow, discard, variable, own, helpers)
+def plan_flow(flow: Flow, function: Function, discard: Discard, stale: list[Sink],
+              taken: frozenset[str] = frozenset()) -> Plan:
+    """The fix of a drop: capture the name, and hand it to the stale deployments paired with it
+    (those its build is shown to make, in the function and in helpers only it calls). `taken`
+    holds the names the fixes of the function's other drops bind."""
+    variable = variable_for(discard, taken)
+    value = variable  # what the deployments get: a fixture's tuple gives its image slot
+    if discard.kind in ("fixture", "usefixtures") and discard.results > 1:
+        value = f"{variable}[{discard.image_result}]"
+    own = [s for s in stale if s.function is function]
+    helpers = _hardcoding_helpers(flow, function, stale)
+    steps = _flow_steps(flow, discard, variable, own, helpers, value)
     if not own and not helpers:
         return Plan(steps, Fix(Applicability.DISPLAY_ONLY, "no deployment in reach takes the image name; " + BY_HAND))
     changes: dict[Module, dict[cst.CSTNode, Change]] = {}
@@ -140,19 +142,19 @@ def plan_flow(flow: Flow, function: Function, discards: list[Discard], mismatche
     if not _capture(discard, variable, local):
         return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
     for sink in own:
-        if not _use(sink, variable, local):
+        if not use_name(sink, value, local):
             return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
     safe = True
     for helper, sinks in helpers.items():
         parameter = _free_name(helper, "image")
         helper_changes = changes.setdefault(helper.module, {})
-        if not _add_parameter(helper, parameter, helper_changes):
+        if not add_parameter(helper, parameter, helper_changes):
             return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
         for sink in sinks:
-            if not _use(sink, parameter, helper_changes):
+            if not use_name(sink, parameter, helper_changes):
                 return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
         for call in (c for caller, c in flow.project.callers(helper) if caller is function):
-            local[call] = _pass_argument(variable, parameter)
+            local[call] = _pass_argument(value, parameter)
         safe = safe and _private(helper)
     edits = _rewrite_all(changes)
     if edits is None:
@@ -175,17 +177,17 @@ def _rewrite_all(changes: dict[Module, dict[cst.CSTNode, Change]]) -> tuple[Edit
     return tuple(edits) if edits else None
 
 
-def _variable_for(discard: Discard) -> str:
+def variable_for(discard: Discard, taken: frozenset[str] = frozenset()) -> str:
     if discard.kind in ("unread", "fixture") and discard.target is not None:
         return discard.target.value
     if discard.kind == "usefixtures":
         return discard.producer  # requested as a parameter, pytest passes it by its name
-    return _free_name(discard.function, "image")
+    return _free_name(discard.function, "image", taken)
 
 
-def _free_name(function: Function, base: str) -> str:
+def _free_name(function: Function, base: str, also: frozenset[str] = frozenset()) -> str:
     module = function.module
-    taken = {n.value for n in function.names if not _label(module, n)} | set(function.params)
+    taken = {n.value for n in function.names if not _label(module, n)} | set(function.params) | also
     for candidate in (base, f"built_{base}", f"{base}_name"):
         if candidate not in taken:
             return candidate
@@ -203,16 +205,16 @@ def _label(module: Module, name: cst.Name) -> bool:
     )
 
 
-def _hardcoding_helpers(flow: Flow, function: Function, mismatched: list[Sink]) -> dict[Function, list[Sink]]:
-    """Helpers this function calls that deploy a fixed reference (local, or the mismatched one)
-    and are called from nowhere else in the linted code: they can take the image instead."""
+def _hardcoding_helpers(flow: Flow, function: Function, stale: list[Sink]) -> dict[Function, list[Sink]]:
+    """Helpers this function calls that deploy a fixed reference paired with the drop and are
+    called from nowhere else in the linted code: they can take the image instead. (A helper
+    that also deploys another service's fixed image keeps that one.)"""
     helpers: dict[Function, list[Sink]] = {}
     for call in function.calls:
         helper = flow.project.resolve(call, function.module)
         if helper is None or helper is function or helper in helpers or flow.image_params.get(helper):
             continue
-        sinks = [s for s in flow.sinks.get(helper, []) if s.deploys and s.value.kind == FIXED
-                 and (flow.is_local_image(s.value.text) or s in mismatched)]
+        sinks = [s for s in stale if s.function is helper and s.deploys and s.value.kind == FIXED]
         if sinks and all(caller is function for caller, _ in flow.project.callers(helper)):
             helpers[helper] = sinks
     return helpers
@@ -224,7 +226,7 @@ def _private(helper: Function) -> bool:
 
 
 def _flow_steps(flow: Flow, discard: Discard, variable: str, own: list[Sink],
-                helpers: dict[Function, list[Sink]]) -> tuple[str, ...]:
+                helpers: dict[Function, list[Sink]], value: str) -> tuple[str, ...]:
     if discard.kind == "fixture":
         capture = f"capture: the test already requests the fixture `{variable}`"
     elif discard.kind == "usefixtures":
@@ -237,13 +239,13 @@ def _flow_steps(flow: Flow, discard: Discard, variable: str, own: list[Sink],
     else:
         capture = f"capture: bind the image name to `{variable}` instead of `_`"
     if own:
-        old = _old_text(own[0])
-        steps = (capture, f"pass: deploy `{variable}` instead of `{old}`", "parameter: none needed",
-                 f"use: `{variable}` in place of `{old}`")
+        old = old_text(own[0])
+        steps = (capture, f"pass: deploy `{value}` instead of `{old}`", "parameter: none needed",
+                 f"use: `{value}` in place of `{old}`")
         deploy_args = [s for s in own if s.kind == "deploy-arg" and s.target is not None]
         if deploy_args and deploy_args[0].target is not None:
             target = deploy_args[0].target
-            steps = (capture, f"pass: call `{target.name}` with `{variable}` instead of `{old}`",
+            steps = (capture, f"pass: call `{target.name}` with `{value}` instead of `{old}`",
                      f"parameter: `{target.name}` already takes the image; keep it",
                      f"use: `{target.name}` already deploys its image parameter")
         return steps
@@ -252,15 +254,15 @@ def _flow_steps(flow: Flow, discard: Discard, variable: str, own: list[Sink],
         where = f"{helper.module.file.filename}:{helper.module.line(helper.node)}"
         count = sum(1 for _ in flow.project.callers(helper))
         sites = "its call site" if count == 1 else f"all {count} call sites"
-        return (capture, f"pass: call `{helper.name}` with `{variable}`",
+        return (capture, f"pass: call `{helper.name}` with `{value}`",
                 f"parameter: add an `image` parameter to `{helper.name}` ({where}) and update {sites}",
-                f"use: `image` instead of `{_old_text(sinks[0])}` in `{helper.name}`")
-    return (capture, f"pass: give `{variable}` to the function that deploys the image",
+                f"use: `image` instead of `{old_text(sinks[0])}` in `{helper.name}`")
+    return (capture, f"pass: give `{value}` to the function that deploys the image",
             "parameter: add an `image` parameter to the deploy function and update every caller",
             "use: deploy `image` in place of the fixed reference")
 
 
-def _old_text(sink: Sink) -> str:
+def old_text(sink: Sink) -> str:
     if sink.value.kind == FIXED:
         return sink.value.text
     return sink.module.file.source[sink.start : sink.end].decode("utf-8", "replace")
@@ -272,7 +274,7 @@ def _old_text(sink: Sink) -> str:
 def _capture(discard: Discard, variable: str, changes: dict[cst.CSTNode, Change]) -> bool:
     """Bind the dropped name to `variable`; False when no sound edit can."""
     if discard.kind == "usefixtures":
-        return _add_parameter(discard.function, variable, changes)
+        return add_parameter(discard.function, variable, changes)
     if discard.kind == "bare" and discard.statement is not None:
         slots = [cst.Name(variable if i == discard.image_result else "_") for i in range(discard.results)]
         target: cst.BaseAssignTargetExpression = (
@@ -290,7 +292,7 @@ def _capture(discard: Discard, variable: str, changes: dict[cst.CSTNode, Change]
     return True
 
 
-def _use(sink: Sink, name: str, changes: dict[cst.CSTNode, Change]) -> bool:
+def use_name(sink: Sink, name: str, changes: dict[cst.CSTNode, Change]) -> bool:
     """Put `name` where the sink's reference is; False when no sound edit can."""
     if sink.kind == "yaml" and sink.value.kind == FIXED:
         if sink.node in changes:
@@ -298,8 +300,13 @@ def _use(sink: Sink, name: str, changes: dict[cst.CSTNode, Change]) -> bool:
         return _format_into(sink, name, changes)
     if sink.node in changes:
         return False
-    changes[sink.node] = lambda _node: cst.Name(name)
+    changes[sink.node] = lambda _node: expression(name)
     return True
+
+
+def expression(text: str) -> cst.BaseExpression:
+    """A variable, or a slot of one (`api_build[0]`)."""
+    return cst.Name(text) if text.isidentifier() else cst.parse_expression(text)
 
 
 def _format_into(sink: Sink, name: str, changes: dict[cst.CSTNode, Change]) -> bool:
@@ -319,7 +326,7 @@ def _format_into(sink: Sink, name: str, changes: dict[cst.CSTNode, Change]) -> b
     return True
 
 
-def _add_parameter(function: Function, parameter: str, changes: dict[cst.CSTNode, Change]) -> bool:
+def add_parameter(function: Function, parameter: str, changes: dict[cst.CSTNode, Change]) -> bool:
     params = function.node.params
     if params.star_arg is not cst.MaybeSentinel.DEFAULT or params.kwonly_params or params.star_kwarg is not None:
         return False
@@ -339,10 +346,10 @@ def _pass_argument(variable: str, parameter: str) -> Change:
         assert isinstance(node, cst.Call)
         args = list(node.args)
         if any(a.keyword is not None or a.star for a in args):
-            new = cst.Arg(cst.Name(variable), keyword=cst.Name(parameter),
+            new = cst.Arg(expression(variable), keyword=cst.Name(parameter),
                           equal=cst.AssignEqual(whitespace_before=NO_SPACE, whitespace_after=NO_SPACE))
         else:
-            new = cst.Arg(cst.Name(variable))
+            new = cst.Arg(expression(variable))
         return node.with_changes(args=_appended(args, new))
 
     return add
@@ -359,94 +366,3 @@ def _appended(items: list[Any], new: Any) -> list[Any]:
     new = new.with_changes(comma=last.comma)
     last = last.with_changes(comma=last.comma.with_changes(whitespace_after=spacing))
     return [*items[:-1], last, new]
-
-
-# -- a fresh generator call at the deploy --------------------------------------------------
-
-
-def _name_change(name: str) -> Change:
-    return lambda _node: cst.Name(name)
-
-
-def _plan_fresh(flow: Flow, function: Function, mismatched: list[Sink]) -> Plan:
-    """`name = generate(); build(name); deploy(generate())`: deploy `name`."""
-    module = function.module
-    names = [e for kind, e in flow.consumer_arguments(function) if isinstance(e, cst.Name)]
-    for sink in mismatched:
-        earlier = [n for n in names if module.end(n) <= sink.start]
-        if not earlier:
-            continue
-        variable = earlier[-1].value
-        old = _old_text(sink)
-        steps = (f"capture: the build already uses `{variable}`", f"pass: deploy `{variable}` instead of `{old}`",
-                 "parameter: none needed", f"use: `{variable}` in place of a second `{old}`")
-        edits = rewrite(module, {sink.node: _name_change(variable)})
-        if edits:
-            return Plan(steps, Fix(Applicability.SAFE, f"deploy `{variable}`, the name the build used", edits))
-        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
-    return Plan((), Fix(Applicability.DISPLAY_ONLY, BY_HAND))
-
-
-# -- a test that names the image its fixture builds ----------------------------------------
-
-
-def plan_fixture_request(flow: Flow, function: Function, sink: Sink) -> Plan:
-    """A test deploys a fixed copy of an image a fixture in scope builds: request the fixture."""
-    old = sink.value.text
-    fixture = _fixture_building(flow, function, old) if function.is_test else None
-    owner = function.name
-    if fixture is None and flow.consumer_arguments(function):
-        use = "format it into the manifest's `image:` line" if sink.kind == "yaml" else "deploy it"
-        steps = (
-            f"capture: name the image `{owner}` builds (it builds this image itself)",
-            "pass: nothing to pass: the name is already in this function",
-            "parameter: none needed",
-            f"use: {use} instead of `{old}`",
-        )
-        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
-    if fixture is None:
-        steps = (
-            f"capture: name the image the builder returns for `{repository(old)}` in the callers of `{owner}`",
-            f"pass: pass that name to `{owner}`",
-            f"parameter: add an `image` parameter to `{owner}` and update every caller",
-            f"use: `image` instead of `{old}`",
-        )
-        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
-    steps = (
-        f"capture: request the fixture `{fixture}`, which builds this image, as a parameter of `{function.name}`",
-        "pass: nothing to pass: the test receives it directly",
-        f"parameter: add `{fixture}` to the parameters of `{function.name}`",
-        f"use: `{fixture}` instead of `{old}`",
-    )
-    changes: dict[cst.CSTNode, Change] = {}
-    if not _add_parameter(function, fixture, changes) or not _use(sink, fixture, changes):
-        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
-    edits = rewrite(function.module, changes)
-    if not edits:
-        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
-    return Plan(steps, Fix(Applicability.SAFE, f"request the fixture `{fixture}` and deploy it", edits))
-
-
-def _fixture_building(flow: Flow, test: Function, image: str) -> str | None:
-    """The one producer fixture in the test's scope that builds this image's repository (or the
-    only producer fixture in scope)."""
-    visible = [name for name in flow.project.fixtures if name not in test.params
-               and (f := flow.project.fixture_for(name, test)) is not None and f in flow.producers]
-    matching = [name for name in visible if repository(image) in _repositories(flow, name, test)]
-    if len(matching) == 1:
-        return matching[0]
-    return visible[0] if len(visible) == 1 and not matching else None
-
-
-def _repositories(flow: Flow, fixture_name: str, test: Function) -> set[str]:
-    fixture = flow.project.fixture_for(fixture_name, test)
-    found: set[str] = set()
-    if fixture is None:
-        return found
-    for kind, tag in flow.consumer_arguments(fixture):
-        value = flow.value(tag, fixture.module, fixture, plain=True)
-        if kind == "build" and value.kind == FIXED:
-            found.add(repository(value.text))
-        elif kind == "build" and value.prefix and ":" in value.prefix:
-            found.add(repository(value.prefix.split(":", 1)[0]))
-    return found

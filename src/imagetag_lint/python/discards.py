@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from imagetag_lint.python.flow import FIXED, Flow, Sink
+from imagetag_lint.python.pairing import builds_for, repositories_built
 from imagetag_lint.python.project import Function
 from imagetag_lint.python.syntax import Module
 from imagetag_lint.python.values import SILENT
@@ -112,7 +113,8 @@ def is_read(module: Module, name: cst.Name) -> bool:
 def _unread_fixtures(flow: Flow, function: Function) -> list[Discard]:
     """A test requests a fixture that builds the image, never reads it, and deploys something
     else (itself or through a helper that hardcodes the image)."""
-    if not other_references(flow, function):
+    references = other_references(flow, function)
+    if not references:
         return []
     found = []
     params = function.node.params
@@ -120,17 +122,29 @@ def _unread_fixtures(flow: Flow, function: Function) -> list[Discard]:
         fixture = flow.project.fixture_for(param.name.value, function)
         if fixture is None or fixture not in flow.producers or fixture in flow.deploying:
             continue  # a fixture that also deploys is requested for what it does, not its value
+        if not _stands_in(flow, fixture, references):
+            continue  # it builds another service than the test deploys: requested for that
         if any(o.value == param.name.value and is_read(function.module, o) for o in function.names):
             continue
         how = f"the test requests the fixture `{param.name.value}` and never reads it"
-        found.append(Discard(function, param, param.name.value, how, "fixture", None, param.name))
+        shape = flow.producers[fixture]
+        found.append(Discard(function, param, param.name.value, how, "fixture", None, param.name,
+                             shape.results, shape.image_result))
     for name, node in function.usefixtures:
         fixture = flow.project.fixture_for(name, function)
         if name in function.params or fixture is None or fixture not in flow.producers or fixture in flow.deploying:
             continue
+        if not _stands_in(flow, fixture, references):
+            continue
         how = f"the test requests the fixture `{name}` through `usefixtures`, which gives it no value"
-        found.append(Discard(function, node, name, how, "usefixtures"))
+        shape = flow.producers[fixture]
+        found.append(Discard(function, node, name, how, "usefixtures", None, None, shape.results, shape.image_result))
     return found
+
+
+def _stands_in(flow: Flow, fixture: Function, references: list[Sink]) -> bool:
+    built = repositories_built(flow, fixture)
+    return any(builds_for(flow, built, sink) for sink in references)
 
 
 def other_references(flow: Flow, function: Function) -> list[Sink]:

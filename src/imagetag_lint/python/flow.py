@@ -102,6 +102,7 @@ class Flow:
         self.sinks: dict[Function | None, list[Sink]] = {}
         for function in project.functions:
             self.sinks[function] = list(self._sinks_of(function))
+        self.repositories_cache: dict[Function, frozenset[str]] = {}  # pairing.repositories_built's, per producer
         self.builds = self._build_sites()
         self.built_repositories = {b.repository for b in self.builds}
         self.loaded = {
@@ -406,6 +407,10 @@ class Flow:
         return used
 
     def _build_sites(self) -> list[BuildSite]:
+        from imagetag_lint.python.pairing import (
+            tag_repositories_at_callers,  # it reads this module's Flow
+        )
+
         """The builds of the linted code, with the repository each tags: from fixed tags and the
         literal head of formatted ones (`f"dask-kubernetes:{tag}"`), also through the arguments
         callers pass for a tag parameter."""
@@ -427,6 +432,8 @@ class Flow:
                         found.append(BuildSite(repository(value.text), value.text, where, owner))
                     elif value.kind == COMPUTED and ":" in value.prefix:
                         found.append(BuildSite(repository(value.prefix.split(":", 1)[0]), "", where, owner))
+                    elif value.kind == COMPUTED:  # `f"localhost/{name}:e2e-..."`: each caller's name
+                        found.extend(BuildSite(r, "", where, owner) for r in sorted(tag_repositories_at_callers(self, function, tag)))
         return found
 
     def why_local(self, image: str, near: Function | None = None) -> tuple[str, Severity]:

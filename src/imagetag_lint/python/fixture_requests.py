@@ -1,0 +1,147 @@
+"""Fixes for a deployment no drop explains: a test that deploys a fixed or freshly computed
+copy of an image a fixture builds (use the fixture, requesting it if need be), and a fresh
+generator call beside the build that used a name from the same call (deploy that name). The
+fixture, or the name, must be shown to be the deployed repository's; otherwise the steps
+are to follow by hand."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from imagetag_lint.enums import Applicability
+from imagetag_lint.findings import Fix
+from imagetag_lint.images import repository
+from imagetag_lint.python.codemod import (
+    BY_HAND,
+    Change,
+    Plan,
+    add_parameter,
+    old_text,
+    rewrite,
+    use_name,
+)
+from imagetag_lint.python.flow import FRESH, Flow, Sink
+from imagetag_lint.python.pairing import (
+    assigned_value,
+    reference_repository,
+    repositories_built,
+    same_repository,
+)
+from imagetag_lint.python.project import Function
+
+
+def fixture_building(flow: Flow, test: Function, sink: Sink) -> str | None:
+    """The producer fixture in the reach of a test (or of a fixture: it may request another)
+    whose builds are shown to make the sink's repository: the only one, or the only one of
+    those the test requests."""
+    repo = reference_repository(flow, sink)
+    if not _run_by_pytest(test) or repo is None:
+        return None
+    matching = []
+    for name in sorted(flow.project.fixtures):
+        fixture = flow.project.fixture_for(name, test)
+        if fixture is None or name == test.fixture or (test.fixture is not None and test.fixture in fixture.params):
+            continue  # a fixture cannot request itself, nor one that requests it
+        if fixture in flow.producers and any(
+            same_repository(repo, built) for built in repositories_built(flow, fixture)
+        ):
+            matching.append(name)
+    requested = [name for name in matching if name in test.params]
+    if len(matching) == 1:
+        return matching[0]
+    return requested[0] if len(requested) == 1 else None
+
+
+def plan_untracked(flow: Flow, function: Function, sink: Sink) -> Plan:
+    """IMG003 with no drop to pair it with."""
+    if sink.value.kind == FRESH:
+        plan = plan_fresh(flow, function, sink)
+        if plan.fix.applicability != Applicability.DISPLAY_ONLY or fixture_building(flow, function, sink) is None:
+            return plan
+    return plan_fixture_request(flow, function, sink)
+
+
+def plan_fixture_request(flow: Flow, function: Function, sink: Sink) -> Plan:
+    """Deploy the image of the fixture that builds this repository, requesting it if the test
+    does not yet."""
+    old = old_text(sink)
+    fixture = fixture_building(flow, function, sink)
+    if fixture is None:
+        return Plan(_by_hand_steps(flow, function, sink), Fix(Applicability.DISPLAY_ONLY, BY_HAND))
+    requested = fixture in function.params
+    producer = flow.project.fixture_for(fixture, function)
+    shape = flow.producers.get(producer) if producer is not None else None
+    value = f"{fixture}[{shape.image_result}]" if shape is not None and shape.results > 1 else fixture
+    who = "the test" if function.is_test else "the fixture"
+    if requested:
+        capture = f"capture: {who} already requests the fixture `{fixture}`, which builds this image"
+        parameter = "parameter: none needed"
+    else:
+        capture = f"capture: request the fixture `{fixture}`, which builds this image, as a parameter of `{function.name}`"
+        parameter = f"parameter: add `{fixture}` to the parameters of `{function.name}`"
+    steps = (capture, f"pass: nothing to pass: {who} receives it directly", parameter,
+             f"use: `{value}` instead of `{old}`")
+    changes: dict[cst.CSTNode, Change] = {}
+    if (not requested and not add_parameter(function, fixture, changes)) or not use_name(sink, value, changes):
+        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
+    edits = rewrite(function.module, changes)
+    if not edits:
+        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
+    message = f"deploy the image of the fixture `{fixture}`" if requested else f"request the fixture `{fixture}` and deploy it"
+    return Plan(steps, Fix(Applicability.SAFE, message, edits))
+
+
+def _by_hand_steps(flow: Flow, function: Function, sink: Sink) -> tuple[str, ...]:
+    old = old_text(sink)
+    repo = reference_repository(flow, sink) or repository(old)
+    owner = function.name
+    if flow.consumer_arguments(function):
+        use = "format it into the manifest's `image:` line" if sink.kind == "yaml" else "deploy it"
+        return (f"capture: name the image `{owner}` builds (it builds this image itself)",
+                "pass: nothing to pass: the name is already in this function", "parameter: none needed",
+                f"use: {use} instead of `{old}`")
+    if _run_by_pytest(function):
+        # pytest calls tests and fixtures: their values come from fixtures, not from callers
+        builds = [b.where for b in flow.builds if same_repository(repo, b.repository)]
+        capture = (f"capture: return the name the build at {builds[0]} gives `{repo}` from a fixture (no fixture "
+                   "in reach is shown to build it)" if builds else
+                   f"capture: build `{repo}` in a fixture that returns the name it built (no fixture in reach is shown to build it)")
+        return (capture,
+                f"pass: request that fixture as a parameter of `{owner}`",
+                "parameter: pytest passes the fixture by its name; nothing else to add",
+                f"use: the fixture's value instead of `{old}`")
+    return (f"capture: name the image the builder returns for `{repo}` in the callers of `{owner}`",
+            f"pass: pass that name to `{owner}`",
+            f"parameter: add an `image` parameter to `{owner}` and update every caller",
+            f"use: `image` instead of `{old}`")
+
+
+def _run_by_pytest(function: Function) -> bool:
+    return function.is_test or function.fixture is not None
+
+
+def plan_fresh(flow: Flow, function: Function, sink: Sink) -> Plan:
+    """`name = generate(); build(name); deploy(generate())`: deploy `name`, the variable the
+    build used that holds the same call (`generate_image_name("api")`, not the worker's)."""
+    module = function.module
+    wanted = module.code(_assigned(function, sink.node) or sink.node)
+    names = [e for kind, e in flow.consumer_arguments(function)
+             if isinstance(e, cst.Name) and module.end(e) <= sink.start]
+    same = [n for n in names if (value := _assigned(function, n)) is not None and module.code(value) == wanted]
+    old = old_text(sink)
+    if not same:
+        steps = (f"capture: keep the name of the build that makes this image in a variable (no build here used `{old}`)",
+                 "pass: nothing to pass: the name is in this function", "parameter: none needed",
+                 f"use: that variable in place of `{old}`")
+        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
+    variable = same[-1].value
+    steps = (f"capture: the build already uses `{variable}`", f"pass: deploy `{variable}` instead of `{old}`",
+             "parameter: none needed", f"use: `{variable}` in place of a second `{old}`")
+    edits = rewrite(module, {sink.node: lambda _node: cst.Name(variable)})
+    if edits:
+        return Plan(steps, Fix(Applicability.SAFE, f"deploy `{variable}`, the name the build used", edits))
+    return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
+
+
+def _assigned(function: Function, node: cst.CSTNode) -> cst.BaseExpression | None:
+    return assigned_value(function, node) if isinstance(node, cst.Name) else None

@@ -1,0 +1,236 @@
+"""Which build a deployment's reference belongs to. A fix hands a deployment the name of a build
+(a dropped producer's, a fixture's) only when that build is shown to make the deployed
+repository: a suite that builds `shop-api` and `shop-worker` must never deploy one service's
+image in place of the other's."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from imagetag_lint.images import repository
+from imagetag_lint.python.flow import COMPUTED, FIXED, FRESH, PARAM, Flow, Sink
+from imagetag_lint.python.project import Function
+from imagetag_lint.python.syntax import callee_name
+
+MAX_DEPTH = 4  # a fixture, the helper it calls, the helper that one calls ...
+
+
+def repositories_built(flow: Flow, producer: Function | None, call: cst.Call | None = None,
+                       caller: Function | None = None) -> frozenset[str]:
+    """The repositories a producer's builds tag, its own and those of the helpers and producer
+    fixtures it uses; a tag made from a parameter (`f"localhost/{name}:e2e-..."`) counts with
+    the argument of the call (`build_image("app")`). Empty when no build shows one (a
+    configured builder, a tag from elsewhere)."""
+    if producer is None:
+        return frozenset()
+    if call is not None and caller is not None:
+        return frozenset(_repositories(flow, producer, _arguments(flow, call, producer, caller), 0, {producer}))
+    cached = flow.repositories_cache.get(producer)
+    if cached is None:
+        cached = flow.repositories_cache[producer] = frozenset(_repositories(flow, producer, {}, 0, {producer}))
+    return cached
+
+
+def _repositories(flow: Flow, function: Function, arguments: dict[str, str], depth: int,
+                  seen: set[Function]) -> set[str]:
+    found: set[str] = set()
+    for kind, tag in flow.consumer_arguments(function):
+        if kind == "build":
+            found |= _tag_repository(flow, tag, function, arguments)
+    if depth >= MAX_DEPTH:
+        return found
+    for call in function.calls:
+        target = flow.project.resolve(call, function.module)
+        if target is None or target in seen:
+            continue
+        seen.add(target)
+        found |= _repositories(flow, target, _arguments(flow, call, target, function, arguments), depth + 1, seen)
+    if function.fixture:
+        for name in function.params:
+            fixture = flow.project.fixture_for(name, function)
+            if fixture is not None and fixture not in seen and fixture in flow.producers:
+                seen.add(fixture)
+                found |= _repositories(flow, fixture, {}, depth + 1, seen)
+    return found
+
+
+def tag_repositories_at_callers(flow: Flow, function: Function, tag: cst.BaseExpression) -> set[str]:
+    """The repositories a build tag made from the function's parameters names at each call."""
+    found: set[str] = set()
+    for caller, call in flow.project.callers(function):
+        found |= _tag_repository(flow, tag, function, _arguments(flow, call, function, caller))
+    return found
+
+
+def _arguments(flow: Flow, call: cst.Call, target: Function, caller: Function,
+               known: dict[str, str] | None = None) -> dict[str, str]:
+    """The fixed text of each argument a call passes (a parameter of the caller passes the
+    text it got itself, when known)."""
+    found = {}
+    for param in target.params:
+        argument = flow.project.argument_for(call, target, param)
+        if argument is None:
+            continue
+        text = _text(flow, argument, caller, known or {}, 0)
+        if text is not None and text[1]:
+            found[param] = text[0]
+    return found
+
+
+def _tag_repository(flow: Flow, tag: cst.BaseExpression, function: Function, arguments: dict[str, str]) -> set[str]:
+    found = _text(flow, tag, function, arguments, 0)
+    if found is None:
+        return set()
+    repo = _repository_of(*found)
+    return {repo} if repo else set()
+
+
+def _repository_of(text: str, complete: bool) -> str | None:
+    """The repository of a reference's text, or of its literal head (`localhost/app:e2e-`)."""
+    if complete and text:
+        return repository(text)
+    colon = text.rfind(":")
+    if colon > text.rfind("/"):
+        return repository(text[:colon])
+    return None
+
+
+def _text(flow: Flow, node: cst.BaseExpression, function: Function, arguments: dict[str, str],
+          depth: int) -> tuple[str, bool] | None:
+    """The text of an expression, or of its literal head: (text, whether that is all of it)."""
+    if depth > 4:
+        return None
+    if isinstance(node, cst.Name):
+        if node.value in arguments:
+            return arguments[node.value], True
+        bound = assigned_value(function, node)
+        if bound is not None:
+            return _text(flow, bound, function, arguments, depth + 1)
+    if isinstance(node, cst.FormattedString):
+        head = ""
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                head += part.value
+                continue
+            inner = None
+            if isinstance(part, cst.FormattedStringExpression) and not part.format_spec and not part.conversion:
+                inner = _text(flow, part.expression, function, arguments, depth + 1)
+            if inner is None or not inner[1]:
+                return head + (inner[0] if inner else ""), False
+            head += inner[0]
+        return head, True
+    value = flow.value(node, function.module, function, plain=True)
+    if value.kind == FIXED:
+        return value.text, True
+    if value.kind == COMPUTED:
+        return value.prefix, False
+    return None
+
+
+def reference_repository(flow: Flow, sink: Sink) -> str | None:
+    """The repository a deployment's reference names, when its text shows one; for a fresh
+    generator call, the one the generator's result names with the call's arguments
+    (`generate_image_name("shop-worker")`)."""
+    value = sink.value
+    if value.kind == FIXED:
+        return _repository_of(value.text, True)
+    if value.kind == COMPUTED:
+        return _repository_of(value.prefix, False)
+    if value.kind == FRESH and sink.function is not None:
+        node = sink.node
+        if isinstance(node, cst.Name):
+            node = assigned_value(sink.function, node) or node
+        return _generated_repository(flow, node, sink.function)
+    return None
+
+
+def _generated_repository(flow: Flow, node: cst.CSTNode, function: Function) -> str | None:
+    if not isinstance(node, cst.Call):
+        return None
+    generator = flow.project.resolve(node, function.module)
+    if generator is None:
+        return None
+    arguments = _arguments(flow, node, generator, function)
+    for result in generator.results:
+        found = _text(flow, result, generator, arguments, 0)
+        repo = _repository_of(*found) if found is not None else None
+        if repo:
+            return repo
+    return None
+
+
+def same_repository(first: str, second: str) -> bool:
+    return first == second or first.endswith("/" + second) or second.endswith("/" + first)
+
+
+def shown_to_build(flow: Flow, built: frozenset[str], sink: Sink, call: cst.CSTNode | None = None) -> bool:
+    """Is a build of `built` shown to make the sink's repository? A parameter is, when the
+    dropped call builds from it (`build(name)` beside `image: {name}`); a reference whose text
+    shows no repository (a generator the linted code does not define) is given the benefit."""
+    if sink.value.kind == PARAM:
+        return isinstance(call, cst.Call) and any(
+            isinstance(a.value, cst.Name) and a.value.value == sink.value.text for a in call.args
+        )
+    repo = reference_repository(flow, sink)
+    return repo is None or any(same_repository(repo, b) for b in built)
+
+
+def builds_for(flow: Flow, built: frozenset[str], sink: Sink) -> bool:
+    """May the name of a build that tags `built` stand in for the sink's reference? Yes when it
+    tags the sink's repository, or when the reference shows none (a parameter, a generator
+    call). A local image is another service's unless the build is shown to make it; a registry
+    image no build here makes (`daskdev/dask:latest` beside a dropped `dask-kubernetes:dev`)
+    is the stale stand-in of the one build in reach. A build whose repository is unknown may
+    stand in for any reference no other build of the linted code makes."""
+    repo = reference_repository(flow, sink)
+    if repo is None:
+        return True
+    if any(same_repository(repo, b) for b in built):
+        return True
+    claimed = any(same_repository(repo, b) for b in flow.built_repositories)
+    if built:
+        return not claimed and not flow.is_local_image(sink.value.text if sink.value.kind == FIXED else sink.value.prefix)
+    return not claimed
+
+
+# calls that give a new value each time: a name made from one is never the one a build used
+FRESH_CALLS = {"uuid1", "uuid4", "time", "time_ns", "monotonic", "now", "utcnow", "token_hex", "token_urlsafe",
+               "randint", "randrange", "choice", "choices", "random", "getrandbits", "urandom"}
+
+
+def freshly_computed(flow: Flow, sink: Sink) -> bool:
+    """A reference made at the deploy from a call that gives a new value each time
+    (`f"app:e2e-{uuid4().hex}"`, a name generator): a name no build used, whatever the build
+    next to it made. (A call such as `version()` may give the build's own tag again.)"""
+    if sink.value.kind == FRESH:
+        return True
+    if sink.value.kind != COMPUTED or sink.function is None:
+        return False
+    return _has_call(flow, sink.node, sink.function, 0)
+
+
+def _has_call(flow: Flow, node: cst.CSTNode, function: Function, depth: int) -> bool:
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        if isinstance(current, cst.Call):
+            name = callee_name(current)
+            if name in FRESH_CALLS or (name and flow.generators.search(name)):
+                return True
+        if isinstance(current, cst.Name) and depth < 3:
+            bound = assigned_value(function, current)
+            if bound is not None and _has_call(flow, bound, function, depth + 1):
+                return True
+        todo.extend(current.children)
+    return False
+
+
+def assigned_value(function: Function, name: cst.Name) -> cst.BaseExpression | None:
+    """The value of the last plain assignment to the name before it, in the function."""
+    module = function.module
+    found = None
+    for bound, target, statement in function.bindings:
+        if (bound == name.value and module.end(statement) <= module.start(name)
+                and isinstance(statement, cst.Assign) and statement.targets[0].target is target):
+            found = statement.value
+    return found
