@@ -28,7 +28,7 @@ class Registered:
 RULES: tuple[Registered, ...] = (
     Registered("IMG001", RuleKind.ANALYSIS, "imagetag_lint.analysis.discarded_image_name", ("call", "how", "consequence")),
     Registered("IMG002", RuleKind.ANALYSIS, "imagetag_lint.analysis.hardcoded_image_reference", ("image", "how", "why")),
-    Registered("IMG003", RuleKind.ANALYSIS, "imagetag_lint.analysis.untracked_image_reference", ("reference", "how")),
+    Registered("IMG003", RuleKind.ANALYSIS, "imagetag_lint.analysis.untracked_image_reference", ("site", "reference", "how")),
     # an unused suppression, and a suppression without a reason
     Registered("IMG100", RuleKind.SUPPRESSION, "imagetag_lint.suppress", ("directive", "why")),
     Registered("IMG101", RuleKind.SUPPRESSION, "imagetag_lint.suppress", ("codes", "example")),

@@ -59,7 +59,7 @@ def _unbuilt_loads(ctx: RuleContext, function: Function) -> Iterator[Finding]:
             Applicability.DISPLAY_ONLY,
             f"nothing in this module builds `{load.image}`: build it in the suite, or load a reference that exists",
         )
-        values = {"reference": text(load.expr), "how": how}
+        values = {"site": "load", "reference": text(load.expr), "how": how}
         yield ctx.finding(CODE, file.span(load.expr), values, steps, tuple(deployed), fix)
 
 
@@ -87,7 +87,7 @@ def _other_repositories(ctx: RuleContext, function: Function) -> Iterator[Findin
             Applicability.DISPLAY_ONLY,
             f"the build tags `{build.image}` while this deploys `{found.image}`: make them one name by hand",
         )
-        values = {"reference": text(found.sink.expr), "how": how}
+        values = {"site": _site(found.sink), "reference": text(found.sink.expr), "how": how}
         yield ctx.finding(CODE, file.span(found.sink.expr), values, steps, related, fix)
 
 
@@ -110,8 +110,13 @@ def _check_flow(ctx: RuleContext, building: BuildingFunction) -> Iterator[Findin
             capture = "capture: keep the name the build of this image gives"
         receiver = "load" if sink.kind == "load-arg" else "give the deployment"
         steps = (capture, f"pass: {receiver} {name} instead of `{text(sink.expr)}`", *_deploy_steps(sink, name))
-        values = {"reference": text(sink.expr), "how": mismatch.how}
+        values = {"site": _site(sink), "reference": text(sink.expr), "how": mismatch.how}
         yield ctx.finding(CODE, file.span(sink.expr), values, steps, related, _fix(ctx, building, mismatch))
+
+
+def _site(sink: Sink) -> str:
+    """What the message says receives the reference: a loader's argument is a load."""
+    return "load" if sink.kind == "load-arg" else "deployment"
 
 
 def _deploy_steps(sink: Sink, name: str) -> tuple[str, str]:
@@ -155,7 +160,7 @@ def _ignored_image_params(ctx: RuleContext, function: Function) -> Iterator[Find
         yield ctx.finding(
             CODE,
             function.file.span(param.node),
-            {"reference": site.image, "how": f"`{function.name}` ignores its `{param.name}` parameter"},
+            {"site": "deployment", "reference": site.image, "how": f"`{function.name}` ignores its `{param.name}` parameter"},
             steps,
             related,
             guarded(ctx.index, plan_use_param, param.name, site),

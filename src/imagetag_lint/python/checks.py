@@ -89,7 +89,8 @@ def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterat
             plan, related = plans[paired_with], (_built_here(paired_with),)
         else:
             plan, related = fixture_requests.plan_untracked(flow, function, sink), ()
-        yield _finding(rule_set, "IMG003", _span(sink), {"reference": _shown(sink), "how": how},
+        site = "deployment" if sink.deploys else "load"
+        yield _finding(rule_set, "IMG003", _span(sink), {"site": site, "reference": _shown(sink), "how": how},
                        plan.steps, related, plan.fix), set()
     for sink in hardcoded:
         paired_with = owner.get(sink)
