@@ -15,6 +15,7 @@ from imagetag_lint.analysis.steps import (
     call_name,
     capture_step,
     goroutine_in_loop,
+    overwritten_steps,
     parameter_step,
     pass_step,
     use_step,
@@ -50,6 +51,7 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             parameter_step(deploy, callers, bool(here)),
             use_step(deploy, here[0] if here else None, carried if here else "imageName"),
         )
+        steps = overwritten_steps(discard, deploy, here, callers) or steps  # the name is kept, then lost
         related: list[Related] = []
         if deploy is not None:
             related.append(Related(file.span(deploy.call), f"the image is deployed here by `{call_name(deploy.call)}`"))

@@ -18,7 +18,7 @@ from imagetag_lint.enums import ConsumerKind, SiteKind
 from imagetag_lint.findings import Applicability, Finding, Fix, Related
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import is_inside
+from imagetag_lint.golang.syntax import identifiers, is_inside
 
 CODE = "IMG002"
 DROP_CODE = "IMG001"  # discarded-image-name: its findings name the fixed image a drop leads to
@@ -116,7 +116,7 @@ def _fix(ctx: RuleContext, site: FixedSite) -> Fix:
         from imagetag_lint.repair.use import captured_name_fix
 
         fix = captured_name_fix(ctx.index, site)
-    return fix or _NO_BUILD_IN_REACH
+    return fix or _tagged_fix(ctx, site) or _applied_fix(ctx, site) or _NO_BUILD_IN_REACH
 
 
 _NO_BUILD_IN_REACH = Fix(
@@ -139,12 +139,18 @@ def _steps(ctx: RuleContext, site: FixedSite, builds: list[Related], seen: Build
                 "parameter: none needed",
                 _use_step(site, f"`{kept}`"),
             )
+        tagged = _tagged_here_steps(ctx, site, seen)
+        if tagged is not None:
+            return tagged
         return (
             f"capture: name the image the builder returns in `{owner}` (it calls a builder itself)",
             "pass: nothing to pass: the name is already in this function",
             "parameter: none needed",
             _use_step(site, "the captured name"),
         )
+    applied = _applied_by_a_builder(ctx, site, seen) if owner is None else None
+    if applied is not None:
+        return applied
     if owner is None:
         return (
             f"capture: name the image the builder returns for `{repository(site.image)}`",
@@ -218,3 +224,93 @@ def _builds_of(ctx: RuleContext, site: FixedSite) -> Iterator[Related]:
                 shown += 1
                 if shown == 3:
                     return
+
+
+def _tagged_build_here(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> BuildSite | None:
+    """The build of the site's function that tags a fixed reference it is given and returns no
+    name (`BuildImageWithTag("localhost/search:dev", w)`): there is nothing to capture."""
+    function = site.function
+    if seen is None or function is None or not seen.tagged or not is_inside(seen.call, function.node):
+        return None
+    return seen if ctx.index.producer(seen.call, seen.file) is None else None
+
+
+def _tagged_here_steps(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> tuple[str, ...] | None:
+    build = _tagged_build_here(ctx, site, seen)
+    if build is None or site.function is None:
+        return None
+    return (
+        f"capture: nothing to capture: `{build.callee}` returns no name; it tags the reference it is given, `{build.name}`",
+        f"pass: nothing to pass: `{site.function.name}` builds and deploys the image itself",
+        "parameter: none needed",
+        _use_step(site, f"`{build.name}`, the reference the build tags,"),
+    )
+
+
+def _tagged_fix(ctx: RuleContext, site: FixedSite) -> Fix | None:
+    _, _, seen = what_builds_show(ctx.index, site)
+    build = _tagged_build_here(ctx, site, seen)
+    if build is None:
+        return None
+    return Fix(
+        Applicability.DISPLAY_ONLY,
+        f"deploy `{build.name}`, the reference the build at line {build.span.start.row} tags, or tag the build "
+        f"`{site.image}`: which tag is right is for a person to say",
+    )
+
+
+def _constant_applier(ctx: RuleContext, site: FixedSite) -> tuple[str, Function] | None:
+    """The package-level constant that holds the site's manifest, and the one building function
+    of the package that reads it (applies it itself), if there is exactly one."""
+    if site.function is not None:
+        return None
+    package = ctx.index.project.package_of(site.file)
+    held = [
+        name for name, (file, value) in package.consts.items()
+        if file is site.file and value.start_byte <= site.node.start_byte < value.end_byte
+    ]
+    if len(held) != 1:
+        return None
+    appliers = [
+        function
+        for file in package.files
+        for function in ctx.index.facts(file).functions
+        if function.body is not None and identifiers(function.body, held[0]) and ctx.index.builds(function)
+    ]
+    return (held[0], appliers[0]) if len(appliers) == 1 else None
+
+
+def _applied_fix(ctx: RuleContext, site: FixedSite) -> Fix | None:
+    found = _constant_applier(ctx, site)
+    if found is None:
+        return None
+    constant, applier = found
+    return Fix(
+        Applicability.DISPLAY_ONLY,
+        f"`{applier.name}` applies `{constant}` itself: make it a template (`image: %s`) and format the name "
+        "its build returns into it by hand",
+    )
+
+
+def _applied_by_a_builder(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> tuple[str, ...] | None:
+    """The steps for a manifest in a package-level constant that one building function of the
+    package applies itself: the name is captured there, and nothing is passed."""
+    found = _constant_applier(ctx, site)
+    if found is None:
+        return None
+    constant, applier = found
+    held = [constant]
+    kept = _captured_here(ctx, applier, seen)
+    if kept is not None:
+        capture = f"capture: `{applier.name}` already keeps the built name in `{kept}`"
+    elif seen is not None and is_inside(seen.call, applier.node):
+        capture = f"capture: keep the name `{seen.callee}` returns at line {seen.span.start.row} of `{applier.name}`"
+    else:
+        capture = f"capture: name the image the builder returns in `{applier.name}` (it calls a builder itself)"
+    name = f"`{kept}`" if kept is not None else "the captured name"
+    return (
+        capture,
+        f"pass: nothing to pass: `{applier.name}` applies the manifest `{held[0]}` itself",
+        "parameter: none needed",
+        f"use: make `{held[0]}` a template (`image: %s`) and format {name} into it instead of `{site.image}`",
+    )

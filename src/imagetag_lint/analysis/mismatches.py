@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from imagetag_lint.analysis.deployments import FixedSite, sites_in
 from imagetag_lint.analysis.discards import Discard, find_discards
-from imagetag_lint.analysis.image_flow import ImageFlowIndex, Origin, Sink
+from imagetag_lint.analysis.image_flow import ImageFlowIndex, Origin, Sink, repository
 from imagetag_lint.analysis.steps import call_name
 from imagetag_lint.engine.commands import command_image
 from imagetag_lint.engine.locality import loaded_names
@@ -25,6 +25,7 @@ from imagetag_lint.golang.syntax import (
     identifiers,
     is_blank_read,
     is_write,
+    right_values,
     unparen,
 )
 from imagetag_lint.record import record
@@ -91,10 +92,24 @@ def _command_loads(index: ImageFlowIndex, function: Function) -> Iterator[Sink]:
 
 
 def mismatches_of(index: ImageFlowIndex, function: Function) -> list[Mismatch]:
+    """The function's stale deployments that its dropped builds answer for: not those that
+    belong to a build whose name the function keeps (see `kept_build_of`)."""
     for building in building_functions(index, function.file):
         if building.function is function:
-            return building.mismatches
+            return [m for m in building.mismatches if not building.discards or kept_build_of(index, function, m) is None]
     return []
+
+
+def kept_build_of(index: ImageFlowIndex, function: Function, mismatch: Mismatch) -> Node | None:
+    """The variable of a captured build that a deployment of a separate generator call's name
+    means, by the repository both make (`images["audit"] = GenerateImageName("audit")` beside
+    `auditImage, err := Build(...{ServiceName: "audit"})`): that deployment is this build's
+    IMG003, never a stale deployment of another build the function drops."""
+    if mismatch.origin.kind != "generated" or mismatch.origin.node is None:
+        return None
+    candidates = built_variables(index, function, mismatch.sink.expr)
+    same = _same_repository(index, function, mismatch.origin.node, candidates)
+    return same[-1] if len({text(c) for c in same}) == 1 else None
 
 
 def _built_values(index: ImageFlowIndex, function: Function, discards: list[Discard]) -> dict[object, str]:
@@ -176,8 +191,13 @@ def _fixed_instead(index: ImageFlowIndex, sink: Sink, origin: Origin, built: dic
     that very name is a preloaded image, deployed on purpose."""
     if sink.kind == "load-arg" or index.is_local_image(origin.text) or origin.text in loaded_names(index):
         return None
-    names = ", ".join(f"`{n}`" for n in built.values())
+    names = _names(built)
     return f"fixed text `{origin.text}`, while the built name ({names}) reaches no deployment"
+
+
+def _names(built: dict[object, str]) -> str:
+    """The builds' names for a message, each once (two calls of one builder name it once)."""
+    return ", ".join(f"`{n}`" for n in dict.fromkeys(built.values()))
 
 
 def _mismatch(origin: Origin, sink: Sink, built: dict[object, str], discards: list[Discard], lost: bool) -> str | None:
@@ -187,7 +207,7 @@ def _mismatch(origin: Origin, sink: Sink, built: dict[object, str], discards: li
             where = "the load" if sink.kind == "load-arg" else "the deploy site"
             return f"a fresh call of `{callee(unparen(sink.expr))[1]}` at {where}, which makes a new name that no build here used"
         if built:
-            names = ", ".join(f"`{n}`" for n in built.values())
+            names = _names(built)
             return f"a name made by a separate generator call, not the name the build used ({names})"
         if discards:
             return f"a name made by a separate generator call, while the name `{call_name(discards[0].call)}` returns is dropped"
@@ -197,7 +217,7 @@ def _mismatch(origin: Origin, sink: Sink, built: dict[object, str], discards: li
     why = (
         f"the name `{call_name(discards[0].call)}` returns is dropped"
         if discards
-        else f"the built name ({', '.join(f'`{n}`' for n in built.values())}) reaches no deployment"
+        else f"the built name ({_names(built)}) reaches no deployment"
     )
     if origin.kind == "param":
         return f"a parameter of the function, while {why}"
@@ -265,9 +285,34 @@ def meant_name(index: ImageFlowIndex, function: Function, mismatch: Mismatch) ->
             return same[-1]
         # a name another generator call made is another service's
         candidates = [c for c in candidates if generated[id(c)].kind != "generated"]
+        if len({text(c) for c in candidates}) > 1:
+            candidates = _same_repository(index, function, mismatch.origin.node, candidates) or candidates
+    if mismatch.origin.kind == "unknown" and unparen(mismatch.sink.expr).type == "index_expression":
+        return None  # a map entry the analysis cannot know may hold any service's name: never replaced
     if len({text(c) for c in candidates}) == 1:
         return candidates[-1]
     return None
+
+
+def _same_repository(index: ImageFlowIndex, function: Function, generated: Node, candidates: list[Node]) -> list[Node]:
+    """The built variables whose build makes the repository the deployment's generator call makes
+    (`GenerateImageName("audit")` and the build of `ServiceName: "audit"`)."""
+    from imagetag_lint.analysis.pairing import build_name_of
+    from imagetag_lint.engine.locality import generated_reference
+
+    made = generated_reference(index, generated, function.file)
+    if made is None:
+        return []
+    found = []
+    for candidate in candidates:
+        holder = candidate.parent
+        statement = holder.parent if holder is not None else None
+        values = right_values(statement) if statement is not None else []
+        call = unparen(values[0]) if len(values) == 1 else None  # `auditImage, err := Build(...)`
+        name = build_name_of(index, call, function.file, function) if call is not None and call.type == "call_expression" else None
+        if name is not None and repository(name) == repository(made):
+            found.append(candidate)
+    return found
 
 
 def captured(call: Node, image_result: int) -> Node | None:

@@ -18,10 +18,20 @@ from imagetag_lint.golang.syntax import (
 )
 
 
-def build_name_of(index: ImageFlowIndex, call: Node, file: SourceFile, function: Function | None) -> str | None:
+def build_name_of(
+    index: ImageFlowIndex,
+    call: Node,
+    file: SourceFile,
+    function: Function | None,
+    bound: dict[str, str] | None = None,
+    depth: int = 0,
+) -> str | None:
     """The image name a builder call's config names (`ImageName: "acme/datastorage"`), or the one
     the builder makes from a field the config gives (`ServiceName: "cart"` into a generator that
-    makes `localhost/shop-cart:<tag>` names the repository `localhost/shop-cart`)."""
+    makes `localhost/shop-cart:<tag>` names the repository `localhost/shop-cart`), or the one a
+    wrapper's build makes of the caller's arguments (`BuildService("ledger", w)` whose config is
+    `ServiceName: service`). `bound` holds the fixed text the caller gives the parameters of
+    `function` when it is such a wrapper."""
     fields = set(index.flow.build_name_fields)
     configs: list[tuple[int, dict[str, Node]]] = []
     named: str | None = None
@@ -32,7 +42,7 @@ def build_name_of(index: ImageFlowIndex, call: Node, file: SourceFile, function:
         keyed = _keyed(literal)
         for name, value in keyed.items():
             if name in fields:
-                named = index.fixed_text(value.named_children[0], file, function) if value.named_child_count else None
+                named = _text(index, value.named_children[0], file, function, bound) if value.named_child_count else None
                 if named is None:
                     return None
                 configs = [(position, {name: value})]  # what the builder makes of this field alone
@@ -40,14 +50,51 @@ def build_name_of(index: ImageFlowIndex, call: Node, file: SourceFile, function:
         if named is not None:
             break
         configs.append((position, keyed))
-    made = _made_by_builder(index, call, file, function, configs) if configs else None
+    made = _made_by_builder(index, call, file, function, configs, bound) if configs else None
     if named is None:
-        return made
+        return made if made is not None else _through_wrapper(index, call, file, function, bound, depth)
     # the builder's generator may turn the name into another repository (`ImageName: "notifier"`
     # into `localhost/shop-notifier`); a registry prefix alone leaves it the name the config gives
     if made is not None and made != named and not made.endswith("/" + named) and not made.endswith("/" + named.split(":", 1)[0]):
         return made
     return named
+
+
+def _through_wrapper(
+    index: ImageFlowIndex, call: Node, file: SourceFile, function: Function | None, bound: dict[str, str] | None, depth: int
+) -> str | None:
+    """The name a wrapper's own build call makes when the wrapper's parameters hold the fixed text
+    the caller passes: the same answer as a direct call of the builder with that text."""
+    ref = index.producer(call, file)
+    target = ref.wrapper if ref is not None else None
+    if target is None or target.body is None or depth >= 3:  # a chain of wrappers is short; a cycle is not
+        return None
+    args = arguments(call)
+    given = {}
+    for param in target.params:
+        value = _text(index, args[param.index], file, function, bound) if param.index < len(args) else None
+        if value is not None:
+            given[param.name] = value
+    if not given:
+        return None
+    builds = [inner for inner in index.calls_in(target) if inner is not call and index.producer(inner, target.file) is not None]
+    names = {build_name_of(index, inner, target.file, target, given, depth + 1) for inner in builds}
+    if len(names) != 1:  # two builds in the wrapper: which one is returned is not known
+        return None
+    # only a name the caller's arguments make: a wrapper that names its image itself stays as before
+    if names == {build_name_of(index, inner, target.file, target, None, depth + 1) for inner in builds}:
+        return None
+    return names.pop()
+
+
+def _text(index: ImageFlowIndex, node: Node, file: SourceFile, function: Function | None, bound: dict[str, str] | None) -> str | None:
+    """The fixed text of node, where a parameter the wrapper never reassigns holds what its caller passes."""
+    node = unparen(node)
+    name = text(node) if node.type == "identifier" else ""
+    if bound and function is not None and name in bound and function.param(name) is not None \
+            and index.reaching_definition(node, function) is None:
+        return bound[name]
+    return index.fixed_text(node, file, function)
 
 
 def _keyed(literal: Node) -> dict[str, Node]:
@@ -63,7 +110,12 @@ def _keyed(literal: Node) -> dict[str, Node]:
 
 
 def _made_by_builder(
-    index: ImageFlowIndex, call: Node, file: SourceFile, function: Function | None, configs: list[tuple[int, dict[str, Node]]]
+    index: ImageFlowIndex,
+    call: Node,
+    file: SourceFile,
+    function: Function | None,
+    configs: list[tuple[int, dict[str, Node]]],
+    bound: dict[str, str] | None,
 ) -> str | None:
     """The reference a builder of the linted code makes when its only name is a generator call on
     a config field (`GenerateImageName(cfg.ServiceName)`) and the caller's config gives that field
@@ -77,7 +129,7 @@ def _made_by_builder(
                 continue
             given: list[str | None] = []
             for arg in arguments(inner):
-                given.append(_config_field(index, arg, target, file, function, configs))
+                given.append(_config_field(index, arg, target, file, function, configs, bound))
             if any(value is not None for value in given):
                 made.add(generated_reference(index, inner, target.file, given))
         if len(made) == 1 and (reference := made.pop()) is not None:
@@ -103,6 +155,7 @@ def _config_field(
     file: SourceFile,
     function: Function | None,
     configs: list[tuple[int, dict[str, Node]]],
+    bound: dict[str, str] | None,
 ) -> str | None:
     """The fixed text the caller's config gives a `param.Field` argument inside the builder."""
     arg = unparen(arg)
@@ -113,7 +166,7 @@ def _config_field(
     for position, keyed in configs:
         value = keyed.get(text(field))
         if param is not None and param.index == position and value is not None and value.named_child_count:
-            return index.fixed_text(value.named_children[0], file, function)
+            return _text(index, value.named_children[0], file, function, bound)
     return None
 
 

@@ -6,15 +6,19 @@ from __future__ import annotations
 import re
 
 from imagetag_lint.analysis.deployments import DeployCall, FixedSite
+from imagetag_lint.analysis.discards import Discard
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.golang.model import Function
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
     FUNCTION_TYPES,
+    STRING_TYPES,
     arguments,
     callee,
     enclosing,
+    identifiers,
     is_inside,
+    is_write,
 )
 
 
@@ -75,6 +79,56 @@ def capture_step(
         ignored = " (its other results stay ignored, as before)" if count > 1 else ""
         return f"capture: `{', '.join(targets)} := {name}(...)` instead of dropping the name{ignored}"
     return f"capture: `{variable}, err := {name}(...)` instead of dropping the name"
+
+
+def fixed_overwrite(discard: Discard) -> Node | None:
+    """The assignment that overwrites the built name with a string literal before any read
+    (`img = "localhost/x:e2e"`): the name is already kept; that line is what loses it."""
+    function, target, statement = discard.function, discard.target, discard.statement
+    if "overwritten" not in discard.how or function is None or function.body is None or target is None or statement is None:
+        return None
+    for occurrence in identifiers(function.body, text(target)):
+        if occurrence.start_byte < statement.end_byte or not is_write(occurrence):
+            continue
+        holder = occurrence.parent
+        write = holder.parent if holder is not None and holder.type == "expression_list" else None
+        right = write.child_by_field_name("right") if write is not None else None
+        if write is None or write.type != "assignment_statement" or right is None or holder is None:
+            return None
+        if holder.named_child_count != 1 or right.named_child_count != 1 or right.named_children[0].type not in STRING_TYPES:
+            return None  # overwritten by another call (a second build): a new variable is right
+        return write
+    return None
+
+
+def overwritten_steps(
+    discard: Discard, deploy: DeployCall | None, here: tuple[FixedSite, ...], callers: int
+) -> tuple[str, str, str, str] | None:
+    """The steps when the built name is kept and then overwritten with fixed text: delete the
+    overwrite, and the deployment that reads the variable gets the built name."""
+    write = fixed_overwrite(discard)
+    if write is None or discard.target is None:
+        return None
+    name = text(discard.target)
+    site = here[0] if here else None
+    reads = site is not None and text(site.node) == name or deploy is not None and any(
+        text(arg) == name for arg in arguments(deploy.call)
+    )
+    use = (
+        f"use: nothing to change where `{name}` is deployed: it then holds the built name"
+        if reads
+        else use_step(deploy, site, name)
+    )
+    capture = (
+        f"capture: `{name}` already holds the name `{call_name(discard.call)}` returns; delete "
+        f"`{text(write)}` (line {write.start_point.row + 1}), which overwrites it with fixed text"
+    )
+    return (
+        capture,
+        pass_step(name, deploy, bool(here)),
+        parameter_step(deploy, callers, bool(here)),
+        use,
+    )
 
 
 def goroutine_in_loop(call: Node) -> bool:

@@ -11,6 +11,7 @@ from imagetag_lint.analysis.mismatches import (
     Mismatch,
     building_functions,
     ignored_image_params,
+    kept_build_of,
     meant_name,
 )
 from imagetag_lint.analysis.other_repository import other_repositories
@@ -25,8 +26,9 @@ CODE = "IMG003"
 
 def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
     for building in building_functions(ctx.index, file):
-        if not building.discards:  # else the dropped build's IMG001 names its stale deployments
-            yield from _check_flow(ctx, building)
+        # with a drop, the dropped build's IMG001 names its stale deployments; those of a build
+        # whose name the function keeps are that build's own
+        yield from _check_flow(ctx, building)
     for function in ctx.index.facts(file).functions:
         yield from _ignored_image_params(ctx, function)
         yield from _other_repositories(ctx, function)
@@ -95,11 +97,14 @@ def _check_flow(ctx: RuleContext, building: BuildingFunction) -> Iterator[Findin
     file = building.function.file
     discards, built = building.discards, building.built
     for mismatch in building.mismatches:
+        if building.discards and kept_build_of(ctx.index, building.function, mismatch) is None:
+            continue
         sink = mismatch.sink
+        kept = kept_build_of(ctx.index, building.function, mismatch) if discards else None
         related = tuple(
             Related(file.span(d.call), f"the image is built here by `{call_name(d.call)}`, whose result is dropped")
             for d in discards[:2]
-        )
+        ) if kept is None else (Related(file.span(kept), f"`{text(kept)}` keeps the name of the build this deployment means"),)
         meant = meant_name(ctx.index, building.function, mismatch)
         name = f"`{text(meant)}`" if meant is not None else "the built name"
         if meant is not None:
@@ -140,7 +145,7 @@ def _fix(ctx: RuleContext, building: BuildingFunction, mismatch: Mismatch) -> Fi
     from imagetag_lint.repair.plan import guarded
     from imagetag_lint.repair.use import plan_use_built
 
-    if building.discards:
+    if building.discards and kept_build_of(ctx.index, building.function, mismatch) is None:
         return ctx.repairs.resolving(building.function.file.filename, mismatch.sink.expr.start_byte) or BY_HAND
     return guarded(ctx.index, plan_use_built, ctx.index, building.function, mismatch)
 

@@ -50,9 +50,56 @@ def origin(run: FlowRun, expr: Node, file: SourceFile, function: Function | None
         if producer is not None and producer.results == 1:
             return Origin(OriginKind.BUILT, ("built", expr.id), f"the result of `{producer.name}`", node=expr)
         return UNKNOWN
+    if expr.type == "index_expression" and function is not None:
+        entry = _entry_value(expr, function)
+        return origin(run, entry, file, function, depth + 1) if entry is not None else UNKNOWN
     if expr.type != "identifier" or function is None:
         return UNKNOWN
     return _identifier_origin(run, expr, file, function, depth)
+
+
+def _entry_value(read: Node, function: Function) -> Node | None:
+    """The value last stored in a map entry with a fixed key (`images["audit"] = X` before
+    `images["audit"]`), when nothing between them can change the map: another write to it with a
+    key that is not fixed text, or the map handed to anything (a call, a closure). The write stands
+    in a block that holds the read, so it ran before it on every path."""
+    operand, key = read.child_by_field_name("operand"), read.child_by_field_name("index")
+    if operand is None or key is None or operand.type != "identifier" or string_value(key) is None or function.body is None:
+        return None
+    found: Node | None = None
+    for use in identifiers(function.body, text(operand)):
+        if use.start_byte >= read.start_byte:
+            break
+        entry = use.parent
+        if entry is None or entry.type != "index_expression" or entry.child_by_field_name("operand") != use:
+            found = None  # the map itself is read, passed or replaced: its entries are not known after that
+            continue
+        index = entry.child_by_field_name("index")
+        written = _written_entry(entry)
+        if written is None:
+            continue  # a read of an entry changes nothing
+        if index is None or string_value(index) is None:
+            found = None
+        elif string_value(index) == string_value(key):
+            statement, value = written
+            block = statement.parent
+            found = value if block is not None and is_inside(read, block) else None
+    return found
+
+
+def _written_entry(entry: Node) -> tuple[Node, Node] | None:
+    """(statement, value) when the entry is the whole left side of a plain `m[k] = value`."""
+    holder = entry.parent
+    statement = holder.parent if holder is not None and holder.type == "expression_list" else None
+    if statement is None or statement.type != "assignment_statement":
+        return None
+    left, right = statement.child_by_field_name("left"), statement.child_by_field_name("right")
+    if left is None or right is None or left != holder or holder.named_child_count != 1 or right.named_child_count != 1:
+        return None
+    operator = statement.child_by_field_name("operator")
+    if operator is None or text(operator) != "=":
+        return None
+    return statement, right.named_children[0]
 
 
 def _put_together(run: FlowRun, expr: Node, file: SourceFile, function: Function | None) -> bool:

@@ -76,6 +76,11 @@ def capture(discard: Discard, variable: str, plan: Plan) -> Scope:
         raise CannotFix("capture the image name by hand")
     if text(discard.target) != "_":
         if "overwritten" in discard.how:
+            from imagetag_lint.analysis.steps import fixed_overwrite
+
+            write = fixed_overwrite(discard)
+            if write is not None:
+                raise CannotFix(f"`{text(discard.target)}` already holds the built name: delete `{text(write)}`, which overwrites it")
             raise CannotFix(
                 f"`{text(discard.target)}` is overwritten before it is read; keep the built "
                 "name in its own variable and pass it to the deployment"

@@ -90,6 +90,11 @@ def plan_discard_repair(
     if not passed:
         passed = use_in_function(index, function, variable, scope, plan, build_name)
     if not passed:
+        if _applies_a_constant_manifest(index, discard):
+            raise CannotFix(
+                f"`{function.name}` applies a manifest held in a package-level constant: make it a template "
+                "(`image: %s`) and format the captured name into it by hand"
+            )
         raise CannotFix(
             "no deployment in this function can take the captured name; capture it and pass it "
             "to the function that deploys the image by hand"
@@ -98,6 +103,16 @@ def plan_discard_repair(
         plan.unsafe.append(UNORDERED)
     plan.message = f"capture the image name in `{variable}` and deploy it"
     return plan
+
+
+def _applies_a_constant_manifest(index: ImageFlowIndex, discard: Discard) -> bool:
+    """Is the image the drop's function deploys itself in a manifest of a package-level constant?"""
+    from imagetag_lint.analysis.defects import dropped_builds
+
+    return any(
+        dropped.discard is discard and any(site.function is None for site in dropped.fixed)
+        for dropped in dropped_builds(index, discard.file)
+    )
 
 
 @record

@@ -1,0 +1,88 @@
+"""The steps and fix messages of findings whose repair depends on where the built name is: a build
+that tags the reference it is given returns nothing to capture, a constant manifest is applied
+by the building function itself, and a kept name overwritten with fixed text needs only that line
+deleted (`tests/fixtures/go/stepplaces/`)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from support import FIXTURES
+
+from imagetag_lint.cli import main
+
+
+def finding_at(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, row: int, code: str) -> dict[str, Any]:
+    monkeypatch.chdir(FIXTURES)
+    main(["--isolated", "--output-format", "json", "--exit-zero", "stepplaces"])
+    found = json.loads(capsys.readouterr().out)
+    finding: dict[str, Any] = next(f for f in found if f["location"]["row"] == row and f["code"] == code)
+    return finding
+
+
+def test_a_build_that_tags_its_argument_has_no_name_to_capture(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    finding = finding_at(capsys, monkeypatch, 22, "IMG002")
+    assert finding["steps"] == [
+        "capture: nothing to capture: `infrastructure.BuildImageWithTag` returns no name; it tags the reference "
+        "it is given, `localhost/kubernaut-finder:dev`",
+        "pass: nothing to pass: `SetupFinder` builds and deploys the image itself",
+        "parameter: none needed",
+        'use: pass `localhost/kubernaut-finder:dev`, the reference the build tags, instead of `"localhost/kubernaut-finder:e2e"`',
+    ]
+    assert finding["fix"]["applicability"] == "display-only"
+    assert finding["fix"]["message"].startswith("deploy `localhost/kubernaut-finder:dev`, the reference the build at line 19 tags")
+
+
+def test_a_drop_whose_function_applies_a_constant_manifest_says_so_in_its_fix(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    finding = finding_at(capsys, monkeypatch, 38, "IMG001")
+    assert finding["steps"][1] == "pass: nothing to pass: this function deploys the image itself"
+    assert finding["fix"]["message"] == (
+        "`SetupMailer` applies a manifest held in a package-level constant: make it a template "
+        "(`image: %s`) and format the captured name into it by hand"
+    )
+
+
+def test_a_constant_manifest_applied_by_the_building_function_needs_no_parameter(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    finding = finding_at(capsys, monkeypatch, 70, "IMG002")
+    assert finding["fix"]["message"] == (
+        "`SetupMailer` applies `mailRelayManifest` itself: make it a template (`image: %s`) and format the name "
+        "its build returns into it by hand"
+    )
+    assert finding["steps"] == [
+        "capture: `SetupMailer` already keeps the built name in `relayImage`",
+        "pass: nothing to pass: `SetupMailer` applies the manifest `mailRelayManifest` itself",
+        "parameter: none needed",
+        "use: make `mailRelayManifest` a template (`image: %s`) and format `relayImage` into it instead of `kubernaut-mail-relay:e2e`",
+    ]
+
+
+def test_a_name_overwritten_with_fixed_text_is_kept_by_deleting_the_overwrite(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    finding = finding_at(capsys, monkeypatch, 76, "IMG001")
+    assert finding["steps"] == [
+        "capture: `img` already holds the name `infrastructure.BuildAndLoadImageToKind` returns; delete "
+        '`img = "localhost/kubernaut-quotes:e2e"` (line 80), which overwrites it with fixed text',
+        "pass: nothing to pass: this function deploys the image itself",
+        "parameter: none needed",
+        "use: nothing to change where `img` is deployed: it then holds the built name",
+    ]
+    assert finding["fix"]["message"] == '`img` already holds the built name: delete `img = "localhost/kubernaut-quotes:e2e"`, which overwrites it'
+
+
+def test_a_name_overwritten_by_another_build_still_gets_its_own_variable(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(FIXTURES)
+    main(["--isolated", "--output-format", "json", "--exit-zero", "sequential"])
+    found = json.loads(capsys.readouterr().out)
+    finding = next(f for f in found if f["code"] == "IMG001" and "overwritten" in f["message"])
+    assert finding["steps"][0].startswith("capture: `kubernautEffectivenessmonitorImage, err := ")
