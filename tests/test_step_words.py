@@ -113,7 +113,7 @@ def test_a_goroutine_started_in_a_loop_sends_its_name_in_the_result(
     assert steps[1] == "pass: give the function that deploys the image the name read from each service's received result"
 
 
-CAPTURED = re.compile(r"capture: (?:hoist the call out of the `if`: )?`([^`]+) := ")
+CAPTURED = re.compile(r"capture: (?:hoist the call out of the `if`: )?(?:`var \w+ \w+`, then )?`([^`]+?) :?= ")
 OUTER = re.compile(r"an outer `(var \w+ string)`")
 
 
@@ -135,8 +135,10 @@ def test_every_img001_capture_step_names_what_its_fix_writes(
         captured = CAPTURED.match(step)
         if captured is not None:
             written = captured.group(1)
-            name = written.split(",")[0] if not written.startswith("_") else written.split(", ")[1]
-            assert name in inserted, (finding["filename"], finding["location"]["row"], step)
+            # the statement's own names stay (`kubeContext, _, err` keeps `kubeContext`); one is new
+            names = [n for n in written.split(", ") if n not in ("_", "err")]
+            name = next((n for n in names if n in inserted), "")
+            assert name, (finding["filename"], finding["location"]["row"], step)
             for edit in fix["edits"]:  # an inserted `targets := ` is the one step 1 shows
                 targets = re.match(r"([\w, ]+) := ", edit["content"])
                 if targets is not None and name in targets.group(1):
