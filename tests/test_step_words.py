@@ -160,3 +160,26 @@ def test_img002_names_the_variable_its_own_function_keeps_the_name_in(
         "parameter: none needed",
         "use: set `Image` to `notifierImg` instead of `notifierImage`",
     ]
+
+
+def test_img002_in_a_spec_closure_uses_the_package_variable_the_suite_keeps(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`BeforeSuite` keeps the teller's name in `tellerImage`; the spec closure reads it. A
+    closure has no callers, so no step adds a parameter to it."""
+    steps = steps_of(capsys, monkeypatch, "ginkgosuite", 38, "IMG002")
+    assert steps == [
+        "capture: `BeforeSuite at line 17` already keeps the built name in the package variable `tellerImage`",
+        "pass: nothing to pass: the closure reads `tellerImage` itself",
+        "parameter: none needed (a closure has no callers)",
+        'use: pass `tellerImage` instead of `"localhost/bookkeeper-teller:e2e"`',
+    ]
+
+
+def test_img002_in_a_spec_closure_never_adds_a_parameter_to_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steps = steps_of(capsys, monkeypatch, "ginkgosuite", 53, "IMG002")
+    assert steps[0].startswith("capture: keep the name the builder returns for `bookkeeper-auditor` in a variable the closure can read")
+    assert steps[2] == "parameter: none needed (a closure has no callers)"
+    assert not any("It at line" in step for step in steps)
