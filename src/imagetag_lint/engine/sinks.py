@@ -90,7 +90,7 @@ def call_sinks(run: FlowRun, function: Function) -> Iterator[Sink]:
                 if consumer.image_arg < len(args):
                     yield Sink(SinkKind.LOAD_ARG, args[consumer.image_arg], file, function, call=call)
             continue
-        if qualifier == "fmt" and name in FORMAT_FUNCS and not (name == "Sprintf" and only_printed(call, function)):
+        if qualifier == "fmt" and name in FORMAT_FUNCS and not _shown_only(call, name, function):
             for index in format_image_args(run, call, file, function):
                 yield Sink(SinkKind.FORMAT_ARG, arguments(call)[index], file, function, call=call)
         if not run.inferring and run.deploys.generation != run.project.generation:
@@ -139,6 +139,17 @@ def only_printed(call: Node, function: Function) -> bool:
         return False
     reads = [u for u in identifiers(function.body, text(names[0])) if u.start_byte > names[0].start_byte]
     return bool(reads) and all(not is_write(u) and _printed_argument(u, function) for u in reads)
+
+
+def _shown_only(call: Node, name: str, function: Function) -> bool:
+    """A format call whose text only a person sees: printed to standard output, written to the
+    suite's log writer, or a `Sprintf` whose result goes only to such calls."""
+    if name == "Sprintf":
+        return only_printed(call, function)
+    if name == "Fprintf":
+        args = arguments(call)
+        return bool(args) and _log_writer(args[0], function)
+    return name == "Printf"
 
 
 def _printed_argument(node: Node, function: Function) -> bool:
