@@ -90,8 +90,9 @@ def call_sinks(run: FlowRun, function: Function) -> Iterator[Sink]:
                 if consumer.image_arg < len(args):
                     yield Sink(SinkKind.LOAD_ARG, args[consumer.image_arg], file, function, call=call)
             continue
-        if qualifier == "fmt" and name in FORMAT_FUNCS and not _shown_only(call, name, function):
-            for index in format_image_args(run, call, file, function):
+        if qualifier == "fmt" and name in FORMAT_FUNCS:
+            indices = format_image_args(run, call, file, function)
+            for index in indices if indices and not _shown_only(call, name, function) else ():
                 yield Sink(SinkKind.FORMAT_ARG, arguments(call)[index], file, function, call=call)
         if not run.inferring and run.deploys.generation != run.project.generation:
             deploy_functions(run)  # an earlier call loaded a package: its deploy functions count
