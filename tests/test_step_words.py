@@ -183,3 +183,17 @@ def test_img002_in_a_spec_closure_never_adds_a_parameter_to_it(
     assert steps[0].startswith("capture: keep the name the builder returns for `bookkeeper-auditor` in a variable the closure can read")
     assert steps[2] == "parameter: none needed (a closure has no callers)"
     assert not any("It at line" in step for step in steps)
+
+
+def test_img002_in_a_spec_closure_is_fixed_with_the_package_variable(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unsafe: that `BeforeSuite` runs before the spec is Ginkgo's order, not one the code shows."""
+    monkeypatch.chdir(FIXTURES)
+    main(["--isolated", "--output-format", "json", "--exit-zero", "ginkgosuite"])
+    found = json.loads(capsys.readouterr().out)
+    fix = next(f["fix"] for f in found if f["location"]["row"] == 38 and f["code"] == "IMG002")
+    assert fix["applicability"] == "unsafe"
+    assert [e["content"] for e in fix["edits"]] == ["tellerImage"]
+    auditor = next(f["fix"] for f in found if f["location"]["row"] == 53 and f["code"] == "IMG002")
+    assert auditor["applicability"] == "display-only" and not auditor["edits"]

@@ -16,6 +16,7 @@ from imagetag_lint.analysis.steps import call_name
 from imagetag_lint.analysis.unit_fixtures import only_inspected, testing_parameters
 from imagetag_lint.enums import ConsumerKind, SiteKind
 from imagetag_lint.findings import Applicability, Finding, Fix, Related
+from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
@@ -124,7 +125,11 @@ def _fix(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> Fix:
     kept = _package_variable(ctx, site, seen) if fix is None else None
     if kept is not None:
         setter, variable = kept
-        return Fix(Applicability.DISPLAY_ONLY, f"use `{variable}`, the package variable `{setter.name}` keeps the built name in")
+        message = f"use `{variable}`, the package variable `{setter.name}` keeps the built name in"
+        if site.kind is SiteKind.YAML or site.node.type not in ("interpreted_string_literal", "raw_string_literal"):
+            return Fix(Applicability.DISPLAY_ONLY, message)
+        # unsafe: that the setter runs before the closure is Ginkgo's order, not one the code shows
+        return Fix(Applicability.UNSAFE, message, (E.replace(site.file, site.node, variable),))
     return fix or _NO_BUILD_IN_REACH
 
 
