@@ -19,6 +19,8 @@ EXPECTED = {
     ("handoff/setup.go", "SetupRangeCount"): "safe",  # `for range 2` drains both single sends
     ("handoff/setup.go", "SetupSingleReceive"): "safe",  # one goroutine, one send, one receive
     ("handoff/setup.go", "SetupExplicitDone"): "safe",  # wg.Add(1), Done after the write, Wait
+    ("handoff/setup.go", "SetupDeferredDone"): "safe",  # wg.Add(1), defer Done before the write, Wait
+    ("handoff/setup.go", "SetupUnreported"): "display-only",  # no send, no Done: nothing to wait on
     ("handoff/setup.go", "SetupSendBeforeBuild"): "unsafe",  # a send in a branch before the write
     ("handoff/setup.go", "SetupSelect"): "unsafe",  # the receive may lose to a timeout
     ("handoff/setup.go", "SetupEarlyReturn"): "unsafe",  # a return between the go and the drain
@@ -91,3 +93,30 @@ def test_the_steps_name_the_outer_variable_the_fix_adds(tmp_path: Path, monkeypa
     text = tmp_path / "report.txt"
     main(["--output-file", str(text), "--exit-zero", "--select", "IMG001", "handoff/setup.go"])
     assert first["steps"][0] in text.read_text()
+
+
+def _handoff_findings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, dict[str, object]]:
+    monkeypatch.chdir(FIXTURES)
+    report = tmp_path / "report.json"
+    main(["--output-format", "json", "--output-file", str(report), "--exit-zero", "--select", "IMG001", "handoff/setup.go"])
+    return {_function_at(f["filename"], f["location"]["row"]): f for f in json.loads(report.read_text())}
+
+
+def test_a_goroutine_without_a_channel_is_not_told_to_use_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fix = _handoff_findings(tmp_path, monkeypatch)["SetupUnreported"]["fix"]
+    assert isinstance(fix, dict)
+    assert "channel" not in fix["message"]
+    assert "no send, no `Done()`" in fix["message"]
+
+
+def test_step_one_keeps_the_error_variable_the_goroutine_assigns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`_, buildErr = F()` is captured as `var x string` then `x, buildErr = F()`, as the golden
+    file shows; not as `x, err := F()`, which would shadow nothing and leave buildErr unset."""
+    steps = _handoff_findings(tmp_path, monkeypatch)["SetupDeferredDone"]["steps"]
+    assert isinstance(steps, list)
+    assert steps[0].startswith(
+        "capture: `var notifierImage string`, then `notifierImage, buildErr = "
+        "infrastructure.BuildAndLoadImageToKind(...)` inside the goroutine"
+    )
+    golden = (FIXTURES / "handoff" / "setup.go.fixed").read_text()
+    assert "\t\tvar notifierImage string\n\t\tnotifierImage, buildErr = infrastructure.BuildAndLoadImageToKind(" in golden

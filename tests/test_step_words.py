@@ -113,7 +113,7 @@ def test_a_goroutine_started_in_a_loop_sends_its_name_in_the_result(
     assert steps[1] == "pass: give the function that deploys the image the name read from each service's received result"
 
 
-CAPTURED = re.compile(r"capture: (?:hoist the call out of the `if`: )?`([^`]+) := ")
+CAPTURED = re.compile(r"capture: (?:hoist the call out of the `if`: )?(?:`var \w+ \w+`, then )?`([^`]+?) :?= ")
 OUTER = re.compile(r"an outer `(var \w+ string)`")
 
 
@@ -135,8 +135,10 @@ def test_every_img001_capture_step_names_what_its_fix_writes(
         captured = CAPTURED.match(step)
         if captured is not None:
             written = captured.group(1)
-            name = written.split(",")[0] if not written.startswith("_") else written.split(", ")[1]
-            assert name in inserted, (finding["filename"], finding["location"]["row"], step)
+            # the statement's own names stay (`kubeContext, _, err` keeps `kubeContext`); one is new
+            names = [n for n in written.split(", ") if n not in ("_", "err")]
+            name = next((n for n in names if n in inserted), "")
+            assert name, (finding["filename"], finding["location"]["row"], step)
             for edit in fix["edits"]:  # an inserted `targets := ` is the one step 1 shows
                 targets = re.match(r"([\w, ]+) := ", edit["content"])
                 if targets is not None and name in targets.group(1):
@@ -158,3 +160,40 @@ def test_img002_names_the_variable_its_own_function_keeps_the_name_in(
         "parameter: none needed",
         "use: set `Image` to `notifierImg` instead of `notifierImage`",
     ]
+
+
+def test_img002_in_a_spec_closure_uses_the_package_variable_the_suite_keeps(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`BeforeSuite` keeps the teller's name in `tellerImage`; the spec closure reads it. A
+    closure has no callers, so no step adds a parameter to it."""
+    steps = steps_of(capsys, monkeypatch, "ginkgosuite", 38, "IMG002")
+    assert steps == [
+        "capture: `BeforeSuite at line 17` already keeps the built name in the package variable `tellerImage`",
+        "pass: nothing to pass: the closure reads `tellerImage` itself",
+        "parameter: none needed (a closure has no callers)",
+        'use: pass `tellerImage` instead of `"localhost/bookkeeper-teller:e2e"`',
+    ]
+
+
+def test_img002_in_a_spec_closure_never_adds_a_parameter_to_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steps = steps_of(capsys, monkeypatch, "ginkgosuite", 53, "IMG002")
+    assert steps[0].startswith("capture: keep the name the builder returns for `bookkeeper-auditor` in a variable the closure can read")
+    assert steps[2] == "parameter: none needed (a closure has no callers)"
+    assert not any("It at line" in step for step in steps)
+
+
+def test_img002_in_a_spec_closure_is_fixed_with_the_package_variable(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unsafe: that `BeforeSuite` runs before the spec is Ginkgo's order, not one the code shows."""
+    monkeypatch.chdir(FIXTURES)
+    main(["--isolated", "--output-format", "json", "--exit-zero", "ginkgosuite"])
+    found = json.loads(capsys.readouterr().out)
+    fix = next(f["fix"] for f in found if f["location"]["row"] == 38 and f["code"] == "IMG002")
+    assert fix["applicability"] == "unsafe"
+    assert [e["content"] for e in fix["edits"]] == ["tellerImage"]
+    auditor = next(f["fix"] for f in found if f["location"]["row"] == 53 and f["code"] == "IMG002")
+    assert auditor["applicability"] == "display-only" and not auditor["edits"]

@@ -16,9 +16,15 @@ from imagetag_lint.analysis.steps import call_name
 from imagetag_lint.analysis.unit_fixtures import only_inspected, testing_parameters
 from imagetag_lint.enums import ConsumerKind, SiteKind
 from imagetag_lint.findings import Applicability, Finding, Fix, Related
+from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import identifiers, is_inside
+from imagetag_lint.golang.syntax import (
+    FUNCTION_TYPES,
+    enclosing,
+    identifiers,
+    is_inside,
+)
 
 CODE = "IMG002"
 DROP_CODE = "IMG001"  # discarded-image-name: its findings name the fixed image a drop leads to
@@ -40,9 +46,9 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             CODE,
             file.span_bytes(site.start, site.end),
             {"image": site.image, "how": site.how, "why": why},
-            _kept_steps(ctx, site, seen) or _steps(ctx, site, builds, seen),
+            _kept_steps(ctx, site, seen) or _package_variable_steps(ctx, site, seen) or _steps(ctx, site, builds, seen),
             tuple(builds),
-            _fix(ctx, site),
+            _fix(ctx, site, seen),
             severity,
         )
 
@@ -109,13 +115,21 @@ def _returns_an_error(declaration: Node) -> bool:
     return result is None or b"error" in (result.text or b"")  # no result: it acts, not renders
 
 
-def _fix(ctx: RuleContext, site: FixedSite) -> Fix:
+def _fix(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> Fix:
     """The repair of a dropped build that rewrites this text, or the build's captured name."""
     fix = ctx.repairs.resolving(site.file.filename, site.start)
     if fix is None and not any(d.function is site.function for d in find_discards(ctx.index, site.file)):
         from imagetag_lint.repair.use import captured_name_fix
 
         fix = captured_name_fix(ctx.index, site)
+    kept = _package_variable(ctx, site, seen) if fix is None else None
+    if kept is not None:
+        setter, variable = kept
+        message = f"use `{variable}`, the package variable `{setter.name}` keeps the built name in"
+        if site.kind is SiteKind.YAML or site.node.type not in ("interpreted_string_literal", "raw_string_literal"):
+            return Fix(Applicability.DISPLAY_ONLY, message)
+        # unsafe: that the setter runs before the closure is Ginkgo's order, not one the code shows
+        return Fix(Applicability.UNSAFE, message, (E.replace(site.file, site.node, variable),))
     return fix or _tagged_fix(ctx, site) or _applied_fix(ctx, site) or _NO_BUILD_IN_REACH
 
 
@@ -158,12 +172,105 @@ def _steps(ctx: RuleContext, site: FixedSite, builds: list[Related], seen: Build
             "parameter: that function takes it as an `imageName string` parameter",
             _use_step(site, "`imageName`"),
         )
+    if site.function is not None and site.function.node.type == "func_literal":
+        return _closure_steps(site)
     return (
         f"capture: name the image the builder returns for `{repository(site.image)}` in the callers of `{owner}`",
         f"pass: pass that name to `{owner}`",
         f"parameter: add an `imageName string` parameter to `{owner}` and update every caller",
         _use_step(site, "`imageName`"),
     )
+
+
+def _closure_steps(site: FixedSite) -> tuple[str, ...]:
+    """A closure (a spec body) has no callers to take a parameter: it reads a variable around it."""
+    return (
+        (
+            f"capture: keep the name the builder returns for `{repository(site.image)}` in a variable the "
+            "closure can read (a package variable set in `BeforeSuite`, or a local of the enclosing function)"
+        ),
+        "pass: nothing to pass: the closure reads that variable itself",
+        "parameter: none needed (a closure has no callers)",
+        _use_step(site, "that variable"),
+    )
+
+
+def _package_variable_steps(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> tuple[str, ...] | None:
+    """The steps when the build the message names keeps its name in a package variable (a suite's
+    `BeforeSuite`) and a spec closure deploys fixed text: the closure reads the variable; it has
+    no callers to take a parameter."""
+    kept = _package_variable(ctx, site, seen)
+    if kept is None:
+        return None
+    setter, variable = kept
+    return (
+        f"capture: `{setter.name}` already keeps the built name in the package variable `{variable}`",
+        f"pass: nothing to pass: the closure reads `{variable}` itself",
+        "parameter: none needed (a closure has no callers)",
+        _use_step(site, f"`{variable}`"),
+    )
+
+
+def _package_variable(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> tuple[Function, str] | None:
+    """The function that assigns the named build's image to a package-level variable of the
+    deploying closure's package, and that variable, when the closure can read it."""
+    owner = site.function
+    if seen is None or owner is None or owner.node.type != "func_literal":
+        return None
+    index = ctx.index
+    setter = index.facts(seen.file).function_of(seen.call)
+    producer = index.producer(seen.call, seen.file)
+    variable = captured(seen.call, producer.image_result) if producer is not None else None
+    if setter is None or variable is None or variable.type != "identifier" or text(variable) == "_":
+        return None
+    statement = variable.parent.parent if variable.parent is not None else None
+    if statement is None or statement.type != "assignment_statement":
+        return None  # `:=` declares a local
+    name = text(variable)
+    package = index.project.package_of(site.file)
+    if package is not index.project.package_of(seen.file) or not any(_declares(f, name) for f in package.files):
+        return None
+    if _declared_inside(_outermost(seen.call), name) or _declared_inside(_outermost(site.node), name):
+        return None  # a local of that name hides the package variable
+    return setter, name
+
+
+def _declares(file: SourceFile, name: str) -> bool:
+    """Does the file declare a package-level `var` of that name?"""
+    for declaration in file.tree.root_node.named_children:
+        if declaration.type != "var_declaration":
+            continue
+        specs = [c for c in declaration.named_children if c.type == "var_spec"]
+        specs += [c for group in declaration.named_children if group.type == "var_spec_list" for c in group.named_children]
+        if any(text(n) == name for spec in specs for n in spec.children_by_field_name("name")):
+            return True
+    return False
+
+
+def _outermost(node: Node) -> Node | None:
+    """The outermost function (declaration or literal) around the node."""
+    outer = None
+    current = enclosing(node, FUNCTION_TYPES)
+    while current is not None:
+        outer = current
+        current = enclosing(current, FUNCTION_TYPES)
+    return outer
+
+
+def _declared_inside(function: Node | None, name: str) -> bool:
+    """Is name a parameter or a local variable somewhere in the function (closures included)?"""
+    if function is None:
+        return False
+    for occurrence in identifiers(function, name):
+        holder = occurrence.parent
+        if holder is None:
+            continue
+        if holder.type in ("parameter_declaration", "variadic_parameter_declaration", "var_spec", "range_clause"):
+            return True
+        statement = holder.parent
+        if statement is not None and statement.type == "short_var_declaration" and statement.child_by_field_name("left") == holder:
+            return True
+    return False
 
 
 def _captured_here(ctx: RuleContext, function: Function, seen: BuildSite | None) -> str | None:

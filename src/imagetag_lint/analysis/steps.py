@@ -56,15 +56,16 @@ def capture_step(
     if kept and not in_goroutine:
         return f"capture: `{variable}` already holds the name `{name}` returns; deploy it instead of leaving it unread"
     if in_goroutine:
+        written = _written_capture(variable, call, results)
         if goroutine_in_loop(call):
             return (
-                f"capture: `{variable}, err := {name}(...)` inside the goroutine and send it in the "
+                f"capture: {written} inside the goroutine and send it in the "
                 "result it reports (add a field to the result, set it at the send, read it at the "
                 "receive): the goroutine is started in a loop, so one outer variable would keep only "
                 "the last name written"
             )
         return (
-            f"capture: `{variable}, err := {name}(...)` inside the goroutine and assign it to an outer "
+            f"capture: {written} inside the goroutine and assign it to an outer "
             f"`var {carried or variable + 'Built'} string` declared before the `go` statement, before the goroutine "
             "sends its result (or calls `Done()`); read it only after the receive (or `Wait()`)"
         )
@@ -78,7 +79,31 @@ def capture_step(
         targets[image if image < count else 0] = variable
         ignored = " (its other results stay ignored, as before)" if count > 1 else ""
         return f"capture: `{', '.join(targets)} := {name}(...)` instead of dropping the name{ignored}"
-    return f"capture: `{variable}, err := {name}(...)` instead of dropping the name"
+    return f"capture: {_written_capture(variable, call, results)} instead of dropping the name"
+
+
+def _written_capture(variable: str, call: Node, results: tuple[int, int]) -> str:
+    """The capture as the repair writes it: the statement's own names, with the image's `_` named
+    (`buildErr` stays `buildErr`); an assignment (`=`) gets the variable declared before it."""
+    name = call_name(call)
+    holder = call.parent
+    statement = holder.parent if holder is not None and holder.type == "expression_list" else None
+    left = statement.child_by_field_name("left") if statement is not None else None
+    if statement is None or left is None or statement.type not in ("assignment_statement", "short_var_declaration"):
+        if holder is not None and holder.type == "expression_statement":
+            count, image = results
+            targets = ["_"] * count
+            targets[image if image < count else 0] = variable
+            return f"`{', '.join(targets)} := {name}(...)`"
+        return f"`{variable}, err := {name}(...)`"
+    targets = [text(n) for n in left.named_children]
+    image = results[1] if results[1] < len(targets) else 0
+    if targets[image] != "_":  # the name is kept (or overwritten): the capture is worded elsewhere
+        return f"`{variable}, err := {name}(...)`"
+    targets[image] = variable
+    if statement.type == "short_var_declaration":
+        return f"`{', '.join(targets)} := {name}(...)`"
+    return f"`var {variable} string`, then `{', '.join(targets)} = {name}(...)`"
 
 
 def fixed_overwrite(discard: Discard) -> Node | None:

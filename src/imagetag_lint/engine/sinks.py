@@ -7,6 +7,7 @@ inferred, by a fixpoint over names, to pass a parameter on to a sink.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from imagetag_lint.engine import commands, containers, producers, values
@@ -17,7 +18,13 @@ from imagetag_lint.engine.run import FlowRun, calls_in, facts, settle
 from imagetag_lint.golang.lexing import word_offsets
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import arguments, callee, unparen
+from imagetag_lint.golang.syntax import (
+    arguments,
+    callee,
+    identifiers,
+    is_write,
+    unparen,
+)
 
 
 def image_field_sinks(run: FlowRun, file: SourceFile) -> list[Sink]:
@@ -84,7 +91,8 @@ def call_sinks(run: FlowRun, function: Function) -> Iterator[Sink]:
                     yield Sink(SinkKind.LOAD_ARG, args[consumer.image_arg], file, function, call=call)
             continue
         if qualifier == "fmt" and name in FORMAT_FUNCS:
-            for index in format_image_args(run, call, file, function):
+            indices = format_image_args(run, call, file, function)
+            for index in indices if indices and not _shown_only(call, name, function) else ():
                 yield Sink(SinkKind.FORMAT_ARG, arguments(call)[index], file, function, call=call)
         if not run.inferring and run.deploys.generation != run.project.generation:
             deploy_functions(run)  # an earlier call loaded a package: its deploy functions count
@@ -92,12 +100,80 @@ def call_sinks(run: FlowRun, function: Function) -> Iterator[Sink]:
             continue  # no deploy function has this name, and no package it may call is left to load
         for target in run.project.resolve_call(call, file):
             params = deploy_params(run, target)
+            if params and returns_text(target) and only_printed(call, function):
+                break  # the text rendered from the image is shown to a person, not deployed
             if params:
                 args = arguments(call)
                 for index in sorted(params):
                     if index < len(args):
                         yield Sink(SinkKind.DEPLOY_ARG, args[index], file, function, call=call, target=target)
             break
+
+
+# Calls that show a value to a person: `fmt.Print*`, a logger's `Info`/`Log`..., Ginkgo's `By`,
+# and `fmt.Fprint*` to a writer that only logs (see `_log_writer`).
+_PRINTERS = re.compile(r"^(?:Print|Log|Info|Debug|Warn|Error|Trace)|^(?:By|Logf)$")
+_FPRINTERS = ("Fprint", "Fprintf", "Fprintln")
+_LOG_WRITERS = ("os.Stdout", "os.Stderr", "GinkgoWriter", "ginkgo.GinkgoWriter")
+
+
+def returns_text(function: Function) -> bool:
+    """A function whose one result is text (`string`, `[]byte`): it renders, it does not deploy."""
+    result = function.node.child_by_field_name("result")
+    if result is not None and result.type == "parameter_list" and result.named_child_count == 1:
+        result = result.named_children[0].child_by_field_name("type")
+    return result is not None and text(result) in ("string", "[]byte")
+
+
+def only_printed(call: Node, function: Function) -> bool:
+    """Is the call's value only shown to a person: an argument of a print or log call, or kept in
+    a local that only such calls read? Text that goes anywhere else may still be deployed."""
+    if _printed_argument(call, function):
+        return True
+    holder = call.parent
+    statement = holder.parent if holder is not None and holder.type == "expression_list" else None
+    if statement is None or statement.type not in ("short_var_declaration", "var_spec") or function.body is None:
+        return False
+    left = statement.child_by_field_name("left") or statement.child_by_field_name("name")
+    names = left.named_children if left is not None and left.type == "expression_list" else [left] if left is not None else []
+    if len(names) != 1 or names[0].type != "identifier" or holder is None or holder.named_child_count != 1:
+        return False
+    reads = [u for u in identifiers(function.body, text(names[0])) if u.start_byte > names[0].start_byte]
+    return bool(reads) and all(not is_write(u) and _printed_argument(u, function) for u in reads)
+
+
+def _shown_only(call: Node, name: str, function: Function) -> bool:
+    """A format call whose text only a person sees: printed to standard output, written to the
+    suite's log writer, or a `Sprintf` whose result goes only to such calls."""
+    if name == "Sprintf":
+        return only_printed(call, function)
+    if name == "Fprintf":
+        args = arguments(call)
+        return bool(args) and _log_writer(args[0], function)
+    return name == "Printf"
+
+
+def _printed_argument(node: Node, function: Function) -> bool:
+    holder = node.parent
+    call = holder.parent if holder is not None and holder.type == "argument_list" else None
+    if call is None or call.type != "call_expression":
+        return False
+    qualifier, name = callee(call)
+    args = arguments(call)
+    if qualifier == "fmt":
+        if name in _FPRINTERS:
+            return bool(args) and args[0].id != node.id and _log_writer(args[0], function)
+        return name in ("Print", "Printf", "Println", "Errorf")  # not Sprint*: its text goes on
+    return _PRINTERS.search(name) is not None
+
+
+def _log_writer(writer: Node, function: Function) -> bool:
+    """Standard output, Ginkgo's writer, or an `io.Writer` parameter: the suite's log, by the
+    convention the builders follow (they take the same `w` for their own output)."""
+    if text(writer) in _LOG_WRITERS:
+        return True
+    param = function.param(text(writer)) if writer.type == "identifier" else None
+    return param is not None and param.type_text == "io.Writer"
 
 
 def format_image_args(run: FlowRun, call: Node, file: SourceFile, function: Function | None) -> list[int]:

@@ -55,7 +55,7 @@ def carry_out_of_goroutine(
     after = capture.statement_end()
     report = _first_report(closure, after) if closure is not None else None
     if report is None:
-        raise CannotFix("carry the name out of the goroutine with the result it reports on the channel")
+        raise CannotFix(_unreported(closure))
     if deploy is None or not synchronised_between(function, go, deploy.call):
         raise CannotFix(
             "read the name only after a receive (or Wait) that orders it after the goroutine's send"
@@ -78,7 +78,14 @@ def carry_out_of_goroutine(
 
 
 def _first_report(closure: Node, after: int) -> Node | None:
-    """The first send or `Done()` in the goroutine after the capture."""
+    """The first send or `Done()` in the goroutine after the capture; a deferred `Done()` runs when
+    the goroutine returns, after the capture wherever it is written."""
+    found = [n for n in _reports(closure) if n.start_byte >= after or _deferred(n)]
+    return min(found, key=lambda n: n.start_byte) if found else None
+
+
+def _reports(closure: Node) -> list[Node]:
+    """The sends and `Done()` calls of the goroutine itself (not of closures inside it)."""
     body = closure.child_by_field_name("body")
     stack = [body] if body is not None else []
     found: list[Node] = []
@@ -86,10 +93,26 @@ def _first_report(closure: Node, after: int) -> Node | None:
         node = stack.pop()
         if node.type in FUNCTION_TYPES and node is not body:
             continue
-        if node.start_byte >= after and (node.type == "send_statement" or (node.type == "call_expression" and callee(node)[1] == "Done")):
+        if node.type == "send_statement" or (node.type == "call_expression" and callee(node)[1] == "Done"):
             found.append(node)
         stack.extend(node.named_children)
-    return min(found, key=lambda n: n.start_byte) if found else None
+    return found
+
+
+def _deferred(node: Node) -> bool:
+    return node.parent is not None and node.parent.type == "defer_statement"
+
+
+def _unreported(closure: Node | None) -> str:
+    """Why no hand-off is written when nothing the goroutine does after the build can order a read;
+    a channel is named only when the goroutine has one."""
+    if closure is not None and any(n.type == "send_statement" for n in _reports(closure)):
+        return "carry the name out of the goroutine with the result it reports on the channel"
+    return (
+        "the goroutine reports nothing after the build (no send, no `Done()`), so no read of the "
+        "name can be ordered after it: make the launching function wait for the goroutine, then "
+        "carry the name out"
+    )
 
 
 def synchronised_between(function: Function, go: Node, deploy_call: Node) -> bool:
