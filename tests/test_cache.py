@@ -421,6 +421,29 @@ def test_a_python_run_sees_a_conftest_appear_above_it(
     assert lint(root, one, capsys=capsys) == without
 
 
+
+def test_a_python_run_sees_an_imported_module_appear(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], runs: Runs
+) -> None:
+    """An import of a one-file run resolves to a module of another directory, which is not an
+    input: a module that appears where the import looks must reach the cached result."""
+    import shutil
+
+    from support import TESTS
+
+    root = tmp_path / "project"
+    shutil.copytree(TESTS / "fixtures" / "python" / "imports", root / "imports")
+    one = "imports/suite/test_lookalike.py"
+    builds = root / "imports" / "shared" / "builds.py"
+    source = builds.read_text()
+    builds.unlink()  # `from .builds import build_app` finds nothing: no builder, no finding
+    without = lint(root, one, capsys=capsys)
+    assert lint(root, one, capsys=capsys) == without and not runs.last.linted
+    builds.write_text(source)
+    appeared = lint(root, one, capsys=capsys)
+    assert runs.last.linted and appeared == lint(root, one, "--no-cache", capsys=capsys)
+    assert appeared != without and "IMG001" in appeared[1]
+
 WRAPPER = '''package wrap
 
 import (

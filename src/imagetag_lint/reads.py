@@ -53,7 +53,9 @@ def note_walk(directory: str, directories: Iterable[str], files: Iterable[str]) 
 
 
 def walk_listing(directories: Iterable[str], files: Iterable[str]) -> tuple[str, ...]:
-    return (*sorted(d + "/" for d in directories), *sorted(files))
+    # hidden directories are left out: no reader looks into one (nor can a Python import name
+    # one), and the cache's own directory appears in the project root after the first run
+    return (*sorted(d + "/" for d in directories if not d.startswith(".")), *sorted(files))
 
 
 def walked(directory: str) -> tuple[str, ...]:
@@ -61,6 +63,14 @@ def walked(directory: str) -> tuple[str, ...]:
     for _, directories, files in os.walk(directory):
         return walk_listing(directories, files)
     return ()
+
+
+def listed(directory: str) -> tuple[str, ...]:
+    """walked(directory), logged: an entry that appears or goes away changes the answer."""
+    found = walked(directory)
+    if _log is not None:
+        _log.walks[directory] = found
+    return found
 
 
 def is_file(path: str) -> bool:

@@ -15,6 +15,8 @@ import posixpath
 import re
 from collections.abc import Iterator
 
+from imagetag_lint.reads import is_file, listed
+
 INIT = "__init__.py"
 ROUNDS = 2  # the modules the linted files import, and the modules those import
 
@@ -68,17 +70,15 @@ class ModuleFinder:
                 continue
             path = os.path.join(base, *name.split(".")) if name else base
             for candidate in (path + ".py", os.path.join(path, INIT)):
-                if os.path.isfile(candidate):
+                if is_file(candidate):
                     yield candidate
                     yield from _package_inits(base, os.path.dirname(candidate))
                     return
 
     def _listing(self, directory: str) -> frozenset[str]:
         if directory not in self._entries:
-            try:
-                self._entries[directory] = frozenset(os.listdir(directory))
-            except OSError:
-                self._entries[directory] = frozenset()
+            # logged for the cache: a module that appears here may be the one an import means
+            self._entries[directory] = frozenset(name.rstrip("/") for name in listed(directory))
         return self._entries[directory]
 
     def _roots(self, directory: str, level: int) -> Iterator[str]:
@@ -101,7 +101,7 @@ class ModuleFinder:
 def _package_inits(base: str, directory: str) -> Iterator[str]:
     while _inside(directory, base) and directory != base:
         candidate = os.path.join(directory, INIT)
-        if os.path.isfile(candidate):
+        if is_file(candidate):
             yield candidate
         directory = os.path.dirname(directory)
 
