@@ -130,7 +130,7 @@ def _fix(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> Fix:
             return Fix(Applicability.DISPLAY_ONLY, message)
         # unsafe: that the setter runs before the closure is Ginkgo's order, not one the code shows
         return Fix(Applicability.UNSAFE, message, (E.replace(site.file, site.node, variable),))
-    return fix or _tagged_fix(ctx, site) or _applied_fix(ctx, site) or _NO_BUILD_IN_REACH
+    return fix or _tagged_fix(ctx, site, seen) or _applied_fix(ctx, site) or _NO_BUILD_IN_REACH
 
 
 _NO_BUILD_IN_REACH = Fix(
@@ -219,9 +219,8 @@ def _package_variable(ctx: RuleContext, site: FixedSite, seen: BuildSite | None)
         return None
     index = ctx.index
     setter = index.facts(seen.file).function_of(seen.call)
-    producer = index.producer(seen.call, seen.file)
-    variable = captured(seen.call, producer.image_result) if producer is not None else None
-    if setter is None or variable is None or variable.type != "identifier" or text(variable) == "_":
+    variable = _kept_variable(ctx, seen)
+    if setter is None or variable is None:
         return None
     statement = variable.parent.parent if variable.parent is not None else None
     if statement is None or statement.type != "assignment_statement":
@@ -277,11 +276,17 @@ def _captured_here(ctx: RuleContext, function: Function, seen: BuildSite | None)
     """The variable the function keeps the name of the build the message names in, if it does."""
     if seen is None or not is_inside(seen.call, function.node):
         return None
+    variable = _kept_variable(ctx, seen)
+    return text(variable) if variable is not None else None
+
+
+def _kept_variable(ctx: RuleContext, seen: BuildSite) -> Node | None:
+    """The variable (not `_`) the build's returned name is assigned to, if any."""
     producer = ctx.index.producer(seen.call, seen.file)
     variable = captured(seen.call, producer.image_result) if producer is not None else None
     if variable is None or variable.type != "identifier" or text(variable) == "_":
         return None
-    return text(variable)
+    return variable
 
 
 def _kept_steps(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> tuple[str, ...] | None:
@@ -292,9 +297,8 @@ def _kept_steps(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> tu
         return None
     index = ctx.index
     caller = index.facts(seen.file).function_of(seen.call)
-    producer = index.producer(seen.call, seen.file)
-    variable = captured(seen.call, producer.image_result) if producer is not None else None
-    if caller is None or variable is None or variable.type != "identifier" or text(variable) == "_" or caller is owner:
+    variable = _kept_variable(ctx, seen)
+    if caller is None or variable is None or caller is owner:
         return None
     calls = any(owner in index.project.resolve_call(call, caller.file) for call in index.calls_in(caller))
     if not calls:
@@ -354,8 +358,7 @@ def _tagged_here_steps(ctx: RuleContext, site: FixedSite, seen: BuildSite | None
     )
 
 
-def _tagged_fix(ctx: RuleContext, site: FixedSite) -> Fix | None:
-    _, _, seen = what_builds_show(ctx.index, site)
+def _tagged_fix(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> Fix | None:
     build = _tagged_build_here(ctx, site, seen)
     if build is None:
         return None
@@ -406,7 +409,6 @@ def _applied_by_a_builder(ctx: RuleContext, site: FixedSite, seen: BuildSite | N
     if found is None:
         return None
     constant, applier = found
-    held = [constant]
     kept = _captured_here(ctx, applier, seen)
     if kept is not None:
         capture = f"capture: `{applier.name}` already keeps the built name in `{kept}`"
@@ -417,7 +419,7 @@ def _applied_by_a_builder(ctx: RuleContext, site: FixedSite, seen: BuildSite | N
     name = f"`{kept}`" if kept is not None else "the captured name"
     return (
         capture,
-        f"pass: nothing to pass: `{applier.name}` applies the manifest `{held[0]}` itself",
+        f"pass: nothing to pass: `{applier.name}` applies the manifest `{constant}` itself",
         "parameter: none needed",
-        f"use: make `{held[0]}` a template (`image: %s`) and format {name} into it instead of `{site.image}`",
+        f"use: make `{constant}` a template (`image: %s`) and format {name} into it instead of `{site.image}`",
     )
