@@ -63,11 +63,13 @@ def test_imports_are_read_from_the_bytes() -> None:
     source = b"""import os, helpers as h
 from ..shared import build_app, deploys as d
 from . import (
-    conftest,
+    conftest,  # fixtures
+    # kind,
+    images as imgs,
 )
 from e2e.lib.images import build  # a comment
 """
     assert sorted(imported_modules(source)) == [
         (0, "e2e.lib.images"), (0, "e2e.lib.images.build"), (0, "helpers"), (0, "os"),
-        (1, ""), (2, "shared"), (2, "shared.build_app"), (2, "shared.deploys"),
+        (1, ""), (1, "conftest"), (1, "images"), (2, "shared"), (2, "shared.build_app"), (2, "shared.deploys"),
     ]

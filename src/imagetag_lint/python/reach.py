@@ -3,7 +3,7 @@ a pre-commit run names only the changed files, and a test's builder or deploy he
 in another directory (`from e2e.lib.images import build_app`, `from ..helpers import deploy`).
 
 Import statements are read with a regular expression over the bytes (a statement split over
-lines in parentheses gives its first line's names); where a module is looked for follows
+lines in parentheses gives all its names, comments left out); where a module is looked for follows
 `imports.module_file`: the first directory above the importer that is not a package, then the
 working directory, and the importer's package for relative imports.
 """
@@ -21,8 +21,10 @@ INIT = "__init__.py"
 ROUNDS = 2  # the modules the linted files import, and the modules those import
 
 _IMPORT = re.compile(
-    rb"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+\(?([^\n#]*)|import[ \t]+([^\n#;]+))", re.MULTILINE
+    rb"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)?|[^\n#]*)|import[ \t]+([^\n#;]+))",
+    re.MULTILINE,
 )
+_COMMENT = re.compile(rb"#[^\n]*")
 
 
 def imported_modules(source: bytes) -> Iterator[tuple[int, str]]:
@@ -41,8 +43,8 @@ def imported_modules(source: bytes) -> Iterator[tuple[int, str]]:
         if module and not _dotted(module):
             continue
         yield level, module
-        for part in match.group(3).split(b","):
-            name = part.split(b" as ")[0].strip(b" \t\r()\\").decode("ascii", "ignore")
+        for part in _COMMENT.sub(b"", match.group(3)).split(b","):
+            name = part.split(b" as ")[0].strip(b" \t\r\n()\\").decode("ascii", "ignore")
             if name.isidentifier():
                 yield level, f"{module}.{name}" if module else name
 
