@@ -14,6 +14,7 @@ from imagetag_lint.python.imports import Binding, bindings, module_file, star_im
 from imagetag_lint.python.syntax import (
     Module,
     callee_name,
+    dotted,
     fixture_name,
     inherited_marks,
     module_marks,
@@ -184,8 +185,10 @@ class Project:
         same directory."""
         name = callee_name(call)
         func = call.func
-        if not name or not (isinstance(func, cst.Name) or _plain_attribute(func)):
+        if not name:
             return None
+        if not (isinstance(func, cst.Name) or _plain_attribute(func)):
+            return self._dotted_module_call(func, module, name)
         local = self.top_level[module].get(name) if isinstance(func, cst.Name) else None
         if local is not None:
             return local
@@ -200,6 +203,18 @@ class Project:
             if len(nested) == 1 or module not in self.stars:
                 return nested[0] if len(nested) == 1 else None  # else a builtin, or a name never bound
         return self._by_name(name, module)
+
+    def _dotted_module_call(self, func: cst.BaseExpression, module: Module, name: str) -> Function | None:
+        """`a.b.f()` after `import a.b` (or `m.f()` on a package's submodule, `helpers.sub.f()`
+        after `from pkg import helpers`): the function `f` of the module the chain names. Only
+        through an import of the chain's head: `client.images.build(...)` is no linted `build`."""
+        parts = dotted(func).split(".")
+        binding = self.imports[module].get(parts[0]) if len(parts) > 2 else None
+        if binding is None:
+            return None
+        base = ".".join(p for p in (binding.module, binding.name) if p)
+        inner = ".".join(p for p in (base, *parts[1:-1]) if p)
+        return self._imported(module, Binding(inner, binding.level), name)[1]
 
     def _imported(self, module: Module, binding: Binding, attribute: str, depth: int = 0) -> tuple[bool, Function | None]:
         """(decided, the function) an import binding and the attribute called on it name. Not
