@@ -185,9 +185,15 @@ def test_an_interrupted_write_leaves_no_temporary_file(
             os.kill(os.getpid(), signum)
 
     monkeypatch.setattr(write.os, "fsync", fsync)
-    previous = signal.getsignal(signal.SIGTERM)
-    assert fix(root) == 130
-    assert signal.getsignal(signal.SIGTERM) == previous
+    # a process started in the background inherits SIGINT ignored, and Python then leaves it so:
+    # give it Python's own handler, as a terminal's Ctrl-C finds it
+    interactive = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        previous = signal.getsignal(signal.SIGTERM)
+        assert fix(root) == 130
+        assert signal.getsignal(signal.SIGTERM) == previous
+    finally:
+        signal.signal(signal.SIGINT, interactive)
     assert "imagetag-lint: interrupted" in capsys.readouterr().err
     assert temporaries(root) == []
     assert (root / "e2e/setup.go").read_text() == SETUP
