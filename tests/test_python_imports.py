@@ -73,3 +73,28 @@ from e2e.lib.images import build  # a comment
         (0, "e2e.lib.images"), (0, "e2e.lib.images.build"), (0, "helpers"), (0, "os"),
         (1, ""), (1, "conftest"), (1, "images"), (2, "shared"), (2, "shared.build_app"), (2, "shared.deploys"),
     ]
+
+
+def test_a_test_linted_alone_finds_the_fixtures_its_conftest_gathers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fixtures reach the test through its conftest.py only: imported by name, by a star
+    import, and from the module `pytest_plugins` names; none of them is in the test's directory."""
+    shutil.copytree(PYTHON_FIXTURES / "plugins", tmp_path / "plugins", ignore=shutil.ignore_patterns("*.fixed"))
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    main(["--isolated", "--output-format", "json", "--exit-zero", "plugins/test_services.py"])
+    found = {(f["filename"], f["location"]["row"], f["code"]) for f in json.loads(capsys.readouterr().out)}
+    wants = {w[:3] for w in wanted(package_sources(PYTHON_FIXTURES / "plugins"))}
+    assert found == wants
+    assert sorted(code for _, _, code in found) == ["IMG001", "IMG001", "IMG001", "IMG002"]
+
+
+def test_pytest_plugins_are_read_as_imports() -> None:
+    source = b"""pytest_plugins = [
+    "e2e.fixtures.images",  # the builds
+    'e2e.fixtures.cluster',
+]
+"""
+    assert sorted(imported_modules(source)) == [(0, "e2e.fixtures.cluster"), (0, "e2e.fixtures.images")]
+    assert list(imported_modules(b'pytest_plugins = "e2e.plugin"\n')) == [(0, "e2e.plugin")]

@@ -64,13 +64,14 @@ def lint_python_files(
         run.checked += 1
     reported = set(sources)
     directories = _directories(items)
-    for display, path in [*_siblings(directories), *_conftests_above(directories, cwd)]:
+    conftests = _conftests_above(directories, cwd)
+    for display, path in [*_siblings(directories), *conftests]:
         if display not in sources:
             try:
                 sources[display] = _read(path, display, overlay, max_file_bytes)
             except InputError:
                 continue  # it only gives fixtures; linted, it reports its own problem
-    _read_imported(sources, dict(items), overlay, max_file_bytes, cwd)
+    _read_imported(sources, dict(items), dict(conftests), overlay, max_file_bytes, cwd)
     if not sources:
         return run
     from imagetag_lint.python.lint import lint_python_sources
@@ -94,16 +95,16 @@ def lint_python_files(
     return run
 
 
-def _read_imported(sources: dict[str, bytes], paths: dict[str, str], overlay: dict[str, bytes],
-                   max_file_bytes: int, cwd: str) -> None:
-    """Read the local modules the files import (and those they import), to resolve builders and
-    helpers that live in other directories; like siblings, they are not reported. A run of a few
-    files (pre-commit's) follows the imports of each; a larger one those of its tests and
-    conftest.py files, where drops are (reading every module's imports costs more than the lint
-    of a tree whose modules are all in the run already)."""
+def _read_imported(sources: dict[str, bytes], paths: dict[str, str], conftests: dict[str, str],
+                   overlay: dict[str, bytes], max_file_bytes: int, cwd: str) -> None:
+    """Read the local modules the files and the conftest.py files above them import (and those
+    they import), to resolve builders, helpers and fixtures that live in other directories; like
+    siblings, they are not reported. A run of a few files (pre-commit's) follows the imports of
+    each; a larger one those of its tests and conftest.py files, where drops are (reading every
+    module's imports costs more than the lint of a tree whose modules are all in the run already)."""
     finder = ModuleFinder(os.path.abspath(cwd))
     few = len(paths) <= FEW_FILES
-    frontier = [(display, os.path.abspath(path)) for display, path in paths.items()
+    frontier = [(display, os.path.abspath(path)) for display, path in {**conftests, **paths}.items()
                 if display in sources and (few or _test_module(display))]
     known_paths = set(paths.values())  # absolute already
     for _ in range(ROUNDS):

@@ -55,7 +55,14 @@ def bindings(module: Module) -> dict[str, Binding]:
 
 
 def star_imports(module: Module) -> bool:
-    return any(isinstance(n, cst.ImportFrom) and isinstance(n.names, cst.ImportStar) for n in _import_statements(module))
+    return bool(star_sources(module))
+
+
+def star_sources(module: Module) -> list[Binding]:
+    """The modules `from m import *` statements read (`module` and `level` set, `name` "")."""
+    return [Binding(dotted(n.module) if n.module is not None else "", len(n.relative))
+            for n in _import_statements(module)
+            if isinstance(n, cst.ImportFrom) and isinstance(n.names, cst.ImportStar)]
 
 
 def _import_statements(module: Module) -> list[cst.CSTNode]:

@@ -1,8 +1,9 @@
 """The Python front-end's pure core: `{display name: bytes}` in, findings (with fixes) out.
 
-Files pass the bytes prefilter first; libcst is imported only when one does. A second pass
-reads the skipped files for the names of the functions and fixtures the first pass found
-(a test that requests a fixture or calls a deploy helper may mention no token of its own).
+Files pass the bytes prefilter first; libcst is imported only when one does. Later passes
+read the skipped files for the names of the functions and fixtures the passes before found
+(a test that requests a fixture or calls a deploy helper may mention no token of its own, a
+fixture may wrap a builder, a conftest.py may only import a fixture).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from imagetag_lint.record import field, record
 from imagetag_lint.rules import RuleSet
 
 CODES = frozenset({"IMG001", "IMG002", "IMG003"})
+PASSES = 4  # rounds of reading the files that mention what the rounds before found
 
 
 @record
@@ -52,15 +54,30 @@ def lint_python_sources(sources: dict[str, bytes], rule_set: RuleSet, select: fr
 
     settings, producers_ = rule_set.flow.python_settings(), rule_set.flow.python_producers
     parse(sorted(candidates))
-    first = Flow(Project(modules, sources), settings, producers_)
-    names = sorted({f.fixture or f.name for f in first.summarised()})
-    pattern = word_pattern(names)
-    before = len(modules)
-    if pattern is not None:
+    flow = Flow(Project(modules, sources), settings, producers_)
+    seen: set[str] = set()
+    for _ in range(PASSES):
+        # a wrapper or fixture found this pass may be all another file mentions: a test that
+        # requests a fixture, a conftest.py that imports it (or names its module a plugin)
+        names = sorted({f.fixture or f.name for f in flow.summarised()} - seen)
+        pattern = word_pattern(names)
+        if pattern is None:
+            break
         words = [n.encode() for n in names]
+        parsed = set(result.parsed)
         # the literal `in` first: the regular expression's word boundaries cost ten times more
-        parse(sorted(n for n, s in sources.items()
-                     if n not in candidates and any(w in s for w in words) and pattern.search(s)))
-    flow = first if len(modules) == before else Flow(Project(modules, sources, first.project), settings, producers_)
+        more = sorted(n for n, s in sources.items() if n not in parsed and (
+            (any(w in s for w in words) and pattern.search(s)) or (not seen and _gathers_fixtures(n, s))))
+        seen.update(names)
+        if not more:
+            break
+        parse(more)
+        flow = Flow(Project(modules, sources, flow.project), settings, producers_)
     result.findings = check_project(flow, rule_set, select, reported)
     return result
+
+
+def _gathers_fixtures(name: str, source: bytes) -> bool:
+    """A conftest.py whose fixtures may come from elsewhere without naming them: a star import,
+    or `pytest_plugins`."""
+    return name.rsplit("/", 1)[-1] == "conftest.py" and (b"pytest_plugins" in source or b"import *" in source)

@@ -10,7 +10,7 @@ from collections.abc import Collection, Iterator
 
 import libcst as cst
 
-from imagetag_lint.python.imports import Binding, bindings, module_file, star_imports
+from imagetag_lint.python.imports import Binding, bindings, module_file, star_sources
 from imagetag_lint.python.syntax import (
     Module,
     callee_name,
@@ -19,6 +19,7 @@ from imagetag_lint.python.syntax import (
     inherited_marks,
     module_marks,
     parameter_names,
+    string_value,
     used_fixtures,
 )
 
@@ -81,7 +82,8 @@ class Project:
         self.by_file = {m.file.filename: m for m in modules}
         old: dict[Module, dict[str, Binding]] = previous.imports if previous is not None else {}
         self.imports: dict[Module, dict[str, Binding]] = {m: old[m] if m in old else bindings(m) for m in modules}
-        self.stars = {m for m in modules if star_imports(m)}
+        self.star_sources = {m: star_sources(m) for m in modules}
+        self.stars = {m for m, sources in self.star_sources.items() if sources}
         self.top_level: dict[Module, dict[str, Function]] = {m: {} for m in modules}
         for module in modules:
             if previous is not None and module in previous.scopes:
@@ -91,6 +93,7 @@ class Project:
         self._calls_by_name: dict[str, list[tuple[Function, cst.Call]]] | None = None
         self._resolved: dict[cst.Call, Function | None] = {}
         self._names: set[str] | None = None
+        self._plugins: set[str] | None = None
         self._aliases: dict[str, set[str]] | None = None
         self._by_module: dict[Module, list[Function]] | None = None
         self.by_name: dict[str, list[Function]] = {}
@@ -260,21 +263,56 @@ class Project:
         return None
 
     def fixture_for(self, name: str, requester: Function) -> Function | None:
-        """The fixture a test (or fixture) gets for a parameter: its own module's, else the
-        nearest conftest.py's in its directory or above."""
-        candidates = self.fixtures.get(name, [])
-        for candidate in candidates:
-            if candidate.module is requester.module and candidate is not requester:
-                return candidate
-        best: Function | None = None
-        for candidate in candidates:
-            filename = candidate.module.file.filename
-            if posixpath.basename(filename) != "conftest.py" or candidate is requester:
-                continue
-            nearer = best is None or len(candidate.directory) > len(best.directory)
-            if nearer and _within(requester.directory, candidate.directory):
-                best = candidate
-        return best
+        """The fixture a test (or fixture) gets for a parameter, as pytest looks it up: its own
+        module's (defined there, or imported into it), else the nearest conftest.py's in its
+        directory or above (defined there, imported into it, or brought by a star import), else
+        one of a module that a `pytest_plugins` of the run names."""
+        candidates = [c for c in self.fixtures.get(name, []) if c is not requester]
+        if not candidates:
+            return None
+        for module in [requester.module, *self._conftests_over(requester.directory)]:
+            found = next((c for c in candidates if c.module is module), None) or self._exposed(module, candidates)
+            if found is not None:
+                return found
+        plugins = self._plugin_files()
+        return next((c for c in candidates if c.module.file.filename in plugins), None)
+
+    def _conftests_over(self, directory: str) -> list[Module]:
+        """The conftest.py modules of the directory and those above it, nearest first."""
+        found = [m for path, m in self.by_file.items()
+                 if posixpath.basename(path) == "conftest.py" and _within(directory, posixpath.dirname(path))]
+        return sorted(found, key=lambda m: -len(m.file.filename))
+
+    def _exposed(self, module: Module, candidates: list[Function]) -> Function | None:
+        """The candidate fixture the module's namespace holds through an import: `from
+        .fixtures import api_image` or `from .fixtures import *` (pytest collects fixtures from a
+        conftest's or test module's namespace, wherever they were defined)."""
+        for binding in self.imports[module].values():
+            if binding.name:
+                found = self._imported(module, binding, "")[1]
+                if found is not None and any(found is c for c in candidates):
+                    return found
+        for star in self.star_sources[module]:
+            path = module_file(module.file.filename, star.module, star.level, self.known)
+            found = next((c for c in candidates if c.module.file.filename == path), None)
+            if found is not None:
+                return found
+        return None
+
+    def _plugin_files(self) -> set[str]:
+        """The linted files that `pytest_plugins = "a.b"` (or a list of such) names, anywhere in
+        the run: pytest registers a plugin module's fixtures for the whole session."""
+        if self._plugins is None:
+            self._plugins = set()
+            for module in self.modules:
+                for _, value in self.scopes[module].assignments.get("pytest_plugins", []):
+                    items = [e.value for e in value.elements] if isinstance(value, (cst.List, cst.Tuple)) else [value]
+                    for item in items:
+                        text = string_value(item) if isinstance(item, cst.BaseExpression) else None
+                        path = module_file(module.file.filename, text, 0, self.known) if text else None
+                        if path is not None:
+                            self._plugins.add(path)
+        return self._plugins
 
     def callers(self, target: Function) -> Iterator[tuple[Function, cst.Call]]:
         if self._calls_by_name is None:

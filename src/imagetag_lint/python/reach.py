@@ -25,11 +25,18 @@ _IMPORT = re.compile(
     re.MULTILINE,
 )
 _COMMENT = re.compile(rb"#[^\n]*")
+_PLUGINS = re.compile(rb"^pytest_plugins[ \t]*(?::[^=\n]*)?=[ \t]*(\([^)]*\)|\[[^\]]*\]|[^\n]*)", re.MULTILINE)
+_QUOTED = re.compile(rb"[\"']([\w.]+)[\"']")
 
 
 def imported_modules(source: bytes) -> Iterator[tuple[int, str]]:
     """(level, dotted name) of every module an import statement may load: `from a import b`
-    gives `a` and `a.b` (b may be a submodule)."""
+    gives `a` and `a.b` (b may be a submodule); and the modules `pytest_plugins` names."""
+    if b"pytest_plugins" in source:
+        for match in _PLUGINS.finditer(source):
+            for name in _QUOTED.findall(match.group(1)):
+                if _dotted(name.decode("ascii", "ignore")):
+                    yield 0, name.decode("ascii")
     if b"import" not in source:
         return
     for match in _IMPORT.finditer(source):
