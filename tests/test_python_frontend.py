@@ -139,12 +139,39 @@ def test_python_files_without_a_token_do_not_import_libcst(tmp_path: Path) -> No
         pytest.param(b'run(["docker", "build", "-t", tag, "."])\n', True, id="docker-build"),
         pytest.param(b'spec = {"containers": [{"image": name}]}\n', True, id="image-key-in-containers"),
         pytest.param(b'MANIFEST = """\n  - image: app:dev\n"""\n', True, id="yaml-image-line"),
+        pytest.param(b'run(f"docker build -t {tag} .", shell=True)\n', True, id="docker-build-shell-line"),
+        pytest.param(b'os.system("kind load docker-image " + tag)\n', True, id="kind-load-shell-line"),
+        pytest.param(b'"""Run docker to see the logs."""\n', False, id="docker-in-prose"),
     ],
 )
 def test_the_prefilter_wants_harness_tokens_only(source: bytes, wanted: bool) -> None:
     from imagetag_lint.python.prefilter import wants
 
     assert wants(source) is wanted
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        pytest.param('f"docker build -t {tag} api/"', ["docker", "build", "-t", "<tag>", "api/"], id="f-string"),
+        pytest.param('"podman build -t " + tag + " ."', ["podman", "build", "-t", "<tag>", "."], id="concatenation"),
+        pytest.param('"kind load docker-image {}".format(tag)', ["kind", "load", "docker-image", "<tag>"], id="format"),
+        pytest.param('"a {1} {0}".format(x, y)', ["a", "<y>", "<x>"], id="numbered-fields"),
+        pytest.param('f"docker build -t localhost/api:{tag} ."', ["docker", "build", "-t", "localhost/api:…", "."],
+                     id="text-around-an-expression"),
+        pytest.param('f"echo {{literal}} {x}"', ["echo", "{literal}", "<x>"], id="escaped-braces"),
+    ],
+)
+def test_shell_lines_are_split_into_words(line: str, words: list[str]) -> None:
+    import libcst as cst
+
+    from imagetag_lint.python.values import shell_words
+
+    found = shell_words(cst.parse_expression(line))
+    assert found is not None
+    shown = [text if text is not None else f"<{cst.Module([]).code_for_node(node)}>" if node is not None else head + "…"
+             for text, node, head in found]
+    assert shown == words
 
 
 def test_the_benchmark_tree_gives_its_planted_findings(tmp_path: Path, rule_set: RuleSet) -> None:

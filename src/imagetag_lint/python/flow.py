@@ -29,6 +29,7 @@ from imagetag_lint.python.values import (
     PARAM,
     SDK_IMAGE,
     Value,
+    build_tag,
     combine,
     command_image,
     command_words,
@@ -317,8 +318,8 @@ class Flow:
             words = command_words(call)
             if words is not None:
                 command = command_image(words)
-                if command is not None and command[0] in ("build", "load"):
-                    found.append(command)
+                if command is not None and command[0] in ("build", "load") and command[1] is not None:
+                    found.append((command[0], command[1]))
             elif is_sdk_build(call):
                 tag = keyword(call, "tag")
                 if tag is not None:
@@ -434,6 +435,7 @@ class Flow:
                         found.append(BuildSite(repository(value.prefix.split(":", 1)[0]), "", where, owner))
                     elif value.kind == COMPUTED:  # `f"localhost/{name}:e2e-..."`: each caller's name
                         found.extend(BuildSite(r, "", where, owner) for r in sorted(tag_repositories_at_callers(self, function, tag)))
+            found.extend(_shell_line_builds(function))
         return found
 
     def why_local(self, image: str, near: Function | None = None) -> tuple[str, Severity]:
@@ -479,3 +481,23 @@ class Flow:
 
 
 __all__ = ["BUILT", "COMPUTED", "FIXED", "FRESH", "OPAQUE", "PARAM", "Flow", "Shape", "Sink"]
+
+
+def _shell_line_builds(function: Function) -> list[BuildSite]:
+    """Builds in a shell line whose tag is not one expression alone: literal text
+    (`"docker build -t localhost/api:dev ."`) or text around one (`-t localhost/api:{tag}`),
+    whose head names the repository. They return no name a caller could capture."""
+    module = function.module
+    found = []
+    for call in function.calls:
+        words = command_words(call)
+        tag = build_tag(words) if words is not None else None
+        if tag is None or tag[1] is not None:
+            continue
+        text, _, head = tag
+        where, owner = f"{module.file.filename}:{module.line(call)}", f"{module.file.filename}:{function.name}"
+        if text and repository(text):
+            found.append(BuildSite(repository(text), text, where, owner))
+        elif ":" in head and repository(head.split(":", 1)[0]):
+            found.append(BuildSite(repository(head.split(":", 1)[0]), "", where, owner))
+    return found

@@ -16,13 +16,15 @@ from functools import lru_cache
 # regular expression that says more. Files that only call a builder
 # or a deploy helper by name are found by the second pass (see lint.py).
 TOKENS: tuple[tuple[bytes, bytes | None], ...] = (
-    (b"docker", rb"docker[\"']"),
-    (b"podman", rb"podman[\"']"),
-    (b"k3d", rb"k3d[\"']"),
-    (b"minikube", rb"minikube[\"']"),
-    (b"kubectl", rb"kubectl[\"']"),
+    # a program word ends a string of a command list (`["docker", "build", ...]`) or starts a
+    # shell line (`f"docker build -t {tag} ."`)
+    (b"docker", rb"docker[\"']|docker[ \t]+build"),
+    (b"podman", rb"podman[\"']|podman[ \t]+build"),
+    (b"k3d", rb"k3d[\"']|k3d[ \t]+image[ \t]+import"),
+    (b"minikube", rb"minikube[\"']|minikube[ \t]+image[ \t]+load"),
+    (b"kubectl", rb"kubectl[\"']|kubectl[ \t]+(?:apply|create|replace)"),
     # `kind load docker-image`: "kind" alone is a common dict key, "docker-image" is rare
-    (b"docker-image", rb"kind[\"']\s*,\s*[\"']load[\"']"),
+    (b"docker-image", rb"kind[\"']\s*,\s*[\"']load[\"']|kind[ \t]+load[ \t]+docker-image"),
     (b".images.build", None),
     (b"load_docker_image", None),
     (b"V1Container", None),

@@ -7,7 +7,13 @@ import re
 import libcst as cst
 
 from imagetag_lint.images import repository  # noqa: F401 - the front-end's modules import it from here
-from imagetag_lint.python.syntax import callee_name, dotted, positional, string_value
+from imagetag_lint.python.syntax import (
+    callee_name,
+    dotted,
+    keyword,
+    positional,
+    string_value,
+)
 from imagetag_lint.record import record
 
 FIXED = "fixed"  # known text: a literal, a constant, an f-string of literals
@@ -55,37 +61,144 @@ def combine(parts: list[Value], how: str) -> Value:
     return Value(COMPUTED, prefix=prefix)
 
 
-def command_words(call: cst.Call) -> list[cst.BaseExpression] | None:
-    """The argument list of `subprocess.run([...])`-style calls, or None."""
-    if callee_name(call) not in SUBPROCESS_CALLS:
+# a command word: its text if known, its expression if it is one alone, and the literal text
+# before its first expression (`localhost/api:` of `localhost/api:{tag}`)
+Word = tuple[str | None, cst.BaseExpression | None, str]
+SHELL_CALLS = {"system", "getoutput", "getstatusoutput"}  # `os.system`, `subprocess.getoutput`: a shell line
+
+
+def command_words(call: cst.Call) -> list[Word] | None:
+    """The words of `subprocess.run([...])`-style calls, or None. A shell line
+    (`subprocess.run(f"docker build -t {tag} .", shell=True)`, `os.system(...)`, or a list
+    made by `shlex.split(...)`) gives its words too: a word that is one expression alone
+    (`{tag}`, `" + tag + "`, `{}` of `.format(tag)`) keeps that expression."""
+    name = callee_name(call)
+    if name not in SUBPROCESS_CALLS and name not in SHELL_CALLS:
         return None
     args = positional(call)
-    first = args[0] if args else None
-    if first is None:
-        for arg in call.args:
-            if arg.keyword is not None and arg.keyword.value == "args":
-                first = arg.value
+    first = args[0] if args else keyword(call, "args")
     if isinstance(first, (cst.List, cst.Tuple)):
-        return [e.value for e in first.elements if isinstance(e, cst.Element)]
+        return [(string_value(e.value), e.value, "") for e in first.elements if isinstance(e, cst.Element)]
+    if isinstance(first, cst.Call) and dotted(first.func) in ("shlex.split", "split") and positional(first):
+        return shell_words(positional(first)[0])
+    shell = keyword(call, "shell")
+    if first is not None and (name in SHELL_CALLS or (isinstance(shell, cst.Name) and shell.value == "True")):
+        return shell_words(first)
     return None
 
 
-def command_image(words: list[cst.BaseExpression]) -> tuple[str, cst.BaseExpression] | None:
-    """("build" | "load" | "apply", the image or manifest word) of a docker/kind/kubectl command."""
-    texts = [string_value(w) for w in words]
+def shell_words(node: cst.BaseExpression) -> list[Word] | None:
+    """The words of a shell line written as a string, an f-string, a `+` of strings and names,
+    or a `.format` call; None when it is none of those. A word of text and an expression
+    together (`localhost/api:{tag}`) has neither a known text nor an expression of its own."""
+    pieces = _pieces(node, 0)
+    if pieces is None:
+        return None
+    words: list[Word] = []
+    current: list[str | cst.BaseExpression] = []
+    for piece in pieces:
+        if not isinstance(piece, str):
+            current.append(piece)
+            continue
+        for index, part in enumerate(re.split(r"(\s+)", piece)):
+            if index % 2:  # whitespace ends a word
+                words.append(_word(current))
+                current = []
+            elif part:
+                current.append(part)
+    words.append(_word(current))
+    return [w for w in words if w != ("", None, "")]
+
+
+def _word(pieces: list[str | cst.BaseExpression]) -> Word:
+    if all(isinstance(p, str) for p in pieces):
+        return "".join(p for p in pieces if isinstance(p, str)), None, ""
+    if len(pieces) == 1 and not isinstance(pieces[0], str):
+        return None, pieces[0], ""
+    head = ""
+    for piece in pieces:
+        if not isinstance(piece, str):
+            break
+        head += piece
+    return None, None, head
+
+
+def _pieces(node: cst.BaseExpression, depth: int) -> list[str | cst.BaseExpression] | None:
+    """Literal text and the expressions between it, in order."""
+    if depth > 32:
+        return None
+    literal = string_value(node)
+    if literal is not None:
+        return [literal]
+    if isinstance(node, cst.FormattedString):
+        found: list[str | cst.BaseExpression] = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                found.append(part.value.replace("{{", "{").replace("}}", "}"))
+            elif isinstance(part, cst.FormattedStringExpression):
+                found.append(part.expression)
+        return found
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        left, right = _pieces(node.left, depth + 1), _pieces(node.right, depth + 1)
+        return left + right if left is not None and right is not None else None
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
+        template = string_value(node.func.value)
+        if template is None:
+            return None
+        return _formatted(template, positional(node))
+    if isinstance(node, (cst.Name, cst.Attribute, cst.Subscript, cst.Call)):
+        return [node]
+    return None
+
+
+def _formatted(template: str, args: list[cst.BaseExpression]) -> list[str | cst.BaseExpression] | None:
+    """`"docker build -t {} .".format(tag)`: the template's text with `{}` and `{0}` filled."""
+    found: list[str | cst.BaseExpression] = []
+    automatic = 0
+    for index, part in enumerate(re.split(r"(\{[^{}]*\})", template.replace("{{", "\0").replace("}}", "\1"))):
+        if not index % 2:
+            found.append(part.replace("\0", "{").replace("\1", "}"))
+            continue
+        field = part[1:-1].split("!", 1)[0].split(":", 1)[0]
+        if field == "":
+            position, automatic = automatic, automatic + 1
+        elif field.isdigit():
+            position = int(field)
+        else:
+            return None  # a keyword field: not followed
+        if position >= len(args):
+            return None
+        found.append(args[position])
+    return found
+
+
+def build_tag(words: list[Word]) -> Word | None:
+    """The word after `-t` in `docker build` or `podman build`."""
+    texts = [text for text, _, _ in words]
     program = (texts[0] or "").rsplit("/", 1)[-1] if texts else ""
     if program in ("docker", "podman") and "build" in texts:
         for index, text in enumerate(texts[:-1]):
             if text in ("-t", "--tag"):
-                return "build", words[index + 1]
-        return None
+                return words[index + 1]
+    return None
+
+
+def command_image(words: list[Word]) -> tuple[str, cst.BaseExpression | None] | None:
+    """("build" | "load" | "apply", the image word's expression) of a docker/kind/kubectl
+    command; the expression is None for "apply", and for an image word that is not one
+    expression alone (literal text inside a shell line)."""
+    texts = [text for text, _, _ in words]
+    program = (texts[0] or "").rsplit("/", 1)[-1] if texts else ""
+    tag = build_tag(words)
+    if tag is not None:
+        return "build", tag[1]
     loaders = {("kind", "load", "docker-image"), ("k3d", "image", "import"), ("minikube", "image", "load")}
     if program in ("kind", "k3d", "minikube") and len(texts) >= 4 and tuple(texts[:3]) in loaders:
-        for word, text in zip(words[3:], texts[3:]):
+        for text, node, _ in words[3:]:
             if text is None or not text.startswith("-"):
-                return "load", word
+                return "load", node
     if program == "kubectl" and len(texts) > 1 and texts[1] in ("apply", "create", "replace"):
-        return "apply", words[0]
+        return "apply", None
     return None
 
 
