@@ -104,6 +104,8 @@ def command_image(call: Node, function: Function) -> tuple[ConsumerKind, Node] |
 
 def _command_words(call: Node, function: Function) -> tuple[ConsumerKind, Node] | None:
     """(build or load, the image argument) of an `exec.Command` that builds, saves or loads."""
+    if not function.file.source.startswith(b"exec", call.start_byte):
+        return None  # the call does not start with the package name (most calls: no lookup)
     qualifier, name = callee(call)
     if qualifier != "exec" or name not in ("Command", "CommandContext"):
         return None

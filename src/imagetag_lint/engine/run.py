@@ -112,6 +112,9 @@ class FlowRun:
         self.embedded_types: dict[PackageKey, tuple[int, dict[str, list[tuple[SourceFile, Node]]]]] = {}
         self.declared_types: dict[tuple[int, int, int, bytes], tuple[list[int], list[Node]]] = {}  # (function node, name) -> typed declarations
         self.generated_made: tuple[int, dict[str, tuple[str, str]]] = (-1, {})  # (generation, what generators make)
+        # (generation, generators called, their arguments' fixed text) -> the reference they make
+        self.generated_by_call: dict[tuple[int, tuple[int, ...], tuple[str | None, ...]], str | None] = {}
+        self.generator_names: dict[str, bool] = {}  # called name -> is it an image-name generator
         self.commands: CommandFacts | None = None  # build and load helpers inferred from their commands
 
 
@@ -203,8 +206,10 @@ def settle(
                         fixpoint.names.add(function.name)
                         found.add(function.name)
                 table = fixpoint.table
+                named = [name.encode() for name in found]  # a call names its function: bytes first
                 pending = [
-                    f for f in pool if (revisit_known or id(f) not in table) and call_names(run, f) & found
+                    f for f in pool
+                    if (revisit_known or id(f) not in table) and mentions(f, named) and call_names(run, f) & found
                 ]
             fixpoint.generation = generation
     finally:
