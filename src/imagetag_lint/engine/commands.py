@@ -82,7 +82,8 @@ def raw_builds_in(run: FlowRun, function: Function) -> list[RawBuild]:
 
 
 def _read(run: FlowRun, function: Function, found: CommandFacts) -> None:
-    for call in calls_in(run, function):
+    source = function.file.source
+    for call in [c for c in calls_in(run, function) if source.startswith(b"exec", c.start_byte)]:
         command = _command_words(call, function)
         if command is None:
             continue
