@@ -118,13 +118,12 @@ def _built_values(index: ImageFlowIndex, function: Function, discards: list[Disc
     built: dict[object, str] = {}
     for call in index.calls_in(function):
         consumer = index.consumer(call)
-        args = arguments(call)
         command = command_image(call, function)  # `podman build -t X` run here builds X too
         if command is not None and command[0] is ConsumerKind.BUILD:
             origin = index.origin(command[1], function.file, function)
             if origin.key is not None:
                 built[origin.key] = text(command[1])
-        elif consumer is not None and consumer.kind == "build" and consumer.image_arg < len(args):
+        elif consumer is not None and consumer.kind == "build" and consumer.image_arg < len(args := arguments(call)):
             origin = index.origin(args[consumer.image_arg], function.file, function)
             if origin.key is not None:
                 built[origin.key] = text(args[consumer.image_arg])

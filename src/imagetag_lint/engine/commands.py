@@ -82,7 +82,8 @@ def raw_builds_in(run: FlowRun, function: Function) -> list[RawBuild]:
 
 
 def _read(run: FlowRun, function: Function, found: CommandFacts) -> None:
-    for call in calls_in(run, function):
+    source = function.file.source
+    for call in [c for c in calls_in(run, function) if source.startswith(b"exec", c.start_byte)]:
         command = _command_words(call, function)
         if command is None:
             continue
@@ -104,6 +105,8 @@ def command_image(call: Node, function: Function) -> tuple[ConsumerKind, Node] |
 
 def _command_words(call: Node, function: Function) -> tuple[ConsumerKind, Node] | None:
     """(build or load, the image argument) of an `exec.Command` that builds, saves or loads."""
+    if not function.file.source.startswith(b"exec", call.start_byte):
+        return None  # the call does not start with the package name (most calls: no lookup)
     qualifier, name = callee(call)
     if qualifier != "exec" or name not in ("Command", "CommandContext"):
         return None

@@ -154,7 +154,19 @@ def _generated(run: FlowRun, call: Node, file: SourceFile, given: list[str | Non
     holds what the caller knows of its arguments (their fixed text by default)."""
     if given is None:
         given = [values.fixed_text(run, arg, file, None) for arg in arguments(call)]
-    for target in run.project.resolve_call(call, file):
+    generation = run.project.generation
+    targets = run.project.resolve_call(call, file)
+    key = (generation, tuple(id(t) for t in targets), tuple(given))
+    if key in run.generated_by_call:  # the same generator with the same arguments: the same reference
+        return run.generated_by_call[key]
+    made = _made(run, targets, given)
+    if run.project.generation == generation:  # a file loaded meanwhile may change the answer
+        run.generated_by_call[key] = made
+    return made
+
+
+def _made(run: FlowRun, targets: list[Function], given: list[str | None]) -> str | None:
+    for target in targets:
         if target.body is None:
             continue
         for statement in producers.returns(target.body):

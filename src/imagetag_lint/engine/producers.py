@@ -146,7 +146,11 @@ def consumer(run: FlowRun, call: Node) -> Consumer | None:
 
 
 def is_generator(run: FlowRun, call: Node) -> bool:
-    return run.flow.is_generator(callee(call)[1])
+    name = callee(call)[1]
+    found = run.generator_names.get(name)
+    if found is None:  # a regular expression per name, not per call
+        found = run.generator_names[name] = run.flow.is_generator(name)
+    return found
 
 
 def wrapper(run: FlowRun, function: Function) -> ProducerRef | None:

@@ -70,6 +70,19 @@ class Fixpoint(Generic[T]):
         self.generation = -1  # the project generation the table is settled for
 
 
+class Demand(Generic[T]):
+    """A table inferred on demand: a function's entry is settled with the functions it may call
+    (by name), not with every loaded function, so a run pays only for what its files reach."""
+
+    def __init__(self) -> None:
+        self.table: dict[int, T] = {}  # id of function -> what was inferred
+        self.settled: dict[int, int] = {}  # id of function -> the project generation its entry is final for
+        self.updated: dict[int, int] = {}  # id of function -> the tick it was last inferred at
+        self.changed: dict[str, int] = {}  # function name -> the tick an entry of that name last changed
+        self.tick = 0
+        self.by_name: tuple[int, dict[str, list[Function]]] = (-1, {})  # (generation, loaded functions by name)
+
+
 class FlowRun:
     """What one run remembers: per-file facts, the two fixpoints and the memos that cross functions.
 
@@ -85,7 +98,7 @@ class FlowRun:
         self.keyed_fields = tuple(sorted({f.encode() for f in (*flow.image_fields, *flow.build_name_fields)}))
         self.files: dict[int, FileFacts] = {}
         self.wrappers: Fixpoint[ProducerRef] = Fixpoint()
-        self.deploys: Fixpoint[frozenset[int]] = Fixpoint()
+        self.deploys: Demand[frozenset[int]] = Demand()
         self.inferring = False
         self.functions: dict[int, FunctionFacts] = {}  # id of function -> what is known of it
         self.producer_calls: dict[tuple[int, int, int], tuple[int, ProducerRef | None]] = {}
@@ -99,6 +112,9 @@ class FlowRun:
         self.embedded_types: dict[PackageKey, tuple[int, dict[str, list[tuple[SourceFile, Node]]]]] = {}
         self.declared_types: dict[tuple[int, int, int, bytes], tuple[list[int], list[Node]]] = {}  # (function node, name) -> typed declarations
         self.generated_made: tuple[int, dict[str, tuple[str, str]]] = (-1, {})  # (generation, what generators make)
+        # (generation, generators called, their arguments' fixed text) -> the reference they make
+        self.generated_by_call: dict[tuple[int, tuple[int, ...], tuple[str | None, ...]], str | None] = {}
+        self.generator_names: dict[str, bool] = {}  # called name -> is it an image-name generator
         self.commands: CommandFacts | None = None  # build and load helpers inferred from their commands
 
 
@@ -190,12 +206,92 @@ def settle(
                         fixpoint.names.add(function.name)
                         found.add(function.name)
                 table = fixpoint.table
+                named = [name.encode() for name in found]  # a call names its function: bytes first
                 pending = [
-                    f for f in pool if (revisit_known or id(f) not in table) and call_names(run, f) & found
+                    f for f in pool
+                    if (revisit_known or id(f) not in table) and mentions(f, named) and call_names(run, f) & found
                 ]
             fixpoint.generation = generation
     finally:
         run.inferring = False
+
+
+def settle_on_demand(
+    run: FlowRun,
+    demand: Demand[T],
+    start: Function,
+    candidate: Callable[[Function], bool],
+    seeds: list[bytes],
+    update: Callable[[Function], bool],
+) -> None:
+    """Settle start's entry of an on-demand table, and those of the functions it may call.
+
+    Those are the loaded candidates named by its calls, their calls, and so on (a call runs only
+    a function of its name). A function is inferred when it names a seed, and again whenever an
+    entry of a name it calls has changed since; `update` infers one function and says whether its
+    entry changed. The same answers as `settle` over every loaded function, for a fraction of
+    them. Lazy loads add functions: a generation change takes in the new ones.
+    """
+    if run.inferring or demand.settled.get(id(start)) == run.project.generation:
+        return
+    run.inferring = True
+    try:
+        while True:
+            generation = run.project.generation
+            closure = _callee_closure(run, demand, start, candidate)
+            pending = [f for f in closure if _due(run, demand, f, seeds)]
+            while pending and run.project.generation == generation:
+                for function in pending:
+                    demand.updated[id(function)] = demand.tick
+                    if update(function):
+                        demand.tick += 1
+                        demand.changed[function.name] = demand.tick
+                pending = [f for f in closure if _due(run, demand, f, seeds)]
+            if run.project.generation == generation:
+                for function in closure:
+                    demand.settled[id(function)] = generation
+                return
+    finally:
+        run.inferring = False
+
+
+def _due(run: FlowRun, demand: Demand[T], function: Function, seeds: list[bytes]) -> bool:
+    """Must the function be inferred (again): never inferred and naming a seed, or calling a name
+    whose entry changed since it was last inferred?"""
+    last = demand.updated.get(id(function))
+    if last is None and mentions(function, seeds):
+        return True
+    last = -1 if last is None else last
+    changed = demand.changed
+    return any(changed.get(name, -1) > last for name in call_names(run, function))
+
+
+def _callee_closure(
+    run: FlowRun, demand: Demand[T], start: Function, candidate: Callable[[Function], bool]
+) -> list[Function]:
+    """start and the candidates it may reach through calls, by name, whose entries are not
+    final yet (a final entry's callees are final too)."""
+    generation = run.project.generation
+    if demand.by_name[0] != generation:
+        by_name: dict[str, list[Function]] = {}
+        for function in run.project.functions():
+            by_name.setdefault(function.name, []).append(function)
+        demand.by_name = (generation, by_name)
+    functions = demand.by_name[1]
+    if not candidate(start) or not any(f is start for f in functions.get(start.name, ())):
+        return []  # not a loaded function (a spec closure) or never a candidate: no entry
+    found = [start]
+    reached = {id(start)}
+    stack = [start]
+    while stack:
+        for name in call_names(run, stack.pop()):
+            for function in functions.get(name, ()):
+                if id(function) in reached or demand.settled.get(id(function)) == generation or not candidate(function):
+                    continue
+                reached.add(id(function))
+                found.append(function)
+                stack.append(function)
+    return found
 
 
 def _skip_blanks(source: bytes, position: int) -> int:

@@ -14,7 +14,7 @@ from imagetag_lint.engine import commands, containers, producers, values
 from imagetag_lint.engine.formats import FORMAT_FUNCS, image_verbs
 from imagetag_lint.engine.manifests import looks_like_manifest, piece_of_manifest
 from imagetag_lint.engine.model import OriginKind, Sink, SinkKind
-from imagetag_lint.engine.run import FlowRun, calls_in, facts, settle
+from imagetag_lint.engine.run import FlowRun, calls_in, facts, settle_on_demand
 from imagetag_lint.golang.lexing import word_offsets
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
@@ -80,7 +80,6 @@ def image_field_sinks_in(run: FlowRun, function: Function) -> list[Sink]:
 def call_sinks(run: FlowRun, function: Function) -> Iterator[Sink]:
     """Loader arguments, deploy-function image arguments and image verbs of format calls."""
     file = function.file
-    deploy_functions(run)  # settles (or, inside the fixpoint, reads) the deploy names
     for call in calls_in(run, function):
         qualifier, name = callee(call)
         consumer = producers.consumer(run, call)
@@ -94,10 +93,6 @@ def call_sinks(run: FlowRun, function: Function) -> Iterator[Sink]:
             indices = format_image_args(run, call, file, function)
             for index in indices if indices and not _shown_only(call, name, function) else ():
                 yield Sink(SinkKind.FORMAT_ARG, arguments(call)[index], file, function, call=call)
-        if not run.inferring and run.deploys.generation != run.project.generation:
-            deploy_functions(run)  # an earlier call loaded a package: its deploy functions count
-        if name not in run.deploys.names and producers.target_loaded(run, file, qualifier):
-            continue  # no deploy function has this name, and no package it may call is left to load
         for target in run.project.resolve_call(call, file):
             params = deploy_params(run, target)
             if params and returns_text(target) and only_printed(call, function):
@@ -193,29 +188,24 @@ def format_image_args(run: FlowRun, call: Node, file: SourceFile, function: Func
 
 
 def deploy_params(run: FlowRun, function: Function) -> frozenset[int]:
-    """Indices of parameters that the function passes on to a sink."""
-    return deploy_functions(run).get(id(function), frozenset())
+    """Indices of parameters that the function passes on to a sink (inferred on demand, with the
+    functions it may call; inside the inference, what is known so far)."""
+    demand = run.deploys
+    if not run.inferring and demand.settled.get(id(function)) != run.project.generation:
+        producers.wrappers(run)  # deploy sinks ask what is built
 
+        def update(inferred: Function) -> bool:
+            params = frozenset(_infer_deploy_params(run, inferred))
+            if params and params != demand.table.get(id(inferred)):
+                demand.table[id(inferred)] = params
+                return True
+            return False
 
-def deploy_functions(run: FlowRun) -> dict[int, frozenset[int]]:
-    """Deploy functions among the loaded ones, by a fixpoint over names (`run.settle`)."""
-    fixpoint = run.deploys
-    if run.inferring or fixpoint.generation == run.project.generation:
-        return fixpoint.table
-    producers.wrappers(run)  # deploy sinks ask what is built
-
-    def update(function: Function) -> bool:
-        params = frozenset(_infer_deploy_params(run, function))
-        if params and params != fixpoint.table.get(id(function)):
-            fixpoint.table[id(function)] = params
-            return True
-        return False
-
-    seeds = [n.encode() for n in run.flow.image_fields] + [b"image:", b"Sprintf", b"Fprintf"]
-    inferred = commands.command_facts(run).consumers.values()
-    seeds += [c.name.encode() for c in (*run.flow.consumers, *inferred) if c.kind == "load"]
-    settle(run, fixpoint, lambda f: bool(f.params) and f.body is not None, seeds, update, revisit_known=True)
-    return fixpoint.table
+        seeds = [n.encode() for n in run.flow.image_fields] + [b"image:", b"Sprintf", b"Fprintf"]
+        inferred = commands.command_facts(run).consumers.values()
+        seeds += [c.name.encode() for c in (*run.flow.consumers, *inferred) if c.kind == "load"]
+        settle_on_demand(run, demand, function, lambda f: bool(f.params) and f.body is not None, seeds, update)
+    return demand.table.get(id(function), frozenset())
 
 
 def _infer_deploy_params(run: FlowRun, function: Function) -> Iterator[int]:
