@@ -29,6 +29,7 @@ EXPECTED = {  # function -> (applicability, what the fix message says)
     "SetupBilling": ("display-only", "`DeployBilling` is an exported method, which may implement an interface"),
     "SetupAudit": ("display-only", "`deployAudit` is used as a value"),
     "SetupIngress": ("display-only", "`Ingress` is used as a value"),
+    "SetupMailer": ("display-only", "signatures/dotted/dotted.go imports `Mailer`'s package with a dot"),
     "SetupRouter": ("display-only", "a call of `deployRouter` at signatures/multivalue.go:28 passes several results of one call"),
 }
 

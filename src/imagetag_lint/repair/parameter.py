@@ -165,8 +165,8 @@ def sites_for_build(sites: tuple[FixedSite, ...]) -> list[FixedSite]:
 
 def _call_sites(index: ImageFlowIndex, target: Function) -> list[tuple[SourceFile, Node]] | None:
     """Every call of target in the code the run reads (a caller in a file it does not lint
-    included: the caller decides); None when target is also used as a value, or named where the
-    calls are not followed (through a dot import)."""
+    included: the caller decides); None when target is also used as a value. CannotFix when it
+    is named where calls are not followed (through a dot import)."""
     found = []
     home = (target.file.directory, target.file.package)
     index.project.load_mentioning(target.file.directory, target.name, target.exported)  # callers in unparsed files
@@ -176,8 +176,11 @@ def _call_sites(index: ImageFlowIndex, target: Function) -> list[tuple[SourceFil
         same_package = (file.directory, file.package) == home
         if not same_package and not target.exported:
             continue
-        if not same_package and _imports(index, file, ".", target):
-            return None  # `Name(...)` through a dot import: not resolved as a call of target
+        if not same_package and _imports(index, file, ".", target):  # `Name(...)`: not resolved as target
+            raise CannotFix(
+                f"{file.filename} imports `{target.name}`'s package with a dot; add an `imageName string` "
+                "parameter to it and update its uses by hand"
+            )
         calls = {c.child_by_field_name("function").id: c for c in index.facts(file).calls if c.child_by_field_name("function") is not None}  # type: ignore[union-attr]
         for ident in _name_uses(file.tree.root_node, target.name):
             function_node = ident if ident.parent is None or ident.parent.type != "selector_expression" else ident.parent
