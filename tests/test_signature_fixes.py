@@ -31,6 +31,7 @@ EXPECTED = {  # function -> (applicability, what the fix message says)
     "SetupIngress": ("display-only", "`Ingress` is used as a value"),
     "SetupMailer": ("display-only", "signatures/dotted/dotted.go imports `Mailer`'s package with a dot"),
     "SetupRouter": ("display-only", "a call of `deployRouter` at signatures/multivalue.go:28 passes several results of one call"),
+    "SetupLogger": ("display-only", "a call of `deployLogger` at signatures/multivalue.go:49 passes several results of one call"),
 }
 
 

@@ -104,7 +104,7 @@ def _add_parameter(index: ImageFlowIndex, deploy: DeployCall, variable: str, pla
     old_value = _go_literal(index, sites[0])
     for caller_file, call in callers:
         value = variable if call.id == deploy.call.id and caller_file is deploy.function.file else old_value(caller_file, target.file)
-        plan.edits.append(_insert_argument(caller_file, call, position, value, target))
+        plan.edits.append(_insert_argument(index, caller_file, call, position, value, target))
     return True
 
 
@@ -304,13 +304,15 @@ def _concat_operator(string: Node) -> str:
     return " + "
 
 
-def _insert_argument(file: SourceFile, call: Node, position: int, value: str, target: Function) -> Edit:
+def _insert_argument(
+    index: ImageFlowIndex, file: SourceFile, call: Node, position: int, value: str, target: Function
+) -> Edit:
     """The argument at the new parameter's position: before the variadic arguments (or a
     `slice...` spread), else last. A call whose arguments do not line up with the parameters
     (`f(g())` with g returning several values) has no place for it."""
     args = arguments(call)
     variadic = position < _parameter_count(target)
-    if len(args) < position or (not variadic and len(args) != position):
+    if len(args) < position or (not variadic and len(args) != position) or _spreads_results(index, file, args, variadic):
         raise CannotFix(
             f"a call of `{target.name}` at {file.filename}:{file.position(call.start_byte).row} passes "
             "several results of one call; add the `imageName string` parameter and its arguments by hand"
@@ -322,6 +324,15 @@ def _insert_argument(file: SourceFile, call: Node, position: int, value: str, ta
         assert argument_list is not None
         return E.insert(file, argument_list.start_byte + 1, value)
     return E.insert(file, args[-1].end_byte, f", {value}")
+
+
+def _spreads_results(index: ImageFlowIndex, file: SourceFile, args: list[Node], variadic: bool) -> bool:
+    """`f(g())` where g, a function of the linted code, returns several results: they fill the
+    variadic helper's fixed parameters and its variadic ones at once (a function of another
+    module is taken to return one)."""
+    if not variadic or len(args) != 1 or unparen(args[0]).type != "call_expression":
+        return False
+    return any(f.result_count > 1 for f in index.project.resolve_call(unparen(args[0]), file))
 
 
 def _parameter_count(target: Function) -> int:
