@@ -1,8 +1,9 @@
 """The build oracle: Go setup code that compiles, fixed by `--fix`, must still compile.
 
 A `Program` is one package of setup code for one or two services: how the build's name is
-dropped (`Drop`), how the deploy helper deploys its image (`Deploy`), how many times and from
-how many files it is called. `render` writes it as Go source; `check_batch` puts many programs
+dropped (`Drop`), how the deploy helper deploys its image (`Deploy`), how it is declared and
+used (`SIGNATURES`: a variadic helper, a method, a method an interface names, a function value),
+how many times and from how many files it is called. `render` writes it as Go source; `check_batch` puts many programs
 in one module (each twice: one copy for `--fix`, one for `--fix --unsafe-fixes`), runs the Go
 toolchain once per step for the whole batch, and says what happened to each program.
 """
@@ -25,6 +26,9 @@ from imagetag_lint.record import record
 DROPS = ("if-init", "blank", "assign", "bare", "closure", "goroutine", "wrapper", "expect")
 DEPLOYS = ("literal", "constant", "sprintf", "raw-yaml", "parameter", "parameter-var", "parameter-const")
 SERVICES = ("alpha", "beta")
+# how the deploy helper is declared and used: a function, one with `args ...string` last, a method,
+# a method an interface names, a function also used as a value
+SIGNATURES = ("plain", "variadic", "method", "interface-method", "value")
 
 MODULE = "example.com/fixbuild"
 INFRASTRUCTURE = """package infrastructure
@@ -68,11 +72,19 @@ class Service:
     helper_in_other_file: bool  # the deploy helper lives in deploy.go
     same_file_caller: bool = False  # the other function lives in setup.go
     helper_package: bool = False  # the helper is exported from the subpackage `deploy`
+    signature: str = "plain"  # one of SIGNATURES
 
     @property
     def helper(self) -> str:
-        """The helper's name where it is called (its callers all live in the building package)."""
-        return f"deploy.Deploy{_title(self.name)}" if self.helper_package else f"deploy{_title(self.name)}"
+        """The helper where it is called (its callers all live in the building package)."""
+        prefix = "deploy." if self.helper_package else ""
+        if self.method:
+            return f"{prefix}{_component(self)}.{_helper_name(self)}"
+        return prefix + _helper_name(self)
+
+    @property
+    def method(self) -> bool:
+        return self.signature in ("method", "interface-method")
 
 
 @record(frozen=True)
@@ -85,6 +97,7 @@ class Program:
             f"{s.name}: drop={s.drop} deploy={s.deploy} calls={s.calls}+{s.other_file_calls}"
             + (" (other caller in setup.go)" if s.other_file_calls and s.same_file_caller else "")
             + (" helper-in-package-deploy" if s.helper_package else " helper-in-deploy.go" if s.helper_in_other_file else "")
+            + (f" {s.signature}" if s.signature != "plain" else "")
             for s in self.services
         )
 
@@ -100,6 +113,7 @@ def services(draw: st.DrawFn, name: str) -> Service:
         helper_in_other_file=draw(st.booleans()),
         same_file_caller=draw(st.booleans()),
         helper_package=draw(st.booleans()),
+        signature=draw(st.sampled_from(SIGNATURES)),
     )
 
 
@@ -111,6 +125,20 @@ def programs(draw: st.DrawFn) -> Program:
 
 def _title(name: str) -> str:
     return name[0].upper() + name[1:]
+
+
+def _helper_name(service: Service) -> str:
+    return f"Deploy{_title(service.name)}" if service.helper_package else f"deploy{_title(service.name)}"
+
+
+def _receiver(service: Service) -> str:
+    """The type whose method the helper is (exported with an exported helper)."""
+    return f"{_title(service.name)}Deployer" if service.helper_package else f"{service.name}Deployer"
+
+
+def _component(service: Service) -> str:
+    """The package variable of that type the callers call the method on."""
+    return f"{_title(service.name)}Component" if service.helper_package else f"{service.name}Component"
 
 
 def _image(service: Service) -> str:
@@ -152,13 +180,14 @@ def _drop(service: Service) -> str:
 
 
 def _deploy_arguments(service: Service, in_setup: bool) -> str:
+    flags = ("" if service.signature != "variadic" else ', "--verbose"' if in_setup else ", flags...")
     if service.deploy == "parameter":
-        return f'ctx, w, "{_image(service)}"'
+        return f'ctx, w, "{_image(service)}"' + flags
     if service.deploy == "parameter-var":
-        return f"ctx, w, {service.name}Ref" if in_setup else f'ctx, w, "{_image(service)}"'
+        return (f"ctx, w, {service.name}Ref" if in_setup else f'ctx, w, "{_image(service)}"') + flags
     if service.deploy == "parameter-const":
-        return f"ctx, w, {_default(service)}"
-    return "ctx, w"
+        return f"ctx, w, {_default(service)}" + flags
+    return "ctx, w" + flags
 
 
 def _setup(service: Service) -> str:
@@ -177,7 +206,6 @@ def _default(service: Service) -> str:
 
 
 def _helper(service: Service) -> str:
-    title = _title(service.name)
     image = _image(service)
     container = f'k8s.Container{{Name: "{service.name}", Image: %s}}'
     if service.deploy == "literal":
@@ -201,13 +229,23 @@ def _helper(service: Service) -> str:
     else:  # the image arrives as a parameter
         body = f"\treturn k8s.Apply(ctx, {container % 'image'})\n"
     parameters = "ctx context.Context, w io.Writer" + (", image string" if service.deploy.startswith("parameter") else "")
+    if service.signature == "variadic":
+        parameters += ", args ...string"
+        body = "\t_ = args\n" + body
     if service.deploy in ("literal", "constant", "raw-yaml"):
         body = "\t_ = w\n" + body
     constant = f'const {service.name}Image = "{image}"\n\n' if service.deploy == "constant" else ""
     if service.deploy == "parameter-const":
         constant = f'const {_default(service).removeprefix("deploy.")} = "{image}"\n\n'
-    name = f"Deploy{title}" if service.helper_package else f"deploy{title}"
-    return f"{constant}func {name}({parameters}) error {{\n{body}}}\n"
+    name = _helper_name(service)
+    if not service.method:
+        return f"{constant}func {name}({parameters}) error {{\n{body}}}\n"
+    receiver = _receiver(service)
+    declared = f"type {receiver} struct{{}}\n\nvar {_component(service)} = {receiver}{{}}\n\n"
+    if service.signature == "interface-method":  # the method satisfies it: its signature is fixed
+        runner = receiver.replace("Deployer", "Runner")
+        declared += f"type {runner} interface {{\n\t{name}({parameters}) error\n}}\n\nvar _ {runner} = {receiver}{{}}\n\n"
+    return f"{constant}{declared}func ({receiver}) {name}({parameters}) error {{\n{body}}}\n"
 
 
 def _wrapper(service: Service) -> str:
@@ -224,6 +262,8 @@ def _other(service: Service) -> str:
         f"\tif err := {service.helper}({_deploy_arguments(service, False)}); err != nil {{\n\t\treturn err\n\t}}\n"
         for _ in range(service.other_file_calls)
     )
+    if service.signature == "variadic":  # the other calls pass their flags on with a spread
+        calls = '\tflags := []string{"--debug"}\n' + calls
     return f"func Redeploy{title}(ctx context.Context, w io.Writer) error {{\n{calls}\treturn nil\n}}\n"
 
 
@@ -244,6 +284,13 @@ def render(program: Program, package: str, path: str) -> dict[str, str]:
         parts[home].append(_helper(service))
         if service.drop == "wrapper":
             parts["setup.go"].append(_wrapper(service))
+        if service.signature == "value":  # the helper is also a function value, called as one
+            title = _title(service.name)
+            parts["setup.go"].append(
+                f"var redeploy{title} = {service.helper}\n\n"
+                f"func Chaos{title}(ctx context.Context, w io.Writer) error {{\n"
+                f"\treturn redeploy{title}({_deploy_arguments(service, False)})\n}}\n"
+            )
         if service.other_file_calls:
             parts["setup.go" if service.same_file_caller else "other.go"].append(_other(service))
     if any(s.drop == "expect" for s in program.services):
@@ -260,7 +307,7 @@ def _file(package: str, body: str, path: str) -> str:
         name for name, use in (("context", "context."), ("fmt", "fmt."), ("io", "io."))
         if use in body
     ] + [f"{MODULE}/{name}" for name in ("infrastructure", "k8s") if f"{name}." in body]
-    if "deploy.Deploy" in body:
+    if re.search(r"\bdeploy\.[A-Z]", body):
         imports.append(f"{path}/deploy")
     block = "".join(f'\t"{path}"\n' for path in imports)
     return f"package {package}\n\nimport (\n{block})\n\n{body}"
@@ -358,6 +405,10 @@ def check_batch(root: Path, batch: list[Program]) -> list[Outcome]:
         fix(root, variant)
     after = snapshot(root)
     failures = go_failures(root)
+    for name, text in after.items():  # a fix that compiles may still deploy a flag as the image
+        if name.endswith(".go") and b'"--verbose", ' in text:
+            key = "/".join(name.split("/")[:2])
+            failures[key] = failures.get(key, "") + f"{name}: an argument after the flags: the image is deployed as a flag\n"
     for variant in VARIANTS:
         fix(root, variant)
     again = snapshot(root)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -226,8 +227,8 @@ def test_the_fixed_module_still_builds(tmp_path: Path, case: str) -> None:
 
 def test_a_one_file_run_leaves_a_helper_whose_caller_it_does_not_lint(tmp_path: Path) -> None:
     """The helper's other caller is in a file this run does not lint, which --fix may not write:
-    the fix is refused whole (it was applied without that caller's edit, and the package no
-    longer built)."""
+    the fix is for a person, and says where that caller is (applied without that caller's edit,
+    the package would no longer build)."""
     files = {"e2e/setup.go": HEAD + "\treturn deploy(ctx, w)\n}\n" + HELPER, "e2e/other.go": CALLER_IN_A_FILE_WITHOUT_IMAGES}
     root = go_module(tmp_path, files)
     before = snapshot(root)
@@ -235,5 +236,11 @@ def test_a_one_file_run_leaves_a_helper_whose_caller_it_does_not_lint(tmp_path: 
     with chdir(root), contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
         main(["--isolated", "--fix", "e2e/setup.go"])
     assert snapshot(root) == before
-    assert "e2e/other.go is not among the linted files" in out.getvalue()
+    assert "1 to fix by hand" in out.getvalue()
+    out = io.StringIO()
+    with chdir(root), contextlib.redirect_stdout(out):
+        main(["--isolated", "--output-format", "json", "e2e/setup.go"])
+    [finding] = json.loads(out.getvalue())
+    assert finding["fix"]["applicability"] == "display-only"
+    assert "also called in e2e/other.go, which this run does not lint" in finding["fix"]["message"]
     assert vet(root) == ""

@@ -55,3 +55,39 @@ def test_fixes_that_put_names_in_place_of_literals_share_a_declaration() -> None
     assert [fix for fix, _ in choose(names, (Applicability.SAFE,), _one_declaration, sources)] == [f.fix for f in names]
     assert [fix for fix, _ in choose([other, *names], (Applicability.SAFE,), _one_declaration, sources)] == [other.fix]
     assert [fix for fix, _ in choose([*names, other], (Applicability.SAFE,), _one_declaration, sources)] == [f.fix for f in names]
+
+
+def _one_edit_lint(path: str, source: bytes, at: bytes, content: str) -> Lint:
+    """A lint whose one finding's fix inserts content before `at`, once (the fixed text has no
+    finding)."""
+
+    def lint(overlay: dict[str, bytes]) -> LintResult:
+        text = overlay.get(path, source)
+        file = SourceFile("e2e.go", str(Path(path).parent), text, parse(text), "e2e", {})
+        if text != source:
+            return LintResult(findings=[], sources={"e2e.go": file}, paths={"e2e.go": path})
+        start = text.index(at)
+        fix = Fix(Applicability.SAFE, "insert", (edit(file, start, start, content),))
+        return LintResult(findings=[Finding("IMG001", "found", file.span_bytes(start, start), fix=fix)], sources={"e2e.go": file}, paths={"e2e.go": path})
+
+    return lint
+
+
+SPREAD = b"package e2e\n\nfunc deploy(image string, args ...string) {}\n\nfunc f(flags []string) {\n\tdeploy(flags...)\n}\n"
+
+
+def test_an_argument_after_a_spread_is_a_syntax_error_and_is_rolled_back(tmp_path: Path) -> None:
+    """`deploy(flags..., "x")` parses in tree-sitter's Go grammar, but Go rejects it: the fix
+    that writes it is rolled back and reported."""
+    path = str(tmp_path / "e2e.go")
+    outcome = fix_all(_one_edit_lint(path, SPREAD, b")\n}", ', "x"'), unsafe=False)
+    assert outcome.applied == []
+    assert outcome.rejected == ["e2e.go:6: the fix would leave a syntax error in e2e.go; rolled back"]
+    assert outcome.changed == []
+
+
+def test_an_argument_before_a_spread_is_kept(tmp_path: Path) -> None:
+    path = str(tmp_path / "e2e.go")
+    outcome = fix_all(_one_edit_lint(path, SPREAD, b"flags...", '"x", '), unsafe=False)
+    assert outcome.rejected == []
+    assert outcome.fixed[path] == SPREAD.replace(b"deploy(flags...)", b'deploy("x", flags...)')

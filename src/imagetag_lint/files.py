@@ -16,7 +16,7 @@ from imagetag_lint.directives import PREFIX
 from imagetag_lint.errors import ImagetagLintError, InputError
 from imagetag_lint.golang.lexing import import_header, on_comment_line, yaml_image_keys
 from imagetag_lint.parallel import Split
-from imagetag_lint.reads import note_file, note_listing
+from imagetag_lint.reads import note_file, note_listing, note_walk
 from imagetag_lint.record import record
 from imagetag_lint.regular import NotRegularFile, open_regular, read_regular
 from imagetag_lint.rules import ImageFlow
@@ -317,6 +317,21 @@ def go_files_in(directory: str) -> list[str]:
     except OSError:
         found = []
     note_listing(directory, found)
+    return found
+
+
+def module_go_files(root: str) -> list[str]:
+    """The Go files of the module at root that the go tool builds: not in a hidden, `_`-named,
+    vendor or testdata directory, nor in a nested module (logged: a file that appears changes
+    the answer)."""
+    found: list[str] = []
+    for directory, directories, files in os.walk(root):
+        note_walk(directory, directories, files)
+        directories[:] = sorted(
+            d for d in directories
+            if d[0] not in "._" and d not in SKIPPED_DIRS and not os.path.isfile(os.path.join(directory, d, "go.mod"))
+        )
+        found.extend(os.path.join(directory, name) for name in sorted(files) if name.endswith(".go"))
     return found
 
 

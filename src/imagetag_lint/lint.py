@@ -26,6 +26,7 @@ from imagetag_lint.files import (
     Scanner,
     check_source,
     go_files_in,
+    module_go_files,
     read_go_file,
     start_scan,
 )
@@ -77,6 +78,7 @@ class Linter:
         self._deferred: dict[str, str] = {}  # reported files with only `Image:` fields -> display
         self._kept: dict[str, bytes] = {}  # sources of deferred files, up to KEPT_BYTES in all
         self._kept_bytes = 0
+        self._module_files: dict[str, list[str]] = {}  # module root -> its Go files, walked once
         # whether the lint chose files by the clean ones' paths or import headers (a cached
         # result then depends on which clean files there are, not only on how many)
         self.clean_consulted = False
@@ -221,7 +223,28 @@ class Linter:
         self.clean_consulted = True
         quoted = b'"%s"' % import_path.encode()
         found = [(path, self._display(path)) for path, header in self._clean_reported.items() if quoted in header]
-        return found + sorted(self._deferred.items())  # read anyway: the word decides
+        return found + sorted(self._deferred.items()) + self._unlinted_importers(directory, quoted)  # read anyway: the word decides
+
+    def _unlinted_importers(self, directory: str, quoted: bytes) -> list[tuple[str, str]]:
+        """The files of the module this run does not lint (excluded, or outside the paths given)
+        that import the package in directory: they are parsed unreported, so a fix that would
+        have to edit a call there is known to be one for a person."""
+        module = self.modules.module_of(directory)
+        if module is None:
+            return []
+        if module[1] not in self._module_files:
+            self._module_files[module[1]] = module_go_files(module[1])
+        found = []
+        for path in self._module_files[module[1]]:
+            if path in self._loaded or path in self._clean_reported or path in self._deferred:
+                continue
+            try:
+                source = self.read(path, self._display(path))
+            except InputError:
+                continue
+            if quoted in source:
+                found.append((path, self._display(path)))
+        return found
 
     def settle_deferred(self) -> None:
         """Parse the `Image:`-only files that name a locally built image or a constant holding one.

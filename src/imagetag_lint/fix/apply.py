@@ -14,7 +14,7 @@ from collections.abc import Callable
 from imagetag_lint.findings import Applicability, Edit, Finding, Fix
 from imagetag_lint.fix.edits import OverlapError, apply_edits, overlaps
 from imagetag_lint.golang.model import SourceFile
-from imagetag_lint.golang.parser import first_error, parse
+from imagetag_lint.golang.parser import Tree, captures, first_error, parse
 from imagetag_lint.lint import LintResult
 from imagetag_lint.python.source import PythonFile
 from imagetag_lint.record import field, record
@@ -234,7 +234,20 @@ def _errors(source: bytes, filename: str) -> bool:
         from imagetag_lint.python.syntax import parses
 
         return not parses(source)
-    return first_error(parse(source)) is not None
+    tree = parse(source)
+    return first_error(tree) is not None or (b"..." in source and _spread_before_last(tree))
+
+
+def _spread_before_last(tree: Tree) -> bool:
+    """`f(xs..., y)`: tree-sitter's Go grammar takes a spread anywhere in an argument list, but
+    Go's parser only as the last argument."""
+    for spread in captures("(argument_list (variadic_argument) @spread)", tree.root_node).get("spread", []):
+        later = spread.next_named_sibling
+        while later is not None and later.type == "comment":
+            later = later.next_named_sibling
+        if later is not None:
+            return True
+    return False
 
 
 def unified_diff(outcome: FixOutcome) -> str:

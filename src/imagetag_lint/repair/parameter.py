@@ -13,7 +13,7 @@ from imagetag_lint.enums import SiteKind
 from imagetag_lint.findings import Edit
 from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.model import Function, SourceFile
-from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.parser import Node, captures, text
 from imagetag_lint.golang.syntax import (
     arguments,
     callee,
@@ -80,6 +80,7 @@ def _add_parameter(index: ImageFlowIndex, deploy: DeployCall, variable: str, pla
     sites = sites_for_build(deploy.fixed)
     if not sites:
         return False
+    _check_method(index, target)
     parameter = fresh_name(index, "imageName", target)
     callers = _call_sites(index, target)
     if callers is None:
@@ -87,17 +88,70 @@ def _add_parameter(index: ImageFlowIndex, deploy: DeployCall, variable: str, pla
             f"`{target.name}` is used as a value; add an `imageName string` parameter to it and "
             "update its uses by hand"
         )
+    unlinted = next((f for f, _ in callers if not f.reported), None)
+    if unlinted is not None:
+        raise CannotFix(
+            f"`{target.name}` is also called in {unlinted.filename}, which this run does not lint; add an "
+            "`imageName string` parameter to it and update every call by hand"
+        )
     if target.exported:
         plan.unsafe.append(f"the signature of the exported `{target.name}` changes")
-    plan.edits.append(_parameter_edit(target, parameter))
+    edit, position = _parameter_edit(target, parameter)
+    plan.edits.append(edit)
     for site in sites:
         plan.edits.extend(use_in_site(site, parameter))
         plan.rewrites.add((site.file.filename, site.start))
     old_value = _go_literal(index, sites[0])
     for caller_file, call in callers:
         value = variable if call.id == deploy.call.id and caller_file is deploy.function.file else old_value(caller_file, target.file)
-        plan.edits.append(_append_argument(caller_file, call, value))
+        plan.edits.append(_insert_argument(index, caller_file, call, position, value, target))
     return True
+
+
+def _check_method(index: ImageFlowIndex, target: Function) -> None:
+    """A method whose signature changes may stop satisfying an interface, and Go then refuses
+    the type wherever it is used as one. An exported method may satisfy an interface of any
+    package, in this module or not, and its callers in other packages are not resolved: it is
+    left to a person. An unexported one can only satisfy an interface of its own package, whose
+    files are all read here: it is changed only when no interface there has a method of its name
+    (nor another type a method, or a struct a field, that calls of the name could mean)."""
+    if target.receiver is None:
+        return
+    if target.exported:
+        raise CannotFix(
+            f"`{target.name}` is an exported method, which may implement an interface; add an "
+            "`imageName string` parameter to it and update its calls by hand"
+        )
+    index.project.load_mentioning(target.file.directory, target.name)  # every file of the package
+    for file in list(index.project.package_of(target.file).files):
+        if target.name.encode() not in file.source:
+            continue
+        for node in captures(_SAME_NAMED, file.tree.root_node).get("name", []):
+            if text(node) != target.name or node.parent is None or node.parent.id == target.node.id:
+                continue
+            where = f"{file.filename}:{file.position(node.start_byte).row}"
+            raise CannotFix(_SAME_NAMED_REASONS.get(node.parent.type, _OTHER_METHOD).format(name=target.name, where=where))
+
+
+_SAME_NAMED_REASONS = {
+    "method_elem": (
+        "`{name}` may implement an interface (the one at {where} has a method of that name); add an "
+        "`imageName string` parameter to it, to the interface's method and to every call by hand"
+    ),
+    "field_declaration": (
+        "the struct field at {where} is also called `{name}`, and a call of that name may be either; "
+        "add an `imageName string` parameter to the method and update its calls by hand"
+    ),
+}
+_OTHER_METHOD = (
+    "the method at {where} is also called `{name}`, and a call of that name may be either; add an "
+    "`imageName string` parameter to the method and update its calls by hand"
+)
+_SAME_NAMED = """
+(method_elem name: (field_identifier) @name)
+(field_declaration name: (field_identifier) @name)
+(method_declaration name: (field_identifier) @name)
+"""
 
 
 def sites_for_build(sites: tuple[FixedSite, ...]) -> list[FixedSite]:
@@ -110,7 +164,9 @@ def sites_for_build(sites: tuple[FixedSite, ...]) -> list[FixedSite]:
 
 
 def _call_sites(index: ImageFlowIndex, target: Function) -> list[tuple[SourceFile, Node]] | None:
-    """Every call of target in the linted code; None when it is also used as a value."""
+    """Every call of target in the code the run reads (a caller in a file it does not lint
+    included: the caller decides); None when target is also used as a value. CannotFix when it
+    is named where calls are not followed (through a dot import)."""
     found = []
     home = (target.file.directory, target.file.package)
     index.project.load_mentioning(target.file.directory, target.name, target.exported)  # callers in unparsed files
@@ -120,6 +176,11 @@ def _call_sites(index: ImageFlowIndex, target: Function) -> list[tuple[SourceFil
         same_package = (file.directory, file.package) == home
         if not same_package and not target.exported:
             continue
+        if not same_package and _imports(index, file, ".", target):  # `Name(...)`: not resolved as target
+            raise CannotFix(
+                f"{file.filename} imports `{target.name}`'s package with a dot; add an `imageName string` "
+                "parameter to it and update its uses by hand"
+            )
         calls = {c.child_by_field_name("function").id: c for c in index.facts(file).calls if c.child_by_field_name("function") is not None}  # type: ignore[union-attr]
         for ident in _name_uses(file.tree.root_node, target.name):
             function_node = ident if ident.parent is None or ident.parent.type != "selector_expression" else ident.parent
@@ -127,7 +188,7 @@ def _call_sites(index: ImageFlowIndex, target: Function) -> list[tuple[SourceFil
             if call is None:
                 if ident.parent is not None and ident.parent.type in ("function_declaration", "method_declaration"):
                     continue
-                if same_package and function_node is ident:
+                if _names_target(index, file, function_node, target, same_package):
                     return None
                 continue
             if any(f is target for f in index.project.resolve_call(call, file)):
@@ -135,17 +196,43 @@ def _call_sites(index: ImageFlowIndex, target: Function) -> list[tuple[SourceFil
     return found
 
 
-def _parameter_edit(target: Function, parameter: str) -> Edit:
+def _names_target(index: ImageFlowIndex, file: SourceFile, used: Node, target: Function, same_package: bool) -> bool:
+    """May a use of target's name that is not a call's callee be target as a value? A bare name
+    in its package; for a method, any `x.name` of its package (a method value or expression);
+    for a function, `pkg.Name` where pkg is its package."""
+    if used.type == "identifier":
+        return same_package and target.receiver is None
+    operand = used.child_by_field_name("operand")
+    if target.receiver is not None:
+        return same_package
+    return (
+        not same_package
+        and operand is not None
+        and operand.type in ("identifier", "package_identifier")
+        and _imports(index, file, text(operand), target)
+    )
+
+
+def _imports(index: ImageFlowIndex, file: SourceFile, qualifier: str, target: Function) -> bool:
+    """Does file import target's package under qualifier?"""
+    return qualifier in file.imports and index.project.import_directory(file, qualifier) == target.file.directory
+
+
+def _parameter_edit(target: Function, parameter: str) -> tuple[Edit, int]:
+    """The edit that declares the parameter, and the position of the argument it takes: last,
+    or before a variadic parameter (which must stay last)."""
     file = target.file
     parameters = target.node.child_by_field_name("parameters")
     assert parameters is not None
     declarations = [p for p in parameters.named_children if p.type.endswith("parameter_declaration")]
     if not declarations:
-        return E.edit(file, parameters.start_byte + 1, parameters.end_byte - 1, f"{parameter} string")
+        return E.edit(file, parameters.start_byte + 1, parameters.end_byte - 1, f"{parameter} string"), 0
     last = declarations[-1]
+    fixed = declarations[:-1] if last.type == "variadic_parameter_declaration" else declarations
+    position = sum(max(1, len(p.children_by_field_name("name"))) for p in fixed)  # `a, b string` takes two
     if last.type == "variadic_parameter_declaration":
-        return E.insert(file, last.start_byte, f"{parameter} string, ")
-    return E.insert(file, last.end_byte, f", {parameter} string")
+        return E.insert(file, last.start_byte, f"{parameter} string, "), position
+    return E.insert(file, last.end_byte, f", {parameter} string"), position
 
 
 def use_in_site(site: FixedSite, name: str) -> list[Edit]:
@@ -217,14 +304,46 @@ def _concat_operator(string: Node) -> str:
     return " + "
 
 
-def _append_argument(file: SourceFile, call: Node, value: str) -> Edit:
+def _insert_argument(
+    index: ImageFlowIndex, file: SourceFile, call: Node, position: int, value: str, target: Function
+) -> Edit:
+    """The argument at the new parameter's position: before the variadic arguments (or a
+    `slice...` spread), else last. A call whose arguments do not line up with the parameters
+    (`f(g())` with g returning several values) has no place for it."""
     args = arguments(call)
+    variadic = position < _parameter_count(target)
+    if len(args) < position or (not variadic and len(args) != position) or _spreads_results(index, file, args, variadic):
+        raise CannotFix(
+            f"a call of `{target.name}` at {file.filename}:{file.position(call.start_byte).row} passes "
+            "several results of one call; add the `imageName string` parameter and its arguments by hand"
+        )
+    if position < len(args):
+        return E.insert(file, args[position].start_byte, f"{value}, ")
     if not args:
         argument_list = call.child_by_field_name("arguments")
         assert argument_list is not None
         return E.insert(file, argument_list.start_byte + 1, value)
-    last = args[-1]
-    return E.insert(file, last.end_byte, f", {value}")
+    return E.insert(file, args[-1].end_byte, f", {value}")
+
+
+def _spreads_results(index: ImageFlowIndex, file: SourceFile, args: list[Node], variadic: bool) -> bool:
+    """`f(g())` where g, a function of the linted code, returns several results: they fill the
+    variadic helper's fixed parameters and its variadic ones at once (a function of another
+    module is taken to return one)."""
+    if not variadic or len(args) != 1 or unparen(args[0]).type != "call_expression":
+        return False
+    return any(f.result_count > 1 for f in index.project.resolve_call(unparen(args[0]), file))
+
+
+def _parameter_count(target: Function) -> int:
+    parameters = target.node.child_by_field_name("parameters")
+    if parameters is None:
+        return 0
+    return sum(
+        max(1, len(p.children_by_field_name("name")))
+        for p in parameters.named_children
+        if p.type.endswith("parameter_declaration")
+    )
 
 
 def _name_uses(root: Node, name: str) -> Iterator[Node]:
