@@ -23,7 +23,12 @@ from imagetag_lint.cli import main
 from imagetag_lint.record import record
 
 DROPS = ("if-init", "blank", "assign", "bare", "closure", "goroutine", "wrapper", "expect")
-DEPLOYS = ("literal", "constant", "sprintf", "raw-yaml", "parameter", "parameter-var", "parameter-const")
+# "local*": the helper holds its image in a local (`ref := ...`, `var ref = ...`, `ref := "..." + "..."`,
+# `ref, tag := ...`); "inline-local": the setup function deploys such a local itself
+DEPLOYS = (
+    "literal", "constant", "sprintf", "raw-yaml", "parameter", "parameter-var", "parameter-const",
+    "local", "local-var", "local-concat", "local-pair", "inline-local",
+)
 SERVICES = ("alpha", "beta")
 
 MODULE = "example.com/fixbuild"
@@ -152,7 +157,7 @@ def _drop(service: Service) -> str:
 
 
 def _deploy_arguments(service: Service, in_setup: bool) -> str:
-    if service.deploy == "parameter":
+    if service.deploy in ("parameter", "inline-local"):
         return f'ctx, w, "{_image(service)}"'
     if service.deploy == "parameter-var":
         return f"ctx, w, {service.name}Ref" if in_setup else f'ctx, w, "{_image(service)}"'
@@ -166,7 +171,13 @@ def _setup(service: Service) -> str:
     body = _drop(service)
     if service.deploy == "parameter-var":
         body += f'\t{service.name}Ref := "{_image(service)}"\n'
+    if service.deploy == "inline-local":
+        body += f'\t{service.name}Ref := "{_image(service)}"\n'
     for _ in range(service.calls):
+        if service.deploy == "inline-local":
+            container = f'k8s.Container{{Name: "{service.name}", Image: {service.name}Ref}}'
+            body += f"\tif err := k8s.Apply(ctx, {container}); err != nil {{\n\t\treturn err\n\t}}\n"
+            continue
         body += f"\tif err := {service.helper}({_deploy_arguments(service, True)}); err != nil {{\n\t\treturn err\n\t}}\n"
     return f"func Setup{title}(ctx context.Context, w io.Writer) error {{\n{body}\treturn nil\n}}\n"
 
@@ -193,6 +204,8 @@ def _helper(service: Service) -> str:
             f'\tmanifest := fmt.Sprintf("{manifest}", "{service.name}", "{service.name}")\n'
             "\tfmt.Fprintln(w, manifest)\n\treturn k8s.ApplyYAML(ctx, manifest)\n"
         )
+    elif service.deploy.startswith("local"):
+        body = _local(service, container)
     elif service.deploy == "raw-yaml":
         body = (
             "\tmanifest := `apiVersion: v1\nkind: Pod\nspec:\n  containers:\n"
@@ -200,14 +213,31 @@ def _helper(service: Service) -> str:
         )
     else:  # the image arrives as a parameter
         body = f"\treturn k8s.Apply(ctx, {container % 'image'})\n"
-    parameters = "ctx context.Context, w io.Writer" + (", image string" if service.deploy.startswith("parameter") else "")
-    if service.deploy in ("literal", "constant", "raw-yaml"):
+    takes_image = service.deploy.startswith("parameter") or service.deploy == "inline-local"
+    parameters = "ctx context.Context, w io.Writer" + (", image string" if takes_image else "")
+    if service.deploy in ("literal", "constant", "raw-yaml") or service.deploy.startswith("local"):
         body = "\t_ = w\n" + body
     constant = f'const {service.name}Image = "{image}"\n\n' if service.deploy == "constant" else ""
     if service.deploy == "parameter-const":
         constant = f'const {_default(service).removeprefix("deploy.")} = "{image}"\n\n'
     name = f"Deploy{title}" if service.helper_package else f"deploy{title}"
     return f"{constant}func {name}({parameters}) error {{\n{body}}}\n"
+
+
+def _local(service: Service, container: str) -> str:
+    """A helper body that holds its image in a local before it deploys it."""
+    image = _image(service)
+    if service.deploy == "local-var":
+        return f"\tvar ref = {repr_go(image)}\n\treturn k8s.Apply(ctx, {container % 'ref'})\n"
+    if service.deploy == "local-concat":
+        head, tail = image.split("/", 1)
+        return f"\tref := {repr_go(head + '/')} + {repr_go(tail)}\n\treturn k8s.Apply(ctx, {container % 'ref'})\n"
+    if service.deploy == "local-pair":
+        return (
+            f'\tref, tag := {repr_go(image)}, "e2e-test"\n\tfmt.Fprintln(w, tag)\n'
+            f"\treturn k8s.Apply(ctx, {container % 'ref'})\n"
+        )
+    return f"\tref := {repr_go(image)}\n\treturn k8s.Apply(ctx, {container % 'ref'})\n"
 
 
 def _wrapper(service: Service) -> str:

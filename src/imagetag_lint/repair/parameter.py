@@ -15,11 +15,15 @@ from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
+    STRING_TYPES,
     arguments,
+    assigned_names,
     callee,
+    declaration_specs,
     enclosing,
     identifiers,
     is_write,
+    right_values,
     unparen,
 )
 from imagetag_lint.repair.capture import left_names
@@ -49,7 +53,9 @@ def pass_to(index: ImageFlowIndex, deploy: DeployCall, variable: str, plan: Plan
 
 
 def drop_orphan(index: ImageFlowIndex, function: Function, replaced: Node, plan: Plan) -> None:
-    """`name := Generate...()` whose only read was replaced would not compile: remove it."""
+    """A local whose only read was replaced would not compile (`declared and not used`): remove
+    its declaration, or refuse when that is not sound (the declaration names others, or its value
+    may do something besides computing the name, or the local is written again)."""
     expr = unparen(replaced)
     if expr.type != "identifier" or function.body is None:
         return
@@ -60,19 +66,80 @@ def drop_orphan(index: ImageFlowIndex, function: Function, replaced: Node, plan:
     statement, _ = definition
     file = function.file
     edited = [e for e in plan.edits if e.filename == file.filename]
-    reads = [
-        i for i in identifiers(function.body, name)
-        if not is_write(i) and i.id != expr.id and not any(e.start_byte <= i.start_byte < e.end_byte for e in edited)
-    ]
-    if reads:
+    uses = [i for i in identifiers(function.body, name) if i.id != expr.id and not any(e.start_byte <= i.start_byte < e.end_byte for e in edited)]
+    if any(not is_write(i) for i in uses):
         return
-    if statement.type != "short_var_declaration" or len(left_names(statement)) != 1:
-        raise CannotFix(f"`{name}` would be left unused; remove it by hand")
-    start = E.line_start(file, statement.start_byte)
-    end = file.source.find(b"\n", statement.end_byte)
-    removal = E.edit(file, start, end + 1 if end != -1 else statement.end_byte, "")
+    declaration = _sole_declaration(statement)
+    if declaration is None:
+        raise CannotFix(
+            f"deploying the built name leaves `{name}` unused, and `{text(statement)}` declares more "
+            "than it: deploy the built name and remove it by hand"
+        )
+    values = right_values(statement)
+    others = [i for i in uses if not any(n.id == i.id for n in assigned_names(statement))]
+    if others or len(values) != 1 or not _side_effect_free(index, values[0]):
+        raise CannotFix(
+            f"deploying the built name leaves `{name}` unused, and removing `{text(declaration)}` may "
+            "change what the code does: deploy the built name and remove it by hand"
+        )
+    start = E.line_start(file, declaration.start_byte)
+    end = file.source.find(b"\n", declaration.end_byte)
+    removal = E.edit(file, start, end + 1 if end != -1 else declaration.end_byte, "")
     if not any(E.overlaps(removal, e) for e in plan.edits):  # another step may already rewrite it
         plan.edits.append(removal)
+
+
+def _sole_declaration(statement: Node) -> Node | None:
+    """The statement to delete when it declares one name alone: `name := v`, `var name = v`."""
+    if statement.type == "short_var_declaration" and len(left_names(statement)) == 1:
+        return statement
+    if statement.type != "var_spec" or len(assigned_names(statement)) != 1:
+        return None
+    declaration = enclosing(statement, ("var_declaration",))
+    if declaration is None or declaration_specs(declaration, "var_spec") != [statement]:
+        return None
+    return declaration
+
+
+# calls that only compute a string from their arguments
+_PURE_CALLS = frozenset({
+    ("fmt", "Sprintf"), ("fmt", "Sprint"), ("path", "Join"), ("filepath", "Join"), ("strconv", "Itoa"),
+    ("strings", "Join"), ("strings", "ToLower"), ("strings", "ToUpper"), ("strings", "TrimSpace"),
+    ("strings", "TrimPrefix"), ("strings", "TrimSuffix"), ("strings", "ReplaceAll"), ("strings", "Replace"),
+    ("time", "Now"),
+})
+_PURE_METHODS = frozenset({"Format", "String", "Unix", "UnixNano"})  # `time.Now().Format(...)`
+
+
+def _pure_method(index: ImageFlowIndex, call: Node) -> bool:
+    """`value.Format(...)` of a value that is itself side-effect free (`time.Now()`)."""
+    function = call.child_by_field_name("function")
+    if function is None or function.type != "selector_expression":
+        return False
+    operand, field = function.child_by_field_name("operand"), function.child_by_field_name("field")
+    return (
+        operand is not None and field is not None and text(field) in _PURE_METHODS
+        and operand.type == "call_expression" and _side_effect_free(index, operand)
+    )
+
+
+def _side_effect_free(index: ImageFlowIndex, expr: Node) -> bool:
+    """Does evaluating expr only compute a value (so deleting it changes nothing else)? A name
+    generator counts: the analysis knows it only makes a name."""
+    expr = unparen(expr)
+    if expr.type in STRING_TYPES or expr.type in ("identifier", "int_literal", "float_literal", "rune_literal", "true", "false", "nil"):
+        return True
+    if expr.type == "selector_expression":
+        operand = expr.child_by_field_name("operand")
+        return operand is not None and operand.type == "identifier"
+    if expr.type == "binary_expression":
+        return all(_side_effect_free(index, side) for side in (expr.child_by_field_name("left"), expr.child_by_field_name("right")) if side is not None)
+    if expr.type == "call_expression":
+        if index.is_generator(expr):
+            return True
+        pure = callee(expr) in _PURE_CALLS or _pure_method(index, expr)
+        return pure and all(_side_effect_free(index, a) for a in arguments(expr))
+    return False
 
 
 def _add_parameter(index: ImageFlowIndex, deploy: DeployCall, variable: str, plan: Plan) -> bool:
@@ -93,6 +160,9 @@ def _add_parameter(index: ImageFlowIndex, deploy: DeployCall, variable: str, pla
     for site in sites:
         plan.edits.extend(use_in_site(site, parameter))
         plan.rewrites.add((site.file.filename, site.start))
+    for site in sites:
+        if site.function is not None:
+            drop_orphan(index, site.function, site.node, plan)  # `ref := "..."` read only at the sites
     old_value = _go_literal(index, sites[0])
     for caller_file, call in callers:
         value = variable if call.id == deploy.call.id and caller_file is deploy.function.file else old_value(caller_file, target.file)

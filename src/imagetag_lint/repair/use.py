@@ -33,6 +33,8 @@ def use_in_function(
     for site in sites:
         plan.edits.extend(use_in_site(site, variable))
         plan.rewrites.add((site.file.filename, site.start))
+    for site in sites:  # once every site reads the variable: `ref := "..."` may have been read only there
+        drop_orphan(index, function, site.node, plan)
     return bool(sites)
 
 
