@@ -22,7 +22,8 @@ from support import run_go
 from imagetag_lint.cli import main
 from imagetag_lint.record import record
 
-DROPS = ("if-init", "blank", "assign", "bare", "closure", "goroutine", "wrapper", "expect")
+# "if-init-typed": a later `err :=` of the block declares a `*PreflightError`; "if-init-error": an `error`
+DROPS = ("if-init", "if-init-typed", "if-init-error", "blank", "assign", "bare", "closure", "goroutine", "wrapper", "expect")
 # "local*": the helper holds its image in a local (`ref := ...`, `var ref = ...`, `ref := "..." + "..."`,
 # `ref, tag := ...`); "inline-local": the setup function deploys such a local itself
 DEPLOYS = (
@@ -45,6 +46,14 @@ func BuildAndLoadImageToKind(cfg ImageBuildConfig, w io.Writer) (string, error) 
 func BuildImageForKind(cfg ImageBuildConfig, w io.Writer) (string, error) {
 	return "localhost/" + cfg.ImageName + ":e2e-2", nil
 }
+
+type PreflightError struct{ Reason string }
+
+func (e *PreflightError) Error() string { return e.Reason }
+
+func Preflight() *PreflightError { return nil }
+
+func Check() error { return nil }
 """
 K8S = """package k8s
 
@@ -134,6 +143,12 @@ def _drop(service: Service) -> str:
     call = _build_call(service)
     if service.drop in ("if-init", "wrapper"):
         return f"\tif _, err := {call}; err != nil {{\n\t\treturn err\n\t}}\n"
+    if service.drop in ("if-init-typed", "if-init-error"):
+        later = "Preflight" if service.drop == "if-init-typed" else "Check"
+        return (
+            f"\tif _, err := {call}; err != nil {{\n\t\treturn err\n\t}}\n"
+            f"\terr := infrastructure.{later}()\n\tif err != nil {{\n\t\treturn err\n\t}}\n"
+        )
     if service.drop == "blank":
         return f"\t{{\n\t\t_, err := {call}\n\t\tif err != nil {{\n\t\t\treturn err\n\t\t}}\n\t}}\n"
     if service.drop == "assign":  # `=` to an error declared before

@@ -49,7 +49,8 @@ def test_fixed_corpus_builds_vets_and_is_gofmt_clean(fixed_corpus: Path) -> None
 
 @pytest.mark.parametrize("fixed", [False, True], ids=["before", "after"])
 def test_setups_do_what_they_did_before_the_fix(fixed: bool, fixed_corpus: Path, tmp_path: Path) -> None:
-    """`fixscope/`'s Go test runs the setups: each succeeds before the fix and still does after it."""
+    """`fixscope/`'s Go test runs the setups: each succeeds before the fix and still does after it
+    (a hoisted `err` that made a later `err := preflight()` an assignment would fail it)."""
     root = fixed_corpus if fixed else copy_corpus(tmp_path)
     result = run_go(["test", "./fixscope/"], root)
     assert result.returncode == 0, result.stdout + result.stderr

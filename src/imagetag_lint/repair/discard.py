@@ -63,7 +63,7 @@ def plan_discard_repair(
         plan.edits.append(remove_statement(discard.file, stale))
     else:
         variable = fresh_name(index, variable_for(build_name, deploy.target if deploy else None), function)
-    scope = capture(discard, variable, plan)
+    scope = capture(index, discard, variable, plan)
     if isinstance(scope, ExistingName):
         variable = scope.name
     go = None
