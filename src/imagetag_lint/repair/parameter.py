@@ -22,6 +22,7 @@ from imagetag_lint.golang.syntax import (
     declaration_specs,
     enclosing,
     identifiers,
+    is_inside,
     is_write,
     right_values,
     unparen,
@@ -67,6 +68,9 @@ def drop_orphan(index: ImageFlowIndex, function: Function, replaced: Node, plan:
     file = function.file
     edited = [e for e in plan.edits if e.filename == file.filename]
     uses = [i for i in identifiers(function.body, name) if i.id != expr.id and not any(e.start_byte <= i.start_byte < e.end_byte for e in edited)]
+    scope = _declaration_block(statement)
+    if scope is not None:  # only this variable's uses count: not a loop's or an `if`'s own `ref`
+        uses = [i for i in uses if _same_variable(i, statement, scope)]
     if any(not is_write(i) for i in uses):
         return
     declaration = _sole_declaration(statement)
@@ -87,6 +91,76 @@ def drop_orphan(index: ImageFlowIndex, function: Function, replaced: Node, plan:
     removal = E.edit(file, start, end + 1 if end != -1 else declaration.end_byte, "")
     if not any(E.overlaps(removal, e) for e in plan.edits):  # another step may already rewrite it
         plan.edits.append(removal)
+
+
+def _declaration_block(statement: Node) -> Node | None:
+    """The statement list a `name := v` or `var name = v` declares its name in, if it is one."""
+    if statement.type == "short_var_declaration":
+        holder = statement.parent
+    elif statement.type == "var_spec":
+        declaration = enclosing(statement, ("var_declaration",))
+        holder = declaration.parent if declaration is not None else None
+    else:
+        return None
+    return holder if holder is not None and holder.type in ("statement_list", "block") else None
+
+
+def _same_variable(ident: Node, statement: Node, block: Node) -> bool:
+    """Is this occurrence of the name the variable `statement` declares in `block`: after it, in
+    the block, and not a variable of the same name declared in between?"""
+    if ident.start_byte < statement.end_byte or not is_inside(ident, block):
+        return False
+    name = text(ident)
+    node = ident
+    while node.parent is not None and node.parent != block:
+        parent = node.parent
+        if parent.type in ("statement_list", "block") and any(
+            _declares(s, name) for s in parent.named_children if s.end_byte <= node.start_byte
+        ):
+            return False  # a declaration of its own in an inner block, before this use
+        if _declares_another(parent, node, block):
+            return False  # it declares another variable (`x, ref :=` in the same block assigns this one)
+        if parent.type in _SCOPE_OPENERS and any(_declares(p, name) for p in _scope_openers(parent) if not is_inside(node, p)):
+            return False  # the statement's init, range clause or parameters declare its own
+        node = parent
+    return True
+
+
+def _declares_another(parent: Node, node: Node, block: Node) -> bool:
+    """Is node the left side of a declaration of a new variable (not `x, ref :=` in block)?"""
+    if parent.type == "var_spec":
+        return any(n == node for n in parent.children_by_field_name("name"))
+    if parent.type == "range_clause":
+        return node == parent.child_by_field_name("left") and any(c.type == ":=" for c in parent.children)
+    return parent.type == "short_var_declaration" and node == parent.child_by_field_name("left") and parent.parent != block
+
+
+_SCOPE_OPENERS = ("if_statement", "for_statement", "expression_switch_statement", "type_switch_statement", "func_literal")
+
+
+def _scope_openers(statement: Node) -> list[Node]:
+    """The parts of a statement that declare names for the rest of it."""
+    parts = [statement.child_by_field_name(field) for field in ("initializer", "parameters")]
+    for clause in statement.named_children:
+        if clause.type == "for_clause":
+            parts.append(clause.child_by_field_name("initializer"))
+        if clause.type == "range_clause":
+            parts.append(clause)
+    return [p for p in parts if p is not None]
+
+
+def _declares(node: Node, name: str) -> bool:
+    if node.type in ("short_var_declaration", "range_clause"):
+        left = node.child_by_field_name("left")
+        operator = next((c for c in node.children if c.type == ":="), None)
+        return left is not None and (node.type == "short_var_declaration" or operator is not None) and any(
+            text(n) == name for n in left.named_children
+        )
+    if node.type in ("var_declaration", "const_declaration"):
+        return any(text(n) == name for spec in declaration_specs(node, node.type.replace("declaration", "spec")) for n in spec.children_by_field_name("name"))
+    if node.type == "parameter_list":
+        return any(text(n) == name for p in node.named_children for n in p.children_by_field_name("name"))
+    return False
 
 
 def _sole_declaration(statement: Node) -> Node | None:
