@@ -47,7 +47,7 @@ def drop_orphan(index: ImageFlowIndex, function: Function, replaced: Node, plan:
     declaration = _sole_declaration(statement)
     if declaration is None:
         raise CannotFix(
-            f"deploying the built name leaves `{name}` unused, and `{text(statement)}` declares more "
+            f"deploying the built name leaves `{name}` unused, and `{text(_whole(statement))}` declares more "
             "than it: deploy the built name and remove it by hand"
         )
     values = right_values(statement)
@@ -62,6 +62,12 @@ def drop_orphan(index: ImageFlowIndex, function: Function, replaced: Node, plan:
     removal = E.edit(file, start, end + 1 if end != -1 else declaration.end_byte, "")
     if not any(E.overlaps(removal, e) for e in plan.edits):  # another step may already rewrite it
         plan.edits.append(removal)
+
+
+def _whole(statement: Node) -> Node:
+    """The statement as written: a var spec with its `var`."""
+    declaration = enclosing(statement, ("var_declaration",)) if statement.type == "var_spec" else None
+    return declaration if declaration is not None else statement
 
 
 def _declaration_block(statement: Node) -> Node | None:
