@@ -23,8 +23,14 @@ from support import run_go
 from imagetag_lint.cli import main
 from imagetag_lint.record import record
 
-DROPS = ("if-init", "blank", "assign", "bare", "closure", "goroutine", "wrapper", "expect")
-DEPLOYS = ("literal", "constant", "sprintf", "raw-yaml", "parameter", "parameter-var", "parameter-const")
+# "if-init-typed": a later `err :=` of the block declares a `*PreflightError`; "if-init-error": an `error`
+DROPS = ("if-init", "if-init-typed", "if-init-error", "blank", "assign", "bare", "closure", "goroutine", "wrapper", "expect")
+# "local*": the helper holds its image in a local (`ref := ...`, `var ref = ...`, `ref := "..." + "..."`,
+# `ref, tag := ...`); "inline-local": the setup function deploys such a local itself
+DEPLOYS = (
+    "literal", "constant", "sprintf", "raw-yaml", "parameter", "parameter-var", "parameter-const",
+    "local", "local-var", "local-concat", "local-pair", "inline-local",
+)
 SERVICES = ("alpha", "beta")
 # how the deploy helper is declared and used: a function, one with `args ...string` last, a method,
 # a method an interface names, a function also used as a value
@@ -44,6 +50,14 @@ func BuildAndLoadImageToKind(cfg ImageBuildConfig, w io.Writer) (string, error) 
 func BuildImageForKind(cfg ImageBuildConfig, w io.Writer) (string, error) {
 	return "localhost/" + cfg.ImageName + ":e2e-2", nil
 }
+
+type PreflightError struct{ Reason string }
+
+func (e *PreflightError) Error() string { return e.Reason }
+
+func Preflight() *PreflightError { return nil }
+
+func Check() error { return nil }
 """
 K8S = """package k8s
 
@@ -157,6 +171,12 @@ def _drop(service: Service) -> str:
     call = _build_call(service)
     if service.drop in ("if-init", "wrapper"):
         return f"\tif _, err := {call}; err != nil {{\n\t\treturn err\n\t}}\n"
+    if service.drop in ("if-init-typed", "if-init-error"):
+        later = "Preflight" if service.drop == "if-init-typed" else "Check"
+        return (
+            f"\tif _, err := {call}; err != nil {{\n\t\treturn err\n\t}}\n"
+            f"\terr := infrastructure.{later}()\n\tif err != nil {{\n\t\treturn err\n\t}}\n"
+        )
     if service.drop == "blank":
         return f"\t{{\n\t\t_, err := {call}\n\t\tif err != nil {{\n\t\t\treturn err\n\t\t}}\n\t}}\n"
     if service.drop == "assign":  # `=` to an error declared before
@@ -181,7 +201,7 @@ def _drop(service: Service) -> str:
 
 def _deploy_arguments(service: Service, in_setup: bool) -> str:
     flags = ("" if service.signature != "variadic" else ', "--verbose"' if in_setup else ", flags...")
-    if service.deploy == "parameter":
+    if service.deploy in ("parameter", "inline-local"):
         return f'ctx, w, "{_image(service)}"' + flags
     if service.deploy == "parameter-var":
         return (f"ctx, w, {service.name}Ref" if in_setup else f'ctx, w, "{_image(service)}"') + flags
@@ -195,7 +215,13 @@ def _setup(service: Service) -> str:
     body = _drop(service)
     if service.deploy == "parameter-var":
         body += f'\t{service.name}Ref := "{_image(service)}"\n'
+    if service.deploy == "inline-local":
+        body += f'\t{service.name}Ref := "{_image(service)}"\n'
     for _ in range(service.calls):
+        if service.deploy == "inline-local":
+            container = f'k8s.Container{{Name: "{service.name}", Image: {service.name}Ref}}'
+            body += f"\tif err := k8s.Apply(ctx, {container}); err != nil {{\n\t\treturn err\n\t}}\n"
+            continue
         body += f"\tif err := {service.helper}({_deploy_arguments(service, True)}); err != nil {{\n\t\treturn err\n\t}}\n"
     return f"func Setup{title}(ctx context.Context, w io.Writer) error {{\n{body}\treturn nil\n}}\n"
 
@@ -221,6 +247,8 @@ def _helper(service: Service) -> str:
             f'\tmanifest := fmt.Sprintf("{manifest}", "{service.name}", "{service.name}")\n'
             "\tfmt.Fprintln(w, manifest)\n\treturn k8s.ApplyYAML(ctx, manifest)\n"
         )
+    elif service.deploy.startswith("local"):
+        body = _local(service, container)
     elif service.deploy == "raw-yaml":
         body = (
             "\tmanifest := `apiVersion: v1\nkind: Pod\nspec:\n  containers:\n"
@@ -228,11 +256,12 @@ def _helper(service: Service) -> str:
         )
     else:  # the image arrives as a parameter
         body = f"\treturn k8s.Apply(ctx, {container % 'image'})\n"
-    parameters = "ctx context.Context, w io.Writer" + (", image string" if service.deploy.startswith("parameter") else "")
+    takes_image = service.deploy.startswith("parameter") or service.deploy == "inline-local"
+    parameters = "ctx context.Context, w io.Writer" + (", image string" if takes_image else "")
     if service.signature == "variadic":
         parameters += ", args ...string"
         body = "\t_ = args\n" + body
-    if service.deploy in ("literal", "constant", "raw-yaml"):
+    if service.deploy in ("literal", "constant", "raw-yaml") or service.deploy.startswith("local"):
         body = "\t_ = w\n" + body
     constant = f'const {service.name}Image = "{image}"\n\n' if service.deploy == "constant" else ""
     if service.deploy == "parameter-const":
@@ -246,6 +275,22 @@ def _helper(service: Service) -> str:
         runner = receiver.replace("Deployer", "Runner")
         declared += f"type {runner} interface {{\n\t{name}({parameters}) error\n}}\n\nvar _ {runner} = {receiver}{{}}\n\n"
     return f"{constant}{declared}func ({receiver}) {name}({parameters}) error {{\n{body}}}\n"
+
+
+def _local(service: Service, container: str) -> str:
+    """A helper body that holds its image in a local before it deploys it."""
+    image = _image(service)
+    if service.deploy == "local-var":
+        return f"\tvar ref = {repr_go(image)}\n\treturn k8s.Apply(ctx, {container % 'ref'})\n"
+    if service.deploy == "local-concat":
+        head, tail = image.split("/", 1)
+        return f"\tref := {repr_go(head + '/')} + {repr_go(tail)}\n\treturn k8s.Apply(ctx, {container % 'ref'})\n"
+    if service.deploy == "local-pair":
+        return (
+            f'\tref, tag := {repr_go(image)}, "e2e-test"\n\tfmt.Fprintln(w, tag)\n'
+            f"\treturn k8s.Apply(ctx, {container % 'ref'})\n"
+        )
+    return f"\tref := {repr_go(image)}\n\treturn k8s.Apply(ctx, {container % 'ref'})\n"
 
 
 def _wrapper(service: Service) -> str:

@@ -47,6 +47,15 @@ def test_fixed_corpus_builds_vets_and_is_gofmt_clean(fixed_corpus: Path) -> None
     assert gofmt_unformatted(fixed_corpus) == ""
 
 
+@pytest.mark.parametrize("fixed", [False, True], ids=["before", "after"])
+def test_setups_do_what_they_did_before_the_fix(fixed: bool, fixed_corpus: Path, tmp_path: Path) -> None:
+    """`fixscope/`'s Go test runs the setups: each succeeds before the fix and still does after it
+    (a hoisted `err` that made a later `err := preflight()` an assignment would fail it)."""
+    root = fixed_corpus if fixed else copy_corpus(tmp_path)
+    result = run_go(["test", "./fixscope/"], root)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_only_display_only_findings_remain(fixed_corpus: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(fixed_corpus)
     main(["--output-format", "json", "--exit-zero", "."])

@@ -46,7 +46,7 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         carried = _fresh(index, discard, variable + "Built", {variable}) if goroutine else variable  # the outer variable
         results = (discard.producer.results, discard.producer.image_result)
         steps = (
-            capture_step(variable, discard.call, discard.how, goroutine, carried, results, bool(kept)),
+            capture_step(variable, discard.call, discard.how, goroutine, carried, results, bool(kept), _keeps_if_scope(index, discard)),
             _looped_pass_step(deploy) if goroutine and goroutine_in_loop(discard.call) else pass_step(carried, deploy, bool(here)),
             parameter_step(deploy, callers, bool(here)),
             use_step(deploy, here[0] if here else None, carried if here else "imageName"),
@@ -70,6 +70,16 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             ctx.repairs.of_discard(discard),
             Severity.WARNING if _tagged(build_name) else None,
         )
+
+
+def _keeps_if_scope(index: ImageFlowIndex, discard: Discard) -> bool:
+    """Does the fix keep the `if`'s own `err` (the capture step then says so)?"""
+    if "`if` init" not in discard.how:
+        return False
+    # the repair step, loaded only when asked (a run that finds no such drop never needs it)
+    from imagetag_lint.repair.capture import keeps_if_scope
+
+    return keeps_if_scope(index, discard)
 
 
 def _reused_local(index: ImageFlowIndex, discard: Discard) -> str | None:

@@ -49,6 +49,7 @@ def capture_step(
     carried: str | None = None,
     results: tuple[int, int] = (2, 0),
     kept: bool = False,
+    own_if_error: bool = False,
 ) -> str:
     """`carried` is the outer variable a goroutine's name is handed out in (`<variable>Built`);
     `results` the builder's result count and which one is the image."""
@@ -69,6 +70,8 @@ def capture_step(
             f"`var {carried or variable + 'Built'} string` declared before the `go` statement, before the goroutine "
             "sends its result (or calls `Done()`); read it only after the receive (or `Wait()`)"
         )
+    if "`if` init" in how and own_if_error:  # the rest of the block has an `err` of its own
+        return f"capture: hoist the call out of the `if`: `{variable}, buildErr := {name}(...)`, then `if err := buildErr; err != nil {{`"
     if "`if` init" in how:
         return f"capture: hoist the call out of the `if`: `{variable}, err := {name}(...)`, then `if err != nil {{`"
     holder = call.parent

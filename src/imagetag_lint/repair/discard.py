@@ -35,7 +35,8 @@ from imagetag_lint.repair.goroutine import (
     unordered_reads,
 )
 from imagetag_lint.repair.names import fresh_name
-from imagetag_lint.repair.parameter import drop_orphan, pass_to
+from imagetag_lint.repair.orphan import drop_orphan
+from imagetag_lint.repair.parameter import pass_to
 from imagetag_lint.repair.plan import CannotFix, Plan, Rewritten, by_hand, seal
 from imagetag_lint.repair.use import use_in_function
 
@@ -63,7 +64,7 @@ def plan_discard_repair(
         plan.edits.append(remove_statement(discard.file, stale))
     else:
         variable = fresh_name(index, variable_for(build_name, deploy.target if deploy else None), function)
-    scope = capture(discard, variable, plan)
+    scope = capture(index, discard, variable, plan)
     if isinstance(scope, ExistingName):
         variable = scope.name
     go = None

@@ -19,11 +19,10 @@ from imagetag_lint.golang.syntax import (
     callee,
     enclosing,
     identifiers,
-    is_write,
     unparen,
 )
-from imagetag_lint.repair.capture import left_names
 from imagetag_lint.repair.names import fresh_name
+from imagetag_lint.repair.orphan import drop_orphan
 from imagetag_lint.repair.plan import CannotFix, Plan
 
 
@@ -46,33 +45,6 @@ def pass_to(index: ImageFlowIndex, deploy: DeployCall, variable: str, plan: Plan
                 return True
         return False
     return _add_parameter(index, deploy, variable, plan)
-
-
-def drop_orphan(index: ImageFlowIndex, function: Function, replaced: Node, plan: Plan) -> None:
-    """`name := Generate...()` whose only read was replaced would not compile: remove it."""
-    expr = unparen(replaced)
-    if expr.type != "identifier" or function.body is None:
-        return
-    name = text(expr)
-    definition = index.reaching_definition(expr, function)
-    if definition is None:
-        return
-    statement, _ = definition
-    file = function.file
-    edited = [e for e in plan.edits if e.filename == file.filename]
-    reads = [
-        i for i in identifiers(function.body, name)
-        if not is_write(i) and i.id != expr.id and not any(e.start_byte <= i.start_byte < e.end_byte for e in edited)
-    ]
-    if reads:
-        return
-    if statement.type != "short_var_declaration" or len(left_names(statement)) != 1:
-        raise CannotFix(f"`{name}` would be left unused; remove it by hand")
-    start = E.line_start(file, statement.start_byte)
-    end = file.source.find(b"\n", statement.end_byte)
-    removal = E.edit(file, start, end + 1 if end != -1 else statement.end_byte, "")
-    if not any(E.overlaps(removal, e) for e in plan.edits):  # another step may already rewrite it
-        plan.edits.append(removal)
 
 
 def _add_parameter(index: ImageFlowIndex, deploy: DeployCall, variable: str, plan: Plan) -> bool:
@@ -101,6 +73,9 @@ def _add_parameter(index: ImageFlowIndex, deploy: DeployCall, variable: str, pla
     for site in sites:
         plan.edits.extend(use_in_site(site, parameter))
         plan.rewrites.add((site.file.filename, site.start))
+    for site in sites:
+        if site.function is not None:
+            drop_orphan(index, site.function, site.node, plan)  # `ref := "..."` read only at the sites
     old_value = _go_literal(index, sites[0])
     for caller_file, call in callers:
         value = variable if call.id == deploy.call.id and caller_file is deploy.function.file else old_value(caller_file, target.file)

@@ -16,7 +16,8 @@ from imagetag_lint.golang.syntax import (
     is_inside,
 )
 from imagetag_lint.repair.capture import Scope, left_names
-from imagetag_lint.repair.parameter import drop_orphan, sites_for_build, use_in_site
+from imagetag_lint.repair.orphan import drop_orphan
+from imagetag_lint.repair.parameter import sites_for_build, use_in_site
 from imagetag_lint.repair.plan import CannotFix, Plan, by_hand, seal
 
 
@@ -33,6 +34,8 @@ def use_in_function(
     for site in sites:
         plan.edits.extend(use_in_site(site, variable))
         plan.rewrites.add((site.file.filename, site.start))
+    for site in sites:  # once every site reads the variable: `ref := "..."` may have been read only there
+        drop_orphan(index, function, site.node, plan)
     return bool(sites)
 
 
