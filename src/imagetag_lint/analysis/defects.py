@@ -57,8 +57,9 @@ def _dropped_builds(index: ImageFlowIndex, file: SourceFile) -> list[DroppedBuil
             paired.append((discard, build_name, pair(build_name, position, deploys, discard.call, len(mine))))
         stale: dict[int, list[Mismatch]] = {}
         for mismatch in mismatches_of(index, function):
-            owner = next((i for i, (_, _, d) in enumerate(paired) if d is not None and d.call == mismatch.sink.call), 0)
-            stale.setdefault(owner, []).append(mismatch)
+            owner = _owner(index, function, mismatch, [(name, deploy) for _, name, deploy in paired])
+            if owner is not None:
+                stale.setdefault(owner, []).append(mismatch)
         for position, (discard, build_name, deploy) in enumerate(paired):
             if deploy is not None:
                 fixed = _fixed_of(index, deploy)
@@ -66,6 +67,60 @@ def _dropped_builds(index: ImageFlowIndex, file: SourceFile) -> list[DroppedBuil
                 fixed = _deployed_here(index, function, discard, build_name, len(mine))
             found.append(DroppedBuild(discard, build_name, deploy, fixed, tuple(stale.get(position, ()))))
     return found
+
+
+def _owner(
+    index: ImageFlowIndex, function: Function, mismatch: Mismatch, paired: list[tuple[str | None, DeployCall | None]]
+) -> int | None:
+    """The position of the drop a stale deployment belongs to: the one paired with its deploy
+    call, else the one whose build makes the repository it deploys, else the first drop, unless
+    the builds are known to make other repositories: the gateway's name never goes to the
+    scheduler's deployment. None leaves the deployment an IMG003 of its own."""
+    for position, (_, deploy) in enumerate(paired):
+        if deploy is not None and deploy.call == mismatch.sink.call:
+            return position
+    made = deployed_reference(index, function, mismatch)
+    if made is None:
+        return 0
+    for position, (name, _) in enumerate(paired):
+        if name is not None and same_repository(name, made):
+            return position
+    unnamed = [position for position, (name, _) in enumerate(paired) if name is None]
+    return unnamed[0] if unnamed else None
+
+
+def deployed_reference(index: ImageFlowIndex, function: Function, mismatch: Mismatch) -> str | None:
+    """The reference a stale deployment deploys, where the code says: a generator call's
+    (`GenerateImageName("scheduler")`) or fixed text."""
+    from imagetag_lint.engine.locality import generated_reference
+
+    if mismatch.origin.kind == "generated" and mismatch.origin.node is not None:
+        return generated_reference(index, mismatch.origin.node, function.file)
+    fixed = index.fixed_text(mismatch.sink.expr, function.file, function)
+    return fixed if fixed and "/" in fixed else None
+
+
+def same_repository(build_name: str, image: str) -> bool:
+    """Does the reference name the repository the build makes (a registry prefix aside)?"""
+    built, deployed = repository(build_name), repository(image)
+    return built == deployed or deployed.endswith("/" + built) or built.endswith("/" + deployed)
+
+
+def stale_of(index: ImageFlowIndex, discard: Discard) -> list[Mismatch]:
+    """The stale deployments a dropped build answers for, the ones its repair rewrites."""
+    for dropped in dropped_builds(index, discard.file):
+        if dropped.discard is discard:
+            return list(dropped.stale)
+    return []
+
+
+def owned(index: ImageFlowIndex, function: Function, mismatch: Mismatch) -> bool:
+    """Does a dropped build of the function answer for this stale deployment?"""
+    return any(
+        any(m is mismatch for m in dropped.stale)
+        for dropped in dropped_builds(index, function.file)
+        if dropped.discard.function is function
+    )
 
 
 def _deployed_here(

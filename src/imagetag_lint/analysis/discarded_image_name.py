@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imagetag_lint.analysis.context import RuleContext
-from imagetag_lint.analysis.defects import dropped_builds
+from imagetag_lint.analysis.defects import dropped_builds, stale_of
 from imagetag_lint.analysis.deployments import DeployCall
 from imagetag_lint.analysis.discards import Discard, find_discards
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
-from imagetag_lint.analysis.mismatches import mismatches_of
 from imagetag_lint.analysis.pairing import build_name_of, in_goroutine
 from imagetag_lint.analysis.steps import (
     call_name,
@@ -79,7 +78,7 @@ def _reused_local(index: ImageFlowIndex, discard: Discard) -> str | None:
 
     if discard.function is None or in_goroutine(discard.call):
         return None
-    stale = stale_local(index, discard, mismatches_of(index, discard.function))
+    stale = stale_local(index, discard, stale_of(index, discard))
     return text(stale) if stale is not None else None
 
 

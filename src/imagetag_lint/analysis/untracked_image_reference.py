@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imagetag_lint.analysis.context import RuleContext
+from imagetag_lint.analysis.defects import deployed_reference, owned
 from imagetag_lint.analysis.image_flow import Sink, repository
 from imagetag_lint.analysis.mismatches import (
     BuildingFunction,
@@ -15,7 +16,6 @@ from imagetag_lint.analysis.mismatches import (
     meant_name,
 )
 from imagetag_lint.analysis.other_repository import other_repositories
-from imagetag_lint.analysis.steps import call_name
 from imagetag_lint.enums import Applicability
 from imagetag_lint.findings import Finding, Fix, Related
 from imagetag_lint.golang.model import Function, SourceFile
@@ -97,18 +97,23 @@ def _check_flow(ctx: RuleContext, building: BuildingFunction) -> Iterator[Findin
     file = building.function.file
     discards, built = building.discards, building.built
     for mismatch in building.mismatches:
-        if building.discards and kept_build_of(ctx.index, building.function, mismatch) is None:
+        kept = kept_build_of(ctx.index, building.function, mismatch) if discards else None
+        if discards and kept is None and owned(ctx.index, building.function, mismatch):
             continue
         sink = mismatch.sink
-        kept = kept_build_of(ctx.index, building.function, mismatch) if discards else None
-        related = tuple(
-            Related(file.span(d.call), f"the image is built here by `{call_name(d.call)}`, whose result is dropped")
-            for d in discards[:2]
-        ) if kept is None else (Related(file.span(kept), f"`{text(kept)}` keeps the name of the build this deployment means"),)
+        if kept is not None:
+            related: tuple[Related, ...] = (
+                Related(file.span(kept), f"`{text(kept)}` keeps the name of the build this deployment means"),
+            )
+        else:  # the dropped builds make other repositories: none of them answers for this one
+            related = ()
         meant = meant_name(ctx.index, building.function, mismatch)
         name = f"`{text(meant)}`" if meant is not None else "the built name"
+        made = deployed_reference(ctx.index, building.function, mismatch) if discards and kept is None else None
         if meant is not None:
             capture = f"capture: the built name is already in `{text(meant)}`; keep it"
+        elif made is not None:  # the function's dropped builds make other repositories
+            capture = f"capture: keep the name a build of `{repository(made)}` returns (no build in this function makes it)"
         elif len(built) == 1:
             capture = f"capture: keep the name the build gives ({next(iter(built.values()))})"
         else:  # several builds, and the code does not say which one this deployment means
@@ -145,7 +150,7 @@ def _fix(ctx: RuleContext, building: BuildingFunction, mismatch: Mismatch) -> Fi
     from imagetag_lint.repair.plan import guarded
     from imagetag_lint.repair.use import plan_use_built
 
-    if building.discards and kept_build_of(ctx.index, building.function, mismatch) is None:
+    if building.discards and owned(ctx.index, building.function, mismatch):
         return ctx.repairs.resolving(building.function.file.filename, mismatch.sink.expr.start_byte) or BY_HAND
     return guarded(ctx.index, plan_use_built, ctx.index, building.function, mismatch)
 
