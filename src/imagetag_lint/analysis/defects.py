@@ -21,8 +21,10 @@ from imagetag_lint.analysis.discards import Discard, find_discards
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.analysis.mismatches import Mismatch, mismatches_of
 from imagetag_lint.analysis.pairing import build_name_of, names_service, pair
+from imagetag_lint.engine.model import OriginKind
+from imagetag_lint.enums import SiteKind
 from imagetag_lint.golang.model import Function, SourceFile
-from imagetag_lint.golang.syntax import callee, identifiers
+from imagetag_lint.golang.syntax import arguments, callee, identifiers
 from imagetag_lint.images import repository
 from imagetag_lint.record import record
 
@@ -121,6 +123,37 @@ def owned(index: ImageFlowIndex, function: Function, mismatch: Mismatch) -> bool
         for dropped in dropped_builds(index, function.file)
         if dropped.discard.function is function
     )
+
+
+def fed_by_callers(index: ImageFlowIndex, dropped: DroppedBuild) -> tuple[FixedSite, ...]:
+    """The fixed local text the callers (in the files of this run) pass for a parameter that the
+    drop's function deploys instead of the built name (`SetupInvoicer(ctx, "localhost/x:e2e", w)`
+    while `SetupInvoicer` drops its build and deploys `invoicerImage`): the same defect, and once
+    the built name is deployed, the text deploys nothing."""
+    function = dropped.discard.function
+    if function is None:
+        return ()
+    names = {
+        str(m.origin.key[2]) for m in dropped.stale
+        if m.origin.kind == OriginKind.PARAM and isinstance(m.origin.key, tuple) and m.origin.key[1] == function.node.id
+    }
+    positions = {p.index for p in function.params if p.name in names}
+    if not positions:
+        return ()
+    return tuple(
+        site
+        for file in list(index.project.files())
+        if file.reported
+        for site in fixed_sites(index, file)
+        if site.local and site.kind is SiteKind.DEPLOY_ARG and site.sink is not None and site.sink.target is function
+        and _argument_position(site) in positions
+    )
+
+
+def _argument_position(site: FixedSite) -> int | None:
+    call = site.sink.call if site.sink is not None else None
+    args = arguments(call) if call is not None else []
+    return next((i for i, arg in enumerate(args) if arg.start_byte <= site.node.start_byte < arg.end_byte), None)
 
 
 def _deployed_here(

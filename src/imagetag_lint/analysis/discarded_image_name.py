@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imagetag_lint.analysis.context import RuleContext
-from imagetag_lint.analysis.defects import dropped_builds, stale_of
+from imagetag_lint.analysis.defects import dropped_builds, fed_by_callers, stale_of
 from imagetag_lint.analysis.deployments import DeployCall
 from imagetag_lint.analysis.discards import Discard, find_discards
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
@@ -17,6 +17,7 @@ from imagetag_lint.analysis.steps import (
     overwritten_steps,
     parameter_step,
     pass_step,
+    stale_steps,
     use_step,
     variable_for,
 )
@@ -50,6 +51,9 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             parameter_step(deploy, callers, bool(here)),
             use_step(deploy, here[0] if here else None, carried if here else "imageName"),
         )
+        stale = dropped.stale if dropped is not None else ()
+        if deploy is None and not here and stale and not goroutine:
+            steps = (steps[0], *stale_steps(stale, carried))
         steps = overwritten_steps(discard, deploy, here, callers) or steps  # the name is kept, then lost
         related: list[Related] = []
         if deploy is not None:
@@ -60,6 +64,9 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             where = file.span(mismatch.sink.expr)
             receiver = "the load" if mismatch.sink.kind == "load-arg" else "the deployment"
             related.append(Related(where, f"{receiver} receives `{text(mismatch.sink.expr)}` instead ({mismatch.how})"))
+        for site in fed_by_callers(index, dropped) if dropped is not None else ():
+            caller = f"`{site.function.name}`" if site.function is not None else "a caller"
+            related.append(Related(site.file.span_bytes(site.start, site.end), f"{caller} passes the fixed image `{site.image}` for that parameter"))
         yield ctx.finding(
             CODE,
             file.span(discard.call),

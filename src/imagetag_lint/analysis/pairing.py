@@ -131,7 +131,7 @@ def _made_by_builder(
     for target in index.project.resolve_call(call, file):
         made = _made_in(index, target, given, 0)
         if len(made) == 1 and (reference := made.pop()) is not None:
-            return _without_made_tag(reference)
+            return without_made_tag(reference)
         return None
     return None
 
@@ -222,7 +222,7 @@ def _unchanged_param(index: ImageFlowIndex, node: Node, target: Function) -> Par
     return param
 
 
-def _without_made_tag(reference: str) -> str:
+def without_made_tag(reference: str) -> str:
     """The repository alone when the generator computes any part of the tag as it runs
     (`localhost/shop-auth:e2e-<tag>`): a fixed prefix does not make the tag one a deployment can
     repeat."""

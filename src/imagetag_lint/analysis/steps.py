@@ -4,6 +4,8 @@ code: a finding's `steps`. (`--explain` renders a rule's docs, in `report/docs.p
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from imagetag_lint.analysis.deployments import DeployCall, FixedSite
 from imagetag_lint.analysis.discards import Discard
@@ -20,6 +22,9 @@ from imagetag_lint.golang.syntax import (
     is_inside,
     is_write,
 )
+
+if TYPE_CHECKING:
+    from imagetag_lint.analysis.mismatches import Mismatch
 
 
 def call_name(call: Node) -> str:
@@ -210,3 +215,23 @@ def use_step(deploy: DeployCall | None, site: FixedSite | None, name: str = "ima
     if site.kind is SiteKind.DEPLOY_ARG:
         return f"use: pass `{name}` instead of `{text(site.node)}`"
     return f"use: `Image: {name}` instead of `{text(site.node)}`"
+
+
+def stale_steps(stale: Sequence[Mismatch], variable: str) -> tuple[str, str, str]:
+    """The pass, parameter and use steps of a drop whose own function deploys another reference
+    (a parameter, a fresh generator call): the fix deploys the captured name there."""
+    first = stale[0].sink
+    old = text(first.expr)
+    more = f" (and in the {len(stale) - 1} other places it deploys another reference)" if len(stale) > 1 else ""
+    if first.kind == "field":
+        use = f"use: `Image: {variable}` instead of `{old}`{more}"
+    elif first.kind == "load-arg":
+        use = f"use: load `{variable}` instead of `{old}`{more}"
+    else:
+        use = f"use: pass `{variable}` instead of `{old}`{more}"
+    unread = f"; `{old}` is then no longer deployed" if first.expr.type == "identifier" else ""
+    return (
+        "pass: nothing to pass: this function deploys the image itself",
+        f"parameter: none needed{unread}",
+        use,
+    )
