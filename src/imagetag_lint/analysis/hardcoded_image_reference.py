@@ -90,7 +90,7 @@ def _unit_test_fixture(ctx: RuleContext, site: FixedSite) -> bool:
     if function is None or not site.file.filename.endswith("_test.go"):
         return False
     if site.kind is SiteKind.FIELD:
-        if not testing_parameters(function) or not only_inspected(site.node, function):
+        if not testing_parameters(function) or not only_inspected(site.node, function, ctx.index):
             return False
     elif site.kind is not SiteKind.DEPLOY_ARG:
         return False
