@@ -227,3 +227,13 @@ def test_the_scheduler_s_fresh_name_beside_a_gateway_drop_is_not_the_gateway_s(
 ) -> None:
     steps = steps_of(capsys, monkeypatch, "layered", 39, "IMG003")
     assert steps[0] == "capture: keep the name a build of `platform-scheduler` returns (no build in this function makes it)"
+
+
+def test_the_steps_name_the_parameter_the_fix_adds(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steps = steps_of(capsys, monkeypatch, "paramname", 22, "IMG001")
+    assert steps[2:] == [
+        "parameter: add `imageName2 string` to `deployGamma` (paramname/setup.go:16) and update its call site",
+        "use: `Image: imageName2` instead of `\"localhost/kubernaut-gamma:e2e\"`",
+    ]

@@ -14,6 +14,7 @@ from imagetag_lint.analysis.steps import (
     call_name,
     capture_step,
     goroutine_in_loop,
+    new_parameter,
     overwritten_steps,
     parameter_step,
     pass_step,
@@ -45,16 +46,17 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         here = dropped.fixed if dropped is not None and deploy is None else ()
         carried = _fresh(index, discard, variable + "Built", {variable}) if goroutine else variable  # the outer variable
         results = (discard.producer.results, discard.producer.image_result)
+        parameter = new_parameter(index, deploy.target) if deploy is not None and not deploy.image_params else "imageName"
         steps = (
             capture_step(variable, discard.call, discard.how, goroutine, carried, results, bool(kept)),
             _looped_pass_step(deploy) if goroutine and goroutine_in_loop(discard.call) else pass_step(carried, deploy, bool(here)),
-            parameter_step(deploy, callers, bool(here)),
-            use_step(deploy, here[0] if here else None, carried if here else "imageName"),
+            parameter_step(deploy, callers, bool(here), parameter),
+            use_step(deploy, here[0] if here else None, carried if here else parameter),
         )
         stale = dropped.stale if dropped is not None else ()
         if deploy is None and not here and stale and not goroutine:
             steps = (steps[0], *stale_steps(stale, carried))
-        steps = overwritten_steps(discard, deploy, here, callers) or steps  # the name is kept, then lost
+        steps = overwritten_steps(discard, deploy, here, callers, parameter) or steps  # the name is kept, then lost
         related: list[Related] = []
         if deploy is not None:
             related.append(Related(file.span(deploy.call), f"the image is deployed here by `{call_name(deploy.call)}`"))

@@ -12,7 +12,7 @@ from imagetag_lint.analysis.discards import find_discards
 from imagetag_lint.analysis.image_flow import repository
 from imagetag_lint.analysis.mismatches import captured, ignored_image_params
 from imagetag_lint.analysis.pairing import build_name_of
-from imagetag_lint.analysis.steps import call_name
+from imagetag_lint.analysis.steps import call_name, new_parameter
 from imagetag_lint.analysis.unit_fixtures import only_inspected, testing_parameters
 from imagetag_lint.enums import ConsumerKind, SiteKind
 from imagetag_lint.findings import Applicability, Finding, Fix, Related
@@ -185,11 +185,12 @@ def _steps(ctx: RuleContext, site: FixedSite, builds: list[Related], seen: Build
         )
     if site.function is not None and site.function.node.type == "func_literal":
         return _closure_steps(site)
+    parameter = new_parameter(ctx.index, site.function) if site.function is not None else "imageName"
     return (
         f"capture: name the image the builder returns for `{repository(site.image)}` in the callers of `{owner}`",
         f"pass: pass that name to `{owner}`",
-        f"parameter: add an `imageName string` parameter to `{owner}` and update every caller",
-        _use_step(site, "`imageName`"),
+        f"parameter: add an `{parameter} string` parameter to `{owner}` and update every caller",
+        _use_step(site, f"`{parameter}`"),
     )
 
 
@@ -326,8 +327,8 @@ def _kept_steps(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> tu
     return (
         f"capture: `{caller.name}` already keeps the built name in `{name}`",
         f"pass: pass `{name}` to `{owner.name}`",
-        f"parameter: add an `imageName string` parameter to `{owner.name}` and update every caller",
-        _use_step(site, "`imageName`"),
+        f"parameter: add an `{new_parameter(index, owner)} string` parameter to `{owner.name}` and update every caller",
+        _use_step(site, f"`{new_parameter(index, owner)}`"),
     )
 
 

@@ -24,6 +24,7 @@ from imagetag_lint.golang.syntax import (
 )
 
 if TYPE_CHECKING:
+    from imagetag_lint.analysis.image_flow import ImageFlowIndex
     from imagetag_lint.analysis.mismatches import Mismatch
 
 
@@ -132,7 +133,7 @@ def fixed_overwrite(discard: Discard) -> Node | None:
 
 
 def overwritten_steps(
-    discard: Discard, deploy: DeployCall | None, here: tuple[FixedSite, ...], callers: int
+    discard: Discard, deploy: DeployCall | None, here: tuple[FixedSite, ...], callers: int, parameter: str = "imageName"
 ) -> tuple[str, str, str, str] | None:
     """The steps when the built name is kept and then overwritten with fixed text: delete the
     overwrite, and the deployment that reads the variable gets the built name."""
@@ -156,7 +157,7 @@ def overwritten_steps(
     return (
         capture,
         pass_step(name, deploy, bool(here)),
-        parameter_step(deploy, callers, bool(here)),
+        parameter_step(deploy, callers, bool(here), parameter),
         use,
     )
 
@@ -186,7 +187,20 @@ def pass_step(variable: str, deploy: DeployCall | None, deployed_here: bool = Fa
     return f"pass: call `{call_name(deploy.call)}(..., {variable})`"
 
 
-def parameter_step(deploy: DeployCall | None, callers: int, deployed_here: bool = False) -> str:
+def new_parameter(index: ImageFlowIndex, target: Function) -> str:
+    """The image parameter the repair adds to a deploy function: `imageName`, unless the function
+    or its package already uses that name (then `imageName2`, as the fix writes)."""
+    from imagetag_lint.repair.names import fresh_name
+    from imagetag_lint.repair.plan import CannotFix
+
+    try:
+        return fresh_name(index, "imageName", target)
+    except CannotFix:
+        return "imageName"
+
+
+def parameter_step(deploy: DeployCall | None, callers: int, deployed_here: bool = False, name: str = "imageName") -> str:
+    """`name` is the parameter the fix adds (`imageName`, or `imageName2` where that is taken)."""
     if deployed_here:
         return "parameter: none needed"
     if deploy is None:
@@ -198,7 +212,7 @@ def parameter_step(deploy: DeployCall | None, callers: int, deployed_here: bool 
     where = f"{target.file.filename}:{target.node.start_point.row + 1}"
     # an exported function's callers in other packages are not counted
     sites = "every call site" if target.exported else "its call site" if callers == 1 else f"all {callers} call sites"
-    return f"parameter: add `imageName string` to `{target.name}` ({where}) and update {sites}"
+    return f"parameter: add `{name} string` to `{target.name}` ({where}) and update {sites}"
 
 
 def use_step(deploy: DeployCall | None, site: FixedSite | None, name: str = "imageName") -> str:
