@@ -26,6 +26,12 @@ _STATEMENTS = ("expression_statement", "if_statement", "block", "for_statement",
                "inc_statement", "dec_statement")
 _ASSIGNMENTS = ("short_var_declaration", "assignment_statement", "var_spec")
 _INSPECTING_BUILTINS = frozenset({"len", "cap", "print", "println"})
+# inside a function that only wraps: conversions and the builtins that make values (`int32(1)`,
+# `make(map[string]string)`); what they make leaves only through a return, which the caller follows
+_MAKING_BUILTINS = frozenset({
+    "append", "make", "new", "copy", "min", "max", "bool", "byte", "rune", "string", "int", "int8", "int16",
+    "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "float32", "float64",
+})
 # packages whose functions only read, format or compare what they are given (by import path: a
 # module without a dot in its path would look like the standard library)
 _INSPECTING_PACKAGES = frozenset({
@@ -171,6 +177,9 @@ def _harmless(index: ImageFlowIndex, call: Node, file: SourceFile, depth: int) -
         if body is None or _acts(target) or captures(_LEAKS, body):
             return False
         for inner in index.calls_in(target):
+            qualifier, name = callee(inner)
+            if qualifier is None and name in _MAKING_BUILTINS:
+                continue
             if not _inspecting(inner, target) and not _harmless(index, inner, target.file, depth + 1):
                 return False
     return True
