@@ -237,3 +237,14 @@ def test_the_steps_name_the_parameter_the_fix_adds(
         "parameter: add `imageName2 string` to `deployGamma` (paramname/setup.go:16) and update its call site",
         "use: `Image: imageName2` instead of `\"localhost/kubernaut-gamma:e2e\"`",
     ]
+
+
+def test_a_built_name_inside_a_goroutine_is_out_of_reach_of_the_deployment(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steps = steps_of(capsys, monkeypatch, "layered", 82, "IMG003")
+    assert steps[:2] == [
+        "capture: the built name is in `img` inside a goroutine (line 60), out of reach here: hand it out "
+        "(the result it sends, or an outer variable set before it reports)",
+        'pass: give the deployment that name instead of `GenerateImageName("scheduler")`',
+    ]

@@ -19,7 +19,8 @@ from imagetag_lint.analysis.other_repository import other_repositories
 from imagetag_lint.enums import Applicability
 from imagetag_lint.findings import Finding, Fix, Related
 from imagetag_lint.golang.model import Function, SourceFile
-from imagetag_lint.golang.parser import text
+from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.syntax import FUNCTION_TYPES, enclosing, is_inside, parent
 
 CODE = "IMG003"
 
@@ -110,7 +111,14 @@ def _check_flow(ctx: RuleContext, building: BuildingFunction) -> Iterator[Findin
         meant = meant_name(ctx.index, building.function, mismatch)
         name = f"`{text(meant)}`" if meant is not None else "the built name"
         made = deployed_reference(ctx.index, building.function, mismatch) if discards and kept is None else None
-        if meant is not None:
+        apart = _held_apart(meant, sink) if meant is not None else None
+        if meant is not None and apart is not None:  # the name exists, but not where it is deployed
+            capture = (
+                f"capture: the built name is in `{text(meant)}` {apart} (line {meant.start_point.row + 1}), out of "
+                "reach here: hand it out (the result it sends, or an outer variable set before it reports)"
+            )
+            name = "that name"
+        elif meant is not None:
             capture = f"capture: the built name is already in `{text(meant)}`; keep it"
         elif made is not None:  # the function's dropped builds make other repositories
             capture = f"capture: keep the name a build of `{repository(made)}` returns (no build in this function makes it)"
@@ -122,6 +130,17 @@ def _check_flow(ctx: RuleContext, building: BuildingFunction) -> Iterator[Findin
         steps = (capture, f"pass: {receiver} {name} instead of `{text(sink.expr)}`", *_deploy_steps(sink, name))
         values = {"site": _site(sink), "reference": text(sink.expr), "how": mismatch.how}
         yield ctx.finding(CODE, file.span(sink.expr), values, steps, related, _fix(ctx, building, mismatch))
+
+
+def _held_apart(variable: Node, sink: Sink) -> str | None:
+    """Where a built variable lives when the deployment cannot read it: inside a goroutine or a
+    closure that does not hold the deployment (None when the deployment is in its reach)."""
+    owner = enclosing(variable, FUNCTION_TYPES)
+    if owner is None or owner.type != "func_literal" or is_inside(sink.expr, owner):
+        return None
+    invocation = parent(owner)
+    statement = parent(invocation) if invocation is not None else None
+    return "inside a goroutine" if statement is not None and statement.type == "go_statement" else "inside a closure"
 
 
 def _site(sink: Sink) -> str:
