@@ -110,19 +110,23 @@ def same_repository(build_name: str, image: str) -> bool:
 
 def stale_of(index: ImageFlowIndex, discard: Discard) -> list[Mismatch]:
     """The stale deployments a dropped build answers for, the ones its repair rewrites."""
-    for dropped in dropped_builds(index, discard.file):
-        if dropped.discard is discard:
-            return list(dropped.stale)
-    return []
+    dropped = _by_discard(index, discard.file).get(id(discard))
+    return list(dropped.stale) if dropped is not None else []
 
 
 def owned(index: ImageFlowIndex, function: Function, mismatch: Mismatch) -> bool:
     """Does a dropped build of the function answer for this stale deployment?"""
-    return any(
-        any(m is mismatch for m in dropped.stale)
-        for dropped in dropped_builds(index, function.file)
-        if dropped.discard.function is function
-    )
+    return id(mismatch) in _owned(index, function.file)
+
+
+def _by_discard(index: ImageFlowIndex, file: SourceFile) -> dict[int, DroppedBuild]:
+    """The file's dropped builds by their discard (looked up once per drop: not a scan each)."""
+    return index.per_file("dropped-by-discard", file, lambda: [{id(d.discard): d for d in dropped_builds(index, file)}])[0]
+
+
+def _owned(index: ImageFlowIndex, file: SourceFile) -> frozenset[int]:
+    """The stale deployments of the file that a dropped build answers for."""
+    return index.per_file("owned-stale", file, lambda: [frozenset(id(m) for d in dropped_builds(index, file) for m in d.stale)])[0]
 
 
 def fed_by_callers(index: ImageFlowIndex, dropped: DroppedBuild) -> tuple[FixedSite, ...]:
