@@ -79,6 +79,10 @@ def test_the_corpus_has_deploy_functions_to_ask_about() -> None:
 def test_on_demand_answers_are_the_fixpoint_s_in_any_order(directory: Path) -> None:
     rule_set = load_rule_set()
     expected = _everywhere(directory, rule_set)
+    own = {key for key in expected if Path(key[0]).parent == directory}
     for backwards in (False, True):
         answers = _on_demand(directory, rule_set, backwards)
-        assert answers == expected
+        # the fixpoint's passes may load files of other packages that no question reaches
+        # (a builder chain's package): each function asked about must get the fixpoint's answer
+        assert own <= answers.keys()
+        assert {k: v for k, v in answers.items() if k in expected} == {k: expected[k] for k in answers if k in expected}

@@ -197,3 +197,54 @@ def test_img002_in_a_spec_closure_is_fixed_with_the_package_variable(
     assert [e["content"] for e in fix["edits"]] == ["tellerImage"]
     auditor = next(f["fix"] for f in found if f["location"]["row"] == 53 and f["code"] == "IMG002")
     assert auditor["applicability"] == "display-only" and not auditor["edits"]
+
+
+def test_a_drop_whose_function_deploys_its_parameter(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steps = steps_of(capsys, monkeypatch, "layered", 27, "IMG001")
+    assert steps[1:] == [
+        "pass: nothing to pass: this function deploys the image itself",
+        "parameter: none needed; `invoicerImage` is then no longer deployed",
+        "use: `Image: platformInvoicerImage` instead of `invoicerImage`",
+    ]
+
+
+def test_a_raw_build_s_variable_is_the_name_to_deploy(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steps = steps_of(capsys, monkeypatch, "rawcommands", 31, "IMG002")
+    assert steps == [
+        "capture: `SetupDigestWithRawBuild` already keeps the built name in `image`",
+        "pass: nothing to pass: the name is already in this function",
+        "parameter: none needed",
+        "use: format `image` into the manifest's `image:` line instead of `localhost/kubernaut-digest:e2e`",
+    ]
+
+
+def test_the_scheduler_s_fresh_name_beside_a_gateway_drop_is_not_the_gateway_s(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steps = steps_of(capsys, monkeypatch, "layered", 39, "IMG003")
+    assert steps[0] == "capture: keep the name a build of `platform-scheduler` returns (no build in this function makes it)"
+
+
+def test_the_steps_name_the_parameter_the_fix_adds(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steps = steps_of(capsys, monkeypatch, "paramname", 22, "IMG001")
+    assert steps[2:] == [
+        "parameter: add `imageName2 string` to `deployGamma` (paramname/setup.go:16) and update its call site",
+        "use: `Image: imageName2` instead of `\"localhost/kubernaut-gamma:e2e\"`",
+    ]
+
+
+def test_a_built_name_inside_a_goroutine_is_out_of_reach_of_the_deployment(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steps = steps_of(capsys, monkeypatch, "layered", 82, "IMG003")
+    assert steps[:2] == [
+        "capture: the built name is in `img` inside a goroutine (line 60), out of reach here: hand it out "
+        "(the result it sends, or an outer variable set before it reports)",
+        'pass: give the deployment that name instead of `GenerateImageName("scheduler")`',
+    ]

@@ -342,7 +342,7 @@ def _fix(args: argparse.Namespace, rule_set: RuleSet, lint_run: LintRun, stdin_s
             print(f"Fixed {finding.filename}:{finding.span.start.row}:{finding.span.start.column}: {finding.code} {finding.message}")
     for rejected in outcome.rejected:
         print(f"imagetag-lint: warning: {rejected}", file=sys.stderr)
-    code = report(args, rule_set, result, result.findings, notes, result.sources, (fixed, unwritten))
+    code = report(args, rule_set, result, result.findings, notes, result.sources, (fixed, unwritten), outcome.refused)
     if code == EXIT_CLEAN and args.exit_non_zero_on_fix and outcome.changed:
         return EXIT_FINDINGS
     return code
@@ -396,13 +396,15 @@ def report(
     notes: Sequence[str] = (),
     sources: dict[str, LintedFile] | None = None,
     fixed: tuple[list[Finding], list[NotWritten]] = ([], []),
+    refused: Sequence[Finding] = (),
 ) -> int:
     """Report the findings; fixed is, after --fix, the findings whose fixes were written and the
-    files that were not (those are among result.errors too)."""
+    files that were not (those are among result.errors too), refused those whose fixes it rolled
+    back."""
     _print_problems(result)
     sources = result.sources if sources is None else sources
     rendered = render(args.output_format, findings, rule_set, result.errors, Path.cwd())
-    summary = summarize(findings, result.files_checked, len(result.errors) - len(fixed[1]), notes, *fixed)
+    summary = summarize(findings, result.files_checked, len(result.errors) - len(fixed[1]), notes, *fixed, refused)
     if args.output_file:  # the chosen format to the file, the text report to the terminal
         if rendered is None:
             buffer = io.StringIO()

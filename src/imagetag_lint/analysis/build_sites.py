@@ -9,7 +9,9 @@ from typing import cast
 from imagetag_lint.analysis.deployments import FixedSite
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, repository
 from imagetag_lint.analysis.pairing import build_name_of
-from imagetag_lint.enums import Severity
+from imagetag_lint.engine.commands import command_image
+from imagetag_lint.engine.run import mentions
+from imagetag_lint.enums import ConsumerKind, Severity
 from imagetag_lint.findings import Span
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node
@@ -25,6 +27,8 @@ class BuildSite:
     file: SourceFile
     call: Node
     name: str  # as written: a repository alone, or a full reference with its tag
+    generator: str | None = None  # a raw build of a generated name: the generator that chooses the tag
+    held: Node | None = None  # a raw build's tag argument, when a variable holds the name it builds
 
     @property
     def tagged(self) -> bool:
@@ -36,6 +40,11 @@ class BuildSite:
     def callee(self) -> str:
         qualifier, name = callee(self.call)
         return f"{qualifier}.{name}" if qualifier else name
+
+    @property
+    def chooser(self) -> str:
+        """Who chooses the tag when the build names only the repository."""
+        return f"`{self.generator}`" if self.generator else "the builder"
 
     @property
     def span(self) -> Span:
@@ -78,13 +87,38 @@ def _collect(index: ImageFlowIndex, package: Package) -> list[BuildSite]:
     sites = []
     for file in list(package.files):
         for function in index.facts(file).functions:
-            if not index.builds(function):
+            raw = mentions(function, [b"exec.Command"])
+            if not raw and not index.builds(function):
                 continue
             for call in index.calls_in(function):
-                name = _build_name(index, call, file, function)
-                if name:
+                site = _raw_build(index, call, file, function) if raw else None
+                name = _build_name(index, call, file, function) if site is None else None
+                if site is not None:
+                    sites.append(site)
+                elif name:
                     sites.append(BuildSite(file, call, name))
     return sites
+
+
+def _raw_build(index: ImageFlowIndex, call: Node, file: SourceFile, function: Function) -> BuildSite | None:
+    """A `podman build -t X` the function runs itself, X fixed text or a generator's name
+    (`image := GenerateImageName("digest")`: the repository is known, the tag is the generator's)."""
+    from imagetag_lint.analysis.pairing import without_made_tag
+    from imagetag_lint.engine.locality import generated_reference
+
+    command = command_image(call, function)
+    if command is None or command[0] is not ConsumerKind.BUILD:
+        return None
+    tag = command[1]
+    held = tag if tag.type == "identifier" else None
+    fixed = index.fixed_text(tag, file, function)
+    if fixed:
+        return BuildSite(file, call, fixed, held=held)
+    origin = index.origin(tag, file, function)
+    made = generated_reference(index, origin.node, file) if origin.kind == "generated" and origin.node is not None else None
+    if made is None or origin.node is None:
+        return None
+    return BuildSite(file, call, without_made_tag(made), callee(origin.node)[1], held)
 
 
 def _build_name(index: ImageFlowIndex, call: Node, file: SourceFile, function: Function) -> str | None:
@@ -115,7 +149,7 @@ def what_builds_show(index: ImageFlowIndex, site: FixedSite) -> tuple[str, Sever
         build = made[0]
         host = build.name.split("/", 1)[0] + "/" if "/" in build.name else ""
         lacks = f", and this reference lacks the `{host}` prefix" if host == "localhost/" and not site.image.startswith(host) else ""
-        return (f"the build at {_at(build)} names only the repository `{build.name}`, so the builder chooses the tag{lacks}",
+        return (f"the build at {_at(build)} names only the repository `{build.name}`, so {build.chooser} chooses the tag{lacks}",
                 Severity.ERROR, build)
     return f"{_local_evidence(index, site)}, and no build seen in this package or the packages it imports names its repository", Severity.ERROR, None
 

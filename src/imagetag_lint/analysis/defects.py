@@ -21,8 +21,10 @@ from imagetag_lint.analysis.discards import Discard, find_discards
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.analysis.mismatches import Mismatch, mismatches_of
 from imagetag_lint.analysis.pairing import build_name_of, names_service, pair
+from imagetag_lint.engine.model import OriginKind
+from imagetag_lint.enums import SiteKind
 from imagetag_lint.golang.model import Function, SourceFile
-from imagetag_lint.golang.syntax import callee, identifiers
+from imagetag_lint.golang.syntax import arguments, callee, identifiers
 from imagetag_lint.images import repository
 from imagetag_lint.record import record
 
@@ -57,8 +59,9 @@ def _dropped_builds(index: ImageFlowIndex, file: SourceFile) -> list[DroppedBuil
             paired.append((discard, build_name, pair(build_name, position, deploys, discard.call, len(mine))))
         stale: dict[int, list[Mismatch]] = {}
         for mismatch in mismatches_of(index, function):
-            owner = next((i for i, (_, _, d) in enumerate(paired) if d is not None and d.call == mismatch.sink.call), 0)
-            stale.setdefault(owner, []).append(mismatch)
+            owner = _owner(index, function, mismatch, [(name, deploy) for _, name, deploy in paired])
+            if owner is not None:
+                stale.setdefault(owner, []).append(mismatch)
         for position, (discard, build_name, deploy) in enumerate(paired):
             if deploy is not None:
                 fixed = _fixed_of(index, deploy)
@@ -66,6 +69,95 @@ def _dropped_builds(index: ImageFlowIndex, file: SourceFile) -> list[DroppedBuil
                 fixed = _deployed_here(index, function, discard, build_name, len(mine))
             found.append(DroppedBuild(discard, build_name, deploy, fixed, tuple(stale.get(position, ()))))
     return found
+
+
+def _owner(
+    index: ImageFlowIndex, function: Function, mismatch: Mismatch, paired: list[tuple[str | None, DeployCall | None]]
+) -> int | None:
+    """The position of the drop a stale deployment belongs to: the one paired with its deploy
+    call, else the one whose build makes the repository it deploys, else the first drop, unless
+    the builds are known to make other repositories: the gateway's name never goes to the
+    scheduler's deployment. None leaves the deployment an IMG003 of its own."""
+    for position, (_, deploy) in enumerate(paired):
+        if deploy is not None and deploy.call == mismatch.sink.call:
+            return position
+    made = deployed_reference(index, function, mismatch)
+    if made is None:
+        return 0
+    for position, (name, _) in enumerate(paired):
+        if name is not None and same_repository(name, made):
+            return position
+    unnamed = [position for position, (name, _) in enumerate(paired) if name is None]
+    return unnamed[0] if unnamed else None
+
+
+def deployed_reference(index: ImageFlowIndex, function: Function, mismatch: Mismatch) -> str | None:
+    """The reference a stale deployment deploys, where the code says: a generator call's
+    (`GenerateImageName("scheduler")`) or fixed text."""
+    from imagetag_lint.engine.locality import generated_reference
+
+    if mismatch.origin.kind == "generated" and mismatch.origin.node is not None:
+        return generated_reference(index, mismatch.origin.node, function.file)
+    fixed = index.fixed_text(mismatch.sink.expr, function.file, function)
+    return fixed if fixed and "/" in fixed else None
+
+
+def same_repository(build_name: str, image: str) -> bool:
+    """Does the reference name the repository the build makes (a registry prefix aside)?"""
+    built, deployed = repository(build_name), repository(image)
+    return built == deployed or deployed.endswith("/" + built) or built.endswith("/" + deployed)
+
+
+def stale_of(index: ImageFlowIndex, discard: Discard) -> list[Mismatch]:
+    """The stale deployments a dropped build answers for, the ones its repair rewrites."""
+    dropped = _by_discard(index, discard.file).get(id(discard))
+    return list(dropped.stale) if dropped is not None else []
+
+
+def owned(index: ImageFlowIndex, function: Function, mismatch: Mismatch) -> bool:
+    """Does a dropped build of the function answer for this stale deployment?"""
+    return id(mismatch) in _owned(index, function.file)
+
+
+def _by_discard(index: ImageFlowIndex, file: SourceFile) -> dict[int, DroppedBuild]:
+    """The file's dropped builds by their discard (looked up once per drop: not a scan each)."""
+    return index.per_file("dropped-by-discard", file, lambda: [{id(d.discard): d for d in dropped_builds(index, file)}])[0]
+
+
+def _owned(index: ImageFlowIndex, file: SourceFile) -> frozenset[int]:
+    """The stale deployments of the file that a dropped build answers for."""
+    return index.per_file("owned-stale", file, lambda: [frozenset(id(m) for d in dropped_builds(index, file) for m in d.stale)])[0]
+
+
+def fed_by_callers(index: ImageFlowIndex, dropped: DroppedBuild) -> tuple[FixedSite, ...]:
+    """The fixed local text the callers (in the files of this run) pass for a parameter that the
+    drop's function deploys instead of the built name (`SetupInvoicer(ctx, "localhost/x:e2e", w)`
+    while `SetupInvoicer` drops its build and deploys `invoicerImage`): the same defect, and once
+    the built name is deployed, the text deploys nothing."""
+    function = dropped.discard.function
+    if function is None:
+        return ()
+    names = {
+        str(m.origin.key[2]) for m in dropped.stale
+        if m.origin.kind == OriginKind.PARAM and isinstance(m.origin.key, tuple) and m.origin.key[1] == function.node.id
+    }
+    positions = {p.index for p in function.params if p.name in names}
+    if not positions:
+        return ()
+    return tuple(
+        site
+        for file in list(index.project.files())
+        if file.reported
+        for site in fixed_sites(index, file)
+        if site.local and site.kind is SiteKind.DEPLOY_ARG and site.sink is not None and site.sink.target is function
+        and _argument_position(site) in positions
+    )
+
+
+def _argument_position(site: FixedSite) -> int | None:
+    call = site.sink.call if site.sink is not None else None
+    args = arguments(call) if call is not None else []
+    return next((i for i, arg in enumerate(args) if arg.start_byte <= site.node.start_byte < arg.end_byte), None)
 
 
 def _deployed_here(

@@ -5,19 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imagetag_lint.analysis.context import RuleContext
-from imagetag_lint.analysis.defects import dropped_builds
+from imagetag_lint.analysis.defects import dropped_builds, fed_by_callers, stale_of
 from imagetag_lint.analysis.deployments import DeployCall
 from imagetag_lint.analysis.discards import Discard, find_discards
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
-from imagetag_lint.analysis.mismatches import mismatches_of
 from imagetag_lint.analysis.pairing import build_name_of, in_goroutine
 from imagetag_lint.analysis.steps import (
     call_name,
     capture_step,
     goroutine_in_loop,
+    new_parameter,
     overwritten_steps,
     parameter_step,
     pass_step,
+    stale_steps,
     use_step,
     variable_for,
 )
@@ -45,13 +46,17 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         here = dropped.fixed if dropped is not None and deploy is None else ()
         carried = _fresh(index, discard, variable + "Built", {variable}) if goroutine else variable  # the outer variable
         results = (discard.producer.results, discard.producer.image_result)
+        parameter = new_parameter(index, deploy.target) if deploy is not None and not deploy.image_params else "imageName"
         steps = (
             capture_step(variable, discard.call, discard.how, goroutine, carried, results, bool(kept), _keeps_if_scope(index, discard)),
             _looped_pass_step(deploy) if goroutine and goroutine_in_loop(discard.call) else pass_step(carried, deploy, bool(here)),
-            parameter_step(deploy, callers, bool(here)),
-            use_step(deploy, here[0] if here else None, carried if here else "imageName"),
+            parameter_step(deploy, callers, bool(here), parameter),
+            use_step(deploy, here[0] if here else None, carried if here else parameter),
         )
-        steps = overwritten_steps(discard, deploy, here, callers) or steps  # the name is kept, then lost
+        stale = dropped.stale if dropped is not None else ()
+        if deploy is None and not here and stale and not goroutine:
+            steps = (steps[0], *stale_steps(stale, carried))
+        steps = overwritten_steps(discard, deploy, here, callers, parameter) or steps  # the name is kept, then lost
         related: list[Related] = []
         if deploy is not None:
             related.append(Related(file.span(deploy.call), f"the image is deployed here by `{call_name(deploy.call)}`"))
@@ -61,6 +66,9 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             where = file.span(mismatch.sink.expr)
             receiver = "the load" if mismatch.sink.kind == "load-arg" else "the deployment"
             related.append(Related(where, f"{receiver} receives `{text(mismatch.sink.expr)}` instead ({mismatch.how})"))
+        for site in fed_by_callers(index, dropped) if dropped is not None else ():
+            caller = f"`{site.function.name}`" if site.function is not None else "a caller"
+            related.append(Related(site.file.span_bytes(site.start, site.end), f"{caller} passes the fixed image `{site.image}` for that parameter"))
         yield ctx.finding(
             CODE,
             file.span(discard.call),
@@ -89,7 +97,7 @@ def _reused_local(index: ImageFlowIndex, discard: Discard) -> str | None:
 
     if discard.function is None or in_goroutine(discard.call):
         return None
-    stale = stale_local(index, discard, mismatches_of(index, discard.function))
+    stale = stale_local(index, discard, stale_of(index, discard))
     return text(stale) if stale is not None else None
 
 

@@ -6,13 +6,13 @@ from collections.abc import Iterator
 
 from imagetag_lint.analysis.build_sites import BuildSite, what_builds_show
 from imagetag_lint.analysis.context import RuleContext
-from imagetag_lint.analysis.defects import dropped_builds
+from imagetag_lint.analysis.defects import dropped_builds, fed_by_callers
 from imagetag_lint.analysis.deployments import FixedSite, fixed_sites
 from imagetag_lint.analysis.discards import find_discards
 from imagetag_lint.analysis.image_flow import repository
 from imagetag_lint.analysis.mismatches import captured, ignored_image_params
 from imagetag_lint.analysis.pairing import build_name_of
-from imagetag_lint.analysis.steps import call_name
+from imagetag_lint.analysis.steps import call_name, new_parameter
 from imagetag_lint.analysis.unit_fixtures import only_inspected, testing_parameters
 from imagetag_lint.enums import ConsumerKind, SiteKind
 from imagetag_lint.findings import Applicability, Finding, Fix, Related
@@ -65,7 +65,7 @@ def _named_by_a_drop(ctx: RuleContext) -> frozenset[tuple[str, int]]:
             for file in list(index.project.files())
             if file.reported
             for dropped in dropped_builds(index, file)
-            for site in dropped.fixed
+            for site in (*dropped.fixed, *fed_by_callers(index, dropped))
         )
     return named  # type: ignore[return-value]
 
@@ -90,7 +90,7 @@ def _unit_test_fixture(ctx: RuleContext, site: FixedSite) -> bool:
     if function is None or not site.file.filename.endswith("_test.go"):
         return False
     if site.kind is SiteKind.FIELD:
-        if not testing_parameters(function) or not only_inspected(site.node, function):
+        if not testing_parameters(function) or not only_inspected(site.node, function, ctx.index):
             return False
     elif site.kind is not SiteKind.DEPLOY_ARG:
         return False
@@ -130,7 +130,18 @@ def _fix(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> Fix:
             return Fix(Applicability.DISPLAY_ONLY, message)
         # unsafe: that the setter runs before the closure is Ginkgo's order, not one the code shows
         return Fix(Applicability.UNSAFE, message, (E.replace(site.file, site.node, variable),))
-    return fix or _tagged_fix(ctx, site, seen) or _applied_fix(ctx, site) or _NO_BUILD_IN_REACH
+    return fix or _tagged_fix(ctx, site, seen) or _raw_build_fix(site, seen) or _applied_fix(ctx, site) or _NO_BUILD_IN_REACH
+
+
+def _raw_build_fix(site: FixedSite, seen: BuildSite | None) -> Fix | None:
+    """The function runs the build itself and holds the name it tags in a variable: deploy that."""
+    if seen is None or seen.held is None or not _raw_build_here(site, seen):
+        return None
+    name = text(seen.held)
+    return Fix(
+        Applicability.DISPLAY_ONLY,
+        f"deploy `{name}`, the name the build at line {seen.span.start.row} tags: {_use_step(site, f'`{name}`')[5:]}",
+    )
 
 
 _NO_BUILD_IN_REACH = Fix(
@@ -142,7 +153,7 @@ _NO_BUILD_IN_REACH = Fix(
 
 def _steps(ctx: RuleContext, site: FixedSite, builds: list[Related], seen: BuildSite | None) -> tuple[str, ...]:
     owner = site.function.name if site.function is not None else None
-    builds_here = site.function is not None and ctx.index.builds(site.function)
+    builds_here = site.function is not None and (ctx.index.builds(site.function) or _raw_build_here(site, seen))
     if builds_here:
         assert owner is not None and site.function is not None
         kept = _captured_here(ctx, site.function, seen)
@@ -174,11 +185,12 @@ def _steps(ctx: RuleContext, site: FixedSite, builds: list[Related], seen: Build
         )
     if site.function is not None and site.function.node.type == "func_literal":
         return _closure_steps(site)
+    parameter = new_parameter(ctx.index, site.function) if site.function is not None else "imageName"
     return (
         f"capture: name the image the builder returns for `{repository(site.image)}` in the callers of `{owner}`",
         f"pass: pass that name to `{owner}`",
-        f"parameter: add an `imageName string` parameter to `{owner}` and update every caller",
-        _use_step(site, "`imageName`"),
+        f"parameter: add an `{parameter} string` parameter to `{owner}` and update every caller",
+        _use_step(site, f"`{parameter}`"),
     )
 
 
@@ -280,8 +292,16 @@ def _captured_here(ctx: RuleContext, function: Function, seen: BuildSite | None)
     return text(variable) if variable is not None else None
 
 
+def _raw_build_here(site: FixedSite, seen: BuildSite | None) -> bool:
+    """Does the site's function run the build the message names itself (`podman build -t image`)?"""
+    return site.function is not None and seen is not None and seen.held is not None and is_inside(seen.call, site.function.node)
+
+
 def _kept_variable(ctx: RuleContext, seen: BuildSite) -> Node | None:
-    """The variable (not `_`) the build's returned name is assigned to, if any."""
+    """The variable (not `_`) the build's returned name is assigned to, if any; for a build the
+    function runs itself, the variable its tag is (`podman build -t image`)."""
+    if seen.held is not None:
+        return seen.held
     producer = ctx.index.producer(seen.call, seen.file)
     variable = captured(seen.call, producer.image_result) if producer is not None else None
     if variable is None or variable.type != "identifier" or text(variable) == "_":
@@ -307,8 +327,8 @@ def _kept_steps(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> tu
     return (
         f"capture: `{caller.name}` already keeps the built name in `{name}`",
         f"pass: pass `{name}` to `{owner.name}`",
-        f"parameter: add an `imageName string` parameter to `{owner.name}` and update every caller",
-        _use_step(site, "`imageName`"),
+        f"parameter: add an `{new_parameter(index, owner)} string` parameter to `{owner.name}` and update every caller",
+        _use_step(site, f"`{new_parameter(index, owner)}`"),
     )
 
 

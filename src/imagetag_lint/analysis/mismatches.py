@@ -282,8 +282,10 @@ def meant_name(index: ImageFlowIndex, function: Function, mismatch: Mismatch) ->
         same = [c for c in candidates if (o := generated[id(c)]).node is not None and text(o.node) == made]
         if same:
             return same[-1]
-        # a name another generator call made is another service's
+        # a name another generator call made is another service's, and so is a build's name
+        # whose config names another repository (the gateway's name never goes to the scheduler)
         candidates = [c for c in candidates if generated[id(c)].kind != "generated"]
+        candidates = _not_other_repository(index, function, mismatch.origin.node, candidates)
         if len({text(c) for c in candidates}) > 1:
             candidates = _same_repository(index, function, mismatch.origin.node, candidates) or candidates
     if mismatch.origin.kind == "unknown" and unparen(mismatch.sink.expr).type == "index_expression":
@@ -296,22 +298,36 @@ def meant_name(index: ImageFlowIndex, function: Function, mismatch: Mismatch) ->
 def _same_repository(index: ImageFlowIndex, function: Function, generated: Node, candidates: list[Node]) -> list[Node]:
     """The built variables whose build makes the repository the deployment's generator call makes
     (`GenerateImageName("audit")` and the build of `ServiceName: "audit"`)."""
-    from imagetag_lint.analysis.pairing import build_name_of
     from imagetag_lint.engine.locality import generated_reference
 
     made = generated_reference(index, generated, function.file)
     if made is None:
         return []
-    found = []
-    for candidate in candidates:
-        holder = candidate.parent
-        statement = holder.parent if holder is not None else None
-        values = right_values(statement) if statement is not None else []
-        call = unparen(values[0]) if len(values) == 1 else None  # `auditImage, err := Build(...)`
-        name = build_name_of(index, call, function.file, function) if call is not None and call.type == "call_expression" else None
-        if name is not None and repository(name) == repository(made):
-            found.append(candidate)
-    return found
+    return [c for c in candidates if (name := _build_name(index, function, c)) is not None and repository(name) == repository(made)]
+
+
+def _not_other_repository(index: ImageFlowIndex, function: Function, generated: Node, candidates: list[Node]) -> list[Node]:
+    """The built variables whose build may make the repository the generator call makes: all but
+    those whose build is known to make another one."""
+    from imagetag_lint.engine.locality import generated_reference
+
+    made = generated_reference(index, generated, function.file)
+    if made is None:
+        return candidates
+    return [c for c in candidates if (name := _build_name(index, function, c)) is None or repository(name) == repository(made)]
+
+
+def _build_name(index: ImageFlowIndex, function: Function, candidate: Node) -> str | None:
+    """What the build a built variable holds names (`auditImage, err := Build(...)`), if known."""
+    from imagetag_lint.analysis.pairing import build_name_of
+
+    holder = candidate.parent
+    statement = holder.parent if holder is not None else None
+    values = right_values(statement) if statement is not None else []
+    call = unparen(values[0]) if len(values) == 1 else None
+    if call is None or call.type != "call_expression":
+        return None
+    return build_name_of(index, call, function.file, function)
 
 
 def captured(call: Node, image_result: int) -> Node | None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import NamedTuple
 
 from imagetag_lint.analysis.deployments import DeployCall
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
-from imagetag_lint.golang.model import Function, SourceFile
+from imagetag_lint.golang.model import Function, Param, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
     FUNCTION_TYPES,
@@ -119,26 +121,108 @@ def _made_by_builder(
 ) -> str | None:
     """The reference a builder of the linted code makes when its only name is a generator call on
     a config field (`GenerateImageName(cfg.ServiceName)`) and the caller's config gives that field
-    as fixed text. A tag the generator computes as it runs is left out: the repository is known."""
-    from imagetag_lint.engine.locality import generated_reference
-
+    as fixed text, in the builder or in a function the builder hands the config, a field of it or
+    a config made of them to (`BuildAndLoadImageToKind` calling `BuildImageForKind(cfg, w)`). A
+    tag the generator computes as it runs is left out: the repository is known."""
+    given = _Passed(
+        [(position, _config_texts(keyed, lambda n: _text(index, n, file, function, bound))) for position, keyed in configs],
+        {},
+    )
     for target in index.project.resolve_call(call, file):
-        made = set()
-        for inner in index.calls_in(target) if target.body is not None else []:
-            if not index.is_generator(inner):
-                continue
-            given: list[str | None] = []
-            for arg in arguments(inner):
-                given.append(_config_field(index, arg, target, file, function, configs, bound))
-            if any(value is not None for value in given):
-                made.add(generated_reference(index, inner, target.file, given))
+        made = _made_in(index, target, given, 0)
         if len(made) == 1 and (reference := made.pop()) is not None:
-            return _without_made_tag(reference)
+            return without_made_tag(reference)
         return None
     return None
 
 
-def _without_made_tag(reference: str) -> str:
+class _Passed(NamedTuple):
+    """What a builder's parameters hold, by position: a config's fields as fixed text, or fixed
+    text (a field of a config handed on alone)."""
+
+    configs: list[tuple[int, dict[str, str]]]
+    texts: dict[int, str]
+
+
+def _config_texts(keyed: dict[str, Node], read: Callable[[Node], str | None]) -> dict[str, str]:
+    """The fields of a config literal whose value is fixed text, as that text."""
+    found = {}
+    for name, value in keyed.items():
+        fixed = read(value.named_children[0]) if value.named_child_count else None
+        if fixed is not None:
+            found[name] = fixed
+    return found
+
+
+def _made_in(index: ImageFlowIndex, target: Function, passed: _Passed, depth: int) -> set[str | None]:
+    """The references the generator calls in target (and in the functions it hands the config to)
+    make of what its parameters hold."""
+    from imagetag_lint.engine.locality import generated_reference
+
+    made: set[str | None] = set()
+    for inner in index.calls_in(target) if target.body is not None else []:
+        if index.is_generator(inner):
+            given = [_held(index, arg, target, passed) for arg in arguments(inner)]
+            if any(value is not None for value in given):
+                made.add(generated_reference(index, inner, target.file, given))
+            continue
+        handed = _handed_on(index, inner, target, passed)
+        if depth >= 3 or handed is None:  # a chain of builders is short; a cycle is not
+            continue
+        for nested in index.project.resolve_call(inner, target.file)[:1]:
+            made |= _made_in(index, nested, handed, depth + 1)
+    return made
+
+
+def _held(index: ImageFlowIndex, node: Node, target: Function, passed: _Passed) -> str | None:
+    """The fixed text an expression of the builder holds of what its caller passed: a field of the
+    config (`cfg.ServiceName`), or a parameter that holds fixed text."""
+    node = unparen(node)
+    if node.type == "selector_expression":
+        operand, field = node.child_by_field_name("operand"), node.child_by_field_name("field")
+        param = _unchanged_param(index, operand, target) if operand is not None else None
+        if param is None or field is None:
+            return None
+        return next((keyed.get(text(field)) for position, keyed in passed.configs if position == param.index), None)
+    param = _unchanged_param(index, node, target)
+    return passed.texts.get(param.index) if param is not None else None
+
+
+def _handed_on(index: ImageFlowIndex, call: Node, target: Function, passed: _Passed) -> _Passed | None:
+    """What a call in the builder hands the function it calls: the config itself (`cfg`), one of
+    its fields (`cfg.ServiceName`), a parameter that holds fixed text, or a config literal made
+    of them (`ImageBuildConfig{ServiceName: cfg.ServiceName}`)."""
+    configs: list[tuple[int, dict[str, str]]] = []
+    texts: dict[int, str] = {}
+    positions = dict(passed.configs)
+    for position, arg in enumerate(arguments(call)):
+        arg = unparen(arg)
+        param = _unchanged_param(index, arg, target)
+        literal = _composite(index, arg, target)
+        if param is not None and param.index in positions:
+            configs.append((position, positions[param.index]))
+        elif literal is not None:
+            keyed = _config_texts(
+                _keyed(literal), lambda n: _held(index, n, target, passed) or index.fixed_text(n, target.file, target)
+            )
+            if keyed:
+                configs.append((position, keyed))
+        elif (held := _held(index, arg, target, passed)) is not None:
+            texts[position] = held
+    return _Passed(configs, texts) if configs or texts else None
+
+
+def _unchanged_param(index: ImageFlowIndex, node: Node, target: Function) -> Param | None:
+    """The parameter an identifier names, where the function never assigns it before."""
+    if node.type != "identifier":
+        return None
+    param = target.param(text(node))
+    if param is None or index.reaching_definition(node, target) is not None:
+        return None
+    return param
+
+
+def without_made_tag(reference: str) -> str:
     """The repository alone when the generator computes any part of the tag as it runs
     (`localhost/shop-auth:e2e-<tag>`): a fixed prefix does not make the tag one a deployment can
     repeat."""
@@ -146,28 +230,6 @@ def _without_made_tag(reference: str) -> str:
     if colon and "/" not in tag and "<tag>" in tag:
         return repository
     return reference
-
-
-def _config_field(
-    index: ImageFlowIndex,
-    arg: Node,
-    target: Function,
-    file: SourceFile,
-    function: Function | None,
-    configs: list[tuple[int, dict[str, Node]]],
-    bound: dict[str, str] | None,
-) -> str | None:
-    """The fixed text the caller's config gives a `param.Field` argument inside the builder."""
-    arg = unparen(arg)
-    operand, field = arg.child_by_field_name("operand"), arg.child_by_field_name("field")
-    if arg.type != "selector_expression" or operand is None or field is None or operand.type != "identifier":
-        return None
-    param = target.param(text(operand))
-    for position, keyed in configs:
-        value = keyed.get(text(field))
-        if param is not None and param.index == position and value is not None and value.named_child_count:
-            return _text(index, value.named_children[0], file, function, bound)
-    return None
 
 
 def _composite(index: ImageFlowIndex, node: Node, function: Function | None) -> Node | None:

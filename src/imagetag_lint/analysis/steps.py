@@ -4,6 +4,8 @@ code: a finding's `steps`. (`--explain` renders a rule's docs, in `report/docs.p
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from imagetag_lint.analysis.deployments import DeployCall, FixedSite
 from imagetag_lint.analysis.discards import Discard
@@ -20,6 +22,10 @@ from imagetag_lint.golang.syntax import (
     is_inside,
     is_write,
 )
+
+if TYPE_CHECKING:
+    from imagetag_lint.analysis.image_flow import ImageFlowIndex
+    from imagetag_lint.analysis.mismatches import Mismatch
 
 
 def call_name(call: Node) -> str:
@@ -130,7 +136,7 @@ def fixed_overwrite(discard: Discard) -> Node | None:
 
 
 def overwritten_steps(
-    discard: Discard, deploy: DeployCall | None, here: tuple[FixedSite, ...], callers: int
+    discard: Discard, deploy: DeployCall | None, here: tuple[FixedSite, ...], callers: int, parameter: str = "imageName"
 ) -> tuple[str, str, str, str] | None:
     """The steps when the built name is kept and then overwritten with fixed text: delete the
     overwrite, and the deployment that reads the variable gets the built name."""
@@ -154,7 +160,7 @@ def overwritten_steps(
     return (
         capture,
         pass_step(name, deploy, bool(here)),
-        parameter_step(deploy, callers, bool(here)),
+        parameter_step(deploy, callers, bool(here), parameter),
         use,
     )
 
@@ -184,7 +190,20 @@ def pass_step(variable: str, deploy: DeployCall | None, deployed_here: bool = Fa
     return f"pass: call `{call_name(deploy.call)}(..., {variable})`"
 
 
-def parameter_step(deploy: DeployCall | None, callers: int, deployed_here: bool = False) -> str:
+def new_parameter(index: ImageFlowIndex, target: Function) -> str:
+    """The image parameter the repair adds to a deploy function: `imageName`, unless the function
+    or its package already uses that name (then `imageName2`, as the fix writes)."""
+    from imagetag_lint.repair.names import fresh_name
+    from imagetag_lint.repair.plan import CannotFix
+
+    try:
+        return fresh_name(index, "imageName", target)
+    except CannotFix:
+        return "imageName"
+
+
+def parameter_step(deploy: DeployCall | None, callers: int, deployed_here: bool = False, name: str = "imageName") -> str:
+    """`name` is the parameter the fix adds (`imageName`, or `imageName2` where that is taken)."""
     if deployed_here:
         return "parameter: none needed"
     if deploy is None:
@@ -196,7 +215,7 @@ def parameter_step(deploy: DeployCall | None, callers: int, deployed_here: bool 
     where = f"{target.file.filename}:{target.node.start_point.row + 1}"
     # an exported function's callers in other packages are not counted
     sites = "every call site" if target.exported else "its call site" if callers == 1 else f"all {callers} call sites"
-    return f"parameter: add `imageName string` to `{target.name}` ({where}) and update {sites}"
+    return f"parameter: add `{name} string` to `{target.name}` ({where}) and update {sites}"
 
 
 def use_step(deploy: DeployCall | None, site: FixedSite | None, name: str = "imageName") -> str:
@@ -213,3 +232,23 @@ def use_step(deploy: DeployCall | None, site: FixedSite | None, name: str = "ima
     if site.kind is SiteKind.DEPLOY_ARG:
         return f"use: pass `{name}` instead of `{text(site.node)}`"
     return f"use: `Image: {name}` instead of `{text(site.node)}`"
+
+
+def stale_steps(stale: Sequence[Mismatch], variable: str) -> tuple[str, str, str]:
+    """The pass, parameter and use steps of a drop whose own function deploys another reference
+    (a parameter, a fresh generator call): the fix deploys the captured name there."""
+    first = stale[0].sink
+    old = text(first.expr)
+    more = f" (and in the {len(stale) - 1} other places it deploys another reference)" if len(stale) > 1 else ""
+    if first.kind == "field":
+        use = f"use: `Image: {variable}` instead of `{old}`{more}"
+    elif first.kind == "load-arg":
+        use = f"use: load `{variable}` instead of `{old}`{more}"
+    else:
+        use = f"use: pass `{variable}` instead of `{old}`{more}"
+    unread = f"; `{old}` is then no longer deployed" if first.expr.type == "identifier" else ""
+    return (
+        "pass: nothing to pass: this function deploys the image itself",
+        f"parameter: none needed{unread}",
+        use,
+    )

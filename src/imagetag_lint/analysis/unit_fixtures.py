@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from imagetag_lint.golang.model import Function
-from imagetag_lint.golang.parser import Node, text
+import re
+from typing import TYPE_CHECKING
+
+from imagetag_lint.golang.model import Function, SourceFile
+from imagetag_lint.golang.parser import Node, captures, text
 from imagetag_lint.golang.syntax import (
     callee,
     identifiers,
@@ -13,6 +16,9 @@ from imagetag_lint.golang.syntax import (
     unparen,
 )
 
+if TYPE_CHECKING:
+    from imagetag_lint.analysis.image_flow import ImageFlowIndex
+
 _VALUE_PARTS = ("literal_value", "keyed_element", "literal_element", "composite_literal", "parenthesized_expression")
 _ESCAPES = ("literal_value", "keyed_element", "literal_element", "return_statement", "send_statement",
             "go_statement", "defer_statement", "func_literal")
@@ -20,6 +26,12 @@ _STATEMENTS = ("expression_statement", "if_statement", "block", "for_statement",
                "inc_statement", "dec_statement")
 _ASSIGNMENTS = ("short_var_declaration", "assignment_statement", "var_spec")
 _INSPECTING_BUILTINS = frozenset({"len", "cap", "print", "println"})
+# inside a function that only wraps: conversions and the builtins that make values (`int32(1)`,
+# `make(map[string]string)`); what they make leaves only through a return, which the caller follows
+_MAKING_BUILTINS = frozenset({
+    "append", "make", "new", "copy", "min", "max", "bool", "byte", "rune", "string", "int", "int8", "int16",
+    "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "float32", "float64",
+})
 # packages whose functions only read, format or compare what they are given (by import path: a
 # module without a dot in its path would look like the standard library)
 _INSPECTING_PACKAGES = frozenset({
@@ -27,6 +39,11 @@ _INSPECTING_PACKAGES = frozenset({
     "sort", "strconv", "strings", "testing", "unicode",
     "github.com/google/go-cmp/cmp", "github.com/stretchr/testify/assert", "github.com/stretchr/testify/require",
 })
+# what may hand a value out of a function: a send, a goroutine, a write through an assignment
+_LEAKS = "[(send_statement) (go_statement) (assignment_statement)] @leak"
+_DEPTH = 3  # a chain of wrapping helpers is short; a cycle is not
+# a function named for what it does to a cluster acts on it, whatever a stand-in's body shows
+_ACTIONS = re.compile(r"^(?:[Aa]pply|[Cc]reate|[Dd]eploy|[Ii]nstall|[Uu]pdate|[Pp]atch|[Rr]un|[Ss]tart|[Ll]oad|[Pp]ush|[Ss]ubmit|[Uu]pgrade)")
 
 
 def testing_parameters(function: Function) -> frozenset[str]:
@@ -40,21 +57,54 @@ def testing_parameters(function: Function) -> frozenset[str]:
     return frozenset(names)
 
 
-def only_inspected(value: Node, function: Function) -> bool:
+class _Test:
+    """The unit test a value is followed in, and the run that resolves the calls it makes."""
+
+    def __init__(self, function: Function, index: ImageFlowIndex | None) -> None:
+        self.function = function
+        self.index = index
+        self.followed: set[str] = set()  # the locals already followed (a value may flow back)
+
+
+def only_inspected(value: Node, function: Function, index: ImageFlowIndex | None = None) -> bool:
     """Does the container value holding `value` (an `Image` field's value) stay in the test: kept
-    in a local that is only read, compared and handed to the test's own `t` or a package that
-    only reads it (`t.Fatal(c)`, `reflect.DeepEqual`)? Any other call, a return, a send or a bigger
-    value it goes into may reach a cluster, so it counts as deployed."""
-    holder = _outermost(value)
+    in a local that is only read, compared and handed to the test's own `t`, a package that only
+    reads it (`t.Fatal(c)`, `reflect.DeepEqual`) or a function of the linted code that only reads
+    or wraps it (`Validate(d)`, `dep := NewDeployment("edge", c)`, whose result must stay too)?
+    Any other call, a return, a send or a bigger value it goes into may reach a cluster, so it
+    counts as deployed."""
+    return _value_stays(_outermost(value), _Test(function, index))
+
+
+def _value_stays(holder: Node, test: _Test) -> bool:
     above = parent(holder)
     if above is not None and above.type == "argument_list":
         call = parent(above)
-        return call is not None and _inspecting(call, function)
-    local = _assigned_local(holder)
-    body = function.body
+        return call is not None and _call_keeps(call, test)
+    return _local_stays(_assigned_local(holder), test)
+
+
+def _local_stays(local: str | None, test: _Test) -> bool:
+    body = test.function.body
     if local is None or body is None:
         return False
-    return all(is_write(use) or _stays(use, function) for use in identifiers(body, local))
+    if local in test.followed:
+        return True
+    test.followed.add(local)
+    return all(is_write(use) or _stays(use, test) for use in identifiers(body, local))
+
+
+def _call_keeps(call: Node, test: _Test) -> bool:
+    """Does a call the value is handed to keep it in the test? A read-only call does; a function
+    of the linted code that only reads or wraps it does when its result stays in the test too."""
+    if _inspecting(call, test.function):
+        return True
+    if test.index is None or not _harmless(test.index, call, test.function.file, 0):
+        return False
+    above = parent(call)
+    if above is None or above.type in _STATEMENTS:
+        return True
+    return _stays(call, test)
 
 
 def _outermost(value: Node) -> Node:
@@ -92,7 +142,7 @@ def _assigned_local(holder: Node) -> str | None:
     return text(target) if target.type == "identifier" else None
 
 
-def _stays(use: Node, function: Function) -> bool:
+def _stays(use: Node, test: _Test) -> bool:
     node = use
     while True:
         above = parent(node)
@@ -100,13 +150,39 @@ def _stays(use: Node, function: Function) -> bool:
             return True
         if above.type == "argument_list":
             call = parent(above)
-            return call is not None and _inspecting(call, function)
+            return call is not None and _call_keeps(call, test)
         if above.type in _ESCAPES:
             return False
         if above.type in _ASSIGNMENTS:
             right = above.child_by_field_name("right") or above.child_by_field_name("value")
-            return right is None or not is_inside(use, right)
+            if right is None or not is_inside(use, right):
+                return True
+            value = next((c for c in right.named_children if is_inside(use, c)), None)
+            # a value a local is given must stay in that local too
+            return test.index is not None and value is not None and _local_stays(_assigned_local(value), test)
         node = above
+
+
+def _harmless(index: ImageFlowIndex, call: Node, file: SourceFile, depth: int) -> bool:
+    """Does the call run only functions of the linted code that read or wrap what they are given:
+    no call but read-only ones and such functions, no send, goroutine or assignment through
+    which the value could leave (`NewDeployment` returning `&Deployment{...}`, `Validate`)?"""
+    if depth >= _DEPTH:
+        return False
+    targets = _targets(index, call, file)
+    if not targets:
+        return False
+    for target in targets:
+        body = target.body
+        if body is None or _acts(target) or captures(_LEAKS, body):
+            return False
+        for inner in index.calls_in(target):
+            qualifier, name = callee(inner)
+            if qualifier is None and name in _MAKING_BUILTINS:
+                continue
+            if not _inspecting(inner, target) and not _harmless(index, inner, target.file, depth + 1):
+                return False
+    return True
 
 
 def _inspecting(call: Node, function: Function) -> bool:
@@ -118,3 +194,26 @@ def _inspecting(call: Node, function: Function) -> bool:
     if qualifier in testing_parameters(function):
         return True
     return function.file.imports.get(qualifier) in _INSPECTING_PACKAGES
+
+
+def _targets(index: ImageFlowIndex, call: Node, file: SourceFile) -> list[Function]:
+    """The functions a call runs, their files loaded when the run skipped them (a file that names
+    no image, such as a validator, is not read unless a call needs it)."""
+    project = index.project
+    targets = project.resolve_call(call, file)
+    qualifier, name = callee(call)
+    if targets or not name:
+        return targets
+    directory = file.directory if qualifier is None else project.import_directory(file, qualifier)
+    if directory is None:
+        return []
+    project.load_mentioning(directory, name)
+    return project.resolve_call(call, file)
+
+
+def _acts(target: Function) -> bool:
+    """Does the function act on a cluster by Go's conventions: a name that says so (`Apply`,
+    `CreateDeployment`), or a `context.Context` parameter, which only a call that does I/O takes?"""
+    parameters = target.node.child_by_field_name("parameters")
+    declared = parameters.text if parameters is not None and parameters.text is not None else b""
+    return bool(_ACTIONS.match(target.name)) or b"context.Context" in declared

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imagetag_lint.analysis.context import RuleContext
+from imagetag_lint.analysis.defects import deployed_reference, owned
 from imagetag_lint.analysis.image_flow import Sink, repository
 from imagetag_lint.analysis.mismatches import (
     BuildingFunction,
@@ -15,11 +16,11 @@ from imagetag_lint.analysis.mismatches import (
     meant_name,
 )
 from imagetag_lint.analysis.other_repository import other_repositories
-from imagetag_lint.analysis.steps import call_name
 from imagetag_lint.enums import Applicability
 from imagetag_lint.findings import Finding, Fix, Related
 from imagetag_lint.golang.model import Function, SourceFile
-from imagetag_lint.golang.parser import text
+from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.syntax import FUNCTION_TYPES, enclosing, is_inside, parent
 
 CODE = "IMG003"
 
@@ -97,18 +98,30 @@ def _check_flow(ctx: RuleContext, building: BuildingFunction) -> Iterator[Findin
     file = building.function.file
     discards, built = building.discards, building.built
     for mismatch in building.mismatches:
-        if building.discards and kept_build_of(ctx.index, building.function, mismatch) is None:
+        kept = kept_build_of(ctx.index, building.function, mismatch) if discards else None
+        if discards and kept is None and owned(ctx.index, building.function, mismatch):
             continue
         sink = mismatch.sink
-        kept = kept_build_of(ctx.index, building.function, mismatch) if discards else None
-        related = tuple(
-            Related(file.span(d.call), f"the image is built here by `{call_name(d.call)}`, whose result is dropped")
-            for d in discards[:2]
-        ) if kept is None else (Related(file.span(kept), f"`{text(kept)}` keeps the name of the build this deployment means"),)
+        if kept is not None:
+            related: tuple[Related, ...] = (
+                Related(file.span(kept), f"`{text(kept)}` keeps the name of the build this deployment means"),
+            )
+        else:  # the dropped builds make other repositories: none of them answers for this one
+            related = ()
         meant = meant_name(ctx.index, building.function, mismatch)
         name = f"`{text(meant)}`" if meant is not None else "the built name"
-        if meant is not None:
+        made = deployed_reference(ctx.index, building.function, mismatch) if discards and kept is None else None
+        apart = _held_apart(meant, sink) if meant is not None else None
+        if meant is not None and apart is not None:  # the name exists, but not where it is deployed
+            capture = (
+                f"capture: the built name is in `{text(meant)}` {apart} (line {meant.start_point.row + 1}), out of "
+                "reach here: hand it out (the result it sends, or an outer variable set before it reports)"
+            )
+            name = "that name"
+        elif meant is not None:
             capture = f"capture: the built name is already in `{text(meant)}`; keep it"
+        elif made is not None:  # the function's dropped builds make other repositories
+            capture = f"capture: keep the name a build of `{repository(made)}` returns (no build in this function makes it)"
         elif len(built) == 1:
             capture = f"capture: keep the name the build gives ({next(iter(built.values()))})"
         else:  # several builds, and the code does not say which one this deployment means
@@ -117,6 +130,17 @@ def _check_flow(ctx: RuleContext, building: BuildingFunction) -> Iterator[Findin
         steps = (capture, f"pass: {receiver} {name} instead of `{text(sink.expr)}`", *_deploy_steps(sink, name))
         values = {"site": _site(sink), "reference": text(sink.expr), "how": mismatch.how}
         yield ctx.finding(CODE, file.span(sink.expr), values, steps, related, _fix(ctx, building, mismatch))
+
+
+def _held_apart(variable: Node, sink: Sink) -> str | None:
+    """Where a built variable lives when the deployment cannot read it: inside a goroutine or a
+    closure that does not hold the deployment (None when the deployment is in its reach)."""
+    owner = enclosing(variable, FUNCTION_TYPES)
+    if owner is None or owner.type != "func_literal" or is_inside(sink.expr, owner):
+        return None
+    invocation = parent(owner)
+    statement = parent(invocation) if invocation is not None else None
+    return "inside a goroutine" if statement is not None and statement.type == "go_statement" else "inside a closure"
 
 
 def _site(sink: Sink) -> str:
@@ -145,7 +169,7 @@ def _fix(ctx: RuleContext, building: BuildingFunction, mismatch: Mismatch) -> Fi
     from imagetag_lint.repair.plan import guarded
     from imagetag_lint.repair.use import plan_use_built
 
-    if building.discards and kept_build_of(ctx.index, building.function, mismatch) is None:
+    if building.discards and owned(ctx.index, building.function, mismatch):
         return ctx.repairs.resolving(building.function.file.filename, mismatch.sink.expr.start_byte) or BY_HAND
     return guarded(ctx.index, plan_use_built, ctx.index, building.function, mismatch)
 

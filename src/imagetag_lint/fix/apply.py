@@ -36,6 +36,7 @@ class FixOutcome:
     display: dict[str, str] = field(default_factory=dict)  # absolute path -> name as reported
     applied: list[Finding] = field(default_factory=list)  # findings whose fix was applied
     rejected: list[str] = field(default_factory=list)  # fixes rolled back, with the reason
+    refused: list[Finding] = field(default_factory=list)  # findings left whose fix was rolled back
 
     @property
     def changed(self) -> list[str]:
@@ -50,12 +51,14 @@ def fix_all(lint: Lint, unsafe: bool) -> FixOutcome:
     overlay: dict[str, bytes] = {}
     outcome: FixOutcome | None = None
     rounds, limit = 0, MAX_ROUNDS
+    refused: set[_Key] = set()  # findings whose fix was rolled back, as planned in the last round
     while True:
         result = lint(overlay)
         if outcome is None:
             outcome = FixOutcome(result)
         outcome.result = result
-        chosen = choose(result.findings, APPLICABLE[unsafe], _regions(result.sources), result.sources)
+        candidates = [f for f in result.findings if _key(f) not in refused]
+        chosen = choose(candidates, APPLICABLE[unsafe], _regions(result.sources), result.sources)
         if not chosen:
             break
         if rounds == 0:
@@ -74,7 +77,13 @@ def fix_all(lint: Lint, unsafe: bool) -> FixOutcome:
                 outcome.original.setdefault(path, file.source)
                 outcome.display[path] = name
         accepted = _accept(chosen, overlay, by_name, outcome)
+        while not accepted and chosen:  # every chosen fix was rolled back: try the ones they kept out
+            refused.update(_key(f) for _, findings in chosen for f in findings)
+            candidates = [f for f in candidates if _key(f) not in refused]
+            chosen = choose(candidates, APPLICABLE[unsafe], _regions(result.sources), result.sources)
+            accepted = _accept(chosen, overlay, by_name, outcome) if chosen else []
         if not accepted:
+            outcome.refused = [f for f in result.findings if _key(f) in refused]
             break
         for _, findings in accepted:
             outcome.applied.extend(findings)
@@ -89,6 +98,12 @@ def fix_all(lint: Lint, unsafe: bool) -> FixOutcome:
 
 
 Chosen = list[tuple[Fix, list[Finding]]]
+_Key = tuple[str, int, int, str]
+
+
+def _key(finding: Finding) -> _Key:
+    """A finding of one round's lint: a rolled-back fix is not chosen again in that round."""
+    return finding.filename, finding.span.start.row, finding.span.start.column, finding.code
 
 
 def _accept(chosen: Chosen, overlay: dict[str, bytes], by_name: dict[str, str], outcome: FixOutcome) -> Chosen:

@@ -7,10 +7,11 @@ hands the same fix to every finding the repair resolves.
 
 from __future__ import annotations
 
+from imagetag_lint.analysis.defects import stale_of
 from imagetag_lint.analysis.deployments import DeployCall, deploy_calls
 from imagetag_lint.analysis.discards import Discard, find_discards
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
-from imagetag_lint.analysis.mismatches import Mismatch, mismatches_of
+from imagetag_lint.analysis.mismatches import Mismatch
 from imagetag_lint.analysis.pairing import build_name_of, in_goroutine, pair
 from imagetag_lint.analysis.steps import variable_for
 from imagetag_lint.findings import Edit, Fix
@@ -157,11 +158,10 @@ class Repairs:
             mine = [d for d in discards if d.function is function]
             if not mine:
                 continue
-            mismatches = mismatches_of(index, function)
             deploys = deploy_calls(index, function)
             for position, discard in enumerate(mine):
-                try:
-                    plan = plan_discard_repair(index, discard, position, deploys, mismatches, len(mine))
+                try:  # each drop rewrites the stale deployments it answers for, not another build's
+                    plan = plan_discard_repair(index, discard, position, deploys, stale_of(index, discard), len(mine))
                 except CannotFix as reason:
                     repairs.by_call[discard.call.id] = by_hand(str(reason))
                     continue

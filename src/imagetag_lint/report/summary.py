@@ -28,13 +28,18 @@ class Fixable:
     safe: int = 0  # by --fix
     unsafe: int = 0  # by --fix --unsafe-fixes
     by_hand: int = 0  # display-only fixes and findings without a fix
+    refused: int = 0  # fixes this --fix run rolled back (a file it must edit is not linted, ...)
 
 
-def fixable(findings: Iterable[Finding]) -> Fixable:
+def fixable(findings: Iterable[Finding], refused: Iterable[Finding] = ()) -> Fixable:
+    """The counts by applicability; a fix --fix has just rolled back is counted apart: running
+    --fix again would not apply it either."""
     counts = {"safe": 0, "unsafe": 0, "display-only": 0}
+    not_applied = {id(f) for f in refused}
     for finding in findings:
-        counts[finding.fix.applicability if finding.fix is not None else "display-only"] += 1
-    return Fixable(counts["safe"], counts["unsafe"], counts["display-only"])
+        if id(finding) not in not_applied:
+            counts[finding.fix.applicability if finding.fix is not None else "display-only"] += 1
+    return Fixable(counts["safe"], counts["unsafe"], counts["display-only"], len(not_applied))
 
 
 @record(frozen=True)
@@ -68,16 +73,19 @@ def summarize(
     notes: Sequence[str] = (),
     fixed: Sequence[Finding] = (),
     not_written: Sequence[NotWritten] = (),
+    refused: Sequence[Finding] = (),
 ) -> Summary:
-    """The counts of a run; with --fix, fixed are the findings whose fixes were written."""
+    """The counts of a run; with --fix, fixed are the findings whose fixes were written, and
+    refused those left whose fixes were rolled back."""
     # a fix over two files that were not written is listed under both, and is still one finding
     unwritten = {id(f): f for n in not_written for f in n.findings}
     left = [*findings, *unwritten.values()]
+    shown = {id(f) for f in left}
     return Summary(
         findings=len(left),
         files_with_findings=len({f.filename for f in left}),
         files_linted=files_linted,
-        fixable=fixable(left),
+        fixable=fixable(left, [f for f in refused if id(f) in shown]),
         errors=errors,
         notes=tuple(notes),
         fixed=len(fixed),
@@ -108,6 +116,9 @@ def fix_hint(counts: Fixable) -> str:
         parts.append(f"[*] {counts.safe} fixable with --fix{more}")
     elif counts.unsafe:
         parts.append(f"{counts.unsafe} fixable with --fix --unsafe-fixes")
+    if counts.refused:
+        fixes = "fix" if counts.refused == 1 else "fixes"
+        parts.append(f"{counts.refused} {fixes} refused by --fix (see the {'warning' if counts.refused == 1 else 'warnings'} above)")
     if counts.by_hand:
         parts.append(f"{counts.by_hand} to fix by hand")
     return "; ".join(parts) + "." if parts else ""
