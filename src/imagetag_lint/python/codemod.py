@@ -240,7 +240,8 @@ def _flow_steps(flow: Flow, discard: Discard, variable: str, own: list[Sink],
         capture = f"capture: bind the image name to `{variable}` instead of `_`"
     if own:
         old = old_text(own[0])
-        steps = (capture, f"pass: deploy `{value}` instead of `{old}`", "parameter: none needed",
+        verb = "deploy" if own[0].deploys else "load"
+        steps = (capture, f"pass: {verb} `{value}` instead of `{old}`", "parameter: none needed",
                  f"use: `{value}` in place of `{old}`")
         deploy_args = [s for s in own if s.kind == "deploy-arg" and s.target is not None]
         if deploy_args and deploy_args[0].target is not None:

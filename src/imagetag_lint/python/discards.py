@@ -6,7 +6,7 @@ import libcst as cst
 
 from imagetag_lint.python.flow import FIXED, Flow, Sink
 from imagetag_lint.python.pairing import builds_for, repositories_built
-from imagetag_lint.python.project import Function
+from imagetag_lint.python.project import Function, Project
 from imagetag_lint.python.syntax import Module
 from imagetag_lint.python.values import SILENT
 from imagetag_lint.record import record
@@ -33,7 +33,7 @@ def find_discards(flow: Flow, function: Function) -> list[Discard]:
         shape = flow.shape_of_call(call, function.module)
         if shape is None or flow.project.resolve(call, function.module) is function:
             continue
-        lost = _classify(call, function, shape.results, shape.image_result)
+        lost = _classify(call, function, flow.project, shape.results, shape.image_result)
         if lost is not None:
             how, kind, statement, target = lost
             found.append(Discard(function, call, call_text(function.module, call), how, kind, statement, target,
@@ -47,7 +47,7 @@ def call_text(module: Module, call: cst.Call) -> str:
     return module.code(call.func)
 
 
-def _classify(call: cst.Call, function: Function, results: int,
+def _classify(call: cst.Call, function: Function, project: Project, results: int,
               image_result: int) -> tuple[str, str, cst.CSTNode | None, cst.Name | None] | None:
     module = function.module
     node: cst.CSTNode = call
@@ -72,7 +72,7 @@ def _classify(call: cst.Call, function: Function, results: int,
         if slot is target:
             return "assigned to `_`", "blank", parent, slot
         return "its slot of the tuple unpacking is `_`", "slot", parent, slot
-    if not is_read_after(function, slot.value, parent):
+    if not is_read_after(function, slot.value, parent) and not read_in_closure(project, function, slot.value):
         return f"`{slot.value}` is never read", "unread", parent, slot
     return None
 
@@ -87,6 +87,18 @@ def is_read_after(function: Function, name: str, statement: cst.CSTNode) -> bool
         if occurrence.value != name or not is_read(module, occurrence):
             continue
         if module.start(occurrence) >= after or any(module.inside(occurrence, loop) for loop in loops):
+            return True
+    return False
+
+
+def read_in_closure(project: Project, function: Function, name: str) -> bool:
+    """Is the variable read by a `def` nested in the function (a closure the test calls, or hands
+    to a retry helper)? Where the closure runs is not followed: any read there counts."""
+    module = function.module
+    for inner in project.functions_of(module):
+        if inner is function or not module.inside(inner.node, function.node) or name in inner.params:
+            continue
+        if any(o.value == name and is_read(module, o) for o in inner.names):
             return True
     return False
 
@@ -125,6 +137,8 @@ def _unread_fixtures(flow: Flow, function: Function) -> list[Discard]:
         if not _stands_in(flow, fixture, references):
             continue  # it builds another service than the test deploys: requested for that
         if any(o.value == param.name.value and is_read(function.module, o) for o in function.names):
+            continue
+        if read_in_closure(flow.project, function, param.name.value):
             continue
         how = f"the test requests the fixture `{param.name.value}` and never reads it"
         shape = flow.producers[fixture]
