@@ -121,6 +121,14 @@ def _text(flow: Flow, node: cst.BaseExpression, function: Function, arguments: d
                 return head + (inner[0] if inner else ""), False
             head += inner[0]
         return head, True
+    if isinstance(node, cst.Call):  # `generate_image_name(service)`: the generator's result with these arguments
+        generator = flow.project.resolve(node, function.module)
+        if generator is not None and generator is not function:
+            known = _arguments(flow, node, generator, function, arguments)
+            for result in generator.results:
+                found = _text(flow, result, generator, known, depth + 1)
+                if found is not None and found[0]:
+                    return found
     value = flow.value(node, function.module, function, plain=True)
     if value.kind == FIXED:
         return value.text, True
