@@ -73,22 +73,46 @@ def _classify(call: cst.Call, function: Function, project: Project, results: int
             return "assigned to `_`", "blank", parent, slot
         return "its slot of the tuple unpacking is `_`", "slot", parent, slot
     if not is_read_after(function, slot.value, parent) and not read_in_closure(project, function, slot.value):
+        overwritten = _overwritten_at(function, slot.value, parent)
+        if overwritten is not None and is_read_after(function, slot.value, parent, ignore_overwrite=True):
+            line = module.file.span(overwritten, overwritten).start.row
+            return f"`{slot.value}` is assigned again at line {line} before it is read", "unread", parent, slot
         return f"`{slot.value}` is never read", "unread", parent, slot
     return None
 
 
-def is_read_after(function: Function, name: str, statement: cst.CSTNode) -> bool:
-    """Is the variable read after this statement (or anywhere in a loop around it)?"""
+def is_read_after(function: Function, name: str, statement: cst.CSTNode, ignore_overwrite: bool = False) -> bool:
+    """Is the variable read after this statement (or anywhere in a loop around it), before an
+    assignment in the same block replaces it?"""
     module = function.module
     after = module.end(statement)
     loops = [a for a in module.ancestors(statement) if isinstance(a, (cst.For, cst.While))
              and module.inside(a, function.node)]
+    overwritten = None if ignore_overwrite else _overwritten_at(function, name, statement)
     for occurrence in function.names:
         if occurrence.value != name or not is_read(module, occurrence):
             continue
-        if module.start(occurrence) >= after or any(module.inside(occurrence, loop) for loop in loops):
+        if any(module.inside(occurrence, loop) for loop in loops):
+            return True
+        if module.start(occurrence) >= after and (overwritten is None or module.start(occurrence) < overwritten):
             return True
     return False
+
+
+def _overwritten_at(function: Function, name: str, statement: cst.CSTNode) -> int | None:
+    """Where a plain assignment in the same block first replaces the variable after this
+    statement (`image = build()`, then `image = "localhost/api:latest"`): reads after it read
+    the new value. One in a branch or a loop may not run, and does not count."""
+    module = function.module
+    line = module.parent(statement)
+    block = module.parent(line) if line is not None else None
+    for bound, target, other in function.bindings:
+        if bound != name or other is statement or not isinstance(other, cst.Assign) or other.targets[0].target is not target:
+            continue
+        other_line = module.parent(other)
+        if other_line is not None and module.parent(other_line) is block and module.start(other) > module.start(statement):
+            return module.end(other)
+    return None
 
 
 def read_in_closure(project: Project, function: Function, name: str) -> bool:
