@@ -56,6 +56,14 @@ def _classify(call: cst.Call, function: Function, project: Project, results: int
         node, parent = parent, module.parent(parent)
     if isinstance(parent, cst.Expr):
         return "the call is a statement of its own", "bare", parent, None
+    if (isinstance(parent, cst.NamedExpr) and parent.value is node and isinstance(parent.target, cst.Name)
+            and results == 1 and isinstance(module.parent(parent), cst.If)):
+        # `if (image := build()):` binds the name whichever branch runs (one inside `and`, a
+        # comprehension or a loop's test may not, and is left alone); the test is no read of it
+        name = parent.target.value
+        if name != "_" and not is_read_after(function, name, parent) and not read_in_closure(project, function, name):
+            return f"`{name}` is never read", "unread", parent, parent.target
+        return None
     if not isinstance(parent, cst.Assign) or parent.value is not node or len(parent.targets) != 1:
         return None
     target = parent.targets[0].target
