@@ -87,3 +87,24 @@ def test_a_registry_image_beside_an_unread_fixture_is_related_but_fixed_by_hand(
     assert [r.message for r in drop.related] == ["the deployment here gets `daskdev/dask:latest` instead (a string literal)"]
     assert drop.fix is not None and drop.fix.applicability == Applicability.DISPLAY_ONLY
     assert "no build `docker_image` runs is shown to make `daskdev/dask`" in drop.fix.message
+
+
+def _shared_findings() -> dict[str, Finding]:
+    sources = package_sources(PYTHON_FIXTURES / "shared_helpers")
+    found = lint_python_sources(sources, load_rule_set()).findings
+    lines = sources["shared_helpers/test_shared.py"].decode().splitlines()
+    return {lines[f.span.start.row - 1].strip(): f for f in found if f.filename == "shared_helpers/test_shared.py"}
+
+
+def test_a_helper_two_tests_share_is_named_in_the_steps_and_the_fix_says_why_by_hand() -> None:
+    finding = next(f for line, f in _shared_findings().items() if line.startswith("build_billing()"))
+    assert finding.fix is not None and finding.fix.applicability == Applicability.DISPLAY_ONLY
+    assert finding.fix.message.startswith("`_deploy_billing` is also called from `test_billing_")
+    assert finding.steps[1] == "pass: call `_deploy_billing` with `image`"
+    assert "its other callers (`test_billing_" in finding.steps[2]
+
+
+def test_a_helper_with_a_default_parameter_is_by_hand_and_the_fix_says_why() -> None:
+    finding = next(f for line, f in _shared_findings().items() if line.startswith("build_quotas()"))
+    assert finding.fix is not None and finding.fix.applicability == Applicability.DISPLAY_ONLY
+    assert finding.fix.message.startswith("`_deploy_quotas`'s parameter `namespace` has a default value")

@@ -24,6 +24,8 @@ from imagetag_lint.python.pairing import (
     freshly_computed,
     reference_repository,
     repositories_built,
+    same_recipe,
+    same_repository,
     shown_to_build,
 )
 from imagetag_lint.python.project import Function
@@ -73,11 +75,19 @@ def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterat
         taken |= {codemod.variable_for(discard, taken)}
     places = {(_span(s).filename, _span(s).start_byte) for s in owner}
     for discard in discards:
-        related = tuple(Related(_span(s), f"the {'deployment' if s.deploys else 'load'} here gets `{_shown(s)}` instead ({how})")
+        recipe = _recomputed_recipe(flow, discard, [s for s, _ in paired[discard]])
+        again = f"the build's own recipe `{recipe}`, computed again"
+        related = tuple(Related(_span(s), f"the {'deployment' if s.deploys else 'load'} here gets `{_shown(s)}` "
+                                          f"instead ({again if recipe else how})")
                         for s, how in paired[discard])
         tag = _fixed_tag(flow, discard)
-        consequence = (f"the deployment must repeat `{tag}` by hand, and breaks when that tag changes" if tag
-                       else "the deployment cannot know the tag that was built")
+        if tag:
+            consequence = f"the deployment must repeat `{tag}` by hand, and breaks when that tag changes"
+        elif recipe:
+            tag = recipe  # the same name today: a copy to keep in step, as a fixed tag is
+            consequence = "the deployment must compute the same name again by hand, and breaks when the build's recipe changes"
+        else:
+            consequence = "the deployment cannot know the tag that was built"
         values = {"call": discard.producer, "how": discard.how, "consequence": consequence}
         plan = plans[discard]
         yield _finding(rule_set, "IMG001", _discard_span(discard), values, plan.steps, related, plan.fix,
@@ -92,6 +102,14 @@ def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterat
         site = "deployment" if sink.deploys else "load"
         yield _finding(rule_set, "IMG003", _span(sink), {"site": site, "reference": _shown(sink), "how": how},
                        plan.steps, related, plan.fix), set()
+    for sink in flow.sinks.get(function, []):
+        if sink.kind != "load" or sink in owner or sink in mismatched:
+            continue
+        why = _load_mismatch(flow, sink)
+        if why is not None:
+            plan = fixture_requests.plan_untracked(flow, function, sink)
+            values = {"site": "load", "reference": _shown(sink), "how": f"fixed text; {why}"}
+            yield _finding(rule_set, "IMG003", _span(sink), values, plan.steps, (), plan.fix), set()
     for sink in hardcoded:
         paired_with = owner.get(sink)
         if paired_with is not None:
@@ -150,12 +168,34 @@ def _built_by(flow: Flow, discard: Discard) -> frozenset[str]:
     return frozenset(repository(v.text) for v in texts if v.kind == FIXED and v.text and " " not in v.text)
 
 
+def _recomputed_recipe(flow: Flow, discard: Discard, stale: list[Sink]) -> str | None:
+    """The build's tag recipe, when every stale deployment of a dropped call computes the very
+    same name again (`f"localhost/api:e2e-{RUN_ID}"` beside a build that tags that)."""
+    call = discard.node
+    if not stale or discard.kind in FIXTURE_KINDS or not isinstance(call, cst.Call):
+        return None
+    producer = flow.project.resolve(call, discard.function.module)
+    if producer is None:
+        return None
+    recipes = {same_recipe(flow, producer, call, discard.function, sink) for sink in stale}
+    return recipes.pop() if len(recipes) == 1 and None not in recipes else None
+
+
 def _needs_a_drop(flow: Flow, function: Function, sink: Sink) -> bool:
     """Is the sink untracked only because a drop beside it lost the built name? (A parameter,
     a formatted name or a registry image is fine in a function that drops nothing, or whose
     drops build something else; a fresh generator call, or a fresh name beside a fixture
     that builds its repository, never is.)"""
-    return sink.value.kind != FRESH and _fresh_beside_fixture(flow, function, sink) is None
+    return (sink.value.kind != FRESH and _fresh_beside_fixture(flow, function, sink) is None
+            and _fresh_beside_capture(flow, function, sink) is None)
+
+
+def _fresh_beside_capture(flow: Flow, function: Function, sink: Sink) -> tuple[str, str] | None:
+    """The build of the function whose name a variable keeps (`image = build("worker")`, then
+    only printed) while the deploy gets a name computed afresh from the same repository."""
+    if sink.value.kind == FRESH or not freshly_computed(flow, sink):
+        return None
+    return fixture_requests.capture_building(flow, function, sink)
 
 
 def _fresh_beside_fixture(flow: Flow, function: Function, sink: Sink) -> str | None:
@@ -179,7 +219,22 @@ def _stale_deployments(flow: Flow, function: Function, discards: list[Discard],
             found.append((sink, _short(mismatched[sink], sink)))
         elif _hardcoded(flow, sink):
             found.append((sink, sink.value.how))
+        elif sink.function is function and _load_mismatch(flow, sink) is not None:
+            found.append((sink, sink.value.how or "fixed text"))
     return found
+
+
+def _load_mismatch(flow: Flow, sink: Sink) -> str | None:
+    """A load of a fixed local reference whose repository a build here makes under another name
+    (the build tags `postgres-operator:<fresh>`, the load sends `postgres-operator:latest`): what
+    the builds say, or None (a load of the built name, a public image loaded on purpose)."""
+    if sink.kind != "load" or sink.value.kind != FIXED or not flow.is_local_image(sink.value.text):
+        return None
+    repo = repository(sink.value.text)
+    if not any(same_repository(repo, b.repository) for b in flow.builds):
+        return None  # nothing here builds it: maybe a script or a Makefile does
+    why, severity = flow.why_local(sink.value.text, sink.function)
+    return why if severity == Severity.ERROR else None
 
 
 def _short(how: str, sink: Sink) -> str:
@@ -206,8 +261,12 @@ def _mismatched(flow: Flow, function: Function, discards: list[Discard]) -> Iter
             yield sink, f"a fresh call of `{value.text}`, a new name each time, not the one the build used"
         elif not discards:
             fixture = _fresh_beside_fixture(flow, function, sink)
+            captured = _fresh_beside_capture(flow, function, sink)
             if fixture is not None:
                 yield sink, f"a name computed at the deploy, not the one the fixture `{fixture}` built"
+            elif captured is not None:
+                site = "deploy" if sink.deploys else "load"
+                yield sink, f"a name computed at the {site}, not the one `{captured[0]}` returned in `{captured[1]}`"
         elif value.kind == PARAM:
             yield sink, f"the parameter `{value.text}`"
         elif value.kind == COMPUTED:

@@ -136,6 +136,9 @@ def plan_flow(flow: Flow, function: Function, discard: Discard, stale: list[Sink
     helpers = _hardcoding_helpers(flow, function, stale)
     steps = _flow_steps(flow, discard, variable, own, helpers, value)
     if not own and not helpers:
+        shared = _shared_helper(flow, function, stale)
+        if shared is not None:
+            return _shared_helper_plan(flow, function, shared, stale, variable, steps[0])
         return Plan(steps, Fix(Applicability.DISPLAY_ONLY, "no deployment in reach takes the image name; " + BY_HAND))
     changes: dict[Module, dict[cst.CSTNode, Change]] = {}
     local = changes.setdefault(function.module, {})
@@ -149,7 +152,7 @@ def plan_flow(flow: Flow, function: Function, discard: Discard, stale: list[Sink
         parameter = _free_name(helper, "image")
         helper_changes = changes.setdefault(helper.module, {})
         if not add_parameter(helper, parameter, helper_changes):
-            return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
+            return Plan(steps, Fix(Applicability.DISPLAY_ONLY, f"{parameter_obstacle(helper)}; {BY_HAND}"))
         for sink in sinks:
             if not use_name(sink, parameter, helper_changes):
                 return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
@@ -220,6 +223,32 @@ def _hardcoding_helpers(flow: Flow, function: Function, stale: list[Sink]) -> di
     return helpers
 
 
+def _shared_helper(flow: Flow, function: Function, stale: list[Sink]) -> Function | None:
+    """A helper this function calls that deploys a fixed reference paired with the drop, but is
+    also called from elsewhere: the fix is by hand, and the steps still name it."""
+    for call in function.calls:
+        helper = flow.project.resolve(call, function.module)
+        if helper is None or helper is function or flow.image_params.get(helper):
+            continue
+        if any(s.function is helper and s.deploys and s.value.kind == FIXED for s in stale):
+            return helper
+    return None
+
+
+def _shared_helper_plan(flow: Flow, function: Function, helper: Function, stale: list[Sink], value: str,
+                        capture: str) -> Plan:
+    sink = next(s for s in stale if s.function is helper)
+    where = f"{helper.module.file.filename}:{helper.module.line(helper.node)}"
+    others = sorted({caller.name for caller, _ in flow.project.callers(helper) if caller is not function})
+    named = ", ".join(f"`{name}`" for name in others[:3]) + (", ..." if len(others) > 3 else "")
+    steps = (capture, f"pass: call `{helper.name}` with `{value}`",
+             (f"parameter: add an `image` parameter to `{helper.name}` ({where}); its other callers ({named}) "
+              "must pass the name of their own build"),
+             f"use: `image` instead of `{old_text(sink)}` in `{helper.name}`")
+    why = f"`{helper.name}` is also called from {named}, which must pass their own build's name"
+    return Plan(steps, Fix(Applicability.DISPLAY_ONLY, f"{why}; {BY_HAND}"))
+
+
 def _private(helper: Function) -> bool:
     base = posixpath.basename(helper.module.file.filename)
     return helper.name.startswith("_") or base == "conftest.py" or base.startswith("test_") or base.endswith("_test.py")
@@ -240,7 +269,8 @@ def _flow_steps(flow: Flow, discard: Discard, variable: str, own: list[Sink],
         capture = f"capture: bind the image name to `{variable}` instead of `_`"
     if own:
         old = old_text(own[0])
-        steps = (capture, f"pass: deploy `{value}` instead of `{old}`", "parameter: none needed",
+        verb = "deploy" if own[0].deploys else "load"
+        steps = (capture, f"pass: {verb} `{value}` instead of `{old}`", "parameter: none needed",
                  f"use: `{value}` in place of `{old}`")
         deploy_args = [s for s in own if s.kind == "deploy-arg" and s.target is not None]
         if deploy_args and deploy_args[0].target is not None:
@@ -324,6 +354,16 @@ def _format_into(sink: Sink, name: str, changes: dict[cst.CSTNode, Change]) -> b
     new = "f" + node.value.replace(sink.value.text, "{" + name + "}", 1)
     changes[node] = lambda _node: cst.parse_expression(new)
     return True
+
+
+def parameter_obstacle(function: Function) -> str:
+    """Why `add_parameter` cannot add a parameter to the function."""
+    params = function.node.params
+    defaults = [p.name.value for p in params.params if p.default is not None]
+    if defaults:
+        return (f"`{function.name}`'s parameter `{defaults[0]}` has a default value, so a new parameter "
+                "cannot follow it without one")
+    return f"`{function.name}` takes `*args`, keyword-only parameters or `**kwargs`"
 
 
 def add_parameter(function: Function, parameter: str, changes: dict[cst.CSTNode, Change]) -> bool:

@@ -6,7 +6,7 @@ import libcst as cst
 
 from imagetag_lint.python.flow import FIXED, Flow, Sink
 from imagetag_lint.python.pairing import builds_for, repositories_built
-from imagetag_lint.python.project import Function
+from imagetag_lint.python.project import Function, Project
 from imagetag_lint.python.syntax import Module
 from imagetag_lint.python.values import SILENT
 from imagetag_lint.record import record
@@ -33,7 +33,7 @@ def find_discards(flow: Flow, function: Function) -> list[Discard]:
         shape = flow.shape_of_call(call, function.module)
         if shape is None or flow.project.resolve(call, function.module) is function:
             continue
-        lost = _classify(call, function, shape.results, shape.image_result)
+        lost = _classify(call, function, flow.project, shape.results, shape.image_result)
         if lost is not None:
             how, kind, statement, target = lost
             found.append(Discard(function, call, call_text(function.module, call), how, kind, statement, target,
@@ -47,7 +47,7 @@ def call_text(module: Module, call: cst.Call) -> str:
     return module.code(call.func)
 
 
-def _classify(call: cst.Call, function: Function, results: int,
+def _classify(call: cst.Call, function: Function, project: Project, results: int,
               image_result: int) -> tuple[str, str, cst.CSTNode | None, cst.Name | None] | None:
     module = function.module
     node: cst.CSTNode = call
@@ -56,6 +56,14 @@ def _classify(call: cst.Call, function: Function, results: int,
         node, parent = parent, module.parent(parent)
     if isinstance(parent, cst.Expr):
         return "the call is a statement of its own", "bare", parent, None
+    if (isinstance(parent, cst.NamedExpr) and parent.value is node and isinstance(parent.target, cst.Name)
+            and results == 1 and isinstance(module.parent(parent), cst.If)):
+        # `if (image := build()):` binds the name whichever branch runs (one inside `and`, a
+        # comprehension or a loop's test may not, and is left alone); the test is no read of it
+        name = parent.target.value
+        if name != "_" and not is_read_after(function, name, parent) and not read_in_closure(project, function, name):
+            return f"`{name}` is never read", "unread", parent, parent.target
+        return None
     if not isinstance(parent, cst.Assign) or parent.value is not node or len(parent.targets) != 1:
         return None
     target = parent.targets[0].target
@@ -72,21 +80,57 @@ def _classify(call: cst.Call, function: Function, results: int,
         if slot is target:
             return "assigned to `_`", "blank", parent, slot
         return "its slot of the tuple unpacking is `_`", "slot", parent, slot
-    if not is_read_after(function, slot.value, parent):
+    if not is_read_after(function, slot.value, parent) and not read_in_closure(project, function, slot.value):
+        overwritten = _overwritten_at(function, slot.value, parent)
+        if overwritten is not None and is_read_after(function, slot.value, parent, ignore_overwrite=True):
+            line = module.file.span(overwritten, overwritten).start.row
+            return f"`{slot.value}` is assigned again at line {line} before it is read", "unread", parent, slot
         return f"`{slot.value}` is never read", "unread", parent, slot
     return None
 
 
-def is_read_after(function: Function, name: str, statement: cst.CSTNode) -> bool:
-    """Is the variable read after this statement (or anywhere in a loop around it)?"""
+def is_read_after(function: Function, name: str, statement: cst.CSTNode, ignore_overwrite: bool = False) -> bool:
+    """Is the variable read after this statement (or anywhere in a loop around it), before an
+    assignment in the same block replaces it?"""
     module = function.module
     after = module.end(statement)
     loops = [a for a in module.ancestors(statement) if isinstance(a, (cst.For, cst.While))
              and module.inside(a, function.node)]
+    overwritten = None if ignore_overwrite else _overwritten_at(function, name, statement)
     for occurrence in function.names:
         if occurrence.value != name or not is_read(module, occurrence):
             continue
-        if module.start(occurrence) >= after or any(module.inside(occurrence, loop) for loop in loops):
+        if any(module.inside(occurrence, loop) for loop in loops):
+            return True
+        if module.start(occurrence) >= after and (overwritten is None or module.start(occurrence) < overwritten):
+            return True
+    return False
+
+
+def _overwritten_at(function: Function, name: str, statement: cst.CSTNode) -> int | None:
+    """Where a plain assignment in the same block first replaces the variable after this
+    statement (`image = build()`, then `image = "localhost/api:latest"`): reads after it read
+    the new value. One in a branch or a loop may not run, and does not count."""
+    module = function.module
+    line = module.parent(statement)
+    block = module.parent(line) if line is not None else None
+    for bound, target, other in function.bindings:
+        if bound != name or other is statement or not isinstance(other, cst.Assign) or other.targets[0].target is not target:
+            continue
+        other_line = module.parent(other)
+        if other_line is not None and module.parent(other_line) is block and module.start(other) > module.start(statement):
+            return module.end(other)
+    return None
+
+
+def read_in_closure(project: Project, function: Function, name: str) -> bool:
+    """Is the variable read by a `def` nested in the function (a closure the test calls, or hands
+    to a retry helper)? Where the closure runs is not followed: any read there counts."""
+    module = function.module
+    for inner in project.functions_of(module):
+        if inner is function or not module.inside(inner.node, function.node) or name in inner.params:
+            continue
+        if any(o.value == name and is_read(module, o) for o in inner.names):
             return True
     return False
 
@@ -125,6 +169,8 @@ def _unread_fixtures(flow: Flow, function: Function) -> list[Discard]:
         if not _stands_in(flow, fixture, references):
             continue  # it builds another service than the test deploys: requested for that
         if any(o.value == param.name.value and is_read(function.module, o) for o in function.names):
+            continue
+        if read_in_closure(flow.project, function, param.name.value):
             continue
         how = f"the test requests the fixture `{param.name.value}` and never reads it"
         shape = flow.producers[fixture]

@@ -52,8 +52,49 @@ def fixture_building(flow: Flow, test: Function, sink: Sink) -> str | None:
     return requested[0] if len(requested) == 1 else None
 
 
+def capture_building(flow: Flow, function: Function, sink: Sink) -> tuple[str, str] | None:
+    """The producer call of the function whose name it keeps in a variable before the sink
+    (`image = build("worker")`), when that build is shown to make the sink's repository:
+    (the producer's text, the variable)."""
+    repo = reference_repository(flow, sink)
+    if repo is None:
+        return None
+    module = function.module
+    for call in function.calls:
+        shape = flow.shape_of_call(call, module)
+        statement = module.parent(call)
+        if shape is None or shape.results != 1 or not isinstance(statement, cst.Assign) or statement.value is not call:
+            continue
+        target = statement.targets[0].target
+        if len(statement.targets) != 1 or not isinstance(target, cst.Name) or module.end(statement) > sink.start:
+            continue
+        rebound = [b for b in function.bindings if b[0] == target.value and b[2] is not statement
+                   and module.start(b[2]) < sink.start]
+        producer = flow.project.resolve(call, module)
+        if rebound or producer is None:
+            continue
+        if any(same_repository(repo, built) for built in repositories_built(flow, producer, call, function)):
+            return module.code(call.func), target.value
+    return None
+
+
+def plan_capture(function: Function, sink: Sink, variable: str) -> Plan:
+    """Deploy the variable that holds the build's name instead of a name computed afresh."""
+    old = old_text(sink)
+    verb = "deploy" if sink.deploys else "load"
+    steps = (f"capture: the build's name is already in `{variable}`", f"pass: {verb} `{variable}` instead of `{old}`",
+             "parameter: none needed", f"use: `{variable}` in place of `{old}`")
+    edits = rewrite(function.module, {sink.node: lambda _node: cst.Name(variable)})
+    if edits:
+        return Plan(steps, Fix(Applicability.SAFE, f"{verb} `{variable}`, the name the build returned", edits))
+    return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
+
+
 def plan_untracked(flow: Flow, function: Function, sink: Sink) -> Plan:
     """IMG003 with no drop to pair it with."""
+    captured = capture_building(flow, function, sink) if sink.value.kind != FRESH else None
+    if captured is not None:
+        return plan_capture(function, sink, captured[1])
     if sink.value.kind == FRESH:
         plan = plan_fresh(flow, function, sink)
         if plan.fix.applicability != Applicability.DISPLAY_ONLY or fixture_building(flow, function, sink) is None:
@@ -95,8 +136,8 @@ def _by_hand_steps(flow: Flow, function: Function, sink: Sink) -> tuple[str, ...
     old = old_text(sink)
     repo = reference_repository(flow, sink) or repository(old)
     owner = function.name
-    if flow.consumer_arguments(function):
-        use = "format it into the manifest's `image:` line" if sink.kind == "yaml" else "deploy it"
+    if any(kind == "build" for kind, _ in flow.consumer_arguments(function)):
+        use = "format it into the manifest's `image:` line" if sink.kind == "yaml" else "deploy it" if sink.deploys else "load it"
         return (f"capture: name the image `{owner}` builds (it builds this image itself)",
                 "pass: nothing to pass: the name is already in this function", "parameter: none needed",
                 f"use: {use} instead of `{old}`")

@@ -9,7 +9,7 @@ import libcst as cst
 
 from imagetag_lint.enums import Severity
 from imagetag_lint.images import repository
-from imagetag_lint.python.project import MAX_ROUNDS, Function, Project
+from imagetag_lint.python.project import MAX_ROUNDS, Function, Project, Scope
 from imagetag_lint.python.syntax import (
     Module,
     callee_name,
@@ -190,6 +190,8 @@ class Flow:
             return OPAQUE_VALUE
         if isinstance(node, cst.Await):
             return self.value(node.expression, module, function, plain, depth + 1)
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):  # `constants.IMAGE`
+            return self._imported_value(module, node.value.value, node.attr.value, depth)
         return OPAQUE_VALUE
 
     def _consumed_before(self, node: cst.BaseExpression, module: Module, function: Function) -> bool:
@@ -270,7 +272,19 @@ class Flow:
             if found.kind == FIXED:
                 return Value(FIXED, found.text, f"the module constant `{name}`")
             return found
-        return OPAQUE_VALUE
+        return self._imported_value(module, name, "", depth)
+
+    def _imported_value(self, module: Module, name: str, attribute: str, depth: int) -> Value:
+        """A constant of another linted module, imported by name or read as `module.NAME`."""
+        imported = self.project.imported_constant(module, name, attribute)
+        if imported is None:
+            return OPAQUE_VALUE
+        target, expression = imported
+        found = self.value(expression, target, None, depth=depth + 1)
+        if found.kind == FIXED:
+            shown = f"{name}.{attribute}" if attribute else name
+            return Value(FIXED, found.text, f"the constant `{shown}` of {target.file.filename}")
+        return found
 
     def _binding(self, name: str, before: int, function: Function) -> tuple[cst.CSTNode, cst.CSTNode] | None:
         found = None
@@ -402,10 +416,25 @@ class Flow:
         for name in function.names:
             assignments = scope.assignments.get(name.value)
             if assignments and function.module.parent(name) is not None:
-                value = assignments[-1][1]
-                if isinstance(value, cst.BaseExpression) and value in scope.strings:
+                value = self._template_text(assignments[-1][1], scope)
+                if value is not None:
                     used.append((name, value))
         return used
+
+    def _template_text(self, value: cst.CSTNode, scope: Scope) -> cst.BaseExpression | None:
+        """The manifest string a module constant holds: the string itself, or the one a
+        `string.Template(...)` of it wraps (`POD_TEMPLATE = string.Template(POD)`)."""
+        if isinstance(value, cst.Call) and callee_name(value) == "Template" and value.args:
+            inner = value.args[0].value
+            if isinstance(inner, cst.Name):
+                found = scope.assignments.get(inner.value)
+                if not found or len(found) != 1:
+                    return None
+                return self._template_text(found[0][1], scope)
+            value = inner
+        if isinstance(value, cst.BaseExpression) and value in scope.strings:
+            return value
+        return None
 
     def _build_sites(self) -> list[BuildSite]:
         from imagetag_lint.python.pairing import (

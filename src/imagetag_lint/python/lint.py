@@ -38,7 +38,7 @@ def lint_python_sources(sources: dict[str, bytes], rule_set: RuleSet, select: fr
         return result
     from imagetag_lint.python.checks import check_project  # libcst: only now
     from imagetag_lint.python.flow import Flow
-    from imagetag_lint.python.project import Project, word_pattern
+    from imagetag_lint.python.project import Project, constant_modules, word_pattern
     from imagetag_lint.python.source import PythonFile
     from imagetag_lint.python.syntax import Module, ParseError
 
@@ -54,7 +54,12 @@ def lint_python_sources(sources: dict[str, bytes], rule_set: RuleSet, select: fr
 
     settings, producers_ = rule_set.flow.python_settings(), rule_set.flow.python_producers
     parse(sorted(candidates))
-    flow = Flow(Project(modules, sources), settings, producers_)
+    project = Project(modules, sources)
+    constants = constant_modules(project, sources)  # an image may be another module's constant
+    if constants:
+        parse(constants)
+        project = Project(modules, sources, project)
+    flow = Flow(project, settings, producers_)
     seen: set[str] = set()
     for _ in range(PASSES):
         # a wrapper or fixture found this pass may be all another file mentions: a test that

@@ -76,8 +76,19 @@ def _placeholder(flow: Flow, image: str, use: cst.CSTNode, module: Module) -> tu
         found = keyword(call, field)
         return (found, call) if found is not None else None
     if dollar is not None and method in ("substitute", "safe_substitute"):
-        found = keyword(call, dollar.group(1))
+        found = keyword(call, dollar.group(1)) or _mapping_entry(call, dollar.group(1))
         return (found, call) if found is not None else None
+    return None
+
+
+def _mapping_entry(call: cst.Call, key: str) -> cst.BaseExpression | None:
+    """The value a `substitute({"image": image})` mapping gives the placeholder."""
+    args = positional(call)
+    if not args or not isinstance(args[0], cst.Dict):
+        return None
+    for element in args[0].elements:
+        if isinstance(element, cst.DictElement) and string_value(element.key) == key:
+            return element.value
     return None
 
 def _fstring_sinks(flow: Flow, string: cst.FormattedString, module: Module, function: Function) -> list[Sink]:

@@ -5,6 +5,8 @@ image in place of the other's."""
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from imagetag_lint.images import repository
@@ -119,6 +121,14 @@ def _text(flow: Flow, node: cst.BaseExpression, function: Function, arguments: d
                 return head + (inner[0] if inner else ""), False
             head += inner[0]
         return head, True
+    if isinstance(node, cst.Call):  # `generate_image_name(service)`: the generator's result with these arguments
+        generator = flow.project.resolve(node, function.module)
+        if generator is not None and generator is not function:
+            known = _arguments(flow, node, generator, function, arguments)
+            for result in generator.results:
+                found = _text(flow, result, generator, known, depth + 1)
+                if found is not None and found[0]:
+                    return found
     value = flow.value(node, function.module, function, plain=True)
     if value.kind == FIXED:
         return value.text, True
@@ -159,6 +169,55 @@ def _generated_repository(flow: Flow, node: cst.CSTNode, function: Function) -> 
     return None
 
 
+def same_recipe(flow: Flow, producer: Function, call: cst.Call, caller: Function, sink: Sink) -> str | None:
+    """The build's tag recipe (`f"localhost/{service}:e2e-{RUN_ID}"`), when the sink's reference
+    computes the very same name again: the same text, with the call's arguments, around the
+    same module constants. None when anything in either is not shown to be the same."""
+    if sink.function is None or not isinstance(sink.node, cst.BaseExpression):
+        return None  # a YAML line's string: its `image:` value is no expression of its own
+    arguments = _arguments(flow, call, producer, caller)
+    wanted = _recipe(flow, sink.node, sink.function, {}, 0)
+    if wanted is None:
+        return None
+    for kind, tag in flow.consumer_arguments(producer):
+        if kind == "build" and _recipe(flow, tag, producer, arguments, 0) == wanted:
+            shown = assigned_value(producer, tag) if isinstance(tag, cst.Name) else None
+            return producer.module.code(shown or tag)
+    return None
+
+
+def _recipe(flow: Flow, node: cst.BaseExpression, function: Function, arguments: dict[str, str],
+            depth: int) -> str | None:
+    """A reference's text with each module constant it reads as a placeholder, or None."""
+    if depth > 4:
+        return None
+    if isinstance(node, cst.Name):
+        if node.value in arguments:
+            return arguments[node.value]
+        bound = assigned_value(function, node)
+        if bound is not None:
+            return _recipe(flow, bound, function, arguments, depth + 1)
+        if node.value in function.params or any(b[0] == node.value for b in function.bindings):
+            return None
+        constants = flow.project.scopes[function.module].assignments.get(node.value, [])
+        return "{" + function.module.file.filename + ":" + node.value + "}" if len(constants) == 1 else None
+    if isinstance(node, cst.FormattedString):
+        text = ""
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                text += part.value
+                continue
+            if not isinstance(part, cst.FormattedStringExpression) or part.format_spec or part.conversion:
+                return None
+            inner = _recipe(flow, part.expression, function, arguments, depth + 1)
+            if inner is None:
+                return None
+            text += inner
+        return text
+    value = flow.value(node, function.module, function, plain=True)
+    return value.text if value.kind == FIXED else None
+
+
 def same_repository(first: str, second: str) -> bool:
     return first == second or first.endswith("/" + second) or second.endswith("/" + first)
 
@@ -179,18 +238,46 @@ def builds_for(flow: Flow, built: frozenset[str], sink: Sink) -> bool:
     """May the name of a build that tags `built` stand in for the sink's reference? Yes when it
     tags the sink's repository, or when the reference shows none (a parameter, a generator
     call). A local image is another service's unless the build is shown to make it; a registry
-    image no build here makes (`daskdev/dask:latest` beside a dropped `dask-kubernetes:dev`)
-    is the stale stand-in of the one build in reach. A build whose repository is unknown may
-    stand in for any reference no other build of the linted code makes."""
+    image no build here makes is the stale stand-in of a build in reach when their repositories
+    share a word (`daskdev/dask:latest` beside a dropped `dask-kubernetes:dev`), and never when
+    they share none (a `curlimages/curl` probe beside a build of `shop-api`). A build whose
+    repository is unknown may stand in for any reference no other build of the linted code
+    makes, except a public utility image (`busybox`, `curlimages/curl`) a test runs as a probe."""
     repo = reference_repository(flow, sink)
     if repo is None:
         return True
     if any(same_repository(repo, b) for b in built):
         return True
     claimed = any(same_repository(repo, b) for b in flow.built_repositories)
+    if claimed or _utility_image(repo):
+        return False
     if built:
-        return not claimed and not flow.is_local_image(sink.value.text if sink.value.kind == FIXED else sink.value.prefix)
-    return not claimed
+        local = flow.is_local_image(sink.value.text if sink.value.kind == FIXED else sink.value.prefix)
+        return not local and any(_related(repo, b) for b in built)
+    return True
+
+
+# words that say where an image lives or what stage it is for, not what it is
+_GENERIC_WORDS = frozenset({"localhost", "docker", "io", "library", "ghcr", "quay", "gcr", "registry", "image",
+                            "images", "e2e", "test", "tests", "dev", "latest", "local", "kind"})
+# public images a test runs beside the service it tests (a probe pod, a client): never a build's
+_UTILITY_IMAGES = frozenset({"busybox", "curl", "alpine", "netshoot", "kubectl", "pause", "wget", "toolbox",
+                             "dnsutils", "ubuntu", "debian"})
+
+
+def _words(repo: str) -> set[str]:
+    return {w for w in re.split(r"[^a-z0-9]+", repo.lower()) if w and w not in _GENERIC_WORDS and not w.isdigit()}
+
+
+def _related(repo: str, built: str) -> bool:
+    """Does a registry image share a word with a build's repository (`daskdev/dask` with
+    `dask-kubernetes`)? One that shares none (`curlimages/curl` beside `shop-api`) is another
+    image the test runs, not the stale copy of the build."""
+    return bool(_words(repo) & _words(built))
+
+
+def _utility_image(repo: str) -> bool:
+    return repo.rsplit("/", 1)[-1].lower() in _UTILITY_IMAGES
 
 
 # calls that give a new value each time: a name made from one is never the one a build used

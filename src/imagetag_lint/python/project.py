@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 
 import libcst as cst
 
@@ -242,6 +242,25 @@ class Project:
             return True, None
         return self._imported(target, again, "", depth + 1)
 
+    def imported_constant(self, module: Module, name: str, attribute: str = "") -> tuple[Module, cst.BaseExpression] | None:
+        """The module-level value an imported name stands for: `IMAGE` after `from constants
+        import IMAGE`, or `constants.IMAGE` (`attribute`) after `import constants`; only from a
+        file of the run that assigns it once (then no code of the run is seen to change it)."""
+        binding = self.imports[module].get(name)
+        if binding is None or bool(binding.name) == bool(attribute):
+            if binding is None or not (binding.name and attribute):
+                return None
+            binding = Binding(".".join(p for p in (binding.module, binding.name) if p), binding.level)
+        wanted = binding.name or attribute
+        path = module_file(module.file.filename, binding.module, binding.level, self.known)
+        target = self.by_file.get(path) if path is not None else None
+        if target is None or target is module:
+            return None
+        assignments = self.scopes[target].assignments.get(wanted, [])
+        if len(assignments) != 1 or not isinstance(assignments[0][1], cst.BaseExpression):
+            return None
+        return target, assignments[0][1]
+
     def _local_package(self, name: str) -> bool:
         """Do files of the run live under this module's top-level name (the import may use a
         `sys.path` entry of its own)?"""
@@ -384,6 +403,25 @@ def _bound_names(node: cst.CSTNode) -> Iterator[tuple[str, cst.CSTNode]]:
             stack.extend(e.value for e in target.elements)
         elif isinstance(target, cst.StarredElement):
             stack.append(target.value)
+
+
+# a module-level string constant (`IMAGE = "dask-kubernetes:dev"`, `IMAGE: str = f"..."`)
+_STRING_CONSTANT = re.compile(rb"(?m)^[A-Za-z_]\w*[ \t]*(?::[^=\n]*)?=[ \t]*[rbfRBF]{0,2}[\"']")
+
+
+def constant_modules(project: Project, sources: Mapping[str, bytes]) -> list[str]:
+    """The files of the run that parsed modules import and that hold a module-level string
+    constant: an image they deploy may be `from constants import IMAGE` (found in the bytes;
+    only these few files are parsed for it)."""
+    found: set[str] = set()
+    for module, names in project.imports.items():
+        for binding in names.values():
+            paths = [module_file(module.file.filename, binding.module, binding.level, project.known)]
+            if binding.name:  # `from pkg import constants`: a submodule
+                submodule = ".".join(p for p in (binding.module, binding.name) if p)
+                paths.append(module_file(module.file.filename, submodule, binding.level, project.known))
+            found.update(p for p in paths if p is not None and p not in project.by_file and p in sources)
+    return sorted(p for p in found if _STRING_CONSTANT.search(sources[p]))
 
 
 def word_pattern(names: list[str]) -> re.Pattern[bytes] | None:
