@@ -144,6 +144,11 @@ def plan_flow(flow: Flow, function: Function, discard: Discard, stale: list[Sink
     for sink in own:
         if not use_name(sink, value, local):
             return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
+    uses = [s.node for s in own] + [c for helper in helpers for caller, c in flow.project.callers(helper)
+                                    if caller is function]
+    if not _bound_where_read(discard, uses):
+        unbound = f"`{variable}` would be unset where it is deployed (the capture runs only in its own block)"
+        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, f"{unbound}; {BY_HAND}"))
     safe = True
     for helper, sinks in helpers.items():
         parameter = _free_name(helper, "image")
@@ -163,6 +168,25 @@ def plan_flow(flow: Flow, function: Function, discard: Discard, stale: list[Sink
     if discard.kind in ("fixture", "usefixtures"):
         message = f"deploy the image of the fixture `{variable}`"
     return Plan(steps, Fix(Applicability.SAFE if safe else Applicability.UNSAFE, message, edits))
+
+
+_BLOCKS = (cst.IndentedBlock, cst.SimpleStatementSuite)
+
+
+def _bound_where_read(discard: Discard, uses: list[cst.CSTNode]) -> bool:
+    """Does every read the fix writes run only after the capture ran? The capture binds the
+    name in its own block: a read after an `if`, a loop, a `try` or a `with` whose body holds
+    the capture may find it unset (UnboundLocalError), so each read must come after the capture
+    in the same block, or in a block nested in it. A fixture is a parameter: always set."""
+    if discard.kind in ("fixture", "usefixtures") or discard.statement is None:
+        return True
+    module = discard.function.module
+    statement = discard.statement
+    block = next((a for a in module.ancestors(statement) if isinstance(a, _BLOCKS)), None)
+    if block is None:
+        return False
+    after = module.end(statement)
+    return all(module.start(use) >= after and module.inside(use, block) for use in uses)
 
 
 def _rewrite_all(changes: dict[Module, dict[cst.CSTNode, Change]]) -> tuple[Edit, ...] | None:
