@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from imagetag_lint.errors import InputError
 from imagetag_lint.files import read_go_file
 from imagetag_lint.findings import Finding
+from imagetag_lint.lint_result import NOT_ANALYSED
 from imagetag_lint.python.reach import (
     ROUNDS,
     ModuleFinder,
@@ -86,7 +87,7 @@ def lint_python_files(
         return run
     for unparsed in result.errors:
         if unparsed.filename in reported:
-            run.warnings.append(f"{unparsed.filename}: {unparsed.problem}; not analysed")
+            run.warnings.append(f"{unparsed.filename}: {unparsed.problem}{NOT_ANALYSED}")
     run.findings = [f for f in result.findings if f.filename in reported]
     edited = {e.filename for f in run.findings if f.fix is not None for e in f.fix.edits}
     wanted = {f.filename for f in run.findings} | {n for n in reported if b"imagetaglint:" in sources[n]}

@@ -6,6 +6,7 @@ the parse, and the rules do not need them.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
 
@@ -29,11 +30,13 @@ class Module:
         self.file = file
         # libcst drops a byte order mark, so its byte offsets start after it
         self.bom = len(BOM) if file.source.startswith(BOM) else 0
+        check_readable(file)
         try:
             self.tree = cst.parse_module(file.source[self.bom :])
             self._index()
         except cst.ParserSyntaxError as error:
-            raise ParseError(f"not valid Python: {error.raw_line}:{error.raw_column + 1}: {error.message}") from None
+            # Python compiled it: libcst's grammar is the one that falls short
+            raise ParseError(f"libcst cannot read it: {error.raw_line}:{error.raw_column + 1}: {error.message}") from None
         except RecursionError:  # libcst's visitors recurse
             raise ParseError("nested too deeply for libcst to read") from None
 
@@ -89,6 +92,45 @@ class Module:
 
     def inside(self, node: cst.CSTNode, outer: cst.CSTNode) -> bool:
         return self.start(outer) <= self.start(node) and self.end(node) <= self.end(outer)
+
+
+MAX_DEPTH = 250  # syntax tree depth; libcst's parser and visitors recurse, and fail past about 400
+# levels (a RecursionError, or a crash of its native parser), taking seconds to get there
+
+
+def check_readable(file: PythonFile) -> None:
+    """Reject, before libcst sees it, what Python does not compile and what is nested too deeply
+    for libcst: Python's own parser is a small part of libcst's cost and never crashes on such
+    input (it has limits of its own: 200 nested brackets, its recursion limit)."""
+    try:
+        tree = compile(file.source, file.filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as error:  # IndentationError and TabError too
+        where = f"{error.lineno}:{error.offset}: " if error.lineno and error.offset else ""
+        raise ParseError(f"not valid Python: {where}{error.msg}") from None
+    except (RecursionError, MemoryError):
+        raise ParseError("not valid Python: nested too deeply for Python's parser") from None
+    except ValueError as error:  # a null byte
+        raise ParseError(f"not valid Python: {error}") from None
+    if _deeper_than(tree, MAX_DEPTH):
+        raise ParseError(f"nested more than {MAX_DEPTH} levels deep, too deeply for libcst to read")
+
+
+def _deeper_than(tree: ast.AST, limit: int) -> bool:
+    """Is the tree deeper than the limit, as libcst nests it? (Python's tree keeps
+    `a and b and c` flat; libcst nests one operation in the next.)"""
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        below = depth + (len(node.values) - 1 if isinstance(node, ast.BoolOp) else 1)
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                stack.append((value, below))
+            elif isinstance(value, list):
+                stack.extend((item, below) for item in value if isinstance(item, ast.AST))
+    return False
 
 
 def _byte_spans(tree: cst.Module) -> Mapping[cst.CSTNode, CodeSpan]:
