@@ -17,7 +17,7 @@ from imagetag_lint.findings import Edit, Fix
 from imagetag_lint.python.discards import Discard
 from imagetag_lint.python.flow import FIXED, Flow, Sink
 from imagetag_lint.python.project import Function
-from imagetag_lint.python.source import PythonFile
+from imagetag_lint.python.source import PythonFile, split_lines
 from imagetag_lint.python.syntax import Module, string_value
 from imagetag_lint.record import record
 
@@ -49,6 +49,8 @@ def rewrite(module: Module, changes: dict[cst.CSTNode, Change]) -> tuple[Edit, .
     try:
         new = _rewrite_subtrees(module, changes)
         if new is None:  # a changed node whose text libcst does not give back alone
+            if not module.round_trips:
+                return None
             new = module.tree.visit(_Replace(changes)).code
         compile(new, module.file.filename, "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError):
@@ -85,8 +87,8 @@ def _rewrite_subtrees(module: Module, changes: dict[cst.CSTNode, Change]) -> str
 def edits_between(file: PythonFile, new: str) -> tuple[Edit, ...]:
     """Minimal byte-range edits that turn the file into `new`: changed line blocks, trimmed to
     the characters that differ."""
-    old_lines = file.source.decode("utf-8").splitlines(keepends=True)
-    new_lines = new.splitlines(keepends=True)
+    old_lines = split_lines(file.source.decode("utf-8"))
+    new_lines = split_lines(new)
     offsets = [0]
     for line in old_lines:
         offsets.append(offsets[-1] + len(line.encode()))

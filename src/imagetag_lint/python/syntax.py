@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 
 import libcst as cst
@@ -56,6 +57,10 @@ class Module:
                 self._parents[child] = node
                 stack.append((child, inner))
         spans = self._spans
+        # libcst leaves out a form feed in a statement's indentation: its offsets then run short
+        # of the file's after it, by the bytes it left out (code offsets, in order)
+        size = len(self.file.source) - self.bom
+        self._dropped = [] if spans[self.tree].length == size else _dropped(self.file.source[self.bom :], self.tree)
         self.nodes: list[cst.CSTNode] = sorted(  # in source order, outer before inner
             (n for n in self._functions if n in spans), key=lambda n: (spans[n].start, -spans[n].length)
         )
@@ -63,11 +68,19 @@ class Module:
     # -- positions ------------------------------------------------------------------------
 
     def start(self, node: cst.CSTNode) -> int:
-        return self.bom + int(self._spans[node].start)
+        start = int(self._spans[node].start)
+        return self.bom + start + (bisect_right(self._dropped, start) if self._dropped else 0)
 
     def end(self, node: cst.CSTNode) -> int:
         span = self._spans[node]
-        return self.bom + int(span.start + span.length)
+        end = int(span.start + span.length)
+        return self.bom + end + (bisect_left(self._dropped, end) if self._dropped else 0)
+
+    @property
+    def round_trips(self) -> bool:
+        """Is libcst's text of the tree the file's? (A fix that prints the whole tree would
+        otherwise delete what libcst left out.)"""
+        return not self._dropped
 
     def code(self, node: cst.CSTNode) -> str:
         return self.file.source[self.start(node) : self.end(node)].decode("utf-8", "replace")
@@ -131,6 +144,23 @@ def _deeper_than(tree: ast.AST, limit: int) -> bool:
             elif isinstance(value, list):
                 stack.extend((item, below) for item in value if isinstance(item, ast.AST))
     return False
+
+
+def _dropped(source: bytes, tree: cst.Module) -> list[int]:
+    """The offsets in libcst's text of the bytes of the file it left out (form feeds and other
+    whitespace), found by walking both texts."""
+    code = tree.code.encode("utf-8")
+    dropped, at = [], 0
+    for byte in source:
+        if at < len(code) and code[at] == byte:
+            at += 1
+        elif byte in b"\f\v \t":
+            dropped.append(at)
+        else:
+            raise ParseError("libcst cannot read it: its text of the file is not the file")
+    if at != len(code):
+        raise ParseError("libcst cannot read it: its text of the file is not the file")
+    return dropped
 
 
 def _byte_spans(tree: cst.Module) -> Mapping[cst.CSTNode, CodeSpan]:
