@@ -139,6 +139,8 @@ def plan_flow(flow: Flow, function: Function, discard: Discard, stale: list[Sink
     steps = _flow_steps(flow, discard, variable, own, helpers, value)
     if not own and not helpers:
         return Plan(steps, Fix(Applicability.DISPLAY_ONLY, "no deployment in reach takes the image name; " + BY_HAND))
+    if discard.kind in ("fixture", "usefixtures") and not can_request(function, variable):
+        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, f"{shadowed(function, variable)}; {BY_HAND}"))
     changes: dict[Module, dict[cst.CSTNode, Change]] = {}
     local = changes.setdefault(function.module, {})
     if not _capture(discard, variable, local):
@@ -189,6 +191,23 @@ def _bound_where_read(discard: Discard, uses: list[cst.CSTNode]) -> bool:
         return False
     after = module.end(statement)
     return all(module.start(use) >= after and module.inside(use, block) for use in uses)
+
+
+def can_request(function: Function, name: str) -> bool:
+    """Can the function take the fixture `name` as a parameter and deploy it? Not when it
+    assigns that name (the assignment overwrites the fixture's value) nor, when it does not
+    request it yet, when it reads another value under that name (a global, an import)."""
+    if any(bound == name for bound, _, _ in function.bindings):
+        return False
+    if name in function.params:
+        return True
+    module = function.module
+    return not any(n.value == name and not _label(module, n) and not isinstance(module.parent(n), cst.Param)
+                   for n in function.names)
+
+
+def shadowed(function: Function, name: str) -> str:
+    return f"`{function.name}` has a variable of its own named `{name}`, which the fixture's value would not reach"
 
 
 def _rewrite_all(changes: dict[Module, dict[cst.CSTNode, Change]]) -> tuple[Edit, ...] | None:
@@ -324,8 +343,8 @@ def use_name(sink: Sink, name: str, changes: dict[cst.CSTNode, Change]) -> bool:
         if sink.node in changes:
             return False
         return _format_into(sink, name, changes)
-    if sink.node in changes:
-        return False
+    if sink.node in changes or (isinstance(sink.node, cst.Name) and sink.node.value == name):
+        return False  # a deployment of the name already: the edit would change nothing
     changes[sink.node] = lambda _node: expression(name)
     return True
 
@@ -389,6 +408,12 @@ def _appended(items: list[Any], new: Any) -> list[Any]:
     previous = items[-2].comma if len(items) > 1 else None
     spacing = previous.whitespace_after if isinstance(previous, cst.Comma) else cst.SimpleWhitespace(" ")
     assert isinstance(last.comma, cst.Comma)
-    new = new.with_changes(comma=last.comma)
+    closing = last.comma.whitespace_after
+    if isinstance(spacing, cst.ParenthesizedWhitespace) and isinstance(closing, cst.ParenthesizedWhitespace):
+        # one per line: the last item keeps the comment at its end, and the lines between the
+        # previous item and it stay where they are (not copied after it)
+        spacing = spacing.with_changes(first_line=closing.first_line, empty_lines=[])
+        closing = closing.with_changes(first_line=cst.TrailingWhitespace())
+    new = new.with_changes(comma=last.comma.with_changes(whitespace_after=closing))
     last = last.with_changes(comma=last.comma.with_changes(whitespace_after=spacing))
     return [*items[:-1], last, new]
