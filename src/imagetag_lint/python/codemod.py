@@ -6,6 +6,7 @@ apply path (and overlap checks, --diff, verification) treats Python like Go."""
 from __future__ import annotations
 
 import difflib
+import itertools
 import posixpath
 from collections.abc import Callable
 from typing import Any
@@ -44,25 +45,34 @@ class _Replace(cst.CSTTransformer):
         return change(updated_node) if change is not None else updated_node
 
 
+# a changed node: its bytes in the file, its new text, and the top-level statement that holds it
+Piece = tuple[int, int, str, cst.CSTNode]
+
+
 def rewrite(module: Module, changes: dict[cst.CSTNode, Change]) -> tuple[Edit, ...] | None:
-    """Run the codemod on one module; the edits it makes, or None if the result does not compile."""
+    """Run the codemod on one module; the edits it makes, or None if the result does not compile.
+    A fix costs what its nodes hold, not what the module holds: a module with many findings
+    is planned in linear time."""
     try:
-        new = _rewrite_subtrees(module, changes)
-        if new is None:  # a changed node whose text libcst does not give back alone
+        pieces = _changed_pieces(module, changes)
+        if pieces is None:  # a changed node whose text libcst does not give back alone
             if not module.round_trips:
                 return None
             new = module.tree.visit(_Replace(changes)).code
-        compile(new, module.file.filename, "exec", dont_inherit=True)
+            compile(new, module.file.filename, "exec", dont_inherit=True)
+            return edits_between(module.file, ("\ufeff" if module.bom else "") + new)
+        _compile_statements(module, pieces)
     except (SyntaxError, ValueError, RecursionError):
         return None
-    return edits_between(module.file, ("\ufeff" if module.bom else "") + new)
+    edits = [_trimmed(module.file, piece) for piece in pieces]
+    return tuple(edit for edit in edits if edit is not None)
 
 
-def _rewrite_subtrees(module: Module, changes: dict[cst.CSTNode, Change]) -> str | None:
-    """The module's new text, made by transforming only the outermost changed nodes and
-    splicing their code in (a whole-module transform rebuilds and prints every node: most of a
-    fix's cost). None when a node's code printed alone is not its text in the file (a node
-    holding an indented block prints its body at the wrong depth)."""
+def _changed_pieces(module: Module, changes: dict[cst.CSTNode, Change]) -> list[Piece] | None:
+    """The outermost changed nodes, transformed alone, in file order (a whole-module transform
+    rebuilds and prints every node: most of a fix's cost). None when a node's code printed
+    alone is not its text in the file (a node holding an indented block prints its body at
+    the wrong depth)."""
     roots = [n for n in changes if not any(a in changes for a in module.ancestors(n))]
     pieces = []
     for root in roots:
@@ -71,17 +81,56 @@ def _rewrite_subtrees(module: Module, changes: dict[cst.CSTNode, Change]) -> str
         changed = root.visit(_Replace(changes))
         if not isinstance(changed, cst.CSTNode):
             return None
-        pieces.append((module.start(root), module.end(root), module.tree.code_for_node(changed)))
+        start, end = module.start(root), module.end(root)
+        pieces.append((start, end, module.tree.code_for_node(changed), _top_level(module, root)))
+    pieces.sort(key=lambda piece: piece[:2])
+    if any(before[1] > after[0] for before, after in itertools.pairwise(pieces)):
+        return None  # overlapping roots: cannot happen for outermost nodes, but never splice twice
+    return pieces
+
+
+def _compile_statements(module: Module, pieces: list[Piece]) -> None:
+    """Compile the top-level statements the pieces change, each with its pieces spliced in (a
+    top-level statement starts at the margin and compiles alone as it does in the module);
+    the whole new module when a piece lies outside one (a decorator). Raises SyntaxError."""
+    tops: dict[cst.CSTNode, list[Piece]] = {}
     source = module.file.source
-    parts, last = [], len(source)
-    for start, end, text in sorted(pieces, reverse=True):
-        if end > last:
-            return None  # overlapping roots: cannot happen for outermost nodes, but never splice twice
-        parts.append(source[end:last].decode("utf-8"))
-        parts.append(text)
-        last = start
-    parts.append(source[module.bom : last].decode("utf-8"))
-    return "".join(reversed(parts))
+    for piece in pieces:
+        top = piece[3]
+        if top is module.tree or not (module.start(top) <= piece[0] and piece[1] <= module.end(top)):
+            tops = {module.tree: pieces}
+            break
+        tops.setdefault(top, []).append(piece)
+    for top, inside in tops.items():
+        start, end = (module.bom, len(source)) if top is module.tree else (module.start(top), module.end(top))
+        parts, at = [], start
+        for piece_start, piece_end, text, _ in inside:
+            parts += [source[at:piece_start].decode("utf-8"), text]
+            at = piece_end
+        parts.append(source[at:end].decode("utf-8"))
+        compile("".join(parts), module.file.filename, "exec", dont_inherit=True)
+
+
+def _top_level(module: Module, node: cst.CSTNode) -> cst.CSTNode:
+    """The statement of the module's body that holds the node (the module itself for the module)."""
+    top = node
+    for ancestor in module.ancestors(node):
+        if ancestor is module.tree:
+            return top
+        top = ancestor
+    return module.tree
+
+
+def _trimmed(file: PythonFile, piece: Piece) -> Edit | None:
+    """The piece as an edit of the characters that differ; None when none do."""
+    start, end, after, _ = piece
+    before = file.source[start:end].decode("utf-8")
+    if before == after:
+        return None
+    head = _common_prefix(before, after)
+    tail = _common_prefix(before[head:][::-1], after[head:][::-1])
+    return file.edit(start + len(before[:head].encode()), end - len(before[len(before) - tail :].encode()),
+                     after[head : len(after) - tail])
 
 
 def edits_between(file: PythonFile, new: str) -> tuple[Edit, ...]:
