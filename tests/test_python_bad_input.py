@@ -105,3 +105,29 @@ def test_valid_python_libcst_cannot_read_is_not_called_invalid(
     out, err = capsys.readouterr()
     assert "not valid Python" not in err
     assert err == "" or err.startswith("imagetag-lint: warning: implicit.py: libcst cannot read it: ")
+
+
+def test_a_syntax_error_beside_a_long_chain_is_a_warning_not_a_crash(tmp_path: Path) -> None:
+    body = "x = " + " + ".join(["1"] * 8000) + "\ndef f(:\n    pass\n"
+    (tmp_path / "bad.py").write_text(BUILD + body)
+    done = _run(tmp_path, "bad.py")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith("imagetag-lint: warning: bad.py: not valid Python: ")
+    assert done.stdout == "No findings in 1 file; 1 file not analysed.\n"
+
+
+def test_syntax_newer_than_the_running_python_is_still_analysed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python 3.12's type parameters: a linter run by 3.11 reads them through libcst."""
+    (tmp_path / "test_new.py").write_text(
+        "import subprocess\nfrom kubernetes import client\n\n\ndef build[T]():\n"
+        '    tag = "localhost/api:e2e"\n    subprocess.run(["docker", "build", "-t", tag, "."])\n    return tag\n\n\n'
+        "def test_x(core):\n    build()\n"
+        '    core.create_namespaced_pod("d", client.V1Container(name="a", image="localhost/api:dev"))\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["--no-cache", "test_new.py"]) == 1
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert out.startswith("test_new.py:12:5: IMG001 ")

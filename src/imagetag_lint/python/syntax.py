@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import io
+import tokenize
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 
@@ -31,11 +33,13 @@ class Module:
         self.file = file
         # libcst drops a byte order mark, so its byte offsets start after it
         self.bom = len(BOM) if file.source.startswith(BOM) else 0
-        check_readable(file)
+        rejected = check_readable(file)
         try:
             self.tree = cst.parse_module(file.source[self.bom :])
             self._index()
         except cst.ParserSyntaxError as error:
+            if rejected is not None:
+                raise rejected from None  # Python's account of the error: where it is, in its words
             # Python compiled it: libcst's grammar is the one that falls short
             raise ParseError(f"libcst cannot read it: {error.raw_line}:{error.raw_column + 1}: {error.message}") from None
         except RecursionError:  # libcst's visitors recurse
@@ -111,21 +115,58 @@ MAX_DEPTH = 250  # syntax tree depth; libcst's parser and visitors recurse, and 
 # levels (a RecursionError, or a crash of its native parser), taking seconds to get there
 
 
-def check_readable(file: PythonFile) -> None:
+def check_readable(file: PythonFile) -> ParseError | None:
     """Reject, before libcst sees it, what Python does not compile and what is nested too deeply
     for libcst: Python's own parser is a small part of libcst's cost and never crashes on such
-    input (it has limits of its own: 200 nested brackets, its recursion limit)."""
+    input (it has limits of its own: 200 nested brackets, its recursion limit). A syntax error
+    in a file whose tokens are tame is returned, not raised: it may be syntax newer than the
+    Python that runs the linter (`def build[T]()` under 3.11), which libcst reads."""
     try:
         tree = compile(file.source, file.filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as error:  # IndentationError and TabError too
         where = f"{error.lineno}:{error.offset}: " if error.lineno and error.offset else ""
-        raise ParseError(f"not valid Python: {where}{error.msg}") from None
+        rejected = ParseError(f"not valid Python: {where}{error.msg}")
+        if not _tame(file.source):
+            raise rejected from None
+        return rejected
     except (RecursionError, MemoryError):
         raise ParseError("not valid Python: nested too deeply for Python's parser") from None
     except ValueError as error:  # a null byte
         raise ParseError(f"not valid Python: {error}") from None
     if _deeper_than(tree, MAX_DEPTH):
         raise ParseError(f"nested more than {MAX_DEPTH} levels deep, too deeply for libcst to read")
+    return None
+
+
+MAX_BRACKETS = 100  # nested brackets in a file libcst reads without Python's parse
+MAX_OPERATORS = 200  # operators in one statement, likewise (each may nest an expression in libcst)
+_DELIMITERS = frozenset({",", ":", ";", ".", "=", "->", "..."})
+_WORD_OPERATORS = frozenset({"and", "or", "not", "if", "else", "lambda", "await"})
+
+
+def _tame(source: bytes) -> bool:
+    """Are the file's tokens shallow enough for libcst, with no tree of Python's to measure
+    (a statement of thousands of operators, or brackets nested past Python's own limit, crash
+    libcst's native parser)? Only files Python does not parse are tokenized."""
+    depth = operators = 0
+    try:
+        for token in tokenize.tokenize(io.BytesIO(source).readline):
+            if token.type == tokenize.OP:
+                if token.string in "([{":
+                    depth += 1
+                elif token.string in ")]}":
+                    depth -= 1
+                elif token.string not in _DELIMITERS:
+                    operators += 1
+            elif token.type == tokenize.NAME and token.string in _WORD_OPERATORS:
+                operators += 1
+            elif token.type == tokenize.NEWLINE:
+                operators = 0
+            if depth > MAX_BRACKETS or operators > MAX_OPERATORS:
+                return False
+    except (tokenize.TokenError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def _deeper_than(tree: ast.AST, limit: int) -> bool:
