@@ -32,7 +32,7 @@ from imagetag_lint.cli import main
 from imagetag_lint.golang import syntax
 
 PACKAGE = str(Path(imagetag_lint.__file__).parent)
-def _work(root: Path, capsys: pytest.CaptureFixture[str], fix: bool = False) -> tuple[int, int]:
+def _work(root: Path, capsys: pytest.CaptureFixture[str], fix: bool = False, no_cache: bool = False) -> tuple[int, int]:
     """(lines of the linter's code run, parent links followed in deep trees) for one lint of root
     (or one `--fix`). The tests lint a size-1 shape once before they count: the first lint of a
     process runs the module-level code of what it imports lazily, which the size-1 count, taken
@@ -49,7 +49,7 @@ def _work(root: Path, capsys: pytest.CaptureFixture[str], fix: bool = False) -> 
 
     sys.settrace(calls)
     try:
-        code = main(["--fix" if fix else "--output-format=json", "--exit-zero", str(root)])
+        code = main(["--fix" if fix else "--output-format=json", "--exit-zero", *(["--no-cache"] if no_cache else []), str(root)])
     finally:
         sys.settrace(None)
     out = capsys.readouterr().out
@@ -129,3 +129,48 @@ def test_the_edits_of_a_file_look_for_its_line_endings_once() -> None:
     edits = [edit(file, 10, 10, "\nvar x = 1\n") for _ in range(100)]
     assert {e.content for e in edits} == {"\r\nvar x = 1\r\n"}
     assert _CountingBytes.searches <= 1
+
+
+def _python_module_of_tests(size: int) -> str:
+    """A fixture that builds the image, and `size` tests that each deploy a fixed copy of it: a
+    finding, and a fix, per test."""
+    tests = "".join(
+        f"def test_{i}(core):\n"
+        f"    core.create_namespaced_pod('d', {{'spec': {{'containers': [{{'image': 'localhost/api:dev{i}'}}]}}}})\n\n\n"
+        for i in range(size)
+    )
+    return (
+        "import subprocess\nimport uuid\n\nimport pytest\n\n\n@pytest.fixture(scope=\"session\")\ndef api_image():\n"
+        '    tag = f"localhost/api:e2e-{uuid.uuid4().hex[:8]}"\n'
+        '    subprocess.run(["docker", "build", "-t", tag, "."], check=True)\n    return tag\n\n\n' + tests
+    )
+
+
+def test_the_fixes_of_many_findings_in_one_python_module_grow_linearly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each finding's fix is planned from the nodes it changes: it compiled and diffed the whole
+    module per finding (400 findings took 30 times as long as 100). Counted: the lines of the
+    linter's code run, and the characters the fix planning hands to `compile`."""
+    from imagetag_lint.python import codemod
+
+    compiled = 0
+
+    def counting_compile(source: str, *args: Any, **kwargs: Any) -> Any:
+        nonlocal compiled
+        compiled += len(source)
+        return compile(source, *args, **kwargs)
+
+    monkeypatch.setattr(codemod, "compile", counting_compile, raising=False)
+    works = []
+    for size in (1, 20, 80):
+        root = tmp_path / str(size)
+        root.mkdir()
+        (root / "test_module.py").write_text(_python_module_of_tests(size))
+        compiled = 0
+        lines, _ = _work(root, capsys, no_cache=True)
+        works.append((lines, compiled))
+    base, small, large = works
+    lines = (small[0] - base[0], large[0] - base[0])
+    assert lines[1] <= 5 * lines[0], f"lines run beyond n=1: {lines[0]} at n=20, {lines[1]} at 4n"
+    assert large[1] <= 5 * small[1], f"characters compiled: {small[1]} at n=20, {large[1]} at 4n"

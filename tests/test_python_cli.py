@@ -308,3 +308,34 @@ def test_a_python_run_without_candidates_imports_no_parser_and_no_rich(tmp_path:
                "print(code, sorted(m for m in ('libcst', 'rich', 'tree_sitter_go') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "0 []"
+
+
+def test_a_fix_that_edits_a_file_the_run_only_reads_is_by_hand(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "lib" / "__init__.py").write_text("")
+    (tmp_path / "lib" / "build.py").write_text(
+        "import subprocess\nimport uuid\n\n\ndef build_api():\n"
+        '    tag = f"localhost/api:e2e-{uuid.uuid4().hex[:8]}"\n'
+        '    subprocess.run(["docker", "build", "-t", tag, "api"], check=True)\n    return tag\n'
+    )
+    (tmp_path / "lib" / "kube.py").write_text(
+        "from kubernetes import client\n\n\ndef deploy_api(core):\n"
+        '    c = client.V1Container(name="api", image="localhost/api:latest")\n'
+        '    core.create_namespaced_pod("default", client.V1Pod(spec=client.V1PodSpec(containers=[c])))\n'
+    )
+    test = "from lib.build import build_api\nfrom lib.kube import deploy_api\n\n\ndef test_a(core):\n    build_api()\n    deploy_api(core)\n"
+    (tmp_path / "tests" / "test_a.py").write_text(test)
+    monkeypatch.chdir(tmp_path)
+    assert main(["--no-cache", "tests/test_a.py"]) == 1
+    out = capsys.readouterr().out
+    assert "tests/test_a.py:6:5: IMG001 [by hand]" in out
+    assert out.endswith("1 to fix by hand.\n")
+    assert main(["--no-cache", "--diff", "--unsafe-fixes", "tests/test_a.py"]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["--no-cache", "--output-format", "json", "--exit-zero", "tests/test_a.py"]) == 0
+    [finding] = json.loads(capsys.readouterr().out)
+    assert finding["fix"]["message"].startswith("the fix edits lib/kube.py, which this run does not lint")
+    assert (tmp_path / "tests" / "test_a.py").read_text() == test

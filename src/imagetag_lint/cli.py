@@ -404,7 +404,8 @@ def report(
     _print_problems(result)
     sources = result.sources if sources is None else sources
     rendered = render(args.output_format, findings, rule_set, result.errors, Path.cwd())
-    summary = summarize(findings, result.files_checked, len(result.errors) - len(fixed[1]), notes, *fixed, refused)
+    summary = summarize(findings, result.files_checked, len(result.errors) - len(fixed[1]), notes, *fixed, refused,
+                        not_analysed=result.not_analysed())
     if args.output_file:  # the chosen format to the file, the text report to the terminal
         if rendered is None:
             buffer = io.StringIO()

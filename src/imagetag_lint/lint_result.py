@@ -13,6 +13,10 @@ if TYPE_CHECKING:
     from imagetag_lint.linted import LintedFile
 
 
+# how a warning about a file that could not be parsed at all ends: the summary counts those files
+NOT_ANALYSED = "; not analysed"
+
+
 @record
 class LintResult:
     """What one lint found: findings, input errors and warnings, and the parsed files."""
@@ -28,3 +32,8 @@ class LintResult:
     paths: dict[str, str] = field(default_factory=dict)  # every file linted: display name -> absolute path
     notes: list[str] = field(default_factory=list)  # for the summary: what the baseline or a diff left out
     clean_consulted: bool = False  # see Linter.clean_consulted
+
+    def not_analysed(self) -> int:
+        """Files that were read but not analysed (a Python file that does not parse): counted
+        from the warnings, which the cache keeps."""
+        return sum(1 for warning in self.warnings if warning.endswith(NOT_ANALYSED))

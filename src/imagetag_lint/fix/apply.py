@@ -16,7 +16,7 @@ from imagetag_lint.fix.edits import OverlapError, apply_edits, overlaps
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.golang.parser import Tree, captures, first_error, parse
 from imagetag_lint.lint import LintResult
-from imagetag_lint.python.source import PythonFile
+from imagetag_lint.python.source import PythonFile, split_lines
 from imagetag_lint.record import field, record
 
 MAX_ROUNDS = 25
@@ -271,8 +271,8 @@ def unified_diff(outcome: FixOutcome) -> str:
     chunks: list[str] = []
     for path in outcome.changed:
         name = outcome.display.get(path, path)
-        before = outcome.original[path].decode("utf-8", "replace").splitlines(keepends=True)
-        after = outcome.fixed[path].decode("utf-8", "replace").splitlines(keepends=True)
+        before = split_lines(outcome.original[path].decode("utf-8", "replace"))
+        after = split_lines(outcome.fixed[path].decode("utf-8", "replace"))
         chunks.extend(difflib.unified_diff(before, after, f"a/{name}", f"b/{name}"))
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in chunks)
 

@@ -6,6 +6,7 @@ apply path (and overlap checks, --diff, verification) treats Python like Go."""
 from __future__ import annotations
 
 import difflib
+import itertools
 import posixpath
 from collections.abc import Callable
 from typing import Any
@@ -17,7 +18,7 @@ from imagetag_lint.findings import Edit, Fix
 from imagetag_lint.python.discards import Discard
 from imagetag_lint.python.flow import FIXED, Flow, Sink
 from imagetag_lint.python.project import Function
-from imagetag_lint.python.source import PythonFile
+from imagetag_lint.python.source import PythonFile, split_lines
 from imagetag_lint.python.syntax import Module, string_value
 from imagetag_lint.record import record
 
@@ -44,23 +45,34 @@ class _Replace(cst.CSTTransformer):
         return change(updated_node) if change is not None else updated_node
 
 
+# a changed node: its bytes in the file, its new text, and the top-level statement that holds it
+Piece = tuple[int, int, str, cst.CSTNode]
+
+
 def rewrite(module: Module, changes: dict[cst.CSTNode, Change]) -> tuple[Edit, ...] | None:
-    """Run the codemod on one module; the edits it makes, or None if the result does not compile."""
+    """Run the codemod on one module; the edits it makes, or None if the result does not compile.
+    A fix costs what its nodes hold, not what the module holds: a module with many findings
+    is planned in linear time."""
     try:
-        new = _rewrite_subtrees(module, changes)
-        if new is None:  # a changed node whose text libcst does not give back alone
+        pieces = _changed_pieces(module, changes)
+        if pieces is None:  # a changed node whose text libcst does not give back alone
+            if not module.round_trips:
+                return None
             new = module.tree.visit(_Replace(changes)).code
-        compile(new, module.file.filename, "exec", dont_inherit=True)
+            compile(new, module.file.filename, "exec", dont_inherit=True)
+            return edits_between(module.file, ("\ufeff" if module.bom else "") + new)
+        _compile_statements(module, pieces)
     except (SyntaxError, ValueError, RecursionError):
         return None
-    return edits_between(module.file, ("\ufeff" if module.bom else "") + new)
+    edits = [_trimmed(module.file, piece) for piece in pieces]
+    return tuple(edit for edit in edits if edit is not None)
 
 
-def _rewrite_subtrees(module: Module, changes: dict[cst.CSTNode, Change]) -> str | None:
-    """The module's new text, made by transforming only the outermost changed nodes and
-    splicing their code in (a whole-module transform rebuilds and prints every node: most of a
-    fix's cost). None when a node's code printed alone is not its text in the file (a node
-    holding an indented block prints its body at the wrong depth)."""
+def _changed_pieces(module: Module, changes: dict[cst.CSTNode, Change]) -> list[Piece] | None:
+    """The outermost changed nodes, transformed alone, in file order (a whole-module transform
+    rebuilds and prints every node: most of a fix's cost). None when a node's code printed
+    alone is not its text in the file (a node holding an indented block prints its body at
+    the wrong depth)."""
     roots = [n for n in changes if not any(a in changes for a in module.ancestors(n))]
     pieces = []
     for root in roots:
@@ -69,24 +81,63 @@ def _rewrite_subtrees(module: Module, changes: dict[cst.CSTNode, Change]) -> str
         changed = root.visit(_Replace(changes))
         if not isinstance(changed, cst.CSTNode):
             return None
-        pieces.append((module.start(root), module.end(root), module.tree.code_for_node(changed)))
+        start, end = module.start(root), module.end(root)
+        pieces.append((start, end, module.tree.code_for_node(changed), _top_level(module, root)))
+    pieces.sort(key=lambda piece: piece[:2])
+    if any(before[1] > after[0] for before, after in itertools.pairwise(pieces)):
+        return None  # overlapping roots: cannot happen for outermost nodes, but never splice twice
+    return pieces
+
+
+def _compile_statements(module: Module, pieces: list[Piece]) -> None:
+    """Compile the top-level statements the pieces change, each with its pieces spliced in (a
+    top-level statement starts at the margin and compiles alone as it does in the module);
+    the whole new module when a piece lies outside one (a decorator). Raises SyntaxError."""
+    tops: dict[cst.CSTNode, list[Piece]] = {}
     source = module.file.source
-    parts, last = [], len(source)
-    for start, end, text in sorted(pieces, reverse=True):
-        if end > last:
-            return None  # overlapping roots: cannot happen for outermost nodes, but never splice twice
-        parts.append(source[end:last].decode("utf-8"))
-        parts.append(text)
-        last = start
-    parts.append(source[module.bom : last].decode("utf-8"))
-    return "".join(reversed(parts))
+    for piece in pieces:
+        top = piece[3]
+        if top is module.tree or not (module.start(top) <= piece[0] and piece[1] <= module.end(top)):
+            tops = {module.tree: pieces}
+            break
+        tops.setdefault(top, []).append(piece)
+    for top, inside in tops.items():
+        start, end = (module.bom, len(source)) if top is module.tree else (module.start(top), module.end(top))
+        parts, at = [], start
+        for piece_start, piece_end, text, _ in inside:
+            parts += [source[at:piece_start].decode("utf-8"), text]
+            at = piece_end
+        parts.append(source[at:end].decode("utf-8"))
+        compile("".join(parts), module.file.filename, "exec", dont_inherit=True)
+
+
+def _top_level(module: Module, node: cst.CSTNode) -> cst.CSTNode:
+    """The statement of the module's body that holds the node (the module itself for the module)."""
+    top = node
+    for ancestor in module.ancestors(node):
+        if ancestor is module.tree:
+            return top
+        top = ancestor
+    return module.tree
+
+
+def _trimmed(file: PythonFile, piece: Piece) -> Edit | None:
+    """The piece as an edit of the characters that differ; None when none do."""
+    start, end, after, _ = piece
+    before = file.source[start:end].decode("utf-8")
+    if before == after:
+        return None
+    head = _common_prefix(before, after)
+    tail = _common_prefix(before[head:][::-1], after[head:][::-1])
+    return file.edit(start + len(before[:head].encode()), end - len(before[len(before) - tail :].encode()),
+                     after[head : len(after) - tail])
 
 
 def edits_between(file: PythonFile, new: str) -> tuple[Edit, ...]:
     """Minimal byte-range edits that turn the file into `new`: changed line blocks, trimmed to
     the characters that differ."""
-    old_lines = file.source.decode("utf-8").splitlines(keepends=True)
-    new_lines = new.splitlines(keepends=True)
+    old_lines = split_lines(file.source.decode("utf-8"))
+    new_lines = split_lines(new)
     offsets = [0]
     for line in old_lines:
         offsets.append(offsets[-1] + len(line.encode()))
@@ -140,6 +191,8 @@ def plan_flow(flow: Flow, function: Function, discard: Discard, stale: list[Sink
         if shared is not None:
             return _shared_helper_plan(flow, function, shared, stale, variable, steps[0])
         return Plan(steps, Fix(Applicability.DISPLAY_ONLY, "no deployment in reach takes the image name; " + BY_HAND))
+    if discard.kind in ("fixture", "usefixtures") and not can_request(function, variable):
+        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, f"{shadowed(function, variable)}; {BY_HAND}"))
     changes: dict[Module, dict[cst.CSTNode, Change]] = {}
     local = changes.setdefault(function.module, {})
     if not _capture(discard, variable, local):
@@ -147,6 +200,11 @@ def plan_flow(flow: Flow, function: Function, discard: Discard, stale: list[Sink
     for sink in own:
         if not use_name(sink, value, local):
             return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
+    uses = [s.node for s in own] + [c for helper in helpers for caller, c in flow.project.callers(helper)
+                                    if caller is function]
+    if not _bound_where_read(discard, uses):
+        unbound = f"`{variable}` would be unset where it is deployed (the capture runs only in its own block)"
+        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, f"{unbound}; {BY_HAND}"))
     safe = True
     for helper, sinks in helpers.items():
         parameter = _free_name(helper, "image")
@@ -166,6 +224,42 @@ def plan_flow(flow: Flow, function: Function, discard: Discard, stale: list[Sink
     if discard.kind in ("fixture", "usefixtures"):
         message = f"deploy the image of the fixture `{variable}`"
     return Plan(steps, Fix(Applicability.SAFE if safe else Applicability.UNSAFE, message, edits))
+
+
+_BLOCKS = (cst.IndentedBlock, cst.SimpleStatementSuite)
+
+
+def _bound_where_read(discard: Discard, uses: list[cst.CSTNode]) -> bool:
+    """Does every read the fix writes run only after the capture ran? The capture binds the
+    name in its own block: a read after an `if`, a loop, a `try` or a `with` whose body holds
+    the capture may find it unset (UnboundLocalError), so each read must come after the capture
+    in the same block, or in a block nested in it. A fixture is a parameter: always set."""
+    if discard.kind in ("fixture", "usefixtures") or discard.statement is None:
+        return True
+    module = discard.function.module
+    statement = discard.statement
+    block = next((a for a in module.ancestors(statement) if isinstance(a, _BLOCKS)), None)
+    if block is None:
+        return False
+    after = module.end(statement)
+    return all(module.start(use) >= after and module.inside(use, block) for use in uses)
+
+
+def can_request(function: Function, name: str) -> bool:
+    """Can the function take the fixture `name` as a parameter and deploy it? Not when it
+    assigns that name (the assignment overwrites the fixture's value) nor, when it does not
+    request it yet, when it reads another value under that name (a global, an import)."""
+    if any(bound == name for bound, _, _ in function.bindings):
+        return False
+    if name in function.params:
+        return True
+    module = function.module
+    return not any(n.value == name and not _label(module, n) and not isinstance(module.parent(n), cst.Param)
+                   for n in function.names)
+
+
+def shadowed(function: Function, name: str) -> str:
+    return f"`{function.name}` has a variable of its own named `{name}`, which the fixture's value would not reach"
 
 
 def _rewrite_all(changes: dict[Module, dict[cst.CSTNode, Change]]) -> tuple[Edit, ...] | None:
@@ -328,8 +422,8 @@ def use_name(sink: Sink, name: str, changes: dict[cst.CSTNode, Change]) -> bool:
         if sink.node in changes:
             return False
         return _format_into(sink, name, changes)
-    if sink.node in changes:
-        return False
+    if sink.node in changes or (isinstance(sink.node, cst.Name) and sink.node.value == name):
+        return False  # a deployment of the name already: the edit would change nothing
     changes[sink.node] = lambda _node: expression(name)
     return True
 
@@ -403,6 +497,12 @@ def _appended(items: list[Any], new: Any) -> list[Any]:
     previous = items[-2].comma if len(items) > 1 else None
     spacing = previous.whitespace_after if isinstance(previous, cst.Comma) else cst.SimpleWhitespace(" ")
     assert isinstance(last.comma, cst.Comma)
-    new = new.with_changes(comma=last.comma)
+    closing = last.comma.whitespace_after
+    if isinstance(spacing, cst.ParenthesizedWhitespace) and isinstance(closing, cst.ParenthesizedWhitespace):
+        # one per line: the last item keeps the comment at its end, and the lines between the
+        # previous item and it stay where they are (not copied after it)
+        spacing = spacing.with_changes(first_line=closing.first_line, empty_lines=[])
+        closing = closing.with_changes(first_line=cst.TrailingWhitespace())
+    new = new.with_changes(comma=last.comma.with_changes(whitespace_after=closing))
     last = last.with_changes(comma=last.comma.with_changes(whitespace_after=spacing))
     return [*items[:-1], last, new]

@@ -9,9 +9,11 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+from imagetag_lint.enums import Applicability
 from imagetag_lint.errors import InputError
 from imagetag_lint.files import read_go_file
-from imagetag_lint.findings import Finding
+from imagetag_lint.findings import Finding, Fix
+from imagetag_lint.lint_result import NOT_ANALYSED
 from imagetag_lint.python.reach import (
     ROUNDS,
     ModuleFinder,
@@ -19,7 +21,7 @@ from imagetag_lint.python.reach import (
     imported_modules,
 )
 from imagetag_lint.python.source import PythonFile
-from imagetag_lint.record import field, record
+from imagetag_lint.record import field, record, replace
 from imagetag_lint.rules import RuleSet
 
 SUFFIX = ".py"
@@ -86,13 +88,25 @@ def lint_python_files(
         return run
     for unparsed in result.errors:
         if unparsed.filename in reported:
-            run.warnings.append(f"{unparsed.filename}: {unparsed.problem}; not analysed")
-    run.findings = [f for f in result.findings if f.filename in reported]
+            run.warnings.append(f"{unparsed.filename}: {unparsed.problem}{NOT_ANALYSED}")
+    run.findings = [_fix_within(f, reported) for f in result.findings if f.filename in reported]
     edited = {e.filename for f in run.findings if f.fix is not None for e in f.fix.edits}
     wanted = {f.filename for f in run.findings} | {n for n in reported if b"imagetaglint:" in sources[n]}
     wanted |= edited & reported  # a fix may add a parameter to a helper whose file has no finding
     run.files = {name: PythonFile(name, sources[name]) for name in sorted(wanted)}
     return run
+
+
+def _fix_within(finding: Finding, reported: set[str]) -> Finding:
+    """A fix that would edit a file this run only reads (a helper's module beside the linted
+    file) is by hand: --fix writes only the files it lints, and this run cannot see the other
+    callers the helper may have."""
+    fix = finding.fix
+    outside = sorted({e.filename for e in fix.edits} - reported) if fix is not None else []
+    if not outside:
+        return finding
+    why = f"the fix edits {outside[0]}, which this run does not lint: lint it too, or follow the four steps by hand"
+    return replace(finding, fix=Fix(Applicability.DISPLAY_ONLY, why))
 
 
 def _read_imported(sources: dict[str, bytes], paths: dict[str, str], conftests: dict[str, str],

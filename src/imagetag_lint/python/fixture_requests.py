@@ -16,8 +16,10 @@ from imagetag_lint.python.codemod import (
     Change,
     Plan,
     add_parameter,
+    can_request,
     old_text,
     rewrite,
+    shadowed,
     use_name,
 )
 from imagetag_lint.python.flow import FRESH, Flow, Sink
@@ -122,6 +124,8 @@ def plan_fixture_request(flow: Flow, function: Function, sink: Sink) -> Plan:
         parameter = f"parameter: add `{fixture}` to the parameters of `{function.name}`"
     steps = (capture, f"pass: nothing to pass: {who} receives it directly", parameter,
              f"use: `{value}` instead of `{old}`")
+    if not can_request(function, fixture):
+        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, f"{shadowed(function, fixture)}; {BY_HAND}"))
     changes: dict[cst.CSTNode, Change] = {}
     if (not requested and not add_parameter(function, fixture, changes)) or not use_name(sink, value, changes):
         return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))

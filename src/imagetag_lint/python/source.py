@@ -10,6 +10,17 @@ from imagetag_lint.findings import Edit, Position, Span
 _DEF = re.compile(rb"^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
 
 
+def split_lines(text: str) -> list[str]:
+    """The lines of a text, each with its end: split at "\n" only (`str.splitlines` also splits
+    at form feeds, vertical tabs and other separators, which are no line ends to Python, to
+    positions or to a diff)."""
+    parts = text.split("\n")
+    lines = [part + "\n" for part in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
 class PythonFile:
     """One Python file: display name, bytes, and the byte offset of every line start."""
 

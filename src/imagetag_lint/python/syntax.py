@@ -6,7 +6,11 @@ the parse, and the rules do not need them.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import io
+import tokenize
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 
 import libcst as cst
@@ -29,11 +33,15 @@ class Module:
         self.file = file
         # libcst drops a byte order mark, so its byte offsets start after it
         self.bom = len(BOM) if file.source.startswith(BOM) else 0
+        rejected = check_readable(file)
         try:
             self.tree = cst.parse_module(file.source[self.bom :])
             self._index()
         except cst.ParserSyntaxError as error:
-            raise ParseError(f"not valid Python: {error.raw_line}:{error.raw_column + 1}: {error.message}") from None
+            if rejected is not None:
+                raise rejected from None  # Python's account of the error: where it is, in its words
+            # Python compiled it: libcst's grammar is the one that falls short
+            raise ParseError(f"libcst cannot read it: {error.raw_line}:{error.raw_column + 1}: {error.message}") from None
         except RecursionError:  # libcst's visitors recurse
             raise ParseError("nested too deeply for libcst to read") from None
 
@@ -53,6 +61,10 @@ class Module:
                 self._parents[child] = node
                 stack.append((child, inner))
         spans = self._spans
+        # libcst leaves out a form feed in a statement's indentation: its offsets then run short
+        # of the file's after it, by the bytes it left out (code offsets, in order)
+        size = len(self.file.source) - self.bom
+        self._dropped = [] if spans[self.tree].length == size else _dropped(self.file.source[self.bom :], self.tree)
         self.nodes: list[cst.CSTNode] = sorted(  # in source order, outer before inner
             (n for n in self._functions if n in spans), key=lambda n: (spans[n].start, -spans[n].length)
         )
@@ -60,11 +72,19 @@ class Module:
     # -- positions ------------------------------------------------------------------------
 
     def start(self, node: cst.CSTNode) -> int:
-        return self.bom + int(self._spans[node].start)
+        start = int(self._spans[node].start)
+        return self.bom + start + (bisect_right(self._dropped, start) if self._dropped else 0)
 
     def end(self, node: cst.CSTNode) -> int:
         span = self._spans[node]
-        return self.bom + int(span.start + span.length)
+        end = int(span.start + span.length)
+        return self.bom + end + (bisect_left(self._dropped, end) if self._dropped else 0)
+
+    @property
+    def round_trips(self) -> bool:
+        """Is libcst's text of the tree the file's? (A fix that prints the whole tree would
+        otherwise delete what libcst left out.)"""
+        return not self._dropped
 
     def code(self, node: cst.CSTNode) -> str:
         return self.file.source[self.start(node) : self.end(node)].decode("utf-8", "replace")
@@ -89,6 +109,99 @@ class Module:
 
     def inside(self, node: cst.CSTNode, outer: cst.CSTNode) -> bool:
         return self.start(outer) <= self.start(node) and self.end(node) <= self.end(outer)
+
+
+MAX_DEPTH = 250  # syntax tree depth; libcst's parser and visitors recurse, and fail past about 400
+# levels (a RecursionError, or a crash of its native parser), taking seconds to get there
+
+
+def check_readable(file: PythonFile) -> ParseError | None:
+    """Reject, before libcst sees it, what Python does not compile and what is nested too deeply
+    for libcst: Python's own parser is a small part of libcst's cost and never crashes on such
+    input (it has limits of its own: 200 nested brackets, its recursion limit). A syntax error
+    in a file whose tokens are tame is returned, not raised: it may be syntax newer than the
+    Python that runs the linter (`def build[T]()` under 3.11), which libcst reads."""
+    try:
+        tree = compile(file.source, file.filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as error:  # IndentationError and TabError too
+        where = f"{error.lineno}:{error.offset}: " if error.lineno and error.offset else ""
+        rejected = ParseError(f"not valid Python: {where}{error.msg}")
+        if not _tame(file.source):
+            raise rejected from None
+        return rejected
+    except (RecursionError, MemoryError):
+        raise ParseError("not valid Python: nested too deeply for Python's parser") from None
+    except ValueError as error:  # a null byte
+        raise ParseError(f"not valid Python: {error}") from None
+    if _deeper_than(tree, MAX_DEPTH):
+        raise ParseError(f"nested more than {MAX_DEPTH} levels deep, too deeply for libcst to read")
+    return None
+
+
+MAX_BRACKETS = 100  # nested brackets in a file libcst reads without Python's parse
+MAX_OPERATORS = 200  # operators in one statement, likewise (each may nest an expression in libcst)
+_DELIMITERS = frozenset({",", ":", ";", ".", "=", "->", "..."})
+_WORD_OPERATORS = frozenset({"and", "or", "not", "if", "else", "lambda", "await"})
+
+
+def _tame(source: bytes) -> bool:
+    """Are the file's tokens shallow enough for libcst, with no tree of Python's to measure
+    (a statement of thousands of operators, or brackets nested past Python's own limit, crash
+    libcst's native parser)? Only files Python does not parse are tokenized."""
+    depth = operators = 0
+    try:
+        for token in tokenize.tokenize(io.BytesIO(source).readline):
+            if token.type == tokenize.OP:
+                if token.string in "([{":
+                    depth += 1
+                elif token.string in ")]}":
+                    depth -= 1
+                elif token.string not in _DELIMITERS:
+                    operators += 1
+            elif token.type == tokenize.NAME and token.string in _WORD_OPERATORS:
+                operators += 1
+            elif token.type == tokenize.NEWLINE:
+                operators = 0
+            if depth > MAX_BRACKETS or operators > MAX_OPERATORS:
+                return False
+    except (tokenize.TokenError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def _deeper_than(tree: ast.AST, limit: int) -> bool:
+    """Is the tree deeper than the limit, as libcst nests it? (Python's tree keeps
+    `a and b and c` flat; libcst nests one operation in the next.)"""
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        below = depth + (len(node.values) - 1 if isinstance(node, ast.BoolOp) else 1)
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                stack.append((value, below))
+            elif isinstance(value, list):
+                stack.extend((item, below) for item in value if isinstance(item, ast.AST))
+    return False
+
+
+def _dropped(source: bytes, tree: cst.Module) -> list[int]:
+    """The offsets in libcst's text of the bytes of the file it left out (form feeds and other
+    whitespace), found by walking both texts."""
+    code = tree.code.encode("utf-8")
+    dropped, at = [], 0
+    for byte in source:
+        if at < len(code) and code[at] == byte:
+            at += 1
+        elif byte in b"\f\v \t":
+            dropped.append(at)
+        else:
+            raise ParseError("libcst cannot read it: its text of the file is not the file")
+    if at != len(code):
+        raise ParseError("libcst cannot read it: its text of the file is not the file")
+    return dropped
 
 
 def _byte_spans(tree: cst.Module) -> Mapping[cst.CSTNode, CodeSpan]:

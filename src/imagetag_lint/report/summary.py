@@ -64,6 +64,7 @@ class Summary:
     fixed: int = 0  # findings whose fix was written
     fixed_files: int = 0
     not_written: Sequence[NotWritten] = ()
+    not_analysed: int = 0  # files read but not parsed at all (a Python file that is not valid Python)
 
 
 def summarize(
@@ -74,6 +75,7 @@ def summarize(
     fixed: Sequence[Finding] = (),
     not_written: Sequence[NotWritten] = (),
     refused: Sequence[Finding] = (),
+    not_analysed: int = 0,
 ) -> Summary:
     """The counts of a run; with --fix, fixed are the findings whose fixes were written, and
     refused those left whose fixes were rolled back."""
@@ -91,6 +93,7 @@ def summarize(
         fixed=len(fixed),
         fixed_files=len({e.filename for f in fixed if f.fix is not None for e in f.fix.edits}),
         not_written=tuple(not_written),
+        not_analysed=not_analysed,
     )
 
 
@@ -130,12 +133,14 @@ def _outcome(summary: Summary) -> str:
     if summary.findings:
         line = f"Found {_count(summary.findings, 'finding')} in {_count(summary.files_with_findings, 'file')}"
         details.insert(0, f"{summary.files_linted} linted")
-    elif summary.errors or summary.fixed:  # the run may still exit non-zero (--exit-non-zero-on-fix)
+    elif summary.errors or summary.fixed or summary.not_analysed:  # the run may still exit non-zero (--exit-non-zero-on-fix)
         line = f"No findings {'left ' if summary.fixed else ''}in {linted}"
     else:
         line = f"All checks passed in {linted}"
     if details:
         line += f" ({'; '.join(details)})"
+    if summary.not_analysed:
+        line += f"; {_count(summary.not_analysed, 'file')} not analysed"
     if summary.errors:
         line += f"; {_count(summary.errors, 'file')} could not be linted"
     return line + "."

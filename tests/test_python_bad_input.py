@@ -1,0 +1,133 @@
+"""Python files that Python does not compile, or that libcst cannot read, are one warning line
+each and are not analysed: never a crash (libcst's native parser dies on some), never minutes
+of parsing, and a sibling read only for context never takes a run down."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from imagetag_lint.cli import main
+
+BUILD = 'import subprocess\nsubprocess.run(["docker", "build", "-t", "localhost/x:1", "."])\n'
+CLEAN_TEST = (
+    "from kubernetes import client\n\n\ndef test_ok(core):\n"
+    '    core.create_namespaced_pod("d", client.V1Container(name="a", image="redis:7"))\n'
+)
+
+
+def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """A run in a process of its own: a crash of a native parser is a signal, not an exception."""
+    command = [sys.executable, "-m", "imagetag_lint", "--no-cache", *args]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False, timeout=120)
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("x = " + "(" * 5000 + "1" + ")" * 5000 + "\n", "not valid Python: 3:205: too many nested parentheses"),
+        ("x = " + " + ".join(["1"] * 8000) + "\n", "not valid Python: "),
+        ("x = " + " + ".join(['"a"'] * 50000) + "\n", "not valid Python: "),
+    ],
+    ids=["parentheses", "plus", "long-expression"],
+)
+def test_what_python_rejects_is_a_warning_not_a_crash(tmp_path: Path, body: str, problem: str) -> None:
+    (tmp_path / "bad.py").write_text(BUILD + body)
+    done = _run(tmp_path, "bad.py")
+    assert done.returncode == 0, done.stderr
+    [warning] = done.stderr.splitlines()
+    assert warning.startswith(f"imagetag-lint: warning: bad.py: {problem}")
+    assert warning.endswith("; not analysed")
+    assert done.stdout == "No findings in 1 file; 1 file not analysed.\n"
+
+
+def test_a_broken_sibling_never_takes_a_one_file_run_down(tmp_path: Path) -> None:
+    (tmp_path / "generated_deep.py").write_text(BUILD + "x = " + "(" * 5000 + "1" + ")" * 5000 + "\n")
+    (tmp_path / "generated_sum.py").write_text(BUILD + "x = " + " + ".join(["1"] * 8000) + "\n")
+    (tmp_path / "generated_chain.py").write_text(BUILD + "x = " + " + ".join(["1"] * 1000) + "\n")
+    (tmp_path / "test_ok.py").write_text(CLEAN_TEST)
+    done = _run(tmp_path, "test_ok.py")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "All checks passed in 1 file.\n", "")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "x = " + " + ".join(["1"] * 1000) + "\n",
+        "x = " + " and ".join(["a"] * 600) + "\n",
+        "if x:\n    pass\n" + "elif x:\n    pass\n" * 600,
+    ],
+    ids=["sum", "and", "elif"],
+)
+def test_valid_python_nested_deeper_than_libcst_reads_is_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, body: str
+) -> None:
+    compile(BUILD + body, "deep.py", "exec")  # Python reads it
+    (tmp_path / "deep.py").write_text(BUILD + body)
+    monkeypatch.chdir(tmp_path)
+    assert main(["--no-cache", "deep.py"]) == 0
+    out, err = capsys.readouterr()
+    assert err == "imagetag-lint: warning: deep.py: nested more than 250 levels deep, too deeply for libcst to read; not analysed\n"
+    assert out == "No findings in 1 file; 1 file not analysed.\n"
+
+
+def test_nesting_within_the_limit_is_analysed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "deep.py").write_text(BUILD + "x = " + " + ".join(["1"] * 200) + "\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["--no-cache", "deep.py"]) == 0
+    assert capsys.readouterr() == ("All checks passed in 1 file.\n", "")
+
+
+def test_a_syntax_error_is_placed_where_python_places_it_and_the_file_is_not_called_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "syntax_err.py").write_text('import subprocess\ndef f(:\n    subprocess.run(["docker", "build", "-t", "x", "."])\n')
+    monkeypatch.chdir(tmp_path)
+    assert main(["--no-cache", "syntax_err.py"]) == 0
+    out, err = capsys.readouterr()
+    assert err.startswith("imagetag-lint: warning: syntax_err.py: not valid Python: 2:7: ")
+    assert out == "No findings in 1 file; 1 file not analysed.\n"
+
+
+def test_valid_python_libcst_cannot_read_is_not_called_invalid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = "x = (" + " ".join(['"a"'] * 5000) + ")\n"  # implicit concatenation: Python reads it
+    compile(BUILD + body, "implicit.py", "exec")
+    (tmp_path / "implicit.py").write_text(BUILD + body)
+    monkeypatch.chdir(tmp_path)
+    main(["--no-cache", "implicit.py"])
+    out, err = capsys.readouterr()
+    assert "not valid Python" not in err
+    assert err == "" or err.startswith("imagetag-lint: warning: implicit.py: libcst cannot read it: ")
+
+
+def test_a_syntax_error_beside_a_long_chain_is_a_warning_not_a_crash(tmp_path: Path) -> None:
+    body = "x = " + " + ".join(["1"] * 8000) + "\ndef f(:\n    pass\n"
+    (tmp_path / "bad.py").write_text(BUILD + body)
+    done = _run(tmp_path, "bad.py")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith("imagetag-lint: warning: bad.py: not valid Python: ")
+    assert done.stdout == "No findings in 1 file; 1 file not analysed.\n"
+
+
+def test_syntax_newer_than_the_running_python_is_still_analysed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python 3.12's type parameters: a linter run by 3.11 reads them through libcst."""
+    (tmp_path / "test_new.py").write_text(
+        "import subprocess\nfrom kubernetes import client\n\n\ndef build[T]():\n"
+        '    tag = "localhost/api:e2e"\n    subprocess.run(["docker", "build", "-t", tag, "."])\n    return tag\n\n\n'
+        "def test_x(core):\n    build()\n"
+        '    core.create_namespaced_pod("d", client.V1Container(name="a", image="localhost/api:dev"))\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["--no-cache", "test_new.py"]) == 1
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert out.startswith("test_new.py:12:5: IMG001 ")
