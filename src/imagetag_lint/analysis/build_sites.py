@@ -88,11 +88,13 @@ def _collect(index: ImageFlowIndex, package: Package) -> list[BuildSite]:
     for file in list(package.files):
         for function in index.facts(file).functions:
             raw = mentions(function, [b"exec.Command"])
-            if not raw and not index.builds(function):
+            builds = index.builds(function)  # a call `_build_name` names, somewhere in the function
+            if not raw and not builds:
                 continue
             for call in index.calls_in(function):
-                site = _raw_build(index, call, file, function) if raw else None
-                name = _build_name(index, call, file, function) if site is None else None
+                command = raw and file.source.startswith(b"exec", call.start_byte)
+                site = _raw_build(index, call, file, function) if command else None
+                name = _build_name(index, call, file, function) if site is None and builds else None
                 if site is not None:
                     sites.append(site)
                 elif name:
