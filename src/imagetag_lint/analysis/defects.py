@@ -53,10 +53,12 @@ def _dropped_builds(index: ImageFlowIndex, file: SourceFile) -> list[DroppedBuil
         if not mine:
             continue
         deploys = deploy_calls(index, function)
+        names = [build_name_of(index, discard.call, file, function) for discard in mine]
+        named = [n for n in names if n]  # what a build without a name must not take
         paired = []
-        for position, discard in enumerate(mine):
-            build_name = build_name_of(index, discard.call, file, function)
-            paired.append((discard, build_name, pair(build_name, position, deploys, discard.call, len(mine))))
+        for position, (discard, build_name) in enumerate(zip(mine, names)):
+            others = () if build_name else named
+            paired.append((discard, build_name, pair(build_name, position, deploys, discard.call, len(mine), others)))
         stale: dict[int, list[Mismatch]] = {}
         for mismatch in mismatches_of(index, function):
             owner = _owner(index, function, mismatch, [(name, deploy) for _, name, deploy in paired])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from imagetag_lint.analysis.deployments import DeployCall
@@ -256,16 +256,25 @@ def _norm(value: str) -> str:
     return re.sub(r"[^a-z0-9]", "", value.lower())
 
 
-def pair(build_name: str | None, position: int, deploys: list[DeployCall], build: Node, builds: int = 1) -> DeployCall | None:
+def pair(build_name: str | None, position: int, deploys: list[DeployCall], build: Node, builds: int = 1,
+         others: Sequence[str] = ()) -> DeployCall | None:
     """The deploy call for the build at `position` among the function's `builds` dropped builds.
 
     Only a deploy call after the build can use its name. When the build names its image, a deploy
     helper that hardcodes an image of another service is never paired with it: passing the name
     there would deploy the wrong service. Without a name to match, a build is paired by position
     only when the function has as many deploy calls as dropped builds (or one build and one deploy
-    function, called once or more): no pairing beats a wrong one.
+    function, called once or more): no pairing beats a wrong one. A deploy call that names the
+    service another dropped build makes (`others`) is that build's: a build without a name gets
+    one only when it is the only such build and one deploy function is left for it.
     """
     deploys = [d for d in deploys if d.call.start_byte >= build.end_byte]
+    if not build_name and others:
+        claimed = {id(d) for d in deploys if any(_matches(other, d) for other in others)}
+        if claimed:
+            left = [d for d in deploys if id(d) not in claimed]
+            alone = builds - len(others) == 1 and len({id(d.target) for d in left}) == 1
+            return left[0] if alone else None
     if build_name:
         candidates = [d for d in deploys if not d.images() or _matches(build_name, d)]
         named = [d for d in candidates if _matches(build_name, d)]

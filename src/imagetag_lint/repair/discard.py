@@ -8,11 +8,11 @@ hands the same fix to every finding the repair resolves.
 from __future__ import annotations
 
 from imagetag_lint.analysis.defects import stale_of
-from imagetag_lint.analysis.deployments import DeployCall, deploy_calls
-from imagetag_lint.analysis.discards import Discard, find_discards
+from imagetag_lint.analysis.deployments import DeployCall
+from imagetag_lint.analysis.discards import Discard
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.analysis.mismatches import Mismatch
-from imagetag_lint.analysis.pairing import build_name_of, in_goroutine, pair
+from imagetag_lint.analysis.pairing import in_goroutine
 from imagetag_lint.analysis.steps import variable_for
 from imagetag_lint.findings import Edit, Fix
 from imagetag_lint.fix import edits as E
@@ -47,17 +47,16 @@ BY_HAND = by_hand("no edit can do this soundly; follow the four steps by hand")
 def plan_discard_repair(
     index: ImageFlowIndex,
     discard: Discard,
-    position: int,
-    deploys: list[DeployCall],
+    build_name: str | None,
+    deploy: DeployCall | None,
     mismatches: list[Mismatch],
-    builds: int = 1,
 ) -> Plan:
+    """The repair of one dropped build, with the deploy call its finding pairs it with
+    (`analysis.defects`: one pairing for the message and the fix)."""
     function = discard.function
     if function is None or function.body is None:
         raise CannotFix("the build is outside a function; capture its result by hand")
     file = discard.file
-    build_name = build_name_of(index, discard.call, file, function)
-    deploy = pair(build_name, position, deploys, discard.call, builds)
     plan = Plan()
     stale = None if in_goroutine(discard.call) else stale_local(index, discard, mismatches)
     if stale is not None:  # reuse the stale local: it gets the built name, the deploy keeps reading it
@@ -153,22 +152,19 @@ class Repairs:
     def _plan_file(self, file: SourceFile) -> FileRepairs:
         index = self.index
         repairs = FileRepairs()
-        discards = find_discards(index, file)
-        for function in index.facts(file).functions:
-            mine = [d for d in discards if d.function is function]
-            if not mine:
+        from imagetag_lint.analysis.defects import dropped_builds
+
+        for dropped in dropped_builds(index, file):  # the drops inside functions, each paired once
+            discard = dropped.discard
+            try:  # each drop rewrites the stale deployments it answers for, not another build's
+                plan = plan_discard_repair(index, discard, dropped.build_name, dropped.deploy, stale_of(index, discard))
+            except CannotFix as reason:
+                repairs.by_call[discard.call.id] = by_hand(str(reason))
                 continue
-            deploys = deploy_calls(index, function)
-            for position, discard in enumerate(mine):
-                try:  # each drop rewrites the stale deployments it answers for, not another build's
-                    plan = plan_discard_repair(index, discard, position, deploys, stale_of(index, discard), len(mine))
-                except CannotFix as reason:
-                    repairs.by_call[discard.call.id] = by_hand(str(reason))
-                    continue
-                fix = seal(index, plan)
-                repairs.by_call[discard.call.id] = fix
-                for place in plan.rewrites:
-                    repairs.rewrites.setdefault(place, fix)
+            fix = seal(index, plan)
+            repairs.by_call[discard.call.id] = fix
+            for place in plan.rewrites:
+                repairs.rewrites.setdefault(place, fix)
         return repairs
 
 
