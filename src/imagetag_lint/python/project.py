@@ -94,6 +94,8 @@ class Project:
         self._resolved: dict[cst.Call, Function | None] = {}
         self._names: set[str] | None = None
         self._plugins: set[str] | None = None
+        self._fixture_of: dict[tuple[int, str], Function | None] = {}
+        self._conftests: dict[str, list[Module]] = {}
         self._aliases: dict[str, set[str]] | None = None
         self._by_module: dict[Module, list[Function]] | None = None
         self.by_name: dict[str, list[Function]] = {}
@@ -285,7 +287,14 @@ class Project:
         """The fixture a test (or fixture) gets for a parameter, as pytest looks it up: its own
         module's (defined there, or imported into it), else the nearest conftest.py's in its
         directory or above (defined there, imported into it, or brought by a star import), else
-        one of a module that a `pytest_plugins` of the run names."""
+        one of a module that a `pytest_plugins` of the run names (memoized: every check asks it of
+        every parameter of every test)."""
+        key = (id(requester), name)
+        if key not in self._fixture_of:
+            self._fixture_of[key] = self._find_fixture(name, requester)
+        return self._fixture_of[key]
+
+    def _find_fixture(self, name: str, requester: Function) -> Function | None:
         candidates = [c for c in self.fixtures.get(name, []) if c is not requester]
         if not candidates:
             return None
@@ -298,9 +307,11 @@ class Project:
 
     def _conftests_over(self, directory: str) -> list[Module]:
         """The conftest.py modules of the directory and those above it, nearest first."""
-        found = [m for path, m in self.by_file.items()
-                 if posixpath.basename(path) == "conftest.py" and _within(directory, posixpath.dirname(path))]
-        return sorted(found, key=lambda m: -len(m.file.filename))
+        if directory not in self._conftests:
+            found = [m for path, m in self.by_file.items()
+                     if posixpath.basename(path) == "conftest.py" and _within(directory, posixpath.dirname(path))]
+            self._conftests[directory] = sorted(found, key=lambda m: -len(m.file.filename))
+        return self._conftests[directory]
 
     def _exposed(self, module: Module, candidates: list[Function]) -> Function | None:
         """The candidate fixture the module's namespace holds through an import: `from
