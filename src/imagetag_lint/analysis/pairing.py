@@ -276,10 +276,10 @@ def pair(build_name: str | None, position: int, deploys: list[DeployCall], build
             alone = builds - len(others) == 1 and len({id(d.target) for d in left}) == 1
             return left[0] if alone else None
     if build_name:
-        candidates = [d for d in deploys if not d.images() or _matches(build_name, d)]
+        candidates = [d for d in deploys if not d.images() or (_matches(build_name, d) and not _another_service(build_name, d))]
         named = [d for d in candidates if _matches(build_name, d)]
-        if named:
-            return named[0]
+        if named:  # the deployment of that very repository first, then one that names the service
+            return next((d for d in named if any(same_service_image(build_name, i) for i in d.images())), named[0])
         deploys = candidates
     if not deploys:
         return None
@@ -294,6 +294,35 @@ def _matches(build_name: str, deploy: DeployCall) -> bool:
     """Does the deploy helper's name or fixed image mention the built service?"""
     names = [_norm(deploy.target.name)] + [_norm(image) for image in deploy.images()]
     return any(key in name for key in _service_keys(build_name) for name in names)
+
+
+def same_service_image(build_name: str, image: str) -> bool:
+    """Is image a reference to the repository the build makes (its last path segment is the
+    service, whatever the registry and tag)?"""
+    return _norm(_last_segment(image)) in _service_keys(build_name)
+
+
+def _another_service(build_name: str, deploy: DeployCall) -> bool:
+    """Are the deploy helper's fixed images all of services whose names only begin with the
+    built one (`shop-api-migrations`, `shop-api-worker` beside a build of `shop-api`)? Those are
+    other images: the build's name must never go there."""
+    images = deploy.images()
+    return bool(images) and all(_extends(build_name, image) for image in images)
+
+
+def _extends(build_name: str, image: str) -> bool:
+    built, other = _words(_last_segment(build_name)), _words(_last_segment(image))
+    return len(other) > len(built) > 0 and other[: len(built)] == built
+
+
+def _words(name: str) -> list[str]:
+    return [w for w in re.split(r"[^a-z0-9]+", name.lower()) if w]
+
+
+def _last_segment(image: str) -> str:
+    """The repository's last path segment, without tag or digest."""
+    last = image.split("@", 1)[0].rsplit("/", 1)[-1]
+    return last.split(":", 1)[0]
 
 
 def names_service(build_name: str, text: str) -> bool:

@@ -11,7 +11,7 @@ from imagetag_lint.engine.run import FlowRun, calls_in, facts, function_facts
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import arguments, callee, parent
-from imagetag_lint.images import repository
+from imagetag_lint.images import published_release, repository
 
 
 def build_names(run: FlowRun) -> frozenset[str]:
@@ -94,6 +94,8 @@ def is_local_image(run: FlowRun, image: str, pull_never: bool = False) -> bool:
         return True
     if any(re.search(pattern, image) for pattern in run.flow.local_patterns):
         return True
+    if published_release(image):
+        return False
     repo = repository(image)
     if any(repo == name or repo.endswith("/" + name) for name in build_names(run)):
         return True
