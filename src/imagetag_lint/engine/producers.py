@@ -14,7 +14,7 @@ from imagetag_lint.engine.commands import inferred_consumer
 from imagetag_lint.engine.model import OriginKind, ProducerRef
 from imagetag_lint.engine.run import FlowRun, facts, function_facts, mentions, settle
 from imagetag_lint.golang.lexing import word_offsets
-from imagetag_lint.golang.model import Function, SourceFile
+from imagetag_lint.golang.model import Function, SourceFile, read_params
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
     FUNCTION_TYPES,
@@ -109,6 +109,14 @@ def _function_value(run: FlowRun, call: Node, file: SourceFile) -> ProducerRef |
         name = text(field_node) if field_node is not None else ""
     elif value.type == "identifier":
         name = text(value)
+    elif value.type == "func_literal":
+        found = _closure_producer(run, value, file)
+        if found is None:
+            return None
+        # the closure stands as the wrapper: what a call gives its parameters names the build
+        closure = Function(name=name, file=file, node=value, params=read_params(value.child_by_field_name("parameters")),
+                           result_count=found.results, declaration_body=value.child_by_field_name("body"))
+        return ProducerRef(found.name, found.image_result, found.results, closure)
     else:
         return None
     configured = run.producers.get(name)
@@ -119,6 +127,34 @@ def _function_value(run: FlowRun, call: Node, file: SourceFile) -> ProducerRef |
         if found is not None:
             return found
     return None
+
+
+def _closure_producer(run: FlowRun, literal: Node, file: SourceFile) -> ProducerRef | None:
+    """`build := func(svc string) (string, error) { return infra.BuildAndLoadImageToKind(...) }`:
+    a closure whose every `return` hands on one producer call's results is that producer."""
+    body = literal.child_by_field_name("body")
+    if body is None:
+        return None
+    found: ProducerRef | None = None
+    returns = [n for n in _own_nodes(body) if n.type == "return_statement"]
+    for statement in returns:
+        values_node = statement.named_children[0] if statement.named_child_count == 1 else None
+        if values_node is not None and values_node.type == "expression_list" and values_node.named_child_count == 1:
+            values_node = values_node.named_children[0]
+        call = unparen(values_node) if values_node is not None else None
+        ref = producer(run, call, file) if call is not None and call.type == "call_expression" else None
+        if ref is None or (found is not None and found != ref):
+            return None
+        found = ref
+    return found
+
+
+def _own_nodes(node: Node) -> Iterator[Node]:
+    """The nodes of a function body, not those of the closures inside it."""
+    for child in node.named_children:
+        yield child
+        if child.type != "func_literal":
+            yield from _own_nodes(child)
 
 
 def _holds_function(run: FlowRun, function: Function, name: str) -> bool:
