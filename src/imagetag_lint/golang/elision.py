@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from imagetag_lint.golang.lexing import WORD_BYTES, import_header
+from imagetag_lint.golang.lexing import import_header
 from imagetag_lint.golang.parser import Node, Tree
 
 # one literal: a string without escapes, or a decimal number (never `true`, `false` or `nil`,
@@ -85,19 +85,19 @@ def key_only_words(words: Iterable[bytes], sources: Iterable[bytes]) -> set[byte
     sources = list(sources)
     if any(_DOT_IMPORT.search(import_header(source)) for source in sources):
         return set()
-    return {word for word in words if not any(_used_as_name(source, word) for source in sources)}
+    found = set()
+    for word in words:
+        used = _name_use(word)
+        if not any(used.search(source) for source in sources):
+            found.add(word)
+    return found
 
 
-def _used_as_name(source: bytes, word: bytes) -> bool:
-    for match in re.finditer(re.escape(word) + rb"(?![A-Za-z0-9_\x80-\xff])(?![ \t]*:(?!=))", source):
-        position = match.start()
-        before = source[position - 1] if position else 0x0A
-        if before in WORD_BYTES or before in b'."`':
-            continue  # part of a longer word, a selector's field, or the start of a string
-        if source[match.end() : match.end() + 1] in (b'"', b"`"):
-            continue  # the end of a string
-        return True
-    return False
+def _name_use(word: bytes) -> re.Pattern[bytes]:
+    """The word where it may be a name: not inside a longer word, not after a `.` (a selector's
+    field) or a quote (the start of a string), not before a quote (its end) or a `:` (a key)."""
+    word = re.escape(word)
+    return re.compile(word + rb'(?<![A-Za-z0-9_.\x80-\xff"`]' + word + rb')(?![A-Za-z0-9_\x80-\xff"`])(?![ \t]*:(?!=))')
 
 
 def skippable(
