@@ -31,9 +31,10 @@ from imagetag_lint.files import (
     start_scan,
 )
 from imagetag_lint.findings import Finding
+from imagetag_lint.golang.elision import Run, skippable, skipped_well
 from imagetag_lint.golang.lexing import declares_const, word_offsets
 from imagetag_lint.golang.model import SourceFile, package_name, read_imports
-from imagetag_lint.golang.parser import Tree, first_error, parse
+from imagetag_lint.golang.parser import Tree, first_error, parse, parse_skipping
 from imagetag_lint.golang.project import Project
 from imagetag_lint.golang.syntax import reset_caches
 from imagetag_lint.lint_result import LintResult
@@ -53,8 +54,12 @@ CHECKS: dict[str, Check] = {
 
 
 def parse_source(source: bytes) -> Tree:
+    return parse(parse_input(source))
+
+
+def parse_input(source: bytes) -> bytes:
     # tree-sitter does not expect a BOM; blanks keep every byte offset where it was
-    return parse(b"   " + source[3:] if source.startswith(BOM) else source)
+    return b"   " + source[3:] if source.startswith(BOM) else source
 
 
 KEPT_BYTES = 16 * 1024 * 1024  # deferred sources kept in memory rather than read twice
@@ -163,7 +168,7 @@ class Linter:
     # -- the Loader protocol --------------------------------------------------------------
 
     def load_directory(self, directory: str, token: bytes | None) -> list[SourceFile]:
-        loaded = []
+        chosen: list[tuple[str, str, bytes, bool]] = []  # (path, display, source, reported), in order
         for path in go_files_in(directory):
             if path in self._loaded or (token is None and path in self._clean):
                 continue
@@ -183,8 +188,39 @@ class Linter:
                 else:
                     self._clean.add(path)
                 continue
-            loaded.append(self._parse(source, path, display, reported=reported))
-        return loaded
+            chosen.append((path, display, source, reported))
+        skipped = self._skippable(directory, {path: source for path, _, source, reported in chosen if not reported})
+        return [
+            self._parse(source, path, display, reported, tree=self._parse_skipping(source, skipped.get(path)))
+            for path, display, source, reported in chosen
+        ]
+
+    def _skippable(self, directory: str, siblings: dict[str, bytes]) -> dict[str, list[Run]]:
+        """The literal tables each sibling (a file of the package the run does not report) may
+        be parsed without (`golang.elision`)."""
+        if not siblings:
+            return {}
+        flow = self.options.rule_set.flow
+        avoided = (b"mage", PREFIX, *(f.encode() for f in (*flow.image_fields, *flow.build_name_fields, *flow.pull_policy_fields)))
+        return skippable({path: parse_input(source) for path, source in siblings.items()}, lambda: self._package_sources(directory, siblings), avoided)
+
+    def _package_sources(self, directory: str, siblings: dict[str, bytes]) -> list[bytes]:
+        """The bytes of every Go file of directory: parsed ones from the project, the siblings
+        about to be parsed, and the rest read (a file that cannot be read stays out of every tree)."""
+        sources = [file.source for file in self.project.files_in(directory)] + list(siblings.values())
+        for path in go_files_in(directory):
+            if path not in self._loaded and path not in siblings:
+                try:
+                    sources.append(self.read(path, self._display(path)))
+                except InputError:
+                    continue
+        return sources
+
+    @staticmethod
+    def _parse_skipping(source: bytes, runs: list[Run] | None) -> Tree | None:
+        if not runs:
+            return None
+        return parse_skipping(parse_input(source), [(start, end) for start, end, _ in runs], lambda tree: skipped_well(tree, runs))
 
     def load_mentioning(self, directory: str, word: bytes, importers: bool = False) -> list[SourceFile]:
         """Parse the not yet loaded Go files of directory that hold word as a whole word (the

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 
-from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
+from tree_sitter import Language, Node, Parser, Point, Query, QueryCursor, Range, Tree
 
-__all__ = ["Node", "Tree", "captures", "first_error", "matches", "parse", "text"]
+__all__ = ["Node", "Tree", "captures", "first_error", "matches", "parse", "parse_skipping", "text"]
 
 
 def _go_language() -> object:
@@ -48,6 +48,33 @@ ROOTS: list[Node] = []
 
 def parse(source: bytes) -> Tree:
     tree = _PARSER.parse(source)
+    ROOTS.append(tree.root_node)
+    return tree
+
+
+_WHOLE = [Range(Point(0, 0), Point(0xFFFFFFFF, 0xFFFFFFFF), 0, 0xFFFFFFFF)]
+
+
+def parse_skipping(source: bytes, skipped: list[tuple[int, int]], accept: Callable[[Tree], bool]) -> Tree:
+    """Parse source without the byte ranges skipped (sorted, apart, each from a line start to a
+    line start): tree-sitter reads only the rest, and every node keeps its real offset. A tree
+    that `accept` refuses is dropped, and source parsed whole."""
+    ranges = []
+    position = row = 0  # the start of the next included range, and its line
+    for start, end in skipped:
+        start_row = row + source.count(b"\n", position, start)
+        if start > position:
+            ranges.append(Range(Point(row, 0), Point(start_row, 0), position, start))
+        row = start_row + source.count(b"\n", start, end)
+        position = end
+    ranges.append(Range(Point(row, 0), _WHOLE[0].end_point, position, _WHOLE[0].end_byte))
+    _PARSER.included_ranges = ranges
+    try:
+        tree = _PARSER.parse(source)
+    finally:
+        _PARSER.included_ranges = _WHOLE
+    if not accept(tree):
+        return parse(source)
     ROOTS.append(tree.root_node)
     return tree
 

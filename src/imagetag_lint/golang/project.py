@@ -99,6 +99,10 @@ class Project:
         for package in list(self.packages.values()):
             yield from package.files
 
+    def files_in(self, directory: str) -> list[SourceFile]:
+        """The loaded files of directory's packages."""
+        return [file for package in self._by_directory.get(directory, []) for file in package.files]
+
     def functions(self) -> Iterator[Function]:
         for package in list(self.packages.values()):
             for group in list(package.functions.values()):

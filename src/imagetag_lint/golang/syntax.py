@@ -273,6 +273,9 @@ def string_value(node: Node) -> str | None:
         return text(node)[1:-1]
     if node.type != "interpreted_string_literal":
         return None
+    raw = node.text or b""
+    if b"\\" not in raw and len(raw) >= 2 and raw[0] == raw[-1] == 0x22:  # no escape: the text between the quotes
+        return raw[1:-1].decode("utf-8", "replace")
     parts = []
     for child in node.named_children:
         piece = text(child)

@@ -1,0 +1,147 @@
+"""Literal tables a sibling file is parsed without.
+
+A one-file run parses every file of the linted file's package, to answer what the package as a
+whole does (which functions build, load, deploy or generate names). Setup files carry long
+tables of data that none of those questions reads: a ConfigMap's `"key": "value",` entries, an
+environment's `{Name: "X", Value: "y"},` elements. A line of such a table holds literals and
+field keys only: no call, no image field, no manifest, no name an analysis looks up. Runs of
+those lines are left out of the parse (`parser.parse_skipping`): the table parses with fewer
+elements, and every other node is where it was.
+
+A field key (`Name`) is an identifier node, which a lookup by name would find; a run keeps its
+keys out of the tree only when no file of the package uses that word as anything but a key or
+a selector's field (`x.Name`), so no variable, parameter, function or constant has that name.
+The tree is checked after the parse: each skipped run must stand inside a composite literal of
+a function body, and the tree must have no syntax error; otherwise the file is parsed whole.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from imagetag_lint.golang.lexing import import_header
+from imagetag_lint.golang.parser import Node, Tree
+
+# one literal: a string without escapes, or a decimal number (never `true`, `false` or `nil`,
+# which are names a declaration may take)
+_LITERAL = rb'(?:"[^"\\\n]*"|-?[0-9]+(?:\.[0-9]+)?)'
+_FIELD = rb"[A-Za-z_][A-Za-z0-9_]*:[ \t]*" + _LITERAL
+_ENTRY = rb'"[^"\\\n]*":[ \t]*' + _LITERAL + rb","  # a map entry with a string key
+_ELEMENT = rb"\{[ \t]*" + _FIELD + rb"(?:,[ \t]*" + _FIELD + rb")*,?[ \t]*\},"  # a struct of literals
+_RUN = re.compile(rb"\n((?:[ \t]*(?:" + _ENTRY + rb"|" + _ELEMENT + rb")[ \t]*\n)+)")
+# the field keys of a run (a string may add a word: it then only has to pass the same test)
+_KEY = re.compile(rb"[{,][ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*:")
+_DOT_IMPORT = re.compile(rb"(?:^|[\s(])\.[ \t]*[\"`]")
+_FUNCTIONS = ("function_declaration", "method_declaration")
+
+Run = tuple[int, int, frozenset[bytes]]  # (start, end, field keys) of lines a parse may skip
+
+
+def data_runs(source: bytes, avoided: tuple[bytes, ...]) -> list[Run]:
+    """The runs of table lines in source, without the lines that hold an avoided word (an image
+    field's name, `image:` of a manifest, a directive)."""
+    runs: list[Run] = []
+    for match in _RUN.finditer(source):
+        start, end = match.span(1)
+        if any(source.find(word, start, end) != -1 for word in avoided):
+            runs.extend(_runs_between(source, start, end, avoided))
+        else:
+            runs.append((start, end, _keys(source, start, end)))
+    return runs
+
+
+def _runs_between(source: bytes, start: int, end: int, avoided: Iterable[bytes], keyed: bool = False) -> list[Run]:
+    """The runs of lines from start to end that hold none of the avoided words (with keyed: as
+    a field key)."""
+    runs: list[Run] = []
+    first = start  # the first line of the run being gathered
+    while start < end:
+        line_end = source.index(b"\n", start) + 1
+        if keyed:
+            held = not set(_KEY.findall(source, start, line_end)).isdisjoint(avoided)
+        else:
+            held = any(source.find(word, start, line_end) != -1 for word in avoided)
+        if held:
+            if first < start:
+                runs.append((first, start, _keys(source, first, start)))
+            first = line_end
+        start = line_end
+    if first < end:
+        runs.append((first, end, _keys(source, first, end)))
+    return runs
+
+
+def _keys(source: bytes, start: int, end: int) -> frozenset[bytes]:
+    if source.find(b"{", start, end) == -1:
+        return frozenset()  # map entries only
+    return frozenset(_KEY.findall(source, start, end))
+
+
+def key_only_words(words: Iterable[bytes], sources: Iterable[bytes]) -> set[bytes]:
+    """The words that every source of a package uses only as a composite literal's key (`Name:`),
+    a selector's field (`.Name`) or inside a string: never as a name a lookup could look for.
+    None at all when a file imports a package with a dot (its names are used bare)."""
+    sources = list(sources)
+    if any(_DOT_IMPORT.search(import_header(source)) for source in sources):
+        return set()
+    found = set()
+    for word in words:
+        used = _name_use(word)
+        if not any(used.search(source) for source in sources):
+            found.add(word)
+    return found
+
+
+def _name_use(word: bytes) -> re.Pattern[bytes]:
+    """The word where it may be a name: not inside a longer word, not after a `.` (a selector's
+    field) or a quote (the start of a string), not before a quote (its end) or a `:` (a key)."""
+    word = re.escape(word)
+    return re.compile(word + rb'(?<![A-Za-z0-9_.\x80-\xff"`]' + word + rb')(?![A-Za-z0-9_\x80-\xff"`])(?![ \t]*:(?!=))')
+
+
+def skippable(
+    sources: dict[str, bytes], package_sources: Callable[[], list[bytes]], avoided: tuple[bytes, ...]
+) -> dict[str, list[Run]]:
+    """The runs each of the sources (path -> bytes, files of one package) may be parsed without;
+    package_sources gives the bytes of every file of the package, asked for only when a run has
+    field keys to check."""
+    found = {path: runs for path, source in sources.items() if (runs := data_runs(source, avoided))}
+    keys = {key for runs in found.values() for _, _, run_keys in runs for key in run_keys}
+    if not keys:
+        return found
+    names = keys - key_only_words(keys, package_sources())
+    if not names:
+        return found
+    kept = {}  # the runs again, without the lines whose keys are also names
+    for path, runs in found.items():
+        source = sources[path]
+        kept[path] = [
+            piece
+            for run in runs
+            for piece in ([run] if not run[2] & names else _runs_between(source, run[0], run[1], names, keyed=True))
+        ]
+    return {path: runs for path, runs in kept.items() if runs}
+
+
+def skipped_well(tree: Tree, runs: list[Run]) -> bool:
+    """Did the parse leave each run inside a composite literal of a function body, with no
+    syntax error anywhere (so the rest parsed as it does whole)?"""
+    root = tree.root_node
+    if root.has_error:
+        return False
+    for start, end, _ in runs:
+        literal = root.descendant_for_byte_range(start, end)
+        if literal is None or literal.type != "literal_value" or not literal.start_byte < start <= end < literal.end_byte:
+            return False
+        if not _in_function(root, start):
+            return False
+    return True
+
+
+def _in_function(root: Node, offset: int) -> bool:
+    cursor = root.walk()
+    if cursor.goto_first_child_for_byte(offset) is None:
+        return False
+    declaration = cursor.node
+    return declaration is not None and declaration.type in _FUNCTIONS and declaration.start_byte < offset

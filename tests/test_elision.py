@@ -1,0 +1,165 @@
+"""Siblings parsed without their literal tables (golang/elision.py): which lines are skipped, that
+the rest of the tree is the one a whole parse gives, and that a one-file run reports the same."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support import TESTS
+
+import imagetag_lint.lint as lint_module
+from imagetag_lint.cli import main
+from imagetag_lint.golang.elision import data_runs, key_only_words, skipped_well
+from imagetag_lint.golang.parser import Node, Tree, parse, parse_skipping
+
+TABLES = TESTS / "fixtures" / "elision"
+AVOIDED = (b"mage", b"//imagetaglint:")
+
+SETUP = b"""package infra
+
+func setup(namespace string) {
+	settings := map[string]string{
+		"setting.0000": "template=8031",
+		"replicas":     3,
+	}
+	env := []EnvVar{
+		{Name: "LOG_LEVEL", Value: "debug"},
+		{Name: "REGION", Value: "eu-1"},
+	}
+	apply(settings, env, []string{
+		"--namespace",
+		namespace,
+	})
+}
+"""
+
+
+def _skipped(source: bytes) -> list[bytes]:
+    return [source[start:end] for start, end, _ in data_runs(source, AVOIDED)]
+
+
+@pytest.mark.parametrize(
+    ("line", "skipped"),
+    [
+        pytest.param(b'\t\t"setting.0000": "template=8031",\n', True, id="map-entry"),
+        pytest.param(b'\t\t"retries": -3,\n', True, id="map-entry-number"),
+        pytest.param(b'\t\t{Name: "LOG_LEVEL", Value: "debug"},\n', True, id="struct-element"),
+        pytest.param(b'\t\t"--namespace",\n', False, id="call-argument-or-element"),
+        pytest.param(b'\t\t"image": "localhost/api:e2e",\n', False, id="image-word"),
+        pytest.param(b'\t\t{Name: "api", Image: "localhost/api:e2e"},\n', False, id="image-field"),
+        pytest.param(b'\t\t{Name: name, Value: "debug"},\n', False, id="identifier-value"),
+        pytest.param(b'\t\t"enabled": true,\n', False, id="predeclared-name"),
+        pytest.param(b'\t\t"greeting": "say \\"hi\\"",\n', False, id="escaped-string"),
+        pytest.param(b'\t\t"key": value(),\n', False, id="call"),
+        pytest.param(b'\t\t"key": "value", // why\n', False, id="comment"),
+    ],
+)
+def test_a_line_of_literals_is_skipped(line: bytes, skipped: bool) -> None:
+    source = b"package p\n\nvar _ = x{\n" + line + b"}\n"
+    assert _skipped(source) == ([line] if skipped else [])
+
+
+def test_lines_with_an_avoided_word_split_a_run() -> None:
+    source = b'package p\n\nvar _ = x{\n\t"a": "1",\n\t"image": "2",\n\t"b": "3",\n\t"c": "4",\n}\n'
+    assert _skipped(source) == [b'\t"a": "1",\n', b'\t"b": "3",\n\t"c": "4",\n']
+
+
+def _nodes(root: Node) -> Iterator[Node]:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(node.children))
+
+
+def _shape(tree: Tree, runs: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
+    """Every node of the tree outside the runs, as (type, start, end)."""
+    return [
+        (node.type, node.start_byte, node.end_byte)
+        for node in _nodes(tree.root_node)
+        if not any(start <= node.start_byte and node.end_byte <= end for start, end in runs)
+    ]
+
+
+def test_the_rest_of_the_tree_is_the_whole_parse_s() -> None:
+    runs = data_runs(SETUP, AVOIDED)
+    assert [SETUP[start:end].count(b"\n") for start, end, _ in runs] == [2, 2]
+    spans = [(start, end) for start, end, _ in runs]
+    partial = parse_skipping(SETUP, spans, lambda tree: skipped_well(tree, runs))
+    assert partial.root_node.text == SETUP  # node text still reads the whole source
+    assert _shape(partial, spans) == _shape(parse(SETUP), spans)
+    assert not any(node.type == "keyed_element" for node in _nodes(partial.root_node))
+
+
+def test_a_run_outside_a_function_body_is_parsed_whole() -> None:
+    source = b'package p\n\nvar settings = map[string]string{\n\t"a": "1",\n}\n'
+    runs = data_runs(source, AVOIDED)
+    assert runs
+    tree = parse_skipping(source, [(start, end) for start, end, _ in runs], lambda tree: skipped_well(tree, runs))
+    assert any(node.type == "keyed_element" for node in _nodes(tree.root_node))
+
+
+@pytest.mark.parametrize(
+    ("other", "key_only"),
+    [
+        pytest.param(b"func f(x T) { _ = T{Name: 1}; _ = x.Name }", True, id="keys-and-fields"),
+        pytest.param(b'const banner = "Name"', True, id="in-a-string"),
+        pytest.param(b"func f(Name string) {}", False, id="parameter"),
+        pytest.param(b"func f() { Name := 1; _ = Name }", False, id="variable"),
+        pytest.param(b"func Name() {}", False, id="function"),
+        pytest.param(b"const (\n\tName = 1\n)", False, id="constant"),
+        pytest.param(b"type T struct{ Name string }", False, id="struct-field"),
+        pytest.param(b"// Name is a key", False, id="comment"),
+    ],
+)
+def test_a_key_is_key_only_when_no_file_declares_its_word(other: bytes, key_only: bool) -> None:
+    table = b'package p\n\nvar _ = []T{\n\t{Name: "a"},\n}\n'
+    sources = [table, b"package p\n\n" + other + b"\n"]
+    assert key_only_words({b"Name"}, sources) == ({b"Name"} if key_only else set())
+
+
+def test_a_dot_import_keeps_every_key() -> None:
+    sources = [b'package p\n\nimport . "example.com/names"\n\nvar _ = []T{\n\t{Name: "a"},\n}\n']
+    assert key_only_words({b"Name"}, sources) == set()
+
+
+def _lint(target: str, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
+    monkeypatch.chdir(TABLES)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        main(["--output-format", "json", "--exit-zero", "--no-cache", target])
+    found: list[dict[str, object]] = json.loads(out.getvalue())
+    return found
+
+
+@pytest.mark.parametrize("target", sorted(p.relative_to(TABLES).as_posix() for p in (TABLES / "infra").glob("*.go")))
+def test_a_one_file_run_reports_what_a_whole_parse_reports(target: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    skipped: list[bytes] = []
+
+    def recording(source: bytes, spans: list[tuple[int, int]], accept: object) -> Tree:
+        skipped.extend(source[start:end] for start, end in spans)
+        return parse_skipping(source, spans, accept)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lint_module, "parse_skipping", recording)
+    partial = _lint(target, monkeypatch)
+    monkeypatch.setattr(lint_module, "skippable", lambda *args: {})
+    whole = _lint(target, monkeypatch)
+    assert partial == whole
+    # tables are reported code in deploy.go, parsed whole; labels.go needs no parse at all
+    if target in ("infra/names.go", "infra/setup_api.go"):
+        text = b"".join(skipped)
+        assert b'"setting.0000"' in text and b'{Name: "LOG_LEVEL"' in text
+        assert b"step:" not in text  # `step` is a variable of labels() too
+
+
+def test_the_fixture_has_a_finding_to_compare(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert [f["code"] for f in _lint("infra/setup_api.go", monkeypatch)] == ["IMG002"]
+
+
+def test_the_fixture_files_are_where_the_tests_look() -> None:
+    assert sorted(p.name for p in Path(TABLES / "infra").glob("*.go")) == ["deploy.go", "labels.go", "names.go", "setup_api.go"]
