@@ -40,6 +40,7 @@ class ImageFlowIndex(FlowRun):
         producers.producer, producers.consumer, producers.is_generator, producers.wrapper
     )
     origin, fixed_text, reaching_definition = values.origin, values.fixed_text, staticmethod(values.reaching_definition)
+    setter_of = values.setter_of
     image_field_sinks, image_field_sinks_in, call_sinks, format_image_args, deploy_params = (
         sinks.image_field_sinks, sinks.image_field_sinks_in, sinks.call_sinks, sinks.format_image_args, sinks.deploy_params
     )
