@@ -86,3 +86,15 @@ def test_an_importer_that_writes_an_exported_variable_unfixes_it(tmp_path: Path)
     _, findings = lint_json(["--isolated", "e2e/setup.go"], tmp_path)
     drop = next(f for f in findings if f["code"] == "IMG001")
     assert not any("fixed image" in message for message in _related(drop))
+
+
+def test_a_file_with_only_an_image_field_is_read_for_a_variable_of_another_file(tmp_path: Path) -> None:
+    """`deploy.go` holds no builder and no local prefix: the variable in `images.go` makes it matter."""
+    deploy = (
+        'package e2e\n\nimport (\n\t"context"\n\n\t"example.com/m/k8s"\n)\n\n'
+        'func Deploy(ctx context.Context) error {\n\treturn k8s.Apply(ctx, k8s.Container{Name: "app", Image: appImage})\n}\n'
+    )
+    go_module(tmp_path, {"e2e/images.go": 'package e2e\n\nvar appImage = "localhost/app:e2e"\n', "e2e/deploy.go": deploy})
+    _, findings = lint_json(["--isolated", "."], tmp_path)
+    assert [(f["code"], f["filename"]) for f in findings] == [("IMG002", "e2e/deploy.go")]
+    assert "`appImage`, which always holds this text" in findings[0]["message"]

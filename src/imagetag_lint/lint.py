@@ -247,17 +247,18 @@ class Linter:
         return found
 
     def settle_deferred(self) -> None:
-        """Parse the `Image:`-only files that name a locally built image or a constant holding one.
+        """Parse the `Image:`-only files that name a locally built image or a constant or variable holding one.
 
         Without `localhost/`, a pull policy or a builder in the file, an `Image:` field is a
-        finding only through a build name (`acme/datastorage`) or a constant defined elsewhere;
+        finding only through a build name (`acme/datastorage`) or a constant or variable defined elsewhere;
         the rest are parsed later only if a build's flow reaches into their package.
         """
         if not self._deferred:
             return
         names = {name.encode() for name in self.index.build_names if name}
         for package in list(self.project.packages.values()):
-            for const, (file, value) in list(package.consts.items()):
+            # a package variable's first value is enough to ask: whether it holds it is the rules' question
+            for const, (file, value) in [*package.consts.items(), *package.vars.items()]:
                 fixed = self.index.fixed_text(value, file, None)
                 if fixed and self.index.is_local_image(fixed):
                     names.add(const.encode())
