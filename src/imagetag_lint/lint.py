@@ -15,6 +15,7 @@ from pathlib import Path
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.directives import PREFIX, PYTHON_PREFIX
+from imagetag_lint.engine.producers import handed_builder_targets
 from imagetag_lint.errors import InputError
 from imagetag_lint.files import (
     BOM,
@@ -306,6 +307,12 @@ class Linter:
 
         self._parse_mentioning({f.name.encode() for f in wrappers}, candidates, forget)
 
+    def rescan_for_handed_builders(self) -> None:
+        """A function handed a builder as a value (`run(w, infrastructure.BuildAndLoadImageToKind)`)
+        may hold no builder token: the files of its package that name it are parsed."""
+        for directory, name in sorted(handed_builder_targets(self.index)):
+            self.project.load_mentioning(directory, name)
+
     def _parse_mentioning(
         self, names: Collection[bytes], candidates: Iterable[tuple[str, str]], forget: Callable[[str], object]
     ) -> None:
@@ -338,6 +345,7 @@ def lint_paths(
     linter = Linter(options, cwd, overlay)
     linter.add(discovered, pending)
     linter.rescan_for_inferred_names()
+    linter.rescan_for_handed_builders()
     linter.settle_deferred()
     result = linter.analyse()
     result.clean_consulted = linter.clean_consulted

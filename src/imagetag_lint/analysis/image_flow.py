@@ -36,8 +36,8 @@ class ImageFlowIndex(FlowRun):
 
     # each part's questions, bound to this run: `index.origin(...)` is `values.origin(index, ...)`
     facts, calls_in, call_count = facts, calls_in, call_count
-    producer, consumer, is_generator, wrapper = (
-        producers.producer, producers.consumer, producers.is_generator, producers.wrapper
+    producer, consumer, is_generator, wrapper, handed_builder = (
+        producers.producer, producers.consumer, producers.is_generator, producers.wrapper, producers.handed_builder
     )
     origin, fixed_text, reaching_definition = values.origin, values.fixed_text, staticmethod(values.reaching_definition)
     setter_of = values.setter_of
