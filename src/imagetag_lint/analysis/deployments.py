@@ -8,7 +8,7 @@ from imagetag_lint.analysis.image_flow import ImageFlowIndex, Sink
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node
-from imagetag_lint.golang.syntax import arguments, is_inside
+from imagetag_lint.golang.syntax import arguments, callee, is_inside
 from imagetag_lint.record import record
 
 
@@ -58,7 +58,7 @@ def _find_fixed_sites(index: ImageFlowIndex, file: SourceFile) -> Iterator[Fixed
             if sink.kind == "deploy-arg" and sink.target is not None:
                 where = f"the image argument of `{sink.target.name}`"
             elif sink.kind == "format-arg":
-                where = "the argument formatted into a manifest's `image:` line"
+                where = _filled_where(sink.call)
             else:
                 continue
             origin = index.origin(sink.expr, file, function)
@@ -67,6 +67,15 @@ def _find_fixed_sites(index: ImageFlowIndex, file: SourceFile) -> Iterator[Fixed
             how = _how(index, sink.expr, file, function, where)
             yield FixedSite(SiteKind.DEPLOY_ARG, file, sink.expr.start_byte, sink.expr.end_byte, origin.text,
                             how, function, index.is_local_image(origin.text), sink.expr, sink=sink)
+
+
+def _filled_where(call: Node | None) -> str:
+    name = callee(call)[1] if call is not None else ""
+    if name in ("Execute", "ExecuteTemplate"):
+        return "the template data that fills a manifest's `image:` line"
+    if name in ("ReplaceAll", "Replace"):
+        return "the replacement of a manifest template's `image:` placeholder"
+    return "the argument formatted into a manifest's `image:` line"
 
 
 def _how(index: ImageFlowIndex, expr: Node, file: SourceFile, function: Function | None, where: str) -> str:
