@@ -84,3 +84,18 @@ def test_what_fills_a_manifest_template_image_line(tmp_path: Path, line: str, bo
     assert [f["code"] for f in findings] == (["IMG002"] if reported else [])
     if reported:
         assert "manifest" in findings[0]["message"]
+
+
+def test_a_template_in_a_package_variable_that_is_replaced_is_not_followed(tmp_path: Path) -> None:
+    body = (
+        '\tvar buf bytes.Buffer\n\t_ = pod.Execute(&buf, map[string]string{"Image": "localhost/app:e2e"})\n'
+        "\treturn apply(ctx, buf.String())\n}\n\n"
+        'var pod = template.Must(template.New("m").Parse(manifest))\n\n'
+        'func Reload(text string) {\n\tpod = template.Must(template.New("m").Parse(text))'
+    )
+    go_module(tmp_path, {"e2e/deploy.go": DEPLOY % ("{{ .Image }}", body)})
+    _, findings = lint_json(["--isolated", "."], tmp_path)
+    assert findings == []
+    go_module(tmp_path, {"e2e/deploy.go": DEPLOY % ("{{ .Image }}", body.replace("\tpod = ", "\t_ = "))})
+    _, findings = lint_json(["--isolated", "."], tmp_path)
+    assert [f["code"] for f in findings] == ["IMG002"]

@@ -11,7 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from imagetag_lint.engine import locality, manifests, producers, sinks, values
+from imagetag_lint.engine import (
+    locality,
+    manifests,
+    producers,
+    sinks,
+    values,
+    variables,
+)
 from imagetag_lint.engine.model import (
     Origin,
     OriginKind,
@@ -40,7 +47,7 @@ class ImageFlowIndex(FlowRun):
         producers.producer, producers.consumer, producers.is_generator, producers.wrapper, producers.handed_builder
     )
     origin, fixed_text, reaching_definition = values.origin, values.fixed_text, staticmethod(values.reaching_definition)
-    setter_of = values.setter_of
+    setter_of = variables.setter_of
     image_field_sinks, image_field_sinks_in, call_sinks, format_image_args, deploy_params = (
         sinks.image_field_sinks, sinks.image_field_sinks_in, sinks.call_sinks, sinks.format_image_args, sinks.deploy_params
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from imagetag_lint.engine import values
+from imagetag_lint.engine import values, variables
 from imagetag_lint.engine.manifests import looks_like_manifest
 from imagetag_lint.engine.model import OriginKind
 from imagetag_lint.engine.run import FlowRun
@@ -153,7 +153,7 @@ def _executed_template(run: FlowRun, call: Node, file: SourceFile, function: Fun
         made = _local_value(receiver, function)
         if made is None and values.reaching_definition(receiver, function) is None and function.param(text(receiver)) is None:
             held = run.project.package_of(file).vars.get(text(receiver))
-            if held is None:
+            if held is None or not variables.never_written(run, file, text(receiver)):
                 return None
             made_file, made = held
             made_in = None
