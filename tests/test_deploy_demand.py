@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from imagetag_lint.engine import producers, sinks
+from imagetag_lint.engine import producers, sinks, templates
 from imagetag_lint.engine.commands import command_facts
 from imagetag_lint.engine.run import Fixpoint, settle
 from imagetag_lint.files import discover
@@ -62,7 +62,7 @@ def _everywhere(directory: Path, rule_set: RuleSet) -> Answers:
             return True
         return False
 
-    seeds = [n.encode() for n in run.flow.image_fields] + [b"image:", b"Sprintf", b"Fprintf"]
+    seeds = [n.encode() for n in run.flow.image_fields] + [b"image:", b"Sprintf", b"Fprintf", *templates.SEED_WORDS]
     inferred = command_facts(run).consumers.values()
     seeds += [c.name.encode() for c in (*run.flow.consumers, *inferred) if c.kind == "load"]
     settle(run, fixpoint, lambda f: bool(f.params) and f.body is not None, seeds, update, revisit_known=True)

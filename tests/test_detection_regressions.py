@@ -171,7 +171,6 @@ func Setup(ctx context.Context, w io.Writer) error {
 }
 """,
         id="function-value-passed-as-an-argument",
-        marks=pytest.mark.xfail(strict=True, reason="gap: a builder passed as a func argument is not followed"),
     ),
     pytest.param(
         HEADER

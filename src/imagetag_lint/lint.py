@@ -15,6 +15,7 @@ from pathlib import Path
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.directives import PREFIX, PYTHON_PREFIX
+from imagetag_lint.engine.producers import handed_builder_targets
 from imagetag_lint.errors import InputError
 from imagetag_lint.files import (
     BOM,
@@ -283,17 +284,18 @@ class Linter:
         return found
 
     def settle_deferred(self) -> None:
-        """Parse the `Image:`-only files that name a locally built image or a constant holding one.
+        """Parse the `Image:`-only files that name a locally built image or a constant or variable holding one.
 
         Without `localhost/`, a pull policy or a builder in the file, an `Image:` field is a
-        finding only through a build name (`acme/datastorage`) or a constant defined elsewhere;
+        finding only through a build name (`acme/datastorage`) or a constant or variable defined elsewhere;
         the rest are parsed later only if a build's flow reaches into their package.
         """
         if not self._deferred:
             return
         names = {name.encode() for name in self.index.build_names if name}
         for package in list(self.project.packages.values()):
-            for const, (file, value) in list(package.consts.items()):
+            # a package variable's first value is enough to ask: whether it holds it is the rules' question
+            for const, (file, value) in [*package.consts.items(), *package.vars.items()]:
                 fixed = self.index.fixed_text(value, file, None)
                 if fixed and self.index.is_local_image(fixed):
                     names.add(const.encode())
@@ -341,6 +343,12 @@ class Linter:
 
         self._parse_mentioning({f.name.encode() for f in wrappers}, candidates, forget)
 
+    def rescan_for_handed_builders(self) -> None:
+        """A function handed a builder as a value (`run(w, infrastructure.BuildAndLoadImageToKind)`)
+        may hold no builder token: the files of its package that name it are parsed."""
+        for directory, name in sorted(handed_builder_targets(self.index)):
+            self.project.load_mentioning(directory, name)
+
     def _parse_mentioning(
         self, names: Collection[bytes], candidates: Iterable[tuple[str, str]], forget: Callable[[str], object]
     ) -> None:
@@ -373,6 +381,7 @@ def lint_paths(
     linter = Linter(options, cwd, overlay)
     linter.add(discovered, pending)
     linter.rescan_for_inferred_names()
+    linter.rescan_for_handed_builders()
     linter.settle_deferred()
     result = linter.analyse()
     result.clean_consulted = linter.clean_consulted

@@ -8,7 +8,7 @@ from imagetag_lint.analysis.image_flow import ImageFlowIndex, Sink
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node
-from imagetag_lint.golang.syntax import arguments, is_inside
+from imagetag_lint.golang.syntax import arguments, callee, is_inside
 from imagetag_lint.record import record
 
 
@@ -44,7 +44,7 @@ def _find_fixed_sites(index: ImageFlowIndex, file: SourceFile) -> Iterator[Fixed
         if origin.kind != "literal":
             continue
         pull_never = sink.key is not None and index.pull_never_beside(sink.key, file, sink.function)
-        how = _how(sink.expr, origin.text, "the `Image` field")
+        how = _how(index, sink.expr, file, sink.function, "the `Image` field")
         yield FixedSite(SiteKind.FIELD, file, sink.expr.start_byte, sink.expr.end_byte, origin.text, how,
                         sink.function, index.is_local_image(origin.text, pull_never), sink.expr, sink=sink)
     for image in index.yaml_images(file):
@@ -58,23 +58,35 @@ def _find_fixed_sites(index: ImageFlowIndex, file: SourceFile) -> Iterator[Fixed
             if sink.kind == "deploy-arg" and sink.target is not None:
                 where = f"the image argument of `{sink.target.name}`"
             elif sink.kind == "format-arg":
-                where = "the argument formatted into a manifest's `image:` line"
+                where = _filled_where(sink.call)
             else:
                 continue
             origin = index.origin(sink.expr, file, function)
             if origin.kind != "literal":
                 continue
-            how = _how(sink.expr, origin.text, where)
+            how = _how(index, sink.expr, file, function, where)
             yield FixedSite(SiteKind.DEPLOY_ARG, file, sink.expr.start_byte, sink.expr.end_byte, origin.text,
                             how, function, index.is_local_image(origin.text), sink.expr, sink=sink)
 
 
-def _how(expr: Node, value: str, where: str) -> str:
+def _filled_where(call: Node | None) -> str:
+    name = callee(call)[1] if call is not None else ""
+    if name in ("Execute", "ExecuteTemplate"):
+        return "the template data that fills a manifest's `image:` line"
+    if name in ("ReplaceAll", "Replace"):
+        return "the replacement of a manifest template's `image:` placeholder"
+    return "the argument formatted into a manifest's `image:` line"
+
+
+def _how(index: ImageFlowIndex, expr: Node, file: SourceFile, function: Function | None, where: str) -> str:
     kind = expr.type
     if kind in ("interpreted_string_literal", "raw_string_literal"):
         return f"a string literal in {where}"
     if kind in ("identifier", "selector_expression"):
         name = (expr.text or b"").decode()
+        setter = index.setter_of(expr, file, function)
+        if setter is not None:  # a package variable set once before anything runs
+            return f"`{name}`, which only `{setter}` sets, to this text, in {where}"
         return f"`{name}`, which always holds this text, in {where}"
     return f"fixed text in {where}"
 

@@ -58,6 +58,10 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             steps = (steps[0], *stale_steps(stale, carried))
         steps = overwritten_steps(discard, deploy, here, callers, parameter) or steps  # the name is kept, then lost
         related: list[Related] = []
+        handed = index.handed_builder(discard.call, file)
+        if handed is not None:
+            caller_file, argument = handed
+            related.append(Related(caller_file.span(argument), f"`{text(argument)}` is handed in here as `{call_name(discard.call)}`"))
         if deploy is not None:
             related.append(Related(file.span(deploy.call), f"the image is deployed here by `{call_name(deploy.call)}`"))
         for site in dropped.fixed if dropped is not None else ():

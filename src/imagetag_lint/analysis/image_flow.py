@@ -11,7 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from imagetag_lint.engine import locality, manifests, producers, sinks, values
+from imagetag_lint.engine import (
+    locality,
+    manifests,
+    producers,
+    sinks,
+    values,
+    variables,
+)
 from imagetag_lint.engine.model import (
     Origin,
     OriginKind,
@@ -36,10 +43,11 @@ class ImageFlowIndex(FlowRun):
 
     # each part's questions, bound to this run: `index.origin(...)` is `values.origin(index, ...)`
     facts, calls_in, call_count = facts, calls_in, call_count
-    producer, consumer, is_generator, wrapper = (
-        producers.producer, producers.consumer, producers.is_generator, producers.wrapper
+    producer, consumer, is_generator, wrapper, handed_builder = (
+        producers.producer, producers.consumer, producers.is_generator, producers.wrapper, producers.handed_builder
     )
     origin, fixed_text, reaching_definition = values.origin, values.fixed_text, staticmethod(values.reaching_definition)
+    setter_of = variables.setter_of
     image_field_sinks, image_field_sinks_in, call_sinks, format_image_args, deploy_params = (
         sinks.image_field_sinks, sinks.image_field_sinks_in, sinks.call_sinks, sinks.format_image_args, sinks.deploy_params
     )

@@ -7,6 +7,7 @@ variable can hold a builder (`build := infrastructure.BuildAndLoadImageToKind; b
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from imagetag_lint.engine import values
@@ -14,10 +15,11 @@ from imagetag_lint.engine.commands import inferred_consumer
 from imagetag_lint.engine.model import OriginKind, ProducerRef
 from imagetag_lint.engine.run import FlowRun, facts, function_facts, mentions, settle
 from imagetag_lint.golang.lexing import word_offsets
-from imagetag_lint.golang.model import Function, SourceFile, read_params
+from imagetag_lint.golang.model import Function, Param, SourceFile, read_params
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
     FUNCTION_TYPES,
+    arguments,
     assigned_value,
     callee,
     enclosing,
@@ -92,6 +94,12 @@ def _function_value(run: FlowRun, call: Node, file: SourceFile) -> ProducerRef |
         return None
     name = text(called)
     package = run.project.package_of(file)
+    param = function.param(name) if called.type == "identifier" else None
+    declared = values.declaring_function(called, function) if param is not None else None
+    if param is not None and _func_typed(run, function, param) and declared is not None and declared.id == function.node.id:
+        if values.reaching_definition(called, function) is not None:
+            return None  # the parameter is replaced before this call
+        return _passed_builder(run, function, param)
     if name not in package.vars and not _holds_function(run, function, name):
         return None  # no package variable, and no assignment in the function, holds a builder
     definition = values.reaching_definition(called, function)
@@ -102,14 +110,7 @@ def _function_value(run: FlowRun, call: Node, file: SourceFile) -> ProducerRef |
         value: Node | None = unparen(held[1])
     else:
         value = assigned_value(*definition)
-    if value is None:
-        return None
-    if value.type == "selector_expression":
-        field_node = value.child_by_field_name("field")
-        name = text(field_node) if field_node is not None else ""
-    elif value.type == "identifier":
-        name = text(value)
-    elif value.type == "func_literal":
+    if value is not None and value.type == "func_literal":
         found = _closure_producer(run, value, file)
         if found is None:
             return None
@@ -117,12 +118,25 @@ def _function_value(run: FlowRun, call: Node, file: SourceFile) -> ProducerRef |
         closure = Function(name=name, file=file, node=value, params=read_params(value.child_by_field_name("parameters")),
                            result_count=found.results, declaration_body=value.child_by_field_name("body"))
         return ProducerRef(found.name, found.image_result, found.results, closure)
+    return _named_producer(run, value, file) if value is not None else None
+
+
+def _named_producer(run: FlowRun, value: Node, file: SourceFile) -> ProducerRef | None:
+    """The producer a function value names (`infrastructure.BuildAndLoadImageToKind`, a wrapper)."""
+    packages = [run.project.package_of(file)]
+    if value.type == "selector_expression":
+        field_node, operand = value.child_by_field_name("field"), value.child_by_field_name("operand")
+        name = text(field_node) if field_node is not None else ""
+        if operand is not None and operand.type == "identifier" and text(operand) in file.imports:
+            packages = run.project.imported_packages(file, text(operand))  # a wrapper of another package
+    elif value.type == "identifier":
+        name = text(value)
     else:
         return None
     configured = run.producers.get(name)
     if configured is not None:
         return ProducerRef(name, configured.image_result, configured.results)
-    for target in package.functions.get(name, []):
+    for target in (t for package in packages for t in package.functions.get(name, [])):
         found = wrapper(run, target)
         if found is not None:
             return found
@@ -155,6 +169,97 @@ def _own_nodes(node: Node) -> Iterator[Node]:
         yield child
         if child.type != "func_literal":
             yield from _own_nodes(child)
+
+
+def _passed_builder(run: FlowRun, function: Function, param: Param) -> ProducerRef | None:
+    """`func run(w io.Writer, build func(...) (string, error))` calling `build(...)`: the producer
+    a caller of the function hands it for that parameter (`run(w, infrastructure.BuildAndLoadImageToKind)`),
+    if one does. A call of the parameter then builds, on that caller's path at least."""
+    passed = passed_builder(run, function, param)
+    return passed[0] if passed is not None else None
+
+
+PassedBuilder = tuple[ProducerRef, SourceFile, Node]  # (the producer, the caller's file, the argument)
+
+
+def passed_builder(run: FlowRun, function: Function, param: Param) -> PassedBuilder | None:
+    """The first producer a caller hands the function for its func-typed parameter, and where."""
+    key = (f"passed-builder\0{function.file.filename}\0{function.node.start_byte}\0{param.index}", 0)
+    cached = run.rule_cache.get(key)
+    if isinstance(cached, tuple) and cached[0] == run.project.generation:
+        return cached[1]  # type: ignore[no-any-return]
+    if not run.inferring:  # the callers in files not read yet (a fixpoint only asks about what it has)
+        run.project.load_mentioning(function.file.directory, function.name, importers=function.exported)
+    found = _builder_a_caller_passes(run, function, param)
+    if not run.inferring:
+        run.rule_cache[key] = (run.project.generation, found)
+    return found
+
+
+def handed_builder(run: FlowRun, call: Node, file: SourceFile) -> tuple[SourceFile, Node] | None:
+    """Where a caller hands in the builder that a call of a func-typed parameter runs."""
+    called = call.child_by_field_name("function")
+    function = facts(run, file).function_of(call)
+    if called is None or function is None or called.type != "identifier":
+        return None
+    param = function.param(text(called))
+    if param is None or not _func_typed(run, function, param):
+        return None
+    passed = passed_builder(run, function, param)
+    return (passed[1], passed[2]) if passed is not None else None
+
+
+def handed_builder_targets(run: FlowRun) -> set[tuple[str, str]]:
+    """(directory, name) of the functions the loaded files hand a builder or wrapper to as a value
+    (`runner.Run(w, infrastructure.BuildAndLoadImageToKind)`): the files that declare them may hold
+    no builder's name, yet their call of the parameter builds."""
+    wrappers(run)  # settles the wrapper names
+    names = [n.encode() for n in (*run.producers, *run.wrappers.names)]
+    found: set[tuple[str, str]] = set()
+    for file in list(run.project.files()):
+        root = file.tree.root_node
+        for start, end in word_offsets(file.source, names):
+            node = root.descendant_for_byte_range(start, end)
+            value = node.parent if node is not None and node.parent is not None and node.parent.type == "selector_expression" else node
+            holder = value.parent if value is not None else None
+            call = holder.parent if holder is not None and holder.type == "argument_list" else None
+            if call is None or call.type != "call_expression":
+                continue
+            qualifier, name = callee(call)
+            if qualifier is None:
+                found.add((file.directory, name))
+            elif qualifier in file.imports and (directory := run.project.import_directory(file, qualifier)) is not None:
+                found.add((directory, name))
+    return found
+
+
+def _func_typed(run: FlowRun, function: Function, param: Param) -> bool:
+    """Is the parameter a function: `func(...)`, or a function type its package declares (`type
+    Builder func(...)`)?"""
+    if param.type_text.startswith("func("):
+        return True
+    if not param.type_text.isidentifier():
+        return False
+    declaration = re.compile(rb"\btype[ \t]+" + re.escape(param.type_text.encode()) + rb"[ \t]+func\(")
+    return any(declaration.search(f.source) for f in run.project.package_of(function.file).files)
+
+
+def _builder_a_caller_passes(run: FlowRun, function: Function, param: Param) -> PassedBuilder | None:
+    word = function.name.encode()
+    for file in list(run.project.files()):
+        if not word_offsets(file.source, (word,)):
+            continue
+        for call in facts(run, file).calls:
+            args = arguments(call)
+            if callee(call)[1] != function.name or param.index >= len(args):
+                continue
+            if function not in run.project.resolve_call(call, file):
+                continue
+            argument = unparen(args[param.index])
+            found = _named_producer(run, argument, file)
+            if found is not None:
+                return ProducerRef(found.name, found.image_result, found.results), file, argument
+    return None
 
 
 def _holds_function(run: FlowRun, function: Function, name: str) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from imagetag_lint.engine import commands, containers, producers, values
+from imagetag_lint.engine import commands, containers, producers, templates, values
 from imagetag_lint.engine.formats import FORMAT_FUNCS, image_verbs
 from imagetag_lint.engine.manifests import looks_like_manifest, piece_of_manifest
 from imagetag_lint.engine.model import OriginKind, Sink, SinkKind
@@ -93,6 +93,8 @@ def call_sinks(run: FlowRun, function: Function) -> Iterator[Sink]:
             indices = format_image_args(run, call, file, function)
             for index in indices if indices and not _shown_only(call, name, function) else ():
                 yield Sink(SinkKind.FORMAT_ARG, arguments(call)[index], file, function, call=call)
+        if name in templates.TEMPLATE_CALLS:
+            yield from _template_sinks(run, call, name, function)
         for target in run.project.resolve_call(call, file):
             params = deploy_params(run, target)
             if params and returns_text(target) and only_printed(call, function):
@@ -103,6 +105,22 @@ def call_sinks(run: FlowRun, function: Function) -> Iterator[Sink]:
                     if index < len(args):
                         yield Sink(SinkKind.DEPLOY_ARG, args[index], file, function, call=call, target=target)
             break
+
+
+def _template_sinks(run: FlowRun, call: Node, name: str, function: Function) -> Iterator[Sink]:
+    """The values a call puts into a manifest template's `image:` line, unless the text it makes
+    is only shown to a person (a template executed into the suite's log, a replaced text only
+    printed)."""
+    args = arguments(call)
+    if name in ("Execute", "ExecuteTemplate"):
+        if args and _log_writer(args[0], function):
+            return
+    elif only_printed(call, function):
+        return
+    fields = {id(sink.expr) for sink in image_field_sinks_in(run, function)}
+    for expr in templates.template_image_args(run, call, function.file, function):
+        if id(expr) not in fields:  # an `Image:` of a container type is a sink already
+            yield Sink(SinkKind.FORMAT_ARG, expr, function.file, function, call=call)
 
 
 # Calls that show a value to a person: `fmt.Print*`, a logger's `Info`/`Log`..., Ginkgo's `By`,
@@ -201,7 +219,7 @@ def deploy_params(run: FlowRun, function: Function) -> frozenset[int]:
                 return True
             return False
 
-        seeds = [n.encode() for n in run.flow.image_fields] + [b"image:", b"Sprintf", b"Fprintf"]
+        seeds = [n.encode() for n in run.flow.image_fields] + [b"image:", b"Sprintf", b"Fprintf", *templates.SEED_WORDS]
         inferred = commands.command_facts(run).consumers.values()
         seeds += [c.name.encode() for c in (*run.flow.consumers, *inferred) if c.kind == "load"]
         settle_on_demand(run, demand, function, lambda f: bool(f.params) and f.body is not None, seeds, update)

@@ -138,7 +138,7 @@ def _identifier_origin(run: FlowRun, ident: Node, file: SourceFile, function: Fu
     name = text(ident)
     definition = reaching_definition(ident, function)
     if definition is None:
-        owner = _declaring_function(ident, function)
+        owner = declaring_function(ident, function)
         if owner is not None:
             return Origin(OriginKind.PARAM, ("param", owner.id, name), f"the parameter `{name}`", node=ident)
         return Origin(OriginKind.UNKNOWN, ("var", name), f"`{name}`")
@@ -181,7 +181,7 @@ def reaching_definition(ident: Node, function: Function) -> tuple[Node, int] | N
     return None
 
 
-def _declaring_function(ident: Node, function: Function) -> Node | None:
+def declaring_function(ident: Node, function: Function) -> Node | None:
     """The function (declaration or literal around ident) that has ident's name as parameter."""
     name = text(ident)
     current: Node | None = ident
@@ -216,7 +216,8 @@ def _declaration_scope(statement: Node) -> Node | None:
 
 
 def fixed_text(run: FlowRun, expr: Node, file: SourceFile, function: Function | None, depth: int = 0) -> str | None:
-    """The string an expression always has (literals, constants, + and Sprintf of those)."""
+    """The string an expression always has (literals, constants, package variables nothing
+    changes, + and Sprintf of those)."""
     expr = unparen(expr)
     if depth > 16:
         return None
@@ -257,19 +258,23 @@ def _const_text(
     run: FlowRun, file: SourceFile, name: str, qualifier: str | None, function: Function | None, depth: int
 ) -> str | None:
     if function is not None and function.body is not None:
-        local = _local_const(function.body, name)
+        local = local_const(function.body, name)
         if local is not None:
             return fixed_text(run, local, file, function, depth + 1)
-        if qualifier is None and _shadowed(name, function):
+        if qualifier is None and shadowed(name, function):
             return None
     resolved = run.project.resolve_const(file, name, qualifier)
     if resolved is None:
-        return None
+        from imagetag_lint.engine import (
+            variables,  # it folds the variables' values with fixed_text
+        )
+
+        return variables.variable_text(run, file, name, qualifier, depth)
     const_file, value = resolved
     return fixed_text(run, value, const_file, None, depth + 1)
 
 
-def _shadowed(name: str, function: Function) -> bool:
+def shadowed(name: str, function: Function) -> bool:
     if function.param(name) is not None:
         return True
     body = function.body
@@ -286,7 +291,7 @@ def _sprintf_text(run: FlowRun, call: Node, file: SourceFile, function: Function
     return format_go(texts[0] or "", [t or "" for t in texts[1:]])
 
 
-def _local_const(body: Node, name: str) -> Node | None:
+def local_const(body: Node, name: str) -> Node | None:
     if b"const" not in (body.text or b""):
         return None
     for occurrence in identifiers(body, name):

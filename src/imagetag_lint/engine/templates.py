@@ -1,0 +1,209 @@
+"""Manifests made from a template: the values a call puts into a manifest's `image:` line.
+
+`strings.ReplaceAll(tmpl, "{{IMAGE}}", image)` (and `strings.Replace`), a `strings.NewReplacer(
+"{{IMAGE}}", image)` whose `Replace(tmpl)` the function calls, and a `text/template` (or
+`html/template`) template executed with data whose field fills the line (`image: {{ .Image }}`
+and `tmpl.Execute(&buf, map[string]string{"Image": image})`, or a struct literal). The template's
+text must be fixed: a literal, a constant or a package variable that nothing changes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from imagetag_lint.engine import values, variables
+from imagetag_lint.engine.manifests import looks_like_manifest
+from imagetag_lint.engine.model import OriginKind
+from imagetag_lint.engine.run import FlowRun
+from imagetag_lint.golang.model import Function, SourceFile
+from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.syntax import (
+    arguments,
+    callee,
+    is_inside,
+    right_values,
+    string_value,
+    unparen,
+)
+
+# the calls that may fill a template: what `call_sinks` asks about, and the words that make a
+# function worth asking whether it deploys its parameter this way
+TEMPLATE_CALLS = frozenset({"ReplaceAll", "Replace", "Execute", "ExecuteTemplate"})
+SEED_WORDS = (b"Replace", b"Execute")
+
+_IMAGE_LINE = re.compile(r"^[ \t]*(?:-[ \t]+)?image:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
+_ACTION = re.compile(r"""^["']?\{\{-?\s*\.(\w+)\s*-?\}\}["']?$""")  # `{{ .Image }}`, the whole value
+_TEMPLATE_PACKAGES = ("text/template", "html/template")
+_DEPTH = 8
+
+
+def template_image_args(run: FlowRun, call: Node, file: SourceFile, function: Function) -> list[Node]:
+    """The expressions the call puts into the `image:` line of a manifest template."""
+    qualifier, name = callee(call)
+    args = arguments(call)
+    if qualifier == "strings" and name in ("ReplaceAll", "Replace") and len(args) >= 3:
+        template = _template_text(run, args[0], file, function, 0)
+        old = values.fixed_text(run, args[1], file, function)
+        return [args[2]] if template is not None and old and _fills_image_line(template, old) else []
+    if name == "Replace" and len(args) == 1:
+        replacer = _replacer(call, function)
+        template = _template_text(run, args[0], file, function, 0) if replacer is not None else None
+        if replacer is None or template is None:
+            return []
+        pairs = arguments(replacer)
+        return [
+            pairs[i + 1] for i in range(0, len(pairs) - 1, 2)
+            if (old := values.fixed_text(run, pairs[i], file, function)) and _fills_image_line(template, old)
+        ]
+    if name in ("Execute", "ExecuteTemplate") and len(args) == (2 if name == "Execute" else 3):
+        template = _executed_template(run, call, file, function)
+        fields = _image_fields(template) if template is not None else set()
+        data = _data_literal(args[-1], function) if fields else None
+        return [value for key, value in _entries(data) if key in fields] if data is not None else []
+    return []
+
+
+def _image_lines(template: str) -> list[str]:
+    """The values of the `image:` lines of a manifest template (none when it is no manifest)."""
+    if not looks_like_manifest(template.encode()):
+        return []
+    return [match.group(1) for match in _IMAGE_LINE.finditer(template)]
+
+
+def _fills_image_line(template: str, placeholder: str) -> bool:
+    return any(placeholder in line for line in _image_lines(template))
+
+
+def _image_fields(template: str) -> set[str]:
+    """The data fields whose value is a whole `image:` line (`image: {{ .Image }}`)."""
+    return {match.group(1) for line in _image_lines(template) if (match := _ACTION.match(line)) is not None}
+
+
+def _template_text(run: FlowRun, expr: Node, file: SourceFile, function: Function, depth: int) -> str | None:
+    """The text of a template: fixed text, or fixed text with other placeholders replaced first
+    (`strings.ReplaceAll(strings.ReplaceAll(tmpl, "{{NAME}}", name), "{{IMAGE}}", image)`, also
+    through a local: `m := strings.ReplaceAll(tmpl, ...); m = strings.ReplaceAll(m, ...)`)."""
+    expr = unparen(expr)
+    origin = values.origin(run, expr, file, function)
+    if origin.kind == OriginKind.LITERAL:
+        return origin.text
+    if depth > _DEPTH:
+        return None
+    if expr.type == "call_expression":
+        qualifier, name = callee(expr)
+        args = arguments(expr)
+        if qualifier == "strings" and name in ("ReplaceAll", "Replace") and args:
+            return _template_text(run, args[0], file, function, depth + 1)
+        if name == "Replace" and len(args) == 1 and _replacer(expr, function) is not None:
+            return _template_text(run, args[0], file, function, depth + 1)
+        return None
+    value = _local_value(expr, function)
+    return _template_text(run, value, file, function, depth + 1) if value is not None else None
+
+
+def _local_value(expr: Node, function: Function) -> Node | None:
+    """The value the local definition that reaches expr gives it (`x := v`, `x = v`; the call of
+    `x, err := call()`). In `m = f(m)` the `m` read is the one defined before the statement."""
+    if expr.type != "identifier":
+        return None
+    definition = values.reaching_definition(expr, function)
+    if definition is not None and is_inside(expr, definition[0]):
+        written = _names(definition[0])[definition[1]]
+        definition = values.reaching_definition(written, function)
+    if definition is None:
+        return None
+    statement, index = definition
+    found = right_values(statement)
+    if len(found) == len(_names(statement)) and index < len(found):
+        return found[index]
+    return found[0] if index == 0 and len(found) == 1 and unparen(found[0]).type == "call_expression" else None
+
+
+def _names(statement: Node) -> list[Node]:
+    left = statement.child_by_field_name("left")
+    if left is not None:
+        return list(left.named_children)
+    return statement.children_by_field_name("name")
+
+
+def _replacer(call: Node, function: Function) -> Node | None:
+    """The `strings.NewReplacer(...)` call whose `Replace` this is, made in the same function."""
+    called = call.child_by_field_name("function")
+    operand = called.child_by_field_name("operand") if called is not None and called.type == "selector_expression" else None
+    if operand is None:
+        return None
+    operand = unparen(operand)
+    made = operand if operand.type == "call_expression" else _local_value(operand, function)
+    made = unparen(made) if made is not None else None
+    return made if made is not None and made.type == "call_expression" and callee(made) == ("strings", "NewReplacer") else None
+
+
+def _executed_template(run: FlowRun, call: Node, file: SourceFile, function: Function) -> str | None:
+    """The text a template executed by this call was parsed from: the receiver is made here
+    (`template.Must(template.New("m").Parse(text))`), or held in a local or a package variable."""
+    called = call.child_by_field_name("function")
+    receiver = called.child_by_field_name("operand") if called is not None and called.type == "selector_expression" else None
+    if receiver is None:
+        return None
+    receiver = unparen(receiver)
+    made: Node | None = receiver
+    made_file: SourceFile = file
+    made_in: Function | None = function
+    if receiver.type == "identifier":
+        made = _local_value(receiver, function)
+        if made is None and values.reaching_definition(receiver, function) is None and function.param(text(receiver)) is None:
+            held = run.project.package_of(file).vars.get(text(receiver))
+            if held is None or not variables.never_written(run, file, text(receiver)):
+                return None
+            made_file, made = held
+            made_in = None
+    if made is None:
+        return None
+    parsed = _parse_call(unparen(made), made_file)
+    if parsed is None:
+        return None
+    return values.fixed_text(run, arguments(parsed)[0], made_file, made_in)
+
+
+def _parse_call(made: Node, file: SourceFile) -> Node | None:
+    """`template.New("m").Parse(text)`, alone or inside `template.Must(...)`."""
+    if made.type == "call_expression" and callee(made)[1] == "Must" and len(arguments(made)) == 1:
+        made = unparen(arguments(made)[0])
+    if made.type != "call_expression" or callee(made)[1] != "Parse" or len(arguments(made)) != 1:
+        return None
+    root: Node | None = made
+    while root is not None and root.type in ("call_expression", "selector_expression"):
+        root = root.child_by_field_name("function") if root.type == "call_expression" else root.child_by_field_name("operand")
+    if root is None or root.type != "identifier" or file.imports.get(text(root)) not in _TEMPLATE_PACKAGES:
+        return None
+    return made
+
+
+def _data_literal(data: Node, function: Function) -> Node | None:
+    """The composite literal the template is executed with, written here or in a local."""
+    for _ in range(_DEPTH):
+        data = unparen(data)
+        if data.type == "unary_expression" and (operand := data.child_by_field_name("operand")) is not None:
+            data = operand
+        elif data.type == "composite_literal":
+            return data
+        else:
+            value = _local_value(data, function)
+            if value is None:
+                return None
+            data = value
+    return None
+
+
+def _entries(literal: Node) -> list[tuple[str, Node]]:
+    """(key, value) of a composite literal's keyed elements: a map's fixed keys, a struct's fields."""
+    body = literal.child_by_field_name("body")
+    found = []
+    for element in body.named_children if body is not None else ():
+        if element.type != "keyed_element" or element.named_child_count != 2:
+            continue
+        key, value = (unparen(c.named_children[0]) if c.named_child_count == 1 else c for c in element.named_children)
+        name = string_value(key) if key.type in ("interpreted_string_literal", "raw_string_literal") else text(key)
+        if name is not None:
+            found.append((name, value))
+    return found
