@@ -169,12 +169,18 @@ def _built_by(flow: Flow, discard: Discard) -> frozenset[str]:
 
 
 def _recomputed_recipe(flow: Flow, discard: Discard, stale: list[Sink]) -> str | None:
-    """The build's tag recipe, when every stale deployment of a dropped call computes the very
-    same name again (`f"localhost/api:e2e-{RUN_ID}"` beside a build that tags that)."""
-    call = discard.node
-    if not stale or discard.kind in FIXTURE_KINDS or not isinstance(call, cst.Call):
+    """The build's tag recipe, when every stale deployment of a dropped call (or of an unread
+    fixture) computes the very same name again (`f"localhost/api:e2e-{RUN_ID}"` beside a build
+    that tags that)."""
+    if not stale or any(s.value.kind == FIXED for s in stale):
+        return None  # a copy of fixed text is no recipe computed again (`_fixed_tag` says so)
+    call = discard.node if isinstance(discard.node, cst.Call) else None
+    if discard.kind in FIXTURE_KINDS:  # the fixture's own recipe, with no arguments
+        producer, call = flow.project.fixture_for(discard.producer, discard.function), None
+    elif call is not None:
+        producer = flow.project.resolve(call, discard.function.module)
+    else:
         return None
-    producer = flow.project.resolve(call, discard.function.module)
     if producer is None:
         return None
     recipes = {same_recipe(flow, producer, call, discard.function, sink) for sink in stale}

@@ -11,6 +11,7 @@ import libcst as cst
 
 from imagetag_lint.images import repository
 from imagetag_lint.python.flow import COMPUTED, FIXED, FRESH, PARAM, Flow, Sink
+from imagetag_lint.python.imports import module_file
 from imagetag_lint.python.project import Function
 from imagetag_lint.python.syntax import callee_name
 
@@ -169,13 +170,14 @@ def _generated_repository(flow: Flow, node: cst.CSTNode, function: Function) -> 
     return None
 
 
-def same_recipe(flow: Flow, producer: Function, call: cst.Call, caller: Function, sink: Sink) -> str | None:
+def same_recipe(flow: Flow, producer: Function, call: cst.Call | None, caller: Function, sink: Sink) -> str | None:
     """The build's tag recipe (`f"localhost/{service}:e2e-{RUN_ID}"`), when the sink's reference
-    computes the very same name again: the same text, with the call's arguments, around the
-    same module constants. None when anything in either is not shown to be the same."""
+    computes the very same name again: the same text, with the call's arguments (a fixture has
+    none), around the same module constants. None when anything in either is not shown to be
+    the same."""
     if sink.function is None or not isinstance(sink.node, cst.BaseExpression):
         return None  # a YAML line's string: its `image:` value is no expression of its own
-    arguments = _arguments(flow, call, producer, caller)
+    arguments = _arguments(flow, call, producer, caller) if call is not None else {}
     wanted = _recipe(flow, sink.node, sink.function, {}, 0)
     if wanted is None:
         return None
@@ -200,7 +202,11 @@ def _recipe(flow: Flow, node: cst.BaseExpression, function: Function, arguments:
         if node.value in function.params or any(b[0] == node.value for b in function.bindings):
             return None
         constants = flow.project.scopes[function.module].assignments.get(node.value, [])
-        return "{" + function.module.file.filename + ":" + node.value + "}" if len(constants) == 1 else None
+        if constants:
+            return "{" + function.module.file.filename + ":" + node.value + "}" if len(constants) == 1 else None
+        return _imported_placeholder(flow, function, node.value)
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):  # `settings.RUN_ID`
+        return _imported_placeholder(flow, function, node.value.value, node.attr.value)
     if isinstance(node, cst.FormattedString):
         text = ""
         for part in node.parts:
@@ -216,6 +222,18 @@ def _recipe(flow: Flow, node: cst.BaseExpression, function: Function, arguments:
         return text
     value = flow.value(node, function.module, function, plain=True)
     return value.text if value.kind == FIXED else None
+
+
+def _imported_placeholder(flow: Flow, function: Function, name: str, attribute: str = "") -> str | None:
+    """`{settings.py:RUN_ID}` for a name imported from a linted module (`from settings import
+    RUN_ID`, or `settings.RUN_ID` after `import settings`): every module that imports it gets
+    the one object that module bound, so two recipes that read it read the same value,
+    whatever it is (a `uuid4()` made once)."""
+    binding = flow.project.imports[function.module].get(name)
+    if binding is None or bool(binding.name) == bool(attribute):
+        return None
+    path = module_file(function.module.file.filename, binding.module, binding.level, flow.project.known)
+    return "{" + path + ":" + (binding.name or attribute) + "}" if path is not None else None
 
 
 def same_repository(first: str, second: str) -> bool:
