@@ -11,6 +11,7 @@ from imagetag_lint.findings import Finding, Fix, Related, Span
 from imagetag_lint.images import repository
 from imagetag_lint.python import codemod, fixture_requests
 from imagetag_lint.python.discards import Discard, find_discards, other_references
+from imagetag_lint.python.factories import factory_call
 from imagetag_lint.python.flow import (
     COMPUTED,
     FIXED,
@@ -160,12 +161,18 @@ def _built_by(flow: Flow, discard: Discard) -> frozenset[str]:
         return repositories_built(flow, flow.project.fixture_for(discard.producer, function))
     if not isinstance(discard.node, cst.Call):
         return frozenset()
-    producer = flow.project.resolve(discard.node, function.module)
+    producer = _called(flow, discard.node, function)
     if producer is not None:
         return repositories_built(flow, producer, discard.node, function)
     # a configured builder: the service it names among its arguments (`build_and_load_image_to_kind("shop-api")`)
     texts = [flow.value(a.value, function.module, function, plain=True) for a in discard.node.args]
     return frozenset(repository(v.text) for v in texts if v.kind == FIXED and v.text and " " not in v.text)
+
+
+def _called(flow: Flow, call: cst.Call, function: Function) -> Function | None:
+    """The linted producer a call runs: the one a factory fixture the function requests hands
+    out (the parameter hides a function of that name), or the function it names."""
+    return factory_call(flow, call, function) or flow.project.resolve(call, function.module)
 
 
 def _recomputed_recipe(flow: Flow, discard: Discard, stale: list[Sink]) -> str | None:
@@ -178,7 +185,7 @@ def _recomputed_recipe(flow: Flow, discard: Discard, stale: list[Sink]) -> str |
     if discard.kind in FIXTURE_KINDS:  # the fixture's own recipe, with no arguments
         producer, call = flow.project.fixture_for(discard.producer, discard.function), None
     elif call is not None:
-        producer = flow.project.resolve(call, discard.function.module)
+        producer = _called(flow, call, discard.function)
     else:
         return None
     if producer is None:
@@ -284,11 +291,11 @@ def _mismatched(flow: Flow, function: Function, discards: list[Discard]) -> Iter
 def _fixed_tag(flow: Flow, discard: Discard) -> str | None:
     """The whole reference the producer's own build names (`dask-kubernetes:dev`), if it does:
     then the drop is a copy to keep in step by hand, not a tag the deployment cannot know."""
-    function, module = discard.function, discard.function.module
+    function = discard.function
     if discard.kind in FIXTURE_KINDS:
         producer = flow.project.fixture_for(discard.producer, function)
     elif isinstance(discard.node, cst.Call):
-        producer = flow.project.resolve(discard.node, module)
+        producer = _called(flow, discard.node, function)
     else:
         producer = None
     if producer is None:

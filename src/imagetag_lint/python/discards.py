@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from imagetag_lint.python.factories import factory_call
 from imagetag_lint.python.flow import FIXED, Flow, Sink
 from imagetag_lint.python.pairing import builds_for, repositories_built
 from imagetag_lint.python.project import Function, Project
@@ -31,6 +32,9 @@ def find_discards(flow: Flow, function: Function) -> list[Discard]:
     found = []
     for call in function.calls:
         shape = flow.shape_of_call(call, function.module)
+        if shape is None:
+            factory = factory_call(flow, call, function)  # `image_factory("shop-mail")`
+            shape = flow.producers[factory] if factory is not None else None
         if shape is None or flow.project.resolve(call, function.module) is function:
             continue
         lost = _classify(call, function, flow.project, shape.results, shape.image_result)

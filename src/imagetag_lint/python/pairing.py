@@ -10,6 +10,7 @@ import re
 import libcst as cst
 
 from imagetag_lint.images import repository
+from imagetag_lint.python.factories import factory_call
 from imagetag_lint.python.flow import COMPUTED, FIXED, FRESH, PARAM, Flow, Sink
 from imagetag_lint.python.imports import module_file
 from imagetag_lint.python.project import Function
@@ -43,7 +44,7 @@ def _repositories(flow: Flow, function: Function, arguments: dict[str, str], dep
     if depth >= MAX_DEPTH:
         return found
     for call in function.calls:
-        target = flow.project.resolve(call, function.module)
+        target = factory_call(flow, call, function) or flow.project.resolve(call, function.module)
         if target is None or target in seen:
             continue
         seen.add(target)
