@@ -20,8 +20,10 @@ from imagetag_lint.python.flow import (
     Flow,
     Sink,
 )
+from imagetag_lint.python.holders import repositories_held
 from imagetag_lint.python.pairing import (
     builds_for,
+    fixture_repositories,
     freshly_computed,
     reference_repository,
     repositories_built,
@@ -157,8 +159,10 @@ def _plan(flow: Flow, function: Function, discard: Discard, stale: list[Sink],
 def _built_by(flow: Flow, discard: Discard) -> frozenset[str]:
     """The repositories the dropped build makes (a builder call's with its arguments)."""
     function = discard.function
+    if discard.held is not None:
+        return repositories_held(flow, discard.held)
     if discard.kind in FIXTURE_KINDS:
-        return repositories_built(flow, flow.project.fixture_for(discard.producer, function))
+        return fixture_repositories(flow, flow.project.fixture_for(discard.producer, function), function, discard.producer)
     if not isinstance(discard.node, cst.Call):
         return frozenset()
     producer = _called(flow, discard.node, function)

@@ -5,6 +5,7 @@ and dropping it is a drop like any other producer call's."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -39,3 +40,15 @@ def handed_out(flow: Flow, fixture: Function) -> Function | None:
     inner = [f for f in flow.project.functions_of(module)
              if f.name == name and f is not fixture and module.function_of(f.node) is fixture.node]
     return inner[0] if len(inner) == 1 else None
+
+
+def factory_callers(flow: Flow, inner: Function) -> Iterator[tuple[Function, cst.Call]]:
+    """The calls of the tests and fixtures that run `inner` through the factory fixture that
+    hands it out (`image_factory("shop-mail")` runs `_make`)."""
+    for function in flow.project.functions:
+        if not (function.is_test or function.fixture):
+            continue
+        for call in function.calls:
+            func = call.func
+            if isinstance(func, cst.Name) and func.value in function.params and factory_call(flow, call, function) is inner:
+                yield function, call

@@ -6,15 +6,16 @@ image in place of the other's."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import libcst as cst
 
 from imagetag_lint.images import repository
-from imagetag_lint.python.factories import factory_call
+from imagetag_lint.python.factories import factory_call, factory_callers
 from imagetag_lint.python.flow import COMPUTED, FIXED, FRESH, PARAM, Flow, Sink
 from imagetag_lint.python.imports import module_file
 from imagetag_lint.python.project import Function
-from imagetag_lint.python.syntax import callee_name
+from imagetag_lint.python.syntax import callee_name, dotted, string_value
 
 MAX_DEPTH = 4  # a fixture, the helper it calls, the helper that one calls ...
 
@@ -58,12 +59,59 @@ def _repositories(flow: Flow, function: Function, arguments: dict[str, str], dep
     return found
 
 
+def fixture_repositories(flow: Flow, fixture: Function | None, test: Function, name: str) -> frozenset[str]:
+    """The repositories a fixture builds for a test that requests it as `name`. A fixture the
+    test parametrises indirectly (`@pytest.mark.parametrize("built", ["shop-cart"],
+    indirect=True)`, the fixture building `request.param`) builds, for every value, what the
+    fixture's builds make with that `request.param`: only what all the values make counts."""
+    values = indirect_values(test, name)
+    if fixture is None or fixture not in flow.producers or not values:
+        return repositories_built(flow, fixture)
+    each = [frozenset(_repositories(flow, fixture, {REQUEST_PARAM: v}, 0, {fixture})) for v in values]
+    return frozenset.intersection(*each)
+
+
+REQUEST_PARAM = "request.param"
+
+
+def indirect_values(test: Function, name: str) -> list[str]:
+    """The literal values a test's `parametrize` mark hands the fixture `name` indirectly."""
+    for decorator in test.node.decorators:
+        mark = decorator.decorator
+        if not isinstance(mark, cst.Call) or callee_name(mark) != "parametrize" or len(mark.args) < 2:
+            continue
+        names, values = string_value(mark.args[0].value), mark.args[1].value
+        if names is None or [n.strip() for n in names.split(",")] != [name]:
+            continue
+        indirect = next((a.value for a in mark.args if a.keyword is not None and a.keyword.value == "indirect"), None)
+        chosen = (isinstance(indirect, cst.Name) and indirect.value == "True") or (
+            isinstance(indirect, (cst.List, cst.Tuple))
+            and any(isinstance(e, cst.Element) and string_value(e.value) == name for e in indirect.elements))
+        if not chosen or not isinstance(values, (cst.List, cst.Tuple)):
+            return []
+        texts = [string_value(e.value) if isinstance(e, cst.Element) else None for e in values.elements]
+        return [t for t in texts if t is not None] if None not in texts else []
+    return []
+
+
 def tag_repositories_at_callers(flow: Flow, function: Function, tag: cst.BaseExpression) -> set[str]:
-    """The repositories a build tag made from the function's parameters names at each call."""
+    """The repositories a build tag made from the function's parameters names at each call; a
+    caller that passes its own parameter on (`_make(service)` calling `build_image(service)`)
+    passes what its callers give it."""
     found: set[str] = set()
-    for caller, call in flow.project.callers(function):
-        found |= _tag_repository(flow, tag, function, _arguments(flow, call, function, caller))
+    for caller, call in _callers(flow, function):
+        repositories = _tag_repository(flow, tag, function, _arguments(flow, call, function, caller))
+        if not repositories and any(isinstance(a.value, cst.Name) and a.value.value in caller.params for a in call.args):
+            for outer, outer_call in _callers(flow, caller):
+                known = _arguments(flow, outer_call, caller, outer)
+                repositories |= _tag_repository(flow, tag, function, _arguments(flow, call, function, caller, known))
+        found |= repositories
     return found
+
+
+def _callers(flow: Flow, function: Function) -> Iterator[tuple[Function, cst.Call]]:
+    yield from flow.project.callers(function)
+    yield from factory_callers(flow, function)  # a factory fixture's function, called by its requesters
 
 
 def _arguments(flow: Flow, call: cst.Call, target: Function, caller: Function,
@@ -110,6 +158,8 @@ def _text(flow: Flow, node: cst.BaseExpression, function: Function, arguments: d
         bound = assigned_value(function, node)
         if bound is not None:
             return _text(flow, bound, function, arguments, depth + 1)
+    if REQUEST_PARAM in arguments and isinstance(node, cst.Attribute) and dotted(node) == REQUEST_PARAM:
+        return arguments[REQUEST_PARAM], True
     if isinstance(node, cst.FormattedString):
         head = ""
         for part in node.parts:
