@@ -20,7 +20,7 @@ from imagetag_lint.python.flow import (
     Flow,
     Sink,
 )
-from imagetag_lint.python.holders import repositories_held
+from imagetag_lint.python.holders import class_tests, repositories_held
 from imagetag_lint.python.pairing import (
     builds_for,
     fixture_repositories,
@@ -144,6 +144,9 @@ def _plan(flow: Flow, function: Function, discard: Discard, stale: list[Sink],
           taken: frozenset[str]) -> codemod.Plan:
     """The drop's fix, offered only when its build is shown to make every repository it would
     deploy (a registry image beside the build is related to the drop, and left to you)."""
+    elsewhere = [s for s in stale if s.function is not function and s.function in class_tests(flow, function)]
+    if elsewhere:
+        return _setup_plan(function, discard, elsewhere)
     plan = codemod.plan_flow(flow, function, discard, stale, taken)
     built = _built_by(flow, discard)
     unshown = [s for s in stale if not shown_to_build(flow, built, s, discard.node)]
@@ -154,6 +157,17 @@ def _plan(flow: Flow, function: Function, discard: Discard, stale: list[Sink],
     unknown = f"no build `{discard.producer}` runs is shown to make {what}"
     steps = (*plan.steps[:-1], f"{plan.steps[-1]}, once you know it is the image meant there ({unknown})")
     return codemod.Plan(steps, Fix(Applicability.DISPLAY_ONLY, f"{unknown}; {codemod.BY_HAND}"))
+
+
+def _setup_plan(function: Function, discard: Discard, stale: list[Sink]) -> codemod.Plan:
+    """A setup method's drop whose image its class's tests deploy as fixed text: keep the name
+    in an attribute the tests read (by hand: the attribute's name is yours to choose)."""
+    receiver, test = function.params[0], stale[0].function
+    where = f" in `{test.name}`" if test is not None else ""
+    steps = (f"capture: `{receiver}.image = {discard.producer}(...)` in `{function.name}` instead of dropping the name",
+             "pass: nothing to pass: the class's tests read `self.image`", "parameter: none needed",
+             f"use: `self.image` instead of `{codemod.old_text(stale[0])}`{where}")
+    return codemod.Plan(steps, Fix(Applicability.DISPLAY_ONLY, codemod.BY_HAND))
 
 
 def _built_by(flow: Flow, discard: Discard) -> frozenset[str]:
@@ -238,6 +252,11 @@ def _stale_deployments(flow: Flow, function: Function, discards: list[Discard],
             found.append((sink, sink.value.how))
         elif sink.function is function and _load_mismatch(flow, sink) is not None:
             found.append((sink, sink.value.how or "fixed text"))
+    # a setup method that drops the build leaves its class's tests a fixed copy of that image
+    built = [_built_by(flow, d) for d in discards]
+    for test in class_tests(flow, function):
+        found += [(s, s.value.how) for s in other_references(flow, test)
+                  if _hardcoded(flow, s) and any(shown_to_build(flow, b, s) for b in built if b)]
     return found
 
 

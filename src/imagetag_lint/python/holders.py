@@ -64,6 +64,15 @@ def class_attributes(flow: Flow, test: Function) -> list[Held]:
     return found
 
 
+def class_tests(flow: Flow, setup: Function) -> list[Function]:
+    """The test methods of the class whose setup method (`setup_method`, `setup_class`) this is."""
+    module = setup.module
+    owner = module.parent(module.parent(setup.node) or setup.node)
+    if setup.name not in SETUPS or not setup.is_method or not isinstance(owner, cst.ClassDef):
+        return []
+    return [f for f in flow.project.functions_of(module) if f.is_test and f.is_method and _method_of(f, owner)]
+
+
 def _method_of(function: Function, owner: cst.ClassDef) -> bool:
     parent = function.module.parent(function.node)
     grand = function.module.parent(parent) if parent is not None else None
