@@ -142,6 +142,8 @@ def test_python_files_without_a_token_do_not_import_libcst(tmp_path: Path) -> No
         pytest.param(b'run(f"docker build -t {tag} .", shell=True)\n', True, id="docker-build-shell-line"),
         pytest.param(b'os.system("kind load docker-image " + tag)\n', True, id="kind-load-shell-line"),
         pytest.param(b'"""Run docker to see the logs."""\n', False, id="docker-in-prose"),
+        pytest.param(b'kind_cluster.kubectl("apply", "-f", "-", input=manifest)\n', True, id="pytest-kind-kubectl-apply"),
+        pytest.param(b'kind_cluster.kubectl("get", "pods")\n', False, id="pytest-kind-kubectl-get"),
     ],
 )
 def test_the_prefilter_wants_harness_tokens_only(source: bytes, wanted: bool) -> None:

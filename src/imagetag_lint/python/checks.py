@@ -11,6 +11,7 @@ from imagetag_lint.findings import Finding, Fix, Related, Span
 from imagetag_lint.images import repository
 from imagetag_lint.python import codemod, fixture_requests
 from imagetag_lint.python.discards import Discard, find_discards, other_references
+from imagetag_lint.python.factories import factory_call
 from imagetag_lint.python.flow import (
     COMPUTED,
     FIXED,
@@ -19,8 +20,10 @@ from imagetag_lint.python.flow import (
     Flow,
     Sink,
 )
+from imagetag_lint.python.holders import class_tests, repositories_held
 from imagetag_lint.python.pairing import (
     builds_for,
+    fixture_repositories,
     freshly_computed,
     reference_repository,
     repositories_built,
@@ -141,6 +144,9 @@ def _plan(flow: Flow, function: Function, discard: Discard, stale: list[Sink],
           taken: frozenset[str]) -> codemod.Plan:
     """The drop's fix, offered only when its build is shown to make every repository it would
     deploy (a registry image beside the build is related to the drop, and left to you)."""
+    elsewhere = [s for s in stale if s.function is not function and s.function in class_tests(flow, function)]
+    if elsewhere:
+        return _setup_plan(function, discard, elsewhere)
     plan = codemod.plan_flow(flow, function, discard, stale, taken)
     built = _built_by(flow, discard)
     unshown = [s for s in stale if not shown_to_build(flow, built, s, discard.node)]
@@ -153,14 +159,27 @@ def _plan(flow: Flow, function: Function, discard: Discard, stale: list[Sink],
     return codemod.Plan(steps, Fix(Applicability.DISPLAY_ONLY, f"{unknown}; {codemod.BY_HAND}"))
 
 
+def _setup_plan(function: Function, discard: Discard, stale: list[Sink]) -> codemod.Plan:
+    """A setup method's drop whose image its class's tests deploy as fixed text: keep the name
+    in an attribute the tests read (by hand: the attribute's name is yours to choose)."""
+    receiver, test = function.params[0], stale[0].function
+    where = f" in `{test.name}`" if test is not None else ""
+    steps = (f"capture: `{receiver}.image = {discard.producer}(...)` in `{function.name}` instead of dropping the name",
+             "pass: nothing to pass: the class's tests read `self.image`", "parameter: none needed",
+             f"use: `self.image` instead of `{codemod.old_text(stale[0])}`{where}")
+    return codemod.Plan(steps, Fix(Applicability.DISPLAY_ONLY, codemod.BY_HAND))
+
+
 def _built_by(flow: Flow, discard: Discard) -> frozenset[str]:
     """The repositories the dropped build makes (a builder call's with its arguments)."""
     function = discard.function
+    if discard.held is not None:
+        return repositories_held(flow, discard.held)
     if discard.kind in FIXTURE_KINDS:
-        return repositories_built(flow, flow.project.fixture_for(discard.producer, function))
+        return fixture_repositories(flow, flow.project.fixture_for(discard.producer, function), function, discard.producer)
     if not isinstance(discard.node, cst.Call):
         return frozenset()
-    producer = flow.project.resolve(discard.node, function.module)
+    producer = _called(flow, discard.node, function)
     if producer is not None:
         return repositories_built(flow, producer, discard.node, function)
     # a configured builder: the service it names among its arguments (`build_and_load_image_to_kind("shop-api")`)
@@ -168,13 +187,25 @@ def _built_by(flow: Flow, discard: Discard) -> frozenset[str]:
     return frozenset(repository(v.text) for v in texts if v.kind == FIXED and v.text and " " not in v.text)
 
 
+def _called(flow: Flow, call: cst.Call, function: Function) -> Function | None:
+    """The linted producer a call runs: the one a factory fixture the function requests hands
+    out (the parameter hides a function of that name), or the function it names."""
+    return factory_call(flow, call, function) or flow.project.resolve(call, function.module)
+
+
 def _recomputed_recipe(flow: Flow, discard: Discard, stale: list[Sink]) -> str | None:
-    """The build's tag recipe, when every stale deployment of a dropped call computes the very
-    same name again (`f"localhost/api:e2e-{RUN_ID}"` beside a build that tags that)."""
-    call = discard.node
-    if not stale or discard.kind in FIXTURE_KINDS or not isinstance(call, cst.Call):
+    """The build's tag recipe, when every stale deployment of a dropped call (or of an unread
+    fixture) computes the very same name again (`f"localhost/api:e2e-{RUN_ID}"` beside a build
+    that tags that)."""
+    if not stale or any(s.value.kind == FIXED for s in stale):
+        return None  # a copy of fixed text is no recipe computed again (`_fixed_tag` says so)
+    call = discard.node if isinstance(discard.node, cst.Call) else None
+    if discard.kind in FIXTURE_KINDS:  # the fixture's own recipe, with no arguments
+        producer, call = flow.project.fixture_for(discard.producer, discard.function), None
+    elif call is not None:
+        producer = _called(flow, call, discard.function)
+    else:
         return None
-    producer = flow.project.resolve(call, discard.function.module)
     if producer is None:
         return None
     recipes = {same_recipe(flow, producer, call, discard.function, sink) for sink in stale}
@@ -221,6 +252,11 @@ def _stale_deployments(flow: Flow, function: Function, discards: list[Discard],
             found.append((sink, sink.value.how))
         elif sink.function is function and _load_mismatch(flow, sink) is not None:
             found.append((sink, sink.value.how or "fixed text"))
+    # a setup method that drops the build leaves its class's tests a fixed copy of that image
+    built = [_built_by(flow, d) for d in discards]
+    for test in class_tests(flow, function):
+        found += [(s, s.value.how) for s in other_references(flow, test)
+                  if _hardcoded(flow, s) and any(shown_to_build(flow, b, s) for b in built if b)]
     return found
 
 
@@ -278,11 +314,11 @@ def _mismatched(flow: Flow, function: Function, discards: list[Discard]) -> Iter
 def _fixed_tag(flow: Flow, discard: Discard) -> str | None:
     """The whole reference the producer's own build names (`dask-kubernetes:dev`), if it does:
     then the drop is a copy to keep in step by hand, not a tag the deployment cannot know."""
-    function, module = discard.function, discard.function.module
+    function = discard.function
     if discard.kind in FIXTURE_KINDS:
         producer = flow.project.fixture_for(discard.producer, function)
     elif isinstance(discard.node, cst.Call):
-        producer = flow.project.resolve(discard.node, module)
+        producer = _called(flow, discard.node, function)
     else:
         producer = None
     if producer is None:

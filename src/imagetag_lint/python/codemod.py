@@ -183,6 +183,8 @@ def plan_flow(flow: Flow, function: Function, discard: Discard, stale: list[Sink
     value = variable  # what the deployments get: a fixture's tuple gives its image slot
     if discard.kind in ("fixture", "usefixtures") and discard.results > 1:
         value = f"{variable}[{discard.image_result}]"
+    if discard.held is not None:
+        value = variable + discard.held.access  # the fixture's entry that holds the image
     own = [s for s in stale if s.function is function]
     helpers = _hardcoding_helpers(flow, function, stale)
     steps = _flow_steps(flow, discard, variable, own, helpers, value)

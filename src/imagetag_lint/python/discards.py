@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import libcst as cst
 
+from imagetag_lint.python.factories import factory_call
 from imagetag_lint.python.flow import FIXED, Flow, Sink
-from imagetag_lint.python.pairing import builds_for, repositories_built
+from imagetag_lint.python.holders import Held, fixture_entries, repositories_held
+from imagetag_lint.python.pairing import (
+    builds_for,
+    fixture_repositories,
+    shown_to_build,
+)
 from imagetag_lint.python.project import Function, Project
 from imagetag_lint.python.syntax import Module
 from imagetag_lint.python.values import SILENT
@@ -25,12 +31,16 @@ class Discard:
     target: cst.Name | None = None  # the `_` or the variable that got the name
     results: int = 1
     image_result: int = 0
+    held: Held | None = None  # the fixture's entry that holds the image (`image_map["api"]`)
 
 
 def find_discards(flow: Flow, function: Function) -> list[Discard]:
     found = []
     for call in function.calls:
         shape = flow.shape_of_call(call, function.module)
+        if shape is None:
+            factory = factory_call(flow, call, function)  # `image_factory("shop-mail")`
+            shape = flow.producers[factory] if factory is not None else None
         if shape is None or flow.project.resolve(call, function.module) is function:
             continue
         lost = _classify(call, function, flow.project, shape.results, shape.image_result)
@@ -164,23 +174,27 @@ def _unread_fixtures(flow: Flow, function: Function) -> list[Discard]:
     params = function.node.params
     for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
         fixture = flow.project.fixture_for(param.name.value, function)
-        if fixture is None or fixture not in flow.producers or fixture in flow.deploying:
+        if fixture is None or fixture in flow.deploying:
             continue  # a fixture that also deploys is requested for what it does, not its value
-        if not _stands_in(flow, fixture, references):
+        held = None if fixture in flow.producers else _held_entry(flow, fixture, references)
+        if fixture not in flow.producers and held is None:
+            continue
+        if held is None and not _stands_in(flow, fixture_repositories(flow, fixture, function, param.name.value), references):
             continue  # it builds another service than the test deploys: requested for that
         if any(o.value == param.name.value and is_read(function.module, o) for o in function.names):
             continue
         if read_in_closure(flow.project, function, param.name.value):
             continue
         how = f"the test requests the fixture `{param.name.value}` and never reads it"
-        shape = flow.producers[fixture]
+        shape = flow.producers.get(fixture)
+        results, image_result = (shape.results, shape.image_result) if shape is not None else (1, 0)
         found.append(Discard(function, param, param.name.value, how, "fixture", None, param.name,
-                             shape.results, shape.image_result))
+                             results, image_result, held))
     for name, node in function.usefixtures:
         fixture = flow.project.fixture_for(name, function)
         if name in function.params or fixture is None or fixture not in flow.producers or fixture in flow.deploying:
             continue
-        if not _stands_in(flow, fixture, references):
+        if not _stands_in(flow, fixture_repositories(flow, fixture, function, name), references):
             continue
         how = f"the test requests the fixture `{name}` through `usefixtures`, which gives it no value"
         shape = flow.producers[fixture]
@@ -188,8 +202,18 @@ def _unread_fixtures(flow: Flow, function: Function) -> list[Discard]:
     return found
 
 
-def _stands_in(flow: Flow, fixture: Function, references: list[Sink]) -> bool:
-    built = repositories_built(flow, fixture)
+def _held_entry(flow: Flow, fixture: Function, references: list[Sink]) -> Held | None:
+    """The one entry of a fixture's dict or dataclass of built names whose build is shown to
+    make a repository the test deploys another reference of."""
+    found = {}
+    for held in fixture_entries(flow, fixture):
+        built = repositories_held(flow, held)
+        if any(shown_to_build(flow, built, sink) for sink in references):
+            found[held.access] = held
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _stands_in(flow: Flow, built: frozenset[str], references: list[Sink]) -> bool:
     return any(builds_for(flow, built, sink) for sink in references)
 
 

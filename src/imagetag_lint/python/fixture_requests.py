@@ -22,7 +22,14 @@ from imagetag_lint.python.codemod import (
     shadowed,
     use_name,
 )
+from imagetag_lint.python.factories import factory_call
 from imagetag_lint.python.flow import FRESH, Flow, Sink
+from imagetag_lint.python.holders import (
+    Held,
+    class_attributes,
+    fixture_entries,
+    repositories_held,
+)
 from imagetag_lint.python.pairing import (
     assigned_value,
     reference_repository,
@@ -63,7 +70,8 @@ def capture_building(flow: Flow, function: Function, sink: Sink) -> tuple[str, s
         return None
     module = function.module
     for call in function.calls:
-        shape = flow.shape_of_call(call, module)
+        factory = factory_call(flow, call, function)  # `image = image_factory("shop-mail")`
+        shape = flow.producers[factory] if factory is not None else flow.shape_of_call(call, module)
         statement = module.parent(call)
         if shape is None or shape.results != 1 or not isinstance(statement, cst.Assign) or statement.value is not call:
             continue
@@ -72,7 +80,7 @@ def capture_building(flow: Flow, function: Function, sink: Sink) -> tuple[str, s
             continue
         rebound = [b for b in function.bindings if b[0] == target.value and b[2] is not statement
                    and module.start(b[2]) < sink.start]
-        producer = flow.project.resolve(call, module)
+        producer = factory_call(flow, call, function) or flow.project.resolve(call, module)
         if rebound or producer is None:
             continue
         if any(same_repository(repo, built) for built in repositories_built(flow, producer, call, function)):
@@ -107,14 +115,26 @@ def plan_untracked(flow: Flow, function: Function, sink: Sink) -> Plan:
 def plan_fixture_request(flow: Flow, function: Function, sink: Sink) -> Plan:
     """Deploy the image of the fixture that builds this repository, requesting it if the test
     does not yet."""
-    old = old_text(sink)
     fixture = fixture_building(flow, function, sink)
     if fixture is None:
-        return Plan(_by_hand_steps(flow, function, sink), Fix(Applicability.DISPLAY_ONLY, BY_HAND))
-    requested = fixture in function.params
+        attribute = _attribute_building(flow, function, sink)
+        if attribute is not None:
+            return _plan_attribute(function, sink, attribute)
+        entry = _entry_building(flow, function, sink)
+        if entry is None:
+            return Plan(_by_hand_steps(flow, function, sink), Fix(Applicability.DISPLAY_ONLY, BY_HAND))
+        return _plan_request(function, sink, entry[0], entry[0] + entry[1].access)
     producer = flow.project.fixture_for(fixture, function)
     shape = flow.producers.get(producer) if producer is not None else None
     value = f"{fixture}[{shape.image_result}]" if shape is not None and shape.results > 1 else fixture
+    return _plan_request(function, sink, fixture, value)
+
+
+def _plan_request(function: Function, sink: Sink, fixture: str, value: str) -> Plan:
+    """Deploy `value`, the fixture's image (or its entry that holds the image), requesting
+    the fixture if need be."""
+    old = old_text(sink)
+    requested = fixture in function.params
     who = "the test" if function.is_test else "the fixture"
     if requested:
         capture = f"capture: {who} already requests the fixture `{fixture}`, which builds this image"
@@ -134,6 +154,50 @@ def plan_fixture_request(flow: Flow, function: Function, sink: Sink) -> Plan:
         return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
     message = f"deploy the image of the fixture `{fixture}`" if requested else f"request the fixture `{fixture}` and deploy it"
     return Plan(steps, Fix(Applicability.SAFE, message, edits))
+
+
+def _shown(flow: Flow, held: Held, sink: Sink) -> bool:
+    repo = reference_repository(flow, sink)
+    return repo is not None and any(same_repository(repo, built) for built in repositories_held(flow, held))
+
+
+def _attribute_building(flow: Flow, function: Function, sink: Sink) -> Held | None:
+    """The one attribute of the test's class whose setup stored a build of the sink's
+    repository (`cls.image = build_image("shop-audit")` in `setup_class`)."""
+    found = {h.access: h for h in class_attributes(flow, function) if _shown(flow, h, sink)}
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _plan_attribute(function: Function, sink: Sink, held: Held) -> Plan:
+    """Deploy the attribute the class's setup keeps the built name in (`self.image`)."""
+    old = old_text(sink)
+    steps = (f"capture: `{held.owner.name}` already keeps the built name in `{held.access}`",
+             f"pass: nothing to pass: `{function.name}` reads `{held.access}`", "parameter: none needed",
+             f"use: `{held.access}` instead of `{old}`")
+    changes: dict[cst.CSTNode, Change] = {}
+    if sink.function is not function or not use_name(sink, held.access, changes):
+        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
+    edits = rewrite(function.module, changes)
+    if not edits:
+        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
+    return Plan(steps, Fix(Applicability.SAFE, f"deploy `{held.access}`, the name `{held.owner.name}` built", edits))
+
+
+def _entry_building(flow: Flow, test: Function, sink: Sink) -> tuple[str, Held] | None:
+    """The one entry of a fixture in reach (of those the test requests, when several) that
+    holds a build of the sink's repository: (the fixture, the entry)."""
+    if not _run_by_pytest(test):
+        return None
+    matching = []
+    for name in sorted(flow.project.fixtures):
+        fixture = flow.project.fixture_for(name, test)
+        if fixture is None or name == test.fixture or (test.fixture is not None and test.fixture in fixture.params):
+            continue
+        matching += [(name, h) for h in fixture_entries(flow, fixture) if _shown(flow, h, sink)]
+    requested = [m for m in matching if m[0] in test.params]
+    if len(matching) == 1:
+        return matching[0]
+    return requested[0] if len(requested) == 1 else None
 
 
 def _by_hand_steps(flow: Flow, function: Function, sink: Sink) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ import libcst as cst
 
 from imagetag_lint.enums import Severity
 from imagetag_lint.images import published_release, repository
+from imagetag_lint.python.factories import factory_call
 from imagetag_lint.python.project import MAX_ROUNDS, Function, Project, Scope
 from imagetag_lint.python.syntax import (
     Module,
@@ -248,6 +249,9 @@ class Flow:
         if name == "str" and len(call.args) == 1:
             return self.value(call.args[0].value, module, function, depth=depth + 1)
         shape = self.shape_of_call(call, module)
+        if shape is None and function is not None and isinstance(call.func, cst.Name) and call.func.value in function.params:
+            inner = factory_call(self, call, function)  # a requested factory fixture's producer
+            shape = self.producers[inner] if inner is not None else None
         if shape is not None:
             return Value(BUILT, shape.name) if shape.results == 1 else Value("tuple", shape.name)
         if name and self.generators.search(name):

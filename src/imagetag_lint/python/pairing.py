@@ -6,13 +6,16 @@ image in place of the other's."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import libcst as cst
 
 from imagetag_lint.images import repository
+from imagetag_lint.python.factories import factory_call, factory_callers
 from imagetag_lint.python.flow import COMPUTED, FIXED, FRESH, PARAM, Flow, Sink
+from imagetag_lint.python.imports import module_file
 from imagetag_lint.python.project import Function
-from imagetag_lint.python.syntax import callee_name
+from imagetag_lint.python.syntax import callee_name, dotted, string_value
 
 MAX_DEPTH = 4  # a fixture, the helper it calls, the helper that one calls ...
 
@@ -42,7 +45,7 @@ def _repositories(flow: Flow, function: Function, arguments: dict[str, str], dep
     if depth >= MAX_DEPTH:
         return found
     for call in function.calls:
-        target = flow.project.resolve(call, function.module)
+        target = factory_call(flow, call, function) or flow.project.resolve(call, function.module)
         if target is None or target in seen:
             continue
         seen.add(target)
@@ -56,12 +59,59 @@ def _repositories(flow: Flow, function: Function, arguments: dict[str, str], dep
     return found
 
 
+def fixture_repositories(flow: Flow, fixture: Function | None, test: Function, name: str) -> frozenset[str]:
+    """The repositories a fixture builds for a test that requests it as `name`. A fixture the
+    test parametrises indirectly (`@pytest.mark.parametrize("built", ["shop-cart"],
+    indirect=True)`, the fixture building `request.param`) builds, for every value, what the
+    fixture's builds make with that `request.param`: only what all the values make counts."""
+    values = indirect_values(test, name)
+    if fixture is None or fixture not in flow.producers or not values:
+        return repositories_built(flow, fixture)
+    each = [frozenset(_repositories(flow, fixture, {REQUEST_PARAM: v}, 0, {fixture})) for v in values]
+    return frozenset.intersection(*each)
+
+
+REQUEST_PARAM = "request.param"
+
+
+def indirect_values(test: Function, name: str) -> list[str]:
+    """The literal values a test's `parametrize` mark hands the fixture `name` indirectly."""
+    for decorator in test.node.decorators:
+        mark = decorator.decorator
+        if not isinstance(mark, cst.Call) or callee_name(mark) != "parametrize" or len(mark.args) < 2:
+            continue
+        names, values = string_value(mark.args[0].value), mark.args[1].value
+        if names is None or [n.strip() for n in names.split(",")] != [name]:
+            continue
+        indirect = next((a.value for a in mark.args if a.keyword is not None and a.keyword.value == "indirect"), None)
+        chosen = (isinstance(indirect, cst.Name) and indirect.value == "True") or (
+            isinstance(indirect, (cst.List, cst.Tuple))
+            and any(isinstance(e, cst.Element) and string_value(e.value) == name for e in indirect.elements))
+        if not chosen or not isinstance(values, (cst.List, cst.Tuple)):
+            return []
+        texts = [string_value(e.value) if isinstance(e, cst.Element) else None for e in values.elements]
+        return [t for t in texts if t is not None] if None not in texts else []
+    return []
+
+
 def tag_repositories_at_callers(flow: Flow, function: Function, tag: cst.BaseExpression) -> set[str]:
-    """The repositories a build tag made from the function's parameters names at each call."""
+    """The repositories a build tag made from the function's parameters names at each call; a
+    caller that passes its own parameter on (`_make(service)` calling `build_image(service)`)
+    passes what its callers give it."""
     found: set[str] = set()
-    for caller, call in flow.project.callers(function):
-        found |= _tag_repository(flow, tag, function, _arguments(flow, call, function, caller))
+    for caller, call in _callers(flow, function):
+        repositories = _tag_repository(flow, tag, function, _arguments(flow, call, function, caller))
+        if not repositories and any(isinstance(a.value, cst.Name) and a.value.value in caller.params for a in call.args):
+            for outer, outer_call in _callers(flow, caller):
+                known = _arguments(flow, outer_call, caller, outer)
+                repositories |= _tag_repository(flow, tag, function, _arguments(flow, call, function, caller, known))
+        found |= repositories
     return found
+
+
+def _callers(flow: Flow, function: Function) -> Iterator[tuple[Function, cst.Call]]:
+    yield from flow.project.callers(function)
+    yield from factory_callers(flow, function)  # a factory fixture's function, called by its requesters
 
 
 def _arguments(flow: Flow, call: cst.Call, target: Function, caller: Function,
@@ -108,6 +158,8 @@ def _text(flow: Flow, node: cst.BaseExpression, function: Function, arguments: d
         bound = assigned_value(function, node)
         if bound is not None:
             return _text(flow, bound, function, arguments, depth + 1)
+    if REQUEST_PARAM in arguments and isinstance(node, cst.Attribute) and dotted(node) == REQUEST_PARAM:
+        return arguments[REQUEST_PARAM], True
     if isinstance(node, cst.FormattedString):
         head = ""
         for part in node.parts:
@@ -169,13 +221,14 @@ def _generated_repository(flow: Flow, node: cst.CSTNode, function: Function) -> 
     return None
 
 
-def same_recipe(flow: Flow, producer: Function, call: cst.Call, caller: Function, sink: Sink) -> str | None:
+def same_recipe(flow: Flow, producer: Function, call: cst.Call | None, caller: Function, sink: Sink) -> str | None:
     """The build's tag recipe (`f"localhost/{service}:e2e-{RUN_ID}"`), when the sink's reference
-    computes the very same name again: the same text, with the call's arguments, around the
-    same module constants. None when anything in either is not shown to be the same."""
+    computes the very same name again: the same text, with the call's arguments (a fixture has
+    none), around the same module constants. None when anything in either is not shown to be
+    the same."""
     if sink.function is None or not isinstance(sink.node, cst.BaseExpression):
         return None  # a YAML line's string: its `image:` value is no expression of its own
-    arguments = _arguments(flow, call, producer, caller)
+    arguments = _arguments(flow, call, producer, caller) if call is not None else {}
     wanted = _recipe(flow, sink.node, sink.function, {}, 0)
     if wanted is None:
         return None
@@ -200,7 +253,11 @@ def _recipe(flow: Flow, node: cst.BaseExpression, function: Function, arguments:
         if node.value in function.params or any(b[0] == node.value for b in function.bindings):
             return None
         constants = flow.project.scopes[function.module].assignments.get(node.value, [])
-        return "{" + function.module.file.filename + ":" + node.value + "}" if len(constants) == 1 else None
+        if constants:
+            return "{" + function.module.file.filename + ":" + node.value + "}" if len(constants) == 1 else None
+        return _imported_placeholder(flow, function, node.value)
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):  # `settings.RUN_ID`
+        return _imported_placeholder(flow, function, node.value.value, node.attr.value)
     if isinstance(node, cst.FormattedString):
         text = ""
         for part in node.parts:
@@ -216,6 +273,18 @@ def _recipe(flow: Flow, node: cst.BaseExpression, function: Function, arguments:
         return text
     value = flow.value(node, function.module, function, plain=True)
     return value.text if value.kind == FIXED else None
+
+
+def _imported_placeholder(flow: Flow, function: Function, name: str, attribute: str = "") -> str | None:
+    """`{settings.py:RUN_ID}` for a name imported from a linted module (`from settings import
+    RUN_ID`, or `settings.RUN_ID` after `import settings`): every module that imports it gets
+    the one object that module bound, so two recipes that read it read the same value,
+    whatever it is (a `uuid4()` made once)."""
+    binding = flow.project.imports[function.module].get(name)
+    if binding is None or bool(binding.name) == bool(attribute):
+        return None
+    path = module_file(function.module.file.filename, binding.module, binding.level, flow.project.known)
+    return "{" + path + ":" + (binding.name or attribute) + "}" if path is not None else None
 
 
 def same_repository(first: str, second: str) -> bool:

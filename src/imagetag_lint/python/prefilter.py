@@ -22,7 +22,8 @@ TOKENS: tuple[tuple[bytes, bytes | None], ...] = (
     (b"podman", rb"podman[\"']|podman[ \t]+build"),
     (b"k3d", rb"k3d[\"']|k3d[ \t]+image[ \t]+import"),
     (b"minikube", rb"minikube[\"']|minikube[ \t]+image[ \t]+load"),
-    (b"kubectl", rb"kubectl[\"']|kubectl[ \t]+(?:apply|create|replace)"),
+    # pytest-kind's `kind_cluster.kubectl("apply", ...)` too
+    (b"kubectl", rb"kubectl[\"']|kubectl[ \t]+(?:apply|create|replace)|kubectl\(\s*[\"'](?:apply|create|replace)[\"']"),
     # `kind load docker-image`: "kind" alone is a common dict key, "docker-image" is rare
     (b"docker-image", rb"kind[\"']\s*,\s*[\"']load[\"']|kind[ \t]+load[ \t]+docker-image"),
     (b".images.build", None),

@@ -233,6 +233,15 @@ def is_deploy_call(call: cst.Call) -> bool:
         found = command_image(words)
         return found is not None and found[0] == "apply"
     name = callee_name(call)
+    if name == "kubectl":
+        return _kind_cluster_apply(call)
     if name in _DEPLOY_FUNCTIONS:
         return True
     return isinstance(call.func, cst.Attribute) and bool(_DEPLOY_CALL.match(name))
+
+
+def _kind_cluster_apply(call: cst.Call) -> bool:
+    """pytest-kind's `kind_cluster.kubectl("apply", "-f", "-", input=MANIFEST)`: `kubectl(*args,
+    **kwargs)` runs the kubectl binary with those words and hands the keywords to subprocess."""
+    args = positional(call)
+    return isinstance(call.func, cst.Attribute) and bool(args) and string_value(args[0]) in ("apply", "create", "replace")
