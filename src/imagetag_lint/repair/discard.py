@@ -7,13 +7,18 @@ hands the same fix to every finding the repair resolves.
 
 from __future__ import annotations
 
-from imagetag_lint.analysis.defects import stale_of
-from imagetag_lint.analysis.deployments import DeployCall
+from imagetag_lint.analysis.defects import dropped_of, stale_of
+from imagetag_lint.analysis.deployments import DeployCall, FixedSite
 from imagetag_lint.analysis.discards import Discard
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.analysis.mismatches import Mismatch
 from imagetag_lint.analysis.pairing import in_goroutine
-from imagetag_lint.analysis.steps import variable_for
+from imagetag_lint.analysis.steps import (
+    reach_reason,
+    reach_steps,
+    reassigned_fixed,
+    variable_for,
+)
 from imagetag_lint.findings import Edit, Fix
 from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.model import SourceFile
@@ -64,7 +69,18 @@ def plan_discard_repair(
         plan.edits.append(remove_statement(discard.file, stale))
     else:
         variable = fresh_name(index, variable_for(build_name, deploy.target if deploy else None), function)
+    out_of_scope = _deployed_out_of_scope(index, discard, deploy)
+    reassigned = reassigned_fixed(discard, out_of_scope) if out_of_scope is not None else None
+    if out_of_scope is not None and reassigned is None:
+        reason = reach_reason(discard, out_of_scope, variable)
+        if reason is not None:
+            raise CannotFix(reason)
     scope = capture(index, discard, variable, plan)
+    if out_of_scope is not None and reassigned is not None and scope.reaches(reassigned):
+        plan.edits.append(E.replace(file, reassigned, variable))  # `img = "..."` -> `img = name`
+        plan.rewrites.add((file.filename, out_of_scope.start))
+        plan.message = f"capture the image name in `{variable}` and deploy it"
+        return plan
     if isinstance(scope, ExistingName):
         variable = scope.name
     go = None
@@ -104,6 +120,20 @@ def plan_discard_repair(
         plan.unsafe.append(UNORDERED)
     plan.message = f"capture the image name in `{variable}` and deploy it"
     return plan
+
+
+def _deployed_out_of_scope(index: ImageFlowIndex, discard: Discard, deploy: DeployCall | None) -> FixedSite | None:
+    """The fixed image the drop's function deploys itself, when a name captured in place cannot
+    reach it (`analysis.steps.reach_steps` words the steps)."""
+    if deploy is not None or in_goroutine(discard.call):
+        return None
+    dropped = dropped_of(index, discard)
+    if dropped is None or not dropped.fixed or dropped.fixed[0].function is None:
+        return None
+    site = dropped.fixed[0]
+    if discard.target is not None and text(discard.target) != "_":
+        return None  # a kept name overwritten: its own steps
+    return site if reassigned_fixed(discard, site) is not None or reach_steps(discard, site, "name") is not None else None
 
 
 def _applies_a_constant_manifest(index: ImageFlowIndex, discard: Discard) -> bool:
