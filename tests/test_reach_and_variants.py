@@ -49,6 +49,8 @@ def test_every_build_constraint_variant_gets_the_parameter(tmp_path: Path) -> No
     assert "func deployLedger(ctx context.Context, imageName string) error" in kind
     assert "func deployLedger(ctx context.Context, imageName string) error" in openshift
     assert "func deployVault(ctx context.Context) error" in kind  # by hand: left as it was
+    assert "func (c *cluster) deployCache(ctx context.Context, imageName string) error" in kind
+    assert "func (k *cluster) deployCache(ctx context.Context, imageName string) error" in openshift
     for tags in ([], ["-tags", "openshift"]):
         vet = run_go(["vet", *tags, "./variants/"], root)
         assert vet.returncode == 0, vet.stderr

@@ -226,7 +226,16 @@ def other_definitions(index: ImageFlowIndex, target: Function) -> list[Function]
     """The other definitions of a function in its package: one per build constraint or
     `_linux.go` suffix (Go compiles one of them; the linter reads them all)."""
     package = index.project.complete_package(target.file)
-    return [f for f in package.functions.get(target.name, []) if f is not target and f.receiver == target.receiver]
+    kind = _receiver_type(target)
+    return [f for f in package.functions.get(target.name, []) if f is not target and _receiver_type(f) == kind]
+
+
+def _receiver_type(function: Function) -> str | None:
+    """The type a method is declared on (`(s *T)` and `(c T)` both give `T`); None for a function."""
+    if function.receiver is None:
+        return None
+    found = _RECEIVER.match(function.receiver)
+    return found.group(2) if found is not None else function.receiver
 
 
 def use_step(deploy: DeployCall | None, site: FixedSite | None, name: str = "imageName") -> str:

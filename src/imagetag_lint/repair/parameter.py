@@ -151,11 +151,12 @@ def _check_method(index: ImageFlowIndex, target: Function) -> None:
             "`imageName string` parameter to it and update its calls by hand"
         )
     index.project.load_mentioning(target.file.directory, target.name)  # every file of the package
+    variants = {(f.file.filename, f.node.start_byte) for f in (target, *other_definitions(index, target))}  # its own definitions
     for file in list(index.project.package_of(target.file).files):
         if target.name.encode() not in file.source:
             continue
         for node in captures(_SAME_NAMED, file.tree.root_node).get("name", []):
-            if text(node) != target.name or node.parent is None or node.parent.id == target.node.id:
+            if text(node) != target.name or node.parent is None or (file.filename, node.parent.start_byte) in variants:
                 continue
             where = f"{file.filename}:{file.position(node.start_byte).row}"
             raise CannotFix(_SAME_NAMED_REASONS.get(node.parent.type, _OTHER_METHOD).format(name=target.name, where=where))
