@@ -195,7 +195,10 @@ def test_testify_steps_read_the_suite_field() -> None:
         "parameter: none (testify calls `TestDeployStale` by reflection: it takes no parameters)",
         'use: `Image: s.image` instead of `"localhost/shop-api:e2e"`',
     ]
-    dropped = at(found, "testifysuite/suite_test.go", 57, "IMG001")["steps"]
-    assert dropped[1] == "pass: keep it on the suite: `s.image = shopWorkerImage` (add an `image string` field to `WorkerSuite`)"  # type: ignore[index]
-    worker = at(found, "testifysuite/suite_test.go", 64, "IMG002")["steps"]
-    assert not any("caller" in step for step in worker)  # type: ignore[union-attr]
+    dropped = at(found, "testifysuite/suite_test.go", 57, "IMG001")
+    assert dropped["steps"][1] == "pass: keep it on the suite: `s.image = shopWorkerImage` (add an `image string` field to `WorkerSuite`)"  # type: ignore[index]
+    assert [(r["location"]["row"], r["message"]) for r in dropped["related"]] == [  # type: ignore[attr-defined,index]
+        (64, "with the fixed image `localhost/shop-worker:e2e`")
+    ]
+    assert fix_message(dropped)[1].startswith("the suite's test methods deploy the image (`TestWorker`)")
+    assert not [f for f in found if f["location"]["row"] == 64]  # type: ignore[index]  # one defect, one finding

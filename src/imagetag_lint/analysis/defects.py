@@ -77,7 +77,7 @@ def _dropped_builds(index: ImageFlowIndex, file: SourceFile) -> list[DroppedBuil
             if deploy is not None:
                 fixed = _fixed_of(index, deploy) + _variants_of(index, deploy)
             else:
-                fixed = _deployed_here(index, function, discard, build_name, len(mine))
+                fixed = _deployed_here(index, function, discard, build_name, len(mine)) or _deployed_by_suite_tests(index, function, build_name)
             found.append(DroppedBuild(discard, build_name, deploy, fixed, tuple(stale.get(position, ()))))
     return found
 
@@ -207,6 +207,20 @@ def _deployed_here(
         and (names_service(build_name, site.image) if build_name else names_service(repository(site.image), builder))
     ]
     return tuple(sites) if len({site.image for site in sites}) == 1 else ()
+
+
+def _deployed_by_suite_tests(index: ImageFlowIndex, function: Function, build_name: str | None) -> tuple[FixedSite, ...]:
+    """A drop in a method of a testify suite (`SetupSuite`) that deploys nothing itself: the
+    fixed images of the build's service that the suite's `Test...` methods deploy (one image)."""
+    from imagetag_lint.analysis.steps import suite_tests
+
+    if build_name is None or function.receiver is None:
+        return ()
+    sites = tuple(
+        site for method in suite_tests(index, function) for site in sites_in(index, method)
+        if site.local and names_service(build_name, site.image)
+    )
+    return sites if len({site.image for site in sites}) == 1 else ()
 
 
 @record(frozen=True)

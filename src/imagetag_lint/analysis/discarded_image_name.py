@@ -63,12 +63,13 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             use_step(deploy, here[0] if here else None, carried if here else parameter),
         )
         stale = dropped.stale if dropped is not None else ()
+        elsewhere = bool(here) and here[0].function is not None and here[0].function is not discard.function  # a suite's tests
         if deploy is None and not here and stale and not goroutine:
             steps = (steps[0], *stale_steps(stale, carried))
-        elif deploy is None and not here and not goroutine and (suite := suite_drop_steps(index, discard.function, variable)):
+        elif deploy is None and (not here or elsewhere) and not goroutine and (suite := suite_drop_steps(index, discard.function, variable)):
             steps = (steps[0], *suite)  # a testify suite: its test methods read a field
         steps = overwritten_steps(discard, deploy, here, callers, parameter) or steps  # the name is kept, then lost
-        if deploy is None and here and here[0].function is not None and not goroutine and not kept:
+        if deploy is None and here and here[0].function is discard.function and not goroutine and not kept:
             steps = reach_steps(discard, here[0], variable) or steps  # declared where the deployment cannot read it
         related: list[Related] = []
         if deploy is not None:

@@ -450,6 +450,18 @@ def suite_drop_steps(index: ImageFlowIndex, function: Function | None, variable:
     )
 
 
+def suite_tests(index: ImageFlowIndex, function: Function) -> list[Function]:
+    """The `Test...` methods of the testify suite a method (`SetupSuite`) belongs to, else none."""
+    receiver = _RECEIVER.match(function.receiver or "")
+    if receiver is None or not _is_suite(index, function, receiver.group(2)):
+        return []
+    package = index.project.complete_package(function.file)
+    return [
+        method for group in package.functions.values() for method in group
+        if method.name.startswith("Test") and _receiver_type(method) == receiver.group(2)
+    ]
+
+
 def _suite_field(index: ImageFlowIndex, groups: Iterable[list[Function]], type_name: str) -> tuple[str, str] | None:
     """(method, field) where a method of the suite type that builds stores a name in a field."""
     for group in groups:

@@ -17,6 +17,7 @@ from imagetag_lint.analysis.steps import (
     reach_reason,
     reach_steps,
     reassigned_fixed,
+    suite_drop_steps,
     variable_for,
 )
 from imagetag_lint.findings import Edit, Fix
@@ -69,6 +70,9 @@ def plan_discard_repair(
         plan.edits.append(remove_statement(discard.file, stale))
     else:
         variable = fresh_name(index, variable_for(build_name, deploy.target if deploy else None), function)
+    suite = _deployed_by_suite_tests(index, discard, deploy, variable)
+    if suite is not None:
+        raise CannotFix(suite)
     out_of_scope = _deployed_out_of_scope(index, discard, deploy)
     reassigned = reassigned_fixed(discard, out_of_scope) if out_of_scope is not None else None
     if out_of_scope is not None and reassigned is None:
@@ -120,6 +124,20 @@ def plan_discard_repair(
         plan.unsafe.append(UNORDERED)
     plan.message = f"capture the image name in `{variable}` and deploy it"
     return plan
+
+
+def _deployed_by_suite_tests(index: ImageFlowIndex, discard: Discard, deploy: DeployCall | None, variable: str) -> str | None:
+    """Why a drop in a testify suite's method whose `Test...` methods deploy the image is left to
+    a person: the name must go on the suite, a field of a type the fix does not change."""
+    dropped = dropped_of(index, discard)
+    function = discard.function
+    if deploy is not None or dropped is None or not dropped.fixed or dropped.fixed[0].function in (None, function):
+        return None
+    steps = suite_drop_steps(index, function, variable)
+    if steps is None:
+        return None
+    methods = ", ".join(sorted({f"`{site.function.name}`" for site in dropped.fixed if site.function is not None}))
+    return f"the suite's test methods deploy the image ({methods}): {steps[0].split(': ', 1)[1]}; then {steps[2].split(': ', 1)[1]}"
 
 
 def _deployed_out_of_scope(index: ImageFlowIndex, discard: Discard, deploy: DeployCall | None) -> FixedSite | None:
