@@ -169,7 +169,7 @@ def test_img002_in_a_spec_closure_uses_the_package_variable_the_suite_keeps(
     closure has no callers, so no step adds a parameter to it."""
     steps = steps_of(capsys, monkeypatch, "ginkgosuite", 38, "IMG002")
     assert steps == [
-        "capture: `BeforeSuite at line 17` already keeps the built name in the package variable `tellerImage`",
+        "capture: the `BeforeSuite` closure at line 17 already keeps the built name in the package variable `tellerImage`",
         "pass: nothing to pass: the closure reads `tellerImage` itself",
         "parameter: none needed (a closure has no callers)",
         'use: pass `tellerImage` instead of `"localhost/bookkeeper-teller:e2e"`',

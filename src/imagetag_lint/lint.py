@@ -290,6 +290,7 @@ class Linter:
         finding only through a build name (`acme/datastorage`) or a constant or variable defined elsewhere;
         the rest are parsed later only if a build's flow reaches into their package.
         """
+        self._complete_linted_packages()
         if not self._deferred:
             return
         names = {name.encode() for name in self.index.build_names if name}
@@ -300,6 +301,16 @@ class Linter:
                 if fixed and self.index.is_local_image(fixed):
                     names.add(const.encode())
         self._parse_mentioning(names, sorted(self._deferred.items()), self._deferred.pop)
+
+    def _complete_linted_packages(self) -> None:
+        """Parse the siblings of the linted files that may build: a build in a sibling makes
+        its repository local for the whole package, so a run of one file and a run of the tree
+        say the same of the file's images."""
+        for file in [f for f in self.project.files() if f.reported]:
+            self.project.complete_package(file)
+        for directory in sorted({os.path.dirname(path) for path in self._deferred}):
+            for file in self.load_directory(directory, None):
+                self.project.add_file(file)
 
     def directory_for_import(self, import_path: str, from_directory: str) -> str | None:
         return self.modules.directory_for_import(import_path, from_directory)

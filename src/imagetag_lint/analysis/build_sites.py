@@ -68,7 +68,7 @@ def same_reference(site: BuildSite, image: str) -> bool:
 
 def _builds_near(index: ImageFlowIndex, file: SourceFile) -> list[BuildSite]:
     project = index.project
-    packages = [project.package_of(file)]
+    packages = [project.complete_package(file)]  # every file of it: a one-file run sees its siblings' builds
     for qualifier in file.imports:
         packages.extend(p for p in project.imported_packages(file, qualifier) if p not in packages)
     return [build for package in packages for build in _build_sites(index, package)]

@@ -24,9 +24,17 @@ from imagetag_lint.analysis.pairing import build_name_of, names_service, pair
 from imagetag_lint.engine.model import OriginKind
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.golang.model import Function, SourceFile
-from imagetag_lint.golang.syntax import arguments, callee, identifiers
+from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.syntax import (
+    arguments,
+    assigned_names,
+    callee,
+    identifiers,
+    is_write,
+    parent,
+)
 from imagetag_lint.images import repository
-from imagetag_lint.record import record
+from imagetag_lint.record import record, replace
 
 
 @record(eq=False)
@@ -58,7 +66,8 @@ def _dropped_builds(index: ImageFlowIndex, file: SourceFile) -> list[DroppedBuil
         paired = []
         for position, (discard, build_name) in enumerate(zip(mine, names)):
             others = () if build_name else named
-            paired.append((discard, build_name, pair(build_name, position, deploys, discard.call, len(mine), others)))
+            deploy = pair(build_name, position, deploys, discard.call, len(mine), others)
+            paired.append((discard, build_name, _serving(deploy, build_name) if deploy is not None else None))
         stale: dict[int, list[Mismatch]] = {}
         for mismatch in mismatches_of(index, function):
             owner = _owner(index, function, mismatch, [(name, deploy) for _, name, deploy in paired])
@@ -66,11 +75,24 @@ def _dropped_builds(index: ImageFlowIndex, file: SourceFile) -> list[DroppedBuil
                 stale.setdefault(owner, []).append(mismatch)
         for position, (discard, build_name, deploy) in enumerate(paired):
             if deploy is not None:
-                fixed = _fixed_of(index, deploy)
+                fixed = _fixed_of(index, deploy) + _variants_of(index, deploy)
             else:
-                fixed = _deployed_here(index, function, discard, build_name, len(mine))
+                fixed = _deployed_here(index, function, discard, build_name, len(mine)) or _deployed_by_suite_tests(index, function, build_name)
             found.append(DroppedBuild(discard, build_name, deploy, fixed, tuple(stale.get(position, ()))))
     return found
+
+
+def _serving(deploy: DeployCall, build_name: str | None) -> DeployCall:
+    """The deploy call with only the fixed images of the service the build makes, when the helper
+    deploys several (a proxy sidecar beside the api): the sidecar's image is not this build's.
+    When none or several of them name the service, all stay, and the fix is by hand."""
+    local = [site for site in deploy.fixed if site.local]
+    if build_name is None or len({site.image for site in local}) < 2:
+        return deploy
+    serving = tuple(site for site in local if names_service(build_name, site.image))
+    if len({site.image for site in serving}) != 1:
+        return deploy
+    return replace(deploy, fixed=serving)
 
 
 def _owner(
@@ -108,6 +130,11 @@ def same_repository(build_name: str, image: str) -> bool:
     """Does the reference name the repository the build makes (a registry prefix aside)?"""
     built, deployed = repository(build_name), repository(image)
     return built == deployed or deployed.endswith("/" + built) or built.endswith("/" + deployed)
+
+
+def dropped_of(index: ImageFlowIndex, discard: Discard) -> DroppedBuild | None:
+    """What the finding of a drop inside a function names (looked up, not searched)."""
+    return _by_discard(index, discard.file).get(id(discard))
 
 
 def stale_of(index: ImageFlowIndex, discard: Discard) -> list[Mismatch]:
@@ -176,10 +203,63 @@ def _deployed_here(
     builder = callee(discard.call)[1]
     sites = [
         site for site in [*sites_in(index, function), *_constants_read(index, function, discard)]
-        if site.local and (site.function is None or site.start >= discard.call.end_byte)
+        if site.local and (site.function is None or site.start >= discard.call.end_byte or filled_before(site, discard.call) is not None)
         and (names_service(build_name, site.image) if build_name else names_service(repository(site.image), builder))
     ]
     return tuple(sites) if len({site.image for site in sites}) == 1 else ()
+
+
+def _deployed_by_suite_tests(index: ImageFlowIndex, function: Function, build_name: str | None) -> tuple[FixedSite, ...]:
+    """A drop in a method of a testify suite (`SetupSuite`) that deploys nothing itself: the
+    fixed images of the build's service that the suite's `Test...` methods deploy (one image)."""
+    from imagetag_lint.analysis.steps import suite_tests
+
+    if build_name is None or function.receiver is None:
+        return ()
+    sites = tuple(
+        site for method in suite_tests(index, function) for site in sites_in(index, method)
+        if site.local and names_service(build_name, site.image)
+    )
+    return sites if len({site.image for site in sites}) == 1 else ()
+
+
+@record(frozen=True)
+class FilledBefore:
+    """A struct literal that fills a local before the build, deployed after it."""
+
+    local: str
+    key: str  # the field that holds the image
+    statement: Node  # the `api := Service{...}` (or `var`) statement
+
+
+def filled_before(site: FixedSite, build: Node) -> FilledBefore | None:
+    """The config a fixed image fills when it is a field of a struct literal that fills a local
+    before the build (a call or its statement) and the function reads that local after it
+    (`api := Service{Image: "localhost/x:e2e"}`, build, `deployService(ctx, api)`): the config it
+    deploys, set too early to hold the built name."""
+    function = site.function
+    if function is None or function.body is None or site.kind is not SiteKind.FIELD or site.start >= build.start_byte:
+        return None
+    element = parent(site.node)
+    if element is not None and element.type == "literal_element":
+        element = parent(element)
+    keyed = element is not None and element.type == "keyed_element" and element.named_child_count == 2
+    key = element.named_children[0] if keyed and element is not None else None  # `Image` of `Image: "..."`
+    literal = parent(element) if element is not None else None
+    composite = parent(literal) if literal is not None and literal.type == "literal_value" else None
+    values = parent(composite) if composite is not None and composite.type == "composite_literal" else None
+    declaration = parent(values) if values is not None and values.type == "expression_list" else None
+    if key is None or values is None or declaration is None or declaration.type not in ("short_var_declaration", "var_spec"):
+        return None
+    names = assigned_names(declaration)
+    if len(names) != 1 or names[0].type != "identifier" or values.named_child_count != 1:
+        return None
+    local = text(names[0])
+    reads = [use for use in identifiers(function.body, local) if use.start_byte >= build.end_byte and not is_write(use)]
+    statement: Node | None = declaration
+    while statement is not None and statement.type in ("var_spec", "var_spec_list"):
+        statement = parent(statement)  # the `var` declaration of a `var api = Service{...}`
+    return FilledBefore(local, text(key), statement) if reads and statement is not None else None
 
 
 def _constants_read(index: ImageFlowIndex, function: Function, discard: Discard) -> list[FixedSite]:
@@ -208,3 +288,21 @@ def _fixed_of(index: ImageFlowIndex, deploy: DeployCall) -> tuple[FixedSite, ...
         if site.local and site.sink is not None and site.sink.call == deploy.call
     )
     return tuple(site for site in deploy.fixed if site.local) + passed
+
+
+def _variants_of(index: ImageFlowIndex, deploy: DeployCall) -> tuple[FixedSite, ...]:
+    """The fixed images of the other definitions of the deploy function (one per build
+    constraint or `_linux.go` suffix) that deploy the same image: whichever the build selects,
+    the drop's fix gives each the name, so they are part of the defect. A variant that deploys
+    another image stays an IMG002 of its own (and the fix is by hand)."""
+    images = {site.image for site in deploy.fixed if site.local}
+    if len(images) != 1:
+        return ()
+    from imagetag_lint.analysis.steps import other_definitions
+
+    return tuple(
+        site
+        for other in other_definitions(index, deploy.target)
+        for site in sites_in(index, other)
+        if site.local and site.image in images
+    )

@@ -5,8 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imagetag_lint.analysis.context import RuleContext
-from imagetag_lint.analysis.defects import dropped_builds, fed_by_callers, stale_of
-from imagetag_lint.analysis.deployments import DeployCall
+from imagetag_lint.analysis.defects import (
+    dropped_builds,
+    fed_by_callers,
+    filled_before,
+    stale_of,
+)
+from imagetag_lint.analysis.deployments import DeployCall, FixedSite
 from imagetag_lint.analysis.discards import Discard, find_discards
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.analysis.pairing import build_name_of, in_goroutine
@@ -15,10 +20,13 @@ from imagetag_lint.analysis.steps import (
     capture_step,
     goroutine_in_loop,
     new_parameter,
+    other_definitions,
     overwritten_steps,
     parameter_step,
     pass_step,
+    reach_steps,
     stale_steps,
+    suite_drop_steps,
     use_step,
     variable_for,
 )
@@ -50,13 +58,19 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         steps = (
             capture_step(variable, discard.call, discard.how, goroutine, carried, results, bool(kept), _keeps_if_scope(index, discard)),
             _looped_pass_step(deploy) if goroutine and goroutine_in_loop(discard.call) else pass_step(carried, deploy, bool(here)),
-            parameter_step(deploy, callers, bool(here), parameter),
+            parameter_step(deploy, callers, bool(here), parameter, other_definitions(index, deploy.target) if deploy is not None else ()),
+            _set_after_step(here[0], discard, carried) if here and filled_before(here[0], discard.call) else
             use_step(deploy, here[0] if here else None, carried if here else parameter),
         )
         stale = dropped.stale if dropped is not None else ()
+        elsewhere = bool(here) and here[0].function is not None and here[0].function is not discard.function  # a suite's tests
         if deploy is None and not here and stale and not goroutine:
             steps = (steps[0], *stale_steps(stale, carried))
+        elif deploy is None and (not here or elsewhere) and not goroutine and (suite := suite_drop_steps(index, discard.function, variable)):
+            steps = (steps[0], *suite)  # a testify suite: its test methods read a field
         steps = overwritten_steps(discard, deploy, here, callers, parameter) or steps  # the name is kept, then lost
+        if deploy is None and here and here[0].function is discard.function and not goroutine and not kept:
+            steps = reach_steps(discard, here[0], variable) or steps  # declared where the deployment cannot read it
         related: list[Related] = []
         handed = index.handed_builder(discard.call, file)
         if handed is not None:
@@ -147,3 +161,13 @@ def _consequence(build_name: str | None) -> str:
 
 def count_calls(index: ImageFlowIndex, target: Function) -> int:
     return index.call_count(target)
+
+
+def _set_after_step(site: FixedSite, discard: Discard, name: str) -> str:
+    """The use step of a config filled before the build: it cannot read the name yet."""
+    filled = filled_before(site, discard.call)
+    assert filled is not None
+    return (
+        f"use: `{filled.local}` is filled before the build (line {filled.statement.start_point.row + 1}): drop "
+        f"`{filled.key}: {text(site.node)}` from it and set `{filled.local}.{filled.key} = {name}` after the build"
+    )

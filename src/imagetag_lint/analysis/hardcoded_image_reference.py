@@ -12,7 +12,12 @@ from imagetag_lint.analysis.discards import find_discards
 from imagetag_lint.analysis.image_flow import repository
 from imagetag_lint.analysis.mismatches import captured, ignored_image_params
 from imagetag_lint.analysis.pairing import build_name_of
-from imagetag_lint.analysis.steps import call_name, new_parameter
+from imagetag_lint.analysis.steps import (
+    call_name,
+    named,
+    new_parameter,
+    suite_method_steps,
+)
 from imagetag_lint.analysis.unit_fixtures import only_inspected, testing_parameters
 from imagetag_lint.enums import ConsumerKind, SiteKind
 from imagetag_lint.findings import Applicability, Finding, Fix, Related
@@ -185,6 +190,9 @@ def _steps(ctx: RuleContext, site: FixedSite, builds: list[Related], seen: Build
         )
     if site.function is not None and site.function.node.type == "func_literal":
         return _closure_steps(site)
+    suite = suite_method_steps(ctx.index, site, repository(site.image))  # a testify `Test...` method
+    if suite is not None:
+        return suite
     parameter = new_parameter(ctx.index, site.function) if site.function is not None else "imageName"
     return (
         f"capture: name the image the builder returns for `{repository(site.image)}` in the callers of `{owner}`",
@@ -216,7 +224,7 @@ def _package_variable_steps(ctx: RuleContext, site: FixedSite, seen: BuildSite |
         return None
     setter, variable = kept
     return (
-        f"capture: `{setter.name}` already keeps the built name in the package variable `{variable}`",
+        f"capture: {named(setter)} already keeps the built name in the package variable `{variable}`",
         f"pass: nothing to pass: the closure reads `{variable}` itself",
         "parameter: none needed (a closure has no callers)",
         _use_step(site, f"`{variable}`"),

@@ -4,7 +4,7 @@ code: a finding's `steps`. (`--explain` renders a rule's docs, in `report/docs.p
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from imagetag_lint.analysis.deployments import DeployCall, FixedSite
@@ -202,8 +202,11 @@ def new_parameter(index: ImageFlowIndex, target: Function) -> str:
         return "imageName"
 
 
-def parameter_step(deploy: DeployCall | None, callers: int, deployed_here: bool = False, name: str = "imageName") -> str:
-    """`name` is the parameter the fix adds (`imageName`, or `imageName2` where that is taken)."""
+def parameter_step(
+    deploy: DeployCall | None, callers: int, deployed_here: bool = False, name: str = "imageName", others: Sequence[Function] = ()
+) -> str:
+    """`name` is the parameter the fix adds (`imageName`, or `imageName2` where that is taken);
+    `others` the target's other definitions (one per build constraint), which take it too."""
     if deployed_here:
         return "parameter: none needed"
     if deploy is None:
@@ -212,13 +215,35 @@ def parameter_step(deploy: DeployCall | None, callers: int, deployed_here: bool 
     if deploy.image_params:
         names = ", ".join(f"`{p.name}`" for p in target.params if p.index in deploy.image_params)
         return f"parameter: `{target.name}` already takes the image ({names}); keep it"
-    where = f"{target.file.filename}:{target.node.start_point.row + 1}"
+    where = ", ".join(f"{f.file.filename}:{f.node.start_point.row + 1}" for f in (target, *others))
     # an exported function's callers in other packages are not counted
     sites = "every call site" if target.exported else "its call site" if callers == 1 else f"all {callers} call sites"
-    return f"parameter: add `{name} string` to `{target.name}` ({where}) and update {sites}"
+    each = f"each definition of `{target.name}` (one per build constraint: {where})" if others else f"`{target.name}` ({where})"
+    return f"parameter: add `{name} string` to {each} and update {sites}"
+
+
+def other_definitions(index: ImageFlowIndex, target: Function) -> list[Function]:
+    """The other definitions of a function in its package: one per build constraint or
+    `_linux.go` suffix (Go compiles one of them; the linter reads them all)."""
+    package = index.project.complete_package(target.file)
+    kind = _receiver_type(target)
+    return [f for f in package.functions.get(target.name, []) if f is not target and _receiver_type(f) == kind]
+
+
+def _receiver_type(function: Function) -> str | None:
+    """The type a method is declared on (`(s *T)` and `(c T)` both give `T`); None for a function."""
+    if function.receiver is None:
+        return None
+    found = _RECEIVER.match(function.receiver)
+    return found.group(2) if found is not None else function.receiver
 
 
 def use_step(deploy: DeployCall | None, site: FixedSite | None, name: str = "imageName") -> str:
+    if site is None and deploy is not None and len({s.image for s in deploy.fixed if s.local}) > 1:
+        return (
+            f"use: `Image: {name}` in the container of `{deploy.target.name}` that runs the built image "
+            "(it deploys several fixed images; the others are not this build's)"
+        )
     if site is None and deploy is not None and deploy.fixed:
         site = deploy.fixed[0]
     if site is None:
@@ -252,3 +277,219 @@ def stale_steps(stale: Sequence[Mismatch], variable: str) -> tuple[str, str, str
         f"parameter: none needed{unread}",
         use,
     )
+
+
+BLOCKS = ("block", "statement_list")
+
+
+def _capture_scope(discard: Discard) -> tuple[Node, Node] | None:
+    """(statement, block): where the name a capture in place declares is readable, from the
+    statement on inside its block; None when no capture in place can be read after it (a build
+    in an `else if` init, which cannot be hoisted: it runs only when the branches before it are
+    not taken)."""
+    statement = discard.statement or enclosing(discard.call, ("expression_statement",))
+    if statement is None:
+        return None
+    if statement.parent is not None and statement.parent.type == "if_statement":
+        statement = statement.parent  # the `if` a capture hoists its init out of
+        if statement.parent is not None and statement.parent.type == "if_statement":
+            return None
+    block = statement.parent
+    if block is None or block.type not in BLOCKS:
+        return None
+    return statement, block
+
+
+def out_of_reach(discard: Discard, site: FixedSite) -> Node | None:
+    """The statement, in the innermost block that holds both the build and the deployment,
+    before which a variable must be declared for the deployment to read the built name, when
+    a capture in place is out of the deployment's scope (a build in one setup closure and the
+    deployment in the next, in an `else if` init, in a block the deployment comes after);
+    None when the capture reaches it."""
+    scope = _capture_scope(discard)
+    if scope is not None:
+        statement, block = scope
+        if is_inside(site.node, block) and site.node.start_byte >= statement.start_byte:
+            return None
+    node: Node | None = discard.call
+    while node is not None and node.parent is not None:
+        holder = node.parent
+        if holder.type in ("function_declaration", "method_declaration"):
+            return None  # nothing holds both (closures are crossed: a variable around them is shared)
+        if holder.type in BLOCKS and is_inside(site.node, holder):
+            return node if node.start_byte < site.node.start_byte else None
+        node = holder
+    return None
+
+
+def reassigned_fixed(discard: Discard, site: FixedSite) -> Node | None:
+    """The assignment `img = "localhost/x:e2e"` after the build, where a capture in place reaches,
+    that gives the local the deployment reads its fixed text (the fallback of an environment
+    variable: `img := os.Getenv(...)`, `if img == "" { build; img = "..." }`)."""
+    function, scope = discard.function, _capture_scope(discard)
+    if function is None or function.body is None or scope is None or site.node.type != "identifier":
+        return None
+    statement, block = scope
+    for occurrence in identifiers(function.body, text(site.node)):
+        write = occurrence.parent.parent if occurrence.parent is not None else None
+        if not is_write(occurrence) or write is None or write.type != "assignment_statement":
+            continue
+        if not is_inside(write, block) or write.start_byte < statement.end_byte or write.start_byte > site.node.start_byte:
+            continue
+        right = write.child_by_field_name("right")
+        values = right.named_children if right is not None else []
+        if len(values) == 1 and values[0].type in STRING_TYPES and text(values[0]).strip("\"`") == site.image:
+            return values[0]
+    return None
+
+
+def reach_steps(discard: Discard, site: FixedSite, variable: str) -> tuple[str, str, str, str] | None:
+    """The steps of a drop whose deployment a name captured in place could not reach (a result
+    dropped to `_` or by a bare call: a kept name overwritten has steps of its own)."""
+    if discard.target is not None and text(discard.target) != "_":
+        return None
+    fixed = reassigned_fixed(discard, site)
+    if fixed is not None:
+        local = text(site.node)
+        return (
+            capture_step(variable, discard.call, discard.how, False),
+            f"pass: nothing to pass: the deployment reads `{local}`",
+            "parameter: none needed",
+            (
+                f"use: `{local} = {variable}` instead of `{local} = {text(fixed)}` (line {fixed.start_point.row + 1}), "
+                f"so `{local}` keeps any value it had before"
+            ),
+        )
+    holder = out_of_reach(discard, site)
+    if holder is None and _capture_scope(discard) is not None:
+        return None
+    line = (holder or discard.call).start_point.row + 1
+    where = f"line {site.node.start_point.row + 1}"
+    if _capture_scope(discard) is None:  # an `else if`
+        capture = (
+            f"capture: declare `var {variable} string` before the `if` chain at line {line}; the `else if` "
+            f"cannot be hoisted (its build runs only when the branches before it are not taken): name the "
+            f"result there (`built, err := {call_name(discard.call)}(...)`) and set `{variable} = built` in an `else` branch of it (where `err` is nil)"
+        )
+        use = (
+            f"use: `Image: {variable}` instead of `{text(site.node)}`; where the build does not run, set "
+            f"`{variable}` to the image to deploy there"
+        )
+    else:
+        capture = (
+            f"capture: declare `var {variable} string` before line {line}, where both the build and the "
+            f"deployment at {where} can read it, and assign the builder's result to it at the build"
+        )
+        use = f"use: `Image: {variable}` instead of `{text(site.node)}`"
+    return (capture, f"pass: nothing to pass: the deployment reads `{variable}`", "parameter: none needed", use)
+
+
+def reach_reason(discard: Discard, site: FixedSite, variable: str) -> str | None:
+    """Why the repair leaves such a drop to a person, in the words of its steps."""
+    steps = reach_steps(discard, site, variable)
+    if steps is None:
+        return None
+    return f"the deployment at line {site.node.start_point.row + 1} cannot read a name captured at the build; " + "; then ".join(
+        step.split(": ", 1)[1] for step in (steps[0], steps[3])
+    )
+
+
+_RECEIVER = re.compile(r"\(\s*(\w+)\s+\*?\s*(\w+)")
+
+
+def suite_method_steps(index: ImageFlowIndex, site: FixedSite, repository: str) -> tuple[str, str, str, str] | None:
+    """The steps for a testify suite's `Test...` method (a method of a struct that embeds
+    `suite.Suite`): `suite.Run` calls it by reflection, so it has no callers in the code and can
+    take no parameter; it reads the name from a field of the suite, which `SetupSuite` sets."""
+    function = site.function
+    receiver = _RECEIVER.match(function.receiver or "") if function is not None else None
+    if function is None or receiver is None or not function.name.startswith("Test"):
+        return None
+    variable, type_name = receiver.groups()
+    if not _is_suite(index, function, type_name):
+        return None
+    kept = _suite_field(index, index.project.complete_package(function.file).functions.values(), type_name)
+    no_parameter = f"parameter: none (testify calls `{function.name}` by reflection: it takes no parameters)"
+    if kept is not None:
+        setter, field = kept
+        return (
+            f"capture: `{setter}` already keeps the built name in the suite field `{variable}.{field}`",
+            f"pass: nothing to pass: `{function.name}` reads `{variable}.{field}`",
+            no_parameter,
+            f"use: `Image: {variable}.{field}` instead of `{text(site.node)}`",
+        )
+    return (
+        (
+            f"capture: keep the name the builder returns for `{repository}` on the suite: a field "
+            f"(`{variable}.image`) that `SetupSuite` sets from the build"
+        ),
+        f"pass: nothing to pass: `{function.name}` reads `{variable}.image`",
+        no_parameter,
+        f"use: `Image: {variable}.image` instead of `{text(site.node)}`",
+    )
+
+
+def _is_suite(index: ImageFlowIndex, function: Function, type_name: str) -> bool:
+    """Is the type a testify suite (a struct of the function's package that embeds `suite.Suite`)?"""
+    embeds = re.compile(rb"type\s+" + type_name.encode() + rb"\s+struct\s*\{[^}]*\bsuite\.Suite\b")
+    return any(embeds.search(file.source) for file in index.project.complete_package(function.file).files)
+
+
+def suite_drop_steps(index: ImageFlowIndex, function: Function | None, variable: str) -> tuple[str, str, str] | None:
+    """The pass, parameter and use steps of a drop in a testify suite's method (`SetupSuite`)
+    that deploys nothing itself: the suite's test methods, called by reflection, read the name
+    from a field of the suite."""
+    receiver = _RECEIVER.match(function.receiver or "") if function is not None else None
+    if function is None or receiver is None or not _is_suite(index, function, receiver.group(2)):
+        return None
+    field = f"{receiver.group(1)}.image"
+    return (
+        f"pass: keep it on the suite: `{field} = {variable}` (add an `image string` field to `{receiver.group(2)}`)",
+        "parameter: none (testify calls the suite's methods by reflection: they take no parameters)",
+        f"use: `Image: {field}` in the test methods that deploy the image",
+    )
+
+
+def suite_tests(index: ImageFlowIndex, function: Function) -> list[Function]:
+    """The `Test...` methods of the testify suite a method (`SetupSuite`) belongs to, else none."""
+    receiver = _RECEIVER.match(function.receiver or "")
+    if receiver is None or not _is_suite(index, function, receiver.group(2)):
+        return []
+    package = index.project.complete_package(function.file)
+    return [
+        method for group in package.functions.values() for method in group
+        if method.name.startswith("Test") and _receiver_type(method) == receiver.group(2)
+    ]
+
+
+def _suite_field(index: ImageFlowIndex, groups: Iterable[list[Function]], type_name: str) -> tuple[str, str] | None:
+    """(method, field) where a method of the suite type that builds stores a name in a field."""
+    for group in groups:
+        for method in group:
+            receiver = _RECEIVER.match(method.receiver or "")
+            if receiver is None or receiver.group(2) != type_name or method.body is None or not index.builds(method):
+                continue
+            body = text(method.body)
+            for name in _built_names(index, method):
+                stored = re.search(rf"\b{receiver.group(1)}\.(\w+)\s*=\s*{name}\s*$", body, re.MULTILINE)
+                if stored is not None:
+                    return method.name, stored.group(1)
+    return None
+
+
+def _built_names(index: ImageFlowIndex, function: Function) -> list[str]:
+    """The locals a function's builds assign their results to (`img, err := Build(...)`)."""
+    names: list[str] = []
+    for call in index.calls_in(function):
+        if index.producer(call, function.file) is None or call.parent is None or call.parent.type != "expression_list":
+            continue
+        statement = call.parent.parent
+        left = statement.child_by_field_name("left") if statement is not None else None
+        names.extend(text(n) for n in (left.named_children if left is not None else []) if n.type == "identifier" and text(n) not in ("_", "err"))
+    return names
+
+
+def named(function: Function) -> str:
+    """A function as the steps name it: `Setup`, or the `BeforeSuite` closure at line 15."""
+    label, at, line = function.name.partition(" at line ")
+    return f"the `{label}` closure at line {line}" if function.node.type == "func_literal" and at else f"`{function.name}`"

@@ -138,11 +138,15 @@ class Project:
         return [p for p in found if not p.key[1].endswith("_test")]
 
     def _same_package(self, file: SourceFile) -> list[Package]:
+        return [self.complete_package(file)]
+
+    def complete_package(self, file: SourceFile) -> Package:
+        """file's package with every file of its directory loaded."""
         package = self.package_of(file)
         if not package.complete:
             package.complete = True
             self._load(file.directory, None)
-        return [package]
+        return package
 
     def resolve_call(self, call: Node, file: SourceFile) -> list[Function]:
         """The functions a call may run (memoized until a file is added)."""

@@ -7,13 +7,19 @@ hands the same fix to every finding the repair resolves.
 
 from __future__ import annotations
 
-from imagetag_lint.analysis.defects import stale_of
-from imagetag_lint.analysis.deployments import DeployCall
+from imagetag_lint.analysis.defects import dropped_of, stale_of
+from imagetag_lint.analysis.deployments import DeployCall, FixedSite
 from imagetag_lint.analysis.discards import Discard
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.analysis.mismatches import Mismatch
 from imagetag_lint.analysis.pairing import in_goroutine
-from imagetag_lint.analysis.steps import variable_for
+from imagetag_lint.analysis.steps import (
+    reach_reason,
+    reach_steps,
+    reassigned_fixed,
+    suite_drop_steps,
+    variable_for,
+)
 from imagetag_lint.findings import Edit, Fix
 from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.model import SourceFile
@@ -64,7 +70,21 @@ def plan_discard_repair(
         plan.edits.append(remove_statement(discard.file, stale))
     else:
         variable = fresh_name(index, variable_for(build_name, deploy.target if deploy else None), function)
+    suite = _deployed_by_suite_tests(index, discard, deploy, variable)
+    if suite is not None:
+        raise CannotFix(suite)
+    out_of_scope = _deployed_out_of_scope(index, discard, deploy)
+    reassigned = reassigned_fixed(discard, out_of_scope) if out_of_scope is not None else None
+    if out_of_scope is not None and reassigned is None:
+        reason = reach_reason(discard, out_of_scope, variable)
+        if reason is not None:
+            raise CannotFix(reason)
     scope = capture(index, discard, variable, plan)
+    if out_of_scope is not None and reassigned is not None and scope.reaches(reassigned):
+        plan.edits.append(E.replace(file, reassigned, variable))  # `img = "..."` -> `img = name`
+        plan.rewrites.add((file.filename, out_of_scope.start))
+        plan.message = f"capture the image name in `{variable}` and deploy it"
+        return plan
     if isinstance(scope, ExistingName):
         variable = scope.name
     go = None
@@ -104,6 +124,34 @@ def plan_discard_repair(
         plan.unsafe.append(UNORDERED)
     plan.message = f"capture the image name in `{variable}` and deploy it"
     return plan
+
+
+def _deployed_by_suite_tests(index: ImageFlowIndex, discard: Discard, deploy: DeployCall | None, variable: str) -> str | None:
+    """Why a drop in a testify suite's method whose `Test...` methods deploy the image is left to
+    a person: the name must go on the suite, a field of a type the fix does not change."""
+    dropped = dropped_of(index, discard)
+    function = discard.function
+    if deploy is not None or dropped is None or not dropped.fixed or dropped.fixed[0].function in (None, function):
+        return None
+    steps = suite_drop_steps(index, function, variable)
+    if steps is None:
+        return None
+    methods = ", ".join(sorted({f"`{site.function.name}`" for site in dropped.fixed if site.function is not None}))
+    return f"the suite's test methods deploy the image ({methods}): {steps[0].split(': ', 1)[1]}; then {steps[2].split(': ', 1)[1]}"
+
+
+def _deployed_out_of_scope(index: ImageFlowIndex, discard: Discard, deploy: DeployCall | None) -> FixedSite | None:
+    """The fixed image the drop's function deploys itself, when a name captured in place cannot
+    reach it (`analysis.steps.reach_steps` words the steps)."""
+    if deploy is not None or in_goroutine(discard.call):
+        return None
+    dropped = dropped_of(index, discard)
+    if dropped is None or not dropped.fixed or dropped.fixed[0].function is None:
+        return None
+    site = dropped.fixed[0]
+    if discard.target is not None and text(discard.target) != "_":
+        return None  # a kept name overwritten: its own steps
+    return site if reassigned_fixed(discard, site) is not None or reach_steps(discard, site, "name") is not None else None
 
 
 def _applies_a_constant_manifest(index: ImageFlowIndex, discard: Discard) -> bool:

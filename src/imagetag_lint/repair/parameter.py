@@ -7,8 +7,9 @@ import json
 import re
 from collections.abc import Callable, Iterator
 
-from imagetag_lint.analysis.deployments import DeployCall, FixedSite
+from imagetag_lint.analysis.deployments import DeployCall, FixedSite, sites_in
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
+from imagetag_lint.analysis.steps import other_definitions
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.findings import Edit
 from imagetag_lint.fix import edits as E
@@ -50,6 +51,9 @@ def pass_to(index: ImageFlowIndex, deploy: DeployCall, variable: str, plan: Plan
 def _add_parameter(index: ImageFlowIndex, deploy: DeployCall, variable: str, plan: Plan) -> bool:
     target = deploy.target
     sites = sites_for_build(deploy.fixed)
+    images = sorted({site.image for site in deploy.fixed if site.local})
+    if len(images) > 1:
+        raise CannotFix(several_images(target.name, images))
     if not sites:
         return False
     _check_method(index, target)
@@ -66,10 +70,16 @@ def _add_parameter(index: ImageFlowIndex, deploy: DeployCall, variable: str, pla
             f"`{target.name}` is also called in {unlinted.filename}, which this run does not lint; add an "
             "`imageName string` parameter to it and update every call by hand"
         )
+    variants = _variants(index, target, sites)
     if target.exported:
         plan.unsafe.append(f"the signature of the exported `{target.name}` changes")
     edit, position = _parameter_edit(target, parameter)
     plan.edits.append(edit)
+    for variant, variant_sites in variants:
+        variant_edit, variant_position = _parameter_edit(variant, parameter)
+        assert variant_position == position  # _variants checked that the parameters are the same
+        plan.edits.append(variant_edit)
+        sites = sites + variant_sites
     for site in sites:
         plan.edits.extend(use_in_site(site, parameter))
         plan.rewrites.add((site.file.filename, site.start))
@@ -81,6 +91,49 @@ def _add_parameter(index: ImageFlowIndex, deploy: DeployCall, variable: str, pla
         value = variable if call.id == deploy.call.id and caller_file is deploy.function.file else old_value(caller_file, target.file)
         plan.edits.append(_insert_argument(index, caller_file, call, position, value, target))
     return True
+
+
+def several_images(helper: str, images: list[str]) -> str:
+    """Why a helper that deploys several fixed images, none or several of them of the built
+    service, gets no parameter from the fix."""
+    listed = ", ".join(f"`{image}`" for image in images)
+    return (
+        f"`{helper}` deploys several fixed images ({listed}), and not exactly one of them names the "
+        "service the build makes; add an `imageName string` parameter to it for the container that "
+        "runs the built image, and update every call, by hand"
+    )
+
+
+def _variants(index: ImageFlowIndex, target: Function, sites: list[FixedSite]) -> list[tuple[Function, list[FixedSite]]]:
+    """The other definitions of target in its package (one per build constraint or `_linux.go`
+    suffix) and the sites each would change. A call compiles against whichever one the build
+    selects, so each gets the parameter, or none does: each must take the same parameters and
+    deploy the same fixed image, else the fix is by hand."""
+    others = other_definitions(index, target)
+    found = []
+    for other in others:
+        where = f"{other.file.filename}:{other.file.position(other.node.start_byte).row}"
+        other_sites = sites_for_build(tuple(s for s in sites_in(index, other) if s.local))
+        if _parameters_text(other) != _parameters_text(target) or index.deploy_params(other):
+            reason = "with other parameters"
+        elif not other_sites:
+            reason = "that deploys no fixed image of its own"
+        elif other_sites[0].image != sites[0].image:
+            reason = f"that deploys `{other_sites[0].image}`"
+        else:
+            _check_method(index, other)
+            found.append((other, other_sites))
+            continue
+        raise CannotFix(
+            f"`{target.name}` is defined again at {where} (for other build constraints), {reason}; "
+            "add an `imageName string` parameter to every definition and update every call by hand"
+        )
+    return found
+
+
+def _parameters_text(function: Function) -> str:
+    parameters = function.node.child_by_field_name("parameters")
+    return " ".join((parameters.text or b"").decode().split()) if parameters is not None else ""
 
 
 def _check_method(index: ImageFlowIndex, target: Function) -> None:
@@ -98,11 +151,12 @@ def _check_method(index: ImageFlowIndex, target: Function) -> None:
             "`imageName string` parameter to it and update its calls by hand"
         )
     index.project.load_mentioning(target.file.directory, target.name)  # every file of the package
+    variants = {(f.file.filename, f.node.start_byte) for f in (target, *other_definitions(index, target))}  # its own definitions
     for file in list(index.project.package_of(target.file).files):
         if target.name.encode() not in file.source:
             continue
         for node in captures(_SAME_NAMED, file.tree.root_node).get("name", []):
-            if text(node) != target.name or node.parent is None or node.parent.id == target.node.id:
+            if text(node) != target.name or node.parent is None or (file.filename, node.parent.start_byte) in variants:
                 continue
             where = f"{file.filename}:{file.position(node.start_byte).row}"
             raise CannotFix(_SAME_NAMED_REASONS.get(node.parent.type, _OTHER_METHOD).format(name=target.name, where=where))

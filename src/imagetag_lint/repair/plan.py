@@ -38,9 +38,24 @@ def by_hand(reason: str) -> Fix:
 
 
 def seal(index: ImageFlowIndex, plan: Plan) -> Fix:
-    """Remove imports the edits leave unused (Go refuses to compile them), then seal the fix."""
+    """Remove imports the edits leave unused (Go refuses to compile them), then seal the fix. A
+    fix that edits a file the run only reads (a helper in a sibling of the one file a pre-commit
+    call names) is by hand: --fix writes only the linted files, and the run has not looked for
+    the other uses of what it would change there."""
+    outside = _outside(index, plan.edits)
+    if outside is not None:
+        return by_hand(f"the fix edits {outside}, which this run does not lint: lint it too, or follow the four steps by hand")
     plan.edits.extend(unused_import_edits(index, plan.edits))
     return plan.fix()
+
+
+def _outside(index: ImageFlowIndex, edits: list[Edit]) -> str | None:
+    """The first file the edits touch that the run does not lint."""
+    key = ("read-only-files", index.project.generation)
+    read_only = index.cache.get(key)
+    if not isinstance(read_only, frozenset):
+        read_only = index.cache[key] = frozenset(file.filename for file in index.project.files() if not file.reported)
+    return min((e.filename for e in edits if e.filename in read_only), default=None)
 
 
 def guarded(index: ImageFlowIndex, make: Callable[..., Plan], *args: object) -> Fix:

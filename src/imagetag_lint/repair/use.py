@@ -8,14 +8,14 @@ from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.analysis.mismatches import Mismatch, meant_name
 from imagetag_lint.analysis.pairing import build_name_of, names_service
 from imagetag_lint.enums import SiteKind
-from imagetag_lint.findings import Fix
+from imagetag_lint.findings import Edit, Fix
 from imagetag_lint.fix import edits as E
-from imagetag_lint.golang.model import Function
+from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
     is_inside,
 )
-from imagetag_lint.repair.capture import Scope, left_names
+from imagetag_lint.repair.capture import BlockScope, Scope, left_names
 from imagetag_lint.repair.orphan import drop_orphan
 from imagetag_lint.repair.parameter import sites_for_build, use_in_site
 from imagetag_lint.repair.plan import CannotFix, Plan, by_hand, seal
@@ -36,7 +36,41 @@ def use_in_function(
         plan.rewrites.add((site.file.filename, site.start))
     for site in sites:  # once every site reads the variable: `ref := "..."` may have been read only there
         drop_orphan(index, function, site.node, plan)
-    return bool(sites)
+    return bool(sites) or _set_after_build(index, function, variable, capture, plan, build_name)
+
+
+def _set_after_build(
+    index: ImageFlowIndex, function: Function, variable: str, capture: Scope, plan: Plan, build_name: str | None
+) -> bool:
+    """A config filled before the build and deployed after it (`api := Service{Image: "..."}`,
+    build, `deployService(ctx, api)`): set its field to the name right after the build."""
+    from imagetag_lint.analysis.defects import filled_before
+
+    if not isinstance(capture, BlockScope) or capture.block is None:
+        return False
+    statement = capture.statement
+    filled = [
+        (site, found) for site in fixed_sites(index, function.file)
+        if site.function is function and site.local and (build_name is None or names_service(build_name, site.image))
+        and (found := filled_before(site, statement)) is not None
+    ]
+    if len(filled) != 1:
+        return False
+    site, filled_in = filled[0]
+    same_block = filled_in.statement.parent is not None and filled_in.statement.parent.id == capture.block.id
+    removal = _without_element(function.file, site.node) if same_block else None  # another block: the assignment may not reach it
+    if removal is None:
+        raise CannotFix(
+            f"`{filled_in.local}` is filled before the build (line {filled_in.statement.start_point.row + 1}); drop "
+            f"`{filled_in.key}: {text(site.node)}` from it and set `{filled_in.local}.{filled_in.key} = {variable}` "
+            "after the build by hand"
+        )
+    plan.edits.append(removal)
+    line_start = function.file.source.rfind(b"\n", 0, statement.start_byte) + 1
+    indent = function.file.source[line_start : statement.start_byte].decode()
+    plan.edits.append(E.insert(function.file, statement.end_byte, f"\n{indent}{filled_in.local}.{filled_in.key} = {variable}"))
+    plan.rewrites.add((site.file.filename, site.start))
+    return True
 
 
 def plan_use_built(index: ImageFlowIndex, function: Function, mismatch: Mismatch) -> Plan:
@@ -104,3 +138,38 @@ def _visible_at(function: Function, variable: Node, use: Node) -> bool:
             block = block.parent
         return block is not None and is_inside(use, block) and use.start_byte > variable.end_byte
     return use.start_byte > variable.end_byte
+
+
+def _without_element(file: SourceFile, value: Node) -> Edit | None:
+    """The edit that removes the `Image: "..."` element holding value from its struct literal,
+    as gofmt would leave the rest: its own line, or the element and its comma within a line."""
+    element = value.parent
+    while element is not None and element.type != "keyed_element":
+        element = element.parent
+    literal = element.parent if element is not None else None
+    if element is None or literal is None:
+        return None
+    source = file.source
+    line_start = source.rfind(b"\n", 0, element.start_byte) + 1
+    line_end = source.find(b"\n", element.end_byte)
+    line_end = len(source) if line_end == -1 else line_end
+    before, after = source[line_start : element.start_byte], source[element.end_byte : line_end]
+    elements = [child for child in literal.named_children if child.type in ("keyed_element", "literal_element")]
+    if not before.strip() and after.strip() in (b",", b""):
+        if any(_padded(source, other) for other in elements if other.id != element.id):
+            return None  # gofmt aligns the values of a block of keys: it may align them anew
+        return E.edit(file, line_start, min(line_end + 1, len(source)), "")  # the element's own line
+    position = next(i for i, child in enumerate(elements) if child.id == element.id)
+    if position + 1 < len(elements) and elements[position + 1].start_point.row == element.start_point.row:
+        return E.edit(file, element.start_byte, elements[position + 1].start_byte, "")
+    if position > 0 and elements[position - 1].end_point.row == element.start_point.row:
+        return E.edit(file, elements[position - 1].end_byte, element.end_byte, "")
+    return None
+
+
+def _padded(source: bytes, element: Node) -> bool:
+    """Does gofmt's alignment pad the element's value (`Name:  "api",`)?"""
+    if element.type != "keyed_element" or element.named_child_count != 2:
+        return False
+    key, value = element.named_children
+    return len(source[key.end_byte : value.start_byte].strip(b":")) > 1
