@@ -10,6 +10,8 @@ from imagetag_lint.analysis.defects import dropped_builds, fed_by_callers
 from imagetag_lint.analysis.deployments import FixedSite, fixed_sites
 from imagetag_lint.analysis.discards import find_discards
 from imagetag_lint.analysis.image_flow import repository
+from imagetag_lint.engine.locality import build_references
+from imagetag_lint.images import published_release, pulled_release
 from imagetag_lint.analysis.mismatches import captured, ignored_image_params
 from imagetag_lint.analysis.pairing import build_name_of
 from imagetag_lint.analysis.steps import (
@@ -41,6 +43,8 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
     for site in fixed_sites(ctx.index, file):
         if not site.local or _unit_test_fixture(ctx, site) or (site.file.filename, site.start) in named:
             continue
+        if pulled_release(site.image, build_references(ctx.index) if published_release(site.image) else ()):
+            continue  # pulled from its registry: the first step of an upgrade test, not a stale copy
         if UNTRACKED_CODE in ctx.selected and _instead_of_a_parameter(ctx, site):
             continue
         builds = list(_builds_of(ctx, site))

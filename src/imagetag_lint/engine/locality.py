@@ -11,7 +11,7 @@ from imagetag_lint.engine.run import FlowRun, calls_in, facts, function_facts
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import arguments, callee, parent
-from imagetag_lint.images import published_release, repository
+from imagetag_lint.images import repository
 
 
 def build_names(run: FlowRun) -> frozenset[str]:
@@ -23,7 +23,12 @@ def build_names(run: FlowRun) -> frozenset[str]:
     return names
 
 
-def _collect_build_names(run: FlowRun) -> frozenset[str]:
+def build_references(run: FlowRun) -> frozenset[str]:
+    """The references builder calls in the linted code name, as fixed text, tag included."""
+    return _collect_build_names(run, whole=True)
+
+
+def _collect_build_names(run: FlowRun, whole: bool = False) -> frozenset[str]:
     names: set[str] = set()
     build_fields = set(run.flow.build_name_fields)
     for file in list(run.project.files()):
@@ -34,9 +39,9 @@ def _collect_build_names(run: FlowRun) -> frozenset[str]:
             function = file_facts.function_of(key)
             fixed = values.fixed_text(run, value.named_children[0], file, function)
             if fixed and (function is None or builds(run, function)):
-                names.add(repository(fixed))
-        names.update(repository(image) for image in _consumed_images(run, file, "build"))
-    names.update(repository(build.image) for build in commands.raw_builds(run))
+                names.add(fixed if whole else repository(fixed))
+        names.update(image if whole else repository(image) for image in _consumed_images(run, file, "build"))
+    names.update(build.image if whole else repository(build.image) for build in commands.raw_builds(run))
     names.discard("")
     return frozenset(names)
 
@@ -94,8 +99,6 @@ def is_local_image(run: FlowRun, image: str, pull_never: bool = False) -> bool:
         return True
     if any(re.search(pattern, image) for pattern in run.flow.local_patterns):
         return True
-    if published_release(image):
-        return False
     repo = repository(image)
     if any(repo == name or repo.endswith("/" + name) for name in build_names(run)):
         return True

@@ -8,7 +8,7 @@ import libcst as cst
 
 from imagetag_lint.enums import Applicability, Severity
 from imagetag_lint.findings import Finding, Fix, Related, Span
-from imagetag_lint.images import repository
+from imagetag_lint.images import pulled_release, repository
 from imagetag_lint.python import codemod, fixture_requests
 from imagetag_lint.python.discards import Discard, find_discards, other_references
 from imagetag_lint.python.factories import factory_call
@@ -115,6 +115,8 @@ def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterat
             yield _finding(rule_set, "IMG003", _span(sink), values, plan.steps, (), plan.fix), set()
     for sink in hardcoded:
         paired_with = owner.get(sink)
+        if paired_with is None and pulled_release(sink.value.text, [b.tag for b in flow.builds if b.tag]):
+            continue  # pulled from its registry: the first step of an upgrade test, not a stale copy
         if paired_with is not None:
             plan, related = plans[paired_with], (_built_here(paired_with),)
         else:

@@ -8,7 +8,7 @@ import re
 import libcst as cst
 
 from imagetag_lint.enums import Severity
-from imagetag_lint.images import published_release, repository
+from imagetag_lint.images import repository
 from imagetag_lint.python.factories import factory_call
 from imagetag_lint.python.project import MAX_ROUNDS, Function, Project, Scope
 from imagetag_lint.python.syntax import (
@@ -500,8 +500,6 @@ class Flow:
             return True
         if any(re.search(pattern, image) for pattern in self.settings.local_patterns):
             return True
-        if published_release(image):
-            return False
         repo = repository(image)
         return any(repo == name or repo.endswith("/" + name) for name in self.built_repositories)
 
