@@ -125,10 +125,11 @@ def test_a_drop_names_the_constant_manifest_its_function_applies(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`k8s.ApplyManifest(ctx, dataStorageManifest)` after the drop of `BuildDataStorageImage`: the
-    constant's fixed line is that drop's related place. The audit drop that applies the same
-    constant is not paired with it: its builder's name does not mention the image's service."""
+    constant's fixed line is that drop's related place, and so it is of the audit drop that
+    applies the same constant: `BuildAuditStackImage` returns `BuildDataStorageImage`'s build,
+    so the wrapper chain names the datastorage repository."""
     findings = lint(capsys, monkeypatch, "wrapusers")
     drops = {f["location"]["row"]: f for f in findings if f["code"] == "IMG001"}  # type: ignore[index]
     assert rows(drops[36])[26] == "with the fixed image `localhost/kubernaut-datastorage:e2e-test`"
-    assert 26 not in rows(drops[53])
+    assert rows(drops[53])[26] == "with the fixed image `localhost/kubernaut-datastorage:e2e-test`"
     assert not [f for f in findings if f["code"] == "IMG002" and f["location"]["row"] == 26]  # type: ignore[index]

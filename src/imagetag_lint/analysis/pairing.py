@@ -77,15 +77,12 @@ def _through_wrapper(
         value = _text(index, args[param.index], file, function, bound) if param.index < len(args) else None
         if value is not None:
             given[param.name] = value
-    if not given:
-        return None
     builds = [inner for inner in index.calls_in(target) if inner is not call and index.producer(inner, target.file) is not None]
-    names = {build_name_of(index, inner, target.file, target, given, depth + 1) for inner in builds}
+    names = {build_name_of(index, inner, target.file, target, given or None, depth + 1) for inner in builds}
     if len(names) != 1:  # two builds in the wrapper: which one is returned is not known
         return None
-    # only a name the caller's arguments make: a wrapper that names its image itself stays as before
-    if names == {build_name_of(index, inner, target.file, target, None, depth + 1) for inner in builds}:
-        return None
+    # the name the caller's arguments make, or the one the wrapper names itself (`buildAPI(w)`
+    # building `ImageName: "shop-api"`, a closure that ignores its argument): never a guess
     return names.pop()
 
 
