@@ -25,6 +25,7 @@ from imagetag_lint.golang.syntax import (
     string_value,
     unparen,
 )
+from imagetag_lint.record import record
 
 # the calls that may fill a template: what `call_sinks` asks about, and the words that make a
 # function worth asking whether it deploys its parameter this way
@@ -33,33 +34,62 @@ SEED_WORDS = (b"Replace", b"Execute")
 
 _IMAGE_LINE = re.compile(r"^[ \t]*(?:-[ \t]+)?image:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
 _ACTION = re.compile(r"""^["']?\{\{-?\s*\.(\w+)\s*-?\}\}["']?$""")  # `{{ .Image }}`, the whole value
+_ANY_ACTION = re.compile(r"\{\{.*?\}\}", re.DOTALL)
+_FIELD_READ = re.compile(r"(?<![\w)\]])\.(\w+)")  # `.Image`; not `$x.Image`, nor the `.Image` of `.Spec.Image`
 _TEMPLATE_PACKAGES = ("text/template", "html/template")
 _DEPTH = 8
 
 
+@record(frozen=True)
+class TemplateFill:
+    """A value a call puts into a manifest template's `image:` line, and whether it is the image.
+
+    It is the image (a sink, a place a fix may fill with the built name) only when its placeholder
+    is the whole value of every line it stands on and appears nowhere else in the template; in
+    `image: localhost/{{SVC}}:e2e`, or beside `name: {{SVC}}`, it is a part and only a person can
+    say how the built name fits there."""
+
+    expr: Node
+    placeholder: str  # `{{IMAGE}}`, or `{{ .Image }}` for a template's data field
+    line: str  # the first `image:` line it stands on
+    part: bool  # it is only part of an `image:` line (`localhost/{{SVC}}:e2e`)
+    shared: bool  # it also stands outside the `image:` lines
+
+    @property
+    def whole(self) -> bool:
+        return not self.part and not self.shared
+
+
 def template_image_args(run: FlowRun, call: Node, file: SourceFile, function: Function) -> list[Node]:
-    """The expressions the call puts into the `image:` line of a manifest template."""
+    """The expressions the call puts into the `image:` line of a manifest template as its whole value."""
+    return [fill.expr for fill in template_fills(run, call, file, function) if fill.whole]
+
+
+def template_fills(run: FlowRun, call: Node, file: SourceFile, function: Function) -> list[TemplateFill]:
+    """What the call puts into the `image:` lines of a manifest template, whole or in part."""
     qualifier, name = callee(call)
     args = arguments(call)
     if qualifier == "strings" and name in ("ReplaceAll", "Replace") and len(args) >= 3:
         template = _template_text(run, args[0], file, function, 0)
         old = values.fixed_text(run, args[1], file, function)
-        return [args[2]] if template is not None and old and _fills_image_line(template, old) else []
+        fill = _placeholder_fill(template, old, args[2]) if template is not None and old else None
+        return [fill] if fill is not None else []
     if name == "Replace" and len(args) == 1:
         replacer = _replacer(call, function)
         template = _template_text(run, args[0], file, function, 0) if replacer is not None else None
         if replacer is None or template is None:
             return []
         pairs = arguments(replacer)
-        return [
-            pairs[i + 1] for i in range(0, len(pairs) - 1, 2)
-            if (old := values.fixed_text(run, pairs[i], file, function)) and _fills_image_line(template, old)
-        ]
+        found = (
+            _placeholder_fill(template, values.fixed_text(run, pairs[i], file, function), pairs[i + 1])
+            for i in range(0, len(pairs) - 1, 2)
+        )
+        return [fill for fill in found if fill is not None]
     if name in ("Execute", "ExecuteTemplate") and len(args) == (2 if name == "Execute" else 3):
         template = _executed_template(run, call, file, function)
-        fields = _image_fields(template) if template is not None else set()
+        fields = _image_fields(template) if template is not None else {}
         data = _data_literal(args[-1], function) if fields else None
-        return [value for key, value in _entries(data) if key in fields] if data is not None else []
+        return [fields[key].filled_by(value) for key, value in _entries(data) if key in fields] if data is not None else []
     return []
 
 
@@ -70,13 +100,54 @@ def _image_lines(template: str) -> list[str]:
     return [match.group(1) for match in _IMAGE_LINE.finditer(template)]
 
 
-def _fills_image_line(template: str, placeholder: str) -> bool:
-    return any(placeholder in line for line in _image_lines(template))
+def _unquoted(line: str) -> str:
+    return line[1:-1] if len(line) >= 2 and line[0] == line[-1] and line[0] in "\"'" else line
 
 
-def _image_fields(template: str) -> set[str]:
-    """The data fields whose value is a whole `image:` line (`image: {{ .Image }}`)."""
-    return {match.group(1) for line in _image_lines(template) if (match := _ACTION.match(line)) is not None}
+def _placeholder_fill(template: str, placeholder: str | None, expr: Node) -> TemplateFill | None:
+    """The fill of a replaced placeholder that stands on an `image:` line of the template."""
+    lines = [line for line in _image_lines(template) if placeholder in line] if placeholder else []
+    if not placeholder or not lines:
+        return None
+    shared = template.count(placeholder) > sum(line.count(placeholder) for line in lines)
+    part = any(_unquoted(line) != placeholder for line in lines)
+    return TemplateFill(expr, placeholder, lines[0], part, shared)
+
+
+@record(frozen=True)
+class _Field:
+    """A data field an `image:` line of a text/template reads."""
+
+    name: str
+    line: str
+    part: bool
+    shared: bool
+
+    def filled_by(self, expr: Node) -> TemplateFill:
+        return TemplateFill(expr, f"{{{{ .{self.name} }}}}", self.line, self.part, self.shared)
+
+
+def _field_reads(text_: str) -> list[str]:
+    """The data fields the actions of a piece of template read (`{{ .Image }}`, `{{ .Tag | quote }}`)."""
+    return [field for action in _ANY_ACTION.findall(text_) for field in _FIELD_READ.findall(action)]
+
+
+def _image_fields(template: str) -> dict[str, _Field]:
+    """The data fields the `image:` lines read: a part when its action is not the whole value of
+    every line that reads it (`image: {{ .Registry }}/app:{{ .Tag }}`), shared when something else
+    in the template reads it too."""
+    lines = _image_lines(template)
+    everywhere = _field_reads(template)
+    fields: dict[str, _Field] = {}
+    for line in lines:
+        for name in _field_reads(line):
+            if name in fields:
+                continue
+            reading = [other for other in lines if name in _field_reads(other)]
+            on_lines = sum(_field_reads(other).count(name) for other in reading)
+            part = any((match := _ACTION.match(other)) is None or match.group(1) != name for other in reading)
+            fields[name] = _Field(name, line, part, everywhere.count(name) > on_lines)
+    return fields
 
 
 def _template_text(run: FlowRun, expr: Node, file: SourceFile, function: Function, depth: int) -> str | None:

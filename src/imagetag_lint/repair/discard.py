@@ -20,12 +20,14 @@ from imagetag_lint.analysis.steps import (
     suite_drop_steps,
     variable_for,
 )
+from imagetag_lint.engine import templates
 from imagetag_lint.findings import Edit, Fix
 from imagetag_lint.fix import edits as E
-from imagetag_lint.golang.model import SourceFile
+from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
     assigned_names,
+    callee,
     enclosing,
     identifiers,
     is_write,
@@ -111,6 +113,9 @@ def plan_discard_repair(
     if not passed:
         passed = use_in_function(index, function, variable, scope, plan, build_name)
     if not passed:
+        partial = _template_filled_in_parts(index, function)
+        if partial is not None:
+            raise CannotFix(partial)
         if _applies_a_constant_manifest(index, discard):
             raise CannotFix(
                 f"`{function.name}` applies a manifest held in a package-level constant: make it a template "
@@ -162,6 +167,38 @@ def _applies_a_constant_manifest(index: ImageFlowIndex, discard: Discard) -> boo
         dropped.discard is discard and any(site.function is None for site in dropped.fixed)
         for dropped in dropped_builds(index, discard.file)
     )
+
+
+def _template_filled_in_parts(index: ImageFlowIndex, function: Function) -> str | None:
+    """Why the manifest template the drop's function fills cannot take the captured name: what it
+    puts on the `image:` line is only part of it, or stands elsewhere in the template too, so the
+    built name (a whole reference) would not replace it alone. Asked once per function: every
+    drop of a long chain in one function asks it."""
+    key = ("template-filled-in-parts", id(function))
+    if key not in index.cache:
+        index.cache[key] = _first_fill_in_parts(index, function)
+    reason = index.cache[key]
+    return reason if isinstance(reason, str) else None
+
+
+def _first_fill_in_parts(index: ImageFlowIndex, function: Function) -> str | None:
+    for call in index.calls_in(function):
+        if callee(call)[1] not in templates.TEMPLATE_CALLS:
+            continue
+        for fill in templates.template_fills(index, call, function.file, function):
+            if fill.whole:
+                continue
+            where = " and ".join(
+                why for why, holds in (
+                    (f"is only part of the manifest template's line `image: {fill.line}`", fill.part),
+                    ("also stands elsewhere in the template", fill.shared),
+                ) if holds
+            )
+            return (
+                f"`{text(fill.expr)}` fills `{fill.placeholder}`, which {where}: put the captured name "
+                "on the `image:` line as its whole value by hand"
+            )
+    return None
 
 
 @record
