@@ -7,6 +7,7 @@ import libcst as cst
 from imagetag_lint.python.flow import FIXED, Flow, Sink
 from imagetag_lint.python.pairing import builds_for, repositories_built
 from imagetag_lint.python.project import Function, Project
+from imagetag_lint.python.reaching import definitions_at
 from imagetag_lint.python.syntax import Module
 from imagetag_lint.python.values import SILENT
 from imagetag_lint.record import record
@@ -86,7 +87,23 @@ def _classify(call: cst.Call, function: Function, project: Project, results: int
             line = module.file.span(overwritten, overwritten).start.row
             return f"`{slot.value}` is assigned again at line {line} before it is read", "unread", parent, slot
         return f"`{slot.value}` is never read", "unread", parent, slot
+    if not read_in_closure(project, function, slot.value) and not reaches_a_read(function, slot.value, parent):
+        return f"`{slot.value}` is assigned again on every way before it is read", "unread", parent, slot
     return None
+
+
+def reaches_a_read(function: Function, name: str, statement: cst.CSTNode) -> bool:
+    """Does the value this statement binds reach a read of the variable, on some way through
+    the function? (`image = build()`, then `if fast: image = "a"` and `else: image = "b"`
+    before every read: no read gets the build's name.)"""
+    module = function.module
+    for occurrence in function.names:
+        if occurrence.value != name or not is_read(module, occurrence):
+            continue
+        found = definitions_at(occurrence, function)
+        if found is None or any(not isinstance(d, int) and d[1] is statement for d in found):
+            return True
+    return False
 
 
 def is_read_after(function: Function, name: str, statement: cst.CSTNode, ignore_overwrite: bool = False) -> bool:

@@ -10,6 +10,7 @@ import libcst as cst
 from imagetag_lint.enums import Severity
 from imagetag_lint.images import repository
 from imagetag_lint.python.project import MAX_ROUNDS, Function, Project, Scope
+from imagetag_lint.python.reaching import ENTRY, Binding, Definition, definitions_at
 from imagetag_lint.python.syntax import (
     Module,
     callee_name,
@@ -36,6 +37,7 @@ from imagetag_lint.python.values import (
     is_deploy_call,
     is_environment,
     is_sdk_build,
+    join,
 )
 from imagetag_lint.record import record
 from imagetag_lint.rules import ImageFlow, Producer
@@ -257,15 +259,11 @@ class Flow:
     def _name_value(self, node: cst.Name, module: Module, function: Function | None, depth: int) -> Value:
         name = node.value
         if function is not None:
-            binding = self._binding(name, module.start(node), function)
-            if binding is not None:
-                return self._bound_value(binding, module, function, depth)
-            if name in function.params and (function.fixture or function.is_test):
-                # pytest fills these in: a fixture of the linted code, or one from a plugin
-                fixture = self.project.fixture_for(name, function)
-                return Value(BUILT, name) if fixture in self.producers else OPAQUE_VALUE
+            definitions = definitions_at(node, function)
+            if definitions is not None:
+                return join([self._definition_value(d, name, function, depth) for d in definitions])
             if name in function.params:
-                return Value(PARAM, name)
+                return self._param_value(name, function)
         assignments = self.project.scopes[module].assignments.get(name)
         if assignments:
             found = self.value(assignments[-1][1], module, None, depth=depth + 1)  # type: ignore[arg-type]
@@ -286,15 +284,22 @@ class Flow:
             return Value(FIXED, found.text, f"the constant `{shown}` of {target.file.filename}")
         return found
 
-    def _binding(self, name: str, before: int, function: Function) -> tuple[cst.CSTNode, cst.CSTNode] | None:
-        found = None
-        module = function.module
-        for bound, target, statement in function.bindings:
-            if bound == name and module.end(statement) <= before:
-                found = (target, statement)
-        return found
+    def _definition_value(self, definition: Definition, name: str, function: Function, depth: int) -> Value:
+        if definition == ENTRY:
+            return self._param_value(name, function)
+        if isinstance(definition, int):  # OTHER: a binding the flow does not read
+            return OPAQUE_VALUE
+        return self._bound_value(definition, function.module, function, depth)
 
-    def _bound_value(self, binding: tuple[cst.CSTNode, cst.CSTNode], module: Module, function: Function,
+    def _param_value(self, name: str, function: Function) -> Value:
+        if function.fixture or function.is_test:
+            # pytest fills these in: a fixture of the linted code, or one from a plugin
+            fixture = self.project.fixture_for(name, function)
+            return Value(BUILT, name) if fixture in self.producers else OPAQUE_VALUE
+        return Value(PARAM, name)
+
+
+    def _bound_value(self, binding: Binding, module: Module, function: Function,
                      depth: int) -> Value:
         target, statement = binding
         if not isinstance(statement, (cst.Assign, cst.AnnAssign)) or statement.value is None:

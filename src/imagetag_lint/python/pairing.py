@@ -12,6 +12,7 @@ import libcst as cst
 from imagetag_lint.images import repository
 from imagetag_lint.python.flow import COMPUTED, FIXED, FRESH, PARAM, Flow, Sink
 from imagetag_lint.python.project import Function
+from imagetag_lint.python.reaching import definitions_at
 from imagetag_lint.python.syntax import callee_name
 
 MAX_DEPTH = 4  # a fixture, the helper it calls, the helper that one calls ...
@@ -313,11 +314,12 @@ def _has_call(flow: Flow, node: cst.CSTNode, function: Function, depth: int) -> 
 
 
 def assigned_value(function: Function, name: cst.Name) -> cst.BaseExpression | None:
-    """The value of the last plain assignment to the name before it, in the function."""
-    module = function.module
-    found = None
-    for bound, target, statement in function.bindings:
-        if (bound == name.value and module.end(statement) <= module.start(name)
-                and isinstance(statement, cst.Assign) and statement.targets[0].target is target):
-            found = statement.value
-    return found
+    """The value of the plain assignment to the name that reaches it in the function, when it
+    is the only one that may (not one of an `if` and its `else`)."""
+    found = definitions_at(name, function)
+    if found is None or len(found) != 1 or isinstance(found[0], int):
+        return None
+    target, statement = found[0]
+    if isinstance(statement, cst.Assign) and statement.targets[0].target is target:
+        return statement.value
+    return None

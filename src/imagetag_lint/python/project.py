@@ -7,6 +7,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Collection, Iterator, Mapping
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -22,6 +23,9 @@ from imagetag_lint.python.syntax import (
     string_value,
     used_fixtures,
 )
+
+if TYPE_CHECKING:
+    from imagetag_lint.python.reaching import Definitions
 
 MAX_ROUNDS = 6  # wrappers of wrappers of ...: summaries settle in a few rounds
 
@@ -48,6 +52,8 @@ class Function:
         self.strings: list[cst.BaseExpression] = []  # outermost string literals
         self.dicts: list[cst.Dict] = []
         self.stores: list[cst.Assign] = []  # `x[...]["image"] = ...`
+        # a read of a local -> the assignments that may reach it (reaching.definitions_at's memo)
+        self.reaching: dict[cst.CSTNode, Definitions | None] = {}
 
     @property
     def is_test(self) -> bool:
