@@ -442,8 +442,9 @@ class Flow:
         return None
 
     def _build_sites(self) -> list[BuildSite]:
-        from imagetag_lint.python.pairing import (
-            tag_repositories_at_callers,  # it reads this module's Flow
+        from imagetag_lint.python.pairing import (  # it reads this module's Flow
+            tag_repositories,
+            tag_repositories_at_callers,
         )
 
         """The builds of the linted code, with the repository each tags: from fixed tags and the
@@ -469,6 +470,8 @@ class Flow:
                         found.append(BuildSite(repository(value.prefix.split(":", 1)[0]), "", where, owner))
                     elif value.kind == COMPUTED:  # `f"localhost/{name}:e2e-..."`: each caller's name
                         found.extend(BuildSite(r, "", where, owner) for r in sorted(tag_repositories_at_callers(self, function, tag)))
+                    elif value.kind == OPAQUE:  # `tag = make_tag("shop-api")`: what the helper makes of it
+                        found.extend(BuildSite(r, "", where, owner) for r in sorted(tag_repositories(self, function, tag)))
             found.extend(_shell_line_builds(function))
         return found
 

@@ -57,6 +57,12 @@ def _repositories(flow: Flow, function: Function, arguments: dict[str, str], dep
     return found
 
 
+def tag_repositories(flow: Flow, function: Function, tag: cst.BaseExpression) -> set[str]:
+    """The repository a build tag names when the flow sees no text in it: the text a helper
+    makes (`tag = make_tag("shop-api")`, returning `f"localhost/{service}:e2e-..."`)."""
+    return _tag_repository(flow, tag, function, {})
+
+
 def tag_repositories_at_callers(flow: Flow, function: Function, tag: cst.BaseExpression) -> set[str]:
     """The repositories a build tag made from the function's parameters names at each call."""
     found: set[str] = set()
