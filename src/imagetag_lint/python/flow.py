@@ -302,6 +302,14 @@ class Flow:
     def _bound_value(self, binding: Binding, module: Module, function: Function,
                      depth: int) -> Value:
         target, statement = binding
+        if (isinstance(statement, cst.AugAssign) and isinstance(statement.operator, cst.AddAssign)
+                and isinstance(target, cst.Name)):  # `image += ":e2e"`: what the name held, then this
+            if any(not isinstance(d, int) and d[1] is statement
+                   for d in definitions_at(target, function) or ()):
+                return OPAQUE_VALUE  # in a loop: it grows each time round
+            held = self.value(target, module, function, depth=depth + 1)
+            return combine([held, self.value(statement.value, module, function, depth=depth + 1)],
+                           "a concatenation of literals")
         if not isinstance(statement, (cst.Assign, cst.AnnAssign)) or statement.value is None:
             return OPAQUE_VALUE
         outer = statement.targets[0].target if isinstance(statement, cst.Assign) else statement.target
