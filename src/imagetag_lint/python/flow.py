@@ -192,6 +192,12 @@ class Flow:
             return OPAQUE_VALUE
         if isinstance(node, cst.Await):
             return self.value(node.expression, module, function, plain, depth + 1)
+        if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
+            # `image or "localhost/app:dev"`: a default when the first is empty, as an `if` would
+            first = self.value(node.left, module, function, plain, depth + 1)
+            if first.kind == FIXED and first.text:
+                return first
+            return join([first, self.value(node.right, module, function, plain, depth + 1)])
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):  # `constants.IMAGE`
             return self._imported_value(module, node.value.value, node.attr.value, depth)
         return OPAQUE_VALUE
