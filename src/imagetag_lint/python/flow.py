@@ -198,6 +198,9 @@ class Flow:
             if first.kind == FIXED and first.text:
                 return first
             return join([first, self.value(node.right, module, function, plain, depth + 1)])
+        if isinstance(node, cst.IfExp):  # `built if rebuild else "localhost/app:e2e"`: either
+            return join([self.value(node.body, module, function, plain, depth + 1),
+                         self.value(node.orelse, module, function, plain, depth + 1)])
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):  # `constants.IMAGE`
             return self._imported_value(module, node.value.value, node.attr.value, depth)
         return OPAQUE_VALUE
