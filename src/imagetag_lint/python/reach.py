@@ -15,9 +15,12 @@ import os
 import posixpath
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from imagetag_lint.python.syspath import SysPath
 from imagetag_lint.reads import is_file, listed
+
+if TYPE_CHECKING:
+    from imagetag_lint.python.syspath import SysPath
 
 INIT = "__init__.py"
 ROUNDS = 2  # the modules the linted files import, and the modules those import

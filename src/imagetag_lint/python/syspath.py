@@ -32,8 +32,10 @@ _ADDERS = {"insert": 1, "append": 0}  # the argument that is the directory
 def adds_to_sys_path(path: str, source: bytes) -> bool:
     """May the file add a directory that holds for its imports: a conftest.py or a test module
     that says `sys.path`?"""
+    if MARK not in source:  # the bytes first: a whole tree's names cost more than this search
+        return False
     name = posixpath.basename(path)
-    return (name == CONFTEST or name.startswith("test_") or name.endswith("_test.py")) and MARK in source
+    return name == CONFTEST or name.startswith("test_") or name.endswith("_test.py")
 
 
 def added_directories(source: bytes) -> list[str]:
