@@ -138,11 +138,30 @@ class Flow:
             if isinstance(result, cst.Tuple):
                 elements = [e.value for e in result.elements]
                 for index, element in enumerate(elements):
-                    if self.value(element, function.module, function).kind == BUILT:
+                    if self._built_on_some_way(element, function):
                         return Shape(name, index, len(elements))
-            elif self.value(result, function.module, function).kind == BUILT:
+            elif self._built_on_some_way(result, function):
                 return Shape(name)
         return None
+
+    def _built_on_some_way(self, node: cst.BaseExpression, function: Function, depth: int = 0) -> bool:
+        """May the expression hold a build's name? A variable set on one way from the
+        environment or a parameter and on another by a build (`image = os.environ.get(...)`,
+        then `if not image: image = build()`) returns the build's name when it runs."""
+        if depth > 4:
+            return False
+        if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
+            return self._built_on_some_way(node.left, function, depth + 1) or self._built_on_some_way(node.right, function, depth + 1)
+        if isinstance(node, cst.IfExp):
+            return self._built_on_some_way(node.body, function, depth + 1) or self._built_on_some_way(node.orelse, function, depth + 1)
+        if isinstance(node, cst.Name):
+            found = definitions_at(node, function)
+            if found is not None and len(found) > 1:
+                return any(self._definition_value(d, node.value, function, depth).kind == BUILT
+                           or (not isinstance(d, int) and isinstance(d[1], cst.Assign) and d[1].targets[0].target is d[0]
+                               and self._built_on_some_way(d[1].value, function, depth + 1))
+                           for d in found)
+        return self.value(node, function.module, function).kind == BUILT
 
     def shape_of_call(self, call: cst.Call, module: Module) -> Shape | None:
         target = self.project.resolve(call, module)
