@@ -10,7 +10,13 @@ import libcst as cst
 from imagetag_lint.enums import Severity
 from imagetag_lint.images import repository
 from imagetag_lint.python.project import MAX_ROUNDS, Function, Project, Scope
-from imagetag_lint.python.reaching import ENTRY, Binding, Definition, definitions_at
+from imagetag_lint.python.reaching import (
+    ENTRY,
+    Binding,
+    Definition,
+    definitions_at,
+    ways,
+)
 from imagetag_lint.python.syntax import (
     Module,
     callee_name,
@@ -148,6 +154,8 @@ class Flow:
         """May the expression hold a build's name? A variable set on one way from the
         environment or a parameter and on another by a build (`image = os.environ.get(...)`,
         then `if not image: image = build()`) returns the build's name when it runs."""
+        if self.value(node, function.module, function).kind == BUILT:
+            return True
         if depth > 4:
             return False
         if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
@@ -161,7 +169,7 @@ class Flow:
                            or (not isinstance(d, int) and isinstance(d[1], cst.Assign) and d[1].targets[0].target is d[0]
                                and self._built_on_some_way(d[1].value, function, depth + 1))
                            for d in found)
-        return self.value(node, function.module, function).kind == BUILT
+        return False
 
     def shape_of_call(self, call: cst.Call, module: Module) -> Shape | None:
         target = self.project.resolve(call, module)
@@ -188,7 +196,9 @@ class Flow:
             return OPAQUE_VALUE
         if function is not None and not plain and self._consumed_before(node, module, function):
             underlying = self.value(node, module, function, plain=True, depth=depth + 1)
-            return underlying if underlying.kind in (PARAM, ENV) else Value(BUILT, "the build")
+            if underlying.kind in (PARAM, ENV) and not self._built_on_a_way(node, function, depth):
+                return underlying  # the caller's or the environment's name, which the build reuses
+            return Value(BUILT, "the build")
         text = string_value(node)
         if text is not None:
             return Value(FIXED, text, "a string literal")
@@ -232,6 +242,16 @@ class Flow:
             for kind, tag in self._tags[function]
             if kind in ("build", "load")
         )
+
+    def _built_on_a_way(self, node: cst.BaseExpression, function: Function, depth: int) -> bool:
+        """Is the variable, built under the name it holds, set on some way by this function itself
+        (`tag = os.environ.get(...)`, then `if not tag: tag = f"localhost/api:{uuid4()}"` and a
+        build of `tag`)? Then the build may be its own, not only the environment's image."""
+        if not isinstance(node, cst.Name):
+            return False
+        found = definitions_at(node, function)
+        return found is not None and len(found) > 1 and any(
+            self._definition_value(d, node.value, function, depth + 1).kind not in (PARAM, ENV) for d in found)
 
     def _formatted(self, node: cst.BaseExpression, module: Module, function: Function | None, depth: int) -> Value:
         parts: list[Value] = []
@@ -492,22 +512,27 @@ class Flow:
             for kind, tag in self._tags[function]:
                 if kind != "build":
                     continue
-                values = [self.value(tag, module, function, plain=True)]
-                if values[0].kind == PARAM:
-                    values = [self.value(a, caller.module, caller, plain=True)
-                              for caller, call in self.project.callers(function)
-                              if (a := self.project.argument_for(call, function, values[0].text)) is not None]
                 where = f"{module.file.filename}:{module.line(tag)}"
                 owner = f"{module.file.filename}:{function.name}"
-                for value in values:
-                    if value.kind == FIXED and repository(value.text):
-                        found.append(BuildSite(repository(value.text), value.text, where, owner))
-                    elif value.kind == COMPUTED and ":" in value.prefix:
-                        found.append(BuildSite(repository(value.prefix.split(":", 1)[0]), "", where, owner))
-                    elif value.kind == COMPUTED:  # `f"localhost/{name}:e2e-..."`: each caller's name
-                        found.extend(BuildSite(r, "", where, owner) for r in sorted(tag_repositories_at_callers(self, function, tag)))
-                    elif value.kind == OPAQUE:  # `tag = make_tag("shop-api")`: what the helper makes of it
-                        found.extend(BuildSite(r, "", where, owner) for r in sorted(tag_repositories(self, function, tag)))
+                for way in ways(tag, function):  # each assignment that may reach the tag
+                    expression = tag if way is None else way
+                    value = (Value(PARAM, tag.value) if way is None and isinstance(tag, cst.Name)
+                             else self.value(expression, module, function, plain=True))
+                    values = [value]
+                    if value.kind == PARAM:
+                        values = [self.value(a, caller.module, caller, plain=True)
+                                  for caller, call in self.project.callers(function)
+                                  if (a := self.project.argument_for(call, function, value.text)) is not None]
+                    for value in values:
+                        if value.kind == FIXED and repository(value.text):
+                            found.append(BuildSite(repository(value.text), value.text, where, owner))
+                        elif value.kind == COMPUTED and ":" in value.prefix:
+                            found.append(BuildSite(repository(value.prefix.split(":", 1)[0]), "", where, owner))
+                        elif value.kind == COMPUTED:  # `f"localhost/{name}:e2e-..."`: each caller's name
+                            repositories = tag_repositories_at_callers(self, function, expression)
+                            found.extend(BuildSite(r, "", where, owner) for r in sorted(repositories))
+                        elif value.kind == OPAQUE:  # `tag = make_tag("shop-api")`: what the helper makes of it
+                            found.extend(BuildSite(r, "", where, owner) for r in sorted(tag_repositories(self, function, expression)))
             found.extend(_shell_line_builds(function))
         return found
 

@@ -12,7 +12,7 @@ import libcst as cst
 from imagetag_lint.images import repository
 from imagetag_lint.python.flow import COMPUTED, FIXED, FRESH, PARAM, Flow, Sink
 from imagetag_lint.python.project import Function
-from imagetag_lint.python.reaching import definitions_at
+from imagetag_lint.python.reaching import definitions_at, ways
 from imagetag_lint.python.syntax import callee_name
 
 MAX_DEPTH = 4  # a fixture, the helper it calls, the helper that one calls ...
@@ -87,11 +87,15 @@ def _arguments(flow: Flow, call: cst.Call, target: Function, caller: Function,
 
 
 def _tag_repository(flow: Flow, tag: cst.BaseExpression, function: Function, arguments: dict[str, str]) -> set[str]:
-    found = _text(flow, tag, function, arguments, 0)
-    if found is None:
-        return set()
-    repo = _repository_of(*found)
-    return {repo} if repo else set()
+    """The repositories a build's tag names, on each way it may be set (`tag` a parameter, or
+    `f"localhost/{service}:..."` when the caller passes none)."""
+    repositories = set()
+    for way in ways(tag, function):
+        found = _text(flow, tag if way is None else way, function, arguments, 0)
+        repo = _repository_of(*found) if found is not None else None
+        if repo:
+            repositories.add(repo)
+    return repositories
 
 
 def _repository_of(text: str, complete: bool) -> str | None:

@@ -262,3 +262,22 @@ def _definitions(read: cst.Name, function: Function) -> Definitions | None:
     if not found:
         return None
     return tuple(d if d < 0 else bound[d] for d in sorted(found, key=lambda d: module.start(bound[d][1]) if d >= 0 else -1))
+
+
+def ways(node: cst.BaseExpression, function: Function) -> list[cst.BaseExpression | None]:
+    """The expressions a variable may hold where it is read, one per assignment that may reach
+    it (None: the parameter's own value); the node alone when one assignment, or none, does.
+    (`tag = f"localhost/{service}:..."` when `tag is None`: a build of `tag` builds that name
+    or the caller's.)"""
+    found = definitions_at(node, function) if isinstance(node, cst.Name) else None
+    if found is None or len(found) < 2:
+        return [node]
+    expressions: list[cst.BaseExpression | None] = []
+    for definition in found:
+        if definition == ENTRY:
+            expressions.append(None)
+        elif not isinstance(definition, int):
+            target, statement = definition
+            if isinstance(statement, cst.Assign) and statement.targets[0].target is target:
+                expressions.append(statement.value)
+    return expressions or [node]
