@@ -105,9 +105,11 @@ class Flow:
         self.deploying: set[Function] = set()
         self.generators = re.compile("|".join(f"(?:{p})" for p in settings.generator_patterns) or "(?!)")
         self._tags: dict[Function, list[tuple[str, cst.BaseExpression]]] = {}
+        self._joined: dict[cst.CSTNode, Value] = {}  # a read's value, joined over its ways (this round's)
         for function in project.functions:
             self._tags[function] = list(self._consumer_arguments(function))
         self._settle()
+        self._joined.clear()
         self.sinks: dict[Function | None, list[Sink]] = {}
         for function in project.functions:
             self.sinks[function] = list(self._sinks_of(function))
@@ -123,6 +125,7 @@ class Flow:
 
     def _settle(self) -> None:
         for _ in range(MAX_ROUNDS):
+            self._joined.clear()  # values read what the round before settled
             before = (dict(self.producers), {f: set(p) for f, p in self.image_params.items()}, set(self.deploying))
             for function in self.project.functions:
                 shape = self._returns_image(function)
@@ -308,8 +311,18 @@ class Flow:
         name = node.value
         if function is not None:
             definitions = definitions_at(node, function)
+            if definitions is not None and len(definitions) == 1:
+                return self._definition_value(definitions[0], name, function, depth)
             if definitions is not None:
-                return join([self._definition_value(d, name, function, depth) for d in definitions])
+                # memoized: each way may read the variable again (`image = build() if x else image`
+                # in nested loops), which would cost once per way per level
+                known = self._joined.get(node)
+                if known is not None:
+                    return known
+                self._joined[node] = OPAQUE_VALUE  # a way back to this read (a loop) knows nothing
+                value = join([self._definition_value(d, name, function, depth) for d in definitions])
+                self._joined[node] = value
+                return value
             if name in function.params:
                 return self._param_value(name, function)
         assignments = self.project.scopes[module].assignments.get(name)

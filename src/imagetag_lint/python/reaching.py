@@ -24,18 +24,16 @@ if TYPE_CHECKING:
 
 ENTRY = -1  # the value the name has as the function starts: its parameter's (a local is unbound)
 OTHER = -2  # a binding the flow does not read (a `match` capture)
-MAX_PASSES = 4  # a loop's body walked again with what its last pass gave; two settle a loop
 
 State = frozenset[int]
 _EMPTY: State = frozenset()
 
 
 class _Loop:
-    """What leaves a loop early (`break`) and goes back to its head (`continue`)."""
+    """What leaves a loop early (`break`)."""
 
     def __init__(self) -> None:
         self.breaks: State = _EMPTY
-        self.continues: State = _EMPTY
 
 
 class _Walk:
@@ -108,9 +106,7 @@ class _Walk:
         loop = self.loops[-1] if self.loops else None
         if isinstance(node, cst.Break) and loop is not None:
             loop.breaks |= state
-        elif isinstance(node, cst.Continue) and loop is not None:
-            loop.continues |= state
-        return _EMPTY
+        return _EMPTY  # `continue` goes back to the head, which has every assignment of the body
 
     def _if(self, node: cst.If, state: State) -> State:
         state = self._expression(node.test, state)
@@ -123,27 +119,25 @@ class _Walk:
         return taken | state
 
     def _loop(self, node: cst.For | cst.While, state: State) -> State:
+        """The loop's head gets what comes before it and every assignment in its body (each may
+        come round again; one the body replaces before its end counts too: walking a body again
+        for each loop around it would cost twice per level of nesting)."""
+        own = None
         if isinstance(node, cst.For):
             state = self._expression(node.iter, state)
             own = self.binders.index(node) if node in self.binders else None
-        else:
-            own = None
-        head = state
-        for _ in range(MAX_PASSES):
-            loop = _Loop()
-            self.loops.append(loop)
-            if isinstance(node, cst.While):
-                head = self._expression(node.test, head)
-            start = frozenset({own}) if own is not None else head
-            if isinstance(node, cst.For) and self._holds_read(node.target):
-                self.found |= head
-                self.reached = True
-            end = self.block(node.body, start)
-            self.loops.pop()
-            again = state | end | loop.continues | head
-            if again == head:
-                break
-            head = again
+        body_start, body_end = self.module.start(node.body), self.module.end(node.body)
+        inside = frozenset(i for i, (s, e) in enumerate(self.spans) if body_start <= s and e <= body_end)
+        head = state | inside | (frozenset({own}) if own is not None else _EMPTY)
+        if isinstance(node, cst.While):
+            head = self._expression(node.test, head)
+        if isinstance(node, cst.For) and self._holds_read(node.target):
+            self.found |= head
+            self.reached = True
+        loop = _Loop()
+        self.loops.append(loop)
+        self.block(node.body, frozenset({own}) if own is not None else head)
+        self.loops.pop()
         done = self.block(node.orelse.body, head) if node.orelse is not None else head
         return done | loop.breaks
 
