@@ -4,7 +4,8 @@
 the deploy gets either value, and the fixed one alone says nothing. The function's statements
 are walked in order; a branch (`if`, `match`, a `try` and its handlers, a loop that may run no
 time or many) joins the definitions of each way through it, and an assignment on the way
-replaces the ones before. `return`, `raise`, `break` and `continue` end a way through.
+replaces the ones before (in a loop, every assignment of its body may come round to the
+head). `return`, `raise`, `break` and `continue` end a way through.
 
 Only the names a function binds more than once (or binds and takes as a parameter) need the
 walk; a name bound once, before the read, has that one definition.
@@ -39,8 +40,8 @@ class _Loop:
 class _Walk:
     """One walk of a function's body for one read of one name. Definitions are the indexes of
     `binders` (the statement or expression that binds the name, as `Function.bindings` holds
-    it); what reaches the read is gathered in `found` (a read in a loop is reached once per
-    pass, and every pass counts)."""
+    it); what reaches the read is gathered in `found`. The walk visits each statement once: a
+    loop's head takes every assignment of its body, which may come round again."""
 
     def __init__(self, module: Module, name: str, binders: Sequence[cst.CSTNode], read: cst.CSTNode) -> None:
         self.module = module
