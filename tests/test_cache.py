@@ -444,6 +444,35 @@ def test_a_python_run_sees_an_imported_module_appear(
     assert runs.last.linted and appeared == lint(root, one, "--no-cache", capsys=capsys)
     assert appeared != without and "IMG001" in appeared[1]
 
+def test_a_python_run_sees_a_module_appear_where_a_conftest_puts_sys_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], runs: Runs
+) -> None:
+    """The builder of a one-file run is found in the directory its conftest.py adds to
+    `sys.path`: a module that appears there, and a conftest.py that stops adding it, must reach
+    the cached result."""
+    import shutil
+
+    from support import TESTS
+
+    root = tmp_path / "project"
+    shutil.copytree(TESTS / "fixtures" / "python" / "syspath", root / "syspath")
+    one = "syspath/suite/test_suite.py"
+    images = root / "syspath" / "lib" / "images.py"
+    source = images.read_text()
+    images.unlink()  # `from images import build_app` finds nothing: no builder, no finding
+    without = lint(root, one, capsys=capsys)
+    assert lint(root, one, capsys=capsys) == without and not runs.last.linted
+    images.write_text(source)
+    appeared = lint(root, one, capsys=capsys)
+    assert runs.last.linted and appeared == lint(root, one, "--no-cache", capsys=capsys)
+    assert appeared != without and "IMG001" in appeared[1]
+    conftest = root / "syspath" / "suite" / "conftest.py"
+    conftest.write_text(conftest.read_text().replace('/ "lib"', '/ "legacy"'))
+    moved = lint(root, one, capsys=capsys)
+    assert runs.last.linted and moved == lint(root, one, "--no-cache", capsys=capsys)
+    assert "IMG001" not in moved[1]
+
+
 WRAPPER = '''package wrap
 
 import (

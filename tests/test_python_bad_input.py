@@ -4,6 +4,7 @@ of parsing, and a sibling read only for context never takes a run down."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -131,3 +132,26 @@ def test_syntax_newer_than_the_running_python_is_still_analysed(
     out, err = capsys.readouterr()
     assert err == ""
     assert out.startswith("test_new.py:12:5: IMG001 ")
+
+
+@pytest.mark.parametrize(
+    ("block", "levels", "found"),
+    [("if", 3, ["IMG002"]), ("if", 30, []), ("for", 30, [])],
+    ids=["few-ifs", "many-ifs", "many-loops"],
+)
+def test_a_variable_set_again_in_many_nested_blocks_is_analysed(tmp_path: Path, block: str, levels: int,
+                                                                found: list[str]) -> None:
+    """Each assignment reads the variable again (`image = ... if x else image`): the ways through
+    30 nested blocks are joined once per read, not once per way per level of nesting. Through a
+    few `if`s every way is the fixed reference; past the depth the flow follows, and in a loop,
+    where a way comes back to the read itself, the value is not known."""
+    lines = [BUILD, "def test_deep(core, xs):", '    image = "localhost/x:1"']
+    for level in range(levels):
+        indent = "    " * (level + 1)
+        header = f"if x{level}:" if block == "if" else f"for x{level} in xs:"
+        lines += [f"{indent}{header}", f'{indent}    image = "localhost/x:1" if x{level} else image']
+    lines.append('    core.create_namespaced_pod("d", {"spec": {"containers": [{"image": image}]}})')
+    (tmp_path / "test_deep.py").write_text("\n".join(lines) + "\n")
+    done = _run(tmp_path, "--output-format", "json-lines", "test_deep.py")
+    assert done.stderr == ""
+    assert [json.loads(line)["code"] for line in done.stdout.splitlines()] == found

@@ -13,6 +13,7 @@ from python_support import PYTHON_FIXTURES, package_sources, wanted
 from imagetag_lint.cli import main
 from imagetag_lint.python.imports import module_file
 from imagetag_lint.python.reach import imported_modules
+from imagetag_lint.python.syspath import SysPath, added_directories, adds_to_sys_path
 
 KNOWN = {
     "e2e/helpers.py",
@@ -98,3 +99,57 @@ def test_pytest_plugins_are_read_as_imports() -> None:
 """
     assert sorted(imported_modules(source)) == [(0, "e2e.fixtures.cluster"), (0, "e2e.fixtures.images")]
     assert list(imported_modules(b'pytest_plugins = "e2e.plugin"\n')) == [(0, "e2e.plugin")]
+
+
+@pytest.mark.parametrize(
+    ("line", "added"),
+    [
+        pytest.param('sys.path.insert(0, str(Path(__file__).parent / "lib"))', ["lib"], id="pathlib"),
+        pytest.param('sys.path.append(os.path.join(os.path.dirname(__file__), ".."))', [".."], id="os-path"),
+        pytest.param('sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))', ["."], id="own-directory"),
+        pytest.param('sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "shared" / "lib"))', ["../shared/lib"], id="parents"),
+        pytest.param('sys.path.append(str(Path(__file__).parent.joinpath("helpers")))', ["helpers"], id="joinpath"),
+        pytest.param('HERE = Path(__file__).parent\nsys.path.insert(0, str(HERE / "lib"))', ["lib"], id="module-constant"),
+        pytest.param('sys.path.insert(0, "lib")', [], id="the-working-directory"),
+        pytest.param('sys.path.insert(0, os.environ["E2E_LIB"])', [], id="the-environment"),
+        pytest.param('sys.path.insert(0, __file__)', [], id="the-file-itself"),
+        pytest.param('sys.path.append(os.path.join(ROOT, "lib"))', [], id="an-unknown-name"),
+        pytest.param('HERE = Path(__file__).parent\nHERE = HERE.parent\nsys.path.insert(0, str(HERE))', [], id="a-name-assigned-twice"),
+        pytest.param('paths.insert(0, str(Path(__file__).parent / "lib"))', [], id="another-list"),
+    ],
+)
+def test_the_directories_a_module_adds_to_sys_path(line: str, added: list[str]) -> None:
+    source = f"import os\nimport sys\nfrom pathlib import Path\n\n{line}\n".encode()
+    assert added_directories(source) == added
+
+
+def test_a_conftest_adds_its_directories_for_the_modules_below_it() -> None:
+    files = {
+        "e2e/conftest.py": b'import sys\nfrom pathlib import Path\nsys.path.insert(0, str(Path(__file__).parent / "lib"))\n',
+        "e2e/suite/test_a.py": b'import os, sys\nsys.path.append(os.path.dirname(__file__) + "x")\nsys.path.append(os.path.join(os.path.dirname(__file__), "..", "..", ".."))\n',
+        "other/test_b.py": b"import images\n",
+        "e2e/helpers.py": b'import sys\nsys.path.insert(0, os.path.dirname(__file__))\n',
+    }
+    sys_path = SysPath((name, source) for name, source in files.items() if adds_to_sys_path(name, source))
+    assert sys_path.roots("e2e/suite/test_a.py") == ["e2e/lib"]  # its own `..`s leave the run
+    assert sys_path.roots("e2e/conftest.py") == ["e2e/lib"]
+    assert sys_path.roots("other/test_b.py") == []
+    assert sys_path.roots("e2e/helpers.py") == ["e2e/lib"]  # a helper's own setup is not followed
+    known = {"e2e/lib/images.py", "e2e/images.py", "e2e/suite/test_a.py", "other/test_b.py"}
+    assert module_file("e2e/suite/test_a.py", "images", 0, known, sys_path) == "e2e/lib/images.py"
+    assert module_file("e2e/helpers.py", "images", 0, known, sys_path) == "e2e/images.py"  # its own directory first
+    assert module_file("other/test_b.py", "images", 0, known, sys_path) is None
+
+
+def test_a_test_linted_alone_finds_its_helpers_where_the_conftest_puts_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pre-commit names the changed test alone: its builder is in a directory its conftest.py adds
+    to `sys.path`, beside another module of the same name that another conftest.py adds."""
+    shutil.copytree(PYTHON_FIXTURES / "syspath", tmp_path / "syspath", ignore=shutil.ignore_patterns("*.fixed"))
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    main(["--isolated", "--output-format", "json", "--exit-zero", "syspath/suite/test_suite.py", "syspath/tools/test_tools.py"])
+    found = {(f["filename"], f["location"]["row"], f["code"]) for f in json.loads(capsys.readouterr().out)}
+    assert found == {w[:3] for w in wanted(package_sources(PYTHON_FIXTURES / "syspath"))}
+    assert found == {("syspath/suite/test_suite.py", 9, "IMG001")}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import libcst as cst
 
 from imagetag_lint.python.factories import factory_call
@@ -13,6 +15,7 @@ from imagetag_lint.python.pairing import (
     shown_to_build,
 )
 from imagetag_lint.python.project import Function, Project
+from imagetag_lint.python.reaching import definitions_at
 from imagetag_lint.python.syntax import Module
 from imagetag_lint.python.values import SILENT
 from imagetag_lint.record import record
@@ -72,7 +75,7 @@ def _classify(call: cst.Call, function: Function, project: Project, results: int
         # comprehension or a loop's test may not, and is left alone); the test is no read of it
         name = parent.target.value
         if name != "_" and not is_read_after(function, name, parent) and not read_in_closure(project, function, name):
-            return f"`{name}` is never read", "unread", parent, parent.target
+            return _never_read(project, function, name), "unread", parent, parent.target
         return None
     if not isinstance(parent, cst.Assign) or parent.value is not node or len(parent.targets) != 1:
         return None
@@ -95,8 +98,29 @@ def _classify(call: cst.Call, function: Function, project: Project, results: int
         if overwritten is not None and is_read_after(function, slot.value, parent, ignore_overwrite=True):
             line = module.file.span(overwritten, overwritten).start.row
             return f"`{slot.value}` is assigned again at line {line} before it is read", "unread", parent, slot
-        return f"`{slot.value}` is never read", "unread", parent, slot
+        return _never_read(project, function, slot.value), "unread", parent, slot
+    if not read_in_closure(project, function, slot.value) and not reaches_a_read(function, slot.value, parent):
+        return f"`{slot.value}` is assigned again on every way before it is read", "unread", parent, slot
     return None
+
+
+def _never_read(project: Project, function: Function, name: str) -> str:
+    idle = idle_reader(project, function, name)
+    return f"`{name}` is read{idle}" if idle else f"`{name}` is never read"
+
+
+def reaches_a_read(function: Function, name: str, statement: cst.CSTNode) -> bool:
+    """Does the value this statement binds reach a read of the variable, on some way through
+    the function? (`image = build()`, then `if fast: image = "a"` and `else: image = "b"`
+    before every read: no read gets the build's name.)"""
+    module = function.module
+    for occurrence in function.names:
+        if occurrence.value != name or not is_read(module, occurrence):
+            continue
+        found = definitions_at(occurrence, function)
+        if found is None or any(not isinstance(d, int) and d[1] is statement for d in found):
+            return True
+    return False
 
 
 def is_read_after(function: Function, name: str, statement: cst.CSTNode, ignore_overwrite: bool = False) -> bool:
@@ -134,13 +158,65 @@ def _overwritten_at(function: Function, name: str, statement: cst.CSTNode) -> in
 
 
 def read_in_closure(project: Project, function: Function, name: str) -> bool:
-    """Is the variable read by a `def` nested in the function (a closure the test calls, or hands
-    to a retry helper)? Where the closure runs is not followed: any read there counts."""
+    """Is the variable read by a `def` nested in the function that may run (a closure the test
+    calls, or hands to a retry helper)? One defined and never called, passed, returned or stored
+    never runs, and reads nothing."""
+    return any(_idle(project, function, inner) is None for inner in _closures_reading(project, function, name))
+
+
+def idle_reader(project: Project, function: Function, name: str) -> str:
+    """How the variable is read only by a nested `def` that never runs, for a drop's message
+    (" only in `deploy_it`, ..."), or ""."""
+    for inner in _closures_reading(project, function, name):
+        idle = _idle(project, function, inner)
+        where = f"`{inner.name}`" if idle is inner or idle is None else f"`{inner.name}`, inside `{idle.name}`"
+        return f" only in {where}, a nested `def` that nothing calls, passes, returns or stores"
+    return ""
+
+
+def _closures_reading(project: Project, function: Function, name: str) -> Iterator[Function]:
     module = function.module
     for inner in project.functions_of(module):
         if inner is function or not module.inside(inner.node, function.node) or name in inner.params:
             continue
         if any(o.value == name and is_read(module, o) for o in inner.names):
+            yield inner
+
+
+def _idle(project: Project, function: Function, inner: Function) -> Function | None:
+    """The nested `def` on the way from `function` to `inner` that the code around it does not
+    use (call, pass, return, store or decorate: the decorator gets it), or None: `inner` may run.
+    A def in a class counts as used (the class may be handed anywhere); its own recursive calls
+    do not."""
+    module = function.module
+    while inner is not function:
+        enclosing = module.function_of(inner.node)
+        owner = project.owner.get(enclosing) if enclosing is not None else None
+        if enclosing is None or owner is None:
+            return None
+        in_class = any(isinstance(a, cst.ClassDef) for a in _between(module, inner.node, enclosing))
+        if not inner.node.decorators and not in_class and not _used(project, module, inner, enclosing):
+            return inner
+        inner = owner
+    return None
+
+
+def _between(module: Module, node: cst.CSTNode, outer: cst.CSTNode) -> list[cst.CSTNode]:
+    found = []
+    for ancestor in module.ancestors(node):
+        if ancestor is outer:
+            break
+        found.append(ancestor)
+    return found
+
+
+def _used(project: Project, module: Module, inner: Function, enclosing: cst.FunctionDef) -> bool:
+    """Is the nested def's name read in the function that holds it (or a def nested there),
+    outside the def itself?"""
+    for other in project.functions_of(module):
+        if other is inner or not module.inside(other.node, enclosing) or module.inside(other.node, inner.node):
+            continue
+        if any(n.value == inner.name and is_read(module, n) for n in other.names):
             return True
     return False
 
@@ -185,7 +261,8 @@ def _unread_fixtures(flow: Flow, function: Function) -> list[Discard]:
             continue
         if read_in_closure(flow.project, function, param.name.value):
             continue
-        how = f"the test requests the fixture `{param.name.value}` and never reads it"
+        idle = idle_reader(flow.project, function, param.name.value)
+        how = f"the test requests the fixture `{param.name.value}` and {f'reads it{idle}' if idle else 'never reads it'}"
         shape = flow.producers.get(fixture)
         results, image_result = (shape.results, shape.image_result) if shape is not None else (1, 0)
         found.append(Discard(function, param, param.name.value, how, "fixture", None, param.name,

@@ -116,10 +116,18 @@ def _read_imported(sources: dict[str, bytes], paths: dict[str, str], conftests: 
     siblings, they are not reported. A run of a few files (pre-commit's) follows the imports of
     each; a larger one those of its tests and conftest.py files, where drops are (reading every
     module's imports costs more than the lint of a tree whose modules are all in the run already)."""
-    finder = ModuleFinder(os.path.abspath(cwd))
+    from imagetag_lint.python.syspath import (  # `ast`: only in a run of Python files
+        SysPath,
+        adds_to_sys_path,
+    )
+
+    root = os.path.abspath(cwd)
     few = len(paths) <= FEW_FILES
     frontier = [(display, os.path.abspath(path)) for display, path in {**conftests, **paths}.items()
                 if display in sources and (few or _test_module(display))]
+    # the conftest.py files and test modules are all in the frontier: what they add to sys.path
+    sys_path = SysPath(((path, sources[display]) for display, path in frontier if adds_to_sys_path(display, sources[display])), root)
+    finder = ModuleFinder(root, sys_path)
     known_paths = set(paths.values())  # absolute already
     for _ in range(ROUNDS):
         reached = []

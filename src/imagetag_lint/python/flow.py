@@ -11,6 +11,13 @@ from imagetag_lint.enums import Severity
 from imagetag_lint.images import repository
 from imagetag_lint.python.factories import factory_call
 from imagetag_lint.python.project import MAX_ROUNDS, Function, Project, Scope
+from imagetag_lint.python.reaching import (
+    ENTRY,
+    Binding,
+    Definition,
+    definitions_at,
+    ways,
+)
 from imagetag_lint.python.syntax import (
     Module,
     callee_name,
@@ -37,6 +44,7 @@ from imagetag_lint.python.values import (
     is_deploy_call,
     is_environment,
     is_sdk_build,
+    join,
 )
 from imagetag_lint.record import record
 from imagetag_lint.rules import ImageFlow, Producer
@@ -98,9 +106,11 @@ class Flow:
         self.deploying: set[Function] = set()
         self.generators = re.compile("|".join(f"(?:{p})" for p in settings.generator_patterns) or "(?!)")
         self._tags: dict[Function, list[tuple[str, cst.BaseExpression]]] = {}
+        self._joined: dict[cst.CSTNode, Value] = {}  # a read's value, joined over its ways (this round's)
         for function in project.functions:
             self._tags[function] = list(self._consumer_arguments(function))
         self._settle()
+        self._joined.clear()
         self.sinks: dict[Function | None, list[Sink]] = {}
         for function in project.functions:
             self.sinks[function] = list(self._sinks_of(function))
@@ -116,6 +126,7 @@ class Flow:
 
     def _settle(self) -> None:
         for _ in range(MAX_ROUNDS):
+            self._joined.clear()  # values read what the round before settled
             before = (dict(self.producers), {f: set(p) for f, p in self.image_params.items()}, set(self.deploying))
             for function in self.project.functions:
                 shape = self._returns_image(function)
@@ -137,11 +148,32 @@ class Flow:
             if isinstance(result, cst.Tuple):
                 elements = [e.value for e in result.elements]
                 for index, element in enumerate(elements):
-                    if self.value(element, function.module, function).kind == BUILT:
+                    if self._built_on_some_way(element, function):
                         return Shape(name, index, len(elements))
-            elif self.value(result, function.module, function).kind == BUILT:
+            elif self._built_on_some_way(result, function):
                 return Shape(name)
         return None
+
+    def _built_on_some_way(self, node: cst.BaseExpression, function: Function, depth: int = 0) -> bool:
+        """May the expression hold a build's name? A variable set on one way from the
+        environment or a parameter and on another by a build (`image = os.environ.get(...)`,
+        then `if not image: image = build()`) returns the build's name when it runs."""
+        if self.value(node, function.module, function).kind == BUILT:
+            return True
+        if depth > 4:
+            return False
+        if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
+            return self._built_on_some_way(node.left, function, depth + 1) or self._built_on_some_way(node.right, function, depth + 1)
+        if isinstance(node, cst.IfExp):
+            return self._built_on_some_way(node.body, function, depth + 1) or self._built_on_some_way(node.orelse, function, depth + 1)
+        if isinstance(node, cst.Name):
+            found = definitions_at(node, function)
+            if found is not None and len(found) > 1:
+                return any(self._definition_value(d, node.value, function, depth).kind == BUILT
+                           or (not isinstance(d, int) and isinstance(d[1], cst.Assign) and d[1].targets[0].target is d[0]
+                               and self._built_on_some_way(d[1].value, function, depth + 1))
+                           for d in found)
+        return False
 
     def shape_of_call(self, call: cst.Call, module: Module) -> Shape | None:
         target = self.project.resolve(call, module)
@@ -168,7 +200,9 @@ class Flow:
             return OPAQUE_VALUE
         if function is not None and not plain and self._consumed_before(node, module, function):
             underlying = self.value(node, module, function, plain=True, depth=depth + 1)
-            return underlying if underlying.kind in (PARAM, ENV) else Value(BUILT, "the build")
+            if underlying.kind in (PARAM, ENV) and not self._built_on_a_way(node, function, depth):
+                return underlying  # the caller's or the environment's name, which the build reuses
+            return Value(BUILT, "the build")
         text = string_value(node)
         if text is not None:
             return Value(FIXED, text, "a string literal")
@@ -191,6 +225,15 @@ class Flow:
             return OPAQUE_VALUE
         if isinstance(node, cst.Await):
             return self.value(node.expression, module, function, plain, depth + 1)
+        if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
+            # `image or "localhost/app:dev"`: a default when the first is empty, as an `if` would
+            first = self.value(node.left, module, function, plain, depth + 1)
+            if first.kind == FIXED and first.text:
+                return first
+            return join([first, self.value(node.right, module, function, plain, depth + 1)])
+        if isinstance(node, cst.IfExp):  # `built if rebuild else "localhost/app:e2e"`: either
+            return join([self.value(node.body, module, function, plain, depth + 1),
+                         self.value(node.orelse, module, function, plain, depth + 1)])
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):  # `constants.IMAGE`
             return self._imported_value(module, node.value.value, node.attr.value, depth)
         return OPAQUE_VALUE
@@ -203,6 +246,16 @@ class Flow:
             for kind, tag in self._tags[function]
             if kind in ("build", "load")
         )
+
+    def _built_on_a_way(self, node: cst.BaseExpression, function: Function, depth: int) -> bool:
+        """Is the variable, built under the name it holds, set on some way by this function itself
+        (`tag = os.environ.get(...)`, then `if not tag: tag = f"localhost/api:{uuid4()}"` and a
+        build of `tag`)? Then the build may be its own, not only the environment's image."""
+        if not isinstance(node, cst.Name):
+            return False
+        found = definitions_at(node, function)
+        return found is not None and len(found) > 1 and any(
+            self._definition_value(d, node.value, function, depth + 1).kind not in (PARAM, ENV) for d in found)
 
     def _formatted(self, node: cst.BaseExpression, module: Module, function: Function | None, depth: int) -> Value:
         parts: list[Value] = []
@@ -261,15 +314,21 @@ class Flow:
     def _name_value(self, node: cst.Name, module: Module, function: Function | None, depth: int) -> Value:
         name = node.value
         if function is not None:
-            binding = self._binding(name, module.start(node), function)
-            if binding is not None:
-                return self._bound_value(binding, module, function, depth)
-            if name in function.params and (function.fixture or function.is_test):
-                # pytest fills these in: a fixture of the linted code, or one from a plugin
-                fixture = self.project.fixture_for(name, function)
-                return Value(BUILT, name) if fixture in self.producers else OPAQUE_VALUE
+            definitions = definitions_at(node, function)
+            if definitions is not None and len(definitions) == 1:
+                return self._definition_value(definitions[0], name, function, depth)
+            if definitions is not None:
+                # memoized: each way may read the variable again (`image = build() if x else image`
+                # in nested loops), which would cost once per way per level
+                known = self._joined.get(node)
+                if known is not None:
+                    return known
+                self._joined[node] = OPAQUE_VALUE  # a way back to this read (a loop) knows nothing
+                value = join([self._definition_value(d, name, function, depth) for d in definitions])
+                self._joined[node] = value
+                return value
             if name in function.params:
-                return Value(PARAM, name)
+                return self._param_value(name, function)
         assignments = self.project.scopes[module].assignments.get(name)
         if assignments:
             found = self.value(assignments[-1][1], module, None, depth=depth + 1)  # type: ignore[arg-type]
@@ -290,17 +349,32 @@ class Flow:
             return Value(FIXED, found.text, f"the constant `{shown}` of {target.file.filename}")
         return found
 
-    def _binding(self, name: str, before: int, function: Function) -> tuple[cst.CSTNode, cst.CSTNode] | None:
-        found = None
-        module = function.module
-        for bound, target, statement in function.bindings:
-            if bound == name and module.end(statement) <= before:
-                found = (target, statement)
-        return found
+    def _definition_value(self, definition: Definition, name: str, function: Function, depth: int) -> Value:
+        if definition == ENTRY:
+            return self._param_value(name, function)
+        if isinstance(definition, int):  # OTHER: a binding the flow does not read
+            return OPAQUE_VALUE
+        return self._bound_value(definition, function.module, function, depth)
 
-    def _bound_value(self, binding: tuple[cst.CSTNode, cst.CSTNode], module: Module, function: Function,
+    def _param_value(self, name: str, function: Function) -> Value:
+        if function.fixture or function.is_test:
+            # pytest fills these in: a fixture of the linted code, or one from a plugin
+            fixture = self.project.fixture_for(name, function)
+            return Value(BUILT, name) if fixture in self.producers else OPAQUE_VALUE
+        return Value(PARAM, name)
+
+
+    def _bound_value(self, binding: Binding, module: Module, function: Function,
                      depth: int) -> Value:
         target, statement = binding
+        if (isinstance(statement, cst.AugAssign) and isinstance(statement.operator, cst.AddAssign)
+                and isinstance(target, cst.Name)):  # `image += ":e2e"`: what the name held, then this
+            if any(not isinstance(d, int) and d[1] is statement
+                   for d in definitions_at(target, function) or ()):
+                return OPAQUE_VALUE  # in a loop: it grows each time round
+            held = self.value(target, module, function, depth=depth + 1)
+            return combine([held, self.value(statement.value, module, function, depth=depth + 1)],
+                           "a concatenation of literals")
         if not isinstance(statement, (cst.Assign, cst.AnnAssign)) or statement.value is None:
             return OPAQUE_VALUE
         outer = statement.targets[0].target if isinstance(statement, cst.Assign) else statement.target
@@ -441,8 +515,9 @@ class Flow:
         return None
 
     def _build_sites(self) -> list[BuildSite]:
-        from imagetag_lint.python.pairing import (
-            tag_repositories_at_callers,  # it reads this module's Flow
+        from imagetag_lint.python.pairing import (  # it reads this module's Flow
+            tag_repositories,
+            tag_repositories_at_callers,
         )
 
         """The builds of the linted code, with the repository each tags: from fixed tags and the
@@ -454,20 +529,27 @@ class Flow:
             for kind, tag in self._tags[function]:
                 if kind != "build":
                     continue
-                values = [self.value(tag, module, function, plain=True)]
-                if values[0].kind == PARAM:
-                    values = [self.value(a, caller.module, caller, plain=True)
-                              for caller, call in self.project.callers(function)
-                              if (a := self.project.argument_for(call, function, values[0].text)) is not None]
                 where = f"{module.file.filename}:{module.line(tag)}"
                 owner = f"{module.file.filename}:{function.name}"
-                for value in values:
-                    if value.kind == FIXED and repository(value.text):
-                        found.append(BuildSite(repository(value.text), value.text, where, owner))
-                    elif value.kind == COMPUTED and ":" in value.prefix:
-                        found.append(BuildSite(repository(value.prefix.split(":", 1)[0]), "", where, owner))
-                    elif value.kind == COMPUTED:  # `f"localhost/{name}:e2e-..."`: each caller's name
-                        found.extend(BuildSite(r, "", where, owner) for r in sorted(tag_repositories_at_callers(self, function, tag)))
+                for way in ways(tag, function):  # each assignment that may reach the tag
+                    expression = tag if way is None else way
+                    value = (Value(PARAM, tag.value) if way is None and isinstance(tag, cst.Name)
+                             else self.value(expression, module, function, plain=True))
+                    values = [value]
+                    if value.kind == PARAM:
+                        values = [self.value(a, caller.module, caller, plain=True)
+                                  for caller, call in self.project.callers(function)
+                                  if (a := self.project.argument_for(call, function, value.text)) is not None]
+                    for value in values:
+                        if value.kind == FIXED and repository(value.text):
+                            found.append(BuildSite(repository(value.text), value.text, where, owner))
+                        elif value.kind == COMPUTED and ":" in value.prefix:
+                            found.append(BuildSite(repository(value.prefix.split(":", 1)[0]), "", where, owner))
+                        elif value.kind == COMPUTED:  # `f"localhost/{name}:e2e-..."`: each caller's name
+                            repositories = tag_repositories_at_callers(self, function, expression)
+                            found.extend(BuildSite(r, "", where, owner) for r in sorted(repositories))
+                        elif value.kind == OPAQUE:  # `tag = make_tag("shop-api")`: what the helper makes of it
+                            found.extend(BuildSite(r, "", where, owner) for r in sorted(tag_repositories(self, function, expression)))
             found.extend(_shell_line_builds(function))
         return found
 

@@ -16,6 +16,7 @@ from collections.abc import Collection, Iterator
 import libcst as cst
 
 from imagetag_lint.python.syntax import Module, dotted
+from imagetag_lint.python.syspath import SysPath
 from imagetag_lint.record import record
 
 INIT = "__init__.py"
@@ -70,10 +71,11 @@ def _import_statements(module: Module) -> list[cst.CSTNode]:
     return [n for n in module.nodes if type(n) is cst.Import or type(n) is cst.ImportFrom]
 
 
-def module_file(importer: str, name: str, level: int, known: Collection[str]) -> str | None:
+def module_file(importer: str, name: str, level: int, known: Collection[str], sys_path: SysPath | None = None) -> str | None:
     """The linted file (display name) that `name` imported from `importer` is, or None (a module
-    of the standard library, an installed package, or a file the run did not read)."""
-    for base in _search_roots(importer, level, known):
+    of the standard library, an installed package, or a file the run did not read). `sys_path`
+    holds the directories conftest.py files add (looked in after the importer's own root)."""
+    for base in _search_roots(importer, level, known, sys_path):
         path = posixpath.join(base, *name.split(".")) if name else base
         for candidate in (path + ".py", posixpath.join(path, INIT)):
             candidate = posixpath.normpath(candidate)
@@ -82,7 +84,7 @@ def module_file(importer: str, name: str, level: int, known: Collection[str]) ->
     return None
 
 
-def _search_roots(importer: str, level: int, known: Collection[str]) -> Iterator[str]:
+def _search_roots(importer: str, level: int, known: Collection[str], sys_path: SysPath | None) -> Iterator[str]:
     directory = posixpath.dirname(importer)
     if level:
         for _ in range(level - 1):
@@ -94,5 +96,7 @@ def _search_roots(importer: str, level: int, known: Collection[str]) -> Iterator
     while directory and posixpath.join(directory, INIT) in known:
         directory = posixpath.dirname(directory)  # inside a package: pytest inserts the first non-package
     yield directory or "."
+    if sys_path:
+        yield from sys_path.roots(importer)
     if directory:
         yield "."

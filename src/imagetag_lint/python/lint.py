@@ -41,6 +41,7 @@ def lint_python_sources(sources: dict[str, bytes], rule_set: RuleSet, select: fr
     from imagetag_lint.python.project import Project, constant_modules, word_pattern
     from imagetag_lint.python.source import PythonFile
     from imagetag_lint.python.syntax import Module, ParseError
+    from imagetag_lint.python.syspath import SysPath, adds_to_sys_path
 
     modules: list[Module] = []
 
@@ -54,7 +55,8 @@ def lint_python_sources(sources: dict[str, bytes], rule_set: RuleSet, select: fr
 
     settings, producers_ = rule_set.flow.python_settings(), rule_set.flow.python_producers
     parse(sorted(candidates))
-    project = Project(modules, sources)
+    sys_path = SysPath((n, s) for n, s in sources.items() if adds_to_sys_path(n, s))
+    project = Project(modules, sources, sys_path=sys_path)
     constants = constant_modules(project, sources)  # an image may be another module's constant
     if constants:
         parse(constants)

@@ -15,6 +15,7 @@ from imagetag_lint.python.factories import factory_call, factory_callers
 from imagetag_lint.python.flow import COMPUTED, FIXED, FRESH, PARAM, Flow, Sink
 from imagetag_lint.python.imports import module_file
 from imagetag_lint.python.project import Function
+from imagetag_lint.python.reaching import definitions_at, ways
 from imagetag_lint.python.syntax import callee_name, dotted, string_value
 
 MAX_DEPTH = 4  # a fixture, the helper it calls, the helper that one calls ...
@@ -94,6 +95,12 @@ def indirect_values(test: Function, name: str) -> list[str]:
     return []
 
 
+def tag_repositories(flow: Flow, function: Function, tag: cst.BaseExpression) -> set[str]:
+    """The repository a build tag names when the flow sees no text in it: the text a helper
+    makes (`tag = make_tag("shop-api")`, returning `f"localhost/{service}:e2e-..."`)."""
+    return _tag_repository(flow, tag, function, {})
+
+
 def tag_repositories_at_callers(flow: Flow, function: Function, tag: cst.BaseExpression) -> set[str]:
     """The repositories a build tag made from the function's parameters names at each call; a
     caller that passes its own parameter on (`_make(service)` calling `build_image(service)`)
@@ -130,11 +137,15 @@ def _arguments(flow: Flow, call: cst.Call, target: Function, caller: Function,
 
 
 def _tag_repository(flow: Flow, tag: cst.BaseExpression, function: Function, arguments: dict[str, str]) -> set[str]:
-    found = _text(flow, tag, function, arguments, 0)
-    if found is None:
-        return set()
-    repo = _repository_of(*found)
-    return {repo} if repo else set()
+    """The repositories a build's tag names, on each way it may be set (`tag` a parameter, or
+    `f"localhost/{service}:..."` when the caller passes none)."""
+    repositories = set()
+    for way in ways(tag, function):
+        found = _text(flow, tag if way is None else way, function, arguments, 0)
+        repo = _repository_of(*found) if found is not None else None
+        if repo:
+            repositories.add(repo)
+    return repositories
 
 
 def _repository_of(text: str, complete: bool) -> str | None:
@@ -382,11 +393,12 @@ def _has_call(flow: Flow, node: cst.CSTNode, function: Function, depth: int) -> 
 
 
 def assigned_value(function: Function, name: cst.Name) -> cst.BaseExpression | None:
-    """The value of the last plain assignment to the name before it, in the function."""
-    module = function.module
-    found = None
-    for bound, target, statement in function.bindings:
-        if (bound == name.value and module.end(statement) <= module.start(name)
-                and isinstance(statement, cst.Assign) and statement.targets[0].target is target):
-            found = statement.value
-    return found
+    """The value of the plain assignment to the name that reaches it in the function, when it
+    is the only one that may (not one of an `if` and its `else`)."""
+    found = definitions_at(name, function)
+    if found is None or len(found) != 1 or isinstance(found[0], int):
+        return None
+    target, statement = found[0]
+    if isinstance(statement, cst.Assign) and statement.targets[0].target is target:
+        return statement.value
+    return None

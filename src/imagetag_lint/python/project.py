@@ -7,6 +7,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Collection, Iterator, Mapping
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -22,6 +23,10 @@ from imagetag_lint.python.syntax import (
     string_value,
     used_fixtures,
 )
+from imagetag_lint.python.syspath import SysPath
+
+if TYPE_CHECKING:
+    from imagetag_lint.python.reaching import Definitions
 
 MAX_ROUNDS = 6  # wrappers of wrappers of ...: summaries settle in a few rounds
 
@@ -48,6 +53,8 @@ class Function:
         self.strings: list[cst.BaseExpression] = []  # outermost string literals
         self.dicts: list[cst.Dict] = []
         self.stores: list[cst.Assign] = []  # `x[...]["image"] = ...`
+        # a read of a local -> the assignments that may reach it (reaching.definitions_at's memo)
+        self.reaching: dict[cst.CSTNode, Definitions | None] = {}
 
     @property
     def is_test(self) -> bool:
@@ -70,12 +77,15 @@ class Scope:
 
 
 class Project:
-    def __init__(self, modules: list[Module], known: Collection[str] = (), previous: Project | None = None) -> None:
+    def __init__(self, modules: list[Module], known: Collection[str] = (), previous: Project | None = None,
+                 sys_path: SysPath | None = None) -> None:
         """`known` names every file of the run (parsed or not): whether a directory is a package
-        (holds an `__init__.py`) decides where an import looks. The modules a `previous` project
-        (the first pass's) indexed are taken from it, not walked again."""
+        (holds an `__init__.py`) decides where an import looks, and so do the directories that
+        conftest.py files add to `sys_path`. The modules a `previous` project (the first pass's)
+        indexed are taken from it, not walked again."""
         self.modules = modules
         self.known = set(known) | {m.file.filename for m in modules}
+        self.sys_path: SysPath | None = sys_path if sys_path is not None or previous is None else previous.sys_path
         self.functions: list[Function] = []
         self.scopes: dict[Module, Scope] = {}
         self.owner: dict[cst.CSTNode, Function] = {}  # FunctionDef -> Function
@@ -175,6 +185,10 @@ class Project:
 
     # -- resolution -----------------------------------------------------------------------
 
+    def module_file(self, importer: str, name: str, level: int) -> str | None:
+        """The file of the run an import in `importer` names (see `imports.module_file`)."""
+        return module_file(importer, name, level, self.known, self.sys_path)
+
     def resolve(self, call: cst.Call, module: Module) -> Function | None:
         """The linted function a call runs (memoized: the summaries ask for every call each round)."""
         if call not in self._resolved:
@@ -226,10 +240,10 @@ class Project:
         decided when the module is not found where Python would look but may be a file of the
         run (a relative import, or a name that files of the run live under)."""
         name = binding.name or attribute
-        path = module_file(module.file.filename, binding.module, binding.level, self.known)
+        path = self.module_file(module.file.filename, binding.module, binding.level)
         if binding.name and attribute:  # `from pkg import helpers` then `helpers.deploy()`: a submodule
             submodule = ".".join(p for p in (binding.module, binding.name) if p)
-            path = module_file(module.file.filename, submodule, binding.level, self.known)
+            path = self.module_file(module.file.filename, submodule, binding.level)
             name = attribute
         if path is None:
             return (binding.level == 0 and not self._local_package(binding.module or binding.name)), None
@@ -254,7 +268,7 @@ class Project:
                 return None
             binding = Binding(".".join(p for p in (binding.module, binding.name) if p), binding.level)
         wanted = binding.name or attribute
-        path = module_file(module.file.filename, binding.module, binding.level, self.known)
+        path = self.module_file(module.file.filename, binding.module, binding.level)
         target = self.by_file.get(path) if path is not None else None
         if target is None or target is module:
             return None
@@ -323,7 +337,7 @@ class Project:
                 if found is not None and any(found is c for c in candidates):
                     return found
         for star in self.star_sources[module]:
-            path = module_file(module.file.filename, star.module, star.level, self.known)
+            path = self.module_file(module.file.filename, star.module, star.level)
             found = next((c for c in candidates if c.module.file.filename == path), None)
             if found is not None:
                 return found
@@ -339,7 +353,7 @@ class Project:
                     items = [e.value for e in value.elements] if isinstance(value, (cst.List, cst.Tuple)) else [value]
                     for item in items:
                         text = string_value(item) if isinstance(item, cst.BaseExpression) else None
-                        path = module_file(module.file.filename, text, 0, self.known) if text else None
+                        path = self.module_file(module.file.filename, text, 0) if text else None
                         if path is not None:
                             self._plugins.add(path)
         return self._plugins
@@ -427,10 +441,10 @@ def constant_modules(project: Project, sources: Mapping[str, bytes]) -> list[str
     found: set[str] = set()
     for module, names in project.imports.items():
         for binding in names.values():
-            paths = [module_file(module.file.filename, binding.module, binding.level, project.known)]
+            paths = [project.module_file(module.file.filename, binding.module, binding.level)]
             if binding.name:  # `from pkg import constants`: a submodule
                 submodule = ".".join(p for p in (binding.module, binding.name) if p)
-                paths.append(module_file(module.file.filename, submodule, binding.level, project.known))
+                paths.append(project.module_file(module.file.filename, submodule, binding.level))
             found.update(p for p in paths if p is not None and p not in project.by_file and p in sources)
     return sorted(p for p in found if _STRING_CONSTANT.search(sources[p]))
 

@@ -5,7 +5,8 @@ in another directory (`from e2e.lib.images import build_app`, `from ..helpers im
 Import statements are read with a regular expression over the bytes (a statement split over
 lines in parentheses gives all its names, comments left out); where a module is looked for follows
 `imports.module_file`: the first directory above the importer that is not a package, then the
-working directory, and the importer's package for relative imports.
+working directory, and the importer's package for relative imports; the directories a
+conftest.py adds to `sys.path` (`syspath.SysPath`) come after the first.
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ import os
 import posixpath
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from imagetag_lint.reads import is_file, listed
+
+if TYPE_CHECKING:
+    from imagetag_lint.python.syspath import SysPath
 
 INIT = "__init__.py"
 ROUNDS = 2  # the modules the linted files import, and the modules those import
@@ -65,8 +70,9 @@ class ModuleFinder:
     tests of one run cached (a whole-tree run asks about the same few directories for every file,
     and most imports name the standard library, which a listing rules out without a stat)."""
 
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, sys_path: SysPath | None = None) -> None:
         self.root = root
+        self.sys_path = sys_path  # the directories conftest.py files add (absolute paths)
         self._entries: dict[str, frozenset[str]] = {}
         self._bases: dict[str, str] = {}
 
@@ -74,7 +80,7 @@ class ModuleFinder:
         """The file (absolute) the import is, nearest root first, with the `__init__.py` files of
         the packages on the way, which decide where imports look; nothing when it is not local."""
         head = name.split(".", 1)[0]
-        for base in self._roots(os.path.dirname(importer), level):
+        for base in self._roots(importer, level):
             if head and head not in self._listing(base) and head + ".py" not in self._listing(base):
                 continue
             path = os.path.join(base, *name.split(".")) if name else base
@@ -90,7 +96,8 @@ class ModuleFinder:
             self._entries[directory] = frozenset(name.rstrip("/") for name in listed(directory))
         return self._entries[directory]
 
-    def _roots(self, directory: str, level: int) -> Iterator[str]:
+    def _roots(self, importer: str, level: int) -> Iterator[str]:
+        directory = os.path.dirname(importer)
         if level:
             for _ in range(level - 1):
                 directory = os.path.dirname(directory)
@@ -103,6 +110,8 @@ class ModuleFinder:
                 base = os.path.dirname(base)
             self._bases[directory] = base
         yield self._bases[directory]
+        if self.sys_path:  # each listed (and logged for the cache) when an import looks there
+            yield from self.sys_path.roots(importer)
         if self._bases[directory] != self.root:
             yield self.root
 

@@ -61,6 +61,30 @@ def combine(parts: list[Value], how: str) -> Value:
     return Value(COMPUTED, prefix=prefix)
 
 
+FINDINGS = (FIXED, FRESH, COMPUTED)  # values a deployment is reported for
+
+
+def join(values: list[Value]) -> Value:
+    """The value of a variable that several assignments may have set (`image = "localhost/app:e2e"`,
+    then `if rebuild: image = build("app")`), in source order. The environment anywhere makes it
+    opaque, as in a format; a parameter among them keeps it the caller's (a default filled in
+    when the caller passes none); a build's name among them is no fixed text. Only when every
+    way gives a reported value is it one: the same text, else the last one assigned."""
+    if len(values) == 1:
+        return values[0]
+    for kind in (ENV, PARAM, BUILT):
+        found = next((v for v in values if v.kind == kind), None)
+        if found is not None:
+            return found
+    if any(v.kind not in FINDINGS for v in values):
+        return OPAQUE_VALUE
+    last = values[-1]
+    other = next((v for v in reversed(values) if v.kind == FIXED and v.text != last.text), None)
+    if last.kind != FIXED or other is None:
+        return last
+    return Value(FIXED, last.text, f"{last.how}; another way here gives `{other.text}`", last.prefix)
+
+
 # a command word: its text if known, its expression if it is one alone, and the literal text
 # before its first expression (`localhost/api:` of `localhost/api:{tag}`)
 Word = tuple[str | None, cst.BaseExpression | None, str]
