@@ -10,8 +10,6 @@ from imagetag_lint.analysis.defects import dropped_builds, fed_by_callers
 from imagetag_lint.analysis.deployments import FixedSite, fixed_sites
 from imagetag_lint.analysis.discards import find_discards
 from imagetag_lint.analysis.image_flow import repository
-from imagetag_lint.engine.locality import build_references
-from imagetag_lint.images import published_release, pulled_release
 from imagetag_lint.analysis.mismatches import captured, ignored_image_params
 from imagetag_lint.analysis.pairing import build_name_of
 from imagetag_lint.analysis.steps import (
@@ -21,6 +19,7 @@ from imagetag_lint.analysis.steps import (
     suite_method_steps,
 )
 from imagetag_lint.analysis.unit_fixtures import only_inspected, testing_parameters
+from imagetag_lint.engine.locality import build_references
 from imagetag_lint.enums import ConsumerKind, SiteKind
 from imagetag_lint.findings import Applicability, Finding, Fix, Related
 from imagetag_lint.fix import edits as E
@@ -32,6 +31,7 @@ from imagetag_lint.golang.syntax import (
     identifiers,
     is_inside,
 )
+from imagetag_lint.images import published_release, pulled_release
 
 CODE = "IMG002"
 DROP_CODE = "IMG001"  # discarded-image-name: its findings name the fixed image a drop leads to
