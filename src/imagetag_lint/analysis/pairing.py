@@ -323,8 +323,9 @@ def _last_segment(image: str) -> str:
 
 
 def names_service(build_name: str, text: str) -> bool:
-    """Does text (an image, a function name) mention the service that build_name builds?"""
-    return any(key in _norm(text) for key in _service_keys(build_name))
+    """Does text (an image, a function name) mention the service that build_name builds? An image
+    of a service whose name only begins with the built one (`shop-api-worker`) does not."""
+    return any(key in _norm(text) for key in _service_keys(build_name)) and not _extends(build_name, text)
 
 
 def _service_keys(build_name: str) -> list[str]:
