@@ -200,3 +200,29 @@ def test_testify_steps_read_the_suite_field() -> None:
     ]
     assert fix_message(dropped)[1].startswith("the suite's test methods deploy the image (`TestWorker`)")
     assert not [f for f in found if f["location"]["row"] == 64]  # type: ignore[index]  # one defect, one finding
+
+
+def test_a_run_of_whole_packages_leaves_their_image_field_only_files_unparsed(tmp_path: Path) -> None:
+    """A run that lints every file of a package has prefiltered them all: a file with nothing but
+    an `Image:` field holds no build, so completing packages for a one-file run's sake must not
+    parse it (it is parsed only when a build name asks for it)."""
+    from imagetag_lint.files import discover
+    from imagetag_lint.lint import lint_paths
+    from imagetag_lint.options import LintOptions
+    from imagetag_lint.rules import load_rule_set
+
+    (tmp_path / "go.mod").write_text("module example.com/whole\n\ngo 1.21\n")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "setup.go").write_text(
+        "package whole\n\nfunc BuildAndLoadImageToKind(name string) (string, error) { return name, nil }\n\n"
+        'func Setup() error {\n\t_, err := BuildAndLoadImageToKind("localhost/shop-api")\n\treturn err\n}\n'
+    )
+    (tmp_path / "b" / "spec.go").write_text(
+        'package other\n\ntype Spec struct{ Image string }\n\nvar probe = Spec{Image: "busybox:1.36"}\n'
+    )
+    discovered, errors = discover([str(tmp_path)], tmp_path)
+    assert not errors
+    result, linter = lint_paths(discovered, LintOptions(rule_set=load_rule_set()), tmp_path)
+    assert "a/setup.go" in result.sources
+    assert "b/spec.go" not in result.sources

@@ -306,11 +306,21 @@ class Linter:
         """Parse the siblings of the linted files that may build: a build in a sibling makes
         its repository local for the whole package, so a run of one file and a run of the tree
         say the same of the file's images."""
+        partly = self._partly_linted
         for file in [f for f in self.project.files() if f.reported]:
-            self.project.complete_package(file)
+            if partly(file.directory):
+                self.project.complete_package(file)
         for directory in sorted({os.path.dirname(path) for path in self._deferred}):
-            for file in self.load_directory(directory, None):
-                self.project.add_file(file)
+            if partly(directory):
+                for file in self.load_directory(directory, None):
+                    self.project.add_file(file)
+
+    def _partly_linted(self, directory: str) -> bool:
+        """Does the directory hold a Go file the run neither lints nor has read? When the run
+        lints every file of a package (a whole-tree run), the prefilter has seen them all: a
+        file it left unparsed holds no build, and settling the deferred files asks the rest."""
+        known = (self._loaded, self._clean, self._deferred)
+        return any(all(path not in group for group in known) for path in go_files_in(directory))
 
     def directory_for_import(self, import_path: str, from_directory: str) -> str | None:
         return self.modules.directory_for_import(import_path, from_directory)
