@@ -45,6 +45,7 @@ from imagetag_lint.python.values import (
     is_environment,
     is_sdk_build,
     join,
+    reads_only,
 )
 from imagetag_lint.record import record
 from imagetag_lint.rules import ImageFlow, Producer
@@ -464,9 +465,11 @@ class Flow:
             if isinstance(target_node, cst.Subscript) and self._container_store(target_node):
                 add("store", store.value)
         for string in function.strings:
-            sinks.extend(yaml_sinks(self, string, module, function))
+            if not _handed_to_a_reader(string, module):
+                sinks.extend(yaml_sinks(self, string, module, function))
         for constant, string in self._constants_used(function):
-            sinks.extend(yaml_sinks(self, string, module, function, constant))
+            if not _handed_to_a_reader(constant, module):
+                sinks.extend(yaml_sinks(self, string, module, function, constant))
         return sinks
 
     def _in_containers(self, mapping: cst.Dict, module: Module) -> bool:
@@ -596,6 +599,14 @@ class Flow:
 
 
 __all__ = ["BUILT", "COMPUTED", "FIXED", "FRESH", "OPAQUE", "PARAM", "Flow", "Shape", "Sink"]
+
+
+def _handed_to_a_reader(node: cst.CSTNode, module: Module) -> bool:
+    """Is a manifest string, or the constant that holds it, an argument of a call that only reads
+    it (`kubectl delete -f -` with it as input, a print)? Such a use deploys nothing."""
+    argument = module.parent(node)
+    call = module.parent(argument) if isinstance(argument, cst.Arg) else None
+    return isinstance(call, cst.Call) and reads_only(call)
 
 
 def _shell_line_builds(function: Function) -> list[BuildSite]:

@@ -264,6 +264,24 @@ def is_deploy_call(call: cst.Call) -> bool:
     return isinstance(call.func, cst.Attribute) and bool(_DEPLOY_CALL.match(name))
 
 
+_READING_VERBS = frozenset({"delete", "get", "describe", "wait", "diff", "logs", "explain"})
+_PRINTS = frozenset({"print", "debug", "info", "warning", "error", "exception", "log", "echo"})
+
+
+def reads_only(call: cst.Call) -> bool:
+    """A call that takes a manifest without deploying it: kubectl's delete, get, describe, wait
+    or diff (through subprocess or pytest-kind's `kind_cluster.kubectl`), a print or a log line."""
+    name = callee_name(call)
+    if name in _PRINTS:
+        return True
+    words = command_words(call)
+    texts = [text for text, _, _ in words] if words is not None else []
+    if not texts and name == "kubectl" and isinstance(call.func, cst.Attribute):
+        texts = ["kubectl", *(string_value(a) for a in positional(call)[:1])]
+    program = (texts[0] or "").rsplit("/", 1)[-1] if texts else ""
+    return program == "kubectl" and len(texts) > 1 and texts[1] in _READING_VERBS
+
+
 def _kind_cluster_apply(call: cst.Call) -> bool:
     """pytest-kind's `kind_cluster.kubectl("apply", "-f", "-", input=MANIFEST)`: `kubectl(*args,
     **kwargs)` runs the kubectl binary with those words and hands the keywords to subprocess."""
