@@ -194,7 +194,11 @@ def test_testify_steps_read_the_suite_field() -> None:
         'use: `Image: s.image` instead of `"localhost/shop-api:e2e"`',
     ]
     dropped = at(found, "testifysuite/suite_test.go", 57, "IMG001")
-    assert dropped["steps"][1] == "pass: keep it on the suite: `s.image = shopWorkerImage` (add an `image string` field to `WorkerSuite`)"  # type: ignore[index]
+    assert dropped["steps"][1] == "pass: keep it on the suite: `s.image = shopWorkerImage` (add it as a `string` field of `WorkerSuite`)"  # type: ignore[index]
+    taken = at(found, "testifysuite/suite_test.go", 82, "IMG001")  # `image` holds the sidecar's image already
+    assert taken["steps"][1] == (  # type: ignore[index]
+        "pass: keep it on the suite: `s.shopGatewayImage = shopGatewayImage` (add it as a `string` field of `ProxySuite`)"
+    )
     assert [(r["location"]["row"], r["message"]) for r in dropped["related"]] == [  # type: ignore[attr-defined,index]
         (64, "with the fixed image `localhost/shop-worker:e2e`")
     ]

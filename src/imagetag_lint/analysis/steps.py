@@ -418,15 +418,27 @@ def suite_method_steps(index: ImageFlowIndex, site: FixedSite, repository: str) 
             no_parameter,
             f"use: `Image: {variable}.{field}` instead of `{text(site.node)}`",
         )
+    name = _free_field(index, function, type_name, "builtImage")
     return (
         (
-            f"capture: keep the name the builder returns for `{repository}` on the suite: a field "
-            f"(`{variable}.image`) that `SetupSuite` sets from the build"
+            f"capture: keep the name the builder returns for `{repository}` on the suite: a new field "
+            f"(`{variable}.{name}`) that `SetupSuite` sets from the build"
         ),
-        f"pass: nothing to pass: `{function.name}` reads `{variable}.image`",
+        f"pass: nothing to pass: `{function.name}` reads `{variable}.{name}`",
         no_parameter,
-        f"use: `Image: {variable}.image` instead of `{text(site.node)}`",
+        f"use: `Image: {variable}.{name}` instead of `{text(site.node)}`",
     )
+
+
+def _free_field(index: ImageFlowIndex, function: Function, type_name: str, fallback: str) -> str:
+    """`image`, the field name the steps suggest for the built name, unless the suite's struct
+    already has a field of that name (holding another image, perhaps): then fallback."""
+    body = re.compile(rb"type\s+" + type_name.encode() + rb"\s+struct\s*\{([^}]*)\}")
+    for file in index.project.complete_package(function.file).files:
+        found = body.search(file.source)
+        if found is not None and re.search(rb"(?m)^\s*(?:\w+\s*,\s*)*image\b", found.group(1)):
+            return fallback
+    return "image"
 
 
 def _is_suite(index: ImageFlowIndex, function: Function, type_name: str) -> bool:
@@ -442,9 +454,9 @@ def suite_drop_steps(index: ImageFlowIndex, function: Function | None, variable:
     receiver = _RECEIVER.match(function.receiver or "") if function is not None else None
     if function is None or receiver is None or not _is_suite(index, function, receiver.group(2)):
         return None
-    field = f"{receiver.group(1)}.image"
+    field = f"{receiver.group(1)}.{_free_field(index, function, receiver.group(2), variable)}"
     return (
-        f"pass: keep it on the suite: `{field} = {variable}` (add an `image string` field to `{receiver.group(2)}`)",
+        f"pass: keep it on the suite: `{field} = {variable}` (add it as a `string` field of `{receiver.group(2)}`)",
         "parameter: none (testify calls the suite's methods by reflection: they take no parameters)",
         f"use: `Image: {field}` in the test methods that deploy the image",
     )
