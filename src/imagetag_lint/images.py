@@ -19,7 +19,7 @@ def repository(image: str) -> str:
 _RELEASE_TAG = re.compile(r"v?\d+(\.\d+){1,3}(-(rc|alpha|beta)\.?\d*)?")
 # hosts of registries on this machine or its network, where a suite pushes what it builds
 _LOCAL_HOST = re.compile(r"(localhost|127(\.\d+){3}|\[::1\]|10(\.\d+){3}|192\.168(\.\d+){2}|172\.(1[6-9]|2\d|3[01])(\.\d+){2}"
-                         r"|[^.]*registry[^.]*|.*\.(localhost|local|internal|lan|home\.arpa|test))(:\d+)?")
+                         r"|.*\.(localhost|local|internal|lan|home\.arpa|test))(:\d+)?")
 
 
 def published_release(image: str) -> bool:
