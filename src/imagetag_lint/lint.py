@@ -306,12 +306,14 @@ class Linter:
         """Parse the siblings of the linted files that may build: a build in a sibling makes
         its repository local for the whole package, so a run of one file and a run of the tree
         say the same of the file's images."""
-        partly = self._partly_linted
+        partly: dict[str, bool] = {}  # by directory: each is listed once
         for file in [f for f in self.project.files() if f.reported]:
-            if partly(file.directory):
+            if file.directory not in partly:
+                partly[file.directory] = self._partly_linted(file.directory)
+            if partly[file.directory]:
                 self.project.complete_package(file)
         for directory in sorted({os.path.dirname(path) for path in self._deferred}):
-            if partly(directory):
+            if self._partly_linted(directory):
                 for file in self.load_directory(directory, None):
                     self.project.add_file(file)
 

@@ -24,8 +24,15 @@ def build_names(run: FlowRun) -> frozenset[str]:
 
 
 def build_references(run: FlowRun) -> frozenset[str]:
-    """The references builder calls in the linted code name, as fixed text, tag included."""
-    return _collect_build_names(run, whole=True)
+    """The references builder calls in the linted code name, as fixed text, tag included
+    (memoized as `build_names` is, until a file is added)."""
+    key = ("build-references", 0)
+    cached = run.rule_cache.get(key)
+    if isinstance(cached, tuple) and cached[0] == run.project.generation:
+        return cached[1]  # type: ignore[no-any-return]
+    found = _collect_build_names(run, whole=True)
+    run.rule_cache[key] = (run.project.generation, found)
+    return found
 
 
 def _collect_build_names(run: FlowRun, whole: bool = False) -> frozenset[str]:

@@ -147,28 +147,15 @@ def _closure_producer(run: FlowRun, literal: Node, file: SourceFile) -> Producer
     """`build := func(svc string) (string, error) { return infra.BuildAndLoadImageToKind(...) }`:
     a closure whose every `return` hands on one producer call's results is that producer."""
     body = literal.child_by_field_name("body")
-    if body is None:
-        return None
     found: ProducerRef | None = None
-    returns = [n for n in _own_nodes(body) if n.type == "return_statement"]
-    for statement in returns:
-        values_node = statement.named_children[0] if statement.named_child_count == 1 else None
-        if values_node is not None and values_node.type == "expression_list" and values_node.named_child_count == 1:
-            values_node = values_node.named_children[0]
-        call = unparen(values_node) if values_node is not None else None
+    for statement in returns(body) if body is not None else ():
+        results = _return_values(statement)
+        call = unparen(results[0]) if len(results) == 1 else None
         ref = producer(run, call, file) if call is not None and call.type == "call_expression" else None
         if ref is None or (found is not None and found != ref):
             return None
         found = ref
     return found
-
-
-def _own_nodes(node: Node) -> Iterator[Node]:
-    """The nodes of a function body, not those of the closures inside it."""
-    for child in node.named_children:
-        yield child
-        if child.type != "func_literal":
-            yield from _own_nodes(child)
 
 
 def _passed_builder(run: FlowRun, function: Function, param: Param) -> ProducerRef | None:
