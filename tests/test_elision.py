@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -57,6 +57,9 @@ def _skipped(source: bytes) -> list[bytes]:
         pytest.param(b'\t\t"greeting": "say \\"hi\\"",\n', False, id="escaped-string"),
         pytest.param(b'\t\t"key": value(),\n', False, id="call"),
         pytest.param(b'\t\t"key": "value", // why\n', False, id="comment"),
+        pytest.param(b'\t\t{Name: "UPSTREAM", Value: "api.shop.svc:8443"},\n', False, id="string-with-colon"),
+        pytest.param(b'\t\t"mirror": "registry.example.com/api",\n', False, id="string-with-slash"),
+        pytest.param(b'\t\t"pinned": "api@sha256",\n', False, id="string-with-at"),
     ],
 )
 def test_a_line_of_literals_is_skipped(line: bytes, skipped: bool) -> None:
@@ -155,6 +158,85 @@ def test_a_one_file_run_reports_what_a_whole_parse_reports(target: str, monkeypa
         text = b"".join(skipped)
         assert b'"setting.0000"' in text and b'{Name: "LOG_LEVEL"' in text
         assert b"step:" not in text  # `step` is a variable of labels() too
+
+
+def _recording(monkeypatch: pytest.MonkeyPatch) -> dict[bytes, list[bytes]]:
+    """Record, for each source the lint parses, the lines its last parse left out (a file may
+    be parsed again with lines back)."""
+    skipped: dict[bytes, list[bytes]] = {}
+
+    def recording(source: bytes, spans: list[tuple[int, int]], accept: Callable[[Tree], bool]) -> Tree:
+        def recorded(tree: Tree) -> bool:
+            accepted = accept(tree)
+            skipped[source] = [source[start:end] for start, end in spans] if accepted else []
+            return accepted
+
+        return parse_skipping(source, spans, recorded)
+
+    def whole(source: bytes) -> Tree:
+        skipped[source] = []
+        return parse(source)
+
+    monkeypatch.setattr(lint_module, "parse_skipping", recording)
+    monkeypatch.setattr(lint_module, "parse", whole)
+    return skipped
+
+
+def _left_out(skipped: dict[bytes, list[bytes]]) -> bytes:
+    return b"".join(line for lines in skipped.values() for line in lines)
+
+
+def test_a_whole_tree_run_reports_what_a_whole_parse_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    skipped = _recording(monkeypatch)
+    partial = _lint(".", monkeypatch)
+    text = _left_out(skipped)
+    # the linted files themselves are parsed without their tables
+    assert b'"setting.0000": "template=8031"' in text and b'{Name: "REGION", Value: "eu-1"}' in text
+    assert b"step:" not in text  # `step` is a variable of labels() too
+    monkeypatch.setattr(lint_module, "data_runs", lambda *args: [])
+    monkeypatch.setattr(lint_module, "skippable", lambda *args: {})
+    whole = _lint(".", monkeypatch)
+    assert partial == whole
+    assert [f["code"] for f in whole] == ["IMG002"]
+
+
+def test_an_environment_named_image_stays_in_the_parse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "go.mod").write_text("module example.com/e2e\n\ngo 1.22\n")
+    (tmp_path / "env.go").write_text(
+        'package e2e\n\nimport "os/exec"\n\nfunc env() []EnvVar {\n'
+        '\t_ = exec.Command("podman", "build", "-t", "localhost/api:e2e", ".").Run()\n\treturn []EnvVar{\n'
+        '\t\t{Name: "LOG_LEVEL", Value: "debug"},\n\t\t{Name: "IMAGE_TAG", Value: "e2e"},\n\t}\n}\n'
+        '\ntype EnvVar = struct{ Key string }\n\nfunc (e EnvVar) Set(value string) { e.Key = value }\n'
+    )
+    skipped = _recording(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    with contextlib.redirect_stdout(io.StringIO()):
+        main(["--exit-zero", "--no-cache", "--select", "IMG001,IMG002,IMG003", "."])
+    lines = _left_out(skipped)
+    assert b"LOG_LEVEL" in lines and b"IMAGE_TAG" not in lines
+
+
+def test_a_key_another_file_declares_brings_the_lines_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The early parse of a linted file cannot see its package; once all are read, a key word
+    that another file uses as a name (a constant `Region`) puts its lines back in the tree."""
+    (tmp_path / "go.mod").write_text("module example.com/e2e\n\ngo 1.22\n")
+    table = '\t\t{Region: "eu-1", Zone: "a"},\n\t\t{Region: "eu-2", Zone: "b"},\n'
+    (tmp_path / "zones.go").write_text(
+        'package e2e\n\nimport (\n\t"os/exec"\n\n\t"example.com/places"\n)\n\nfunc zones() []places.Place {\n'
+        '\t_ = exec.Command("podman", "build", "-t", "localhost/api:e2e", ".").Run()\n'
+        "\treturn []places.Place{\n" + table + "\t}\n}\n"
+    )
+    (tmp_path / "region.go").write_text('package e2e\n\nconst Region = "eu-1"\n')
+    skipped = _recording(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    with contextlib.redirect_stdout(io.StringIO()):
+        main(["--exit-zero", "--no-cache", "."])
+    assert b"Region:" not in _left_out(skipped)
+    (tmp_path / "region.go").write_text('package e2e\n\nconst banner = "Region"\n')
+    skipped.clear()
+    with contextlib.redirect_stdout(io.StringIO()):
+        main(["--exit-zero", "--no-cache", "."])
+    assert _left_out(skipped) == table.encode()
 
 
 def test_the_fixture_has_a_finding_to_compare(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,6 +6,7 @@ needs; sibling files and imported local packages are parsed on demand to resolve
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -32,7 +33,13 @@ from imagetag_lint.files import (
     start_scan,
 )
 from imagetag_lint.findings import Finding
-from imagetag_lint.golang.elision import Run, skippable, skipped_well
+from imagetag_lint.golang.elision import (
+    Run,
+    data_runs,
+    skippable,
+    skipped_well,
+    without_named_keys,
+)
 from imagetag_lint.golang.lexing import declares_const, word_offsets
 from imagetag_lint.golang.model import SourceFile, package_name, read_imports
 from imagetag_lint.golang.parser import Tree, first_error, parse, parse_skipping
@@ -85,6 +92,7 @@ class Linter:
         self._kept: dict[str, bytes] = {}  # sources of deferred files, up to KEPT_BYTES in all
         self._kept_bytes = 0
         self._module_files: dict[str, list[str]] = {}  # module root -> its Go files, walked once
+        self._avoided_words: tuple[bytes, ...] | None = None
         # whether the lint chose files by the clean ones' paths or import headers (a cached
         # result then depends on which clean files there are, not only on how many)
         self.clean_consulted = False
@@ -97,13 +105,56 @@ class Linter:
         if pending is None:
             pending = start_scan(discovered, self.options.rule_set.flow, self.options.max_file_bytes, self.overlay)
         trees: dict[int, Tree] = {}
+        elided: dict[int, list[Run]] = {}  # the tables an early parse left out, by item
 
         def parse_early(index: int, scan: Scan) -> None:  # while the other verdicts are still coming
             if scan[0] == Prefilter.STRONG and scan[2] is not None:
-                trees[index] = parse_source(scan[2])
+                trees[index], elided[index] = self._parse_without_tables(scan[2])
 
-        for index, (item, scan) in enumerate(zip(discovered, pending.results(parse_early))):
+        scans = pending.results(parse_early)
+        if any(run[2] for runs in elided.values() for run in runs):
+            self._keep_named_keys(discovered, scans, trees, elided)
+        for index, (item, scan) in enumerate(zip(discovered, scans)):
             self._take(item.path, item.display, scan, trees.pop(index, None))
+
+    def _parse_without_tables(self, source: bytes) -> tuple[Tree, list[Run]]:
+        """Parse a file without its literal tables (`golang.elision`), and say which it left
+        out: none when the tree was refused and the file parsed whole."""
+        source = parse_input(source)
+        runs = data_runs(source, self._avoided())
+        if not runs:
+            return parse(source), []
+        accepted: list[bool] = []
+
+        def accept(tree: Tree) -> bool:
+            accepted.append(skipped_well(tree, runs))
+            return accepted[0]
+
+        tree = parse_skipping(source, [(start, end) for start, end, _ in runs], accept)
+        return tree, runs if accepted[0] else []
+
+    def _keep_named_keys(
+        self, discovered: Sequence[Discovered], scans: list[Scan], trees: dict[int, Tree], elided: dict[int, list[Run]]
+    ) -> None:
+        """Parse again, with the lines back, the files whose left-out tables have field keys
+        that some file of the package uses as a name (known once every file is read)."""
+        by_directory: dict[str, list[int]] = {}
+        for index, runs in elided.items():
+            if any(run[2] for run in runs):
+                by_directory.setdefault(os.path.dirname(discovered[index].path), []).append(index)
+        for directory, indexes in by_directory.items():
+            read = {
+                item.path: source
+                for item, (_, _, source, _) in zip(discovered, scans)
+                if source is not None and os.path.dirname(item.path) == directory
+            }
+            sources = {discovered[i].path: parse_input(read[discovered[i].path]) for i in indexes}
+            found = {discovered[i].path: elided[i] for i in indexes}
+            kept = without_named_keys(found, sources, functools.partial(self._package_sources, directory, read))
+            for index in indexes:
+                path = discovered[index].path
+                if kept.get(path) != found[path]:
+                    trees[index] = self._parse_skipping(sources[path], kept.get(path)) or parse(sources[path])
 
     def add_source(self, source: bytes, path: str, display: str) -> None:
         self._take(path, display, self.scanner.scan(source))
@@ -190,20 +241,28 @@ class Linter:
                     self._clean.add(path)
                 continue
             chosen.append((path, display, source, reported))
-        skipped = self._skippable(directory, {path: source for path, _, source, reported in chosen if not reported})
+        skipped = self._skippable(directory, {path: source for path, _, source, _ in chosen})
         return [
             self._parse(source, path, display, reported, tree=self._parse_skipping(source, skipped.get(path)))
             for path, display, source, reported in chosen
         ]
 
-    def _skippable(self, directory: str, siblings: dict[str, bytes]) -> dict[str, list[Run]]:
-        """The literal tables each sibling (a file of the package the run does not report) may
-        be parsed without (`golang.elision`)."""
-        if not siblings:
+    def _skippable(self, directory: str, files: dict[str, bytes]) -> dict[str, list[Run]]:
+        """The literal tables each of the files (of one package) may be parsed without
+        (`golang.elision`)."""
+        if not files:
             return {}
-        flow = self.options.rule_set.flow
-        avoided = (b"mage", PREFIX, *(f.encode() for f in (*flow.image_fields, *flow.build_name_fields, *flow.pull_policy_fields)))
-        return skippable({path: parse_input(source) for path, source in siblings.items()}, lambda: self._package_sources(directory, siblings), avoided)
+        sources = {path: parse_input(source) for path, source in files.items()}
+        return skippable(sources, lambda: self._package_sources(directory, files), self._avoided())
+
+    def _avoided(self) -> tuple[bytes, ...]:
+        """The words whose lines a parse never leaves out: image fields, `image:` of manifests,
+        `IMAGE` of environment names, directives."""
+        if self._avoided_words is None:
+            flow = self.options.rule_set.flow
+            fields = (*flow.image_fields, *flow.build_name_fields, *flow.pull_policy_fields)
+            self._avoided_words = (b"mage", b"MAGE", PREFIX, *(f.encode() for f in fields))
+        return self._avoided_words
 
     def _package_sources(self, directory: str, siblings: dict[str, bytes]) -> list[bytes]:
         """The bytes of every Go file of directory: parsed ones from the project, the siblings

@@ -1,12 +1,13 @@
-"""Literal tables a sibling file is parsed without.
+"""Literal tables a Go file is parsed without.
 
-A one-file run parses every file of the linted file's package, to answer what the package as a
-whole does (which functions build, load, deploy or generate names). Setup files carry long
-tables of data that none of those questions reads: a ConfigMap's `"key": "value",` entries, an
-environment's `{Name: "X", Value: "y"},` elements. A line of such a table holds literals and
-field keys only: no call, no image field, no manifest, no name an analysis looks up. Runs of
-those lines are left out of the parse (`parser.parse_skipping`): the table parses with fewer
-elements, and every other node is where it was.
+Setup files carry long tables of data that no analysis reads: a ConfigMap's `"key": "value",`
+entries, an environment's `{Name: "X", Value: "y"},` elements. A line of such a table holds
+literals and field keys only: no call, no image field, no manifest, no string that could be an
+image reference, no name an analysis looks up; no finding can stand there and no fix edits it.
+Runs of those lines are left out of the parse (`parser.parse_skipping`), of the files a run
+lints as of the siblings it reads to answer what their package does: the table parses with fewer
+elements, and every other node is where it was. That saves a third of the parse and of the
+trees' memory on a dense E2E package.
 
 A field key (`Name`) is an identifier node, which a lookup by name would find; a run keeps its
 keys out of the tree only when no file of the package uses that word as anything but a key or
@@ -32,6 +33,9 @@ _ELEMENT = rb"\{[ \t]*" + _FIELD + rb"(?:,[ \t]*" + _FIELD + rb")*,?[ \t]*\},"  
 _RUN = re.compile(rb"\n((?:[ \t]*(?:" + _ENTRY + rb"|" + _ELEMENT + rb")[ \t]*\n)+)")
 # the field keys of a run (a string may add a word: it then only has to pass the same test)
 _KEY = re.compile(rb"[{,][ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*:")
+# a string literal of a table line (no escapes there), and what makes one read like a reference
+_STRING = re.compile(rb'"[^"\n]*"')
+_REFERENCE_MARK = re.compile(rb"[:/@]")
 _DOT_IMPORT = re.compile(rb"(?:^|[\s(])\.[ \t]*[\"`]")
 _FUNCTIONS = ("function_declaration", "method_declaration")
 
@@ -40,29 +44,31 @@ Run = tuple[int, int, frozenset[bytes]]  # (start, end, field keys) of lines a p
 
 def data_runs(source: bytes, avoided: tuple[bytes, ...]) -> list[Run]:
     """The runs of table lines in source, without the lines that hold an avoided word (an image
-    field's name, `image:` of a manifest, a directive)."""
+    field's name, `image:` of a manifest, a directive) or a string that could be an image
+    reference (one with a `:`, `/` or `@`)."""
+
+    def held(start: int, end: int) -> bool:
+        return any(source.find(word, start, end) != -1 for word in avoided) or any(
+            _REFERENCE_MARK.search(string) for string in _STRING.findall(source, start, end)
+        )
+
     runs: list[Run] = []
     for match in _RUN.finditer(source):
         start, end = match.span(1)
-        if any(source.find(word, start, end) != -1 for word in avoided):
-            runs.extend(_runs_between(source, start, end, avoided))
+        if held(start, end):
+            runs.extend(_runs_between(source, start, end, held))
         else:
             runs.append((start, end, _keys(source, start, end)))
     return runs
 
 
-def _runs_between(source: bytes, start: int, end: int, avoided: Iterable[bytes], keyed: bool = False) -> list[Run]:
-    """The runs of lines from start to end that hold none of the avoided words (with keyed: as
-    a field key)."""
+def _runs_between(source: bytes, start: int, end: int, held: Callable[[int, int], bool]) -> list[Run]:
+    """The runs of lines from start to end that are not held (`held(line_start, line_end)`)."""
     runs: list[Run] = []
     first = start  # the first line of the run being gathered
     while start < end:
         line_end = source.index(b"\n", start) + 1
-        if keyed:
-            held = not set(_KEY.findall(source, start, line_end)).isdisjoint(avoided)
-        else:
-            held = any(source.find(word, start, line_end) != -1 for word in avoided)
-        if held:
+        if held(start, line_end):
             if first < start:
                 runs.append((first, start, _keys(source, first, start)))
             first = line_end
@@ -107,19 +113,29 @@ def skippable(
     package_sources gives the bytes of every file of the package, asked for only when a run has
     field keys to check."""
     found = {path: runs for path, source in sources.items() if (runs := data_runs(source, avoided))}
+    return without_named_keys(found, sources, package_sources)
+
+
+def without_named_keys(
+    found: dict[str, list[Run]], sources: dict[str, bytes], package_sources: Callable[[], list[bytes]]
+) -> dict[str, list[Run]]:
+    """The runs again (path -> runs, files of one package), without the lines whose field keys
+    some file of the package also uses as a name (`key_only_words`)."""
     keys = {key for runs in found.values() for _, _, run_keys in runs for key in run_keys}
     if not keys:
         return found
     names = keys - key_only_words(keys, package_sources())
     if not names:
         return found
-    kept = {}  # the runs again, without the lines whose keys are also names
+    kept = {}
     for path, runs in found.items():
         source = sources[path]
+
+        def named(start: int, end: int, source: bytes = source) -> bool:
+            return not set(_KEY.findall(source, start, end)).isdisjoint(names)
+
         kept[path] = [
-            piece
-            for run in runs
-            for piece in ([run] if not run[2] & names else _runs_between(source, run[0], run[1], names, keyed=True))
+            piece for run in runs for piece in ([run] if not run[2] & names else _runs_between(source, run[0], run[1], named))
         ]
     return {path: runs for path, runs in kept.items() if runs}
 
