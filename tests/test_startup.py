@@ -50,6 +50,20 @@ def test_start_up_imports_only_what_the_run_needs(tmp_path: Path) -> None:
     assert not modules & {"imagetag_lint.fix.apply", "imagetag_lint.repair.plan", "imagetag_lint.suppress", "difflib", "tempfile"}
 
 
+def test_fingerprints_load_no_openssl(tmp_path: Path) -> None:
+    """`hashlib` maps OpenSSL's libcrypto (3.5 MiB resident); a report's fingerprints need only
+    SHA-256, from CPython's own module, and give the digests hashlib gives (baselines stay valid)."""
+    import hashlib
+
+    from imagetag_lint.fingerprint import digest
+
+    shutil.copytree(FIXTURES / "k8s", tmp_path / "k8s")
+    (tmp_path / "go.mod").write_text("module example.com/e2e\n\ngo 1.22\n")
+    modules = _imported_after("main(['--output-format', 'sarif', '--no-cache', 'k8s'])", tmp_path)
+    assert "imagetag_lint.fingerprint" in modules and not modules & {"hashlib", "_hashlib"}
+    assert digest("IMG001 deploy") == hashlib.sha256(b"IMG001 deploy").hexdigest()[:32]
+
+
 def test_the_go_grammar_loads_without_its_package_init(monkeypatch: pytest.MonkeyPatch) -> None:
     import tree_sitter_go
     from tree_sitter import Language

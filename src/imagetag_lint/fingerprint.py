@@ -9,7 +9,6 @@ fingerprint does not depend on the directory the tool runs from.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
@@ -18,6 +17,14 @@ from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.python.source import PythonFile
 from imagetag_lint.record import replace
+
+try:  # the C module itself: `hashlib` loads OpenSSL's libcrypto, 3.5 MiB more resident memory
+    from _sha2 import sha256  # type: ignore[import-not-found,unused-ignore]  # CPython 3.12+
+except ImportError:
+    try:
+        from _sha256 import sha256  # type: ignore[import-not-found,no-redef,unused-ignore]  # CPython 3.10, 3.11
+    except ImportError:  # pragma: no cover - other interpreters go through hashlib
+        from hashlib import sha256  # type: ignore[assignment,unused-ignore]
 
 VERSION = "v1"
 _DECLARATIONS = ("function_declaration", "method_declaration")
@@ -62,4 +69,5 @@ def enclosing_function_name(file: SourceFile, start: int, end: int) -> str:
 
 
 def digest(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    hexdigest: str = sha256(key.encode("utf-8")).hexdigest()
+    return hexdigest[:32]
