@@ -14,7 +14,7 @@ from support import TESTS
 
 import imagetag_lint.lint as lint_module
 from imagetag_lint.cli import main
-from imagetag_lint.golang.elision import data_runs, key_only_words, skipped_well
+from imagetag_lint.golang.elision import data_runs, key_only_words, refused_runs
 from imagetag_lint.golang.parser import Node, Tree, parse, parse_skipping
 
 TABLES = TESTS / "fixtures" / "elision"
@@ -93,7 +93,8 @@ def test_the_rest_of_the_tree_is_the_whole_parse_s() -> None:
     runs = data_runs(SETUP, AVOIDED)
     assert [SETUP[start:end].count(b"\n") for start, end, _ in runs] == [2, 2]
     spans = [(start, end) for start, end, _ in runs]
-    partial = parse_skipping(SETUP, spans, lambda tree: skipped_well(tree, runs))
+    partial = parse_skipping(SETUP, spans, lambda tree: refused_runs(tree, runs, AVOIDED) == [])
+    assert partial is not None
     assert partial.root_node.text == SETUP  # node text still reads the whole source
     assert _shape(partial, spans) == _shape(parse(SETUP), spans)
     assert not any(node.type == "keyed_element" for node in _nodes(partial.root_node))
@@ -103,8 +104,40 @@ def test_a_run_outside_a_function_body_is_parsed_whole() -> None:
     source = b'package p\n\nvar settings = map[string]string{\n\t"a": "1",\n}\n'
     runs = data_runs(source, AVOIDED)
     assert runs
-    tree = parse_skipping(source, [(start, end) for start, end, _ in runs], lambda tree: skipped_well(tree, runs))
-    assert any(node.type == "keyed_element" for node in _nodes(tree.root_node))
+    tree = parse_skipping(source, [(start, end) for start, end, _ in runs], lambda tree: True)
+    assert tree is not None and refused_runs(tree, runs, AVOIDED) == runs
+
+
+def test_a_literal_with_an_image_field_keeps_its_lines() -> None:
+    """A fix that edits an image element looks at its neighbours (how gofmt aligns them)."""
+    source = b'package p\n\nfunc f() {\n\t_ = map[string]string{\n\t\t"app":   "api",\n\t\t"image": "x",\n\t}\n\t_ = map[string]string{\n\t\t"a": "1",\n\t}\n}\n'
+    runs = data_runs(source, AVOIDED)
+    assert [source[start:end] for start, end, _ in runs] == [b'\t\t"app":   "api",\n', b'\t\t"a": "1",\n']
+    tree = parse_skipping(source, [(start, end) for start, end, _ in runs], lambda tree: True)
+    assert tree is not None and refused_runs(tree, runs, AVOIDED) == runs[:1]
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        pytest.param(b'\t\t"app": "catalog"\n\t\t"tier": "backend",\n', id="missing-comma-before"),
+        pytest.param(b'\t\t"app": "catalog", // why\n\t\t"tier": "backend",\n', id="comment-before"),
+        pytest.param(b'\t\t"catalog": 08,\n', id="octal-digit"),
+        pytest.param(b'\t\t"catalog": 007,\n', id="leading-zero"),
+        pytest.param(b'\t\t"catalog": "\xff\xfe",\n', id="not-utf8"),
+        pytest.param(b'\t\t"catalog": "a\x01b",\n', id="control-character"),
+    ],
+)
+def test_no_line_is_skipped_that_could_hide_a_syntax_error(table: bytes) -> None:
+    source = b"package p\n\nfunc f() {\n\t_ = map[string]string{\n" + table + b"\t}\n}\n"
+    assert _skipped(source) == []
+
+
+def test_a_file_that_executes_a_template_keeps_its_tables() -> None:
+    """`tmpl.Execute(&buf, map[string]string{"Ref": "shop-api"})`: the data fills `image: {{ .Ref }}`."""
+    source = b'package p\n\nfunc f() {\n\t_ = t.Execute(w, map[string]string{\n\t\t"Ref": "shop-api",\n\t})\n}\n'
+    assert _skipped(source) == []
+    assert _skipped(source.replace(b"Execute", b"Run")) == [b'\t\t"Ref": "shop-api",\n']
 
 
 @pytest.mark.parametrize(
@@ -140,6 +173,37 @@ def _lint(target: str, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object
     return found
 
 
+def _run(args: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    monkeypatch.chdir(cwd)
+    code = main(["--no-cache", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+GUARDED = TABLES / "guarded"
+MODES = [["--output-format", "json"], [], ["--fix", "--diff"], ["--fix", "--unsafe-fixes", "--diff"]]
+
+
+@pytest.mark.parametrize("target", [".", "e2e/templates/setup.go", "e2e/comma/setup.go", "e2e/octal/setup.go"])
+def test_template_data_and_syntax_errors_report_what_a_whole_parse_reports(
+    target: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Template data (`"Ref": "shop-orders",` fills `image: {{ .Ref }}`) stays in the parse, and
+    a table beside a syntax error (a missing comma, `08`) does not hide the error's warning."""
+    partial = [_run([*mode, target], GUARDED, monkeypatch, capsys) for mode in MODES]
+    monkeypatch.setattr(lint_module, "data_runs", lambda *args: [])
+    monkeypatch.setattr(lint_module, "skippable", lambda *args: {})
+    whole = [_run([*mode, target], GUARDED, monkeypatch, capsys) for mode in MODES]
+    assert partial == whole
+    code, out, err = partial[1]
+    if target in (".", "e2e/templates/setup.go"):
+        assert "with the fixed image `shop-orders`" in out and "shopOrdersImage," in partial[2][1]
+    if target in (".", "e2e/comma/setup.go"):
+        assert "e2e/comma/setup.go:13:3: syntax error" in err
+    if target in (".", "e2e/octal/setup.go"):
+        assert "e2e/octal/setup.go:13:15: syntax error" in err
+
+
 @pytest.mark.parametrize("target", sorted(p.relative_to(TABLES).as_posix() for p in (TABLES / "infra").glob("*.go")))
 def test_a_one_file_run_reports_what_a_whole_parse_reports(target: str, monkeypatch: pytest.MonkeyPatch) -> None:
     skipped: list[bytes] = []
@@ -150,6 +214,7 @@ def test_a_one_file_run_reports_what_a_whole_parse_reports(target: str, monkeypa
 
     monkeypatch.setattr(lint_module, "parse_skipping", recording)
     partial = _lint(target, monkeypatch)
+    monkeypatch.setattr(lint_module, "data_runs", lambda *args: [])
     monkeypatch.setattr(lint_module, "skippable", lambda *args: {})
     whole = _lint(target, monkeypatch)
     assert partial == whole
@@ -188,14 +253,14 @@ def _left_out(skipped: dict[bytes, list[bytes]]) -> bytes:
 
 def test_a_whole_tree_run_reports_what_a_whole_parse_reports(monkeypatch: pytest.MonkeyPatch) -> None:
     skipped = _recording(monkeypatch)
-    partial = _lint(".", monkeypatch)
+    partial = _lint("infra", monkeypatch)
     text = _left_out(skipped)
     # the linted files themselves are parsed without their tables
     assert b'"setting.0000": "template=8031"' in text and b'{Name: "REGION", Value: "eu-1"}' in text
     assert b"step:" not in text  # `step` is a variable of labels() too
     monkeypatch.setattr(lint_module, "data_runs", lambda *args: [])
     monkeypatch.setattr(lint_module, "skippable", lambda *args: {})
-    whole = _lint(".", monkeypatch)
+    whole = _lint("infra", monkeypatch)
     assert partial == whole
     assert [f["code"] for f in whole] == ["IMG002"]
 
@@ -205,7 +270,8 @@ def test_an_environment_named_image_stays_in_the_parse(tmp_path: Path, monkeypat
     (tmp_path / "env.go").write_text(
         'package e2e\n\nimport "os/exec"\n\nfunc env() []EnvVar {\n'
         '\t_ = exec.Command("podman", "build", "-t", "localhost/api:e2e", ".").Run()\n\treturn []EnvVar{\n'
-        '\t\t{Name: "LOG_LEVEL", Value: "debug"},\n\t\t{Name: "IMAGE_TAG", Value: "e2e"},\n\t}\n}\n'
+        '\t\t{Name: "LOG_LEVEL", Value: "debug"},\n\t}\n}\n\nfunc tags() []EnvVar {\n\treturn []EnvVar{\n'
+        '\t\t{Name: "REGION", Value: "eu-1"},\n\t\t{Name: "IMAGE_TAG", Value: "e2e"},\n\t}\n}\n'
         '\ntype EnvVar = struct{ Key string }\n\nfunc (e EnvVar) Set(value string) { e.Key = value }\n'
     )
     skipped = _recording(monkeypatch)
@@ -214,6 +280,7 @@ def test_an_environment_named_image_stays_in_the_parse(tmp_path: Path, monkeypat
         main(["--exit-zero", "--no-cache", "--select", "IMG001,IMG002,IMG003", "."])
     lines = _left_out(skipped)
     assert b"LOG_LEVEL" in lines and b"IMAGE_TAG" not in lines
+    assert b"REGION" not in lines  # a fix of an image element looks at its neighbours
 
 
 def test_a_key_another_file_declares_brings_the_lines_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

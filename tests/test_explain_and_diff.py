@@ -91,3 +91,20 @@ def test_diff_with_text_output_prints_the_diff(capsys: pytest.CaptureFixture[str
     code, out, err = run(capsys, "--isolated", "--diff", "--output-format", "text", str(example))
     assert code == 1 and out.startswith("--- a/") and "+++ b/" in out
     assert err == "Would apply 4 fixes in 2 file(s).\n"
+
+
+BROKEN = Path(__file__).parent / "fixtures" / "elision" / "guarded"
+
+
+def test_a_fix_in_a_file_with_syntax_errors_is_by_hand(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--fix` leaves a file with syntax errors alone, so the report marks its fixes by hand and
+    says why, and `--diff` does not pass an unapplied fix off as nothing to fix."""
+    monkeypatch.chdir(BROKEN)
+    code, out, err = run(capsys, "--no-cache", "--output-format", "json", "e2e/comma/setup.go")
+    fix = json.loads(out)[0]["fix"]
+    assert (code, fix["applicability"]) == (1, "display-only")
+    assert fix["message"] == "e2e/comma/setup.go has syntax errors; fix them first, then rerun --fix"
+    code, out, err = run(capsys, "--no-cache", "e2e/comma/setup.go")
+    assert "IMG001 [by hand]" in out and "1 to fix by hand." in out and "[*]" not in out
+    code, out, err = run(capsys, "--no-cache", "--diff", "e2e/comma/setup.go")
+    assert (code, out) == (0, "") and "e2e/comma/setup.go:13:3: syntax error" in err

@@ -316,13 +316,15 @@ def _fix(args: argparse.Namespace, rule_set: RuleSet, lint_run: LintRun, stdin_s
         _print_problems(result)
         diff = unified_diff(outcome)
         sys.stdout.write(diff)
+        for rejected in outcome.rejected:  # what --fix would say: a silent empty diff reads as "nothing to fix"
+            print(f"imagetag-lint: warning: {rejected}", file=sys.stderr)
         count = len(outcome.applied)
         if count and not args.quiet:
             noun = "fix" if count == 1 else "fixes"
             print(f"Would apply {count} {noun} in {len(outcome.changed)} file(s).", file=sys.stderr)
         if result.errors:
             return EXIT_ERROR
-        return EXIT_FINDINGS if diff else EXIT_CLEAN
+        return EXIT_FINDINGS if diff or outcome.refused else EXIT_CLEAN
     if stdin_source is not None:  # an editor replaces its buffer with stdout: always print the source
         sys.stdout.flush()
         sys.stdout.buffer.write(next(iter(outcome.fixed.values()), stdin_source))

@@ -17,6 +17,7 @@ from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.directives import PREFIX, PYTHON_PREFIX
 from imagetag_lint.engine.producers import handed_builder_targets
+from imagetag_lint.enums import Applicability
 from imagetag_lint.errors import InputError
 from imagetag_lint.files import (
     BOM,
@@ -32,12 +33,12 @@ from imagetag_lint.files import (
     read_go_file,
     start_scan,
 )
-from imagetag_lint.findings import Finding
+from imagetag_lint.findings import Finding, Fix
 from imagetag_lint.golang.elision import (
     Run,
     data_runs,
+    refused_runs,
     skippable,
-    skipped_well,
     without_named_keys,
 )
 from imagetag_lint.golang.lexing import declares_const, word_offsets
@@ -49,6 +50,7 @@ from imagetag_lint.lint_result import LintResult
 from imagetag_lint.options import LintOptions, LintRun
 from imagetag_lint.parallel import Pending
 from imagetag_lint.python.driver import is_python
+from imagetag_lint.record import replace
 from imagetag_lint.registry import RULES, SUPPRESSION_CODES, RuleKind
 
 Check = Callable[[RuleContext, SourceFile], Iterator[Finding]]
@@ -93,6 +95,7 @@ class Linter:
         self._kept_bytes = 0
         self._module_files: dict[str, list[str]] = {}  # module root -> its Go files, walked once
         self._avoided_words: tuple[bytes, ...] | None = None
+        self._broken: set[str] = set()  # linted files with syntax errors, by display name
         # whether the lint chose files by the clean ones' paths or import headers (a cached
         # result then depends on which clean files there are, not only on how many)
         self.clean_consulted = False
@@ -119,19 +122,30 @@ class Linter:
 
     def _parse_without_tables(self, source: bytes) -> tuple[Tree, list[Run]]:
         """Parse a file without its literal tables (`golang.elision`), and say which it left
-        out: none when the tree was refused and the file parsed whole."""
+        out: none when the file parsed whole."""
         source = parse_input(source)
-        runs = data_runs(source, self._avoided())
-        if not runs:
-            return parse(source), []
-        accepted: list[bool] = []
+        return self._parse_without(source, data_runs(source, self._avoided()))
 
-        def accept(tree: Tree) -> bool:
-            accepted.append(skipped_well(tree, runs))
-            return accepted[0]
+    def _parse_without(self, source: bytes, runs: list[Run]) -> tuple[Tree, list[Run]]:
+        """Parse source without the runs, and the runs it left out: a run the tree refuses
+        (`refused_runs`) is parsed again, and a tree with a syntax error is parsed whole."""
+        avoided = self._avoided()
+        for _ in range(2):
+            if not runs:
+                break
+            refused: list[list[Run] | None] = []
 
-        tree = parse_skipping(source, [(start, end) for start, end, _ in runs], accept)
-        return tree, runs if accepted[0] else []
+            def accept(tree: Tree, runs: list[Run] = runs, refused: list[list[Run] | None] = refused) -> bool:
+                refused.append(refused_runs(tree, runs, avoided))
+                return refused[0] == []
+
+            tree = parse_skipping(source, [(start, end) for start, end, _ in runs], accept)
+            if tree is not None:
+                return tree, runs
+            if refused[0] is None:
+                break
+            runs = [run for run in runs if run not in refused[0]]
+        return parse(source), []
 
     def _keep_named_keys(
         self, discovered: Sequence[Discovered], scans: list[Scan], trees: dict[int, Tree], elided: dict[int, list[Run]]
@@ -154,7 +168,7 @@ class Linter:
             for index in indexes:
                 path = discovered[index].path
                 if kept.get(path) != found[path]:
-                    trees[index] = self._parse_skipping(sources[path], kept.get(path)) or parse(sources[path])
+                    trees[index] = self._parse_without(sources[path], kept.get(path, []))[0]
 
     def add_source(self, source: bytes, path: str, display: str) -> None:
         self._take(path, display, self.scanner.scan(source))
@@ -203,6 +217,7 @@ class Linter:
             self.result.sources[display] = file
             error = first_error(tree)
             if error is not None:
+                self._broken.add(display)
                 where = file.position(error.start_byte)
                 self.result.warnings.append(
                     f"{display}:{where.row}:{where.column}: syntax error; analysed as far as it parses"
@@ -243,7 +258,7 @@ class Linter:
             chosen.append((path, display, source, reported))
         skipped = self._skippable(directory, {path: source for path, _, source, _ in chosen})
         return [
-            self._parse(source, path, display, reported, tree=self._parse_skipping(source, skipped.get(path)))
+            self._parse(source, path, display, reported, tree=self._parse_without(parse_input(source), skipped.get(path, []))[0])
             for path, display, source, reported in chosen
         ]
 
@@ -275,12 +290,6 @@ class Linter:
                 except InputError:
                     continue
         return sources
-
-    @staticmethod
-    def _parse_skipping(source: bytes, runs: list[Run] | None) -> Tree | None:
-        if not runs:
-            return None
-        return parse_skipping(parse_input(source), [(start, end) for start, end, _ in runs], lambda tree: skipped_well(tree, runs))
 
     def load_mentioning(self, directory: str, word: bytes, importers: bool = False) -> list[SourceFile]:
         """Parse the not yet loaded Go files of directory that hold word as a whole word (the
@@ -449,8 +458,21 @@ class Linter:
             for code, check in CHECKS.items():
                 if code in self.options.select:
                     self.result.findings.extend(check(context, file))
-        self.result.findings = sorted(set(self.result.findings), key=Finding.sort_key)
+        self.result.findings = sorted({_by_hand_in(self._broken, f) for f in self.result.findings}, key=Finding.sort_key)
         return self.result
+
+
+def _by_hand_in(broken: set[str], finding: Finding) -> Finding:
+    """The finding, with a fix that edits a file with syntax errors made by hand: `--fix`
+    refuses to edit such a file, so the report must not promise that it will."""
+    fix = finding.fix
+    if fix is None or fix.applicability is Applicability.DISPLAY_ONLY:
+        return finding
+    hit = sorted({edit.filename for edit in fix.edits} & broken)
+    if not hit:
+        return finding
+    message = f"{hit[0]} has syntax errors; fix them first, then rerun --fix"
+    return replace(finding, fix=Fix(Applicability.DISPLAY_ONLY, message, fix.edits))
 
 
 def lint_paths(

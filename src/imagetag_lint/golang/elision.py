@@ -24,9 +24,10 @@ from collections.abc import Callable, Iterable
 from imagetag_lint.golang.lexing import import_header
 from imagetag_lint.golang.parser import Node, Tree
 
-# one literal: a string without escapes, or a decimal number (never `true`, `false` or `nil`,
-# which are names a declaration may take)
-_LITERAL = rb'(?:"[^"\\\n]*"|-?[0-9]+(?:\.[0-9]+)?)'
+# one literal: a string without escapes or control characters (a NUL ends tree-sitter's input),
+# or a decimal number without leading zeros (`08` is no Go number; never `true`, `false` or
+# `nil`, which are names a declaration may take)
+_LITERAL = rb'(?:"[^"\\\n\x00-\x08\x0b-\x1f]*"|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?)'
 _FIELD = rb"[A-Za-z_][A-Za-z0-9_]*:[ \t]*" + _LITERAL
 _ENTRY = rb'"[^"\\\n]*":[ \t]*' + _LITERAL + rb","  # a map entry with a string key
 _ELEMENT = rb"\{[ \t]*" + _FIELD + rb"(?:,[ \t]*" + _FIELD + rb")*,?[ \t]*\},"  # a struct of literals
@@ -45,21 +46,45 @@ Run = tuple[int, int, frozenset[bytes]]  # (start, end, field keys) of lines a p
 def data_runs(source: bytes, avoided: tuple[bytes, ...]) -> list[Run]:
     """The runs of table lines in source, without the lines that hold an avoided word (an image
     field's name, `image:` of a manifest, a directive) or a string that could be an image
-    reference (one with a `:`, `/` or `@`)."""
+    reference (one with a `:`, `/` or `@`). None in a file that executes a template: its data
+    literal's entries fill manifests (`{"Ref": "shop-api"}` for `image: {{ .Ref }}`)."""
+    if source.find(b"Execute") != -1:
+        return []
 
     def held(start: int, end: int) -> bool:
-        return any(source.find(word, start, end) != -1 for word in avoided) or any(
-            _REFERENCE_MARK.search(string) for string in _STRING.findall(source, start, end)
+        return (
+            any(source.find(word, start, end) != -1 for word in avoided)
+            or any(_REFERENCE_MARK.search(string) for string in _STRING.findall(source, start, end))
+            or not _utf8(source[start:end])
         )
 
     runs: list[Run] = []
     for match in _RUN.finditer(source):
         start, end = match.span(1)
+        if not _follows_a_separator(source, start):  # keep the first line: a missing comma shows
+            start = source.index(b"\n", start) + 1
+            if start == end:
+                continue
         if held(start, end):
             runs.extend(_runs_between(source, start, end, held))
         else:
             runs.append((start, end, _keys(source, start, end)))
     return runs
+
+
+def _follows_a_separator(source: bytes, start: int) -> bool:
+    """Does the line before start end a literal's element or open it (`,` or `{`, no comment), so
+    that the whole parse, too, has no error between it and the run?"""
+    line = source[source.rfind(b"\n", 0, start - 1) + 1 : start].rstrip()
+    return line.endswith((b",", b"{")) and b"//" not in line and b"/*" not in line
+
+
+def _utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _runs_between(source: bytes, start: int, end: int, held: Callable[[int, int], bool]) -> list[Run]:
@@ -140,19 +165,33 @@ def without_named_keys(
     return {path: runs for path, runs in kept.items() if runs}
 
 
-def skipped_well(tree: Tree, runs: list[Run]) -> bool:
-    """Did the parse leave each run inside a composite literal of a function body, with no
-    syntax error anywhere (so the rest parsed as it does whole)?"""
+def refused_runs(tree: Tree, runs: list[Run], avoided: tuple[bytes, ...]) -> list[Run] | None:
+    """The runs a parse without them must give back: those that did not land inside a
+    composite literal of a function body, or whose literal holds an avoided word (an image
+    field, whose fix looks at its neighbours: how gofmt aligns them). None when the tree has a
+    syntax error: the file is then parsed whole, to report the error where a whole parse does."""
     root = tree.root_node
     if root.has_error:
-        return False
-    for start, end, _ in runs:
+        return None
+    source = root.text or b""
+    refused = []
+    for run in runs:
+        start, end, _ = run
         literal = root.descendant_for_byte_range(start, end)
-        if literal is None or literal.type != "literal_value" or not literal.start_byte < start <= end < literal.end_byte:
-            return False
-        if not _in_function(root, start):
-            return False
-    return True
+        if (
+            literal is None
+            or literal.type != "literal_value"
+            or not literal.start_byte < start <= end < literal.end_byte
+            or not _in_function(root, start)
+            or any(source.find(word, literal.start_byte, literal.end_byte) != -1 for word in avoided)
+        ):
+            refused.append(run)
+    return refused
+
+
+def skipped_well(tree: Tree, runs: list[Run], avoided: tuple[bytes, ...] = ()) -> bool:
+    """Did the parse leave each run where it may (`refused_runs`), with no syntax error?"""
+    return refused_runs(tree, runs, avoided) == []
 
 
 def _in_function(root: Node, offset: int) -> bool:

@@ -55,10 +55,10 @@ def parse(source: bytes) -> Tree:
 _WHOLE = [Range(Point(0, 0), Point(0xFFFFFFFF, 0xFFFFFFFF), 0, 0xFFFFFFFF)]
 
 
-def parse_skipping(source: bytes, skipped: list[tuple[int, int]], accept: Callable[[Tree], bool]) -> Tree:
+def parse_skipping(source: bytes, skipped: list[tuple[int, int]], accept: Callable[[Tree], bool]) -> Tree | None:
     """Parse source without the byte ranges skipped (sorted, apart, each from a line start to a
-    line start): tree-sitter reads only the rest, and every node keeps its real offset. A tree
-    that `accept` refuses is dropped, and source parsed whole."""
+    line start): tree-sitter reads only the rest, and every node keeps its real offset. None
+    when `accept` refuses the tree (the caller then parses otherwise)."""
     ranges = []
     position = row = 0  # the start of the next included range, and its line
     for start, end in skipped:
@@ -74,7 +74,7 @@ def parse_skipping(source: bytes, skipped: list[tuple[int, int]], accept: Callab
     finally:
         _PARSER.included_ranges = _WHOLE
     if not accept(tree):
-        return parse(source)
+        return None
     ROOTS.append(tree.root_node)
     return tree
 
