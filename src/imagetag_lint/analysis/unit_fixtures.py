@@ -196,7 +196,7 @@ def _inspecting(call: Node, function: Function) -> bool:
     return function.file.imports.get(qualifier) in _INSPECTING_PACKAGES
 
 
-def _targets(index: ImageFlowIndex, call: Node, file: SourceFile) -> list[Function]:
+def _targets(index: ImageFlowIndex, call: Node, file: SourceFile) -> tuple[Function, ...]:
     """The functions a call runs, their files loaded when the run skipped them (a file that names
     no image, such as a validator, is not read unless a call needs it)."""
     project = index.project
@@ -206,7 +206,7 @@ def _targets(index: ImageFlowIndex, call: Node, file: SourceFile) -> list[Functi
         return targets
     directory = file.directory if qualifier is None else project.import_directory(file, qualifier)
     if directory is None:
-        return []
+        return ()
     project.load_mentioning(directory, name)
     return project.resolve_call(call, file)
 

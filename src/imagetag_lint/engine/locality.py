@@ -177,7 +177,7 @@ def _generated(run: FlowRun, call: Node, file: SourceFile, given: list[str | Non
     return made
 
 
-def _made(run: FlowRun, targets: list[Function], given: list[str | None]) -> str | None:
+def _made(run: FlowRun, targets: tuple[Function, ...], given: list[str | None]) -> str | None:
     for target in targets:
         if target.body is None:
             continue

@@ -25,6 +25,7 @@ from imagetag_lint.golang.syntax import (
     enclosing,
     identifiers,
     is_write,
+    node_key,
     unparen,
 )
 from imagetag_lint.rules import Consumer
@@ -43,7 +44,7 @@ def producer(run: FlowRun, call: Node, file: SourceFile) -> ProducerRef | None:
             return None  # the package is loaded and has no wrapper of this name
     if not settled:
         return _producer(run, call, file)
-    key = (id(file), call.id, call.start_byte)
+    key = node_key(call)
     cached = run.producer_calls.get(key, _NOT_CACHED)
     if cached is not _NOT_CACHED and cached[0] == run.project.generation:
         return cached[1]

@@ -101,7 +101,7 @@ class FlowRun:
         self.deploys: Demand[frozenset[int]] = Demand()
         self.inferring = False
         self.functions: dict[int, FunctionFacts] = {}  # id of function -> what is known of it
-        self.producer_calls: dict[tuple[int, int, int], tuple[int, ProducerRef | None]] = {}
+        self.producer_calls: dict[int, tuple[int, ProducerRef | None]] = {}  # by `syntax.node_key`
         self.built_repositories: tuple[int, frozenset[str]] = (-1, frozenset())  # (generation, names)
         self.loaded_images: frozenset[str] | None = None
         self.calls_of: dict[int, tuple[int, dict[int, int]]] = {}  # id of package -> calls per function

@@ -11,7 +11,7 @@ STRING_TYPES = ("interpreted_string_literal", "raw_string_literal")
 
 # Per-run caches keyed by (node id, byte range): a node id is unique among live trees, and
 # `reset_caches()` runs at the start of every lint so no entry outlives its tree.
-_CALLEES: dict[tuple[int, int, int], tuple[str | None, str]] = {}
+_CALLEES: dict[int, tuple[str | None, str]] = {}  # by `node_key`
 _IDENTIFIERS: dict[tuple[int, int, int, str], list[Node]] = {}
 _WRITES: dict[tuple[int, int, int, str], tuple[list[Node], list[int]]] = {}
 
@@ -24,9 +24,15 @@ def reset_caches() -> None:
     forget_trees()
 
 
+def node_key(node: Node) -> int:
+    """A node's id and byte range in one int: a memo key that costs a tenth of a tuple's bytes
+    (files are far below 4 GiB)."""
+    return node.id | node.start_byte << 64 | node.end_byte << 96
+
+
 def callee(call: Node) -> tuple[str | None, str]:
     """(qualifier, name) of a call: `pkg.F(...)` -> ("pkg", "F"), `F(...)` -> (None, "F")."""
-    key = (call.id, call.start_byte, call.end_byte)
+    key = node_key(call)
     found = _CALLEES.get(key)
     if found is None:
         found = _CALLEES[key] = _callee(call)
