@@ -22,6 +22,8 @@ def _severities(package: str) -> dict[tuple[str, int], Severity]:
         pytest.param("versiontags", "versiontags/test_versions.py", 8, Severity.WARNING, id="the-tag-the-build-uses"),
         pytest.param("versiontags", "versiontags/test_versions.py", 12, Severity.ERROR, id="another-version-never-built"),
         pytest.param("versiontags", "versiontags/test_versions.py", 16, Severity.ERROR, id="an-older-push-never-built"),
+        pytest.param("freshhelpers", "freshhelpers/test_fresh_helpers.py", 10, Severity.ERROR, id="a-time-stamp-helper"),
+        pytest.param("freshhelpers", "freshhelpers/test_fresh_helpers.py", 14, Severity.ERROR, id="a-uuid-helper"),
     ],
 )
 def test_severity_of_a_drop(package: str, filename: str, row: int, severity: Severity) -> None:

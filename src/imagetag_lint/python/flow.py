@@ -108,10 +108,12 @@ class Flow:
         self.generators = re.compile("|".join(f"(?:{p})" for p in settings.generator_patterns) or "(?!)")
         self._tags: dict[Function, list[tuple[str, cst.BaseExpression]]] = {}
         self._joined: dict[cst.CSTNode, Value] = {}  # a read's value, joined over its ways (this round's)
+        self._fresh_helpers: dict[Function, bool] = {}  # helpers whose every return is a fresh name
         for function in project.functions:
             self._tags[function] = list(self._consumer_arguments(function))
         self._settle()
         self._joined.clear()
+        self._fresh_helpers.clear()
         self.sinks: dict[Function | None, list[Sink]] = {}
         for function in project.functions:
             self.sinks[function] = list(self._sinks_of(function))
@@ -128,6 +130,7 @@ class Flow:
     def _settle(self) -> None:
         for _ in range(MAX_ROUNDS):
             self._joined.clear()  # values read what the round before settled
+            self._fresh_helpers.clear()
             before = (dict(self.producers), {f: set(p) for f, p in self.image_params.items()}, set(self.deploying))
             for function in self.project.functions:
                 shape = self._returns_image(function)
@@ -310,7 +313,27 @@ class Flow:
             return Value(BUILT, shape.name) if shape.results == 1 else Value("tuple", shape.name)
         if name and self.generators.search(name):
             return Value(FRESH, name)
+        target = self.project.resolve(call, module)
+        if target is not None and self._makes_fresh_names(target):
+            return Value(FRESH, name)
         return OPAQUE_VALUE
+
+    def _makes_fresh_names(self, function: Function) -> bool:
+        """Is a helper of the linted code a name generator by its body: does every `return`
+        compute a name from a call that gives a new value each time (`tag_for(service)` returning
+        `f"localhost/{service}:e2e-{int(time.time())}"`)? Then no later call gives the name an
+        earlier one built. (One that returns `f"localhost/{service}:e2e"` gives the same name.)"""
+        known = self._fresh_helpers.get(function)
+        if known is not None:
+            return known
+        # pairing reads this module's Flow
+        from imagetag_lint.python.pairing import fresh_expression
+
+        self._fresh_helpers[function] = False  # a helper that returns a call of itself is none while asked
+        fresh = function not in self.producers and bool(function.results) and all(
+            fresh_expression(self, result, function) for result in function.results)
+        self._fresh_helpers[function] = fresh
+        return fresh
 
     def _name_value(self, node: cst.Name, module: Module, function: Function | None, depth: int) -> Value:
         name = node.value
@@ -551,7 +574,7 @@ class Flow:
                         elif value.kind == COMPUTED:  # `f"localhost/{name}:e2e-..."`: each caller's name
                             repositories = tag_repositories_at_callers(self, function, expression)
                             found.extend(BuildSite(r, "", where, owner) for r in sorted(repositories))
-                        elif value.kind == OPAQUE:  # `tag = make_tag("shop-api")`: what the helper makes of it
+                        elif value.kind in (OPAQUE, FRESH):  # `tag = make_tag("shop-api")`: what the helper makes of it
                             found.extend(BuildSite(r, "", where, owner) for r in sorted(tag_repositories(self, function, expression)))
             found.extend(_shell_line_builds(function))
         return found

@@ -376,6 +376,12 @@ def freshly_computed(flow: Flow, sink: Sink) -> bool:
     return _has_call(flow, sink.node, sink.function, 0)
 
 
+def fresh_expression(flow: Flow, node: cst.BaseExpression, function: Function) -> bool:
+    """Is an expression a name made from a call that gives a new value each time?"""
+    value = flow.value(node, function.module, function, plain=True)
+    return value.kind == FRESH or (value.kind == COMPUTED and _has_call(flow, node, function, 0))
+
+
 def _has_call(flow: Flow, node: cst.CSTNode, function: Function, depth: int) -> bool:
     todo = [node]
     while todo:
