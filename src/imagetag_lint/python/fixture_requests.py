@@ -205,7 +205,9 @@ def _by_hand_steps(flow: Flow, function: Function, sink: Sink) -> tuple[str, ...
     repo = reference_repository(flow, sink) or repository(old)
     owner = function.name
     if any(kind == "build" for kind, _ in flow.consumer_arguments(function)):
-        use = "format it into the manifest's `image:` line" if sink.kind == "yaml" else "deploy it" if sink.deploys else "load it"
+        use = ("format it into the manifest's `image:` line" if sink.kind == "yaml"
+               else "format it into the `kubectl` word" if sink.kind == "command-word"
+               else "deploy it" if sink.deploys else "load it")
         return (f"capture: name the image `{owner}` builds (it builds this image itself)",
                 "pass: nothing to pass: the name is already in this function", "parameter: none needed",
                 f"use: {use} instead of `{old}`")

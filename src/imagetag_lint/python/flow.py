@@ -10,6 +10,7 @@ import libcst as cst
 from imagetag_lint.enums import Severity
 from imagetag_lint.images import repository
 from imagetag_lint.python.factories import factory_call
+from imagetag_lint.python.kubectl import image_arguments, sets_an_image
 from imagetag_lint.python.project import MAX_ROUNDS, Function, Project, Scope
 from imagetag_lint.python.reaching import (
     ENTRY,
@@ -81,7 +82,9 @@ class Sink:
 
     def __init__(self, kind: str, function: Function | None, module: Module, node: cst.CSTNode, value: Value,
                  start: int, end: int, target: Function | None = None, call: cst.Call | None = None) -> None:
-        self.kind = kind  # "container", "dict", "store", "yaml", "deploy-arg", "load"
+        # "container", "dict", "store", "yaml", "deploy-arg", "load", "command" (a kubectl word that
+        # is the image), "command-word" (the image inside a kubectl word: `worker=IMAGE`)
+        self.kind = kind
         self.function = function
         self.module = module
         self.node = node  # the expression (or the string holding the YAML line)
@@ -136,7 +139,7 @@ class Flow:
                 shape = self._returns_image(function)
                 if shape is not None:
                     self.producers[function] = shape
-                if any(is_deploy_call(c) or self.project.resolve(c, function.module) in self.deploying
+                if any(is_deploy_call(c) or sets_an_image(c) or self.project.resolve(c, function.module) in self.deploying
                        for c in function.calls):
                     self.deploying.add(function)
                 params = {s.value.text for s in self._sinks_of(function) if s.deploys and s.value.kind == PARAM}
@@ -464,6 +467,11 @@ class Flow:
             image = keyword(call, "image")
             if image is not None and (name in CONTAINER_CALLS or (name in GENERATED_OBJECTS and isinstance(call.func, cst.Attribute))):
                 add("container", image, call)
+            for node, text in image_arguments(call):  # `kubectl set image` or `kubectl run`
+                if text is None:
+                    add("command", node, call)
+                else:
+                    sinks.append(_command_word(function, node, text, call))
             target = self.project.resolve(call, module)
             if target is not None and target is not function:
                 for param in sorted(self.image_params.get(target, ())):
@@ -622,6 +630,17 @@ class Flow:
 
 
 __all__ = ["BUILT", "COMPUTED", "FIXED", "FRESH", "OPAQUE", "PARAM", "Flow", "Shape", "Sink"]
+
+
+def _command_word(function: Function, word: cst.BaseExpression, image: str, call: cst.Call) -> Sink:
+    """A fixed image inside a kubectl word (`worker=localhost/app:e2e`): the bytes after `=`."""
+    module = function.module
+    code = module.code(word)
+    offset = code.find("=" + image) + 1  # the source spells the literal's text as it reads
+    start = module.start(word) + len(code[:offset].encode()) if offset else module.start(word)
+    end = start + len(image.encode()) if offset else module.end(word)
+    how = "a word of a `kubectl` command"
+    return Sink("command-word", function, module, word, Value(FIXED, image, how), start, end, call=call)
 
 
 def _handed_to_a_reader(node: cst.CSTNode, module: Module) -> bool:
