@@ -317,15 +317,16 @@ class Flow:
         if name and self.generators.search(name):
             return Value(FRESH, name)
         target = self.project.resolve(call, module)
-        if target is not None and self._makes_fresh_names(target):
+        if target is not None and self.makes_fresh_names(target):
             return Value(FRESH, name)
         return OPAQUE_VALUE
 
-    def _makes_fresh_names(self, function: Function) -> bool:
+    def makes_fresh_names(self, function: Function) -> bool:
         """Is a helper of the linted code a name generator by its body: does every `return`
         compute a name from a call that gives a new value each time (`tag_for(service)` returning
-        `f"localhost/{service}:e2e-{int(time.time())}"`)? Then no later call gives the name an
-        earlier one built. (One that returns `f"localhost/{service}:e2e"` gives the same name.)"""
+        `f"localhost/{service}:e2e-{int(time.time())}"`, or `uuid.uuid4().hex[:8]`)? Then no later
+        call gives the name an earlier one built. (One that returns `f"localhost/{service}:e2e"`
+        gives the same name.)"""
         known = self._fresh_helpers.get(function)
         if known is not None:
             return known

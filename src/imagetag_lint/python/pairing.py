@@ -12,7 +12,7 @@ import libcst as cst
 
 from imagetag_lint.images import repository
 from imagetag_lint.python.factories import factory_call, factory_callers
-from imagetag_lint.python.flow import COMPUTED, FIXED, FRESH, PARAM, Flow, Sink
+from imagetag_lint.python.flow import COMPUTED, FIXED, FRESH, OPAQUE, PARAM, Flow, Sink
 from imagetag_lint.python.imports import module_file
 from imagetag_lint.python.project import Function
 from imagetag_lint.python.reaching import definitions_at, ways
@@ -379,7 +379,7 @@ def freshly_computed(flow: Flow, sink: Sink) -> bool:
 def fresh_expression(flow: Flow, node: cst.BaseExpression, function: Function) -> bool:
     """Is an expression a name made from a call that gives a new value each time?"""
     value = flow.value(node, function.module, function, plain=True)
-    return value.kind == FRESH or (value.kind == COMPUTED and _has_call(flow, node, function, 0))
+    return value.kind == FRESH or (value.kind in (COMPUTED, OPAQUE) and _has_call(flow, node, function, 0))
 
 
 def _has_call(flow: Flow, node: cst.CSTNode, function: Function, depth: int) -> bool:
@@ -390,6 +390,9 @@ def _has_call(flow: Flow, node: cst.CSTNode, function: Function, depth: int) -> 
             name = callee_name(current)
             if name in FRESH_CALLS or (name and flow.generators.search(name)):
                 return True
+            target = flow.project.resolve(current, function.module)
+            if target is not None and target is not function and flow.makes_fresh_names(target):
+                return True  # a helper of the linted code that makes a new name each call
         if isinstance(current, cst.Name) and depth < 3:
             bound = assigned_value(function, current)
             if bound is not None and _has_call(flow, bound, function, depth + 1):
