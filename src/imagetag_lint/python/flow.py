@@ -112,8 +112,13 @@ class Flow:
         self._tags: dict[Function, list[tuple[str, cst.BaseExpression]]] = {}
         self._joined: dict[cst.CSTNode, Value] = {}  # a read's value, joined over its ways (this round's)
         self._fresh_helpers: dict[Function, bool] = {}  # helpers whose every return is a fresh name
+        # `kubectl set image` / `kubectl run`: (call, image expression, literal text or None), once
+        self._kubectl: dict[Function, list[tuple[cst.Call, cst.BaseExpression, str | None]]] = {}
         for function in project.functions:
             self._tags[function] = list(self._consumer_arguments(function))
+            commands = [c for c in function.calls if sets_an_image(c)]
+            if commands:
+                self._kubectl[function] = [(c, node, text) for c in commands for node, text in image_arguments(c)]
         self._settle()
         self._joined.clear()
         self._fresh_helpers.clear()
@@ -139,8 +144,9 @@ class Flow:
                 shape = self._returns_image(function)
                 if shape is not None:
                     self.producers[function] = shape
-                if any(is_deploy_call(c) or sets_an_image(c) or self.project.resolve(c, function.module) in self.deploying
-                       for c in function.calls):
+                if function in self._kubectl or any(
+                        is_deploy_call(c) or self.project.resolve(c, function.module) in self.deploying
+                        for c in function.calls):
                     self.deploying.add(function)
                 params = {s.value.text for s in self._sinks_of(function) if s.deploys and s.value.kind == PARAM}
                 if params:
@@ -468,17 +474,17 @@ class Flow:
             image = keyword(call, "image")
             if image is not None and (name in CONTAINER_CALLS or (name in GENERATED_OBJECTS and isinstance(call.func, cst.Attribute))):
                 add("container", image, call)
-            for node, text in image_arguments(call):  # `kubectl set image` or `kubectl run`
-                if text is None:
-                    add("command", node, call)
-                else:
-                    sinks.append(_command_word(function, node, text, call))
             target = self.project.resolve(call, module)
             if target is not None and target is not function:
                 for param in sorted(self.image_params.get(target, ())):
                     argument = self.project.argument_for(call, target, param)
                     if argument is not None:
                         add("deploy-arg", argument, call, target)
+        for call, node, text in self._kubectl.get(function, ()):  # `kubectl set image` or `kubectl run`
+            if text is None:
+                add("command", node, call)
+            else:
+                sinks.append(_command_word(function, node, text, call))
         for kind, node in self._tags[function]:
             if kind == "load":
                 add("load", node)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from imagetag_lint.python.syntax import callee_name, positional, string_value
-from imagetag_lint.python.values import command_words
+from imagetag_lint.python.syntax import callee_name, keyword, positional, string_value
+from imagetag_lint.python.values import SUBPROCESS_CALLS
 
 # flags of kubectl and of these verbs whose value is the next word (`-n shop`)
 _VALUED_FLAGS = frozenset({"-n", "--namespace", "--context", "--kubeconfig", "-l", "--selector", "-c",
@@ -22,13 +22,21 @@ ImageArgument = tuple[cst.BaseExpression, str | None]
 def kubectl_words(call: cst.Call) -> list[cst.BaseExpression] | None:
     """The words after `kubectl` of `subprocess.run(["kubectl", ...])` or `cluster.kubectl(...)`;
     None for a shell line, whose words are no expressions of their own."""
-    if callee_name(call) == "kubectl" and isinstance(call.func, cst.Attribute):
+    name = callee_name(call)
+    if name == "kubectl" and isinstance(call.func, cst.Attribute):
         return positional(call) if not any(a.star for a in call.args) else None
-    words = command_words(call)
-    if not words or (words[0][0] or "").rsplit("/", 1)[-1] != "kubectl":
+    if name not in SUBPROCESS_CALLS:
         return None
-    nodes = [node for _, node, _ in words]
-    return [n for n in nodes[1:] if n is not None] if None not in nodes else None
+    args = positional(call)
+    first = args[0] if args else keyword(call, "args")
+    if not isinstance(first, (cst.List, cst.Tuple)) or not first.elements:
+        return None
+    program = first.elements[0]  # looked at first: most commands are not kubectl
+    if not isinstance(program, cst.Element) or (string_value(program.value) or "").rsplit("/", 1)[-1] != "kubectl":
+        return None
+    if not all(isinstance(e, cst.Element) for e in first.elements):
+        return None  # a starred list: the words' places are not known
+    return [e.value for e in first.elements[1:]]
 
 
 def _verb(words: list[cst.BaseExpression]) -> tuple[str, int] | None:
