@@ -1,6 +1,7 @@
 """kubectl commands that give a workload its image without a manifest: `kubectl set image
-deployment/worker worker=IMAGE` and `kubectl run worker --image=IMAGE`, in a subprocess argument
-list or through pytest-kind's `kind_cluster.kubectl(...)`, which runs kubectl with those words."""
+deployment/worker worker=IMAGE`, `kubectl run worker --image=IMAGE` and `kubectl create
+deployment worker --image=IMAGE`, in a subprocess argument list or through pytest-kind's
+`kind_cluster.kubectl(...)`, which runs kubectl with those words."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from imagetag_lint.python.values import SUBPROCESS_CALLS
 # flags of kubectl and of these verbs whose value is the next word (`-n shop`)
 _VALUED_FLAGS = frozenset({"-n", "--namespace", "--context", "--kubeconfig", "-l", "--selector", "-c",
                            "--container", "-o", "--output", "--cluster", "--user", "-s", "--server"})
+
+# `kubectl create KIND NAME --image=IMAGE` for these kinds
+_CREATED_WITH_AN_IMAGE = frozenset({"deployment", "deploy", "job", "cronjob", "cj"})
 
 # an image argument: the expression that holds it, and the image's literal text when it is a
 # part of a word (`worker=localhost/app:e2e`, `--image=localhost/app:e2e`); None when the
@@ -40,7 +44,8 @@ def kubectl_words(call: cst.Call) -> list[cst.BaseExpression] | None:
 
 
 def _verb(words: list[cst.BaseExpression]) -> tuple[str, int] | None:
-    """`set image` or `run`, and the index of the first word after it; global flags may come first."""
+    """`set image` or `run` (which `create deployment` reads as), and the index of the first word
+    after it; global flags may come first."""
     index = 0
     while index < len(words):
         text = string_value(words[index])
@@ -54,6 +59,9 @@ def _verb(words: list[cst.BaseExpression]) -> tuple[str, int] | None:
             continue
         if text == "run":
             return "run", index + 1
+        following = string_value(words[index + 1]) if index + 1 < len(words) else None
+        if text == "create" and following in _CREATED_WITH_AN_IMAGE:
+            return "run", index + 2  # `kubectl create deployment worker --image=...`: the same flag
         if text == "set" and index + 1 < len(words) and string_value(words[index + 1]) == "image":
             return "set image", index + 2
         return None
@@ -61,7 +69,7 @@ def _verb(words: list[cst.BaseExpression]) -> tuple[str, int] | None:
 
 
 def image_arguments(call: cst.Call) -> list[ImageArgument]:
-    """The images a `kubectl set image` or `kubectl run` call deploys."""
+    """The images a `kubectl set image`, `run` or `create deployment` call deploys."""
     words = kubectl_words(call)
     verb = _verb(words) if words else None
     if words is None or verb is None:
@@ -71,7 +79,8 @@ def image_arguments(call: cst.Call) -> list[ImageArgument]:
 
 
 def sets_an_image(call: cst.Call) -> bool:
-    """Is the call `kubectl set image` or `kubectl run`: a deployment of the images it names?"""
+    """Is the call `kubectl set image`, `run` or `create deployment`: a deployment of the images
+    it names?"""
     words = kubectl_words(call)
     return bool(words) and _verb(words) is not None  # type: ignore[arg-type]
 
