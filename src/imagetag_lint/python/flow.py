@@ -643,7 +643,7 @@ def _command_word(function: Function, word: cst.BaseExpression, image: str, call
     """A fixed image inside a kubectl word (`worker=localhost/app:e2e`): the bytes after `=`."""
     module = function.module
     code = module.code(word)
-    offset = code.find("=" + image) + 1  # the source spells the literal's text as it reads
+    offset = code.find("=" + image) + 1  # 0 when escapes spell it otherwise: then the whole word
     start = module.start(word) + len(code[:offset].encode()) if offset else module.start(word)
     end = start + len(image.encode()) if offset else module.end(word)
     how = "a word of a `kubectl` command"

@@ -62,7 +62,7 @@ def _verb(words: list[cst.BaseExpression]) -> tuple[str, int] | None:
         following = string_value(words[index + 1]) if index + 1 < len(words) else None
         if text == "create" and following in _CREATED_WITH_AN_IMAGE:
             return "run", index + 2  # `kubectl create deployment worker --image=...`: the same flag
-        if text == "set" and index + 1 < len(words) and string_value(words[index + 1]) == "image":
+        if text == "set" and following == "image":
             return "set image", index + 2
         return None
     return None
@@ -71,7 +71,7 @@ def _verb(words: list[cst.BaseExpression]) -> tuple[str, int] | None:
 def image_arguments(call: cst.Call) -> list[ImageArgument]:
     """The images a `kubectl set image`, `run` or `create deployment` call deploys."""
     words = kubectl_words(call)
-    verb = _verb(words) if words else None
+    verb = _verb(words) if words is not None else None
     if words is None or verb is None:
         return []
     rest = words[verb[1]:]
@@ -82,7 +82,7 @@ def sets_an_image(call: cst.Call) -> bool:
     """Is the call `kubectl set image`, `run` or `create deployment`: a deployment of the images
     it names?"""
     words = kubectl_words(call)
-    return bool(words) and _verb(words) is not None  # type: ignore[arg-type]
+    return words is not None and _verb(words) is not None
 
 
 def _set_images(words: list[cst.BaseExpression]) -> list[ImageArgument]:
