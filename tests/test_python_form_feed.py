@@ -42,7 +42,7 @@ def test_form_feeds_keep_positions_and_fixes(
     monkeypatch.chdir(tmp_path)
     assert main(["--no-cache", "ff.py"]) == 1
     out = capsys.readouterr().out
-    assert out.startswith(f"ff.py:{row}:5: IMG001 [*] [discarded-image-name] warning: the image name returned by `build` is")
+    assert out.startswith(f"ff.py:{row}:5: IMG001 [*] [discarded-image-name] the image name returned by `build` is")
     assert main(["--no-cache", "--fix", "ff.py"]) == 0
     fixed = (tmp_path / "ff.py").read_text()
     head, _, _ = source.rpartition("    build()\n")

@@ -84,7 +84,11 @@ def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterat
                                           f"instead ({again if recipe else how})")
                         for s, how in paired[discard])
         tag = _fixed_tag(flow, discard)
-        if tag:
+        unbuilt = _unbuilt_tag(flow, tag, [s for s, _ in paired[discard]]) if tag else None
+        if tag and unbuilt:
+            consequence = f"the deployment gets `{unbuilt}`, a tag no build makes (the build tags `{tag}`)"
+            tag = None  # never built: the pod cannot pull it, as with a tag the deployment cannot know
+        elif tag:
             consequence = f"the deployment must repeat `{tag}` by hand, and breaks when that tag changes"
         elif recipe:
             tag = recipe  # the same name today: a copy to keep in step, as a fixed tag is
@@ -122,6 +126,10 @@ def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterat
         else:
             plan, related = fixture_requests.plan_fixture_request(flow, function, sink), ()
         why, severity = flow.why_local(sink.value.text, function)
+        factory = fixture_requests.factory_building(flow, function, sink) if paired_with is None else None
+        if factory is not None:
+            why += (f"; `{factory[0]}` runs a build of `{reference_repository(flow, sink)}` here, and the "
+                    f"function the fixture `{factory[1]}` hands out returns no image name")
         values = {"image": sink.value.text, "how": sink.value.how, "why": why}
         yield _finding(rule_set, "IMG002", _span(sink), values, plan.steps, related, plan.fix, severity), set()
 
@@ -329,6 +337,18 @@ def _fixed_tag(flow: Flow, discard: Discard) -> str | None:
         value = flow.value(tag, producer.module, producer, plain=True)
         if kind == "build" and value.kind == FIXED and value.text.rfind(":") > value.text.rfind("/"):
             return value.text
+    return None
+
+
+def _unbuilt_tag(flow: Flow, tag: str, stale: list[Sink]) -> str | None:
+    """Another tag of the very repository the build tags, which no build makes (the build tags
+    `example.com/shop-api:v0.0.1`, the test deploys `:v0.0.2`): no copy kept in step by hand,
+    but a reference that was never built."""
+    built = {b.tag for b in flow.builds if b.tag}
+    for sink in stale:
+        text = sink.value.text if sink.value.kind == FIXED else ""
+        if text and text not in built and text != tag and repository(text) == repository(tag):
+            return text
     return None
 
 

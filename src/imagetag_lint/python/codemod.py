@@ -420,7 +420,7 @@ def _capture(discard: Discard, variable: str, changes: dict[cst.CSTNode, Change]
 
 def use_name(sink: Sink, name: str, changes: dict[cst.CSTNode, Change]) -> bool:
     """Put `name` where the sink's reference is; False when no sound edit can."""
-    if sink.kind == "yaml" and sink.value.kind == FIXED:
+    if sink.kind in ("yaml", "command-word") and sink.value.kind == FIXED:
         if sink.node in changes:
             return False
         return _format_into(sink, name, changes)

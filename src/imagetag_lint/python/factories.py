@@ -16,16 +16,22 @@ if TYPE_CHECKING:
 
 
 def factory_call(flow: Flow, call: cst.Call, function: Function | None) -> Function | None:
-    """The producer a call of a requested factory fixture runs, or None. The fixture must be a
-    parameter of the test (or fixture) that the function never binds again."""
+    """The producer a call of a requested factory fixture runs, or None."""
+    inner = factory_function(flow, call, function)
+    return inner if inner is not None and inner in flow.producers else None
+
+
+def factory_function(flow: Flow, call: cst.Call, function: Function | None) -> Function | None:
+    """The function a call of a requested factory fixture runs, whatever it returns (a
+    `pod_factory` whose `_make` builds and deploys, and returns the pod's name), or None. The
+    fixture must be a parameter of the test (or fixture) that the function never binds again."""
     func = call.func
     if function is None or not isinstance(func, cst.Name) or func.value not in function.params:
         return None
     if not (function.is_test or function.fixture) or any(b[0] == func.value for b in function.bindings):
         return None
     fixture = flow.project.fixture_for(func.value, function)
-    inner = handed_out(flow, fixture) if fixture is not None else None
-    return inner if inner is not None and inner in flow.producers else None
+    return handed_out(flow, fixture) if fixture is not None else None
 
 
 def handed_out(flow: Flow, fixture: Function) -> Function | None:
@@ -44,11 +50,12 @@ def handed_out(flow: Flow, fixture: Function) -> Function | None:
 
 def factory_callers(flow: Flow, inner: Function) -> Iterator[tuple[Function, cst.Call]]:
     """The calls of the tests and fixtures that run `inner` through the factory fixture that
-    hands it out (`image_factory("shop-mail")` runs `_make`)."""
+    hands it out (`image_factory("shop-mail")` runs `_make`, and so does `pod_factory("shop-mail")`
+    whose `_make` returns no image: what it builds is still built with that argument)."""
     for function in flow.project.functions:
         if not (function.is_test or function.fixture):
             continue
         for call in function.calls:
             func = call.func
-            if isinstance(func, cst.Name) and func.value in function.params and factory_call(flow, call, function) is inner:
+            if isinstance(func, cst.Name) and func.value in function.params and factory_function(flow, call, function) is inner:
                 yield function, call

@@ -22,7 +22,7 @@ from imagetag_lint.python.codemod import (
     shadowed,
     use_name,
 )
-from imagetag_lint.python.factories import factory_call
+from imagetag_lint.python.factories import factory_call, factory_function
 from imagetag_lint.python.flow import FRESH, Flow, Sink
 from imagetag_lint.python.holders import (
     Held,
@@ -85,6 +85,22 @@ def capture_building(flow: Flow, function: Function, sink: Sink) -> tuple[str, s
             continue
         if any(same_repository(repo, built) for built in repositories_built(flow, producer, call, function)):
             return module.code(call.func), target.value
+    return None
+
+
+def factory_building(flow: Flow, function: Function, sink: Sink) -> tuple[str, str] | None:
+    """A call of a requested factory fixture in the function whose function builds the sink's
+    repository with the call's arguments but returns no built name (`pod_factory("shop-mail")`,
+    whose `_make` builds, deploys and returns the pod's name): (the call's text, the fixture)."""
+    repo = reference_repository(flow, sink)
+    if repo is None:
+        return None
+    for call in function.calls:
+        inner = factory_function(flow, call, function)
+        if inner is None or inner in flow.producers or not isinstance(call.func, cst.Name):
+            continue
+        if any(same_repository(repo, built) for built in repositories_built(flow, inner, call, function)):
+            return function.module.code(call), call.func.value
     return None
 
 
@@ -205,10 +221,20 @@ def _by_hand_steps(flow: Flow, function: Function, sink: Sink) -> tuple[str, ...
     repo = reference_repository(flow, sink) or repository(old)
     owner = function.name
     if any(kind == "build" for kind, _ in flow.consumer_arguments(function)):
-        use = "format it into the manifest's `image:` line" if sink.kind == "yaml" else "deploy it" if sink.deploys else "load it"
+        use = ("format it into the manifest's `image:` line" if sink.kind == "yaml"
+               else "format it into the `kubectl` word" if sink.kind == "command-word"
+               else "deploy it" if sink.deploys else "load it")
         return (f"capture: name the image `{owner}` builds (it builds this image itself)",
                 "pass: nothing to pass: the name is already in this function", "parameter: none needed",
                 f"use: {use} instead of `{old}`")
+    factory = factory_building(flow, function, sink)
+    if factory is not None:
+        call, fixture = factory
+        capture = (f"capture: `{call}` builds `{repo}` here, and the function the fixture `{fixture}` hands out "
+                   "returns no image name: make it return the name its build gave")
+        return (capture,
+                f"pass: keep that name in a variable of `{owner}` (`image = {call}`)", "parameter: none needed",
+                f"use: that variable instead of `{old}`")
     if _run_by_pytest(function):
         # pytest calls tests and fixtures: their values come from fixtures, not from callers
         builds = [b.where for b in flow.builds if same_repository(repo, b.repository)]

@@ -10,6 +10,7 @@ import libcst as cst
 from imagetag_lint.enums import Severity
 from imagetag_lint.images import repository
 from imagetag_lint.python.factories import factory_call
+from imagetag_lint.python.kubectl import image_arguments, sets_an_image
 from imagetag_lint.python.project import MAX_ROUNDS, Function, Project, Scope
 from imagetag_lint.python.reaching import (
     ENTRY,
@@ -81,7 +82,9 @@ class Sink:
 
     def __init__(self, kind: str, function: Function | None, module: Module, node: cst.CSTNode, value: Value,
                  start: int, end: int, target: Function | None = None, call: cst.Call | None = None) -> None:
-        self.kind = kind  # "container", "dict", "store", "yaml", "deploy-arg", "load"
+        # "container", "dict", "store", "yaml", "deploy-arg", "load", "command" (a kubectl word that
+        # is the image), "command-word" (the image inside a kubectl word: `worker=IMAGE`)
+        self.kind = kind
         self.function = function
         self.module = module
         self.node = node  # the expression (or the string holding the YAML line)
@@ -108,10 +111,17 @@ class Flow:
         self.generators = re.compile("|".join(f"(?:{p})" for p in settings.generator_patterns) or "(?!)")
         self._tags: dict[Function, list[tuple[str, cst.BaseExpression]]] = {}
         self._joined: dict[cst.CSTNode, Value] = {}  # a read's value, joined over its ways (this round's)
+        self._fresh_helpers: dict[Function, bool] = {}  # helpers whose every return is a fresh name
+        # `kubectl set image` / `kubectl run`: (call, image expression, literal text or None), once
+        self._kubectl: dict[Function, list[tuple[cst.Call, cst.BaseExpression, str | None]]] = {}
         for function in project.functions:
             self._tags[function] = list(self._consumer_arguments(function))
+            commands = [c for c in function.calls if sets_an_image(c)]
+            if commands:
+                self._kubectl[function] = [(c, node, text) for c in commands for node, text in image_arguments(c)]
         self._settle()
         self._joined.clear()
+        self._fresh_helpers.clear()
         self.sinks: dict[Function | None, list[Sink]] = {}
         for function in project.functions:
             self.sinks[function] = list(self._sinks_of(function))
@@ -128,13 +138,15 @@ class Flow:
     def _settle(self) -> None:
         for _ in range(MAX_ROUNDS):
             self._joined.clear()  # values read what the round before settled
+            self._fresh_helpers.clear()
             before = (dict(self.producers), {f: set(p) for f, p in self.image_params.items()}, set(self.deploying))
             for function in self.project.functions:
                 shape = self._returns_image(function)
                 if shape is not None:
                     self.producers[function] = shape
-                if any(is_deploy_call(c) or self.project.resolve(c, function.module) in self.deploying
-                       for c in function.calls):
+                if function in self._kubectl or any(
+                        is_deploy_call(c) or self.project.resolve(c, function.module) in self.deploying
+                        for c in function.calls):
                     self.deploying.add(function)
                 params = {s.value.text for s in self._sinks_of(function) if s.deploys and s.value.kind == PARAM}
                 if params:
@@ -310,7 +322,28 @@ class Flow:
             return Value(BUILT, shape.name) if shape.results == 1 else Value("tuple", shape.name)
         if name and self.generators.search(name):
             return Value(FRESH, name)
+        target = self.project.resolve(call, module)
+        if target is not None and self.makes_fresh_names(target):
+            return Value(FRESH, name)
         return OPAQUE_VALUE
+
+    def makes_fresh_names(self, function: Function) -> bool:
+        """Is a helper of the linted code a name generator by its body: does every `return`
+        compute a name from a call that gives a new value each time (`tag_for(service)` returning
+        `f"localhost/{service}:e2e-{int(time.time())}"`, or `uuid.uuid4().hex[:8]`)? Then no later
+        call gives the name an earlier one built. (One that returns `f"localhost/{service}:e2e"`
+        gives the same name.)"""
+        known = self._fresh_helpers.get(function)
+        if known is not None:
+            return known
+        # pairing reads this module's Flow
+        from imagetag_lint.python.pairing import fresh_expression
+
+        self._fresh_helpers[function] = False  # a helper that returns a call of itself is none while asked
+        fresh = function not in self.producers and bool(function.results) and all(
+            fresh_expression(self, result, function) for result in function.results)
+        self._fresh_helpers[function] = fresh
+        return fresh
 
     def _name_value(self, node: cst.Name, module: Module, function: Function | None, depth: int) -> Value:
         name = node.value
@@ -447,6 +480,11 @@ class Flow:
                     argument = self.project.argument_for(call, target, param)
                     if argument is not None:
                         add("deploy-arg", argument, call, target)
+        for call, node, text in self._kubectl.get(function, ()):  # `kubectl set image` or `kubectl run`
+            if text is None:
+                add("command", node, call)
+            else:
+                sinks.append(_command_word(function, node, text, call))
         for kind, node in self._tags[function]:
             if kind == "load":
                 add("load", node)
@@ -551,7 +589,7 @@ class Flow:
                         elif value.kind == COMPUTED:  # `f"localhost/{name}:e2e-..."`: each caller's name
                             repositories = tag_repositories_at_callers(self, function, expression)
                             found.extend(BuildSite(r, "", where, owner) for r in sorted(repositories))
-                        elif value.kind == OPAQUE:  # `tag = make_tag("shop-api")`: what the helper makes of it
+                        elif value.kind in (OPAQUE, FRESH):  # `tag = make_tag("shop-api")`: what the helper makes of it
                             found.extend(BuildSite(r, "", where, owner) for r in sorted(tag_repositories(self, function, expression)))
             found.extend(_shell_line_builds(function))
         return found
@@ -599,6 +637,17 @@ class Flow:
 
 
 __all__ = ["BUILT", "COMPUTED", "FIXED", "FRESH", "OPAQUE", "PARAM", "Flow", "Shape", "Sink"]
+
+
+def _command_word(function: Function, word: cst.BaseExpression, image: str, call: cst.Call) -> Sink:
+    """A fixed image inside a kubectl word (`worker=localhost/app:e2e`): the bytes after `=`."""
+    module = function.module
+    code = module.code(word)
+    offset = code.find("=" + image) + 1  # 0 when escapes spell it otherwise: then the whole word
+    start = module.start(word) + len(code[:offset].encode()) if offset else module.start(word)
+    end = start + len(image.encode()) if offset else module.end(word)
+    how = "a word of a `kubectl` command"
+    return Sink("command-word", function, module, word, Value(FIXED, image, how), start, end, call=call)
 
 
 def _handed_to_a_reader(node: cst.CSTNode, module: Module) -> bool:

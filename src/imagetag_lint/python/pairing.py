@@ -12,11 +12,11 @@ import libcst as cst
 
 from imagetag_lint.images import repository
 from imagetag_lint.python.factories import factory_call, factory_callers
-from imagetag_lint.python.flow import COMPUTED, FIXED, FRESH, PARAM, Flow, Sink
+from imagetag_lint.python.flow import COMPUTED, FIXED, FRESH, OPAQUE, PARAM, Flow, Sink
 from imagetag_lint.python.imports import module_file
 from imagetag_lint.python.project import Function
 from imagetag_lint.python.reaching import definitions_at, ways
-from imagetag_lint.python.syntax import callee_name, dotted, string_value
+from imagetag_lint.python.syntax import callee_name, dotted, keyword, string_value
 
 MAX_DEPTH = 4  # a fixture, the helper it calls, the helper that one calls ...
 
@@ -95,6 +95,23 @@ def indirect_values(test: Function, name: str) -> list[str]:
     return []
 
 
+def request_param_values(flow: Flow, fixture: Function) -> list[str]:
+    """The literal values pytest hands a fixture as `request.param`: its own `params=[...]`,
+    and what the tests that parametrise it indirectly list."""
+    if fixture.fixture is None or "request" not in fixture.params:
+        return []
+    values = []
+    for decorator in fixture.node.decorators:
+        mark = decorator.decorator
+        params = keyword(mark, "params") if isinstance(mark, cst.Call) else None
+        if isinstance(params, (cst.List, cst.Tuple)):
+            values += [t for e in params.elements if isinstance(e, cst.Element) and (t := string_value(e.value))]
+    for test in flow.project.functions:
+        if test.is_test and fixture.fixture in test.params and flow.project.fixture_for(fixture.fixture, test) is fixture:
+            values += indirect_values(test, fixture.fixture)
+    return sorted(set(values))
+
+
 def tag_repositories(flow: Flow, function: Function, tag: cst.BaseExpression) -> set[str]:
     """The repository a build tag names when the flow sees no text in it: the text a helper
     makes (`tag = make_tag("shop-api")`, returning `f"localhost/{service}:e2e-..."`)."""
@@ -108,6 +125,9 @@ def tag_repositories_at_callers(flow: Flow, function: Function, tag: cst.BaseExp
     found: set[str] = set()
     for caller, call in _callers(flow, function):
         repositories = _tag_repository(flow, tag, function, _arguments(flow, call, function, caller))
+        for value in request_param_values(flow, caller) if not repositories else ():
+            param = {REQUEST_PARAM: value}  # `build_image(request.param)` in a parametrised fixture
+            repositories |= _tag_repository(flow, tag, function, _arguments(flow, call, function, caller, param))
         if not repositories and any(isinstance(a.value, cst.Name) and a.value.value in caller.params for a in call.args):
             for outer, outer_call in _callers(flow, caller):
                 known = _arguments(flow, outer_call, caller, outer)
@@ -376,6 +396,12 @@ def freshly_computed(flow: Flow, sink: Sink) -> bool:
     return _has_call(flow, sink.node, sink.function, 0)
 
 
+def fresh_expression(flow: Flow, node: cst.BaseExpression, function: Function) -> bool:
+    """Is an expression a name made from a call that gives a new value each time?"""
+    value = flow.value(node, function.module, function, plain=True)
+    return value.kind == FRESH or (value.kind in (COMPUTED, OPAQUE) and _has_call(flow, node, function, 0))
+
+
 def _has_call(flow: Flow, node: cst.CSTNode, function: Function, depth: int) -> bool:
     todo = [node]
     while todo:
@@ -384,6 +410,9 @@ def _has_call(flow: Flow, node: cst.CSTNode, function: Function, depth: int) -> 
             name = callee_name(current)
             if name in FRESH_CALLS or (name and flow.generators.search(name)):
                 return True
+            target = flow.project.resolve(current, function.module)
+            if target is not None and target is not function and flow.makes_fresh_names(target):
+                return True  # a helper of the linted code that makes a new name each call
         if isinstance(current, cst.Name) and depth < 3:
             bound = assigned_value(function, current)
             if bound is not None and _has_call(flow, bound, function, depth + 1):

@@ -1,0 +1,30 @@
+"""How bad a Python drop is: a deployment that copies the fixed tag a build uses works until that
+tag changes (a warning); one that deploys a tag no build makes, or a name made afresh, is an error."""
+
+from __future__ import annotations
+
+import pytest
+from python_support import PYTHON_FIXTURES, package_sources
+
+from imagetag_lint.enums import Severity
+from imagetag_lint.python.lint import lint_python_sources
+from imagetag_lint.rules import load_rule_set
+
+
+def _severities(package: str) -> dict[tuple[str, int], Severity]:
+    result = lint_python_sources(package_sources(PYTHON_FIXTURES / package), load_rule_set())
+    return {(f.filename, f.span.start.row): f.severity for f in result.findings if f.code == "IMG001"}
+
+
+@pytest.mark.parametrize(
+    ("package", "filename", "row", "severity"),
+    [
+        pytest.param("versiontags", "versiontags/test_versions.py", 8, Severity.WARNING, id="the-tag-the-build-uses"),
+        pytest.param("versiontags", "versiontags/test_versions.py", 12, Severity.ERROR, id="another-version-never-built"),
+        pytest.param("versiontags", "versiontags/test_versions.py", 16, Severity.ERROR, id="an-older-push-never-built"),
+        pytest.param("freshhelpers", "freshhelpers/test_fresh_helpers.py", 10, Severity.ERROR, id="a-time-stamp-helper"),
+        pytest.param("freshhelpers", "freshhelpers/test_fresh_helpers.py", 14, Severity.ERROR, id="a-uuid-helper"),
+    ],
+)
+def test_severity_of_a_drop(package: str, filename: str, row: int, severity: Severity) -> None:
+    assert _severities(package)[(filename, row)] == severity
