@@ -136,7 +136,8 @@ def _deploy_calls(index: ImageFlowIndex, function: Function) -> list[DeployCall]
     for call in index.calls_in(function):
         if index.consumer(call) is not None or index.producer(call, function.file) is not None:
             continue
-        for target in index.project.resolve_call(call, function.file):
+        # the definitions in file order, not load order: a run of one file pairs as the tree's does
+        for target in sorted(index.project.resolve_call(call, function.file), key=_defined_at):
             if target is function:
                 continue
             params = index.deploy_params(target)
@@ -150,3 +151,7 @@ def _deploy_calls(index: ImageFlowIndex, function: Function) -> list[DeployCall]
                 found.append(DeployCall(call, function, target, params, fixed, passed))
             break
     return found
+
+
+def _defined_at(function: Function) -> tuple[str, int]:
+    return function.file.filename, function.node.start_byte

@@ -39,13 +39,14 @@ UNTRACKED_CODE = "IMG003"  # untracked-image-reference: it names the fixed image
 
 
 def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
-    named = _named_by_a_drop(ctx) if DROP_CODE in ctx.selected else frozenset()
     for site in fixed_sites(ctx.index, file):
-        if not site.local or _unit_test_fixture(ctx, site) or (site.file.filename, site.start) in named:
+        if not site.local or _unit_test_fixture(ctx, site):
             continue
         if pulled_release(site.image, build_references(ctx.index) if published_release(site.image) else ()):
             continue  # pulled from its registry: the first step of an upgrade test, not a stale copy
         if UNTRACKED_CODE in ctx.selected and _instead_of_a_parameter(ctx, site):
+            continue
+        if DROP_CODE in ctx.selected and _named_by_a_drop(ctx, site):
             continue
         builds = list(_builds_of(ctx, site))
         why, severity, seen = what_builds_show(ctx.index, site)
@@ -62,9 +63,26 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         )
 
 
-def _named_by_a_drop(ctx: RuleContext) -> frozenset[tuple[str, int]]:
-    """The fixed images that an IMG001 of this run names as its related place: a dropped build and
-    the fixed image its deploy call ends in are one defect, reported once, at the drop."""
+def _named_by_a_drop(ctx: RuleContext, site: FixedSite) -> bool:
+    """Does an IMG001 name this fixed image as its related place? A dropped build and the fixed
+    image its deploy call ends in are one defect, reported once, at the drop. A run of some files
+    (pre-commit's) answers as a run of the tree: the drop may sit in a file it does not lint (the
+    caller's file of the package, or an importer's), so the callers of the site's function are
+    loaded first; only direct callers pair a drop with the helper's image."""
+    where = (site.file.filename, site.start)
+    if where in _drop_named(ctx):
+        return True
+    function = site.function
+    if function is None or function.node.type == "func_literal":
+        return False  # a closure has no callers to load
+    generation = ctx.index.project.generation
+    ctx.index.project.load_mentioning(function.file.directory, function.name, importers=function.exported)
+    return generation != ctx.index.project.generation and where in _drop_named(ctx)
+
+
+def _drop_named(ctx: RuleContext) -> frozenset[tuple[str, int]]:
+    """The fixed images the dropped builds of every loaded file name, linted or not (a drop in a
+    file the run only read is still an IMG001 of the tree)."""
     index = ctx.index
     key = ("named-by-a-drop", index.project.generation)
     named = index.cache.get(key)
@@ -72,7 +90,6 @@ def _named_by_a_drop(ctx: RuleContext) -> frozenset[tuple[str, int]]:
         named = index.cache[key] = frozenset(
             (site.file.filename, site.start)
             for file in list(index.project.files())
-            if file.reported
             for dropped in dropped_builds(index, file)
             for site in (*dropped.fixed, *fed_by_callers(index, dropped))
         )
