@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, Sink
+from imagetag_lint.engine.commands import kubectl_images
+from imagetag_lint.engine.run import mentions
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node
@@ -59,6 +61,8 @@ def _find_fixed_sites(index: ImageFlowIndex, file: SourceFile) -> Iterator[Fixed
                 where = f"the image argument of `{sink.target.name}`"
             elif sink.kind == "format-arg":
                 where = _filled_where(sink.call)
+            elif sink.kind == "command-arg":
+                continue  # with the command's fixed text, below
             else:
                 continue
             origin = index.origin(sink.expr, file, function)
@@ -67,6 +71,29 @@ def _find_fixed_sites(index: ImageFlowIndex, file: SourceFile) -> Iterator[Fixed
             how = _how(index, sink.expr, file, function, where)
             yield FixedSite(SiteKind.DEPLOY_ARG, file, sink.expr.start_byte, sink.expr.end_byte, origin.text,
                             how, function, index.is_local_image(origin.text), sink.expr, sink=sink)
+        yield from _command_sites(index, function)
+
+
+def _command_sites(index: ImageFlowIndex, function: Function) -> Iterator[FixedSite]:
+    """The fixed images of the `kubectl set image` and `kubectl run --image` commands the function
+    runs: a whole argument (`"--image", "localhost/api:e2e"`, also a constant), or the text after
+    the `=` of one (`"api=localhost/api:e2e"`)."""
+    if not mentions(function, [b"kubectl"]):
+        return
+    file = function.file
+    for call in index.calls_in(function):
+        for image in kubectl_images(call, function):
+            where = f"the image of `{image.command}`"
+            if image.embedded:
+                value = file.source[image.start : image.end].decode()
+                how = f"a string literal in {where}"
+            else:
+                origin = index.origin(image.expr, file, function)
+                if origin.kind != "literal":
+                    continue
+                value, how = origin.text, _how(index, image.expr, file, function, where)
+            yield FixedSite(SiteKind.COMMAND_ARG, file, image.start, image.end, value, how, function,
+                            index.is_local_image(value), image.expr)
 
 
 def _filled_where(call: Node | None) -> str:

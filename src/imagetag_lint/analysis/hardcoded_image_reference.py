@@ -154,6 +154,10 @@ def _fix(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> Fix:
         message = f"use `{variable}`, the package variable `{setter.name}` keeps the built name in"
         if site.kind is SiteKind.YAML or site.node.type not in ("interpreted_string_literal", "raw_string_literal"):
             return Fix(Applicability.DISPLAY_ONLY, message)
+        if site.kind is SiteKind.COMMAND_ARG:
+            from imagetag_lint.repair.parameter import use_in_site
+
+            return Fix(Applicability.UNSAFE, message, tuple(use_in_site(site, variable)))
         # unsafe: that the setter runs before the closure is Ginkgo's order, not one the code shows
         return Fix(Applicability.UNSAFE, message, (E.replace(site.file, site.node, variable),))
     return fix or _tagged_fix(ctx, site, seen) or _raw_build_fix(site, seen) or _applied_fix(ctx, site) or _NO_BUILD_IN_REACH
@@ -367,6 +371,8 @@ def _use_step(site: FixedSite, name: str) -> str:
         return f"use: format {name} into the manifest's `image:` line instead of `{site.image}`"
     if site.kind in (SiteKind.DEPLOY_ARG, SiteKind.FORMAT_ARG):
         return f"use: pass {name} instead of `{old}`"
+    if site.kind is SiteKind.COMMAND_ARG:
+        return f"use: put {name} in the command instead of `{site.image}`"
     return f"use: set `Image` to {name} instead of `{old}`"
 
 

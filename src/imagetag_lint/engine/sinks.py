@@ -1,7 +1,8 @@
 """Sinks: where an image reference is deployed, loaded or passed on.
 
 An `Image:` field (in a composite literal or assigned), a loader's image argument, an image verb
-of a format call that writes a manifest, and the image arguments of deploy functions: functions
+of a format call that writes a manifest, the image of a `kubectl set image` or `kubectl run
+--image` command, and the image arguments of deploy functions: functions
 inferred, by a fixpoint over names, to pass a parameter on to a sink.
 """
 
@@ -88,6 +89,11 @@ def call_sinks(run: FlowRun, function: Function) -> Iterator[Sink]:
                 args = arguments(call)
                 if consumer.image_arg < len(args):
                     yield Sink(SinkKind.LOAD_ARG, args[consumer.image_arg], file, function, call=call)
+            continue
+        if qualifier == "exec":
+            for image in commands.kubectl_images(call, function):
+                if not image.embedded:  # fixed text after `api=` is no expression of its own
+                    yield Sink(SinkKind.COMMAND_ARG, image.expr, file, function, call=call)
             continue
         if qualifier == "fmt" and name in FORMAT_FUNCS:
             indices = format_image_args(run, call, file, function)
@@ -219,7 +225,7 @@ def deploy_params(run: FlowRun, function: Function) -> frozenset[int]:
                 return True
             return False
 
-        seeds = [n.encode() for n in run.flow.image_fields] + [b"image:", b"Sprintf", b"Fprintf", *templates.SEED_WORDS]
+        seeds = [n.encode() for n in run.flow.image_fields] + [b"image:", b"Sprintf", b"Fprintf", b"kubectl", *templates.SEED_WORDS]
         inferred = commands.command_facts(run).consumers.values()
         seeds += [c.name.encode() for c in (*run.flow.consumers, *inferred) if c.kind == "load"]
         settle_on_demand(run, demand, function, lambda f: bool(f.params) and f.body is not None, seeds, update)
