@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from imagetag_lint.engine.commands import kubectl_images
+from imagetag_lint.engine.commands import kubectl_helper, kubectl_images
+from imagetag_lint.engine.run import FlowRun
 from imagetag_lint.golang.model import SourceFile, read_function
 from imagetag_lint.golang.parser import parse
+from imagetag_lint.golang.project import Project
 from imagetag_lint.golang.syntax import call_expressions
+from imagetag_lint.rules import load_rule_set
 
 TEMPLATE = """package e2e
 
@@ -70,3 +73,39 @@ def test_the_image_a_kubectl_command_deploys(statement: str, expected: list[str]
 )
 def test_no_image_is_deployed(statement: str) -> None:
     assert images(statement) == []
+
+
+HELPER = """package e2e
+
+import (
+	"context"
+	"os/exec"
+)
+
+func helper(ctx context.Context, args ...string) error {
+	%s
+}
+"""
+
+
+def helper_start(body: str) -> int | None:
+    source = (HELPER % body).encode()
+    file = SourceFile("e2e.go", "/m", source, parse(source), "e2e", {})
+    project = Project()
+    project.add_file(file)
+    function = next(f for f in project.functions() if f.name == "helper")
+    return kubectl_helper(FlowRun(project, load_rule_set().flow), function)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        pytest.param('return exec.CommandContext(ctx, "kubectl", args...).Run()', 1, id="command-context"),
+        pytest.param('cmd := exec.Command("kubectl", args...)\n\treturn cmd.Run()', 1, id="command"),
+        pytest.param('return exec.Command("podman", args...).Run()', None, id="another-tool"),
+        pytest.param('args = append(args, "--wait")\n\treturn exec.Command("kubectl", args...).Run()', None, id="written"),
+        pytest.param('return exec.Command("kubectl", append([]string{"-n", "e2e"}, args...)...).Run()', None, id="other-words"),
+    ],
+)
+def test_a_kubectl_helper_hands_its_words_to_kubectl_whole(body: str, expected: int | None) -> None:
+    assert helper_start(body) == expected

@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, Sink
-from imagetag_lint.engine.commands import kubectl_images
+from imagetag_lint.engine.commands import (
+    KUBECTL_WORDS,
+    CommandImage,
+    kubectl_helper,
+    kubectl_images,
+)
 from imagetag_lint.engine.run import mentions
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.golang.model import Function, SourceFile
@@ -78,11 +83,11 @@ def _command_sites(index: ImageFlowIndex, function: Function) -> Iterator[FixedS
     """The fixed images of the `kubectl set image` and `kubectl run --image` commands the function
     runs: a whole argument (`"--image", "localhost/api:e2e"`, also a constant), or the text after
     the `=` of one (`"api=localhost/api:e2e"`)."""
-    if not mentions(function, [b"kubectl"]):
+    if not mentions(function, KUBECTL_WORDS):
         return
     file = function.file
     for call in index.calls_in(function):
-        for image in kubectl_images(call, function):
+        for image in _kubectl_images(index, call, function):
             where = f"the image of `{image.command}`"
             if image.embedded:
                 value = file.source[image.start : image.end].decode()
@@ -94,6 +99,16 @@ def _command_sites(index: ImageFlowIndex, function: Function) -> Iterator[FixedS
                 value, how = origin.text, _how(index, image.expr, file, function, where)
             yield FixedSite(SiteKind.COMMAND_ARG, file, image.start, image.end, value, how, function,
                             index.is_local_image(value), image.expr)
+
+
+def _kubectl_images(index: ImageFlowIndex, call: Node, function: Function) -> list[CommandImage]:
+    """The images a kubectl command deploys: run through `exec.Command`, or a kubectl helper."""
+    if callee(call)[0] == "exec":
+        return kubectl_images(call, function)
+    for target in index.project.resolve_call(call, function.file):
+        helper = kubectl_helper(index, target)
+        return kubectl_images(call, function, helper) if helper is not None else []
+    return []
 
 
 def _filled_where(call: Node | None) -> str:

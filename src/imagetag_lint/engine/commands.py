@@ -184,6 +184,8 @@ def _parameter_index(function: Function, image: Node) -> int | None:
 _KUBECTL_VALUE_FLAGS = frozenset(
     ("-n", "--namespace", "--context", "--kubeconfig", "--cluster", "--user", "-s", "--server", "--token", "-l", "--selector", "-c", "--container")
 )
+# the words of every kubectl command that deploys an image (`set image`, `--image`)
+KUBECTL_WORDS = [b'"image"', b"--image"]
 _CREATED = ("deployment", "job", "cronjob")  # `kubectl create deployment NAME --image=...`
 
 
@@ -203,11 +205,15 @@ class CommandImage:
         return self.start != self.expr.start_byte or self.end != self.expr.end_byte
 
 
-def kubectl_images(call: Node, function: Function) -> list[CommandImage]:
-    """The images an `exec.Command("kubectl", ...)` deploys: the `container=image` pairs of
+def kubectl_images(call: Node, function: Function, helper: int | None = None) -> list[CommandImage]:
+    """The images an `exec.Command("kubectl", ...)` deploys, or a call of a kubectl helper whose
+    words start at argument `helper` (`kubectl_helper`): the `container=image` pairs of
     `kubectl set image`, the `--image` of `kubectl run` and `kubectl create deployment|job|cronjob`.
     Any other kubectl command (`get`, `describe`, `apply -f`) deploys no image of its arguments."""
-    args = _kubectl_arguments(call, function)
+    if helper is None:
+        args = _kubectl_arguments(call, function)
+    else:
+        args = _spread(arguments(call)[helper:], function)
     if args is None:
         return []
     words = [string_value(a) if a.type in STRING_TYPES else None for a in args]
@@ -224,6 +230,26 @@ def kubectl_images(call: Node, function: Function) -> list[CommandImage]:
     if verb == "create" and noun in _CREATED:
         return _image_flags(call, f"kubectl create {noun}", args[at + 1 :])
     return []
+
+
+def kubectl_helper(run: FlowRun, function: Function) -> int | None:
+    """The position of the variadic parameter a kubectl helper hands to kubectl whole
+    (`func kubectl(ctx context.Context, args ...string) error { return exec.CommandContext(ctx,
+    "kubectl", args...).Run() }`): its callers' arguments from there on are kubectl's words."""
+    last = function.params[-1] if function.params else None
+    if last is None or not last.type_text.startswith("...") or function.body is None or not mentions(function, [b'"kubectl"']):
+        return None
+    if any(is_write(use) for use in identifiers(function.body, last.name)):
+        return None
+    for call in calls_in(run, function):
+        qualifier, name = callee(call)
+        args = arguments(call)[1 if name == "CommandContext" else 0 :]
+        if qualifier != "exec" or name not in ("Command", "CommandContext") or len(args) != 2:
+            continue
+        spread = args[1].named_children[0] if args[1].type == "variadic_argument" and args[1].named_children else None
+        if args[0].type in STRING_TYPES and string_value(args[0]) == "kubectl" and spread is not None and text(spread) == last.name:
+            return last.index
+    return None
 
 
 def _kubectl_arguments(call: Node, function: Function) -> list[Node] | None:
