@@ -46,6 +46,7 @@ def images(statement: str) -> list[str]:
         pytest.param('exec.Command("kubectl", "set", "image", "deployment/api", fmt.Sprintf("%s=%s", container, img))', ["img"], id="set-image-sprintf-container"),
         pytest.param('exec.Command("kubectl", "set", "image", "deployment/api", "api="+img, "*=localhost/side:e2e")', ["img", "localhost/side:e2e"], id="set-image-two"),
         pytest.param('exec.CommandContext(ctx, "kubectl", "-n", "set", "set", "image", "deployment", "api", "api="+img)', ["img"], id="flag-values-are-no-verbs"),
+        pytest.param('exec.Command("kubectl", "--as", "run", "--request-timeout", "30s", "run", "api", "--image", img)', ["img"], id="impersonation"),
         pytest.param('args := []string{"set", "image", "deployment/api", "api=" + img}\n\texec.Command("kubectl", args...)', ["img"], id="spread-slice"),
         pytest.param('exec.Command("kubectl", "run", "api", "--image", img, "--restart=Never")', ["img"], id="run-flag-apart"),
         pytest.param('exec.Command("kubectl", "run", "api", "--image=localhost/api:e2e")', ["localhost/api:e2e"], id="run-flag-literal"),
@@ -104,7 +105,12 @@ def helper_start(body: str) -> int | None:
         pytest.param('cmd := exec.Command("kubectl", args...)\n\treturn cmd.Run()', 1, id="command"),
         pytest.param('return exec.Command("podman", args...).Run()', None, id="another-tool"),
         pytest.param('args = append(args, "--wait")\n\treturn exec.Command("kubectl", args...).Run()', None, id="written"),
-        pytest.param('return exec.Command("kubectl", append([]string{"-n", "e2e"}, args...)...).Run()', None, id="other-words"),
+        pytest.param('return exec.Command("kubectl", append([]string{"-n", "e2e"}, args...)...).Run()', None, id="not-a-local"),
+        pytest.param('full := append([]string{"--kubeconfig", path(), "-v=4"}, args...)\n\treturn exec.Command("kubectl", full...).Run()', 1, id="global-flags-first"),
+        pytest.param('full := append([]string{"get"}, args...)\n\treturn exec.Command("kubectl", full...).Run()', None, id="a-verb-first"),
+        pytest.param('full := append([]string{verb()}, args...)\n\treturn exec.Command("kubectl", full...).Run()', None, id="a-word-first"),
+        pytest.param('full := append([]string{"--kubeconfig"}, args...)\n\treturn exec.Command("kubectl", full...).Run()', None, id="a-flag-without-value"),
+        pytest.param('full := append([]string{"-n", "e2e"}, args...)\n\tfull = append(full, "--wait")\n\treturn exec.Command("kubectl", full...).Run()', None, id="appended-later"),
     ],
 )
 def test_a_kubectl_helper_hands_its_words_to_kubectl_whole(body: str, expected: int | None) -> None:

@@ -153,8 +153,9 @@ def _spread(args: list[Node], function: Function) -> list[Node]:
     return args[:-1] + elements
 
 
-def _slice_literal(function: Function, name: str) -> Node | None:
-    """The slice literal a local is declared with (`args := []string{...}`), if it has one."""
+def _slice_literal(function: Function, name: str, call: bool = False) -> Node | None:
+    """The slice literal a local is declared with (`args := []string{...}`), if it has one (with
+    call, also a call: `args := append([]string{...}, more...)`)."""
     if function.body is None:
         return None
     for use in identifiers(function.body, name):
@@ -163,7 +164,7 @@ def _slice_literal(function: Function, name: str) -> Node | None:
             names = assigned_names(statement)
             index = next((i for i, n in enumerate(names) if n.id == use.id), None)
             value = assigned_value(statement, index) if index is not None else None
-            if value is not None and value.type == "composite_literal":
+            if value is not None and (value.type == "composite_literal" or (call and value.type == "call_expression")):
                 return value
     return None
 
@@ -181,9 +182,11 @@ def _parameter_index(function: Function, image: Node) -> int | None:
 # -- deployments by `kubectl` ---------------------------------------------------------------
 
 # global flags of kubectl that take the next word as their value (`-n e2e`, `--context kind-e2e`)
-_KUBECTL_VALUE_FLAGS = frozenset(
-    ("-n", "--namespace", "--context", "--kubeconfig", "--cluster", "--user", "-s", "--server", "--token", "-l", "--selector", "-c", "--container")
-)
+_KUBECTL_VALUE_FLAGS = frozenset((
+    "-n", "--namespace", "--context", "--kubeconfig", "--cluster", "--user", "-s", "--server", "--token",
+    "--as", "--as-group", "--request-timeout", "--cache-dir", "--certificate-authority", "--client-certificate",
+    "--client-key", "--tls-server-name", "-l", "--selector", "-c", "--container",
+))
 # the words of every kubectl command that deploys an image (`set image`, `--image`)
 KUBECTL_WORDS = [b'"image"', b"--image"]
 _CREATED = ("deployment", "job", "cronjob")  # `kubectl create deployment NAME --image=...`
@@ -247,9 +250,35 @@ def kubectl_helper(run: FlowRun, function: Function) -> int | None:
         if qualifier != "exec" or name not in ("Command", "CommandContext") or len(args) != 2:
             continue
         spread = args[1].named_children[0] if args[1].type == "variadic_argument" and args[1].named_children else None
-        if args[0].type in STRING_TYPES and string_value(args[0]) == "kubectl" and spread is not None and text(spread) == last.name:
+        if args[0].type not in STRING_TYPES or string_value(args[0]) != "kubectl" or spread is None or spread.type != "identifier":
+            continue
+        if text(spread) == last.name or _flags_then(function, text(spread), last.name):
             return last.index
     return None
+
+
+def _flags_then(function: Function, name: str, param: str) -> bool:
+    """Is the local `name := append([]string{"--kubeconfig", path}, param...)`: kubectl's global
+    flags, then the words the helper is given (so the verb is among the callers' words)?"""
+    value = _slice_literal(function, name, call=True)
+    call_args = arguments(value) if value is not None and value.type == "call_expression" and callee(value) == (None, "append") else []
+    if len(call_args) != 2 or call_args[0].type != "composite_literal" or call_args[1].type != "variadic_argument":
+        return False
+    spread = call_args[1].named_children[0] if call_args[1].named_children else None
+    body = call_args[0].child_by_field_name("body")
+    if spread is None or text(spread) != param or body is None:
+        return False
+    if function.body is None or sum(is_write(use) for use in identifiers(function.body, name)) != 1:
+        return False  # words appended later would come after the callers'
+    elements = [e.named_children[0] for e in body.named_children if e.type == "literal_element" and e.named_children]
+    words = [string_value(e) if e.type in STRING_TYPES else None for e in elements]
+    position = 0
+    while position < len(words):
+        word = words[position]
+        if word is None or not word.startswith("-"):
+            return False  # a verb, or a word that may be one
+        position += 2 if word in _KUBECTL_VALUE_FLAGS else 1
+    return position == len(words)  # a value flag's value is not the callers' first word
 
 
 def _kubectl_arguments(call: Node, function: Function) -> list[Node] | None:
