@@ -66,10 +66,8 @@ def _find_fixed_sites(index: ImageFlowIndex, file: SourceFile) -> Iterator[Fixed
                 where = f"the image argument of `{sink.target.name}`"
             elif sink.kind == "format-arg":
                 where = _filled_where(sink.call)
-            elif sink.kind == "command-arg":
-                continue  # with the command's fixed text, below
             else:
-                continue
+                continue  # a kubectl command's image: with the command's fixed text, below
             origin = index.origin(sink.expr, file, function)
             if origin.kind != "literal":
                 continue
