@@ -1,11 +1,11 @@
 """Which arguments of an `exec.Command("kubectl", ...)` are the image it deploys
-(engine/commands.py `kubectl_images`): each case is one call, and the image text it names."""
+(engine/kubectl.py `kubectl_images`): each case is one call, and the image text it names."""
 
 from __future__ import annotations
 
 import pytest
 
-from imagetag_lint.engine.commands import kubectl_helper, kubectl_images
+from imagetag_lint.engine.kubectl import kubectl_helper, kubectl_images
 from imagetag_lint.engine.run import FlowRun
 from imagetag_lint.golang.model import SourceFile, read_function
 from imagetag_lint.golang.parser import parse

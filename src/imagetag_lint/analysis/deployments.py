@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, Sink
-from imagetag_lint.engine.commands import (
+from imagetag_lint.engine.kubectl import (
     KUBECTL_WORDS,
     CommandImage,
     kubectl_helper,

@@ -11,7 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from imagetag_lint.engine import commands, containers, producers, templates, values
+from imagetag_lint.engine import (
+    commands,
+    containers,
+    kubectl,
+    producers,
+    templates,
+    values,
+)
 from imagetag_lint.engine.formats import FORMAT_FUNCS, image_verbs
 from imagetag_lint.engine.manifests import looks_like_manifest, piece_of_manifest
 from imagetag_lint.engine.model import OriginKind, Sink, SinkKind
@@ -87,7 +94,7 @@ def image_field_sinks_in(run: FlowRun, function: Function) -> list[Sink]:
 def call_sinks(run: FlowRun, function: Function) -> Iterator[Sink]:
     """Loader arguments, deploy-function image arguments and image verbs of format calls."""
     file = function.file
-    kubectl = mentions(function, commands.KUBECTL_WORDS)  # may call a kubectl helper that deploys
+    kubectl_words = mentions(function, kubectl.KUBECTL_WORDS)  # may call a kubectl helper that deploys
     for call in calls_in(run, function):
         qualifier, name = callee(call)
         consumer = producers.consumer(run, call)
@@ -107,7 +114,7 @@ def call_sinks(run: FlowRun, function: Function) -> Iterator[Sink]:
         if name in templates.TEMPLATE_CALLS:
             yield from _template_sinks(run, call, name, function)
         for target in run.project.resolve_call(call, file):
-            helper = commands.kubectl_helper(run, target) if kubectl else None
+            helper = kubectl.kubectl_helper(run, target) if kubectl_words else None
             if helper is not None:
                 yield from _kubectl_sinks(call, function, helper)
                 break
@@ -123,7 +130,7 @@ def call_sinks(run: FlowRun, function: Function) -> Iterator[Sink]:
 
 
 def _kubectl_sinks(call: Node, function: Function, helper: int | None) -> Iterator[Sink]:
-    for image in commands.kubectl_images(call, function, helper):
+    for image in kubectl.kubectl_images(call, function, helper):
         if not image.embedded:  # fixed text after `api=` is no expression of its own
             yield Sink(SinkKind.COMMAND_ARG, image.expr, function.file, function, call=call)
 
@@ -240,7 +247,7 @@ def deploy_params(run: FlowRun, function: Function) -> frozenset[int]:
                 return True
             return False
 
-        seeds = [n.encode() for n in run.flow.image_fields] + [b"image:", b"Sprintf", b"Fprintf", *commands.KUBECTL_WORDS, *templates.SEED_WORDS]
+        seeds = [n.encode() for n in run.flow.image_fields] + [b"image:", b"Sprintf", b"Fprintf", *kubectl.KUBECTL_WORDS, *templates.SEED_WORDS]
         inferred = commands.command_facts(run).consumers.values()
         seeds += [c.name.encode() for c in (*run.flow.consumers, *inferred) if c.kind == "load"]
         settle_on_demand(run, demand, function, lambda f: bool(f.params) and f.body is not None, seeds, update)
