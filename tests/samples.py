@@ -3,7 +3,8 @@
 `e2e/setup.go` drops the name the builder returns (IMG001 on SETUP_BUILD_LINE); `e2e/deploy.go`
 deploys a hardcoded reference to the same image (DEPLOY_IMAGE_LINE). The drop and the stale deploy
 are one defect: one IMG001, whose related places name the fixed image. The fixed image is an IMG002
-of its own only when IMG001 is not selected (`--select IMG002`), or when the run does not see the drop.
+of its own only when IMG001 is not selected (`--select IMG002`); a run of deploy.go alone reads its
+callers, sees the drop, and reports nothing.
 """
 
 from __future__ import annotations

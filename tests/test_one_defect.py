@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from samples import DROP, FIXED_IMAGE, found, lint_json, write_module
+from samples import DROP, FIXED_IMAGE, SETUP_GO, found, lint_json, write_module
 from support import TESTS
 
 from imagetag_lint.cli import main
@@ -78,13 +78,15 @@ def test_the_fix_of_the_drop_rewrites_its_stale_deployments(
         pytest.param([], {DROP}, id="every-rule"),
         pytest.param(["--select", "IMG002"], {FIXED_IMAGE}, id="select-img002"),
         pytest.param(["--ignore", "IMG001"], {FIXED_IMAGE}, id="ignore-img001"),
-        pytest.param(["e2e/deploy.go"], {FIXED_IMAGE}, id="the-helper-file-alone"),
+        # the tree run's findings in the files linted: the drop in setup.go names the image
+        pytest.param(["e2e/deploy.go"], set(), id="the-helper-file-alone"),
+        pytest.param(["--select", "IMG002", "e2e/deploy.go"], {FIXED_IMAGE}, id="the-helper-file-alone-img002"),
         pytest.param(["e2e/setup.go"], {DROP}, id="the-drop-file-alone"),
     ],
 )
 def test_the_fixed_image_of_a_drop_is_reported_once(tmp_path: Path, args: list[str], expected: set[object]) -> None:
     code, findings = lint_json(["--isolated", *args], write_module(tmp_path))
-    assert (code, found(findings)) == (1, expected)
+    assert (code, found(findings)) == (1 if expected else 0, expected)
 
 
 def test_the_drop_names_its_fixed_image(tmp_path: Path) -> None:
@@ -133,3 +135,67 @@ def test_a_drop_names_the_constant_manifest_its_function_applies(
     assert rows(drops[36])[26] == "with the fixed image `localhost/kubernaut-datastorage:e2e-test`"
     assert rows(drops[53])[26] == "with the fixed image `localhost/kubernaut-datastorage:e2e-test`"
     assert not [f for f in findings if f["code"] == "IMG002" and f["location"]["row"] == 26]  # type: ignore[index]
+
+
+# -- a run of some files reports the tree run's findings in those files
+
+IMPORTED_DEPLOY_GO = """\
+package deploy
+
+import (
+	"context"
+
+	"example.com/e2e/k8s"
+)
+
+func DataStorage(ctx context.Context) error {
+	return k8s.Apply(ctx, k8s.Container{Image: "localhost/datastorage:e2e-test"})
+}
+"""
+
+# the helper's package is imported by the package that drops the build
+IMPORTED = {
+    "e2e/deploy.go": "",
+    "e2e/deploy/deploy.go": IMPORTED_DEPLOY_GO,
+    "e2e/setup.go": SETUP_GO.replace('\t"example.com/e2e/infrastructure"', '\t"example.com/e2e/e2e/deploy"\n\t"example.com/e2e/infrastructure"')
+    .replace("return deployDataStorage(ctx)", "return deploy.DataStorage(ctx)"),
+}
+# the drop's function reaches the helper through another helper: no drop pairs with the image
+THROUGH_ANOTHER = {
+    "e2e/all.go": "package e2e\n\nimport \"context\"\n\nfunc deployAll(ctx context.Context) error {\n\treturn deployDataStorage(ctx)\n}\n",
+    "e2e/setup.go": SETUP_GO.replace("return deployDataStorage(ctx)", "return deployAll(ctx)"),
+}
+
+
+def tree_and_alone(root: Path, path: str) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    def keyed(findings: list[dict[str, object]]) -> list[tuple[object, ...]]:
+        return sorted((f["filename"], f["location"]["row"], f["code"], f["message"]) for f in findings)  # type: ignore[index]
+
+    tree = [f for f in keyed(lint_json(["--isolated", "--no-cache"], root)[1]) if f[0] == path]
+    return tree, keyed(lint_json(["--isolated", "--no-cache", path], root)[1])
+
+
+@pytest.mark.parametrize(
+    ("files", "helper", "expected"),
+    [
+        pytest.param({}, "e2e/deploy.go", [], id="caller-in-a-sibling"),
+        pytest.param(IMPORTED, "e2e/deploy/deploy.go", [], id="caller-in-an-importer"),
+        pytest.param(THROUGH_ANOTHER, "e2e/deploy.go", [("e2e/deploy.go", 10, "IMG002")], id="caller-of-a-caller"),
+    ],
+)
+def test_a_run_of_the_helper_file_alone_says_what_the_tree_run_says(
+    tmp_path: Path, files: dict[str, str], helper: str, expected: list[tuple[object, ...]]
+) -> None:
+    tree, alone = tree_and_alone(write_module(tmp_path, files), helper)
+    assert alone == tree
+    assert [found[:3] for found in alone] == expected
+
+
+def test_a_cached_run_of_the_helper_file_sees_its_caller_change(tmp_path: Path) -> None:
+    """The callers the run read are part of its cached result: once the drop no longer reaches
+    the helper, the helper's fixed image is an IMG002 of its own."""
+    write_module(tmp_path, IMPORTED)
+    assert lint_json(["--isolated", "e2e/deploy/deploy.go"], tmp_path) == (0, [])
+    write_module(tmp_path, {"e2e/setup.go": IMPORTED["e2e/setup.go"].replace("return deploy.DataStorage(ctx)", "return nil")})
+    code, findings = lint_json(["--isolated", "e2e/deploy/deploy.go"], tmp_path)
+    assert (code, found(findings)) == (1, {("e2e/deploy/deploy.go", 10, "IMG002")})

@@ -45,3 +45,4 @@ class SiteKind(TextEnum):
     YAML = "yaml"  # an `image:` line of a manifest in a Go string
     DEPLOY_ARG = "deploy-arg"  # the image argument of a deploy function
     FORMAT_ARG = "format-arg"  # an argument formatted into a manifest's `image:` line
+    COMMAND_ARG = "command-arg"  # the image of a `kubectl` command, or the part of an argument after `=`

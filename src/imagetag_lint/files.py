@@ -212,7 +212,8 @@ class Prefilter:
     Everything a rule reports on holds `Image` or `image` (a builder's or loader's name, an image
     field, a manifest's `image:` line, a suppression comment), so one C-speed scan for `mage`
     settles most files. Local prefixes (`localhost/`) are gates too: a file with only such a
-    constant must be parsed for the constant to be known. The rest are *strong* (a builder, a
+    constant must be parsed for the constant to be known, and so is `kubectl`: a kubectl helper
+    deploys what its callers name. The rest are *strong* (a builder, a
     loader, a manifest line, a local image prefix, a pull policy, an `exec.Command` that may run
     a container build or load: parse now) or *weak* (only an
     `Image:` field: parse when a name makes it matter, see `Linter.settle_deferred`).
@@ -226,7 +227,9 @@ class Prefilter:
         # `exec.Command`: a function that runs `podman build -t` or `kind load` may be a build or load helper
         strong = [n.encode() for n in names] + [b"PullNever", b'"Never"', b"exec.Command"] + prefixes
         fields = [f.encode() for f in sorted(set(flow.image_fields))]
-        gates = [b"mage"] + [g for g in [n.encode() for n in names] + fields + prefixes if b"mage" not in g]
+        # `kubectl`: a kubectl helper (`exec.Command("kubectl", args...)`) names no image itself,
+        # and its callers' `set image` and `--image` words deploy through it
+        gates = [b"mage", b"kubectl"] + [g for g in [n.encode() for n in names] + fields + prefixes if b"mage" not in g]
         self.gates = tuple(dict.fromkeys(gates))
         self.strong = tuple(strong)  # each found with bytes.find: a regex alternation is 10x slower
         self.patterns = re.compile(b"|".join(b"(?:%s)" % p.encode() for p in flow.local_patterns)) if flow.local_patterns else None

@@ -3,9 +3,9 @@
 A dropped build and the stale deployment it causes are one defect. The IMG001 finding at the
 drop names, as related places, the deploy call it pairs with, the fixed images that deploy call
 ends in, and the deployments of its function that get another reference (the IMG003 facts, which
-IMG003 does not report again in a function that drops a build). A fixed image stays an IMG002
-finding of its own: it sits in a deploy helper that may serve other callers, and a run that
-lints only the helper's file must still see it.
+IMG003 does not report again in a function that drops a build). IMG002 does not report a fixed
+image a drop names, also when the drop is in a file the run does not lint (it reads the helper's
+callers to know): a run of some files reports what the run of the tree reports in them.
 """
 
 from __future__ import annotations

@@ -5,6 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, Sink
+from imagetag_lint.engine.kubectl import (
+    KUBECTL_WORDS,
+    CommandImage,
+    kubectl_helper,
+    kubectl_images,
+)
+from imagetag_lint.engine.run import mentions
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node
@@ -60,13 +67,46 @@ def _find_fixed_sites(index: ImageFlowIndex, file: SourceFile) -> Iterator[Fixed
             elif sink.kind == "format-arg":
                 where = _filled_where(sink.call)
             else:
-                continue
+                continue  # a kubectl command's image: with the command's fixed text, below
             origin = index.origin(sink.expr, file, function)
             if origin.kind != "literal":
                 continue
             how = _how(index, sink.expr, file, function, where)
             yield FixedSite(SiteKind.DEPLOY_ARG, file, sink.expr.start_byte, sink.expr.end_byte, origin.text,
                             how, function, index.is_local_image(origin.text), sink.expr, sink=sink)
+        yield from _command_sites(index, function)
+
+
+def _command_sites(index: ImageFlowIndex, function: Function) -> Iterator[FixedSite]:
+    """The fixed images of the `kubectl set image` and `kubectl run --image` commands the function
+    runs: a whole argument (`"--image", "localhost/api:e2e"`, also a constant), or the text after
+    the `=` of one (`"api=localhost/api:e2e"`)."""
+    if not mentions(function, KUBECTL_WORDS):
+        return
+    file = function.file
+    for call in index.calls_in(function):
+        for image in _kubectl_images(index, call, function):
+            where = f"the image of `{image.command}`"
+            if image.embedded:
+                value = file.source[image.start : image.end].decode()
+                how = f"a string literal in {where}"
+            else:
+                origin = index.origin(image.expr, file, function)
+                if origin.kind != "literal":
+                    continue
+                value, how = origin.text, _how(index, image.expr, file, function, where)
+            yield FixedSite(SiteKind.COMMAND_ARG, file, image.start, image.end, value, how, function,
+                            index.is_local_image(value), image.expr)
+
+
+def _kubectl_images(index: ImageFlowIndex, call: Node, function: Function) -> list[CommandImage]:
+    """The images a kubectl command deploys: run through `exec.Command`, or a kubectl helper."""
+    if callee(call)[0] == "exec":
+        return kubectl_images(call, function)
+    for target in index.project.resolve_call(call, function.file):
+        helper = kubectl_helper(index, target)
+        return kubectl_images(call, function, helper) if helper is not None else []
+    return []
 
 
 def _filled_where(call: Node | None) -> str:
@@ -136,7 +176,8 @@ def _deploy_calls(index: ImageFlowIndex, function: Function) -> list[DeployCall]
     for call in index.calls_in(function):
         if index.consumer(call) is not None or index.producer(call, function.file) is not None:
             continue
-        for target in index.project.resolve_call(call, function.file):
+        # the definitions in file order, not load order: a run of one file pairs as the tree's does
+        for target in sorted(index.project.resolve_call(call, function.file), key=_defined_at):
             if target is function:
                 continue
             params = index.deploy_params(target)
@@ -150,3 +191,7 @@ def _deploy_calls(index: ImageFlowIndex, function: Function) -> list[DeployCall]
                 found.append(DeployCall(call, function, target, params, fixed, passed))
             break
     return found
+
+
+def _defined_at(function: Function) -> tuple[str, int]:
+    return function.file.filename, function.node.start_byte

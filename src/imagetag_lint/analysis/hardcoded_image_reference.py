@@ -39,13 +39,14 @@ UNTRACKED_CODE = "IMG003"  # untracked-image-reference: it names the fixed image
 
 
 def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
-    named = _named_by_a_drop(ctx) if DROP_CODE in ctx.selected else frozenset()
     for site in fixed_sites(ctx.index, file):
-        if not site.local or _unit_test_fixture(ctx, site) or (site.file.filename, site.start) in named:
+        if not site.local or _unit_test_fixture(ctx, site):
             continue
         if pulled_release(site.image, build_references(ctx.index) if published_release(site.image) else ()):
             continue  # pulled from its registry: the first step of an upgrade test, not a stale copy
         if UNTRACKED_CODE in ctx.selected and _instead_of_a_parameter(ctx, site):
+            continue
+        if DROP_CODE in ctx.selected and _named_by_a_drop(ctx, site):
             continue
         builds = list(_builds_of(ctx, site))
         why, severity, seen = what_builds_show(ctx.index, site)
@@ -62,9 +63,26 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         )
 
 
-def _named_by_a_drop(ctx: RuleContext) -> frozenset[tuple[str, int]]:
-    """The fixed images that an IMG001 of this run names as its related place: a dropped build and
-    the fixed image its deploy call ends in are one defect, reported once, at the drop."""
+def _named_by_a_drop(ctx: RuleContext, site: FixedSite) -> bool:
+    """Does an IMG001 name this fixed image as its related place? A dropped build and the fixed
+    image its deploy call ends in are one defect, reported once, at the drop. A run of some files
+    (pre-commit's) answers as a run of the tree: the drop may sit in a file it does not lint (the
+    caller's file of the package, or an importer's), so the callers of the site's function are
+    loaded first; only direct callers pair a drop with the helper's image."""
+    where = (site.file.filename, site.start)
+    if where in _drop_named(ctx):
+        return True
+    function = site.function
+    if function is None or function.node.type == "func_literal":
+        return False  # a closure has no callers to load
+    generation = ctx.index.project.generation
+    ctx.index.project.load_mentioning(function.file.directory, function.name, importers=function.exported)
+    return generation != ctx.index.project.generation and where in _drop_named(ctx)
+
+
+def _drop_named(ctx: RuleContext) -> frozenset[tuple[str, int]]:
+    """The fixed images the dropped builds of every loaded file name, linted or not (a drop in a
+    file the run only read is still an IMG001 of the tree)."""
     index = ctx.index
     key = ("named-by-a-drop", index.project.generation)
     named = index.cache.get(key)
@@ -72,7 +90,6 @@ def _named_by_a_drop(ctx: RuleContext) -> frozenset[tuple[str, int]]:
         named = index.cache[key] = frozenset(
             (site.file.filename, site.start)
             for file in list(index.project.files())
-            if file.reported
             for dropped in dropped_builds(index, file)
             for site in (*dropped.fixed, *fed_by_callers(index, dropped))
         )
@@ -137,6 +154,10 @@ def _fix(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> Fix:
         message = f"use `{variable}`, the package variable `{setter.name}` keeps the built name in"
         if site.kind is SiteKind.YAML or site.node.type not in ("interpreted_string_literal", "raw_string_literal"):
             return Fix(Applicability.DISPLAY_ONLY, message)
+        if site.kind is SiteKind.COMMAND_ARG:
+            from imagetag_lint.repair.parameter import use_in_site
+
+            return Fix(Applicability.UNSAFE, message, tuple(use_in_site(site, variable)))
         # unsafe: that the setter runs before the closure is Ginkgo's order, not one the code shows
         return Fix(Applicability.UNSAFE, message, (E.replace(site.file, site.node, variable),))
     return fix or _tagged_fix(ctx, site, seen) or _raw_build_fix(site, seen) or _applied_fix(ctx, site) or _NO_BUILD_IN_REACH
@@ -350,6 +371,8 @@ def _use_step(site: FixedSite, name: str) -> str:
         return f"use: format {name} into the manifest's `image:` line instead of `{site.image}`"
     if site.kind in (SiteKind.DEPLOY_ARG, SiteKind.FORMAT_ARG):
         return f"use: pass {name} instead of `{old}`"
+    if site.kind is SiteKind.COMMAND_ARG:
+        return f"use: put {name} in the command instead of `{site.image}`"
     return f"use: set `Image` to {name} instead of `{old}`"
 
 

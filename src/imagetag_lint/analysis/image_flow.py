@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from imagetag_lint.engine import (
+    containers,
     locality,
     manifests,
     producers,
@@ -29,7 +30,9 @@ from imagetag_lint.engine.model import (
 )
 from imagetag_lint.engine.run import FileFacts, FlowRun, call_count, calls_in, facts
 from imagetag_lint.golang.model import SourceFile
+from imagetag_lint.golang.project import Project
 from imagetag_lint.images import repository
+from imagetag_lint.rules import ImageFlow
 
 __all__ = [
     "FileFacts", "ImageFlowIndex", "Origin", "OriginKind", "ProducerRef", "Sink", "SinkKind", "YamlImage", "repository",
@@ -53,6 +56,11 @@ class ImageFlowIndex(FlowRun):
     )
     yaml_images = staticmethod(manifests.yaml_images)
     builds, is_local_image, pull_never_beside = locality.builds, locality.is_local_image, locality.pull_never_beside
+
+    def __init__(self, project: Project, flow: ImageFlow) -> None:
+        super().__init__(project, flow)
+        # a method of a type of another package resolves through the type its value has
+        project.type_of = lambda identifier: containers.variable_type(self, identifier)
 
     def per_file(self, name: str, file: SourceFile, compute: Callable[[], Iterable[T]]) -> list[T]:
         """A per-file result of a rule helper, computed once per run (several rules ask)."""

@@ -256,6 +256,8 @@ def use_step(deploy: DeployCall | None, site: FixedSite | None, name: str = "ima
         return f"use: put {name} on the manifest's `image:` line instead of `{site.image}`"
     if site.kind is SiteKind.DEPLOY_ARG:
         return f"use: pass `{name}` instead of `{text(site.node)}`"
+    if site.kind is SiteKind.COMMAND_ARG:
+        return f"use: put `{name}` in the command instead of `{site.image}`"
     return f"use: `Image: {name}` instead of `{text(site.node)}`"
 
 

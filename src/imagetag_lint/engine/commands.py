@@ -110,7 +110,7 @@ def _command_words(call: Node, function: Function) -> tuple[ConsumerKind, Node] 
     qualifier, name = callee(call)
     if qualifier != "exec" or name not in ("Command", "CommandContext"):
         return None
-    args = _spread(arguments(call)[1 if name == "CommandContext" else 0 :], function)
+    args = spread_arguments(arguments(call)[1 if name == "CommandContext" else 0 :], function)
     if not args:
         return None
     tool = string_value(args[0]) if args[0].type in STRING_TYPES else None
@@ -134,13 +134,13 @@ def _command_words(call: Node, function: Function) -> tuple[ConsumerKind, Node] 
     return None
 
 
-def _spread(args: list[Node], function: Function) -> list[Node]:
+def spread_arguments(args: list[Node], function: Function) -> list[Node]:
     """The arguments with a trailing `args...` replaced by the elements of the slice literal that
     defined it (`args := []string{"build", "-t", image}`; what is appended later is not read)."""
     if not args or args[-1].type != "variadic_argument" or not args[-1].named_children:
         return args
     spread = unparen(args[-1].named_children[0])
-    value = _slice_literal(function, text(spread)) if spread.type == "identifier" else None
+    value = slice_literal(function, text(spread)) if spread.type == "identifier" else None
     body = value.child_by_field_name("body") if value is not None and value.type == "composite_literal" else None
     if body is None:
         return args[:-1]
@@ -148,8 +148,9 @@ def _spread(args: list[Node], function: Function) -> list[Node]:
     return args[:-1] + elements
 
 
-def _slice_literal(function: Function, name: str) -> Node | None:
-    """The slice literal a local is declared with (`args := []string{...}`), if it has one."""
+def slice_literal(function: Function, name: str, call: bool = False) -> Node | None:
+    """The slice literal a local is declared with (`args := []string{...}`), if it has one (with
+    call, also a call: `args := append([]string{...}, more...)`)."""
     if function.body is None:
         return None
     for use in identifiers(function.body, name):
@@ -158,7 +159,7 @@ def _slice_literal(function: Function, name: str) -> Node | None:
             names = assigned_names(statement)
             index = next((i for i, n in enumerate(names) if n.id == use.id), None)
             value = assigned_value(statement, index) if index is not None else None
-            if value is not None and value.type == "composite_literal":
+            if value is not None and (value.type == "composite_literal" or (call and value.type == "call_expression")):
                 return value
     return None
 
@@ -171,3 +172,4 @@ def _parameter_index(function: Function, image: Node) -> int | None:
     if param is None or any(is_write(use) for use in identifiers(function.body, param.name)):
         return None
     return param.index
+

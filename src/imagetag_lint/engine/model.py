@@ -30,6 +30,7 @@ class SinkKind(Kind):
     DEPLOY_ARG = "deploy-arg"
     LOAD_ARG = "load-arg"
     FORMAT_ARG = "format-arg"
+    COMMAND_ARG = "command-arg"  # the image of a `kubectl set image` or `kubectl run --image`
 
 
 @record(frozen=True)

@@ -1,7 +1,8 @@
 """Sinks: where an image reference is deployed, loaded or passed on.
 
 An `Image:` field (in a composite literal or assigned), a loader's image argument, an image verb
-of a format call that writes a manifest, and the image arguments of deploy functions: functions
+of a format call that writes a manifest, the image of a `kubectl set image` or `kubectl run
+--image` command, and the image arguments of deploy functions: functions
 inferred, by a fixpoint over names, to pass a parameter on to a sink.
 """
 
@@ -10,11 +11,24 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from imagetag_lint.engine import commands, containers, producers, templates, values
+from imagetag_lint.engine import (
+    commands,
+    containers,
+    kubectl,
+    producers,
+    templates,
+    values,
+)
 from imagetag_lint.engine.formats import FORMAT_FUNCS, image_verbs
 from imagetag_lint.engine.manifests import looks_like_manifest, piece_of_manifest
 from imagetag_lint.engine.model import OriginKind, Sink, SinkKind
-from imagetag_lint.engine.run import FlowRun, calls_in, facts, settle_on_demand
+from imagetag_lint.engine.run import (
+    FlowRun,
+    calls_in,
+    facts,
+    mentions,
+    settle_on_demand,
+)
 from imagetag_lint.golang.lexing import word_offsets
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
@@ -80,6 +94,7 @@ def image_field_sinks_in(run: FlowRun, function: Function) -> list[Sink]:
 def call_sinks(run: FlowRun, function: Function) -> Iterator[Sink]:
     """Loader arguments, deploy-function image arguments and image verbs of format calls."""
     file = function.file
+    kubectl_words = mentions(function, kubectl.KUBECTL_WORDS)  # may call a kubectl helper that deploys
     for call in calls_in(run, function):
         qualifier, name = callee(call)
         consumer = producers.consumer(run, call)
@@ -89,6 +104,9 @@ def call_sinks(run: FlowRun, function: Function) -> Iterator[Sink]:
                 if consumer.image_arg < len(args):
                     yield Sink(SinkKind.LOAD_ARG, args[consumer.image_arg], file, function, call=call)
             continue
+        if qualifier == "exec":
+            yield from _kubectl_sinks(call, function, None)
+            continue
         if qualifier == "fmt" and name in FORMAT_FUNCS:
             indices = format_image_args(run, call, file, function)
             for index in indices if indices and not _shown_only(call, name, function) else ():
@@ -96,6 +114,10 @@ def call_sinks(run: FlowRun, function: Function) -> Iterator[Sink]:
         if name in templates.TEMPLATE_CALLS:
             yield from _template_sinks(run, call, name, function)
         for target in run.project.resolve_call(call, file):
+            helper = kubectl.kubectl_helper(run, target) if kubectl_words else None
+            if helper is not None:
+                yield from _kubectl_sinks(call, function, helper)
+                break
             params = deploy_params(run, target)
             if params and returns_text(target) and only_printed(call, function):
                 break  # the text rendered from the image is shown to a person, not deployed
@@ -105,6 +127,12 @@ def call_sinks(run: FlowRun, function: Function) -> Iterator[Sink]:
                     if index < len(args):
                         yield Sink(SinkKind.DEPLOY_ARG, args[index], file, function, call=call, target=target)
             break
+
+
+def _kubectl_sinks(call: Node, function: Function, helper: int | None) -> Iterator[Sink]:
+    for image in kubectl.kubectl_images(call, function, helper):
+        if not image.embedded:  # fixed text after `api=` is no expression of its own
+            yield Sink(SinkKind.COMMAND_ARG, image.expr, function.file, function, call=call)
 
 
 def _template_sinks(run: FlowRun, call: Node, name: str, function: Function) -> Iterator[Sink]:
@@ -219,7 +247,7 @@ def deploy_params(run: FlowRun, function: Function) -> frozenset[int]:
                 return True
             return False
 
-        seeds = [n.encode() for n in run.flow.image_fields] + [b"image:", b"Sprintf", b"Fprintf", *templates.SEED_WORDS]
+        seeds = [n.encode() for n in run.flow.image_fields] + [b"image:", b"Sprintf", b"Fprintf", *kubectl.KUBECTL_WORDS, *templates.SEED_WORDS]
         inferred = commands.command_facts(run).consumers.values()
         seeds += [c.name.encode() for c in (*run.flow.consumers, *inferred) if c.kind == "load"]
         settle_on_demand(run, demand, function, lambda f: bool(f.params) and f.body is not None, seeds, update)

@@ -7,7 +7,8 @@ sibling files and wrappers in other packages.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from imagetag_lint.golang.model import (
@@ -21,6 +22,8 @@ from imagetag_lint.golang.syntax import callee, declaration_specs, node_key
 from imagetag_lint.record import field, record
 
 PackageKey = tuple[str, str]  # (absolute directory, package name)
+_QUALIFIED_TYPE = re.compile(r"\*?(\w+)\.(\w+)")  # `*cluster.Cluster`, `cluster.Cluster`
+_RECEIVER_TYPE = re.compile(r"\(\s*(?:\w+\s+)?\*?\s*(\w+)")  # `(c *Cluster)` -> `Cluster`
 
 
 class Loader(Protocol):
@@ -63,6 +66,8 @@ class Project:
         self._by_directory: dict[str, list[Package]] = {}
         self._import_directories: dict[tuple[str, str], str | None] = {}
         self.generation = 0  # counts added files: inferences over all functions depend on it
+        # the type an identifier visibly has (set by the engine, which reads declarations)
+        self.type_of: Callable[[Node], Node | None] | None = None
 
     # -- building -------------------------------------------------------------------------
 
@@ -167,12 +172,28 @@ class Project:
             packages = self._same_package(file)
         elif qualifier in file.imports:
             packages = self.imported_packages(file, qualifier)
-        else:  # a method call: methods of the same package
+        else:  # a method call: methods of the same package, else of the imported type its value has
             packages = self._same_package(file)
-            return [
-                f for p in packages for f in p.functions.get(name, []) if f.receiver is not None
-            ]
+            found = [f for p in packages for f in p.functions.get(name, []) if f.receiver is not None]
+            return found or self._methods_of_imported_type(call, file, name)
         return [f for p in packages for f in p.functions.get(name, []) if f.receiver is None]
+
+    def _methods_of_imported_type(self, call: Node, file: SourceFile, name: str) -> list[Function]:
+        """`c.Deploy(...)` where `c` visibly has a type of another package of the module (a
+        parameter `c *cluster.Cluster`, `c := &cluster.Cluster{...}`): that type's methods."""
+        selector = call.child_by_field_name("function")
+        operand = selector.child_by_field_name("operand") if selector is not None and selector.type == "selector_expression" else None
+        if operand is None or operand.type != "identifier" or self.type_of is None or not name[:1].isupper():
+            return []  # only an exported method is called from another package
+        declared = self.type_of(operand)
+        found = _QUALIFIED_TYPE.fullmatch(text(declared)) if declared is not None else None
+        if found is None or found.group(1) not in file.imports:
+            return []
+        qualifier, type_name = found.groups()
+        return [
+            f for p in self.imported_packages(file, qualifier) for f in p.functions.get(name, [])
+            if f.receiver is not None and (receiver := _RECEIVER_TYPE.match(f.receiver)) is not None and receiver.group(1) == type_name
+        ]
 
     def resolve_const(
         self, file: SourceFile, name: str, qualifier: str | None = None

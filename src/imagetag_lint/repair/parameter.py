@@ -268,7 +268,19 @@ def use_in_site(site: FixedSite, name: str) -> list[Edit]:
     """Step 4: the deployment uses the name where it had fixed text."""
     if site.kind in (SiteKind.FIELD, SiteKind.DEPLOY_ARG, SiteKind.FORMAT_ARG):
         return [E.edit(site.file, site.start, site.end, name)]
+    if site.kind is SiteKind.COMMAND_ARG:
+        return [_command_edit(site, name)]
     return _splice_yaml(site, name)
+
+
+def _command_edit(site: FixedSite, name: str) -> Edit:
+    """The name in a `kubectl` command: the whole argument, or the rest of `"api=..."` after its
+    `=`, which becomes `"api=" + name` (the image ends the literal)."""
+    node = site.node
+    if site.start == node.start_byte and site.end == node.end_byte:
+        return E.edit(site.file, site.start, site.end, name)
+    quote = chr(site.file.source[node.start_byte])
+    return E.edit(site.file, site.start, node.end_byte, f"{quote}{_concat_operator(node)}{name}")
 
 
 def _splice_yaml(site: FixedSite, value: str) -> list[Edit]:

@@ -89,7 +89,7 @@ def plan_use_built(index: ImageFlowIndex, function: Function, mismatch: Mismatch
 def captured_name_fix(index: ImageFlowIndex, site: FixedSite) -> Fix | None:
     """Fixed text in a function whose build result is captured: deploy that variable instead."""
     function = site.function
-    if function is None or not site.local or site.kind not in (SiteKind.FIELD, SiteKind.DEPLOY_ARG):
+    if function is None or not site.local or site.kind not in (SiteKind.FIELD, SiteKind.DEPLOY_ARG, SiteKind.COMMAND_ARG):
         return None
     for call in index.calls_in(function):
         producer = index.producer(call, function.file)
@@ -101,7 +101,7 @@ def captured_name_fix(index: ImageFlowIndex, site: FixedSite) -> Fix | None:
             continue
         if target is not None and target.type == "identifier" and text(target) != "_" and _visible_at(function, target, site.node):
             plan = Plan(message=f"deploy `{text(target)}`, the name the build returned")
-            plan.edits.append(E.edit(function.file, site.start, site.end, text(target)))
+            plan.edits.extend(use_in_site(site, text(target)))
             try:
                 drop_orphan(index, function, site.node, plan)  # `ref := "..."` read only here
             except CannotFix as reason:
