@@ -29,6 +29,7 @@ from imagetag_lint.analysis.steps import (
     parameter_step,
     pass_step,
     reach_steps,
+    spec_drop_steps,
     stale_steps,
     suite_drop_steps,
     use_step,
@@ -77,6 +78,8 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             steps = (steps[0], *stale_steps(stale, carried))  # a goroutine's name is read after the receive
         elif deploy is None and (not here or elsewhere) and not goroutine and (suite := suite_drop_steps(index, discard.function, variable)):
             steps = (steps[0], *suite)  # a testify suite: its test methods read a field
+        if elsewhere and not kept and (spec := spec_drop_steps(discard, here[0], variable, results)):
+            steps = spec  # a Ginkgo suite: `BeforeSuite` and the spec share only the package
         steps = overwritten_steps(discard, deploy, here, callers, parameter) or steps  # the name is kept, then lost
         if deploy is None and here and here[0].function is discard.function and not goroutine and not kept:
             steps = reach_steps(discard, here[0], variable) or steps  # declared where the deployment cannot read it

@@ -595,3 +595,53 @@ def named(function: Function) -> str:
     """A function as the steps name it: `Setup`, or the `BeforeSuite` closure at line 15."""
     label, at, line = function.name.partition(" at line ")
     return f"the `{label}` closure at line {line}" if function.node.type == "func_literal" and at else f"`{function.name}`"
+
+
+# Ginkgo's nodes that run once before the specs, and the spec bodies that run after them
+_SUITE_SETUP = frozenset({"BeforeSuite", "SynchronizedBeforeSuite", "BeforeAll"})
+_SPECS = frozenset({"It", "FIt", "Specify", "FSpecify", "Entry", "FEntry", "BeforeEach", "JustBeforeEach"})
+
+
+def _node_label(function: Function) -> str | None:
+    """`It` for the closure of `It("...", func() {...})` (also `ginkgo.It`); None for a declaration."""
+    if function.node.type != "func_literal":
+        return None
+    label, at, _ = function.name.partition(" at line ")
+    return label.rsplit(".", 1)[-1] if at else None
+
+
+def is_suite_setup(function: Function) -> bool:
+    return _node_label(function) in _SUITE_SETUP
+
+
+def is_spec(function: Function) -> bool:
+    return _node_label(function) in _SPECS
+
+
+def spec_drop_steps(discard: Discard, site: FixedSite, variable: str, results: tuple[int, int]) -> tuple[str, str, str, str] | None:
+    """The steps of a drop in `BeforeSuite` whose build a spec closure (`It`) deploys as fixed text:
+    the closures share no scope but the package, so the name goes in a package variable that
+    `BeforeSuite` sets and the spec reads; a closure has no callers to take a parameter."""
+    function, spec = discard.function, site.function
+    if function is None or spec is None or not is_suite_setup(function) or not is_spec(spec):
+        return None
+    holder = discard.call.parent
+    statement = holder.parent if holder is not None and holder.type == "expression_list" else None
+    left = statement.child_by_field_name("left") if statement is not None else None
+    targets = [text(n) for n in left.named_children] if left is not None else []
+    if targets and results[1] < len(targets):
+        targets[results[1]] = variable
+    assign = f"`{', '.join(targets)} = {call_name(discard.call)}(...)`" if targets else f"`{variable} = {call_name(discard.call)}(...)`"
+    declared = (
+        " (declare the others before it: `:=` would make a local that hides the package variable)"
+        if statement is not None and statement.type == "short_var_declaration" else ""
+    )
+    return (
+        (
+            f"capture: keep the name in a package variable that {named(function)} sets: declare "
+            f"`var {variable} string` at package level and write {assign}{declared} instead of dropping the name"
+        ),
+        f"pass: nothing to pass: {named(spec)} reads `{variable}` itself",
+        "parameter: none needed (a closure has no callers)",
+        use_step(None, site, variable),
+    )

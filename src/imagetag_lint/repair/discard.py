@@ -17,9 +17,11 @@ from imagetag_lint.analysis.steps import (
     closure_out_of_reach,
     declared_before_step,
     grouped_launch,
+    named,
     reach_reason,
     reach_steps,
     reassigned_fixed,
+    spec_drop_steps,
     suite_drop_steps,
     variable_for,
 )
@@ -76,7 +78,7 @@ def plan_discard_repair(
         plan.edits.append(remove_statement(discard.file, stale))
     else:
         variable = fresh_name(index, variable_for(build_name, deploy.target if deploy else None), function)
-    suite = _deployed_by_suite_tests(index, discard, deploy, variable)
+    suite = _deployed_by_suite_tests(index, discard, deploy, variable) or _deployed_by_specs(index, discard, deploy, variable)
     if suite is not None:
         raise CannotFix(suite)
     out_of_scope = _deployed_out_of_scope(index, discard, deploy)
@@ -156,6 +158,22 @@ def _deployed_by_suite_tests(index: ImageFlowIndex, discard: Discard, deploy: De
         return None
     methods = ", ".join(sorted({f"`{site.function.name}`" for site in dropped.fixed if site.function is not None}))
     return f"the suite's test methods deploy the image ({methods}): {steps[0].split(': ', 1)[1]}; then {steps[2].split(': ', 1)[1]}"
+
+
+def _deployed_by_specs(index: ImageFlowIndex, discard: Discard, deploy: DeployCall | None, variable: str) -> str | None:
+    """Why a drop in `BeforeSuite` whose spec closures deploy the image is left to a person: the
+    name goes in a package variable, and that `BeforeSuite` runs before the specs is Ginkgo's
+    order, not one the code shows."""
+    dropped = dropped_of(index, discard)
+    if deploy is not None or dropped is None or not dropped.fixed:
+        return None
+    results = (discard.producer.results, discard.producer.image_result)
+    steps = spec_drop_steps(discard, dropped.fixed[0], variable, results)
+    if steps is None:
+        return None
+    spec = dropped.fixed[0].function
+    where = named(spec) if spec is not None else "the spec"
+    return f"{where} deploys the image: {steps[0].split(': ', 1)[1]}; then, in it, {steps[3].split(': ', 1)[1]}"
 
 
 def _deployed_here(index: ImageFlowIndex, discard: Discard) -> bool:
