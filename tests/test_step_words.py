@@ -205,8 +205,10 @@ def test_img002_in_a_spec_closure_is_fixed_with_the_package_variable(
     assert not any(f["location"]["row"] == 53 for f in found)  # the drop's IMG001 names it
     auditor = next(f for f in found if f["location"]["row"] == 27 and f["code"] == "IMG001")
     assert [r["location"]["row"] for r in auditor["related"]] == [53]
-    assert auditor["fix"]["applicability"] == "display-only" and not auditor["fix"]["edits"]
-    assert auditor["fix"]["message"].startswith("the `It` closure at line 52 deploys the image: keep the name in a package variable")
+    assert auditor["fix"]["applicability"] == "unsafe"
+    edits = sorted((e["location"]["row"], e["content"]) for e in auditor["fix"]["edits"])
+    assert edits == [(27, "bookkeeperAuditorImage"), (31, "\n\nvar bookkeeperAuditorImage string"), (53, "bookkeeperAuditorImage")]
+    assert auditor["fix"]["message"].startswith("keep the image name in the package variable `bookkeeperAuditorImage`")
 
 
 def test_a_drop_whose_function_deploys_its_parameter(

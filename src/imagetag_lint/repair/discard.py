@@ -78,9 +78,18 @@ def plan_discard_repair(
         plan.edits.append(remove_statement(discard.file, stale))
     else:
         variable = fresh_name(index, variable_for(build_name, deploy.target if deploy else None), function)
-    suite = _deployed_by_suite_tests(index, discard, deploy, variable) or _deployed_by_specs(index, discard, deploy, variable)
+    suite = _deployed_by_suite_tests(index, discard, deploy, variable)
     if suite is not None:
         raise CannotFix(suite)
+    specs = _deployed_by_specs(index, discard, deploy, variable)
+    dropped = dropped_of(index, discard)
+    if specs is not None and dropped is not None:
+        from imagetag_lint.repair.suite_variable import keep_in_package_variable
+
+        try:
+            return keep_in_package_variable(index, discard, dropped.fixed, variable)
+        except CannotFix as refused:
+            raise CannotFix(f"{specs} ({refused})") from None
     out_of_scope = _deployed_out_of_scope(index, discard, deploy)
     reassigned = reassigned_fixed(discard, out_of_scope) if out_of_scope is not None else None
     if out_of_scope is not None and reassigned is None:
@@ -161,9 +170,8 @@ def _deployed_by_suite_tests(index: ImageFlowIndex, discard: Discard, deploy: De
 
 
 def _deployed_by_specs(index: ImageFlowIndex, discard: Discard, deploy: DeployCall | None, variable: str) -> str | None:
-    """Why a drop in `BeforeSuite` whose spec closures deploy the image is left to a person: the
-    name goes in a package variable, and that `BeforeSuite` runs before the specs is Ginkgo's
-    order, not one the code shows."""
+    """What a drop in `BeforeSuite` whose spec closures deploy the image needs (the name in a
+    package variable the spec reads), said when `repair.suite_variable` cannot write it."""
     dropped = dropped_of(index, discard)
     if deploy is not None or dropped is None or not dropped.fixed:
         return None
