@@ -27,6 +27,10 @@ EXPECTED = {
     ("handoff/setup.go", "SetupUncountedReceives"): "unsafe",  # `for range steps`: no literal count
     ("handoff/setup.go", "SetupDoneBeforeBuild"): "unsafe",  # wg.Done() in a branch before the write
     ("handoff/setup.go", "SetupSharedChannel"): "unsafe",  # the caller's channel: unseen senders
+    ("handoff/group.go", "SetupAuditLogWithGeneratedName"): "safe",  # one send, `if err := <-done`, then the deployment
+    ("handoff/group.go", "SetupTrackerAfterReceive"): "safe",  # one send, `err := <-done`, then the deployment
+    ("handoff/group.go", "SetupFanoutWithGroup"): "safe",  # an errgroup closure, read after `g.Wait()`
+    ("handoff/group.go", "SetupFanoutDeployedEarly"): "display-only",  # deployed before `g.Wait()`
     ("parallel/setup.go", "SetupAIAnalysisInfrastructureParallel"): "safe",  # `for i := 0; i < 3; i++`
     ("parallel/setup.go", "SetupHolmesGPTInfrastructureParallel"): "safe",  # wg.Add(2), defer Done, Wait
     ("parallel/setup.go", "SetupServicesParallel"): "display-only",  # goroutines started in a loop
@@ -120,3 +124,33 @@ def test_step_one_keeps_the_error_variable_the_goroutine_assigns(tmp_path: Path,
     )
     golden = (FIXTURES / "handoff" / "setup.go.fixed").read_text()
     assert "\t\tvar notifierImage string\n\t\tnotifierImage, buildErr = infrastructure.BuildAndLoadImageToKind(" in golden
+
+
+def _steps_at(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, path: str, row: int) -> list[str]:
+    monkeypatch.chdir(FIXTURES)
+    main(["--isolated", "--output-format", "json", "--exit-zero", path])
+    found = json.loads(capsys.readouterr().out)
+    steps: list[str] = next(f["steps"] for f in found if f["location"]["row"] == row and f["code"] == "IMG001")
+    return steps
+
+
+def test_a_goroutine_s_name_goes_where_its_function_deploys_after_the_receive(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No deploy function, no fixed `Image:`: the function deploys a generated name itself."""
+    assert _steps_at(capsys, monkeypatch, "handoff/group.go", 17)[1:] == [
+        "pass: nothing to pass: this function deploys the image itself",
+        "parameter: none needed; `img` is then no longer deployed",
+        "use: `Image: kubernautAuditlogImageBuilt` instead of `img`",
+    ]
+
+
+def test_an_errgroup_closure_s_name_is_declared_before_g_go_and_read_after_g_wait(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _steps_at(capsys, monkeypatch, "handoff/group.go", 87)[:2] == [
+        "capture: `kubernautFanoutWorkerImage, err := infrastructure.BuildAndLoadImageToKind(...)` inside the closure "
+        "and assign it to an outer `var kubernautFanoutWorkerImageBuilt string` declared before the `g.Go` at line 86, "
+        "before the closure returns; read it only after `g.Wait()`",
+        'pass: call `deploy` with `kubernautFanoutWorkerImageBuilt` instead of `"localhost/kubernaut-fanout-worker:e2e"`',
+    ]

@@ -230,3 +230,24 @@ def test_a_run_of_whole_packages_leaves_their_image_field_only_files_unparsed(tm
     result, linter = lint_paths(discovered, LintOptions(rule_set=load_rule_set()), tmp_path)
     assert "a/setup.go" in result.sources
     assert "b/spec.go" not in result.sources
+
+
+def test_a_closure_handed_to_a_runner_declares_the_name_before_the_runner() -> None:
+    """The deploy call comes after the runner's statement: a name captured in the closure is out
+    of its reach, so the name is declared before that statement and assigned at the build."""
+    finding = at(findings(FIXTURES, "reach/handed.go"), "reach/handed.go", 16, "IMG001")
+    capture = (
+        "declare `var shopRunnerImage string` before line 15, where both the build and the deployment at "
+        "line 21 can read it, and assign the builder's result to it at the build "
+        "(`shopRunnerImage, err = infrastructure.BuildAndLoadImageToKind(...)`, with `err` declared there)"
+    )
+    assert finding["steps"] == [
+        f"capture: {capture}",
+        'pass: call `deployRunner` with `shopRunnerImage` instead of `"localhost/shop-runner:e2e"`',
+        "parameter: `deployRunner` already takes the image (`image`); keep it",
+        "use: `deployRunner` already deploys its image parameter",
+    ]
+    assert fix_message(finding) == (
+        "display-only",
+        f"the deploy call at line 21 cannot read a name captured in the closure; {capture}",
+    )

@@ -86,3 +86,42 @@ def test_a_name_overwritten_by_another_build_still_gets_its_own_variable(
     found = json.loads(capsys.readouterr().out)
     finding = next(f for f in found if f["code"] == "IMG001" and "overwritten" in f["message"])
     assert finding["steps"][0].startswith("capture: `kubernautEffectivenessmonitorImage, err := ")
+
+
+def finding_in(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, path: str, row: int) -> dict[str, Any]:
+    monkeypatch.chdir(FIXTURES)
+    main(["--isolated", "--output-format", "json", "--exit-zero", path])
+    found = json.loads(capsys.readouterr().out)
+    finding: dict[str, Any] = next(f for f in found if f["location"]["row"] == row)
+    return finding
+
+
+def test_a_function_that_runs_the_build_itself_deploys_the_reference_it_tags(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    finding = finding_in(capsys, monkeypatch, "stepplaces/raw.go", 25)
+    assert finding["steps"] == [
+        "capture: nothing to capture: the build command this function runs at line 14 (`exec.CommandContext`) "
+        "tags `localhost/kubernaut-lookup:e2e`",
+        "pass: nothing to pass: `SetupLookupWithRawBuild` builds and deploys the image itself",
+        "parameter: none needed",
+        'use: set `Image` to `localhost/kubernaut-lookup:e2e`, the reference the build tags, instead of `"localhost/kubernaut-lookup:v2"`',
+    ]
+    assert finding["fix"]["message"].startswith("deploy `localhost/kubernaut-lookup:e2e`, the reference the build at line 14 tags")
+
+
+def test_a_build_tagged_with_a_computed_reference_is_deployed_by_its_variable(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    finding = finding_in(capsys, monkeypatch, "placeholders/setup.go", 71)
+    assert "no build seen" not in finding["message"]
+    assert finding["related"][0]["message"] == (
+        "the image is built here by `exec.CommandContext` as `ref` (`localhost/kubernaut-portal` and a tag the code makes)"
+    )
+    assert finding["steps"] == [
+        "capture: `SetupGatewayWithPlaceholder` already keeps the built name in `ref`",
+        "pass: nothing to pass: the name is already in this function",
+        "parameter: none needed",
+        'use: pass `ref` instead of `gatewayRepo+":latest"`',
+    ]
+    assert finding["fix"]["message"].startswith("deploy `ref`, the name the build at line 65 tags")

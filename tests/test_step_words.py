@@ -176,13 +176,20 @@ def test_img002_in_a_spec_closure_uses_the_package_variable_the_suite_keeps(
     ]
 
 
-def test_img002_in_a_spec_closure_never_adds_a_parameter_to_it(
+def test_a_drop_in_before_suite_keeps_the_name_in_a_package_variable_the_spec_reads(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    steps = steps_of(capsys, monkeypatch, "ginkgosuite", 53, "IMG002")
-    assert steps[0].startswith("capture: keep the name the builder returns for `bookkeeper-auditor` in a variable the closure can read")
-    assert steps[2] == "parameter: none needed (a closure has no callers)"
-    assert not any("It at line" in step for step in steps)
+    """`BeforeSuite` drops the auditor's name and its spec deploys fixed text: one defect, one IMG001
+    (the spec's fixed image is its related place), whose steps never add a parameter to a closure."""
+    steps = steps_of(capsys, monkeypatch, "ginkgosuite", 27, "IMG001")
+    assert steps == [
+        "capture: keep the name in a package variable that the `BeforeSuite` closure at line 17 sets: declare "
+        "`var bookkeeperAuditorImage string` at package level and write "
+        "`bookkeeperAuditorImage, err = infrastructure.BuildImageForKind(...)` instead of dropping the name",
+        "pass: nothing to pass: the `It` closure at line 52 reads `bookkeeperAuditorImage` itself",
+        "parameter: none needed (a closure has no callers)",
+        'use: pass `bookkeeperAuditorImage` instead of `"localhost/bookkeeper-auditor:e2e"`',
+    ]
 
 
 def test_img002_in_a_spec_closure_is_fixed_with_the_package_variable(
@@ -195,8 +202,13 @@ def test_img002_in_a_spec_closure_is_fixed_with_the_package_variable(
     fix = next(f["fix"] for f in found if f["location"]["row"] == 38 and f["code"] == "IMG002")
     assert fix["applicability"] == "unsafe"
     assert [e["content"] for e in fix["edits"]] == ["tellerImage"]
-    auditor = next(f["fix"] for f in found if f["location"]["row"] == 53 and f["code"] == "IMG002")
-    assert auditor["applicability"] == "display-only" and not auditor["edits"]
+    assert not any(f["location"]["row"] == 53 for f in found)  # the drop's IMG001 names it
+    auditor = next(f for f in found if f["location"]["row"] == 27 and f["code"] == "IMG001")
+    assert [r["location"]["row"] for r in auditor["related"]] == [53]
+    assert auditor["fix"]["applicability"] == "unsafe"
+    edits = sorted((e["location"]["row"], e["content"]) for e in auditor["fix"]["edits"])
+    assert edits == [(27, "bookkeeperAuditorImage"), (31, "\n\nvar bookkeeperAuditorImage string"), (53, "bookkeeperAuditorImage")]
+    assert auditor["fix"]["message"].startswith("keep the image name in the package variable `bookkeeperAuditorImage`")
 
 
 def test_a_drop_whose_function_deploys_its_parameter(

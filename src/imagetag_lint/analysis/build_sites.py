@@ -11,10 +11,11 @@ from imagetag_lint.analysis.image_flow import ImageFlowIndex, repository
 from imagetag_lint.analysis.pairing import build_name_of
 from imagetag_lint.engine.commands import command_image
 from imagetag_lint.engine.run import mentions
+from imagetag_lint.engine.values import sum_pieces
 from imagetag_lint.enums import ConsumerKind, Severity
 from imagetag_lint.findings import Span
 from imagetag_lint.golang.model import Function, SourceFile
-from imagetag_lint.golang.parser import Node
+from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.project import Package
 from imagetag_lint.golang.syntax import arguments, callee
 from imagetag_lint.record import record
@@ -29,6 +30,8 @@ class BuildSite:
     name: str  # as written: a repository alone, or a full reference with its tag
     generator: str | None = None  # a raw build of a generated name: the generator that chooses the tag
     held: Node | None = None  # a raw build's tag argument, when a variable holds the name it builds
+    computed: bool = False  # a raw build of a reference the function puts together (`repo + ":" + tag`)
+    raw: bool = False  # a build command the function runs itself (`podman build -t X`)
 
     @property
     def tagged(self) -> bool:
@@ -42,8 +45,17 @@ class BuildSite:
         return f"{qualifier}.{name}" if qualifier else name
 
     @property
+    def shown(self) -> str:
+        """The name as a related place shows it: a computed tag is named by the variable that holds it."""
+        if self.computed and self.held is not None:
+            return f"`{text(self.held)}` (`{self.name}` and a tag the code makes)"
+        return f"`{self.name}`"
+
+    @property
     def chooser(self) -> str:
         """Who chooses the tag when the build names only the repository."""
+        if self.computed:
+            return f"the code that makes `{text(self.held)}`" if self.held is not None else "the code that makes the tag"
         return f"`{self.generator}`" if self.generator else "the builder"
 
     @property
@@ -115,12 +127,40 @@ def _raw_build(index: ImageFlowIndex, call: Node, file: SourceFile, function: Fu
     held = tag if tag.type == "identifier" else None
     fixed = index.fixed_text(tag, file, function)
     if fixed:
-        return BuildSite(file, call, fixed, held=held)
+        return BuildSite(file, call, fixed, held=held, raw=True)
     origin = index.origin(tag, file, function)
+    if origin.kind == "computed" and origin.node is not None:
+        made_here = _computed_repository(index, origin.node, file, function)
+        return BuildSite(file, call, made_here, held=held, computed=True, raw=True) if made_here else None
     made = generated_reference(index, origin.node, file) if origin.kind == "generated" and origin.node is not None else None
     if made is None or origin.node is None:
         return None
-    return BuildSite(file, call, without_made_tag(made), callee(origin.node)[1], held)
+    return BuildSite(file, call, without_made_tag(made), callee(origin.node)[1], held, raw=True)
+
+
+def _computed_repository(index: ImageFlowIndex, made: Node, file: SourceFile, function: Function) -> str | None:
+    """The repository of a reference put together from a fixed repository and a tag the code
+    computes: `repo + ":" + tag`, `fmt.Sprintf("localhost/app:%s", tag)`, `fmt.Sprintf("%s:%s", repo, tag)`."""
+    if made.type == "call_expression":
+        args = arguments(made)
+        layout = index.fixed_text(args[0], file, function) if args else None
+        if layout is None:
+            return None
+        if layout.startswith("%s:") and len(args) > 1:
+            repo = index.fixed_text(args[1], file, function)
+            return repo if repo and ":" not in repo.rsplit("/", 1)[-1] else None
+        prefix = layout.split("%", 1)[0]
+    else:
+        prefix = ""
+        for piece in sum_pieces(made):
+            fixed = index.fixed_text(piece, file, function)
+            if fixed is None:
+                break
+            prefix += fixed
+    last = prefix.rsplit("/", 1)[-1]
+    if ":" not in last:
+        return None  # the repository itself is computed
+    return prefix[: len(prefix) - len(last)] + last.split(":", 1)[0] or None
 
 
 def _build_name(index: ImageFlowIndex, call: Node, file: SourceFile, function: Function) -> str | None:

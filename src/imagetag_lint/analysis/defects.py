@@ -77,7 +77,11 @@ def _dropped_builds(index: ImageFlowIndex, file: SourceFile) -> list[DroppedBuil
             if deploy is not None:
                 fixed = _fixed_of(index, deploy) + _variants_of(index, deploy)
             else:
-                fixed = _deployed_here(index, function, discard, build_name, len(mine)) or _deployed_by_suite_tests(index, function, build_name)
+                fixed = (
+                    _deployed_here(index, function, discard, build_name, len(mine))
+                    or _deployed_by_suite_tests(index, function, build_name)
+                    or _deployed_by_specs(index, function, build_name)
+                )
             found.append(DroppedBuild(discard, build_name, deploy, fixed, tuple(stale.get(position, ()))))
     return found
 
@@ -219,6 +223,22 @@ def _deployed_by_suite_tests(index: ImageFlowIndex, function: Function, build_na
     sites = tuple(
         site for method in suite_tests(index, function) for site in sites_in(index, method)
         if site.local and names_service(build_name, site.image)
+    )
+    return sites if len({site.image for site in sites}) == 1 else ()
+
+
+def _deployed_by_specs(index: ImageFlowIndex, function: Function, build_name: str | None) -> tuple[FixedSite, ...]:
+    """A drop in a Ginkgo suite node (`BeforeSuite`) that deploys nothing itself: the fixed images
+    of the build's service that the package's spec closures (`It`) deploy (one image)."""
+    from imagetag_lint.analysis.steps import is_spec, is_suite_setup
+
+    if build_name is None or not is_suite_setup(function):
+        return ()
+    sites = tuple(
+        site
+        for file in list(index.project.complete_package(function.file).files)
+        for site in fixed_sites(index, file)
+        if site.local and site.function is not None and is_spec(site.function) and names_service(build_name, site.image)
     )
     return sites if len({site.image for site in sites}) == 1 else ()
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, Sink
+from imagetag_lint.engine import templates
 from imagetag_lint.engine.kubectl import (
     KUBECTL_WORDS,
     CommandImage,
@@ -39,6 +41,19 @@ def _is_fixed_yaml(value: str) -> bool:
     return not any(marker in value for marker in ("%", "{{", "${", "$("))
 
 
+def _replaced_placeholder(index: ImageFlowIndex, file: SourceFile, value: str) -> bool:
+    """Is the `image:` value (or a placeholder-spelled part of it, `localhost/app:__TAG__`) text that
+    a call of the package replaces? The replacement is what is deployed, and is judged there."""
+    return any(
+        old == value or old in value and _PLACEHOLDER.fullmatch(old) is not None
+        for old in templates.replaced_texts(index, file)
+    )
+
+
+# how placeholders are spelled: capitals, digits and `_`, maybe in braces or angle brackets
+_PLACEHOLDER = re.compile(r"[<{$%(_]*[A-Z][A-Z0-9_]*[>})_]*")
+
+
 def fixed_sites(index: ImageFlowIndex, file: SourceFile) -> list[FixedSite]:
     """Every deployment in the file whose image is fixed text, local or not."""
     return index.per_file("fixed-sites", file, lambda: _find_fixed_sites(index, file))
@@ -55,7 +70,7 @@ def _find_fixed_sites(index: ImageFlowIndex, file: SourceFile) -> Iterator[Fixed
         yield FixedSite(SiteKind.FIELD, file, sink.expr.start_byte, sink.expr.end_byte, origin.text, how,
                         sink.function, index.is_local_image(origin.text, pull_never), sink.expr, sink=sink)
     for image in index.yaml_images(file):
-        if not _is_fixed_yaml(image.value):
+        if not _is_fixed_yaml(image.value) or _replaced_placeholder(index, file, image.value):
             continue
         yield FixedSite(SiteKind.YAML, file, image.start, image.end, image.value, "a YAML `image:` line",
                         facts.function_of(image.string), index.is_local_image(image.value, image.pull_never),

@@ -18,17 +18,23 @@ from imagetag_lint.analysis.pairing import build_name_of, in_goroutine
 from imagetag_lint.analysis.steps import (
     call_name,
     capture_step,
+    closure_out_of_reach,
+    declared_before_step,
     goroutine_in_loop,
+    group_capture_step,
+    grouped_launch,
     new_parameter,
     other_definitions,
     overwritten_steps,
     parameter_step,
     pass_step,
     reach_steps,
+    spec_drop_steps,
     stale_steps,
     suite_drop_steps,
     use_step,
     variable_for,
+    waited_for,
 )
 from imagetag_lint.enums import Severity
 from imagetag_lint.findings import Finding, Related
@@ -52,7 +58,11 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         goroutine = in_goroutine(discard.call)
         # with no deploy call, the fixed images the function deploys itself (a manifest it applies)
         here = dropped.fixed if dropped is not None and deploy is None else ()
-        carried = _fresh(index, discard, variable + "Built", {variable}) if goroutine else variable  # the outer variable
+        holder = closure_out_of_reach(discard, deploy) if not goroutine and not kept else None
+        launch = grouped_launch(discard, deploy.call) if holder is not None and deploy is not None else None
+        grouped = launch is not None
+        hands_off = goroutine or grouped  # the name leaves a goroutine through an outer variable
+        carried = _fresh(index, discard, variable + "Built", {variable}) if hands_off else variable  # the outer variable
         results = (discard.producer.results, discard.producer.image_result)
         parameter = new_parameter(index, deploy.target) if deploy is not None and not deploy.image_params else "imageName"
         steps = (
@@ -64,13 +74,20 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         )
         stale = dropped.stale if dropped is not None else ()
         elsewhere = bool(here) and here[0].function is not None and here[0].function is not discard.function  # a suite's tests
-        if deploy is None and not here and stale and not goroutine:
-            steps = (steps[0], *stale_steps(stale, carried))
+        if deploy is None and not here and stale and not (goroutine and goroutine_in_loop(discard.call)):
+            steps = (steps[0], *stale_steps(stale, carried))  # a goroutine's name is read after the receive
         elif deploy is None and (not here or elsewhere) and not goroutine and (suite := suite_drop_steps(index, discard.function, variable)):
             steps = (steps[0], *suite)  # a testify suite: its test methods read a field
+        if elsewhere and not kept and (spec := spec_drop_steps(discard, here[0], variable, results)):
+            steps = spec  # a Ginkgo suite: `BeforeSuite` and the spec share only the package
         steps = overwritten_steps(discard, deploy, here, callers, parameter) or steps  # the name is kept, then lost
         if deploy is None and here and here[0].function is discard.function and not goroutine and not kept:
             steps = reach_steps(discard, here[0], variable) or steps  # declared where the deployment cannot read it
+        if grouped and launch is not None and deploy is not None:  # an errgroup's closure, the deploy call after `g.Wait()`
+            capture = group_capture_step(variable, carried, discard.call, results, launch, waited_for(launch, deploy.call))
+            steps = (capture, *steps[1:])
+        elif holder is not None and deploy is not None:  # a build in a closure, the deploy call after it
+            steps = (declared_before_step(discard, holder, deploy.call, variable), *steps[1:])
         related: list[Related] = []
         handed = index.handed_builder(discard.call, file)
         if handed is not None:

@@ -51,7 +51,7 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         builds = list(_builds_of(ctx, site))
         why, severity, seen = what_builds_show(ctx.index, site)
         if seen is not None and all(r.span != seen.span for r in builds):
-            builds.insert(0, Related(seen.span, f"the image is built here by `{seen.callee}` as `{seen.name}`"))
+            builds.insert(0, Related(seen.span, f"the image is built here by `{seen.callee}` as {seen.shown}"))
         yield ctx.finding(
             CODE,
             file.span_bytes(site.start, site.end),
@@ -327,7 +327,7 @@ def _captured_here(ctx: RuleContext, function: Function, seen: BuildSite | None)
 
 def _raw_build_here(site: FixedSite, seen: BuildSite | None) -> bool:
     """Does the site's function run the build the message names itself (`podman build -t image`)?"""
-    return site.function is not None and seen is not None and seen.held is not None and is_inside(seen.call, site.function.node)
+    return site.function is not None and seen is not None and seen.raw and is_inside(seen.call, site.function.node)
 
 
 def _kept_variable(ctx: RuleContext, seen: BuildSite) -> Node | None:
@@ -405,8 +405,15 @@ def _tagged_here_steps(ctx: RuleContext, site: FixedSite, seen: BuildSite | None
     build = _tagged_build_here(ctx, site, seen)
     if build is None or site.function is None:
         return None
+    if build.raw:  # `exec.Command("podman", "build", "-t", ...)` in this function
+        capture = (
+            f"capture: nothing to capture: the build command this function runs at line {build.span.start.row} "
+            f"(`{build.callee}`) tags `{build.name}`"
+        )
+    else:
+        capture = f"capture: nothing to capture: `{build.callee}` returns no name; it tags the reference it is given, `{build.name}`"
     return (
-        f"capture: nothing to capture: `{build.callee}` returns no name; it tags the reference it is given, `{build.name}`",
+        capture,
         f"pass: nothing to pass: `{site.function.name}` builds and deploys the image itself",
         "parameter: none needed",
         _use_step(site, f"`{build.name}`, the reference the build tags,"),

@@ -308,18 +308,23 @@ def out_of_reach(discard: Discard, site: FixedSite) -> Node | None:
     a capture in place is out of the deployment's scope (a build in one setup closure and the
     deployment in the next, in an `else if` init, in a block the deployment comes after);
     None when the capture reaches it."""
+    return out_of_reach_of(discard, site.node)
+
+
+def out_of_reach_of(discard: Discard, deployment: Node) -> Node | None:
+    """`out_of_reach` for any node that deploys (a deploy call after an errgroup's `g.Wait()`)."""
     scope = _capture_scope(discard)
     if scope is not None:
         statement, block = scope
-        if is_inside(site.node, block) and site.node.start_byte >= statement.start_byte:
+        if is_inside(deployment, block) and deployment.start_byte >= statement.start_byte:
             return None
     node: Node | None = discard.call
     while node is not None and node.parent is not None:
         holder = node.parent
         if holder.type in ("function_declaration", "method_declaration"):
             return None  # nothing holds both (closures are crossed: a variable around them is shared)
-        if holder.type in BLOCKS and is_inside(site.node, holder):
-            return node if node.start_byte < site.node.start_byte else None
+        if holder.type in BLOCKS and is_inside(deployment, holder):
+            return node if node.start_byte < deployment.start_byte else None
         node = holder
     return None
 
@@ -384,6 +389,91 @@ def reach_steps(discard: Discard, site: FixedSite, variable: str) -> tuple[str, 
         )
         use = f"use: `Image: {variable}` instead of `{text(site.node)}`"
     return (capture, f"pass: nothing to pass: the deployment reads `{variable}`", "parameter: none needed", use)
+
+
+def group_launch(call: Node) -> Node | None:
+    """The statement `g.Go(func() error {...})` whose closure (the innermost function around the
+    call) runs it: an errgroup's fan-out, whose `g.Wait()` returns after every closure returned."""
+    closure = enclosing(call, FUNCTION_TYPES)
+    arguments_node = closure.parent if closure is not None and closure.type == "func_literal" else None
+    launch = arguments_node.parent if arguments_node is not None and arguments_node.type == "argument_list" else None
+    if launch is None or launch.type != "call_expression" or callee(launch)[1] != "Go" or callee(launch)[0] is None:
+        return None
+    statement = launch.parent
+    return statement if statement is not None and statement.type == "expression_statement" else None
+
+
+def grouped_launch(discard: Discard, deployment: Node) -> Node | None:
+    """The `g.Go(...)` statement of the build's closure, when it is what keeps a name captured in
+    place from the deployment after it (read after `g.Wait()`)."""
+    holder = out_of_reach_of(discard, deployment)
+    launch = group_launch(discard.call) if holder is not None else None
+    if launch is None or holder is None or (launch.start_byte, launch.end_byte) != (holder.start_byte, holder.end_byte):
+        return None
+    return launch
+
+
+def group_capture_step(variable: str, carried: str, call: Node, results: tuple[int, int], launch: Node, wait: str | None) -> str:
+    """The capture of a build in an errgroup closure whose deployment comes after `g.Wait()`."""
+    after = f"`{wait}`" if wait else "the group's `Wait()`"
+    return (
+        f"capture: {_written_capture(variable, call, results)} inside the closure and assign it to an outer "
+        f"`var {carried} string` declared before the `{call_name(launch.named_children[0])}` at line "
+        f"{launch.start_point.row + 1}, before the closure returns; read it only after {after}"
+    )
+
+
+def closure_out_of_reach(discard: Discard, deploy: DeployCall | None) -> Node | None:
+    """The statement before which the name must be declared when the build is in a closure handed
+    to a call (`g.Go(func() error {...})`, a step of a runner) and the deploy call comes after it,
+    out of the closure's reach."""
+    closure = enclosing(discard.call, FUNCTION_TYPES)
+    if deploy is None or closure is None or closure.type != "func_literal" or is_inside(deploy.call, closure):
+        return None
+    if closure.parent is None or closure.parent.type != "argument_list":
+        return None  # a closure held in a variable may run many times: one outer name keeps the last
+    return out_of_reach_of(discard, deploy.call)
+
+
+def declared_before_step(discard: Discard, holder: Node, deployment: Node, variable: str) -> str:
+    """The capture step of a build in a closure whose deployment comes after the statement that
+    holds the closure (`g.Go(func() error {...})`, then `g.Wait()` and the deploy call)."""
+    line, where = holder.start_point.row + 1, deployment.start_point.row + 1
+    waited = waited_for(holder, deployment)
+    after = f"; the deployment reads it after `{waited}`, which waits for the closure" if waited else ""
+    return (
+        f"capture: declare `var {variable} string` before line {line}, where both the build and the "
+        f"deployment at line {where} can read it, and assign the builder's result to it at the build "
+        f"(`{variable}, err = {call_name(discard.call)}(...)`, with `err` declared there){after}"
+    )
+
+
+def waited_for(holder: Node, deployment: Node) -> str | None:
+    """The `g.Wait()` between the statement that starts the closure (`g.Go(...)`) and the deployment."""
+    call = holder.named_children[0] if holder.type == "expression_statement" and holder.named_child_count else None
+    if call is None or call.type != "call_expression" or callee(call)[1] != "Go":
+        return None
+    block = holder.parent
+    for statement in block.named_children if block is not None else ():
+        if holder.end_byte <= statement.start_byte < deployment.start_byte:
+            for node in _calls_outside_closures(statement):
+                if callee(node)[1] == "Wait":
+                    return text(node)
+    return None
+
+
+def _calls_outside_closures(node: Node) -> list[Node]:
+    """The calls in a node, closures excluded, in source order."""
+    found: list[Node] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type == "func_literal":
+            continue
+        if current.type == "call_expression":
+            found.append(current)
+        stack.extend(reversed(current.named_children))
+    return found
 
 
 def reach_reason(discard: Discard, site: FixedSite, variable: str) -> str | None:
@@ -507,3 +597,53 @@ def named(function: Function) -> str:
     """A function as the steps name it: `Setup`, or the `BeforeSuite` closure at line 15."""
     label, at, line = function.name.partition(" at line ")
     return f"the `{label}` closure at line {line}" if function.node.type == "func_literal" and at else f"`{function.name}`"
+
+
+# Ginkgo's nodes that run once before the specs, and the spec bodies that run after them
+_SUITE_SETUP = frozenset({"BeforeSuite", "SynchronizedBeforeSuite", "BeforeAll"})
+_SPECS = frozenset({"It", "FIt", "Specify", "FSpecify", "Entry", "FEntry", "BeforeEach", "JustBeforeEach"})
+
+
+def _node_label(function: Function) -> str | None:
+    """`It` for the closure of `It("...", func() {...})` (also `ginkgo.It`); None for a declaration."""
+    if function.node.type != "func_literal":
+        return None
+    label, at, _ = function.name.partition(" at line ")
+    return label.rsplit(".", 1)[-1] if at else None
+
+
+def is_suite_setup(function: Function) -> bool:
+    return _node_label(function) in _SUITE_SETUP
+
+
+def is_spec(function: Function) -> bool:
+    return _node_label(function) in _SPECS
+
+
+def spec_drop_steps(discard: Discard, site: FixedSite, variable: str, results: tuple[int, int]) -> tuple[str, str, str, str] | None:
+    """The steps of a drop in `BeforeSuite` whose build a spec closure (`It`) deploys as fixed text:
+    the closures share no scope but the package, so the name goes in a package variable that
+    `BeforeSuite` sets and the spec reads; a closure has no callers to take a parameter."""
+    function, spec = discard.function, site.function
+    if function is None or spec is None or not is_suite_setup(function) or not is_spec(spec):
+        return None
+    holder = discard.call.parent
+    statement = holder.parent if holder is not None and holder.type == "expression_list" else None
+    left = statement.child_by_field_name("left") if statement is not None else None
+    targets = [text(n) for n in left.named_children] if left is not None else []
+    if targets and results[1] < len(targets):
+        targets[results[1]] = variable
+    assign = f"`{', '.join(targets)} = {call_name(discard.call)}(...)`" if targets else f"`{variable} = {call_name(discard.call)}(...)`"
+    declared = (
+        " (declare the others before it: `:=` would make a local that hides the package variable)"
+        if statement is not None and statement.type == "short_var_declaration" else ""
+    )
+    return (
+        (
+            f"capture: keep the name in a package variable that {named(function)} sets: declare "
+            f"`var {variable} string` at package level and write {assign}{declared} instead of dropping the name"
+        ),
+        f"pass: nothing to pass: {named(spec)} reads `{variable}` itself",
+        "parameter: none needed (a closure has no callers)",
+        use_step(None, site, variable),
+    )

@@ -10,11 +10,13 @@ text must be fixed: a literal, a constant or a package variable that nothing cha
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from imagetag_lint.engine import values, variables
 from imagetag_lint.engine.manifests import looks_like_manifest
 from imagetag_lint.engine.model import OriginKind
 from imagetag_lint.engine.run import FlowRun
+from imagetag_lint.engine.run import facts as file_facts
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
@@ -91,6 +93,36 @@ def template_fills(run: FlowRun, call: Node, file: SourceFile, function: Functio
         data = _data_literal(args[-1], function) if fields else None
         return [fields[key].filled_by(value) for key, value in _entries(data) if key in fields] if data is not None else []
     return []
+
+
+def replaced_texts(run: FlowRun, file: SourceFile) -> frozenset[str]:
+    """The fixed texts the calls of the file's package replace (`strings.ReplaceAll(m, "__IMAGE__",
+    ...)`, the pairs of a `strings.NewReplacer`): a manifest's `image:` line holding one is a
+    placeholder the code fills, not the image it deploys, whatever its spelling."""
+    package = run.project.package_of(file)
+    key = ("replaced-texts", id(package))
+    cached = run.rule_cache.get(key)
+    if isinstance(cached, tuple) and cached[0] == run.project.generation:
+        return cached[1]  # type: ignore[no-any-return]
+    found = frozenset(_replaced(run, list(package.files)))
+    run.rule_cache[key] = (run.project.generation, found)  # a package's files are loaded as runs reach them
+    return found
+
+
+def _replaced(run: FlowRun, files: list[SourceFile]) -> Iterator[str]:
+    for file in files:
+        facts = file_facts(run, file)
+        for call in facts.calls:
+            qualifier, name = callee(call)
+            if qualifier != "strings":
+                continue
+            args = arguments(call)
+            olds = args[1:2] if name in ("ReplaceAll", "Replace") else args[0::2] if name == "NewReplacer" else []
+            function = facts.function_of(call)
+            for old in olds:
+                replaced = values.fixed_text(run, old, file, function)
+                if replaced:
+                    yield replaced
 
 
 def _image_lines(template: str) -> list[str]:

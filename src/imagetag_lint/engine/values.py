@@ -110,7 +110,7 @@ def _put_together(run: FlowRun, expr: Node, file: SourceFile, function: Function
         operator = expr.child_by_field_name("operator")
         if operator is None or text(operator) != "+":
             return False
-        pieces = _sum_pieces(expr)
+        pieces = sum_pieces(expr)
     elif expr.type == "call_expression" and callee(expr) == ("fmt", "Sprintf"):
         pieces = arguments(expr)[:1]
     else:
@@ -119,7 +119,7 @@ def _put_together(run: FlowRun, expr: Node, file: SourceFile, function: Function
     return any(piece is not None and ("/" in piece or piece.startswith(":") or "%s:" in piece) for piece in fixed)
 
 
-def _sum_pieces(expr: Node) -> list[Node]:
+def sum_pieces(expr: Node) -> list[Node]:
     """The operands of a chain of `+` (`a + b + c` is `(a + b) + c`)."""
     pieces: list[Node] = []
     stack = [expr]

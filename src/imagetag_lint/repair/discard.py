@@ -14,9 +14,14 @@ from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.analysis.mismatches import Mismatch
 from imagetag_lint.analysis.pairing import in_goroutine
 from imagetag_lint.analysis.steps import (
+    closure_out_of_reach,
+    declared_before_step,
+    grouped_launch,
+    named,
     reach_reason,
     reach_steps,
     reassigned_fixed,
+    spec_drop_steps,
     suite_drop_steps,
     variable_for,
 )
@@ -37,6 +42,7 @@ from imagetag_lint.record import field, record
 from imagetag_lint.repair.capture import ExistingName, OuterScope, capture
 from imagetag_lint.repair.goroutine import (
     UNORDERED,
+    UNSYNCHRONISED,
     HandOff,
     carry_out_of_goroutine,
     go_statement,
@@ -75,12 +81,25 @@ def plan_discard_repair(
     suite = _deployed_by_suite_tests(index, discard, deploy, variable)
     if suite is not None:
         raise CannotFix(suite)
+    specs = _deployed_by_specs(index, discard, deploy, variable)
+    dropped = dropped_of(index, discard)
+    if specs is not None and dropped is not None:
+        from imagetag_lint.repair.suite_variable import keep_in_package_variable
+
+        try:
+            return keep_in_package_variable(index, discard, dropped.fixed, variable)
+        except CannotFix as refused:
+            raise CannotFix(f"{specs} ({refused})") from None
     out_of_scope = _deployed_out_of_scope(index, discard, deploy)
     reassigned = reassigned_fixed(discard, out_of_scope) if out_of_scope is not None else None
     if out_of_scope is not None and reassigned is None:
         reason = reach_reason(discard, out_of_scope, variable)
         if reason is not None:
             raise CannotFix(reason)
+    held = closure_out_of_reach(discard, deploy) if deploy is not None and not in_goroutine(discard.call) else None
+    if deploy is not None and held is not None and grouped_launch(discard, deploy.call) is None:
+        step = declared_before_step(discard, held, deploy.call, variable)
+        raise CannotFix(f"the deploy call at line {deploy.call.start_point.row + 1} cannot read a name captured in the closure; {step.split(': ', 1)[1]}")
     scope = capture(index, discard, variable, plan)
     if out_of_scope is not None and reassigned is not None and scope.reaches(reassigned):
         plan.edits.append(E.replace(file, reassigned, variable))  # `img = "..."` -> `img = name`
@@ -91,10 +110,13 @@ def plan_discard_repair(
         variable = scope.name
     go = None
     hand_off: HandOff | None = None
-    if in_goroutine(discard.call):
-        hand_off = carry_out_of_goroutine(index, discard, scope, variable, deploy, plan)
+    grouped = grouped_launch(discard, deploy.call) if deploy is not None and not in_goroutine(discard.call) else None
+    if in_goroutine(discard.call) and deploy is None and not mismatches and not _deployed_here(index, discard):
+        raise CannotFix(UNSYNCHRONISED)  # nothing of the launching function to carry the name to
+    if in_goroutine(discard.call) or grouped is not None:
+        hand_off = carry_out_of_goroutine(index, discard, scope, variable, deploy, plan, grouped)
         variable = hand_off.name
-        go = go_statement(discard.call)  # found, or carrying the name out was refused
+        go = grouped or go_statement(discard.call)  # found, or carrying the name out was refused
         scope = OuterScope(enclosing(go, ("block",)) if go is not None else None)
     passed = False
     for mismatch in mismatches:
@@ -112,6 +134,8 @@ def plan_discard_repair(
         passed = pass_to(index, deploy, variable, plan) or passed
     if not passed:
         passed = use_in_function(index, function, variable, scope, plan, build_name)
+    if not passed and hand_off is not None:
+        raise CannotFix(UNSYNCHRONISED)  # no deployment after a receive (or Wait) could take it
     if not passed:
         partial = _template_filled_in_parts(index, function)
         if partial is not None:
@@ -143,6 +167,27 @@ def _deployed_by_suite_tests(index: ImageFlowIndex, discard: Discard, deploy: De
         return None
     methods = ", ".join(sorted({f"`{site.function.name}`" for site in dropped.fixed if site.function is not None}))
     return f"the suite's test methods deploy the image ({methods}): {steps[0].split(': ', 1)[1]}; then {steps[2].split(': ', 1)[1]}"
+
+
+def _deployed_by_specs(index: ImageFlowIndex, discard: Discard, deploy: DeployCall | None, variable: str) -> str | None:
+    """What a drop in `BeforeSuite` whose spec closures deploy the image needs (the name in a
+    package variable the spec reads), said when `repair.suite_variable` cannot write it."""
+    dropped = dropped_of(index, discard)
+    if deploy is not None or dropped is None or not dropped.fixed:
+        return None
+    results = (discard.producer.results, discard.producer.image_result)
+    steps = spec_drop_steps(discard, dropped.fixed[0], variable, results)
+    if steps is None:
+        return None
+    spec = dropped.fixed[0].function
+    where = named(spec) if spec is not None else "the spec"
+    return f"{where} deploys the image: {steps[0].split(': ', 1)[1]}; then, in it, {steps[3].split(': ', 1)[1]}"
+
+
+def _deployed_here(index: ImageFlowIndex, discard: Discard) -> bool:
+    """Does the drop's function deploy a fixed image of the build itself (its finding names one)?"""
+    dropped = dropped_of(index, discard)
+    return dropped is not None and bool(dropped.fixed)
 
 
 def _deployed_out_of_scope(index: ImageFlowIndex, discard: Discard, deploy: DeployCall | None) -> FixedSite | None:

@@ -19,6 +19,7 @@ from imagetag_lint.repair.names import fresh_name
 from imagetag_lint.repair.ordering import drained_at
 from imagetag_lint.repair.plan import CannotFix, Plan
 
+UNSYNCHRONISED = "read the name only after a receive (or Wait) that orders it after the goroutine's send"
 UNORDERED = "the name now crosses goroutines through a variable whose order the analysis cannot prove"
 
 
@@ -37,12 +38,20 @@ def go_statement(call: Node) -> Node | None:
 
 
 def carry_out_of_goroutine(
-    index: ImageFlowIndex, discard: Discard, capture: Scope, variable: str, deploy: DeployCall | None, plan: Plan
+    index: ImageFlowIndex,
+    discard: Discard,
+    capture: Scope,
+    variable: str,
+    deploy: DeployCall | None,
+    plan: Plan,
+    grouped: Node | None = None,
 ) -> HandOff:
     """Assign an outer variable before the goroutine reports; read it after the receive. The
-    caller decides the fix's safety once every read is placed (see `unordered_reads`)."""
+    caller decides the fix's safety once every read is placed (see `unordered_reads`). `grouped`
+    is the `g.Go(func() error {...})` statement of an errgroup's closure: it reports by returning,
+    and `g.Wait()` orders the read."""
     file = discard.file
-    go = go_statement(discard.call)
+    go = grouped or go_statement(discard.call)
     function = discard.function
     assert function is not None
     loop = enclosing(go, ("for_statement",)) if go is not None else None
@@ -53,13 +62,11 @@ def carry_out_of_goroutine(
         )
     closure = enclosing(discard.call, ("func_literal",))
     after = capture.statement_end()
-    report = _first_report(closure, after) if closure is not None else None
-    if report is None:
+    report = _first_report(closure, after) if closure is not None and grouped is None else None
+    if report is None and grouped is None:
         raise CannotFix(_unreported(closure))
-    if deploy is None or not synchronised_between(function, go, deploy.call):
-        raise CannotFix(
-            "read the name only after a receive (or Wait) that orders it after the goroutine's send"
-        )
+    if deploy is not None and not synchronised_between(function, go, deploy.call):
+        raise CannotFix(UNSYNCHRONISED)  # with no deploy call, each deployment the name goes to is checked
     outer = fresh_name(index, variable + "Built", function, {variable})
     indent = E.line_indent(file, go.start_byte)
     declare = E.insert(file, go.start_byte, f"var {outer} string\n{indent}")

@@ -86,6 +86,14 @@ def drained_at(function_body: Node, go: Node, write_statement: Node, write_at: i
     None when the order cannot be proven. The write is placed at `write_at`, in (or hoisted out of)
     `write_statement`, a statement of the goroutine's own body."""
     closure = _closure_of(go)
+    if go.type == "expression_statement":  # `g.Go(func() error {...})`: an errgroup's closure
+        closure = _grouped_closure(go)
+        body = closure.child_by_field_name("body") if closure is not None else None
+        if body is None or not _top_level(go, function_body) or _has_goto(function_body):
+            return None
+        if not _top_level(write_statement, body) or not _nothing_reports_before(body, write_at):
+            return None  # a return before the write: the closure may end without it
+        return _group_waited(function_body, go)
     if closure is None or not _top_level(go, function_body) or _has_goto(function_body):
         return None
     body = closure.child_by_field_name("body")
@@ -101,6 +109,31 @@ def drained_at(function_body: Node, go: Node, write_statement: Node, write_at: i
         end = _received(function_body, go, channel)
         if end is not None:
             return end
+    return None
+
+
+def _grouped_closure(launch: Node) -> Node | None:
+    """The `func() error { ... }` of a `g.Go(func() error { ... })` statement."""
+    call = launch.named_children[0] if launch.named_children else None
+    args = arguments(call) if call is not None and call.type == "call_expression" else []
+    return args[0] if len(args) == 1 and args[0].type == "func_literal" else None
+
+
+def _group_waited(function_body: Node, launch: Node) -> int | None:
+    """The end of the first `g.Wait()` of the launching function's own statements after the
+    launch (an expression, an assignment or an `if` init): it returns only after every closure
+    `g.Go` started before it has returned."""
+    call = launch.named_children[0]
+    group = callee(call)[0]
+    for statement in statements(function_body):
+        if statement.start_byte < launch.end_byte:
+            continue
+        head = statement.child_by_field_name("initializer") if statement.type == "if_statement" else statement
+        if head is None or head.type not in ("expression_statement", "short_var_declaration", "assignment_statement"):
+            continue
+        wait = next((n for n in _walk(head) if n.type == "call_expression" and callee(n) == (group, "Wait")), None)
+        if wait is not None:
+            return wait.end_byte if _no_exit_between(function_body, launch.end_byte, wait.start_byte) else None
     return None
 
 

@@ -1,0 +1,62 @@
+"""A drop in a Ginkgo `BeforeSuite` whose spec closure deploys the build's fixed image: the two
+closures share only the package, so the name goes in a package variable the suite node sets and
+the spec reads. Unsafe: that `BeforeSuite` runs before the spec is Ginkgo's order, not one the
+code shows."""
+
+from __future__ import annotations
+
+from imagetag_lint.analysis.deployments import FixedSite
+from imagetag_lint.analysis.discards import Discard
+from imagetag_lint.analysis.image_flow import ImageFlowIndex
+from imagetag_lint.enums import SiteKind
+from imagetag_lint.fix import edits as E
+from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.syntax import STRING_TYPES
+from imagetag_lint.repair.names import words_in
+from imagetag_lint.repair.plan import CannotFix, Plan
+
+ORDER = "that `BeforeSuite` runs before the spec is Ginkgo's order, not one the code shows"
+
+
+def keep_in_package_variable(index: ImageFlowIndex, discard: Discard, sites: tuple[FixedSite, ...], variable: str) -> Plan:
+    """`var name string` after the suite node's declaration, `name, err = Build(...)` at the build
+    (an assignment: `:=` would declare a local that hides it), `name` for each fixed image."""
+    target = _blank_target(discard)
+    declaration = _top_level(discard.call)
+    if target is None or declaration is None:
+        raise CannotFix("the build is not an assignment (`_, err = ...`) that can set a package variable")
+    if any(s.kind is SiteKind.YAML or s.node.type not in STRING_TYPES or s.function is None for s in sites):
+        raise CannotFix("the spec's image is not a string literal that the package variable can replace")
+    if any(variable.encode() in words_in(index, s.function) for s in sites if s.function is not None):
+        raise CannotFix(f"a spec already uses the name `{variable}`")
+    plan = Plan()
+    plan.edits.append(E.insert(discard.file, declaration.end_byte, f"\n\nvar {variable} string"))
+    plan.edits.append(E.replace(discard.file, target, variable))
+    for site in sites:
+        plan.edits.append(E.replace(site.file, site.node, variable))
+        plan.rewrites.add((site.file.filename, site.start))
+    plan.unsafe.append(ORDER)
+    plan.message = f"keep the image name in the package variable `{variable}` and deploy it in the spec"
+    return plan
+
+
+def _blank_target(discard: Discard) -> Node | None:
+    """The `_` that takes the image result in `_, err = Build(...)`."""
+    holder = discard.call.parent
+    statement = holder.parent if holder is not None and holder.type == "expression_list" else None
+    left = statement.child_by_field_name("left") if statement is not None else None
+    if statement is None or left is None or statement.type != "assignment_statement":
+        return None
+    targets = left.named_children
+    image = discard.producer.image_result
+    if image >= len(targets) or text(targets[image]) != "_":
+        return None
+    return targets[image]
+
+
+def _top_level(node: Node) -> Node | None:
+    """The declaration of the file (`var _ = BeforeSuite(...)`) that holds the node."""
+    current: Node | None = node
+    while current is not None and current.parent is not None and current.parent.type != "source_file":
+        current = current.parent
+    return current if current is not None and current.parent is not None else None
