@@ -38,7 +38,7 @@ from pathlib import Path
 
 from imagetag_lint import __version__
 from imagetag_lint.cache.codec import decode_result, encode_result
-from imagetag_lint.cache.store import CacheDir, digest
+from imagetag_lint.cache.store import CacheDir, digest, digest_of_parts
 from imagetag_lint.errors import InputError
 from imagetag_lint.files import (
     PARALLEL_MIN_FILES,
@@ -97,6 +97,7 @@ class RunCache:
         name = f"{RUNS}/{key.hex()}"
         result = self._lookup(name, key)
         if result is None:
+            self._save_table()  # now, while the trees the lint parses do not yet take memory
             result = self._lint_and_store(name, key)
         self._save_table()
         return result
@@ -126,7 +127,7 @@ class RunCache:
         return parts
 
     def _clean_digest(self) -> bytes:
-        return digest(b"".join(b"%s\0%s\0%s\0" % (d.encode(), p.encode(), header) for d, p, header in self.clean))
+        return digest_of_parts(b"%s\0%s\0%s\0" % (d.encode(), p.encode(), header) for d, p, header in self.clean)
 
     def _known(self, path: str) -> TableEntry | None:
         """The table's entry for path when its stat is unchanged."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import marshal
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,14 @@ TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache direc
 
 def digest(data: bytes) -> bytes:
     return blake2b(data, digest_size=_DIGEST).digest()
+
+
+def digest_of_parts(parts: Iterable[bytes]) -> bytes:
+    """`digest(b"".join(parts))`, without the joined bytes in memory at once."""
+    hashed = blake2b(digest_size=_DIGEST)
+    for part in parts:
+        hashed.update(part)
+    return hashed.digest()
 
 
 class CacheDir:

@@ -22,6 +22,7 @@ from imagetag_lint.golang.syntax import (
     arguments,
     enclosing,
     identifiers,
+    node_key,
     parent,
     unparen,
 )
@@ -315,7 +316,7 @@ def _declarations(run: FlowRun, function: Node, name: bytes) -> tuple[list[int],
     """The starts and visible types of the name's typed declarations in the function's body (not
     in its closures), in source order: found once per function and name from the name's
     occurrences, so each identifier asked about costs a bisection, not a walk of the body."""
-    key = (function.id, function.start_byte, function.end_byte, name)
+    key = (node_key(function), name)
     found = run.declared_types.get(key)
     if found is None:
         found = run.declared_types[key] = ([], [])

@@ -110,7 +110,7 @@ class FlowRun:
         self.container_structs: dict[tuple[str, str], bool] = {}  # (package directory, type) -> its Image deploys
         # package -> (files indexed, struct name -> the types it embeds, with their file)
         self.embedded_types: dict[PackageKey, tuple[int, dict[str, list[tuple[SourceFile, Node]]]]] = {}
-        self.declared_types: dict[tuple[int, int, int, bytes], tuple[list[int], list[Node]]] = {}  # (function node, name) -> typed declarations
+        self.declared_types: dict[tuple[int, bytes], tuple[list[int], list[Node]]] = {}  # (`node_key` of the function, name) -> typed declarations
         self.generated_made: tuple[int, dict[str, tuple[str, str]]] = (-1, {})  # (generation, what generators make)
         # (generation, generators called, their arguments' fixed text) -> the reference they make
         self.generated_by_call: dict[tuple[int, tuple[int, ...], tuple[str | None, ...]], str | None] = {}

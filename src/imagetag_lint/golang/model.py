@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_right
+from collections.abc import Sequence
 from functools import cached_property
 
 from imagetag_lint.findings import Position, Span
@@ -24,8 +26,9 @@ class SourceFile:
     reported: bool = True  # False for siblings read only to resolve names
 
     @cached_property
-    def line_starts(self) -> list[int]:
-        starts = [0]
+    def line_starts(self) -> Sequence[int]:
+        """The offset each line starts at (an array: a tenth of a list's memory on a long file)."""
+        starts = array("q", [0])
         find = self.source.find
         index = find(b"\n")
         while index != -1:

@@ -12,8 +12,8 @@ STRING_TYPES = ("interpreted_string_literal", "raw_string_literal")
 # Per-run caches keyed by (node id, byte range): a node id is unique among live trees, and
 # `reset_caches()` runs at the start of every lint so no entry outlives its tree.
 _CALLEES: dict[int, tuple[str | None, str]] = {}  # by `node_key`
-_IDENTIFIERS: dict[tuple[int, int, int, str], list[Node]] = {}
-_WRITES: dict[tuple[int, int, int, str], tuple[list[Node], list[int]]] = {}
+_IDENTIFIERS: dict[tuple[int, str], list[Node]] = {}  # by (`node_key`, name)
+_WRITES: dict[tuple[int, str], tuple[list[Node], list[int]]] = {}
 
 
 def reset_caches() -> None:
@@ -244,7 +244,7 @@ def identifiers(node: Node, name: str) -> list[Node]:
     The name is found in the node's bytes (a C-speed scan) and each whole-word hit is checked
     against the tree, so only the few matching nodes are ever created.
     """
-    key = (node.id, node.start_byte, node.end_byte, name)
+    key = (node_key(node), name)
     found = _IDENTIFIERS.get(key)
     if found is None:
         found = _IDENTIFIERS[key] = _find_identifiers(node, name.encode())
@@ -255,7 +255,7 @@ def written_identifiers(node: Node, name: str) -> tuple[list[Node], list[int]]:
     """The identifiers called `name` under node that are written (`is_write`), in source order,
     and their start bytes: found once, so asking for the definition that reaches each of n reads
     does not look at every occurrence n times."""
-    key = (node.id, node.start_byte, node.end_byte, name)
+    key = (node_key(node), name)
     found = _WRITES.get(key)
     if found is None:
         written = [i for i in identifiers(node, name) if is_write(i)]
