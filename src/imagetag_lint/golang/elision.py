@@ -34,9 +34,6 @@ _ELEMENT = rb"\{[ \t]*" + _FIELD + rb"(?:,[ \t]*" + _FIELD + rb")*,?[ \t]*\},"  
 _RUN = re.compile(rb"\n((?:[ \t]*(?:" + _ENTRY + rb"|" + _ELEMENT + rb")[ \t]*\n)+)")
 # the field keys of a run (a string may add a word: it then only has to pass the same test)
 _KEY = re.compile(rb"[{,][ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*:")
-# a string literal of a table line (no escapes there), and what makes one read like a reference
-_STRING = re.compile(rb'"[^"\n]*"')
-_REFERENCE_MARK = re.compile(rb"[:/@]")
 _DOT_IMPORT = re.compile(rb"(?:^|[\s(])\.[ \t]*[\"`]")
 _FUNCTIONS = ("function_declaration", "method_declaration")
 
@@ -52,11 +49,11 @@ def data_runs(source: bytes, avoided: tuple[bytes, ...]) -> list[Run]:
         return []
 
     def held(start: int, end: int) -> bool:
-        return (
-            any(source.find(word, start, end) != -1 for word in avoided)
-            or any(_REFERENCE_MARK.search(string) for string in _STRING.findall(source, start, end))
-            or not _utf8(source[start:end])
-        )
+        lines = source[start:end]
+        if any(word in lines for word in avoided):
+            return True
+        strings = b"".join(lines.split(b'"')[1::2])  # the lines' strings have no escapes: quotes pair up
+        return b":" in strings or b"/" in strings or b"@" in strings or not _utf8(lines)
 
     runs: list[Run] = []
     for match in _RUN.finditer(source):
