@@ -103,14 +103,20 @@ def command_image(call: Node, function: Function) -> tuple[ConsumerKind, Node] |
     return _command_words(call, function)
 
 
-def _command_words(call: Node, function: Function) -> tuple[ConsumerKind, Node] | None:
-    """(build or load, the image argument) of an `exec.Command` that builds, saves or loads."""
+def exec_arguments(call: Node, function: Function) -> list[Node] | None:
+    """The command words of an `exec.Command` or `exec.CommandContext` call (the context left
+    out, a trailing `args...` spread), or None for any other call."""
     if not function.file.source.startswith(b"exec", call.start_byte):
         return None  # the call does not start with the package name (most calls: no lookup)
     qualifier, name = callee(call)
     if qualifier != "exec" or name not in ("Command", "CommandContext"):
         return None
-    args = spread_arguments(arguments(call)[1 if name == "CommandContext" else 0 :], function)
+    return spread_arguments(arguments(call)[1 if name == "CommandContext" else 0 :], function)
+
+
+def _command_words(call: Node, function: Function) -> tuple[ConsumerKind, Node] | None:
+    """(build or load, the image argument) of an `exec.Command` that builds, saves or loads."""
+    args = exec_arguments(call, function)
     if not args:
         return None
     tool = string_value(args[0]) if args[0].type in STRING_TYPES else None

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import re
 
-from imagetag_lint.engine.commands import slice_literal, spread_arguments
+from imagetag_lint.engine.commands import (
+    exec_arguments,
+    slice_literal,
+    spread_arguments,
+)
 from imagetag_lint.engine.run import FlowRun, calls_in, mentions
 from imagetag_lint.golang.model import Function
 from imagetag_lint.golang.parser import Node, text
@@ -124,12 +128,7 @@ def _flags_then(function: Function, name: str, param: str) -> bool:
 
 def _kubectl_arguments(call: Node, function: Function) -> list[Node] | None:
     """The arguments after `kubectl` of an `exec.Command("kubectl", ...)`, or None for any other call."""
-    if not function.file.source.startswith(b"exec", call.start_byte):
-        return None  # the call does not start with the package name (most calls: no lookup)
-    qualifier, name = callee(call)
-    if qualifier != "exec" or name not in ("Command", "CommandContext"):
-        return None
-    args = spread_arguments(arguments(call)[1 if name == "CommandContext" else 0 :], function)
+    args = exec_arguments(call, function)
     if not args or args[0].type not in STRING_TYPES or string_value(args[0]) != "kubectl":
         return None
     return args[1:]
