@@ -31,6 +31,8 @@ EXPECTED = {
     ("handoff/group.go", "SetupTrackerAfterReceive"): "safe",  # one send, `err := <-done`, then the deployment
     ("handoff/group.go", "SetupFanoutWithGroup"): "safe",  # an errgroup closure, read after `g.Wait()`
     ("handoff/group.go", "SetupFanoutDeployedEarly"): "display-only",  # deployed before `g.Wait()`
+    ("handoff/group.go", "SetupFanoutWithLookalikeGroup"): "unsafe",  # Go and Wait of a type of its own
+    ("handoff/group.go", "SetupFanoutWithReplacedGroup"): "unsafe",  # waits on another group
     ("parallel/setup.go", "SetupAIAnalysisInfrastructureParallel"): "safe",  # `for i := 0; i < 3; i++`
     ("parallel/setup.go", "SetupHolmesGPTInfrastructureParallel"): "safe",  # wg.Add(2), defer Done, Wait
     ("parallel/setup.go", "SetupServicesParallel"): "display-only",  # goroutines started in a loop
@@ -138,7 +140,7 @@ def test_a_goroutine_s_name_goes_where_its_function_deploys_after_the_receive(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No deploy function, no fixed `Image:`: the function deploys a generated name itself."""
-    assert _steps_at(capsys, monkeypatch, "handoff/group.go", 17)[1:] == [
+    assert _steps_at(capsys, monkeypatch, "handoff/group.go", 19)[1:] == [
         "pass: nothing to pass: this function deploys the image itself",
         "parameter: none needed; `img` is then no longer deployed",
         "use: `Image: kubernautAuditlogImageBuilt` instead of `img`",
@@ -148,9 +150,9 @@ def test_a_goroutine_s_name_goes_where_its_function_deploys_after_the_receive(
 def test_an_errgroup_closure_s_name_is_declared_before_g_go_and_read_after_g_wait(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert _steps_at(capsys, monkeypatch, "handoff/group.go", 87)[:2] == [
+    assert _steps_at(capsys, monkeypatch, "handoff/group.go", 89)[:2] == [
         "capture: `kubernautFanoutWorkerImage, err := infrastructure.BuildAndLoadImageToKind(...)` inside the closure "
-        "and assign it to an outer `var kubernautFanoutWorkerImageBuilt string` declared before the `g.Go` at line 86, "
+        "and assign it to an outer `var kubernautFanoutWorkerImageBuilt string` declared before the `g.Go` at line 88, "
         "before the closure returns; read it only after `g.Wait()`",
         'pass: call `deploy` with `kubernautFanoutWorkerImageBuilt` instead of `"localhost/kubernaut-fanout-worker:e2e"`',
     ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from imagetag_lint.golang.model import read_imports
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
     FUNCTION_TYPES,
@@ -22,6 +23,15 @@ from imagetag_lint.golang.syntax import (
     is_write,
 )
 
+# The group types whose `Wait` returns only after every function their `Go` started has returned
+# and every `Done` was called (import path, type name), and the functions that make one; a
+# method named `Go` or `Wait` of any other type proves nothing.
+_GROUP_TYPES = frozenset({
+    ("golang.org/x/sync/errgroup", "Group"),
+    ("sync", "WaitGroup"),
+    ("github.com/sourcegraph/conc", "WaitGroup"),
+})
+_GROUP_MAKERS = frozenset({("golang.org/x/sync/errgroup", "WithContext")})
 # Statements that leave a function or jump out of the straight line the proof reasons about.
 _JUMPS = ("return_statement", "goto_statement", "break_statement", "continue_statement", "labeled_statement")
 
@@ -122,9 +132,11 @@ def _grouped_closure(launch: Node) -> Node | None:
 def _group_waited(function_body: Node, launch: Node) -> int | None:
     """The end of the first `g.Wait()` of the launching function's own statements after the
     launch (an expression, an assignment or an `if` init): it returns only after every closure
-    `g.Go` started before it has returned."""
+    `g.Go` started before it has returned, when `g` is a known group (`_known_group`)."""
     call = launch.named_children[0]
     group = callee(call)[0]
+    if group is None or not _known_group(function_body, group):
+        return None
     for statement in statements(function_body):
         if statement.start_byte < launch.end_byte:
             continue
@@ -135,6 +147,30 @@ def _group_waited(function_body: Node, launch: Node) -> int | None:
         if wait is not None:
             return wait.end_byte if _no_exit_between(function_body, launch.end_byte, wait.start_byte) else None
     return None
+
+
+def _known_group(function_body: Node, name: str) -> bool:
+    """Is `name` a variable of the launching function, written once (its declaration: a group
+    replaced between `Go` and `Wait` is another group), of a known group type (`_GROUP_TYPES`:
+    `var g errgroup.Group`, `g, ctx := errgroup.WithContext(ctx)`, `wg := &sync.WaitGroup{}`)?"""
+    writes = [use for use in identifiers(function_body, name) if is_write(use)]
+    declaration = enclosing(writes[0], ("var_declaration", "short_var_declaration")) if len(writes) == 1 else None
+    if declaration is None:
+        return False
+    root = function_body
+    while root.parent is not None:
+        root = root.parent
+    imports = read_imports(root)
+    for node in _walk(declaration):
+        if node.type == "qualified_type":
+            package, type_name = node.child_by_field_name("package"), node.child_by_field_name("name")
+            if package is not None and type_name is not None and (imports.get(text(package)), text(type_name)) in _GROUP_TYPES:
+                return True
+        elif node.type == "call_expression":
+            qualifier, called = callee(node)
+            if qualifier is not None and (imports.get(qualifier), called) in _GROUP_MAKERS:
+                return True
+    return False
 
 
 def _has_goto(body: Node) -> bool:
