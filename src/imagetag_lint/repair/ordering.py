@@ -111,7 +111,7 @@ def drained_at(function_body: Node, go: Node, write_statement: Node, write_at: i
         return None
     groups = {callee(n)[0] for n in _walk(body) if _is_done(n)}
     channels = {c for c in (_sent_on(n) for n in _walk(body)) if c is not None}
-    for group in sorted(g for g in groups if g is not None):
+    for group in sorted(g for g in groups if g is not None and _known_group(function_body, g)):
         end = _waited(function_body, go, group)
         if end is not None:
             return end
