@@ -11,6 +11,7 @@ from imagetag_lint.enums import Severity
 from imagetag_lint.images import repository
 from imagetag_lint.python.factories import factory_call
 from imagetag_lint.python.kubectl import image_arguments, sets_an_image
+from imagetag_lint.python.memoized import memoized
 from imagetag_lint.python.project import MAX_ROUNDS, Function, Project, Scope
 from imagetag_lint.python.reaching import (
     ENTRY,
@@ -340,7 +341,9 @@ class Flow:
         from imagetag_lint.python.pairing import fresh_expression
 
         self._fresh_helpers[function] = False  # a helper that returns a call of itself is none while asked
-        fresh = function not in self.producers and bool(function.results) and all(
+        # `@functools.cache`: every call after the first returns the first call's name
+        fresh = function not in self.producers and bool(function.results) and not memoized(
+            function.node, self.project.imports[function.module]) and all(
             fresh_expression(self, result, function) for result in function.results)
         self._fresh_helpers[function] = fresh
         return fresh

@@ -45,7 +45,9 @@ def kubectl_words(call: cst.Call) -> list[cst.BaseExpression] | None:
 
 def _verb(words: list[cst.BaseExpression]) -> tuple[str, int] | None:
     """`set image` or `run` (which `create deployment` reads as), and the index of the first word
-    after it; global flags may come first."""
+    after it; global flags may come first. None for a dry run, which deploys nothing."""
+    if _dry_run(words):
+        return None
     index = 0
     while index < len(words):
         text = string_value(words[index])
@@ -66,6 +68,25 @@ def _verb(words: list[cst.BaseExpression]) -> tuple[str, int] | None:
             return "set image", index + 2
         return None
     return None
+
+
+def _dry_run(words: list[cst.BaseExpression]) -> bool:
+    """Does a `--dry-run` before the container's command (`--`) make kubectl only print the
+    object (`--dry-run=client -o yaml`)? Every value but `none` does; alone it means `client`."""
+    for word in _before_the_command(words):
+        text = string_value(word) or ""
+        if (text == "--dry-run" or text.startswith("--dry-run=")) and text != "--dry-run=none":
+            return True
+    return False
+
+
+def _before_the_command(words: list[cst.BaseExpression]) -> list[cst.BaseExpression]:
+    # `kubectl run probe --image=busybox -- sh -c ...`: the words after `--` are the container's
+    # command and arguments, none of kubectl's flags
+    for index, word in enumerate(words):
+        if string_value(word) == "--":
+            return words[:index]
+    return words
 
 
 def image_arguments(call: cst.Call) -> list[ImageArgument]:
@@ -104,6 +125,7 @@ def _set_images(words: list[cst.BaseExpression]) -> list[ImageArgument]:
 def _run_images(words: list[cst.BaseExpression]) -> list[ImageArgument]:
     """`NAME --image=IMAGE` or `NAME --image IMAGE`."""
     found: list[ImageArgument] = []
+    words = _before_the_command(words)
     for index, word in enumerate(words):
         if string_value(word) == "--image" and index + 1 < len(words):
             found.append((words[index + 1], None))
