@@ -125,3 +125,16 @@ def test_a_build_tagged_with_a_computed_reference_is_deployed_by_its_variable(
         'use: pass `ref` instead of `gatewayRepo+":latest"`',
     ]
     assert finding["fix"]["message"].startswith("deploy `ref`, the name the build at line 65 tags")
+
+
+def test_a_replaced_real_reference_is_still_deployed_where_the_manifest_is_applied_as_written(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `SetupSignalReplaced` replaces `localhost/kubernaut-signal:e2e` with its build: that real
+    # reference is no placeholder, so the manifest `SetupSignalAsWritten` applies deploys it
+    finding = finding_in(capsys, monkeypatch, "placeholders/realref.go", 38)
+    assert [r["message"] for r in finding["related"]] == ["with the fixed image `localhost/kubernaut-signal:e2e`"]
+    assert finding["steps"][3] == (
+        "use: make the manifest a template (`image: %s`) and format kubernautSignalImage into it instead of "
+        "`localhost/kubernaut-signal:e2e`"
+    )

@@ -78,7 +78,7 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             steps = (steps[0], *stale_steps(stale, carried))  # a goroutine's name is read after the receive
         elif deploy is None and (not here or elsewhere) and not goroutine and (suite := suite_drop_steps(index, discard.function, variable)):
             steps = (steps[0], *suite)  # a testify suite: its test methods read a field
-        if elsewhere and not kept and (spec := spec_drop_steps(discard, here[0], variable, results)):
+        if elsewhere and not kept and (spec := spec_drop_steps(discard, here[0], _package_variable(index, discard, variable), results)):
             steps = spec  # a Ginkgo suite: `BeforeSuite` and the spec share only the package
         steps = overwritten_steps(discard, deploy, here, callers, parameter) or steps  # the name is kept, then lost
         if deploy is None and here and here[0].function is discard.function and not goroutine and not kept:
@@ -156,6 +156,21 @@ def _fresh(index: ImageFlowIndex, discard: Discard, base: str, taken: set[str] |
         return fresh_name(index, base, discard.function, taken)
     except CannotFix:
         return base
+
+
+def _package_variable(index: ImageFlowIndex, discard: Discard, name: str) -> str:
+    """The name of the package variable a Ginkgo suite node keeps the image in: free in every
+    file of the package (`repair.names.free_in_package`), as the fix will declare it."""
+    from imagetag_lint.analysis.steps import is_suite_setup
+    from imagetag_lint.repair.names import free_in_package
+    from imagetag_lint.repair.plan import CannotFix
+
+    if discard.function is None or not is_suite_setup(discard.function):
+        return name
+    try:
+        return free_in_package(index, name, discard.function)
+    except CannotFix:
+        return name
 
 
 def _looped_pass_step(deploy: DeployCall | None) -> str:

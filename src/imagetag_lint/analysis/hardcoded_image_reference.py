@@ -16,6 +16,7 @@ from imagetag_lint.analysis.steps import (
     call_name,
     named,
     new_parameter,
+    on_process_one_only,
     suite_method_steps,
 )
 from imagetag_lint.analysis.unit_fixtures import only_inspected, testing_parameters
@@ -265,8 +266,8 @@ def _package_variable(ctx: RuleContext, site: FixedSite, seen: BuildSite | None)
     index = ctx.index
     setter = index.facts(seen.file).function_of(seen.call)
     variable = _kept_variable(ctx, seen)
-    if setter is None or variable is None:
-        return None
+    if setter is None or variable is None or on_process_one_only(setter):
+        return None  # set on process 1 alone: "" on the others (`ginkgo -p`)
     statement = variable.parent.parent if variable.parent is not None else None
     if statement is None or statement.type != "assignment_statement":
         return None  # `:=` declares a local

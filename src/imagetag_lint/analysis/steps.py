@@ -620,6 +620,22 @@ def is_spec(function: Function) -> bool:
     return _node_label(function) in _SPECS
 
 
+def on_process_one_only(function: Function) -> bool:
+    """Is the closure the first function of `SynchronizedBeforeSuite`? Under `ginkgo -p` it runs on
+    process 1 alone: a package variable it sets stays "" on the other processes."""
+    arguments = function.node.parent
+    return (
+        _node_label(function) == "SynchronizedBeforeSuite" and arguments is not None
+        and arguments.type == "argument_list" and arguments.named_children[:1] == [function.node]
+    )
+
+
+PROCESS_ONE = (
+    "the first function of `SynchronizedBeforeSuite` runs on process 1 alone (`ginkgo -p`): "
+    "a package variable it sets is empty on the other processes"
+)
+
+
 def spec_drop_steps(discard: Discard, site: FixedSite, variable: str, results: tuple[int, int]) -> tuple[str, str, str, str] | None:
     """The steps of a drop in `BeforeSuite` whose build a spec closure (`It`) deploys as fixed text:
     the closures share no scope but the package, so the name goes in a package variable that
@@ -638,6 +654,16 @@ def spec_drop_steps(discard: Discard, site: FixedSite, variable: str, results: t
         " (declare the others before it: `:=` would make a local that hides the package variable)"
         if statement is not None and statement.type == "short_var_declaration" else ""
     )
+    if on_process_one_only(function):
+        return (
+            f"capture: return the name from {named(function)}: `return []byte({variable})` ({PROCESS_ONE})",
+            (
+                f"pass: declare `var {variable} string` at package level and set it in the second function, "
+                f"which every process runs: `{variable} = string(data)`; {named(spec)} reads it"
+            ),
+            "parameter: none needed (a closure has no callers)",
+            use_step(None, site, variable),
+        )
     return (
         (
             f"capture: keep the name in a package variable that {named(function)} sets: declare "

@@ -66,7 +66,7 @@ def kubectl_images(call: Node, function: Function, helper: int | None = None) ->
         return []
     words = [string_value(a) if a.type in STRING_TYPES else None for a in args]
     verbs = _verb_positions(words)
-    if len(verbs) < 2:
+    if len(verbs) < 2 or _dry_run(words):
         return []
     (verb, at), (noun, after) = verbs[0], verbs[1]
     rest = args[after + 1 :]
@@ -132,6 +132,17 @@ def _kubectl_arguments(call: Node, function: Function) -> list[Node] | None:
     if not args or args[0].type not in STRING_TYPES or string_value(args[0]) != "kubectl":
         return None
     return args[1:]
+
+
+def _dry_run(words: list[str | None]) -> bool:
+    """Does the command only print what it would do (`--dry-run=client`, `=server`, a bare
+    `--dry-run`), before any `--` that starts the container's own command? `--dry-run=none` runs."""
+    for word in words:
+        if word == "--":
+            return False
+        if word == "--dry-run" or (word is not None and word.startswith("--dry-run=") and word != "--dry-run=none"):
+            return True
+    return False
 
 
 def _verb_positions(words: list[str | None]) -> list[tuple[str, int]]:

@@ -96,9 +96,11 @@ def template_fills(run: FlowRun, call: Node, file: SourceFile, function: Functio
 
 
 def replaced_texts(run: FlowRun, file: SourceFile) -> frozenset[str]:
-    """The fixed texts the calls of the file's package replace (`strings.ReplaceAll(m, "__IMAGE__",
+    """The placeholders the calls of the file's package replace (`strings.ReplaceAll(m, "__IMAGE__",
     ...)`, the pairs of a `strings.NewReplacer`): a manifest's `image:` line holding one is a
-    placeholder the code fills, not the image it deploys, whatever its spelling."""
+    placeholder the code fills, not the image it deploys, whatever its spelling. A replaced text
+    that is an image reference itself (a `/` or a `:` tag) is no placeholder: another function may
+    apply the same manifest as written, and deploy it."""
     package = run.project.package_of(file)
     key = ("replaced-texts", id(package))
     cached = run.rule_cache.get(key)
@@ -121,7 +123,7 @@ def _replaced(run: FlowRun, files: list[SourceFile]) -> Iterator[str]:
             function = facts.function_of(call)
             for old in olds:
                 replaced = values.fixed_text(run, old, file, function)
-                if replaced:
+                if replaced and "/" not in replaced and ":" not in replaced:
                     yield replaced
 
 

@@ -49,7 +49,7 @@ from imagetag_lint.repair.goroutine import (
     synchronised_between,
     unordered_reads,
 )
-from imagetag_lint.repair.names import fresh_name
+from imagetag_lint.repair.names import free_in_package, fresh_name
 from imagetag_lint.repair.orphan import drop_orphan
 from imagetag_lint.repair.parameter import pass_to
 from imagetag_lint.repair.plan import CannotFix, Plan, Rewritten, by_hand, seal
@@ -83,6 +83,9 @@ def plan_discard_repair(
         raise CannotFix(suite)
     specs = _deployed_by_specs(index, discard, deploy, variable)
     dropped = dropped_of(index, discard)
+    if specs is not None and stale is None:  # a package variable: its name must be free in the whole package
+        variable = free_in_package(index, variable, function)
+        specs = _deployed_by_specs(index, discard, deploy, variable)
     if specs is not None and dropped is not None:
         from imagetag_lint.repair.suite_variable import keep_in_package_variable
 

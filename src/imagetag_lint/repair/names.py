@@ -83,3 +83,28 @@ def _is_literal_key(node: Node) -> bool:
         and keyed is not None and keyed.type == "keyed_element" and keyed.child_by_field_name("key") == element
     )
 
+
+
+def free_in_package(index: ImageFlowIndex, base: str, function: Function) -> str:
+    """A fresh name for a new package-level variable: also free in every file of the package,
+    those the prefilter never loaded included (a `func name()` of another `_test.go` file would
+    make `var name` a redeclaration that breaks the build)."""
+    taken: set[str] = set()
+    for _ in range(100):
+        name = fresh_name(index, base, function, taken)
+        if not _mentioned_in_package(index, function, name):
+            return name
+        taken.add(name)
+    raise CannotFix("no fresh variable name is free")
+
+
+def _mentioned_in_package(index: ImageFlowIndex, function: Function, name: str) -> bool:
+    """Does any file of the function's package hold name as a word (a declaration, a use, or a
+    comment: any of them is reason enough to pick another)?"""
+    directory, package = function.file.directory, function.file.package
+    index.project.load_mentioning(directory, name)
+    word = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
+    return any(
+        file.package == package and word.search(file.source) is not None
+        for file in index.project.files_in(directory)
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 from imagetag_lint.analysis.deployments import FixedSite
 from imagetag_lint.analysis.discards import Discard
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
+from imagetag_lint.analysis.steps import on_process_one_only
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.parser import Node, text
@@ -21,6 +22,8 @@ ORDER = "that `BeforeSuite` runs before the spec is Ginkgo's order, not one the 
 def keep_in_package_variable(index: ImageFlowIndex, discard: Discard, sites: tuple[FixedSite, ...], variable: str) -> Plan:
     """`var name string` after the suite node's declaration, `name, err = Build(...)` at the build
     (an assignment: `:=` would declare a local that hides it), `name` for each fixed image."""
+    if discard.function is not None and on_process_one_only(discard.function):
+        raise CannotFix("the name must pass through the first function's `[]byte` to the second, an edit this fix does not make")
     target = _blank_target(discard)
     declaration = _top_level(discard.call)
     if target is None or declaration is None:
