@@ -56,7 +56,8 @@ class CommandImage:
 def kubectl_images(call: Node, function: Function, helper: int | None = None) -> list[CommandImage]:
     """The images an `exec.Command("kubectl", ...)` deploys, or a call of a kubectl helper whose
     words start at argument `helper` (`kubectl_helper`): the `container=image` pairs of
-    `kubectl set image`, the `--image` of `kubectl run` and `kubectl create deployment|job|cronjob`.
+    `kubectl set image`, the `--image` of `kubectl run`, `kubectl debug` and `kubectl create
+    deployment|job|cronjob`.
     Any other kubectl command (`get`, `describe`, `apply -f`) deploys no image of its arguments."""
     if helper is None:
         args = _kubectl_arguments(call, function)
@@ -73,8 +74,8 @@ def kubectl_images(call: Node, function: Function, helper: int | None = None) ->
     if verb == "set" and noun == "image":
         found = [_assigned_image(call, "kubectl set image", arg, flag=False) for arg in rest[1:]]  # rest[0]: the resource
         return [image for image in found if image is not None]
-    if verb == "run":
-        return _image_flags(call, "kubectl run", args[at + 1 :])
+    if verb in ("run", "debug"):  # `kubectl debug` adds a container of that image to a running pod
+        return _image_flags(call, f"kubectl {verb}", args[at + 1 :])
     if verb == "create" and noun in _CREATED:
         return _image_flags(call, f"kubectl create {noun}", args[at + 1 :])
     return []
@@ -85,7 +86,7 @@ def kubectl_helper(run: FlowRun, function: Function) -> int | None:
     (`func kubectl(ctx context.Context, args ...string) error { return exec.CommandContext(ctx,
     "kubectl", args...).Run() }`): its callers' arguments from there on are kubectl's words."""
     last = function.params[-1] if function.params else None
-    if last is None or not last.type_text.startswith("...") or function.body is None or not mentions(function, [b'"kubectl"']):
+    if last is None or not last.type_text.startswith("...") or function.body is None or not mentions(function, [b'kubectl"']):
         return None
     if any(is_write(use) for use in identifiers(function.body, last.name)):
         return None
@@ -95,7 +96,7 @@ def kubectl_helper(run: FlowRun, function: Function) -> int | None:
         if qualifier != "exec" or name not in ("Command", "CommandContext") or len(args) != 2:
             continue
         spread = args[1].named_children[0] if args[1].type == "variadic_argument" and args[1].named_children else None
-        if args[0].type not in STRING_TYPES or string_value(args[0]) != "kubectl" or spread is None or spread.type != "identifier":
+        if not _names_kubectl(args[0]) or spread is None or spread.type != "identifier":
             continue
         if text(spread) == last.name or _flags_then(function, text(spread), last.name):
             return last.index
@@ -129,9 +130,15 @@ def _flags_then(function: Function, name: str, param: str) -> bool:
 def _kubectl_arguments(call: Node, function: Function) -> list[Node] | None:
     """The arguments after `kubectl` of an `exec.Command("kubectl", ...)`, or None for any other call."""
     args = exec_arguments(call, function)
-    if not args or args[0].type not in STRING_TYPES or string_value(args[0]) != "kubectl":
+    if not args or not _names_kubectl(args[0]):
         return None
     return args[1:]
+
+
+def _names_kubectl(tool: Node) -> bool:
+    """Is the command's first word kubectl, by name or by path (`/usr/local/bin/kubectl`)?"""
+    word = string_value(tool) if tool.type in STRING_TYPES else None
+    return word is not None and (word == "kubectl" or word.endswith("/kubectl"))
 
 
 def _dry_run(words: list[str | None]) -> bool:
