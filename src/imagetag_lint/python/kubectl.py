@@ -59,7 +59,7 @@ def _verb(words: list[cst.BaseExpression]) -> tuple[str, int] | None:
         if text.startswith("-"):
             index += 1
             continue
-        if text == "run":
+        if text in ("run", "debug"):  # `kubectl debug POD --image=...` adds a container of that image
             return "run", index + 1
         following = string_value(words[index + 1]) if index + 1 < len(words) else None
         if text == "create" and following in _CREATED_WITH_AN_IMAGE:
