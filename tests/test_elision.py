@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from support import TESTS
 import imagetag_lint.lint as lint_module
 from imagetag_lint.cli import main
 from imagetag_lint.golang.elision import data_runs, key_only_words, refused_runs
-from imagetag_lint.golang.parser import Node, Tree, parse, parse_skipping
+from imagetag_lint.golang.parser import Node, Tree, keep, parse, parse_skipping
 
 TABLES = TESTS / "fixtures" / "elision"
 AVOIDED = (b"mage", b"//imagetaglint:")
@@ -93,8 +93,8 @@ def test_the_rest_of_the_tree_is_the_whole_parse_s() -> None:
     runs = data_runs(SETUP, AVOIDED)
     assert [SETUP[start:end].count(b"\n") for start, end, _ in runs] == [2, 2]
     spans = [(start, end) for start, end, _ in runs]
-    partial = parse_skipping(SETUP, spans, lambda tree: refused_runs(tree, runs, AVOIDED) == [])
-    assert partial is not None
+    partial = parse_skipping(SETUP, spans)
+    assert refused_runs(partial, runs, AVOIDED) == []
     assert partial.root_node.text == SETUP  # node text still reads the whole source
     assert _shape(partial, spans) == _shape(parse(SETUP), spans)
     assert not any(node.type == "keyed_element" for node in _nodes(partial.root_node))
@@ -104,8 +104,8 @@ def test_a_run_outside_a_function_body_is_parsed_whole() -> None:
     source = b'package p\n\nvar settings = map[string]string{\n\t"a": "1",\n}\n'
     runs = data_runs(source, AVOIDED)
     assert runs
-    tree = parse_skipping(source, [(start, end) for start, end, _ in runs], lambda tree: True)
-    assert tree is not None and refused_runs(tree, runs, AVOIDED) == runs
+    tree = parse_skipping(source, [(start, end) for start, end, _ in runs])
+    assert refused_runs(tree, runs, AVOIDED) == runs
 
 
 def test_a_literal_with_an_image_field_keeps_its_lines() -> None:
@@ -113,8 +113,8 @@ def test_a_literal_with_an_image_field_keeps_its_lines() -> None:
     source = b'package p\n\nfunc f() {\n\t_ = map[string]string{\n\t\t"app":   "api",\n\t\t"image": "x",\n\t}\n\t_ = map[string]string{\n\t\t"a": "1",\n\t}\n}\n'
     runs = data_runs(source, AVOIDED)
     assert [source[start:end] for start, end, _ in runs] == [b'\t\t"app":   "api",\n', b'\t\t"a": "1",\n']
-    tree = parse_skipping(source, [(start, end) for start, end, _ in runs], lambda tree: True)
-    assert tree is not None and refused_runs(tree, runs, AVOIDED) == runs[:1]
+    tree = parse_skipping(source, [(start, end) for start, end, _ in runs])
+    assert refused_runs(tree, runs, AVOIDED) == runs[:1]
 
 
 @pytest.mark.parametrize(
@@ -195,7 +195,7 @@ def test_template_data_and_syntax_errors_report_what_a_whole_parse_reports(
     monkeypatch.setattr(lint_module, "skippable", lambda *args: {})
     whole = [_run([*mode, target], GUARDED, monkeypatch, capsys) for mode in MODES]
     assert partial == whole
-    code, out, err = partial[1]
+    _, out, err = partial[1]
     if target in (".", "e2e/templates/setup.go"):
         assert "with the fixed image `shop-orders`" in out and "shopOrdersImage," in partial[2][1]
     if target in (".", "e2e/comma/setup.go"):
@@ -208,9 +208,9 @@ def test_template_data_and_syntax_errors_report_what_a_whole_parse_reports(
 def test_a_one_file_run_reports_what_a_whole_parse_reports(target: str, monkeypatch: pytest.MonkeyPatch) -> None:
     skipped: list[bytes] = []
 
-    def recording(source: bytes, spans: list[tuple[int, int]], accept: object) -> Tree:
+    def recording(source: bytes, spans: list[tuple[int, int]]) -> Tree:
         skipped.extend(source[start:end] for start, end in spans)
-        return parse_skipping(source, spans, accept)  # type: ignore[arg-type]
+        return parse_skipping(source, spans)
 
     monkeypatch.setattr(lint_module, "parse_skipping", recording)
     partial = _lint(target, monkeypatch)
@@ -230,19 +230,24 @@ def _recording(monkeypatch: pytest.MonkeyPatch) -> dict[bytes, list[bytes]]:
     be parsed again with lines back)."""
     skipped: dict[bytes, list[bytes]] = {}
 
-    def recording(source: bytes, spans: list[tuple[int, int]], accept: Callable[[Tree], bool]) -> Tree:
-        def recorded(tree: Tree) -> bool:
-            accepted = accept(tree)
-            skipped[source] = [source[start:end] for start, end in spans] if accepted else []
-            return accepted
+    attempts: dict[int, tuple[bytes, list[bytes]]] = {}  # partial trees, by id, before one is kept
 
-        return parse_skipping(source, spans, recorded)
+    def recording(source: bytes, spans: list[tuple[int, int]]) -> Tree:
+        tree = parse_skipping(source, spans)
+        attempts[id(tree)] = (source, [source[start:end] for start, end in spans])
+        return tree
+
+    def kept(tree: Tree) -> Tree:
+        source, lines = attempts[id(tree)]
+        skipped[source] = lines
+        return keep(tree)
 
     def whole(source: bytes) -> Tree:
         skipped[source] = []
         return parse(source)
 
     monkeypatch.setattr(lint_module, "parse_skipping", recording)
+    monkeypatch.setattr(lint_module, "keep", kept)
     monkeypatch.setattr(lint_module, "parse", whole)
     return skipped
 

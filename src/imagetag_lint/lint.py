@@ -43,7 +43,7 @@ from imagetag_lint.golang.elision import (
 )
 from imagetag_lint.golang.lexing import declares_const, word_offsets
 from imagetag_lint.golang.model import SourceFile, package_name, read_imports
-from imagetag_lint.golang.parser import Tree, first_error, parse, parse_skipping
+from imagetag_lint.golang.parser import Tree, first_error, keep, parse, parse_skipping
 from imagetag_lint.golang.project import Project
 from imagetag_lint.golang.syntax import reset_caches
 from imagetag_lint.lint_result import LintResult
@@ -127,24 +127,19 @@ class Linter:
         return self._parse_without(source, data_runs(source, self._avoided()))
 
     def _parse_without(self, source: bytes, runs: list[Run]) -> tuple[Tree, list[Run]]:
-        """Parse source without the runs, and the runs it left out: a run the tree refuses
-        (`refused_runs`) is parsed again, and a tree with a syntax error is parsed whole."""
+        """Parse source without the runs, and the runs it left out: the runs a tree refuses
+        (`refused_runs`) are put back once, and a tree with a syntax error is parsed whole."""
         avoided = self._avoided()
         for _ in range(2):
             if not runs:
                 break
-            refused: list[list[Run] | None] = []
-
-            def accept(tree: Tree, runs: list[Run] = runs, refused: list[list[Run] | None] = refused) -> bool:
-                refused.append(refused_runs(tree, runs, avoided))
-                return refused[0] == []
-
-            tree = parse_skipping(source, [(start, end) for start, end, _ in runs], accept)
-            if tree is not None:
-                return tree, runs
-            if refused[0] is None:
+            tree = parse_skipping(source, [(start, end) for start, end, _ in runs])
+            refused = refused_runs(tree, runs, avoided)
+            if refused is None:
                 break
-            runs = [run for run in runs if run not in refused[0]]
+            if not refused:
+                return keep(tree), runs
+            runs = [run for run in runs if run not in refused]
         return parse(source), []
 
     def _keep_named_keys(

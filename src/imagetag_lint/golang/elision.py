@@ -186,11 +186,6 @@ def refused_runs(tree: Tree, runs: list[Run], avoided: tuple[bytes, ...]) -> lis
     return refused
 
 
-def skipped_well(tree: Tree, runs: list[Run], avoided: tuple[bytes, ...] = ()) -> bool:
-    """Did the parse leave each run where it may (`refused_runs`), with no syntax error?"""
-    return refused_runs(tree, runs, avoided) == []
-
-
 def _in_function(root: Node, offset: int) -> bool:
     cursor = root.walk()
     if cursor.goto_first_child_for_byte(offset) is None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import cache
 
 from tree_sitter import Language, Node, Parser, Point, Query, QueryCursor, Range, Tree
 
-__all__ = ["Node", "Tree", "captures", "first_error", "matches", "parse", "parse_skipping", "text"]
+__all__ = ["Node", "Tree", "captures", "first_error", "keep", "matches", "parse", "parse_skipping", "text"]
 
 
 def _go_language() -> object:
@@ -47,7 +47,11 @@ ROOTS: list[Node] = []
 
 
 def parse(source: bytes) -> Tree:
-    tree = _PARSER.parse(source)
+    return keep(_PARSER.parse(source))
+
+
+def keep(tree: Tree) -> Tree:
+    """Register a tree the run analyses (`ROOTS`); a partial parse that is refused is never kept."""
     ROOTS.append(tree.root_node)
     return tree
 
@@ -55,10 +59,10 @@ def parse(source: bytes) -> Tree:
 _WHOLE = [Range(Point(0, 0), Point(0xFFFFFFFF, 0xFFFFFFFF), 0, 0xFFFFFFFF)]
 
 
-def parse_skipping(source: bytes, skipped: list[tuple[int, int]], accept: Callable[[Tree], bool]) -> Tree | None:
+def parse_skipping(source: bytes, skipped: list[tuple[int, int]]) -> Tree:
     """Parse source without the byte ranges skipped (sorted, apart, each from a line start to a
-    line start): tree-sitter reads only the rest, and every node keeps its real offset. None
-    when `accept` refuses the tree (the caller then parses otherwise)."""
+    line start): tree-sitter reads only the rest, and every node keeps its real offset. The
+    caller checks the tree and `keep`s it, or parses otherwise."""
     ranges = []
     position = row = 0  # the start of the next included range, and its line
     for start, end in skipped:
@@ -73,9 +77,6 @@ def parse_skipping(source: bytes, skipped: list[tuple[int, int]], accept: Callab
         tree = _PARSER.parse(source)
     finally:
         _PARSER.included_ranges = _WHOLE
-    if not accept(tree):
-        return None
-    ROOTS.append(tree.root_node)
     return tree
 
 
