@@ -10,6 +10,7 @@ from imagetag_lint.analysis.deployments import FixedSite
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, repository
 from imagetag_lint.analysis.pairing import build_name_of
 from imagetag_lint.engine.commands import command_image
+from imagetag_lint.engine.model import OriginKind
 from imagetag_lint.engine.run import mentions
 from imagetag_lint.engine.values import sum_pieces
 from imagetag_lint.enums import ConsumerKind, Severity
@@ -32,6 +33,14 @@ class BuildSite:
     held: Node | None = None  # a raw build's tag argument, when a variable holds the name it builds
     computed: bool = False  # a raw build of a reference the function puts together (`repo + ":" + tag`)
     raw: bool = False  # a build command the function runs itself (`podman build -t X`)
+    argument: Node | None = None  # a build helper's tag argument, when a variable holds the name it builds
+
+    @property
+    def tag_variable(self) -> Node | None:
+        """The variable whose text is the very name built: a raw build's tag, or the tag argument of
+        a build helper known by its command (`buildWithTag(img)`). A configured builder's config
+        is not one: the name it returns is the truth."""
+        return self.held if self.raw else self.argument
 
     @property
     def tagged(self) -> bool:
@@ -110,7 +119,7 @@ def _collect(index: ImageFlowIndex, package: Package) -> list[BuildSite]:
                 if site is not None:
                     sites.append(site)
                 elif name:
-                    sites.append(BuildSite(file, call, name))
+                    sites.append(BuildSite(file, call, name, argument=_tag_argument(index, call)))
     return sites
 
 
@@ -125,7 +134,7 @@ def _raw_build(index: ImageFlowIndex, call: Node, file: SourceFile, function: Fu
         return None
     tag = command[1]
     held = tag if tag.type == "identifier" else None
-    fixed = index.fixed_text(tag, file, function)
+    fixed = _fixed_or_set(index, tag, file, function)
     if fixed:
         return BuildSite(file, call, fixed, held=held, raw=True)
     origin = index.origin(tag, file, function)
@@ -136,6 +145,16 @@ def _raw_build(index: ImageFlowIndex, call: Node, file: SourceFile, function: Fu
     if made is None or origin.node is None:
         return None
     return BuildSite(file, call, without_made_tag(made), callee(origin.node)[1], held, raw=True)
+
+
+def _fixed_or_set(index: ImageFlowIndex, tag: Node, file: SourceFile, function: Function) -> str | None:
+    """The fixed text a build's tag argument has: a constant's, or the text the local variable it
+    reads was last set to (`img := "localhost/app:e2e"`)."""
+    fixed = index.fixed_text(tag, file, function)
+    if fixed is not None:
+        return fixed
+    origin = index.origin(tag, file, function)
+    return origin.text if origin.kind is OriginKind.LITERAL and origin.text else None
 
 
 def _computed_repository(index: ImageFlowIndex, made: Node, file: SourceFile, function: Function) -> str | None:
@@ -163,13 +182,23 @@ def _computed_repository(index: ImageFlowIndex, made: Node, file: SourceFile, fu
     return prefix[: len(prefix) - len(last)] + last.split(":", 1)[0] or None
 
 
+def _tag_argument(index: ImageFlowIndex, call: Node) -> Node | None:
+    """The identifier a build helper known by its command is given as its tag (`buildWithTag(img)`)."""
+    consumer = index.consumer(call)
+    if consumer is None or consumer.kind != "build":
+        return None
+    args = arguments(call)
+    tag = args[consumer.image_arg] if consumer.image_arg < len(args) else None
+    return tag if tag is not None and tag.type == "identifier" else None
+
+
 def _build_name(index: ImageFlowIndex, call: Node, file: SourceFile, function: Function) -> str | None:
     consumer = index.consumer(call)
     if consumer is not None:
         args = arguments(call)
         if consumer.kind != "build" or consumer.image_arg >= len(args):
             return None
-        return index.fixed_text(args[consumer.image_arg], file, function)
+        return _fixed_or_set(index, args[consumer.image_arg], file, function)
     if index.producer(call, file) is None:
         return None
     return build_name_of(index, call, file, function)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from imagetag_lint.analysis.build_sites import BuildSite, what_builds_show
+from imagetag_lint.analysis.build_sites import BuildSite, builds_of, what_builds_show
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.defects import dropped_builds, fed_by_callers
 from imagetag_lint.analysis.deployments import FixedSite, fixed_sites
@@ -21,6 +21,7 @@ from imagetag_lint.analysis.steps import (
 )
 from imagetag_lint.analysis.unit_fixtures import only_inspected, testing_parameters
 from imagetag_lint.engine.locality import build_references
+from imagetag_lint.engine.values import local_const, reaching_definition
 from imagetag_lint.enums import ConsumerKind, SiteKind
 from imagetag_lint.findings import Applicability, Finding, Fix, Related
 from imagetag_lint.fix import edits as E
@@ -31,6 +32,8 @@ from imagetag_lint.golang.syntax import (
     enclosing,
     identifiers,
     is_inside,
+    unparen,
+    written_identifiers,
 )
 from imagetag_lint.images import published_release, pulled_release
 
@@ -45,6 +48,8 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             continue
         if pulled_release(site.image, build_references(ctx.index) if published_release(site.image) else ()):
             continue  # pulled from its registry: the first step of an upgrade test, not a stale copy
+        if _reads_the_built_name(ctx, site):
+            continue
         if UNTRACKED_CODE in ctx.selected and _instead_of_a_parameter(ctx, site):
             continue
         if DROP_CODE in ctx.selected and _named_by_a_drop(ctx, site):
@@ -62,6 +67,57 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             _fix(ctx, site, seen),
             severity,
         )
+
+
+def _reads_the_built_name(ctx: RuleContext, site: FixedSite) -> bool:
+    """Does the deployment read the very variable or constant that a build command is tagged with
+    (`podman build -t img .` or `buildWithTag(img)` ... `Image: img`)? It deploys what was built,
+    and follows the name wherever it changes: no copy of a tag. (A configured builder's returned
+    name stays the truth: it may make another name than its config says.)"""
+    node = unparen(site.node)
+    if node.type != "identifier":
+        return False
+    name = text(node)
+    return any(
+        (tag := build.tag_variable) is not None and text(tag) == name and _one_variable(ctx, build, tag, node, site)
+        for build in builds_of(ctx.index, site)
+    )
+
+
+def _one_variable(ctx: RuleContext, build: BuildSite, tag: Node, read: Node, site: FixedSite) -> bool:
+    """Do the build's tag argument and the deployment's identifier (same name) read one variable:
+    the same local definition in one function, or the same package-level name, unshadowed?"""
+    tagged_in = ctx.index.facts(build.file).function_of(build.call)
+    if tagged_in is not None and site.function is not None and tagged_in.node.id == site.function.node.id:
+        tagged = reaching_definition(tag, tagged_in)
+        deployed = reaching_definition(read, tagged_in)
+        if tagged is not None or deployed is not None:
+            return tagged is not None and deployed is not None and tagged[0].id == deployed[0].id and tagged[1] == deployed[1]
+    return (
+        build.file.directory == site.file.directory
+        and _package_level(tag)
+        and _package_level(read)
+        and ctx.index.fixed_text(read, site.file, site.function) is not None
+    )
+
+
+def _package_level(ident: Node) -> bool:
+    """Does the identifier name a package-level declaration: no function around it (a closure's
+    outer functions included) declares, writes or takes a parameter of that name?"""
+    name = text(ident)
+    current = ident.parent
+    while current is not None:
+        if current.type in FUNCTION_TYPES:
+            parameters = current.child_by_field_name("parameters")
+            if parameters is not None and any(
+                text(n) == name for p in parameters.named_children for n in p.children_by_field_name("name")
+            ):
+                return False
+            body = current.child_by_field_name("body")
+            if body is not None and (written_identifiers(body, name)[0] or local_const(body, name) is not None):
+                return False
+        current = current.parent
+    return True
 
 
 def _named_by_a_drop(ctx: RuleContext, site: FixedSite) -> bool:

@@ -121,6 +121,8 @@ def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterat
         paired_with = owner.get(sink)
         if paired_with is None and pulled_release(sink.value.text, [b.tag for b in flow.builds if b.tag]):
             continue  # pulled from its registry: the first step of an upgrade test, not a stale copy
+        if paired_with is None and _reads_the_built_constant(flow, sink):
+            continue
         if paired_with is not None:
             plan, related = plans[paired_with], (_built_here(paired_with),)
         else:
@@ -360,6 +362,16 @@ def _unit_test(flow: Flow, function: Function) -> bool:
         (fixture := flow.project.fixture_for(name, function)) is not None and fixture in flow.producers
         for name in [*function.params, *(name for name, _ in function.usefixtures)]
     )
+
+
+def _reads_the_built_constant(flow: Flow, sink: Sink) -> bool:
+    """Does the deployment read the very module constant a build command of the linted code is
+    tagged with (`["docker", "build", "-t", IMAGE, ...]` ... `deploy(IMAGE)`)? It deploys what was
+    built, and follows the name wherever it changes: no copy of a tag."""
+    if not isinstance(sink.node, cst.BaseExpression):
+        return False
+    constant = flow.constant_behind(sink.node, sink.module, sink.function)
+    return constant is not None and any(build.constant is constant for build in flow.builds)
 
 
 def _hardcoded(flow: Flow, sink: Sink) -> bool:

@@ -49,7 +49,7 @@ from imagetag_lint.python.values import (
     join,
     reads_only,
 )
-from imagetag_lint.record import record
+from imagetag_lint.record import field, record
 from imagetag_lint.rules import ImageFlow, Producer
 
 MAX_DEPTH = 12
@@ -75,6 +75,7 @@ class BuildSite:
     tag: str
     where: str  # file:line
     owner: str = ""  # file:function of the build
+    constant: cst.BaseExpression | None = field(default=None, compare=False)  # the module constant its tag reads
 
 
 class Sink:
@@ -584,9 +585,10 @@ class Flow:
                         values = [self.value(a, caller.module, caller, plain=True)
                                   for caller, call in self.project.callers(function)
                                   if (a := self.project.argument_for(call, function, value.text)) is not None]
+                    constant = self.constant_behind(expression, module, function)
                     for value in values:
                         if value.kind == FIXED and repository(value.text):
-                            found.append(BuildSite(repository(value.text), value.text, where, owner))
+                            found.append(BuildSite(repository(value.text), value.text, where, owner, constant))
                         elif value.kind == COMPUTED and ":" in value.prefix:
                             found.append(BuildSite(repository(value.prefix.split(":", 1)[0]), "", where, owner))
                         elif value.kind == COMPUTED:  # `f"localhost/{name}:e2e-..."`: each caller's name
@@ -596,6 +598,28 @@ class Flow:
                             found.extend(BuildSite(r, "", where, owner) for r in sorted(tag_repositories(self, function, expression)))
             found.extend(_shell_line_builds(function))
         return found
+
+    def constant_behind(self, expression: cst.BaseExpression, module: Module,
+                        function: Function | None) -> cst.BaseExpression | None:
+        """The value of the module-level constant an expression reads (`IMAGE`, or `constants.IMAGE`
+        imported from a linted module), when nothing in the function binds that name: two reads
+        with the same answer read one constant."""
+        if isinstance(expression, cst.Attribute) and isinstance(expression.value, cst.Name):
+            if function is not None and definitions_at(expression.value, function) is not None:
+                return None
+            imported = self.project.imported_constant(module, expression.value.value, expression.attr.value)
+            return imported[1] if imported is not None else None
+        if not isinstance(expression, cst.Name):
+            return None
+        name = expression.value
+        if function is not None and (definitions_at(expression, function) is not None or name in function.params):
+            return None
+        assignments = self.project.scopes[module].assignments.get(name)
+        if assignments:
+            value = assignments[0][1]
+            return value if len(assignments) == 1 and isinstance(value, cst.BaseExpression) else None
+        imported = self.project.imported_constant(module, name)
+        return imported[1] if imported is not None else None
 
     def why_local(self, image: str, near: Function | None = None) -> tuple[str, Severity]:
         """What the builds say about a fixed reference to a local image, and how bad it is; the
