@@ -30,6 +30,7 @@ from imagetag_lint.golang.syntax import (
     assigned_names,
     callee,
     identifiers,
+    is_inside,
     is_write,
     parent,
 )
@@ -230,15 +231,19 @@ def _deployed_by_suite_tests(index: ImageFlowIndex, function: Function, build_na
 def _deployed_by_specs(index: ImageFlowIndex, function: Function, build_name: str | None) -> tuple[FixedSite, ...]:
     """A drop in a Ginkgo suite node (`BeforeSuite`) that deploys nothing itself: the fixed images
     of the build's service that the package's spec closures (`It`) deploy (one image)."""
-    from imagetag_lint.analysis.steps import is_spec, is_suite_setup
+    from imagetag_lint.analysis.steps import is_spec, is_suite_setup, setup_reach
 
     if build_name is None or not is_suite_setup(function):
         return ()
+    reach = setup_reach(function)  # a `BeforeEach` runs before the specs of its container only
     sites = tuple(
         site
         for file in list(index.project.complete_package(function.file).files)
         for site in fixed_sites(index, file)
-        if site.local and site.function is not None and is_spec(site.function) and names_service(build_name, site.image)
+        if site.local and site.function is not None and is_spec(site.function)
+        and site.function.node.id != function.node.id
+        and (reach is None or is_inside(site.function.node, reach))
+        and names_service(build_name, site.image)
     )
     return sites if len({site.image for site in sites}) == 1 else ()
 

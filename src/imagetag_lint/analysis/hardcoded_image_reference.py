@@ -17,6 +17,7 @@ from imagetag_lint.analysis.steps import (
     named,
     new_parameter,
     on_process_one_only,
+    setup_reach,
     suite_method_steps,
 )
 from imagetag_lint.analysis.unit_fixtures import only_inspected, testing_parameters
@@ -324,6 +325,9 @@ def _package_variable(ctx: RuleContext, site: FixedSite, seen: BuildSite | None)
     variable = _kept_variable(ctx, seen)
     if setter is None or variable is None or on_process_one_only(setter):
         return None  # set on process 1 alone: "" on the others (`ginkgo -p`)
+    reach = setup_reach(setter)
+    if reach is not None and not is_inside(owner.node, reach):
+        return None  # a `BeforeEach` runs before the specs of its own container only
     statement = variable.parent.parent if variable.parent is not None else None
     if statement is None or statement.type != "assignment_statement":
         return None  # `:=` declares a local

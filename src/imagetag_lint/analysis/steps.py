@@ -599,8 +599,10 @@ def named(function: Function) -> str:
     return f"the `{label}` closure at line {line}" if function.node.type == "func_literal" and at else f"`{function.name}`"
 
 
-# Ginkgo's nodes that run once before the specs, and the spec bodies that run after them
+# Ginkgo's nodes that run once before the specs, those that run before each spec of their
+# container, and the spec bodies that run after them
 _SUITE_SETUP = frozenset({"BeforeSuite", "SynchronizedBeforeSuite", "BeforeAll"})
+_EACH_SETUP = frozenset({"BeforeEach", "JustBeforeEach"})
 _SPECS = frozenset({"It", "FIt", "Specify", "FSpecify", "Entry", "FEntry", "BeforeEach", "JustBeforeEach"})
 
 
@@ -613,7 +615,23 @@ def _node_label(function: Function) -> str | None:
 
 
 def is_suite_setup(function: Function) -> bool:
-    return _node_label(function) in _SUITE_SETUP
+    """Does the closure run before specs: a suite node (`BeforeSuite`, `BeforeAll`), or a
+    `BeforeEach` (`JustBeforeEach`), before each spec of its container?"""
+    label = _node_label(function)
+    return label in _SUITE_SETUP or label in _EACH_SETUP
+
+
+def setup_reach(function: Function) -> Node | None:
+    """The container whose specs a `BeforeEach` runs before (the closure of the `Describe` around
+    it); None for a suite node, or a `BeforeEach` at the top of the file: every spec of the package."""
+    if _node_label(function) not in _EACH_SETUP or function.node.parent is None:
+        return None
+    return enclosing(function.node.parent, ("func_literal",))
+
+
+def setup_label(function: Function) -> str:
+    """`BeforeSuite`, `BeforeEach`...: the Ginkgo node a setup closure is the body of."""
+    return _node_label(function) or function.name
 
 
 def is_spec(function: Function) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from imagetag_lint.analysis.deployments import FixedSite
 from imagetag_lint.analysis.discards import Discard
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
-from imagetag_lint.analysis.steps import on_process_one_only
+from imagetag_lint.analysis.steps import on_process_one_only, setup_label
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.parser import Node, text
@@ -16,7 +16,9 @@ from imagetag_lint.golang.syntax import STRING_TYPES
 from imagetag_lint.repair.names import words_in
 from imagetag_lint.repair.plan import CannotFix, Plan
 
-ORDER = "that `BeforeSuite` runs before the spec is Ginkgo's order, not one the code shows"
+def order(setup: str) -> str:
+    """Why the fix is unsafe: the order it relies on is the framework's."""
+    return f"that `{setup}` runs before the spec is Ginkgo's order, not one the code shows"
 
 
 def keep_in_package_variable(index: ImageFlowIndex, discard: Discard, sites: tuple[FixedSite, ...], variable: str) -> Plan:
@@ -38,7 +40,7 @@ def keep_in_package_variable(index: ImageFlowIndex, discard: Discard, sites: tup
     for site in sites:
         plan.edits.append(E.replace(site.file, site.node, variable))
         plan.rewrites.add((site.file.filename, site.start))
-    plan.unsafe.append(ORDER)
+    plan.unsafe.append(order(setup_label(discard.function) if discard.function is not None else "BeforeSuite"))
     plan.message = f"keep the image name in the package variable `{variable}` and deploy it in the spec"
     return plan
 
