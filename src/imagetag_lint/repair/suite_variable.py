@@ -16,6 +16,7 @@ from imagetag_lint.golang.syntax import STRING_TYPES
 from imagetag_lint.repair.names import words_in
 from imagetag_lint.repair.plan import CannotFix, Plan
 
+
 def order(setup: str) -> str:
     """Why the fix is unsafe: the order it relies on is the framework's."""
     return f"that `{setup}` runs before the spec is Ginkgo's order, not one the code shows"
