@@ -11,6 +11,7 @@ from imagetag_lint.analysis.deployments import FixedSite, fixed_sites
 from imagetag_lint.analysis.discards import find_discards
 from imagetag_lint.analysis.image_flow import repository
 from imagetag_lint.analysis.mismatches import captured, ignored_image_params
+from imagetag_lint.analysis.overwritten import replaced_before_read
 from imagetag_lint.analysis.pairing import build_name_of
 from imagetag_lint.analysis.steps import (
     call_name,
@@ -20,6 +21,7 @@ from imagetag_lint.analysis.steps import (
     setup_reach,
     suite_method_steps,
 )
+from imagetag_lint.analysis.table_builds import built_from_its_table
 from imagetag_lint.analysis.unit_fixtures import only_inspected, testing_parameters
 from imagetag_lint.engine.locality import build_references
 from imagetag_lint.engine.values import local_const, reaching_definition
@@ -51,7 +53,7 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             continue
         if pulled_release(site.image, build_references(ctx.index) if published_release(site.image) else ()):
             continue  # pulled from its registry: the first step of an upgrade test, not a stale copy
-        if _reads_the_built_name(ctx, site):
+        if _reads_the_built_name(ctx, site) or built_from_its_table(ctx.index, site) or replaced_before_read(site):
             continue
         if UNTRACKED_CODE in ctx.selected and _instead_of_a_parameter(ctx, site):
             continue
