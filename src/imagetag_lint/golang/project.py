@@ -18,7 +18,7 @@ from imagetag_lint.golang.model import (
     read_spec_closures,
 )
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import callee, declaration_specs, node_key
+from imagetag_lint.golang.syntax import callee, declaration_specs
 from imagetag_lint.record import field, record
 
 PackageKey = tuple[str, str]  # (absolute directory, package name)
@@ -62,7 +62,7 @@ class Project:
         self.file_functions: dict[int, list[Function]] = {}  # id of file -> its functions and spec closures
         self._missing_consts: set[tuple[str, str]] = set()
         self._mentions_loaded: set[tuple[str, str, bool]] = set()
-        self._calls: dict[int, tuple[int, tuple[Function, ...]]] = {}  # by `node_key`
+        self._calls: dict[Node, tuple[int, tuple[Function, ...]]] = {}  # by call
         self._by_directory: dict[str, list[Package]] = {}
         self._import_directories: dict[tuple[str, str], str | None] = {}
         self.generation = 0  # counts added files: inferences over all functions depend on it
@@ -156,12 +156,11 @@ class Project:
     def resolve_call(self, call: Node, file: SourceFile) -> tuple[Function, ...]:
         """The functions a call may run (memoized until a file is added; as a tuple: thousands of
         calls run nothing)."""
-        key = node_key(call)
-        cached = self._calls.get(key)
+        cached = self._calls.get(call)
         if cached is not None and cached[0] == self.generation:
             return cached[1]
         found = tuple(self._resolve_call(call, file))
-        self._calls[key] = (self.generation, found)
+        self._calls[call] = (self.generation, found)
         return found
 
     def _resolve_call(self, call: Node, file: SourceFile) -> list[Function]:
