@@ -70,7 +70,10 @@ def command_facts(run: FlowRun) -> CommandFacts:
 
 
 def inferred_consumer(run: FlowRun, name: str) -> Consumer | None:
-    return command_facts(run).consumers.get(name)
+    found = run.commands  # asked for every call a consumer may make: settled facts without a call
+    if found is None or found.generation != run.project.generation:
+        found = command_facts(run)
+    return found.consumers.get(name)
 
 
 def raw_builds(run: FlowRun) -> list[RawBuild]:
