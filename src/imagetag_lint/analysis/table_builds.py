@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from imagetag_lint.analysis.deployments import FixedSite
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
-from imagetag_lint.engine.commands import command_image
 from imagetag_lint.enums import ConsumerKind, SiteKind
 from imagetag_lint.golang.model import Function
 from imagetag_lint.golang.parser import Node, text
@@ -81,7 +80,7 @@ def _build_tag(index: ImageFlowIndex, call: Node, function: Function) -> Node | 
     if consumer is not None:
         args = arguments(call)
         return args[consumer.image_arg] if consumer.kind == "build" and consumer.image_arg < len(args) else None
-    command = command_image(call, function)
+    command = index.command_image(call, function)
     return command[1] if command is not None and command[0] is ConsumerKind.BUILD else None
 
 
