@@ -10,11 +10,11 @@ from imagetag_lint.golang.lexing import yaml_image_keys
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import STRING_TYPES
+from imagetag_lint.pullpolicy import yaml_pull_never
 
 # the value of a YAML `image:` key found by lexing.yaml_image_keys (in raw strings lines end with
 # real newlines, in interpreted strings often with the two characters \n)
 _YAML_VALUE = re.compile(rb"""image:[ \t]*["']?([^\s"'\\`]+)""")
-_YAML_PULL_NEVER = re.compile(rb"imagePullPolicy:[ \t]*[\"']?Never")
 _MANIFEST_KEYS = re.compile(rb"(?:^|\n|\\n|[`\"])[ \t]*(?:-[ \t]+)?(?:apiVersion|kind|containers|initContainers|spec|metadata|name):")
 
 
@@ -32,7 +32,13 @@ def yaml_images(file: SourceFile) -> Iterator[YamlImage]:
         if string is None or not _multiline(string):
             continue
         value = match.group(1).decode("utf-8", "replace")
-        yield YamlImage(file, string, start, end, value, _YAML_PULL_NEVER.search(string.text or b"") is not None)
+        yield YamlImage(file, string, start, end, value, _pull_never(string, key))
+
+
+def _pull_never(string: Node, key: int) -> bool:
+    """Does the container of the `image:` key at file offset `key` say `imagePullPolicy: Never`?
+    (The string's text without its quotes: the first line starts at its first character.)"""
+    return yaml_pull_never((string.text or b"")[1:-1], key - string.start_byte - 1)
 
 
 def _string_at(root: Node, offset: int) -> Node | None:
