@@ -37,8 +37,37 @@ def yaml_images(file: SourceFile) -> Iterator[YamlImage]:
 
 def _pull_never(string: Node, key: int) -> bool:
     """Does the container of the `image:` key at file offset `key` say `imagePullPolicy: Never`?
-    (The string's text without its quotes: the first line starts at its first character.)"""
-    return yaml_pull_never((string.text or b"")[1:-1], key - string.start_byte - 1)
+    A `+`-concatenated manifest is read whole, its pieces of text in order without their quotes
+    (a line may be a piece of its own); another expression between them is one unknown byte."""
+    whole = string
+    while whole.parent is not None and whole.parent.type in ("binary_expression", "parenthesized_expression"):
+        whole = whole.parent
+    text = bytearray()
+    at = -1
+    for piece in _pieces(whole):
+        if piece.type not in STRING_TYPES:
+            text += b"\0"
+            continue
+        if piece.start_byte == string.start_byte:
+            at = len(text) + key - piece.start_byte - 1
+        text += (piece.text or b"")[1:-1]
+    return at >= 0 and yaml_pull_never(bytes(text), at)
+
+
+def _pieces(whole: Node) -> list[Node]:
+    """The operands of a `+` chain (through parentheses), in source order."""
+    found = []
+    pending = [whole]
+    while pending:
+        node = pending.pop()
+        operator = node.child_by_field_name("operator") if node.type == "binary_expression" else None
+        if operator is not None and text(operator) == "+":
+            pending += [n for n in (node.child_by_field_name("right"), node.child_by_field_name("left")) if n is not None]
+        elif node.type == "parenthesized_expression" and node.named_child_count == 1:
+            pending.append(node.named_children[0])
+        else:
+            found.append(node)
+    return found
 
 
 def _string_at(root: Node, offset: int) -> Node | None:
