@@ -23,6 +23,7 @@ from imagetag_lint.python.flow import (
 from imagetag_lint.python.holders import class_tests, repositories_held
 from imagetag_lint.python.pairing import (
     builds_for,
+    built_right_here,
     fixture_repositories,
     freshly_computed,
     reference_repository,
@@ -65,7 +66,7 @@ def check_project(flow: Flow, rule_set: RuleSet, select: frozenset[str] = frozen
 def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterator[tuple[Finding, set[Place]]]:
     discards = find_discards(flow, function)
     mismatched = dict(_mismatched(flow, function, discards))
-    hardcoded = [s for s in flow.sinks.get(function, []) if _hardcoded(flow, s)]
+    hardcoded = [s for s in flow.sinks.get(function, []) if _hardcoded(flow, s) and not built_right_here(flow, function, s)]
     if not discards and _unit_test(flow, function):
         hardcoded = []  # the fixed image is test data for what the test checks
     paired = _pair(flow, discards, _stale_deployments(flow, function, discards, mismatched))
@@ -334,6 +335,8 @@ def _fixed_tag(flow: Flow, discard: Discard) -> str | None:
     if producer is None:
         return None
     for kind, tag in flow.consumer_arguments(producer):
+        if flow.names_several(tag):
+            continue  # one of several names (`-t {fresh} -t app:latest`): not the one it returns
         value = flow.value(tag, producer.module, producer, plain=True)
         if kind == "build" and value.kind == FIXED and value.text.rfind(":") > value.text.rfind("/"):
             return value.text
