@@ -69,9 +69,15 @@ def command(statement: str) -> tuple[str, list[str], list[str]] | None:
         pytest.param('exec.Command("kind", "load", "docker-image", img, src, "--name", "e2e")', ("load", ["img", "src"], []), id="kind-load-two"),
         pytest.param('exec.Command("kind", "load", "docker-image", "--name", "e2e", img)', ("load", ["img"], []), id="kind-load-flag-first"),
         pytest.param('exec.Command("podman", "save", "-o", "/tmp/a.tar", img)', ("load", ["img"], []), id="save"),
+        pytest.param('exec.Command("sh", "-c", fmt.Sprintf("podman build -t %s -t localhost/app:latest .", img))',
+                     ("build", ["img"], ["localhost/app:latest"]), id="sh-c-sprintf"),
+        pytest.param('exec.Command("bash", "-c", "docker build --tag="+img+" --tag=localhost/app:latest .")',
+                     ("build", ["img"], ["localhost/app:latest"]), id="bash-c-concat"),
+        pytest.param('exec.Command("sh", "-c", fmt.Sprintf("cd %s && podman build -t%v .", src, img))', None, id="sh-c-cd-first"),
+        pytest.param('exec.Command("/bin/sh", "-c", "kind load docker-image "+img+" "+src)', ("load", ["img", "src"], []), id="sh-c-kind-load"),
     ],
 )
-def test_what_a_command_builds_or_loads(statement: str, expected: tuple[str, list[str], list[str]]) -> None:
+def test_what_a_command_builds_or_loads(statement: str, expected: tuple[str, list[str], list[str]] | None) -> None:
     assert command(statement) == expected
 
 
@@ -89,6 +95,9 @@ def test_what_a_command_builds_or_loads(statement: str, expected: tuple[str, lis
         pytest.param('exec.Command("podman", "tag", img)', id="tag-without-target"),
         pytest.param('exec.Command("kind", "load", "docker-image", "--name", "e2e")', id="kind-load-no-image"),
         pytest.param('exec.Command("kind", "load", "image-archive", img)', id="kind-load-archive"),
+        pytest.param('exec.Command("sh", "-c", fmt.Sprintf("podman build -t %d .", img))', id="sh-c-another-verb"),
+        pytest.param('exec.Command("sh", "-c", line)', id="sh-c-variable"),
+        pytest.param('exec.Command("sh", "-c", "echo -t "+img)', id="sh-c-echo"),
     ],
 )
 def test_nothing_is_built_or_loaded(statement: str) -> None:

@@ -13,6 +13,8 @@ build of its repository.
 
 from __future__ import annotations
 
+import re
+
 from imagetag_lint.engine.run import FlowRun, calls_in, mentions
 from imagetag_lint.enums import ConsumerKind
 from imagetag_lint.golang.model import Function
@@ -134,13 +136,21 @@ def exec_arguments(call: Node, function: Function) -> list[Node] | None:
 
 
 def _command_words(call: Node, function: Function) -> Command | None:
-    """What an `exec.Command` that builds, tags, saves or loads builds or loads."""
+    """What an `exec.Command` that builds, tags, saves or loads builds or loads; the command
+    may also be a shell line handed to `sh -c` (`fmt.Sprintf("podman build -t %s .", img)`)."""
     args = exec_arguments(call, function)
     if not args:
         return None
-    tool = string_value(args[0]) if args[0].type in STRING_TYPES else None
-    words = [string_value(a) if a.type in STRING_TYPES else None for a in args[1:]]
-    rest = [unparen(a) for a in args[1:]]
+    words: list[str | None] = [string_value(a) if a.type in STRING_TYPES else None for a in args]
+    rest: list[Node | None] = [unparen(a) for a in args]
+    if words[0] in _SHELLS and words[1:2] == ["-c"] and len(rest) > 2 and (line := rest[2]) is not None:
+        split = shell_words(line)
+        if split is None:
+            return None
+        words, rest = split
+    if not words:
+        return None
+    tool, words, rest = words[0], words[1:], rest[1:]
     program = tool.rsplit("/", 1)[-1] if tool is not None else None  # by name or by path
     if program == "kind":
         if words[:2] == ["load", "docker-image"]:
@@ -153,28 +163,34 @@ def _command_words(call: Node, function: Function) -> Command | None:
     for verb in _TAG_VERBS:
         if words[: len(verb)] == verb:  # `tag SRC DST...`: every DST names what SRC is
             names = [a for a, w in zip(rest[len(verb) :], words[len(verb) :]) if w is None or not w.startswith("-")]
-            return Command(ConsumerKind.BUILD, tuple(names[1:])) if len(names) > 1 else None
+            targets = tuple(a for a in names[1:] if a is not None)
+            return Command(ConsumerKind.BUILD, targets) if targets else None
     if words[:1] == ["save"]:
         for position in range(1, len(rest)):
-            if words[position] is None and words[position - 1] not in _OUTPUT_FLAGS:
-                return Command(ConsumerKind.LOAD, (rest[position],))
+            image = rest[position]
+            if words[position] is None and words[position - 1] not in _OUTPUT_FLAGS and image is not None:
+                return Command(ConsumerKind.LOAD, (image,))
     return None
 
 
-def _tags(words: list[str | None], args: list[Node]) -> Command | None:
+def _tags(words: list[str | None], args: list[Node | None]) -> Command | None:
     """Every tag of a build command: `"-t", X`, `"--tag", X`, `"--tag=..."`, `"-t=..."`, `"-t..."`,
     `"--tag="+X` and `fmt.Sprintf("--tag=%s", X)`; a look-alike (`--tags`, `--target`) is none."""
     images: list[Node] = []
     embedded: list[str] = []
     for position, (word, arg) in enumerate(zip(words, args)):
         if word in _TAG_FLAGS:
-            if position + 1 < len(args):
-                images.append(args[position + 1])
+            value = args[position + 1] if position + 1 < len(args) else None
+            text_value = words[position + 1] if position + 1 < len(words) else None
+            if value is not None:
+                images.append(value)
+            elif text_value:  # fixed text in a shell line
+                embedded.append(text_value)
         elif word is not None:
             prefix = _tag_prefix(word)
             if prefix is not None and (position == 0 or words[position - 1] not in _TAG_FLAGS):
                 embedded.append(word[len(prefix) :])
-        elif (value := _joined_tag(arg)) is not None:
+        elif arg is not None and (value := _joined_tag(arg)) is not None:
             images.append(value)
     if not images and not embedded:
         return None
@@ -203,18 +219,98 @@ def _joined_tag(arg: Node) -> Node | None:
     return None
 
 
-def _loaded(words: list[str | None], args: list[Node]) -> Command | None:
+def _loaded(words: list[str | None], args: list[Node | None]) -> Command | None:
     """The images of `kind load docker-image A [B...]`: the words that are no flag or flag value."""
     images = []
     position = 0
     while position < len(args):
-        word = words[position]
+        word, image = words[position], args[position]
         if word is not None and word.startswith("-"):
             position += 2 if word in _KIND_LOAD_FLAGS else 1
             continue
-        images.append(args[position])
+        if image is not None:
+            images.append(image)
         position += 1
     return Command(ConsumerKind.LOAD, tuple(images)) if images else None
+
+
+_SHELLS = ("sh", "bash", "/bin/sh", "/bin/bash")
+_FORMAT_VERB = re.compile(r"%[sv]|%%")
+
+
+def shell_words(line: Node) -> tuple[list[str | None], list[Node | None]] | None:
+    """The words of a shell line (a string, a `+` of strings and expressions, or a
+    `fmt.Sprintf` of `%s`/`%v` verbs): each its text, or the expression it is alone; a word of
+    text and an expression together has neither, and a tag flag joined to its expression
+    (`--tag=%s`) is two words. None for a line of any other shape."""
+    pieces = _pieces(line, 0)
+    if pieces is None:
+        return None
+    grouped: list[list[str | Node]] = [[]]
+    for piece in pieces:
+        if not isinstance(piece, str):
+            grouped[-1].append(piece)
+            continue
+        for index, part in enumerate(re.split(r"(\s+)", piece)):
+            if index % 2:
+                grouped.append([])
+            elif part:
+                grouped[-1].append(part)
+    words: list[str | None] = []
+    nodes: list[Node | None] = []
+    for group in grouped:
+        if not group:
+            continue
+        head = group[0]
+        if len(group) == 2 and isinstance(head, str) and not isinstance(group[1], str) and head in _TAG_PREFIXES:
+            words += ["--tag", None]
+            nodes += [None, group[1]]
+        elif all(isinstance(g, str) for g in group):
+            words.append("".join(g for g in group if isinstance(g, str)))
+            nodes.append(None)
+        else:
+            words.append(None)
+            nodes.append(group[0] if len(group) == 1 and not isinstance(group[0], str) else None)
+    return words, nodes
+
+
+def _pieces(node: Node, depth: int) -> list[str | Node] | None:
+    """Literal text and the expressions between it, in order."""
+    node = unparen(node)
+    if depth > 32:
+        return None
+    if node.type in STRING_TYPES:
+        value = string_value(node)
+        return [value] if value is not None else None
+    if node.type == "binary_expression":
+        left, operator, right = node.child_by_field_name("left"), node.child_by_field_name("operator"), node.child_by_field_name("right")
+        if left is None or right is None or operator is None or text(operator) != "+":
+            return None
+        before, after = _pieces(left, depth + 1), _pieces(right, depth + 1)
+        return before + after if before is not None and after is not None else None
+    if node.type == "call_expression" and callee(node) == ("fmt", "Sprintf"):
+        parts = arguments(node)
+        layout = string_value(parts[0]) if parts and parts[0].type in STRING_TYPES else None
+        if layout is None or "%" in _FORMAT_VERB.sub("", layout):
+            return None  # a verb other than %s and %v: its text is not the argument's
+        found: list[str | Node] = []
+        values = iter(parts[1:])
+        verbs = _FORMAT_VERB.findall(layout)
+        for index, part in enumerate(_FORMAT_VERB.split(layout)):
+            found.append(part)
+            if index == len(verbs):
+                break
+            if verbs[index] == "%%":
+                found.append("%")
+                continue
+            argument = next(values, None)
+            if argument is None:
+                return None
+            found.append(unparen(argument))
+        return found if next(values, None) is None else None
+    if node.type in ("identifier", "selector_expression", "call_expression", "index_expression"):
+        return [node]
+    return None
 
 
 def spread_arguments(args: list[Node], function: Function) -> list[Node]:
