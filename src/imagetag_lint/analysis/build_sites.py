@@ -17,7 +17,7 @@ from imagetag_lint.findings import Span
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.project import Package
-from imagetag_lint.golang.syntax import arguments, callee
+from imagetag_lint.golang.syntax import arguments, callee, is_inside
 from imagetag_lint.record import record
 
 
@@ -86,6 +86,20 @@ def same_reference(site: BuildSite, image: str) -> bool:
     return site.tagged and site.name.removeprefix("localhost/") == image.removeprefix("localhost/")
 
 
+def built_right_here(index: ImageFlowIndex, site: FixedSite) -> BuildSite | None:
+    """A build command the site's own function runs before it that tags this very reference
+    (`podman build -t localhost/app:$TAG -t localhost/app:latest`, then `localhost/app:latest`):
+    every tag of one build names the image built right there, so deploying it deploys that."""
+    function = site.function
+    if function is None:
+        return None
+    return next((
+        build for build in builds_of(index, site)
+        if build.raw and build.file is site.file and same_reference(build, site.image)
+        and is_inside(build.call, function.node) and build.call.end_byte <= site.start
+    ), None)
+
+
 def _builds_near(index: ImageFlowIndex, file: SourceFile) -> list[BuildSite]:
     project = index.project
     packages = [project.complete_package(file)]  # every file of it: a one-file run sees its siblings' builds
@@ -113,25 +127,35 @@ def _collect(index: ImageFlowIndex, package: Package) -> list[BuildSite]:
                 continue
             for call in index.calls_in(function):
                 command = raw and file.source.startswith(b"exec", call.start_byte)
-                site = _raw_build(index, call, file, function) if command else None
-                name = _build_name(index, call, file, function) if site is None and builds else None
-                if site is not None:
-                    sites.append(site)
+                made = _raw_builds(index, call, file, function) if command else []
+                name = _build_name(index, call, file, function) if not made and builds else None
+                if made:
+                    sites.extend(made)
                 elif name:
                     sites.append(BuildSite(file, call, name, argument=_tag_argument(index, call)))
     return sites
 
 
-def _raw_build(index: ImageFlowIndex, call: Node, file: SourceFile, function: Function) -> BuildSite | None:
-    """A `podman build -t X` the function runs itself, X fixed text or a generator's name
+def _raw_builds(index: ImageFlowIndex, call: Node, file: SourceFile, function: Function) -> list[BuildSite]:
+    """The names a `podman build -t X -t Y` the function runs itself gives its image, one site
+    per tag (each names the same image): fixed text, or a generator's name."""
+    command = index.command_image(call, function)
+    if command is None or command.kind is not ConsumerKind.BUILD:
+        return []
+    sites = [BuildSite(file, call, fixed, raw=True) for fixed in command.embedded if fixed]
+    for tag in command.images:
+        site = _raw_build(index, call, tag, file, function)
+        if site is not None:
+            sites.append(site)
+    return sites
+
+
+def _raw_build(index: ImageFlowIndex, call: Node, tag: Node, file: SourceFile, function: Function) -> BuildSite | None:
+    """One tag of a build the function runs itself, X fixed text or a generator's name
     (`image := GenerateImageName("digest")`: the repository is known, the tag is the generator's)."""
     from imagetag_lint.analysis.pairing import without_made_tag
     from imagetag_lint.engine.locality import generated_reference
 
-    command = index.command_image(call, function)
-    if command is None or command[0] is not ConsumerKind.BUILD:
-        return None
-    tag = command[1]
     held = tag if tag.type == "identifier" else None
     fixed = _fixed_or_set(index, tag, file, function)
     if fixed:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from imagetag_lint.analysis.build_sites import BuildSite, builds_of, what_builds_show
+from imagetag_lint.analysis.build_sites import (
+    BuildSite,
+    builds_of,
+    built_right_here,
+    what_builds_show,
+)
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.defects import dropped_builds, fed_by_callers
 from imagetag_lint.analysis.deployments import FixedSite, fixed_sites
@@ -49,7 +54,7 @@ UNTRACKED_CODE = "IMG003"  # untracked-image-reference: it names the fixed image
 
 def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
     for site in fixed_sites(ctx.index, file):
-        if not site.local or _unit_test_fixture(ctx, site):
+        if not site.local or _unit_test_fixture(ctx, site) or built_right_here(ctx.index, site) is not None:
             continue
         if pulled_release(site.image, build_references(ctx.index) if published_release(site.image) else ()):
             continue  # pulled from its registry: the first step of an upgrade test, not a stale copy

@@ -74,7 +74,7 @@ def _runs_a_build(index: ImageFlowIndex, function: Function) -> bool:
     if not mentions(function, [b"exec.Command"]):
         return False
     return any(
-        (command := index.command_image(call, function)) is not None and command[0] is ConsumerKind.BUILD
+        (command := index.command_image(call, function)) is not None and command.kind is ConsumerKind.BUILD
         for call in index.calls_in(function)
     )
 
@@ -86,8 +86,9 @@ def _command_loads(index: ImageFlowIndex, function: Function) -> Iterator[Sink]:
         return
     for call in index.calls_in(function):
         command = index.command_image(call, function)
-        if command is not None and command[0] is ConsumerKind.LOAD:
-            yield Sink(SinkKind.LOAD_ARG, command[1], function.file, function, call=call)
+        if command is not None and command.kind is ConsumerKind.LOAD:
+            for image in command.images:  # `kind load docker-image A B` loads each
+                yield Sink(SinkKind.LOAD_ARG, image, function.file, function, call=call)
 
 
 def mismatches_of(index: ImageFlowIndex, function: Function) -> list[Mismatch]:
@@ -117,11 +118,12 @@ def _built_values(index: ImageFlowIndex, function: Function, discards: list[Disc
     built: dict[object, str] = {}
     for call in index.calls_in(function):
         consumer = index.consumer(call)
-        command = index.command_image(call, function)  # `podman build -t X` run here builds X too
-        if command is not None and command[0] is ConsumerKind.BUILD:
-            origin = index.origin(command[1], function.file, function)
-            if origin.key is not None:
-                built[origin.key] = text(command[1])
+        command = index.command_image(call, function)  # `podman build -t X -t Y` run here builds X and Y too
+        if command is not None and command.kind is ConsumerKind.BUILD:
+            for tag in command.images:
+                origin = index.origin(tag, function.file, function)
+                if origin.key is not None:
+                    built[origin.key] = text(tag)
         elif consumer is not None and consumer.kind == "build" and consumer.image_arg < len(args := arguments(call)):
             origin = index.origin(args[consumer.image_arg], function.file, function)
             if origin.key is not None:
@@ -251,7 +253,7 @@ def built_variables(index: ImageFlowIndex, function: Function, before: Node) -> 
     """The variables that hold a name this function built, in order, before a place: the value
     tagged by a build (`-t imageName`, `BuildImageWithTag(img, ...)`) and a producer's captured
     result (`img, err := BuildAndLoadImageToKind(...)`)."""
-    found = []
+    found: list[Node] = []
     for call in index.calls_in(function):
         if call.start_byte >= before.start_byte:
             break
@@ -259,8 +261,8 @@ def built_variables(index: ImageFlowIndex, function: Function, before: Node) -> 
         args = arguments(call)
         command = index.command_image(call, function)
         candidate: Node | None = None
-        if command is not None and command[0] is ConsumerKind.BUILD:
-            candidate = command[1]
+        if command is not None and command.kind is ConsumerKind.BUILD:
+            found.extend(t for t in command.images if t.type == "identifier" and text(t) != "_")
         elif consumer is not None and consumer.kind == ConsumerKind.BUILD and consumer.image_arg < len(args):
             candidate = unparen(args[consumer.image_arg])
         elif consumer is None and (producer := index.producer(call, function.file)) is not None:

@@ -81,7 +81,9 @@ def _build_tag(index: ImageFlowIndex, call: Node, function: Function) -> Node | 
         args = arguments(call)
         return args[consumer.image_arg] if consumer.kind == "build" and consumer.image_arg < len(args) else None
     command = index.command_image(call, function)
-    return command[1] if command is not None and command[0] is ConsumerKind.BUILD else None
+    if command is None or command.kind is not ConsumerKind.BUILD:
+        return None
+    return next((tag for tag in command.images if tag.type == "selector_expression"), None)
 
 
 def _ranges_over(call: Node, value: str, table: str) -> bool:

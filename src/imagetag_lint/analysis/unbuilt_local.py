@@ -49,32 +49,31 @@ class UnbuiltLoad:
 def unbuilt_loads(index: ImageFlowIndex, function: Function) -> list[UnbuiltLoad]:
     found = []
     for call in index.calls_in(function):
-        load = _loaded_reference(index, call, function)
-        if load is None:
-            continue
-        expr, image = load
-        if not any(image.startswith(prefix) for prefix in index.flow.local_prefixes):
-            continue
-        module = _module_of(function.file.directory)
-        if module is None or _built_in_module(index, module, image):
-            continue
-        found.append(UnbuiltLoad(call, expr, image, module))
+        for expr, image in _loaded_references(index, call, function):
+            if not any(image.startswith(prefix) for prefix in index.flow.local_prefixes):
+                continue
+            module = _module_of(function.file.directory)
+            if module is None or _built_in_module(index, module, image):
+                continue
+            found.append(UnbuiltLoad(call, expr, image, module))
     return found
 
 
-def _loaded_reference(index: ImageFlowIndex, call: Node, function: Function) -> tuple[Node, str] | None:
-    """The fixed reference a loader call or a `kind load docker-image` command loads."""
+def _loaded_references(index: ImageFlowIndex, call: Node, function: Function) -> list[tuple[Node, str]]:
+    """The fixed references a loader call or a `kind load docker-image A [B...]` command loads."""
     consumer = index.consumer(call)
-    expr: Node | None = None
+    exprs: list[Node] = []
     if consumer is not None and consumer.kind == ConsumerKind.LOAD:
         args = arguments(call)
-        expr = args[consumer.image_arg] if consumer.image_arg < len(args) else None
-    elif (command := index.command_image(call, function)) is not None and command[0] is ConsumerKind.LOAD:
-        expr = command[1]
-    if expr is None:
-        return None
-    image = string_value(expr) if expr.type in STRING_TYPES else index.fixed_text(expr, function.file, function)
-    return (expr, image) if image else None
+        exprs = [args[consumer.image_arg]] if consumer.image_arg < len(args) else []
+    elif (command := index.command_image(call, function)) is not None and command.kind is ConsumerKind.LOAD:
+        exprs = list(command.images)
+    found = []
+    for expr in exprs:
+        image = string_value(expr) if expr.type in STRING_TYPES else index.fixed_text(expr, function.file, function)
+        if image:
+            found.append((expr, image))
+    return found
 
 
 def _module_of(directory: str) -> str | None:

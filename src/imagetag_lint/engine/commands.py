@@ -1,14 +1,19 @@
 """Build and load helpers inferred from their bodies: the container commands they run.
 
-A function that runs `exec.Command(<podman|docker|a variable>, "build", ..., "-t", X)` (also
-`buildx build`, `--tag`) builds X; one that runs `kind load docker-image X` or `podman save X`
-(`docker save`) loads X. When X is a parameter, the function is a build or load helper like a
-configured consumer (`buildWithTag(img)`); when X is fixed text, the function makes a *raw build*
-of that reference (`exec.Command("podman", "build", "-t", "localhost/api:cov", ".")`), which
-counts as a local build of its repository.
+A function that runs `exec.Command(<podman|docker|buildah|nerdctl|a variable>, "build", ..., "-t",
+X)` (also `buildx build`, `image build`, buildah's `bud`, `--tag X`, `--tag=X`, `-t=X`, `-tX`)
+builds X, and every other tag of that command too: each `-t` of one build names the same image.
+`podman tag SRC DST` makes DST a name of an image that exists here, as a build does. One that
+runs `kind load docker-image X [Y...]` or `podman save X` (`docker save`) loads it. When X is a
+parameter, the function is a build or load helper like a configured consumer
+(`buildWithTag(img)`); when X is fixed text, the function makes a *raw build* of that reference
+(`exec.Command("podman", "build", "-t", "localhost/api:cov", ".")`), which counts as a local
+build of its repository.
 """
 
 from __future__ import annotations
+
+import re
 
 from imagetag_lint.engine.run import FlowRun, calls_in, facts, mentions
 from imagetag_lint.enums import ConsumerKind
@@ -28,9 +33,23 @@ from imagetag_lint.golang.syntax import (
 from imagetag_lint.record import record
 from imagetag_lint.rules import Consumer
 
-_TOOLS = ("podman", "docker")
+_TOOLS = ("podman", "docker", "buildah", "nerdctl")
+_BUILD_VERBS = (["build"], ["buildx", "build"], ["image", "build"], ["bud"])  # `bud`: buildah's older name
+_TAG_VERBS = (["tag"], ["image", "tag"])  # `podman tag SRC DST...`
 _TAG_FLAGS = ("-t", "--tag")
+_TAG_PREFIXES = ("--tag=", "-t=", "-t")  # a flag and its value in one word; the longest first
+_KIND_LOAD_FLAGS = ("--name", "--nodes")  # flags of `kind load docker-image` that take a value
 _OUTPUT_FLAGS = ("-o", "--output")
+
+
+@record(frozen=True)
+class Command:
+    """What an `exec.Command` builds or loads: the image arguments (`"-t", X`, `"--tag="+X`), and
+    the fixed references written inside one word with their flag (`"--tag=localhost/api:e2e"`)."""
+
+    kind: ConsumerKind
+    images: tuple[Node, ...]
+    embedded: tuple[str, ...] = ()
 
 
 @record(frozen=True)
@@ -70,10 +89,7 @@ def command_facts(run: FlowRun) -> CommandFacts:
 
 
 def inferred_consumer(run: FlowRun, name: str) -> Consumer | None:
-    found = run.commands  # asked for every call a consumer may make: settled facts without a call
-    if found is None or found.generation != run.project.generation:
-        found = command_facts(run)
-    return found.consumers.get(name)
+    return command_facts(run).consumers.get(name)
 
 
 def raw_builds(run: FlowRun) -> list[RawBuild]:
@@ -90,25 +106,25 @@ def _read(run: FlowRun, function: Function, found: CommandFacts) -> None:
         command = _command_words(call, function)
         if command is None:
             continue
-        kind, image = command
-        if image.type in STRING_TYPES:
-            value = string_value(image)
-            if kind is ConsumerKind.BUILD and value:
-                found.raw_builds.append(RawBuild(function, call, value))
-            continue
-        index = _parameter_index(function, image)
-        if index is not None and function.name not in run.consumers:
-            found.consumers.setdefault(function.name, Consumer(function.name, kind, index))
+        if command.kind is ConsumerKind.BUILD:
+            found.raw_builds.extend(RawBuild(function, call, value) for value in command.embedded if value)
+        for image in command.images:
+            if image.type in STRING_TYPES:
+                value = string_value(image)
+                if command.kind is ConsumerKind.BUILD and value:
+                    found.raw_builds.append(RawBuild(function, call, value))
+                continue
+            index = _parameter_index(function, image)
+            if index is not None and function.name not in run.consumers:
+                found.consumers.setdefault(function.name, Consumer(function.name, command.kind, index))
 
 
-def command_image(call: Node, function: Function) -> tuple[ConsumerKind, Node] | None:
-    """(build or load, the image argument) of an `exec.Command` that builds, saves or loads."""
-    if not function.file.source.startswith(b"exec", call.start_byte):
-        return None  # most calls: asked of every call, answered without a lookup (`exec_arguments`)
+def command_image(call: Node, function: Function) -> Command | None:
+    """What an `exec.Command` that builds, tags, saves or loads builds or loads, or None."""
     return _command_words(call, function)
 
 
-def run_command_image(run: FlowRun, call: Node, function: Function) -> tuple[ConsumerKind, Node] | None:
+def run_command_image(run: FlowRun, call: Node, function: Function) -> Command | None:
     """`command_image`, found once per call in a run: the rules ask it of every call of a function."""
     if not function.file.source.startswith(b"exec", call.start_byte):
         return None
@@ -129,29 +145,181 @@ def exec_arguments(call: Node, function: Function) -> list[Node] | None:
     return spread_arguments(arguments(call)[1 if name == "CommandContext" else 0 :], function)
 
 
-def _command_words(call: Node, function: Function) -> tuple[ConsumerKind, Node] | None:
-    """(build or load, the image argument) of an `exec.Command` that builds, saves or loads."""
+def _command_words(call: Node, function: Function) -> Command | None:
+    """What an `exec.Command` that builds, tags, saves or loads builds or loads; the command
+    may also be a shell line handed to `sh -c` (`fmt.Sprintf("podman build -t %s .", img)`)."""
     args = exec_arguments(call, function)
     if not args:
         return None
-    tool = string_value(args[0]) if args[0].type in STRING_TYPES else None
-    words = [string_value(a) if a.type in STRING_TYPES else None for a in args[1:]]
-    rest = args[1:]
-    if tool == "kind":
-        if words[:2] == ["load", "docker-image"] and len(rest) > 2:
-            return ConsumerKind.LOAD, unparen(rest[2])
+    words: list[str | None] = [string_value(a) if a.type in STRING_TYPES else None for a in args]
+    rest: list[Node | None] = [unparen(a) for a in args]
+    if words[0] in _SHELLS and words[1:2] == ["-c"] and len(rest) > 2 and (line := rest[2]) is not None:
+        split = shell_words(line)
+        if split is None:
+            return None
+        words, rest = split
+    if not words:
         return None
-    if tool is not None and tool not in _TOOLS:
+    tool, words, rest = words[0], words[1:], rest[1:]
+    program = tool.rsplit("/", 1)[-1] if tool is not None else None  # by name or by path
+    if program == "kind":
+        if words[:2] == ["load", "docker-image"]:
+            return _loaded(words[2:], rest[2:])
+        return None
+    if program is not None and program not in _TOOLS:
         return None  # a variable or a call may hold podman or docker; any other literal does not
-    if words[:1] == ["build"] or words[:2] == ["buildx", "build"]:
-        for position, word in enumerate(words[:-1]):
-            if word in _TAG_FLAGS:
-                return ConsumerKind.BUILD, unparen(rest[position + 1])
-        return None
+    if any(words[: len(verb)] == verb for verb in _BUILD_VERBS):
+        return _tags(words, rest)
+    for verb in _TAG_VERBS:
+        if words[: len(verb)] == verb:  # `tag SRC DST...`: every DST names what SRC is
+            names = [a for a, w in zip(rest[len(verb) :], words[len(verb) :]) if w is None or not w.startswith("-")]
+            targets = tuple(a for a in names[1:] if a is not None)
+            return Command(ConsumerKind.BUILD, targets) if targets else None
     if words[:1] == ["save"]:
         for position in range(1, len(rest)):
-            if words[position] is None and words[position - 1] not in _OUTPUT_FLAGS:
-                return ConsumerKind.LOAD, unparen(rest[position])
+            image = rest[position]
+            if words[position] is None and words[position - 1] not in _OUTPUT_FLAGS and image is not None:
+                return Command(ConsumerKind.LOAD, (image,))
+    return None
+
+
+def _tags(words: list[str | None], args: list[Node | None]) -> Command | None:
+    """Every tag of a build command: `"-t", X`, `"--tag", X`, `"--tag=..."`, `"-t=..."`, `"-t..."`,
+    `"--tag="+X` and `fmt.Sprintf("--tag=%s", X)`; a look-alike (`--tags`, `--target`) is none."""
+    images: list[Node] = []
+    embedded: list[str] = []
+    for position, (word, arg) in enumerate(zip(words, args)):
+        if word in _TAG_FLAGS:
+            value = args[position + 1] if position + 1 < len(args) else None
+            text_value = words[position + 1] if position + 1 < len(words) else None
+            if value is not None:
+                images.append(value)
+            elif text_value:  # fixed text in a shell line
+                embedded.append(text_value)
+        elif word is not None:
+            prefix = _tag_prefix(word)
+            if prefix is not None and (position == 0 or words[position - 1] not in _TAG_FLAGS):
+                embedded.append(word[len(prefix) :])
+        elif arg is not None and (value := _joined_tag(arg)) is not None:
+            images.append(value)
+    if not images and not embedded:
+        return None
+    return Command(ConsumerKind.BUILD, tuple(images), tuple(embedded))
+
+
+def _tag_prefix(word: str) -> str | None:
+    """The tag flag a word begins with and holds its value after (`--tag=`, `-t=`, `-t`), if any."""
+    if word.startswith("--"):
+        return "--tag=" if word.startswith("--tag=") else None  # `--tags`, `--target`: other flags
+    return next((p for p in _TAG_PREFIXES[1:] if word.startswith(p) and len(word) > len(p)), None)
+
+
+def _joined_tag(arg: Node) -> Node | None:
+    """X of `"--tag="+X` (`"-t="+X`, `"-t"+X`) or `fmt.Sprintf("--tag=%s", X)`."""
+    if arg.type == "binary_expression":
+        left, operator, right = arg.child_by_field_name("left"), arg.child_by_field_name("operator"), arg.child_by_field_name("right")
+        if left is None or right is None or operator is None or text(operator) != "+" or left.type not in STRING_TYPES:
+            return None
+        return unparen(right) if string_value(left) in _TAG_PREFIXES else None
+    if arg.type == "call_expression" and callee(arg) == ("fmt", "Sprintf"):
+        parts = arguments(arg)
+        layout = string_value(parts[0]) if parts and parts[0].type in STRING_TYPES else None
+        if len(parts) == 2 and layout is not None and layout.endswith("%s") and layout[:-2] in _TAG_PREFIXES:
+            return unparen(parts[1])
+    return None
+
+
+def _loaded(words: list[str | None], args: list[Node | None]) -> Command | None:
+    """The images of `kind load docker-image A [B...]`: the words that are no flag or flag value."""
+    images = []
+    position = 0
+    while position < len(args):
+        word, image = words[position], args[position]
+        if word is not None and word.startswith("-"):
+            position += 2 if word in _KIND_LOAD_FLAGS else 1
+            continue
+        if image is not None:
+            images.append(image)
+        position += 1
+    return Command(ConsumerKind.LOAD, tuple(images)) if images else None
+
+
+_SHELLS = ("sh", "bash", "/bin/sh", "/bin/bash")
+_FORMAT_VERB = re.compile(r"%[sv]|%%")
+
+
+def shell_words(line: Node) -> tuple[list[str | None], list[Node | None]] | None:
+    """The words of a shell line (a string, a `+` of strings and expressions, or a
+    `fmt.Sprintf` of `%s`/`%v` verbs): each its text, or the expression it is alone; a word of
+    text and an expression together has neither, and a tag flag joined to its expression
+    (`--tag=%s`) is two words. None for a line of any other shape."""
+    pieces = _pieces(line, 0)
+    if pieces is None:
+        return None
+    grouped: list[list[str | Node]] = [[]]
+    for piece in pieces:
+        if not isinstance(piece, str):
+            grouped[-1].append(piece)
+            continue
+        for index, part in enumerate(re.split(r"(\s+)", piece)):
+            if index % 2:
+                grouped.append([])
+            elif part:
+                grouped[-1].append(part)
+    words: list[str | None] = []
+    nodes: list[Node | None] = []
+    for group in grouped:
+        if not group:
+            continue
+        head = group[0]
+        if len(group) == 2 and isinstance(head, str) and not isinstance(group[1], str) and head in _TAG_PREFIXES:
+            words += ["--tag", None]
+            nodes += [None, group[1]]
+        elif all(isinstance(g, str) for g in group):
+            words.append("".join(g for g in group if isinstance(g, str)))
+            nodes.append(None)
+        else:
+            words.append(None)
+            nodes.append(group[0] if len(group) == 1 and not isinstance(group[0], str) else None)
+    return words, nodes
+
+
+def _pieces(node: Node, depth: int) -> list[str | Node] | None:
+    """Literal text and the expressions between it, in order."""
+    node = unparen(node)
+    if depth > 32:
+        return None
+    if node.type in STRING_TYPES:
+        value = string_value(node)
+        return [value] if value is not None else None
+    if node.type == "binary_expression":
+        left, operator, right = node.child_by_field_name("left"), node.child_by_field_name("operator"), node.child_by_field_name("right")
+        if left is None or right is None or operator is None or text(operator) != "+":
+            return None
+        before, after = _pieces(left, depth + 1), _pieces(right, depth + 1)
+        return before + after if before is not None and after is not None else None
+    if node.type == "call_expression" and callee(node) == ("fmt", "Sprintf"):
+        parts = arguments(node)
+        layout = string_value(parts[0]) if parts and parts[0].type in STRING_TYPES else None
+        if layout is None or "%" in _FORMAT_VERB.sub("", layout):
+            return None  # a verb other than %s and %v: its text is not the argument's
+        found: list[str | Node] = []
+        values = iter(parts[1:])
+        verbs = _FORMAT_VERB.findall(layout)
+        for index, part in enumerate(_FORMAT_VERB.split(layout)):
+            found.append(part)
+            if index == len(verbs):
+                break
+            if verbs[index] == "%%":
+                found.append("%")
+                continue
+            argument = next(values, None)
+            if argument is None:
+                return None
+            found.append(unparen(argument))
+        return found if next(values, None) is None else None
+    if node.type in ("identifier", "selector_expression", "call_expression", "index_expression"):
+        return [node]
     return None
 
 

@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from imagetag_lint.engine.model import ProducerRef, Sink
-from imagetag_lint.enums import ConsumerKind
 from imagetag_lint.golang.lexing import word_offsets
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node
@@ -23,7 +22,7 @@ from imagetag_lint.record import field, record
 from imagetag_lint.rules import ImageFlow
 
 if TYPE_CHECKING:
-    from imagetag_lint.engine.commands import CommandFacts
+    from imagetag_lint.engine.commands import Command, CommandFacts
     from imagetag_lint.engine.containers import FieldReads
 
 T = TypeVar("T")
@@ -45,7 +44,7 @@ class FileFacts:
     field_sinks_by_function: dict[int, list[Sink]] = field(default_factory=dict)
     field_reads: dict[str, FieldReads] | None = None  # where the file reads image fields, by type name
     generator_calls: list[Node] | None = None  # the calls of an image-name generator
-    commands: dict[Node, tuple[ConsumerKind, Node] | None] = field(default_factory=dict)  # `exec` call -> what it builds or loads
+    commands: dict[Node, Command | None] = field(default_factory=dict)  # `exec` call -> what it builds or loads
 
     def function_of(self, node: Node) -> Function | None:
         index = bisect_right(self.function_starts, node.start_byte) - 1

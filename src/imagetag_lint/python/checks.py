@@ -23,6 +23,7 @@ from imagetag_lint.python.flow import (
 from imagetag_lint.python.holders import class_tests, repositories_held
 from imagetag_lint.python.pairing import (
     builds_for,
+    built_right_here,
     fixture_repositories,
     freshly_computed,
     reference_repository,
@@ -65,7 +66,7 @@ def check_project(flow: Flow, rule_set: RuleSet, select: frozenset[str] = frozen
 def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterator[tuple[Finding, set[Place]]]:
     discards = find_discards(flow, function)
     mismatched = dict(_mismatched(flow, function, discards))
-    hardcoded = [s for s in flow.sinks.get(function, []) if _hardcoded(flow, s)]
+    hardcoded = [s for s in flow.sinks.get(function, []) if _hardcoded(flow, s) and not built_right_here(flow, function, s)]
     if not discards and _unit_test(flow, function):
         hardcoded = []  # the fixed image is test data for what the test checks
     paired = _pair(flow, discards, _stale_deployments(flow, function, discards, mismatched))
@@ -83,7 +84,7 @@ def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterat
         related = tuple(Related(_span(s), f"the {'deployment' if s.deploys else 'load'} here gets `{_shown(s)}` "
                                           f"instead ({again if recipe else how})")
                         for s, how in paired[discard])
-        tag = _fixed_tag(flow, discard)
+        tag = _fixed_tag(flow, discard) or _copied_alias(flow, discard, [s for s, _ in paired[discard]])
         unbuilt = _unbuilt_tag(flow, tag, [s for s, _ in paired[discard]]) if tag else None
         if tag and unbuilt:
             consequence = f"the deployment gets `{unbuilt}`, a tag no build makes (the build tags `{tag}`)"
@@ -323,19 +324,35 @@ def _mismatched(flow: Flow, function: Function, discards: list[Discard]) -> Iter
             yield sink, "fixed text"
 
 
+def _producer(flow: Flow, discard: Discard) -> Function | None:
+    function = discard.function
+    if discard.kind in FIXTURE_KINDS:
+        return flow.project.fixture_for(discard.producer, function)
+    if isinstance(discard.node, cst.Call):
+        return _called(flow, discard.node, function)
+    return None
+
+
+def _copied_alias(flow: Flow, discard: Discard, stale: list[Sink]) -> str | None:
+    """Another fixed name the producer's build gives the image (`-t {fresh} -t app:latest`) that
+    a stale deployment (in a helper) copies: a copy to keep in step by hand, as a fixed tag is."""
+    producer = _producer(flow, discard)
+    if producer is None:
+        return None
+    owner = f"{producer.module.file.filename}:{producer.name}"
+    aliases = {b.tag for b in flow.builds if b.several and b.tag and b.owner == owner}
+    return next((s.value.text for s in stale if s.value.kind == FIXED and s.value.text in aliases), None)
+
+
 def _fixed_tag(flow: Flow, discard: Discard) -> str | None:
     """The whole reference the producer's own build names (`dask-kubernetes:dev`), if it does:
     then the drop is a copy to keep in step by hand, not a tag the deployment cannot know."""
-    function = discard.function
-    if discard.kind in FIXTURE_KINDS:
-        producer = flow.project.fixture_for(discard.producer, function)
-    elif isinstance(discard.node, cst.Call):
-        producer = _called(flow, discard.node, function)
-    else:
-        producer = None
+    producer = _producer(flow, discard)
     if producer is None:
         return None
     for kind, tag in flow.consumer_arguments(producer):
+        if flow.names_several(tag):
+            continue  # one of several names (`-t {fresh} -t app:latest`): not the one it returns
         value = flow.value(tag, producer.module, producer, plain=True)
         if kind == "build" and value.kind == FIXED and value.text.rfind(":") > value.text.rfind("/"):
             return value.text

@@ -11,6 +11,7 @@ from imagetag_lint.python.flow import FIXED, Flow, Sink
 from imagetag_lint.python.holders import Held, fixture_entries, repositories_held
 from imagetag_lint.python.pairing import (
     builds_for,
+    built_right_here,
     fixture_repositories,
     shown_to_build,
 )
@@ -297,7 +298,7 @@ def _stands_in(flow: Flow, built: frozenset[str], references: list[Sink]) -> boo
 def other_references(flow: Flow, function: Function) -> list[Sink]:
     """The deployments of a function that get something other than a built name: its own sinks,
     and fixed references in the helpers it calls (two calls deep)."""
-    wrong = [s for s in flow.sinks.get(function, []) if s.value.kind not in SILENT]
+    wrong = [s for s in flow.sinks.get(function, []) if s.value.kind not in SILENT and not built_right_here(flow, function, s)]
     seen = {function}
     frontier = [function]
     for _ in range(2):

@@ -39,7 +39,7 @@ from imagetag_lint.python.values import (
     PARAM,
     SDK_IMAGE,
     Value,
-    build_tag,
+    build_tags,
     combine,
     command_image,
     command_words,
@@ -48,6 +48,7 @@ from imagetag_lint.python.values import (
     is_sdk_build,
     join,
     reads_only,
+    several_names,
 )
 from imagetag_lint.record import field, record
 from imagetag_lint.rules import ImageFlow, Producer
@@ -75,6 +76,7 @@ class BuildSite:
     tag: str
     where: str  # file:line
     owner: str = ""  # file:function of the build
+    several: bool = False  # one of the tags of a build that gives its image several names
     constant: cst.BaseExpression | None = field(default=None, compare=False)  # the module constant its tag reads
 
 
@@ -118,6 +120,7 @@ class Flow:
         self._fresh_helpers: dict[Function, bool] = {}  # helpers whose every return is a fresh name
         # `kubectl set image` / `kubectl run`: (call, image expression, literal text or None), once
         self._kubectl: dict[Function, list[tuple[cst.Call, cst.BaseExpression, str | None]]] = {}
+        self._several: set[cst.BaseExpression] = set()  # the tags of builds that give their image several names
         for function in project.functions:
             self._tags[function] = list(self._consumer_arguments(function))
             commands = [c for c in function.calls if sets_an_image(c)]
@@ -449,9 +452,11 @@ class Flow:
         for call in function.calls:
             words = command_words(call)
             if words is not None:
-                command = command_image(words)
-                if command is not None and command[0] in ("build", "load") and command[1] is not None:
-                    found.append((command[0], command[1]))
+                command = command_image(words)  # every tag of a build names the image built
+                if command is not None and command[0] in ("build", "load"):
+                    found.extend((command[0], image) for image in command[1] if image is not None)
+                if command is not None and command[0] == "build" and several_names(words):
+                    self._several.update(image for image in command[1] if image is not None)
             elif is_sdk_build(call):
                 tag = keyword(call, "tag")
                 if tag is not None:
@@ -598,7 +603,7 @@ class Flow:
                     constant = self.constant_behind(expression, module, function)
                     for value in values:
                         if value.kind == FIXED and repository(value.text):
-                            found.append(BuildSite(repository(value.text), value.text, where, owner, constant))
+                            found.append(BuildSite(repository(value.text), value.text, where, owner, tag in self._several, constant))
                         elif value.kind == COMPUTED and ":" in value.prefix:
                             found.append(BuildSite(repository(value.prefix.split(":", 1)[0]), "", where, owner))
                         elif value.kind == COMPUTED:  # `f"localhost/{name}:e2e-..."`: each caller's name
@@ -681,6 +686,10 @@ class Flow:
     def consumer_arguments(self, function: Function) -> list[tuple[str, cst.BaseExpression]]:
         return self._tags[function]
 
+    def names_several(self, tag: cst.BaseExpression) -> bool:
+        """Is the tag one of the names a build (or a `tag` command) gives one image?"""
+        return tag in self._several
+
 
 __all__ = ["BUILT", "COMPUTED", "FIXED", "FRESH", "OPAQUE", "PARAM", "Flow", "Shape", "Sink"]
 
@@ -713,20 +722,21 @@ def _handed_to_a_reader(node: cst.CSTNode, module: Module) -> bool:
 
 
 def _shell_line_builds(function: Function) -> list[BuildSite]:
-    """Builds in a shell line whose tag is not one expression alone: literal text
-    (`"docker build -t localhost/api:dev ."`) or text around one (`-t localhost/api:{tag}`),
-    whose head names the repository. They return no name a caller could capture."""
+    """Build tags that are not one expression alone: literal text in a shell line
+    (`"docker build -t localhost/api:dev ."`) or joined to its flag (`"--tag=localhost/api:dev"`),
+    or text around one (`-t localhost/api:{tag}`), whose head names the repository. They return
+    no name a caller could capture."""
     module = function.module
     found = []
     for call in function.calls:
         words = command_words(call)
-        tag = build_tag(words) if words is not None else None
-        if tag is None or tag[1] is not None:
-            continue
-        text, _, head = tag
-        where, owner = f"{module.file.filename}:{module.line(call)}", f"{module.file.filename}:{function.name}"
-        if text and repository(text):
-            found.append(BuildSite(repository(text), text, where, owner))
-        elif ":" in head and repository(head.split(":", 1)[0]):
-            found.append(BuildSite(repository(head.split(":", 1)[0]), "", where, owner))
+        tags = build_tags(words) if words is not None else []
+        for text, node, head in tags:
+            if node is not None:
+                continue
+            where, owner = f"{module.file.filename}:{module.line(call)}", f"{module.file.filename}:{function.name}"
+            if text and repository(text):
+                found.append(BuildSite(repository(text), text, where, owner, several_names(words or [])))
+            elif ":" in head and repository(head.split(":", 1)[0]):
+                found.append(BuildSite(repository(head.split(":", 1)[0]), "", where, owner))
     return found

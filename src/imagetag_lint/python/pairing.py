@@ -431,3 +431,44 @@ def assigned_value(function: Function, name: cst.Name) -> cst.BaseExpression | N
     if isinstance(statement, cst.Assign) and statement.targets[0].target is target:
         return statement.value
     return None
+
+
+def built_right_here(flow: Flow, function: Function, sink: Sink) -> bool:
+    """Is the sink, in the function itself, fixed text that a build run for it tags before it,
+    a build that gives its image several names: a build of the function, of a function it
+    calls, or of a fixture it requests (and theirs, down to MAX_DEPTH)? Every tag of one build
+    names the image built (`-t localhost/app:{tag} -t localhost/app:latest`), so deploying
+    `localhost/app:latest` there deploys what was built. (A build of one fixed tag is no such
+    alias: its name is the one the producer returns, and a copy of it is the drop's warning.)"""
+    if sink.function is not function or sink.value.kind != FIXED:
+        return False
+    wanted = sink.value.text.removeprefix("localhost/")
+    tagged = [b for b in flow.builds if b.several and b.tag and b.tag.removeprefix("localhost/") == wanted]
+    if not tagged:
+        return False
+    line = function.module.line(sink.node)
+    owners = {_owner(f) for f in _run_for(flow, function, sink)}
+    own = _owner(function)
+    return any(b.owner in owners and (b.owner != own or int(b.where.rsplit(":", 1)[1]) <= line) for b in tagged)
+
+
+def _owner(function: Function) -> str:
+    return f"{function.module.file.filename}:{function.name}"
+
+
+def _run_for(flow: Flow, function: Function, sink: Sink) -> set[Function]:
+    """The function, what it calls before the sink and the fixtures it requests, and what those
+    call and request in turn."""
+    found = {function}
+    frontier = [function]
+    for _ in range(MAX_DEPTH):
+        reached = []
+        for runner in frontier:
+            calls = [c for c in runner.calls if runner is not function or runner.module.start(c) < sink.start]
+            targets = [flow.project.resolve(c, runner.module) for c in calls]
+            names = [*runner.params, *(name for name, _ in runner.usefixtures)]
+            targets += [flow.project.fixture_for(name, runner) for name in names]
+            reached += [t for t in targets if t is not None and t not in found]
+            found.update(reached)
+        frontier = reached
+    return found

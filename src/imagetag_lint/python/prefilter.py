@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-# Command lists naming docker/podman or a cluster loader, the docker SDK, pytest-kind,
+# Command lists naming docker/podman/buildah/nerdctl or a cluster loader, the docker SDK, pytest-kind,
 # Kubernetes clients (kubernetes, kr8s, lightkube, kubectl) and manifests with an `image:` line.
 # Each token is a literal the file must hold (a C-speed `in`) and, for the common words, a
 # regular expression that says more. Files that only call a builder
@@ -20,6 +20,8 @@ TOKENS: tuple[tuple[bytes, bytes | None], ...] = (
     # shell line (`f"docker build -t {tag} ."`)
     (b"docker", rb"docker[\"']|docker[ \t]+build"),
     (b"podman", rb"podman[\"']|podman[ \t]+build"),
+    (b"buildah", rb"buildah[\"']|buildah[ \t]+(?:bud|build)"),
+    (b"nerdctl", rb"nerdctl[\"']|nerdctl[ \t]+build"),
     (b"k3d", rb"k3d[\"']|k3d[ \t]+image[ \t]+import"),
     (b"minikube", rb"minikube[\"']|minikube[ \t]+image[ \t]+load"),
     # pytest-kind's `kind_cluster.kubectl("apply", ...)` too

@@ -93,22 +93,61 @@ SHELL_CALLS = {"system", "getoutput", "getstatusoutput"}  # `os.system`, `subpro
 
 def command_words(call: cst.Call) -> list[Word] | None:
     """The words of `subprocess.run([...])`-style calls, or None. A shell line
-    (`subprocess.run(f"docker build -t {tag} .", shell=True)`, `os.system(...)`, or a list
-    made by `shlex.split(...)`) gives its words too: a word that is one expression alone
-    (`{tag}`, `" + tag + "`, `{}` of `.format(tag)`) keeps that expression."""
+    (`subprocess.run(f"docker build -t {tag} .", shell=True)`, `os.system(...)`, a list made by
+    `shlex.split(...)`, or the line a list hands to `sh -c`) gives its words too: a word that
+    is one expression alone (`{tag}`, `" + tag + "`, `{}` of `.format(tag)`) keeps that
+    expression. A tag flag and its value in one word (`--tag=...`, `-t=...`, `-t...`) are two."""
     name = callee_name(call)
     if name not in SUBPROCESS_CALLS and name not in SHELL_CALLS:
         return None
     args = positional(call)
     first = args[0] if args else keyword(call, "args")
     if isinstance(first, (cst.List, cst.Tuple)):
-        return [(string_value(e.value), e.value, "") for e in first.elements if isinstance(e, cst.Element)]
+        elements = [e.value for e in first.elements if isinstance(e, cst.Element)]
+        if len(elements) == 3 and string_value(elements[0]) in _SHELLS and string_value(elements[1]) == "-c":
+            return shell_words(elements[2])  # `["sh", "-c", "docker build -t ... ."]`
+        return [word for element in elements for word in _element_words(element)]
     if isinstance(first, cst.Call) and dotted(first.func) in ("shlex.split", "split") and positional(first):
         return shell_words(positional(first)[0])
     shell = keyword(call, "shell")
     if first is not None and (name in SHELL_CALLS or (isinstance(shell, cst.Name) and shell.value == "True")):
         return shell_words(first)
     return None
+
+
+_SHELLS = frozenset({"sh", "bash", "/bin/sh", "/bin/bash"})
+_TAG_FLAGS = ("-t", "--tag")
+_TAG_PREFIXES = ("--tag=", "-t=", "-t")  # a tag flag and its value in one word; the longest first
+
+
+def _tag_prefix(text: str) -> str | None:
+    """The tag flag a word begins with and holds its value after, if any (`--tags` and `--target`
+    are other flags)."""
+    if text.startswith("--"):
+        return "--tag=" if text.startswith("--tag=") else None
+    return next((p for p in _TAG_PREFIXES[1:] if text.startswith(p)), None)
+
+
+def _element_words(element: cst.BaseExpression) -> list[Word]:
+    """The word of one list element, or two when it joins a tag flag and its value
+    (`f"--tag={tag}"`, `"--tag=" + tag`, `"-tlocalhost/api:e2e"`)."""
+    word: Word = (string_value(element), element, "")
+    pieces = _pieces(element, 0) if not isinstance(element, cst.Name) else None
+    split = _split_tag(pieces) if pieces else None
+    return split if split is not None else [word]
+
+
+def _split_tag(pieces: list[str | cst.BaseExpression]) -> list[Word] | None:
+    """`--tag` and the word of its value, when the pieces of one word begin with a tag flag and
+    hold more after it; None otherwise."""
+    head = pieces[0]
+    prefix = _tag_prefix(head) if isinstance(head, str) else None
+    if prefix is None or not isinstance(head, str):
+        return None
+    rest = [p for p in (head[len(prefix) :], *pieces[1:]) if p != ""]
+    if not rest:
+        return None
+    return [("--tag", None, ""), _word(rest)]
 
 
 def shell_words(node: cst.BaseExpression) -> list[Word] | None:
@@ -126,11 +165,11 @@ def shell_words(node: cst.BaseExpression) -> list[Word] | None:
             continue
         for index, part in enumerate(re.split(r"(\s+)", piece)):
             if index % 2:  # whitespace ends a word
-                words.append(_word(current))
+                words.extend(_split_tag(current) or [_word(current)] if current else [])
                 current = []
             elif part:
                 current.append(part)
-    words.append(_word(current))
+    words.extend(_split_tag(current) or [_word(current)] if current else [])
     return [w for w in words if w != ("", None, "")]
 
 
@@ -196,33 +235,64 @@ def _formatted(template: str, args: list[cst.BaseExpression]) -> list[str | cst.
     return found
 
 
-def build_tag(words: list[Word]) -> Word | None:
-    """The word after `-t` in `docker build` or `podman build`."""
-    texts = [text for text, _, _ in words]
-    program = (texts[0] or "").rsplit("/", 1)[-1] if texts else ""
-    if program in ("docker", "podman") and "build" in texts:
-        for index, text in enumerate(texts[:-1]):
-            if text in ("-t", "--tag"):
-                return words[index + 1]
-    return None
+_BUILDERS = frozenset({"docker", "podman", "buildah", "nerdctl"})
+_LOAD_VALUE_FLAGS = frozenset({"--name", "--nodes", "-c", "--cluster", "-p", "--profile"})  # kind, k3d, minikube
 
 
-def command_image(words: list[Word]) -> tuple[str, cst.BaseExpression | None] | None:
-    """("build" | "load" | "apply", the image word's expression) of a docker/kind/kubectl
-    command; the expression is None for "apply", and for an image word that is not one
-    expression alone (literal text inside a shell line)."""
+def build_tags(words: list[Word]) -> list[Word]:
+    """Every word after `-t` or `--tag` in a `docker|podman|nerdctl build` (`buildx build`,
+    buildah's `bud`), each a name of the image built, and the targets of `docker|podman tag SRC
+    DST...`, which name the image SRC is."""
     texts = [text for text, _, _ in words]
     program = (texts[0] or "").rsplit("/", 1)[-1] if texts else ""
-    tag = build_tag(words)
-    if tag is not None:
-        return "build", tag[1]
+    if program not in _BUILDERS:
+        return []
+    if "build" in texts or texts[1:2] == ["bud"]:
+        return [words[index + 1] for index, text in enumerate(texts[:-1]) if text in _TAG_FLAGS]
+    verb = _tag_verb(texts)
+    if not verb:
+        return []
+    names = [w for w in words[verb + 1 :] if w[0] is None or not w[0].startswith("-")]
+    return names[1:]
+
+
+def _tag_verb(texts: list[str | None]) -> int:
+    """How many words `tag` or `image tag` take after the program, or 0 for another command."""
+    return 2 if texts[1:3] == ["image", "tag"] else 1 if texts[1:2] == ["tag"] else 0
+
+
+def several_names(words: list[Word]) -> bool:
+    """Does the command give an image more than one name: a build with several tags, or a `tag`
+    command, which adds a name to an image that has one?"""
+    tags = build_tags(words)
+    texts = [text for text, _, _ in words]
+    return len(tags) > 1 or (bool(tags) and _tag_verb(texts) > 0)
+
+
+def command_image(words: list[Word]) -> tuple[str, list[cst.BaseExpression | None]] | None:
+    """("build" | "load" | "apply", the image words' expressions) of a docker/kind/kubectl
+    command: every tag of a build, every image of a load; an expression is None for an image
+    word that is not one expression alone (literal text inside a shell line), and the list
+    is empty for "apply"."""
+    texts = [text for text, _, _ in words]
+    program = (texts[0] or "").rsplit("/", 1)[-1] if texts else ""
+    tags = build_tags(words)
+    if tags:
+        return "build", [node for _, node, _ in tags]
     loaders = {("kind", "load", "docker-image"), ("k3d", "image", "import"), ("minikube", "image", "load")}
     if program in ("kind", "k3d", "minikube") and len(texts) >= 4 and tuple(texts[:3]) in loaders:
-        for text, node, _ in words[3:]:
-            if text is None or not text.startswith("-"):
-                return "load", node
+        images: list[cst.BaseExpression | None] = []
+        position = 3
+        while position < len(words):
+            text, node, _ = words[position]
+            if text is not None and text.startswith("-"):
+                position += 2 if text in _LOAD_VALUE_FLAGS else 1
+                continue
+            images.append(node)
+            position += 1
+        return ("load", images) if images else None
     if program == "kubectl" and len(texts) > 1 and texts[1] in ("apply", "create", "replace"):
-        return "apply", None
+        return "apply", []
     return None
 
 
