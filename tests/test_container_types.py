@@ -31,10 +31,6 @@ var (
 )
 
 func apply(ctx context.Context, obj any) error { return nil }
-
-// preload loads a registry image: the package sets up images, as an E2E suite's does (a fixed
-// local image where nothing builds or loads any is no finding).
-func preload() error { return exec.Command("kind", "load", "docker-image", "busybox:1.36").Run() }
 """
 
 REPORTED = [

@@ -66,8 +66,6 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             continue
         builds = list(_builds_of(ctx, site))
         why, severity, seen = what_builds_show(ctx.index, site)
-        if seen is None and not builds and not _sets_up_images_near(ctx, site.file):
-            continue  # no build or load of any image near: code that deploys, not an E2E suite's setup
         if seen is not None and all(r.span != seen.span for r in builds):
             builds.insert(0, Related(seen.span, f"the image is built here by `{seen.callee}` as {seen.shown}"))
         yield ctx.finding(
@@ -206,37 +204,6 @@ def _unit_test_fixture(ctx: RuleContext, site: FixedSite) -> bool:
         for call in index.calls_in(function)
     )
     return not loads and not index.builds(function)
-
-
-def _sets_up_images_near(ctx: RuleContext, file: SourceFile) -> bool:
-    """Does the file's package, or a package it imports, build or load any image (a builder, a
-    build or load helper, a `podman build`/`kind load` it runs)? A fixed local image with no
-    build of its repository in reach is IMG002's only there: elsewhere (a controller that runs an
-    image a release pipeline builds, a test whose images a script built and loaded) the analysis
-    has no build to send the deployment to, and no way to tell the reference is stale."""
-    index = ctx.index
-    project = index.project
-    packages = [project.complete_package(file)]
-    for qualifier in file.imports:
-        packages.extend(p for p in project.imported_packages(file, qualifier) if p not in packages)
-    return any(_sets_up_images(ctx, package_file) for package in packages for package_file in list(package.files))
-
-
-def _sets_up_images(ctx: RuleContext, file: SourceFile) -> bool:
-    index = ctx.index
-    key = ("sets-up-images:" + file.filename, index.project.generation)
-    found = index.cache.get(key)
-    if found is None:
-        found = index.cache[key] = any(
-            index.builds(function)
-            or any(
-                ((c := index.consumer(call)) is not None and c.kind is ConsumerKind.LOAD)
-                or index.command_image(call, function) is not None
-                for call in index.calls_in(function)
-            )
-            for function in index.facts(file).functions
-        )
-    return bool(found)
 
 
 def _test_main_sets_up_images(ctx: RuleContext, file: SourceFile) -> bool:
