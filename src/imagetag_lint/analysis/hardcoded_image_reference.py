@@ -393,7 +393,7 @@ def _package_variable(ctx: RuleContext, site: FixedSite, seen: BuildSite | None)
     if setter is None or variable is None or on_process_one_only(setter):
         return None  # set on process 1 alone: "" on the others (`ginkgo -p`)
     reach = setup_reach(setter)
-    if reach is not None and not is_inside(owner.node, reach):
+    if reach is not None and not (owner.file is setter.file and is_inside(owner.node, reach)):
         return None  # a `BeforeEach` runs before the specs of its own container only
     statement = variable.parent.parent if variable.parent is not None else None
     if statement is None or statement.type != "assignment_statement":

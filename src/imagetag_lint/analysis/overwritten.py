@@ -7,7 +7,7 @@ from __future__ import annotations
 from imagetag_lint.analysis.deployments import FixedSite
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import identifiers, parent
+from imagetag_lint.golang.syntax import field_key, identifiers, parent
 
 _LITERAL_PARTS = ("literal_element", "literal_value", "keyed_element")
 
@@ -44,12 +44,9 @@ def _declared_local(value: Node) -> tuple[Node, str, str] | None:
         if current.type == "keyed_element":
             if key is not None:
                 return None  # a literal nested in another's field
-            first = current.named_children[0] if current.named_child_count else None
-            while first is not None and first.type == "literal_element" and first.named_child_count == 1:
-                first = first.named_children[0]
-            if first is None or first.type not in ("identifier", "field_identifier"):
+            key = field_key(current)
+            if key is None:
                 return None
-            key = text(first)
         current = parent(current)
     if key is None or current is None or current.type != "composite_literal":
         return None

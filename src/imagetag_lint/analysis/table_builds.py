@@ -9,7 +9,7 @@ from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.enums import ConsumerKind, SiteKind
 from imagetag_lint.golang.model import Function
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import arguments, parent
+from imagetag_lint.golang.syntax import arguments, field_key, parent
 
 _LITERAL_PARTS = ("literal_element", "literal_value", "composite_literal", "keyed_element")
 
@@ -40,12 +40,9 @@ def _table_entry(value: Node) -> tuple[str, str] | None:
     current = parent(value)
     while current is not None and current.type in _LITERAL_PARTS:
         if current.type == "keyed_element" and key is None:
-            first = current.named_children[0] if current.named_child_count else None
-            while first is not None and first.type == "literal_element" and first.named_child_count == 1:
-                first = first.named_children[0]
-            if first is None or first.type not in ("identifier", "field_identifier"):
+            key = field_key(current)
+            if key is None:
                 return None
-            key = text(first)
         current = parent(current)
     if key is None or current is None or current.type != "expression_list":
         return None

@@ -237,6 +237,15 @@ def _ancestry_of(node: Node) -> Ancestry | None:
     return None
 
 
+def field_key(keyed: Node) -> str | None:
+    """The field a `keyed_element` of a struct literal sets (`Image` of `Image: x`), or None for a
+    key that is no field name (a map's `"k": x`)."""
+    first = keyed.named_children[0] if keyed.named_child_count else None
+    while first is not None and first.type == "literal_element" and first.named_child_count == 1:
+        first = first.named_children[0]
+    return text(first) if first is not None and first.type in ("identifier", "field_identifier") else None
+
+
 def is_inside(node: Node, container: Node) -> bool:
     return container.start_byte <= node.start_byte and node.end_byte <= container.end_byte
 
