@@ -20,7 +20,7 @@ from imagetag_lint.fix.apply import Lint, fix_all
 from imagetag_lint.fix.edits import edit
 from imagetag_lint.fix.together import declared_twice
 from imagetag_lint.golang.model import SourceFile
-from imagetag_lint.golang.parser import parse
+from imagetag_lint.golang.parser import Node, parse
 from imagetag_lint.lint import LintResult
 from imagetag_lint.repair.imports import drop_imports_left_unused
 
@@ -246,6 +246,11 @@ def test_drop_imports_left_unused(before: str, after: str, expected: str) -> Non
 HEAD = "package e2e\n\n"
 
 
+def _trees(before: dict[str, str], after: dict[str, str]) -> dict[str, tuple[Node, Node]]:
+    """path -> the roots of a file's trees before and after (files of package e2e in /m/e2e)."""
+    return {f"/m/e2e/{name}": (parse((HEAD + before[name]).encode()).root_node, parse((HEAD + text).encode()).root_node) for name, text in after.items()}
+
+
 @pytest.mark.parametrize(
     ("before", "after", "reason"),
     [
@@ -276,9 +281,8 @@ HEAD = "package e2e\n\n"
     ],
 )
 def test_a_name_two_fixes_declare_is_refused(before: dict[str, str], after: dict[str, str], reason: str) -> None:
-    old = {f"/m/e2e/{name}": (HEAD + text).encode() for name, text in before.items()}
-    new = {f"/m/e2e/{name}": (HEAD + text).encode() for name, text in after.items()}
-    found = declared_twice(old, new, {path: path.rsplit("/", 1)[-1] for path in new})
+    trees = _trees(before, after)
+    found = declared_twice(trees, {path: path.rsplit("/", 1)[-1] for path in trees})
     assert found is not None and reason in found
 
 
@@ -295,9 +299,7 @@ def test_a_name_two_fixes_declare_is_refused(before: dict[str, str], after: dict
     ],
 )
 def test_names_go_may_declare_again_are_not_refused(before: dict[str, str], after: dict[str, str]) -> None:
-    old = {f"/m/e2e/{name}": (HEAD + text).encode() for name, text in before.items()}
-    new = {f"/m/e2e/{name}": (HEAD + text).encode() for name, text in after.items()}
-    assert declared_twice(old, new, {}) is None
+    assert declared_twice(_trees(before, after), {}) is None
 
 
 def _package_variable_lint(paths: list[str]) -> Lint:

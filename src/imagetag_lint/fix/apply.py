@@ -17,7 +17,7 @@ from imagetag_lint.findings import Applicability, Edit, Finding, Fix
 from imagetag_lint.fix.edits import OverlapError, apply_edits, overlaps
 from imagetag_lint.fix.together import declared_twice
 from imagetag_lint.golang.model import SourceFile
-from imagetag_lint.golang.parser import Tree, captures, first_error, parse
+from imagetag_lint.golang.parser import Node, Tree, captures, first_error, parse
 from imagetag_lint.lint import LintResult
 from imagetag_lint.python.source import PythonFile, split_lines
 from imagetag_lint.record import field, record
@@ -137,13 +137,18 @@ def _accept(chosen: Chosen, overlay: dict[str, bytes], by_name: dict[str, str], 
         pass  # some declare a name another declares too: keep those that go together
     together: Chosen = []
     for fix, findings in accepted:
+        near = _directories(fix, by_name)  # fixes of other packages cannot disturb it
         try:
-            _apply_fixes([kept for kept, _ in together] + [fix], overlay, by_name, outcome)
+            _apply_fixes([kept for kept, _ in together if _directories(kept, by_name) & near] + [fix], overlay, by_name, outcome)
         except (OverlapError, _Rejected):
             continue  # the next round plans it on the text the others leave
         together.append((fix, findings))
     overlay.update(_apply_fixes([fix for fix, _ in together], overlay, by_name, outcome))
     return together
+
+
+def _directories(fix: Fix, by_name: dict[str, str]) -> set[str]:
+    return {os.path.dirname(by_name.get(e.filename, e.filename)) for e in fix.edits}
 
 
 class _Rejected(Exception):
@@ -262,6 +267,7 @@ def _apply_fixes(
     file that several of them edit loses the imports they leave unused together (each fix
     removes those it leaves unused alone), and a name two of them declare rejects the lot."""
     updated: dict[str, bytes] = {}
+    trees: dict[str, tuple[Node, Node]] = {}  # Go files: their trees before and after, parsed once
     edits = [e for fix in fixes for e in fix.edits]
     editing = Counter(name for fix in fixes for name in {e.filename for e in fix.edits})  # how many fixes edit each file
     for filename in sorted({e.filename for e in edits}):
@@ -269,20 +275,37 @@ def _apply_fixes(
         if path is None:
             raise _Rejected(f"{filename} is not among the linted files")
         before = overlay.get(path, outcome.original[path])
-        if _errors(before, filename):
+        mine = [e for e in edits if e.filename == filename]
+        if filename.endswith(".py"):
+            updated[path] = _python_after(before, mine, filename)
+            continue
+        old = parse(before)
+        if _go_errors(before, old):
             raise _Rejected(f"{filename} has syntax errors; fix them first, then rerun --fix")
-        after = apply_edits(before, [e for e in edits if e.filename == filename])
-        if not filename.endswith(".py") and editing[filename] > 1:
-            after = drop_imports_left_unused(parse(before).root_node, after)
-        if _errors(after, filename):
+        after = apply_edits(before, mine)
+        new = parse(after)
+        if editing[filename] > 1:
+            cleaned = drop_imports_left_unused(old.root_node, after, new.root_node)
+            if cleaned != after:
+                after, new = cleaned, parse(cleaned)
+        if _go_errors(after, new):
             raise _Rejected(f"the fix would leave a syntax error in {filename}; rolled back")
-        updated[path] = after
-    packages = Counter(d for fix in fixes for d in {os.path.dirname(by_name[e.filename]) for e in fix.edits})
-    shared = {p: text for p, text in updated.items() if not p.endswith(".py") and packages[os.path.dirname(p)] > 1}
-    reason = declared_twice({p: overlay.get(p, outcome.original[p]) for p in shared}, shared, outcome.display) if shared else None
+        updated[path], trees[path] = after, (old.root_node, new.root_node)
+    packages = Counter(d for fix in fixes for d in _directories(fix, by_name))
+    shared = {p: pair for p, pair in trees.items() if packages[os.path.dirname(p)] > 1}  # several fixes edit its package
+    reason = declared_twice(shared, outcome.display) if shared else None
     if reason is not None:
         raise _Rejected(reason)
     return updated
+
+
+def _python_after(before: bytes, edits: list[Edit], filename: str) -> bytes:
+    if _errors(before, filename):
+        raise _Rejected(f"{filename} has syntax errors; fix them first, then rerun --fix")
+    after = apply_edits(before, edits)
+    if _errors(after, filename):
+        raise _Rejected(f"the fix would leave a syntax error in {filename}; rolled back")
+    return after
 
 
 def _errors(source: bytes, filename: str) -> bool:
@@ -291,7 +314,10 @@ def _errors(source: bytes, filename: str) -> bool:
         from imagetag_lint.python.syntax import parses
 
         return not parses(source)
-    tree = parse(source)
+    return _go_errors(source, parse(source))
+
+
+def _go_errors(source: bytes, tree: Tree) -> bool:
     return first_error(tree) is not None or (b"..." in source and _spread_before_last(tree))
 
 

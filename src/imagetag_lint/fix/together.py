@@ -13,19 +13,19 @@ import os
 from collections import Counter
 
 from imagetag_lint.golang.model import package_name
-from imagetag_lint.golang.parser import Node, captures, parse, text
+from imagetag_lint.golang.parser import Node, captures, text
 
 _DECLARATIONS = ("type_declaration", "var_declaration", "const_declaration")
 _FUNCTIONS = "[(function_declaration) (method_declaration) (func_literal)] @function"
 _NOT_NAMES = ("_", "init")  # may be declared any number of times
 
 
-def declared_twice(before: dict[str, bytes], after: dict[str, bytes], shown: dict[str, str]) -> str | None:
-    """Why the new texts (path -> Go source) may not all be kept, or None: a name that the
-    fixes declare twice in one package, one file's imports, or one function's parameters."""
+def declared_twice(trees: dict[str, tuple[Node, Node]], shown: dict[str, str]) -> str | None:
+    """Why the new texts may not all be kept, or None: a name that the fixes declare twice in one
+    package, one file's imports, or one function's parameters. trees: path -> the roots of a Go
+    file's trees before and after the fixes."""
     packages: dict[tuple[str, str], tuple[Counter[str], Counter[str]]] = {}
-    for path, new in after.items():
-        old_root, new_root = parse(before[path]).root_node, parse(new).root_node
+    for path, (old_root, new_root) in trees.items():
         shown_as = shown.get(path, path)
         for what, old, now in (
             ("import", _imported(old_root), _imported(new_root)),

@@ -46,12 +46,13 @@ def unused_import_edits(index: ImageFlowIndex, edits: list[Edit]) -> list[Edit]:
     return removals
 
 
-def drop_imports_left_unused(before: Node, after: bytes) -> bytes:
+def drop_imports_left_unused(before: Node, after: bytes, after_root: Node | None = None) -> bytes:
     """after without the imports that the code before (its tree's root) used as qualifiers and
-    after no longer uses: the edits of several fixes took their last uses."""
-    after_root = parse(after).root_node
-    specs = [s for s in _import_specs(after_root) if _import_name(s) not in (".", "_")]
-    for start, end, new in reversed(_without(after, _left_unused(before, after_root, specs))):
+    after (its root, when parsed already) no longer uses: the edits of several fixes took their
+    last uses."""
+    root = after_root if after_root is not None else parse(after).root_node
+    specs = [s for s in _import_specs(root) if _import_name(s) not in (".", "_")]
+    for start, end, new in reversed(_without(after, _left_unused(before, root, specs))):
         after = after[:start] + new + after[end:]
     return after
 
