@@ -17,7 +17,8 @@ from imagetag_lint.findings import Applicability, Edit, Finding, Fix
 from imagetag_lint.fix.edits import OverlapError, apply_edits, overlaps
 from imagetag_lint.fix.together import declared_twice
 from imagetag_lint.golang.model import SourceFile
-from imagetag_lint.golang.parser import Node, Tree, captures, first_error, parse
+from imagetag_lint.golang.parser import Node, Tree, captures, first_error
+from imagetag_lint.golang.parser import parse_for_check as parse
 from imagetag_lint.lint import LintResult
 from imagetag_lint.python.source import PythonFile, split_lines
 from imagetag_lint.record import field, record

@@ -14,7 +14,7 @@ from imagetag_lint.findings import Edit
 from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.lexing import word_offsets
 from imagetag_lint.golang.model import SourceFile
-from imagetag_lint.golang.parser import Node, captures, parse, text
+from imagetag_lint.golang.parser import Node, captures, parse, parse_for_check, text
 
 _QUALIFIERS = "[(selector_expression operand: (identifier) @q) (qualified_type package: (package_identifier) @q)]"
 _BARE = "[(identifier) @name (type_identifier) @name]"
@@ -50,7 +50,7 @@ def drop_imports_left_unused(before: Node, after: bytes, after_root: Node | None
     """after without the imports that the code before (its tree's root) used as qualifiers and
     after (its root, when parsed already) no longer uses: the edits of several fixes took their
     last uses."""
-    root = after_root if after_root is not None else parse(after).root_node
+    root = after_root if after_root is not None else parse_for_check(after).root_node
     specs = [s for s in _import_specs(root) if _import_name(s) not in (".", "_")]
     for start, end, new in reversed(_without(after, _left_unused(before, root, specs))):
         after = after[:start] + new + after[end:]
