@@ -8,16 +8,21 @@ step with `--fix` except the final write.
 from __future__ import annotations
 
 import gc
+import os
 from bisect import bisect_left, bisect_right, insort
+from collections import Counter
 from collections.abc import Callable
 
 from imagetag_lint.findings import Applicability, Edit, Finding, Fix
 from imagetag_lint.fix.edits import OverlapError, apply_edits, overlaps
+from imagetag_lint.fix.together import declared_twice
 from imagetag_lint.golang.model import SourceFile
-from imagetag_lint.golang.parser import Tree, captures, first_error, parse
+from imagetag_lint.golang.parser import Node, Tree, captures, first_error
+from imagetag_lint.golang.parser import parse_for_check as parse
 from imagetag_lint.lint import LintResult
 from imagetag_lint.python.source import PythonFile, split_lines
 from imagetag_lint.record import field, record
+from imagetag_lint.repair.imports import drop_imports_left_unused, removes_exported_name
 
 MAX_ROUNDS = 25
 APPLICABLE = {False: (Applicability.SAFE,), True: (Applicability.SAFE, Applicability.UNSAFE)}
@@ -107,8 +112,8 @@ def _key(finding: Finding) -> _Key:
 
 
 def _accept(chosen: Chosen, overlay: dict[str, bytes], by_name: dict[str, str], outcome: FixOutcome) -> Chosen:
-    """Apply the chosen fixes to the overlay (all of them when together they re-parse, else each
-    that re-parses alone); the fixes applied."""
+    """Apply the chosen fixes to the overlay (all of them when together they re-parse and declare
+    no name twice, else each that re-parses alone, as many as go together); the fixes applied."""
     try:
         overlay.update(_apply_fixes([fix for fix, _ in chosen], overlay, by_name, outcome))
         return chosen
@@ -128,10 +133,23 @@ def _accept(chosen: Chosen, overlay: dict[str, bytes], by_name: dict[str, str], 
         return accepted
     try:
         overlay.update(_apply_fixes([fix for fix, _ in accepted], overlay, by_name, outcome))
+        return accepted
     except (OverlapError, _Rejected):
-        accepted = accepted[:1]
-        overlay.update(_apply_fixes([accepted[0][0]], overlay, by_name, outcome))
-    return accepted
+        pass  # some declare a name another declares too: keep those that go together
+    together: Chosen = []
+    for fix, findings in accepted:
+        near = _directories(fix, by_name)  # fixes of other packages cannot disturb it
+        try:
+            _apply_fixes([kept for kept, _ in together if _directories(kept, by_name) & near] + [fix], overlay, by_name, outcome)
+        except (OverlapError, _Rejected):
+            continue  # the next round plans it on the text the others leave
+        together.append((fix, findings))
+    overlay.update(_apply_fixes([fix for fix, _ in together], overlay, by_name, outcome))
+    return together
+
+
+def _directories(fix: Fix, by_name: dict[str, str]) -> set[str]:
+    return {os.path.dirname(by_name.get(e.filename, e.filename)) for e in fix.edits}
 
 
 class _Rejected(Exception):
@@ -179,6 +197,8 @@ def choose(
             continue
         regions = {region(e.filename, e.start_byte) for e in fix.edits}
         sharing = _literal_to_name(fix, sources)
+        if not sharing:
+            regions |= _dot_imports_read(fix, sources, region)
         if regions & exclusive or (not sharing and regions & shared) or taken.overlaps(fix):
             continue
         (shared if sharing else exclusive).update(regions)
@@ -199,6 +219,24 @@ def _literal_to_name(fix: Fix, sources: dict[str, SourceFile | PythonFile]) -> b
         if len(old) < 2 or old[0] != old[-1] or old[:1] not in (b'"', b"`"):
             return False
     return True
+
+
+def _dot_imports_read(fix: Fix, sources: dict[str, SourceFile | PythonFile], region: Callable[[str, int], Region]) -> set[Region]:
+    """The import declarations of the Go files with a dot import in which the fix replaces an
+    exported name (`GenerateMailImageName()`), perhaps one the dot import brings in. Whether
+    two such fixes together leave that import unused takes the package's names, which only the
+    planner reads: they go in successive rounds, and the second one is planned on the text the
+    first one left."""
+    found: set[Region] = set()
+    for edit in fix.edits:
+        file = sources.get(edit.filename)
+        if not isinstance(file, SourceFile) or "." not in file.imports:
+            continue
+        if removes_exported_name(file.source, edit):
+            imports = next((n for n in file.tree.root_node.named_children if n.type == "import_declaration"), None)
+            if imports is not None:
+                found.add(region(edit.filename, imports.start_byte))
+    return found
 
 
 class _TakenBytes:
@@ -226,21 +264,49 @@ class _TakenBytes:
 def _apply_fixes(
     fixes: list[Fix], overlay: dict[str, bytes], by_name: dict[str, str], outcome: FixOutcome
 ) -> dict[str, bytes]:
-    """The new text of every file the fixes touch; all were planned on the current overlay."""
+    """The new text of every file the fixes touch; all were planned on the current overlay. A Go
+    file that several of them edit loses the imports they leave unused together (each fix
+    removes those it leaves unused alone), and a name two of them declare rejects the lot."""
     updated: dict[str, bytes] = {}
+    trees: dict[str, tuple[Node, Node]] = {}  # Go files: their trees before and after, parsed once
     edits = [e for fix in fixes for e in fix.edits]
+    editing = Counter(name for fix in fixes for name in {e.filename for e in fix.edits})  # how many fixes edit each file
     for filename in sorted({e.filename for e in edits}):
         path = by_name.get(filename)
         if path is None:
             raise _Rejected(f"{filename} is not among the linted files")
         before = overlay.get(path, outcome.original[path])
-        if _errors(before, filename):
+        mine = [e for e in edits if e.filename == filename]
+        if filename.endswith(".py"):
+            updated[path] = _python_after(before, mine, filename)
+            continue
+        old = parse(before)
+        if _go_errors(before, old):
             raise _Rejected(f"{filename} has syntax errors; fix them first, then rerun --fix")
-        after = apply_edits(before, [e for e in edits if e.filename == filename])
-        if _errors(after, filename):
+        after = apply_edits(before, mine)
+        new = parse(after)
+        if editing[filename] > 1:
+            cleaned = drop_imports_left_unused(old.root_node, after, new.root_node)
+            if cleaned != after:
+                after, new = cleaned, parse(cleaned)
+        if _go_errors(after, new):
             raise _Rejected(f"the fix would leave a syntax error in {filename}; rolled back")
-        updated[path] = after
+        updated[path], trees[path] = after, (old.root_node, new.root_node)
+    packages = Counter(d for fix in fixes for d in _directories(fix, by_name))
+    shared = {p: pair for p, pair in trees.items() if packages[os.path.dirname(p)] > 1}  # several fixes edit its package
+    reason = declared_twice(shared, outcome.display) if shared else None
+    if reason is not None:
+        raise _Rejected(reason)
     return updated
+
+
+def _python_after(before: bytes, edits: list[Edit], filename: str) -> bytes:
+    if _errors(before, filename):
+        raise _Rejected(f"{filename} has syntax errors; fix them first, then rerun --fix")
+    after = apply_edits(before, edits)
+    if _errors(after, filename):
+        raise _Rejected(f"the fix would leave a syntax error in {filename}; rolled back")
+    return after
 
 
 def _errors(source: bytes, filename: str) -> bool:
@@ -249,7 +315,10 @@ def _errors(source: bytes, filename: str) -> bool:
         from imagetag_lint.python.syntax import parses
 
         return not parses(source)
-    tree = parse(source)
+    return _go_errors(source, parse(source))
+
+
+def _go_errors(source: bytes, tree: Tree) -> bool:
     return first_error(tree) is not None or (b"..." in source and _spread_before_last(tree))
 
 

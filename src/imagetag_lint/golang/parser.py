@@ -50,6 +50,12 @@ def parse(source: bytes) -> Tree:
     return keep(_PARSER.parse(source))
 
 
+def parse_for_check(source: bytes) -> Tree:
+    """A tree only a check reads (a fix's text before it is kept): not registered, so it goes
+    when the check is done."""
+    return _PARSER.parse(source)
+
+
 def keep(tree: Tree) -> Tree:
     """Register a tree the run analyses (`ROOTS`); a partial parse that is refused is never kept."""
     ROOTS.append(tree.root_node)

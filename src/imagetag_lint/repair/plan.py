@@ -7,7 +7,7 @@ from collections.abc import Callable
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.findings import Applicability, Edit, Fix
 from imagetag_lint.record import field, record
-from imagetag_lint.repair.imports import unused_import_edits
+from imagetag_lint.repair.imports import ImportUnclear, unused_import_edits
 
 # Where a repair rewrites an expression another rule reports: (filename, start byte). A finding
 # there is resolved by the same repair and carries the same fix.
@@ -38,14 +38,18 @@ def by_hand(reason: str) -> Fix:
 
 
 def seal(index: ImageFlowIndex, plan: Plan) -> Fix:
-    """Remove imports the edits leave unused (Go refuses to compile them), then seal the fix. A
-    fix that edits a file the run only reads (a helper in a sibling of the one file a pre-commit
-    call names) is by hand: --fix writes only the linted files, and the run has not looked for
-    the other uses of what it would change there."""
+    """Remove imports the edits leave unused (Go refuses to compile them; when it cannot tell for
+    a dot import, the fix is by hand), then seal the fix. A fix that edits a file the run only
+    reads (a helper in a sibling of the one file a pre-commit call names) is by hand: --fix writes
+    only the linted files, and the run has not looked for the other uses of what it would change
+    there."""
     outside = _outside(index, plan.edits)
     if outside is not None:
         return by_hand(f"the fix edits {outside}, which this run does not lint: lint it too, or follow the four steps by hand")
-    plan.edits.extend(unused_import_edits(index, plan.edits))
+    try:
+        plan.edits.extend(unused_import_edits(index, plan.edits))
+    except ImportUnclear as reason:
+        return by_hand(str(reason))
     return plan.fix()
 
 
