@@ -117,8 +117,11 @@ def exec_arguments(call: Node, function: Function) -> list[Node] | None:
 def _command_words(call: Node, function: Function) -> tuple[ConsumerKind, Node] | None:
     """(build or load, the image argument) of an `exec.Command` that builds, saves or loads."""
     args = exec_arguments(call, function)
-    if not args:
-        return None
+    return command_words(args) if args else None
+
+
+def command_words(args: list[Node]) -> tuple[ConsumerKind, Node] | None:
+    """(build or load, the image argument) of a command given as its words, the tool first."""
     tool = string_value(args[0]) if args[0].type in STRING_TYPES else None
     words = [string_value(a) if a.type in STRING_TYPES else None for a in args[1:]]
     rest = args[1:]

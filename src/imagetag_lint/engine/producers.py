@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from imagetag_lint.engine import values
+from imagetag_lint.engine import returned_builds, values
 from imagetag_lint.engine.commands import inferred_consumer
 from imagetag_lint.engine.model import OriginKind, ProducerRef
 from imagetag_lint.engine.run import FlowRun, facts, function_facts, mentions, settle
@@ -301,7 +301,7 @@ def wrappers(run: FlowRun) -> dict[int, ProducerRef]:
             fixpoint.table[id(function)] = found
         return found is not None
 
-    seeds = [p.name.encode() for p in run.flow.producers]
+    seeds = [p.name.encode() for p in run.flow.producers] + returned_builds.seed_names(run)
     settle(run, fixpoint, lambda f: bool(f.result_count) and f.body is not None, seeds, update, revisit_known=False)
     return fixpoint.table
 
@@ -324,7 +324,7 @@ def _infer_wrapper(run: FlowRun, function: Function) -> ProducerRef | None:
                 continue
             if values.origin(run, result, function.file, function).kind == OriginKind.BUILT:
                 return ProducerRef(function.name, index, function.result_count, function)
-    return None
+    return returned_builds.returned_build(run, function)  # a hand-written helper that returns its build's tag
 
 
 class _NamedResult:
