@@ -111,6 +111,7 @@ def _function_value(run: FlowRun, call: Node, file: SourceFile) -> ProducerRef |
         value: Node | None = unparen(held[1])
     else:
         value = assigned_value(*definition)
+    value = _once_function(value) if value is not None else None
     if value is not None and value.type == "func_literal":
         found = _closure_producer(run, value, file)
         if found is None:
@@ -120,6 +121,16 @@ def _function_value(run: FlowRun, call: Node, file: SourceFile) -> ProducerRef |
                            result_count=found.results, declaration_body=value.child_by_field_name("body"))
         return ProducerRef(found.name, found.image_result, found.results, closure)
     return _named_producer(run, value, file) if value is not None else None
+
+
+def _once_function(value: Node) -> Node:
+    """`sync.OnceValues(f)` and `sync.OnceValue(f)` return a function that runs f once and then
+    hands out its results: a call of it returns what f does."""
+    if value.type == "call_expression" and callee(value) in (("sync", "OnceValues"), ("sync", "OnceValue")):
+        args = arguments(value)
+        if len(args) == 1:
+            return unparen(args[0])
+    return value
 
 
 def _named_producer(run: FlowRun, value: Node, file: SourceFile) -> ProducerRef | None:

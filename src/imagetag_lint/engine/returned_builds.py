@@ -39,6 +39,7 @@ from imagetag_lint.golang.syntax import (
 )
 
 _RUNNERS = ("command-runners", 0)  # run.rule_cache key: id of function -> its tool parameter, or None
+_RUNNER_NAMES = ("command-runner-names", 0)  # run.rule_cache key: (project generation, runners' names)
 
 
 def returned_build(run: FlowRun, function: Function) -> ProducerRef | None:
@@ -113,13 +114,23 @@ def built_images(run: FlowRun, function: Function) -> list[Node]:
 def seed_names(run: FlowRun) -> list[bytes]:
     """What a function that may return its build names: `exec.Command`, a command runner's
     name, or a build helper's."""
-    names = {b"exec.Command"}
-    for function in list(run.project.functions()):
-        if function.body is not None and mentions(function, [b"exec.Command"]) and command_runner(run, function) is not None:
-            names.add(function.name.encode())
+    names = {b"exec.Command", *(n.encode() for n in runner_names(run))}
     helpers = (*run.consumers.values(), *command_facts(run).consumers.values())
     names.update(c.name.encode() for c in helpers if c.kind is ConsumerKind.BUILD)
     return sorted(names)
+
+
+def runner_names(run: FlowRun) -> frozenset[str]:
+    """The names of the loaded command runners (settled per project generation)."""
+    cached = run.rule_cache.get(_RUNNER_NAMES)
+    if isinstance(cached, tuple) and cached[0] == run.project.generation:
+        return cached[1]  # type: ignore[no-any-return]
+    names = frozenset(
+        f.name for f in list(run.project.functions())
+        if f.body is not None and mentions(f, [b"exec.Command"]) and command_runner(run, f) is not None
+    )
+    run.rule_cache[_RUNNER_NAMES] = (run.project.generation, names)
+    return names
 
 
 def command_runner(run: FlowRun, function: Function) -> int | None:
@@ -154,6 +165,8 @@ def _tool_parameter(run: FlowRun, function: Function) -> int | None:
 
 def _runner_command(run: FlowRun, call: Node, function: Function) -> tuple[ConsumerKind, Node] | None:
     """The build or load a call of a command runner runs (`run(t, "docker", "build", "-t", tag)`)."""
+    if callee(call)[1] not in runner_names(run):
+        return None  # resolving every call would load the packages it names
     for target in run.project.resolve_call(call, function.file):
         position = command_runner(run, target)
         if position is None:
