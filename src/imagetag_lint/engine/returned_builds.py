@@ -17,6 +17,8 @@ When X is the helper's own parameter, its caller may already hold the name (`bui
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from imagetag_lint.engine import producers, values
 from imagetag_lint.engine.commands import (
     command_facts,
@@ -32,6 +34,7 @@ from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
     STRING_TYPES,
     arguments,
+    assigned_value,
     callee,
     identifiers,
     is_write,
@@ -45,6 +48,75 @@ _RUNNER_NAMES = ("command-runner-names", 0)  # run.rule_cache key: (project gene
 def returned_build(run: FlowRun, function: Function) -> ProducerRef | None:
     """The producer a function is when one of its `return` statements hands back, as one result,
     the variable a build in its body was tagged with."""
+    found = _returned_image(run, function)
+    return ProducerRef(function.name, found[0], function.result_count, function) if found is not None else None
+
+
+def made_name(run: FlowRun, function: Function, text_of: Callable[[Node], str | None]) -> str | None:
+    """The reference a hand-written producer builds (`localhost/shop-api` for
+    `fmt.Sprintf("localhost/%s:e2e-%d", svc, time.Now().UnixNano())` when text_of gives `svc` the
+    caller's `"shop-api"`): the whole text when it is fixed, else the repository when the fixed text
+    reaches its tag."""
+    found = _returned_image(run, function)
+    if found is None:
+        return None
+    image = found[1]
+    definition = values.reaching_definition(image, function)
+    made = assigned_value(*definition) if definition is not None else image
+    if made is None:
+        return None
+    prefix, whole = _fixed_prefix(unparen(made), text_of)
+    if whole:
+        return prefix or None
+    last = prefix.rsplit("/", 1)[-1]
+    if ":" not in last:
+        return None  # the repository itself is not known
+    return prefix[: len(prefix) - len(last)] + last.split(":", 1)[0] or None
+
+
+def _fixed_prefix(made: Node, text_of: Callable[[Node], str | None]) -> tuple[str, bool]:
+    """(the fixed text a reference starts with, is that all of it) for fixed text, a `+` of pieces
+    or a `fmt.Sprintf` whose verbs take fixed text."""
+    fixed = text_of(made)
+    if fixed is not None:
+        return fixed, True
+    if made.type == "binary_expression":
+        pieces = values.sum_pieces(made)
+    elif made.type == "call_expression" and callee(made) == ("fmt", "Sprintf") and arguments(made):
+        return _sprintf_prefix(arguments(made), text_of)
+    else:
+        return "", False
+    prefix = ""
+    for piece in pieces:
+        part = text_of(piece)
+        if part is None:
+            return prefix, False
+        prefix += part
+    return prefix, True
+
+
+def _sprintf_prefix(args: list[Node], text_of: Callable[[Node], str | None]) -> tuple[str, bool]:
+    layout = text_of(args[0])
+    if layout is None:
+        return "", False
+    prefix, rest, given = "", layout, iter(args[1:])
+    while "%" in rest:
+        before, rest = rest.split("%", 1)
+        prefix += before
+        verb, rest = rest[:1], rest[1:]
+        if verb == "%":
+            prefix += "%"
+            continue
+        argument = next(given, None)
+        part = text_of(argument) if argument is not None and verb in ("s", "d", "v") else None
+        if part is None:
+            return prefix, False
+        prefix += part
+    return prefix + rest, True
+
+
+def _returned_image(run: FlowRun, function: Function) -> tuple[int, Node] | None:
+    """(the result index, the build's tag) of the variable a `return` hands back as it was built."""
     body = function.body
     if body is None or function.result_count == 0:
         return None
@@ -56,8 +128,9 @@ def returned_build(run: FlowRun, function: Function) -> ProducerRef | None:
         if len(results) != function.result_count:
             continue
         for index, result in enumerate(results):
-            if result.type == "identifier" and any(_same_variable(function, image, result) for image in built):
-                return ProducerRef(function.name, index, function.result_count, function)
+            image = next((i for i in built if result.type == "identifier" and _same_variable(function, i, result)), None)
+            if image is not None:
+                return index, image
     return None
 
 
