@@ -9,7 +9,6 @@ from typing import cast
 from imagetag_lint.analysis.deployments import FixedSite
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, repository
 from imagetag_lint.analysis.pairing import build_name_of
-from imagetag_lint.engine.commands import command_image
 from imagetag_lint.engine.model import OriginKind
 from imagetag_lint.engine.run import mentions
 from imagetag_lint.engine.values import sum_pieces
@@ -129,7 +128,7 @@ def _raw_build(index: ImageFlowIndex, call: Node, file: SourceFile, function: Fu
     from imagetag_lint.analysis.pairing import without_made_tag
     from imagetag_lint.engine.locality import generated_reference
 
-    command = command_image(call, function)
+    command = index.command_image(call, function)
     if command is None or command[0] is not ConsumerKind.BUILD:
         return None
     tag = command[1]

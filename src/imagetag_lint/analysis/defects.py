@@ -242,7 +242,7 @@ def _deployed_by_specs(index: ImageFlowIndex, function: Function, build_name: st
         for site in fixed_sites(index, file)
         if site.local and site.function is not None and is_spec(site.function)
         and site.function.node.id != function.node.id
-        and (reach is None or is_inside(site.function.node, reach))
+        and (reach is None or site.file is function.file and is_inside(site.function.node, reach))
         and names_service(build_name, site.image)
     )
     return sites if len({site.image for site in sites}) == 1 else ()

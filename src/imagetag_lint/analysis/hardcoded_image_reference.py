@@ -11,6 +11,7 @@ from imagetag_lint.analysis.deployments import FixedSite, fixed_sites
 from imagetag_lint.analysis.discards import find_discards
 from imagetag_lint.analysis.image_flow import repository
 from imagetag_lint.analysis.mismatches import captured, ignored_image_params
+from imagetag_lint.analysis.overwritten import replaced_before_read
 from imagetag_lint.analysis.pairing import build_name_of
 from imagetag_lint.analysis.steps import (
     call_name,
@@ -20,6 +21,7 @@ from imagetag_lint.analysis.steps import (
     setup_reach,
     suite_method_steps,
 )
+from imagetag_lint.analysis.table_builds import built_from_its_table
 from imagetag_lint.analysis.unit_fixtures import only_inspected, testing_parameters
 from imagetag_lint.engine.locality import build_references
 from imagetag_lint.engine.values import local_const, reaching_definition
@@ -30,6 +32,8 @@ from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
     FUNCTION_TYPES,
+    call_expressions,
+    callee,
     enclosing,
     identifiers,
     is_inside,
@@ -49,7 +53,7 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             continue
         if pulled_release(site.image, build_references(ctx.index) if published_release(site.image) else ()):
             continue  # pulled from its registry: the first step of an upgrade test, not a stale copy
-        if _reads_the_built_name(ctx, site):
+        if _reads_the_built_name(ctx, site) or built_from_its_table(ctx.index, site) or replaced_before_read(site):
             continue
         if UNTRACKED_CODE in ctx.selected and _instead_of_a_parameter(ctx, site):
             continue
@@ -186,12 +190,34 @@ def _unit_test_fixture(ctx: RuleContext, site: FixedSite) -> bool:
         parameters = function.node.child_by_field_name("parameters")
         if parameters is None or b"*testing." not in (parameters.text or b""):
             return False
+        target = site.sink.target if site.sink is not None else None
+        if _test_main_sets_up_images(ctx, site.file) and (target is None or _returns_an_error(target.node)):
+            return False  # the package's `TestMain` builds or loads: its tests run against the cluster
     index = ctx.index
     loads = any(
         (consumer := index.consumer(call)) is not None and consumer.kind is ConsumerKind.LOAD
         for call in index.calls_in(function)
     )
     return not loads and not index.builds(function)
+
+
+def _test_main_sets_up_images(ctx: RuleContext, file: SourceFile) -> bool:
+    """Does a `TestMain` of the file's package build or load an image? Then its tests are E2E
+    tests, run against the cluster the images were loaded into, not unit tests with fixtures."""
+    index = ctx.index
+    key = ("test-main-sets-up:" + file.directory, index.project.generation)
+    found = index.cache.get(key)
+    if found is None:
+        found = index.cache[key] = any(
+            function.name == "TestMain" and function.receiver is None and (
+                index.builds(function)
+                or any((c := index.consumer(call)) is not None and c.kind is ConsumerKind.LOAD for call in index.calls_in(function))
+            )
+            for package_file in list(index.project.complete_package(file).files)
+            if package_file.filename.endswith("_test.go")
+            for function in index.facts(package_file).functions
+        )
+    return bool(found)
 
 
 def _returns_an_error(declaration: Node) -> bool:
@@ -273,6 +299,8 @@ def _steps(ctx: RuleContext, site: FixedSite, builds: list[Related], seen: Build
         )
     if site.function is not None and site.function.node.type == "func_literal":
         return _closure_steps(site)
+    if site.function is not None and _run_by_go_test(site.function):
+        return _test_function_steps(site, site.function)
     suite = suite_method_steps(ctx.index, site, repository(site.image))  # a testify `Test...` method
     if suite is not None:
         return suite
@@ -298,6 +326,30 @@ def _closure_steps(site: FixedSite) -> tuple[str, ...]:
     )
 
 
+def _run_by_go_test(function: Function) -> bool:
+    """Is the function a test `go test` calls (`func TestX(t *testing.T)` in a `_test.go` file)?
+    It has no callers in the code, so no step gives it a parameter."""
+    if function.receiver is not None or function.node.type != "function_declaration":
+        return False
+    if not function.file.filename.endswith("_test.go") or not function.name.startswith("Test") or function.name == "TestMain":
+        return False
+    parameters = function.node.child_by_field_name("parameters")
+    return parameters is not None and b"*testing.T" in (parameters.text or b"")
+
+
+def _test_function_steps(site: FixedSite, function: Function) -> tuple[str, ...]:
+    """A test `go test` runs has no callers to take a parameter: it reads a package variable."""
+    return (
+        (
+            f"capture: keep the name the builder returns for `{repository(site.image)}` in a package variable "
+            f"that `TestMain` sets before `m.Run()`, or build in `{function.name}` itself and keep the name in a local"
+        ),
+        f"pass: nothing to pass: `{function.name}` reads that variable itself",
+        f"parameter: none needed (`go test` calls `{function.name}`)",
+        _use_step(site, "that variable"),
+    )
+
+
 def _package_variable_steps(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> tuple[str, ...] | None:
     """The steps when the build the message names keeps its name in a package variable (a suite's
     `BeforeSuite`) and a spec closure deploys fixed text: the closure reads the variable; it has
@@ -306,6 +358,14 @@ def _package_variable_steps(ctx: RuleContext, site: FixedSite, seen: BuildSite |
     if kept is None:
         return None
     setter, variable = kept
+    owner = site.function
+    if owner is not None and owner.node.type != "func_literal":
+        return (
+            f"capture: {named(setter)} already keeps the built name in the package variable `{variable}`",
+            f"pass: nothing to pass: `{owner.name}` reads `{variable}` itself",
+            f"parameter: none needed (`go test` calls `{owner.name}`)",
+            _use_step(site, f"`{variable}`"),
+        )
     return (
         f"capture: {named(setter)} already keeps the built name in the package variable `{variable}`",
         f"pass: nothing to pass: the closure reads `{variable}` itself",
@@ -318,15 +378,17 @@ def _package_variable(ctx: RuleContext, site: FixedSite, seen: BuildSite | None)
     """The function that assigns the named build's image to a package-level variable of the
     deploying closure's package, and that variable, when the closure can read it."""
     owner = site.function
-    if seen is None or owner is None or owner.node.type != "func_literal":
+    if seen is None or owner is None or (owner.node.type != "func_literal" and not _run_by_go_test(owner)):
         return None
     index = ctx.index
     setter = index.facts(seen.file).function_of(seen.call)
+    if setter is not None and owner.node.type != "func_literal" and not _before_the_tests(setter, seen.call):
+        return None  # a test reads what `TestMain` set before `m.Run()`, nothing else
     variable = _kept_variable(ctx, seen)
     if setter is None or variable is None or on_process_one_only(setter):
         return None  # set on process 1 alone: "" on the others (`ginkgo -p`)
     reach = setup_reach(setter)
-    if reach is not None and not is_inside(owner.node, reach):
+    if reach is not None and not (owner.file is setter.file and is_inside(owner.node, reach)):
         return None  # a `BeforeEach` runs before the specs of its own container only
     statement = variable.parent.parent if variable.parent is not None else None
     if statement is None or statement.type != "assignment_statement":
@@ -338,6 +400,16 @@ def _package_variable(ctx: RuleContext, site: FixedSite, seen: BuildSite | None)
     if _declared_inside(_outermost(seen.call), name) or _declared_inside(_outermost(site.node), name):
         return None  # a local of that name hides the package variable
     return setter, name
+
+
+def _before_the_tests(setter: Function, build: Node) -> bool:
+    """Is the build in `TestMain`, before its `m.Run()` (which runs the tests), outside any closure?"""
+    if setter.name != "TestMain" or setter.receiver is not None or setter.body is None:
+        return False
+    if enclosing(build, FUNCTION_TYPES) != setter.node:
+        return False
+    runs = [call for call in call_expressions(setter.body, setter.file.source) if callee(call)[1] == "Run" and callee(call)[0] is not None]
+    return bool(runs) and all(build.end_byte <= run.start_byte for run in runs)
 
 
 def _declares(file: SourceFile, name: str) -> bool:

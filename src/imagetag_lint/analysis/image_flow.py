@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from imagetag_lint.engine import (
+    commands,
     containers,
     locality,
     manifests,
@@ -51,6 +52,7 @@ class ImageFlowIndex(FlowRun):
     )
     origin, fixed_text, reaching_definition = values.origin, values.fixed_text, staticmethod(values.reaching_definition)
     setter_of = variables.setter_of
+    command_image = commands.run_command_image
     image_field_sinks, image_field_sinks_in, call_sinks, format_image_args, deploy_params = (
         sinks.image_field_sinks, sinks.image_field_sinks_in, sinks.call_sinks, sinks.format_image_args, sinks.deploy_params
     )

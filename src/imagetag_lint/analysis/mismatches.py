@@ -12,7 +12,6 @@ from imagetag_lint.analysis.deployments import FixedSite, sites_in
 from imagetag_lint.analysis.discards import Discard, find_discards
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, Origin, Sink, repository
 from imagetag_lint.analysis.steps import call_name
-from imagetag_lint.engine.commands import command_image
 from imagetag_lint.engine.locality import loaded_names
 from imagetag_lint.engine.model import SinkKind
 from imagetag_lint.engine.run import mentions
@@ -75,7 +74,7 @@ def _runs_a_build(index: ImageFlowIndex, function: Function) -> bool:
     if not mentions(function, [b"exec.Command"]):
         return False
     return any(
-        (command := command_image(call, function)) is not None and command[0] is ConsumerKind.BUILD
+        (command := index.command_image(call, function)) is not None and command[0] is ConsumerKind.BUILD
         for call in index.calls_in(function)
     )
 
@@ -86,7 +85,7 @@ def _command_loads(index: ImageFlowIndex, function: Function) -> Iterator[Sink]:
     if not mentions(function, [b"exec.Command"]):
         return
     for call in index.calls_in(function):
-        command = command_image(call, function)
+        command = index.command_image(call, function)
         if command is not None and command[0] is ConsumerKind.LOAD:
             yield Sink(SinkKind.LOAD_ARG, command[1], function.file, function, call=call)
 
@@ -118,7 +117,7 @@ def _built_values(index: ImageFlowIndex, function: Function, discards: list[Disc
     built: dict[object, str] = {}
     for call in index.calls_in(function):
         consumer = index.consumer(call)
-        command = command_image(call, function)  # `podman build -t X` run here builds X too
+        command = index.command_image(call, function)  # `podman build -t X` run here builds X too
         if command is not None and command[0] is ConsumerKind.BUILD:
             origin = index.origin(command[1], function.file, function)
             if origin.key is not None:
@@ -258,7 +257,7 @@ def built_variables(index: ImageFlowIndex, function: Function, before: Node) -> 
             break
         consumer = index.consumer(call)
         args = arguments(call)
-        command = command_image(call, function)
+        command = index.command_image(call, function)
         candidate: Node | None = None
         if command is not None and command[0] is ConsumerKind.BUILD:
             candidate = command[1]

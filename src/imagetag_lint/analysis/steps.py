@@ -179,7 +179,7 @@ def pass_step(variable: str, deploy: DeployCall | None, deployed_here: bool = Fa
     if deployed_here:
         return "pass: nothing to pass: this function deploys the image itself"
     if deploy is None:
-        return f"pass: give `{variable}` to the function that deploys the image"
+        return f"pass: give `{variable}` to what deploys the image (no deployment of it was found: a deploy function, a manifest, a `helm --set`)"
     args = arguments(deploy.call)
     for index in sorted(deploy.image_params):
         if index < len(args):
@@ -210,7 +210,7 @@ def parameter_step(
     if deployed_here:
         return "parameter: none needed"
     if deploy is None:
-        return "parameter: add an `imageName string` parameter to the deploy function and update every caller"
+        return "parameter: if a function of yours deploys it, add an `imageName string` parameter to it and update every caller"
     target = deploy.target
     if deploy.image_params:
         names = ", ".join(f"`{p.name}`" for p in target.params if p.index in deploy.image_params)
@@ -249,7 +249,7 @@ def use_step(deploy: DeployCall | None, site: FixedSite | None, name: str = "ima
     if site is None:
         if deploy is not None and deploy.image_params:
             return f"use: `{deploy.target.name}` already deploys its image parameter"
-        return "use: `Image: imageName` in place of the fixed image"
+        return "use: deploy that name (`Image: imageName`, a manifest's `image:` line, a chart value) in place of the fixed image"
     if site.kind is SiteKind.YAML and site.function is None:  # a package-level constant holds the manifest
         return f"use: make the manifest a template (`image: %s`) and format {name} into it instead of `{site.image}`"
     if site.kind is SiteKind.YAML:

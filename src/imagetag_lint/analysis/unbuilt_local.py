@@ -22,7 +22,6 @@ import os
 import re
 
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, repository
-from imagetag_lint.engine.commands import command_image
 from imagetag_lint.enums import ConsumerKind
 from imagetag_lint.golang.model import Function
 from imagetag_lint.golang.parser import Node
@@ -70,7 +69,7 @@ def _loaded_reference(index: ImageFlowIndex, call: Node, function: Function) -> 
     if consumer is not None and consumer.kind == ConsumerKind.LOAD:
         args = arguments(call)
         expr = args[consumer.image_arg] if consumer.image_arg < len(args) else None
-    elif (command := command_image(call, function)) is not None and command[0] is ConsumerKind.LOAD:
+    elif (command := index.command_image(call, function)) is not None and command[0] is ConsumerKind.LOAD:
         expr = command[1]
     if expr is None:
         return None

@@ -10,7 +10,7 @@ counts as a local build of its repository.
 
 from __future__ import annotations
 
-from imagetag_lint.engine.run import FlowRun, calls_in, mentions
+from imagetag_lint.engine.run import FlowRun, calls_in, facts, mentions
 from imagetag_lint.enums import ConsumerKind
 from imagetag_lint.golang.model import Function
 from imagetag_lint.golang.parser import Node, text
@@ -70,7 +70,10 @@ def command_facts(run: FlowRun) -> CommandFacts:
 
 
 def inferred_consumer(run: FlowRun, name: str) -> Consumer | None:
-    return command_facts(run).consumers.get(name)
+    found = run.commands  # asked for every call a consumer may make: settled facts without a call
+    if found is None or found.generation != run.project.generation:
+        found = command_facts(run)
+    return found.consumers.get(name)
 
 
 def raw_builds(run: FlowRun) -> list[RawBuild]:
@@ -100,7 +103,19 @@ def _read(run: FlowRun, function: Function, found: CommandFacts) -> None:
 
 def command_image(call: Node, function: Function) -> tuple[ConsumerKind, Node] | None:
     """(build or load, the image argument) of an `exec.Command` that builds, saves or loads."""
+    if not function.file.source.startswith(b"exec", call.start_byte):
+        return None  # most calls: asked of every call, answered without a lookup (`exec_arguments`)
     return _command_words(call, function)
+
+
+def run_command_image(run: FlowRun, call: Node, function: Function) -> tuple[ConsumerKind, Node] | None:
+    """`command_image`, found once per call in a run: the rules ask it of every call of a function."""
+    if not function.file.source.startswith(b"exec", call.start_byte):
+        return None
+    known = facts(run, function.file).commands
+    if call not in known:
+        known[call] = _command_words(call, function)
+    return known[call]
 
 
 def exec_arguments(call: Node, function: Function) -> list[Node] | None:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from imagetag_lint.engine import commands, producers, values
 from imagetag_lint.engine.formats import format_go
-from imagetag_lint.engine.run import FlowRun, calls_in, facts, function_facts
+from imagetag_lint.engine.run import FlowRun, facts, function_facts, named_calls_in
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import arguments, callee, parent
@@ -60,8 +60,8 @@ def _consumed_images(run: FlowRun, file: SourceFile, kind: str) -> Iterator[str]
     if not any(file.source.find(name) != -1 for name in names):
         return
     for function in facts(run, file).functions:
-        for call in calls_in(run, function):
-            consumer = producers.consumer(run, call)
+        for call, (_, name) in named_calls_in(run, function):
+            consumer = producers.consumer_named(run, name)
             if consumer is None or consumer.kind != kind:
                 continue
             args = arguments(call)
@@ -78,9 +78,9 @@ def builds(run: FlowRun, function: Function) -> bool:
     if not run.inferring and memo.builds[0] == generation:
         return memo.builds[1]
     found = any(
-        ((consumer := producers.consumer(run, call)) is not None and consumer.kind == "build")
+        ((consumer := producers.consumer_named(run, name)) is not None and consumer.kind == "build")
         or producers.producer(run, call, function.file) is not None
-        for call in calls_in(run, function)
+        for call, (_, name) in named_calls_in(run, function)
     )
     if not run.inferring:
         memo.builds = (generation, found)
@@ -157,7 +157,9 @@ def _generator_calls(run: FlowRun, file: SourceFile) -> list[Node]:
     not which calls they are."""
     file_facts = facts(run, file)
     if file_facts.generator_calls is None:
-        file_facts.generator_calls = [call for call in file_facts.calls if producers.is_generator(run, call)]
+        file_facts.generator_calls = [
+            call for call, (_, name) in zip(file_facts.calls, file_facts.callees) if producers.is_generator_named(run, name)
+        ]
     return file_facts.generator_calls
 
 

@@ -10,11 +10,11 @@ from imagetag_lint.golang.lexing import yaml_image_keys
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import STRING_TYPES
+from imagetag_lint.pullpolicy import yaml_pull_never
 
 # the value of a YAML `image:` key found by lexing.yaml_image_keys (in raw strings lines end with
 # real newlines, in interpreted strings often with the two characters \n)
 _YAML_VALUE = re.compile(rb"""image:[ \t]*["']?([^\s"'\\`]+)""")
-_YAML_PULL_NEVER = re.compile(rb"imagePullPolicy:[ \t]*[\"']?Never")
 _MANIFEST_KEYS = re.compile(rb"(?:^|\n|\\n|[`\"])[ \t]*(?:-[ \t]+)?(?:apiVersion|kind|containers|initContainers|spec|metadata|name):")
 
 
@@ -32,7 +32,42 @@ def yaml_images(file: SourceFile) -> Iterator[YamlImage]:
         if string is None or not _multiline(string):
             continue
         value = match.group(1).decode("utf-8", "replace")
-        yield YamlImage(file, string, start, end, value, _YAML_PULL_NEVER.search(string.text or b"") is not None)
+        yield YamlImage(file, string, start, end, value, _pull_never(string, key))
+
+
+def _pull_never(string: Node, key: int) -> bool:
+    """Does the container of the `image:` key at file offset `key` say `imagePullPolicy: Never`?
+    A `+`-concatenated manifest is read whole, its pieces of text in order without their quotes
+    (a line may be a piece of its own); another expression between them is one unknown byte."""
+    whole = string
+    while whole.parent is not None and whole.parent.type in ("binary_expression", "parenthesized_expression"):
+        whole = whole.parent
+    text = bytearray()
+    at = -1
+    for piece in _pieces(whole):
+        if piece.type not in STRING_TYPES:
+            text += b"\0"
+            continue
+        if piece.start_byte == string.start_byte:
+            at = len(text) + key - piece.start_byte - 1
+        text += (piece.text or b"")[1:-1]
+    return at >= 0 and yaml_pull_never(bytes(text), at)
+
+
+def _pieces(whole: Node) -> list[Node]:
+    """The operands of a `+` chain (through parentheses), in source order."""
+    found = []
+    pending = [whole]
+    while pending:
+        node = pending.pop()
+        operator = node.child_by_field_name("operator") if node.type == "binary_expression" else None
+        if operator is not None and text(operator) == "+":
+            pending += [n for n in (node.child_by_field_name("right"), node.child_by_field_name("left")) if n is not None]
+        elif node.type == "parenthesized_expression" and node.named_child_count == 1:
+            pending.append(node.named_children[0])
+        else:
+            found.append(node)
+    return found
 
 
 def _string_at(root: Node, offset: int) -> Node | None:

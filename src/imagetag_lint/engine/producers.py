@@ -25,7 +25,6 @@ from imagetag_lint.golang.syntax import (
     enclosing,
     identifiers,
     is_write,
-    node_key,
     unparen,
 )
 from imagetag_lint.rules import Consumer
@@ -44,12 +43,11 @@ def producer(run: FlowRun, call: Node, file: SourceFile) -> ProducerRef | None:
             return None  # the package is loaded and has no wrapper of this name
     if not settled:
         return _producer(run, call, file)
-    key = node_key(call)
-    cached = run.producer_calls.get(key, _NOT_CACHED)
+    cached = run.producer_calls.get(call, _NOT_CACHED)
     if cached is not _NOT_CACHED and cached[0] == run.project.generation:
         return cached[1]
     found = _producer(run, call, file)
-    run.producer_calls[key] = (run.project.generation, found)
+    run.producer_calls[call] = (run.project.generation, found)
     return found
 
 
@@ -278,7 +276,11 @@ def _holds_function(run: FlowRun, function: Function, name: str) -> bool:
 
 def consumer(run: FlowRun, call: Node) -> Consumer | None:
     """A configured consumer, or a helper whose body runs a container build or load command."""
-    name = callee(call)[1]
+    return consumer_named(run, callee(call)[1])
+
+
+def consumer_named(run: FlowRun, name: str) -> Consumer | None:
+    """The consumer a call of this name runs (`consumer`, for a caller that knows the name)."""
     configured = run.consumers.get(name)
     if configured is not None:
         return configured
@@ -286,7 +288,10 @@ def consumer(run: FlowRun, call: Node) -> Consumer | None:
 
 
 def is_generator(run: FlowRun, call: Node) -> bool:
-    name = callee(call)[1]
+    return is_generator_named(run, callee(call)[1])
+
+
+def is_generator_named(run: FlowRun, name: str) -> bool:
     found = run.generator_names.get(name)
     if found is None:  # a regular expression per name, not per call
         found = run.generator_names[name] = run.flow.is_generator(name)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from imagetag_lint.engine.model import ProducerRef, Sink
+from imagetag_lint.enums import ConsumerKind
 from imagetag_lint.golang.lexing import word_offsets
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node
@@ -39,10 +40,12 @@ class FileFacts:
     function_starts: list[int]
     functions: list[Function]
     call_starts: list[int] = field(default_factory=list)
+    callees: list[tuple[str | None, str]] = field(default_factory=list)  # (qualifier, name) of each call, in order
     field_sinks: list[Sink] | None = None  # the file's image-field sinks, once asked for
     field_sinks_by_function: dict[int, list[Sink]] = field(default_factory=dict)
     field_reads: dict[str, FieldReads] | None = None  # where the file reads image fields, by type name
     generator_calls: list[Node] | None = None  # the calls of an image-name generator
+    commands: dict[Node, tuple[ConsumerKind, Node] | None] = field(default_factory=dict)  # `exec` call -> what it builds or loads
 
     def function_of(self, node: Node) -> Function | None:
         index = bisect_right(self.function_starts, node.start_byte) - 1
@@ -58,6 +61,7 @@ class FunctionFacts:
     call_names: frozenset[str] | None = None  # the names it calls
     builds: tuple[int, bool] = (-1, False)  # (project generation, has it a build event)
     holds: dict[tuple[str, int], bool] = field(default_factory=dict)  # (variable, wrappers known) -> can it hold a builder
+    call_sinks: tuple[int, list[Sink]] | None = None  # (project generation, the sinks its calls make)
 
 
 class Fixpoint(Generic[T]):
@@ -101,7 +105,7 @@ class FlowRun:
         self.deploys: Demand[frozenset[int]] = Demand()
         self.inferring = False
         self.functions: dict[int, FunctionFacts] = {}  # id of function -> what is known of it
-        self.producer_calls: dict[int, tuple[int, ProducerRef | None]] = {}  # by `syntax.node_key`
+        self.producer_calls: dict[Node, tuple[int, ProducerRef | None]] = {}  # by call
         self.built_repositories: tuple[int, frozenset[str]] = (-1, frozenset())  # (generation, names)
         self.loaded_images: frozenset[str] | None = None
         self.calls_of: dict[int, tuple[int, dict[int, int]]] = {}  # id of package -> calls per function
@@ -128,6 +132,7 @@ def facts(run: FlowRun, file: SourceFile) -> FileFacts:
             file=file,
             calls=calls,
             call_starts=[c.start_byte for c in calls],
+            callees=[callee(c) for c in calls],  # once per call: most questions about a call start from its name
             keyed=list(_keyed_elements(root, file.source, run.keyed_fields)),
             function_starts=[f.node.start_byte for f in functions],
             functions=functions,
@@ -137,9 +142,21 @@ def facts(run: FlowRun, file: SourceFile) -> FileFacts:
 
 def calls_in(run: FlowRun, function: Function) -> list[Node]:
     file_facts = facts(run, function.file)
-    first = bisect_right(file_facts.call_starts, function.node.start_byte - 1)
-    last = bisect_right(file_facts.call_starts, function.node.end_byte - 1)
+    first, last = _call_range(file_facts, function)
     return file_facts.calls[first:last]
+
+
+def named_calls_in(run: FlowRun, function: Function) -> Iterator[tuple[Node, tuple[str | None, str]]]:
+    """The function's calls with their (qualifier, name), read once per file: a question that
+    only concerns some names skips the other calls by a set lookup."""
+    file_facts = facts(run, function.file)
+    first, last = _call_range(file_facts, function)
+    return zip(file_facts.calls[first:last], file_facts.callees[first:last])
+
+
+def _call_range(file_facts: FileFacts, function: Function) -> tuple[int, int]:
+    starts = file_facts.call_starts
+    return bisect_right(starts, function.node.start_byte - 1), bisect_right(starts, function.node.end_byte - 1)
 
 
 def function_facts(run: FlowRun, function: Function) -> FunctionFacts:
@@ -152,7 +169,7 @@ def function_facts(run: FlowRun, function: Function) -> FunctionFacts:
 def call_names(run: FlowRun, function: Function) -> frozenset[str]:
     memo = function_facts(run, function)
     if memo.call_names is None:
-        memo.call_names = frozenset(callee(c)[1] for c in calls_in(run, function))
+        memo.call_names = frozenset(name for _, (_, name) in named_calls_in(run, function))
     return memo.call_names
 
 

@@ -24,9 +24,10 @@ from imagetag_lint.engine.manifests import looks_like_manifest, piece_of_manifes
 from imagetag_lint.engine.model import OriginKind, Sink, SinkKind
 from imagetag_lint.engine.run import (
     FlowRun,
-    calls_in,
     facts,
+    function_facts,
     mentions,
+    named_calls_in,
     settle_on_demand,
 )
 from imagetag_lint.golang.lexing import word_offsets
@@ -92,12 +93,33 @@ def image_field_sinks_in(run: FlowRun, function: Function) -> list[Sink]:
 
 
 def call_sinks(run: FlowRun, function: Function) -> Iterator[Sink]:
-    """Loader arguments, deploy-function image arguments and image verbs of format calls."""
+    """Loader arguments, deploy-function image arguments and image verbs of format calls.
+
+    Several rules ask for every function: the sinks are replayed while the project generation
+    is the one they were found at, unless they were found inside an inference (partial answers)
+    or a file was loaded while they were found (before or after the load, as the caller
+    interleaved it).
+    """
+    memo = function_facts(run, function)
+    generation = run.project.generation
+    if memo.call_sinks is not None and memo.call_sinks[0] == generation and not run.inferring:
+        yield from memo.call_sinks[1]
+        return
+    found = []
+    partial = run.inferring
+    for sink in _call_sinks(run, function):
+        found.append(sink)
+        yield sink
+        partial = partial or run.inferring
+    if not partial and not run.inferring and run.project.generation == generation:
+        memo.call_sinks = (generation, found)
+
+
+def _call_sinks(run: FlowRun, function: Function) -> Iterator[Sink]:
     file = function.file
     kubectl_words = mentions(function, kubectl.KUBECTL_WORDS)  # may call a kubectl helper that deploys
-    for call in calls_in(run, function):
-        qualifier, name = callee(call)
-        consumer = producers.consumer(run, call)
+    for call, (qualifier, name) in named_calls_in(run, function):
+        consumer = producers.consumer_named(run, name)
         if consumer is not None:
             if consumer.kind == "load":
                 args = arguments(call)

@@ -114,8 +114,7 @@ def replaced_texts(run: FlowRun, file: SourceFile) -> frozenset[str]:
 def _replaced(run: FlowRun, files: list[SourceFile]) -> Iterator[str]:
     for file in files:
         facts = file_facts(run, file)
-        for call in facts.calls:
-            qualifier, name = callee(call)
+        for call, (qualifier, name) in zip(facts.calls, facts.callees):
             if qualifier != "strings":
                 continue
             args = arguments(call)

@@ -22,6 +22,7 @@ from imagetag_lint.golang.syntax import (
     assigned_names,
     callee,
     enclosing,
+    holds_bytes,
     identifiers,
     is_inside,
     right_values,
@@ -292,7 +293,7 @@ def _sprintf_text(run: FlowRun, call: Node, file: SourceFile, function: Function
 
 
 def local_const(body: Node, name: str) -> Node | None:
-    if b"const" not in (body.text or b""):
+    if not holds_bytes(body, b"const"):
         return None
     for occurrence in identifiers(body, name):
         spec = occurrence.parent

@@ -18,7 +18,7 @@ from imagetag_lint.golang.model import (
     read_spec_closures,
 )
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import callee, declaration_specs, node_key
+from imagetag_lint.golang.syntax import callee, declaration_specs
 from imagetag_lint.record import field, record
 
 PackageKey = tuple[str, str]  # (absolute directory, package name)
@@ -62,10 +62,11 @@ class Project:
         self.file_functions: dict[int, list[Function]] = {}  # id of file -> its functions and spec closures
         self._missing_consts: set[tuple[str, str]] = set()
         self._mentions_loaded: set[tuple[str, str, bool]] = set()
-        self._calls: dict[int, tuple[int, tuple[Function, ...]]] = {}  # by `node_key`
+        self._calls: dict[Node, tuple[int, tuple[Function, ...]]] = {}  # by call
         self._by_directory: dict[str, list[Package]] = {}
         self._import_directories: dict[tuple[str, str], str | None] = {}
         self.generation = 0  # counts added files: inferences over all functions depend on it
+        self._named_at: dict[str, int] = {}  # function name -> the generation a function of that name was last added at
         # the type an identifier visibly has (set by the engine, which reads declarations)
         self.type_of: Callable[[Node], Node | None] | None = None
 
@@ -84,6 +85,7 @@ class Project:
             if node.type in ("function_declaration", "method_declaration"):
                 function = read_function(file, node)
                 package.functions.setdefault(function.name, []).append(function)
+                self._named_at[function.name] = self.generation
                 self.by_node[(id(file), node.id)] = function
                 functions.append(function)
             elif node.type == "const_declaration":
@@ -156,14 +158,21 @@ class Project:
         return package
 
     def resolve_call(self, call: Node, file: SourceFile) -> tuple[Function, ...]:
-        """The functions a call may run (memoized until a file is added; as a tuple: thousands of
-        calls run nothing)."""
-        key = node_key(call)
-        cached = self._calls.get(key)
-        if cached is not None and cached[0] == self.generation:
-            return cached[1]
+        """The functions a call may run (as a tuple: thousands of calls run nothing).
+
+        Memoized until a function of the call's name is added: a call runs only functions of its
+        name, and resolving it the first time loaded the packages it may run into (a second time
+        loads nothing), so files added since then that declare no such function change nothing.
+        """
+        cached = self._calls.get(call)
+        if cached is not None:
+            if cached[0] == self.generation:
+                return cached[1]
+            if self._named_at.get(callee(call)[1], -1) <= cached[0]:
+                self._calls[call] = (self.generation, cached[1])
+                return cached[1]
         found = tuple(self._resolve_call(call, file))
-        self._calls[key] = (self.generation, found)
+        self._calls[call] = (self.generation, found)
         return found
 
     def _resolve_call(self, call: Node, file: SourceFile) -> list[Function]:

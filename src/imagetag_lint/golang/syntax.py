@@ -9,17 +9,21 @@ FUNCTION_TYPES = ("function_declaration", "method_declaration", "func_literal")
 STRING_TYPES = ("interpreted_string_literal", "raw_string_literal")
 
 
-# Per-run caches keyed by (node id, byte range): a node id is unique among live trees, and
-# `reset_caches()` runs at the start of every lint so no entry outlives its tree.
-_CALLEES: dict[int, tuple[str | None, str]] = {}  # by `node_key`
-_IDENTIFIERS: dict[tuple[int, str], list[Node]] = {}  # by (`node_key`, name)
-_WRITES: dict[tuple[int, str], tuple[list[Node], list[int]]] = {}
+# Per-run caches keyed by the node itself: a node hashes by its id and equals only the same node
+# of the same tree, so a lookup costs a fifth of making a `node_key`; the keys are the nodes the
+# analyses hold anyway (a file's calls, function bodies), and `reset_caches()` runs at the start
+# of every lint so no entry outlives its tree.
+_CALLEES: dict[Node, tuple[str | None, str]] = {}
+_IDENTIFIERS: dict[tuple[Node, str], list[Node]] = {}  # by (node, name)
+_WRITES: dict[tuple[Node, str], tuple[list[Node], list[int]]] = {}
+_WORDS: dict[tuple[Node, bytes], bool] = {}  # by (node, bytes)
 
 
 def reset_caches() -> None:
     _CALLEES.clear()
     _IDENTIFIERS.clear()
     _WRITES.clear()
+    _WORDS.clear()
     _DEEP.clear()
     forget_trees()
 
@@ -32,10 +36,9 @@ def node_key(node: Node) -> int:
 
 def callee(call: Node) -> tuple[str | None, str]:
     """(qualifier, name) of a call: `pkg.F(...)` -> ("pkg", "F"), `F(...)` -> (None, "F")."""
-    key = node_key(call)
-    found = _CALLEES.get(key)
+    found = _CALLEES.get(call)
     if found is None:
-        found = _CALLEES[key] = _callee(call)
+        found = _CALLEES[call] = _callee(call)
     return found
 
 
@@ -244,10 +247,19 @@ def identifiers(node: Node, name: str) -> list[Node]:
     The name is found in the node's bytes (a C-speed scan) and each whole-word hit is checked
     against the tree, so only the few matching nodes are ever created.
     """
-    key = (node_key(node), name)
+    key = (node, name)
     found = _IDENTIFIERS.get(key)
     if found is None:
         found = _IDENTIFIERS[key] = _find_identifiers(node, name.encode())
+    return found
+
+
+def holds_bytes(node: Node, word: bytes) -> bool:
+    """Do the node's bytes hold word? Asked once per node and word: `node.text` copies the bytes."""
+    key = (node, word)
+    found = _WORDS.get(key)
+    if found is None:
+        found = _WORDS[key] = word in (node.text or b"")
     return found
 
 
@@ -255,7 +267,7 @@ def written_identifiers(node: Node, name: str) -> tuple[list[Node], list[int]]:
     """The identifiers called `name` under node that are written (`is_write`), in source order,
     and their start bytes: found once, so asking for the definition that reaches each of n reads
     does not look at every occurrence n times."""
-    key = (node_key(node), name)
+    key = (node, name)
     found = _WRITES.get(key)
     if found is None:
         written = [i for i in identifiers(node, name) if is_write(i)]

@@ -127,7 +127,7 @@ def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterat
             plan, related = plans[paired_with], (_built_here(paired_with),)
         else:
             plan, related = fixture_requests.plan_fixture_request(flow, function, sink), ()
-        why, severity = flow.why_local(sink.value.text, function)
+        why, severity = flow.why_local(sink.value.text, function, sink.pull_never)
         factory = fixture_requests.factory_building(flow, function, sink) if paired_with is None else None
         if factory is not None:
             why += (f"; `{factory[0]}` runs a build of `{reference_repository(flow, sink)}` here, and the "
@@ -298,12 +298,12 @@ def _mismatched(flow: Flow, function: Function, discards: list[Discard]) -> Iter
     sinks = flow.sinks.get(function, [])
     if fixture_flow:
         sinks = sinks + [s for s in other_references(flow, function) if s.function is not function]
-    public = {s.value.text for s in sinks if s.value.kind == FIXED and not flow.is_local_image(s.value.text)}
+    public = {s.value.text for s in sinks if s.value.kind == FIXED and not flow.is_local_image(s.value.text, s.pull_never)}
     fresh_builds = {v.text for kind, e in flow.consumer_arguments(function)
                     for v in [flow.value(e, function.module, function, plain=True)] if v.kind == FRESH}
     for sink in sinks:
         value = sink.value
-        if value.kind in SILENT or (value.kind == FIXED and flow.is_local_image(value.text)):
+        if value.kind in SILENT or (value.kind == FIXED and flow.is_local_image(value.text, sink.pull_never)):
             continue
         if value.kind == FRESH and (discards or value.text in fresh_builds):
             yield sink, f"a fresh call of `{value.text}`, a new name each time, not the one the build used"
@@ -375,7 +375,7 @@ def _reads_the_built_constant(flow: Flow, sink: Sink) -> bool:
 
 
 def _hardcoded(flow: Flow, sink: Sink) -> bool:
-    return sink.deploys and sink.value.kind == FIXED and flow.is_local_image(sink.value.text)
+    return sink.deploys and sink.value.kind == FIXED and flow.is_local_image(sink.value.text, sink.pull_never)
 
 
 def _finding(rule_set: RuleSet, code: str, span: Span, values: dict[str, str], steps: tuple[str, ...],

@@ -83,7 +83,8 @@ class Sink:
     argument for a function's image parameter."""
 
     def __init__(self, kind: str, function: Function | None, module: Module, node: cst.CSTNode, value: Value,
-                 start: int, end: int, target: Function | None = None, call: cst.Call | None = None) -> None:
+                 start: int, end: int, target: Function | None = None, call: cst.Call | None = None,
+                 pull_never: bool = False) -> None:
         # "container", "dict", "store", "yaml", "deploy-arg", "load", "command" (a kubectl word that
         # is the image), "command-word" (the image inside a kubectl word: `worker=IMAGE`)
         self.kind = kind
@@ -94,6 +95,7 @@ class Sink:
         self.start, self.end = start, end  # the bytes that name the image
         self.target = target  # the function called, for "deploy-arg"
         self.call = call  # the call the reference is an argument of, if any
+        self.pull_never = pull_never  # its own container says `imagePullPolicy: Never`: loaded, not pulled
 
     @property
     def deploys(self) -> bool:
@@ -469,15 +471,18 @@ class Flow:
         module = function.module
         sinks: list[Sink] = []
 
-        def add(kind: str, node: cst.BaseExpression, call: cst.Call | None = None, target: Function | None = None) -> None:
+        def add(kind: str, node: cst.BaseExpression, call: cst.Call | None = None, target: Function | None = None,
+                policy: cst.BaseExpression | None = None) -> None:
             value = self.value(node, module, function)
-            sinks.append(Sink(kind, function, module, node, value, module.start(node), module.end(node), target, call))
+            pull_never = policy is not None and self._says_never(policy, module, function)
+            sinks.append(Sink(kind, function, module, node, value, module.start(node), module.end(node), target, call,
+                              pull_never))
 
         for call in function.calls:
             name = callee_name(call)
             image = keyword(call, "image")
             if image is not None and (name in CONTAINER_CALLS or (name in GENERATED_OBJECTS and isinstance(call.func, cst.Attribute))):
-                add("container", image, call)
+                add("container", image, call, policy=keyword(call, "image_pull_policy"))
             target = self.project.resolve(call, module)
             if target is not None and target is not function:
                 for param in sorted(self.image_params.get(target, ())):
@@ -501,7 +506,7 @@ class Flow:
                     and string_value(element.key) == "image"
                     and self._in_containers(mapping, module)
                 ):
-                    add("dict", element.value)
+                    add("dict", element.value, policy=_entry(mapping, "imagePullPolicy"))
         for store in function.stores:
             target_node = store.targets[0].target
             if isinstance(target_node, cst.Subscript) and self._container_store(target_node):
@@ -513,6 +518,11 @@ class Flow:
             if not _handed_to_a_reader(constant, module):
                 sinks.extend(yaml_sinks(self, string, module, function, constant))
         return sinks
+
+    def _says_never(self, policy: cst.BaseExpression, module: Module, function: Function) -> bool:
+        """Is a container's pull policy `"Never"` (a literal, or a constant that holds it)?"""
+        value = self.value(policy, module, function, plain=True)
+        return value.kind == FIXED and value.text == "Never"
 
     def _in_containers(self, mapping: cst.Dict, module: Module) -> bool:
         for ancestor in module.ancestors(mapping):
@@ -621,7 +631,7 @@ class Flow:
         imported = self.project.imported_constant(module, name)
         return imported[1] if imported is not None else None
 
-    def why_local(self, image: str, near: Function | None = None) -> tuple[str, Severity]:
+    def why_local(self, image: str, near: Function | None = None, pull_never: bool = False) -> tuple[str, Severity]:
         """What the builds say about a fixed reference to a local image, and how bad it is; the
         builds of the deploying function, then of its file, are named first."""
         repo = repository(image)
@@ -640,12 +650,21 @@ class Flow:
             why = f"the build at {made[0].where} gives this repository a tag computed as it runs, not this reference"
             return why, Severity.ERROR
         prefix = next((p for p in self.settings.local_prefixes if image.startswith(p)), None)
-        evidence = f"the `{prefix}` prefix marks it as built locally" if prefix else "a local pattern marks it as built locally"
+        if prefix is not None:
+            evidence = f"the `{prefix}` prefix marks it as built locally"
+        elif any(re.search(pattern, image) for pattern in self.settings.local_patterns) or not pull_never:
+            evidence = "a local pattern marks it as built locally"
+        else:
+            evidence = "its pull policy `Never` says it is loaded into the cluster"
         return f"{evidence}, and no build in the linted code names its repository", Severity.ERROR
 
-    def is_local_image(self, image: str) -> bool:
+    def is_local_image(self, image: str, pull_never: bool = False) -> bool:
+        """Is the reference a locally built image? `pull_never`: its own container says
+        `imagePullPolicy: Never`, so the image is loaded into the cluster, never pulled."""
         if image in self.loaded and repository(image) not in self.built_repositories:
             return False  # a registry image loaded into the cluster under this very name
+        if pull_never:
+            return True
         if any(image.startswith(prefix) for prefix in self.settings.local_prefixes):
             return True
         if any(re.search(pattern, image) for pattern in self.settings.local_patterns):
@@ -675,6 +694,14 @@ def _command_word(function: Function, word: cst.BaseExpression, image: str, call
     end = start + len(image.encode()) if offset else module.end(word)
     how = "a word of a `kubectl` command"
     return Sink("command-word", function, module, word, Value(FIXED, image, how), start, end, call=call)
+
+
+def _entry(mapping: cst.Dict, key: str) -> cst.BaseExpression | None:
+    """The value of a dict display's entry under a string key (`"imagePullPolicy": "Never"`)."""
+    for element in mapping.elements:
+        if isinstance(element, cst.DictElement) and string_value(element.key) == key:
+            return element.value
+    return None
 
 
 def _handed_to_a_reader(node: cst.CSTNode, module: Module) -> bool:

@@ -8,6 +8,7 @@ import re
 import libcst as cst
 
 # imported by flow.py's sink collection only once flow.py is loaded, so this import is no cycle
+from imagetag_lint.pullpolicy import yaml_pull_never
 from imagetag_lint.python.flow import Flow, Sink
 from imagetag_lint.python.project import Function
 from imagetag_lint.python.syntax import (
@@ -33,6 +34,7 @@ def yaml_sinks(flow: Flow, string: cst.BaseExpression, module: Module, function:
     use: cst.CSTNode = used_as if used_as is not None else string
     sinks = []
     code = module.code(string)
+    encoded = text.encode()
     for match in YAML_IMAGE.finditer(text):
         image = match.group(3)
         filled = _placeholder(flow, image, use, module)
@@ -49,7 +51,9 @@ def yaml_sinks(flow: Flow, string: cst.BaseExpression, module: Module, function:
             how = "a YAML `image:` line in a string"
             if used_as is not None:
                 how = f"a YAML `image:` line in the module constant `{used_as.value}`"
-            sinks.append(Sink("yaml", function, module, string, Value(FIXED, image, how), start, end))
+            key = len(text[: match.end(1)].rstrip(" \t\"'").encode()) - len("image:")
+            sinks.append(Sink("yaml", function, module, string, Value(FIXED, image, how), start, end,
+                              pull_never=yaml_pull_never(encoded, key)))
     return sinks
 
 def _placeholder(flow: Flow, image: str, use: cst.CSTNode, module: Module) -> tuple[cst.BaseExpression, cst.Call] | None:
