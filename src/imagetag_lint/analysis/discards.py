@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, ProducerRef
+from imagetag_lint.engine.returned_builds import holds_name, returned_parameter
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
+    arguments,
     assigned_names,
     assignment_of,
     callee,
@@ -59,10 +61,20 @@ def _find_discards(index: ImageFlowIndex, file: SourceFile) -> Iterator[Discard]
         function = facts.function_of(call)
         if function is not None and producer.wrapper is function:
             continue  # a recursive wrapper
+        if _caller_holds_name(index, call, producer):
+            continue  # `build(img)` returns `img`: the caller has the name already
         found = classify(call, producer)
         if found is not None:
             how, statement, target = found
             yield Discard(call, file, function, producer, how, statement, target)
+
+
+def _caller_holds_name(index: ImageFlowIndex, call: Node, producer: ProducerRef) -> bool:
+    """Does the producer return the very argument the call passes it, one the caller holds (a
+    variable, fixed text)? Then nothing is lost when the result is dropped."""
+    position = returned_parameter(index, producer) if producer.wrapper is not None else None
+    args = arguments(call)
+    return position is not None and position < len(args) and holds_name(args[position])
 
 
 def classify(call: Node, producer: ProducerRef) -> tuple[str, Node | None, Node | None] | None:

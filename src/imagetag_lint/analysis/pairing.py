@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from imagetag_lint.analysis.deployments import DeployCall
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
+from imagetag_lint.engine import returned_builds
 from imagetag_lint.golang.model import Function, Param, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
@@ -78,6 +79,8 @@ def _through_wrapper(
         if value is not None:
             given[param.name] = value
     builds = [inner for inner in index.calls_in(target) if inner is not call and index.producer(inner, target.file) is not None]
+    if not builds:  # a hand-written helper that returns the tag it builds: the name that tag has
+        return returned_builds.made_name(index, target, lambda node: _text(index, node, target.file, target, given or None))
     names = {build_name_of(index, inner, target.file, target, given or None, depth + 1) for inner in builds}
     if len(names) != 1:  # two builds in the wrapper: which one is returned is not known
         return None

@@ -149,8 +149,12 @@ def _command_words(call: Node, function: Function) -> Command | None:
     """What an `exec.Command` that builds, tags, saves or loads builds or loads; the command
     may also be a shell line handed to `sh -c` (`fmt.Sprintf("podman build -t %s .", img)`)."""
     args = exec_arguments(call, function)
-    if not args:
-        return None
+    return command_words(args) if args else None
+
+
+def command_words(args: list[Node]) -> Command | None:
+    """What a command given as its words (the tool first) builds, tags, saves or loads; the
+    command may also be a shell line handed to `sh -c`."""
     words: list[str | None] = [string_value(a) if a.type in STRING_TYPES else None for a in args]
     rest: list[Node | None] = [unparen(a) for a in args]
     if words[0] in _SHELLS and words[1:2] == ["-c"] and len(rest) > 2 and (line := rest[2]) is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from imagetag_lint.engine import values
+from imagetag_lint.engine import returned_builds, values
 from imagetag_lint.engine.commands import inferred_consumer
 from imagetag_lint.engine.model import OriginKind, ProducerRef
 from imagetag_lint.engine.run import FlowRun, facts, function_facts, mentions, settle
@@ -109,6 +109,7 @@ def _function_value(run: FlowRun, call: Node, file: SourceFile) -> ProducerRef |
         value: Node | None = unparen(held[1])
     else:
         value = assigned_value(*definition)
+    value = _once_function(value) if value is not None else None
     if value is not None and value.type == "func_literal":
         found = _closure_producer(run, value, file)
         if found is None:
@@ -118,6 +119,16 @@ def _function_value(run: FlowRun, call: Node, file: SourceFile) -> ProducerRef |
                            result_count=found.results, declaration_body=value.child_by_field_name("body"))
         return ProducerRef(found.name, found.image_result, found.results, closure)
     return _named_producer(run, value, file) if value is not None else None
+
+
+def _once_function(value: Node) -> Node:
+    """`sync.OnceValues(f)` and `sync.OnceValue(f)` return a function that runs f once and then
+    hands out its results: a call of it returns what f does."""
+    if value.type == "call_expression" and callee(value) in (("sync", "OnceValues"), ("sync", "OnceValue")):
+        args = arguments(value)
+        if len(args) == 1:
+            return unparen(args[0])
+    return value
 
 
 def _named_producer(run: FlowRun, value: Node, file: SourceFile) -> ProducerRef | None:
@@ -306,7 +317,7 @@ def wrappers(run: FlowRun) -> dict[int, ProducerRef]:
             fixpoint.table[id(function)] = found
         return found is not None
 
-    seeds = [p.name.encode() for p in run.flow.producers]
+    seeds = [p.name.encode() for p in run.flow.producers] + returned_builds.seed_names(run)
     settle(run, fixpoint, lambda f: bool(f.result_count) and f.body is not None, seeds, update, revisit_known=False)
     return fixpoint.table
 
@@ -329,7 +340,7 @@ def _infer_wrapper(run: FlowRun, function: Function) -> ProducerRef | None:
                 continue
             if values.origin(run, result, function.file, function).kind == OriginKind.BUILT:
                 return ProducerRef(function.name, index, function.result_count, function)
-    return None
+    return returned_builds.returned_build(run, function)  # a hand-written helper that returns its build's tag
 
 
 class _NamedResult:

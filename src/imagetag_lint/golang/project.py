@@ -96,6 +96,8 @@ class Project:
                 for closure in read_spec_closures(file, node):  # analysed like functions, never called
                     self.by_node[(id(file), closure.node.id)] = closure
                     functions.append(closure)
+                if b"sync.Once" in (node.text or b""):  # `var build = sync.OnceValues(func() ...)` holds a function
+                    _read_vars(file, node, package.vars)
         self.file_functions[id(file)] = sorted(functions, key=lambda f: f.node.start_byte)
         return package
 

@@ -1,0 +1,279 @@
+"""Hand-written build helpers that return the name they built: producers known from their bodies.
+
+Most suites write their own helper instead of a configured builder:
+
+    func buildAndLoad(t *testing.T, svc string) string {
+        tag := "localhost/" + svc + ":e2e-" + runID
+        run(t, "docker", "build", "-t", tag, "services/"+svc)
+        return tag
+    }
+
+A function that builds a value (a raw `docker|podman build -t X`, through `exec.Command` or a
+command runner, or a call of a build helper such as `BuildImageWithTag(X)`) and returns that
+very variable is a producer of it, like a configured builder: dropping its result loses the name.
+When X is the helper's own parameter, its caller may already hold the name (`build(img)` then
+`deploy(img)`): such a call drops nothing unless the argument is a value only the call sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from imagetag_lint.engine import producers, values
+from imagetag_lint.engine.commands import (
+    Command,
+    command_facts,
+    command_words,
+    run_command_image,
+    spread_arguments,
+)
+from imagetag_lint.engine.model import ProducerRef
+from imagetag_lint.engine.run import FlowRun, calls_in, mentions
+from imagetag_lint.enums import ConsumerKind
+from imagetag_lint.golang.model import Function
+from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.syntax import (
+    STRING_TYPES,
+    arguments,
+    assigned_value,
+    callee,
+    identifiers,
+    is_write,
+    unparen,
+)
+
+_RUNNERS = ("command-runners", 0)  # run.rule_cache key: id of function -> its tool parameter, or None
+_RUNNER_NAMES = ("command-runner-names", 0)  # run.rule_cache key: (project generation, runners' names)
+
+
+def returned_build(run: FlowRun, function: Function) -> ProducerRef | None:
+    """The producer a function is when one of its `return` statements hands back, as one result,
+    the variable a build in its body was tagged with."""
+    found = _returned_image(run, function)
+    return ProducerRef(function.name, found[0], function.result_count, function) if found is not None else None
+
+
+def made_name(run: FlowRun, function: Function, text_of: Callable[[Node], str | None]) -> str | None:
+    """The reference a hand-written producer builds (`localhost/shop-api` for
+    `fmt.Sprintf("localhost/%s:e2e-%d", svc, time.Now().UnixNano())` when text_of gives `svc` the
+    caller's `"shop-api"`): the whole text when it is fixed, else the repository when the fixed text
+    reaches its tag."""
+    found = _returned_image(run, function)
+    if found is None:
+        return None
+    image = found[1]
+    definition = values.reaching_definition(image, function)
+    made = assigned_value(*definition) if definition is not None else image
+    if made is None:
+        return None
+    prefix, whole = _fixed_prefix(unparen(made), text_of)
+    if whole:
+        return prefix or None
+    last = prefix.rsplit("/", 1)[-1]
+    if ":" not in last:
+        return None  # the repository itself is not known
+    return prefix[: len(prefix) - len(last)] + last.split(":", 1)[0] or None
+
+
+def _fixed_prefix(made: Node, text_of: Callable[[Node], str | None]) -> tuple[str, bool]:
+    """(the fixed text a reference starts with, is that all of it) for fixed text, a `+` of pieces
+    or a `fmt.Sprintf` whose verbs take fixed text."""
+    fixed = text_of(made)
+    if fixed is not None:
+        return fixed, True
+    if made.type == "binary_expression":
+        pieces = values.sum_pieces(made)
+    elif made.type == "call_expression" and callee(made) == ("fmt", "Sprintf") and arguments(made):
+        return _sprintf_prefix(arguments(made), text_of)
+    else:
+        return "", False
+    prefix = ""
+    for piece in pieces:
+        part = text_of(piece)
+        if part is None:
+            return prefix, False
+        prefix += part
+    return prefix, True
+
+
+def _sprintf_prefix(args: list[Node], text_of: Callable[[Node], str | None]) -> tuple[str, bool]:
+    layout = text_of(args[0])
+    if layout is None:
+        return "", False
+    prefix, rest, given = "", layout, iter(args[1:])
+    while "%" in rest:
+        before, rest = rest.split("%", 1)
+        prefix += before
+        verb, rest = rest[:1], rest[1:]
+        if verb == "%":
+            prefix += "%"
+            continue
+        argument = next(given, None)
+        part = text_of(argument) if argument is not None and verb in ("s", "d", "v") else None
+        if part is None:
+            return prefix, False
+        prefix += part
+    return prefix + rest, True
+
+
+def _returned_image(run: FlowRun, function: Function) -> tuple[int, Node] | None:
+    """(the result index, the build's tag) of the variable a `return` hands back as it was built."""
+    body = function.body
+    if body is None or function.result_count == 0:
+        return None
+    built = [image for image in built_images(run, function) if image.type == "identifier"]
+    if not built:
+        return None
+    for statement in producers.returns(body):
+        results = [unparen(v) for v in _return_values(statement)]
+        if len(results) != function.result_count:
+            continue
+        for index, result in enumerate(results):
+            image = next((i for i in built if result.type == "identifier" and _same_variable(function, i, result)), None)
+            if image is not None:
+                return index, image
+    return None
+
+
+def returned_parameter(run: FlowRun, producer: ProducerRef, depth: int = 0) -> int | None:
+    """The index of the parameter a producer returns as its image name (`build(tag) string`
+    returning `tag`, or handing it to such a producer, `return build(tag)`), if it returns one:
+    its caller holds the name when it passes a variable."""
+    function = producer.wrapper
+    if function is None or function.body is None or depth > 8:
+        return None
+    for statement in producers.returns(function.body):
+        results = [unparen(v) for v in _return_values(statement)]
+        if len(results) == 1 and results[0].type == "call_expression":
+            result: Node | None = _passed_on(run, results[0], function, depth)
+        else:
+            result = results[producer.image_result] if producer.image_result < len(results) else None
+        param = function.param(text(result)) if result is not None and result.type == "identifier" else None
+        if param is not None and not any(is_write(use) for use in identifiers(function.body, param.name)):
+            return param.index
+    return None
+
+
+def _passed_on(run: FlowRun, call: Node, function: Function, depth: int) -> Node | None:
+    """The argument a `return inner(...)` hands to the parameter inner returns as its name."""
+    inner = producers.producer(run, call, function.file)
+    position = returned_parameter(run, inner, depth + 1) if inner is not None else None
+    args = arguments(call)
+    return unparen(args[position]) if position is not None and position < len(args) else None
+
+
+def holds_name(argument: Node) -> bool:
+    """Does the caller hold what it passes: a variable, a field, fixed text (not a value made in
+    the call, such as a generator call or a `+` of parts)?"""
+    argument = unparen(argument)
+    return argument.type in ("identifier", "selector_expression", *STRING_TYPES)
+
+
+def built_images(run: FlowRun, function: Function) -> list[Node]:
+    """The image arguments of the builds the function runs: raw build commands, a command
+    runner's build words, and the tag of a build helper's call."""
+    found: list[Node] = []
+    source = function.file.source
+    raw = mentions(function, [b"exec.Command"])
+    for call in calls_in(run, function):
+        if raw and source.startswith(b"exec", call.start_byte):
+            command = run_command_image(run, call, function)
+        else:
+            command = _runner_command(run, call, function) or _helper_build(run, call)
+        if command is not None and command.kind is ConsumerKind.BUILD:
+            found.extend(command.images)
+    return found
+
+
+def seed_names(run: FlowRun) -> list[bytes]:
+    """What a function that may return its build names: `exec.Command`, a command runner's
+    name, or a build helper's."""
+    names = {b"exec.Command", *(n.encode() for n in runner_names(run))}
+    helpers = (*run.consumers.values(), *command_facts(run).consumers.values())
+    names.update(c.name.encode() for c in helpers if c.kind is ConsumerKind.BUILD)
+    return sorted(names)
+
+
+def runner_names(run: FlowRun) -> frozenset[str]:
+    """The names of the loaded command runners (settled per project generation)."""
+    cached = run.rule_cache.get(_RUNNER_NAMES)
+    if isinstance(cached, tuple) and cached[0] == run.project.generation:
+        return cached[1]  # type: ignore[no-any-return]
+    names = frozenset(
+        f.name for f in list(run.project.functions())
+        if f.body is not None and mentions(f, [b"exec.Command"]) and command_runner(run, f) is not None
+    )
+    run.rule_cache[_RUNNER_NAMES] = (run.project.generation, names)
+    return names
+
+
+def command_runner(run: FlowRun, function: Function) -> int | None:
+    """The position of the tool parameter of a command runner: a function that runs
+    `exec.Command(name, args...)` with its own `name string` and variadic `args ...string`, neither
+    rewritten (`run(t, "docker", "build", "-t", tag)`): its callers' words start there."""
+    runners: dict[int, int | None] = run.rule_cache.setdefault(_RUNNERS, {})  # type: ignore[assignment]
+    key = id(function)
+    if key not in runners:
+        runners[key] = _tool_parameter(run, function)
+    return runners[key]
+
+
+def _tool_parameter(run: FlowRun, function: Function) -> int | None:
+    last = function.params[-1] if function.params else None
+    body = function.body
+    if last is None or body is None or not last.type_text.startswith("...") or not mentions(function, [b"exec.Command"]):
+        return None
+    for call in calls_in(run, function):
+        qualifier, name = callee(call)
+        if qualifier != "exec" or name not in ("Command", "CommandContext"):
+            continue
+        args = arguments(call)[1 if name == "CommandContext" else 0 :]
+        spread = args[1].named_children[0] if len(args) == 2 and args[1].type == "variadic_argument" and args[1].named_children else None
+        tool = function.param(text(args[0])) if args and args[0].type == "identifier" else None
+        if spread is None or text(spread) != last.name or tool is None or tool.type_text != "string":
+            continue
+        if not any(is_write(use) for name_ in (tool.name, last.name) for use in identifiers(body, name_)):
+            return tool.index
+    return None
+
+
+def _runner_command(run: FlowRun, call: Node, function: Function) -> Command | None:
+    """The build or load a call of a command runner runs (`run(t, "docker", "build", "-t", tag)`)."""
+    if callee(call)[1] not in runner_names(run):
+        return None  # resolving every call would load the packages it names
+    for target in run.project.resolve_call(call, function.file):
+        position = command_runner(run, target)
+        if position is None:
+            continue
+        words = spread_arguments(arguments(call)[position:], function)
+        return command_words(words) if words else None
+    return None
+
+
+def _helper_build(run: FlowRun, call: Node) -> Command | None:
+    """The tag a call of a build helper gives its build (`BuildImageWithTag(tag)`, `buildWithTag(tag)`)."""
+    helper = producers.consumer(run, call)
+    args = arguments(call)
+    if helper is None or helper.kind is not ConsumerKind.BUILD or helper.image_arg >= len(args):
+        return None
+    return Command(ConsumerKind.BUILD, (unparen(args[helper.image_arg]),))
+
+
+def _same_variable(function: Function, built: Node, returned: Node) -> bool:
+    """Is the returned identifier the variable the build was tagged with, holding the same value?"""
+    if text(built) != text(returned) or built.start_byte > returned.start_byte:
+        return False
+    at_build, at_return = values.reaching_definition(built, function), values.reaching_definition(returned, function)
+    if at_build is None or at_return is None:  # no write before either: the parameter itself
+        param = function.param(text(built))
+        return at_build is None and at_return is None and param is not None and function.body is not None and not any(
+            is_write(use) for use in identifiers(function.body, param.name)
+        )
+    return at_build[0].id == at_return[0].id and at_build[1] == at_return[1]
+
+
+def _return_values(statement: Node) -> list[Node]:
+    for child in statement.named_children:
+        if child.type == "expression_list":
+            return list(child.named_children)
+    return []
