@@ -42,6 +42,7 @@ from imagetag_lint.golang.syntax import (
     unparen,
 )
 
+_NO_IMAGE = frozenset({"err", "nil", "true", "false", "_"})  # returned names that never hold a tag
 _RUNNERS = ("command-runners", 0)  # run.rule_cache key: id of function -> its tool parameter, or None
 _RUNNER_NAMES = ("command-runner-names", 0)  # run.rule_cache key: (project generation, runners' names)
 
@@ -121,13 +122,17 @@ def _returned_image(run: FlowRun, function: Function) -> tuple[int, Node] | None
     body = function.body
     if body is None or function.result_count == 0:
         return None
-    built = [image for image in built_images(run, function) if image.type == "identifier"]
+    returned = [
+        results for statement in producers.returns(body)
+        if len(results := [unparen(v) for v in _return_values(statement)]) == function.result_count
+    ]
+    names = {text(r) for results in returned for r in results if r.type == "identifier"} - _NO_IMAGE
+    if not names:
+        return None  # `return err`, `return nil`, a call: no variable that could hold a tag (most functions)
+    built = [image for image in built_images(run, function) if image.type == "identifier" and text(image) in names]
     if not built:
         return None
-    for statement in producers.returns(body):
-        results = [unparen(v) for v in _return_values(statement)]
-        if len(results) != function.result_count:
-            continue
+    for results in returned:
         for index, result in enumerate(results):
             image = next((i for i in built if result.type == "identifier" and _same_variable(function, i, result)), None)
             if image is not None:
