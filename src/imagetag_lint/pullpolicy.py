@@ -2,8 +2,10 @@
 
 `imagePullPolicy: Never` says that one container's image is loaded into the cluster; another
 container of the manifest (an init container, a sidecar, one that says `IfNotPresent`, a Job in
-the next document) is pulled as usual. Both front-ends read manifests this way: Go's strings keep
-their escapes (lines may end with the two characters \\n), Python's are decoded.
+the next document) is pulled as usual. Both front-ends read manifests this way, as text whose
+lines end with real line breaks: Go's interpreted strings have their `\\n` escapes turned into
+them first (`engine/manifests.py`), and a raw string's or a decoded Python string's two
+characters `\\n` are text (`args: ["hello\\nworld"]`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 from imagetag_lint.record import record
 
 # a line ends with a newline, or with the two characters \n of an interpreted Go string
-_LINE_END = re.compile(rb"\r?\n|\\n")
+_LINE_END = re.compile(rb"\r?\n")
 _DOCUMENT_BREAK = re.compile(rb"(?:---|\.\.\.)(?:[ \t].*)?")
 _PULL_NEVER = re.compile(rb"""imagePullPolicy:[ \t]*(["']?)Never\1[ \t]*(?:#.*)?""")
 

@@ -50,7 +50,10 @@ def _pull_never(string: Node, key: int) -> bool:
             continue
         if piece.start_byte == string.start_byte:
             at = len(text) + key - piece.start_byte - 1
-        text += (piece.text or b"")[1:-1]
+        body = (piece.text or b"")[1:-1]
+        if piece.type == "interpreted_string_literal":  # a `\n` escape ends a line; the two bytes keep their offsets
+            body = body.replace(b"\\n", b" \n")
+        text += body
     return at >= 0 and yaml_pull_never(bytes(text), at)
 
 
