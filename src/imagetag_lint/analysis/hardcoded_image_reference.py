@@ -20,6 +20,8 @@ from imagetag_lint.analysis.overwritten import replaced_before_read
 from imagetag_lint.analysis.pairing import build_name_of
 from imagetag_lint.analysis.steps import (
     call_name,
+    is_spec,
+    is_suite_setup,
     named,
     new_parameter,
     on_process_one_only,
@@ -98,7 +100,9 @@ def _one_variable(ctx: RuleContext, build: BuildSite, tag: Node, read: Node, sit
     """Do the build's tag argument and the deployment's identifier (same name) read one variable:
     the same local definition in one function, or the same package-level name, unshadowed?"""
     tagged_in = ctx.index.facts(build.file).function_of(build.call)
-    if tagged_in is not None and site.function is not None and tagged_in.node.id == site.function.node.id:
+    if tagged_in is not None and site.function is not None and tagged_in.file is site.file and tagged_in.node.id == site.function.node.id:
+        if build.call.start_byte >= site.start:
+            return False  # deployed before it is built
         tagged = reaching_definition(tag, tagged_in)
         deployed = reaching_definition(read, tagged_in)
         if tagged is not None or deployed is not None:
@@ -108,6 +112,21 @@ def _one_variable(ctx: RuleContext, build: BuildSite, tag: Node, read: Node, sit
         and _package_level(tag)
         and _package_level(read)
         and ctx.index.fixed_text(read, site.file, site.function) is not None
+        and tagged_in is not None
+        and _runs(ctx, tagged_in)
+    )
+
+
+def _runs(ctx: RuleContext, function: Function) -> bool:
+    """Is the function that runs the build ever run: `TestMain`, `init`, a Ginkgo setup node, a
+    test `go test` calls, an exported function (other packages may call it), or a function of
+    the package that some call runs? (A leftover build function nothing calls builds nothing a
+    deployment can read.)"""
+    if function.node.type == "func_literal":
+        return is_suite_setup(function) or is_spec(function)
+    return (
+        function.name in ("TestMain", "init") or function.exported or _run_by_go_test(function)
+        or ctx.index.call_count(function) > 0
     )
 
 

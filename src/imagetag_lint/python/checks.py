@@ -383,12 +383,16 @@ def _unit_test(flow: Flow, function: Function) -> bool:
 
 def _reads_the_built_constant(flow: Flow, sink: Sink) -> bool:
     """Does the deployment read the very module constant a build command of the linted code is
-    tagged with (`["docker", "build", "-t", IMAGE, ...]` ... `deploy(IMAGE)`)? It deploys what was
+    tagged with (`["docker", "build", "-t", IMAGE, ...]` ... `deploy(IMAGE)`), a build run for it
+    (before it, in the test, a function it calls or a fixture it requests)? It deploys what was
     built, and follows the name wherever it changes: no copy of a tag."""
-    if not isinstance(sink.node, cst.BaseExpression):
+    from imagetag_lint.python.pairing import built_for
+
+    if not isinstance(sink.node, cst.BaseExpression) or sink.function is None:
         return False
     constant = flow.constant_behind(sink.node, sink.module, sink.function)
-    return constant is not None and any(build.constant is constant for build in flow.builds)
+    builds = [build for build in flow.builds if constant is not None and build.constant is constant]
+    return bool(builds) and built_for(flow, sink.function, sink, builds)
 
 
 def _hardcoded(flow: Flow, sink: Sink) -> bool:

@@ -12,7 +12,16 @@ import libcst as cst
 
 from imagetag_lint.images import repository
 from imagetag_lint.python.factories import factory_call, factory_callers
-from imagetag_lint.python.flow import COMPUTED, FIXED, FRESH, OPAQUE, PARAM, Flow, Sink
+from imagetag_lint.python.flow import (
+    COMPUTED,
+    FIXED,
+    FRESH,
+    OPAQUE,
+    PARAM,
+    BuildSite,
+    Flow,
+    Sink,
+)
 from imagetag_lint.python.imports import module_file
 from imagetag_lint.python.project import Function
 from imagetag_lint.python.reaching import definitions_at, ways
@@ -450,6 +459,15 @@ def built_right_here(flow: Flow, function: Function, sink: Sink) -> bool:
     owners = {_owner(f) for f in _run_for(flow, function, sink)}
     own = _owner(function)
     return any(b.owner in owners and (b.owner != own or int(b.where.rsplit(":", 1)[1]) <= line) for b in tagged)
+
+
+def built_for(flow: Flow, function: Function, sink: Sink, builds: list[BuildSite]) -> bool:
+    """Does one of the builds run for the sink: in the function before it, or in a function it
+    calls before it or a fixture it requests (and theirs, down to MAX_DEPTH)?"""
+    line = function.module.line(sink.node)
+    owners = {_owner(f) for f in _run_for(flow, function, sink)}
+    own = _owner(function)
+    return any(b.owner in owners and (b.owner != own or int(b.where.rsplit(":", 1)[1]) <= line) for b in builds)
 
 
 def _owner(function: Function) -> str:
