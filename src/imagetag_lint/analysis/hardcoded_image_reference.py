@@ -469,8 +469,8 @@ def _declared_inside(function: Node | None, name: str) -> bool:
         if holder.type in ("parameter_declaration", "variadic_parameter_declaration", "var_spec", "range_clause"):
             return True
         statement = holder.parent
-        if statement is not None and statement.type == "short_var_declaration" and statement.child_by_field_name("left") == holder:
-            return True
+        if statement is not None and statement.type in ("short_var_declaration", "range_clause") and statement.child_by_field_name("left") == holder:
+            return True  # `name := ...`, `for _, name := range ...`
     return False
 
 
