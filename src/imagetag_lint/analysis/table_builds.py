@@ -9,6 +9,7 @@ from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.enums import ConsumerKind, SiteKind
 from imagetag_lint.golang.model import Function
 from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.lexing import word_offsets
 from imagetag_lint.golang.syntax import arguments, field_key, parent
 
 _LITERAL_PARTS = ("literal_element", "literal_value", "composite_literal", "keyed_element")
@@ -67,9 +68,26 @@ def _builds_in_loop(index: ImageFlowIndex, function: Function, table: str, field
         operand, name = tag.child_by_field_name("operand"), tag.child_by_field_name("field")
         if operand is None or name is None or operand.type != "identifier" or text(name) != field:
             continue
-        if _ranges_over(call, text(operand), table):
+        loop = _ranges_over(call, text(operand), table)
+        if loop is not None and _every_time(call, loop, function):
             return True
     return False
+
+
+def _every_time(call: Node, loop: Node, function: Function) -> bool:
+    """Does the loop run the build for every entry: the call not inside a branch of the loop's
+    body (an `if`'s block, a `switch` case: the init of an `if` is fine), and no `continue`,
+    `break`, `return` or `goto` in the body before it?"""
+    body = loop.child_by_field_name("body")
+    if body is None:
+        return False
+    current = parent(call)
+    while current is not None and current.id != body.id:
+        if current.type in ("block", "expression_case", "default_case", "type_case", "communication_case", "func_literal"):
+            return False
+        current = parent(current)
+    before = function.file.source[body.start_byte : call.start_byte]
+    return not any(word_offsets(before, (word,)) for word in (b"continue", b"break", b"return", b"goto"))
 
 
 def _build_tag(index: ImageFlowIndex, call: Node, function: Function) -> Node | None:
@@ -83,8 +101,8 @@ def _build_tag(index: ImageFlowIndex, call: Node, function: Function) -> Node | 
     return next((tag for tag in command.images if tag.type == "selector_expression"), None)
 
 
-def _ranges_over(call: Node, value: str, table: str) -> bool:
-    """Is the call inside a `for _, value := range table` (the nearest loop that declares value)?"""
+def _ranges_over(call: Node, value: str, table: str) -> Node | None:
+    """The `for _, value := range table` around the call (the nearest loop that declares value)."""
     current = parent(call)
     while current is not None:
         if current.type == "for_statement":
@@ -93,8 +111,8 @@ def _ranges_over(call: Node, value: str, table: str) -> bool:
             right = clause.child_by_field_name("right") if clause is not None else None
             names = [text(n) for n in left.named_children] if left is not None else []
             if len(names) == 2 and names[1] == value:
-                return right is not None and right.type == "identifier" and text(right) == table
+                return current if right is not None and right.type == "identifier" and text(right) == table else None
             if value in names:
-                return False
+                return None
         current = parent(current)
-    return False
+    return None
