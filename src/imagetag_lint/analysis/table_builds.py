@@ -7,9 +7,9 @@ from __future__ import annotations
 from imagetag_lint.analysis.deployments import FixedSite
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.enums import ConsumerKind, SiteKind
+from imagetag_lint.golang.lexing import word_offsets
 from imagetag_lint.golang.model import Function
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.lexing import word_offsets
 from imagetag_lint.golang.syntax import arguments, field_key, parent
 
 _LITERAL_PARTS = ("literal_element", "literal_value", "composite_literal", "keyed_element")
