@@ -91,13 +91,35 @@ def built_right_here(index: ImageFlowIndex, site: FixedSite) -> BuildSite | None
     (`podman build -t localhost/app:$TAG -t localhost/app:latest`, then `localhost/app:latest`):
     every tag of one build names the image built right there, so deploying it deploys that."""
     function = site.function
-    if function is None:
+    if function is None or not _loaded_if_any(index, function, site):
         return None
     return next((
         build for build in builds_of(index, site)
         if build.raw and build.file is site.file and same_reference(build, site.image)
         and is_inside(build.call, function.node) and build.call.end_byte <= site.start
     ), None)
+
+
+def _loaded_if_any(index: ImageFlowIndex, function: Function, site: FixedSite) -> bool:
+    """When the function loads images into the cluster before the site (`kind load docker-image`,
+    a loader), is this reference one of them? A tag built but visibly not loaded does not reach
+    the cluster (`-t $fresh -t app:latest`, then `kind load docker-image $fresh`)."""
+    loaded: list[Node] = []
+    for call in index.calls_in(function):
+        if call.start_byte >= site.start:
+            break
+        consumer = index.consumer(call)
+        command = index.command_image(call, function) if consumer is None else None
+        if consumer is not None and consumer.kind == "load":
+            args = arguments(call)
+            loaded.extend(args[consumer.image_arg : consumer.image_arg + 1])
+        elif command is not None and command.kind is ConsumerKind.LOAD:
+            loaded.extend(command.images)
+    wanted = site.image.removeprefix("localhost/")
+    return not loaded or any(
+        (name := _fixed_or_set(index, node, site.file, function)) is not None and name.removeprefix("localhost/") == wanted
+        for node in loaded
+    )
 
 
 def _builds_near(index: ImageFlowIndex, file: SourceFile) -> list[BuildSite]:

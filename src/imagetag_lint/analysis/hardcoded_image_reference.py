@@ -8,6 +8,7 @@ from imagetag_lint.analysis.build_sites import (
     BuildSite,
     builds_of,
     built_right_here,
+    same_reference,
     what_builds_show,
 )
 from imagetag_lint.analysis.context import RuleContext
@@ -569,6 +570,13 @@ def _tagged_here_steps(ctx: RuleContext, site: FixedSite, seen: BuildSite | None
         )
     else:
         capture = f"capture: nothing to capture: `{build.callee}` returns no name; it tags the reference it is given, `{build.name}`"
+    if same_reference(build, site.image):  # the build makes this very tag, but the function loads another
+        return (
+            capture,
+            f"pass: nothing to pass: `{site.function.name}` builds and deploys the image itself",
+            "parameter: none needed",
+            f"use: load `{site.image}` into the cluster too, or deploy the name the function loads",
+        )
     return (
         capture,
         f"pass: nothing to pass: `{site.function.name}` builds and deploys the image itself",

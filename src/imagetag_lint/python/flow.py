@@ -259,13 +259,15 @@ class Flow:
         return OPAQUE_VALUE
 
     def _consumed_before(self, node: cst.BaseExpression, module: Module, function: Function) -> bool:
+        """Is the expression, as written, a build's or a load's argument earlier in the function?
+        When the function loads images, it must be one of them: a tag built but visibly not loaded
+        (`-t {fresh} -t app:latest`, then `kind load docker-image {fresh}`) is not in the cluster."""
         code = module.code(node)
         start = module.start(node)
-        return any(
-            module.start(tag) < start and module.code(tag) == code and tag is not node
-            for kind, tag in self._tags[function]
-            if kind in ("build", "load")
-        )
+        earlier = [(kind, tag) for kind, tag in self._tags[function] if kind in ("build", "load") and module.start(tag) < start]
+        matched = {kind for kind, tag in earlier if module.code(tag) == code and tag is not node}
+        loads = any(kind == "load" for kind, _ in earlier)
+        return "load" in matched or (bool(matched) and not loads)
 
     def _built_on_a_way(self, node: cst.BaseExpression, function: Function, depth: int) -> bool:
         """Is the variable, built under the name it holds, set on some way by this function itself

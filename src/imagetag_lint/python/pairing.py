@@ -456,7 +456,11 @@ def built_right_here(flow: Flow, function: Function, sink: Sink) -> bool:
     if not tagged:
         return False
     line = function.module.line(sink.node)
-    owners = {_owner(f) for f in _run_for(flow, function, sink)}
+    reach = _run_for(flow, function, sink)
+    loads = [flow.value(e, f.module, f, plain=True) for f in reach for kind, e in flow.consumer_arguments(f) if kind == "load"]
+    if loads and not any(v.kind == FIXED and v.text.removeprefix("localhost/") == wanted for v in loads):
+        return False  # built, but visibly not the name loaded into the cluster
+    owners = {_owner(f) for f in reach}
     own = _owner(function)
     return any(b.owner in owners and (b.owner != own or int(b.where.rsplit(":", 1)[1]) <= line) for b in tagged)
 
