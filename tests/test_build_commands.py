@@ -75,6 +75,9 @@ def command(statement: str) -> tuple[str, list[str], list[str]] | None:
                      ("build", ["img"], ["localhost/app:latest"]), id="bash-c-concat"),
         pytest.param('exec.Command("sh", "-c", fmt.Sprintf("cd %s && podman build -t%v .", src, img))', None, id="sh-c-cd-first"),
         pytest.param('exec.Command("/bin/sh", "-c", "kind load docker-image "+img+" "+src)', ("load", ["img", "src"], []), id="sh-c-kind-load"),
+        pytest.param('exec.Command("sh", "-c", fmt.Sprintf("podman build -t \'%s\' -t \'localhost/app:latest\' .", img))',
+                     ("build", ["img"], ["localhost/app:latest"]), id="sh-c-single-quoted"),
+        pytest.param('exec.Command("sh", "-c", "docker build -t \\""+img+"\\" .")', ("build", ["img"], []), id="sh-c-double-quoted"),
     ],
 )
 def test_what_a_command_builds_or_loads(statement: str, expected: tuple[str, list[str], list[str]] | None) -> None:

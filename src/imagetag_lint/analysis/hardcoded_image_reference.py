@@ -221,6 +221,7 @@ def _unit_test_fixture(ctx: RuleContext, site: FixedSite) -> bool:
     index = ctx.index
     loads = any(
         (consumer := index.consumer(call)) is not None and consumer.kind is ConsumerKind.LOAD
+        or index.command_image(call, function) is not None  # `docker build`, `kind load` run here
         for call in index.calls_in(function)
     )
     return not loads and not index.builds(function)
@@ -236,7 +237,11 @@ def _test_main_sets_up_images(ctx: RuleContext, file: SourceFile) -> bool:
         found = index.cache[key] = any(
             function.name == "TestMain" and function.receiver is None and (
                 index.builds(function)
-                or any((c := index.consumer(call)) is not None and c.kind is ConsumerKind.LOAD for call in index.calls_in(function))
+                or any(
+                    (c := index.consumer(call)) is not None and c.kind is ConsumerKind.LOAD
+                    or index.command_image(call, function) is not None  # `docker build`, `kind load` run there
+                    for call in index.calls_in(function)
+                )
             )
             for package_file in list(index.project.complete_package(file).files)
             if package_file.filename.endswith("_test.go")

@@ -667,7 +667,10 @@ def spec_drop_steps(discard: Discard, site: FixedSite, variable: str, results: t
     targets = [text(n) for n in left.named_children] if left is not None else []
     if targets and results[1] < len(targets):
         targets[results[1]] = variable
-    assign = f"`{', '.join(targets)} = {call_name(discard.call)}(...)`" if targets else f"`{variable} = {call_name(discard.call)}(...)`"
+    if not targets:  # a call statement of its own: every result needs a place
+        targets = ["_"] * results[0]
+        targets[results[1]] = variable
+    assign = f"`{', '.join(targets)} = {call_name(discard.call)}(...)`"
     declared = (
         " (declare the others before it: `:=` would make a local that hides the package variable)"
         if statement is not None and statement.type == "short_var_declaration" else ""

@@ -32,6 +32,7 @@ from imagetag_lint.golang.syntax import (
 )
 from imagetag_lint.record import record
 from imagetag_lint.rules import Consumer
+from imagetag_lint.shell import unquoted
 
 _TOOLS = ("podman", "docker", "buildah", "nerdctl")
 _BUILD_VERBS = (["build"], ["buildx", "build"], ["image", "build"], ["bud"])  # `bud`: buildah's older name
@@ -275,6 +276,7 @@ def shell_words(line: Node) -> tuple[list[str | None], list[Node | None]] | None
     for group in grouped:
         if not group:
             continue
+        group = unquoted(group)
         head = group[0]
         if len(group) == 2 and isinstance(head, str) and not isinstance(group[1], str) and head in _TAG_PREFIXES:
             words += ["--tag", None]

@@ -15,6 +15,7 @@ from imagetag_lint.python.syntax import (
     string_value,
 )
 from imagetag_lint.record import record
+from imagetag_lint.shell import unquoted
 
 FIXED = "fixed"  # known text: a literal, a constant, an f-string of literals
 BUILT = "built"  # the name a build or a producer returned
@@ -165,11 +166,11 @@ def shell_words(node: cst.BaseExpression) -> list[Word] | None:
             continue
         for index, part in enumerate(re.split(r"(\s+)", piece)):
             if index % 2:  # whitespace ends a word
-                words.extend(_split_tag(current) or [_word(current)] if current else [])
+                words.extend(_split_tag(unquoted(current)) or [_word(unquoted(current))] if current else [])
                 current = []
             elif part:
                 current.append(part)
-    words.extend(_split_tag(current) or [_word(current)] if current else [])
+    words.extend(_split_tag(unquoted(current)) or [_word(unquoted(current))] if current else [])
     return [w for w in words if w != ("", None, "")]
 
 
