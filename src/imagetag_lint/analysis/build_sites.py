@@ -104,22 +104,37 @@ def _loaded_if_any(index: ImageFlowIndex, function: Function, site: FixedSite) -
     """When the function loads images into the cluster before the site (`kind load docker-image`,
     a loader), is this reference one of them? A tag built but visibly not loaded does not reach
     the cluster (`-t $fresh -t app:latest`, then `kind load docker-image $fresh`)."""
-    loaded: list[Node] = []
-    for call in index.calls_in(function):
-        if call.start_byte >= site.start:
-            break
-        consumer = index.consumer(call)
-        command = index.command_image(call, function) if consumer is None else None
-        if consumer is not None and consumer.kind == "load":
-            args = arguments(call)
-            loaded.extend(args[consumer.image_arg : consumer.image_arg + 1])
-        elif command is not None and command.kind is ConsumerKind.LOAD:
-            loaded.extend(command.images)
-    wanted = site.image.removeprefix("localhost/")
-    return not loaded or any(
-        (name := _fixed_or_set(index, node, site.file, function)) is not None and name.removeprefix("localhost/") == wanted
-        for node in loaded
-    )
+    first, earliest = _loads_of(index, function)
+    if first >= site.start:
+        return True  # no load before the site
+    at = earliest.get(site.image.removeprefix("localhost/"))
+    return at is not None and at < site.start
+
+
+def _loads_of(index: ImageFlowIndex, function: Function) -> tuple[int, dict[str, int]]:
+    """(where the function's first load starts, the fixed names it loads with where each is first
+    loaded), once per function."""
+    key = ("loads-of", id(function))
+    cached = index.cache.get(key)
+    if cached is None:
+        first = 1 << 62
+        earliest: dict[str, int] = {}
+        for call in index.calls_in(function):
+            consumer = index.consumer(call)
+            command = index.command_image(call, function) if consumer is None else None
+            if consumer is not None and consumer.kind == "load":
+                nodes = arguments(call)[consumer.image_arg : consumer.image_arg + 1]
+            elif command is not None and command.kind is ConsumerKind.LOAD:
+                nodes = list(command.images)
+            else:
+                continue
+            first = min(first, call.start_byte)
+            for node in nodes:
+                name = _fixed_or_set(index, node, function.file, function)
+                if name is not None:
+                    earliest.setdefault(name.removeprefix("localhost/"), call.start_byte)
+        cached = index.cache[key] = (first, earliest)
+    return cached  # type: ignore[return-value]
 
 
 def _builds_near(index: ImageFlowIndex, file: SourceFile) -> list[BuildSite]:
