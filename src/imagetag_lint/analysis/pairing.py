@@ -17,6 +17,7 @@ from imagetag_lint.golang.syntax import (
     assigned_value,
     enclosing,
     parent,
+    string_value,
     unparen,
 )
 
@@ -287,7 +288,35 @@ def pair(build_name: str | None, position: int, deploys: list[DeployCall], build
         return deploys[0]  # one build, and one deploy function called after it (perhaps again and again)
     if len(deploys) != builds:
         return None
+    if builds > 1:
+        decided, worded = _named_by_a_word(build, deploys)
+        if decided:
+            return worded  # the service a word of the call names; none when its words disagree
     return deploys[position] if position < len(deploys) else None
+
+
+def _named_by_a_word(build: Node, deploys: list[DeployCall]) -> tuple[bool, DeployCall | None]:
+    """(do words of the build call's literal arguments name deploy calls alone, the one they
+    name): `build("shop", "web")` and `localhost/shop-web:e2e` beside `localhost/shop-api:e2e`;
+    (True, None) when such words name different deploy calls; (False, None) when no word names
+    one alone (then position decides)."""
+    words = {_norm(v) for a in arguments(build) if (v := string_value(a)) is not None and len(_norm(v)) >= 2}
+    found: dict[int, DeployCall] = {}
+    for word in words:
+        named = [d for d in deploys if any(word in _image_words(i) for i in d.images())]
+        if len(named) == 1:
+            found[id(named[0])] = named[0]
+    if not found:
+        return False, None
+    return True, next(iter(found.values())) if len(found) == 1 else None
+
+
+def _image_words(image: str) -> set[str]:
+    """The words of a reference's repository (`localhost/shop-web:e2e` -> localhost, shop, web, shopweb)."""
+    repository = image.rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image
+    parts = [_norm(p) for p in re.split(r"[-_./]", repository) if p]
+    last = repository.rsplit("/", 1)[-1]
+    return {*parts, _norm(last)}
 
 
 def _matches(build_name: str, deploy: DeployCall) -> bool:

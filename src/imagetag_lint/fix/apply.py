@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from imagetag_lint.findings import Applicability, Edit, Finding, Fix
+from imagetag_lint.fix.comments import realign_trailing_comments
 from imagetag_lint.fix.edits import OverlapError, apply_edits, overlaps
 from imagetag_lint.fix.together import declared_twice
 from imagetag_lint.golang.model import SourceFile
@@ -289,6 +290,9 @@ def _apply_fixes(
             cleaned = drop_imports_left_unused(old.root_node, after, new.root_node)
             if cleaned != after:
                 after, new = cleaned, parse(cleaned)
+        aligned = realign_trailing_comments(before, after, new.root_node)  # as gofmt lines them up
+        if aligned != after:
+            after, new = aligned, parse(aligned)
         if _go_errors(after, new):
             raise _Rejected(f"the fix would leave a syntax error in {filename}; rolled back")
         updated[path], trees[path] = after, (old.root_node, new.root_node)
