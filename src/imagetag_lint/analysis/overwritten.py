@@ -7,9 +7,7 @@ from __future__ import annotations
 from imagetag_lint.analysis.deployments import FixedSite
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import field_key, identifiers, parent
-
-_LITERAL_PARTS = ("literal_element", "literal_value", "keyed_element")
+from imagetag_lint.golang.syntax import identifiers, literal_field, parent
 
 
 def replaced_before_read(site: FixedSite) -> bool:
@@ -38,17 +36,11 @@ def replaced_before_read(site: FixedSite) -> bool:
 
 def _declared_local(value: Node) -> tuple[Node, str, str] | None:
     """(declaration, local, field) for a value in `local := T{Field: value}` (or `var local = ...`)."""
-    key: str | None = None
-    current = parent(value)
-    while current is not None and current.type in _LITERAL_PARTS:
-        if current.type == "keyed_element":
-            if key is not None:
-                return None  # a literal nested in another's field
-            key = field_key(current)
-            if key is None:
-                return None
-        current = parent(current)
-    if key is None or current is None or current.type != "composite_literal":
+    found = literal_field(value)
+    if found is None or found[1] != 1:
+        return None  # no field, or a literal nested in another's field
+    key, _, current = found
+    if current is None or current.type != "composite_literal":
         return None
     values = parent(current)
     if values is None or values.type != "expression_list" or values.named_child_count != 1:

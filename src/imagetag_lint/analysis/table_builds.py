@@ -10,9 +10,7 @@ from imagetag_lint.enums import ConsumerKind, SiteKind
 from imagetag_lint.golang.lexing import word_offsets
 from imagetag_lint.golang.model import Function
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import arguments, field_key, parent
-
-_LITERAL_PARTS = ("literal_element", "literal_value", "composite_literal", "keyed_element")
+from imagetag_lint.golang.syntax import arguments, literal_field, parent
 
 
 def built_from_its_table(index: ImageFlowIndex, site: FixedSite) -> bool:
@@ -37,15 +35,11 @@ def built_from_its_table(index: ImageFlowIndex, site: FixedSite) -> bool:
 
 def _table_entry(value: Node) -> tuple[str, str] | None:
     """(table, field) for a value in `var table = []T{{Field: value}, ...}` at package level."""
-    key: str | None = None
-    current = parent(value)
-    while current is not None and current.type in _LITERAL_PARTS:
-        if current.type == "keyed_element" and key is None:
-            key = field_key(current)
-            if key is None:
-                return None
-        current = parent(current)
-    if key is None or current is None or current.type != "expression_list":
+    found = literal_field(value, nested=True)
+    if found is None:
+        return None
+    key, _, current = found
+    if current is None or current.type != "expression_list":
         return None
     spec = parent(current)
     declaration = parent(spec) if spec is not None else None

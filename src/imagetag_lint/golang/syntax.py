@@ -246,6 +246,38 @@ def field_key(keyed: Node) -> str | None:
     return text(first) if first is not None and first.type in ("identifier", "field_identifier") else None
 
 
+def is_literal_key(node: Node) -> bool:
+    """Is the identifier the key of a keyed element (`Image` of `Image: x`)?"""
+    element = node.parent
+    keyed = element.parent if element is not None else None
+    return (
+        element is not None and element.type == "literal_element"
+        and keyed is not None and keyed.type == "keyed_element" and keyed.child_by_field_name("key") == element
+    )
+
+
+_LITERAL_PARTS = ("literal_element", "literal_value", "keyed_element")
+
+
+def literal_field(value: Node, nested: bool = False) -> tuple[str, int, Node | None] | None:
+    """For a value inside a composite literal: (the field its innermost keyed element sets, how
+    many keyed elements hold it, the node above: the `composite_literal`, or with nested what
+    holds the outermost literal of a nest, `[]T{{Field: value}}`); None when a key is no field name."""
+    key: str | None = None
+    keyed = 0
+    parts = (*_LITERAL_PARTS, "composite_literal") if nested else _LITERAL_PARTS
+    current = parent(value)
+    while current is not None and current.type in parts:
+        if current.type == "keyed_element":
+            keyed += 1
+            if key is None:
+                key = field_key(current)
+                if key is None:
+                    return None
+        current = parent(current)
+    return (key, keyed, current) if key is not None else None
+
+
 def is_inside(node: Node, container: Node) -> bool:
     return container.start_byte <= node.start_byte and node.end_byte <= container.end_byte
 

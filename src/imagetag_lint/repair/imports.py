@@ -15,6 +15,7 @@ from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.lexing import word_offsets
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.golang.parser import Node, captures, parse, parse_for_check, text
+from imagetag_lint.golang.syntax import is_literal_key
 
 _QUALIFIERS = "[(selector_expression operand: (identifier) @q) (qualified_type package: (package_identifier) @q)]"
 _BARE = "[(identifier) @name (type_identifier) @name]"
@@ -129,17 +130,8 @@ def _bare_exported(root: Node) -> set[str]:
     """Exported names the code reads bare (not a composite literal's keys, which name fields)."""
     return {
         text(node) for node in captures(_BARE, root).get("name", [])
-        if text(node)[:1].isupper() and not _is_literal_key(node) and (node.parent is None or node.parent.type != "qualified_type")
+        if text(node)[:1].isupper() and not is_literal_key(node) and (node.parent is None or node.parent.type != "qualified_type")
     }  # fmt: skip
-
-
-def _is_literal_key(node: Node) -> bool:
-    element = node.parent
-    keyed = element.parent if element is not None else None
-    return (
-        element is not None and element.type == "literal_element"
-        and keyed is not None and keyed.type == "keyed_element" and keyed.child_by_field_name("key") == element
-    )  # fmt: skip
 
 
 def _file_import_specs(index: ImageFlowIndex, file: SourceFile) -> list[Node]:

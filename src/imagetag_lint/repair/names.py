@@ -6,7 +6,8 @@ import re
 
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.golang.model import Function
-from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.parser import text
+from imagetag_lint.golang.syntax import is_literal_key
 from imagetag_lint.repair.plan import CannotFix
 
 
@@ -69,20 +70,10 @@ def _scope_names(function: Function) -> set[str]:
     stack = [function.node]
     while stack:
         node = stack.pop()
-        if node.type == "identifier" and not _is_literal_key(node):
+        if node.type == "identifier" and not is_literal_key(node):
             names.add(text(node).lower())
         stack.extend(node.named_children)
     return names
-
-
-def _is_literal_key(node: Node) -> bool:
-    element = node.parent
-    keyed = element.parent if element is not None else None
-    return (
-        element is not None and element.type == "literal_element"
-        and keyed is not None and keyed.type == "keyed_element" and keyed.child_by_field_name("key") == element
-    )
-
 
 
 def free_in_package(index: ImageFlowIndex, base: str, function: Function) -> str:
