@@ -69,6 +69,9 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             continue
         builds = list(_builds_of(ctx, site))
         why, severity, seen = what_builds_show(ctx.index, site)
+        if seen is None and builds:  # a dropped build of it (by name) is in the package after all
+            dropped = builds[0].span
+            why = f"the build at {dropped.filename}:{dropped.start.row} makes this repository, and the name it returns is dropped there"
         if seen is not None and all(r.span != seen.span for r in builds):
             builds.insert(0, Related(seen.span, f"the image is built here by `{seen.callee}` as {seen.shown}"))
         yield ctx.finding(
