@@ -114,19 +114,15 @@ def _loaded_if_any(index: ImageFlowIndex, function: Function, site: FixedSite) -
 def _loads_of(index: ImageFlowIndex, function: Function) -> tuple[int, dict[str, int]]:
     """(where the function's first load starts, the fixed names it loads with where each is first
     loaded), once per function."""
+    from imagetag_lint.analysis.unbuilt_local import loaded_arguments
     key = ("loads-of", id(function))
     cached = index.cache.get(key)
     if cached is None:
         first = 1 << 62
         earliest: dict[str, int] = {}
         for call in index.calls_in(function):
-            consumer = index.consumer(call)
-            command = index.command_image(call, function) if consumer is None else None
-            if consumer is not None and consumer.kind == "load":
-                nodes = arguments(call)[consumer.image_arg : consumer.image_arg + 1]
-            elif command is not None and command.kind is ConsumerKind.LOAD:
-                nodes = list(command.images)
-            else:
+            nodes = loaded_arguments(index, call, function)
+            if not nodes:
                 continue
             first = min(first, call.start_byte)
             for node in nodes:

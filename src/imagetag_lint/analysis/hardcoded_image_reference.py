@@ -224,13 +224,18 @@ def _unit_test_fixture(ctx: RuleContext, site: FixedSite) -> bool:
             return False  # the package's `TestMain` builds or loads: its tests run against the cluster
         if applies and not _run_by_go_test(function):
             return False  # a helper handed `t` that calls a deploy function returning its cluster error
+    return not _sets_up_images(ctx, function)
+
+
+def _sets_up_images(ctx: RuleContext, function: Function) -> bool:
+    """Does the function build or load an image: a builder or build helper, a loader, or a
+    `docker build` / `kind load` it runs itself?"""
     index = ctx.index
-    loads = any(
+    return index.builds(function) or any(
         (consumer := index.consumer(call)) is not None and consumer.kind is ConsumerKind.LOAD
-        or index.command_image(call, function) is not None  # `docker build`, `kind load` run here
+        or index.command_image(call, function) is not None
         for call in index.calls_in(function)
     )
-    return not loads and not index.builds(function)
 
 
 def _test_main_sets_up_images(ctx: RuleContext, file: SourceFile) -> bool:
@@ -241,14 +246,7 @@ def _test_main_sets_up_images(ctx: RuleContext, file: SourceFile) -> bool:
     found = index.cache.get(key)
     if found is None:
         found = index.cache[key] = any(
-            function.name == "TestMain" and function.receiver is None and (
-                index.builds(function)
-                or any(
-                    (c := index.consumer(call)) is not None and c.kind is ConsumerKind.LOAD
-                    or index.command_image(call, function) is not None  # `docker build`, `kind load` run there
-                    for call in index.calls_in(function)
-                )
-            )
+            function.name == "TestMain" and function.receiver is None and _sets_up_images(ctx, function)
             for package_file in list(index.project.complete_package(file).files)
             if package_file.filename.endswith("_test.go")
             for function in index.facts(package_file).functions

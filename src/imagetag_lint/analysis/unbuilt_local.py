@@ -59,17 +59,19 @@ def unbuilt_loads(index: ImageFlowIndex, function: Function) -> list[UnbuiltLoad
     return found
 
 
+def loaded_arguments(index: ImageFlowIndex, call: Node, function: Function) -> list[Node]:
+    """The image arguments a loader call or a `kind load docker-image A [B...]` command loads."""
+    consumer = index.consumer(call)
+    if consumer is not None and consumer.kind == ConsumerKind.LOAD:
+        return arguments(call)[consumer.image_arg : consumer.image_arg + 1]
+    command = index.command_image(call, function)
+    return list(command.images) if command is not None and command.kind is ConsumerKind.LOAD else []
+
+
 def _loaded_references(index: ImageFlowIndex, call: Node, function: Function) -> list[tuple[Node, str]]:
     """The fixed references a loader call or a `kind load docker-image A [B...]` command loads."""
-    consumer = index.consumer(call)
-    exprs: list[Node] = []
-    if consumer is not None and consumer.kind == ConsumerKind.LOAD:
-        args = arguments(call)
-        exprs = [args[consumer.image_arg]] if consumer.image_arg < len(args) else []
-    elif (command := index.command_image(call, function)) is not None and command.kind is ConsumerKind.LOAD:
-        exprs = list(command.images)
     found = []
-    for expr in exprs:
+    for expr in loaded_arguments(index, call, function):
         image = string_value(expr) if expr.type in STRING_TYPES else index.fixed_text(expr, function.file, function)
         if image:
             found.append((expr, image))

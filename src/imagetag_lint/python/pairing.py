@@ -455,21 +455,18 @@ def built_right_here(flow: Flow, function: Function, sink: Sink) -> bool:
     tagged = [b for b in flow.builds if b.several and b.tag and b.tag.removeprefix("localhost/") == wanted]
     if not tagged:
         return False
-    line = function.module.line(sink.node)
     reach = _run_for(flow, function, sink)
     loads = [flow.value(e, f.module, f, plain=True) for f in reach for kind, e in flow.consumer_arguments(f) if kind == "load"]
     if loads and not any(v.kind == FIXED and v.text.removeprefix("localhost/") == wanted for v in loads):
         return False  # built, but visibly not the name loaded into the cluster
-    owners = {_owner(f) for f in reach}
-    own = _owner(function)
-    return any(b.owner in owners and (b.owner != own or int(b.where.rsplit(":", 1)[1]) <= line) for b in tagged)
+    return built_for(flow, function, sink, tagged, reach)
 
 
-def built_for(flow: Flow, function: Function, sink: Sink, builds: list[BuildSite]) -> bool:
+def built_for(flow: Flow, function: Function, sink: Sink, builds: list[BuildSite], reach: set[Function] | None = None) -> bool:
     """Does one of the builds run for the sink: in the function before it, or in a function it
     calls before it or a fixture it requests (and theirs, down to MAX_DEPTH)?"""
     line = function.module.line(sink.node)
-    owners = {_owner(f) for f in _run_for(flow, function, sink)}
+    owners = {_owner(f) for f in (reach if reach is not None else _run_for(flow, function, sink))}
     own = _owner(function)
     return any(b.owner in owners and (b.owner != own or int(b.where.rsplit(":", 1)[1]) <= line) for b in builds)
 
