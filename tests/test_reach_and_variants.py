@@ -227,7 +227,7 @@ def test_a_run_of_whole_packages_leaves_their_image_field_only_files_unparsed(tm
     )
     discovered, errors = discover([str(tmp_path)], tmp_path)
     assert not errors
-    result, linter = lint_paths(discovered, LintOptions(rule_set=load_rule_set()), tmp_path)
+    result = lint_paths(discovered, LintOptions(rule_set=load_rule_set()), tmp_path)
     assert "a/setup.go" in result.sources
     assert "b/spec.go" not in result.sources
 

@@ -9,12 +9,12 @@ fingerprint does not depend on the directory the tool runs from.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from imagetag_lint.findings import Finding
 from imagetag_lint.golang.model import SourceFile
-from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.python.source import PythonFile
 from imagetag_lint.record import replace
 
@@ -27,7 +27,6 @@ except ImportError:
         from hashlib import sha256  # type: ignore[assignment,unused-ignore]
 
 VERSION = "v1"
-_DECLARATIONS = ("function_declaration", "method_declaration")
 
 
 def with_fingerprints(findings: Iterable[Finding], sources: Mapping[str, SourceFile | PythonFile]) -> list[Finding]:
@@ -57,15 +56,17 @@ def enclosing_function_name(file: SourceFile, start: int, end: int) -> str:
     """`Name` or `(receiver) Name` of the declaration around the bytes; "" at package level.
 
     Go declares functions and methods only at the top level, so the declaration is the file's
-    child that holds the bytes (walking up `parent`s costs the depth at every step).
+    child that holds the bytes: the first that ends after start (walking up `parent`s costs the
+    depth at every step).
     """
-    node: Node | None = file.tree.root_node.first_child_for_byte(start)
-    if node is None or node.type not in _DECLARATIONS or not node.start_byte <= start <= end <= node.end_byte:
+    outline = file.outline
+    index = bisect_right([child.end_byte for child in outline], start)
+    if index == len(outline):
         return ""
-    name = node.child_by_field_name("name")
-    receiver = node.child_by_field_name("receiver")
-    prefix = " ".join(text(receiver).split()) + " " if receiver is not None else ""
-    return prefix + (text(name) if name is not None else "")
+    child = outline[index]
+    if child.function is None or not child.start_byte <= start <= end <= child.end_byte:
+        return ""
+    return child.function
 
 
 def digest(key: str) -> str:

@@ -7,6 +7,7 @@ needs; sibling files and imported local packages are parsed on demand to resolve
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -20,7 +21,6 @@ from imagetag_lint.engine.producers import handed_builder_targets
 from imagetag_lint.enums import Applicability
 from imagetag_lint.errors import InputError
 from imagetag_lint.files import (
-    BOM,
     UNREADABLE,
     Discovered,
     ModuleMap,
@@ -43,7 +43,14 @@ from imagetag_lint.golang.elision import (
 )
 from imagetag_lint.golang.lexing import declares_const, word_offsets
 from imagetag_lint.golang.model import SourceFile, package_name, read_imports
-from imagetag_lint.golang.parser import Tree, first_error, keep, parse, parse_skipping
+from imagetag_lint.golang.parser import (
+    Tree,
+    first_error,
+    keep,
+    parse,
+    parse_input,
+    parse_skipping,
+)
 from imagetag_lint.golang.project import Project
 from imagetag_lint.golang.syntax import reset_caches
 from imagetag_lint.lint_result import LintResult
@@ -65,11 +72,6 @@ CHECKS: dict[str, Check] = {
 
 def parse_source(source: bytes) -> Tree:
     return parse(parse_input(source))
-
-
-def parse_input(source: bytes) -> bytes:
-    # tree-sitter does not expect a BOM; blanks keep every byte offset where it was
-    return b"   " + source[3:] if source.startswith(BOM) else source
 
 
 KEPT_BYTES = 16 * 1024 * 1024  # deferred sources kept in memory rather than read twice
@@ -107,18 +109,45 @@ class Linter:
         that can hold a finding, in the order given."""
         if pending is None:
             pending = start_scan(discovered, self.options.rule_set.flow, self.options.max_file_bytes, self.overlay)
+        scans, trees = self.read_scans(discovered, pending)
+        self.take(discovered, scans, trees)
+
+    def read_scans(
+        self, discovered: Sequence[Discovered], pending: Pending[Scan], early: Callable[[Discovered], bool] | None = None
+    ) -> tuple[list[Scan], dict[str, Tree]]:
+        """The prefilter's verdicts, and the trees of the files worth parsing (of those `early`
+        accepts), parsed while the other verdicts are still coming: by path."""
         trees: dict[int, Tree] = {}
         elided: dict[int, list[Run]] = {}  # the tables an early parse left out, by item
 
-        def parse_early(index: int, scan: Scan) -> None:  # while the other verdicts are still coming
-            if scan[0] == Prefilter.STRONG and scan[2] is not None:
+        def parse_early(index: int, scan: Scan) -> None:
+            if scan[0] == Prefilter.STRONG and scan[2] is not None and (early is None or early(discovered[index])):
                 trees[index], elided[index] = self._parse_without_tables(scan[2])
 
         scans = pending.results(parse_early)
+        return scans, self._finish_trees(discovered, scans, trees, elided)
+
+    def parse_worth(self, discovered: Sequence[Discovered], scans: Sequence[Scan]) -> dict[str, Tree]:
+        """The trees `read_scans` would have parsed early, by path."""
+        trees: dict[int, Tree] = {}
+        elided: dict[int, list[Run]] = {}
+        for index, scan in enumerate(scans):
+            if scan[0] == Prefilter.STRONG and scan[2] is not None:
+                trees[index], elided[index] = self._parse_without_tables(scan[2])
+        return self._finish_trees(discovered, scans, trees, elided)
+
+    def _finish_trees(
+        self, discovered: Sequence[Discovered], scans: Sequence[Scan], trees: dict[int, Tree], elided: dict[int, list[Run]]
+    ) -> dict[str, Tree]:
         if any(run[2] for runs in elided.values() for run in runs):
             self._keep_named_keys(discovered, scans, trees, elided)
-        for index, (item, scan) in enumerate(zip(discovered, scans)):
-            self._take(item.path, item.display, scan, trees.pop(index, None))
+        return {discovered[index].path: tree for index, tree in trees.items()}
+
+    def take(self, discovered: Sequence[Discovered], scans: Sequence[Scan], trees: dict[str, Tree]) -> None:
+        """Take each file's verdict, in the order given: parse it (the tree may be at hand),
+        defer it, or count it clean."""
+        for item, scan in zip(discovered, scans):
+            self._take(item.path, item.display, scan, trees.pop(item.path, None))
 
     def _parse_without_tables(self, source: bytes) -> tuple[Tree, list[Run]]:
         """Parse a file without its literal tables (`golang.elision`), and say which it left
@@ -143,7 +172,7 @@ class Linter:
         return parse(source), []
 
     def _keep_named_keys(
-        self, discovered: Sequence[Discovered], scans: list[Scan], trees: dict[int, Tree], elided: dict[int, list[Run]]
+        self, discovered: Sequence[Discovered], scans: Sequence[Scan], trees: dict[int, Tree], elided: dict[int, list[Run]]
     ) -> None:
         """Parse again, with the lines back, the files whose left-out tables have field keys
         that some file of the package uses as a name (known once every file is read)."""
@@ -201,7 +230,7 @@ class Linter:
             filename=display,
             directory=os.path.dirname(path),
             source=source,
-            tree=tree,
+            parsed=tree,
             package=package_name(root),
             imports=read_imports(root),
             reported=reported,
@@ -476,15 +505,86 @@ def lint_paths(
     cwd: Path,
     overlay: dict[str, bytes] | None = None,
     pending: Pending[Scan] | None = None,
-) -> tuple[LintResult, Linter]:
+) -> LintResult:
+    """Lint the Go files, one Go module at a time.
+
+    The engine resolves imports within a module only, so each module is analysed on its own: a
+    tree of many modules (a monorepo's `staging/`) keeps the syntax trees of one module at a
+    time, and a module's findings are the ones a run on that module alone gives. The files of
+    the first file's module are parsed while the others are still being read."""
     linter = Linter(options, cwd, overlay)
-    linter.add(discovered, pending)
+    if pending is None:
+        pending = start_scan(discovered, options.rule_set.flow, options.max_file_bytes, overlay)
+    modules = linter.modules
+    first = _module_root(modules, discovered[0].path) if discovered else None
+    scans, trees = linter.read_scans(discovered, pending, lambda item: _module_root(modules, item.path) == first)
+    units = _units(modules, discovered, scans, first)
+    if len(units) == 1:
+        linter.take(discovered, scans, trees)
+        return _lint_taken(linter)
+    result = LintResult()
+    for number, indexes in enumerate(units):
+        items, unit_scans = [discovered[i] for i in indexes], [scans[i] for i in indexes]
+        if number:
+            linter = Linter(options, cwd, overlay)
+            trees = linter.parse_worth(items, unit_scans)
+        linter.take(items, unit_scans, trees)
+        _merge(result, _lint_taken(linter))
+        for file in linter.project.files():
+            file.release()
+        del linter
+        gc.collect()  # the project holds its files in cycles: its trees go now, not at the end
+    result.findings.sort(key=Finding.sort_key)
+    return result
+
+
+def _lint_taken(linter: Linter) -> LintResult:
+    """The rest of a lint once the linter has taken its files' verdicts."""
     linter.rescan_for_inferred_names()
     linter.rescan_for_handed_builders()
     linter.settle_deferred()
     result = linter.analyse()
     result.clean_consulted = linter.clean_consulted
-    return result, linter
+    return result
+
+
+def _module_root(modules: ModuleMap, path: str) -> str:
+    module = modules.module_of(os.path.dirname(path))
+    return module[1] if module is not None else ""
+
+
+def _units(modules: ModuleMap, discovered: Sequence[Discovered], scans: Sequence[Scan], first: str | None) -> list[list[int]]:
+    """The indexes of the files, by the module they belong to, the first file's module first.
+
+    Only the files that may be parsed ask for their module; a clean file (which matters only
+    as a possible caller of what a fix changes, or of a wrapper) goes with the module whose
+    root holds it, and an unreadable one with the first module, so errors keep their order."""
+    by_root: dict[str, list[int]] = {}
+    for index, (item, scan) in enumerate(zip(discovered, scans)):
+        if scan[0] not in (UNREADABLE, Prefilter.CLEAN) and scan[2] is not None:
+            by_root.setdefault(_module_root(modules, item.path), []).append(index)
+    if len(by_root) <= 1:
+        return [list(range(len(discovered)))]
+    deepest_first = sorted((root for root in by_root if root), key=len, reverse=True)
+    first_root = first if first in by_root else next(iter(by_root))
+    for index, (item, scan) in enumerate(zip(discovered, scans)):
+        if scan[0] == UNREADABLE:
+            by_root[first_root].append(index)
+        elif scan[0] == Prefilter.CLEAN or scan[2] is None:
+            holder = next((root for root in deepest_first if item.path.startswith(root + os.sep)), first_root)
+            by_root[holder].append(index)
+    order = [first_root, *sorted(root for root in by_root if root != first_root)]
+    return [sorted(by_root[root]) for root in order]
+
+
+def _merge(result: LintResult, unit: LintResult) -> None:
+    result.findings.extend(unit.findings)
+    result.errors.extend(unit.errors)
+    result.warnings.extend(unit.warnings)
+    result.files_checked += unit.files_checked
+    result.sources.update(unit.sources)
+    result.directive_sources.update(unit.directive_sources)
+    result.clean_consulted = result.clean_consulted or unit.clean_consulted
 
 
 def lint_source(
@@ -520,7 +620,7 @@ def lint_run(run: LintRun, overlay: dict[str, bytes], pending: Pending[Scan] | N
     else:
         python = [(d.display, d.path) for d in inputs.discovered if is_python(d.path)]
         go = [d for d in inputs.discovered if not is_python(d.path)]
-        result = lint_paths(go, run.options, run.cwd, overlay, pending)[0] if go or not python else LintResult()
+        result = lint_paths(go, run.options, run.cwd, overlay, pending) if go or not python else LintResult()
         result.errors[:0] = inputs.errors
         result.paths = {d.display: d.path for d in inputs.discovered}
     if python:

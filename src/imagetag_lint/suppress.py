@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from imagetag_lint.directives import PREFIX
 from imagetag_lint.findings import Applicability, Edit, Finding, Fix, Span
 from imagetag_lint.golang.model import SourceFile
-from imagetag_lint.golang.parser import Node, captures, parse
+from imagetag_lint.golang.parser import Node, captures, parse, parse_input
 from imagetag_lint.python import suppressions as python_directives
 from imagetag_lint.python.source import PythonFile
 from imagetag_lint.record import field, record
@@ -199,8 +199,7 @@ def _python_problem(kind: str, codes: tuple[Code, ...], before_code: bool) -> st
 
 def directive_file(source: bytes, display: str, directory: str) -> SourceFile:
     """A file the prefilter skipped but that holds directives: parsed only for its comments."""
-    tree = parse(b"   " + source[3:] if source.startswith(b"\xef\xbb\xbf") else source)
-    return SourceFile(display, directory, source, tree, package="", imports={})
+    return SourceFile(display, directory, source, parse(parse_input(source)), package="", imports={})
 
 
 # -- applying -------------------------------------------------------------------------------

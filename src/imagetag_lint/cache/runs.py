@@ -1,10 +1,10 @@
 """A lint answered from the cache when nothing it depends on changed, else run and stored.
 
-The unit cached is the whole run. The engine resolves names across the project, not only
+The unit cached is the whole run. The engine resolves names across a Go module, not only
 within a package: `Linter.settle_deferred` parses the files that mention a build name found
-in *any* parsed file, and IMG002 asks whether any file of the run builds the image it sees
-(`engine.locality.build_names`). Editing one file can thus change a finding in any other, and
-no smaller group of files has a result that depends on that group alone.
+in *any* parsed file of the module, and IMG002 asks whether any file of the module builds the
+image it sees (`engine.locality.build_names`). Editing one file can thus change a finding in
+any other of its module (and adding a `go.mod` regroups the modules), so the run is the unit.
 
 What a run's result depends on, and so what its entry holds:
 - the tool and its configuration (the salt);

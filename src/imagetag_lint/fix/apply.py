@@ -161,15 +161,21 @@ Region = tuple[str, int]  # (filename, start byte of the top-level declaration)
 
 
 def _regions(files: dict[str, SourceFile | PythonFile]) -> Callable[[str, int], Region]:
-    starts: dict[str, list[int]] = {}
-    for name, file in files.items():
-        if isinstance(file, PythonFile):
-            starts[name] = file.top_level_starts()
-        else:
-            starts[name] = [node.start_byte for node in file.tree.root_node.named_children]
+    starts: dict[str, list[int]] = {}  # by file, asked for
+
+    def declarations_of(filename: str) -> list[int]:
+        if filename not in starts:
+            file = files.get(filename)
+            if file is None:
+                starts[filename] = []
+            elif isinstance(file, PythonFile):
+                starts[filename] = file.top_level_starts()
+            else:
+                starts[filename] = [child.start_byte for child in file.outline if child.named]
+        return starts[filename]
 
     def region(filename: str, offset: int) -> Region:
-        declarations = starts.get(filename, [])
+        declarations = declarations_of(filename)
         return filename, declarations[max(0, bisect_right(declarations, offset) - 1)] if declarations else 0
 
     return region

@@ -8,9 +8,20 @@ from collections.abc import Sequence
 from functools import cached_property
 
 from imagetag_lint.findings import Position, Span
-from imagetag_lint.golang.parser import Node, Tree, text
+from imagetag_lint.golang.parser import Node, Tree, parse, parse_input, text
 from imagetag_lint.golang.syntax import declaration_specs, string_value
 from imagetag_lint.record import record
+
+
+@record(frozen=True)
+class TopLevel:
+    """A top-level child of a file: its bytes, whether it is a named node, and for a function
+    or method its `Name` or `(receiver) Name`."""
+
+    start_byte: int
+    end_byte: int
+    named: bool
+    function: str | None
 
 
 @record(eq=False)
@@ -20,10 +31,38 @@ class SourceFile:
     filename: str  # as reported (relative to the working directory when possible)
     directory: str  # absolute directory, the package key with the package name
     source: bytes
-    tree: Tree
+    parsed: Tree | None  # None once released
     package: str
     imports: dict[str, str]  # local name -> import path
     reported: bool = True  # False for siblings read only to resolve names
+
+    @property
+    def tree(self) -> Tree:
+        """The file's syntax tree; after `release`, the whole file parsed again."""
+        tree = self.parsed
+        if tree is None:
+            tree = self.parsed = parse(parse_input(self.source))
+        return tree
+
+    def release(self) -> None:
+        """Let the tree go, keeping its outline: a lint of several modules keeps the trees of
+        one module at a time, and what asks for a tree afterwards (a suppression comment) is rare."""
+        _ = self.outline
+        self.parsed = None
+
+    @cached_property
+    def outline(self) -> list[TopLevel]:
+        """The file's top-level children, in order: what fingerprints and fix regions read."""
+        found = []
+        for child in self.tree.root_node.children:
+            function = None
+            if child.type in ("function_declaration", "method_declaration"):
+                name = child.child_by_field_name("name")
+                receiver = child.child_by_field_name("receiver")
+                prefix = " ".join(text(receiver).split()) + " " if receiver is not None else ""
+                function = prefix + (text(name) if name is not None else "")
+            found.append(TopLevel(child.start_byte, child.end_byte, child.is_named, function))
+        return found
 
     @cached_property
     def line_starts(self) -> Sequence[int]:

@@ -1,0 +1,159 @@
+"""A tree of several Go modules is linted one module at a time: each module's findings, fixes
+and fingerprints are the ones a run on that module alone gives, and a module's syntax trees go
+before the next module is parsed."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+from samples import chdir
+from support import FIXTURES, TESTS
+
+from imagetag_lint.cli import main
+from imagetag_lint.fingerprint import enclosing_function_name
+from imagetag_lint.golang.model import SourceFile
+from imagetag_lint.golang.parser import parse
+
+REPO = TESTS.parent
+STAGING = "staging/src/example.com/billing"
+
+# root module: an `Image:` of the repository the other module builds (a run on the root module
+# alone sees no build of it); a finding suppressed and a suppression left unused
+LEGACY = 'package e2e\n\nimport "example.com/shop-e2e/infra"\n\nvar legacy = infra.Container{Name: "legacy", Image: "acme/ledger:v1"}\n'
+LEDGER = """package e2e
+
+import (
+	"io"
+
+	"example.com/billing/infra"
+)
+
+func buildLedger(w io.Writer) (string, error) {
+	return infra.BuildAndLoadImageToKind(infra.ImageBuildConfig{ImageName: "acme/ledger", Dockerfile: "Dockerfile"}, w)
+}
+"""
+
+
+def make_tree(root: Path) -> Path:
+    """examples/kind-e2e at the root and again as a second module under staging/."""
+    shutil.copytree(REPO / "examples" / "kind-e2e", root)
+    staging = root / STAGING
+    shutil.copytree(REPO / "examples" / "kind-e2e", staging)
+    for path in staging.rglob("*"):
+        if path.is_file():
+            path.write_text(path.read_text().replace("example.com/shop-e2e", "example.com/billing"))
+    (root / "e2e" / "legacy.go").write_text(LEGACY)
+    (staging / "e2e" / "ledger.go").write_text(LEDGER)
+    return root
+
+
+def suppress(root: Path) -> tuple[str, int]:
+    """Suppress the root module's first IMG001 by a trailing comment, and leave an unused
+    suppression on the package line of the same file: (file, row of the suppressed finding)."""
+    first = next(f for f in sarif(root, ["e2e", "infra"]) if f[0] == "IMG001")
+    path = root / first[1]
+    lines = path.read_text().split("\n")
+    lines[first[2] - 1] += " //imagetaglint:ignore IMG001 // smoke run, nothing deployed"
+    lines[0] += " //imagetaglint:ignore IMG003 // stale"
+    path.write_text("\n".join(lines))
+    return first[1], first[2]
+
+
+def run(root: Path, args: list[str]) -> str:
+    out = io.StringIO()
+    with chdir(root), redirect_stdout(out), redirect_stderr(io.StringIO()):
+        try:
+            main(args)
+        except SystemExit:
+            pass
+    return out.getvalue()
+
+
+def sarif(root: Path, paths: list[str]) -> list[tuple[str, str, int, str]]:
+    """(rule, file, row, fingerprint) of each finding, sorted."""
+    report = json.loads(run(root, [*paths, "--output-format", "sarif", "--no-cache"]))
+    return sorted(
+        (
+            result["ruleId"],
+            result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            result["locations"][0]["physicalLocation"]["region"]["startLine"],
+            next(iter(result["partialFingerprints"].values())),
+        )
+        for result in report["runs"][0]["results"]
+    )
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    return make_tree(tmp_path / "tree")
+
+
+def test_each_module_reports_what_a_run_on_it_alone_reports(tree: Path) -> None:
+    suppressed = suppress(tree)
+    whole = sarif(tree, ["."])
+    alone = sorted(sarif(tree, ["e2e", "infra"]) + sarif(tree, [STAGING]))
+    assert whole == alone
+    files = {f[1] for f in whole}
+    assert any(name.startswith(STAGING) for name in files) and any(name.startswith("e2e/") for name in files)
+    # the build of `acme/ledger` is in the other module: the root's `Image:` of it is no finding
+    assert not [f for f in whole if f[1] == "e2e/legacy.go"]
+    # the root module's trees were let go before the gate: its suppressions still apply
+    assert not [f for f in whole if f[0] == "IMG001" and (f[1], f[2]) == suppressed]
+    assert [f for f in whole if f[0] == "IMG100" and (f[1], f[2]) == (suppressed[0], 1)]
+
+
+def test_fix_edits_each_module_as_a_run_on_it_alone_does(tmp_path: Path) -> None:
+    whole, alone = make_tree(tmp_path / "whole"), make_tree(tmp_path / "alone")
+    run(whole, [".", "--fix", "--unsafe-fixes", "--no-cache"])
+    run(alone, ["e2e", "infra", "--fix", "--unsafe-fixes", "--no-cache"])
+    run(alone, [STAGING, "--fix", "--unsafe-fixes", "--no-cache"])
+    fixed = {p.relative_to(whole): p.read_bytes() for p in whole.rglob("*.go")}
+    assert fixed == {p.relative_to(alone): p.read_bytes() for p in alone.rglob("*.go")}
+    assert fixed[Path("e2e/setup.go")] != (REPO / "examples/kind-e2e/e2e/setup.go").read_bytes()
+    assert fixed[Path(STAGING, "e2e/setup.go")] != fixed[Path("e2e/setup.go")]  # fixed, in its own module
+
+
+def test_a_module_s_trees_go_before_the_next_module(tree: Path) -> None:
+    from imagetag_lint.files import discover
+    from imagetag_lint.lint import lint_paths
+    from imagetag_lint.options import LintOptions
+    from imagetag_lint.rules import load_rule_set
+
+    discovered, _ = discover([str(tree)], tree)
+    result = lint_paths(discovered, LintOptions(rule_set=load_rule_set()), tree)
+    files = [f for f in result.sources.values() if isinstance(f, SourceFile)]
+    assert {Path(f.filename).parts[0] for f in files} == {"e2e", "infra", "staging"}
+    assert all(f.parsed is None for f in files)
+    assert result.findings
+
+
+def tree_enclosing_function_name(file: SourceFile, start: int, end: int) -> str:
+    """What the name was before files kept an outline: read from the tree, the root's first
+    child that contains start or starts after it (tree-sitter's `first_child_for_byte`, whose
+    Python binding crashes on some offsets between two children)."""
+    node = next((child for child in file.tree.root_node.children if child.end_byte > start), None)
+    if node is None or node.type not in ("function_declaration", "method_declaration"):
+        return ""
+    if not node.start_byte <= start <= end <= node.end_byte:
+        return ""
+    name, receiver = node.child_by_field_name("name"), node.child_by_field_name("receiver")
+    prefix = " ".join((receiver.text or b"").decode().split()) + " " if receiver is not None else ""
+    return prefix + ((name.text or b"").decode() if name is not None else "")
+
+
+def test_the_outline_names_the_enclosing_function_as_the_tree_does() -> None:
+    for path in sorted(FIXTURES.rglob("*.go"))[:120]:
+        source = path.read_bytes()
+        file = SourceFile(path.name, str(path.parent), source, parse(source), "p", {})
+        released = SourceFile(path.name, str(path.parent), source, parse(source), "p", {})
+        released.release()
+        for start in range(0, len(source) + 1, 7):
+            for end in (start, min(len(source), start + 40)):
+                expected = tree_enclosing_function_name(file, start, end)
+                assert enclosing_function_name(released, start, end) == expected, (path, start, end)
+        assert released.parsed is None
