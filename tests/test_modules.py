@@ -157,3 +157,43 @@ def test_the_outline_names_the_enclosing_function_as_the_tree_does() -> None:
                 expected = tree_enclosing_function_name(file, start, end)
                 assert enclosing_function_name(released, start, end) == expected, (path, start, end)
         assert released.parsed is None
+
+
+WRAPPER = """package loose
+
+import "io"
+
+type ImageBuildConfig struct{ ImageName string }
+
+func BuildAndLoadImageToKind(cfg ImageBuildConfig, w io.Writer) (string, error) {
+	return "localhost/" + cfg.ImageName + ":e2e", nil
+}
+
+func BuildShop(w io.Writer) (string, error) {
+	return BuildAndLoadImageToKind(ImageBuildConfig{ImageName: "shop"}, w)
+}
+"""
+
+# names no builder, no image: the prefilter finds it clean, and only its package's wrapper makes it a finding
+CALLER = """package loose
+
+import "io"
+
+func Setup(w io.Writer) error {
+	_, err := BuildShop(w)
+	return err
+}
+"""
+
+
+def test_files_outside_any_module_are_linted_together_beside_a_module(tmp_path: Path) -> None:
+    """A module (`shop/`, first in the walk) beside a directory under no go.mod: the clean caller
+    of the loose package's wrapper is linted with that package, not with the module."""
+    root = tmp_path / "tree"
+    shutil.copytree(REPO / "examples" / "kind-e2e", root / "shop")
+    (root / "z" / "loose").mkdir(parents=True)
+    (root / "z" / "loose" / "wrap.go").write_text(WRAPPER)
+    (root / "z" / "loose" / "caller.go").write_text(CALLER)
+    whole = sarif(root, ["."])
+    assert whole == sorted(sarif(root, ["shop"]) + sarif(root, ["z"]))
+    assert [f for f in whole if f[:3] == ("IMG001", "z/loose/caller.go", 6)]

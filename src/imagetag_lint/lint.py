@@ -558,7 +558,8 @@ def _units(modules: ModuleMap, discovered: Sequence[Discovered], scans: Sequence
 
     Only the files that may be parsed ask for their module; a clean file (which matters only
     as a possible caller of what a fix changes, or of a wrapper) goes with the module whose
-    root holds it, and an unreadable one with the first module, so errors keep their order."""
+    root holds it (or with the files outside any module), and an unreadable one with the first
+    module, so errors keep their order."""
     by_root: dict[str, list[int]] = {}
     for index, (item, scan) in enumerate(zip(discovered, scans)):
         if scan[0] not in (UNREADABLE, Prefilter.CLEAN) and scan[2] is not None:
@@ -567,11 +568,12 @@ def _units(modules: ModuleMap, discovered: Sequence[Discovered], scans: Sequence
         return [list(range(len(discovered)))]
     deepest_first = sorted((root for root in by_root if root), key=len, reverse=True)
     first_root = first if first in by_root else next(iter(by_root))
+    outside = "" if "" in by_root else first_root  # "": the files under no go.mod
     for index, (item, scan) in enumerate(zip(discovered, scans)):
         if scan[0] == UNREADABLE:
             by_root[first_root].append(index)
         elif scan[0] == Prefilter.CLEAN or scan[2] is None:
-            holder = next((root for root in deepest_first if item.path.startswith(root + os.sep)), first_root)
+            holder = next((root for root in deepest_first if item.path.startswith(root + os.sep)), outside)
             by_root[holder].append(index)
     order = [first_root, *sorted(root for root in by_root if root != first_root)]
     return [sorted(by_root[root]) for root in order]
