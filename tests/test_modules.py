@@ -197,3 +197,15 @@ def test_files_outside_any_module_are_linted_together_beside_a_module(tmp_path: 
     whole = sarif(root, ["."])
     assert whole == sorted(sarif(root, ["shop"]) + sarif(root, ["z"]))
     assert [f for f in whole if f[:3] == ("IMG001", "z/loose/caller.go", 6)]
+
+
+def test_a_cached_run_of_several_modules_reports_what_an_uncached_one_does(tree: Path, tmp_path: Path) -> None:
+    suppress(tree)
+    expected = run(tree, [".", "--output-format", "sarif", "--no-cache"])
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    assert run(tree, [".", "--output-format", "sarif", *cache]) == expected  # fills the cache
+    assert run(tree, [".", "--output-format", "sarif", *cache]) == expected  # answered from it
+    (tree / STAGING / "e2e" / "ledger.go").write_text(LEDGER.replace("acme/ledger", "acme/journal"))
+    assert run(tree, [".", "--output-format", "sarif", *cache]) == run(
+        tree, [".", "--output-format", "sarif", "--no-cache"]
+    )
