@@ -1,6 +1,6 @@
 """Steps and fix messages that stay true where the build is not a plain statement beside its
 deployment: a build retried in a loop, a deploy argument the analysis cannot know, a builder
-wrapped in `must(...)`, and a Ginkgo hand-off that already carries data."""
+wrapped in `must(...)`, a Ginkgo hand-off that already carries data, and a `TestMain` drop."""
 
 from __future__ import annotations
 
@@ -114,3 +114,26 @@ def test_a_synchronized_suite_that_returns_another_name_keeps_it(
         "capture: the `SynchronizedBeforeSuite` closure at line 11 already returns `[]byte(registrarImage)` (line 21) "
         "to the second function: keep that return and make it carry this name beside what it carries now"
     )
+
+
+def test_a_test_main_drop_is_one_finding_with_the_tests_images(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(FIXTURES)
+    main(["--isolated", "--output-format", "json", "--exit-zero", "testmaindrop"])
+    found = json.loads(capsys.readouterr().out)
+    assert [(f["code"], f["location"]["row"]) for f in found] == [("IMG001", 28)]
+    finding = found[0]
+    assert [(r["location"]["row"], r["message"]) for r in finding["related"]] == [
+        (47, "with the fixed image `localhost/inv-worker:e2e`"),
+        (51, "with the fixed image `localhost/inv-worker:e2e`"),
+    ]
+    assert finding["steps"][:3] == [
+        "capture: keep the name in a package variable that `TestMain` sets before `m.Run()`: declare `var "
+        "invWorkerImage string` at package level and write `invWorkerImage, err = "
+        "infrastructure.BuildAndLoadImageToKind(...)` instead of dropping the name",
+        "pass: nothing to pass: `TestWorker` reads `invWorkerImage` itself",
+        "parameter: none needed (`go test` calls `TestWorker`)",
+    ]
+    assert finding["fix"]["applicability"] == "unsafe"
+    assert "`TestMain` sets before `m.Run()`" in finding["fix"]["message"]

@@ -165,11 +165,11 @@ def _fresh(index: ImageFlowIndex, discard: Discard, base: str, taken: set[str] |
 def _package_variable(index: ImageFlowIndex, discard: Discard, name: str) -> str:
     """The name of the package variable a Ginkgo suite node keeps the image in: free in every
     file of the package (`repair.names.free_in_package`), as the fix will declare it."""
-    from imagetag_lint.analysis.steps import is_suite_setup
+    from imagetag_lint.analysis.steps import keeps_for_tests
     from imagetag_lint.repair.names import free_in_package
     from imagetag_lint.repair.plan import CannotFix
 
-    if discard.function is None or not is_suite_setup(discard.function):
+    if discard.function is None or not keeps_for_tests(discard.function):
         return name
     try:
         return free_in_package(index, name, discard.function)

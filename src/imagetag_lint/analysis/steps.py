@@ -16,6 +16,7 @@ from imagetag_lint.golang.syntax import (
     FUNCTION_TYPES,
     STRING_TYPES,
     arguments,
+    call_expressions,
     callee,
     enclosing,
     identifiers,
@@ -696,6 +697,27 @@ def named(function: Function) -> str:
     return f"the `{label}` closure at line {line}" if function.node.type == "func_literal" and at else f"`{function.name}`"
 
 
+def run_by_go_test(function: Function) -> bool:
+    """Is the function a test `go test` calls (`func TestX(t *testing.T)` in a `_test.go` file)?
+    It has no callers in the code, so no step gives it a parameter."""
+    if function.receiver is not None or function.node.type != "function_declaration":
+        return False
+    if not function.file.filename.endswith("_test.go") or not function.name.startswith("Test") or function.name == "TestMain":
+        return False
+    parameters = function.node.child_by_field_name("parameters")
+    return parameters is not None and b"*testing.T" in (parameters.text or b"")
+
+
+def before_the_tests(setter: Function, build: Node) -> bool:
+    """Is the build in `TestMain`, before its `m.Run()` (which runs the tests), outside any closure?"""
+    if setter.name != "TestMain" or setter.receiver is not None or setter.body is None:
+        return False
+    if enclosing(build, FUNCTION_TYPES) != setter.node:
+        return False
+    runs = [call for call in call_expressions(setter.body, setter.file.source) if callee(call)[1] == "Run" and callee(call)[0] is not None]
+    return bool(runs) and all(build.end_byte <= run.start_byte for run in runs)
+
+
 # Ginkgo's nodes that run once before the specs, those that run before each spec of their
 # container, and the spec bodies that run after them
 _SUITE_SETUP = frozenset({"BeforeSuite", "SynchronizedBeforeSuite", "BeforeAll"})
@@ -849,7 +871,10 @@ def spec_drop_steps(
     the closures share no scope but the package, so the name goes in a package variable that
     `BeforeSuite` sets and the spec reads; a closure has no callers to take a parameter."""
     function, spec = discard.function, site.function
-    if function is None or spec is None or not is_suite_setup(function) or not is_spec(spec):
+    if function is None or spec is None:
+        return None
+    for_tests = before_the_tests(function, discard.call) and run_by_go_test(spec)  # `TestMain`, then `m.Run()`
+    if not for_tests and (not is_suite_setup(function) or not is_spec(spec)):
         return None
     holder = discard.call.parent
     statement = holder.parent if holder is not None and holder.type == "expression_list" else None
@@ -868,12 +893,19 @@ def spec_drop_steps(
     if on_process_one_only(function):
         repository = key.rsplit("/", 1)[-1].split(":", 1)[0] if key else None  # the build's `ImageName`
         return _process_one_steps(discard, function, spec, site, variable, repository)
+    before = " before `m.Run()`" if for_tests else ""
     return (
         (
-            f"capture: keep the name in a package variable that {named(function)} sets: declare "
+            f"capture: keep the name in a package variable that {named(function)} sets{before}: declare "
             f"`var {variable} string` at package level and write {assign}{declared} instead of dropping the name"
         ),
         f"pass: nothing to pass: {named(spec)} reads `{variable}` itself",
-        "parameter: none needed (a closure has no callers)",
+        f"parameter: none needed (`go test` calls {named(spec)})" if for_tests else "parameter: none needed (a closure has no callers)",
         use_step(None, site, variable),
     )
+
+
+def keeps_for_tests(function: Function) -> bool:
+    """Does the function set up what other functions of its package read, run before them by the
+    framework: a Ginkgo setup node, or `TestMain` (before `m.Run()`)?"""
+    return is_suite_setup(function) or function.name == "TestMain" and function.receiver is None
