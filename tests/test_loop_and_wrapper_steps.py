@@ -137,3 +137,27 @@ def test_a_test_main_drop_is_one_finding_with_the_tests_images(
     ]
     assert finding["fix"]["applicability"] == "unsafe"
     assert "`TestMain` sets before `m.Run()`" in finding["fix"]["message"]
+
+
+def test_a_declared_build_in_a_loop_is_set_from_a_name_of_its_own(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    finding = finding_at(capsys, monkeypatch, "retryloop/declared.go", 15)
+    assert finding["steps"][0] == (
+        "capture: declare `var secDeclaredImage string` before the `for` at line 14, where the deployment at line 19 "
+        "can read it, and set it at the build: name the result there (`built, err := "
+        "infrastructure.BuildAndLoadImageToKind(...)`) and write `secDeclaredImage = built` where `err` is nil "
+        "(`secDeclaredImage, err := ...` there would declare another `secDeclaredImage` inside the `for` at line 14)"
+    )
+    assert finding["fix"]["message"].startswith(
+        "the deploy call at line 19 cannot read a name captured at the build (it is declared inside the block of the "
+        "`for` at line 14)"
+    )
+
+
+def test_a_hoisted_if_keeps_its_whole_condition(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    step = finding_at(capsys, monkeypatch, "retryloop/condition.go", 16)["steps"][0]
+    assert step == (
+        "capture: hoist the call out of the `if`: `secCachedImage, err := infrastructure.BuildAndLoadImageToKind(...)`, "
+        "then `if err != nil && !errors.Is(err, errCached) {`"
+    )

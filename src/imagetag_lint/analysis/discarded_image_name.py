@@ -24,7 +24,7 @@ from imagetag_lint.analysis.steps import (
     group_capture_step,
     grouped_launch,
     nested_capture_step,
-    nested_out_of_reach,
+    nested_holder,
     new_parameter,
     other_definitions,
     overwritten_steps,
@@ -90,7 +90,7 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             steps = (capture, *steps[1:])
         elif holder is not None and deploy is not None:  # a build in a closure, the deploy call after it
             steps = (declared_before_step(discard, holder, deploy.call, variable), *steps[1:])
-        elif deploy is not None and not goroutine and (nested := nested_out_of_reach(discard, deploy.call)) is not None:
+        elif deploy is not None and not goroutine and (nested := nested_holder(discard, deploy.call)) is not None:
             steps = (nested_capture_step(discard, nested, deploy.call, variable, results), *steps[1:])  # a retry loop
         related: list[Related] = []
         handed = index.handed_builder(discard.call, file)

@@ -88,10 +88,13 @@ def capture_step(
     if "`if` init" in how and statement is not None and statement.type == "assignment_statement":
         kept_form = _kept_assignment(statement, call, variable, results)
         return f"capture: `var {variable} string` before the `if`, then `{kept_form}` (it keeps its `=` and its condition)"
+    context = statement.parent if statement is not None else None
+    condition = context.child_by_field_name("condition") if context is not None and context.type == "if_statement" else None
+    checked = text(condition) if condition is not None else "err != nil"  # the `if` keeps its own condition
     if "`if` init" in how and own_if_error:  # the rest of the block has an `err` of its own
-        return f"capture: hoist the call out of the `if`: `{variable}, buildErr := {name}(...)`, then `if err := buildErr; err != nil {{`"
+        return f"capture: hoist the call out of the `if`: `{variable}, buildErr := {name}(...)`, then `if err := buildErr; {checked} {{`"
     if "`if` init" in how:
-        return f"capture: hoist the call out of the `if`: `{variable}, err := {name}(...)`, then `if err != nil {{`"
+        return f"capture: hoist the call out of the `if`: `{variable}, err := {name}(...)`, then `if {checked} {{`"
     holder = call.parent
     if holder is not None and holder.type == "expression_statement":
         # the repair names the image result and keeps ignoring the rest, as the statement did
@@ -460,16 +463,23 @@ def declared_before_step(discard: Discard, holder: Node, deployment: Node, varia
     )
 
 
-def nested_out_of_reach(discard: Discard, deployment: Node) -> Node | None:
-    """The statement (a `for`, an `if`) around a build assigned with `=` that keeps a name
-    captured at the build from the deployment after it: the name is declared before it, and the
-    assignment keeps `=` (a `:=` there would declare an `err` that hides the one read after)."""
-    statement = discard.statement
-    if statement is None or statement.type != "assignment_statement" or discard.target is None or text(discard.target) != "_":
-        return None
+def nested_holder(discard: Discard, deployment: Node) -> Node | None:
+    """The statement (a `for`, an `if`) around a dropped build that keeps a name captured at the
+    build from the deployment after it, in the same function: the name is declared before it."""
+    if discard.target is not None and text(discard.target) != "_":
+        return None  # a kept name: its own steps
     if enclosing(discard.call, FUNCTION_TYPES) != enclosing(deployment, FUNCTION_TYPES):
         return None  # a closure's build: the closure steps say where the name goes
     return out_of_reach_of(discard, deployment)
+
+
+def nested_out_of_reach(discard: Discard, deployment: Node) -> Node | None:
+    """`nested_holder` for a build assigned with `=`, which the repair can name in place: the
+    assignment keeps `=` (a `:=` there would declare an `err` that hides the one read after)."""
+    statement = discard.statement
+    if statement is None or statement.type != "assignment_statement":
+        return None
+    return nested_holder(discard, deployment)
 
 
 def build_runs_in_loop(discard: Discard, holder: Node) -> bool:
@@ -520,14 +530,21 @@ def nested_capture_step(discard: Discard, holder: Node, deployment: Node, variab
     deployment comes after it: the name is declared before that statement, and the assignment
     keeps its `=` and its `if` keeps its condition, so the error read after it is still the one set."""
     statement = discard.statement
-    assert statement is not None
     unset = "" if build_runs_in_loop(discard, holder) else (
         f"; {construct(holder)} can reach the deployment without running this build: set `{variable}` on those paths too"
     )
-    return (
+    declared = (
         f"capture: declare `var {variable} string` before {construct(holder)}, where the deployment at line "
-        f"{deployment.start_point.row + 1} can read it, and keep the assignment as it is: "
-        f"`{_kept_assignment(statement, discard.call, variable, results)}` "
+        f"{deployment.start_point.row + 1} can read it"
+    )
+    if statement is None or statement.type != "assignment_statement":  # `:=` or a bare call: a new name there
+        return (
+            f"{declared}, and set it at the build: name the result there (`built, err := {call_name(discard.call)}(...)`) "
+            f"and write `{variable} = built` where `err` is nil (`{variable}, err := ...` there would declare another "
+            f"`{variable}` inside {construct(holder)}){unset}"
+        )
+    return (
+        f"{declared}, and keep the assignment as it is: `{_kept_assignment(statement, discard.call, variable, results)}` "
         f"(`=`, not `:=`, which would declare names that hide the ones read after it){unset}"
     )
 
