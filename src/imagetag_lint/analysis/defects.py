@@ -82,6 +82,7 @@ def _dropped_builds(index: ImageFlowIndex, file: SourceFile) -> list[DroppedBuil
                     _deployed_here(index, function, discard, build_name, len(mine))
                     or _deployed_by_suite_tests(index, function, build_name)
                     or _deployed_by_specs(index, function, build_name)
+                    or _deployed_by_tests(index, function, discard, build_name)
                 )
             found.append(DroppedBuild(discard, build_name, deploy, fixed, tuple(stale.get(position, ()))))
     return found
@@ -244,6 +245,22 @@ def _deployed_by_specs(index: ImageFlowIndex, function: Function, build_name: st
         and site.function.node.id != function.node.id
         and (reach is None or site.file is function.file and is_inside(site.function.node, reach))
         and names_service(build_name, site.image)
+    )
+    return sites if len({site.image for site in sites}) == 1 else ()
+
+
+def _deployed_by_tests(index: ImageFlowIndex, function: Function, discard: Discard, build_name: str | None) -> tuple[FixedSite, ...]:
+    """A drop in `TestMain` before its `m.Run()`, which runs the tests: the fixed images of the
+    build's service that the package's tests (`func TestX(t *testing.T)`) deploy (one image)."""
+    from imagetag_lint.analysis.steps import before_the_tests, run_by_go_test
+
+    if build_name is None or not before_the_tests(function, discard.call):
+        return ()
+    sites = tuple(
+        site
+        for file in list(index.project.complete_package(function.file).files)
+        for site in fixed_sites(index, file)
+        if site.local and site.function is not None and run_by_go_test(site.function) and names_service(build_name, site.image)
     )
     return sites if len({site.image for site in sites}) == 1 else ()
 

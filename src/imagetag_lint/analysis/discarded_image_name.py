@@ -23,6 +23,8 @@ from imagetag_lint.analysis.steps import (
     goroutine_in_loop,
     group_capture_step,
     grouped_launch,
+    nested_capture_step,
+    nested_holder,
     new_parameter,
     other_definitions,
     overwritten_steps,
@@ -78,7 +80,7 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             steps = (steps[0], *stale_steps(stale, carried))  # a goroutine's name is read after the receive
         elif deploy is None and (not here or elsewhere) and not goroutine and (suite := suite_drop_steps(index, discard.function, variable)):
             steps = (steps[0], *suite)  # a testify suite: its test methods read a field
-        if elsewhere and not kept and (spec := spec_drop_steps(discard, here[0], _package_variable(index, discard, variable), results)):
+        if elsewhere and not kept and (spec := spec_drop_steps(discard, here[0], _package_variable(index, discard, variable), results, build_name)):
             steps = spec  # a Ginkgo suite: `BeforeSuite` and the spec share only the package
         steps = overwritten_steps(discard, deploy, here, callers, parameter) or steps  # the name is kept, then lost
         if deploy is None and here and here[0].function is discard.function and not goroutine and not kept:
@@ -88,6 +90,8 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             steps = (capture, *steps[1:])
         elif holder is not None and deploy is not None:  # a build in a closure, the deploy call after it
             steps = (declared_before_step(discard, holder, deploy.call, variable), *steps[1:])
+        elif deploy is not None and not goroutine and (nested := nested_holder(discard, deploy.call)) is not None:
+            steps = (nested_capture_step(discard, nested, deploy.call, variable, results), *steps[1:])  # a retry loop
         related: list[Related] = []
         handed = index.handed_builder(discard.call, file)
         if handed is not None:
@@ -161,11 +165,11 @@ def _fresh(index: ImageFlowIndex, discard: Discard, base: str, taken: set[str] |
 def _package_variable(index: ImageFlowIndex, discard: Discard, name: str) -> str:
     """The name of the package variable a Ginkgo suite node keeps the image in: free in every
     file of the package (`repair.names.free_in_package`), as the fix will declare it."""
-    from imagetag_lint.analysis.steps import is_suite_setup
+    from imagetag_lint.analysis.steps import keeps_for_tests
     from imagetag_lint.repair.names import free_in_package
     from imagetag_lint.repair.plan import CannotFix
 
-    if discard.function is None or not is_suite_setup(discard.function):
+    if discard.function is None or not keeps_for_tests(discard.function):
         return name
     try:
         return free_in_package(index, name, discard.function)

@@ -130,6 +130,19 @@ def _forwarded(outer: Node, producer: ProducerRef) -> tuple[str, Node | None, No
     return None
 
 
+def value_wrapper(call: Node) -> Node | None:
+    """`must(Build(...))`: the call of a helper that returns the build's name when its error is
+    nil, when the build is handed to it whole; the name is captured from that call."""
+    node = call
+    while node.parent is not None and node.parent.type == "parenthesized_expression":
+        node = node.parent
+    holder = node.parent
+    outer = holder.parent if holder is not None and holder.type == "argument_list" and holder.named_child_count == 1 else None
+    if outer is None or outer.type != "call_expression" or callee(outer)[1] not in _RETURNS_VALUE:
+        return None
+    return outer
+
+
 def _context(statement: Node) -> str:
     parent = statement.parent
     if statement.type == "var_spec":

@@ -20,12 +20,14 @@ from imagetag_lint.analysis.mismatches import captured, ignored_image_params
 from imagetag_lint.analysis.overwritten import replaced_before_read
 from imagetag_lint.analysis.pairing import build_name_of
 from imagetag_lint.analysis.steps import (
+    before_the_tests,
     call_name,
     is_spec,
     is_suite_setup,
     named,
     new_parameter,
     on_process_one_only,
+    run_by_go_test,
     setup_reach,
     suite_method_steps,
 )
@@ -40,8 +42,6 @@ from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
     FUNCTION_TYPES,
-    call_expressions,
-    callee,
     enclosing,
     identifiers,
     is_inside,
@@ -129,7 +129,7 @@ def _runs(ctx: RuleContext, function: Function) -> bool:
     if function.node.type == "func_literal":
         return is_suite_setup(function) or is_spec(function)
     return (
-        function.name in ("TestMain", "init") or function.exported or _run_by_go_test(function)
+        function.name in ("TestMain", "init") or function.exported or run_by_go_test(function)
         or ctx.index.call_count(function) > 0
     )
 
@@ -222,7 +222,7 @@ def _unit_test_fixture(ctx: RuleContext, site: FixedSite) -> bool:
         applies = target is None or _returns_an_error(target.node)
         if applies and _test_main_sets_up_images(ctx, site.file):
             return False  # the package's `TestMain` builds or loads: its tests run against the cluster
-        if applies and not _run_by_go_test(function):
+        if applies and not run_by_go_test(function):
             return False  # a helper handed `t` that calls a deploy function returning its cluster error
     return not _sets_up_images(ctx, function)
 
@@ -333,7 +333,7 @@ def _steps(ctx: RuleContext, site: FixedSite, builds: list[Related], seen: Build
         )
     if site.function is not None and site.function.node.type == "func_literal":
         return _closure_steps(site)
-    if site.function is not None and _run_by_go_test(site.function):
+    if site.function is not None and run_by_go_test(site.function):
         return _test_function_steps(site, site.function)
     suite = suite_method_steps(ctx.index, site, repository(site.image))  # a testify `Test...` method
     if suite is not None:
@@ -358,17 +358,6 @@ def _closure_steps(site: FixedSite) -> tuple[str, ...]:
         "parameter: none needed (a closure has no callers)",
         _use_step(site, "that variable"),
     )
-
-
-def _run_by_go_test(function: Function) -> bool:
-    """Is the function a test `go test` calls (`func TestX(t *testing.T)` in a `_test.go` file)?
-    It has no callers in the code, so no step gives it a parameter."""
-    if function.receiver is not None or function.node.type != "function_declaration":
-        return False
-    if not function.file.filename.endswith("_test.go") or not function.name.startswith("Test") or function.name == "TestMain":
-        return False
-    parameters = function.node.child_by_field_name("parameters")
-    return parameters is not None and b"*testing.T" in (parameters.text or b"")
 
 
 def _test_function_steps(site: FixedSite, function: Function) -> tuple[str, ...]:
@@ -412,11 +401,11 @@ def _package_variable(ctx: RuleContext, site: FixedSite, seen: BuildSite | None)
     """The function that assigns the named build's image to a package-level variable of the
     deploying closure's package, and that variable, when the closure can read it."""
     owner = site.function
-    if seen is None or owner is None or (owner.node.type != "func_literal" and not _run_by_go_test(owner)):
+    if seen is None or owner is None or (owner.node.type != "func_literal" and not run_by_go_test(owner)):
         return None
     index = ctx.index
     setter = index.facts(seen.file).function_of(seen.call)
-    if setter is not None and owner.node.type != "func_literal" and not _before_the_tests(setter, seen.call):
+    if setter is not None and owner.node.type != "func_literal" and not before_the_tests(setter, seen.call):
         return None  # a test reads what `TestMain` set before `m.Run()`, nothing else
     variable = _kept_variable(ctx, seen)
     if setter is None or variable is None or on_process_one_only(setter):
@@ -434,16 +423,6 @@ def _package_variable(ctx: RuleContext, site: FixedSite, seen: BuildSite | None)
     if _declared_inside(_outermost(seen.call), name) or _declared_inside(_outermost(site.node), name):
         return None  # a local of that name hides the package variable
     return setter, name
-
-
-def _before_the_tests(setter: Function, build: Node) -> bool:
-    """Is the build in `TestMain`, before its `m.Run()` (which runs the tests), outside any closure?"""
-    if setter.name != "TestMain" or setter.receiver is not None or setter.body is None:
-        return False
-    if enclosing(build, FUNCTION_TYPES) != setter.node:
-        return False
-    runs = [call for call in call_expressions(setter.body, setter.file.source) if callee(call)[1] == "Run" and callee(call)[0] is not None]
-    return bool(runs) and all(build.end_byte <= run.start_byte for run in runs)
 
 
 def _declares(file: SourceFile, name: str) -> bool:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from imagetag_lint.analysis.deployments import DeployCall, FixedSite
-from imagetag_lint.analysis.discards import Discard
+from imagetag_lint.analysis.discards import Discard, value_wrapper
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.golang.model import Function
 from imagetag_lint.golang.parser import Node, text
@@ -16,6 +16,7 @@ from imagetag_lint.golang.syntax import (
     FUNCTION_TYPES,
     STRING_TYPES,
     arguments,
+    call_expressions,
     callee,
     enclosing,
     identifiers,
@@ -76,10 +77,24 @@ def capture_step(
             f"`var {carried or variable + 'Built'} string` declared before the `go` statement, before the goroutine "
             "sends its result (or calls `Done()`); read it only after the receive (or `Wait()`)"
         )
+    wrapper = value_wrapper(call)
+    if wrapper is not None and wrapper.parent is not None and wrapper.parent.type == "expression_statement":
+        return (
+            f"capture: `{variable} := {call_name(wrapper)}({name}(...))` instead of dropping the name "
+            f"(`{call_name(wrapper)}` still checks the error and returns the name)"
+        )
+    holder = call.parent
+    statement = holder.parent if holder is not None and holder.type == "expression_list" else None
+    if "`if` init" in how and statement is not None and statement.type == "assignment_statement":
+        kept_form = _kept_assignment(statement, call, variable, results)
+        return f"capture: `var {variable} string` before the `if`, then `{kept_form}` (it keeps its `=` and its condition)"
+    context = statement.parent if statement is not None else None
+    condition = context.child_by_field_name("condition") if context is not None and context.type == "if_statement" else None
+    checked = text(condition) if condition is not None else "err != nil"  # the `if` keeps its own condition
     if "`if` init" in how and own_if_error:  # the rest of the block has an `err` of its own
-        return f"capture: hoist the call out of the `if`: `{variable}, buildErr := {name}(...)`, then `if err := buildErr; err != nil {{`"
+        return f"capture: hoist the call out of the `if`: `{variable}, buildErr := {name}(...)`, then `if err := buildErr; {checked} {{`"
     if "`if` init" in how:
-        return f"capture: hoist the call out of the `if`: `{variable}, err := {name}(...)`, then `if err != nil {{`"
+        return f"capture: hoist the call out of the `if`: `{variable}, err := {name}(...)`, then `if {checked} {{`"
     holder = call.parent
     if holder is not None and holder.type == "expression_statement":
         # the repair names the image result and keeps ignoring the rest, as the statement did
@@ -448,6 +463,106 @@ def declared_before_step(discard: Discard, holder: Node, deployment: Node, varia
     )
 
 
+def nested_holder(discard: Discard, deployment: Node) -> Node | None:
+    """The statement (a `for`, an `if`) around a dropped build that keeps a name captured at the
+    build from the deployment after it, in the same function: the name is declared before it."""
+    if discard.target is not None and text(discard.target) != "_":
+        return None  # a kept name: its own steps
+    if enclosing(discard.call, FUNCTION_TYPES) != enclosing(deployment, FUNCTION_TYPES):
+        return None  # a closure's build: the closure steps say where the name goes
+    return out_of_reach_of(discard, deployment)
+
+
+def nested_out_of_reach(discard: Discard, deployment: Node) -> Node | None:
+    """`nested_holder` for a build assigned with `=`, which the repair can name in place: the
+    assignment keeps `=` (a `:=` there would declare an `err` that hides the one read after)."""
+    statement = discard.statement
+    if statement is None or statement.type != "assignment_statement":
+        return None
+    return nested_holder(discard, deployment)
+
+
+def build_runs_in_loop(discard: Discard, holder: Node) -> bool:
+    """Does the loop `holder` run the build before it ends: a loop that runs at least once (`for {`,
+    `for i := 0; i < 3; i++`), with the build's statement in its body after nothing that can skip
+    it (`break`, `continue`, `goto`)? Then the name declared before it is set after it."""
+    statement = discard.statement
+    if holder.type != "for_statement" or statement is None or not _runs_at_least_once(holder):
+        return False
+    if statement.parent is not None and statement.parent.type == "if_statement":
+        statement = statement.parent
+    body = holder.child_by_field_name("body")
+    block = statement.parent
+    if block is None or body is None or (block != body and block.parent != body):
+        return False
+    earlier = [n for n in block.named_children if n.end_byte <= statement.start_byte]
+    return not any(re.search(r"\b(?:break|continue|goto)\b", text(n)) for n in earlier)
+
+
+def _runs_at_least_once(loop: Node) -> bool:
+    """`for {` or `for i := 0; i < 3; i++` (literal bounds): the body runs at least once."""
+    body = loop.child_by_field_name("body")
+    header = [n for n in loop.named_children if n != body and n.type != "comment"]
+    if not header:
+        return True
+    clause = header[0]
+    init, condition = clause.child_by_field_name("initializer"), clause.child_by_field_name("condition")
+    if clause.type != "for_clause" or init is None or condition is None:
+        return False
+    start = re.fullmatch(r"(\w+)\s*:=\s*(\d+)", text(init))
+    end = re.fullmatch(r"(\w+)\s*(<=?)\s*(\d+)", text(condition))
+    if start is None or end is None or start.group(1) != end.group(1):
+        return False
+    first, last = int(start.group(2)), int(end.group(3))
+    return first < last or end.group(2) == "<=" and first == last
+
+
+def construct(statement: Node) -> str:
+    """`the `for` at line 23`: how the steps name the statement a name is declared before."""
+    keyword = {"for_statement": "for", "if_statement": "if", "expression_switch_statement": "switch", "select_statement": "select"}
+    word = keyword.get(statement.type)
+    where = f"line {statement.start_point.row + 1}"
+    return f"the `{word}` at {where}" if word else where
+
+
+def nested_capture_step(discard: Discard, holder: Node, deployment: Node, variable: str, results: tuple[int, int]) -> str:
+    """The capture of a build assigned with `=` inside a loop or a branch (a retry loop), whose
+    deployment comes after it: the name is declared before that statement, and the assignment
+    keeps its `=` and its `if` keeps its condition, so the error read after it is still the one set."""
+    statement = discard.statement
+    unset = "" if build_runs_in_loop(discard, holder) else (
+        f"; {construct(holder)} can reach the deployment without running this build: set `{variable}` on those paths too"
+    )
+    declared = (
+        f"capture: declare `var {variable} string` before {construct(holder)}, where the deployment at line "
+        f"{deployment.start_point.row + 1} can read it"
+    )
+    if statement is None or statement.type != "assignment_statement":  # `:=` or a bare call: a new name there
+        return (
+            f"{declared}, and set it at the build: name the result there (`built, err := {call_name(discard.call)}(...)`) "
+            f"and write `{variable} = built` where `err` is nil (`{variable}, err := ...` there would declare another "
+            f"`{variable}` inside {construct(holder)}){unset}"
+        )
+    return (
+        f"{declared}, and keep the assignment as it is: `{_kept_assignment(statement, discard.call, variable, results)}` "
+        f"(`=`, not `:=`, which would declare names that hide the ones read after it){unset}"
+    )
+
+
+def _kept_assignment(statement: Node, call: Node, variable: str, results: tuple[int, int]) -> str:
+    """`if name, err = F(...); err == nil {`: an assignment (`=`) with the image's `_` named, and
+    the condition of the `if` whose init it is."""
+    left = statement.child_by_field_name("left")
+    targets = [text(n) for n in left.named_children] if left is not None else []
+    image = results[1] if results[1] < len(targets) else 0
+    if targets:
+        targets[image] = variable
+    written = f"{', '.join(targets)} = {call_name(call)}(...)"
+    context = statement.parent
+    condition = context.child_by_field_name("condition") if context is not None and context.type == "if_statement" else None
+    return f"if {written}; {text(condition)} {{" if condition is not None else written
+
+
 def waited_for(holder: Node, deployment: Node) -> str | None:
     """The `g.Wait()` between the statement that starts the closure (`g.Go(...)`) and the deployment."""
     call = holder.named_children[0] if holder.type == "expression_statement" and holder.named_child_count else None
@@ -599,6 +714,27 @@ def named(function: Function) -> str:
     return f"the `{label}` closure at line {line}" if function.node.type == "func_literal" and at else f"`{function.name}`"
 
 
+def run_by_go_test(function: Function) -> bool:
+    """Is the function a test `go test` calls (`func TestX(t *testing.T)` in a `_test.go` file)?
+    It has no callers in the code, so no step gives it a parameter."""
+    if function.receiver is not None or function.node.type != "function_declaration":
+        return False
+    if not function.file.filename.endswith("_test.go") or not function.name.startswith("Test") or function.name == "TestMain":
+        return False
+    parameters = function.node.child_by_field_name("parameters")
+    return parameters is not None and b"*testing.T" in (parameters.text or b"")
+
+
+def before_the_tests(setter: Function, build: Node) -> bool:
+    """Is the build in `TestMain`, before its `m.Run()` (which runs the tests), outside any closure?"""
+    if setter.name != "TestMain" or setter.receiver is not None or setter.body is None:
+        return False
+    if enclosing(build, FUNCTION_TYPES) != setter.node:
+        return False
+    runs = [call for call in call_expressions(setter.body, setter.file.source) if callee(call)[1] == "Run" and callee(call)[0] is not None]
+    return bool(runs) and all(build.end_byte <= run.start_byte for run in runs)
+
+
 # Ginkgo's nodes that run once before the specs, those that run before each spec of their
 # container, and the spec bodies that run after them
 _SUITE_SETUP = frozenset({"BeforeSuite", "SynchronizedBeforeSuite", "BeforeAll"})
@@ -654,12 +790,108 @@ PROCESS_ONE = (
 )
 
 
-def spec_drop_steps(discard: Discard, site: FixedSite, variable: str, results: tuple[int, int]) -> tuple[str, str, str, str] | None:
+def _returned(function: Node) -> list[Node]:
+    """The values a function's own `return` statements return (its closures' aside), `nil` aside."""
+    found: list[Node] = []
+    body = function.child_by_field_name("body")
+    stack = [body] if body is not None else []
+    while stack:
+        current = stack.pop()
+        if current.type == "func_literal":
+            continue
+        if current.type == "return_statement":
+            found.extend(v for n in current.named_children for v in (n.named_children if n.type == "expression_list" else [n]) if text(v) != "nil")
+            continue
+        stack.extend(reversed(current.named_children))
+    return found
+
+
+def _encoded(value: Node, function: Node) -> tuple[str, bool] | None:
+    """(`built`, is it a map) when the returned value is a local set by `json.Marshal(built)`."""
+    if value.type != "identifier":
+        return None
+    source = text(function)
+    marshal = re.search(rf"\b{re.escape(text(value))}\s*,\s*\w+\s*:?=\s*json\.Marshal\(\s*(\w+)\s*\)", source)
+    if marshal is None:
+        return None
+    encoded = marshal.group(1)
+    is_map = re.search(rf"\b{re.escape(encoded)}\s*:?=\s*(?:make\(\s*)?map\[", source) is not None
+    return encoded, is_map
+
+
+def _closure_hand_off(discard: Discard, function: Function, variable: str) -> tuple[str, str]:
+    """(what the steps add, the local that carries the name) when the build runs in a closure
+    inside the setup function (a `g.Go` closure): the name must be carried out of it first."""
+    closure = enclosing(discard.call, FUNCTION_TYPES)
+    if closure is None or closure == function.node:
+        return "", variable
+    local = variable + "Built"
+    launch = group_launch(discard.call)
+    if launch is not None:
+        statements = [function.node.child_by_field_name("body")]
+        while statements[-1] is not None and statements[-1].type in BLOCKS and statements[-1].named_child_count:
+            statements.append(statements[-1].named_children[-1])
+        last = statements[-1] or launch
+        wait = waited_for(launch, last)
+        after = f"`{wait}`" if wait else "the group's `Wait()`"
+        return (
+            f"; the build runs in the closure handed to `{call_name(launch.named_children[0])}` at line "
+            f"{launch.start_point.row + 1}: assign the name there to a `var {local} string` of the function declared "
+            f"before that line, and read it only after {after}"
+        ), local
+    return (
+        f"; the build runs in the closure at line {closure.start_point.row + 1}: assign the name there to a "
+        f"`var {local} string` declared before it, and read it only once the closure has run"
+    ), local
+
+
+def _process_one_steps(
+    discard: Discard, function: Function, spec: Function, site: FixedSite, variable: str, key: str | None
+) -> tuple[str, str, str, str]:
+    """The steps of a drop in the first function of `SynchronizedBeforeSuite`: the name reaches the
+    other processes only through the bytes it returns. When it already returns data (the JSON of
+    the other images), the name goes into that data, never in place of it."""
+    carried, local = _closure_hand_off(discard, function, variable)
+    returned = _returned(function.node)
+    declared = f"declare `var {variable} string` at package level and set it in the second function, which every process runs"
+    if not returned:
+        return (
+            f"capture: return the name from {named(function)}: `return []byte({local})` ({PROCESS_ONE}){carried}",
+            f"pass: {declared}: `{variable} = string(data)`; {named(spec)} reads it",
+            "parameter: none needed (a closure has no callers)",
+            use_step(None, site, variable),
+        )
+    value = returned[0]
+    encoded = _encoded(value, function.node)
+    if encoded is not None:
+        holder, is_map = encoded
+        entry = f' (`{holder}["{key}"] = {local}`)' if is_map and key else ""
+        into = f"add the name to `{holder}` before it is encoded into `{text(value)}`{entry}"
+    else:
+        into = "make it carry this name beside what it carries now (a JSON object of the names, say)"
+    return (
+        (
+            f"capture: {named(function)} already returns `{text(value)}` (line {value.start_point.row + 1}) to the "
+            f"second function: keep that return and {into}, rather than return the name in its place, which would "
+            f"lose what it hands on now ({PROCESS_ONE}){carried}"
+        ),
+        f"pass: {declared}, from what it reads out of `data`; {named(spec)} reads it",
+        "parameter: none needed (a closure has no callers)",
+        use_step(None, site, variable),
+    )
+
+
+def spec_drop_steps(
+    discard: Discard, site: FixedSite, variable: str, results: tuple[int, int], key: str | None = None
+) -> tuple[str, str, str, str] | None:
     """The steps of a drop in `BeforeSuite` whose build a spec closure (`It`) deploys as fixed text:
     the closures share no scope but the package, so the name goes in a package variable that
     `BeforeSuite` sets and the spec reads; a closure has no callers to take a parameter."""
     function, spec = discard.function, site.function
-    if function is None or spec is None or not is_suite_setup(function) or not is_spec(spec):
+    if function is None or spec is None:
+        return None
+    for_tests = before_the_tests(function, discard.call) and run_by_go_test(spec)  # `TestMain`, then `m.Run()`
+    if not for_tests and (not is_suite_setup(function) or not is_spec(spec)):
         return None
     holder = discard.call.parent
     statement = holder.parent if holder is not None and holder.type == "expression_list" else None
@@ -676,21 +908,21 @@ def spec_drop_steps(discard: Discard, site: FixedSite, variable: str, results: t
         if statement is not None and statement.type == "short_var_declaration" else ""
     )
     if on_process_one_only(function):
-        return (
-            f"capture: return the name from {named(function)}: `return []byte({variable})` ({PROCESS_ONE})",
-            (
-                f"pass: declare `var {variable} string` at package level and set it in the second function, "
-                f"which every process runs: `{variable} = string(data)`; {named(spec)} reads it"
-            ),
-            "parameter: none needed (a closure has no callers)",
-            use_step(None, site, variable),
-        )
+        repository = key.rsplit("/", 1)[-1].split(":", 1)[0] if key else None  # the build's `ImageName`
+        return _process_one_steps(discard, function, spec, site, variable, repository)
+    before = " before `m.Run()`" if for_tests else ""
     return (
         (
-            f"capture: keep the name in a package variable that {named(function)} sets: declare "
+            f"capture: keep the name in a package variable that {named(function)} sets{before}: declare "
             f"`var {variable} string` at package level and write {assign}{declared} instead of dropping the name"
         ),
         f"pass: nothing to pass: {named(spec)} reads `{variable}` itself",
-        "parameter: none needed (a closure has no callers)",
+        f"parameter: none needed (`go test` calls {named(spec)})" if for_tests else "parameter: none needed (a closure has no callers)",
         use_step(None, site, variable),
     )
+
+
+def keeps_for_tests(function: Function) -> bool:
+    """Does the function set up what other functions of its package read, run before them by the
+    framework: a Ginkgo setup node, or `TestMain` (before `m.Run()`)?"""
+    return is_suite_setup(function) or function.name == "TestMain" and function.receiver is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from imagetag_lint.analysis.discards import Discard
+from imagetag_lint.analysis.discards import Discard, value_wrapper
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.model import SourceFile
@@ -67,8 +67,9 @@ class OuterScope(Scope):
         return self.block.end_byte if self.block is not None else 0
 
 
-def capture(index: ImageFlowIndex, discard: Discard, variable: str, plan: Plan) -> Scope:
-    """Give the result a name; returns where that name can be read."""
+def capture(index: ImageFlowIndex, discard: Discard, variable: str, plan: Plan, outer: Node | None = None) -> Scope:
+    """Give the result a name; returns where that name can be read. `outer` is the statement (a
+    retry loop) before which an assignment's (`=`) name is declared, for a deployment after it."""
     file, statement, call = discard.file, discard.statement, discard.call
     parent = call.parent
     if parent is not None and parent.type in ("go_statement", "defer_statement"):
@@ -76,6 +77,13 @@ def capture(index: ImageFlowIndex, discard: Discard, variable: str, plan: Plan) 
             f"the result of a `{parent.type[:-10]}` call cannot be read; call the builder "
             "directly, capture the name and pass it to the deployment"
         )
+    wrapper = value_wrapper(call)
+    if statement is None and wrapper is not None and wrapper.parent is not None and wrapper.parent.type == "expression_statement":
+        types = _call_result_types(index, wrapper, file)
+        if types is not None and len(types) != 1:
+            raise CannotFix(f"`{text(wrapper.child_by_field_name('function') or wrapper)}` does not return the name alone; capture it by hand")
+        plan.edits.append(E.insert(file, wrapper.start_byte, f"{variable} := "))  # `must(...)` returns the name alone
+        return BlockScope(wrapper.parent)
     if parent is not None and parent.type == "expression_statement":
         targets = ["_"] * discard.producer.results
         targets[discard.producer.image_result] = variable
@@ -101,8 +109,12 @@ def capture(index: ImageFlowIndex, discard: Discard, variable: str, plan: Plan) 
     if context is not None and context.type in ("for_clause", "expression_switch_statement", "type_switch_statement"):
         raise CannotFix("move the build out of the init statement, capture the name and pass it on")
     if statement.type == "assignment_statement":
-        indent = E.line_indent(file, statement.start_byte)
-        plan.edits.append(E.insert(file, statement.start_byte, f"var {variable} {_result_type(discard)}\n{indent}"))
+        # before the statement, or before the `if` whose init it is (its `=` and condition stay)
+        before = outer or _statement_of(statement)
+        indent = E.line_indent(file, before.start_byte)
+        plan.edits.append(E.insert(file, before.start_byte, f"var {variable} {_result_type(discard)}\n{indent}"))
+        plan.edits.append(E.replace(file, discard.target, variable))
+        return BlockScope(before)
     plan.edits.append(E.replace(file, discard.target, variable))
     return BlockScope(_statement_of(statement))
 

@@ -14,10 +14,15 @@ from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.analysis.mismatches import Mismatch
 from imagetag_lint.analysis.pairing import in_goroutine
 from imagetag_lint.analysis.steps import (
+    build_runs_in_loop,
+    call_name,
     closure_out_of_reach,
+    construct,
     declared_before_step,
     grouped_launch,
     named,
+    nested_out_of_reach,
+    out_of_reach_of,
     reach_reason,
     reach_steps,
     reassigned_fixed,
@@ -31,6 +36,7 @@ from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
+    arguments,
     assigned_names,
     callee,
     enclosing,
@@ -39,7 +45,7 @@ from imagetag_lint.golang.syntax import (
     unparen,
 )
 from imagetag_lint.record import field, record
-from imagetag_lint.repair.capture import ExistingName, OuterScope, capture
+from imagetag_lint.repair.capture import ExistingName, OuterScope, Scope, capture
 from imagetag_lint.repair.goroutine import (
     UNORDERED,
     UNSYNCHRONISED,
@@ -103,7 +109,19 @@ def plan_discard_repair(
     if deploy is not None and held is not None and grouped_launch(discard, deploy.call) is None:
         step = declared_before_step(discard, held, deploy.call, variable)
         raise CannotFix(f"the deploy call at line {deploy.call.start_point.row + 1} cannot read a name captured in the closure; {step.split(': ', 1)[1]}")
-    scope = capture(index, discard, variable, plan)
+    nested = nested_out_of_reach(discard, deploy.call) if deploy is not None and not in_goroutine(discard.call) else None
+    if nested is not None and deploy is not None and not build_runs_in_loop(discard, nested):
+        raise CannotFix(
+            f"the build runs inside {construct(nested)}, which can reach the deploy call at line "
+            f"{deploy.call.start_point.row + 1} without running it: declare `{variable}` before it, keep the "
+            "assignment's `=`, and set the name on every path to the deployment, by hand"
+        )
+    if nested is not None:  # a retry loop: the name is declared before it, and set by the last build that ran
+        plan.unsafe.append(
+            f"the build runs inside {construct(nested)}: the deployment gets the name of the last build "
+            "that ran there, and an empty name on a path where none ran"
+        )
+    scope = capture(index, discard, variable, plan, nested)
     if out_of_scope is not None and reassigned is not None and scope.reaches(reassigned):
         plan.edits.append(E.replace(file, reassigned, variable))  # `img = "..."` -> `img = name`
         plan.rewrites.add((file.filename, out_of_scope.start))
@@ -148,14 +166,39 @@ def plan_discard_repair(
                 f"`{function.name}` applies a manifest held in a package-level constant: make it a template "
                 "(`image: %s`) and format the captured name into it by hand"
             )
-        raise CannotFix(
-            "no deployment in this function can take the captured name; capture it and pass it "
-            "to the function that deploys the image by hand"
-        )
+        raise CannotFix(_unpassed(index, discard, deploy, scope, variable))
     if hand_off is not None and unordered_reads(hand_off, function, plan):
         plan.unsafe.append(UNORDERED)
     plan.message = f"capture the image name in `{variable}` and deploy it"
     return plan
+
+
+def _unpassed(index: ImageFlowIndex, discard: Discard, deploy: DeployCall | None, scope: Scope, variable: str) -> str:
+    """Why no deployment got the captured name, in the words of what stopped it."""
+    if deploy is None:
+        return (
+            "no deployment in this function can take the captured name; capture it and pass it "
+            "to the function that deploys the image by hand"
+        )
+    line = deploy.call.start_point.row + 1
+    if not scope.reaches(deploy.call):
+        holder = out_of_reach_of(discard, deploy.call)
+        where = f" (it is declared inside the block of {construct(holder)})" if holder is not None else ""
+        return (
+            f"the deploy call at line {line} cannot read a name captured at the build{where}; declare "
+            f"`{variable}` where both can read it, assign it at the build and pass it, by hand"
+        )
+    args = arguments(deploy.call)
+    for position in sorted(deploy.image_params):
+        if position < len(args):
+            passed = args[position]
+            origin = index.origin(passed, deploy.function.file, deploy.function).kind
+            what = "the name another build returns" if origin == "built" else "a value the analysis cannot know to be this build's name"
+            return (
+                f"`{call_name(deploy.call)}` at line {line} receives `{text(passed)}`, {what}; the fix never "
+                f"replaces such an argument: pass `{variable}` instead by hand if it is this build's"
+            )
+    return f"`{call_name(deploy.call)}` at line {line} cannot be given the captured name; pass `{variable}` to it by hand"
 
 
 def _deployed_by_suite_tests(index: ImageFlowIndex, discard: Discard, deploy: DeployCall | None, variable: str) -> str | None:
@@ -179,7 +222,7 @@ def _deployed_by_specs(index: ImageFlowIndex, discard: Discard, deploy: DeployCa
     if deploy is not None or dropped is None or not dropped.fixed:
         return None
     results = (discard.producer.results, discard.producer.image_result)
-    steps = spec_drop_steps(discard, dropped.fixed[0], variable, results)
+    steps = spec_drop_steps(discard, dropped.fixed[0], variable, results, dropped.build_name)
     if steps is None:
         return None
     spec = dropped.fixed[0].function

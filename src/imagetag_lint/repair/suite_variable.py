@@ -1,7 +1,7 @@
 """A drop in a Ginkgo `BeforeSuite` whose spec closure deploys the build's fixed image: the two
 closures share only the package, so the name goes in a package variable the suite node sets and
 the spec reads. Unsafe: that `BeforeSuite` runs before the spec is Ginkgo's order, not one the
-code shows."""
+code shows. The same for a drop in `TestMain` before `m.Run()` and the tests that deploy it."""
 
 from __future__ import annotations
 
@@ -41,6 +41,13 @@ def keep_in_package_variable(index: ImageFlowIndex, discard: Discard, sites: tup
     for site in sites:
         plan.edits.append(E.replace(site.file, site.node, variable))
         plan.rewrites.add((site.file.filename, site.start))
+    if discard.function is not None and discard.function.name == "TestMain" and discard.function.node.type != "func_literal":
+        plan.unsafe.append(
+            f"the tests read `{variable}`, which `TestMain` sets before `m.Run()`; a path of `TestMain` "
+            "that skips the build would leave it empty"
+        )
+        plan.message = f"keep the image name in the package variable `{variable}` and deploy it in the tests"
+        return plan
     plan.unsafe.append(order(setup_label(discard.function) if discard.function is not None else "BeforeSuite"))
     plan.message = f"keep the image name in the package variable `{variable}` and deploy it in the spec"
     return plan
