@@ -14,7 +14,7 @@ from imagetag_lint.analysis.defects import (
 from imagetag_lint.analysis.deployments import DeployCall, FixedSite
 from imagetag_lint.analysis.discards import Discard, find_discards
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
-from imagetag_lint.analysis.pairing import build_name_of, in_goroutine
+from imagetag_lint.analysis.pairing import build_name_of, config_tag, in_goroutine
 from imagetag_lint.analysis.steps import (
     call_name,
     capture_step,
@@ -39,7 +39,8 @@ from imagetag_lint.analysis.steps import (
 from imagetag_lint.enums import Severity
 from imagetag_lint.findings import Finding, Related
 from imagetag_lint.golang.model import Function, SourceFile
-from imagetag_lint.golang.parser import text
+from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.syntax import string_value
 
 CODE = "IMG001"
 
@@ -104,14 +105,15 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         for site in fed_by_callers(index, dropped) if dropped is not None else ():
             caller = f"`{site.function.name}`" if site.function is not None else "a caller"
             related.append(Related(site.file.span_bytes(site.start, site.end), f"{caller} passes the fixed image `{site.image}` for that parameter"))
+        tag = None if _tagged(build_name) else config_tag(index, discard.call, discard.function)
         yield ctx.finding(
             CODE,
             file.span(discard.call),
-            {"call": call_name(discard.call), "how": discard.how, "consequence": _consequence(build_name)},
+            {"call": call_name(discard.call), "how": discard.how, "consequence": _consequence(build_name, tag)},
             steps,
             tuple(related),
             ctx.repairs.of_discard(discard),
-            Severity.WARNING if _tagged(build_name) else None,
+            Severity.WARNING if _tagged(build_name) or tag is not None else None,
         )
 
 
@@ -183,11 +185,19 @@ def _tagged(build_name: str | None) -> bool:
     return build_name is not None and build_name.rfind(":") > build_name.rfind("/")
 
 
-def _consequence(build_name: str | None) -> str:
+def _consequence(build_name: str | None, tag: Node | None) -> str:
     """What the drop costs, in words the analysis can stand behind: when the caller chose the tag
-    itself, the deployment can repeat it, and breaks only when the two copies drift apart."""
+    itself (in the name, or in the config's tag field), the deployment can repeat the reference,
+    and breaks only when the two copies drift apart."""
+    fixed = string_value(tag) if tag is not None else None
+    if fixed is not None and build_name is not None:
+        build_name = f"{build_name}:{fixed}"  # `ImageName: "app", Tag: "v1"` names `app:v1`
     if _tagged(build_name):
         return f"the deployment must repeat `{build_name}` by hand, and breaks when that tag changes"
+    if tag is not None:
+        given = f"`{build_name}` tagged `{text(tag)}`" if build_name is not None else f"the tag `{text(tag)}`"
+        return (f"the config names the whole reference ({given}), so the deployment must repeat it by hand, "
+                "and breaks when the builder's naming changes")
     return "the deployment cannot know the tag that was built"
 
 
