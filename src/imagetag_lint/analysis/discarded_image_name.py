@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.defects import (
@@ -40,7 +41,7 @@ from imagetag_lint.enums import Severity
 from imagetag_lint.findings import Finding, Related
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import string_value
+from imagetag_lint.golang.syntax import enclosing, string_value
 
 CODE = "IMG001"
 
@@ -89,6 +90,9 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             steps = (capture, *steps[1:])
         elif holder is not None and deploy is not None:  # a build in a closure, the deploy call after it
             steps = (declared_before_step(discard, holder, deploy.call, variable), *steps[1:])
+        keeping = _keeping_callers(index, deploy) if deploy is not None and steps[2].startswith("parameter: add") else []
+        if keeping:  # the fix's other callers pass the fixed text: say so before --fix
+            steps = (*steps[:2], f"{steps[2]}; {_keeping_words(keeping)}", *steps[3:])
         related: list[Related] = []
         handed = index.handed_builder(discard.call, file)
         if handed is not None:
@@ -102,6 +106,8 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             where = file.span(mismatch.sink.expr)
             receiver = "the load" if mismatch.sink.kind == "load-arg" else "the deployment"
             related.append(Related(where, f"{receiver} receives `{text(mismatch.sink.expr)}` instead ({mismatch.how})"))
+        for other in keeping:
+            related.append(Related(other.file.span(other.call), _keeping_related(index, other)))
         for site in fed_by_callers(index, dropped) if dropped is not None else ():
             caller = f"`{site.function.name}`" if site.function is not None else "a caller"
             related.append(Related(site.file.span_bytes(site.start, site.end), f"{caller} passes the fixed image `{site.image}` for that parameter"))
@@ -199,6 +205,70 @@ def _consequence(build_name: str | None, tag: Node | None) -> str:
         return (f"the config names the whole reference ({given}), so the deployment must repeat it by hand, "
                 "and breaks when the builder's naming changes")
     return "the deployment cannot know the tag that was built"
+
+
+class KeepingCaller(NamedTuple):
+    """Another call of the deploy helper the fix gives a parameter: it passes the fixed image the
+    helper deployed before (README, step 3), so it still deploys that image."""
+
+    file: SourceFile
+    call: Node
+    caller: str  # the function that holds the call, as the steps name it
+    site: FixedSite  # the fixed image it keeps
+    target: Function  # the deploy helper
+
+
+def _keeping_callers(index: ImageFlowIndex, deploy: DeployCall) -> list[KeepingCaller]:
+    """The calls of the deploy helper, other than the paired one, that the parameter fix hands the
+    fixed image (the same calls the fix edits; none when the fix is by hand for its callers)."""
+    from imagetag_lint.repair.parameter import call_sites, sites_for_build
+    from imagetag_lint.repair.plan import CannotFix
+
+    sites = sites_for_build(deploy.fixed)
+    if not sites:
+        return []
+    try:
+        calls = call_sites(index, deploy.target) or []
+    except CannotFix:
+        return []
+    return [
+        KeepingCaller(caller_file, call, _holder(call), sites[0], deploy.target)
+        for caller_file, call in calls
+        if not (call.id == deploy.call.id and caller_file is deploy.function.file)
+        and not _fixed_by_its_own_drop(index, caller_file, call)
+    ]
+
+
+def _fixed_by_its_own_drop(index: ImageFlowIndex, file: SourceFile, call: Node) -> bool:
+    """Is the call another dropped build's deploy call? That drop's fix passes its own built name
+    there (the next round of `--fix`), so the call keeps no fixed image."""
+    return any(d.deploy is not None and d.deploy.call.id == call.id for d in dropped_builds(index, file))
+
+
+def _holder(call: Node) -> str:
+    declaration = enclosing(call, ("function_declaration", "method_declaration"))
+    name = declaration.child_by_field_name("name") if declaration is not None else None
+    return f"`{text(name)}`" if name is not None else "a function literal"
+
+
+def _keeping_words(keeping: list[KeepingCaller]) -> str:
+    """Step 3's note: which calls keep deploying the fixed image after the fix."""
+    places = " and ".join(f"in {k.caller} ({k.file.filename}:{k.call.start_point.row + 1})" for k in keeping)
+    image = keeping[0].site.image
+    if len(keeping) == 1:
+        return f"the other call site, {places}, gets `{image}` and still deploys that fixed image"
+    return f"the other call sites, {places}, get `{image}` and still deploy that fixed image"
+
+
+def _keeping_related(index: ImageFlowIndex, keeping: KeepingCaller) -> str:
+    """A related place for such a call: what it keeps deploying, and why that breaks when the
+    analysis knows (the IMG002 it becomes after the fix)."""
+    from imagetag_lint.analysis.build_sites import what_builds_show
+
+    said = (f"{keeping.caller} also calls `{keeping.target.name}` here; step 3 passes it the fixed image "
+            f"`{keeping.site.image}`, so it still deploys that image")
+    why, severity, build = what_builds_show(index, keeping.site)
+    return f"{said}: {why}" if severity is Severity.ERROR and build is not None else said
 
 
 def count_calls(index: ImageFlowIndex, target: Function) -> int:
