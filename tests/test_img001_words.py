@@ -49,10 +49,10 @@ def test_the_pass_step_of_a_reused_stale_local_says_it_already_reaches_the_deplo
 @pytest.mark.parametrize(
     ("row", "severity"),
     [
-        pytest.param(21, "warning", id="table-case-tag"),
-        pytest.param(37, "warning", id="tag-from-the-environment"),
-        pytest.param(45, "warning", id="fixed-tag"),
-        pytest.param(53, "error", id="empty-tag"),
+        pytest.param(22, "warning", id="table-case-tag"),
+        pytest.param(38, "warning", id="tag-from-the-environment"),
+        pytest.param(46, "warning", id="fixed-tag"),
+        pytest.param(54, "error", id="empty-tag"),
     ],
 )
 def test_a_config_that_gives_the_tag_is_a_warning(row: int, severity: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,7 +8,7 @@ from typing import cast
 
 from imagetag_lint.analysis.deployments import FixedSite
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, repository
-from imagetag_lint.analysis.pairing import build_name_of
+from imagetag_lint.analysis.pairing import build_name_of, with_config_tag
 from imagetag_lint.engine.model import OriginKind
 from imagetag_lint.engine.run import mentions
 from imagetag_lint.engine.values import sum_pieces
@@ -257,7 +257,7 @@ def _build_name(index: ImageFlowIndex, call: Node, file: SourceFile, function: F
         return _fixed_or_set(index, args[consumer.image_arg], file, function)
     if index.producer(call, file) is None:
         return None
-    return build_name_of(index, call, file, function)
+    return with_config_tag(index, call, function, build_name_of(index, call, file, function))
 
 
 def what_builds_show(index: ImageFlowIndex, site: FixedSite) -> tuple[str, Severity, BuildSite | None]:

@@ -15,7 +15,12 @@ from imagetag_lint.analysis.defects import (
 from imagetag_lint.analysis.deployments import DeployCall, FixedSite
 from imagetag_lint.analysis.discards import Discard, find_discards
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
-from imagetag_lint.analysis.pairing import build_name_of, config_tag, in_goroutine
+from imagetag_lint.analysis.pairing import (
+    build_name_of,
+    config_tag,
+    in_goroutine,
+    with_config_tag,
+)
 from imagetag_lint.analysis.steps import (
     call_name,
     capture_step,
@@ -41,7 +46,7 @@ from imagetag_lint.enums import Severity
 from imagetag_lint.findings import Finding, Related
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import enclosing, string_value
+from imagetag_lint.golang.syntax import enclosing
 
 CODE = "IMG001"
 
@@ -111,6 +116,7 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         for site in fed_by_callers(index, dropped) if dropped is not None else ():
             caller = f"`{site.function.name}`" if site.function is not None else "a caller"
             related.append(Related(site.file.span_bytes(site.start, site.end), f"{caller} passes the fixed image `{site.image}` for that parameter"))
+        build_name = with_config_tag(index, discard.call, discard.function, build_name)
         tag = None if _tagged(build_name) else config_tag(index, discard.call, discard.function)
         yield ctx.finding(
             CODE,
@@ -195,9 +201,6 @@ def _consequence(build_name: str | None, tag: Node | None) -> str:
     """What the drop costs, in words the analysis can stand behind: when the caller chose the tag
     itself (in the name, or in the config's tag field), the deployment can repeat the reference,
     and breaks only when the two copies drift apart."""
-    fixed = string_value(tag) if tag is not None else None
-    if fixed is not None and build_name is not None:
-        build_name = f"{build_name}:{fixed}"  # `ImageName: "app", Tag: "v1"` names `app:v1`
     if _tagged(build_name):
         return f"the deployment must repeat `{build_name}` by hand, and breaks when that tag changes"
     if tag is not None:

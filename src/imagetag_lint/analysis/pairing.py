@@ -79,6 +79,15 @@ def config_tag(index: ImageFlowIndex, call: Node, function: Function | None) -> 
     return None
 
 
+def with_config_tag(index: ImageFlowIndex, call: Node, function: Function | None, name: str | None) -> str | None:
+    """The build's name with the fixed tag its config gives (`ImageName: "app", Tag: "v1"` builds
+    `app:v1`); the name as it is when it has a tag of its own or the config gives none as text."""
+    last = name.rsplit("/", 1)[-1] if name is not None else ":"
+    tag = config_tag(index, call, function) if ":" not in last and "@" not in last else None
+    fixed = string_value(tag) if tag is not None else None
+    return f"{name}:{fixed}" if fixed else name
+
+
 def _through_wrapper(
     index: ImageFlowIndex, call: Node, file: SourceFile, function: Function | None, bound: dict[str, str] | None, depth: int
 ) -> str | None:
