@@ -7,7 +7,7 @@ import json
 import os
 
 import pytest
-from support import TESTS
+from support import FIXTURES, TESTS
 
 from imagetag_lint.cli import main
 
@@ -44,3 +44,20 @@ def test_the_pass_step_of_a_reused_stale_local_says_it_already_reaches_the_deplo
     steps = finding["steps"]
     assert isinstance(steps, list)
     assert steps[1] == "pass: `deployNotifications` already gets `notificationsImage`; step 1 makes it the built name"
+
+
+@pytest.mark.parametrize(
+    ("row", "severity"),
+    [
+        pytest.param(22, "warning", id="table-case-tag"),
+        pytest.param(38, "warning", id="tag-from-the-environment"),
+        pytest.param(46, "warning", id="fixed-tag"),
+        pytest.param(54, "error", id="empty-tag"),
+    ],
+)
+def test_a_config_that_gives_the_tag_is_a_warning(row: int, severity: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """`Tag: tc.tag` beside `ImageName`: the builder chooses no tag, so the deployment can repeat
+    the reference (`severity/tagged.go`); an empty tag leaves it to the builder."""
+    main(["--isolated", "--output-format", "json", "--exit-zero", str(FIXTURES / "severity" / "tagged.go")])
+    found = {f["location"]["row"]: f for f in json.loads(capsys.readouterr().out) if f["code"] == "IMG001"}
+    assert found[row]["severity"] == severity

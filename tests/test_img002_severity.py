@@ -113,11 +113,14 @@ def test_text_output_labels_the_warning(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_the_corpus_severities(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    """fixtures/go/severity: the copy of a static build tag is a warning, another tag an error."""
+    """fixtures/go/severity: the copy of a static build tag (in the name, or a fixed `Tag`) is a
+    warning, another tag an error (its IMG001s are `tests/test_img001_words.py`'s)."""
     monkeypatch.chdir(FIXTURES)
     main(["--output-format", "json", "--exit-zero", "severity"])
     found = json.loads(capsys.readouterr().out)
-    assert [(f["code"], f["severity"], f["message"].split("`")[1]) for f in found] == [
+    assert [(f["code"], f["severity"], f["message"].split("`")[1]) for f in found if f["code"] == "IMG002"] == [
         ("IMG002", "warning", "localhost/kubernaut-pricing:e2e"),
         ("IMG002", "error", "localhost/kubernaut-quote:e2e"),
+        ("IMG002", "warning", "localhost/kubernaut-receipts:v4"),  # `ImageName` and a fixed `Tag`
+        ("IMG002", "error", "localhost/kubernaut-envreceipts:e2e"),  # `Tag: tag` from the environment
     ]

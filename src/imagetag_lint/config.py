@@ -18,6 +18,7 @@ _FLOW_SETTINGS = {
     "generator-patterns",
     "image-fields",
     "build-name-fields",
+    "build-tag-fields",
     "pull-policy-fields",
     "local-prefixes",
     "local-patterns",

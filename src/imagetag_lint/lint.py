@@ -299,7 +299,7 @@ class Linter:
         `IMAGE` of environment names, directives."""
         if self._avoided_words is None:
             flow = self.options.rule_set.flow
-            fields = (*flow.image_fields, *flow.build_name_fields, *flow.pull_policy_fields)
+            fields = (*flow.image_fields, *flow.build_name_fields, *flow.build_tag_fields, *flow.pull_policy_fields)
             self._avoided_words = (b"mage", b"MAGE", PREFIX, *(f.encode() for f in fields))
         return self._avoided_words
 

@@ -75,6 +75,7 @@ class ImageFlow:
     generator_patterns: tuple[str, ...] = ()
     image_fields: tuple[str, ...] = ()
     build_name_fields: tuple[str, ...] = ()
+    build_tag_fields: tuple[str, ...] = ()
     pull_policy_fields: tuple[str, ...] = ()
     local_prefixes: tuple[str, ...] = ()
     local_patterns: tuple[str, ...] = ()
@@ -96,6 +97,7 @@ class ImageFlow:
             generator_patterns=_union(self.generator_patterns, other.generator_patterns),
             image_fields=_union(self.image_fields, other.image_fields),
             build_name_fields=_union(self.build_name_fields, other.build_name_fields),
+            build_tag_fields=_union(self.build_tag_fields, other.build_tag_fields),
             pull_policy_fields=_union(self.pull_policy_fields, other.pull_policy_fields),
             local_prefixes=_union(self.local_prefixes, other.local_prefixes),
             local_patterns=_union(self.local_patterns, other.local_patterns),
@@ -241,6 +243,7 @@ _SETTINGS_LISTS = {
     "generator-patterns": "generator_patterns",
     "image-fields": "image_fields",
     "build-name-fields": "build_name_fields",
+    "build-tag-fields": "build_tag_fields",
     "pull-policy-fields": "pull_policy_fields",
     "local-prefixes": "local_prefixes",
     "local-patterns": "local_patterns",
@@ -290,7 +293,7 @@ def parse_settings(settings: dict[str, Any], where: str) -> dict[str, Any]:
         for key, attr in _SETTINGS_LISTS.items()
         if key in settings
     }
-    for key in ("local_prefixes", "image_fields", "build_name_fields", "pull_policy_fields", "container_types"):
+    for key in ("local_prefixes", "image_fields", "build_name_fields", "build_tag_fields", "pull_policy_fields", "container_types"):
         if any(not item for item in values.get(key, ())):
             raise ImagetagLintError(f"{where}: '{key.replace('_', '-')}' must not hold an empty string")
     for key in ("generator_patterns", "local_patterns"):

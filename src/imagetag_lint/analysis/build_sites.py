@@ -8,7 +8,7 @@ from typing import cast
 
 from imagetag_lint.analysis.deployments import FixedSite
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, repository
-from imagetag_lint.analysis.pairing import build_name_of
+from imagetag_lint.analysis.pairing import build_name_of, config_tag, with_config_tag
 from imagetag_lint.engine.model import OriginKind
 from imagetag_lint.engine.run import mentions
 from imagetag_lint.engine.values import sum_pieces
@@ -17,7 +17,7 @@ from imagetag_lint.findings import Span
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.project import Package
-from imagetag_lint.golang.syntax import arguments, callee, is_inside
+from imagetag_lint.golang.syntax import arguments, callee, is_inside, string_value
 from imagetag_lint.record import record
 
 
@@ -33,6 +33,7 @@ class BuildSite:
     computed: bool = False  # a raw build of a reference the function puts together (`repo + ":" + tag`)
     raw: bool = False  # a build command the function runs itself (`podman build -t X`)
     argument: Node | None = None  # a build helper's tag argument, when a variable holds the name it builds
+    tag_from: str | None = None  # a configured builder's tag field read from a variable (`Tag: tag`), as written
 
     @property
     def tag_variable(self) -> Node | None:
@@ -165,7 +166,7 @@ def _collect(index: ImageFlowIndex, package: Package) -> list[BuildSite]:
                 if made:
                     sites.extend(made)
                 elif name:
-                    sites.append(BuildSite(file, call, name, argument=_tag_argument(index, call)))
+                    sites.append(BuildSite(file, call, name, argument=_tag_argument(index, call), tag_from=_tag_from(index, call, function, name)))
     return sites
 
 
@@ -238,6 +239,14 @@ def _computed_repository(index: ImageFlowIndex, made: Node, file: SourceFile, fu
     return prefix[: len(prefix) - len(last)] + last.split(":", 1)[0] or None
 
 
+def _tag_from(index: ImageFlowIndex, call: Node, function: Function, name: str) -> str | None:
+    """The variable or field a configured builder's config takes the tag from (`Tag: tc.tag`), as
+    written, when the name has no tag of its own: then the code, not the builder, chooses it."""
+    last = name.rsplit("/", 1)[-1]
+    tag = config_tag(index, call, function) if ":" not in last and "@" not in last else None
+    return text(tag) if tag is not None and string_value(tag) is None else None
+
+
 def _tag_argument(index: ImageFlowIndex, call: Node) -> Node | None:
     """The identifier a build helper known by its command is given as its tag (`buildWithTag(img)`)."""
     consumer = index.consumer(call)
@@ -257,7 +266,7 @@ def _build_name(index: ImageFlowIndex, call: Node, file: SourceFile, function: F
         return _fixed_or_set(index, args[consumer.image_arg], file, function)
     if index.producer(call, file) is None:
         return None
-    return build_name_of(index, call, file, function)
+    return with_config_tag(index, call, function, build_name_of(index, call, file, function))
 
 
 def what_builds_show(index: ImageFlowIndex, site: FixedSite) -> tuple[str, Severity, BuildSite | None]:
@@ -272,6 +281,10 @@ def what_builds_show(index: ImageFlowIndex, site: FixedSite) -> tuple[str, Sever
     for build in made:
         if build.tagged:
             return f"the build at {_at(build)} tags this repository `{build.name}`, not this reference", Severity.ERROR, build
+    for build in made:
+        if build.tag_from is not None:
+            why = f"the build at {_at(build)} takes the tag of `{build.name}` from `{build.tag_from}`, which this fixed text does not read"
+            return why, Severity.ERROR, build
     if made:  # every build of the repository leaves the tag to the builder
         build = made[0]
         host = build.name.split("/", 1)[0] + "/" if "/" in build.name else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.defects import (
@@ -14,7 +15,12 @@ from imagetag_lint.analysis.defects import (
 from imagetag_lint.analysis.deployments import DeployCall, FixedSite
 from imagetag_lint.analysis.discards import Discard, find_discards
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
-from imagetag_lint.analysis.pairing import build_name_of, in_goroutine
+from imagetag_lint.analysis.pairing import (
+    build_name_of,
+    config_tag,
+    in_goroutine,
+    with_config_tag,
+)
 from imagetag_lint.analysis.steps import (
     call_name,
     capture_step,
@@ -41,7 +47,8 @@ from imagetag_lint.analysis.steps import (
 from imagetag_lint.enums import Severity
 from imagetag_lint.findings import Finding, Related
 from imagetag_lint.golang.model import Function, SourceFile
-from imagetag_lint.golang.parser import text
+from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.syntax import enclosing
 
 CODE = "IMG001"
 
@@ -92,6 +99,9 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             steps = (declared_before_step(discard, holder, deploy.call, variable), *steps[1:])
         elif deploy is not None and not goroutine and (nested := nested_holder(discard, deploy.call)) is not None:
             steps = (nested_capture_step(discard, nested, deploy.call, variable, results), *steps[1:])  # a retry loop
+        keeping = _keeping_callers(index, deploy) if deploy is not None and steps[2].startswith("parameter: add") else []
+        if keeping:  # the fix's other callers pass the fixed text: say so before --fix
+            steps = (*steps[:2], f"{steps[2]}; {_keeping_words(keeping)}", *steps[3:])
         related: list[Related] = []
         handed = index.handed_builder(discard.call, file)
         if handed is not None:
@@ -105,17 +115,21 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             where = file.span(mismatch.sink.expr)
             receiver = "the load" if mismatch.sink.kind == "load-arg" else "the deployment"
             related.append(Related(where, f"{receiver} receives `{text(mismatch.sink.expr)}` instead ({mismatch.how})"))
+        for other in keeping:
+            related.append(Related(other.file.span(other.call), _keeping_related(index, other)))
         for site in fed_by_callers(index, dropped) if dropped is not None else ():
             caller = f"`{site.function.name}`" if site.function is not None else "a caller"
             related.append(Related(site.file.span_bytes(site.start, site.end), f"{caller} passes the fixed image `{site.image}` for that parameter"))
+        build_name = with_config_tag(index, discard.call, discard.function, build_name)
+        tag = None if _tagged(build_name) else config_tag(index, discard.call, discard.function)
         yield ctx.finding(
             CODE,
             file.span(discard.call),
-            {"call": call_name(discard.call), "how": discard.how, "consequence": _consequence(build_name)},
+            {"call": call_name(discard.call), "how": discard.how, "consequence": _consequence(build_name, tag)},
             steps,
             tuple(related),
             ctx.repairs.of_discard(discard),
-            Severity.WARNING if _tagged(build_name) else None,
+            Severity.WARNING if _tagged(build_name) or tag is not None else None,
         )
 
 
@@ -187,12 +201,81 @@ def _tagged(build_name: str | None) -> bool:
     return build_name is not None and build_name.rfind(":") > build_name.rfind("/")
 
 
-def _consequence(build_name: str | None) -> str:
+def _consequence(build_name: str | None, tag: Node | None) -> str:
     """What the drop costs, in words the analysis can stand behind: when the caller chose the tag
-    itself, the deployment can repeat it, and breaks only when the two copies drift apart."""
+    itself (in the name, or in the config's tag field), the deployment can repeat the reference,
+    and breaks only when the two copies drift apart."""
     if _tagged(build_name):
         return f"the deployment must repeat `{build_name}` by hand, and breaks when that tag changes"
+    if tag is not None:
+        given = f"`{build_name}` tagged `{text(tag)}`" if build_name is not None else f"the tag `{text(tag)}`"
+        return (f"the config names the whole reference ({given}), so the deployment must repeat it by hand, "
+                "and breaks when the builder's naming changes")
     return "the deployment cannot know the tag that was built"
+
+
+class KeepingCaller(NamedTuple):
+    """Another call of the deploy helper the fix gives a parameter: it passes the fixed image the
+    helper deployed before (README, step 3), so it still deploys that image."""
+
+    file: SourceFile
+    call: Node
+    caller: str  # the function that holds the call, as the steps name it
+    site: FixedSite  # the fixed image it keeps
+    target: Function  # the deploy helper
+
+
+def _keeping_callers(index: ImageFlowIndex, deploy: DeployCall) -> list[KeepingCaller]:
+    """The calls of the deploy helper, other than the paired one, that the parameter fix hands the
+    fixed image (the same calls the fix edits; none when the fix is by hand for its callers)."""
+    from imagetag_lint.repair.parameter import call_sites, sites_for_build
+    from imagetag_lint.repair.plan import CannotFix
+
+    sites = sites_for_build(deploy.fixed)
+    if not sites:
+        return []
+    try:
+        calls = call_sites(index, deploy.target) or []
+    except CannotFix:
+        return []
+    return [
+        KeepingCaller(caller_file, call, _holder(call), sites[0], deploy.target)
+        for caller_file, call in calls
+        if not (call.id == deploy.call.id and caller_file is deploy.function.file)
+        and not _fixed_by_its_own_drop(index, caller_file, call)
+    ]
+
+
+def _fixed_by_its_own_drop(index: ImageFlowIndex, file: SourceFile, call: Node) -> bool:
+    """Is the call another dropped build's deploy call? That drop's fix passes its own built name
+    there (the next round of `--fix`), so the call keeps no fixed image."""
+    return any(d.deploy is not None and d.deploy.call.id == call.id for d in dropped_builds(index, file))
+
+
+def _holder(call: Node) -> str:
+    declaration = enclosing(call, ("function_declaration", "method_declaration"))
+    name = declaration.child_by_field_name("name") if declaration is not None else None
+    return f"`{text(name)}`" if name is not None else "a function literal"
+
+
+def _keeping_words(keeping: list[KeepingCaller]) -> str:
+    """Step 3's note: which calls keep deploying the fixed image after the fix."""
+    places = " and ".join(f"in {k.caller} ({k.file.filename}:{k.call.start_point.row + 1})" for k in keeping)
+    image = keeping[0].site.image
+    if len(keeping) == 1:
+        return f"the other call site, {places}, gets `{image}` and still deploys that fixed image"
+    return f"the other call sites, {places}, get `{image}` and still deploy that fixed image"
+
+
+def _keeping_related(index: ImageFlowIndex, keeping: KeepingCaller) -> str:
+    """A related place for such a call: what it keeps deploying, and why that breaks when the
+    analysis knows (the IMG002 it becomes after the fix)."""
+    from imagetag_lint.analysis.build_sites import what_builds_show
+
+    said = (f"{keeping.caller} also calls `{keeping.target.name}` here; step 3 passes it the fixed image "
+            f"`{keeping.site.image}`, so it still deploys that image")
+    why, severity, build = what_builds_show(index, keeping.site)
+    return f"{said}: {why}" if severity is Severity.ERROR and build is not None else said
 
 
 def count_calls(index: ImageFlowIndex, target: Function) -> int:

@@ -64,6 +64,30 @@ def build_name_of(
     return named
 
 
+def config_tag(index: ImageFlowIndex, call: Node, function: Function | None) -> Node | None:
+    """The value a builder call's config gives its tag field (`Tag: tc.tag`), when it is one the
+    caller can read again: fixed text, or a variable or field the deployment can read too. An
+    empty or missing tag leaves the builder to choose one, and a call made in the config (`Tag:
+    newTag()`) is a value nothing else holds."""
+    fields = set(index.flow.build_tag_fields)
+    for arg in arguments(call):
+        literal = _composite(index, unparen(arg), function)
+        for name, value in _keyed(literal).items() if literal is not None else ():
+            given = unparen(value.named_children[0]) if name in fields and value.named_child_count else None
+            if given is not None and given.type in ("identifier", "selector_expression", "interpreted_string_literal", "raw_string_literal"):
+                return None if string_value(given) == "" else given
+    return None
+
+
+def with_config_tag(index: ImageFlowIndex, call: Node, function: Function | None, name: str | None) -> str | None:
+    """The build's name with the fixed tag its config gives (`ImageName: "app", Tag: "v1"` builds
+    `app:v1`); the name as it is when it has a tag of its own or the config gives none as text."""
+    last = name.rsplit("/", 1)[-1] if name is not None else ":"
+    tag = config_tag(index, call, function) if ":" not in last and "@" not in last else None
+    fixed = string_value(tag) if tag is not None else None
+    return f"{name}:{fixed}" if fixed else name
+
+
 def _through_wrapper(
     index: ImageFlowIndex, call: Node, file: SourceFile, function: Function | None, bound: dict[str, str] | None, depth: int
 ) -> str | None:

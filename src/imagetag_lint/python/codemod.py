@@ -447,6 +447,9 @@ def _format_into(sink: Sink, name: str, changes: dict[cst.CSTNode, Change]) -> b
         return False
     if string_value(node) is None or sink.value.text not in node.value:
         return False
+    if string_value(node) == sink.value.text:  # the string is the image alone (`.format(image="...")`)
+        changes[node] = lambda _node: expression(name)
+        return True
     new = "f" + node.value.replace(sink.value.text, "{" + name + "}", 1)
     changes[node] = lambda _node: cst.parse_expression(new)
     return True

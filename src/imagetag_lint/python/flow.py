@@ -4,6 +4,7 @@ which deploy one (sinks), and which parameters reach a sink."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import libcst as cst
 
@@ -20,6 +21,7 @@ from imagetag_lint.python.reaching import (
     definitions_at,
     ways,
 )
+from imagetag_lint.python.runners import runner_of, runner_words
 from imagetag_lint.python.syntax import (
     Module,
     callee_name,
@@ -39,6 +41,7 @@ from imagetag_lint.python.values import (
     PARAM,
     SDK_IMAGE,
     Value,
+    Word,
     build_tags,
     combine,
     command_image,
@@ -121,6 +124,7 @@ class Flow:
         # `kubectl set image` / `kubectl run`: (call, image expression, literal text or None), once
         self._kubectl: dict[Function, list[tuple[cst.Call, cst.BaseExpression, str | None]]] = {}
         self._several: set[cst.BaseExpression] = set()  # the tags of builds that give their image several names
+        self.runners = {f: r for f in project.functions if (r := runner_of(f)) is not None}  # `_run(*args)` helpers
         for function in project.functions:
             self._tags[function] = list(self._consumer_arguments(function))
             commands = [c for c in function.calls if sets_an_image(c)]
@@ -452,7 +456,7 @@ class Flow:
         """("build" | "load", the image-name expression) for every build and load in a function."""
         found: list[tuple[str, cst.BaseExpression]] = []
         for call in function.calls:
-            words = command_words(call)
+            words = self.words_of(call, function)
             if words is not None:
                 command = command_image(words)  # every tag of a build names the image built
                 if command is not None and command[0] in ("build", "load"):
@@ -469,6 +473,16 @@ class Flow:
                 if image is not None:
                     found.append(("load", image))
         return found
+
+    def words_of(self, call: cst.Call, function: Function) -> list[Word] | None:
+        """The words a call runs: through subprocess (`command_words`) or a command runner of the
+        linted code (`_run("docker", "build", "-t", tag, ".")`)."""
+        words = command_words(call)
+        if words is not None or not self.runners:
+            return words
+        target = self.project.resolve(call, function.module)
+        runner = self.runners.get(target) if target is not None and target is not function else None
+        return runner_words(call, runner) if runner is not None else None
 
     def _sinks_of(self, function: Function) -> list[Sink]:
         from imagetag_lint.python.manifests import (
@@ -613,7 +627,7 @@ class Flow:
                             found.extend(BuildSite(r, "", where, owner) for r in sorted(repositories))
                         elif value.kind in (OPAQUE, FRESH):  # `tag = make_tag("shop-api")`: what the helper makes of it
                             found.extend(BuildSite(r, "", where, owner) for r in sorted(tag_repositories(self, function, expression)))
-            found.extend(_shell_line_builds(function))
+            found.extend(_shell_line_builds(function, self.words_of))
         return found
 
     def constant_behind(self, expression: cst.BaseExpression, module: Module,
@@ -723,7 +737,7 @@ def _handed_to_a_reader(node: cst.CSTNode, module: Module) -> bool:
     return isinstance(call, cst.Call) and reads_only(call)
 
 
-def _shell_line_builds(function: Function) -> list[BuildSite]:
+def _shell_line_builds(function: Function, words_of: Callable[[cst.Call, Function], list[Word] | None]) -> list[BuildSite]:
     """Build tags that are not one expression alone: literal text in a shell line
     (`"docker build -t localhost/api:dev ."`) or joined to its flag (`"--tag=localhost/api:dev"`),
     or text around one (`-t localhost/api:{tag}`), whose head names the repository. They return
@@ -731,7 +745,7 @@ def _shell_line_builds(function: Function) -> list[BuildSite]:
     module = function.module
     found = []
     for call in function.calls:
-        words = command_words(call)
+        words = words_of(call, function)
         tags = build_tags(words) if words is not None else []
         for text, node, head in tags:
             if node is not None:

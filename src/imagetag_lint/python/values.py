@@ -104,16 +104,21 @@ def command_words(call: cst.Call) -> list[Word] | None:
     args = positional(call)
     first = args[0] if args else keyword(call, "args")
     if isinstance(first, (cst.List, cst.Tuple)):
-        elements = [e.value for e in first.elements if isinstance(e, cst.Element)]
-        if len(elements) == 3 and string_value(elements[0]) in _SHELLS and string_value(elements[1]) == "-c":
-            return shell_words(elements[2])  # `["sh", "-c", "docker build -t ... ."]`
-        return [word for element in elements for word in _element_words(element)]
+        return list_words([e.value for e in first.elements if isinstance(e, cst.Element)])
     if isinstance(first, cst.Call) and dotted(first.func) in ("shlex.split", "split") and positional(first):
         return shell_words(positional(first)[0])
     shell = keyword(call, "shell")
     if first is not None and (name in SHELL_CALLS or (isinstance(shell, cst.Name) and shell.value == "True")):
         return shell_words(first)
     return None
+
+
+def list_words(elements: list[cst.BaseExpression]) -> list[Word] | None:
+    """The words of a command given as a list of arguments (`["docker", "build", "-t", tag, "."]`),
+    or of the line such a list hands to `sh -c`."""
+    if len(elements) == 3 and string_value(elements[0]) in _SHELLS and string_value(elements[1]) == "-c":
+        return shell_words(elements[2])  # `["sh", "-c", "docker build -t ... ."]`
+    return [word for element in elements for word in _element_words(element)]
 
 
 _SHELLS = frozenset({"sh", "bash", "/bin/sh", "/bin/bash"})

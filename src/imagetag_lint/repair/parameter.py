@@ -58,7 +58,7 @@ def _add_parameter(index: ImageFlowIndex, deploy: DeployCall, variable: str, pla
         return False
     _check_method(index, target)
     parameter = fresh_name(index, "imageName", target)
-    callers = _call_sites(index, target)
+    callers = call_sites(index, target)
     if callers is None:
         raise CannotFix(
             f"`{target.name}` is used as a value; add an `imageName string` parameter to it and "
@@ -192,7 +192,7 @@ def sites_for_build(sites: tuple[FixedSite, ...]) -> list[FixedSite]:
     return local if len(images) == 1 else []
 
 
-def _call_sites(index: ImageFlowIndex, target: Function) -> list[tuple[SourceFile, Node]] | None:
+def call_sites(index: ImageFlowIndex, target: Function) -> list[tuple[SourceFile, Node]] | None:
     """Every call of target in the code the run reads (a caller in a file it does not lint
     included: the caller decides); None when target is also used as a value. CannotFix when it
     is named where calls are not followed (through a dot import)."""
