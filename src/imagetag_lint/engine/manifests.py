@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from imagetag_lint.engine.deletions import only_deleted
 from imagetag_lint.engine.model import YamlImage
 from imagetag_lint.golang.lexing import yaml_image_keys
 from imagetag_lint.golang.model import SourceFile
@@ -29,7 +30,7 @@ def yaml_images(file: SourceFile) -> Iterator[YamlImage]:
             continue
         start, end = match.span(1)
         string = _string_at(root, match.start(1))
-        if string is None or not _multiline(string):
+        if string is None or not _multiline(string) or only_deleted(string, source):
             continue
         value = match.group(1).decode("utf-8", "replace")
         yield YamlImage(file, string, start, end, value, _pull_never(string, key))
