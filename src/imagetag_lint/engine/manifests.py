@@ -14,8 +14,9 @@ from imagetag_lint.golang.syntax import STRING_TYPES
 from imagetag_lint.pullpolicy import yaml_pull_never
 
 # the value of a YAML `image:` key found by lexing.yaml_image_keys (in raw strings lines end with
-# real newlines, in interpreted strings often with the two characters \n)
-_YAML_VALUE = re.compile(rb"""image:[ \t]*["']?([^\s"'\\`]+)""")
+# real newlines, in interpreted strings often with the two characters \n; there a quoted value's
+# quotes may be written `\"`)
+_YAML_VALUE = re.compile(rb"""image:[ \t]*(\\"|["'])?([^\s"'\\`]+)""")
 _MANIFEST_KEYS = re.compile(rb"(?:^|\n|\\n|[`\"])[ \t]*(?:-[ \t]+)?(?:apiVersion|kind|containers|initContainers|spec|metadata|name):")
 
 
@@ -28,11 +29,13 @@ def yaml_images(file: SourceFile) -> Iterator[YamlImage]:
         match = _YAML_VALUE.match(source, key)
         if match is None:
             continue
-        start, end = match.span(1)
-        string = _string_at(root, match.start(1))
+        start, end = match.span(2)
+        string = _string_at(root, start)
         if string is None or not _multiline(string) or only_deleted(string, source):
             continue
-        value = match.group(1).decode("utf-8", "replace")
+        if match.group(1) == b'\\"' and string.type != "interpreted_string_literal":
+            continue  # in a raw string the backslash is the YAML's own
+        value = match.group(2).decode("utf-8", "replace")
         yield YamlImage(file, string, start, end, value, _pull_never(string, key))
 
 
