@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, Sink
-from imagetag_lint.engine import templates
+from imagetag_lint.engine import tables, templates
 from imagetag_lint.engine.kubectl import (
     KUBECTL_WORDS,
     CommandImage,
@@ -90,6 +90,13 @@ def _find_fixed_sites(index: ImageFlowIndex, file: SourceFile) -> Iterator[Fixed
             yield FixedSite(SiteKind.DEPLOY_ARG, file, sink.expr.start_byte, sink.expr.end_byte, origin.text,
                             how, function, index.is_local_image(origin.text), sink.expr, sink=sink)
         yield from _command_sites(index, function)
+    for sink, param in tables.entry_sinks(index, file):
+        origin = index.origin(sink.expr, file, None)
+        if origin.kind != "literal":
+            continue  # an `Entry` argument is evaluated where the spec tree is built, not in the body
+        how = _how(index, sink.expr, file, None, f"an `Entry` argument that the table body's `{param.name}` parameter receives")
+        yield FixedSite(SiteKind.DEPLOY_ARG, file, sink.expr.start_byte, sink.expr.end_byte, origin.text, how,
+                        sink.function, index.is_local_image(origin.text), sink.expr, sink=sink)
 
 
 def _command_sites(index: ImageFlowIndex, function: Function) -> Iterator[FixedSite]:

@@ -603,7 +603,7 @@ def named(function: Function) -> str:
 # container, and the spec bodies that run after them
 _SUITE_SETUP = frozenset({"BeforeSuite", "SynchronizedBeforeSuite", "BeforeAll"})
 _EACH_SETUP = frozenset({"BeforeEach", "JustBeforeEach"})
-_SPECS = frozenset({"It", "FIt", "Specify", "FSpecify", "Entry", "FEntry", "BeforeEach", "JustBeforeEach"})
+_SPECS = frozenset({"It", "FIt", "Specify", "FSpecify", "Entry", "FEntry", "DescribeTable", "BeforeEach", "JustBeforeEach"})
 
 
 def _node_label(function: Function) -> str | None:
@@ -685,12 +685,17 @@ def spec_drop_steps(discard: Discard, site: FixedSite, variable: str, results: t
             "parameter: none needed (a closure has no callers)",
             use_step(None, site, variable),
         )
+    entry = not is_inside(site.node, spec.node)  # an `Entry` argument of a `DescribeTable`
     return (
         (
             f"capture: keep the name in a package variable that {named(function)} sets: declare "
             f"`var {variable} string` at package level and write {assign}{declared} instead of dropping the name"
         ),
-        f"pass: nothing to pass: {named(spec)} reads `{variable}` itself",
+        f"pass: nothing to pass: {named(spec)} reads `{variable}` itself" + (
+            f" (an `Entry` argument is evaluated when the spec tree is built, before {named(function)} runs: it cannot carry the name)"
+            if entry else ""
+        ),
         "parameter: none needed (a closure has no callers)",
-        use_step(None, site, variable),
+        f"use: deploy `{variable}` in {named(spec)} where it deploys the parameter that `{text(site.node)}` fills, and drop that argument from the `Entry`"
+        if entry else use_step(None, site, variable),
     )

@@ -277,6 +277,12 @@ def deploy_params(run: FlowRun, function: Function) -> frozenset[int]:
     return demand.table.get(id(function), frozenset())
 
 
+def closure_deploy_params(run: FlowRun, closure: Function) -> frozenset[int]:
+    """The parameters a spec closure (a `DescribeTable` body) passes on to a sink: no call names
+    it, so it has no entry in the inferred table; its own sinks answer."""
+    return frozenset(_infer_deploy_params(run, closure))
+
+
 def _infer_deploy_params(run: FlowRun, function: Function) -> Iterator[int]:
     if function.body is None or not function.params:
         return
