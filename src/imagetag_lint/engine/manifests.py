@@ -52,11 +52,15 @@ def _pull_never(string: Node, key: int) -> bool:
         if piece.type not in STRING_TYPES:
             text += b"\0"
             continue
-        if piece.start_byte == string.start_byte:
-            at = len(text) + key - piece.start_byte - 1
         body = (piece.text or b"")[1:-1]
+        before = key - piece.start_byte - 1  # the key's offset in the piece's text
         if piece.type == "interpreted_string_literal":  # a `\n` escape ends a line; the two bytes keep their offsets
             body = body.replace(b"\\n", b" \n")
+            escaped = body.count(b'\\"', 0, max(before, 0))
+            body = body.replace(b'\\"', b'"')  # `imagePullPolicy: \"Never\"`: a quote of the YAML
+            before -= escaped
+        if piece.start_byte == string.start_byte:
+            at = len(text) + before
         text += body
     return at >= 0 and yaml_pull_never(bytes(text), at)
 
