@@ -53,5 +53,15 @@ def test_the_entry_cannot_carry_the_name_so_the_fix_is_by_hand(
 def test_an_entry_s_fixed_local_image_with_no_build_is_img002(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Its steps never put a variable in the `Entry`: the body reads it."""
     found = table_findings(capsys, monkeypatch)
-    assert [(f["location"]["row"], f["code"]) for f in found if f["code"] == "IMG002"] == [(39, "IMG002")]
+    fixed = [f for f in found if f["code"] == "IMG002"]
+    assert [f["location"]["row"] for f in fixed] == [39]
+    assert fixed[0]["steps"][1:] == [
+        "pass: nothing to pass: the table body reads that variable itself",
+        "parameter: none needed (a closure has no callers)",
+        (
+            'use: deploy that variable in the table body where it deploys the parameter that `"localhost/bookkeeper-metrics:e2e"` '
+            "fills, and drop that argument from the `Entry`"
+        ),
+    ]
