@@ -76,7 +76,7 @@ def _dropped_builds(index: ImageFlowIndex, file: SourceFile) -> list[DroppedBuil
                 stale.setdefault(owner, []).append(mismatch)
         for position, (discard, build_name, deploy) in enumerate(paired):
             if deploy is not None:
-                fixed = _fixed_of(index, deploy) + _variants_of(index, deploy)
+                fixed = _fixed_of(index, deploy, build_name) + _variants_of(index, deploy)
             else:
                 fixed = (
                     _deployed_here(index, function, discard, build_name, len(mine))
@@ -322,13 +322,20 @@ def _constants_read(index: ImageFlowIndex, function: Function, discard: Discard)
     return found
 
 
-def _fixed_of(index: ImageFlowIndex, deploy: DeployCall) -> tuple[FixedSite, ...]:
+def _fixed_of(index: ImageFlowIndex, deploy: DeployCall, build_name: str | None) -> tuple[FixedSite, ...]:
     """The local fixed images the deploy call ends in: those the helper deploys itself, and
-    fixed text the call passes to its image parameters."""
+    fixed text the call passes to its image parameters. Of the elements of a list a `range`
+    hands to the call, only those of the build's service, when they are one image: the others
+    are other services' (each an IMG002 of its own)."""
     passed = tuple(
         site for site in sites_in(index, deploy.function)
         if site.local and site.sink is not None and site.sink.call == deploy.call
     )
+    listed = [site for site in passed if site.sink is not None and site.node.id != site.sink.expr.id]
+    if listed and build_name is not None and len({site.image for site in listed}) > 1:
+        serving = {id(site) for site in listed if names_service(build_name, site.image)}
+        if len({site.image for site in listed if id(site) in serving}) == 1:
+            passed = tuple(site for site in passed if id(site) in serving or site not in listed)
     return tuple(site for site in deploy.fixed if site.local) + passed
 
 

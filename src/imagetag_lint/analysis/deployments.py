@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, Sink
-from imagetag_lint.engine import templates
+from imagetag_lint.engine import ranges, tables, templates
 from imagetag_lint.engine.kubectl import (
     KUBECTL_WORDS,
     CommandImage,
@@ -62,13 +62,10 @@ def fixed_sites(index: ImageFlowIndex, file: SourceFile) -> list[FixedSite]:
 def _find_fixed_sites(index: ImageFlowIndex, file: SourceFile) -> Iterator[FixedSite]:
     facts = index.facts(file)
     for sink in index.image_field_sinks(file):
-        origin = index.origin(sink.expr, file, sink.function)
-        if origin.kind != "literal":
-            continue
         pull_never = sink.key is not None and index.pull_never_beside(sink.key, file, sink.function)
-        how = _how(index, sink.expr, file, sink.function, "the `Image` field")
-        yield FixedSite(SiteKind.FIELD, file, sink.expr.start_byte, sink.expr.end_byte, origin.text, how,
-                        sink.function, index.is_local_image(origin.text, pull_never), sink.expr, sink=sink)
+        for node, fixed, how in _fixed_values(index, sink.expr, file, sink.function, "the `Image` field"):
+            yield FixedSite(SiteKind.FIELD, file, node.start_byte, node.end_byte, fixed, how,
+                            sink.function, index.is_local_image(fixed, pull_never), node, sink=sink)
     for image in index.yaml_images(file):
         if not _is_fixed_yaml(image.value) or _replaced_placeholder(index, file, image.value):
             continue
@@ -83,13 +80,34 @@ def _find_fixed_sites(index: ImageFlowIndex, file: SourceFile) -> Iterator[Fixed
                 where = _filled_where(sink.call)
             else:
                 continue  # a kubectl command's image: with the command's fixed text, below
-            origin = index.origin(sink.expr, file, function)
-            if origin.kind != "literal":
-                continue
-            how = _how(index, sink.expr, file, function, where)
-            yield FixedSite(SiteKind.DEPLOY_ARG, file, sink.expr.start_byte, sink.expr.end_byte, origin.text,
-                            how, function, index.is_local_image(origin.text), sink.expr, sink=sink)
+            for node, fixed, how in _fixed_values(index, sink.expr, file, function, where):
+                yield FixedSite(SiteKind.DEPLOY_ARG, file, node.start_byte, node.end_byte, fixed,
+                                how, function, index.is_local_image(fixed), node, sink=sink)
         yield from _command_sites(index, function)
+    for sink, param in tables.entry_sinks(index, file):
+        origin = index.origin(sink.expr, file, None)
+        if origin.kind != "literal":
+            continue  # an `Entry` argument is evaluated where the spec tree is built, not in the body
+        how = _how(index, sink.expr, file, None, f"an `Entry` argument that the table body's `{param.name}` parameter receives")
+        yield FixedSite(SiteKind.DEPLOY_ARG, file, sink.expr.start_byte, sink.expr.end_byte, origin.text, how,
+                        sink.function, index.is_local_image(origin.text), sink.expr, sink=sink)
+
+
+def _fixed_values(
+    index: ImageFlowIndex, expr: Node, file: SourceFile, function: Function | None, where: str
+) -> Iterator[tuple[Node, str, str]]:
+    """The fixed text a deployment's expression holds, with where it is written and how: the
+    expression itself, or each element of a literal list that a `range` loop gives it."""
+    origin = index.origin(expr, file, function)
+    if origin.kind == "literal":
+        yield expr, origin.text, _how(index, expr, file, function, where)
+        return
+    if function is None or origin.kind != "unknown":
+        return
+    for element in ranges.ranged_elements(expr, function):
+        value = index.origin(element, file, function)
+        if value.kind == "literal":
+            yield element, value.text, _how(index, element, file, function, f"the list a `range` loop hands to {where}")
 
 
 def _command_sites(index: ImageFlowIndex, function: Function) -> Iterator[FixedSite]:

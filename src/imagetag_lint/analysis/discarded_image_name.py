@@ -102,6 +102,9 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         keeping = _keeping_callers(index, deploy) if deploy is not None and steps[2].startswith("parameter: add") else []
         if keeping:  # the fix's other callers pass the fixed text: say so before --fix
             steps = (*steps[:2], f"{steps[2]}; {_keeping_words(keeping)}", *steps[3:])
+        listed = _listed_sites(dropped.fixed) if dropped is not None and not kept and not hands_off else None
+        if listed:  # the fix puts the name in the list a `range` loop walks, not at the deployment
+            steps = (steps[0], _listed_pass_step(listed[0]), steps[2], f"use: put `{carried}` in that list in place of `{text(listed[0].node)}`")
         related: list[Related] = []
         handed = index.handed_builder(discard.call, file)
         if handed is not None:
@@ -189,6 +192,19 @@ def _package_variable(index: ImageFlowIndex, discard: Discard, name: str) -> str
         return free_in_package(index, name, discard.function)
     except CannotFix:
         return name
+
+
+def _listed_sites(sites: tuple[FixedSite, ...]) -> tuple[FixedSite, ...] | None:
+    """The drop's fixed images when each is an element of a list that a `range` loop hands to the
+    deployment (`for _, img := range []string{"localhost/a:e2e"}`), not the deployed expression."""
+    listed = all(site.sink is not None and site.node.id != site.sink.expr.id for site in sites)
+    return sites if sites and listed else None
+
+
+def _listed_pass_step(site: FixedSite) -> str:
+    loop = enclosing(site.node, ("for_statement",))
+    line = f" at line {loop.start_point.row + 1}" if loop is not None else ""
+    return f"pass: nothing to pass: the `range` loop{line} hands each element of its list to the deployment"
 
 
 def _looped_pass_step(deploy: DeployCall | None) -> str:

@@ -348,7 +348,22 @@ def _steps(ctx: RuleContext, site: FixedSite, builds: list[Related], seen: Build
 
 
 def _closure_steps(site: FixedSite) -> tuple[str, ...]:
-    """A closure (a spec body) has no callers to take a parameter: it reads a variable around it."""
+    """A closure (a spec body) has no callers to take a parameter: it reads a variable around it.
+    An `Entry` argument of a `DescribeTable` is evaluated before `BeforeSuite` runs: the table
+    body reads the variable instead."""
+    if site.function is not None and not is_inside(site.node, site.function.node):
+        return (
+            (
+                f"capture: keep the name the builder returns for `{repository(site.image)}` in a package variable "
+                "that `BeforeSuite` sets (an `Entry` argument is evaluated when the spec tree is built, before it runs)"
+            ),
+            "pass: nothing to pass: the table body reads that variable itself",
+            "parameter: none needed (a closure has no callers)",
+            (
+                f"use: deploy that variable in the table body where it deploys the parameter that `{text(site.node)}` "
+                "fills, and drop that argument from the `Entry`"
+            ),
+        )
     return (
         (
             f"capture: keep the name the builder returns for `{repository(site.image)}` in a variable the "

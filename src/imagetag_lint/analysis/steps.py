@@ -739,7 +739,7 @@ def before_the_tests(setter: Function, build: Node) -> bool:
 # container, and the spec bodies that run after them
 _SUITE_SETUP = frozenset({"BeforeSuite", "SynchronizedBeforeSuite", "BeforeAll"})
 _EACH_SETUP = frozenset({"BeforeEach", "JustBeforeEach"})
-_SPECS = frozenset({"It", "FIt", "Specify", "FSpecify", "Entry", "FEntry", "BeforeEach", "JustBeforeEach"})
+_SPECS = frozenset({"It", "FIt", "Specify", "FSpecify", "Entry", "FEntry", "DescribeTable", "BeforeEach", "JustBeforeEach"})
 
 
 def _node_label(function: Function) -> str | None:
@@ -911,14 +911,19 @@ def spec_drop_steps(
         repository = key.rsplit("/", 1)[-1].split(":", 1)[0] if key else None  # the build's `ImageName`
         return _process_one_steps(discard, function, spec, site, variable, repository)
     before = " before `m.Run()`" if for_tests else ""
+    entry = not is_inside(site.node, spec.node)  # an `Entry` argument of a `DescribeTable`
     return (
         (
             f"capture: keep the name in a package variable that {named(function)} sets{before}: declare "
             f"`var {variable} string` at package level and write {assign}{declared} instead of dropping the name"
         ),
-        f"pass: nothing to pass: {named(spec)} reads `{variable}` itself",
+        f"pass: nothing to pass: {named(spec)} reads `{variable}` itself" + (
+            f" (an `Entry` argument is evaluated when the spec tree is built, before {named(function)} runs: it cannot carry the name)"
+            if entry else ""
+        ),
         f"parameter: none needed (`go test` calls {named(spec)})" if for_tests else "parameter: none needed (a closure has no callers)",
-        use_step(None, site, variable),
+        f"use: deploy `{variable}` in {named(spec)} where it deploys the parameter that `{text(site.node)}` fills, and drop that argument from the `Entry`"
+        if entry else use_step(None, site, variable),
     )
 
 

@@ -81,6 +81,19 @@ def kubectl_images(call: Node, function: Function, helper: int | None = None) ->
     return []
 
 
+def kubectl_verb(call: Node) -> str | None:
+    """The verb of an `exec.Command("kubectl", ...)` written out in string literals (`delete` of
+    `exec.Command("kubectl", "--context", "kind-e2e", "delete", "-f", "-")`), else None."""
+    qualifier, name = callee(call)
+    if qualifier != "exec" or name not in ("Command", "CommandContext"):
+        return None
+    args = arguments(call)[1 if name == "CommandContext" else 0 :]
+    if not args or not _names_kubectl(args[0]):
+        return None
+    verbs = _verb_positions([string_value(a) if a.type in STRING_TYPES else None for a in args[1:]])
+    return verbs[0][0] if verbs else None
+
+
 def kubectl_helper(run: FlowRun, function: Function) -> int | None:
     """The position of the variadic parameter a kubectl helper hands to kubectl whole
     (`func kubectl(ctx context.Context, args ...string) error { return exec.CommandContext(ctx,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from imagetag_lint.engine.deletions import only_deleted
 from imagetag_lint.engine.model import YamlImage
 from imagetag_lint.golang.lexing import yaml_image_keys
 from imagetag_lint.golang.model import SourceFile
@@ -13,8 +14,9 @@ from imagetag_lint.golang.syntax import STRING_TYPES
 from imagetag_lint.pullpolicy import yaml_pull_never
 
 # the value of a YAML `image:` key found by lexing.yaml_image_keys (in raw strings lines end with
-# real newlines, in interpreted strings often with the two characters \n)
-_YAML_VALUE = re.compile(rb"""image:[ \t]*["']?([^\s"'\\`]+)""")
+# real newlines, in interpreted strings often with the two characters \n; there a quoted value's
+# quotes may be written `\"`)
+_YAML_VALUE = re.compile(rb"""image:[ \t]*(\\"|["'])?([^\s"'\\`]+)""")
 _MANIFEST_KEYS = re.compile(rb"(?:^|\n|\\n|[`\"])[ \t]*(?:-[ \t]+)?(?:apiVersion|kind|containers|initContainers|spec|metadata|name):")
 
 
@@ -27,11 +29,13 @@ def yaml_images(file: SourceFile) -> Iterator[YamlImage]:
         match = _YAML_VALUE.match(source, key)
         if match is None:
             continue
-        start, end = match.span(1)
-        string = _string_at(root, match.start(1))
-        if string is None or not _multiline(string):
+        start, end = match.span(2)
+        string = _string_at(root, start)
+        if string is None or not _multiline(string) or only_deleted(string, source):
             continue
-        value = match.group(1).decode("utf-8", "replace")
+        if match.group(1) == b'\\"' and string.type != "interpreted_string_literal":
+            continue  # in a raw string the backslash is the YAML's own
+        value = match.group(2).decode("utf-8", "replace")
         yield YamlImage(file, string, start, end, value, _pull_never(string, key))
 
 
@@ -48,11 +52,15 @@ def _pull_never(string: Node, key: int) -> bool:
         if piece.type not in STRING_TYPES:
             text += b"\0"
             continue
-        if piece.start_byte == string.start_byte:
-            at = len(text) + key - piece.start_byte - 1
         body = (piece.text or b"")[1:-1]
+        before = key - piece.start_byte - 1  # the key's offset in the piece's text
         if piece.type == "interpreted_string_literal":  # a `\n` escape ends a line; the two bytes keep their offsets
             body = body.replace(b"\\n", b" \n")
+            escaped = body.count(b'\\"', 0, max(before, 0))
+            body = body.replace(b'\\"', b'"')  # `imagePullPolicy: \"Never\"`: a quote of the YAML
+            before -= escaped
+        if piece.start_byte == string.start_byte:
+            at = len(text) + before
         text += body
     return at >= 0 and yaml_pull_never(bytes(text), at)
 

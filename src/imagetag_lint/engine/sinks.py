@@ -19,6 +19,7 @@ from imagetag_lint.engine import (
     templates,
     values,
 )
+from imagetag_lint.engine.deletions import only_deleted
 from imagetag_lint.engine.formats import FORMAT_FUNCS, image_verbs
 from imagetag_lint.engine.manifests import looks_like_manifest, piece_of_manifest
 from imagetag_lint.engine.model import OriginKind, Sink, SinkKind
@@ -51,7 +52,7 @@ def image_field_sinks(run: FlowRun, file: SourceFile) -> list[Sink]:
         for key, value in file_facts.keyed:
             if key.text in fields and value.named_child_count == 1:
                 expr = value.named_children[0]
-                if expr.type != "literal_value" and containers.literal_deploys(run, key, file):
+                if expr.type != "literal_value" and containers.literal_deploys(run, key, file) and not only_deleted(expr, file.source):
                     found.append(Sink(SinkKind.FIELD, expr, file, file_facts.function_of(key), key=key))
         if any(file.source.find(b"." + name) != -1 for name in fields):
             found.extend(_assigned_fields(run, file, fields))
@@ -274,6 +275,12 @@ def deploy_params(run: FlowRun, function: Function) -> frozenset[int]:
         seeds += [c.name.encode() for c in (*run.flow.consumers, *inferred) if c.kind == "load"]
         settle_on_demand(run, demand, function, lambda f: bool(f.params) and f.body is not None, seeds, update)
     return demand.table.get(id(function), frozenset())
+
+
+def closure_deploy_params(run: FlowRun, closure: Function) -> frozenset[int]:
+    """The parameters a spec closure (a `DescribeTable` body) passes on to a sink: no call names
+    it, so it has no entry in the inferred table; its own sinks answer."""
+    return frozenset(_infer_deploy_params(run, closure))
 
 
 def _infer_deploy_params(run: FlowRun, function: Function) -> Iterator[int]:

@@ -91,7 +91,8 @@ def template_fills(run: FlowRun, call: Node, file: SourceFile, function: Functio
         template = _executed_template(run, call, file, function)
         fields = _image_fields(template) if template is not None else {}
         data = _data_literal(args[-1], function) if fields else None
-        return [fields[key].filled_by(value) for key, value in _entries(data) if key in fields] if data is not None else []
+        entries = _entries(run, data, file) if data is not None else []
+        return [fields[key].filled_by(value) for key, value in entries if key in fields]
     return []
 
 
@@ -299,11 +300,20 @@ def _data_literal(data: Node, function: Function) -> Node | None:
     return None
 
 
-def _entries(literal: Node) -> list[tuple[str, Node]]:
-    """(key, value) of a composite literal's keyed elements: a map's fixed keys, a struct's fields."""
+def _entries(run: FlowRun, literal: Node, file: SourceFile) -> list[tuple[str, Node]]:
+    """(key, value) of a composite literal's elements: a map's fixed keys, a struct's fields; an
+    unkeyed struct literal (`struct{ Name, Image string }{name, image}`, `podData{name, image}`)
+    gives its fields in declaration order, as Go does, when the struct type is visible (written
+    in the literal, or a struct type of the package)."""
     body = literal.child_by_field_name("body")
+    elements = [e for e in body.named_children if e.type in ("keyed_element", "literal_element")] if body is not None else []
+    if elements and all(e.type == "literal_element" for e in elements):
+        names = _struct_fields(run, literal.child_by_field_name("type"), file)
+        if names is None or len(names) != len(elements):
+            return []
+        return [(name, unparen(e.named_children[0])) for name, e in zip(names, elements) if e.named_child_count == 1]
     found = []
-    for element in body.named_children if body is not None else ():
+    for element in elements:
         if element.type != "keyed_element" or element.named_child_count != 2:
             continue
         key, value = (unparen(c.named_children[0]) if c.named_child_count == 1 else c for c in element.named_children)
@@ -311,3 +321,35 @@ def _entries(literal: Node) -> list[tuple[str, Node]]:
         if name is not None:
             found.append((name, value))
     return found
+
+
+def _struct_fields(run: FlowRun, type_node: Node | None, file: SourceFile) -> list[str] | None:
+    """The field names, in order, of a struct type written out or declared in the file's package."""
+    if type_node is not None and type_node.type == "type_identifier":
+        type_node = _declared_struct(run, text(type_node), file)
+    if type_node is None or type_node.type != "struct_type":
+        return None
+    names: list[str] = []
+    for fields in type_node.named_children:
+        for declaration in fields.named_children if fields.type == "field_declaration_list" else ():
+            if declaration.type != "field_declaration":
+                continue
+            declared = declaration.children_by_field_name("name")
+            embedded = declaration.child_by_field_name("type")
+            if declared:
+                names.extend(text(name) for name in declared)
+            elif embedded is not None:  # an embedded field is named by its type
+                names.append(text(embedded).lstrip("*").rsplit(".", 1)[-1])
+    return names
+
+
+def _declared_struct(run: FlowRun, name: str, file: SourceFile) -> Node | None:
+    for sibling in list(run.project.package_of(file).files):
+        for declaration in sibling.tree.root_node.named_children:
+            if declaration.type != "type_declaration":
+                continue
+            for spec in declaration.named_children:
+                spec_name = spec.child_by_field_name("name") if spec.type == "type_spec" else None
+                if spec_name is not None and text(spec_name) == name:
+                    return spec.child_by_field_name("type")
+    return None

@@ -12,7 +12,7 @@ from imagetag_lint.analysis.steps import on_process_one_only, setup_label
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import STRING_TYPES
+from imagetag_lint.golang.syntax import STRING_TYPES, is_inside
 from imagetag_lint.repair.names import words_in
 from imagetag_lint.repair.plan import CannotFix, Plan
 
@@ -33,6 +33,8 @@ def keep_in_package_variable(index: ImageFlowIndex, discard: Discard, sites: tup
         raise CannotFix("the build is not an assignment (`_, err = ...`) that can set a package variable")
     if any(s.kind is SiteKind.YAML or s.node.type not in STRING_TYPES or s.function is None for s in sites):
         raise CannotFix("the spec's image is not a string literal that the package variable can replace")
+    if any(s.function is not None and not is_inside(s.node, s.function.node) for s in sites):
+        raise CannotFix("an `Entry` argument is evaluated when the spec tree is built, before the suite node sets the variable: the table body must read it")
     if any(variable.encode() in words_in(index, s.function) for s in sites if s.function is not None):
         raise CannotFix(f"a spec already uses the name `{variable}`")
     plan = Plan()

@@ -1,0 +1,100 @@
+"""`range` over a list written in the loop: the value variable holds each element in turn.
+
+`for _, img := range []string{"localhost/a:e2e", "localhost/b:e2e"} { deploy(img) }` deploys
+each element, and `for _, r := range []row{{Image: "localhost/a:e2e"}} { ... Image: r.Image }`
+each row's field: a deployment of the variable (or of its field) is a deployment of every
+element, so fixed text there is found where it is written.
+"""
+
+from __future__ import annotations
+
+from imagetag_lint.engine.values import reaching_definition
+from imagetag_lint.golang.model import Function
+from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.syntax import (
+    identifiers,
+    is_inside,
+    is_write,
+    parent,
+    unparen,
+)
+
+_LIST_TYPES = ("slice_type", "array_type", "implicit_length_array_type")
+
+
+def ranged_elements(expr: Node, function: Function) -> list[Node]:
+    """The element expressions a `range` over a literal list gives `expr` (a value variable,
+    or a field of one: `r.Image`), in order; [] when expr is no such variable."""
+    expr = unparen(expr)
+    field = None
+    if expr.type == "selector_expression":
+        field_node = expr.child_by_field_name("field")
+        operand = expr.child_by_field_name("operand")
+        if field_node is None or operand is None:
+            return []
+        field, expr = text(field_node), unparen(operand)
+    if expr.type != "identifier":
+        return []
+    listed = _ranged_list(expr, function)
+    body = listed.child_by_field_name("body") if listed is not None else None
+    if body is None:
+        return []
+    found = []
+    for element in body.named_children:
+        if element.type == "comment":
+            continue
+        if element.type != "literal_element" or element.named_child_count != 1:
+            return []  # an indexed element (`[...]string{2: "x"}`): not followed
+        value = unparen(element.named_children[0])
+        if field is None:
+            found.append(value)
+            continue
+        row = value.child_by_field_name("body") if value.type == "composite_literal" else value
+        if row is None or row.type != "literal_value":
+            return []
+        found.extend(_field_value(row, field))
+    return found
+
+
+def _ranged_list(ident: Node, function: Function) -> Node | None:
+    """The list literal of the `for _, x := range [...]T{...}` whose value variable ident reads,
+    when nothing in the loop writes the variable again."""
+    name = text(ident)
+    current = parent(ident)
+    while current is not None and current.id != function.node.id:
+        if current.type == "for_statement":
+            clause = next((c for c in current.named_children if c.type == "range_clause"), None)
+            left = clause.child_by_field_name("left") if clause is not None else None
+            names = left.named_children if left is not None else []
+            if clause is not None and len(names) == 2 and text(names[1]) == name:
+                return _list_of(clause, current, name, ident, function)
+            if any(text(n) == name for n in names):
+                return None  # the index, or a variable of another loop
+        current = parent(current)
+    return None
+
+
+def _list_of(clause: Node, loop: Node, name: str, ident: Node, function: Function) -> Node | None:
+    if clause.text is None or b":=" not in clause.text:
+        return None  # `for _, x = range`: an outer variable, written elsewhere too
+    body = loop.child_by_field_name("body")
+    if body is None or any(is_write(use) for use in identifiers(body, name)):
+        return None
+    definition = reaching_definition(ident, function)
+    if definition is not None and is_inside(definition[0], loop):
+        return None  # declared again inside the loop
+    listed = clause.child_by_field_name("right")
+    listed = unparen(listed) if listed is not None else None
+    kind = listed.child_by_field_name("type") if listed is not None and listed.type == "composite_literal" else None
+    return listed if kind is not None and kind.type in _LIST_TYPES else None
+
+
+def _field_value(row: Node, field: str) -> list[Node]:
+    """The value of a keyed row's field (`{Name: "api", Image: "..."}`), if it sets it."""
+    for element in row.named_children:
+        if element.type != "keyed_element" or element.named_child_count != 2:
+            continue
+        key, value = element.named_children
+        if text(key) == field and value.named_child_count == 1:
+            return [unparen(value.named_children[0])]
+    return []
