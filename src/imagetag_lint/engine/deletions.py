@@ -32,7 +32,7 @@ def only_deleted(value: Node, source: bytes) -> bool:
     `DeleteAllOf`, the standard input of a `kubectl delete`, or a local that only these read?
     (Asked of the file's source first: a walk up from every image of a deeply nested literal
     would cost the square of its depth.)"""
-    if source.find(b"Delete") == -1 and source.find(b'"delete"') == -1:
+    if not _mentions_deletion(source):
         return False
     holder = _outermost(value)
     if _deleted(holder):
@@ -44,6 +44,19 @@ def only_deleted(value: Node, source: bytes) -> bool:
         return False
     reads = [use for use in identifiers(body, local) if use.start_byte > holder.end_byte and not is_write(use)]
     return bool(reads) and all(_deleted(_outermost(use)) for use in reads)
+
+
+_LAST: list[tuple[bytes, bool]] = []  # the last source asked about: a file's values are asked in a row
+
+
+def _mentions_deletion(source: bytes) -> bool:
+    """Does the file name a deletion at all? (Once per file: a search of a large file that finds
+    nothing reads all of it, and a file's every image asks.)"""
+    if _LAST and _LAST[0][0] is source:
+        return _LAST[0][1]
+    found = source.find(b"Delete") != -1 or source.find(b'"delete"') != -1
+    _LAST[:] = [(source, found)]
+    return found
 
 
 def _outermost(value: Node) -> Node:
