@@ -8,6 +8,9 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures" / "go"
@@ -169,3 +172,18 @@ def go_module(root: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content)
     return root
+
+
+def finding_at(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, target: str, row: int, code: str = "IMG001"
+) -> dict[str, Any]:
+    """The JSON finding of a rule at a row, from a run on a path of the Go corpus."""
+    import json
+
+    from imagetag_lint.cli import main
+
+    monkeypatch.chdir(FIXTURES)
+    main(["--isolated", "--output-format", "json", "--exit-zero", target])
+    found = json.loads(capsys.readouterr().out)
+    finding: dict[str, Any] = next(f for f in found if f["location"]["row"] == row and f["code"] == code)
+    return finding

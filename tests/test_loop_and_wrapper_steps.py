@@ -5,24 +5,11 @@ wrapped in `must(...)`, a Ginkgo hand-off that already carries data, and a `Test
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
-from support import TESTS
+from support import FIXTURES, finding_at
 
 from imagetag_lint.cli import main
-
-FIXTURES = TESTS / "fixtures" / "go"
-
-
-def finding_at(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, path: str, row: int, code: str = "IMG001"
-) -> dict[str, Any]:
-    monkeypatch.chdir(FIXTURES)
-    main(["--isolated", "--output-format", "json", "--exit-zero", path])
-    found = json.loads(capsys.readouterr().out)
-    finding: dict[str, Any] = next(f for f in found if f["location"]["row"] == row and f["code"] == code)
-    return finding
 
 
 def test_a_retried_build_keeps_its_assignment_and_is_declared_before_the_loop(

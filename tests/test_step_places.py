@@ -9,23 +9,15 @@ import json
 from typing import Any
 
 import pytest
-from support import FIXTURES
+from support import FIXTURES, finding_at
 
 from imagetag_lint.cli import main
-
-
-def finding_at(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, row: int, code: str) -> dict[str, Any]:
-    monkeypatch.chdir(FIXTURES)
-    main(["--isolated", "--output-format", "json", "--exit-zero", "stepplaces"])
-    found = json.loads(capsys.readouterr().out)
-    finding: dict[str, Any] = next(f for f in found if f["location"]["row"] == row and f["code"] == code)
-    return finding
 
 
 def test_a_build_that_tags_its_argument_has_no_name_to_capture(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    finding = finding_at(capsys, monkeypatch, 22, "IMG002")
+    finding = finding_at(capsys, monkeypatch, "stepplaces", 22, "IMG002")
     assert finding["steps"] == [
         "capture: nothing to capture: `infrastructure.BuildImageWithTag` returns no name; it tags the reference "
         "it is given, `localhost/kubernaut-finder:dev`",
@@ -40,7 +32,7 @@ def test_a_build_that_tags_its_argument_has_no_name_to_capture(
 def test_a_drop_whose_function_applies_a_constant_manifest_says_so_in_its_fix(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    finding = finding_at(capsys, monkeypatch, 38, "IMG001")
+    finding = finding_at(capsys, monkeypatch, "stepplaces", 38, "IMG001")
     assert finding["steps"][1] == "pass: nothing to pass: this function deploys the image itself"
     assert finding["fix"]["message"] == (
         "`SetupMailer` applies a manifest held in a package-level constant: make it a template "
@@ -51,7 +43,7 @@ def test_a_drop_whose_function_applies_a_constant_manifest_says_so_in_its_fix(
 def test_a_constant_manifest_applied_by_the_building_function_needs_no_parameter(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    finding = finding_at(capsys, monkeypatch, 70, "IMG002")
+    finding = finding_at(capsys, monkeypatch, "stepplaces", 70, "IMG002")
     assert finding["fix"]["message"] == (
         "`SetupMailer` applies `mailRelayManifest` itself: make it a template (`image: %s`) and format the name "
         "its build returns into it by hand"
@@ -67,7 +59,7 @@ def test_a_constant_manifest_applied_by_the_building_function_needs_no_parameter
 def test_a_name_overwritten_with_fixed_text_is_kept_by_deleting_the_overwrite(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    finding = finding_at(capsys, monkeypatch, 76, "IMG001")
+    finding = finding_at(capsys, monkeypatch, "stepplaces", 76, "IMG001")
     assert finding["steps"] == [
         "capture: `img` already holds the name `infrastructure.BuildAndLoadImageToKind` returns; delete "
         '`img = "localhost/kubernaut-quotes:e2e"` (line 80), which overwrites it with fixed text',
