@@ -209,3 +209,66 @@ def test_a_cached_run_of_several_modules_reports_what_an_uncached_one_does(tree:
     assert run(tree, [".", "--output-format", "sarif", *cache]) == run(
         tree, [".", "--output-format", "sarif", "--no-cache"]
     )
+
+
+DEPLOY = """package deploy
+
+import "io"
+
+type Container struct{ Name, Image string }
+
+func BuildAndLoadImageToKind(name string, w io.Writer) (string, error) {
+	return "localhost/" + name + ":e2e", nil
+}
+
+func apply(c Container) error { return nil }
+
+// DeployAPI deploys the api; another module calls it too.
+func DeployAPI() error {
+	return apply(Container{Name: "api", Image: "localhost/api:e2e"})
+}
+
+func Setup(w io.Writer) error {
+	if _, err := BuildAndLoadImageToKind("api", w); err != nil {
+		return err
+	}
+	return DeployAPI()
+}
+"""
+
+SMOKE = """package check
+
+import "example.com/shop/deploy"
+
+// Redeploy runs the api again after a smoke test.
+func Redeploy() error {
+	return deploy.DeployAPI()
+}
+"""
+
+
+@pytest.mark.parametrize("smoke_has_an_image", [False, True])
+def test_a_caller_in_another_module_makes_the_parameter_fix_one_for_a_person(
+    tmp_path: Path, smoke_has_an_image: bool
+) -> None:
+    """Imports resolve within a module, so a call of the exported helper from another module of
+    the run is not followed: a fix that adds a parameter would break that module's build."""
+    root = tmp_path / "tree"
+    (root / "deploy").mkdir(parents=True)
+    (root / "go.mod").write_text("module example.com/shop\n\ngo 1.22\n")
+    (root / "deploy" / "deploy.go").write_text(DEPLOY)
+    (root / "smoke" / "check").mkdir(parents=True)
+    (root / "smoke" / "go.mod").write_text(
+        "module example.com/smoke\n\ngo 1.22\n\nrequire example.com/shop v0.0.0\n\nreplace example.com/shop => ../\n"
+    )
+    (root / "smoke" / "check" / "check.go").write_text(SMOKE)
+    if smoke_has_an_image:  # a file the prefilter keeps: the smoke module is linted on its own
+        (root / "smoke" / "check" / "probe.go").write_text(
+            'package check\n\ntype Container struct{ Name, Image string }\n\nvar probe = Container{Name: "probe", Image: "busybox:1.36"}\n'
+        )
+    found = json.loads(run(root, [".", "--output-format", "json", "--no-cache"]))
+    drop = next(f for f in found if f["code"] == "IMG001")
+    assert drop["fix"]["applicability"] == "display-only"
+    assert drop["fix"]["message"].startswith("smoke/check/check.go, in another Go module of the run,")
+    run(root, [".", "--fix", "--unsafe-fixes", "--no-cache"])
+    assert (root / "deploy" / "deploy.go").read_text() == DEPLOY

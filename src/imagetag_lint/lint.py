@@ -98,6 +98,9 @@ class Linter:
         self._module_files: dict[str, list[str]] = {}  # module root -> its Go files, walked once
         self._avoided_words: tuple[bytes, ...] | None = None
         self._broken: set[str] = set()  # linted files with syntax errors, by display name
+        # the run's files in other Go modules (a lint of several modules): (path, display, the
+        # source, or the import header of a clean file)
+        self.others: list[tuple[str, str, bytes]] = []
         # whether the lint chose files by the clean ones' paths or import headers (a cached
         # result then depends on which clean files there are, not only on how many)
         self.clean_consulted = False
@@ -375,6 +378,33 @@ class Linter:
                 found.append((path, self._display(path)))
         return found
 
+    def other_module_users(self, directory: str, word: bytes) -> list[str]:
+        module, import_path = self.modules.module_of(directory), self.modules.import_path(directory)
+        if module is None or import_path is None:
+            return []
+        self.clean_consulted = True  # which files there are, and their import headers, decide
+        quoted = b'"%s"' % import_path.encode()
+        known: list[tuple[str, str, bytes | None]] = [  # (path, display, text that holds the imports)
+            *self.others,
+            *((path, self._display(path), header) for path, header in self._clean_reported.items()),
+            *((path, display, None) for path, display in self._deferred.items()),
+            *((path, self._display(path), None) for path in sorted(self._loaded)),
+        ]
+        found = []
+        for path, display, text in known:
+            if text is not None and quoted not in text:
+                continue
+            here = self.modules.module_of(os.path.dirname(path))
+            if here is None or here[1] == module[1]:
+                continue
+            try:
+                source = self.read(path, display)
+            except InputError:
+                continue
+            if quoted in source and word_offsets(source, (word,)):
+                found.append(display)
+        return found
+
     def settle_deferred(self) -> None:
         """Parse the `Image:`-only files that name a locally built image or a constant or variable holding one.
 
@@ -528,6 +558,7 @@ def lint_paths(
         if number:
             linter = Linter(options, cwd, overlay)
             trees = linter.parse_worth(items, unit_scans)
+        linter.others = _other_files(discovered, scans, set(indexes))
         linter.take(items, unit_scans, trees)
         _merge(result, _lint_taken(linter))
         for file in linter.project.files():
@@ -577,6 +608,16 @@ def _units(modules: ModuleMap, discovered: Sequence[Discovered], scans: Sequence
             by_root[holder].append(index)
     order = [first_root, *sorted(root for root in by_root if root != first_root)]
     return [sorted(by_root[root]) for root in order]
+
+
+def _other_files(discovered: Sequence[Discovered], scans: Sequence[Scan], unit: set[int]) -> list[tuple[str, str, bytes]]:
+    """(path, display, the source or the import header) of the readable files not in the unit."""
+    found = []
+    for index, (item, (kind, info, source, _)) in enumerate(zip(discovered, scans)):
+        if index not in unit and kind != UNREADABLE:
+            text = source if source is not None else info
+            found.append((item.path, item.display, text if isinstance(text, bytes) else b""))
+    return found
 
 
 def _merge(result: LintResult, unit: LintResult) -> None:

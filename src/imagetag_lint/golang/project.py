@@ -37,6 +37,10 @@ class Loader(Protocol):
         """Parse the not yet loaded Go files of directory that hold word as a whole word (with
         importers: also the linted files of other packages that import it and hold the word)."""
 
+    def other_module_users(self, directory: str, word: bytes) -> list[str]:
+        """The files of the run in other Go modules that import the package in directory and
+        hold word: uses the engine cannot resolve (it resolves imports within a module)."""
+
 
 @record(eq=False)
 class Package:
@@ -131,6 +135,10 @@ class Project:
             self._mentions_loaded.add((directory, name, importers))
             for file in self.loader.load_mentioning(directory, name.encode(), importers):
                 self.add_file(file)
+
+    def other_module_users(self, directory: str, name: str) -> list[str]:
+        """Files of the run in other Go modules that import directory's package and name `name`."""
+        return self.loader.other_module_users(directory, name.encode()) if self.loader is not None else []
 
     # -- resolution -----------------------------------------------------------------------
 

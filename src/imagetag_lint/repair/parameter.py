@@ -199,6 +199,12 @@ def call_sites(index: ImageFlowIndex, target: Function) -> list[tuple[SourceFile
     found = []
     home = (target.file.directory, target.file.package)
     index.project.load_mentioning(target.file.directory, target.name, target.exported)  # callers in unparsed files
+    users = index.project.other_module_users(target.file.directory, target.name) if target.exported else []
+    if users:
+        raise CannotFix(
+            f"{users[0]}, in another Go module of the run, imports `{target.name}`'s package and names it; calls "
+            "across modules are not followed: add an `imageName string` parameter and update its calls by hand"
+        )
     for file in list(index.project.files()):
         if target.name.encode() not in file.source:
             continue
