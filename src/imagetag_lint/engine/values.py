@@ -166,8 +166,12 @@ def reaching_definition(ident: Node, function: Function) -> tuple[Node, int] | N
     if body is None:
         return None
     writes, starts = written_identifiers(body, name)
+    loop: Node | None = None
     for position in range(bisect_left(starts, ident.start_byte) - 1, -1, -1):  # the nearest first
         occurrence = writes[position]
+        loop = loop or ranging_loop(ident, function)
+        if loop is not None and occurrence.start_byte < loop.start_byte:
+            return None  # `for _, img := range ...` declares a new `img`: the outer one is shadowed
         statement = occurrence.parent
         if statement is not None and statement.type == "expression_list":
             statement = statement.parent
@@ -179,6 +183,33 @@ def reaching_definition(ident: Node, function: Function) -> tuple[Node, int] | N
                 continue
         names = assigned_names(statement)
         return statement, next(i for i, n in enumerate(names) if n.id == occurrence.id)
+    return None
+
+
+def loop_variable(expr: Node, function: Function) -> Node | None:
+    """The `for ... := range` loop whose value (or index) variable expr is, or whose field it reads
+    (`img`, `r.Image`), or None."""
+    expr = unparen(expr)
+    operand = expr.child_by_field_name("operand") if expr.type == "selector_expression" else expr
+    operand = unparen(operand) if operand is not None else None
+    return ranging_loop(operand, function) if operand is not None and operand.type == "identifier" else None
+
+
+def ranging_loop(ident: Node, function: Function) -> Node | None:
+    """The innermost `for _, x := range ...` whose body holds ident and whose clause declares
+    ident's name (a variable of the loop's own scope), or None."""
+    name = text(ident)
+    current = ident.parent
+    while current is not None and current.id != function.node.id:
+        if current.type == "for_statement":
+            clause = next((c for c in current.named_children if c.type == "range_clause"), None)
+            left = clause.child_by_field_name("left") if clause is not None else None
+            body = current.child_by_field_name("body")
+            declares = clause is not None and clause.text is not None and b":=" in clause.text
+            names = left.named_children if declares and left is not None else []
+            if body is not None and is_inside(ident, body) and any(text(n) == name for n in names):
+                return current
+        current = current.parent
     return None
 
 
