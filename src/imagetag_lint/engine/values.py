@@ -140,7 +140,8 @@ def _identifier_origin(run: FlowRun, ident: Node, file: SourceFile, function: Fu
     definition = reaching_definition(ident, function)
     if definition is None:
         owner = declaring_function(ident, function)
-        if owner is not None:
+        loop = ranging_loop(ident, function) if owner is not None else None
+        if owner is not None and (loop is None or not is_inside(loop, owner)):  # a loop inside hides the parameter
             return Origin(OriginKind.PARAM, ("param", owner.id, name), f"the parameter `{name}`", node=ident)
         return Origin(OriginKind.UNKNOWN, ("var", name), f"`{name}`")
     statement, index = definition
