@@ -167,12 +167,15 @@ def reaching_definition(ident: Node, function: Function) -> tuple[Node, int] | N
     if body is None:
         return None
     writes, starts = written_identifiers(body, name)
-    loop: Node | None = None
+    shadowed_before = -1  # where a `range` loop that declares the name again starts, asked once
     for position in range(bisect_left(starts, ident.start_byte) - 1, -1, -1):  # the nearest first
         occurrence = writes[position]
-        loop = loop or ranging_loop(ident, function)
-        if loop is not None and occurrence.start_byte < loop.start_byte:
-            return None  # `for _, img := range ...` declares a new `img`: the outer one is shadowed
+        if shadowed_before == -1:
+            ranges = function.file.source.find(b"range", body.start_byte, ident.start_byte) != -1
+            loop = ranging_loop(ident, function) if ranges else None
+            shadowed_before = loop.start_byte if loop is not None else 0
+        if occurrence.start_byte < shadowed_before:
+            return None  # `for _, img := range ...` declares a new `img`: the outer one is hidden
         statement = occurrence.parent
         if statement is not None and statement.type == "expression_list":
             statement = statement.parent
