@@ -192,6 +192,24 @@ class DeployCall:
         return tuple(site.image for site in self.fixed) + self.passed
 
 
+def image_arguments(index: ImageFlowIndex, deploy: DeployCall, build_name: str | None = None) -> list[int]:
+    """The positions of the call's image arguments that the built name belongs in: the only one,
+    or, when the function takes several images (an app and a sidecar), those holding a local fixed
+    image of the build's service. A registry image of another parameter is never the build's."""
+    from imagetag_lint.analysis.pairing import names_service
+
+    args = arguments(deploy.call)
+    positions = [p for p in sorted(deploy.image_params) if p < len(args)]
+    if len(positions) <= 1:
+        return positions
+    file, function = deploy.function.file, deploy.function
+    return [
+        p for p in positions
+        if (fixed := index.fixed_text(args[p], file, function)) is not None and index.is_local_image(fixed)
+        and (build_name is None or names_service(build_name, fixed))
+    ]
+
+
 def deploy_calls(index: ImageFlowIndex, function: Function) -> list[DeployCall]:
     """The calls of deploy functions in the function (once per function and project generation: every
     dropped build in the function asks)."""

@@ -12,7 +12,7 @@ from imagetag_lint.analysis.defects import (
     filled_before,
     stale_of,
 )
-from imagetag_lint.analysis.deployments import DeployCall, FixedSite
+from imagetag_lint.analysis.deployments import DeployCall, FixedSite, image_arguments
 from imagetag_lint.analysis.discards import Discard, find_discards
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.analysis.pairing import (
@@ -76,7 +76,7 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         parameter = new_parameter(index, deploy.target) if deploy is not None and not deploy.image_params else "imageName"
         steps = (
             capture_step(variable, discard.call, discard.how, goroutine, carried, results, bool(kept), _keeps_if_scope(index, discard)),
-            _looped_pass_step(deploy) if goroutine and goroutine_in_loop(discard.call) else pass_step(carried, deploy, bool(here)),
+            _looped_pass_step(deploy) if goroutine and goroutine_in_loop(discard.call) else pass_step(carried, deploy, bool(here), image_arguments(index, deploy, build_name) if deploy is not None else None),
             parameter_step(deploy, callers, bool(here), parameter, other_definitions(index, deploy.target) if deploy is not None else ()),
             _set_after_step(here[0], discard, carried) if here and filled_before(here[0], discard.call) else
             use_step(deploy, here[0] if here else None, carried if here else parameter),

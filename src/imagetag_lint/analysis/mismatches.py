@@ -14,6 +14,7 @@ from imagetag_lint.analysis.image_flow import ImageFlowIndex, Origin, Sink, repo
 from imagetag_lint.analysis.steps import call_name
 from imagetag_lint.engine.locality import loaded_names
 from imagetag_lint.engine.model import SinkKind
+from imagetag_lint.engine.ranges import ranged_elements
 from imagetag_lint.engine.run import mentions
 from imagetag_lint.enums import ConsumerKind
 from imagetag_lint.golang.model import Function, Param, SourceFile
@@ -151,6 +152,8 @@ def flow_mismatches(
             continue
         if origin.kind == "literal":
             how = _fixed_instead(index, sink, origin, built) if lost and not discards else None
+        elif origin.kind == "unknown" and (elements := ranged_elements(sink.expr, function)):
+            how = _ranged_instead(index, function, sink, origin, elements, (built, discards, lost))
         else:
             how = _mismatch(origin, sink, built, discards, lost)
         if how is None:
@@ -193,6 +196,29 @@ def _fixed_instead(index: ImageFlowIndex, sink: Sink, origin: Origin, built: dic
         return None
     names = _names(built)
     return f"fixed text `{origin.text}`, while the built name ({names}) reaches no deployment"
+
+
+def _ranged_instead(
+    index: ImageFlowIndex,
+    function: Function,
+    sink: Sink,
+    origin: Origin,
+    elements: list[Node],
+    evidence: tuple[dict[object, str], list[Discard], bool],
+) -> str | None:
+    """A loop variable of a `range` over a written list: the list is read, so the deployment gets
+    its elements. A local one among them is that element's IMG002 (one finding for one defect);
+    registry ones beside a build read only by log lines are fixed text instead of the build."""
+    built, discards, lost = evidence
+    if discards or not lost or sink.kind == "load-arg":
+        return None
+    values = [index.origin(e, function.file, function) for e in elements]
+    if any(v.kind != "literal" for v in values):
+        return _mismatch(origin, sink, built, discards, lost)
+    if any(index.is_local_image(v.text) or v.text in loaded_names(index) for v in values):
+        return None
+    listed = ", ".join(f"`{v.text}`" for v in values)
+    return f"fixed text ({listed}: the list a `range` loop hands to it), while the built name ({_names(built)}) reaches no deployment"
 
 
 def _names(built: dict[object, str]) -> str:

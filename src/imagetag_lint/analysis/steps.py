@@ -190,13 +190,16 @@ def goroutine_in_loop(call: Node) -> bool:
     return loop is not None and (owner is None or is_inside(loop, owner))
 
 
-def pass_step(variable: str, deploy: DeployCall | None, deployed_here: bool = False) -> str:
+def pass_step(variable: str, deploy: DeployCall | None, deployed_here: bool = False, positions: Sequence[int] | None = None) -> str:
+    """positions: the image arguments the built name belongs in (`deployments.image_arguments`)."""
     if deployed_here:
         return "pass: nothing to pass: this function deploys the image itself"
     if deploy is None:
         return f"pass: give `{variable}` to what deploys the image (no deployment of it was found: a deploy function, a manifest, a `helm --set`)"
     args = arguments(deploy.call)
-    for index in sorted(deploy.image_params):
+    if positions is not None and not positions and sum(i < len(args) for i in deploy.image_params) > 1:
+        return f"pass: call `{call_name(deploy.call)}` with `{variable}` for the image of the container that runs the build (it takes several)"
+    for index in sorted(deploy.image_params) if positions is None else positions:
         if index < len(args):
             passed = text(args[index])
             if passed == variable:  # the stale local is reused: it will hold the built name

@@ -16,6 +16,7 @@ from imagetag_lint.analysis.mismatches import (
     meant_name,
 )
 from imagetag_lint.analysis.other_repository import other_repositories
+from imagetag_lint.engine.values import loop_variable
 from imagetag_lint.enums import Applicability
 from imagetag_lint.findings import Finding, Fix, Related
 from imagetag_lint.golang.model import Function, SourceFile
@@ -127,7 +128,10 @@ def _check_flow(ctx: RuleContext, building: BuildingFunction) -> Iterator[Findin
         else:  # several builds, and the code does not say which one this deployment means
             capture = "capture: keep the name the build of this image gives"
         receiver = "load" if sink.kind == "load-arg" else "give the deployment"
-        steps = (capture, f"pass: {receiver} {name} instead of `{text(sink.expr)}`", *_deploy_steps(sink, name))
+        passed = f"pass: {receiver} {name} instead of `{text(sink.expr)}`"
+        if loop_variable(sink.expr, building.function) is not None:  # one name in its place would serve every element
+            passed = f"pass: deploy {name} on its own, outside the `range` loop whose list gives `{text(sink.expr)}` each element"
+        steps = (capture, passed, *_deploy_steps(sink, name))
         values = {"site": _site(sink), "reference": text(sink.expr), "how": mismatch.how}
         yield ctx.finding(CODE, file.span(sink.expr), values, steps, related, _fix(ctx, building, mismatch))
 

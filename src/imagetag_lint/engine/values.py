@@ -140,7 +140,8 @@ def _identifier_origin(run: FlowRun, ident: Node, file: SourceFile, function: Fu
     definition = reaching_definition(ident, function)
     if definition is None:
         owner = declaring_function(ident, function)
-        if owner is not None:
+        loop = ranging_loop(ident, function) if owner is not None else None
+        if owner is not None and (loop is None or not is_inside(loop, owner)):  # a loop inside hides the parameter
             return Origin(OriginKind.PARAM, ("param", owner.id, name), f"the parameter `{name}`", node=ident)
         return Origin(OriginKind.UNKNOWN, ("var", name), f"`{name}`")
     statement, index = definition
@@ -166,8 +167,15 @@ def reaching_definition(ident: Node, function: Function) -> tuple[Node, int] | N
     if body is None:
         return None
     writes, starts = written_identifiers(body, name)
+    shadowed_before = -1  # where a `range` loop that declares the name again starts, asked once
     for position in range(bisect_left(starts, ident.start_byte) - 1, -1, -1):  # the nearest first
         occurrence = writes[position]
+        if shadowed_before == -1:
+            ranges = function.file.source.find(b"range", body.start_byte, ident.start_byte) != -1
+            loop = ranging_loop(ident, function) if ranges else None
+            shadowed_before = loop.start_byte if loop is not None else 0
+        if occurrence.start_byte < shadowed_before:
+            return None  # `for _, img := range ...` declares a new `img`: the outer one is hidden
         statement = occurrence.parent
         if statement is not None and statement.type == "expression_list":
             statement = statement.parent
@@ -179,6 +187,33 @@ def reaching_definition(ident: Node, function: Function) -> tuple[Node, int] | N
                 continue
         names = assigned_names(statement)
         return statement, next(i for i, n in enumerate(names) if n.id == occurrence.id)
+    return None
+
+
+def loop_variable(expr: Node, function: Function) -> Node | None:
+    """The `for ... := range` loop whose value (or index) variable expr is, or whose field it reads
+    (`img`, `r.Image`), or None."""
+    expr = unparen(expr)
+    operand = expr.child_by_field_name("operand") if expr.type == "selector_expression" else expr
+    operand = unparen(operand) if operand is not None else None
+    return ranging_loop(operand, function) if operand is not None and operand.type == "identifier" else None
+
+
+def ranging_loop(ident: Node, function: Function) -> Node | None:
+    """The innermost `for _, x := range ...` whose body holds ident and whose clause declares
+    ident's name (a variable of the loop's own scope), or None."""
+    name = text(ident)
+    current = ident.parent
+    while current is not None and current.id != function.node.id:
+        if current.type == "for_statement":
+            clause = next((c for c in current.named_children if c.type == "range_clause"), None)
+            left = clause.child_by_field_name("left") if clause is not None else None
+            body = current.child_by_field_name("body")
+            declares = clause is not None and clause.text is not None and b":=" in clause.text
+            names = left.named_children if declares and left is not None else []
+            if body is not None and is_inside(ident, body) and any(text(n) == name for n in names):
+                return current
+        current = current.parent
     return None
 
 

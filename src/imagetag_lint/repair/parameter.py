@@ -7,7 +7,12 @@ import json
 import re
 from collections.abc import Callable, Iterator
 
-from imagetag_lint.analysis.deployments import DeployCall, FixedSite, sites_in
+from imagetag_lint.analysis.deployments import (
+    DeployCall,
+    FixedSite,
+    image_arguments,
+    sites_in,
+)
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.analysis.steps import other_definitions
 from imagetag_lint.enums import SiteKind
@@ -27,12 +32,15 @@ from imagetag_lint.repair.orphan import drop_orphan
 from imagetag_lint.repair.plan import CannotFix, Plan
 
 
-def pass_to(index: ImageFlowIndex, deploy: DeployCall, variable: str, plan: Plan) -> bool:
+def pass_to(index: ImageFlowIndex, deploy: DeployCall, variable: str, plan: Plan, build_name: str | None = None) -> bool:
     """Steps 2-4 for a deploy function: pass the name (adding the parameter if needed)."""
     file = deploy.function.file
     args = arguments(deploy.call)
     if deploy.image_params:
-        for position in sorted(deploy.image_params):
+        positions = image_arguments(index, deploy, build_name)
+        if not positions and sum(p < len(args) for p in deploy.image_params) > 1:
+            raise CannotFix(several_parameters(deploy, variable))
+        for position in positions:
             if position < len(args):
                 if text(unparen(args[position])) == variable:
                     return True  # it reads the name already (a stale local reused for the built name)
@@ -91,6 +99,18 @@ def _add_parameter(index: ImageFlowIndex, deploy: DeployCall, variable: str, pla
         value = variable if call.id == deploy.call.id and caller_file is deploy.function.file else old_value(caller_file, target.file)
         plan.edits.append(_insert_argument(index, caller_file, call, position, value, target))
     return True
+
+
+def several_parameters(deploy: DeployCall, variable: str) -> str:
+    """Why a call of a deploy function that takes several images (an app and a sidecar), none of
+    whose arguments is the build's fixed image, gets no edit: which one runs the built image is
+    not in the code."""
+    names = ", ".join(f"`{p.name}`" for p in deploy.target.params if p.index in deploy.image_params)
+    return (
+        f"`{deploy.target.name}` takes several images ({names}) and no argument of the call at line "
+        f"{deploy.call.start_point.row + 1} is this build's fixed image: pass `{variable}` for the one "
+        "that runs the built image by hand"
+    )
 
 
 def several_images(helper: str, images: list[str]) -> str:

@@ -38,7 +38,7 @@ def keep_in_package_variable(index: ImageFlowIndex, discard: Discard, sites: tup
     if any(variable.encode() in words_in(index, s.function) for s in sites if s.function is not None):
         raise CannotFix(f"a spec already uses the name `{variable}`")
     plan = Plan()
-    plan.edits.append(E.insert(discard.file, declaration.end_byte, f"\n\nvar {variable} string"))
+    plan.edits.append(E.insert(discard.file, declaration.end_byte, f"\n\nvar {variable} string{_blank_line_after(discard, declaration)}"))
     plan.edits.append(E.replace(discard.file, target, variable))
     for site in sites:
         plan.edits.append(E.replace(site.file, site.node, variable))
@@ -53,6 +53,16 @@ def keep_in_package_variable(index: ImageFlowIndex, discard: Discard, sites: tup
     plan.unsafe.append(order(setup_label(discard.function) if discard.function is not None else "BeforeSuite"))
     plan.message = f"keep the image name in the package variable `{variable}` and deploy it in the spec"
     return plan
+
+
+def _blank_line_after(discard: Discard, declaration: Node) -> str:
+    """A newline that keeps a blank line between the new `var` and the next declaration when the
+    file has none there (gofmt accepts `}` and `func` on adjacent lines, not `var` and `func`)."""
+    rest = discard.file.source[declaration.end_byte :]
+    following = rest.split(b"\n", 2)
+    if len(following) < 2 or not following[1].strip():
+        return ""
+    return "\n"
 
 
 def _blank_target(discard: Discard) -> Node | None:

@@ -7,6 +7,7 @@ from imagetag_lint.analysis.deployments import FixedSite, fixed_sites
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.analysis.mismatches import Mismatch, meant_name
 from imagetag_lint.analysis.pairing import build_name_of, names_service
+from imagetag_lint.engine.values import loop_variable
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.findings import Edit, Fix
 from imagetag_lint.fix import edits as E
@@ -76,6 +77,11 @@ def _set_after_build(
 def plan_use_built(index: ImageFlowIndex, function: Function, mismatch: Mismatch) -> Plan:
     """A recomputed name where the built one is in a variable: use the variable (the one the
     deployment means, when the function builds several)."""
+    if loop_variable(mismatch.sink.expr, function) is not None:
+        raise CannotFix(
+            f"`{text(mismatch.sink.expr)}` takes each element of a `range` list in turn: one built name in its place "
+            "would deploy that image once per element and leave the loop variable unused"
+        )
     meant = meant_name(index, function, mismatch)
     built = text(meant) if meant is not None and _visible_at(function, meant, mismatch.sink.expr) else None
     if built is None:
