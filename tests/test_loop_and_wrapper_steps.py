@@ -194,3 +194,14 @@ def _calls(node: Any) -> Any:
         yield node
     for child in node.children:
         yield from _calls(child)
+
+
+def test_a_build_inside_the_ranged_loop_deploys_the_name_in_place_of_the_loop_variable(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    finding = finding_at(capsys, monkeypatch, "ranges/inside.go", 16)
+    assert finding["steps"][1] == (
+        "pass: call `deployment` with `kubernautBalancerImage` instead of `img` (the `range` list is read before "
+        "the loop's body declares `kubernautBalancerImage`, so the name cannot go in it)"
+    )
+    assert "in that list" not in finding["steps"][3]
