@@ -205,3 +205,12 @@ def test_a_build_inside_the_ranged_loop_deploys_the_name_in_place_of_the_loop_va
         "the loop's body declares `kubernautBalancerImage`, so the name cannot go in it)"
     )
     assert "in that list" not in finding["steps"][3]
+
+
+def test_a_must_in_a_loop_keeps_the_must(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    finding = finding_at(capsys, monkeypatch, "mustwrap/loop.go", 15)
+    assert finding["steps"][0] == (
+        "capture: declare `var runPodImage string` before the `for` at line 14, where the deployment at line 17 "
+        "can read it, and set it at the build: `runPodImage = must(infrastructure.BuildAndLoadImageToKind(...))`"
+    )
+    assert finding["fix"]["applicability"] == "display-only"

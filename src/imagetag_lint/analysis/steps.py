@@ -504,11 +504,12 @@ def nested_out_of_reach(discard: Discard, deployment: Node) -> Node | None:
     return nested_holder(discard, deployment)
 
 
-def build_runs_in_loop(discard: Discard, holder: Node) -> bool:
+def build_runs_in_loop(discard: Discard, holder: Node, bare: bool = False) -> bool:
     """Does the loop `holder` run the build before it ends: a loop that runs at least once (`for {`,
     `for i := 0; i < 3; i++`), with the build's statement in its body after nothing that can skip
-    it (`break`, `continue`, `goto`)? Then the name declared before it is set after it."""
-    statement = discard.statement
+    it (`break`, `continue`, `goto`)? Then the name declared before it is set after it. `bare`
+    counts a build that is a statement of its own (`must(F())`), which only the steps set by hand."""
+    statement = discard.statement or (enclosing(discard.call, ("expression_statement",)) if bare else None)
     if holder.type != "for_statement" or statement is None or not _runs_at_least_once(holder):
         return False
     if statement.parent is not None and statement.parent.type == "if_statement":
@@ -569,7 +570,7 @@ def nested_capture_step(discard: Discard, holder: Node, deployment: Node, variab
     deployment comes after it: the name is declared before that statement, and the assignment
     keeps its `=` and its `if` keeps its condition, so the error read after it is still the one set."""
     statement = discard.statement
-    unset = "" if build_runs_in_loop(discard, holder) else (
+    unset = "" if build_runs_in_loop(discard, holder, bare=True) else (
         f"; {construct(holder)} can reach the deployment without running this build: set `{variable}` on those paths too"
     )
     declared = (
