@@ -5,6 +5,7 @@ wrapped in `must(...)`, a Ginkgo hand-off that already carries data, and a `Test
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from support import FIXTURES, finding_at
@@ -148,3 +149,68 @@ def test_a_hoisted_if_keeps_its_whole_condition(capsys: pytest.CaptureFixture[st
         "capture: hoist the call out of the `if`: `secCachedImage, err := infrastructure.BuildAndLoadImageToKind(...)`, "
         "then `if err != nil && !errors.Is(err, errCached) {`"
     )
+
+
+def test_a_retry_over_an_int_range_runs_the_build(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    finding = finding_at(capsys, monkeypatch, "retryloop/counted.go", 15)
+    assert "can reach the deployment without running this build" not in finding["steps"][0]
+    assert finding["fix"]["applicability"] == "unsafe"
+
+
+def test_a_must_with_a_type_argument_is_captured_through_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    finding = finding_at(capsys, monkeypatch, "mustwrap/generic.go", 12)
+    assert finding["steps"][0] == (
+        "capture: `paymentsLedgerImage := must[string](infrastructure.BuildAndLoadImageToKind(...))` instead of "
+        "dropping the name (`must[string]` still checks the error and returns the name)"
+    )
+    assert finding["fix"]["applicability"] == "safe"
+
+
+@pytest.mark.parametrize(("row", "variable", "helper"), [(34, "paymentsRefundsImage", "must"), (40, "paymentsPayoutsImage", "check")])
+def test_a_check_that_returns_nothing_stays_the_error_check(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, row: int, variable: str, helper: str
+) -> None:
+    finding = finding_at(capsys, monkeypatch, "mustcheck/check.go", row)
+    assert finding["steps"][0] == (
+        f"capture: `{variable}, err := infrastructure.BuildAndLoadImageToKind(...)`, then `{helper}({variable}, err)` "
+        "in place of the statement (the error is still checked) instead of dropping the name"
+    )
+    assert finding["fix"]["applicability"] == "display-only"
+
+
+def test_a_must_in_a_group_closure_keeps_the_must(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from imagetag_lint.analysis.steps import wrapped_capture
+    from imagetag_lint.golang.parser import parse
+
+    tree = parse(b"package a\nfunc f() { g.Go(func() error { must(build(x)); return nil }) }\n")
+    build = next(n for n in _calls(tree.root_node) if n.child_by_field_name("function").text == b"build")
+    assert wrapped_capture("img", build) == "`img := must(build(...))`"
+
+
+def _calls(node: Any) -> Any:
+    if node.type == "call_expression":
+        yield node
+    for child in node.children:
+        yield from _calls(child)
+
+
+def test_a_build_inside_the_ranged_loop_deploys_the_name_in_place_of_the_loop_variable(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    finding = finding_at(capsys, monkeypatch, "ranges/inside.go", 16)
+    assert finding["steps"][1] == (
+        "pass: call `deployment` with `kubernautBalancerImage` instead of `img` (the `range` list is read before "
+        "the loop's body declares `kubernautBalancerImage`, so the name cannot go in it)"
+    )
+    assert "in that list" not in finding["steps"][3]
+
+
+def test_a_must_in_a_loop_keeps_the_must(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    finding = finding_at(capsys, monkeypatch, "mustwrap/loop.go", 15)
+    assert finding["steps"][0] == (
+        "capture: declare `var runPodImage string` before the `for` at line 14, where the deployment at line 17 "
+        "can read it, and set it at the build: `runPodImage = must(infrastructure.BuildAndLoadImageToKind(...))`"
+    )
+    assert finding["fix"]["applicability"] == "display-only"

@@ -48,7 +48,7 @@ from imagetag_lint.enums import Severity
 from imagetag_lint.findings import Finding, Related
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import enclosing
+from imagetag_lint.golang.syntax import enclosing, is_inside
 
 CODE = "IMG001"
 
@@ -103,7 +103,10 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         if keeping:  # the fix's other callers pass the fixed text: say so before --fix
             steps = (*steps[:2], f"{steps[2]}; {_keeping_words(keeping)}", *steps[3:])
         listed = _listed_sites(dropped.fixed) if dropped is not None and not kept and not hands_off else None
-        if listed:  # the fix puts the name in the list a `range` loop walks, not at the deployment
+        ranged_over = _ranged_value(listed[0], discard.call) if listed else None
+        if ranged_over is not None:  # the build runs in the loop: its list is read before the name exists
+            steps = _deployed_instead_steps(steps, deploy, carried, ranged_over)
+        elif listed:  # the fix puts the name in the list a `range` loop walks, not at the deployment
             steps = (steps[0], _listed_pass_step(listed[0]), steps[2], f"use: put `{carried}` in that list in place of `{text(listed[0].node)}`")
         related: list[Related] = []
         handed = index.handed_builder(discard.call, file)
@@ -199,6 +202,28 @@ def _listed_sites(sites: tuple[FixedSite, ...]) -> tuple[FixedSite, ...] | None:
     deployment (`for _, img := range []string{"localhost/a:e2e"}`), not the deployed expression."""
     listed = all(site.sink is not None and site.node.id != site.sink.expr.id for site in sites)
     return sites if sites and listed else None
+
+
+def _ranged_value(site: FixedSite, build: Node) -> str | None:
+    """The value variable of the `range` loop that walks the list holding `site`, when the build
+    runs in that loop's body (the list is read before the body declares the name), else None."""
+    loop = enclosing(site.node, ("for_statement",))
+    body = loop.child_by_field_name("body") if loop is not None else None
+    clause = next((n for n in loop.named_children if n.type == "range_clause"), None) if loop is not None else None
+    left = clause.child_by_field_name("left") if clause is not None else None
+    if body is None or left is None or left.named_child_count != 2 or not is_inside(build, body):
+        return None
+    return text(left.named_children[1])
+
+
+def _deployed_instead_steps(
+    steps: tuple[str, str, str, str], deploy: DeployCall | None, carried: str, value: str
+) -> tuple[str, str, str, str]:
+    """The steps that deploy the captured name in place of the loop's value variable."""
+    why = f"(the `range` list is read before the loop's body declares `{carried}`, so the name cannot go in it)"
+    if deploy is not None:
+        return (steps[0], f"pass: call `{call_name(deploy.call)}` with `{carried}` instead of `{value}` {why}", steps[2], steps[3])
+    return (steps[0], "pass: nothing to pass: the deployment is in this loop", steps[2], f"use: `{carried}` instead of `{value}` {why}")
 
 
 def _listed_pass_step(site: FixedSite) -> str:

@@ -87,6 +87,8 @@ def classify(call: Node, producer: ProducerRef) -> tuple[str, Node | None, Node 
         return None
     if parent.type == "argument_list" and parent.named_child_count == 1 and parent.parent is not None:
         return _forwarded(parent.parent, producer)
+    if _generic_value_wrapper(parent):  # `must[string](Build(...))`
+        return classify(parent, ProducerRef(wrapper_name(parent), 0, 1))
     if parent.type == "expression_statement":
         return "the call is a statement of its own", None, None
     if parent.type == "go_statement":
@@ -137,10 +139,56 @@ def value_wrapper(call: Node) -> Node | None:
     while node.parent is not None and node.parent.type == "parenthesized_expression":
         node = node.parent
     holder = node.parent
+    if holder is not None and _generic_value_wrapper(holder):
+        return holder
     outer = holder.parent if holder is not None and holder.type == "argument_list" and holder.named_child_count == 1 else None
-    if outer is None or outer.type != "call_expression" or callee(outer)[1] not in _RETURNS_VALUE:
+    if outer is None or outer.type != "call_expression" or callee(outer)[1] not in _RETURNS_VALUE or returns_nothing(outer):
         return None
     return outer
+
+
+def checking_wrapper(call: Node) -> Node | None:
+    """`check(Build(...))`, or a `must(...)` that returns nothing: a statement calling a helper
+    with the build whole, which checks its error and drops the name."""
+    node = call
+    while node.parent is not None and node.parent.type == "parenthesized_expression":
+        node = node.parent
+    holder = node.parent
+    outer = holder.parent if holder is not None and holder.type == "argument_list" and holder.named_child_count == 1 else None
+    if outer is None or outer.type != "call_expression" or outer.parent is None or outer.parent.type != "expression_statement":
+        return None
+    return outer if callee(outer)[1] in _CHECKS_ERROR_ONLY or callee(outer)[1] in _RETURNS_VALUE else None
+
+
+def returns_nothing(wrapper: Node) -> bool:
+    """Is the wrapper a function of the same file declared without a result (`func must(v ...any)`)?
+    (One of another file or package is taken at its word: `Must` returns the value.)"""
+    _, name = callee(wrapper)
+    root = wrapper
+    while root.parent is not None:
+        root = root.parent
+    for declaration in root.named_children:
+        declared = declaration.child_by_field_name("name") if declaration.type == "function_declaration" else None
+        if declared is not None and text(declared) == name:
+            return declaration.child_by_field_name("result") is None
+    return False
+
+
+def wrapper_name(wrapper: Node) -> str:
+    """`must`, `util.Must`, `must[string]`: how the code names the wrapper."""
+    if wrapper.type == "type_conversion_expression":
+        kind = wrapper.child_by_field_name("type")
+        return text(kind) if kind is not None else ""
+    function = wrapper.child_by_field_name("function")
+    return text(function) if function is not None else ""
+
+
+def _generic_value_wrapper(node: Node) -> bool:
+    """`must[string](Build(...))`, which Go's grammar reads as a conversion to a generic type."""
+    kind = node.child_by_field_name("type") if node.type == "type_conversion_expression" else None
+    base = kind.child_by_field_name("type") if kind is not None and kind.type == "generic_type" else None
+    name = base.child_by_field_name("name") if base is not None and base.type == "qualified_type" else base
+    return name is not None and text(name) in _RETURNS_VALUE
 
 
 def _context(statement: Node) -> str:

@@ -8,7 +8,12 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from imagetag_lint.analysis.deployments import DeployCall, FixedSite
-from imagetag_lint.analysis.discards import Discard, value_wrapper
+from imagetag_lint.analysis.discards import (
+    Discard,
+    checking_wrapper,
+    value_wrapper,
+    wrapper_name,
+)
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.golang.model import Function
 from imagetag_lint.golang.parser import Node, text
@@ -80,8 +85,8 @@ def capture_step(
     wrapper = value_wrapper(call)
     if wrapper is not None and wrapper.parent is not None and wrapper.parent.type == "expression_statement":
         return (
-            f"capture: `{variable} := {call_name(wrapper)}({name}(...))` instead of dropping the name "
-            f"(`{call_name(wrapper)}` still checks the error and returns the name)"
+            f"capture: `{variable} := {wrapper_name(wrapper)}({name}(...))` instead of dropping the name "
+            f"(`{wrapper_name(wrapper)}` still checks the error and returns the name)"
         )
     holder = call.parent
     statement = holder.parent if holder is not None and holder.type == "expression_list" else None
@@ -106,10 +111,27 @@ def capture_step(
     return f"capture: {_written_capture(variable, call, results)} instead of dropping the name"
 
 
+def wrapped_capture(variable: str, call: Node, declare: str = ":=") -> str | None:
+    """The capture of a build a statement hands whole to a helper that checks its error: the helper
+    stays (it is the only error check), `name := must(Build(...))` when it returns the name, else
+    `name, err := Build(...)` and then `check(name, err)`; None for a build not so wrapped."""
+    name = call_name(call)
+    wrapper = value_wrapper(call)
+    if wrapper is not None and wrapper.parent is not None and wrapper.parent.type == "expression_statement":
+        return f"`{variable} {declare} {wrapper_name(wrapper)}({name}(...))`"
+    checker = checking_wrapper(call)
+    if checker is not None:
+        return f"`{variable}, err := {name}(...)`, then `{wrapper_name(checker)}({variable}, err)` in place of the statement (the error is still checked)"
+    return None
+
+
 def _written_capture(variable: str, call: Node, results: tuple[int, int]) -> str:
     """The capture as the repair writes it: the statement's own names, with the image's `_` named
     (`buildErr` stays `buildErr`); an assignment (`=`) gets the variable declared before it."""
     name = call_name(call)
+    wrapped = wrapped_capture(variable, call)
+    if wrapped is not None:
+        return wrapped
     holder = call.parent
     statement = holder.parent if holder is not None and holder.type == "expression_list" else None
     left = statement.child_by_field_name("left") if statement is not None else None
@@ -485,11 +507,12 @@ def nested_out_of_reach(discard: Discard, deployment: Node) -> Node | None:
     return nested_holder(discard, deployment)
 
 
-def build_runs_in_loop(discard: Discard, holder: Node) -> bool:
+def build_runs_in_loop(discard: Discard, holder: Node, bare: bool = False) -> bool:
     """Does the loop `holder` run the build before it ends: a loop that runs at least once (`for {`,
     `for i := 0; i < 3; i++`), with the build's statement in its body after nothing that can skip
-    it (`break`, `continue`, `goto`)? Then the name declared before it is set after it."""
-    statement = discard.statement
+    it (`break`, `continue`, `goto`)? Then the name declared before it is set after it. `bare`
+    counts a build that is a statement of its own (`must(F())`), which only the steps set by hand."""
+    statement = discard.statement or (enclosing(discard.call, ("expression_statement",)) if bare else None)
     if holder.type != "for_statement" or statement is None or not _runs_at_least_once(holder):
         return False
     if statement.parent is not None and statement.parent.type == "if_statement":
@@ -503,12 +526,15 @@ def build_runs_in_loop(discard: Discard, holder: Node) -> bool:
 
 
 def _runs_at_least_once(loop: Node) -> bool:
-    """`for {` or `for i := 0; i < 3; i++` (literal bounds): the body runs at least once."""
+    """`for {`, `for i := 0; i < 3; i++` (literal bounds), `for range 3` (Go 1.22) or a `range`
+    over a list literal with elements written in the `for`: the body runs at least once."""
     body = loop.child_by_field_name("body")
     header = [n for n in loop.named_children if n != body and n.type != "comment"]
     if not header:
         return True
     clause = header[0]
+    if clause.type == "range_clause":
+        return _nonempty_range(clause.child_by_field_name("right"))
     init, condition = clause.child_by_field_name("initializer"), clause.child_by_field_name("condition")
     if clause.type != "for_clause" or init is None or condition is None:
         return False
@@ -518,6 +544,20 @@ def _runs_at_least_once(loop: Node) -> bool:
         return False
     first, last = int(start.group(2)), int(end.group(3))
     return first < last or end.group(2) == "<=" and first == last
+
+
+def _nonempty_range(ranged: Node | None) -> bool:
+    """`3` (a positive integer literal), `[]string{"a"}` (a slice or array literal with an element)."""
+    if ranged is None:
+        return False
+    if ranged.type == "int_literal":
+        try:
+            return int(text(ranged), 0) > 0  # Python reads Go's integer literals but an old-style octal
+        except ValueError:
+            return False
+    kind = ranged.child_by_field_name("type") if ranged.type == "composite_literal" else None
+    elements = ranged.child_by_field_name("body") if kind is not None and kind.type in ("slice_type", "array_type", "implicit_length_array_type") else None
+    return elements is not None and any(e.type in ("literal_element", "keyed_element") for e in elements.named_children)
 
 
 def construct(statement: Node) -> str:
@@ -533,13 +573,19 @@ def nested_capture_step(discard: Discard, holder: Node, deployment: Node, variab
     deployment comes after it: the name is declared before that statement, and the assignment
     keeps its `=` and its `if` keeps its condition, so the error read after it is still the one set."""
     statement = discard.statement
-    unset = "" if build_runs_in_loop(discard, holder) else (
+    unset = "" if build_runs_in_loop(discard, holder, bare=True) else (
         f"; {construct(holder)} can reach the deployment without running this build: set `{variable}` on those paths too"
     )
     declared = (
         f"capture: declare `var {variable} string` before {construct(holder)}, where the deployment at line "
         f"{deployment.start_point.row + 1} can read it"
     )
+    wrapped = wrapped_capture(variable, discard.call, declare="=")
+    if statement is None and wrapped is not None and value_wrapper(discard.call) is not None:
+        return f"{declared}, and set it at the build: {wrapped}{unset}"
+    if statement is None and wrapped is not None:  # a helper that checks the error and returns nothing
+        wrapped = wrapped_capture("built", discard.call)
+        return f"{declared}, and set it at the build: {wrapped}, and write `{variable} = built` after it{unset}"
     if statement is None or statement.type != "assignment_statement":  # `:=` or a bare call: a new name there
         return (
             f"{declared}, and set it at the build: name the result there (`built, err := {call_name(discard.call)}(...)`) "

@@ -1,13 +1,15 @@
-"""Deletions: an object handed only to a call that deletes it deploys nothing.
+"""Deletions and dry runs: an object handed only to a call that deletes it, reads it or only
+tries it deploys nothing.
 
-`c.Delete(ctx, &corev1.Pod{...})`, `c.DeleteAllOf(...)` and a manifest piped into `kubectl
-delete -f -` name an image, but no container of it ever starts: such an `Image:` field or YAML
-`image:` line is no deployment, directly or through a local that only deletions read.
+`c.Delete(ctx, &corev1.Pod{...})`, `c.DeleteAllOf(...)`, `c.Create(ctx, pod, client.DryRunAll)`
+and a manifest piped into `kubectl delete -f -`, `kubectl diff -f -` or `kubectl apply
+--dry-run=server -f -` name an image, but no container of it ever starts: such an `Image:` field
+or YAML `image:` line is no deployment, directly or through a local that only these calls read.
 """
 
 from __future__ import annotations
 
-from imagetag_lint.engine.kubectl import kubectl_verb
+from imagetag_lint.engine.kubectl import kubectl_creates_nothing
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
     FUNCTION_TYPES,
@@ -20,6 +22,8 @@ from imagetag_lint.golang.syntax import (
 )
 
 DELETE_CALLS = frozenset({"Delete", "DeleteAllOf"})
+# controller-runtime's writes, which persist nothing when given the `client.DryRunAll` option
+_DRY_RUN_WRITES = frozenset({"Create", "Update", "Patch"})
 # the parts of a value around an `Image` field or a manifest's text (`&corev1.Pod{...}`, `a + b`)
 _VALUE_PARTS = ("literal_value", "keyed_element", "literal_element", "composite_literal",
                 "parenthesized_expression", "binary_expression")
@@ -27,15 +31,16 @@ _VALUE_PARTS = ("literal_value", "keyed_element", "literal_element", "composite_
 _READERS = frozenset({("strings", "NewReader"), ("bytes", "NewBufferString"), ("bytes", "NewReader")})
 
 
-def only_deleted(value: Node, source: bytes) -> bool:
-    """Is the object holding `value` handed to deletions only: an argument of `Delete` or
-    `DeleteAllOf`, the standard input of a `kubectl delete`, or a local that only these read?
+def never_deployed(value: Node, source: bytes) -> bool:
+    """Is the object holding `value` handed only to calls that start no container of it: an
+    argument of `Delete`, `DeleteAllOf` or a dry-run write (`client.DryRunAll`), the standard
+    input of a `kubectl delete`, `diff` or dry run, or a local that only these read?
     (Asked of the file's source first: a walk up from every image of a deeply nested literal
     would cost the square of its depth.)"""
-    if not _mentions_deletion(source):
+    if not _mentions_no_deployment(source):
         return False
     holder = _outermost(value)
-    if _deleted(holder):
+    if _handed_to_no_deployment(holder):
         return True
     local = _assigned_local(holder)
     function = enclosing(holder, FUNCTION_TYPES)
@@ -43,18 +48,19 @@ def only_deleted(value: Node, source: bytes) -> bool:
     if local is None or body is None:
         return False
     reads = [use for use in identifiers(body, local) if use.start_byte > holder.end_byte and not is_write(use)]
-    return bool(reads) and all(_deleted(_outermost(use)) for use in reads)
+    return bool(reads) and all(_handed_to_no_deployment(_outermost(use)) for use in reads)
 
 
+_NO_DEPLOYMENT_WORDS = (b"Delete", b'"delete"', b"DryRunAll", b"--dry-run", b'"diff"', b'"get"', b'"describe"', b'"wait"')
 _LAST: list[tuple[bytes, bool]] = []  # the last source asked about: a file's values are asked in a row
 
 
-def _mentions_deletion(source: bytes) -> bool:
-    """Does the file name a deletion at all? (Once per file: a search of a large file that finds
-    nothing reads all of it, and a file's every image asks.)"""
+def _mentions_no_deployment(source: bytes) -> bool:
+    """Does the file name a deletion, a dry run or a reading kubectl verb at all? (Once per file:
+    a search of a large file that finds nothing reads all of it, and a file's every image asks.)"""
     if _LAST and _LAST[0][0] is source:
         return _LAST[0][1]
-    found = source.find(b"Delete") != -1 or source.find(b'"delete"') != -1
+    found = any(source.find(word) != -1 for word in _NO_DEPLOYMENT_WORDS)
     _LAST[:] = [(source, found)]
     return found
 
@@ -72,18 +78,27 @@ def _outermost(value: Node) -> Node:
     return node
 
 
-def _deleted(holder: Node) -> bool:
+def _handed_to_no_deployment(holder: Node) -> bool:
     above = parent(holder)
     call = parent(above) if above is not None and above.type == "argument_list" else None
     if call is None or call.type != "call_expression":
         return False
     if callee(call)[1] in DELETE_CALLS:
         return True
-    return callee(call) in _READERS and _stdin_of_kubectl_delete(call)
+    if callee(call)[1] in _DRY_RUN_WRITES:
+        return any(_names_dry_run_all(argument) for argument in arguments(call))
+    return callee(call) in _READERS and _stdin_of_kubectl_reading(call)
 
 
-def _stdin_of_kubectl_delete(reader: Node) -> bool:
-    """`cmd.Stdin = strings.NewReader(...)` where `cmd := exec.Command("kubectl", "delete", ...)`."""
+def _names_dry_run_all(argument: Node) -> bool:
+    """`client.DryRunAll` (or `DryRunAll` of a dot import)."""
+    name = argument.child_by_field_name("field") if argument.type == "selector_expression" else argument
+    return name is not None and name.type in ("identifier", "field_identifier") and text(name) == "DryRunAll"
+
+
+def _stdin_of_kubectl_reading(reader: Node) -> bool:
+    """`cmd.Stdin = strings.NewReader(...)` where `cmd := exec.Command("kubectl", "delete", ...)`
+    (or `diff`, `get`, a dry run: `kubectl_creates_nothing`)."""
     values = parent(reader)
     statement = parent(values) if values is not None and values.type == "expression_list" else None
     if statement is None or statement.type != "assignment_statement" or values is None or values.named_child_count != 1:
@@ -95,7 +110,7 @@ def _stdin_of_kubectl_delete(reader: Node) -> bool:
     if operand is None or field is None or text(field) != "Stdin" or operand.type != "identifier":
         return False
     command = _command_of(operand)
-    return command is not None and kubectl_verb(command) == "delete"
+    return command is not None and kubectl_creates_nothing(command)
 
 
 def _command_of(name: Node) -> Node | None:

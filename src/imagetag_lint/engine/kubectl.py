@@ -81,17 +81,23 @@ def kubectl_images(call: Node, function: Function, helper: int | None = None) ->
     return []
 
 
-def kubectl_verb(call: Node) -> str | None:
-    """The verb of an `exec.Command("kubectl", ...)` written out in string literals (`delete` of
-    `exec.Command("kubectl", "--context", "kind-e2e", "delete", "-f", "-")`), else None."""
+# kubectl commands that read the objects of a manifest on their standard input and create none
+_READING_VERBS = frozenset({"delete", "diff", "get", "describe", "wait"})
+
+
+def kubectl_creates_nothing(call: Node) -> bool:
+    """Does an `exec.Command("kubectl", ...)` written out in string literals only read or delete
+    the objects it is given (`delete`, `diff`, `get`, `describe`, `wait`), or only print them
+    (a dry run: `apply --dry-run=server -f -`, `create --dry-run=client -o yaml -f -`)?"""
     qualifier, name = callee(call)
     if qualifier != "exec" or name not in ("Command", "CommandContext"):
-        return None
+        return False
     args = arguments(call)[1 if name == "CommandContext" else 0 :]
     if not args or not _names_kubectl(args[0]):
-        return None
-    verbs = _verb_positions([string_value(a) if a.type in STRING_TYPES else None for a in args[1:]])
-    return verbs[0][0] if verbs else None
+        return False
+    words = [string_value(a) if a.type in STRING_TYPES else None for a in args[1:]]
+    verbs = _verb_positions(words)
+    return bool(verbs) and (verbs[0][0] in _READING_VERBS or _dry_run(words))
 
 
 def kubectl_helper(run: FlowRun, function: Function) -> int | None:

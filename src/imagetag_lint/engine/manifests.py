@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from imagetag_lint.engine.deletions import only_deleted
+from imagetag_lint.engine.deletions import never_deployed
 from imagetag_lint.engine.model import YamlImage
 from imagetag_lint.golang.lexing import yaml_image_keys
 from imagetag_lint.golang.model import SourceFile
@@ -31,7 +31,7 @@ def yaml_images(file: SourceFile) -> Iterator[YamlImage]:
             continue
         start, end = match.span(2)
         string = _string_at(root, start)
-        if string is None or not _multiline(string) or only_deleted(string, source):
+        if string is None or not _multiline(string) or never_deployed(string, source):
             continue
         if match.group(1) == b'\\"' and string.type != "interpreted_string_literal":
             continue  # in a raw string the backslash is the YAML's own

@@ -3,7 +3,8 @@
 `for _, img := range []string{"localhost/a:e2e", "localhost/b:e2e"} { deploy(img) }` deploys
 each element, and `for _, r := range []row{{Image: "localhost/a:e2e"}} { ... Image: r.Image }`
 each row's field: a deployment of the variable (or of its field) is a deployment of every
-element, so fixed text there is found where it is written.
+element, so fixed text there is found where it is written. A map literal's values are its
+elements (`for name, img := range map[string]string{"web": "localhost/web:e2e"}`).
 """
 
 from __future__ import annotations
@@ -39,10 +40,14 @@ def ranged_elements(expr: Node, function: Function) -> list[Node]:
     body = listed.child_by_field_name("body") if listed is not None else None
     if body is None:
         return []
+    kind = listed.child_by_field_name("type") if listed is not None else None
+    mapped = kind is not None and kind.type == "map_type"
     found = []
     for element in body.named_children:
         if element.type == "comment":
             continue
+        if mapped and element.type == "keyed_element" and element.named_child_count == 2:
+            element = element.named_children[1]  # the value; the key is the other loop variable
         if element.type != "literal_element" or element.named_child_count != 1:
             return []  # an indexed element (`[...]string{2: "x"}`): not followed
         value = unparen(element.named_children[0])
@@ -86,7 +91,7 @@ def _list_of(clause: Node, loop: Node, name: str, ident: Node, function: Functio
     listed = clause.child_by_field_name("right")
     listed = unparen(listed) if listed is not None else None
     kind = listed.child_by_field_name("type") if listed is not None and listed.type == "composite_literal" else None
-    return listed if kind is not None and kind.type in _LIST_TYPES else None
+    return listed if kind is not None and kind.type in (*_LIST_TYPES, "map_type") else None
 
 
 def _field_value(row: Node, field: str) -> list[Node]:

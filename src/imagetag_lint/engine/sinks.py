@@ -19,7 +19,7 @@ from imagetag_lint.engine import (
     templates,
     values,
 )
-from imagetag_lint.engine.deletions import only_deleted
+from imagetag_lint.engine.deletions import never_deployed
 from imagetag_lint.engine.formats import FORMAT_FUNCS, image_verbs
 from imagetag_lint.engine.manifests import looks_like_manifest, piece_of_manifest
 from imagetag_lint.engine.model import OriginKind, Sink, SinkKind
@@ -52,7 +52,7 @@ def image_field_sinks(run: FlowRun, file: SourceFile) -> list[Sink]:
         for key, value in file_facts.keyed:
             if key.text in fields and value.named_child_count == 1:
                 expr = value.named_children[0]
-                if expr.type != "literal_value" and containers.literal_deploys(run, key, file) and not only_deleted(expr, file.source):
+                if expr.type != "literal_value" and containers.literal_deploys(run, key, file) and not never_deployed(expr, file.source):
                     found.append(Sink(SinkKind.FIELD, expr, file, file_facts.function_of(key), key=key))
         if any(file.source.find(b"." + name) != -1 for name in fields):
             found.extend(_assigned_fields(run, file, fields))
