@@ -268,9 +268,11 @@ def _deployed_by_tests(index: ImageFlowIndex, function: Function, discard: Disca
     if build_name is None or not before_the_tests(function, discard.call):
         return ()
     built = build_references(index)
+    index.project.complete_package(function.file)  # loads the directory: `go test` runs its `x_test` package too
     sites = tuple(
         site
-        for file in list(index.project.complete_package(function.file).files)
+        for file in index.project.files_in(function.file.directory)
+        if file.filename.endswith("_test.go") or file.package == function.file.package
         for site in fixed_sites(index, file)
         if site.local and site.function is not None and run_by_go_test(site.function) and names_service(build_name, site.image)
         and not pulled_release(site.image, built)
