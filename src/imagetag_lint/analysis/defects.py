@@ -269,15 +269,48 @@ def _deployed_by_tests(index: ImageFlowIndex, function: Function, discard: Disca
         return ()
     built = build_references(index)
     index.project.complete_package(function.file)  # loads the directory: `go test` runs its `x_test` package too
+    files = [
+        file for file in index.project.files_in(function.file.directory)
+        if file.filename.endswith("_test.go") or file.package == function.file.package
+    ]
+    helpers = _helpers_of_tests(index, function.file.directory, build_name)
+    files = [
+        file for file in index.project.files_in(function.file.directory)
+        if file.filename.endswith("_test.go") or file.package == function.file.package
+    ]
+    tests = {site.function.node.id for file in files for site in fixed_sites(index, file) if site.function is not None and run_by_go_test(site.function)}
     sites = tuple(
         site
-        for file in index.project.files_in(function.file.directory)
-        if file.filename.endswith("_test.go") or file.package == function.file.package
+        for file in files
         for site in fixed_sites(index, file)
-        if site.local and site.function is not None and run_by_go_test(site.function) and names_service(build_name, site.image)
-        and not pulled_release(site.image, built)
+        if site.local and site.function is not None and (site.function.node.id in tests or site.function.node.id in helpers)
+        and names_service(build_name, site.image) and not pulled_release(site.image, built)
     )
     return sites if len({site.image for site in sites}) == 1 else ()
+
+
+def _helpers_of_tests(index: ImageFlowIndex, directory: str, build_name: str) -> set[int]:
+    """The functions of the directory that deploy the build's service and that its tests call
+    (`StartWorker(ctx, c)` of a helpers file): the fixed images they deploy are the tests' as
+    much as a literal in a test."""
+    from imagetag_lint.analysis.steps import run_by_go_test
+
+    helpers = {
+        site.function.node.id: site.function
+        for file in list(index.project.files_in(directory))
+        for site in fixed_sites(index, file)
+        if site.local and site.function is not None and not run_by_go_test(site.function) and names_service(build_name, site.image)
+    }
+    for helper in list(helpers.values()):
+        index.project.load_mentioning(directory, helper.name)  # the test files that call it
+    found: set[int] = set()
+    for file in list(index.project.files_in(directory)):
+        for test in index.facts(file).functions:
+            if not run_by_go_test(test):
+                continue
+            for call in index.calls_in(test):
+                found.update(target.node.id for target in index.project.resolve_call(call, file) if target.node.id in helpers)
+    return found
 
 
 @record(frozen=True)

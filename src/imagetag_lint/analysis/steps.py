@@ -891,6 +891,8 @@ def spec_drop_steps(
     if function is None or spec is None:
         return None
     for_tests = before_the_tests(function, discard.call) and run_by_go_test(spec)  # `TestMain`, then `m.Run()`
+    if not for_tests and before_the_tests(function, discard.call):
+        return _test_helper_steps(discard, function, spec, site, variable)
     if not for_tests and (not is_suite_setup(function) or not is_spec(spec)):
         return None
     # a test of the directory's `x_test` package (the same test binary) reads only what `x` exports
@@ -934,6 +936,24 @@ def spec_drop_steps(
         f"parameter: none needed (`go test` calls {named(spec)})" if for_tests else "parameter: none needed (a closure has no callers)",
         f"use: deploy `{read}` in {named(spec)} where it deploys the parameter that `{text(site.node)}` fills, and drop that argument from the `Entry`"
         if entry else use_step(None, site, read),
+    )
+
+
+def _test_helper_steps(
+    discard: Discard, function: Function, helper: Function, site: FixedSite, variable: str
+) -> tuple[str, str, str, str]:
+    """The steps of a `TestMain` drop whose tests deploy through a helper of the package
+    (`StartWorker(ctx, c)`): the tests read the package variable `TestMain` sets and hand it to
+    the helper, which a non-test file could not read itself."""
+    return (
+        (
+            f"capture: keep the name in a package variable that {named(function)} sets before `m.Run()`: declare "
+            f"`var {variable} string` at package level of a `_test.go` file and assign it the name "
+            f"`{call_name(discard.call)}(...)` returns (with `=`: `:=` would make a local that hides it) instead of dropping the name"
+        ),
+        f"pass: the tests that call {named(helper)} pass it `{variable}`",
+        f"parameter: add an `imageName string` parameter to {named(helper)} and update every caller",
+        use_step(None, site, "imageName"),
     )
 
 

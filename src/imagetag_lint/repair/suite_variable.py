@@ -35,6 +35,8 @@ def keep_in_package_variable(index: ImageFlowIndex, discard: Discard, sites: tup
         raise CannotFix("the spec's image is not a string literal that the package variable can replace")
     if any(s.function is not None and not is_inside(s.node, s.function.node) for s in sites):
         raise CannotFix("an `Entry` argument is evaluated when the spec tree is built, before the suite node sets the variable: the table body must read it")
+    if any(not s.file.filename.endswith("_test.go") for s in sites):
+        raise CannotFix("a helper of a non-test file deploys the image, and it cannot read a variable that a `_test.go` file declares: the tests must pass it the name")
     if any(s.file.package != discard.file.package for s in sites):
         raise CannotFix(f"a test in package `{sites[0].file.package if sites else ''}` reads only what package `{discard.file.package}` exports: the variable must be exported and that package imported")
     if any(variable.encode() in words_in(index, s.function) for s in sites if s.function is not None):
