@@ -48,7 +48,7 @@ from imagetag_lint.enums import Severity
 from imagetag_lint.findings import Finding, Related
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import enclosing
+from imagetag_lint.golang.syntax import enclosing, identifiers, is_write
 
 CODE = "IMG001"
 
@@ -125,14 +125,20 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             related.append(Related(site.file.span_bytes(site.start, site.end), f"{caller} passes the fixed image `{site.image}` for that parameter"))
         build_name = with_config_tag(index, discard.call, discard.function, build_name)
         tag = None if _tagged(build_name) else config_tag(index, discard.call, discard.function)
+        if tag is not None and discard.function is not None and _may_be_empty(discard.function, tag):
+            tag = None  # an empty tag leaves the builder to choose one: the deployment cannot know it
+        drifted = _other_tag(build_name, dropped.fixed if dropped is not None else ())
+        consequence = _consequence(build_name, tag) if drifted is None else (
+            f"the build tags `{build_name}`, and the deployment's `{drifted}` is another tag of its repository"
+        )
         yield ctx.finding(
             CODE,
             file.span(discard.call),
-            {"call": call_name(discard.call), "how": discard.how, "consequence": _consequence(build_name, tag)},
+            {"call": call_name(discard.call), "how": discard.how, "consequence": consequence},
             steps,
             tuple(related),
             ctx.repairs.of_discard(discard),
-            Severity.WARNING if _tagged(build_name) or tag is not None else None,
+            Severity.WARNING if drifted is None and (_tagged(build_name) or tag is not None) else None,
         )
 
 
@@ -215,6 +221,49 @@ def _looped_pass_step(deploy: DeployCall | None) -> str:
 def _tagged(build_name: str | None) -> bool:
     """Does the build's config name a whole reference, tag included (`localhost/app:latest`)?"""
     return build_name is not None and build_name.rfind(":") > build_name.rfind("/")
+
+
+def _other_tag(build_name: str | None, fixed: tuple[FixedSite, ...]) -> str | None:
+    """The fixed image the drop leads to that carries another tag than the one the build's name
+    gives (`tg-c:v1` built, `localhost/tg-c:v2` deployed): broken now, as IMG002 says beside a
+    kept build, not a copy that may drift apart later."""
+    if not _tagged(build_name) or build_name is None:
+        return None
+    built = build_name.rsplit(":", 1)[1]
+    for site in fixed:
+        last = site.image.split("@", 1)[0].rsplit("/", 1)[-1]
+        if ":" in last and last.rsplit(":", 1)[1] != built:
+            return site.image
+    return None
+
+
+def _may_be_empty(function: Function, tag: Node) -> bool:
+    """Is the config's tag a local that some write leaves empty: `""` on a path, or
+    `os.Getenv(...)` with no default (an unset variable is empty; `if tag == "" { tag = "e2e" }`
+    is one)? The builder then chooses the tag, and the deployment cannot repeat it."""
+    if tag.type != "identifier" or function.body is None:
+        return False
+    written = list(_written(function.body, text(tag)))
+    if any(value in ('""', "``") for value in written):
+        return True
+    from_env = [value for value in written if value.startswith("os.Getenv(")]
+    return bool(from_env) and len(from_env) == len(written)
+
+
+def _written(body: Node, name: str) -> Iterator[str]:
+    """The text of each value a write gives the local (`tag := X`, `tag = X`)."""
+    for use in identifiers(body, name):
+        if not is_write(use):
+            continue
+        holder = use.parent
+        statement = holder.parent if holder is not None else None
+        if statement is None or statement.type not in ("short_var_declaration", "assignment_statement", "var_spec"):
+            continue
+        right = statement.child_by_field_name("right") or statement.child_by_field_name("value")
+        position = holder.named_children.index(use) if holder is not None and use in holder.named_children else -1
+        values = right.named_children if right is not None else []
+        if 0 <= position < len(values):
+            yield text(values[position])
 
 
 def _consequence(build_name: str | None, tag: Node | None) -> str:
