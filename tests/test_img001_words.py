@@ -61,3 +61,14 @@ def test_a_config_that_gives_the_tag_is_a_warning(row: int, severity: str, capsy
     main(["--isolated", "--output-format", "json", "--exit-zero", str(FIXTURES / "severity" / "tagged.go")])
     found = {f["location"]["row"]: f for f in json.loads(capsys.readouterr().out) if f["code"] == "IMG001"}
     assert found[row]["severity"] == severity
+
+
+@pytest.mark.parametrize("row", [13, 23, 35], ids=["other-tag", "env-without-default", "empty-on-a-path"])
+def test_a_tag_the_deployment_cannot_repeat_is_an_error(row: int, capsys: pytest.CaptureFixture[str]) -> None:
+    """A config tag `v1` whose deployment uses `v2`, and a tag that may be empty (`os.Getenv` with
+    no default, `""` on a path), are broken deployments: errors, not "must repeat" warnings
+    (`severity/tagdrift.go`)."""
+    main(["--isolated", "--output-format", "json", "--exit-zero", str(FIXTURES / "severity" / "tagdrift.go")])
+    found = {f["location"]["row"]: f for f in json.loads(capsys.readouterr().out) if f["code"] == "IMG001"}
+    assert found[row]["severity"] == "error"
+    assert "names the whole reference" not in found[row]["message"] and "must repeat" not in found[row]["message"]

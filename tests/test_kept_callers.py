@@ -5,9 +5,10 @@ before (README, step 3), so it still deploys an image no build makes. The IMG001
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
-from support import FIXTURES
+from support import FIXTURES, copy_corpus
 
 from imagetag_lint.cli import main
 
@@ -57,3 +58,68 @@ def test_a_caller_whose_own_drop_is_fixed_is_not_named(capsys: pytest.CaptureFix
         assert isinstance(related, list)
         kept = [r["location"]["row"] for r in related if "also calls" in r["message"]]
         assert other not in kept and 164 in kept
+
+
+OTHER_CALLERS = {
+    "oc.go": '''package oc
+
+import (
+	"context"
+	"os"
+
+	"example.com/e2e/infrastructure"
+	"example.com/e2e/k8s"
+)
+
+func Setup(ctx context.Context) error {
+	if _, err := infrastructure.BuildAndLoadImageToKind(infrastructure.ImageBuildConfig{ImageName: "oc-ctl"}, os.Stdout); err != nil {
+		return err
+	}
+	return deployCtl(ctx)
+}
+
+func Restart(ctx context.Context) error {
+	return deployCtl(ctx)
+}
+
+func deployCtl(ctx context.Context) error {
+	return k8s.Apply(ctx, k8s.Deployment{Name: "ctl", Namespace: "e2e", Spec: k8s.PodSpec{Containers: []k8s.Container{{Name: "ctl", Image: "localhost/oc-ctl:e2e"}}}})
+}
+''',
+    "oc_test.go": '''package oc
+
+import (
+	"context"
+	"testing"
+)
+
+func TestAgain(t *testing.T) {
+	if err := deployCtl(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+''',
+}
+
+
+def test_a_test_caller_the_next_run_takes_for_a_fixture_is_not_said_to_stay_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the fix a test that builds nothing hands the helper fixed text, which IMG002 takes for
+    a unit test's fixture: the related place says so instead of "still deploys", and the second
+    run reports the other caller only (the two runs agree)."""
+    root = copy_corpus(tmp_path)
+    (root / "oc").mkdir()
+    for name, source in OTHER_CALLERS.items():
+        (root / "oc" / name).write_text(source, encoding="utf-8")
+    monkeypatch.chdir(root)
+    main(["--isolated", "--output-format", "json", "--exit-zero", "oc"])
+    [finding] = json.loads(capsys.readouterr().out)
+    words = {r["filename"].rsplit("/", 1)[-1]: r["message"] for r in finding["related"] if "also calls" in r["message"]}
+    assert "so it still deploys that image" in words["oc.go"]
+    assert "so it still deploys" not in words["oc_test.go"] and "no finding after the fix" in words["oc_test.go"]
+    main(["--isolated", "--fix", "--exit-zero", "--quiet", "oc"])
+    capsys.readouterr()
+    main(["--isolated", "--output-format", "json", "--exit-zero", "oc"])
+    after = json.loads(capsys.readouterr().out)
+    assert {f["filename"].rsplit("/", 1)[-1] for f in after} == {"oc.go"}

@@ -21,6 +21,7 @@ from imagetag_lint.analysis.discards import Discard, find_discards
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.analysis.mismatches import Mismatch, mismatches_of
 from imagetag_lint.analysis.pairing import build_name_of, names_service, pair
+from imagetag_lint.engine.locality import build_references
 from imagetag_lint.engine.model import OriginKind
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.golang.model import Function, SourceFile
@@ -34,7 +35,7 @@ from imagetag_lint.golang.syntax import (
     is_write,
     parent,
 )
-from imagetag_lint.images import repository
+from imagetag_lint.images import pulled_release, repository
 from imagetag_lint.record import record, replace
 
 
@@ -61,7 +62,7 @@ def _dropped_builds(index: ImageFlowIndex, file: SourceFile) -> list[DroppedBuil
         mine = [d for d in discards if d.function is function]
         if not mine:
             continue
-        deploys = deploy_calls(index, function)
+        deploys = _not_releases(index, deploy_calls(index, function))
         names = [build_name_of(index, discard.call, file, function) for discard in mine]
         named = [n for n in names if n]  # what a build without a name must not take
         paired = []
@@ -86,6 +87,14 @@ def _dropped_builds(index: ImageFlowIndex, file: SourceFile) -> list[DroppedBuil
                 )
             found.append(DroppedBuild(discard, build_name, deploy, fixed, tuple(stale.get(position, ()))))
     return found
+
+
+def _not_releases(index: ImageFlowIndex, deploys: list[DeployCall]) -> list[DeployCall]:
+    """The deploy calls without those that deploy only releases their registry publishes: the
+    old version an upgrade test starts from is no copy of the build, and the built name must
+    never replace it."""
+    built = build_references(index)
+    return [d for d in deploys if not d.images() or not all(pulled_release(image, built) for image in d.images())]
 
 
 def _serving(deploy: DeployCall, build_name: str | None) -> DeployCall:
@@ -251,18 +260,57 @@ def _deployed_by_specs(index: ImageFlowIndex, function: Function, build_name: st
 
 def _deployed_by_tests(index: ImageFlowIndex, function: Function, discard: Discard, build_name: str | None) -> tuple[FixedSite, ...]:
     """A drop in `TestMain` before its `m.Run()`, which runs the tests: the fixed images of the
-    build's service that the package's tests (`func TestX(t *testing.T)`) deploy (one image)."""
+    build's service that the package's tests (`func TestX(t *testing.T)`) deploy (one image). A
+    release its registry publishes (the old version an upgrade test starts from) is no copy of
+    the build: it stays as it is and does not hide the local copy."""
     from imagetag_lint.analysis.steps import before_the_tests, run_by_go_test
 
     if build_name is None or not before_the_tests(function, discard.call):
         return ()
+    built = build_references(index)
+    index.project.complete_package(function.file)  # loads the directory: `go test` runs its `x_test` package too
+    files = [
+        file for file in index.project.files_in(function.file.directory)
+        if file.filename.endswith("_test.go") or file.package == function.file.package
+    ]
+    helpers = _helpers_of_tests(index, function.file.directory, build_name)
+    files = [
+        file for file in index.project.files_in(function.file.directory)
+        if file.filename.endswith("_test.go") or file.package == function.file.package
+    ]
+    tests = {site.function.node.id for file in files for site in fixed_sites(index, file) if site.function is not None and run_by_go_test(site.function)}
     sites = tuple(
         site
-        for file in list(index.project.complete_package(function.file).files)
+        for file in files
         for site in fixed_sites(index, file)
-        if site.local and site.function is not None and run_by_go_test(site.function) and names_service(build_name, site.image)
+        if site.local and site.function is not None and (site.function.node.id in tests or site.function.node.id in helpers)
+        and names_service(build_name, site.image) and not pulled_release(site.image, built)
     )
     return sites if len({site.image for site in sites}) == 1 else ()
+
+
+def _helpers_of_tests(index: ImageFlowIndex, directory: str, build_name: str) -> set[int]:
+    """The functions of the directory that deploy the build's service and that its tests call
+    (`StartWorker(ctx, c)` of a helpers file): the fixed images they deploy are the tests' as
+    much as a literal in a test."""
+    from imagetag_lint.analysis.steps import run_by_go_test
+
+    helpers = {
+        site.function.node.id: site.function
+        for file in list(index.project.files_in(directory))
+        for site in fixed_sites(index, file)
+        if site.local and site.function is not None and not run_by_go_test(site.function) and names_service(build_name, site.image)
+    }
+    for helper in list(helpers.values()):
+        index.project.load_mentioning(directory, helper.name)  # the test files that call it
+    found: set[int] = set()
+    for file in list(index.project.files_in(directory)):
+        for test in index.facts(file).functions:
+            if not run_by_go_test(test):
+                continue
+            for call in index.calls_in(test):
+                found.update(target.node.id for target in index.project.resolve_call(call, file) if target.node.id in helpers)
+    return found
 
 
 @record(frozen=True)

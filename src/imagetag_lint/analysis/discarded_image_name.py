@@ -48,7 +48,7 @@ from imagetag_lint.enums import Severity
 from imagetag_lint.findings import Finding, Related
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import enclosing, is_inside
+from imagetag_lint.golang.syntax import enclosing, identifiers, is_inside, is_write
 
 CODE = "IMG001"
 
@@ -122,20 +122,26 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             receiver = "the load" if mismatch.sink.kind == "load-arg" else "the deployment"
             related.append(Related(where, f"{receiver} receives `{text(mismatch.sink.expr)}` instead ({mismatch.how})"))
         for other in keeping:
-            related.append(Related(other.file.span(other.call), _keeping_related(index, other)))
+            related.append(Related(other.file.span(other.call), _keeping_related(ctx, other)))
         for site in fed_by_callers(index, dropped) if dropped is not None else ():
             caller = f"`{site.function.name}`" if site.function is not None else "a caller"
             related.append(Related(site.file.span_bytes(site.start, site.end), f"{caller} passes the fixed image `{site.image}` for that parameter"))
         build_name = with_config_tag(index, discard.call, discard.function, build_name)
         tag = None if _tagged(build_name) else config_tag(index, discard.call, discard.function)
+        if tag is not None and discard.function is not None and _may_be_empty(discard.function, tag):
+            tag = None  # an empty tag leaves the builder to choose one: the deployment cannot know it
+        drifted = _other_tag(build_name, dropped.fixed if dropped is not None else ())
+        consequence = _consequence(build_name, tag) if drifted is None else (
+            f"the build tags `{build_name}`, and the deployment's `{drifted}` is another tag of its repository"
+        )
         yield ctx.finding(
             CODE,
             file.span(discard.call),
-            {"call": call_name(discard.call), "how": discard.how, "consequence": _consequence(build_name, tag)},
+            {"call": call_name(discard.call), "how": discard.how, "consequence": consequence},
             steps,
             tuple(related),
             ctx.repairs.of_discard(discard),
-            Severity.WARNING if _tagged(build_name) or tag is not None else None,
+            Severity.WARNING if drifted is None and (_tagged(build_name) or tag is not None) else None,
         )
 
 
@@ -242,6 +248,49 @@ def _tagged(build_name: str | None) -> bool:
     return build_name is not None and build_name.rfind(":") > build_name.rfind("/")
 
 
+def _other_tag(build_name: str | None, fixed: tuple[FixedSite, ...]) -> str | None:
+    """The fixed image the drop leads to that carries another tag than the one the build's name
+    gives (`tg-c:v1` built, `localhost/tg-c:v2` deployed): broken now, as IMG002 says beside a
+    kept build, not a copy that may drift apart later."""
+    if not _tagged(build_name) or build_name is None:
+        return None
+    built = build_name.rsplit(":", 1)[1]
+    for site in fixed:
+        last = site.image.split("@", 1)[0].rsplit("/", 1)[-1]
+        if ":" in last and last.rsplit(":", 1)[1] != built:
+            return site.image
+    return None
+
+
+def _may_be_empty(function: Function, tag: Node) -> bool:
+    """Is the config's tag a local that some write leaves empty: `""` on a path, or
+    `os.Getenv(...)` with no default (an unset variable is empty; `if tag == "" { tag = "e2e" }`
+    is one)? The builder then chooses the tag, and the deployment cannot repeat it."""
+    if tag.type != "identifier" or function.body is None:
+        return False
+    written = list(_written(function.body, text(tag)))
+    if any(value in ('""', "``") for value in written):
+        return True
+    from_env = [value for value in written if value.startswith("os.Getenv(")]
+    return bool(from_env) and len(from_env) == len(written)
+
+
+def _written(body: Node, name: str) -> Iterator[str]:
+    """The text of each value a write gives the local (`tag := X`, `tag = X`)."""
+    for use in identifiers(body, name):
+        if not is_write(use):
+            continue
+        holder = use.parent
+        statement = holder.parent if holder is not None else None
+        if statement is None or statement.type not in ("short_var_declaration", "assignment_statement", "var_spec"):
+            continue
+        right = statement.child_by_field_name("right") or statement.child_by_field_name("value")
+        position = holder.named_children.index(use) if holder is not None and use in holder.named_children else -1
+        values = right.named_children if right is not None else []
+        if 0 <= position < len(values):
+            yield text(values[position])
+
+
 def _consequence(build_name: str | None, tag: Node | None) -> str:
     """What the drop costs, in words the analysis can stand behind: when the caller chose the tag
     itself (in the name, or in the config's tag field), the deployment can repeat the reference,
@@ -308,14 +357,22 @@ def _keeping_words(keeping: list[KeepingCaller]) -> str:
     return f"the other call sites, {places}, get `{image}` and still deploy that fixed image"
 
 
-def _keeping_related(index: ImageFlowIndex, keeping: KeepingCaller) -> str:
+def _keeping_related(ctx: RuleContext, keeping: KeepingCaller) -> str:
     """A related place for such a call: what it keeps deploying, and why that breaks when the
-    analysis knows (the IMG002 it becomes after the fix)."""
+    analysis knows (the IMG002 it becomes after the fix). A test that builds nothing and hands
+    the helper fixed text is taken for a unit test with a fixture, no finding after the fix: the
+    words say so rather than promise a deployment the next run does not report."""
     from imagetag_lint.analysis.build_sites import what_builds_show
+    from imagetag_lint.analysis.hardcoded_image_reference import passes_fixtures
 
-    said = (f"{keeping.caller} also calls `{keeping.target.name}` here; step 3 passes it the fixed image "
-            f"`{keeping.site.image}`, so it still deploys that image")
-    why, severity, build = what_builds_show(index, keeping.site)
+    said = f"{keeping.caller} also calls `{keeping.target.name}` here; step 3 passes it the fixed image `{keeping.site.image}`"
+    functions = ctx.index.facts(keeping.file).functions if keeping.file.filename.endswith("_test.go") else []
+    caller = next((f for f in functions if f.node.start_byte <= keeping.call.start_byte < f.node.end_byte), None)
+    if caller is not None and passes_fixtures(ctx, caller, keeping.target):
+        return (f"{said}, as today (a test that builds and loads no image is taken to test `{keeping.target.name}` "
+                "with a fixture, and is no finding after the fix: check it by hand)")
+    said = f"{said}, so it still deploys that image"
+    why, severity, build = what_builds_show(ctx.index, keeping.site)
     return f"{said}: {why}" if severity is Severity.ERROR and build is not None else said
 
 

@@ -57,7 +57,7 @@ UNTRACKED_CODE = "IMG003"  # untracked-image-reference: it names the fixed image
 
 def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
     for site in fixed_sites(ctx.index, file):
-        if not site.local or _unit_test_fixture(ctx, site) or built_right_here(ctx.index, site) is not None:
+        if not site.local or unit_test_fixture(ctx, site) or built_right_here(ctx.index, site) is not None:
             continue
         if pulled_release(site.image, build_references(ctx.index) if published_release(site.image) else ()):
             continue  # pulled from its registry: the first step of an upgrade test, not a stale copy
@@ -193,7 +193,7 @@ def _instead_of_a_parameter(ctx: RuleContext, site: FixedSite) -> bool:
     return function is not None and any(found is site for _, found in ignored_image_params(ctx.index, function))
 
 
-def _unit_test_fixture(ctx: RuleContext, site: FixedSite) -> bool:
+def unit_test_fixture(ctx: RuleContext, site: FixedSite) -> bool:
     """A Go unit test (a `_test.go` function taking `*testing.T`, `B` or `F`) that neither builds
     nor loads an image, and hands a fixed image to a deploy function (a manifest renderer, a spec
     builder), is testing that function with a fixture. A container literal it fills and applies
@@ -224,6 +224,19 @@ def _unit_test_fixture(ctx: RuleContext, site: FixedSite) -> bool:
             return False  # the package's `TestMain` builds or loads: its tests run against the cluster
         if applies and not run_by_go_test(function):
             return False  # a helper handed `t` that calls a deploy function returning its cluster error
+    return not _sets_up_images(ctx, function)
+
+
+def passes_fixtures(ctx: RuleContext, function: Function, target: Function) -> bool:
+    """Would fixed text this `TestX` function hands the deploy function `target` be taken for a
+    unit test's fixture (the argument branch of `unit_test_fixture`)?"""
+    parameters = function.node.child_by_field_name("parameters")
+    if not function.file.filename.endswith("_test.go") or function.node.type == "func_literal":
+        return False
+    if parameters is None or b"*testing." not in (parameters.text or b""):
+        return False
+    if _returns_an_error(target.node) and (_test_main_sets_up_images(ctx, function.file) or not run_by_go_test(function)):
+        return False
     return not _sets_up_images(ctx, function)
 
 

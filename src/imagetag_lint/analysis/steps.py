@@ -940,8 +940,16 @@ def spec_drop_steps(
     if function is None or spec is None:
         return None
     for_tests = before_the_tests(function, discard.call) and run_by_go_test(spec)  # `TestMain`, then `m.Run()`
+    if not for_tests and before_the_tests(function, discard.call):
+        return _test_helper_steps(discard, function, spec, site, variable)
     if not for_tests and (not is_suite_setup(function) or not is_spec(spec)):
         return None
+    # a test of the directory's `x_test` package (the same test binary) reads only what `x` exports
+    external = spec.file.package != function.file.package
+    read = variable
+    if external:
+        variable = variable[:1].upper() + variable[1:]
+        read = f"{function.file.package}.{variable}"
     holder = discard.call.parent
     statement = holder.parent if holder is not None and holder.type == "expression_list" else None
     left = statement.child_by_field_name("left") if statement is not None else None
@@ -966,13 +974,35 @@ def spec_drop_steps(
             f"capture: keep the name in a package variable that {named(function)} sets{before}: declare "
             f"`var {variable} string` at package level and write {assign}{declared} instead of dropping the name"
         ),
-        f"pass: nothing to pass: {named(spec)} reads `{variable}` itself" + (
+        f"pass: nothing to pass: {named(spec)} reads `{read}` itself" + (
             f" (an `Entry` argument is evaluated when the spec tree is built, before {named(function)} runs: it cannot carry the name)"
             if entry else ""
+        ) + (
+            f" ({named(spec)} is in package `{spec.file.package}`, which sees only what `{function.file.package}` exports: "
+            f"import `{function.file.package}` there, or move {named(function)} to `{spec.file.package}` and keep the variable unexported)"
+            if external else ""
         ),
         f"parameter: none needed (`go test` calls {named(spec)})" if for_tests else "parameter: none needed (a closure has no callers)",
-        f"use: deploy `{variable}` in {named(spec)} where it deploys the parameter that `{text(site.node)}` fills, and drop that argument from the `Entry`"
-        if entry else use_step(None, site, variable),
+        f"use: deploy `{read}` in {named(spec)} where it deploys the parameter that `{text(site.node)}` fills, and drop that argument from the `Entry`"
+        if entry else use_step(None, site, read),
+    )
+
+
+def _test_helper_steps(
+    discard: Discard, function: Function, helper: Function, site: FixedSite, variable: str
+) -> tuple[str, str, str, str]:
+    """The steps of a `TestMain` drop whose tests deploy through a helper of the package
+    (`StartWorker(ctx, c)`): the tests read the package variable `TestMain` sets and hand it to
+    the helper, which a non-test file could not read itself."""
+    return (
+        (
+            f"capture: keep the name in a package variable that {named(function)} sets before `m.Run()`: declare "
+            f"`var {variable} string` at package level of a `_test.go` file and assign it the name "
+            f"`{call_name(discard.call)}(...)` returns (with `=`: `:=` would make a local that hides it) instead of dropping the name"
+        ),
+        f"pass: the tests that call {named(helper)} pass it `{variable}`",
+        f"parameter: add an `imageName string` parameter to {named(helper)} and update every caller",
+        use_step(None, site, "imageName"),
     )
 
 

@@ -35,9 +35,21 @@ def keep_in_package_variable(index: ImageFlowIndex, discard: Discard, sites: tup
         raise CannotFix("the spec's image is not a string literal that the package variable can replace")
     if any(s.function is not None and not is_inside(s.node, s.function.node) for s in sites):
         raise CannotFix("an `Entry` argument is evaluated when the spec tree is built, before the suite node sets the variable: the table body must read it")
+    if any(not s.file.filename.endswith("_test.go") for s in sites):
+        raise CannotFix("a helper of a non-test file deploys the image, and it cannot read a variable that a `_test.go` file declares: the tests must pass it the name")
+    if any(s.file.package != discard.file.package for s in sites):
+        raise CannotFix(f"a test in package `{sites[0].file.package if sites else ''}` reads only what package `{discard.file.package}` exports: the variable must be exported and that package imported")
     if any(variable.encode() in words_in(index, s.function) for s in sites if s.function is not None):
         raise CannotFix(f"a spec already uses the name `{variable}`")
     plan = Plan()
+    if target.parent is not None and target.parent.parent is not None and target.parent.parent.type == "short_var_declaration":
+        # `_, err := Build(...)` would declare a local `name` hiding the package variable: declare
+        # `err` before it and assign (a statement of a block, so `err` keeps its scope)
+        statement = target.parent.parent
+        operator = next(child for child in statement.children if child.type == ":=")
+        error = next(text(n) for n in target.parent.named_children if n.id != target.id)
+        plan.edits.append(E.insert(discard.file, statement.start_byte, f"var {error} error\n{E.line_indent(discard.file, statement.start_byte)}"))
+        plan.edits.append(E.replace(discard.file, operator, "="))
     plan.edits.append(E.insert(discard.file, declaration.end_byte, f"\n\nvar {variable} string{_blank_line_after(discard, declaration)}"))
     plan.edits.append(E.replace(discard.file, target, variable))
     for site in sites:
@@ -70,13 +82,25 @@ def _blank_target(discard: Discard) -> Node | None:
     holder = discard.call.parent
     statement = holder.parent if holder is not None and holder.type == "expression_list" else None
     left = statement.child_by_field_name("left") if statement is not None else None
-    if statement is None or left is None or statement.type != "assignment_statement":
+    if statement is None or left is None or statement.type not in ("assignment_statement", "short_var_declaration"):
         return None
     targets = left.named_children
     image = discard.producer.image_result
+    if statement.type == "short_var_declaration" and not _declares_only_err(statement, targets, image):
+        return None
     if image >= len(targets) or text(targets[image]) != "_":
         return None
     return targets[image]
+
+
+def _declares_only_err(statement: Node, targets: list[Node], image: int) -> bool:
+    """Is the `:=` a statement of a block that declares only `err` beside the dropped name
+    (`_, err := Build(...)`)? Then `var err error` before it keeps what it declares."""
+    holder = statement.parent
+    return (
+        holder is not None and holder.type in ("block", "statement_list") and len(targets) == 2
+        and text(targets[1 - image]) == "err" if image in (0, 1) else False
+    )
 
 
 def _top_level(node: Node) -> Node | None:
