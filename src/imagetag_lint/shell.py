@@ -6,6 +6,10 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
+# kubectl verbs that read, compare or delete the objects they are given: a manifest handed to
+# one starts no container (both front-ends; Python also knows `logs` and `explain`)
+KUBECTL_READING_VERBS = frozenset({"delete", "diff", "get", "describe", "wait"})
+
 
 def unquoted(pieces: list[T]) -> list[T]:
     """A shell word without the quotes around it (`'localhost/app:e2e'`, `"{tag}"`): the shell

@@ -20,6 +20,7 @@ from imagetag_lint.golang.syntax import (
     is_write,
     parent,
 )
+from imagetag_lint.shell import KUBECTL_READING_VERBS
 
 DELETE_CALLS = frozenset({"Delete", "DeleteAllOf"})
 # controller-runtime's writes, which persist nothing when given the `client.DryRunAll` option
@@ -51,7 +52,7 @@ def never_deployed(value: Node, source: bytes) -> bool:
     return bool(reads) and all(_handed_to_no_deployment(_outermost(use)) for use in reads)
 
 
-_NO_DEPLOYMENT_WORDS = (b"Delete", b'"delete"', b"DryRunAll", b"--dry-run", b'"diff"', b'"get"', b'"describe"', b'"wait"')
+_NO_DEPLOYMENT_WORDS = (b"Delete", b"DryRunAll", b"--dry-run", *(b'"%s"' % verb.encode() for verb in sorted(KUBECTL_READING_VERBS)))
 _LAST: list[tuple[bytes, bool]] = []  # the last source asked about: a file's values are asked in a row
 
 

@@ -25,6 +25,7 @@ from imagetag_lint.golang.syntax import (
     unparen,
 )
 from imagetag_lint.record import record
+from imagetag_lint.shell import KUBECTL_READING_VERBS
 
 # global flags of kubectl that take the next word as their value (`-n e2e`, `--context kind-e2e`)
 _KUBECTL_VALUE_FLAGS = frozenset((
@@ -82,7 +83,6 @@ def kubectl_images(call: Node, function: Function, helper: int | None = None) ->
 
 
 # kubectl commands that read the objects of a manifest on their standard input and create none
-_READING_VERBS = frozenset({"delete", "diff", "get", "describe", "wait"})
 
 
 def kubectl_creates_nothing(call: Node) -> bool:
@@ -97,7 +97,7 @@ def kubectl_creates_nothing(call: Node) -> bool:
         return False
     words = [string_value(a) if a.type in STRING_TYPES else None for a in args[1:]]
     verbs = _verb_positions(words)
-    return bool(verbs) and (verbs[0][0] in _READING_VERBS or _dry_run(words))
+    return bool(verbs) and (verbs[0][0] in KUBECTL_READING_VERBS or _dry_run(words))
 
 
 def kubectl_helper(run: FlowRun, function: Function) -> int | None:

@@ -15,7 +15,7 @@ from imagetag_lint.python.syntax import (
     string_value,
 )
 from imagetag_lint.record import record
-from imagetag_lint.shell import unquoted
+from imagetag_lint.shell import KUBECTL_READING_VERBS, unquoted
 
 FIXED = "fixed"  # known text: a literal, a constant, an f-string of literals
 BUILT = "built"  # the name a build or a producer returned
@@ -340,7 +340,7 @@ def is_deploy_call(call: cst.Call) -> bool:
     return isinstance(call.func, cst.Attribute) and bool(_DEPLOY_CALL.match(name))
 
 
-_READING_VERBS = frozenset({"delete", "get", "describe", "wait", "diff", "logs", "explain"})
+_READING_VERBS = KUBECTL_READING_VERBS | {"logs", "explain"}
 _PRINTS = frozenset({"print", "debug", "info", "warning", "error", "exception", "log", "echo"})
 
 
