@@ -127,9 +127,59 @@ def test_a_module_s_trees_go_before_the_next_module(tree: Path) -> None:
     discovered, _ = discover([str(tree)], tree)
     result = lint_paths(discovered, LintOptions(rule_set=load_rule_set()), tree)
     files = [f for f in result.sources.values() if isinstance(f, SourceFile)]
-    assert {Path(f.filename).parts[0] for f in files} == {"e2e", "infra", "staging"}
+    assert {Path(f.filename).parts[0] for f in files} == {"e2e", "staging"}
     assert all(f.parsed is None for f in files)
     assert result.findings
+
+
+def test_a_finished_module_keeps_only_the_sources_the_report_reads(tree: Path) -> None:
+    """A module's files that no finding names and that hold no suppression comment are not
+    kept once the module is linted: the run does not grow with the modules before it."""
+    from imagetag_lint.files import discover
+    from imagetag_lint.lint import lint_paths
+    from imagetag_lint.options import LintOptions
+    from imagetag_lint.rules import load_rule_set
+
+    suppressed_file, _ = suppress(tree)
+    discovered, _ = discover([str(tree)], tree)
+    result = lint_paths(discovered, LintOptions(rule_set=load_rule_set()), tree)
+    named = {f.filename for f in result.findings}
+    named |= {r.span.filename for f in result.findings for r in f.related}
+    named |= {e.filename for f in result.findings if f.fix is not None for e in f.fix.edits}
+    assert set(result.sources) == named | {suppressed_file}
+    staging = tree / STAGING  # a run on that module alone keeps every file it parsed, here more
+    alone = lint_paths(discover([str(staging)], staging)[0], LintOptions(rule_set=load_rule_set()), staging)
+    kept = {name.removeprefix(STAGING + "/") for name in result.sources if name.startswith(STAGING)}
+    assert kept < set(alone.sources)
+
+
+def test_a_later_module_s_sources_are_read_at_its_turn(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the first module is linted, the verdicts of the other modules' files hold no
+    source: each is read again when its module's turn comes."""
+    from imagetag_lint import lint
+    from imagetag_lint.files import Scanner, discover
+    from imagetag_lint.options import LintOptions
+    from imagetag_lint.parallel import Settled
+    from imagetag_lint.rules import load_rule_set
+
+    options = LintOptions(rule_set=load_rule_set())
+    discovered, _ = discover([str(tree)], tree)
+    scanner = Scanner(lint.Prefilter(options.rule_set.flow), options.max_file_bytes)
+    verdicts = [scanner((d.path, d.display)) for d in discovered]
+    assert sum(v[2] is not None for v in verdicts) > 4
+    held_at_each_turn: list[set[str]] = []
+    taken = lint._lint_taken
+
+    def spy(linter: lint.Linter) -> lint.LintResult:
+        held_at_each_turn.append({d.display for d, v in zip(discovered, verdicts) if v[2] is not None})
+        return taken(linter)
+
+    monkeypatch.setattr(lint, "_lint_taken", spy)
+    result = lint.lint_paths(discovered, options, tree, pending=Settled(verdicts))
+    first, second = held_at_each_turn
+    assert first and all(not name.startswith("staging/") for name in first)
+    assert not second  # the first module's are let go too, and the second's were read again
+    assert {f.filename for f in result.findings if f.filename.startswith("staging/")}
 
 
 def tree_enclosing_function_name(file: SourceFile, start: int, end: int) -> str:

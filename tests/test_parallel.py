@@ -65,6 +65,17 @@ def test_results_stream_in_frames_and_each_is_seen_once(monkeypatch: pytest.Monk
 
 
 @forking
+def test_what_the_caller_returns_for_a_result_is_kept_in_its_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2}, raising=False)
+    monkeypatch.setattr(parallel, "FRAME_ITEMS", 5)
+    split = parallel.Split(lambda i: (i, b"x" * 100), list(range(200)), min_items=10, busy=True)
+    results = split.results(lambda index, value: (index, b"") if index % 2 else None)
+    assert results == [(i, b"" if i % 2 else b"x" * 100) for i in range(200)]
+    settled = parallel.Settled([(i, b"x") for i in range(4)]).results(lambda index, value: (index, b"") if index else None)
+    assert settled == [(0, b"x"), (1, b""), (2, b""), (3, b"")]
+
+
+@forking
 def test_a_child_that_dies_midway_has_the_rest_done_by_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
     monkeypatch.setattr(parallel, "FRAME_ITEMS", 4)

@@ -99,8 +99,8 @@ class Linter:
         self._avoided_words: tuple[bytes, ...] | None = None
         self._broken: set[str] = set()  # linted files with syntax errors, by display name
         # the run's files in other Go modules (a lint of several modules): (path, display, the
-        # source, or the import header of a clean file)
-        self.others: list[tuple[str, str, bytes]] = []
+        # source, or the import header of a clean file, or None for a source put off)
+        self.others: list[tuple[str, str, bytes | None]] = []
         # whether the lint chose files by the clean ones' paths or import headers (a cached
         # result then depends on which clean files there are, not only on how many)
         self.clean_consulted = False
@@ -116,16 +116,21 @@ class Linter:
         self.take(discovered, scans, trees)
 
     def read_scans(
-        self, discovered: Sequence[Discovered], pending: Pending[Scan], early: Callable[[Discovered], bool] | None = None
+        self, discovered: Sequence[Discovered], pending: Pending[Scan], mine: Callable[[Discovered], bool] | None = None
     ) -> tuple[list[Scan], dict[str, Tree]]:
-        """The prefilter's verdicts, and the trees of the files worth parsing (of those `early`
-        accepts), parsed while the other verdicts are still coming: by path."""
+        """The prefilter's verdicts, and the trees of the files worth parsing, parsed while the
+        other verdicts are still coming: by path. With `mine`, only the files it accepts are
+        parsed; the others belong to a later unit, and their sources are put off (`put_off`) as
+        they arrive, to be read again at their turn, so that the run never holds them all."""
         trees: dict[int, Tree] = {}
         elided: dict[int, list[Run]] = {}  # the tables an early parse left out, by item
 
-        def parse_early(index: int, scan: Scan) -> None:
-            if scan[0] == Prefilter.STRONG and scan[2] is not None and (early is None or early(discovered[index])):
+        def parse_early(index: int, scan: Scan) -> Scan | None:
+            if mine is not None and not mine(discovered[index]):
+                return put_off(scan)
+            if scan[0] == Prefilter.STRONG and scan[2] is not None:
                 trees[index], elided[index] = self._parse_without_tables(scan[2])
+            return None
 
         scans = pending.results(parse_early)
         return scans, self._finish_trees(discovered, scans, trees, elided)
@@ -554,16 +559,20 @@ def lint_paths(
         return _lint_taken(linter)
     result = LintResult()
     for number, indexes in enumerate(units):
-        items, unit_scans = [discovered[i] for i in indexes], [scans[i] for i in indexes]
+        items = [discovered[i] for i in indexes]
         if number:
             linter = Linter(options, cwd, overlay)
+        unit_scans = [linter.scanner((d.path, d.display)) if is_put_off(scans[i]) else scans[i] for d, i in zip(items, indexes)]
+        if number or not trees:  # (the first file's module may have nothing to parse)
             trees = linter.parse_worth(items, unit_scans)
         linter.others = _other_files(discovered, scans, set(indexes))
         linter.take(items, unit_scans, trees)
-        _merge(result, _lint_taken(linter))
+        _merge(result, _with_needed_sources(_lint_taken(linter)))
         for file in linter.project.files():
             file.release()
-        del linter
+        for index in indexes:  # what a later unit needs of these files it reads again
+            scans[index] = put_off(scans[index])
+        del linter, unit_scans
         gc.collect()  # the project holds its files in cycles: its trees go now, not at the end
     result.findings.sort(key=Finding.sort_key)
     return result
@@ -593,7 +602,7 @@ def _units(modules: ModuleMap, discovered: Sequence[Discovered], scans: Sequence
     module, so errors keep their order."""
     by_root: dict[str, list[int]] = {}
     for index, (item, scan) in enumerate(zip(discovered, scans)):
-        if scan[0] not in (UNREADABLE, Prefilter.CLEAN) and scan[2] is not None:
+        if scan[0] in PARSEABLE:
             by_root.setdefault(_module_root(modules, item.path), []).append(index)
     if len(by_root) <= 1:
         return [list(range(len(discovered)))]
@@ -603,21 +612,53 @@ def _units(modules: ModuleMap, discovered: Sequence[Discovered], scans: Sequence
     for index, (item, scan) in enumerate(zip(discovered, scans)):
         if scan[0] == UNREADABLE:
             by_root[first_root].append(index)
-        elif scan[0] == Prefilter.CLEAN or scan[2] is None:
+        elif scan[0] == Prefilter.CLEAN:
             holder = next((root for root in deepest_first if item.path.startswith(root + os.sep)), outside)
             by_root[holder].append(index)
     order = [first_root, *sorted(root for root in by_root if root != first_root)]
     return [sorted(by_root[root]) for root in order]
 
 
-def _other_files(discovered: Sequence[Discovered], scans: Sequence[Scan], unit: set[int]) -> list[tuple[str, str, bytes]]:
-    """(path, display, the source or the import header) of the readable files not in the unit."""
-    found = []
-    for index, (item, (kind, info, source, _)) in enumerate(zip(discovered, scans)):
-        if index not in unit and kind != UNREADABLE:
-            text = source if source is not None else info
-            found.append((item.path, item.display, text if isinstance(text, bytes) else b""))
+def _other_files(discovered: Sequence[Discovered], scans: Sequence[Scan], unit: set[int]) -> list[tuple[str, str, bytes | None]]:
+    """(path, display, the source, the import header, or None when the source was put off) of
+    the readable files not in the unit."""
+    found: list[tuple[str, str, bytes | None]] = []
+    for index, (item, scan) in enumerate(zip(discovered, scans)):
+        kind, info, source, _ = scan
+        if index in unit or kind == UNREADABLE:
+            continue
+        text = None if is_put_off(scan) else source if source is not None else info
+        found.append((item.path, item.display, text if isinstance(text, bytes) or text is None else b""))
     return found
+
+
+PARSEABLE = (Prefilter.WEAK, Prefilter.STRONG)  # the verdicts whose scan holds the source
+
+
+def put_off(scan: Scan) -> Scan:
+    """The scan without its source, which its unit reads again at its turn."""
+    return (scan[0], scan[1], None, scan[3]) if scan[0] in PARSEABLE else scan
+
+
+def is_put_off(scan: Scan) -> bool:
+    return scan[0] in PARSEABLE and scan[2] is None
+
+
+def _with_needed_sources(unit: LintResult) -> LintResult:
+    """The unit's result keeping only the files that what follows a lint reads: those its
+    findings name (code frames, fingerprints, fixes) and those with suppression comments."""
+    named = {name for finding in unit.findings for name in _files_named(finding)}
+    unit.sources = {name: file for name, file in unit.sources.items() if name in named or PREFIX in file.source}
+    return unit
+
+
+def _files_named(finding: Finding) -> Iterator[str]:
+    yield finding.filename
+    for related in finding.related:
+        yield related.span.filename
+    if finding.fix is not None:
+        for edit in finding.fix.edits:
+            yield edit.filename
 
 
 def _merge(result: LintResult, unit: LintResult) -> None:

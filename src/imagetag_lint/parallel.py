@@ -21,6 +21,7 @@ from typing import Generic, Protocol, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+OnResult = Callable[[int, R], "R | None"]  # sees a result as it arrives; may return what to keep instead
 
 MAX_PROCESSES = 4
 FRAME_ITEMS = 64  # results per frame a child sends
@@ -61,9 +62,11 @@ class Split(Generic[T, R]):
             if child is not None:
                 self.children.append(child)
 
-    def results(self, on_result: Callable[[int, R], None] | None = None) -> list[R]:
+    def results(self, on_result: OnResult[R] | None = None) -> list[R]:
         """Every result, in the order of the items. `on_result(index, result)` sees each one as
-        it arrives, in no particular order. If anything raises, the children are stopped."""
+        it arrives, in no particular order, and may return what to keep in its place (a result
+        slimmed down, so that the list never holds all of every result at once). If anything
+        raises, the children are stopped."""
         try:
             return self._results(on_result)
         finally:
@@ -75,16 +78,15 @@ class Split(Generic[T, R]):
             child.stop()
         self.children = []
 
-    def _results(self, on_result: Callable[[int, R], None] | None) -> list[R]:
+    def _results(self, on_result: OnResult[R] | None) -> list[R]:
         items, count = self.items, self.shares
         results: list[R | None] = [None] * len(items)
         done = [False] * len(items)
 
         def take(index: int, result: R) -> None:
-            results[index] = result
             done[index] = True
-            if on_result is not None:
-                on_result(index, result)
+            kept = on_result(index, result) if on_result is not None else None
+            results[index] = result if kept is None else kept
 
         forked = {child.share for child in self.children}
         for share in range(count):
@@ -115,7 +117,7 @@ class Split(Generic[T, R]):
 class Pending(Protocol[R]):
     """Results on their way: a `Split`, or a `Settled` list known from the start."""
 
-    def results(self, on_result: Callable[[int, R], None] | None = None) -> list[R]: ...
+    def results(self, on_result: OnResult[R] | None = None) -> list[R]: ...
 
     def close(self) -> None: ...
 
@@ -126,10 +128,12 @@ class Settled(Generic[R]):
     def __init__(self, results: list[R]) -> None:
         self._results = results
 
-    def results(self, on_result: Callable[[int, R], None] | None = None) -> list[R]:
+    def results(self, on_result: OnResult[R] | None = None) -> list[R]:
         if on_result is not None:
             for index, result in enumerate(self._results):
-                on_result(index, result)
+                kept = on_result(index, result)
+                if kept is not None:
+                    self._results[index] = kept
         return self._results
 
     def close(self) -> None:
