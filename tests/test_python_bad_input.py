@@ -4,6 +4,7 @@ of parsing, and a sibling read only for context never takes a run down."""
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -155,3 +156,33 @@ def test_a_variable_set_again_in_many_nested_blocks_is_analysed(tmp_path: Path, 
     done = _run(tmp_path, "--output-format", "json-lines", "test_deep.py")
     assert done.stderr == ""
     assert [json.loads(line)["code"] for line in done.stdout.splitlines()] == found
+
+
+LATIN_1_COMMENT = b"import subprocess\n# caf\xe9\n" + BUILD.encode()
+LATIN_1_DECLARED = b"# -*- coding: latin-1 -*-\n# caf\xe9\n" + BUILD.encode()
+
+
+@pytest.mark.parametrize(
+    ("source", "problem"),
+    [
+        (LATIN_1_COMMENT, "not valid UTF-8 (byte 0xe9 at offset 23); not linted"),
+        (LATIN_1_DECLARED, "not valid UTF-8 (byte 0xe9 at offset 31); not linted"),
+        (BUILD.encode() + b"x = 1\0\n", "binary file (contains NUL bytes); not linted"),
+    ],
+    ids=["latin-1-comment", "coding-declaration", "nul"],
+)
+def test_bytes_on_stdin_are_the_same_error_as_on_disk(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch,
+    source: bytes, problem: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "test_x.py").write_bytes(source)
+    line = f"imagetag-lint: error: test_x.py: {problem}\n".encode()
+    assert main(["--no-cache", "test_x.py"]) == 2
+    assert capsysbinary.readouterr().err == line
+    assert main(["--stdin-filename", "test_x.py", "-"], io.BytesIO(source)) == 2
+    assert capsysbinary.readouterr().err == line
+    # an editor replaces its buffer with what --fix prints: the input, unchanged
+    assert main(["--fix", "--stdin-filename", "test_x.py", "-"], io.BytesIO(source)) == 2
+    printed = capsysbinary.readouterr()
+    assert (printed.out, printed.err) == (source, line)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from imagetag_lint.enums import Applicability
 from imagetag_lint.errors import InputError
-from imagetag_lint.files import read_go_file
+from imagetag_lint.files import check_source, read_go_file
 from imagetag_lint.findings import Finding, Fix
 from imagetag_lint.lint_result import NOT_ANALYSED
 from imagetag_lint.python.reach import (
@@ -153,7 +153,11 @@ def _test_module(display: str) -> bool:
 
 def _read(path: str, display: str, overlay: dict[str, bytes], max_file_bytes: int) -> bytes:
     source = overlay.get(path)
-    return source if source is not None else read_go_file(path, display, max_file_bytes)
+    if source is None:
+        return read_go_file(path, display, max_file_bytes)
+    # the overlay holds stdin's buffer too: the same bytes are the same error as on disk
+    check_source(source, display, max_file_bytes)
+    return source
 
 
 def _siblings(directories: list[tuple[str, str]]) -> list[tuple[str, str]]:
