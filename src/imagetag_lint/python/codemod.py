@@ -15,6 +15,7 @@ import libcst as cst
 
 from imagetag_lint.enums import Applicability
 from imagetag_lint.findings import Edit, Fix
+from imagetag_lint.python.collection import fixture_obstacle
 from imagetag_lint.python.discards import Discard
 from imagetag_lint.python.flow import FIXED, Flow, Sink
 from imagetag_lint.python.project import Function
@@ -193,6 +194,9 @@ def plan_flow(flow: Flow, function: Function, discard: Discard, stale: list[Sink
         if shared is not None:
             return _shared_helper_plan(flow, function, shared, stale, variable, steps[0])
         return Plan(steps, Fix(Applicability.DISPLAY_ONLY, "no deployment in reach takes the image name; " + BY_HAND))
+    obstacle = fixture_obstacle(function) if discard.kind == "usefixtures" else None
+    if obstacle is not None:  # `usefixtures` reaches a unittest test case; a parameter does not
+        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, f"{obstacle}; {BY_HAND}"))
     if discard.kind in ("fixture", "usefixtures") and not can_request(function, variable):
         return Plan(steps, Fix(Applicability.DISPLAY_ONLY, f"{shadowed(function, variable)}; {BY_HAND}"))
     changes: dict[Module, dict[cst.CSTNode, Change]] = {}

@@ -22,6 +22,7 @@ from imagetag_lint.python.codemod import (
     shadowed,
     use_name,
 )
+from imagetag_lint.python.collection import fixture_obstacle
 from imagetag_lint.python.factories import factory_call, factory_function
 from imagetag_lint.python.flow import FRESH, Flow, Sink
 from imagetag_lint.python.holders import (
@@ -160,6 +161,9 @@ def _plan_request(function: Function, sink: Sink, fixture: str, value: str) -> P
         parameter = f"parameter: add `{fixture}` to the parameters of `{function.name}`"
     steps = (capture, f"pass: nothing to pass: {who} receives it directly", parameter,
              f"use: `{value}` instead of `{old}`")
+    obstacle = None if requested else fixture_obstacle(function)
+    if obstacle is not None:
+        return Plan(_moved_steps(function, fixture, value, old), Fix(Applicability.DISPLAY_ONLY, f"{obstacle}; {BY_HAND}"))
     if not can_request(function, fixture):
         return Plan(steps, Fix(Applicability.DISPLAY_ONLY, f"{shadowed(function, fixture)}; {BY_HAND}"))
     changes: dict[cst.CSTNode, Change] = {}
@@ -170,6 +174,17 @@ def _plan_request(function: Function, sink: Sink, fixture: str, value: str) -> P
         return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
     message = f"deploy the image of the fixture `{fixture}`" if requested else f"request the fixture `{fixture}` and deploy it"
     return Plan(steps, Fix(Applicability.SAFE, message, edits))
+
+
+def _moved_steps(function: Function, fixture: str, value: str, old: str) -> tuple[str, ...]:
+    """Steps for a test pytest would pass no fixture to: the fixture's value must reach it some
+    other way."""
+    capture = (f"capture: move `{function.name}` where pytest passes it fixtures (a `test_*` function, or a method "
+               f"of a `Test*` class that is no unittest test case, in a `test_*.py` module), or have it read the "
+               f"name the build gave from the environment")
+    return (capture, f"pass: the moved test requests the fixture `{fixture}`, which builds this image",
+            f"parameter: add `{fixture}` to the parameters of the moved test",
+            f"use: `{value}` instead of `{old}`")
 
 
 def _shown(flow: Flow, held: Held, sink: Sink) -> bool:
