@@ -473,6 +473,33 @@ def test_a_python_run_sees_a_module_appear_where_a_conftest_puts_sys_path(
     assert "IMG001" not in moved[1]
 
 
+@pytest.mark.parametrize(
+    ("package", "one", "builder"),
+    [
+        pytest.param("syspath", "syspath/suite/test_suite.py", "syspath/lib/images.py", id="sys-path"),
+        pytest.param("imports", "imports/suite/test_lookalike.py", "imports/shared/builds.py", id="package"),
+    ],
+)
+def test_a_python_run_sees_an_edit_of_a_module_it_imports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], runs: Runs, package: str, one: str, builder: str
+) -> None:
+    """The import search asks whether the module is a file before the lint reads all of it: the
+    cached result depends on its bytes, not on its being there."""
+    import shutil
+
+    from support import TESTS
+
+    root = tmp_path / "project"
+    shutil.copytree(TESTS / "fixtures" / "python" / package, root / package)
+    cold = lint(root, one, capsys=capsys)
+    assert runs.last.linted and "IMG001" in cold[1]
+    images = root / builder
+    images.write_text(images.read_text().replace("    return tag", "    return None"))  # no builder now
+    edited = lint(root, one, capsys=capsys)
+    assert runs.last.linted and edited == lint(root, one, "--no-cache", capsys=capsys)
+    assert edited != cold and "IMG001" not in edited[1]
+
+
 WRAPPER = '''package wrap
 
 import (

@@ -23,8 +23,18 @@ class ReadLog:
         self.walks: dict[str, tuple[str, ...]] = {}  # directory -> what a walk saw in it (walk_listing)
 
     def read(self, path: str, source: bytes | None, limit: int = -1) -> None:
-        if path not in self.inputs:
-            self.files.setdefault(path, (source, limit))
+        """Keep the most of path that was read: a module search asks whether a file exists
+        before the lint reads all of it, and the cached result depends on all of it then."""
+        if path in self.inputs:
+            return
+        known = self.files.get(path)
+        if known is None or _extent(limit) > _extent(known[1]):
+            self.files[path] = (source, limit)
+
+
+def _extent(limit: int) -> float:
+    """How much of a file a read saw: whether it exists, some bytes, or all (-1)."""
+    return float("inf") if limit == -1 else limit
 
 
 _log: ReadLog | None = None
