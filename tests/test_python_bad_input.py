@@ -186,3 +186,19 @@ def test_bytes_on_stdin_are_the_same_error_as_on_disk(
     assert main(["--fix", "--stdin-filename", "test_x.py", "-"], io.BytesIO(source)) == 2
     printed = capsysbinary.readouterr()
     assert (printed.out, printed.err) == (source, line)
+
+
+def test_a_coding_line_libcst_follows_is_named_in_the_warning(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """UTF-8 bytes under a `coding: latin-1` line: libcst decodes them as the line says, so its
+    text is not the bytes positions point into; on disk and on stdin alike."""
+    monkeypatch.chdir(tmp_path)
+    source = "# -*- coding: latin-1 -*-\n# café\n".encode() + BUILD.encode()
+    (tmp_path / "test_x.py").write_bytes(source)
+    line = (b"imagetag-lint: warning: test_x.py: libcst cannot read it: it decodes the file as its coding line says "
+            b"(iso-8859-1), not as UTF-8; not analysed\n")
+    assert main(["--no-cache", "test_x.py"]) == 0
+    assert capsysbinary.readouterr().err == line
+    assert main(["--stdin-filename", "test_x.py", "-"], io.BytesIO(source)) == 0
+    assert capsysbinary.readouterr().err == line

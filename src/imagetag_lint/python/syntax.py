@@ -190,6 +190,9 @@ def _deeper_than(tree: ast.AST, limit: int) -> bool:
 def _dropped(source: bytes, tree: cst.Module) -> list[int]:
     """The offsets in libcst's text of the bytes of the file it left out (form feeds and other
     whitespace), found by walking both texts."""
+    if tree.encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
+        # positions and edits are in the UTF-8 bytes; libcst decoded them as the file declares
+        raise ParseError(f"libcst cannot read it: it decodes the file as its coding line says ({tree.encoding}), not as UTF-8")
     code = tree.code.encode("utf-8")
     dropped, at = [], 0
     for byte in source:
@@ -198,9 +201,9 @@ def _dropped(source: bytes, tree: cst.Module) -> list[int]:
         elif byte in b"\f\v \t":
             dropped.append(at)
         else:
-            raise ParseError("libcst cannot read it: its text of the file is not the file")
+            raise ParseError("libcst cannot read it: the text it parsed differs from the file's bytes")
     if at != len(code):
-        raise ParseError("libcst cannot read it: its text of the file is not the file")
+        raise ParseError("libcst cannot read it: the text it parsed differs from the file's bytes")
     return dropped
 
 
