@@ -162,7 +162,10 @@ def _plan(flow: Flow, function: Function, discard: Discard, stale: list[Sink],
         return _setup_plan(function, discard, elsewhere)
     plan = codemod.plan_flow(flow, function, discard, stale, taken)
     built = _built_by(flow, discard)
-    unshown = [s for s in stale if not shown_to_build(flow, built, s, discard.node)]
+    producer = _producer(flow, discard)
+    returned = _returned_text(flow, producer) if producer is not None else None
+    unshown = [s for s in stale if not shown_to_build(flow, built, s, discard.node)
+               and not (s.value.kind == FIXED and s.value.text == returned)]
     if not unshown or plan.fix.applicability == Applicability.DISPLAY_ONLY:
         return plan
     repo = reference_repository(flow, unshown[0])
@@ -356,7 +359,17 @@ def _fixed_tag(flow: Flow, discard: Discard) -> str | None:
         value = flow.value(tag, producer.module, producer, plain=True)
         if kind == "build" and value.kind == FIXED and value.text.rfind(":") > value.text.rfind("/"):
             return value.text
-    return None
+    returned = _returned_text(flow, producer)
+    return returned if returned is not None and returned.rfind(":") > returned.rfind("/") else None
+
+
+def _returned_text(flow: Flow, producer: Function) -> str | None:
+    """The fixed text a producer returns on every way out (a fixture that loads the image a
+    Makefile built and returns `BILLING_IMAGE`): a deployment of that very text deploys what
+    it hands out, a copy to keep in step by hand."""
+    values = [flow.value(r, producer.module, producer, plain=True) for r in producer.results]
+    texts = {v.text if v.kind == FIXED else "" for v in values}
+    return texts.pop() or None if len(texts) == 1 else None
 
 
 def _unbuilt_tag(flow: Flow, tag: str, stale: list[Sink]) -> str | None:
