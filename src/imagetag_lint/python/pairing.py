@@ -123,8 +123,10 @@ def request_param_values(flow: Flow, fixture: Function) -> list[str]:
 
 def tag_repositories(flow: Flow, function: Function, tag: cst.BaseExpression) -> set[str]:
     """The repository a build tag names when the flow sees no text in it: the text a helper
-    makes (`tag = make_tag("shop-api")`, returning `f"localhost/{service}:e2e-..."`)."""
-    return _tag_repository(flow, tag, function, {})
+    makes (`tag = make_tag("shop-api")`, returning `f"localhost/{service}:e2e-..."`), also
+    with what the callers pass for the function's parameters (`tag = image_ref(service)` in
+    `build_service(service)`, called as `build_service("shop-api")`)."""
+    return _tag_repository(flow, tag, function, {}) or tag_repositories_at_callers(flow, function, tag)
 
 
 def tag_repositories_at_callers(flow: Flow, function: Function, tag: cst.BaseExpression) -> set[str]:
