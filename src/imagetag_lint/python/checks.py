@@ -16,6 +16,7 @@ from imagetag_lint.python.flow import (
     COMPUTED,
     FIXED,
     FRESH,
+    OPAQUE,
     PARAM,
     Flow,
     Sink,
@@ -268,6 +269,8 @@ def _stale_deployments(flow: Flow, function: Function, discards: list[Discard],
             found.append((sink, sink.value.how))
         elif sink.function is function and _load_mismatch(flow, sink) is not None:
             found.append((sink, sink.value.how or "fixed text"))
+    # a tag maker's result (`image_ref("shop-api")`) has no value of its own to be among those
+    found += [(sink, how) for sink, how in mismatched.items() if sink.value.kind == OPAQUE]
     # a setup method that drops the build leaves its class's tests a fixed copy of that image
     built = [_built_by(flow, d) for d in discards]
     for test in class_tests(flow, function):
@@ -307,6 +310,9 @@ def _mismatched(flow: Flow, function: Function, discards: list[Discard]) -> Iter
                     for v in [flow.value(e, function.module, function, plain=True)] if v.kind == FRESH}
     for sink in sinks:
         value = sink.value
+        if value.kind == OPAQUE and discards and _recomputes_a_drop(flow, discards, sink):
+            yield sink, "the build's name computed again"
+            continue
         if value.kind in SILENT or (value.kind == FIXED and flow.is_local_image(value.text, sink.pull_never)):
             continue
         if value.kind == FRESH and (discards or value.text in fresh_builds):
@@ -325,6 +331,12 @@ def _mismatched(flow: Flow, function: Function, discards: list[Discard]) -> Iter
             yield sink, "a name computed apart from the build"
         elif value.kind == FIXED and fixture_flow and len(public) == 1:
             yield sink, "fixed text"
+
+
+def _recomputes_a_drop(flow: Flow, discards: list[Discard], sink: Sink) -> bool:
+    """Does a deployment of a helper's result (`image_ref("shop-api")`, no value of its own)
+    compute a dropped build's name again, by the build's own tag maker?"""
+    return any(_recomputed_recipe(flow, d, [sink]) is not None for d in discards)
 
 
 def _producer(flow: Flow, discard: Discard) -> Function | None:

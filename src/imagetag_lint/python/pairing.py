@@ -300,6 +300,11 @@ def _recipe(flow: Flow, node: cst.BaseExpression, function: Function, arguments:
         return _imported_placeholder(flow, function, node.value)
     if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):  # `settings.RUN_ID`
         return _imported_placeholder(flow, function, node.value.value, node.attr.value)
+    if isinstance(node, cst.Call):  # `image_ref("shop-api")`: the tag maker's result with these arguments
+        maker = flow.project.resolve(node, function.module)
+        if maker is None or maker is function or len(maker.results) != 1:
+            return None
+        return _recipe(flow, maker.results[0], maker, _arguments(flow, node, maker, function, arguments), depth + 1)
     if isinstance(node, cst.FormattedString):
         text = ""
         for part in node.parts:
