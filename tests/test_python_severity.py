@@ -24,6 +24,7 @@ def _severities(package: str) -> dict[tuple[str, int], Severity]:
         pytest.param("versiontags", "versiontags/test_versions.py", 16, Severity.ERROR, id="an-older-push-never-built"),
         pytest.param("freshhelpers", "freshhelpers/test_fresh_helpers.py", 10, Severity.ERROR, id="a-time-stamp-helper"),
         pytest.param("freshhelpers", "freshhelpers/test_fresh_helpers.py", 14, Severity.ERROR, id="a-uuid-helper"),
+        pytest.param("loadedcopy", "loadedcopy/test_payroll.py", 1, Severity.WARNING, id="the-fixed-name-a-fixture-returns"),
     ],
 )
 def test_severity_of_a_drop(package: str, filename: str, row: int, severity: Severity) -> None:

@@ -16,6 +16,7 @@ from imagetag_lint.python.flow import (
     COMPUTED,
     FIXED,
     FRESH,
+    OPAQUE,
     PARAM,
     Flow,
     Sink,
@@ -162,7 +163,10 @@ def _plan(flow: Flow, function: Function, discard: Discard, stale: list[Sink],
         return _setup_plan(function, discard, elsewhere)
     plan = codemod.plan_flow(flow, function, discard, stale, taken)
     built = _built_by(flow, discard)
-    unshown = [s for s in stale if not shown_to_build(flow, built, s, discard.node)]
+    producer = _producer(flow, discard)
+    returned = _returned_text(flow, producer) if producer is not None else None
+    unshown = [s for s in stale if not shown_to_build(flow, built, s, discard.node)
+               and not (s.value.kind == FIXED and s.value.text == returned)]
     if not unshown or plan.fix.applicability == Applicability.DISPLAY_ONLY:
         return plan
     repo = reference_repository(flow, unshown[0])
@@ -265,6 +269,8 @@ def _stale_deployments(flow: Flow, function: Function, discards: list[Discard],
             found.append((sink, sink.value.how))
         elif sink.function is function and _load_mismatch(flow, sink) is not None:
             found.append((sink, sink.value.how or "fixed text"))
+    # a tag maker's result (`image_ref("shop-api")`) has no value of its own to be among those
+    found += [(sink, how) for sink, how in mismatched.items() if sink.value.kind == OPAQUE]
     # a setup method that drops the build leaves its class's tests a fixed copy of that image
     built = [_built_by(flow, d) for d in discards]
     for test in class_tests(flow, function):
@@ -304,6 +310,9 @@ def _mismatched(flow: Flow, function: Function, discards: list[Discard]) -> Iter
                     for v in [flow.value(e, function.module, function, plain=True)] if v.kind == FRESH}
     for sink in sinks:
         value = sink.value
+        if value.kind == OPAQUE and discards and _recomputes_a_drop(flow, discards, sink):
+            yield sink, "the build's name computed again"
+            continue
         if value.kind in SILENT or (value.kind == FIXED and flow.is_local_image(value.text, sink.pull_never)):
             continue
         if value.kind == FRESH and (discards or value.text in fresh_builds):
@@ -322,6 +331,12 @@ def _mismatched(flow: Flow, function: Function, discards: list[Discard]) -> Iter
             yield sink, "a name computed apart from the build"
         elif value.kind == FIXED and fixture_flow and len(public) == 1:
             yield sink, "fixed text"
+
+
+def _recomputes_a_drop(flow: Flow, discards: list[Discard], sink: Sink) -> bool:
+    """Does a deployment of a helper's result (`image_ref("shop-api")`, no value of its own)
+    compute a dropped build's name again, by the build's own tag maker?"""
+    return any(_recomputed_recipe(flow, d, [sink]) is not None for d in discards)
 
 
 def _producer(flow: Flow, discard: Discard) -> Function | None:
@@ -356,7 +371,17 @@ def _fixed_tag(flow: Flow, discard: Discard) -> str | None:
         value = flow.value(tag, producer.module, producer, plain=True)
         if kind == "build" and value.kind == FIXED and value.text.rfind(":") > value.text.rfind("/"):
             return value.text
-    return None
+    returned = _returned_text(flow, producer)
+    return returned if returned is not None and returned.rfind(":") > returned.rfind("/") else None
+
+
+def _returned_text(flow: Flow, producer: Function) -> str | None:
+    """The fixed text a producer returns on every way out (a fixture that loads the image a
+    Makefile built and returns `BILLING_IMAGE`): a deployment of that very text deploys what
+    it hands out, a copy to keep in step by hand."""
+    values = [flow.value(r, producer.module, producer, plain=True) for r in producer.results]
+    texts = {v.text if v.kind == FIXED else "" for v in values}
+    return texts.pop() or None if len(texts) == 1 else None
 
 
 def _unbuilt_tag(flow: Flow, tag: str, stale: list[Sink]) -> str | None:

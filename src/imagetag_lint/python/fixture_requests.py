@@ -47,6 +47,15 @@ def fixture_building(flow: Flow, test: Function, sink: Sink) -> str | None:
     repo = reference_repository(flow, sink)
     if not _run_by_pytest(test) or repo is None:
         return None
+    matching = fixtures_building(flow, test, repo)
+    requested = [name for name in matching if name in test.params]
+    if len(matching) == 1:
+        return matching[0]
+    return requested[0] if len(requested) == 1 else None
+
+
+def fixtures_building(flow: Flow, test: Function, repo: str) -> list[str]:
+    """The producer fixtures in the reach of a test whose builds are shown to make `repo`."""
     matching = []
     for name in sorted(flow.project.fixtures):
         fixture = flow.project.fixture_for(name, test)
@@ -56,10 +65,7 @@ def fixture_building(flow: Flow, test: Function, sink: Sink) -> str | None:
             same_repository(repo, built) for built in repositories_built(flow, fixture)
         ):
             matching.append(name)
-    requested = [name for name in matching if name in test.params]
-    if len(matching) == 1:
-        return matching[0]
-    return requested[0] if len(requested) == 1 else None
+    return matching
 
 
 def capture_building(flow: Flow, function: Function, sink: Sink) -> tuple[str, str] | None:
@@ -252,6 +258,14 @@ def _by_hand_steps(flow: Flow, function: Function, sink: Sink) -> tuple[str, ...
                 f"use: that variable instead of `{old}`")
     if _run_by_pytest(function):
         # pytest calls tests and fixtures: their values come from fixtures, not from callers
+        several = fixtures_building(flow, function, repo)
+        if len(several) > 1:  # a release and a debug build of one service: which is meant is yours to say
+            named = ", ".join(f"`{name}`" for name in several)
+            choose = f"capture: request one of the fixtures in reach that build `{repo}` ({named}): which image is meant here is yours to choose"
+            return (choose,
+                    f"pass: request that fixture as a parameter of `{owner}`",
+                    "parameter: pytest passes the fixture by its name; nothing else to add",
+                    f"use: the fixture's value instead of `{old}`")
         builds = [b.where for b in flow.builds if same_repository(repo, b.repository)]
         capture = (f"capture: return the name the build at {builds[0]} gives `{repo}` from a fixture (no fixture "
                    "in reach is shown to build it)" if builds else

@@ -667,6 +667,11 @@ class Flow:
         for build in made:
             if build.tag:
                 return f"the build at {build.where} tags this repository `{build.tag}`, not this reference", Severity.ERROR
+        places = list(dict.fromkeys(b.where for b in made))
+        own = near is not None and bool(made) and made[0].owner == f"{near.module.file.filename}:{near.name}"
+        if len(places) > 1 and not own:  # a release and a debug build of one repository: either may be meant
+            listed = ", ".join(places[:-1]) + " and " + places[-1]
+            return f"the builds at {listed} give this repository tags computed as they run, not this reference", Severity.ERROR
         if made:
             why = f"the build at {made[0].where} gives this repository a tag computed as it runs, not this reference"
             return why, Severity.ERROR

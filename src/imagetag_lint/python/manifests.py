@@ -10,6 +10,7 @@ import libcst as cst
 # imported by flow.py's sink collection only once flow.py is loaded, so this import is no cycle
 from imagetag_lint.pullpolicy import yaml_pull_never
 from imagetag_lint.python.flow import Flow, Sink
+from imagetag_lint.python.patches import patched_values, replaced_by
 from imagetag_lint.python.project import Function
 from imagetag_lint.python.syntax import (
     Module,
@@ -35,13 +36,19 @@ def yaml_sinks(flow: Flow, string: cst.BaseExpression, module: Module, function:
     sinks = []
     code = module.code(string)
     encoded = text.encode()
-    for match in YAML_IMAGE.finditer(text):
+    matches = list(YAML_IMAGE.finditer(text))
+    # stores into the loaded object put their value in the place of the one `image:` line
+    patched = patched_values(flow, function, use) if len(matches) == 1 else []
+    for match in matches:
         image = match.group(3)
-        filled = _placeholder(flow, image, use, module)
+        filled = _placeholder(flow, image, use, module) or replaced_by(flow, module, function, use, image)
         if filled is not None:
             value = flow.value(filled[0], module, function)
             sinks.append(Sink("yaml", function, module, filled[0], value, module.start(filled[0]),
                               module.end(filled[0]), call=filled[1]))
+        elif patched:
+            sinks += [Sink("store", function, module, node, flow.value(node, module, function), module.start(node),
+                           module.end(node)) for node, already in patched if not already]
         elif image and "{" not in image and "$" not in image:
             offset = code.find(image)
             if offset == -1:

@@ -123,8 +123,10 @@ def request_param_values(flow: Flow, fixture: Function) -> list[str]:
 
 def tag_repositories(flow: Flow, function: Function, tag: cst.BaseExpression) -> set[str]:
     """The repository a build tag names when the flow sees no text in it: the text a helper
-    makes (`tag = make_tag("shop-api")`, returning `f"localhost/{service}:e2e-..."`)."""
-    return _tag_repository(flow, tag, function, {})
+    makes (`tag = make_tag("shop-api")`, returning `f"localhost/{service}:e2e-..."`), also
+    with what the callers pass for the function's parameters (`tag = image_ref(service)` in
+    `build_service(service)`, called as `build_service("shop-api")`)."""
+    return _tag_repository(flow, tag, function, {}) or tag_repositories_at_callers(flow, function, tag)
 
 
 def tag_repositories_at_callers(flow: Flow, function: Function, tag: cst.BaseExpression) -> set[str]:
@@ -298,6 +300,11 @@ def _recipe(flow: Flow, node: cst.BaseExpression, function: Function, arguments:
         return _imported_placeholder(flow, function, node.value)
     if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):  # `settings.RUN_ID`
         return _imported_placeholder(flow, function, node.value.value, node.attr.value)
+    if isinstance(node, cst.Call):  # `image_ref("shop-api")`: the tag maker's result with these arguments
+        maker = flow.project.resolve(node, function.module)
+        if maker is None or maker is function or len(maker.results) != 1:
+            return None
+        return _recipe(flow, maker.results[0], maker, _arguments(flow, node, maker, function, arguments), depth + 1)
     if isinstance(node, cst.FormattedString):
         text = ""
         for part in node.parts:
