@@ -7,11 +7,13 @@ from typing import NamedTuple
 
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.defects import (
+    DroppedBuild,
     dropped_builds,
     fed_by_callers,
     filled_before,
     stale_of,
 )
+from imagetag_lint.analysis.deploying_builders import deployed_in
 from imagetag_lint.analysis.deployments import DeployCall, FixedSite, image_arguments
 from imagetag_lint.analysis.discards import Discard, find_discards
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
@@ -44,11 +46,18 @@ from imagetag_lint.analysis.steps import (
     variable_for,
     waited_for,
 )
+from imagetag_lint.engine.returned_builds import repeats_name, returned_parameter
 from imagetag_lint.enums import Severity
 from imagetag_lint.findings import Finding, Related
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import enclosing, identifiers, is_inside, is_write
+from imagetag_lint.golang.syntax import (
+    arguments,
+    enclosing,
+    identifiers,
+    is_inside,
+    is_write,
+)
 
 CODE = "IMG001"
 
@@ -58,6 +67,8 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
     in_functions = {id(d.discard): d for d in dropped_builds(index, file)}
     for discard in find_discards(index, file):
         dropped = in_functions.get(id(discard))
+        if _repeated_nowhere(index, discard, dropped):
+            continue
         build_name = dropped.build_name if dropped is not None else build_name_of(index, discard.call, file, None)
         deploy = dropped.deploy if dropped is not None else None
         proposed = variable_for(build_name, deploy.target if deploy is not None else None)
@@ -143,6 +154,21 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             ctx.repairs.of_discard(discard),
             Severity.WARNING if drifted is None and (_tagged(build_name) or tag is not None) else None,
         )
+
+
+def _repeated_nowhere(index: ImageFlowIndex, discard: Discard, dropped: DroppedBuild | None) -> bool:
+    """Does the build tag text its caller wrote and can write again (`buildImage(fmt.Sprintf(
+    "gcr.io/acme/debug:%s", version), dir)`, a helper that returns the reference it is given),
+    with no deployment in reach? A release tool pushes what it built under that very text: the
+    drop loses nothing any code here could deploy."""
+    if dropped is not None and (dropped.deploy is not None or dropped.fixed or dropped.stale):
+        return False
+    if discard.function is not None and deployed_in(index, discard.function):
+        return False  # a deployment beside the drop, paired with it or not
+    producer = discard.producer
+    position = returned_parameter(index, producer) if producer.wrapper is not None else None
+    args = arguments(discard.call)
+    return position is not None and position < len(args) and repeats_name(args[position])
 
 
 def _keeps_if_scope(index: ImageFlowIndex, discard: Discard) -> bool:
