@@ -142,7 +142,8 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         if tag is not None and discard.function is not None and _may_be_empty(discard.function, tag):
             tag = None  # an empty tag leaves the builder to choose one: the deployment cannot know it
         drifted = _other_tag(build_name, dropped.fixed if dropped is not None else ())
-        consequence = _consequence(build_name, tag) if drifted is None else (
+        unseen = steps[1] == pass_step(carried, None)  # no deployment of the name was found anywhere
+        consequence = _consequence(build_name, tag, unseen) if drifted is None else (
             f"the build tags `{build_name}`, and the deployment's `{drifted}` is another tag of its repository"
         )
         yield ctx.finding(
@@ -317,16 +318,19 @@ def _written(body: Node, name: str) -> Iterator[str]:
             yield text(values[position])
 
 
-def _consequence(build_name: str | None, tag: Node | None) -> str:
+def _consequence(build_name: str | None, tag: Node | None, unseen: bool = False) -> str:
     """What the drop costs, in words the analysis can stand behind: when the caller chose the tag
     itself (in the name, or in the config's tag field), the deployment can repeat the reference,
-    and breaks only when the two copies drift apart."""
+    and breaks only when the two copies drift apart. With no deployment found (unseen), none is
+    said to exist: only that the tag is lost."""
     if _tagged(build_name):
         return f"the deployment must repeat `{build_name}` by hand, and breaks when that tag changes"
     if tag is not None:
         given = f"`{build_name}` tagged `{text(tag)}`" if build_name is not None else f"the tag `{text(tag)}`"
         return (f"the config names the whole reference ({given}), so the deployment must repeat it by hand, "
                 "and breaks when the builder's naming changes")
+    if unseen:
+        return "the tag that was built is lost, and no deployment of it was found"
     return "the deployment cannot know the tag that was built"
 
 

@@ -75,10 +75,11 @@ def _true_on_success(condition: Node, error: str) -> bool:
     if condition.type == "unary_expression":
         operator, operand = condition.child_by_field_name("operator"), condition.child_by_field_name("operand")
         inner = unparen(operand) if operand is not None else None
-        return (
-            operator is not None and text(operator) == "!" and inner is not None and inner.type == "call_expression"
-            and callee(inner)[1] in ("Is", "As") and _names(arguments(inner)[:1], error)
-        )
+        if operator is None or text(operator) != "!" or inner is None or inner.type != "call_expression":
+            return False
+        name, args = callee(inner)[1], arguments(inner)
+        # `errors.Is(nil, want)` holds when a table's `want` is nil: only a sentinel proves a failure
+        return _names(args[:1], error) and (name == "As" or (name == "Is" and len(args) == 2 and _sentinel(args[1])))
     if condition.type != "binary_expression":
         return False
     operator = condition.child_by_field_name("operator")
@@ -90,9 +91,19 @@ def _true_on_success(condition: Node, error: str) -> bool:
         return any(_true_on_success(side, error) for side in sides)
     for mine, other in (sides, sides[::-1]):
         if mine.type == "identifier" and text(mine) == error:
-            # `err == nil`, or `err != ErrX` against a sentinel (nil is never one)
-            return (text(operator) == "==" and other.type == "nil") or (text(operator) == "!=" and other.type != "nil")
+            # `err == nil`, or `err != ErrX` against a sentinel (not `tc.wantErr`, which may be nil)
+            return (text(operator) == "==" and other.type == "nil") or (text(operator) == "!=" and _sentinel(other))
     return False
+
+
+def _sentinel(node: Node) -> bool:
+    """`ErrEmptyImageName`, `infrastructure.ErrEmptyImageName`, `io.EOF`: an error variable
+    named as Go names its sentinels, which is never nil."""
+    node = unparen(node)
+    name = node.child_by_field_name("field") if node.type == "selector_expression" else node
+    return name is not None and name.type in ("identifier", "field_identifier") and (
+        text(name).startswith("Err") or text(name) == "EOF"
+    )
 
 
 def _next_read_checks_failure(statement: Node, error: str) -> bool:
