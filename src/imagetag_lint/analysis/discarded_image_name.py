@@ -7,11 +7,13 @@ from typing import NamedTuple
 
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.defects import (
+    DroppedBuild,
     dropped_builds,
     fed_by_callers,
     filled_before,
     stale_of,
 )
+from imagetag_lint.analysis.deploying_builders import deployed_in
 from imagetag_lint.analysis.deployments import DeployCall, FixedSite, image_arguments
 from imagetag_lint.analysis.discards import Discard, find_discards
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
@@ -44,11 +46,18 @@ from imagetag_lint.analysis.steps import (
     variable_for,
     waited_for,
 )
+from imagetag_lint.engine.returned_builds import repeats_name, returned_parameter
 from imagetag_lint.enums import Severity
 from imagetag_lint.findings import Finding, Related
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import enclosing, identifiers, is_inside, is_write
+from imagetag_lint.golang.syntax import (
+    arguments,
+    enclosing,
+    identifiers,
+    is_inside,
+    is_write,
+)
 
 CODE = "IMG001"
 
@@ -58,6 +67,8 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
     in_functions = {id(d.discard): d for d in dropped_builds(index, file)}
     for discard in find_discards(index, file):
         dropped = in_functions.get(id(discard))
+        if _repeated_nowhere(index, discard, dropped):
+            continue
         build_name = dropped.build_name if dropped is not None else build_name_of(index, discard.call, file, None)
         deploy = dropped.deploy if dropped is not None else None
         proposed = variable_for(build_name, deploy.target if deploy is not None else None)
@@ -131,7 +142,8 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         if tag is not None and discard.function is not None and _may_be_empty(discard.function, tag):
             tag = None  # an empty tag leaves the builder to choose one: the deployment cannot know it
         drifted = _other_tag(build_name, dropped.fixed if dropped is not None else ())
-        consequence = _consequence(build_name, tag) if drifted is None else (
+        unseen = steps[1] == pass_step(carried, None)  # no deployment of the name was found anywhere
+        consequence = _consequence(build_name, tag, unseen) if drifted is None else (
             f"the build tags `{build_name}`, and the deployment's `{drifted}` is another tag of its repository"
         )
         yield ctx.finding(
@@ -143,6 +155,21 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             ctx.repairs.of_discard(discard),
             Severity.WARNING if drifted is None and (_tagged(build_name) or tag is not None) else None,
         )
+
+
+def _repeated_nowhere(index: ImageFlowIndex, discard: Discard, dropped: DroppedBuild | None) -> bool:
+    """Does the build tag text its caller wrote and can write again (`buildImage(fmt.Sprintf(
+    "gcr.io/acme/debug:%s", version), dir)`, a helper that returns the reference it is given),
+    with no deployment in reach? A release tool pushes what it built under that very text: the
+    drop loses nothing any code here could deploy."""
+    if dropped is not None and (dropped.deploy is not None or dropped.fixed or dropped.stale):
+        return False
+    if discard.function is not None and deployed_in(index, discard.function):
+        return False  # a deployment beside the drop, paired with it or not
+    producer = discard.producer
+    position = returned_parameter(index, producer) if producer.wrapper is not None else None
+    args = arguments(discard.call)
+    return position is not None and position < len(args) and repeats_name(args[position])
 
 
 def _keeps_if_scope(index: ImageFlowIndex, discard: Discard) -> bool:
@@ -291,16 +318,19 @@ def _written(body: Node, name: str) -> Iterator[str]:
             yield text(values[position])
 
 
-def _consequence(build_name: str | None, tag: Node | None) -> str:
+def _consequence(build_name: str | None, tag: Node | None, unseen: bool = False) -> str:
     """What the drop costs, in words the analysis can stand behind: when the caller chose the tag
     itself (in the name, or in the config's tag field), the deployment can repeat the reference,
-    and breaks only when the two copies drift apart."""
+    and breaks only when the two copies drift apart. With no deployment found (unseen), none is
+    said to exist: only that the tag is lost."""
     if _tagged(build_name):
         return f"the deployment must repeat `{build_name}` by hand, and breaks when that tag changes"
     if tag is not None:
         given = f"`{build_name}` tagged `{text(tag)}`" if build_name is not None else f"the tag `{text(tag)}`"
         return (f"the config names the whole reference ({given}), so the deployment must repeat it by hand, "
                 "and breaks when the builder's naming changes")
+    if unseen:
+        return "the tag that was built is lost, and no deployment of it was found"
     return "the deployment cannot know the tag that was built"
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from imagetag_lint.analysis.deploying_builders import deploys_its_name
+from imagetag_lint.analysis.failed_builds import expects_failure
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, ProducerRef
 from imagetag_lint.engine.returned_builds import holds_name, returned_parameter
 from imagetag_lint.golang.model import Function, SourceFile
@@ -63,9 +65,13 @@ def _find_discards(index: ImageFlowIndex, file: SourceFile) -> Iterator[Discard]
             continue  # a recursive wrapper
         if _caller_holds_name(index, call, producer):
             continue  # `build(img)` returns `img`: the caller has the name already
+        if producer.wrapper is not None and deploys_its_name(index, producer):
+            continue  # the helper deployed the name it returns before the caller got it
         found = classify(call, producer)
         if found is not None:
             how, statement, target = found
+            if expects_failure(call, statement, producer):
+                continue  # a test that the build fails: on success it stops, with no name to keep
             yield Discard(call, file, function, producer, how, statement, target)
 
 

@@ -174,6 +174,20 @@ def holds_name(argument: Node) -> bool:
     return argument.type in ("identifier", "selector_expression", *STRING_TYPES)
 
 
+def repeats_name(argument: Node) -> bool:
+    """Is the argument text the caller can write again: a `+` or a `fmt.Sprintf` of fixed text,
+    variables and fields (`fmt.Sprintf("gcr.io/acme/debug:%s", version)`), no call that makes a
+    new value (a generator, a clock)?"""
+    argument = unparen(argument)
+    if argument.type == "binary_expression":
+        operator = argument.child_by_field_name("operator")
+        return operator is not None and text(operator) == "+" and all(holds_name(p) for p in values.sum_pieces(argument))
+    if argument.type == "call_expression" and callee(argument) == ("fmt", "Sprintf"):
+        args = arguments(argument)
+        return bool(args) and unparen(args[0]).type in STRING_TYPES and all(holds_name(a) for a in args[1:])
+    return False
+
+
 def built_images(run: FlowRun, function: Function) -> list[Node]:
     """The image arguments of the builds the function runs: raw build commands, a command
     runner's build words, and the tag of a build helper's call."""
