@@ -340,6 +340,9 @@ def module_go_files(root: str) -> list[str]:
 
 GO_MOD_BYTES = 65536  # the module line is at the top
 _MODULE = re.compile(rb"^module\s+(\S+)", re.MULTILINE)
+# `replace example.com/suite => ../` (also inside a `replace (...)` block): a module path, an
+# optional version, and a local directory (Go reads a target starting with ./ or ../ as one)
+_LOCAL_REPLACE = re.compile(rb"^(?:replace[ \t]+)?([^\s()]+)(?:[ \t]+\S+)?[ \t]+=>[ \t]+(\.\.?/\S*)[ \t]*(?://.*)?$", re.MULTILINE)
 
 
 class ModuleMap:
@@ -347,6 +350,8 @@ class ModuleMap:
 
     def __init__(self) -> None:
         self._roots: dict[str, tuple[str, str] | None] = {}
+        self._headers: dict[str, bytes] = {}  # module root -> the head of its go.mod
+        self._replaced: dict[str, list[tuple[str, str]]] = {}  # module root -> (module path, root) it replaces
 
     def module_of(self, directory: str) -> tuple[str, str] | None:
         """(module path, root directory) for the go.mod above directory."""
@@ -360,6 +365,7 @@ class ModuleMap:
             match = _MODULE.search(header)
             if match:
                 result = (match.group(1).decode("utf-8", "replace").strip('"'), directory)
+                self._headers[directory] = header
         except NotRegularFile as exc:  # a FIFO would hang the run; a directory is no go.mod either
             raise ImagetagLintError(f"{gomod}: {exc.strerror}") from None
         except OSError:
@@ -387,4 +393,27 @@ class ModuleMap:
             return root
         if import_path.startswith(path + "/"):
             return os.path.join(root, *import_path[len(path) + 1 :].split("/"))
+        for replaced, target in self._replaced_modules(root):
+            if import_path == replaced:
+                return target
+            if import_path.startswith(replaced + "/"):
+                return os.path.join(target, *import_path[len(replaced) + 1 :].split("/"))
         return None
+
+    def _replaced_modules(self, root: str) -> list[tuple[str, str]]:
+        """(module path, root) of the modules the module at root replaces by a directory that
+        holds it (`replace example.com/suite => ../`: a suite module nested in the repository's
+        module), longest path first. A replacement by a directory below, such as a vendored
+        stand-in in `third_party/`, stays an external package."""
+        if root not in self._replaced:
+            found: list[tuple[str, str]] = []
+            for match in _LOCAL_REPLACE.finditer(self._headers.get(root, b"")):
+                path = match.group(1).decode("utf-8", "replace").strip('"')
+                target = os.path.normpath(os.path.join(root, match.group(2).decode("utf-8", "replace")))
+                if target == root or not root.startswith(target.rstrip(os.sep) + os.sep):
+                    continue
+                module = self.module_of(target)
+                if module is not None and module == (path, target):  # the directory is that module
+                    found.append(module)
+            self._replaced[root] = sorted(found, key=lambda m: len(m[0]), reverse=True)
+        return self._replaced[root]

@@ -74,6 +74,7 @@ def parse_source(source: bytes) -> Tree:
     return parse(parse_input(source))
 
 
+_QUOTED = re.compile(rb'"([^"\s]+)"')  # an import path in an import header
 KEPT_BYTES = 16 * 1024 * 1024  # deferred sources kept in memory rather than read twice
 
 
@@ -468,6 +469,7 @@ class Linter:
         They call it by its own name, from its package or from a package that imports it: only
         those files are read again, and only those that mention a wrapper's name are parsed.
         """
+        self._load_packages_clean_files_import()
         producers = {p.name for p in self.options.rule_set.flow.producers}
         wrappers = [
             f for f in list(self.project.functions())
@@ -492,6 +494,32 @@ class Linter:
             del self._clean_reported[path]
 
         self._parse_mentioning({f.name.encode() for f in wrappers}, candidates, forget)
+
+    def _load_packages_clean_files_import(self) -> None:
+        """Load the local packages that linted clean files import and the run does not lint whole.
+
+        A test that calls `framework.BuildService(...)` holds no builder token, and the wrapper
+        is known only once its package is parsed: a run of the tree parses it as a linted file,
+        a run of the test's file alone (pre-commit) must read it here, or the two runs would
+        disagree about the test. A package whose every file the run lints or has read needs
+        nothing: the prefilter has seen its files already."""
+        directories: dict[str, None] = {}  # in order, each once
+        seen: set[tuple[str, bytes]] = set()
+        for path, header in self._clean_reported.items():
+            module = self.modules.module_of(os.path.dirname(path)) if header else None
+            if module is None:
+                continue
+            for import_path in _QUOTED.findall(header):
+                if (module[1], import_path) in seen:
+                    continue
+                seen.add((module[1], import_path))
+                directory = self.modules.directory_for_import(import_path.decode("utf-8", "replace"), module[1])
+                if directory is not None and not self.project.loaded(directory) and self._partly_linted(directory):
+                    directories[directory] = None
+        if directories:
+            self.clean_consulted = True  # the clean files' import headers chose what to read
+        for directory in directories:
+            self.project.load_package(directory)
 
     def rescan_for_handed_builders(self) -> None:
         """A function handed a builder as a value (`run(w, infrastructure.BuildAndLoadImageToKind)`)

@@ -17,8 +17,14 @@ from imagetag_lint.findings import Span
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.project import Package
-from imagetag_lint.golang.syntax import arguments, callee, is_inside, string_value
-from imagetag_lint.record import record
+from imagetag_lint.golang.syntax import (
+    arguments,
+    callee,
+    is_inside,
+    string_value,
+    unparen,
+)
+from imagetag_lint.record import record, replace
 
 
 @record(frozen=True)
@@ -157,17 +163,49 @@ def _collect(index: ImageFlowIndex, package: Package) -> list[BuildSite]:
         for function in index.facts(file).functions:
             raw = mentions(function, [b"exec.Command"])
             builds = index.builds(function)  # a call `_build_name` names, somewhere in the function
-            if not raw and not builds:
+            helped = not builds and calls_build_helper(index, function)
+            if not raw and not builds and not helped:
                 continue
             for call in index.calls_in(function):
                 command = raw and file.source.startswith(b"exec", call.start_byte)
                 made = _raw_builds(index, call, file, function) if command else []
                 name = _build_name(index, call, file, function) if not made and builds else None
+                helper = index.helper_build_name(call, function) if helped and not made else None
                 if made:
                     sites.extend(made)
+                elif helper:  # `images.BuildAndLoad("basket", w)`: the repository its helper makes
+                    sites.append(BuildSite(file, call, helper, computed=":" not in helper.rsplit("/", 1)[-1]))
+                elif builds and name is None and (computed := _computed_helper_build(index, call, file, function)) is not None:
+                    sites.append(computed)  # `BuildImageWithTag(ref)`, `ref := "localhost/app:" + tag()`
                 elif name:
                     sites.append(BuildSite(file, call, name, argument=_tag_argument(index, call), tag_from=_tag_from(index, call, function, name)))
     return sites
+
+
+def _computed_helper_build(index: ImageFlowIndex, call: Node, file: SourceFile, function: Function) -> BuildSite | None:
+    """A build helper's tag the function puts together (`"localhost/app:" + tag()`):
+    the repository is known, the tag is the code's."""
+    consumer = index.consumer(call)
+    args = arguments(call)
+    if consumer is None or consumer.kind != "build" or consumer.image_arg >= len(args):
+        return None
+    site = _raw_build(index, call, unparen(args[consumer.image_arg]), file, function)
+    return replace(site, raw=False, argument=site.held) if site is not None and site.computed else None
+
+
+def calls_build_helper(index: ImageFlowIndex, function: Function) -> bool:
+    """Does the function call a helper that builds or loads what its arguments name
+    (`images.BuildAndLoad("basket", w)`, `engine.returned_builds.parameter_helper`)?"""
+    key = ("calls-build-helper", id(function))
+    cached = index.cache.get(key)
+    if not isinstance(cached, tuple) or cached[0] != index.project.generation:
+        found = any(
+            index.parameter_helper(target) is not None
+            for call in index.calls_in(function) if arguments(call) and index.consumer(call) is None
+            for target in index.project.resolve_call(call, function.file)
+        )
+        cached = index.cache[key] = (index.project.generation, found)
+    return bool(cached[1])
 
 
 def _raw_builds(index: ImageFlowIndex, call: Node, file: SourceFile, function: Function) -> list[BuildSite]:

@@ -8,6 +8,7 @@ from imagetag_lint.analysis.build_sites import (
     BuildSite,
     builds_of,
     built_right_here,
+    calls_build_helper,
     same_reference,
     what_builds_show,
 )
@@ -248,7 +249,7 @@ def _sets_up_images(ctx: RuleContext, function: Function) -> bool:
         (consumer := index.consumer(call)) is not None and consumer.kind is ConsumerKind.LOAD
         or index.command_image(call, function) is not None
         for call in index.calls_in(function)
-    )
+    ) or calls_build_helper(index, function)
 
 
 def _test_main_sets_up_images(ctx: RuleContext, file: SourceFile) -> bool:

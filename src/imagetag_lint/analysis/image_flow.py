@@ -17,6 +17,7 @@ from imagetag_lint.engine import (
     locality,
     manifests,
     producers,
+    returned_builds,
     sinks,
     values,
     variables,
@@ -58,6 +59,7 @@ class ImageFlowIndex(FlowRun):
     )
     yaml_images = staticmethod(manifests.yaml_images)
     builds, is_local_image, pull_never_beside = locality.builds, locality.is_local_image, locality.pull_never_beside
+    parameter_helper, helper_build_name = returned_builds.parameter_helper, returned_builds.helper_build_name
 
     def __init__(self, project: Project, flow: ImageFlow) -> None:
         super().__init__(project, flow)

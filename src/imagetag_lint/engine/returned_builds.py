@@ -296,3 +296,165 @@ def _return_values(statement: Node) -> list[Node]:
         if child.type == "expression_list":
             return list(child.named_children)
     return []
+
+
+# -- helpers that build or load what their parameters name ------------------------------------
+
+_HELPER_DEPTH = 3  # a chain of helpers over the configured consumers is short; a cycle is not
+_HELPERS = ("parameter-build-helpers", 0)  # run.rule_cache key: id of function -> its build, or None
+
+HelperBuild = tuple[ConsumerKind, Node | None]  # (build or load, the image argument of its first build)
+
+
+def parameter_helper(run: FlowRun, function: Function, depth: int = 0) -> HelperBuild | None:
+    """What a function does with an image its parameters name, when it hands a value made of one
+    of them to a build or load (a configured consumer, a command helper, or such a helper):
+
+        func BuildAndLoad(svc string, w io.Writer) error {
+            if err := infrastructure.BuildImageWithTag(Ref(svc), w); err != nil { return err }
+            return infrastructure.LoadImageToKind(Ref(svc), infrastructure.KindClusterName, w)
+        }
+
+    Its callers build and load an image: a test that calls it runs against a cluster. A
+    function that returns the name it built is a producer instead (`returned_build`)."""
+    if depth:  # inside another helper's reading: what the depth left out must not be kept
+        return _parameter_helper(run, function, depth)
+    helpers: dict[int, HelperBuild | None] = run.rule_cache.setdefault(_HELPERS, {})  # type: ignore[assignment]
+    key = id(function)
+    if key not in helpers:
+        helpers[key] = None  # a recursive helper is no helper while it is being read
+        helpers[key] = _parameter_helper(run, function, depth)
+    return helpers[key]
+
+
+def _parameter_helper(run: FlowRun, function: Function, depth: int) -> HelperBuild | None:
+    body = function.body
+    names = [p.name for p in function.params if p.name and p.name != "_"]
+    if body is None or not names or depth > _HELPER_DEPTH or function.name in run.consumers or function.name in run.producers:
+        return None
+    seeds = [n.encode() for n in (*run.consumers, *(c.name for c in command_facts(run).consumers.values()))]
+    if not mentions(function, seeds):
+        return None  # a helper names what it hands the image to (and most functions name none)
+    found: HelperBuild | None = None
+    for call in calls_in(run, function):
+        image = _handed_image(run, call, function, depth)
+        if image is None or not _made_of_parameters(image[1], function, names):
+            continue
+        if image[0] is ConsumerKind.BUILD:
+            return image
+        found = found or (image[0], None)
+    return found
+
+
+def _handed_image(run: FlowRun, call: Node, function: Function, depth: int) -> tuple[ConsumerKind, Node] | None:
+    """(build or load, the image argument) of a call of a consumer or of a helper over one."""
+    args = arguments(call)
+    consumer = producers.consumer(run, call)
+    if consumer is not None:
+        if consumer.kind not in (ConsumerKind.BUILD, ConsumerKind.LOAD) or consumer.image_arg >= len(args):
+            return None
+        return consumer.kind, unparen(args[consumer.image_arg])
+    if depth >= _HELPER_DEPTH or not args:
+        return None
+    for target in run.project.resolve_call(call, function.file):
+        inner = parameter_helper(run, target, depth + 1) if target is not function else None
+        if inner is not None:
+            made = _argument_for(inner[1], target, args) if inner[1] is not None else None
+            return (inner[0], made) if made is not None else None
+    return None
+
+
+def _argument_for(image: Node, target: Function, args: list[Node]) -> Node | None:
+    """The caller's argument for the parameter a helper's image is made of (its first one)."""
+    for param in target.params:
+        if param.index < len(args) and identifiers(image, param.name):
+            return unparen(args[param.index])
+    return None
+
+
+def _made_of_parameters(image: Node, function: Function, names: list[str]) -> bool:
+    """Is the image made of a parameter nothing in the body writes (`svc`, `Ref(svc)`)?"""
+    body = function.body
+    return body is not None and any(
+        identifiers(image, name) and not any(is_write(use) for use in identifiers(body, name)) for name in names
+    )
+
+
+def helper_build_name(run: FlowRun, call: Node, function: Function) -> str | None:
+    """The name a call of such a helper builds, from the fixed text the caller gives the
+    parameters (`BuildAndLoad("basket", w)` over `BuildImageWithTag(Ref(svc))`, `Ref` making
+    `fmt.Sprintf("localhost/%s:%s", svc, Tag())`): the whole reference when it is fixed, else
+    its repository when the fixed text reaches the tag (`localhost/basket`)."""
+    if not arguments(call) or callee(call)[1] in run.consumers:
+        return None
+    for target in run.project.resolve_call(call, function.file):
+        helper = parameter_helper(run, target)
+        if helper is None or helper[1] is None:
+            continue
+        bound = _bound(run, call, function, target, {})
+        prefix, whole = _made_prefix(run, helper[1], target, bound, 0)
+        if whole:
+            return prefix or None
+        last = prefix.rsplit("/", 1)[-1]
+        return prefix[: len(prefix) - len(last)] + last.split(":", 1)[0] if ":" in last else None
+    return None
+
+
+Bound = dict[str, str | None]  # parameter -> the fixed text the caller gives it
+
+
+def _bound(run: FlowRun, call: Node, caller: Function, target: Function, outer: Bound) -> Bound:
+    args = arguments(call)
+    bound: Bound = {}
+    for param in target.params:
+        if param.index < len(args) and not param.type_text.startswith("..."):
+            bound[param.name] = _text_of(run, unparen(args[param.index]), caller, outer)
+    return bound
+
+
+def _text_of(run: FlowRun, node: Node, function: Function, bound: Bound) -> str | None:
+    if node.type == "identifier" and text(node) in bound and not values.reaching_definition(node, function):
+        return bound[text(node)]
+    return run_fixed_text(run, node, function)
+
+
+def run_fixed_text(run: FlowRun, node: Node, function: Function) -> str | None:
+    return values.fixed_text(run, node, function.file, function)
+
+
+def _whole_text(run: FlowRun, node: Node, function: Function, bound: Bound, depth: int) -> str | None:
+    prefix, whole = _made_prefix(run, node, function, bound, depth)
+    return prefix if whole else None
+
+
+def _made_prefix(run: FlowRun, made: Node, function: Function, bound: Bound, depth: int) -> tuple[str, bool]:
+    """(the fixed text a value starts with, is that all of it), through the caller's texts for
+    the parameters, `+`, `fmt.Sprintf` and calls of functions that return one value."""
+    made = unparen(made)
+    fixed = _text_of(run, made, function, bound)
+    if fixed is not None:
+        return fixed, True
+    if made.type == "identifier":
+        definition = values.reaching_definition(made, function)
+        value = assigned_value(*definition) if definition is not None else None
+        return _made_prefix(run, value, function, bound, depth + 1) if value is not None and depth < 8 else ("", False)
+    if made.type == "binary_expression":
+        prefix = ""
+        for piece in values.sum_pieces(made):
+            part, whole = _made_prefix(run, piece, function, bound, depth + 1)
+            prefix += part
+            if not whole:
+                return prefix, False
+        return prefix, True
+    if made.type != "call_expression" or depth >= 8:
+        return "", False
+    args = arguments(made)
+    if callee(made) == ("fmt", "Sprintf") and args:
+        return _sprintf_prefix(args, lambda node: _whole_text(run, node, function, bound, depth + 1))
+    targets = run.project.resolve_call(made, function.file)
+    if len(targets) != 1 or targets[0].body is None or targets[0].result_count != 1:
+        return "", False
+    returned = [_return_values(s) for s in producers.returns(targets[0].body)]
+    if len(returned) != 1 or len(returned[0]) != 1:
+        return "", False  # one `return` of one value: the text it makes is the call's
+    return _made_prefix(run, returned[0][0], targets[0], _bound(run, made, function, targets[0], bound), depth + 1)

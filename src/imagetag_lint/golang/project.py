@@ -146,13 +146,17 @@ class Project:
         directory = self.import_directory(file, qualifier)
         if directory is None:
             return []
+        return [p for p in self.load_package(directory) if not p.key[1].endswith("_test")]
+
+    def load_package(self, directory: str) -> list[Package]:
+        """The packages of directory, loaded whole (as far as the prefilter lets) if not yet."""
         found = self._by_directory.get(directory, [])
         if not any(p.complete for p in found):
             self._load(directory, None)
             found = self._by_directory.get(directory, [])
             for package in found:
                 package.complete = True
-        return [p for p in found if not p.key[1].endswith("_test")]
+        return found
 
     def _same_package(self, file: SourceFile) -> list[Package]:
         return [self.complete_package(file)]

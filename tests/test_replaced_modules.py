@@ -1,0 +1,123 @@
+"""A suite kept in a Go module of its own inside the repository's module (`e2e/go.mod` with
+`replace example.com/suite => ../`) calls the builder wrappers and deploy helpers of the
+repository's packages: the `replace` to the directory that holds it is followed, so a dropped
+wrapper result there is reported as it is inside one module, from every place a run starts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from samples import chdir
+
+from imagetag_lint.cli import main
+
+ROOT_MOD = "module example.com/suite\n\ngo 1.22\n"
+SUITE_MOD = """module example.com/suite/e2e
+
+go 1.22
+
+require (
+	example.com/suite v0.0.0
+	example.com/stub v0.0.0
+)
+
+replace example.com/suite => ../
+
+replace example.com/stub => ./stub
+"""
+STUB_MOD = "module example.com/stub\n\ngo 1.22\n"
+INFRA = """package infra
+
+import "io"
+
+type ImageBuildConfig struct{ ImageName, Tag string }
+
+func BuildAndLoadImageToKind(cfg ImageBuildConfig, w io.Writer) (string, error) {
+	return "localhost/" + cfg.ImageName + ":" + cfg.Tag, nil
+}
+"""
+FRAMEWORK = """package framework
+
+import (
+	"io"
+
+	"example.com/suite/infra"
+)
+
+// BuildService builds one service and returns the reference it built.
+func BuildService(svc string, w io.Writer) (string, error) {
+	return infra.BuildAndLoadImageToKind(infra.ImageBuildConfig{ImageName: svc}, w)
+}
+"""
+# a module replaced by a directory below the suite's (a vendored stand-in) stays external
+STUB = """package stub
+
+import (
+	"io"
+
+	"example.com/suite/infra"
+)
+
+func BuildService(svc string, w io.Writer) (string, error) {
+	return infra.BuildAndLoadImageToKind(infra.ImageBuildConfig{ImageName: svc}, w)
+}
+"""
+ORDERS = """package suites
+
+import (
+	"io"
+	"testing"
+
+	"example.com/stub"
+	"example.com/suite/pkg/framework"
+)
+
+func TestOrders(t *testing.T) {
+	if _, err := framework.BuildService("orders", io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stub.BuildService("billing", io.Discard); err != nil {
+		t.Fatal(err)
+	}
+}
+"""
+
+
+def make_tree(root: Path) -> Path:
+    files = {
+        "go.mod": ROOT_MOD,
+        "infra/infra.go": INFRA,
+        "pkg/framework/framework.go": FRAMEWORK,
+        "e2e/go.mod": SUITE_MOD,
+        "e2e/stub/go.mod": STUB_MOD,
+        "e2e/stub/stub.go": STUB,
+        "e2e/suites/orders_test.go": ORDERS,
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def findings(cwd: Path, paths: list[str], capsys: pytest.CaptureFixture[str]) -> list[tuple[str, int, str]]:
+    with chdir(cwd):
+        main(["--isolated", "--no-cache", "--output-format", "json", "--exit-zero", *paths])
+    return sorted((f["filename"], f["location"]["row"], f["message"].split(";")[0]) for f in json.loads(capsys.readouterr().out))
+
+
+DROP = "the image name returned by `framework.BuildService` is discarded (assigned to `_` in an `if` init statement)"
+
+
+@pytest.mark.parametrize(("start", "paths", "prefix"), [
+    ("", ["."], "e2e/"),
+    ("e2e", ["."], ""),
+    ("", ["e2e/suites"], "e2e/"),
+    ("e2e", ["suites/orders_test.go"], ""),
+])
+def test_a_suite_module_sees_the_wrappers_of_the_module_it_replaces(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], start: str, paths: list[str], prefix: str
+) -> None:
+    root = make_tree(tmp_path / "repo")
+    assert findings(root / start, paths, capsys) == [(prefix + "suites/orders_test.go", 12, DROP)]
