@@ -9,7 +9,12 @@ from typing import cast
 from imagetag_lint.analysis.deployments import FixedSite
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, repository
 from imagetag_lint.analysis.pairing import build_name_of, config_tag, with_config_tag
+from imagetag_lint.analysis.runner_tables import runner_table_commands
 from imagetag_lint.engine.model import OriginKind
+from imagetag_lint.engine.returned_builds import (
+    runner_command,
+    runner_names,
+)
 from imagetag_lint.engine.run import mentions
 from imagetag_lint.engine.values import sum_pieces
 from imagetag_lint.enums import ConsumerKind, Severity
@@ -17,7 +22,13 @@ from imagetag_lint.findings import Span
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.project import Package
-from imagetag_lint.golang.syntax import arguments, callee, is_inside, string_value
+from imagetag_lint.golang.syntax import (
+    arguments,
+    callee,
+    is_inside,
+    string_value,
+    unparen,
+)
 from imagetag_lint.record import record
 
 
@@ -153,34 +164,57 @@ def _build_sites(index: ImageFlowIndex, package: Package) -> list[BuildSite]:
 
 def _collect(index: ImageFlowIndex, package: Package) -> list[BuildSite]:
     sites = []
+    # a build the function runs itself: `exec.Command`, or a command runner of the code
+    words = [b"exec.Command", *(name.encode() for name in sorted(runner_names(index)))]
     for file in list(package.files):
         for function in index.facts(file).functions:
-            raw = mentions(function, [b"exec.Command"])
+            raw = mentions(function, words)
             builds = index.builds(function)  # a call `_build_name` names, somewhere in the function
             if not raw and not builds:
                 continue
             for call in index.calls_in(function):
-                command = raw and file.source.startswith(b"exec", call.start_byte)
-                made = _raw_builds(index, call, file, function) if command else []
+                made = _raw_builds(index, call, file, function) if raw else []
                 name = _build_name(index, call, file, function) if not made and builds else None
                 if made:
                     sites.extend(made)
                 elif name:
                     sites.append(BuildSite(file, call, name, argument=_tag_argument(index, call), tag_from=_tag_from(index, call, function, name)))
+                elif builds and (computed := _computed_build(index, call, file, function)) is not None:
+                    sites.append(computed)
     return sites
 
 
+def _computed_build(index: ImageFlowIndex, call: Node, file: SourceFile, function: Function) -> BuildSite | None:
+    """The build of a build helper given a reference the function puts together (`ref :=
+    "localhost/app:" + images.Tag()`, then `BuildImageWithTag(ref, w)`): its repository is known,
+    the code makes the tag."""
+    consumer = index.consumer(call)
+    args = arguments(call)
+    if consumer is None or consumer.kind is not ConsumerKind.BUILD or consumer.image_arg >= len(args):
+        return None
+    tag = unparen(args[consumer.image_arg])
+    origin = index.origin(tag, file, function)
+    if origin.kind != "computed" or origin.node is None:
+        return None
+    made = _computed_repository(index, origin.node, file, function)
+    held = tag if tag.type == "identifier" else None
+    return BuildSite(file, call, made, held=held, computed=True, argument=_tag_argument(index, call)) if made else None
+
+
 def _raw_builds(index: ImageFlowIndex, call: Node, file: SourceFile, function: Function) -> list[BuildSite]:
-    """The names a `podman build -t X -t Y` the function runs itself gives its image, one site
-    per tag (each names the same image): fixed text, or a generator's name."""
-    command = index.command_image(call, function)
-    if command is None or command.kind is not ConsumerKind.BUILD:
-        return []
-    sites = [BuildSite(file, call, fixed, raw=True) for fixed in command.embedded if fixed]
-    for tag in command.images:
-        site = _raw_build(index, call, tag, file, function)
-        if site is not None:
-            sites.append(site)
+    """The names a `podman build -t X -t Y` the function runs itself (through `exec.Command` or
+    a command runner, `sh(ctx, "podman", "build", "-t", X, ".")`) gives its image, one site per
+    tag (each names the same image): fixed text, or a generator's name."""
+    command = index.command_image(call, function) or runner_command(index, call, function)
+    sites: list[BuildSite] = []
+    for each in [command] if command is not None else runner_table_commands(index, call, function):
+        if each.kind is not ConsumerKind.BUILD:
+            continue
+        sites.extend(BuildSite(file, call, fixed, raw=True) for fixed in each.embedded if fixed)
+        for tag in each.images:
+            site = _raw_build(index, call, tag, file, function)
+            if site is not None:
+                sites.append(site)
     return sites
 
 
