@@ -123,4 +123,5 @@ def test_the_corpus_severities(monkeypatch: pytest.MonkeyPatch, capsys: pytest.C
         ("IMG002", "error", "localhost/kubernaut-quote:e2e"),
         ("IMG002", "warning", "localhost/kubernaut-receipts:v4"),  # `ImageName` and a fixed `Tag`
         ("IMG002", "error", "localhost/kubernaut-envreceipts:e2e"),  # `Tag: tag` from the environment
+        ("IMG002", "error", "localhost/kubernaut-madereceipts:v2"),  # a tag the code puts together
     ]

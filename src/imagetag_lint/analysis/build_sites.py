@@ -9,7 +9,12 @@ from typing import cast
 from imagetag_lint.analysis.deployments import FixedSite
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, repository
 from imagetag_lint.analysis.pairing import build_name_of, config_tag, with_config_tag
+from imagetag_lint.analysis.runner_tables import runner_table_commands
 from imagetag_lint.engine.model import OriginKind
+from imagetag_lint.engine.returned_builds import (
+    runner_command,
+    runner_names,
+)
 from imagetag_lint.engine.run import mentions
 from imagetag_lint.engine.values import sum_pieces
 from imagetag_lint.enums import ConsumerKind, Severity
@@ -159,16 +164,17 @@ def _build_sites(index: ImageFlowIndex, package: Package) -> list[BuildSite]:
 
 def _collect(index: ImageFlowIndex, package: Package) -> list[BuildSite]:
     sites = []
+    # a build the function runs itself: `exec.Command`, or a command runner of the code
+    words = [b"exec.Command", *(name.encode() for name in sorted(runner_names(index)))]
     for file in list(package.files):
         for function in index.facts(file).functions:
-            raw = mentions(function, [b"exec.Command"])
+            raw = mentions(function, words)
             builds = index.builds(function)  # a call `_build_name` names, somewhere in the function
             helped = not builds and calls_build_helper(index, function)
             if not raw and not builds and not helped:
                 continue
             for call in index.calls_in(function):
-                command = raw and file.source.startswith(b"exec", call.start_byte)
-                made = _raw_builds(index, call, file, function) if command else []
+                made = _raw_builds(index, call, file, function) if raw else []
                 name = _build_name(index, call, file, function) if not made and builds else None
                 helper = index.helper_build_name(call, function) if helped and not made else None
                 if made:
@@ -209,16 +215,19 @@ def calls_build_helper(index: ImageFlowIndex, function: Function) -> bool:
 
 
 def _raw_builds(index: ImageFlowIndex, call: Node, file: SourceFile, function: Function) -> list[BuildSite]:
-    """The names a `podman build -t X -t Y` the function runs itself gives its image, one site
-    per tag (each names the same image): fixed text, or a generator's name."""
-    command = index.command_image(call, function)
-    if command is None or command.kind is not ConsumerKind.BUILD:
-        return []
-    sites = [BuildSite(file, call, fixed, raw=True) for fixed in command.embedded if fixed]
-    for tag in command.images:
-        site = _raw_build(index, call, tag, file, function)
-        if site is not None:
-            sites.append(site)
+    """The names a `podman build -t X -t Y` the function runs itself (through `exec.Command` or
+    a command runner, `sh(ctx, "podman", "build", "-t", X, ".")`) gives its image, one site per
+    tag (each names the same image): fixed text, or a generator's name."""
+    command = index.command_image(call, function) or runner_command(index, call, function)
+    sites: list[BuildSite] = []
+    for each in [command] if command is not None else runner_table_commands(index, call, function):
+        if each.kind is not ConsumerKind.BUILD:
+            continue
+        sites.extend(BuildSite(file, call, fixed, raw=True) for fixed in each.embedded if fixed)
+        for tag in each.images:
+            site = _raw_build(index, call, tag, file, function)
+            if site is not None:
+                sites.append(site)
     return sites
 
 

@@ -16,6 +16,7 @@ from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.defects import dropped_builds, fed_by_callers
 from imagetag_lint.analysis.deployments import FixedSite, fixed_sites
 from imagetag_lint.analysis.discards import find_discards
+from imagetag_lint.analysis.golden_texts import only_compared
 from imagetag_lint.analysis.image_flow import repository
 from imagetag_lint.analysis.mismatches import captured, ignored_image_params
 from imagetag_lint.analysis.overwritten import replaced_before_read
@@ -33,7 +34,11 @@ from imagetag_lint.analysis.steps import (
     suite_method_steps,
 )
 from imagetag_lint.analysis.table_builds import built_from_its_table
-from imagetag_lint.analysis.unit_fixtures import only_inspected, testing_parameters
+from imagetag_lint.analysis.unit_fixtures import (
+    only_inspected,
+    testable_example,
+    unit_test_entry,
+)
 from imagetag_lint.engine.locality import build_references
 from imagetag_lint.engine.values import local_const, reaching_definition
 from imagetag_lint.enums import ConsumerKind, SiteKind
@@ -195,7 +200,8 @@ def _instead_of_a_parameter(ctx: RuleContext, site: FixedSite) -> bool:
 
 
 def unit_test_fixture(ctx: RuleContext, site: FixedSite) -> bool:
-    """A Go unit test (a `_test.go` function taking `*testing.T`, `B` or `F`) that neither builds
+    """A Go unit test (a `_test.go` function taking `*testing.T`, `B` or `F`, or a testable
+    `ExampleX()`) that neither builds
     nor loads an image, and hands a fixed image to a deploy function (a manifest renderer, a spec
     builder), is testing that function with a fixture. A container literal it fills and applies
     itself is still a deployment: the test reaches the cluster with it. A Ginkgo spec closure is
@@ -204,10 +210,14 @@ def unit_test_fixture(ctx: RuleContext, site: FixedSite) -> bool:
     container literal the test keeps to itself (reads its fields, hands it only to `t` or the
     standard library) is a fixture too: nothing applies it."""
     function = site.function
-    if function is None or not site.file.filename.endswith("_test.go"):
+    if not site.file.filename.endswith("_test.go"):
+        return False
+    if site.kind is SiteKind.YAML:
+        return _golden_text(ctx, site)
+    if function is None:
         return False
     if site.kind is SiteKind.FIELD:
-        if not testing_parameters(function) or not only_inspected(site.node, function, ctx.index):
+        if not unit_test_entry(function) or not only_inspected(site.node, function, ctx.index):
             return False
     elif site.kind is not SiteKind.DEPLOY_ARG:
         return False
@@ -216,29 +226,50 @@ def unit_test_fixture(ctx: RuleContext, site: FixedSite) -> bool:
         if target is None or _returns_an_error(target.node):
             return False
     else:
-        parameters = function.node.child_by_field_name("parameters")
-        if parameters is None or b"*testing." not in (parameters.text or b""):
+        if not _takes_testing(function) and not testable_example(function):
             return False
         target = site.sink.target if site.sink is not None else None
         applies = target is None or _returns_an_error(target.node)
         if applies and _test_main_sets_up_images(ctx, site.file):
             return False  # the package's `TestMain` builds or loads: its tests run against the cluster
-        if applies and not run_by_go_test(function):
+        if applies and not run_by_go_test(function) and not testable_example(function):
             return False  # a helper handed `t` that calls a deploy function returning its cluster error
     return not _sets_up_images(ctx, function)
+
+
+def _golden_text(ctx: RuleContext, site: FixedSite) -> bool:
+    """Is the manifest text a golden one: only compared with a renderer's output (`got !=
+    golden`, `cmp.Diff`) by unit tests that build and load no image? It is what the renderer
+    should print, and nothing applies it."""
+    index = ctx.index
+    files = list(index.project.complete_package(site.file).files)
+    functions = [function for file in files for function in index.facts(file).functions]
+
+    def unit_test(function: Function) -> bool:
+        if not function.file.filename.endswith("_test.go") or _sets_up_images(ctx, function):
+            return False
+        return not _test_main_sets_up_images(ctx, function.file)
+
+    return only_compared(site.node, site.file, files, functions, unit_test)
 
 
 def passes_fixtures(ctx: RuleContext, function: Function, target: Function) -> bool:
     """Would fixed text this `TestX` function hands the deploy function `target` be taken for a
     unit test's fixture (the argument branch of `unit_test_fixture`)?"""
-    parameters = function.node.child_by_field_name("parameters")
     if not function.file.filename.endswith("_test.go") or function.node.type == "func_literal":
         return False
-    if parameters is None or b"*testing." not in (parameters.text or b""):
+    if not _takes_testing(function) and not testable_example(function):
         return False
-    if _returns_an_error(target.node) and (_test_main_sets_up_images(ctx, function.file) or not run_by_go_test(function)):
+    entry = run_by_go_test(function) or testable_example(function)
+    if _returns_an_error(target.node) and (_test_main_sets_up_images(ctx, function.file) or not entry):
         return False
     return not _sets_up_images(ctx, function)
+
+
+def _takes_testing(function: Function) -> bool:
+    """Does the function take a `*testing.T` (`B`, `F`): a test, or a helper a test hands its `t`?"""
+    parameters = function.node.child_by_field_name("parameters")
+    return parameters is not None and b"*testing." in (parameters.text or b"")
 
 
 def _sets_up_images(ctx: RuleContext, function: Function) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from imagetag_lint.golang.model import Function, SourceFile
@@ -39,8 +40,12 @@ _INSPECTING_PACKAGES = frozenset({
     "sort", "strconv", "strings", "testing", "unicode",
     "github.com/google/go-cmp/cmp", "github.com/stretchr/testify/assert", "github.com/stretchr/testify/require",
 })
-# what may hand a value out of a function: a send, a goroutine, a write through an assignment
-_LEAKS = "[(send_statement) (go_statement) (assignment_statement)] @leak"
+# what may hand a value out of a function: a send, a goroutine (an assignment is judged apart)
+_LEAKS = "[(send_statement) (go_statement)] @leak"
+_ASSIGNMENT = "(assignment_statement) @assignment"
+# what a write target is reached through: `pod.Spec.Containers[i].Image`, `*p`, `(x)`
+_SCALARS = _MAKING_BUILTINS - {"append", "make", "new", "copy", "min", "max"}
+_PATHS = ("selector_expression", "index_expression", "parenthesized_expression", "unary_expression")
 _DEPTH = 3  # a chain of wrapping helpers is short; a cycle is not
 # a function named for what it does to a cluster acts on it, whatever a stand-in's body shows
 _ACTIONS = re.compile(r"^(?:[Aa]pply|[Cc]reate|[Dd]eploy|[Ii]nstall|[Uu]pdate|[Pp]atch|[Rr]un|[Ss]tart|[Ll]oad|[Pp]ush|[Ss]ubmit|[Uu]pgrade)")
@@ -55,6 +60,23 @@ def testing_parameters(function: Function) -> frozenset[str]:
         if kind is not None and text(kind).startswith("*testing."):
             names.update(text(name) for name in declaration.children_by_field_name("name"))
     return frozenset(names)
+
+
+def testable_example(function: Function) -> bool:
+    """Is the function a testable example (`func ExampleX()` in a `_test.go` file)? `go test` runs
+    it and compares what it prints with its `// Output:` comment: a unit test with no `t`."""
+    if function.receiver is not None or function.node.type != "function_declaration":
+        return False
+    if not function.file.filename.endswith("_test.go") or not function.name.startswith("Example"):
+        return False
+    parameters = function.node.child_by_field_name("parameters")
+    return parameters is not None and not parameters.named_children and function.node.child_by_field_name("result") is None
+
+
+def unit_test_entry(function: Function) -> bool:
+    """Is the function one `go test` calls as a unit test: it takes `*testing.T` (`B`, `F`), or it
+    is a testable example?"""
+    return bool(testing_parameters(function)) or testable_example(function)
 
 
 class _Test:
@@ -164,9 +186,10 @@ def _stays(use: Node, test: _Test) -> bool:
 
 
 def _harmless(index: ImageFlowIndex, call: Node, file: SourceFile, depth: int) -> bool:
-    """Does the call run only functions of the linted code that read or wrap what they are given:
-    no call but read-only ones and such functions, no send, goroutine or assignment through
-    which the value could leave (`NewDeployment` returning `&Deployment{...}`, `Validate`)?"""
+    """Does the call run only functions of the linted code that read, wrap or rewrite in place
+    what they are given (`NewDeployment` returning `&Deployment{...}`, `Validate`, a webhook's
+    `Rewrite(pod)`): no call but read-only ones and such functions, no send or goroutine, no
+    assignment through which the value could leave (`_writes_in_place`)?"""
     if depth >= _DEPTH:
         return False
     targets = _targets(index, call, file)
@@ -174,7 +197,7 @@ def _harmless(index: ImageFlowIndex, call: Node, file: SourceFile, depth: int) -
         return False
     for target in targets:
         body = target.body
-        if body is None or _acts(target) or captures(_LEAKS, body):
+        if body is None or _acts(target) or captures(_LEAKS, body) or not _writes_in_place(target):
             return False
         for inner in index.calls_in(target):
             qualifier, name = callee(inner)
@@ -183,6 +206,89 @@ def _harmless(index: ImageFlowIndex, call: Node, file: SourceFile, depth: int) -
             if not _inspecting(inner, target) and not _harmless(index, inner, target.file, depth + 1):
                 return False
     return True
+
+
+def _writes_in_place(target: Function) -> bool:
+    """Does every assignment of the function write into its own locals or into what a parameter
+    points at (a mutating webhook rewriting `pod.Spec.Containers[i].Image`), storing no other
+    parameter there (`h.Pod = pod`), and nothing into a pointer receiver or a package variable?
+    Such writes change only values the caller holds, which the test goes on following."""
+    body = target.body
+    if body is None:
+        return True
+    parameters = _parameter_names(target)
+    for assignment in captures(_ASSIGNMENT, body).get("assignment", []):
+        left, right = assignment.child_by_field_name("left"), assignment.child_by_field_name("right")
+        if left is None or right is None:
+            return False
+        for written in left.named_children:
+            root = _root(written)
+            if root is None:
+                return False  # a write through a call's result: where it lands is not seen
+            name = text(root)
+            if name == "_":
+                continue
+            if name in _pointer_receivers(target) or not (name in parameters or _declared_in(body, name)):
+                return False
+            if any(text(ident) != name for ident in _whole_values(right, parameters)):
+                return False
+    return True
+
+
+def _root(target: Node) -> Node | None:
+    """`pod.Spec.Containers[i].Image` -> `pod`; None for a target that is no such path."""
+    node = unparen(target)
+    while node.type in _PATHS:
+        inner = node.child_by_field_name("operand")
+        if inner is None:
+            return None
+        node = unparen(inner)
+    return node if node.type == "identifier" else None
+
+
+def _whole_values(right: Node, parameters: frozenset[str]) -> Iterator[Node]:
+    """The parameters the right side hands over whole (`pod`, not `pod.Name` or `m.rewrite(...)`)."""
+    for name in parameters:
+        for ident in identifiers(right, name):
+            above = parent(ident)
+            if above is None or above.type != "selector_expression" or above.child_by_field_name("operand") != ident:
+                yield ident
+
+
+def _parameter_names(function: Function) -> frozenset[str]:
+    """The receiver and parameters, but those of a scalar type (`proxyVersion string`): a scalar
+    is copied, it can hand no container on."""
+    names: set[str] = set()
+    for field in ("receiver", "parameters"):
+        declared = function.node.child_by_field_name(field)
+        for declaration in declared.named_children if declared is not None else []:
+            kind = declaration.child_by_field_name("type")
+            if kind is None or text(kind) not in _SCALARS:
+                names.update(text(name) for name in declaration.children_by_field_name("name"))
+    return frozenset(names)
+
+
+def _pointer_receivers(function: Function) -> frozenset[str]:
+    """The receiver's name when it is a pointer: what is written through it outlives the call."""
+    receiver = function.node.child_by_field_name("receiver")
+    return frozenset(
+        text(name)
+        for declaration in (receiver.named_children if receiver is not None else [])
+        for name in declaration.children_by_field_name("name")
+        if (kind := declaration.child_by_field_name("type")) is not None and kind.type == "pointer_type"
+    )
+
+
+def _declared_in(body: Node, name: str) -> bool:
+    """Is the name a local the body declares (`:=`, `var`, a `range` clause)?"""
+    for ident in identifiers(body, name):
+        holder = parent(ident)
+        if holder is not None and holder.type == "var_spec":
+            return True
+        statement = parent(holder) if holder is not None else None
+        if statement is not None and statement.type in ("short_var_declaration", "range_clause") and statement.child_by_field_name("left") == holder:
+            return True
+    return False
 
 
 def _inspecting(call: Node, function: Function) -> bool:

@@ -198,7 +198,7 @@ def built_images(run: FlowRun, function: Function) -> list[Node]:
         if raw and source.startswith(b"exec", call.start_byte):
             command = run_command_image(run, call, function)
         else:
-            command = _runner_command(run, call, function) or _helper_build(run, call)
+            command = runner_command(run, call, function) or _helper_build(run, call)
         if command is not None and command.kind is ConsumerKind.BUILD:
             found.extend(command.images)
     return found
@@ -256,7 +256,7 @@ def _tool_parameter(run: FlowRun, function: Function) -> int | None:
     return None
 
 
-def _runner_command(run: FlowRun, call: Node, function: Function) -> Command | None:
+def runner_command(run: FlowRun, call: Node, function: Function) -> Command | None:
     """The build or load a call of a command runner runs (`run(t, "docker", "build", "-t", tag)`)."""
     if callee(call)[1] not in runner_names(run):
         return None  # resolving every call would load the packages it names
