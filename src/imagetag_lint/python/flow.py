@@ -29,6 +29,7 @@ from imagetag_lint.python.syntax import (
     positional,
     string_value,
 )
+from imagetag_lint.python.tables import table_rows
 from imagetag_lint.python.values import (
     BUILT,
     COMPUTED,
@@ -246,7 +247,7 @@ class Flow:
                 and self.value(base.value, module, function, depth=depth + 1).kind == SDK_IMAGE
             ):
                 return Value(BUILT, "images.build")
-            return OPAQUE_VALUE
+            return self._module_entry(node, module, function, depth)
         if isinstance(node, cst.Await):
             return self.value(node.expression, module, function, plain, depth + 1)
         if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
@@ -261,6 +262,28 @@ class Flow:
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):  # `constants.IMAGE`
             return self._imported_value(module, node.value.value, node.attr.value, depth)
         return OPAQUE_VALUE
+
+    def _module_entry(self, node: cst.Subscript, module: Module, function: Function | None, depth: int) -> Value:
+        """`SERVICES["shop-api"]`: the entry of a module-level dict display, assigned once and
+        never stored into by the module's functions, under a literal key."""
+        key = node.slice[0].slice if len(node.slice) == 1 else None
+        text = string_value(key.value) if isinstance(key, cst.Index) else None
+        base = node.value
+        if text is None or not isinstance(base, cst.Name):
+            return OPAQUE_VALUE
+        if function is not None and (definitions_at(base, function) is not None or base.value in function.params):
+            return OPAQUE_VALUE
+        assignments = self.project.scopes[module].assignments.get(base.value)
+        table = assignments[0][1] if assignments and len(assignments) == 1 else None
+        if not isinstance(table, cst.Dict) or _stored_into(self.project, module, base.value):
+            return OPAQUE_VALUE
+        entry = _entry(table, text)
+        if entry is None:
+            return OPAQUE_VALUE
+        found = self.value(entry, module, None, depth=depth + 1)
+        if found.kind == FIXED:
+            return Value(FIXED, found.text, f"the entry `{text}` of the module's dict `{base.value}`")
+        return found
 
     def _consumed_before(self, node: cst.BaseExpression, module: Module, function: Function) -> bool:
         """Is the expression, as written, a build's or a load's argument earlier in the function?
@@ -494,10 +517,12 @@ class Flow:
 
         def add(kind: str, node: cst.BaseExpression, call: cst.Call | None = None, target: Function | None = None,
                 policy: cst.BaseExpression | None = None) -> None:
-            value = self.value(node, module, function)
             pull_never = policy is not None and self._says_never(policy, module, function)
-            sinks.append(Sink(kind, function, module, node, value, module.start(node), module.end(node), target, call,
-                              pull_never))
+            # a variable a loop or a `parametrize` mark fills from a table deploys each row
+            for row in table_rows(node, function) or [node]:
+                value = self.value(row, module, function)
+                sinks.append(Sink(kind, function, module, row, value, module.start(row), module.end(row), target, call,
+                                  pull_never))
 
         for call in function.calls:
             name = callee_name(call)
@@ -727,6 +752,24 @@ def _entry(mapping: cst.Dict, key: str) -> cst.BaseExpression | None:
         if isinstance(element, cst.DictElement) and string_value(element.key) == key:
             return element.value
     return None
+
+
+def _stored_into(project: Project, module: Module, name: str) -> bool:
+    """Does a function of the module store into the module's dict `name` (`NAME["api"] = ...`)
+    or change it by a method (`NAME.update(...)`)? Then its entries are not the display's."""
+    for function in project.functions:
+        if function.module is not module:
+            continue
+        for store in function.stores:
+            target = store.targets[0].target
+            if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and target.value.value == name:
+                return True
+        for call in function.calls:
+            func = call.func
+            if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == name \
+                    and func.attr.value in ("update", "setdefault", "__setitem__"):
+                return True
+    return False
 
 
 def _handed_to_a_reader(node: cst.CSTNode, module: Module) -> bool:
