@@ -10,6 +10,7 @@ import libcst as cst
 
 from imagetag_lint.enums import Severity
 from imagetag_lint.images import repository
+from imagetag_lint.python.carriers import field_argument, field_parameter
 from imagetag_lint.python.factories import factory_call
 from imagetag_lint.python.kubectl import image_arguments, sets_an_image
 from imagetag_lint.python.memoized import memoized
@@ -260,6 +261,9 @@ class Flow:
             return join([self.value(node.body, module, function, plain, depth + 1),
                          self.value(node.orelse, module, function, plain, depth + 1)])
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):  # `constants.IMAGE`
+            carried = field_parameter(node, function) if function is not None else None
+            if carried is not None:  # `svc.image`: the field of a record the caller hands over
+                return Value(PARAM, carried)
             return self._imported_value(module, node.value.value, node.attr.value, depth)
         return OPAQUE_VALUE
 
@@ -497,6 +501,15 @@ class Flow:
                     found.append(("load", image))
         return found
 
+    def argument_for(self, call: cst.Call, target: Function, param: str, caller: Function) -> cst.BaseExpression | None:
+        """The argument a call passes for an image parameter of the function it runs; for a
+        record's field (`svc.image`), the argument the record's constructor passes for it."""
+        name, _, field = param.partition(".")
+        argument = self.project.argument_for(call, target, name)
+        if not field or argument is None:
+            return argument
+        return field_argument(self.project, argument, caller, field)
+
     def words_of(self, call: cst.Call, function: Function) -> list[Word] | None:
         """The words a call runs: through subprocess (`command_words`) or a command runner of the
         linted code (`_run("docker", "build", "-t", tag, ".")`)."""
@@ -532,7 +545,7 @@ class Flow:
             target = self.project.resolve(call, module)
             if target is not None and target is not function:
                 for param in sorted(self.image_params.get(target, ())):
-                    argument = self.project.argument_for(call, target, param)
+                    argument = self.argument_for(call, target, param, function)
                     if argument is not None:
                         add("deploy-arg", argument, call, target)
         for call, node, text in self._kubectl.get(function, ()):  # `kubectl set image` or `kubectl run`
@@ -640,7 +653,7 @@ class Flow:
                     if value.kind == PARAM:
                         values = [self.value(a, caller.module, caller, plain=True)
                                   for caller, call in self.project.callers(function)
-                                  if (a := self.project.argument_for(call, function, value.text)) is not None]
+                                  if (a := self.argument_for(call, function, value.text, caller)) is not None]
                     constant = self.constant_behind(expression, module, function)
                     for value in values:
                         if value.kind == FIXED and repository(value.text):
