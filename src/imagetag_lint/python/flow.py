@@ -11,6 +11,7 @@ import libcst as cst
 from imagetag_lint.enums import Severity
 from imagetag_lint.images import repository
 from imagetag_lint.python.carriers import field_argument, field_parameter
+from imagetag_lint.python.command_objects import imports_command_objects, object_words
 from imagetag_lint.python.factories import factory_call
 from imagetag_lint.python.kubectl import image_arguments, sets_an_image
 from imagetag_lint.python.memoized import memoized
@@ -127,6 +128,7 @@ class Flow:
         self._kubectl: dict[Function, list[tuple[cst.Call, cst.BaseExpression, str | None]]] = {}
         self._several: set[cst.BaseExpression] = set()  # the tags of builds that give their image several names
         self.runners = {f: r for f in project.functions if (r := runner_of(f)) is not None}  # `_run(*args)` helpers
+        self._object_modules = {m for m in project.modules if imports_command_objects(project.imports[m])}
         for function in project.functions:
             self._tags[function] = list(self._consumer_arguments(function))
             commands = [c for c in function.calls if sets_an_image(c)]
@@ -514,6 +516,8 @@ class Flow:
         """The words a call runs: through subprocess (`command_words`) or a command runner of the
         linted code (`_run("docker", "build", "-t", tag, ".")`)."""
         words = command_words(call)
+        if words is None and function.module in self._object_modules:  # `sh.docker.build(...)`, plumbum
+            words = object_words(call, function, self.project)
         if words is not None or not self.runners:
             return words
         target = self.project.resolve(call, function.module)
