@@ -424,6 +424,8 @@ def _capture(discard: Discard, variable: str, changes: dict[cst.CSTNode, Change]
 
 def use_name(sink: Sink, name: str, changes: dict[cst.CSTNode, Change]) -> bool:
     """Put `name` where the sink's reference is; False when no sound edit can."""
+    if sink.module.in_decorator(sink.node):
+        return False  # a `parametrize` row: the test's names are not bound there
     if sink.kind in ("yaml", "command-word") and sink.value.kind == FIXED:
         if sink.node in changes:
             return False

@@ -117,7 +117,8 @@ def plan_capture(function: Function, sink: Sink, variable: str) -> Plan:
     verb = "deploy" if sink.deploys else "load"
     steps = (f"capture: the build's name is already in `{variable}`", f"pass: {verb} `{variable}` instead of `{old}`",
              "parameter: none needed", f"use: `{variable}` in place of `{old}`")
-    edits = rewrite(function.module, {sink.node: lambda _node: cst.Name(variable)})
+    in_place = not function.module.in_decorator(sink.node)  # a `parametrize` row cannot read it
+    edits = rewrite(function.module, {sink.node: lambda _node: cst.Name(variable)}) if in_place else None
     if edits:
         return Plan(steps, Fix(Applicability.SAFE, f"{verb} `{variable}`, the name the build returned", edits))
     return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))

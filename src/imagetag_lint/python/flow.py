@@ -10,6 +10,8 @@ import libcst as cst
 
 from imagetag_lint.enums import Severity
 from imagetag_lint.images import repository
+from imagetag_lint.python.carriers import field_argument, field_parameter
+from imagetag_lint.python.command_objects import imports_command_objects, object_words
 from imagetag_lint.python.factories import factory_call
 from imagetag_lint.python.kubectl import image_arguments, sets_an_image
 from imagetag_lint.python.memoized import memoized
@@ -29,6 +31,7 @@ from imagetag_lint.python.syntax import (
     positional,
     string_value,
 )
+from imagetag_lint.python.tables import table_rows
 from imagetag_lint.python.values import (
     BUILT,
     COMPUTED,
@@ -125,6 +128,7 @@ class Flow:
         self._kubectl: dict[Function, list[tuple[cst.Call, cst.BaseExpression, str | None]]] = {}
         self._several: set[cst.BaseExpression] = set()  # the tags of builds that give their image several names
         self.runners = {f: r for f in project.functions if (r := runner_of(f)) is not None}  # `_run(*args)` helpers
+        self._object_modules = {m for m in project.modules if imports_command_objects(project.imports[m])}
         for function in project.functions:
             self._tags[function] = list(self._consumer_arguments(function))
             commands = [c for c in function.calls if sets_an_image(c)]
@@ -246,7 +250,7 @@ class Flow:
                 and self.value(base.value, module, function, depth=depth + 1).kind == SDK_IMAGE
             ):
                 return Value(BUILT, "images.build")
-            return OPAQUE_VALUE
+            return self._module_entry(node, module, function, depth)
         if isinstance(node, cst.Await):
             return self.value(node.expression, module, function, plain, depth + 1)
         if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
@@ -259,8 +263,33 @@ class Flow:
             return join([self.value(node.body, module, function, plain, depth + 1),
                          self.value(node.orelse, module, function, plain, depth + 1)])
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):  # `constants.IMAGE`
+            carried = field_parameter(node, function) if function is not None else None
+            if carried is not None:  # `svc.image`: the field of a record the caller hands over
+                return Value(PARAM, carried)
             return self._imported_value(module, node.value.value, node.attr.value, depth)
         return OPAQUE_VALUE
+
+    def _module_entry(self, node: cst.Subscript, module: Module, function: Function | None, depth: int) -> Value:
+        """`SERVICES["shop-api"]`: the entry of a module-level dict display, assigned once and
+        never stored into by the module's functions, under a literal key."""
+        key = node.slice[0].slice if len(node.slice) == 1 else None
+        text = string_value(key.value) if isinstance(key, cst.Index) else None
+        base = node.value
+        if text is None or not isinstance(base, cst.Name):
+            return OPAQUE_VALUE
+        if function is not None and (definitions_at(base, function) is not None or base.value in function.params):
+            return OPAQUE_VALUE
+        assignments = self.project.scopes[module].assignments.get(base.value)
+        table = assignments[0][1] if assignments and len(assignments) == 1 else None
+        if not isinstance(table, cst.Dict) or _stored_into(self.project, module, base.value):
+            return OPAQUE_VALUE
+        entry = _entry(table, text)
+        if entry is None:
+            return OPAQUE_VALUE
+        found = self.value(entry, module, None, depth=depth + 1)
+        if found.kind == FIXED:
+            return Value(FIXED, found.text, f"the entry `{text}` of the module's dict `{base.value}`")
+        return found
 
     def _consumed_before(self, node: cst.BaseExpression, module: Module, function: Function) -> bool:
         """Is the expression, as written, a build's or a load's argument earlier in the function?
@@ -474,10 +503,21 @@ class Flow:
                     found.append(("load", image))
         return found
 
+    def argument_for(self, call: cst.Call, target: Function, param: str, caller: Function) -> cst.BaseExpression | None:
+        """The argument a call passes for an image parameter of the function it runs; for a
+        record's field (`svc.image`), the argument the record's constructor passes for it."""
+        name, _, field = param.partition(".")
+        argument = self.project.argument_for(call, target, name)
+        if not field or argument is None:
+            return argument
+        return field_argument(self.project, argument, caller, field)
+
     def words_of(self, call: cst.Call, function: Function) -> list[Word] | None:
         """The words a call runs: through subprocess (`command_words`) or a command runner of the
         linted code (`_run("docker", "build", "-t", tag, ".")`)."""
         words = command_words(call)
+        if words is None and function.module in self._object_modules:  # `sh.docker.build(...)`, plumbum
+            words = object_words(call, function, self.project)
         if words is not None or not self.runners:
             return words
         target = self.project.resolve(call, function.module)
@@ -494,10 +534,12 @@ class Flow:
 
         def add(kind: str, node: cst.BaseExpression, call: cst.Call | None = None, target: Function | None = None,
                 policy: cst.BaseExpression | None = None) -> None:
-            value = self.value(node, module, function)
             pull_never = policy is not None and self._says_never(policy, module, function)
-            sinks.append(Sink(kind, function, module, node, value, module.start(node), module.end(node), target, call,
-                              pull_never))
+            # a variable a loop or a `parametrize` mark fills from a table deploys each row
+            for row in table_rows(node, function) or [node]:
+                value = self.value(row, module, function)
+                sinks.append(Sink(kind, function, module, row, value, module.start(row), module.end(row), target, call,
+                                  pull_never))
 
         for call in function.calls:
             name = callee_name(call)
@@ -507,7 +549,7 @@ class Flow:
             target = self.project.resolve(call, module)
             if target is not None and target is not function:
                 for param in sorted(self.image_params.get(target, ())):
-                    argument = self.project.argument_for(call, target, param)
+                    argument = self.argument_for(call, target, param, function)
                     if argument is not None:
                         add("deploy-arg", argument, call, target)
         for call, node, text in self._kubectl.get(function, ()):  # `kubectl set image` or `kubectl run`
@@ -615,7 +657,7 @@ class Flow:
                     if value.kind == PARAM:
                         values = [self.value(a, caller.module, caller, plain=True)
                                   for caller, call in self.project.callers(function)
-                                  if (a := self.project.argument_for(call, function, value.text)) is not None]
+                                  if (a := self.argument_for(call, function, value.text, caller)) is not None]
                     constant = self.constant_behind(expression, module, function)
                     for value in values:
                         if value.kind == FIXED and repository(value.text):
@@ -732,6 +774,24 @@ def _entry(mapping: cst.Dict, key: str) -> cst.BaseExpression | None:
         if isinstance(element, cst.DictElement) and string_value(element.key) == key:
             return element.value
     return None
+
+
+def _stored_into(project: Project, module: Module, name: str) -> bool:
+    """Does a function of the module store into the module's dict `name` (`NAME["api"] = ...`)
+    or change it by a method (`NAME.update(...)`)? Then its entries are not the display's."""
+    for function in project.functions:
+        if function.module is not module:
+            continue
+        for store in function.stores:
+            target = store.targets[0].target
+            if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and target.value.value == name:
+                return True
+        for call in function.calls:
+            func = call.func
+            if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == name \
+                    and func.attr.value in ("update", "setdefault", "__setitem__"):
+                return True
+    return False
 
 
 def _handed_to_a_reader(node: cst.CSTNode, module: Module) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import libcst as cst
 
 from imagetag_lint.python.syntax import callee_name, keyword, positional, string_value
-from imagetag_lint.python.values import SUBPROCESS_CALLS
+from imagetag_lint.python.values import SPREAD_CALLS, SUBPROCESS_CALLS
 
 # flags of kubectl and of these verbs whose value is the next word (`-n shop`)
 _VALUED_FLAGS = frozenset({"-n", "--namespace", "--context", "--kubeconfig", "-l", "--selector", "-c",
@@ -29,6 +29,11 @@ def kubectl_words(call: cst.Call) -> list[cst.BaseExpression] | None:
     name = callee_name(call)
     if name == "kubectl" and isinstance(call.func, cst.Attribute):
         return positional(call) if not any(a.star for a in call.args) else None
+    if name in SPREAD_CALLS:  # `asyncio.create_subprocess_exec("kubectl", "run", ...)`
+        words = positional(call)
+        starred = any(a.star for a in call.args)
+        is_kubectl = bool(words) and (string_value(words[0]) or "").rsplit("/", 1)[-1] == "kubectl"
+        return words[1:] if is_kubectl and not starred else None
     if name not in SUBPROCESS_CALLS:
         return None
     args = positional(call)

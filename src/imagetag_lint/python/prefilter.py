@@ -18,8 +18,9 @@ from functools import lru_cache
 TOKENS: tuple[tuple[bytes, bytes | None], ...] = (
     # a program word ends a string of a command list (`["docker", "build", ...]`) or starts a
     # shell line (`f"docker build -t {tag} ."`)
-    (b"docker", rb"docker[\"']|docker[ \t]+build"),
-    (b"podman", rb"podman[\"']|podman[ \t]+build"),
+    # or names a command object of sh or plumbum (`sh.docker.build(`, `docker["build", ...]`)
+    (b"docker", rb"docker[\"']|docker[ \t]+build|docker(?:\.|[\[(]\s*[\"'])(?:build|tag)\b"),
+    (b"podman", rb"podman[\"']|podman[ \t]+build|podman(?:\.|[\[(]\s*[\"'])(?:build|tag)\b"),
     (b"buildah", rb"buildah[\"']|buildah[ \t]+(?:bud|build)"),
     (b"nerdctl", rb"nerdctl[\"']|nerdctl[ \t]+build"),
     (b"k3d", rb"k3d[\"']|k3d[ \t]+image[ \t]+import"),
@@ -27,7 +28,7 @@ TOKENS: tuple[tuple[bytes, bytes | None], ...] = (
     # pytest-kind's `kind_cluster.kubectl("apply", ...)` too
     (b"kubectl", rb"kubectl[\"']|kubectl[ \t]+(?:apply|create|replace)|kubectl\(\s*[\"'](?:apply|create|replace)[\"']"),
     # `kind load docker-image`: "kind" alone is a common dict key, "docker-image" is rare
-    (b"docker-image", rb"kind[\"']\s*,\s*[\"']load[\"']|kind[ \t]+load[ \t]+docker-image"),
+    (b"docker-image", rb"kind[\"']\s*,\s*[\"']load[\"']|kind[ \t]+load[ \t]+docker-image|kind(?:\.load\(|[\[(]\s*[\"']load[\"'])"),
     (b".images.build", None),
     (b"load_docker_image", None),
     (b"V1Container", None),

@@ -9,7 +9,7 @@ import libcst as cst
 
 from imagetag_lint.python.project import Function
 from imagetag_lint.python.syntax import callee_name, keyword, positional
-from imagetag_lint.python.values import Word, list_words
+from imagetag_lint.python.values import SPREAD_CALLS, Word, list_words
 from imagetag_lint.record import record
 
 # subprocess's calls that take the command as their first argument (not the shell-line ones)
@@ -35,6 +35,8 @@ def runner_of(function: Function) -> Runner | None:
     plain = [p.name.value for p in (*params.posonly_params, *params.params)]
     bound = 1 if function.is_method else 0  # `self.run(...)` passes no `self`
     for call in function.calls:
+        if spread is not None and _spreads(call, spread):  # `asyncio.create_subprocess_exec(*args)`
+            return Runner(len(plain) - bound, True, spread)
         if callee_name(call) not in _RUNNING:
             continue
         args = positional(call)
@@ -44,6 +46,13 @@ def runner_of(function: Function) -> Runner | None:
         if handed is not None and handed in plain[bound:]:
             return Runner(plain.index(handed) - bound, False, handed)
     return None
+
+
+def _spreads(call: cst.Call, name: str) -> bool:
+    """Is the call asyncio's `create_subprocess_exec(*args)`, the words its only arguments?"""
+    words = [a for a in call.args if a.keyword is None]
+    return (callee_name(call) in SPREAD_CALLS and len(words) == 1 and words[0].star == "*"
+            and isinstance(words[0].value, cst.Name) and words[0].value.value == name)
 
 
 def _handed_name(command: cst.BaseExpression | None) -> str | None:

@@ -107,6 +107,16 @@ class Module:
         """The innermost function whose body holds the node (lambdas do not count)."""
         return self._functions.get(node)
 
+    def in_decorator(self, node: cst.CSTNode) -> bool:
+        """Is the node part of a decorator (a `parametrize` mark's row)? The function's own
+        names are not bound there."""
+        for ancestor in self.ancestors(node):
+            if isinstance(ancestor, cst.Decorator):
+                return True
+            if isinstance(ancestor, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
+                return False
+        return False
+
     def inside(self, node: cst.CSTNode, outer: cst.CSTNode) -> bool:
         return self.start(outer) <= self.start(node) and self.end(node) <= self.end(outer)
 

@@ -90,6 +90,10 @@ def join(values: list[Value]) -> Value:
 # before its first expression (`localhost/api:` of `localhost/api:{tag}`)
 Word = tuple[str | None, cst.BaseExpression | None, str]
 SHELL_CALLS = {"system", "getoutput", "getstatusoutput"}  # `os.system`, `subprocess.getoutput`: a shell line
+# asyncio's runners: `create_subprocess_exec("docker", "build", ...)` takes the words as its
+# arguments, `create_subprocess_shell(line)` a shell line
+SPREAD_CALLS = {"create_subprocess_exec"}
+ASYNC_SHELL_CALLS = {"create_subprocess_shell"}
 
 
 def command_words(call: cst.Call) -> list[Word] | None:
@@ -99,7 +103,9 @@ def command_words(call: cst.Call) -> list[Word] | None:
     is one expression alone (`{tag}`, `" + tag + "`, `{}` of `.format(tag)`) keeps that
     expression. A tag flag and its value in one word (`--tag=...`, `-t=...`, `-t...`) are two."""
     name = callee_name(call)
-    if name not in SUBPROCESS_CALLS and name not in SHELL_CALLS:
+    if name in SPREAD_CALLS:
+        return spread_words(call)
+    if name not in SUBPROCESS_CALLS and name not in SHELL_CALLS and name not in ASYNC_SHELL_CALLS:
         return None
     args = positional(call)
     first = args[0] if args else keyword(call, "args")
@@ -108,9 +114,19 @@ def command_words(call: cst.Call) -> list[Word] | None:
     if isinstance(first, cst.Call) and dotted(first.func) in ("shlex.split", "split") and positional(first):
         return shell_words(positional(first)[0])
     shell = keyword(call, "shell")
-    if first is not None and (name in SHELL_CALLS or (isinstance(shell, cst.Name) and shell.value == "True")):
+    if first is not None and (name in SHELL_CALLS or name in ASYNC_SHELL_CALLS
+                              or (isinstance(shell, cst.Name) and shell.value == "True")):
         return shell_words(first)
     return None
+
+
+def spread_words(call: cst.Call) -> list[Word] | None:
+    """The words of `asyncio.create_subprocess_exec("docker", "build", "-t", tag, ".")`, one an
+    argument, when they are written out at the call (a starred argument hides their places)."""
+    if any(arg.star for arg in call.args):
+        return None
+    args = positional(call)
+    return list_words(args) if args else None
 
 
 def list_words(elements: list[cst.BaseExpression]) -> list[Word] | None:
@@ -333,6 +349,8 @@ def is_deploy_call(call: cst.Call) -> bool:
         found = command_image(words)
         return found is not None and found[0] == "apply"
     name = callee_name(call)
+    if name in SPREAD_CALLS or name in ASYNC_SHELL_CALLS:
+        return False  # asyncio's `create_subprocess_*` with words not written out: no client's `create`
     if name == "kubectl":
         return _kind_cluster_apply(call)
     if name in _DEPLOY_FUNCTIONS:
