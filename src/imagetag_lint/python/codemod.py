@@ -19,6 +19,7 @@ from imagetag_lint.python.collection import fixture_obstacle
 from imagetag_lint.python.discards import Discard
 from imagetag_lint.python.flow import FIXED, Flow, Sink
 from imagetag_lint.python.project import Function
+from imagetag_lint.python.reach import CONFTEST, pytest_collects
 from imagetag_lint.python.source import PythonFile, split_lines
 from imagetag_lint.python.syntax import Module, string_value
 from imagetag_lint.record import record
@@ -350,8 +351,8 @@ def _shared_helper_plan(flow: Flow, function: Function, helper: Function, stale:
 
 
 def _private(helper: Function) -> bool:
-    base = posixpath.basename(helper.module.file.filename)
-    return helper.name.startswith("_") or base == "conftest.py" or base.startswith("test_") or base.endswith("_test.py")
+    filename = helper.module.file.filename
+    return helper.name.startswith("_") or posixpath.basename(filename) == CONFTEST or pytest_collects(filename)
 
 
 def _flow_steps(flow: Flow, discard: Discard, variable: str, own: list[Sink],

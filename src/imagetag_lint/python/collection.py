@@ -4,15 +4,12 @@ module pytest does not collect is called by whatever runs the module, both with 
 
 from __future__ import annotations
 
-import posixpath
-from fnmatch import fnmatchcase
-
 import libcst as cst
 
 from imagetag_lint.python.project import Function
+from imagetag_lint.python.reach import pytest_collects
 from imagetag_lint.python.syntax import Module, dotted
 
-TEST_FILES = ("test_*.py", "*_test.py")  # pytest's default `python_files`
 TEST_CLASSES = "Test"  # pytest's default `python_classes`: a prefix
 UNITTEST_SUFFIX = "TestCase"  # unittest.TestCase, IsolatedAsyncioTestCase, django's TestCase, ...
 
@@ -31,7 +28,7 @@ def fixture_obstacle(function: Function) -> str | None:
             return (f"`{function.name}` is a method of `{owner.name.value}`, a unittest test case (it derives from "
                     f"`{base}`): pytest runs it through unittest, which passes it no fixture")
     filename = module.file.filename
-    if not any(fnmatchcase(posixpath.basename(filename), pattern) for pattern in TEST_FILES):
+    if not pytest_collects(filename):
         return (f"pytest does not collect `{filename}` (its name matches neither `test_*.py` nor `*_test.py`): "
                 f"whatever calls `{function.name}` passes it no fixture")
     if isinstance(owner, cst.ClassDef) and not owner.name.value.startswith(TEST_CLASSES):

@@ -15,17 +15,18 @@ from imagetag_lint.files import check_source, read_go_file
 from imagetag_lint.findings import Finding, Fix
 from imagetag_lint.lint_result import NOT_ANALYSED
 from imagetag_lint.python.reach import (
+    CONFTEST,
     ROUNDS,
     ModuleFinder,
     display_name,
     imported_modules,
+    pytest_collects,
 )
 from imagetag_lint.python.source import PythonFile
 from imagetag_lint.record import field, record, replace
 from imagetag_lint.rules import RuleSet
 
 SUFFIX = ".py"
-CONFTEST = "conftest.py"
 FEW_FILES = 64  # a run of at most this many files follows the imports of every one
 
 
@@ -147,8 +148,7 @@ def _read_imported(sources: dict[str, bytes], paths: dict[str, str], conftests: 
 
 
 def _test_module(display: str) -> bool:
-    name = os.path.basename(display)
-    return name.startswith("test_") or name.endswith("_test.py") or name == CONFTEST
+    return pytest_collects(display) or os.path.basename(display) == CONFTEST
 
 
 def _read(path: str, display: str, overlay: dict[str, bytes], max_file_bytes: int) -> bytes:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from imagetag_lint.python.syspath import SysPath
 
 INIT = "__init__.py"
+CONFTEST = "conftest.py"
 ROUNDS = 2  # the modules the linted files import, and the modules those import
 
 _IMPORT = re.compile(
@@ -133,3 +134,9 @@ def display_name(path: str, importer_path: str, importer_display: str) -> str | 
     relative = os.path.relpath(path, os.path.dirname(importer_path)).replace(os.sep, "/")
     shown = posixpath.normpath(posixpath.join(posixpath.dirname(importer_display), relative))
     return None if shown.startswith("../") or shown == ".." else shown
+
+
+def pytest_collects(filename: str) -> bool:
+    """Is the file a test module by pytest's default `python_files` (`test_*.py`, `*_test.py`)?"""
+    name = posixpath.basename(filename)
+    return name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py"))

@@ -19,8 +19,9 @@ import ast
 import posixpath
 from collections.abc import Iterable
 
+from imagetag_lint.python.reach import CONFTEST, pytest_collects
+
 MARK = b"sys.path"
-CONFTEST = "conftest.py"
 _SAME = {"resolve", "absolute", "expanduser"}  # Path methods that keep the place
 _SAME_CALLS = {"str", "os.fspath", "fspath", "os.path.abspath", "os.path.realpath", "os.path.normpath",
                "abspath", "realpath", "normpath", "Path", "pathlib.Path", "PurePath", "pathlib.PurePath"}
@@ -34,8 +35,7 @@ def adds_to_sys_path(path: str, source: bytes) -> bool:
     that says `sys.path`?"""
     if MARK not in source:  # the bytes first: a whole tree's names cost more than this search
         return False
-    name = posixpath.basename(path)
-    return name == CONFTEST or name.startswith("test_") or name.endswith("_test.py")
+    return posixpath.basename(path) == CONFTEST or pytest_collects(path)
 
 
 def added_directories(source: bytes) -> list[str]:
