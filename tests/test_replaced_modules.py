@@ -121,3 +121,13 @@ def test_a_suite_module_sees_the_wrappers_of_the_module_it_replaces(
 ) -> None:
     root = make_tree(tmp_path / "repo")
     assert findings(root / start, paths, capsys) == [(prefix + "suites/orders_test.go", 12, DROP)]
+
+
+@pytest.mark.parametrize("replaces", [
+    "replace (\n\texample.com/suite => ../\n\texample.com/stub => ./stub\n)\n",  # the block gofmt and `go mod edit` write
+    "replace example.com/suite v0.0.0 => ../\r\nreplace example.com/stub => ./stub // a stand-in\r\n",  # CRLF, a version, a comment
+])
+def test_the_replace_is_read_in_each_form_go_mod_takes(tmp_path: Path, capsys: pytest.CaptureFixture[str], replaces: str) -> None:
+    root = make_tree(tmp_path / "repo")
+    (root / "e2e" / "go.mod").write_bytes(SUITE_MOD.split("replace ")[0].encode() + replaces.encode())
+    assert findings(root / "e2e", ["suites/orders_test.go"], capsys) == [("suites/orders_test.go", 12, DROP)]

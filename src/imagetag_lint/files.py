@@ -342,7 +342,9 @@ GO_MOD_BYTES = 65536  # the module line is at the top
 _MODULE = re.compile(rb"^module\s+(\S+)", re.MULTILINE)
 # `replace example.com/suite => ../` (also inside a `replace (...)` block): a module path, an
 # optional version, and a local directory (Go reads a target starting with ./ or ../ as one)
-_LOCAL_REPLACE = re.compile(rb"^(?:replace[ \t]+)?([^\s()]+)(?:[ \t]+\S+)?[ \t]+=>[ \t]+(\.\.?/\S*)[ \t]*(?://.*)?$", re.MULTILINE)
+_LOCAL_REPLACE = re.compile(
+    rb"^[ \t]*(?:replace[ \t]+)?([^\s()]+)(?:[ \t]+\S+)?[ \t]+=>[ \t]+(\.\.?/[^\s]*)[ \t]*(?://[^\r\n]*)?\r?$", re.MULTILINE
+)
 
 
 class ModuleMap:
