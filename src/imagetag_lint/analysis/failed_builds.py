@@ -164,16 +164,40 @@ def _expects_panic(statement: Node) -> bool:
 
 
 def _recovers_before(statement: Node) -> bool:
-    """Does a `defer func() { ... recover() ... }()` stand before the statement in its block?"""
+    """Does a `defer func() { if recover() == nil { t.Fatal(...) } }()` stand before the statement
+    in its block? The deferred function must fail when nothing panicked: one that only recovers
+    (a goroutine's guard that logs what it caught) expects no panic, and the build may succeed."""
     current = statement.prev_named_sibling
     while current is not None:
         call = current.named_children[0] if current.type == "defer_statement" and current.named_children else None
         deferred = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
-        if deferred is not None and deferred.type == "func_literal" and any(
-            use.parent is not None and use.parent.type == "call_expression" for use in identifiers(deferred, "recover")
-        ):
+        if deferred is not None and deferred.type == "func_literal" and _fails_without_panic(deferred):
             return True
         current = current.prev_named_sibling
+    return False
+
+
+def _fails_without_panic(deferred: Node) -> bool:
+    """An `if` of the deferred function that fails when `recover()` (or the variable it was
+    put in, `if r := recover(); r == nil`) is nil."""
+    recovered = {"recover()"}
+    for use in identifiers(deferred, "recover"):
+        call = use.parent
+        holder = call.parent.parent if call is not None and call.parent is not None else None
+        if call is not None and call.type == "call_expression" and holder is not None and holder.type == "short_var_declaration":
+            recovered.update(text(name) for name in assigned_names(holder))
+    stack = [deferred]
+    while stack:
+        node = stack.pop()
+        if node.type == "if_statement":
+            condition = node.child_by_field_name("condition")
+            consequence = node.child_by_field_name("consequence")
+            checked = condition is not None and condition.type == "binary_expression" and text(condition).replace(" ", "") in {
+                f"{name}==nil" for name in recovered
+            }
+            if checked and consequence is not None and any(_fails(s) for s in _statements(consequence)):
+                return True
+        stack.extend(node.named_children)
     return False
 
 
