@@ -26,7 +26,7 @@ from imagetag_lint.analysis.image_flow import (
 from imagetag_lint.engine.producers import returns
 from imagetag_lint.golang.model import Function
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import STRING_TYPES, is_inside, unparen
+from imagetag_lint.golang.syntax import STRING_TYPES, is_inside, return_values, unparen
 
 _DEPTH = 4  # helpers of helpers that deploy, followed this deep
 
@@ -50,7 +50,7 @@ def _deploys(index: ImageFlowIndex, function: Function, image_result: int, depth
     deployed = deployed_in(index, function)
     named = False
     for statement in returns(function.body):
-        results = [unparen(v) for v in _return_values(statement)]
+        results = [unparen(v) for v in return_values(statement)]
         if len(results) == 1 and results[0].type == "call_expression" and function.result_count > 1:
             inner = index.producer(results[0], function.file)  # `return buildAndDeploy(...)`
             if inner is None or not deploys_its_name(index, inner, depth + 1):
@@ -99,8 +99,3 @@ def _empty(value: Node) -> bool:
     return value.type in STRING_TYPES and text(value) in ('""', "``")
 
 
-def _return_values(statement: Node) -> list[Node]:
-    for child in statement.named_children:
-        if child.type == "expression_list":
-            return list(child.named_children)
-    return []

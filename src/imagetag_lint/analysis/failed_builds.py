@@ -24,6 +24,7 @@ from imagetag_lint.golang.syntax import (
     identifiers,
     unparen,
 )
+from imagetag_lint.repair.ordering import statements
 
 # What a test calls to fail (`t.Fatal`, `t.Errorf`, `log.Fatal`, `os.Exit`, Ginkgo's `Fail`).
 _FAILS = frozenset({"Fatal", "Fatalf", "Fatalln", "FailNow", "Fail", "Error", "Errorf", "Panic", "Panicf", "Exit"})
@@ -64,7 +65,7 @@ def _fails_on_success(statement: Node, error: str) -> bool:
     consequence = statement.child_by_field_name("consequence")
     return (
         condition is not None and consequence is not None
-        and _true_on_success(condition, error) and any(_fails(s) for s in _statements(consequence))
+        and _true_on_success(condition, error) and any(_fails(s) for s in statements(consequence))
     )
 
 
@@ -195,7 +196,7 @@ def _fails_without_panic(deferred: Node) -> bool:
             checked = condition is not None and condition.type == "binary_expression" and text(condition).replace(" ", "") in {
                 f"{name}==nil" for name in recovered
             }
-            if checked and consequence is not None and any(_fails(s) for s in _statements(consequence)):
+            if checked and consequence is not None and any(_fails(s) for s in statements(consequence)):
                 return True
         stack.extend(node.named_children)
     return False
@@ -237,11 +238,6 @@ def _statement_call(statement: Node) -> Node | None:
         return None
     call = unparen(statement.named_children[0])
     return call if call.type == "call_expression" else None
-
-
-def _statements(block: Node) -> list[Node]:
-    lists = [c for c in block.named_children if c.type == "statement_list"]
-    return list(lists[0].named_children) if lists else []
 
 
 def _statement_of(node: Node) -> Node:

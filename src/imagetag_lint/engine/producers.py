@@ -25,6 +25,7 @@ from imagetag_lint.golang.syntax import (
     enclosing,
     identifiers,
     is_write,
+    return_values,
     unparen,
 )
 from imagetag_lint.rules import Consumer
@@ -159,7 +160,7 @@ def _closure_producer(run: FlowRun, literal: Node, file: SourceFile) -> Producer
     body = literal.child_by_field_name("body")
     found: ProducerRef | None = None
     for statement in returns(body) if body is not None else ():
-        results = _return_values(statement)
+        results = return_values(statement)
         call = unparen(results[0]) if len(results) == 1 else None
         ref = producer(run, call, file) if call is not None and call.type == "call_expression" else None
         if ref is None or (found is not None and found != ref):
@@ -328,7 +329,7 @@ def _infer_wrapper(run: FlowRun, function: Function) -> ProducerRef | None:
         return None
     named = _named_results(function.node)
     for statement in returns(body):
-        results = [unparen(v) for v in _return_values(statement)]
+        results = [unparen(v) for v in return_values(statement)]
         if not results and named:  # a bare return returns the named results
             results = [_NamedResult(n, statement) for n in named]  # type: ignore[misc]
         if len(results) == 1 and results[0].type == "call_expression":
@@ -378,8 +379,3 @@ def returns(body: Node) -> Iterator[Node]:
             yield statement
 
 
-def _return_values(statement: Node) -> list[Node]:
-    for child in statement.named_children:
-        if child.type == "expression_list":
-            return list(child.named_children)
-    return []

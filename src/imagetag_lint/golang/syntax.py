@@ -425,3 +425,11 @@ def is_blank_read(ident: Node) -> bool:
         and left is not None
         and text(left) == "_"
     )
+
+
+def return_values(statement: Node) -> list[Node]:
+    """The values a `return` statement returns (none for a bare `return`)."""
+    for child in statement.named_children:
+        if child.type == "expression_list":
+            return list(child.named_children)
+    return []
