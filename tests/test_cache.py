@@ -541,3 +541,50 @@ def test_a_build_script_removed_from_the_module_is_seen(
     cold = lint(root, "unbuilt/setup.go", "--no-cache", capsys=capsys)
     assert cold != before
     assert lint(root, "unbuilt/setup.go", capsys=capsys) == cold and runs.last.linted
+
+
+def test_a_first_run_keeps_neither_sources_nor_the_table_while_it_lints(
+    module: Path, capsys: pytest.CaptureFixture[str], runs: Runs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key needs every input's digest, not its bytes: the verdicts keep no source (the lint
+    reads a file again when it takes it), and the stored table is let go of while the trees
+    take memory; the result is a cold run's, and the table on disk stays whole."""
+    from imagetag_lint import lint as pipeline
+    from imagetag_lint.files import PARSEABLE
+
+    _age(module)
+    cold = lint(module, "--no-cache", capsys=capsys)
+    kept: list[tuple[list[bool], int]] = []
+    read_inputs, taken = RunCache._read_inputs, pipeline._lint_taken
+
+    def reading(self: RunCache, jobs: list[tuple[str, str]]) -> bool:
+        done = read_inputs(self, jobs)
+        kept.append(([scan[2] is not None for scan in self.scans.values() if scan[0] in PARSEABLE], 0))
+        return done
+
+    def linting(linter: pipeline.Linter) -> pipeline.LintResult:
+        kept.append(([], len(runs.last.table)))
+        return taken(linter)
+
+    monkeypatch.setattr(RunCache, "_read_inputs", reading)
+    monkeypatch.setattr(pipeline, "_lint_taken", linting)
+    assert lint(module, capsys=capsys) == cold and runs.last.linted
+    (sources, _), (_, table) = kept
+    assert sources and not any(sources)  # e2e/setup.go is parsed, and was read again
+    assert table == 0
+    assert lint(module, capsys=capsys) == cold and not runs.last.linted and runs.last.reads == 0
+
+
+def test_a_table_entry_added_after_the_lint_joins_the_stored_table(
+    module: Path, capsys: pytest.CaptureFixture[str], runs: Runs
+) -> None:
+    """What the run learns after its lint (the baseline's digest) is saved with the entries
+    stored before the lint, not in their place: the next run reads no input again."""
+    _age(module)
+    with chdir(module):
+        main(["--write-baseline", "baseline.json", "--no-cache"])
+    capsys.readouterr()
+    first = lint(module, "--baseline", "baseline.json", capsys=capsys)
+    assert runs.last.linted
+    assert lint(module, "--baseline", "baseline.json", capsys=capsys) == first
+    assert not runs.last.linted and runs.last.reads == 0

@@ -273,6 +273,18 @@ class Prefilter:
 # is needed later, whether it holds suppression comments)
 Scan = tuple[int, "bytes | str", "bytes | None", bool]
 UNREADABLE = -1
+PARSEABLE = (Prefilter.WEAK, Prefilter.STRONG)  # the verdicts whose scan holds the source
+
+
+def put_off(scan: Scan) -> Scan:
+    """The scan without its source, which the lint reads again when it takes the file."""
+    return (scan[0], scan[1], None, scan[3]) if scan[0] in PARSEABLE else scan
+
+
+def is_put_off(scan: Scan) -> bool:
+    return scan[0] in PARSEABLE and scan[2] is None
+
+
 PARALLEL_MIN_FILES = 1000  # below this, forking costs more than it saves
 
 

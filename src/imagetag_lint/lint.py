@@ -21,6 +21,7 @@ from imagetag_lint.engine.producers import handed_builder_targets
 from imagetag_lint.enums import Applicability
 from imagetag_lint.errors import InputError
 from imagetag_lint.files import (
+    PARSEABLE,
     UNREADABLE,
     Discovered,
     ModuleMap,
@@ -29,7 +30,9 @@ from imagetag_lint.files import (
     Scanner,
     check_source,
     go_files_in,
+    is_put_off,
     module_go_files,
+    put_off,
     read_go_file,
     start_scan,
 )
@@ -583,6 +586,7 @@ def lint_paths(
     scans, trees = linter.read_scans(discovered, pending, lambda item: _module_root(modules, item.path) == first)
     units = _units(modules, discovered, scans, first)
     if len(units) == 1:
+        _read_put_off(linter, discovered, scans, trees)
         linter.take(discovered, scans, trees)
         return _lint_taken(linter)
     result = LintResult()
@@ -604,6 +608,17 @@ def lint_paths(
         gc.collect()  # the project holds its files in cycles: its trees go now, not at the end
     result.findings.sort(key=Finding.sort_key)
     return result
+
+
+def _read_put_off(linter: Linter, discovered: Sequence[Discovered], scans: list[Scan], trees: dict[str, Tree]) -> None:
+    """Read again, and parse as `read_scans` would have, the files whose sources were put off
+    before the lint started (the cache computes its key from every input's verdict, and keeps
+    none of their sources)."""
+    again = [index for index, scan in enumerate(scans) if is_put_off(scan)]
+    for index in again:
+        scans[index] = linter.scanner((discovered[index].path, discovered[index].display))
+    if again:
+        trees.update(linter.parse_worth([discovered[i] for i in again], [scans[i] for i in again]))
 
 
 def _lint_taken(linter: Linter) -> LintResult:
@@ -658,18 +673,6 @@ def _other_files(discovered: Sequence[Discovered], scans: Sequence[Scan], unit: 
         text = None if is_put_off(scan) else source if source is not None else info
         found.append((item.path, item.display, text if isinstance(text, bytes) or text is None else b""))
     return found
-
-
-PARSEABLE = (Prefilter.WEAK, Prefilter.STRONG)  # the verdicts whose scan holds the source
-
-
-def put_off(scan: Scan) -> Scan:
-    """The scan without its source, which its unit reads again at its turn."""
-    return (scan[0], scan[1], None, scan[3]) if scan[0] in PARSEABLE else scan
-
-
-def is_put_off(scan: Scan) -> bool:
-    return scan[0] in PARSEABLE and scan[2] is None
 
 
 def _with_needed_sources(unit: LintResult) -> LintResult:

@@ -46,6 +46,7 @@ from imagetag_lint.files import (
     Scan,
     Scanner,
     go_files_in,
+    put_off,
     read_go_file,
 )
 from imagetag_lint.lint_result import LintResult
@@ -87,6 +88,7 @@ class RunCache:
         self.clean: list[Clean] = []  # the clean Go inputs, known when the key is made
         self.reads = 0
         self.linted = False
+        self.released = False  # whether the table was let go of (and is on disk only)
 
     def lint(self) -> LintResult:
         parts = self._key_parts()
@@ -149,8 +151,8 @@ class RunCache:
                 return False
             entry, scan = result
             self.changed[path] = entry
-            if scan is not None:
-                self.scans[path] = scan
+            if scan is not None:  # the lint reads a source again at its turn: a tree of several modules keeps one at a time
+                self.scans[path] = put_off(scan)
         self.reads += len(jobs)
         return True
 
@@ -225,6 +227,7 @@ class RunCache:
     def _lint_and_store(self, name: str, key: bytes) -> LintResult:
         self.linted = True
         scans = Settled(list(self._scans()))  # before the log starts: the prefilter's reads are not the lint's
+        self.table, self.released = {}, True  # stored already; the lint's trees need the memory more
         clean = {path for _, path, _ in self.clean}
         log = ReadLog(d.path for d in self.run.inputs.discovered if d.path not in clean)
         log_reads(log)
@@ -280,6 +283,8 @@ class RunCache:
         return sorted(found)
 
     def _save_table(self) -> None:
+        if self.changed and self.released:  # let go during the lint: the stored table is whole
+            self.table, self.released = _table(self.store.read(self.table_name)), False
         if self.changed:
             self.store.write(self.table_name, {**self.table, **self.changed})
             self.table.update(self.changed)
