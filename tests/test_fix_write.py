@@ -13,7 +13,7 @@ from support import go_module
 
 from imagetag_lint.cli import main
 from imagetag_lint.errors import InputError
-from imagetag_lint.fix import write
+from imagetag_lint.fix import apply, write
 from imagetag_lint.fix.write import Change, write_group
 
 SETUP = """package e2e
@@ -166,10 +166,38 @@ def test_after_a_partial_write_the_report_reads_the_files_written_and_those_not(
     assert out.splitlines()[-5:] == [
         "Fixed 1 finding in 2 files.",
         "Not written: other/deploy.go (file is read-only; not fixed); its 1 fix did not happen.",
-        "Not written: other/setup.go (not fixed: the fix also changes other/deploy.go, which could not be written); "
-        "its 1 fix did not happen.",
+        (
+            "Not written: other/setup.go (not fixed: the fix also changes other/deploy.go, which could not be written); "
+            "its 1 fix did not happen."
+        ),
         "Found 1 finding in 1 file (6 linted).",
         "[*] 1 fixable with --fix.",
+    ]
+
+
+def test_after_a_partial_write_a_rolled_back_fix_is_still_counted_apart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = go_module(tmp_path, {"e2e/setup.go": SETUP, "e2e/deploy.go": DEPLOY})
+    for package in ("other", "third"):
+        for name in ("setup.go", "deploy.go"):
+            (root / package).mkdir(exist_ok=True)
+            (root / package / name).write_text(DEPLOY if name == "deploy.go" else SETUP)
+            text = (root / package / name).read_text()
+            (root / package / name).write_text(text.replace("package e2e", f"package {package}"))
+    (root / "other/deploy.go").chmod(0o444)
+    real_errors = apply._go_errors
+    # the fix of package third "would leave a syntax error": rolled back before any write
+
+    def go_errors(source: bytes, tree: object) -> bool:
+        return b"package third" in source and b"imageName" in source or real_errors(source, tree)
+
+    monkeypatch.setattr(apply, "_go_errors", go_errors)
+    assert fix(root) == 2
+    out = capsys.readouterr().out
+    assert out.splitlines()[-2:] == [
+        "Found 2 findings in 2 files (8 linted).",
+        "[*] 1 fixable with --fix; 1 fix refused by --fix (see the warning above).",
     ]
 
 
