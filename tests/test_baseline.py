@@ -130,7 +130,7 @@ def test_config_names_the_baseline(baselined: Path) -> None:
         pytest.param(None, "baseline file not found (create it with --write-baseline b.json)", id="missing"),
         pytest.param("{", "not valid JSON", id="not-json"),
         pytest.param('{"findings": []}', "not an imagetag-lint baseline", id="not-a-baseline"),
-        pytest.param('{"imagetag-lint-baseline": 1, "findings": {}}', "'findings' must be a list", id="not-a-list"),
+        pytest.param('{"imagetag-lint-baseline": 1, "findings": {}}', "'findings' must be an array", id="not-a-list"),
         pytest.param(
             '{"imagetag-lint-baseline": 1, "findings": [{"filename": "a.go", "code": "IMG001", "fingerprnt": "x"}]}',
             "findings[0]: unknown key 'fingerprnt'",

@@ -160,7 +160,7 @@ def test_extra_rule_directory(tmp_path: Path) -> None:
             ".imagetag-lint.toml: producers[0]: unknown key 'image-reslt'",
             id="nested-key",
         ),
-        pytest.param(".imagetag-lint.toml", 'select = "IMG001"\n', "'select' must be of type list", id="wrong-type"),
+        pytest.param(".imagetag-lint.toml", 'select = "IMG001"\n', "'select' must be an array", id="wrong-type"),
         pytest.param(
             ".imagetag-lint.toml",
             'ignore = ["IMG9"]\n',
@@ -185,3 +185,35 @@ def test_config_errors_name_the_file_and_key(tmp_path: Path, name: str, text: st
     assert (code, out) == (2, "")
     assert err.startswith("imagetag-lint: error: ") and problem in err
     assert len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        pytest.param('select = "IMG001"\n', "'select' must be an array", id="array"),
+        pytest.param('exclude = ["a", 1]\n', "'exclude' must be an array of strings", id="array-of-strings"),
+        pytest.param("max-file-size = 1.5\n", "'max-file-size' must be an integer", id="integer"),
+        pytest.param("max-file-size = true\n", "'max-file-size' must be an integer", id="boolean-for-integer"),
+        pytest.param("severity = 1\n", "'severity' must be a table", id="table"),
+        pytest.param("baseline = false\n", "'baseline' must be a string", id="string"),
+        pytest.param('[[consumers]]\nname = "P"\nimage-arg = "1"\n', "consumers[0]: 'image-arg' must be an integer", id="nested"),
+    ],
+)
+def test_type_errors_use_the_names_toml_gives_its_types(tmp_path: Path, text: str, problem: str) -> None:
+    configured(tmp_path, text, ".imagetag-lint.toml")
+    code, out, err = run_cli([], tmp_path)
+    assert (code, out, err) == (2, "", f"imagetag-lint: error: .imagetag-lint.toml: {problem}\n")
+
+
+@pytest.mark.parametrize(
+    ("made", "problem"),
+    [pytest.param("", "directory not found", id="missing"), pytest.param("file", "not a directory", id="a-file")],
+)
+def test_a_rule_directory_that_is_not_there_names_the_file_and_the_key(tmp_path: Path, made: str, problem: str) -> None:
+    root = configured(tmp_path, '[tool.imagetag-lint]\nrule-dirs = ["lint-rules"]\n')
+    if made:
+        (root / "lint-rules").write_text("")
+    (root / "e2e" / "sub").mkdir()
+    code, out, err = run_cli([], root / "e2e" / "sub")  # the path as typed from where the tool runs
+    expected = f"imagetag-lint: error: ../../pyproject.toml: [tool.imagetag-lint]: 'rule-dirs': ../../lint-rules: {problem}\n"
+    assert (code, out, err) == (2, "", expected)

@@ -3,6 +3,7 @@ a file changed right before its rename, interruptions, and what the summary says
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 from pathlib import Path
@@ -12,7 +13,7 @@ from support import go_module
 
 from imagetag_lint.cli import main
 from imagetag_lint.errors import InputError
-from imagetag_lint.fix import write
+from imagetag_lint.fix import apply, write
 from imagetag_lint.fix.write import Change, write_group
 
 SETUP = """package e2e
@@ -109,10 +110,95 @@ def test_the_summary_does_not_count_what_was_not_written(tmp_path: Path, capsys:
     (root / "e2e/deploy.go").chmod(0o444)
     fix(root)
     out = capsys.readouterr().out
-    assert "fixed" not in out.replace("not fixed", "")
+    assert "Fixed" not in out
+    assert "e2e/setup.go:11:15: IMG001 [*]" in out  # the finding is reported from the file on disk
     assert "Not written: e2e/deploy.go (file is read-only; not fixed); its 1 fix did not happen." in out
     assert "Not written: e2e/setup.go (" in out  # the other file of the same fix: all or nothing
     assert "Found 1 finding in 1 file (" in out  # listed under both files, the fix is still one finding
+
+
+OTHER = """
+func Other(w io.Writer) error {
+	_, err := infrastructure.BuildAndLoadImageToKind(infrastructure.ImageBuildConfig{ImageName: "web"}, w)
+	return err
+}
+"""
+
+
+def test_after_a_refused_write_every_finding_is_reported_where_it_is_on_disk(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = go_module(tmp_path, {"e2e/setup.go": SETUP + OTHER, "e2e/deploy.go": DEPLOY})
+    (root / "e2e/deploy.go").chmod(0o444)
+    assert fix(root) == 2
+    out = capsys.readouterr().out
+    # the fix of the first drop adds lines above the second; neither is written
+    assert "e2e/setup.go:11:15: IMG001 [*]" in out
+    assert "e2e/setup.go:18:12: IMG001 [by hand]" in out
+    assert "   18 |     _, err := infrastructure.BuildAndLoadImageToKind(" in out
+    assert out.splitlines()[-2:] == ["Found 2 findings in 1 file (4 linted).", "[*] 1 fixable with --fix; 1 to fix by hand."]
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        assert main(["--fix", "--isolated", "--output-format", "json"]) == 2
+    finally:
+        os.chdir(cwd)
+    found = json.loads(capsys.readouterr().out)
+    assert [(f["filename"], f["location"]["row"], f["fix"]["applicability"]) for f in found] == [
+        ("e2e/setup.go", 11, "safe"),
+        ("e2e/setup.go", 18, "display-only"),
+    ]
+
+
+def test_after_a_partial_write_the_report_reads_the_files_written_and_those_not(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = go_module(tmp_path, {"e2e/setup.go": SETUP, "e2e/deploy.go": DEPLOY})
+    for name in ("setup.go", "deploy.go"):
+        (root / "other" / name).parent.mkdir(exist_ok=True)
+        (root / "other" / name).write_text((root / "e2e" / name).read_text().replace("package e2e", "package other"))
+    (root / "other/deploy.go").chmod(0o444)
+    assert fix(root) == 2
+    out = capsys.readouterr().out
+    assert "imageName string" in (root / "e2e/deploy.go").read_text()
+    assert "e2e/setup.go:" not in out
+    assert "other/setup.go:11:15: IMG001 [*]" in out
+    assert out.splitlines()[-5:] == [
+        "Fixed 1 finding in 2 files.",
+        "Not written: other/deploy.go (file is read-only; not fixed); its 1 fix did not happen.",
+        (
+            "Not written: other/setup.go (not fixed: the fix also changes other/deploy.go, which could not be written); "
+            "its 1 fix did not happen."
+        ),
+        "Found 1 finding in 1 file (6 linted).",
+        "[*] 1 fixable with --fix.",
+    ]
+
+
+def test_after_a_partial_write_a_rolled_back_fix_is_still_counted_apart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = go_module(tmp_path, {"e2e/setup.go": SETUP, "e2e/deploy.go": DEPLOY})
+    for package in ("other", "third"):
+        for name in ("setup.go", "deploy.go"):
+            (root / package).mkdir(exist_ok=True)
+            (root / package / name).write_text(DEPLOY if name == "deploy.go" else SETUP)
+            text = (root / package / name).read_text()
+            (root / package / name).write_text(text.replace("package e2e", f"package {package}"))
+    (root / "other/deploy.go").chmod(0o444)
+    real_errors = apply._go_errors
+    # the fix of package third "would leave a syntax error": rolled back before any write
+
+    def go_errors(source: bytes, tree: object) -> bool:
+        return b"package third" in source and b"imageName" in source or real_errors(source, tree)
+
+    monkeypatch.setattr(apply, "_go_errors", go_errors)
+    assert fix(root) == 2
+    out = capsys.readouterr().out
+    assert out.splitlines()[-2:] == [
+        "Found 2 findings in 2 files (8 linted).",
+        "[*] 1 fixable with --fix; 1 fix refused by --fix (see the warning above).",
+    ]
 
 
 def test_access_is_the_real_check_not_the_owner_bit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -98,5 +98,5 @@ def test_deeply_nested_baseline_json_is_an_error(module: Path, capsys: pytest.Ca
 
 def test_a_severity_that_is_not_a_string_names_its_key(module: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (module / ".imagetag-lint.toml").write_text("[severity]\nIMG001 = 3\n")
-    expected = f"imagetag-lint: error: .imagetag-lint.toml: 'severity.IMG001' must be of type str\n"
+    expected = f"imagetag-lint: error: .imagetag-lint.toml: 'severity.IMG001' must be a string\n"
     assert error_of(capsys) == expected

@@ -67,7 +67,7 @@ def parse_baseline(raw: str, where: str) -> Counter[Key]:
         raise ImagetagLintError(f"{where}: not an imagetag-lint baseline (write one with --write-baseline)")
     entries = data.get("findings")
     if not isinstance(entries, list):
-        raise ImagetagLintError(f"{where}: 'findings' must be a list")
+        raise ImagetagLintError(f"{where}: 'findings' must be an array")
     return Counter(_entry_key(entry, f"{where}: findings[{i}]") for i, entry in enumerate(entries))
 
 

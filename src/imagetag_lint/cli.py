@@ -25,6 +25,7 @@ from imagetag_lint.report.summary import NotWritten, Summary, summarize
 from imagetag_lint.rules import Rule, RuleSet, load_rule_set
 
 if TYPE_CHECKING:  # the parser and the analyses are imported once the files are being read
+    from imagetag_lint.fix.apply import FixOutcome
     from imagetag_lint.lint_result import LintResult
     from imagetag_lint.linted import LintedFile
 
@@ -336,6 +337,9 @@ def _fix(args: argparse.Namespace, rule_set: RuleSet, lint_run: LintRun, stdin_s
             return EXIT_ERROR
         return EXIT_FINDINGS if result.findings and not args.exit_zero else EXIT_CLEAN
     not_written = write_files(outcome)
+    refused: Sequence[Finding] = outcome.refused
+    if not_written:
+        result, refused = _lint_on_disk(lint_run, outcome)
     result.errors.extend(not_written)
     fixed, unwritten = written(outcome.applied, [(e.filename, e.problem) for e in not_written])
     notes = list(result.notes)
@@ -344,10 +348,19 @@ def _fix(args: argparse.Namespace, rule_set: RuleSet, lint_run: LintRun, stdin_s
             print(f"Fixed {finding.filename}:{finding.span.start.row}:{finding.span.start.column}: {finding.code} {finding.message}")
     for rejected in outcome.rejected:
         print(f"imagetag-lint: warning: {rejected}", file=sys.stderr)
-    code = report(args, rule_set, result, result.findings, notes, result.sources, (fixed, unwritten), outcome.refused)
+    code = report(args, rule_set, result, result.findings, notes, result.sources, (fixed, unwritten), refused)
     if code == EXIT_CLEAN and args.exit_non_zero_on_fix and outcome.changed:
         return EXIT_FINDINGS
     return code
+
+
+def _lint_on_disk(lint_run: LintRun, outcome: FixOutcome) -> tuple[LintResult, list[Finding]]:
+    """After a file was not written, the last round's findings sit in fixed texts that are not
+    on disk: lint the files as they are, and find there the findings whose fixes were rolled back."""
+    outcome.result.sources.clear()  # the fixed texts' trees go before the files are parsed again
+    result = lint_run.lint({})
+    rolled_back = {(f.filename, f.fingerprint) for f in outcome.refused}
+    return result, [f for f in result.findings if (f.filename, f.fingerprint) in rolled_back]
 
 
 def _with_severity(rule_set: RuleSet, config: Config) -> dict[str, Rule]:

@@ -112,7 +112,7 @@ def parse_config(table: dict[str, Any], path: Path, where: str) -> Config:
             for pattern, codes in ignores.items()
         )
     if "rule-dirs" in table:
-        values["rule_dirs"] = tuple(base / d for d in expect_str_list(table["rule-dirs"], where, "rule-dirs"))
+        values["rule_dirs"] = _rule_dirs(expect_str_list(table["rule-dirs"], where, "rule-dirs"), base, where)
     if "severity" in table:
         severity = expect(table["severity"], dict, where, "severity")
         values["severity"] = {code: parse_severity(level, where, f"severity.{code}") for code, level in severity.items()}
@@ -125,6 +125,16 @@ def parse_config(table: dict[str, Any], path: Path, where: str) -> Config:
         values["max_file_size"] = size
     values["flow"] = _flow(table, where)
     return Config(**values)
+
+
+def _rule_dirs(names: tuple[str, ...], base: Path, where: str) -> tuple[Path, ...]:
+    """The rule directories, each checked here, where the error can name the file and the key."""
+    for name in names:
+        directory = base / name
+        if not directory.is_dir():
+            problem = "not a directory" if directory.exists() else "directory not found"
+            raise ImagetagLintError(f"{where}: 'rule-dirs': {directory}: {problem}")
+    return tuple(base / name for name in names)
 
 
 def _flow(table: dict[str, Any], where: str) -> ImageFlow:

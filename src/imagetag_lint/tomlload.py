@@ -36,12 +36,14 @@ def check_keys(table: dict[str, Any], allowed: set[str], where: str) -> None:
             raise ImagetagLintError(f"{where}: unknown key '{key}'")
 
 
+# the names TOML gives its types: an error speaks of the file the user wrote, not of Python
+TOML_TYPES = {str: "a string", int: "an integer", float: "a float", bool: "a boolean", list: "an array", dict: "a table"}
+
+
 def expect(value: object, kind: type | tuple[type, ...], where: str, key: str) -> Any:
-    if isinstance(value, bool) and kind is int:
-        raise ImagetagLintError(f"{where}: '{key}' must be an integer")
-    if not isinstance(value, kind):
-        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-        raise ImagetagLintError(f"{where}: '{key}' must be of type {names}")
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+        raise ImagetagLintError(f"{where}: '{key}' must be {' or '.join(TOML_TYPES[k] for k in kinds)}")
     return value
 
 
@@ -49,5 +51,5 @@ def expect_str_list(value: object, where: str, key: str) -> tuple[str, ...]:
     items = expect(value, list, where, key)
     for item in items:
         if not isinstance(item, str):
-            raise ImagetagLintError(f"{where}: '{key}' must be a list of strings")
+            raise ImagetagLintError(f"{where}: '{key}' must be an array of strings")
     return tuple(items)

@@ -48,14 +48,14 @@ class NotWritten:
 
     filename: str
     reason: str
-    findings: tuple[Finding, ...]  # the findings whose fix needed this file: they are still there
+    findings: tuple[Finding, ...]  # the findings whose fix needed this file, as planned in the fixed text
 
 
 @record(frozen=True)
 class Summary:
     """Plain counts of one run, for the last lines of the text report."""
 
-    findings: int = 0  # left to report, counting those whose fix was not written
+    findings: int = 0  # left to report, as the files are on disk
     files_with_findings: int = 0
     files_linted: int = 0
     fixable: Fixable = field(default_factory=Fixable)
@@ -77,17 +77,15 @@ def summarize(
     refused: Sequence[Finding] = (),
     not_analysed: int = 0,
 ) -> Summary:
-    """The counts of a run; with --fix, fixed are the findings whose fixes were written, and
+    """The counts of a run; with --fix, findings are those on disk after the writes (a fix not
+    written leaves its finding among them), fixed the findings whose fixes were written, and
     refused those left whose fixes were rolled back."""
-    # a fix over two files that were not written is listed under both, and is still one finding
-    unwritten = {id(f): f for n in not_written for f in n.findings}
-    left = [*findings, *unwritten.values()]
-    shown = {id(f) for f in left}
+    shown = {id(f) for f in findings}
     return Summary(
-        findings=len(left),
-        files_with_findings=len({f.filename for f in left}),
+        findings=len(findings),
+        files_with_findings=len({f.filename for f in findings}),
         files_linted=files_linted,
-        fixable=fixable(left, [f for f in refused if id(f) in shown]),
+        fixable=fixable(findings, [f for f in refused if id(f) in shown]),
         errors=errors,
         notes=tuple(notes),
         fixed=len(fixed),
