@@ -260,3 +260,15 @@ def test_a_built_name_inside_a_goroutine_is_out_of_reach_of_the_deployment(
         "(the result it sends, or an outer variable set before it reports)",
         'pass: give the deployment that name instead of `GenerateImageName("scheduler")`',
     ]
+
+
+@pytest.mark.parametrize("row", [21, 38], ids=["if-init", "errgroup"])
+def test_a_deploy_call_given_another_builds_name_is_not_the_drops(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, row: int
+) -> None:
+    """`deployPayments(ctx, namespace, paymentsImage)` deploys what the payments build returned:
+    handing it the dropped ledger name would run the ledger in the payments pod."""
+    steps = steps_of(capsys, monkeypatch, "steps/claimed.go", row, "IMG001")
+    assert steps[1].startswith("pass: give `shopLedger")
+    assert "no deployment of it was found" in steps[1]
+    assert not any("paymentsImage" in step or "deployPayments" in step for step in steps)

@@ -68,7 +68,8 @@ def _dropped_builds(index: ImageFlowIndex, file: SourceFile) -> list[DroppedBuil
         paired = []
         for position, (discard, build_name) in enumerate(zip(mine, names)):
             others = () if build_name else named
-            deploy = pair(build_name, position, deploys, discard.call, len(mine), others)
+            open_deploys = [d for d in deploys if not _given_another_build(index, d, discard)]
+            deploy = pair(build_name, position, open_deploys, discard.call, len(mine), others)
             paired.append((discard, build_name, _serving(deploy, build_name) if deploy is not None else None))
         stale: dict[int, list[Mismatch]] = {}
         for mismatch in mismatches_of(index, function):
@@ -95,6 +96,23 @@ def _not_releases(index: ImageFlowIndex, deploys: list[DeployCall]) -> list[Depl
     never replace it."""
     built = build_references(index)
     return [d for d in deploys if not d.images() or not all(pulled_release(image, built) for image in d.images())]
+
+
+def _given_another_build(index: ImageFlowIndex, deploy: DeployCall, discard: Discard) -> bool:
+    """Does the deploy call already get the name another build returned in each of its image
+    arguments (`deployPayments(ctx, paymentsImage)` after `paymentsImage, err := Build(...)`), and
+    deploy no fixed image of its own? It is that build's deployment: passing this drop's name there
+    would deploy the wrong image."""
+    args = arguments(deploy.call)
+    positions = [p for p in deploy.image_params if p < len(args)]
+    if not positions or any(site.local for site in deploy.fixed):
+        return False
+    file, function = deploy.function.file, deploy.function
+    for position in positions:
+        origin = index.origin(args[position], file, function)
+        if origin.kind is not OriginKind.BUILT or origin.node is None or origin.node.id == discard.call.id:
+            return False
+    return True
 
 
 def _serving(deploy: DeployCall, build_name: str | None) -> DeployCall:
