@@ -30,6 +30,7 @@ from imagetag_lint.golang.syntax import (
     arguments,
     assigned_names,
     callee,
+    enclosing,
     identifiers,
     is_inside,
     is_write,
@@ -368,6 +369,33 @@ def filled_before(site: FixedSite, build: Node) -> FilledBefore | None:
     while statement is not None and statement.type in ("var_spec", "var_spec_list"):
         statement = parent(statement)  # the `var` declaration of a `var api = Service{...}`
     return FilledBefore(local, text(key), statement) if reads and statement is not None else None
+
+
+@record(frozen=True)
+class LookedUpEntry:
+    """An entry of a local map literal that a loop over its keys looks up at the deployment
+    (`images[svc]` while `svc` walks `[]string{"reorder", "cache"}`): the lookup serves every key."""
+
+    local: str  # the map (`images`)
+    key: str  # the entry's key as written (`"reorder"`)
+    element: Node  # the `"reorder": "localhost/..."` element
+    statement: Node  # the statement that declares the map
+    lookup: Node  # the `images[svc]` the deployment reads
+
+
+def looked_up_entry(site: FixedSite) -> LookedUpEntry | None:
+    """The map entry a fixed image is the value of, when the deployment looks it up."""
+    lookup = site.sink.expr if site.sink is not None else None
+    operand = lookup.child_by_field_name("operand") if lookup is not None and lookup.type == "index_expression" else None
+    element = parent(site.node)
+    if element is not None and element.type == "literal_element":
+        element = parent(element)
+    if lookup is None or operand is None or element is None or element.type != "keyed_element" or site.node.id == lookup.id:
+        return None
+    statement = enclosing(element, ("short_var_declaration", "var_declaration", "assignment_statement"))
+    if statement is None:
+        return None
+    return LookedUpEntry(text(operand), text(element.named_children[0]), element, statement, lookup)
 
 
 def _constants_read(index: ImageFlowIndex, function: Function, discard: Discard) -> list[FixedSite]:
