@@ -272,3 +272,25 @@ def test_a_deploy_call_given_another_builds_name_is_not_the_drops(
     assert steps[1].startswith("pass: give `shopLedger")
     assert "no deployment of it was found" in steps[1]
     assert not any("paymentsImage" in step or "deployPayments" in step for step in steps)
+
+
+def test_img002_reads_the_field_a_method_of_the_same_type_sets(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`SetupSuite` keeps the name in `s.ordersImage` and calls `deployOrders`, which deploys a
+    constant: the name is there already, not to be captured again in the callers."""
+    steps = steps_of(capsys, monkeypatch, "steps/kept.go", 40, "IMG002")
+    assert steps == [
+        "capture: `SetupSuite` already keeps the built name in `s.ordersImage`",
+        "pass: nothing to pass: `deployOrders` is a method of the same type and can read `s.ordersImage`",
+        "parameter: none needed",
+        "use: set `Image` to `s.ordersImage` instead of `ordersImage`",
+    ]
+
+
+def test_img002_deploys_the_map_entry_its_function_keeps_the_name_in(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steps = steps_of(capsys, monkeypatch, "steps/kept.go", 55, "IMG002")
+    assert steps[0] == "capture: `setupWorker` already keeps the built name in `s.images[\"worker\"]`"
+    assert steps[3] == "use: pass `s.images[\"worker\"]` instead of `\"localhost/shop-orders-worker:e2e\"`"

@@ -294,6 +294,12 @@ def other_definitions(index: ImageFlowIndex, target: Function) -> list[Function]
     return [f for f in package.functions.get(target.name, []) if f is not target and _receiver_type(f) == kind]
 
 
+def receiver_of(function: Function) -> tuple[str, str] | None:
+    """(name, type) of a method's receiver (`(s *Suite)` gives `s`, `Suite`); None for a function."""
+    found = _RECEIVER.match(function.receiver or "")
+    return (found.group(1), found.group(2)) if found is not None else None
+
+
 def _receiver_type(function: Function) -> str | None:
     """The type a method is declared on (`(s *T)` and `(c T)` both give `T`); None for a function."""
     if function.receiver is None:
