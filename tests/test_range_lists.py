@@ -47,3 +47,67 @@ def test_the_steps_put_the_name_in_the_list(capsys: pytest.CaptureFixture[str], 
         "parameter: none needed",
         'use: put `kubernautQueueImage` in that list in place of `"localhost/kubernaut-queue:e2e"`',
     ]
+
+
+def lookup_findings(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> dict[tuple[int, str], dict[str, Any]]:
+    monkeypatch.chdir(FIXTURES)
+    main(["--isolated", "--output-format", "json", "--exit-zero", "ranges/lookups.go"])
+    return {(f["location"]["row"], f["code"]): f for f in json.loads(capsys.readouterr().out)}
+
+
+def test_a_looked_up_map_entry_is_the_drop_s_deployment(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`images[svc]` in a loop over `"reorder"` and `"cache"` deploys both entries: the reorder
+    entry is the related place, and the name goes there, never in place of the lookup (that
+    would run the reorder image as the cache too)."""
+    drop = lookup_findings(capsys, monkeypatch)[(17, "IMG001")]
+    assert [r["location"]["row"] for r in drop["related"]] == [21, 16]
+    assert drop["steps"][1] == (
+        "pass: nothing to pass: `images[svc]` (line 21) looks up each service's entry of `images`, "
+        "so it serves several services and stays as it is"
+    )
+    assert drop["steps"][3] == (
+        "use: `images` is filled before the build (line 16): drop `\"reorder\": \"localhost/kubernaut-reorder:e2e\"` "
+        "from it and set `images[\"reorder\"] = kubernautReorderImage` after the build"
+    )
+    assert drop["fix"]["applicability"] == "safe"
+    edits = [(e["location"]["row"], e["content"]) for e in drop["fix"]["edits"]]
+    assert (16, "") in edits  # the entry goes from the literal
+    assert (19, '\n\timages["reorder"] = kubernautReorderImage') in edits  # and is set after the build
+
+
+def test_a_map_filled_after_the_build_takes_the_name_in_its_entry(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drop = lookup_findings(capsys, monkeypatch)[(31, "IMG001")]
+    assert drop["steps"][3] == (
+        "use: put `\"restock\": kubernautRestockImage` in `images` in place of `\"restock\": \"localhost/kubernaut-restock:e2e\"`"
+    )
+    assert drop["fix"]["applicability"] == "safe"
+    assert (36, "kubernautRestockImage") in [(e["location"]["row"], e["content"]) for e in drop["fix"]["edits"]]
+
+
+def test_an_aligned_map_filled_before_the_build_is_by_hand(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    drop = lookup_findings(capsys, monkeypatch)[(55, "IMG001")]
+    assert drop["fix"]["applicability"] == "display-only"
+    assert "set `images[\"picker\"] = kubernautPickerImage` after the build by hand" in drop["fix"]["message"]
+
+
+def test_a_lookup_of_a_changing_map_is_never_replaced_wholesale(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drop = lookup_findings(capsys, monkeypatch)[(83, "IMG001")]
+    assert [r["location"]["row"] for r in drop["related"]] == [88]  # no entry is known to be deployed
+    assert drop["steps"][1] == (
+        "pass: `deployment` gets `images[svc]`, a lookup that serves every key the loop at line 86 walks: put "
+        "`kubernautStockerImage` in the entry of this build's service, never in place of `images[svc]`"
+    )
+    assert "a lookup that serves every key its loop walks" in drop["fix"]["message"]
+
+
+def test_a_looked_up_local_entry_without_a_build_is_an_img002_where_it_is_written(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    found = lookup_findings(capsys, monkeypatch)
+    assert found[(69, "IMG002")]["location"]["column"] == 41
+    assert "a map entry that `images[svc]` looks up" in found[(69, "IMG002")]["message"]
+    assert not any(code == "IMG002" and row != 69 for row, code in found)  # the pulled `redis:7` entries

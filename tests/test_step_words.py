@@ -260,3 +260,37 @@ def test_a_built_name_inside_a_goroutine_is_out_of_reach_of_the_deployment(
         "(the result it sends, or an outer variable set before it reports)",
         'pass: give the deployment that name instead of `GenerateImageName("scheduler")`',
     ]
+
+
+@pytest.mark.parametrize("row", [21, 38], ids=["if-init", "errgroup"])
+def test_a_deploy_call_given_another_builds_name_is_not_the_drops(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, row: int
+) -> None:
+    """`deployPayments(ctx, namespace, paymentsImage)` deploys what the payments build returned:
+    handing it the dropped ledger name would run the ledger in the payments pod."""
+    steps = steps_of(capsys, monkeypatch, "steps/claimed.go", row, "IMG001")
+    assert steps[1].startswith("pass: give `shopLedger")
+    assert "no deployment of it was found" in steps[1]
+    assert not any("paymentsImage" in step or "deployPayments" in step for step in steps)
+
+
+def test_img002_reads_the_field_a_method_of_the_same_type_sets(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`SetupSuite` keeps the name in `s.ordersImage` and calls `deployOrders`, which deploys a
+    constant: the name is there already, not to be captured again in the callers."""
+    steps = steps_of(capsys, monkeypatch, "steps/kept.go", 40, "IMG002")
+    assert steps == [
+        "capture: `SetupSuite` already keeps the built name in `s.ordersImage`",
+        "pass: nothing to pass: `deployOrders` is a method of the same type and can read `s.ordersImage`",
+        "parameter: none needed",
+        "use: set `Image` to `s.ordersImage` instead of `ordersImage`",
+    ]
+
+
+def test_img002_deploys_the_map_entry_its_function_keeps_the_name_in(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steps = steps_of(capsys, monkeypatch, "steps/kept.go", 55, "IMG002")
+    assert steps[0] == "capture: `setupWorker` already keeps the built name in `s.images[\"worker\"]`"
+    assert steps[3] == "use: pass `s.images[\"worker\"]` instead of `\"localhost/shop-orders-worker:e2e\"`"

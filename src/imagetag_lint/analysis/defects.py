@@ -30,6 +30,7 @@ from imagetag_lint.golang.syntax import (
     arguments,
     assigned_names,
     callee,
+    enclosing,
     identifiers,
     is_inside,
     is_write,
@@ -68,7 +69,8 @@ def _dropped_builds(index: ImageFlowIndex, file: SourceFile) -> list[DroppedBuil
         paired = []
         for position, (discard, build_name) in enumerate(zip(mine, names)):
             others = () if build_name else named
-            deploy = pair(build_name, position, deploys, discard.call, len(mine), others)
+            open_deploys = [d for d in deploys if not _given_another_build(index, d, discard)]
+            deploy = pair(build_name, position, open_deploys, discard.call, len(mine), others)
             paired.append((discard, build_name, _serving(deploy, build_name) if deploy is not None else None))
         stale: dict[int, list[Mismatch]] = {}
         for mismatch in mismatches_of(index, function):
@@ -95,6 +97,23 @@ def _not_releases(index: ImageFlowIndex, deploys: list[DeployCall]) -> list[Depl
     never replace it."""
     built = build_references(index)
     return [d for d in deploys if not d.images() or not all(pulled_release(image, built) for image in d.images())]
+
+
+def _given_another_build(index: ImageFlowIndex, deploy: DeployCall, discard: Discard) -> bool:
+    """Does the deploy call already get the name another build returned in each of its image
+    arguments (`deployPayments(ctx, paymentsImage)` after `paymentsImage, err := Build(...)`), and
+    deploy no fixed image of its own? It is that build's deployment: passing this drop's name there
+    would deploy the wrong image."""
+    args = arguments(deploy.call)
+    positions = [p for p in deploy.image_params if p < len(args)]
+    if not positions or any(site.local for site in deploy.fixed):
+        return False
+    file, function = deploy.function.file, deploy.function
+    for position in positions:
+        origin = index.origin(args[position], file, function)
+        if origin.kind is not OriginKind.BUILT or origin.node is None or origin.node.id == discard.call.id:
+            return False
+    return True
 
 
 def _serving(deploy: DeployCall, build_name: str | None) -> DeployCall:
@@ -350,6 +369,33 @@ def filled_before(site: FixedSite, build: Node) -> FilledBefore | None:
     while statement is not None and statement.type in ("var_spec", "var_spec_list"):
         statement = parent(statement)  # the `var` declaration of a `var api = Service{...}`
     return FilledBefore(local, text(key), statement) if reads and statement is not None else None
+
+
+@record(frozen=True)
+class LookedUpEntry:
+    """An entry of a local map literal that a loop over its keys looks up at the deployment
+    (`images[svc]` while `svc` walks `[]string{"reorder", "cache"}`): the lookup serves every key."""
+
+    local: str  # the map (`images`)
+    key: str  # the entry's key as written (`"reorder"`)
+    element: Node  # the `"reorder": "localhost/..."` element
+    statement: Node  # the statement that declares the map
+    lookup: Node  # the `images[svc]` the deployment reads
+
+
+def looked_up_entry(site: FixedSite) -> LookedUpEntry | None:
+    """The map entry a fixed image is the value of, when the deployment looks it up."""
+    lookup = site.sink.expr if site.sink is not None else None
+    operand = lookup.child_by_field_name("operand") if lookup is not None and lookup.type == "index_expression" else None
+    element = parent(site.node)
+    if element is not None and element.type == "literal_element":
+        element = parent(element)
+    if lookup is None or operand is None or element is None or element.type != "keyed_element" or site.node.id == lookup.id:
+        return None
+    statement = enclosing(element, ("short_var_declaration", "var_declaration", "assignment_statement"))
+    if statement is None:
+        return None
+    return LookedUpEntry(text(operand), text(element.named_children[0]), element, statement, lookup)
 
 
 def _constants_read(index: ImageFlowIndex, function: Function, discard: Discard) -> list[FixedSite]:

@@ -16,8 +16,8 @@ from imagetag_lint.engine.kubectl import (
 from imagetag_lint.engine.run import mentions
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.golang.model import Function, SourceFile
-from imagetag_lint.golang.parser import Node
-from imagetag_lint.golang.syntax import arguments, callee, is_inside
+from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.syntax import arguments, callee, is_inside, unparen
 from imagetag_lint.record import record
 
 
@@ -104,10 +104,15 @@ def _fixed_values(
         return
     if function is None or origin.kind != "unknown":
         return
+    lookup = unparen(expr)
+    holder = (
+        f"a map entry that `{text(lookup)}` looks up in a `range` loop for {where}" if lookup.type == "index_expression"
+        else f"the list a `range` loop hands to {where}"
+    )
     for element in ranges.ranged_elements(expr, function):
         value = index.origin(element, file, function)
         if value.kind == "literal":
-            yield element, value.text, _how(index, element, file, function, f"the list a `range` loop hands to {where}")
+            yield element, value.text, _how(index, element, file, function, holder)
 
 
 def _command_sites(index: ImageFlowIndex, function: Function) -> Iterator[FixedSite]:

@@ -8,9 +8,11 @@ from typing import NamedTuple
 from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.defects import (
     DroppedBuild,
+    LookedUpEntry,
     dropped_builds,
     fed_by_callers,
     filled_before,
+    looked_up_entry,
     stale_of,
 )
 from imagetag_lint.analysis.deploying_builders import deployed_in
@@ -87,7 +89,7 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         parameter = new_parameter(index, deploy.target) if deploy is not None and not deploy.image_params else "imageName"
         steps = (
             capture_step(variable, discard.call, discard.how, goroutine, carried, results, bool(kept), _keeps_if_scope(index, discard)),
-            _looped_pass_step(deploy) if goroutine and goroutine_in_loop(discard.call) else pass_step(carried, deploy, bool(here), image_arguments(index, deploy, build_name) if deploy is not None else None),
+            _looped_pass_step(deploy) if goroutine and goroutine_in_loop(discard.call) else pass_step(carried, deploy, bool(here), image_arguments(index, deploy, build_name) if deploy is not None else None, discard.call),
             parameter_step(deploy, callers, bool(here), parameter, other_definitions(index, deploy.target) if deploy is not None else ()),
             _set_after_step(here[0], discard, carried) if here and filled_before(here[0], discard.call) else
             use_step(deploy, here[0] if here else None, carried if here else parameter),
@@ -114,8 +116,11 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         if keeping:  # the fix's other callers pass the fixed text: say so before --fix
             steps = (*steps[:2], f"{steps[2]}; {_keeping_words(keeping)}", *steps[3:])
         listed = _listed_sites(dropped.fixed) if dropped is not None and not kept and not hands_off else None
-        ranged_over = _ranged_value(listed[0], discard.call) if listed else None
-        if ranged_over is not None:  # the build runs in the loop: its list is read before the name exists
+        entry = looked_up_entry(listed[0]) if listed else None
+        ranged_over = _ranged_value(listed[0], discard.call) if listed and entry is None else None
+        if listed and entry is not None:  # the name goes in the map entry, never in the lookup of every service
+            steps = (steps[0], _looked_up_pass_step(entry), steps[2], _looked_up_use_step(entry, listed[0], discard, carried))
+        elif ranged_over is not None:  # the build runs in the loop: its list is read before the name exists
             steps = _deployed_instead_steps(steps, deploy, carried, ranged_over)
         elif listed:  # the fix puts the name in the list a `range` loop walks, not at the deployment
             steps = (steps[0], _listed_pass_step(listed[0]), steps[2], f"use: put `{carried}` in that list in place of `{text(listed[0].node)}`")
@@ -263,6 +268,22 @@ def _listed_pass_step(site: FixedSite) -> str:
     loop = enclosing(site.node, ("for_statement",))
     line = f" at line {loop.start_point.row + 1}" if loop is not None else ""
     return f"pass: nothing to pass: the `range` loop{line} hands each element of its list to the deployment"
+
+
+def _looked_up_pass_step(entry: LookedUpEntry) -> str:
+    return (
+        f"pass: nothing to pass: `{text(entry.lookup)}` (line {entry.lookup.start_point.row + 1}) looks up each "
+        f"service's entry of `{entry.local}`, so it serves several services and stays as it is"
+    )
+
+
+def _looked_up_use_step(entry: LookedUpEntry, site: FixedSite, discard: Discard, name: str) -> str:
+    if entry.statement.start_byte >= discard.call.end_byte:
+        return f"use: put `{entry.key}: {name}` in `{entry.local}` in place of `{entry.key}: {text(site.node)}`"
+    return (
+        f"use: `{entry.local}` is filled before the build (line {entry.statement.start_point.row + 1}): drop "
+        f"`{entry.key}: {text(site.node)}` from it and set `{entry.local}[{entry.key}] = {name}` after the build"
+    )
 
 
 def _looped_pass_step(deploy: DeployCall | None) -> str:

@@ -29,6 +29,7 @@ from imagetag_lint.analysis.steps import (
     named,
     new_parameter,
     on_process_one_only,
+    receiver_of,
     run_by_go_test,
     setup_reach,
     suite_method_steps,
@@ -51,6 +52,7 @@ from imagetag_lint.golang.syntax import (
     enclosing,
     identifiers,
     is_inside,
+    string_value,
     unparen,
     written_identifiers,
 )
@@ -524,11 +526,47 @@ def _declared_inside(function: Node | None, name: str) -> bool:
 
 
 def _captured_here(ctx: RuleContext, function: Function, seen: BuildSite | None) -> str | None:
-    """The variable the function keeps the name of the build the message names in, if it does."""
+    """The variable (or field, or map entry) the function keeps the name of the build the message
+    names in, if it does."""
     if seen is None or not is_inside(seen.call, function.node):
         return None
-    variable = _kept_variable(ctx, seen)
+    variable = _kept_variable(ctx, seen) or _kept_holder(ctx, seen)
     return text(variable) if variable is not None else None
+
+
+def _kept_holder(ctx: RuleContext, seen: BuildSite) -> Node | None:
+    """The field or map entry with a fixed key the build's returned name is assigned to
+    (`s.ordersImage, err = Build(...)`, `s.images["worker"], err = Build(...)`), if any."""
+    producer = ctx.index.producer(seen.call, seen.file)
+    holder = captured(seen.call, producer.image_result) if producer is not None and seen.held is None else None
+    if holder is None:
+        return None
+    if holder.type == "selector_expression":
+        operand = holder.child_by_field_name("operand")
+        return holder if operand is not None and operand.type in ("identifier", "selector_expression") else None
+    if holder.type == "index_expression":
+        operand, key = holder.child_by_field_name("operand"), holder.child_by_field_name("index")
+        fixed_key = key is not None and string_value(key) is not None
+        return holder if fixed_key and operand is not None and operand.type in ("identifier", "selector_expression") else None
+    return None
+
+
+def _receiver_field(holder: Node, caller: Function, owner: Function) -> str | None:
+    """The holder as the deploying method reads it, when it is a field (or an entry of a field)
+    of the caller's receiver and both are methods of one type: `s.ordersImage` in `SetupSuite`
+    is `s.ordersImage` (or `r.ordersImage`) in `deployOrders`."""
+    caller_receiver, owner_receiver = receiver_of(caller), receiver_of(owner)
+    if caller_receiver is None or owner_receiver is None or caller_receiver[1] != owner_receiver[1]:
+        return None
+    root = holder
+    while root.type in ("selector_expression", "index_expression"):
+        operand = root.child_by_field_name("operand")
+        if operand is None:
+            return None
+        root = operand
+    if root.type != "identifier" or text(root) != caller_receiver[0] or root.id == holder.id:
+        return None
+    return owner_receiver[0] + text(holder)[len(caller_receiver[0]) :]
 
 
 def _raw_build_here(site: FixedSite, seen: BuildSite | None) -> bool:
@@ -556,13 +594,24 @@ def _kept_steps(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> tu
         return None
     index = ctx.index
     caller = index.facts(seen.file).function_of(seen.call)
-    variable = _kept_variable(ctx, seen)
+    variable = _kept_variable(ctx, seen) or _kept_holder(ctx, seen)
     if caller is None or variable is None or caller is owner:
         return None
     calls = any(owner in index.project.resolve_call(call, caller.file) for call in index.calls_in(caller))
     if not calls:
         return None
     name = text(variable)
+    field = _receiver_field(variable, caller, owner) if variable.type != "identifier" else None
+    later = any(
+        call.start_byte >= seen.call.end_byte and owner in index.project.resolve_call(call, caller.file) for call in index.calls_in(caller)
+    )
+    if field is not None and later:  # a method of the same type, called after the build, reads the field itself
+        return (
+            f"capture: `{caller.name}` already keeps the built name in `{name}`",
+            f"pass: nothing to pass: `{owner.name}` is a method of the same type and can read `{field}`",
+            "parameter: none needed",
+            _use_step(site, f"`{field}`"),
+        )
     return (
         f"capture: `{caller.name}` already keeps the built name in `{name}`",
         f"pass: pass `{name}` to `{owner.name}`",

@@ -14,6 +14,7 @@ from imagetag_lint.analysis.discards import (
     value_wrapper,
     wrapper_name,
 )
+from imagetag_lint.engine.values import ranging_loop
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.golang.model import Function
 from imagetag_lint.golang.parser import Node, text
@@ -27,6 +28,7 @@ from imagetag_lint.golang.syntax import (
     identifiers,
     is_inside,
     is_write,
+    unparen,
 )
 
 if TYPE_CHECKING:
@@ -212,8 +214,12 @@ def goroutine_in_loop(call: Node) -> bool:
     return loop is not None and (owner is None or is_inside(loop, owner))
 
 
-def pass_step(variable: str, deploy: DeployCall | None, deployed_here: bool = False, positions: Sequence[int] | None = None) -> str:
-    """positions: the image arguments the built name belongs in (`deployments.image_arguments`)."""
+def pass_step(
+    variable: str, deploy: DeployCall | None, deployed_here: bool = False, positions: Sequence[int] | None = None,
+    build: Node | None = None,
+) -> str:
+    """positions: the image arguments the built name belongs in (`deployments.image_arguments`);
+    build: the dropped build call, when the step is a drop's."""
     if deployed_here:
         return "pass: nothing to pass: this function deploys the image itself"
     if deploy is None:
@@ -226,8 +232,26 @@ def pass_step(variable: str, deploy: DeployCall | None, deployed_here: bool = Fa
             passed = text(args[index])
             if passed == variable:  # the stale local is reused: it will hold the built name
                 return f"pass: `{call_name(deploy.call)}` already gets `{variable}`; step 1 makes it the built name"
+            loop = lookup_loop(args[index], deploy.function, build)
+            if loop is not None:
+                return (
+                    f"pass: `{call_name(deploy.call)}` gets `{passed}`, a lookup that serves every key the loop at line "
+                    f"{loop.start_point.row + 1} walks: put `{variable}` in the entry of this build's service, never in place of `{passed}`"
+                )
             return f"pass: call `{call_name(deploy.call)}` with `{variable}` instead of `{passed}`"
     return f"pass: call `{call_name(deploy.call)}(..., {variable})`"
+
+
+def lookup_loop(argument: Node, function: Function, build: Node | None) -> Node | None:
+    """The `range` loop whose variable keys the lookup an argument is (`images[svc]`), when the
+    build runs outside it: one call there deploys every service the loop walks."""
+    argument = unparen(argument)
+    key = argument.child_by_field_name("index") if argument.type == "index_expression" else None
+    key = unparen(key) if key is not None else None
+    if build is None or key is None or key.type != "identifier":
+        return None
+    loop = ranging_loop(key, function)
+    return loop if loop is not None and not is_inside(build, loop) else None
 
 
 def new_parameter(index: ImageFlowIndex, target: Function) -> str:
@@ -268,6 +292,12 @@ def other_definitions(index: ImageFlowIndex, target: Function) -> list[Function]
     package = index.project.complete_package(target.file)
     kind = _receiver_type(target)
     return [f for f in package.functions.get(target.name, []) if f is not target and _receiver_type(f) == kind]
+
+
+def receiver_of(function: Function) -> tuple[str, str] | None:
+    """(name, type) of a method's receiver (`(s *Suite)` gives `s`, `Suite`); None for a function."""
+    found = _RECEIVER.match(function.receiver or "")
+    return (found.group(1), found.group(2)) if found is not None else None
 
 
 def _receiver_type(function: Function) -> str | None:

@@ -4,7 +4,9 @@
 each element, and `for _, r := range []row{{Image: "localhost/a:e2e"}} { ... Image: r.Image }`
 each row's field: a deployment of the variable (or of its field) is a deployment of every
 element, so fixed text there is found where it is written. A map literal's values are its
-elements (`for name, img := range map[string]string{"web": "localhost/web:e2e"}`).
+elements (`for name, img := range map[string]string{"web": "localhost/web:e2e"}`), and so are
+the entries of a local map literal that a loop over its keys looks up (`images[svc]` in
+`for _, svc := range []string{"web", "cache"}`): each entry looked up is a deployment.
 """
 
 from __future__ import annotations
@@ -13,10 +15,13 @@ from imagetag_lint.engine.values import reaching_definition
 from imagetag_lint.golang.model import Function
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
+    assigned_names,
+    assigned_value,
     identifiers,
     is_inside,
     is_write,
     parent,
+    string_value,
     unparen,
 )
 
@@ -28,6 +33,8 @@ def ranged_elements(expr: Node, function: Function) -> list[Node]:
     or a field of one: `r.Image`), in order; [] when expr is no such variable."""
     expr = unparen(expr)
     field = None
+    if expr.type == "index_expression":
+        return looked_up_entries(expr, function)
     if expr.type == "selector_expression":
         field_node = expr.child_by_field_name("field")
         operand = expr.child_by_field_name("operand")
@@ -59,6 +66,57 @@ def ranged_elements(expr: Node, function: Function) -> list[Node]:
             return []
         found.extend(_field_value(row, field))
     return found
+
+
+def looked_up_entries(lookup: Node, function: Function) -> list[Node]:
+    """The values of a local map literal (`images := map[string]string{...}`) that `images[svc]`
+    reads while `svc` walks a literal list of fixed keys, in the order of the keys; [] when the
+    map may change (an entry written, the map handed on or replaced) or a key is not fixed text."""
+    operand, key = lookup.child_by_field_name("operand"), lookup.child_by_field_name("index")
+    if operand is None or key is None or operand.type != "identifier" or unparen(key).type != "identifier":
+        return []
+    keys = [string_value(element) for element in ranged_elements(unparen(key), function)]
+    entries = _map_entries(operand, function)
+    if not keys or None in keys or entries is None:
+        return []
+    return [entries[k] for k in keys if k is not None and k in entries]
+
+
+def _map_entries(ident: Node, function: Function) -> dict[str, Node] | None:
+    """The values by fixed key of the map literal a local is declared with, when the function
+    only ever reads entries of it."""
+    definition = reaching_definition(ident, function)
+    if definition is None or function.body is None:
+        return None
+    statement, position = definition
+    literal = assigned_value(statement, position)
+    kind = literal.child_by_field_name("type") if literal is not None and literal.type == "composite_literal" else None
+    body = literal.child_by_field_name("body") if literal is not None else None
+    if kind is None or kind.type != "map_type" or body is None:
+        return None
+    declared = assigned_names(statement)[position]
+    if any(use.id != declared.id and not _entry_read(use) for use in identifiers(function.body, text(ident))):
+        return None
+    entries = {}
+    for element in body.named_children:
+        if element.type == "comment":
+            continue
+        fixed = string_value(element.named_children[0].named_children[0]) if element.named_child_count == 2 and element.named_children[0].named_child_count == 1 else None
+        value = element.named_children[1] if element.type == "keyed_element" and element.named_child_count == 2 else None
+        if fixed is None or value is None or value.named_child_count != 1:
+            return None
+        entries[fixed] = unparen(value.named_children[0])
+    return entries
+
+
+def _entry_read(use: Node) -> bool:
+    """Is the identifier the map of an entry read (`images[svc]`), not written or handed on?"""
+    entry = parent(use)
+    if entry is None or entry.type != "index_expression" or entry.child_by_field_name("operand") != use:
+        return False
+    holder = parent(entry)
+    statement = parent(holder) if holder is not None and holder.type == "expression_list" else None
+    return statement is None or statement.type != "assignment_statement" or statement.child_by_field_name("left") != holder
 
 
 def _ranged_list(ident: Node, function: Function) -> Node | None:

@@ -20,6 +20,7 @@ from imagetag_lint.analysis.steps import (
     construct,
     declared_before_step,
     grouped_launch,
+    lookup_loop,
     named,
     nested_out_of_reach,
     out_of_reach_of,
@@ -192,6 +193,11 @@ def _unpassed(index: ImageFlowIndex, discard: Discard, deploy: DeployCall | None
     for position in sorted(deploy.image_params):
         if position < len(args):
             passed = args[position]
+            if lookup_loop(passed, deploy.function, discard.call) is not None:
+                return (
+                    f"`{call_name(deploy.call)}` at line {line} receives `{text(passed)}`, a lookup that serves every key "
+                    f"its loop walks; put `{variable}` in the entry of this build's service by hand"
+                )
             origin = index.origin(passed, deploy.function.file, deploy.function).kind
             what = "the name another build returns" if origin == "built" else "a value the analysis cannot know to be this build's name"
             return (

@@ -14,6 +14,7 @@ from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
+    identifiers,
     is_inside,
 )
 from imagetag_lint.repair.capture import BlockScope, Scope, left_names
@@ -37,7 +38,11 @@ def use_in_function(
         plan.rewrites.add((site.file.filename, site.start))
     for site in sites:  # once every site reads the variable: `ref := "..."` may have been read only there
         drop_orphan(index, function, site.node, plan)
-    return bool(sites) or _set_after_build(index, function, variable, capture, plan, build_name)
+    return (
+        bool(sites)
+        or _set_after_build(index, function, variable, capture, plan, build_name)
+        or _set_entry_after_build(index, function, variable, capture, plan, build_name)
+    )
 
 
 def _set_after_build(
@@ -144,6 +149,44 @@ def _visible_at(function: Function, variable: Node, use: Node) -> bool:
             block = block.parent
         return block is not None and is_inside(use, block) and use.start_byte > variable.end_byte
     return use.start_byte > variable.end_byte
+
+
+def _set_entry_after_build(
+    index: ImageFlowIndex, function: Function, variable: str, capture: Scope, plan: Plan, build_name: str | None
+) -> bool:
+    """A map filled before the build whose entry a loop looks up at the deployment (`images :=
+    map[string]string{"web": "..."}`, build, `deploy(images[svc])`): the entry goes from the
+    literal, and `images["web"] = name` is set right after the build."""
+    from imagetag_lint.analysis.defects import looked_up_entry
+
+    if not isinstance(capture, BlockScope) or capture.block is None or function.body is None:
+        return False
+    statement = capture.statement
+    looked_up = [
+        (site, entry) for site in fixed_sites(index, function.file)
+        if site.function is function and site.local and site.start < statement.start_byte
+        and (build_name is None or names_service(build_name, site.image)) and (entry := looked_up_entry(site)) is not None
+    ]
+    if len(looked_up) != 1:
+        return False
+    site, entry = looked_up[0]
+    same_block = entry.statement.parent is not None and entry.statement.parent.id == capture.block.id
+    read_after = all(
+        use.start_byte >= statement.end_byte or is_inside(use, entry.statement) for use in identifiers(function.body, entry.local)
+    )  # a lookup before the build would lose the entry
+    removal = _without_element(function.file, site.node) if same_block and read_after else None
+    if removal is None:
+        raise CannotFix(
+            f"`{entry.local}` is filled before the build (line {entry.statement.start_point.row + 1}); drop "
+            f"`{entry.key}: {text(site.node)}` from it and set `{entry.local}[{entry.key}] = {variable}` after the "
+            "build by hand"
+        )
+    plan.edits.append(removal)
+    line_start = function.file.source.rfind(b"\n", 0, statement.start_byte) + 1
+    indent = function.file.source[line_start : statement.start_byte].decode()
+    plan.edits.append(E.insert(function.file, statement.end_byte, f"\n{indent}{entry.local}[{entry.key}] = {variable}"))
+    plan.rewrites.add((site.file.filename, site.start))
+    return True
 
 
 def _without_element(file: SourceFile, value: Node) -> Edit | None:
