@@ -260,3 +260,16 @@ def test_a_built_name_inside_a_goroutine_is_out_of_reach_of_the_deployment(
         "(the result it sends, or an outer variable set before it reports)",
         'pass: give the deployment that name instead of `GenerateImageName("scheduler")`',
     ]
+
+
+def test_a_drop_in_a_local_closure_puts_the_name_on_the_manifest_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steps = steps_of(capsys, monkeypatch, "closures/wrapped.go", 41, "IMG001")
+    assert steps == [
+        "capture: declare `var kubernautRefundsImage string` before line 40, where both the build and the "
+        "deployment at line 47 can read it, and assign the builder's result to it at the build",
+        "pass: nothing to pass: the deployment reads `kubernautRefundsImage`",
+        "parameter: none needed",
+        "use: put kubernautRefundsImage on the manifest's `image:` line instead of `localhost/kubernaut-refunds:e2e-test`",
+    ]
