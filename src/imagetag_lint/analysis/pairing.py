@@ -118,13 +118,13 @@ def _through_wrapper(
 def _text(index: ImageFlowIndex, node: Node, file: SourceFile, function: Function | None, bound: dict[str, str] | None) -> str | None:
     """The fixed text of node, where a parameter the wrapper never reassigns holds what its caller
     passes, and a local closure's parameter what every call of the closure passes
-    (`build("shop-refunds")`)."""
+    (`build("shop-refunds")`); `bound` may also hold what one call of such a closure passes."""
     node = unparen(node)
     name = text(node) if node.type == "identifier" else ""
-    if bound and function is not None and name in bound and function.param(name) is not None \
+    passed = closure_arguments(node, function) if name and function is not None else None
+    if bound and function is not None and name in bound and (function.param(name) is not None or passed is not None) \
             and index.reaching_definition(node, function) is None:
         return bound[name]
-    passed = closure_arguments(node, function) if name and function is not None else None
     if passed:
         given = {_text(index, arg, file, function, bound) for arg in passed}
         return given.pop() if len(given) == 1 else None

@@ -240,34 +240,37 @@ def declaring_function(ident: Node, function: Function) -> Node | None:
 def closure_arguments(ident: Node, function: Function) -> list[Node] | None:
     """What the calls of a local closure give the closure parameter ident reads
     (`build := func(svc string) error {...}`, then `build("shop-refunds")`), one argument per
-    call: when the function holds the closure in a variable it never changes and only calls, and
-    the closure never changes the parameter. None when any of that is not so."""
+    call, when the closure never changes the parameter (see `closure_calls`)."""
     literal = declaring_function(ident, function)
-    body = function.body
-    if literal is None or literal.type != "func_literal" or literal.id == function.node.id or body is None:
-        return None
-    if reaching_definition(ident, function) is not None:
-        return None  # the parameter (or a name it hides) is written before the read
+    if literal is None or literal.type != "func_literal" or reaching_definition(ident, function) is not None:
+        return None  # not a closure's parameter, or it (or a name it hides) is written before the read
     position = next((p.index for p in read_params(literal.child_by_field_name("parameters")) if p.name == text(ident)), None)
-    held = assignment_of(literal)
+    calls = closure_calls(literal, function)
+    if position is None or calls is None or any(position >= len(arguments(call)) for call in calls):
+        return None
+    return [arguments(call)[position] for call in calls]
+
+
+def closure_calls(literal: Node, function: Function) -> list[Node] | None:
+    """The calls of a local closure (`build := func(svc string) error {...}`), when the function
+    holds it in a variable it never changes and only calls: None when it is handed on or set
+    again (its other calls are not seen here), or is no closure held in a variable."""
+    held = assignment_of(literal) if literal.id != function.node.id else None
     names = assigned_names(held[0]) if held is not None else []
-    if position is None or held is None or held[0].type != "short_var_declaration" or held[1] >= len(names):
+    if function.body is None or held is None or held[0].type != "short_var_declaration" or held[1] >= len(names):
         return None
     variable = names[held[1]]
-    passed = []
-    for use in identifiers(body, text(variable)):
+    calls = []
+    for use in identifiers(function.body, text(variable)):
         if use.id == variable.id or use.end_byte <= variable.start_byte:
             continue
         call = use.parent
         if call is None or call.type != "call_expression" or call.child_by_field_name("function") != use:
-            return None  # handed on, or written again: its other calls are not seen here
+            return None
         if reaching_definition(use, function) != held:
             return None
-        args = arguments(call)
-        if position >= len(args):
-            return None
-        passed.append(args[position])
-    return passed
+        calls.append(call)
+    return calls
 
 
 def _declaration_scope(statement: Node) -> Node | None:
