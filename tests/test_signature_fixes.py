@@ -24,6 +24,8 @@ EXPECTED = {  # function -> (applicability, what the fix message says)
     "SetupBroker": ("safe", "capture"),  # `namespace, tier string` count as two
     "SetupCacheComponent": ("safe", "capture"),  # a method no interface of the package names
     "SetupScheduler": ("safe", "capture"),  # every caller is linted
+    "SetupTracer": ("safe", "capture"),  # a generic helper called with its type argument
+    "SetupProfiler": ("unsafe", "the signature of the exported `Deploy` changes"),  # `generic.Deploy[int64](...)`
     "SetupWebhook": ("unsafe", "the signature of the exported `Webhook` changes"),
     "SetupGatewayComponent": ("display-only", r"`deployGateway` may implement an interface \(the one at signatures/methods.go:13"),
     "SetupBilling": ("display-only", "`DeployBilling` is an exported method, which may implement an interface"),

@@ -294,3 +294,16 @@ def test_img002_deploys_the_map_entry_its_function_keeps_the_name_in(
     steps = steps_of(capsys, monkeypatch, "steps/kept.go", 55, "IMG002")
     assert steps[0] == "capture: `setupWorker` already keeps the built name in `s.images[\"worker\"]`"
     assert steps[3] == "use: pass `s.images[\"worker\"]` instead of `\"localhost/shop-orders-worker:e2e\"`"
+
+
+def test_a_drop_in_a_local_closure_puts_the_name_on_the_manifest_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steps = steps_of(capsys, monkeypatch, "closures/wrapped.go", 41, "IMG001")
+    assert steps == [
+        "capture: declare `var kubernautRefundsImage string` before line 40, where both the build and the "
+        "deployment at line 47 can read it, and assign the builder's result to it at the build",
+        "pass: nothing to pass: the deployment reads `kubernautRefundsImage`",
+        "parameter: none needed",
+        "use: put kubernautRefundsImage on the manifest's `image:` line instead of `localhost/kubernaut-refunds:e2e-test`",
+    ]

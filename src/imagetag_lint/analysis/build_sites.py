@@ -16,15 +16,16 @@ from imagetag_lint.engine.returned_builds import (
     runner_names,
 )
 from imagetag_lint.engine.run import mentions
-from imagetag_lint.engine.values import sum_pieces
+from imagetag_lint.engine.values import closure_calls, sum_pieces
 from imagetag_lint.enums import ConsumerKind, Severity
 from imagetag_lint.findings import Span
-from imagetag_lint.golang.model import Function, SourceFile
+from imagetag_lint.golang.model import Function, SourceFile, read_params
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.project import Package
 from imagetag_lint.golang.syntax import (
     arguments,
     callee,
+    enclosing,
     is_inside,
     string_value,
     unparen,
@@ -185,7 +186,29 @@ def _collect(index: ImageFlowIndex, package: Package) -> list[BuildSite]:
                     sites.append(computed)  # `BuildImageWithTag(ref)`, `ref := "localhost/app:" + tag()`
                 elif name:
                     sites.append(BuildSite(file, call, name, argument=_tag_argument(index, call), tag_from=_tag_from(index, call, function, name)))
+                elif builds:  # a closure's build: each call of the closure may name another image
+                    sites.extend(
+                        BuildSite(file, call, each, argument=_tag_argument(index, call), tag_from=_tag_from(index, call, function, each))
+                        for each in _closure_build_names(index, call, file, function)
+                    )
     return sites
+
+
+def _closure_build_names(index: ImageFlowIndex, call: Node, file: SourceFile, function: Function) -> list[str]:
+    """The names a build in a local closure makes of what each call of the closure gives its
+    parameters (`build("shop-refunds")`, then `build("shop-orders")`), in the order of the calls."""
+    literal = enclosing(call, ("func_literal",))
+    calls = closure_calls(literal, function) if literal is not None and is_inside(literal, function.node) else None
+    params = read_params(literal.child_by_field_name("parameters")) if literal is not None else []
+    names: list[str] = []
+    for each in calls or ():
+        args = arguments(each)
+        given = {p.name: index.fixed_text(args[p.index], file, function) for p in params if p.index < len(args)}
+        bound = {name: fixed for name, fixed in given.items() if fixed is not None}
+        made = build_name_of(index, call, file, function, bound) if bound else None
+        if made is not None and made not in names:
+            names.append(made)
+    return names
 
 
 def _computed_helper_build(index: ImageFlowIndex, call: Node, file: SourceFile, function: Function) -> BuildSite | None:

@@ -9,6 +9,7 @@ from typing import NamedTuple
 from imagetag_lint.analysis.deployments import DeployCall
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.engine import returned_builds
+from imagetag_lint.engine.values import closure_arguments
 from imagetag_lint.golang.model import Function, Param, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
@@ -115,12 +116,18 @@ def _through_wrapper(
 
 
 def _text(index: ImageFlowIndex, node: Node, file: SourceFile, function: Function | None, bound: dict[str, str] | None) -> str | None:
-    """The fixed text of node, where a parameter the wrapper never reassigns holds what its caller passes."""
+    """The fixed text of node, where a parameter the wrapper never reassigns holds what its caller
+    passes, and a local closure's parameter what every call of the closure passes
+    (`build("shop-refunds")`); `bound` may also hold what one call of such a closure passes."""
     node = unparen(node)
     name = text(node) if node.type == "identifier" else ""
-    if bound and function is not None and name in bound and function.param(name) is not None \
+    passed = closure_arguments(node, function) if name and function is not None else None
+    if bound and function is not None and name in bound and (function.param(name) is not None or passed is not None) \
             and index.reaching_definition(node, function) is None:
         return bound[name]
+    if passed:
+        given = {_text(index, arg, file, function, bound) for arg in passed}
+        return given.pop() if len(given) == 1 else None
     return index.fixed_text(node, file, function)
 
 

@@ -448,16 +448,13 @@ def reach_steps(discard: Discard, site: FixedSite, variable: str) -> tuple[str, 
             f"cannot be hoisted (its build runs only when the branches before it are not taken): name the "
             f"result there (`built, err := {call_name(discard.call)}(...)`) and set `{variable} = built` in an `else` branch of it (where `err` is nil)"
         )
-        use = (
-            f"use: `Image: {variable}` instead of `{text(site.node)}`; where the build does not run, set "
-            f"`{variable}` to the image to deploy there"
-        )
+        use = f"{use_step(None, site, variable)}; where the build does not run, set `{variable}` to the image to deploy there"
     else:
         capture = (
             f"capture: declare `var {variable} string` before line {line}, where both the build and the "
             f"deployment at {where} can read it, and assign the builder's result to it at the build"
         )
-        use = f"use: `Image: {variable}` instead of `{text(site.node)}`"
+        use = use_step(None, site, variable)
     return (capture, f"pass: nothing to pass: the deployment reads `{variable}`", "parameter: none needed", use)
 
 

@@ -13,13 +13,14 @@ from imagetag_lint.engine import producers
 from imagetag_lint.engine.formats import format_go
 from imagetag_lint.engine.model import UNKNOWN, Origin, OriginKind
 from imagetag_lint.engine.run import FlowRun
-from imagetag_lint.golang.model import Function, SourceFile
+from imagetag_lint.golang.model import Function, SourceFile, read_params
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
     FUNCTION_TYPES,
     STRING_TYPES,
     arguments,
     assigned_names,
+    assignment_of,
     callee,
     enclosing,
     holds_bytes,
@@ -234,6 +235,42 @@ def declaring_function(ident: Node, function: Function) -> Node | None:
                 return None
         current = current.parent
     return None
+
+
+def closure_arguments(ident: Node, function: Function) -> list[Node] | None:
+    """What the calls of a local closure give the closure parameter ident reads
+    (`build := func(svc string) error {...}`, then `build("shop-refunds")`), one argument per
+    call, when the closure never changes the parameter (see `closure_calls`)."""
+    literal = declaring_function(ident, function)
+    if literal is None or literal.type != "func_literal" or reaching_definition(ident, function) is not None:
+        return None  # not a closure's parameter, or it (or a name it hides) is written before the read
+    position = next((p.index for p in read_params(literal.child_by_field_name("parameters")) if p.name == text(ident)), None)
+    calls = closure_calls(literal, function)
+    if position is None or calls is None or any(position >= len(arguments(call)) for call in calls):
+        return None
+    return [arguments(call)[position] for call in calls]
+
+
+def closure_calls(literal: Node, function: Function) -> list[Node] | None:
+    """The calls of a local closure (`build := func(svc string) error {...}`), when the function
+    holds it in a variable it never changes and only calls: None when it is handed on or set
+    again (its other calls are not seen here), or is no closure held in a variable."""
+    held = assignment_of(literal) if literal.id != function.node.id else None
+    names = assigned_names(held[0]) if held is not None else []
+    if function.body is None or held is None or held[0].type != "short_var_declaration" or held[1] >= len(names):
+        return None
+    variable = names[held[1]]
+    calls = []
+    for use in identifiers(function.body, text(variable)):
+        if use.id == variable.id or use.end_byte <= variable.start_byte:
+            continue
+        call = use.parent
+        if call is None or call.type != "call_expression" or call.child_by_field_name("function") != use:
+            return None
+        if reaching_definition(use, function) != held:
+            return None
+        calls.append(call)
+    return calls
 
 
 def _declaration_scope(statement: Node) -> Node | None:

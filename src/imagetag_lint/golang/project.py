@@ -18,7 +18,7 @@ from imagetag_lint.golang.model import (
     read_spec_closures,
 )
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import callee, declaration_specs
+from imagetag_lint.golang.syntax import callee, declaration_specs, generic_callee
 from imagetag_lint.record import field, record
 
 PackageKey = tuple[str, str]  # (absolute directory, package name)
@@ -191,15 +191,22 @@ class Project:
         qualifier, name = callee(call)
         if not name:
             return []
+        # `f[x](...)` instantiates a generic function, or calls what a list or map holds
+        indexed = generic_callee(call) is not None
         if qualifier is None:
             packages = self._same_package(file)
         elif qualifier in file.imports:
             packages = self.imported_packages(file, qualifier)
+        elif indexed:
+            return []  # a method has no type parameters: a func-valued field's entry
         else:  # a method call: methods of the same package, else of the imported type its value has
             packages = self._same_package(file)
             found = [f for p in packages for f in p.functions.get(name, []) if f.receiver is not None]
             return found or self._methods_of_imported_type(call, file, name)
-        return [f for p in packages for f in p.functions.get(name, []) if f.receiver is None]
+        return [
+            f for p in packages for f in p.functions.get(name, [])
+            if f.receiver is None and (not indexed or f.node.child_by_field_name("type_parameters") is not None)
+        ]
 
     def _methods_of_imported_type(self, call: Node, file: SourceFile, name: str) -> list[Function]:
         """`c.Deploy(...)` where `c` visibly has a type of another package of the module (a

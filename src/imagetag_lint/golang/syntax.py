@@ -43,7 +43,7 @@ def callee(call: Node) -> tuple[str | None, str]:
 
 
 def _callee(call: Node) -> tuple[str | None, str]:
-    function = call.child_by_field_name("function")
+    function = called_function(call)
     if function is None:
         return None, ""
     if function.type == "identifier":
@@ -54,6 +54,20 @@ def _callee(call: Node) -> tuple[str | None, str]:
         qualifier = text(operand) if operand is not None and operand.type == "identifier" else "?"
         return qualifier, text(field) if field is not None else ""
     return None, ""
+
+
+def called_function(call: Node) -> Node | None:
+    """The name a call calls (`F`, `pkg.F`), its type arguments left out (`F[int](x, y)`)."""
+    return generic_callee(call) or call.child_by_field_name("function")
+
+
+def generic_callee(call: Node) -> Node | None:
+    """The function of a call with one type argument, `deploy[int](ctx, 3)` or `pkg.F[T](x, y)`,
+    which Go's grammar reads as an index expression (several type arguments have a field of
+    their own, and the call's function is the name): None for other calls."""
+    function = call.child_by_field_name("function")
+    operand = function.child_by_field_name("operand") if function is not None and function.type == "index_expression" else None
+    return operand if operand is not None and operand.type in ("identifier", "selector_expression") else None
 
 
 def arguments(call: Node) -> list[Node]:

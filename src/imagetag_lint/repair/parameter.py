@@ -22,6 +22,7 @@ from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, captures, text
 from imagetag_lint.golang.syntax import (
     arguments,
+    called_function,
     callee,
     enclosing,
     identifiers,
@@ -236,7 +237,7 @@ def call_sites(index: ImageFlowIndex, target: Function) -> list[tuple[SourceFile
                 f"{file.filename} imports `{target.name}`'s package with a dot; add an `imageName string` "
                 "parameter to it and update its uses by hand"
             )
-        calls = {c.child_by_field_name("function").id: c for c in index.facts(file).calls if c.child_by_field_name("function") is not None}  # type: ignore[union-attr]
+        calls = {called.id: c for c in index.facts(file).calls if (called := called_function(c)) is not None}
         for ident in _name_uses(file.tree.root_node, target.name):
             function_node = ident if ident.parent is None or ident.parent.type != "selector_expression" else ident.parent
             call = calls.get(function_node.id)
