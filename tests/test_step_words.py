@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
-from support import TESTS
+from support import TESTS, go_module
 
 from imagetag_lint.cli import main
 
@@ -260,3 +261,43 @@ def test_a_built_name_inside_a_goroutine_is_out_of_reach_of_the_deployment(
         "(the result it sends, or an outer variable set before it reports)",
         'pass: give the deployment that name instead of `GenerateImageName("scheduler")`',
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "quoted"),
+    [
+        pytest.param("(" * 5000 + '"localhost/app:e2e"' + ")" * 5000, "(" * 59 + "…", id="deeply-nested"),
+        pytest.param('"localhost/" +\n\t\t"app:e2e"', '"localhost/" + "app:e2e"', id="on-two-lines"),
+    ],
+)
+def test_the_steps_quote_code_on_one_line_cut_past_a_width(
+    value: str, quoted: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    setup = SHORT_SETUP.replace("VALUE", value)
+    monkeypatch.chdir(go_module(tmp_path, {"e2e/setup.go": setup}))
+    main(["--isolated", "--output-format", "json", "--exit-zero", "."])
+    finding = next(f for f in json.loads(capsys.readouterr().out) if f["code"] == "IMG001")
+    assert finding["steps"][3] == f"use: `Image: imageName` instead of `{quoted}`"
+
+
+SHORT_SETUP = '''package e2e
+
+import (
+	"context"
+	"io"
+
+	"example.com/m/infrastructure"
+	"example.com/m/k8s"
+)
+
+func Setup(ctx context.Context, w io.Writer) error {
+	if _, err := infrastructure.BuildAndLoadImageToKind(infrastructure.ImageBuildConfig{ImageName: "app"}, w); err != nil {
+		return err
+	}
+	return deployApp(ctx)
+}
+
+func deployApp(ctx context.Context) error {
+	return k8s.Apply(ctx, k8s.Container{Name: "app", Image: VALUE})
+}
+'''

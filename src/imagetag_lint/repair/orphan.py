@@ -7,7 +7,7 @@ from __future__ import annotations
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.model import Function
-from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.parser import Node, excerpt, text
 from imagetag_lint.golang.syntax import (
     STRING_TYPES,
     arguments,
@@ -49,14 +49,14 @@ def drop_orphan(index: ImageFlowIndex, function: Function, replaced: Node, plan:
     declaration = _sole_declaration(statement)
     if declaration is None:
         raise CannotFix(
-            f"deploying the built name leaves `{name}` unused, and `{text(_whole(statement))}` declares more "
+            f"deploying the built name leaves `{name}` unused, and `{excerpt(_whole(statement))}` declares more "
             "than it: deploy the built name and remove it by hand"
         )
     values = right_values(statement)
     others = [i for i in uses if not any(n.id == i.id for n in assigned_names(statement))]
     if others or len(values) != 1 or not _side_effect_free(index, values[0]):
         raise CannotFix(
-            f"deploying the built name leaves `{name}` unused, and removing `{text(declaration)}` may "
+            f"deploying the built name leaves `{name}` unused, and removing `{excerpt(declaration)}` may "
             "change what the code does: deploy the built name and remove it by hand"
         )
     _remove_line(function, declaration, plan)
