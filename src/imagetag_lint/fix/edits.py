@@ -77,8 +77,8 @@ def apply_edits(source: bytes, edits: Iterable[Edit]) -> bytes:
 def insert_item(file: SourceFile, listing: Node, items: list[Node], position: int, content: str) -> Edit:
     """The edit that puts content into a parenthesized list (parameters, arguments) as its item
     number position, in the list's layout: on a line of its own, with a trailing comma, where the
-    list breaks the line after the item before it; else beside that item, after the comments that
-    follow it (`ns /* the namespace */` describes ns, not what comes next)."""
+    item before it stands on a line of its own too; else beside that item, after the comments
+    that follow it (`ns /* the namespace */` describes ns, not what comes next)."""
     if not items:
         return insert(file, listing.start_byte + 1, content)
     if position == 0:
@@ -88,16 +88,23 @@ def insert_item(file: SourceFile, listing: Node, items: list[Node], position: in
         return insert(file, items[0].start_byte, f"{content}, ")
     previous = items[position - 1]
     comma = _comma_after(listing, previous)
-    if comma is not None and _breaks_after(listing, comma):
+    if comma is not None and _breaks_after(listing, comma) and _starts_line(listing, previous):
         anchor = items[position] if position < len(items) else previous
         return insert(file, _line_end(listing, comma), f"\n{line_indent(file, anchor.start_byte)}{content},")
     return insert(file, _end_with_comments(listing, previous), f", {content}")
 
 
 def _siblings_after(listing: Node, node: Node) -> list[Node]:
-    children = listing.children
-    at = next(i for i, child in enumerate(children) if child.id == node.id)
-    return children[at + 1 :]
+    return listing.children[_index(listing, node) + 1 :]
+
+
+def _starts_line(listing: Node, item: Node) -> bool:
+    at = _index(listing, item)
+    return at > 0 and listing.children[at - 1].end_point.row < item.start_point.row
+
+
+def _index(listing: Node, node: Node) -> int:
+    return next(i for i, child in enumerate(listing.children) if child.id == node.id)
 
 
 def _comma_after(listing: Node, item: Node) -> Node | None:
