@@ -23,6 +23,16 @@ func f() {
 
 	s := "a // b" // a string with slashes
 	_ = s         // beside it
+	deploy(
+		ctx,       // the suite's
+		namespace, // the test's
+	)
+}
+
+func deploy(
+	ctx context.Context, // the suite's
+	namespace string, // the test's
+) {
 }
 """
 
@@ -40,6 +50,10 @@ def gofmt(source: str) -> str:
         pytest.param("if err := g(); err != nil {", "if err := gg(); err != nil {", True, id="another-block"),
         pytest.param("_ = s", "_ = strings(s)", True, id="beside-a-string-with-slashes"),
         pytest.param("n := 1", "number := 1", False, id="alone"),
+        pytest.param("ctx,       // the suite's\n", "ctx,       // the suite's\n\t\timageName,\n", True, id="a-line-without-one-inserted-in-a-block"),
+        pytest.param("\t\tnamespace, // the test's\n", "", True, id="a-line-deleted-from-a-block"),
+        pytest.param("\tnamespace string, // the test's\n", "\tnamespace string, // the test's\n\timageName string,\n", False, id="parameters-stand-apart"),
+        pytest.param("\tctx context.Context,", "\tctx context.Context, imageName string,", False, id="a-longer-parameter-line"),
     ],
 )
 def test_an_edited_line_leaves_its_block_as_gofmt_aligns_it(old: str, new: str, misaligned: bool) -> None:

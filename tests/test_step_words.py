@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
-from support import TESTS
+from support import TESTS, go_module
 
 from imagetag_lint.cli import main
 
@@ -307,3 +308,43 @@ def test_a_drop_in_a_local_closure_puts_the_name_on_the_manifest_line(
         "parameter: none needed",
         "use: put kubernautRefundsImage on the manifest's `image:` line instead of `localhost/kubernaut-refunds:e2e-test`",
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "quoted"),
+    [
+        pytest.param("(" * 5000 + '"localhost/app:e2e"' + ")" * 5000, "(" * 59 + "…", id="deeply-nested"),
+        pytest.param('"localhost/" +\n\t\t"app:e2e"', '"localhost/" + "app:e2e"', id="on-two-lines"),
+    ],
+)
+def test_the_steps_quote_code_on_one_line_cut_past_a_width(
+    value: str, quoted: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    setup = SHORT_SETUP.replace("VALUE", value)
+    monkeypatch.chdir(go_module(tmp_path, {"e2e/setup.go": setup}))
+    main(["--isolated", "--output-format", "json", "--exit-zero", "."])
+    finding = next(f for f in json.loads(capsys.readouterr().out) if f["code"] == "IMG001")
+    assert finding["steps"][3] == f"use: `Image: imageName` instead of `{quoted}`"
+
+
+SHORT_SETUP = '''package e2e
+
+import (
+	"context"
+	"io"
+
+	"example.com/m/infrastructure"
+	"example.com/m/k8s"
+)
+
+func Setup(ctx context.Context, w io.Writer) error {
+	if _, err := infrastructure.BuildAndLoadImageToKind(infrastructure.ImageBuildConfig{ImageName: "app"}, w); err != nil {
+		return err
+	}
+	return deployApp(ctx)
+}
+
+func deployApp(ctx context.Context) error {
+	return k8s.Apply(ctx, k8s.Container{Name: "app", Image: VALUE})
+}
+'''

@@ -20,7 +20,7 @@ from imagetag_lint.engine.values import closure_calls, sum_pieces
 from imagetag_lint.enums import ConsumerKind, Severity
 from imagetag_lint.findings import Span
 from imagetag_lint.golang.model import Function, SourceFile, read_params
-from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.parser import Node, excerpt, text
 from imagetag_lint.golang.project import Package
 from imagetag_lint.golang.syntax import (
     arguments,
@@ -69,14 +69,14 @@ class BuildSite:
     def shown(self) -> str:
         """The name as a related place shows it: a computed tag is named by the variable that holds it."""
         if self.computed and self.held is not None:
-            return f"`{text(self.held)}` (`{self.name}` and a tag the code makes)"
+            return f"`{excerpt(self.held)}` (`{self.name}` and a tag the code makes)"
         return f"`{self.name}`"
 
     @property
     def chooser(self) -> str:
         """Who chooses the tag when the build names only the repository."""
         if self.computed:
-            return f"the code that makes `{text(self.held)}`" if self.held is not None else "the code that makes the tag"
+            return f"the code that makes `{excerpt(self.held)}`" if self.held is not None else "the code that makes the tag"
         return f"`{self.generator}`" if self.generator else "the builder"
 
     @property

@@ -52,7 +52,7 @@ from imagetag_lint.engine.returned_builds import repeats_name, returned_paramete
 from imagetag_lint.enums import Severity
 from imagetag_lint.findings import Finding, Related
 from imagetag_lint.golang.model import Function, SourceFile
-from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.parser import Node, excerpt, text
 from imagetag_lint.golang.syntax import (
     arguments,
     enclosing,
@@ -123,12 +123,12 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         elif ranged_over is not None:  # the build runs in the loop: its list is read before the name exists
             steps = _deployed_instead_steps(steps, deploy, carried, ranged_over)
         elif listed:  # the fix puts the name in the list a `range` loop walks, not at the deployment
-            steps = (steps[0], _listed_pass_step(listed[0]), steps[2], f"use: put `{carried}` in that list in place of `{text(listed[0].node)}`")
+            steps = (steps[0], _listed_pass_step(listed[0]), steps[2], f"use: put `{carried}` in that list in place of `{excerpt(listed[0].node)}`")
         related: list[Related] = []
         handed = index.handed_builder(discard.call, file)
         if handed is not None:
             caller_file, argument = handed
-            related.append(Related(caller_file.span(argument), f"`{text(argument)}` is handed in here as `{call_name(discard.call)}`"))
+            related.append(Related(caller_file.span(argument), f"`{excerpt(argument)}` is handed in here as `{call_name(discard.call)}`"))
         if deploy is not None:
             related.append(Related(file.span(deploy.call), f"the image is deployed here by `{call_name(deploy.call)}`"))
         for site in dropped.fixed if dropped is not None else ():
@@ -136,7 +136,7 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         for mismatch in dropped.stale if dropped is not None else ():
             where = file.span(mismatch.sink.expr)
             receiver = "the load" if mismatch.sink.kind == "load-arg" else "the deployment"
-            related.append(Related(where, f"{receiver} receives `{text(mismatch.sink.expr)}` instead ({mismatch.how})"))
+            related.append(Related(where, f"{receiver} receives `{excerpt(mismatch.sink.expr)}` instead ({mismatch.how})"))
         for other in keeping:
             related.append(Related(other.file.span(other.call), _keeping_related(ctx, other)))
         for site in fed_by_callers(index, dropped) if dropped is not None else ():
@@ -347,7 +347,7 @@ def _consequence(build_name: str | None, tag: Node | None, unseen: bool = False)
     if _tagged(build_name):
         return f"the deployment must repeat `{build_name}` by hand, and breaks when that tag changes"
     if tag is not None:
-        given = f"`{build_name}` tagged `{text(tag)}`" if build_name is not None else f"the tag `{text(tag)}`"
+        given = f"`{build_name}` tagged `{excerpt(tag)}`" if build_name is not None else f"the tag `{excerpt(tag)}`"
         return (f"the config names the whole reference ({given}), so the deployment must repeat it by hand, "
                 "and breaks when the builder's naming changes")
     if unseen:
@@ -396,7 +396,7 @@ def _fixed_by_its_own_drop(index: ImageFlowIndex, file: SourceFile, call: Node) 
 def _holder(call: Node) -> str:
     declaration = enclosing(call, ("function_declaration", "method_declaration"))
     name = declaration.child_by_field_name("name") if declaration is not None else None
-    return f"`{text(name)}`" if name is not None else "a function literal"
+    return f"`{excerpt(name)}`" if name is not None else "a function literal"
 
 
 def _keeping_words(keeping: list[KeepingCaller]) -> str:

@@ -46,7 +46,7 @@ from imagetag_lint.enums import ConsumerKind, SiteKind
 from imagetag_lint.findings import Applicability, Finding, Fix, Related
 from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.model import Function, SourceFile
-from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.parser import Node, excerpt, text
 from imagetag_lint.golang.syntax import (
     FUNCTION_TYPES,
     enclosing,
@@ -407,7 +407,7 @@ def _closure_steps(site: FixedSite) -> tuple[str, ...]:
             "pass: nothing to pass: the table body reads that variable itself",
             "parameter: none needed (a closure has no callers)",
             (
-                f"use: deploy that variable in the table body where it deploys the parameter that `{text(site.node)}` "
+                f"use: deploy that variable in the table body where it deploys the parameter that `{excerpt(site.node)}` "
                 "fills, and drop that argument from the `Entry`"
             ),
         )

@@ -17,7 +17,7 @@ from imagetag_lint.analysis.discards import (
 from imagetag_lint.engine.values import ranging_loop
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.golang.model import Function
-from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.parser import Node, excerpt, text
 from imagetag_lint.golang.syntax import (
     FUNCTION_TYPES,
     STRING_TYPES,
@@ -194,7 +194,7 @@ def overwritten_steps(
     )
     capture = (
         f"capture: `{name}` already holds the name `{call_name(discard.call)}` returns; delete "
-        f"`{text(write)}` (line {write.start_point.row + 1}), which overwrites it with fixed text"
+        f"`{excerpt(write)}` (line {write.start_point.row + 1}), which overwrites it with fixed text"
     )
     return (
         capture,
@@ -229,10 +229,9 @@ def pass_step(
         return f"pass: call `{call_name(deploy.call)}` with `{variable}` for the image of the container that runs the build (it takes several)"
     for index in sorted(deploy.image_params) if positions is None else positions:
         if index < len(args):
-            passed = text(args[index])
-            if passed == variable:  # the stale local is reused: it will hold the built name
+            if text(args[index]) == variable:  # the stale local is reused: it will hold the built name
                 return f"pass: `{call_name(deploy.call)}` already gets `{variable}`; step 1 makes it the built name"
-            loop = lookup_loop(args[index], deploy.function, build)
+            loop, passed = lookup_loop(args[index], deploy.function, build), excerpt(args[index])
             if loop is not None:
                 return (
                     f"pass: `{call_name(deploy.call)}` gets `{passed}`, a lookup that serves every key the loop at line "
@@ -325,17 +324,17 @@ def use_step(deploy: DeployCall | None, site: FixedSite | None, name: str = "ima
     if site.kind is SiteKind.YAML:
         return f"use: put {name} on the manifest's `image:` line instead of `{site.image}`"
     if site.kind is SiteKind.DEPLOY_ARG:
-        return f"use: pass `{name}` instead of `{text(site.node)}`"
+        return f"use: pass `{name}` instead of `{excerpt(site.node)}`"
     if site.kind is SiteKind.COMMAND_ARG:
         return f"use: put `{name}` in the command instead of `{site.image}`"
-    return f"use: `Image: {name}` instead of `{text(site.node)}`"
+    return f"use: `Image: {name}` instead of `{excerpt(site.node)}`"
 
 
 def stale_steps(stale: Sequence[Mismatch], variable: str) -> tuple[str, str, str]:
     """The pass, parameter and use steps of a drop whose own function deploys another reference
     (a parameter, a fresh generator call): the fix deploys the captured name there."""
     first = stale[0].sink
-    old = text(first.expr)
+    old = excerpt(first.expr)
     more = f" (and in the {len(stale) - 1} other places it deploys another reference)" if len(stale) > 1 else ""
     if first.kind == "field":
         use = f"use: `Image: {variable}` instead of `{old}`{more}"
@@ -699,7 +698,7 @@ def suite_method_steps(index: ImageFlowIndex, site: FixedSite, repository: str) 
             f"capture: `{setter}` already keeps the built name in the suite field `{variable}.{field}`",
             f"pass: nothing to pass: `{function.name}` reads `{variable}.{field}`",
             no_parameter,
-            f"use: `Image: {variable}.{field}` instead of `{text(site.node)}`",
+            f"use: `Image: {variable}.{field}` instead of `{excerpt(site.node)}`",
         )
     name = _free_field(index, function, type_name, "builtImage")
     return (
@@ -709,7 +708,7 @@ def suite_method_steps(index: ImageFlowIndex, site: FixedSite, repository: str) 
         ),
         f"pass: nothing to pass: `{function.name}` reads `{variable}.{name}`",
         no_parameter,
-        f"use: `Image: {variable}.{name}` instead of `{text(site.node)}`",
+        f"use: `Image: {variable}.{name}` instead of `{excerpt(site.node)}`",
     )
 
 
@@ -942,12 +941,12 @@ def _process_one_steps(
     if encoded is not None:
         holder, is_map = encoded
         entry = f' (`{holder}["{key}"] = {local}`)' if is_map and key else ""
-        into = f"add the name to `{holder}` before it is encoded into `{text(value)}`{entry}"
+        into = f"add the name to `{holder}` before it is encoded into `{excerpt(value)}`{entry}"
     else:
         into = "make it carry this name beside what it carries now (a JSON object of the names, say)"
     return (
         (
-            f"capture: {named(function)} already returns `{text(value)}` (line {value.start_point.row + 1}) to the "
+            f"capture: {named(function)} already returns `{excerpt(value)}` (line {value.start_point.row + 1}) to the "
             f"second function: keep that return and {into}, rather than return the name in its place, which would "
             f"lose what it hands on now ({PROCESS_ONE}){carried}"
         ),
@@ -1010,7 +1009,7 @@ def spec_drop_steps(
             if external else ""
         ),
         f"parameter: none needed (`go test` calls {named(spec)})" if for_tests else "parameter: none needed (a closure has no callers)",
-        f"use: deploy `{read}` in {named(spec)} where it deploys the parameter that `{text(site.node)}` fills, and drop that argument from the `Entry`"
+        f"use: deploy `{read}` in {named(spec)} where it deploys the parameter that `{excerpt(site.node)}` fills, and drop that argument from the `Entry`"
         if entry else use_step(None, site, read),
     )
 

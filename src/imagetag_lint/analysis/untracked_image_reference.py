@@ -20,7 +20,7 @@ from imagetag_lint.engine.values import loop_variable
 from imagetag_lint.enums import Applicability
 from imagetag_lint.findings import Finding, Fix, Related
 from imagetag_lint.golang.model import Function, SourceFile
-from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.parser import Node, excerpt, text
 from imagetag_lint.golang.syntax import FUNCTION_TYPES, enclosing, is_inside, parent
 
 CODE = "IMG003"
@@ -105,22 +105,22 @@ def _check_flow(ctx: RuleContext, building: BuildingFunction) -> Iterator[Findin
         sink = mismatch.sink
         if kept is not None:
             related: tuple[Related, ...] = (
-                Related(file.span(kept), f"`{text(kept)}` keeps the name of the build this deployment means"),
+                Related(file.span(kept), f"`{excerpt(kept)}` keeps the name of the build this deployment means"),
             )
         else:  # the dropped builds make other repositories: none of them answers for this one
             related = ()
         meant = meant_name(ctx.index, building.function, mismatch)
-        name = f"`{text(meant)}`" if meant is not None else "the built name"
+        name = f"`{excerpt(meant)}`" if meant is not None else "the built name"
         made = deployed_reference(ctx.index, building.function, mismatch) if discards and kept is None else None
         apart = _held_apart(meant, sink) if meant is not None else None
         if meant is not None and apart is not None:  # the name exists, but not where it is deployed
             capture = (
-                f"capture: the built name is in `{text(meant)}` {apart} (line {meant.start_point.row + 1}), out of "
+                f"capture: the built name is in `{excerpt(meant)}` {apart} (line {meant.start_point.row + 1}), out of "
                 "reach here: hand it out (the result it sends, or an outer variable set before it reports)"
             )
             name = "that name"
         elif meant is not None:
-            capture = f"capture: the built name is already in `{text(meant)}`; keep it"
+            capture = f"capture: the built name is already in `{excerpt(meant)}`; keep it"
         elif made is not None:  # the function's dropped builds make other repositories
             capture = f"capture: keep the name a build of `{repository(made)}` returns (no build in this function makes it)"
         elif len(built) == 1:
@@ -128,9 +128,9 @@ def _check_flow(ctx: RuleContext, building: BuildingFunction) -> Iterator[Findin
         else:  # several builds, and the code does not say which one this deployment means
             capture = "capture: keep the name the build of this image gives"
         receiver = "load" if sink.kind == "load-arg" else "give the deployment"
-        passed = f"pass: {receiver} {name} instead of `{text(sink.expr)}`"
+        passed = f"pass: {receiver} {name} instead of `{excerpt(sink.expr)}`"
         if loop_variable(sink.expr, building.function) is not None:  # one name in its place would serve every element
-            passed = f"pass: deploy {name} on its own, outside the `range` loop whose list gives `{text(sink.expr)}` each element"
+            passed = f"pass: deploy {name} on its own, outside the `range` loop whose list gives `{excerpt(sink.expr)}` each element"
         steps = (capture, passed, *_deploy_steps(sink, name))
         values = {"site": _site(sink), "reference": text(sink.expr), "how": mismatch.how}
         yield ctx.finding(CODE, file.span(sink.expr), values, steps, related, _fix(ctx, building, mismatch))
@@ -164,7 +164,7 @@ def _deploy_steps(sink: Sink, name: str) -> tuple[str, str]:
     if sink.kind == "field":
         value = f"`Image: {name.strip('`')}`" if name.startswith("`") else f"{name} in the `Image` field"
         return ("parameter: none needed", f"use: {value}")
-    return ("parameter: none needed", f"use: put {name} where `{text(sink.expr)}` stands")
+    return ("parameter: none needed", f"use: put {name} where `{excerpt(sink.expr)}` stands")
 
 
 def _fix(ctx: RuleContext, building: BuildingFunction, mismatch: Mismatch) -> Fix:

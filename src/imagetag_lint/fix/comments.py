@@ -22,15 +22,17 @@ def realign_trailing_comments(before: bytes, after: bytes, root: Node) -> bytes:
     changed: set[int] = set()
     for op, _, _, start, end in difflib.SequenceMatcher(None, old_lines, lines, autojunk=False).get_opcodes():
         if op != "equal":
-            changed.update(range(start, end))
+            changed.update(range(start, end) if end > start else (start,))  # a deletion: the line after it
     if not changed:
         return after
     offsets = [0]
     for line in lines:
         offsets.append(offsets[-1] + len(line) + 1)
-    comments = {row: _trailing_comment(lines[row], offsets[row], root) for row in _around(changed, len(lines))}
+    # a changed line without a comment may split a block or join two: the blocks beside it too
+    nearby = _around(changed, len(lines))
+    comments = {row: _trailing_comment(lines[row], offsets[row], root) for row in nearby}
     done: set[int] = set()
-    for row in sorted(changed):
+    for row in sorted(nearby):
         if row in done or comments.get(row) is None:
             continue
         block = _block(row, lines, comments, offsets, root)
@@ -44,19 +46,29 @@ def _around(rows: set[int], count: int) -> set[int]:
 
 
 def _block(row: int, lines: list[bytes], comments: dict[int, int | None], offsets: list[int], root: Node) -> list[int]:
-    """The rows of the comment block around row: same indentation, each with a trailing comment."""
+    """The rows of the comment block around row: same indentation, each with a trailing comment.
+    gofmt does not line up the comments of a parameter list: each stands alone."""
     indent = _indent(lines[row])
     block = [row]
+    if _in_parameter_list(row, comments, offsets, root):
+        return block
     for step in (-1, 1):
         current = row + step
         while 0 <= current < len(lines):
             if current not in comments:
                 comments[current] = _trailing_comment(lines[current], offsets[current], root)
-            if comments[current] is None or _indent(lines[current]) != indent:
+            if comments[current] is None or _indent(lines[current]) != indent or _in_parameter_list(current, comments, offsets, root):
                 break
             block.append(current)
             current += step
     return sorted(block)
+
+
+def _in_parameter_list(row: int, comments: dict[int, int | None], offsets: list[int], root: Node) -> bool:
+    at = comments[row]
+    assert at is not None
+    node = root.descendant_for_byte_range(offsets[row] + at, offsets[row] + at + 2)
+    return node is not None and node.parent is not None and node.parent.type == "parameter_list"
 
 
 def _align(block: list[int], lines: list[bytes], comments: dict[int, int | None]) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import cache
 
 from tree_sitter import Language, Node, Parser, Point, Query, QueryCursor, Range, Tree
 
 __all__ = [
-    "Node", "Tree", "captures", "first_error", "keep", "matches", "parse", "parse_input", "parse_skipping", "text",
+    "Node", "Tree", "captures", "excerpt", "first_error", "keep", "matches", "parse", "parse_input", "parse_skipping",
+    "text",
 ]
 
 
@@ -116,6 +118,20 @@ def matches(query_source: str, node: Node) -> list[dict[str, list[Node]]]:
 def text(node: Node) -> str:
     raw = node.text
     return raw.decode("utf-8", "replace") if raw is not None else ""
+
+
+EXCERPT_WIDTH = 60
+
+
+def excerpt(node: Node, width: int = EXCERPT_WIDTH) -> str:
+    """Node's code as a message quotes it: on one line, and cut with `…` past width characters
+    (as a code frame cuts a long line), however deep or long the expression."""
+    raw = node.text or b""
+    head = raw[: 8 * width]  # enough for the line: a 10,000-character expression is not copied
+    line = re.sub(r"[ \t]*\r?\n\s*", " ", head.decode("utf-8", "replace"))
+    if len(line) <= width and len(head) == len(raw):
+        return line
+    return line[: width - 1] + "…"
 
 
 def syntax_errors(tree: Tree) -> Iterator[Node]:

@@ -8,7 +8,7 @@ from imagetag_lint.analysis.discards import Discard, value_wrapper
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.model import SourceFile
-from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.parser import Node, excerpt, text
 from imagetag_lint.golang.syntax import (
     FUNCTION_TYPES,
     callee,
@@ -81,7 +81,7 @@ def capture(index: ImageFlowIndex, discard: Discard, variable: str, plan: Plan, 
     if statement is None and wrapper is not None and wrapper.parent is not None and wrapper.parent.type == "expression_statement":
         types = _call_result_types(index, wrapper, file)
         if types is not None and len(types) != 1:
-            raise CannotFix(f"`{text(wrapper.child_by_field_name('function') or wrapper)}` does not return the name alone; capture it by hand")
+            raise CannotFix(f"`{excerpt(wrapper.child_by_field_name('function') or wrapper)}` does not return the name alone; capture it by hand")
         plan.edits.append(E.insert(file, wrapper.start_byte, f"{variable} := "))  # `must(...)` returns the name alone
         return BlockScope(wrapper.parent)
     if parent is not None and parent.type == "expression_statement":
@@ -97,9 +97,9 @@ def capture(index: ImageFlowIndex, discard: Discard, variable: str, plan: Plan, 
 
             write = fixed_overwrite(discard)
             if write is not None:
-                raise CannotFix(f"`{text(discard.target)}` already holds the built name: delete `{text(write)}`, which overwrites it")
+                raise CannotFix(f"`{excerpt(discard.target)}` already holds the built name: delete `{excerpt(write)}`, which overwrites it")
             raise CannotFix(
-                f"`{text(discard.target)}` is overwritten before it is read; keep the built "
+                f"`{excerpt(discard.target)}` is overwritten before it is read; keep the built "
                 "name in its own variable and pass it to the deployment"
             )
         return ExistingName(statement, text(discard.target))

@@ -35,7 +35,7 @@ from imagetag_lint.engine import templates
 from imagetag_lint.findings import Edit, Fix
 from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.model import Function, SourceFile
-from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.parser import Node, excerpt, text
 from imagetag_lint.golang.syntax import (
     arguments,
     assigned_names,
@@ -201,7 +201,7 @@ def _unpassed(index: ImageFlowIndex, discard: Discard, deploy: DeployCall | None
             origin = index.origin(passed, deploy.function.file, deploy.function).kind
             what = "the name another build returns" if origin == "built" else "a value the analysis cannot know to be this build's name"
             return (
-                f"`{call_name(deploy.call)}` at line {line} receives `{text(passed)}`, {what}; the fix never "
+                f"`{call_name(deploy.call)}` at line {line} receives `{excerpt(passed)}`, {what}; the fix never "
                 f"replaces such an argument: pass `{variable}` instead by hand if it is this build's"
             )
     return f"`{call_name(deploy.call)}` at line {line} cannot be given the captured name; pass `{variable}` to it by hand"
@@ -292,7 +292,7 @@ def _first_fill_in_parts(index: ImageFlowIndex, function: Function) -> str | Non
                 ) if holds
             )
             return (
-                f"`{text(fill.expr)}` fills `{fill.placeholder}`, which {where}: put the captured name "
+                f"`{excerpt(fill.expr)}` fills `{fill.placeholder}`, which {where}: put the captured name "
                 "on the `image:` line as its whole value by hand"
             )
     return None

@@ -1,12 +1,13 @@
 """A local the repair leaves unread: Go refuses to compile it (`declared and not used`), so its
-declaration goes, when deleting it changes nothing else."""
+declaration goes, when deleting it changes nothing else. A local constant left unread compiles,
+but it is dead code the fix made: it goes too, when it is declared alone."""
 
 from __future__ import annotations
 
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.model import Function
-from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.parser import Node, excerpt, text
 from imagetag_lint.golang.syntax import (
     STRING_TYPES,
     arguments,
@@ -34,6 +35,7 @@ def drop_orphan(index: ImageFlowIndex, function: Function, replaced: Node, plan:
     name = text(expr)
     definition = index.reaching_definition(expr, function)
     if definition is None:
+        _drop_constant(function, expr, plan)
         return
     statement, _ = definition
     file = function.file
@@ -47,20 +49,61 @@ def drop_orphan(index: ImageFlowIndex, function: Function, replaced: Node, plan:
     declaration = _sole_declaration(statement)
     if declaration is None:
         raise CannotFix(
-            f"deploying the built name leaves `{name}` unused, and `{text(_whole(statement))}` declares more "
+            f"deploying the built name leaves `{name}` unused, and `{excerpt(_whole(statement))}` declares more "
             "than it: deploy the built name and remove it by hand"
         )
     values = right_values(statement)
     others = [i for i in uses if not any(n.id == i.id for n in assigned_names(statement))]
     if others or len(values) != 1 or not _side_effect_free(index, values[0]):
         raise CannotFix(
-            f"deploying the built name leaves `{name}` unused, and removing `{text(declaration)}` may "
+            f"deploying the built name leaves `{name}` unused, and removing `{excerpt(declaration)}` may "
             "change what the code does: deploy the built name and remove it by hand"
         )
+    _remove_line(function, declaration, plan)
+
+
+def _drop_constant(function: Function, expr: Node, plan: Plan) -> None:
+    """The local `const` whose only read was replaced goes, when it declares that constant alone
+    (in a group, `iota` and the values of constants written without one depend on every line)."""
+    declaration = _local_constant(expr)
+    block = declaration.parent if declaration is not None else None
+    if declaration is None or block is None:
+        return
+    specs = declaration_specs(declaration, "const_spec")
+    if len(specs) != 1 or len(specs[0].children_by_field_name("name")) != 1:
+        return
+    edited = [e for e in plan.edits if e.filename == function.file.filename]
+    for use in identifiers(block, text(expr)):
+        if use.id != expr.id and _same_variable(use, declaration, block) and not any(e.start_byte <= use.start_byte < e.end_byte for e in edited):
+            return
+    _remove_line(function, declaration, plan)
+
+
+def _local_constant(ident: Node) -> Node | None:
+    """The `const` declaration of a function that ident reads, if the nearest declaration of its
+    name is one."""
+    name = text(ident)
+    node = ident
+    while node.parent is not None and node.parent.type not in ("function_declaration", "method_declaration", "source_file"):
+        parent = node.parent
+        if parent.type in ("statement_list", "block"):
+            before = [s for s in parent.named_children if s.end_byte <= node.start_byte]
+            declaring = next((s for s in reversed(before) if _declares(s, name)), None)
+            if declaring is not None:
+                return declaring if declaring.type == "const_declaration" else None
+        if parent.type in _SCOPE_OPENERS and any(_declares(p, name) for p in _scope_openers(parent) if not is_inside(node, p)):
+            return None
+        node = parent
+    return None
+
+
+def _remove_line(function: Function, declaration: Node, plan: Plan) -> None:
+    """Delete the declaration and its line, unless another step already rewrites it."""
+    file = function.file
     start = E.line_start(file, declaration.start_byte)
     end = file.source.find(b"\n", declaration.end_byte)
     removal = E.edit(file, start, end + 1 if end != -1 else declaration.end_byte, "")
-    if not any(E.overlaps(removal, e) for e in plan.edits):  # another step may already rewrite it
+    if not any(E.overlaps(removal, e) for e in plan.edits):
         plan.edits.append(removal)
 
 

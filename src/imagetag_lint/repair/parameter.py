@@ -286,9 +286,7 @@ def _parameter_edit(target: Function, parameter: str) -> tuple[Edit, int]:
     last = declarations[-1]
     fixed = declarations[:-1] if last.type == "variadic_parameter_declaration" else declarations
     position = sum(max(1, len(p.children_by_field_name("name"))) for p in fixed)  # `a, b string` takes two
-    if last.type == "variadic_parameter_declaration":
-        return E.insert(file, last.start_byte, f"{parameter} string, "), position
-    return E.insert(file, last.end_byte, f", {parameter} string"), position
+    return E.insert_item(file, parameters, declarations, len(fixed), f"{parameter} string"), position
 
 
 def use_in_site(site: FixedSite, name: str) -> list[Edit]:
@@ -327,12 +325,9 @@ def _splice_yaml(site: FixedSite, value: str) -> list[Edit]:
             before = (file.source[string.start_byte : site.start]).decode()
             verbs_before = len([m for m in re.finditer(r"%[-+# 0]*\d*(?:\.\d*)?[a-zA-Z%]", before) if not m.group(0).endswith("%")])
             insert_at = position + 1 + verbs_before
-            edits = [E.edit(file, site.start, site.end, "%s")]
-            if insert_at < len(args):
-                edits.append(E.insert(file, args[insert_at].start_byte, f"{value}, "))
-            else:
-                edits.append(E.insert(file, args[-1].end_byte, f", {value}"))
-            return edits
+            listing = call.child_by_field_name("arguments")
+            assert listing is not None
+            return [E.edit(file, site.start, site.end, "%s"), E.insert_item(file, listing, args, min(insert_at, len(args)), value)]
     quote = chr(file.source[string.start_byte])
     plus = _concat_operator(string)
     return [E.edit(file, site.start, site.end, f"{quote}{plus}{value}{plus}{quote}")]
@@ -385,13 +380,9 @@ def _insert_argument(
             f"a call of `{target.name}` at {file.filename}:{file.position(call.start_byte).row} passes "
             "several results of one call; add the `imageName string` parameter and its arguments by hand"
         )
-    if position < len(args):
-        return E.insert(file, args[position].start_byte, f"{value}, ")
-    if not args:
-        argument_list = call.child_by_field_name("arguments")
-        assert argument_list is not None
-        return E.insert(file, argument_list.start_byte + 1, value)
-    return E.insert(file, args[-1].end_byte, f", {value}")
+    listing = call.child_by_field_name("arguments")
+    assert listing is not None
+    return E.insert_item(file, listing, args, position, value)
 
 
 def _spreads_results(index: ImageFlowIndex, file: SourceFile, args: list[Node], variadic: bool) -> bool:

@@ -12,7 +12,7 @@ from imagetag_lint.enums import SiteKind
 from imagetag_lint.findings import Edit, Fix
 from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.model import Function, SourceFile
-from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.parser import Node, excerpt, text
 from imagetag_lint.golang.syntax import (
     identifiers,
     is_inside,
@@ -84,7 +84,7 @@ def plan_use_built(index: ImageFlowIndex, function: Function, mismatch: Mismatch
     deployment means, when the function builds several)."""
     if loop_variable(mismatch.sink.expr, function) is not None:
         raise CannotFix(
-            f"`{text(mismatch.sink.expr)}` takes each element of a `range` list in turn: one built name in its place "
+            f"`{excerpt(mismatch.sink.expr)}` takes each element of a `range` list in turn: one built name in its place "
             "would deploy that image once per element and leave the loop variable unused"
         )
     meant = meant_name(index, function, mismatch)
@@ -111,7 +111,7 @@ def captured_name_fix(index: ImageFlowIndex, site: FixedSite) -> Fix | None:
         if build_name is not None and not names_service(build_name, site.image):
             continue
         if target is not None and target.type == "identifier" and text(target) != "_" and _visible_at(function, target, site.node):
-            plan = Plan(message=f"deploy `{text(target)}`, the name the build returned")
+            plan = Plan(message=f"deploy `{excerpt(target)}`, the name the build returned")
             plan.edits.extend(use_in_site(site, text(target)))
             try:
                 drop_orphan(index, function, site.node, plan)  # `ref := "..."` read only here
