@@ -181,3 +181,19 @@ def test_an_overwrite_whose_value_is_read_besides_the_deployment_is_deleted_by_h
         "should get the built name",
         "edits": [],
     }
+
+
+def test_a_kept_name_overwritten_with_fixed_text_after_a_read_is_fixed_by_deleting_the_overwrite(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    finding = finding_at(capsys, monkeypatch, "stepplaces/overwrite.go", 97, "IMG002")
+    assert finding["steps"] == [
+        'capture: `img` already holds the built name; delete `img = "localhost/kubernaut-kestrel:e2e"` (line 96), '
+        "which overwrites it with fixed text",
+        "pass: nothing to pass: the name is already in this function",
+        "parameter: none needed",
+        "use: nothing to change where `img` is deployed: it then holds the built name",
+    ]
+    fix = finding["fix"]
+    assert fix["applicability"] == "safe"
+    assert [(e["location"]["row"], e["end_location"]["row"], e["content"]) for e in fix["edits"]] == [(96, 97, "")]

@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING
 from imagetag_lint.golang.model import Function
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
+    FUNCTION_TYPES,
     STRING_TYPES,
     assigned_names,
     callee,
+    enclosing,
     right_values,
     unparen,
 )
@@ -30,6 +32,8 @@ def overwrite_before(index: ImageFlowIndex, function: Function, built: Node, rea
     write = reaching[0] if reaching is not None else None
     if write is None or write.type != "assignment_statement" or write.start_byte < built.end_byte:
         return None
+    if enclosing(write, FUNCTION_TYPES) != enclosing(read, FUNCTION_TYPES):
+        return None  # a closure's write runs when the closure does, not in this order
     targets, values = assigned_names(write), right_values(write)
     operator = write.child_by_field_name("operator")
     if len(targets) != 1 or len(values) != 1 or operator is None or text(operator) != "=":

@@ -24,7 +24,7 @@ from imagetag_lint.repair.plan import CannotFix, Plan
 def plan_delete_overwrite(index: ImageFlowIndex, function: Function, write: Node, deployed: Collection[int]) -> Plan:
     """Delete the overwrite when that changes only what the deployments read: it is a statement
     of its own line, its value only makes a name, and every read it reaches is one of the
-    deployments (node ids in `deployed`)."""
+    deployments (node ids in `deployed`). A comment after it on its line goes with it."""
     file, name = function.file, text(assigned_names(write)[0])
     by_hand = f"delete `{text(write)}` (line {write.start_point.row + 1}) by hand"
     value = overwriting_value(write)
@@ -40,7 +40,8 @@ def plan_delete_overwrite(index: ImageFlowIndex, function: Function, write: Node
             )
     start, end = E.line_start(file, write.start_byte), file.source.find(b"\n", write.end_byte)
     end = end + 1 if end != -1 else len(file.source)
-    if file.source[start : write.start_byte].strip() or file.source[write.end_byte : end].strip():
+    rest = file.source[write.end_byte : end].strip()
+    if file.source[start : write.start_byte].strip() or rest and not rest.startswith(b"//"):
         raise CannotFix(f"`{text(write)}` shares its line with other code: {by_hand}")
     plan = Plan(message=f"delete `{text(write)}`: `{name}` keeps the name the build returned")
     plan.edits.append(E.edit(file, start, end, ""))
