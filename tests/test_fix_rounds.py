@@ -1,11 +1,19 @@
 """Fix rounds: fixes that cannot disturb each other share a round, and rounds that never end
-stop and say what they left (a helper with 201 call sites fixed in one run is in
-test_fix_builds.py)."""
+stop and say what they left, and a fix that changes nothing is never applied nor counted (a
+helper with 201 call sites fixed in one run is in test_fix_builds.py)."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+from support import go_module
+
+from imagetag_lint import lint
+from imagetag_lint.analysis.context import RuleContext
+from imagetag_lint.cli import main
 from imagetag_lint.findings import Applicability, Finding, Fix
 from imagetag_lint.fix.apply import MAX_ROUNDS, Lint, choose, fix_all
 from imagetag_lint.fix.edits import edit
@@ -91,3 +99,58 @@ def test_an_argument_before_a_spread_is_kept(tmp_path: Path) -> None:
     outcome = fix_all(_one_edit_lint(path, SPREAD, b"flags...", '"x", '), unsafe=False)
     assert outcome.rejected == []
     assert outcome.fixed[path] == SPREAD.replace(b"deploy(flags...)", b'deploy("x", flags...)')
+
+
+def _lint_with_fix(path: str, source: bytes, edits: list[tuple[bytes, int, str]]) -> Lint:
+    """A lint whose one finding stays, with a fix of these edits (each at the first `at`, over
+    `length` bytes, writing `content`), however often it is applied."""
+
+    def lint(overlay: dict[str, bytes]) -> LintResult:
+        text = overlay.get(path, source)
+        file = SourceFile("e2e.go", str(Path(path).parent), text, parse(text), "e2e", {})
+        fix = Fix(Applicability.SAFE, "fix", tuple(edit(file, (at := text.index(a)), at + n, c) for a, n, c in edits))
+        finding = Finding("IMG003", "found", file.span_bytes(0, 1), fix=fix)
+        return LintResult(findings=[finding], sources={"e2e.go": file}, paths={"e2e.go": path})
+
+    return lint
+
+
+NOOP = b"package e2e\n\nvar img = 1\n"
+
+
+@pytest.mark.parametrize(
+    "edits",
+    [
+        pytest.param([(b"img", 3, "img")], id="an edit that writes the bytes it replaces"),
+        pytest.param([(b"img", 0, "")], id="an empty insertion"),
+        pytest.param([(b"img", 0, "i"), (b"img", 1, "")], id="edits that undo each other"),
+    ],
+)
+def test_a_fix_that_changes_nothing_is_never_applied_nor_counted(tmp_path: Path, edits: list[tuple[bytes, int, str]]) -> None:
+    outcome = fix_all(_lint_with_fix(str(tmp_path / "e2e.go"), NOOP, edits), unsafe=False)
+    assert outcome.applied == []
+    assert outcome.rejected == []
+    assert outcome.changed == []
+
+
+def test_the_report_promises_no_fix_that_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rule's fix whose edits put back the bytes they replace is shown as by hand, and `--fix`
+    neither writes nor counts it."""
+    source = "package e2e\n\nfunc f() { _, _ = infrastructure.BuildAndLoadImageToKind(cfg, w) }\n"
+    go_module(tmp_path, {"e2e/e2e.go": source})
+
+    def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
+        start = file.source.index(b"cfg")
+        fix = Fix(Applicability.SAFE, "keep it", (edit(file, start, start + 3, "cfg"),))
+        yield Finding("IMG003", "found", file.span_bytes(start, start + 3), fix=fix)
+
+    monkeypatch.setattr(lint, "CHECKS", {"IMG003": check})
+    monkeypatch.chdir(tmp_path)
+    assert main(["--isolated", "--no-cache", "--output-format", "json", "."]) == 1
+    fix = json.loads(capsys.readouterr().out)[0]["fix"]
+    assert fix == {"applicability": "display-only", "message": "the planned edits change nothing; follow the four steps by hand", "edits": []}
+    assert main(["--isolated", "--no-cache", "--fix", "."]) == 1
+    assert "Fixed" not in capsys.readouterr().out
+    assert (tmp_path / "e2e/e2e.go").read_text() == source

@@ -130,3 +130,70 @@ def test_a_replaced_real_reference_is_still_deployed_where_the_manifest_is_appli
         "use: make the manifest a template (`image: %s`) and format kubernautSignalImage into it instead of "
         "`localhost/kubernaut-signal:e2e`"
     )
+
+
+def test_a_kept_name_overwritten_by_a_generator_is_fixed_by_deleting_the_overwrite(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    finding = finding_at(capsys, monkeypatch, "stepplaces/overwrite.go", 21, "IMG003")
+    assert finding["steps"] == [
+        "capture: `img` already holds the name `infrastructure.BuildAndLoadImageToKind` returns; delete "
+        '`img = infrastructure.GenerateInfraImageName("lantern")` (line 20), which overwrites it with a new name '
+        "from `infrastructure.GenerateInfraImageName`",
+        "pass: `deployService` already gets `img`; step 1 makes it the built name",
+        "parameter: `deployService` already takes the image; keep it",
+        "use: `deployService` already deploys its image parameter",
+    ]
+    assert [r["message"] for r in finding["related"]] == [
+        "`img` gets the name `infrastructure.BuildAndLoadImageToKind` returns here",
+        '`img = infrastructure.GenerateInfraImageName("lantern")` overwrites it here, before the deployment reads it',
+    ]
+    fix = finding["fix"]
+    assert fix["applicability"] == "safe"
+    assert [(e["location"]["row"], e["end_location"]["row"], e["content"]) for e in fix["edits"]] == [(20, 21, "")]
+
+
+def test_a_name_overwritten_by_a_generator_before_any_read_is_one_finding(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(FIXTURES)
+    main(["--isolated", "--output-format", "json", "--exit-zero", "stepplaces/overwrite.go"])
+    found = [f for f in json.loads(capsys.readouterr().out) if 26 <= f["location"]["row"] <= 33]
+    assert [f["code"] for f in found] == ["IMG001"]
+    assert found[0]["steps"][0] == (
+        "capture: `img` already holds the name `infrastructure.BuildAndLoadImageToKind` returns; delete "
+        '`img = infrastructure.GenerateInfraImageName("almanac")` (line 31), which overwrites it with a new name '
+        "from `infrastructure.GenerateInfraImageName`"
+    )
+    assert found[0]["fix"]["message"] == (
+        '`img` already holds the built name: delete `img = infrastructure.GenerateInfraImageName("almanac")`, which overwrites it'
+    )
+
+
+def test_an_overwrite_whose_value_is_read_besides_the_deployment_is_deleted_by_hand(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    finding = finding_at(capsys, monkeypatch, "stepplaces/overwrite.go", 45, "IMG003")
+    assert finding["fix"] == {
+        "applicability": "display-only",
+        "message": 'line 44 reads the `img` that `img = infrastructure.GenerateInfraImageName("inkwell")` sets, besides '
+        'the deployment: delete `img = infrastructure.GenerateInfraImageName("inkwell")` (line 43) by hand if it too '
+        "should get the built name",
+        "edits": [],
+    }
+
+
+def test_a_kept_name_overwritten_with_fixed_text_after_a_read_is_fixed_by_deleting_the_overwrite(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    finding = finding_at(capsys, monkeypatch, "stepplaces/overwrite.go", 97, "IMG002")
+    assert finding["steps"] == [
+        'capture: `img` already holds the built name; delete `img = "localhost/kubernaut-kestrel:e2e"` (line 96), '
+        "which overwrites it with fixed text",
+        "pass: nothing to pass: the name is already in this function",
+        "parameter: none needed",
+        "use: nothing to change where `img` is deployed: it then holds the built name",
+    ]
+    fix = finding["fix"]
+    assert fix["applicability"] == "safe"
+    assert [(e["location"]["row"], e["end_location"]["row"], e["content"]) for e in fix["edits"]] == [(96, 97, "")]

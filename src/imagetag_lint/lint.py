@@ -37,6 +37,7 @@ from imagetag_lint.files import (
     start_scan,
 )
 from imagetag_lint.findings import Finding, Fix
+from imagetag_lint.fix.edits import changes_nothing
 from imagetag_lint.golang.elision import (
     Run,
     data_runs,
@@ -740,10 +741,21 @@ def lint_run(run: LintRun, overlay: dict[str, bytes], pending: Pending[Scan] | N
         result.paths = {d.display: d.path for d in inputs.discovered}
     if python:
         _lint_python(result, python, overlay, run)
+    texts = {name: file.source for name, file in result.sources.items()}
+    result.findings = [_without_empty_fix(f, texts) for f in result.findings]
     if run.gate.selected & SUPPRESSION_CODES:  # files the prefilter skipped may hold (unused) suppressions
         result.sources.update(_directive_files(result))
     _gate(result, run)
     return result
+
+
+def _without_empty_fix(finding: Finding, texts: dict[str, bytes]) -> Finding:
+    """The finding, by hand when its fix would leave every byte as it is: the report must not
+    promise a fix, and `--fix` must not count one, that changes nothing."""
+    fix = finding.fix
+    if fix is None or fix.applicability is Applicability.DISPLAY_ONLY or not changes_nothing(fix, texts):
+        return finding
+    return replace(finding, fix=Fix(Applicability.DISPLAY_ONLY, "the planned edits change nothing; follow the four steps by hand"))
 
 
 def _lint_python(result: LintResult, files: list[tuple[str, str]], overlay: dict[str, bytes], run: LintRun) -> None:

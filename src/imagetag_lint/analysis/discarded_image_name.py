@@ -102,7 +102,7 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             steps = (steps[0], *suite)  # a testify suite: its test methods read a field
         if elsewhere and not kept and (spec := spec_drop_steps(discard, here[0], _package_variable(index, discard, variable), results, build_name)):
             steps = spec  # a Ginkgo suite: `BeforeSuite` and the spec share only the package
-        steps = overwritten_steps(discard, deploy, here, callers, parameter) or steps  # the name is kept, then lost
+        steps = overwritten_steps(index, discard, deploy, here, callers, parameter) or steps  # the name is kept, then lost
         if deploy is None and here and here[0].function is discard.function and not goroutine and not kept:
             steps = reach_steps(discard, here[0], variable) or steps  # declared where the deployment cannot read it
         if grouped and launch is not None and deploy is not None:  # an errgroup's closure, the deploy call after `g.Wait()`

@@ -19,6 +19,7 @@ from imagetag_lint.analysis.discards import find_discards
 from imagetag_lint.analysis.golden_texts import only_compared
 from imagetag_lint.analysis.image_flow import repository
 from imagetag_lint.analysis.mismatches import captured, ignored_image_params
+from imagetag_lint.analysis.overwrites import overwrite_before, overwrite_words
 from imagetag_lint.analysis.overwritten import replaced_before_read
 from imagetag_lint.analysis.pairing import build_name_of
 from imagetag_lint.analysis.steps import (
@@ -309,6 +310,13 @@ def _returns_an_error(declaration: Node) -> bool:
 def _fix(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> Fix:
     """The repair of a dropped build that rewrites this text, or the build's captured name."""
     fix = ctx.repairs.resolving(site.file.filename, site.start)
+    write = _overwrite_at(ctx, site, seen) if fix is None and site.function is not None else None
+    if write is not None and site.function is not None:
+        from imagetag_lint.repair.overwrite import plan_delete_overwrite
+        from imagetag_lint.repair.plan import guarded
+
+        deployed = {s.node.id for s in fixed_sites(ctx.index, site.file) if s.function is site.function}
+        fix = guarded(ctx.index, plan_delete_overwrite, ctx.index, site.function, write, deployed)
     if fix is None and not any(d.function is site.function for d in find_discards(ctx.index, site.file)):
         from imagetag_lint.repair.use import captured_name_fix
 
@@ -352,6 +360,15 @@ def _steps(ctx: RuleContext, site: FixedSite, builds: list[Related], seen: Build
     if builds_here:
         assert owner is not None and site.function is not None
         kept = _captured_here(ctx, site.function, seen)
+        write = _overwrite_at(ctx, site, seen) if kept is not None else None
+        if kept is not None and write is not None:
+            words = overwrite_words(ctx.index, write) or "fixed text"  # what this site deploys
+            return (
+                f"capture: `{kept}` already holds the built name; delete `{excerpt(write)}` (line {write.start_point.row + 1}), which overwrites it with {words}",
+                "pass: nothing to pass: the name is already in this function",
+                "parameter: none needed",
+                f"use: nothing to change where `{kept}` is deployed: it then holds the built name",
+            )
         if kept is not None:
             return (
                 f"capture: `{owner}` already keeps the built name in `{kept}`",
@@ -567,6 +584,15 @@ def _receiver_field(holder: Node, caller: Function, owner: Function) -> str | No
     if root.type != "identifier" or text(root) != caller_receiver[0] or root.id == holder.id:
         return None
     return owner_receiver[0] + text(holder)[len(caller_receiver[0]) :]
+
+
+def _overwrite_at(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> Node | None:
+    """The assignment that gave the built variable the fixed text this site deploys (`img` is
+    logged, then `img = "localhost/x:e2e"`, then `deploy(ctx, img)`): the line to delete."""
+    variable = _kept_variable(ctx, seen) if seen is not None else None
+    if variable is None or site.function is None:
+        return None
+    return overwrite_before(ctx.index, site.function, variable, site.node)
 
 
 def _raw_build_here(site: FixedSite, seen: BuildSite | None) -> bool:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from imagetag_lint.analysis.deployments import FixedSite, sites_in
 from imagetag_lint.analysis.discards import Discard, find_discards
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, Origin, Sink, repository
+from imagetag_lint.analysis.overwrites import overwrite_before
 from imagetag_lint.analysis.steps import call_name
 from imagetag_lint.engine.locality import loaded_names
 from imagetag_lint.engine.model import SinkKind
@@ -110,7 +111,14 @@ def kept_build_of(index: ImageFlowIndex, function: Function, mismatch: Mismatch)
         return None
     candidates = built_variables(index, function, mismatch.sink.expr)
     same = _same_repository(index, function, mismatch.origin.node, candidates)
-    return same[-1] if len({text(c) for c in same}) == 1 else None
+    if len({text(c) for c in same}) != 1:
+        return None
+    kept = same[-1]
+    if overwrite_before(index, function, kept, mismatch.sink.expr) is not None and any(
+        d.target is not None and d.target.id == kept.id for d in find_discards(index, function.file)
+    ):
+        return None  # overwritten before anything read it: the build's own drop answers for the deployment
+    return kept
 
 
 def _built_values(index: ImageFlowIndex, function: Function, discards: list[Discard]) -> dict[object, str]:

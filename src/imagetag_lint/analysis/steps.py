@@ -14,6 +14,7 @@ from imagetag_lint.analysis.discards import (
     value_wrapper,
     wrapper_name,
 )
+from imagetag_lint.analysis.overwrites import overwrite_words
 from imagetag_lint.engine.values import ranging_loop
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.golang.model import Function
@@ -154,9 +155,10 @@ def _written_capture(variable: str, call: Node, results: tuple[int, int]) -> str
     return f"`var {variable} string`, then `{', '.join(targets)} = {name}(...)`"
 
 
-def fixed_overwrite(discard: Discard) -> Node | None:
-    """The assignment that overwrites the built name with a string literal before any read
-    (`img = "localhost/x:e2e"`): the name is already kept; that line is what loses it."""
+def overwrite_of(index: ImageFlowIndex, discard: Discard) -> Node | None:
+    """The assignment that overwrites the built name before any read with fixed text or a
+    generated name (`img = "localhost/x:e2e"`, `img = GenerateImageName("x")`): the name is
+    already kept; that line is what loses it."""
     function, target, statement = discard.function, discard.target, discard.statement
     if "overwritten" not in discard.how or function is None or function.body is None or target is None or statement is None:
         return None
@@ -168,18 +170,23 @@ def fixed_overwrite(discard: Discard) -> Node | None:
         right = write.child_by_field_name("right") if write is not None else None
         if write is None or write.type != "assignment_statement" or right is None or holder is None:
             return None
-        if holder.named_child_count != 1 or right.named_child_count != 1 or right.named_children[0].type not in STRING_TYPES:
+        if holder.named_child_count != 1 or right.named_child_count != 1 or overwrite_words(index, write) is None:
             return None  # overwritten by another call (a second build): a new variable is right
         return write
     return None
 
 
 def overwritten_steps(
-    discard: Discard, deploy: DeployCall | None, here: tuple[FixedSite, ...], callers: int, parameter: str = "imageName"
+    index: ImageFlowIndex,
+    discard: Discard,
+    deploy: DeployCall | None,
+    here: tuple[FixedSite, ...],
+    callers: int,
+    parameter: str = "imageName",
 ) -> tuple[str, str, str, str] | None:
-    """The steps when the built name is kept and then overwritten with fixed text: delete the
-    overwrite, and the deployment that reads the variable gets the built name."""
-    write = fixed_overwrite(discard)
+    """The steps when the built name is kept and then overwritten with fixed text or a generated
+    name: delete the overwrite, and the deployment that reads the variable gets the built name."""
+    write = overwrite_of(index, discard)
     if write is None or discard.target is None:
         return None
     name = text(discard.target)
@@ -194,7 +201,7 @@ def overwritten_steps(
     )
     capture = (
         f"capture: `{name}` already holds the name `{call_name(discard.call)}` returns; delete "
-        f"`{excerpt(write)}` (line {write.start_point.row + 1}), which overwrites it with fixed text"
+        f"`{excerpt(write)}` (line {write.start_point.row + 1}), which overwrites it with {overwrite_words(index, write)}"
     )
     return (
         capture,

@@ -16,12 +16,21 @@ from imagetag_lint.analysis.mismatches import (
     meant_name,
 )
 from imagetag_lint.analysis.other_repository import other_repositories
+from imagetag_lint.analysis.overwrites import overwrite_before, overwrite_words
+from imagetag_lint.analysis.steps import call_name
 from imagetag_lint.engine.values import loop_variable
 from imagetag_lint.enums import Applicability
 from imagetag_lint.findings import Finding, Fix, Related
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, excerpt, text
-from imagetag_lint.golang.syntax import FUNCTION_TYPES, enclosing, is_inside, parent
+from imagetag_lint.golang.syntax import (
+    FUNCTION_TYPES,
+    enclosing,
+    is_inside,
+    parent,
+    right_values,
+    unparen,
+)
 
 CODE = "IMG003"
 
@@ -110,6 +119,10 @@ def _check_flow(ctx: RuleContext, building: BuildingFunction) -> Iterator[Findin
         else:  # the dropped builds make other repositories: none of them answers for this one
             related = ()
         meant = meant_name(ctx.index, building.function, mismatch)
+        write = overwrite_before(ctx.index, building.function, meant, sink.expr) if meant is not None else None
+        if meant is not None and write is not None:
+            yield _overwritten(ctx, building, mismatch, meant, write)
+            continue
         name = f"`{excerpt(meant)}`" if meant is not None else "the built name"
         made = deployed_reference(ctx.index, building.function, mismatch) if discards and kept is None else None
         apart = _held_apart(meant, sink) if meant is not None else None
@@ -134,6 +147,38 @@ def _check_flow(ctx: RuleContext, building: BuildingFunction) -> Iterator[Findin
         steps = (capture, passed, *_deploy_steps(sink, name))
         values = {"site": _site(sink), "reference": text(sink.expr), "how": mismatch.how}
         yield ctx.finding(CODE, file.span(sink.expr), values, steps, related, _fix(ctx, building, mismatch))
+
+
+def _overwritten(ctx: RuleContext, building: BuildingFunction, mismatch: Mismatch, built: Node, write: Node) -> Finding:
+    """The deployment reads the built variable after an assignment gave it another value: the
+    name was kept, and deleting that assignment is the whole fix."""
+    from imagetag_lint.repair.overwrite import plan_delete_overwrite
+    from imagetag_lint.repair.plan import guarded
+
+    file, sink, name = building.function.file, mismatch.sink, text(built)
+    statement = parent(parent(built) or built)
+    assigned = right_values(statement) if statement is not None else []
+    call = unparen(assigned[0]) if len(assigned) == 1 else None
+    build = f"`{call_name(call)}`" if call is not None and call.type == "call_expression" else "the build"
+    words = overwrite_words(ctx.index, write)
+    capture = (
+        f"capture: `{name}` already holds the name {build} returns; delete `{excerpt(write)}` "
+        f"(line {write.start_point.row + 1}), which overwrites it{f' with {words}' if words else ''}"
+    )
+    receiver = f"`{sink.target.name}`" if sink.kind == "deploy-arg" and sink.target is not None else f"the {_site(sink)}"
+    deploy_steps = (
+        _deploy_steps(sink, f"`{name}`") if sink.kind == "deploy-arg" and sink.target is not None
+        else ("parameter: none needed", f"use: nothing to change where `{name}` is deployed: it then holds the built name")
+    )
+    steps = (capture, f"pass: {receiver} already gets `{name}`; step 1 makes it the built name", *deploy_steps)
+    related = (
+        Related(file.span(built), f"`{name}` gets the name {build} returns here"),
+        Related(file.span(write), f"`{excerpt(write)}` overwrites it here, before the {_site(sink)} reads it"),
+    )
+    deployed = {m.sink.expr.id for m in building.mismatches}
+    fix = guarded(ctx.index, plan_delete_overwrite, ctx.index, building.function, write, deployed)
+    values = {"site": _site(sink), "reference": text(sink.expr), "how": mismatch.how}
+    return ctx.finding(CODE, file.span(sink.expr), values, steps, related, fix)
 
 
 def _held_apart(variable: Node, sink: Sink) -> str | None:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from imagetag_lint.findings import Applicability, Edit, Finding, Fix
 from imagetag_lint.fix.comments import realign_trailing_comments
-from imagetag_lint.fix.edits import OverlapError, apply_edits, overlaps
+from imagetag_lint.fix.edits import OverlapError, apply_edits, changes_nothing, overlaps
 from imagetag_lint.fix.together import declared_twice
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.golang.parser import Node, Tree, captures, first_error
@@ -82,6 +82,7 @@ def fix_all(lint: Lint, unsafe: bool) -> FixOutcome:
                 by_name[name] = path
                 outcome.original.setdefault(path, file.source)
                 outcome.display[path] = name
+        before = dict(overlay)
         accepted = _accept(chosen, overlay, by_name, outcome)
         while not accepted and chosen:  # every chosen fix was rolled back: try the ones they kept out
             refused.update(_key(f) for _, findings in chosen for f in findings)
@@ -91,6 +92,8 @@ def fix_all(lint: Lint, unsafe: bool) -> FixOutcome:
         if not accepted:
             outcome.refused = [f for f in result.findings if _key(f) in refused]
             break
+        if all(overlay.get(p) == before.get(p, outcome.original.get(p)) for p in overlay):
+            break  # edits that together put back what they replace: nothing was fixed
         for _, findings in accepted:
             outcome.applied.extend(findings)
         # the rest were planned on the old text: the next round re-lints and re-plans them, and
@@ -187,17 +190,18 @@ def choose(
     region: Callable[[str, int], Region],
     sources: dict[str, SourceFile | PythonFile],
 ) -> Chosen:
-    """Fixes to apply this round: one per distinct fix, none overlapping another, and none
-    touching a declaration another chosen fix touches (both were planned on the same text; the
+    """Fixes to apply this round: one per distinct fix that changes some byte, none overlapping
+    another, and none touching a declaration another chosen fix touches (both were planned on the same text; the
     next round re-plans the rest), except that fixes which only put a name in place of a string
     literal share a declaration (see `_literal_to_name`)."""
+    texts = {name: file.source for name, file in sources.items()}
     chosen: dict[Fix, list[Finding]] = {}
     exclusive: set[Region] = set()  # declarations a chosen fix of any kind touches
     shared: set[Region] = set()  # declarations only literal-to-name fixes touch
     taken = _TakenBytes()
     for finding in findings:
         fix = finding.fix
-        if fix is None or fix.applicability not in applicable or not fix.edits:
+        if fix is None or fix.applicability not in applicable or not fix.edits or changes_nothing(fix, texts):
             continue
         if fix in chosen:
             chosen[fix].append(finding)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from imagetag_lint.findings import Edit, Fix
 from imagetag_lint.golang.model import SourceFile
@@ -56,6 +56,16 @@ def overlaps(first: Edit, second: Edit) -> bool:
 
 def fixes_overlap(first: Fix, second: Fix) -> bool:
     return any(overlaps(a, b) for a in first.edits for b in second.edits)
+
+
+def changes_nothing(fix: Fix, sources: Mapping[str, bytes]) -> bool:
+    """Does every edit of the fix put back the very bytes it replaces? Such a fix is no fix:
+    applying it would count a change that never happens, and the finding would stay."""
+    for item in fix.edits:
+        source = sources.get(item.filename)
+        if source is None or source[item.start_byte : item.end_byte] != item.content.encode():
+            return False
+    return bool(fix.edits)
 
 
 def apply_edits(source: bytes, edits: Iterable[Edit]) -> bytes:

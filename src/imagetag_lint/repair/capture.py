@@ -93,9 +93,9 @@ def capture(index: ImageFlowIndex, discard: Discard, variable: str, plan: Plan, 
         raise CannotFix("capture the image name by hand")
     if text(discard.target) != "_":
         if "overwritten" in discard.how:
-            from imagetag_lint.analysis.steps import fixed_overwrite
+            from imagetag_lint.analysis.steps import overwrite_of
 
-            write = fixed_overwrite(discard)
+            write = overwrite_of(index, discard)
             if write is not None:
                 raise CannotFix(f"`{excerpt(discard.target)}` already holds the built name: delete `{excerpt(write)}`, which overwrites it")
             raise CannotFix(

@@ -54,7 +54,7 @@ def drop_orphan(index: ImageFlowIndex, function: Function, replaced: Node, plan:
         )
     values = right_values(statement)
     others = [i for i in uses if not any(n.id == i.id for n in assigned_names(statement))]
-    if others or len(values) != 1 or not _side_effect_free(index, values[0]):
+    if others or len(values) != 1 or not side_effect_free(index, values[0]):
         raise CannotFix(
             f"deploying the built name leaves `{name}` unused, and removing `{excerpt(declaration)}` may "
             "change what the code does: deploy the built name and remove it by hand"
@@ -213,11 +213,11 @@ def _pure_method(index: ImageFlowIndex, call: Node) -> bool:
     operand, field = function.child_by_field_name("operand"), function.child_by_field_name("field")
     return (
         operand is not None and field is not None and text(field) in _PURE_METHODS
-        and operand.type == "call_expression" and _side_effect_free(index, operand)
+        and operand.type == "call_expression" and side_effect_free(index, operand)
     )
 
 
-def _side_effect_free(index: ImageFlowIndex, expr: Node) -> bool:
+def side_effect_free(index: ImageFlowIndex, expr: Node) -> bool:
     """Does evaluating expr only compute a value (so deleting it changes nothing else)? A name
     generator counts: the analysis knows it only makes a name."""
     expr = unparen(expr)
@@ -227,10 +227,10 @@ def _side_effect_free(index: ImageFlowIndex, expr: Node) -> bool:
         operand = expr.child_by_field_name("operand")
         return operand is not None and operand.type == "identifier"
     if expr.type == "binary_expression":
-        return all(_side_effect_free(index, side) for side in (expr.child_by_field_name("left"), expr.child_by_field_name("right")) if side is not None)
+        return all(side_effect_free(index, side) for side in (expr.child_by_field_name("left"), expr.child_by_field_name("right")) if side is not None)
     if expr.type == "call_expression":
         if index.is_generator(expr):
             return True
         pure = callee(expr) in _PURE_CALLS or _pure_method(index, expr)
-        return pure and all(_side_effect_free(index, a) for a in arguments(expr))
+        return pure and all(side_effect_free(index, a) for a in arguments(expr))
     return False
