@@ -577,9 +577,9 @@ class Flow:
         for string in function.strings:
             if not _handed_to_a_reader(string, module):
                 sinks.extend(yaml_sinks(self, string, module, function))
-        for constant, string in self._constants_used(function):
+        for constant, string, holder in self._constants_used(function):
             if not _handed_to_a_reader(constant, module):
-                sinks.extend(yaml_sinks(self, string, module, function, constant))
+                sinks.extend(yaml_sinks(self, string, module, function, constant, holder))
         return sinks
 
     def _says_never(self, policy: cst.BaseExpression, module: Module, function: Function) -> bool:
@@ -605,17 +605,45 @@ class Flow:
             node = node.value
         return bool(keys) and keys[0] == "image" and any(k in CONTAINER_KEYS for k in keys[1:])
 
-    def _constants_used(self, function: Function) -> list[tuple[cst.Name, cst.BaseExpression]]:
-        """Module-level strings with an `image:` line that this function reads by name."""
-        scope = self.project.scopes[function.module]
-        used = []
+    def _constants_used(self, function: Function) -> list[tuple[cst.BaseExpression, cst.BaseExpression, Module]]:
+        """Module-level strings with an `image:` line that this function reads by name: its own
+        module's, or another linted module's imported by name (`from manifests import POD`) or
+        read as `manifests.POD`: (the read, the string, the module that holds it)."""
+        module = function.module
+        scope = self.project.scopes[module]
+        used: list[tuple[cst.BaseExpression, cst.BaseExpression, Module]] = []
         for name in function.names:
+            parent = module.parent(name)
+            if parent is None:
+                continue
             assignments = scope.assignments.get(name.value)
-            if assignments and function.module.parent(name) is not None:
+            if assignments:
                 value = self._template_text(assignments[-1][1], scope)
                 if value is not None:
-                    used.append((name, value))
+                    used.append((name, value, module))
+                continue
+            found = self._imported_template(function, name, parent)
+            if found is not None:
+                used.append(found)
         return used
+
+    def _imported_template(self, function: Function, name: cst.Name,
+                           parent: cst.CSTNode) -> tuple[cst.BaseExpression, cst.BaseExpression, Module] | None:
+        """The manifest string of another linted module a read of `name` stands for."""
+        if isinstance(parent, cst.Attribute) and parent.attr is name:
+            return None  # `manifests.POD`'s `POD`: read through the module's name
+        if any(bound == name.value for bound, _, _ in function.bindings) or name.value in function.params:
+            return None
+        read: cst.BaseExpression = name
+        imported = self.project.imported_constant(function.module, name.value)
+        if imported is None and isinstance(parent, cst.Attribute):  # `manifests.POD`
+            read = parent
+            imported = self.project.imported_constant(function.module, name.value, parent.attr.value)
+        if imported is None:
+            return None
+        holder, value = imported
+        text = self._template_text(value, self.project.scopes[holder])
+        return (read, text, holder) if text is not None else None
 
     def _template_text(self, value: cst.CSTNode, scope: Scope) -> cst.BaseExpression | None:
         """The manifest string a module constant holds: the string itself, or the one a
@@ -745,6 +773,17 @@ class Flow:
         produce, deploy helpers (by image parameter or a fixed reference)."""
         hardcoding = {f for f, sinks in self.sinks.items() if f is not None and any(s.deploys for s in sinks)}
         return set(self.producers) | set(self.image_params) | hardcoding
+
+    def manifest_constants(self) -> set[str]:
+        """The module constants that hold a manifest with an `image:` line: a test that imports
+        one deploys it, though it may mention no other token (`apply(NOTIFIER_DEPLOYMENT)`)."""
+        found = set()
+        for scope in self.project.scopes.values():
+            for name, assignments in scope.assignments.items():
+                text = self._template_text(assignments[-1][1], scope)
+                if text is not None and "image:" in (string_value(text) or ""):
+                    found.add(name)
+        return found
 
     def consumer_arguments(self, function: Function) -> list[tuple[str, cst.BaseExpression]]:
         return self._tags[function]
