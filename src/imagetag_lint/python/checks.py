@@ -147,7 +147,7 @@ def _pair(flow: Flow, discards: list[Discard],
     paired: dict[Discard, list[tuple[Sink, str]]] = {d: [] for d in discards}
     for sink, how in stale:
         positive = sink.value.kind == PARAM or reference_repository(flow, sink) is not None
-        shown = [d for d in discards if positive and shown_to_build(flow, built[d], sink, d.node)]
+        shown = [d for d in discards if positive and shown_to_build(flow, built[d], sink, _producer_call(d))]
         allowed = shown or [d for d in discards if builds_for(flow, built[d], sink)]
         if allowed:
             paired[allowed[0]].append((sink, how))
@@ -165,7 +165,7 @@ def _plan(flow: Flow, function: Function, discard: Discard, stale: list[Sink],
     built = _built_by(flow, discard)
     producer = _producer(flow, discard)
     returned = _returned_text(flow, producer) if producer is not None else None
-    unshown = [s for s in stale if not shown_to_build(flow, built, s, discard.node)
+    unshown = [s for s in stale if not shown_to_build(flow, built, s, _producer_call(discard))
                and not (s.value.kind == FIXED and s.value.text == returned)]
     if not unshown or plan.fix.applicability == Applicability.DISPLAY_ONLY:
         return plan
@@ -194,14 +194,25 @@ def _built_by(flow: Flow, discard: Discard) -> frozenset[str]:
         return repositories_held(flow, discard.held)
     if discard.kind in FIXTURE_KINDS:
         return fixture_repositories(flow, flow.project.fixture_for(discard.producer, function), function, discard.producer)
-    if not isinstance(discard.node, cst.Call):
-        return frozenset()
-    producer = _called(flow, discard.node, function)
+    calls = discard.runs or ((discard.node,) if isinstance(discard.node, cst.Call) else ())
+    return frozenset(r for call in calls for r in _built_by_call(flow, call, function))
+
+
+def _built_by_call(flow: Flow, call: cst.Call, function: Function) -> frozenset[str]:
+    producer = _called(flow, call, function)
     if producer is not None:
-        return repositories_built(flow, producer, discard.node, function)
+        return repositories_built(flow, producer, call, function)
     # a configured builder: the service it names among its arguments (`build_and_load_image_to_kind("shop-api")`)
-    texts = [flow.value(a.value, function.module, function, plain=True) for a in discard.node.args]
+    texts = [flow.value(a.value, function.module, function, plain=True) for a in call.args]
     return frozenset(repository(v.text) for v in texts if v.kind == FIXED and v.text and " " not in v.text)
+
+
+def _producer_call(discard: Discard) -> cst.Call | None:
+    """The call of the producer a drop runs: the call itself, or the first run a thread or an
+    executor makes of the producer handed to it."""
+    if discard.runs:
+        return discard.runs[0]
+    return discard.node if isinstance(discard.node, cst.Call) else None
 
 
 def _called(flow: Flow, call: cst.Call, function: Function) -> Function | None:
@@ -216,7 +227,7 @@ def _recomputed_recipe(flow: Flow, discard: Discard, stale: list[Sink]) -> str |
     that tags that)."""
     if not stale or any(s.value.kind == FIXED for s in stale):
         return None  # a copy of fixed text is no recipe computed again (`_fixed_tag` says so)
-    call = discard.node if isinstance(discard.node, cst.Call) else None
+    call = _producer_call(discard) if len(discard.runs) <= 1 else None
     if discard.kind in FIXTURE_KINDS:  # the fixture's own recipe, with no arguments
         producer, call = flow.project.fixture_for(discard.producer, discard.function), None
     elif call is not None:
@@ -343,9 +354,8 @@ def _producer(flow: Flow, discard: Discard) -> Function | None:
     function = discard.function
     if discard.kind in FIXTURE_KINDS:
         return flow.project.fixture_for(discard.producer, function)
-    if isinstance(discard.node, cst.Call):
-        return _called(flow, discard.node, function)
-    return None
+    call = _producer_call(discard)
+    return _called(flow, call, function) if call is not None else None
 
 
 def _copied_alias(flow: Flow, discard: Discard, stale: list[Sink]) -> str | None:
