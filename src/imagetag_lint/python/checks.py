@@ -9,7 +9,7 @@ import libcst as cst
 from imagetag_lint.enums import Applicability, Severity
 from imagetag_lint.findings import Finding, Fix, Related, Span
 from imagetag_lint.images import pulled_release, repository
-from imagetag_lint.python import codemod, fixture_requests
+from imagetag_lint.python import codemod, fixture_drops, fixture_requests
 from imagetag_lint.python.discards import Discard, find_discards, other_references
 from imagetag_lint.python.factories import factory_call
 from imagetag_lint.python.flow import (
@@ -161,6 +161,10 @@ def _plan(flow: Flow, function: Function, discard: Discard, stale: list[Sink],
     elsewhere = [s for s in stale if s.function is not function and s.function in class_tests(flow, function)]
     if elsewhere:
         return _setup_plan(function, discard, elsewhere)
+    requesters = fixture_drops.requesters(flow, function)
+    requested = [s for s in stale if s.function is not function and s.function in requesters]
+    if requested:
+        return fixture_drops.plan_yield(function, discard, requested)
     plan = codemod.plan_flow(flow, function, discard, stale, taken)
     built = _built_by(flow, discard)
     producer = _producer(flow, discard)
@@ -282,9 +286,10 @@ def _stale_deployments(flow: Flow, function: Function, discards: list[Discard],
             found.append((sink, sink.value.how or "fixed text"))
     # a tag maker's result (`image_ref("shop-api")`) has no value of its own to be among those
     found += [(sink, how) for sink, how in mismatched.items() if sink.value.kind == OPAQUE]
-    # a setup method that drops the build leaves its class's tests a fixed copy of that image
+    # a setup method that drops the build leaves its class's tests a fixed copy of that image,
+    # and so does a fixture that hands out no name the tests that request it
     built = [_built_by(flow, d) for d in discards]
-    for test in class_tests(flow, function):
+    for test in [*class_tests(flow, function), *fixture_drops.requesters(flow, function)]:
         found += [(s, s.value.how) for s in other_references(flow, test)
                   if _hardcoded(flow, s) and any(shown_to_build(flow, b, s) for b in built if b)]
     return found
