@@ -32,6 +32,7 @@ from imagetag_lint.python.pairing import (
     same_recipe,
     same_repository,
     shown_to_build,
+    visibly_unloaded,
 )
 from imagetag_lint.python.project import Function
 from imagetag_lint.python.values import SILENT
@@ -87,11 +88,14 @@ def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterat
                         for s, how in paired[discard])
         tag = _fixed_tag(flow, discard) or _copied_alias(flow, discard, [s for s, _ in paired[discard]])
         unbuilt = _unbuilt_tag(flow, tag, [s for s, _ in paired[discard]]) if tag else None
+        unloaded = _copied_alias(flow, discard, [s for s, _ in paired[discard]], loaded=False) if not tag else None
         if tag and unbuilt:
             consequence = f"the deployment gets `{unbuilt}`, a tag no build makes (the build tags `{tag}`)"
             tag = None  # never built: the pod cannot pull it, as with a tag the deployment cannot know
         elif tag:
             consequence = f"the deployment must repeat `{tag}` by hand, and breaks when that tag changes"
+        elif unloaded:  # an error: the name is built, but never reaches the nodes
+            consequence = f"the deployment gets `{unloaded}`, a name the build gives the image but no load sends to the cluster"
         elif recipe:
             tag = recipe  # the same name today: a copy to keep in step, as a fixed tag is
             consequence = "the deployment must compute the same name again by hand, and breaks when the build's recipe changes"
@@ -129,7 +133,7 @@ def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterat
             plan, related = plans[paired_with], (_built_here(paired_with),)
         else:
             plan, related = fixture_requests.plan_fixture_request(flow, function, sink), ()
-        why, severity = flow.why_local(sink.value.text, function, sink.pull_never)
+        why, severity = flow.why_local(sink.value.text, function, sink.pull_never, visibly_unloaded(flow, sink))
         factory = fixture_requests.factory_building(flow, function, sink) if paired_with is None else None
         if factory is not None:
             why += (f"; `{factory[0]}` runs a build of `{reference_repository(flow, sink)}` here, and the "
@@ -363,15 +367,18 @@ def _producer(flow: Flow, discard: Discard) -> Function | None:
     return _called(flow, call, function) if call is not None else None
 
 
-def _copied_alias(flow: Flow, discard: Discard, stale: list[Sink]) -> str | None:
+def _copied_alias(flow: Flow, discard: Discard, stale: list[Sink], loaded: bool = True) -> str | None:
     """Another fixed name the producer's build gives the image (`-t {fresh} -t app:latest`) that
-    a stale deployment (in a helper) copies: a copy to keep in step by hand, as a fixed tag is."""
+    a stale deployment (in a helper) copies: a copy to keep in step by hand, as a fixed tag is,
+    when that name is loaded into the cluster too (`loaded`), or when it visibly is not (not
+    `loaded`): then the deployment gets a name that never reaches the nodes."""
     producer = _producer(flow, discard)
     if producer is None:
         return None
     owner = f"{producer.module.file.filename}:{producer.name}"
     aliases = {b.tag for b in flow.builds if b.several and b.tag and b.owner == owner}
-    return next((s.value.text for s in stale if s.value.kind == FIXED and s.value.text in aliases), None)
+    return next((s.value.text for s in stale if s.value.kind == FIXED and s.value.text in aliases
+                 and visibly_unloaded(flow, s) != loaded), None)
 
 
 def _fixed_tag(flow: Flow, discard: Discard) -> str | None:

@@ -725,15 +725,20 @@ class Flow:
         imported = self.project.imported_constant(module, name)
         return imported[1] if imported is not None else None
 
-    def why_local(self, image: str, near: Function | None = None, pull_never: bool = False) -> tuple[str, Severity]:
+    def why_local(self, image: str, near: Function | None = None, pull_never: bool = False,
+                  unloaded: bool = False) -> tuple[str, Severity]:
         """What the builds say about a fixed reference to a local image, and how bad it is; the
-        builds of the deploying function, then of its file, are named first."""
+        builds of the deploying function, then of its file, are named first. `unloaded`: the
+        loads run for the deployment visibly send other names to the cluster."""
         repo = repository(image)
         made = [b for b in self.builds if repo == b.repository or repo.endswith("/" + b.repository)]
         if near is not None:
             filename = near.module.file.filename
             made.sort(key=lambda b: (b.owner != f"{filename}:{near.name}", not b.owner.startswith(filename + ":")))
         for build in made:
+            if build.tag == image and unloaded:
+                return (f"the build at {build.where} gives the image this name, but no load run for the deployment "
+                        "sends it to the cluster"), Severity.ERROR
             if build.tag == image:
                 why = f"it copies the tag the build at {build.where} gives the image, and breaks when that tag changes"
                 return why, Severity.WARNING

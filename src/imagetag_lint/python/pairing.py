@@ -465,10 +465,24 @@ def built_right_here(flow: Flow, function: Function, sink: Sink) -> bool:
     if not tagged:
         return False
     reach = _run_for(flow, function, sink)
-    loads = [flow.value(e, f.module, f, plain=True) for f in reach for kind, e in flow.consumer_arguments(f) if kind == "load"]
-    if loads and not any(v.kind == FIXED and v.text.removeprefix("localhost/") == wanted for v in loads):
+    if _unloaded(flow, reach, wanted):
         return False  # built, but visibly not the name loaded into the cluster
     return built_for(flow, function, sink, tagged, reach)
+
+
+def visibly_unloaded(flow: Flow, sink: Sink) -> bool:
+    """Do the functions run for the sink (its own before it, those it calls, the fixtures it
+    requests) load images into the cluster, none of them its fixed name? Then that name, even
+    one a build gives the image (`-t {fresh} -t localhost/app:latest`, loading `{fresh}`), never
+    reaches the nodes."""
+    if sink.function is None or sink.value.kind != FIXED:
+        return False
+    return _unloaded(flow, _run_for(flow, sink.function, sink), sink.value.text.removeprefix("localhost/"))
+
+
+def _unloaded(flow: Flow, reach: set[Function], wanted: str) -> bool:
+    loads = [flow.value(e, f.module, f, plain=True) for f in reach for kind, e in flow.consumer_arguments(f) if kind == "load"]
+    return bool(loads) and not any(v.kind == FIXED and v.text.removeprefix("localhost/") == wanted for v in loads)
 
 
 def built_for(flow: Flow, function: Function, sink: Sink, builds: list[BuildSite], reach: set[Function] | None = None) -> bool:
