@@ -21,6 +21,7 @@ from imagetag_lint.python.flow import (
     Flow,
     Sink,
 )
+from imagetag_lint.python.handoffs import handed_off_drops
 from imagetag_lint.python.holders import class_tests, repositories_held
 from imagetag_lint.python.pairing import (
     builds_for,
@@ -66,7 +67,7 @@ def check_project(flow: Flow, rule_set: RuleSet, select: frozenset[str] = frozen
 
 
 def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterator[tuple[Finding, set[Place]]]:
-    discards = find_discards(flow, function)
+    discards = [*find_discards(flow, function), *handed_off_drops(flow, function)]
     mismatched = dict(_mismatched(flow, function, discards))
     hardcoded = [s for s in flow.sinks.get(function, []) if _hardcoded(flow, s) and not built_right_here(flow, function, s)]
     if not discards and _unit_test(flow, function):

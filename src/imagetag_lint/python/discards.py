@@ -8,7 +8,6 @@ import libcst as cst
 
 from imagetag_lint.python.factories import factory_call
 from imagetag_lint.python.flow import FIXED, Flow, Sink
-from imagetag_lint.python.handoffs import Handoff
 from imagetag_lint.python.holders import Held, fixture_entries, repositories_held
 from imagetag_lint.python.pairing import (
     builds_for,
@@ -21,9 +20,6 @@ from imagetag_lint.python.reaching import definitions_at
 from imagetag_lint.python.syntax import Module
 from imagetag_lint.python.values import SILENT
 from imagetag_lint.record import record
-
-CONSUMERS = {"list", "tuple", "set"}  # what runs a lazy `map` to its end, keeping the names it gives
-FUTURE_READS = {"result", "exception", "done", "cancel"}  # a future's methods, which keep nothing as a statement
 
 
 @record(frozen=True, eq=False)
@@ -57,99 +53,9 @@ def find_discards(flow: Flow, function: Function) -> list[Discard]:
             how, kind, statement, target = lost
             found.append(Discard(function, call, call_text(function.module, call), how, kind, statement, target,
                                  shape.results, shape.image_result))
-    found.extend(_handed_off(flow, function))
     if function.is_test:
         found.extend(_unread_fixtures(flow, function))
     return found
-
-
-def _handed_off(flow: Flow, function: Function) -> Iterator[Discard]:
-    """Producers a thread or an executor runs for the function, whose names the hand-off drops."""
-    module = function.module
-    for handoff in flow.handoffs.get(function, ()):
-        shape = flow.shape_of_call(handoff.runs[0], module)
-        if shape is None or flow.project.resolve(handoff.runs[0], module) is function:
-            continue
-        how = _handoff_dropped(flow.project, function, handoff)
-        if how is not None:
-            producer = module.code(handoff.runs[0].func)
-            yield Discard(function, handoff.call, producer, how, "handed", results=shape.results,
-                          image_result=shape.image_result, runs=handoff.runs)
-
-
-def _handoff_dropped(project: Project, function: Function, handoff: Handoff) -> str | None:
-    """How a thread or an executor loses the name the function it runs returns, or None when
-    the name may be kept."""
-    module = function.module
-    if handoff.form == "thread":
-        return f"`{module.code(handoff.call.func)}` runs it as its target, and a thread keeps nothing its target returns"
-    if handoff.form == "map":
-        return _map_dropped(module, handoff.call)
-    return _future_dropped(project, function, handoff.call)
-
-
-def _map_dropped(module: Module, call: cst.Call) -> str | None:
-    """`pool.map(build, rows)` as a statement, also inside `list(...)`; the builtin `map` runs
-    nothing until something consumes it."""
-    node: cst.CSTNode = call
-    parent = module.parent(node)
-    consumer = module.parent(parent) if isinstance(parent, cst.Arg) else None
-    if isinstance(consumer, cst.Call) and isinstance(consumer.func, cst.Name) and consumer.func.value in CONSUMERS \
-            and len(consumer.args) == 1:
-        node, parent = consumer, module.parent(consumer)
-    if isinstance(call.func, cst.Name) and node is call:
-        return None  # a lazy `map` nothing consumes runs no build
-    shown = module.code(call.func)
-    if isinstance(parent, cst.Expr):
-        return f"the names `{shown}` returns are dropped by a statement of its own"
-    if isinstance(parent, cst.Assign) and len(parent.targets) == 1 and _blank(parent.targets[0].target):
-        return f"the names `{shown}` returns are assigned to `_`"
-    return None
-
-
-def _future_dropped(project: Project, function: Function, call: cst.Call) -> str | None:
-    """The future of `pool.submit(...)` dropped, or read only by statements that keep nothing
-    (`future.result()` alone on its line)."""
-    module = function.module
-    shown = module.code(call.func)
-    parent = module.parent(call)
-    if isinstance(parent, cst.Expr):
-        return f"the future `{shown}` returns is dropped by a statement of its own"
-    if isinstance(parent, cst.Attribute) and parent.value is call and _keeps_nothing(module, parent):
-        return f"`{shown}(...).{parent.attr.value}()` is a statement of its own"
-    if not isinstance(parent, cst.Assign) or len(parent.targets) != 1:
-        return None
-    target = parent.targets[0].target
-    if _blank(target):
-        return f"the future `{shown}` returns is assigned to `_`"
-    if not isinstance(target, cst.Name) or read_in_closure(project, function, target.value):
-        return None
-    if sum(1 for bound, _, _ in function.bindings if bound == target.value) != 1:
-        return None  # bound again: which future a read gets is not followed
-    reads = [n for n in function.names if n.value == target.value and is_read(module, n)]
-    if any(not _keeps_nothing(module, module.parent(n)) for n in reads):
-        return None
-    if not reads:
-        return f"the future `{target.value}` is never read"
-    methods = ", ".join(sorted({f"`{target.value}.{_method(module, n)}()`" for n in reads}))
-    return f"the future `{target.value}` is read only by {methods}, as a statement of its own"
-
-
-def _keeps_nothing(module: Module, attribute: cst.CSTNode | None) -> bool:
-    """Is `future.result()` (or another method of `FUTURE_READS`) a statement of its own?"""
-    if not isinstance(attribute, cst.Attribute) or attribute.attr.value not in FUTURE_READS:
-        return False
-    call = module.parent(attribute)
-    return isinstance(call, cst.Call) and call.func is attribute and isinstance(module.parent(call), cst.Expr)
-
-
-def _method(module: Module, name: cst.Name) -> str:
-    attribute = module.parent(name)
-    return attribute.attr.value if isinstance(attribute, cst.Attribute) else ""
-
-
-def _blank(target: cst.BaseExpression) -> bool:
-    return isinstance(target, cst.Name) and target.value == "_"
 
 
 def call_text(module: Module, call: cst.Call) -> str:

@@ -13,7 +13,6 @@ from imagetag_lint.images import repository
 from imagetag_lint.python.carriers import field_argument, field_parameter
 from imagetag_lint.python.command_objects import imports_command_objects, object_words
 from imagetag_lint.python.factories import factory_call
-from imagetag_lint.python.handoffs import Handoff, handoffs
 from imagetag_lint.python.kubectl import image_arguments, sets_an_image
 from imagetag_lint.python.memoized import memoized
 from imagetag_lint.python.project import MAX_ROUNDS, Function, Project, Scope
@@ -131,6 +130,11 @@ class Flow:
         self.runners = {f: r for f in project.functions if (r := runner_of(f)) is not None}  # `_run(*args)` helpers
         self._object_modules = {m for m in project.modules if imports_command_objects(project.imports[m])}
         # producers run by a thread or an executor: `Thread(target=build, args=(...))`, `pool.submit(build, ...)`
+        from imagetag_lint.python.handoffs import (  # it reads the drops, which read this module
+            Handoff,
+            handoffs,
+        )
+
         self.handoffs: dict[Function, list[Handoff]] = {f: found for f in project.functions if (found := handoffs(f))}
         for function in project.functions:
             self._tags[function] = list(self._consumer_arguments(function))

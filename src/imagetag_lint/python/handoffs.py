@@ -9,18 +9,18 @@ names nobody keeps lose it as a bare call does."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from imagetag_lint.python.project import Function
-from imagetag_lint.python.syntax import callee_name, keyword, positional
+from imagetag_lint.python.discards import Discard, is_read, read_in_closure
+from imagetag_lint.python.flow import Flow
+from imagetag_lint.python.project import Function, Project
+from imagetag_lint.python.syntax import Module, callee_name, keyword, positional
 from imagetag_lint.record import record
 
-if TYPE_CHECKING:  # the flow builds its hand-offs with this module
-    from imagetag_lint.python.flow import Flow
-
 THREADS = {"Thread", "Process"}  # threading, multiprocessing: the return value goes nowhere
+CONSUMERS = {"list", "tuple", "set"}  # what runs a lazy `map` to its end, keeping the names it gives
+FUTURE_READS = {"result", "exception", "done", "cancel"}  # a future's methods: as a statement, they keep nothing
 
 
 @record(frozen=True, eq=False)
@@ -71,11 +71,90 @@ def _run(target: cst.BaseExpression, values: list[cst.BaseExpression], keywords:
     return cst.Call(func=target, args=[*(cst.Arg(v) for v in values), *(keywords or [])])
 
 
-def handed_to(flow: Flow, target: Function) -> Iterator[tuple[Function, cst.Call]]:
-    """The runs of `target` that threads and executors make: (the function that hands it over,
-    the made-up call of it), as `Project.callers` gives the direct calls."""
-    for function, found in flow.handoffs.items():
-        for handoff in found:
-            for run in handoff.runs:
-                if flow.project.resolve(run, function.module) is target:
-                    yield function, run
+def handed_off_drops(flow: Flow, function: Function) -> Iterator[Discard]:
+    """Producers a thread or an executor runs for the function, whose names the hand-off drops."""
+    module = function.module
+    for handoff in flow.handoffs.get(function, ()):
+        shape = flow.shape_of_call(handoff.runs[0], module)
+        if shape is None or flow.project.resolve(handoff.runs[0], module) is function:
+            continue
+        how = _handoff_dropped(flow.project, function, handoff)
+        if how is not None:
+            producer = module.code(handoff.runs[0].func)
+            yield Discard(function, handoff.call, producer, how, "handed", results=shape.results,
+                          image_result=shape.image_result, runs=handoff.runs)
+
+
+def _handoff_dropped(project: Project, function: Function, handoff: Handoff) -> str | None:
+    """How a thread or an executor loses the name the function it runs returns, or None when
+    the name may be kept."""
+    module = function.module
+    if handoff.form == "thread":
+        return f"`{module.code(handoff.call.func)}` runs it as its target, and a thread keeps nothing its target returns"
+    if handoff.form == "map":
+        return _map_dropped(module, handoff.call)
+    return _future_dropped(project, function, handoff.call)
+
+
+def _map_dropped(module: Module, call: cst.Call) -> str | None:
+    """`pool.map(build, rows)` as a statement, also inside `list(...)`; the builtin `map` runs
+    nothing until something consumes it."""
+    node: cst.CSTNode = call
+    parent = module.parent(node)
+    consumer = module.parent(parent) if isinstance(parent, cst.Arg) else None
+    if isinstance(consumer, cst.Call) and isinstance(consumer.func, cst.Name) and consumer.func.value in CONSUMERS \
+            and len(consumer.args) == 1:
+        node, parent = consumer, module.parent(consumer)
+    if isinstance(call.func, cst.Name) and node is call:
+        return None  # a lazy `map` nothing consumes runs no build
+    shown = module.code(call.func)
+    if isinstance(parent, cst.Expr):
+        return f"the names `{shown}` returns are dropped by a statement of its own"
+    if isinstance(parent, cst.Assign) and len(parent.targets) == 1 and _blank(parent.targets[0].target):
+        return f"the names `{shown}` returns are assigned to `_`"
+    return None
+
+
+def _future_dropped(project: Project, function: Function, call: cst.Call) -> str | None:
+    """The future of `pool.submit(...)` dropped, or read only by statements that keep nothing
+    (`future.result()` alone on its line)."""
+    module = function.module
+    shown = module.code(call.func)
+    parent = module.parent(call)
+    if isinstance(parent, cst.Expr):
+        return f"the future `{shown}` returns is dropped by a statement of its own"
+    if isinstance(parent, cst.Attribute) and parent.value is call and _keeps_nothing(module, parent):
+        return f"`{shown}(...).{parent.attr.value}()` is a statement of its own"
+    if not isinstance(parent, cst.Assign) or len(parent.targets) != 1:
+        return None
+    target = parent.targets[0].target
+    if _blank(target):
+        return f"the future `{shown}` returns is assigned to `_`"
+    if not isinstance(target, cst.Name) or read_in_closure(project, function, target.value):
+        return None
+    if sum(1 for bound, _, _ in function.bindings if bound == target.value) != 1:
+        return None  # bound again: which future a read gets is not followed
+    reads = [n for n in function.names if n.value == target.value and is_read(module, n)]
+    if any(not _keeps_nothing(module, module.parent(n)) for n in reads):
+        return None
+    if not reads:
+        return f"the future `{target.value}` is never read"
+    methods = ", ".join(sorted({f"`{target.value}.{_method(module, n)}()`" for n in reads}))
+    return f"the future `{target.value}` is read only by {methods}, as a statement of its own"
+
+
+def _keeps_nothing(module: Module, attribute: cst.CSTNode | None) -> bool:
+    """Is `future.result()` (or another method of `FUTURE_READS`) a statement of its own?"""
+    if not isinstance(attribute, cst.Attribute) or attribute.attr.value not in FUTURE_READS:
+        return False
+    call = module.parent(attribute)
+    return isinstance(call, cst.Call) and call.func is attribute and isinstance(module.parent(call), cst.Expr)
+
+
+def _method(module: Module, name: cst.Name) -> str:
+    attribute = module.parent(name)
+    return attribute.attr.value if isinstance(attribute, cst.Attribute) else ""
+
+
+def _blank(target: cst.BaseExpression) -> bool:
+    return isinstance(target, cst.Name) and target.value == "_"

@@ -22,7 +22,6 @@ from imagetag_lint.python.flow import (
     Flow,
     Sink,
 )
-from imagetag_lint.python.handoffs import handed_to
 from imagetag_lint.python.imports import module_file
 from imagetag_lint.python.project import Function
 from imagetag_lint.python.reaching import definitions_at, ways
@@ -151,7 +150,17 @@ def tag_repositories_at_callers(flow: Flow, function: Function, tag: cst.BaseExp
 def _callers(flow: Flow, function: Function) -> Iterator[tuple[Function, cst.Call]]:
     yield from flow.project.callers(function)
     yield from factory_callers(flow, function)  # a factory fixture's function, called by its requesters
-    yield from handed_to(flow, function)  # run by a thread or an executor: `pool.submit(build, "shop-x")`
+    yield from _handed_to(flow, function)  # run by a thread or an executor: `pool.submit(build, "shop-x")`
+
+
+def _handed_to(flow: Flow, target: Function) -> Iterator[tuple[Function, cst.Call]]:
+    """The runs of `target` that threads and executors make: (the function that hands it over,
+    the made-up call of it), as `Project.callers` gives the direct calls."""
+    for function, found in flow.handoffs.items():
+        for handoff in found:
+            for run in handoff.runs:
+                if flow.project.resolve(run, function.module) is target:
+                    yield function, run
 
 
 def _arguments(flow: Flow, call: cst.Call, target: Function, caller: Function,
