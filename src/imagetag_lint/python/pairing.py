@@ -54,7 +54,9 @@ def _repositories(flow: Flow, function: Function, arguments: dict[str, str], dep
             found |= _tag_repository(flow, tag, function, arguments)
     if depth >= MAX_DEPTH:
         return found
-    for call in function.calls:
+    # the function's calls, and the runs of the functions it hands to a thread or an executor
+    runs = [run for handoff in flow.handoffs.get(function, ()) for run in handoff.runs]
+    for call in [*function.calls, *runs]:
         target = factory_call(flow, call, function) or flow.project.resolve(call, function.module)
         if target is None or target in seen:
             continue
