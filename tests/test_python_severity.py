@@ -27,6 +27,7 @@ def _severities(package: str) -> dict[tuple[str, int], Severity]:
         pytest.param("loadedcopy", "loadedcopy/test_payroll.py", 1, Severity.WARNING, id="the-fixed-name-a-fixture-returns"),
         pytest.param("tags", "tags/test_tags.py", 74, Severity.WARNING, id="another-name-of-the-build"),
         pytest.param("tags", "tags/test_tags.py", 85, Severity.ERROR, id="another-name-of-the-build-never-loaded"),
+        pytest.param("tags", "tags/test_tags.py", 89, Severity.WARNING, id="another-name-a-helper-may-load"),
     ],
 )
 def test_severity_of_a_drop(package: str, filename: str, row: int, severity: Severity) -> None:

@@ -483,12 +483,27 @@ def built_right_here(flow: Flow, function: Function, sink: Sink) -> bool:
 
 def visibly_unloaded(flow: Flow, sink: Sink) -> bool:
     """Do the functions run for the sink (its own before it, those it calls, the fixtures it
-    requests) load images into the cluster, none of them its fixed name? Then that name, even
-    one a build gives the image (`-t {fresh} -t localhost/app:latest`, loading `{fresh}`), never
-    reaches the nodes."""
+    requests) load images into the cluster, each one shown to be another name than its fixed
+    text? Then that name, even one a build gives the image (`-t {fresh} -t localhost/app:latest`,
+    loading `{fresh}`), never reaches the nodes. A load of a parameter or of an unknown value
+    may be that name, and shows nothing."""
     if sink.function is None or sink.value.kind != FIXED:
         return False
-    return _unloaded(flow, _run_for(flow, sink.function, sink), sink.value.text.removeprefix("localhost/"))
+    wanted = sink.value.text.removeprefix("localhost/")
+    loads = [(f, e) for f in _run_for(flow, sink.function, sink) for kind, e in flow.consumer_arguments(f) if kind == "load"]
+    return bool(loads) and all(_another_name(flow, e, f, wanted) for f, e in loads)
+
+
+def _another_name(flow: Flow, loaded: cst.BaseExpression, function: Function, wanted: str) -> bool:
+    """Is the loaded name shown not to be `wanted` (without a `localhost/` prefix)? Fixed text
+    that differs, a name computed from a literal head that `wanted` does not start with, or a
+    name made afresh (`f"localhost/app:{uuid4().hex[:8]}"`)."""
+    value = flow.value(loaded, function.module, function, plain=True)
+    if value.kind == FIXED:
+        return value.text.removeprefix("localhost/") != wanted
+    if value.kind == COMPUTED and value.prefix and not wanted.startswith(value.prefix.removeprefix("localhost/")):
+        return True
+    return fresh_expression(flow, loaded, function)
 
 
 def _unloaded(flow: Flow, reach: set[Function], wanted: str) -> bool:
