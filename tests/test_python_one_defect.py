@@ -83,3 +83,28 @@ def test_the_command_line_reports_the_helper_alone_when_its_file_alone_is_linted
     assert rows("helpers/harness.py") == {FIXED_IMAGE}
     assert FIXED_IMAGE not in rows("helpers")
     assert DROP in rows("helpers")
+
+
+@pytest.mark.parametrize(
+    ("row", "capture", "use"),
+    [
+        pytest.param(14, "capture: keep the name its build of `shop-reports` gives in the fixture `reports_built` and yield "
+                         "it (it yields no image name now)",
+                     "use: `reports_built` instead of `localhost/shop-reports:e2e` in `test_requests_it`", id="a-bare-call"),
+        pytest.param(24, "capture: keep the name its build of `shop-ledger` gives in the fixture `ledger_ready` and return "
+                         "it (it returns no image name now)",
+                     "use: `ledger_ready` instead of `localhost/shop-ledger:e2e` in `test_requests_the_pool_fixture`",
+                     id="a-build-handed-to-an-executor"),
+    ],
+)
+def test_a_fixture_that_hands_out_no_name_is_named_in_the_test_linted_alone(
+    rule_set: RuleSet, row: int, capture: str, use: str
+) -> None:
+    """The fixture's drop is not reported: the test's copy stands alone, and its steps say which
+    fixture builds the image and must hand out its name."""
+    sources = package_sources(PYTHON_FIXTURES / "fixturedrops")
+    test = "fixturedrops/test_fixturedrops.py"
+    findings = [f for f in lint_python_sources(sources, rule_set, reported={test}).findings if f.filename == test]
+    (copy,) = [f for f in findings if f.span.start.row == row]
+    assert copy.code == "IMG002"
+    assert (copy.steps[0], copy.steps[3]) == (capture, use)

@@ -9,7 +9,7 @@ import libcst as cst
 from imagetag_lint.enums import Applicability, Severity
 from imagetag_lint.findings import Finding, Fix, Related, Span
 from imagetag_lint.images import pulled_release, repository
-from imagetag_lint.python import codemod, fixture_requests
+from imagetag_lint.python import codemod, fixture_drops, fixture_requests
 from imagetag_lint.python.discards import Discard, find_discards, other_references
 from imagetag_lint.python.factories import factory_call
 from imagetag_lint.python.flow import (
@@ -21,6 +21,7 @@ from imagetag_lint.python.flow import (
     Flow,
     Sink,
 )
+from imagetag_lint.python.handoffs import handed_off_drops
 from imagetag_lint.python.holders import class_tests, repositories_held
 from imagetag_lint.python.pairing import (
     builds_for,
@@ -32,6 +33,7 @@ from imagetag_lint.python.pairing import (
     same_recipe,
     same_repository,
     shown_to_build,
+    visibly_unloaded,
 )
 from imagetag_lint.python.project import Function
 from imagetag_lint.python.values import SILENT
@@ -65,7 +67,7 @@ def check_project(flow: Flow, rule_set: RuleSet, select: frozenset[str] = frozen
 
 
 def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterator[tuple[Finding, set[Place]]]:
-    discards = find_discards(flow, function)
+    discards = [*find_discards(flow, function), *handed_off_drops(flow, function)]
     mismatched = dict(_mismatched(flow, function, discards))
     hardcoded = [s for s in flow.sinks.get(function, []) if _hardcoded(flow, s) and not built_right_here(flow, function, s)]
     if not discards and _unit_test(flow, function):
@@ -87,11 +89,14 @@ def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterat
                         for s, how in paired[discard])
         tag = _fixed_tag(flow, discard) or _copied_alias(flow, discard, [s for s, _ in paired[discard]])
         unbuilt = _unbuilt_tag(flow, tag, [s for s, _ in paired[discard]]) if tag else None
+        unloaded = _copied_alias(flow, discard, [s for s, _ in paired[discard]], loaded=False) if not tag else None
         if tag and unbuilt:
             consequence = f"the deployment gets `{unbuilt}`, a tag no build makes (the build tags `{tag}`)"
             tag = None  # never built: the pod cannot pull it, as with a tag the deployment cannot know
         elif tag:
             consequence = f"the deployment must repeat `{tag}` by hand, and breaks when that tag changes"
+        elif unloaded:  # an error: the name is built, but never reaches the nodes
+            consequence = f"the deployment gets `{unloaded}`, a name the build gives the image but no load sends to the cluster"
         elif recipe:
             tag = recipe  # the same name today: a copy to keep in step, as a fixed tag is
             consequence = "the deployment must compute the same name again by hand, and breaks when the build's recipe changes"
@@ -129,7 +134,7 @@ def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterat
             plan, related = plans[paired_with], (_built_here(paired_with),)
         else:
             plan, related = fixture_requests.plan_fixture_request(flow, function, sink), ()
-        why, severity = flow.why_local(sink.value.text, function, sink.pull_never)
+        why, severity = flow.why_local(sink.value.text, function, sink.pull_never, visibly_unloaded(flow, sink))
         factory = fixture_requests.factory_building(flow, function, sink) if paired_with is None else None
         if factory is not None:
             why += (f"; `{factory[0]}` runs a build of `{reference_repository(flow, sink)}` here, and the "
@@ -147,7 +152,7 @@ def _pair(flow: Flow, discards: list[Discard],
     paired: dict[Discard, list[tuple[Sink, str]]] = {d: [] for d in discards}
     for sink, how in stale:
         positive = sink.value.kind == PARAM or reference_repository(flow, sink) is not None
-        shown = [d for d in discards if positive and shown_to_build(flow, built[d], sink, d.node)]
+        shown = [d for d in discards if positive and shown_to_build(flow, built[d], sink, _producer_call(d))]
         allowed = shown or [d for d in discards if builds_for(flow, built[d], sink)]
         if allowed:
             paired[allowed[0]].append((sink, how))
@@ -161,11 +166,15 @@ def _plan(flow: Flow, function: Function, discard: Discard, stale: list[Sink],
     elsewhere = [s for s in stale if s.function is not function and s.function in class_tests(flow, function)]
     if elsewhere:
         return _setup_plan(function, discard, elsewhere)
+    requesters = fixture_drops.requesters(flow, function)
+    requested = [s for s in stale if s.function is not function and s.function in requesters]
+    if requested:
+        return fixture_drops.plan_yield(function, discard, requested)
     plan = codemod.plan_flow(flow, function, discard, stale, taken)
     built = _built_by(flow, discard)
     producer = _producer(flow, discard)
     returned = _returned_text(flow, producer) if producer is not None else None
-    unshown = [s for s in stale if not shown_to_build(flow, built, s, discard.node)
+    unshown = [s for s in stale if not shown_to_build(flow, built, s, _producer_call(discard))
                and not (s.value.kind == FIXED and s.value.text == returned)]
     if not unshown or plan.fix.applicability == Applicability.DISPLAY_ONLY:
         return plan
@@ -194,14 +203,25 @@ def _built_by(flow: Flow, discard: Discard) -> frozenset[str]:
         return repositories_held(flow, discard.held)
     if discard.kind in FIXTURE_KINDS:
         return fixture_repositories(flow, flow.project.fixture_for(discard.producer, function), function, discard.producer)
-    if not isinstance(discard.node, cst.Call):
-        return frozenset()
-    producer = _called(flow, discard.node, function)
+    calls = discard.runs or ((discard.node,) if isinstance(discard.node, cst.Call) else ())
+    return frozenset(r for call in calls for r in _built_by_call(flow, call, function))
+
+
+def _built_by_call(flow: Flow, call: cst.Call, function: Function) -> frozenset[str]:
+    producer = _called(flow, call, function)
     if producer is not None:
-        return repositories_built(flow, producer, discard.node, function)
+        return repositories_built(flow, producer, call, function)
     # a configured builder: the service it names among its arguments (`build_and_load_image_to_kind("shop-api")`)
-    texts = [flow.value(a.value, function.module, function, plain=True) for a in discard.node.args]
+    texts = [flow.value(a.value, function.module, function, plain=True) for a in call.args]
     return frozenset(repository(v.text) for v in texts if v.kind == FIXED and v.text and " " not in v.text)
+
+
+def _producer_call(discard: Discard) -> cst.Call | None:
+    """The call of the producer a drop runs: the call itself, or the first run a thread or an
+    executor makes of the producer handed to it."""
+    if discard.runs:
+        return discard.runs[0]
+    return discard.node if isinstance(discard.node, cst.Call) else None
 
 
 def _called(flow: Flow, call: cst.Call, function: Function) -> Function | None:
@@ -216,7 +236,7 @@ def _recomputed_recipe(flow: Flow, discard: Discard, stale: list[Sink]) -> str |
     that tags that)."""
     if not stale or any(s.value.kind == FIXED for s in stale):
         return None  # a copy of fixed text is no recipe computed again (`_fixed_tag` says so)
-    call = discard.node if isinstance(discard.node, cst.Call) else None
+    call = _producer_call(discard) if len(discard.runs) <= 1 else None
     if discard.kind in FIXTURE_KINDS:  # the fixture's own recipe, with no arguments
         producer, call = flow.project.fixture_for(discard.producer, discard.function), None
     elif call is not None:
@@ -271,9 +291,10 @@ def _stale_deployments(flow: Flow, function: Function, discards: list[Discard],
             found.append((sink, sink.value.how or "fixed text"))
     # a tag maker's result (`image_ref("shop-api")`) has no value of its own to be among those
     found += [(sink, how) for sink, how in mismatched.items() if sink.value.kind == OPAQUE]
-    # a setup method that drops the build leaves its class's tests a fixed copy of that image
+    # a setup method that drops the build leaves its class's tests a fixed copy of that image,
+    # and so does a fixture that hands out no name the tests that request it
     built = [_built_by(flow, d) for d in discards]
-    for test in class_tests(flow, function):
+    for test in [*class_tests(flow, function), *fixture_drops.requesters(flow, function)]:
         found += [(s, s.value.how) for s in other_references(flow, test)
                   if _hardcoded(flow, s) and any(shown_to_build(flow, b, s) for b in built if b)]
     return found
@@ -343,20 +364,22 @@ def _producer(flow: Flow, discard: Discard) -> Function | None:
     function = discard.function
     if discard.kind in FIXTURE_KINDS:
         return flow.project.fixture_for(discard.producer, function)
-    if isinstance(discard.node, cst.Call):
-        return _called(flow, discard.node, function)
-    return None
+    call = _producer_call(discard)
+    return _called(flow, call, function) if call is not None else None
 
 
-def _copied_alias(flow: Flow, discard: Discard, stale: list[Sink]) -> str | None:
+def _copied_alias(flow: Flow, discard: Discard, stale: list[Sink], loaded: bool = True) -> str | None:
     """Another fixed name the producer's build gives the image (`-t {fresh} -t app:latest`) that
-    a stale deployment (in a helper) copies: a copy to keep in step by hand, as a fixed tag is."""
+    a stale deployment (in a helper) copies: a copy to keep in step by hand, as a fixed tag is,
+    when that name is loaded into the cluster too (`loaded`), or when it visibly is not (not
+    `loaded`): then the deployment gets a name that never reaches the nodes."""
     producer = _producer(flow, discard)
     if producer is None:
         return None
     owner = f"{producer.module.file.filename}:{producer.name}"
     aliases = {b.tag for b in flow.builds if b.several and b.tag and b.owner == owner}
-    return next((s.value.text for s in stale if s.value.kind == FIXED and s.value.text in aliases), None)
+    return next((s.value.text for s in stale if s.value.kind == FIXED and s.value.text in aliases
+                 and visibly_unloaded(flow, s) != loaded), None)
 
 
 def _fixed_tag(flow: Flow, discard: Discard) -> str | None:

@@ -21,7 +21,7 @@ from imagetag_lint.python.flow import FIXED, Flow, Sink
 from imagetag_lint.python.project import Function
 from imagetag_lint.python.reach import CONFTEST, pytest_collects
 from imagetag_lint.python.source import PythonFile, split_lines
-from imagetag_lint.python.syntax import Module, string_value
+from imagetag_lint.python.syntax import Module, callee_name, string_value
 from imagetag_lint.record import record
 
 Change = Callable[[cst.CSTNode], cst.CSTNode]
@@ -190,6 +190,8 @@ def plan_flow(flow: Flow, function: Function, discard: Discard, stale: list[Sink
     own = [s for s in stale if s.function is function]
     helpers = _hardcoding_helpers(flow, function, stale)
     steps = _flow_steps(flow, discard, variable, own, helpers, value)
+    if discard.kind == "handed":  # the thread or the pool is yours to rework: no edit keeps its concurrency
+        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, f"a thread or an executor runs `{discard.producer}`; {BY_HAND}"))
     if not own and not helpers:
         shared = _shared_helper(flow, function, stale)
         if shared is not None:
@@ -366,6 +368,8 @@ def _flow_steps(flow: Flow, discard: Discard, variable: str, own: list[Sink],
         capture = f"capture: `{variable}` already holds the image name; read it"
     elif discard.kind == "bare":
         capture = f"capture: `{variable} = {discard.producer}(...)` instead of dropping the name"
+    elif discard.kind == "handed":
+        capture = f"capture: {_keep_handed(discard, variable)}"
     else:
         capture = f"capture: bind the image name to `{variable}` instead of `_`"
     if own:
@@ -391,6 +395,21 @@ def _flow_steps(flow: Flow, discard: Discard, variable: str, own: list[Sink],
     return (capture, f"pass: give `{value}` to the function that deploys the image",
             "parameter: add an `image` parameter to the deploy function and update every caller",
             "use: deploy `image` in place of the fixed reference")
+
+
+def _keep_handed(discard: Discard, variable: str) -> str:
+    """How to keep the name a thread or an executor gets from the producer it runs."""
+    call = discard.node
+    assert isinstance(call, cst.Call)
+    handed = discard.function.module.code(call.func)
+    if len(discard.runs) > 1:
+        return f"unpack the names `{handed}` returns (`{variable}, ... = {handed}(...)`) instead of dropping them"
+    if callee_name(call) == "map":
+        return f"keep the names `{handed}` returns (`{variable}, = {handed}(...)`) instead of dropping them"
+    if callee_name(call) == "submit":
+        return f"`{variable} = {handed}({discard.producer}, ...).result()` instead of dropping the name"
+    return (f"`{variable} = {discard.producer}(...)`, or an executor's `{variable} = pool.submit({discard.producer}, "
+            f"...).result()`, instead of running it as `{handed}`'s target")
 
 
 def old_text(sink: Sink) -> str:

@@ -36,6 +36,7 @@ class Discard:
     results: int = 1
     image_result: int = 0
     held: Held | None = None  # the fixture's entry that holds the image (`image_map["api"]`)
+    runs: tuple[cst.Call, ...] = ()  # "handed": the producer's runs a thread or an executor makes
 
 
 def find_discards(flow: Flow, function: Function) -> list[Discard]:

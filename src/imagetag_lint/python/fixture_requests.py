@@ -24,6 +24,7 @@ from imagetag_lint.python.codemod import (
 )
 from imagetag_lint.python.collection import fixture_obstacle
 from imagetag_lint.python.factories import factory_call, factory_function
+from imagetag_lint.python.fixture_drops import silent_builder, yield_steps
 from imagetag_lint.python.flow import FRESH, Flow, Sink
 from imagetag_lint.python.holders import (
     Held,
@@ -259,6 +260,9 @@ def _by_hand_steps(flow: Flow, function: Function, sink: Sink) -> tuple[str, ...
                 f"use: that variable instead of `{old}`")
     if _run_by_pytest(function):
         # pytest calls tests and fixtures: their values come from fixtures, not from callers
+        silent = silent_builder(flow, function, repo)
+        if silent is not None:  # it builds the image, and hands the test no name to deploy
+            return yield_steps(silent, function, old, f"its build of `{repo}` gives")
         several = fixtures_building(flow, function, repo)
         if len(several) > 1:  # a release and a debug build of one service: which is meant is yours to say
             named = ", ".join(f"`{name}`" for name in several)

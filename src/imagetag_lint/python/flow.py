@@ -129,6 +129,13 @@ class Flow:
         self._several: set[cst.BaseExpression] = set()  # the tags of builds that give their image several names
         self.runners = {f: r for f in project.functions if (r := runner_of(f)) is not None}  # `_run(*args)` helpers
         self._object_modules = {m for m in project.modules if imports_command_objects(project.imports[m])}
+        # producers run by a thread or an executor: `Thread(target=build, args=(...))`, `pool.submit(build, ...)`
+        from imagetag_lint.python.handoffs import (  # it reads the drops, which read this module
+            Handoff,
+            handoffs,
+        )
+
+        self.handoffs: dict[Function, list[Handoff]] = {f: found for f in project.functions if (found := handoffs(f))}
         for function in project.functions:
             self._tags[function] = list(self._consumer_arguments(function))
             commands = [c for c in function.calls if sets_an_image(c)]
@@ -577,9 +584,9 @@ class Flow:
         for string in function.strings:
             if not _handed_to_a_reader(string, module):
                 sinks.extend(yaml_sinks(self, string, module, function))
-        for constant, string in self._constants_used(function):
+        for constant, string, holder in self._constants_used(function):
             if not _handed_to_a_reader(constant, module):
-                sinks.extend(yaml_sinks(self, string, module, function, constant))
+                sinks.extend(yaml_sinks(self, string, module, function, constant, holder))
         return sinks
 
     def _says_never(self, policy: cst.BaseExpression, module: Module, function: Function) -> bool:
@@ -605,17 +612,45 @@ class Flow:
             node = node.value
         return bool(keys) and keys[0] == "image" and any(k in CONTAINER_KEYS for k in keys[1:])
 
-    def _constants_used(self, function: Function) -> list[tuple[cst.Name, cst.BaseExpression]]:
-        """Module-level strings with an `image:` line that this function reads by name."""
-        scope = self.project.scopes[function.module]
-        used = []
+    def _constants_used(self, function: Function) -> list[tuple[cst.BaseExpression, cst.BaseExpression, Module]]:
+        """Module-level strings with an `image:` line that this function reads by name: its own
+        module's, or another linted module's imported by name (`from manifests import POD`) or
+        read as `manifests.POD`: (the read, the string, the module that holds it)."""
+        module = function.module
+        scope = self.project.scopes[module]
+        used: list[tuple[cst.BaseExpression, cst.BaseExpression, Module]] = []
         for name in function.names:
+            parent = module.parent(name)
+            if parent is None:
+                continue
             assignments = scope.assignments.get(name.value)
-            if assignments and function.module.parent(name) is not None:
+            if assignments:
                 value = self._template_text(assignments[-1][1], scope)
                 if value is not None:
-                    used.append((name, value))
+                    used.append((name, value, module))
+                continue
+            found = self._imported_template(function, name, parent)
+            if found is not None:
+                used.append(found)
         return used
+
+    def _imported_template(self, function: Function, name: cst.Name,
+                           parent: cst.CSTNode) -> tuple[cst.BaseExpression, cst.BaseExpression, Module] | None:
+        """The manifest string of another linted module a read of `name` stands for."""
+        if isinstance(parent, cst.Attribute) and parent.attr is name:
+            return None  # `manifests.POD`'s `POD`: read through the module's name
+        if any(bound == name.value for bound, _, _ in function.bindings) or name.value in function.params:
+            return None
+        read: cst.BaseExpression = name
+        imported = self.project.imported_constant(function.module, name.value)
+        if imported is None and isinstance(parent, cst.Attribute):  # `manifests.POD`
+            read = parent
+            imported = self.project.imported_constant(function.module, name.value, parent.attr.value)
+        if imported is None:
+            return None
+        holder, value = imported
+        text = self._template_text(value, self.project.scopes[holder])
+        return (read, text, holder) if text is not None else None
 
     def _template_text(self, value: cst.CSTNode, scope: Scope) -> cst.BaseExpression | None:
         """The manifest string a module constant holds: the string itself, or the one a
@@ -694,15 +729,20 @@ class Flow:
         imported = self.project.imported_constant(module, name)
         return imported[1] if imported is not None else None
 
-    def why_local(self, image: str, near: Function | None = None, pull_never: bool = False) -> tuple[str, Severity]:
+    def why_local(self, image: str, near: Function | None = None, pull_never: bool = False,
+                  unloaded: bool = False) -> tuple[str, Severity]:
         """What the builds say about a fixed reference to a local image, and how bad it is; the
-        builds of the deploying function, then of its file, are named first."""
+        builds of the deploying function, then of its file, are named first. `unloaded`: the
+        loads run for the deployment visibly send other names to the cluster."""
         repo = repository(image)
         made = [b for b in self.builds if repo == b.repository or repo.endswith("/" + b.repository)]
         if near is not None:
             filename = near.module.file.filename
             made.sort(key=lambda b: (b.owner != f"{filename}:{near.name}", not b.owner.startswith(filename + ":")))
         for build in made:
+            if build.tag == image and unloaded:
+                return (f"the build at {build.where} gives the image this name, but no load run for the deployment "
+                        "sends it to the cluster"), Severity.ERROR
             if build.tag == image:
                 why = f"it copies the tag the build at {build.where} gives the image, and breaks when that tag changes"
                 return why, Severity.WARNING
@@ -745,6 +785,17 @@ class Flow:
         produce, deploy helpers (by image parameter or a fixed reference)."""
         hardcoding = {f for f, sinks in self.sinks.items() if f is not None and any(s.deploys for s in sinks)}
         return set(self.producers) | set(self.image_params) | hardcoding
+
+    def manifest_constants(self) -> set[str]:
+        """The module constants that hold a manifest with an `image:` line: a test that imports
+        one deploys it, though it may mention no other token (`apply(NOTIFIER_DEPLOYMENT)`)."""
+        found = set()
+        for scope in self.project.scopes.values():
+            for name, assignments in scope.assignments.items():
+                text = self._template_text(assignments[-1][1], scope)
+                if text is not None and "image:" in (string_value(text) or ""):
+                    found.add(name)
+        return found
 
     def consumer_arguments(self, function: Function) -> list[tuple[str, cst.BaseExpression]]:
         return self._tags[function]

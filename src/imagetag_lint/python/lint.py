@@ -65,8 +65,9 @@ def lint_python_sources(sources: dict[str, bytes], rule_set: RuleSet, select: fr
     seen: set[str] = set()
     for _ in range(PASSES):
         # a wrapper or fixture found this pass may be all another file mentions: a test that
-        # requests a fixture, a conftest.py that imports it (or names its module a plugin)
-        names = sorted({f.fixture or f.name for f in flow.summarised()} - seen)
+        # requests a fixture, a conftest.py that imports it (or names its module a plugin), a
+        # test that applies a manifest constant of another module
+        names = sorted(({f.fixture or f.name for f in flow.summarised()} | flow.manifest_constants()) - seen)
         pattern = word_pattern(names)
         if pattern is None:
             break

@@ -24,17 +24,20 @@ from imagetag_lint.python.values import FIXED, Value
 YAML_IMAGE = re.compile(r"^([ \t]*(?:-[ \t]+)?image:[ \t]*)([\"']?)([^\s\"'#]*)", re.MULTILINE)
 
 def yaml_sinks(flow: Flow, string: cst.BaseExpression, module: Module, function: Function,
-                used_as: cst.Name | None = None) -> list[Sink]:
+                used_as: cst.BaseExpression | None = None, holder: Module | None = None) -> list[Sink]:
     """The `image:` lines of a manifest string: a fixed reference, an f-string expression, or
-    a `.format` / `string.Template` placeholder filled in by this function."""
+    a `.format` / `string.Template` placeholder filled in by this function. `used_as` is the
+    function's read of the module constant that holds the string, and `holder` the module that
+    assigns it when another linted module does (`from manifests import POD`)."""
+    holder = holder or module
     if isinstance(string, cst.FormattedString):
-        return _fstring_sinks(flow, string, module, function)
+        return _fstring_sinks(flow, string, module, function) if holder is module else []
     text = string_value(string)
     if text is None or "image:" not in text:
         return []
     use: cst.CSTNode = used_as if used_as is not None else string
     sinks = []
-    code = module.code(string)
+    code = holder.code(string)
     encoded = text.encode()
     matches = list(YAML_IMAGE.finditer(text))
     # stores into the loaded object put their value in the place of the one `image:` line
@@ -53,14 +56,21 @@ def yaml_sinks(flow: Flow, string: cst.BaseExpression, module: Module, function:
             offset = code.find(image)
             if offset == -1:
                 continue
+            key = len(text[: match.end(1)].rstrip(" \t\"'").encode()) - len("image:")
+            pull_never = yaml_pull_never(encoded, key)
+            if used_as is not None and holder is not module:
+                # the line is another file's: the deployment is this function's read of it
+                how = f"a YAML `image:` line in the constant `{module.code(used_as)}` of {holder.file.filename}"
+                sinks.append(Sink("yaml", function, module, used_as, Value(FIXED, image, how), module.start(used_as),
+                                  module.end(used_as), pull_never=pull_never))
+                continue
             start = module.start(string) + len(code[:offset].encode())
             end = start + len(image.encode())
             how = "a YAML `image:` line in a string"
-            if used_as is not None:
+            if isinstance(used_as, cst.Name):
                 how = f"a YAML `image:` line in the module constant `{used_as.value}`"
-            key = len(text[: match.end(1)].rstrip(" \t\"'").encode()) - len("image:")
             sinks.append(Sink("yaml", function, module, string, Value(FIXED, image, how), start, end,
-                              pull_never=yaml_pull_never(encoded, key)))
+                              pull_never=pull_never))
     return sinks
 
 def _placeholder(flow: Flow, image: str, use: cst.CSTNode, module: Module) -> tuple[cst.BaseExpression, cst.Call] | None:

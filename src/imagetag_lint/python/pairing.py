@@ -54,7 +54,9 @@ def _repositories(flow: Flow, function: Function, arguments: dict[str, str], dep
             found |= _tag_repository(flow, tag, function, arguments)
     if depth >= MAX_DEPTH:
         return found
-    for call in function.calls:
+    # the function's calls, and the runs of the functions it hands to a thread or an executor
+    runs = [run for handoff in flow.handoffs.get(function, ()) for run in handoff.runs]
+    for call in [*function.calls, *runs]:
         target = factory_call(flow, call, function) or flow.project.resolve(call, function.module)
         if target is None or target in seen:
             continue
@@ -150,6 +152,17 @@ def tag_repositories_at_callers(flow: Flow, function: Function, tag: cst.BaseExp
 def _callers(flow: Flow, function: Function) -> Iterator[tuple[Function, cst.Call]]:
     yield from flow.project.callers(function)
     yield from factory_callers(flow, function)  # a factory fixture's function, called by its requesters
+    yield from _handed_to(flow, function)  # run by a thread or an executor: `pool.submit(build, "shop-x")`
+
+
+def _handed_to(flow: Flow, target: Function) -> Iterator[tuple[Function, cst.Call]]:
+    """The runs of `target` that threads and executors make: (the function that hands it over,
+    the made-up call of it), as `Project.callers` gives the direct calls."""
+    for function, found in flow.handoffs.items():
+        for handoff in found:
+            for run in handoff.runs:
+                if flow.project.resolve(run, function.module) is target:
+                    yield function, run
 
 
 def _arguments(flow: Flow, call: cst.Call, target: Function, caller: Function,
@@ -463,10 +476,39 @@ def built_right_here(flow: Flow, function: Function, sink: Sink) -> bool:
     if not tagged:
         return False
     reach = _run_for(flow, function, sink)
-    loads = [flow.value(e, f.module, f, plain=True) for f in reach for kind, e in flow.consumer_arguments(f) if kind == "load"]
-    if loads and not any(v.kind == FIXED and v.text.removeprefix("localhost/") == wanted for v in loads):
+    if _unloaded(flow, reach, wanted):
         return False  # built, but visibly not the name loaded into the cluster
     return built_for(flow, function, sink, tagged, reach)
+
+
+def visibly_unloaded(flow: Flow, sink: Sink) -> bool:
+    """Do the functions run for the sink (its own before it, those it calls, the fixtures it
+    requests) load images into the cluster, each one shown to be another name than its fixed
+    text? Then that name, even one a build gives the image (`-t {fresh} -t localhost/app:latest`,
+    loading `{fresh}`), never reaches the nodes. A load of a parameter or of an unknown value
+    may be that name, and shows nothing."""
+    if sink.function is None or sink.value.kind != FIXED:
+        return False
+    wanted = sink.value.text.removeprefix("localhost/")
+    loads = [(f, e) for f in _run_for(flow, sink.function, sink) for kind, e in flow.consumer_arguments(f) if kind == "load"]
+    return bool(loads) and all(_another_name(flow, e, f, wanted) for f, e in loads)
+
+
+def _another_name(flow: Flow, loaded: cst.BaseExpression, function: Function, wanted: str) -> bool:
+    """Is the loaded name shown not to be `wanted` (without a `localhost/` prefix)? Fixed text
+    that differs, a name computed from a literal head that `wanted` does not start with, or a
+    name made afresh (`f"localhost/app:{uuid4().hex[:8]}"`)."""
+    value = flow.value(loaded, function.module, function, plain=True)
+    if value.kind == FIXED:
+        return value.text.removeprefix("localhost/") != wanted
+    if value.kind == COMPUTED and value.prefix and not wanted.startswith(value.prefix.removeprefix("localhost/")):
+        return True
+    return fresh_expression(flow, loaded, function)
+
+
+def _unloaded(flow: Flow, reach: set[Function], wanted: str) -> bool:
+    loads = [flow.value(e, f.module, f, plain=True) for f in reach for kind, e in flow.consumer_arguments(f) if kind == "load"]
+    return bool(loads) and not any(v.kind == FIXED and v.text.removeprefix("localhost/") == wanted for v in loads)
 
 
 def built_for(flow: Flow, function: Function, sink: Sink, builds: list[BuildSite], reach: set[Function] | None = None) -> bool:
