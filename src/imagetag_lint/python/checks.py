@@ -128,7 +128,7 @@ def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterat
         if paired_with is not None:
             plan, related = plans[paired_with], (_built_here(paired_with),)
         else:
-            plan, related = fixture_requests.plan_fixture_request(flow, function, sink), ()
+            plan, related = fixture_requests.plan_untracked(flow, function, sink), ()
         why, severity = flow.why_local(sink.value.text, function, sink.pull_never)
         factory = fixture_requests.factory_building(flow, function, sink) if paired_with is None else None
         if factory is not None:
@@ -238,7 +238,7 @@ def _needs_a_drop(flow: Flow, function: Function, sink: Sink) -> bool:
             and _fresh_beside_capture(flow, function, sink) is None)
 
 
-def _fresh_beside_capture(flow: Flow, function: Function, sink: Sink) -> tuple[str, str] | None:
+def _fresh_beside_capture(flow: Flow, function: Function, sink: Sink) -> fixture_requests.Captured | None:
     """The build of the function whose name a variable keeps (`image = build("worker")`, then
     only printed) while the deploy gets a name computed afresh from the same repository."""
     if sink.value.kind == FRESH or not freshly_computed(flow, sink):

@@ -243,13 +243,36 @@ def _bound_where_read(discard: Discard, uses: list[cst.CSTNode]) -> bool:
     in the same block, or in a block nested in it. A fixture is a parameter: always set."""
     if discard.kind in ("fixture", "usefixtures") or discard.statement is None:
         return True
-    module = discard.function.module
-    statement = discard.statement
+    return all(_after_in_block(discard.function.module, discard.statement, use) for use in uses)
+
+
+def _after_in_block(module: Module, statement: cst.CSTNode, use: cst.CSTNode) -> bool:
+    """Does `use` come after the statement, in the statement's block or a block nested in it?"""
     block = next((a for a in module.ancestors(statement) if isinstance(a, _BLOCKS)), None)
-    if block is None:
-        return False
-    after = module.end(statement)
-    return all(module.start(use) >= after and module.inside(use, block) for use in uses)
+    return block is not None and module.start(use) >= module.end(statement) and module.inside(use, block)
+
+
+# a read under one of these may not run when its statement does
+_MAYBE_RUN = (cst.Lambda, cst.IfExp, cst.BooleanOperation, cst.ListComp, cst.SetComp, cst.DictComp,
+              cst.GeneratorExp, cst.BaseCompoundStatement)
+
+
+def set_where_read(function: Function, statement: cst.CSTNode, name: str, use: cst.CSTNode) -> bool:
+    """Is the variable the statement binds surely set where `use` reads it? So it is when the
+    read comes after the statement in its own block, or after a read of the variable that
+    always runs before it: unset, the variable would have failed that read first (`image`
+    bound in a `try`, then `kind_load(image)` after it)."""
+    module = function.module
+    if _after_in_block(module, statement, use):
+        return True
+    targets = {id(target) for _, target, _ in function.bindings}
+    for read in function.names:
+        if read.value != name or id(read) in targets or _label(module, read) or module.start(read) < module.end(statement):
+            continue
+        small = next((a for a in module.ancestors(read) if isinstance(a, (cst.BaseSmallStatement, *_MAYBE_RUN))), None)
+        if isinstance(small, cst.BaseSmallStatement) and _after_in_block(module, small, use):
+            return True
+    return False
 
 
 def can_request(function: Function, name: str) -> bool:

@@ -6,6 +6,8 @@ are to follow by hand."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import libcst as cst
 
 from imagetag_lint.enums import Applicability
@@ -19,6 +21,7 @@ from imagetag_lint.python.codemod import (
     can_request,
     old_text,
     rewrite,
+    set_where_read,
     shadowed,
     use_name,
 )
@@ -36,6 +39,7 @@ from imagetag_lint.python.pairing import (
     reference_repository,
     repositories_built,
     same_repository,
+    tag_repositories,
 )
 from imagetag_lint.python.project import Function
 
@@ -68,10 +72,17 @@ def fixtures_building(flow: Flow, test: Function, repo: str) -> list[str]:
     return matching
 
 
-def capture_building(flow: Flow, function: Function, sink: Sink) -> tuple[str, str] | None:
+class Captured(NamedTuple):
+    """A variable of the function that holds the name a build gave, and the assignment to it."""
+
+    producer: str  # the producer's text, or the build command's for a tag variable
+    variable: str
+    statement: cst.CSTNode
+
+
+def capture_building(flow: Flow, function: Function, sink: Sink) -> Captured | None:
     """The producer call of the function whose name it keeps in a variable before the sink
-    (`image = build("worker")`), when that build is shown to make the sink's repository:
-    (the producer's text, the variable)."""
+    (`image = build("worker")`), when that build is shown to make the sink's repository."""
     repo = reference_repository(flow, sink)
     if repo is None:
         return None
@@ -91,8 +102,31 @@ def capture_building(flow: Flow, function: Function, sink: Sink) -> tuple[str, s
         if rebound or producer is None:
             continue
         if any(same_repository(repo, built) for built in repositories_built(flow, producer, call, function)):
-            return module.code(call.func), target.value
+            return Captured(module.code(call.func), target.value, statement)
     return None
+
+
+def tag_building(flow: Flow, function: Function, sink: Sink) -> Captured | None:
+    """The variable the function tags a build with before the sink (`tag = f"acme/op:{uuid4()}"`,
+    then `docker build -t {tag}`), assigned once, when it names the sink's repository."""
+    repo = reference_repository(flow, sink)
+    if repo is None:
+        return None
+    module = function.module
+    for kind, tag in flow.consumer_arguments(function):
+        if kind != "build" or not isinstance(tag, cst.Name) or module.end(tag) > sink.start:
+            continue
+        statements = [b[2] for b in function.bindings if b[0] == tag.value]
+        if len(statements) != 1 or assigned_value(function, tag) is None or module.end(statements[0]) > sink.start:
+            continue
+        if any(same_repository(repo, built) for built in tag_repositories(flow, function, tag)):
+            return Captured("the build", tag.value, statements[0])
+    return None
+
+
+def kept_name(flow: Flow, function: Function, sink: Sink) -> Captured | None:
+    """A variable of the function that already holds the name of a build of the sink's repository."""
+    return capture_building(flow, function, sink) or tag_building(flow, function, sink)
 
 
 def factory_building(flow: Flow, function: Function, sink: Sink) -> tuple[str, str] | None:
@@ -111,24 +145,30 @@ def factory_building(flow: Flow, function: Function, sink: Sink) -> tuple[str, s
     return None
 
 
-def plan_capture(function: Function, sink: Sink, variable: str) -> Plan:
-    """Deploy the variable that holds the build's name instead of a name computed afresh."""
-    old = old_text(sink)
+def plan_capture(function: Function, sink: Sink, captured: Captured) -> Plan:
+    """Deploy the variable that holds the build's name instead of a copy or a name computed afresh."""
+    old, variable = old_text(sink), captured.variable
     verb = "deploy" if sink.deploys else "load"
     steps = (f"capture: the build's name is already in `{variable}`", f"pass: {verb} `{variable}` instead of `{old}`",
              "parameter: none needed", f"use: `{variable}` in place of `{old}`")
-    in_place = not function.module.in_decorator(sink.node)  # a `parametrize` row cannot read it
-    edits = rewrite(function.module, {sink.node: lambda _node: cst.Name(variable)}) if in_place else None
+    if not set_where_read(function, captured.statement, variable, sink.node):
+        unset = (f"`{variable}` is assigned in a block the {'deployment' if sink.deploys else 'load'} comes after, "
+                 "and is not shown to be set there")
+        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, f"{unset}; {BY_HAND}"))
+    changes: dict[cst.CSTNode, Change] = {}
+    edits = rewrite(function.module, changes) if use_name(sink, variable, changes) else None
     if edits:
-        return Plan(steps, Fix(Applicability.SAFE, f"{verb} `{variable}`, the name the build returned", edits))
+        named = "returned" if captured.producer != "the build" else "used"
+        return Plan(steps, Fix(Applicability.SAFE, f"{verb} `{variable}`, the name the build {named}", edits))
     return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
 
 
 def plan_untracked(flow: Flow, function: Function, sink: Sink) -> Plan:
-    """IMG003 with no drop to pair it with."""
-    captured = capture_building(flow, function, sink) if sink.value.kind != FRESH else None
+    """IMG003 with no drop to pair it with, and IMG002's fixed text: deploy the variable that
+    holds the build's name, else the fixture that builds it."""
+    captured = kept_name(flow, function, sink) if sink.value.kind != FRESH else None
     if captured is not None:
-        return plan_capture(function, sink, captured[1])
+        return plan_capture(function, sink, captured)
     if sink.value.kind == FRESH:
         plan = plan_fresh(flow, function, sink)
         if plan.fix.applicability != Applicability.DISPLAY_ONLY or fixture_building(flow, function, sink) is None:
