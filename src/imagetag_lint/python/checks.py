@@ -133,7 +133,7 @@ def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterat
         factory = fixture_requests.factory_building(flow, function, sink) if paired_with is None else None
         if factory is not None:
             why += (f"; `{factory[0]}` runs a build of `{reference_repository(flow, sink)}` here, and the "
-                    f"function the fixture `{factory[1]}` hands out returns no image name")
+                    f"function the fixture `{factory[1]}` hands out is not shown to return an image name")
         values = {"image": sink.value.text, "how": sink.value.how, "why": why}
         yield _finding(rule_set, "IMG002", _span(sink), values, plan.steps, related, plan.fix, severity), set()
 

@@ -293,7 +293,7 @@ def _by_hand_steps(flow: Flow, function: Function, sink: Sink) -> tuple[str, ...
     if factory is not None:
         call, fixture = factory
         capture = (f"capture: `{call}` builds `{repo}` here, and the function the fixture `{fixture}` hands out "
-                   "returns no image name: make it return the name its build gave")
+                   "is not shown to return an image name: make it return the name its build gave")
         return (capture,
                 f"pass: keep that name in a variable of `{owner}` (`image = {call}`)", "parameter: none needed",
                 f"use: that variable instead of `{old}`")
