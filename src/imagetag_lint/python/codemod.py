@@ -18,6 +18,7 @@ from imagetag_lint.findings import Edit, Fix
 from imagetag_lint.python.collection import fixture_obstacle
 from imagetag_lint.python.discards import Discard
 from imagetag_lint.python.flow import FIXED, Flow, Sink
+from imagetag_lint.python.loop_builds import loop_around, loop_steps
 from imagetag_lint.python.project import Function
 from imagetag_lint.python.reach import CONFTEST, pytest_collects
 from imagetag_lint.python.source import PythonFile, split_lines
@@ -209,6 +210,12 @@ def plan_flow(flow: Flow, function: Function, discard: Discard, stale: list[Sink
             return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
     uses = [s.node for s in own] + [c for helper in helpers for caller, c in flow.project.callers(helper)
                                     if caller is function]
+    loop = loop_around(discard, [s.node for s in own])
+    if loop is not None and own:
+        names = _free_name(function, "images", taken)
+        reason = "the loop builds one image a pass, and one variable would keep only the last one's name"
+        return Plan(loop_steps(discard, loop, own[0], names, old_text(own[0])),
+                    Fix(Applicability.DISPLAY_ONLY, f"{reason}; {BY_HAND}"))
     if not _bound_where_read(discard, uses):
         unbound = f"`{variable}` would be unset where it is deployed (the capture runs only in its own block)"
         return Plan(steps, Fix(Applicability.DISPLAY_ONLY, f"{unbound}; {BY_HAND}"))
