@@ -125,11 +125,16 @@ def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterat
             continue  # pulled from its registry: the first step of an upgrade test, not a stale copy
         if paired_with is None and _reads_the_built_constant(flow, sink):
             continue
+        copied = fixture_requests.fixture_copied(flow, function, sink) if paired_with is None else None
         if paired_with is not None:
             plan, related = plans[paired_with], (_built_here(paired_with),)
+        elif copied is not None:
+            plan, related = fixture_requests.plan_copied(function, sink, *copied), ()
         else:
             plan, related = fixture_requests.plan_untracked(flow, function, sink), ()
         why, severity = flow.why_local(sink.value.text, function, sink.pull_never)
+        if copied is not None:
+            why, severity = f"it copies the name the fixture `{copied[0]}` ({copied[1]}) hands out, and breaks when that name changes", Severity.WARNING
         factory = fixture_requests.factory_building(flow, function, sink) if paired_with is None else None
         if factory is not None:
             why += (f"; `{factory[0]}` runs a build of `{reference_repository(flow, sink)}` here, and the "
@@ -164,7 +169,7 @@ def _plan(flow: Flow, function: Function, discard: Discard, stale: list[Sink],
     plan = codemod.plan_flow(flow, function, discard, stale, taken)
     built = _built_by(flow, discard)
     producer = _producer(flow, discard)
-    returned = _returned_text(flow, producer) if producer is not None else None
+    returned = fixture_requests.returned_text(flow, producer) if producer is not None else None
     unshown = [s for s in stale if not shown_to_build(flow, built, s, discard.node)
                and not (s.value.kind == FIXED and s.value.text == returned)]
     if not unshown or plan.fix.applicability == Applicability.DISPLAY_ONLY:
@@ -371,17 +376,8 @@ def _fixed_tag(flow: Flow, discard: Discard) -> str | None:
         value = flow.value(tag, producer.module, producer, plain=True)
         if kind == "build" and value.kind == FIXED and value.text.rfind(":") > value.text.rfind("/"):
             return value.text
-    returned = _returned_text(flow, producer)
+    returned = fixture_requests.returned_text(flow, producer)
     return returned if returned is not None and returned.rfind(":") > returned.rfind("/") else None
-
-
-def _returned_text(flow: Flow, producer: Function) -> str | None:
-    """The fixed text a producer returns on every way out (a fixture that loads the image a
-    Makefile built and returns `BILLING_IMAGE`): a deployment of that very text deploys what
-    it hands out, a copy to keep in step by hand."""
-    values = [flow.value(r, producer.module, producer, plain=True) for r in producer.results]
-    texts = {v.text if v.kind == FIXED else "" for v in values}
-    return texts.pop() or None if len(texts) == 1 else None
 
 
 def _unbuilt_tag(flow: Flow, tag: str, stale: list[Sink]) -> str | None:

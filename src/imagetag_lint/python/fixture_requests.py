@@ -27,7 +27,7 @@ from imagetag_lint.python.codemod import (
 )
 from imagetag_lint.python.collection import fixture_obstacle
 from imagetag_lint.python.factories import factory_call, factory_function
-from imagetag_lint.python.flow import FRESH, Flow, Sink
+from imagetag_lint.python.flow import FIXED, FRESH, Flow, Sink
 from imagetag_lint.python.holders import (
     Held,
     class_attributes,
@@ -319,6 +319,44 @@ def _by_hand_steps(flow: Flow, function: Function, sink: Sink) -> tuple[str, ...
             f"pass: pass that name to `{owner}`",
             f"parameter: add an `image` parameter to `{owner}` and update every caller",
             f"use: `image` instead of `{old}`")
+
+
+def returned_text(flow: Flow, producer: Function) -> str | None:
+    """The fixed text a function returns on every way out (a fixture that loads the image a
+    Makefile built and returns `BILLING_IMAGE`): a deployment of that very text deploys what
+    it hands out, a copy to keep in step by hand."""
+    values = [flow.value(r, producer.module, producer, plain=True) for r in producer.results]
+    texts = {v.text if v.kind == FIXED else "" for v in values}
+    return texts.pop() or None if len(texts) == 1 else None
+
+
+def fixture_copied(flow: Flow, function: Function, sink: Sink) -> tuple[str, str] | None:
+    """The fixture the function requests, as pytest resolves it (the nearest conftest.py's
+    override first), that builds nothing and hands out the very text the function deploys
+    (`return "localhost/shop-search:prebuilt"`): (its name, where it is defined)."""
+    if not _run_by_pytest(function) or sink.function is not function or sink.value.kind != FIXED:
+        return None
+    for name in function.params:
+        fixture = flow.project.fixture_for(name, function)
+        if fixture is None or fixture in flow.producers or any(b[0] == name for b in function.bindings):
+            continue
+        if returned_text(flow, fixture) == sink.value.text:
+            return name, f"{fixture.module.file.filename}:{fixture.module.line(fixture.node)}"
+    return None
+
+
+def plan_copied(function: Function, sink: Sink, fixture: str, where: str) -> Plan:
+    """Deploy the value of the requested fixture the fixed text copies."""
+    old = old_text(sink)
+    who = "the test" if function.is_test else "the fixture"
+    steps = (f"capture: {who} already requests the fixture `{fixture}` ({where}), which hands out this very name",
+             f"pass: nothing to pass: {who} receives it directly", "parameter: none needed",
+             f"use: `{fixture}` instead of `{old}`")
+    changes: dict[cst.CSTNode, Change] = {}
+    edits = rewrite(function.module, changes) if use_name(sink, fixture, changes) else None
+    if not edits:
+        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
+    return Plan(steps, Fix(Applicability.SAFE, f"deploy the value of the fixture `{fixture}`", edits))
 
 
 def _run_by_pytest(function: Function) -> bool:
