@@ -34,7 +34,9 @@ from imagetag_lint.python.pairing import (
     shown_to_build,
 )
 from imagetag_lint.python.project import Function
+from imagetag_lint.python.unused_imports import fix_dropping_imports
 from imagetag_lint.python.values import SILENT
+from imagetag_lint.record import replace
 from imagetag_lint.rules import RuleSet
 
 CODES = ("IMG001", "IMG002", "IMG003")
@@ -61,6 +63,9 @@ def check_project(flow: Flow, rule_set: RuleSet, select: frozenset[str] = frozen
             if reported is None or finding.filename in reported:
                 named |= stale
     kept = [f for f in found.values() if f.code == "IMG001" or (f.filename, f.span.start_byte) not in named]
+    modules = flow.project.by_file
+    kept = [replace(f, fix=fix_dropping_imports(f.fix, modules, lambda m: flow.project.imports[m]))
+            if f.fix is not None and f.fix.edits else f for f in kept]
     return sorted(kept, key=Finding.sort_key)
 
 
