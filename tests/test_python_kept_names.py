@@ -47,3 +47,8 @@ def test_a_variable_not_shown_set_where_deployed_is_by_hand() -> None:
 def test_a_variable_of_another_service_is_not_deployed() -> None:
     finding = _finding_at("test_kept.py", 57)
     assert all("`image`" not in step for step in finding.steps)
+
+
+def test_a_deleted_variable_is_not_deployed() -> None:
+    finding = _finding_at("test_kept.py", 65)
+    assert all("`image`" not in step for step in finding.steps)

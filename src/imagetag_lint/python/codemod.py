@@ -277,7 +277,7 @@ def set_where_read(function: Function, statement: cst.CSTNode, name: str, use: c
         if read.value != name or id(read) in targets or _label(module, read) or module.start(read) < module.end(statement):
             continue
         small = next((a for a in module.ancestors(read) if isinstance(a, (cst.BaseSmallStatement, *_MAYBE_RUN))), None)
-        if isinstance(small, cst.BaseSmallStatement) and _after_in_block(module, small, use):
+        if isinstance(small, cst.BaseSmallStatement) and not isinstance(small, cst.Del) and _after_in_block(module, small, use):
             return True
     return False
 

@@ -125,8 +125,14 @@ def tag_building(flow: Flow, function: Function, sink: Sink) -> Captured | None:
 
 
 def kept_name(flow: Flow, function: Function, sink: Sink) -> Captured | None:
-    """A variable of the function that already holds the name of a build of the sink's repository."""
-    return capture_building(flow, function, sink) or tag_building(flow, function, sink)
+    """A variable of the function that already holds the name of a build of the sink's
+    repository (and is not deleted before the sink)."""
+    kept = capture_building(flow, function, sink) or tag_building(flow, function, sink)
+    module = function.module
+    if kept is None or any(n.value == kept.variable and isinstance(module.parent(n), cst.Del)
+                           and module.start(n) < sink.start for n in function.names):
+        return None
+    return kept
 
 
 def factory_building(flow: Flow, function: Function, sink: Sink) -> tuple[str, str] | None:
