@@ -138,8 +138,9 @@ def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterat
         else:
             plan, related = fixture_requests.plan_untracked(flow, function, sink), ()
         why, severity = flow.why_local(sink.value.text, function, sink.pull_never)
-        if copied is not None:
-            why, severity = f"it copies the name the fixture `{copied[0]}` ({copied[1]}) hands out, and breaks when that name changes", Severity.WARNING
+        if copied is not None:  # a copy of what the fixture hands out, as a copy of a fixed build tag is
+            why = f"it copies the name the fixture `{copied[0]}` ({copied[1]}) hands out, and breaks when that name changes"
+            severity = Severity.WARNING
         factory = fixture_requests.factory_building(flow, function, sink) if paired_with is None else None
         if factory is not None:
             why += (f"; `{factory[0]}` runs a build of `{reference_repository(flow, sink)}` here, and the "

@@ -1,8 +1,9 @@
-"""Fixes for a deployment no drop explains: a test that deploys a fixed or freshly computed
-copy of an image a fixture builds (use the fixture, requesting it if need be), and a fresh
-generator call beside the build that used a name from the same call (deploy that name). The
-fixture, or the name, must be shown to be the deployed repository's; otherwise the steps
-are to follow by hand."""
+"""Fixes for a deployment no drop explains: a fixed or freshly computed copy of an image beside a
+variable that already holds the name its build gave (deploy the variable), a test that deploys
+such a copy of an image a fixture builds (use the fixture, requesting it if need be) or of the
+name a requested fixture hands out, and a fresh generator call beside the build that used a name
+from the same call (deploy that name). The fixture, or the name, must be shown to be the deployed
+repository's; otherwise the steps are to follow by hand."""
 
 from __future__ import annotations
 
@@ -75,7 +76,7 @@ def fixtures_building(flow: Flow, test: Function, repo: str) -> list[str]:
 class Captured(NamedTuple):
     """A variable of the function that holds the name a build gave, and the assignment to it."""
 
-    producer: str  # the producer's text, or the build command's for a tag variable
+    producer: str | None  # the producer's text; None for the tag a build command used
     variable: str
     statement: cst.CSTNode
 
@@ -120,7 +121,7 @@ def tag_building(flow: Flow, function: Function, sink: Sink) -> Captured | None:
         if len(statements) != 1 or assigned_value(function, tag) is None or module.end(statements[0]) > sink.start:
             continue
         if any(same_repository(repo, built) for built in tag_repositories(flow, function, tag)):
-            return Captured("the build", tag.value, statements[0])
+            return Captured(None, tag.value, statements[0])
     return None
 
 
@@ -164,7 +165,7 @@ def plan_capture(function: Function, sink: Sink, captured: Captured) -> Plan:
     changes: dict[cst.CSTNode, Change] = {}
     edits = rewrite(function.module, changes) if use_name(sink, variable, changes) else None
     if edits:
-        named = "returned" if captured.producer != "the build" else "used"
+        named = "returned" if captured.producer is not None else "used"
         return Plan(steps, Fix(Applicability.SAFE, f"{verb} `{variable}`, the name the build {named}", edits))
     return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
 
