@@ -8,6 +8,7 @@ from pathlib import Path
 from imagetag_lint.findings import Finding, Fix
 from imagetag_lint.fix.edits import apply_edits, fixes_overlap
 from imagetag_lint.python.lint import lint_python_sources
+from imagetag_lint.python.unused_imports import drop_imports, names_left_unused
 from imagetag_lint.rules import RuleSet
 
 PYTHON_FIXTURES = Path(__file__).parent / "fixtures" / "python"
@@ -71,5 +72,9 @@ def fix_rounds(sources: dict[str, bytes], rule_set: RuleSet, applicable: tuple[s
         if not chosen:
             return current
         for name in {e.filename for fix in chosen for e in fix.edits}:
-            current[name] = apply_edits(current[name], [e for fix in chosen for e in fix.edits if e.filename == name])
+            before = current[name]
+            current[name] = apply_edits(before, [e for fix in chosen for e in fix.edits if e.filename == name])
+            if sum(1 for fix in chosen if any(e.filename == name for e in fix.edits)) > 1:  # as the apply path does
+                after = current[name].decode()
+                current[name] = drop_imports(after, names_left_unused(before.decode(), after)).encode()
     raise AssertionError("fixes did not settle in 10 rounds")

@@ -24,7 +24,7 @@ def _finding_at(row: int) -> tuple[str, ...]:
 def test_the_steps_name_the_factory_that_builds_the_service() -> None:
     assert _finding_at(10) == (
         ("capture: `pod_factory(\"shop-mail\")` builds `shop-mail` here, and the function the fixture `pod_factory` "
-         "hands out returns no image name: make it return the name its build gave"),
+         "hands out is not shown to return an image name: make it return the name its build gave"),
         "pass: keep that name in a variable of `test_stale_copy_beside_the_factory` (`image = pod_factory(\"shop-mail\")`)",
         "parameter: none needed",
         "use: that variable instead of `localhost/shop-mail:latest`",

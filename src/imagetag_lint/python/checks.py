@@ -36,7 +36,9 @@ from imagetag_lint.python.pairing import (
     visibly_unloaded,
 )
 from imagetag_lint.python.project import Function
+from imagetag_lint.python.unused_imports import fix_dropping_imports
 from imagetag_lint.python.values import SILENT
+from imagetag_lint.record import replace
 from imagetag_lint.rules import RuleSet
 
 CODES = ("IMG001", "IMG002", "IMG003")
@@ -63,6 +65,9 @@ def check_project(flow: Flow, rule_set: RuleSet, select: frozenset[str] = frozen
             if reported is None or finding.filename in reported:
                 named |= stale
     kept = [f for f in found.values() if f.code == "IMG001" or (f.filename, f.span.start_byte) not in named]
+    modules = flow.project.by_file
+    kept = [replace(f, fix=fix_dropping_imports(f.fix, modules, lambda m: flow.project.imports[m]))
+            if f.fix is not None and f.fix.edits else f for f in kept]
     return sorted(kept, key=Finding.sort_key)
 
 
@@ -130,15 +135,21 @@ def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterat
             continue  # pulled from its registry: the first step of an upgrade test, not a stale copy
         if paired_with is None and _reads_the_built_constant(flow, sink):
             continue
+        copied = fixture_requests.fixture_copied(flow, function, sink) if paired_with is None else None
         if paired_with is not None:
             plan, related = plans[paired_with], (_built_here(paired_with),)
+        elif copied is not None:
+            plan, related = fixture_requests.plan_copied(function, sink, *copied), ()
         else:
-            plan, related = fixture_requests.plan_fixture_request(flow, function, sink), ()
+            plan, related = fixture_requests.plan_untracked(flow, function, sink), ()
         why, severity = flow.why_local(sink.value.text, function, sink.pull_never, visibly_unloaded(flow, sink))
+        if copied is not None:  # a copy of what the fixture hands out, as a copy of a fixed build tag is
+            why = f"it copies the name the fixture `{copied[0]}` ({copied[1]}) hands out, and breaks when that name changes"
+            severity = Severity.WARNING
         factory = fixture_requests.factory_building(flow, function, sink) if paired_with is None else None
         if factory is not None:
             why += (f"; `{factory[0]}` runs a build of `{reference_repository(flow, sink)}` here, and the "
-                    f"function the fixture `{factory[1]}` hands out returns no image name")
+                    f"function the fixture `{factory[1]}` hands out is not shown to return an image name")
         values = {"image": sink.value.text, "how": sink.value.how, "why": why}
         yield _finding(rule_set, "IMG002", _span(sink), values, plan.steps, related, plan.fix, severity), set()
 
@@ -173,7 +184,7 @@ def _plan(flow: Flow, function: Function, discard: Discard, stale: list[Sink],
     plan = codemod.plan_flow(flow, function, discard, stale, taken)
     built = _built_by(flow, discard)
     producer = _producer(flow, discard)
-    returned = _returned_text(flow, producer) if producer is not None else None
+    returned = fixture_requests.returned_text(flow, producer) if producer is not None else None
     unshown = [s for s in stale if not shown_to_build(flow, built, s, _producer_call(discard))
                and not (s.value.kind == FIXED and s.value.text == returned)]
     if not unshown or plan.fix.applicability == Applicability.DISPLAY_ONLY:
@@ -258,7 +269,7 @@ def _needs_a_drop(flow: Flow, function: Function, sink: Sink) -> bool:
             and _fresh_beside_capture(flow, function, sink) is None)
 
 
-def _fresh_beside_capture(flow: Flow, function: Function, sink: Sink) -> tuple[str, str] | None:
+def _fresh_beside_capture(flow: Flow, function: Function, sink: Sink) -> fixture_requests.Captured | None:
     """The build of the function whose name a variable keeps (`image = build("worker")`, then
     only printed) while the deploy gets a name computed afresh from the same repository."""
     if sink.value.kind == FRESH or not freshly_computed(flow, sink):
@@ -394,17 +405,8 @@ def _fixed_tag(flow: Flow, discard: Discard) -> str | None:
         value = flow.value(tag, producer.module, producer, plain=True)
         if kind == "build" and value.kind == FIXED and value.text.rfind(":") > value.text.rfind("/"):
             return value.text
-    returned = _returned_text(flow, producer)
+    returned = fixture_requests.returned_text(flow, producer)
     return returned if returned is not None and returned.rfind(":") > returned.rfind("/") else None
-
-
-def _returned_text(flow: Flow, producer: Function) -> str | None:
-    """The fixed text a producer returns on every way out (a fixture that loads the image a
-    Makefile built and returns `BILLING_IMAGE`): a deployment of that very text deploys what
-    it hands out, a copy to keep in step by hand."""
-    values = [flow.value(r, producer.module, producer, plain=True) for r in producer.results]
-    texts = {v.text if v.kind == FIXED else "" for v in values}
-    return texts.pop() or None if len(texts) == 1 else None
 
 
 def _unbuilt_tag(flow: Flow, tag: str, stale: list[Sink]) -> str | None:

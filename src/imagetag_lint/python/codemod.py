@@ -18,6 +18,7 @@ from imagetag_lint.findings import Edit, Fix
 from imagetag_lint.python.collection import fixture_obstacle
 from imagetag_lint.python.discards import Discard
 from imagetag_lint.python.flow import FIXED, Flow, Sink
+from imagetag_lint.python.loop_builds import loop_around, loop_steps
 from imagetag_lint.python.project import Function
 from imagetag_lint.python.reach import CONFTEST, pytest_collects
 from imagetag_lint.python.source import PythonFile, split_lines
@@ -211,6 +212,12 @@ def plan_flow(flow: Flow, function: Function, discard: Discard, stale: list[Sink
             return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
     uses = [s.node for s in own] + [c for helper in helpers for caller, c in flow.project.callers(helper)
                                     if caller is function]
+    loop = loop_around(discard, [s.node for s in own])
+    if loop is not None and own:
+        names = _free_name(function, "images", taken)
+        reason = "the loop builds one image a pass, and one variable would keep only the last one's name"
+        return Plan(loop_steps(discard, loop, own[0], names, old_text(own[0])),
+                    Fix(Applicability.DISPLAY_ONLY, f"{reason}; {BY_HAND}"))
     if not _bound_where_read(discard, uses):
         unbound = f"`{variable}` would be unset where it is deployed (the capture runs only in its own block)"
         return Plan(steps, Fix(Applicability.DISPLAY_ONLY, f"{unbound}; {BY_HAND}"))
@@ -245,13 +252,36 @@ def _bound_where_read(discard: Discard, uses: list[cst.CSTNode]) -> bool:
     in the same block, or in a block nested in it. A fixture is a parameter: always set."""
     if discard.kind in ("fixture", "usefixtures") or discard.statement is None:
         return True
-    module = discard.function.module
-    statement = discard.statement
+    return all(_after_in_block(discard.function.module, discard.statement, use) for use in uses)
+
+
+def _after_in_block(module: Module, statement: cst.CSTNode, use: cst.CSTNode) -> bool:
+    """Does `use` come after the statement, in the statement's block or a block nested in it?"""
     block = next((a for a in module.ancestors(statement) if isinstance(a, _BLOCKS)), None)
-    if block is None:
-        return False
-    after = module.end(statement)
-    return all(module.start(use) >= after and module.inside(use, block) for use in uses)
+    return block is not None and module.start(use) >= module.end(statement) and module.inside(use, block)
+
+
+# a read under one of these may not run when its statement does
+_MAYBE_RUN = (cst.Lambda, cst.IfExp, cst.BooleanOperation, cst.ListComp, cst.SetComp, cst.DictComp,
+              cst.GeneratorExp, cst.BaseCompoundStatement)
+
+
+def set_where_read(function: Function, statement: cst.CSTNode, name: str, use: cst.CSTNode) -> bool:
+    """Is the variable the statement binds surely set where `use` reads it? So it is when the
+    read comes after the statement in its own block, or after a read of the variable that
+    always runs before it: unset, the variable would have failed that read first (`image`
+    bound in a `try`, then `kind_load(image)` after it)."""
+    module = function.module
+    if _after_in_block(module, statement, use):
+        return True
+    targets = {id(target) for _, target, _ in function.bindings}
+    for read in function.names:
+        if read.value != name or id(read) in targets or _label(module, read) or module.start(read) < module.end(statement):
+            continue
+        small = next((a for a in module.ancestors(read) if isinstance(a, (cst.BaseSmallStatement, *_MAYBE_RUN))), None)
+        if isinstance(small, cst.BaseSmallStatement) and not isinstance(small, cst.Del) and _after_in_block(module, small, use):
+            return True
+    return False
 
 
 def can_request(function: Function, name: str) -> bool:

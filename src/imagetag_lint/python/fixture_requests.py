@@ -1,10 +1,13 @@
-"""Fixes for a deployment no drop explains: a test that deploys a fixed or freshly computed
-copy of an image a fixture builds (use the fixture, requesting it if need be), and a fresh
-generator call beside the build that used a name from the same call (deploy that name). The
-fixture, or the name, must be shown to be the deployed repository's; otherwise the steps
-are to follow by hand."""
+"""Fixes for a deployment no drop explains: a fixed or freshly computed copy of an image beside a
+variable that already holds the name its build gave (deploy the variable), a test that deploys
+such a copy of an image a fixture builds (use the fixture, requesting it if need be) or of the
+name a requested fixture hands out, and a fresh generator call beside the build that used a name
+from the same call (deploy that name). The fixture, or the name, must be shown to be the deployed
+repository's; otherwise the steps are to follow by hand."""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import libcst as cst
 
@@ -19,13 +22,14 @@ from imagetag_lint.python.codemod import (
     can_request,
     old_text,
     rewrite,
+    set_where_read,
     shadowed,
     use_name,
 )
 from imagetag_lint.python.collection import fixture_obstacle
 from imagetag_lint.python.factories import factory_call, factory_function
 from imagetag_lint.python.fixture_drops import silent_builder, yield_steps
-from imagetag_lint.python.flow import FRESH, Flow, Sink
+from imagetag_lint.python.flow import FIXED, FRESH, Flow, Sink
 from imagetag_lint.python.holders import (
     Held,
     class_attributes,
@@ -37,6 +41,7 @@ from imagetag_lint.python.pairing import (
     reference_repository,
     repositories_built,
     same_repository,
+    tag_repositories,
 )
 from imagetag_lint.python.project import Function
 
@@ -69,10 +74,17 @@ def fixtures_building(flow: Flow, test: Function, repo: str) -> list[str]:
     return matching
 
 
-def capture_building(flow: Flow, function: Function, sink: Sink) -> tuple[str, str] | None:
+class Captured(NamedTuple):
+    """A variable of the function that holds the name a build gave, and the assignment to it."""
+
+    producer: str | None  # the producer's text; None for the tag a build command used
+    variable: str
+    statement: cst.CSTNode
+
+
+def capture_building(flow: Flow, function: Function, sink: Sink) -> Captured | None:
     """The producer call of the function whose name it keeps in a variable before the sink
-    (`image = build("worker")`), when that build is shown to make the sink's repository:
-    (the producer's text, the variable)."""
+    (`image = build("worker")`), when that build is shown to make the sink's repository."""
     repo = reference_repository(flow, sink)
     if repo is None:
         return None
@@ -92,8 +104,37 @@ def capture_building(flow: Flow, function: Function, sink: Sink) -> tuple[str, s
         if rebound or producer is None:
             continue
         if any(same_repository(repo, built) for built in repositories_built(flow, producer, call, function)):
-            return module.code(call.func), target.value
+            return Captured(module.code(call.func), target.value, statement)
     return None
+
+
+def tag_building(flow: Flow, function: Function, sink: Sink) -> Captured | None:
+    """The variable the function tags a build with before the sink (`tag = f"acme/op:{uuid4()}"`,
+    then `docker build -t {tag}`), assigned once, when it names the sink's repository."""
+    repo = reference_repository(flow, sink)
+    if repo is None:
+        return None
+    module = function.module
+    for kind, tag in flow.consumer_arguments(function):
+        if kind != "build" or not isinstance(tag, cst.Name) or module.end(tag) > sink.start:
+            continue
+        statements = [b[2] for b in function.bindings if b[0] == tag.value]
+        if len(statements) != 1 or assigned_value(function, tag) is None or module.end(statements[0]) > sink.start:
+            continue
+        if any(same_repository(repo, built) for built in tag_repositories(flow, function, tag)):
+            return Captured(None, tag.value, statements[0])
+    return None
+
+
+def kept_name(flow: Flow, function: Function, sink: Sink) -> Captured | None:
+    """A variable of the function that already holds the name of a build of the sink's
+    repository (and is not deleted before the sink)."""
+    kept = capture_building(flow, function, sink) or tag_building(flow, function, sink)
+    module = function.module
+    if kept is None or any(n.value == kept.variable and isinstance(module.parent(n), cst.Del)
+                           and module.start(n) < sink.start for n in function.names):
+        return None
+    return kept
 
 
 def factory_building(flow: Flow, function: Function, sink: Sink) -> tuple[str, str] | None:
@@ -112,24 +153,30 @@ def factory_building(flow: Flow, function: Function, sink: Sink) -> tuple[str, s
     return None
 
 
-def plan_capture(function: Function, sink: Sink, variable: str) -> Plan:
-    """Deploy the variable that holds the build's name instead of a name computed afresh."""
-    old = old_text(sink)
+def plan_capture(function: Function, sink: Sink, captured: Captured) -> Plan:
+    """Deploy the variable that holds the build's name instead of a copy or a name computed afresh."""
+    old, variable = old_text(sink), captured.variable
     verb = "deploy" if sink.deploys else "load"
     steps = (f"capture: the build's name is already in `{variable}`", f"pass: {verb} `{variable}` instead of `{old}`",
              "parameter: none needed", f"use: `{variable}` in place of `{old}`")
-    in_place = not function.module.in_decorator(sink.node)  # a `parametrize` row cannot read it
-    edits = rewrite(function.module, {sink.node: lambda _node: cst.Name(variable)}) if in_place else None
+    if not set_where_read(function, captured.statement, variable, sink.node):
+        unset = (f"`{variable}` is assigned in a block the {'deployment' if sink.deploys else 'load'} comes after, "
+                 "and is not shown to be set there")
+        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, f"{unset}; {BY_HAND}"))
+    changes: dict[cst.CSTNode, Change] = {}
+    edits = rewrite(function.module, changes) if use_name(sink, variable, changes) else None
     if edits:
-        return Plan(steps, Fix(Applicability.SAFE, f"{verb} `{variable}`, the name the build returned", edits))
+        named = "returned" if captured.producer is not None else "used"
+        return Plan(steps, Fix(Applicability.SAFE, f"{verb} `{variable}`, the name the build {named}", edits))
     return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
 
 
 def plan_untracked(flow: Flow, function: Function, sink: Sink) -> Plan:
-    """IMG003 with no drop to pair it with."""
-    captured = capture_building(flow, function, sink) if sink.value.kind != FRESH else None
+    """IMG003 with no drop to pair it with, and IMG002's fixed text: deploy the variable that
+    holds the build's name, else the fixture that builds it."""
+    captured = kept_name(flow, function, sink) if sink.value.kind != FRESH else None
     if captured is not None:
-        return plan_capture(function, sink, captured[1])
+        return plan_capture(function, sink, captured)
     if sink.value.kind == FRESH:
         plan = plan_fresh(flow, function, sink)
         if plan.fix.applicability != Applicability.DISPLAY_ONLY or fixture_building(flow, function, sink) is None:
@@ -254,7 +301,7 @@ def _by_hand_steps(flow: Flow, function: Function, sink: Sink) -> tuple[str, ...
     if factory is not None:
         call, fixture = factory
         capture = (f"capture: `{call}` builds `{repo}` here, and the function the fixture `{fixture}` hands out "
-                   "returns no image name: make it return the name its build gave")
+                   "is not shown to return an image name: make it return the name its build gave")
         return (capture,
                 f"pass: keep that name in a variable of `{owner}` (`image = {call}`)", "parameter: none needed",
                 f"use: that variable instead of `{old}`")
@@ -283,6 +330,44 @@ def _by_hand_steps(flow: Flow, function: Function, sink: Sink) -> tuple[str, ...
             f"pass: pass that name to `{owner}`",
             f"parameter: add an `image` parameter to `{owner}` and update every caller",
             f"use: `image` instead of `{old}`")
+
+
+def returned_text(flow: Flow, producer: Function) -> str | None:
+    """The fixed text a function returns on every way out (a fixture that loads the image a
+    Makefile built and returns `BILLING_IMAGE`): a deployment of that very text deploys what
+    it hands out, a copy to keep in step by hand."""
+    values = [flow.value(r, producer.module, producer, plain=True) for r in producer.results]
+    texts = {v.text if v.kind == FIXED else "" for v in values}
+    return texts.pop() or None if len(texts) == 1 else None
+
+
+def fixture_copied(flow: Flow, function: Function, sink: Sink) -> tuple[str, str] | None:
+    """The fixture the function requests, as pytest resolves it (the nearest conftest.py's
+    override first), that builds nothing and hands out the very text the function deploys
+    (`return "localhost/shop-search:prebuilt"`): (its name, where it is defined)."""
+    if not _run_by_pytest(function) or sink.function is not function or sink.value.kind != FIXED:
+        return None
+    for name in function.params:
+        fixture = flow.project.fixture_for(name, function)
+        if fixture is None or fixture in flow.producers or any(b[0] == name for b in function.bindings):
+            continue
+        if returned_text(flow, fixture) == sink.value.text:
+            return name, f"{fixture.module.file.filename}:{fixture.module.line(fixture.node)}"
+    return None
+
+
+def plan_copied(function: Function, sink: Sink, fixture: str, where: str) -> Plan:
+    """Deploy the value of the requested fixture the fixed text copies."""
+    old = old_text(sink)
+    who = "the test" if function.is_test else "the fixture"
+    steps = (f"capture: {who} already requests the fixture `{fixture}` ({where}), which hands out this very name",
+             f"pass: nothing to pass: {who} receives it directly", "parameter: none needed",
+             f"use: `{fixture}` instead of `{old}`")
+    changes: dict[cst.CSTNode, Change] = {}
+    edits = rewrite(function.module, changes) if use_name(sink, fixture, changes) else None
+    if not edits:
+        return Plan(steps, Fix(Applicability.DISPLAY_ONLY, BY_HAND))
+    return Plan(steps, Fix(Applicability.SAFE, f"deploy the value of the fixture `{fixture}`", edits))
 
 
 def _run_by_pytest(function: Function) -> bool:

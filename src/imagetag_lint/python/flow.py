@@ -201,6 +201,9 @@ class Flow:
             return self._built_on_some_way(node.left, function, depth + 1) or self._built_on_some_way(node.right, function, depth + 1)
         if isinstance(node, cst.IfExp):
             return self._built_on_some_way(node.body, function, depth + 1) or self._built_on_some_way(node.orelse, function, depth + 1)
+        if isinstance(node, cst.Subscript):  # a memo: `cache[service] = build(service)`, `return cache[service]`
+            return any(self._built_on_some_way(store.value, function, depth + 1)
+                       for store in self._stores_under(node, function))
         if isinstance(node, cst.Name):
             found = definitions_at(node, function)
             if found is not None and len(found) > 1:
@@ -209,6 +212,21 @@ class Flow:
                                and self._built_on_some_way(d[1].value, function, depth + 1))
                            for d in found)
         return False
+
+    def _stores_under(self, read: cst.Subscript, function: Function) -> list[cst.Assign]:
+        """The function's stores into the very entry the read takes (`cache[service] = ...`
+        for `cache[service]`: the same variable, the same key's text)."""
+        module = function.module
+        if not isinstance(read.value, cst.Name):
+            return []
+        key = [module.code(e) for e in read.slice]
+        found = []
+        for store in function.stores:
+            target = store.targets[0].target
+            if (len(store.targets) == 1 and isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name)
+                    and target.value.value == read.value.value and [module.code(e) for e in target.slice] == key):
+                found.append(store)
+        return found
 
     def shape_of_call(self, call: cst.Call, module: Module) -> Shape | None:
         target = self.project.resolve(call, module)

@@ -1,0 +1,136 @@
+"""Imports a Python fix leaves unused: a module-level `from x import A` (or `import x`) whose
+name the code read before the fix and reads no more (`API_IMAGE`, replaced by the fixture's
+value) is removed; the other names of the same statement stay. Names nothing read before the
+fix are left alone: a conftest.py imports fixtures for pytest, which never reads them by name."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection
+
+import libcst as cst
+from libcst.metadata import ImportAssignment, MetadataWrapper, ScopeProvider
+
+from imagetag_lint.findings import Edit, Fix
+from imagetag_lint.fix.edits import apply_edits
+from imagetag_lint.python.codemod import edits_between
+from imagetag_lint.python.syntax import Module, string_value
+
+_WORD = re.compile(r"\w+")
+
+
+def fix_dropping_imports(fix: Fix, modules: dict[str, Module], imported: Callable[[Module], Collection[str]]) -> Fix:
+    """The fix, with the imports its edits leave unused removed and its message saying so. Only a
+    file whose edits replace text that names an imported name is analysed."""
+    edits: list[Edit] = []
+    dropped: list[str] = []
+    for filename in sorted({e.filename for e in fix.edits}):
+        mine = [e for e in fix.edits if e.filename == filename]
+        module = modules.get(filename)
+        names = set(imported(module)) if module is not None else set()
+        source = module.file.source if module is not None else b""
+        replaced = {w for e in mine for w in _WORD.findall(source[e.start_byte : e.end_byte].decode("utf-8", "replace"))}
+        if module is None or module.bom or not names & replaced:
+            edits += mine
+            continue
+        before, after = source.decode("utf-8"), apply_edits(source, mine).decode("utf-8")
+        unused = names_left_unused(before, after)
+        if not unused:
+            edits += mine
+            continue
+        edits += edits_between(module.file, drop_imports(after, unused))
+        dropped += unused
+    if not dropped:
+        return fix
+    listed = ", ".join(f"`{name}`" for name in dropped)
+    return Fix(fix.applicability, f"{fix.message}, and drop the import of {listed} it leaves unused", tuple(edits))
+
+
+def names_left_unused(before: str, after: str) -> list[str]:
+    """The names module-level imports bind that code of `before` reads and code of `after` does not."""
+    read_before, bound_before = _imported_reads(before)
+    read_after, bound_after = _imported_reads(after)
+    return sorted((read_before - read_after) & bound_after & bound_before)
+
+
+def drop_imports(after: str, names: list[str]) -> str:
+    """`after` without the module-level imports of `names` (a statement keeps its other names)."""
+    if not names:
+        return after
+    return cst.parse_module(after).visit(_DropImports(set(names))).code
+
+
+def _imported_reads(source: str) -> tuple[set[str], set[str]]:
+    """(the names of module-level imports some code reads, all names module-level imports bind)."""
+    wrapper = MetadataWrapper(cst.parse_module(source))
+    scopes = wrapper.resolve(ScopeProvider)
+    scope = scopes.get(wrapper.module)
+    if scope is None:
+        return set(), set()
+    read, bound = _exported(wrapper.module), set()
+    for assignment in scope.assignments:
+        if isinstance(assignment, ImportAssignment) and "." not in assignment.name:
+            bound.add(assignment.name)
+            if assignment.references:
+                read.add(assignment.name)
+    return read, bound
+
+
+def _exported(module: cst.Module) -> set[str]:
+    """The names a module-level `__all__` list or tuple spells out: read by `import *`."""
+    found: set[str] = set()
+    for statement in module.body:
+        for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
+            target = small.targets[0].target if isinstance(small, cst.Assign) and len(small.targets) == 1 else None
+            if isinstance(target, cst.Name) and target.value == "__all__" and isinstance(small, cst.Assign):
+                values = small.value.elements if isinstance(small.value, (cst.List, cst.Tuple)) else ()
+                found |= {t for e in values if (t := string_value(e.value))}
+    return found
+
+
+def _bound_name(alias: cst.ImportAlias) -> str | None:
+    if alias.asname is not None:
+        name = alias.asname.name
+        return name.value if isinstance(name, cst.Name) else None
+    return alias.name.value if isinstance(alias.name, cst.Name) else None
+
+
+class _DropImports(cst.CSTTransformer):
+    """Removes the aliases of `names` from the module's own import statements (not nested ones);
+    a statement left with no name goes, and the blank lines and comments above it stay."""
+
+    def __init__(self, names: set[str]) -> None:
+        self.names = names
+
+    def visit_Module(self, node: cst.Module) -> bool:
+        return False  # only the module's own statements, rewritten in leave_Module
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        body: list[cst.BaseStatement] = []
+        carried: tuple[cst.EmptyLine, ...] = ()
+        for statement in updated_node.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                kept = [s for small in statement.body if (s := self._kept(small)) is not None]
+                if not kept:
+                    carried += tuple(statement.leading_lines)
+                    continue
+                if len(kept) < len(statement.body):
+                    kept[-1] = kept[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+                statement = statement.with_changes(body=kept)
+            if carried:
+                statement = statement.with_changes(leading_lines=(*carried, *statement.leading_lines))
+                carried = ()
+            body.append(statement)
+        return updated_node.with_changes(body=body, footer=(*carried, *updated_node.footer))
+
+    def _kept(self, small: cst.BaseSmallStatement) -> cst.BaseSmallStatement | None:
+        if not isinstance(small, (cst.Import, cst.ImportFrom)) or isinstance(small.names, cst.ImportStar):
+            return small
+        names = list(small.names)
+        kept = [a for a in names if _bound_name(a) not in self.names]
+        if len(kept) == len(names):
+            return small
+        if not kept:
+            return None
+        kept[-1] = kept[-1].with_changes(comma=names[-1].comma)  # a parenthesized list's last comma
+        return small.with_changes(names=kept)
