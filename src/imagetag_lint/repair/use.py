@@ -65,17 +65,7 @@ def _set_after_build(
     site, filled_in = filled[0]
     same_block = filled_in.statement.parent is not None and filled_in.statement.parent.id == capture.block.id
     removal = _without_element(function.file, site.node) if same_block else None  # another block: the assignment may not reach it
-    if removal is None:
-        raise CannotFix(
-            f"`{filled_in.local}` is filled before the build (line {filled_in.statement.start_point.row + 1}); drop "
-            f"`{filled_in.key}: {text(site.node)}` from it and set `{filled_in.local}.{filled_in.key} = {variable}` "
-            "after the build by hand"
-        )
-    plan.edits.append(removal)
-    line_start = function.file.source.rfind(b"\n", 0, statement.start_byte) + 1
-    indent = function.file.source[line_start : statement.start_byte].decode()
-    plan.edits.append(E.insert(function.file, statement.end_byte, f"\n{indent}{filled_in.local}.{filled_in.key} = {variable}"))
-    plan.rewrites.add((site.file.filename, site.start))
+    _move_after_build(plan, site, statement, removal, filled_in.statement, (filled_in.local, filled_in.key), f"{filled_in.local}.{filled_in.key}", variable)
     return True
 
 
@@ -175,18 +165,27 @@ def _set_entry_after_build(
         use.start_byte >= statement.end_byte or is_inside(use, entry.statement) for use in identifiers(function.body, entry.local)
     )  # a lookup before the build would lose the entry
     removal = _without_element(function.file, site.node) if same_block and read_after else None
+    _move_after_build(plan, site, statement, removal, entry.statement, (entry.local, entry.key), f"{entry.local}[{entry.key}]", variable)
+    return True
+
+
+def _move_after_build(
+    plan: Plan, site: FixedSite, build: Node, removal: Edit | None, filled: Node, element: tuple[str, str], target: str, variable: str
+) -> None:
+    """Take the fixed value out of the literal that `filled` makes before the build (`removal`)
+    and set `target` (its field or entry) to the built name on the line after the build; by
+    hand when the value cannot be taken out there."""
+    local, key = element
     if removal is None:
         raise CannotFix(
-            f"`{entry.local}` is filled before the build (line {entry.statement.start_point.row + 1}); drop "
-            f"`{entry.key}: {text(site.node)}` from it and set `{entry.local}[{entry.key}] = {variable}` after the "
-            "build by hand"
+            f"`{local}` is filled before the build (line {filled.start_point.row + 1}); drop "
+            f"`{key}: {excerpt(site.node)}` from it and set `{target} = {variable}` after the build by hand"
         )
     plan.edits.append(removal)
-    line_start = function.file.source.rfind(b"\n", 0, statement.start_byte) + 1
-    indent = function.file.source[line_start : statement.start_byte].decode()
-    plan.edits.append(E.insert(function.file, statement.end_byte, f"\n{indent}{entry.local}[{entry.key}] = {variable}"))
+    source = site.file.source
+    indent = source[source.rfind(b"\n", 0, build.start_byte) + 1 : build.start_byte].decode()
+    plan.edits.append(E.insert(site.file, build.end_byte, f"\n{indent}{target} = {variable}"))
     plan.rewrites.add((site.file.filename, site.start))
-    return True
 
 
 def _without_element(file: SourceFile, value: Node) -> Edit | None:
