@@ -13,8 +13,9 @@ from imagetag_lint.analysis.deployments import (
     image_arguments,
     sites_in,
 )
+from imagetag_lint.analysis.discards import Discard
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
-from imagetag_lint.analysis.steps import other_definitions
+from imagetag_lint.analysis.steps import other_definitions, reads_the_capture
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.findings import Edit
 from imagetag_lint.fix import edits as E
@@ -32,8 +33,12 @@ from imagetag_lint.repair.orphan import drop_orphan
 from imagetag_lint.repair.plan import CannotFix, Plan
 
 
-def pass_to(index: ImageFlowIndex, deploy: DeployCall, variable: str, plan: Plan, build_name: str | None = None) -> bool:
-    """Steps 2-4 for a deploy function: pass the name (adding the parameter if needed)."""
+def pass_to(
+    index: ImageFlowIndex, deploy: DeployCall, variable: str, plan: Plan, build_name: str | None = None, discard: Discard | None = None
+) -> bool:
+    """Steps 2-4 for a deploy function: pass the name (adding the parameter if needed). discard,
+    the drop whose name is captured in place: the helper's other calls that read the capture
+    (`analysis.steps.reads_the_capture`) get the name too."""
     file = deploy.function.file
     args = arguments(deploy.call)
     if deploy.image_params:
@@ -53,10 +58,10 @@ def pass_to(index: ImageFlowIndex, deploy: DeployCall, variable: str, plan: Plan
                     drop_orphan(index, deploy.function, args[position], plan)  # `ref := "..."` read only here
                 return True
         return False
-    return _add_parameter(index, deploy, variable, plan)
+    return _add_parameter(index, deploy, variable, plan, discard)
 
 
-def _add_parameter(index: ImageFlowIndex, deploy: DeployCall, variable: str, plan: Plan) -> bool:
+def _add_parameter(index: ImageFlowIndex, deploy: DeployCall, variable: str, plan: Plan, discard: Discard | None) -> bool:
     target = deploy.target
     sites = sites_for_build(deploy.fixed)
     images = sorted({site.image for site in deploy.fixed if site.local})
@@ -96,7 +101,9 @@ def _add_parameter(index: ImageFlowIndex, deploy: DeployCall, variable: str, pla
             drop_orphan(index, site.function, site.node, plan)  # `ref := "..."` read only at the sites
     old_value = _go_literal(index, sites[0])
     for caller_file, call in callers:
-        value = variable if call.id == deploy.call.id and caller_file is deploy.function.file else old_value(caller_file, target.file)
+        paired = call.id == deploy.call.id and caller_file is deploy.function.file
+        reads = discard is not None and caller_file is discard.file and reads_the_capture(index, discard, deploy, call)
+        value = variable if paired or reads else old_value(caller_file, target.file)
         plan.edits.append(_insert_argument(index, caller_file, call, position, value, target))
     return True
 

@@ -83,7 +83,7 @@ def plan_use_built(index: ImageFlowIndex, function: Function, mismatch: Mismatch
             "would deploy that image once per element and leave the loop variable unused"
         )
     meant = meant_name(index, function, mismatch)
-    built = text(meant) if meant is not None and _visible_at(function, meant, mismatch.sink.expr) else None
+    built = text(meant) if meant is not None and visible_at(meant, mismatch.sink.expr) else None
     if built is None:
         raise CannotFix("pass the variable the build used instead of recomputing the name")
     plan = Plan(message=f"use `{built}`, the name the build used")
@@ -105,7 +105,7 @@ def captured_name_fix(index: ImageFlowIndex, site: FixedSite) -> Fix | None:
         build_name = build_name_of(index, call, function.file, function)
         if build_name is not None and not names_service(build_name, site.image):
             continue
-        if target is not None and target.type == "identifier" and text(target) != "_" and _visible_at(function, target, site.node):
+        if target is not None and target.type == "identifier" and text(target) != "_" and visible_at(target, site.node):
             plan = Plan(message=f"deploy `{text(target)}`, the name the build returned")
             plan.edits.extend(use_in_site(site, text(target)))
             try:
@@ -133,14 +133,15 @@ def _captured_target(call: Node, image_result: int) -> Node | None:
     return left[image_result] if image_result < len(left) else None
 
 
-def _visible_at(function: Function, variable: Node, use: Node) -> bool:
-    """Is the variable declared in a block that also holds `use` (so the name resolves there)?"""
+def visible_at(variable: Node, use: Node) -> bool:
+    """Is the variable declared in a block that also holds `use`, before it (so the name resolves
+    there)? A name an `if`, `for` or `switch` init declares ends with that statement."""
     statement = variable.parent.parent if variable.parent is not None else None
     if statement is None:
         return False
     if statement.type == "short_var_declaration":
         block = statement.parent
-        if block is not None and block.type in ("if_statement", "for_clause", "expression_switch_statement"):
+        if block is not None and block.type == "for_clause":
             block = block.parent
         return block is not None and is_inside(use, block) and use.start_byte > variable.end_byte
     return use.start_byte > variable.end_byte
