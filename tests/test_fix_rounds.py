@@ -6,9 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from support import copy_corpus
+
+from imagetag_lint.cli import main
 from imagetag_lint.findings import Applicability, Finding, Fix
 from imagetag_lint.fix.apply import MAX_ROUNDS, Lint, choose, fix_all
 from imagetag_lint.fix.edits import edit
+from imagetag_lint.fix.tracking import carried
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.golang.parser import parse
 from imagetag_lint.lint import LintResult
@@ -91,3 +96,72 @@ def test_an_argument_before_a_spread_is_kept(tmp_path: Path) -> None:
     outcome = fix_all(_one_edit_lint(path, SPREAD, b"flags...", '"x", '), unsafe=False)
     assert outcome.rejected == []
     assert outcome.fixed[path] == SPREAD.replace(b"deploy(flags...)", b'deploy("x", flags...)')
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "key", "moved"),
+    [
+        pytest.param(b"a\nb := f()\n", b"x\ny\na\nb := f()\n", ("e.go", 2, 6, "IMG001"), ("e.go", 4, 6, "IMG001"), id="lines-above"),
+        pytest.param(b"if _, err := f(); err != nil {\n", b"img, err := f()\nif err != nil {\n", ("e.go", 1, 14, "IMG001"), ("e.go", 1, 13, "IMG001"), id="line-rewritten-around-it"),
+        pytest.param(b'deploy(ctx, "a")\n', b"deploy(ctx, img)\n", ("e.go", 1, 13, "IMG002"), None, id="its-text-replaced"),
+    ],
+)
+def test_a_finding_of_the_text_as_read_is_carried_through_the_edits(
+    before: bytes, after: bytes, key: tuple[str, int, int, str], moved: tuple[str, int, int, str] | None
+) -> None:
+    assert carried({key}, {"e.go": (before, after)}) == ({moved} if moved else set())
+    assert carried({key}, {"other.go": (before, after)}) == {key}
+
+
+FOLLOW_UP = '''package followup
+
+import (
+	"context"
+	"io"
+	"log"
+
+	"example.com/e2e/infrastructure"
+	"example.com/e2e/k8s"
+)
+
+func SetupAPI(ctx context.Context, w io.Writer) error {
+	_, err := infrastructure.BuildAndLoadImageToKind(infrastructure.ImageBuildConfig{ImageName: "followup-api"}, w)
+	if err != nil {
+		return err
+	}
+	return deployAPI(ctx)
+}
+
+func RebuildAPI(ctx context.Context, w io.Writer) error {
+	img, err := infrastructure.BuildAndLoadImageToKind(infrastructure.ImageBuildConfig{ImageName: "followup-api"}, w)
+	if err != nil {
+		return err
+	}
+	log.Printf("built %s", img)
+	return deployAPI(ctx)
+}
+
+func deployAPI(ctx context.Context) error {
+	return k8s.Apply(ctx, k8s.Deployment{Name: "api", Namespace: "e2e", Spec: k8s.PodSpec{Containers: []k8s.Container{{Name: "api", Image: "localhost/followup-api:e2e"}}}})
+}
+'''
+
+
+def test_a_fix_of_a_finding_an_earlier_fix_led_to_is_not_counted_as_found(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The drop's fix hands `RebuildAPI`'s call the fixed text; the next round finds it (an IMG002
+    that was not there before) and deploys `img` there. The run found one finding: it says it
+    fixed one, and the other apart."""
+    root = copy_corpus(tmp_path)
+    (root / "followup").mkdir()
+    (root / "followup" / "api.go").write_text(FOLLOW_UP, encoding="utf-8")
+    monkeypatch.chdir(root)
+    main(["--isolated", "--no-cache", "--exit-zero", "followup"])
+    assert "Found 1 finding in 1 file" in capsys.readouterr().out
+    main(["--isolated", "--no-cache", "--diff", "followup"])
+    assert "Would apply 1 fix in 1 file(s), and 1 fix of a finding that those fixes lead to." in capsys.readouterr().err
+    main(["--isolated", "--no-cache", "--fix", "--show-fixes", "followup"])
+    out = capsys.readouterr().out
+    assert "Fixed 1 finding in 1 file, and 1 finding that those fixes led to." in out
+    assert [line.endswith("(a finding an earlier fix led to)") for line in out.splitlines() if line.startswith("Fixed followup/")] == [False, True]
