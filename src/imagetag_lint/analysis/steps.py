@@ -77,10 +77,14 @@ def capture_step(
                 "receive): the goroutine is started in a loop, so one outer variable would keep only "
                 "the last name written"
             )
+        from imagetag_lint.repair.goroutine import closed_only
+
+        channel = closed_only(call)
+        reports = f"closes `{channel}`" if channel is not None else "sends its result (or calls `Done()`)"
         return (
             f"capture: {written} inside the goroutine and assign it to an outer "
             f"`var {carried or variable + 'Built'} string` declared before the `go` statement, before the goroutine "
-            "sends its result (or calls `Done()`); read it only after the receive (or `Wait()`)"
+            f"{reports}; read it only after the receive (or `Wait()`)"
         )
     wrapper = value_wrapper(call)
     if wrapper is not None and wrapper.parent is not None and wrapper.parent.type == "expression_statement":
