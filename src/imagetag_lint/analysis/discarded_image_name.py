@@ -382,9 +382,10 @@ def _other_calls(index: ImageFlowIndex, deploy: DeployCall) -> list[tuple[Source
     from imagetag_lint.repair.plan import CannotFix
 
     try:
-        calls = call_sites(index, deploy.target) or []
+        found = call_sites(index, deploy.target)
     except CannotFix:
         return []
+    calls = found if isinstance(found, list) else []
     return [(f, call) for f, call in calls if not (call.id == deploy.call.id and f is deploy.function.file)]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 from imagetag_lint.analysis.deployments import (
     DeployCall,
@@ -72,10 +73,11 @@ def _add_parameter(index: ImageFlowIndex, deploy: DeployCall, variable: str, pla
     _check_method(index, target)
     parameter = fresh_name(index, "imageName", target)
     callers = call_sites(index, target)
-    if callers is None:
+    if isinstance(callers, NameUse):  # names decide it: a local of the same name looks the same
+        where = f"{callers.file.filename}:{callers.node.start_point.row + 1}"
         raise CannotFix(
-            f"`{target.name}` is used as a value; add an `imageName string` parameter to it and "
-            "update its uses by hand"
+            f"the name `{target.name}` appears other than in a call (at {where}); add an `imageName string` "
+            "parameter to it and update its uses by hand"
         )
     unlinted = next((f for f, _ in callers if not f.reported), None)
     if unlinted is not None:
@@ -219,10 +221,19 @@ def sites_for_build(sites: tuple[FixedSite, ...]) -> list[FixedSite]:
     return local if len(images) == 1 else []
 
 
-def call_sites(index: ImageFlowIndex, target: Function) -> list[tuple[SourceFile, Node]] | None:
+class NameUse(NamedTuple):
+    """Where target's name appears other than as a call's callee (`f := deploy`, or a local
+    function of the same name: uses are told apart by name only)."""
+
+    file: SourceFile
+    node: Node
+
+
+def call_sites(index: ImageFlowIndex, target: Function) -> list[tuple[SourceFile, Node]] | NameUse:
     """Every call of target in the code the run reads (a caller in a file it does not lint
-    included: the caller decides); None when target is also used as a value. CannotFix when it
-    is named where calls are not followed (through a dot import)."""
+    included: the caller decides); a NameUse when its name also appears other than in a call,
+    where it may be used as a value. CannotFix when it is named where calls are not followed
+    (through a dot import)."""
     found = []
     home = (target.file.directory, target.file.package)
     index.project.load_mentioning(target.file.directory, target.name, target.exported)  # callers in unparsed files
@@ -251,7 +262,7 @@ def call_sites(index: ImageFlowIndex, target: Function) -> list[tuple[SourceFile
                 if ident.parent is not None and ident.parent.type in ("function_declaration", "method_declaration"):
                     continue
                 if _names_target(index, file, function_node, target, same_package):
-                    return None
+                    return NameUse(file, function_node)
                 continue
             if any(f is target for f in index.project.resolve_call(call, file)):
                 found.append((file, call))
