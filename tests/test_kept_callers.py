@@ -183,3 +183,13 @@ def test_a_test_caller_the_next_run_takes_for_a_fixture_is_not_said_to_stay_repo
     main(["--isolated", "--output-format", "json", "--exit-zero", "oc"])
     after = json.loads(capsys.readouterr().out)
     assert {f["filename"].rsplit("/", 1)[-1] for f in after} == {"oc.go"}
+
+
+def test_a_helper_called_only_before_the_kept_build_is_not_told_to_get_that_name(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`fixscope/scopes.go`: `PrimeLighthouse` calls `deployLighthouse` and only then builds and
+    keeps the name: the steps do not say to pass `lighthouseImage` to that call."""
+    finding = finding_at(capsys, monkeypatch, "fixscope/scopes.go", 40, "IMG002")
+    assert not any("lighthouseImage" in step for step in finding["steps"])
+    assert finding["steps"][0] == "capture: name the image the builder returns for `lighthouse` in the callers of `deployLighthouse`"

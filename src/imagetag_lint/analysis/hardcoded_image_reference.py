@@ -624,9 +624,11 @@ def _kept_steps(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> tu
     variable = _kept_variable(ctx, seen)
     if caller is None or variable is None or caller is owner:
         return None
-    calls = any(owner in index.project.resolve_call(call, caller.file) for call in index.calls_in(caller))
-    if not calls:
-        return None
+    from imagetag_lint.repair.use import visible_at
+
+    calls = [call for call in index.calls_in(caller) if owner in index.project.resolve_call(call, caller.file)]
+    if not any(visible_at(variable, call) for call in calls):
+        return None  # no call of the helper there can read the name (before its build, or out of its scope)
     name = text(variable)
     return (
         f"capture: `{caller.name}` already keeps the built name in `{name}`",
