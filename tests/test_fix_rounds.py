@@ -7,9 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support import copy_corpus
 
-from imagetag_lint.cli import main
 from imagetag_lint.findings import Applicability, Finding, Fix
 from imagetag_lint.fix.apply import MAX_ROUNDS, Lint, choose, fix_all
 from imagetag_lint.fix.edits import edit
@@ -113,55 +111,30 @@ def test_a_finding_of_the_text_as_read_is_carried_through_the_edits(
     assert carried({key}, {"other.go": (before, after)}) == {key}
 
 
-FOLLOW_UP = '''package followup
+def _rule_lint(path: str, source: bytes, rules: list[tuple[str, bytes, bytes]]) -> Lint:
+    """A lint with a finding of code wherever old stands in the text, whose fix writes new there."""
 
-import (
-	"context"
-	"io"
-	"log"
+    def lint(overlay: dict[str, bytes]) -> LintResult:
+        text = overlay.get(path, source)
+        file = SourceFile("e2e.go", str(Path(path).parent), text, parse(text), "e2e", {})
+        findings = []
+        for code, old, new in rules:
+            start = text.find(old)
+            if start != -1:
+                fix = Fix(Applicability.SAFE, "fix", (edit(file, start, start + len(old), new.decode()),))
+                findings.append(Finding(code, "found", file.span_bytes(start, start + len(old)), fix=fix))
+        return LintResult(findings=findings, sources={"e2e.go": file}, paths={"e2e.go": path})
 
-	"example.com/e2e/infrastructure"
-	"example.com/e2e/k8s"
-)
-
-func SetupAPI(ctx context.Context, w io.Writer) error {
-	_, err := infrastructure.BuildAndLoadImageToKind(infrastructure.ImageBuildConfig{ImageName: "followup-api"}, w)
-	if err != nil {
-		return err
-	}
-	return deployAPI(ctx)
-}
-
-func RebuildAPI(ctx context.Context, w io.Writer) error {
-	img, err := infrastructure.BuildAndLoadImageToKind(infrastructure.ImageBuildConfig{ImageName: "followup-api"}, w)
-	if err != nil {
-		return err
-	}
-	log.Printf("built %s", img)
-	return deployAPI(ctx)
-}
-
-func deployAPI(ctx context.Context) error {
-	return k8s.Apply(ctx, k8s.Deployment{Name: "api", Namespace: "e2e", Spec: k8s.PodSpec{Containers: []k8s.Container{{Name: "api", Image: "localhost/followup-api:e2e"}}}})
-}
-'''
+    return lint
 
 
-def test_a_fix_of_a_finding_an_earlier_fix_led_to_is_not_counted_as_found(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The drop's fix hands `RebuildAPI`'s call the fixed text; the next round finds it (an IMG002
-    that was not there before) and deploys `img` there. The run found one finding: it says it
-    fixed one, and the other apart."""
-    root = copy_corpus(tmp_path)
-    (root / "followup").mkdir()
-    (root / "followup" / "api.go").write_text(FOLLOW_UP, encoding="utf-8")
-    monkeypatch.chdir(root)
-    main(["--isolated", "--no-cache", "--exit-zero", "followup"])
-    assert "Found 1 finding in 1 file" in capsys.readouterr().out
-    main(["--isolated", "--no-cache", "--diff", "followup"])
-    assert "Would apply 1 fix in 1 file(s), and 1 fix of a finding that those fixes lead to." in capsys.readouterr().err
-    main(["--isolated", "--no-cache", "--fix", "--show-fixes", "followup"])
-    out = capsys.readouterr().out
-    assert "Fixed 1 finding in 1 file, and 1 finding that those fixes led to." in out
-    assert [line.endswith("(a finding an earlier fix led to)") for line in out.splitlines() if line.startswith("Fixed followup/")] == [False, True]
+def test_a_fix_of_a_finding_an_earlier_fix_led_to_is_counted_apart(tmp_path: Path) -> None:
+    """`a` and `b` are found in the text as read; `b`'s fix waits a round (one declaration takes
+    one fix a round). `a`'s fix leads to a finding of its own, fixed in a later round: it alone
+    is among the findings the fixes led to, while `b`, fixed later too, is a finding as read."""
+    source = b"package e2e\n\nfunc f() {\n\ta := 1\n\tb := 2\n\t_, _ = a, b\n}\n"
+    rules = [("IMG001", b"b := 2", b"b := 3"), ("IMG001", b"a := 1\n", b"a := 10\n"), ("IMG002", b"a := 10\n", b"a := 100\n")]
+    outcome = fix_all(_rule_lint(str(tmp_path / "e2e.go"), source, rules), unsafe=False)
+    assert [(f.code, f.span.start.row) for f in outcome.applied] == [("IMG001", 5), ("IMG001", 4), ("IMG002", 4)]
+    assert [(f.code, f.span.start.row) for f in outcome.led_to] == [("IMG002", 4)]
+    assert outcome.fixed[str(tmp_path / "e2e.go")] == source.replace(b"1", b"100").replace(b"b := 2", b"b := 3")

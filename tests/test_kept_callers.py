@@ -193,3 +193,57 @@ def test_a_helper_called_only_before_the_kept_build_is_not_told_to_get_that_name
     finding = finding_at(capsys, monkeypatch, "fixscope/scopes.go", 40, "IMG002")
     assert not any("lighthouseImage" in step for step in finding["steps"])
     assert finding["steps"][0] == "capture: name the image the builder returns for `lighthouse` in the callers of `deployLighthouse`"
+
+
+FOLLOW_UP = '''package followup
+
+import (
+	"context"
+	"io"
+	"log"
+
+	"example.com/e2e/infrastructure"
+	"example.com/e2e/k8s"
+)
+
+func SetupAPI(ctx context.Context, w io.Writer) error {
+	_, err := infrastructure.BuildAndLoadImageToKind(infrastructure.ImageBuildConfig{ImageName: "followup-api"}, w)
+	if err != nil {
+		return err
+	}
+	return deployAPI(ctx)
+}
+
+func RebuildAPI(ctx context.Context, w io.Writer) error {
+	img, err := infrastructure.BuildAndLoadImageToKind(infrastructure.ImageBuildConfig{ImageName: "followup-api"}, w)
+	if err != nil {
+		return err
+	}
+	log.Printf("built %s", img)
+	return deployAPI(ctx)
+}
+
+func deployAPI(ctx context.Context) error {
+	return k8s.Apply(ctx, k8s.Deployment{Name: "api", Namespace: "e2e", Spec: k8s.PodSpec{Containers: []k8s.Container{{Name: "api", Image: "localhost/followup-api:e2e"}}}})
+}
+'''
+
+
+def test_a_caller_that_keeps_its_own_build_s_name_gets_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`RebuildAPI` builds the same service and keeps the name in `img`, then calls the helper:
+    the fix passes `img` there (not the fixed text, which the next round would have replaced),
+    step 3 says so, no related place says it keeps the fixed image, and one round fixes all."""
+    root = copy_corpus(tmp_path)
+    (root / "followup").mkdir()
+    (root / "followup" / "api.go").write_text(FOLLOW_UP, encoding="utf-8")
+    monkeypatch.chdir(root)
+    main(["--isolated", "--no-cache", "--output-format", "json", "--exit-zero", "followup"])
+    [finding] = json.loads(capsys.readouterr().out)
+    assert finding["steps"][2].endswith("the call in `RebuildAPI` (followup/api.go:26) gets `img`, the name its own build keeps")
+    assert not any("also calls" in r["message"] for r in finding["related"])
+    main(["--isolated", "--no-cache", "--fix", "followup"])
+    assert "Fixed 1 finding in 1 file." in capsys.readouterr().out
+    fixed = (root / "followup" / "api.go").read_text(encoding="utf-8")
+    assert "return deployAPI(ctx, img)" in fixed and '"localhost/followup-api:e2e")' not in fixed

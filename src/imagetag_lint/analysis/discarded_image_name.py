@@ -115,6 +115,9 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         reading = _reading_callers(index, discard, deploy) if adds and deploy is not None and not hands_off else []
         if reading:  # calls after the build read the captured name as the paired one does
             steps = (*steps[:2], f"{steps[2]}; {_reading_words(reading, file, carried)}", *steps[3:])
+        kept_there = _kept_by_callers(index, discard, deploy) if adds and deploy is not None else []
+        if kept_there:  # other builders of the image pass the name they keep
+            steps = (*steps[:2], f"{steps[2]}; {_kept_words(kept_there)}", *steps[3:])
         keeping = _keeping_callers(index, discard, deploy) if adds and deploy is not None else []
         if keeping:  # the fix's other callers pass the fixed text: say so before --fix
             steps = (*steps[:2], f"{steps[2]}; {_keeping_words(keeping)}", *steps[3:])
@@ -353,7 +356,7 @@ class KeepingCaller(NamedTuple):
 def _keeping_callers(index: ImageFlowIndex, discard: Discard, deploy: DeployCall) -> list[KeepingCaller]:
     """The calls of the deploy helper, other than the paired one, that the parameter fix hands the
     fixed image (the same calls the fix edits; none when the fix is by hand for its callers)."""
-    from imagetag_lint.repair.parameter import sites_for_build
+    from imagetag_lint.repair.parameter import kept_at, sites_for_build
 
     sites = sites_for_build(deploy.fixed)
     if not sites:
@@ -363,7 +366,31 @@ def _keeping_callers(index: ImageFlowIndex, discard: Discard, deploy: DeployCall
         for caller_file, call in _other_calls(index, deploy)
         if not (caller_file is discard.file and reads_the_capture(index, discard, deploy, call))
         and not _fixed_by_its_own_drop(index, caller_file, call)
+        and kept_at(index, caller_file, call, sites[0].image) is None
     ]
+
+
+def _kept_by_callers(index: ImageFlowIndex, discard: Discard, deploy: DeployCall) -> list[tuple[SourceFile, Node, str]]:
+    """The other calls of the deploy helper in functions that keep the name of a build of the
+    image themselves: the parameter fix passes them that name."""
+    from imagetag_lint.repair.parameter import kept_at, sites_for_build
+
+    sites = sites_for_build(deploy.fixed)
+    if not sites:
+        return []
+    found = []
+    for caller_file, call in _other_calls(index, deploy):
+        if caller_file is discard.file and reads_the_capture(index, discard, deploy, call):
+            continue
+        if not _fixed_by_its_own_drop(index, caller_file, call) and (name := kept_at(index, caller_file, call, sites[0].image)):
+            found.append((caller_file, call, name))
+    return found
+
+
+def _kept_words(kept: list[tuple[SourceFile, Node, str]]) -> str:
+    """Step 3's note: which other calls get the name their own function's build keeps."""
+    said = [f"the call in {_holder(call)} ({file.filename}:{call.start_point.row + 1}) gets `{name}`" for file, call, name in kept]
+    return f"{' and '.join(said)}, the name its own build keeps"
 
 
 def _reading_callers(index: ImageFlowIndex, discard: Discard, deploy: DeployCall) -> list[Node]:

@@ -105,9 +105,20 @@ def _add_parameter(index: ImageFlowIndex, deploy: DeployCall, variable: str, pla
     for caller_file, call in callers:
         paired = call.id == deploy.call.id and caller_file is deploy.function.file
         reads = discard is not None and caller_file is discard.file and reads_the_capture(index, discard, deploy, call)
-        value = variable if paired or reads else old_value(caller_file, target.file)
+        value = variable if paired or reads else kept_at(index, caller_file, call, sites[0].image) or old_value(caller_file, target.file)
         plan.edits.append(_insert_argument(index, caller_file, call, position, value, target))
     return True
+
+
+def kept_at(index: ImageFlowIndex, file: SourceFile, call: Node, image: str) -> str | None:
+    """The name a build of the image's service keeps in the function of a call of the deploy
+    helper, when the call can read it: the parameter step passes that name, not the fixed text
+    (the function deploys what it built, as the next round's IMG002 would have it)."""
+    from imagetag_lint.repair.use import kept_build_name
+
+    function = index.facts(file).function_of(call)
+    kept = kept_build_name(index, function, call, image) if function is not None else None
+    return text(kept) if kept is not None else None
 
 
 def several_parameters(deploy: DeployCall, variable: str) -> str:

@@ -97,22 +97,31 @@ def captured_name_fix(index: ImageFlowIndex, site: FixedSite) -> Fix | None:
     function = site.function
     if function is None or not site.local or site.kind not in (SiteKind.FIELD, SiteKind.DEPLOY_ARG, SiteKind.COMMAND_ARG):
         return None
+    target = kept_build_name(index, function, site.node, site.image)
+    if target is None:
+        return None
+    plan = Plan(message=f"deploy `{text(target)}`, the name the build returned")
+    plan.edits.extend(use_in_site(site, text(target)))
+    try:
+        drop_orphan(index, function, site.node, plan)  # `ref := "..."` read only here
+    except CannotFix as reason:
+        return by_hand(str(reason))
+    return seal(index, plan)
+
+
+def kept_build_name(index: ImageFlowIndex, function: Function, node: Node, image: str) -> Node | None:
+    """The variable in which a build of the image's service in function, before node, keeps the
+    name it returns, when node can read it."""
     for call in index.calls_in(function):
         producer = index.producer(call, function.file)
-        if producer is None or call.start_byte > site.start:
+        if producer is None or call.start_byte > node.start_byte:
             continue
         target = _captured_target(call, producer.image_result)
         build_name = build_name_of(index, call, function.file, function)
-        if build_name is not None and not names_service(build_name, site.image):
+        if build_name is not None and not names_service(build_name, image):
             continue
-        if target is not None and target.type == "identifier" and text(target) != "_" and visible_at(target, site.node):
-            plan = Plan(message=f"deploy `{text(target)}`, the name the build returned")
-            plan.edits.extend(use_in_site(site, text(target)))
-            try:
-                drop_orphan(index, function, site.node, plan)  # `ref := "..."` read only here
-            except CannotFix as reason:
-                return by_hand(str(reason))
-            return seal(index, plan)
+        if target is not None and target.type == "identifier" and text(target) != "_" and visible_at(target, node):
+            return target
     return None
 
 
