@@ -17,6 +17,7 @@ from imagetag_lint.cli import main
 from imagetag_lint.findings import Applicability, Finding, Fix
 from imagetag_lint.fix.apply import MAX_ROUNDS, Lint, choose, fix_all
 from imagetag_lint.fix.edits import edit
+from imagetag_lint.fix.tracking import carried
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.golang.parser import parse
 from imagetag_lint.lint import LintResult
@@ -154,3 +155,46 @@ def test_the_report_promises_no_fix_that_changes_nothing(
     assert main(["--isolated", "--no-cache", "--fix", "."]) == 1
     assert "Fixed" not in capsys.readouterr().out
     assert (tmp_path / "e2e/e2e.go").read_text() == source
+
+@pytest.mark.parametrize(
+    ("before", "after", "key", "moved"),
+    [
+        pytest.param(b"a\nb := f()\n", b"x\ny\na\nb := f()\n", ("e.go", 2, 6, "IMG001"), ("e.go", 4, 6, "IMG001"), id="lines-above"),
+        pytest.param(b"if _, err := f(); err != nil {\n", b"img, err := f()\nif err != nil {\n", ("e.go", 1, 14, "IMG001"), ("e.go", 1, 13, "IMG001"), id="line-rewritten-around-it"),
+        pytest.param(b'deploy(ctx, "a")\n', b"deploy(ctx, img)\n", ("e.go", 1, 13, "IMG002"), None, id="its-text-replaced"),
+    ],
+)
+def test_a_finding_of_the_text_as_read_is_carried_through_the_edits(
+    before: bytes, after: bytes, key: tuple[str, int, int, str], moved: tuple[str, int, int, str] | None
+) -> None:
+    assert carried({key}, {"e.go": (before, after)}) == ({moved} if moved else set())
+    assert carried({key}, {"other.go": (before, after)}) == {key}
+
+
+def _rule_lint(path: str, source: bytes, rules: list[tuple[str, bytes, bytes]]) -> Lint:
+    """A lint with a finding of code wherever old stands in the text, whose fix writes new there."""
+
+    def lint(overlay: dict[str, bytes]) -> LintResult:
+        text = overlay.get(path, source)
+        file = SourceFile("e2e.go", str(Path(path).parent), text, parse(text), "e2e", {})
+        findings = []
+        for code, old, new in rules:
+            start = text.find(old)
+            if start != -1:
+                fix = Fix(Applicability.SAFE, "fix", (edit(file, start, start + len(old), new.decode()),))
+                findings.append(Finding(code, "found", file.span_bytes(start, start + len(old)), fix=fix))
+        return LintResult(findings=findings, sources={"e2e.go": file}, paths={"e2e.go": path})
+
+    return lint
+
+
+def test_a_fix_of_a_finding_an_earlier_fix_led_to_is_counted_apart(tmp_path: Path) -> None:
+    """`a` and `b` are found in the text as read; `b`'s fix waits a round (one declaration takes
+    one fix a round). `a`'s fix leads to a finding of its own, fixed in a later round: it alone
+    is among the findings the fixes led to, while `b`, fixed later too, is a finding as read."""
+    source = b"package e2e\n\nfunc f() {\n\ta := 1\n\tb := 2\n\t_, _ = a, b\n}\n"
+    rules = [("IMG001", b"b := 2", b"b := 3"), ("IMG001", b"a := 1\n", b"a := 10\n"), ("IMG002", b"a := 10\n", b"a := 100\n")]
+    outcome = fix_all(_rule_lint(str(tmp_path / "e2e.go"), source, rules), unsafe=False)
+    assert [(f.code, f.span.start.row) for f in outcome.applied] == [("IMG001", 5), ("IMG001", 4), ("IMG002", 4)]
+    assert [(f.code, f.span.start.row) for f in outcome.led_to] == [("IMG002", 4)]
+    assert outcome.fixed[str(tmp_path / "e2e.go")] == source.replace(b"1", b"100").replace(b"b := 2", b"b := 3")

@@ -27,6 +27,7 @@ EXPECTED = {
     ("handoff/setup.go", "SetupUncountedReceives"): "unsafe",  # `for range steps`: no literal count
     ("handoff/setup.go", "SetupDoneBeforeBuild"): "unsafe",  # wg.Done() in a branch before the write
     ("handoff/setup.go", "SetupSharedChannel"): "unsafe",  # the caller's channel: unseen senders
+    ("handoff/closed.go", "SetupClosedDone"): "display-only",  # reports by `defer close(done)`, waited for in a select
     ("handoff/group.go", "SetupAuditLogWithGeneratedName"): "safe",  # one send, `if err := <-done`, then the deployment
     ("handoff/group.go", "SetupTrackerAfterReceive"): "safe",  # one send, `err := <-done`, then the deployment
     ("handoff/group.go", "SetupFanoutWithGroup"): "safe",  # an errgroup closure, read after `g.Wait()`
@@ -156,3 +157,20 @@ def test_an_errgroup_closure_s_name_is_declared_before_g_go_and_read_after_g_wai
         "before the closure returns; read it only after `g.Wait()`",
         'pass: call `deploy` with `kubernautFanoutWorkerImageBuilt` instead of `"localhost/kubernaut-fanout-worker:e2e"`',
     ]
+
+
+def test_a_goroutine_that_closes_its_channel_is_not_said_to_report_nothing(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`defer close(done)` reports, and the launching function waits in a `select`: the reason is
+    those two, not "no send, no `Done()`" nor "make the launching function wait"."""
+    monkeypatch.chdir(FIXTURES)
+    main(["--output-format", "json", "--exit-zero", "--select", "IMG001", "handoff/closed.go"])
+    [finding] = json.loads(capsys.readouterr().out)
+    assert finding["fix"]["message"] == (
+        "the goroutine reports by closing `done`, and the analysis orders a read of the name only after a send or a "
+        "`Done()`, not after a close, and `SetupClosedDone` waits for it in a `select` (line 20), whose order the "
+        "analysis does not prove either: carry the name out by hand, in a variable the goroutine sets before `done` "
+        "is closed and the launching function reads after it receives from it"
+    )
+    assert "before the goroutine closes `done`; read it only after the receive" in finding["steps"][0]

@@ -29,8 +29,9 @@ EXPECTED = {  # function -> (applicability, what the fix message says)
     "SetupWebhook": ("unsafe", "the signature of the exported `Webhook` changes"),
     "SetupGatewayComponent": ("display-only", r"`deployGateway` may implement an interface \(the one at signatures/methods.go:13"),
     "SetupBilling": ("display-only", "`DeployBilling` is an exported method, which may implement an interface"),
-    "SetupAudit": ("display-only", "`deployAudit` is used as a value"),
-    "SetupIngress": ("display-only", "`Ingress` is used as a value"),
+    "SetupAudit": ("display-only", r"the name `deployAudit` appears other than in a call \(at signatures/methods.go:93\)"),
+    "SetupIngress": ("display-only", r"the name `Ingress` appears other than in a call \(at signatures/values.go:12\)"),
+    "SetupGauge": ("display-only", r"the name `deployGauge` appears other than in a call \(at signatures/shadowed.go:28\)"),  # a local closure
     "SetupMailer": ("display-only", "signatures/dotted/dotted.go imports `Mailer`'s package with a dot"),
     "SetupRouter": ("display-only", "a call of `deployRouter` at signatures/multivalue.go:28 passes several results of one call"),
     "SetupLogger": ("display-only", "a call of `deployLogger` at signatures/multivalue.go:49 passes several results of one call"),

@@ -145,6 +145,29 @@ def test_fixes_in_a_file_not_written_are_still_findings() -> None:
     ]
 
 
+def test_fixes_of_findings_the_fixes_led_to_are_counted_apart() -> None:
+    """A fix may lead to a finding of its own that a later round fixes: it is no finding of the
+    text as read, so "Fixed N findings" does not count it, and the line says it apart."""
+    applied = [finding("a.go", "safe"), finding("a.go", "safe", 2), finding("a.go", "safe", 3)]
+    fixed, not_written = written(applied, [])
+    assert summary_lines(summarize([], 2, 0, (), fixed, not_written, led_to=applied[2:])) == [
+        "Fixed 2 findings in 1 file, and 1 finding that those fixes led to.",
+        "No findings left in 2 files.",
+    ]
+
+
+def test_a_finding_the_fixes_led_to_is_not_left_when_its_file_is_not_written() -> None:
+    """The file was not written: the report lints it again from disk, where the finding the
+    fixes led to is not, and the summary counts what is there."""
+    applied = [finding("a.go", "safe"), finding("a.go", "safe", 2)]
+    fixed, not_written = written(applied, [("a.go", "file is read-only; not fixed")])
+    on_disk = applied[:1]
+    assert summary_lines(summarize(on_disk, 1, 0, (), fixed, not_written, led_to=applied[1:]))[-2:] == [
+        "Found 1 finding in 1 file (1 linted).",
+        "[*] 1 fixable with --fix.",
+    ]
+
+
 # -- --statistics -------------------------------------------------------------------------------
 
 

@@ -319,10 +319,12 @@ def _fix(args: argparse.Namespace, rule_set: RuleSet, lint_run: LintRun, stdin_s
         sys.stdout.write(diff)
         for rejected in outcome.rejected:  # what --fix would say: a silent empty diff reads as "nothing to fix"
             print(f"imagetag-lint: warning: {rejected}", file=sys.stderr)
-        count = len(outcome.applied)
-        if count and not args.quiet:
+        later = len(outcome.led_to)
+        count = len(outcome.applied) - later
+        if outcome.applied and not args.quiet:
             noun = "fix" if count == 1 else "fixes"
-            print(f"Would apply {count} {noun} in {len(outcome.changed)} file(s).", file=sys.stderr)
+            more = f", and {later} {'fix of a finding' if later == 1 else 'fixes of findings'} that those fixes lead to" if later else ""
+            print(f"Would apply {count} {noun} in {len(outcome.changed)} file(s){more}.", file=sys.stderr)
         if result.errors:
             return EXIT_ERROR
         return EXIT_FINDINGS if diff or outcome.refused else EXIT_CLEAN
@@ -344,11 +346,13 @@ def _fix(args: argparse.Namespace, rule_set: RuleSet, lint_run: LintRun, stdin_s
     fixed, unwritten = written(outcome.applied, [(e.filename, e.problem) for e in not_written])
     notes = list(result.notes)
     if args.show_fixes:
+        led_to = {id(f) for f in outcome.led_to}
         for finding in fixed:
-            print(f"Fixed {finding.filename}:{finding.span.start.row}:{finding.span.start.column}: {finding.code} {finding.message}")
+            after = " (a finding an earlier fix led to)" if id(finding) in led_to else ""
+            print(f"Fixed {finding.filename}:{finding.span.start.row}:{finding.span.start.column}: {finding.code} {finding.message}{after}")
     for rejected in outcome.rejected:
         print(f"imagetag-lint: warning: {rejected}", file=sys.stderr)
-    code = report(args, rule_set, result, result.findings, notes, result.sources, (fixed, unwritten), refused)
+    code = report(args, rule_set, result, result.findings, notes, result.sources, (fixed, unwritten), refused, outcome.led_to)
     if code == EXIT_CLEAN and args.exit_non_zero_on_fix and outcome.changed:
         return EXIT_FINDINGS
     return code
@@ -412,15 +416,16 @@ def report(
     sources: dict[str, LintedFile] | None = None,
     fixed: tuple[list[Finding], list[NotWritten]] = ([], []),
     refused: Sequence[Finding] = (),
+    led_to: Sequence[Finding] = (),
 ) -> int:
     """Report the findings; fixed is, after --fix, the findings whose fixes were written and the
     files that were not (those are among result.errors too), refused those whose fixes it rolled
-    back."""
+    back, led_to those of its fixes' findings that earlier fixes led to."""
     _print_problems(result)
     sources = result.sources if sources is None else sources
     rendered = render(args.output_format, findings, rule_set, result.errors, Path.cwd())
     summary = summarize(findings, result.files_checked, len(result.errors) - len(fixed[1]), notes, *fixed, refused,
-                        not_analysed=result.not_analysed())
+                        not_analysed=result.not_analysed(), led_to=led_to)
     if args.output_file:  # the chosen format to the file, the text report to the terminal
         if rendered is None:
             buffer = io.StringIO()

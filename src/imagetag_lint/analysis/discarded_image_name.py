@@ -41,6 +41,7 @@ from imagetag_lint.analysis.steps import (
     parameter_step,
     pass_step,
     reach_steps,
+    reads_the_capture,
     spec_drop_steps,
     stale_steps,
     suite_drop_steps,
@@ -112,7 +113,14 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             steps = (declared_before_step(discard, holder, deploy.call, variable), *steps[1:])
         elif deploy is not None and not goroutine and (nested := nested_holder(discard, deploy.call)) is not None:
             steps = (nested_capture_step(discard, nested, deploy.call, variable, results), *steps[1:])  # a retry loop
-        keeping = _keeping_callers(index, deploy) if deploy is not None and steps[2].startswith("parameter: add") else []
+        adds = deploy is not None and steps[2].startswith("parameter: add")
+        reading = _reading_callers(index, discard, deploy) if adds and deploy is not None and not hands_off else []
+        if reading:  # calls after the build read the captured name as the paired one does
+            steps = (*steps[:2], f"{steps[2]}; {_reading_words(reading, file, carried)}", *steps[3:])
+        kept_there = _kept_by_callers(index, discard, deploy) if adds and deploy is not None else []
+        if kept_there:  # other builders of the image pass the name they keep
+            steps = (*steps[:2], f"{steps[2]}; {_kept_words(kept_there)}", *steps[3:])
+        keeping = _keeping_callers(index, discard, deploy) if adds and deploy is not None else []
         if keeping:  # the fix's other callers pass the fixed text: say so before --fix
             steps = (*steps[:2], f"{steps[2]}; {_keeping_words(keeping)}", *steps[3:])
         listed = _listed_sites(dropped.fixed) if dropped is not None and not kept and not hands_off else None
@@ -366,25 +374,67 @@ class KeepingCaller(NamedTuple):
     target: Function  # the deploy helper
 
 
-def _keeping_callers(index: ImageFlowIndex, deploy: DeployCall) -> list[KeepingCaller]:
+def _keeping_callers(index: ImageFlowIndex, discard: Discard, deploy: DeployCall) -> list[KeepingCaller]:
     """The calls of the deploy helper, other than the paired one, that the parameter fix hands the
     fixed image (the same calls the fix edits; none when the fix is by hand for its callers)."""
-    from imagetag_lint.repair.parameter import call_sites, sites_for_build
-    from imagetag_lint.repair.plan import CannotFix
+    from imagetag_lint.repair.parameter import kept_at, sites_for_build
 
     sites = sites_for_build(deploy.fixed)
     if not sites:
         return []
-    try:
-        calls = call_sites(index, deploy.target) or []
-    except CannotFix:
-        return []
     return [
         KeepingCaller(caller_file, call, _holder(call), sites[0], deploy.target)
-        for caller_file, call in calls
-        if not (call.id == deploy.call.id and caller_file is deploy.function.file)
+        for caller_file, call in _other_calls(index, deploy)
+        if not (caller_file is discard.file and reads_the_capture(index, discard, deploy, call))
         and not _fixed_by_its_own_drop(index, caller_file, call)
+        and kept_at(index, caller_file, call, sites[0].image) is None
     ]
+
+
+def _kept_by_callers(index: ImageFlowIndex, discard: Discard, deploy: DeployCall) -> list[tuple[SourceFile, Node, str]]:
+    """The other calls of the deploy helper in functions that keep the name of a build of the
+    image themselves: the parameter fix passes them that name."""
+    from imagetag_lint.repair.parameter import kept_at, sites_for_build
+
+    sites = sites_for_build(deploy.fixed)
+    if not sites:
+        return []
+    found = []
+    for caller_file, call in _other_calls(index, deploy):
+        if caller_file is discard.file and reads_the_capture(index, discard, deploy, call):
+            continue
+        if not _fixed_by_its_own_drop(index, caller_file, call) and (name := kept_at(index, caller_file, call, sites[0].image)):
+            found.append((caller_file, call, name))
+    return found
+
+
+def _kept_words(kept: list[tuple[SourceFile, Node, str]]) -> str:
+    """Step 3's note: which other calls get the name their own function's build keeps."""
+    said = [f"the call in {_holder(call)} ({file.filename}:{call.start_point.row + 1}) gets `{name}`" for file, call, name in kept]
+    return f"{' and '.join(said)}, the name its own build keeps"
+
+
+def _reading_callers(index: ImageFlowIndex, discard: Discard, deploy: DeployCall) -> list[Node]:
+    """The calls of the deploy helper, other than the paired one, after the build in its block:
+    the parameter fix hands them the captured name too."""
+    from imagetag_lint.repair.parameter import sites_for_build
+
+    if not sites_for_build(deploy.fixed):
+        return []
+    return [call for caller_file, call in _other_calls(index, deploy) if caller_file is discard.file and reads_the_capture(index, discard, deploy, call)]
+
+
+def _other_calls(index: ImageFlowIndex, deploy: DeployCall) -> list[tuple[SourceFile, Node]]:
+    """Every call of the deploy helper but the paired one (none when the fix cannot find them all)."""
+    from imagetag_lint.repair.parameter import call_sites
+    from imagetag_lint.repair.plan import CannotFix
+
+    try:
+        found = call_sites(index, deploy.target)
+    except CannotFix:
+        return []
+    calls = found if isinstance(found, list) else []
+    return [(f, call) for f, call in calls if not (call.id == deploy.call.id and f is deploy.function.file)]
 
 
 def _fixed_by_its_own_drop(index: ImageFlowIndex, file: SourceFile, call: Node) -> bool:
@@ -406,6 +456,14 @@ def _keeping_words(keeping: list[KeepingCaller]) -> str:
     if len(keeping) == 1:
         return f"the other call site, {places}, gets `{image}` and still deploys that fixed image"
     return f"the other call sites, {places}, get `{image}` and still deploy that fixed image"
+
+
+def _reading_words(reading: list[Node], file: SourceFile, variable: str) -> str:
+    """Step 3's note: which other calls, after the build, get the captured name."""
+    lines = " and ".join(f"{file.filename}:{call.start_point.row + 1}" for call in reading)
+    if len(reading) == 1:
+        return f"the call after the build ({lines}) gets `{variable}` too"
+    return f"the calls after the build ({lines}) get `{variable}` too"
 
 
 def _keeping_related(ctx: RuleContext, keeping: KeepingCaller) -> str:

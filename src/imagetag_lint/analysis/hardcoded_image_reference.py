@@ -333,7 +333,10 @@ def _fix(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> Fix:
             return Fix(Applicability.UNSAFE, message, tuple(use_in_site(site, variable)))
         # unsafe: that the setter runs before the closure is Ginkgo's order, not one the code shows
         return Fix(Applicability.UNSAFE, message, (E.replace(site.file, site.node, variable),))
-    return fix or _tagged_fix(ctx, site, seen) or _raw_build_fix(site, seen) or _applied_fix(ctx, site) or _NO_BUILD_IN_REACH
+    return (
+        fix or _tagged_fix(ctx, site, seen) or _raw_build_fix(site, seen) or _applied_fix(ctx, site)
+        or _unreadable_capture_fix(ctx, site, seen) or _NO_BUILD_IN_REACH
+    )
 
 
 def _raw_build_fix(site: FixedSite, seen: BuildSite | None) -> Fix | None:
@@ -360,6 +363,9 @@ def _steps(ctx: RuleContext, site: FixedSite, builds: list[Related], seen: Build
     if builds_here:
         assert owner is not None and site.function is not None
         kept = _captured_here(ctx, site.function, seen)
+        unread = _unreadable_capture_steps(ctx, site, seen, kept) if kept is not None else None
+        if unread is not None:
+            return unread
         write = _overwrite_at(ctx, site, seen) if kept is not None else None
         if kept is not None and write is not None:
             words = overwrite_words(ctx.index, write) or "fixed text"  # what this site deploys
@@ -595,6 +601,65 @@ def _overwrite_at(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> 
     return overwrite_before(ctx.index, site.function, variable, site.node)
 
 
+def _unreadable_capture(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> Node | None:
+    """The variable the site's function keeps the name of the build in, when the site cannot read
+    it: it comes before the build (`deploy(..., "localhost/app:e2e")`, then `img, err :=
+    build(...)`), or outside the block that declares it. Go refuses a name read there."""
+    from imagetag_lint.repair.use import visible_at
+
+    if seen is None or seen.held is not None or site.function is None or not is_inside(seen.call, site.function.node):
+        return None
+    variable = _kept_variable(ctx, seen)
+    if variable is None or visible_at(variable, site.node):
+        return None
+    return variable
+
+
+def _unreadable_capture_steps(ctx: RuleContext, site: FixedSite, seen: BuildSite | None, kept: str) -> tuple[str, ...] | None:
+    variable = _unreadable_capture(ctx, site, seen)
+    if variable is None or site.function is None:
+        return None
+    owner, line, use = site.function.name, variable.start_point.row + 1, _use_step(site, f"`{kept}`")
+    if site.node.start_byte < variable.start_byte:
+        return (
+            f"capture: `{owner}` keeps the built name in `{kept}`, declared at line {line}, after this text",
+            "pass: nothing can be passed here: the name does not exist yet where this text is",
+            "parameter: none needed",
+            f"use: after the build (line {line}), {use[5:]}; before it, the image does not exist yet",
+        )
+    scope = _scope_of(variable)
+    return (
+        f"capture: `{owner}` keeps the built name in `{kept}` (line {line}), out of reach here: this text is outside the {scope} that declares it",
+        f"pass: nothing to pass: declare `{kept}` before that {scope}, where this text can read it, and assign it at the build",
+        "parameter: none needed",
+        use,
+    )
+
+
+def _scope_of(variable: Node) -> str:
+    """What a local's scope is, in words: the statement whose init declares it, or its block."""
+    statement = variable.parent.parent if variable.parent is not None else None
+    holder = statement.parent if statement is not None else None
+    if holder is not None and holder.type == "for_clause":
+        holder = holder.parent
+    kinds = {"if_statement": "`if`", "for_statement": "`for`", "expression_switch_statement": "`switch`", "type_switch_statement": "`switch`"}
+    kind = kinds.get(holder.type) if holder is not None else None
+    return f"{kind} statement" if kind is not None else "block"
+
+
+def _unreadable_capture_fix(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> Fix | None:
+    variable = _unreadable_capture(ctx, site, seen)
+    if variable is None:
+        return None
+    line = variable.start_point.row + 1
+    name = text(variable)
+    if site.node.start_byte < variable.start_byte:
+        said = f"this text comes before the build at line {line} that declares `{name}`"
+    else:
+        said = f"this text is outside the {_scope_of(variable)} that declares `{name}` (line {line})"
+    return Fix(Applicability.DISPLAY_ONLY, f"{said}: no edit can deploy that name here")
+
+
 def _raw_build_here(site: FixedSite, seen: BuildSite | None) -> bool:
     """Does the site's function run the build the message names itself (`podman build -t image`)?"""
     return site.function is not None and seen is not None and seen.raw and is_inside(seen.call, site.function.node)
@@ -623,9 +688,11 @@ def _kept_steps(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> tu
     variable = _kept_variable(ctx, seen) or _kept_holder(ctx, seen)
     if caller is None or variable is None or caller is owner:
         return None
-    calls = any(owner in index.project.resolve_call(call, caller.file) for call in index.calls_in(caller))
-    if not calls:
-        return None
+    from imagetag_lint.repair.use import visible_at
+
+    calls = [call for call in index.calls_in(caller) if owner in index.project.resolve_call(call, caller.file)]
+    if not any(visible_at(variable, call) for call in calls):
+        return None  # no call of the helper there can read the name (before its build, or out of its scope)
     name = text(variable)
     field = _receiver_field(variable, caller, owner) if variable.type != "identifier" else None
     later = any(

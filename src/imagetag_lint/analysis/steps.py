@@ -80,10 +80,14 @@ def capture_step(
                 "receive): the goroutine is started in a loop, so one outer variable would keep only "
                 "the last name written"
             )
+        from imagetag_lint.repair.goroutine import closed_only
+
+        channel = closed_only(call)
+        reports = f"closes `{channel}`" if channel is not None else "sends its result (or calls `Done()`)"
         return (
             f"capture: {written} inside the goroutine and assign it to an outer "
             f"`var {carried or variable + 'Built'} string` declared before the `go` statement, before the goroutine "
-            "sends its result (or calls `Done()`); read it only after the receive (or `Wait()`)"
+            f"{reports}; read it only after the receive (or `Wait()`)"
         )
     wrapper = value_wrapper(call)
     if wrapper is not None and wrapper.parent is not None and wrapper.parent.type == "expression_statement":
@@ -538,6 +542,31 @@ def nested_out_of_reach(discard: Discard, deployment: Node) -> Node | None:
     if statement is None or statement.type != "assignment_statement":
         return None
     return nested_holder(discard, deployment)
+
+
+def reads_the_capture(index: ImageFlowIndex, discard: Discard, deploy: DeployCall, call: Node) -> bool:
+    """Is call, another call of the helper the drop's deploy call calls, one that can read the
+    name captured at the build as that deploy call does: after the build's statement, in the
+    block a capture in place declares the name in (`go deploy(...)`, then `return deploy(...)`)?
+    The parameter step hands it the built name, not the fixed text. Not when the name leaves a
+    goroutine, a closure or a loop around the build (it is declared before them and set later),
+    when a kept name lives only in its `if`, nor for another drop's deploy call (its own fix
+    passes its own name)."""
+    from imagetag_lint.analysis.defects import dropped_builds
+    from imagetag_lint.analysis.pairing import in_goroutine
+
+    scope = _capture_scope(discard)
+    if scope is None or in_goroutine(discard.call) or closure_out_of_reach(discard, deploy) is not None:
+        return False
+    if grouped_launch(discard, deploy.call) is not None or nested_holder(discard, deploy.call) is not None:
+        return False
+    statement, block = scope
+    kept = discard.target is not None and text(discard.target) != "_"
+    if kept and statement.type == "if_statement":
+        return False  # `if img, err := build(); ...`: `img` ends with the `if`
+    if not is_inside(call, block) or call.start_byte < statement.end_byte:
+        return False
+    return not any(d.discard is not discard and d.deploy is not None and d.deploy.call.id == call.id for d in dropped_builds(index, discard.file))
 
 
 def build_runs_in_loop(discard: Discard, holder: Node, bare: bool = False) -> bool:

@@ -17,6 +17,7 @@ from imagetag_lint.findings import Applicability, Edit, Finding, Fix
 from imagetag_lint.fix.comments import realign_trailing_comments
 from imagetag_lint.fix.edits import OverlapError, apply_edits, changes_nothing, overlaps
 from imagetag_lint.fix.together import declared_twice
+from imagetag_lint.fix.tracking import carried
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.golang.parser import Node, Tree, captures, first_error
 from imagetag_lint.golang.parser import parse_for_check as parse
@@ -41,6 +42,7 @@ class FixOutcome:
     fixed: dict[str, bytes] = field(default_factory=dict)  # absolute path -> bytes after fixes
     display: dict[str, str] = field(default_factory=dict)  # absolute path -> name as reported
     applied: list[Finding] = field(default_factory=list)  # findings whose fix was applied
+    led_to: list[Finding] = field(default_factory=list)  # of those, the ones earlier fixes led to (fix/tracking.py)
     rejected: list[str] = field(default_factory=list)  # fixes rolled back, with the reason
     refused: list[Finding] = field(default_factory=list)  # findings left whose fix was rolled back
 
@@ -58,10 +60,12 @@ def fix_all(lint: Lint, unsafe: bool) -> FixOutcome:
     outcome: FixOutcome | None = None
     rounds, limit = 0, MAX_ROUNDS
     refused: set[_Key] = set()  # findings whose fix was rolled back, as planned in the last round
+    found: set[_Key] = set()  # the findings of the text as read, where they stand now, not yet fixed
     while True:
         result = lint(overlay)
         if outcome is None:
             outcome = FixOutcome(result)
+            found = {_key(f) for f in result.findings}
         outcome.result = result
         candidates = [f for f in result.findings if _key(f) not in refused]
         chosen = choose(candidates, APPLICABLE[unsafe], _regions(result.sources), result.sources)
@@ -96,6 +100,8 @@ def fix_all(lint: Lint, unsafe: bool) -> FixOutcome:
             break  # edits that together put back what they replace: nothing was fixed
         for _, findings in accepted:
             outcome.applied.extend(findings)
+            outcome.led_to.extend(f for f in findings if _key(f) not in found)
+        found = _carried(found - {_key(f) for _, findings in accepted for f in findings}, before, overlay, outcome)
         # the rest were planned on the old text: the next round re-lints and re-plans them, and
         # parses every file again: this round's trees go first (the run collects cycles rarely,
         # and the project holds its files in cycles), which halves the peak of a --fix run
@@ -108,6 +114,16 @@ def fix_all(lint: Lint, unsafe: bool) -> FixOutcome:
 
 Chosen = list[tuple[Fix, list[Finding]]]
 _Key = tuple[str, int, int, str]
+
+
+def _carried(found: set[_Key], before: dict[str, bytes], overlay: dict[str, bytes], outcome: FixOutcome) -> set[_Key]:
+    """The findings of the text as read, moved along with the round's edits."""
+    changes = {
+        outcome.display[path]: (before.get(path, outcome.original[path]), text)
+        for path, text in overlay.items()
+        if text is not before.get(path)
+    }
+    return carried(found, changes) if changes else found
 
 
 def _key(finding: Finding) -> _Key:

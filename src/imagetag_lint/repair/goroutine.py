@@ -4,6 +4,7 @@ through an outer variable that is read only after a receive (or Wait) orders it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from imagetag_lint.analysis.deployments import DeployCall
 from imagetag_lint.analysis.discards import Discard
@@ -12,7 +13,13 @@ from imagetag_lint.findings import Edit
 from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.model import Function
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import FUNCTION_TYPES, callee, enclosing, is_inside
+from imagetag_lint.golang.syntax import (
+    FUNCTION_TYPES,
+    arguments,
+    callee,
+    enclosing,
+    is_inside,
+)
 from imagetag_lint.record import record
 from imagetag_lint.repair.capture import BlockScope, Scope
 from imagetag_lint.repair.names import fresh_name
@@ -64,7 +71,7 @@ def carry_out_of_goroutine(
     after = capture.statement_end()
     report = _first_report(closure, after) if closure is not None and grouped is None else None
     if report is None and grouped is None:
-        raise CannotFix(_unreported(closure))
+        raise CannotFix(_unreported(closure, function, go))
     if deploy is not None and not synchronised_between(function, go, deploy.call):
         raise CannotFix(UNSYNCHRONISED)  # with no deploy call, each deployment the name goes to is checked
     outer = fresh_name(index, variable + "Built", function, {variable})
@@ -93,33 +100,88 @@ def _first_report(closure: Node, after: int) -> Node | None:
 
 def _reports(closure: Node) -> list[Node]:
     """The sends and `Done()` calls of the goroutine itself (not of closures inside it)."""
+    return [
+        node for node in _own_nodes(closure)
+        if node.type == "send_statement" or (node.type == "call_expression" and callee(node)[1] == "Done")
+    ]
+
+
+def _closed_channels(closure: Node) -> list[Node]:
+    """The channels the goroutine itself closes (`close(done)`, deferred or not)."""
+    found = []
+    for node in _own_nodes(closure):
+        args = arguments(node) if node.type == "call_expression" and callee(node) == (None, "close") else []
+        if len(args) == 1:
+            found.append(args[0])
+    return sorted(found, key=lambda n: n.start_byte)
+
+
+def closed_only(call: Node) -> str | None:
+    """The channel the goroutine around call closes, when that is how it reports (it neither
+    sends nor calls `Done()`)."""
+    closure = enclosing(call, ("func_literal",))
+    if closure is None or _reports(closure):
+        return None
+    closed = _closed_channels(closure)
+    return text(closed[0]) if closed else None
+
+
+def _own_nodes(closure: Node) -> Iterator[Node]:
+    """The nodes of the goroutine's body, not of closures inside it."""
     body = closure.child_by_field_name("body")
     stack = [body] if body is not None else []
-    found: list[Node] = []
     while stack:
         node = stack.pop()
         if node.type in FUNCTION_TYPES and node is not body:
             continue
-        if node.type == "send_statement" or (node.type == "call_expression" and callee(node)[1] == "Done"):
-            found.append(node)
+        yield node
         stack.extend(node.named_children)
-    return found
 
 
 def _deferred(node: Node) -> bool:
     return node.parent is not None and node.parent.type == "defer_statement"
 
 
-def _unreported(closure: Node | None) -> str:
+def _unreported(closure: Node | None, function: Function, go: Node) -> str:
     """Why no hand-off is written when nothing the goroutine does after the build can order a read;
     a channel is named only when the goroutine has one."""
     if closure is not None and any(n.type == "send_statement" for n in _reports(closure)):
         return "carry the name out of the goroutine with the result it reports on the channel"
+    closed = _closed_channels(closure) if closure is not None else []
+    if closed:
+        channel = text(closed[0])
+        waits = _select_receiving(function, go, channel)
+        where = (
+            f", and `{function.name}` waits for it in a `select` (line {waits.start_point.row + 1}), whose order the "
+            "analysis does not prove either" if waits is not None else ""
+        )
+        return (
+            f"the goroutine reports by closing `{channel}`, and the analysis orders a read of the name only after "
+            f"a send or a `Done()`, not after a close{where}: carry the name out by hand, in a variable the "
+            f"goroutine sets before `{channel}` is closed and the launching function reads after it receives from it"
+        )
     return (
         "the goroutine reports nothing after the build (no send, no `Done()`), so no read of the "
         "name can be ordered after it: make the launching function wait for the goroutine, then "
         "carry the name out"
     )
+
+
+def _select_receiving(function: Function, go: Node, channel: str) -> Node | None:
+    """The `select` of the launching function, after the `go` statement, one of whose cases
+    receives from the channel."""
+    body = function.body
+    stack = [body] if body is not None else []
+    while stack:
+        node = stack.pop()
+        if node.type == "func_literal":
+            continue
+        if node.type == "receive_statement" and node.start_byte >= go.end_byte and text(node).replace(" ", "") == f"<-{channel}":
+            holder = node.parent.parent if node.parent is not None and node.parent.type == "communication_case" else None
+            if holder is not None and holder.type == "select_statement":
+                return holder
+        stack.extend(node.named_children)
+    return None
 
 
 def synchronised_between(function: Function, go: Node, deploy_call: Node) -> bool:

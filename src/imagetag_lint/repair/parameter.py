@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 from imagetag_lint.analysis.deployments import (
     DeployCall,
@@ -13,8 +14,9 @@ from imagetag_lint.analysis.deployments import (
     image_arguments,
     sites_in,
 )
+from imagetag_lint.analysis.discards import Discard
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
-from imagetag_lint.analysis.steps import other_definitions
+from imagetag_lint.analysis.steps import other_definitions, reads_the_capture
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.findings import Edit
 from imagetag_lint.fix import edits as E
@@ -33,8 +35,12 @@ from imagetag_lint.repair.orphan import drop_orphan
 from imagetag_lint.repair.plan import CannotFix, Plan
 
 
-def pass_to(index: ImageFlowIndex, deploy: DeployCall, variable: str, plan: Plan, build_name: str | None = None) -> bool:
-    """Steps 2-4 for a deploy function: pass the name (adding the parameter if needed)."""
+def pass_to(
+    index: ImageFlowIndex, deploy: DeployCall, variable: str, plan: Plan, build_name: str | None = None, discard: Discard | None = None
+) -> bool:
+    """Steps 2-4 for a deploy function: pass the name (adding the parameter if needed). discard,
+    the drop whose name is captured in place: the helper's other calls that read the capture
+    (`analysis.steps.reads_the_capture`) get the name too."""
     file = deploy.function.file
     args = arguments(deploy.call)
     if deploy.image_params:
@@ -54,10 +60,10 @@ def pass_to(index: ImageFlowIndex, deploy: DeployCall, variable: str, plan: Plan
                     drop_orphan(index, deploy.function, args[position], plan)  # `ref := "..."` read only here
                 return True
         return False
-    return _add_parameter(index, deploy, variable, plan)
+    return _add_parameter(index, deploy, variable, plan, discard)
 
 
-def _add_parameter(index: ImageFlowIndex, deploy: DeployCall, variable: str, plan: Plan) -> bool:
+def _add_parameter(index: ImageFlowIndex, deploy: DeployCall, variable: str, plan: Plan, discard: Discard | None) -> bool:
     target = deploy.target
     sites = sites_for_build(deploy.fixed)
     images = sorted({site.image for site in deploy.fixed if site.local})
@@ -68,10 +74,11 @@ def _add_parameter(index: ImageFlowIndex, deploy: DeployCall, variable: str, pla
     _check_method(index, target)
     parameter = fresh_name(index, "imageName", target)
     callers = call_sites(index, target)
-    if callers is None:
+    if isinstance(callers, NameUse):  # names decide it: a local of the same name looks the same
+        where = f"{callers.file.filename}:{callers.node.start_point.row + 1}"
         raise CannotFix(
-            f"`{target.name}` is used as a value; add an `imageName string` parameter to it and "
-            "update its uses by hand"
+            f"the name `{target.name}` appears other than in a call (at {where}); add an `imageName string` "
+            "parameter to it and update its uses by hand"
         )
     unlinted = next((f for f, _ in callers if not f.reported), None)
     if unlinted is not None:
@@ -97,9 +104,22 @@ def _add_parameter(index: ImageFlowIndex, deploy: DeployCall, variable: str, pla
             drop_orphan(index, site.function, site.node, plan)  # `ref := "..."` read only at the sites
     old_value = _go_literal(index, sites[0])
     for caller_file, call in callers:
-        value = variable if call.id == deploy.call.id and caller_file is deploy.function.file else old_value(caller_file, target.file)
+        paired = call.id == deploy.call.id and caller_file is deploy.function.file
+        reads = discard is not None and caller_file is discard.file and reads_the_capture(index, discard, deploy, call)
+        value = variable if paired or reads else kept_at(index, caller_file, call, sites[0].image) or old_value(caller_file, target.file)
         plan.edits.append(_insert_argument(index, caller_file, call, position, value, target))
     return True
+
+
+def kept_at(index: ImageFlowIndex, file: SourceFile, call: Node, image: str) -> str | None:
+    """The name a build of the image's service keeps in the function of a call of the deploy
+    helper, when the call can read it: the parameter step passes that name, not the fixed text
+    (the function deploys what it built, as the next round's IMG002 would have it)."""
+    from imagetag_lint.repair.use import kept_build_name
+
+    function = index.facts(file).function_of(call)
+    kept = kept_build_name(index, function, call, image) if function is not None else None
+    return text(kept) if kept is not None else None
 
 
 def several_parameters(deploy: DeployCall, variable: str) -> str:
@@ -213,10 +233,19 @@ def sites_for_build(sites: tuple[FixedSite, ...]) -> list[FixedSite]:
     return local if len(images) == 1 else []
 
 
-def call_sites(index: ImageFlowIndex, target: Function) -> list[tuple[SourceFile, Node]] | None:
+class NameUse(NamedTuple):
+    """Where target's name appears other than as a call's callee (`f := deploy`, or a local
+    function of the same name: uses are told apart by name only)."""
+
+    file: SourceFile
+    node: Node
+
+
+def call_sites(index: ImageFlowIndex, target: Function) -> list[tuple[SourceFile, Node]] | NameUse:
     """Every call of target in the code the run reads (a caller in a file it does not lint
-    included: the caller decides); None when target is also used as a value. CannotFix when it
-    is named where calls are not followed (through a dot import)."""
+    included: the caller decides); a NameUse when its name also appears other than in a call,
+    where it may be used as a value. CannotFix when it is named where calls are not followed
+    (through a dot import)."""
     found = []
     home = (target.file.directory, target.file.package)
     index.project.load_mentioning(target.file.directory, target.name, target.exported)  # callers in unparsed files
@@ -245,7 +274,7 @@ def call_sites(index: ImageFlowIndex, target: Function) -> list[tuple[SourceFile
                 if ident.parent is not None and ident.parent.type in ("function_declaration", "method_declaration"):
                     continue
                 if _names_target(index, file, function_node, target, same_package):
-                    return None
+                    return NameUse(file, function_node)
                 continue
             if any(f is target for f in index.project.resolve_call(call, file)):
                 found.append((file, call))

@@ -78,7 +78,7 @@ def plan_use_built(index: ImageFlowIndex, function: Function, mismatch: Mismatch
             "would deploy that image once per element and leave the loop variable unused"
         )
     meant = meant_name(index, function, mismatch)
-    built = text(meant) if meant is not None and _visible_at(function, meant, mismatch.sink.expr) else None
+    built = text(meant) if meant is not None and visible_at(meant, mismatch.sink.expr) else None
     if built is None:
         raise CannotFix("pass the variable the build used instead of recomputing the name")
     plan = Plan(message=f"use `{built}`, the name the build used")
@@ -92,22 +92,31 @@ def captured_name_fix(index: ImageFlowIndex, site: FixedSite) -> Fix | None:
     function = site.function
     if function is None or not site.local or site.kind not in (SiteKind.FIELD, SiteKind.DEPLOY_ARG, SiteKind.COMMAND_ARG):
         return None
+    target = kept_build_name(index, function, site.node, site.image)
+    if target is None:
+        return None
+    plan = Plan(message=f"deploy `{excerpt(target)}`, the name the build returned")
+    plan.edits.extend(use_in_site(site, text(target)))
+    try:
+        drop_orphan(index, function, site.node, plan)  # `ref := "..."` read only here
+    except CannotFix as reason:
+        return by_hand(str(reason))
+    return seal(index, plan)
+
+
+def kept_build_name(index: ImageFlowIndex, function: Function, node: Node, image: str) -> Node | None:
+    """The variable in which a build of the image's service in function, before node, keeps the
+    name it returns, when node can read it."""
     for call in index.calls_in(function):
         producer = index.producer(call, function.file)
-        if producer is None or call.start_byte > site.start:
+        if producer is None or call.start_byte > node.start_byte:
             continue
         target = _captured_target(call, producer.image_result)
         build_name = build_name_of(index, call, function.file, function)
-        if build_name is not None and not names_service(build_name, site.image):
+        if build_name is not None and not names_service(build_name, image):
             continue
-        if target is not None and target.type == "identifier" and text(target) != "_" and _visible_at(function, target, site.node):
-            plan = Plan(message=f"deploy `{excerpt(target)}`, the name the build returned")
-            plan.edits.extend(use_in_site(site, text(target)))
-            try:
-                drop_orphan(index, function, site.node, plan)  # `ref := "..."` read only here
-            except CannotFix as reason:
-                return by_hand(str(reason))
-            return seal(index, plan)
+        if target is not None and target.type == "identifier" and text(target) != "_" and visible_at(target, node):
+            return target
     return None
 
 
@@ -128,14 +137,15 @@ def _captured_target(call: Node, image_result: int) -> Node | None:
     return left[image_result] if image_result < len(left) else None
 
 
-def _visible_at(function: Function, variable: Node, use: Node) -> bool:
-    """Is the variable declared in a block that also holds `use` (so the name resolves there)?"""
+def visible_at(variable: Node, use: Node) -> bool:
+    """Is the variable declared in a block that also holds `use`, before it (so the name resolves
+    there)? A name an `if`, `for` or `switch` init declares ends with that statement."""
     statement = variable.parent.parent if variable.parent is not None else None
     if statement is None:
         return False
     if statement.type == "short_var_declaration":
         block = statement.parent
-        if block is not None and block.type in ("if_statement", "for_clause", "expression_switch_statement"):
+        if block is not None and block.type == "for_clause":
             block = block.parent
         return block is not None and is_inside(use, block) and use.start_byte > variable.end_byte
     return use.start_byte > variable.end_byte

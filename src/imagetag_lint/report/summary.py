@@ -63,6 +63,7 @@ class Summary:
     notes: Sequence[str] = ()  # what narrowed the report: a baseline, --new-from-rev
     fixed: int = 0  # findings whose fix was written
     fixed_files: int = 0
+    fixed_led_to: int = 0  # findings the fixes led to (not in the text as read) whose fix was written too
     not_written: Sequence[NotWritten] = ()
     not_analysed: int = 0  # files read but not parsed at all (a Python file that is not valid Python)
 
@@ -76,10 +77,13 @@ def summarize(
     not_written: Sequence[NotWritten] = (),
     refused: Sequence[Finding] = (),
     not_analysed: int = 0,
+    led_to: Sequence[Finding] = (),
 ) -> Summary:
     """The counts of a run; with --fix, findings are those on disk after the writes (a fix not
-    written leaves its finding among them), fixed the findings whose fixes were written, and
-    refused those left whose fixes were rolled back."""
+    written leaves its finding among them), fixed the findings whose fixes were written, refused
+    those left whose fixes were rolled back, and led_to the findings among those applied that
+    earlier fixes led to: they are no findings of the text as read, and are counted apart."""
+    later = {id(f) for f in led_to}
     shown = {id(f) for f in findings}
     return Summary(
         findings=len(findings),
@@ -88,7 +92,8 @@ def summarize(
         fixable=fixable(findings, [f for f in refused if id(f) in shown]),
         errors=errors,
         notes=tuple(notes),
-        fixed=len(fixed),
+        fixed=sum(id(f) not in later for f in fixed),
+        fixed_led_to=sum(id(f) in later for f in fixed),
         fixed_files=len({e.filename for f in fixed if f.fix is not None for e in f.fix.edits}),
         not_written=tuple(not_written),
         not_analysed=not_analysed,
@@ -97,8 +102,9 @@ def summarize(
 
 def summary_lines(summary: Summary) -> list[str]:
     lines = []
-    if summary.fixed:
-        lines.append(f"Fixed {_count(summary.fixed, 'finding')} in {_count(summary.fixed_files, 'file')}.")
+    if summary.fixed or summary.fixed_led_to:
+        more = f", and {_count(summary.fixed_led_to, 'finding')} that those fixes led to" if summary.fixed_led_to else ""
+        lines.append(f"Fixed {_count(summary.fixed, 'finding')} in {_count(summary.fixed_files, 'file')}{more}.")
     for skipped in summary.not_written:
         fixes = _count(len(skipped.findings), "fix", "fixes")
         lines.append(f"Not written: {skipped.filename} ({skipped.reason}); its {fixes} did not happen.")
