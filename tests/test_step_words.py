@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from support import TESTS, go_module
+from test_fix_edits import SETUP
 
 from imagetag_lint.cli import main
 
@@ -320,31 +321,8 @@ def test_a_drop_in_a_local_closure_puts_the_name_on_the_manifest_line(
 def test_the_steps_quote_code_on_one_line_cut_past_a_width(
     value: str, quoted: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    setup = SHORT_SETUP.replace("VALUE", value)
+    setup = SETUP.replace('"localhost/app:e2e-test"', value)
     monkeypatch.chdir(go_module(tmp_path, {"e2e/setup.go": setup}))
     main(["--isolated", "--output-format", "json", "--exit-zero", "."])
     finding = next(f for f in json.loads(capsys.readouterr().out) if f["code"] == "IMG001")
     assert finding["steps"][3] == f"use: `Image: imageName` instead of `{quoted}`"
-
-
-SHORT_SETUP = '''package e2e
-
-import (
-	"context"
-	"io"
-
-	"example.com/m/infrastructure"
-	"example.com/m/k8s"
-)
-
-func Setup(ctx context.Context, w io.Writer) error {
-	if _, err := infrastructure.BuildAndLoadImageToKind(infrastructure.ImageBuildConfig{ImageName: "app"}, w); err != nil {
-		return err
-	}
-	return deployApp(ctx)
-}
-
-func deployApp(ctx context.Context) error {
-	return k8s.Apply(ctx, k8s.Container{Name: "app", Image: VALUE})
-}
-'''
