@@ -588,3 +588,29 @@ def test_a_table_entry_added_after_the_lint_joins_the_stored_table(
     assert runs.last.linted
     assert lint(module, "--baseline", "baseline.json", capsys=capsys) == first
     assert not runs.last.linted and runs.last.reads == 0
+
+
+def test_an_input_edited_while_the_run_reads_it_stores_no_entry(
+    module: Path, capsys: pytest.CaptureFixture[str], runs: Runs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key holds an input's digest; the lint reads the input again when it parses it. An
+    edit in between gives a result of other bytes than the key's: it is printed, never stored,
+    so putting the old bytes back later lints again instead of answering for the edit."""
+    _age(module)
+    setup = module / "e2e" / "setup.go"
+    original = setup.read_text()
+    cold = lint(module, "--no-cache", capsys=capsys)
+    read_inputs = RunCache._read_inputs
+
+    def edited_meanwhile(self: RunCache, jobs: list[tuple[str, str]]) -> bool:
+        done = read_inputs(self, jobs)
+        setup.write_text(original.replace('"localhost/shop:e2e"', '"localhost/other:e2e"'))
+        return done
+
+    monkeypatch.setattr(RunCache, "_read_inputs", edited_meanwhile)
+    raced = lint(module, capsys=capsys)
+    assert runs.last.linted and "localhost/other:e2e" in raced[1]
+    monkeypatch.setattr(RunCache, "_read_inputs", read_inputs)
+    setup.write_text(original)
+    _age(module)
+    assert lint(module, capsys=capsys) == cold and runs.last.linted

@@ -6,7 +6,7 @@ The readers report here; only a lint run through the cache turns the log on."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from imagetag_lint.regular import read_regular
 
@@ -14,8 +14,12 @@ EXISTS = -2  # the `limit` of a file whose existence alone was asked
 
 
 class ReadLog:
-    def __init__(self, inputs: Iterable[str]) -> None:
+    def __init__(self, inputs: Iterable[str], keyed: Callable[[str, bytes], bool] | None = None) -> None:
         self.inputs = frozenset(inputs)  # files whose bytes the key holds already: not logged
+        # whether bytes read of an input are those its key holds (the lint reads an input again
+        # when it parses it): one that changed since makes the result no answer for the key
+        self._keyed = keyed
+        self.inputs_changed = False
         # path -> (its bytes, None when absent or unreadable; how many were read at most, -1 for
         # all of a Go file, EXISTS when only whether it is a file was asked)
         self.files: dict[str, tuple[bytes | None, int]] = {}
@@ -26,6 +30,8 @@ class ReadLog:
         """Keep the most of path that was read: a module search asks whether a file exists
         before the lint reads all of it, and the cached result depends on all of it then."""
         if path in self.inputs:
+            if self._keyed is not None and limit == -1 and (source is None or not self._keyed(path, source)):
+                self.inputs_changed = True
             return
         known = self.files.get(path)
         if known is None or _extent(limit) > _extent(known[1]):

@@ -86,6 +86,7 @@ class RunCache:
         self.scanner = Scanner(Prefilter(run.options.rule_set.flow), run.options.max_file_bytes)
         self.scans: dict[str, Scan] = {}  # inputs read while computing the key, prefiltered
         self.clean: list[Clean] = []  # the clean Go inputs, known when the key is made
+        self.keyed: dict[str, bytes] = {}  # the digests the key holds, of the other inputs
         self.reads = 0
         self.linted = False
         self.released = False  # whether the table was let go of (and is on disk only)
@@ -122,6 +123,7 @@ class RunCache:
             name = b"%s\0%s\0" % (item.display.encode(), item.path.encode())
             if entry[4] is None:
                 parts.append(name + entry[3] + b"\0")
+                self.keyed[item.path] = entry[3]
             else:
                 self.clean.append((item.display, item.path, entry[4][1]))
                 if names_shown:
@@ -229,7 +231,7 @@ class RunCache:
         scans = Settled(list(self._scans()))  # before the log starts: the prefilter's reads are not the lint's
         self.table, self.released = {}, True  # stored already; the lint's trees need the memory more
         clean = {path for _, path, _ in self.clean}
-        log = ReadLog(d.path for d in self.run.inputs.discovered if d.path not in clean)
+        log = ReadLog((d.path for d in self.run.inputs.discovered if d.path not in clean), self._keyed_bytes)
         log_reads(log)
         try:
             result = self.run.lint({}, scans)
@@ -245,10 +247,16 @@ class RunCache:
         listings.extend(("py", d, _listing("py", d)) for d in self._python_directories())
         listings.extend(("walk", d, held) for d, held in sorted(log.walks.items()))
         consulted = self._clean_digest() if result.clean_consulted else None
+        if log.inputs_changed:  # an input was edited while the run read it: the result is not the key's
+            return result
         data = encode_result(result.findings, result.errors, result.warnings, result.notes, result.files_checked)
         self.store.write(name, (FORMAT, key, (len(self.clean), consulted), files, listings, data))
         self.store.prune(RUNS, KEPT_RUNS)
         return result
+
+    def _keyed_bytes(self, path: str, source: bytes) -> bool:
+        """Are these the bytes of the input that the key holds?"""
+        return self.keyed.get(path) == digest(source)
 
     def _scans(self) -> Iterator[Scan]:
         """The prefilter's verdicts on the Go inputs, in order: known, computed already, or now."""
