@@ -326,3 +326,18 @@ def test_the_steps_quote_code_on_one_line_cut_past_a_width(
     main(["--isolated", "--output-format", "json", "--exit-zero", "."])
     finding = next(f for f in json.loads(capsys.readouterr().out) if f["code"] == "IMG001")
     assert finding["steps"][3] == f"use: `Image: imageName` instead of `{quoted}`"
+
+
+def test_the_condition_a_hoist_keeps_is_quoted_whole_on_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`if _, err := F(); err != nil &&\\n\\t\\t!errors.Is(...) {`: the capture step says what to
+    write, so it quotes the whole condition, on one line."""
+    condition = "err != nil &&\n\t\t!errors.Is(err, context.Canceled) &&\n\t\t!errors.Is(err, context.DeadlineExceeded)"
+    setup = SETUP.replace("w); err != nil {", "w); " + condition + " {").replace('"context"', '"context"\n\t"errors"')
+    monkeypatch.chdir(go_module(tmp_path, {"e2e/setup.go": setup}))
+    main(["--isolated", "--output-format", "json", "--exit-zero", "."])
+    finding = next(f for f in json.loads(capsys.readouterr().out) if f["code"] == "IMG001")
+    assert finding["steps"][0].endswith(
+        "then `if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {`"
+    )

@@ -102,7 +102,8 @@ def capture_step(
         return f"capture: `var {variable} string` before the `if`, then `{kept_form}` (it keeps its `=` and its condition)"
     context = statement.parent if statement is not None else None
     condition = context.child_by_field_name("condition") if context is not None and context.type == "if_statement" else None
-    checked = text(condition) if condition is not None else "err != nil"  # the `if` keeps its own condition
+    # the `if` keeps its own condition: quoted whole (it is what to write), on one line
+    checked = excerpt(condition, width=len(condition.text or b"")) if condition is not None else "err != nil"
     if "`if` init" in how and own_if_error:  # the rest of the block has an `err` of its own
         return f"capture: hoist the call out of the `if`: `{variable}, buildErr := {name}(...)`, then `if err := buildErr; {checked} {{`"
     if "`if` init" in how:
