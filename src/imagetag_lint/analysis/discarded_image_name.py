@@ -16,7 +16,12 @@ from imagetag_lint.analysis.defects import (
     stale_of,
 )
 from imagetag_lint.analysis.deploying_builders import deployed_in
-from imagetag_lint.analysis.deployments import DeployCall, FixedSite, image_arguments, needs_own_parameter
+from imagetag_lint.analysis.deployments import (
+    DeployCall,
+    FixedSite,
+    image_arguments,
+    needs_own_parameter,
+)
 from imagetag_lint.analysis.discards import Discard, find_discards
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.analysis.pairing import (
