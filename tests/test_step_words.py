@@ -253,6 +253,38 @@ def test_the_steps_name_the_parameter_the_fix_adds(
     ]
 
 
+def test_two_drops_deployed_by_one_helper_each_get_a_parameter(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both builds' fixed images are in `deployPair`: the second drop's steps name a parameter of
+    its own, as the fix adds it in the next round, not the first one's `imageName` again."""
+    api = steps_of(capsys, monkeypatch, "pairdeploy", 13, "IMG001")
+    worker = steps_of(capsys, monkeypatch, "pairdeploy", 17, "IMG001")
+    assert api[1:] == [
+        "pass: call `deployPair(..., shopApiImage)`",
+        "parameter: add `imageName string` to `deployPair` (pairdeploy/deploy.go:11) and update its call site",
+        "use: `Image: imageName` instead of `\"localhost/shop-api:e2e\"`",
+    ]
+    assert worker[1:] == [
+        "pass: call `deployPair(..., shopWorkerImage)`",
+        "parameter: add `imageName2 string` to `deployPair` (pairdeploy/deploy.go:11) and update its call site",
+        "use: `Image: imageName2` instead of `\"localhost/shop-worker:e2e\"`",
+    ]
+
+
+def test_an_image_parameter_given_another_builds_name_is_never_this_drops(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`deployKeptPair(ctx, namespace, shopApiImage)` gives its `imageName` the api's kept name:
+    the worker's drop adds a second parameter, and never passes its name in place of the api's."""
+    steps = steps_of(capsys, monkeypatch, "pairdeploy", 35, "IMG001")
+    assert steps[1:] == [
+        "pass: call `deployKeptPair(..., shopWorkerImage)`",
+        "parameter: add `imageName2 string` to `deployKeptPair` (pairdeploy/deploy.go:30) and update its call site",
+        "use: `Image: imageName2` instead of `\"localhost/shop-worker:e2e\"`",
+    ]
+
+
 def test_a_built_name_inside_a_goroutine_is_out_of_reach_of_the_deployment(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

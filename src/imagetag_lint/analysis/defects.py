@@ -15,6 +15,7 @@ from imagetag_lint.analysis.deployments import (
     FixedSite,
     deploy_calls,
     fixed_sites,
+    given_another_build,
     sites_in,
 )
 from imagetag_lint.analysis.discards import Discard, find_discards
@@ -100,20 +101,10 @@ def _not_releases(index: ImageFlowIndex, deploys: list[DeployCall]) -> list[Depl
 
 
 def _given_another_build(index: ImageFlowIndex, deploy: DeployCall, discard: Discard) -> bool:
-    """Does the deploy call already get the name another build returned in each of its image
-    arguments (`deployPayments(ctx, paymentsImage)` after `paymentsImage, err := Build(...)`), and
-    deploy no fixed image of its own? It is that build's deployment: passing this drop's name there
-    would deploy the wrong image."""
-    args = arguments(deploy.call)
-    positions = [p for p in deploy.image_params if p < len(args)]
-    if not positions or any(site.local for site in deploy.fixed):
-        return False
-    file, function = deploy.function.file, deploy.function
-    for position in positions:
-        origin = index.origin(args[position], file, function)
-        if origin.kind is not OriginKind.BUILT or origin.node is None or origin.node.id == discard.call.id:
-            return False
-    return True
+    """Is the deploy call another build's deployment: it gets that build's name in each of its
+    image arguments, and deploys no fixed image of its own? Passing this drop's name there would
+    deploy the wrong image."""
+    return not any(site.local for site in deploy.fixed) and given_another_build(index, deploy, discard.call)
 
 
 def _serving(deploy: DeployCall, build_name: str | None) -> DeployCall:

@@ -215,6 +215,30 @@ def image_arguments(index: ImageFlowIndex, deploy: DeployCall, build_name: str |
     ]
 
 
+def given_another_build(index: ImageFlowIndex, deploy: DeployCall, build: Node) -> bool:
+    """Does every image argument of the deploy call hold the name a build other than `build`
+    returned (`deployPayments(ctx, paymentsImage)` after `paymentsImage, err := Build(...)`)?
+    Each such parameter is that build's: the built name of `build` never goes there."""
+    args = arguments(deploy.call)
+    positions = [p for p in deploy.image_params if p < len(args)]
+    if not positions:
+        return False
+    file, function = deploy.function.file, deploy.function
+    for position in positions:
+        origin = index.origin(args[position], file, function)
+        if origin.kind != "built" or origin.node is None or origin.node.id == build.id:
+            return False
+    return True
+
+
+def needs_own_parameter(index: ImageFlowIndex, deploy: DeployCall, build: Node) -> bool:
+    """Does the build's image need a parameter of its own on the deploy function: its image
+    parameters take other builds' names (`given_another_build`), and it deploys a fixed local
+    image too, the one the build's name replaces (`deployPair(ctx, apiImage)` also running
+    `localhost/shop-worker:e2e`)?"""
+    return any(site.local for site in deploy.fixed) and given_another_build(index, deploy, build)
+
+
 def deploy_calls(index: ImageFlowIndex, function: Function) -> list[DeployCall]:
     """The calls of deploy functions in the function (once per function and project generation: every
     dropped build in the function asks)."""

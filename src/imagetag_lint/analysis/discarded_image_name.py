@@ -16,7 +16,12 @@ from imagetag_lint.analysis.defects import (
     stale_of,
 )
 from imagetag_lint.analysis.deploying_builders import deployed_in
-from imagetag_lint.analysis.deployments import DeployCall, FixedSite, image_arguments
+from imagetag_lint.analysis.deployments import (
+    DeployCall,
+    FixedSite,
+    image_arguments,
+    needs_own_parameter,
+)
 from imagetag_lint.analysis.discards import Discard, find_discards
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.analysis.pairing import (
@@ -61,6 +66,7 @@ from imagetag_lint.golang.syntax import (
     is_inside,
     is_write,
 )
+from imagetag_lint.record import replace
 
 CODE = "IMG001"
 
@@ -74,6 +80,8 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             continue
         build_name = dropped.build_name if dropped is not None else build_name_of(index, discard.call, file, None)
         deploy = dropped.deploy if dropped is not None else None
+        if deploy is not None and needs_own_parameter(index, deploy, discard.call):
+            deploy = replace(deploy, image_params=frozenset())  # those parameters are other builds': it gets its own
         proposed = variable_for(build_name, deploy.target if deploy is not None else None)
         kept = _kept_name(discard)
         variable = kept or _reused_local(index, discard) or _fresh(index, discard, proposed)
@@ -87,7 +95,7 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         hands_off = goroutine or grouped  # the name leaves a goroutine through an outer variable
         carried = _fresh(index, discard, variable + "Built", {variable}) if hands_off else variable  # the outer variable
         results = (discard.producer.results, discard.producer.image_result)
-        parameter = new_parameter(index, deploy.target) if deploy is not None and not deploy.image_params else "imageName"
+        parameter = _added_parameter(index, file, discard, deploy) if deploy is not None and not deploy.image_params else "imageName"
         steps = (
             capture_step(variable, discard.call, discard.how, goroutine, carried, results, bool(kept), _keeps_if_scope(index, discard)),
             _looped_pass_step(deploy) if goroutine and goroutine_in_loop(discard.call) else pass_step(carried, deploy, bool(here), image_arguments(index, deploy, build_name) if deploy is not None else None, discard.call),
@@ -168,6 +176,25 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             ctx.repairs.of_discard(discard),
             Severity.WARNING if drifted is None and (_tagged(build_name) or tag is not None) else None,
         )
+
+
+def _added_parameter(index: ImageFlowIndex, file: SourceFile, discard: Discard, deploy: DeployCall) -> str:
+    """The image parameter the fix adds to the deploy function for the drop: a name of its own
+    when an earlier drop of the file, paired with the same call, adds one too (the fix adds them
+    in successive rounds: `imageName`, then `imageName2`)."""
+    taken: set[str] = set()
+    for earlier in dropped_builds(index, file):
+        if earlier.discard is discard:
+            break
+        other = earlier.deploy
+        if other is not None and other.call.id == deploy.call.id and _adds_parameter(index, other, earlier.discard):
+            taken.add(new_parameter(index, deploy.target, taken))
+    return new_parameter(index, deploy.target, taken)
+
+
+def _adds_parameter(index: ImageFlowIndex, deploy: DeployCall, discard: Discard) -> bool:
+    """Does the drop's repair give the deploy function an image parameter?"""
+    return not deploy.image_params or needs_own_parameter(index, deploy, discard.call)
 
 
 def _repeated_nowhere(index: ImageFlowIndex, discard: Discard, dropped: DroppedBuild | None) -> bool:

@@ -265,14 +265,15 @@ def lookup_loop(argument: Node, function: Function, build: Node | None) -> Node 
     return loop if loop is not None and not is_inside(build, loop) else None
 
 
-def new_parameter(index: ImageFlowIndex, target: Function) -> str:
+def new_parameter(index: ImageFlowIndex, target: Function, taken: set[str] | None = None) -> str:
     """The image parameter the repair adds to a deploy function: `imageName`, unless the function
-    or its package already uses that name (then `imageName2`, as the fix writes)."""
+    or its package already uses that name, or taken holds it (then `imageName2`, as the fix
+    writes)."""
     from imagetag_lint.repair.names import fresh_name
     from imagetag_lint.repair.plan import CannotFix
 
     try:
-        return fresh_name(index, "imageName", target)
+        return fresh_name(index, "imageName", target, taken)
     except CannotFix:
         return "imageName"
 

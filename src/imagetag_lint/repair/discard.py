@@ -153,7 +153,7 @@ def plan_discard_repair(
             drop_orphan(index, function, mismatch.sink.expr, plan)
             passed = True
     if deploy is not None and scope.reaches(deploy.call):
-        passed = pass_to(index, deploy, variable, plan, build_name, discard if hand_off is None else None) or passed
+        passed = pass_to(index, deploy, variable, plan, build_name, discard if hand_off is None else None, discard.call) or passed
     if not passed:
         passed = use_in_function(index, function, variable, scope, plan, build_name)
     if not passed and hand_off is not None:

@@ -12,6 +12,7 @@ from imagetag_lint.analysis.deployments import (
     DeployCall,
     FixedSite,
     image_arguments,
+    needs_own_parameter,
     sites_in,
 )
 from imagetag_lint.analysis.discards import Discard
@@ -36,14 +37,17 @@ from imagetag_lint.repair.plan import CannotFix, Plan
 
 
 def pass_to(
-    index: ImageFlowIndex, deploy: DeployCall, variable: str, plan: Plan, build_name: str | None = None, discard: Discard | None = None
+    index: ImageFlowIndex, deploy: DeployCall, variable: str, plan: Plan, build_name: str | None = None,
+    discard: Discard | None = None, build: Node | None = None,
 ) -> bool:
     """Steps 2-4 for a deploy function: pass the name (adding the parameter if needed). discard,
     the drop whose name is captured in place: the helper's other calls that read the capture
-    (`analysis.steps.reads_the_capture`) get the name too."""
+    (`analysis.steps.reads_the_capture`) get the name too. build, the dropped build call: image
+    parameters that take other builds' names are theirs, and the build's fixed image beside
+    them gets a parameter of its own (`deployments.needs_own_parameter`)."""
     file = deploy.function.file
     args = arguments(deploy.call)
-    if deploy.image_params:
+    if deploy.image_params and not (build is not None and needs_own_parameter(index, deploy, build)):
         positions = image_arguments(index, deploy, build_name)
         if not positions and sum(p < len(args) for p in deploy.image_params) > 1:
             raise CannotFix(several_parameters(deploy, variable))
