@@ -117,6 +117,55 @@ def test_the_summary_does_not_count_what_was_not_written(tmp_path: Path, capsys:
     assert "Found 1 finding in 1 file (" in out  # listed under both files, the fix is still one finding
 
 
+WORKER = """package e2e
+
+import (
+	"context"
+	"io"
+
+	"example.com/m/infrastructure"
+)
+
+func SetupWorker(ctx context.Context, w io.Writer) error {
+	if _, err := infrastructure.BuildAndLoadImageToKind(infrastructure.ImageBuildConfig{ImageName: "worker"}, w); err != nil {
+		return err
+	}
+	return deployWorker(ctx)
+}
+"""
+
+DEPLOY_WORKER = """
+func deployWorker(ctx context.Context) error {
+	return k8s.Apply(ctx, k8s.Container{Name: "worker", Image: "localhost/worker:e2e-test"})
+}
+"""
+
+
+def test_a_file_grouped_through_a_shared_one_says_so_and_each_fix_counts_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The app's fix (setup.go, deploy.go) never edits worker.go: it shares a group with it only
+    through deploy.go, which the worker's fix edits too. Two fixes, each counted once."""
+    root = go_module(tmp_path, {"e2e/setup.go": SETUP, "e2e/deploy.go": DEPLOY + DEPLOY_WORKER, "e2e/worker.go": WORKER})
+    os.link(root / "e2e/worker.go", root / "worker-copy.txt")
+    assert fix(root) == 2
+    out, err = capsys.readouterr()
+    assert "e2e/worker.go: file has 2 hard links; not fixed: a rewrite would split them" in err
+    assert "e2e/deploy.go: not fixed: the fix also changes e2e/worker.go, which could not be written" in err
+    assert (
+        "e2e/setup.go: not fixed: through e2e/deploy.go, it shares a group of fixes with e2e/worker.go, "
+        "which could not be written"
+    ) in err
+    assert [line for line in out.splitlines() if line.startswith("Not written")] == [
+        "Not written: e2e/worker.go (file has 2 hard links; not fixed: a rewrite would split them); its 1 fix did not happen.",
+        "Not written: e2e/deploy.go (not fixed: the fix also changes e2e/worker.go, which could not be written); "
+        "1 more fix did not happen.",
+        "Not written: e2e/setup.go (not fixed: through e2e/deploy.go, it shares a group of fixes with e2e/worker.go, "
+        "which could not be written).",
+    ]
+    assert (root / "e2e/setup.go").read_text() == SETUP
+
+
 OTHER = """
 func Other(w io.Writer) error {
 	_, err := infrastructure.BuildAndLoadImageToKind(infrastructure.ImageBuildConfig{ImageName: "web"}, w)
@@ -166,10 +215,7 @@ def test_after_a_partial_write_the_report_reads_the_files_written_and_those_not(
     assert out.splitlines()[-5:] == [
         "Fixed 1 finding in 2 files.",
         "Not written: other/deploy.go (file is read-only; not fixed); its 1 fix did not happen.",
-        (
-            "Not written: other/setup.go (not fixed: the fix also changes other/deploy.go, which could not be written); "
-            "its 1 fix did not happen."
-        ),
+        "Not written: other/setup.go (not fixed: the fix also changes other/deploy.go, which could not be written).",
         "Found 1 finding in 1 file (6 linted).",
         "[*] 1 fixable with --fix.",
     ]

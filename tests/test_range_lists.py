@@ -111,3 +111,45 @@ def test_a_looked_up_local_entry_without_a_build_is_an_img002_where_it_is_writte
     assert found[(69, "IMG002")]["location"]["column"] == 41
     assert "a map entry that `images[svc]` looks up" in found[(69, "IMG002")]["message"]
     assert not any(code == "IMG002" and row != 69 for row, code in found)  # the pulled `redis:7` entries
+
+
+def keyed_findings(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> dict[tuple[int, str], dict[str, Any]]:
+    monkeypatch.chdir(FIXTURES)
+    main(["--isolated", "--output-format", "json", "--exit-zero", "ranges/keyed.go"])
+    return {(f["location"]["row"], f["code"]): f for f in json.loads(capsys.readouterr().out)}
+
+
+def test_a_lookup_with_a_fixed_key_deploys_its_entry(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`Image: images["cart"]` deploys the cart entry: it is the related place, and the name goes
+    there (the literal emptied, the entry set after the build), not "no deployment was found"."""
+    drop = keyed_findings(capsys, monkeypatch)[(19, "IMG001")]
+    assert drop["message"].endswith("the deployment cannot know the tag that was built")
+    assert [r["location"]["row"] for r in drop["related"]] == [17]
+    assert drop["steps"][1] == (
+        "pass: nothing to pass: `images[\"cart\"]` (line 23) reads the \"cart\" entry of `images`, which step 4 sets to the name"
+    )
+    assert drop["fix"]["applicability"] == "safe"
+    edits = [(e["location"]["row"], e["content"]) for e in drop["fix"]["edits"]]
+    assert (16, "{}") in edits  # the only entry goes, as gofmt writes an empty literal
+    assert (19, '\n\timages["cart"] = kubernautCartImage') in edits
+
+
+def test_a_fixed_key_lookup_handed_to_a_helper_keeps_the_lookup(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not "call `deployment` with the name instead of `images["basket"]`, a value the analysis
+    cannot know": the entry the lookup reads is known, and takes the name."""
+    drop = keyed_findings(capsys, monkeypatch)[(30, "IMG001")]
+    assert [r["location"]["row"] for r in drop["related"]] == [35, 34]
+    assert drop["steps"][3] == (
+        "use: put `\"basket\": kubernautBasketImage` in `images` in place of `\"basket\": \"localhost/kubernaut-basket:e2e\"`"
+    )
+    assert drop["fix"]["applicability"] == "safe"
+    assert (34, "kubernautBasketImage") in [(e["location"]["row"], e["content"]) for e in drop["fix"]["edits"]]
+
+
+def test_a_fixed_key_entry_read_before_the_build_is_by_hand(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    drop = keyed_findings(capsys, monkeypatch)[(47, "IMG001")]
+    assert [r["location"]["row"] for r in drop["related"]] == [51, 45]
+    assert drop["fix"]["applicability"] == "display-only"
+    assert "set `images[\"wallet\"] = kubernautWalletImage` after the build by hand" in drop["fix"]["message"]

@@ -364,8 +364,9 @@ def filled_before(site: FixedSite, build: Node) -> FilledBefore | None:
 
 @record(frozen=True)
 class LookedUpEntry:
-    """An entry of a local map literal that a loop over its keys looks up at the deployment
-    (`images[svc]` while `svc` walks `[]string{"reorder", "cache"}`): the lookup serves every key."""
+    """An entry of a local map literal that the deployment looks up: in a loop over its keys
+    (`images[svc]` while `svc` walks `[]string{"reorder", "cache"}`), where the lookup serves
+    every key, or with its fixed key (`images["reorder"]`)."""
 
     local: str  # the map (`images`)
     key: str  # the entry's key as written (`"reorder"`)

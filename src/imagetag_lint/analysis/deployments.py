@@ -17,7 +17,13 @@ from imagetag_lint.engine.run import mentions
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import arguments, callee, is_inside, unparen
+from imagetag_lint.golang.syntax import (
+    arguments,
+    callee,
+    is_inside,
+    string_value,
+    unparen,
+)
 from imagetag_lint.record import record
 
 
@@ -105,10 +111,13 @@ def _fixed_values(
     if function is None or origin.kind != "unknown":
         return
     lookup = unparen(expr)
-    holder = (
-        f"a map entry that `{text(lookup)}` looks up in a `range` loop for {where}" if lookup.type == "index_expression"
-        else f"the list a `range` loop hands to {where}"
-    )
+    key = lookup.child_by_field_name("index") if lookup.type == "index_expression" else None
+    if key is None:
+        holder = f"the list a `range` loop hands to {where}"
+    elif string_value(unparen(key)) is not None:
+        holder = f"the map entry that `{text(lookup)}` reads for {where}"
+    else:
+        holder = f"a map entry that `{text(lookup)}` looks up in a `range` loop for {where}"
     for element in ranges.ranged_elements(expr, function):
         value = index.origin(element, file, function)
         if value.kind == "literal":

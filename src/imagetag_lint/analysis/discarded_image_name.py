@@ -65,6 +65,8 @@ from imagetag_lint.golang.syntax import (
     identifiers,
     is_inside,
     is_write,
+    string_value,
+    unparen,
 )
 from imagetag_lint.record import replace
 
@@ -306,6 +308,12 @@ def _listed_pass_step(site: FixedSite) -> str:
 
 
 def _looked_up_pass_step(entry: LookedUpEntry) -> str:
+    key = entry.lookup.child_by_field_name("index")
+    if key is not None and string_value(unparen(key)) is not None:  # `images["web"]`: that entry alone
+        return (
+            f"pass: nothing to pass: `{text(entry.lookup)}` (line {entry.lookup.start_point.row + 1}) reads the "
+            f"{entry.key} entry of `{entry.local}`, which step 4 sets to the name"
+        )
     return (
         f"pass: nothing to pass: `{text(entry.lookup)}` (line {entry.lookup.start_point.row + 1}) looks up each "
         f"service's entry of `{entry.local}`, so it serves several services and stays as it is"

@@ -6,7 +6,8 @@ each row's field: a deployment of the variable (or of its field) is a deployment
 element, so fixed text there is found where it is written. A map literal's values are its
 elements (`for name, img := range map[string]string{"web": "localhost/web:e2e"}`), and so are
 the entries of a local map literal that a loop over its keys looks up (`images[svc]` in
-`for _, svc := range []string{"web", "cache"}`): each entry looked up is a deployment.
+`for _, svc := range []string{"web", "cache"}`): each entry looked up is a deployment, as is
+the one entry a lookup with a fixed key reads (`images["web"]`).
 """
 
 from __future__ import annotations
@@ -70,12 +71,20 @@ def ranged_elements(expr: Node, function: Function) -> list[Node]:
 
 def looked_up_entries(lookup: Node, function: Function) -> list[Node]:
     """The values of a local map literal (`images := map[string]string{...}`) that `images[svc]`
-    reads while `svc` walks a literal list of fixed keys, in the order of the keys; [] when the
-    map may change (an entry written, the map handed on or replaced) or a key is not fixed text."""
+    reads while `svc` walks a literal list of fixed keys, in the order of the keys, or the one
+    value `images["web"]` reads; [] when the map may change (an entry written, the map handed on
+    or replaced) or a key is not fixed text."""
     operand, key = lookup.child_by_field_name("operand"), lookup.child_by_field_name("index")
-    if operand is None or key is None or operand.type != "identifier" or unparen(key).type != "identifier":
+    if operand is None or key is None or operand.type != "identifier":
         return []
-    keys = [string_value(element) for element in ranged_elements(unparen(key), function)]
+    key = unparen(key)
+    fixed = string_value(key)
+    if fixed is not None:
+        keys: list[str | None] = [fixed]
+    elif key.type == "identifier":
+        keys = [string_value(element) for element in ranged_elements(key, function)]
+    else:
+        return []
     entries = _map_entries(operand, function)
     if not keys or None in keys or entries is None:
         return []

@@ -55,6 +55,16 @@ class _Interrupted(BaseException):
     """SIGTERM during a write: leave like SIGINT does, after cleaning up."""
 
 
+def shared_fixes(applied: Sequence[Finding]) -> dict[str, set[str]]:
+    """For each file an applied fix edits (by the name the user sees), the other files it edits."""
+    shared: dict[str, set[str]] = {}
+    for finding in applied:
+        names = {e.filename for e in finding.fix.edits} if finding.fix is not None else set()
+        for name in names:
+            shared.setdefault(name, set()).update(names - {name})
+    return shared
+
+
 def change_groups(
     changed: Sequence[str], applied: Sequence[Finding], display: dict[str, str]
 ) -> list[list[str]]:
@@ -78,9 +88,10 @@ def change_groups(
     return list(groups.values())
 
 
-def write_group(changes: Sequence[Change]) -> list[InputError]:
+def write_group(changes: Sequence[Change], shared: dict[str, set[str]] | None = None) -> list[InputError]:
     """Write every change, or none: the errors (one per file that stopped the group, then one
-    per file left unwritten because of it), each naming its file as `Change.shown`."""
+    per file left unwritten because of it), each naming its file as `Change.shown`. shared: the
+    files (as shown) each file shares a fix with; without it, every file shares one fix."""
     checked: list[Checked] = []
     errors: list[InputError] = []
     for change in changes:
@@ -89,18 +100,48 @@ def write_group(changes: Sequence[Change]) -> list[InputError]:
         except InputError as error:
             errors.append(error)
     if errors:
-        return errors + _not_written(changes, errors)
+        return errors + _not_written(changes, errors, shared)
     try:
         commit(checked)
     except InputError as error:
-        return [error, *_not_written(changes, [error])]
+        return [error, *_not_written(changes, [error], shared)]
     return []
 
 
-def _not_written(changes: Sequence[Change], errors: Sequence[InputError]) -> list[InputError]:
+def _not_written(changes: Sequence[Change], errors: Sequence[InputError], shared: dict[str, set[str]] | None) -> list[InputError]:
     stopped = {e.filename for e in errors}
-    reason = f"not fixed: the fix also changes {', '.join(sorted(stopped))}, which could not be written"
-    return [InputError(c.shown, reason) for c in changes if c.shown not in stopped]
+    left = []
+    for change in changes:
+        if change.shown in stopped:
+            continue
+        path = _path_to(change.shown, stopped, shared) if shared is not None else [next(iter(stopped))]
+        direct = sorted(stopped & shared.get(change.shown, set())) if shared is not None else sorted(stopped)
+        if direct or not path:
+            reason = f"not fixed: the fix also changes {', '.join(direct or sorted(stopped))}, which could not be written"
+        else:  # grouped through files that share a fix with both
+            reason = (
+                f"not fixed: through {', '.join(path[:-1])}, it shares a group of fixes with {path[-1]}, "
+                "which could not be written"
+            )
+        left.append(InputError(change.shown, reason))
+    return left
+
+
+def _path_to(start: str, stopped: set[str], shared: dict[str, set[str]]) -> list[str]:
+    """The files from start (not included) to the nearest stopped one, one fix apart each."""
+    came_from: dict[str, str] = {start: start}
+    queue = [start]
+    for current in queue:
+        if current in stopped:
+            path = [current]
+            while came_from[path[0]] != start:
+                path.insert(0, came_from[path[0]])
+            return path
+        for other in sorted(shared.get(current, set())):
+            if other not in came_from:
+                came_from[other] = current
+                queue.append(other)
+    return []
 
 
 def check(change: Change) -> Checked:
@@ -113,12 +154,12 @@ def check(change: Change) -> Checked:
     except OSError as exc:
         raise InputError(change.shown, f"cannot re-read before writing: {exc.strerror or exc}") from None
     if current != change.expected:
-        raise InputError(change.shown, "changed on disk since it was read; not fixed (run again)")
+        raise InputError(change.shown, "changed on disk since it was read; not fixed: run again")
     # no write bit for anyone means "read-only", even for root, whom os.access always lets write
     if not info.st_mode & 0o222 or not os.access(target, os.W_OK):
         raise InputError(change.shown, "file is read-only; not fixed")
     if info.st_nlink > 1:  # a rename would give this name a copy and leave the other links stale
-        raise InputError(change.shown, f"file has {info.st_nlink} hard links; not fixed (a rewrite would split them)")
+        raise InputError(change.shown, f"file has {info.st_nlink} hard links; not fixed: a rewrite would split them")
     return Checked(change, target, info)
 
 
@@ -157,7 +198,7 @@ def _recheck(item: Checked) -> None:
         raise InputError(item.change.shown, f"cannot re-read before writing: {exc.strerror or exc}") from None
     same = (info.st_ino, info.st_dev, info.st_mtime_ns) == (item.info.st_ino, item.info.st_dev, item.info.st_mtime_ns)
     if not same or current != item.change.expected:
-        raise InputError(item.change.shown, "changed on disk since it was read; not fixed (run again)")
+        raise InputError(item.change.shown, "changed on disk since it was read; not fixed: run again")
 
 
 def _temporary(target: str, content: bytes, info: os.stat_result) -> str:
@@ -222,7 +263,8 @@ def write_files(outcome: FixOutcome) -> list[InputError]:
     """Write every changed file of a `--fix` run, a group of files one fix spans at a time; the
     files not written, each with the reason, by the name the user sees."""
     errors: list[InputError] = []
+    shared = shared_fixes(outcome.applied)
     for group in change_groups(outcome.changed, outcome.applied, outcome.display):
         changes = [Change(p, outcome.original[p], outcome.fixed[p], outcome.display.get(p, p)) for p in group]
-        errors.extend(write_group(changes))
+        errors.extend(write_group(changes, shared))
     return errors

@@ -50,7 +50,7 @@ def _set_after_build(
 ) -> bool:
     """A config filled before the build and deployed after it (`api := Service{Image: "..."}`,
     build, `deployService(ctx, api)`): set its field to the name right after the build."""
-    from imagetag_lint.analysis.defects import filled_before
+    from imagetag_lint.analysis.defects import filled_before, looked_up_entry
 
     if not isinstance(capture, BlockScope) or capture.block is None:
         return False
@@ -58,7 +58,7 @@ def _set_after_build(
     filled = [
         (site, found) for site in fixed_sites(index, function.file)
         if site.function is function and site.local and (build_name is None or names_service(build_name, site.image))
-        and (found := filled_before(site, statement)) is not None
+        and (found := filled_before(site, statement)) is not None and looked_up_entry(site) is None  # an entry: set as `images["web"]`
     ]
     if len(filled) != 1:
         return False
@@ -154,7 +154,7 @@ def visible_at(variable: Node, use: Node) -> bool:
 def _set_entry_after_build(
     index: ImageFlowIndex, function: Function, variable: str, capture: Scope, plan: Plan, build_name: str | None
 ) -> bool:
-    """A map filled before the build whose entry a loop looks up at the deployment (`images :=
+    """A map filled before the build whose entry the deployment looks up (`images :=
     map[string]string{"web": "..."}`, build, `deploy(images[svc])`): the entry goes from the
     literal, and `images["web"] = name` is set right after the build."""
     from imagetag_lint.analysis.defects import looked_up_entry
@@ -194,7 +194,11 @@ def _move_after_build(
     plan.edits.append(removal)
     source = site.file.source
     indent = source[source.rfind(b"\n", 0, build.start_byte) + 1 : build.start_byte].decode()
-    plan.edits.append(E.insert(site.file, build.end_byte, f"\n{indent}{target} = {variable}"))
+    line_end = source.find(b"\n", build.end_byte)
+    line_end = len(source) if line_end == -1 else line_end
+    rest = source[build.end_byte : line_end].strip()
+    after = line_end if rest.startswith(b"//") and b"*/" not in rest else build.end_byte  # a trailing comment stays on its line
+    plan.edits.append(E.insert(site.file, after, f"\n{indent}{target} = {variable}"))
     plan.rewrites.add((site.file.filename, site.start))
 
 
@@ -213,6 +217,8 @@ def _without_element(file: SourceFile, value: Node) -> Edit | None:
     line_end = len(source) if line_end == -1 else line_end
     before, after = source[line_start : element.start_byte], source[element.end_byte : line_end]
     elements = [child for child in literal.named_children if child.type in ("keyed_element", "literal_element")]
+    if len(elements) == 1 and all(child.type != "comment" for child in literal.named_children):
+        return E.edit(file, literal.start_byte, literal.end_byte, "{}")  # gofmt's empty literal
     if not before.strip() and after.strip() in (b",", b""):
         if any(_padded(source, other) for other in elements if other.id != element.id):
             return None  # gofmt aligns the values of a block of keys: it may align them anew

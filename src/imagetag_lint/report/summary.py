@@ -48,7 +48,9 @@ class NotWritten:
 
     filename: str
     reason: str
-    findings: tuple[Finding, ...]  # the findings whose fix needed this file, as planned in the fixed text
+    # the findings whose fix needed this file and no file listed before it (a fix that spans
+    # several files is counted once), as planned in the fixed text
+    findings: tuple[Finding, ...]
 
 
 @record(frozen=True)
@@ -105,9 +107,13 @@ def summary_lines(summary: Summary) -> list[str]:
     if summary.fixed or summary.fixed_led_to:
         more = f", and {_count(summary.fixed_led_to, 'finding')} that those fixes led to" if summary.fixed_led_to else ""
         lines.append(f"Fixed {_count(summary.fixed, 'finding')} in {_count(summary.fixed_files, 'file')}{more}.")
+    counted = False
     for skipped in summary.not_written:
         fixes = _count(len(skipped.findings), "fix", "fixes")
-        lines.append(f"Not written: {skipped.filename} ({skipped.reason}); its {fixes} did not happen.")
+        more = _count(len(skipped.findings), "more fix", "more fixes")
+        lost = "" if not skipped.findings else f"; {more} did not happen" if counted else f"; its {fixes} did not happen"
+        lines.append(f"Not written: {skipped.filename} ({skipped.reason}){lost}.")
+        counted = counted or bool(skipped.findings)
     lines.append(_outcome(summary))
     hint = fix_hint(summary.fixable)
     if hint:
@@ -156,14 +162,17 @@ def _count(number: int, noun: str, plural: str | None = None) -> str:
 
 def written(applied: Sequence[Finding], failures: Sequence[tuple[str, str]]) -> tuple[list[Finding], list[NotWritten]]:
     """Split the fixes --fix applied into those written and, per file not written (its name and
-    why), how many fixes needed it."""
+    why), the fixes that needed it and no file before it: each fix is counted once."""
     reasons = dict(failures)
 
     def files(finding: Finding) -> set[str]:
         return {e.filename for e in finding.fix.edits} if finding.fix is not None else {finding.filename}
 
     fixed = [f for f in applied if not files(f) & reasons.keys()]
-    not_written = [
-        NotWritten(name, reason, tuple(f for f in applied if name in files(f))) for name, reason in reasons.items()
-    ]
+    counted: set[int] = set()
+    not_written = []
+    for name, reason in reasons.items():
+        needed = tuple(f for f in applied if name in files(f) and id(f) not in counted)
+        counted.update(id(f) for f in needed)
+        not_written.append(NotWritten(name, reason, needed))
     return fixed, not_written
