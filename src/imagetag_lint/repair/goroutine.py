@@ -101,7 +101,7 @@ def _first_report(closure: Node, after: int) -> Node | None:
 def _reports(closure: Node) -> list[Node]:
     """The sends and `Done()` calls of the goroutine itself (not of closures inside it)."""
     return [
-        node for node in _own_nodes(closure)
+        node for node in _own_nodes(closure.child_by_field_name("body"))
         if node.type == "send_statement" or (node.type == "call_expression" and callee(node)[1] == "Done")
     ]
 
@@ -109,7 +109,7 @@ def _reports(closure: Node) -> list[Node]:
 def _closed_channels(closure: Node) -> list[Node]:
     """The channels the goroutine itself closes (`close(done)`, deferred or not)."""
     found = []
-    for node in _own_nodes(closure):
+    for node in _own_nodes(closure.child_by_field_name("body")):
         args = arguments(node) if node.type == "call_expression" and callee(node) == (None, "close") else []
         if len(args) == 1:
             found.append(args[0])
@@ -126,9 +126,8 @@ def closed_only(call: Node) -> str | None:
     return text(closed[0]) if closed else None
 
 
-def _own_nodes(closure: Node) -> Iterator[Node]:
-    """The nodes of the goroutine's body, not of closures inside it."""
-    body = closure.child_by_field_name("body")
+def _own_nodes(body: Node | None) -> Iterator[Node]:
+    """The nodes of a body (a goroutine's, a function's), not of closures inside it."""
     stack = [body] if body is not None else []
     while stack:
         node = stack.pop()
@@ -170,34 +169,22 @@ def _unreported(closure: Node | None, function: Function, go: Node) -> str:
 def _select_receiving(function: Function, go: Node, channel: str) -> Node | None:
     """The `select` of the launching function, after the `go` statement, one of whose cases
     receives from the channel."""
-    body = function.body
-    stack = [body] if body is not None else []
-    while stack:
-        node = stack.pop()
-        if node.type == "func_literal":
-            continue
+    for node in _own_nodes(function.body):
         if node.type == "receive_statement" and node.start_byte >= go.end_byte and text(node).replace(" ", "") == f"<-{channel}":
             holder = node.parent.parent if node.parent is not None and node.parent.type == "communication_case" else None
             if holder is not None and holder.type == "select_statement":
                 return holder
-        stack.extend(node.named_children)
     return None
 
 
 def synchronised_between(function: Function, go: Node, deploy_call: Node) -> bool:
     """A receive or a Wait() in the launching function between the go statement and the deploy."""
-    body = function.body
-    stack = [body] if body is not None else []
-    while stack:
-        node = stack.pop()
-        if node.type == "func_literal":
-            continue
+    for node in _own_nodes(function.body):
         if go.end_byte <= node.start_byte < deploy_call.start_byte:
             if node.type == "unary_expression" and text(node).startswith("<-"):
                 return True
             if node.type == "call_expression" and callee(node)[1] == "Wait":
                 return True
-        stack.extend(node.named_children)
     return False
 
 
