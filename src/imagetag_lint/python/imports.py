@@ -55,10 +55,6 @@ def bindings(module: Module) -> dict[str, Binding]:
     return found
 
 
-def star_imports(module: Module) -> bool:
-    return bool(star_sources(module))
-
-
 def star_sources(module: Module) -> list[Binding]:
     """The modules `from m import *` statements read (`module` and `level` set, `name` "")."""
     return [Binding(dotted(n.module) if n.module is not None else "", len(n.relative))
