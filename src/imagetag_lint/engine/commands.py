@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from imagetag_lint.engine.run import FlowRun, calls_in, facts, mentions
+from imagetag_lint.engine.run import FlowRun, facts, mentions
 from imagetag_lint.enums import ConsumerKind
 from imagetag_lint.golang.model import Function
 from imagetag_lint.golang.parser import Node, text
@@ -102,8 +102,7 @@ def raw_builds_in(run: FlowRun, function: Function) -> list[RawBuild]:
 
 
 def _read(run: FlowRun, function: Function, found: CommandFacts) -> None:
-    source = function.file.source
-    for call in [c for c in calls_in(run, function) if source.startswith(b"exec", c.start_byte)]:
+    for call in exec_calls(function):
         command = _command_words(call, function)
         if command is None:
             continue
@@ -118,6 +117,34 @@ def _read(run: FlowRun, function: Function, found: CommandFacts) -> None:
             index = _parameter_index(function, image)
             if index is not None and function.name not in run.consumers:
                 found.consumers.setdefault(function.name, Consumer(function.name, command.kind, index))
+
+
+def exec_calls(function: Function) -> list[Node]:
+    """The calls in the function whose callee is a selector on `exec` (`exec.Command(...)`), in
+    source order: found from the bytes, without reading the file's other calls."""
+    source, root = function.file.source, function.file.tree.root_node
+    found = []
+    position = source.find(b"exec", function.node.start_byte, function.node.end_byte)
+    while position != -1:
+        call = _exec_call_at(root, position)
+        if call is not None:
+            found.append(call)
+        position = source.find(b"exec", position + 4, function.node.end_byte)
+    return found
+
+
+def _exec_call_at(root: Node, position: int) -> Node | None:
+    """The call whose callee is the selector on the `exec` identifier at position, or None."""
+    operand = root.descendant_for_byte_range(position, position + 4)
+    if operand is None or operand.type != "identifier" or operand.byte_range != (position, position + 4):
+        return None
+    selector = operand.parent
+    if selector is None or selector.type != "selector_expression" or selector.child_by_field_name("operand") != operand:
+        return None
+    call = selector.parent
+    if call is None or call.type != "call_expression" or call.child_by_field_name("function") != selector:
+        return None
+    return call
 
 
 def command_image(call: Node, function: Function) -> Command | None:

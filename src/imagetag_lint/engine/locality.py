@@ -10,7 +10,7 @@ from imagetag_lint.engine.formats import format_go
 from imagetag_lint.engine.run import FlowRun, facts, function_facts, named_calls_in
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import arguments, callee, parent
+from imagetag_lint.golang.syntax import arguments, called_function, callee, parent
 from imagetag_lint.images import repository
 
 
@@ -157,10 +157,33 @@ def _generator_calls(run: FlowRun, file: SourceFile) -> list[Node]:
     not which calls they are."""
     file_facts = facts(run, file)
     if file_facts.generator_calls is None:
-        file_facts.generator_calls = [
-            call for call, (_, name) in zip(file_facts.calls, file_facts.callees) if producers.is_generator_named(run, name)
-        ]
+        words = run.flow.generator_words()
+        if words is None or not file.source.isascii():
+            found = [call for call, (_, name) in zip(file_facts.calls, file_facts.callees) if producers.is_generator_named(run, name)]
+        else:  # only the words the patterns match are looked up, not every call of the file
+            found = [
+                call
+                for match in words.finditer(file.source)
+                if (call := _call_named_at(file.tree.root_node, match.start())) is not None
+                and producers.is_generator_named(run, callee(call)[1])
+            ]
+        file_facts.generator_calls = sorted(set(found), key=lambda call: (call.start_byte, -call.end_byte))
     return file_facts.generator_calls
+
+
+def _call_named_at(root: Node, offset: int) -> Node | None:
+    """The call whose name (`F` of `F(x)`, `pkg.F(x)`, `F[T](x)`) is the word at offset, or None."""
+    word = root.descendant_for_byte_range(offset, offset + 1)
+    if word is None or word.type not in ("identifier", "field_identifier"):
+        return None
+    node: Node | None = word
+    for _ in range(3):  # up through a selector (`pkg.F`) and an index expression (`F[T]`)
+        node = node.parent if node is not None else None
+        if node is not None and node.type == "call_expression":
+            called = called_function(node)
+            named = called if called is None or called.type != "selector_expression" else called.child_by_field_name("field")
+            return node if named is not None and named.id == word.id else None
+    return None
 
 
 def _generated(run: FlowRun, call: Node, file: SourceFile, given: list[str | None] | None = None) -> str | None:

@@ -29,22 +29,53 @@ T = TypeVar("T")
 _MANY_KEYS = 64  # with fewer image-field keys in a file, their depth costs little
 
 
-@record(eq=False)
 class FileFacts:
-    """Per-file facts the analyses share: calls, image-field elements and functions, in source order."""
+    """Per-file facts the analyses share: calls, image-field elements and functions, in source order.
 
-    file: SourceFile
-    calls: list[Node]
-    keyed: list[tuple[Node, Node]]  # (key identifier, value literal_element) of the configured fields
-    function_starts: list[int]
-    functions: list[Function]
-    call_starts: list[int] = field(default_factory=list)
-    callees: list[tuple[str | None, str]] = field(default_factory=list)  # (qualifier, name) of each call, in order
-    field_sinks: list[Sink] | None = None  # the file's image-field sinks, once asked for
-    field_sinks_by_function: dict[int, list[Sink]] = field(default_factory=dict)
-    field_reads: dict[str, FieldReads] | None = None  # where the file reads image fields, by type name
-    generator_calls: list[Node] | None = None  # the calls of an image-name generator
-    commands: dict[Node, Command | None] = field(default_factory=dict)  # `exec` call -> what it builds or loads
+    The calls and the image-field elements are read from the tree when first asked for: many
+    questions concern a file's `Image:` keys only, or the `exec` calls of one function."""
+
+    def __init__(self, file: SourceFile, keys: tuple[bytes, ...], functions: list[Function]) -> None:
+        self.file = file
+        self.keys = keys
+        self.functions = functions
+        self.function_starts = [f.node.start_byte for f in functions]
+        self._calls: list[Node] | None = None
+        self._call_starts: list[int] = []
+        self._callees: list[tuple[str | None, str]] = []
+        self._keyed: list[tuple[Node, Node]] | None = None
+        self.field_sinks: list[Sink] | None = None  # the file's image-field sinks, once asked for
+        self.field_sinks_by_function: dict[int, list[Sink]] = {}
+        self.field_reads: dict[str, FieldReads] | None = None  # where the file reads image fields, by type name
+        self.generator_calls: list[Node] | None = None  # the calls of an image-name generator
+        self.commands: dict[Node, Command | None] = {}  # `exec` call -> what it builds or loads
+
+    @property
+    def calls(self) -> list[Node]:
+        """Every call in the file, in the tree's order."""
+        if self._calls is None:
+            self._calls = call_expressions(self.file.tree.root_node, self.file.source)
+            self._call_starts = [c.start_byte for c in self._calls]
+            self._callees = [callee(c) for c in self._calls]  # once per call: most questions start from its name
+        return self._calls
+
+    @property
+    def call_starts(self) -> list[int]:
+        self.calls  # noqa: B018 - read for its effect: the calls and their starts are read together
+        return self._call_starts
+
+    @property
+    def callees(self) -> list[tuple[str | None, str]]:
+        """(qualifier, name) of each call, in order."""
+        self.calls  # noqa: B018 - read for its effect
+        return self._callees
+
+    @property
+    def keyed(self) -> list[tuple[Node, Node]]:
+        """(key identifier, value literal_element) of the configured fields."""
+        if self._keyed is None:
+            self._keyed = list(_keyed_elements(self.file.tree.root_node, self.file.source, self.keys))
+        return self._keyed
 
     def function_of(self, node: Node) -> Function | None:
         index = bisect_right(self.function_starts, node.start_byte) - 1
@@ -124,18 +155,8 @@ class FlowRun:
 def facts(run: FlowRun, file: SourceFile) -> FileFacts:
     found = run.files.get(id(file))
     if found is None:
-        root = file.tree.root_node
-        calls = call_expressions(root, file.source)
         functions = run.project.file_functions.get(id(file), [])
-        found = run.files[id(file)] = FileFacts(
-            file=file,
-            calls=calls,
-            call_starts=[c.start_byte for c in calls],
-            callees=[callee(c) for c in calls],  # once per call: most questions about a call start from its name
-            keyed=list(_keyed_elements(root, file.source, run.keyed_fields)),
-            function_starts=[f.node.start_byte for f in functions],
-            functions=functions,
-        )
+        found = run.files[id(file)] = FileFacts(file, run.keyed_fields, functions)
     return found
 
 
