@@ -1,6 +1,7 @@
 """The engine's lookups that read bytes instead of walking nodes: each gives what a walk of the
 tree gives (engine/containers.py: a variable's visible type; engine/producers.py: return statements;
-golang/syntax.py: a file's calls)."""
+golang/syntax.py: a file's calls; engine/locality.py and engine/commands.py: the
+generator and `exec` calls found from their words)."""
 
 from __future__ import annotations
 
@@ -190,3 +191,81 @@ def test_every_corpus_file_s_calls_are_the_walk_s_calls() -> None:
         source = path.read_bytes()
         root = parse(source).root_node
         assert [n.id for n in call_expressions(root, source)] == [n.id for n in _walked_calls(root)], path
+
+
+class _File:
+    """What `exec_calls` reads of a file and a function: their bytes, tree and node."""
+
+    def __init__(self, source: bytes, tree: object, node: Node) -> None:
+        self.source, self.tree, self.node = source, tree, node
+        self.file = self
+
+
+GENERATORS = """package p
+
+func f() {
+	a := GenerateCartImageName("cart")
+	b := names.GenerateCartImageName(a)
+	c := generateImageName[string](b)
+	d := x.y.GenerateImageName(c, "x")
+	e := (GenerateImageName)(d)
+	var GenerateImageName2 = "GenerateImageName" // a variable and a string
+	_ = RegenerateImageName(e) + GenerateImageNames(GenerateImageName2)
+	exec.Command("podman", "build", "-t", a).Run()
+	_ = execCommand(exec.CommandContext(ctx, "kind", "load", "docker-image", b))
+	_ = os.exec.Command("x") // a selector on a selector
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "patterns",
+    [(r"^[Gg]enerate\w*ImageName$",), ("ImageName",), ("e",), (r"^[A-Z]",), ("Name$",), ("New", "^Get"), (r"^[a-z_]\w+?Name$",)],
+)
+def test_the_generator_calls_found_from_their_words_are_those_the_calls_give(patterns: tuple[str, ...]) -> None:
+    """`locality._generator_calls` looks up only the words the patterns match: the same calls as
+    asking the name of every call (on a sample with generic, qualified and parenthesized calls,
+    and on the corpus)."""
+    from imagetag_lint.engine.locality import _call_named_at
+    from imagetag_lint.golang.syntax import callee
+    from imagetag_lint.rules import ImageFlow
+
+    flow = ImageFlow(generator_patterns=patterns)
+    words = flow.generator_words()
+    assert words is not None
+    found_any = 0
+    for source in [GENERATORS.encode(), *(p.read_bytes() for p in _corpus())]:
+        root = parse(source).root_node
+        expected = [c for c in call_expressions(root, source) if flow.is_generator(callee(c)[1])]
+        looked_up = {c for m in words.finditer(source) if (c := _call_named_at(root, m.start())) is not None}
+        found = sorted((c for c in looked_up if flow.is_generator(callee(c)[1])), key=lambda c: (c.start_byte, -c.end_byte))
+        assert [c.id for c in found] == [c.id for c in expected]
+        found_any += len(found)
+    assert found_any > 0
+
+
+@pytest.mark.parametrize("pattern", [r"^gen.*$", "a|b", r"^[^x]+$", "(?i)generate", r"Image\b", "é"])
+def test_a_generator_pattern_that_may_match_other_than_word_characters_is_not_looked_up_by_words(pattern: str) -> None:
+    from imagetag_lint.rules import ImageFlow
+
+    assert ImageFlow(generator_patterns=(pattern,)).generator_words() is None
+    assert ImageFlow(generator_patterns=("^Generate", pattern)).generator_words() is None
+
+
+def test_the_exec_calls_found_from_their_words_are_the_exec_calls_of_the_function() -> None:
+    from imagetag_lint.engine.commands import exec_calls
+    from imagetag_lint.golang.syntax import callee
+
+    checked = 0
+    for source in [GENERATORS.encode(), *(p.read_bytes() for p in _corpus())]:
+        tree = parse(source)
+        calls = call_expressions(tree.root_node, source)
+        for node in _nodes(tree.root_node):
+            if node.type not in ("function_declaration", "method_declaration"):
+                continue
+            inside = [c for c in calls if node.start_byte <= c.start_byte < node.end_byte]
+            expected = [c for c in inside if source.startswith(b"exec", c.start_byte) and callee(c)[0] == "exec"]
+            found = [c for c in exec_calls(_File(source, tree, node)) if callee(c)[0] == "exec"]  # type: ignore[arg-type]
+            assert [c.id for c in found] == [c.id for c in expected]
+            checked += len(found)
+    assert checked > 20
