@@ -19,6 +19,7 @@ from imagetag_lint.golang.syntax import (
     assigned_names,
     assignment_of,
     callee,
+    deferred_after,
     enclosing,
     identifiers,
     is_blank_read,
@@ -226,6 +227,8 @@ def _unread(target: Node, statement: Node) -> str | None:
             continue
         if is_blank_read(occurrence):
             continue
+        if is_write(occurrence) and not overwrites(occurrence, target, statement):
+            continue
         if is_write(occurrence):
             return f"`{name}` is overwritten before it is read"
         return None
@@ -234,6 +237,13 @@ def _unread(target: Node, statement: Node) -> str | None:
     if any(is_blank_read(o) for o in identifiers(scope, name) if o.start_byte > statement.end_byte):
         return f"`{name}` is only read by `_ = {name}`"
     return f"`{name}` is never read"
+
+
+def overwrites(write: Node, target: Node, statement: Node) -> bool:
+    """Does a write after the statement lose the name it gave target? Not one in a deferred
+    closure (`defer func() { img = "" }()`): that runs when the function returns, after its
+    reads, unless target is a named result, which the caller reads after it."""
+    return not deferred_after(write, statement) or _named_result(target, statement)
 
 
 def _declared_locally(function: Node, name: str) -> bool:
@@ -265,16 +275,19 @@ def _search_scope(statement: Node) -> Node | None:
     return outer if outer is not statement else statement.parent
 
 
+def _named_result(target: Node, statement: Node) -> bool:
+    """Is the variable a named result of the function the statement is in?"""
+    function = enclosing(statement, ("function_declaration", "method_declaration", "func_literal"))
+    result = function.child_by_field_name("result") if function is not None else None
+    if result is None or result.type != "parameter_list":
+        return False
+    return any(text(n) == text(target) for p in result.named_children for n in p.children_by_field_name("name"))
+
+
 def _named_result_returned(target: Node, statement: Node) -> bool:
     """A named result is read by every bare `return` after the assignment."""
     function = enclosing(statement, ("function_declaration", "method_declaration", "func_literal"))
-    if function is None:
-        return False
-    result = function.child_by_field_name("result")
-    name = text(target)
-    if result is None or result.type != "parameter_list":
-        return False
-    if not any(text(n) == name for p in result.named_children for n in p.children_by_field_name("name")):
+    if function is None or not _named_result(target, statement):
         return False
     body = function.child_by_field_name("body")
     stack = [body] if body is not None else []
