@@ -94,8 +94,6 @@ def classify(call: Node, producer: ProducerRef) -> tuple[str, Node | None, Node 
         return None
     if parent.type == "argument_list" and parent.named_child_count == 1 and parent.parent is not None:
         return _forwarded(parent.parent, producer)
-    if _generic_value_wrapper(parent):  # `must[string](Build(...))`
-        return classify(parent, ProducerRef(wrapper_name(parent), 0, 1))
     if parent.type == "expression_statement":
         return "the call is a statement of its own", None, None
     if parent.type == "go_statement":
@@ -146,8 +144,6 @@ def value_wrapper(call: Node) -> Node | None:
     while node.parent is not None and node.parent.type == "parenthesized_expression":
         node = node.parent
     holder = node.parent
-    if holder is not None and _generic_value_wrapper(holder):
-        return holder
     outer = holder.parent if holder is not None and holder.type == "argument_list" and holder.named_child_count == 1 else None
     if outer is None or outer.type != "call_expression" or callee(outer)[1] not in _RETURNS_VALUE or returns_nothing(outer):
         return None
@@ -182,20 +178,12 @@ def returns_nothing(wrapper: Node) -> bool:
 
 
 def wrapper_name(wrapper: Node) -> str:
-    """`must`, `util.Must`, `must[string]`: how the code names the wrapper."""
-    if wrapper.type == "type_conversion_expression":
-        kind = wrapper.child_by_field_name("type")
-        return text(kind) if kind is not None else ""
-    function = wrapper.child_by_field_name("function")
-    return text(function) if function is not None else ""
-
-
-def _generic_value_wrapper(node: Node) -> bool:
-    """`must[string](Build(...))`, which Go's grammar reads as a conversion to a generic type."""
-    kind = node.child_by_field_name("type") if node.type == "type_conversion_expression" else None
-    base = kind.child_by_field_name("type") if kind is not None and kind.type == "generic_type" else None
-    name = base.child_by_field_name("name") if base is not None and base.type == "qualified_type" else base
-    return name is not None and text(name) in _RETURNS_VALUE
+    """`must`, `util.Must`, `must[string]`: how the code names the wrapper (the call's text before
+    its arguments: the parse leaves a one-argument call's type arguments out of its nodes)."""
+    function, args = wrapper.child_by_field_name("function"), wrapper.child_by_field_name("arguments")
+    if function is None or args is None:
+        return ""
+    return (wrapper.text or b"")[: args.start_byte - wrapper.start_byte].decode("utf-8", "replace").rstrip()
 
 
 def _context(statement: Node) -> str:

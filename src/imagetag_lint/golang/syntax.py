@@ -301,7 +301,7 @@ def deferred_after(node: Node, at: Node) -> bool:
     runs when the function that defers it returns: after every statement of that function."""
     closure = enclosing(node, FUNCTION_TYPES)
     call = parent(closure) if closure is not None and closure.type == "func_literal" else None
-    if call is None or call.type != "call_expression" or call.child_by_field_name("function") != closure:
+    if closure is None or call is None or call.type != "call_expression" or call.child_by_field_name("function") != closure:
         return False
     statement = parent(call)
     return statement is not None and statement.type == "defer_statement" and not is_inside(at, closure)
