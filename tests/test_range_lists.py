@@ -153,3 +153,22 @@ def test_a_fixed_key_entry_read_before_the_build_is_by_hand(capsys: pytest.Captu
     assert [r["location"]["row"] for r in drop["related"]] == [51, 45]
     assert drop["fix"]["applicability"] == "display-only"
     assert "set `images[\"wallet\"] = kubernautWalletImage` after the build by hand" in drop["fix"]["message"]
+
+
+def test_a_lookup_with_a_constant_key_deploys_its_entry(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`images[kettleKey]` with `const kettleKey = "kettle"` (of the package, or of the function)
+    reads the kettle entry as `images["kettle"]` does: related place, steps and fix alike."""
+    monkeypatch.chdir(FIXTURES)
+    main(["--isolated", "--output-format", "json", "--exit-zero", "ranges/keyconst.go"])
+    found = {(f["location"]["row"], f["code"]): f for f in json.loads(capsys.readouterr().out)}
+    assert sorted(found) == [(20, "IMG001"), (31, "IMG001"), (43, "IMG002")]
+    kettle, ladle = found[20, "IMG001"], found[31, "IMG001"]
+    assert kettle["message"].endswith("the deployment cannot know the tag that was built")
+    assert [r["location"]["row"] for r in kettle["related"]] == [18]
+    assert kettle["steps"][1] == (
+        "pass: nothing to pass: `images[kettleKey]` (line 24) reads the \"kettle\" entry of `images`, which step 4 sets to the name"
+    )
+    assert kettle["fix"]["applicability"] == "safe"
+    assert (20, '\n\timages["kettle"] = kubernautKettleImage') in [(e["location"]["row"], e["content"]) for e in kettle["fix"]["edits"]]
+    assert ladle["steps"][3] == "use: put `ladleKey: kubernautLadleImage` in `images` in place of `ladleKey: \"localhost/kubernaut-ladle:e2e\"`"
+    assert "the map entry that `images[colanderKey]` reads for" in found[43, "IMG002"]["message"]

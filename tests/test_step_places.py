@@ -197,3 +197,24 @@ def test_a_kept_name_overwritten_with_fixed_text_after_a_read_is_fixed_by_deleti
     fix = finding["fix"]
     assert fix["applicability"] == "safe"
     assert [(e["location"]["row"], e["end_location"]["row"], e["content"]) for e in fix["edits"]] == [(96, 97, "")]
+
+
+def test_a_deferred_closure_is_no_overwrite_before_the_deployment(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(FIXTURES)
+    main(["--isolated", "--output-format", "json", "--exit-zero", "stepplaces/deferred.go"])
+    found = {(f["location"]["row"], f["code"]): f for f in json.loads(capsys.readouterr().out)}
+    assert sorted(found) == [(33, "IMG003"), (39, "IMG001"), (53, "IMG001")]
+    compass, sextant = found[33, "IMG003"], found[39, "IMG001"]
+    assert [r["message"] for r in compass["related"]][1] == (
+        '`img = infrastructure.GenerateInfraImageName("compass")` overwrites it here, before the deployment reads it'
+    )
+    assert compass["fix"]["applicability"] == "safe"
+    assert [(e["location"]["row"], e["end_location"]["row"], e["content"]) for e in compass["fix"]["edits"]] == [(32, 33, "")]
+    assert sextant["steps"][0] == (
+        "capture: `img` already holds the name `infrastructure.BuildAndLoadImageToKind` returns; delete "
+        '`img = infrastructure.GenerateInfraImageName("sextant")` (line 46), which overwrites it with a new name '
+        "from `infrastructure.GenerateInfraImageName`"
+    )
+    assert found[53, "IMG001"]["steps"][0].endswith('delete `img = ""` (line 54), which overwrites it with fixed text')

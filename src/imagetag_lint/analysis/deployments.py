@@ -21,7 +21,6 @@ from imagetag_lint.golang.syntax import (
     arguments,
     callee,
     is_inside,
-    string_value,
     unparen,
 )
 from imagetag_lint.record import record
@@ -114,11 +113,11 @@ def _fixed_values(
     key = lookup.child_by_field_name("index") if lookup.type == "index_expression" else None
     if key is None:
         holder = f"the list a `range` loop hands to {where}"
-    elif string_value(unparen(key)) is not None:
+    elif ranges.fixed_key(index, key, function) is not None:
         holder = f"the map entry that `{text(lookup)}` reads for {where}"
     else:
         holder = f"a map entry that `{text(lookup)}` looks up in a `range` loop for {where}"
-    for element in ranges.ranged_elements(expr, function):
+    for element in ranges.ranged_elements(index, expr, function):
         value = index.origin(element, file, function)
         if value.kind == "literal":
             yield element, value.text, _how(index, element, file, function, holder)

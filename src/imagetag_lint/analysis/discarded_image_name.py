@@ -54,6 +54,7 @@ from imagetag_lint.analysis.steps import (
     variable_for,
     waited_for,
 )
+from imagetag_lint.engine.ranges import fixed_key
 from imagetag_lint.engine.returned_builds import repeats_name, returned_parameter
 from imagetag_lint.enums import Severity
 from imagetag_lint.findings import Finding, Related
@@ -65,8 +66,6 @@ from imagetag_lint.golang.syntax import (
     identifiers,
     is_inside,
     is_write,
-    string_value,
-    unparen,
 )
 from imagetag_lint.record import replace
 
@@ -137,7 +136,7 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         entry = looked_up_entry(listed[0]) if listed else None
         ranged_over = _ranged_value(listed[0], discard.call) if listed and entry is None else None
         if listed and entry is not None:  # the name goes in the map entry, never in the lookup of every service
-            steps = (steps[0], _looked_up_pass_step(entry), steps[2], _looked_up_use_step(entry, listed[0], discard, carried))
+            steps = (steps[0], _looked_up_pass_step(index, entry, listed[0].function), steps[2], _looked_up_use_step(entry, listed[0], discard, carried))
         elif ranged_over is not None:  # the build runs in the loop: its list is read before the name exists
             steps = _deployed_instead_steps(steps, deploy, carried, ranged_over)
         elif listed:  # the fix puts the name in the list a `range` loop walks, not at the deployment
@@ -307,9 +306,9 @@ def _listed_pass_step(site: FixedSite) -> str:
     return f"pass: nothing to pass: the `range` loop{line} hands each element of its list to the deployment"
 
 
-def _looked_up_pass_step(entry: LookedUpEntry) -> str:
+def _looked_up_pass_step(index: ImageFlowIndex, entry: LookedUpEntry, function: Function | None) -> str:
     key = entry.lookup.child_by_field_name("index")
-    if key is not None and string_value(unparen(key)) is not None:  # `images["web"]`: that entry alone
+    if key is not None and function is not None and fixed_key(index, key, function) is not None:  # `images["web"]`: that entry alone
         return (
             f"pass: nothing to pass: `{text(entry.lookup)}` (line {entry.lookup.start_point.row + 1}) reads the "
             f"{entry.key} entry of `{entry.local}`, which step 4 sets to the name"

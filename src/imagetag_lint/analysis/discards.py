@@ -19,6 +19,7 @@ from imagetag_lint.golang.syntax import (
     assigned_names,
     assignment_of,
     callee,
+    deferred_after,
     enclosing,
     identifiers,
     is_blank_read,
@@ -93,8 +94,6 @@ def classify(call: Node, producer: ProducerRef) -> tuple[str, Node | None, Node 
         return None
     if parent.type == "argument_list" and parent.named_child_count == 1 and parent.parent is not None:
         return _forwarded(parent.parent, producer)
-    if _generic_value_wrapper(parent):  # `must[string](Build(...))`
-        return classify(parent, ProducerRef(wrapper_name(parent), 0, 1))
     if parent.type == "expression_statement":
         return "the call is a statement of its own", None, None
     if parent.type == "go_statement":
@@ -145,8 +144,6 @@ def value_wrapper(call: Node) -> Node | None:
     while node.parent is not None and node.parent.type == "parenthesized_expression":
         node = node.parent
     holder = node.parent
-    if holder is not None and _generic_value_wrapper(holder):
-        return holder
     outer = holder.parent if holder is not None and holder.type == "argument_list" and holder.named_child_count == 1 else None
     if outer is None or outer.type != "call_expression" or callee(outer)[1] not in _RETURNS_VALUE or returns_nothing(outer):
         return None
@@ -181,20 +178,12 @@ def returns_nothing(wrapper: Node) -> bool:
 
 
 def wrapper_name(wrapper: Node) -> str:
-    """`must`, `util.Must`, `must[string]`: how the code names the wrapper."""
-    if wrapper.type == "type_conversion_expression":
-        kind = wrapper.child_by_field_name("type")
-        return text(kind) if kind is not None else ""
-    function = wrapper.child_by_field_name("function")
-    return text(function) if function is not None else ""
-
-
-def _generic_value_wrapper(node: Node) -> bool:
-    """`must[string](Build(...))`, which Go's grammar reads as a conversion to a generic type."""
-    kind = node.child_by_field_name("type") if node.type == "type_conversion_expression" else None
-    base = kind.child_by_field_name("type") if kind is not None and kind.type == "generic_type" else None
-    name = base.child_by_field_name("name") if base is not None and base.type == "qualified_type" else base
-    return name is not None and text(name) in _RETURNS_VALUE
+    """`must`, `util.Must`, `must[string]`: how the code names the wrapper (the call's text before
+    its arguments: the parse leaves a one-argument call's type arguments out of its nodes)."""
+    function, args = wrapper.child_by_field_name("function"), wrapper.child_by_field_name("arguments")
+    if function is None or args is None:
+        return ""
+    return (wrapper.text or b"")[: args.start_byte - wrapper.start_byte].decode("utf-8", "replace").rstrip()
 
 
 def _context(statement: Node) -> str:
@@ -226,6 +215,8 @@ def _unread(target: Node, statement: Node) -> str | None:
             continue
         if is_blank_read(occurrence):
             continue
+        if is_write(occurrence) and not overwrites(occurrence, target, statement):
+            continue
         if is_write(occurrence):
             return f"`{name}` is overwritten before it is read"
         return None
@@ -234,6 +225,13 @@ def _unread(target: Node, statement: Node) -> str | None:
     if any(is_blank_read(o) for o in identifiers(scope, name) if o.start_byte > statement.end_byte):
         return f"`{name}` is only read by `_ = {name}`"
     return f"`{name}` is never read"
+
+
+def overwrites(write: Node, target: Node, statement: Node) -> bool:
+    """Does a write after the statement lose the name it gave target? Not one in a deferred
+    closure (`defer func() { img = "" }()`): that runs when the function returns, after its
+    reads, unless target is a named result, which the caller reads after it."""
+    return not deferred_after(write, statement) or _named_result(target, statement)
 
 
 def _declared_locally(function: Node, name: str) -> bool:
@@ -265,16 +263,19 @@ def _search_scope(statement: Node) -> Node | None:
     return outer if outer is not statement else statement.parent
 
 
+def _named_result(target: Node, statement: Node) -> bool:
+    """Is the variable a named result of the function the statement is in?"""
+    function = enclosing(statement, ("function_declaration", "method_declaration", "func_literal"))
+    result = function.child_by_field_name("result") if function is not None else None
+    if result is None or result.type != "parameter_list":
+        return False
+    return any(text(n) == text(target) for p in result.named_children for n in p.children_by_field_name("name"))
+
+
 def _named_result_returned(target: Node, statement: Node) -> bool:
     """A named result is read by every bare `return` after the assignment."""
     function = enclosing(statement, ("function_declaration", "method_declaration", "func_literal"))
-    if function is None:
-        return False
-    result = function.child_by_field_name("result")
-    name = text(target)
-    if result is None or result.type != "parameter_list":
-        return False
-    if not any(text(n) == name for p in result.named_children for n in p.children_by_field_name("name")):
+    if function is None or not _named_result(target, statement):
         return False
     body = function.child_by_field_name("body")
     stack = [body] if body is not None else []

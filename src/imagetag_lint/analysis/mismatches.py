@@ -160,7 +160,7 @@ def flow_mismatches(
             continue
         if origin.kind == "literal":
             how = _fixed_instead(index, sink, origin, built) if lost and not discards else None
-        elif origin.kind == "unknown" and (elements := ranged_elements(sink.expr, function)):
+        elif origin.kind == "unknown" and (elements := ranged_elements(index, sink.expr, function)):
             how = _ranged_instead(index, function, sink, origin, elements, (built, discards, lost))
         else:
             how = _mismatch(origin, sink, built, discards, lost)

@@ -31,7 +31,7 @@ def runner_table_commands(index: ImageFlowIndex, call: Node, function: Function)
     if text(rest.child_by_field_name("start") or tool) != "1" or rest.child_by_field_name("end") is not None:
         return []  # not `s[1:]`: the words after the tool
     commands = []
-    for listed in _table_rows(row, function):
+    for listed in _table_rows(index, row, function):
         body = listed.child_by_field_name("body") if listed.type == "composite_literal" else listed
         if body is None or body.type != "literal_value":
             continue
@@ -42,10 +42,10 @@ def runner_table_commands(index: ImageFlowIndex, call: Node, function: Function)
     return commands
 
 
-def _table_rows(row: Node, function: Function) -> list[Node]:
+def _table_rows(index: ImageFlowIndex, row: Node, function: Function) -> list[Node]:
     """The rows a `range` gives the variable: of the literal written in the loop, or of the one
     a local ranged over is declared with (`steps := [][]string{...}`; `for _, s := range steps`)."""
-    written = ranged_elements(row, function)
+    written = ranged_elements(index, row, function)
     if written:
         return written
     loop = enclosing(row, ("for_statement",))

@@ -11,6 +11,7 @@ from imagetag_lint.analysis.deployments import DeployCall, FixedSite
 from imagetag_lint.analysis.discards import (
     Discard,
     checking_wrapper,
+    overwrites,
     value_wrapper,
     wrapper_name,
 )
@@ -168,7 +169,7 @@ def overwrite_of(index: ImageFlowIndex, discard: Discard) -> Node | None:
     if "overwritten" not in discard.how or function is None or function.body is None or target is None or statement is None:
         return None
     for occurrence in identifiers(function.body, text(target)):
-        if occurrence.start_byte < statement.end_byte or not is_write(occurrence):
+        if occurrence.start_byte < statement.end_byte or not is_write(occurrence) or not overwrites(occurrence, target, statement):
             continue
         holder = occurrence.parent
         write = holder.parent if holder is not None and holder.type == "expression_list" else None

@@ -7,12 +7,14 @@ element, so fixed text there is found where it is written. A map literal's value
 elements (`for name, img := range map[string]string{"web": "localhost/web:e2e"}`), and so are
 the entries of a local map literal that a loop over its keys looks up (`images[svc]` in
 `for _, svc := range []string{"web", "cache"}`): each entry looked up is a deployment, as is
-the one entry a lookup with a fixed key reads (`images["web"]`).
+the one entry a lookup with a fixed key reads (`images["web"]`, or `images[webKey]` with `const
+webKey = "web"`, a constant of the function or of the package).
 """
 
 from __future__ import annotations
 
-from imagetag_lint.engine.values import reaching_definition
+from imagetag_lint.engine.run import FlowRun
+from imagetag_lint.engine.values import fixed_text, ranging_loop, reaching_definition
 from imagetag_lint.golang.model import Function
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
@@ -29,13 +31,13 @@ from imagetag_lint.golang.syntax import (
 _LIST_TYPES = ("slice_type", "array_type", "implicit_length_array_type")
 
 
-def ranged_elements(expr: Node, function: Function) -> list[Node]:
+def ranged_elements(run: FlowRun, expr: Node, function: Function) -> list[Node]:
     """The element expressions a `range` over a literal list gives `expr` (a value variable,
     or a field of one: `r.Image`), in order; [] when expr is no such variable."""
     expr = unparen(expr)
     field = None
     if expr.type == "index_expression":
-        return looked_up_entries(expr, function)
+        return looked_up_entries(run, expr, function)
     if expr.type == "selector_expression":
         field_node = expr.child_by_field_name("field")
         operand = expr.child_by_field_name("operand")
@@ -69,29 +71,41 @@ def ranged_elements(expr: Node, function: Function) -> list[Node]:
     return found
 
 
-def looked_up_entries(lookup: Node, function: Function) -> list[Node]:
+def looked_up_entries(run: FlowRun, lookup: Node, function: Function) -> list[Node]:
     """The values of a local map literal (`images := map[string]string{...}`) that `images[svc]`
     reads while `svc` walks a literal list of fixed keys, in the order of the keys, or the one
-    value `images["web"]` reads; [] when the map may change (an entry written, the map handed on
-    or replaced) or a key is not fixed text."""
+    value `images["web"]` (or `images[webKey]`, a constant key) reads; [] when the map may change
+    (an entry written, the map handed on or replaced) or a key is not fixed text."""
     operand, key = lookup.child_by_field_name("operand"), lookup.child_by_field_name("index")
     if operand is None or key is None or operand.type != "identifier":
         return []
     key = unparen(key)
-    fixed = string_value(key)
+    fixed = fixed_key(run, key, function)
     if fixed is not None:
         keys: list[str | None] = [fixed]
     elif key.type == "identifier":
-        keys = [string_value(element) for element in ranged_elements(key, function)]
+        keys = [fixed_key(run, element, function) for element in ranged_elements(run, key, function)]
     else:
         return []
-    entries = _map_entries(operand, function)
+    entries = _map_entries(run, operand, function)
     if not keys or None in keys or entries is None:
         return []
     return [entries[k] for k in keys if k is not None and k in entries]
 
 
-def _map_entries(ident: Node, function: Function) -> dict[str, Node] | None:
+def fixed_key(run: FlowRun, key: Node, function: Function) -> str | None:
+    """The text of a map key that is fixed where it is written: a string literal or a constant
+    (`"web"`, `webKey` with `const webKey = "web"`, `keys.Web`); None for a `range` loop's
+    variable, which walks several keys, and for any other expression."""
+    key = unparen(key)
+    if key.type == "identifier" and ranging_loop(key, function) is not None:
+        return None
+    if key.type not in ("identifier", "selector_expression"):
+        return string_value(key)
+    return fixed_text(run, key, function.file, function)
+
+
+def _map_entries(run: FlowRun, ident: Node, function: Function) -> dict[str, Node] | None:
     """The values by fixed key of the map literal a local is declared with, when the function
     only ever reads entries of it."""
     definition = reaching_definition(ident, function)
@@ -110,7 +124,8 @@ def _map_entries(ident: Node, function: Function) -> dict[str, Node] | None:
     for element in body.named_children:
         if element.type == "comment":
             continue
-        fixed = string_value(element.named_children[0].named_children[0]) if element.named_child_count == 2 and element.named_children[0].named_child_count == 1 else None
+        written = element.named_children[0] if element.named_child_count == 2 and element.named_children[0].named_child_count == 1 else None
+        fixed = fixed_key(run, written.named_children[0], function) if written is not None else None
         value = element.named_children[1] if element.type == "keyed_element" and element.named_child_count == 2 else None
         if fixed is None or value is None or value.named_child_count != 1:
             return None

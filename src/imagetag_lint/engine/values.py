@@ -22,6 +22,7 @@ from imagetag_lint.golang.syntax import (
     assigned_names,
     assignment_of,
     callee,
+    deferred_after,
     enclosing,
     holds_bytes,
     identifiers,
@@ -177,6 +178,8 @@ def reaching_definition(ident: Node, function: Function) -> tuple[Node, int] | N
             shadowed_before = loop.start_byte if loop is not None else 0
         if occurrence.start_byte < shadowed_before:
             return None  # `for _, img := range ...` declares a new `img`: the outer one is hidden
+        if deferred_after(occurrence, ident):
+            continue  # `defer func() { img = "" }()` writes when the function returns, after this read
         statement = occurrence.parent
         if statement is not None and statement.type == "expression_list":
             statement = statement.parent

@@ -51,7 +51,9 @@ ROOTS: list[Node] = []
 
 
 def parse(source: bytes) -> Tree:
-    return keep(_PARSER.parse(source))
+    tree = _PARSER.parse(source)
+    hidden = _call_type_arguments(tree, source)
+    return keep(parse_skipping(source, hidden) if hidden else tree)
 
 
 def parse_input(source: bytes) -> bytes:
@@ -76,24 +78,48 @@ _WHOLE = [Range(Point(0, 0), Point(0xFFFFFFFF, 0xFFFFFFFF), 0, 0xFFFFFFFF)]
 
 
 def parse_skipping(source: bytes, skipped: list[tuple[int, int]]) -> Tree:
-    """Parse source without the byte ranges skipped (sorted, apart, each from a line start to a
-    line start): tree-sitter reads only the rest, and every node keeps its real offset. The
-    caller checks the tree and `keep`s it, or parses otherwise."""
+    """Parse source without the byte ranges skipped (sorted and apart): tree-sitter reads only
+    the rest, and every node keeps its real offset. The type arguments of one-argument generic
+    calls are skipped too (`_call_type_arguments`). The caller checks the tree and `keep`s it, or
+    parses otherwise."""
+    tree = _parse_within(source, skipped)
+    hidden = _call_type_arguments(tree, source)
+    return _parse_within(source, sorted(skipped + hidden)) if hidden else tree
+
+
+def _parse_within(source: bytes, skipped: list[tuple[int, int]]) -> Tree:
     ranges = []
-    position = row = 0  # the start of the next included range, and its line
+    position, point = 0, Point(0, 0)  # the start of the next included range
     for start, end in skipped:
-        start_row = row + source.count(b"\n", position, start)
         if start > position:
-            ranges.append(Range(Point(row, 0), Point(start_row, 0), position, start))
-        row = start_row + source.count(b"\n", start, end)
-        position = end
-    ranges.append(Range(Point(row, 0), _WHOLE[0].end_point, position, _WHOLE[0].end_byte))
+            ranges.append(Range(point, _point(source, start), position, start))
+        position, point = end, _point(source, end)
+    ranges.append(Range(point, _WHOLE[0].end_point, position, _WHOLE[0].end_byte))
     _PARSER.included_ranges = ranges
     try:
         tree = _PARSER.parse(source)
     finally:
         _PARSER.included_ranges = _WHOLE
     return tree
+
+
+def _point(source: bytes, offset: int) -> Point:
+    return Point(source.count(b"\n", 0, offset), offset - source.rfind(b"\n", 0, offset) - 1)
+
+
+_GENERIC_CONVERSION = "(type_conversion_expression type: (generic_type type_arguments: (type_arguments) @arguments))"
+
+
+def _call_type_arguments(tree: Tree, source: bytes) -> list[tuple[int, int]]:
+    """The type arguments of what the grammar reads as a conversion to a generic type and may be
+    a call of a generic function with one argument (`deploy[T](img)`, `pkg.Build[T](cfg)`): left
+    out of the parse, the rest is a call (`deploy(img)`) whose nodes keep their offsets and text.
+    A real conversion (`List[int](xs)`) reads as a call of the type's name, which no function of
+    its package has (types and functions share the namespace), so it resolves to nothing."""
+    if b"](" not in source and b"] (" not in source:
+        return []  # the cheap test: most files have no such expression
+    found = captures(_GENERIC_CONVERSION, tree.root_node).get("arguments", [])
+    return sorted({(node.start_byte, node.end_byte) for node in found})
 
 
 def forget_trees() -> None:

@@ -296,6 +296,17 @@ def is_inside(node: Node, container: Node) -> bool:
     return container.start_byte <= node.start_byte and node.end_byte <= container.end_byte
 
 
+def deferred_after(node: Node, at: Node) -> bool:
+    """Does node run only in a closure `defer func() {...}()` that `at` is not in? Such a closure
+    runs when the function that defers it returns: after every statement of that function."""
+    closure = enclosing(node, FUNCTION_TYPES)
+    call = parent(closure) if closure is not None and closure.type == "func_literal" else None
+    if closure is None or call is None or call.type != "call_expression" or call.child_by_field_name("function") != closure:
+        return False
+    statement = parent(call)
+    return statement is not None and statement.type == "defer_statement" and not is_inside(at, closure)
+
+
 def identifiers(node: Node, name: str) -> list[Node]:
     """Every identifier node called `name` under node, in source order.
 
