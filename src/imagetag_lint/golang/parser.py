@@ -90,10 +90,11 @@ def parse_skipping(source: bytes, skipped: list[tuple[int, int]]) -> Tree:
 def _parse_within(source: bytes, skipped: list[tuple[int, int]]) -> Tree:
     ranges = []
     position, point = 0, Point(0, 0)  # the start of the next included range
+    points = _Points(source)
     for start, end in skipped:
         if start > position:
-            ranges.append(Range(point, _point(source, start), position, start))
-        position, point = end, _point(source, end)
+            ranges.append(Range(point, points.at(start), position, start))
+        position, point = end, points.at(end)
     ranges.append(Range(point, _WHOLE[0].end_point, position, _WHOLE[0].end_byte))
     _PARSER.included_ranges = ranges
     try:
@@ -103,8 +104,17 @@ def _parse_within(source: bytes, skipped: list[tuple[int, int]]) -> Tree:
     return tree
 
 
-def _point(source: bytes, offset: int) -> Point:
-    return Point(source.count(b"\n", 0, offset), offset - source.rfind(b"\n", 0, offset) - 1)
+class _Points:
+    """The (row, column) of offsets asked for in increasing order: each line is counted once."""
+
+    def __init__(self, source: bytes) -> None:
+        self.source = source
+        self.row = self.counted = 0  # the lines before offset `counted`
+
+    def at(self, offset: int) -> Point:
+        self.row += self.source.count(b"\n", self.counted, offset)
+        self.counted = offset
+        return Point(self.row, offset - self.source.rfind(b"\n", 0, offset) - 1)
 
 
 _GENERIC_CONVERSION = "(type_conversion_expression type: (generic_type type_arguments: (type_arguments) @arguments))"
