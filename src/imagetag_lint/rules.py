@@ -90,11 +90,11 @@ class ImageFlow:
     def is_generator(self, name: str) -> bool:
         return bool(self.generator_patterns) and _any_of(self.generator_patterns).search(name) is not None
 
-    def generator_words(self) -> re.Pattern[bytes] | None:
-        """A pattern whose matches in an ASCII source lie in the words a generator name may be
-        (each word `is_generator` accepts holds a match), or None when a pattern may match
-        anything but word characters, so that a word cannot be told apart from its neighbours."""
-        return _words_of(self.generator_patterns) if self.generator_patterns else None
+    def generator_literals(self) -> tuple[bytes, ...] | None:
+        """Text each name a generator pattern accepts holds (one per pattern, the longest part it
+        spells out), or None when a pattern may match anything but word characters or spells
+        out fewer than three: a word holding none of them is no generator's name."""
+        return _literals_of(self.generator_patterns) if self.generator_patterns else None
 
     def merged(self, other: ImageFlow) -> ImageFlow:
         return ImageFlow(
@@ -120,22 +120,23 @@ def _any_of(patterns: tuple[str, ...]) -> re.Pattern[str]:
 
 # a pattern that only matches word characters: literal letters, digits and `_`, `\w`, `\d` and
 # classes of those, each maybe repeated; anchored at the name's start or end or not
-_WORD_PATTERN = re.compile(r"\^?(?:(?:[A-Za-z0-9_]|\\[wd]|\[(?:[A-Za-z0-9_](?:-[A-Za-z0-9_])?|\\[wd])+\])(?:[*+?]|\{[0-9]+(?:,[0-9]*)?\})?\??)+\$?")
-_NOT_WORD_BEFORE, _NOT_WORD_AFTER = rb"(?<![A-Za-z0-9_])", rb"(?![A-Za-z0-9_])"
+_ATOM = r"(?:[A-Za-z0-9_]|\\[wd]|\[(?:[A-Za-z0-9_](?:-[A-Za-z0-9_])?|\\[wd])+\])(?:[*+?]|\{[0-9]+(?:,[0-9]*)?\})?\??"
+_WORD_PATTERN = re.compile(r"\^?(?:" + _ATOM + r")+\$?")
+_ATOMS = re.compile(_ATOM)
 
 
 @lru_cache(maxsize=64)
-def _words_of(patterns: tuple[str, ...]) -> re.Pattern[bytes] | None:
-    """The patterns as they would match the words of a source (`^` and `$` become: no word
-    character before, after), or None unless each only ever matches word characters."""
-    parts = []
+def _literals_of(patterns: tuple[str, ...]) -> tuple[bytes, ...] | None:
+    found = []
     for pattern in patterns:
         if not pattern.isascii() or _WORD_PATTERN.fullmatch(pattern) is None:
             return None
-        start = _NOT_WORD_BEFORE if pattern.startswith("^") else b""
-        end = _NOT_WORD_AFTER if pattern.endswith("$") else b""
-        parts.append(b"(?:" + start + pattern.removeprefix("^").removesuffix("$").encode() + end + b")")
-    return re.compile(b"|".join(parts))
+        runs = "".join(atom if len(atom) == 1 else " " for atom in _ATOMS.findall(pattern.removeprefix("^").removesuffix("$")))
+        longest = max(runs.split(), key=len, default="")
+        if len(longest) < 3:
+            return None
+        found.append(longest.encode())
+    return tuple(found)
 
 
 def _union(first: tuple[Any, ...], second: tuple[Any, ...]) -> tuple[Any, ...]:

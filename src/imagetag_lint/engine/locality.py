@@ -157,24 +157,49 @@ def _generator_calls(run: FlowRun, file: SourceFile) -> list[Node]:
     not which calls they are."""
     file_facts = facts(run, file)
     if file_facts.generator_calls is None:
-        words = run.flow.generator_words()
-        if words is None or not file.source.isascii():
+        literals = run.flow.generator_literals()
+        root = file.tree.root_node
+        if literals is None or root.has_error or not file.source.isascii():
             found = [call for call, (_, name) in zip(file_facts.calls, file_facts.callees) if producers.is_generator_named(run, name)]
-        else:  # only the words the patterns match are looked up, not every call of the file
+        else:  # only the words that hold what the patterns spell out are looked up, not every call
             found = [
                 call
-                for match in words.finditer(file.source)
-                if (call := _call_named_at(file.tree.root_node, match.start())) is not None
-                and producers.is_generator_named(run, callee(call)[1])
+                for start in _words_holding(file.source, literals)
+                if producers.is_generator_named(run, _word_at(file.source, start))
+                and (call := _call_named_at(root, start)) is not None
             ]
-        file_facts.generator_calls = sorted(set(found), key=lambda call: (call.start_byte, -call.end_byte))
+            found.sort(key=lambda call: (call.start_byte, -call.end_byte))  # the calls' order
+        file_facts.generator_calls = found
     return file_facts.generator_calls
+
+
+_WORD_END = re.compile(rb"[A-Za-z0-9_]*")
+_WORD_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def _words_holding(source: bytes, literals: tuple[bytes, ...]) -> list[int]:
+    """The starts of the words (runs of letters, digits and `_`) that hold one of the literals."""
+    starts = set()
+    for literal in literals:
+        hit = source.find(literal)
+        while hit != -1:
+            start = hit
+            while start and source[start - 1] in _WORD_BYTES:
+                start -= 1
+            starts.add(start)
+            hit = source.find(literal, hit + len(literal))
+    return sorted(starts)
+
+
+def _word_at(source: bytes, start: int) -> str:
+    match = _WORD_END.match(source, start)
+    return source[start : match.end() if match is not None else start].decode()
 
 
 def _call_named_at(root: Node, offset: int) -> Node | None:
     """The call whose name (`F` of `F(x)`, `pkg.F(x)`, `F[T](x)`) is the word at offset, or None."""
     word = root.descendant_for_byte_range(offset, offset + 1)
-    if word is None or word.type not in ("identifier", "field_identifier"):
+    if word is None or word.type not in ("identifier", "field_identifier") or word.start_byte != offset:
         return None
     node: Node | None = word
     for _ in range(3):  # up through a selector (`pkg.F`) and an index expression (`F[T]`)
