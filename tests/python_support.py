@@ -8,7 +8,7 @@ from pathlib import Path
 from imagetag_lint.findings import Finding, Fix
 from imagetag_lint.fix.edits import apply_edits, fixes_overlap
 from imagetag_lint.python.lint import lint_python_sources
-from imagetag_lint.python.unused_imports import drop_imports, names_left_unused
+from imagetag_lint.python.unused_imports import drop_unused
 from imagetag_lint.rules import RuleSet
 
 PYTHON_FIXTURES = Path(__file__).parent / "fixtures" / "python"
@@ -75,6 +75,5 @@ def fix_rounds(sources: dict[str, bytes], rule_set: RuleSet, applicable: tuple[s
             before = current[name]
             current[name] = apply_edits(before, [e for fix in chosen for e in fix.edits if e.filename == name])
             if sum(1 for fix in chosen if any(e.filename == name for e in fix.edits)) > 1:  # as the apply path does
-                after = current[name].decode()
-                current[name] = drop_imports(after, names_left_unused(before.decode(), after)).encode()
+                current[name] = drop_unused(before.decode(), current[name].decode()).encode()
     raise AssertionError("fixes did not settle in 10 rounds")

@@ -331,18 +331,17 @@ def _apply_fixes(
 
 
 def _python_after(before: bytes, edits: list[Edit], filename: str, several: bool) -> bytes:
-    """The file after the edits; when several fixes edit it, without the imports they leave
-    unused together (each fix removes those it leaves unused alone)."""
+    """The file after the edits; when several fixes edit it, without the locals and imports they
+    leave unused together (each fix removes those it leaves unused alone)."""
     if _errors(before, filename):
         raise _Rejected(f"{filename} has syntax errors; fix them first, then rerun --fix")
     after = apply_edits(before, edits)
     if _errors(after, filename):
         raise _Rejected(f"the fix would leave a syntax error in {filename}; rolled back")
     if several and not before.startswith(b"\xef\xbb\xbf"):
-        from imagetag_lint.python.unused_imports import drop_imports, names_left_unused
+        from imagetag_lint.python.unused_imports import drop_unused
 
-        text = after.decode("utf-8")
-        after = drop_imports(text, names_left_unused(before.decode("utf-8"), text)).encode("utf-8")
+        after = drop_unused(before.decode("utf-8"), after.decode("utf-8")).encode("utf-8")
     return after
 
 

@@ -36,7 +36,7 @@ from imagetag_lint.python.pairing import (
     visibly_unloaded,
 )
 from imagetag_lint.python.project import Function
-from imagetag_lint.python.unused_imports import fix_dropping_imports
+from imagetag_lint.python.unused_imports import fix_dropping_unused
 from imagetag_lint.python.values import SILENT
 from imagetag_lint.record import replace
 from imagetag_lint.rules import RuleSet
@@ -66,7 +66,7 @@ def check_project(flow: Flow, rule_set: RuleSet, select: frozenset[str] = frozen
                 named |= stale
     kept = [f for f in found.values() if f.code == "IMG001" or (f.filename, f.span.start_byte) not in named]
     modules = flow.project.by_file
-    kept = [replace(f, fix=fix_dropping_imports(f.fix, modules, lambda m: flow.project.imports[m]))
+    kept = [replace(f, fix=fix_dropping_unused(f.fix, modules, lambda m: flow.project.imports[m]))
             if f.fix is not None and f.fix.edits else f for f in kept]
     return sorted(kept, key=Finding.sort_key)
 

@@ -18,6 +18,7 @@ from imagetag_lint.findings import Edit, Fix
 from imagetag_lint.python.collection import fixture_obstacle
 from imagetag_lint.python.discards import Discard
 from imagetag_lint.python.flow import FIXED, Flow, Sink
+from imagetag_lint.python.handoffs import MAPS, STARMAPS
 from imagetag_lint.python.loop_builds import loop_around, loop_steps
 from imagetag_lint.python.project import Function
 from imagetag_lint.python.reach import CONFTEST, pytest_collects
@@ -434,10 +435,12 @@ def _keep_handed(discard: Discard, variable: str) -> str:
     handed = discard.function.module.code(call.func)
     if len(discard.runs) > 1:
         return f"unpack the names `{handed}` returns (`{variable}, ... = {handed}(...)`) instead of dropping them"
-    if callee_name(call) == "map":
+    if callee_name(call) in MAPS | STARMAPS:
         return f"keep the names `{handed}` returns (`{variable}, = {handed}(...)`) instead of dropping them"
     if callee_name(call) == "submit":
         return f"`{variable} = {handed}({discard.producer}, ...).result()` instead of dropping the name"
+    if callee_name(call) == "run_in_executor":
+        return f"`{variable} = await {handed}(..., {discard.producer}, ...)` instead of dropping the name"
     return (f"`{variable} = {discard.producer}(...)`, or an executor's `{variable} = pool.submit({discard.producer}, "
             f"...).result()`, instead of running it as `{handed}`'s target")
 

@@ -19,6 +19,7 @@ from imagetag_lint.python.project import Function, Project
 from imagetag_lint.python.reaching import definitions_at
 from imagetag_lint.python.syntax import Module
 from imagetag_lint.python.values import SILENT
+from imagetag_lint.python.warming import taken_later
 from imagetag_lint.record import record
 
 
@@ -41,6 +42,7 @@ class Discard:
 
 def find_discards(flow: Flow, function: Function) -> list[Discard]:
     found = []
+    kept = set()
     for call in function.calls:
         shape = flow.shape_of_call(call, function.module)
         if shape is None:
@@ -49,13 +51,24 @@ def find_discards(flow: Flow, function: Function) -> list[Discard]:
         if shape is None or flow.project.resolve(call, function.module) is function:
             continue
         lost = _classify(call, function, flow.project, shape.results, shape.image_result)
-        if lost is not None:
-            how, kind, statement, target = lost
-            found.append(Discard(function, call, call_text(function.module, call), how, kind, statement, target,
-                                 shape.results, shape.image_result))
+        if lost is None:
+            kept.add(call)
+            continue
+        how, kind, statement, target = lost
+        found.append(Discard(function, call, call_text(function.module, call), how, kind, statement, target,
+                             shape.results, shape.image_result))
+    # a memoising producer called to warm its cache, and again with the same arguments to take the name
+    found = [d for d in found if not _warms(flow, d, kept)]
     if function.is_test:
         found.extend(_unread_fixtures(flow, function))
     return found
+
+
+def _warms(flow: Flow, discard: Discard, kept: set[cst.Call]) -> bool:
+    call, function = discard.node, discard.function
+    assert isinstance(call, cst.Call)
+    producer = flow.project.resolve(call, function.module) or factory_call(flow, call, function)
+    return producer is not None and taken_later(flow, function, call, producer, kept)
 
 
 def call_text(module: Module, call: cst.Call) -> str:

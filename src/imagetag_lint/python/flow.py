@@ -203,7 +203,7 @@ class Flow:
             return self._built_on_some_way(node.body, function, depth + 1) or self._built_on_some_way(node.orelse, function, depth + 1)
         if isinstance(node, cst.Subscript):  # a memo: `cache[service] = build(service)`, `return cache[service]`
             return any(self._built_on_some_way(store.value, function, depth + 1)
-                       for store in self._stores_under(node, function))
+                       for store in self.stores_under(node, function))
         if isinstance(node, cst.Name):
             found = definitions_at(node, function)
             if found is not None and len(found) > 1:
@@ -213,7 +213,7 @@ class Flow:
                            for d in found)
         return False
 
-    def _stores_under(self, read: cst.Subscript, function: Function) -> list[cst.Assign]:
+    def stores_under(self, read: cst.Subscript, function: Function) -> list[cst.Assign]:
         """The function's stores into the very entry the read takes (`cache[service] = ...`
         for `cache[service]`: the same variable, the same key's text)."""
         module = function.module

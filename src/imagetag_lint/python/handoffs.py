@@ -1,7 +1,8 @@
 """Functions handed to a thread or an executor to run, not called: `threading.Thread(target=build,
 args=("shop-x",))` (also `multiprocessing.Process`), `pool.submit(build, "shop-x")` and
-`pool.map(build, ["shop-x", "shop-y"])` (also the builtin `map` consumed by `list(...)`). Each runs
-the function with those arguments, so a producer handed over builds what a call of it would, and
+`pool.map(build, ["shop-x", "shop-y"])` (also the builtin `map` consumed by `list(...)`, and a
+pool's `imap`, `imap_unordered` and `starmap`) and asyncio's `loop.run_in_executor(None, build,
+"shop-x")`. Each runs the function with those arguments, so a producer handed over builds what a call of it would, and
 its name is lost where the hand-off drops it: a thread keeps nothing its target returns, a
 future dropped (or read only by a `result()` that is a statement of its own) and a map whose
 names nobody keeps lose it as a bare call does."""
@@ -21,6 +22,8 @@ from imagetag_lint.record import record
 THREADS = {"Thread", "Process"}  # threading, multiprocessing: the return value goes nowhere
 CONSUMERS = {"list", "tuple", "set"}  # what runs a lazy `map` to its end, keeping the names it gives
 FUTURE_READS = {"result", "exception", "done", "cancel"}  # a future's methods: as a statement, they keep nothing
+MAPS = {"map", "imap", "imap_unordered"}  # `pool.map(build, rows)`: one run per row
+STARMAPS = {"starmap"}  # `pool.starmap(build, [("shop-x", "v1")])`: one run per row of arguments
 
 
 @record(frozen=True, eq=False)
@@ -29,8 +32,8 @@ class Handoff:
     of the function it makes (made up here from the arguments handed along; they are in no
     module, and are read only for their arguments)."""
 
-    call: cst.Call  # `threading.Thread(...)`, `pool.submit(...)` or `pool.map(...)`
-    form: str  # "thread", "submit" or "map"
+    call: cst.Call  # `threading.Thread(...)`, `pool.submit(...)`, `pool.map(...)` or `loop.run_in_executor(...)`
+    form: str  # "thread", "submit" (also `run_in_executor`, whose future an `await` reads) or "map"
     runs: tuple[cst.Call, ...]
 
 
@@ -59,11 +62,33 @@ def _handoff(call: cst.Call) -> Handoff | None:
     if name == "submit" and isinstance(call.func, cst.Attribute) and args and not any(a.star for a in call.args):
         keywords = [a for a in call.args if a.keyword is not None]
         return Handoff(call, "submit", (_run(args[0], args[1:], keywords),))
-    if name == "map" and len(args) == 2 and len(call.args) == 2:
-        rows = args[1]
-        if isinstance(rows, (cst.List, cst.Tuple)) and not any(isinstance(e, cst.StarredElement) for e in rows.elements):
-            return Handoff(call, "map", tuple(_run(args[0], [e.value]) for e in rows.elements))
-        return Handoff(call, "map", (_run(args[0], []),))  # one row we cannot read: no argument known
+    if name == "run_in_executor" and isinstance(call.func, cst.Attribute) and len(args) >= 2 \
+            and len(call.args) == len(args):  # `loop.run_in_executor(executor, build, *args)`: no keywords
+        return Handoff(call, "submit", (_run(args[1], args[2:]),))
+    if (name in MAPS or name in STARMAPS and isinstance(call.func, cst.Attribute)) and len(args) == 2 \
+            and len(call.args) == 2:
+        runs = _map_runs(args[0], args[1], spread=name in STARMAPS)
+        return Handoff(call, "map", runs) if runs else None  # no rows: nothing runs
+    return None
+
+
+def _map_runs(target: cst.BaseExpression, rows: cst.BaseExpression, spread: bool) -> tuple[cst.Call, ...]:
+    """One run per row of a literal list (a starmap's row spread over the parameters), or one
+    run with no argument known when the rows cannot be read."""
+    values = _literal_items(rows)
+    if values is None:
+        return (_run(target, []),)
+    if not spread:
+        return tuple(_run(target, [v]) for v in values)
+    spread_rows = [row for v in values if (row := _literal_items(v)) is not None]
+    if len(spread_rows) != len(values):
+        return (_run(target, []),)
+    return tuple(_run(target, row) for row in spread_rows)
+
+
+def _literal_items(node: cst.BaseExpression) -> list[cst.BaseExpression] | None:
+    if isinstance(node, (cst.List, cst.Tuple)) and not any(isinstance(e, cst.StarredElement) for e in node.elements):
+        return [e.value for e in node.elements]
     return None
 
 
@@ -117,10 +142,12 @@ def _map_dropped(module: Module, call: cst.Call) -> str | None:
 
 def _future_dropped(project: Project, function: Function, call: cst.Call) -> str | None:
     """The future of `pool.submit(...)` dropped, or read only by statements that keep nothing
-    (`future.result()` alone on its line)."""
+    (`future.result()` alone on its line), or the name an awaited future gives dropped."""
     module = function.module
     shown = module.code(call.func)
     parent = module.parent(call)
+    if isinstance(parent, cst.Await):  # `await loop.run_in_executor(...)`: what it gives is the name itself
+        return _awaited_dropped(module, parent, shown)
     if isinstance(parent, cst.Expr):
         return f"the future `{shown}` returns is dropped by a statement of its own"
     if isinstance(parent, cst.Attribute) and parent.value is call and _keeps_nothing(module, parent):
@@ -141,6 +168,15 @@ def _future_dropped(project: Project, function: Function, call: cst.Call) -> str
         return f"the future `{target.value}` is never read"
     methods = ", ".join(sorted({f"`{target.value}.{_method(module, n)}()`" for n in reads}))
     return f"the future `{target.value}` is read only by {methods}, as a statement of its own"
+
+
+def _awaited_dropped(module: Module, awaited: cst.Await, shown: str) -> str | None:
+    parent = module.parent(awaited)
+    if isinstance(parent, cst.Expr):
+        return f"the name `await {shown}(...)` gives is dropped by a statement of its own"
+    if isinstance(parent, cst.Assign) and len(parent.targets) == 1 and _blank(parent.targets[0].target):
+        return f"the name `await {shown}(...)` gives is assigned to `_`"
+    return None
 
 
 def _keeps_nothing(module: Module, attribute: cst.CSTNode | None) -> bool:

@@ -1,6 +1,6 @@
 """Imports a Python fix leaves unused: a module-level `from x import A` (or `import x`) whose
 name the code read before the fix and reads no more (`API_IMAGE`, replaced by the fixture's
-value) is removed; the other names of the same statement stay. Names nothing read before the
+value, or read only by a local the fix left unread and removed) is removed; the other names of the same statement stay. Names nothing read before the
 fix are left alone: a conftest.py imports fixtures for pytest, which never reads them by name."""
 
 from __future__ import annotations
@@ -14,36 +14,63 @@ from libcst.metadata import ImportAssignment, MetadataWrapper, ScopeProvider
 from imagetag_lint.findings import Edit, Fix
 from imagetag_lint.fix.edits import apply_edits
 from imagetag_lint.python.codemod import edits_between
+from imagetag_lint.python.dead_locals import drop_locals_left_unread
 from imagetag_lint.python.syntax import Module, string_value
 
 _WORD = re.compile(r"\w+")
+_WORD_BYTE = re.compile(rb"\w")
 
 
-def fix_dropping_imports(fix: Fix, modules: dict[str, Module], imported: Callable[[Module], Collection[str]]) -> Fix:
-    """The fix, with the imports its edits leave unused removed and its message saying so. Only a
-    file whose edits replace text that names an imported name is analysed."""
+def fix_dropping_unused(fix: Fix, modules: dict[str, Module], imported: Callable[[Module], Collection[str]]) -> Fix:
+    """The fix, with the locals its edits leave unread (`python.dead_locals`) and the imports they
+    leave unused removed, and its message saying so. Only a file whose edits replace text that
+    names an imported name, or a name the file assigns, is analysed."""
     edits: list[Edit] = []
     dropped: list[str] = []
+    locals_dropped: list[str] = []
     for filename in sorted({e.filename for e in fix.edits}):
         mine = [e for e in fix.edits if e.filename == filename]
         module = modules.get(filename)
         names = set(imported(module)) if module is not None else set()
         source = module.file.source if module is not None else b""
-        replaced = {w for e in mine for w in _WORD.findall(source[e.start_byte : e.end_byte].decode("utf-8", "replace"))}
-        if module is None or module.bom or not names & replaced:
+        replaced = {w for e in mine for w in _WORD.findall(_touched(source, e).decode("utf-8", "replace"))}
+        assigned = {w for w in replaced if re.search(rf"^[ \t]+{w}[ \t]*=[^=]".encode(), source, re.MULTILINE)}
+        if module is None or module.bom or not (names & replaced or assigned):
             edits += mine
             continue
         before, after = source.decode("utf-8"), apply_edits(source, mine).decode("utf-8")
+        after, unread = drop_locals_left_unread(before, after) if assigned else (after, [])
         unused = names_left_unused(before, after)
-        if not unused:
+        if not unused and not unread:
             edits += mine
             continue
         edits += edits_between(module.file, drop_imports(after, unused))
         dropped += unused
-    if not dropped:
+        locals_dropped += unread
+    if not dropped and not locals_dropped:
         return fix
-    listed = ", ".join(f"`{name}`" for name in dropped)
-    return Fix(fix.applicability, f"{fix.message}, and drop the import of {listed} it leaves unused", tuple(edits))
+    return Fix(fix.applicability, fix.message + _dropped_words(locals_dropped, dropped), tuple(edits))
+
+
+def _touched(source: bytes, edit: Edit) -> bytes:
+    """The text an edit replaces, widened to whole words: `api_` put before `image` touches `image`."""
+    start, end = edit.start_byte, edit.end_byte
+    while start > 0 and _WORD_BYTE.match(source, start - 1):
+        start -= 1
+    while _WORD_BYTE.match(source, end):
+        end += 1
+    return source[start:end]
+
+
+def _dropped_words(unread: list[str], unused: list[str]) -> str:
+    listed = ", ".join(f"`{name}`" for name in unread)
+    imports = ", ".join(f"`{name}`" for name in unused)
+    local = f"the local {listed}" if len(unread) == 1 else f"the locals {listed}"
+    if not unused:
+        return f", and drop {local} it leaves unread"
+    if not unread:
+        return f", and drop the import of {imports} it leaves unused"
+    return f", and drop {local} it leaves unread and the import of {imports} left unused"
 
 
 def names_left_unused(before: str, after: str) -> list[str]:
@@ -51,6 +78,13 @@ def names_left_unused(before: str, after: str) -> list[str]:
     read_before, bound_before = _imported_reads(before)
     read_after, bound_after = _imported_reads(after)
     return sorted((read_before - read_after) & bound_after & bound_before)
+
+
+def drop_unused(before: str, after: str) -> str:
+    """`after` without the locals and then the imports it leaves unread that `before` read (the
+    fixes of a round together)."""
+    after, _ = drop_locals_left_unread(before, after)
+    return drop_imports(after, names_left_unused(before, after))
 
 
 def drop_imports(after: str, names: list[str]) -> str:

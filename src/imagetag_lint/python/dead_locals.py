@@ -1,0 +1,178 @@
+"""Locals a Python fix leaves unread: `image = "localhost/app:e2e"`, whose one read the fix
+replaced with the built name (`deploy(image)` became `deploy(built_image)`). The assignment goes
+when the code read the local before the fix and reads it nowhere after it (nor in a nested `def`
+or a comprehension), and every assignment of it is a statement of its own whose value runs
+nothing: a literal, a name, an f-string of names, an attribute of an imported module. A
+module-level name stays (another module may import it), and so does a local any assignment of
+which is a call. The imports that only the removed values read are left unused, and go as such."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+import libcst as cst
+from libcst.metadata import (
+    Assignment,
+    FunctionScope,
+    MetadataWrapper,
+    ParentNodeProvider,
+    ScopeProvider,
+)
+
+Place = tuple[str, ...]  # the names of a function and of the defs and classes around it
+Parents = Mapping[cst.CSTNode, cst.CSTNode]
+Line = tuple[cst.SimpleStatementLine, cst.IndentedBlock]  # an assignment's line, and the block it is in
+
+_DYNAMIC = {"locals", "vars", "eval", "exec"}  # reads of a local no scope analysis sees
+
+
+def drop_locals_left_unread(before: str, after: str) -> tuple[str, list[str]]:
+    """`after` without the assignments of the locals that code of `before` reads and the same
+    function of `after` does not, and the names of those locals."""
+    read_before = {place: read for place, read, _ in _functions(cst.parse_module(before))}
+    tree = cst.parse_module(after)
+    unread = {(place, name): lines for place, read, removable in _functions(tree) for name, lines in removable.items()
+              if name in read_before.get(place, set()) and name not in read}
+    while True:  # a local whose removal would leave a block with no statement stays
+        dead = {line for lines in unread.values() for line, _ in lines}
+        emptied = [k for k, lines in unread.items() if any(all(s in dead for s in block.body) for _, block in lines)]
+        if not emptied:
+            break
+        for key in emptied:
+            del unread[key]
+    if not dead:
+        return after, []
+    return tree.visit(_DropStatements(dead)).code, sorted({name for _, name in unread})
+
+
+def _functions(tree: cst.Module) -> Iterator[tuple[Place, set[str], dict[str, list[Line]]]]:
+    """Each function met once at its place: (the place, the locals it reads, the locals whose
+    every assignment may go, with those statements). The tree's own nodes are kept."""
+    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+    scopes = {s for s in wrapper.resolve(ScopeProvider).values() if isinstance(s, FunctionScope)}
+    parents = wrapper.resolve(ParentNodeProvider)
+    modules = _imported_modules(tree)
+    found = [(_place(s.node, parents), s) for s in scopes if isinstance(s.node, cst.FunctionDef)]
+    counts: dict[Place, int] = {}
+    for place, _ in found:
+        counts[place] = counts.get(place, 0) + 1
+    for place, scope in found:
+        if counts[place] > 1:
+            continue  # two defs of one name in one place: which is which is not known
+        yield place, _read(scope), _removable(scope, parents, modules)
+
+
+def _read(scope: FunctionScope) -> set[str]:
+    return {a.name for a in scope.assignments if isinstance(a, Assignment) and a.references}
+
+
+def _removable(scope: FunctionScope, parents: Parents, modules: set[str]) -> dict[str, list[Line]]:
+    if any(access.node.value in _DYNAMIC for access in scope.accesses if isinstance(access.node, cst.Name)):
+        return {}
+    node = scope.node
+    declared = {n.name.value for n in _declarations(node)}
+    assigned: dict[str, list[Line | None]] = {}
+    for assignment in scope.assignments:
+        if isinstance(assignment, Assignment) and assignment.name not in declared:
+            assigned.setdefault(assignment.name, []).append(_statement(assignment.node, parents, modules))
+    return {name: [line for line in lines if line is not None] for name, lines in assigned.items() if all(lines)}
+
+
+def _declarations(function: cst.CSTNode) -> Iterator[cst.NameItem]:
+    """The names of the function's `global` and `nonlocal` statements (nested ones too: rare,
+    and a name declared anywhere is left alone)."""
+    stack = [function]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.Global, cst.Nonlocal)):
+            yield from node.names
+        stack.extend(node.children)
+
+
+def _statement(node: cst.CSTNode, parents: Parents, modules: set[str]) -> Line | None:
+    """The line `name = value` that binds the name, alone on its line in a block, or None:
+    another kind of binding (a parameter, a loop, a `with`, an unpacking), or a value that may
+    run code."""
+    target = parents.get(node)
+    assign = parents.get(target) if isinstance(target, cst.AssignTarget) else None
+    line = parents.get(assign) if isinstance(assign, cst.Assign) else None
+    block = parents.get(line) if isinstance(line, cst.SimpleStatementLine) else None
+    if not isinstance(assign, cst.Assign) or len(assign.targets) != 1 or not isinstance(line, cst.SimpleStatementLine):
+        return None
+    if len(line.body) != 1 or not isinstance(block, cst.IndentedBlock) or not _inert(assign.value, modules):
+        return None
+    return line, block
+
+
+def _inert(value: cst.BaseExpression, modules: set[str]) -> bool:
+    """Does evaluating the value run nothing? A literal, a name, an f-string of such values, an
+    attribute of a module the file imports."""
+    if isinstance(value, (cst.SimpleString, cst.Integer, cst.Float, cst.Name)):
+        return True
+    if isinstance(value, cst.ConcatenatedString):
+        return _inert(value.left, modules) and _inert(value.right, modules)
+    if isinstance(value, cst.FormattedString):
+        return all(_inert_part(part, modules) for part in value.parts)
+    if isinstance(value, cst.Attribute):
+        base: cst.BaseExpression = value
+        while isinstance(base, cst.Attribute):
+            base = base.value
+        return isinstance(base, cst.Name) and base.value in modules
+    return False
+
+
+def _inert_part(part: cst.BaseFormattedStringContent, modules: set[str]) -> bool:
+    if isinstance(part, cst.FormattedStringText):
+        return True
+    if not isinstance(part, cst.FormattedStringExpression) or not _inert(part.expression, modules):
+        return False
+    return all(_inert_part(p, modules) for p in part.format_spec or ())
+
+
+def _imported_modules(tree: cst.Module) -> set[str]:
+    """The names the module's own `import x` (or `import x as y`) statements bind."""
+    found = set()
+    for statement in tree.body:
+        for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    bound: cst.BaseExpression = alias.asname.name if alias.asname is not None else alias.name
+                    while isinstance(bound, cst.Attribute):  # `import a.b` binds `a`
+                        bound = bound.value
+                    if isinstance(bound, cst.Name):
+                        found.add(bound.value)
+    return found
+
+
+def _place(node: cst.CSTNode, parents: Parents) -> Place:
+    names = []
+    current: cst.CSTNode | None = node
+    while current is not None:
+        if isinstance(current, (cst.FunctionDef, cst.ClassDef)):
+            names.append(current.name.value)
+        current = parents.get(current)
+    return tuple(reversed(names))
+
+
+class _DropStatements(cst.CSTTransformer):
+    """Removes the given lines (never every line of a block); the blank lines and comments above
+    one go to the statement after it."""
+
+    def __init__(self, dead: set[cst.SimpleStatementLine]) -> None:
+        self.dead = dead
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
+        if not any(s in self.dead for s in original_node.body):
+            return updated_node
+        body: list[cst.BaseStatement] = []
+        carried: tuple[cst.EmptyLine, ...] = ()
+        for original, statement in zip(original_node.body, updated_node.body):
+            if original in self.dead:
+                assert isinstance(original, cst.SimpleStatementLine)
+                carried += tuple(original.leading_lines)
+                continue
+            if carried and isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                statement = statement.with_changes(leading_lines=(*carried, *statement.leading_lines))
+                carried = ()
+            body.append(statement)
+        return updated_node.with_changes(body=body, footer=(*carried, *updated_node.footer))
