@@ -205,7 +205,7 @@ def test_a_deferred_closure_is_no_overwrite_before_the_deployment(
     monkeypatch.chdir(FIXTURES)
     main(["--isolated", "--output-format", "json", "--exit-zero", "stepplaces/deferred.go"])
     found = {(f["location"]["row"], f["code"]): f for f in json.loads(capsys.readouterr().out)}
-    assert sorted(found) == [(33, "IMG003"), (39, "IMG001"), (53, "IMG001")]
+    assert sorted(found) == [(33, "IMG003"), (39, "IMG001"), (53, "IMG001"), (69, "IMG001"), (84, "IMG001"), (91, "IMG001")]
     compass, sextant = found[33, "IMG003"], found[39, "IMG001"]
     assert [r["message"] for r in compass["related"]][1] == (
         '`img = infrastructure.GenerateInfraImageName("compass")` overwrites it here, before the deployment reads it'
@@ -217,4 +217,25 @@ def test_a_deferred_closure_is_no_overwrite_before_the_deployment(
         '`img = infrastructure.GenerateInfraImageName("sextant")` (line 46), which overwrites it with a new name '
         "from `infrastructure.GenerateInfraImageName`"
     )
-    assert found[53, "IMG001"]["steps"][0].endswith('delete `img = ""` (line 54), which overwrites it with fixed text')
+    assert found[69, "IMG001"]["steps"][0].endswith(  # deferred by a closure that returns before the deployment
+        'delete `img = "localhost/kubernaut-gnomon:e2e"` (line 74), which overwrites it with fixed text'
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "function", "write_line"),
+    [(53, "buildAstrolabe", 54), (84, "buildSundial", 83), (91, "buildOrrery", 90)],
+)
+def test_a_named_result_cleared_by_a_deferred_closure_says_the_closure_replaces_the_result(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, line: int, function: str, write_line: int
+) -> None:
+    finding = finding_at(capsys, monkeypatch, "stepplaces/deferred.go", line, "IMG001")
+    assert "(`img`, the function's result, is overwritten by a deferred closure after `return` sets it)" in finding["message"]
+    assert finding["steps"] == [
+        "capture: the result `img` already gets the name `infrastructure.BuildAndLoadImageToKind` returns; delete "
+        f'`img = ""` (line {write_line}), which a deferred closure runs after `return`, overwriting the result with fixed text',
+        f"pass: `{function}` returns `img` to its callers; step 1 leaves the built name in it",
+        "parameter: none needed",
+        "use: nothing to change in the callers: the result they get then holds the built name",
+    ]
+    assert finding["fix"]["message"] == '`img` already holds the built name: delete `img = ""`, which overwrites it'

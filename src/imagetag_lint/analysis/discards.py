@@ -15,6 +15,7 @@ from imagetag_lint.engine.returned_builds import holds_name, returned_parameter
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
+    FUNCTION_TYPES,
     arguments,
     assigned_names,
     assignment_of,
@@ -102,7 +103,7 @@ def classify(call: Node, producer: ProducerRef) -> tuple[str, Node | None, Node 
         return "the call runs in a `defer` statement", None, None
     assignment = assignment_of(node)
     if assignment is None:
-        return None
+        return _returned(call, node, producer)
     statement, position = assignment
     targets = assigned_names(statement)
     if len(right_values(statement)) != 1 or len(targets) != producer.results:
@@ -118,6 +119,49 @@ def classify(call: Node, producer: ProducerRef) -> tuple[str, Node | None, Node 
     lost = _unread(target, statement)
     if lost is not None:
         return lost, statement, target
+    return None
+
+
+def _returned(call: Node, node: Node, producer: ProducerRef) -> tuple[str, Node | None, Node | None] | None:
+    """`return Build(...)` in a function with named results: lost when a deferred closure sets the
+    image's result on every return (`defer func() { img = "" }()`), after `return` has set it."""
+    holder = node.parent
+    statement = holder.parent if holder is not None and holder.type == "expression_list" else None
+    if statement is None or statement.type != "return_statement" or holder is None or holder.named_child_count != 1:
+        return None
+    function = enclosing(statement, FUNCTION_TYPES)
+    result = function.child_by_field_name("result") if function is not None else None
+    if result is None or result.type != "parameter_list":
+        return None
+    names = [n for p in result.named_children for n in p.children_by_field_name("name")]
+    if len(names) != producer.results or deferred_clear(names[producer.image_result], statement) is None:
+        return None
+    return DEFERRED_CLEAR.format(name=text(names[producer.image_result])), statement, names[producer.image_result]
+
+
+# How a named result that a deferred closure sets on every return loses the built name.
+DEFERRED_CLEAR = "`{name}`, the function's result, is overwritten by a deferred closure after `return` sets it"
+
+
+def deferred_clear(target: Node, statement: Node) -> Node | None:
+    """The assignment of a deferred closure that sets target, a named result of the statement's
+    function, on every return (`defer func() { img = "" }()`, not inside an `if`), wherever the
+    `defer` stands: it runs after `return` has set the result, so the caller gets what it writes."""
+    function = enclosing(statement, FUNCTION_TYPES)
+    body = function.child_by_field_name("body") if function is not None else None
+    if body is None or not _named_result(target, statement):
+        return None
+    for occurrence in identifiers(body, text(target)):
+        if not is_write(occurrence) or not deferred_after(occurrence, statement):
+            continue
+        holder = occurrence.parent
+        write = holder.parent if holder is not None and holder.type == "expression_list" else None
+        if write is None or write.type != "assignment_statement" or write.child_by_field_name("left") != holder:
+            continue
+        closure = enclosing(occurrence, FUNCTION_TYPES)
+        block = write.parent.parent if write.parent is not None and write.parent.type == "statement_list" else write.parent
+        if closure is not None and block is not None and block == closure.child_by_field_name("body"):
+            return write
     return None
 
 
@@ -201,6 +245,8 @@ def _unread(target: Node, statement: Node) -> str | None:
     scope = _search_scope(statement)
     if scope is None:
         return None
+    if deferred_clear(target, statement) is not None and not _used_first(target, statement):
+        return DEFERRED_CLEAR.format(name=name)
     if statement.type == "assignment_statement" and not _declared_locally(scope, name):
         return None  # a package-level variable: read anywhere in the package
     loop = enclosing(statement, ("for_statement",))
@@ -230,8 +276,20 @@ def _unread(target: Node, statement: Node) -> str | None:
 def overwrites(write: Node, target: Node, statement: Node) -> bool:
     """Does a write after the statement lose the name it gave target? Not one in a deferred
     closure (`defer func() { img = "" }()`): that runs when the function returns, after its
-    reads, unless target is a named result, which the caller reads after it."""
-    return not deferred_after(write, statement) or _named_result(target, statement)
+    reads; what one does to a named result, which the caller reads after it, `deferred_clear` says."""
+    return not deferred_after(write, statement)
+
+
+def _used_first(target: Node, statement: Node) -> bool:
+    """Is target, after the statement, first written again or read other than by a `return` (a
+    deployment in the function itself)? Then that, not a deferred closure, decides what the name
+    becomes."""
+    scope = _search_scope(statement)
+    for occurrence in identifiers(scope, text(target)) if scope is not None else []:
+        if occurrence.start_byte < statement.end_byte or is_blank_read(occurrence) or deferred_after(occurrence, statement):
+            continue
+        return is_write(occurrence) or enclosing(occurrence, ("return_statement",)) is None
+    return False
 
 
 def _declared_locally(function: Node, name: str) -> bool:

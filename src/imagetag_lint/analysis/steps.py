@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING
 
 from imagetag_lint.analysis.deployments import DeployCall, FixedSite
 from imagetag_lint.analysis.discards import (
+    DEFERRED_CLEAR,
     Discard,
     checking_wrapper,
+    deferred_clear,
     overwrites,
     value_wrapper,
     wrapper_name,
@@ -168,6 +170,9 @@ def overwrite_of(index: ImageFlowIndex, discard: Discard) -> Node | None:
     function, target, statement = discard.function, discard.target, discard.statement
     if "overwritten" not in discard.how or function is None or function.body is None or target is None or statement is None:
         return None
+    cleared = deferred_clear(target, statement) if discard.how == DEFERRED_CLEAR.format(name=text(target)) else None
+    if cleared is not None:
+        return cleared if overwrite_words(index, cleared) is not None else None
     for occurrence in identifiers(function.body, text(target)):
         if occurrence.start_byte < statement.end_byte or not is_write(occurrence) or not overwrites(occurrence, target, statement):
             continue
@@ -196,6 +201,18 @@ def overwritten_steps(
     if write is None or discard.target is None:
         return None
     name = text(discard.target)
+    if discard.how == DEFERRED_CLEAR.format(name=name):
+        owner = enclosing(write, ("function_declaration", "method_declaration"))
+        declared = owner.child_by_field_name("name") if owner is not None else None
+        returned_by = f"`{text(declared)}` returns" if declared is not None else "the function returns"
+        return (
+            f"capture: the result `{name}` already gets the name `{call_name(discard.call)}` returns; delete "
+            f"`{excerpt(write)}` (line {write.start_point.row + 1}), which a deferred closure runs after `return`, "
+            f"overwriting the result with {overwrite_words(index, write)}",
+            f"pass: {returned_by} `{name}` to its callers; step 1 leaves the built name in it",
+            "parameter: none needed",
+            "use: nothing to change in the callers: the result they get then holds the built name",
+        )
     site = here[0] if here else None
     reads = site is not None and text(site.node) == name or deploy is not None and any(
         text(arg) == name for arg in arguments(deploy.call)

@@ -297,14 +297,19 @@ def is_inside(node: Node, container: Node) -> bool:
 
 
 def deferred_after(node: Node, at: Node) -> bool:
-    """Does node run only in a closure `defer func() {...}()` that `at` is not in? Such a closure
-    runs when the function that defers it returns: after every statement of that function."""
+    """Does node run only in a closure `defer func() {...}()` that runs after `at`? Such a closure
+    runs when the innermost function around the `defer` returns: after every statement of that
+    function, so after `at` only when that function holds `at` too (a `defer` in a closure called
+    on the spot, `func() { defer ... }()`, runs when that closure returns, before what follows it)."""
     closure = enclosing(node, FUNCTION_TYPES)
     call = parent(closure) if closure is not None and closure.type == "func_literal" else None
     if closure is None or call is None or call.type != "call_expression" or call.child_by_field_name("function") != closure:
         return False
     statement = parent(call)
-    return statement is not None and statement.type == "defer_statement" and not is_inside(at, closure)
+    if statement is None or statement.type != "defer_statement" or is_inside(at, closure):
+        return False
+    owner = enclosing(statement, FUNCTION_TYPES)
+    return owner is not None and is_inside(at, owner)
 
 
 def identifiers(node: Node, name: str) -> list[Node]:
