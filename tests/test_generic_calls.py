@@ -5,6 +5,7 @@ and its nodes keep their offsets and text (`signatures/generic_one.go` checks th
 from __future__ import annotations
 
 import pytest
+from support import finding_at
 
 from imagetag_lint.golang.elision import data_runs
 from imagetag_lint.golang.parser import Tree, captures, parse, parse_skipping, text
@@ -47,3 +48,14 @@ def test_a_one_argument_generic_call_is_a_call(elided: bool) -> None:
     assert _calls(tree) == EXPECTED
     conversions = captures("(type_conversion_expression) @c", tree.root_node).get("c", [])
     assert [text(c) for c in conversions] == ["[]string(names)"]  # a conversion that is no generic call stays one
+
+
+@pytest.mark.parametrize(
+    ("line", "written"),
+    [(51, "`kubernautSundialImage, err := buildSundial[int](...)`"), (61, "`kubernautTelescopeImage, err := generic.Build[int](...)`")],
+)
+def test_the_capture_step_quotes_a_generic_builder_with_its_type_arguments(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, line: int, written: str
+) -> None:
+    finding = finding_at(capsys, monkeypatch, "signatures/generic_one.go", line, "IMG001")
+    assert finding["steps"][0].startswith(f"capture: {written}")

@@ -27,6 +27,7 @@ EXPECTED = {  # function -> (applicability, what the fix message says)
     "SetupTracer": ("safe", "capture"),  # a generic helper called with its type argument
     "SetupHygrometer": ("safe", "capture"),  # a generic helper of one argument, `deployHygrometer[int](ctx)`
     "SetupSundial": ("safe", "capture"),  # a generic build helper of one argument, `buildSundial[int](w)`
+    "SetupTelescope": ("safe", "capture"),  # a generic build helper of another package, `generic.Build[int](w)`
     "SetupProfiler": ("unsafe", "the signature of the exported `Deploy` changes"),  # `generic.Deploy[int64](...)`
     "SetupWebhook": ("unsafe", "the signature of the exported `Webhook` changes"),
     "SetupGatewayComponent": ("display-only", r"`deployGateway` may implement an interface \(the one at signatures/methods.go:13"),

@@ -45,6 +45,13 @@ def call_name(call: Node) -> str:
     return f"{qualifier}.{name}" if qualifier else name
 
 
+def called(call: Node) -> str:
+    """The callee as a step quotes it in the call to write: `call_name`, with the type arguments the
+    code gives it (`deploy.Build[svcOpts]`), which Go may not be able to infer."""
+    written = wrapper_name(call)
+    return written if written.endswith("]") else call_name(call)
+
+
 def variable_for(build_name: str | None, target: Function | None) -> str:
     """`acme/data-storage` -> `dataStorageImage`; a deploy target `deployDataStorage` -> same."""
     base = ""
@@ -95,7 +102,7 @@ def capture_step(
     wrapper = value_wrapper(call)
     if wrapper is not None and wrapper.parent is not None and wrapper.parent.type == "expression_statement":
         return (
-            f"capture: `{variable} := {wrapper_name(wrapper)}({name}(...))` instead of dropping the name "
+            f"capture: `{variable} := {wrapper_name(wrapper)}({called(call)}(...))` instead of dropping the name "
             f"(`{wrapper_name(wrapper)}` still checks the error and returns the name)"
         )
     holder = call.parent
@@ -108,9 +115,9 @@ def capture_step(
     # the `if` keeps its own condition: quoted whole (it is what to write), on one line
     checked = excerpt(condition, width=len(condition.text or b"")) if condition is not None else "err != nil"
     if "`if` init" in how and own_if_error:  # the rest of the block has an `err` of its own
-        return f"capture: hoist the call out of the `if`: `{variable}, buildErr := {name}(...)`, then `if err := buildErr; {checked} {{`"
+        return f"capture: hoist the call out of the `if`: `{variable}, buildErr := {called(call)}(...)`, then `if err := buildErr; {checked} {{`"
     if "`if` init" in how:
-        return f"capture: hoist the call out of the `if`: `{variable}, err := {name}(...)`, then `if {checked} {{`"
+        return f"capture: hoist the call out of the `if`: `{variable}, err := {called(call)}(...)`, then `if {checked} {{`"
     holder = call.parent
     if holder is not None and holder.type == "expression_statement":
         # the repair names the image result and keeps ignoring the rest, as the statement did
@@ -118,7 +125,7 @@ def capture_step(
         targets = ["_"] * count
         targets[image if image < count else 0] = variable
         ignored = " (its other results stay ignored, as before)" if count > 1 else ""
-        return f"capture: `{', '.join(targets)} := {name}(...)` instead of dropping the name{ignored}"
+        return f"capture: `{', '.join(targets)} := {called(call)}(...)` instead of dropping the name{ignored}"
     return f"capture: {_written_capture(variable, call, results)} instead of dropping the name"
 
 
@@ -126,20 +133,18 @@ def wrapped_capture(variable: str, call: Node, declare: str = ":=") -> str | Non
     """The capture of a build a statement hands whole to a helper that checks its error: the helper
     stays (it is the only error check), `name := must(Build(...))` when it returns the name, else
     `name, err := Build(...)` and then `check(name, err)`; None for a build not so wrapped."""
-    name = call_name(call)
     wrapper = value_wrapper(call)
     if wrapper is not None and wrapper.parent is not None and wrapper.parent.type == "expression_statement":
-        return f"`{variable} {declare} {wrapper_name(wrapper)}({name}(...))`"
+        return f"`{variable} {declare} {wrapper_name(wrapper)}({called(call)}(...))`"
     checker = checking_wrapper(call)
     if checker is not None:
-        return f"`{variable}, err := {name}(...)`, then `{wrapper_name(checker)}({variable}, err)` in place of the statement (the error is still checked)"
+        return f"`{variable}, err := {called(call)}(...)`, then `{wrapper_name(checker)}({variable}, err)` in place of the statement (the error is still checked)"
     return None
 
 
 def _written_capture(variable: str, call: Node, results: tuple[int, int]) -> str:
     """The capture as the repair writes it: the statement's own names, with the image's `_` named
     (`buildErr` stays `buildErr`); an assignment (`=`) gets the variable declared before it."""
-    name = call_name(call)
     wrapped = wrapped_capture(variable, call)
     if wrapped is not None:
         return wrapped
@@ -151,16 +156,16 @@ def _written_capture(variable: str, call: Node, results: tuple[int, int]) -> str
             count, image = results
             targets = ["_"] * count
             targets[image if image < count else 0] = variable
-            return f"`{', '.join(targets)} := {name}(...)`"
-        return f"`{variable}, err := {name}(...)`"
+            return f"`{', '.join(targets)} := {called(call)}(...)`"
+        return f"`{variable}, err := {called(call)}(...)`"
     targets = [text(n) for n in left.named_children]
     image = results[1] if results[1] < len(targets) else 0
     if targets[image] != "_":  # the name is kept (or overwritten): the capture is worded elsewhere
-        return f"`{variable}, err := {name}(...)`"
+        return f"`{variable}, err := {called(call)}(...)`"
     targets[image] = variable
     if statement.type == "short_var_declaration":
-        return f"`{', '.join(targets)} := {name}(...)`"
-    return f"`var {variable} string`, then `{', '.join(targets)} = {name}(...)`"
+        return f"`{', '.join(targets)} := {called(call)}(...)`"
+    return f"`var {variable} string`, then `{', '.join(targets)} = {called(call)}(...)`"
 
 
 def overwrite_of(index: ImageFlowIndex, discard: Discard) -> Node | None:
@@ -206,9 +211,11 @@ def overwritten_steps(
         declared = owner.child_by_field_name("name") if owner is not None else None
         returned_by = f"`{text(declared)}` returns" if declared is not None else "the function returns"
         return (
-            f"capture: the result `{name}` already gets the name `{call_name(discard.call)}` returns; delete "
-            f"`{excerpt(write)}` (line {write.start_point.row + 1}), which a deferred closure runs after `return`, "
-            f"overwriting the result with {overwrite_words(index, write)}",
+            (
+                f"capture: the result `{name}` already gets the name `{call_name(discard.call)}` returns; delete "
+                f"`{excerpt(write)}` (line {write.start_point.row + 1}), which a deferred closure runs after `return`, "
+                f"overwriting the result with {overwrite_words(index, write)}"
+            ),
             f"pass: {returned_by} `{name}` to its callers; step 1 leaves the built name in it",
             "parameter: none needed",
             "use: nothing to change in the callers: the result they get then holds the built name",
@@ -476,7 +483,7 @@ def reach_steps(discard: Discard, site: FixedSite, variable: str) -> tuple[str, 
         capture = (
             f"capture: declare `var {variable} string` before the `if` chain at line {line}; the `else if` "
             f"cannot be hoisted (its build runs only when the branches before it are not taken): name the "
-            f"result there (`built, err := {call_name(discard.call)}(...)`) and set `{variable} = built` in an `else` branch of it (where `err` is nil)"
+            f"result there (`built, err := {called(discard.call)}(...)`) and set `{variable} = built` in an `else` branch of it (where `err` is nil)"
         )
         use = f"{use_step(None, site, variable)}; where the build does not run, set `{variable}` to the image to deploy there"
     else:
@@ -541,7 +548,7 @@ def declared_before_step(discard: Discard, holder: Node, deployment: Node, varia
     return (
         f"capture: declare `var {variable} string` before line {line}, where both the build and the "
         f"deployment at line {where} can read it, and assign the builder's result to it at the build "
-        f"(`{variable}, err = {call_name(discard.call)}(...)`, with `err` declared there){after}"
+        f"(`{variable}, err = {called(discard.call)}(...)`, with `err` declared there){after}"
     )
 
 
@@ -670,7 +677,7 @@ def nested_capture_step(discard: Discard, holder: Node, deployment: Node, variab
         return f"{declared}, and set it at the build: {wrapped}, and write `{variable} = built` after it{unset}"
     if statement is None or statement.type != "assignment_statement":  # `:=` or a bare call: a new name there
         return (
-            f"{declared}, and set it at the build: name the result there (`built, err := {call_name(discard.call)}(...)`) "
+            f"{declared}, and set it at the build: name the result there (`built, err := {called(discard.call)}(...)`) "
             f"and write `{variable} = built` where `err` is nil (`{variable}, err := ...` there would declare another "
             f"`{variable}` inside {construct(holder)}){unset}"
         )
@@ -688,7 +695,7 @@ def _kept_assignment(statement: Node, call: Node, variable: str, results: tuple[
     image = results[1] if results[1] < len(targets) else 0
     if targets:
         targets[image] = variable
-    written = f"{', '.join(targets)} = {call_name(call)}(...)"
+    written = f"{', '.join(targets)} = {called(call)}(...)"
     context = statement.parent
     condition = context.child_by_field_name("condition") if context is not None and context.type == "if_statement" else None
     return f"if {written}; {text(condition)} {{" if condition is not None else written
@@ -1041,7 +1048,7 @@ def spec_drop_steps(
     if not targets:  # a call statement of its own: every result needs a place
         targets = ["_"] * results[0]
         targets[results[1]] = variable
-    assign = f"`{', '.join(targets)} = {call_name(discard.call)}(...)`"
+    assign = f"`{', '.join(targets)} = {called(discard.call)}(...)`"
     declared = (
         " (declare the others before it: `:=` would make a local that hides the package variable)"
         if statement is not None and statement.type == "short_var_declaration" else ""
@@ -1080,7 +1087,7 @@ def _test_helper_steps(
         (
             f"capture: keep the name in a package variable that {named(function)} sets before `m.Run()`: declare "
             f"`var {variable} string` at package level of a `_test.go` file and assign it the name "
-            f"`{call_name(discard.call)}(...)` returns (with `=`: `:=` would make a local that hides it) instead of dropping the name"
+            f"`{called(discard.call)}(...)` returns (with `=`: `:=` would make a local that hides it) instead of dropping the name"
         ),
         f"pass: the tests that call {named(helper)} pass it `{variable}`",
         f"parameter: add an `imageName string` parameter to {named(helper)} and update every caller",
