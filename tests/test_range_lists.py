@@ -172,3 +172,35 @@ def test_a_lookup_with_a_constant_key_deploys_its_entry(capsys: pytest.CaptureFi
     assert (20, '\n\timages["kettle"] = kubernautKettleImage') in [(e["location"]["row"], e["content"]) for e in kettle["fix"]["edits"]]
     assert ladle["steps"][3] == "use: put `ladleKey: kubernautLadleImage` in `images` in place of `ladleKey: \"localhost/kubernaut-ladle:e2e\"`"
     assert "the map entry that `images[colanderKey]` reads for" in found[43, "IMG002"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("row", "helper", "variable", "entry", "lookup"),
+    [
+        (32, "deploySpoons", "kubernautSpoonImage", ("spoonKey", '"localhost/kubernaut-spoon:e2e"', 17), ("images[svc]", 21)),
+        (46, "deployForks", "kubernautForkImage", ('"fork"', '"localhost/kubernaut-fork:e2e"', 40), ('images["fork"]', 41)),
+    ],
+)
+def test_a_map_entry_of_a_deploy_helper_takes_the_helper_s_new_parameter(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    row: int,
+    helper: str,
+    variable: str,
+    entry: tuple[str, str, int],
+    lookup: tuple[str, int],
+) -> None:
+    """The map is filled in the helper the build's function calls after it: the steps pass the
+    name and put the parameter in the entry, as the fix does, not "filled before the build" (it is
+    another function's) or "nothing to pass"."""
+    monkeypatch.chdir(FIXTURES)
+    main(["--isolated", "--output-format", "json", "--exit-zero", "ranges/helpers.go"])
+    drop = {(f["location"]["row"], f["code"]): f for f in json.loads(capsys.readouterr().out)}[(row, "IMG001")]
+    key, value, line = entry
+    assert drop["steps"][1:] == [
+        f"pass: call `{helper}(..., {variable})`",
+        f"parameter: add `imageName string` to `{helper}` (ranges/helpers.go:{15 if row == 32 else 39}) and update its call site",
+        f"use: `{key}: imageName` in `images` in place of `{key}: {value}`; `{lookup[0]}` (line {lookup[1]}) stays as it is",
+    ]
+    assert drop["fix"]["applicability"] == "safe"
+    assert (line, "imageName") in [(e["location"]["row"], e["content"]) for e in drop["fix"]["edits"]]

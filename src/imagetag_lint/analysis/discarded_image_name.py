@@ -135,7 +135,10 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         listed = _listed_sites(dropped.fixed) if dropped is not None and not kept and not hands_off else None
         entry = looked_up_entry(listed[0]) if listed else None
         ranged_over = _ranged_value(listed[0], discard.call) if listed and entry is None else None
-        if listed and entry is not None:  # the name goes in the map entry, never in the lookup of every service
+        if listed and entry is not None and deploy is not None and listed[0].function is not discard.function:
+            # the map is the deploy helper's: the name reaches it through the parameter step 3 adds
+            steps = (*steps[:3], _helper_entry_use_step(entry, listed[0], parameter))
+        elif listed and entry is not None:  # the name goes in the map entry, never in the lookup of every service
             steps = (steps[0], _looked_up_pass_step(index, entry, listed[0].function), steps[2], _looked_up_use_step(entry, listed[0], discard, carried))
         elif ranged_over is not None:  # the build runs in the loop: its list is read before the name exists
             steps = _deployed_instead_steps(steps, deploy, carried, ranged_over)
@@ -325,6 +328,15 @@ def _looked_up_use_step(entry: LookedUpEntry, site: FixedSite, discard: Discard,
     return (
         f"use: `{entry.local}` is filled before the build (line {entry.statement.start_point.row + 1}): drop "
         f"`{entry.key}: {text(site.node)}` from it and set `{entry.local}[{entry.key}] = {name}` after the build"
+    )
+
+
+def _helper_entry_use_step(entry: LookedUpEntry, site: FixedSite, parameter: str) -> str:
+    """The use step of a map entry that a deploy helper fills and looks up: the entry takes the
+    parameter, and the lookup stays (it may serve other services)."""
+    return (
+        f"use: `{entry.key}: {parameter}` in `{entry.local}` in place of `{entry.key}: {text(site.node)}`; "
+        f"`{text(entry.lookup)}` (line {entry.lookup.start_point.row + 1}) stays as it is"
     )
 
 
