@@ -145,8 +145,9 @@ DEFERRED_CLEAR = "`{name}`, the function's result, is overwritten by a deferred 
 
 def deferred_clear(target: Node, statement: Node) -> Node | None:
     """The assignment of a deferred closure that sets target, a named result of the statement's
-    function, on every return (`defer func() { img = "" }()`, not inside an `if`), wherever the
-    `defer` stands: it runs after `return` has set the result, so the caller gets what it writes."""
+    function, on every return (`defer func() { img = "" }()`, not inside an `if`, and from a value
+    that does not read it), wherever the `defer` stands: it runs after `return` has set the result,
+    so the caller gets what it writes."""
     function = enclosing(statement, FUNCTION_TYPES)
     body = function.child_by_field_name("body") if function is not None else None
     if body is None or not _named_result(target, statement):
@@ -156,8 +157,11 @@ def deferred_clear(target: Node, statement: Node) -> Node | None:
             continue
         holder = occurrence.parent
         write = holder.parent if holder is not None and holder.type == "expression_list" else None
-        if write is None or write.type != "assignment_statement" or write.child_by_field_name("left") != holder:
+        right = write.child_by_field_name("right") if write is not None else None
+        if write is None or write.type != "assignment_statement" or write.child_by_field_name("left") != holder or right is None:
             continue
+        if identifiers(right, text(target)):
+            continue  # `img = strings.TrimSpace(img)` keeps the name it is given
         closure = enclosing(occurrence, FUNCTION_TYPES)
         block = write.parent.parent if write.parent is not None and write.parent.type == "statement_list" else write.parent
         if closure is not None and block is not None and block == closure.child_by_field_name("body"):
