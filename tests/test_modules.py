@@ -17,7 +17,7 @@ from support import FIXTURES, TESTS
 from imagetag_lint.cli import main
 from imagetag_lint.fingerprint import enclosing_function_name
 from imagetag_lint.golang.model import SourceFile
-from imagetag_lint.golang.parser import parse
+from imagetag_lint.golang.parser import ROOTS, parse
 
 REPO = TESTS.parent
 STAGING = "staging/src/example.com/billing"
@@ -130,6 +130,34 @@ def test_a_module_s_trees_go_before_the_next_module(tree: Path) -> None:
     assert {Path(f.filename).parts[0] for f in files} == {"e2e", "staging"}
     assert all(f.parsed is None for f in files)
     assert result.findings
+    assert not ROOTS  # the last module's trees too: the report is written without them
+
+
+def test_the_verdicts_of_files_alike_are_held_once(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A whole-tree run keeps every file's verdict: a clean file's holds its quoted imports only,
+    and equal verdicts are one object, so what the run holds per file does not grow with them."""
+    from imagetag_lint import lint
+    from imagetag_lint.files import discover
+    from imagetag_lint.options import LintOptions
+    from imagetag_lint.rules import load_rule_set
+
+    for index in range(3):
+        (tree / "e2e" / f"clean{index}.go").write_text(
+            'package e2e\n\n// helpers\nimport (\n\t"io"\n\n\t"example.com/shop-e2e/infra"\n)\n\nvar _ = infra.X\nvar _ io.Reader\n'
+        )
+    discovered, _ = discover([str(tree)], tree)
+    held: list[list[lint.Scan]] = []
+    units = lint._units
+
+    def spy(modules: lint.ModuleMap, items: list[lint.Discovered], scans: list[lint.Scan], first: str | None) -> list[list[int]]:
+        held.append(scans)
+        return units(modules, items, scans, first)
+
+    monkeypatch.setattr(lint, "_units", spy)
+    lint.lint_paths(discovered, LintOptions(rule_set=load_rule_set()), tree)
+    clean = [scan for item, scan in zip(discovered, held[0]) if item.display.startswith("e2e/clean")]
+    assert clean[0] == (lint.Prefilter.CLEAN, b'"io" "example.com/shop-e2e/infra"', None, False)
+    assert all(scan is clean[0] for scan in clean)
 
 
 def test_a_finished_module_keeps_only_the_sources_the_report_reads(tree: Path) -> None:

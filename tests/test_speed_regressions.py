@@ -16,10 +16,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import go_module, wanted
+from support import FIXTURES, go_module, wanted
 
 from imagetag_lint.cli import main
-from imagetag_lint.golang.lexing import declares_const, import_header
+from imagetag_lint.files import Discovered
+from imagetag_lint.golang.lexing import declares_const, import_header, quoted_imports
+from imagetag_lint.golang.parser import named_descendants, parse
 from imagetag_lint.parallel import Split
 
 SETUP = """\
@@ -214,6 +216,29 @@ def test_declares_const_is_never_false_for_a_declared_constant() -> None:
 def test_import_header_skips_comments() -> None:
     source = b'/*\nimport nothing\n*/\npackage e2e\n\nimport "io"\n\n/* w */\nimport "example.com/m/wrap"\n\nfunc F() {}\n'
     assert import_header(source) == b'import "io"\n\n/* w */\nimport "example.com/m/wrap"'
+    assert quoted_imports(source) == b'"io" "example.com/m/wrap"'
+    assert quoted_imports(b"package e2e\n\nfunc F() {}\n") == b""
+
+
+def test_a_walk_of_named_nodes_reaches_what_named_children_reach() -> None:
+    source = (FIXTURES / "retryloop" / "retry.go").read_bytes()
+    root = parse(source).root_node
+    walked = [(node.type, node.start_byte, node.end_byte) for node in named_descendants(root)]
+    stack, expected = [parse(source).root_node], []
+    while stack:
+        node = stack.pop()
+        expected.append((node.type, node.start_byte, node.end_byte))
+        stack.extend(reversed(node.named_children))
+    assert walked == expected and len(walked) > 100
+
+
+def test_a_discovered_file_s_name_is_the_end_of_its_path() -> None:
+    inside, outside = Discovered("/r/e2e/a.go", "e2e/a.go"), Discovered("/r/e2e/a.go", "../r/e2e/a.go")
+    assert (inside.path, inside.display) == ("/r/e2e/a.go", "e2e/a.go")
+    assert (outside.path, outside.display) == ("/r/e2e/a.go", "../r/e2e/a.go")
+    assert inside == Discovered("/r/e2e/a.go", "e2e/a.go") != outside
+    assert hash(inside) == hash(Discovered("/r/e2e/a.go", "e2e/a.go"))
+    assert repr(inside) == "Discovered(path='/r/e2e/a.go', display='e2e/a.go')"
 
 
 def test_names_are_relative_to_the_working_directory_when_the_root_is_above_it(

@@ -14,10 +14,9 @@ from pathlib import Path
 
 from imagetag_lint.directives import PREFIX
 from imagetag_lint.errors import ImagetagLintError, InputError
-from imagetag_lint.golang.lexing import import_header, on_comment_line, yaml_image_keys
+from imagetag_lint.golang.lexing import on_comment_line, quoted_imports, yaml_image_keys
 from imagetag_lint.parallel import Split
 from imagetag_lint.reads import note_file, note_listing, note_walk
-from imagetag_lint.record import record
 from imagetag_lint.regular import NotRegularFile, open_regular, read_regular
 from imagetag_lint.rules import ImageFlow
 
@@ -26,12 +25,33 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"
 
 
-@record(frozen=True)
 class Discovered:
-    """A Go file found under the paths given on the command line."""
+    """A Go or Python file found under the paths given on the command line: its absolute path,
+    and its display name, relative to the working directory when below it. Such a name is the
+    end of the path, cut from it when asked: a tree of thousands of files then holds one string
+    per file, not two."""
 
-    path: str  # absolute
-    display: str  # relative to the working directory when below it
+    __slots__ = ("_display", "path")
+
+    def __init__(self, path: str, display: str) -> None:
+        self.path = path
+        self._display: int | str = len(path) - len(display) if path.endswith(display) else display
+
+    @property
+    def display(self) -> str:
+        display = self._display
+        return self.path[display:] if isinstance(display, int) else display
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Discovered):
+            return NotImplemented
+        return (self.path, self.display) == (other.path, other.display)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.display))
+
+    def __repr__(self) -> str:
+        return f"Discovered(path={self.path!r}, display={self.display!r})"
 
 
 def display_name(path: Path | str, cwd: Path) -> str:
@@ -269,8 +289,8 @@ class Prefilter:
 
 
 # The prefilter's verdict on one file, as plain data (it may come from another process):
-# (Prefilter kind or UNREADABLE, the imports of a clean file or the problem, the source when it
-# is needed later, whether it holds suppression comments)
+# (Prefilter kind or UNREADABLE, the quoted imports of a clean file (`quoted_imports`) or the
+# problem, the source when it is needed later, whether it holds suppression comments)
 Scan = tuple[int, "bytes | str", "bytes | None", bool]
 UNREADABLE = -1
 PARSEABLE = (Prefilter.WEAK, Prefilter.STRONG)  # the verdicts whose scan holds the source
@@ -279,6 +299,12 @@ PARSEABLE = (Prefilter.WEAK, Prefilter.STRONG)  # the verdicts whose scan holds 
 def put_off(scan: Scan) -> Scan:
     """The scan without its source, which the lint reads again when it takes the file."""
     return (scan[0], scan[1], None, scan[3]) if scan[0] in PARSEABLE else scan
+
+
+def shared(scan: Scan, seen: dict[Scan, Scan]) -> Scan:
+    """scan, or the equal verdict seen before when it holds no source: a whole-tree run keeps
+    every file's verdict, and most are one of a few (clean, importing the same packages)."""
+    return scan if scan[2] is not None else seen.setdefault(scan, scan)
 
 
 def is_put_off(scan: Scan) -> bool:
@@ -308,22 +334,21 @@ class Scanner:
 
     def scan(self, source: bytes) -> Scan:
         if not self.prefilter.gate(source):
-            return (Prefilter.CLEAN, import_header(source), None, False)
+            return (Prefilter.CLEAN, quoted_imports(source), None, False)
         directives = source.find(PREFIX) != -1
         kind = self.prefilter.classify(source)
         if kind == Prefilter.CLEAN:
-            return (kind, import_header(source), source if directives else None, directives)
+            return (kind, quoted_imports(source), source if directives else None, directives)
         return (kind, b"", source, directives)
 
 
 def start_scan(
     discovered: Sequence[Discovered], flow: ImageFlow, max_bytes: int, overlay: dict[str, bytes] | None = None
-) -> Split[tuple[str, str], Scan]:
+) -> Split[Discovered, Scan]:
     """Start reading and prefiltering the files, in forked processes for a large tree; the
     caller goes on (importing the parser, say) and takes the verdicts with `.results()`."""
     scanner = Scanner(Prefilter(flow), max_bytes, overlay)
-    jobs = [(item.path, item.display) for item in discovered]
-    return Split(scanner, jobs, min_items=PARALLEL_MIN_FILES, busy=True)
+    return Split(lambda item: scanner((item.path, item.display)), discovered, min_items=PARALLEL_MIN_FILES, busy=True)
 
 
 def go_files_in(directory: str) -> list[str]:

@@ -34,6 +34,7 @@ from imagetag_lint.files import (
     module_go_files,
     put_off,
     read_go_file,
+    shared,
     start_scan,
 )
 from imagetag_lint.findings import Finding, Fix
@@ -103,9 +104,8 @@ class Linter:
         self._module_files: dict[str, list[str]] = {}  # module root -> its Go files, walked once
         self._avoided_words: tuple[bytes, ...] | None = None
         self._broken: set[str] = set()  # linted files with syntax errors, by display name
-        # the run's files in other Go modules (a lint of several modules): (path, display, the
-        # source, or the import header of a clean file, or None for a source put off)
-        self.others: list[tuple[str, str, bytes | None]] = []
+        # the run's files in other Go modules (a lint of several modules), listed by `_other_files`
+        self.others: Callable[[], Iterator[tuple[str, str, bytes | None]]] = lambda: iter(())
         # whether the lint chose files by the clean ones' paths or import headers (a cached
         # result then depends on which clean files there are, not only on how many)
         self.clean_consulted = False
@@ -129,13 +129,14 @@ class Linter:
         they arrive, to be read again at their turn, so that the run never holds them all."""
         trees: dict[int, Tree] = {}
         elided: dict[int, list[Run]] = {}  # the tables an early parse left out, by item
+        seen: dict[Scan, Scan] = {}
 
         def parse_early(index: int, scan: Scan) -> Scan | None:
             if mine is not None and not mine(discovered[index]):
-                return put_off(scan)
+                return shared(put_off(scan), seen)
             if scan[0] == Prefilter.STRONG and scan[2] is not None:
                 trees[index], elided[index] = self._parse_without_tables(scan[2])
-            return None
+            return shared(scan, seen)
 
         scans = pending.results(parse_early)
         return scans, self._finish_trees(discovered, scans, trees, elided)
@@ -395,7 +396,7 @@ class Linter:
         self.clean_consulted = True  # which files there are, and their import headers, decide
         quoted = b'"%s"' % import_path.encode()
         known: list[tuple[str, str, bytes | None]] = [  # (path, display, text that holds the imports)
-            *self.others,
+            *self.others(),
             *((path, self._display(path), header) for path, header in self._clean_reported.items()),
             *((path, display, None) for path, display in self._deferred.items()),
             *((path, self._display(path), None) for path in sorted(self._loaded)),
@@ -591,6 +592,7 @@ def lint_paths(
         linter.take(discovered, scans, trees)
         return _lint_taken(linter)
     result = LintResult()
+    seen: dict[Scan, Scan] = {}
     for number, indexes in enumerate(units):
         items = [discovered[i] for i in indexes]
         if number:
@@ -598,14 +600,15 @@ def lint_paths(
         unit_scans = [linter.scanner((d.path, d.display)) if is_put_off(scans[i]) else scans[i] for d, i in zip(items, indexes)]
         if number or not trees:  # (the first file's module may have nothing to parse)
             trees = linter.parse_worth(items, unit_scans)
-        linter.others = _other_files(discovered, scans, set(indexes))
+        linter.others = functools.partial(_other_files, discovered, scans, set(indexes))
         linter.take(items, unit_scans, trees)
         _merge(result, _with_needed_sources(_lint_taken(linter)))
         for file in linter.project.files():
             file.release()
         for index in indexes:  # what a later unit needs of these files it reads again
-            scans[index] = put_off(scans[index])
+            scans[index] = shared(put_off(scans[index]), seen)
         del linter, unit_scans
+        reset_caches()  # the trees' roots and the nodes memoized on them
         gc.collect()  # the project holds its files in cycles: its trees go now, not at the end
     result.findings.sort(key=Finding.sort_key)
     return result
@@ -663,17 +666,16 @@ def _units(modules: ModuleMap, discovered: Sequence[Discovered], scans: Sequence
     return [sorted(by_root[root]) for root in order]
 
 
-def _other_files(discovered: Sequence[Discovered], scans: Sequence[Scan], unit: set[int]) -> list[tuple[str, str, bytes | None]]:
-    """(path, display, the source, the import header, or None when the source was put off) of
-    the readable files not in the unit."""
-    found: list[tuple[str, str, bytes | None]] = []
+def _other_files(discovered: Sequence[Discovered], scans: Sequence[Scan], unit: set[int]) -> Iterator[tuple[str, str, bytes | None]]:
+    """(path, display, the source, the quoted imports, or None when the source was put off) of
+    the readable files not in the unit: listed when asked, as the scans stand while the unit is
+    linted (a list made ahead would hold a tuple per file of the tree)."""
     for index, (item, scan) in enumerate(zip(discovered, scans)):
         kind, info, source, _ = scan
         if index in unit or kind == UNREADABLE:
             continue
         text = None if is_put_off(scan) else source if source is not None else info
-        found.append((item.path, item.display, text if isinstance(text, bytes) or text is None else b""))
-    return found
+        yield item.path, item.display, text if isinstance(text, bytes) or text is None else b""
 
 
 def _with_needed_sources(unit: LintResult) -> LintResult:

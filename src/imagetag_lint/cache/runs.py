@@ -48,6 +48,7 @@ from imagetag_lint.files import (
     go_files_in,
     put_off,
     read_go_file,
+    shared,
 )
 from imagetag_lint.lint_result import LintResult
 from imagetag_lint.options import LintRun
@@ -260,6 +261,7 @@ class RunCache:
 
     def _scans(self) -> Iterator[Scan]:
         """The prefilter's verdicts on the Go inputs, in order: known, computed already, or now."""
+        seen: dict[Scan, Scan] = {}
         for item in self.run.inputs.discovered:
             if item.path.endswith(".py"):
                 continue
@@ -272,7 +274,7 @@ class RunCache:
                 else:
                     self.reads += 1
                     scan = self.scanner((item.path, item.display))
-            yield scan
+            yield shared(scan, seen)
 
     def _python_directories(self) -> list[str]:
         """The directories python/ lists for siblings and conftest.py files: each Python input's,
@@ -321,7 +323,9 @@ def _valid(entry: object) -> bool:
     if not (isinstance(entry, tuple) and len(entry) == 5 and isinstance(entry[3], bytes)):
         return False
     verdict = entry[4]
-    return verdict is None or (isinstance(verdict, tuple) and len(verdict) == 2 and isinstance(verdict[1], bytes))
+    return verdict is None or (
+        isinstance(verdict, tuple) and len(verdict) == 2 and isinstance(verdict[0], int) and isinstance(verdict[1], bytes)
+    )
 
 
 def _listing(kind: str, directory: str) -> tuple[str, ...]:

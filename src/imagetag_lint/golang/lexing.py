@@ -53,6 +53,16 @@ def import_header(source: bytes) -> bytes:
     return source[start + 1 : end]
 
 
+_QUOTED_PATH = re.compile(rb'"[^"\s]+"')
+
+
+def quoted_imports(source: bytes) -> bytes:
+    """The quoted strings of a Go file's import header, one after another (`"io" "example.com/m/x"`,
+    b"" when it has none): all that a lint asks of a file it does not parse (does it import
+    "path"?), without the header's keywords, comments and layout."""
+    return b" ".join(_QUOTED_PATH.findall(import_header(source)))
+
+
 def on_comment_line(source: bytes, position: int) -> bool:
     line = source.rfind(b"\n", 0, position) + 1
     return source[line:position].lstrip(b" \t").startswith(b"//")

@@ -182,6 +182,26 @@ def first_error(tree: Tree) -> Node | None:
     return next(syntax_errors(tree), tree.root_node)
 
 
+def named_descendants(node: Node) -> Iterator[Node]:
+    """node, then every named node below it in source order: what recursing through
+    `named_children` reaches. A cursor walks the tree, so the nodes made on the way are not
+    memoized on their parents (as `children` are) and go once the caller lets them go."""
+    yield node
+    cursor = node.walk()
+    if not cursor.goto_first_child():
+        return
+    while True:
+        current = cursor.node
+        assert current is not None
+        if current.is_named:
+            yield current
+            if cursor.goto_first_child():
+                continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return
+
+
 def _walk_all(node: Node) -> Iterator[Node]:
     cursor = node.walk()
     while True:

@@ -6,7 +6,7 @@ import re
 
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.golang.model import Function
-from imagetag_lint.golang.parser import text
+from imagetag_lint.golang.parser import named_descendants, text
 from imagetag_lint.golang.syntax import is_literal_key
 from imagetag_lint.repair.plan import CannotFix
 
@@ -66,14 +66,7 @@ def scope_names_folded(index: ImageFlowIndex, function: Function) -> frozenset[s
 
 
 def _scope_names(function: Function) -> set[str]:
-    names: set[str] = set()
-    stack = [function.node]
-    while stack:
-        node = stack.pop()
-        if node.type == "identifier" and not is_literal_key(node):
-            names.add(text(node).lower())
-        stack.extend(node.named_children)
-    return names
+    return {text(node).lower() for node in named_descendants(function.node) if node.type == "identifier" and not is_literal_key(node)}
 
 
 def free_in_package(index: ImageFlowIndex, base: str, function: Function) -> str:

@@ -9,10 +9,8 @@ a channel, a count that is not a literal, a `goto`) is left unproven, and the fi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from imagetag_lint.golang.model import read_imports
-from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.parser import Node, named_descendants, text
 from imagetag_lint.golang.syntax import (
     FUNCTION_TYPES,
     arguments,
@@ -44,14 +42,6 @@ def statements(block: Node | None) -> list[Node]:
         if child.type == "statement_list":
             return list(child.named_children)
     return []
-
-
-def _walk(node: Node) -> Iterator[Node]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(current.named_children))
 
 
 def _top_level(statement: Node, block: Node | None) -> bool:
@@ -109,8 +99,8 @@ def drained_at(function_body: Node, go: Node, write_statement: Node, write_at: i
     body = closure.child_by_field_name("body")
     if body is None or not _top_level(write_statement, body) or not _nothing_reports_before(body, write_at):
         return None
-    groups = {callee(n)[0] for n in _walk(body) if _is_done(n)}
-    channels = {c for c in (_sent_on(n) for n in _walk(body)) if c is not None}
+    groups = {callee(n)[0] for n in named_descendants(body) if _is_done(n)}
+    channels = {c for c in (_sent_on(n) for n in named_descendants(body)) if c is not None}
     for group in sorted(g for g in groups if g is not None and _known_group(function_body, g)):
         end = _waited(function_body, go, group)
         if end is not None:
@@ -143,7 +133,7 @@ def _group_waited(function_body: Node, launch: Node) -> int | None:
         head = statement.child_by_field_name("initializer") if statement.type == "if_statement" else statement
         if head is None or head.type not in ("expression_statement", "short_var_declaration", "assignment_statement"):
             continue
-        wait = next((n for n in _walk(head) if n.type == "call_expression" and callee(n) == (group, "Wait")), None)
+        wait = next((n for n in named_descendants(head) if n.type == "call_expression" and callee(n) == (group, "Wait")), None)
         if wait is not None:
             return wait.end_byte if _no_exit_between(function_body, launch.end_byte, wait.start_byte) else None
     return None
@@ -161,7 +151,7 @@ def _known_group(function_body: Node, name: str) -> bool:
     while root.parent is not None:
         root = root.parent
     imports = read_imports(root)
-    for node in _walk(declaration):
+    for node in named_descendants(declaration):
         if node.type == "qualified_type":
             package, type_name = node.child_by_field_name("package"), node.child_by_field_name("name")
             if package is not None and type_name is not None and (imports.get(text(package)), text(type_name)) in _GROUP_TYPES:
@@ -174,14 +164,14 @@ def _known_group(function_body: Node, name: str) -> bool:
 
 
 def _has_goto(body: Node) -> bool:
-    return any(n.type in ("goto_statement", "labeled_statement") for n in _walk(body))
+    return any(n.type in ("goto_statement", "labeled_statement") for n in named_descendants(body))
 
 
 def _nothing_reports_before(body: Node | None, offset: int) -> bool:
     """No send, no `Done()` that is not deferred, no return before the write (on any path)."""
     if body is None:
         return False
-    for node in _walk(body):
+    for node in named_descendants(body):
         if node.start_byte >= offset:
             continue
         if node.type in ("send_statement", "return_statement", "goto_statement"):
@@ -193,7 +183,7 @@ def _nothing_reports_before(body: Node | None, offset: int) -> bool:
 
 def _no_exit_between(function_body: Node, start: int, end: int) -> bool:
     """No return or jump in the launching function (outside closures) between two offsets."""
-    for node in _walk(function_body):
+    for node in named_descendants(function_body):
         if start <= node.start_byte < end and node.type in _JUMPS and _closure(node, function_body) is None:
             return False
     return True
@@ -256,7 +246,7 @@ def _waited(function_body: Node, go: Node, group: str) -> int | None:
 def _single_done(closure: Node, group: str) -> bool:
     """Exactly one `group.Done()`, run on every path: deferred or a statement of the body itself."""
     body = closure.child_by_field_name("body")
-    dones = [n for n in _walk(closure) if _is_done(n, group)]
+    dones = [n for n in named_descendants(closure) if _is_done(n, group)]
     if len(dones) != 1 or dones[0].parent is None:
         return False
     statement = dones[0].parent
@@ -318,12 +308,12 @@ def _received(function_body: Node, go: Node, channel: str) -> int | None:
 def _single_send(closure: Node, channel: str) -> bool:
     """Exactly one send on the channel, a statement of the goroutine's body with no return before it."""
     body = closure.child_by_field_name("body")
-    sends = [n for n in _walk(closure) if _sent_on(n) == channel]
+    sends = [n for n in named_descendants(closure) if _sent_on(n) == channel]
     return len(sends) == 1 and _top_level(sends[0], body) and _no_return_before(body, sends[0].start_byte)
 
 
 def _no_return_before(body: Node | None, offset: int) -> bool:
-    return body is not None and not any(n.type in _JUMPS and n.start_byte < offset for n in _walk(body))
+    return body is not None and not any(n.type in _JUMPS and n.start_byte < offset for n in named_descendants(body))
 
 
 def _counted_receive(receive: Node, function_body: Node) -> tuple[int, Node] | None:
@@ -361,7 +351,7 @@ def _outside_blocks(node: Node, statement: Node) -> bool:
 def _no_skip(block: Node) -> bool:
     """No break, continue or goto in the loop's body (a return leaves before the read)."""
     return not any(
-        n.type in ("break_statement", "continue_statement", "goto_statement") for n in _walk(block)
+        n.type in ("break_statement", "continue_statement", "goto_statement") for n in named_descendants(block)
     )
 
 
