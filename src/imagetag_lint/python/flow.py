@@ -27,6 +27,7 @@ from imagetag_lint.python.runners import runner_of, runner_words
 from imagetag_lint.python.syntax import (
     Module,
     callee_name,
+    dotted,
     keyword,
     positional,
     string_value,
@@ -293,6 +294,8 @@ class Flow:
             if carried is not None:  # `svc.image`: the field of a record the caller hands over
                 return Value(PARAM, carried)
             return self._imported_value(module, node.value.value, node.attr.value, depth)
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Attribute) and dotted(node.value):
+            return self._imported_value(module, dotted(node.value), node.attr.value, depth)  # `e2e.settings.IMAGE`
         return OPAQUE_VALUE
 
     def _module_entry(self, node: cst.Subscript, module: Module, function: Function | None, depth: int) -> Value:
