@@ -14,7 +14,6 @@ from imagetag_lint.images import repository
 from imagetag_lint.python.factories import factory_call, factory_callers
 from imagetag_lint.python.flow import (
     COMPUTED,
-    ENV_VALUE,
     FIXED,
     FRESH,
     OPAQUE,
@@ -27,6 +26,7 @@ from imagetag_lint.python.imports import module_file
 from imagetag_lint.python.project import Function
 from imagetag_lint.python.reaching import definitions_at, ways
 from imagetag_lint.python.syntax import callee_name, dotted, keyword, string_value
+from imagetag_lint.python.values import ENV_VALUE
 
 MAX_DEPTH = 4  # a fixture, the helper it calls, the helper that one calls ...
 
