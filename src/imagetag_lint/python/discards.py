@@ -67,7 +67,8 @@ def find_discards(flow: Flow, function: Function) -> list[Discard]:
 def _warms(flow: Flow, discard: Discard, kept: set[cst.Call]) -> bool:
     call, function = discard.node, discard.function
     assert isinstance(call, cst.Call)
-    producer = flow.project.resolve(call, function.module) or factory_call(flow, call, function)
+    # a requested factory fixture first: the parameter hides the fixture's own def in this module
+    producer = factory_call(flow, call, function) or flow.project.resolve(call, function.module)
     return producer is not None and taken_later(flow, function, call, producer, kept)
 
 
