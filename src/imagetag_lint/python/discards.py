@@ -58,8 +58,10 @@ def find_discards(flow: Flow, function: Function) -> list[Discard]:
         how, kind, statement, target = lost
         found.append(Discard(function, call, call_text(function.module, call), how, kind, statement, target,
                              shape.results, shape.image_result))
-    # a memoising producer called to warm its cache, and again with the same arguments to take the name
-    found = [d for d in found if not _warms(flow, d, kept)]
+    # a memoising producer called to warm its cache, and again with the same arguments to take the
+    # name; a take whose variable is never read is the one defect to report (its fix deploys it)
+    taken = kept | {d.node for d in found if d.kind == "unread" and isinstance(d.node, cst.Call)}
+    found = [d for d in found if not _warms(flow, d, taken)]
     if function.is_test:
         found.extend(_unread_fixtures(flow, function))
     return found
