@@ -17,9 +17,10 @@ from imagetag_lint.python.pairing import (
 )
 from imagetag_lint.python.project import Function, Project
 from imagetag_lint.python.reaching import definitions_at
-from imagetag_lint.python.syntax import Module
+from imagetag_lint.python.syntax import Module, string_value
+from imagetag_lint.python.tables import table_rows
 from imagetag_lint.python.values import SILENT
-from imagetag_lint.python.warming import taken_later
+from imagetag_lint.python.warming import memoizes, taken_later
 from imagetag_lint.record import record
 
 
@@ -57,8 +58,10 @@ def find_discards(flow: Flow, function: Function) -> list[Discard]:
         how, kind, statement, target = lost
         found.append(Discard(function, call, call_text(function.module, call), how, kind, statement, target,
                              shape.results, shape.image_result))
-    # a memoising producer called to warm its cache, and again with the same arguments to take the name
-    found = [d for d in found if not _warms(flow, d, kept)]
+    # a memoising producer called to warm its cache, and again with the same arguments to take the
+    # name; a take whose variable is never read is the one defect to report (its fix deploys it)
+    taken = kept | {d.node for d in found if d.kind == "unread" and isinstance(d.node, cst.Call)}
+    found = [d for d in found if not _warms(flow, d, taken)]
     if function.is_test:
         found.extend(_unread_fixtures(flow, function))
     return found
@@ -67,8 +70,65 @@ def find_discards(flow: Flow, function: Function) -> list[Discard]:
 def _warms(flow: Flow, discard: Discard, kept: set[cst.Call]) -> bool:
     call, function = discard.node, discard.function
     assert isinstance(call, cst.Call)
-    producer = flow.project.resolve(call, function.module) or factory_call(flow, call, function)
-    return producer is not None and taken_later(flow, function, call, producer, kept)
+    # a requested factory fixture first: the parameter hides the fixture's own def in this module
+    producer = factory_call(flow, call, function) or flow.project.resolve(call, function.module)
+    return producer is not None and (taken_later(flow, function, call, producer, kept)
+                                     or _taken_elsewhere(flow, discard, producer))
+
+
+def _taken_elsewhere(flow: Flow, discard: Discard, producer: Function) -> bool:
+    """Is a memoising helper warmed with literal arguments (or with each row of a literal loop:
+    `for svc in ("shop-mail", "shop-cart"): image_get(svc)` in an autouse fixture) taken with those
+    very arguments by other functions, which keep what it returns? The memo hands them the name
+    this call built, whichever runs first: the call drops nothing."""
+    call, function = discard.node, discard.function
+    assert isinstance(call, cst.Call)
+    if discard.kind != "bare" or factory_call(flow, call, function) is not None or not memoizes(flow, producer):
+        return False  # a factory fixture's cache may be one test's own
+    if any(s.deploys and s.value.kind not in SILENT for s in flow.sinks.get(function, [])):
+        return False  # the function deploys another name itself: the drop may be what it lacks
+    wanted = _warmed_with(flow, call, function, producer)
+    if not wanted:
+        return False
+    shape = flow.producers[producer]
+    taken = set()
+    for other in flow.project.functions:
+        for take in other.calls if other is not function else ():
+            if (factory_call(flow, take, other) or flow.project.resolve(take, other.module)) is not producer:
+                continue
+            passed = _literal_arguments(flow, take, producer, [])
+            if passed in wanted and _classify(take, other, flow.project, shape.results, shape.image_result) is None:
+                taken.add(passed)
+    return taken == wanted
+
+
+def _warmed_with(flow: Flow, call: cst.Call, function: Function, producer: Function) -> set[tuple[str | None, ...]]:
+    """The literal arguments a warm call passes, one tuple for each row a loop hands its variable."""
+    variables = [a.value for a in call.args if isinstance(a.value, cst.Name)]
+    rows = table_rows(variables[0], function) if len(variables) == 1 else None
+    if rows is None:
+        found = _literal_arguments(flow, call, producer, [])
+        return {found} if found is not None else set()
+    by_row = [_literal_arguments(flow, call, producer, [(variables[0], row)]) for row in rows]
+    return set() if any(r is None for r in by_row) else {r for r in by_row if r is not None}
+
+
+def _literal_arguments(flow: Flow, call: cst.Call, producer: Function,
+                       replaced: list[tuple[cst.BaseExpression, cst.BaseExpression]]) -> tuple[str | None, ...] | None:
+    """The text of the string literal the call passes for each parameter of the producer (None
+    for one it leaves to its default), or None when one is not a literal; `replaced` gives the
+    row that stands for a loop's variable."""
+    if any(a.star for a in call.args):
+        return None
+    found: list[str | None] = []
+    for param in producer.params:
+        argument = flow.project.argument_for(call, producer, param)
+        argument = next((row for read, row in replaced if read is argument), argument)
+        text = string_value(argument) if argument is not None else None
+        if argument is not None and text is None:
+            return None
+        found.append(text)
+    return tuple(found)
 
 
 def call_text(module: Module, call: cst.Call) -> str:

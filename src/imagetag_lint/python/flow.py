@@ -27,6 +27,7 @@ from imagetag_lint.python.runners import runner_of, runner_words
 from imagetag_lint.python.syntax import (
     Module,
     callee_name,
+    dotted,
     keyword,
     positional,
     string_value,
@@ -35,7 +36,7 @@ from imagetag_lint.python.tables import table_rows
 from imagetag_lint.python.values import (
     BUILT,
     COMPUTED,
-    ENV,
+    ENV_COMPOSED,
     ENV_VALUE,
     FIXED,
     FRESH,
@@ -49,6 +50,7 @@ from imagetag_lint.python.values import (
     combine,
     command_image,
     command_words,
+    handed_in,
     is_deploy_call,
     is_environment,
     is_sdk_build,
@@ -253,7 +255,7 @@ class Flow:
             return OPAQUE_VALUE
         if function is not None and not plain and self._consumed_before(node, module, function):
             underlying = self.value(node, module, function, plain=True, depth=depth + 1)
-            if underlying.kind in (PARAM, ENV) and not self._built_on_a_way(node, function, depth):
+            if handed_in(underlying) and not self._built_on_a_way(node, function, depth):
                 return underlying  # the caller's or the environment's name, which the build reuses
             return Value(BUILT, "the build")
         text = string_value(node)
@@ -292,6 +294,8 @@ class Flow:
             if carried is not None:  # `svc.image`: the field of a record the caller hands over
                 return Value(PARAM, carried)
             return self._imported_value(module, node.value.value, node.attr.value, depth)
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Attribute) and dotted(node.value):
+            return self._imported_value(module, dotted(node.value), node.attr.value, depth)  # `e2e.settings.IMAGE`
         return OPAQUE_VALUE
 
     def _module_entry(self, node: cst.Subscript, module: Module, function: Function | None, depth: int) -> Value:
@@ -335,7 +339,7 @@ class Flow:
             return False
         found = definitions_at(node, function)
         return found is not None and len(found) > 1 and any(
-            self._definition_value(d, node.value, function, depth + 1).kind not in (PARAM, ENV) for d in found)
+            not handed_in(self._definition_value(d, node.value, function, depth + 1)) for d in found)
 
     def _formatted(self, node: cst.BaseExpression, module: Module, function: Function | None, depth: int) -> Value:
         parts: list[Value] = []
@@ -720,7 +724,9 @@ class Flow:
                         elif value.kind == COMPUTED:  # `f"localhost/{name}:e2e-..."`: each caller's name
                             repositories = tag_repositories_at_callers(self, function, expression)
                             found.extend(BuildSite(r, "", where, owner) for r in sorted(repositories))
-                        elif value.kind in (OPAQUE, FRESH):  # `tag = make_tag("shop-api")`: what the helper makes of it
+                        elif value.kind in (OPAQUE, FRESH) or value == ENV_COMPOSED:
+                            # `tag = make_tag("shop-api")`: what the helper makes of it; the text
+                            # around the environment's part (`f"{REGISTRY}/{service}:e2e-{RUN_ID}"`)
                             found.extend(BuildSite(r, "", where, owner) for r in sorted(tag_repositories(self, function, expression)))
             found.extend(_shell_line_builds(function, self.words_of))
         return found

@@ -1,7 +1,8 @@
 """What a Python module's imports bind, and which linted file an imported module is, by the
 rules of Python's import system as pytest sets it up.
 
-A name is bound by `import a.b` (to the package `a`), `import a.b as m` (to `a.b`), `from a import f`
+A name is bound by `import a.b` (to the package `a`; the dotted `a.b` is kept too, for reads of
+`a.b.NAME`), `import a.b as m` (to `a.b`), `from a import f`
 (to `f` of `a`, or the submodule `a.f`) and their relative forms (`from . import helpers`,
 `from ..util import deploy`). An absolute module is looked for under the first directory above the
 importing file that is not a package (no `__init__.py`: the directory pytest puts on `sys.path`),
@@ -45,6 +46,8 @@ def bindings(module: Module) -> dict[str, Binding]:
                 elif name:
                     head = name.split(".", 1)[0]
                     found[head] = Binding(head)
+                    if name != head:  # `e2e.settings.IMAGE` reads the submodule by its dotted name
+                        found[name] = Binding(name)
         elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
             source = dotted(node.module) if node.module is not None else ""
             for alias in node.names:

@@ -55,13 +55,15 @@ def lint_python_sources(sources: dict[str, bytes], rule_set: RuleSet, select: fr
 
     settings, producers_ = rule_set.flow.python_settings(), rule_set.flow.python_producers
     parse(sorted(candidates))
-    sys_path = SysPath((n, s) for n, s in sources.items() if adds_to_sys_path(n, s))
-    project = Project(modules, sources, sys_path=sys_path)
-    constants = constant_modules(project, sources)  # an image may be another module's constant
-    if constants:
+    def with_constants(project: Project) -> Project:
+        constants = constant_modules(project, sources)  # an image may be another module's constant
+        if not constants:
+            return project
         parse(constants)
-        project = Project(modules, sources, project)
-    flow = Flow(project, settings, producers_)
+        return Project(modules, sources, project)
+
+    sys_path = SysPath((n, s) for n, s in sources.items() if adds_to_sys_path(n, s))
+    flow = Flow(with_constants(Project(modules, sources, sys_path=sys_path)), settings, producers_)
     seen: set[str] = set()
     for _ in range(PASSES):
         # a wrapper or fixture found this pass may be all another file mentions: a test that
@@ -80,7 +82,8 @@ def lint_python_sources(sources: dict[str, bytes], rule_set: RuleSet, select: fr
         if not more:
             break
         parse(more)
-        flow = Flow(Project(modules, sources, flow.project), settings, producers_)
+        # a test read for a helper it calls may deploy a constant of a module not read yet
+        flow = Flow(with_constants(Project(modules, sources, flow.project)), settings, producers_)
     result.findings = check_project(flow, rule_set, select, reported)
     return result
 

@@ -26,6 +26,7 @@ from imagetag_lint.python.imports import module_file
 from imagetag_lint.python.project import Function
 from imagetag_lint.python.reaching import definitions_at, ways
 from imagetag_lint.python.syntax import callee_name, dotted, keyword, string_value
+from imagetag_lint.python.values import ENV_VALUE
 
 MAX_DEPTH = 4  # a fixture, the helper it calls, the helper that one calls ...
 
@@ -217,17 +218,27 @@ def _text(flow: Flow, node: cst.BaseExpression, function: Function, arguments: d
         return arguments[REQUEST_PARAM], True
     if isinstance(node, cst.FormattedString):
         head = ""
+        registry = False  # `f"{REGISTRY}/{service}:..."` with the registry from the environment
         for part in node.parts:
             if isinstance(part, cst.FormattedStringText):
-                head += part.value
+                head += part.value[1:] if registry and not head and part.value.startswith("/") else part.value
                 continue
             inner = None
             if isinstance(part, cst.FormattedStringExpression) and not part.format_spec and not part.conversion:
                 inner = _text(flow, part.expression, function, arguments, depth + 1)
+                registry = part is node.parts[0] and inner is None and _from_environment(flow, part.expression, function)
+                if registry:
+                    continue  # any registry: the repository's path after it still names the image
             if inner is None or not inner[1]:
                 return head + (inner[0] if inner else ""), False
             head += inner[0]
         return head, True
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):  # `"localhost/app:e2e-" + RUN_ID`
+        left = _text(flow, node.left, function, arguments, depth + 1)
+        if left is not None and left[1]:
+            right = _text(flow, node.right, function, arguments, depth + 1)
+            return (left[0] + right[0], right[1]) if right is not None else (left[0], False)
+        return left
     if isinstance(node, cst.Call):  # `generate_image_name(service)`: the generator's result with these arguments
         generator = flow.project.resolve(node, function.module)
         if generator is not None and generator is not function:
@@ -242,6 +253,11 @@ def _text(flow: Flow, node: cst.BaseExpression, function: Function, arguments: d
     if value.kind == COMPUTED:
         return value.prefix, False
     return None
+
+
+def _from_environment(flow: Flow, node: cst.BaseExpression, function: Function) -> bool:
+    """Is the expression the environment's text, whole (`os.environ.get("E2E_REGISTRY", ...)`)?"""
+    return flow.value(node, function.module, function, plain=True) == ENV_VALUE
 
 
 def reference_repository(flow: Flow, sink: Sink) -> str | None:

@@ -35,21 +35,28 @@ class Value:
     """What an expression evaluates to, as far as image names go."""
 
     kind: str
-    text: str = ""  # FIXED: the text; BUILT: the producer; FRESH: the generator; PARAM: its name
+    text: str = ""  # FIXED: the text; BUILT: the producer; FRESH: the generator; PARAM: its name;
+    # ENV: COMPOSED when the name is formatted here with other parts
     how: str = ""  # how a FIXED value was written (for messages)
     prefix: str = ""  # the leading literal text of a COMPUTED value (`app:` in f"app:{tag}")
 
 
 OPAQUE_VALUE = Value(OPAQUE)
 ENV_VALUE = Value(ENV)
+COMPOSED = "composed"
+# `f"localhost/app:e2e-{RUN_ID}"` with `RUN_ID` from the environment: a name made here, not the
+# environment's name reused, though still never a finding
+ENV_COMPOSED = Value(ENV, COMPOSED)
 SILENT = (BUILT, OPAQUE, ENV)  # values a deployment may receive without a finding
 
 
 def combine(parts: list[Value], how: str) -> Value:
     """The value of a concatenation or format of parts: unknown parts beside literal text make
-    a name computed here (`f"app:{uuid4()}"`); the environment anywhere makes it opaque."""
+    a name computed here (`f"app:{uuid4()}"`); the environment anywhere makes it an environment
+    value, one composed here when other parts stand beside it."""
     if any(p.kind == ENV for p in parts):
-        return ENV_VALUE
+        others = [p for p in parts if p.kind != ENV and (p.kind != FIXED or p.text)]
+        return ENV_COMPOSED if others else ENV_VALUE
     if not any(p.kind == FIXED and p.text for p in parts) and any(p.kind == OPAQUE for p in parts):
         return OPAQUE_VALUE
     if all(p.kind == FIXED for p in parts):
@@ -60,6 +67,12 @@ def combine(parts: list[Value], how: str) -> Value:
             break
         prefix += part.text
     return Value(COMPUTED, prefix=prefix)
+
+
+def handed_in(value: Value) -> bool:
+    """Is the value a name the function is handed whole (a parameter's, or the environment's),
+    which a build of it reuses, not one it composes itself?"""
+    return value.kind == PARAM or value == ENV_VALUE
 
 
 FINDINGS = (FIXED, FRESH, COMPUTED)  # values a deployment is reported for

@@ -6,7 +6,7 @@ takes it then, and the first call drops nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -14,10 +14,12 @@ import libcst as cst
 from imagetag_lint.python.factories import factory_call
 from imagetag_lint.python.memoized import memoized
 from imagetag_lint.python.reaching import definitions_at
+from imagetag_lint.python.values import BUILT
 
 if TYPE_CHECKING:
     from imagetag_lint.python.flow import Flow
     from imagetag_lint.python.project import Function
+    from imagetag_lint.python.syntax import Module
 
 # what may run an expression or a block on some ways only, or many times
 _CONDITIONAL = (cst.BaseSuite, cst.IfExp, cst.BooleanOperation, cst.CompFor, cst.Lambda)
@@ -35,7 +37,7 @@ def memoizes(flow: Flow, producer: Function) -> bool:
     if shape is None or not producer.results:
         return False
     results = [_image_slot(r, shape.image_result, shape.results) for r in producer.results]
-    return all(r is not None and _cache_entry(flow, r, producer) for r in results)
+    return all(r is not None and (_cache_entry(flow, r, producer) or _kept_name(flow, r, producer)) for r in results)
 
 
 def _image_slot(result: cst.BaseExpression, index: int, size: int) -> cst.BaseExpression | None:
@@ -47,16 +49,64 @@ def _image_slot(result: cst.BaseExpression, index: int, size: int) -> cst.BaseEx
 
 
 def _cache_entry(flow: Flow, result: cst.BaseExpression, producer: Function) -> bool:
-    if not isinstance(result, cst.Subscript) or not isinstance(result.value, cst.Name):
-        return False
-    cache = result.value.value
-    if any(bound == cache for bound, _, _ in producer.bindings):
+    return (isinstance(result, cst.Subscript) and _kept_entry(result.value, result.slice, producer)
+            and bool(flow.stores_under(result, producer)))  # a producer: one of them stores a build's name
+
+
+def _kept_entry(cache: cst.BaseExpression, key: Sequence[cst.CSTNode], producer: Function) -> bool:
+    """Is `cache[key]` an entry of a cache the producer keeps across calls (a dict it does not
+    bind itself) under a key of its parameters alone?"""
+    if not isinstance(cache, cst.Name) or any(bound == cache.value for bound, _, _ in producer.bindings):
         return False  # a dict of this call's own: nothing is kept for the next one
     module = producer.module
-    key = [n for n in producer.names if any(module.inside(n, e) for e in result.slice)]
-    if any(n.value not in producer.params or any(b == n.value for b, _, _ in producer.bindings) for n in key):
-        return False  # the key is not the call's arguments alone
-    return bool(flow.stores_under(result, producer))  # a producer: one of them stores a build's name
+    names = [n for n in producer.names if any(module.inside(n, e) for e in key)]
+    return not any(n.value not in producer.params or any(b == n.value for b, _, _ in producer.bindings) for n in names)
+
+
+def _stored_entry(node: cst.BaseExpression, producer: Function) -> bool:
+    return isinstance(node, cst.Subscript) and _kept_entry(node.value, node.slice, producer)
+
+
+def _kept_name(flow: Flow, result: cst.BaseExpression, producer: Function) -> bool:
+    """Is the returned variable, on every way it is set, the cache's entry (`image = cache.get(service)`)
+    or a name the producer stores into that entry as it sets it (`image = cache[service] = build(service)`,
+    or `tag = build(service)` then `cache[service] = tag`)? A build's name is stored on one of them."""
+    found = definitions_at(result, producer) if isinstance(result, cst.Name) else None
+    if not found:
+        return False
+    built = False
+    for definition in found:
+        if isinstance(definition, int) or not isinstance(definition[1], cst.Assign):
+            return False
+        statement = definition[1]
+        if _stored_with(producer, definition[0], statement):
+            built = built or flow.value(statement.value, producer.module, producer).kind == BUILT
+        elif not _cache_read(statement.value, producer):
+            return False
+    return built
+
+
+def _stored_with(producer: Function, target: cst.CSTNode, statement: cst.Assign) -> bool:
+    """Does the assignment put its value in a kept cache entry together with the variable: as
+    another target of it, or by a store of the variable right after it in the same block?"""
+    if any(_stored_entry(t.target, producer) for t in statement.targets):
+        return True
+    module = producer.module
+    line = module.parent(statement)
+    body = list(getattr(module.parent(line), "body", ())) if line is not None else []
+    index = body.index(line) + 1 if line in body else len(body)
+    following = body[index] if index < len(body) else None
+    store = following.body[0] if isinstance(following, cst.SimpleStatementLine) and following.body else None
+    return (isinstance(store, cst.Assign) and isinstance(store.value, cst.Name) and isinstance(target, cst.Name)
+            and store.value.value == target.value and all(_stored_entry(t.target, producer) for t in store.targets))
+
+
+def _cache_read(value: cst.BaseExpression, producer: Function) -> bool:
+    """`cache[service]` or `cache.get(service)` of a kept cache."""
+    if (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "get"
+            and len(value.args) == 1 and value.args[0].keyword is None):
+        return _kept_entry(value.func.value, value.args, producer)
+    return _stored_entry(value, producer)
 
 
 def taken_later(flow: Flow, function: Function, call: cst.Call, producer: Function,
@@ -66,15 +116,25 @@ def taken_later(flow: Flow, function: Function, call: cst.Call, producer: Functi
     if not memoizes(flow, producer):
         return False
     module = function.module
-    text = [module.code(a) for a in call.args]
+    text = _argument_texts(flow, call, producer, module)
     for later in kept:
-        if module.start(later) < module.end(call) or [module.code(a) for a in later.args] != text:
+        if module.start(later) < module.end(call) or _argument_texts(flow, later, producer, module) != text:
             continue
         if flow.project.resolve(later, module) is not producer and factory_call(flow, later, function) is not producer:
             continue
         if _runs_after(function, call, later) and _same_arguments(function, call, later):
             return True
     return False
+
+
+def _argument_texts(flow: Flow, call: cst.Call, producer: Function, module: Module) -> list[str | None]:
+    """What the call passes for each parameter of the producer, as written (`image_get("shop-mail")`
+    and `image_get(service="shop-mail")` pass the same); the arguments as written when a starred
+    one hides their places."""
+    if any(a.star for a in call.args):
+        return [module.code(a) for a in call.args]
+    found = [flow.project.argument_for(call, producer, p) for p in producer.params]
+    return [module.code(a) if a is not None else None for a in found]
 
 
 def _runs_after(function: Function, first: cst.Call, later: cst.Call) -> bool:
