@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 
-from tree_sitter import Language, Node, Parser, Point, Query, QueryCursor, Range, Tree
+from tree_sitter import (
+    Language,
+    Node,
+    Parser,
+    Point,
+    Query,
+    QueryCursor,
+    Range,
+    Tree,
+    TreeCursor,
+)
 
 __all__ = [
     "Node", "Tree", "captures", "excerpt", "first_error", "keep", "matches", "parse", "parse_input", "parse_skipping",
@@ -184,30 +194,26 @@ def first_error(tree: Tree) -> Node | None:
 
 def named_descendants(node: Node) -> Iterator[Node]:
     """node, then every named node below it in source order: what recursing through
-    `named_children` reaches. A cursor walks the tree, so the nodes made on the way are not
-    memoized on their parents (as `children` are) and go once the caller lets them go."""
+    `named_children` reaches."""
     yield node
     cursor = node.walk()
-    if not cursor.goto_first_child():
-        return
-    while True:
-        current = cursor.node
-        assert current is not None
-        if current.is_named:
-            yield current
-            if cursor.goto_first_child():
-                continue
-        while not cursor.goto_next_sibling():
-            if not cursor.goto_parent():
-                return
+    if cursor.goto_first_child():
+        yield from _walk_from(cursor, lambda current: current.is_named)
 
 
 def _walk_all(node: Node) -> Iterator[Node]:
-    cursor = node.walk()
+    return _walk_from(node.walk(), lambda current: current.has_error or current.is_missing)
+
+
+def _walk_from(cursor: TreeCursor, enter: Callable[[Node], bool]) -> Iterator[Node]:
+    """The nodes from the cursor's on that `enter` accepts, in source order, entering only those,
+    up to the end of the node the cursor was made on. A cursor walks the tree, so the nodes made
+    on the way are not memoized on their parents (as `children` are) and go once the caller lets
+    them go."""
     while True:
         current = cursor.node
         assert current is not None
-        if current.has_error or current.is_missing:
+        if enter(current):
             yield current
             if cursor.goto_first_child():
                 continue
