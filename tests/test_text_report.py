@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from samples import run_cli, write_module
@@ -101,7 +103,30 @@ def test_summary_never_claims_a_fix_that_was_not_written(tmp_path: Path) -> None
 def test_summary_with_an_unreadable_input_never_says_all_checks_passed(tmp_path: Path) -> None:
     write_module(tmp_path)
     code, out, _ = run_cli(["--select", "IMG003", ".", "missing.go"], tmp_path)
-    assert (code, out) == (2, "No findings in 4 files; 1 file could not be linted.\n")
+    assert (code, out) == (2, "No findings in 4 files; 1 path could not be read.\n")
+
+
+def test_summary_counts_an_unreadable_directory_as_a_path_not_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tests run as root, so chmod would not stop a listing: refuse this one directory instead."""
+    write_module(tmp_path)
+    locked = tmp_path / "unr"
+    locked.mkdir()
+    real_scandir = os.scandir
+
+    def refusing_scandir(path: Any) -> Any:
+        if os.path.abspath(os.fspath(path)) == str(locked):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing_scandir)
+    code, out, err = run_cli(["--select", "IMG003", "unr"], tmp_path)
+    assert (code, out) == (2, "No findings in 0 files; 1 path could not be read.\n")
+    assert "unr/: cannot read directory: permission denied" in err
+    (tmp_path / "bad.go").write_bytes(b"\0")
+    code, out, _ = run_cli(["--select", "IMG003", "unr", "bad.go"], tmp_path)
+    assert out == "No findings in 0 files; 1 file could not be linted; 1 path could not be read.\n"
 
 
 # -- the summary's words from plain counts -----------------------------------------------------

@@ -14,7 +14,7 @@ from typing import IO, TYPE_CHECKING, NoReturn
 
 from imagetag_lint import __version__
 from imagetag_lint.config import Config, find_config, load_config
-from imagetag_lint.errors import ImagetagLintError
+from imagetag_lint.errors import ImagetagLintError, UnreadablePath
 from imagetag_lint.files import MAX_FILE_BYTES, discover
 from imagetag_lint.findings import Finding
 from imagetag_lint.options import Gate, Inputs, LintOptions, LintRun
@@ -424,8 +424,9 @@ def report(
     _print_problems(result)
     sources = result.sources if sources is None else sources
     rendered = render(args.output_format, findings, rule_set, result.errors, Path.cwd())
-    summary = summarize(findings, result.files_checked, len(result.errors) - len(fixed[1]), notes, *fixed, refused,
-                        not_analysed=result.not_analysed(), led_to=led_to)
+    unread = sum(isinstance(error, UnreadablePath) for error in result.errors)
+    summary = summarize(findings, result.files_checked, len(result.errors) - len(fixed[1]) - unread, notes, *fixed,
+                        refused, not_analysed=result.not_analysed(), led_to=led_to, unread_paths=unread)
     if args.output_file:  # the chosen format to the file, the text report to the terminal
         if rendered is None:
             buffer = io.StringIO()

@@ -14,3 +14,8 @@ class InputError(ImagetagLintError):
         super().__init__(f"{filename}: {problem}")
         self.filename = filename
         self.problem = problem
+
+
+class UnreadablePath(InputError):
+    """A path named or walked that is no file to lint (a directory that cannot be read, a path
+    that does not exist, ...): the summary counts it apart from the files."""

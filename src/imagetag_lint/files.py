@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from imagetag_lint.directives import PREFIX
-from imagetag_lint.errors import ImagetagLintError, InputError
+from imagetag_lint.errors import ImagetagLintError, InputError, UnreadablePath
 from imagetag_lint.golang.lexing import on_comment_line, quoted_imports, yaml_image_keys
 from imagetag_lint.parallel import Split
 from imagetag_lint.reads import note_file, note_listing, note_walk
@@ -95,11 +95,11 @@ def discover(
         elif os.path.isfile(path):
             found.setdefault(os.path.realpath(path), Discovered(path, display_name(path, cwd)))
         elif os.path.islink(path) and not os.path.exists(path):
-            errors.append(InputError(raw, "broken symbolic link"))
+            errors.append(UnreadablePath(raw, "broken symbolic link"))
         elif os.path.lexists(path):
-            errors.append(InputError(raw, "not a regular file or directory"))
+            errors.append(UnreadablePath(raw, "not a regular file or directory"))
         else:
-            errors.append(InputError(raw, "no such file or directory"))
+            errors.append(UnreadablePath(raw, "no such file or directory"))
     return sorted(found.values(), key=lambda d: d.display), errors
 
 
@@ -129,7 +129,7 @@ def _walk(
             entries = list(os.scandir(directory))  # no order needed: the result is sorted at the end
         except OSError as exc:
             problem = "permission denied" if isinstance(exc, PermissionError) else exc.strerror or str(exc)
-            errors.append(InputError(prefix + relative or "./", f"cannot read directory: {problem}"))
+            errors.append(UnreadablePath(prefix + relative or "./", f"cannot read directory: {problem}"))
             continue
         subdirs = []
         for entry in entries:

@@ -62,6 +62,7 @@ class Summary:
     files_linted: int = 0
     fixable: Fixable = field(default_factory=Fixable)
     errors: int = 0  # files that could not be linted
+    unread_paths: int = 0  # paths that are no file to lint: a directory that cannot be read, a missing path
     notes: Sequence[str] = ()  # what narrowed the report: a baseline, --new-from-rev
     fixed: int = 0  # findings whose fix was written
     fixed_files: int = 0
@@ -80,6 +81,7 @@ def summarize(
     refused: Sequence[Finding] = (),
     not_analysed: int = 0,
     led_to: Sequence[Finding] = (),
+    unread_paths: int = 0,
 ) -> Summary:
     """The counts of a run; with --fix, findings are those on disk after the writes (a fix not
     written leaves its finding among them), fixed the findings whose fixes were written, refused
@@ -93,6 +95,7 @@ def summarize(
         files_linted=files_linted,
         fixable=fixable(findings, [f for f in refused if id(f) in shown]),
         errors=errors,
+        unread_paths=unread_paths,
         notes=tuple(notes),
         fixed=sum(id(f) not in later for f in fixed),
         fixed_led_to=sum(id(f) in later for f in fixed),
@@ -143,7 +146,7 @@ def _outcome(summary: Summary) -> str:
     if summary.findings:
         line = f"Found {_count(summary.findings, 'finding')} in {_count(summary.files_with_findings, 'file')}"
         details.insert(0, f"{summary.files_linted} linted")
-    elif summary.errors or summary.fixed or summary.not_analysed:  # the run may still exit non-zero (--exit-non-zero-on-fix)
+    elif summary.errors or summary.unread_paths or summary.fixed or summary.not_analysed:  # the run may still exit non-zero (--exit-non-zero-on-fix)
         line = f"No findings {'left ' if summary.fixed else ''}in {linted}"
     else:
         line = f"All checks passed in {linted}"
@@ -153,6 +156,8 @@ def _outcome(summary: Summary) -> str:
         line += f"; {_count(summary.not_analysed, 'file')} not analysed"
     if summary.errors:
         line += f"; {_count(summary.errors, 'file')} could not be linted"
+    if summary.unread_paths:
+        line += f"; {_count(summary.unread_paths, 'path')} could not be read"
     return line + "."
 
 
