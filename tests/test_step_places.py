@@ -40,6 +40,33 @@ def test_a_drop_whose_function_applies_a_constant_manifest_says_so_in_its_fix(
     )
 
 
+def test_a_constant_manifest_a_helper_pipes_to_kubectl_is_the_drops_one_finding(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(FIXTURES)
+    main(["--isolated", "--output-format", "json", "--exit-zero", "stepplaces/applied.go"])
+    found = json.loads(capsys.readouterr().out)
+    assert [(f["location"]["row"], f["code"]) for f in found] == [(17, "IMG001")]
+    (finding,) = found
+    assert "no deployment of it was found" not in finding["message"]
+    assert [(r["location"]["row"], r["message"]) for r in finding["related"]] == [
+        (22, "the manifest `semaphoreGatewayManifest` is applied here by `applySemaphoreGateway`"),
+        (38, "with the fixed image `localhost/kubernaut-semaphore-gateway:e2e`"),
+    ]
+    assert finding["steps"][1:] == [
+        "pass: call `applySemaphoreGateway(..., img)`: `applySemaphoreGateway` applies the manifest `semaphoreGatewayManifest`",
+        "parameter: add `imageName string` to `applySemaphoreGateway` (stepplaces/applied.go:25) and update its call site",
+        "use: make `semaphoreGatewayManifest` a template (`image: %s`) and format `imageName` into it instead of "
+        "`localhost/kubernaut-semaphore-gateway:e2e`",
+    ]
+    assert finding["fix"]["applicability"] == "display-only"
+    assert finding["fix"]["message"] == (
+        "`applySemaphoreGateway`, which `SetupSemaphoreGateway` calls after the build, applies a manifest held in a "
+        "package-level constant: make it a template (`image: %s`), pass the captured name to `applySemaphoreGateway` "
+        "and format it into the manifest there, by hand"
+    )
+
+
 def test_a_constant_manifest_applied_by_the_building_function_needs_no_parameter(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -392,20 +392,58 @@ def looked_up_entry(site: FixedSite) -> LookedUpEntry | None:
 
 def _constants_read(index: ImageFlowIndex, function: Function, discard: Discard) -> list[FixedSite]:
     """The fixed images of package-level constant manifests the function reads after the build
-    (`KubectlApply(ctx, ns, paymentsManifest, w)`): it deploys them itself."""
+    (`KubectlApply(ctx, ns, paymentsManifest, w)`), or that a helper of its package it calls
+    after the build reads (`applyGateway(ctx, ns)`, which pipes `gatewayManifest` to `kubectl
+    apply -f -`): it deploys them itself, or through that helper."""
     body = function.body
     if body is None:
         return []
     package = index.project.package_of(function.file)
+    helpers = [helper.body for _, helper in constant_helpers(index, function, discard) if helper.body is not None]
     found: list[FixedSite] = []
     for name, (file, value) in package.consts.items():
-        if not any(use.start_byte >= discard.call.end_byte for use in identifiers(body, name)):
+        if not any(use.start_byte >= discard.call.end_byte for use in identifiers(body, name)) and not any(
+            identifiers(helper, name) for helper in helpers
+        ):
             continue
         found.extend(
             site for site in fixed_sites(index, file)
             if site.function is None and value.start_byte <= site.node.start_byte < value.end_byte
         )
     return found
+
+
+def constant_helpers(index: ImageFlowIndex, function: Function, discard: Discard) -> list[tuple[Node, Function]]:
+    """The calls the function makes after the build to functions of its package that build
+    nothing themselves, with the function each runs: a helper that applies a package-level
+    constant manifest deploys it for the function."""
+    package = index.project.package_of(function.file)
+    return [
+        (call, target)
+        for call in index.calls_in(function)
+        if call.start_byte >= discard.call.end_byte
+        for target in index.project.resolve_call(call, function.file)
+        if target is not function and target.file in package.files and not index.builds(target)
+    ]
+
+
+def constant_applied_by_helper(index: ImageFlowIndex, discard: Discard, site: FixedSite) -> tuple[Node, Function, str] | None:
+    """The helper call that applies the package-level constant holding the site, its helper and
+    the constant's name, when the drop's function does not read that constant itself after the
+    build (`applyGateway(ctx, ns)`, which pipes `gatewayManifest` to `kubectl apply -f -`)."""
+    function = discard.function
+    if function is None or function.body is None or site.function is not None:
+        return None
+    package = index.project.package_of(function.file)
+    for name, (file, value) in package.consts.items():
+        if file is not site.file or not value.start_byte <= site.node.start_byte < value.end_byte:
+            continue
+        if any(use.start_byte >= discard.call.end_byte for use in identifiers(function.body, name)):
+            return None
+        for call, helper in constant_helpers(index, function, discard):
+            if helper.body is not None and identifiers(helper.body, name):
+                return call, helper, name
+    return None
 
 
 def _fixed_of(index: ImageFlowIndex, deploy: DeployCall, build_name: str | None) -> tuple[FixedSite, ...]:

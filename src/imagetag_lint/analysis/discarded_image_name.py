@@ -9,6 +9,7 @@ from imagetag_lint.analysis.context import RuleContext
 from imagetag_lint.analysis.defects import (
     DroppedBuild,
     LookedUpEntry,
+    constant_applied_by_helper,
     dropped_builds,
     fed_by_callers,
     filled_before,
@@ -115,6 +116,9 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
         steps = overwritten_steps(index, discard, deploy, here, callers, parameter) or steps  # the name is kept, then lost
         if deploy is None and here and here[0].function is discard.function and not goroutine and not kept:
             steps = reach_steps(discard, here[0], variable) or steps  # declared where the deployment cannot read it
+        applied = constant_applied_by_helper(index, discard, here[0]) if deploy is None and here and not hands_off else None
+        if applied is not None:  # a helper of the package applies the constant manifest: it takes the name
+            steps = (steps[0], *_helper_constant_steps(index, applied, here[0], carried))
         if grouped and launch is not None and deploy is not None:  # an errgroup's closure, the deploy call after `g.Wait()`
             capture = group_capture_step(variable, carried, discard.call, results, launch, waited_for(launch, deploy.call))
             steps = (capture, *steps[1:])
@@ -151,6 +155,8 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             related.append(Related(caller_file.span(argument), f"`{excerpt(argument)}` is handed in here as `{call_name(discard.call)}`"))
         if deploy is not None:
             related.append(Related(file.span(deploy.call), f"the image is deployed here by `{call_name(deploy.call)}`"))
+        if applied is not None:
+            related.append(Related(file.span(applied[0]), f"the manifest `{applied[2]}` is applied here by `{call_name(applied[0])}`"))
         for site in dropped.fixed if dropped is not None else ():
             related.append(Related(site.file.span_bytes(site.start, site.end), f"with the fixed image `{site.image}`"))
         for mismatch in dropped.stale if dropped is not None else ():
@@ -180,6 +186,22 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             ctx.repairs.of_discard(discard),
             Severity.WARNING if drifted is None and (_tagged(build_name) or tag is not None) else None,
         )
+
+
+def _helper_constant_steps(
+    index: ImageFlowIndex, applied: tuple[Node, Function, str], site: FixedSite, variable: str
+) -> tuple[str, str, str]:
+    """The pass, parameter and use steps of a drop whose function calls a helper that applies a
+    package-level constant manifest: the helper takes the name and formats it into the manifest."""
+    call, helper, constant = applied
+    parameter = new_parameter(index, helper)
+    callers = count_calls(index, helper)
+    sites = "every call site" if helper.exported else "its call site" if callers == 1 else f"all {callers} call sites"
+    return (
+        f"pass: call `{call_name(call)}(..., {variable})`: `{helper.name}` applies the manifest `{constant}`",
+        f"parameter: add `{parameter} string` to `{helper.name}` ({helper.file.filename}:{helper.node.start_point.row + 1}) and update {sites}",
+        f"use: make `{constant}` a template (`image: %s`) and format `{parameter}` into it instead of `{site.image}`",
+    )
 
 
 def _added_parameter(index: ImageFlowIndex, file: SourceFile, discard: Discard, deploy: DeployCall) -> str:

@@ -162,10 +162,17 @@ def plan_discard_repair(
         partial = _template_filled_in_parts(index, function)
         if partial is not None:
             raise CannotFix(partial)
-        if _applies_a_constant_manifest(index, discard):
+        applier = _applies_a_constant_manifest(index, discard)
+        if applier is not None:
+            if applier is function:
+                raise CannotFix(
+                    f"`{function.name}` applies a manifest held in a package-level constant: make it a template "
+                    "(`image: %s`) and format the captured name into it by hand"
+                )
             raise CannotFix(
-                f"`{function.name}` applies a manifest held in a package-level constant: make it a template "
-                "(`image: %s`) and format the captured name into it by hand"
+                f"`{applier.name}`, which `{function.name}` calls after the build, applies a manifest held in a "
+                f"package-level constant: make it a template (`image: %s`), pass the captured name to "
+                f"`{applier.name}` and format it into the manifest there, by hand"
             )
         raise CannotFix(_unpassed(index, discard, deploy, scope, variable))
     if hand_off is not None and unordered_reads(hand_off, function, plan):
@@ -256,14 +263,24 @@ def _deployed_out_of_scope(index: ImageFlowIndex, discard: Discard, deploy: Depl
     return site if reassigned_fixed(discard, site) is not None or reach_steps(discard, site, "name") is not None else None
 
 
-def _applies_a_constant_manifest(index: ImageFlowIndex, discard: Discard) -> bool:
-    """Is the image the drop's function deploys itself in a manifest of a package-level constant?"""
-    from imagetag_lint.analysis.defects import dropped_builds
-
-    return any(
-        dropped.discard is discard and any(site.function is None for site in dropped.fixed)
-        for dropped in dropped_builds(index, discard.file)
+def _applies_a_constant_manifest(index: ImageFlowIndex, discard: Discard) -> Function | None:
+    """Is the image the drop's function deploys itself in a manifest of a package-level constant?
+    The function that applies it (the drop's own, or a helper of its package it calls after the
+    build), or None."""
+    from imagetag_lint.analysis.defects import (
+        constant_applied_by_helper,
+        dropped_builds,
     )
+
+    function = discard.function
+    for dropped in dropped_builds(index, discard.file):
+        if dropped.discard is not discard or function is None:
+            continue
+        for site in dropped.fixed:
+            if site.function is None:
+                applied = constant_applied_by_helper(index, discard, site)
+                return applied[1] if applied is not None else function
+    return None
 
 
 def _template_filled_in_parts(index: ImageFlowIndex, function: Function) -> str | None:
