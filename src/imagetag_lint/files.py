@@ -439,6 +439,20 @@ class ModuleMap:
                 return os.path.join(target, *import_path[len(replaced) + 1 :].split("/"))
         return None
 
+    def unfollowed_module(self, import_path: str, from_directory: str) -> str | None:
+        """The module holding the import path that the go.mod around from_directory replaces by
+        a local directory this map does not follow (one beside or below it, such as
+        `example.com/e2eutil => ./staging/src/example.com/e2eutil`): its code is on disk, and
+        the analysis does not read it. None for a package it follows, or one of no such module."""
+        module = self.module_of(from_directory)
+        if module is None or self.directory_for_import(import_path, from_directory) is not None:
+            return None
+        for match in _LOCAL_REPLACE.finditer(self._headers.get(module[1], b"")):
+            path = match.group(1).decode("utf-8", "replace").strip('"')
+            if import_path == path or import_path.startswith(path + "/"):
+                return path
+        return None
+
     def _replaced_modules(self, root: str) -> list[tuple[str, str]]:
         """(module path, root) of the modules the module at root replaces by a directory that
         holds it (`replace example.com/suite => ../`: a suite module nested in the repository's

@@ -460,6 +460,9 @@ class Linter:
     def directory_for_import(self, import_path: str, from_directory: str) -> str | None:
         return self.modules.directory_for_import(import_path, from_directory)
 
+    def unfollowed_module(self, import_path: str, from_directory: str) -> str | None:
+        return self.modules.unfollowed_module(import_path, from_directory)
+
     def _display(self, path: str) -> str:
         try:
             return Path(path).relative_to(self.cwd).as_posix()

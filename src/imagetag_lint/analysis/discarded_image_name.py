@@ -63,6 +63,7 @@ from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, excerpt, text
 from imagetag_lint.golang.syntax import (
     arguments,
+    callee,
     enclosing,
     identifiers,
     is_inside,
@@ -174,7 +175,16 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             tag = None  # an empty tag leaves the builder to choose one: the deployment cannot know it
         drifted = _other_tag(build_name, dropped.fixed if dropped is not None else ())
         unseen = steps[1] == pass_step(carried, None)  # no deployment of the name was found anywhere
-        consequence = _consequence(build_name, tag, unseen) if drifted is None else (
+        unfollowed = _unfollowed_call(index, discard) if unseen else None
+        if unfollowed is not None:  # a call after the build runs code the analysis does not read
+            call, module = unfollowed
+            passing = (
+                f"pass: give `{carried}` to what deploys the image; `{call_name(call)}` (line {call.start_point.row + 1}) "
+                f"runs code of `{module}`, a module the analysis does not follow: if it deploys the image, pass it there"
+            )
+            steps = (steps[0], passing, *steps[2:])
+            related.append(Related(file.span(call), f"a call into `{module}`, a module the analysis does not follow"))
+        consequence = _consequence(build_name, tag, unseen, unfollowed) if drifted is None else (
             f"the build tags `{build_name}`, and the deployment's `{drifted}` is another tag of its repository"
         )
         yield ctx.finding(
@@ -202,6 +212,22 @@ def _helper_constant_steps(
         f"parameter: add `{parameter} string` to `{helper.name}` ({helper.file.filename}:{helper.node.start_point.row + 1}) and update {sites}",
         f"use: make `{constant}` a template (`image: %s`) and format `{parameter}` into it instead of `{site.image}`",
     )
+
+
+def _unfollowed_call(index: ImageFlowIndex, discard: Discard) -> tuple[Node, str] | None:
+    """The first call after the build, in the drop's function, into a package of a module that
+    the go.mod replaces by a local directory the analysis does not follow, and that module."""
+    function = discard.function
+    if function is None:
+        return None
+    for call in sorted(index.calls_in(function), key=lambda c: c.start_byte):
+        qualifier = callee(call)[0]
+        if call.start_byte < discard.call.end_byte or qualifier is None or qualifier not in function.file.imports:
+            continue
+        module = index.project.unfollowed_module(function.file, qualifier)
+        if module is not None:
+            return call, module
+    return None
 
 
 def _added_parameter(index: ImageFlowIndex, file: SourceFile, discard: Discard, deploy: DeployCall) -> str:
@@ -415,17 +441,25 @@ def _written(body: Node, name: str) -> Iterator[str]:
             yield text(values[position])
 
 
-def _consequence(build_name: str | None, tag: Node | None, unseen: bool = False) -> str:
+def _consequence(
+    build_name: str | None, tag: Node | None, unseen: bool = False, unfollowed: tuple[Node, str] | None = None
+) -> str:
     """What the drop costs, in words the analysis can stand behind: when the caller chose the tag
     itself (in the name, or in the config's tag field), the deployment can repeat the reference,
     and breaks only when the two copies drift apart. With no deployment found (unseen), none is
-    said to exist: only that the tag is lost."""
+    said to exist: only that the tag is lost, and, when a call after the build runs code the
+    analysis does not follow (unfollowed), that it may deploy the image."""
     if _tagged(build_name):
         return f"the deployment must repeat `{build_name}` by hand, and breaks when that tag changes"
     if tag is not None:
         given = f"`{build_name}` tagged `{excerpt(tag)}`" if build_name is not None else f"the tag `{excerpt(tag)}`"
         return (f"the config names the whole reference ({given}), so the deployment must repeat it by hand, "
                 "and breaks when the builder's naming changes")
+    if unseen and unfollowed is not None:
+        return (
+            f"the tag that was built is lost; `{call_name(unfollowed[0])}` after it runs code of `{unfollowed[1]}`, "
+            "a module the analysis does not follow, which may deploy it"
+        )
     if unseen:
         return "the tag that was built is lost, and no deployment of it was found"
     return "the deployment cannot know the tag that was built"

@@ -33,6 +33,10 @@ class Loader(Protocol):
     def directory_for_import(self, import_path: str, from_directory: str) -> str | None:
         """The directory of a package of the linted module, or None for external packages."""
 
+    def unfollowed_module(self, import_path: str, from_directory: str) -> str | None:
+        """The module of the import path that the go.mod replaces by a local directory the
+        resolution does not follow (beside or below the module), or None."""
+
     def load_mentioning(self, directory: str, word: bytes, importers: bool = False) -> list[SourceFile]:
         """Parse the not yet loaded Go files of directory that hold word as a whole word (with
         importers: also the linted files of other packages that import it and hold the word)."""
@@ -265,6 +269,14 @@ class Project:
         if key not in self._import_directories:
             self._import_directories[key] = self.loader.directory_for_import(path, file.directory)
         return self._import_directories[key]
+
+    def unfollowed_module(self, file: SourceFile, qualifier: str) -> str | None:
+        """The module of the package a file imports as qualifier when the go.mod replaces it by a
+        local directory that resolution does not follow: calls into it are not analysed."""
+        path = file.imports.get(qualifier)
+        if path is None or self.loader is None:
+            return None
+        return self.loader.unfollowed_module(path, file.directory)
 
 
 def _read_consts(file: SourceFile, declaration: Node, into: dict[str, tuple[SourceFile, Node]]) -> None:
