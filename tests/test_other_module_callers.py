@@ -17,6 +17,7 @@ from support import run_go
 
 from imagetag_lint.cli import main
 from imagetag_lint.files import workspace_uses
+from imagetag_lint.golang.lexing import imports_path, quoted_imports
 
 STAGING = "staging/src/example.com/e2eutil"
 ROOT_MOD = """module example.com/mono
@@ -225,3 +226,10 @@ def test_a_raw_string_import_in_a_file_the_run_does_not_lint_is_a_caller(tmp_pat
 )
 def test_workspace_uses(text: bytes, uses: list[str]) -> None:
     assert workspace_uses(text) == uses
+
+
+def test_a_raw_string_import_path_is_given_in_double_quotes() -> None:
+    source = b'package p\n\nimport (\n\t"io"\n\td `example.com/m/x`\n)\n\nvar s = `example.com/m/y`\n'
+    assert quoted_imports(source) == b'"io" "example.com/m/x"'
+    assert imports_path(source, "example.com/m/x")
+    assert not imports_path(source, "example.com/m/y")  # a string outside the header is no import
