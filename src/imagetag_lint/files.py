@@ -384,6 +384,26 @@ _LOCAL_REPLACE = re.compile(
 )
 
 
+def workspace_uses(text: bytes) -> list[str]:
+    """The directories of a go.work's `use` directives (`use ./a`, or one a line in `use (...)`)."""
+    uses: list[str] = []
+    block = False
+    for raw in text.decode("utf-8", "replace").splitlines():
+        line = raw.split("//", 1)[0].strip()
+        if block:
+            if line == ")":
+                block = False
+            elif line:
+                uses.append(line.strip('"`'))
+        elif line.startswith("use") and line[3:4] in (" ", "\t", "("):
+            rest = line[3:].strip()
+            if rest == "(":
+                block = True
+            elif rest:
+                uses.append(rest.strip('"`'))
+    return uses
+
+
 class ModuleMap:
     """Maps import paths of the module being linted to directories, through go.mod files."""
 
@@ -391,6 +411,7 @@ class ModuleMap:
         self._roots: dict[str, tuple[str, str] | None] = {}
         self._headers: dict[str, bytes] = {}  # module root -> the head of its go.mod
         self._replaced: dict[str, list[tuple[str, str]]] = {}  # module root -> (module path, root) it replaces
+        self._dependents: dict[str, list[str]] = {}  # module root -> roots of the modules built with it
 
     def module_of(self, directory: str) -> tuple[str, str] | None:
         """(module path, root directory) for the go.mod above directory."""
@@ -452,6 +473,45 @@ class ModuleMap:
             if import_path == path or import_path.startswith(path + "/"):
                 return path
         return None
+
+    def dependents(self, root: str) -> list[str]:
+        """The roots of the other modules that build with the module at root's own files: each
+        module above it, up to the repository's root (the directory that holds `.git`), whose
+        go.mod replaces a module by root's directory, and the modules a go.work there uses
+        beside it. A change to root's exported functions reaches their code too."""
+        if root not in self._dependents:
+            found: set[str] = set()
+            directory = root
+            while not os.path.exists(os.path.join(directory, ".git")) and os.path.dirname(directory) != directory:
+                directory = os.path.dirname(directory)
+                module = self.module_of(directory)
+                if module is not None and module[1] == directory and root in self._local_replacements(directory):
+                    found.add(directory)
+                found.update(self._workspace_modules(directory, root))
+            self._dependents[root] = sorted(found - {root})
+        return self._dependents[root]
+
+    def _local_replacements(self, root: str) -> set[str]:
+        """The directories that the go.mod at root replaces modules by."""
+        header = self._headers.get(root, b"")
+        return {
+            os.path.normpath(os.path.join(root, match.group(2).decode("utf-8", "replace")))
+            for match in _LOCAL_REPLACE.finditer(header)
+        }
+
+    def _workspace_modules(self, directory: str, root: str) -> list[str]:
+        """The roots of the modules a go.work in directory uses, when it uses the one at root."""
+        path = os.path.join(directory, "go.work")
+        try:
+            text = read_regular(path, GO_MOD_BYTES)
+        except OSError:
+            note_file(path, None, GO_MOD_BYTES)
+            return []
+        note_file(path, text, GO_MOD_BYTES)
+        used = [os.path.normpath(os.path.join(directory, use)) for use in workspace_uses(text)]
+        if root not in used:
+            return []
+        return [use for use in used if (module := self.module_of(use)) is not None and module[1] == use]
 
     def _replaced_modules(self, root: str) -> list[tuple[str, str]]:
         """(module path, root) of the modules the module at root replaces by a directory that

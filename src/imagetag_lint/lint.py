@@ -46,7 +46,7 @@ from imagetag_lint.golang.elision import (
     skippable,
     without_named_keys,
 )
-from imagetag_lint.golang.lexing import declares_const, word_offsets
+from imagetag_lint.golang.lexing import declares_const, imports_path, word_offsets
 from imagetag_lint.golang.model import SourceFile, package_name, read_imports
 from imagetag_lint.golang.parser import (
     Tree,
@@ -366,30 +366,33 @@ class Linter:
         self.clean_consulted = True
         quoted = b'"%s"' % import_path.encode()
         found = [(path, self._display(path)) for path, header in self._clean_reported.items() if quoted in header]
-        return found + sorted(self._deferred.items()) + self._unlinted_importers(directory, quoted)  # read anyway: the word decides
+        return found + sorted(self._deferred.items()) + self._unlinted_importers(directory, import_path)  # read anyway: the word decides
 
-    def _unlinted_importers(self, directory: str, quoted: bytes) -> list[tuple[str, str]]:
+    def _unlinted_importers(self, directory: str, import_path: str) -> list[tuple[str, str]]:
         """The files of the module this run does not lint (excluded, or outside the paths given)
         that import the package in directory: they are parsed unreported, so a fix that would
         have to edit a call there is known to be one for a person."""
         module = self.modules.module_of(directory)
         if module is None:
             return []
-        if module[1] not in self._module_files:
-            self._module_files[module[1]] = module_go_files(module[1])
         found = []
-        for path in self._module_files[module[1]]:
+        for path in self._go_files_of(module[1]):
             if path in self._loaded or path in self._clean_reported or path in self._deferred:
                 continue
             try:
                 source = self.read(path, self._display(path))
             except InputError:
                 continue
-            if quoted in source:
+            if imports_path(source, import_path):
                 found.append((path, self._display(path)))
         return found
 
-    def other_module_users(self, directory: str, word: bytes) -> list[str]:
+    def _go_files_of(self, root: str) -> list[str]:
+        if root not in self._module_files:
+            self._module_files[root] = module_go_files(root)
+        return self._module_files[root]
+
+    def other_module_users(self, directory: str, word: bytes) -> list[tuple[str, bool]]:
         module, import_path = self.modules.module_of(directory), self.modules.import_path(directory)
         if module is None or import_path is None:
             return []
@@ -403,18 +406,26 @@ class Linter:
         ]
         found = []
         for path, display, text in known:
-            if text is not None and quoted not in text:
-                continue
+            if text is not None and quoted not in text and b"`%s`" % import_path.encode() not in text:
+                continue  # text is a source, or its header's quoted imports (in double quotes)
             here = self.modules.module_of(os.path.dirname(path))
-            if here is None or here[1] == module[1]:
-                continue
-            try:
-                source = self.read(path, display)
-            except InputError:
-                continue
-            if quoted in source and word_offsets(source, (word,)):
-                found.append(display)
+            if here is not None and here[1] != module[1] and self._imports_and_names(path, display, import_path, word):
+                found.append((display, True))
+        checked = {path for path, _, _ in known}
+        for root in self.modules.dependents(module[1]):
+            found.extend(
+                (self._display(path), False)
+                for path in self._go_files_of(root)
+                if path not in checked and self._imports_and_names(path, self._display(path), import_path, word)
+            )
         return found
+
+    def _imports_and_names(self, path: str, display: str, import_path: str, word: bytes) -> bool:
+        try:
+            source = self.read(path, display)
+        except InputError:
+            return False
+        return imports_path(source, import_path) and bool(word_offsets(source, (word,)))
 
     def settle_deferred(self) -> None:
         """Parse the `Image:`-only files that name a locally built image or a constant or variable holding one.

@@ -53,14 +53,20 @@ def import_header(source: bytes) -> bytes:
     return source[start + 1 : end]
 
 
-_QUOTED_PATH = re.compile(rb'"[^"\s]+"')
+_QUOTED_PATH = re.compile(rb'"([^"\s]+)"|`([^`\s]+)`')
 
 
 def quoted_imports(source: bytes) -> bytes:
     """The quoted strings of a Go file's import header, one after another (`"io" "example.com/m/x"`,
     b"" when it has none): all that a lint asks of a file it does not parse (does it import
-    "path"?), without the header's keywords, comments and layout."""
-    return b" ".join(_QUOTED_PATH.findall(import_header(source)))
+    "path"?), without the header's keywords, comments and layout. A raw string (`` `io` ``) is
+    given in double quotes, as every reader of the header looks for it."""
+    return b" ".join(b'"%s"' % (double or raw) for double, raw in _QUOTED_PATH.findall(import_header(source)))
+
+
+def imports_path(source: bytes, import_path: str) -> bool:
+    """Does the import header of a Go file import import_path, in either kind of quotes?"""
+    return b'"%s"' % import_path.encode() in quoted_imports(source)
 
 
 def on_comment_line(source: bytes, position: int) -> bool:

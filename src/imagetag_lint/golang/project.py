@@ -41,9 +41,11 @@ class Loader(Protocol):
         """Parse the not yet loaded Go files of directory that hold word as a whole word (with
         importers: also the linted files of other packages that import it and hold the word)."""
 
-    def other_module_users(self, directory: str, word: bytes) -> list[str]:
-        """The files of the run in other Go modules that import the package in directory and
-        hold word: uses the engine cannot resolve (it resolves imports within a module)."""
+    def other_module_users(self, directory: str, word: bytes) -> list[tuple[str, bool]]:
+        """The files in other Go modules that import the package in directory and hold word, and
+        whether the run lints each: uses the engine cannot resolve (it resolves imports within a
+        module). The files of the modules that build with directory's module from its directory
+        (`ModuleMap.dependents`) count whether the run lints them or not."""
 
 
 @record(eq=False)
@@ -140,8 +142,9 @@ class Project:
             for file in self.loader.load_mentioning(directory, name.encode(), importers):
                 self.add_file(file)
 
-    def other_module_users(self, directory: str, name: str) -> list[str]:
-        """Files of the run in other Go modules that import directory's package and name `name`."""
+    def other_module_users(self, directory: str, name: str) -> list[tuple[str, bool]]:
+        """Files in other Go modules that import directory's package and name `name` (and
+        whether the run lints each)."""
         return self.loader.other_module_users(directory, name.encode()) if self.loader is not None else []
 
     # -- resolution -----------------------------------------------------------------------

@@ -255,9 +255,11 @@ def call_sites(index: ImageFlowIndex, target: Function) -> list[tuple[SourceFile
     index.project.load_mentioning(target.file.directory, target.name, target.exported)  # callers in unparsed files
     users = index.project.other_module_users(target.file.directory, target.name) if target.exported else []
     if users:
+        user, linted = users[0]
+        where = "in another Go module of the run" if linted else "in another Go module (a file this run does not lint)"
         raise CannotFix(
-            f"{users[0]}, in another Go module of the run, imports `{target.name}`'s package and names it; calls "
-            "across modules are not followed: add an `imageName string` parameter and update its calls by hand"
+            f"{user}, {where}, imports `{target.name}`'s package and names it; calls across modules are "
+            "not followed: add an `imageName string` parameter and update its calls by hand"
         )
     for file in list(index.project.files()):
         if target.name.encode() not in file.source:
