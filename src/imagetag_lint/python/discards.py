@@ -17,10 +17,10 @@ from imagetag_lint.python.pairing import (
 )
 from imagetag_lint.python.project import Function, Project
 from imagetag_lint.python.reaching import definitions_at
-from imagetag_lint.python.syntax import Module, string_value
+from imagetag_lint.python.syntax import Module
 from imagetag_lint.python.tables import table_rows
 from imagetag_lint.python.values import SILENT
-from imagetag_lint.python.warming import memoizes, taken_later
+from imagetag_lint.python.warming import fixed_text, memoizes, taken_later
 from imagetag_lint.record import record
 
 
@@ -96,35 +96,36 @@ def _taken_elsewhere(flow: Flow, discard: Discard, producer: Function) -> bool:
         for take in other.calls if other is not function else ():
             if (factory_call(flow, take, other) or flow.project.resolve(take, other.module)) is not producer:
                 continue
-            passed = _literal_arguments(flow, take, producer, [])
+            passed = _literal_arguments(flow, take, other, producer, [])
             if passed in wanted and _classify(take, other, flow.project, shape.results, shape.image_result) is None:
                 taken.add(passed)
     return taken == wanted
 
 
 def _warmed_with(flow: Flow, call: cst.Call, function: Function, producer: Function) -> set[tuple[str | None, ...]]:
-    """The literal arguments a warm call passes, one tuple for each row a loop hands its variable."""
+    """The fixed arguments a warm call passes, one tuple for each row a loop hands its variable."""
     variables = [a.value for a in call.args if isinstance(a.value, cst.Name)]
     rows = table_rows(variables[0], function) if len(variables) == 1 else None
     if rows is None:
-        found = _literal_arguments(flow, call, producer, [])
+        found = _literal_arguments(flow, call, function, producer, [])
         return {found} if found is not None else set()
-    by_row = [_literal_arguments(flow, call, producer, [(variables[0], row)]) for row in rows]
+    by_row = [_literal_arguments(flow, call, function, producer, [(variables[0], row)]) for row in rows]
     return set() if any(r is None for r in by_row) else {r for r in by_row if r is not None}
 
 
-def _literal_arguments(flow: Flow, call: cst.Call, producer: Function,
+def _literal_arguments(flow: Flow, call: cst.Call, function: Function, producer: Function,
                        replaced: list[tuple[cst.BaseExpression, cst.BaseExpression]]) -> tuple[str | None, ...] | None:
-    """The text of the string literal the call passes for each parameter of the producer (None
-    for one it leaves to its default), or None when one is not a literal; `replaced` gives the
-    row that stands for a loop's variable."""
+    """The fixed text the call passes for each parameter of the producer (a literal, or a
+    constant's: `image_of(API)` and `image_of("shop-api")` pass the same; None for one it leaves
+    to its default), or None when one is not fixed text; `replaced` gives the row that stands for
+    a loop's variable."""
     if any(a.star for a in call.args):
         return None
     found: list[str | None] = []
     for param in producer.params:
         argument = flow.project.argument_for(call, producer, param)
         argument = next((row for read, row in replaced if read is argument), argument)
-        text = string_value(argument) if argument is not None else None
+        text = fixed_text(flow, argument, function) if argument is not None else None
         if argument is not None and text is None:
             return None
         found.append(text)
