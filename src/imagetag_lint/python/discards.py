@@ -17,7 +17,7 @@ from imagetag_lint.python.pairing import (
 )
 from imagetag_lint.python.project import Function, Project
 from imagetag_lint.python.reaching import definitions_at
-from imagetag_lint.python.syntax import Module
+from imagetag_lint.python.syntax import Module, fixture_scope
 from imagetag_lint.python.tables import table_rows
 from imagetag_lint.python.values import SILENT
 from imagetag_lint.python.warming import fixed_text, memoizes, taken_later
@@ -83,7 +83,9 @@ def _taken_elsewhere(flow: Flow, discard: Discard, producer: Function) -> bool:
     this call built, whichever runs first: the call drops nothing."""
     call, function = discard.node, discard.function
     assert isinstance(call, cst.Call)
-    if discard.kind != "bare" or factory_call(flow, call, function) is not None or not memoizes(flow, producer):
+    if discard.kind != "bare" or not memoizes(flow, producer):
+        return False
+    if factory_call(flow, call, function) is not None and not _session_factory(flow, call, function):
         return False  # a factory fixture's cache may be one test's own
     if any(s.deploys and s.value.kind not in SILENT for s in flow.sinks.get(function, [])):
         return False  # the function deploys another name itself: the drop may be what it lacks
@@ -100,6 +102,13 @@ def _taken_elsewhere(flow: Flow, discard: Discard, producer: Function) -> bool:
             if passed in wanted and _classify(take, other, flow.project, shape.results, shape.image_result) is None:
                 taken.add(passed)
     return taken == wanted
+
+
+def _session_factory(flow: Flow, call: cst.Call, function: Function) -> bool:
+    """Is the factory fixture the call runs session-scoped, so that one cache (of the function it
+    hands out) serves every test of the session?"""
+    fixture = flow.project.fixture_for(call.func.value, function) if isinstance(call.func, cst.Name) else None
+    return fixture is not None and fixture_scope(fixture.node) == "session"
 
 
 def _warmed_with(flow: Flow, call: cst.Call, function: Function, producer: Function) -> set[tuple[str | None, ...]]:
