@@ -682,15 +682,16 @@ class Flow:
 
     def _template_text(self, value: cst.CSTNode, scope: Scope) -> cst.BaseExpression | None:
         """The manifest string a module constant holds: the string itself, or the one a
-        `string.Template(...)` of it wraps (`POD_TEMPLATE = string.Template(POD)`)."""
-        if isinstance(value, cst.Call) and callee_name(value) == "Template" and value.args:
+        `string.Template(...)` or a `textwrap.dedent(...)` of it wraps (`POD_TEMPLATE =
+        string.Template(POD)`, `POD = textwrap.dedent("...")`)."""
+        if isinstance(value, cst.Call) and callee_name(value) in ("Template", "dedent") and value.args:
             inner = value.args[0].value
             if isinstance(inner, cst.Name):
                 found = scope.assignments.get(inner.value)
                 if not found or len(found) != 1:
                     return None
                 return self._template_text(found[0][1], scope)
-            value = inner
+            return self._template_text(inner, scope)
         if isinstance(value, cst.BaseExpression) and value in scope.strings:
             return value
         return None
