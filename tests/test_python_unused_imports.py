@@ -26,6 +26,9 @@ def _dropped(before: str, after: str) -> str:
         pytest.param("from c import A as X\ndef t():\n    f(X)\n", "from c import A as X\ndef t():\n    f(x)\n",
                      "def t():\n    f(x)\n", id="an-alias-read-in-a-function"),
         pytest.param("import c, d\nf(c.A, d)\n", "import c, d\nf(a, d)\n", "import d\nf(a, d)\n", id="a-module"),
+        pytest.param("import e2e.settings\nimport e2e.deploy\ne2e.deploy.f(e2e.settings.A)\n",
+                     "import e2e.settings\nimport e2e.deploy\ne2e.deploy.f(a)\n",
+                     "import e2e.deploy\ne2e.deploy.f(a)\n", id="a-dotted-module"),
     ],
 )
 def test_an_import_left_unused_is_dropped(before: str, after: str, expected: str) -> None:
@@ -43,6 +46,8 @@ def test_an_import_left_unused_is_dropped(before: str, after: str, expected: str
                      id="exported"),
         pytest.param("def t():\n    from c import A\n    f(A)\n", "def t():\n    from c import A\n    f(a)\n",
                      id="an-import-in-a-function"),
+        pytest.param("import os.path\nf(os.path.join('a'), os.getcwd())\n", "import os.path\nf(a, os.getcwd())\n",
+                     id="a-dotted-module-whose-head-is-still-read"),
     ],
 )
 def test_noop(before: str, after: str) -> None:

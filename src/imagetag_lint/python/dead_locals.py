@@ -14,6 +14,7 @@ import libcst as cst
 from libcst.metadata import (
     Assignment,
     FunctionScope,
+    ImportAssignment,
     MetadataWrapper,
     ParentNodeProvider,
     ScopeProvider,
@@ -28,7 +29,17 @@ _DYNAMIC = {"locals", "vars", "eval", "exec"}  # reads of a local no scope analy
 
 def drop_locals_left_unread(before: str, after: str) -> tuple[str, list[str]]:
     """`after` without the assignments of the locals that code of `before` reads and the same
-    function of `after` does not, and the names of those locals."""
+    function of `after` does not, and the names of those locals; again while a removed value
+    was the last read of another (`from settings import TAG` read only by `image = f"...{TAG}"`)."""
+    dropped: set[str] = set()
+    while True:
+        after, names = _drop_once(before, after)
+        if not names:
+            return after, sorted(dropped)
+        dropped.update(names)
+
+
+def _drop_once(before: str, after: str) -> tuple[str, list[str]]:
     read_before = {place: read for place, read, _ in _functions(cst.parse_module(before))}
     tree = cst.parse_module(after)
     unread = {(place, name): lines for place, read, removable in _functions(tree) for name, lines in removable.items()
@@ -36,9 +47,12 @@ def drop_locals_left_unread(before: str, after: str) -> tuple[str, list[str]]:
     while True:  # a local whose removal would leave a block with no statement stays
         dead = {line for lines in unread.values() for line, _ in lines}
         emptied = [k for k, lines in unread.items() if any(all(s in dead for s in block.body) for _, block in lines)]
-        if not emptied:
+        # an import line goes only with every name it binds: `from s import A, B` keeps B's
+        shared = [k for k, lines in unread.items()
+                  if any(any((k[0], n) not in unread for n in _line_imports(line)) for line, _ in lines)]
+        if not emptied and not shared:
             break
-        for key in emptied:
+        for key in {*emptied, *shared}:
             del unread[key]
     if not dead:
         return after, []
@@ -73,8 +87,14 @@ def _removable(scope: FunctionScope, parents: Parents, modules: set[str]) -> dic
     declared = {n.name.value for n in _declarations(node)}
     assigned: dict[str, list[Line | None]] = {}
     for assignment in scope.assignments:
-        if isinstance(assignment, Assignment) and assignment.name not in declared:
-            assigned.setdefault(assignment.name, []).append(_statement(assignment.node, parents, modules))
+        if isinstance(assignment, ImportAssignment):
+            line = _import_line(assignment.node, parents)
+        elif isinstance(assignment, Assignment):
+            line = _statement(assignment.node, parents, modules)
+        else:
+            continue
+        if assignment.name not in declared:
+            assigned.setdefault(assignment.name, []).append(line)
     return {name: [line for line in lines if line is not None] for name, lines in assigned.items() if all(lines)}
 
 
@@ -102,6 +122,36 @@ def _statement(node: cst.CSTNode, parents: Parents, modules: set[str]) -> Line |
     if len(line.body) != 1 or not isinstance(block, cst.IndentedBlock) or not _inert(assign.value, modules):
         return None
     return line, block
+
+
+def _import_line(node: cst.CSTNode, parents: Parents) -> Line | None:
+    """The line of a function's own `from settings import REGISTRY, TAG` (or `import x`), alone
+    on its line in a block, or None (a star or a dotted import)."""
+    line = parents.get(node)
+    block = parents.get(line) if isinstance(line, cst.SimpleStatementLine) else None
+    if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1 or not isinstance(block, cst.IndentedBlock):
+        return None
+    if not isinstance(node, (cst.Import, cst.ImportFrom)) or not _import_names(node):
+        return None
+    return line, block
+
+
+def _import_names(node: cst.Import | cst.ImportFrom) -> list[str]:
+    """The names an import binds; none for a star import or a dotted `import a.b`."""
+    if isinstance(node.names, cst.ImportStar):
+        return []
+    found = []
+    for alias in node.names:
+        bound = alias.asname.name if alias.asname is not None else alias.name
+        if not isinstance(bound, cst.Name):
+            return []
+        found.append(bound.value)
+    return found
+
+
+def _line_imports(line: cst.SimpleStatementLine) -> list[str]:
+    small = line.body[0] if line.body else None
+    return _import_names(small) if isinstance(small, (cst.Import, cst.ImportFrom)) else []
 
 
 def _inert(value: cst.BaseExpression, modules: set[str]) -> bool:
@@ -171,8 +221,11 @@ class _DropStatements(cst.CSTTransformer):
                 assert isinstance(original, cst.SimpleStatementLine)
                 carried += tuple(original.leading_lines)
                 continue
-            if carried and isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
-                statement = statement.with_changes(leading_lines=(*carried, *statement.leading_lines))
+            if isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                lines = (*carried, *statement.leading_lines)
+                while lines and not body and original is not original_node.body[0] and lines[0].comment is None:
+                    lines = lines[1:]  # now the block's first statement: no blank line opens the block
+                statement = statement.with_changes(leading_lines=lines)
                 carried = ()
             body.append(statement)
         return updated_node.with_changes(body=body, footer=(*carried, *updated_node.footer))

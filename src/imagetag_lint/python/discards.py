@@ -17,10 +17,10 @@ from imagetag_lint.python.pairing import (
 )
 from imagetag_lint.python.project import Function, Project
 from imagetag_lint.python.reaching import definitions_at
-from imagetag_lint.python.syntax import Module, string_value
+from imagetag_lint.python.syntax import Module, fixture_scope, string_value
 from imagetag_lint.python.tables import table_rows
 from imagetag_lint.python.values import SILENT
-from imagetag_lint.python.warming import memoizes, taken_later
+from imagetag_lint.python.warming import fixed_text, memoizes, taken_later
 from imagetag_lint.record import record
 
 
@@ -77,54 +77,89 @@ def _warms(flow: Flow, discard: Discard, kept: set[cst.Call]) -> bool:
 
 
 def _taken_elsewhere(flow: Flow, discard: Discard, producer: Function) -> bool:
-    """Is a memoising helper warmed with literal arguments (or with each row of a literal loop:
+    """Is a memoising helper warmed with fixed arguments (or with each row of a literal loop:
     `for svc in ("shop-mail", "shop-cart"): image_get(svc)` in an autouse fixture) taken with those
     very arguments by other functions, which keep what it returns? The memo hands them the name
     this call built, whichever runs first: the call drops nothing."""
     call, function = discard.node, discard.function
     assert isinstance(call, cst.Call)
-    if discard.kind != "bare" or factory_call(flow, call, function) is not None or not memoizes(flow, producer):
+    if discard.kind != "bare":
+        return False
+    if factory_call(flow, call, function) is not None and not _session_factory(flow, call, function):
         return False  # a factory fixture's cache may be one test's own
+    return taken_by_others(flow, function, producer, _warmed_with(flow, call, function, producer))
+
+
+def taken_by_others(flow: Flow, function: Function, producer: Function, wanted: set[tuple[str | None, ...]]) -> bool:
+    """Do other functions take from the memoising producer, with each of these arguments, the
+    name its runs in this function built (and keep it), while this function deploys no other name?"""
+    if not wanted or not memoizes(flow, producer):
+        return False
     if any(s.deploys and s.value.kind not in SILENT for s in flow.sinks.get(function, [])):
         return False  # the function deploys another name itself: the drop may be what it lacks
-    wanted = _warmed_with(flow, call, function, producer)
-    if not wanted:
-        return False
     shape = flow.producers[producer]
     taken = set()
     for other in flow.project.functions:
         for take in other.calls if other is not function else ():
             if (factory_call(flow, take, other) or flow.project.resolve(take, other.module)) is not producer:
                 continue
-            passed = _literal_arguments(flow, take, producer, [])
+            passed = fixed_arguments(flow, take, other, producer)
             if passed in wanted and _classify(take, other, flow.project, shape.results, shape.image_result) is None:
                 taken.add(passed)
     return taken == wanted
 
 
+def _session_factory(flow: Flow, call: cst.Call, function: Function) -> bool:
+    """Is the factory fixture the call runs session-scoped, so that one cache (of the function it
+    hands out) serves every test of the session?"""
+    fixture = flow.project.fixture_for(call.func.value, function) if isinstance(call.func, cst.Name) else None
+    return fixture is not None and fixture_scope(fixture.node) == "session"
+
+
 def _warmed_with(flow: Flow, call: cst.Call, function: Function, producer: Function) -> set[tuple[str | None, ...]]:
-    """The literal arguments a warm call passes, one tuple for each row a loop hands its variable."""
+    """The fixed arguments a warm call passes, one tuple for each row a loop hands its variable
+    (a literal list's, or a module constant's: `for s in SERVICES: image_of(s)`)."""
     variables = [a.value for a in call.args if isinstance(a.value, cst.Name)]
-    rows = table_rows(variables[0], function) if len(variables) == 1 else None
+    rows = _loop_rows(flow, variables[0], function) if len(variables) == 1 else None
     if rows is None:
-        found = _literal_arguments(flow, call, producer, [])
+        found = fixed_arguments(flow, call, function, producer)
         return {found} if found is not None else set()
-    by_row = [_literal_arguments(flow, call, producer, [(variables[0], row)]) for row in rows]
+    by_row = [fixed_arguments(flow, call, function, producer, [(variables[0], row)]) for row in rows]
     return set() if any(r is None for r in by_row) else {r for r in by_row if r is not None}
 
 
-def _literal_arguments(flow: Flow, call: cst.Call, producer: Function,
-                       replaced: list[tuple[cst.BaseExpression, cst.BaseExpression]]) -> tuple[str | None, ...] | None:
-    """The text of the string literal the call passes for each parameter of the producer (None
-    for one it leaves to its default), or None when one is not a literal; `replaced` gives the
-    row that stands for a loop's variable."""
+def _loop_rows(flow: Flow, read: cst.BaseExpression, function: Function) -> list[cst.BaseExpression] | None:
+    """The rows a loop's variable takes: a literal list's (`table_rows`), or the string literals
+    of the module constant list the loop walks."""
+    rows = table_rows(read, function)
+    if rows is not None or not isinstance(read, cst.Name):
+        return rows
+    found = definitions_at(read, function)
+    if found is None or len(found) != 1 or isinstance(found[0], int):
+        return None
+    target, loop = found[0]
+    if not isinstance(loop, cst.For) or loop.target is not target or loop.asynchronous is not None:
+        return None
+    constant = flow.constant_behind(loop.iter, function.module, function)
+    if not isinstance(constant, (cst.List, cst.Tuple)) or not all(isinstance(e, cst.Element) for e in constant.elements):
+        return None
+    values = [e.value for e in constant.elements]
+    return values if all(string_value(v) is not None for v in values) else None  # its module's names are not followed
+
+
+def fixed_arguments(flow: Flow, call: cst.Call, function: Function, producer: Function,
+                    replaced: list[tuple[cst.BaseExpression, cst.BaseExpression]] | None = None) -> tuple[str | None, ...] | None:
+    """The fixed text the call passes for each parameter of the producer (a literal, or a
+    constant's: `image_of(API)` and `image_of("shop-api")` pass the same; None for one it leaves
+    to its default), or None when one is not fixed text; `replaced` gives the row that stands for
+    a loop's variable."""
     if any(a.star for a in call.args):
         return None
     found: list[str | None] = []
     for param in producer.params:
         argument = flow.project.argument_for(call, producer, param)
-        argument = next((row for read, row in replaced if read is argument), argument)
-        text = string_value(argument) if argument is not None else None
+        argument = next((row for read, row in replaced or [] if read is argument), argument)
+        text = fixed_text(flow, argument, function) if argument is not None else None
         if argument is not None and text is None:
             return None
         found.append(text)

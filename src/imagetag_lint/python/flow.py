@@ -36,6 +36,7 @@ from imagetag_lint.python.tables import table_rows
 from imagetag_lint.python.values import (
     BUILT,
     COMPUTED,
+    ENV,
     ENV_COMPOSED,
     ENV_VALUE,
     FIXED,
@@ -382,7 +383,12 @@ class Flow:
                     ), "a formatted string of literals")
                 except (IndexError, KeyError, ValueError):
                     return OPAQUE_VALUE
-            return combine([Value(FIXED, template.text.split("{", 1)[0]), *parts[1:]], "")
+            head = template.text.split("{", 1)[0]
+            if any(p.kind == ENV for p in parts[1:]):
+                # `"{}/app:e2e-{}".format(REGISTRY, RUN_ID)`: the template's own text beside the
+                # environment's makes the name here
+                head = re.sub(r"\{[^{}]*\}", "", template.text)
+            return combine([Value(FIXED, head), *parts[1:]], "")
         if name == "str" and len(call.args) == 1:
             return self.value(call.args[0].value, module, function, depth=depth + 1)
         shape = self.shape_of_call(call, module)
@@ -676,15 +682,16 @@ class Flow:
 
     def _template_text(self, value: cst.CSTNode, scope: Scope) -> cst.BaseExpression | None:
         """The manifest string a module constant holds: the string itself, or the one a
-        `string.Template(...)` of it wraps (`POD_TEMPLATE = string.Template(POD)`)."""
-        if isinstance(value, cst.Call) and callee_name(value) == "Template" and value.args:
+        `string.Template(...)` or a `textwrap.dedent(...)` of it wraps (`POD_TEMPLATE =
+        string.Template(POD)`, `POD = textwrap.dedent("...")`)."""
+        if isinstance(value, cst.Call) and callee_name(value) in ("Template", "dedent") and value.args:
             inner = value.args[0].value
             if isinstance(inner, cst.Name):
                 found = scope.assignments.get(inner.value)
                 if not found or len(found) != 1:
                     return None
                 return self._template_text(found[0][1], scope)
-            value = inner
+            return self._template_text(inner, scope)
         if isinstance(value, cst.BaseExpression) and value in scope.strings:
             return value
         return None

@@ -13,7 +13,13 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from imagetag_lint.python.discards import Discard, is_read, read_in_closure
+from imagetag_lint.python.discards import (
+    Discard,
+    fixed_arguments,
+    is_read,
+    read_in_closure,
+    taken_by_others,
+)
 from imagetag_lint.python.flow import Flow
 from imagetag_lint.python.project import Function, Project
 from imagetag_lint.python.syntax import Module, callee_name, keyword, positional
@@ -104,10 +110,22 @@ def handed_off_drops(flow: Flow, function: Function) -> Iterator[Discard]:
         if shape is None or flow.project.resolve(handoff.runs[0], module) is function:
             continue
         how = _handoff_dropped(flow.project, function, handoff)
-        if how is not None:
+        if how is not None and not _warms_for_others(flow, function, handoff):
             producer = module.code(handoff.runs[0].func)
             yield Discard(function, handoff.call, producer, how, "handed", results=shape.results,
                           image_result=shape.image_result, runs=handoff.runs)
+
+
+def _warms_for_others(flow: Flow, function: Function, handoff: Handoff) -> bool:
+    """`list(pool.map(image_of, ["shop-api", "shop-cart"]))` in an autouse fixture: each run, one
+    per row of a literal list, warms a memoising producer's cache with that row, and other
+    functions take those very names from it: the map drops nothing."""
+    rows = positional(handoff.call)[1] if handoff.form == "map" else None
+    producer = flow.project.resolve(handoff.runs[0], function.module)
+    if rows is None or _literal_items(rows) is None or producer is None:
+        return False
+    wanted = [fixed_arguments(flow, run, function, producer) for run in handoff.runs]
+    return None not in wanted and taken_by_others(flow, function, producer, {w for w in wanted if w is not None})
 
 
 def _handoff_dropped(project: Project, function: Function, handoff: Handoff) -> str | None:

@@ -26,7 +26,7 @@ from imagetag_lint.python.imports import module_file
 from imagetag_lint.python.project import Function
 from imagetag_lint.python.reaching import definitions_at, ways
 from imagetag_lint.python.syntax import callee_name, dotted, keyword, string_value
-from imagetag_lint.python.values import ENV_VALUE
+from imagetag_lint.python.values import ENV_VALUE, text_pieces
 
 MAX_DEPTH = 4  # a fixture, the helper it calls, the helper that one calls ...
 
@@ -216,29 +216,22 @@ def _text(flow: Flow, node: cst.BaseExpression, function: Function, arguments: d
             return _text(flow, bound, function, arguments, depth + 1)
     if REQUEST_PARAM in arguments and isinstance(node, cst.Attribute) and dotted(node) == REQUEST_PARAM:
         return arguments[REQUEST_PARAM], True
-    if isinstance(node, cst.FormattedString):
+    pieces = _template_pieces(node)
+    if pieces is not None:  # `f"{REGISTRY}/app:e2e-{RUN_ID}"`, `REGISTRY + "/app:e2e-" + RUN_ID`, `.format`
         head = ""
-        registry = False  # `f"{REGISTRY}/{service}:..."` with the registry from the environment
-        for part in node.parts:
-            if isinstance(part, cst.FormattedStringText):
-                head += part.value[1:] if registry and not head and part.value.startswith("/") else part.value
+        registry = False  # the registry from the environment ahead of the repository
+        for index, piece in enumerate(pieces):
+            if isinstance(piece, str):
+                head += piece[1:] if registry and not head and piece.startswith("/") else piece
                 continue
-            inner = None
-            if isinstance(part, cst.FormattedStringExpression) and not part.format_spec and not part.conversion:
-                inner = _text(flow, part.expression, function, arguments, depth + 1)
-                registry = part is node.parts[0] and inner is None and _from_environment(flow, part.expression, function)
-                if registry:
-                    continue  # any registry: the repository's path after it still names the image
+            inner = _text(flow, piece, function, arguments, depth + 1) if piece is not None else None
+            registry = index == 0 and piece is not None and inner is None and _from_environment(flow, piece, function)
+            if registry:
+                continue  # any registry: the repository's path after it still names the image
             if inner is None or not inner[1]:
                 return head + (inner[0] if inner else ""), False
             head += inner[0]
         return head, True
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):  # `"localhost/app:e2e-" + RUN_ID`
-        left = _text(flow, node.left, function, arguments, depth + 1)
-        if left is not None and left[1]:
-            right = _text(flow, node.right, function, arguments, depth + 1)
-            return (left[0] + right[0], right[1]) if right is not None else (left[0], False)
-        return left
     if isinstance(node, cst.Call):  # `generate_image_name(service)`: the generator's result with these arguments
         generator = flow.project.resolve(node, function.module)
         if generator is not None and generator is not function:
@@ -253,6 +246,23 @@ def _text(flow: Flow, node: cst.BaseExpression, function: Function, arguments: d
     if value.kind == COMPUTED:
         return value.prefix, False
     return None
+
+
+def _template_pieces(node: cst.BaseExpression) -> list[str | cst.BaseExpression | None] | None:
+    """The literal text and expressions an f-string, a `+` or a `.format` call puts together, in
+    order (None for an f-string's part with a format spec or a conversion); None for other
+    expressions."""
+    if isinstance(node, cst.FormattedString):
+        return [
+            part.value if isinstance(part, cst.FormattedStringText)
+            else part.expression if isinstance(part, cst.FormattedStringExpression) and not part.format_spec
+            and not part.conversion else None
+            for part in node.parts
+        ]
+    adds = isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add)
+    formats = isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format"
+    found = text_pieces(node) if adds or formats else None
+    return None if found is None else [p for p in found if p != ""]  # `"{}/app:...".format(...)` begins with ""
 
 
 def _from_environment(flow: Flow, node: cst.BaseExpression, function: Function) -> bool:

@@ -240,10 +240,10 @@ class Project:
         decided when the module is not found where Python would look but may be a file of the
         run (a relative import, or a name that files of the run live under)."""
         name = binding.name or attribute
-        path = self.module_file(module.file.filename, binding.module, binding.level)
+        path = self.import_file(module.file.filename, binding.module, binding.level)
         if binding.name and attribute:  # `from pkg import helpers` then `helpers.deploy()`: a submodule
             submodule = ".".join(p for p in (binding.module, binding.name) if p)
-            path = self.module_file(module.file.filename, submodule, binding.level)
+            path = self.import_file(module.file.filename, submodule, binding.level)
             name = attribute
         if path is None:
             return (binding.level == 0 and not self._local_package(binding.module or binding.name)), None
@@ -268,7 +268,7 @@ class Project:
                 return None
             binding = Binding(".".join(p for p in (binding.module, binding.name) if p), binding.level)
         wanted = binding.name or attribute
-        path = self.module_file(module.file.filename, binding.module, binding.level)
+        path = self.import_file(module.file.filename, binding.module, binding.level)
         target = self.by_file.get(path) if path is not None else None
         if target is None or target is module:
             return None
@@ -276,6 +276,23 @@ class Project:
         if len(assignments) != 1 or not isinstance(assignments[0][1], cst.BaseExpression):
             return None
         return target, assignments[0][1]
+
+    def import_file(self, importer: str, name: str, level: int) -> str | None:
+        """The file of the run an import names: where Python would look, else the one file whose
+        path ends as the module's name (a `src/` layout, which pytest's `pythonpath` or an
+        installed package puts on `sys.path`)."""
+        path = self.module_file(importer, name, level)
+        if path is None and level == 0 and self._local_package(name):
+            path = self._only_file_named(name)
+        return path
+
+    def _only_file_named(self, name: str) -> str | None:
+        """The one file of the run whose path ends as the module's dotted name does
+        (`src/shop_e2e/settings.py` for `shop_e2e.settings`), or None."""
+        path = name.replace(".", "/")
+        tails = (path + ".py", path + "/__init__.py")
+        found = [f for f in self.known if any(f == t or f.endswith("/" + t) for t in tails)]
+        return found[0] if len(found) == 1 else None
 
     def _local_package(self, name: str) -> bool:
         """Do files of the run live under this module's top-level name (the import may use a
@@ -441,10 +458,10 @@ def constant_modules(project: Project, sources: Mapping[str, bytes]) -> list[str
     found: set[str] = set()
     for module, names in project.imports.items():
         for binding in names.values():
-            paths = [project.module_file(module.file.filename, binding.module, binding.level)]
+            paths = [project.import_file(module.file.filename, binding.module, binding.level)]
             if binding.name:  # `from pkg import constants`: a submodule
                 submodule = ".".join(p for p in (binding.module, binding.name) if p)
-                paths.append(project.module_file(module.file.filename, submodule, binding.level))
+                paths.append(project.import_file(module.file.filename, submodule, binding.level))
             found.update(p for p in paths if p is not None and p not in project.by_file and p in sources)
     return sorted(p for p in found if _STRING_CONSTANT.search(sources[p]))
 

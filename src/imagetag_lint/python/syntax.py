@@ -345,6 +345,17 @@ def fixture_name(function: cst.FunctionDef) -> str | None:
     return None
 
 
+def fixture_scope(function: cst.FunctionDef) -> str:
+    """The scope a pytest fixture's decorator names (`scope="session"`); "function" by default or
+    when it is not a literal."""
+    for decorator in function.decorators:
+        call = decorator.decorator
+        if isinstance(call, cst.Call) and dotted(call.func) in ("pytest.fixture", "fixture", "pytest_asyncio.fixture"):
+            scope = keyword(call, "scope")
+            return (string_value(scope) if scope is not None else None) or "function"
+    return "function"
+
+
 def used_fixtures(marks: Sequence[cst.BaseExpression]) -> list[tuple[str, cst.SimpleString]]:
     """The fixtures `pytest.mark.usefixtures("a", "b")` among these marks requests (a function's
     or a class's decorators, a module's `pytestmark`): pytest runs them before the test, which

@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Collection
 
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 from libcst.metadata import ImportAssignment, MetadataWrapper, ScopeProvider
 
 from imagetag_lint.findings import Edit, Fix
@@ -18,7 +19,8 @@ from imagetag_lint.python.dead_locals import drop_locals_left_unread
 from imagetag_lint.python.syntax import Module, string_value
 
 _WORD = re.compile(r"\w+")
-_WORD_BYTE = re.compile(rb"\w")
+_DOTTED = re.compile(r"\w+(?:\.\w+)+")
+_DOTTED_BYTE = re.compile(rb"[\w.]")
 
 
 def fix_dropping_unused(fix: Fix, modules: dict[str, Module], imported: Callable[[Module], Collection[str]]) -> Fix:
@@ -33,9 +35,11 @@ def fix_dropping_unused(fix: Fix, modules: dict[str, Module], imported: Callable
         module = modules.get(filename)
         names = set(imported(module)) if module is not None else set()
         source = module.file.source if module is not None else b""
-        replaced = {w for e in mine for w in _WORD.findall(_touched(source, e).decode("utf-8", "replace"))}
+        touched = [_touched(source, e).decode("utf-8", "replace") for e in mine]
+        replaced = {w for text in touched for w in _WORD.findall(text)}
         assigned = {w for w in replaced if re.search(rf"^[ \t]+{w}[ \t]*=[^=]".encode(), source, re.MULTILINE)}
-        if module is None or module.bom or not (names & replaced or assigned):
+        dotted = {p for text in touched for chain in _DOTTED.findall(text) for p in _prefixes(chain)}
+        if module is None or module.bom or not (names & (replaced | dotted) or assigned):
             edits += mine
             continue
         before, after = source.decode("utf-8"), apply_edits(source, mine).decode("utf-8")
@@ -53,13 +57,20 @@ def fix_dropping_unused(fix: Fix, modules: dict[str, Module], imported: Callable
 
 
 def _touched(source: bytes, edit: Edit) -> bytes:
-    """The text an edit replaces, widened to whole words: `api_` put before `image` touches `image`."""
+    """The text an edit replaces, widened to whole words and dotted names: `api_` put before
+    `image` touches `image`, and a replaced `e2e.settings.IMAGE` touches `e2e.settings`."""
     start, end = edit.start_byte, edit.end_byte
-    while start > 0 and _WORD_BYTE.match(source, start - 1):
+    while start > 0 and _DOTTED_BYTE.match(source, start - 1):
         start -= 1
-    while _WORD_BYTE.match(source, end):
+    while _DOTTED_BYTE.match(source, end):
         end += 1
     return source[start:end]
+
+
+def _prefixes(chain: str) -> list[str]:
+    """`a.b` and `a.b.c` of `a.b.c`: the modules `import a.b` or `import a.b.c` may bind."""
+    parts = chain.split(".")
+    return [".".join(parts[:n]) for n in range(2, len(parts) + 1)]
 
 
 def _dropped_words(unread: list[str], unused: list[str]) -> str:
@@ -77,7 +88,11 @@ def names_left_unused(before: str, after: str) -> list[str]:
     """The names module-level imports bind that code of `before` reads and code of `after` does not."""
     read_before, bound_before = _imported_reads(before)
     read_after, bound_after = _imported_reads(after)
-    return sorted((read_before - read_after) & bound_after & bound_before)
+    unused = (read_before - read_after) & bound_after & bound_before
+    # `import os.path` binds `os` too: kept while code reads `os` other than through an import
+    # of its own (`os.getcwd()`; `os.sep.join` after `import os.sep` is that import's)
+    heads = {name for name in read_after if "." not in name}
+    return sorted(n for n in unused if "." not in n or n.split(".", 1)[0] not in heads)
 
 
 def drop_unused(before: str, after: str) -> str:
@@ -103,7 +118,7 @@ def _imported_reads(source: str) -> tuple[set[str], set[str]]:
         return set(), set()
     read, bound = _exported(wrapper.module), set()
     for assignment in scope.assignments:
-        if isinstance(assignment, ImportAssignment) and "." not in assignment.name:
+        if isinstance(assignment, ImportAssignment):
             bound.add(assignment.name)
             if assignment.references:
                 read.add(assignment.name)
@@ -123,10 +138,11 @@ def _exported(module: cst.Module) -> set[str]:
 
 
 def _bound_name(alias: cst.ImportAlias) -> str | None:
+    """The name an alias binds: `x` of `import a as x`, `a.b` of `import a.b` (as scopes name it)."""
     if alias.asname is not None:
         name = alias.asname.name
         return name.value if isinstance(name, cst.Name) else None
-    return alias.name.value if isinstance(alias.name, cst.Name) else None
+    return get_full_name_for_node(alias.name)
 
 
 class _DropImports(cst.CSTTransformer):

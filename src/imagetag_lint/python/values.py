@@ -55,7 +55,9 @@ def combine(parts: list[Value], how: str) -> Value:
     a name computed here (`f"app:{uuid4()}"`); the environment anywhere makes it an environment
     value, one composed here when other parts stand beside it."""
     if any(p.kind == ENV for p in parts):
-        others = [p for p in parts if p.kind != ENV and (p.kind != FIXED or p.text)]
+        # a part composed already (`REGISTRY + "/app:e2e-"` of `REGISTRY + "/app:e2e-" + RUN_ID`)
+        # keeps the whole composed
+        others = [p for p in parts if p == ENV_COMPOSED or (p.kind != ENV and (p.kind != FIXED or p.text))]
         return ENV_COMPOSED if others else ENV_VALUE
     if not any(p.kind == FIXED and p.text for p in parts) and any(p.kind == OPAQUE for p in parts):
         return OPAQUE_VALUE
@@ -221,6 +223,12 @@ def _word(pieces: list[str | cst.BaseExpression]) -> Word:
     return None, None, head
 
 
+def text_pieces(node: cst.BaseExpression) -> list[str | cst.BaseExpression] | None:
+    """Literal text and the expressions between it, in order, of a string, an f-string, a `+`
+    or a `.format` call of a literal template (an expression alone is itself)."""
+    return _pieces(node, 0)
+
+
 def _pieces(node: cst.BaseExpression, depth: int) -> list[str | cst.BaseExpression] | None:
     """Literal text and the expressions between it, in order."""
     if depth > 32:
@@ -243,13 +251,13 @@ def _pieces(node: cst.BaseExpression, depth: int) -> list[str | cst.BaseExpressi
         template = string_value(node.func.value)
         if template is None:
             return None
-        return _formatted(template, positional(node))
+        return format_pieces(template, positional(node))
     if isinstance(node, (cst.Name, cst.Attribute, cst.Subscript, cst.Call)):
         return [node]
     return None
 
 
-def _formatted(template: str, args: list[cst.BaseExpression]) -> list[str | cst.BaseExpression] | None:
+def format_pieces(template: str, args: list[cst.BaseExpression]) -> list[str | cst.BaseExpression] | None:
     """`"docker build -t {} .".format(tag)`: the template's text with `{}` and `{0}` filled."""
     found: list[str | cst.BaseExpression] = []
     automatic = 0

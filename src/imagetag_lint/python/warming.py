@@ -14,12 +14,11 @@ import libcst as cst
 from imagetag_lint.python.factories import factory_call
 from imagetag_lint.python.memoized import memoized
 from imagetag_lint.python.reaching import definitions_at
-from imagetag_lint.python.values import BUILT
+from imagetag_lint.python.values import BUILT, FIXED
 
 if TYPE_CHECKING:
     from imagetag_lint.python.flow import Flow
     from imagetag_lint.python.project import Function
-    from imagetag_lint.python.syntax import Module
 
 # what may run an expression or a block on some ways only, or many times
 _CONDITIONAL = (cst.BaseSuite, cst.IfExp, cst.BooleanOperation, cst.CompFor, cst.Lambda)
@@ -116,9 +115,9 @@ def taken_later(flow: Flow, function: Function, call: cst.Call, producer: Functi
     if not memoizes(flow, producer):
         return False
     module = function.module
-    text = _argument_texts(flow, call, producer, module)
+    text = _argument_texts(flow, call, producer, function)
     for later in kept:
-        if module.start(later) < module.end(call) or _argument_texts(flow, later, producer, module) != text:
+        if module.start(later) < module.end(call) or _argument_texts(flow, later, producer, function) != text:
             continue
         if flow.project.resolve(later, module) is not producer and factory_call(flow, later, function) is not producer:
             continue
@@ -127,14 +126,27 @@ def taken_later(flow: Flow, function: Function, call: cst.Call, producer: Functi
     return False
 
 
-def _argument_texts(flow: Flow, call: cst.Call, producer: Function, module: Module) -> list[str | None]:
-    """What the call passes for each parameter of the producer, as written (`image_get("shop-mail")`
-    and `image_get(service="shop-mail")` pass the same); the arguments as written when a starred
-    one hides their places."""
+def fixed_text(flow: Flow, node: cst.BaseExpression, function: Function) -> str | None:
+    """The text of an expression that is fixed text (a literal, a constant, an f-string of
+    them), or None."""
+    value = flow.value(node, function.module, function, plain=True)
+    return value.text if value.kind == FIXED else None
+
+
+def _argument_texts(flow: Flow, call: cst.Call, producer: Function, function: Function) -> list[tuple[str, str] | None]:
+    """What the call passes for each parameter of the producer: its fixed text (`image_get(API)`,
+    `image_get("shop-mail")` and `image_get(service="shop-mail")` pass the same), else the
+    argument as written; the arguments as written when a starred one hides their places."""
+    module = function.module
     if any(a.star for a in call.args):
-        return [module.code(a) for a in call.args]
+        return [("code", module.code(a)) for a in call.args]
     found = [flow.project.argument_for(call, producer, p) for p in producer.params]
-    return [module.code(a) if a is not None else None for a in found]
+    return [None if a is None else _argument_text(flow, a, function) for a in found]
+
+
+def _argument_text(flow: Flow, node: cst.BaseExpression, function: Function) -> tuple[str, str]:
+    text = fixed_text(flow, node, function)
+    return ("fixed", text) if text is not None else ("code", function.module.code(node))
 
 
 def _runs_after(function: Function, first: cst.Call, later: cst.Call) -> bool:
