@@ -10,6 +10,8 @@ callers to know): a run of some files reports what the run of the tree reports i
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from imagetag_lint.analysis.deployments import (
     DeployCall,
     FixedSite,
@@ -399,12 +401,11 @@ def _constants_read(index: ImageFlowIndex, function: Function, discard: Discard)
     if body is None:
         return []
     package = index.project.package_of(function.file)
-    helpers = [helper.body for _, helper in constant_helpers(index, function, discard) if helper.body is not None]
+    readers = _constant_readers(index, function)
     found: list[FixedSite] = []
     for name, (file, value) in package.consts.items():
-        if not any(use.start_byte >= discard.call.end_byte for use in identifiers(body, name)) and not any(
-            identifiers(helper, name) for helper in helpers
-        ):
+        read_here = any(use.start_byte >= discard.call.end_byte for use in identifiers(body, name))
+        if not read_here and not (name in readers and readers[name][-1][0] >= discard.call.end_byte):
             continue
         found.extend(
             site for site in fixed_sites(index, file)
@@ -413,18 +414,28 @@ def _constants_read(index: ImageFlowIndex, function: Function, discard: Discard)
     return found
 
 
-def constant_helpers(index: ImageFlowIndex, function: Function, discard: Discard) -> list[tuple[Node, Function]]:
-    """The calls the function makes after the build to functions of its package that build
-    nothing themselves, with the function each runs: a helper that applies a package-level
-    constant manifest deploys it for the function."""
+def _constant_readers(index: ImageFlowIndex, function: Function) -> dict[str, list[tuple[int, Node, Function]]]:
+    """By package-level constant: (start, call, helper) of the function's calls, in order, of
+    functions of its package that build nothing themselves and read that constant; a helper that
+    applies a constant manifest deploys it for the function. Found once per function: every drop
+    of a function asks, each about the calls after it."""
+    key = ("constant-readers", id(function))
+    generation = index.project.generation
+    cached = index.rule_cache.get(key)
+    if isinstance(cached, tuple) and cached[0] == generation:
+        return cached[1]  # type: ignore[no-any-return]
     package = index.project.package_of(function.file)
-    return [
-        (call, target)
-        for call in index.calls_in(function)
-        if call.start_byte >= discard.call.end_byte
-        for target in index.project.resolve_call(call, function.file)
-        if target is not function and target.file in package.files and not index.builds(target)
-    ]
+    found: dict[str, list[tuple[int, Node, Function]]] = {}
+    if package.consts:
+        for call in index.calls_in(function):
+            for target in index.project.resolve_call(call, function.file):
+                if target is function or target.file not in package.files or target.body is None or index.builds(target):
+                    continue
+                for name in package.consts:
+                    if identifiers(target.body, name):
+                        found.setdefault(name, []).append((call.start_byte, call, target))
+    index.rule_cache[key] = (generation, found)
+    return found
 
 
 def constant_applied_by_helper(index: ImageFlowIndex, discard: Discard, site: FixedSite) -> tuple[Node, Function, str] | None:
@@ -435,14 +446,16 @@ def constant_applied_by_helper(index: ImageFlowIndex, discard: Discard, site: Fi
     if function is None or function.body is None or site.function is not None:
         return None
     package = index.project.package_of(function.file)
+    readers = _constant_readers(index, function)
     for name, (file, value) in package.consts.items():
         if file is not site.file or not value.start_byte <= site.node.start_byte < value.end_byte:
             continue
         if any(use.start_byte >= discard.call.end_byte for use in identifiers(function.body, name)):
             return None
-        for call, helper in constant_helpers(index, function, discard):
-            if helper.body is not None and identifiers(helper.body, name):
-                return call, helper, name
+        after = readers.get(name, [])
+        first = bisect_left(after, discard.call.end_byte, key=lambda reader: reader[0])
+        if first < len(after):
+            return after[first][1], after[first][2], name
     return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -220,14 +221,29 @@ def _unfollowed_call(index: ImageFlowIndex, discard: Discard) -> tuple[Node, str
     function = discard.function
     if function is None:
         return None
+    calls = _unfollowed_calls(index, function)
+    first = bisect_left(calls, discard.call.end_byte, key=lambda found: found[0])
+    return (calls[first][1], calls[first][2]) if first < len(calls) else None
+
+
+def _unfollowed_calls(index: ImageFlowIndex, function: Function) -> list[tuple[int, Node, str]]:
+    """(start, call, module) of the function's calls into modules the analysis does not follow, in
+    order: found once per function, since each drop of the function asks about the calls after it."""
+    key = ("unfollowed-calls", id(function))
+    generation = index.project.generation
+    cached = index.rule_cache.get(key)
+    if isinstance(cached, tuple) and cached[0] == generation:
+        return cached[1]  # type: ignore[no-any-return]
+    found = []
     for call in sorted(index.calls_in(function), key=lambda c: c.start_byte):
         qualifier = callee(call)[0]
-        if call.start_byte < discard.call.end_byte or qualifier is None or qualifier not in function.file.imports:
+        if qualifier is None or qualifier not in function.file.imports:
             continue
         module = index.project.unfollowed_module(function.file, qualifier)
         if module is not None:
-            return call, module
-    return None
+            found.append((call.start_byte, call, module))
+    index.rule_cache[key] = (generation, found)
+    return found
 
 
 def _added_parameter(index: ImageFlowIndex, file: SourceFile, discard: Discard, deploy: DeployCall) -> str:
