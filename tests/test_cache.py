@@ -614,3 +614,28 @@ def test_an_input_edited_while_the_run_reads_it_stores_no_entry(
     setup.write_text(original)
     _age(module)
     assert lint(module, capsys=capsys) == cold and runs.last.linted
+
+
+def test_the_verdicts_read_for_the_key_let_each_source_go_as_it_arrives(
+    module: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the key is computed, the list of verdicts never holds a parseable input's bytes: each
+    is put off as it arrives (on a tree of several modules, every module's sources at once were
+    the run's peak), and the result is a cold run's."""
+    from imagetag_lint.cache import runs as runs_module
+    from imagetag_lint.files import PARSEABLE
+
+    _age(module)
+    cold = lint(module, "--no-cache", capsys=capsys)
+    listed: list[bool] = []
+    split = runs_module.Split
+
+    class Watched(split):  # type: ignore[misc, valid-type]
+        def results(self, on_result=None):  # type: ignore[no-untyped-def]
+            found = super().results(on_result)
+            listed.extend(r[1][2] is not None for r in found if r is not None and r[1] is not None and r[1][0] in PARSEABLE)
+            return found
+
+    monkeypatch.setattr(runs_module, "Split", Watched)
+    assert lint(module, capsys=capsys) == cold
+    assert listed and not any(listed)  # e2e/setup.go is parseable, and its bytes were not kept

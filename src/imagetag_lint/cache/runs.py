@@ -148,14 +148,23 @@ class RunCache:
     def _read_inputs(self, jobs: list[tuple[str, str]]) -> bool:
         """Read, digest and prefilter the inputs the table does not know, in forked processes
         when they are many (a first run): False when one cannot be read."""
-        results = Split(self._read_input, jobs, min_items=PARALLEL_MIN_FILES).results()
+        seen: dict[Scan, Scan] = {}
+
+        def slim(_: int, result: tuple[TableEntry, Scan | None] | None) -> tuple[TableEntry, Scan | None] | None:
+            # the lint reads a source again at its turn: as each arrives, its source goes, so the
+            # run never holds every parseable input's bytes at once (a tree of several modules)
+            if result is None or result[1] is None:
+                return result
+            return result[0], shared(put_off(result[1]), seen)
+
+        results = Split(self._read_input, jobs, min_items=PARALLEL_MIN_FILES).results(slim)
         for (path, _), result in zip(jobs, results):
             if result is None:
                 return False
             entry, scan = result
             self.changed[path] = entry
-            if scan is not None:  # the lint reads a source again at its turn: a tree of several modules keeps one at a time
-                self.scans[path] = put_off(scan)
+            if scan is not None:
+                self.scans[path] = scan
         self.reads += len(jobs)
         return True
 
