@@ -103,6 +103,7 @@ class Project:
         self._calls_by_name: dict[str, list[tuple[Function, cst.Call]]] | None = None
         self._resolved: dict[cst.Call, Function | None] = {}
         self._names: set[str] | None = None
+        self._files_named: dict[str, str | None] = {}  # module name -> the one file named so (`_only_file_named`)
         self._plugins: set[str] | None = None
         self._fixture_of: dict[tuple[int, str], Function | None] = {}
         self._conftests: dict[str, list[Module]] = {}
@@ -289,10 +290,12 @@ class Project:
     def _only_file_named(self, name: str) -> str | None:
         """The one file of the run whose path ends as the module's dotted name does
         (`src/shop_e2e/settings.py` for `shop_e2e.settings`), or None."""
-        path = name.replace(".", "/")
-        tails = (path + ".py", path + "/__init__.py")
-        found = [f for f in self.known if any(f == t or f.endswith("/" + t) for t in tails)]
-        return found[0] if len(found) == 1 else None
+        if name not in self._files_named:  # asked of every unresolved import: the run's files are looked through once per name
+            path = name.replace(".", "/")
+            tails = (path + ".py", path + "/__init__.py")
+            found = [f for f in self.known if any(f == t or f.endswith("/" + t) for t in tails)]
+            self._files_named[name] = found[0] if len(found) == 1 else None
+        return self._files_named[name]
 
     def _local_package(self, name: str) -> bool:
         """Do files of the run live under this module's top-level name (the import may use a
