@@ -129,6 +129,11 @@ def run_cli(args: list[str], cwd: Path) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
+def stdout_of(cwd: Path, args: list[str]) -> str:
+    """What main(args) in cwd writes to standard output, whatever its exit code."""
+    return run_cli(args, cwd)[1]
+
+
 def lint_json(args: list[str], cwd: Path) -> tuple[int, list[dict[str, Any]]]:
     code, out, err = run_cli(["--output-format", "json", *args], cwd)
     assert code != 2, err

@@ -4,17 +4,14 @@ before the next module is parsed."""
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
-from samples import chdir
+from samples import stdout_of
 from support import FIXTURES, TESTS
 
-from imagetag_lint.cli import main
 from imagetag_lint.fingerprint import enclosing_function_name
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.golang.parser import ROOTS, parse
@@ -64,19 +61,9 @@ def suppress(root: Path) -> tuple[str, int]:
     return first[1], first[2]
 
 
-def run(root: Path, args: list[str]) -> str:
-    out = io.StringIO()
-    with chdir(root), redirect_stdout(out), redirect_stderr(io.StringIO()):
-        try:
-            main(args)
-        except SystemExit:
-            pass
-    return out.getvalue()
-
-
 def sarif(root: Path, paths: list[str]) -> list[tuple[str, str, int, str]]:
     """(rule, file, row, fingerprint) of each finding, sorted."""
-    report = json.loads(run(root, [*paths, "--output-format", "sarif", "--no-cache"]))
+    report = json.loads(stdout_of(root, [*paths, "--output-format", "sarif", "--no-cache"]))
     return sorted(
         (
             result["ruleId"],
@@ -109,9 +96,9 @@ def test_each_module_reports_what_a_run_on_it_alone_reports(tree: Path) -> None:
 
 def test_fix_edits_each_module_as_a_run_on_it_alone_does(tmp_path: Path) -> None:
     whole, alone = make_tree(tmp_path / "whole"), make_tree(tmp_path / "alone")
-    run(whole, [".", "--fix", "--unsafe-fixes", "--no-cache"])
-    run(alone, ["e2e", "infra", "--fix", "--unsafe-fixes", "--no-cache"])
-    run(alone, [STAGING, "--fix", "--unsafe-fixes", "--no-cache"])
+    stdout_of(whole, [".", "--fix", "--unsafe-fixes", "--no-cache"])
+    stdout_of(alone, ["e2e", "infra", "--fix", "--unsafe-fixes", "--no-cache"])
+    stdout_of(alone, [STAGING, "--fix", "--unsafe-fixes", "--no-cache"])
     fixed = {p.relative_to(whole): p.read_bytes() for p in whole.rglob("*.go")}
     assert fixed == {p.relative_to(alone): p.read_bytes() for p in alone.rglob("*.go")}
     assert fixed[Path("e2e/setup.go")] != (REPO / "examples/kind-e2e/e2e/setup.go").read_bytes()
@@ -279,12 +266,12 @@ def test_files_outside_any_module_are_linted_together_beside_a_module(tmp_path: 
 
 def test_a_cached_run_of_several_modules_reports_what_an_uncached_one_does(tree: Path, tmp_path: Path) -> None:
     suppress(tree)
-    expected = run(tree, [".", "--output-format", "sarif", "--no-cache"])
+    expected = stdout_of(tree, [".", "--output-format", "sarif", "--no-cache"])
     cache = ["--cache-dir", str(tmp_path / "cache")]
-    assert run(tree, [".", "--output-format", "sarif", *cache]) == expected  # fills the cache
-    assert run(tree, [".", "--output-format", "sarif", *cache]) == expected  # answered from it
+    assert stdout_of(tree, [".", "--output-format", "sarif", *cache]) == expected  # fills the cache
+    assert stdout_of(tree, [".", "--output-format", "sarif", *cache]) == expected  # answered from it
     (tree / STAGING / "e2e" / "ledger.go").write_text(LEDGER.replace("acme/ledger", "acme/journal"))
-    assert run(tree, [".", "--output-format", "sarif", *cache]) == run(
+    assert stdout_of(tree, [".", "--output-format", "sarif", *cache]) == stdout_of(
         tree, [".", "--output-format", "sarif", "--no-cache"]
     )
 
@@ -344,9 +331,9 @@ def test_a_caller_in_another_module_makes_the_parameter_fix_one_for_a_person(
         (root / "smoke" / "check" / "probe.go").write_text(
             'package check\n\ntype Container struct{ Name, Image string }\n\nvar probe = Container{Name: "probe", Image: "busybox:1.36"}\n'
         )
-    found = json.loads(run(root, [".", "--output-format", "json", "--no-cache"]))
+    found = json.loads(stdout_of(root, [".", "--output-format", "json", "--no-cache"]))
     drop = next(f for f in found if f["code"] == "IMG001")
     assert drop["fix"]["applicability"] == "display-only"
     assert drop["fix"]["message"].startswith("smoke/check/check.go, in another Go module of the run,")
-    run(root, [".", "--fix", "--unsafe-fixes", "--no-cache"])
+    stdout_of(root, [".", "--fix", "--unsafe-fixes", "--no-cache"])
     assert (root / "deploy" / "deploy.go").read_text() == DEPLOY

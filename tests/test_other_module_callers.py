@@ -6,16 +6,13 @@ module, or a tree whose caller is excluded; an import path in a raw string is an
 
 from __future__ import annotations
 
-import io
 import json
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
-from samples import chdir
+from samples import stdout_of
 from support import run_go
 
-from imagetag_lint.cli import main
 from imagetag_lint.files import workspace_uses
 from imagetag_lint.golang.lexing import imports_path, quoted_imports
 
@@ -131,18 +128,8 @@ def make_mono(root: Path, caller: str | None, tool: str = "cmd/tool/main.go", re
     return root
 
 
-def run(root: Path, args: list[str]) -> str:
-    out = io.StringIO()
-    with chdir(root), redirect_stdout(out), redirect_stderr(io.StringIO()):
-        try:
-            main(args)
-        except SystemExit:
-            pass
-    return out.getvalue()
-
-
 def drop_fix(root: Path, paths: list[str]) -> dict[str, str]:
-    found = json.loads(run(root, [*paths, "--output-format", "json", "--no-cache"]))
+    found = json.loads(stdout_of(root, [*paths, "--output-format", "json", "--no-cache"]))
     fix: dict[str, str] = next(f for f in found if f["code"] == "IMG001")["fix"]
     return fix
 
@@ -169,7 +156,7 @@ def test_a_caller_in_a_module_that_replaces_the_helpers_makes_the_fix_by_hand(
     fix = drop_fix(root, paths)
     assert fix["applicability"] == "display-only"
     assert fix["message"].startswith(f"cmd/tool/main.go, in another Go module {where}, imports `DeployAPI`'s package")
-    run(root, [*paths, "--fix", "--unsafe-fixes", "--no-cache"])
+    stdout_of(root, [*paths, "--fix", "--unsafe-fixes", "--no-cache"])
     assert (root / STAGING / "deploy" / "deploy.go").read_text() == DEPLOY
     assert_builds(root)
 
@@ -181,7 +168,7 @@ def test_an_excluded_caller_in_another_module_makes_the_fix_by_hand(tmp_path: Pa
         fix = drop_fix(root, paths)
         assert fix["applicability"] == "display-only"
         assert fix["message"].startswith("hack/tool/main.go, in another Go module (a file this run does not lint),")
-    run(root, [".", "--fix", "--unsafe-fixes", "--no-cache"])
+    stdout_of(root, [".", "--fix", "--unsafe-fixes", "--no-cache"])
     assert_builds(root)
 
 
@@ -202,7 +189,7 @@ def test_without_a_caller_in_another_module_the_fix_is_applied_and_both_modules_
     helper in the staging module is a caller the fix updates."""
     root = make_mono(tmp_path / "mono", None, redeploy=True)
     assert drop_fix(root, paths)["applicability"] == "unsafe"
-    run(root, [*paths, "--fix", "--unsafe-fixes", "--no-cache"])
+    stdout_of(root, [*paths, "--fix", "--unsafe-fixes", "--no-cache"])
     assert "imageName string" in (root / STAGING / "deploy" / "deploy.go").read_text()
     assert 'd.DeployAPI(ctx, ns, 1, "localhost/shop-api:e2e")' in (root / STAGING / "other" / "redeploy.go").read_text()
     assert_builds(root / STAGING)
