@@ -26,6 +26,7 @@ from imagetag_lint.analysis.mismatches import Mismatch, mismatches_of
 from imagetag_lint.analysis.pairing import build_name_of, names_service, pair
 from imagetag_lint.engine.locality import build_references
 from imagetag_lint.engine.model import OriginKind
+from imagetag_lint.engine.run import per_generation
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
@@ -419,11 +420,10 @@ def _constant_readers(index: ImageFlowIndex, function: Function) -> dict[str, li
     functions of its package that build nothing themselves and read that constant; a helper that
     applies a constant manifest deploys it for the function. Found once per function: every drop
     of a function asks, each about the calls after it."""
-    key = ("constant-readers", id(function))
-    generation = index.project.generation
-    cached = index.rule_cache.get(key)
-    if isinstance(cached, tuple) and cached[0] == generation:
-        return cached[1]  # type: ignore[no-any-return]
+    return per_generation(index, ("constant-readers", id(function)), lambda: _read_constants(index, function))
+
+
+def _read_constants(index: ImageFlowIndex, function: Function) -> dict[str, list[tuple[int, Node, Function]]]:
     package = index.project.package_of(function.file)
     found: dict[str, list[tuple[int, Node, Function]]] = {}
     if package.consts:
@@ -434,7 +434,6 @@ def _constant_readers(index: ImageFlowIndex, function: Function) -> dict[str, li
                 for name in package.consts:
                     if identifiers(target.body, name):
                         found.setdefault(name, []).append((call.start_byte, call, target))
-    index.rule_cache[key] = (generation, found)
     return found
 
 

@@ -13,7 +13,7 @@ from imagetag_lint.engine.kubectl import (
     kubectl_helper,
     kubectl_images,
 )
-from imagetag_lint.engine.run import mentions
+from imagetag_lint.engine.run import mentions, per_generation
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
@@ -250,13 +250,7 @@ def needs_own_parameter(index: ImageFlowIndex, deploy: DeployCall, build: Node) 
 def deploy_calls(index: ImageFlowIndex, function: Function) -> list[DeployCall]:
     """The calls of deploy functions in the function (once per function and project generation: every
     dropped build in the function asks)."""
-    key = ("deploy-calls", id(function))
-    generation = index.project.generation
-    cached = index.cache.get(key)
-    if isinstance(cached, tuple) and cached[0] == generation:
-        return cached[1]  # type: ignore[no-any-return]
-    found = index.cache[key] = (generation, _deploy_calls(index, function))
-    return found[1]
+    return per_generation(index, ("deploy-calls", id(function)), lambda: _deploy_calls(index, function))
 
 
 def _deploy_calls(index: ImageFlowIndex, function: Function) -> list[DeployCall]:

@@ -58,6 +58,7 @@ from imagetag_lint.analysis.steps import (
 )
 from imagetag_lint.engine.ranges import fixed_key
 from imagetag_lint.engine.returned_builds import repeats_name, returned_parameter
+from imagetag_lint.engine.run import per_generation
 from imagetag_lint.enums import Severity
 from imagetag_lint.findings import Finding, Related
 from imagetag_lint.golang.model import Function, SourceFile
@@ -229,11 +230,10 @@ def _unfollowed_call(index: ImageFlowIndex, discard: Discard) -> tuple[Node, str
 def _unfollowed_calls(index: ImageFlowIndex, function: Function) -> list[tuple[int, Node, str]]:
     """(start, call, module) of the function's calls into modules the analysis does not follow, in
     order: found once per function, since each drop of the function asks about the calls after it."""
-    key = ("unfollowed-calls", id(function))
-    generation = index.project.generation
-    cached = index.rule_cache.get(key)
-    if isinstance(cached, tuple) and cached[0] == generation:
-        return cached[1]  # type: ignore[no-any-return]
+    return per_generation(index, ("unfollowed-calls", id(function)), lambda: _calls_into_unfollowed(index, function))
+
+
+def _calls_into_unfollowed(index: ImageFlowIndex, function: Function) -> list[tuple[int, Node, str]]:
     found = []
     for call in sorted(index.calls_in(function), key=lambda c: c.start_byte):
         qualifier = callee(call)[0]
@@ -242,7 +242,6 @@ def _unfollowed_calls(index: ImageFlowIndex, function: Function) -> list[tuple[i
         module = index.project.unfollowed_module(function.file, qualifier)
         if module is not None:
             found.append((call.start_byte, call, module))
-    index.rule_cache[key] = (generation, found)
     return found
 
 

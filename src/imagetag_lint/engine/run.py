@@ -160,6 +160,18 @@ def facts(run: FlowRun, file: SourceFile) -> FileFacts:
     return found
 
 
+def per_generation(run: FlowRun, key: tuple[str, int], compute: Callable[[], T]) -> T:
+    """compute(), kept for the project generation it started in: a file loaded since asks again
+    (for what every drop of a function asks of the whole function, say)."""
+    generation = run.project.generation
+    cached = run.rule_cache.get(key)
+    if isinstance(cached, tuple) and cached[0] == generation:
+        return cached[1]  # type: ignore[no-any-return]
+    found = compute()
+    run.rule_cache[key] = (generation, found)
+    return found
+
+
 def calls_in(run: FlowRun, function: Function) -> list[Node]:
     file_facts = facts(run, function.file)
     first, last = _call_range(file_facts, function)
