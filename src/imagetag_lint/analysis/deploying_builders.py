@@ -23,10 +23,15 @@ from imagetag_lint.analysis.image_flow import (
     ProducerRef,
     SinkKind,
 )
-from imagetag_lint.engine.producers import returns
 from imagetag_lint.golang.model import Function
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import STRING_TYPES, is_inside, return_values, unparen
+from imagetag_lint.golang.syntax import (
+    STRING_TYPES,
+    is_inside,
+    return_values,
+    returns,
+    unparen,
+)
 
 _DEPTH = 4  # helpers of helpers that deploy, followed this deep
 

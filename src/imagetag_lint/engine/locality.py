@@ -10,7 +10,13 @@ from imagetag_lint.engine.formats import format_go
 from imagetag_lint.engine.run import FlowRun, facts, function_facts, named_calls_in
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
-from imagetag_lint.golang.syntax import arguments, called_function, callee, parent
+from imagetag_lint.golang.syntax import (
+    arguments,
+    called_function,
+    callee,
+    parent,
+    returns,
+)
 from imagetag_lint.images import repository
 
 
@@ -231,7 +237,7 @@ def _made(run: FlowRun, targets: tuple[Function, ...], given: list[str | None]) 
     for target in targets:
         if target.body is None:
             continue
-        for statement in producers.returns(target.body):
+        for statement in returns(target.body):
             returned = statement.named_children[0] if statement.named_child_count else None
             if returned is not None and returned.type == "expression_list" and returned.named_child_count == 1:
                 returned = returned.named_children[0]

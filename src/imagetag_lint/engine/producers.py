@@ -8,7 +8,6 @@ variable can hold a builder (`build := infrastructure.BuildAndLoadImageToKind; b
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from imagetag_lint.engine import returned_builds, values
 from imagetag_lint.engine.commands import inferred_consumer
@@ -18,14 +17,13 @@ from imagetag_lint.golang.lexing import word_offsets
 from imagetag_lint.golang.model import Function, Param, SourceFile, read_params
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
-    FUNCTION_TYPES,
     arguments,
     assigned_value,
     callee,
-    enclosing,
     identifiers,
     is_write,
     return_values,
+    returns,
     unparen,
 )
 from imagetag_lint.rules import Consumer
@@ -362,20 +360,3 @@ def _named_results(function: Node) -> list[Node]:
     if result is None or result.type != "parameter_list":
         return []
     return [n for p in result.named_children for n in p.children_by_field_name("name")]
-
-
-def returns(body: Node) -> Iterator[Node]:
-    """Return statements of a function body, not of the closures inside it, last first. The
-    `return` keywords are found in the body's bytes, so the body is never walked node by node."""
-    owner = body.parent
-    base = body.start_byte
-    for start, end in reversed(word_offsets(body.text or b"", (b"return",))):
-        keyword = body.descendant_for_byte_range(base + start, base + end)
-        statement = keyword.parent if keyword is not None and keyword.type == "return" else None
-        if statement is None or statement.type != "return_statement":
-            continue  # the word in a comment or a string
-        function = enclosing(statement, FUNCTION_TYPES)
-        if owner is not None and function is not None and function.id == owner.id:
-            yield statement
-
-

@@ -40,6 +40,7 @@ from imagetag_lint.golang.syntax import (
     identifiers,
     is_write,
     return_values,
+    returns,
     unparen,
 )
 
@@ -124,7 +125,7 @@ def _returned_image(run: FlowRun, function: Function) -> tuple[int, Node] | None
     if body is None or function.result_count == 0:
         return None
     returned = [
-        results for statement in producers.returns(body)
+        results for statement in returns(body)
         if len(results := [unparen(v) for v in return_values(statement)]) == function.result_count
     ]
     names = {text(r) for results in returned for r in results if r.type == "identifier"} - _NO_IMAGE
@@ -148,7 +149,7 @@ def returned_parameter(run: FlowRun, producer: ProducerRef, depth: int = 0) -> i
     function = producer.wrapper
     if function is None or function.body is None or depth > 8:
         return None
-    for statement in producers.returns(function.body):
+    for statement in returns(function.body):
         results = [unparen(v) for v in return_values(statement)]
         if len(results) == 1 and results[0].type == "call_expression":
             result: Node | None = _passed_on(run, results[0], function, depth)
@@ -448,7 +449,7 @@ def _made_prefix(run: FlowRun, made: Node, function: Function, bound: Bound, dep
     targets = run.project.resolve_call(made, function.file)
     if len(targets) != 1 or targets[0].body is None or targets[0].result_count != 1:
         return "", False
-    returned = [return_values(s) for s in producers.returns(targets[0].body)]
+    returned = [return_values(s) for s in returns(targets[0].body)]
     if len(returned) != 1 or len(returned[0]) != 1:
         return "", False  # one `return` of one value: the text it makes is the call's
     return _made_prefix(run, returned[0][0], targets[0], _bound(run, made, function, targets[0], bound), depth + 1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from imagetag_lint.golang.lexing import word_offsets
 from imagetag_lint.golang.parser import ROOTS, Node, captures, forget_trees, text
 
@@ -17,6 +19,7 @@ _CALLEES: dict[Node, tuple[str | None, str]] = {}
 _IDENTIFIERS: dict[tuple[Node, str], list[Node]] = {}  # by (node, name)
 _WRITES: dict[tuple[Node, str], tuple[list[Node], list[int]]] = {}
 _WORDS: dict[tuple[Node, bytes], bool] = {}  # by (node, bytes)
+_RETURNS: dict[Node, list[Node]] = {}  # by function body
 
 
 def reset_caches() -> None:
@@ -24,6 +27,7 @@ def reset_caches() -> None:
     _IDENTIFIERS.clear()
     _WRITES.clear()
     _WORDS.clear()
+    _RETURNS.clear()
     _DEEP.clear()
     forget_trees()
 
@@ -101,6 +105,29 @@ def enclosing(node: Node, types: tuple[str, ...]) -> Node | None:
                 return deep.enclosing(current, types)
         current = current.parent
     return None
+
+
+def returns(body: Node) -> list[Node]:
+    """Return statements of a function body, not of the closures inside it, last first
+    (memoized: every inference over a function starts from its returns). The `return` keywords
+    are found in the body's bytes, so the body is never walked node by node."""
+    found = _RETURNS.get(body)
+    if found is None:
+        found = _RETURNS[body] = list(_returns(body))
+    return found
+
+
+def _returns(body: Node) -> Iterator[Node]:
+    owner = body.parent
+    base = body.start_byte
+    for start, end in reversed(word_offsets(body.text or b"", (b"return",))):
+        keyword = body.descendant_for_byte_range(base + start, base + end)
+        statement = keyword.parent if keyword is not None and keyword.type == "return" else None
+        if statement is None or statement.type != "return_statement":
+            continue  # the word in a comment or a string
+        function = enclosing(statement, FUNCTION_TYPES)
+        if owner is not None and function is not None and function.id == owner.id:
+            yield statement
 
 
 def parent(node: Node) -> Node | None:
