@@ -44,9 +44,10 @@ def build_references(run: FlowRun) -> frozenset[str]:
 def _collect_build_names(run: FlowRun, whole: bool = False) -> frozenset[str]:
     names: set[str] = set()
     build_fields = set(run.flow.build_name_fields)
+    build_keys = tuple(field.encode() for field in run.flow.build_name_fields)
     for file in list(run.project.files()):
         file_facts = facts(run, file)
-        for key, value in file_facts.keyed:
+        for key, value in file_facts.keyed_of(build_keys):
             if text(key) not in build_fields or value.named_child_count != 1:
                 continue
             function = file_facts.function_of(key)

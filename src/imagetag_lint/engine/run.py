@@ -77,6 +77,13 @@ class FileFacts:
             self._keyed = list(_keyed_elements(self.file.tree.root_node, self.file.source, self.keys))
         return self._keyed
 
+    def keyed_of(self, keys: tuple[bytes, ...]) -> list[tuple[Node, Node]]:
+        """The elements of `keyed` whose key is one of keys (some of the configured fields): a
+        question about a few fields of every file of a package looks up only those names."""
+        if self._keyed is not None:
+            return [(key, value) for key, value in self._keyed if key.text in keys]
+        return list(_keyed_elements(self.file.tree.root_node, self.file.source, keys))
+
     def function_of(self, node: Node) -> Function | None:
         index = bisect_right(self.function_starts, node.start_byte) - 1
         if index >= 0 and is_inside(node, self.functions[index].node):
