@@ -1,7 +1,7 @@
 """The engine's lookups that read bytes instead of walking nodes: each gives what a walk of the
-tree gives (engine/containers.py: a variable's visible type; engine/producers.py: return statements;
-golang/syntax.py: a file's calls; engine/locality.py and engine/commands.py: the
-generator and `exec` calls found from their words)."""
+tree gives (engine/containers.py: a variable's visible type; golang/syntax.py: return statements
+and a file's calls; engine/locality.py and engine/commands.py: the generator and `exec` calls
+found from their words; engine/run.py: the elements of some of the image fields)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 
 from imagetag_lint.engine.containers import variable_type
-from imagetag_lint.engine.producers import returns
-from imagetag_lint.engine.run import FlowRun
+from imagetag_lint.engine.run import FileFacts, FlowRun
 from imagetag_lint.golang.parser import Node, parse, text
 from imagetag_lint.golang.project import Project
-from imagetag_lint.golang.syntax import call_expressions
+from imagetag_lint.golang.syntax import call_expressions, returns
 from imagetag_lint.rules import load_rule_set
 
 
@@ -136,6 +135,7 @@ def test_returns_are_the_function_s_own_last_first(source: str) -> None:
     found = list(returns(body))
     assert [text(s) for s in found] == ["return s, nil", "return g(), nil", 'return "zero", nil']
     assert [s.id for s in found] == [s.id for s in _walked_returns(body)]
+    assert [s.id for s in returns(body)] == [s.id for s in found]  # asked again: the same answer
 
 
 CALLS = """package e2e
@@ -276,3 +276,29 @@ def test_the_exec_calls_found_from_their_words_are_the_exec_calls_of_the_functio
             assert [c.id for c in found] == [c.id for c in expected]
             checked += len(found)
     assert checked > 20
+
+
+def test_the_elements_of_some_fields_are_those_of_every_field_with_those_keys() -> None:
+    """`FileFacts.keyed_of` looks up only the keys asked for: the elements `keyed` has for them,
+    in the same order, whether `keyed` was read before or not (on the corpus)."""
+    from imagetag_lint.golang.model import SourceFile, package_name, read_imports
+
+    flow = load_rule_set().flow
+    fields = tuple(sorted({f.encode() for f in (*flow.image_fields, *flow.build_name_fields)}))
+    asked = tuple(f.encode() for f in flow.build_name_fields)
+    found_any = 0
+    for path in _corpus():
+        source = path.read_bytes()
+        tree = parse(source)
+        root = tree.root_node
+        file = SourceFile(
+            filename=path.name, directory=str(path.parent), source=source, parsed=tree,
+            package=package_name(root), imports=read_imports(root), reported=True,
+        )
+        first, second = FileFacts(file, fields, []), FileFacts(file, fields, [])
+        alone = first.keyed_of(asked)
+        expected = [(k.id, v.id) for k, v in second.keyed if (k.text or b"") in asked]
+        assert [(k.id, v.id) for k, v in alone] == expected, path
+        assert [(k.id, v.id) for k, v in second.keyed_of(asked)] == expected, path
+        found_any += len(expected)
+    assert found_any > 5
