@@ -44,6 +44,7 @@ class FileFacts:
         self._call_starts: list[int] = []
         self._callees: list[tuple[str | None, str]] = []
         self._keyed: list[tuple[Node, Node]] | None = None
+        self._keyed_by: dict[tuple[bytes, ...], list[tuple[Node, Node]]] = {}  # `keyed_of`, before `keyed` is read
         self.field_sinks: list[Sink] | None = None  # the file's image-field sinks, once asked for
         self.field_sinks_by_function: dict[int, list[Sink]] = {}
         self.field_reads: dict[str, FieldReads] | None = None  # where the file reads image fields, by type name
@@ -82,7 +83,10 @@ class FileFacts:
         question about a few fields of every file of a package looks up only those names."""
         if self._keyed is not None:
             return [(key, value) for key, value in self._keyed if key.text in keys]
-        return list(_keyed_elements(self.file.tree.root_node, self.file.source, keys))
+        found = self._keyed_by.get(keys)
+        if found is None:
+            found = self._keyed_by[keys] = list(_keyed_elements(self.file.tree.root_node, self.file.source, keys))
+        return found
 
     def function_of(self, node: Node) -> Function | None:
         index = bisect_right(self.function_starts, node.start_byte) - 1
