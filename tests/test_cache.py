@@ -547,8 +547,9 @@ def test_a_first_run_keeps_neither_sources_nor_the_table_while_it_lints(
     module: Path, capsys: pytest.CaptureFixture[str], runs: Runs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The key needs every input's digest, not its bytes: the verdicts keep no source (the lint
-    reads a file again when it takes it), and the stored table is let go of while the trees
-    take memory; the result is a cold run's, and the table on disk stays whole."""
+    reads a file again when it takes it), and the stored table, the verdicts and the clean
+    inputs (kept as a count and a digest) are let go of while the trees take memory; the result
+    is a cold run's, and the table on disk stays whole."""
     from imagetag_lint import lint as pipeline
     from imagetag_lint.files import PARSEABLE
 
@@ -563,7 +564,8 @@ def test_a_first_run_keeps_neither_sources_nor_the_table_while_it_lints(
         return done
 
     def linting(linter: pipeline.Linter) -> pipeline.LintResult:
-        kept.append(([], len(runs.last.table)))
+        last = runs.last
+        kept.append(([], len(last.table) + len(last.scans) + len(last.clean)))
         return taken(linter)
 
     monkeypatch.setattr(RunCache, "_read_inputs", reading)
@@ -616,12 +618,12 @@ def test_an_input_edited_while_the_run_reads_it_stores_no_entry(
     assert lint(module, capsys=capsys) == cold and runs.last.linted
 
 
-def test_the_verdicts_read_for_the_key_let_each_source_go_as_it_arrives(
+def test_the_verdicts_read_for_the_key_bring_back_no_source(
     module: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """While the key is computed, the list of verdicts never holds a parseable input's bytes: each
-    is put off as it arrives (on a tree of several modules, every module's sources at once were
-    the run's peak), and the result is a cold run's."""
+    """While the key is computed, no parseable input's bytes reach the run: each is put off
+    where it is read (on a tree of several modules, every module's sources at once were the
+    run's peak, and the memory they took stayed scattered), and the result is a cold run's."""
     from imagetag_lint.cache import runs as runs_module
     from imagetag_lint.files import PARSEABLE
 
@@ -632,9 +634,12 @@ def test_the_verdicts_read_for_the_key_let_each_source_go_as_it_arrives(
 
     class Watched(split):  # type: ignore[misc, valid-type]
         def results(self, on_result=None):  # type: ignore[no-untyped-def]
-            found = super().results(on_result)
-            listed.extend(r[1][2] is not None for r in found if r is not None and r[1] is not None and r[1][0] in PARSEABLE)
-            return found
+            def arrived(index, r):  # type: ignore[no-untyped-def]
+                if r is not None and r[1] is not None and r[1][0] in PARSEABLE:
+                    listed.append(r[1][2] is not None)
+                return on_result(index, r)
+
+            return super().results(arrived)
 
     monkeypatch.setattr(runs_module, "Split", Watched)
     assert lint(module, capsys=capsys) == cold
