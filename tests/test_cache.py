@@ -290,6 +290,33 @@ def test_a_new_sibling_or_an_edited_import_outside_the_inputs_is_seen(
     assert lint(module, one, capsys=capsys) == cold and runs.last.linted
 
 
+def test_the_read_log_keeps_digests_of_what_the_lint_read(
+    module: Path, capsys: pytest.CaptureFixture[str], runs: Runs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The log lasts the whole lint (every module of a large tree): it keeps a digest of each
+    file and listing it saw, never their bytes or names, and a later edit is still seen."""
+    import imagetag_lint.cache.runs as cached
+
+    logs: list[reads.ReadLog] = []
+    start = cached.log_reads
+
+    def logging(log: reads.ReadLog | None) -> None:
+        if log is not None:
+            logs.append(log)
+        start(log)
+
+    monkeypatch.setattr(cached, "log_reads", logging)
+    one = "e2e/setup.go"
+    lint(module, one, capsys=capsys)
+    (log,) = logs
+    seen = [*log.listings.values(), *log.walks.values(), *(found for found, _ in log.files.values())]
+    assert log.files and log.listings and all(isinstance(s, bytes) and len(s) == 16 for s in seen if s is not None)
+    assert not lint(module, one, capsys=capsys)[2] and not runs.last.linted
+    (module / "infrastructure" / "extra.go").write_text("package infrastructure\n")
+    cold = lint(module, one, "--no-cache", capsys=capsys)
+    assert lint(module, one, capsys=capsys) == cold and runs.last.linted
+
+
 def test_a_rewrite_that_keeps_the_size_and_the_time_is_seen(
     module: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 
+from imagetag_lint.cache.store import digest
 from imagetag_lint.regular import read_regular
 
 EXISTS = -2  # the `limit` of a file whose existence alone was asked
@@ -20,11 +21,13 @@ class ReadLog:
         # when it parses it): one that changed since makes the result no answer for the key
         self._keyed = keyed
         self.inputs_changed = False
-        # path -> (its bytes, None when absent or unreadable; how many were read at most, -1 for
-        # all of a Go file, EXISTS when only whether it is a file was asked)
+        # what was seen, as digests: a lint of a large tree reads thousands of siblings and
+        # directories, and the log lasts the whole run
+        # path -> (the digest of its bytes, None when absent or unreadable; how many were read at
+        # most, -1 for all of a Go file, EXISTS when only whether it is a file was asked)
         self.files: dict[str, tuple[bytes | None, int]] = {}
-        self.listings: dict[str, tuple[str, ...]] = {}  # directory -> the Go files it held
-        self.walks: dict[str, tuple[str, ...]] = {}  # directory -> what a walk saw in it (walk_listing)
+        self.listings: dict[str, bytes] = {}  # directory -> listing_digest of the Go files it held
+        self.walks: dict[str, bytes] = {}  # directory -> listing_digest of what a walk saw in it (walk_listing)
 
     def read(self, path: str, source: bytes | None, limit: int = -1) -> None:
         """Keep the most of path that was read: a module search asks whether a file exists
@@ -35,7 +38,12 @@ class ReadLog:
             return
         known = self.files.get(path)
         if known is None or _extent(limit) > _extent(known[1]):
-            self.files[path] = (source, limit)
+            self.files[path] = (None if source is None else digest(source), limit)
+
+
+def listing_digest(names: Iterable[str]) -> bytes:
+    """What a cached result keeps of a directory listing (the names, in order)."""
+    return digest("\0".join(names).encode("utf-8", "surrogateescape"))
 
 
 def _extent(limit: int) -> float:
@@ -59,13 +67,13 @@ def note_file(path: str, source: bytes | None, limit: int = -1) -> None:
 
 def note_listing(directory: str, found: list[str]) -> None:
     if _log is not None:
-        _log.listings[directory] = tuple(found)
+        _log.listings[directory] = listing_digest(found)
 
 
 def note_walk(directory: str, directories: Iterable[str], files: Iterable[str]) -> None:
     """What `os.walk` listed in directory, before any filtering."""
     if _log is not None:
-        _log.walks[directory] = walk_listing(directories, files)
+        _log.walks[directory] = listing_digest(walk_listing(directories, files))
 
 
 def walk_listing(directories: Iterable[str], files: Iterable[str]) -> tuple[str, ...]:
@@ -85,7 +93,7 @@ def listed(directory: str) -> tuple[str, ...]:
     """walked(directory), logged: an entry that appears or goes away changes the answer."""
     found = walked(directory)
     if _log is not None:
-        _log.walks[directory] = found
+        _log.walks[directory] = listing_digest(found)
     return found
 
 
