@@ -54,7 +54,7 @@ from imagetag_lint.files import (
 from imagetag_lint.lint_result import LintResult
 from imagetag_lint.options import LintRun
 from imagetag_lint.parallel import Settled, Split
-from imagetag_lint.reads import EXISTS, ReadLog, listing_digest, log_reads, walked
+from imagetag_lint.reads import EXISTS, ReadLog, listing_bytes, log_reads, walked
 from imagetag_lint.regular import read_regular
 from imagetag_lint.rules import builtin_rules_dir
 
@@ -68,7 +68,7 @@ RACY_NS = 2 * 10**9
 # (stamp of st_mtime_ns and st_ctime_ns, st_size, st_ino, content digest, the prefilter's verdict on a clean file: (kind, imports))
 TableEntry = tuple[int, int, int, bytes, "tuple[int, bytes] | None"]
 Dependency = tuple[str, int, "bytes | None"]  # (path, bytes read at most or -1, digest; None: absent)
-Listing = tuple[str, str, bytes]  # ("go", "py" or "walk", directory, the listing_digest of what it held)
+Listing = tuple[str, str, bytes]  # ("go", "py" or "walk", directory, the digest of what it held)
 Clean = tuple[Discovered, bytes]  # a clean Go input and its import header
 
 
@@ -202,7 +202,7 @@ class RunCache:
                 return None
             if any(self._dependency(path, limit) != wanted for path, limit, wanted in files):
                 return None
-            if any(listing_digest(_listing(kind, directory)) != held for kind, directory, held in listings):
+            if any(digest(listing_bytes(_listing(kind, directory))) != held for kind, directory, held in listings):
                 return None
             findings, errors, warnings, notes, checked = decode_result(data)
             checked += len(self.clean) - clean_count  # the clean inputs added or removed
@@ -260,7 +260,7 @@ class RunCache:
         if baseline is not None and self.run.gate.narrow:  # the gate reads it
             files.append((str(baseline), -1, self._dependency(str(baseline), -1)))
         listings: list[Listing] = [("go", d, held) for d, held in sorted(log.listings.items())]
-        listings.extend(("py", d, listing_digest(_listing("py", d))) for d in self._python_directories())
+        listings.extend(("py", d, log.listing(_listing("py", d))) for d in self._python_directories())
         listings.extend(("walk", d, held) for d, held in sorted(log.walks.items()))
         consulted = clean_digest if result.clean_consulted else None
         if log.inputs_changed:  # an input was edited while the run read it: the result is not the key's
