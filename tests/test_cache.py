@@ -290,6 +290,33 @@ def test_a_new_sibling_or_an_edited_import_outside_the_inputs_is_seen(
     assert lint(module, one, capsys=capsys) == cold and runs.last.linted
 
 
+def test_the_read_log_keeps_digests_of_what_the_lint_read(
+    module: Path, capsys: pytest.CaptureFixture[str], runs: Runs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The log lasts the whole lint (every module of a large tree): it keeps a digest of each
+    file and listing it saw, never their bytes or names, and a later edit is still seen."""
+    import imagetag_lint.cache.runs as cached
+
+    logs: list[reads.ReadLog] = []
+    start = cached.log_reads
+
+    def logging(log: reads.ReadLog | None) -> None:
+        if log is not None:
+            logs.append(log)
+        start(log)
+
+    monkeypatch.setattr(cached, "log_reads", logging)
+    one = "e2e/setup.go"
+    lint(module, one, capsys=capsys)
+    (log,) = logs
+    seen = [*log.listings.values(), *log.walks.values(), *(found for found, _ in log.files.values())]
+    assert log.files and log.listings and all(isinstance(s, bytes) and len(s) == 16 for s in seen if s is not None)
+    assert not lint(module, one, capsys=capsys)[2] and not runs.last.linted
+    (module / "infrastructure" / "extra.go").write_text("package infrastructure\n")
+    cold = lint(module, one, "--no-cache", capsys=capsys)
+    assert lint(module, one, capsys=capsys) == cold and runs.last.linted
+
+
 def test_a_rewrite_that_keeps_the_size_and_the_time_is_seen(
     module: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -547,8 +574,9 @@ def test_a_first_run_keeps_neither_sources_nor_the_table_while_it_lints(
     module: Path, capsys: pytest.CaptureFixture[str], runs: Runs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The key needs every input's digest, not its bytes: the verdicts keep no source (the lint
-    reads a file again when it takes it), and the stored table is let go of while the trees
-    take memory; the result is a cold run's, and the table on disk stays whole."""
+    reads a file again when it takes it), and the stored table, the verdicts and the clean
+    inputs (kept as a count and a digest) are let go of while the trees take memory; the result
+    is a cold run's, and the table on disk stays whole."""
     from imagetag_lint import lint as pipeline
     from imagetag_lint.files import PARSEABLE
 
@@ -563,7 +591,8 @@ def test_a_first_run_keeps_neither_sources_nor_the_table_while_it_lints(
         return done
 
     def linting(linter: pipeline.Linter) -> pipeline.LintResult:
-        kept.append(([], len(runs.last.table)))
+        last = runs.last
+        kept.append(([], len(last.table) + len(last.scans) + len(last.clean)))
         return taken(linter)
 
     monkeypatch.setattr(RunCache, "_read_inputs", reading)
@@ -616,12 +645,12 @@ def test_an_input_edited_while_the_run_reads_it_stores_no_entry(
     assert lint(module, capsys=capsys) == cold and runs.last.linted
 
 
-def test_the_verdicts_read_for_the_key_let_each_source_go_as_it_arrives(
+def test_the_verdicts_read_for_the_key_bring_back_no_source(
     module: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """While the key is computed, the list of verdicts never holds a parseable input's bytes: each
-    is put off as it arrives (on a tree of several modules, every module's sources at once were
-    the run's peak), and the result is a cold run's."""
+    """While the key is computed, no parseable input's bytes reach the run: each is put off
+    where it is read (on a tree of several modules, every module's sources at once were the
+    run's peak, and the memory they took stayed scattered), and the result is a cold run's."""
     from imagetag_lint.cache import runs as runs_module
     from imagetag_lint.files import PARSEABLE
 
@@ -632,9 +661,12 @@ def test_the_verdicts_read_for_the_key_let_each_source_go_as_it_arrives(
 
     class Watched(split):  # type: ignore[misc, valid-type]
         def results(self, on_result=None):  # type: ignore[no-untyped-def]
-            found = super().results(on_result)
-            listed.extend(r[1][2] is not None for r in found if r is not None and r[1] is not None and r[1][0] in PARSEABLE)
-            return found
+            def arrived(index, r):  # type: ignore[no-untyped-def]
+                if r is not None and r[1] is not None and r[1][0] in PARSEABLE:
+                    listed.append(r[1][2] is not None)
+                return on_result(index, r)
+
+            return super().results(arrived)
 
     monkeypatch.setattr(runs_module, "Split", Watched)
     assert lint(module, capsys=capsys) == cold

@@ -15,16 +15,22 @@ EXISTS = -2  # the `limit` of a file whose existence alone was asked
 
 class ReadLog:
     def __init__(self, inputs: Iterable[str], keyed: Callable[[str, bytes], bool] | None = None) -> None:
+        # imported here: only a lint through the cache logs, and a run without it loads no hashing
+        from imagetag_lint.cache.store import digest
+
+        self.digest = digest
         self.inputs = frozenset(inputs)  # files whose bytes the key holds already: not logged
         # whether bytes read of an input are those its key holds (the lint reads an input again
         # when it parses it): one that changed since makes the result no answer for the key
         self._keyed = keyed
         self.inputs_changed = False
-        # path -> (its bytes, None when absent or unreadable; how many were read at most, -1 for
-        # all of a Go file, EXISTS when only whether it is a file was asked)
+        # what was seen, as digests: a lint of a large tree reads thousands of siblings and
+        # directories, and the log lasts the whole run
+        # path -> (the digest of its bytes, None when absent or unreadable; how many were read at
+        # most, -1 for all of a Go file, EXISTS when only whether it is a file was asked)
         self.files: dict[str, tuple[bytes | None, int]] = {}
-        self.listings: dict[str, tuple[str, ...]] = {}  # directory -> the Go files it held
-        self.walks: dict[str, tuple[str, ...]] = {}  # directory -> what a walk saw in it (walk_listing)
+        self.listings: dict[str, bytes] = {}  # directory -> the digest of the Go files it held
+        self.walks: dict[str, bytes] = {}  # directory -> the digest of what a walk saw in it (walk_listing)
 
     def read(self, path: str, source: bytes | None, limit: int = -1) -> None:
         """Keep the most of path that was read: a module search asks whether a file exists
@@ -35,7 +41,15 @@ class ReadLog:
             return
         known = self.files.get(path)
         if known is None or _extent(limit) > _extent(known[1]):
-            self.files[path] = (source, limit)
+            self.files[path] = (None if source is None else self.digest(source), limit)
+
+    def listing(self, names: Iterable[str]) -> bytes:
+        return self.digest(listing_bytes(names))
+
+
+def listing_bytes(names: Iterable[str]) -> bytes:
+    """A directory listing (the names, in order) as bytes, for a cached result to keep their digest."""
+    return "\0".join(names).encode("utf-8", "surrogateescape")
 
 
 def _extent(limit: int) -> float:
@@ -59,13 +73,13 @@ def note_file(path: str, source: bytes | None, limit: int = -1) -> None:
 
 def note_listing(directory: str, found: list[str]) -> None:
     if _log is not None:
-        _log.listings[directory] = tuple(found)
+        _log.listings[directory] = _log.listing(found)
 
 
 def note_walk(directory: str, directories: Iterable[str], files: Iterable[str]) -> None:
     """What `os.walk` listed in directory, before any filtering."""
     if _log is not None:
-        _log.walks[directory] = walk_listing(directories, files)
+        _log.walks[directory] = _log.listing(walk_listing(directories, files))
 
 
 def walk_listing(directories: Iterable[str], files: Iterable[str]) -> tuple[str, ...]:
@@ -85,7 +99,7 @@ def listed(directory: str) -> tuple[str, ...]:
     """walked(directory), logged: an entry that appears or goes away changes the answer."""
     found = walked(directory)
     if _log is not None:
-        _log.walks[directory] = found
+        _log.walks[directory] = _log.listing(found)
     return found
 
 

@@ -42,6 +42,7 @@ from imagetag_lint.cache.store import CacheDir, digest, digest_of_parts
 from imagetag_lint.errors import InputError
 from imagetag_lint.files import (
     PARALLEL_MIN_FILES,
+    Discovered,
     Prefilter,
     Scan,
     Scanner,
@@ -53,11 +54,11 @@ from imagetag_lint.files import (
 from imagetag_lint.lint_result import LintResult
 from imagetag_lint.options import LintRun
 from imagetag_lint.parallel import Settled, Split
-from imagetag_lint.reads import EXISTS, ReadLog, log_reads, walked
+from imagetag_lint.reads import EXISTS, ReadLog, listing_bytes, log_reads, walked
 from imagetag_lint.regular import read_regular
 from imagetag_lint.rules import builtin_rules_dir
 
-FORMAT = 3
+FORMAT = 4
 RUNS = "runs"
 KEPT_RUNS = 64  # run entries kept, the most recent ones
 KEPT_TABLES = 4  # per-file tables kept: one per tool build and configuration in use
@@ -67,8 +68,8 @@ RACY_NS = 2 * 10**9
 # (stamp of st_mtime_ns and st_ctime_ns, st_size, st_ino, content digest, the prefilter's verdict on a clean file: (kind, imports))
 TableEntry = tuple[int, int, int, bytes, "tuple[int, bytes] | None"]
 Dependency = tuple[str, int, "bytes | None"]  # (path, bytes read at most or -1, digest; None: absent)
-Listing = tuple[str, str, tuple[str, ...]]  # ("go", "py" or "walk", directory, what it held)
-Clean = tuple[str, str, bytes]  # a clean Go input: (display, path, its import header)
+Listing = tuple[str, str, bytes]  # ("go", "py" or "walk", directory, the digest of what it held)
+Clean = tuple[Discovered, bytes]  # a clean Go input and its import header
 
 
 class RunCache:
@@ -126,13 +127,13 @@ class RunCache:
                 parts.append(name + entry[3] + b"\0")
                 self.keyed[item.path] = entry[3]
             else:
-                self.clean.append((item.display, item.path, entry[4][1]))
+                self.clean.append((item, entry[4][1]))
                 if names_shown:
                     parts.append(name + b"clean\0")
         return parts
 
     def _clean_digest(self) -> bytes:
-        return digest_of_parts(b"%s\0%s\0%s\0" % (d.encode(), p.encode(), header) for d, p, header in self.clean)
+        return digest_of_parts(b"%s\0%s\0%s\0" % (i.display.encode(), i.path.encode(), header) for i, header in self.clean)
 
     def _known(self, path: str) -> TableEntry | None:
         """The table's entry for path when its stat is unchanged."""
@@ -151,13 +152,12 @@ class RunCache:
         seen: dict[Scan, Scan] = {}
 
         def slim(_: int, result: tuple[TableEntry, Scan | None] | None) -> tuple[TableEntry, Scan | None] | None:
-            # the lint reads a source again at its turn: as each arrives, its source goes, so the
-            # run never holds every parseable input's bytes at once (a tree of several modules)
             if result is None or result[1] is None:
                 return result
-            return result[0], shared(put_off(result[1]), seen)
+            return result[0], shared(result[1], seen)
 
-        results = Split(self._read_input, jobs, min_items=PARALLEL_MIN_FILES).results(slim)
+        # busy: the forked readers take every share, so no source is ever read into this process
+        results = Split(self._read_input, jobs, min_items=PARALLEL_MIN_FILES, busy=True).results(slim)
         for (path, _), result in zip(jobs, results):
             if result is None:
                 return False
@@ -177,7 +177,11 @@ class RunCache:
             source = read_go_file(path, display, self.run.options.max_file_bytes)
         except (OSError, InputError):
             return None
-        return self._entry_of(path, stat, source)
+        entry, scan = self._entry_of(path, stat, source)
+        # the lint reads a source again at its turn: it is not sent back from a forked reader,
+        # so the run never holds every parseable input's bytes, nor leaves the memory they took
+        # scattered among what it keeps (a tree of several modules)
+        return entry, None if scan is None else put_off(scan)
 
     def _entry_of(self, path: str, stat: os.stat_result, source: bytes) -> tuple[TableEntry, Scan | None]:
         """The table entry of a file read now, with the prefilter's verdict on a Go file."""
@@ -198,7 +202,7 @@ class RunCache:
                 return None
             if any(self._dependency(path, limit) != wanted for path, limit, wanted in files):
                 return None
-            if any(_listing(kind, directory) != tuple(held) for kind, directory, held in listings):
+            if any(digest(listing_bytes(_listing(kind, directory))) != held for kind, directory, held in listings):
                 return None
             findings, errors, warnings, notes, checked = decode_result(data)
             checked += len(self.clean) - clean_count  # the clean inputs added or removed
@@ -239,28 +243,30 @@ class RunCache:
     def _lint_and_store(self, name: str, key: bytes) -> LintResult:
         self.linted = True
         scans = Settled(list(self._scans()))  # before the log starts: the prefilter's reads are not the lint's
-        self.table, self.released = {}, True  # stored already; the lint's trees need the memory more
-        clean = {path for _, path, _ in self.clean}
-        log = ReadLog((d.path for d in self.run.inputs.discovered if d.path not in clean), self._keyed_bytes)
+        # stored already, or kept as a digest: the lint's trees need the memory more
+        self.table, self.released, self.scans = {}, True, {}
+        clean_count, clean_digest = len(self.clean), self._clean_digest()
+        self.clean = []
+        log = ReadLog(self.keyed, self._keyed_bytes)  # the inputs the key holds the bytes of
         log_reads(log)
         try:
             result = self.run.lint({}, scans)
         finally:
             log_reads(None)
         files: list[Dependency] = [
-            (path, limit, None if source is None else digest(source)) for path, (source, limit) in sorted(log.files.items())
+            (path, limit, wanted) for path, (wanted, limit) in sorted(log.files.items())
         ]
         baseline = self.run.gate.baseline
         if baseline is not None and self.run.gate.narrow:  # the gate reads it
             files.append((str(baseline), -1, self._dependency(str(baseline), -1)))
         listings: list[Listing] = [("go", d, held) for d, held in sorted(log.listings.items())]
-        listings.extend(("py", d, _listing("py", d)) for d in self._python_directories())
+        listings.extend(("py", d, log.listing(_listing("py", d))) for d in self._python_directories())
         listings.extend(("walk", d, held) for d, held in sorted(log.walks.items()))
-        consulted = self._clean_digest() if result.clean_consulted else None
+        consulted = clean_digest if result.clean_consulted else None
         if log.inputs_changed:  # an input was edited while the run read it: the result is not the key's
             return result
         data = encode_result(result.findings, result.errors, result.warnings, result.notes, result.files_checked)
-        self.store.write(name, (FORMAT, key, (len(self.clean), consulted), files, listings, data))
+        self.store.write(name, (FORMAT, key, (clean_count, consulted), files, listings, data))
         self.store.prune(RUNS, KEPT_RUNS)
         return result
 
@@ -305,9 +311,9 @@ class RunCache:
         if self.changed and self.released:  # let go during the lint: the stored table is whole
             self.table, self.released = _table(self.store.read(self.table_name)), False
         if self.changed:
-            self.store.write(self.table_name, {**self.table, **self.changed})
             self.table.update(self.changed)
             self.changed = {}
+            self.store.write(self.table_name, self.table)
             self.store.prune(".", KEPT_TABLES, prefix="files-")
 
 

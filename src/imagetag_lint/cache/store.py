@@ -70,7 +70,8 @@ class CacheDir:
         try:
             target.parent.mkdir(exist_ok=True)
             with open(temporary, "wb") as handle:
-                handle.write(MAGIC + digest(data) + data)
+                handle.write(MAGIC + digest(data))
+                handle.write(data)  # not joined: a second copy of a large table
             os.replace(temporary, target)
         except OSError as error:
             self._failed(error)
