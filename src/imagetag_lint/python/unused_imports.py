@@ -57,14 +57,25 @@ def fix_dropping_unused(fix: Fix, modules: dict[str, Module], imported: Callable
 
 
 def _touched(source: bytes, edit: Edit) -> bytes:
-    """The text an edit replaces, widened to whole words and dotted names: `api_` put before
-    `image` touches `image`, and a replaced `e2e.settings.IMAGE` touches `e2e.settings`."""
+    """The text an edit replaces, widened to whole words and dotted names on a side where the
+    word there changes: `api_` put before `image` touches `image`, and a replaced
+    `e2e.settings.IMAGE` touches `e2e.settings`; `image = ` put before `build()` leaves `build`
+    as it was, and touches nothing."""
     start, end = edit.start_byte, edit.end_byte
-    while start > 0 and _DOTTED_BYTE.match(source, start - 1):
-        start -= 1
-    while _DOTTED_BYTE.match(source, end):
-        end += 1
+    old, new = source[start:end], edit.content.encode("utf-8")
+    follows, precedes = source[end : end + 1], source[start - 1 : start]
+    # a word at an end changes when the edit takes its next byte, or puts a word byte next to it
+    if _in_word(old[:1] or follows) or _in_word(new[:1] or follows):
+        while start > 0 and _DOTTED_BYTE.match(source, start - 1):
+            start -= 1
+    if _in_word(old[-1:] or precedes) or _in_word(new[-1:] or precedes):
+        while _DOTTED_BYTE.match(source, end):
+            end += 1
     return source[start:end]
+
+
+def _in_word(byte: bytes) -> bool:
+    return _DOTTED_BYTE.fullmatch(byte) is not None
 
 
 def _prefixes(chain: str) -> list[str]:
