@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import textwrap
 
+import libcst as cst
 import pytest
+from libcst.metadata import MetadataWrapper
 
 from imagetag_lint.enums import Applicability
 from imagetag_lint.findings import Fix
@@ -65,7 +67,7 @@ def _fixed(source: str, at: str, old: str, new: str) -> tuple[str, str]:
     file = PythonFile("test_x.py", source.encode())
     start = source.rindex(at)
     fix = Fix(Applicability.SAFE, "fix", (file.edit(start, start + len(old), new),))
-    fixed = fix_dropping_unused(fix, {file.filename: Module(file)}, lambda _: {"A", "build", "e2e.settings"})
+    fixed = fix_dropping_unused(fix, {file.filename: Module(file)}, lambda _: {"A", "build", "e2e.settings", "ONCE", "TWICE"})
     return apply_edits(file.source, list(fixed.edits)).decode(), fixed.message
 
 
@@ -101,3 +103,17 @@ def test_an_edit_that_leaves_the_words_at_its_ends_is_not_analysed(source: str, 
 
     monkeypatch.setattr(unused_imports, "names_left_unused", analysed)
     assert _fixed(source, at, old, new)[1] == "fix"
+
+
+def test_the_fixes_of_a_module_analyse_its_text_before_them_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    analysed: list[str] = []
+
+    def counted(module: cst.Module) -> MetadataWrapper:
+        analysed.append(module.code)
+        return MetadataWrapper(module)
+
+    monkeypatch.setattr(unused_imports, "MetadataWrapper", counted)
+    source = "from c import ONCE, TWICE\nf(ONCE)\ng(TWICE)\n"
+    for name in ("ONCE", "TWICE"):
+        assert _fixed(source, name + ")", name, "x")[1] == f"fix, and drop the import of `{name}` it leaves unused"
+    assert analysed.count(source) == 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
+from functools import lru_cache
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
@@ -120,20 +121,21 @@ def drop_imports(after: str, names: list[str]) -> str:
     return cst.parse_module(after).visit(_DropImports(set(names))).code
 
 
-def _imported_reads(source: str) -> tuple[set[str], set[str]]:
+@lru_cache(maxsize=32)  # every fix of a module asks of the same text before it
+def _imported_reads(source: str) -> tuple[frozenset[str], frozenset[str]]:
     """(the names of module-level imports some code reads, all names module-level imports bind)."""
     wrapper = MetadataWrapper(cst.parse_module(source))
     scopes = wrapper.resolve(ScopeProvider)
     scope = scopes.get(wrapper.module)
     if scope is None:
-        return set(), set()
+        return frozenset(), frozenset()
     read, bound = _exported(wrapper.module), set()
     for assignment in scope.assignments:
         if isinstance(assignment, ImportAssignment):
             bound.add(assignment.name)
             if assignment.references:
                 read.add(assignment.name)
-    return read, bound
+    return frozenset(read), frozenset(bound)
 
 
 def _exported(module: cst.Module) -> set[str]:
