@@ -15,7 +15,11 @@ from imagetag_lint.fix.edits import apply_edits
 from imagetag_lint.python import unused_imports
 from imagetag_lint.python.source import PythonFile
 from imagetag_lint.python.syntax import Module
-from imagetag_lint.python.unused_imports import drop_imports, fix_dropping_unused, names_left_unused
+from imagetag_lint.python.unused_imports import (
+    drop_imports,
+    fix_dropping_unused,
+    names_left_unused,
+)
 
 
 def _dropped(before: str, after: str) -> str:
