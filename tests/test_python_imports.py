@@ -12,6 +12,7 @@ from python_support import PYTHON_FIXTURES, package_sources, wanted
 
 from imagetag_lint.cli import main
 from imagetag_lint.python.imports import module_file
+from imagetag_lint.python.project import Project
 from imagetag_lint.python.reach import imported_modules
 from imagetag_lint.python.syspath import SysPath, added_directories, adds_to_sys_path
 
@@ -153,3 +154,18 @@ def test_a_test_linted_alone_finds_its_helpers_where_the_conftest_puts_them(
     found = {(f["filename"], f["location"]["row"], f["code"]) for f in json.loads(capsys.readouterr().out)}
     assert found == {w[:3] for w in wanted(package_sources(PYTHON_FIXTURES / "syspath"))}
     assert found == {("syspath/suite/test_suite.py", 9, "IMG001")}
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        pytest.param("shop_e2e.settings", "src/shop_e2e/settings.py", id="a-module-under-src"),
+        pytest.param("shop_e2e", "src/shop_e2e/__init__.py", id="a-package-under-src"),
+        pytest.param("shop_e2e.deploy", None, id="two-files-so-named"),
+        pytest.param("shop_e2e.missing", None, id="no-file-so-named"),
+    ],
+)
+def test_an_import_found_nowhere_python_looks_is_the_one_file_named_so(name: str, expected: str | None) -> None:
+    known = ["src/shop_e2e/__init__.py", "src/shop_e2e/settings.py", "src/shop_e2e/deploy.py",
+             "old/shop_e2e/deploy.py", "tests/e2e/test_shop.py", "settings.py"]
+    assert Project([], known).import_file("tests/e2e/test_shop.py", name, 0) == expected

@@ -5,9 +5,21 @@ from __future__ import annotations
 
 import textwrap
 
+import libcst as cst
 import pytest
+from libcst.metadata import MetadataWrapper
 
-from imagetag_lint.python.unused_imports import drop_imports, names_left_unused
+from imagetag_lint.enums import Applicability
+from imagetag_lint.findings import Fix
+from imagetag_lint.fix.edits import apply_edits
+from imagetag_lint.python import unused_imports
+from imagetag_lint.python.source import PythonFile
+from imagetag_lint.python.syntax import Module
+from imagetag_lint.python.unused_imports import (
+    drop_imports,
+    fix_dropping_unused,
+    names_left_unused,
+)
 
 
 def _dropped(before: str, after: str) -> str:
@@ -52,3 +64,60 @@ def test_an_import_left_unused_is_dropped(before: str, after: str, expected: str
 )
 def test_noop(before: str, after: str) -> None:
     assert _dropped(before, after) == textwrap.dedent(after)
+
+
+def _fixed(source: str, at: str, old: str, new: str) -> tuple[str, str]:
+    """(the file after a fix that replaces `old` where `at` last starts with `new`, its message)."""
+    file = PythonFile("test_x.py", source.encode())
+    start = source.rindex(at)
+    fix = Fix(Applicability.SAFE, "fix", (file.edit(start, start + len(old), new),))
+    fixed = fix_dropping_unused(fix, {file.filename: Module(file)}, lambda _: {"A", "build", "e2e.settings", "ONCE", "TWICE"})
+    return apply_edits(file.source, list(fixed.edits)).decode(), fixed.message
+
+
+@pytest.mark.parametrize(
+    ("source", "at", "old", "new", "expected"),
+    [
+        pytest.param("from c import A\nf(A)\n", "A)", "", "x", "f(xA)\n", id="a-word-put-before-the-name"),
+        pytest.param("from c import A\nf(A)\n", "A)", "", "x.", "f(x.A)\n", id="an-attribute-of-another-object"),
+        pytest.param("from c import A\nf(A + b)\n", " + ", " + ", "", "f(Ab)\n", id="a-word-joined-to-it"),
+        pytest.param("import e2e.settings\nf(e2e.settings.IMAGE)\n", "e2e.", "e2e.", "", "f(settings.IMAGE)\n",
+                     id="the-head-of-a-dotted-name-taken"),
+    ],
+)
+def test_an_edit_that_changes_a_word_at_its_end_is_checked(source: str, at: str, old: str, new: str,
+                                                             expected: str) -> None:
+    after, message = _fixed(source, at, old, new)
+    assert (after, message.startswith("fix, and drop the import of")) == (expected, True)
+
+
+@pytest.mark.parametrize(
+    ("source", "at", "old", "new"),
+    [
+        pytest.param("from c import build\ndef t():\n    build()\n", "build()", "", "image = ",
+                     id="an-assignment-put-before-a-call"),
+        pytest.param("from c import A\nf(A, 'a')\n", "'a'", "'a'", "b", id="a-neighbour-after-a-comma"),
+        pytest.param("from c import A\nf(A)\n", ")", "", ", b", id="an-argument-put-after-it"),
+    ],
+)
+def test_an_edit_that_leaves_the_words_at_its_ends_is_not_analysed(source: str, at: str, old: str, new: str,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    def analysed(before: str, after: str) -> list[str]:
+        raise AssertionError("the scopes of the module were analysed")
+
+    monkeypatch.setattr(unused_imports, "names_left_unused", analysed)
+    assert _fixed(source, at, old, new)[1] == "fix"
+
+
+def test_the_fixes_of_a_module_analyse_its_text_before_them_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    analysed: list[str] = []
+
+    def counted(module: cst.Module) -> MetadataWrapper:
+        analysed.append(module.code)
+        return MetadataWrapper(module)
+
+    monkeypatch.setattr(unused_imports, "MetadataWrapper", counted)
+    source = "from c import ONCE, TWICE\nf(ONCE)\ng(TWICE)\n"
+    for name in ("ONCE", "TWICE"):
+        assert _fixed(source, name + ")", name, "x")[1] == f"fix, and drop the import of `{name}` it leaves unused"
+    assert analysed.count(source) == 1

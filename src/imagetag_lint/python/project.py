@@ -104,6 +104,7 @@ class Project:
         self._resolved: dict[cst.Call, Function | None] = {}
         self._names: set[str] | None = None
         self._files_named: dict[str, str | None] = {}  # module name -> the one file named so (`_only_file_named`)
+        self._by_base: dict[str, list[str]] | None = None  # a file's last part -> the run's files of that name
         self._plugins: set[str] | None = None
         self._fixture_of: dict[tuple[int, str], Function | None] = {}
         self._conftests: dict[str, list[Module]] = {}
@@ -290,11 +291,15 @@ class Project:
     def _only_file_named(self, name: str) -> str | None:
         """The one file of the run whose path ends as the module's dotted name does
         (`src/shop_e2e/settings.py` for `shop_e2e.settings`), or None."""
-        if name not in self._files_named:  # asked of every unresolved import: the run's files are looked through once per name
+        if name not in self._files_named:  # asked of every unresolved import: once per name
+            if self._by_base is None:  # the run's files by their last part, looked through once
+                self._by_base = {}
+                for f in self.known:
+                    self._by_base.setdefault(posixpath.basename(f), []).append(f)
             path = name.replace(".", "/")
             tails = (path + ".py", path + "/__init__.py")
-            found = [f for f in self.known if any(f == t or f.endswith("/" + t) for t in tails)]
-            self._files_named[name] = found[0] if len(found) == 1 else None
+            found = {f for t in tails for f in self._by_base.get(posixpath.basename(t), ()) if f == t or f.endswith("/" + t)}
+            self._files_named[name] = found.pop() if len(found) == 1 else None
         return self._files_named[name]
 
     def _local_package(self, name: str) -> bool:

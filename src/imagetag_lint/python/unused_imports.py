@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
+from functools import lru_cache
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
@@ -57,14 +58,25 @@ def fix_dropping_unused(fix: Fix, modules: dict[str, Module], imported: Callable
 
 
 def _touched(source: bytes, edit: Edit) -> bytes:
-    """The text an edit replaces, widened to whole words and dotted names: `api_` put before
-    `image` touches `image`, and a replaced `e2e.settings.IMAGE` touches `e2e.settings`."""
+    """The text an edit replaces, widened to whole words and dotted names on a side where the
+    word there changes: `api_` put before `image` touches `image`, and a replaced
+    `e2e.settings.IMAGE` touches `e2e.settings`; `image = ` put before `build()` leaves `build`
+    as it was, and touches nothing."""
     start, end = edit.start_byte, edit.end_byte
-    while start > 0 and _DOTTED_BYTE.match(source, start - 1):
-        start -= 1
-    while _DOTTED_BYTE.match(source, end):
-        end += 1
+    old, new = source[start:end], edit.content.encode("utf-8")
+    follows, precedes = source[end : end + 1], source[start - 1 : start]
+    # a word at an end changes when the edit takes its next byte, or puts a word byte next to it
+    if _in_word(old[:1] or follows) or _in_word(new[:1] or follows):
+        while start > 0 and _DOTTED_BYTE.match(source, start - 1):
+            start -= 1
+    if _in_word(old[-1:] or precedes) or _in_word(new[-1:] or precedes):
+        while _DOTTED_BYTE.match(source, end):
+            end += 1
     return source[start:end]
+
+
+def _in_word(byte: bytes) -> bool:
+    return _DOTTED_BYTE.fullmatch(byte) is not None
 
 
 def _prefixes(chain: str) -> list[str]:
@@ -109,20 +121,21 @@ def drop_imports(after: str, names: list[str]) -> str:
     return cst.parse_module(after).visit(_DropImports(set(names))).code
 
 
-def _imported_reads(source: str) -> tuple[set[str], set[str]]:
+@lru_cache(maxsize=32)  # every fix of a module asks of the same text before it
+def _imported_reads(source: str) -> tuple[frozenset[str], frozenset[str]]:
     """(the names of module-level imports some code reads, all names module-level imports bind)."""
     wrapper = MetadataWrapper(cst.parse_module(source))
     scopes = wrapper.resolve(ScopeProvider)
     scope = scopes.get(wrapper.module)
     if scope is None:
-        return set(), set()
+        return frozenset(), frozenset()
     read, bound = _exported(wrapper.module), set()
     for assignment in scope.assignments:
         if isinstance(assignment, ImportAssignment):
             bound.add(assignment.name)
             if assignment.references:
                 read.add(assignment.name)
-    return read, bound
+    return frozenset(read), frozenset(bound)
 
 
 def _exported(module: cst.Module) -> set[str]:
