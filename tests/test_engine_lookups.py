@@ -1,7 +1,9 @@
 """The engine's lookups that read bytes instead of walking nodes: each gives what a walk of the
 tree gives (engine/containers.py: a variable's visible type; engine/producers.py: return statements;
 golang/syntax.py: a file's calls; engine/locality.py and engine/commands.py: the
-generator and `exec` calls found from their words)."""
+generator and `exec` calls found from their words), and the shortcuts that skip a lookup whose
+answer is known (whether a call has arguments, a function's call count, a method of a type of
+no package of the module)."""
 
 from __future__ import annotations
 
@@ -12,10 +14,11 @@ import pytest
 
 from imagetag_lint.engine.containers import variable_type
 from imagetag_lint.engine.producers import returns
-from imagetag_lint.engine.run import FlowRun
+from imagetag_lint.engine.run import FlowRun, call_count
+from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.golang.parser import Node, parse, text
 from imagetag_lint.golang.project import Project
-from imagetag_lint.golang.syntax import call_expressions
+from imagetag_lint.golang.syntax import arguments, call_expressions, has_arguments
 from imagetag_lint.rules import load_rule_set
 
 
@@ -276,3 +279,88 @@ def test_the_exec_calls_found_from_their_words_are_the_exec_calls_of_the_functio
             assert [c.id for c in found] == [c.id for c in expected]
             checked += len(found)
     assert checked > 20
+
+
+ARGUMENTS = """package p
+
+func f() {
+	g()
+	g(1)
+	g(/* none */)
+	g(/* first */ 1)
+	g(
+		// a comment alone
+	)
+	g(h(), 2)
+}
+"""
+
+
+def test_a_call_has_arguments_when_its_argument_list_holds_more_than_comments() -> None:
+    root = parse(ARGUMENTS.encode()).root_node
+    calls = call_expressions(root, ARGUMENTS.encode())
+    assert [has_arguments(c) for c in calls] == [False, True, False, True, False, True, False]
+    for path in _corpus():
+        source = path.read_bytes()
+        for call in call_expressions(parse(source).root_node, source):
+            assert has_arguments(call) == bool(arguments(call)), (path, text(call))
+
+
+COUNTED = {
+    "a.go": """package e2e
+
+type T struct{}
+
+func (T) Deploy(string) {}
+
+func Deploy(string) {}
+
+func f(t T) {
+	Deploy("a")
+	t.Deploy("b")
+	Deploy(name())
+	other("c")
+}
+""",
+    "b.go": """package e2e
+
+func name() string { return "n" }
+
+func other(string) {}
+
+func g() {
+	Deploy(name())
+	defer other(name())
+}
+""",
+}
+
+
+def test_a_function_s_call_count_is_the_number_of_calls_of_its_package_that_may_run_it() -> None:
+    """Counting only the calls of its name gives what resolving every call of the package gives."""
+    project = Project()
+    for name, source in COUNTED.items():
+        project.add_file(SourceFile(name, "/m", source.encode(), parse(source.encode()), "e2e", {}))
+    run = FlowRun(project, load_rule_set().flow)
+    functions = list(project.functions())
+    every_call = [(call, file) for file in project.files() for call in call_expressions(file.tree.root_node, file.source)]
+    for function in functions:
+        resolved = sum(function in project.resolve_call(call, file) for call, file in every_call)
+        assert call_count(run, function) == resolved, function.name
+    assert {f.name + ("()" if f.receiver else ""): call_count(run, f) for f in functions} == {
+        "Deploy": 3, "Deploy()": 1, "f": 0, "name": 3, "other": 2, "g": 0,
+    }
+
+
+def test_a_method_call_in_a_file_that_imports_no_package_of_the_module_asks_no_type() -> None:
+    """Only a type of a package of the module has methods the analysis reads: without such an
+    import the answer is none, and no variable's type is looked up."""
+    source = b'package e2e\n\nimport "bytes"\n\nfunc f(b *bytes.Buffer) {\n\tb.WriteString("x")\n}\n'
+    project = Project()
+    file = SourceFile("a.go", "/m", source, parse(source), "e2e", {"bytes": "bytes"})
+    project.add_file(file)
+    asked: list[Node] = []
+    project.type_of = lambda identifier: asked.append(identifier)  # type: ignore[func-returns-value]
+    (call,) = call_expressions(file.tree.root_node, source)
+    assert project.resolve_call(call, file) == ()
+    assert asked == []

@@ -75,6 +75,7 @@ class Project:
         self._calls: dict[Node, tuple[int, tuple[Function, ...]]] = {}  # by call
         self._by_directory: dict[str, list[Package]] = {}
         self._import_directories: dict[tuple[str, str], str | None] = {}
+        self._local_importers: dict[int, bool] = {}  # id of file -> does it import a package of the module
         self.generation = 0  # counts added files: inferences over all functions depend on it
         self._named_at: dict[str, int] = {}  # function name -> the generation a function of that name was last added at
         # the type an identifier visibly has (set by the engine, which reads declarations)
@@ -222,6 +223,8 @@ class Project:
         operand = selector.child_by_field_name("operand") if selector is not None and selector.type == "selector_expression" else None
         if operand is None or operand.type != "identifier" or self.type_of is None or not name[:1].isupper():
             return []  # only an exported method is called from another package
+        if not self._imports_local_package(file):
+            return []  # no type of the file's imports has methods the analysis reads: skip the lookup
         declared = self.type_of(operand)
         found = _QUALIFIED_TYPE.fullmatch(text(declared)) if declared is not None else None
         if found is None or found.group(1) not in file.imports:
@@ -231,6 +234,13 @@ class Project:
             f for p in self.imported_packages(file, qualifier) for f in p.functions.get(name, [])
             if f.receiver is not None and (receiver := _RECEIVER_TYPE.match(f.receiver)) is not None and receiver.group(1) == type_name
         ]
+
+    def _imports_local_package(self, file: SourceFile) -> bool:
+        """Does the file import a package of the linted module (asked once per file)?"""
+        found = self._local_importers.get(id(file))
+        if found is None:
+            found = self._local_importers[id(file)] = any(self.import_directory(file, q) is not None for q in file.imports)
+        return found
 
     def resolve_const(
         self, file: SourceFile, name: str, qualifier: str | None = None
