@@ -3,7 +3,7 @@ tree gives (engine/containers.py: a variable's visible type; engine/producers.py
 golang/syntax.py: a file's calls; engine/locality.py and engine/commands.py: the
 generator and `exec` calls found from their words), and the shortcuts that skip a lookup whose
 answer is known (whether a call has arguments, a function's call count, a method of a type of
-no package of the module)."""
+no package of the module, an origin asked again)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import pytest
 from imagetag_lint.engine.containers import variable_type
 from imagetag_lint.engine.producers import returns
 from imagetag_lint.engine.run import FlowRun, call_count
+from imagetag_lint.engine.values import origin
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.golang.parser import Node, parse, text
 from imagetag_lint.golang.project import Project
@@ -364,3 +365,21 @@ def test_a_method_call_in_a_file_that_imports_no_package_of_the_module_asks_no_t
     (call,) = call_expressions(file.tree.root_node, source)
     assert project.resolve_call(call, file) == ()
     assert asked == []
+
+
+def test_an_origin_is_found_once_per_project_generation() -> None:
+    """Several rules ask where the same sink's value comes from: the answer is kept until a file
+    is loaded (which may declare the constant an expression reads)."""
+    source = b'package e2e\n\nfunc f() {\n\tuse(image)\n}\n'
+    project = Project()
+    file = SourceFile("a.go", "/m", source, parse(source), "e2e", {})
+    project.add_file(file)
+    run = FlowRun(project, load_rule_set().flow)
+    (function,) = project.functions()
+    (call,) = call_expressions(file.tree.root_node, source)
+    (read,) = arguments(call)
+    first = origin(run, read, file, function)
+    assert first.kind == "unknown" and origin(run, read, file, function) is first
+    constant = b'package e2e\n\nconst image = "localhost/app:e2e"\n'
+    project.add_file(SourceFile("b.go", "/m", constant, parse(constant), "e2e", {}))
+    assert origin(run, read, file, function).text == "localhost/app:e2e"

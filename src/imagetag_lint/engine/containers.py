@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from imagetag_lint.engine import producers
 from imagetag_lint.engine.run import FlowRun, calls_in, facts
+from imagetag_lint.golang.lexing import word_offsets
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.project import Package
@@ -187,7 +188,12 @@ def field_reads(run: FlowRun, file: SourceFile) -> dict[str, FieldReads]:
                 base = _field_read_type(run, value.named_children[0], fields)
                 if base is not None:
                     found.setdefault(base, FieldReads()).keys.append(key)
+        # a read is `x.Image`: only the functions whose text has such a word have one
+        read_at = [start for start, _ in word_offsets(file.source, fields)]
         for function in file_facts.functions:
+            first = bisect_left(read_at, function.node.start_byte)
+            if first == len(read_at) or read_at[first] >= function.node.end_byte:
+                continue
             for call in calls_in(run, function):
                 bases: dict[str, set[int]] = {}
                 for index, arg in enumerate(arguments(call)):

@@ -6,7 +6,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from imagetag_lint.engine.model import ProducerRef, Sink
+from imagetag_lint.engine.model import Origin, ProducerRef, Sink
 from imagetag_lint.golang.lexing import word_offsets
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node
@@ -136,6 +136,7 @@ class FlowRun:
         self.inferring = False
         self.functions: dict[int, FunctionFacts] = {}  # id of function -> what is known of it
         self.producer_calls: dict[Node, tuple[int, ProducerRef | None]] = {}  # by call
+        self.origins: dict[tuple[Node, int], tuple[int, Origin]] = {}  # (expression, id of function) -> (generation, origin)
         self.built_repositories: tuple[int, frozenset[str]] = (-1, frozenset())  # (generation, names)
         self.loaded_images: frozenset[str] | None = None
         self.calls_of: dict[int, tuple[int, dict[str, dict[int, int]]]] = {}  # id of package -> called name -> calls per function
