@@ -3,7 +3,7 @@ tree gives (engine/containers.py: a variable's visible type; engine/producers.py
 golang/syntax.py: a file's calls; engine/locality.py and engine/commands.py: the
 generator and `exec` calls found from their words), and the shortcuts that skip a lookup whose
 answer is known (whether a call has arguments, a function's call count, a method of a type of
-no package of the module, an origin asked again)."""
+no package of the module, an origin asked again, build sites after a load of files apart)."""
 
 from __future__ import annotations
 
@@ -383,3 +383,28 @@ def test_an_origin_is_found_once_per_project_generation() -> None:
     constant = b'package e2e\n\nconst image = "localhost/app:e2e"\n'
     project.add_file(SourceFile("b.go", "/m", constant, parse(constant), "e2e", {}))
     assert origin(run, read, file, function).text == "localhost/app:e2e"
+
+
+def _go(project: Project, directory: str, source: str) -> None:
+    package = source.split()[1]
+    project.add_file(SourceFile(f"{directory}/{len(project.added)}.go", directory, source.encode(), parse(source.encode()), package, {}))
+
+
+def test_files_loaded_apart_reach_no_function_of_another_directory() -> None:
+    """The build sites of a package survive a load of files that no code outside their directory
+    names or imports, and that name no function of elsewhere (engine inferences cross by name)."""
+    project = Project()
+    _go(project, "/m/infra", "package infra\n\nfunc Build() {}\n")
+    _go(project, "/m/backup", "package backup\n\nfunc helper() {}\n")
+    since = project.generation
+    _go(project, "/m/backup", "package backup\n\nfunc stream() { helper() }\n")
+    assert project.added_apart(since, "/m/infra")
+    assert not project.added_apart(since, "/m/backup")  # the package itself changed
+    _go(project, "/m/backup", "package backup\n\nfunc rebuild() { Build() }\n")
+    assert not project.added_apart(since, "/m/infra")  # a new caller of a function of elsewhere
+
+    project = Project()
+    _go(project, "/m/infra", "package infra\n\nfunc Build() { stream() }\n")
+    since = project.generation
+    _go(project, "/m/backup", "package backup\n\nfunc stream() {}\n")
+    assert not project.added_apart(since, "/m/infra")  # infra names the new function

@@ -157,9 +157,12 @@ def _builds_near(index: ImageFlowIndex, file: SourceFile) -> list[BuildSite]:
 
 def _build_sites(index: ImageFlowIndex, package: Package) -> list[BuildSite]:
     key = ("build-sites", id(package))
+    project = index.project
     cached = cast("tuple[int, list[BuildSite]] | None", index.cache.get(key))
-    if cached is None or cached[0] != index.project.generation:  # a lazy load may add builds
-        cached = (index.project.generation, _collect(index, package))
+    if cached is not None and cached[0] != project.generation and project.added_apart(cached[0], package.directory):
+        cached = index.cache[key] = (project.generation, cached[1])  # the files loaded since reach none of its code
+    if cached is None or cached[0] != project.generation:  # a lazy load may add builds
+        cached = (project.generation, _collect(index, package))
         index.cache[key] = cached
     return cached[1]
 
