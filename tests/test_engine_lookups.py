@@ -3,7 +3,7 @@ tree gives (engine/containers.py: a variable's visible type; engine/producers.py
 golang/syntax.py: a file's calls; engine/locality.py and engine/commands.py: the
 generator and `exec` calls found from their words), and the shortcuts that skip a lookup whose
 answer is known (whether a call has arguments, a function's call count, a method of a type of
-no package of the module, an origin asked again, build sites after a load of files apart)."""
+no package of the module, an origin asked again, build sites after a load of files apart, whether an image is local)."""
 
 from __future__ import annotations
 
@@ -408,3 +408,19 @@ def test_files_loaded_apart_reach_no_function_of_another_directory() -> None:
     since = project.generation
     _go(project, "/m/backup", "package backup\n\nfunc stream() {}\n")
     assert not project.added_apart(since, "/m/infra")  # infra names the new function
+
+
+def test_whether_an_image_is_local_is_decided_once_per_project_generation(monkeypatch: pytest.MonkeyPatch) -> None:
+    from imagetag_lint.analysis.image_flow import ImageFlowIndex
+    from imagetag_lint.engine import locality
+
+    asked: list[str] = []
+    decide = locality.is_local_image
+    monkeypatch.setattr(locality, "is_local_image", lambda run, image, pull_never=False: asked.append(image) or decide(run, image, pull_never))
+    project = Project()
+    index = ImageFlowIndex(project, load_rule_set().flow)
+    assert index.is_local_image("localhost/app:e2e") and index.is_local_image("localhost/app:e2e")
+    assert not index.is_local_image("nginx:1.25")
+    assert asked == ["localhost/app:e2e", "nginx:1.25"]
+    _go(project, "/m/e2e", "package e2e\n\nfunc f() {}\n")
+    assert index.is_local_image("localhost/app:e2e") and asked[-1] == "localhost/app:e2e"
