@@ -1,7 +1,10 @@
 """The engine's lookups that read bytes instead of walking nodes: each gives what a walk of the
 tree gives (engine/containers.py: a variable's visible type; golang/syntax.py: return statements
 and a file's calls; engine/locality.py and engine/commands.py: the generator and `exec` calls
-found from their words; engine/run.py: the elements of some of the image fields)."""
+found from their words; engine/run.py: the elements of some of the image fields), and the
+shortcuts that skip a lookup whose answer is known (whether a call has arguments, a function's
+call count, a method of a type of no package of the module, an origin asked again, build sites
+after a load of files apart, whether an image is local)."""
 
 from __future__ import annotations
 
@@ -11,10 +14,17 @@ from pathlib import Path
 import pytest
 
 from imagetag_lint.engine.containers import variable_type
-from imagetag_lint.engine.run import FileFacts, FlowRun
+from imagetag_lint.engine.run import FileFacts, FlowRun, call_count
+from imagetag_lint.engine.values import origin
+from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.golang.parser import Node, parse, text
 from imagetag_lint.golang.project import Project
-from imagetag_lint.golang.syntax import call_expressions, returns
+from imagetag_lint.golang.syntax import (
+    arguments,
+    call_expressions,
+    has_arguments,
+    returns,
+)
 from imagetag_lint.rules import load_rule_set
 
 
@@ -281,7 +291,7 @@ def test_the_exec_calls_found_from_their_words_are_the_exec_calls_of_the_functio
 def test_the_elements_of_some_fields_are_those_of_every_field_with_those_keys() -> None:
     """`FileFacts.keyed_of` looks up only the keys asked for: the elements `keyed` has for them,
     in the same order, whether `keyed` was read before or not (on the corpus)."""
-    from imagetag_lint.golang.model import SourceFile, package_name, read_imports
+    from imagetag_lint.golang.model import package_name, read_imports
 
     flow = load_rule_set().flow
     fields = tuple(sorted({f.encode() for f in (*flow.image_fields, *flow.build_name_fields)}))
@@ -302,3 +312,147 @@ def test_the_elements_of_some_fields_are_those_of_every_field_with_those_keys() 
         assert [(k.id, v.id) for k, v in second.keyed_of(asked)] == expected, path
         found_any += len(expected)
     assert found_any > 5
+
+
+ARGUMENTS = """package p
+
+func f() {
+	g()
+	g(1)
+	g(/* none */)
+	g(/* first */ 1)
+	g(
+		// a comment alone
+	)
+	g(h(), 2)
+}
+"""
+
+
+def test_a_call_has_arguments_when_its_argument_list_holds_more_than_comments() -> None:
+    root = parse(ARGUMENTS.encode()).root_node
+    calls = call_expressions(root, ARGUMENTS.encode())
+    assert [has_arguments(c) for c in calls] == [False, True, False, True, False, True, False]
+    for path in _corpus():
+        source = path.read_bytes()
+        for call in call_expressions(parse(source).root_node, source):
+            assert has_arguments(call) == bool(arguments(call)), (path, text(call))
+
+
+COUNTED = {
+    "a.go": """package e2e
+
+type T struct{}
+
+func (T) Deploy(string) {}
+
+func Deploy(string) {}
+
+func f(t T) {
+	Deploy("a")
+	t.Deploy("b")
+	Deploy(name())
+	other("c")
+}
+""",
+    "b.go": """package e2e
+
+func name() string { return "n" }
+
+func other(string) {}
+
+func g() {
+	Deploy(name())
+	defer other(name())
+}
+""",
+}
+
+
+def test_a_function_s_call_count_is_the_number_of_calls_of_its_package_that_may_run_it() -> None:
+    """Counting only the calls of its name gives what resolving every call of the package gives."""
+    project = Project()
+    for name, source in COUNTED.items():
+        project.add_file(SourceFile(name, "/m", source.encode(), parse(source.encode()), "e2e", {}))
+    run = FlowRun(project, load_rule_set().flow)
+    functions = list(project.functions())
+    every_call = [(call, file) for file in project.files() for call in call_expressions(file.tree.root_node, file.source)]
+    for function in functions:
+        resolved = sum(function in project.resolve_call(call, file) for call, file in every_call)
+        assert call_count(run, function) == resolved, function.name
+    assert {f.name + ("()" if f.receiver else ""): call_count(run, f) for f in functions} == {
+        "Deploy": 3, "Deploy()": 1, "f": 0, "name": 3, "other": 2, "g": 0,
+    }
+
+
+def test_a_method_call_in_a_file_that_imports_no_package_of_the_module_asks_no_type() -> None:
+    """Only a type of a package of the module has methods the analysis reads: without such an
+    import the answer is none, and no variable's type is looked up."""
+    source = b'package e2e\n\nimport "bytes"\n\nfunc f(b *bytes.Buffer) {\n\tb.WriteString("x")\n}\n'
+    project = Project()
+    file = SourceFile("a.go", "/m", source, parse(source), "e2e", {"bytes": "bytes"})
+    project.add_file(file)
+    asked: list[Node] = []
+    project.type_of = lambda identifier: asked.append(identifier)  # type: ignore[func-returns-value]
+    (call,) = call_expressions(file.tree.root_node, source)
+    assert project.resolve_call(call, file) == ()
+    assert asked == []
+
+
+def test_an_origin_is_found_once_per_project_generation() -> None:
+    """Several rules ask where the same sink's value comes from: the answer is kept until a file
+    is loaded (which may declare the constant an expression reads)."""
+    source = b'package e2e\n\nfunc f() {\n\tuse(image)\n}\n'
+    project = Project()
+    file = SourceFile("a.go", "/m", source, parse(source), "e2e", {})
+    project.add_file(file)
+    run = FlowRun(project, load_rule_set().flow)
+    (function,) = project.functions()
+    (call,) = call_expressions(file.tree.root_node, source)
+    (read,) = arguments(call)
+    first = origin(run, read, file, function)
+    assert first.kind == "unknown" and origin(run, read, file, function) is first
+    constant = b'package e2e\n\nconst image = "localhost/app:e2e"\n'
+    project.add_file(SourceFile("b.go", "/m", constant, parse(constant), "e2e", {}))
+    assert origin(run, read, file, function).text == "localhost/app:e2e"
+
+
+def _go(project: Project, directory: str, source: str) -> None:
+    package = source.split()[1]
+    project.add_file(SourceFile(f"{directory}/{len(project.added)}.go", directory, source.encode(), parse(source.encode()), package, {}))
+
+
+def test_files_loaded_apart_reach_no_function_of_another_directory() -> None:
+    """The build sites of a package survive a load of files that no code outside their directory
+    names or imports, and that name no function of elsewhere (engine inferences cross by name)."""
+    project = Project()
+    _go(project, "/m/infra", "package infra\n\nfunc Build() {}\n")
+    _go(project, "/m/backup", "package backup\n\nfunc helper() {}\n")
+    since = project.generation
+    _go(project, "/m/backup", "package backup\n\nfunc stream() { helper() }\n")
+    assert project.added_apart(since, "/m/infra")
+    assert not project.added_apart(since, "/m/backup")  # the package itself changed
+    _go(project, "/m/backup", "package backup\n\nfunc rebuild() { Build() }\n")
+    assert not project.added_apart(since, "/m/infra")  # a new caller of a function of elsewhere
+
+    project = Project()
+    _go(project, "/m/infra", "package infra\n\nfunc Build() { stream() }\n")
+    since = project.generation
+    _go(project, "/m/backup", "package backup\n\nfunc stream() {}\n")
+    assert not project.added_apart(since, "/m/infra")  # infra names the new function
+
+
+def test_whether_an_image_is_local_is_decided_once_per_project_generation(monkeypatch: pytest.MonkeyPatch) -> None:
+    from imagetag_lint.analysis.image_flow import ImageFlowIndex
+    from imagetag_lint.engine import locality
+
+    asked: list[str] = []
+    decide = locality.is_local_image
+    monkeypatch.setattr(locality, "is_local_image", lambda run, image, pull_never=False: asked.append(image) or decide(run, image, pull_never))
+    project = Project()
+    index = ImageFlowIndex(project, load_rule_set().flow)
+    assert index.is_local_image("localhost/app:e2e") and index.is_local_image("localhost/app:e2e")
+    assert not index.is_local_image("nginx:1.25")
+    assert asked == ["localhost/app:e2e", "nginx:1.25"]
+    _go(project, "/m/e2e", "package e2e\n\nfunc f() {}\n")
+    assert index.is_local_image("localhost/app:e2e") and asked[-1] == "localhost/app:e2e"

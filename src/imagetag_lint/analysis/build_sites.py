@@ -15,7 +15,7 @@ from imagetag_lint.engine.returned_builds import (
     runner_command,
     runner_names,
 )
-from imagetag_lint.engine.run import mentions
+from imagetag_lint.engine.run import mentions, named_calls_in
 from imagetag_lint.engine.values import closure_calls, sum_pieces
 from imagetag_lint.enums import ConsumerKind, Severity
 from imagetag_lint.findings import Span
@@ -26,6 +26,7 @@ from imagetag_lint.golang.syntax import (
     arguments,
     callee,
     enclosing,
+    has_arguments,
     is_inside,
     string_value,
     unparen,
@@ -156,9 +157,12 @@ def _builds_near(index: ImageFlowIndex, file: SourceFile) -> list[BuildSite]:
 
 def _build_sites(index: ImageFlowIndex, package: Package) -> list[BuildSite]:
     key = ("build-sites", id(package))
+    project = index.project
     cached = cast("tuple[int, list[BuildSite]] | None", index.cache.get(key))
-    if cached is None or cached[0] != index.project.generation:  # a lazy load may add builds
-        cached = (index.project.generation, _collect(index, package))
+    if cached is not None and cached[0] != project.generation and project.added_apart(cached[0], package.directory):
+        cached = index.cache[key] = (project.generation, cached[1])  # the files loaded since reach none of its code
+    if cached is None or cached[0] != project.generation:  # a lazy load may add builds
+        cached = (project.generation, _collect(index, package))
         index.cache[key] = cached
     return cached[1]
 
@@ -174,8 +178,8 @@ def _collect(index: ImageFlowIndex, package: Package) -> list[BuildSite]:
             helped = not builds and calls_build_helper(index, function)
             if not raw and not builds and not helped:
                 continue
-            for call in index.calls_in(function):
-                made = _raw_builds(index, call, file, function) if raw else []
+            for call, (_, called) in named_calls_in(index, function):
+                made = _raw_builds(index, call, file, function) if raw and _may_run_command(index, call, file, called) else []
                 name = _build_name(index, call, file, function) if not made and builds else None
                 helper = index.helper_build_name(call, function) if helped and not made else None
                 if made:
@@ -192,6 +196,12 @@ def _collect(index: ImageFlowIndex, package: Package) -> list[BuildSite]:
                         for each in _closure_build_names(index, call, file, function)
                     )
     return sites
+
+
+def _may_run_command(index: ImageFlowIndex, call: Node, file: SourceFile, name: str) -> bool:
+    """Can `_raw_builds` find a command in the call: an `exec` call, or a command runner's? Most
+    calls of a function that runs commands are neither, and skip its lookups."""
+    return file.source.startswith(b"exec", call.start_byte) or name in runner_names(index)
 
 
 def _closure_build_names(index: ImageFlowIndex, call: Node, file: SourceFile, function: Function) -> list[str]:
@@ -230,7 +240,7 @@ def calls_build_helper(index: ImageFlowIndex, function: Function) -> bool:
     if not isinstance(cached, tuple) or cached[0] != index.project.generation:
         found = any(
             index.parameter_helper(target) is not None
-            for call in index.calls_in(function) if arguments(call) and index.consumer(call) is None
+            for call in index.calls_in(function) if has_arguments(call) and index.consumer(call) is None
             for target in index.project.resolve_call(call, function.file)
         )
         cached = index.cache[key] = (index.project.generation, found)

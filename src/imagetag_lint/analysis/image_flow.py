@@ -30,7 +30,14 @@ from imagetag_lint.engine.model import (
     SinkKind,
     YamlImage,
 )
-from imagetag_lint.engine.run import FileFacts, FlowRun, call_count, calls_in, facts
+from imagetag_lint.engine.run import (
+    FileFacts,
+    FlowRun,
+    call_count,
+    calls_in,
+    facts,
+    per_generation,
+)
 from imagetag_lint.golang.model import SourceFile
 from imagetag_lint.golang.project import Project
 from imagetag_lint.images import repository
@@ -58,13 +65,21 @@ class ImageFlowIndex(FlowRun):
         sinks.image_field_sinks, sinks.image_field_sinks_in, sinks.call_sinks, sinks.format_image_args, sinks.deploy_params
     )
     yaml_images = staticmethod(manifests.yaml_images)
-    builds, is_local_image, pull_never_beside = locality.builds, locality.is_local_image, locality.pull_never_beside
+    builds, pull_never_beside = locality.builds, locality.pull_never_beside
     parameter_helper, helper_build_name = returned_builds.parameter_helper, returned_builds.helper_build_name
 
     def __init__(self, project: Project, flow: ImageFlow) -> None:
         super().__init__(project, flow)
         # a method of a type of another package resolves through the type its value has
         project.type_of = lambda identifier: containers.variable_type(self, identifier)
+
+    def is_local_image(self, image: str, pull_never: bool = False) -> bool:
+        """`locality.is_local_image`, found once per image and project generation: a tree deploys
+        the same few images at many places (inside an inference the builds known are partial)."""
+        if self.inferring:
+            return locality.is_local_image(self, image, pull_never)
+        key = (f"is-local-image\0{image}", int(pull_never))
+        return per_generation(self, key, lambda: locality.is_local_image(self, image, pull_never))
 
     def per_file(self, name: str, file: SourceFile, compute: Callable[[], Iterable[T]]) -> list[T]:
         """A per-file result of a rule helper, computed once per run (several rules ask)."""

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from imagetag_lint.engine import producers
 from imagetag_lint.engine.run import FlowRun, calls_in, facts
+from imagetag_lint.golang.lexing import word_offsets
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.project import Package
@@ -187,8 +188,14 @@ def field_reads(run: FlowRun, file: SourceFile) -> dict[str, FieldReads]:
                 base = _field_read_type(run, value.named_children[0], fields)
                 if base is not None:
                     found.setdefault(base, FieldReads()).keys.append(key)
+        # a read is `x.Image`: only the functions and calls whose text has such a word have one
+        read_at = [start for start, _ in word_offsets(file.source, fields)]
         for function in file_facts.functions:
+            if not _holds_offset(read_at, function.node):
+                continue
             for call in calls_in(run, function):
+                if not _holds_offset(read_at, call):
+                    continue
                 bases: dict[str, set[int]] = {}
                 for index, arg in enumerate(arguments(call)):
                     base = _field_read_type(run, arg, fields)
@@ -197,6 +204,12 @@ def field_reads(run: FlowRun, file: SourceFile) -> dict[str, FieldReads]:
                 for base, positions in bases.items():
                     found.setdefault(base, FieldReads()).calls.append((function, call, frozenset(positions)))
     return found
+
+
+def _holds_offset(offsets: list[int], node: Node) -> bool:
+    """Does one of the sorted offsets fall in the node?"""
+    first = bisect_left(offsets, node.start_byte)
+    return first < len(offsets) and offsets[first] < node.end_byte
 
 
 def _field_read_type(run: FlowRun, expr: Node, fields: set[bytes]) -> str | None:

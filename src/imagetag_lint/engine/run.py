@@ -6,7 +6,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from imagetag_lint.engine.model import ProducerRef, Sink
+from imagetag_lint.engine.model import Origin, ProducerRef, Sink
 from imagetag_lint.golang.lexing import word_offsets
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node
@@ -147,9 +147,10 @@ class FlowRun:
         self.inferring = False
         self.functions: dict[int, FunctionFacts] = {}  # id of function -> what is known of it
         self.producer_calls: dict[Node, tuple[int, ProducerRef | None]] = {}  # by call
+        self.origins: dict[tuple[Node, int], tuple[int, Origin]] = {}  # (expression, id of function) -> (generation, origin)
         self.built_repositories: tuple[int, frozenset[str]] = (-1, frozenset())  # (generation, names)
         self.loaded_images: frozenset[str] | None = None
-        self.calls_of: dict[int, tuple[int, dict[int, int]]] = {}  # id of package -> calls per function
+        self.calls_of: dict[int, tuple[int, dict[str, dict[int, int]]]] = {}  # id of package -> called name -> calls per function
         self.rule_cache: dict[tuple[str, int], object] = {}  # the rule helpers' per-run results
         self.container_entries: list[tuple[str, str]] | None = None  # container-types as (path, name)
         self.container_structs: dict[tuple[str, str], bool] = {}  # (package directory, type) -> its Image deploys
@@ -217,16 +218,23 @@ def call_names(run: FlowRun, function: Function) -> frozenset[str]:
 
 
 def call_count(run: FlowRun, target: Function) -> int:
-    """How many calls in its package may run target (counted for every function at once)."""
-    package = run.project.package_of(target.file)
-    generation, counts = run.calls_of.get(id(package), (-1, {}))
+    """How many calls in its package may run target (counted for every function of its name at
+    once: a call runs only functions of its name, so the calls of other names are not resolved)."""
+    package = run.project.complete_package(target.file)  # its unread files' calls count too
+    generation, by_name = run.calls_of.get(id(package), (-1, {}))
     if generation != run.project.generation:
-        generation, counts = run.project.generation, {}
-        for file in package.files:  # resolving a call may load the rest of the package
-            for call in facts(run, file).calls:
+        generation, by_name = run.project.generation, {}
+        run.calls_of[id(package)] = (generation, by_name)
+    counts = by_name.get(target.name)
+    if counts is None:
+        counts = by_name[target.name] = {}
+        for file in package.files:
+            file_facts = facts(run, file)
+            for call, (_, name) in zip(file_facts.calls, file_facts.callees):
+                if name != target.name:
+                    continue
                 for called in {id(f) for f in run.project.resolve_call(call, file)}:
                     counts[called] = counts.get(called, 0) + 1
-        run.calls_of[id(package)] = (generation, counts)
     return counts.get(id(target), 0)
 
 

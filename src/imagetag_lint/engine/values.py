@@ -37,6 +37,23 @@ _KEPT = (OriginKind.GENERATED, OriginKind.BUILT, OriginKind.LITERAL)  # a name k
 
 
 def origin(run: FlowRun, expr: Node, file: SourceFile, function: Function | None, depth: int = 0) -> Origin:
+    """Where the value of expr comes from. Several rules ask of the same sinks: the answer is kept
+    for the project generation it was found at, unless found inside an inference (partial tables)
+    or across a load."""
+    if depth or run.inferring:
+        return _origin(run, expr, file, function, depth)
+    key = (expr, id(function))
+    generation = run.project.generation
+    cached = run.origins.get(key)
+    if cached is not None and cached[0] == generation:
+        return cached[1]
+    found = _origin(run, expr, file, function, depth)
+    if not run.inferring and run.project.generation == generation:
+        run.origins[key] = (generation, found)
+    return found
+
+
+def _origin(run: FlowRun, expr: Node, file: SourceFile, function: Function | None, depth: int) -> Origin:
     expr = unparen(expr)
     fixed = fixed_text(run, expr, file, function)
     if fixed is not None:

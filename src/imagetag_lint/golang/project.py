@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Protocol
 
+from imagetag_lint.golang.lexing import word_offsets
 from imagetag_lint.golang.model import (
     Function,
     SourceFile,
@@ -24,6 +25,7 @@ from imagetag_lint.record import field, record
 PackageKey = tuple[str, str]  # (absolute directory, package name)
 _QUALIFIED_TYPE = re.compile(r"\*?(\w+)\.(\w+)")  # `*cluster.Cluster`, `cluster.Cluster`
 _RECEIVER_TYPE = re.compile(r"\(\s*(?:\w+\s+)?\*?\s*(\w+)")  # `(c *Cluster)` -> `Cluster`
+_WORDS = re.compile(rb"[A-Za-z0-9_\x80-\xff]+")  # the words of a source, as `lexing.word_offsets` bounds them
 
 
 class Loader(Protocol):
@@ -75,7 +77,9 @@ class Project:
         self._calls: dict[Node, tuple[int, tuple[Function, ...]]] = {}  # by call
         self._by_directory: dict[str, list[Package]] = {}
         self._import_directories: dict[tuple[str, str], str | None] = {}
+        self._local_importers: dict[int, bool] = {}  # id of file -> does it import a package of the module
         self.generation = 0  # counts added files: inferences over all functions depend on it
+        self.added: list[SourceFile] = []  # in the order they were added: `added[g:]` came after generation g
         self._named_at: dict[str, int] = {}  # function name -> the generation a function of that name was last added at
         # the type an identifier visibly has (set by the engine, which reads declarations)
         self.type_of: Callable[[Node], Node | None] | None = None
@@ -84,6 +88,7 @@ class Project:
 
     def add_file(self, file: SourceFile) -> Package:
         self.generation += 1
+        self.added.append(file)
         key = (file.directory, file.package)
         package = self.packages.get(key)
         if package is None:
@@ -110,6 +115,30 @@ class Project:
                     _read_vars(file, node, package.vars)
         self.file_functions[id(file)] = sorted(functions, key=lambda f: f.node.start_byte)
         return package
+
+    def added_apart(self, since: int, directory: str) -> bool:
+        """Are the files added after generation `since` apart from the code of other directories,
+        as far as names and imports reach? None is in directory; no file of another directory
+        imports their directories or names a function declared there; they name no function
+        declared elsewhere. An answer about the functions of directory found at generation
+        `since` then holds: every inference crosses from one function to another by a name or
+        an import (a call, a function value, a caller's argument)."""
+        added = self.added[since:]
+        apart = {file.directory for file in added}
+        if directory in apart:
+            return False
+        inside: set[bytes] = set()  # the names of the functions declared in those directories
+        outside: set[bytes] = set()
+        for package in list(self.packages.values()):
+            (inside if package.directory in apart else outside).update(name.encode() for name in package.functions)
+        for file in self.files():
+            if file.directory in apart:
+                continue
+            if any(self.import_directory(file, qualifier) in apart for qualifier in file.imports):
+                return False
+            if inside and word_offsets(file.source, inside):
+                return False
+        return not any(outside.intersection(_WORDS.findall(file.source)) for file in added)
 
     def package_of(self, file: SourceFile) -> Package:
         return self.packages[(file.directory, file.package)]
@@ -222,6 +251,8 @@ class Project:
         operand = selector.child_by_field_name("operand") if selector is not None and selector.type == "selector_expression" else None
         if operand is None or operand.type != "identifier" or self.type_of is None or not name[:1].isupper():
             return []  # only an exported method is called from another package
+        if not self._imports_local_package(file):
+            return []  # no type of the file's imports has methods the analysis reads: skip the lookup
         declared = self.type_of(operand)
         found = _QUALIFIED_TYPE.fullmatch(text(declared)) if declared is not None else None
         if found is None or found.group(1) not in file.imports:
@@ -231,6 +262,13 @@ class Project:
             f for p in self.imported_packages(file, qualifier) for f in p.functions.get(name, [])
             if f.receiver is not None and (receiver := _RECEIVER_TYPE.match(f.receiver)) is not None and receiver.group(1) == type_name
         ]
+
+    def _imports_local_package(self, file: SourceFile) -> bool:
+        """Does the file import a package of the linted module (asked once per file)?"""
+        found = self._local_importers.get(id(file))
+        if found is None:
+            found = self._local_importers[id(file)] = any(self.import_directory(file, q) is not None for q in file.imports)
+        return found
 
     def resolve_const(
         self, file: SourceFile, name: str, qualifier: str | None = None

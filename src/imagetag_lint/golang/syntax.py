@@ -81,6 +81,15 @@ def arguments(call: Node) -> list[Node]:
     return [child for child in args.named_children if child.type != "comment"]
 
 
+def has_arguments(call: Node) -> bool:
+    """Is `arguments(call)` non-empty? Asked of every call of a function, so the arguments are
+    not listed unless a comment comes first."""
+    args = call.child_by_field_name("arguments")
+    if args is None or not args.named_child_count:
+        return False
+    return args.named_child(0).type != "comment" or bool(arguments(call))
+
+
 def unparen(node: Node) -> Node:
     while node.type == "parenthesized_expression" and node.named_child_count == 1:
         inner = node.named_children[0]
