@@ -49,7 +49,7 @@ CASES = [
     pytest.param(
         'infrastructure.ImageBuildConfig{ImageName: "other"}',
         "error",
-        r"the `localhost/` prefix marks it as built locally, and no build seen in this package or the packages it imports names its repository",
+        r"the `localhost/` prefix marks it as built locally, and no build seen in this package or the packages this file imports names its repository",
         id="no-build-of-this-repository-seen",
     ),
 ]

@@ -371,7 +371,7 @@ def what_builds_show(index: ImageFlowIndex, site: FixedSite) -> tuple[str, Sever
         lacks = f", and this reference lacks the `{host}` prefix" if host == "localhost/" and not site.image.startswith(host) else ""
         return (f"the build at {_at(build)} names only the repository `{build.name}`, so {build.chooser} chooses the tag{lacks}",
                 Severity.ERROR, build)
-    return f"{_local_evidence(index, site)}, and no build seen in this package or the packages it imports names its repository", Severity.ERROR, None
+    return f"{_local_evidence(index, site)}, and no build seen in this package or the packages this file imports names its repository", Severity.ERROR, None
 
 
 def _distance(site: FixedSite, build: BuildSite) -> tuple[int, int]:

@@ -221,6 +221,8 @@ def call_count(run: FlowRun, target: Function) -> int:
     """How many calls in its package may run target (counted for every function of its name at
     once: a call runs only functions of its name, so the calls of other names are not resolved)."""
     package = run.project.complete_package(target.file)  # its unread files' calls count too
+    # and those of the files the prefilter passed over (`TestMain` calling `buildOrders()`)
+    run.project.load_mentioning(target.file.directory, target.name)
     generation, by_name = run.calls_of.get(id(package), (-1, {}))
     if generation != run.project.generation:
         generation, by_name = run.project.generation, {}
