@@ -48,7 +48,7 @@ def origin(run: FlowRun, expr: Node, file: SourceFile, function: Function | None
     if cached is not None and cached[0] == generation:
         return cached[1]
     found = _origin(run, expr, file, function, depth)
-    if not run.inferring and run.project.generation == generation:
+    if run.project.generation == generation:  # (an inference it started has ended: `settle` resets the flag)
         run.origins[key] = (generation, found)
     return found
 
