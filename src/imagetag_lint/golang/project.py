@@ -23,7 +23,7 @@ from imagetag_lint.golang.syntax import callee, declaration_specs, generic_calle
 from imagetag_lint.record import field, record
 
 PackageKey = tuple[str, str]  # (absolute directory, package name)
-_QUALIFIED_TYPE = re.compile(r"\*?(\w+)\.(\w+)")  # `*cluster.Cluster`, `cluster.Cluster`
+_TYPE_NAME = re.compile(r"\*?(?:(\w+)\.)?(\w+)(?:\[.*\])?", re.DOTALL)  # `*cluster.Cluster[T]` -> `cluster`, `Cluster`
 _RECEIVER_TYPE = re.compile(r"\(\s*(?:\w+\s+)?\*?\s*(\w+)")  # `(c *Cluster)` -> `Cluster`
 _WORDS = re.compile(rb"[A-Za-z0-9_\x80-\xff]+")  # the words of a source, as `lexing.word_offsets` bounds them
 
@@ -235,33 +235,55 @@ class Project:
             packages = self.imported_packages(file, qualifier)
         elif indexed:
             return []  # a method has no type parameters: a func-valued field's entry
-        else:  # a method call: methods of the same package, else of the imported type its value has
-            packages = self._same_package(file)
-            found = [f for p in packages for f in p.functions.get(name, []) if f.receiver is not None]
-            return found or self._methods_of_imported_type(call, file, name)
+        else:  # a method call
+            return self._resolve_method(call, file, name)
         return [
             f for p in packages for f in p.functions.get(name, [])
             if f.receiver is None and (not indexed or f.node.child_by_field_name("type_parameters") is not None)
         ]
 
-    def _methods_of_imported_type(self, call: Node, file: SourceFile, name: str) -> list[Function]:
-        """`c.Deploy(...)` where `c` visibly has a type of another package of the module (a
-        parameter `c *cluster.Cluster`, `c := &cluster.Cluster{...}`): that type's methods."""
+    def _resolve_method(self, call: Node, file: SourceFile, name: str) -> list[Function]:
+        """`c.Deploy(...)`: the methods of the type `c` visibly has (a parameter `c *cluster.Cluster`,
+        `c := &helper{...}`, `var c cluster.Cluster`) when the index holds some of that name, else
+        the methods of the name of the call's own package (an interface or a type the index does
+        not know may run any of them)."""
+        local = [f for f in self.complete_package(file).functions.get(name, []) if f.receiver is not None]
+        declared = self._visible_type(call) if self._type_may_decide(file, name, local) else None
+        found = _TYPE_NAME.fullmatch(declared) if declared is not None else None
+        if found is None:
+            return local
+        qualifier, type_name = found.groups()
+        if qualifier is None:
+            candidates = local
+        elif qualifier in file.imports:
+            candidates = [f for p in self.imported_packages(file, qualifier) for f in p.functions.get(name, []) if f.receiver is not None]
+        else:
+            candidates = []
+        return [f for f in candidates if _receiver_type(f) == type_name] or local
+
+    def _type_may_decide(self, file: SourceFile, name: str, local: list[Function]) -> bool:
+        """Can the type of the value change which methods a call of name runs (asking it is the
+        costly part)? Yes when the package's methods of the name have several receiver types, or
+        when the method is exported (callable from another package) and a package of the module
+        that the file imports may declare one: with methods of the name here, one must (its
+        imports are loaded to tell); without, the type's own package is loaded once it is known."""
+        if len({_receiver_type(f) for f in local}) > 1:
+            return True
+        if not name[:1].isupper() or not self._imports_local_package(file):
+            return False
+        return not local or any(
+            f.receiver is not None
+            for qualifier in file.imports for p in self.imported_packages(file, qualifier) for f in p.functions.get(name, [])
+        )
+
+    def _visible_type(self, call: Node) -> str | None:
+        """The text of the type the operand of a method call `c.M(...)` visibly has, if known."""
         selector = call.child_by_field_name("function")
         operand = selector.child_by_field_name("operand") if selector is not None and selector.type == "selector_expression" else None
-        if operand is None or operand.type != "identifier" or self.type_of is None or not name[:1].isupper():
-            return []  # only an exported method is called from another package
-        if not self._imports_local_package(file):
-            return []  # no type of the file's imports has methods the analysis reads: skip the lookup
+        if operand is None or operand.type != "identifier" or self.type_of is None:
+            return None
         declared = self.type_of(operand)
-        found = _QUALIFIED_TYPE.fullmatch(text(declared)) if declared is not None else None
-        if found is None or found.group(1) not in file.imports:
-            return []
-        qualifier, type_name = found.groups()
-        return [
-            f for p in self.imported_packages(file, qualifier) for f in p.functions.get(name, [])
-            if f.receiver is not None and (receiver := _RECEIVER_TYPE.match(f.receiver)) is not None and receiver.group(1) == type_name
-        ]
+        return text(declared) if declared is not None else None
 
     def _imports_local_package(self, file: SourceFile) -> bool:
         """Does the file import a package of the linted module (asked once per file)?"""
@@ -341,3 +363,9 @@ def _read_vars(file: SourceFile, declaration: Node, into: dict[str, tuple[Source
         if value is not None and len(names) == value.named_child_count:
             for name, expr in zip(names, value.named_children):
                 into[text(name)] = (file, expr)
+
+
+def _receiver_type(method: Function) -> str | None:
+    """The name of a method's receiver type: `(c *Cluster[T])` -> `Cluster`."""
+    found = _RECEIVER_TYPE.match(method.receiver or "")
+    return found.group(1) if found is not None else None
