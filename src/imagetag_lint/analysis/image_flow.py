@@ -71,7 +71,7 @@ class ImageFlowIndex(FlowRun):
     def __init__(self, project: Project, flow: ImageFlow) -> None:
         super().__init__(project, flow)
         # a method of a type of another package resolves through the type its value has
-        project.type_of = lambda identifier: containers.variable_type(self, identifier)
+        project.type_of = lambda identifier, file: containers.visible_type(self, identifier, file)
 
     def is_local_image(self, image: str, pull_never: bool = False) -> bool:
         """`locality.is_local_image`, found once per image and project generation: a tree deploys

@@ -26,6 +26,7 @@ from imagetag_lint.golang.syntax import (
     node_key,
     parent,
     unparen,
+    written_identifiers,
 )
 from imagetag_lint.record import field, record
 
@@ -311,6 +312,36 @@ def variable_type(run: FlowRun, ident: Node) -> Node | None:
                 return found
         current = current.parent
     return None
+
+
+def visible_type(run: FlowRun, ident: Node, file: SourceFile) -> tuple[SourceFile, Node] | None:
+    """The type an identifier of file visibly has (`variable_type`), or, when no function around it
+    declares or sets the name, the type of the package-level variable it names (`var shared =
+    &cluster.Cluster{...}`, `var shared *cluster.Cluster`, in any file of the package); with the
+    file that declares it, whose imports qualify the type."""
+    declared = variable_type(run, ident)
+    if declared is not None:
+        return (file, declared)
+    outermost = None
+    current = ident.parent
+    while current is not None:
+        if current.type in FUNCTION_TYPES:
+            outermost = current
+        current = current.parent
+    if outermost is not None and _declares(outermost, ident):
+        return None  # a local or a receiver of that name, whose type is not visible, or a write
+    spec = run.project.package_variable(file, text(ident))
+    declared = _declaration_type(spec[1], ident.text) if spec is not None else None
+    return (spec[0], declared) if spec is not None and declared is not None else None
+
+
+def _declares(function: Node, ident: Node) -> bool:
+    """Does the function (or a closure in it) name ident's name as a receiver, or write it?"""
+    receiver = function.child_by_field_name("receiver")
+    if receiver is not None and any(n.text == ident.text for p in receiver.named_children for n in p.children_by_field_name("name")):
+        return True
+    body = function.child_by_field_name("body")
+    return body is not None and bool(written_identifiers(body, text(ident))[0])
 
 
 def _declared_in(run: FlowRun, function: Node, name: bytes | None, before: int) -> Node | None:

@@ -81,8 +81,10 @@ class Project:
         self.generation = 0  # counts added files: inferences over all functions depend on it
         self.added: list[SourceFile] = []  # in the order they were added: `added[g:]` came after generation g
         self._named_at: dict[str, int] = {}  # function name -> the generation a function of that name was last added at
-        # the type an identifier visibly has (set by the engine, which reads declarations)
-        self.type_of: Callable[[Node], Node | None] | None = None
+        # the type an identifier of a file visibly has, and the file whose imports qualify it (set by
+        # the engine, which reads declarations)
+        self.type_of: Callable[[Node, SourceFile], tuple[SourceFile, Node] | None] | None = None
+        self._var_specs: dict[PackageKey, tuple[int, dict[str, tuple[SourceFile, Node]]]] = {}  # by files read
 
     # -- building -------------------------------------------------------------------------
 
@@ -248,15 +250,17 @@ class Project:
         the methods of the name of the call's own package (an interface or a type the index does
         not know may run any of them)."""
         local = [f for f in self.complete_package(file).functions.get(name, []) if f.receiver is not None]
-        declared = self._visible_type(call) if self._type_may_decide(file, name, local) else None
-        found = _TYPE_NAME.fullmatch(declared) if declared is not None else None
-        if found is None:
+        declared = self._visible_type(call, file) if self._type_may_decide(file, name, local) else None
+        found = _TYPE_NAME.fullmatch(text(declared[1])) if declared is not None else None
+        if declared is None or found is None:
             return local
         qualifier, type_name = found.groups()
         if qualifier is None:
             candidates = local
-        elif qualifier in file.imports:
-            candidates = [f for p in self.imported_packages(file, qualifier) for f in p.functions.get(name, []) if f.receiver is not None]
+        elif qualifier in declared[0].imports:
+            candidates = [
+                f for p in self.imported_packages(declared[0], qualifier) for f in p.functions.get(name, []) if f.receiver is not None
+            ]
         else:
             candidates = []
         return [f for f in candidates if _receiver_type(f) == type_name] or local
@@ -276,14 +280,35 @@ class Project:
             for qualifier in file.imports for p in self.imported_packages(file, qualifier) for f in p.functions.get(name, [])
         )
 
-    def _visible_type(self, call: Node) -> str | None:
-        """The text of the type the operand of a method call `c.M(...)` visibly has, if known."""
+    def _visible_type(self, call: Node, file: SourceFile) -> tuple[SourceFile, Node] | None:
+        """The type the operand of a method call `c.M(...)` visibly has, if known (with the file
+        whose imports qualify it)."""
         selector = call.child_by_field_name("function")
         operand = selector.child_by_field_name("operand") if selector is not None and selector.type == "selector_expression" else None
         if operand is None or operand.type != "identifier" or self.type_of is None:
             return None
-        declared = self.type_of(operand)
-        return text(declared) if declared is not None else None
+        return self.type_of(operand, file)
+
+    def package_variable(self, file: SourceFile, name: str) -> tuple[SourceFile, Node] | None:
+        """The `var` spec that declares name at the top level of file's package (in any of its
+        files, also one the prefilter skipped), with its file."""
+        package = self.complete_package(file)
+        found = self._package_variables(package).get(name)
+        if found is None and (file.directory, name, False) not in self._mentions_loaded:
+            self.load_mentioning(file.directory, name)
+            found = self._package_variables(package).get(name)
+        return found
+
+    def _package_variables(self, package: Package) -> dict[str, tuple[SourceFile, Node]]:
+        known = self._var_specs.get(package.key)
+        if known is None or known[0] != len(package.files):  # files were added since
+            specs: dict[str, tuple[SourceFile, Node]] = {}
+            for file in package.files:
+                for node in file.tree.root_node.named_children:
+                    for spec in declaration_specs(node, "var_spec") if node.type == "var_declaration" else ():
+                        specs.update((text(n), (file, spec)) for n in spec.children_by_field_name("name"))
+            known = self._var_specs[package.key] = (len(package.files), specs)
+        return known[1]
 
     def _imports_local_package(self, file: SourceFile) -> bool:
         """Does the file import a package of the linted module (asked once per file)?"""
