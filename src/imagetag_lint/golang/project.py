@@ -246,9 +246,9 @@ class Project:
 
     def _resolve_method(self, call: Node, file: SourceFile, name: str) -> list[Function]:
         """`c.Deploy(...)`: the methods of the type `c` visibly has (a parameter `c *cluster.Cluster`,
-        `c := &helper{...}`, `var c cluster.Cluster`) when the index holds some of that name, else
-        the methods of the name of the call's own package (an interface or a type the index does
-        not know may run any of them)."""
+        `c := &helper{...}`, `var c cluster.Cluster`, also a package-level one) when the index
+        holds some of that name, else the methods of the name of the call's own package (an
+        interface or a type the index does not know may run any of them)."""
         local = [f for f in self.complete_package(file).functions.get(name, []) if f.receiver is not None]
         declared = self._visible_type(call, file) if self._type_may_decide(file, name, local) else None
         found = _TYPE_NAME.fullmatch(text(declared[1])) if declared is not None else None
@@ -269,13 +269,10 @@ class Project:
         """Can the type of the value change which methods a call of name runs (asking it is the
         costly part)? Yes when the package's methods of the name have several receiver types, or
         when the method is exported (callable from another package) and a package of the module
-        that the file imports may declare one: with methods of the name here, one must (its
-        imports are loaded to tell); without, the type's own package is loaded once it is known."""
-        if len({_receiver_type(f) for f in local}) > 1:
+        that the file imports declares one."""
+        if len(local) > 1 and len({_receiver_type(f) for f in local}) > 1:
             return True
-        if not name[:1].isupper() or not self._imports_local_package(file):
-            return False
-        return not local or any(
+        return name[:1].isupper() and self._imports_local_package(file) and any(
             f.receiver is not None
             for qualifier in file.imports for p in self.imported_packages(file, qualifier) for f in p.functions.get(name, [])
         )
@@ -291,10 +288,10 @@ class Project:
 
     def package_variable(self, file: SourceFile, name: str) -> tuple[SourceFile, Node] | None:
         """The `var` spec that declares name at the top level of file's package (in any of its
-        files, also one the prefilter skipped), with its file."""
+        files, also one the prefilter passed over), with its file."""
         package = self.complete_package(file)
         found = self._package_variables(package).get(name)
-        if found is None and (file.directory, name, False) not in self._mentions_loaded:
+        if found is None:
             self.load_mentioning(file.directory, name)
             found = self._package_variables(package).get(name)
         return found
