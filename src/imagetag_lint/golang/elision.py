@@ -163,10 +163,11 @@ def without_named_keys(
 
 
 def refused_runs(tree: Tree, runs: list[Run], avoided: tuple[bytes, ...]) -> list[Run] | None:
-    """The runs a parse without them must give back: those that did not land inside a
-    composite literal of a function body, or whose literal holds an avoided word (an image
-    field, whose fix looks at its neighbours: how gofmt aligns them). None when the tree has a
-    syntax error: the file is then parsed whole, to report the error where a whole parse does."""
+    """The runs (found by `data_runs` with the same avoided words) a parse without them must give
+    back: those that did not land inside a composite literal of a function body, or whose
+    literal holds an avoided word (an image field, whose fix looks at its neighbours: how gofmt
+    aligns them). None when the tree has a syntax error: the file is then parsed whole, to
+    report the error where a whole parse does."""
     root = tree.root_node
     if root.has_error:
         return None
@@ -180,10 +181,17 @@ def refused_runs(tree: Tree, runs: list[Run], avoided: tuple[bytes, ...]) -> lis
             or literal.type != "literal_value"
             or not literal.start_byte < start <= end < literal.end_byte
             or not _in_function(root, start)
-            or any(source.find(word, literal.start_byte, literal.end_byte) != -1 for word in avoided)
+            or _holds_any(source, literal.start_byte, start, avoided)
+            or _holds_any(source, end, literal.end_byte, avoided)
         ):
             refused.append(run)
     return refused
+
+
+def _holds_any(source: bytes, start: int, end: int, words: tuple[bytes, ...]) -> bool:
+    """Does source[start:end] hold one of the words? Asked of a literal's lines around a run: the
+    run holds none (`data_runs`), and no word spans the newline that bounds it."""
+    return any(source.find(word, start, end) != -1 for word in words)
 
 
 def _in_function(root: Node, offset: int) -> bool:
