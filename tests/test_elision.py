@@ -225,6 +225,31 @@ def test_a_one_file_run_reports_what_a_whole_parse_reports(target: str, monkeypa
         assert b"step:" not in text  # `step` is a variable of labels() too
 
 
+def test_a_one_file_run_reads_its_package_once_for_the_key_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file's tables and then its siblings' ask which field keys the package uses as names:
+    a key is looked up in the package's files once."""
+    (tmp_path / "go.mod").write_text("module example.com/e2e\n\ngo 1.22\n")
+    for name in ("api", "web"):
+        (tmp_path / f"setup_{name}.go").write_text(
+            f'package e2e\n\nimport (\n\t"os/exec"\n\n\tcorev1 "k8s.io/api/core/v1"\n)\n\nfunc setup{name}() []corev1.EnvVar {{\n'
+            f'\t_ = exec.Command("podman", "build", "-t", "localhost/{name}:e2e", ".").Run()\n\treturn []corev1.EnvVar{{\n'
+            '\t\t{Name: "LOG_LEVEL", Value: "debug"},\n\t\t{Name: "REGION", Value: "eu-1"},\n\t}\n}\n'
+        )
+    reads: list[str] = []
+    package_sources = lint_module.Linter._package_sources
+
+    def counting(linter: lint_module.Linter, directory: str, siblings: dict[str, bytes]) -> list[bytes]:
+        reads.append(directory)
+        return package_sources(linter, directory, siblings)
+
+    monkeypatch.setattr(lint_module.Linter, "_package_sources", counting)
+    skipped = _recording(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    assert main(["--no-cache", "setup_api.go"]) == 0
+    assert _left_out(skipped).count(b'{Name: "LOG_LEVEL"') == 2  # the file's table and its sibling's
+    assert reads == [str(tmp_path)]
+
+
 def _recording(monkeypatch: pytest.MonkeyPatch) -> dict[bytes, list[bytes]]:
     """Record, for each source the lint parses, the lines its last parse left out (a file may
     be parsed again with lines back)."""

@@ -104,3 +104,32 @@ def test_a_field_without_default_after_one_with_default_is_an_error() -> None:
         class Broken:
             first: int = 0
             second: int
+
+
+def test_methods_are_compiled_when_first_called() -> None:
+    @record(frozen=True, order=True)
+    class Late:
+        name: str
+
+    def compiled(method: str) -> bool:
+        return Late.__dict__[method].__code__.co_filename == "<string>"
+
+    assert not any(compiled(m) for m in ("__init__", "__repr__", "__eq__", "__hash__", "__lt__"))
+    late = Late("a")
+    assert compiled("__init__") and not compiled("__repr__") and not compiled("__lt__")
+    assert late == Late("a") and hash(late) == hash(Late("a")) and Late("a") < Late("b")
+    assert repr(late).endswith("Late(name='a')") and compiled("__repr__")
+    with pytest.raises(FrozenInstanceError):
+        late.name = "b"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        Late()  # type: ignore[call-arg]
+
+
+def test_a_record_made_without_init_compares_by_value() -> None:
+    @record(frozen=True)
+    class Unpickled:
+        name: str
+
+    first, second = Unpickled.__new__(Unpickled), Unpickled.__new__(Unpickled)
+    first.__dict__["name"] = second.__dict__["name"] = "x"
+    assert first == second and hash(first) == hash(second)

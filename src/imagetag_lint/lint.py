@@ -42,6 +42,7 @@ from imagetag_lint.fix.edits import changes_nothing
 from imagetag_lint.golang.elision import (
     Run,
     data_runs,
+    key_only_words,
     refused_runs,
     skippable,
     without_named_keys,
@@ -103,6 +104,7 @@ class Linter:
         self._kept_bytes = 0
         self._module_files: dict[str, list[str]] = {}  # module root -> its Go files, walked once
         self._avoided_words: tuple[bytes, ...] | None = None
+        self._key_only: dict[str, dict[bytes, bool]] = {}  # by directory: is the field key used only as one there
         self._broken: set[str] = set()  # linted files with syntax errors, by display name
         # the run's files in other Go modules (a lint of several modules), listed by `_other_files`
         self.others: Callable[[], Iterator[tuple[str, str, bytes | None]]] = lambda: iter(())
@@ -202,7 +204,7 @@ class Linter:
             }
             sources = {discovered[i].path: parse_input(read[discovered[i].path]) for i in indexes}
             found = {discovered[i].path: elided[i] for i in indexes}
-            kept = without_named_keys(found, sources, functools.partial(self._package_sources, directory, read))
+            kept = without_named_keys(found, sources, self._key_only_words(directory, read))
             for index in indexes:
                 path = discovered[index].path
                 if kept.get(path) != found[path]:
@@ -306,7 +308,7 @@ class Linter:
         if not files:
             return {}
         sources = {path: parse_input(source) for path, source in files.items()}
-        return skippable(sources, lambda: self._package_sources(directory, files), self._avoided())
+        return skippable(sources, self._key_only_words(directory, files), self._avoided())
 
     def _avoided(self) -> tuple[bytes, ...]:
         """The words whose lines a parse never leaves out: image fields, `image:` of manifests,
@@ -316,6 +318,20 @@ class Linter:
             fields = (*flow.image_fields, *flow.build_name_fields, *flow.build_tag_fields, *flow.pull_policy_fields)
             self._avoided_words = (b"mage", b"MAGE", PREFIX, *(f.encode() for f in fields))
         return self._avoided_words
+
+    def _key_only_words(self, directory: str, siblings: dict[str, bytes]) -> Callable[[set[bytes]], set[bytes]]:
+        """`key_only_words` over the package in directory, each word read once: a one-file run
+        asks when it parses the file and again when it parses the file's siblings."""
+        known = self._key_only.setdefault(directory, {})
+
+        def key_only(words: set[bytes]) -> set[bytes]:
+            asked = words - known.keys()
+            if asked:
+                found = key_only_words(asked, self._package_sources(directory, siblings))
+                known.update((word, word in found) for word in asked)
+            return {word for word in words if known[word]}
+
+        return key_only
 
     def _package_sources(self, directory: str, siblings: dict[str, bytes]) -> list[bytes]:
         """The bytes of every Go file of directory: parsed ones from the project, the siblings

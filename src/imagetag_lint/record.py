@@ -3,8 +3,9 @@
 A lint on the commit path starts a new interpreter every time. `dataclasses` costs about 10 ms
 to import (it pulls in `inspect`) and half a millisecond per class, because it compiles each
 generated method on its own: some 25 ms before any file is read. `record` generates the same
-methods (`__init__`, `__repr__`, `__eq__`, `__hash__` for frozen records, ordering on request)
-from one compiled source per class. Type checkers see it as a dataclass (PEP 681).
+methods (`__init__`, `__repr__`, `__eq__`, `__hash__` for frozen records, ordering on request),
+each compiled when it is first called: a run calls few of the methods its imports declare.
+Type checkers see it as a dataclass (PEP 681).
 
 Supported: fields with defaults, `field(default=..., default_factory=..., compare=False)`,
 `frozen`, `eq` and `order`, and `replace`. Not supported: inheritance between records,
@@ -107,44 +108,54 @@ def _build(cls: type[T], *, frozen: bool, eq: bool, order: bool) -> type[T]:
                 setattr(cls, name, option.default)
     if {"_r_self", "_r_dict"} & set(names):
         raise TypeError(f"{cls.__name__}: the field names _r_self and _r_dict are reserved")
-    body = [f"def __init__(_r_self, {', '.join(parameters)}):" if parameters else "def __init__(_r_self):"]
+    init = [f"def __init__(_r_self, {', '.join(parameters)}):" if parameters else "def __init__(_r_self):"]
     if frozen:  # a frozen record's __setattr__ refuses: fill its __dict__ directly
-        body.append("    _r_dict = _r_self.__dict__")
-    body += [f"    {line}" for line in assignments]
-    body += [f"    _r_dict[{n!r}] = {n}" if frozen else f"    _r_self.{n} = {n}" for n in names] or ["    pass"]
+        init.append("    _r_dict = _r_self.__dict__")
+    init += [f"    {line}" for line in assignments]
+    init += [f"    _r_dict[{n!r}] = {n}" if frozen else f"    _r_self.{n} = {n}" for n in names] or ["    pass"]
     fields = ", ".join(f"{n}={{self.{n}!r}}" for n in names)
-    body.append(f"def __repr__(self):\n    return f'{cls.__qualname__}({fields})'")
+    methods = {"__init__": "\n".join(init), "__repr__": f"def __repr__(self):\n    return f'{cls.__qualname__}({fields})'"}
     key = "(" + "".join(f"self.{n}, " for n in compared) + ")"
     other_key = key.replace("self.", "other.")
     if eq:
-        body.append(
+        methods["__eq__"] = (
             "def __eq__(self, other):\n"
             f"    if other.__class__ is not self.__class__:\n        return NotImplemented\n"
             f"    return {key} == {other_key}"
         )
         if frozen:
-            body.append(f"def __hash__(self):\n    return hash({key})")
+            methods["__hash__"] = f"def __hash__(self):\n    return hash({key})"
     if order:
         for method, operator in (("__lt__", "<"), ("__le__", "<="), ("__gt__", ">"), ("__ge__", ">=")):
-            body.append(
+            methods[method] = (
                 f"def {method}(self, other):\n"
                 f"    if other.__class__ is not self.__class__:\n        return NotImplemented\n"
                 f"    return {key} {operator} {other_key}"
             )
     if frozen:
-        body.append(
-            "def __setattr__(self, name, value):\n    raise _Frozen(f'cannot assign to field {name!r}')\n"
-            "def __delattr__(self, name):\n    raise _Frozen(f'cannot delete field {name!r}')"
-        )
+        methods["__setattr__"] = "def __setattr__(self, name, value):\n    raise _Frozen(f'cannot assign to field {name!r}')"
+        methods["__delattr__"] = "def __delattr__(self, name):\n    raise _Frozen(f'cannot delete field {name!r}')"
     namespace: dict[str, Any] = {"_UNSET": _MISSING, "_Frozen": FrozenInstanceError, **defaults}
-    exec("\n".join(body), namespace)  # noqa: S102 - generated from the class's own field names
-    for method in ("__init__", "__repr__", "__eq__", "__hash__", "__lt__", "__le__", "__gt__", "__ge__",
-                   "__setattr__", "__delattr__"):
-        if method in namespace:
-            function = namespace[method]
-            function.__qualname__ = f"{cls.__qualname__}.{method}"
-            setattr(cls, method, function)
+    for method, source in methods.items():
+        setattr(cls, method, _compiled_on_first_call(cls, method, source, namespace))
     if eq and not frozen:
         cls.__hash__ = None  # type: ignore[assignment]  # mutable and comparable: unhashable
     cls.__record_fields__ = tuple(names)  # type: ignore[attr-defined]
     return cls
+
+
+def _compiled_on_first_call(cls: type, method: str, source: str, namespace: dict[str, Any]) -> Callable[..., Any]:
+    """A stand-in for a generated method that compiles it when it is first called: a run makes
+    instances of only some of the records its imports declare and calls few of their methods,
+    and compiling is most of what a record costs."""
+
+    def stand_in(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if cls.__dict__[method] is stand_in:
+            exec(source, namespace)  # noqa: S102 - generated from the class's own field names
+            function = namespace[method]
+            function.__qualname__ = f"{cls.__qualname__}.{method}"
+            setattr(cls, method, function)
+        return getattr(cls, method)(self, *args, **kwargs)
+
+    stand_in.__qualname__ = f"{cls.__qualname__}.{method}"
+    return stand_in

@@ -31,7 +31,7 @@ _LITERAL = rb'(?:"[^"\\\n\x00-\x08\x0b-\x1f]*"|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?)
 _FIELD = rb"[A-Za-z_][A-Za-z0-9_]*:[ \t]*" + _LITERAL
 _ENTRY = rb'"[^"\\\n]*":[ \t]*' + _LITERAL + rb","  # a map entry with a string key
 _ELEMENT = rb"\{[ \t]*" + _FIELD + rb"(?:,[ \t]*" + _FIELD + rb")*,?[ \t]*\},"  # a struct of literals
-_RUN = re.compile(rb"\n((?:[ \t]*(?:" + _ENTRY + rb"|" + _ELEMENT + rb")[ \t]*\n)+)")
+_RUN = re.compile(rb"\n((?:[ \t]*+(?:" + _ENTRY + rb"|" + _ELEMENT + rb")[ \t]*\n)+)")  # `*+`: an entry starts with no blank
 # the field keys of a run (a string may add a word: it then only has to pass the same test)
 _KEY = re.compile(rb"[{,][ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*:")
 _DOT_IMPORT = re.compile(rb"(?:^|[\s(])\.[ \t]*[\"`]")
@@ -129,24 +129,24 @@ def _name_use(word: bytes) -> re.Pattern[bytes]:
 
 
 def skippable(
-    sources: dict[str, bytes], package_sources: Callable[[], list[bytes]], avoided: tuple[bytes, ...]
+    sources: dict[str, bytes], key_only: Callable[[set[bytes]], set[bytes]], avoided: tuple[bytes, ...]
 ) -> dict[str, list[Run]]:
     """The runs each of the sources (path -> bytes, files of one package) may be parsed without;
-    package_sources gives the bytes of every file of the package, asked for only when a run has
+    key_only answers `key_only_words` over every file of the package, asked only when a run has
     field keys to check."""
     found = {path: runs for path, source in sources.items() if (runs := data_runs(source, avoided))}
-    return without_named_keys(found, sources, package_sources)
+    return without_named_keys(found, sources, key_only)
 
 
 def without_named_keys(
-    found: dict[str, list[Run]], sources: dict[str, bytes], package_sources: Callable[[], list[bytes]]
+    found: dict[str, list[Run]], sources: dict[str, bytes], key_only: Callable[[set[bytes]], set[bytes]]
 ) -> dict[str, list[Run]]:
     """The runs again (path -> runs, files of one package), without the lines whose field keys
-    some file of the package also uses as a name (`key_only_words`)."""
+    some file of the package also uses as a name (key_only: `key_only_words` over the package)."""
     keys = {key for runs in found.values() for _, _, run_keys in runs for key in run_keys}
     if not keys:
         return found
-    names = keys - key_only_words(keys, package_sources())
+    names = keys - key_only(keys)
     if not names:
         return found
     kept = {}
@@ -163,10 +163,11 @@ def without_named_keys(
 
 
 def refused_runs(tree: Tree, runs: list[Run], avoided: tuple[bytes, ...]) -> list[Run] | None:
-    """The runs a parse without them must give back: those that did not land inside a
-    composite literal of a function body, or whose literal holds an avoided word (an image
-    field, whose fix looks at its neighbours: how gofmt aligns them). None when the tree has a
-    syntax error: the file is then parsed whole, to report the error where a whole parse does."""
+    """The runs (found by `data_runs` with the same avoided words) a parse without them must give
+    back: those that did not land inside a composite literal of a function body, or whose
+    literal holds an avoided word (an image field, whose fix looks at its neighbours: how gofmt
+    aligns them). None when the tree has a syntax error: the file is then parsed whole, to
+    report the error where a whole parse does."""
     root = tree.root_node
     if root.has_error:
         return None
@@ -180,10 +181,17 @@ def refused_runs(tree: Tree, runs: list[Run], avoided: tuple[bytes, ...]) -> lis
             or literal.type != "literal_value"
             or not literal.start_byte < start <= end < literal.end_byte
             or not _in_function(root, start)
-            or any(source.find(word, literal.start_byte, literal.end_byte) != -1 for word in avoided)
+            or _holds_any(source, literal.start_byte, start, avoided)
+            or _holds_any(source, end, literal.end_byte, avoided)
         ):
             refused.append(run)
     return refused
+
+
+def _holds_any(source: bytes, start: int, end: int, words: tuple[bytes, ...]) -> bool:
+    """Does source[start:end] hold one of the words? Asked of a literal's lines around a run: the
+    run holds none (`data_runs`), and no word spans the newline that bounds it."""
+    return any(source.find(word, start, end) != -1 for word in words)
 
 
 def _in_function(root: Node, offset: int) -> bool:
