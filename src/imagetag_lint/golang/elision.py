@@ -31,7 +31,7 @@ _LITERAL = rb'(?:"[^"\\\n\x00-\x08\x0b-\x1f]*"|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?)
 _FIELD = rb"[A-Za-z_][A-Za-z0-9_]*:[ \t]*" + _LITERAL
 _ENTRY = rb'"[^"\\\n]*":[ \t]*' + _LITERAL + rb","  # a map entry with a string key
 _ELEMENT = rb"\{[ \t]*" + _FIELD + rb"(?:,[ \t]*" + _FIELD + rb")*,?[ \t]*\},"  # a struct of literals
-_RUN = re.compile(rb"\n((?:[ \t]*+(?:" + _ENTRY + rb"|" + _ELEMENT + rb")[ \t]*\n)+)")  # `*+`: an entry starts with no blank
+_RUN = re.compile(rb"\n((?:[ \t]*(?:" + _ENTRY + rb"|" + _ELEMENT + rb")[ \t]*\n)+)")
 # the field keys of a run (a string may add a word: it then only has to pass the same test)
 _KEY = re.compile(rb"[{,][ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*:")
 _DOT_IMPORT = re.compile(rb"(?:^|[\s(])\.[ \t]*[\"`]")
