@@ -39,7 +39,7 @@ def fix_dropping_unused(fix: Fix, modules: dict[str, Module], imported: Callable
         source = module.file.source if module is not None else b""
         touched = [_touched(source, e).decode("utf-8", "replace") for e in mine]
         replaced = {w for text in touched for w in _WORD.findall(text)}
-        assigned = {w for w in replaced if re.search(rf"^[ \t]+{w}[ \t]*=[^=]".encode(), source, re.MULTILINE)}
+        assigned = {w for w in replaced if re.search(rf"^[ \t]+{w}[ \t]*(?::[^=\n]*)?=[^=]".encode(), source, re.MULTILINE)}
         dotted = {p for text in touched for chain in _DOTTED.findall(text) for p in _prefixes(chain)}
         if module is None or module.bom or not (names & (replaced | dotted) or assigned):
             edits += mine
