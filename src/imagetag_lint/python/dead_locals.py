@@ -9,7 +9,8 @@ which is a call. The imports that only the removed values read are left unused, 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import libcst as cst
 from libcst.metadata import (
@@ -212,8 +213,8 @@ def _place(node: cst.CSTNode, parents: Parents) -> Place:
 
 
 class _DropStatements(cst.CSTTransformer):
-    """Removes the given lines (never every line of a block); the blank lines and comments above
-    one go to the statement after it."""
+    """Removes the given lines (never every line of a block); the comments above one go to the
+    statement after it, and the blank lines around it close up (`joined_lines`)."""
 
     def __init__(self, dead: set[cst.SimpleStatementLine]) -> None:
         self.dead = dead
@@ -229,10 +230,23 @@ class _DropStatements(cst.CSTTransformer):
                 carried += tuple(original.leading_lines)
                 continue
             if isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
-                lines = (*carried, *statement.leading_lines)
+                lines = joined_lines(carried, statement.leading_lines)
                 while lines and not body and original is not original_node.body[0] and lines[0].comment is None:
                     lines = lines[1:]  # now the block's first statement: no blank line opens the block
                 statement = statement.with_changes(leading_lines=lines)
                 carried = ()
             body.append(statement)
-        return updated_node.with_changes(body=body, footer=(*carried, *updated_node.footer))
+        return updated_node.with_changes(body=body, footer=joined_lines(carried, updated_node.footer))
+
+
+def joined_lines(above: Sequence[cst.EmptyLine], below: Sequence[cst.EmptyLine]) -> tuple[cst.EmptyLine, ...]:
+    """The lines above a removed statement, then those above the next one: the blank lines where
+    they meet become one run, as long as the longer of the two."""
+    ending = _blank_run(reversed(above))
+    starting = _blank_run(below)
+    gap = above[len(above) - ending :] if ending >= starting else below[:starting]
+    return (*above[: len(above) - ending], *gap, *below[starting:])
+
+
+def _blank_run(lines: Iterable[cst.EmptyLine]) -> int:
+    return sum(1 for _ in itertools.takewhile(lambda line: line.comment is None, lines))

@@ -5,9 +5,8 @@ fix are left alone: a conftest.py imports fixtures for pytest, which never reads
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection
 from functools import lru_cache
 
 import libcst as cst
@@ -17,7 +16,7 @@ from libcst.metadata import ImportAssignment, MetadataWrapper, ScopeProvider
 from imagetag_lint.findings import Edit, Fix
 from imagetag_lint.fix.edits import apply_edits
 from imagetag_lint.python.codemod import edits_between
-from imagetag_lint.python.dead_locals import drop_locals_left_unread
+from imagetag_lint.python.dead_locals import drop_locals_left_unread, joined_lines
 from imagetag_lint.python.syntax import Module, string_value
 
 _WORD = re.compile(r"\w+")
@@ -184,10 +183,10 @@ class _DropImports(cst.CSTTransformer):
                     kept[-1] = kept[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
                 statement = statement.with_changes(body=kept)
             if carried:
-                statement = statement.with_changes(leading_lines=_joined(carried, statement.leading_lines))
+                statement = statement.with_changes(leading_lines=joined_lines(carried, statement.leading_lines))
                 carried = ()
             body.append(statement)
-        return updated_node.with_changes(body=body, footer=_joined(carried, updated_node.footer))
+        return updated_node.with_changes(body=body, footer=joined_lines(carried, updated_node.footer))
 
     def _kept(self, small: cst.BaseSmallStatement) -> cst.BaseSmallStatement | None:
         if not isinstance(small, (cst.Import, cst.ImportFrom)) or isinstance(small.names, cst.ImportStar):
@@ -200,16 +199,3 @@ class _DropImports(cst.CSTTransformer):
             return None
         kept[-1] = kept[-1].with_changes(comma=names[-1].comma)  # a parenthesized list's last comma
         return small.with_changes(names=kept)
-
-
-def _joined(above: Sequence[cst.EmptyLine], below: Sequence[cst.EmptyLine]) -> tuple[cst.EmptyLine, ...]:
-    """The lines above a removed statement, then those above the next one: the blank lines where
-    they meet become one run, as long as the longer of the two."""
-    ending = _blank_run(reversed(above))
-    starting = _blank_run(below)
-    gap = above[len(above) - ending :] if ending >= starting else below[:starting]
-    return (*above[: len(above) - ending], *gap, *below[starting:])
-
-
-def _blank_run(lines: Iterable[cst.EmptyLine]) -> int:
-    return sum(1 for _ in itertools.takewhile(lambda line: line.comment is None, lines))
