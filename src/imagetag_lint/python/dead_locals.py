@@ -3,9 +3,9 @@ replaced with the built name (`deploy(image)` became `deploy(built_image)`). The
 when the code read the local before the fix and reads it nowhere after it (nor in a nested `def`
 or a comprehension), and every assignment of it (plain or annotated) is a statement of its own
 whose value runs nothing: a literal, a name, an f-string or a `+` of those, an attribute of an
-imported module. A
-module-level name stays (another module may import it), and so does a local any assignment of
-which is a call. The imports that only the removed values read are left unused, and go as such."""
+imported module. A module-level name stays (another module may import it), and so does a local
+any assignment of which is a call. The imports that only the removed values read are left
+unused, and go as such."""
 
 from __future__ import annotations
 

@@ -33,7 +33,6 @@ FUTURE_READS = {"result", "exception", "done", "cancel"}  # a future's methods: 
 MAPS = {"map", "imap", "imap_unordered"}  # `pool.map(build, rows)`: one run per row
 STARMAPS = {"starmap"}  # `pool.starmap(build, [("shop-x", "v1")])`: one run per row of arguments
 WAITS = {"as_completed", "wait"}  # hand back the futures they are given, or sets of them
-COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 
 
 @record(frozen=True, eq=False)
