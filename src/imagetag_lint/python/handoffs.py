@@ -6,7 +6,8 @@ pool's `imap`, `imap_unordered` and `starmap`) and asyncio's `loop.run_in_execut
 its name is lost where the hand-off drops it: a thread keeps nothing its target returns, a
 future dropped (or read only by a `result()` that is a statement of its own, also among the
 futures a comprehension or a loop collects) and a map whose names nobody keeps lose it as a
-bare call does. A `submit` in a loop over a literal list runs once per row, as a map does."""
+bare call does. A `submit` in a loop over a literal list runs once per row, as a map does
+(`tables.calls_per_row`)."""
 
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ from imagetag_lint.python.discards import (
 )
 from imagetag_lint.python.flow import Flow
 from imagetag_lint.python.project import Function, Project
-from imagetag_lint.python.reaching import definitions_at
 from imagetag_lint.python.syntax import Module, callee_name, keyword, positional
+from imagetag_lint.python.tables import calls_per_row
 from imagetag_lint.record import record, replace
 
 THREADS = {"Thread", "Process"}  # threading, multiprocessing: the return value goes nowhere
@@ -61,52 +62,8 @@ def _per_row(function: Function, handoff: Handoff) -> Handoff:
     ["shop-a", "shop-b"]`) runs the function once per row, as a map over that list does."""
     if handoff.form != "submit" or len(handoff.runs) != 1:
         return handoff
-    run = handoff.runs[0]
-    for arg in run.args:
-        rows = _pass_rows(function, handoff.call, arg.value)
-        if rows is not None:
-            runs = tuple(run.with_changes(args=[a.with_changes(value=row) if a is arg else a for a in run.args])
-                         for row in rows)
-            return replace(handoff, runs=runs)
-    return handoff
-
-
-def _pass_rows(function: Function, call: cst.Call, read: cst.BaseExpression) -> list[cst.BaseExpression] | None:
-    """The rows a variable takes in turn around the call: those of the list a `for` loop that
-    holds the call walks, or a comprehension of which the call is the element."""
-    if not isinstance(read, cst.Name) or read.value in function.params:
-        return None
-    module = function.module
-    for ancestor in module.ancestors(call):
-        if ancestor is function.node:
-            break
-        if isinstance(ancestor, cst.BaseComp):
-            walk = ancestor.for_in  # one `for`, no `if`: each row runs
-            plain = walk.inner_for_in is None and not walk.ifs and walk.asynchronous is None
-            return _walked_rows(function, walk.target, walk.iter, read) if plain else None
-    found = definitions_at(read, function)
-    if found is None or len(found) != 1 or isinstance(found[0], int) or not isinstance(found[0][1], cst.For):
-        return None
-    loop = found[0][1]
-    inside = module.inside(call, loop.body) and loop.asynchronous is None
-    return _walked_rows(function, loop.target, loop.iter, read) if inside else None
-
-
-def _walked_rows(function: Function, target: cst.BaseAssignTargetExpression, walked: cst.BaseExpression,
-                 read: cst.Name) -> list[cst.BaseExpression] | None:
-    """The rows of a loop's variable: a literal list's, or one a local assigned once before
-    (`services = ["shop-a", "shop-b"]`, then `for svc in services`)."""
-    if not isinstance(target, cst.Name) or target.value != read.value:
-        return None
-    if isinstance(walked, cst.Name):
-        found = definitions_at(walked, function)
-        if found is None or len(found) != 1 or isinstance(found[0], int):
-            return None
-        bound, statement = found[0]
-        if not isinstance(statement, cst.Assign) or len(statement.targets) != 1 or statement.targets[0].target is not bound:
-            return None
-        walked = statement.value
-    return _literal_items(walked)
+    runs = calls_per_row(function, handoff.call, handoff.runs[0])
+    return replace(handoff, runs=runs) if runs is not None else handoff
 
 
 def _handoff(call: cst.Call) -> Handoff | None:
