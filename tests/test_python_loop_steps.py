@@ -41,3 +41,14 @@ def test_a_deployment_in_the_loop_deploys_the_pass_s_name() -> None:
 def test_a_loop_that_builds_one_fixed_service_keeps_the_block_steps() -> None:
     finding = _finding_at(32)  # `while`: build("mail"), then break
     assert finding.steps[0] == "capture: `image = build(...)` instead of dropping the name"
+
+
+def test_futures_collected_one_per_service_keep_each_result() -> None:
+    sources = package_sources(PYTHON_FIXTURES / "handoffs")
+    found = lint_python_sources(sources, load_rule_set()).findings
+    finding = next(f for f in found if f.filename == "handoffs/test_fanout.py" and f.span.start.row == 18)
+    assert finding.steps[0] == (
+        "capture: keep what the `result()` of each future of `pool.submit(build, ...)` returns (the one that "
+        "builds the deployed service's image gives `image`) instead of dropping it")
+    assert finding.fix is not None and finding.fix.applicability == Applicability.DISPLAY_ONLY
+    assert finding.fix.message.startswith("a thread or an executor runs `build`")

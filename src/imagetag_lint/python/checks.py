@@ -36,6 +36,7 @@ from imagetag_lint.python.pairing import (
     visibly_unloaded,
 )
 from imagetag_lint.python.project import Function
+from imagetag_lint.python.tables import calls_per_row
 from imagetag_lint.python.unused_imports import fix_dropping_unused
 from imagetag_lint.python.values import SILENT
 from imagetag_lint.record import replace
@@ -215,6 +216,8 @@ def _built_by(flow: Flow, discard: Discard) -> frozenset[str]:
     if discard.kind in FIXTURE_KINDS:
         return fixture_repositories(flow, flow.project.fixture_for(discard.producer, function), function, discard.producer)
     calls = discard.runs or ((discard.node,) if isinstance(discard.node, cst.Call) else ())
+    if not discard.runs and isinstance(discard.node, cst.Call):  # `build(svc)` in `for svc in [...]`: each row's
+        calls = calls_per_row(function, discard.node, discard.node) or calls
     return frozenset(r for call in calls for r in _built_by_call(flow, call, function))
 
 

@@ -18,7 +18,7 @@ from imagetag_lint.findings import Edit, Fix
 from imagetag_lint.python.collection import fixture_obstacle
 from imagetag_lint.python.discards import Discard
 from imagetag_lint.python.flow import FIXED, Flow, Sink
-from imagetag_lint.python.handoffs import MAPS, STARMAPS
+from imagetag_lint.python.handoffs import MAPS, STARMAPS, submitted_per_pass
 from imagetag_lint.python.loop_builds import loop_around, loop_steps
 from imagetag_lint.python.project import Function
 from imagetag_lint.python.reach import CONFTEST, pytest_collects
@@ -433,6 +433,9 @@ def _keep_handed(discard: Discard, variable: str) -> str:
     call = discard.node
     assert isinstance(call, cst.Call)
     handed = discard.function.module.code(call.func)
+    if callee_name(call) == "submit" and submitted_per_pass(discard.function, call):
+        return (f"keep what the `result()` of each future of `{handed}({discard.producer}, ...)` returns (the one that "
+                f"builds the deployed service's image gives `{variable}`) instead of dropping it")
     if len(discard.runs) > 1:
         return f"unpack the names `{handed}` returns (`{variable}, ... = {handed}(...)`) instead of dropping them"
     if callee_name(call) in MAPS | STARMAPS:

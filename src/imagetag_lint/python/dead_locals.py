@@ -1,14 +1,16 @@
 """Locals a Python fix leaves unread: `image = "localhost/app:e2e"`, whose one read the fix
 replaced with the built name (`deploy(image)` became `deploy(built_image)`). The assignment goes
 when the code read the local before the fix and reads it nowhere after it (nor in a nested `def`
-or a comprehension), and every assignment of it is a statement of its own whose value runs
-nothing: a literal, a name, an f-string of names, an attribute of an imported module. A
-module-level name stays (another module may import it), and so does a local any assignment of
-which is a call. The imports that only the removed values read are left unused, and go as such."""
+or a comprehension), and every assignment of it (plain or annotated) is a statement of its own
+whose value runs nothing: a literal, a name, an f-string or a `+` of those, an attribute of an
+imported module. A module-level name stays (another module may import it), and so does a local
+any assignment of which is a call. The imports that only the removed values read are left
+unused, and go as such."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import libcst as cst
 from libcst.metadata import (
@@ -114,14 +116,18 @@ def _statement(node: cst.CSTNode, parents: Parents, modules: set[str]) -> Line |
     another kind of binding (a parameter, a loop, a `with`, an unpacking), or a value that may
     run code."""
     target = parents.get(node)
-    assign = parents.get(target) if isinstance(target, cst.AssignTarget) else None
-    line = parents.get(assign) if isinstance(assign, cst.Assign) else None
+    assign = parents.get(target) if isinstance(target, cst.AssignTarget) else target
+    if isinstance(assign, cst.AnnAssign) and assign.target is node and assign.value is not None:
+        value = assign.value  # `image: str = ...`: a local's annotation is never evaluated
+    elif isinstance(assign, cst.Assign) and len(assign.targets) == 1:
+        value = assign.value
+    else:
+        return None
+    line = parents.get(assign)
     block = parents.get(line) if isinstance(line, cst.SimpleStatementLine) else None
-    if not isinstance(assign, cst.Assign) or len(assign.targets) != 1 or not isinstance(line, cst.SimpleStatementLine):
+    if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1 or not isinstance(block, cst.IndentedBlock):
         return None
-    if len(line.body) != 1 or not isinstance(block, cst.IndentedBlock) or not _inert(assign.value, modules):
-        return None
-    return line, block
+    return (line, block) if _inert(value, modules) else None
 
 
 def _import_line(node: cst.CSTNode, parents: Parents) -> Line | None:
@@ -155,10 +161,12 @@ def _line_imports(line: cst.SimpleStatementLine) -> list[str]:
 
 
 def _inert(value: cst.BaseExpression, modules: set[str]) -> bool:
-    """Does evaluating the value run nothing? A literal, a name, an f-string of such values, an
-    attribute of a module the file imports."""
+    """Does evaluating the value run nothing? A literal, a name, an f-string of such values, a
+    `+` of them (`REPO + ":e2e"`), an attribute of a module the file imports."""
     if isinstance(value, (cst.SimpleString, cst.Integer, cst.Float, cst.Name)):
         return True
+    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+        return _inert(value.left, modules) and _inert(value.right, modules)
     if isinstance(value, cst.ConcatenatedString):
         return _inert(value.left, modules) and _inert(value.right, modules)
     if isinstance(value, cst.FormattedString):
@@ -205,8 +213,8 @@ def _place(node: cst.CSTNode, parents: Parents) -> Place:
 
 
 class _DropStatements(cst.CSTTransformer):
-    """Removes the given lines (never every line of a block); the blank lines and comments above
-    one go to the statement after it."""
+    """Removes the given lines (never every line of a block); the comments above one go to the
+    statement after it, and the blank lines around it close up (`joined_lines`)."""
 
     def __init__(self, dead: set[cst.SimpleStatementLine]) -> None:
         self.dead = dead
@@ -222,10 +230,23 @@ class _DropStatements(cst.CSTTransformer):
                 carried += tuple(original.leading_lines)
                 continue
             if isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
-                lines = (*carried, *statement.leading_lines)
+                lines = joined_lines(carried, statement.leading_lines)
                 while lines and not body and original is not original_node.body[0] and lines[0].comment is None:
                     lines = lines[1:]  # now the block's first statement: no blank line opens the block
                 statement = statement.with_changes(leading_lines=lines)
                 carried = ()
             body.append(statement)
-        return updated_node.with_changes(body=body, footer=(*carried, *updated_node.footer))
+        return updated_node.with_changes(body=body, footer=joined_lines(carried, updated_node.footer))
+
+
+def joined_lines(above: Sequence[cst.EmptyLine], below: Sequence[cst.EmptyLine]) -> tuple[cst.EmptyLine, ...]:
+    """The lines above a removed statement, then those above the next one: the blank lines where
+    they meet become one run, as long as the longer of the two."""
+    ending = _blank_run(reversed(above))
+    starting = _blank_run(below)
+    gap = above[len(above) - ending :] if ending >= starting else below[:starting]
+    return (*above[: len(above) - ending], *gap, *below[starting:])
+
+
+def _blank_run(lines: Iterable[cst.EmptyLine]) -> int:
+    return sum(1 for _ in itertools.takewhile(lambda line: line.comment is None, lines))

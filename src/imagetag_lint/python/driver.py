@@ -14,6 +14,7 @@ from imagetag_lint.errors import InputError
 from imagetag_lint.files import check_source, read_go_file
 from imagetag_lint.findings import Finding, Fix
 from imagetag_lint.lint_result import NOT_ANALYSED
+from imagetag_lint.python.pytest_config import pythonpath_directories
 from imagetag_lint.python.reach import (
     CONFTEST,
     ROUNDS,
@@ -74,13 +75,16 @@ def lint_python_files(
                 sources[display] = _read(path, display, overlay, max_file_bytes)
             except InputError:
                 continue  # it only gives fixtures; linted, it reports its own problem
-    _read_imported(sources, dict(items), dict(conftests), overlay, max_file_bytes, cwd)
+    pythonpath = pythonpath_directories(cwd)
+    _read_imported(sources, dict(items), dict(conftests), overlay, max_file_bytes, cwd, pythonpath)
     if not sources:
         return run
     from imagetag_lint.python.lint import lint_python_sources
 
+    shown = tuple(_shown(directory, cwd) for directory in pythonpath)
     try:
-        result = lint_python_sources(sources, rule_set, select & frozenset({"IMG001", "IMG002", "IMG003"}), reported)
+        result = lint_python_sources(sources, rule_set, select & frozenset({"IMG001", "IMG002", "IMG003"}), reported,
+                                     tuple(d for d in shown if d is not None))
     except ModuleNotFoundError as missing:  # a dependency, but an install can lack it
         if missing.name != "libcst":
             raise
@@ -110,8 +114,14 @@ def _fix_within(finding: Finding, reported: set[str]) -> Finding:
     return replace(finding, fix=Fix(Applicability.DISPLAY_ONLY, why))
 
 
+def _shown(directory: str, cwd: str) -> str | None:
+    """The display name of a directory of the run (None above it)."""
+    relative = os.path.relpath(directory, os.path.abspath(cwd)).replace(os.sep, "/")
+    return None if relative == ".." or relative.startswith("../") else relative
+
+
 def _read_imported(sources: dict[str, bytes], paths: dict[str, str], conftests: dict[str, str],
-                   overlay: dict[str, bytes], max_file_bytes: int, cwd: str) -> None:
+                   overlay: dict[str, bytes], max_file_bytes: int, cwd: str, pythonpath: tuple[str, ...]) -> None:
     """Read the local modules the files and the conftest.py files above them import (and those
     they import), to resolve builders, helpers and fixtures that live in other directories; like
     siblings, they are not reported. A run of a few files (pre-commit's) follows the imports of
@@ -127,7 +137,8 @@ def _read_imported(sources: dict[str, bytes], paths: dict[str, str], conftests: 
     frontier = [(display, os.path.abspath(path)) for display, path in {**conftests, **paths}.items()
                 if display in sources and (few or _test_module(display))]
     # the conftest.py files and test modules are all in the frontier: what they add to sys.path
-    sys_path = SysPath(((path, sources[display]) for display, path in frontier if adds_to_sys_path(display, sources[display])), root)
+    sys_path = SysPath(((path, sources[display]) for display, path in frontier if adds_to_sys_path(display, sources[display])),
+                       root, pythonpath)
     finder = ModuleFinder(root, sys_path)
     known_paths = set(paths.values())  # absolute already
     for _ in range(ROUNDS):

@@ -28,9 +28,10 @@ class PythonResult:
 
 
 def lint_python_sources(sources: dict[str, bytes], rule_set: RuleSet, select: frozenset[str] = CODES,
-                        reported: Collection[str] | None = None) -> PythonResult:
+                        reported: Collection[str] | None = None, pythonpath: tuple[str, ...] = ()) -> PythonResult:
     """Lint the sources as one project; `reported` names the files whose findings are shown
-    (None: all), which decides whether a drop is seen (see `check_project`)."""
+    (None: all), which decides whether a drop is seen (see `check_project`); `pythonpath` holds
+    the directories (display names) pytest's setting of that name puts on `sys.path`."""
     result = PythonResult()
     producers = [p.name for p in rule_set.flow.python_producers]
     candidates = {name: source for name, source in sources.items() if wants(source, producers)}
@@ -62,7 +63,7 @@ def lint_python_sources(sources: dict[str, bytes], rule_set: RuleSet, select: fr
         parse(constants)
         return Project(modules, sources, project)
 
-    sys_path = SysPath((n, s) for n, s in sources.items() if adds_to_sys_path(n, s))
+    sys_path = SysPath(((n, s) for n, s in sources.items() if adds_to_sys_path(n, s)), pythonpath=pythonpath)
     flow = Flow(with_constants(Project(modules, sources, sys_path=sys_path)), settings, producers_)
     seen: set[str] = set()
     for _ in range(PASSES):

@@ -26,6 +26,7 @@ from imagetag_lint.python.imports import module_file
 from imagetag_lint.python.project import Function
 from imagetag_lint.python.reaching import definitions_at, ways
 from imagetag_lint.python.syntax import callee_name, dotted, keyword, string_value
+from imagetag_lint.python.tables import calls_per_row
 from imagetag_lint.python.values import ENV_VALUE, text_pieces
 
 MAX_DEPTH = 4  # a fixture, the helper it calls, the helper that one calls ...
@@ -151,7 +152,9 @@ def tag_repositories_at_callers(flow: Flow, function: Function, tag: cst.BaseExp
 
 
 def _callers(flow: Flow, function: Function) -> Iterator[tuple[Function, cst.Call]]:
-    yield from flow.project.callers(function)
+    for caller, call in flow.project.callers(function):
+        rows = calls_per_row(caller, call, call) if call.args else None  # `build(svc)` in `for svc in [...]`
+        yield from ((caller, each) for each in rows) if rows is not None else ((caller, call),)
     yield from factory_callers(flow, function)  # a factory fixture's function, called by its requesters
     yield from _handed_to(flow, function)  # run by a thread or an executor: `pool.submit(build, "shop-x")`
 

@@ -158,14 +158,16 @@ def _dotted(node: ast.expr) -> str:
 
 class SysPath:
     """The directories the files of a run add to `sys.path`, by where they hold: a conftest.py's
-    for every module in its directory and below, any module's for itself. Paths are the run's
-    own: display names under the root "" or absolute ones under an absolute root; a directory
-    outside the root is left out."""
+    for every module in its directory and below, any module's for itself, and those of pytest's
+    `pythonpath` setting (`python.pytest_config`) for every module, after those. Paths are the
+    run's own: display names under the root "" or absolute ones under an absolute root; a
+    directory outside the root is left out."""
 
-    def __init__(self, files: Iterable[tuple[str, bytes]], root: str = "") -> None:
+    def __init__(self, files: Iterable[tuple[str, bytes]], root: str = "", pythonpath: Iterable[str] = ()) -> None:
         self.root = root
         self._own: dict[str, tuple[str, ...]] = {}
         self._below: dict[str, tuple[str, ...]] = {}
+        self._everywhere = tuple(d for d in pythonpath if self._inside(d))
         for path, source in files:
             if MARK not in source:
                 continue
@@ -178,7 +180,7 @@ class SysPath:
                     self._below[directory] = added
 
     def __bool__(self) -> bool:
-        return bool(self._own)
+        return bool(self._own or self._everywhere)
 
     def _inside(self, path: str) -> bool:
         if not self.root:
@@ -186,9 +188,9 @@ class SysPath:
         return path == self.root or path.startswith(self.root.rstrip("/") + "/")
 
     def roots(self, importer: str) -> list[str]:
-        """The directories added for this module, nearest first."""
+        """The directories added for this module, nearest first, then pytest's `pythonpath`."""
         if not self._own:
-            return []
+            return list(self._everywhere)
         found = list(self._own.get(importer, ()))
         directory = posixpath.dirname(importer)
         while self._below:
@@ -197,4 +199,4 @@ class SysPath:
             if parent == directory or not directory:
                 break
             directory = parent
-        return found
+        return found + [d for d in self._everywhere if d not in found]

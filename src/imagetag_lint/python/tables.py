@@ -2,7 +2,9 @@
 literal list or tuple (`for image in ["localhost/api:e2e"]`, `for name, image in [("api", ...)]`)
 and a test's `@pytest.mark.parametrize("image", [...])` (also with several names and
 `pytest.param(...)` rows) hand the variable each row in turn, as Go's `range` over a literal
-list and a `DescribeTable`'s `Entry` arguments do: a deployment of the variable deploys each."""
+list and a `DescribeTable`'s `Entry` arguments do: a deployment of the variable deploys each.
+A call handed such a variable (`build(svc)` in `for svc in ["shop-a", "shop-b"]`, or the element
+of a comprehension with one `for` and no `if`) is made once per row (`calls_per_row`)."""
 
 from __future__ import annotations
 
@@ -116,3 +118,54 @@ def _elements(node: cst.Tuple | cst.List) -> Rows | None:
     if not all(isinstance(e, cst.Element) for e in node.elements):
         return None
     return [e.value for e in node.elements]
+
+
+def calls_per_row(function: Function, where: cst.Call, call: cst.Call) -> tuple[cst.Call, ...] | None:
+    """The call made once per row of the literal list a loop or a comprehension around `where`
+    hands the argument it walks (`build(svc)` in `for svc in ["shop-a", "shop-b"]`), that row in
+    its place; None when no argument is such a variable. `where` is the call in the module
+    (`call` may be a run made up from it)."""
+    for arg in call.args:
+        rows = _rows_around(function, where, arg.value)
+        if rows is not None:
+            return tuple(call.with_changes(args=[a.with_changes(value=row) if a is arg else a for a in call.args])
+                         for row in rows)
+    return None
+
+
+def _rows_around(function: Function, call: cst.Call, read: cst.BaseExpression) -> Rows | None:
+    """The rows a variable takes in turn around the call: those of the list a `for` loop that
+    holds the call walks, or a comprehension of which the call is the element."""
+    if not isinstance(read, cst.Name) or read.value in function.params:
+        return None
+    module = function.module
+    for ancestor in module.ancestors(call):
+        if ancestor is function.node:
+            break
+        if isinstance(ancestor, cst.BaseComp):
+            walk = ancestor.for_in  # one `for`, no `if`: each row runs
+            plain = walk.inner_for_in is None and not walk.ifs and walk.asynchronous is None
+            return _walked_rows(function, walk.target, walk.iter, read) if plain else None
+    found = definitions_at(read, function)
+    if found is None or len(found) != 1 or isinstance(found[0], int) or not isinstance(found[0][1], cst.For):
+        return None
+    loop = found[0][1]
+    inside = module.inside(call, loop.body) and loop.asynchronous is None
+    return _walked_rows(function, loop.target, loop.iter, read) if inside else None
+
+
+def _walked_rows(function: Function, target: cst.BaseAssignTargetExpression, walked: cst.BaseExpression,
+                 read: cst.Name) -> Rows | None:
+    """The rows of a loop's variable: a literal list's, or one a local assigned once before
+    (`services = ["shop-a", "shop-b"]`, then `for svc in services`)."""
+    if not isinstance(target, cst.Name) or target.value != read.value:
+        return None
+    if isinstance(walked, cst.Name):
+        found = definitions_at(walked, function)
+        if found is None or len(found) != 1 or isinstance(found[0], int):
+            return None
+        bound, statement = found[0]
+        if not isinstance(statement, cst.Assign) or len(statement.targets) != 1 or statement.targets[0].target is not bound:
+            return None
+        walked = statement.value
+    return _elements(walked) if isinstance(walked, (cst.List, cst.Tuple)) else None

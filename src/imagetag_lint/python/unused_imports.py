@@ -16,7 +16,7 @@ from libcst.metadata import ImportAssignment, MetadataWrapper, ScopeProvider
 from imagetag_lint.findings import Edit, Fix
 from imagetag_lint.fix.edits import apply_edits
 from imagetag_lint.python.codemod import edits_between
-from imagetag_lint.python.dead_locals import drop_locals_left_unread
+from imagetag_lint.python.dead_locals import drop_locals_left_unread, joined_lines
 from imagetag_lint.python.syntax import Module, string_value
 
 _WORD = re.compile(r"\w+")
@@ -38,7 +38,7 @@ def fix_dropping_unused(fix: Fix, modules: dict[str, Module], imported: Callable
         source = module.file.source if module is not None else b""
         touched = [_touched(source, e).decode("utf-8", "replace") for e in mine]
         replaced = {w for text in touched for w in _WORD.findall(text)}
-        assigned = {w for w in replaced if re.search(rf"^[ \t]+{w}[ \t]*=[^=]".encode(), source, re.MULTILINE)}
+        assigned = {w for w in replaced if re.search(rf"^[ \t]+{w}[ \t]*(?::[^=\n]*)?=[^=]".encode(), source, re.MULTILINE)}
         dotted = {p for text in touched for chain in _DOTTED.findall(text) for p in _prefixes(chain)}
         if module is None or module.bom or not (names & (replaced | dotted) or assigned):
             edits += mine
@@ -160,7 +160,9 @@ def _bound_name(alias: cst.ImportAlias) -> str | None:
 
 class _DropImports(cst.CSTTransformer):
     """Removes the aliases of `names` from the module's own import statements (not nested ones);
-    a statement left with no name goes, and the blank lines and comments above it stay."""
+    a statement left with no name goes, and the comments above it stay, as do the blank lines
+    around it, as many as the longer of the runs above and below it (an import group that goes
+    leaves one gap, not two)."""
 
     def __init__(self, names: set[str]) -> None:
         self.names = names
@@ -181,10 +183,10 @@ class _DropImports(cst.CSTTransformer):
                     kept[-1] = kept[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
                 statement = statement.with_changes(body=kept)
             if carried:
-                statement = statement.with_changes(leading_lines=(*carried, *statement.leading_lines))
+                statement = statement.with_changes(leading_lines=joined_lines(carried, statement.leading_lines))
                 carried = ()
             body.append(statement)
-        return updated_node.with_changes(body=body, footer=(*carried, *updated_node.footer))
+        return updated_node.with_changes(body=body, footer=joined_lines(carried, updated_node.footer))
 
     def _kept(self, small: cst.BaseSmallStatement) -> cst.BaseSmallStatement | None:
         if not isinstance(small, (cst.Import, cst.ImportFrom)) or isinstance(small.names, cst.ImportStar):
