@@ -197,6 +197,36 @@ def test_a_later_module_s_sources_are_read_at_its_turn(tree: Path, monkeypatch: 
     assert {f.filename for f in result.findings if f.filename.startswith("staging/")}
 
 
+def test_a_finished_module_s_kept_sources_wait_compressed_for_the_report(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While a later module is linted, the files kept of the modules before it hold no source
+    (it waits compressed); the report gets every one back as it is on disk."""
+    import gc
+
+    from imagetag_lint import lint
+    from imagetag_lint.files import discover
+    from imagetag_lint.options import LintOptions
+    from imagetag_lint.rules import load_rule_set
+
+    discovered, _ = discover([str(tree)], tree)
+    sizes_at_each_turn: list[dict[str, int]] = []
+    taken = lint._lint_taken
+
+    def spy(linter: lint.Linter) -> lint.LintResult:
+        files = [o for o in gc.get_objects() if isinstance(o, SourceFile) and o not in linter.project.files()]
+        sizes_at_each_turn.append({f.filename: len(f.source) for f in files})
+        return taken(linter)
+
+    monkeypatch.setattr(lint, "_lint_taken", spy)
+    result = lint.lint_paths(discovered, LintOptions(rule_set=load_rule_set()), tree)
+    first, second = sizes_at_each_turn
+    assert not first
+    assert second and set(second.values()) == {0}
+    assert set(second) < set(result.sources)
+    for name, file in result.sources.items():
+        assert file.source == (tree / name).read_bytes()
+        assert isinstance(file, SourceFile) and file.position(len(file.source)).row == file.source.count(b"\n") + 1
+
+
 def tree_enclosing_function_name(file: SourceFile, start: int, end: int) -> str:
     """What the name was before files kept an outline: read from the tree, the root's first
     child that contains start or starts after it (tree-sitter's `first_child_for_byte`, whose

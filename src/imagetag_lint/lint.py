@@ -10,6 +10,7 @@ import functools
 import gc
 import os
 import re
+import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from importlib import import_module
 from pathlib import Path
@@ -475,10 +476,11 @@ class Linter:
         return self.modules.unfollowed_module(import_path, from_directory)
 
     def _display(self, path: str) -> str:
-        try:
-            return Path(path).relative_to(self.cwd).as_posix()
-        except ValueError:
-            return path
+        """path relative to the working directory, or as it is outside it: worked out on the
+        string (a lint names thousands of files it reads only to resolve names, and pathlib
+        would build and intern every part of each name)."""
+        base = str(self.cwd).rstrip(os.sep) + os.sep
+        return path[len(base) :].replace(os.sep, "/") if path.startswith(base) else path
 
     # -- analysis -------------------------------------------------------------------------
 
@@ -607,6 +609,7 @@ def lint_paths(
         return _lint_taken(linter)
     result = LintResult()
     seen: dict[Scan, Scan] = {}
+    held: list[tuple[SourceFile, bytes]] = []
     for number, indexes in enumerate(units):
         items = [discovered[i] for i in indexes]
         if number:
@@ -616,16 +619,31 @@ def lint_paths(
             trees = linter.parse_worth(items, unit_scans)
         linter.others = functools.partial(_other_files, discovered, scans, set(indexes))
         linter.take(items, unit_scans, trees)
-        _merge(result, _with_needed_sources(_lint_taken(linter)))
-        for file in linter.project.files():
+        unit = _with_needed_sources(_lint_taken(linter))
+        _merge(result, unit)
+        kept = [file for file in unit.sources.values() if isinstance(file, SourceFile)]
+        for file in kept:  # the others go with the project
             file.release()
+        if number < len(units) - 1:
+            held.extend(_held(kept))
         for index in indexes:  # what a later unit needs of these files it reads again
             scans[index] = shared(put_off(scans[index]), seen)
-        del linter, unit_scans
+        del linter, unit_scans, unit
         reset_caches()  # the trees' roots and the nodes memoized on them
         gc.collect()  # the project holds its files in cycles: its trees go now, not at the end
+    for file, packed in held:
+        file.source = zlib.decompress(packed)
     result.findings.sort(key=Finding.sort_key)
     return result
+
+
+def _held(files: Iterable[SourceFile]) -> Iterator[tuple[SourceFile, bytes]]:
+    """Each file with its source compressed, which it no longer holds: what the report reads of
+    a finished module waits small while the later modules' trees take the memory."""
+    for file in files:
+        yield file, zlib.compress(file.source, 1)
+        file.source = b""  # given back when every module is linted
+        vars(file).pop("line_starts", None)  # worked out again when asked
 
 
 def _read_put_off(linter: Linter, discovered: Sequence[Discovered], scans: list[Scan], trees: dict[str, Tree]) -> None:
