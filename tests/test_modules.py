@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -136,7 +137,7 @@ def test_the_verdicts_of_files_alike_are_held_once(tree: Path, monkeypatch: pyte
     held: list[list[lint.Scan]] = []
     units = lint._units
 
-    def spy(modules: lint.ModuleMap, items: list[lint.Discovered], scans: list[lint.Scan], first: str | None) -> list[list[int]]:
+    def spy(modules: lint.ModuleMap, items: list[lint.Discovered], scans: list[lint.Scan], first: str | None) -> list[Sequence[int]]:
         held.append(scans)
         return units(modules, items, scans, first)
 
@@ -145,6 +146,34 @@ def test_the_verdicts_of_files_alike_are_held_once(tree: Path, monkeypatch: pyte
     clean = [scan for item, scan in zip(discovered, held[0]) if item.display.startswith("e2e/clean")]
     assert clean[0] == (lint.Prefilter.CLEAN, b'"io" "example.com/shop-e2e/infra"', None, False)
     assert all(scan is clean[0] for scan in clean)
+
+
+def test_the_modules_files_are_listed_at_a_word_a_file(tree: Path) -> None:
+    """The files of each module are listed for the whole run: as machine words, not as an int
+    object and a pointer per file of a large tree."""
+    import tracemalloc
+
+    from imagetag_lint import lint
+    from imagetag_lint.files import ModuleMap, Scanner, discover
+    from imagetag_lint.options import LintOptions
+    from imagetag_lint.rules import load_rule_set
+
+    for index in range(600):
+        (tree / "e2e" / f"clean{index}.go").write_text("package e2e\n")
+    options = LintOptions(rule_set=load_rule_set())
+    discovered, _ = discover([str(tree)], tree)
+    scanner = Scanner(lint.Prefilter(options.rule_set.flow), options.max_file_bytes)
+    scans = [scanner((d.path, d.display)) for d in discovered]
+    modules = ModuleMap()
+    lint._units(modules, discovered, scans, None)  # the go.mod files, read once
+    tracemalloc.start()
+    try:
+        units = lint._units(modules, discovered, scans, None)
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert len(units) == 2 and sum(map(len, units)) == len(discovered) > 600
+    assert held < 12 * len(discovered)
 
 
 def test_a_finished_module_keeps_only_the_sources_the_report_reads(tree: Path) -> None:

@@ -11,6 +11,7 @@ import gc
 import os
 import re
 import zlib
+from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from importlib import import_module
 from pathlib import Path
@@ -672,8 +673,9 @@ def _module_root(modules: ModuleMap, path: str) -> str:
     return module[1] if module is not None else ""
 
 
-def _units(modules: ModuleMap, discovered: Sequence[Discovered], scans: Sequence[Scan], first: str | None) -> list[list[int]]:
-    """The indexes of the files, by the module they belong to, the first file's module first.
+def _units(modules: ModuleMap, discovered: Sequence[Discovered], scans: Sequence[Scan], first: str | None) -> list[Sequence[int]]:
+    """The indexes of the files, by the module they belong to, the first file's module first
+    (as arrays: the list lasts the run, and a list would hold an int object per file).
 
     Only the files that may be parsed ask for their module; a clean file (which matters only
     as a possible caller of what a fix changes, or of a wrapper) goes with the module whose
@@ -684,7 +686,7 @@ def _units(modules: ModuleMap, discovered: Sequence[Discovered], scans: Sequence
         if scan[0] in PARSEABLE:
             by_root.setdefault(_module_root(modules, item.path), []).append(index)
     if len(by_root) <= 1:
-        return [list(range(len(discovered)))]
+        return [range(len(discovered))]
     deepest_first = sorted((root for root in by_root if root), key=len, reverse=True)
     first_root = first if first in by_root else next(iter(by_root))
     outside = "" if "" in by_root else first_root  # "": the files under no go.mod
@@ -695,7 +697,7 @@ def _units(modules: ModuleMap, discovered: Sequence[Discovered], scans: Sequence
             holder = next((root for root in deepest_first if item.path.startswith(root + os.sep)), outside)
             by_root[holder].append(index)
     order = [first_root, *sorted(root for root in by_root if root != first_root)]
-    return [sorted(by_root[root]) for root in order]
+    return [array("l", sorted(by_root[root])) for root in order]
 
 
 def _other_files(discovered: Sequence[Discovered], scans: Sequence[Scan], unit: set[int]) -> Iterator[tuple[str, str, bytes | None]]:
