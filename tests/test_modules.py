@@ -256,6 +256,30 @@ def test_a_finished_module_s_kept_sources_wait_compressed_for_the_report(tree: P
         assert isinstance(file, SourceFile) and file.position(len(file.source)).row == file.source.count(b"\n") + 1
 
 
+def test_a_finished_module_s_directory_lookups_go_with_it(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The go.mod lookups that split the files by module (one per directory of the tree) are the
+    first module's linter's, and go with it."""
+    import gc
+
+    from imagetag_lint import lint
+    from imagetag_lint.files import ModuleMap, discover
+    from imagetag_lint.options import LintOptions
+    from imagetag_lint.rules import load_rule_set
+
+    discovered, _ = discover([str(tree)], tree)
+    maps_at_each_turn: list[int] = []
+    taken = lint._lint_taken
+
+    def spy(linter: lint.Linter) -> lint.LintResult:
+        gc.collect()
+        maps_at_each_turn.append(sum(isinstance(o, ModuleMap) for o in gc.get_objects()))
+        return taken(linter)
+
+    monkeypatch.setattr(lint, "_lint_taken", spy)
+    lint.lint_paths(discovered, LintOptions(rule_set=load_rule_set()), tree)
+    assert maps_at_each_turn == [1, 1]
+
+
 def tree_enclosing_function_name(file: SourceFile, start: int, end: int) -> str:
     """What the name was before files kept an outline: read from the tree, the root's first
     child that contains start or starts after it (tree-sitter's `first_child_for_byte`, whose

@@ -604,6 +604,7 @@ def lint_paths(
     first = _module_root(modules, discovered[0].path) if discovered else None
     scans, trees = linter.read_scans(discovered, pending, lambda item: _module_root(modules, item.path) == first)
     units = _units(modules, discovered, scans, first)
+    del modules  # its lookups of every directory go with the first module's linter
     if len(units) == 1:
         _read_put_off(linter, discovered, scans, trees)
         linter.take(discovered, scans, trees)
