@@ -602,7 +602,7 @@ def lint_paths(
         pending = start_scan(discovered, options.rule_set.flow, options.max_file_bytes, overlay)
     modules = linter.modules
     first = _module_root(modules, discovered[0].path) if discovered else None
-    scans, trees = linter.read_scans(discovered, pending, lambda item: _module_root(modules, item.path) == first)
+    scans, trees = linter.read_scans(discovered, pending, _in_module(modules, first))
     units = _units(modules, discovered, scans, first)
     del modules  # its lookups of every directory go with the first module's linter
     if len(units) == 1:
@@ -667,6 +667,10 @@ def _lint_taken(linter: Linter) -> LintResult:
     result = linter.analyse()
     result.clean_consulted = linter.clean_consulted
     return result
+
+
+def _in_module(modules: ModuleMap, root: str | None) -> Callable[[Discovered], bool]:
+    return lambda item: _module_root(modules, item.path) == root
 
 
 def _module_root(modules: ModuleMap, path: str) -> str:
