@@ -280,6 +280,28 @@ def test_a_finished_module_s_directory_lookups_go_with_it(tree: Path, monkeypatc
     assert maps_at_each_turn == [1, 1]
 
 
+def test_a_go_tree_s_inputs_are_listed_once(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without Python inputs, the readers and the lint take the run's list of inputs as it is:
+    a tree of thousands of files holds no copies of it for the whole run."""
+    from imagetag_lint import lint, options
+
+    lists: list[object] = []
+    start_scan, lint_paths = options.start_scan, lint.lint_paths
+
+    def scan_spy(discovered: list[lint.Discovered], *args: object) -> object:
+        lists.append(discovered)
+        return start_scan(discovered, *args)  # type: ignore[arg-type]
+
+    def lint_spy(discovered: list[lint.Discovered], *args: object) -> lint.LintResult:
+        lists.append(discovered)
+        return lint_paths(discovered, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(options, "start_scan", scan_spy)
+    monkeypatch.setattr(lint, "lint_paths", lint_spy)
+    assert stdout_of(tree, ["--no-cache", "--output-format", "json", "--exit-zero"])
+    assert len(lists) == 2 and lists[0] is lists[1]
+
+
 def tree_enclosing_function_name(file: SourceFile, start: int, end: int) -> str:
     """What the name was before files kept an outline: read from the tree, the root's first
     child that contains start or starts after it (tree-sitter's `first_child_for_byte`, whose

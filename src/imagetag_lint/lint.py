@@ -776,7 +776,7 @@ def lint_run(run: LintRun, overlay: dict[str, bytes], pending: Pending[Scan] | N
         result.paths = {inputs.stdin_name: path}
     else:
         python = [(d.display, d.path) for d in inputs.discovered if is_python(d.path)]
-        go = [d for d in inputs.discovered if not is_python(d.path)]
+        go = [d for d in inputs.discovered if not is_python(d.path)] if python else inputs.discovered
         result = lint_paths(go, run.options, run.cwd, overlay, pending) if go or not python else LintResult()
         result.errors[:0] = inputs.errors
         result.paths = {d.display: d.path for d in inputs.discovered}
