@@ -10,7 +10,6 @@ import functools
 import gc
 import os
 import re
-import zlib
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from importlib import import_module
@@ -633,8 +632,7 @@ def lint_paths(
         del linter, unit_scans, unit
         reset_caches()  # the trees' roots and the nodes memoized on them
         gc.collect()  # the project holds its files in cycles: its trees go now, not at the end
-    for file, packed in held:
-        file.source = zlib.decompress(packed)
+    _give_back(held)
     result.findings.sort(key=Finding.sort_key)
     return result
 
@@ -642,10 +640,19 @@ def lint_paths(
 def _held(files: Iterable[SourceFile]) -> Iterator[tuple[SourceFile, bytes]]:
     """Each file with its source compressed, which it no longer holds: what the report reads of
     a finished module waits small while the later modules' trees take the memory."""
+    import zlib  # here: a run of one module loads no compression
+
     for file in files:
         yield file, zlib.compress(file.source, 1)
         file.source = b""  # given back when every module is linted
         vars(file).pop("line_starts", None)  # worked out again when asked
+
+
+def _give_back(held: list[tuple[SourceFile, bytes]]) -> None:
+    import zlib
+
+    for file, packed in held:
+        file.source = zlib.decompress(packed)
 
 
 def _read_put_off(linter: Linter, discovered: Sequence[Discovered], scans: list[Scan], trees: dict[str, Tree]) -> None:
