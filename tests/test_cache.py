@@ -309,8 +309,10 @@ def test_the_read_log_keeps_digests_of_what_the_lint_read(
     one = "e2e/setup.go"
     lint(module, one, capsys=capsys)
     (log,) = logs
-    seen = [*log.listings.values(), *log.walks.values(), *(found for found, _ in log.files.values())]
+    seen = [*log.listings.values(), *log.walks.values(), *(found for _, _, found in log.dependencies())]
     assert log.files and log.listings and all(isinstance(s, bytes) and len(s) == 16 for s in seen if s is not None)
+    whole = [path for path, limit, found in log.dependencies() if limit == -1 and found is not None]
+    assert whole and all(isinstance(log.files[path], bytes) for path in whole)  # the digest alone, not a pair
     assert not lint(module, one, capsys=capsys)[2] and not runs.last.linted
     (module / "infrastructure" / "extra.go").write_text("package infrastructure\n")
     cold = lint(module, one, "--no-cache", capsys=capsys)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -136,7 +137,7 @@ def test_the_verdicts_of_files_alike_are_held_once(tree: Path, monkeypatch: pyte
     held: list[list[lint.Scan]] = []
     units = lint._units
 
-    def spy(modules: lint.ModuleMap, items: list[lint.Discovered], scans: list[lint.Scan], first: str | None) -> list[list[int]]:
+    def spy(modules: lint.ModuleMap, items: list[lint.Discovered], scans: list[lint.Scan], first: str | None) -> list[Sequence[int]]:
         held.append(scans)
         return units(modules, items, scans, first)
 
@@ -145,6 +146,34 @@ def test_the_verdicts_of_files_alike_are_held_once(tree: Path, monkeypatch: pyte
     clean = [scan for item, scan in zip(discovered, held[0]) if item.display.startswith("e2e/clean")]
     assert clean[0] == (lint.Prefilter.CLEAN, b'"io" "example.com/shop-e2e/infra"', None, False)
     assert all(scan is clean[0] for scan in clean)
+
+
+def test_the_modules_files_are_listed_at_a_word_a_file(tree: Path) -> None:
+    """The files of each module are listed for the whole run: as machine words, not as an int
+    object and a pointer per file of a large tree."""
+    import tracemalloc
+
+    from imagetag_lint import lint
+    from imagetag_lint.files import ModuleMap, Scanner, discover
+    from imagetag_lint.options import LintOptions
+    from imagetag_lint.rules import load_rule_set
+
+    for index in range(600):
+        (tree / "e2e" / f"clean{index}.go").write_text("package e2e\n")
+    options = LintOptions(rule_set=load_rule_set())
+    discovered, _ = discover([str(tree)], tree)
+    scanner = Scanner(lint.Prefilter(options.rule_set.flow), options.max_file_bytes)
+    scans = [scanner((d.path, d.display)) for d in discovered]
+    modules = ModuleMap()
+    lint._units(modules, discovered, scans, None)  # the go.mod files, read once
+    tracemalloc.start()
+    try:
+        units = lint._units(modules, discovered, scans, None)
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert len(units) == 2 and sum(map(len, units)) == len(discovered) > 600
+    assert held < 12 * len(discovered)
 
 
 def test_a_finished_module_keeps_only_the_sources_the_report_reads(tree: Path) -> None:
@@ -195,6 +224,82 @@ def test_a_later_module_s_sources_are_read_at_its_turn(tree: Path, monkeypatch: 
     assert first and all(not name.startswith("staging/") for name in first)
     assert not second  # the first module's are let go too, and the second's were read again
     assert {f.filename for f in result.findings if f.filename.startswith("staging/")}
+
+
+def test_a_finished_module_s_kept_sources_wait_compressed_for_the_report(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While a later module is linted, the files kept of the modules before it hold no source
+    (it waits compressed); the report gets every one back as it is on disk."""
+    import gc
+
+    from imagetag_lint import lint
+    from imagetag_lint.files import discover
+    from imagetag_lint.options import LintOptions
+    from imagetag_lint.rules import load_rule_set
+
+    discovered, _ = discover([str(tree)], tree)
+    sizes_at_each_turn: list[dict[str, int]] = []
+    taken = lint._lint_taken
+
+    def spy(linter: lint.Linter) -> lint.LintResult:
+        files = [o for o in gc.get_objects() if isinstance(o, SourceFile) and o not in linter.project.files()]
+        sizes_at_each_turn.append({f.filename: len(f.source) for f in files})
+        return taken(linter)
+
+    monkeypatch.setattr(lint, "_lint_taken", spy)
+    result = lint.lint_paths(discovered, LintOptions(rule_set=load_rule_set()), tree)
+    first, second = sizes_at_each_turn
+    assert not first
+    assert second and set(second.values()) == {0}
+    assert set(second) < set(result.sources)
+    for name, file in result.sources.items():
+        assert file.source == (tree / name).read_bytes()
+        assert isinstance(file, SourceFile) and file.position(len(file.source)).row == file.source.count(b"\n") + 1
+
+
+def test_a_finished_module_s_directory_lookups_go_with_it(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The go.mod lookups that split the files by module (one per directory of the tree) are the
+    first module's linter's, and go with it."""
+    import gc
+
+    from imagetag_lint import lint
+    from imagetag_lint.files import ModuleMap, discover
+    from imagetag_lint.options import LintOptions
+    from imagetag_lint.rules import load_rule_set
+
+    discovered, _ = discover([str(tree)], tree)
+    maps_at_each_turn: list[int] = []
+    taken = lint._lint_taken
+
+    def spy(linter: lint.Linter) -> lint.LintResult:
+        gc.collect()
+        maps_at_each_turn.append(sum(isinstance(o, ModuleMap) for o in gc.get_objects()))
+        return taken(linter)
+
+    monkeypatch.setattr(lint, "_lint_taken", spy)
+    lint.lint_paths(discovered, LintOptions(rule_set=load_rule_set()), tree)
+    assert maps_at_each_turn == [1, 1]
+
+
+def test_a_go_tree_s_inputs_are_listed_once(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without Python inputs, the readers and the lint take the run's list of inputs as it is:
+    a tree of thousands of files holds no copies of it for the whole run."""
+    from imagetag_lint import lint, options
+
+    lists: list[object] = []
+    start_scan, lint_paths = options.start_scan, lint.lint_paths
+
+    def scan_spy(discovered: list[lint.Discovered], *args: object) -> object:
+        lists.append(discovered)
+        return start_scan(discovered, *args)  # type: ignore[arg-type]
+
+    def lint_spy(discovered: list[lint.Discovered], *args: object) -> lint.LintResult:
+        lists.append(discovered)
+        return lint_paths(discovered, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(options, "start_scan", scan_spy)
+    monkeypatch.setattr(lint, "lint_paths", lint_spy)
+    assert stdout_of(tree, ["--no-cache", "--output-format", "json", "--exit-zero"])
+    assert len(lists) == 2 and lists[0] is lists[1]
 
 
 def tree_enclosing_function_name(file: SourceFile, start: int, end: int) -> str:

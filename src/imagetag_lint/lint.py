@@ -10,6 +10,7 @@ import functools
 import gc
 import os
 import re
+from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from importlib import import_module
 from pathlib import Path
@@ -491,10 +492,11 @@ class Linter:
         return self.modules.unfollowed_module(import_path, from_directory)
 
     def _display(self, path: str) -> str:
-        try:
-            return Path(path).relative_to(self.cwd).as_posix()
-        except ValueError:
-            return path
+        """path relative to the working directory, or as it is outside it: worked out on the
+        string (a lint names thousands of files it reads only to resolve names, and pathlib
+        would build and intern every part of each name)."""
+        base = str(self.cwd).rstrip(os.sep) + os.sep
+        return path[len(base) :].replace(os.sep, "/") if path.startswith(base) else path
 
     # -- analysis -------------------------------------------------------------------------
 
@@ -615,14 +617,16 @@ def lint_paths(
         pending = start_scan(discovered, options.rule_set.flow, options.max_file_bytes, overlay)
     modules = linter.modules
     first = _module_root(modules, discovered[0].path) if discovered else None
-    scans, trees = linter.read_scans(discovered, pending, lambda item: _module_root(modules, item.path) == first)
+    scans, trees = linter.read_scans(discovered, pending, _in_module(modules, first))
     units = _units(modules, discovered, scans, first)
+    del modules  # its lookups of every directory go with the first module's linter
     if len(units) == 1:
         _read_put_off(linter, discovered, scans, trees)
         linter.take(discovered, scans, trees)
         return _lint_taken(linter)
     result = LintResult()
     seen: dict[Scan, Scan] = {}
+    held: list[tuple[SourceFile, bytes]] = []
     for number, indexes in enumerate(units):
         items = [discovered[i] for i in indexes]
         if number:
@@ -632,16 +636,39 @@ def lint_paths(
             trees = linter.parse_worth(items, unit_scans)
         linter.others = functools.partial(_other_files, discovered, scans, set(indexes))
         linter.take(items, unit_scans, trees)
-        _merge(result, _with_needed_sources(_lint_taken(linter)))
-        for file in linter.project.files():
+        unit = _with_needed_sources(_lint_taken(linter))
+        _merge(result, unit)
+        kept = [file for file in unit.sources.values() if isinstance(file, SourceFile)]
+        for file in kept:  # the others go with the project
             file.release()
+        if number < len(units) - 1:
+            held.extend(_held(kept))
         for index in indexes:  # what a later unit needs of these files it reads again
             scans[index] = shared(put_off(scans[index]), seen)
-        del linter, unit_scans
+        del linter, unit_scans, unit
         reset_caches()  # the trees' roots and the nodes memoized on them
         gc.collect()  # the project holds its files in cycles: its trees go now, not at the end
+    _give_back(held)
     result.findings.sort(key=Finding.sort_key)
     return result
+
+
+def _held(files: Iterable[SourceFile]) -> Iterator[tuple[SourceFile, bytes]]:
+    """Each file with its source compressed, which it no longer holds: what the report reads of
+    a finished module waits small while the later modules' trees take the memory."""
+    import zlib  # here: a run of one module loads no compression
+
+    for file in files:
+        yield file, zlib.compress(file.source, 1)
+        file.source = b""  # given back when every module is linted
+        vars(file).pop("line_starts", None)  # worked out again when asked
+
+
+def _give_back(held: list[tuple[SourceFile, bytes]]) -> None:
+    import zlib
+
+    for file, packed in held:
+        file.source = zlib.decompress(packed)
 
 
 def _read_put_off(linter: Linter, discovered: Sequence[Discovered], scans: list[Scan], trees: dict[str, Tree]) -> None:
@@ -665,13 +692,18 @@ def _lint_taken(linter: Linter) -> LintResult:
     return result
 
 
+def _in_module(modules: ModuleMap, root: str | None) -> Callable[[Discovered], bool]:
+    return lambda item: _module_root(modules, item.path) == root
+
+
 def _module_root(modules: ModuleMap, path: str) -> str:
     module = modules.module_of(os.path.dirname(path))
     return module[1] if module is not None else ""
 
 
-def _units(modules: ModuleMap, discovered: Sequence[Discovered], scans: Sequence[Scan], first: str | None) -> list[list[int]]:
-    """The indexes of the files, by the module they belong to, the first file's module first.
+def _units(modules: ModuleMap, discovered: Sequence[Discovered], scans: Sequence[Scan], first: str | None) -> list[Sequence[int]]:
+    """The indexes of the files, by the module they belong to, the first file's module first
+    (as arrays: the list lasts the run, and a list would hold an int object per file).
 
     Only the files that may be parsed ask for their module; a clean file (which matters only
     as a possible caller of what a fix changes, or of a wrapper) goes with the module whose
@@ -682,7 +714,7 @@ def _units(modules: ModuleMap, discovered: Sequence[Discovered], scans: Sequence
         if scan[0] in PARSEABLE:
             by_root.setdefault(_module_root(modules, item.path), []).append(index)
     if len(by_root) <= 1:
-        return [list(range(len(discovered)))]
+        return [range(len(discovered))]
     deepest_first = sorted((root for root in by_root if root), key=len, reverse=True)
     first_root = first if first in by_root else next(iter(by_root))
     outside = "" if "" in by_root else first_root  # "": the files under no go.mod
@@ -693,7 +725,7 @@ def _units(modules: ModuleMap, discovered: Sequence[Discovered], scans: Sequence
             holder = next((root for root in deepest_first if item.path.startswith(root + os.sep)), outside)
             by_root[holder].append(index)
     order = [first_root, *sorted(root for root in by_root if root != first_root)]
-    return [sorted(by_root[root]) for root in order]
+    return [array("l", sorted(by_root[root])) for root in order]
 
 
 def _other_files(discovered: Sequence[Discovered], scans: Sequence[Scan], unit: set[int]) -> Iterator[tuple[str, str, bytes | None]]:
@@ -767,7 +799,7 @@ def lint_run(run: LintRun, overlay: dict[str, bytes], pending: Pending[Scan] | N
         result.paths = {inputs.stdin_name: path}
     else:
         python = [(d.display, d.path) for d in inputs.discovered if is_python(d.path)]
-        go = [d for d in inputs.discovered if not is_python(d.path)]
+        go = [d for d in inputs.discovered if not is_python(d.path)] if python else inputs.discovered
         result = lint_paths(go, run.options, run.cwd, overlay, pending) if go or not python else LintResult()
         result.errors[:0] = inputs.errors
         result.paths = {d.display: d.path for d in inputs.discovered}

@@ -62,7 +62,8 @@ class LintRun:
     def lint(self, overlay: dict[str, bytes], pending: Pending[Scan] | None = None) -> LintResult:
         """pending: the prefilter's verdicts on the Go inputs, when the caller has them already."""
         if pending is None and self.inputs.stdin is None:  # read in forked processes while the parser loads
-            go = [d for d in self.inputs.discovered if not d.path.endswith(".py")]  # python/ reads its own
+            discovered = self.inputs.discovered
+            go = [d for d in discovered if not d.path.endswith(".py")] if _any_python(discovered) else discovered  # python/ reads its own
             pending = start_scan(go, self.options.rule_set.flow, self.options.max_file_bytes, overlay)
         try:
             from imagetag_lint.lint import lint_run
@@ -71,3 +72,8 @@ class LintRun:
         finally:
             if pending is not None:
                 pending.close()  # stops the readers if anything went wrong before they were heard
+
+
+def _any_python(discovered: list[Discovered]) -> bool:
+    """Whether any input is a Python file: a Go tree's inputs are listed once, not copied."""
+    return any(d.path.endswith(".py") for d in discovered)

@@ -26,9 +26,10 @@ class ReadLog:
         self.inputs_changed = False
         # what was seen, as digests: a lint of a large tree reads thousands of siblings and
         # directories, and the log lasts the whole run
-        # path -> (the digest of its bytes, None when absent or unreadable; how many were read at
-        # most, -1 for all of a Go file, EXISTS when only whether it is a file was asked)
-        self.files: dict[str, tuple[bytes | None, int]] = {}
+        # path -> the digest of all its bytes (most files: no pair each), or (the digest, None
+        # when absent or unreadable; how many were read at most, -1 for all of a Go file, EXISTS
+        # when only whether it is a file was asked)
+        self.files: dict[str, bytes | tuple[bytes | None, int]] = {}
         self.listings: dict[str, bytes] = {}  # directory -> the digest of the Go files it held
         self.walks: dict[str, bytes] = {}  # directory -> the digest of what a walk saw in it (walk_listing)
 
@@ -40,8 +41,16 @@ class ReadLog:
                 self.inputs_changed = True
             return
         known = self.files.get(path)
-        if known is None or _extent(limit) > _extent(known[1]):
-            self.files[path] = (None if source is None else self.digest(source), limit)
+        if known is None or (not isinstance(known, bytes) and _extent(limit) > _extent(known[1])):
+            found = None if source is None else self.digest(source)
+            self.files[path] = found if found is not None and limit == -1 else (found, limit)
+
+    def dependencies(self) -> list[tuple[str, int, bytes | None]]:
+        """(path, how much of it was read, its digest) of each file read, by path."""
+        return [
+            (path, -1, seen) if isinstance(seen, bytes) else (path, seen[1], seen[0])
+            for path, seen in sorted(self.files.items())
+        ]
 
     def listing(self, names: Iterable[str]) -> bytes:
         return self.digest(listing_bytes(names))

@@ -253,9 +253,7 @@ class RunCache:
             result = self.run.lint({}, scans)
         finally:
             log_reads(None)
-        files: list[Dependency] = [
-            (path, limit, wanted) for path, (wanted, limit) in sorted(log.files.items())
-        ]
+        files: list[Dependency] = log.dependencies()
         baseline = self.run.gate.baseline
         if baseline is not None and self.run.gate.narrow:  # the gate reads it
             files.append((str(baseline), -1, self._dependency(str(baseline), -1)))
