@@ -23,10 +23,10 @@ from imagetag_lint.golang.syntax import (
     arguments,
     enclosing,
     identifiers,
+    is_write,
     node_key,
     parent,
     unparen,
-    written_identifiers,
 )
 from imagetag_lint.record import field, record
 
@@ -316,32 +316,50 @@ def variable_type(run: FlowRun, ident: Node) -> Node | None:
 
 def visible_type(run: FlowRun, ident: Node, file: SourceFile) -> tuple[SourceFile, Node] | None:
     """The type an identifier of file visibly has (`variable_type`), or, when no function around it
-    declares or sets the name, the type of the package-level variable it names (`var shared =
+    binds the name, the type of the package-level variable it names (`var shared =
     &cluster.Cluster{...}`, `var shared *cluster.Cluster`, in any file of the package); with the
-    file that declares it, whose imports qualify the type."""
-    declared = variable_type(run, ident)
-    if declared is not None:
-        return (file, declared)
+    file that declares it, whose imports qualify the type. None when the functions around it bind
+    the name more than once: the nearest declaration before it need not be the one in scope (`k :=
+    &journal{}` then `if live { k := &kube{} }`), and blocks are not read."""
     outermost = None
     current = ident.parent
     while current is not None:
         if current.type in FUNCTION_TYPES:
             outermost = current
         current = current.parent
-    if outermost is not None and _declares(outermost, ident):
-        return None  # a local or a receiver of that name, whose type is not visible, or a write
+    bindings = _bindings(outermost, ident.text or b"") if outermost is not None else 0
+    if bindings > 1:
+        return None
+    declared = variable_type(run, ident)
+    if declared is not None:
+        return (file, declared)
+    if bindings:
+        return None  # a local, a parameter or a receiver of that name whose type is not visible
     spec = run.project.package_variable(file, text(ident))
     declared = _declaration_type(spec[1], ident.text) if spec is not None else None
     return (spec[0], declared) if spec is not None and declared is not None else None
 
 
-def _declares(function: Node, ident: Node) -> bool:
-    """Does the function (or a closure in it) name ident's name as a receiver, or write it?"""
-    receiver = function.child_by_field_name("receiver")
-    if receiver is not None and any(n.text == ident.text for p in receiver.named_children for n in p.children_by_field_name("name")):
+def _bindings(function: Node, name: bytes) -> int:
+    """How many times the function (with its closures) binds the name: as a receiver or a
+    parameter, with `var`, `:=` or `=`, in a `range` clause, a `select` case or a type switch."""
+    return sum(_binds(i) for i in identifiers(function, name.decode()))
+
+
+def _binds(ident: Node) -> bool:
+    if is_write(ident):
         return True
-    body = function.child_by_field_name("body")
-    return body is not None and bool(written_identifiers(body, text(ident))[0])
+    holder = parent(ident)
+    if holder is None:
+        return False
+    if holder.type in ("parameter_declaration", "variadic_parameter_declaration"):
+        return any(n.id == ident.id for n in holder.children_by_field_name("name"))
+    statement = parent(holder) if holder.type == "expression_list" else None
+    if statement is None:
+        return False
+    if statement.type == "type_switch_statement":
+        return statement.child_by_field_name("alias") == holder
+    return statement.type in ("range_clause", "receive_statement") and statement.child_by_field_name("left") == holder
 
 
 def _declared_in(run: FlowRun, function: Node, name: bytes | None, before: int) -> Node | None:
