@@ -167,5 +167,30 @@ def _walked_rows(function: Function, target: cst.BaseAssignTargetExpression, wal
         bound, statement = found[0]
         if not isinstance(statement, cst.Assign) or len(statement.targets) != 1 or statement.targets[0].target is not bound:
             return None
+        if not _rows_kept(function, walked, bound):
+            return None  # `services.remove(...)`, `services[0] = ...`, handed to a call: other rows
         walked = statement.value
     return _elements(walked) if isinstance(walked, (cst.List, cst.Tuple)) else None
+
+
+def _rows_kept(function: Function, walked: cst.Name, bound: cst.CSTNode) -> bool:
+    """Are the rows of the local's literal each still walked: is the local read only as what a
+    `for` loop or a comprehension walks, or to add rows (`append`, `extend`, `insert`, `+=`)?
+    The rows then name builds that run, though they need not be all the loop walks."""
+    module = function.module
+    for name in function.names:
+        if name.value != walked.value or name is bound:
+            continue
+        holder = module.parent(name)
+        if isinstance(holder, (cst.For, cst.CompFor)) and holder.iter is name:
+            continue
+        if isinstance(holder, cst.AugAssign) and holder.target is name and isinstance(holder.operator, cst.AddAssign):
+            continue
+        if (isinstance(holder, cst.Attribute) and holder.value is name and holder.attr.value in _ADDING
+                and isinstance(call := module.parent(holder), cst.Call) and call.func is holder):
+            continue
+        return False
+    return True
+
+
+_ADDING = frozenset({"append", "extend", "insert"})
