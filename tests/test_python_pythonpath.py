@@ -49,6 +49,14 @@ def test_a_test_module_alone_finds_its_helpers_on_the_pythonpath(
     assert alone == _rows(["."], capsys)
 
 
+def test_the_settings_are_looked_for_from_the_linted_files_not_the_working_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _src_layout(tmp_path, "pytest.ini", "[pytest]\npythonpath = src\n")
+    monkeypatch.chdir(tmp_path)  # above the settings file, as a monorepo's root is
+    assert len(_rows([f"{root.name}/{TEST}"], capsys)) == 3
+
+
 def test_without_the_setting_a_test_module_alone_does_not_see_them(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -75,7 +75,8 @@ def lint_python_files(
                 sources[display] = _read(path, display, overlay, max_file_bytes)
             except InputError:
                 continue  # it only gives fixtures; linted, it reports its own problem
-    pythonpath = pythonpath_directories(cwd)
+    # pytest looks for its settings from the common directory of the paths it is given
+    pythonpath = pythonpath_directories(os.path.commonpath([d for d, _ in directories]) if directories else cwd)
     _read_imported(sources, dict(items), dict(conftests), overlay, max_file_bytes, cwd, pythonpath)
     if not sources:
         return run
