@@ -89,6 +89,8 @@ class Project:
         self.functions: list[Function] = []
         self.scopes: dict[Module, Scope] = {}
         self.owner: dict[cst.CSTNode, Function] = {}  # FunctionDef -> Function
+        self._bound: dict[cst.CSTNode, frozenset[str]] = {}  # FunctionDef -> the names it binds
+        self._defs_in: dict[cst.CSTNode, list[str]] | None = None  # FunctionDef -> the names of the defs in it
         self.by_file = {m.file.filename: m for m in modules}
         old: dict[Module, dict[str, Binding]] = previous.imports if previous is not None else {}
         self.imports: dict[Module, dict[str, Binding]] = {m: old[m] if m in old else bindings(m) for m in modules}
@@ -210,6 +212,10 @@ class Project:
             return None
         if not (isinstance(func, cst.Name) or _plain_attribute(func)):
             return self._dotted_module_call(func, module, name)
+        if isinstance(func, cst.Name):
+            bound, inner = self._bound_around(call, module, name)
+            if bound:  # a function around the call binds the name: it hides the module's and imports
+                return inner
         local = self.top_level[module].get(name) if isinstance(func, cst.Name) else None
         if local is not None:
             return local
@@ -224,6 +230,33 @@ class Project:
             if len(nested) == 1 or module not in self.stars:
                 return nested[0] if len(nested) == 1 else None  # else a builtin, or a name never bound
         return self._by_name(name, module)
+
+    def _bound_around(self, call: cst.Call, module: Module, name: str) -> tuple[bool, Function | None]:
+        """(bound, the nested def): does a function around the call bind the name itself (a `def`
+        in it, a parameter, an assignment), as Python's scoping reads a name before the module's?
+        With the function a nested `def` of that name is, when that is what binds it."""
+        node = module.function_of(call.func)  # (a run made up from a hand-off keeps the tree's name)
+        while node is not None:
+            function = self.owner.get(node)
+            if function is not None and name in self._bound_names(function):
+                nested = [c for c in self.by_name.get(name, []) if c.module is module and module.function_of(c.node) is node]
+                return True, nested[0] if len(nested) == 1 else None
+            node = module.function_of(node)
+        return False, None
+
+    def _bound_names(self, function: Function) -> frozenset[str]:
+        """The names a function binds: its parameters, assignments and the `def`s in it."""
+        if self._defs_in is None:
+            self._defs_in = {}
+            for inner in self.functions:
+                outer = inner.module.function_of(inner.node)
+                if outer is not None:
+                    self._defs_in.setdefault(outer, []).append(inner.name)
+        found = self._bound.get(function.node)
+        if found is None:
+            names = (*function.params, *(b[0] for b in function.bindings), *self._defs_in.get(function.node, ()))
+            found = self._bound[function.node] = frozenset(names)
+        return found
 
     def _dotted_module_call(self, func: cst.BaseExpression, module: Module, name: str) -> Function | None:
         """`a.b.f()` after `import a.b` (or `m.f()` on a package's submodule, `helpers.sub.f()`
