@@ -196,9 +196,9 @@ def _future_dropped(project: Project, function: Function, call: cst.Call) -> str
         return f"the future `{shown}` returns is assigned to `_`"
     if not isinstance(target, cst.Name) or read_in_closure(project, function, target.value):
         return None
-    if sum(1 for bound, _, _ in function.bindings if bound == target.value) != 1:
+    if not _bound_once(function, target.value):
         return None  # bound again: which future a read gets is not followed
-    reads = [n for n in function.names if n.value == target.value and is_read(module, n)]
+    reads = _reads(function, target.value)
     if any(not _keeps_nothing(module, module.parent(n)) for n in reads):
         return None
     if not reads:
