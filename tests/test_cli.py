@@ -340,6 +340,14 @@ def test_stdin_siblings_on_disk_resolve_the_deploy_function(module: Path, capsys
     # the fix would edit e2e/deploy.go, which the run only reads: by hand, and it says so
     assert finding["fix"]["applicability"] == "display-only"
     assert finding["fix"]["message"].startswith("the fix edits e2e/deploy.go, which this run does not lint")
+
+
+def test_text_output_says_why_a_fix_is_by_hand(module: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A one-file run that cannot edit the deploy helper's file says so under the finding."""
+    code, out, _ = run(capsys, "--output-format", "text", "--color", "never", "e2e/setup.go")
+    assert code == 1
+    assert " IMG001 [by hand] " in out
+    assert "\n  help: the fix edits e2e/deploy.go, which this run does not lint: " in out
     # named outside the package, the same text has nothing to resolve the deploy function with
     _, alone = run_json(capsys, "-", "--stdin-filename", "elsewhere/setup.go", stdin=SETUP_GO.encode())
     assert [r["filename"] for r in alone[0]["related"]] == []

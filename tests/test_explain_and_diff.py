@@ -90,7 +90,7 @@ def test_diff_with_text_output_prints_the_diff(capsys: pytest.CaptureFixture[str
     example = Path(__file__).parent.parent / "examples" / "kind-e2e"
     code, out, err = run(capsys, "--isolated", "--diff", "--output-format", "text", str(example))
     assert code == 1 and out.startswith("--- a/") and "+++ b/" in out
-    assert err == "Would apply 4 fixes in 2 file(s).\n"
+    assert err == "Would apply 4 fixes in 2 files.\n"
 
 
 BROKEN = Path(__file__).parent / "fixtures" / "elision" / "guarded"

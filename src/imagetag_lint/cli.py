@@ -324,7 +324,8 @@ def _fix(args: argparse.Namespace, rule_set: RuleSet, lint_run: LintRun, stdin_s
         if outcome.applied and not args.quiet:
             noun = "fix" if count == 1 else "fixes"
             more = f", and {later} {'fix of a finding' if later == 1 else 'fixes of findings'} that those fixes lead to" if later else ""
-            print(f"Would apply {count} {noun} in {len(outcome.changed)} file(s){more}.", file=sys.stderr)
+            files = "file" if len(outcome.changed) == 1 else "files"
+            print(f"Would apply {count} {noun} in {len(outcome.changed)} {files}{more}.", file=sys.stderr)
         if result.errors:
             return EXIT_ERROR
         return EXIT_FINDINGS if diff or outcome.refused else EXIT_CLEAN

@@ -68,6 +68,8 @@ def render_text(
                 f"  [cyan]related[/] {escape(related.span.filename)}:{start.row}:{start.column}: "
                 f"{escape(related.message)}"
             )
+        if finding.fix is not None and finding.fix.message:  # why a fix is by hand or unsafe, as ruff's help line
+            console.print(f"  [magenta]help[/]: {escape(finding.fix.message)}")
         if show_steps and finding.steps:
             console.print("  [green]fix[/] in four steps:")
             for number, step in enumerate(finding.steps, 1):
