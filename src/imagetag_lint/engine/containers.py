@@ -342,16 +342,19 @@ def visible_type(run: FlowRun, ident: Node, file: SourceFile) -> tuple[SourceFil
 
 def _bindings(function: Node, name: bytes) -> int:
     """How many times the function (with its closures) binds the name: as a receiver or a
-    parameter, with `var`, `:=` or `=`, in a `range` clause, a `select` case or a type switch."""
+    parameter, with `var` or `:=`, in a `range` clause, a `select` case or a type switch. An `=`
+    declares nothing: it cannot change the static type of the variable it sets (a package-level
+    `var c *cluster.Cluster` that TestMain sets keeps its type)."""
     return sum(_binds(i) for i in identifiers(function, name.decode()))
 
 
 def _binds(ident: Node) -> bool:
-    if is_write(ident):
-        return True
     holder = parent(ident)
     if holder is None:
         return False
+    if is_write(ident):
+        statement = parent(holder) if holder.type == "expression_list" else None
+        return statement is None or statement.type != "assignment_statement"
     if holder.type in ("parameter_declaration", "variadic_parameter_declaration"):
         return any(n.id == ident.id for n in holder.children_by_field_name("name"))
     statement = parent(holder) if holder.type == "expression_list" else None
