@@ -9,13 +9,14 @@ import libcst as cst
 from imagetag_lint.enums import Applicability, Severity
 from imagetag_lint.findings import Finding, Fix, Related, Span
 from imagetag_lint.images import pulled_release, repository
-from imagetag_lint.python import codemod, fixture_drops, fixture_requests
+from imagetag_lint.python import codemod, fixture_drops, fixture_requests, row_builds
 from imagetag_lint.python.discards import Discard, find_discards, other_references
 from imagetag_lint.python.factories import factory_call
 from imagetag_lint.python.flow import (
     COMPUTED,
     FIXED,
     FRESH,
+    NO_BUILD,
     OPAQUE,
     PARAM,
     Flow,
@@ -147,6 +148,10 @@ def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterat
         if copied is not None:  # a copy of what the fixture hands out, as a copy of a fixed build tag is
             why = f"it copies the name the fixture `{copied[0]}` ({copied[1]}) hands out, and breaks when that name changes"
             severity = Severity.WARNING
+        unknown = row_builds.unknown_row_build(flow, function, sink) if why.endswith(NO_BUILD) else None
+        if unknown is not None:  # a build may name this repository on a row the analysis cannot tell apart
+            why = f"{why.removesuffix(NO_BUILD).rstrip(', ')}; {unknown}"
+            plan = codemod.Plan(plan.steps, Fix(Applicability.DISPLAY_ONLY, f"{unknown}; {codemod.BY_HAND}"))
         factory = fixture_requests.factory_building(flow, function, sink) if paired_with is None else None
         if factory is not None:
             why += (f"; `{factory[0]}` runs a build of `{reference_repository(flow, sink)}` here, and the "
