@@ -56,6 +56,12 @@ def _loop_rows(target: cst.CSTNode, loop: cst.For) -> Rows | None:
 def _parametrized(function: Function, name: str) -> Rows | None:
     """The values a test's `@pytest.mark.parametrize` lists for the parameter `name` (not
     `indirect`: then a fixture gets them), one per row."""
+    found = _parametrized_values(function, name)
+    return found[1] if found is not None else None
+
+
+def _parametrized_values(function: Function, name: str) -> tuple[cst.BaseExpression, Rows] | None:
+    """The list a test's `parametrize` mark gives for the parameter `name`, and its value in each row."""
     if not function.is_test:
         return None
     for decorator in function.node.decorators:
@@ -74,8 +80,9 @@ def _parametrized(function: Function, name: str) -> Rows | None:
         if rows is None or None in unwrapped:
             return None
         if len(names) == 1:
-            return [row for row in unwrapped if row is not None]
-        return _slots(unwrapped, names.index(name), len(names))
+            return values, [row for row in unwrapped if row is not None]
+        slots = _slots(unwrapped, names.index(name), len(names))
+        return (values, slots) if slots is not None else None
     return None
 
 
@@ -180,6 +187,8 @@ def _row_value(walk: Walk, row: cst.BaseExpression) -> cst.BaseExpression | None
     `"{}-svc".format(svc)`); None when it is made otherwise, or the row is no literal."""
     if walk.argument is walk.read:
         return row
+    if isinstance(row, cst.Dict):  # `row["name"]` of `{"name": "shop-a", ...}`
+        return _entry(row, walk.argument, walk.read)
     pieces = _plain_pieces(walk.argument)
     text = string_value(row)
     if pieces is None or text is None:
@@ -187,6 +196,18 @@ def _row_value(walk: Walk, row: cst.BaseExpression) -> cst.BaseExpression | None
     if any(not isinstance(p, str) and not (isinstance(p, cst.Name) and p.value == walk.read.value) for p in pieces):
         return None  # another value beside the row's: not followed
     return cst.SimpleString(repr("".join(p if isinstance(p, str) else text for p in pieces)))
+
+
+def _entry(row: cst.Dict, argument: cst.BaseExpression, read: cst.Name) -> cst.BaseExpression | None:
+    """The value a dict row holds under the literal key the argument reads it by (`row["name"]`)."""
+    index = argument.slice[0].slice if isinstance(argument, cst.Subscript) and len(argument.slice) == 1 else None
+    key = string_value(index.value) if isinstance(index, cst.Index) else None
+    if key is None or not (isinstance(argument, cst.Subscript) and argument.value is read):
+        return None
+    entries = [e for e in row.elements if isinstance(e, cst.DictElement) and string_value(e.key) is not None]
+    if len(entries) != len(row.elements):
+        return None  # `**defaults`, or a key that is no literal: another entry may hold it
+    return next((e.value for e in entries if string_value(e.key) == key), None)
 
 
 def _plain_pieces(node: cst.BaseExpression, depth: int = 0) -> list[str | cst.BaseExpression] | None:
@@ -258,8 +279,9 @@ def _walk_around(function: Function, call: cst.Call, read: cst.Name) -> Walk | N
     """The loop that holds the call and walks the variable, or the comprehension of which the
     call is the element, with the rows it takes in turn when they are read: those of a literal
     list, or of a local assigned one (a comprehension with one `for` and no `if`: each row runs)."""
-    if read.value in function.params:
-        return None
+    if read.value in function.params:  # a test's `parametrize` rows: one test, and one run, per row
+        marked = _parametrized_values(function, read.value)
+        return Walk(marked[0], marked[1], read, read) if marked is not None else None
     module = function.module
     for ancestor in module.ancestors(call):
         if ancestor is function.node:
