@@ -182,9 +182,10 @@ def unknown_rows(function: Function, where: cst.Call, call: cst.Call) -> Walk | 
 
 
 def _row_value(walk: Walk, row: cst.BaseExpression) -> cst.BaseExpression | None:
-    """The argument in the pass that gives the variable `row`: the row itself, or the text that
+    """The argument in the pass that gives the variable `row`: the row itself, the text that
     plain text around it makes (`f"{svc}-svc"`, `"localhost/" + svc`, `"%s-svc" % svc`,
-    `"{}-svc".format(svc)`); None when it is made otherwise, or the row is no literal."""
+    `"{}-svc".format(svc)`), or a dict row's entry (`row["name"]`); None when it is made
+    otherwise, or the row is no literal."""
     if walk.argument is walk.read:
         return row
     if isinstance(row, cst.Dict):  # `row["name"]` of `{"name": "shop-a", ...}`
@@ -248,17 +249,14 @@ def _plain_pieces(node: cst.BaseExpression, depth: int = 0) -> list[str | cst.Ba
 def _percent_pieces(node: cst.BinaryOperation) -> list[str | cst.BaseExpression] | None:
     """`"localhost/%s" % svc` (or `% (svc,)`): one `%s`, one value."""
     template = string_value(node.left)
-    value = node.right
-    if isinstance(value, cst.Tuple):
-        values = _elements(value)
-        value = values[0] if values is not None and len(values) == 1 else None  # type: ignore[assignment]
-    if template is None or value is None:
+    values = _elements(node.right) if isinstance(node.right, cst.Tuple) else [node.right]
+    if template is None or values is None or len(values) != 1:
         return None
     pieces = template.replace("%%", "\0").split("%s")
     if len(pieces) != 2 or any("%" in p for p in pieces):
         return None
     before, after = (p.replace("\0", "%") for p in pieces)
-    return [before, value, after]
+    return [before, values[0], after]
 
 
 def _names_read(node: cst.BaseExpression) -> Iterator[cst.Name]:
