@@ -9,13 +9,14 @@ import libcst as cst
 from imagetag_lint.enums import Applicability, Severity
 from imagetag_lint.findings import Finding, Fix, Related, Span
 from imagetag_lint.images import pulled_release, repository
-from imagetag_lint.python import codemod, fixture_drops, fixture_requests
+from imagetag_lint.python import codemod, fixture_drops, fixture_requests, row_builds
 from imagetag_lint.python.discards import Discard, find_discards, other_references
 from imagetag_lint.python.factories import factory_call
 from imagetag_lint.python.flow import (
     COMPUTED,
     FIXED,
     FRESH,
+    NO_BUILD,
     OPAQUE,
     PARAM,
     Flow,
@@ -36,7 +37,7 @@ from imagetag_lint.python.pairing import (
     visibly_unloaded,
 )
 from imagetag_lint.python.project import Function
-from imagetag_lint.python.tables import calls_per_row
+from imagetag_lint.python.tables import Walk, calls_per_row, unknown_rows
 from imagetag_lint.python.unused_imports import fix_dropping_unused
 from imagetag_lint.python.values import SILENT
 from imagetag_lint.record import replace
@@ -147,6 +148,10 @@ def _check_function(flow: Flow, rule_set: RuleSet, function: Function) -> Iterat
         if copied is not None:  # a copy of what the fixture hands out, as a copy of a fixed build tag is
             why = f"it copies the name the fixture `{copied[0]}` ({copied[1]}) hands out, and breaks when that name changes"
             severity = Severity.WARNING
+        unknown = row_builds.unknown_row_build(flow, function, sink) if why.endswith(NO_BUILD) else None
+        if unknown is not None:  # a build may name this repository on a row the analysis cannot tell apart
+            why = f"{why.removesuffix(NO_BUILD).rstrip(', ')}; {unknown}"
+            plan = codemod.Plan(plan.steps, Fix(Applicability.DISPLAY_ONLY, f"{unknown}; {codemod.BY_HAND}"))
         factory = fixture_requests.factory_building(flow, function, sink) if paired_with is None else None
         if factory is not None:
             why += (f"; `{factory[0]}` runs a build of `{reference_repository(flow, sink)}` here, and the "
@@ -159,13 +164,16 @@ def _pair(flow: Flow, discards: list[Discard],
           stale: list[tuple[Sink, str]]) -> dict[Discard, list[tuple[Sink, str]]]:
     """Each stale deployment goes to the drop whose build makes its repository, else to the
     first drop whose build may stand in for it (see `builds_for`), else to none: then it is a
-    finding of its own, never fixed with another service's image."""
+    finding of its own, never fixed with another service's image. A build run once per row of
+    rows not read, or with an argument not worked out from the row, stands in for nothing: it
+    builds several services, which of them is unknown."""
     built = {d: _built_by(flow, d) for d in discards}
+    standing = [d for d in discards if _per_unknown_row(d) is None]
     paired: dict[Discard, list[tuple[Sink, str]]] = {d: [] for d in discards}
     for sink, how in stale:
         positive = sink.value.kind == PARAM or reference_repository(flow, sink) is not None
         shown = [d for d in discards if positive and shown_to_build(flow, built[d], sink, _producer_call(d))]
-        allowed = shown or [d for d in discards if builds_for(flow, built[d], sink)]
+        allowed = shown or [d for d in standing if builds_for(flow, built[d], sink)]
         if allowed:
             paired[allowed[0]].append((sink, how))
     return paired
@@ -219,6 +227,15 @@ def _built_by(flow: Flow, discard: Discard) -> frozenset[str]:
     if not discard.runs and isinstance(discard.node, cst.Call):  # `build(svc)` in `for svc in [...]`: each row's
         calls = calls_per_row(function, discard.node, discard.node) or calls
     return frozenset(r for call in calls for r in _built_by_call(flow, call, function))
+
+
+def _per_unknown_row(discard: Discard) -> Walk | None:
+    """The loop or comprehension that runs the dropped build once per row, each run handed what
+    the analysis does not know (see `tables.unknown_rows`)."""
+    call = discard.runs[0] if len(discard.runs) == 1 else discard.node
+    if not isinstance(discard.node, cst.Call) or not isinstance(call, cst.Call) or len(discard.runs) > 1:
+        return None
+    return unknown_rows(discard.function, discard.node, call)
 
 
 def _built_by_call(flow: Flow, call: cst.Call, function: Function) -> frozenset[str]:

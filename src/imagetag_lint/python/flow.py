@@ -77,6 +77,9 @@ class Shape:
     results: int = 1
 
 
+NO_BUILD = "and no build in the linted code names its repository"  # the end of `why_local`'s last words
+
+
 @record(frozen=True)
 class BuildSite:
     """A build in the linted code: the repository it tags, its fixed tag (or ""), where it is."""
@@ -795,7 +798,7 @@ class Flow:
             evidence = "a local pattern marks it as built locally"
         else:
             evidence = "its pull policy `Never` says it is loaded into the cluster"
-        return f"{evidence}, and no build in the linted code names its repository", Severity.ERROR
+        return f"{evidence}, {NO_BUILD}", Severity.ERROR
 
     def is_local_image(self, image: str, pull_never: bool = False) -> bool:
         """Is the reference a locally built image? `pull_never`: its own container says

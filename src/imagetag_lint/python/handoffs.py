@@ -6,8 +6,8 @@ pool's `imap`, `imap_unordered` and `starmap`) and asyncio's `loop.run_in_execut
 its name is lost where the hand-off drops it: a thread keeps nothing its target returns, a
 future dropped (or read only by a `result()` that is a statement of its own, also among the
 futures a comprehension or a loop collects) and a map whose names nobody keeps lose it as a
-bare call does. A `submit` in a loop over a literal list runs once per row, as a map does
-(`tables.calls_per_row`)."""
+bare call does. A `submit` (or a thread) in a loop over a literal list runs once per row, as a
+map does (`tables.calls_per_row`)."""
 
 from __future__ import annotations
 
@@ -58,9 +58,10 @@ def handoffs(function: Function) -> list[Handoff]:
 
 
 def _per_row(function: Function, handoff: Handoff) -> Handoff:
-    """`pool.submit(build, svc)` in a loop or a comprehension over a literal list (`for svc in
-    ["shop-a", "shop-b"]`) runs the function once per row, as a map over that list does."""
-    if handoff.form != "submit" or len(handoff.runs) != 1:
+    """`pool.submit(build, svc)` (or a thread's target, or an executor's) in a loop or a
+    comprehension over a literal list (`for svc in ["shop-a", "shop-b"]`) runs the function
+    once per row, as a map over that list does."""
+    if handoff.form == "map" or len(handoff.runs) != 1:
         return handoff
     runs = calls_per_row(function, handoff.call, handoff.runs[0])
     return replace(handoff, runs=runs) if runs is not None else handoff

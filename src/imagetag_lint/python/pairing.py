@@ -504,7 +504,7 @@ def built_right_here(flow: Flow, function: Function, sink: Sink) -> bool:
     tagged = [b for b in flow.builds if b.several and b.tag and b.tag.removeprefix("localhost/") == wanted]
     if not tagged:
         return False
-    reach = _run_for(flow, function, sink)
+    reach = run_for(flow, function, sink)
     if _unloaded(flow, reach, wanted):
         return False  # built, but visibly not the name loaded into the cluster
     return built_for(flow, function, sink, tagged, reach)
@@ -519,7 +519,7 @@ def visibly_unloaded(flow: Flow, sink: Sink) -> bool:
     if sink.function is None or sink.value.kind != FIXED:
         return False
     wanted = sink.value.text.removeprefix("localhost/")
-    loads = [(f, e) for f in _run_for(flow, sink.function, sink) for kind, e in flow.consumer_arguments(f) if kind == "load"]
+    loads = [(f, e) for f in run_for(flow, sink.function, sink) for kind, e in flow.consumer_arguments(f) if kind == "load"]
     return bool(loads) and all(_another_name(flow, e, f, wanted) for f, e in loads)
 
 
@@ -544,7 +544,7 @@ def built_for(flow: Flow, function: Function, sink: Sink, builds: list[BuildSite
     """Does one of the builds run for the sink: in the function before it, or in a function it
     calls before it or a fixture it requests (and theirs, down to MAX_DEPTH)?"""
     line = function.module.line(sink.node)
-    owners = {_owner(f) for f in (reach if reach is not None else _run_for(flow, function, sink))}
+    owners = {_owner(f) for f in (reach if reach is not None else run_for(flow, function, sink))}
     own = _owner(function)
     return any(b.owner in owners and (b.owner != own or int(b.where.rsplit(":", 1)[1]) <= line) for b in builds)
 
@@ -553,7 +553,7 @@ def _owner(function: Function) -> str:
     return f"{function.module.file.filename}:{function.name}"
 
 
-def _run_for(flow: Flow, function: Function, sink: Sink) -> set[Function]:
+def run_for(flow: Flow, function: Function, sink: Sink) -> set[Function]:
     """The function, what it calls before the sink and the fixtures it requests, and what those
     call and request in turn."""
     found = {function}

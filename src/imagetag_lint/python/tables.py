@@ -4,17 +4,21 @@ and a test's `@pytest.mark.parametrize("image", [...])` (also with several names
 `pytest.param(...)` rows) hand the variable each row in turn, as Go's `range` over a literal
 list and a `DescribeTable`'s `Entry` arguments do: a deployment of the variable deploys each.
 A call handed such a variable (`build(svc)` in `for svc in ["shop-a", "shop-b"]`, or the element
-of a comprehension with one `for` and no `if`) is made once per row (`calls_per_row`)."""
+of a comprehension with one `for` and no `if`), or plain text around it (`build(f"{svc}-svc")`),
+is made once per row (`calls_per_row`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
 
 import libcst as cst
 
 from imagetag_lint.python.project import Function
 from imagetag_lint.python.reaching import definitions_at
 from imagetag_lint.python.syntax import callee_name, keyword, positional, string_value
+from imagetag_lint.python.values import format_pieces
+from imagetag_lint.record import record, replace
 
 Rows = list[cst.BaseExpression]
 
@@ -52,6 +56,12 @@ def _loop_rows(target: cst.CSTNode, loop: cst.For) -> Rows | None:
 def _parametrized(function: Function, name: str) -> Rows | None:
     """The values a test's `@pytest.mark.parametrize` lists for the parameter `name` (not
     `indirect`: then a fixture gets them), one per row."""
+    found = _parametrized_values(function, name)
+    return found[1] if found is not None else None
+
+
+def _parametrized_values(function: Function, name: str) -> tuple[cst.BaseExpression, Rows] | None:
+    """The list a test's `parametrize` mark gives for the parameter `name`, and its value in each row."""
     if not function.is_test:
         return None
     for decorator in function.node.decorators:
@@ -70,8 +80,9 @@ def _parametrized(function: Function, name: str) -> Rows | None:
         if rows is None or None in unwrapped:
             return None
         if len(names) == 1:
-            return [row for row in unwrapped if row is not None]
-        return _slots(unwrapped, names.index(name), len(names))
+            return values, [row for row in unwrapped if row is not None]
+        slots = _slots(unwrapped, names.index(name), len(names))
+        return (values, slots) if slots is not None else None
     return None
 
 
@@ -120,46 +131,177 @@ def _elements(node: cst.Tuple | cst.List) -> Rows | None:
     return [e.value for e in node.elements]
 
 
+@record(frozen=True, eq=False)
+class Walk:
+    """A loop or a comprehension around a call that hands an argument of it its variable, once
+    per row: what it walks (`services`, `["shop-a", "shop-b"]`), and the rows, when read."""
+
+    walked: cst.BaseExpression
+    rows: Rows | None
+    read: cst.Name  # the variable, as the argument reads it
+    argument: cst.BaseExpression  # the argument that reads it: the variable, or text made around it
+
+
 def calls_per_row(function: Function, where: cst.Call, call: cst.Call) -> tuple[cst.Call, ...] | None:
     """The call made once per row of the literal list a loop or a comprehension around `where`
     hands the argument it walks (`build(svc)` in `for svc in ["shop-a", "shop-b"]`), that row in
-    its place; None when no argument is such a variable. `where` is the call in the module
-    (`call` may be a run made up from it)."""
+    its place, or the text an argument makes of the row (`build(f"{svc}-svc")` builds `shop-a-svc`);
+    None when no argument reads such a variable, or one makes of it what the analysis cannot
+    work out. `where` is the call in the module (`call` may be a run made up from it)."""
+    walk = row_walk(function, where, call)
+    if walk is None or walk.rows is None:
+        return None
+    values = [_row_value(walk, row) for row in walk.rows]
+    if any(value is None for value in values):
+        return None  # what each run builds is unknown: never the row itself
+    return tuple(call.with_changes(args=[a.with_changes(value=value) if a.value is walk.argument else a
+                                         for a in call.args])
+                 for value in values if value is not None)
+
+
+def row_walk(function: Function, where: cst.Call, call: cst.Call) -> Walk | None:
+    """The loop or comprehension around `where` whose variable an argument of the call reads,
+    itself or inside it (`f"{svc}-svc"`, `svc.upper()`)."""
     for arg in call.args:
-        rows = _rows_around(function, where, arg.value)
-        if rows is not None:
-            return tuple(call.with_changes(args=[a.with_changes(value=row) if a is arg else a for a in call.args])
-                         for row in rows)
+        for read in _names_read(arg.value):
+            walk = _walk_around(function, where, read)
+            if walk is not None:
+                return replace(walk, argument=arg.value)
     return None
 
 
-def _rows_around(function: Function, call: cst.Call, read: cst.BaseExpression) -> Rows | None:
-    """The rows a variable takes in turn around the call: those of the list a `for` loop that
-    holds the call walks, or a comprehension of which the call is the element."""
-    if not isinstance(read, cst.Name) or read.value in function.params:
+def unknown_rows(function: Function, where: cst.Call, call: cst.Call) -> Walk | None:
+    """The loop or comprehension around `where` that runs the call once per row, when what each
+    run is handed is unknown: the rows are not read (a parameter, a filtered comprehension, a
+    list changed after its literal), or the argument makes of a row what the analysis cannot
+    work out (`svc.upper()`)."""
+    walk = row_walk(function, where, call)
+    if walk is None or (walk.rows is not None and all(_row_value(walk, row) is not None for row in walk.rows)):
         return None
+    return walk
+
+
+def _row_value(walk: Walk, row: cst.BaseExpression) -> cst.BaseExpression | None:
+    """The argument in the pass that gives the variable `row`: the row itself, the text that
+    plain text around it makes (`f"{svc}-svc"`, `"localhost/" + svc`, `"%s-svc" % svc`,
+    `"{}-svc".format(svc)`), or a dict row's entry (`row["name"]`); None when it is made
+    otherwise, or the row is no literal."""
+    if walk.argument is walk.read:
+        return row
+    if isinstance(row, cst.Dict):  # `row["name"]` of `{"name": "shop-a", ...}`
+        return _entry(row, walk.argument, walk.read)
+    pieces = _plain_pieces(walk.argument)
+    text = string_value(row)
+    if pieces is None or text is None:
+        return None
+    if any(not isinstance(p, str) and not (isinstance(p, cst.Name) and p.value == walk.read.value) for p in pieces):
+        return None  # another value beside the row's: not followed
+    return cst.SimpleString(repr("".join(p if isinstance(p, str) else text for p in pieces)))
+
+
+def _entry(row: cst.Dict, argument: cst.BaseExpression, read: cst.Name) -> cst.BaseExpression | None:
+    """The value a dict row holds under the literal key the argument reads it by (`row["name"]`)."""
+    index = argument.slice[0].slice if isinstance(argument, cst.Subscript) and len(argument.slice) == 1 else None
+    key = string_value(index.value) if isinstance(index, cst.Index) else None
+    if key is None or not (isinstance(argument, cst.Subscript) and argument.value is read):
+        return None
+    entries = [e for e in row.elements if isinstance(e, cst.DictElement) and string_value(e.key) is not None]
+    if len(entries) != len(row.elements):
+        return None  # `**defaults`, or a key that is no literal: another entry may hold it
+    return next((e.value for e in entries if string_value(e.key) == key), None)
+
+
+def _plain_pieces(node: cst.BaseExpression, depth: int = 0) -> list[str | cst.BaseExpression] | None:
+    """The literal text and the expressions an f-string, a `+`, a `%` or a `.format` call puts
+    together, each expression whole (no format spec, conversion or `=`); None for other forms."""
+    if depth > 32:
+        return None
+    text = string_value(node)
+    if text is not None:
+        return [text]
+    if isinstance(node, cst.Name):
+        return [node]
+    if isinstance(node, cst.FormattedString):
+        found: list[str | cst.BaseExpression] = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                found.append(part.value.replace("{{", "{").replace("}}", "}"))
+            elif isinstance(part, cst.FormattedStringExpression) and not (part.format_spec or part.conversion
+                                                                          or part.equal):
+                found.append(part.expression)
+            else:
+                return None
+        return found
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        left, right = _plain_pieces(node.left, depth + 1), _plain_pieces(node.right, depth + 1)
+        return left + right if left is not None and right is not None else None
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
+        return _percent_pieces(node)
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
+        template = string_value(node.func.value)
+        args = positional(node)
+        fields = re.findall(r"\{[^{}]*\}", template.replace("{{", "").replace("}}", "")) if template else None
+        plain = fields is not None and all(f in ("{}", "{0}") for f in fields) and len(node.args) == len(args) == 1
+        return format_pieces(template, args) if plain and template else None
+    return None
+
+
+def _percent_pieces(node: cst.BinaryOperation) -> list[str | cst.BaseExpression] | None:
+    """`"localhost/%s" % svc` (or `% (svc,)`): one `%s`, one value."""
+    template = string_value(node.left)
+    values = _elements(node.right) if isinstance(node.right, cst.Tuple) else [node.right]
+    if template is None or values is None or len(values) != 1:
+        return None
+    pieces = template.replace("%%", "\0").split("%s")
+    if len(pieces) != 2 or any("%" in p for p in pieces):
+        return None
+    before, after = (p.replace("\0", "%") for p in pieces)
+    return [before, values[0], after]
+
+
+def _names_read(node: cst.BaseExpression) -> Iterator[cst.Name]:
+    """The names an expression reads (not an attribute's name, nor a keyword's, nor those of a
+    lambda or a comprehension, which bind their own)."""
+    todo: list[cst.CSTNode] = [node]
+    while todo:
+        current = todo.pop()
+        if isinstance(current, cst.Name):
+            yield current
+        elif isinstance(current, (cst.Attribute, cst.Arg)):
+            todo.append(current.value)
+        elif not isinstance(current, (cst.Lambda, cst.BaseComp)):
+            todo.extend(reversed(current.children))
+
+
+def _walk_around(function: Function, call: cst.Call, read: cst.Name) -> Walk | None:
+    """The loop that holds the call and walks the variable, or the comprehension of which the
+    call is the element, with the rows it takes in turn when they are read: those of a literal
+    list, or of a local assigned one (a comprehension with one `for` and no `if`: each row runs)."""
+    if read.value in function.params:  # a test's `parametrize` rows: one test, and one run, per row
+        marked = _parametrized_values(function, read.value)
+        return Walk(marked[0], marked[1], read, read) if marked is not None else None
     module = function.module
     for ancestor in module.ancestors(call):
         if ancestor is function.node:
             break
         if isinstance(ancestor, cst.BaseComp):
-            walk = ancestor.for_in  # one `for`, no `if`: each row runs
+            walk = ancestor.for_in
+            if not (isinstance(walk.target, cst.Name) and walk.target.value == read.value):
+                return None
             plain = walk.inner_for_in is None and not walk.ifs and walk.asynchronous is None
-            return _walked_rows(function, walk.target, walk.iter, read) if plain else None
+            return Walk(walk.iter, _walked_rows(function, walk.iter) if plain else None, read, read)
     found = definitions_at(read, function)
     if found is None or len(found) != 1 or isinstance(found[0], int) or not isinstance(found[0][1], cst.For):
         return None
     loop = found[0][1]
-    inside = module.inside(call, loop.body) and loop.asynchronous is None
-    return _walked_rows(function, loop.target, loop.iter, read) if inside else None
-
-
-def _walked_rows(function: Function, target: cst.BaseAssignTargetExpression, walked: cst.BaseExpression,
-                 read: cst.Name) -> Rows | None:
-    """The rows of a loop's variable: a literal list's, or one a local assigned once before
-    (`services = ["shop-a", "shop-b"]`, then `for svc in services`)."""
-    if not isinstance(target, cst.Name) or target.value != read.value:
+    if not module.inside(call, loop.body) or not (isinstance(loop.target, cst.Name) and loop.target.value == read.value):
         return None
+    return Walk(loop.iter, _walked_rows(function, loop.iter) if loop.asynchronous is None else None, read, read)
+
+
+def _walked_rows(function: Function, walked: cst.BaseExpression) -> Rows | None:
+    """The rows a loop walks: a literal list's, or one a local assigned once before
+    (`services = ["shop-a", "shop-b"]`, then `for svc in services`)."""
     if isinstance(walked, cst.Name):
         found = definitions_at(walked, function)
         if found is None or len(found) != 1 or isinstance(found[0], int):
