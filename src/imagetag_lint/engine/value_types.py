@@ -18,6 +18,7 @@ from imagetag_lint.engine.containers import (
 from imagetag_lint.engine.run import FlowRun
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
+from imagetag_lint.golang.project import PREDECLARED_TYPES
 from imagetag_lint.golang.syntax import (
     FUNCTION_TYPES,
     arguments,
@@ -31,6 +32,11 @@ from imagetag_lint.golang.syntax import (
 
 Typed = tuple[SourceFile, Node]  # a type node, and the file whose imports qualify it
 _DEPTH = 8  # copies, fields and constructors followed from one value
+# Go's predeclared functions, and its types (a conversion): no function of the module to look for
+_PREDECLARED_CALLS = PREDECLARED_TYPES | {
+    "append", "cap", "clear", "close", "complex", "copy", "delete", "imag", "len", "make", "max", "min", "new",
+    "panic", "print", "println", "real", "recover",
+}
 
 
 def expression_type(run: FlowRun, expr: Node, file: SourceFile, depth: int = 0) -> Typed | None:
@@ -131,7 +137,7 @@ def _result_type(run: FlowRun, call: Node, file: SourceFile, index: int, depth: 
         return None
     project = run.project
     functions = [f for f in project.resolve_call(call, file) if f.receiver is None]
-    if not functions:
+    if not functions and (qualifier is not None or name not in _PREDECLARED_CALLS):
         directory = project.import_directory(file, qualifier) if qualifier is not None else file.directory
         if directory is not None:
             project.load_mentioning(directory, name)
@@ -139,11 +145,11 @@ def _result_type(run: FlowRun, call: Node, file: SourceFile, index: int, depth: 
     if not functions and qualifier is None and name == "new":
         found = arguments(call)
         return (file, found[0]) if index == 0 and len(found) == 1 else None
-    results = [_result_at(f, index) for f in functions]
-    first = results[0] if results else None
-    if first is None or any(r is None or text(r) != text(first) or f.file.directory != functions[0].file.directory for f, r in zip(functions, results)):
+    results = [(f.file, _result_at(f, index)) for f in functions]
+    first_file, first = results[0] if results else (file, None)
+    if first is None or any(r is None or text(r) != text(first) or f.directory != first_file.directory for f, r in results):
         return None
-    return (functions[0].file, first)
+    return (first_file, first)
 
 
 def _result_at(function: Function, index: int) -> Node | None:

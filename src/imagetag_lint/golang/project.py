@@ -25,6 +25,11 @@ from imagetag_lint.record import field, record
 PackageKey = tuple[str, str]  # (absolute directory, package name)
 _TYPE_NAME = re.compile(r"\*?(?:(\w+)\.)?(\w+)(?:\[.*\])?", re.DOTALL)  # `*cluster.Cluster[T]` -> `cluster`, `Cluster`
 _RECEIVER_TYPE = re.compile(r"\(\s*(?:\w+\s+)?\*?\s*(\w+)")  # `(c *Cluster)` -> `Cluster`
+# Go's predeclared types: they have no methods the index holds, nor a declaration to look for
+PREDECLARED_TYPES = frozenset({
+    "any", "bool", "byte", "comparable", "complex64", "complex128", "error", "float32", "float64", "int", "int8",
+    "int16", "int32", "int64", "rune", "string", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr",
+})
 _WORDS = re.compile(rb"[A-Za-z0-9_\x80-\xff]+")  # the words of a source, as `lexing.word_offsets` bounds them
 
 
@@ -270,7 +275,7 @@ class Project:
         qualifier, type_name = found.groups()
         file = declared[0]
         if qualifier is None:
-            return [self.complete_package(file)], type_name
+            return ([self.complete_package(file)], type_name) if type_name not in PREDECLARED_TYPES else None
         return (self.imported_packages(file, qualifier) if qualifier in file.imports else []), type_name
 
     def type_spec(self, package: Package, name: str) -> tuple[SourceFile, Node] | None:
