@@ -109,3 +109,25 @@ def test_a_method_result_keeps_the_fallback(tmp_path: Path) -> None:
     go_module(tmp_path, {"cluster/cluster.go": CLUSTER, "cluster/factory.go": factory, "e2e/setup.go": SETUP % "c := cluster.Factory{}.Make()"})
     _, findings = lint_json(["--isolated", "e2e/setup.go"], tmp_path)
     assert [(f["code"], DEPLOYS in f["message"]) for f in findings] == [("IMG001", False)]
+
+
+@pytest.mark.parametrize(
+    "binding",
+    [
+        pytest.param('h := &harness{cluster.New("e2e")}\n\tc := h.Cluster', id="embedded-field"),
+        pytest.param('c := (*cluster.New("e2e"))', id="dereferenced-result"),
+        pytest.param("var c = cluster.New(`e2e`)", id="var-of-a-result"),
+    ],
+)
+def test_other_shapes_of_a_known_value(tmp_path: Path, binding: str) -> None:
+    setup = SETUP % binding + "\ntype harness struct{ *cluster.Cluster }\n"
+    go_module(tmp_path, {"cluster/cluster.go": CLUSTER, "cluster/new.go": CONSTRUCTORS["single"], "e2e/setup.go": setup})
+    _, findings = lint_json(["--isolated", "e2e/setup.go"], tmp_path)
+    assert [(f["code"], DEPLOYS in f["message"]) for f in findings] == [("IMG001", True)]
+
+
+def test_a_call_on_a_constructor_result_runs_its_type_s_method(tmp_path: Path) -> None:
+    setup = SETUP.replace("\t%s\n\treturn c.Deploy(", '\treturn cluster.New("e2e").Deploy(')
+    go_module(tmp_path, {"cluster/cluster.go": CLUSTER, "cluster/new.go": CONSTRUCTORS["single"], "e2e/setup.go": setup})
+    _, findings = lint_json(["--isolated", "e2e/setup.go"], tmp_path)
+    assert [(f["code"], DEPLOYS in f["message"]) for f in findings] == [("IMG001", True)]
