@@ -13,12 +13,12 @@ from typing import TypeVar
 
 from imagetag_lint.engine import (
     commands,
-    containers,
     locality,
     manifests,
     producers,
     returned_builds,
     sinks,
+    value_types,
     values,
     variables,
 )
@@ -71,7 +71,7 @@ class ImageFlowIndex(FlowRun):
     def __init__(self, project: Project, flow: ImageFlow) -> None:
         super().__init__(project, flow)
         # a method of a type of another package resolves through the type its value has
-        project.type_of = lambda identifier, file: containers.visible_type(self, identifier, file)
+        project.type_of = lambda expr, file: value_types.expression_type(self, expr, file)
 
     def is_local_image(self, image: str, pull_never: bool = False) -> bool:
         """`locality.is_local_image`, found once per image and project generation: a tree deploys

@@ -23,7 +23,6 @@ from imagetag_lint.golang.syntax import (
     arguments,
     enclosing,
     identifiers,
-    is_write,
     node_key,
     parent,
     unparen,
@@ -314,57 +313,6 @@ def variable_type(run: FlowRun, ident: Node) -> Node | None:
     return None
 
 
-def visible_type(run: FlowRun, ident: Node, file: SourceFile) -> tuple[SourceFile, Node] | None:
-    """The type an identifier of file visibly has (`variable_type`), or, when no function around it
-    binds the name, the type of the package-level variable it names (`var shared =
-    &cluster.Cluster{...}`, `var shared *cluster.Cluster`, in any file of the package); with the
-    file that declares it, whose imports qualify the type. None when the functions around it bind
-    the name more than once: the nearest declaration before it need not be the one in scope (`k :=
-    &journal{}` then `if live { k := &kube{} }`), and blocks are not read."""
-    outermost = None
-    current = ident.parent
-    while current is not None:
-        if current.type in FUNCTION_TYPES:
-            outermost = current
-        current = current.parent
-    bindings = _bindings(outermost, ident.text or b"") if outermost is not None else 0
-    if bindings > 1:
-        return None
-    declared = variable_type(run, ident)
-    if declared is not None:
-        return (file, declared)
-    if bindings:
-        return None  # a local, a parameter or a receiver of that name whose type is not visible
-    spec = run.project.package_variable(file, text(ident))
-    declared = _declaration_type(spec[1], ident.text) if spec is not None else None
-    return (spec[0], declared) if spec is not None and declared is not None else None
-
-
-def _bindings(function: Node, name: bytes) -> int:
-    """How many times the function (with its closures) binds the name: as a receiver or a
-    parameter, with `var` or `:=`, in a `range` clause, a `select` case or a type switch. An `=`
-    declares nothing: it cannot change the static type of the variable it sets (a package-level
-    `var c *cluster.Cluster` that TestMain sets keeps its type)."""
-    return sum(_binds(i) for i in identifiers(function, name.decode()))
-
-
-def _binds(ident: Node) -> bool:
-    holder = parent(ident)
-    if holder is None:
-        return False
-    if is_write(ident):
-        statement = parent(holder) if holder.type == "expression_list" else None
-        return statement is None or statement.type != "assignment_statement"
-    if holder.type in ("parameter_declaration", "variadic_parameter_declaration"):
-        return any(n.id == ident.id for n in holder.children_by_field_name("name"))
-    statement = parent(holder) if holder.type == "expression_list" else None
-    if statement is None:
-        return False
-    if statement.type == "type_switch_statement":
-        return statement.child_by_field_name("alias") == holder
-    return statement.type in ("range_clause", "receive_statement") and statement.child_by_field_name("left") == holder
-
-
 def _declared_in(run: FlowRun, function: Node, name: bytes | None, before: int) -> Node | None:
     parameters = function.child_by_field_name("parameters")
     for declaration in parameters.named_children if parameters is not None else []:
@@ -387,18 +335,18 @@ def _declarations(run: FlowRun, function: Node, name: bytes) -> tuple[list[int],
         found = run.declared_types[key] = ([], [])
         body = function.child_by_field_name("body")
         for ident in identifiers(body, name.decode()) if body is not None else []:
-            declaration = _declaration_of(ident)
+            declaration = declaration_of(ident)
             owner = enclosing(declaration, FUNCTION_TYPES) if declaration is not None else None
             if declaration is None or owner is None or owner.id != function.id:
                 continue  # not a declaration, or one of a closure inside the function
-            declared = _declaration_type(declaration, name)
+            declared = declaration_type(declaration, name)
             if declared is not None:
                 found[0].append(declaration.start_byte)
                 found[1].append(declared)
     return found
 
 
-def _declaration_of(ident: Node) -> Node | None:
+def declaration_of(ident: Node) -> Node | None:
     """The `var` spec or `:=` statement whose name ident is."""
     holder = parent(ident)
     if holder is not None and holder.type == "var_spec":
@@ -409,7 +357,7 @@ def _declaration_of(ident: Node) -> Node | None:
     return None
 
 
-def _declaration_type(node: Node, name: bytes | None) -> Node | None:
+def declaration_type(node: Node, name: bytes | None) -> Node | None:
     if node.type == "var_spec" and any(n.text == name for n in node.children_by_field_name("name")):
         return node.child_by_field_name("type") or _literal_type_of(node.child_by_field_name("value"))
     if node.type == "short_var_declaration":

@@ -25,6 +25,11 @@ from imagetag_lint.record import field, record
 PackageKey = tuple[str, str]  # (absolute directory, package name)
 _TYPE_NAME = re.compile(r"\*?(?:(\w+)\.)?(\w+)(?:\[.*\])?", re.DOTALL)  # `*cluster.Cluster[T]` -> `cluster`, `Cluster`
 _RECEIVER_TYPE = re.compile(r"\(\s*(?:\w+\s+)?\*?\s*(\w+)")  # `(c *Cluster)` -> `Cluster`
+# Go's predeclared types: they have no methods the index holds, nor a declaration to look for
+PREDECLARED_TYPES = frozenset({
+    "any", "bool", "byte", "comparable", "complex64", "complex128", "error", "float32", "float64", "int", "int8",
+    "int16", "int32", "int64", "rune", "string", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr",
+})
 _WORDS = re.compile(rb"[A-Za-z0-9_\x80-\xff]+")  # the words of a source, as `lexing.word_offsets` bounds them
 
 
@@ -81,10 +86,12 @@ class Project:
         self.generation = 0  # counts added files: inferences over all functions depend on it
         self.added: list[SourceFile] = []  # in the order they were added: `added[g:]` came after generation g
         self._named_at: dict[str, int] = {}  # function name -> the generation a function of that name was last added at
-        # the type an identifier of a file visibly has, and the file whose imports qualify it (set by
+        # the type an expression of a file visibly has, and the file whose imports qualify it (set by
         # the engine, which reads declarations)
         self.type_of: Callable[[Node, SourceFile], tuple[SourceFile, Node] | None] | None = None
         self._var_specs: dict[PackageKey, tuple[int, dict[str, tuple[SourceFile, Node]]]] = {}  # by files read
+        self._type_specs: dict[PackageKey, tuple[int, dict[str, tuple[SourceFile, Node]]]] = {}  # by files read
+        self._package_imports: dict[PackageKey, tuple[int, list[str]]] = {}  # by files read
 
     # -- building -------------------------------------------------------------------------
 
@@ -246,43 +253,73 @@ class Project:
 
     def _resolve_method(self, call: Node, file: SourceFile, name: str) -> list[Function]:
         """`c.Deploy(...)`: the methods of the type `c` visibly has (a parameter `c *cluster.Cluster`,
-        `c := &helper{...}`, `var c cluster.Cluster`, also a package-level one) when the index
-        holds some of that name, else the methods of the name of the call's own package (an
-        interface or a type the index does not know may run any of them)."""
+        `c := &helper{...}`, `c := cluster.New(...)`, a field `s.cluster`, also a package-level
+        variable: `type_of`) when the index holds some of that name, else the methods of the name
+        of the call's own package (an interface or a type the index does not know may run any of
+        them)."""
         local = [f for f in self.complete_package(file).functions.get(name, []) if f.receiver is not None]
         declared = self._visible_type(call, file) if self._type_may_decide(file, name, local) else None
-        found = _TYPE_NAME.fullmatch(text(declared[1])) if declared is not None else None
-        if declared is None or found is None:
+        named = self.named_type(declared) if declared is not None else None
+        if named is None:
             return local
-        qualifier, type_name = found.groups()
-        if qualifier is None:
-            candidates = local
-        elif qualifier in declared[0].imports:
-            candidates = [
-                f for p in self.imported_packages(declared[0], qualifier) for f in p.functions.get(name, []) if f.receiver is not None
-            ]
-        else:
-            candidates = []
+        packages, type_name = named
+        candidates = [f for p in packages for f in p.functions.get(name, []) if f.receiver is not None]
         return [f for f in candidates if _receiver_type(f) == type_name] or local
+
+    def named_type(self, declared: tuple[SourceFile, Node]) -> tuple[list[Package], str] | None:
+        """The packages that may declare a visible type and its name: `*cluster.Cluster` read in
+        its file's imports (a package of the module, or none), `Cluster` the file's own package."""
+        found = _TYPE_NAME.fullmatch(text(declared[1]))
+        if found is None:
+            return None
+        qualifier, type_name = found.groups()
+        file = declared[0]
+        if qualifier is None:
+            return ([self.complete_package(file)], type_name) if type_name not in PREDECLARED_TYPES else None
+        return (self.imported_packages(file, qualifier) if qualifier in file.imports else []), type_name
+
+    def type_spec(self, package: Package, name: str) -> tuple[SourceFile, Node] | None:
+        """The `type` spec that declares name in package (in any of its files, also one the
+        prefilter passed over), with its file."""
+        found = self._package_types(package).get(name)
+        if found is None:
+            self.load_mentioning(package.directory, name)
+            found = self._package_types(package).get(name)
+        return found
 
     def _type_may_decide(self, file: SourceFile, name: str, local: list[Function]) -> bool:
         """Can the type of the value change which methods a call of name runs (asking it is the
         costly part)? Yes when the package's methods of the name have several receiver types, or
         when the method is exported (callable from another package) and a package of the module
-        that the file imports declares one."""
+        that a file of the package imports declares one (the value's type may be read in a file
+        other than the calling one: a package-level variable's, a field's)."""
         if len(local) > 1 and len({_receiver_type(f) for f in local}) > 1:
             return True
-        return name[:1].isupper() and self._imports_local_package(file) and any(
+        return name[:1].isupper() and any(
             f.receiver is not None
-            for qualifier in file.imports for p in self.imported_packages(file, qualifier) for f in p.functions.get(name, [])
+            for directory in self._imported_directories(self.package_of(file))
+            for p in self._in_directory(directory) for f in p.functions.get(name, [])
         )
 
+    def _imported_directories(self, package: Package) -> list[str]:
+        """The directories of the module's packages that the package's files import, loaded."""
+        known = self._package_imports.get(package.key)
+        if known is None or known[0] != len(package.files):
+            directories = {
+                directory for file in list(package.files) if self._imports_local_package(file)
+                for qualifier in file.imports if (directory := self.import_directory(file, qualifier)) is not None
+            }
+            for directory in directories:
+                self.load_package(directory)
+            known = self._package_imports[package.key] = (len(package.files), sorted(directories))
+        return known[1]
+
     def _visible_type(self, call: Node, file: SourceFile) -> tuple[SourceFile, Node] | None:
-        """The type the operand of a method call `c.M(...)` visibly has, if known (with the file
-        whose imports qualify it)."""
+        """The type the operand of a method call `c.M(...)`, `s.cluster.M(...)` visibly has, if known
+        (with the file whose imports qualify it)."""
         selector = call.child_by_field_name("function")
         operand = selector.child_by_field_name("operand") if selector is not None and selector.type == "selector_expression" else None
-        if operand is None or operand.type != "identifier" or self.type_of is None:
+        if operand is None or self.type_of is None:
             return None
         return self.type_of(operand, file)
 
@@ -305,6 +342,19 @@ class Project:
                     for spec in declaration_specs(node, "var_spec") if node.type == "var_declaration" else ():
                         specs.update((text(n), (file, spec)) for n in spec.children_by_field_name("name"))
             known = self._var_specs[package.key] = (len(package.files), specs)
+        return known[1]
+
+    def _package_types(self, package: Package) -> dict[str, tuple[SourceFile, Node]]:
+        known = self._type_specs.get(package.key)
+        if known is None or known[0] != len(package.files):  # files were added since
+            specs: dict[str, tuple[SourceFile, Node]] = {}
+            for file in package.files:
+                for node in file.tree.root_node.named_children:
+                    for spec in declaration_specs(node, "type_spec") if node.type == "type_declaration" else ():
+                        spec_name = spec.child_by_field_name("name")
+                        if spec_name is not None:
+                            specs[text(spec_name)] = (file, spec)
+            known = self._type_specs[package.key] = (len(package.files), specs)
         return known[1]
 
     def _imports_local_package(self, file: SourceFile) -> bool:
