@@ -11,10 +11,7 @@ from imagetag_lint.analysis.image_flow import ImageFlowIndex, repository
 from imagetag_lint.analysis.pairing import build_name_of, config_tag, with_config_tag
 from imagetag_lint.analysis.runner_tables import runner_table_commands
 from imagetag_lint.engine.model import OriginKind
-from imagetag_lint.engine.returned_builds import (
-    runner_command,
-    runner_names,
-)
+from imagetag_lint.engine.returned_builds import runner_names
 from imagetag_lint.engine.run import mentions, named_calls_in
 from imagetag_lint.engine.values import closure_calls, sum_pieces
 from imagetag_lint.enums import ConsumerKind, Severity
@@ -251,7 +248,7 @@ def _raw_builds(index: ImageFlowIndex, call: Node, file: SourceFile, function: F
     """The names a `podman build -t X -t Y` the function runs itself (through `exec.Command` or
     a command runner, `sh(ctx, "podman", "build", "-t", X, ".")`) gives its image, one site per
     tag (each names the same image): fixed text, or a generator's name."""
-    command = index.command_image(call, function) or runner_command(index, call, function)
+    command = index.command_image(call, function)
     sites: list[BuildSite] = []
     for each in [command] if command is not None else runner_table_commands(index, call, function):
         if each.kind is not ConsumerKind.BUILD:
