@@ -371,6 +371,56 @@ def what_builds_show(index: ImageFlowIndex, site: FixedSite) -> tuple[str, Sever
     return f"{_local_evidence(index, site)}, and no build seen in this package or the packages this file imports names its repository", Severity.ERROR, None
 
 
+@record(frozen=True)
+class UnnamedBuild:
+    """A builder call whose repository the analysis cannot tell (`BuildImageForKind(ctx, "mailer",
+    w)`: no config names it), and the variable its returned name is kept in, if any."""
+
+    function: Function
+    call: Node
+    kept: Node | None
+
+    @property
+    def callee(self) -> str:
+        qualifier, name = callee(self.call)
+        return f"{qualifier}.{name}" if qualifier else name
+
+    @property
+    def span(self) -> Span:
+        return self.function.file.span(self.call)
+
+
+def unnamed_build(index: ImageFlowIndex, function: Function, before: int | None = None) -> UnnamedBuild | None:
+    """The one builder call of the function (before a place, when given) that no build site
+    names a repository for, when there is exactly one: a fixed reference beside it may be its
+    image or another, and the words must say that the analysis cannot tell."""
+    from imagetag_lint.analysis.mismatches import captured
+
+    if not index.builds(function):
+        return None
+    sites = _build_sites(index, index.project.complete_package(function.file))
+    named = {build.call.id for build in sites if build.file is function.file}
+    found = []
+    for call, _ in named_calls_in(index, function):
+        if before is not None and call.end_byte > before:
+            break
+        producer = index.producer(call, function.file) if index.consumer(call) is None else None
+        if producer is not None and call.id not in named:
+            found.append((call, producer.image_result))
+    if len(found) != 1:
+        return None
+    call, image_result = found[0]
+    kept = captured(call, image_result)
+    return UnnamedBuild(function, call, kept if kept is not None and kept.type == "identifier" and text(kept) != "_" else None)
+
+
+def unnamed_build_words(index: ImageFlowIndex, site: FixedSite, build: UnnamedBuild) -> str:
+    """Why the fixed reference is taken for a local image, and what the analysis saw of the build
+    beside it: one whose repository it cannot tell."""
+    at = f"{build.span.filename}:{build.span.start.row} (`{build.callee}`)"
+    return f"{_local_evidence(index, site)}, and the build at {at} in `{build.function.name}` does not show which repository it makes"
+
+
 def _distance(site: FixedSite, build: BuildSite) -> tuple[int, int]:
     """Name the nearest build: in the deploy's function, file, package, then anywhere."""
     function = site.function

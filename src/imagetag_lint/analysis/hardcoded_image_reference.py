@@ -6,10 +6,13 @@ from collections.abc import Iterator
 
 from imagetag_lint.analysis.build_sites import (
     BuildSite,
+    UnnamedBuild,
     builds_of,
     built_right_here,
     calls_build_helper,
     same_reference,
+    unnamed_build,
+    unnamed_build_words,
     what_builds_show,
 )
 from imagetag_lint.analysis.context import RuleContext
@@ -83,6 +86,10 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             why = f"the build at {dropped.filename}:{dropped.start.row} makes this repository, and the name it returns is dropped there"
         if seen is not None and all(r.span != seen.span for r in builds):
             builds.insert(0, Related(seen.span, f"the image is built here by `{seen.callee}` as {seen.shown}"))
+        unnamed = _unnamed_build_beside(ctx, site) if seen is None and not builds else None
+        if unnamed is not None:
+            why = unnamed_build_words(ctx.index, site, unnamed)
+            builds.append(Related(unnamed.span, f"`{unnamed.callee}` builds an image here; the analysis cannot tell its repository"))
         yield ctx.finding(
             CODE,
             file.span_bytes(site.start, site.end),
@@ -385,6 +392,14 @@ def _steps(ctx: RuleContext, site: FixedSite, builds: list[Related], seen: Build
         tagged = _tagged_here_steps(ctx, site, seen)
         if tagged is not None:
             return tagged
+        unnamed = _unnamed_build_beside(ctx, site) if seen is None else None
+        if unnamed is not None:
+            return (
+                _unnamed_capture_step(unnamed),
+                "pass: nothing to pass: the name is already in this function",
+                "parameter: none needed",
+                _use_step(site, _unnamed_name(unnamed)),
+            )
         return (
             f"capture: name the image the builder returns in `{owner}` (it calls a builder itself)",
             "pass: nothing to pass: the name is already in this function",
@@ -713,6 +728,25 @@ def _kept_steps(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> tu
     )
 
 
+def _unnamed_build_beside(ctx: RuleContext, site: FixedSite) -> UnnamedBuild | None:
+    """The one build of unknown repository in the site's function before it, or in the one
+    building function that applies the package constant holding the site's manifest."""
+    if site.function is not None:
+        return unnamed_build(ctx.index, site.function, site.start)
+    applier = _constant_applier(ctx, site)
+    return unnamed_build(ctx.index, applier[1]) if applier is not None else None
+
+
+def _unnamed_capture_step(build: UnnamedBuild) -> str:
+    if build.kept is not None:
+        return f"capture: `{build.function.name}` already keeps the name `{build.callee}` returns in `{text(build.kept)}`"
+    return f"capture: keep the name `{build.callee}` returns at line {build.span.start.row} of `{build.function.name}`"
+
+
+def _unnamed_name(build: UnnamedBuild) -> str:
+    return f"`{text(build.kept)}`" if build.kept is not None else "that name"
+
+
 def _use_step(site: FixedSite, name: str) -> str:
     old = (site.node.text or b"").decode()
     if site.kind is SiteKind.YAML:
@@ -827,13 +861,16 @@ def _applied_by_a_builder(ctx: RuleContext, site: FixedSite, seen: BuildSite | N
         return None
     constant, applier = found
     kept = _captured_here(ctx, applier, seen)
+    unnamed = unnamed_build(ctx.index, applier) if seen is None else None
+    name = f"`{kept}`" if kept is not None else "the captured name"
     if kept is not None:
         capture = f"capture: `{applier.name}` already keeps the built name in `{kept}`"
     elif seen is not None and is_inside(seen.call, applier.node):
         capture = f"capture: keep the name `{seen.callee}` returns at line {seen.span.start.row} of `{applier.name}`"
+    elif unnamed is not None:
+        capture, name = _unnamed_capture_step(unnamed), _unnamed_name(unnamed)
     else:
         capture = f"capture: name the image the builder returns in `{applier.name}` (it calls a builder itself)"
-    name = f"`{kept}`" if kept is not None else "the captured name"
     return (
         capture,
         f"pass: nothing to pass: `{applier.name}` applies the manifest `{constant}` itself",
