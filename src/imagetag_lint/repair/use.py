@@ -7,6 +7,7 @@ from imagetag_lint.analysis.deployments import FixedSite, fixed_sites
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.analysis.mismatches import Mismatch, meant_name
 from imagetag_lint.analysis.pairing import build_name_of, names_service
+from imagetag_lint.analysis.received_results import received_result
 from imagetag_lint.engine.values import loop_variable
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.findings import Edit, Fix
@@ -79,9 +80,14 @@ def plan_use_built(index: ImageFlowIndex, function: Function, mismatch: Mismatch
         )
     meant = meant_name(index, function, mismatch)
     built = text(meant) if meant is not None and visible_at(meant, mismatch.sink.expr) else None
-    if built is None:
+    received = received_result(function, meant, mismatch.sink.expr) if meant is not None and built is None else None
+    if received is not None:  # the goroutine's send happens before the receive that holds the name
+        built = received.name
+        plan = Plan(message=f"use `{built}`, the name the goroutine's build sends in its result")
+    elif built is not None:
+        plan = Plan(message=f"use `{built}`, the name the build used")
+    else:
         raise CannotFix("pass the variable the build used instead of recomputing the name")
-    plan = Plan(message=f"use `{built}`, the name the build used")
     plan.edits.append(E.replace(function.file, mismatch.sink.expr, built))
     drop_orphan(index, function, mismatch.sink.expr, plan)
     return plan
