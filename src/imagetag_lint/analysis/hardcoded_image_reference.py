@@ -366,7 +366,9 @@ _NO_BUILD_IN_REACH = Fix(
 
 def _steps(ctx: RuleContext, site: FixedSite, builds: list[Related], seen: BuildSite | None) -> tuple[str, ...]:
     owner = site.function.name if site.function is not None else None
-    builds_here = site.function is not None and (ctx.index.builds(site.function) or _raw_build_here(site, seen))
+    builds_here = site.function is not None and (
+        ctx.index.builds(site.function) or _raw_build_here(site, seen) or _tagged_build_here(ctx, site, seen) is not None
+    )
     if builds_here:
         assert owner is not None and site.function is not None
         kept = _captured_here(ctx, site.function, seen)
