@@ -341,20 +341,21 @@ def _fix(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> Fix:
         # unsafe: that the setter runs before the closure is Ginkgo's order, not one the code shows
         return Fix(Applicability.UNSAFE, message, (E.replace(site.file, site.node, variable),))
     return (
-        fix or _tagged_fix(ctx, site, seen) or _raw_build_fix(site, seen) or _applied_fix(ctx, site)
+        fix or _tagged_fix(ctx, site, seen) or _raw_build_fix(ctx, site, seen) or _applied_fix(ctx, site)
         or _unreadable_capture_fix(ctx, site, seen) or _NO_BUILD_IN_REACH
     )
 
 
-def _raw_build_fix(site: FixedSite, seen: BuildSite | None) -> Fix | None:
-    """The function runs the build itself and holds the name it tags in a variable: deploy that."""
+def _raw_build_fix(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> Fix | None:
+    """The function runs the build itself and holds the name it tags in a variable: deploy that
+    (an edit where the variable still holds that name there, else by hand)."""
+    from imagetag_lint.repair.use import raw_tag_fix
+
     if seen is None or seen.held is None or not _raw_build_here(site, seen):
         return None
     name = text(seen.held)
-    return Fix(
-        Applicability.DISPLAY_ONLY,
-        f"deploy `{name}`, the name the build at line {seen.span.start.row} tags: {_use_step(site, f'`{name}`')[5:]}",
-    )
+    message = f"deploy `{name}`, the name the build at line {seen.span.start.row} tags: {_use_step(site, f'`{name}`')[5:]}"
+    return raw_tag_fix(ctx.index, site, seen.held, seen.call, message) or Fix(Applicability.DISPLAY_ONLY, message)
 
 
 _NO_BUILD_IN_REACH = Fix(

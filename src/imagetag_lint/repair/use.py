@@ -17,6 +17,7 @@ from imagetag_lint.golang.parser import Node, excerpt, text
 from imagetag_lint.golang.syntax import (
     identifiers,
     is_inside,
+    is_write,
 )
 from imagetag_lint.repair.capture import BlockScope, Scope, left_names
 from imagetag_lint.repair.orphan import drop_orphan
@@ -103,6 +104,27 @@ def captured_name_fix(index: ImageFlowIndex, site: FixedSite) -> Fix | None:
         return None
     plan = Plan(message=f"deploy `{excerpt(target)}`, the name the build returned")
     plan.edits.extend(use_in_site(site, text(target)))
+    try:
+        drop_orphan(index, function, site.node, plan)  # `ref := "..."` read only here
+    except CannotFix as reason:
+        return by_hand(str(reason))
+    return seal(index, plan)
+
+
+def raw_tag_fix(index: ImageFlowIndex, site: FixedSite, tag: Node, build: Node, message: str) -> Fix | None:
+    """Fixed text in a function that runs the build itself with a variable as its tag (`podman
+    build -t tag`) before it: deploy that variable, a one-token edit, when the deployment can read
+    it and the function sets it once (it holds at the deployment what the build tagged)."""
+    function = site.function
+    body = function.body if function is not None else None
+    if function is None or body is None or site.kind not in (SiteKind.FIELD, SiteKind.DEPLOY_ARG, SiteKind.COMMAND_ARG, SiteKind.FORMAT_ARG):
+        return None
+    writes = sum(is_write(use) for use in identifiers(body, text(tag)))
+    set_once = writes == 1 or (writes == 0 and function.param(text(tag)) is not None)
+    if build.end_byte > site.start or not set_once or not visible_at(tag, site.node):
+        return None
+    plan = Plan(message=message)
+    plan.edits.extend(use_in_site(site, text(tag)))
     try:
         drop_orphan(index, function, site.node, plan)  # `ref := "..."` read only here
     except CannotFix as reason:
