@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from support import FIXTURES
+from support import FIXTURES, finding_at
 
 from imagetag_lint.cli import main
 
@@ -174,3 +174,24 @@ def test_a_goroutine_that_closes_its_channel_is_not_said_to_report_nothing(
         "is closed and the launching function reads after it receives from it"
     )
     assert "before the goroutine closes `done`; read it only after the receive" in finding["steps"][0]
+
+
+def test_a_built_name_sent_in_the_received_result_is_deployed_from_that_field(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    finding = finding_at(capsys, monkeypatch, "handoff/results.go", 32, "IMG003")
+    assert finding["steps"][:2] == [
+        "capture: the built name reaches `SetupGatewayFromResult` in `r.image`: the goroutine sends `img` in the "
+        "`image` field of its result on `results` (line 25), and `r := <-results` receives it (line 27)",
+        'pass: give the deployment `r.image` instead of `infrastructure.GenerateInfraImageName("gateway")`',
+    ]
+    assert finding["fix"]["applicability"] == "safe"
+    assert [e["content"] for e in finding["fix"]["edits"]] == ["r.image"]
+
+
+def test_a_result_that_does_not_carry_the_name_leaves_it_out_of_reach(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    finding = finding_at(capsys, monkeypatch, "handoff/results.go", 48, "IMG003")
+    assert "out of reach here: hand it out" in finding["steps"][0]
+    assert finding["fix"]["applicability"] == "display-only"

@@ -125,3 +125,17 @@ def test_the_corpus_severities(monkeypatch: pytest.MonkeyPatch, capsys: pytest.C
         ("IMG002", "error", "localhost/kubernaut-envreceipts:e2e"),  # `Tag: tag` from the environment
         ("IMG002", "error", "localhost/kubernaut-madereceipts:v2"),  # a tag the code puts together
     ]
+
+
+def test_a_build_helper_that_takes_a_struct_parameter_names_its_build(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """fixtures/go/rawcommands/specs.go: `podman build -t s.Image` of an `ImageSpec` parameter builds
+    the `Image:` its callers give, as a string parameter would: a copy of it is the warning."""
+    monkeypatch.chdir(FIXTURES)
+    main(["--output-format", "json", "--exit-zero", "rawcommands/specs.go"])
+    found = json.loads(capsys.readouterr().out)
+    assert [(f["severity"], f["message"].split("`")[1], f["related"][0]["message"]) for f in found] == [
+        ("warning", "localhost/inventory-api:e2e", "the image is built here by `buildAndLoadSpec` as `localhost/inventory-api:e2e`"),
+        ("error", "localhost/inventory-worker:v2", "the image is built here by `buildSpecPointer` as `localhost/inventory-worker:e2e`"),
+    ]

@@ -266,3 +266,42 @@ def test_a_named_result_cleared_by_a_deferred_closure_says_the_closure_replaces_
         "use: nothing to change in the callers: the result they get then holds the built name",
     ]
     assert finding["fix"]["message"] == '`img` already holds the built name: delete `img = ""`, which overwrites it'
+
+
+@pytest.mark.parametrize(
+    ("row", "related", "steps"),
+    [
+        pytest.param(
+            36,
+            19,
+            [
+                "capture: `SetupCourierService` already keeps the name `infrastructure.BuildImageForKind` returns in `courierImage`",
+                "pass: nothing to pass: `SetupCourierService` applies the manifest `courierManifest` itself",
+                "parameter: none needed",
+                "use: make `courierManifest` a template (`image: %s`) and format `courierImage` into it instead of "
+                "`localhost/kubernaut-courier:e2e`",
+            ],
+            id="constant-manifest",
+        ),
+        pytest.param(
+            48,
+            43,
+            [
+                "capture: `SetupPostmasterService` already keeps the name `infrastructure.BuildImageForKind` returns in `postmasterImage`",
+                "pass: nothing to pass: the name is already in this function",
+                "parameter: none needed",
+                'use: set `Image` to `postmasterImage` instead of `"localhost/kubernaut-postmaster:e2e"`',
+            ],
+            id="container",
+        ),
+    ],
+)
+def test_a_build_of_unknown_repository_beside_fixed_text_is_named_with_its_kept_name(
+    row: int, related: int, steps: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    finding = finding_at(capsys, monkeypatch, "stepplaces/unnamed.go", row, "IMG002")
+    assert "no build seen" not in finding["message"]
+    assert [(r["location"]["row"], r["message"]) for r in finding["related"]] == [
+        (related, "`infrastructure.BuildImageForKind` builds an image here; the analysis cannot tell its repository"),
+    ]
+    assert finding["steps"] == steps

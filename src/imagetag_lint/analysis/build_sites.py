@@ -11,10 +11,7 @@ from imagetag_lint.analysis.image_flow import ImageFlowIndex, repository
 from imagetag_lint.analysis.pairing import build_name_of, config_tag, with_config_tag
 from imagetag_lint.analysis.runner_tables import runner_table_commands
 from imagetag_lint.engine.model import OriginKind
-from imagetag_lint.engine.returned_builds import (
-    runner_command,
-    runner_names,
-)
+from imagetag_lint.engine.returned_builds import runner_names
 from imagetag_lint.engine.run import mentions, named_calls_in
 from imagetag_lint.engine.values import closure_calls, sum_pieces
 from imagetag_lint.enums import ConsumerKind, Severity
@@ -251,7 +248,7 @@ def _raw_builds(index: ImageFlowIndex, call: Node, file: SourceFile, function: F
     """The names a `podman build -t X -t Y` the function runs itself (through `exec.Command` or
     a command runner, `sh(ctx, "podman", "build", "-t", X, ".")`) gives its image, one site per
     tag (each names the same image): fixed text, or a generator's name."""
-    command = index.command_image(call, function) or runner_command(index, call, function)
+    command = index.command_image(call, function)
     sites: list[BuildSite] = []
     for each in [command] if command is not None else runner_table_commands(index, call, function):
         if each.kind is not ConsumerKind.BUILD:
@@ -372,6 +369,56 @@ def what_builds_show(index: ImageFlowIndex, site: FixedSite) -> tuple[str, Sever
         return (f"the build at {_at(build)} names only the repository `{build.name}`, so {build.chooser} chooses the tag{lacks}",
                 Severity.ERROR, build)
     return f"{_local_evidence(index, site)}, and no build seen in this package or the packages this file imports names its repository", Severity.ERROR, None
+
+
+@record(frozen=True)
+class UnnamedBuild:
+    """A builder call whose repository the analysis cannot tell (`BuildImageForKind(ctx, "mailer",
+    w)`: no config names it), and the variable its returned name is kept in, if any."""
+
+    function: Function
+    call: Node
+    kept: Node | None
+
+    @property
+    def callee(self) -> str:
+        qualifier, name = callee(self.call)
+        return f"{qualifier}.{name}" if qualifier else name
+
+    @property
+    def span(self) -> Span:
+        return self.function.file.span(self.call)
+
+
+def unnamed_build(index: ImageFlowIndex, function: Function, before: int | None = None) -> UnnamedBuild | None:
+    """The one builder call of the function (before a place, when given) that no build site
+    names a repository for, when there is exactly one: a fixed reference beside it may be its
+    image or another, and the words must say that the analysis cannot tell."""
+    from imagetag_lint.analysis.mismatches import captured
+
+    if not index.builds(function):
+        return None
+    sites = _build_sites(index, index.project.complete_package(function.file))
+    named = {build.call.id for build in sites if build.file is function.file}
+    found = []
+    for call, _ in named_calls_in(index, function):
+        if before is not None and call.end_byte > before:
+            break
+        producer = index.producer(call, function.file) if index.consumer(call) is None else None
+        if producer is not None and call.id not in named:
+            found.append((call, producer.image_result))
+    if len(found) != 1:
+        return None
+    call, image_result = found[0]
+    kept = captured(call, image_result)
+    return UnnamedBuild(function, call, kept if kept is not None and kept.type == "identifier" and text(kept) != "_" else None)
+
+
+def unnamed_build_words(index: ImageFlowIndex, site: FixedSite, build: UnnamedBuild) -> str:
+    """Why the fixed reference is taken for a local image, and what the analysis saw of the build
+    beside it: one whose repository it cannot tell."""
+    at = f"{build.span.filename}:{build.span.start.row} (`{build.callee}`)"
+    return f"{_local_evidence(index, site)}, and the build at {at} in `{build.function.name}` does not show which repository it makes"
 
 
 def _distance(site: FixedSite, build: BuildSite) -> tuple[int, int]:

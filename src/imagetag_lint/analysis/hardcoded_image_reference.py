@@ -6,10 +6,13 @@ from collections.abc import Iterator
 
 from imagetag_lint.analysis.build_sites import (
     BuildSite,
+    UnnamedBuild,
     builds_of,
     built_right_here,
     calls_build_helper,
     same_reference,
+    unnamed_build,
+    unnamed_build_words,
     what_builds_show,
 )
 from imagetag_lint.analysis.context import RuleContext
@@ -83,6 +86,10 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             why = f"the build at {dropped.filename}:{dropped.start.row} makes this repository, and the name it returns is dropped there"
         if seen is not None and all(r.span != seen.span for r in builds):
             builds.insert(0, Related(seen.span, f"the image is built here by `{seen.callee}` as {seen.shown}"))
+        unnamed = _unnamed_build_beside(ctx, site) if seen is None and not builds else None
+        if unnamed is not None:
+            why = unnamed_build_words(ctx.index, site, unnamed)
+            builds.append(Related(unnamed.span, f"`{unnamed.callee}` builds an image here; the analysis cannot tell its repository"))
         yield ctx.finding(
             CODE,
             file.span_bytes(site.start, site.end),
@@ -334,20 +341,21 @@ def _fix(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> Fix:
         # unsafe: that the setter runs before the closure is Ginkgo's order, not one the code shows
         return Fix(Applicability.UNSAFE, message, (E.replace(site.file, site.node, variable),))
     return (
-        fix or _tagged_fix(ctx, site, seen) or _raw_build_fix(site, seen) or _applied_fix(ctx, site)
+        fix or _tagged_fix(ctx, site, seen) or _raw_build_fix(ctx, site, seen) or _applied_fix(ctx, site)
         or _unreadable_capture_fix(ctx, site, seen) or _NO_BUILD_IN_REACH
     )
 
 
-def _raw_build_fix(site: FixedSite, seen: BuildSite | None) -> Fix | None:
-    """The function runs the build itself and holds the name it tags in a variable: deploy that."""
+def _raw_build_fix(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> Fix | None:
+    """The function runs the build itself and holds the name it tags in a variable: deploy that
+    (an edit where the variable still holds that name there, else by hand)."""
+    from imagetag_lint.repair.use import raw_tag_fix
+
     if seen is None or seen.held is None or not _raw_build_here(site, seen):
         return None
     name = text(seen.held)
-    return Fix(
-        Applicability.DISPLAY_ONLY,
-        f"deploy `{name}`, the name the build at line {seen.span.start.row} tags: {_use_step(site, f'`{name}`')[5:]}",
-    )
+    message = f"deploy `{name}`, the name the build at line {seen.span.start.row} tags: {_use_step(site, f'`{name}`')[5:]}"
+    return raw_tag_fix(ctx.index, site, seen.held, seen.call, message) or Fix(Applicability.DISPLAY_ONLY, message)
 
 
 _NO_BUILD_IN_REACH = Fix(
@@ -359,7 +367,9 @@ _NO_BUILD_IN_REACH = Fix(
 
 def _steps(ctx: RuleContext, site: FixedSite, builds: list[Related], seen: BuildSite | None) -> tuple[str, ...]:
     owner = site.function.name if site.function is not None else None
-    builds_here = site.function is not None and (ctx.index.builds(site.function) or _raw_build_here(site, seen))
+    builds_here = site.function is not None and (
+        ctx.index.builds(site.function) or _raw_build_here(site, seen) or _tagged_build_here(ctx, site, seen) is not None
+    )
     if builds_here:
         assert owner is not None and site.function is not None
         kept = _captured_here(ctx, site.function, seen)
@@ -385,6 +395,14 @@ def _steps(ctx: RuleContext, site: FixedSite, builds: list[Related], seen: Build
         tagged = _tagged_here_steps(ctx, site, seen)
         if tagged is not None:
             return tagged
+        unnamed = _unnamed_build_beside(ctx, site) if seen is None else None
+        if unnamed is not None:
+            return (
+                _unnamed_capture_step(unnamed),
+                "pass: nothing to pass: the name is already in this function",
+                "parameter: none needed",
+                _use_step(site, _unnamed_name(unnamed)),
+            )
         return (
             f"capture: name the image the builder returns in `{owner}` (it calls a builder itself)",
             "pass: nothing to pass: the name is already in this function",
@@ -713,6 +731,25 @@ def _kept_steps(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> tu
     )
 
 
+def _unnamed_build_beside(ctx: RuleContext, site: FixedSite) -> UnnamedBuild | None:
+    """The one build of unknown repository in the site's function before it, or in the one
+    building function that applies the package constant holding the site's manifest."""
+    if site.function is not None:
+        return unnamed_build(ctx.index, site.function, site.start)
+    applier = _constant_applier(ctx, site)
+    return unnamed_build(ctx.index, applier[1]) if applier is not None else None
+
+
+def _unnamed_capture_step(build: UnnamedBuild) -> str:
+    if build.kept is not None:
+        return f"capture: `{build.function.name}` already keeps the name `{build.callee}` returns in `{text(build.kept)}`"
+    return f"capture: keep the name `{build.callee}` returns at line {build.span.start.row} of `{build.function.name}`"
+
+
+def _unnamed_name(build: UnnamedBuild) -> str:
+    return f"`{text(build.kept)}`" if build.kept is not None else "that name"
+
+
 def _use_step(site: FixedSite, name: str) -> str:
     old = (site.node.text or b"").decode()
     if site.kind is SiteKind.YAML:
@@ -827,13 +864,16 @@ def _applied_by_a_builder(ctx: RuleContext, site: FixedSite, seen: BuildSite | N
         return None
     constant, applier = found
     kept = _captured_here(ctx, applier, seen)
+    unnamed = unnamed_build(ctx.index, applier) if seen is None else None
+    name = f"`{kept}`" if kept is not None else "the captured name"
     if kept is not None:
         capture = f"capture: `{applier.name}` already keeps the built name in `{kept}`"
     elif seen is not None and is_inside(seen.call, applier.node):
         capture = f"capture: keep the name `{seen.callee}` returns at line {seen.span.start.row} of `{applier.name}`"
+    elif unnamed is not None:
+        capture, name = _unnamed_capture_step(unnamed), _unnamed_name(unnamed)
     else:
         capture = f"capture: name the image the builder returns in `{applier.name}` (it calls a builder itself)"
-    name = f"`{kept}`" if kept is not None else "the captured name"
     return (
         capture,
         f"pass: nothing to pass: `{applier.name}` applies the manifest `{constant}` itself",

@@ -36,9 +36,11 @@ from imagetag_lint.engine.run import (
     call_count,
     calls_in,
     facts,
+    mentions,
     per_generation,
 )
-from imagetag_lint.golang.model import SourceFile
+from imagetag_lint.golang.model import Function, SourceFile
+from imagetag_lint.golang.parser import Node
 from imagetag_lint.golang.project import Project
 from imagetag_lint.images import repository
 from imagetag_lint.rules import ImageFlow
@@ -60,7 +62,6 @@ class ImageFlowIndex(FlowRun):
     )
     origin, fixed_text, reaching_definition = values.origin, values.fixed_text, staticmethod(values.reaching_definition)
     setter_of = variables.setter_of
-    command_image = commands.run_command_image
     image_field_sinks, image_field_sinks_in, call_sinks, format_image_args, deploy_params = (
         sinks.image_field_sinks, sinks.image_field_sinks_in, sinks.call_sinks, sinks.format_image_args, sinks.deploy_params
     )
@@ -72,6 +73,18 @@ class ImageFlowIndex(FlowRun):
         super().__init__(project, flow)
         # a method of a type of another package resolves through the type its value has
         project.type_of = lambda expr, file: value_types.expression_type(self, expr, file)
+
+    def command_image(self, call: Node, function: Function) -> commands.Command | None:
+        """What a call builds, tags, saves or loads: an `exec.Command`, or a command runner of the
+        code given the same words (`run(t, "podman", "build", "-t", tag, ".")`): one command."""
+        command = commands.run_command_image(self, call, function)
+        if command is None and returned_builds.runner_names(self):
+            command = returned_builds.runner_command(self, call, function)
+        return command
+
+    def may_run_commands(self, function: Function) -> bool:
+        """Does the function name `exec.Command` or a command runner (a cheap test of its bytes)?"""
+        return mentions(function, [b"exec.Command", *(name.encode() for name in sorted(returned_builds.runner_names(self)))])
 
     def is_local_image(self, image: str, pull_never: bool = False) -> bool:
         """`locality.is_local_image`, found once per image and project generation: a tree deploys

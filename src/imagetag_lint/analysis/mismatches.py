@@ -16,7 +16,6 @@ from imagetag_lint.analysis.steps import call_name
 from imagetag_lint.engine.locality import loaded_names
 from imagetag_lint.engine.model import SinkKind
 from imagetag_lint.engine.ranges import ranged_elements
-from imagetag_lint.engine.run import mentions
 from imagetag_lint.enums import ConsumerKind
 from imagetag_lint.golang.model import Function, Param, SourceFile
 from imagetag_lint.golang.parser import Node, text
@@ -73,7 +72,7 @@ def _building_functions(index: ImageFlowIndex, file: SourceFile) -> list[Buildin
 def _runs_a_build(index: ImageFlowIndex, function: Function) -> bool:
     """Does the function run a container build itself (`exec.Command("podman", "build", "-t", X)`)?
     Its fresh generator calls at a deployment are as untracked as those beside a builder call."""
-    if not mentions(function, [b"exec.Command"]):
+    if not index.may_run_commands(function):
         return False
     return any(
         (command := index.command_image(call, function)) is not None and command.kind is ConsumerKind.BUILD
@@ -84,7 +83,7 @@ def _runs_a_build(index: ImageFlowIndex, function: Function) -> bool:
 def _command_loads(index: ImageFlowIndex, function: Function) -> Iterator[Sink]:
     """The images the function loads into the cluster itself (`exec.Command("kind", "load",
     "docker-image", X)`): X reaches the cluster as surely as through a loader function."""
-    if not mentions(function, [b"exec.Command"]):
+    if not index.may_run_commands(function):
         return
     for call in index.calls_in(function):
         command = index.command_image(call, function)

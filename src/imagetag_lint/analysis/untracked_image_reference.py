@@ -17,6 +17,7 @@ from imagetag_lint.analysis.mismatches import (
 )
 from imagetag_lint.analysis.other_repository import other_repositories
 from imagetag_lint.analysis.overwrites import overwrite_before, overwrite_words
+from imagetag_lint.analysis.received_results import received_result
 from imagetag_lint.analysis.steps import call_name
 from imagetag_lint.engine.values import loop_variable
 from imagetag_lint.enums import Applicability
@@ -126,7 +127,16 @@ def _check_flow(ctx: RuleContext, building: BuildingFunction) -> Iterator[Findin
         name = f"`{excerpt(meant)}`" if meant is not None else "the built name"
         made = deployed_reference(ctx.index, building.function, mismatch) if discards and kept is None else None
         apart = _held_apart(meant, sink) if meant is not None else None
-        if meant is not None and apart is not None:  # the name exists, but not where it is deployed
+        received = received_result(building.function, meant, sink.expr) if meant is not None and apart is not None else None
+        if meant is not None and received is not None:  # the goroutine hands it out in the result it sends
+            capture = (
+                f"capture: the built name reaches `{building.function.name}` in `{received.name}`: the goroutine sends "
+                f"`{excerpt(meant)}` in the `{received.field}` field of its result on `{received.channel}` (line "
+                f"{received.send.start_point.row + 1}), and `{excerpt(received.receive)}` receives it (line "
+                f"{received.receive.start_point.row + 1})"
+            )
+            name = f"`{received.name}`"
+        elif meant is not None and apart is not None:  # the name exists, but not where it is deployed
             capture = (
                 f"capture: the built name is in `{excerpt(meant)}` {apart} (line {meant.start_point.row + 1}), out of "
                 "reach here: hand it out (the result it sends, or an outer variable set before it reports)"

@@ -328,7 +328,7 @@ def _parameter_helper(run: FlowRun, function: Function, depth: int) -> HelperBui
     if body is None or not names or depth > _HELPER_DEPTH or function.name in run.consumers or function.name in run.producers:
         return None
     seeds = [n.encode() for n in (*run.consumers, *(c.name for c in command_facts(run).consumers.values()))]
-    if not mentions(function, seeds):
+    if not mentions(function, [*seeds, b"exec.Command"]):
         return None  # a helper names what it hands the image to (and most functions name none)
     found: HelperBuild | None = None
     for call in calls_in(run, function):
@@ -344,6 +344,9 @@ def _parameter_helper(run: FlowRun, function: Function, depth: int) -> HelperBui
 def _handed_image(run: FlowRun, call: Node, function: Function, depth: int) -> tuple[ConsumerKind, Node] | None:
     """(build or load, the image argument) of a call of a consumer or of a helper over one."""
     args = arguments(call)
+    field = _parameter_field_command(run, call, function)
+    if field is not None:
+        return field
     consumer = producers.consumer(run, call)
     if consumer is not None:
         if consumer.kind not in (ConsumerKind.BUILD, ConsumerKind.LOAD) or consumer.image_arg >= len(args):
@@ -356,6 +359,20 @@ def _handed_image(run: FlowRun, call: Node, function: Function, depth: int) -> t
         if inner is not None:
             made = _argument_for(inner[1], target, args) if inner[1] is not None else None
             return (inner[0], made) if made is not None else None
+    return None
+
+
+def _parameter_field_command(run: FlowRun, call: Node, function: Function) -> tuple[ConsumerKind, Node] | None:
+    """(build or load, the image) of a command that builds or loads a field of a struct parameter
+    (`podman build -t s.Image`, `s ImageSpec`): such a helper takes its image in that field, as
+    one that takes `image string` takes it in that parameter."""
+    command = run_command_image(run, call, function)
+    if command is None or command.kind not in (ConsumerKind.BUILD, ConsumerKind.LOAD):
+        return None
+    for image in command.images:
+        operand = image.child_by_field_name("operand") if image.type == "selector_expression" else None
+        if operand is not None and operand.type == "identifier" and function.param(text(operand)) is not None:
+            return command.kind, image
     return None
 
 
@@ -403,13 +420,33 @@ def _bound(run: FlowRun, call: Node, caller: Function, target: Function, outer: 
     bound: Bound = {}
     for param in target.params:
         if param.index < len(args) and not param.type_text.startswith("..."):
-            bound[param.name] = _text_of(run, unparen(args[param.index]), caller, outer)
+            argument = unparen(args[param.index])
+            bound[param.name] = _text_of(run, argument, caller, outer)
+            for key, value in _keyed_fields(argument).items():  # `ImageSpec{Image: "..."}` gives `s.Image`
+                bound[f"{param.name}.{key}"] = _text_of(run, value, caller, outer)
     return bound
+
+
+def _keyed_fields(argument: Node) -> dict[str, Node]:
+    """The keyed fields of a composite literal argument (`&T{...}` too), by key."""
+    if argument.type == "unary_expression" and text(argument).startswith("&") and argument.named_children:
+        argument = unparen(argument.named_children[0])
+    body = argument.child_by_field_name("body") if argument.type == "composite_literal" else None
+    found = {}
+    for element in body.named_children if body is not None else []:
+        key, value = element.child_by_field_name("key"), element.child_by_field_name("value")
+        held = value.named_children[0] if value is not None and value.type == "literal_element" and value.named_children else value
+        if element.type == "keyed_element" and key is not None and held is not None:
+            found[text(key)] = unparen(held)
+    return found
 
 
 def _text_of(run: FlowRun, node: Node, function: Function, bound: Bound) -> str | None:
     if node.type == "identifier" and text(node) in bound and not values.reaching_definition(node, function):
         return bound[text(node)]
+    operand = node.child_by_field_name("operand") if node.type == "selector_expression" else None
+    if operand is not None and operand.type == "identifier" and text(node) in bound and not values.reaching_definition(operand, function):
+        return bound[text(node)]  # a field of a struct parameter the caller fills (`s.Image`)
     return run_fixed_text(run, node, function)
 
 

@@ -7,6 +7,7 @@ from imagetag_lint.analysis.deployments import FixedSite, fixed_sites
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.analysis.mismatches import Mismatch, meant_name
 from imagetag_lint.analysis.pairing import build_name_of, names_service
+from imagetag_lint.analysis.received_results import received_result
 from imagetag_lint.engine.values import loop_variable
 from imagetag_lint.enums import SiteKind
 from imagetag_lint.findings import Edit, Fix
@@ -16,6 +17,7 @@ from imagetag_lint.golang.parser import Node, excerpt, text
 from imagetag_lint.golang.syntax import (
     identifiers,
     is_inside,
+    is_write,
 )
 from imagetag_lint.repair.capture import BlockScope, Scope, left_names
 from imagetag_lint.repair.orphan import drop_orphan
@@ -79,9 +81,14 @@ def plan_use_built(index: ImageFlowIndex, function: Function, mismatch: Mismatch
         )
     meant = meant_name(index, function, mismatch)
     built = text(meant) if meant is not None and visible_at(meant, mismatch.sink.expr) else None
-    if built is None:
+    received = received_result(function, meant, mismatch.sink.expr) if meant is not None and built is None else None
+    if received is not None:  # the goroutine's send happens before the receive that holds the name
+        built = received.name
+        plan = Plan(message=f"use `{built}`, the name the goroutine's build sends in its result")
+    elif built is not None:
+        plan = Plan(message=f"use `{built}`, the name the build used")
+    else:
         raise CannotFix("pass the variable the build used instead of recomputing the name")
-    plan = Plan(message=f"use `{built}`, the name the build used")
     plan.edits.append(E.replace(function.file, mismatch.sink.expr, built))
     drop_orphan(index, function, mismatch.sink.expr, plan)
     return plan
@@ -97,6 +104,27 @@ def captured_name_fix(index: ImageFlowIndex, site: FixedSite) -> Fix | None:
         return None
     plan = Plan(message=f"deploy `{excerpt(target)}`, the name the build returned")
     plan.edits.extend(use_in_site(site, text(target)))
+    try:
+        drop_orphan(index, function, site.node, plan)  # `ref := "..."` read only here
+    except CannotFix as reason:
+        return by_hand(str(reason))
+    return seal(index, plan)
+
+
+def raw_tag_fix(index: ImageFlowIndex, site: FixedSite, tag: Node, build: Node, message: str) -> Fix | None:
+    """Fixed text in a function that runs the build itself with a variable as its tag (`podman
+    build -t tag`) before it: deploy that variable, a one-token edit, when the deployment can read
+    it and the function sets it once (it holds at the deployment what the build tagged)."""
+    function = site.function
+    body = function.body if function is not None else None
+    if function is None or body is None or site.kind not in (SiteKind.FIELD, SiteKind.DEPLOY_ARG, SiteKind.COMMAND_ARG, SiteKind.FORMAT_ARG):
+        return None
+    writes = sum(is_write(use) for use in identifiers(body, text(tag)))
+    set_once = writes == 1 or (writes == 0 and function.param(text(tag)) is not None)
+    if build.end_byte > site.start or not set_once or not visible_at(tag, site.node):
+        return None
+    plan = Plan(message=message)
+    plan.edits.extend(use_in_site(site, text(tag)))
     try:
         drop_orphan(index, function, site.node, plan)  # `ref := "..."` read only here
     except CannotFix as reason:
