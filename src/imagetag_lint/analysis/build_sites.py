@@ -10,6 +10,7 @@ from imagetag_lint.analysis.deployments import FixedSite
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, repository
 from imagetag_lint.analysis.pairing import build_name_of, config_tag, with_config_tag
 from imagetag_lint.analysis.runner_tables import runner_table_commands
+from imagetag_lint.analysis.steps import named
 from imagetag_lint.engine.model import OriginKind
 from imagetag_lint.engine.returned_builds import runner_names
 from imagetag_lint.engine.run import mentions, named_calls_in
@@ -418,7 +419,7 @@ def unnamed_build_words(index: ImageFlowIndex, site: FixedSite, build: UnnamedBu
     """Why the fixed reference is taken for a local image, and what the analysis saw of the build
     beside it: one whose repository it cannot tell."""
     at = f"{build.span.filename}:{build.span.start.row} (`{build.callee}`)"
-    return f"{_local_evidence(index, site)}, and the build at {at} in `{build.function.name}` does not show which repository it makes"
+    return f"{_local_evidence(index, site)}, and the build at {at} in {named(build.function)} does not show which repository it makes"
 
 
 def _distance(site: FixedSite, build: BuildSite) -> tuple[int, int]:

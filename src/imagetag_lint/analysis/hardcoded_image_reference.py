@@ -86,7 +86,7 @@ def check(ctx: RuleContext, file: SourceFile) -> Iterator[Finding]:
             why = f"the build at {dropped.filename}:{dropped.start.row} makes this repository, and the name it returns is dropped there"
         if seen is not None and all(r.span != seen.span for r in builds):
             builds.insert(0, Related(seen.span, f"the image is built here by `{seen.callee}` as {seen.shown}"))
-        unnamed = _unnamed_build_beside(ctx, site) if seen is None and not builds else None
+        unnamed = _unnamed_build_near(ctx, site) if seen is None and not builds else None
         if unnamed is not None:
             why = unnamed_build_words(ctx.index, site, unnamed)
             builds.append(Related(unnamed.span, f"`{unnamed.callee}` builds an image here; the analysis cannot tell its repository"))
@@ -740,10 +740,33 @@ def _unnamed_build_beside(ctx: RuleContext, site: FixedSite) -> UnnamedBuild | N
     return unnamed_build(ctx.index, applier[1]) if applier is not None else None
 
 
+def _unnamed_build_near(ctx: RuleContext, site: FixedSite) -> UnnamedBuild | None:
+    """The build `_unnamed_build_beside` finds, or else the one of unknown repository in the one
+    setup that runs before the deploying test: `TestMain` before its `m.Run()` for a test `go test`
+    calls, a suite setup closure whose specs include it for a spec closure."""
+    beside = _unnamed_build_beside(ctx, site)
+    owner = site.function
+    if beside is not None or owner is None or not (run_by_go_test(owner) or is_spec(owner)):
+        return beside
+    project = ctx.index.project
+    found = []
+    for file in project.complete_package(owner.file).files:
+        for setup in project.file_functions.get(id(file), ()):
+            if run_by_go_test(owner) and setup.name != "TestMain":
+                continue
+            reach = setup_reach(setup)
+            if is_spec(owner) and not (is_suite_setup(setup) and (reach is None or is_inside(owner.node, reach))):
+                continue
+            build = unnamed_build(ctx.index, setup)
+            if build is not None and (setup.name != "TestMain" or before_the_tests(setup, build.call)):
+                found.append(build)
+    return found[0] if len(found) == 1 else None
+
+
 def _unnamed_capture_step(build: UnnamedBuild) -> str:
     if build.kept is not None:
-        return f"capture: `{build.function.name}` already keeps the name `{build.callee}` returns in `{text(build.kept)}`"
-    return f"capture: keep the name `{build.callee}` returns at line {build.span.start.row} of `{build.function.name}`"
+        return f"capture: {named(build.function)} already keeps the name `{build.callee}` returns in `{text(build.kept)}`"
+    return f"capture: keep the name `{build.callee}` returns at line {build.span.start.row} of {named(build.function)}"
 
 
 def _unnamed_name(build: UnnamedBuild) -> str:
