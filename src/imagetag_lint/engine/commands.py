@@ -134,14 +134,15 @@ def exec_calls(function: Function) -> list[Node]:
 
 
 def _exec_call_at(root: Node, position: int) -> Node | None:
-    """The call whose callee is the selector on the `exec` identifier at position, or None."""
-    operand = root.descendant_for_byte_range(position, position + 4)
+    """The call whose callee is the selector on the `exec` identifier at position, or None. The
+    selector is the smallest node that holds `exec` and the byte after it, and the call the
+    smallest that holds the selector and the byte after it (no `parent`, which costs a walk down
+    from the root)."""
+    selector = root.descendant_for_byte_range(position, position + 5)
+    operand = selector.child_by_field_name("operand") if selector is not None and selector.type == "selector_expression" else None
     if operand is None or operand.type != "identifier" or operand.byte_range != (position, position + 4):
         return None
-    selector = operand.parent
-    if selector is None or selector.type != "selector_expression" or selector.child_by_field_name("operand") != operand:
-        return None
-    call = selector.parent
+    call = root.descendant_for_byte_range(position, selector.end_byte + 1)
     if call is None or call.type != "call_expression" or call.child_by_field_name("function") != selector:
         return None
     return call

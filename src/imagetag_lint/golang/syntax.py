@@ -128,15 +128,41 @@ def returns(body: Node) -> list[Node]:
 
 def _returns(body: Node) -> Iterator[Node]:
     owner = body.parent
+    if owner is None or owner.type not in FUNCTION_TYPES:
+        return
     base = body.start_byte
-    for start, end in reversed(word_offsets(body.text or b"", (b"return",))):
-        keyword = body.descendant_for_byte_range(base + start, base + end)
-        statement = keyword.parent if keyword is not None and keyword.type == "return" else None
-        if statement is None or statement.type != "return_statement":
-            continue  # the word in a comment or a string
-        function = enclosing(statement, FUNCTION_TYPES)
-        if owner is not None and function is not None and function.id == owner.id:
-            yield statement
+    source = body.text or b""
+    offsets = word_offsets(source, (b"return",))
+    closures = _closures(body, source) if offsets else []
+    for start, end in reversed(offsets):
+        if any(first <= base + start < last for first, last in closures):
+            continue  # a closure's own return
+        statement = _starting(body, base + start, base + end, "return_statement")
+        if statement is not None:
+            yield statement  # else the word in a comment or a string
+
+
+def _closures(body: Node, source: bytes) -> list[tuple[int, int]]:
+    """The byte ranges of the function literals in a body, found from its `func` words."""
+    base = body.start_byte
+    found = []
+    for start, end in word_offsets(source, (b"func",)):
+        literal = _starting(body, base + start, base + end, "func_literal")
+        if literal is not None:
+            found.append(literal.byte_range)
+    return found
+
+
+def _starting(under: Node, start: int, end: int, kind: str) -> Node | None:
+    """The node of that kind that starts with the keyword at start..end: the smallest node that
+    holds the keyword and the byte after it, or else the keyword's parent. Most are found
+    without `parent`, which costs a walk down from the root."""
+    node = under.descendant_for_byte_range(start, end + 1)
+    if node is not None and node.type == kind and node.start_byte == start:
+        return node
+    keyword = under.descendant_for_byte_range(start, end)
+    found = keyword.parent if keyword is not None and keyword.start_byte == start and keyword.end_byte == end else None
+    return found if found is not None and found.type == kind and found.start_byte == start else None
 
 
 def parent(node: Node) -> Node | None:
@@ -259,14 +285,13 @@ def call_expressions(root: Node, source: bytes) -> list[Node]:
     found = []
     lookup = root.descendant_for_byte_range
     for position in offsets:
-        token = lookup(position, position + 1)
-        if token is None or token.type != "(":
-            continue  # in a string or a comment
-        arguments = token.parent
-        if arguments is None or arguments.type not in ("argument_list", "special_argument_list"):
+        # the smallest node that holds the `(` and the byte before it: the call, if the `(` opens
+        # its arguments (no `parent`, which costs a walk down from the root)
+        call = lookup(position - 1, position + 1) if position else None
+        if call is None or call.type != "call_expression":
             continue
-        call = arguments.parent
-        if call is not None and call.type == "call_expression":
+        arguments = call.child_by_field_name("arguments")
+        if arguments is not None and arguments.start_byte == position and arguments.type in ("argument_list", "special_argument_list"):
             found.append(call)
     return sorted(found, key=lambda call: (call.start_byte, -call.end_byte))
 
