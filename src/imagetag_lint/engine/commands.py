@@ -139,7 +139,9 @@ def _exec_call_at(root: Node, position: int) -> Node | None:
     smallest that holds the selector and the byte after it (no `parent`, which costs a walk down
     from the root)."""
     selector = root.descendant_for_byte_range(position, position + 5)
-    operand = selector.child_by_field_name("operand") if selector is not None and selector.type == "selector_expression" else None
+    if selector is None or selector.type != "selector_expression":
+        return None
+    operand = selector.child_by_field_name("operand")
     if operand is None or operand.type != "identifier" or operand.byte_range != (position, position + 4):
         return None
     call = root.descendant_for_byte_range(position, selector.end_byte + 1)
