@@ -102,8 +102,9 @@ def raw_builds_in(run: FlowRun, function: Function) -> list[RawBuild]:
 
 
 def _read(run: FlowRun, function: Function, found: CommandFacts) -> None:
+    known = facts(run, function.file).commands  # `run_command_image` asks again of the linted files' calls
     for call in exec_calls(function):
-        command = _command_words(call, function)
+        command = known[call] = _command_words(call, function)
         if command is None:
             continue
         if command.kind is ConsumerKind.BUILD:
@@ -186,8 +187,12 @@ def _command_words(call: Node, function: Function) -> Command | None:
 def command_words(args: list[Node]) -> Command | None:
     """What a command given as its words (the tool first) builds, tags, saves or loads; the
     command may also be a shell line handed to `sh -c`."""
-    words: list[str | None] = [string_value(a) if a.type in STRING_TYPES else None for a in args]
-    rest: list[Node | None] = [unparen(a) for a in args]
+    words: list[str | None] = []
+    rest: list[Node | None] = []
+    for arg in args:
+        kind = arg.type
+        words.append(string_value(arg) if kind in STRING_TYPES else None)
+        rest.append(unparen(arg) if kind == "parenthesized_expression" else arg)
     if words[0] in _SHELLS and words[1:2] == ["-c"] and len(rest) > 2 and (line := rest[2]) is not None:
         split = shell_words(line)
         if split is None:
@@ -244,6 +249,8 @@ def _tags(words: list[str | None], args: list[Node | None]) -> Command | None:
 
 def _tag_prefix(word: str) -> str | None:
     """The tag flag a word begins with and holds its value after (`--tag=`, `-t=`, `-t`), if any."""
+    if not word.startswith("-"):
+        return None  # no flag (most words)
     if word.startswith("--"):
         return "--tag=" if word.startswith("--tag=") else None  # `--tags`, `--target`: other flags
     return next((p for p in _TAG_PREFIXES[1:] if word.startswith(p) and len(word) > len(p)), None)

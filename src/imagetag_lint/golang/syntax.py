@@ -62,14 +62,18 @@ def _callee(call: Node) -> tuple[str | None, str]:
 
 def called_function(call: Node) -> Node | None:
     """The name a call calls (`F`, `pkg.F`), its type arguments left out (`F[int](x, y)`)."""
-    return generic_callee(call) or call.child_by_field_name("function")
+    function = call.child_by_field_name("function")
+    return _generic_operand(function) or function
 
 
 def generic_callee(call: Node) -> Node | None:
     """The function of a call with one type argument, `deploy[int](ctx, 3)` or `pkg.F[T](x, y)`,
     which Go's grammar reads as an index expression (several type arguments have a field of
     their own, and the call's function is the name): None for other calls."""
-    function = call.child_by_field_name("function")
+    return _generic_operand(call.child_by_field_name("function"))
+
+
+def _generic_operand(function: Node | None) -> Node | None:
     operand = function.child_by_field_name("operand") if function is not None and function.type == "index_expression" else None
     return operand if operand is not None and operand.type in ("identifier", "selector_expression") else None
 
