@@ -138,12 +138,41 @@ def _walked_returns(body: Node) -> list[Node]:
     return found
 
 
-@pytest.mark.parametrize("source", [pytest.param(RETURNS, id="comments-strings-closures")])
-def test_returns_are_the_function_s_own_last_first(source: str) -> None:
+BARE_RETURNS = """package e2e
+
+var h func() error
+
+func f(a int) (s string, err error) {
+	if a == 0 { return }
+	g := func() (x string) {
+		k := func ( ) error { return nil }
+		_ = k
+		return
+	}
+	var run func() error // func in a comment
+	_ = run
+	t := "func() { return }"
+	if a == 1 {
+		return(t), nil
+	}
+	s = g()
+	return
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        pytest.param(RETURNS, ["return s, nil", "return g(), nil", 'return "zero", nil'], id="comments-strings-closures"),
+        pytest.param(BARE_RETURNS, ["return", "return(t), nil", "return"], id="bare-returns-func-types"),
+    ],
+)
+def test_returns_are_the_function_s_own_last_first(source: str, expected: list[str]) -> None:
     body = _function(source, "f").child_by_field_name("body")
     assert body is not None
     found = list(returns(body))
-    assert [text(s) for s in found] == ["return s, nil", "return g(), nil", 'return "zero", nil']
+    assert [text(s) for s in found] == expected
     assert [s.id for s in found] == [s.id for s in _walked_returns(body)]
     assert [s.id for s in returns(body)] == [s.id for s in found]  # asked again: the same answer
 
@@ -163,6 +192,10 @@ func g() {
 	_ = (f)(3)
 	_ = string('(') /* ( */
 	_ = func() int { return len(`(`) }()
+	_ = f (4)
+	_ = f /* ( */ (5)
+	_ = f(
+		6)
 }
 """
 
@@ -190,7 +223,7 @@ def test_a_file_s_calls_are_the_walk_s_calls_in_tree_order(source: str) -> None:
     root = parse(source.encode()).root_node
     found = call_expressions(root, source.encode())
     assert [n.id for n in found] == [n.id for n in _walked_calls(root)]
-    assert len(found) == (12 if source == CALLS else 3)
+    assert len(found) == (15 if source == CALLS else 3)
     assert not any(text(n).startswith("[]byte") for n in found)
 
 
