@@ -489,3 +489,41 @@ def test_whether_an_image_is_local_is_decided_once_per_project_generation(monkey
     assert asked == ["localhost/app:e2e", "nginx:1.25"]
     _go(project, "/m/e2e", "package e2e\n\nfunc f() {}\n")
     assert index.is_local_image("localhost/app:e2e") and asked[-1] == "localhost/app:e2e"
+
+
+def test_a_generator_s_returns_make_each_call_s_reference_from_its_arguments() -> None:
+    """`generated_images` reads a generator's `return fmt.Sprintf(...)` statements once and fills
+    them with each call's arguments: a return whose text has no repository path is passed over."""
+    from imagetag_lint.engine import locality
+    from imagetag_lint.engine.run import FlowRun
+
+    project = Project()
+    _go(
+        project,
+        "/m/e2e",
+        """package e2e
+
+import "fmt"
+
+const registry = "localhost"
+
+func GenerateImageName(svc string, local bool) string {
+	if local {
+		return fmt.Sprintf("%s:%s", svc, tag())
+	}
+	return fmt.Sprintf("%s/shop-%s:%d", registry, svc, stamp())
+}
+
+func f() {
+	_ = GenerateImageName("cart", true)
+	_ = GenerateImageName("api", false)
+	_ = GenerateImageName("cart", false)
+	_ = GenerateImageName(name(), false)
+}
+""",
+    )
+    made = locality.generated_images(FlowRun(project, load_rule_set().flow))
+    assert made == {
+        "shop-api": ("localhost/shop-api:<tag>", "GenerateImageName"),
+        "shop-cart": ("localhost/shop-cart:<tag>", "GenerateImageName"),
+    }
