@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator
 
 from imagetag_lint.golang.lexing import word_offsets
@@ -138,8 +139,10 @@ def _returns(body: Node) -> Iterator[Node]:
     source = body.text or b""
     offsets = word_offsets(source, (b"return",))
     closures = _closures(body, source) if offsets else []
+    starts = [first for first, _ in closures]
     for start, end in reversed(offsets):
-        if any(first <= base + start < last for first, last in closures):
+        inside = bisect_right(starts, base + start) - 1
+        if inside >= 0 and base + start < closures[inside][1]:
             continue  # a closure's own return
         statement = _starting(body, base + start, base + end, "return_statement")
         if statement is not None:
@@ -147,12 +150,17 @@ def _returns(body: Node) -> Iterator[Node]:
 
 
 def _closures(body: Node, source: bytes) -> list[tuple[int, int]]:
-    """The byte ranges of the function literals in a body, found from its `func` words."""
+    """The byte ranges the function literals in a body cover (one range for nested ones), in
+    order, found from its `func` words."""
     base = body.start_byte
-    found = []
+    found: list[tuple[int, int]] = []
     for start, end in word_offsets(source, (b"func",)):
         literal = _starting(body, base + start, base + end, "func_literal")
-        if literal is not None:
+        if literal is None:
+            continue
+        if found and literal.start_byte < found[-1][1]:  # inside the one before
+            found[-1] = (found[-1][0], max(found[-1][1], literal.end_byte))
+        else:
             found.append(literal.byte_range)
     return found
 
@@ -423,9 +431,10 @@ def _find_identifiers(node: Node, name: bytes) -> list[Node]:
 
 def string_value(node: Node) -> str | None:
     """The value of a Go string literal node (escapes decoded), or None for other nodes."""
-    if node.type == "raw_string_literal":
+    kind = node.type
+    if kind == "raw_string_literal":
         return text(node)[1:-1]
-    if node.type != "interpreted_string_literal":
+    if kind != "interpreted_string_literal":
         return None
     raw = node.text or b""
     if b"\\" not in raw and len(raw) >= 2 and raw[0] == raw[-1] == 0x22:  # no escape: the text between the quotes
