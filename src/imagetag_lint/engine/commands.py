@@ -424,8 +424,9 @@ def slice_literal(function: Function, name: str, call: bool = False) -> Node | N
 
 def _parameter_named(function: Function, name: str) -> int | None:
     """The index of the parameter of that name, if the body never writes it."""
-    param = function.param(name) if function.body is not None else None
-    if param is None or function.body is None or any(is_write(use) for use in identifiers(function.body, param.name)):
+    body = function.body
+    param = function.param(name)
+    if body is None or param is None or any(is_write(use) for use in identifiers(body, param.name)):
         return None
     return param.index
 
