@@ -225,6 +225,8 @@ def test_a_file_s_calls_are_the_walk_s_calls_in_tree_order(source: str) -> None:
     assert [n.id for n in found] == [n.id for n in _walked_calls(root)]
     assert len(found) == (15 if source == CALLS else 3)
     assert not any(text(n).startswith("[]byte") for n in found)
+    for declaration in (n for n in root.named_children if n.type == "function_declaration"):  # a function's own calls
+        assert [n.id for n in call_expressions(declaration, source.encode())] == [n.id for n in _walked_calls(declaration)]
 
 
 def test_every_corpus_file_s_calls_are_the_walk_s_calls() -> None:

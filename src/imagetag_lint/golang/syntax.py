@@ -51,9 +51,10 @@ def _callee(call: Node) -> tuple[str | None, str]:
     function = called_function(call)
     if function is None:
         return None, ""
-    if function.type == "identifier":
+    kind = function.type
+    if kind == "identifier":
         return None, text(function)
-    if function.type == "selector_expression":
+    if kind == "selector_expression":
         operand = function.child_by_field_name("operand")
         field = function.child_by_field_name("field")
         qualifier = text(operand) if operand is not None and operand.type == "identifier" else "?"
@@ -279,7 +280,7 @@ def _deeper_than_shallow(root: Node, offsets: list[int]) -> bool:
 
 
 def call_expressions(root: Node, source: bytes) -> list[Node]:
-    """Every call under root, in the tree's order (of two calls that start together, the enclosing
+    """Every call under root (a file's root, or a declaration), in the tree's order (of two calls that start together, the enclosing
     one first: `f(x)(y)` before `f(x)`; a query's captures order such ties either way).
 
     A call's arguments open with a `(` token: the `(` bytes of the source, each looked up in the
@@ -287,10 +288,11 @@ def call_expressions(root: Node, source: bytes) -> list[Node]:
     errors (a call may lack its `(`) or deep nesting (`parent` costs the depth) is queried.
     """
     offsets = []
-    position = source.find(b"(")
+    end = root.end_byte
+    position = source.find(b"(", root.start_byte, end)
     while position != -1:
         offsets.append(position)
-        position = source.find(b"(", position + 1)
+        position = source.find(b"(", position + 1, end)
     if root.has_error or _deeper_than_shallow(root, offsets):
         found = captures("(call_expression) @call", root).get("call", [])
         return sorted(found, key=lambda call: (call.start_byte, -call.end_byte))
