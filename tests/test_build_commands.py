@@ -105,3 +105,47 @@ def test_what_a_command_builds_or_loads(statement: str, expected: tuple[str, lis
 )
 def test_nothing_is_built_or_loaded(statement: str) -> None:
     assert command(statement) is None
+
+
+SAME_TEXT = """package e2e
+
+import "os/exec"
+
+func buildParam(img string) { exec.Command("podman", "build", "-t", img, ".").Run() }
+
+func buildLocal() { img := "localhost/b:1"; exec.Command("podman", "build", "-t", img, ".").Run() }
+
+func buildWritten(img string) { img = img + "x"; exec.Command("podman", "build", "-t", img, ".").Run() }
+
+func spreadParam(img string) { args := []string{"build", "-t", img}; exec.Command("podman", args...).Run() }
+
+func spreadFixed(tag string) { args := []string{"build", "-t", "localhost/d:1", tag}; exec.Command("podman", args...).Run() }
+
+func fixedOne() { exec.Command("podman", "build", "-t", "localhost/f:1", ".").Run() }
+
+func fixedTwo() { exec.Command("podman", "build", "-t", "localhost/f:1", ".").Run() }
+"""
+
+
+def test_calls_of_one_text_in_different_functions_are_read_for_each_function() -> None:
+    """`command_facts` reads a command's words once per text: whether an image is the function's
+    own parameter, and what a spread slice holds, are still asked of each function."""
+    from imagetag_lint.engine.commands import command_facts
+    from imagetag_lint.engine.run import FlowRun
+    from imagetag_lint.golang.project import Project
+    from imagetag_lint.rules import load_rule_set
+
+    source = SAME_TEXT.encode()
+    project = Project()
+    project.add_file(SourceFile("e2e.go", "/m", source, parse(source), "e2e", {"exec": "os/exec"}))
+    found = command_facts(FlowRun(project, load_rule_set().flow))
+    assert {name: (str(c.kind), c.image_arg) for name, c in found.consumers.items()} == {
+        "buildParam": ("build", 0),
+        "spreadParam": ("build", 0),
+    }
+    assert sorted((b.function.name, b.image) for b in found.raw_builds) == [
+        ("fixedOne", "localhost/f:1"),
+        ("fixedTwo", "localhost/f:1"),
+        ("spreadFixed", "localhost/d:1"),
+    ]
+    assert len({b.call.id for b in found.raw_builds}) == 3

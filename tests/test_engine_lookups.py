@@ -138,12 +138,41 @@ def _walked_returns(body: Node) -> list[Node]:
     return found
 
 
-@pytest.mark.parametrize("source", [pytest.param(RETURNS, id="comments-strings-closures")])
-def test_returns_are_the_function_s_own_last_first(source: str) -> None:
+BARE_RETURNS = """package e2e
+
+var h func() error
+
+func f(a int) (s string, err error) {
+	if a == 0 { return }
+	g := func() (x string) {
+		k := func ( ) error { return nil }
+		_ = k
+		return
+	}
+	var run func() error // func in a comment
+	_ = run
+	t := "func() { return }"
+	if a == 1 {
+		return(t), nil
+	}
+	s = g()
+	return
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        pytest.param(RETURNS, ["return s, nil", "return g(), nil", 'return "zero", nil'], id="comments-strings-closures"),
+        pytest.param(BARE_RETURNS, ["return", "return(t), nil", "return"], id="bare-returns-func-types"),
+    ],
+)
+def test_returns_are_the_function_s_own_last_first(source: str, expected: list[str]) -> None:
     body = _function(source, "f").child_by_field_name("body")
     assert body is not None
     found = list(returns(body))
-    assert [text(s) for s in found] == ["return s, nil", "return g(), nil", 'return "zero", nil']
+    assert [text(s) for s in found] == expected
     assert [s.id for s in found] == [s.id for s in _walked_returns(body)]
     assert [s.id for s in returns(body)] == [s.id for s in found]  # asked again: the same answer
 
@@ -163,6 +192,10 @@ func g() {
 	_ = (f)(3)
 	_ = string('(') /* ( */
 	_ = func() int { return len(`(`) }()
+	_ = f (4)
+	_ = f /* ( */ (5)
+	_ = f(
+		6)
 }
 """
 
@@ -190,8 +223,10 @@ def test_a_file_s_calls_are_the_walk_s_calls_in_tree_order(source: str) -> None:
     root = parse(source.encode()).root_node
     found = call_expressions(root, source.encode())
     assert [n.id for n in found] == [n.id for n in _walked_calls(root)]
-    assert len(found) == (12 if source == CALLS else 3)
+    assert len(found) == (15 if source == CALLS else 3)
     assert not any(text(n).startswith("[]byte") for n in found)
+    for declaration in (n for n in root.named_children if n.type == "function_declaration"):  # a function's own calls
+        assert [n.id for n in call_expressions(declaration, source.encode())] == [n.id for n in _walked_calls(declaration)]
 
 
 def test_every_corpus_file_s_calls_are_the_walk_s_calls() -> None:
@@ -456,3 +491,41 @@ def test_whether_an_image_is_local_is_decided_once_per_project_generation(monkey
     assert asked == ["localhost/app:e2e", "nginx:1.25"]
     _go(project, "/m/e2e", "package e2e\n\nfunc f() {}\n")
     assert index.is_local_image("localhost/app:e2e") and asked[-1] == "localhost/app:e2e"
+
+
+def test_a_generator_s_returns_make_each_call_s_reference_from_its_arguments() -> None:
+    """`generated_images` reads a generator's `return fmt.Sprintf(...)` statements once and fills
+    them with each call's arguments: a return whose text has no repository path is passed over."""
+    from imagetag_lint.engine import locality
+    from imagetag_lint.engine.run import FlowRun
+
+    project = Project()
+    _go(
+        project,
+        "/m/e2e",
+        """package e2e
+
+import "fmt"
+
+const registry = "localhost"
+
+func GenerateImageName(svc string, local bool) string {
+	if local {
+		return fmt.Sprintf("%s:%s", svc, tag())
+	}
+	return fmt.Sprintf("%s/shop-%s:%d", registry, svc, stamp())
+}
+
+func f() {
+	_ = GenerateImageName("cart", true)
+	_ = GenerateImageName("api", false)
+	_ = GenerateImageName("cart", false)
+	_ = GenerateImageName(name(), false)
+}
+""",
+    )
+    made = locality.generated_images(FlowRun(project, load_rule_set().flow))
+    assert made == {
+        "shop-api": ("localhost/shop-api:<tag>", "GenerateImageName"),
+        "shop-cart": ("localhost/shop-cart:<tag>", "GenerateImageName"),
+    }

@@ -30,7 +30,7 @@ from imagetag_lint.golang.syntax import (
     string_value,
     unparen,
 )
-from imagetag_lint.record import record
+from imagetag_lint.record import field, record
 from imagetag_lint.rules import Consumer
 from imagetag_lint.shell import unquoted
 
@@ -62,6 +62,11 @@ class RawBuild:
     image: str
 
 
+# What `_read` keeps of an exec call's command: its kind, its embedded references, and for each
+# image its value when it is a string and its name when it is an identifier
+Words = tuple[ConsumerKind, tuple[str, ...], tuple[tuple[str | None, str | None], ...]]
+
+
 @record(eq=False)
 class CommandFacts:
     """The helpers found so far, and the functions already read (lazy loads add functions)."""
@@ -70,6 +75,7 @@ class CommandFacts:
     raw_builds: list[RawBuild]
     seen: set[int]
     generation: int = -1
+    by_text: dict[bytes, Words | None] = field(default_factory=dict)  # `_read`'s words, by the call's text
 
 
 def command_facts(run: FlowRun) -> CommandFacts:
@@ -102,21 +108,42 @@ def raw_builds_in(run: FlowRun, function: Function) -> list[RawBuild]:
 
 
 def _read(run: FlowRun, function: Function, found: CommandFacts) -> None:
+    source = function.file.source
     for call in exec_calls(function):
-        command = _command_words(call, function)
-        if command is None:
+        words = _words(call, function, source, found.by_text)
+        if words is None:
             continue
-        if command.kind is ConsumerKind.BUILD:
-            found.raw_builds.extend(RawBuild(function, call, value) for value in command.embedded if value)
-        for image in command.images:
-            if image.type in STRING_TYPES:
-                value = string_value(image)
-                if command.kind is ConsumerKind.BUILD and value:
+        kind, embedded, images = words
+        if kind is ConsumerKind.BUILD:
+            found.raw_builds.extend(RawBuild(function, call, value) for value in embedded if value)
+        for value, name in images:
+            if value is not None:
+                if kind is ConsumerKind.BUILD and value:
                     found.raw_builds.append(RawBuild(function, call, value))
                 continue
-            index = _parameter_index(function, image)
+            index = _parameter_named(function, name) if name is not None else None
             if index is not None and function.name not in run.consumers:
-                found.consumers.setdefault(function.name, Consumer(function.name, command.kind, index))
+                found.consumers.setdefault(function.name, Consumer(function.name, kind, index))
+
+
+def _words(call: Node, function: Function, source: bytes, by_text: dict[bytes, Words | None]) -> Words | None:
+    """What `_read` needs of an exec call's command, read once per text: a setup step's command
+    is written alike in many functions, and the same text parses alike (a call with a syntax
+    error, or that spreads a slice its function declares, is read on its own)."""
+    text_of_call = source[call.start_byte : call.end_byte]
+    if text_of_call in by_text:
+        return by_text[text_of_call]
+    command = _command_words(call, function)
+    words: Words | None = None
+    if command is not None:
+        images = tuple(
+            (string_value(image), None) if image.type in STRING_TYPES else (None, text(image) if image.type == "identifier" else None)
+            for image in command.images
+        )
+        words = (command.kind, command.embedded, images)
+    if b"..." not in text_of_call and not call.has_error:
+        by_text[text_of_call] = words
+    return words
 
 
 def exec_calls(function: Function) -> list[Node]:
@@ -134,14 +161,17 @@ def exec_calls(function: Function) -> list[Node]:
 
 
 def _exec_call_at(root: Node, position: int) -> Node | None:
-    """The call whose callee is the selector on the `exec` identifier at position, or None."""
-    operand = root.descendant_for_byte_range(position, position + 4)
+    """The call whose callee is the selector on the `exec` identifier at position, or None. The
+    selector is the smallest node that holds `exec` and the byte after it, and the call the
+    smallest that holds the selector and the byte after it (no `parent`, which costs a walk down
+    from the root)."""
+    selector = root.descendant_for_byte_range(position, position + 5)
+    if selector is None or selector.type != "selector_expression":
+        return None
+    operand = selector.child_by_field_name("operand")
     if operand is None or operand.type != "identifier" or operand.byte_range != (position, position + 4):
         return None
-    selector = operand.parent
-    if selector is None or selector.type != "selector_expression" or selector.child_by_field_name("operand") != operand:
-        return None
-    call = selector.parent
+    call = root.descendant_for_byte_range(position, selector.end_byte + 1)
     if call is None or call.type != "call_expression" or call.child_by_field_name("function") != selector:
         return None
     return call
@@ -183,8 +213,12 @@ def _command_words(call: Node, function: Function) -> Command | None:
 def command_words(args: list[Node]) -> Command | None:
     """What a command given as its words (the tool first) builds, tags, saves or loads; the
     command may also be a shell line handed to `sh -c`."""
-    words: list[str | None] = [string_value(a) if a.type in STRING_TYPES else None for a in args]
-    rest: list[Node | None] = [unparen(a) for a in args]
+    words: list[str | None] = []
+    rest: list[Node | None] = []
+    for arg in args:
+        kind = arg.type
+        words.append(string_value(arg) if kind in STRING_TYPES else None)
+        rest.append(unparen(arg) if kind == "parenthesized_expression" else arg)
     if words[0] in _SHELLS and words[1:2] == ["-c"] and len(rest) > 2 and (line := rest[2]) is not None:
         split = shell_words(line)
         if split is None:
@@ -241,6 +275,8 @@ def _tags(words: list[str | None], args: list[Node | None]) -> Command | None:
 
 def _tag_prefix(word: str) -> str | None:
     """The tag flag a word begins with and holds its value after (`--tag=`, `-t=`, `-t`), if any."""
+    if not word.startswith("-"):
+        return None  # no flag (most words)
     if word.startswith("--"):
         return "--tag=" if word.startswith("--tag=") else None  # `--tags`, `--target`: other flags
     return next((p for p in _TAG_PREFIXES[1:] if word.startswith(p) and len(word) > len(p)), None)
@@ -386,12 +422,11 @@ def slice_literal(function: Function, name: str, call: bool = False) -> Node | N
     return None
 
 
-def _parameter_index(function: Function, image: Node) -> int | None:
-    """The index of the parameter image is, if it is one the body never writes."""
-    if image.type != "identifier" or function.body is None:
-        return None
-    param = function.param(text(image))
-    if param is None or any(is_write(use) for use in identifiers(function.body, param.name)):
+def _parameter_named(function: Function, name: str) -> int | None:
+    """The index of the parameter of that name, if the body never writes it."""
+    body = function.body
+    param = function.param(name)
+    if body is None or param is None or any(is_write(use) for use in identifiers(body, param.name)):
         return None
     return param.index
 

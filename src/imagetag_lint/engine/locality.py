@@ -7,7 +7,13 @@ from collections.abc import Iterator
 
 from imagetag_lint.engine import commands, producers, values
 from imagetag_lint.engine.formats import format_go
-from imagetag_lint.engine.run import FlowRun, facts, function_facts, named_calls_in
+from imagetag_lint.engine.run import (
+    FlowRun,
+    facts,
+    function_facts,
+    named_calls_in,
+    per_generation,
+)
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
@@ -236,20 +242,8 @@ def _generated(run: FlowRun, call: Node, file: SourceFile, given: list[str | Non
 
 def _made(run: FlowRun, targets: tuple[Function, ...], given: list[str | None]) -> str | None:
     for target in targets:
-        if target.body is None:
-            continue
-        for statement in returns(target.body):
-            returned = statement.named_children[0] if statement.named_child_count else None
-            if returned is not None and returned.type == "expression_list" and returned.named_child_count == 1:
-                returned = returned.named_children[0]
-            if returned is None or returned.type != "call_expression" or callee(returned) != ("fmt", "Sprintf"):
-                continue
-            args = arguments(returned)
-            template = values.fixed_text(run, args[0], target.file, target) if args else None
-            if template is None:
-                continue
-            parts = [_part(run, arg, target, given) for arg in args[1:]]
-            made = format_go(template, parts)
+        for template, parts in _recipes(run, target):
+            made = format_go(template, [_part(part, given) for part in parts])
             if made is not None and "\0" not in repository(made) and "/" in made.split(":", 1)[0]:
                 return made.replace("\0", "<tag>")
     return None
@@ -257,13 +251,43 @@ def _made(run: FlowRun, targets: tuple[Function, ...], given: list[str | None]) 
 
 generated_reference = _generated  # for the analyses: a generator call with arguments a caller knows
 
+# A generator's `return fmt.Sprintf(...)` statements: the template, and for each argument its
+# fixed text or the index of the parameter it is
+Recipe = tuple[str, list[tuple[str | None, int | None]]]
 
-def _part(run: FlowRun, arg: Node, target: Function, given: list[str | None]) -> str:
+
+def _recipes(run: FlowRun, target: Function) -> list[Recipe]:
+    """What the target's returns make of its parameters, read once per project generation: every
+    call of a generator with other arguments asks again."""
+    return per_generation(run, ("generator-recipes", id(target)), lambda: _read_recipes(run, target))
+
+
+def _read_recipes(run: FlowRun, target: Function) -> list[Recipe]:
+    found: list[Recipe] = []
+    for statement in returns(target.body) if target.body is not None else ():
+        returned = statement.named_children[0] if statement.named_child_count else None
+        if returned is not None and returned.type == "expression_list" and returned.named_child_count == 1:
+            returned = returned.named_children[0]
+        if returned is None or returned.type != "call_expression" or callee(returned) != ("fmt", "Sprintf"):
+            continue
+        args = arguments(returned)
+        template = values.fixed_text(run, args[0], target.file, target) if args else None
+        if template is None:
+            continue
+        parts = []
+        for arg in args[1:]:
+            fixed = values.fixed_text(run, arg, target.file, target)
+            param = target.param(text(arg)) if fixed is None and arg.type == "identifier" else None
+            parts.append((fixed, param.index if param is not None else None))
+        found.append((template, parts))
+    return found
+
+
+def _part(part: tuple[str | None, int | None], given: list[str | None]) -> str:
     """A Sprintf argument's text: fixed, a parameter the call fills with fixed text, or unknown."""
-    fixed = values.fixed_text(run, arg, target.file, target)
+    fixed, index = part
     if fixed is not None:
         return fixed
-    param = target.param(text(arg)) if arg.type == "identifier" else None
-    if param is not None and param.index < len(given) and given[param.index] is not None:
-        return given[param.index] or ""
+    if index is not None and index < len(given) and given[index] is not None:
+        return given[index] or ""
     return "\0"

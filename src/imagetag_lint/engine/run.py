@@ -61,6 +61,11 @@ class FileFacts:
         return self._calls
 
     @property
+    def read_calls(self) -> bool:
+        """Are the file's calls read already?"""
+        return self._calls is not None
+
+    @property
     def call_starts(self) -> list[int]:
         self.calls  # noqa: B018 - read for its effect: the calls and their starts are read together
         return self._call_starts
@@ -213,7 +218,10 @@ def function_facts(run: FlowRun, function: Function) -> FunctionFacts:
 def call_names(run: FlowRun, function: Function) -> frozenset[str]:
     memo = function_facts(run, function)
     if memo.call_names is None:
-        memo.call_names = frozenset(name for _, (_, name) in named_calls_in(run, function))
+        if facts(run, function.file).read_calls or function.node.type == "func_literal":
+            memo.call_names = frozenset(name for _, (_, name) in named_calls_in(run, function))
+        else:  # a fixpoint asks of a few functions of a file whose calls nothing else reads yet
+            memo.call_names = frozenset(callee(call)[1] for call in call_expressions(function.node, function.file.source))
     return memo.call_names
 
 

@@ -47,13 +47,14 @@ def data_runs(source: bytes, avoided: tuple[bytes, ...]) -> list[Run]:
     literal's entries fill manifests (`{"Ref": "shop-api"}` for `image: {{ .Ref }}`)."""
     if source.find(b"Execute") != -1:
         return []
+    avoided = _shortest(avoided)
 
     def held(start: int, end: int) -> bool:
         lines = source[start:end]
         if any(word in lines for word in avoided):
             return True
         strings = b"".join(lines.split(b'"')[1::2])  # the lines' strings have no escapes: quotes pair up
-        return b":" in strings or b"/" in strings or b"@" in strings or not _utf8(lines)
+        return b":" in strings or b"/" in strings or b"@" in strings or not (lines.isascii() or _utf8(lines))
 
     runs: list[Run] = []
     for match in _RUN.finditer(source):
@@ -67,6 +68,18 @@ def data_runs(source: bytes, avoided: tuple[bytes, ...]) -> list[Run]:
         else:
             runs.append((start, end, _keys(source, start, end)))
     return runs
+
+
+def _shortest(words: tuple[bytes, ...]) -> tuple[bytes, ...]:
+    """The words without those that hold another (`Image` holds `mage`): a text holds one of
+    them exactly when it holds one of all the words."""
+    found = _SHORTEST.get(words)
+    if found is None:
+        found = _SHORTEST[words] = tuple(w for w in words if not any(o in w and o != w for o in words))
+    return found
+
+
+_SHORTEST: dict[tuple[bytes, ...], tuple[bytes, ...]] = {}
 
 
 def _follows_a_separator(source: bytes, start: int) -> bool:
@@ -172,6 +185,7 @@ def refused_runs(tree: Tree, runs: list[Run], avoided: tuple[bytes, ...]) -> lis
     if root.has_error:
         return None
     source = root.text or b""
+    avoided = _shortest(avoided)
     refused = []
     for run in runs:
         start, end, _ = run

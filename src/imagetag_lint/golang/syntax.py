@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator
 
 from imagetag_lint.golang.lexing import word_offsets
@@ -50,9 +51,10 @@ def _callee(call: Node) -> tuple[str | None, str]:
     function = called_function(call)
     if function is None:
         return None, ""
-    if function.type == "identifier":
+    kind = function.type
+    if kind == "identifier":
         return None, text(function)
-    if function.type == "selector_expression":
+    if kind == "selector_expression":
         operand = function.child_by_field_name("operand")
         field = function.child_by_field_name("field")
         qualifier = text(operand) if operand is not None and operand.type == "identifier" else "?"
@@ -62,14 +64,18 @@ def _callee(call: Node) -> tuple[str | None, str]:
 
 def called_function(call: Node) -> Node | None:
     """The name a call calls (`F`, `pkg.F`), its type arguments left out (`F[int](x, y)`)."""
-    return generic_callee(call) or call.child_by_field_name("function")
+    function = call.child_by_field_name("function")
+    return _generic_operand(function) or function
 
 
 def generic_callee(call: Node) -> Node | None:
     """The function of a call with one type argument, `deploy[int](ctx, 3)` or `pkg.F[T](x, y)`,
     which Go's grammar reads as an index expression (several type arguments have a field of
     their own, and the call's function is the name): None for other calls."""
-    function = call.child_by_field_name("function")
+    return _generic_operand(call.child_by_field_name("function"))
+
+
+def _generic_operand(function: Node | None) -> Node | None:
     operand = function.child_by_field_name("operand") if function is not None and function.type == "index_expression" else None
     return operand if operand is not None and operand.type in ("identifier", "selector_expression") else None
 
@@ -128,15 +134,48 @@ def returns(body: Node) -> list[Node]:
 
 def _returns(body: Node) -> Iterator[Node]:
     owner = body.parent
+    if owner is None or owner.type not in FUNCTION_TYPES:
+        return
     base = body.start_byte
-    for start, end in reversed(word_offsets(body.text or b"", (b"return",))):
-        keyword = body.descendant_for_byte_range(base + start, base + end)
-        statement = keyword.parent if keyword is not None and keyword.type == "return" else None
-        if statement is None or statement.type != "return_statement":
-            continue  # the word in a comment or a string
-        function = enclosing(statement, FUNCTION_TYPES)
-        if owner is not None and function is not None and function.id == owner.id:
-            yield statement
+    source = body.text or b""
+    offsets = word_offsets(source, (b"return",))
+    closures = _closures(body, source) if offsets else []
+    starts = [first for first, _ in closures]
+    for start, end in reversed(offsets):
+        inside = bisect_right(starts, base + start) - 1
+        if inside >= 0 and base + start < closures[inside][1]:
+            continue  # a closure's own return
+        statement = _starting(body, base + start, base + end, "return_statement")
+        if statement is not None:
+            yield statement  # else the word in a comment or a string
+
+
+def _closures(body: Node, source: bytes) -> list[tuple[int, int]]:
+    """The byte ranges the function literals in a body cover (one range for nested ones), in
+    order, found from its `func` words."""
+    base = body.start_byte
+    found: list[tuple[int, int]] = []
+    for start, end in word_offsets(source, (b"func",)):
+        literal = _starting(body, base + start, base + end, "func_literal")
+        if literal is None:
+            continue
+        if found and literal.start_byte < found[-1][1]:  # inside the one before
+            found[-1] = (found[-1][0], max(found[-1][1], literal.end_byte))
+        else:
+            found.append(literal.byte_range)
+    return found
+
+
+def _starting(under: Node, start: int, end: int, kind: str) -> Node | None:
+    """The node of that kind that starts with the keyword at start..end: the smallest node that
+    holds the keyword and the byte after it, or else the keyword's parent. Most are found
+    without `parent`, which costs a walk down from the root."""
+    node = under.descendant_for_byte_range(start, end + 1)
+    if node is not None and node.type == kind and node.start_byte == start:
+        return node
+    keyword = under.descendant_for_byte_range(start, end)
+    found = keyword.parent if keyword is not None and keyword.start_byte == start and keyword.end_byte == end else None
+    return found if found is not None and found.type == kind and found.start_byte == start else None
 
 
 def parent(node: Node) -> Node | None:
@@ -241,7 +280,7 @@ def _deeper_than_shallow(root: Node, offsets: list[int]) -> bool:
 
 
 def call_expressions(root: Node, source: bytes) -> list[Node]:
-    """Every call under root, in the tree's order (of two calls that start together, the enclosing
+    """Every call under root (a file's root, or a declaration), in the tree's order (of two calls that start together, the enclosing
     one first: `f(x)(y)` before `f(x)`; a query's captures order such ties either way).
 
     A call's arguments open with a `(` token: the `(` bytes of the source, each looked up in the
@@ -249,24 +288,24 @@ def call_expressions(root: Node, source: bytes) -> list[Node]:
     errors (a call may lack its `(`) or deep nesting (`parent` costs the depth) is queried.
     """
     offsets = []
-    position = source.find(b"(")
+    end = root.end_byte
+    position = source.find(b"(", root.start_byte, end)
     while position != -1:
         offsets.append(position)
-        position = source.find(b"(", position + 1)
+        position = source.find(b"(", position + 1, end)
     if root.has_error or _deeper_than_shallow(root, offsets):
         found = captures("(call_expression) @call", root).get("call", [])
         return sorted(found, key=lambda call: (call.start_byte, -call.end_byte))
     found = []
     lookup = root.descendant_for_byte_range
     for position in offsets:
-        token = lookup(position, position + 1)
-        if token is None or token.type != "(":
-            continue  # in a string or a comment
-        arguments = token.parent
-        if arguments is None or arguments.type not in ("argument_list", "special_argument_list"):
+        # the smallest node that holds the `(` and the byte before it: the call, if the `(` opens
+        # its arguments (no `parent`, which costs a walk down from the root)
+        call = lookup(position - 1, position + 1) if position else None
+        if call is None or call.type != "call_expression":
             continue
-        call = arguments.parent
-        if call is not None and call.type == "call_expression":
+        arguments = call.child_by_field_name("arguments")
+        if arguments is not None and arguments.start_byte == position and arguments.type in ("argument_list", "special_argument_list"):
             found.append(call)
     return sorted(found, key=lambda call: (call.start_byte, -call.end_byte))
 
@@ -394,9 +433,10 @@ def _find_identifiers(node: Node, name: bytes) -> list[Node]:
 
 def string_value(node: Node) -> str | None:
     """The value of a Go string literal node (escapes decoded), or None for other nodes."""
-    if node.type == "raw_string_literal":
+    kind = node.type
+    if kind == "raw_string_literal":
         return text(node)[1:-1]
-    if node.type != "interpreted_string_literal":
+    if kind != "interpreted_string_literal":
         return None
     raw = node.text or b""
     if b"\\" not in raw and len(raw) >= 2 and raw[0] == raw[-1] == 0x22:  # no escape: the text between the quotes
