@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import cast
 
+from imagetag_lint.analysis.deploying_builders import already_deployed
 from imagetag_lint.analysis.deployments import FixedSite
 from imagetag_lint.analysis.image_flow import ImageFlowIndex, repository
 from imagetag_lint.analysis.pairing import build_name_of, config_tag, with_config_tag
@@ -412,6 +413,8 @@ def unnamed_build(index: ImageFlowIndex, function: Function, before: int | None 
         return None
     call, image_result = found[0]
     kept = captured(call, image_result)
+    if kept is not None and kept.type == "identifier" and already_deployed(index, function, text(kept)):
+        return None  # its name is deployed already: the fixed reference is another image
     return UnnamedBuild(function, call, kept if kept is not None and kept.type == "identifier" and text(kept) != "_" else None)
 
 

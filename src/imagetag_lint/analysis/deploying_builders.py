@@ -27,6 +27,7 @@ from imagetag_lint.golang.model import Function
 from imagetag_lint.golang.parser import Node, text
 from imagetag_lint.golang.syntax import (
     STRING_TYPES,
+    identifiers,
     is_inside,
     return_values,
     returns,
@@ -75,6 +76,12 @@ def deployed_in(index: ImageFlowIndex, function: Function) -> list[Node]:
     manifest and command images (not the images it loads)."""
     deployed = [sink.expr for sink in index.image_field_sinks_in(function)]
     return deployed + [sink.expr for sink in index.call_sinks(function) if sink.kind is not SinkKind.LOAD_ARG]
+
+
+def already_deployed(index: ImageFlowIndex, function: Function, name: str) -> bool:
+    """Does one of the expressions the function deploys read the variable (`Image: img`)? A fixed
+    reference beside it is then another image (a sidecar), not the one the variable holds."""
+    return any(identifiers(expr, name) for expr in deployed_in(index, function))
 
 
 def _deployed_before(index: ImageFlowIndex, function: Function, value: Node, at: Node, deployed: list[Node]) -> bool:

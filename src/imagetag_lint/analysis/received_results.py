@@ -50,7 +50,7 @@ def received_result(function: Function, built: Node, deployed: Node) -> Received
         return None
     send, field = carried[0]
     channel = send.child_by_field_name("channel")
-    if channel is None or channel.type != "identifier":
+    if channel is None or channel.type != "identifier" or not _only_sender(body, send, text(channel)):
         return None
     receives = [r for r in _own(body) if _received_from(r, text(channel)) and go.end_byte <= r.start_byte < deployed.start_byte]
     if len(receives) != 1:
@@ -62,6 +62,27 @@ def received_result(function: Function, built: Node, deployed: Node) -> Received
     if sum(is_write(use) for use in identifiers(body, receiver)) != 1:
         return None
     return ReceivedResult(receiver, field, text(channel), send, statement)
+
+
+def _only_sender(body: Node, send: Node, channel: str) -> bool:
+    """Is the send the only one on the channel in the function, closures included, and the channel
+    used for nothing but receives, its declaration and `close` (handed elsewhere, another function
+    could send on it)? A receive takes whichever send comes first."""
+    for use in identifiers(body, channel):
+        holder = use.parent
+        if holder is None or is_write(use) or _received_from(holder, channel):
+            continue
+        if holder.type == "send_statement" and holder.child_by_field_name("channel") == use:
+            if holder.id != send.id:
+                return False
+            continue
+        if holder.type == "range_clause" and holder.child_by_field_name("right") == use:
+            continue
+        call = holder.parent if holder.type == "argument_list" else None
+        function = call.child_by_field_name("function") if call is not None else None
+        if function is None or text(function) != "close":
+            return False
+    return True
 
 
 def _own(block: Node | None) -> list[Node]:

@@ -372,8 +372,22 @@ def _parameter_field_command(run: FlowRun, call: Node, function: Function) -> tu
     for image in command.images:
         operand = image.child_by_field_name("operand") if image.type == "selector_expression" else None
         if operand is not None and operand.type == "identifier" and function.param(text(operand)) is not None:
-            return command.kind, image
+            return (command.kind, image) if _field_kept(function, text(operand)) else None
     return None
+
+
+def _field_kept(function: Function, name: str) -> bool:
+    """Does the body leave the struct parameter as its caller gave it: no write of it or of a
+    field of it (`s.Image = "..."`), and no `&s` that another function could write through?"""
+    for use in identifiers(function.body, name) if function.body is not None else []:
+        holder = use.parent
+        if is_write(use) or (holder is not None and holder.type == "unary_expression" and text(holder).startswith("&")):
+            return False
+        target = holder.parent if holder is not None and holder.type == "selector_expression" else None
+        statement = target.parent if target is not None and target.type == "expression_list" else None
+        if statement is not None and statement.type in ("assignment_statement", "inc_statement", "dec_statement") and statement.child_by_field_name("left") == target:
+            return False
+    return True
 
 
 def _argument_for(image: Node, target: Function, args: list[Node]) -> Node | None:

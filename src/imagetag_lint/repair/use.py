@@ -3,6 +3,7 @@ reference stands, and drop a variable the edit leaves unread."""
 
 from __future__ import annotations
 
+from imagetag_lint.analysis.deploying_builders import already_deployed
 from imagetag_lint.analysis.deployments import FixedSite, fixed_sites
 from imagetag_lint.analysis.image_flow import ImageFlowIndex
 from imagetag_lint.analysis.mismatches import Mismatch, meant_name
@@ -15,6 +16,7 @@ from imagetag_lint.fix import edits as E
 from imagetag_lint.golang.model import Function, SourceFile
 from imagetag_lint.golang.parser import Node, excerpt, text
 from imagetag_lint.golang.syntax import (
+    enclosing,
     identifiers,
     is_inside,
     is_write,
@@ -143,6 +145,8 @@ def kept_build_name(index: ImageFlowIndex, function: Function, node: Node, image
         build_name = build_name_of(index, call, function.file, function)
         if build_name is not None and not names_service(build_name, image):
             continue
+        if build_name is None and target is not None and already_deployed(index, function, text(target)):
+            continue  # a build of unknown repository whose name is deployed already: this is another image
         if target is not None and target.type == "identifier" and text(target) != "_" and visible_at(target, node):
             return target
     return None
@@ -168,6 +172,9 @@ def _captured_target(call: Node, image_result: int) -> Node | None:
 def visible_at(variable: Node, use: Node) -> bool:
     """Is the variable declared in a block that also holds `use`, before it (so the name resolves
     there)? A name an `if`, `for` or `switch` init declares ends with that statement."""
+    closure = enclosing(variable, ("func_literal",))
+    if closure is not None and not is_inside(use, closure) and _declared_in_closure(closure, text(variable)):
+        return False  # a goroutine's own local (`img := ...` inside `go func() {...}()`)
     statement = variable.parent.parent if variable.parent is not None else None
     if statement is None:
         return False
@@ -177,6 +184,18 @@ def visible_at(variable: Node, use: Node) -> bool:
             block = block.parent
         return block is not None and is_inside(use, block) and use.start_byte > variable.end_byte
     return use.start_byte > variable.end_byte
+
+
+def _declared_in_closure(closure: Node, name: str) -> bool:
+    """Does the closure declare the name itself (a parameter, `:=` or `var`)?"""
+    parameters = closure.child_by_field_name("parameters")
+    if parameters is not None and any(text(n) == name for p in parameters.named_children for n in p.children_by_field_name("name")):
+        return True
+    return any(
+        is_write(use) and use.parent is not None
+        and (use.parent.type == "var_spec" or (use.parent.parent is not None and use.parent.parent.type == "short_var_declaration"))
+        for use in identifiers(closure, name)
+    )
 
 
 def _set_entry_after_build(
