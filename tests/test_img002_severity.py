@@ -140,3 +140,6 @@ def test_a_build_helper_that_takes_a_struct_parameter_names_its_build(
         ("error", "localhost/inventory-worker:v2", ["the image is built here by `buildSpecPointer` as `localhost/inventory-worker:e2e`"]),
         ("error", "localhost/inventory-overridden:e2e", []),  # the helper sets `s.Image` itself before it builds
     ]
+    # a copy of the build's tag: one value for both, not a choice between two equal references
+    assert found[0]["fix"]["message"].startswith("the build at line 34 tags this very reference: hold it in one constant")
+    assert found[0]["steps"][3].startswith("use: read `localhost/inventory-api:e2e` from one constant or variable")

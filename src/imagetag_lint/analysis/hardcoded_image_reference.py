@@ -820,12 +820,12 @@ def _tagged_here_steps(ctx: RuleContext, site: FixedSite, seen: BuildSite | None
         )
     else:
         capture = f"capture: nothing to capture: `{build.callee}` returns no name; it tags the reference it is given, `{build.name}`"
-    if same_reference(build, site.image):  # the build makes this very tag, but the function loads another
+    if same_reference(build, site.image):  # a copy of the build's tag: the two must move together
         return (
             capture,
             f"pass: nothing to pass: `{site.function.name}` builds and deploys the image itself",
             "parameter: none needed",
-            f"use: load `{site.image}` into the cluster too, or deploy the name the function loads",
+            f"use: read `{site.image}` from one constant or variable that the build and the deployment share, so a new tag reaches both",
         )
     return (
         capture,
@@ -839,6 +839,12 @@ def _tagged_fix(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) -> Fi
     build = _tagged_build_here(ctx, site, seen)
     if build is None:
         return None
+    if same_reference(build, site.image):  # a copy of the build's tag: the two must move together
+        return Fix(
+            Applicability.DISPLAY_ONLY,
+            f"the build at line {build.span.start.row} tags this very reference: hold it in one constant or "
+            "variable that the build and the deployment both read, so a new tag reaches both",
+        )
     return Fix(
         Applicability.DISPLAY_ONLY,
         f"deploy `{build.name}`, the reference the build at line {build.span.start.row} tags, or tag the build "
