@@ -9,8 +9,10 @@ import errno
 import fnmatch
 import os
 import re
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import overload
 
 from imagetag_lint.directives import PREFIX
 from imagetag_lint.errors import ImagetagLintError, InputError, UnreadablePath
@@ -53,6 +55,107 @@ class Discovered:
     def __repr__(self) -> str:
         return f"Discovered(path={self.path!r}, display={self.display!r})"
 
+    @classmethod
+    def _cut(cls, path: str, display: int | str) -> Discovered:
+        made = cls.__new__(cls)
+        made.path, made._display = path, display
+        return made
+
+
+class PathList(Sequence[str]):
+    """Paths, in order, held as each one's directory (among the distinct ones) and name, in
+    arrays and one string: a list of a large tree's paths that lasts while the trees are parsed
+    would hold a string object per file. Each path is made when asked for."""
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        self.directories: list[str] = []  # with the separator at the end
+        numbers: dict[str, int] = {}
+        self.directory = array("i")  # per path: the number of its directory
+        self.name_ends = array("i")  # per path: where its name ends in names
+        names: list[str] = []
+        end = 0
+        for path in paths:
+            split = path.rfind(os.sep) + 1
+            directory, name = path[:split], path[split:]
+            number = numbers.setdefault(directory, len(numbers))
+            if number == len(self.directories):
+                self.directories.append(directory)
+            self.directory.append(number)
+            names.append(name)
+            end += len(name)
+            self.name_ends.append(end)
+        self.names = "".join(names)
+
+    def __len__(self) -> int:
+        return len(self.name_ends)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self._path(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._path(index)
+
+    def _path(self, index: int) -> str:
+        start = self.name_ends[index - 1] if index else 0
+        return self.directories[self.directory[index]] + self.names[start : self.name_ends[index]]
+
+    def __iter__(self) -> Iterator[str]:
+        directories, names = self.directories, self.names
+        start = 0
+        for directory, end in zip(self.directory, self.name_ends):
+            yield directories[directory] + names[start:end]
+            start = end
+
+
+class DiscoveredFiles(Sequence[Discovered]):
+    """The files `discover` found, in order: their paths in a `PathList`, and where each one's
+    display name starts in its path. Each file is made when asked for."""
+
+    def __init__(self, files: Iterable[Discovered]) -> None:
+        listed = list(files)
+        self.paths = PathList(file.path for file in listed)
+        self.cuts = array("i")  # per file: where its display name starts in its path (-1: see displays)
+        self.displays: dict[int, str] = {}  # the display names that are no end of their path
+        for index, file in enumerate(listed):
+            display = file._display
+            self.cuts.append(display if isinstance(display, int) else -1)
+            if isinstance(display, str):
+                self.displays[index] = display
+
+    def __len__(self) -> int:
+        return len(self.cuts)
+
+    @overload
+    def __getitem__(self, index: int) -> Discovered: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Discovered]: ...
+
+    def __getitem__(self, index: int | slice) -> Discovered | list[Discovered]:
+        if isinstance(index, slice):
+            return [self._file(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        return self._file(index)
+
+    def _file(self, index: int) -> Discovered:
+        cut = self.cuts[index]
+        return Discovered._cut(self.paths[index], cut if cut != -1 else self.displays[index])
+
+    def __iter__(self) -> Iterator[Discovered]:
+        displays, cut_file = self.displays, Discovered._cut
+        for index, (path, cut) in enumerate(zip(self.paths, self.cuts)):
+            yield cut_file(path, cut if cut != -1 else displays[index])
+
 
 def display_name(path: Path | str, cwd: Path) -> str:
     """The name a user sees: relative to the working directory (`../x.go` outside it)."""
@@ -75,7 +178,7 @@ def excluded(display: str, patterns: Iterable[str]) -> bool:
 
 def discover(
     paths: Iterable[str], cwd: Path, exclude: tuple[str, ...] = (), exclude_root: Path | None = None
-) -> tuple[list[Discovered], list[InputError]]:
+) -> tuple[DiscoveredFiles, list[InputError]]:
     """The Go and Python files below paths; exclude patterns are relative to exclude_root (the config file's
     directory), the working directory when it is None."""
     found: dict[str, Discovered] = {}  # canonical path -> file: one file named two ways is linted once
@@ -100,7 +203,7 @@ def discover(
             errors.append(UnreadablePath(raw, "not a regular file or directory"))
         else:
             errors.append(UnreadablePath(raw, "no such file or directory"))
-    return sorted(found.values(), key=lambda d: d.display), errors
+    return DiscoveredFiles(sorted(found.values(), key=lambda d: d.display)), errors
 
 
 def _anchor(root: str, exclude_root: Path) -> str:

@@ -26,6 +26,7 @@ from imagetag_lint.files import (
     UNREADABLE,
     Discovered,
     ModuleMap,
+    PathList,
     Prefilter,
     Scan,
     Scanner,
@@ -103,7 +104,7 @@ class Linter:
         self._deferred: dict[str, str] = {}  # reported files with only `Image:` fields -> display
         self._kept: dict[str, bytes] = {}  # sources of deferred files, up to KEPT_BYTES in all
         self._kept_bytes = 0
-        self._module_files: dict[str, list[str]] = {}  # module root -> its Go files, walked once
+        self._module_files: dict[str, PathList] = {}  # module root -> its Go files, walked once
         self._avoided_words: tuple[bytes, ...] | None = None
         self._key_only: dict[str, dict[bytes, bool]] = {}  # by directory: is the field key used only as one there
         self._broken: set[str] = set()  # linted files with syntax errors, by display name
@@ -404,9 +405,9 @@ class Linter:
                 found.append((path, self._display(path)))
         return found
 
-    def _go_files_of(self, root: str) -> list[str]:
+    def _go_files_of(self, root: str) -> PathList:
         if root not in self._module_files:
-            self._module_files[root] = module_go_files(root)
+            self._module_files[root] = PathList(module_go_files(root))
         return self._module_files[root]
 
     def other_module_users(self, directory: str, word: bytes) -> list[tuple[str, bool]]:
@@ -600,7 +601,7 @@ def _by_hand_in(broken: set[str], finding: Finding) -> Finding:
 
 
 def lint_paths(
-    discovered: list[Discovered],
+    discovered: Sequence[Discovered],
     options: LintOptions,
     cwd: Path,
     overlay: dict[str, bytes] | None = None,
@@ -634,8 +635,9 @@ def lint_paths(
         unit_scans = [linter.scanner((d.path, d.display)) if is_put_off(scans[i]) else scans[i] for d, i in zip(items, indexes)]
         if number or not trees:  # (the first file's module may have nothing to parse)
             trees = linter.parse_worth(items, unit_scans)
-        linter.others = functools.partial(_other_files, discovered, scans, set(indexes))
+        linter.others = functools.partial(_other_files, discovered, scans, _members(indexes, len(discovered)))
         linter.take(items, unit_scans, trees)
+        del items, unit_scans  # made for the unit: not kept while its trees take the memory
         unit = _with_needed_sources(_lint_taken(linter))
         _merge(result, unit)
         kept = [file for file in unit.sources.values() if isinstance(file, SourceFile)]
@@ -645,7 +647,7 @@ def lint_paths(
             held.extend(_held(kept))
         for index in indexes:  # what a later unit needs of these files it reads again
             scans[index] = shared(put_off(scans[index]), seen)
-        del linter, unit_scans, unit
+        del linter, unit
         reset_caches()  # the trees' roots and the nodes memoized on them
         gc.collect()  # the project holds its files in cycles: its trees go now, not at the end
     _give_back(held)
@@ -728,13 +730,22 @@ def _units(modules: ModuleMap, discovered: Sequence[Discovered], scans: Sequence
     return [array("l", sorted(by_root[root])) for root in order]
 
 
-def _other_files(discovered: Sequence[Discovered], scans: Sequence[Scan], unit: set[int]) -> Iterator[tuple[str, str, bytes | None]]:
+def _members(indexes: Sequence[int], size: int) -> bytearray:
+    """Which of size items the indexes name, a byte each (a set would hold an int object per
+    file of a module while the module's trees take the memory)."""
+    found = bytearray(size)
+    for index in indexes:
+        found[index] = 1
+    return found
+
+
+def _other_files(discovered: Sequence[Discovered], scans: Sequence[Scan], unit: bytearray) -> Iterator[tuple[str, str, bytes | None]]:
     """(path, display, the source, the quoted imports, or None when the source was put off) of
     the readable files not in the unit: listed when asked, as the scans stand while the unit is
     linted (a list made ahead would hold a tuple per file of the tree)."""
     for index, (item, scan) in enumerate(zip(discovered, scans)):
         kind, info, source, _ = scan
-        if index in unit or kind == UNREADABLE:
+        if unit[index] or kind == UNREADABLE:
             continue
         text = None if is_put_off(scan) else source if source is not None else info
         yield item.path, item.display, text if isinstance(text, bytes) or text is None else b""

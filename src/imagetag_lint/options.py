@@ -3,6 +3,7 @@ reading files, before the parser and the analyses are imported."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,7 +32,7 @@ class LintOptions:
 class Inputs:
     """What a run lints: the files found (and what could not be walked), or one stdin buffer."""
 
-    discovered: list[Discovered] = field(default_factory=list)
+    discovered: Sequence[Discovered] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)  # from the walk, reported first
     stdin: bytes | None = None
     stdin_name: str = "-"  # siblings of a named file resolve names from disk
@@ -74,6 +75,6 @@ class LintRun:
                 pending.close()  # stops the readers if anything went wrong before they were heard
 
 
-def _any_python(discovered: list[Discovered]) -> bool:
+def _any_python(discovered: Sequence[Discovered]) -> bool:
     """Whether any input is a Python file: a Go tree's inputs are listed once, not copied."""
     return any(d.path.endswith(".py") for d in discovered)
