@@ -65,6 +65,7 @@ from imagetag_lint.lint_result import LintResult
 from imagetag_lint.options import LintOptions, LintRun
 from imagetag_lint.parallel import Pending
 from imagetag_lint.python.driver import is_python
+from imagetag_lint.reads import pack_reads
 from imagetag_lint.record import replace
 from imagetag_lint.registry import RULES, SUPPRESSION_CODES, RuleKind
 
@@ -650,6 +651,7 @@ def lint_paths(
         del linter, unit
         reset_caches()  # the trees' roots and the nodes memoized on them
         gc.collect()  # the project holds its files in cycles: its trees go now, not at the end
+        pack_reads()  # what the cache's log holds of the module waits compressed too
     _give_back(held)
     result.findings.sort(key=Finding.sort_key)
     return result

@@ -11,6 +11,10 @@ from collections.abc import Callable, Iterable
 from imagetag_lint.regular import read_regular
 
 EXISTS = -2  # the `limit` of a file whose existence alone was asked
+# what the log keeps of a file: the digest of all its bytes (most files: no pair each), or (the
+# digest, None when absent or unreadable; how many were read at most, -1 for all of a Go file,
+# EXISTS when only whether it is a file was asked)
+Seen = bytes | tuple[bytes | None, int]
 
 
 class ReadLog:
@@ -24,14 +28,12 @@ class ReadLog:
         # when it parses it): one that changed since makes the result no answer for the key
         self._keyed = keyed
         self.inputs_changed = False
-        # what was seen, as digests: a lint of a large tree reads thousands of siblings and
-        # directories, and the log lasts the whole run
-        # path -> the digest of all its bytes (most files: no pair each), or (the digest, None
-        # when absent or unreadable; how many were read at most, -1 for all of a Go file, EXISTS
-        # when only whether it is a file was asked)
-        self.files: dict[str, bytes | tuple[bytes | None, int]] = {}
+        # what was seen, as digests (`Seen`): a lint of a large tree reads thousands of siblings
+        # and directories, and the log lasts the whole run
+        self.files: dict[str, Seen] = {}
         self.listings: dict[str, bytes] = {}  # directory -> the digest of the Go files it held
         self.walks: dict[str, bytes] = {}  # directory -> the digest of what a walk saw in it (walk_listing)
+        self._packed: list[bytes] = []  # what `pack` put away, in order
 
     def read(self, path: str, source: bytes | None, limit: int = -1) -> None:
         """Keep the most of path that was read: a module search asks whether a file exists
@@ -40,10 +42,40 @@ class ReadLog:
             if self._keyed is not None and limit == -1 and (source is None or not self._keyed(path, source)):
                 self.inputs_changed = True
             return
-        known = self.files.get(path)
-        if known is None or (not isinstance(known, bytes) and _extent(limit) > _extent(known[1])):
+        if _more(self.files.get(path), limit):
             found = None if source is None else self.digest(source)
             self.files[path] = found if found is not None and limit == -1 else (found, limit)
+
+    def pack(self) -> None:
+        """Put what was logged so far away, compressed: a lint of several modules logs the
+        paths of every directory of the tree, and they need not take memory while the later
+        modules' trees are parsed. `unpack` takes every part back."""
+        import marshal
+        import zlib
+
+        if self.files or self.listings or self.walks:
+            self._packed.append(zlib.compress(marshal.dumps((self.files, self.listings, self.walks)), 1))
+            self.files, self.listings, self.walks = {}, {}, {}
+
+    def unpack(self) -> None:
+        """The log whole again, as if it had never been packed: the parts are taken in the
+        order they were logged, each file keeping the first read that saw the most of it."""
+        import marshal
+        import zlib
+
+        if not self._packed:
+            return
+        files: dict[str, Seen] = {}
+        listings: dict[str, bytes] = {}
+        walks: dict[str, bytes] = {}
+        parts = [marshal.loads(zlib.decompress(part)) for part in self._packed]
+        for part_files, part_listings, part_walks in [*parts, (self.files, self.listings, self.walks)]:
+            for path, seen in part_files.items():
+                if _more(files.get(path), -1 if isinstance(seen, bytes) else seen[1]):
+                    files[path] = seen
+            listings.update(part_listings)
+            walks.update(part_walks)
+        self.files, self.listings, self.walks, self._packed = files, listings, walks, []
 
     def dependencies(self) -> list[tuple[str, int, bytes | None]]:
         """(path, how much of it was read, its digest) of each file read, by path."""
@@ -61,12 +93,23 @@ def listing_bytes(names: Iterable[str]) -> bytes:
     return "\0".join(names).encode("utf-8", "surrogateescape")
 
 
+def _more(known: Seen | None, limit: int) -> bool:
+    """Does a read of limit bytes see more of a file than the read known (None: none yet)?"""
+    return known is None or (not isinstance(known, bytes) and _extent(limit) > _extent(known[1]))
+
+
 def _extent(limit: int) -> float:
     """How much of a file a read saw: whether it exists, some bytes, or all (-1)."""
     return float("inf") if limit == -1 else limit
 
 
 _log: ReadLog | None = None
+
+
+def pack_reads() -> None:
+    """`ReadLog.pack` the log, if one is kept."""
+    if _log is not None:
+        _log.pack()
 
 
 def log_reads(log: ReadLog | None) -> None:
