@@ -393,26 +393,30 @@ def _age(root: Path, only: Path | None = None, offset: int = 0) -> None:
         os.utime(path, ns=(stamp, stamp))
 
 
-def test_a_packed_read_log_gives_back_what_it_logged() -> None:
-    """A lint of several modules packs the log after each one: unpacked, it says what a log
-    never packed says, each file at the most that any read saw of it, the first such read kept."""
+def test_a_packed_read_log_gives_back_what_it_logged(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The log packs itself as it grows, and a lint of several modules packs it after each one:
+    unpacked, it says what a log never packed says, each file at the most that any read saw of
+    it, the first such read kept."""
     reads_made = [
         ("/m/a/go.mod", None, 4096), ("/m/b.go", b"one", -1), ("/m/c.go", b"x", 10),
         ("/m/a/go.mod", b"module a\n", 4096), ("/m/b.go", b"two", -1), ("/m/c.go", b"xy", -1), ("/m/d", None, reads.EXISTS),
         ("/m/c.go", b"z", 5), ("/m/d", b"", reads.EXISTS), ("/m/e.go", b"e", -1), ("/in.go", b"input", -1),
     ]
-    whole, packed = reads.ReadLog(["/in.go"]), reads.ReadLog(["/in.go"])
+    whole, packed, grown = reads.ReadLog(["/in.go"]), reads.ReadLog(["/in.go"]), reads.ReadLog(["/in.go"])
     for number, (path, source, limit) in enumerate(reads_made):
-        for log in (whole, packed):
+        for log in (whole, packed, grown):
+            monkeypatch.setattr(reads, "PACKED_ENTRIES", 4 if log is grown else 1000)
             log.read(path, source, limit)
-            log.listings[f"/m/{number % 3}"] = log.listing([path])
-            log.walks[f"/w/{number % 2}"] = log.listing([str(number)])
+            log.listed(f"/m/{number % 3}", [path])
+            log.walked(f"/w/{number % 2}", [str(number)])
+            assert len(log.files) + len(log.listings) + len(log.walks) < reads.PACKED_ENTRIES
         if number % 4 == 3:
             packed.pack()
             assert not packed.files and not packed.listings and not packed.walks
-    packed.unpack()
-    assert packed.dependencies() == whole.dependencies() and len(whole.dependencies()) == 5
-    assert packed.listings == whole.listings and packed.walks == whole.walks
+    for log in (packed, grown):
+        log.unpack()
+        assert log.dependencies() == whole.dependencies() and len(whole.dependencies()) == 5
+        assert log.listings == whole.listings and log.walks == whole.walks
 
 
 def test_a_lint_of_several_modules_packs_the_read_log_between_them(

@@ -6,11 +6,12 @@ The readers report here; only a lint run through the cache turns the log on."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 from imagetag_lint.regular import read_regular
 
 EXISTS = -2  # the `limit` of a file whose existence alone was asked
+PACKED_ENTRIES = 1024  # entries the log holds before it packs them (`ReadLog.pack`)
 # what the log keeps of a file: the digest of all its bytes (most files: no pair each), or (the
 # digest, None when absent or unreadable; how many were read at most, -1 for all of a Go file,
 # EXISTS when only whether it is a file was asked)
@@ -18,12 +19,12 @@ Seen = bytes | tuple[bytes | None, int]
 
 
 class ReadLog:
-    def __init__(self, inputs: Iterable[str], keyed: Callable[[str, bytes], bool] | None = None) -> None:
+    def __init__(self, inputs: Collection[str], keyed: Callable[[str, bytes], bool] | None = None) -> None:
         # imported here: only a lint through the cache logs, and a run without it loads no hashing
         from imagetag_lint.cache.store import digest
 
         self.digest = digest
-        self.inputs = frozenset(inputs)  # files whose bytes the key holds already: not logged
+        self.inputs = inputs  # files whose bytes the key holds already: not logged
         # whether bytes read of an input are those its key holds (the lint reads an input again
         # when it parses it): one that changed since makes the result no answer for the key
         self._keyed = keyed
@@ -45,11 +46,27 @@ class ReadLog:
         if _more(self.files.get(path), limit):
             found = None if source is None else self.digest(source)
             self.files[path] = found if found is not None and limit == -1 else (found, limit)
+            self.grew()
+
+    def listed(self, directory: str, names: Iterable[str]) -> None:
+        """Keep the digest of what a listing of the Go files of directory found."""
+        self.listings[directory] = self.listing(names)
+        self.grew()
+
+    def walked(self, directory: str, names: Iterable[str]) -> None:
+        """Keep the digest of what a walk saw in directory (`walk_listing`)."""
+        self.walks[directory] = self.listing(names)
+        self.grew()
+
+    def grew(self) -> None:
+        if len(self.files) + len(self.listings) + len(self.walks) >= PACKED_ENTRIES:
+            self.pack()
 
     def pack(self) -> None:
-        """Put what was logged so far away, compressed: a lint of several modules logs the
-        paths of every directory of the tree, and they need not take memory while the later
-        modules' trees are parsed. `unpack` takes every part back."""
+        """Put what was logged so far away, compressed: the lint of a large tree logs the paths
+        of every directory of the tree, and they need not take memory while its trees are
+        parsed (the log packs itself every `PACKED_ENTRIES`, and a lint of several modules
+        after each one). `unpack` takes every part back."""
         import marshal
         import zlib
 
@@ -125,13 +142,13 @@ def note_file(path: str, source: bytes | None, limit: int = -1) -> None:
 
 def note_listing(directory: str, found: list[str]) -> None:
     if _log is not None:
-        _log.listings[directory] = _log.listing(found)
+        _log.listed(directory, found)
 
 
 def note_walk(directory: str, directories: Iterable[str], files: Iterable[str]) -> None:
     """What `os.walk` listed in directory, before any filtering."""
     if _log is not None:
-        _log.walks[directory] = _log.listing(walk_listing(directories, files))
+        _log.walked(directory, walk_listing(directories, files))
 
 
 def walk_listing(directories: Iterable[str], files: Iterable[str]) -> tuple[str, ...]:
@@ -151,7 +168,7 @@ def listed(directory: str) -> tuple[str, ...]:
     """walked(directory), logged: an entry that appears or goes away changes the answer."""
     found = walked(directory)
     if _log is not None:
-        _log.walks[directory] = _log.listing(found)
+        _log.walked(directory, found)
     return found
 
 
