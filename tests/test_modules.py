@@ -508,3 +508,12 @@ def test_a_module_s_linter_holds_a_byte_a_file_for_the_others(tree: Path, monkey
     first, second = others
     assert first and all(name.startswith("staging/") for name in first)
     assert second and not any(name.startswith("staging/") for name in second)
+
+
+def test_a_go_tree_is_told_apart_from_one_with_python_files() -> None:
+    from imagetag_lint.files import Discovered, DiscoveredFiles, any_python
+
+    go = [Discovered("/r/e2e/a.go", "e2e/a.go"), Discovered("/r/e2e/b.pyre.go", "e2e/b.pyre.go")]
+    assert not any_python(DiscoveredFiles(go)) and not any_python(go)
+    mixed = [*go, Discovered("/r/tests/test_a.py", "tests/test_a.py")]
+    assert any_python(DiscoveredFiles(mixed)) and any_python(mixed)

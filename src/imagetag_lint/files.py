@@ -55,12 +55,6 @@ class Discovered:
     def __repr__(self) -> str:
         return f"Discovered(path={self.path!r}, display={self.display!r})"
 
-    @classmethod
-    def _cut(cls, path: str, display: int | str) -> Discovered:
-        made = cls.__new__(cls)
-        made.path, made._display = path, display
-        return made
-
 
 class PathList(Sequence[str]):
     """Paths, in order, held as each one's directory (among the distinct ones) and name, in
@@ -116,6 +110,14 @@ class PathList(Sequence[str]):
             start = end
 
 
+def any_python(discovered: Sequence[Discovered]) -> bool:
+    """Whether any input is a Python file: for a `DiscoveredFiles` whose names never hold
+    `.py` (a Go tree), told without making each file."""
+    if isinstance(discovered, DiscoveredFiles) and ".py" not in discovered.paths.names:
+        return False
+    return any(d.path.endswith(".py") for d in discovered)
+
+
 class DiscoveredFiles(Sequence[Discovered]):
     """The files `discover` found, in order: their paths in a `PathList`, and where each one's
     display name starts in its path. Each file is made when asked for."""
@@ -148,13 +150,19 @@ class DiscoveredFiles(Sequence[Discovered]):
         return self._file(index)
 
     def _file(self, index: int) -> Discovered:
-        cut = self.cuts[index]
-        return Discovered._cut(self.paths[index], cut if cut != -1 else self.displays[index])
+        paths, cut = self.paths, self.cuts[index]
+        start = paths.name_ends[index - 1] if index else 0
+        made = Discovered.__new__(Discovered)
+        made.path = paths.directories[paths.directory[index]] + paths.names[start : paths.name_ends[index]]
+        made._display = cut if cut != -1 else self.displays[index]
+        return made
 
     def __iter__(self) -> Iterator[Discovered]:
-        displays, cut_file = self.displays, Discovered._cut
+        displays, new = self.displays, Discovered.__new__
         for index, (path, cut) in enumerate(zip(self.paths, self.cuts)):
-            yield cut_file(path, cut if cut != -1 else displays[index])
+            made = new(Discovered)
+            made.path, made._display = path, cut if cut != -1 else displays[index]
+            yield made
 
 
 def display_name(path: Path | str, cwd: Path) -> str:

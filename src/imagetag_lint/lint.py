@@ -30,6 +30,7 @@ from imagetag_lint.files import (
     Prefilter,
     Scan,
     Scanner,
+    any_python,
     check_source,
     go_files_in,
     is_put_off,
@@ -811,7 +812,7 @@ def lint_run(run: LintRun, overlay: dict[str, bytes], pending: Pending[Scan] | N
             result, _ = lint_source(overlay.get(path, inputs.stdin), inputs.stdin_name, run.options, run.cwd)
         result.paths = {inputs.stdin_name: path}
     else:
-        python = [(d.display, d.path) for d in inputs.discovered if is_python(d.path)]
+        python = [(d.display, d.path) for d in inputs.discovered if is_python(d.path)] if any_python(inputs.discovered) else []
         go = [d for d in inputs.discovered if not is_python(d.path)] if python else inputs.discovered
         result = lint_paths(go, run.options, run.cwd, overlay, pending) if go or not python else LintResult()
         result.errors[:0] = inputs.errors
