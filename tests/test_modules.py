@@ -517,3 +517,20 @@ def test_a_go_tree_is_told_apart_from_one_with_python_files() -> None:
     assert not any_python(DiscoveredFiles(go)) and not any_python(go)
     mixed = [*go, Discovered("/r/tests/test_a.py", "tests/test_a.py")]
     assert any_python(DiscoveredFiles(mixed)) and any_python(mixed)
+
+
+def test_the_report_finds_an_input_s_path_by_its_name(tmp_path: Path) -> None:
+    """Without a dict of every input: the inputs are listed by display name, and a report asks
+    for a few."""
+    from imagetag_lint.files import Discovered, DiscoveredFiles, DisplayPaths, discover, display_paths
+
+    for name in ("b/z.go", "a/y.go", "a/x.go", "c.go"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("package p\n")
+    discovered, _ = discover([str(tmp_path)], tmp_path)
+    paths = display_paths(discovered)
+    assert isinstance(paths, DisplayPaths)
+    assert dict(paths) == {name: str(tmp_path / name) for name in ("a/x.go", "a/y.go", "b/z.go", "c.go")}
+    assert paths.get("b/z.go") == str(tmp_path / "b" / "z.go") and paths.get("b/a.go") is None and "zz.go" not in paths
+    unordered = [Discovered("/r/b.go", "b.go"), Discovered("/r/a.go", "a.go")]
+    assert display_paths(DiscoveredFiles(unordered)) == {"b.go": "/r/b.go", "a.go": "/r/a.go"}

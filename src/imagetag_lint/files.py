@@ -10,7 +10,8 @@ import fnmatch
 import os
 import re
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import overload
 
@@ -127,11 +128,15 @@ class DiscoveredFiles(Sequence[Discovered]):
         self.paths = PathList(file.path for file in listed)
         self.cuts = array("i")  # per file: where its display name starts in its path (-1: see displays)
         self.displays: dict[int, str] = {}  # the display names that are no end of their path
+        self.by_display = True  # whether the display names come in increasing order (`DisplayPaths`)
+        last = ""
         for index, file in enumerate(listed):
             display = file._display
             self.cuts.append(display if isinstance(display, int) else -1)
             if isinstance(display, str):
                 self.displays[index] = display
+            self.by_display = self.by_display and (not index or file.display > last)
+            last = file.display
 
     def __len__(self) -> int:
         return len(self.cuts)
@@ -163,6 +168,40 @@ class DiscoveredFiles(Sequence[Discovered]):
             made = new(Discovered)
             made.path, made._display = path, cut if cut != -1 else displays[index]
             yield made
+
+
+class DisplayPaths(Mapping[str, str]):
+    """display name -> path of the files of a `DiscoveredFiles` listed by display name (as
+    `discover` lists them), found by bisection: a report asks for a few, and a dict of every
+    input would take a string per file while the last module's trees are still held."""
+
+    def __init__(self, files: DiscoveredFiles) -> None:
+        self.files = files
+
+    def __getitem__(self, display: str) -> str:
+        index = bisect_left(self.files, display, key=_display_of)
+        if index < len(self.files):
+            found = self.files[index]
+            if found.display == display:
+                return found.path
+        raise KeyError(display)
+
+    def __iter__(self) -> Iterator[str]:
+        return (file.display for file in self.files)
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+
+def _display_of(file: Discovered) -> str:
+    return file.display
+
+
+def display_paths(discovered: Sequence[Discovered]) -> Mapping[str, str]:
+    """Each input's path by its display name."""
+    if isinstance(discovered, DiscoveredFiles) and discovered.by_display:
+        return DisplayPaths(discovered)
+    return {d.display: d.path for d in discovered}
 
 
 def display_name(path: Path | str, cwd: Path) -> str:

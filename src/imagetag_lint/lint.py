@@ -32,6 +32,7 @@ from imagetag_lint.files import (
     Scanner,
     any_python,
     check_source,
+    display_paths,
     go_files_in,
     is_put_off,
     module_go_files,
@@ -816,7 +817,7 @@ def lint_run(run: LintRun, overlay: dict[str, bytes], pending: Pending[Scan] | N
         go = [d for d in inputs.discovered if not is_python(d.path)] if python else inputs.discovered
         result = lint_paths(go, run.options, run.cwd, overlay, pending) if go or not python else LintResult()
         result.errors[:0] = inputs.errors
-        result.paths = {d.display: d.path for d in inputs.discovered}
+        result.paths = display_paths(inputs.discovered)
     if python:
         _lint_python(result, python, overlay, run)
     texts = {name: file.source for name, file in result.sources.items()}
@@ -871,6 +872,6 @@ def _gate(result: LintResult, run: LintRun) -> None:
     findings = suppressed(result.findings, result.sources, run.options.rule_set, gate.selected)
     findings = [f for f in findings if not ignored_by_file(f, gate.config, run.cwd)]
     if gate.narrow:
-        scope = (frozenset(result.paths), gate.selected)
+        scope = (result.paths.keys(), gate.selected)
         findings, result.notes = narrow(findings, gate.baseline, gate.new_from_rev, run.cwd, scope)
     result.findings = findings

@@ -46,6 +46,7 @@ from imagetag_lint.files import (
     Prefilter,
     Scan,
     Scanner,
+    display_paths,
     go_files_in,
     put_off,
     read_go_file,
@@ -214,7 +215,7 @@ class RunCache:
         except (TypeError, ValueError, KeyError, IndexError, AttributeError):  # not an entry we wrote
             return None
         result = LintResult(findings, errors, warnings, checked, notes=notes)
-        result.paths = {d.display: d.path for d in self.run.inputs.discovered}
+        result.paths = display_paths(self.run.inputs.discovered)
         if self.frames:
             result.sources = _frame_sources(result)  # type: ignore[assignment]
         return result
