@@ -534,3 +534,30 @@ def test_the_report_finds_an_input_s_path_by_its_name(tmp_path: Path) -> None:
     assert paths.get("b/z.go") == str(tmp_path / "b" / "z.go") and paths.get("b/a.go") is None and "zz.go" not in paths
     unordered = [Discovered("/r/b.go", "b.go"), Discovered("/r/a.go", "a.go")]
     assert display_paths(DiscoveredFiles(unordered)) == {"b.go": "/r/b.go", "a.go": "/r/a.go"}
+
+
+def test_a_linter_keeps_one_table_of_its_clean_files(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The files the prefilter found clean are most of a large tree: a linter keeps them in the
+    one table that holds their imports, not in a set besides."""
+    import sys
+
+    from imagetag_lint import lint
+    from imagetag_lint.files import discover
+    from imagetag_lint.options import LintOptions
+    from imagetag_lint.rules import load_rule_set
+
+    for index in range(600):
+        (tree / "e2e" / f"clean{index}.go").write_text("package e2e\n")
+    discovered, _ = discover([str(tree)], tree)
+    per_clean_file: list[float] = []
+    taken = lint._lint_taken
+
+    def spy(linter: lint.Linter) -> lint.LintResult:
+        clean = len(linter._clean_reported)
+        tables = [v for v in vars(linter).values() if isinstance(v, (set, dict)) and len(v) >= clean > 0]
+        per_clean_file.append(sum(map(sys.getsizeof, tables)) / max(clean, 1))
+        return taken(linter)
+
+    monkeypatch.setattr(lint, "_lint_taken", spy)
+    lint.lint_paths(discovered, LintOptions(rule_set=load_rule_set()), tree)
+    assert per_clean_file[0] < 50  # a set besides the table more than tripled it

@@ -102,8 +102,10 @@ class Linter:
         self.scanner = Scanner(self.prefilter, options.max_file_bytes, self.overlay)
         self.result = LintResult()
         self._loaded: set[str] = set()  # absolute paths parsed into the project
-        self._clean: set[str] = set()  # absolute paths read and found to need no parse
-        self._clean_reported: dict[str, bytes] = {}  # linted files the prefilter skipped -> their imports
+        # absolute paths read and found to need no parse: the linted ones (by far the most, in a
+        # large tree: one table, not a set besides) with their imports, and the others
+        self._clean_reported: dict[str, bytes] = {}
+        self._clean_unreported: set[str] = set()
         self._deferred: dict[str, str] = {}  # reported files with only `Image:` fields -> display
         self._kept: dict[str, bytes] = {}  # sources of deferred files, up to KEPT_BYTES in all
         self._kept_bytes = 0
@@ -227,7 +229,6 @@ class Linter:
         if directives and source is not None:
             self.result.directive_sources[display] = (path, source)
         if kind == Prefilter.CLEAN or source is None:
-            self._clean.add(path)
             self._clean_reported[path] = info if isinstance(info, bytes) else b""
         elif kind == Prefilter.WEAK:
             self._deferred[path] = display
@@ -282,7 +283,7 @@ class Linter:
     def load_directory(self, directory: str, token: bytes | None) -> list[SourceFile]:
         chosen: list[tuple[str, str, bytes, bool]] = []  # (path, display, source, reported), in order
         for path in go_files_in(directory):
-            if path in self._loaded or (token is None and path in self._clean):
+            if path in self._loaded or (token is None and (path in self._clean_reported or path in self._clean_unreported)):
                 continue
             reported = path in self._deferred
             display = self._deferred.pop(path, None) or self._display(path)
@@ -298,7 +299,7 @@ class Linter:
                 if reported:
                     self._deferred[path] = display
                 else:
-                    self._clean.add(path)
+                    self._clean_unreported.add(path)
                 continue
             chosen.append((path, display, source, reported))
         skipped = self._skippable(directory, {path: source for path, _, source, _ in chosen})
@@ -363,7 +364,7 @@ class Linter:
             if not word_offsets(source, (word,)):
                 continue
             reported = self._deferred.pop(path, None) is not None or self._clean_reported.pop(path, None) is not None
-            self._clean.discard(path)
+            self._clean_unreported.discard(path)
             loaded.append(self._parse(source, path, display, reported=reported))
         return loaded
 
@@ -486,7 +487,7 @@ class Linter:
         """Does the directory hold a Go file the run neither lints nor has read? When the run
         lints every file of a package (a whole-tree run), the prefilter has seen them all: a
         file it left unparsed holds no build, and settling the deferred files asks the rest."""
-        known = (self._loaded, self._clean, self._deferred)
+        known = (self._loaded, self._clean_reported, self._clean_unreported, self._deferred)
         return any(all(path not in group for group in known) for path in go_files_in(directory))
 
     def directory_for_import(self, import_path: str, from_directory: str) -> str | None:
@@ -531,7 +532,6 @@ class Linter:
         ]
 
         def forget(path: str) -> None:
-            self._clean.discard(path)
             del self._clean_reported[path]
 
         self._parse_mentioning({f.name.encode() for f in wrappers}, candidates, forget)
