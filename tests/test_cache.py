@@ -393,6 +393,59 @@ def _age(root: Path, only: Path | None = None, offset: int = 0) -> None:
         os.utime(path, ns=(stamp, stamp))
 
 
+def test_a_packed_read_log_gives_back_what_it_logged(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The log packs itself as it grows, and a lint of several modules packs it after each one:
+    unpacked, it says what a log never packed says, each file at the most that any read saw of
+    it, the first such read kept."""
+    reads_made = [
+        ("/m/a/go.mod", None, 4096), ("/m/b.go", b"one", -1), ("/m/c.go", b"x", 10),
+        ("/m/a/go.mod", b"module a\n", 4096), ("/m/b.go", b"two", -1), ("/m/c.go", b"xy", -1), ("/m/d", None, reads.EXISTS),
+        ("/m/c.go", b"z", 5), ("/m/d", b"", reads.EXISTS), ("/m/e.go", b"e", -1), ("/in.go", b"input", -1),
+    ]
+    whole, packed, grown = reads.ReadLog(["/in.go"]), reads.ReadLog(["/in.go"]), reads.ReadLog(["/in.go"])
+    for number, (path, source, limit) in enumerate(reads_made):
+        for log in (whole, packed, grown):
+            monkeypatch.setattr(reads, "PACKED_ENTRIES", 4 if log is grown else 1000)
+            log.read(path, source, limit)
+            log.listed(f"/m/{number % 3}", [path])
+            log.walked(f"/w/{number % 2}", [str(number)])
+            assert len(log.files) + len(log.listings) + len(log.walks) < reads.PACKED_ENTRIES
+        if number % 4 == 3:
+            packed.pack()
+            assert not packed.files and not packed.listings and not packed.walks
+    for log in (packed, grown):
+        log.unpack()
+        assert log.dependencies() == whole.dependencies() and len(whole.dependencies()) == 5
+        assert log.listings == whole.listings and log.walks == whole.walks
+
+
+def test_a_lint_of_several_modules_packs_the_read_log_between_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the log holds of a finished module waits compressed while the next is linted."""
+    from imagetag_lint import lint as linting
+
+    tree = tmp_path / "tree"
+    for root in (tree, tree / "staging" / "other"):
+        root.mkdir(parents=True)
+        go_module(root, {"e2e/setup.go": SETUP})
+    held_at_each_turn: list[set[str]] = []
+    taken = linting._lint_taken
+
+    def spy(linter: linting.Linter) -> linting.LintResult:
+        assert reads._log is not None
+        held_at_each_turn.append({path for path in reads._log.files if os.path.basename(path) == "go.mod"})
+        return taken(linter)
+
+    monkeypatch.setattr(linting, "_lint_taken", spy)
+    with chdir(tree):
+        assert main([".", "--output-format", "json", "--exit-zero", "--cache-dir", str(tmp_path / "cache")]) == 0
+    first, second = held_at_each_turn
+    probed = str(tree / "e2e" / "go.mod")  # where the first module's files look for their module
+    assert probed in first and probed not in second
+    capsys.readouterr()
+
+
 def test_the_read_log_is_off_outside_a_cached_lint() -> None:
     assert reads._log is None
 

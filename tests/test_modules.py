@@ -442,3 +442,122 @@ def test_a_caller_in_another_module_makes_the_parameter_fix_one_for_a_person(
     assert drop["fix"]["message"].startswith("smoke/check/check.go, in another Go module of the run,")
     stdout_of(root, [".", "--fix", "--unsafe-fixes", "--no-cache"])
     assert (root / "deploy" / "deploy.go").read_text() == DEPLOY
+
+
+def test_the_files_found_are_held_at_a_few_bytes_a_file(tree: Path) -> None:
+    """The list of inputs lasts the whole run: it holds each file's name and a few numbers, not
+    a file object and a path string per file of a large tree, and gives the same files."""
+    import gc
+    import tracemalloc
+
+    from imagetag_lint.files import Discovered, discover
+
+    for index in range(600):
+        (tree / "e2e" / f"clean{index}.go").write_text("package e2e\n")
+    expected = sorted(
+        (Discovered(str(path), path.relative_to(tree).as_posix()) for path in tree.rglob("*.go") if "testdata" not in path.parts),
+        key=lambda d: d.display,
+    )
+    gc.collect()
+    tracemalloc.start()
+    try:
+        discovered, _ = discover([str(tree)], tree)
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert list(discovered) == expected and len(discovered) > 600
+    assert held < 40 * len(discovered)
+    assert discovered[7] == expected[7] and discovered[-1] == expected[-1]
+    assert discovered[1::3] == expected[1::3]
+    with pytest.raises(IndexError):
+        discovered[len(expected)]
+
+
+def test_a_file_named_from_outside_the_tree_keeps_its_name() -> None:
+    from imagetag_lint.files import Discovered, DiscoveredFiles, PathList
+
+    files = [Discovered("/r/e2e/a.go", "e2e/a.go"), Discovered("/r/e2e/b.go", "../r/e2e/b.go"), Discovered("/s/c.go", "/s/c.go")]
+    held = DiscoveredFiles(files)
+    assert list(held) == files and [held[i] for i in range(3)] == files
+    assert [f.display for f in held] == ["e2e/a.go", "../r/e2e/b.go", "/s/c.go"]
+    assert list(PathList(["/a/b/c.go", "/a/b/d.go", "/a/e.go", "f.go"])) == ["/a/b/c.go", "/a/b/d.go", "/a/e.go", "f.go"]
+
+
+def test_a_module_s_linter_holds_a_byte_a_file_for_the_others(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a module's linter knows of the run's other files (`Linter.others`) tells its own files
+    apart by a byte each, not by a set of int objects, while its trees take the memory."""
+    from imagetag_lint import lint
+    from imagetag_lint.files import discover
+    from imagetag_lint.options import LintOptions
+    from imagetag_lint.rules import load_rule_set
+
+    discovered, _ = discover([str(tree)], tree)
+    members: list[object] = []
+    others: list[set[str]] = []
+    taken = lint._lint_taken
+
+    def spy(linter: lint.Linter) -> lint.LintResult:
+        members.append(linter.others.args[2])  # type: ignore[attr-defined]
+        others.append({display for _, display, _ in linter.others()})
+        return taken(linter)
+
+    monkeypatch.setattr(lint, "_lint_taken", spy)
+    lint.lint_paths(discovered, LintOptions(rule_set=load_rule_set()), tree)
+    assert all(isinstance(held, bytearray) and len(held) == len(discovered) for held in members)
+    first, second = others
+    assert first and all(name.startswith("staging/") for name in first)
+    assert second and not any(name.startswith("staging/") for name in second)
+
+
+def test_a_go_tree_is_told_apart_from_one_with_python_files() -> None:
+    from imagetag_lint.files import Discovered, DiscoveredFiles, any_python
+
+    go = [Discovered("/r/e2e/a.go", "e2e/a.go"), Discovered("/r/e2e/b.pyre.go", "e2e/b.pyre.go")]
+    assert not any_python(DiscoveredFiles(go)) and not any_python(go)
+    mixed = [*go, Discovered("/r/tests/test_a.py", "tests/test_a.py")]
+    assert any_python(DiscoveredFiles(mixed)) and any_python(mixed)
+
+
+def test_the_report_finds_an_input_s_path_by_its_name(tmp_path: Path) -> None:
+    """Without a dict of every input: the inputs are listed by display name, and a report asks
+    for a few."""
+    from imagetag_lint.files import Discovered, DiscoveredFiles, DisplayPaths, discover, display_paths
+
+    for name in ("b/z.go", "a/y.go", "a/x.go", "c.go"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("package p\n")
+    discovered, _ = discover([str(tmp_path)], tmp_path)
+    paths = display_paths(discovered)
+    assert isinstance(paths, DisplayPaths)
+    assert dict(paths) == {name: str(tmp_path / name) for name in ("a/x.go", "a/y.go", "b/z.go", "c.go")}
+    assert paths.get("b/z.go") == str(tmp_path / "b" / "z.go") and paths.get("b/a.go") is None and "zz.go" not in paths
+    unordered = [Discovered("/r/b.go", "b.go"), Discovered("/r/a.go", "a.go")]
+    assert display_paths(DiscoveredFiles(unordered)) == {"b.go": "/r/b.go", "a.go": "/r/a.go"}
+
+
+def test_a_linter_keeps_one_table_of_its_clean_files(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The files the prefilter found clean are most of a large tree: a linter keeps them in the
+    one table that holds their imports, not in a set besides."""
+    import sys
+
+    from imagetag_lint import lint
+    from imagetag_lint.files import discover
+    from imagetag_lint.options import LintOptions
+    from imagetag_lint.rules import load_rule_set
+
+    for index in range(600):
+        (tree / "e2e" / f"clean{index}.go").write_text("package e2e\n")
+    discovered, _ = discover([str(tree)], tree)
+    per_clean_file: list[float] = []
+    taken = lint._lint_taken
+
+    def spy(linter: lint.Linter) -> lint.LintResult:
+        clean = len(linter._clean_reported)
+        tables = [v for v in vars(linter).values() if isinstance(v, (set, dict)) and len(v) >= clean > 0]
+        per_clean_file.append(sum(map(sys.getsizeof, tables)) / max(clean, 1))
+        return taken(linter)
+
+    monkeypatch.setattr(lint, "_lint_taken", spy)
+    lint.lint_paths(discovered, LintOptions(rule_set=load_rule_set()), tree)
+    assert per_clean_file[0] < 50  # a set besides the table more than tripled it

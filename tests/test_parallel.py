@@ -55,6 +55,28 @@ def test_a_busy_caller_leaves_every_share_to_the_children(monkeypatch: pytest.Mo
 
 
 @forking
+def test_the_children_take_their_items_by_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parent hands the children the list as it is, not a copy of each share: a list of
+    inputs that makes each file when asked (`DiscoveredFiles`) is not made whole in the parent."""
+    from imagetag_lint.files import Discovered, DiscoveredFiles
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    parent = os.getpid()
+    made_here: list[int] = []
+
+    class Counted(DiscoveredFiles):
+        def __getitem__(self, index):  # type: ignore[no-untyped-def, override]
+            if os.getpid() == parent:
+                made_here.append(1)
+            return super().__getitem__(index)
+
+    inputs = Counted(Discovered(f"/r/d{i % 7}/f{i}.go", f"d{i % 7}/f{i}.go") for i in range(300))
+    results = Split(lambda d: d.display, inputs, min_items=10, busy=True).results()
+    assert results == [f"d{i % 7}/f{i}.go" for i in range(300)]
+    assert not made_here
+
+
+@forking
 def test_results_stream_in_frames_and_each_is_seen_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2}, raising=False)
     monkeypatch.setattr(parallel, "FRAME_ITEMS", 5)

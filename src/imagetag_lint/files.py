@@ -9,8 +9,11 @@ import errno
 import fnmatch
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import overload
 
 from imagetag_lint.directives import PREFIX
 from imagetag_lint.errors import ImagetagLintError, InputError, UnreadablePath
@@ -54,6 +57,153 @@ class Discovered:
         return f"Discovered(path={self.path!r}, display={self.display!r})"
 
 
+class PathList(Sequence[str]):
+    """Paths, in order, held as each one's directory (among the distinct ones) and name, in
+    arrays and one string: a list of a large tree's paths that lasts while the trees are parsed
+    would hold a string object per file. Each path is made when asked for."""
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        self.directories: list[str] = []  # with the separator at the end
+        numbers: dict[str, int] = {}
+        self.directory = array("i")  # per path: the number of its directory
+        self.name_ends = array("i")  # per path: where its name ends in names
+        names: list[str] = []
+        end = 0
+        for path in paths:
+            split = path.rfind(os.sep) + 1
+            directory, name = path[:split], path[split:]
+            number = numbers.setdefault(directory, len(numbers))
+            if number == len(self.directories):
+                self.directories.append(directory)
+            self.directory.append(number)
+            names.append(name)
+            end += len(name)
+            self.name_ends.append(end)
+        self.names = "".join(names)
+
+    def __len__(self) -> int:
+        return len(self.name_ends)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self._path(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._path(index)
+
+    def _path(self, index: int) -> str:
+        start = self.name_ends[index - 1] if index else 0
+        return self.directories[self.directory[index]] + self.names[start : self.name_ends[index]]
+
+    def __iter__(self) -> Iterator[str]:
+        directories, names = self.directories, self.names
+        start = 0
+        for directory, end in zip(self.directory, self.name_ends):
+            yield directories[directory] + names[start:end]
+            start = end
+
+
+def any_python(discovered: Sequence[Discovered]) -> bool:
+    """Whether any input is a Python file: for a `DiscoveredFiles` whose names never hold
+    `.py` (a Go tree), told without making each file."""
+    if isinstance(discovered, DiscoveredFiles) and ".py" not in discovered.paths.names:
+        return False
+    return any(d.path.endswith(".py") for d in discovered)
+
+
+class DiscoveredFiles(Sequence[Discovered]):
+    """The files `discover` found, in order: their paths in a `PathList`, and where each one's
+    display name starts in its path. Each file is made when asked for."""
+
+    def __init__(self, files: Iterable[Discovered]) -> None:
+        listed = list(files)
+        self.paths = PathList(file.path for file in listed)
+        self.cuts = array("i")  # per file: where its display name starts in its path (-1: see displays)
+        self.displays: dict[int, str] = {}  # the display names that are no end of their path
+        self.by_display = True  # whether the display names come in increasing order (`DisplayPaths`)
+        last = ""
+        for index, file in enumerate(listed):
+            display = file._display
+            self.cuts.append(display if isinstance(display, int) else -1)
+            if isinstance(display, str):
+                self.displays[index] = display
+            self.by_display = self.by_display and (not index or file.display > last)
+            last = file.display
+
+    def __len__(self) -> int:
+        return len(self.cuts)
+
+    @overload
+    def __getitem__(self, index: int) -> Discovered: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Discovered]: ...
+
+    def __getitem__(self, index: int | slice) -> Discovered | list[Discovered]:
+        if isinstance(index, slice):
+            return [self._file(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        return self._file(index)
+
+    def _file(self, index: int) -> Discovered:
+        paths, cut = self.paths, self.cuts[index]
+        start = paths.name_ends[index - 1] if index else 0
+        made = Discovered.__new__(Discovered)
+        made.path = paths.directories[paths.directory[index]] + paths.names[start : paths.name_ends[index]]
+        made._display = cut if cut != -1 else self.displays[index]
+        return made
+
+    def __iter__(self) -> Iterator[Discovered]:
+        displays, new = self.displays, Discovered.__new__
+        for index, (path, cut) in enumerate(zip(self.paths, self.cuts)):
+            made = new(Discovered)
+            made.path, made._display = path, cut if cut != -1 else displays[index]
+            yield made
+
+
+class DisplayPaths(Mapping[str, str]):
+    """display name -> path of the files of a `DiscoveredFiles` listed by display name (as
+    `discover` lists them), found by bisection: a report asks for a few, and a dict of every
+    input would take a string per file while the last module's trees are still held."""
+
+    def __init__(self, files: DiscoveredFiles) -> None:
+        self.files = files
+
+    def __getitem__(self, display: str) -> str:
+        index = bisect_left(self.files, display, key=_display_of)
+        if index < len(self.files):
+            found = self.files[index]
+            if found.display == display:
+                return found.path
+        raise KeyError(display)
+
+    def __iter__(self) -> Iterator[str]:
+        return (file.display for file in self.files)
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+
+def _display_of(file: Discovered) -> str:
+    return file.display
+
+
+def display_paths(discovered: Sequence[Discovered]) -> Mapping[str, str]:
+    """Each input's path by its display name."""
+    if isinstance(discovered, DiscoveredFiles) and discovered.by_display:
+        return DisplayPaths(discovered)
+    return {d.display: d.path for d in discovered}
+
+
 def display_name(path: Path | str, cwd: Path) -> str:
     """The name a user sees: relative to the working directory (`../x.go` outside it)."""
     text = str(path)
@@ -75,7 +225,7 @@ def excluded(display: str, patterns: Iterable[str]) -> bool:
 
 def discover(
     paths: Iterable[str], cwd: Path, exclude: tuple[str, ...] = (), exclude_root: Path | None = None
-) -> tuple[list[Discovered], list[InputError]]:
+) -> tuple[DiscoveredFiles, list[InputError]]:
     """The Go and Python files below paths; exclude patterns are relative to exclude_root (the config file's
     directory), the working directory when it is None."""
     found: dict[str, Discovered] = {}  # canonical path -> file: one file named two ways is linted once
@@ -100,7 +250,7 @@ def discover(
             errors.append(UnreadablePath(raw, "not a regular file or directory"))
         else:
             errors.append(UnreadablePath(raw, "no such file or directory"))
-    return sorted(found.values(), key=lambda d: d.display), errors
+    return DiscoveredFiles(sorted(found.values(), key=lambda d: d.display)), errors
 
 
 def _anchor(root: str, exclude_root: Path) -> str:

@@ -26,10 +26,13 @@ from imagetag_lint.files import (
     UNREADABLE,
     Discovered,
     ModuleMap,
+    PathList,
     Prefilter,
     Scan,
     Scanner,
+    any_python,
     check_source,
+    display_paths,
     go_files_in,
     is_put_off,
     module_go_files,
@@ -64,6 +67,7 @@ from imagetag_lint.lint_result import LintResult
 from imagetag_lint.options import LintOptions, LintRun
 from imagetag_lint.parallel import Pending
 from imagetag_lint.python.driver import is_python
+from imagetag_lint.reads import pack_reads
 from imagetag_lint.record import replace
 from imagetag_lint.registry import RULES, SUPPRESSION_CODES, RuleKind
 
@@ -98,12 +102,14 @@ class Linter:
         self.scanner = Scanner(self.prefilter, options.max_file_bytes, self.overlay)
         self.result = LintResult()
         self._loaded: set[str] = set()  # absolute paths parsed into the project
-        self._clean: set[str] = set()  # absolute paths read and found to need no parse
-        self._clean_reported: dict[str, bytes] = {}  # linted files the prefilter skipped -> their imports
+        # absolute paths read and found to need no parse: the linted ones (by far the most, in a
+        # large tree: one table, not a set besides) with their imports, and the others
+        self._clean_reported: dict[str, bytes] = {}
+        self._clean_unreported: set[str] = set()
         self._deferred: dict[str, str] = {}  # reported files with only `Image:` fields -> display
         self._kept: dict[str, bytes] = {}  # sources of deferred files, up to KEPT_BYTES in all
         self._kept_bytes = 0
-        self._module_files: dict[str, list[str]] = {}  # module root -> its Go files, walked once
+        self._module_files: dict[str, PathList] = {}  # module root -> its Go files, walked once
         self._avoided_words: tuple[bytes, ...] | None = None
         self._key_only: dict[str, dict[bytes, bool]] = {}  # by directory: is the field key used only as one there
         self._broken: set[str] = set()  # linted files with syntax errors, by display name
@@ -223,7 +229,6 @@ class Linter:
         if directives and source is not None:
             self.result.directive_sources[display] = (path, source)
         if kind == Prefilter.CLEAN or source is None:
-            self._clean.add(path)
             self._clean_reported[path] = info if isinstance(info, bytes) else b""
         elif kind == Prefilter.WEAK:
             self._deferred[path] = display
@@ -278,7 +283,7 @@ class Linter:
     def load_directory(self, directory: str, token: bytes | None) -> list[SourceFile]:
         chosen: list[tuple[str, str, bytes, bool]] = []  # (path, display, source, reported), in order
         for path in go_files_in(directory):
-            if path in self._loaded or (token is None and path in self._clean):
+            if path in self._loaded or (token is None and (path in self._clean_reported or path in self._clean_unreported)):
                 continue
             reported = path in self._deferred
             display = self._deferred.pop(path, None) or self._display(path)
@@ -294,7 +299,7 @@ class Linter:
                 if reported:
                     self._deferred[path] = display
                 else:
-                    self._clean.add(path)
+                    self._clean_unreported.add(path)
                 continue
             chosen.append((path, display, source, reported))
         skipped = self._skippable(directory, {path: source for path, _, source, _ in chosen})
@@ -359,7 +364,7 @@ class Linter:
             if not word_offsets(source, (word,)):
                 continue
             reported = self._deferred.pop(path, None) is not None or self._clean_reported.pop(path, None) is not None
-            self._clean.discard(path)
+            self._clean_unreported.discard(path)
             loaded.append(self._parse(source, path, display, reported=reported))
         return loaded
 
@@ -404,9 +409,9 @@ class Linter:
                 found.append((path, self._display(path)))
         return found
 
-    def _go_files_of(self, root: str) -> list[str]:
+    def _go_files_of(self, root: str) -> PathList:
         if root not in self._module_files:
-            self._module_files[root] = module_go_files(root)
+            self._module_files[root] = PathList(module_go_files(root))
         return self._module_files[root]
 
     def other_module_users(self, directory: str, word: bytes) -> list[tuple[str, bool]]:
@@ -482,7 +487,7 @@ class Linter:
         """Does the directory hold a Go file the run neither lints nor has read? When the run
         lints every file of a package (a whole-tree run), the prefilter has seen them all: a
         file it left unparsed holds no build, and settling the deferred files asks the rest."""
-        known = (self._loaded, self._clean, self._deferred)
+        known = (self._loaded, self._clean_reported, self._clean_unreported, self._deferred)
         return any(all(path not in group for group in known) for path in go_files_in(directory))
 
     def directory_for_import(self, import_path: str, from_directory: str) -> str | None:
@@ -527,7 +532,6 @@ class Linter:
         ]
 
         def forget(path: str) -> None:
-            self._clean.discard(path)
             del self._clean_reported[path]
 
         self._parse_mentioning({f.name.encode() for f in wrappers}, candidates, forget)
@@ -600,7 +604,7 @@ def _by_hand_in(broken: set[str], finding: Finding) -> Finding:
 
 
 def lint_paths(
-    discovered: list[Discovered],
+    discovered: Sequence[Discovered],
     options: LintOptions,
     cwd: Path,
     overlay: dict[str, bytes] | None = None,
@@ -634,8 +638,9 @@ def lint_paths(
         unit_scans = [linter.scanner((d.path, d.display)) if is_put_off(scans[i]) else scans[i] for d, i in zip(items, indexes)]
         if number or not trees:  # (the first file's module may have nothing to parse)
             trees = linter.parse_worth(items, unit_scans)
-        linter.others = functools.partial(_other_files, discovered, scans, set(indexes))
+        linter.others = functools.partial(_other_files, discovered, scans, _members(indexes, len(discovered)))
         linter.take(items, unit_scans, trees)
+        del items, unit_scans  # made for the unit: not kept while its trees take the memory
         unit = _with_needed_sources(_lint_taken(linter))
         _merge(result, unit)
         kept = [file for file in unit.sources.values() if isinstance(file, SourceFile)]
@@ -645,9 +650,10 @@ def lint_paths(
             held.extend(_held(kept))
         for index in indexes:  # what a later unit needs of these files it reads again
             scans[index] = shared(put_off(scans[index]), seen)
-        del linter, unit_scans, unit
+        del linter, unit
         reset_caches()  # the trees' roots and the nodes memoized on them
         gc.collect()  # the project holds its files in cycles: its trees go now, not at the end
+        pack_reads()  # what the cache's log holds of the module waits compressed too
     _give_back(held)
     result.findings.sort(key=Finding.sort_key)
     return result
@@ -728,13 +734,22 @@ def _units(modules: ModuleMap, discovered: Sequence[Discovered], scans: Sequence
     return [array("l", sorted(by_root[root])) for root in order]
 
 
-def _other_files(discovered: Sequence[Discovered], scans: Sequence[Scan], unit: set[int]) -> Iterator[tuple[str, str, bytes | None]]:
+def _members(indexes: Sequence[int], size: int) -> bytearray:
+    """Which of size items the indexes name, a byte each (a set would hold an int object per
+    file of a module while the module's trees take the memory)."""
+    found = bytearray(size)
+    for index in indexes:
+        found[index] = 1
+    return found
+
+
+def _other_files(discovered: Sequence[Discovered], scans: Sequence[Scan], unit: bytearray) -> Iterator[tuple[str, str, bytes | None]]:
     """(path, display, the source, the quoted imports, or None when the source was put off) of
     the readable files not in the unit: listed when asked, as the scans stand while the unit is
     linted (a list made ahead would hold a tuple per file of the tree)."""
     for index, (item, scan) in enumerate(zip(discovered, scans)):
         kind, info, source, _ = scan
-        if index in unit or kind == UNREADABLE:
+        if unit[index] or kind == UNREADABLE:
             continue
         text = None if is_put_off(scan) else source if source is not None else info
         yield item.path, item.display, text if isinstance(text, bytes) or text is None else b""
@@ -798,11 +813,11 @@ def lint_run(run: LintRun, overlay: dict[str, bytes], pending: Pending[Scan] | N
             result, _ = lint_source(overlay.get(path, inputs.stdin), inputs.stdin_name, run.options, run.cwd)
         result.paths = {inputs.stdin_name: path}
     else:
-        python = [(d.display, d.path) for d in inputs.discovered if is_python(d.path)]
+        python = [(d.display, d.path) for d in inputs.discovered if is_python(d.path)] if any_python(inputs.discovered) else []
         go = [d for d in inputs.discovered if not is_python(d.path)] if python else inputs.discovered
         result = lint_paths(go, run.options, run.cwd, overlay, pending) if go or not python else LintResult()
         result.errors[:0] = inputs.errors
-        result.paths = {d.display: d.path for d in inputs.discovered}
+        result.paths = display_paths(inputs.discovered)
     if python:
         _lint_python(result, python, overlay, run)
     texts = {name: file.source for name, file in result.sources.items()}
@@ -857,6 +872,6 @@ def _gate(result: LintResult, run: LintRun) -> None:
     findings = suppressed(result.findings, result.sources, run.options.rule_set, gate.selected)
     findings = [f for f in findings if not ignored_by_file(f, gate.config, run.cwd)]
     if gate.narrow:
-        scope = (frozenset(result.paths), gate.selected)
+        scope = (result.paths.keys(), gate.selected)
         findings, result.notes = narrow(findings, gate.baseline, gate.new_from_rev, run.cwd, scope)
     result.findings = findings

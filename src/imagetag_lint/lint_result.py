@@ -3,6 +3,7 @@ from the cache builds one without importing the parser or the analyses."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from imagetag_lint.errors import InputError
@@ -29,7 +30,7 @@ class LintResult:
     sources: dict[str, LintedFile] = field(default_factory=dict)
     # files not parsed that hold a suppression comment: display name -> (path, source)
     directive_sources: dict[str, tuple[str, bytes]] = field(default_factory=dict)
-    paths: dict[str, str] = field(default_factory=dict)  # every file linted: display name -> absolute path
+    paths: Mapping[str, str] = field(default_factory=dict)  # every file linted: display name -> absolute path
     notes: list[str] = field(default_factory=list)  # for the summary: what the baseline or a diff left out
     clean_consulted: bool = False  # see Linter.clean_consulted
 

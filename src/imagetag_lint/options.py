@@ -3,12 +3,19 @@ reading files, before the parser and the analyses are imported."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from imagetag_lint.config import Config
 from imagetag_lint.errors import InputError
-from imagetag_lint.files import MAX_FILE_BYTES, Discovered, Scan, start_scan
+from imagetag_lint.files import (
+    MAX_FILE_BYTES,
+    Discovered,
+    Scan,
+    any_python,
+    start_scan,
+)
 from imagetag_lint.parallel import Pending
 from imagetag_lint.record import field, record
 from imagetag_lint.registry import ANALYSIS_CODES
@@ -31,7 +38,7 @@ class LintOptions:
 class Inputs:
     """What a run lints: the files found (and what could not be walked), or one stdin buffer."""
 
-    discovered: list[Discovered] = field(default_factory=list)
+    discovered: Sequence[Discovered] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)  # from the walk, reported first
     stdin: bytes | None = None
     stdin_name: str = "-"  # siblings of a named file resolve names from disk
@@ -63,7 +70,7 @@ class LintRun:
         """pending: the prefilter's verdicts on the Go inputs, when the caller has them already."""
         if pending is None and self.inputs.stdin is None:  # read in forked processes while the parser loads
             discovered = self.inputs.discovered
-            go = [d for d in discovered if not d.path.endswith(".py")] if _any_python(discovered) else discovered  # python/ reads its own
+            go = [d for d in discovered if not d.path.endswith(".py")] if any_python(discovered) else discovered  # python/ reads its own
             pending = start_scan(go, self.options.rule_set.flow, self.options.max_file_bytes, overlay)
         try:
             from imagetag_lint.lint import lint_run
@@ -73,7 +80,3 @@ class LintRun:
             if pending is not None:
                 pending.close()  # stops the readers if anything went wrong before they were heard
 
-
-def _any_python(discovered: list[Discovered]) -> bool:
-    """Whether any input is a Python file: a Go tree's inputs are listed once, not copied."""
-    return any(d.path.endswith(".py") for d in discovered)

@@ -58,7 +58,7 @@ class Split(Generic[T, R]):
         self.children: list[_Child] = []
         first = 0 if busy and self.shares > 1 else 1
         for share in range(first, self.shares):
-            child = _Child.fork(function, items[share :: self.shares], share, [c.read_end for c in self.children])
+            child = _Child.fork(function, items, share, self.shares, [c.read_end for c in self.children])
             if child is not None:
                 self.children.append(child)
 
@@ -154,7 +154,9 @@ class _Child:
         self.reaped = False
 
     @classmethod
-    def fork(cls, function: Callable[[T], R], share_items: Sequence[T], share: int, siblings: list[int]) -> _Child | None:
+    def fork(cls, function: Callable[[T], R], items: Sequence[T], share: int, shares: int, siblings: list[int]) -> _Child | None:
+        """A child working on every shares-th item from share (taken by index in the child: a
+        list of inputs that makes each item when asked is not copied in the parent)."""
         try:
             read_end, write_end = os.pipe()
         except OSError:
@@ -171,8 +173,9 @@ class _Child:
             try:
                 for fd in (read_end, *siblings):  # only the parent reads; a sibling's EOF is not ours to delay
                     os.close(fd)
-                for start in range(0, len(share_items), FRAME_ITEMS):
-                    payload = marshal.dumps([function(item) for item in share_items[start : start + FRAME_ITEMS]])
+                indexes = range(share, len(items), shares)
+                for start in range(0, len(indexes), FRAME_ITEMS):
+                    payload = marshal.dumps([function(items[index]) for index in indexes[start : start + FRAME_ITEMS]])
                     data = memoryview(len(payload).to_bytes(_HEADER, "little") + payload)
                     while data:
                         data = data[os.write(write_end, data) :]

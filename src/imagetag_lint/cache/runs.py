@@ -46,6 +46,7 @@ from imagetag_lint.files import (
     Prefilter,
     Scan,
     Scanner,
+    display_paths,
     go_files_in,
     put_off,
     read_go_file,
@@ -94,11 +95,10 @@ class RunCache:
         self.released = False  # whether the table was let go of (and is on disk only)
 
     def lint(self) -> LintResult:
-        parts = self._key_parts()
-        if parts is None:  # an input cannot be read or walked: reported by a lint of its own
+        key = self._key()
+        if key is None:  # an input cannot be read or walked: reported by a lint of its own
             self.linted = True
             return self.run.lint({})
-        key = digest(self.salt + b"".join(parts))
         name = f"{RUNS}/{key.hex()}"
         result = self._lookup(name, key)
         if result is None:
@@ -109,19 +109,25 @@ class RunCache:
 
     # -- the key -----------------------------------------------------------------------------
 
+    def _key(self) -> bytes | None:
+        """The run's key; its parts (a name and digest per input) go before the lint starts."""
+        parts = self._key_parts()
+        return None if parts is None else digest(self.salt + b"".join(parts))
+
     def _key_parts(self) -> list[bytes] | None:
         """What the key holds of the inputs: the bytes of those not clean; of the clean ones,
         their names only when the report shows them (the baseline's stale entries, by file)."""
         inputs = self.run.inputs
         if inputs.stdin is not None or inputs.errors:
             return None
-        known = {item.path: self._known(item.path) for item in inputs.discovered}
-        if not self._read_inputs([(i.path, i.display) for i in inputs.discovered if known[i.path] is None]):
+        items = list(inputs.discovered)  # made once here: a long list makes each file when asked
+        known = [self._known(item.path) for item in items]
+        if not self._read_inputs([(i.path, i.display) for i, entry in zip(items, known) if entry is None]):
             return None
         names_shown = self.run.gate.baseline is not None and self.run.gate.narrow
         parts = []
-        for item in inputs.discovered:
-            entry = known[item.path] or self.changed[item.path]
+        for item, entry in zip(items, known):
+            entry = entry or self.changed[item.path]
             name = b"%s\0%s\0" % (item.display.encode(), item.path.encode())
             if entry[4] is None:
                 parts.append(name + entry[3] + b"\0")
@@ -209,7 +215,7 @@ class RunCache:
         except (TypeError, ValueError, KeyError, IndexError, AttributeError):  # not an entry we wrote
             return None
         result = LintResult(findings, errors, warnings, checked, notes=notes)
-        result.paths = {d.display: d.path for d in self.run.inputs.discovered}
+        result.paths = display_paths(self.run.inputs.discovered)
         if self.frames:
             result.sources = _frame_sources(result)  # type: ignore[assignment]
         return result
@@ -253,6 +259,7 @@ class RunCache:
             result = self.run.lint({}, scans)
         finally:
             log_reads(None)
+        log.unpack()
         files: list[Dependency] = log.dependencies()
         baseline = self.run.gate.baseline
         if baseline is not None and self.run.gate.narrow:  # the gate reads it
