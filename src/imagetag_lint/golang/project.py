@@ -89,8 +89,7 @@ class Project:
         # the type an expression of a file visibly has, and the file whose imports qualify it (set by
         # the engine, which reads declarations)
         self.type_of: Callable[[Node, SourceFile], tuple[SourceFile, Node] | None] | None = None
-        self._var_specs: dict[PackageKey, tuple[int, dict[str, tuple[SourceFile, Node]]]] = {}  # by files read
-        self._type_specs: dict[PackageKey, tuple[int, dict[str, tuple[SourceFile, Node]]]] = {}  # by files read
+        self._top_specs: dict[tuple[PackageKey, str], tuple[int, dict[str, tuple[SourceFile, Node]]]] = {}  # by files read
         self._package_imports: dict[PackageKey, tuple[int, list[str]]] = {}  # by files read
 
     # -- building -------------------------------------------------------------------------
@@ -334,27 +333,24 @@ class Project:
         return found
 
     def _package_variables(self, package: Package) -> dict[str, tuple[SourceFile, Node]]:
-        known = self._var_specs.get(package.key)
-        if known is None or known[0] != len(package.files):  # files were added since
-            specs: dict[str, tuple[SourceFile, Node]] = {}
-            for file in package.files:
-                for node in file.tree.root_node.named_children:
-                    for spec in declaration_specs(node, "var_spec") if node.type == "var_declaration" else ():
-                        specs.update((text(n), (file, spec)) for n in spec.children_by_field_name("name"))
-            known = self._var_specs[package.key] = (len(package.files), specs)
-        return known[1]
+        return self._top_level_specs(package, "var")
 
     def _package_types(self, package: Package) -> dict[str, tuple[SourceFile, Node]]:
-        known = self._type_specs.get(package.key)
-        if known is None or known[0] != len(package.files):  # files were added since
+        return self._top_level_specs(package, "type")
+
+    def _top_level_specs(self, package: Package, kind: str) -> dict[str, tuple[SourceFile, Node]]:
+        """The package's top-level `var` or `type` specs by name, with their files, read again when
+        files were added since."""
+        key = (package.key, kind)
+        known = self._top_specs.get(key)
+        if known is None or known[0] != len(package.files):
             specs: dict[str, tuple[SourceFile, Node]] = {}
             for file in package.files:
                 for node in file.tree.root_node.named_children:
-                    for spec in declaration_specs(node, "type_spec") if node.type == "type_declaration" else ():
-                        spec_name = spec.child_by_field_name("name")
-                        if spec_name is not None:
-                            specs[text(spec_name)] = (file, spec)
-            known = self._type_specs[package.key] = (len(package.files), specs)
+                    for spec in declaration_specs(node, f"{kind}_spec") if node.type == f"{kind}_declaration" else ():
+                        names = spec.children_by_field_name("name") if kind == "var" else [spec.child_by_field_name("name")]
+                        specs.update((text(n), (file, spec)) for n in names if n is not None)
+            known = self._top_specs[key] = (len(package.files), specs)
         return known[1]
 
     def _imports_local_package(self, file: SourceFile) -> bool:

@@ -9,7 +9,6 @@ is made once per row (`calls_per_row`)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 
 import libcst as cst
@@ -17,7 +16,7 @@ import libcst as cst
 from imagetag_lint.python.project import Function
 from imagetag_lint.python.reaching import definitions_at
 from imagetag_lint.python.syntax import callee_name, keyword, positional, string_value
-from imagetag_lint.python.values import format_pieces
+from imagetag_lint.python.values import text_pieces
 from imagetag_lint.record import record, replace
 
 Rows = list[cst.BaseExpression]
@@ -190,7 +189,7 @@ def _row_value(walk: Walk, row: cst.BaseExpression) -> cst.BaseExpression | None
         return row
     if isinstance(row, cst.Dict):  # `row["name"]` of `{"name": "shop-a", ...}`
         return _entry(row, walk.argument, walk.read)
-    pieces = _plain_pieces(walk.argument)
+    pieces = text_pieces(walk.argument, plain=True)
     text = string_value(row)
     if pieces is None or text is None:
         return None
@@ -209,54 +208,6 @@ def _entry(row: cst.Dict, argument: cst.BaseExpression, read: cst.Name) -> cst.B
     if len(entries) != len(row.elements):
         return None  # `**defaults`, or a key that is no literal: another entry may hold it
     return next((e.value for e in entries if string_value(e.key) == key), None)
-
-
-def _plain_pieces(node: cst.BaseExpression, depth: int = 0) -> list[str | cst.BaseExpression] | None:
-    """The literal text and the expressions an f-string, a `+`, a `%` or a `.format` call puts
-    together, each expression whole (no format spec, conversion or `=`); None for other forms."""
-    if depth > 32:
-        return None
-    text = string_value(node)
-    if text is not None:
-        return [text]
-    if isinstance(node, cst.Name):
-        return [node]
-    if isinstance(node, cst.FormattedString):
-        found: list[str | cst.BaseExpression] = []
-        for part in node.parts:
-            if isinstance(part, cst.FormattedStringText):
-                found.append(part.value.replace("{{", "{").replace("}}", "}"))
-            elif isinstance(part, cst.FormattedStringExpression) and not (part.format_spec or part.conversion
-                                                                          or part.equal):
-                found.append(part.expression)
-            else:
-                return None
-        return found
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
-        left, right = _plain_pieces(node.left, depth + 1), _plain_pieces(node.right, depth + 1)
-        return left + right if left is not None and right is not None else None
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
-        return _percent_pieces(node)
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
-        template = string_value(node.func.value)
-        args = positional(node)
-        fields = re.findall(r"\{[^{}]*\}", template.replace("{{", "").replace("}}", "")) if template else None
-        plain = fields is not None and all(f in ("{}", "{0}") for f in fields) and len(node.args) == len(args) == 1
-        return format_pieces(template, args) if plain and template else None
-    return None
-
-
-def _percent_pieces(node: cst.BinaryOperation) -> list[str | cst.BaseExpression] | None:
-    """`"localhost/%s" % svc` (or `% (svc,)`): one `%s`, one value."""
-    template = string_value(node.left)
-    values = _elements(node.right) if isinstance(node.right, cst.Tuple) else [node.right]
-    if template is None or values is None or len(values) != 1:
-        return None
-    pieces = template.replace("%%", "\0").split("%s")
-    if len(pieces) != 2 or any("%" in p for p in pieces):
-        return None
-    before, after = (p.replace("\0", "%") for p in pieces)
-    return [before, values[0], after]
 
 
 def _names_read(node: cst.BaseExpression) -> Iterator[cst.Name]:

@@ -223,13 +223,15 @@ def _word(pieces: list[str | cst.BaseExpression]) -> Word:
     return None, None, head
 
 
-def text_pieces(node: cst.BaseExpression) -> list[str | cst.BaseExpression] | None:
+def text_pieces(node: cst.BaseExpression, plain: bool = False) -> list[str | cst.BaseExpression] | None:
     """Literal text and the expressions between it, in order, of a string, an f-string, a `+`
-    or a `.format` call of a literal template (an expression alone is itself)."""
-    return _pieces(node, 0)
+    or a `.format` call of a literal template (an expression alone is itself). With plain, only
+    text put together around whole values: no format spec, conversion or `=` in an f-string, a
+    `.format` of one `{}` (or `{0}`), a `%` of one `%s`, and a name as the expression alone."""
+    return _pieces(node, 0, plain)
 
 
-def _pieces(node: cst.BaseExpression, depth: int) -> list[str | cst.BaseExpression] | None:
+def _pieces(node: cst.BaseExpression, depth: int, plain: bool = False) -> list[str | cst.BaseExpression] | None:
     """Literal text and the expressions between it, in order."""
     if depth > 32:
         return None
@@ -242,19 +244,44 @@ def _pieces(node: cst.BaseExpression, depth: int) -> list[str | cst.BaseExpressi
             if isinstance(part, cst.FormattedStringText):
                 found.append(part.value.replace("{{", "{").replace("}}", "}"))
             elif isinstance(part, cst.FormattedStringExpression):
+                if plain and (part.format_spec or part.conversion or part.equal):
+                    return None
                 found.append(part.expression)
         return found
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
-        left, right = _pieces(node.left, depth + 1), _pieces(node.right, depth + 1)
+        left, right = _pieces(node.left, depth + 1, plain), _pieces(node.right, depth + 1, plain)
         return left + right if left is not None and right is not None else None
+    if plain and isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
+        return _percent_pieces(node)
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
         template = string_value(node.func.value)
         if template is None:
             return None
-        return format_pieces(template, positional(node))
-    if isinstance(node, (cst.Name, cst.Attribute, cst.Subscript, cst.Call)):
+        args = positional(node)
+        if plain:
+            fields = re.findall(r"\{[^{}]*\}", template.replace("{{", "").replace("}}", ""))
+            if not all(f in ("{}", "{0}") for f in fields) or not len(node.args) == len(args) == 1:
+                return None
+        return format_pieces(template, args)
+    if isinstance(node, cst.Name) or (not plain and isinstance(node, (cst.Attribute, cst.Subscript, cst.Call))):
         return [node]
     return None
+
+
+def _percent_pieces(node: cst.BinaryOperation) -> list[str | cst.BaseExpression] | None:
+    """`"localhost/%s" % svc` (or `% (svc,)`): one `%s`, one value."""
+    template = string_value(node.left)
+    right = node.right
+    if isinstance(right, cst.Tuple) and not all(isinstance(e, cst.Element) for e in right.elements):
+        return None  # a starred element
+    values = [e.value for e in right.elements] if isinstance(right, cst.Tuple) else [right]
+    if template is None or len(values) != 1:
+        return None
+    pieces = template.replace("%%", "\0").split("%s")
+    if len(pieces) != 2 or any("%" in p for p in pieces):
+        return None
+    before, after = (p.replace("\0", "%") for p in pieces)
+    return [before, values[0], after]
 
 
 def format_pieces(template: str, args: list[cst.BaseExpression]) -> list[str | cst.BaseExpression] | None:

@@ -104,13 +104,7 @@ def captured_name_fix(index: ImageFlowIndex, site: FixedSite) -> Fix | None:
     target = kept_build_name(index, function, site.node, site.image)
     if target is None:
         return None
-    plan = Plan(message=f"deploy `{excerpt(target)}`, the name the build returned")
-    plan.edits.extend(use_in_site(site, text(target)))
-    try:
-        drop_orphan(index, function, site.node, plan)  # `ref := "..."` read only here
-    except CannotFix as reason:
-        return by_hand(str(reason))
-    return seal(index, plan)
+    return _deploy_instead(index, function, site, text(target), f"deploy `{excerpt(target)}`, the name the build returned")
 
 
 def raw_tag_fix(index: ImageFlowIndex, site: FixedSite, tag: Node, build: Node, message: str) -> Fix | None:
@@ -125,10 +119,16 @@ def raw_tag_fix(index: ImageFlowIndex, site: FixedSite, tag: Node, build: Node, 
     set_once = writes == 1 or (writes == 0 and function.param(text(tag)) is not None)
     if build.end_byte > site.start or not set_once or not visible_at(tag, site.node):
         return None
+    return _deploy_instead(index, function, site, text(tag), message)
+
+
+def _deploy_instead(index: ImageFlowIndex, function: Function, site: FixedSite, name: str, message: str) -> Fix:
+    """The fix that deploys name in place of the site's fixed text, and drops a local that held
+    only that text (`ref := "..."` read only here)."""
     plan = Plan(message=message)
-    plan.edits.extend(use_in_site(site, text(tag)))
+    plan.edits.extend(use_in_site(site, name))
     try:
-        drop_orphan(index, function, site.node, plan)  # `ref := "..."` read only here
+        drop_orphan(index, function, site.node, plan)
     except CannotFix as reason:
         return by_hand(str(reason))
     return seal(index, plan)
