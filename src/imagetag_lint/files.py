@@ -9,11 +9,12 @@ import errno
 import fnmatch
 import os
 import re
+from abc import abstractmethod
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import overload
+from typing import TypeVar, overload
 
 from imagetag_lint.directives import PREFIX
 from imagetag_lint.errors import ImagetagLintError, InputError, UnreadablePath
@@ -57,7 +58,32 @@ class Discovered:
         return f"Discovered(path={self.path!r}, display={self.display!r})"
 
 
-class PathList(Sequence[str]):
+T = TypeVar("T")
+
+
+class _Packed(Sequence[T]):
+    """A sequence whose items are made from a compact store when asked (`_item`)."""
+
+    @abstractmethod
+    def _item(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if isinstance(index, slice):
+            return [self._item(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._item(index)
+
+
+class PathList(_Packed[str]):
     """Paths, in order, held as each one's directory (among the distinct ones) and name, in
     arrays and one string: a list of a large tree's paths that lasts while the trees are parsed
     would hold a string object per file. Each path is made when asked for."""
@@ -84,22 +110,7 @@ class PathList(Sequence[str]):
     def __len__(self) -> int:
         return len(self.name_ends)
 
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[str]: ...
-
-    def __getitem__(self, index: int | slice) -> str | list[str]:
-        if isinstance(index, slice):
-            return [self._path(i) for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
-        return self._path(index)
-
-    def _path(self, index: int) -> str:
+    def _item(self, index: int) -> str:
         start = self.name_ends[index - 1] if index else 0
         return self.directories[self.directory[index]] + self.names[start : self.name_ends[index]]
 
@@ -119,7 +130,7 @@ def any_python(discovered: Sequence[Discovered]) -> bool:
     return any(d.path.endswith(".py") for d in discovered)
 
 
-class DiscoveredFiles(Sequence[Discovered]):
+class DiscoveredFiles(_Packed[Discovered]):
     """The files `discover` found, in order: their paths in a `PathList`, and where each one's
     display name starts in its path. Each file is made when asked for."""
 
@@ -141,20 +152,7 @@ class DiscoveredFiles(Sequence[Discovered]):
     def __len__(self) -> int:
         return len(self.cuts)
 
-    @overload
-    def __getitem__(self, index: int) -> Discovered: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Discovered]: ...
-
-    def __getitem__(self, index: int | slice) -> Discovered | list[Discovered]:
-        if isinstance(index, slice):
-            return [self._file(i) for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        return self._file(index)
-
-    def _file(self, index: int) -> Discovered:
+    def _item(self, index: int) -> Discovered:
         paths, cut = self.paths, self.cuts[index]
         start = paths.name_ends[index - 1] if index else 0
         made = Discovered.__new__(Discovered)
