@@ -143,3 +143,23 @@ def test_a_build_helper_that_takes_a_struct_parameter_names_its_build(
     # a copy of the build's tag: one value for both, not a choice between two equal references
     assert found[0]["fix"]["message"].startswith("the build at line 34 tags this very reference: hold it in one constant")
     assert found[0]["steps"][3].startswith("use: read `localhost/inventory-api:e2e` from one constant or variable")
+
+
+def test_a_tag_variable_set_again_before_the_deployment_is_named_as_such(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """fixtures/go/rawcommands/tagvariable.go: `tag` is set to other text between the build and the
+    deployment, so neither the help nor the steps say it holds the built name there."""
+    monkeypatch.chdir(FIXTURES)
+    main(["--output-format", "json", "--exit-zero", "rawcommands/tagvariable.go"])
+    (sweeper,) = [f for f in json.loads(capsys.readouterr().out) if "kubernaut-sweeper" in f["message"]]
+    assert sweeper["fix"] == {
+        "applicability": "display-only",
+        "message": "`SetupSweeperByTag` sets `tag` again between the build at line 43 and this deployment: "
+        "deploy the name the build tagged by hand",
+        "edits": [],
+    }
+    assert sweeper["steps"][0] == (
+        "capture: `SetupSweeperByTag` keeps the built name in `tag`, then sets `tag` again before this deployment: "
+        "keep the built name in a variable nothing else writes"
+    )

@@ -56,6 +56,7 @@ from imagetag_lint.golang.syntax import (
     enclosing,
     identifiers,
     is_inside,
+    is_write,
     string_value,
     unparen,
     written_identifiers,
@@ -355,7 +356,22 @@ def _raw_build_fix(ctx: RuleContext, site: FixedSite, seen: BuildSite | None) ->
         return None
     name = text(seen.held)
     message = f"deploy `{name}`, the name the build at line {seen.span.start.row} tags: {_use_step(site, f'`{name}`')[5:]}"
-    return raw_tag_fix(ctx.index, site, seen.held, seen.call, message) or Fix(Applicability.DISPLAY_ONLY, message)
+    fix = raw_tag_fix(ctx.index, site, seen.held, seen.call, message)
+    if fix is not None:
+        return fix
+    function = site.function
+    if function is not None and _set_between(function, name, seen.call.end_byte, site.start):
+        message = (
+            f"`{function.name}` sets `{name}` again between the build at line {seen.span.start.row} and this "
+            "deployment: deploy the name the build tagged by hand"
+        )
+    return Fix(Applicability.DISPLAY_ONLY, message)
+
+
+def _set_between(function: Function, name: str, start: int, end: int) -> bool:
+    """Does the function write the variable between two places (a build and a deployment)?"""
+    body = function.body
+    return body is not None and any(is_write(use) and start <= use.start_byte < end for use in identifiers(body, name))
 
 
 _NO_BUILD_IN_REACH = Fix(
@@ -384,6 +400,13 @@ def _steps(ctx: RuleContext, site: FixedSite, builds: list[Related], seen: Build
                 "pass: nothing to pass: the name is already in this function",
                 "parameter: none needed",
                 f"use: nothing to change where `{kept}` is deployed: it then holds the built name",
+            )
+        if kept is not None and seen is not None and _set_between(site.function, kept, seen.call.end_byte, site.start):
+            return (
+                f"capture: `{owner}` keeps the built name in `{kept}`, then sets `{kept}` again before this deployment: keep the built name in a variable nothing else writes",
+                "pass: nothing to pass: the name is already in this function",
+                "parameter: none needed",
+                _use_step(site, "that variable"),
             )
         if kept is not None:
             return (
