@@ -93,7 +93,7 @@ def visible_type(run: FlowRun, ident: Node, file: SourceFile, depth: int = 0) ->
 def _bound_type(run: FlowRun, binding: Node, use: Node, file: SourceFile, depth: int) -> Typed | None:
     """The type of the value the one binding of a name gives it, when the use is in its scope:
     a receiver's declared type, or the value of its `:=` or `var` (a `range`, `select` or
-    type-switch variable, or an assignment, has none here)."""
+    type-switch variable has none here)."""
     holder = parent(binding)
     receivers = parent(holder) if holder is not None and holder.type == "parameter_declaration" else None
     method = receivers.parent if receivers is not None else None
