@@ -20,9 +20,10 @@ from imagetag_lint.report.summary import (
     summary_lines,
     written,
 )
-from imagetag_lint.report.text import cut_around
+from imagetag_lint.report.text import cut_around, help_line
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "kind-e2e"
+PYTHON_FIXTURES = Path(__file__).parent / "fixtures" / "python"
 HEADER = re.compile(r"^(\S+):(\d+):\d+: (IMG\d{3}) (\[\*\]|\[unsafe\]|\[by hand\]) \[[a-z-]+\] ", re.MULTILINE)
 
 
@@ -268,3 +269,26 @@ def test_a_long_line_in_a_pipe_gives_output_linear_in_the_input(tmp_path: Path, 
         assert max(len(line) for line in frames) <= 1000
         sizes.append(len(out))
     assert sizes[1] <= 5 * sizes[0], f"output: {sizes[0]} characters for 300 images, {sizes[1]} for 1,200"
+
+
+# -- the help line --------------------------------------------------------------------------------
+
+
+def test_help_line_leaves_out_a_reason_the_message_gives() -> None:
+    reason = "`build` runs once per row of `services`, whose rows the analysis cannot read"
+    message = f"the deployment's image is fixed text `localhost/x:e2e`; {reason}"
+    by_hand = "no edit can do this soundly; follow the four steps by hand"
+    assert help_line(message, f"{reason}; {by_hand}") == by_hand
+    # a reason the message does not give stays, and so does a message of one clause
+    assert help_line(message, f"`x` has a default value; {by_hand}") == f"`x` has a default value; {by_hand}"
+    assert help_line(message, "deploy `imageName`") == "deploy `imageName`"
+
+
+def test_python_help_lines_do_not_repeat_the_message() -> None:
+    out = run_cli(["--no-cache", "--output-format", "text", "--color", "never", "handoffs"], cwd=PYTHON_FIXTURES)[1]
+    blocks = [block for block in out.split("\n\n") if " IMG00" in block and "\n  help: " in block]
+    assert blocks
+    for block in blocks:
+        message = block.split("\n", 1)[0]
+        help_text = block.split("\n  help: ", 1)[1].split("\n", 1)[0]
+        assert help_text.partition("; ")[0] not in message or "; " not in help_text, block

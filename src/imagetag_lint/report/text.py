@@ -69,12 +69,19 @@ def render_text(
                 f"{escape(related.message)}"
             )
         if finding.fix is not None and finding.fix.message:  # why a fix is by hand or unsafe, as ruff's help line
-            console.print(f"  [magenta]help[/]: {escape(finding.fix.message)}")
+            console.print(f"  [magenta]help[/]: {escape(help_line(finding.message, finding.fix.message))}")
         if show_steps and finding.steps:
             console.print("  [green]fix[/] in four steps:")
             for number, step in enumerate(finding.steps, 1):
                 console.print(f"    {number}. {escape(step)}")
         console.print()
+
+
+def help_line(message: str, fix_message: str) -> str:
+    """The fix's message without a leading reason the finding's message already gives (a
+    by-hand fix often says why it is by hand in the words of the message above it)."""
+    reason, separator, rest = fix_message.partition("; ")
+    return rest if separator and rest and reason in message else fix_message
 
 
 # A pipe or a file keeps lines of code whole up to this width; a longer line (minified or
