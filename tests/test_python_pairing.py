@@ -108,3 +108,15 @@ def test_a_helper_with_a_default_parameter_is_by_hand_and_the_fix_says_why() -> 
     finding = next(f for line, f in _shared_findings().items() if line.startswith("build_quotas()"))
     assert finding.fix is not None and finding.fix.applicability == Applicability.DISPLAY_ONLY
     assert finding.fix.message.startswith("`_deploy_quotas`'s parameter `namespace` has a default value")
+
+
+def test_a_repository_built_in_many_places_is_named_by_three_and_a_count() -> None:
+    """Five conftests that build `shop-api`: the message names three of them and counts the rest."""
+    build = ('import subprocess\n\n\ndef build_api(tag):\n'
+             '    subprocess.run(["podman", "build", "-t", f"localhost/shop-api:{tag}", "."], check=True)\n')
+    sources = {f"suite{n}/conftest.py": build.encode() for n in range(5)}
+    sources["suite0/test_api.py"] = (b'import subprocess\n\n\ndef test_api():\n'
+                                     b'    subprocess.run(["kubectl", "run", "api", "--image=localhost/shop-api:e2e"])\n')
+    found = lint_python_sources(sources, load_rule_set()).findings
+    [finding] = [f for f in found if f.code == "IMG002"]
+    assert "the builds at suite0/conftest.py:5, suite1/conftest.py:5, suite2/conftest.py:5 and 2 other places " in finding.message

@@ -78,6 +78,7 @@ class Shape:
 
 
 NO_BUILD = "and no build in the linted code names its repository"  # the end of `why_local`'s last words
+LISTED_BUILDS = 4  # a repository built in more places than this is named by the first three and a count
 
 
 @record(frozen=True)
@@ -786,7 +787,8 @@ class Flow:
         places = list(dict.fromkeys(b.where for b in made))
         own = near is not None and bool(made) and made[0].owner == f"{near.module.file.filename}:{near.name}"
         if len(places) > 1 and not own:  # a release and a debug build of one repository: either may be meant
-            listed = ", ".join(places[:-1]) + " and " + places[-1]
+            shown = places if len(places) <= LISTED_BUILDS else [*places[:LISTED_BUILDS - 1], f"{len(places) - LISTED_BUILDS + 1} other places"]
+            listed = ", ".join(shown[:-1]) + " and " + shown[-1]
             return f"the builds at {listed} give this repository tags computed as they run, not this reference", Severity.ERROR
         if made:
             why = f"the build at {made[0].where} gives this repository a tag computed as it runs, not this reference"
